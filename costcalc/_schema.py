@@ -1,0 +1,195 @@
+"""Strict readers over YAML Nodes: each check either returns a typed value or records one Problem.
+
+A loader reads one item (a rule, a model, a profile) inside `reader.item()`: the first problem in that item
+is recorded and the item is skipped, so one mistake gives one error line instead of a cascade.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ._yamlnodes import Node
+from .errors import _NO_VALUE, InputError, Problem
+
+
+class Invalid(Exception):
+    """Raised inside an item after its problem was recorded; caught by `Reader.item`."""
+
+
+class Reader:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    # -- recording -----------------------------------------------------------------------------------
+    def fail(self, node: Node | None, key: str, message: str, value: object = _NO_VALUE) -> Invalid:
+        if value is _NO_VALUE and node is not None and node.kind == "scalar":
+            value = node.value
+        self.problems.append(Problem(self.file, node.line if node else None, key, value, message))
+        return Invalid()
+
+    @contextmanager
+    def item(self) -> Iterator[None]:
+        try:
+            yield
+        except Invalid:
+            pass
+
+    def raise_if_problems(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+
+    # -- shapes --------------------------------------------------------------------------------------
+    def mapping(self, node: Node, key: str, allowed: set[str] | tuple[str, ...],
+                required: set[str] | tuple[str, ...] = ()) -> dict[str, Node]:
+        if node.kind != "map":
+            raise self.fail(node, key, "must be a mapping of " + _names(allowed), node.plain())
+        for name, child in node.value.items():
+            if name not in allowed:
+                hint = difflib.get_close_matches(name, list(allowed), n=1)
+                tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise self.fail(child, _join(key, name), f"unknown key{tip}; allowed: {_names(allowed)}",
+                                name)
+        for name in required:
+            if name not in node.value:
+                raise self.fail(node, _join(key, name), "is required", _NO_VALUE)
+        return node.value
+
+    def sequence(self, node: Node, key: str, what: str = "a list") -> list[Node]:
+        if node.kind != "seq":
+            raise self.fail(node, key, f"must be {what}", node.plain())
+        return node.value
+
+    def string(self, node: Node, key: str, allowed: tuple[str, ...] | None = None,
+               pattern: str | None = None, what: str = "text") -> str:
+        value = node.value
+        if node.kind != "scalar" or not isinstance(value, str) or not value:
+            raise self.fail(node, key, f"must be {what}" + (f": one of {_names(allowed)}" if allowed else ""),
+                            node.plain())
+        if allowed is not None and value not in allowed:
+            hint = difflib.get_close_matches(value, list(allowed), n=1)
+            tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise self.fail(node, key, f"not allowed{tip}; one of {_names(allowed)}")
+        if pattern is not None and not re.fullmatch(pattern, value):
+            raise self.fail(node, key, f"must be {what}")
+        return value
+
+    def boolean(self, node: Node, key: str) -> bool:
+        if node.kind != "scalar" or not isinstance(node.value, bool):
+            raise self.fail(node, key, "must be true or false", node.plain())
+        return node.value
+
+    def integer(self, node: Node, key: str, minimum: int = 0) -> int:
+        value = node.value
+        if node.kind != "scalar" or node.quoted or isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(node, key, f"must be a whole number >= {minimum}", node.plain())
+        if value < minimum:
+            raise self.fail(node, key, f"must be a whole number >= {minimum}")
+        return value
+
+    def decimal(self, node: Node, key: str, what: str, minimum: Decimal | None = Decimal(0),
+                maximum: Decimal | None = None, max_places: int = 8) -> Decimal:
+        """A number read exactly. Quoted strings and YAML's .inf/.nan are refused; so are numbers with
+        more than `max_places` decimals, which in a price table are almost always a float artifact
+        (0.30000000000000004 written back from 0.1 + 0.2)."""
+        value = node.value
+        if node.kind != "scalar" or node.quoted or isinstance(value, bool) or \
+                not isinstance(value, (int, Decimal)):
+            raise self.fail(node, key, f"must be {what}", node.plain())
+        value = Decimal(value)
+        if minimum is not None and value < minimum:
+            raise self.fail(node, key, f"must be {what}")
+        if maximum is not None and value > maximum:
+            raise self.fail(node, key, f"must be {what}")
+        exponent = value.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > max_places:
+            raise self.fail(node, key, f"has more than {max_places} decimal places (a float artifact?); "
+                                       f"write the exact figure")
+        return value
+
+    def instant(self, node: Node, key: str) -> datetime:
+        """An exact instant with an explicit offset, to the minute: 2026-05-31T16:00Z."""
+        text = node.value if node.kind == "scalar" else None
+        parsed = parse_instant(text) if isinstance(text, str) else None
+        if parsed is None:
+            raise self.fail(node, key, "must be an instant with a UTC offset, to the minute, "
+                                       "like 2026-05-31T16:00Z", node.plain())
+        return parsed
+
+    def day(self, node: Node, key: str) -> date:
+        text = node.value if node.kind == "scalar" else None
+        try:
+            return date.fromisoformat(str(text)) if isinstance(text, str) else _bad_date()
+        except ValueError:
+            raise self.fail(node, key, "must be a date like 2026-11-22", node.plain()) from None
+
+    def tz(self, node: Node, key: str) -> str:
+        name = self.string(node, key, what="an IANA time zone name like UTC or Asia/Shanghai")
+        if not known_tz(name):
+            raise self.fail(node, key, "unknown time zone; use an IANA name like UTC, Asia/Shanghai, "
+                                       "America/New_York")
+        return name
+
+    def known_name(self, node: Node, key: str, names: list[str], what: str) -> str:
+        value = self.string(node, key, what=what)
+        if value not in names:
+            hint = difflib.get_close_matches(value, names, n=3)
+            tip = f"; did you mean {', '.join(hint)}?" if hint else ""
+            raise self.fail(node, key, f"unknown {what}{tip}")
+        return value
+
+
+def _bad_date():
+    raise ValueError
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def _names(allowed) -> str:
+    return ", ".join(sorted(allowed)) if not isinstance(allowed, tuple) else ", ".join(allowed)
+
+
+_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})")
+
+
+def parse_instant(text: str) -> datetime | None:
+    """Parse `2026-05-31T16:00Z` / `...:00+08:00` into an aware UTC datetime, or None. Seconds must be 0:
+    price changes are published to the minute and month splits work in whole minutes."""
+    match = _INSTANT.fullmatch(text.strip())
+    if not match:
+        return None
+    day_text, hour, minute, second, offset = match.groups()
+    if second not in (None, "00"):
+        return None
+    try:
+        naive = datetime.fromisoformat(f"{day_text}T{hour}:{minute}")
+    except ValueError:
+        return None
+    if offset == "Z":
+        delta = timedelta(0)
+    else:
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        delta = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return naive.replace(tzinfo=timezone(delta)).astimezone(timezone.utc)
+
+
+_TZ_CACHE: dict[str, bool] = {}
+
+
+def known_tz(name: str) -> bool:
+    if name not in _TZ_CACHE:
+        try:
+            ZoneInfo(name)
+            _TZ_CACHE[name] = True
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            _TZ_CACHE[name] = False
+    return _TZ_CACHE[name]

@@ -1,0 +1,122 @@
+"""YAML text -> a tree of Nodes that remember their line, with numbers read straight to Decimal.
+
+PyYAML's own constructors would turn `0.435` into a float and forget where each value came from; both are
+unacceptable here (money is exact, errors name the line). So we compose the node graph and build values
+ourselves. Dates and instants are kept as their source text: the schema layer parses them with the
+rules it needs (explicit offsets, whole minutes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Union
+
+import yaml
+
+from .errors import InputError, Problem
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
+
+Scalar = Union[str, int, Decimal, bool, None]
+
+
+@dataclass
+class Node:
+    """A YAML value with its 1-based line. `value` is dict[str, Node], list[Node] or a scalar."""
+
+    value: object
+    line: int
+    kind: str  # "map", "seq" or "scalar"
+    quoted: bool = False
+
+    def plain(self) -> object:
+        """The value with nested Nodes unwrapped (for error messages and free-form fields)."""
+        if self.kind == "map":
+            return {k: v.plain() for k, v in self.value.items()}
+        if self.kind == "seq":
+            return [v.plain() for v in self.value]
+        return self.value
+
+
+def _scalar(node: yaml.ScalarNode) -> Scalar:
+    text = node.value
+    if node.style in ("'", '"'):
+        return text
+    tag = node.tag
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() in ("true", "yes", "on", "y")
+    if tag == _INT:
+        cleaned = text.replace("_", "")
+        try:
+            return int(cleaned, 0) if not re.fullmatch(r"[-+]?0[0-7]+", cleaned) else int(cleaned, 8)
+        except ValueError:
+            return text
+    if tag == _FLOAT:
+        try:
+            value = Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            return text  # .inf, .nan: left as text so the schema rejects them as "not a number"
+        return value if value.is_finite() else text
+    return text  # str and timestamp: the schema layer parses dates itself
+
+
+def _build(node: yaml.Node, file: str, problems: list[Problem]) -> Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem(file, key_node.start_mark.line + 1, "", "<complex key>",
+                                        "mapping keys must be plain names"))
+                continue
+            key = str(key_node.value)
+            if key in out:
+                problems.append(Problem(file, key_node.start_mark.line + 1, key, key,
+                                        f"duplicate key (first at line {out[key].line})"))
+                continue
+            out[key] = _build(value_node, file, problems)
+        return Node(out, line, "map")
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_build(v, file, problems) for v in node.value], line, "seq")
+    return Node(_scalar(node), line, "scalar", quoted=node.style in ("'", '"'))
+
+
+def parse(text: str, file: str) -> Node:
+    """Parse YAML text into Nodes. Raises InputError with one line per problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        reason = exc.problem or exc.context or "could not be read"
+        raise InputError([Problem(file, line, "", _no_value(), f"not valid YAML: {reason}")]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        raise InputError([Problem(file, None, "", _no_value(), f"not valid YAML: {exc}")]) from None
+    if root is None:
+        raise InputError([Problem(file, 1, "", _no_value(), "the file is empty")])
+    problems: list[Problem] = []
+    tree = _build(root, file, problems)
+    if problems:
+        raise InputError(problems)
+    return tree
+
+
+def scalar_from_text(text: str) -> Scalar | dict | list:
+    """Read a command-line value (`--set key=VALUE`) with the same number rules as files."""
+    node = parse(text, "<--set>") if text.strip() else Node("", 1, "scalar")
+    return node
+
+
+def _no_value():
+    from .errors import _NO_VALUE
+
+    return _NO_VALUE

@@ -1,0 +1,78 @@
+"""One error hierarchy. Every message names where (file, line, dotted key), what (the bad value) and what
+is allowed, so the CLI can print it as a single line and a notebook user can read it as is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file: printed as `file:line: key: value: message`."""
+
+    file: str
+    line: int | None
+    key: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.key:
+            parts.append(self.key)
+        if self.value is not _NO_VALUE:
+            parts.append(_show(self.value))
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class _NoValue:
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return "<no value>"
+
+
+_NO_VALUE = _NoValue()
+
+
+def _show(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class CostcalcError(Exception):
+    """Base of every error costcalc raises on purpose. `lines` are what the CLI prints, one per problem."""
+
+    exit_code = 1
+
+    @property
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class InputError(CostcalcError):
+    """An input file (price table, overlay, workloads) is malformed. Holds every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class UnknownModelError(CostcalcError):
+    """A model id that is not in the table; the message suggests the nearest names."""
+
+
+class RetiredModelError(CostcalcError):
+    """A model asked for after its retirement; the message names its replacement."""
+
+
+class NoPriceError(CostcalcError):
+    """No price rule covers the request (before launch, an unoffered tier, an unpublished combination)."""
+
+
+class AmbiguousPriceError(CostcalcError):
+    """Two base rules match the same request; the table is wrong (lint catches this for bundled data)."""

@@ -1,0 +1,268 @@
+"""The price table as frozen domain objects. Built by `load.py`, read by `resolve.py` and `lint.py`.
+
+Rates are USD per 1M tokens (Decimal). A model holds base rules (exactly one must match any request it
+prices), promotions (override the base rule they name, ignored in the `list` scenario), modifiers
+(multipliers that stack: batch, long context, residency, negotiated discounts), dated routes (billed as
+another model) and an optional retirement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+# Token components, in the order every output lists them. Names match the quote CLI flags.
+COMPONENTS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output", "reasoning")
+# What a component is billed at when a rule gives no rate of its own: automatic caches (DeepSeek, OpenAI)
+# bill the tokens they write as ordinary input; models without caching bill reads as input; reasoning
+# (thinking) tokens bill as output unless a model says otherwise.
+RATE_FALLBACK = {"cache_read": "input", "cache_write_5m": "input", "cache_write_1h": "input",
+                 "reasoning": "output"}
+TIERS = ("standard", "batch", "flex", "priority")
+TIER_ALIASES = {"fast": "priority"}  # OpenAI renamed priority processing "Fast mode" on 2026-07-30
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SCENARIOS = ("actual", "list")
+MTOK = Decimal(1_000_000)
+
+
+@lru_cache(maxsize=None)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A daily time window [start, end) in minutes after local midnight; end may be 1440."""
+
+    start_minute: int
+    end_minute: int
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start_minute)}-{_hhmm(self.end_minute)}"
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Named holiday dates, read in the calendar's own time zone."""
+
+    name: str
+    timezone: str
+    dates: frozenset[date]
+    source: str
+    checked: date
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """All conditions must hold (AND). None means 'no condition of this kind'."""
+
+    start: datetime | None = None  # inclusive instant (UTC)
+    end: datetime | None = None  # exclusive instant (UTC)
+    timezone: str = "UTC"  # for hours, weekdays and holidays
+    hours: tuple[Window, ...] | None = None
+    weekdays: frozenset[int] | None = None  # 0 = Monday
+    holiday_calendar: str | None = None
+    on_holidays: bool | None = None  # True: only on holidays; False: never on holidays
+    prompt_tokens_above: int | None = None
+    prompt_tokens_at_most: int | None = None
+    tiers: frozenset[str] | None = None
+    residency: bool | None = None
+
+    @property
+    def has_clock(self) -> bool:
+        """True when the rule depends on the local time of day or the local date, not only on instants."""
+        return self.hours is not None or self.weekdays is not None or self.holiday_calendar is not None
+
+    def matches_request(self, prompt_tokens: int, tier: str, residency: bool) -> bool:
+        if self.prompt_tokens_above is not None and not prompt_tokens > self.prompt_tokens_above:
+            return False
+        if self.prompt_tokens_at_most is not None and not prompt_tokens <= self.prompt_tokens_at_most:
+            return False
+        if self.tiers is not None and tier not in self.tiers:
+            return False
+        if self.residency is not None and residency != self.residency:
+            return False
+        return True
+
+    def matches_time(self, at: datetime, calendars: dict[str, Calendar]) -> bool:
+        if self.start is not None and at < self.start:
+            return False
+        if self.end is not None and at >= self.end:
+            return False
+        if not self.has_clock:
+            return True
+        local = at.astimezone(zone(self.timezone))
+        if self.weekdays is not None and local.weekday() not in self.weekdays:
+            return False
+        if self.hours is not None:
+            minute = local.hour * 60 + local.minute
+            if not any(w.start_minute <= minute < w.end_minute for w in self.hours):
+                return False
+        if self.holiday_calendar is not None:
+            calendar = calendars[self.holiday_calendar]
+            holiday = at.astimezone(zone(calendar.timezone)).date() in calendar.dates
+            if holiday != self.on_holidays:
+                return False
+        return True
+
+    def describe(self) -> str:
+        """A compact human reading, for `prices show`."""
+        parts = []
+        if self.start or self.end:
+            parts.append(f"{_when(self.start) or '…'} → {_when(self.end) or '…'}")
+        if self.weekdays is not None:
+            parts.append(",".join(WEEKDAYS[d] for d in sorted(self.weekdays)))
+        if self.hours is not None:
+            parts.append(" ".join(str(w) for w in self.hours))
+        if self.weekdays is not None or self.hours is not None:
+            parts.append(self.timezone)
+        if self.holiday_calendar:
+            parts.append(("on " if self.on_holidays else "not on ") + self.holiday_calendar)
+        if self.prompt_tokens_above is not None:
+            parts.append(f"prompt > {self.prompt_tokens_above:,}")
+        if self.prompt_tokens_at_most is not None:
+            parts.append(f"prompt <= {self.prompt_tokens_at_most:,}")
+        if self.tiers is not None:
+            parts.append("tier " + "/".join(t for t in TIERS if t in self.tiers))
+        if self.residency is not None:
+            parts.append("residency" if self.residency else "no residency")
+        return "; ".join(parts) or "always"
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%MZ") if at else ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A base price (or a promotion of one) with its rates per component."""
+
+    label: str
+    rates: dict[str, Decimal]  # only the components the source gives; see RATE_FALLBACK
+    when: Conditions
+    source: str
+    checked: date
+    promotion_of: str | None = None
+    note: str | None = None
+    key: str = ""  # where it is defined, e.g. "deepseek-v4-pro.prices[3]"; unique in the table
+
+    @property
+    def is_promotion(self) -> bool:
+        return self.promotion_of is not None
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rule) and other.key == self.key
+
+
+@dataclass(frozen=True)
+class Modifier:
+    """Multiplies the base rates when its conditions hold (batch, long context, residency, discount)."""
+
+    label: str
+    factors: dict[str, Decimal]  # component -> multiplier; components not listed are unchanged
+    when: Conditions
+    source: str
+    checked: date | None
+    kind: str = "modifier"  # or "discount" (negotiated, from an overlay)
+    key: str = ""
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Modifier) and other.key == self.key
+
+
+@dataclass(frozen=True)
+class Route:
+    """From `when.start` until `when.end`, requests to this model are billed as `billed_as`."""
+
+    billed_as: str
+    when: Conditions
+    source: str
+    checked: date
+
+
+@dataclass(frozen=True)
+class Retirement:
+    at: datetime  # first instant the model is refused
+    replacement: str
+    source: str
+    checked: date
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    provider: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    tokenizer: str | None = None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    tiers: tuple[str, ...] = ("standard",)
+    residency: bool = False  # whether a data-residency option is offered
+    rules: tuple[Rule, ...] = ()
+    modifiers: tuple[Modifier, ...] = ()
+    routes: tuple[Route, ...] = ()
+    retired: Retirement | None = None
+    notes: tuple[str, ...] = ()
+    confidence: str = "high"
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: str
+    models: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    sha256: str
+    version: str
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    schema_version: int
+    version: str
+    currency: str
+    providers: dict[str, Provider]
+    models: dict[str, Model]
+    calendars: dict[str, Calendar]
+    notes: tuple[str, ...]
+    files: tuple[SourceFile, ...]
+    aliases: dict[str, str] = field(default_factory=dict)  # alias or provider/id -> model id
+
+    @property
+    def sha256(self) -> str:
+        """The bundled file's hash alone, or, with overlays, a hash over every file's hash in order."""
+        if len(self.files) == 1:
+            return self.files[0].sha256
+        import hashlib
+
+        joined = "\n".join(f.sha256 for f in self.files).encode()
+        return hashlib.sha256(joined).hexdigest()
+
+    def meta(self) -> dict:
+        """What every result records about the prices it used."""
+        return {"version": self.version, "sha256": self.sha256,
+                "files": [{"path": f.path, "sha256": f.sha256, "version": f.version} for f in self.files]}
+
+
+def days_between(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]

@@ -1,0 +1,110 @@
+"""Price one bundle of tokens: exact Decimal lines and a total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from .model import COMPONENTS, MTOK, PriceTable
+from .resolve import Request, resolve
+
+
+@dataclass(frozen=True)
+class TokenBundle:
+    """Additive, disjoint token counts of one request (or a batch of them).
+
+    `input` is uncached input, `cache_read` input read from cache, `cache_write_*` input written to
+    cache, `reasoning` reasoning tokens on top of `output`.
+    """
+
+    input: int = 0
+    cache_read: int = 0
+    cache_write_5m: int = 0
+    cache_write_1h: int = 0
+    output: int = 0
+    reasoning: int = 0
+
+    def __post_init__(self):
+        for name in COMPONENTS:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a whole number of tokens >= 0, not {value!r}")
+
+    @property
+    def prompt_tokens(self) -> int:
+        """What selects a cliff tier: every kind of input together."""
+        return self.input + self.cache_read + self.cache_write_5m + self.cache_write_1h
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    component: str
+    tokens: int
+    usd_per_mtok: Decimal
+    cost_usd: Decimal
+    rule: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    model: str
+    billed_model: str
+    provider: str
+    at: datetime
+    scenario: str
+    tier: str
+    residency: bool
+    lines: tuple[QuoteLine, ...]
+    price_table: dict = field(default_factory=dict)
+
+    @property
+    def total_usd(self) -> Decimal:
+        return sum((line.cost_usd for line in self.lines), Decimal(0))
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `costcalc quote --format json`; money as decimal strings."""
+        return {
+            "model": self.model,
+            "billed_model": self.billed_model,
+            "provider": self.provider,
+            "at": self.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "scenario": self.scenario,
+            "tier": self.tier,
+            "residency": self.residency,
+            "total_usd": _money(self.total_usd),
+            "lines": [{"component": ln.component, "tokens": ln.tokens,
+                       "usd_per_mtok": _money(ln.usd_per_mtok), "cost_usd": _money(ln.cost_usd),
+                       "rule": ln.rule} for ln in self.lines],
+            "price_table": {"version": self.price_table.get("version"),
+                            "sha256": self.price_table.get("sha256")},
+        }
+
+    def to_frame(self):
+        import pandas as pd
+
+        frame = pd.DataFrame([ln.__dict__ for ln in self.lines],
+                             columns=["component", "tokens", "usd_per_mtok", "cost_usd", "rule"])
+        frame.attrs.update({"model": self.model, "at": self.at.isoformat(), "scenario": self.scenario,
+                            "price_table": self.price_table})
+        return frame
+
+
+def _money(value: Decimal) -> str:
+    """Exact decimal text without exponent or trailing zeros (5.22, 0.003625, 0)."""
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier: str = "standard",
+          residency: bool = False, scenario: str = "actual") -> Quote:
+    res = resolve(table, model, at, Request(tokens.prompt_tokens, tier, residency, scenario))
+    lines = []
+    for component in COMPONENTS:
+        count = getattr(tokens, component)
+        if count == 0 and component not in ("input", "output"):
+            continue
+        rate = res.rates[component]
+        lines.append(QuoteLine(component, count, rate, rate * count / MTOK, res.label))
+    return Quote(res.model, res.billed_model.id, res.billed_model.provider, at, scenario,
+                 tier, residency, tuple(lines), table.meta())

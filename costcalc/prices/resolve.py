@@ -1,0 +1,235 @@
+"""Which rates apply to a request: model lookup, dated routing, rule matching, modifiers.
+
+Pure computation: the instant and the request arrive as arguments; nothing here reads the clock or files.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from ..errors import AmbiguousPriceError, NoPriceError, RetiredModelError, UnknownModelError
+from .model import (COMPONENTS, RATE_FALLBACK, SCENARIOS, TIER_ALIASES, TIERS, Model, Modifier,
+                    PriceTable, Rule, zone)
+
+_MAX_ROUTE_HOPS = 8
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a price depends on besides the instant."""
+
+    prompt_tokens: int = 0  # every input kind together: it selects cliff tiers
+    tier: str = "standard"
+    residency: bool = False
+    scenario: str = "actual"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The rates in force for one model, instant and request, and the rules that produced them."""
+
+    model: str  # the id asked for (after alias lookup)
+    billed_model: Model  # the model whose prices apply (differs when routed)
+    rule: Rule
+    modifiers: tuple[Modifier, ...]
+    rates: dict[str, Decimal]  # every component, USD per 1M tokens, modifiers applied
+
+    @property
+    def label(self) -> str:
+        """e.g. `promo`, `peak+batch`, `list+long-context+residency`, `routed:deepseek-flash/off-peak`."""
+        text = "+".join((self.rule.label,) + tuple(m.label for m in self.modifiers))
+        if self.billed_model.id != self.model:
+            text = f"{self.billed_model.id}:{text}"
+        return text
+
+    @property
+    def key(self) -> tuple:
+        return (self.billed_model.id, self.rule.key) + tuple(m.key for m in self.modifiers)
+
+    @property
+    def discounted(self) -> bool:
+        return any(m.kind == "discount" for m in self.modifiers)
+
+
+def normalize_tier(tier: str) -> str:
+    tier = TIER_ALIASES.get(tier, tier)
+    if tier not in TIERS:
+        raise NoPriceError(f"unknown service tier {tier!r}; allowed: {', '.join(TIERS)} (fast = priority)")
+    return tier
+
+
+def lookup(table: PriceTable, name: str) -> Model:
+    """A model by id, alias or provider-qualified id (`openrouter/deepseek/deepseek-v4-pro`)."""
+    model_id = name if name in table.models else table.aliases.get(name)
+    if model_id is None:
+        names = sorted(set(table.models) | set(table.aliases))
+        near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        tip = f"; did you mean {', '.join(near)}?" if near else "; `costcalc prices list` shows them all"
+        raise UnknownModelError(f"unknown model {name!r}{tip}")
+    return table.models[model_id]
+
+
+def resolve(table: PriceTable, name: str, at: datetime, request: Request = Request()) -> Resolution:
+    """The rates in force for `name` at instant `at` (aware) for `request`."""
+    if request.scenario not in SCENARIOS:
+        raise NoPriceError(f"unknown scenario {request.scenario!r}; allowed: {', '.join(SCENARIOS)}")
+    asked = lookup(table, name)
+    at = _utc(at)
+    model = _billed_model(table, asked, at)
+    tier = normalize_tier(request.tier)
+    if tier not in model.tiers:
+        raise NoPriceError(f"{model.id} offers no {tier} tier; offered: {', '.join(model.tiers)}")
+    if request.residency and not model.residency:
+        raise NoPriceError(f"{model.id} has no data-residency pricing")
+    req = Request(request.prompt_tokens, tier, request.residency, request.scenario)
+    return _resolve_in(table, asked.id, model, at, req)
+
+
+def _utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return at.astimezone(timezone.utc)
+
+
+def _billed_model(table: PriceTable, model: Model, at: datetime) -> Model:
+    """Follow dated routes (deepseek-chat -> deepseek-v4-flash -> deepseek-flash) and retirements."""
+    for _ in range(_MAX_ROUTE_HOPS):
+        if model.retired is not None and at >= model.retired.at:
+            raise RetiredModelError(
+                f"{model.id} was retired at {model.retired.at:%Y-%m-%d %H:%MZ}; "
+                f"use {model.retired.replacement} instead")
+        route = next((r for r in model.routes if r.when.matches_time(at, table.calendars)), None)
+        if route is None:
+            return model
+        model = table.models[route.billed_as]
+    raise NoPriceError(f"routing from {model.id} does not end after {_MAX_ROUTE_HOPS} hops")
+
+
+def matching_rules(table: PriceTable, model: Model, at: datetime, req: Request) -> tuple[list[Rule],
+                                                                                           list[Rule]]:
+    """(base rules, promotions) of `model` that match. Lint uses this to find overlaps and gaps."""
+    bases: list[Rule] = []
+    promos: list[Rule] = []
+    for rule in model.rules:
+        if rule.when.matches_request(req.prompt_tokens, req.tier, req.residency) and \
+                rule.when.matches_time(at, table.calendars):
+            (promos if rule.is_promotion else bases).append(rule)
+    return bases, promos
+
+
+def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: Request) -> Resolution:
+    bases, promos = matching_rules(table, model, at, req)
+    if len(bases) > 1:
+        raise AmbiguousPriceError(f"{model.id}: rules {bases[0].key} and {bases[1].key} both match "
+                                  f"{at:%Y-%m-%d %H:%MZ}; the price table needs fixing")
+    if not bases:
+        raise NoPriceError(_no_price_message(model, at, req))
+    rule = bases[0]
+    if req.scenario == "actual" and promos:
+        if len(promos) > 1:
+            raise AmbiguousPriceError(f"{model.id}: promotions {promos[0].key} and {promos[1].key} "
+                                      f"both match {at:%Y-%m-%d %H:%MZ}")
+        rule = promos[0]
+    mods = tuple(m for m in model.modifiers
+                 if m.when.matches_request(req.prompt_tokens, req.tier, req.residency)
+                 and m.when.matches_time(at, table.calendars))
+    if req.residency and not any(m.when.residency for m in mods) and rule.when.residency is not True:
+        raise NoPriceError(f"{model.id} has no data-residency price at {at:%Y-%m-%d %H:%MZ}")
+    return Resolution(asked, model, rule, mods, effective_rates(rule, mods))
+
+
+def effective_rates(rule: Rule, modifiers: tuple[Modifier, ...]) -> dict[str, Decimal]:
+    rates = {}
+    for component in COMPONENTS:
+        rate = rule.rates.get(component)
+        if rate is None:
+            rate = rule.rates[RATE_FALLBACK[component]]
+        for mod in modifiers:
+            factor = mod.factors.get(component)
+            if factor is not None:
+                rate *= factor
+        rates[component] = rate
+    return rates
+
+
+def _no_price_message(model: Model, at: datetime, req: Request) -> str:
+    starts = [r.when.start for r in model.rules if r.when.start is not None]
+    if starts and at < min(starts):
+        return f"{model.id} has no price before {min(starts):%Y-%m-%d %H:%MZ} (the table starts there)"
+    extra = []
+    if req.tier != "standard":
+        extra.append(f"tier {req.tier}")
+    if req.prompt_tokens:
+        extra.append(f"a {req.prompt_tokens:,}-token prompt")
+    what = " with " + " and ".join(extra) if extra else ""
+    return f"{model.id} has no published price{what} at {at:%Y-%m-%d %H:%MZ}"
+
+
+# -- time segments ----------------------------------------------------------------------------------
+
+def boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) -> list[datetime]:
+    """Every instant in (start, end) where something about `model`'s price may change: effective dates
+    of rules, modifiers, routes and retirement (following routes), and for clock-based rules each local
+    midnight and window edge in the rule's own time zone."""
+    seen: set[str] = set()
+    points: set[datetime] = set()
+    pending = [model]
+    while pending:
+        current = pending.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        for route in current.routes:
+            points.update(p for p in (route.when.start, route.when.end) if p)
+            pending.append(table.models[route.billed_as])
+        if current.retired:
+            points.add(current.retired.at)
+        for item in current.rules + current.modifiers:
+            when = item.when
+            points.update(p for p in (when.start, when.end) if p)
+            if when.has_clock:
+                lo = max(start, when.start) if when.start else start
+                hi = min(end, when.end) if when.end else end
+                if lo < hi:
+                    points.update(_clock_points(when, lo, hi, table))
+    return sorted(p for p in points if start < p < end)
+
+
+def _clock_points(when, lo: datetime, hi: datetime, table: PriceTable) -> set[datetime]:
+    zones = {when.timezone}
+    if when.holiday_calendar:
+        zones.add(table.calendars[when.holiday_calendar].timezone)
+    minutes = {0}
+    for w in when.hours or ():
+        minutes.update((w.start_minute, w.end_minute % 1440))
+    out: set[datetime] = set()
+    for name in zones:
+        tz = zone(name)
+        day = lo.astimezone(tz).date() - timedelta(days=1)
+        last = hi.astimezone(tz).date() + timedelta(days=1)
+        while day <= last:
+            for minute in minutes:
+                local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
+                out.add(local.astimezone(timezone.utc))
+            day += timedelta(days=1)
+    return out
+
+
+def segments(table: PriceTable, name: str, start: datetime, end: datetime,
+             request: Request = Request()) -> list[tuple[datetime, datetime, Resolution]]:
+    """Split [start, end) into pieces with one Resolution each; adjacent equal pieces are merged.
+    Raises the same errors `resolve` would for any instant in the interval."""
+    asked = lookup(table, name)
+    start, end = _utc(start), _utc(end)
+    cuts = [start] + boundaries(table, asked, start, end) + [end]
+    out: list[tuple[datetime, datetime, Resolution]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        res = resolve(table, asked.id, a, request)
+        if out and out[-1][2].key == res.key:
+            out[-1] = (out[-1][0], b, out[-1][2])
+        else:
+            out.append((a, b, res))
+    return out
