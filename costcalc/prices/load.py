@@ -313,7 +313,7 @@ class _Parser:
             raise r.fail(rates_f["cache_read"], key + ".rates.cache_read",
                          f"a cache hit may not cost more than a miss (input is {rates['input']})")
         note = r.string(f["note"], key + ".note") if "note" in f else None
-        return Rule(label, rates, when, src, checked, promotion_of, note, rule_key)
+        return Rule(label, rates, when, src, checked, promotion_of, note, rule_key, node.line)
 
     def modifier(self, node: Node, key: str, mod_key: str) -> Modifier:
         r = self.r
@@ -323,7 +323,7 @@ class _Parser:
                          what="a short label in lower case, like batch, long-context, residency")
         when = self.when(f["when"], key + ".when")
         return Modifier(label, self.factors(f["multiply"], key + ".multiply"), when, src, checked,
-                        key=mod_key)
+                        key=mod_key, line=node.line)
 
     def factors(self, node: Node, key: str) -> dict[str, Decimal]:
         r = self.r

@@ -152,6 +152,7 @@ class Rule:
     promotion_of: str | None = None
     note: str | None = None
     key: str = ""  # where it is defined, e.g. "deepseek-v4-pro.prices[3]"; unique in the table
+    line: int | None = None
 
     @property
     def is_promotion(self) -> bool:
@@ -175,6 +176,7 @@ class Modifier:
     checked: date | None
     kind: str = "modifier"  # or "discount" (negotiated, from an overlay)
     key: str = ""
+    line: int | None = None
 
     def __hash__(self) -> int:
         return hash(self.key)

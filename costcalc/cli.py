@@ -1,0 +1,253 @@
+"""Click wiring only: parse arguments, call the library (the same functions a notebook calls), render,
+and map errors to one line on stderr with exit status 1 (bad input) or 2 (bad usage)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+
+from . import __version__
+from ._counts import parse_count
+from .errors import CostcalcError
+
+FORMATS_QUOTE = ("table", "json")
+
+
+# -- shared plumbing --------------------------------------------------------------------------------
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_at(text: str | None) -> datetime:
+    """An ISO-8601 instant; a date means its 00:00 UTC and an instant without offset is read as UTC."""
+    if text is None:
+        return _now()
+    raw = text.strip()
+    try:
+        value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO-8601 instant like 2026-05-31T15:58Z",
+                                 param_hint="--at") from None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print, or write the whole file atomically: a failure never leaves a partial file behind."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load_table(prices: tuple[str, ...] | str | None, base: str | None = None):
+    from .prices import load_prices
+
+    overlays = (prices,) if isinstance(prices, str) else tuple(prices or ())
+    return load_prices(base, overlays=overlays)
+
+
+def prices_option(func):
+    return click.option("--prices", "prices", multiple=True, type=click.Path(dir_okay=False),
+                        metavar="OVERLAY.yaml",
+                        help="A price overlay layered over the bundled table (repeatable).")(func)
+
+
+def count_option(name: str, help_text: str, default: str | None = "0"):
+    def callback(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return parse_count(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return click.option(name, default=default, callback=callback, metavar="N", help=help_text,
+                        show_default=default not in (None, "0"))
+
+
+# -- the group --------------------------------------------------------------------------------------
+
+class CostcalcGroup(click.Group):
+    """Every failure is one line per problem on stderr and a non-zero exit: 1 for bad input, 2 for bad
+    usage; never a traceback, nothing on stdout. Done here (not in a wrapper around the console script)
+    so CliRunner tests see exactly what users see."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name or "costcalc", complete_var, standalone_mode=False, **extra)
+        except CostcalcError as exc:
+            for line in exc.lines:
+                click.echo(f"costcalc: {line}", err=True)
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "costcalc"
+            click.echo(f"costcalc: {exc.format_message()} (see: {command} --help)", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"costcalc: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code or 1)
+        except click.Abort:
+            click.echo("costcalc: aborted", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            # `costcalc ... | head`: the reader left; nothing more to say.
+            sys.stderr.close()
+            sys.exit(0)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=CostcalcGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="costcalc")
+def cli() -> None:
+    """Project monthly LLM API spend from a dated, sourced price table.
+
+    \b
+    Examples:
+      costcalc estimate                      # the bundled example workloads
+      costcalc quote gpt-5.5 --input 300k --output 2k
+      costcalc prices show deepseek-v4-pro
+    """
+
+
+@cli.command()
+@click.argument("model")
+@count_option("--input", "Uncached input tokens (1M, 250k, 1_000 accepted).")
+@count_option("--cached", "Input tokens read from cache.")
+@count_option("--cache-write-5m", "Input tokens written to a 5-minute cache.")
+@count_option("--cache-write-1h", "Input tokens written to a 1-hour cache.")
+@count_option("--output", "Output tokens.")
+@count_option("--reasoning", "Reasoning tokens, on top of --output.")
+@click.option("--at", "at", metavar="INSTANT", help="ISO-8601 instant (default: now; no offset = UTC).")
+@click.option("--tier", type=click.Choice(["standard", "batch", "flex", "priority", "fast"]),
+              default="standard", show_default=True)
+@click.option("--residency", is_flag=True, help="Data residency / US-only inference pricing.")
+@click.option("--scenario", type=click.Choice(["actual", "list"]), default="actual", show_default=True,
+              help="actual: prices in force; list: promotions ignored.")
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS_QUOTE), default="table", show_default=True)
+def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasoning, at, tier, residency,
+          scenario, prices, fmt):
+    """Price one request (or a bundle of tokens) on MODEL at an instant.
+
+    Counts are additive and disjoint; the prompt size that selects a long-context tier is the sum of
+    every input kind.
+
+    \b
+    Example:
+      costcalc quote deepseek-v4-pro --input 1M --output 1M --at 2026-05-31T15:58Z
+      costcalc quote gpt-5.5 --input 272001 --output 1000 --tier batch --format json
+    """
+    from .prices import TokenBundle
+    from .prices import quote as price_quote
+    from .report.prices import quote_table
+
+    table = _load_table(prices)
+    bundle = TokenBundle(input=input, cache_read=cached, cache_write_5m=cache_write_5m,
+                         cache_write_1h=cache_write_1h, output=output, reasoning=reasoning)
+    result = price_quote(table, model, bundle, parse_at(at), tier=tier, residency=residency,
+                         scenario=scenario)
+    text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else quote_table(result)
+    write_output(text, None)
+
+
+@cli.group()
+def prices() -> None:
+    """Inspect and check the price table."""
+
+
+@prices.command("list")
+@click.option("--provider", help="Only this provider's models.")
+@click.option("--at", "at", metavar="INSTANT", help="Rates in force at this instant (default: now).")
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS_QUOTE), default="table", show_default=True)
+def prices_list(provider, at, prices, fmt):
+    """List models and the standard rates in force (USD per 1M tokens).
+
+    \b
+    Example:
+      costcalc prices list --provider deepseek --at 2026-09-01T02:30Z
+    """
+    from .report.prices import price_list, price_list_rows
+
+    table = _load_table(prices)
+    if provider is not None and provider not in table.providers:
+        raise click.BadParameter(f"unknown provider {provider!r}; known: {', '.join(sorted(table.providers))}",
+                                 param_hint="--provider")
+    rows = price_list_rows(table, parse_at(at), provider)
+    text = json.dumps(rows, indent=2) if fmt == "json" else price_list(rows)
+    write_output(text, None)
+
+
+@prices.command("show")
+@click.argument("model")
+@prices_option
+def prices_show(model, prices):
+    """Show MODEL's whole dated price history, modifiers, routes and notes.
+
+    \b
+    Example:
+      costcalc prices show deepseek-v4-pro
+    """
+    from .prices import lookup
+    from .report.prices import model_history
+
+    table = _load_table(prices)
+    write_output(model_history(table, lookup(table, model)), None)
+
+
+@prices.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@prices_option
+def prices_check(file, prices):
+    """Validate and lint a price table (default: the bundled one). Exit 1 on errors; rules not checked
+    for more than 90 days are warnings.
+
+    \b
+    Example:
+      costcalc prices check pricing.yaml
+    """
+    from .prices.lint import lint
+
+    table = _load_table(prices, base=file)
+    report = lint(table, _now().date())
+    for problem in report.warnings:
+        click.echo(f"warning: {problem}", err=True)
+    if report.errors:
+        for problem in report.errors:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    rules = sum(len(m.rules) for m in table.models.values())
+    click.echo(f"{table.files[-1].path}: ok: version {table.version}, {len(table.models)} models, "
+               f"{rules} price rules, {len(report.warnings)} warnings")
+
+
+# -- entry point ------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script."""
+    cli.main(args=argv, prog_name="costcalc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

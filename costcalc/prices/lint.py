@@ -1,0 +1,148 @@
+"""Lint a loaded price table: overlaps, gaps, promotions without their base rule, order, staleness.
+
+Structural problems (types, unknown keys, negative prices, hit above miss, unknown zones, missing sources)
+are caught while loading; these rules need the whole table. Pure: `today` arrives as an argument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from ..errors import Problem
+from .model import Model, PriceTable
+from .resolve import Request, boundaries, matching_rules
+
+STALE_AFTER_DAYS = 90
+_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)  # lint horizon for rules with no start date
+_TAIL = timedelta(days=15)  # past the last change, long enough to see every weekday twice
+
+
+@dataclass(frozen=True)
+class LintReport:
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+def lint(table: PriceTable, today: date) -> LintReport:
+    file = table.files[-1].path
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for pid, provider in table.providers.items():
+        ids = [m for m in provider.models]
+        for prev, cur in zip(ids, ids[1:]):
+            if cur < prev:
+                model = table.models[cur]
+                errors.append(Problem(file, model.line, f"providers.{pid}.models.{cur}", cur,
+                                      f"models out of order: move {cur!r} before {prev!r} "
+                                      f"(alphabetical within a provider)"))
+    for model in table.models.values():
+        key = f"providers.{model.provider}.models.{model.id}"
+        errors.extend(_order(file, key, model))
+        errors.extend(_coverage(file, key, table, model))
+        warnings.extend(_stale(file, key, model, today))
+    return LintReport(tuple(errors), tuple(warnings))
+
+
+def _order(file: str, key: str, model: Model) -> list[Problem]:
+    out = []
+    for i in range(1, len(model.rules)):
+        prev, cur = model.rules[i - 1], model.rules[i]
+        if prev.when.start and (cur.when.start is None or cur.when.start < prev.when.start):
+            out.append(Problem(file, cur.line, f"{key}.prices[{i}]", cur.label,
+                               f"rules out of order: move it before prices[{i - 1}] "
+                               f"(rules are listed by their start)"))
+    return out
+
+
+def _stale(file: str, key: str, model: Model, today: date) -> list[Problem]:
+    out = []
+    items = [(f"prices[{i}]", r) for i, r in enumerate(model.rules)] + \
+            [(f"modifiers[{i}]", m) for i, m in enumerate(model.modifiers) if m.kind == "modifier"]
+    for name, item in items:
+        if item.checked is not None and (today - item.checked).days > STALE_AFTER_DAYS:
+            out.append(Problem(file, item.line, f"{key}.{name}.checked", item.checked.isoformat(),
+                               f"checked more than {STALE_AFTER_DAYS} days ago; verify the price at "
+                               f"{item.source} and update the date"))
+    return out
+
+
+def _requests(model: Model) -> list[tuple[Request, bool]]:
+    """Every distinct request class worth checking, and whether a gap in it is an error. Gaps only
+    matter for ordinary prompts: a tier without a long-context price (priority) is a documented hole."""
+    sizes = {0}
+    for item in model.rules + model.modifiers:
+        for threshold in (item.when.prompt_tokens_above, item.when.prompt_tokens_at_most):
+            if threshold is not None:
+                sizes.update((threshold, threshold + 1))
+    residencies = (False, True) if model.residency else (False,)
+    return [(Request(size, tier, residency), size == 0 and not residency)
+            for tier in model.tiers for residency in residencies for size in sorted(sizes)]
+
+
+def _life(table: PriceTable, model: Model) -> tuple[datetime, datetime]:
+    instants = [p for item in model.rules + model.modifiers + model.routes
+                for p in (item.when.start, item.when.end) if p]
+    start = min([p for p in (r.when.start for r in model.rules + model.routes) if p], default=_EPOCH)
+    end = model.retired.at if model.retired else max(instants + [start]) + _TAIL
+    return start, end
+
+
+def _coverage(file: str, key: str, table: PriceTable, model: Model) -> list[Problem]:
+    start, end = _life(table, model)
+    cuts = [start] + [p for p in boundaries(table, model, start, end)] + [end]
+    out: list[Problem] = []
+    reported: set[tuple] = set()
+    for request, gaps_matter in _requests(model):
+        gap_start = None
+        for a, b in zip(cuts, cuts[1:]):
+            if any(r.when.matches_time(a, table.calendars) for r in model.routes):
+                continue
+            bases, promos = matching_rules(table, model, a, request)
+            if len(bases) > 1 and (bases[0].key, bases[1].key) not in reported:
+                reported.add((bases[0].key, bases[1].key))
+                out.append(Problem(file, bases[1].line, f"{key}.{_where(model, bases[1])}", bases[1].label,
+                                   f"overlaps {_where(model, bases[0])} ({bases[0].label}) at "
+                                   f"{a:%Y-%m-%d %H:%MZ} for {_describe(request)}; base rules must not "
+                                   f"overlap (make one a promotion_of the other or narrow its when:)"))
+            if len(promos) > 1 and (promos[0].key, promos[1].key) not in reported:
+                reported.add((promos[0].key, promos[1].key))
+                out.append(Problem(file, promos[1].line, f"{key}.{_where(model, promos[1])}",
+                                   promos[1].label, f"overlaps promotion {_where(model, promos[0])} at "
+                                                    f"{a:%Y-%m-%d %H:%MZ}"))
+            for promo in promos:
+                if bases and promo.promotion_of != bases[0].label and (promo.key, "base") not in reported:
+                    reported.add((promo.key, "base"))
+                    out.append(Problem(file, promo.line, f"{key}.{_where(model, promo)}.promotion_of",
+                                       promo.promotion_of, f"at {a:%Y-%m-%d %H:%MZ} the base rule is "
+                                                           f"{bases[0].label!r}, not the one it names"))
+            if not bases and gaps_matter:
+                gap_start = gap_start or a
+            elif gap_start is not None:
+                out.append(_gap(file, key, model, gap_start, a, request))
+                gap_start = None
+        if gap_start is not None and model.retired is not None:
+            out.append(_gap(file, key, model, gap_start, end, request))
+        elif gap_start is not None:
+            out.append(_gap(file, key, model, gap_start, None, request))
+    return out
+
+
+def _gap(file, key, model: Model, a: datetime, b: datetime | None, request: Request) -> Problem:
+    until = f"{b:%Y-%m-%d %H:%MZ}" if b else "onwards"
+    return Problem(file, model.line, key + ".prices", f"{a:%Y-%m-%d %H:%MZ} to {until}",
+                   f"no base rule covers this time for {_describe(request)}: a gap in the model's "
+                   f"active life (add a rule, a route, or a retirement)")
+
+
+def _where(model: Model, rule) -> str:
+    return f"prices[{model.rules.index(rule)}]"
+
+
+def _describe(request: Request) -> str:
+    parts = [f"tier {request.tier}"]
+    if request.prompt_tokens:
+        parts.append(f"{request.prompt_tokens:,}-token prompts")
+    if request.residency:
+        parts.append("residency")
+    return ", ".join(parts)

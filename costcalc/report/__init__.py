@@ -1,0 +1,1 @@
+"""Renderings: results (DataFrames, quotes, price tables) -> text in a named format. No computation."""

@@ -1,0 +1,119 @@
+"""Text renderings of quotes and of the price table (`costcalc quote`, `prices list`, `prices show`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ..errors import CostcalcError
+from ..prices import COMPONENTS, Model, PriceTable, Quote, Request, resolve
+from ..prices.model import RATE_FALLBACK
+from ..textable import render
+
+_RATE_COLUMNS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
+
+
+def rate_text(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    text = format(value.normalize(), "f")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"  # at least cents, never rounded: 0.003625 stays exact
+
+
+def quote_table(q: Quote) -> str:
+    rows = [(ln.component, f"{ln.tokens:,}", rate_text(ln.usd_per_mtok), rate_text(ln.cost_usd))
+            for ln in q.lines]
+    rows.append(("total", "", "", rate_text(q.total_usd)))
+    routed = f" (billed as {q.billed_model})" if q.billed_model != q.model else ""
+    head = [f"{q.model}{routed} at {q.at:%Y-%m-%d %H:%M}Z, tier {q.tier}"
+            f"{', residency' if q.residency else ''}, scenario {q.scenario}",
+            f"rule: {q.lines[0].rule if q.lines else '-'}"]
+    foot = f"USD; rates per 1M tokens; price table {q.price_table['version']} " \
+           f"(sha256 {q.price_table['sha256'][:12]})"
+    return "\n".join(head + ["", render(("component", "tokens", "usd_per_mtok", "cost_usd"), rows,
+                                        right=(False, True, True, True)), "", foot])
+
+
+def price_list_rows(table: PriceTable, at: datetime, provider: str | None) -> list[dict]:
+    """One row per model: the standard rates in force at `at`, or why there are none."""
+    rows = []
+    for model in sorted(table.models.values(), key=lambda m: (m.provider, m.id)):
+        if provider is not None and model.provider != provider:
+            continue
+        row = {"provider": model.provider, "model": model.id, "rule": None,
+               **{c: None for c in _RATE_COLUMNS}, "confidence": model.confidence, "status": "ok"}
+        try:
+            res = resolve(table, model.id, at, Request())
+        except CostcalcError as exc:
+            row["status"] = str(exc)
+        else:
+            row["rule"] = res.label
+            for c in _RATE_COLUMNS:
+                row[c] = format(res.rates[c].normalize(), "f")
+        rows.append(row)
+    return rows
+
+
+def price_list(rows: list[dict]) -> str:
+    body = []
+    notes = []
+    for row in rows:
+        if row["status"] != "ok":
+            notes.append(f"  {row['model']}: {row['status']}")
+            continue
+        body.append((row["provider"], row["model"], row["rule"],
+                     *(rate_text(Decimal(row[c])) for c in _RATE_COLUMNS), row["confidence"]))
+    text = render(("provider", "model", "rule", "input", "cache_read", "write_5m", "write_1h", "output",
+                   "confidence"), body, right=(False, False, False, True, True, True, True, True, False))
+    text += "\n\nUSD per 1M tokens, standard tier. Writes shown at the input rate bill as input."
+    if notes:
+        text += "\nNot priced at this instant:\n" + "\n".join(notes)
+    return text
+
+
+def model_history(table: PriceTable, model: Model) -> str:
+    lines = [f"{model.id} — {model.name} ({table.providers[model.provider].name})"]
+    facts = [f"tokenizer {model.tokenizer or '-'}",
+             f"context {model.context_window:,}" if model.context_window else None,
+             f"max output {model.max_output_tokens:,}" if model.max_output_tokens else None,
+             f"tiers {', '.join(model.tiers)}", "residency offered" if model.residency else None,
+             f"confidence {model.confidence}"]
+    lines.append("  " + "; ".join(f for f in facts if f))
+    if model.aliases:
+        lines.append("  aliases: " + ", ".join(model.aliases))
+    if model.rules:
+        lines += ["", "Price rules (USD per 1M tokens; `=input` bills at the input rate):"]
+        rows = []
+        for rule in model.rules:
+            label = rule.label + (f" (promotion of {rule.promotion_of})" if rule.is_promotion else "")
+            rows.append((label, rule.when.describe(),
+                         *(rate_text(rule.rates[c]) if c in rule.rates else "=" + RATE_FALLBACK[c]
+                           for c in _RATE_COLUMNS), rule.checked.isoformat()))
+        lines.append(render(("rule", "when", "input", "cache_read", "write_5m", "write_1h", "output",
+                             "checked"), rows,
+                            right=(False, False, True, True, True, True, True, False), indent=2))
+    if model.modifiers:
+        lines += ["", "Modifiers (multiply the base rates; they stack):"]
+        rows = [(m.label, m.when.describe(), _factors(m.factors), m.kind) for m in model.modifiers]
+        lines.append(render(("modifier", "when", "multiply", "kind"), rows, indent=2))
+    for route in model.routes:
+        lines.append(f"\nBilled as {route.billed_as}: {route.when.describe()} ({route.source})")
+    if model.retired:
+        lines.append(f"\nRetired at {model.retired.at:%Y-%m-%d %H:%MZ}; replacement "
+                     f"{model.retired.replacement} ({model.retired.source})")
+    notes = model.notes + table.providers[model.provider].notes
+    if notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
+    sources = sorted({r.source for r in model.rules} | {m.source for m in model.modifiers})
+    if sources:
+        lines += ["", "Sources:"] + [f"  {s}" for s in sources]
+    lines.append(f"\nprice table {table.version} (sha256 {table.sha256[:12]})")
+    return "\n".join(lines)
+
+
+def _factors(factors: dict[str, Decimal]) -> str:
+    values = set(factors.values())
+    if len(values) == 1 and len(factors) == len(COMPONENTS):
+        return f"all x{values.pop().normalize()}"
+    return ", ".join(f"{c} x{f.normalize()}" for c, f in factors.items())
