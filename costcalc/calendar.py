@@ -1,0 +1,70 @@
+"""Calendar months and hour-of-week buckets. Pure: dates and zones arrive as arguments.
+
+Months are calendar months in UTC, the zone providers bill in. A profile's traffic shape is read in its
+own zone, so each minute of a month is mapped to the profile-local hour of the week it falls in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+
+import numpy as np
+
+from .prices.model import zone
+
+MINUTES_PER_DAY = 1440
+HOURS_PER_WEEK = 168
+_BLOCK_MINUTES = 15  # every UTC offset in the tz database is a multiple of 15 minutes
+
+
+def month_start(year: int, month: int) -> datetime:
+    return datetime(year, month, 1, tzinfo=timezone.utc)
+
+
+def add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + n
+    return index // 12, index % 12 + 1
+
+
+def months(year: int, month: int, count: int) -> list[tuple[int, int]]:
+    return [add_months(year, month, i) for i in range(count)]
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    return month_start(year, month), month_start(*add_months(year, month, 1))
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def months_between(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return (b[0] * 12 + b[1]) - (a[0] * 12 + a[1])
+
+
+def local_midnight(day: date, tz_name: str) -> datetime:
+    """The UTC instant a local calendar day starts."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone(tz_name)).astimezone(timezone.utc)
+
+
+def minutes(a: datetime, b: datetime) -> int:
+    return int((b - a).total_seconds()) // 60
+
+
+@lru_cache(maxsize=256)
+def hour_of_week(tz_name: str, year: int, month: int) -> np.ndarray:
+    """For each minute of the UTC month, the local hour of the week (0 = Monday 00:00-01:00) in tz."""
+    start, end = month_bounds(year, month)
+    tz = zone(tz_name)
+    blocks = minutes(start, end) // _BLOCK_MINUTES
+    ids = np.empty(blocks, dtype=np.int16)
+    step = timedelta(minutes=_BLOCK_MINUTES)
+    at = start
+    for i in range(blocks):
+        local = at.astimezone(tz)
+        ids[i] = local.weekday() * 24 + local.hour
+        at += step
+    out = np.repeat(ids, _BLOCK_MINUTES)
+    out.setflags(write=False)
+    return out

@@ -1,0 +1,504 @@
+"""Workload profiles: the schema, and loading from YAML, CSV or a pandas DataFrame.
+
+Every source becomes the same Node tree (CSV and DataFrame cells are read with YAML's number rules, so
+0.6 is the exact Decimal 0.6), and one strict reader turns it into frozen `Profile`s. Dotted CSV/DataFrame
+column names build nested keys: `cache_write.share`, `tiers.batch`, `tags.team`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Union
+
+from ._schema import Invalid, Reader
+from ._yamlnodes import Node, parse
+from .errors import _NO_VALUE, InputError, Problem
+from .prices.model import TIER_ALIASES, TIERS, WEEKDAYS
+
+SCHEMA_VERSION = 1
+CASES = ("expected", "low", "high")
+CACHE_TTLS = ("5m", "1h")
+REASONING_MODES = ("none", "high", "max")
+# `reasoning: high|max` -> reasoning tokens per request as a multiple of the visible output tokens, per
+# provider family. Only DeepSeek's Think Max has a published figure (launch coverage: ~190M output tokens
+# for a benchmark run against a 47M median, about 4x); the rest are planning assumptions, recorded in
+# every result's assumptions. Give `reasoning_tokens` to use your own measurement instead.
+REASONING_PER_OUTPUT_TOKEN = {
+    "deepseek": {"none": Decimal(0), "high": Decimal(2), "max": Decimal(4)},
+    "openai": {"none": Decimal(0), "high": Decimal(2), "max": Decimal(4)},
+    "anthropic": {"none": Decimal(0), "high": Decimal(2), "max": Decimal(4)},
+    "google": {"none": Decimal(0), "high": Decimal(2), "max": Decimal(4)},
+}
+DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
+
+PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens",
+                "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
+                "traffic", "growth_per_month", "start", "end", "models", "tags", "note")
+_ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Range:
+    """An uncertain value: `case=low` takes `low`, `case=high` takes `high`."""
+
+    low: Decimal
+    expected: Decimal
+    high: Decimal
+
+    def at(self, case: str) -> Decimal:
+        return getattr(self, case)
+
+
+Value = Union[Decimal, Range]
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Prompt sizes with their share of requests; shares sum to 1."""
+
+    bins: tuple[tuple[Decimal, Decimal], ...]  # (tokens per request, share)
+
+    def mean(self) -> Decimal:
+        return sum((t * s for t, s in self.bins), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """When requests arrive, in the profile's own time zone: weights per hour of day and per weekday.
+    Only ratios matter; uniform means every minute of the week is alike."""
+
+    timezone: str = "UTC"
+    hours: tuple[Decimal, ...] = (_ONE,) * 24
+    weekdays: tuple[Decimal, ...] = (_ONE,) * 7  # Monday first
+
+    @property
+    def uniform(self) -> bool:
+        return len(set(self.hours)) == 1 and len(set(self.weekdays)) == 1
+
+    def describe(self) -> str:
+        return "uniform" if self.uniform else f"shaped ({self.timezone})"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    models: tuple[str, ...]
+    input_tokens: Value | Histogram
+    output_tokens: Value
+    requests_per_day: Value | None = None
+    requests_per_month: Value | None = None
+    reasoning_tokens: Value | None = None
+    reasoning: str | None = None
+    cache_hit_rate: Value = Decimal(0)
+    cache_write_share: Value = Decimal(0)
+    cache_write_ttl: str = "5m"
+    tiers: tuple[tuple[str, Decimal], ...] = (("standard", _ONE),)
+    residency: bool = False
+    traffic: Traffic = field(default_factory=Traffic)
+    growth_per_month: Value = Decimal(0)
+    start: date | None = None
+    end: date | None = None  # inclusive
+    tags: tuple[tuple[str, str], ...] = ()
+    note: str | None = None
+
+    @property
+    def has_ranges(self) -> bool:
+        return any(isinstance(getattr(self, f), Range) for f in _RANGED)
+
+    def at_case(self, case: str) -> "Profile":
+        """This profile with every Range replaced by its value for `case` (low, expected, high)."""
+        changes = {f: getattr(self, f).at(case) for f in _RANGED if isinstance(getattr(self, f), Range)}
+        return replace(self, **changes) if changes else self
+
+
+_RANGED = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "reasoning_tokens",
+           "cache_hit_rate", "cache_write_share", "growth_per_month")
+
+
+@dataclass(frozen=True)
+class Workloads:
+    profiles: tuple[Profile, ...]
+    source: str  # file path, "<DataFrame>", ...
+
+    def __iter__(self):
+        return iter(self.profiles)
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.profiles]
+
+
+# -- loading ----------------------------------------------------------------------------------------
+
+def load_workloads(source, known_models: Iterable[str] | None = None,
+                   overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
+    """Profiles from a YAML or CSV path, YAML text, or a DataFrame (one row per profile, a `name` column).
+
+    `known_models`: ids and aliases to accept in `models:`. `overrides`: (profile or *, dotted key,
+    value text) applied before validation, as `costcalc estimate --set` does.
+    """
+    root, file = _to_tree(source)
+    for profile, key, value in overrides:
+        _apply_override(root, file, profile, key, value)
+    return _read_workloads(root, file, known_models)
+
+
+def _to_tree(source) -> tuple[Node, str]:
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pd = None
+    if pd is not None and isinstance(source, pd.DataFrame):
+        return _frame_tree(source), "<DataFrame>"
+    path = Path(source)
+    if isinstance(source, str) and "\n" in source:
+        return parse(source, "<text>"), "<text>"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"cannot read: {exc.strerror or exc}")]) \
+            from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"not UTF-8 text ({exc.reason})")]) \
+            from None
+    if path.suffix.lower() == ".csv":
+        return _csv_tree(text, str(path)), str(path)
+    return parse(text, str(path)), str(path)
+
+
+def _cell(text: str, file: str, line: int) -> Node:
+    """A CSV cell read as a YAML value (numbers exact, `[a, b]` lists); `a;b` also makes a list."""
+    text = text.strip()
+    if text == "":
+        return Node(None, line, "scalar")
+    try:
+        node = parse(text, file)
+    except InputError:
+        return Node(text, line, "scalar", quoted=True)
+    if node.kind == "scalar" and isinstance(node.value, str) and ";" in node.value:
+        node = Node([Node(_cell(p, file, line).value, line, "scalar")
+                     for p in node.value.split(";") if p.strip()], line, "seq")
+    _set_line(node, line)
+    return node
+
+
+def _set_line(node: Node, line: int) -> None:
+    node.line = line
+    if node.kind == "map":
+        for child in node.value.values():
+            _set_line(child, line)
+    elif node.kind == "seq":
+        for child in node.value:
+            _set_line(child, line)
+
+
+def _rows_tree(rows: list[tuple[int, dict[str, Node]]], file: str) -> Node:
+    profiles: dict[str, Node] = {}
+    reader = Reader(file)
+    for line, cells in rows:
+        name_node = cells.pop("name", None) or cells.pop("profile", None)
+        if name_node is None or name_node.value in (None, ""):
+            raise InputError([Problem(file, line, "name", _NO_VALUE,
+                                      "every row needs a profile name (a `name` column)")])
+        name = str(name_node.value)
+        if name in profiles:
+            raise InputError([Problem(file, line, "name", name,
+                                      f"duplicate profile (first at line {profiles[name].line})")])
+        tree: dict[str, Node] = {}
+        for column, node in cells.items():
+            if node.value is None and node.kind == "scalar":
+                continue  # an empty cell means "not given"
+            parts = column.split(".")
+            target = tree
+            for part in parts[:-1]:
+                child = target.setdefault(part, Node({}, line, "map"))
+                if child.kind != "map":
+                    reader.fail(node, column, "conflicts with another column of the same name")
+                    raise InputError(reader.problems)
+                target = child.value
+            target[parts[-1]] = node
+        profiles[name] = Node(tree, line, "map")
+    return Node({"schema_version": Node(SCHEMA_VERSION, 1, "scalar"),
+                 "profiles": Node(profiles, 1, "map")}, 1, "map")
+
+
+def _csv_tree(text: str, file: str) -> Node:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError([Problem(file, 1, "", _NO_VALUE, "the file is empty")]) from None
+    header = [h.strip() for h in header]
+    rows = []
+    for row in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise InputError([Problem(file, line, "", _NO_VALUE,
+                                      f"has {len(row)} cells; the header has {len(header)}")])
+        rows.append((line, {h: _cell(c, file, line) for h, c in zip(header, row)}))
+    return _rows_tree(rows, file)
+
+
+def _frame_tree(frame) -> Node:
+    import math
+
+    rows = []
+    for position, (_, record) in enumerate(frame.iterrows(), start=1):
+        cells = {}
+        for column, value in record.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                cells[str(column)] = Node(None, position, "scalar")
+            elif isinstance(value, (list, tuple)):
+                cells[str(column)] = Node([Node(str(v), position, "scalar") for v in value], position, "seq")
+            elif isinstance(value, float):
+                # repr gives the shortest text that round-trips: 0.6 -> "0.6", exact from then on.
+                cells[str(column)] = Node(Decimal(repr(value)), position, "scalar")
+            elif isinstance(value, bool) or hasattr(value, "item") and isinstance(value.item(), bool):
+                cells[str(column)] = Node(bool(value), position, "scalar")
+            elif hasattr(value, "item") and isinstance(value.item(), int):
+                cells[str(column)] = Node(int(value), position, "scalar")
+            elif isinstance(value, int):
+                cells[str(column)] = Node(value, position, "scalar")
+            elif isinstance(value, Decimal):
+                cells[str(column)] = Node(value, position, "scalar")
+            elif hasattr(value, "isoformat"):
+                cells[str(column)] = Node(value.isoformat()[:10], position, "scalar")
+            else:
+                cells[str(column)] = _cell(str(value), "<DataFrame>", position)
+        rows.append((position, cells))
+    return _rows_tree(rows, "<DataFrame>")
+
+
+def _apply_override(root: Node, file: str, profile: str, key: str, value: str) -> None:
+    """`--set support-bot.cache_hit_rate=0.8` (or `*.growth_per_month=0.1` for every profile)."""
+    problems = [Problem("--set", None, f"{profile}.{key}", value, "")]
+    profiles = root.value.get("profiles") if root.kind == "map" else None
+    if profiles is None or profiles.kind != "map":
+        return
+    names = list(profiles.value) if profile == "*" else [profile]
+    if profile != "*" and profile not in profiles.value:
+        import difflib
+
+        near = difflib.get_close_matches(profile, list(profiles.value), n=1)
+        tip = f" (did you mean {near[0]!r}?)" if near else ""
+        raise InputError([replace(problems[0], message=f"no profile named {profile!r}{tip}; profiles: "
+                                  + ", ".join(profiles.value))])
+    parsed = _cell(value, "--set", 0)
+    for name in names:
+        target = profiles.value[name]
+        parts = key.split(".")
+        for part in parts[:-1]:
+            if target.kind != "map":
+                raise InputError([replace(problems[0], message="cannot set a key inside a non-mapping")])
+            target = target.value.setdefault(part, Node({}, 0, "map"))
+        if target.kind != "map":
+            raise InputError([replace(problems[0], message="cannot set a key inside a non-mapping")])
+        line = target.value[parts[-1]].line if parts[-1] in target.value else target.line
+        node = Node(parsed.value, line, parsed.kind, parsed.quoted)
+        _set_line(node, line)
+        target.value[parts[-1]] = node
+
+
+# -- validation -------------------------------------------------------------------------------------
+
+def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None) -> Workloads:
+    r = Reader(file)
+    known = sorted(set(known_models)) if known_models is not None else None
+    profiles: list[Profile] = []
+    top = {}
+    with r.item():
+        top = r.mapping(root, "", ("schema_version", "defaults", "profiles"), ("schema_version", "profiles"))
+        version = r.integer(top["schema_version"], "schema_version", minimum=1)
+        if version != SCHEMA_VERSION:
+            raise r.fail(top["schema_version"], "schema_version",
+                         f"this costcalc reads schema_version {SCHEMA_VERSION}")
+    if top:
+        defaults: dict[str, Node] = {}
+        with r.item():
+            if "defaults" in top:
+                defaults = r.mapping(top["defaults"], "defaults", PROFILE_KEYS)
+        with r.item():
+            entries = top["profiles"]
+            if entries.kind != "map" or not entries.value:
+                raise r.fail(entries, "profiles", "must be a mapping of profile names to profiles",
+                             entries.plain())
+            for name, node in entries.value.items():
+                with r.item():
+                    profiles.append(_profile(r, name, node, defaults, known))
+    r.raise_if_problems()
+    return Workloads(tuple(profiles), file)
+
+
+def _value(r: Reader, node: Node, key: str, what: str, minimum=Decimal(0), maximum=None,
+           integer: bool = False) -> Value:
+    """A number or {low, expected, high}."""
+    if node.kind == "map":
+        f = r.mapping(node, key, ("low", "expected", "high"), ("low", "expected", "high"))
+        low, mid, high = (_number(r, f[k], f"{key}.{k}", what, minimum, maximum) for k in ("low", "expected",
+                                                                                           "high"))
+        if not low <= mid <= high:
+            raise r.fail(node, key, "a range needs low <= expected <= high", node.plain())
+        return Range(low, mid, high)
+    return _number(r, node, key, what, minimum, maximum)
+
+
+def _number(r: Reader, node: Node, key: str, what: str, minimum, maximum) -> Decimal:
+    return r.decimal(node, key, what, minimum=minimum, maximum=maximum, max_places=12)
+
+
+def _values(value: Value) -> tuple[Decimal, ...]:
+    return (value.low, value.expected, value.high) if isinstance(value, Range) else (value,)
+
+
+def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
+             known: list[str] | None) -> Profile:
+    key = f"profiles.{name}"
+    f = dict(defaults)
+    f.update(r.mapping(node, key, PROFILE_KEYS))
+    count = "a count >= 0, or {low, expected, high}"
+    if ("requests_per_day" in f) == ("requests_per_month" in f):
+        raise r.fail(node, key, "give exactly one of requests_per_day or requests_per_month", _NO_VALUE)
+    for required in ("input_tokens", "output_tokens", "models"):
+        if required not in f:
+            raise r.fail(node, f"{key}.{required}", "is required", _NO_VALUE)
+    changes: dict[str, object] = {}
+    for volume in ("requests_per_day", "requests_per_month"):
+        if volume in f:
+            changes[volume] = _value(r, f[volume], f"{key}.{volume}", count)
+    changes["input_tokens"] = _input_tokens(r, f["input_tokens"], f"{key}.input_tokens")
+    changes["output_tokens"] = _value(r, f["output_tokens"], f"{key}.output_tokens", count)
+    if "reasoning_tokens" in f and "reasoning" in f:
+        raise r.fail(f["reasoning"], f"{key}.reasoning", "give reasoning or reasoning_tokens, not both")
+    if "reasoning_tokens" in f:
+        changes["reasoning_tokens"] = _value(r, f["reasoning_tokens"], f"{key}.reasoning_tokens", count)
+    if "reasoning" in f:
+        changes["reasoning"] = r.string(f["reasoning"], f"{key}.reasoning", allowed=REASONING_MODES)
+    rate = "a share between 0 and 1, or {low, expected, high}"
+    if "cache_hit_rate" in f:
+        changes["cache_hit_rate"] = _value(r, f["cache_hit_rate"], f"{key}.cache_hit_rate", rate,
+                                           maximum=_ONE)
+    if "cache_write" in f:
+        cw = r.mapping(f["cache_write"], f"{key}.cache_write", ("ttl", "share"), ("share",))
+        changes["cache_write_share"] = _value(r, cw["share"], f"{key}.cache_write.share", rate, maximum=_ONE)
+        if "ttl" in cw:
+            changes["cache_write_ttl"] = r.string(cw["ttl"], f"{key}.cache_write.ttl", allowed=CACHE_TTLS)
+    hits = _values(changes.get("cache_hit_rate", Decimal(0)))
+    writes = _values(changes.get("cache_write_share", Decimal(0)))
+    if max(hits) + max(writes) > 1:
+        raise r.fail(f.get("cache_write", f.get("cache_hit_rate")), f"{key}.cache_write.share",
+                     "cache_hit_rate + cache_write.share must not exceed 1 (they are shares of the "
+                     "same input tokens)", str(max(hits) + max(writes)))
+    if "tiers" in f:
+        changes["tiers"] = _tiers(r, f["tiers"], f"{key}.tiers")
+    if "residency" in f:
+        changes["residency"] = r.boolean(f["residency"], f"{key}.residency")
+    if "traffic" in f:
+        changes["traffic"] = _traffic(r, f["traffic"], f"{key}.traffic")
+    if "growth_per_month" in f:
+        changes["growth_per_month"] = _value(r, f["growth_per_month"], f"{key}.growth_per_month",
+                                             "a monthly growth rate > -1 (0.05 = 5%), or {low, expected, "
+                                             "high}", minimum=Decimal("-0.99"))
+    for day_key in ("start", "end"):
+        if day_key in f and f[day_key].value is not None:
+            changes[day_key] = r.day(f[day_key], f"{key}.{day_key}")
+    if changes.get("start") and changes.get("end") and changes["end"] < changes["start"]:
+        raise r.fail(f["end"], f"{key}.end", f"must not be before start ({changes['start']})")
+    changes["models"] = _models(r, f["models"], f"{key}.models", known)
+    if "tags" in f:
+        tags = r.mapping(f["tags"], f"{key}.tags", tuple(f["tags"].value) if f["tags"].kind == "map" else ())
+        changes["tags"] = tuple((k, _tag(r, v, f"{key}.tags.{k}")) for k, v in tags.items())
+    if "note" in f:
+        changes["note"] = r.string(f["note"], f"{key}.note")
+    return Profile(name=name, **changes)
+
+
+def _tag(r: Reader, node: Node, key: str) -> str:
+    if node.kind != "scalar" or node.value is None or isinstance(node.value, bool):
+        raise r.fail(node, key, "must be a short text value", node.plain())
+    return str(node.value)
+
+
+def _input_tokens(r: Reader, node: Node, key: str) -> Value | Histogram:
+    if node.kind == "map" and "histogram" in node.value:
+        f = r.mapping(node, key, ("histogram",), ("histogram",))
+        bins = []
+        for i, b in enumerate(r.sequence(f["histogram"], key + ".histogram",
+                                         "a list of {tokens, share}")):
+            bf = r.mapping(b, f"{key}.histogram[{i}]", ("tokens", "share"), ("tokens", "share"))
+            bins.append((_number(r, bf["tokens"], f"{key}.histogram[{i}].tokens", "a token count >= 0",
+                                 Decimal(0), None),
+                         _number(r, bf["share"], f"{key}.histogram[{i}].share", "a share between 0 and 1",
+                                 Decimal(0), _ONE)))
+        if not bins:
+            raise r.fail(f["histogram"], key + ".histogram", "must list at least one {tokens, share}", [])
+        total = sum(s for _, s in bins)
+        if total != 1:
+            raise r.fail(f["histogram"], key + ".histogram", "shares must sum to 1", str(total))
+        return Histogram(tuple(bins))
+    return _value(r, node, key, "a token count >= 0, {low, expected, high}, or {histogram: [...]}")
+
+
+def _tiers(r: Reader, node: Node, key: str) -> tuple[tuple[str, Decimal], ...]:
+    allowed = TIERS + tuple(TIER_ALIASES)
+    f = r.mapping(node, key, allowed)
+    shares: dict[str, Decimal] = {}
+    for name, child in f.items():
+        tier = TIER_ALIASES.get(name, name)
+        share = _number(r, child, f"{key}.{name}", "a share between 0 and 1", Decimal(0), _ONE)
+        shares[tier] = shares.get(tier, Decimal(0)) + share
+    total = sum(shares.values(), Decimal(0))
+    if total != 1:
+        raise r.fail(node, key, "tier shares must sum to 1", str(total))
+    return tuple((t, shares[t]) for t in TIERS if shares.get(t))
+
+
+def _traffic(r: Reader, node: Node, key: str) -> Traffic:
+    if node.kind == "scalar" and node.value == "uniform":
+        return Traffic()
+    f = r.mapping(node, key, ("timezone", "hours", "weekdays"))
+    tz = r.tz(f["timezone"], key + ".timezone") if "timezone" in f else "UTC"
+    hours = _weights(r, f.get("hours"), key + ".hours", 24, [str(h) for h in range(24)])
+    days = _weights(r, f.get("weekdays"), key + ".weekdays", 7, list(WEEKDAYS))
+    return Traffic(tz, hours, days)
+
+
+def _weights(r: Reader, node: Node | None, key: str, size: int, names: list[str]) -> tuple[Decimal, ...]:
+    """A list of `size` weights, or a mapping of some names to weights (others weigh 0)."""
+    if node is None:
+        return (_ONE,) * size
+    what = "a weight >= 0"
+    if node.kind == "seq":
+        if len(node.value) != size:
+            raise r.fail(node, key, f"must list {size} weights ({names[0]}..{names[-1]})", len(node.value))
+        weights = tuple(_number(r, n, f"{key}[{i}]", what, Decimal(0), None) for i, n in enumerate(node.value))
+    else:
+        f = r.mapping(node, key, tuple(names))
+        weights = tuple(_number(r, f[n], f"{key}.{n}", what, Decimal(0), None) if n in f else Decimal(0)
+                        for n in names)
+    if not any(weights):
+        raise r.fail(node, key, "at least one weight must be above 0", node.plain())
+    return weights
+
+
+def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[str, ...]:
+    items = [node] if node.kind == "scalar" else r.sequence(node, key, "a list of model ids")
+    out = []
+    for i, item in enumerate(items):
+        sub = f"{key}[{i}]" if node.kind == "seq" else key
+        name = r.known_name(item, sub, known, "model") if known is not None else r.string(item, sub)
+        if name in out:
+            raise r.fail(item, sub, "listed twice")
+        out.append(name)
+    if not out:
+        raise r.fail(node, key, "must list at least one model", [])
+    return tuple(out)
+
+
+__all__ = ["CASES", "Histogram", "Profile", "Range", "Traffic", "Workloads", "load_workloads",
+           "REASONING_PER_OUTPUT_TOKEN", "Invalid"]
