@@ -31,6 +31,8 @@ class Reader:
     def fail(self, node: Node | None, key: str, message: str, value: object = _NO_VALUE) -> Invalid:
         if value is _NO_VALUE and node is not None and node.kind == "scalar":
             value = node.value
+        if isinstance(value, (list, dict)):
+            value = Flow(value)
         self.problems.append(Problem(self.file, node.line if node else None, key, value, message))
         return Invalid()
 
@@ -143,6 +145,38 @@ class Reader:
             tip = f"; did you mean {', '.join(hint)}?" if hint else ""
             raise self.fail(node, key, f"unknown {what}{tip}")
         return value
+
+
+class Flow:
+    """A list or mapping in an error line, shown as YAML flow text (`[1.50]`, not `[Decimal('1.50')]`).
+    Compares equal to the plain value."""
+
+    def __init__(self, value: object):
+        self.value = value
+
+    def __str__(self) -> str:
+        return _flow(self.value)
+
+    def __repr__(self) -> str:
+        return _flow(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Flow) else other)
+
+    def __hash__(self) -> int:
+        return hash(_flow(self.value))
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
 
 
 def _bad_date():

@@ -69,24 +69,29 @@ def _scalar(node: yaml.ScalarNode) -> Scalar:
     return text  # str and timestamp: the schema layer parses dates itself
 
 
-def _build(node: yaml.Node, file: str, problems: list[Problem]) -> Node:
+def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "") -> Node:
+    """`path` is the dotted key of `node` (`providers.acme.models.m1.prices[0]`), for error lines."""
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(file, key_node.start_mark.line + 1, "", "<complex key>",
+                problems.append(Problem(file, key_node.start_mark.line + 1, path, "<complex key>",
                                         "mapping keys must be plain names"))
                 continue
             key = str(key_node.value)
+            dotted = f"{path}.{key}" if path else key
             if key in out:
-                problems.append(Problem(file, key_node.start_mark.line + 1, key, key,
-                                        f"duplicate key (first at line {out[key].line})"))
+                problems.append(Problem(file, key_node.start_mark.line + 1, dotted, key,
+                                        f"duplicate key (first at line {key_lines[key]})"))
                 continue
-            out[key] = _build(value_node, file, problems)
+            key_lines[key] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, file, problems, dotted)
         return Node(out, line, "map")
     if isinstance(node, yaml.SequenceNode):
-        return Node([_build(v, file, problems) for v in node.value], line, "seq")
+        return Node([_build(v, file, problems, f"{path}[{i}]") for i, v in enumerate(node.value)], line,
+                    "seq")
     return Node(_scalar(node), line, "scalar", quoted=node.style in ("'", '"'))
 
 

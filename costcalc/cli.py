@@ -113,6 +113,12 @@ class CostcalcGroup(click.Group):
             # `costcalc ... | head`: the reader left; nothing more to say.
             sys.stderr.close()
             sys.exit(0)
+        except Exception as exc:  # a bug: one line for users, the traceback with COSTCALC_DEBUG=1
+            if os.environ.get("COSTCALC_DEBUG"):
+                raise
+            click.echo(f"costcalc: internal error: {type(exc).__name__}: {exc} "
+                       f"(rerun with COSTCALC_DEBUG=1 for details, and please report it)", err=True)
+            sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -240,6 +246,69 @@ def prices_check(file, prices):
     rules = sum(len(m.rules) for m in table.models.values())
     click.echo(f"{table.files[-1].path}: ok: version {table.version}, {len(table.models)} models, "
                f"{rules} price rules, {len(report.warnings)} warnings")
+
+
+def _parse_set(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    out = []
+    for item in values:
+        target, sep, value = item.partition("=")
+        profile, dot, key = target.partition(".")
+        if not sep or not dot or not profile or not key:
+            raise click.BadParameter(f"{item!r} is not PROFILE.KEY=VALUE (PROFILE may be *), e.g. "
+                                     f"support-bot.cache_hit_rate=0.8", param_hint="--set")
+        out.append((profile, key, value))
+    return out
+
+
+@cli.command()
+@click.argument("workloads", required=False, type=click.Path(dir_okay=False))
+@click.option("--models", metavar="a,b", help="Compare every profile on these models instead of its own list.")
+@click.option("--start", metavar="YYYY-MM", help="First month (default: earliest profile start, else this month).")
+@click.option("--months", type=click.IntRange(1, 600), default=12, show_default=True)
+@click.option("--scenario", type=click.Choice(["actual", "list"]), default="actual", show_default=True,
+              help="actual: prices in force each day; list: promotions ignored.")
+@click.option("--set", "sets", multiple=True, metavar="PROFILE.KEY=VALUE",
+              help="Override a profile value (repeatable; PROFILE may be *).")
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout.")
+def estimate(workloads, models, start, months, scenario, sets, prices, fmt, output):
+    """Project monthly spend of WORKLOADS (YAML or CSV; default: the bundled examples) on each model.
+
+    \b
+    Examples:
+      costcalc estimate
+      costcalc estimate workloads.yaml --months 6 --format markdown
+      costcalc estimate --set support-bot.cache_hit_rate=0.8 --models deepseek-v4-pro,gpt-5.5
+      costcalc estimate workloads.yaml --scenario list --format json --output estimate.json
+    """
+    from .api import estimate as run_estimate
+    from .report.estimate import render_estimate
+
+    model_list = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    df = run_estimate(workloads, prices=prices or None, models=model_list, start=start, months=months,
+                      scenario=scenario, overrides=_parse_set(sets))
+    write_output(render_estimate(df, fmt), output)
+
+
+@cli.command()
+@click.argument("path", default="workloads.yaml", type=click.Path(dir_okay=False))
+def init(path):
+    """Write a commented example workloads file to start from (never overwrites).
+
+    \b
+    Example:
+      costcalc init my-workloads.yaml && costcalc estimate my-workloads.yaml
+    """
+    from .api import bundled_examples
+
+    target = Path(path)
+    if target.exists():
+        raise click.ClickException(f"{path} already exists; not overwriting it (choose another path)")
+    write_output(bundled_examples().read_text(encoding="utf-8"), path)
+    click.echo(f"wrote {path}; next: costcalc estimate {path}")
 
 
 # -- entry point ------------------------------------------------------------------------------------

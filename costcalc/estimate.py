@@ -31,8 +31,9 @@ from . import calendar as cal
 from .errors import CostcalcError, NoPriceError
 from .prices.model import COMPONENTS, MTOK, PriceTable
 from .prices.resolve import Request, lookup, segments
+from . import __version__
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
-                       Profile, Traffic, Workloads)
+                       Profile, Traffic, Workloads, describe)
 
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
            "cost_usd", "case", "period_start", "period_end"]
@@ -202,6 +203,8 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "months": months,
         "currency": "USD",
         "assumptions": projector.assumptions + _standing_assumptions(profiles),
+        "profiles": {p.name: describe(p) for p in profiles},
+        "costcalc_version": __version__,
     })
     return frame
 

@@ -502,3 +502,49 @@ def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[s
 
 __all__ = ["CASES", "Histogram", "Profile", "Range", "Traffic", "Workloads", "load_workloads",
            "REASONING_PER_OUTPUT_TOKEN", "Invalid"]
+
+
+def _num(value: Value) -> str:
+    if isinstance(value, Range):
+        return f"{_num(value.low)}..{_num(value.high)} (expected {_num(value.expected)})"
+    return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value.normalize():f}"
+
+
+def _pct(value: Value) -> str:
+    if isinstance(value, Range):
+        return f"{_pct(value.low)}..{_pct(value.high)}"
+    return f"{(value * 100).normalize():f}%"
+
+
+def describe(profile: Profile) -> dict:
+    """A one-line reading of the profile and its tags, for report headers and result metadata."""
+    parts = []
+    if profile.requests_per_day is not None:
+        parts.append(f"{_num(profile.requests_per_day)} requests/day")
+    else:
+        parts.append(f"{_num(profile.requests_per_month)} requests/month")
+    if isinstance(profile.growth_per_month, Range) or profile.growth_per_month:
+        parts[-1] += f", growth {_pct(profile.growth_per_month)}/month"
+    if isinstance(profile.input_tokens, Histogram):
+        bins = ", ".join(f"{_pct(s)} at {_num(t)}" for t, s in profile.input_tokens.bins)
+        parts.append(f"input {bins}")
+    else:
+        parts.append(f"{_num(profile.input_tokens)} input")
+    out = f"{_num(profile.output_tokens)} output"
+    if profile.reasoning_tokens is not None:
+        out += f" + {_num(profile.reasoning_tokens)} reasoning"
+    parts.append(out + " tokens/request" + (f" (reasoning: {profile.reasoning})" if profile.reasoning
+                                            else ""))
+    if isinstance(profile.cache_hit_rate, Range) or profile.cache_hit_rate:
+        parts.append(f"cache hit {_pct(profile.cache_hit_rate)}")
+    if isinstance(profile.cache_write_share, Range) or profile.cache_write_share:
+        parts.append(f"cache write {_pct(profile.cache_write_share)} ({profile.cache_write_ttl})")
+    if profile.tiers != (("standard", _ONE),):
+        parts.append(", ".join(f"{t} {_pct(s)}" for t, s in profile.tiers))
+    if profile.residency:
+        parts.append("data residency")
+    if not profile.traffic.uniform:
+        parts.append(f"traffic shaped in {profile.traffic.timezone}")
+    if profile.start or profile.end:
+        parts.append(f"{profile.start or '…'} to {profile.end or '…'}")
+    return {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}

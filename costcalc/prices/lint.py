@@ -83,7 +83,10 @@ def _requests(model: Model) -> list[tuple[Request, bool]]:
 def _life(table: PriceTable, model: Model) -> tuple[datetime, datetime]:
     instants = [p for item in model.rules + model.modifiers + model.routes
                 for p in (item.when.start, item.when.end) if p]
-    start = min([p for p in (r.when.start for r in model.rules + model.routes) if p], default=_EPOCH)
+    # A rule or route without a start reaches back before any dated one: lint from the horizon, so a
+    # gap after it (an open-ended first rule, a later rule starting too late) is seen.
+    starts = [item.when.start for item in model.rules + model.routes]
+    start = min([p for p in starts if p] + ([_EPOCH] if None in starts or not starts else []))
     end = model.retired.at if model.retired else max(instants + [start]) + _TAIL
     return start, end
 
@@ -93,6 +96,13 @@ def _coverage(file: str, key: str, table: PriceTable, model: Model) -> list[Prob
     cuts = [start] + [p for p in boundaries(table, model, start, end)] + [end]
     out: list[Problem] = []
     reported: set[tuple] = set()
+
+    def gap(a: datetime, b: datetime | None, request: Request) -> None:
+        # One line per gap: the same hole seen again for another tier or prompt size is not news.
+        if ("gap", a, b) not in reported:
+            reported.add(("gap", a, b))
+            out.append(_gap(file, key, model, a, b, request))
+
     for request, gaps_matter in _requests(model):
         gap_start = None
         for a, b in zip(cuts, cuts[1:]):
@@ -119,12 +129,12 @@ def _coverage(file: str, key: str, table: PriceTable, model: Model) -> list[Prob
             if not bases and gaps_matter:
                 gap_start = gap_start or a
             elif gap_start is not None:
-                out.append(_gap(file, key, model, gap_start, a, request))
+                gap(gap_start, a, request)
                 gap_start = None
         if gap_start is not None and model.retired is not None:
-            out.append(_gap(file, key, model, gap_start, end, request))
+            gap(gap_start, end, request)
         elif gap_start is not None:
-            out.append(_gap(file, key, model, gap_start, None, request))
+            gap(gap_start, None, request)
     return out
 
 

@@ -340,7 +340,8 @@ class _Parser:
                 factors[c] = r.decimal(f[c], f"{key}.{c}", what, maximum=_MAX_FACTOR)
         for c, factor in factors.items():
             if factor == 0:
-                raise r.fail(f.get(c, f.get("all")), key, what, factor)
+                name = c if c in f else "all"
+                raise r.fail(f[name], f"{key}.{name}", what, factor)
         return factors
 
     def when(self, node: Node | None, key: str) -> Conditions:
@@ -438,18 +439,28 @@ class _Parser:
     # -- cross references ----------------------------------------------------------------------------
     def check_references(self, table: PriceTable, providers_node: Node | None) -> None:
         r = self.r
+        # Models this file defines but could not load have had their error reported already; a reference
+        # to one is not a second mistake.
+        broken = {mid for pnode in _children(providers_node).values()
+                  for mid in _children(pnode.value.get("models") if pnode.kind == "map" else None)
+                  if mid not in table.models}
         for model in table.models.values():
+            where = (model.provider, "models", model.id)
             for i, route in enumerate(model.routes):
-                if route.billed_as not in table.models:
-                    r.fail(None, f"providers.{model.provider}.models.{model.id}.routes[{i}].billed_as",
+                if route.billed_as not in table.models and route.billed_as not in broken:
+                    r.fail(_at(providers_node, where + ("routes", i, "billed_as")),
+                           f"providers.{model.provider}.models.{model.id}.routes[{i}].billed_as",
                            "unknown model", route.billed_as)
-            if model.retired and model.retired.replacement not in table.models:
-                r.fail(None, f"providers.{model.provider}.models.{model.id}.retired.replacement",
+            if model.retired and model.retired.replacement not in table.models and \
+                    model.retired.replacement not in broken:
+                r.fail(_at(providers_node, where + ("retired", "replacement")),
+                       f"providers.{model.provider}.models.{model.id}.retired.replacement",
                        "unknown model", model.retired.replacement)
             labels = {rule.label for rule in model.rules if not rule.is_promotion}
             for i, rule in enumerate(model.rules):
                 if rule.promotion_of is not None and rule.promotion_of not in labels:
-                    r.fail(None, f"providers.{model.provider}.models.{model.id}.prices[{i}].promotion_of",
+                    r.fail(_at(providers_node, where + ("prices", i, "promotion_of")),
+                           f"providers.{model.provider}.models.{model.id}.prices[{i}].promotion_of",
                            "names no base rule of this model; base labels: " + ", ".join(sorted(labels)),
                            rule.promotion_of)
         # Attach line numbers to cross-reference problems when we can find the model.
@@ -476,6 +487,28 @@ class _Parser:
                                 f"alias already names {aliases[name]}", name)
                 aliases[name] = model.id
         return aliases
+
+
+def _at(node: Node | None, path: tuple) -> Node | None:
+    """The deepest node of this file along `path` (mapping keys and list indexes), for an error's line;
+    None when the file does not define even the first step."""
+    found = None
+    for step in path:
+        if node is None:
+            break
+        if node.kind == "map" and isinstance(step, str):
+            node = node.value.get(step)
+        elif node.kind == "seq" and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            node = None
+        if node is not None:
+            found = node
+    return found
+
+
+def _children(node: Node | None) -> dict[str, Node]:
+    return node.value if node is not None and node.kind == "map" else {}
 
 
 def _minutes(text: str) -> int | None:

@@ -156,8 +156,9 @@ def effective_rates(rule: Rule, modifiers: tuple[Modifier, ...]) -> dict[str, De
 
 
 def _no_price_message(model: Model, at: datetime, req: Request) -> str:
-    starts = [r.when.start for r in model.rules if r.when.start is not None]
-    if starts and at < min(starts):
+    relevant = [r for r in model.rules if r.when.matches_request(req.prompt_tokens, req.tier, req.residency)]
+    starts = [r.when.start for r in relevant]
+    if starts and None not in starts and at < min(starts):
         return f"{model.id} has no price before {min(starts):%Y-%m-%d %H:%MZ} (the table starts there)"
     extra = []
     if req.tier != "standard":

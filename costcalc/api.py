@@ -1,0 +1,115 @@
+"""The library API a notebook imports. Resolves defaults (bundled prices, current month) and file
+inputs at the edge, then calls the pure computation modules. The CLI calls exactly these functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .errors import CostcalcError
+from .estimate import project
+from .prices import PriceTable, TokenBundle, load_prices
+from .prices import quote as _quote
+from .prices.model import SCENARIOS
+from .summary import summarize
+from .workload import Workloads, load_workloads
+
+DEFAULT_MONTHS = 12
+
+
+def bundled_examples() -> Path:
+    """The example workloads shipped with costcalc (examples/workloads.yaml in a checkout)."""
+    packaged = resources.files("costcalc") / "data" / "examples" / "workloads.yaml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[1] / "examples" / "workloads.yaml"
+
+
+def prices_from(prices) -> PriceTable:
+    """None -> the bundled table; a PriceTable as is; a path or list of paths -> overlays over it."""
+    if prices is None:
+        return load_prices()
+    if isinstance(prices, PriceTable):
+        return prices
+    if isinstance(prices, (str, Path)):
+        return load_prices(overlays=[prices])
+    return load_prices(overlays=list(prices))
+
+
+def parse_month(value) -> tuple[int, int]:
+    """'2026-12', '2026-12-01', a date or datetime -> (year, month)."""
+    if isinstance(value, (date, datetime)):
+        return value.year, value.month
+    if isinstance(value, tuple) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise CostcalcError(f"start {value!r} is not a month like 2026-12")
+    return int(match.group(1)), int(match.group(2))
+
+
+def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
+    if isinstance(workloads, Workloads) and not overrides:
+        return workloads
+    if workloads is None:
+        workloads = bundled_examples()
+    return load_workloads(workloads, known_models=list(table.models) + list(table.aliases),
+                          overrides=overrides)
+
+
+def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, start=None,
+             months: int = DEFAULT_MONTHS, scenario: str = "actual",
+             overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+    """Project monthly spend: one row per (profile, model, month, price rule, component).
+
+    workloads: a YAML/CSV path, YAML text, a DataFrame of profiles (one row each), or None for the
+        bundled examples. prices: None (bundled), a PriceTable, or overlay path(s).
+    models: only these models (default: each profile's own list). start: first month ('2026-12');
+        default the earliest profile start, else the current month. months: how many months.
+    scenario: 'actual' (prices in force) or 'list' (promotions ignored).
+    """
+    if scenario not in SCENARIOS:
+        raise CostcalcError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
+    table = prices_from(prices)
+    loaded = workloads_from(workloads, table, overrides)
+    if models is not None:
+        loaded = _with_models(loaded, list(models), table)
+    if start is None:
+        starts = [p.start for p in loaded if p.start is not None]
+        start = min(starts) if starts else datetime.now(timezone.utc).date()
+    return project(loaded, table, parse_month(start), int(months), scenario)
+
+
+def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Workloads:
+    """`--models a,b` replaces every profile's model list: compare the same workload on these."""
+    from dataclasses import replace
+
+    from .prices import lookup
+
+    for name in models:
+        lookup(table, name)  # unknown names fail here with suggestions
+    return Workloads(tuple(replace(p, models=tuple(dict.fromkeys(models))) for p in loaded), loaded.source)
+
+
+def quote(model: str, at=None, prices=None, tier: str = "standard", residency: bool = False,
+          scenario: str = "actual", **tokens: int):
+    """Price one bundle: quote('gpt-5.5', input=272_001, output=1_000, at='2026-06-01T00:00Z')."""
+    table = prices_from(prices)
+    if at is None:
+        when = datetime.now(timezone.utc)
+    elif isinstance(at, datetime):
+        when = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    else:
+        text = str(at).strip()
+        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return _quote(table, model, TokenBundle(**tokens), when, tier=tier, residency=residency,
+                  scenario=scenario)
+
+
+__all__ = ["bundled_examples", "estimate", "quote", "summarize", "load_prices", "load_workloads"]

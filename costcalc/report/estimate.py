@@ -1,0 +1,197 @@
+"""Render a projection DataFrame as a terminal table, Markdown, CSV or JSON.
+
+JSON is the canonical form (exact decimal strings, all metadata); the others are views of the same rows.
+Money is rounded to the cent only here, with largest-remainder rounding so that every rendered column
+adds up to its rendered total.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from decimal import Decimal
+
+import pandas as pd
+
+from ..summary import allocate_cents, cents, summarize, totals
+from ..textable import render
+
+FORMATS = ("table", "csv", "json", "markdown")
+JSON_SCHEMA = "costcalc.estimate/1"
+_MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_estimate(df: pd.DataFrame, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(to_json(df), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return to_csv(df)
+    if fmt == "markdown":
+        return to_text(df, markdown=True)
+    return to_text(df, markdown=False)
+
+
+def exact(value: Decimal) -> str:
+    """Exact decimal text: no exponent, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def money(value: Decimal) -> str:
+    return f"{cents(value):,.2f}"
+
+
+def meta(df: pd.DataFrame) -> dict:
+    attrs = df.attrs
+    return {"schema": JSON_SCHEMA, "currency": attrs.get("currency", "USD"),
+            "scenario": attrs.get("scenario"), "start": attrs.get("start"), "months": attrs.get("months"),
+            "price_table": attrs.get("price_table"), "assumptions": list(attrs.get("assumptions", [])),
+            "profiles": attrs.get("profiles", {}), "costcalc_version": attrs.get("costcalc_version")}
+
+
+def to_json(df: pd.DataFrame) -> dict:
+    rows = []
+    for record in df.to_dict(orient="records"):
+        row = {}
+        for key, value in record.items():
+            if isinstance(value, Decimal):
+                row[key] = exact(value)
+            elif isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+                row[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+            elif value is None or (isinstance(value, float) and pd.isna(value)):
+                row[key] = None
+            else:
+                row[key] = str(value) if not isinstance(value, (int, bool)) else value
+        rows.append(row)
+    keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "month"]
+    total_rows = [] if df.empty else [
+        {**{k: str(r[k]) for k in keys}, "cost_usd": exact(r["cost_usd"])}
+        for r in totals(df, keys).to_dict(orient="records")]
+    return {"meta": meta(df), "rows": rows, "totals": total_rows,
+            "total_usd": exact(sum(df["cost_usd"], Decimal(0)))}
+
+
+def _safe_cell(value) -> str:
+    """Spreadsheets run a cell that starts with = + - @ (or a tab/CR) as a formula; a leading ' keeps
+    profile names and tags as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(df: pd.DataFrame) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = list(df.columns) + ["price_table_version", "price_table_sha256", "scenario"]
+    writer.writerow(columns)
+    table = df.attrs.get("price_table", {})
+    extra = [table.get("version", ""), table.get("sha256", ""), df.attrs.get("scenario", "")]
+    for record in df.itertuples(index=False):
+        cells = []
+        for value in record:
+            if isinstance(value, Decimal):
+                cells.append(exact(value))
+            elif isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+                cells.append(value.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            else:
+                cells.append(_safe_cell(value))
+        writer.writerow(cells + extra)
+    return out.getvalue()
+
+
+def to_text(df: pd.DataFrame, markdown: bool) -> str:
+    attrs = df.attrs
+    lines = []
+    title = (f"costcalc estimate: {attrs.get('start')} for {attrs.get('months')} months, "
+             f"scenario {attrs.get('scenario')}, USD")
+    lines.append(f"# {title}" if markdown else title)
+    if df.empty:
+        lines += ["", "No cost lines: no profile has traffic in these months for these models."]
+    summary = summarize(df) if not df.empty else None
+    month_columns = [c for c in (summary.columns if summary is not None else [])
+                     if len(c) == 7 and c[4] == "-"]
+    profiles = attrs.get("profiles", {})
+    present = [] if summary is None else set(summary["profile"])
+    for name in [p for p in profiles if p in present]:
+        info = profiles.get(name, {})
+        part = summary[summary["profile"] == name]
+        expected = part[part["case"] == "expected"] if "case" in part.columns else part
+        expected = expected.sort_values("model", key=lambda s: s.map(_model_order(df, name)))
+        lines.append("")
+        header = name + (f"  [{info['tags']}]" if info.get("tags") else "")
+        lines.append(f"## {header}" if markdown else header)
+        if info.get("summary"):
+            lines.append(_wrap(info["summary"], markdown))
+        models = list(expected["model"])
+        for chunk_start in range(0, len(models), _MAX_MODEL_COLUMNS):
+            chunk = expected.iloc[chunk_start:chunk_start + _MAX_MODEL_COLUMNS]
+            lines.append("")
+            lines.append(_month_table(chunk, month_columns, markdown))
+        lines.append("")
+        lines.append(_wrap(_verdict(expected), markdown))
+        if "case" in part.columns and (part["case"] != "expected").any():
+            lines.append(_wrap(_ranges(part), markdown))
+    lines.append("")
+    if not df.empty:
+        lines.append(_wrap("Price rules applied: " + _rules_applied(df), markdown, indent=""))
+    lines.append("Assumptions:")
+    for note in attrs.get("assumptions", []):
+        lines.append(f"- {note}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
+                                                                 subsequent_indent="    "))
+    table = attrs.get("price_table") or {}
+    lines.append("")
+    lines.append(f"Price table {table.get('version')} (sha256 {str(table.get('sha256'))[:12]}). Money is "
+                 f"rounded to the cent here; exact in --format json and csv.")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
+    return text if markdown else textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent)
+
+
+def _model_order(df: pd.DataFrame, profile: str) -> dict:
+    order = list(dict.fromkeys(df.loc[df["profile"] == profile, "model"].astype(str)))
+    return {m: i for i, m in enumerate(order)}
+
+
+def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool) -> str:
+    models = list(chunk["model"])
+    # Round each model's column so its months add up to its rendered total.
+    columns = []
+    for _, row in chunk.iterrows():
+        values = [row[m] for m in months]
+        columns.append([money(v) for v in allocate_cents(values)] + [money(row["total_usd"])])
+    rows = [[m] + [col[i] for col in columns] for i, m in enumerate(months)] + \
+           [["total"] + [col[-1] for col in columns]]
+    if markdown:
+        head = "| month | " + " | ".join(models) + " |"
+        rule = "|---|" + "---:|" * len(models)
+        body = ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join([head, rule] + body)
+    return render(["month"] + models, rows, right=[False] + [True] * len(models), indent=2)
+
+
+def _verdict(expected: pd.DataFrame) -> str:
+    if len(expected) < 2:
+        row = expected.iloc[0]
+        return f"{row['model']}: {money(row['total_usd'])} USD over the period."
+    best = expected.sort_values("rank").iloc[0]
+    worst = expected.loc[expected["total_usd"].map(lambda v: v).idxmax()]
+    return (f"Cheapest: {best['model']} at {money(best['total_usd'])} USD, "
+            f"{money(best['savings_vs_most_expensive_usd'])} USD ({best['savings_pct']}%) less than "
+            f"{worst['model']}.")
+
+
+def _ranges(part: pd.DataFrame) -> str:
+    bits = []
+    for model in dict.fromkeys(part["model"]):
+        rows = part[part["model"] == model].set_index("case")["total_usd"]
+        bits.append(f"{model} {money(rows['low'])} to {money(rows['high'])}")
+    return "Cases: every range at its low value, then at its high value: " + "; ".join(bits) + "."
+
+
+def _rules_applied(df: pd.DataFrame) -> str:
+    used = df.groupby("model", observed=True)["rule"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
+    return "; ".join(f"{model}: {rules}" for model, rules in used.items())

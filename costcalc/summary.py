@@ -1,0 +1,66 @@
+"""Summaries of a projection DataFrame: month x model totals, cheapest model per profile, savings.
+
+Flat functions in the empyrical style: take a DataFrame, return a new one, never mutate the input.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import pandas as pd
+
+_CENT = Decimal("0.01")
+
+
+def dsum(values) -> Decimal:
+    """Exact sum of Decimals (pandas would fall back to floats for some dtypes; never for money)."""
+    return sum(values, Decimal(0))
+
+
+def totals(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """cost_usd summed exactly over `by` (categoricals keep only observed combinations)."""
+    grouped = df.groupby(by, observed=True, sort=True)["cost_usd"].agg(dsum)
+    return grouped.reset_index()
+
+
+def summarize(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per profile (and case) and model: a column per month, `total_usd`, `rank` within the
+    profile (1 = cheapest), `cheapest`, and the savings against the profile's most expensive model."""
+    keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "provider"]
+    monthly = totals(df, keys + ["month"])
+    months = sorted(monthly["month"].astype(str).unique())
+    wide = monthly.assign(month=monthly["month"].astype(str)).pivot(index=keys, columns="month",
+                                                                     values="cost_usd")
+    wide = wide.reindex(columns=months).map(lambda v: Decimal(0) if pd.isna(v) else v)
+    wide.columns.name = None
+    wide["total_usd"] = [dsum(row) for row in wide[months].itertuples(index=False)]
+    out = wide.reset_index()
+    group = ["profile"] + (["case"] if "case" in df.columns else [])
+    out["rank"] = out.groupby(group, observed=True)["total_usd"].rank(method="min").astype(int)
+    most = out.groupby(group, observed=True)["total_usd"].transform(lambda s: max(s))
+    out["cheapest"] = out["rank"] == 1
+    out["savings_vs_most_expensive_usd"] = [m - t for m, t in zip(most, out["total_usd"])]
+    out["savings_pct"] = [((m - t) / m * 100).quantize(Decimal("0.1")) if m else Decimal(0)
+                          for m, t in zip(most, out["total_usd"])]
+    out = out.sort_values(group + ["rank", "model"]).reset_index(drop=True)
+    for name in ("profile", "model", "provider"):
+        out[name] = out[name].astype(str)
+    out.attrs.update(df.attrs)
+    return out
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+
+
+def allocate_cents(values: list[Decimal]) -> list[Decimal]:
+    """Round each value to the cent so the rounded values add up to the rounded exact total
+    (largest remainder). A rendered column then always sums to its rendered total."""
+    target = cents(sum(values, Decimal(0)))
+    floors = [v.quantize(_CENT, rounding="ROUND_FLOOR") for v in values]
+    short = int((target - sum(floors, Decimal(0))) / _CENT)
+    order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=True)
+    out = list(floors)
+    for i in order[:max(short, 0)]:
+        out[i] += _CENT
+    return out
