@@ -35,6 +35,7 @@ class Node:
     line: int
     kind: str  # "map", "seq" or "scalar"
     quoted: bool = False
+    key_line: int | None = None  # the line of the key this is the value of (a block value starts below it)
 
     def plain(self) -> object:
         """The value with nested Nodes unwrapped (for error messages and free-form fields)."""
@@ -88,6 +89,7 @@ def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "") 
                 continue
             key_lines[key] = key_node.start_mark.line + 1
             out[key] = _build(value_node, file, problems, dotted)
+            out[key].key_line = key_lines[key]
         return Node(out, line, "map")
     if isinstance(node, yaml.SequenceNode):
         return Node([_build(v, file, problems, f"{path}[{i}]") for i, v in enumerate(node.value)], line,

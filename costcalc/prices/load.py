@@ -168,7 +168,8 @@ class _Parser:
             for pid, pnode in entries.items():
                 key = f"providers.{pid}"
                 with r.item():
-                    r.string(Node(pid, pnode.line, "scalar"), key, pattern=r"[a-z0-9][a-z0-9._-]*",
+                    r.string(Node(pid, pnode.key_line or pnode.line, "scalar"), key,
+                             pattern=r"[a-z0-9][a-z0-9._-]*",
                              what="a provider id in lower case (letters, digits, . _ -)")
                     known = pid in providers
                     f = r.mapping(pnode, key, ("name", "notes", "models"),
@@ -198,15 +199,16 @@ class _Parser:
     # -- one model -----------------------------------------------------------------------------------
     def model(self, pid: str, mid: str, node: Node, key: str, existing: Model | None) -> Model:
         r = self.r
-        r.string(Node(mid, node.line, "scalar"), key, pattern=r"[a-z0-9][a-z0-9._:/-]*",
+        line = node.key_line or node.line  # the `model-id:` line
+        r.string(Node(mid, line, "scalar"), key, pattern=r"[a-z0-9][a-z0-9._:/-]*",
                  what="a model id in lower case (letters, digits, . _ : / -)")
         required = () if existing else ("name",)
         f = r.mapping(node, key, _MODEL_KEYS, required)
         if not existing and "prices" not in f and "routes" not in f:
             raise r.fail(node, key + ".prices", "is required (or routes, for a model billed as another)",
                          _nv())
-        base = existing or Model(id=mid, provider=pid, name=mid, line=node.line)
-        changes: dict[str, object] = {"line": node.line}
+        base = existing or Model(id=mid, provider=pid, name=mid, line=line)
+        changes: dict[str, object] = {"line": line}
         if "name" in f:
             changes["name"] = r.string(f["name"], key + ".name")
         if "aliases" in f:
