@@ -263,6 +263,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                 share = volume_numerator * tier_share * bin_share
                 for slot in _slots(projector, model_id, model_name, profile, ym, window, request):
                     requests = share * projector.weighted_minutes(slot, ym, profile.traffic, weights)
+                    if not requests:
+                        continue  # no traffic while this rule was in force: no line
                     for component, per in per_request.items():
                         if not per:
                             continue

@@ -5,6 +5,7 @@ Flat functions in the empyrical style: take a DataFrame, return a new one, never
 
 from __future__ import annotations
 
+import decimal
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pandas as pd
@@ -12,9 +13,15 @@ import pandas as pd
 _CENT = Decimal("0.01")
 
 
+# Cost lines carry up to 50 significant digits; 120 digits of working precision keeps their sums exact
+# (no rounding at all), so a total always equals the lines it sums, in any order.
+_SUM_CONTEXT = decimal.Context(prec=120)
+
+
 def dsum(values) -> Decimal:
     """Exact sum of Decimals (pandas would fall back to floats for some dtypes; never for money)."""
-    return sum(values, Decimal(0))
+    with decimal.localcontext(_SUM_CONTEXT):
+        return sum(values, Decimal(0))
 
 
 def totals(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -56,7 +63,7 @@ def cents(value: Decimal) -> Decimal:
 def allocate_cents(values: list[Decimal]) -> list[Decimal]:
     """Round each value to the cent so the rounded values add up to the rounded exact total
     (largest remainder). A rendered column then always sums to its rendered total."""
-    target = cents(sum(values, Decimal(0)))
+    target = cents(dsum(values))
     floors = [v.quantize(_CENT, rounding="ROUND_FLOOR") for v in values]
     short = int((target - sum(floors, Decimal(0))) / _CENT)
     order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=True)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..summary import allocate_cents, cents, summarize, totals
+from ..summary import allocate_cents, cents, dsum, summarize, totals
 from ..textable import render
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -71,7 +71,7 @@ def to_json(df: pd.DataFrame) -> dict:
         {**{k: str(r[k]) for k in keys}, "cost_usd": exact(r["cost_usd"])}
         for r in totals(df, keys).to_dict(orient="records")]
     return {"meta": meta(df), "rows": rows, "totals": total_rows,
-            "total_usd": exact(sum(df["cost_usd"], Decimal(0)))}
+            "total_usd": exact(dsum(df["cost_usd"]))}
 
 
 def _safe_cell(value) -> str:
