@@ -54,10 +54,11 @@ class Reader:
             raise self.fail(node, key, "must be a mapping of " + _names(allowed), node.plain())
         for name, child in node.value.items():
             if name not in allowed:
-                hint = difflib.get_close_matches(name, list(allowed), n=1)
+                hint = suggest(name, allowed, n=1)
                 tip = f" (did you mean {hint[0]!r}?)" if hint else ""
-                raise self.fail(child, _join(key, name), f"unknown key{tip}; allowed: {_names(allowed)}",
-                                name)
+                self.problems.append(Problem(self.file, child.key_line, _join(key, name), name,
+                                             f"unknown key{tip}; allowed: {_names(allowed)}"))
+                raise Invalid()
         for name in required:
             if name not in node.value:
                 raise self.fail(node, _join(key, name), "is required", _NO_VALUE)
@@ -75,7 +76,7 @@ class Reader:
             raise self.fail(node, key, f"must be {what}" + (f": one of {_names(allowed)}" if allowed else ""),
                             node.plain())
         if allowed is not None and value not in allowed:
-            hint = difflib.get_close_matches(value, list(allowed), n=1)
+            hint = suggest(value, allowed, n=1)
             tip = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise self.fail(node, key, f"not allowed{tip}; one of {_names(allowed)}")
         if pattern is not None and not re.fullmatch(pattern, value):
@@ -141,7 +142,7 @@ class Reader:
     def known_name(self, node: Node, key: str, names: list[str], what: str) -> str:
         value = self.string(node, key, what=what)
         if value not in names:
-            hint = difflib.get_close_matches(value, names, n=3)
+            hint = suggest(value, names, n=3)
             tip = f"; did you mean {', '.join(hint)}?" if hint else ""
             raise self.fail(node, key, f"unknown {what}{tip}")
         return value
@@ -177,6 +178,15 @@ def _flow(value: object) -> str:
     if value is None:
         return "null"
     return str(value)
+
+
+def suggest(name: str, options, n: int = 3) -> list[str]:
+    """Nearest names: ones that extend what was typed (cache_hit -> cache_hit_rate) first, then by
+    similarity."""
+    options = list(options)
+    prefixed = [o for o in options if o.startswith(name) and o != name]
+    close = [o for o in difflib.get_close_matches(name, options, n=n) if o not in prefixed]
+    return (prefixed + close)[:n]
 
 
 def _bad_date():
