@@ -142,8 +142,8 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
                                                                  subsequent_indent="    "))
     table = attrs.get("price_table") or {}
     lines.append("")
-    lines.append(f"Price table {table.get('version')} (sha256 {str(table.get('sha256'))[:12]}). Money is "
-                 f"rounded to the cent here; exact in --format json and csv.")
+    lines.append(f"Price table {table.get('version')} (sha256 {str(table.get('sha256'))[:12]}). "
+                 f"Cents here; exact in json and csv.")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -1,0 +1,158 @@
+"""`costcalc estimate` and `costcalc init` as a user runs them: stdout, stderr and exit codes apart."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal as D
+
+import pytest
+from click.testing import CliRunner
+
+from costcalc.cli import cli
+
+EXAMPLE_PROFILES = ["support-bot", "coding-agent", "nightly-summarizer", "rag-service", "doc-analyzer"]
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(cli, [str(a) for a in args], **kwargs)
+
+
+def test_estimate_with_no_arguments_prints_a_real_report():
+    result = run("estimate")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    for name in EXAMPLE_PROFILES:
+        assert name in out
+    assert "Cheapest:" in out and "Price table 2026.11.22.1" in out
+    assert "deepseek-v4-flash offers no batch tier" in out
+    assert "\x1b[" not in out  # no colours when not a terminal
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert result.stderr == ""
+
+
+def test_table_months_add_up_to_the_shown_total():
+    result = run("estimate", "--start", "2026-12", "--months", "12")
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("month"))
+    months = lines[start + 2:start + 14]
+    total_line = lines[start + 14]
+    assert total_line.strip().startswith("total")
+    for column in range(1, len(total_line.split())):
+        shown = sum(D(row.split()[column].replace(",", "")) for row in months)
+        assert shown == D(total_line.split()[column].replace(",", ""))
+
+
+def test_json_shape_and_exact_totals():
+    result = run("estimate", "--start", "2026-12", "--months", "2", "--format", "json")
+    data = json.loads(result.stdout)
+    assert set(data) == {"meta", "rows", "totals", "total_usd"}
+    meta = data["meta"]
+    assert meta["scenario"] == "actual" and meta["start"] == "2026-12" and meta["months"] == 2
+    assert len(meta["price_table"]["sha256"]) == 64 and meta["assumptions"]
+    row = data["rows"][0]
+    for key in ("profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
+                "cost_usd", "tag:team"):
+        assert key in row
+    assert isinstance(row["cost_usd"], str)
+    total = sum(D(t["cost_usd"]) for t in data["totals"])
+    assert total == sum(D(r["cost_usd"]) for r in data["rows"]) == D(data["total_usd"])
+    assert set(data["totals"][0]) == {"profile", "case", "model", "month", "cost_usd"}
+
+
+def test_csv_is_tidy_and_neutralizes_formulas(tmp_path):
+    workloads = tmp_path / "w.yaml"
+    workloads.write_text("""schema_version: 1
+profiles:
+  "=HYPERLINK(\\"http://x\\")":
+    requests_per_day: 10
+    input_tokens: 100
+    output_tokens: 10
+    models: [gpt-5.5]
+    tags: {team: "+cmd|' /C calc'!A0", owner: "@evil"}
+""")
+    result = run("estimate", workloads, "--start", "2026-06", "--months", "1", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and all(r["profile"].startswith("'=") for r in rows)
+    assert all(r["tag:team"].startswith("'+") and r["tag:owner"].startswith("'@") for r in rows)
+    # exact money, and the price table travels with every row
+    assert sum(D(r["cost_usd"]) for r in rows) == 300 * (100 * D(5) + 10 * D(30)) / 1_000_000
+    assert rows[0]["price_table_version"] == "2026.11.22.1" and rows[0]["scenario"] == "actual"
+
+
+def test_markdown_has_tables_and_metadata():
+    result = run("estimate", "--months", "2", "--format", "markdown")
+    assert "| month | deepseek-v4-pro | gpt-5.5 | claude-opus-4-7 |" in result.stdout
+    assert result.stdout.startswith("# costcalc estimate") and "Price table" in result.stdout
+
+
+def test_output_file_written_whole(tmp_path):
+    target = tmp_path / "out.json"
+    result = run("estimate", "--months", "1", "--format", "json", "--output", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text())["meta"]["months"] == 1
+
+
+def test_failed_run_leaves_no_output_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema_version: 1\nprofiles:\n  p:\n    requests_per_day: 1\n")
+    target = tmp_path / "out.csv"
+    result = run("estimate", bad, "--output", target)
+    assert result.exit_code == 1 and not target.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_models_option_compares_on_given_models():
+    result = run("estimate", "--months", "1", "--models", "gpt-5.4-nano,deepseek-v4-flash", "--format", "json")
+    assert {r["model"] for r in json.loads(result.stdout)["rows"]} == {"gpt-5.4-nano", "deepseek-v4-flash"}
+
+
+def test_unknown_model_option_is_one_line():
+    result = run("estimate", "--models", "gpt5")
+    assert result.exit_code == 1 and result.stdout == "" and "did you mean" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_start_is_one_line():
+    result = run("estimate", "--start", "2026-13")
+    assert result.exit_code == 1 and "not a month like 2026-12" in result.stderr
+
+
+def test_list_scenario_costs_more_in_may():
+    args = ["estimate", "--start", "2026-05", "--months", "1", "--models", "deepseek-v4-pro",
+            "--set", "*.start=2026-05-01", "--format", "json"]
+    actual = json.loads(run(*args).stdout)
+    listed = json.loads(run(*args, "--scenario", "list").stdout)
+    assert D(listed["total_usd"]) > D(actual["total_usd"]) and listed["meta"]["scenario"] == "list"
+
+
+def test_init_writes_example_and_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "workloads.yaml"
+    first = run("init", target)
+    assert first.exit_code == 0 and "support-bot" in target.read_text()
+    again = run("init", target)
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    assert run("estimate", target, "--months", "1").exit_code == 0
+
+
+@pytest.mark.skipif(shutil.which("costcalc") is None, reason="console script not installed")
+def test_installed_console_script_runs_outside_the_repo(tmp_path):
+    """The installed package finds its bundled pricing.yaml and examples from any directory."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(["costcalc", "estimate", "--months", "1"], cwd=tmp_path, capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "support-bot" in done.stdout
+    check = subprocess.run(["costcalc", "prices", "check"], cwd=tmp_path, capture_output=True, text=True,
+                           env=env, timeout=120)
+    assert check.returncode == 0 and "ok: version" in check.stdout
+
+
+def test_help_has_examples():
+    for command in (["estimate"], ["quote"], ["prices", "check"], ["init"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Example" in result.stdout
