@@ -35,7 +35,12 @@ class Node:
     line: int
     kind: str  # "map", "seq" or "scalar"
     quoted: bool = False
-    key_line: int | None = None  # the line of the key this is the value of (a block value starts below it)
+    key_above: int = 0  # how many lines above `line` its key is (a block value starts below its key)
+
+    @property
+    def key_line(self) -> int:
+        """The line of the key this node is the value of: where an error about the entry points."""
+        return self.line - self.key_above
 
     def plain(self) -> object:
         """The value with nested Nodes unwrapped (for error messages and free-form fields)."""
@@ -89,7 +94,7 @@ def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "") 
                 continue
             key_lines[key] = key_node.start_mark.line + 1
             out[key] = _build(value_node, file, problems, dotted)
-            out[key].key_line = key_lines[key]
+            out[key].key_above = out[key].line - key_lines[key]
         return Node(out, line, "map")
     if isinstance(node, yaml.SequenceNode):
         return Node([_build(v, file, problems, f"{path}[{i}]") for i, v in enumerate(node.value)], line,

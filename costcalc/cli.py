@@ -238,10 +238,10 @@ def prices_check(file, prices):
     table = _load_table(prices, base=file)
     report = lint(table, _now().date())
     for problem in report.warnings:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(f"costcalc: warning: {problem}", err=True)
     if report.errors:
         for problem in report.errors:
-            click.echo(str(problem), err=True)
+            click.echo(f"costcalc: {problem}", err=True)
         sys.exit(1)
     rules = sum(len(m.rules) for m in table.models.values())
     click.echo(f"{table.files[-1].path}: ok: version {table.version}, {len(table.models)} models, "

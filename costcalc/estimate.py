@@ -19,6 +19,7 @@ out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are 
 
 from __future__ import annotations
 
+import bisect
 import decimal
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -51,18 +52,25 @@ class _Slot:
     label: str
     provider: str
     usd_per_mtok: dict[str, Decimal]
-    minutes: int  # untouched by traffic shape
-    ranges: tuple[tuple[int, int], ...]  # minute offsets [a, b) from the month start
-    first: datetime
-    last: datetime
+    line_keys: dict[str, tuple]  # component -> (label, component, rate): lines merge on this
+    minutes: Decimal  # untouched by traffic shape
+    ranges: tuple[tuple[int, int], ...]  # minute offsets [a, b) from the month start (interned)
+    first: int  # minute offsets from the month start of the first and last instant in force
+    last: int
 
 
 class _Projector:
+    """Caches what every profile shares: which rule is in force in which minute of a month for a
+    model and request class, and how a traffic shape weighs those minutes."""
+
     def __init__(self, table: PriceTable, scenario: str):
         self.table = table
         self.scenario = scenario
         self._slots: dict[tuple, list[_Slot]] = {}
+        self._counts: dict[tuple, list[tuple[int, int]]] = {}
         self._weighted: dict[tuple, Decimal] = {}
+        self._ranges: dict[tuple, tuple] = {}
+        self._thresholds: dict[str, list[int]] = {}
         self.assumptions: list[str] = []
         self._said: set[str] = set()
 
@@ -71,10 +79,20 @@ class _Projector:
             self._said.add(text)
             self.assumptions.append(text)
 
+    def prompt_class(self, model_id: str, prompt: int) -> int:
+        """Prompts between the same two cliff thresholds price alike: cache on the interval, not the
+        exact size (a histogram of 1,000 prompt sizes still costs a handful of segmentations)."""
+        thresholds = self._thresholds.get(model_id)
+        if thresholds is None:
+            thresholds = sorted(_thresholds(self.table, model_id))
+            self._thresholds[model_id] = thresholds
+        return bisect.bisect_right(thresholds, prompt)
+
     # -- shared per model/month/request ------------------------------------------------------------
     def slots(self, model_id: str, ym: tuple[int, int], window: tuple[datetime, datetime],
               request: Request) -> list[_Slot]:
-        key = (model_id, ym, window, request)
+        key = (model_id, ym, window, self.prompt_class(model_id, request.prompt_tokens), request.tier,
+               request.residency)
         cached = self._slots.get(key)
         if cached is not None:
             return cached
@@ -84,33 +102,56 @@ class _Projector:
             entry = grouped.get(res.key)
             span = (cal.minutes(month0, a), cal.minutes(month0, b))
             if entry is None:
-                grouped[res.key] = [res, [span], a, b]
+                grouped[res.key] = [res, [span]]
             else:
                 entry[1].append(span)
-                entry[3] = b
         out = []
-        for res, spans, first, last in grouped.values():
+        for res, spans in grouped.values():
+            ranges = self._ranges.setdefault(tuple(spans), tuple(spans))
             out.append(_Slot(res.label, res.billed_model.provider, res.rates,
-                             sum(b - a for a, b in spans), tuple(spans), first, last))
+                             {c: (res.label, c, res.rates[c]) for c in COMPONENTS},
+                             Decimal(sum(b - a for a, b in spans)), ranges, spans[0][0], spans[-1][1]))
         self._slots[key] = out
         return out
 
-    def weighted_minutes(self, slot: _Slot, ym: tuple[int, int], traffic: Traffic,
-                         weights: tuple[Decimal, ...] | None) -> Decimal:
+    def weighted_minutes(self, slot: _Slot, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...],
+                         weights_id: int) -> Decimal:
         """Minutes of the slot, each weighted by the profile's raw hour-of-week traffic weight in its
-        own time zone (plain minutes for uniform traffic)."""
-        if weights is None:
-            return Decimal(slot.minutes)
-        key = (id(slot), traffic)
+        own time zone. Slots of different tiers and models with the same minutes share the result."""
+        key = (id(slot.ranges), ym, weights_id)
         cached = self._weighted.get(key)
         if cached is None:
-            buckets = cal.hour_of_week(traffic.timezone, *ym)
-            counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
-            for a, b in slot.ranges:
-                counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
-            cached = sum((w * int(n) for w, n in zip(weights, counts) if n), _ZERO)
+            counts_key = (id(slot.ranges), ym, tz)
+            counts = self._counts.get(counts_key)
+            if counts is None:
+                buckets = cal.hour_of_week(tz, *ym)
+                total = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
+                for a, b in slot.ranges:
+                    total += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
+                counts = [(int(i), int(total[i])) for i in np.flatnonzero(total)]
+                self._counts[counts_key] = counts
+            cached = sum((weights[i] * n for i, n in counts), _ZERO)
             self._weighted[key] = cached
         return cached
+
+
+def _thresholds(table: PriceTable, model_id: str) -> set[int]:
+    """Every prompt size where some rule of the model (or a model it is routed to) changes: a prompt
+    of T tokens and one of T + 1 may price differently."""
+    out: set[int] = set()
+    seen: set[str] = set()
+    pending = [model_id]
+    while pending:
+        model = table.models[pending.pop()]
+        if model.id in seen:
+            continue
+        seen.add(model.id)
+        pending.extend(r.billed_as for r in model.routes)
+        for item in model.rules + model.modifiers:
+            for t in (item.when.prompt_tokens_above, item.when.prompt_tokens_at_most):
+                if t is not None:
+                    out.add(t + 1)  # class boundary: prompts >= t + 1 are "above t"
+    return out
 
 
 def week_weights(traffic: Traffic) -> tuple[Decimal, ...] | None:
@@ -172,29 +213,19 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     profiles = list(workloads)
     projector = _Projector(table, scenario)
     month_list = cal.months(*start, months)
-    tag_names = sorted({k for p in profiles for k, _ in p.tags})
-    columns: dict[str, list] = {c: [] for c in COLUMNS}
-    tags: dict[str, list] = {t: [] for t in tag_names}
-    any_ranges = any(p.has_ranges for p in profiles)
+    out = _Columns()
     with decimal.localcontext(_CONTEXT):
         for base in profiles:
             cases = CASES if base.has_ranges else ("expected",)
-            chosen = [m for m in base.models if models is None or m in models]
-            for model_name in chosen:
-                model = lookup(table, model_name)
+            for model_name in base.models:
+                if models is not None and model_name not in models:
+                    continue
+                model_id = lookup(table, model_name).id
                 for case in cases:
-                    profile = base.at_case(case)
-                    n_before = len(columns["profile"])
-                    _project_one(projector, profile, model.id, model_name, month_list, start, scenario, case,
-                                 columns)
-                    added = len(columns["profile"]) - n_before
-                    tag_map = dict(profile.tags)
-                    for t in tag_names:
-                        tags[t].extend([tag_map.get(t)] * added)
-    frame = pd.DataFrame({**columns, **{TAG_PREFIX + t: v for t, v in tags.items()}})
-    for name in ("profile", "model", "provider", "month", "rule", "component", "case"):
-        frame[name] = frame[name].astype("category") if len(frame) else frame[name].astype(object)
-    if not any_ranges:
+                    _project_one(projector, base.at_case(case), model_id, model_name, month_list, start,
+                                 scenario, case, out)
+    frame = out.frame(profiles, month_list)
+    if not any(p.has_ranges for p in profiles):
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
         "price_table": table.meta(),
@@ -209,6 +240,55 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     return frame
 
 
+class _Columns:
+    """Column-wise accumulation. Profile, model, month and case are the same for a run of lines, so
+    they are stored once per run and repeated when the frame is built (most of the rows' bulk)."""
+
+    def __init__(self):
+        self.runs: list[tuple[str, str, int, str, int]] = []  # profile, model, month index, case, lines
+        self.rule: list[str] = []
+        self.component: list[str] = []
+        self.provider: list[str] = []
+        self.tokens: list[Decimal] = []
+        self.rate: list[Decimal] = []
+        self.cost: list[Decimal] = []
+        self.first: list[int] = []  # epoch minutes
+        self.last: list[int] = []
+
+    def frame(self, profiles: list[Profile], month_list: list[tuple[int, int]]) -> pd.DataFrame:
+        counts = np.array([r[4] for r in self.runs], dtype=np.int64)
+
+        def repeated(values: list[str], categories: list[str]) -> pd.Categorical:
+            codes = {c: i for i, c in enumerate(categories)}
+            return pd.Categorical.from_codes(np.repeat(np.array([codes[v] for v in values], dtype=np.int32),
+                                                       counts), categories=categories)
+
+        names = [p.name for p in profiles]
+        model_names = list(dict.fromkeys(r[1] for r in self.runs))
+        labels = [cal.month_label(*ym) for ym in month_list]
+        data = {
+            "profile": repeated([r[0] for r in self.runs], names),
+            "model": repeated([r[1] for r in self.runs], model_names),
+            "provider": pd.Categorical(self.provider),
+            "month": repeated([labels[r[2]] for r in self.runs], labels),
+            "rule": pd.Categorical(self.rule),
+            "component": pd.Categorical(self.component, categories=list(COMPONENTS)),
+            "tokens": self.tokens,
+            "usd_per_mtok": self.rate,
+            "cost_usd": self.cost,
+            "case": repeated([r[3] for r in self.runs], list(CASES)),
+            "period_start": pd.to_datetime(np.array(self.first, dtype=np.int64), unit="m", utc=True),
+            "period_end": pd.to_datetime(np.array(self.last, dtype=np.int64), unit="m", utc=True),
+        }
+        frame = pd.DataFrame({c: data[c] for c in COLUMNS})
+        for tag in sorted({k for p in profiles for k, _ in p.tags}):
+            values = [dict(p.tags).get(tag) for p in profiles]
+            by_profile = dict(zip(names, values))
+            frame[TAG_PREFIX + tag] = pd.Categorical(
+                np.repeat(np.array([by_profile[r[0]] for r in self.runs], dtype=object), counts))
+        return frame
+
+
 def _standing_assumptions(profiles: list[Profile]) -> list[str]:
     out = ["Months are calendar months in UTC; a month is split at the exact minute a price changes.",
            "Requests are spread over each month by the profile's traffic shape (uniform unless given)."]
@@ -220,9 +300,8 @@ def _standing_assumptions(profiles: list[Profile]) -> list[str]:
 
 def _project_one(projector: _Projector, profile: Profile, model_id: str, model_name: str,
                  month_list: list[tuple[int, int]], start: tuple[int, int], scenario: str, case: str,
-                 columns: dict[str, list]) -> None:
-    table = projector.table
-    model = table.models[model_id]
+                 out: _Columns) -> None:
+    model = projector.table.models[model_id]
     tiers = []
     for tier, share in profile.tiers:
         if tier not in model.tiers:
@@ -235,56 +314,70 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         projector.note(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
         residency = False
     weights = week_weights(profile.traffic)
+    weights_id = id(weights)
+    tz = profile.traffic.timezone
     reasoning = _reasoning_tokens(profile, model.provider)
-    bins = [(prompt, share, _per_request(profile, prompt, reasoning)) for prompt, share in _bins(profile)]
+    bins = []
+    for prompt, share in _bins(profile):
+        per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
+        bins.append((int(prompt), share, per_request))
+    requests_by_tier = [(Request(prompt, tier, residency, scenario), tier_share * bin_share, per_request)
+                        for tier, tier_share in tiers for prompt, bin_share, per_request in bins]
     anchor = (profile.start.year, profile.start.month) if profile.start else start
     growth_base = 1 + profile.growth_per_month
-    append = [columns[c].append for c in COLUMNS]
-    for ym in month_list:
+    per_day = _per_day_scale(weights)
+    for index, ym in enumerate(month_list):
         window = _window(profile, ym)
         if window is None:
             continue
         k = cal.months_between(anchor, ym)
-        growth = growth_base ** k if k >= 0 else Decimal(1)
+        growth = growth_base ** k if k > 0 else Decimal(1)
         # requests in a slot = volume_numerator x weighted minutes / denominator
         if profile.requests_per_day is not None:
-            factor, denominator = _per_day_scale(weights)
+            factor, denominator = per_day
             volume_numerator = profile.requests_per_day * growth * factor
         else:
             whole = cal.month_bounds(*ym)
-            denominator = sum((projector.weighted_minutes(s, ym, profile.traffic, weights)
-                               for s in _slots(projector, model_id, model_name, profile, ym, whole,
-                                               Request(0, "standard", False, scenario))), _ZERO)
+            full = _slots(projector, model_id, model_name, profile, ym, whole,
+                          Request(0, "standard", False, scenario))
+            denominator = sum((s.minutes if weights is None else
+                               projector.weighted_minutes(s, ym, tz, weights, weights_id) for s in full), _ZERO)
             volume_numerator = profile.requests_per_month * growth
         lines: dict[tuple, list] = {}
-        for tier, tier_share in tiers:
-            for prompt, bin_share, per_request in bins:
-                request = Request(int(prompt), tier, residency, scenario)
-                share = volume_numerator * tier_share * bin_share
-                for slot in _slots(projector, model_id, model_name, profile, ym, window, request):
-                    requests = share * projector.weighted_minutes(slot, ym, profile.traffic, weights)
-                    if not requests:
-                        continue  # no traffic while this rule was in force: no line
-                    for component, per in per_request.items():
-                        if not per:
-                            continue
-                        rate = slot.usd_per_mtok[component]
-                        tokens = requests * per
-                        key = (slot.label, component, rate)
-                        line = lines.get(key)
-                        if line is None:
-                            lines[key] = [tokens, slot.first, slot.last, slot.provider]
-                        else:
-                            line[0] += tokens
-                            line[1] = min(line[1], slot.first)
-                            line[2] = max(line[2], slot.last)
-        month = cal.month_label(*ym)
+        for request, share, per_request in requests_by_tier:
+            share = volume_numerator * share
+            for slot in _slots(projector, model_id, model_name, profile, ym, window, request):
+                minutes = slot.minutes if weights is None else \
+                    projector.weighted_minutes(slot, ym, tz, weights, weights_id)
+                requests = share * minutes
+                if not requests:
+                    continue  # no traffic while this rule was in force: no line
+                keys = slot.line_keys
+                for component, per in per_request:
+                    key = keys[component]
+                    line = lines.get(key)
+                    if line is None:
+                        lines[key] = [requests * per, slot.first, slot.last, slot.provider]
+                    else:
+                        line[0] += requests * per
+                        if slot.first < line[1]:
+                            line[1] = slot.first
+                        if slot.last > line[2]:
+                            line[2] = slot.last
+        if not lines:
+            continue
+        base_minute = int(cal.month_start(*ym).timestamp()) // 60
         cost_denominator = denominator * MTOK
         for (label, component, rate), (tokens, first, last, provider) in lines.items():
-            for put, value in zip(append, (profile.name, model_name, provider, month, label, component,
-                                           tokens / denominator, rate, tokens * rate / cost_denominator,
-                                           case, first, last)):
-                put(value)
+            out.rule.append(label)
+            out.component.append(component)
+            out.provider.append(provider)
+            out.tokens.append(tokens / denominator)
+            out.rate.append(rate)
+            out.cost.append(tokens * rate / cost_denominator)
+            out.first.append(base_minute + first)
+            out.last.append(base_minute + last)
+        out.runs.append((profile.name, model_name, index, case, len(lines)))
 
 
 def _slots(projector: _Projector, model_id: str, model_name: str, profile: Profile, ym, window,

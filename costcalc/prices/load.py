@@ -168,7 +168,7 @@ class _Parser:
             for pid, pnode in entries.items():
                 key = f"providers.{pid}"
                 with r.item():
-                    r.string(Node(pid, pnode.key_line or pnode.line, "scalar"), key,
+                    r.string(Node(pid, pnode.key_line, "scalar"), key,
                              pattern=r"[a-z0-9][a-z0-9._-]*",
                              what="a provider id in lower case (letters, digits, . _ -)")
                     known = pid in providers
@@ -199,7 +199,7 @@ class _Parser:
     # -- one model -----------------------------------------------------------------------------------
     def model(self, pid: str, mid: str, node: Node, key: str, existing: Model | None) -> Model:
         r = self.r
-        line = node.key_line or node.line  # the `model-id:` line
+        line = node.key_line  # the `model-id:` line
         r.string(Node(mid, line, "scalar"), key, pattern=r"[a-z0-9][a-z0-9._:/-]*",
                  what="a model id in lower case (letters, digits, . _ : / -)")
         required = () if existing else ("name",)
@@ -414,10 +414,14 @@ class _Parser:
                                                "source", "checked", "note"), ("multiply",))
                     if ("provider" in f) == ("model" in f):
                         raise r.fail(dnode, key, "name exactly one of provider or model", dnode.plain())
-                    factors = self.factors(f["multiply"], key + ".multiply") \
-                        if f["multiply"].kind == "map" else \
-                        {c: r.decimal(f["multiply"], key + ".multiply", "a multiplier > 0, like 0.8",
-                                      maximum=_MAX_FACTOR) for c in COMPONENTS}
+                    if f["multiply"].kind == "map":
+                        factors = self.factors(f["multiply"], key + ".multiply")
+                    else:
+                        what = f"a multiplier > 0 and <= {_MAX_FACTOR}, like 0.8"
+                        factor = r.decimal(f["multiply"], key + ".multiply", what, maximum=_MAX_FACTOR)
+                        if factor == 0:  # {all: 0} is refused in factors(); so is a bare 0
+                            raise r.fail(f["multiply"], key + ".multiply", what)
+                        factors = {c: factor for c in COMPONENTS}
                     label = r.string(f["label"], key + ".label", pattern=r"[a-z0-9][a-z0-9_-]*",
                                      what="a short label in lower case") if "label" in f else "discount"
                     start = r.instant(f["from"], key + ".from") if "from" in f else None

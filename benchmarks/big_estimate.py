@@ -1,0 +1,58 @@
+"""1,000 profiles x 10 models x 36 months through costcalc.estimate; prints wall time and peak RSS.
+
+Run as its own process (peak RSS is per process): python benchmarks/big_estimate.py [PROFILES]
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import sys
+import time
+
+import pandas as pd
+
+MODELS = ["deepseek-v4-pro", "deepseek-v4-flash", "deepseek-flash", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini",
+          "claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5", "gemini-3.1-pro"]
+ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Shanghai"]
+
+
+def profiles(count: int, seed: int = 7) -> pd.DataFrame:
+    """A varied but reproducible set: volumes, prompt sizes, cache rates, tiers, traffic shapes."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(count):
+        shaped = rng.random() < 0.3
+        row = {
+            "name": f"profile-{i:04d}",
+            "requests_per_day": rng.choice([100, 1_000, 5_000, 20_000, 100_000]),
+            "input_tokens": rng.choice([500, 2_000, 8_000, 30_000, 120_000]),
+            "output_tokens": rng.choice([100, 300, 800, 2_000]),
+            "cache_hit_rate": rng.choice([0, 0.3, 0.6, 0.9]),
+            "tiers.standard": 0.8, "tiers.batch": 0.2,
+            "growth_per_month": rng.choice([0, 0.02, 0.05]),
+            "models": MODELS,
+            "tags.team": rng.choice(["search", "support", "data", "legal"]),
+        }
+        if shaped:
+            row["traffic.timezone"] = rng.choice(ZONES)
+            row["traffic.hours"] = "[" + ", ".join(str(rng.choice([0, 1, 2, 4])) for _ in range(24)) + "]"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    import costcalc
+
+    frame = profiles(count)
+    t0 = time.perf_counter()
+    df = costcalc.estimate(frame, start="2026-12", months=36)
+    elapsed = time.perf_counter() - t0
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"profiles={count} models={len(MODELS)} months=36 rows={len(df):,} seconds={elapsed:.2f} "
+          f"peak_rss_mib={peak_mib:.0f}")
+
+
+if __name__ == "__main__":
+    main()
