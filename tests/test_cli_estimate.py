@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
@@ -58,8 +59,9 @@ def test_json_shape_and_exact_totals():
                 "cost_usd", "tag:team"):
         assert key in row
     assert isinstance(row["cost_usd"], str)
-    total = sum(D(t["cost_usd"]) for t in data["totals"])
-    assert total == sum(D(r["cost_usd"]) for r in data["rows"]) == D(data["total_usd"])
+    # exact rational sums: the totals are the rows' sums, with no rounding anywhere
+    total = sum(Fraction(t["cost_usd"]) for t in data["totals"])
+    assert total == sum(Fraction(r["cost_usd"]) for r in data["rows"]) == Fraction(data["total_usd"])
     assert set(data["totals"][0]) == {"profile", "case", "model", "month", "cost_usd"}
 
 
