@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from ..money import decimal_text
 from .model import COMPONENTS, MTOK, PriceTable
 from .resolve import Request, resolve
 
@@ -90,10 +91,7 @@ class Quote:
         return frame
 
 
-def _money(value: Decimal) -> str:
-    """Exact decimal text without exponent or trailing zeros (5.22, 0.003625, 0)."""
-    text = format(value.normalize(), "f")
-    return text if text != "-0" else "0"
+_money = decimal_text
 
 
 def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier: str = "standard",

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ..summary import allocate_cents, cents, dsum, summarize, totals
+from ..money import decimal_text
 from ..textable import render
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -34,10 +35,7 @@ def render_estimate(df: pd.DataFrame, fmt: str) -> str:
     return to_text(df, markdown=False)
 
 
-def exact(value: Decimal) -> str:
-    """Exact decimal text: no exponent, no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+exact = decimal_text  # exact decimal text: no exponent, no trailing zeros
 
 
 def money(value: Decimal) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..errors import CostcalcError
 from ..prices import COMPONENTS, Model, PriceTable, Quote, Request, resolve
 from ..prices.model import RATE_FALLBACK
+from ..money import decimal_text
 from ..textable import render
 
 _RATE_COLUMNS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
@@ -16,7 +17,7 @@ _RATE_COLUMNS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "out
 def rate_text(value: Decimal | None) -> str:
     if value is None:
         return "-"
-    text = format(value.normalize(), "f")
+    text = decimal_text(value)
     whole, _, frac = text.partition(".")
     return f"{whole}.{frac.ljust(2, '0')}"  # at least cents, never rounded: 0.003625 stays exact
 
@@ -50,7 +51,7 @@ def price_list_rows(table: PriceTable, at: datetime, provider: str | None) -> li
         else:
             row["rule"] = res.label
             for c in _RATE_COLUMNS:
-                row[c] = format(res.rates[c].normalize(), "f")
+                row[c] = decimal_text(res.rates[c])
         rows.append(row)
     return rows
 
@@ -115,5 +116,5 @@ def model_history(table: PriceTable, model: Model) -> str:
 def _factors(factors: dict[str, Decimal]) -> str:
     values = set(factors.values())
     if len(values) == 1 and len(factors) == len(COMPONENTS):
-        return f"all x{values.pop().normalize()}"
-    return ", ".join(f"{c} x{f.normalize()}" for c, f in factors.items())
+        return f"all x{decimal_text(values.pop())}"
+    return ", ".join(f"{c} x{decimal_text(f)}" for c, f in factors.items())
