@@ -18,6 +18,7 @@ HOURS_PER_WEEK = 168
 _BLOCK_MINUTES = 15  # every UTC offset in the tz database is a multiple of 15 minutes
 
 
+@lru_cache(maxsize=4096)
 def month_start(year: int, month: int) -> datetime:
     return datetime(year, month, 1, tzinfo=timezone.utc)
 
@@ -31,6 +32,7 @@ def months(year: int, month: int, count: int) -> list[tuple[int, int]]:
     return [add_months(year, month, i) for i in range(count)]
 
 
+@lru_cache(maxsize=4096)
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return month_start(year, month), month_start(*add_months(year, month, 1))
 
@@ -43,6 +45,7 @@ def months_between(a: tuple[int, int], b: tuple[int, int]) -> int:
     return (b[0] * 12 + b[1]) - (a[0] * 12 + a[1])
 
 
+@lru_cache(maxsize=4096)
 def local_midnight(day: date, tz_name: str) -> datetime:
     """The UTC instant a local calendar day starts."""
     return datetime(day.year, day.month, day.day, tzinfo=zone(tz_name)).astimezone(timezone.utc)
@@ -58,13 +61,34 @@ def hour_of_week(tz_name: str, year: int, month: int) -> np.ndarray:
     start, end = month_bounds(year, month)
     tz = zone(tz_name)
     blocks = minutes(start, end) // _BLOCK_MINUTES
-    ids = np.empty(blocks, dtype=np.int16)
     step = timedelta(minutes=_BLOCK_MINUTES)
-    at = start
-    for i in range(blocks):
-        local = at.astimezone(tz)
-        ids[i] = local.weekday() * 24 + local.hour
-        at += step
-    out = np.repeat(ids, _BLOCK_MINUTES)
+    first_offset = start.astimezone(tz).utcoffset()
+    if (end - step).astimezone(tz).utcoffset() == first_offset and \
+            _no_transition(start, end, tz, first_offset):
+        # One UTC offset all month (no daylight-saving change): local time is a shift, vectorized.
+        local_start = start.astimezone(tz)
+        first_minute = local_start.weekday() * MINUTES_PER_DAY + local_start.hour * 60 + local_start.minute
+        minute_of_week = (first_minute + np.arange(blocks * _BLOCK_MINUTES, dtype=np.int64)) % (
+            7 * MINUTES_PER_DAY)
+        out = (minute_of_week // 60).astype(np.int16)
+    else:
+        ids = np.empty(blocks, dtype=np.int16)
+        at = start
+        for i in range(blocks):
+            local = at.astimezone(tz)
+            ids[i] = local.weekday() * 24 + local.hour
+            at += step
+        out = np.repeat(ids, _BLOCK_MINUTES)
     out.setflags(write=False)
     return out
+
+
+def _no_transition(start: datetime, end: datetime, tz, offset) -> bool:
+    """True when the zone keeps `offset` through the month (checked daily: transitions are rare and
+    never shorter than a day, so a change that is undone within the month still shows)."""
+    at = start
+    while at < end:
+        if at.astimezone(tz).utcoffset() != offset:
+            return False
+        at += timedelta(hours=12)
+    return True

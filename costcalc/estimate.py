@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import decimal
+import gc
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -43,6 +44,7 @@ TAG_PREFIX = "tag:"
 # 1e-40 of the amount, far under the cent at which results are rendered.
 _CONTEXT = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,11 @@ class _Slot:
     label: str
     provider: str
     usd_per_mtok: dict[str, Decimal]
-    line_keys: dict[str, tuple]  # component -> (label, component, rate): lines merge on this
+    line_ids: dict[str, int]  # component -> id of (label, component, rate, provider): lines merge on it
     minutes: Decimal  # untouched by traffic shape
     ranges: tuple[tuple[int, int], ...]  # minute offsets [a, b) from the month start (interned)
-    first: int  # minute offsets from the month start of the first and last instant in force
-    last: int
+    first: int  # epoch minutes of the first and last instant in force (shared int objects: a big
+    last: int   # projection holds millions of lines that point at them)
 
 
 class _Projector:
@@ -67,10 +69,18 @@ class _Projector:
         self.table = table
         self.scenario = scenario
         self._slots: dict[tuple, list[_Slot]] = {}
-        self._counts: dict[tuple, list[tuple[int, int]]] = {}
+        self._counts: dict[tuple, np.ndarray] = {}
         self._weighted: dict[tuple, Decimal] = {}
         self._ranges: dict[tuple, tuple] = {}
         self._thresholds: dict[str, list[int]] = {}
+        self._month_minutes: dict[tuple[int, int], int] = {}
+        # Every distinct (rule label, component, usd_per_mtok, provider) gets a small id; result rows
+        # carry the id, and the frame's rule/component/provider/rate columns are built from it at once.
+        self.line_ids: dict[tuple, int] = {}
+        self.line_meta: list[tuple] = []
+        self._growth: dict[Decimal, list[Decimal]] = {}
+        self._int_weights: dict[int, tuple] = {}
+        self._traffic: dict[Traffic, tuple] = {}
         self.assumptions: list[str] = []
         self._said: set[str] = set()
 
@@ -78,6 +88,35 @@ class _Projector:
         if text not in self._said:
             self._said.add(text)
             self.assumptions.append(text)
+
+    def traffic_weights(self, traffic: Traffic) -> tuple[tuple[Decimal, ...] | None, int]:
+        """Hour-of-week weights of a traffic shape and a small id for cache keys. Interned here, so the
+        id stays unique for the whole run."""
+        found = self._traffic.get(traffic)
+        if found is None:
+            found = self._traffic[traffic] = (week_weights(traffic), len(self._traffic))
+        return found
+
+    def line_id(self, meta: tuple) -> int:
+        found = self.line_ids.get(meta)
+        if found is None:
+            found = self.line_ids[meta] = len(self.line_meta)
+            self.line_meta.append(meta)
+        return found
+
+    def growth(self, base: Decimal, k: int) -> Decimal:
+        """base ** k, from a per-rate cache of successive powers (compounding is computed once)."""
+        powers = self._growth.setdefault(base, [Decimal(1)])
+        while len(powers) <= k:
+            powers.append(powers[-1] * base)
+        return powers[k]
+
+    def month_minute(self, ym: tuple[int, int]) -> int:
+        """Epoch minutes of a month's first instant."""
+        minute = self._month_minutes.get(ym)
+        if minute is None:
+            minute = self._month_minutes[ym] = int(cal.month_start(*ym).timestamp()) // 60
+        return minute
 
     def prompt_class(self, model_id: str, prompt: int) -> int:
         """Prompts between the same two cliff thresholds price alike: cache on the interval, not the
@@ -89,10 +128,13 @@ class _Projector:
         return bisect.bisect_right(thresholds, prompt)
 
     # -- shared per model/month/request ------------------------------------------------------------
+    def request_key(self, model_id: str, request: Request) -> tuple:
+        """What, besides the month window, decides a model's slots."""
+        return (model_id, self.prompt_class(model_id, request.prompt_tokens), request.tier, request.residency)
+
     def slots(self, model_id: str, ym: tuple[int, int], window: tuple[datetime, datetime],
               request: Request) -> list[_Slot]:
-        key = (model_id, ym, window, self.prompt_class(model_id, request.prompt_tokens), request.tier,
-               request.residency)
+        key = (self.request_key(model_id, request), window)
         cached = self._slots.get(key)
         if cached is not None:
             return cached
@@ -109,8 +151,10 @@ class _Projector:
         for res, spans in grouped.values():
             ranges = self._ranges.setdefault(tuple(spans), tuple(spans))
             out.append(_Slot(res.label, res.billed_model.provider, res.rates,
-                             {c: (res.label, c, res.rates[c]) for c in COMPONENTS},
-                             Decimal(sum(b - a for a, b in spans)), ranges, spans[0][0], spans[-1][1]))
+                             {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider))
+                              for c in COMPONENTS},
+                             Decimal(sum(b - a for a, b in spans)), ranges,
+                             self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
         self._slots[key] = out
         return out
 
@@ -125,14 +169,33 @@ class _Projector:
             counts = self._counts.get(counts_key)
             if counts is None:
                 buckets = cal.hour_of_week(tz, *ym)
-                total = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
+                counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
                 for a, b in slot.ranges:
-                    total += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
-                counts = [(int(i), int(total[i])) for i in np.flatnonzero(total)]
+                    counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
                 self._counts[counts_key] = counts
-            cached = sum((weights[i] * n for i, n in counts), _ZERO)
-            self._weighted[key] = cached
+            cached = self._weighted[key] = _dot(counts, self._scaled(weights, weights_id))
         return cached
+
+    def _scaled(self, weights: tuple[Decimal, ...], weights_id: int) -> tuple[np.ndarray, int, list[int]]:
+        """The weights as integers times 10**places, so a dot product is exact integer arithmetic."""
+        found = self._int_weights.get(weights_id)
+        if found is None:
+            places = max(max(-w.as_tuple().exponent, 0) for w in weights)
+            ints = [int(w.scaleb(places)) for w in weights]
+            found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
+                                                     else None, places, ints)
+        return found
+
+
+def _dot(counts: np.ndarray, scaled: tuple[np.ndarray | None, int, list[int]]) -> Decimal:
+    """Exact sum of counts x weights. numpy's int64 dot when it cannot overflow (weights below 2**31
+    and a month's minutes below 2**16 keep every sum below 2**63), Python integers otherwise."""
+    array, places, ints = scaled
+    if array is not None:
+        total = int(np.dot(counts, array))
+    else:
+        total = sum(int(n) * w for n, w in zip(counts, ints) if n)
+    return Decimal(total).scaleb(-places)
 
 
 def _thresholds(table: PriceTable, model_id: str) -> set[int]:
@@ -213,18 +276,16 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     profiles = list(workloads)
     projector = _Projector(table, scenario)
     month_list = cal.months(*start, months)
-    out = _Columns()
-    with decimal.localcontext(_CONTEXT):
-        for base in profiles:
-            cases = CASES if base.has_ranges else ("expected",)
-            for model_name in base.models:
-                if models is not None and model_name not in models:
-                    continue
-                model_id = lookup(table, model_name).id
-                for case in cases:
-                    _project_one(projector, base.at_case(case), model_id, model_name, month_list, start,
-                                 scenario, case, out)
-    frame = out.frame(profiles, month_list)
+    out = _Columns(projector)
+    # Millions of small line tuples and no reference cycles: the cyclic garbage collector would rescan
+    # them all again and again (about a third of the run time on a big projection) for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        frame = _run(profiles, projector, table, month_list, start, scenario, models, out)
+    finally:
+        if collecting:
+            gc.enable()
     if not any(p.has_ranges for p in profiles):
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
@@ -240,52 +301,73 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     return frame
 
 
+def _run(profiles, projector, table, month_list, start, scenario, models, out) -> pd.DataFrame:
+    with decimal.localcontext(_CONTEXT):
+        for base in profiles:
+            cases = CASES if base.has_ranges else ("expected",)
+            for model_name in base.models:
+                if models is not None and model_name not in models:
+                    continue
+                model_id = lookup(table, model_name).id
+                for case in cases:
+                    _project_one(projector, base.at_case(case), model_id, model_name, month_list, start,
+                                 scenario, case, out)
+    return out.frame(profiles, month_list)
+
+
 class _Columns:
     """Column-wise accumulation. Profile, model, month and case are the same for a run of lines, so
-    they are stored once per run and repeated when the frame is built (most of the rows' bulk)."""
+    they are stored once per run and repeated when the frame is built; rule, component, rate and
+    provider come from the line id. What is left per line is one small tuple."""
 
-    def __init__(self):
+    def __init__(self, projector: _Projector):
+        self.projector = projector
         self.runs: list[tuple[str, str, int, str, int]] = []  # profile, model, month index, case, lines
-        self.rule: list[str] = []
-        self.component: list[str] = []
-        self.provider: list[str] = []
-        self.tokens: list[Decimal] = []
-        self.rate: list[Decimal] = []
-        self.cost: list[Decimal] = []
-        self.first: list[int] = []  # epoch minutes
-        self.last: list[int] = []
+        self.rows: list[tuple] = []  # line id, tokens, cost_usd, first and last (epoch minutes)
 
     def frame(self, profiles: list[Profile], month_list: list[tuple[int, int]]) -> pd.DataFrame:
         counts = np.array([r[4] for r in self.runs], dtype=np.int64)
+        ids, tokens, cost, first, last = (list(c) for c in zip(*self.rows)) if self.rows else \
+            ([] for _ in range(5))
+        ids = np.array(ids, dtype=np.int64)
+        meta = self.projector.line_meta
 
         def repeated(values: list[str], categories: list[str]) -> pd.Categorical:
             codes = {c: i for i, c in enumerate(categories)}
             return pd.Categorical.from_codes(np.repeat(np.array([codes[v] for v in values], dtype=np.int32),
                                                        counts), categories=categories)
 
+        def by_line(position: int, categories: list | None = None) -> pd.Categorical:
+            categories = categories or list(dict.fromkeys(m[position] for m in meta))
+            codes = {c: i for i, c in enumerate(categories)}
+            per_line = np.array([codes[m[position]] for m in meta] or [0], dtype=np.int32)
+            return pd.Categorical.from_codes(per_line[ids], categories=categories)
+
+        rates = np.empty(max(len(meta), 1), dtype=object)
+        rates[:len(meta)] = [m[2] for m in meta]
         names = [p.name for p in profiles]
-        model_names = list(dict.fromkeys(r[1] for r in self.runs))
         labels = [cal.month_label(*ym) for ym in month_list]
         data = {
             "profile": repeated([r[0] for r in self.runs], names),
-            "model": repeated([r[1] for r in self.runs], model_names),
-            "provider": pd.Categorical(self.provider),
+            "model": repeated([r[1] for r in self.runs], list(dict.fromkeys(r[1] for r in self.runs))),
+            "provider": by_line(3),
             "month": repeated([labels[r[2]] for r in self.runs], labels),
-            "rule": pd.Categorical(self.rule),
-            "component": pd.Categorical(self.component, categories=list(COMPONENTS)),
-            "tokens": self.tokens,
-            "usd_per_mtok": self.rate,
-            "cost_usd": self.cost,
+            "rule": by_line(0),
+            "component": by_line(1, list(COMPONENTS)),
+            "tokens": pd.Series(tokens, dtype=object),
+            "usd_per_mtok": pd.Series(rates[ids], dtype=object),
+            "cost_usd": pd.Series(cost, dtype=object),
             "case": repeated([r[3] for r in self.runs], list(CASES)),
-            "period_start": pd.to_datetime(np.array(self.first, dtype=np.int64), unit="m", utc=True),
-            "period_end": pd.to_datetime(np.array(self.last, dtype=np.int64), unit="m", utc=True),
+            "period_start": pd.to_datetime(np.array(first, dtype=np.int64), unit="m", utc=True),
+            "period_end": pd.to_datetime(np.array(last, dtype=np.int64), unit="m", utc=True),
         }
         frame = pd.DataFrame({c: data[c] for c in COLUMNS})
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
-            values = [dict(p.tags).get(tag) for p in profiles]
-            by_profile = dict(zip(names, values))
-            frame[TAG_PREFIX + tag] = pd.Categorical(
-                np.repeat(np.array([by_profile[r[0]] for r in self.runs], dtype=object), counts))
+            values = sorted({v for p in profiles for k, v in p.tags if k == tag})
+            by_profile = {p.name: dict(p.tags).get(tag) for p in profiles}
+            codes = np.array([values.index(by_profile[r[0]]) if by_profile[r[0]] is not None else -1
+                              for r in self.runs], dtype=np.int32)
+            frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(codes, counts), categories=values)
         return frame
 
 
@@ -301,6 +383,8 @@ def _standing_assumptions(profiles: list[Profile]) -> list[str]:
 def _project_one(projector: _Projector, profile: Profile, model_id: str, model_name: str,
                  month_list: list[tuple[int, int]], start: tuple[int, int], scenario: str, case: str,
                  out: _Columns) -> None:
+    """Append the cost lines of one profile (at one case) on one model. This is the hot loop of a big
+    projection: shared work is cached on the projector, and each line costs a few Decimal operations."""
     model = projector.table.models[model_id]
     tiers = []
     for tier, share in profile.tiers:
@@ -313,25 +397,30 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     if residency and not model.residency:
         projector.note(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
         residency = False
-    weights = week_weights(profile.traffic)
-    weights_id = id(weights)
+    weights, weights_id = projector.traffic_weights(profile.traffic)
     tz = profile.traffic.timezone
     reasoning = _reasoning_tokens(profile, model.provider)
     bins = []
     for prompt, share in _bins(profile):
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
         bins.append((int(prompt), share, per_request))
-    requests_by_tier = [(Request(prompt, tier, residency, scenario), tier_share * bin_share, per_request)
-                        for tier, tier_share in tiers for prompt, bin_share, per_request in bins]
+    requests_by_tier = []
+    for tier, tier_share in tiers:
+        for prompt, bin_share, per_request in bins:
+            request = Request(prompt, tier, residency, scenario)
+            requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
+                                     per_request))
+    slot_cache = projector._slots
     anchor = (profile.start.year, profile.start.month) if profile.start else start
     growth_base = 1 + profile.growth_per_month
     per_day = _per_day_scale(weights)
+    rows = out.rows
     for index, ym in enumerate(month_list):
         window = _window(profile, ym)
         if window is None:
             continue
         k = cal.months_between(anchor, ym)
-        growth = growth_base ** k if k > 0 else Decimal(1)
+        growth = projector.growth(growth_base, k) if k > 0 else _ONE
         # requests in a slot = volume_numerator x weighted minutes / denominator
         if profile.requests_per_day is not None:
             factor, denominator = per_day
@@ -344,20 +433,23 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                                projector.weighted_minutes(s, ym, tz, weights, weights_id) for s in full), _ZERO)
             volume_numerator = profile.requests_per_month * growth
         lines: dict[tuple, list] = {}
-        for request, share, per_request in requests_by_tier:
+        for request, request_key, share, per_request in requests_by_tier:
             share = volume_numerator * share
-            for slot in _slots(projector, model_id, model_name, profile, ym, window, request):
+            slots = slot_cache.get((request_key, window))
+            if slots is None:
+                slots = _slots(projector, model_id, model_name, profile, ym, window, request)
+            for slot in slots:
                 minutes = slot.minutes if weights is None else \
                     projector.weighted_minutes(slot, ym, tz, weights, weights_id)
                 requests = share * minutes
                 if not requests:
                     continue  # no traffic while this rule was in force: no line
-                keys = slot.line_keys
+                ids = slot.line_ids
                 for component, per in per_request:
-                    key = keys[component]
+                    key = ids[component]
                     line = lines.get(key)
                     if line is None:
-                        lines[key] = [requests * per, slot.first, slot.last, slot.provider]
+                        lines[key] = [requests * per, slot.first, slot.last]
                     else:
                         line[0] += requests * per
                         if slot.first < line[1]:
@@ -366,17 +458,10 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                             line[2] = slot.last
         if not lines:
             continue
-        base_minute = int(cal.month_start(*ym).timestamp()) // 60
         cost_denominator = denominator * MTOK
-        for (label, component, rate), (tokens, first, last, provider) in lines.items():
-            out.rule.append(label)
-            out.component.append(component)
-            out.provider.append(provider)
-            out.tokens.append(tokens / denominator)
-            out.rate.append(rate)
-            out.cost.append(tokens * rate / cost_denominator)
-            out.first.append(base_minute + first)
-            out.last.append(base_minute + last)
+        meta = projector.line_meta
+        for key, (tokens, first, last) in lines.items():
+            rows.append((key, tokens / denominator, tokens * meta[key][2] / cost_denominator, first, last))
         out.runs.append((profile.name, model_name, index, case, len(lines)))
 
 
