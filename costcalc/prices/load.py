@@ -217,7 +217,9 @@ class _Parser:
                          what="a model alias (letters, digits, . _ : / -)")
                 for i, a in enumerate(r.sequence(f["aliases"], key + ".aliases")))
         if "tokenizer" in f:
-            changes["tokenizer"] = r.string(f["tokenizer"], key + ".tokenizer")
+            from ..tokens.tokenizers import TOKENIZERS  # names only; loads no vocabulary
+
+            changes["tokenizer"] = r.string(f["tokenizer"], key + ".tokenizer", allowed=tuple(TOKENIZERS))
         for name in ("context_window", "max_output_tokens"):
             if name in f:
                 changes[name] = r.integer(f[name], f"{key}.{name}", minimum=1)

@@ -1,0 +1,244 @@
+"""costcalc's speed and memory, and the same work done by peer tools (genai-prices, LiteLLM).
+
+    python benchmarks/run.py            # about a minute on 2 cores
+    python benchmarks/run.py --quick    # the big projection with 100 profiles instead of 1,000
+
+Peers are optional (pip install -r benchmarks/requirements.txt); a missing one is reported and skipped.
+Nothing here touches the network: LiteLLM is told to use its bundled cost map. Figures are printed, never
+asserted. Timings are the median (whole processes) or the best (in-process loops) of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from importlib import metadata
+from pathlib import Path
+
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before litellm is imported: never fetch prices
+
+HERE = Path(__file__).resolve().parent
+INSTALL_HINT = "not installed (pip install -r benchmarks/requirements.txt)"
+# Same names in all three tools at the versions in requirements.txt; the provider is passed explicitly.
+MODELS = [("gpt-5.5", "openai"), ("claude-opus-4-7", "anthropic"), ("deepseek-v4-pro", "deepseek")]
+SEPTEMBER = datetime(2026, 9, 1, tzinfo=timezone.utc)
+MIB = 1 / 1024 if sys.platform != "darwin" else 1 / 1024 / 1024  # ru_maxrss: KiB on Linux, bytes on macOS
+
+
+# -- timing helpers -----------------------------------------------------------------------------------
+
+# A fresh wrapper process per run, so RUSAGE_CHILDREN's peak RSS is that one child's alone.
+_WRAPPER = """import json, resource, subprocess, sys, time
+t = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+print(json.dumps([rc, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))"""
+
+
+def process(argv: list[str], runs: int = 5) -> tuple[float, float]:
+    """Median wall seconds and median peak RSS (MiB) of `argv` run as a whole process."""
+    seconds, rss = [], []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", _WRAPPER, *argv], capture_output=True, text=True)
+        rc, wall, maxrss = json.loads(done.stdout)
+        if rc:
+            sys.exit(f"{' '.join(argv)} exited {rc}:\n{done.stderr}")
+        seconds.append(wall)
+        rss.append(maxrss * MIB)
+    return statistics.median(seconds), statistics.median(rss)
+
+
+def best(fn, *args, runs: int = 3):
+    """(best seconds, result) of fn(*args) over `runs` calls."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn(*args)
+        times.append(time.perf_counter() - t0)
+    return min(times), result
+
+
+def peer(dist: str, module: str):
+    """The peer's module, or None after saying it is not installed."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        print(f"  {dist}: {INSTALL_HINT}")
+        return None
+    return mod
+
+
+def version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+# -- the same per-record work for each tool ----------------------------------------------------------
+# A record: (model, provider, uncached input, cached input, output, timestamp).
+
+def mixed_records(n: int, seed: int = 11) -> list[tuple]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        model, provider = rng.choice(MODELS)
+        prompt = rng.choice([500, 2_000, 8_000, 30_000])
+        cached = int(prompt * rng.choice([0, 0.3, 0.6, 0.9]))
+        at = SEPTEMBER + timedelta(seconds=rng.randrange(91 * 86_400))  # September to November 2026
+        out.append((model, provider, prompt - cached, cached, rng.choice([100, 300, 800, 2_000]), at))
+    return out
+
+
+def costcalc_loop(records, table):
+    from costcalc.prices import TokenBundle, quote
+
+    total = Decimal(0)
+    for model, _provider, fresh, cached, output, at in records:
+        total += quote(table, model, TokenBundle(input=fresh, cache_read=cached, output=output), at).total_usd
+    return total
+
+
+def genai_loop(records):
+    from genai_prices import Usage, calc_price
+
+    total = Decimal(0)
+    for model, provider, fresh, cached, output, at in records:  # its input_tokens include cached ones
+        usage = Usage(input_tokens=fresh + cached, cache_read_tokens=cached, output_tokens=output)
+        total += calc_price(usage, model_ref=model, provider_id=provider, genai_request_timestamp=at).total_price
+    return total
+
+
+def litellm_loop(records):
+    import litellm
+
+    total = 0.0
+    for model, provider, fresh, cached, output, _at in records:  # no timestamp: one price per model
+        prompt_usd, completion_usd = litellm.cost_per_token(
+            model=model, custom_llm_provider=provider, prompt_tokens=fresh + cached,
+            completion_tokens=output, cache_read_input_tokens=cached)
+        total += prompt_usd + completion_usd
+    return total
+
+
+PEERS = [("genai-prices", "genai_prices", genai_loop), ("litellm", "litellm", litellm_loop)]
+
+
+def run_peers(records, reference_seconds: float, label: str) -> None:
+    """Each installed peer's loop over `records`; `label` names peer seconds / reference_seconds."""
+    for dist, module, loop in PEERS:
+        if peer(dist, module) is None:
+            continue
+        try:
+            seconds, total = best(loop, records)
+        except Exception as exc:  # a peer that cannot price these names at its installed version
+            print(f"  {dist} {version(dist)}: failed: {type(exc).__name__}: {str(exc)[:200]}")
+            continue
+        print(f"  {dist + ' ' + version(dist):<22} {seconds:7.3f} s  {len(records) / seconds:>9,.0f} records/s"
+              f"  {label} {seconds / reference_seconds:5.2f}x"
+              f"  total {float(total):,.4f} USD")
+
+
+# -- the four measurements ----------------------------------------------------------------------------
+
+def cli(runs: int = 5) -> None:
+    print("\n1. `costcalc estimate` on the bundled examples, whole process incl. interpreter start "
+          f"(median of {runs})")
+    script = Path(sys.executable).parent / "costcalc"
+    argv = [str(script)] if script.exists() else [sys.executable, "-c", "from costcalc.cli import main; main()"]
+    seconds, rss = process(argv + ["estimate"], runs)
+    print(f"  costcalc estimate          {seconds:6.2f} s  peak RSS {rss:5.0f} MiB   (target < 1.5 s)")
+    for what, code in (("python -c 'import costcalc'", "import costcalc"), ("python -c pass", "pass")):
+        seconds, rss = process([sys.executable, "-c", code], runs)
+        print(f"  {what:<26} {seconds:6.2f} s  peak RSS {rss:5.0f} MiB   (reference)")
+
+
+def big(profiles: int, runs: int = 3) -> None:
+    print(f"\n2. costcalc.estimate, {profiles:,} profiles x 10 models x 36 months "
+          f"(benchmarks/big_estimate.py in its own process, median of {runs})")
+    figures = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, str(HERE / "big_estimate.py"), str(profiles)],
+                              capture_output=True, text=True, check=True)
+        figures.append(dict(pair.split("=") for pair in done.stdout.split()))
+    seconds = statistics.median(float(f["seconds"]) for f in figures)
+    rss = statistics.median(float(f["peak_rss_mib"]) for f in figures)
+    print(f"  rows {figures[0]['rows']}  {seconds:.2f} s  peak RSS {rss:.0f} MiB   (target < 10 s and 2 GB)")
+
+
+def throughput(table, n: int = 20_000) -> None:
+    names = ", ".join(f"{m} ({p})" for m, p in MODELS)
+    print(f"\n3. Per-record pricing: {n:,} usage records one at a time, best of 3\n"
+          f"  models: {names}; input with cache hits, output; timestamps Sep-Nov 2026")
+    records = mixed_records(n)
+    seconds, total = best(costcalc_loop, records, table)
+    print(f"  {'costcalc (quote)':<22} {seconds:7.3f} s  {n / seconds:>9,.0f} records/s"
+          f"  {'':17} total {float(total):,.4f} USD")
+    run_peers(records, seconds, "costcalc/peer speed")  # records/s ratio = time ratio
+    print("  Throughput only: the totals differ because the tools price differently. LiteLLM uses floats\n"
+          "  and one price per model (no dates or hours); genai-prices has start dates and daily\n"
+          "  peak windows but no weekday rule, so it prices DeepSeek weekends at peak.")
+
+
+def monthly(table, runs: int = 5) -> None:
+    import pandas as pd
+
+    import costcalc
+
+    print("\n4. Same monthly answer: DeepSeek V4-Pro, September 2026, 1,000 requests/day of 1,000 input +\n"
+          "   1,000 output tokens, uniform traffic, weekday peak/off-peak prices (expected 96.14 USD)")
+    profile = pd.DataFrame([{"name": "ds", "requests_per_day": 1000, "input_tokens": 1000,
+                             "output_tokens": 1000, "models": ["deepseek-v4-pro"]}])
+    seconds_estimate, frame = best(lambda: costcalc.estimate(profile, start="2026-09", months=1), runs=runs)
+    answer = sum(frame["cost_usd"], Decimal(0))
+    print(f"  {'costcalc.estimate (1 call)':<32} {seconds_estimate:7.3f} s  {answer:.2f} USD"
+          "  (best of 5; loads the price table itself)")
+
+    # A per-request tool prices each request at its own instant: 30,000 evenly spaced (86.4 s apart).
+    spacing = timedelta(days=30) / 30_000
+    requests = [("deepseek-v4-pro", "deepseek", 1000, 0, 1000, SEPTEMBER + (i + 0.5) * spacing)
+                for i in range(30_000)]
+    seconds, total = best(costcalc_loop, requests, table)
+    print(f"  {'costcalc quote x 30,000':<32} {seconds:7.3f} s  {total:.5f} USD  "
+          f"per-record / estimate {seconds / seconds_estimate:5.1f}x")
+    # The same quote loop at minute resolution, each minute carrying 30,000/43,200 of a request.
+    minutes = [("deepseek-v4-pro", "deepseek", 1000, 0, 1000, SEPTEMBER + timedelta(minutes=i))
+               for i in range(43_200)]
+    minute_total = costcalc_loop(minutes, table) * 30_000 / 43_200
+    print(f"  {'costcalc quote x 43,200 minutes':<32} {'':9}  {minute_total:.5f} USD  "
+          f"cross-check: {'same' if round(minute_total, 2) == round(answer, 2) else 'DIFFERENT'} to the cent")
+    print("  30,000 discrete requests cannot give 96.14 exactly: 86.4 s apart, every weekday has 292 peak\n"
+          "  requests, not 291.67, so 6,424 peak requests in the month instead of 6,416.67 (+0.02 USD).")
+    print("  Peers, same 30,000 requests (their own DeepSeek V4-Pro prices; neither has the weekday rule):")
+    run_peers(requests, seconds_estimate, "time / estimate")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 profiles in the big projection")
+    args = parser.parse_args()
+
+    from costcalc.prices import load_prices
+
+    load = getattr(os, "getloadavg", lambda: (float("nan"),))()[0]
+    print(f"costcalc {version('costcalc')}, Python {platform.python_version()}, pandas {version('pandas')}, "
+          f"{os.cpu_count()} CPUs, load {load:.2f}")
+    print("peers: " + ", ".join(f"{dist} {version(dist)}" for dist, _m, _f in PEERS))
+    table = load_prices()  # once, for the per-record loops
+    cli()
+    big(100 if args.quick else 1000)
+    throughput(table)
+    monthly(table)
+
+
+if __name__ == "__main__":
+    main()

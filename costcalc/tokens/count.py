@@ -1,0 +1,69 @@
+"""Count tokens of texts and chat messages with each model's own tokenizer. No file I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from ..errors import CostcalcError
+from ..prices import PriceTable, lookup
+from .encodings import encoding
+from .tokenizers import FRAMING, TOKENIZERS, Tokenizer
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """A count for one model. For estimates, `low` and `high` bound it; for exact counts all three agree."""
+
+    model: str
+    tokenizer: str
+    tokens: int
+    exact: bool
+    low: int
+    high: int
+
+    def to_dict(self) -> dict:
+        return {"model": self.model, "tokenizer": self.tokenizer, "tokens": self.tokens, "exact": self.exact,
+                "low": self.low, "high": self.high}
+
+
+def tokenizer_for(table: PriceTable, model: str) -> Tokenizer:
+    found = lookup(table, model)
+    if found.tokenizer is None:
+        raise CostcalcError(f"{found.id} names no tokenizer in the price table; costcalc cannot count its "
+                            f"tokens")
+    if found.tokenizer not in TOKENIZERS:
+        raise CostcalcError(f"{found.id}: unknown tokenizer {found.tokenizer!r}; known: "
+                            f"{', '.join(TOKENIZERS)}")
+    return TOKENIZERS[found.tokenizer]
+
+
+def base_count(text: str, tokenizer: Tokenizer) -> int:
+    """Tokens of `text` with the tokenizer's own (or base) encoding; special-token text counts as text."""
+    return len(encoding(tokenizer.encoding).encode_ordinary(text))
+
+
+def count(table: PriceTable, text: str, model: str) -> TokenCount:
+    tokenizer = tokenizer_for(table, model)
+    tokens, low, high = tokenizer.scale(base_count(text, tokenizer))
+    return TokenCount(lookup(table, model).id, tokenizer.name, tokens, tokenizer.exact, low, high)
+
+
+def count_chat(table: PriceTable, messages: Iterable[Mapping], model: str) -> TokenCount:
+    """OpenAI-style messages [{"role", "content"}]: content tokens plus the provider's chat framing."""
+    tokenizer = tokenizer_for(table, model)
+    per_message, per_request = FRAMING[tokenizer.name]
+    base = per_request
+    for i, message in enumerate(messages):
+        if not isinstance(message, Mapping) or "content" not in message:
+            raise CostcalcError(f"message {i} must be a mapping with role and content")
+        content = message["content"]
+        if isinstance(content, list):  # content parts: count the text ones
+            content = "".join(part.get("text", "") for part in content if isinstance(part, Mapping))
+        if not isinstance(content, str):
+            raise CostcalcError(f"message {i}: content must be text or a list of text parts")
+        base += per_message + base_count(content, tokenizer)
+        if message.get("name"):
+            base += 1 + base_count(str(message["name"]), tokenizer)
+    tokens, low, high = tokenizer.scale(base)
+    return TokenCount(lookup(table, model).id, tokenizer.name, tokens, tokenizer.exact, low, high)
