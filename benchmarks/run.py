@@ -121,13 +121,27 @@ def genai_loop(records):
 def litellm_loop(records):
     import litellm
 
+    at_time = _litellm_clock()
     total = 0.0
-    for model, provider, fresh, cached, output, _at in records:  # no timestamp: one price per model
-        prompt_usd, completion_usd = litellm.cost_per_token(
-            model=model, custom_llm_provider=provider, prompt_tokens=fresh + cached,
-            completion_tokens=output, cache_read_input_tokens=cached)
+    for model, provider, fresh, cached, output, at in records:
+        with at_time(at):
+            prompt_usd, completion_usd = litellm.cost_per_token(
+                model=model, custom_llm_provider=provider, prompt_tokens=fresh + cached,
+                completion_tokens=output, cache_read_input_tokens=cached)
         total += prompt_usd + completion_usd
     return total
+
+
+def _litellm_clock():
+    """cost_per_token takes no timestamp and applies off-peak windows at the wall clock; LiteLLM's
+    internal pinned_billing_time prices at a given instant instead (the wall clock if it is missing)."""
+    try:
+        from litellm._internal_context import pinned_billing_time
+    except ImportError:
+        from contextlib import nullcontext
+
+        return lambda _at: nullcontext()
+    return pinned_billing_time
 
 
 PEERS = [("genai-prices", "genai_prices", genai_loop), ("litellm", "litellm", litellm_loop)]
