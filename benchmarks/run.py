@@ -1,6 +1,6 @@
 """costcalc's speed and memory, and the same work done by peer tools (genai-prices, LiteLLM).
 
-    python benchmarks/run.py            # about a minute on 2 cores
+    python benchmarks/run.py            # about two minutes on 2 cores
     python benchmarks/run.py --quick    # the big projection with 100 profiles instead of 1,000
 
 Peers are optional (pip install -r benchmarks/requirements.txt); a missing one is reported and skipped.
@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from importlib import metadata
@@ -81,7 +82,7 @@ def version(dist: str) -> str:
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
-        return "-"
+        return "not installed"
 
 
 # -- the same per-record work for each tool ----------------------------------------------------------
@@ -114,14 +115,15 @@ def genai_loop(records):
     total = Decimal(0)
     for model, provider, fresh, cached, output, at in records:  # its input_tokens include cached ones
         usage = Usage(input_tokens=fresh + cached, cache_read_tokens=cached, output_tokens=output)
-        total += calc_price(usage, model_ref=model, provider_id=provider, genai_request_timestamp=at).total_price
+        price = calc_price(usage, model_ref=model, provider_id=provider, genai_request_timestamp=at)
+        total += price.total_price
     return total
 
 
 def litellm_loop(records):
     import litellm
 
-    at_time = _litellm_clock()
+    at_time = _litellm_pin() or (lambda _at: nullcontext())
     total = 0.0
     for model, provider, fresh, cached, output, at in records:
         with at_time(at):
@@ -132,34 +134,41 @@ def litellm_loop(records):
     return total
 
 
-def _litellm_clock():
+def _litellm_pin():
     """cost_per_token takes no timestamp and applies off-peak windows at the wall clock; LiteLLM's
-    internal pinned_billing_time prices at a given instant instead (the wall clock if it is missing)."""
+    internal pinned_billing_time(at) prices at a given instant instead. None if this version lacks it."""
     try:
         from litellm._internal_context import pinned_billing_time
     except ImportError:
-        from contextlib import nullcontext
-
-        return lambda _at: nullcontext()
+        return None
     return pinned_billing_time
 
 
 PEERS = [("genai-prices", "genai_prices", genai_loop), ("litellm", "litellm", litellm_loop)]
 
 
-def run_peers(records, reference_seconds: float, label: str) -> None:
-    """Each installed peer's loop over `records`; `label` names peer seconds / reference_seconds."""
+def row(name: str, seconds: float | None, n: int | None, ratio: float | None, total) -> None:
+    cells = [f"  {name:<34}", f"{seconds:8.3f}" if seconds is not None else f"{'-':>8}",
+             f"{n / seconds:>11,.0f}" if n and seconds else f"{'-':>11}",
+             f"{ratio:8.2f}x" if ratio is not None else f"{'-':>9}", f"{float(total):>12,.5f}"]
+    print("  ".join(cells))
+
+
+def header(ratio: str) -> None:
+    print(f"  {'':<34}  {'seconds':>8}  {'records/s':>11}  {ratio:>9}  {'total USD':>12}")
+
+
+def run_peers(records, reference_seconds: float, suffix: str = "") -> None:
+    """Each installed peer's best-of-3 loop over `records`; ratio = its seconds / reference_seconds."""
     for dist, module, loop in PEERS:
         if peer(dist, module) is None:
             continue
         try:
             seconds, total = best(loop, records)
-        except Exception as exc:  # a peer that cannot price these names at its installed version
+        except Exception as exc:  # e.g. a peer that does not know a model name at its installed version
             print(f"  {dist} {version(dist)}: failed: {type(exc).__name__}: {str(exc)[:200]}")
             continue
-        print(f"  {dist + ' ' + version(dist):<22} {seconds:7.3f} s  {len(records) / seconds:>9,.0f} records/s"
-              f"  {label} {seconds / reference_seconds:5.2f}x"
-              f"  total {float(total):,.4f} USD")
+        row(f"{dist} {version(dist)}{suffix}", seconds, len(records), seconds / reference_seconds, total)
 
 
 # -- the four measurements ----------------------------------------------------------------------------
@@ -167,13 +176,14 @@ def run_peers(records, reference_seconds: float, label: str) -> None:
 def cli(runs: int = 5) -> None:
     print("\n1. `costcalc estimate` on the bundled examples, whole process incl. interpreter start "
           f"(median of {runs})")
-    script = Path(sys.executable).parent / "costcalc"
-    argv = [str(script)] if script.exists() else [sys.executable, "-c", "from costcalc.cli import main; main()"]
+    script = Path(sys.executable).parent / "costcalc"  # the installed console script
+    argv = [str(script)] if script.exists() else \
+        [sys.executable, "-c", "from costcalc.cli import main; main()"]
     seconds, rss = process(argv + ["estimate"], runs)
-    print(f"  costcalc estimate          {seconds:6.2f} s  peak RSS {rss:5.0f} MiB   (target < 1.5 s)")
+    print(f"  costcalc estimate            {seconds:6.2f} s  peak RSS {rss:5.0f} MiB   (target < 1.5 s)")
     for what, code in (("python -c 'import costcalc'", "import costcalc"), ("python -c pass", "pass")):
         seconds, rss = process([sys.executable, "-c", code], runs)
-        print(f"  {what:<26} {seconds:6.2f} s  peak RSS {rss:5.0f} MiB   (reference)")
+        print(f"  {what:<28} {seconds:6.2f} s  peak RSS {rss:5.0f} MiB   (reference)")
 
 
 def big(profiles: int, runs: int = 3) -> None:
@@ -190,17 +200,24 @@ def big(profiles: int, runs: int = 3) -> None:
 
 
 def throughput(table, n: int = 20_000) -> None:
-    names = ", ".join(f"{m} ({p})" for m, p in MODELS)
-    print(f"\n3. Per-record pricing: {n:,} usage records one at a time, best of 3\n"
-          f"  models: {names}; input with cache hits, output; timestamps Sep-Nov 2026")
+    print(f"\n3. Per-record pricing: {n:,} usage records priced one at a time (best of 3)\n"
+          f"   models: {', '.join(m for m, _p in MODELS)} (these names in every tool); uncached + cached\n"
+          "   input and output tokens; timestamps spread over September-November 2026")
     records = mixed_records(n)
+    header("peer time")
     seconds, total = best(costcalc_loop, records, table)
-    print(f"  {'costcalc (quote)':<22} {seconds:7.3f} s  {n / seconds:>9,.0f} records/s"
-          f"  {'':17} total {float(total):,.4f} USD")
-    run_peers(records, seconds, "costcalc/peer speed")  # records/s ratio = time ratio
-    print("  Throughput only: the totals differ because the tools price differently. LiteLLM uses floats\n"
-          "  and one price per model (no dates or hours); genai-prices has start dates and daily\n"
-          "  peak windows but no weekday rule, so it prices DeepSeek weekends at peak.")
+    row(f"costcalc {version('costcalc')} (prices.quote)", seconds, n, 1.0, total)
+    run_peers(records, seconds)
+    print("   peer time = peer seconds / costcalc seconds = costcalc records/s / peer records/s.\n"
+          "   Throughput only; each tool uses its own prices. LiteLLM computes in floats and keeps no price\n"
+          "   history (one current price and off-peak windows per model); genai-prices has start dates and\n"
+          "   daily peak windows but no weekday rule, so it prices DeepSeek's weekends at peak.")
+    if "litellm" in sys.modules:
+        how = ("each record is priced at its own time through LiteLLM's internal\n"
+               "   litellm._internal_context.pinned_billing_time" if _litellm_pin() else
+               "this version has no pinned_billing_time, so\n"
+               "   records are priced at the wall clock (LiteLLM's totals depend on when this runs)")
+        print(f"   LiteLLM's cost_per_token takes no timestamp: {how}.")
 
 
 def monthly(table, runs: int = 5) -> None:
@@ -210,30 +227,32 @@ def monthly(table, runs: int = 5) -> None:
 
     print("\n4. Same monthly answer: DeepSeek V4-Pro, September 2026, 1,000 requests/day of 1,000 input +\n"
           "   1,000 output tokens, uniform traffic, weekday peak/off-peak prices (expected 96.14 USD)")
+    header("/estimate")
     profile = pd.DataFrame([{"name": "ds", "requests_per_day": 1000, "input_tokens": 1000,
                              "output_tokens": 1000, "models": ["deepseek-v4-pro"]}])
-    seconds_estimate, frame = best(lambda: costcalc.estimate(profile, start="2026-09", months=1), runs=runs)
+    estimate_seconds, frame = best(lambda: costcalc.estimate(profile, start="2026-09", months=1), runs=runs)
     answer = sum(frame["cost_usd"], Decimal(0))
-    print(f"  {'costcalc.estimate (1 call)':<32} {seconds_estimate:7.3f} s  {answer:.2f} USD"
-          "  (best of 5; loads the price table itself)")
+    row("costcalc.estimate, 1 call", estimate_seconds, None, 1.0, answer)
 
-    # A per-request tool prices each request at its own instant: 30,000 evenly spaced (86.4 s apart).
+    # A per-request tool prices each request at its own instant: 30,000 evenly spaced, 86.4 s apart.
     spacing = timedelta(days=30) / 30_000
     requests = [("deepseek-v4-pro", "deepseek", 1000, 0, 1000, SEPTEMBER + (i + 0.5) * spacing)
                 for i in range(30_000)]
     seconds, total = best(costcalc_loop, requests, table)
-    print(f"  {'costcalc quote x 30,000':<32} {seconds:7.3f} s  {total:.5f} USD  "
-          f"per-record / estimate {seconds / seconds_estimate:5.1f}x")
-    # The same quote loop at minute resolution, each minute carrying 30,000/43,200 of a request.
+    row("costcalc quote x 30,000 requests", seconds, len(requests), seconds / estimate_seconds, total)
+    run_peers(requests, estimate_seconds, " x 30,000")
+    # The cross-check: the same quotes once per minute, each minute carrying 30,000/43,200 requests.
     minutes = [("deepseek-v4-pro", "deepseek", 1000, 0, 1000, SEPTEMBER + timedelta(minutes=i))
                for i in range(43_200)]
     minute_total = costcalc_loop(minutes, table) * 30_000 / 43_200
-    print(f"  {'costcalc quote x 43,200 minutes':<32} {'':9}  {minute_total:.5f} USD  "
-          f"cross-check: {'same' if round(minute_total, 2) == round(answer, 2) else 'DIFFERENT'} to the cent")
-    print("  30,000 discrete requests cannot give 96.14 exactly: 86.4 s apart, every weekday has 292 peak\n"
-          "  requests, not 291.67, so 6,424 peak requests in the month instead of 6,416.67 (+0.02 USD).")
-    print("  Peers, same 30,000 requests (their own DeepSeek V4-Pro prices; neither has the weekday rule):")
-    run_peers(requests, seconds_estimate, "time / estimate")
+    row("costcalc quote x 43,200 minutes", None, None, None, minute_total)
+    same = round(minute_total, 2) == round(answer, 2)
+    print(f"   Cross-check: per-minute quotes x 30,000/43,200 = {minute_total:.2f} USD, "
+          f"{'the same as' if same else 'NOT the same as'} the estimate.\n"
+          "   Requests 86.4 s apart put 292 of each weekday's 1,000 requests in the 7 peak hours, not\n"
+          "   291.67: about +0.02 USD. genai-prices has no weekday rule (its issue 582), so it bills\n"
+          f"   weekends at peak. Seconds: best of 3; the estimate best of {runs} (it loads the price table\n"
+          "   on each call).")
 
 
 def main() -> None:

@@ -79,6 +79,10 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     loaded = workloads_from(workloads, table, overrides)
     if models is not None:
         loaded = _with_models(loaded, list(models), table)
+    if any(p.samples is not None for p in loaded):
+        from .workload import count_samples
+
+        loaded = Workloads(tuple(count_samples(p, table, p.models) for p in loaded), loaded.source)
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
         start = min(starts) if starts else datetime.now(timezone.utc).date()
@@ -112,4 +116,30 @@ def quote(model: str, at=None, prices=None, tier: str = "standard", residency: b
                   scenario=scenario)
 
 
-__all__ = ["bundled_examples", "estimate", "quote", "summarize", "load_prices", "load_workloads"]
+def count_tokens(text: str, model: str, prices=None):
+    """Tokens of `text` for `model`, with its own tokenizer: a TokenCount (tokens, exact, low, high).
+    Claude and Gemini counts are estimates with a band; GPT-5 and DeepSeek V4 counts are exact."""
+    from .tokens import count
+
+    return count(prices_from(prices), text, model)
+
+
+def count_messages(messages, model: str, prices=None):
+    """Tokens of OpenAI-style chat messages [{"role", "content"}] including the provider's framing."""
+    from .tokens import count_chat
+
+    return count_chat(prices_from(prices), messages, model)
+
+
+def count_files(paths, models, prices=None) -> pd.DataFrame:
+    """One row per file and model: path, model, tokenizer, tokens, bytes, exact, low, high. Folders are
+    walked, globs expanded; skipped binaries and failures are listed in `attrs["problems"]`."""
+    from .tokens import count_files as run
+
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    models = [models] if isinstance(models, str) else list(models)
+    return run(prices_from(prices), [str(p) for p in paths], models)
+
+
+__all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "quote",
+           "summarize", "load_prices", "load_workloads"]

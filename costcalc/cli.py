@@ -311,6 +311,71 @@ def init(path):
     click.echo(f"wrote {path}; next: costcalc estimate {path}")
 
 
+DEFAULT_TOKEN_MODELS = "deepseek-v4-pro,gpt-5.5,claude-opus-4-7"
+_PROGRESS_BYTES = 20_000_000  # show a progress bar above this much text (and only on a terminal)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--models", default=DEFAULT_TOKEN_MODELS, show_default=True, metavar="a,b",
+              help="Models whose tokenizers count (each model's own; Claude and Gemini are estimates).")
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+def tokens(paths, models, prices, fmt):
+    """Count the tokens of files, folders (recursive), globs or stdin (-) per model, offline.
+
+    Binary files are skipped with a note; unreadable files and bad encodings are reported per file and
+    the run goes on (exit status 1 at the end if any failed).
+
+    \b
+    Examples:
+      costcalc tokens prompts/ --models gpt-5.5,deepseek-v4-pro,claude-opus-4-7
+      cat prompt.txt | costcalc tokens - --format json
+    """
+    from .report.tokens import render_tokens
+    from .tokens import count_files, count_texts
+
+    table = _load_table(prices)
+    model_list = [m.strip() for m in models.split(",") if m.strip()]
+    if not model_list:
+        raise click.BadParameter("name at least one model", param_hint="--models")
+    paths = list(paths) or (["-"] if not sys.stdin.isatty() else [])
+    if not paths:
+        raise click.UsageError("give files, folders or globs to count, or - to read stdin")
+    frames = []
+    if "-" in paths:
+        text = sys.stdin.read()
+        frames.append(count_texts(table, [("<stdin>", text)], model_list))
+    file_paths = [p for p in paths if p != "-"]
+    problems = []
+    if file_paths:
+        from .tokens.files import expand
+
+        files, _ = expand(file_paths)
+        size = sum(f.stat().st_size for f in files if f.exists())
+        if size > _PROGRESS_BYTES and sys.stderr.isatty():
+            with click.progressbar(length=size, label="counting", file=sys.stderr) as bar:
+                frame = count_files(table, file_paths, model_list, progress=bar.update)
+        else:
+            frame = count_files(table, file_paths, model_list)
+        frames.append(frame)
+        problems = frame.attrs.get("problems", [])
+    import pandas as pd
+
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    df.attrs["problems"] = problems
+    write_output(render_tokens(df, fmt), None)
+    failed = [p for p in problems if not p["skipped"]]
+    for problem in problems:
+        prefix = "note: " if problem["skipped"] else ""
+        click.echo(f"costcalc: {prefix}{problem['path']}: {problem['message']}", err=True)
+    if failed:
+        counted = len(set(df["path"])) if not df.empty else 0
+        click.echo(f"costcalc: {len(failed)} failed, {counted} counted", err=True)
+        sys.exit(1)
+
+
 # -- entry point ------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import decimal
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -399,6 +399,10 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         residency = False
     weights, weights_id = projector.traffic_weights(profile.traffic)
     tz = profile.traffic.timezone
+    sampled = dict(profile.sampled).get(model_id)
+    if sampled is not None:  # tokens per request counted from samples with this model's tokenizer
+        profile = replace(profile, input_tokens=sampled.input,
+                          output_tokens=profile.output_tokens if sampled.output is None else sampled.output)
     reasoning = _reasoning_tokens(profile, model.provider)
     bins = []
     for prompt, share in _bins(profile):

@@ -36,7 +36,7 @@ REASONING_PER_OUTPUT_TOKEN = {
 }
 DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
 
-PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens",
+PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "samples",
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
                 "traffic", "growth_per_month", "start", "end", "models", "tags", "note")
 _ONE = Decimal(1)
@@ -85,6 +85,29 @@ class Traffic:
 
 
 @dataclass(frozen=True)
+class Samples:
+    """Representative texts, read from files: each prompt (text or chat messages) is one request's input,
+    each reply one request's output. Counted per model with that model's own tokenizer."""
+
+    prompts: tuple[str, ...] = ()
+    chats: tuple[tuple[dict, ...], ...] = ()  # message lists: all but a final assistant reply are input
+    replies: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SampledTokens:
+    """Tokens per request one model's tokenizer derived from a profile's samples."""
+
+    tokenizer: str
+    exact: bool
+    input: Histogram
+    output: Decimal | None  # None: the profile's output_tokens apply
+    input_low: Decimal
+    input_high: Decimal
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     models: tuple[str, ...]
@@ -105,6 +128,8 @@ class Profile:
     end: date | None = None  # inclusive
     tags: tuple[tuple[str, str], ...] = ()
     note: str | None = None
+    samples: Samples | None = None
+    sampled: tuple[tuple[str, SampledTokens], ...] = ()  # per model id, filled in by count_samples()
 
     @property
     def has_ranges(self) -> bool:
@@ -145,6 +170,10 @@ def load_workloads(source, known_models: Iterable[str] | None = None,
     for profile, key, value in overrides:
         _apply_override(root, file, profile, key, value)
     return _read_workloads(root, file, known_models)
+
+
+def _base_dir(file: str) -> Path:
+    return Path(file).resolve().parent if not file.startswith("<") else Path.cwd()
 
 
 def _to_tree(source) -> tuple[Node, str]:
@@ -364,15 +393,31 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
     count = "a count >= 0, or {low, expected, high}"
     if ("requests_per_day" in f) == ("requests_per_month" in f):
         raise r.fail(node, key, "give exactly one of requests_per_day or requests_per_month", _NO_VALUE)
-    for required in ("input_tokens", "output_tokens", "models"):
-        if required not in f:
-            raise r.fail(node, f"{key}.{required}", "is required", _NO_VALUE)
+    samples = _samples(r, f["samples"], f"{key}.samples") if "samples" in f else None
+    required = ["models"]
+    if samples is None:
+        required += ["input_tokens", "output_tokens"]
+    elif not (samples.replies or any(_has_reply(c) for c in samples.chats)):
+        required.append("output_tokens")
+    for name_required in required:
+        if name_required not in f:
+            raise r.fail(node, f"{key}.{name_required}", "is required" + (
+                " (or samples: with prompts and replies)" if samples is None and name_required != "models"
+                else " (the samples give no replies)" if samples is not None else ""), _NO_VALUE)
+    if samples is not None and "input_tokens" in f:
+        raise r.fail(f["input_tokens"], f"{key}.input_tokens", "give samples or input_tokens, not both")
     changes: dict[str, object] = {}
     for volume in ("requests_per_day", "requests_per_month"):
         if volume in f:
             changes[volume] = _value(r, f[volume], f"{key}.{volume}", count)
-    changes["input_tokens"] = _input_tokens(r, f["input_tokens"], f"{key}.input_tokens")
-    changes["output_tokens"] = _value(r, f["output_tokens"], f"{key}.output_tokens", count)
+    if samples is not None:
+        changes["samples"] = samples
+        changes["input_tokens"] = Decimal(0)  # replaced per model by count_samples()
+        changes["output_tokens"] = Decimal(0)
+    if "input_tokens" in f:
+        changes["input_tokens"] = _input_tokens(r, f["input_tokens"], f"{key}.input_tokens")
+    if "output_tokens" in f:
+        changes["output_tokens"] = _value(r, f["output_tokens"], f"{key}.output_tokens", count)
     if "reasoning_tokens" in f and "reasoning" in f:
         raise r.fail(f["reasoning"], f"{key}.reasoning", "give reasoning or reasoning_tokens, not both")
     if "reasoning_tokens" in f:
@@ -416,6 +461,107 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
     if "note" in f:
         changes["note"] = r.string(f["note"], f"{key}.note")
     return Profile(name=name, **changes)
+
+
+def _has_reply(chat: tuple[dict, ...]) -> bool:
+    return bool(chat) and chat[-1].get("role") == "assistant"
+
+
+def _samples(r: Reader, node: Node, key: str) -> Samples:
+    """samples: {prompts: [paths or globs], replies: [...], messages: chats.jsonl} (paths relative to the
+    workloads file). A JSONL line is {"messages": [{"role", "content"}, ...]}; a final assistant message
+    is the reply."""
+    import glob as globbing
+    import json
+
+    f = r.mapping(node, key, ("prompts", "replies", "messages"))
+    if not f:
+        raise r.fail(node, key, "give prompts, replies and/or messages", node.plain())
+    base = _base_dir(r.file)
+
+    def files(name: str) -> list[Path]:
+        items = [f[name]] if f[name].kind == "scalar" else r.sequence(f[name], f"{key}.{name}", "a list of "
+                                                                                               "paths or globs")
+        found: list[Path] = []
+        for i, item in enumerate(items):
+            pattern = r.string(item, f"{key}.{name}[{i}]" if f[name].kind == "seq" else f"{key}.{name}",
+                               what="a path or glob")
+            full = pattern if Path(pattern).is_absolute() else str(base / pattern)
+            matched = sorted(globbing.glob(full, recursive=True))
+            matched = [Path(m) for m in matched if Path(m).is_file()]
+            if not matched:
+                raise r.fail(item, f"{key}.{name}", "matches no file")
+            found.extend(matched)
+        return found
+
+    def text(path: Path, item: Node) -> str:
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise r.fail(item, f"{key}", f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}",
+                         str(path)) from None
+
+    prompts = tuple(text(p, f["prompts"]) for p in files("prompts")) if "prompts" in f else ()
+    replies = tuple(text(p, f["replies"]) for p in files("replies")) if "replies" in f else ()
+    chats = []
+    if "messages" in f:
+        for path in files("messages"):
+            for number, line in enumerate(text(path, f["messages"]).splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    messages = record["messages"] if isinstance(record, dict) else record
+                    if not isinstance(messages, list) or not all(
+                            isinstance(m, dict) and isinstance(m.get("content"), (str, list)) for m in messages):
+                        raise ValueError("messages must be a list of {role, content}")
+                except (ValueError, KeyError, TypeError) as exc:
+                    r.problems.append(Problem(str(path), number, "messages", line[:40],
+                                              f"not a chat sample: {exc}; expected "
+                                              '{"messages": [{"role": ..., "content": ...}]}'))
+                    raise Invalid() from None
+                chats.append(tuple(messages))
+    if not prompts and not chats:
+        raise r.fail(node, key, "give prompts or messages: the input side of each request", node.plain())
+    return Samples(prompts, tuple(chats), replies, str(base))
+
+
+def count_samples(profile: Profile, table, models: Iterable[str]) -> Profile:
+    """The profile with per-model tokens per request counted from its samples (each model with its own
+    tokenizer). I/O: loads tokenizer vocabularies on first use."""
+    if profile.samples is None:
+        return profile
+    from .prices import lookup
+    from .tokens import count_chat, tokenizer_for
+    from .tokens.count import base_count
+
+    samples = profile.samples
+    sampled = []
+    for name in models:
+        model_id = lookup(table, name).id
+        tokenizer = tokenizer_for(table, model_id)
+        counts = [tokenizer.scale(base_count(t, tokenizer)) for t in samples.prompts]
+        for chat in samples.chats:
+            prompt = chat[:-1] if _has_reply(chat) else chat
+            c = count_chat(table, prompt, model_id)
+            counts.append((c.tokens, c.low, c.high))
+        outputs = [tokenizer.scale(base_count(t, tokenizer))[0] for t in samples.replies]
+        for chat in samples.chats:
+            if _has_reply(chat):
+                content = chat[-1]["content"]
+                if isinstance(content, list):
+                    content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+                outputs.append(tokenizer.scale(base_count(content, tokenizer))[0])
+        n = Decimal(len(counts))
+        bins: dict[int, int] = {}
+        for tokens, _, _ in counts:
+            bins[tokens] = bins.get(tokens, 0) + 1
+        histogram = Histogram(tuple((Decimal(t), Decimal(k) / n) for t, k in sorted(bins.items())))
+        output = (Decimal(sum(outputs)) / len(outputs)) if outputs else None
+        sampled.append((model_id, SampledTokens(
+            tokenizer.name, tokenizer.exact, histogram, output,
+            Decimal(sum(c[1] for c in counts)) / n, Decimal(sum(c[2] for c in counts)) / n)))
+    return replace(profile, sampled=tuple(sampled))
 
 
 def _tag(r: Reader, node: Node, key: str) -> str:
@@ -525,16 +671,21 @@ def describe(profile: Profile) -> dict:
         parts.append(f"{_num(profile.requests_per_month)} requests/month")
     if isinstance(profile.growth_per_month, Range) or profile.growth_per_month:
         parts[-1] += f", growth {_pct(profile.growth_per_month)}/month"
-    if isinstance(profile.input_tokens, Histogram):
+    if profile.samples is not None:
+        n = len(profile.samples.prompts) + len(profile.samples.chats)
+        parts.append(f"input from {n} sample prompts")
+    elif isinstance(profile.input_tokens, Histogram):
         bins = ", ".join(f"{_pct(s)} at {_num(t)}" for t, s in profile.input_tokens.bins)
         parts.append(f"input {bins}")
     else:
         parts.append(f"{_num(profile.input_tokens)} input")
-    out = f"{_num(profile.output_tokens)} output"
+    samples = profile.samples
+    replies = samples is not None and (samples.replies or any(_has_reply(c) for c in samples.chats))
+    out = "output from sample replies" if replies else f"{_num(profile.output_tokens)} output"
     if profile.reasoning_tokens is not None:
         out += f" + {_num(profile.reasoning_tokens)} reasoning"
-    parts.append(out + " tokens/request" + (f" (reasoning: {profile.reasoning})" if profile.reasoning
-                                            else ""))
+    parts.append(out + ("" if replies else " tokens/request") +
+                 (f" (reasoning: {profile.reasoning})" if profile.reasoning else ""))
     if isinstance(profile.cache_hit_rate, Range) or profile.cache_hit_rate:
         parts.append(f"cache hit {_pct(profile.cache_hit_rate)}")
     if isinstance(profile.cache_write_share, Range) or profile.cache_write_share:
@@ -547,4 +698,14 @@ def describe(profile: Profile) -> dict:
         parts.append(f"traffic shaped in {profile.traffic.timezone}")
     if profile.start or profile.end:
         parts.append(f"{profile.start or '…'} to {profile.end or '…'}")
-    return {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
+    out = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
+    if profile.sampled:
+        out["tokens_per_request"] = {model: {
+            "input": _rounded(t.input.mean()), "output": None if t.output is None else _rounded(t.output),
+            "tokenizer": t.tokenizer, "exact": t.exact, "input_low": _rounded(t.input_low),
+            "input_high": _rounded(t.input_high)} for model, t in profile.sampled}
+    return out
+
+
+def _rounded(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1')):f}"

@@ -122,6 +122,10 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
         lines.append(f"## {header}" if markdown else header)
         if info.get("summary"):
             lines.append(_wrap(info["summary"], markdown))
+        if info.get("tokens_per_request"):
+            lines.append(_wrap("Tokens per request from the samples, each model's own tokenizer: " +
+                               "; ".join(_derived(m, t) for m, t in info["tokens_per_request"].items()) + ".",
+                               markdown))
         models = list(expected["model"])
         for chunk_start in range(0, len(models), _MAX_MODEL_COLUMNS):
             chunk = expected.iloc[chunk_start:chunk_start + _MAX_MODEL_COLUMNS]
@@ -147,6 +151,15 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
 
 def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
     return text if markdown else textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent)
+
+
+def _derived(model: str, t: dict) -> str:
+    text = f"{model} {t['input']} in"
+    if not t["exact"]:
+        text += f" (estimate, {t['input_low']}-{t['input_high']})"
+    if t["output"] is not None:
+        text += f" / {t['output']} out"
+    return text
 
 
 def _model_order(df: pd.DataFrame, profile: str) -> dict:
