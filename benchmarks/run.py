@@ -174,8 +174,8 @@ def run_peers(records, reference_seconds: float, suffix: str = "") -> None:
 # -- the four measurements ----------------------------------------------------------------------------
 
 def cli(runs: int = 5) -> None:
-    print("\n1. `costcalc estimate` on the bundled examples, whole process incl. interpreter start "
-          f"(median of {runs})")
+    print("\n1. `costcalc estimate` on the bundled examples, whole process incl. interpreter start\n"
+          f"   (median of {runs})")
     script = Path(sys.executable).parent / "costcalc"  # the installed console script
     argv = [str(script)] if script.exists() else \
         [sys.executable, "-c", "from costcalc.cli import main; main()"]
@@ -187,8 +187,8 @@ def cli(runs: int = 5) -> None:
 
 
 def big(profiles: int, runs: int = 3) -> None:
-    print(f"\n2. costcalc.estimate, {profiles:,} profiles x 10 models x 36 months "
-          f"(benchmarks/big_estimate.py in its own process, median of {runs})")
+    print(f"\n2. costcalc.estimate, {profiles:,} profiles x 10 models x 36 months\n"
+          f"   (benchmarks/big_estimate.py in its own process, median of {runs})")
     figures = []
     for _ in range(runs):
         done = subprocess.run([sys.executable, str(HERE / "big_estimate.py"), str(profiles)],
@@ -213,11 +213,11 @@ def throughput(table, n: int = 20_000) -> None:
           "   history (one current price and off-peak windows per model); genai-prices has start dates and\n"
           "   daily peak windows but no weekday rule, so it prices DeepSeek's weekends at peak.")
     if "litellm" in sys.modules:
-        how = ("each record is priced at its own time through LiteLLM's internal\n"
-               "   litellm._internal_context.pinned_billing_time" if _litellm_pin() else
-               "this version has no pinned_billing_time, so\n"
-               "   records are priced at the wall clock (LiteLLM's totals depend on when this runs)")
-        print(f"   LiteLLM's cost_per_token takes no timestamp: {how}.")
+        how = ("each record is priced at its\n   own time through LiteLLM's internal "
+               "litellm._internal_context.pinned_billing_time" if _litellm_pin() else
+               "this version has no pinned_billing_time,\n"
+               "   so records are priced at the wall clock (LiteLLM's totals depend on when this runs)")
+        print(f"   LiteLLM's cost_per_token takes no timestamp; {how}.")
 
 
 def monthly(table, runs: int = 5) -> None:

@@ -5,18 +5,35 @@
     costcalc.summarize(df)                                  # month x model totals, cheapest, savings
     costcalc.quote("gpt-5.5", input=300_000, output=2_000, at="2026-06-01T00:00Z")
     costcalc.count_tokens("some text", "claude-opus-4-7")     # exact or estimate (with a band)
+
+Names are imported on first use (PEP 562), so `costcalc quote` and `costcalc tokens` start without
+loading pandas.
 """
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-from .api import bundled_examples, count_files, count_messages, count_tokens, estimate, quote  # noqa: E402
-from .errors import (AmbiguousPriceError, CostcalcError, InputError, NoPriceError,  # noqa: E402
-                     RetiredModelError, UnknownModelError)
-from .prices import PriceTable, TokenBundle, load_prices  # noqa: E402
-from .summary import summarize  # noqa: E402
-from .workload import load_workloads  # noqa: E402
+_EXPORTS = {
+    "estimate": "api", "quote": "api", "count_tokens": "api", "count_messages": "api", "count_files": "api",
+    "bundled_examples": "api", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
+    "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
+    "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
+    "AmbiguousPriceError": "errors",
+}
+__all__ = ["__version__", *_EXPORTS]
 
-__all__ = ["__version__", "estimate", "summarize", "quote", "load_prices", "load_workloads",
-           "count_tokens", "count_messages", "count_files",
-           "bundled_examples", "PriceTable", "TokenBundle", "CostcalcError", "InputError",
-           "UnknownModelError", "RetiredModelError", "NoPriceError", "AmbiguousPriceError"]
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'costcalc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

@@ -25,6 +25,8 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
 
 Scalar = Union[str, int, Decimal, bool, None]
+# libyaml's parser when PyYAML was built with it (several times faster); nodes and marks are the same.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -105,7 +107,11 @@ def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "") 
 def parse(text: str, file: str) -> Node:
     """Parse YAML text into Nodes. Raises InputError with one line per problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            # Re-read with the pure-Python parser: its messages are the clearer, documented ones.
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -12,7 +12,7 @@ from typing import Iterable
 import pandas as pd
 
 from .errors import CostcalcError
-from .estimate import project
+from .projection import project
 from .prices import PriceTable, TokenBundle, load_prices
 from .prices import quote as _quote
 from .prices.model import SCENARIOS
@@ -134,11 +134,15 @@ def count_messages(messages, model: str, prices=None):
 def count_files(paths, models, prices=None) -> pd.DataFrame:
     """One row per file and model: path, model, tokenizer, tokens, bytes, exact, low, high. Folders are
     walked, globs expanded; skipped binaries and failures are listed in `attrs["problems"]`."""
+    from .tokens import COLUMNS
     from .tokens import count_files as run
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     models = [models] if isinstance(models, str) else list(models)
-    return run(prices_from(prices), [str(p) for p in paths], models)
+    rows, problems = run(prices_from(prices), [str(p) for p in paths], models)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame.attrs["problems"] = [p._asdict() if hasattr(p, "_asdict") else dict(p.__dict__) for p in problems]
+    return frame
 
 
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "quote",

@@ -343,12 +343,10 @@ def tokens(paths, models, prices, fmt):
     paths = list(paths) or (["-"] if not sys.stdin.isatty() else [])
     if not paths:
         raise click.UsageError("give files, folders or globs to count, or - to read stdin")
-    frames = []
+    rows, problems = [], []
     if "-" in paths:
-        text = sys.stdin.read()
-        frames.append(count_texts(table, [("<stdin>", text)], model_list))
+        rows += count_texts(table, [("<stdin>", sys.stdin.read())], model_list)
     file_paths = [p for p in paths if p != "-"]
-    problems = []
     if file_paths:
         from .tokens.files import expand
 
@@ -356,23 +354,16 @@ def tokens(paths, models, prices, fmt):
         size = sum(f.stat().st_size for f in files if f.exists())
         if size > _PROGRESS_BYTES and sys.stderr.isatty():
             with click.progressbar(length=size, label="counting", file=sys.stderr) as bar:
-                frame = count_files(table, file_paths, model_list, progress=bar.update)
+                found, problems = count_files(table, file_paths, model_list, progress=bar.update)
         else:
-            frame = count_files(table, file_paths, model_list)
-        frames.append(frame)
-        problems = frame.attrs.get("problems", [])
-    import pandas as pd
-
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df.attrs["problems"] = problems
-    write_output(render_tokens(df, fmt), None)
-    failed = [p for p in problems if not p["skipped"]]
+            found, problems = count_files(table, file_paths, model_list)
+        rows += found
+    write_output(render_tokens(rows, problems, fmt), None)
     for problem in problems:
-        prefix = "note: " if problem["skipped"] else ""
-        click.echo(f"costcalc: {prefix}{problem['path']}: {problem['message']}", err=True)
+        click.echo(f"costcalc: {'note: ' if problem.skipped else ''}{problem.path}: {problem.message}", err=True)
+    failed = [p for p in problems if not p.skipped]
     if failed:
-        counted = len(set(df["path"])) if not df.empty else 0
-        click.echo(f"costcalc: {len(failed)} failed, {counted} counted", err=True)
+        click.echo(f"costcalc: {len(failed)} failed, {len({r.path for r in rows})} counted", err=True)
         sys.exit(1)
 
 

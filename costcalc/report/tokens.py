@@ -1,72 +1,68 @@
-"""Render token counts (`costcalc tokens`): table, CSV, JSON. Estimates are labelled and carry their band."""
+"""Render token counts (`costcalc tokens`): table, CSV, JSON. Estimates are labelled and carry their band.
+Works on plain rows (no pandas) so the command starts fast."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-
-import pandas as pd
+import textwrap
 
 from ..textable import render
+from ..tokens import COLUMNS, FileProblem, TokenRow
 from ..tokens.tokenizers import TOKENIZERS
 
 FORMATS = ("table", "csv", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def totals(df: pd.DataFrame) -> pd.DataFrame:
-    if df.empty:
-        return pd.DataFrame(columns=["model", "tokenizer", "tokens", "exact", "low", "high"])
-    grouped = df.groupby(["model", "tokenizer", "exact"], sort=False)[["tokens", "low", "high"]].sum()
-    return grouped.reset_index()[["model", "tokenizer", "tokens", "exact", "low", "high"]]
+def totals(rows: list[TokenRow]) -> list[dict]:
+    """Per model, in the order met: tokens, low and high summed."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        entry = out.setdefault(row.model, {"model": row.model, "tokenizer": row.tokenizer, "tokens": 0,
+                                           "exact": row.exact, "low": 0, "high": 0})
+        entry["tokens"] += row.tokens
+        entry["low"] += row.low
+        entry["high"] += row.high
+    return list(out.values())
 
 
-def render_tokens(df: pd.DataFrame, fmt: str) -> str:
+def render_tokens(rows: list[TokenRow], problems: list[FileProblem], fmt: str) -> str:
     if fmt == "json":
-        rows = [{"path": r.path, "model": r.model, "tokenizer": r.tokenizer, "tokens": int(r.tokens),
-                 "bytes": int(r.bytes), "exact": bool(r.exact), "low": int(r.low), "high": int(r.high)}
-                for r in df.itertuples(index=False)]
-        tot = [{"model": r.model, "tokenizer": r.tokenizer, "tokens": int(r.tokens), "exact": bool(r.exact),
-                "low": int(r.low), "high": int(r.high)} for r in totals(df).itertuples(index=False)]
-        return json.dumps({"rows": rows, "totals": tot, "problems": df.attrs.get("problems", [])}, indent=2,
-                          ensure_ascii=False)
+        return json.dumps({"rows": [row._asdict() for row in rows], "totals": totals(rows),
+                           "problems": [p.__dict__ for p in problems]}, indent=2, ensure_ascii=False)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(list(df.columns) + ["kind"])
-        for record in df.itertuples(index=False):
-            cells = [("'" + str(v) if isinstance(v, str) and v.startswith(_FORMULA_START) else v) for v in record]
-            writer.writerow(cells + ["exact" if record.exact else "estimate"])
+        writer.writerow(COLUMNS + ["kind"])
+        for row in rows:
+            cells = [("'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v) for v in row]
+            writer.writerow(cells + [_kind(row.exact)])
         return out.getvalue()
-    return _table(df)
+    return _table(rows)
 
 
 def _kind(exact: bool) -> str:
     return "exact" if exact else "estimate"
 
 
-def _band(row) -> tuple[str, str]:
-    return ("", "") if row.exact else (f"{int(row.low):,}", f"{int(row.high):,}")
+def _band(exact: bool, low: int, high: int) -> tuple[str, str]:
+    return ("", "") if exact else (f"{low:,}", f"{high:,}")
 
 
-def _table(df: pd.DataFrame) -> str:
-    lines = []
-    if not df.empty:
-        rows = [(r.path, r.model, f"{int(r.tokens):,}", *_band(r), _kind(r.exact)) for r in df.itertuples()]
-        lines.append(render(("path", "model", "tokens", "low", "high", "kind"), rows,
-                            right=(False, False, True, True, True, False)))
+def _table(rows: list[TokenRow]) -> str:
+    if not rows:
+        return "No text was counted."
+    lines = [render(("path", "model", "tokens", "low", "high", "kind"),
+                    [(r.path, r.model, f"{r.tokens:,}", *_band(r.exact, r.low, r.high), _kind(r.exact))
+                     for r in rows], right=(False, False, True, True, True, False)), "", "Totals"]
+    lines.append(render(("model", "tokenizer", "tokens", "low", "high", "kind"),
+                        [(t["model"], t["tokenizer"], f"{t['tokens']:,}", *_band(t["exact"], t["low"], t["high"]),
+                          _kind(t["exact"])) for t in totals(rows)],
+                        right=(False, False, True, True, True, False)))
+    notes = [TOKENIZERS[t].note for t in dict.fromkeys(r.tokenizer for r in rows) if not TOKENIZERS[t].exact]
+    if notes:
         lines.append("")
-        tot = totals(df)
-        rows = [(r.model, r.tokenizer, f"{int(r.tokens):,}", *_band(r), _kind(r.exact))
-                for r in tot.itertuples()]
-        lines.append("Totals")
-        lines.append(render(("model", "tokenizer", "tokens", "low", "high", "kind"), rows,
-                            right=(False, False, True, True, True, False)))
-        notes = [TOKENIZERS[t].note for t in dict.fromkeys(df["tokenizer"]) if not TOKENIZERS[t].exact]
-        if notes:
-            lines.append("")
-            lines.extend(f"  * {n}" for n in notes)
-    else:
-        lines.append("No text was counted.")
+        lines.extend(textwrap.fill(n, 100, initial_indent="  * ", subsequent_indent="    ") for n in notes)
     return "\n".join(lines)

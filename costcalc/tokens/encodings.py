@@ -7,10 +7,10 @@ Each encoding is built once, on first use (about 0.1-0.4 s); importing costcalc 
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
 import json
+from binascii import a2b_base64
 from functools import lru_cache
 from importlib import resources
 
@@ -54,12 +54,9 @@ def _ranks(file: str, expected_sha256: str) -> dict[bytes, int]:
     if digest != expected_sha256:
         raise TokenizerDataError(f"tokenizer data {file} has sha256 {digest}, expected {expected_sha256}; "
                                  f"the install is damaged: reinstall costcalc")
-    ranks = {}
-    for line in raw.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    # binascii instead of base64.b64decode: the same decoding without per-call validation, about twice
+    # as fast on 200,000 lines (this is most of an encoding's start-up)
+    return {a2b_base64(token): int(rank) for token, rank in (line.split() for line in raw.splitlines() if line)}
 
 
 @lru_cache(maxsize=None)

@@ -6,15 +6,24 @@ import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
-
-import pandas as pd
+from typing import Callable, Iterable, NamedTuple
 
 from ..prices import PriceTable, lookup
 from .count import base_count, tokenizer_for
 
 _BINARY_PROBE = 8192
 COLUMNS = ["path", "model", "tokenizer", "tokens", "bytes", "exact", "low", "high"]
+
+
+class TokenRow(NamedTuple):
+    path: str
+    model: str
+    tokenizer: str
+    tokens: int
+    bytes: int
+    exact: bool
+    low: int
+    high: int
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ def read_text(path: Path) -> tuple[str | None, FileProblem | None]:
 
 
 def count_texts(table: PriceTable, named_texts: Iterable[tuple[str, str]], models: list[str],
-                progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+                progress: Callable[[int], None] | None = None) -> list[TokenRow]:
     """One row per text and model. Each base encoding runs once per text, whatever the models."""
     tokenizers = [(lookup(table, m).id, tokenizer_for(table, m)) for m in models]
     rows = []
@@ -71,15 +80,15 @@ def count_texts(table: PriceTable, named_texts: Iterable[tuple[str, str]], model
             if tokenizer.encoding not in base:
                 base[tokenizer.encoding] = base_count(text, tokenizer)
             tokens, low, high = tokenizer.scale(base[tokenizer.encoding])
-            rows.append((name, model_id, tokenizer.name, tokens, size, tokenizer.exact, low, high))
+            rows.append(TokenRow(name, model_id, tokenizer.name, tokens, size, tokenizer.exact, low, high))
         if progress is not None:
             progress(size)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return rows
 
 
 def count_files(table: PriceTable, paths: Iterable[str], models: list[str],
-                progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Counts per file and model; `attrs["problems"]` lists skipped and failed files."""
+                progress: Callable[[int], None] | None = None) -> tuple[list[TokenRow], list[FileProblem]]:
+    """Counts per file and model, and the files skipped (binary) or failed, in the order met."""
     files, problems = expand(paths)
 
     def texts():
@@ -92,10 +101,8 @@ def count_files(table: PriceTable, paths: Iterable[str], models: list[str],
                 continue
             yield str(path), text
 
-    frame = count_texts(table, texts(), models, progress)
-    frame.attrs["problems"] = [p.__dict__ for p in problems]
-    frame.attrs["files"] = [str(f) for f in files]
-    return frame
+    rows = count_texts(table, texts(), models, progress)
+    return rows, problems
 
 
 def _size(path: Path) -> int:
