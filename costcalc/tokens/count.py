@@ -39,8 +39,11 @@ def tokenizer_for(table: PriceTable, model: str) -> Tokenizer:
 
 
 def base_count(text: str, tokenizer: Tokenizer) -> int:
-    """Tokens of `text` with the tokenizer's own (or base) encoding; special-token text counts as text."""
-    return len(encoding(tokenizer.encoding).encode_ordinary(text))
+    """Tokens of `text` with the tokenizer's own (or base) encoding; special-token text counts as text.
+    encode_to_numpy gives the same tokens as encode_ordinary here (no special tokens allowed or refused)
+    at the same speed, in 4 bytes a token instead of a Python int each: a 20 MB file stays small."""
+    return int(encoding(tokenizer.encoding).encode_to_numpy(text, allowed_special=set(),
+                                                            disallowed_special=()).size)
 
 
 def count(table: PriceTable, text: str, model: str) -> TokenCount:
