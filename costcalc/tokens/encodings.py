@@ -54,9 +54,12 @@ def _ranks(file: str, expected_sha256: str) -> dict[bytes, int]:
     if digest != expected_sha256:
         raise TokenizerDataError(f"tokenizer data {file} has sha256 {digest}, expected {expected_sha256}; "
                                  f"the install is damaged: reinstall costcalc")
-    # binascii instead of base64.b64decode: the same decoding without per-call validation, about twice
-    # as fast on 200,000 lines (this is most of an encoding's start-up)
-    return {a2b_base64(token): int(rank) for token, rank in (line.split() for line in raw.splitlines() if line)}
+    # "token rank" lines: one split of the whole file and C-level maps (binascii, not base64, which
+    # validates on every call) keep this to about 0.13 s for o200k's 200,000 lines
+    parts = raw.split()
+    if len(parts) % 2:
+        raise TokenizerDataError(f"tokenizer data {file} is not 'token rank' lines; reinstall costcalc")
+    return dict(zip(map(a2b_base64, parts[0::2]), map(int, parts[1::2])))
 
 
 @lru_cache(maxsize=None)
