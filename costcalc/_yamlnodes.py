@@ -128,12 +128,6 @@ def parse(text: str, file: str) -> Node:
     return tree
 
 
-def scalar_from_text(text: str) -> Scalar | dict | list:
-    """Read a command-line value (`--set key=VALUE`) with the same number rules as files."""
-    node = parse(text, "<--set>") if text.strip() else Node("", 1, "scalar")
-    return node
-
-
 def _no_value():
     from .errors import _NO_VALUE
 

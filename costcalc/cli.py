@@ -3,12 +3,11 @@ and map errors to one line on stderr with exit status 1 (bad input) or 2 (bad us
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click

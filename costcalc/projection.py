@@ -23,14 +23,14 @@ import bisect
 import decimal
 import gc
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from . import calendar as cal
-from .errors import CostcalcError, NoPriceError
+from .errors import CostcalcError
 from .prices.model import COMPONENTS, MTOK, PriceTable
 from .prices.resolve import Request, lookup, segments
 from . import __version__

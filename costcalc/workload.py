@@ -153,9 +153,6 @@ class Workloads:
     def __iter__(self):
         return iter(self.profiles)
 
-    def names(self) -> list[str]:
-        return [p.name for p in self.profiles]
-
 
 # -- loading ----------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Quotes against hand-computed prices (USD per 1M tokens x tokens / 1,000,000)."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal as D
 
 import pytest

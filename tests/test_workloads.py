@@ -1,7 +1,6 @@
 """Workload files: every mistake is one clear line with exit status 1; CSV and DataFrames load like YAML."""
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import pandas as pd
 import pytest

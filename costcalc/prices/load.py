@@ -489,7 +489,7 @@ class _Parser:
             for name in model.aliases + qualified:
                 if name in models and name != model.id:
                     self.r.fail(None, f"providers.{model.provider}.models.{model.id}.aliases",
-                                f"alias is already a model id", name)
+                                "alias is already a model id", name)
                 elif name in aliases and aliases[name] != model.id:
                     self.r.fail(None, f"providers.{model.provider}.models.{model.id}.aliases",
                                 f"alias already names {aliases[name]}", name)

@@ -9,7 +9,7 @@ another model) and an optional retirement.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -264,7 +264,3 @@ class PriceTable:
         """What every result records about the prices it used."""
         return {"version": self.version, "sha256": self.sha256,
                 "files": [{"path": f.path, "sha256": f.sha256, "version": f.version} for f in self.files]}
-
-
-def days_between(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
