@@ -157,3 +157,10 @@ def test_help_has_examples():
     for command in (["estimate"], ["quote"], ["prices", "check"], ["init"]):
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Example" in result.stdout
+
+
+def test_output_into_a_missing_folder_is_one_line(tmp_path):
+    target = tmp_path / "missing" / "out.json"
+    result = run("estimate", "--months", "1", "--output", target)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"costcalc: cannot write {target}: No such file or directory\n"
