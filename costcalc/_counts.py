@@ -6,7 +6,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
-_COUNT = re.compile(r"(\d[\d_,]*(?:\.\d+)?)([kKmMbB]?)")
+# Digits with optional _ separators, or commas in groups of three (1,000,000); "1,5M" is refused
+# rather than read as 15M.
+_COUNT = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d[\d_]*)(?:\.\d+)?)([kKmMbB]?)")
 
 
 def parse_count(text: str) -> int:

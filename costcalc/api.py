@@ -54,7 +54,10 @@ def parse_month(value) -> tuple[int, int]:
 
 
 def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
-    if isinstance(workloads, Workloads) and not overrides:
+    if isinstance(workloads, Workloads):
+        if overrides:
+            raise CostcalcError("overrides apply to workloads given as a file, YAML text or DataFrame, not "
+                                "to an already loaded Workloads")
         return workloads
     if workloads is None:
         workloads = bundled_examples()

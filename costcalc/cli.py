@@ -53,6 +53,9 @@ def write_output(text: str, output: str | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would have had, or
+        # keep the mode of the file it replaces
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -60,6 +63,12 @@ def write_output(text: str, output: str | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _load_table(prices: tuple[str, ...] | str | None, base: str | None = None):
@@ -350,7 +359,13 @@ def tokens(paths, models, prices, fmt):
         raise click.UsageError("give files, folders or globs to count, or - to read stdin")
     rows, problems = [], []
     if "-" in paths:
-        rows += count_texts(table, [("<stdin>", sys.stdin.read())], model_list)
+        from .tokens import FileProblem
+
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        try:
+            rows += count_texts(table, [("<stdin>", data.decode("utf-8"))], model_list)
+        except UnicodeDecodeError as exc:
+            problems.append(FileProblem("<stdin>", f"not UTF-8 text (byte {exc.start}: {exc.reason})", False))
     file_paths = [p for p in paths if p != "-"]
     if file_paths:
         from .tokens.files import expand
@@ -359,10 +374,11 @@ def tokens(paths, models, prices, fmt):
         size = sum(f.stat().st_size for f in files if f.exists())
         if size > _PROGRESS_BYTES and sys.stderr.isatty():
             with click.progressbar(length=size, label="counting", file=sys.stderr) as bar:
-                found, problems = count_files(table, file_paths, model_list, progress=bar.update)
+                found, failed_files = count_files(table, file_paths, model_list, progress=bar.update)
         else:
-            found, problems = count_files(table, file_paths, model_list)
+            found, failed_files = count_files(table, file_paths, model_list)
         rows += found
+        problems += failed_files
     write_output(render_tokens(rows, problems, fmt), None)
     for problem in problems:
         click.echo(f"costcalc: {'note: ' if problem.skipped else ''}{problem.path}: {problem.message}", err=True)

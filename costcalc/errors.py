@@ -17,7 +17,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is None:
+            where = self.file
+        elif self.line == 0:  # a value given on the command line with --set
+            where = f"{self.file} (--set)"
+        else:
+            where = f"{self.file}:{self.line}"
         parts = [where]
         if self.key:
             parts.append(self.key)

@@ -176,6 +176,21 @@ class _Projector:
             cached = self._weighted[key] = _dot(counts, self._scaled(weights, weights_id))
         return cached
 
+    def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
+                     weights_id: int) -> Decimal:
+        """Traffic-weighted minutes of a whole calendar month (plain minutes for uniform traffic)."""
+        key = ("month", ym, tz, weights_id)
+        found = self._weighted.get(key)
+        if found is None:
+            start, end = cal.month_bounds(*ym)
+            if weights is None:
+                found = Decimal(cal.minutes(start, end))
+            else:
+                counts = np.bincount(cal.hour_of_week(tz, *ym), minlength=cal.HOURS_PER_WEEK).astype(np.int64)
+                found = _dot(counts, self._scaled(weights, weights_id))
+            self._weighted[key] = found
+        return found
+
     def _scaled(self, weights: tuple[Decimal, ...], weights_id: int) -> tuple[np.ndarray, int, list[int]]:
         """The weights as integers times 10**places, so a dot product is exact integer arithmetic."""
         found = self._int_weights.get(weights_id)
@@ -430,11 +445,9 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             factor, denominator = per_day
             volume_numerator = profile.requests_per_day * growth * factor
         else:
-            whole = cal.month_bounds(*ym)
-            full = _slots(projector, model_id, model_name, profile, ym, whole,
-                          Request(0, "standard", False, scenario))
-            denominator = sum((s.minutes if weights is None else
-                               projector.weighted_minutes(s, ym, tz, weights, weights_id) for s in full), _ZERO)
+            # the month's volume spread by traffic over the whole calendar month (prices play no part:
+            # a model without a price in part of the month is fine while the profile is not running)
+            denominator = projector.month_weight(ym, tz, weights, weights_id)
             volume_numerator = profile.requests_per_month * growth
         lines: dict[tuple, list] = {}
         for request, request_key, share, per_request in requests_by_tier:

@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Iterable, Union
 
@@ -141,6 +141,8 @@ class Profile:
         return replace(self, **changes) if changes else self
 
 
+_ALTERNATIVES = (("requests_per_day", "requests_per_month"), ("reasoning", "reasoning_tokens"),
+                 ("samples", "input_tokens"))
 _RANGED = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "reasoning_tokens",
            "cache_hit_rate", "cache_write_share", "growth_per_month")
 
@@ -184,7 +186,8 @@ def _to_tree(source) -> tuple[Node, str]:
     if isinstance(source, str) and "\n" in source:
         return parse(source, "<text>"), "<text>"
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte-order mark
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError([Problem(str(path), None, "", _NO_VALUE, f"cannot read: {exc.strerror or exc}")]) \
             from None
@@ -271,14 +274,24 @@ def _csv_tree(text: str, file: str) -> Node:
     return _rows_tree(rows, file)
 
 
-def _frame_tree(frame) -> Node:
-    import math
+def _missing(value) -> bool:
+    """None, NaN, NaT and pd.NA: an empty cell in any column dtype."""
+    import pandas as pd
 
+    if isinstance(value, (list, tuple, dict)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _frame_tree(frame) -> Node:
     rows = []
     for position, (_, record) in enumerate(frame.iterrows(), start=1):
         cells = {}
         for column, value in record.items():
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+            if _missing(value):
                 cells[str(column)] = Node(None, position, "scalar")
             elif isinstance(value, (list, tuple)):
                 cells[str(column)] = Node([Node(str(v), position, "scalar") for v in value], position, "seq")
@@ -325,9 +338,9 @@ def _apply_override(root: Node, file: str, profile: str, key: str, value: str) -
             target = target.value.setdefault(part, Node({}, 0, "map"))
         if target.kind != "map":
             raise InputError([replace(problems[0], message="cannot set a key inside a non-mapping")])
-        line = target.value[parts[-1]].line if parts[-1] in target.value else target.line
-        node = Node(parsed.value, line, parsed.kind, parsed.quoted)
-        _set_line(node, line)
+        # line 0 marks a value that came from --set: errors about it say so instead of a file line
+        node = Node(parsed.value, 0, parsed.kind, parsed.quoted)
+        _set_line(node, 0)
         target.value[parts[-1]] = node
 
 
@@ -385,8 +398,11 @@ def _values(value: Value) -> tuple[Decimal, ...]:
 def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
              known: list[str] | None) -> Profile:
     key = f"profiles.{name}"
-    f = dict(defaults)
-    f.update(r.mapping(node, key, PROFILE_KEYS))
+    own = r.mapping(node, key, PROFILE_KEYS)
+    # A profile that gives one of a pair of alternatives replaces an inherited default of the other.
+    f = {k: v for k, v in defaults.items()
+         if not any(k in pair and (set(pair) - {k}) & set(own) for pair in _ALTERNATIVES)}
+    f.update(own)
     count = "a count >= 0, or {low, expected, high}"
     if ("requests_per_day" in f) == ("requests_per_month" in f):
         raise r.fail(node, key, "give exactly one of requests_per_day or requests_per_month", _NO_VALUE)
@@ -523,6 +539,16 @@ def _samples(r: Reader, node: Node, key: str) -> Samples:
     return Samples(prompts, tuple(chats), replies, str(base))
 
 
+def _exact_shares(bins: list[tuple[int, int]], n: Decimal) -> tuple[tuple[Decimal, Decimal], ...]:
+    """(tokens, count) -> (tokens, share) with shares that sum to exactly 1: 50-digit divisions, and the
+    last share is what the others leave (1/3 + 1/3 + 1/3 would otherwise fall short)."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        shares = [Decimal(k) / n for _, k in bins[:-1]]
+        shares.append(1 - sum(shares, Decimal(0)))
+    return tuple((Decimal(t), s) for (t, _), s in zip(bins, shares))
+
+
 def count_samples(profile: Profile, table, models: Iterable[str]) -> Profile:
     """The profile with per-model tokens per request counted from its samples (each model with its own
     tokenizer). I/O: loads tokenizer vocabularies on first use."""
@@ -553,7 +579,7 @@ def count_samples(profile: Profile, table, models: Iterable[str]) -> Profile:
         bins: dict[int, int] = {}
         for tokens, _, _ in counts:
             bins[tokens] = bins.get(tokens, 0) + 1
-        histogram = Histogram(tuple((Decimal(t), Decimal(k) / n) for t, k in sorted(bins.items())))
+        histogram = Histogram(_exact_shares(sorted(bins.items()), n))
         output = (Decimal(sum(outputs)) / len(outputs)) if outputs else None
         sampled.append((model_id, SampledTokens(
             tokenizer.name, tokenizer.exact, histogram, output,

@@ -25,43 +25,43 @@ class LintReport:
 
 
 def lint(table: PriceTable, today: date) -> LintReport:
-    file = table.files[-1].path
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for pid, provider in table.providers.items():
         ids = [m for m in provider.models]
         for prev, cur in zip(ids, ids[1:]):
-            if cur < prev:
-                model = table.models[cur]
-                errors.append(Problem(file, model.line, f"providers.{pid}.models.{cur}", cur,
+            before, model = table.models[prev], table.models[cur]
+            # Order is a rule of each file: an overlay adding a model to a provider appends it.
+            if cur < prev and before.file == model.file:
+                errors.append(Problem(model.file, model.line, f"providers.{pid}.models.{cur}", cur,
                                       f"models out of order: move {cur!r} before {prev!r} "
                                       f"(alphabetical within a provider)"))
     for model in table.models.values():
         key = f"providers.{model.provider}.models.{model.id}"
-        errors.extend(_order(file, key, model))
-        errors.extend(_coverage(file, key, table, model))
-        warnings.extend(_stale(file, key, model, today))
+        errors.extend(_order(key, model))
+        errors.extend(_coverage(model.file, key, table, model))
+        warnings.extend(_stale(key, model, today))
     return LintReport(tuple(errors), tuple(warnings))
 
 
-def _order(file: str, key: str, model: Model) -> list[Problem]:
+def _order(key: str, model: Model) -> list[Problem]:
     out = []
     for i in range(1, len(model.rules)):
         prev, cur = model.rules[i - 1], model.rules[i]
         if prev.when.start and (cur.when.start is None or cur.when.start < prev.when.start):
-            out.append(Problem(file, cur.line, f"{key}.prices[{i}]", cur.label,
+            out.append(Problem(cur.file, cur.line, f"{key}.prices[{i}]", cur.label,
                                f"rules out of order: move it before prices[{i - 1}] "
                                f"(rules are listed by their start)"))
     return out
 
 
-def _stale(file: str, key: str, model: Model, today: date) -> list[Problem]:
+def _stale(key: str, model: Model, today: date) -> list[Problem]:
     out = []
     items = [(f"prices[{i}]", r) for i, r in enumerate(model.rules)] + \
             [(f"modifiers[{i}]", m) for i, m in enumerate(model.modifiers) if m.kind == "modifier"]
     for name, item in items:
         if item.checked is not None and (today - item.checked).days > STALE_AFTER_DAYS:
-            out.append(Problem(file, item.line, f"{key}.{name}.checked", item.checked.isoformat(),
+            out.append(Problem(item.file, item.line, f"{key}.{name}.checked", item.checked.isoformat(),
                                f"checked more than {STALE_AFTER_DAYS} days ago; verify the price at "
                                f"{item.source} and update the date"))
     return out
@@ -87,7 +87,11 @@ def _life(table: PriceTable, model: Model) -> tuple[datetime, datetime]:
     # gap after it (an open-ended first rule, a later rule starting too late) is seen.
     starts = [item.when.start for item in model.rules + model.routes]
     start = min([p for p in starts if p] + ([_EPOCH] if None in starts or not starts else []))
-    end = model.retired.at if model.retired else max(instants + [start]) + _TAIL
+    # Holidays are dated too: look past the last one any rule uses, or a clash on it goes unseen.
+    calendars = {item.when.holiday_calendar for item in model.rules + model.modifiers} - {None}
+    holidays = [datetime(d.year, d.month, d.day, tzinfo=timezone.utc) + timedelta(days=2)
+                for name in calendars for d in table.calendars[name].dates]
+    end = model.retired.at if model.retired else max(instants + holidays + [start]) + _TAIL
     return start, end
 
 
@@ -111,19 +115,19 @@ def _coverage(file: str, key: str, table: PriceTable, model: Model) -> list[Prob
             bases, promos = matching_rules(table, model, a, request)
             if len(bases) > 1 and (bases[0].key, bases[1].key) not in reported:
                 reported.add((bases[0].key, bases[1].key))
-                out.append(Problem(file, bases[1].line, f"{key}.{_where(model, bases[1])}", bases[1].label,
+                out.append(Problem(bases[1].file, bases[1].line, f"{key}.{_where(model, bases[1])}", bases[1].label,
                                    f"overlaps {_where(model, bases[0])} ({bases[0].label}) at "
                                    f"{a:%Y-%m-%d %H:%MZ} for {_describe(request)}; base rules must not "
                                    f"overlap (make one a promotion_of the other or narrow its when:)"))
             if len(promos) > 1 and (promos[0].key, promos[1].key) not in reported:
                 reported.add((promos[0].key, promos[1].key))
-                out.append(Problem(file, promos[1].line, f"{key}.{_where(model, promos[1])}",
+                out.append(Problem(promos[1].file, promos[1].line, f"{key}.{_where(model, promos[1])}",
                                    promos[1].label, f"overlaps promotion {_where(model, promos[0])} at "
                                                     f"{a:%Y-%m-%d %H:%MZ}"))
             for promo in promos:
                 if bases and promo.promotion_of != bases[0].label and (promo.key, "base") not in reported:
                     reported.add((promo.key, "base"))
-                    out.append(Problem(file, promo.line, f"{key}.{_where(model, promo)}.promotion_of",
+                    out.append(Problem(promo.file, promo.line, f"{key}.{_where(model, promo)}.promotion_of",
                                        promo.promotion_of, f"at {a:%Y-%m-%d %H:%MZ} the base rule is "
                                                            f"{bases[0].label!r}, not the one it names"))
             if not bases and gaps_matter:

@@ -208,7 +208,7 @@ class _Parser:
             raise r.fail(node, key + ".prices", "is required (or routes, for a model billed as another)",
                          _nv())
         base = existing or Model(id=mid, provider=pid, name=mid, line=line)
-        changes: dict[str, object] = {"line": line}
+        changes: dict[str, object] = {"line": line, "file": self.r.file}
         if "name" in f:
             changes["name"] = r.string(f["name"], key + ".name")
         if "aliases" in f:
@@ -317,7 +317,7 @@ class _Parser:
             raise r.fail(rates_f["cache_read"], key + ".rates.cache_read",
                          f"a cache hit may not cost more than a miss (input is {rates['input']})")
         note = r.string(f["note"], key + ".note") if "note" in f else None
-        return Rule(label, rates, when, src, checked, promotion_of, note, rule_key, node.line)
+        return Rule(label, rates, when, src, checked, promotion_of, note, rule_key, node.line, self.r.file)
 
     def modifier(self, node: Node, key: str, mod_key: str) -> Modifier:
         r = self.r
@@ -327,7 +327,7 @@ class _Parser:
                          what="a short label in lower case, like batch, long-context, residency")
         when = self.when(f["when"], key + ".when")
         return Modifier(label, self.factors(f["multiply"], key + ".multiply"), when, src, checked,
-                        key=mod_key, line=node.line)
+                        key=mod_key, line=node.line, file=self.r.file)
 
     def factors(self, node: Node, key: str) -> dict[str, Decimal]:
         r = self.r

@@ -153,6 +153,7 @@ class Rule:
     note: str | None = None
     key: str = ""  # where it is defined, e.g. "deepseek-v4-pro.prices[3]"; unique in the table
     line: int | None = None
+    file: str = ""  # the price file (bundled table or overlay) it comes from
 
     @property
     def is_promotion(self) -> bool:
@@ -177,6 +178,7 @@ class Modifier:
     kind: str = "modifier"  # or "discount" (negotiated, from an overlay)
     key: str = ""
     line: int | None = None
+    file: str = ""
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -221,6 +223,7 @@ class Model:
     notes: tuple[str, ...] = ()
     confidence: str = "high"
     line: int | None = None
+    file: str = ""
 
 
 @dataclass(frozen=True)

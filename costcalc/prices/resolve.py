@@ -39,7 +39,7 @@ class Resolution:
 
     @property
     def label(self) -> str:
-        """e.g. `promo`, `peak+batch`, `list+long-context+residency`, `routed:deepseek-flash/off-peak`."""
+        """e.g. `promo`, `peak+batch`, `list+long-context+residency`, `deepseek-flash:off-peak` (routed)."""
         text = "+".join((self.rule.label,) + tuple(m.label for m in self.modifiers))
         if self.billed_model.id != self.model:
             text = f"{self.billed_model.id}:{text}"
@@ -78,14 +78,17 @@ def resolve(table: PriceTable, name: str, at: datetime, request: Request = Reque
         raise NoPriceError(f"unknown scenario {request.scenario!r}; allowed: {', '.join(SCENARIOS)}")
     asked = lookup(table, name)
     at = _utc(at)
-    model = _billed_model(table, asked, at)
+    chain = _route_chain(table, asked, at)
+    model = chain[-1]
     tier = normalize_tier(request.tier)
     if tier not in model.tiers:
         raise NoPriceError(f"{model.id} offers no {tier} tier; offered: {', '.join(model.tiers)}")
     if request.residency and not model.residency:
         raise NoPriceError(f"{model.id} has no data-residency pricing")
     req = Request(request.prompt_tokens, tier, request.residency, request.scenario)
-    return _resolve_in(table, asked.id, model, at, req)
+    # A negotiated discount on the model asked for (or a hop on the way) follows it when it is routed.
+    inherited = tuple(m for hop in chain[:-1] for m in hop.modifiers if m.kind == "discount")
+    return _resolve_in(table, asked.id, model, at, req, inherited)
 
 
 def _utc(at: datetime) -> datetime:
@@ -94,8 +97,10 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc)
 
 
-def _billed_model(table: PriceTable, model: Model, at: datetime) -> Model:
-    """Follow dated routes (deepseek-chat -> deepseek-v4-flash -> deepseek-flash) and retirements."""
+def _route_chain(table: PriceTable, model: Model, at: datetime) -> list[Model]:
+    """The model asked for and every model it is billed as at `at`, following dated routes
+    (deepseek-chat -> deepseek-v4-flash -> deepseek-flash) and refusing retired ones. Last = billed."""
+    chain = [model]
     for _ in range(_MAX_ROUTE_HOPS):
         if model.retired is not None and at >= model.retired.at:
             raise RetiredModelError(
@@ -103,8 +108,9 @@ def _billed_model(table: PriceTable, model: Model, at: datetime) -> Model:
                 f"use {model.retired.replacement} instead")
         route = next((r for r in model.routes if r.when.matches_time(at, table.calendars)), None)
         if route is None:
-            return model
+            return chain
         model = table.models[route.billed_as]
+        chain.append(model)
     raise NoPriceError(f"routing from {model.id} does not end after {_MAX_ROUTE_HOPS} hops")
 
 
@@ -120,7 +126,8 @@ def matching_rules(table: PriceTable, model: Model, at: datetime, req: Request) 
     return bases, promos
 
 
-def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: Request) -> Resolution:
+def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: Request,
+                inherited: tuple[Modifier, ...] = ()) -> Resolution:
     bases, promos = matching_rules(table, model, at, req)
     if len(bases) > 1:
         raise AmbiguousPriceError(f"{model.id}: rules {bases[0].key} and {bases[1].key} both match "
@@ -133,7 +140,7 @@ def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: 
             raise AmbiguousPriceError(f"{model.id}: promotions {promos[0].key} and {promos[1].key} "
                                       f"both match {at:%Y-%m-%d %H:%MZ}")
         rule = promos[0]
-    mods = tuple(m for m in model.modifiers
+    mods = tuple(m for m in model.modifiers + inherited
                  if m.when.matches_request(req.prompt_tokens, req.tier, req.residency)
                  and m.when.matches_time(at, table.calendars))
     if req.residency and not any(m.when.residency for m in mods) and rule.when.residency is not True:
@@ -166,7 +173,14 @@ def _no_price_message(model: Model, at: datetime, req: Request) -> str:
     if req.prompt_tokens:
         extra.append(f"a {req.prompt_tokens:,}-token prompt")
     what = " with " + " and ".join(extra) if extra else ""
-    return f"{model.id} has no published price{what} at {at:%Y-%m-%d %H:%MZ}"
+    hint = ""
+    capped = [r.when.prompt_tokens_at_most for r in model.rules
+              if r.when.prompt_tokens_at_most is not None and r.when.matches_request(0, req.tier, req.residency)]
+    if capped and req.prompt_tokens > max(capped):
+        limit = max(capped)
+        hint = (f" (the {req.tier} tier is priced only for prompts up to {limit:,} tokens: use another tier "
+                f"for longer prompts)")
+    return f"{model.id} has no published price{what} at {at:%Y-%m-%d %H:%MZ}{hint}"
 
 
 # -- time segments ----------------------------------------------------------------------------------

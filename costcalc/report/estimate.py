@@ -93,6 +93,8 @@ def to_csv(df: pd.DataFrame) -> str:
                 cells.append(exact(value))
             elif isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
                 cells.append(value.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            elif value is None or (isinstance(value, float) and pd.isna(value)):
+                cells.append("")  # a profile without this tag
             else:
                 cells.append(_safe_cell(value))
         writer.writerow(cells + extra)
@@ -185,6 +187,8 @@ def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool) -> str:
 
 
 def _verdict(expected: pd.DataFrame) -> str:
+    if expected.empty:
+        return "No cost in the expected case."
     if len(expected) < 2:
         row = expected.iloc[0]
         return f"{row['model']}: {money(row['total_usd'])} USD over the period."
@@ -199,7 +203,9 @@ def _ranges(part: pd.DataFrame) -> str:
     bits = []
     for model in dict.fromkeys(part["model"]):
         rows = part[part["model"] == model].set_index("case")["total_usd"]
-        bits.append(f"{model} {money(rows['low'])} to {money(rows['high'])}")
+        # a case with no cost line at all (a range down to zero requests) costs nothing
+        low, high = rows.get("low", Decimal(0)), rows.get("high", Decimal(0))
+        bits.append(f"{model} {money(low)} to {money(high)}")
     return "Cases: every range at its low value, then at its high value: " + "; ".join(bits) + "."
 
 

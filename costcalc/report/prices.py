@@ -90,7 +90,7 @@ def model_history(table: PriceTable, model: Model) -> str:
             label = rule.label + (f" (promotion of {rule.promotion_of})" if rule.is_promotion else "")
             rows.append((label, rule.when.describe(),
                          *(rate_text(rule.rates[c]) if c in rule.rates else "=" + RATE_FALLBACK[c]
-                           for c in _RATE_COLUMNS), rule.checked.isoformat()))
+                           for c in _RATE_COLUMNS), rule.checked.isoformat() if rule.checked else "-"))
         lines.append(render(("rule", "when", "input", "cache_read", "write_5m", "write_1h", "output",
                              "checked"), rows,
                             right=(False, False, True, True, True, True, True, False), indent=2))
