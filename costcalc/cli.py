@@ -193,7 +193,14 @@ def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasonin
 
 @cli.group()
 def prices() -> None:
-    """Inspect and check the price table."""
+    """Inspect and check the price table.
+
+    \b
+    Examples:
+      costcalc prices list --provider deepseek
+      costcalc prices show gpt-5.5
+      costcalc prices check --prices my-overlay.yaml
+    """
 
 
 @prices.command("list")
@@ -262,6 +269,17 @@ def prices_check(file, prices):
                f"{rules} price rules, {len(report.warnings)} warnings")
 
 
+def _month_option(value: str | None) -> str | None:
+    from .api import parse_month
+
+    if value is not None:
+        try:
+            parse_month(value)
+        except CostcalcError as exc:
+            raise click.BadParameter(str(exc), param_hint="--start") from None
+    return value
+
+
 def _parse_set(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
     out = []
     for item in values:
@@ -277,7 +295,8 @@ def _parse_set(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
 @cli.command()
 @click.argument("workloads", required=False, type=click.Path(dir_okay=False))
 @click.option("--models", metavar="a,b", help="Compare every profile on these models instead of its own list.")
-@click.option("--start", metavar="YYYY-MM", help="First month (default: earliest profile start, else this month).")
+@click.option("--start", metavar="YYYY-MM", callback=lambda ctx, param, value: _month_option(value),
+              help="First month (default: earliest profile start, else this month).")
 @click.option("--months", type=click.IntRange(1, 600), default=12, show_default=True)
 @click.option("--scenario", type=click.Choice(["actual", "list"]), default="actual", show_default=True,
               help="actual: prices in force each day; list: promotions ignored.")

@@ -120,7 +120,7 @@ def test_unknown_model_option_is_one_line():
 
 def test_bad_start_is_one_line():
     result = run("estimate", "--start", "2026-13")
-    assert result.exit_code == 1 and "not a month like 2026-12" in result.stderr
+    assert result.exit_code == 2 and "not a month like 2026-12" in result.stderr and result.stdout == ""
 
 
 def test_list_scenario_costs_more_in_may():
