@@ -51,7 +51,8 @@ class Reader:
     def mapping(self, node: Node, key: str, allowed: set[str] | tuple[str, ...],
                 required: set[str] | tuple[str, ...] = ()) -> dict[str, Node]:
         if node.kind != "map":
-            raise self.fail(node, key, "must be a mapping of " + _names(allowed), node.plain())
+            what = "must be a mapping" + (" of " + _names(allowed) if allowed else " of names to entries")
+            raise self.fail(node, key, what, node.plain())
         for name, child in node.value.items():
             if name not in allowed:
                 hint = suggest(name, allowed, n=1)

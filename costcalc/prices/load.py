@@ -487,12 +487,13 @@ class _Parser:
             qualified = () if model.id.startswith(model.provider + "/") else \
                 (f"{model.provider}/{model.id}",)
             for name in model.aliases + qualified:
+                key = f"providers.{model.provider}.models.{model.id}.aliases"
                 if name in models and name != model.id:
-                    self.r.fail(None, f"providers.{model.provider}.models.{model.id}.aliases",
-                                "alias is already a model id", name)
+                    self.r.problems.append(Problem(model.file or self.r.file, model.line, key, name,
+                                                   "alias is already a model id"))
                 elif name in aliases and aliases[name] != model.id:
-                    self.r.fail(None, f"providers.{model.provider}.models.{model.id}.aliases",
-                                f"alias already names {aliases[name]}", name)
+                    self.r.problems.append(Problem(model.file or self.r.file, model.line, key, name,
+                                                   f"alias already names {aliases[name]}"))
                 aliases[name] = model.id
         return aliases
 
