@@ -338,13 +338,18 @@ class _Columns:
     def __init__(self, projector: _Projector):
         self.projector = projector
         self.runs: list[tuple[str, str, int, str, int]] = []  # profile, model, month index, case, lines
-        self.rows: list[tuple] = []  # line id, tokens, cost_usd, first and last (epoch minutes)
+        # one entry per line in each: line id, tokens, cost_usd, first and last instant (epoch minutes);
+        # columns, not row tuples, because transposing millions of tuples costs more than filling these
+        self.ids: list[int] = []
+        self.tokens: list[Decimal] = []
+        self.cost: list[Decimal] = []
+        self.first: list[int] = []
+        self.last: list[int] = []
 
     def frame(self, profiles: list[Profile], month_list: list[tuple[int, int]]) -> pd.DataFrame:
         counts = np.array([r[4] for r in self.runs], dtype=np.int64)
-        ids, tokens, cost, first, last = (list(c) for c in zip(*self.rows)) if self.rows else \
-            ([] for _ in range(5))
-        ids = np.array(ids, dtype=np.int64)
+        ids = np.array(self.ids, dtype=np.int64)
+        tokens, cost, first, last = self.tokens, self.cost, self.first, self.last
         meta = self.projector.line_meta
 
         def repeated(values: list[str], categories: list[str]) -> pd.Categorical:
@@ -433,7 +438,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     anchor = (profile.start.year, profile.start.month) if profile.start else start
     growth_base = 1 + profile.growth_per_month
     per_day = _per_day_scale(weights)
-    rows = out.rows
+    put_id, put_tokens, put_cost = out.ids.append, out.tokens.append, out.cost.append
+    put_first, put_last = out.first.append, out.last.append
     for index, ym in enumerate(month_list):
         window = _window(profile, ym)
         if window is None:
@@ -478,7 +484,11 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         cost_denominator = denominator * MTOK
         meta = projector.line_meta
         for key, (tokens, first, last) in lines.items():
-            rows.append((key, tokens / denominator, tokens * meta[key][2] / cost_denominator, first, last))
+            put_id(key)
+            put_tokens(tokens / denominator)
+            put_cost(tokens * meta[key][2] / cost_denominator)
+            put_first(first)
+            put_last(last)
         out.runs.append((profile.name, model_name, index, case, len(lines)))
 
 
