@@ -292,8 +292,8 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     projector = _Projector(table, scenario)
     month_list = cal.months(*start, months)
     out = _Columns(projector)
-    # Millions of small line tuples and no reference cycles: the cyclic garbage collector would rescan
-    # them all again and again (about a third of the run time on a big projection) for nothing.
+    # Millions of small objects (Decimals, per-month line lists) and no reference cycles: the cyclic
+    # garbage collector would rescan them again and again (a third of a big run's time) for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -333,7 +333,7 @@ def _run(profiles, projector, table, month_list, start, scenario, models, out) -
 class _Columns:
     """Column-wise accumulation. Profile, model, month and case are the same for a run of lines, so
     they are stored once per run and repeated when the frame is built; rule, component, rate and
-    provider come from the line id. What is left per line is one small tuple."""
+    provider come from the line id. What is left per line: an id, two Decimals and two shared ints."""
 
     def __init__(self, projector: _Projector):
         self.projector = projector
@@ -427,7 +427,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     bins = []
     for prompt, share in _bins(profile):
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
-        bins.append((int(prompt), share, per_request))
+        # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
+        bins.append((int(prompt.to_integral_value(rounding=decimal.ROUND_CEILING)), share, per_request))
     requests_by_tier = []
     for tier, tier_share in tiers:
         for prompt, bin_share, per_request in bins:
@@ -455,7 +456,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             # a model without a price in part of the month is fine while the profile is not running)
             denominator = projector.month_weight(ym, tz, weights, weights_id)
             volume_numerator = profile.requests_per_month * growth
-        lines: dict[tuple, list] = {}
+        lines: dict[int, list] = {}  # line id -> [token numerator, first, last]
         for request, request_key, share, per_request in requests_by_tier:
             share = volume_numerator * share
             slots = slot_cache.get((request_key, window))
