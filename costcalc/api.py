@@ -11,6 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from ._parse import parse_instant
 from .errors import CostcalcError
 from .projection import project
 from .prices import PriceTable, TokenBundle, load_prices
@@ -112,9 +113,10 @@ def quote(model: str, at=None, prices=None, tier: str = "standard", residency: b
     elif isinstance(at, datetime):
         when = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
     else:
-        text = str(at).strip()
-        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        try:
+            when = parse_instant(str(at))
+        except ValueError as exc:
+            raise CostcalcError(str(exc)) from None
     return _quote(table, model, TokenBundle(**tokens), when, tier=tier, residency=residency,
                   scenario=scenario)
 

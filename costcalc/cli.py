@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from ._counts import parse_count
+from ._parse import parse_count, parse_instant
 from .errors import CostcalcError
 
 FORMATS_QUOTE = ("table", "json")
@@ -29,13 +29,10 @@ def parse_at(text: str | None) -> datetime:
     """An ISO-8601 instant; a date means its 00:00 UTC and an instant without offset is read as UTC."""
     if text is None:
         return _now()
-    raw = text.strip()
     try:
-        value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO-8601 instant like 2026-05-31T15:58Z",
-                                 param_hint="--at") from None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return parse_instant(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at") from None
 
 
 def write_output(text: str, output: str | None) -> None:

@@ -1,8 +1,9 @@
-"""Parsing of human-written numbers on the command line: token counts like 1M, 250k, 1_000."""
+"""Parsing of human-written values: token counts like 1M, 250k, 1_000 and ISO-8601 instants."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
@@ -25,3 +26,14 @@ def parse_count(text: str) -> int:
     if value != value.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number of tokens")
     return int(value)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO-8601 instant as an aware UTC datetime. A date alone means its 00:00 UTC; an instant without
+    an offset is read as UTC. Raises ValueError with an example of what is allowed."""
+    raw = text.strip()
+    try:
+        value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO-8601 instant like 2026-05-31T15:58Z") from None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
