@@ -99,3 +99,13 @@ def test_shipped_deepseek_data_is_what_the_pinned_package_gives():
     with pytest.raises(SystemExit) as done:
         tool.main(str(resources.files(source) / "tokenizer.json"), check=True)
     assert done.value.code == 0
+
+
+def test_shipped_ranks_run_on_line_by_line():
+    """encoding() skips parsing the rank column, relying on this: parsed and counted ranks agree."""
+    from costcalc.tokens import encodings
+
+    meta = __import__("json").loads(encodings._data("deepseek_v4.json"))
+    for file, sha, first in (("o200k_base.tiktoken.gz", O200K_SHA256, 0),
+                             ("deepseek_v4.tiktoken.gz", meta["ranks_sha256"], 3)):
+        assert encodings._ranks(file, sha) == encodings._ranks(file, sha, first)

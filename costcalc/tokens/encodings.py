@@ -48,18 +48,25 @@ def _data(name: str) -> bytes:
                                  f"reinstall costcalc") from None
 
 
-def _ranks(file: str, expected_sha256: str) -> dict[bytes, int]:
+def _ranks(file: str, expected_sha256: str, first_rank: int | None = None) -> dict[bytes, int]:
+    """token -> rank from a "base64-token rank" file, after checking its sha256.
+
+    With `first_rank`, the ranks are taken to run on from it line by line, without parsing them: the
+    hash has just pinned the content, and tests/test_tokens_exact.py proves both shipped files are
+    numbered that way. That and one split with C-level maps (binascii, not base64, which validates on
+    every call) keep o200k's 200,000 lines to about 0.1 s, most of `costcalc tokens`'s start-up."""
     raw = gzip.decompress(_data(file))
     digest = hashlib.sha256(raw).hexdigest()
     if digest != expected_sha256:
         raise TokenizerDataError(f"tokenizer data {file} has sha256 {digest}, expected {expected_sha256}; "
                                  f"the install is damaged: reinstall costcalc")
-    # "token rank" lines: one split of the whole file and C-level maps (binascii, not base64, which
-    # validates on every call) keep this to about 0.13 s for o200k's 200,000 lines
     parts = raw.split()
     if len(parts) % 2:
         raise TokenizerDataError(f"tokenizer data {file} is not 'token rank' lines; reinstall costcalc")
-    return dict(zip(map(a2b_base64, parts[0::2]), map(int, parts[1::2])))
+    tokens = map(a2b_base64, parts[0::2])
+    if first_rank is None:
+        return dict(zip(tokens, map(int, parts[1::2])))
+    return dict(zip(tokens, range(first_rank, first_rank + len(parts) // 2)))
 
 
 @lru_cache(maxsize=None)
@@ -67,12 +74,12 @@ def encoding(name: str) -> tiktoken.Encoding:
     """The tiktoken Encoding `o200k_base` or `deepseek_v4`, built from package data on first use."""
     if name == "o200k_base":
         return tiktoken.Encoding("o200k_base", pat_str=O200K_PATTERN,
-                                 mergeable_ranks=_ranks("o200k_base.tiktoken.gz", O200K_SHA256),
+                                 mergeable_ranks=_ranks("o200k_base.tiktoken.gz", O200K_SHA256, 0),
                                  special_tokens=O200K_SPECIALS)
     if name == "deepseek_v4":
         meta = json.loads(_data("deepseek_v4.json"))
         # The converted DeepSeek V4 tokenizer: see tools/build_deepseek_tokenizer.py for why it is exact.
         return tiktoken.Encoding("deepseek_v4", pat_str=meta["pattern"],
-                                 mergeable_ranks=_ranks("deepseek_v4.tiktoken.gz", meta["ranks_sha256"]),
+                                 mergeable_ranks=_ranks("deepseek_v4.tiktoken.gz", meta["ranks_sha256"], 3),
                                  special_tokens=meta["special_tokens"])
     raise CostcalcError(f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)}")
