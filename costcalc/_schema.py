@@ -18,6 +18,12 @@ from ._yamlnodes import Node
 from .errors import _NO_VALUE, InputError, Problem
 
 
+# Numbers in files stay below 10^15 and dates within FIRST_YEAR..LAST_YEAR: far beyond any real workload
+# or price, and it keeps every computation inside Decimal's and datetime's ranges.
+MAX_DIGITS = 15
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+
 class Invalid(Exception):
     """Raised inside an item after its problem was recorded; caught by `Reader.item`."""
 
@@ -107,6 +113,8 @@ class Reader:
                 not isinstance(value, (int, Decimal)):
             raise self.fail(node, key, f"must be {what}", node.plain())
         value = Decimal(value)
+        if value.adjusted() >= MAX_DIGITS:  # no price, count or share is this large: a typo or a trap
+            raise self.fail(node, key, f"must be {what}, below 10^{MAX_DIGITS}")
         if minimum is not None and value < minimum:
             raise self.fail(node, key, f"must be {what}")
         if maximum is not None and value > maximum:
@@ -129,9 +137,12 @@ class Reader:
     def day(self, node: Node, key: str) -> date:
         text = node.value if node.kind == "scalar" else None
         try:
-            return date.fromisoformat(str(text)) if isinstance(text, str) else _bad_date()
+            value = date.fromisoformat(str(text)) if isinstance(text, str) else _bad_date()
         except ValueError:
             raise self.fail(node, key, "must be a date like 2026-11-22", node.plain()) from None
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise self.fail(node, key, f"must be a date between {FIRST_YEAR} and {LAST_YEAR}")
+        return value
 
     def tz(self, node: Node, key: str) -> str:
         name = self.string(node, key, what="an IANA time zone name like UTC or Asia/Shanghai")
@@ -224,6 +235,10 @@ def parse_instant(text: str) -> datetime | None:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")
         delta = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if abs(delta) > timedelta(hours=18) or int(digits[2:]) >= 60:
+            return None
+    if not FIRST_YEAR <= naive.year <= LAST_YEAR:
+        return None
     return naive.replace(tzinfo=timezone(delta)).astimezone(timezone.utc)
 
 

@@ -44,12 +44,17 @@ class Node:
         """The line of the key this node is the value of: where an error about the entry points."""
         return self.line - self.key_above
 
-    def plain(self) -> object:
-        """The value with nested Nodes unwrapped (for error messages and free-form fields)."""
+    def plain(self, budget: list[int] | None = None) -> object:
+        """The value with nested Nodes unwrapped, for error messages and free-form fields. At most a
+        few hundred nodes: aliases can make a small file describe an enormous value."""
+        budget = [300] if budget is None else budget
+        budget[0] -= 1
+        if budget[0] < 0:
+            return "…"
         if self.kind == "map":
-            return {k: v.plain() for k, v in self.value.items()}
+            return {k: v.plain(budget) for k, v in self.value.items()}
         if self.kind == "seq":
-            return [v.plain() for v in self.value]
+            return [v.plain(budget) for v in self.value]
         return self.value
 
 
@@ -77,9 +82,28 @@ def _scalar(node: yaml.ScalarNode) -> Scalar:
     return text  # str and timestamp: the schema layer parses dates itself
 
 
-def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "") -> Node:
-    """`path` is the dotted key of `node` (`providers.acme.models.m1.prices[0]`), for error lines."""
+def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "",
+           seen: dict[int, Node] | None = None, active: set[int] | None = None) -> Node:
+    """`path` is the dotted key of `node` (`providers.acme.models.m1.prices[0]`), for error lines.
+
+    An alias yields the same Node as its anchor (`seen`), so `&x [*y, *y, ...]` chains stay small
+    instead of expanding exponentially; an alias inside its own anchor (`active`) is refused."""
+    seen = {} if seen is None else seen
+    active = set() if active is None else active
+    if id(node) in seen:
+        return seen[id(node)]
     line = node.start_mark.line + 1
+    if id(node) in active:
+        problems.append(Problem(file, line, path, _no_value(), "an alias refers to its own anchor (a loop)"))
+        return Node(None, line, "scalar")
+    active.add(id(node))
+    built = _build_inner(node, file, problems, path, seen, active, line)
+    active.discard(id(node))
+    seen[id(node)] = built
+    return built
+
+
+def _build_inner(node, file, problems, path, seen, active, line) -> Node:
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
@@ -95,12 +119,12 @@ def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "") 
                                         f"duplicate key (first at line {key_lines[key]})"))
                 continue
             key_lines[key] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, file, problems, dotted)
+            out[key] = _build(value_node, file, problems, dotted, seen, active)
             out[key].key_above = out[key].line - key_lines[key]
         return Node(out, line, "map")
     if isinstance(node, yaml.SequenceNode):
-        return Node([_build(v, file, problems, f"{path}[{i}]") for i, v in enumerate(node.value)], line,
-                    "seq")
+        return Node([_build(v, file, problems, f"{path}[{i}]", seen, active) for i, v in enumerate(node.value)],
+                    line, "seq")
     return Node(_scalar(node), line, "scalar", quoted=node.style in ("'", '"'))
 
 
@@ -117,12 +141,22 @@ def parse(text: str, file: str) -> Node:
         line = mark.line + 1 if mark else None
         reason = exc.problem or exc.context or "could not be read"
         raise InputError([Problem(file, line, "", _no_value(), f"not valid YAML: {reason}")]) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
-        raise InputError([Problem(file, None, "", _no_value(), f"not valid YAML: {exc}")]) from None
+    except yaml.reader.ReaderError as exc:
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise InputError([Problem(file, None, "", _no_value(), f"not valid YAML: {exc.reason} {char} at "
+                                                             f"character {exc.position}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(file, None, "", _no_value(), "not valid YAML: " + " ".join(str(exc).split()))]) \
+            from None
+    except RecursionError:
+        raise InputError([Problem(file, None, "", _no_value(), "nested too deeply to read")]) from None
     if root is None:
         raise InputError([Problem(file, 1, "", _no_value(), "the file is empty")])
     problems: list[Problem] = []
-    tree = _build(root, file, problems)
+    try:
+        tree = _build(root, file, problems)
+    except RecursionError:
+        raise InputError([Problem(file, None, "", _no_value(), "nested too deeply to read")]) from None
     if problems:
         raise InputError(problems)
     return tree

@@ -25,10 +25,10 @@ class Problem:
             where = f"{self.file}:{self.line}"
         parts = [where]
         if self.key:
-            parts.append(self.key)
+            parts.append(_one_line(self.key))
         if self.value is not _NO_VALUE:
             parts.append(_show(self.value))
-        parts.append(self.message)
+        parts.append(_one_line(self.message))
         return ": ".join(parts)
 
 
@@ -38,6 +38,11 @@ class _NoValue:
 
 
 _NO_VALUE = _NoValue()
+
+
+def _one_line(text: str) -> str:
+    """Control characters (a newline in a key) escaped: a problem is always one line."""
+    return "".join(repr(c)[1:-1] if ord(c) < 32 or ord(c) == 127 else c for c in str(text))
 
 
 def _show(value: object) -> str:

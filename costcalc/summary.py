@@ -57,14 +57,14 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def cents(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN, context=_SUM_CONTEXT)
 
 
 def allocate_cents(values: list[Decimal]) -> list[Decimal]:
     """Round each value to the cent so the rounded values add up to the rounded exact total
     (largest remainder). A rendered column then always sums to its rendered total."""
     target = cents(dsum(values))
-    floors = [v.quantize(_CENT, rounding="ROUND_FLOOR") for v in values]
+    floors = [v.quantize(_CENT, rounding="ROUND_FLOOR", context=_SUM_CONTEXT) for v in values]
     short = int((target - sum(floors, Decimal(0))) / _CENT)
     order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=True)
     out = list(floors)

@@ -249,6 +249,9 @@ def _rows_tree(rows: list[tuple[int, dict[str, Node]]], file: str) -> Node:
                     reader.fail(node, column, "conflicts with another column of the same name")
                     raise InputError(reader.problems)
                 target = child.value
+            if parts[-1] in target:  # `tiers` and `tiers.batch`: which one wins would be arbitrary
+                reader.fail(node, column, "conflicts with another column of the same name")
+                raise InputError(reader.problems)
             target[parts[-1]] = node
         profiles[name] = Node(tree, line, "map")
     return Node({"schema_version": Node(SCHEMA_VERSION, 1, "scalar"),

@@ -172,3 +172,58 @@ def test_priority_above_the_cliff_says_what_to_do(table):
 
     with pytest.raises(costcalc.NoPriceError, match="priced only for prompts up to 272,000 tokens"):
         costcalc.quote("gpt-5.5", input=300_000, tier="priority", at="2026-09-01T00:00Z", prices=table)
+
+
+# -- found by fuzzing: every one of these once ended in "internal error", a hang or two lines -------------
+
+BASE_PROFILE = "  p:\n    requests_per_day: 100\n    input_tokens: 1000\n    output_tokens: 100\n    models: [gpt-5.5]\n"
+
+
+def one_clean_line(result, code=1):
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == code and result.stdout == "" and len(lines) == 1, result.stderr
+    assert "internal error" not in result.stderr
+    return lines[0]
+
+
+def test_huge_numbers_are_refused(tmp_path):
+    for value in ("1.0e+9999999", "99999999999999999999999999999999999", "1.0e+400"):
+        line = one_clean_line(run("estimate", workload(tmp_path, BASE_PROFILE.replace("100\n", value + "\n", 1))))
+        assert "below 10^15" in line
+
+
+def test_recursive_and_exploding_aliases(tmp_path):
+    cyc = tmp_path / "cyc.yaml"
+    cyc.write_text("schema_version: 1\nprofiles: &a\n  p: *a\n")
+    assert "an alias refers to its own anchor" in one_clean_line(run("estimate", cyc))
+    lines = ["schema_version: 1", "x0: &x0 [a]"] + \
+        [f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 10) + "]" for i in range(1, 10)] + ["profiles: {}"]
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text("\n".join(lines) + "\n")
+    assert "unknown key" in one_clean_line(run("estimate", laughs))  # and promptly: aliases are not expanded
+
+
+def test_unreadable_characters_and_newlines_in_keys(tmp_path):
+    nul = tmp_path / "nul.yaml"
+    nul.write_bytes(b"schema_version: 1\nprofiles:\n  p: \x00\n")
+    assert "not valid YAML" in one_clean_line(run("estimate", nul))
+    key = workload(tmp_path, '  p:\n    "in\\nput": 1\n', "k.yaml")
+    assert "profiles.p.in\\nput" in one_clean_line(run("estimate", key))
+
+
+def test_dates_outside_the_supported_years(tmp_path):
+    assert "years 1970-2900" in one_clean_line(run("estimate", "--start", "0000-01"), code=2)
+    assert "years 1970-2999" in one_clean_line(run("quote", "gpt-5.5", "--input", "1", "--at",
+                                                    "0001-01-01T00:00+01:00"), code=2)
+    far = workload(tmp_path, BASE_PROFILE + "    start: 9999-12-31\n")
+    assert "between 1970 and 2999" in one_clean_line(run("estimate", far))
+
+
+def test_tokens_skips_fifos_in_folders_and_refuses_devices(tmp_path):
+    (tmp_path / "a.txt").write_text("hello")
+    os.mkfifo(tmp_path / "pipe")
+    result = run("tokens", tmp_path, "--models", "gpt-5.5", "--format", "json")
+    assert result.exit_code == 0 and [r["path"] for r in json.loads(result.stdout)["rows"]] == [
+        str(tmp_path / "a.txt")]
+    device = run("tokens", "/dev/zero", "--models", "gpt-5.5")
+    assert device.exit_code == 1 and "not a regular file" in device.stderr

@@ -40,11 +40,15 @@ def expand(paths: Iterable[str]) -> tuple[list[Path], list[FileProblem]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, names in os.walk(path):
+            for root, dirs, names in os.walk(path):  # does not follow symlinked folders: no loops
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
-        elif path.exists():
+                # regular files only: a FIFO or a device in the folder would block the read forever
+                files.extend(Path(root) / n for n in sorted(names)
+                             if not n.startswith(".") and (Path(root) / n).is_file())
+        elif path.is_file():
             files.append(path)
+        elif path.exists():
+            problems.append(FileProblem(raw, "not a regular file (a device, FIFO or socket)", False))
         elif glob.has_magic(raw):
             matched = sorted(glob.glob(raw, recursive=True))
             files.extend(Path(m) for m in matched if Path(m).is_file())
