@@ -18,11 +18,11 @@ import pandas as pd
 from ..summary import allocate_cents, cents, dsum, summarize, totals
 from ..money import decimal_text
 from ..textable import render
+from . import safe_cell
 
 FORMATS = ("table", "csv", "json", "markdown")
 JSON_SCHEMA = "costcalc.estimate/1"
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_estimate(df: pd.DataFrame, fmt: str) -> str:
@@ -72,13 +72,6 @@ def to_json(df: pd.DataFrame) -> dict:
             "total_usd": exact(dsum(df["cost_usd"]))}
 
 
-def _safe_cell(value) -> str:
-    """Spreadsheets run a cell that starts with = + - @ (or a tab/CR) as a formula; a leading ' keeps
-    profile names and tags as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def to_csv(df: pd.DataFrame) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -96,7 +89,7 @@ def to_csv(df: pd.DataFrame) -> str:
             elif value is None or (isinstance(value, float) and pd.isna(value)):
                 cells.append("")  # a profile without this tag
             else:
-                cells.append(_safe_cell(value))
+                cells.append(safe_cell(value))
         writer.writerow(cells + extra)
     return out.getvalue()
 

@@ -9,11 +9,11 @@ import json
 import textwrap
 
 from ..textable import render
+from . import safe_cell
 from ..tokens import COLUMNS, FileProblem, TokenRow
 from ..tokens.tokenizers import TOKENIZERS
 
 FORMATS = ("table", "csv", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def totals(rows: list[TokenRow]) -> list[dict]:
@@ -37,7 +37,7 @@ def render_tokens(rows: list[TokenRow], problems: list[FileProblem], fmt: str) -
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS + ["kind"])
         for row in rows:
-            cells = [("'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v) for v in row]
+            cells = [safe_cell(v) if isinstance(v, str) else v for v in row]
             writer.writerow(cells + [_kind(row.exact)])
         return out.getvalue()
     return _table(rows)
