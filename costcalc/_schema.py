@@ -71,6 +71,12 @@ class Reader:
                 raise self.fail(node, _join(key, name), "is required", _NO_VALUE)
         return node.value
 
+    def named_entries(self, node: Node, key: str) -> dict[str, Node]:
+        """A mapping whose keys are names chosen by the author (providers, models, calendars, tags)."""
+        if node.kind != "map":
+            raise self.fail(node, key, "must be a mapping of names to entries", node.plain())
+        return node.value
+
     def sequence(self, node: Node, key: str, what: str = "a list") -> list[Node]:
         if node.kind != "seq":
             raise self.fail(node, key, f"must be {what}", node.plain())

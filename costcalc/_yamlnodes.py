@@ -15,7 +15,7 @@ from typing import Union
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import _NO_VALUE, InputError, Problem
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -94,7 +94,7 @@ def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "",
         return seen[id(node)]
     line = node.start_mark.line + 1
     if id(node) in active:
-        problems.append(Problem(file, line, path, _no_value(), "an alias refers to its own anchor (a loop)"))
+        problems.append(Problem(file, line, path, _NO_VALUE, "an alias refers to its own anchor (a loop)"))
         return Node(None, line, "scalar")
     active.add(id(node))
     built = _build_inner(node, file, problems, path, seen, active, line)
@@ -140,29 +140,23 @@ def parse(text: str, file: str) -> Node:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         reason = exc.problem or exc.context or "could not be read"
-        raise InputError([Problem(file, line, "", _no_value(), f"not valid YAML: {reason}")]) from None
+        raise InputError([Problem(file, line, "", _NO_VALUE, f"not valid YAML: {reason}")]) from None
     except yaml.reader.ReaderError as exc:
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise InputError([Problem(file, None, "", _no_value(), f"not valid YAML: {exc.reason} {char} at "
+        raise InputError([Problem(file, None, "", _NO_VALUE, f"not valid YAML: {exc.reason} {char} at "
                                                              f"character {exc.position}")]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(file, None, "", _no_value(), "not valid YAML: " + " ".join(str(exc).split()))]) \
+        raise InputError([Problem(file, None, "", _NO_VALUE, "not valid YAML: " + " ".join(str(exc).split()))]) \
             from None
     except RecursionError:
-        raise InputError([Problem(file, None, "", _no_value(), "nested too deeply to read")]) from None
+        raise InputError([Problem(file, None, "", _NO_VALUE, "nested too deeply to read")]) from None
     if root is None:
-        raise InputError([Problem(file, 1, "", _no_value(), "the file is empty")])
+        raise InputError([Problem(file, 1, "", _NO_VALUE, "the file is empty")])
     problems: list[Problem] = []
     try:
         tree = _build(root, file, problems)
     except RecursionError:
-        raise InputError([Problem(file, None, "", _no_value(), "nested too deeply to read")]) from None
+        raise InputError([Problem(file, None, "", _NO_VALUE, "nested too deeply to read")]) from None
     if problems:
         raise InputError(problems)
     return tree
-
-
-def _no_value():
-    from .errors import _NO_VALUE
-
-    return _NO_VALUE

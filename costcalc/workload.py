@@ -472,7 +472,7 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
         raise r.fail(f["end"], f"{key}.end", f"must not be before start ({changes['start']})")
     changes["models"] = _models(r, f["models"], f"{key}.models", known)
     if "tags" in f:
-        tags = r.mapping(f["tags"], f"{key}.tags", tuple(f["tags"].value) if f["tags"].kind == "map" else ())
+        tags = r.named_entries(f["tags"], f"{key}.tags")
         changes["tags"] = tuple((k, _tag(r, v, f"{key}.tags.{k}")) for k, v in tags.items())
     if "note" in f:
         changes["note"] = r.string(f["note"], f"{key}.note")

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 from .._schema import Reader
 from .._yamlnodes import Node, parse
-from ..errors import InputError, Problem
+from ..errors import _NO_VALUE, InputError, Problem
 from .model import (COMPONENTS, SCENARIOS, TIERS, WEEKDAYS, Calendar, Conditions, Modifier, Model,
                     PriceTable, Provider, Retirement, Route, Rule, SourceFile, Window)
 
@@ -52,18 +52,12 @@ def _read(path: Path) -> tuple[str, bytes]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError([Problem(str(path), None, "", _nv(), f"cannot read: {exc.strerror or exc}")]) \
+        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"cannot read: {exc.strerror or exc}")]) \
             from None
     try:
         return data.decode("utf-8"), data
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), None, "", _nv(), f"not UTF-8 text ({exc.reason})")]) from None
-
-
-def _nv():
-    from ..errors import _NO_VALUE
-
-    return _NO_VALUE
+        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"not UTF-8 text ({exc.reason})")]) from None
 
 
 def _load_file(path: Path, overlay: bool, base: PriceTable | None) -> PriceTable:
@@ -148,7 +142,7 @@ class _Parser:
         r = self.r
         out: dict[str, Calendar] = {}
         with r.item():
-            entries = r.mapping(node, "calendars", allowed=tuple(node.value) if node.kind == "map" else ())
+            entries = r.named_entries(node, "calendars")
             for name, cal in entries.items():
                 key = f"calendars.{name}"
                 with r.item():
@@ -164,7 +158,7 @@ class _Parser:
     def providers(self, node: Node, providers: dict[str, Provider], models: dict[str, Model]) -> None:
         r = self.r
         with r.item():
-            entries = r.mapping(node, "providers", allowed=tuple(node.value) if node.kind == "map" else ())
+            entries = r.named_entries(node, "providers")
             for pid, pnode in entries.items():
                 key = f"providers.{pid}"
                 with r.item():
@@ -179,9 +173,7 @@ class _Parser:
                     notes = self.notes(f.get("notes"), key + ".notes")
                     ids: list[str] = list(providers[pid].models) if known else []
                     if "models" in f:
-                        mnodes = r.mapping(f["models"], key + ".models",
-                                           allowed=tuple(f["models"].value) if f["models"].kind == "map"
-                                           else ())
+                        mnodes = r.named_entries(f["models"], key + ".models")
                         for mid, mnode in mnodes.items():
                             mkey = f"{key}.models.{mid}"
                             with r.item():
@@ -206,7 +198,7 @@ class _Parser:
         f = r.mapping(node, key, _MODEL_KEYS, required)
         if not existing and "prices" not in f and "routes" not in f:
             raise r.fail(node, key + ".prices", "is required (or routes, for a model billed as another)",
-                         _nv())
+                         _NO_VALUE)
         base = existing or Model(id=mid, provider=pid, name=mid, line=line)
         changes: dict[str, object] = {"line": line, "file": self.r.file}
         if "name" in f:
@@ -249,10 +241,7 @@ class _Parser:
                         for i, n in enumerate(nodes))
             # Negotiated discounts from earlier overlays stay when a later file restates modifiers.
             changes["modifiers"] = own + tuple(m for m in base.modifiers if m.kind == "discount")
-        model = replace(base, **changes)
-        residency = any(m.when.residency for m in model.modifiers) or \
-            any(rule.when.residency for rule in model.rules)
-        return replace(model, residency=residency)
+        return replace(base, **changes)
 
     def source(self, f: dict[str, Node], key: str) -> str:
         return self.r.string(f["source"], key + ".source", pattern=r"(https?://|file:|contract:)\S+",
@@ -261,7 +250,7 @@ class _Parser:
     def checked(self, f: dict[str, Node], key: str) -> date:
         return self.r.day(f["checked"], key + ".checked")
 
-    def sourced(self, f: dict[str, Node], key: str) -> tuple[str, date | None]:
+    def sourced(self, f: dict[str, Node], key: str, node: Node | None) -> tuple[str, date | None]:
         """Bundled rules must say where a figure comes from and when it was checked; overlays may rely
         on the overlay file itself as their source."""
         if self.overlay:
@@ -269,39 +258,29 @@ class _Parser:
             return src, (self.checked(f, key) if "checked" in f else None)
         for name in ("source", "checked"):
             if name not in f:
-                raise self.r.fail(None, f"{key}.{name}", "is required: every price rule says where it "
-                                                         "was seen and when", _nv())
+                raise self.r.fail(node, f"{key}.{name}", "is required: say where this was seen and when",
+                                  _NO_VALUE)
         return self.source(f, key), self.checked(f, key)
 
     def retirement(self, node: Node, key: str) -> Retirement:
         r = self.r
         f = r.mapping(node, key, ("at", "replacement", "source", "checked", "note"), ("at", "replacement"))
-        src, checked = self.sourced_with_node(f, key, node)
+        src, checked = self.sourced(f, key, node)
         return Retirement(r.instant(f["at"], key + ".at"), r.string(f["replacement"], key + ".replacement"),
                           src, checked)
-
-    def sourced_with_node(self, f: dict[str, Node], key: str, node: Node) -> tuple[str, date | None]:
-        if not self.overlay:
-            for name in ("source", "checked"):
-                if name not in f:
-                    raise self.r.fail(node, f"{key}.{name}", "is required: say where this was seen and "
-                                                             "when", _nv())
-        return self.sourced(f, key)
 
     def route(self, node: Node, key: str) -> Route:
         r = self.r
         f = r.mapping(node, key, ("billed_as", "from", "until", "source", "checked", "note"), ("billed_as",))
-        src, checked = self.sourced_with_node(f, key, node)
-        start = r.instant(f["from"], key + ".from") if "from" in f else None
-        end = r.instant(f["until"], key + ".until") if "until" in f else None
-        self.check_order(start, end, f.get("until"), key)
+        src, checked = self.sourced(f, key, node)
+        start, end = self.period(f, key)
         return Route(r.string(f["billed_as"], key + ".billed_as"), Conditions(start=start, end=end), src,
                      checked)
 
     def rule(self, node: Node, key: str, rule_key: str) -> Rule:
         r = self.r
         f = r.mapping(node, key, _RULE_KEYS, ("label", "rates"))
-        src, checked = self.sourced_with_node(f, key, node)
+        src, checked = self.sourced(f, key, node)
         label = r.string(f["label"], key + ".label", pattern=r"[a-z0-9][a-z0-9_-]*",
                          what="a short label in lower case, like list, promo, peak, off-peak")
         promotion_of = None
@@ -322,7 +301,7 @@ class _Parser:
     def modifier(self, node: Node, key: str, mod_key: str) -> Modifier:
         r = self.r
         f = r.mapping(node, key, _MOD_KEYS, ("label", "when", "multiply"))
-        src, checked = self.sourced_with_node(f, key, node)
+        src, checked = self.sourced(f, key, node)
         label = r.string(f["label"], key + ".label", pattern=r"[a-z0-9][a-z0-9_-]*",
                          what="a short label in lower case, like batch, long-context, residency")
         when = self.when(f["when"], key + ".when")
@@ -330,14 +309,20 @@ class _Parser:
                         key=mod_key, line=node.line, file=self.r.file)
 
     def factors(self, node: Node, key: str) -> dict[str, Decimal]:
+        """`multiply: 0.8` (every component) or `{all: 0.5}` / `{input: 2, output: 1.5}`."""
         r = self.r
+        if node.kind == "scalar":
+            node = Node({"all": node}, node.line, "map")
+            key_all = key
+        else:
+            key_all = key + ".all"
         f = r.mapping(node, key, ("all",) + COMPONENTS)
         if not f:
             raise r.fail(node, key, "must give at least one factor: all, or per component", node.plain())
         what = f"a multiplier > 0 and <= {_MAX_FACTOR}, like 0.5 or 1.1"
         factors = {}
         if "all" in f:
-            factor = r.decimal(f["all"], key + ".all", what, maximum=_MAX_FACTOR)
+            factor = r.decimal(f["all"], key_all, what, maximum=_MAX_FACTOR)
             factors = {c: factor for c in COMPONENTS}
         for c in COMPONENTS:
             if c in f:
@@ -345,7 +330,7 @@ class _Parser:
         for c, factor in factors.items():
             if factor == 0:
                 name = c if c in f else "all"
-                raise r.fail(f[name], f"{key}.{name}", what, factor)
+                raise r.fail(f[name], f"{key}.{name}" if name != "all" else key_all, what, factor)
         return factors
 
     def when(self, node: Node | None, key: str) -> Conditions:
@@ -353,9 +338,7 @@ class _Parser:
             return Conditions()
         r = self.r
         f = r.mapping(node, key, _WHEN_KEYS)
-        start = r.instant(f["from"], key + ".from") if "from" in f else None
-        end = r.instant(f["until"], key + ".until") if "until" in f else None
-        self.check_order(start, end, f.get("until"), key)
+        start, end = self.period(f, key)
         tz = r.tz(f["timezone"], key + ".timezone") if "timezone" in f else "UTC"
         hours = None
         if "hours" in f:
@@ -401,9 +384,14 @@ class _Parser:
                                          '(24:00 allowed as an end)')
         return Window(start, end)
 
-    def check_order(self, start, end, node: Node | None, key: str) -> None:
+    def period(self, f: dict[str, Node], key: str) -> tuple[datetime | None, datetime | None]:
+        """`from` (inclusive) and `until` (exclusive) instants, either optional, until after from."""
+        r = self.r
+        start = r.instant(f["from"], key + ".from") if "from" in f else None
+        end = r.instant(f["until"], key + ".until") if "until" in f else None
         if start is not None and end is not None and not start < end:
-            raise self.r.fail(node, key + ".until", "must be after from", node.value if node else None)
+            raise r.fail(f["until"], key + ".until", "must be after from")
+        return start, end
 
     # -- overlays ------------------------------------------------------------------------------------
     def discounts(self, node: Node, models: dict[str, Model]) -> None:
@@ -416,20 +404,11 @@ class _Parser:
                                                "source", "checked", "note"), ("multiply",))
                     if ("provider" in f) == ("model" in f):
                         raise r.fail(dnode, key, "name exactly one of provider or model", dnode.plain())
-                    if f["multiply"].kind == "map":
-                        factors = self.factors(f["multiply"], key + ".multiply")
-                    else:
-                        what = f"a multiplier > 0 and <= {_MAX_FACTOR}, like 0.8"
-                        factor = r.decimal(f["multiply"], key + ".multiply", what, maximum=_MAX_FACTOR)
-                        if factor == 0:  # {all: 0} is refused in factors(); so is a bare 0
-                            raise r.fail(f["multiply"], key + ".multiply", what)
-                        factors = {c: factor for c in COMPONENTS}
+                    factors = self.factors(f["multiply"], key + ".multiply")
                     label = r.string(f["label"], key + ".label", pattern=r"[a-z0-9][a-z0-9_-]*",
                                      what="a short label in lower case") if "label" in f else "discount"
-                    start = r.instant(f["from"], key + ".from") if "from" in f else None
-                    end = r.instant(f["until"], key + ".until") if "until" in f else None
-                    self.check_order(start, end, f.get("until"), key)
-                    src, checked = self.sourced(f, key)
+                    start, end = self.period(f, key)
+                    src, checked = self.sourced(f, key, dnode)
                     if "provider" in f:
                         pid = r.string(f["provider"], key + ".provider")
                         targets = [m for m in models.values() if m.provider == pid]

@@ -215,7 +215,6 @@ class Model:
     context_window: int | None = None
     max_output_tokens: int | None = None
     tiers: tuple[str, ...] = ("standard",)
-    residency: bool = False  # whether a data-residency option is offered
     rules: tuple[Rule, ...] = ()
     modifiers: tuple[Modifier, ...] = ()
     routes: tuple[Route, ...] = ()
@@ -224,6 +223,11 @@ class Model:
     confidence: str = "high"
     line: int | None = None
     file: str = ""
+
+    @property
+    def residency(self) -> bool:
+        """Whether a data-residency option is priced (a residency modifier or rule)."""
+        return any(item.when.residency for item in self.modifiers + self.rules)
 
 
 @dataclass(frozen=True)
