@@ -128,6 +128,20 @@ def _build_inner(node, file, problems, path, seen, active, line) -> Node:
     return Node(_scalar(node), line, "scalar", quoted=node.style in ("'", '"'))
 
 
+def read_input(path) -> tuple[str, bytes]:
+    """An input file's text and raw bytes (for hashing), or one InputError line. A byte-order mark, as
+    spreadsheets write into "CSV UTF-8", is dropped."""
+    try:
+        data = open(path, "rb").read()
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"cannot read: {exc.strerror or exc}")]) \
+            from None
+    try:
+        return data.decode("utf-8-sig"), data
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"not UTF-8 text ({exc.reason})")]) from None
+
+
 def parse(text: str, file: str) -> Node:
     """Parse YAML text into Nodes. Raises InputError with one line per problem."""
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Union
 
 from ._schema import Invalid, Reader
-from ._yamlnodes import Node, parse
+from ._yamlnodes import Node, parse, read_input
 from .errors import _NO_VALUE, InputError, Problem
 from .prices.model import TIER_ALIASES, TIERS, WEEKDAYS
 
@@ -176,24 +176,14 @@ def _base_dir(file: str) -> Path:
 
 
 def _to_tree(source) -> tuple[Node, str]:
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pd = None
-    if pd is not None and isinstance(source, pd.DataFrame):
+    import pandas as pd
+
+    if isinstance(source, pd.DataFrame):
         return _frame_tree(source), "<DataFrame>"
-    path = Path(source)
     if isinstance(source, str) and "\n" in source:
         return parse(source, "<text>"), "<text>"
-    try:
-        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte-order mark
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"cannot read: {exc.strerror or exc}")]) \
-            from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"not UTF-8 text ({exc.reason})")]) \
-            from None
+    path = Path(source)
+    text, _ = read_input(path)
     if path.suffix.lower() == ".csv":
         return _csv_tree(text, str(path)), str(path)
     return parse(text, str(path)), str(path)

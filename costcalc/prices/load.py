@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from .._schema import Reader
-from .._yamlnodes import Node, parse
-from ..errors import _NO_VALUE, InputError, Problem
+from .._yamlnodes import Node, parse, read_input
+from ..errors import _NO_VALUE, Problem
 from .model import (COMPONENTS, SCENARIOS, TIERS, WEEKDAYS, Calendar, Conditions, Modifier, Model,
                     PriceTable, Provider, Retirement, Route, Rule, SourceFile, Window)
 
@@ -48,20 +48,8 @@ def load_prices(path: str | Path | None = None, overlays: list[str | Path] | tup
     return table
 
 
-def _read(path: Path) -> tuple[str, bytes]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"cannot read: {exc.strerror or exc}")]) \
-            from None
-    try:
-        return data.decode("utf-8"), data
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), None, "", _NO_VALUE, f"not UTF-8 text ({exc.reason})")]) from None
-
-
 def _load_file(path: Path, overlay: bool, base: PriceTable | None) -> PriceTable:
-    text, data = _read(path)
+    text, data = read_input(path)
     root = parse(text, str(path))
     reader = Reader(str(path))
     parser = _Parser(reader, overlay, base)
