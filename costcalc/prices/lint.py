@@ -28,7 +28,7 @@ def lint(table: PriceTable, today: date) -> LintReport:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for pid, provider in table.providers.items():
-        ids = [m for m in provider.models]
+        ids = list(provider.models)
         for prev, cur in zip(ids, ids[1:]):
             before, model = table.models[prev], table.models[cur]
             # Order is a rule of each file: an overlay adding a model to a provider appends it.

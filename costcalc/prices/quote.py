@@ -73,9 +73,9 @@ class Quote:
             "scenario": self.scenario,
             "tier": self.tier,
             "residency": self.residency,
-            "total_usd": _money(self.total_usd),
+            "total_usd": decimal_text(self.total_usd),
             "lines": [{"component": ln.component, "tokens": ln.tokens,
-                       "usd_per_mtok": _money(ln.usd_per_mtok), "cost_usd": _money(ln.cost_usd),
+                       "usd_per_mtok": decimal_text(ln.usd_per_mtok), "cost_usd": decimal_text(ln.cost_usd),
                        "rule": ln.rule} for ln in self.lines],
             "price_table": {"version": self.price_table.get("version"),
                             "sha256": self.price_table.get("sha256")},
@@ -90,8 +90,6 @@ class Quote:
                             "price_table": self.price_table})
         return frame
 
-
-_money = decimal_text
 
 
 def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier: str = "standard",

@@ -35,9 +35,6 @@ def render_estimate(df: pd.DataFrame, fmt: str) -> str:
     return to_text(df, markdown=False)
 
 
-exact = decimal_text  # exact decimal text: no exponent, no trailing zeros
-
-
 def money(value: Decimal) -> str:
     return f"{cents(value):,.2f}"
 
@@ -56,7 +53,7 @@ def to_json(df: pd.DataFrame) -> dict:
         row = {}
         for key, value in record.items():
             if isinstance(value, Decimal):
-                row[key] = exact(value)
+                row[key] = decimal_text(value)
             elif isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
                 row[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ")
             elif value is None or (isinstance(value, float) and pd.isna(value)):
@@ -66,10 +63,10 @@ def to_json(df: pd.DataFrame) -> dict:
         rows.append(row)
     keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "month"]
     total_rows = [] if df.empty else [
-        {**{k: str(r[k]) for k in keys}, "cost_usd": exact(r["cost_usd"])}
+        {**{k: str(r[k]) for k in keys}, "cost_usd": decimal_text(r["cost_usd"])}
         for r in totals(df, keys).to_dict(orient="records")]
     return {"meta": meta(df), "rows": rows, "totals": total_rows,
-            "total_usd": exact(dsum(df["cost_usd"]))}
+            "total_usd": decimal_text(dsum(df["cost_usd"]))}
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -83,7 +80,7 @@ def to_csv(df: pd.DataFrame) -> str:
         cells = []
         for value in record:
             if isinstance(value, Decimal):
-                cells.append(exact(value))
+                cells.append(decimal_text(value))
             elif isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
                 cells.append(value.strftime("%Y-%m-%dT%H:%M:%SZ"))
             elif value is None or (isinstance(value, float) and pd.isna(value)):
