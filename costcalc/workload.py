@@ -553,21 +553,29 @@ def count_samples(profile: Profile, table, models: Iterable[str]) -> Profile:
 
     samples = profile.samples
     sampled = []
+    encoded: dict[tuple[str, str], int] = {}  # GPT and the Claude estimates share o200k: count once
+
+    def counted(text: str, tokenizer) -> int:
+        key = (tokenizer.encoding, text)
+        if key not in encoded:
+            encoded[key] = base_count(text, tokenizer)
+        return encoded[key]
+
     for name in models:
         model_id = lookup(table, name).id
         tokenizer = tokenizer_for(table, model_id)
-        counts = [tokenizer.scale(base_count(t, tokenizer)) for t in samples.prompts]
+        counts = [tokenizer.scale(counted(t, tokenizer)) for t in samples.prompts]
         for chat in samples.chats:
             prompt = chat[:-1] if _has_reply(chat) else chat
             c = count_chat(table, prompt, model_id)
             counts.append((c.tokens, c.low, c.high))
-        outputs = [tokenizer.scale(base_count(t, tokenizer))[0] for t in samples.replies]
+        outputs = [tokenizer.scale(counted(t, tokenizer))[0] for t in samples.replies]
         for chat in samples.chats:
             if _has_reply(chat):
                 content = chat[-1]["content"]
                 if isinstance(content, list):
                     content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-                outputs.append(tokenizer.scale(base_count(content, tokenizer))[0])
+                outputs.append(tokenizer.scale(counted(content, tokenizer))[0])
         n = Decimal(len(counts))
         bins: dict[int, int] = {}
         for tokens, _, _ in counts:
