@@ -5,6 +5,8 @@
     costcalc.summarize(df)                                  # month x model totals, cheapest, savings
     costcalc.quote("gpt-5.5", input=300_000, output=2_000, at="2026-06-01T00:00Z")
     costcalc.count_tokens("some text", "claude-opus-4-7")     # exact or estimate (with a band)
+    usage = costcalc.read_usage("responses.jsonl")          # real usage logs, normalized
+    costcalc.reprice(usage, models=["deepseek-v4-pro"], by="month")   # what it cost, and on V4-Pro
 
 Names are imported on first use (PEP 562), so `costcalc quote` and `costcalc tokens` start without
 loading pandas.
@@ -18,7 +20,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "estimate": "api", "quote": "api", "count_tokens": "api", "count_messages": "api", "count_files": "api",
-    "bundled_examples": "api", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
+    "bundled_examples": "api", "read_usage": "api", "reprice": "api", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
     "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
     "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
     "AmbiguousPriceError": "errors",

@@ -12,7 +12,7 @@ from typing import Iterable
 import pandas as pd
 
 from ._parse import parse_instant
-from .errors import CostcalcError
+from .errors import CostcalcError, InputError
 from .projection import project
 from .prices import PriceTable, TokenBundle, load_prices
 from .prices import quote as _quote
@@ -150,5 +150,63 @@ def count_files(paths, models, prices=None) -> pd.DataFrame:
     return frame
 
 
+# -- real usage ------------------------------------------------------------------------------------
+
+def read_usage(paths, format: str | None = None, mapping=None, strict: bool = False) -> pd.DataFrame:
+    """Usage logs (JSON lines of OpenAI/Anthropic/DeepSeek responses, OTLP GenAI spans, CSV, Parquet)
+    as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
+    `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
+    mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
+    from .usage.read import iter_usage, parse_mapping
+
+    mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
+    frames, problems, records = [], [], 0
+    for chunk in iter_usage(_paths(paths), format=format, mapping=mapping, strict=strict):
+        frames.append(chunk.frame)
+        problems.extend(chunk.problems)
+        records += chunk.records
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame.attrs.update({"records": records, "reported": len(problems),
+                        "problems": [str(p) for p in problems]})
+    return frame
+
+
+def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, format: str | None = None,
+            mapping=None, strict: bool = False) -> pd.DataFrame:
+    """Re-price real usage at each record's own instant, exactly.
+
+    usage: a normalized DataFrame (read_usage), a raw one with `mapping`, or log path(s) (streamed in
+        bounded memory). models: also price every record as each of these (`--as`), token counts
+        translated between tokenizer families (marked `estimated`). by: None for one row per record
+        and priced_as (`logged` = its own model, then each model asked), or a grouping - "month", "day",
+        "model", "tag:NAME" or a list of them - for exact totals per group (the CLI's rows).
+    """
+    from .usage.read import iter_usage, normalize_frame, parse_mapping
+    from .usage.run import FrameChunk, price_records, reprice_chunks
+
+    table = prices_from(prices)
+    models = [models] if isinstance(models, str) else list(models or [])
+    mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
+    if isinstance(usage, pd.DataFrame):
+        # Counts are of this frame's rows; records read_usage dropped were reported by read_usage.
+        chunk = normalize_frame(usage, mapping=mapping)
+        if strict and chunk.problems:
+            raise InputError(chunk.problems[:1])
+        chunks = [FrameChunk(chunk.frame, chunk.records, chunk.problems)]
+    else:
+        chunks = iter_usage(_paths(usage), format=format, mapping=mapping, strict=strict)
+    if by is None:
+        return price_records(chunks, table, models, strict=strict)
+    by = [by] if isinstance(by, str) else list(by)
+    result = reprice_chunks(chunks, table, models, by, strict=strict)
+    frame = result.rows
+    frame.attrs.update({key: value for key, value in result.to_dict().items() if key != "rows"})
+    return frame
+
+
+def _paths(paths) -> list[str]:
+    return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
+
+
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "quote",
-           "summarize", "load_prices", "load_workloads"]
+           "summarize", "load_prices", "load_workloads", "read_usage", "reprice"]

@@ -341,6 +341,63 @@ def init(path):
     click.echo(f"wrote {path}; next: costcalc estimate {path}")
 
 
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Repeatable options that also take comma lists: --as a --as b == --as a,b."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@cli.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--as", "as_models", multiple=True, metavar="MODEL",
+              help="Also price every record as this model (repeatable or a,b). Other tokenizer families: "
+                   "counts translated by documented ratios, marked as estimates.")
+@click.option("--by", "by", multiple=True, metavar="KEY", help="Group rows by month (default), day, model "
+              "or tag:NAME (repeatable or a,b).")
+@click.option("--log-format", "log_format", metavar="NAME",
+              help="openai, anthropic, deepseek, otel, costcalc, csv or parquet (default: detected).")
+@click.option("--map", "mapping", metavar="COL=SRC,...",
+              help="CSV/Parquet columns: timestamp=ts,model=model_name,prompt_tokens=pt,tag:team=team ...")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record (default: report it and go on).")
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout.")
+def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, output):
+    """Re-price usage LOGS at each record's own instant (promotions, peak/off-peak, routing).
+
+    Files stream in bounded memory. Records that cannot be read or priced are reported with file and
+    line and left out of every total; the run goes on and exits with status 1 and a summary line
+    (--strict stops at the first).
+
+    \b
+    Examples:
+      costcalc reprice responses.jsonl
+      costcalc reprice logs/*.jsonl --as deepseek-v4-pro --as claude-opus-4-7 --by month
+      costcalc reprice gateway.csv --map timestamp=ts,model=model_name,prompt_tokens=pt --by tag:team
+      costcalc reprice usage.parquet --format json --output last-month.json
+    """
+    from .report.usage import render_reprice
+    from .usage.read import FORMATS, iter_usage, parse_mapping
+    from .usage.run import reprice_chunks
+    from .usage.totals import check_by
+
+    if log_format is not None and log_format not in FORMATS:
+        raise click.BadParameter(f"{log_format!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
+    try:
+        group = check_by(_split(by) or ["month"])
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--by") from None
+    table = _load_table(prices)
+    chunks = iter_usage(list(logs), format=log_format, mapping=parse_mapping(mapping) if mapping else None,
+                        strict=strict)
+    result = reprice_chunks(chunks, table, _split(as_models), group or ["model"], strict=strict)
+    write_output(render_reprice(result, fmt), output)
+    if result.reported:
+        click.echo(f"costcalc: {result.summary_line()}", err=True)
+        sys.exit(1)
+
+
 DEFAULT_TOKEN_MODELS = "deepseek-v4-pro,gpt-5.5,claude-opus-4-7"
 _PROGRESS_BYTES = 20_000_000  # show a progress bar above this much text (and only on a terminal)
 

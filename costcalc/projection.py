@@ -32,7 +32,7 @@ import pandas as pd
 from . import calendar as cal
 from .errors import CostcalcError
 from .prices.model import COMPONENTS, MTOK, PriceTable
-from .prices.resolve import Request, lookup, segments
+from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
                        Profile, Traffic, Workloads, describe)
@@ -123,7 +123,7 @@ class _Projector:
         exact size (a histogram of 1,000 prompt sizes still costs a handful of segmentations)."""
         thresholds = self._thresholds.get(model_id)
         if thresholds is None:
-            thresholds = sorted(_thresholds(self.table, model_id))
+            thresholds = prompt_thresholds(self.table, model_id)
             self._thresholds[model_id] = thresholds
         return bisect.bisect_right(thresholds, prompt)
 
@@ -211,25 +211,6 @@ def _dot(counts: np.ndarray, scaled: tuple[np.ndarray | None, int, list[int]]) -
     else:
         total = sum(int(n) * w for n, w in zip(counts, ints) if n)
     return Decimal(total).scaleb(-places)
-
-
-def _thresholds(table: PriceTable, model_id: str) -> set[int]:
-    """Every prompt size where some rule of the model (or a model it is routed to) changes: a prompt
-    of T tokens and one of T + 1 may price differently."""
-    out: set[int] = set()
-    seen: set[str] = set()
-    pending = [model_id]
-    while pending:
-        model = table.models[pending.pop()]
-        if model.id in seen:
-            continue
-        seen.add(model.id)
-        pending.extend(r.billed_as for r in model.routes)
-        for item in model.rules + model.modifiers:
-            for t in (item.when.prompt_tokens_above, item.when.prompt_tokens_at_most):
-                if t is not None:
-                    out.add(t + 1)  # class boundary: prompts >= t + 1 are "above t"
-    return out
 
 
 def week_weights(traffic: Traffic) -> tuple[Decimal, ...] | None:

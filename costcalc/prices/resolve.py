@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from ..errors import AmbiguousPriceError, NoPriceError, RetiredModelError, UnknownModelError
+from ..errors import AmbiguousPriceError, CostcalcError, NoPriceError, RetiredModelError, UnknownModelError
 from .model import (COMPONENTS, RATE_FALLBACK, SCENARIOS, TIER_ALIASES, TIERS, Model, Modifier,
                     PriceTable, Rule, zone)
 
@@ -234,17 +234,50 @@ def _clock_points(when, lo: datetime, hi: datetime, table: PriceTable) -> set[da
 
 
 def segments(table: PriceTable, name: str, start: datetime, end: datetime,
-             request: Request = Request()) -> list[tuple[datetime, datetime, Resolution]]:
+             request: Request = Request(), errors: str = "raise"
+             ) -> list[tuple[datetime, datetime, Resolution | CostcalcError]]:
     """Split [start, end) into pieces with one Resolution each; adjacent equal pieces are merged.
-    Raises the same errors `resolve` would for any instant in the interval."""
+    errors="raise": raise the error `resolve` would for the first instant it cannot price.
+    errors="return": such a piece carries the error instead (re-pricing logs reports the records in
+    it and goes on; an equal error on adjacent pieces is merged like a Resolution)."""
     asked = lookup(table, name)
     start, end = _utc(start), _utc(end)
     cuts = [start] + boundaries(table, asked, start, end) + [end]
-    out: list[tuple[datetime, datetime, Resolution]] = []
+    out: list[tuple[datetime, datetime, Resolution | CostcalcError]] = []
     for a, b in zip(cuts, cuts[1:]):
-        res = resolve(table, asked.id, a, request)
-        if out and out[-1][2].key == res.key:
+        try:
+            res = resolve(table, asked.id, a, request)
+        except CostcalcError as exc:
+            if errors == "raise":
+                raise
+            res = exc
+        if out and _same(out[-1][2], res):
             out[-1] = (out[-1][0], b, out[-1][2])
         else:
             out.append((a, b, res))
     return out
+
+
+def _same(a: Resolution | CostcalcError, b: Resolution | CostcalcError) -> bool:
+    if isinstance(a, Resolution) and isinstance(b, Resolution):
+        return a.key == b.key
+    return type(a) is type(b) and str(a) == str(b)
+
+
+def prompt_thresholds(table: PriceTable, model_id: str) -> list[int]:
+    """Sorted prompt sizes where some rule of the model (or a model it is routed to) changes: a prompt
+    of T - 1 tokens and one of T may price differently. Prompts between two thresholds price alike."""
+    out: set[int] = set()
+    seen: set[str] = set()
+    pending = [model_id]
+    while pending:
+        model = table.models[pending.pop()]
+        if model.id in seen:
+            continue
+        seen.add(model.id)
+        pending.extend(r.billed_as for r in model.routes)
+        for item in model.rules + model.modifiers:
+            for t in (item.when.prompt_tokens_above, item.when.prompt_tokens_at_most):
+                if t is not None:
+                    out.add(t + 1)  # class boundary: prompts >= t + 1 are "above t"
+    return sorted(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,32 @@ FRAMING = {
     "claude-opus-4.7-estimate": (3, 3),
     "gemini-estimate": (3, 3),
 }
+
+
+# -- translating a count from one tokenizer to another ------------------------------------------------
+# Re-pricing a logged request under a model of another family (`costcalc reprice --as`) needs its token
+# counts in that model's tokenizer; the log holds only the counts. Each tokenizer's expected count for
+# the same text, relative to o200k: exact tokenizers from research/tokenizers.md's measurements
+# (DeepSeek V4 1.025-1.07x on English prose, man pages, Python and JSON, 1.14x on C headers, 0.855x on
+# Chinese: 1.04 is the middle of the non-CJK figures), estimates by their own factor.
+O200K_RELATIVE = {
+    "o200k_base": Decimal(1),
+    "deepseek-v4": Decimal("1.04"),
+}
+
+
+def relative_to_o200k(name: str) -> Decimal:
+    if name in O200K_RELATIVE:
+        return O200K_RELATIVE[name]
+    return TOKENIZERS[name].expected
+
+
+def translation_ratio(source: str | None, target: str | None) -> tuple[int, int] | None:
+    """(numerator, denominator) turning a count in `source` into the expected count in `target`, or None
+    when no translation applies (same tokenizer, equal factors, or a model that names none)."""
+    if source is None or target is None:
+        return None
+    ratio = Fraction(relative_to_o200k(target)) / Fraction(relative_to_o200k(source))
+    if ratio == 1:
+        return None
+    return ratio.numerator, ratio.denominator

@@ -1,0 +1,93 @@
+"""Render a re-pricing run (usage.run.RepriceResult) as a terminal table, Markdown, CSV or JSON.
+
+JSON is the canonical form (exact decimal strings, counts, problems with file and line). Text views
+round money to the cent with largest-remainder rounding per priced_as, so the rendered rows of each
+model add up to its rendered total.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from ..money import decimal_text
+from ..summary import allocate_cents, cents
+from ..textable import render
+from . import safe_cell
+
+FORMATS = ("table", "csv", "json", "markdown")
+_TOKEN_HEADERS = (("input_tokens", "input"), ("cached_tokens", "cached"),
+                  ("cache_write_5m_tokens", "write 5m"), ("cache_write_1h_tokens", "write 1h"),
+                  ("output_tokens", "output"), ("reasoning_tokens", "reasoning"))
+
+
+def render_reprice(result, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return _csv(result)
+    return _text(result, markdown=fmt == "markdown")
+
+
+def _rounded(result) -> list[Decimal]:
+    """Cents per row, allocated per priced_as so each model's rows add up to its rounded total."""
+    rows = result.rows
+    out: list[Decimal] = [Decimal(0)] * len(rows)
+    for label in dict.fromkeys(rows["priced_as"]):
+        index = [i for i, value in enumerate(rows["priced_as"]) if value == label]
+        for i, cent in zip(index, allocate_cents([rows["cost_usd"].iloc[i] for i in index])):
+            out[i] = cent
+    return out
+
+
+def _text(result, markdown: bool) -> str:
+    rows = result.rows
+    keys = list(result.by)
+    headers = keys + ["priced as", "model", "records"] + [h for _, h in _TOKEN_HEADERS] + ["cost USD"]
+    body = []
+    for i, (row, cost) in enumerate(zip(rows.to_dict("records"), _rounded(result))):
+        model = row["model"] + (" (est.)" if row["estimated"] else "")
+        body.append([_cell(row[k], markdown) for k in keys] + [row["priced_as"], _cell(model, markdown),
+                     f"{row['records']:,}"] + [f"{row[c]:,}" for c, _ in _TOKEN_HEADERS] + [f"{cost:,.2f}"])
+    right = [False] * (len(keys) + 2) + [True] * (len(_TOKEN_HEADERS) + 2)
+    table = _markdown_table(headers, body, right) if markdown else render(headers, body, right)
+    sha = (result.price_table.get("sha256") or "")[:12]
+    head = (f"Re-priced usage: {result.summary_line()}. Price table {result.price_table.get('version')} "
+            f"(sha256 {sha}).")
+    totals = "; ".join(f"{label} {cents(total):,.2f}" for label, total in result.totals_usd.items())
+    lines = [head, "", table, "", f"Total USD: {totals}"]
+    if result.assumptions:
+        lines += ["", "Assumptions:"] + [f"- {a}" for a in result.assumptions]
+    if result.problems:
+        lines += ["", f"Reported records ({result.reported:,}; each was left out of every total):"]
+        lines += [f"- {p}" for p in result.problems[:20]]
+        if result.reported > 20:
+            lines.append(f"- ... {result.reported - 20:,} more (--format json lists the first "
+                         f"{len(result.problems):,})")
+    return "\n".join(lines)
+
+
+def _cell(value, markdown: bool) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|") if markdown else text
+
+
+def _markdown_table(headers, body, right) -> str:
+    lines = ["| " + " | ".join(headers) + " |",
+             "|" + "|".join("---:" if r else "---" for r in right) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def _csv(result) -> str:
+    """Exact decimals (not rounded), formula-neutralized text cells, the table version on every row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = list(result.rows.columns)
+    writer.writerow(columns + ["price_table_version", "price_table_sha256"])
+    meta = [result.price_table.get("version"), result.price_table.get("sha256")]
+    for row in result.rows.itertuples(index=False):
+        writer.writerow([decimal_text(v) if isinstance(v, Decimal) else safe_cell(v) for v in row] + meta)
+    return buffer.getvalue()

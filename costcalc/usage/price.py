@@ -1,0 +1,434 @@
+"""Re-price normalized usage records (schema.py): exact money, no Python loop per record.
+
+How a chunk of records is priced, for each model asked (the record's own, or each `--as` model):
+
+1. Records are grouped by what decides their rates besides the instant: the model, the service tier,
+   data residency and the prompt-size class (prompts between two cliff thresholds price alike). There
+   are a handful of groups however many records there are.
+2. For each group and calendar month the price table is cut into pieces of constant rates
+   (`prices.resolve.segments`: promotions, peak/off-peak windows, routing, retirement). The cuts are
+   cached, so a 10-million-record log segments each model-month once.
+3. Every record finds its piece with one `np.searchsorted` over all groups at once, keyed by
+   group x stride + seconds. A piece is an *outcome* (one model, rule and set of rates) or an error
+   (no price, retired model), and records on an error are reported, not priced.
+
+Money stays exact without a Decimal per record: the bill of a set of records priced under one outcome
+is sum(tokens) x rate, so totals sum integer token counts per outcome and multiply by the Decimal rates
+once (`grouped_costs`). A per-record cost, when asked for, is integer arithmetic on rates scaled to
+integers (`record_costs`). Both are exact and agree to the last digit, and a file priced in chunks
+gives the same totals as the whole file because integer sums do not depend on the order.
+
+Pure computation: frames and the price table arrive as arguments; nothing here reads files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from .. import calendar as cal
+from ..errors import CostcalcError, Problem, UnknownModelError
+from ..prices.model import COMPONENTS, MTOK, TIERS, PriceTable
+from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
+from ..tokens.tokenizers import translation_ratio
+from .schema import COUNT_COLUMNS
+
+# Records priced per numpy pass: bounds the working memory (6 token columns and a few index arrays of
+# int64, about 100 bytes a record) whatever the size of the frame handed in.
+SLICE_RECORDS = 1_000_000
+# Problems kept with their file and line; every bad record is still counted.
+KEEP_PROBLEMS = 1000
+_SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")  # gpt-5.5-2026-04-23, claude-...-20260416
+_PROMPT_COMPONENTS = 4  # input, cache_read and the two cache writes: what selects a cliff tier
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One way a record can be billed: the model priced as, where it was billed and at which rates."""
+
+    model: str  # the model asked for (record's own after alias lookup, or the --as model)
+    billed_model: str  # differs when routed (deepseek-v4-flash -> deepseek-flash)
+    provider: str  # of the billed model
+    rule: str  # e.g. `peak`, `promo`, `list+long-context`, `deepseek-flash:off-peak`
+    rates: tuple[Decimal, ...]  # USD per 1M tokens, one per COMPONENTS entry, modifiers applied
+
+
+@dataclass
+class PricedSlice:
+    """What `Repricer.price` returns for a frame: for each model asked, per good record, the outcome id
+    and the token counts it is billed for (translated under another tokenizer for --as models)."""
+
+    good: np.ndarray  # bool per input record: priced under every model asked
+    outcome: list[np.ndarray]  # per model asked: int32 per good record, an index into Repricer.outcomes
+    tokens: list[np.ndarray]  # per model asked: int64 (good records x 6), COMPONENTS order
+    estimated: list[np.ndarray]  # per model asked: bool per good record, counts translated
+
+
+@dataclass
+class _Target:
+    """A model every record is priced under (`--as`), or None for each record's own model."""
+
+    name: str | None
+    model_id: str | None = None
+    tokenizer: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The `priced_as` column: `logged` (each record's own model) or the --as model."""
+        return self.model_id or "logged"
+
+
+class Repricer:
+    """Prices frame after frame against one table and keeps what they share: the cuts per group-month,
+    the outcomes, the counts and the problems. One Repricer per run (a CLI call, a `reprice()` call)."""
+
+    def __init__(self, table: PriceTable, models: list[str] | None = None, keep_problems: int = KEEP_PROBLEMS):
+        self.table = table
+        # Every record is priced as logged (what it really cost), then under each --as model.
+        self.targets = [_Target(None)] + [self._target(name) for name in models or ()]
+        self.outcomes: list[Outcome] = []
+        self._outcome_ids: dict[Outcome, int] = {}
+        self._errors: list[str] = []
+        self._error_ids: dict[str, int] = {}
+        self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._thresholds: dict[str, np.ndarray] = {}
+        self.keep_problems = keep_problems
+        self.records = 0
+        self.priced = 0
+        self.reported = 0
+        self.problems: list[Problem] = []
+        self.assumptions: list[str] = []
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+    def note(self, text: str) -> None:
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+
+    def report(self, problems: list[Problem], count: int) -> None:
+        """Count `count` bad records; keep the first problems with their file and line."""
+        self.reported += count
+        room = self.keep_problems - len(self.problems)
+        if room > 0:
+            self.problems.extend(problems[:room])
+
+    def _target(self, name: str) -> _Target:
+        model = lookup(self.table, name)  # an unknown --as model is a usage error for the whole run
+        return _Target(name, model.id, model.tokenizer)
+
+    def _outcome_id(self, target_model: str, res) -> int:
+        # Keyed by what a bill shows, not by which rule entry produced it: the table's several
+        # off-peak entries (daily, then weekday rules) with equal rates are one outcome.
+        outcome = Outcome(target_model, res.billed_model.id, res.billed_model.provider, res.label,
+                          tuple(res.rates[c] for c in COMPONENTS))
+        found = self._outcome_ids.get(outcome)
+        if found is None:
+            found = self._outcome_ids[outcome] = len(self.outcomes)
+            self.outcomes.append(outcome)
+        return found
+
+    def _error_id(self, message: str) -> int:
+        found = self._error_ids.get(message)
+        if found is None:
+            found = self._error_ids[message] = len(self._errors)
+            self._errors.append(message)
+        return found
+
+    # -- names ---------------------------------------------------------------------------------------
+    def model_of(self, provider: str, model: str) -> tuple[str | None, str | None]:
+        """(model id, None) for a logged (provider, model) pair, or (None, error message).
+
+        Tries the provider-qualified name first (`openrouter` + `deepseek/deepseek-v4-pro`), then the
+        name, then the name without a snapshot date (`gpt-5.5-2026-04-23` is priced as gpt-5.5)."""
+        key = (provider, model)
+        found = self._names.get(key)
+        if found is not None:
+            return found
+        candidates = ([f"{provider}/{model}"] if provider else []) + [model]
+        bare = _SNAPSHOT_SUFFIX.sub("", model)
+        if bare != model:
+            candidates.append(bare)
+        found = None
+        for name in candidates:
+            try:
+                found = (lookup(self.table, name).id, None)
+            except UnknownModelError:
+                continue
+            if name == bare and bare != model:
+                self.note(f"{model} is priced as {found[0]} (a dated snapshot of it)")
+            billed = self.table.models[found[0]].provider
+            if provider and name == model and provider != billed and not model.startswith(billed):
+                self.note(f"{provider} records of {model} are priced at {billed}'s prices for {found[0]}")
+            break
+        if found is None:
+            try:
+                lookup(self.table, model)
+            except UnknownModelError as exc:
+                found = (None, str(exc))
+        self._names[key] = found
+        return found
+
+    def thresholds(self, model_id: str) -> np.ndarray:
+        found = self._thresholds.get(model_id)
+        if found is None:
+            found = self._thresholds[model_id] = np.array(prompt_thresholds(self.table, model_id), dtype=np.int64)
+        return found
+
+    # -- cuts ----------------------------------------------------------------------------------------
+    def month_cuts(self, target_model: str, model_id: str, tier: str, residency: bool, prompt_class: int,
+                   month: int) -> tuple[np.ndarray, np.ndarray]:
+        """(start second of each piece, outcome id >= 0 or -1 - error id) for a group in one month
+        (months counted from 1970-01). The first piece starts at the month's first second."""
+        key = (target_model, model_id, tier, residency, prompt_class, month)
+        found = self._cuts.get(key)
+        if found is not None:
+            return found
+        thresholds = self.thresholds(model_id)
+        prompt = int(thresholds[prompt_class - 1]) if prompt_class else 0  # a prompt size in the class
+        start, end = _month_bounds(month)
+        starts, ids = [], []
+        for a, _b, res in segments(self.table, model_id, start, end, Request(prompt, tier, residency),
+                                   errors="return"):
+            starts.append(int(a.timestamp()))
+            ids.append(-1 - self._error_id(str(res)) if isinstance(res, CostcalcError)
+                       else self._outcome_id(target_model, res))
+        found = self._cuts[key] = (np.array(starts, dtype=np.int64), np.array(ids, dtype=np.int64))
+        return found
+
+    # -- pricing -------------------------------------------------------------------------------------
+    def price(self, frame: pd.DataFrame) -> PricedSlice:
+        """Price every record of a normalized frame under every model asked. Records that cannot be
+        priced under one of them are reported (with source and line) and left out of all of them, so
+        the models compare the same records."""
+        n = len(frame)
+        self.records += n
+        seconds = _epoch_seconds(frame["timestamp"])
+        months = _epoch_months(frame["timestamp"])
+        counts = np.column_stack([frame[c].to_numpy(dtype=np.int64, copy=False) for c in COUNT_COLUMNS]) \
+            if n else np.zeros((0, len(COUNT_COLUMNS)), dtype=np.int64)
+        own_codes, own_pairs = _codes(frame, ["provider", "model"])
+        own_ids = [self.model_of(p, m) for p, m in own_pairs]
+        tier_codes, tier_values = _codes(frame, ["service_tier"])
+        tiers = [_tier_or_error(t[0]) for t in tier_values]
+        residency = frame["residency"].to_numpy(dtype=bool)
+
+        failed = np.full(n, -1, dtype=np.int64)  # -1: fine; else an error id (the first one met)
+        per_target = []
+        for target in self.targets:
+            ids, tokens, estimated = self._price_target(target, seconds, months, counts, own_codes, own_ids,
+                                                       tier_codes, tiers, residency)
+            bad = ids < 0
+            failed = np.where((failed < 0) & bad, -1 - ids, failed)
+            per_target.append((ids, tokens, estimated))
+        good = failed < 0
+        bad_rows = np.flatnonzero(~good)
+        if len(bad_rows):
+            self._report_rows(frame, bad_rows, failed[bad_rows])
+        self.priced += int(good.sum())
+        return PricedSlice(good, [ids[good].astype(np.int32) for ids, _, _ in per_target],
+                           [tokens[good] for _, tokens, _ in per_target],
+                           [estimated[good] for _, _, estimated in per_target])
+
+    def _price_target(self, target: _Target, seconds, months, counts, own_codes, own_ids, tier_codes, tiers,
+                      residency):
+        n = len(seconds)
+        # The model each record is asked under (as a small code) and its translated token counts.
+        if target.name is None:
+            name_codes = own_codes
+            model_ids = [mid for mid, _ in own_ids]
+            name_errors = [err for _, err in own_ids]
+            tokens = counts
+            estimated = np.zeros(n, dtype=bool)
+        else:
+            name_codes = np.zeros(n, dtype=np.int64)
+            model_ids, name_errors = [target.model_id], [None]
+            tokens, estimated = self._translate(target, counts, own_codes, own_ids)
+        target_label = target.model_id
+        prompt = tokens[:, :_PROMPT_COMPONENTS].sum(axis=1)
+        prompt_class = np.zeros(n, dtype=np.int64)
+        for code, model_id in enumerate(model_ids):
+            if model_id is not None and len(self.thresholds(model_id)):
+                rows = name_codes == code
+                prompt_class[rows] = np.searchsorted(self.thresholds(model_id), prompt[rows], side="right")
+
+        # Groups: (name, tier, residency, class) as one dense small integer.
+        n_tiers, n_classes = max(len(tiers), 1), int(prompt_class.max(initial=0)) + 1
+        group_key = ((name_codes * n_tiers + tier_codes) * 2 + residency) * n_classes + prompt_class
+        present = np.flatnonzero(np.bincount(group_key)) if n else np.zeros(0, dtype=np.int64)
+        dense = np.zeros(int(group_key.max(initial=0)) + 1, dtype=np.int64)
+        dense[present] = np.arange(len(present))
+        group = dense[group_key]
+
+        month_lo = int(months.min(initial=0))
+        n_months = int(months.max(initial=0)) - month_lo + 1
+        seen = np.bincount(group * n_months + (months - month_lo), minlength=len(present) * n_months) \
+            if n else np.zeros(0, dtype=np.int64)
+        base = int(_month_bounds(month_lo)[0].timestamp())
+        stride = int(_month_bounds(month_lo + n_months)[0].timestamp()) - base
+
+        keys, ids = [], []
+        for g, key in enumerate(present):
+            key = int(key)
+            prompt_cls, key = key % n_classes, key // n_classes
+            res, key = bool(key % 2), key // 2
+            tier_code, name_code = key % n_tiers, key // n_tiers
+            error = name_errors[name_code] or (tiers[tier_code] if isinstance(tiers[tier_code], CostcalcError)
+                                               else None)
+            for m in np.flatnonzero(seen[g * n_months:(g + 1) * n_months]):
+                month = month_lo + int(m)
+                if error is not None:
+                    starts = np.array([int(_month_bounds(month)[0].timestamp())], dtype=np.int64)
+                    outcome = np.array([-1 - self._error_id(str(error))], dtype=np.int64)
+                else:
+                    tier, has_residency = self._request_for(target, model_ids[name_code], tiers[tier_code], res)
+                    starts, outcome = self.month_cuts(target_label or model_ids[name_code],
+                                                      model_ids[name_code], tier, has_residency, prompt_cls, month)
+                keys.append(g * stride + (starts - base))
+                ids.append(outcome)
+        if not keys:
+            return np.zeros(0, dtype=np.int64), tokens, estimated
+        cut_keys, cut_ids = np.concatenate(keys), np.concatenate(ids)
+        position = np.searchsorted(cut_keys, group * stride + (seconds - base), side="right") - 1
+        return cut_ids[position], tokens, estimated
+
+    def _request_for(self, target: _Target, model_id: str, tier, residency: bool) -> tuple[str, bool]:
+        """A record's own model prices its own tier and residency (errors if not offered: reported).
+        Under an --as model an unoffered tier is priced at standard and residency dropped, said once."""
+        if target.name is None:
+            return tier, residency
+        model = self.table.models[model_id]
+        if tier not in model.tiers:
+            self.note(f"{model_id} offers no {tier} tier: those records are priced at its standard tier")
+            tier = "standard"
+        if residency and not model.residency:
+            self.note(f"{model_id} has no data-residency pricing: residency records are priced without it")
+            residency = False
+        return tier, residency
+
+    def _translate(self, target: _Target, counts, own_codes, own_ids):
+        """Counts in the target's tokenizer: each record's own model names its tokenizer; a different
+        one scales every count by the documented ratio (rounded half up), and the record is marked as
+        estimated. Records whose own model is unknown keep their counts (they are reported anyway)."""
+        tokens = counts.copy()
+        estimated = np.zeros(len(counts), dtype=bool)
+        for code, (model_id, _err) in enumerate(own_ids):
+            if model_id is None:
+                continue
+            source = self.table.models[model_id].tokenizer
+            ratio = translation_ratio(source, target.tokenizer)
+            if ratio is None:
+                continue
+            num, den = ratio
+            rows = own_codes == code
+            tokens[rows] = (counts[rows] * (2 * num) + den) // (2 * den)
+            estimated[rows] = True
+            self.note(f"{source} token counts are translated to {target.tokenizer} for {target.model_id} "
+                      f"(x{num}/{den}, research/tokenizers.md): those costs are estimates")
+        return tokens, estimated
+
+    def _report_rows(self, frame: pd.DataFrame, rows: np.ndarray, error_ids: np.ndarray) -> None:
+        kept = rows[: max(self.keep_problems - len(self.problems), 0)]
+        sources = frame["source"].to_numpy()[kept] if "source" in frame else ["<DataFrame>"] * len(kept)
+        lines = frame["line"].to_numpy()[kept] if "line" in frame else kept + 1
+        models = frame["model"].to_numpy()[kept]
+        problems = [Problem(str(src), int(line), "model", str(model), self._errors[int(err)])
+                    for src, line, model, err in zip(sources, lines, models, error_ids[:len(kept)])]
+        self.report(problems, len(rows))
+
+
+# -- money ------------------------------------------------------------------------------------------
+
+def outcome_cost(outcome: Outcome, tokens) -> Decimal:
+    """Exact USD of token sums (COMPONENTS order) billed under one outcome."""
+    return sum((Decimal(int(t)) * rate for t, rate in zip(tokens, outcome.rates)), Decimal(0)) / MTOK
+
+
+@dataclass
+class ScaledRates:
+    """Every outcome's rates as integers: rate x 10**places. A record's cost in units of
+    10**-(places + 6) USD is then an exact integer dot product."""
+
+    ints: np.ndarray  # (outcomes x 6), int64 or object (Python ints) when int64 could overflow
+    places: int
+
+    @classmethod
+    def of(cls, outcomes: list[Outcome]) -> "ScaledRates":
+        places = max((max(-r.as_tuple().exponent, 0) for o in outcomes for r in o.rates), default=0)
+        ints = [[int(r.scaleb(places)) for r in o.rates] for o in outcomes]
+        return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(COMPONENTS)), places)
+
+
+def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.ndarray) -> list[Decimal]:
+    """Exact USD per record. int64 arithmetic where it cannot overflow, Python integers otherwise."""
+    scaled = ScaledRates.of(outcomes)
+    rate_ints = scaled.ints
+    largest_rate = max((abs(int(v)) for v in rate_ints.flat), default=0)
+    largest_count = int(tokens.max(initial=0))
+    if largest_rate * largest_count * len(COMPONENTS) < 2 ** 63:
+        units = (tokens * rate_ints.astype(np.int64)[outcome_ids]).sum(axis=1)
+    else:
+        units = (tokens.astype(object) * rate_ints[outcome_ids]).sum(axis=1)
+    exponent = -(scaled.places + 6)
+    return [Decimal(int(u)).scaleb(exponent) for u in units]
+
+
+# -- time -------------------------------------------------------------------------------------------
+
+def _epoch_seconds(timestamps: pd.Series) -> np.ndarray:
+    """Whole seconds since 1970 (floored): price changes fall on whole seconds, so a record at
+    15:59:59.9 stays before a 16:00:00 change."""
+    ns = timestamps.to_numpy(dtype="datetime64[ns]").view(np.int64) if len(timestamps) else \
+        np.zeros(0, dtype=np.int64)
+    return ns // 1_000_000_000
+
+
+def _epoch_months(timestamps: pd.Series) -> np.ndarray:
+    """Calendar months (UTC) since 1970-01."""
+    if not len(timestamps):
+        return np.zeros(0, dtype=np.int64)
+    return timestamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").view(np.int64)
+
+
+def _month_bounds(month: int) -> tuple[datetime, datetime]:
+    year, index = divmod(month, 12)
+    return cal.month_bounds(1970 + year, index + 1)
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
+    """Small integer codes for the distinct value combinations of `columns`, and the combinations."""
+    if not len(frame):
+        return np.zeros(0, dtype=np.int64), []
+    codes = None
+    uniques = []
+    for column in columns:
+        c, u = pd.factorize(frame[column], sort=False, use_na_sentinel=False)
+        uniques.append(list(u))
+        codes = c.astype(np.int64) if codes is None else codes * len(u) + c
+    present, dense = np.unique(codes, return_inverse=True) if len(columns) > 1 else (None, codes)
+    if present is None:
+        return dense, [(v,) for v in uniques[0]]
+    combos = []
+    for value in present:
+        parts = []
+        for u in reversed(uniques):
+            value, index = divmod(int(value), len(u))
+            parts.append(u[index])
+        combos.append(tuple(reversed(parts)))
+    return dense.astype(np.int64), combos
+
+
+def _tier_or_error(tier: str):
+    try:
+        return normalize_tier(str(tier))
+    except CostcalcError as exc:
+        return exc
+
+
+__all__ = ["Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "SLICE_RECORDS", "TIERS"]

@@ -1,0 +1,171 @@
+"""A re-pricing run over a stream of normalized chunks: counts, problems and results together.
+
+No I/O: the chunks arrive as an iterable (read.iter_usage reads files; a DataFrame is sliced), so the
+same run works for a notebook frame, a file larger than memory, or a partition on a cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CostcalcError, InputError, Problem
+from ..money import decimal_text
+from ..prices.model import PriceTable
+from ..summary import dsum
+from .price import SLICE_RECORDS, Repricer, record_costs
+from .schema import COUNT_COLUMNS, FRAME_SOURCE
+from .totals import Totals, totals_by
+
+SCHEMA = "costcalc.reprice/1"
+
+
+@dataclass
+class RepriceResult:
+    """Grouped totals of a run with everything needed to trust them."""
+
+    rows: pd.DataFrame  # Totals.frame(): by keys, priced_as, model, estimated, records, tokens, cost_usd
+    by: list[str]
+    models: list[str]  # --as models, in the order asked
+    records: int  # records read, good and bad
+    priced: int
+    reported: int
+    problems: list[Problem]  # the first KEEP_PROBLEMS, with file and line
+    assumptions: list[str]
+    price_table: dict = field(default_factory=dict)
+
+    @property
+    def totals_usd(self) -> dict[str, Decimal]:
+        """Total per priced_as: `logged` (what the records really cost), then each --as model."""
+        found = totals_by(self.rows)
+        return {label: found.get(label, Decimal(0)) for label in ["logged"] + self.models}
+
+    @property
+    def total_usd(self) -> Decimal:
+        """What the priced records cost under their own (logged) models."""
+        return self.totals_usd["logged"]
+
+    def summary_line(self) -> str:
+        return (f"{self.records:,} records: {self.priced:,} priced, {self.reported:,} reported"
+                + (f" (first {len(self.problems):,} listed)" if self.reported > len(self.problems) else ""))
+
+    def to_dict(self) -> dict:
+        """The JSON of `costcalc reprice --format json`: money and rates as decimal strings."""
+        rows = []
+        for row in self.rows.to_dict("records"):
+            rows.append({k: (decimal_text(v) if k == "cost_usd" else _plain(v)) for k, v in row.items()})
+        return {
+            "schema": SCHEMA,
+            "price_table": {"version": self.price_table.get("version"), "sha256": self.price_table.get("sha256")},
+            "by": self.by,
+            "as_models": self.models,
+            "records": self.records,
+            "priced": self.priced,
+            "reported": self.reported,
+            "total_usd": decimal_text(self.total_usd),
+            "totals_usd": {k: decimal_text(v) for k, v in self.totals_usd.items()},
+            "assumptions": self.assumptions,
+            "rows": rows,
+            "problems": [{"file": p.file, "line": p.line, "key": p.key, "value": _plain(p.value),
+                          "message": p.message} for p in self.problems],
+            "problems_not_listed": self.reported - len(self.problems),
+        }
+
+
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+def slices(frame: pd.DataFrame, size: int = SLICE_RECORDS) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(frame), size):
+        yield frame.iloc[start:start + size]
+
+
+def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
+                   by: list[str] | None = None, strict: bool = False) -> RepriceResult:
+    """Grouped totals over a stream of read.UsageChunk (frame, records, problems)."""
+    repricer = Repricer(table, models)
+    totals = Totals(by or ["month"], [t.label for t in repricer.targets])
+    read_records = 0
+    for chunk in chunks:
+        read_records += chunk.records
+        repricer.report(chunk.problems, len(chunk.problems))
+        for part in slices(chunk.frame):
+            priced = repricer.price(part)
+            _stop_if_strict(repricer, strict)
+            totals.add(part, priced)
+    _check_counts(read_records, repricer)
+    return RepriceResult(totals.frame(repricer.outcomes), totals.by, [t.model_id for t in repricer.targets[1:]],
+                         read_records, repricer.priced, repricer.reported, repricer.problems,
+                         repricer.assumptions, table.meta())
+
+
+def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
+                  strict: bool = False) -> pd.DataFrame:
+    """One row per priced record and priced_as: the normalized columns plus priced_as, model_priced,
+    billed_model, billed_provider, rule, estimated, the billed token counts and cost_usd (exact Decimal).
+    attrs: price_table, records, priced, reported, problems (strings), assumptions."""
+    repricer = Repricer(table, models)
+    labels = [t.label for t in repricer.targets]
+    parts = []
+    read_records = 0
+    for chunk in chunks:
+        read_records += chunk.records
+        repricer.report(chunk.problems, len(chunk.problems))
+        for part in slices(chunk.frame):
+            priced = repricer.price(part)
+            _stop_if_strict(repricer, strict)
+            good = part.loc[priced.good].reset_index(drop=True)
+            for label, ids, tokens, estimated in zip(labels, priced.outcome, priced.tokens, priced.estimated):
+                out = good.copy()
+                for i, column in enumerate(COUNT_COLUMNS):
+                    out[column] = tokens[:, i]
+                outcomes = [repricer.outcomes[i] for i in range(len(repricer.outcomes))]
+                out.insert(0, "priced_as", label)
+                out["model_priced"] = [outcomes[i].model for i in ids]
+                out["billed_model"] = [outcomes[i].billed_model for i in ids]
+                out["billed_provider"] = [outcomes[i].provider for i in ids]
+                out["rule"] = [outcomes[i].rule for i in ids]
+                out["estimated"] = estimated
+                out["cost_usd"] = record_costs(outcomes, ids, tokens) if len(ids) else []
+                parts.append(out)
+    _check_counts(read_records, repricer)
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated", "cost_usd"])
+    frame.attrs.update({"price_table": table.meta(), "records": read_records, "priced": repricer.priced,
+                        "reported": repricer.reported, "problems": [str(p) for p in repricer.problems],
+                        "assumptions": list(repricer.assumptions),
+                        "total_usd": str(dsum(frame.loc[frame["priced_as"] == "logged", "cost_usd"]))})
+    return frame
+
+
+def _stop_if_strict(repricer: Repricer, strict: bool) -> None:
+    if strict and repricer.reported:
+        raise InputError(repricer.problems[:1])
+
+
+def _check_counts(read_records: int, repricer: Repricer) -> None:
+    """Nothing silently dropped: every record read is priced or reported."""
+    if read_records != repricer.priced + repricer.reported:
+        raise CostcalcError(f"internal error: {read_records} records read but {repricer.priced} priced and "
+                            f"{repricer.reported} reported; please report it")
+
+
+class FrameChunk:
+    """A DataFrame already in memory, as one chunk (read.normalize_frame gives its problems)."""
+
+    def __init__(self, frame: pd.DataFrame, records: int | None = None, problems=()):
+        self.frame = frame
+        self.records = len(frame) if records is None else records
+        self.problems = list(problems)
+
+
+__all__ = ["RepriceResult", "SCHEMA", "price_records", "reprice_chunks", "FrameChunk", "FRAME_SOURCE"]
