@@ -204,9 +204,54 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
     return frame
 
 
+def variance(forecast, actual, prices=None, format: str | None = None, mapping=None,
+             strict: bool = False) -> pd.DataFrame:
+    """Forecast against actuals, per month and model: forecast_usd, actual_usd, variance_usd and its
+    split into volume_usd, mix_usd and price_usd (they add up exactly; see costcalc.usage.variance).
+
+    forecast: a saved estimate (path to `costcalc estimate --format json` output, or that JSON as a
+        dict) or an estimate DataFrame. actual: usage log path(s) or a usage DataFrame, re-priced with
+        each record at its own instant. Months compared: those with actual usage."""
+    import json
+
+    from .usage.read import iter_usage, normalize_frame, parse_mapping
+    from .usage.run import FrameChunk, reprice_chunks
+    from .usage.variance import forecast_rows, variance as split
+
+    if isinstance(forecast, pd.DataFrame):
+        planned = forecast
+        if "case" in planned:
+            planned = planned[planned["case"].astype(str) == "expected"]
+        planned = planned.assign(month=planned["month"].astype(str))
+    else:
+        if isinstance(forecast, (str, Path)):
+            try:
+                document = json.loads(Path(forecast).read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise CostcalcError(f"{forecast}: cannot read: {exc.strerror or exc}") from None
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise CostcalcError(f"{forecast}: not JSON ({exc})") from None
+            planned = forecast_rows(document, str(forecast))
+        else:
+            planned = forecast_rows(forecast)
+    table = prices_from(prices)
+    mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
+    if isinstance(actual, pd.DataFrame):
+        chunk = normalize_frame(actual, mapping=mapping)
+        chunks = [FrameChunk(chunk.frame, chunk.records, chunk.problems)]
+    else:
+        chunks = iter_usage(_paths(actual), format=format, mapping=mapping, strict=strict)
+    result = reprice_chunks(chunks, table, by=["month"], strict=strict)
+    out = split(planned, result.components)
+    out.attrs.update({"price_table": table.meta(), "records": result.records, "priced": result.priced,
+                      "reported": result.reported, "problems": [str(p) for p in result.problems],
+                      "assumptions": list(result.assumptions)})
+    return out
+
+
 def _paths(paths) -> list[str]:
     return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
 
 
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "quote",
-           "summarize", "load_prices", "load_workloads", "read_usage", "reprice"]
+           "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance"]

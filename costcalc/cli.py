@@ -398,6 +398,41 @@ def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, outpu
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--forecast", "forecast", required=True, type=click.Path(dir_okay=False), metavar="ESTIMATE.json",
+              help="A saved estimate: costcalc estimate --format json --output ESTIMATE.json")
+@click.option("--actual", "actual", multiple=True, required=True, metavar="LOG",
+              help="Usage log(s) (repeatable; more may follow as arguments).")
+@click.argument("more_logs", nargs=-1)
+@click.option("--log-format", "log_format", metavar="NAME", help="Log format (default: detected).")
+@click.option("--map", "mapping", metavar="COL=SRC,...", help="CSV/Parquet column mapping, as for reprice.")
+@prices_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout.")
+def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, output):
+    """Forecast against actuals per month and model: variance split into volume, mix and price.
+
+    Months compared are those in the logs. Reported records are left out of the actuals (exit 1).
+
+    \b
+    Example:
+      costcalc estimate workloads.yaml --format json --output forecast.json
+      costcalc variance --forecast forecast.json --actual logs/*.jsonl
+    """
+    from .api import variance as run_variance
+    from .report.usage import render_variance
+
+    df = run_variance(forecast, list(actual) + list(more_logs), prices=prices or None, format=log_format,
+                      mapping=mapping)
+    write_output(render_variance(df, fmt), output)
+    if df.attrs.get("reported"):
+        click.echo(f"costcalc: {df.attrs['records']:,} records: {df.attrs['priced']:,} priced, "
+                   f"{df.attrs['reported']:,} reported", err=True)
+        sys.exit(1)
+
+
 DEFAULT_TOKEN_MODELS = "deepseek-v4-pro,gpt-5.5,claude-opus-4-7"
 _PROGRESS_BYTES = 20_000_000  # show a progress bar above this much text (and only on a terminal)
 

@@ -91,3 +91,50 @@ def _csv(result) -> str:
     for row in result.rows.itertuples(index=False):
         writer.writerow([decimal_text(v) if isinstance(v, Decimal) else safe_cell(v) for v in row] + meta)
     return buffer.getvalue()
+
+
+# -- forecast against actuals --------------------------------------------------------------------------
+
+VARIANCE_SCHEMA = "costcalc.variance/1"
+_MONEY_COLUMNS = ("forecast_usd", "actual_usd", "variance_usd", "volume_usd", "mix_usd", "price_usd")
+
+
+def render_variance(df, fmt: str) -> str:
+    attrs = df.attrs
+    if fmt == "json":
+        rows = [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+                for row in df.to_dict("records")]
+        return json.dumps({"schema": VARIANCE_SCHEMA, "price_table": attrs.get("price_table"),
+                           "records": attrs.get("records"), "priced": attrs.get("priced"),
+                           "reported": attrs.get("reported"), "assumptions": attrs.get("assumptions", []),
+                           "rows": rows, "problems": attrs.get("problems", [])}, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(list(df.columns))
+        for row in df.itertuples(index=False):
+            writer.writerow([decimal_text(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
+        return buffer.getvalue()
+    markdown = fmt == "markdown"
+    headers = ["month", "model", "forecast", "actual", "variance", "volume", "mix", "price"]
+    body = [[_cell(r["month"], markdown), _cell(r["model"], markdown)]
+            + [_signed(r[c], c != "forecast_usd" and c != "actual_usd") for c in _MONEY_COLUMNS]
+            for r in df.to_dict("records")]
+    right = [False, False] + [True] * len(_MONEY_COLUMNS)
+    table = _markdown_table(headers, body, right) if markdown else render(headers, body, right)
+    sha = ((attrs.get("price_table") or {}).get("sha256") or "")[:12]
+    lines = [f"Forecast against actual usage, USD. Actual: {attrs.get('records', 0):,} records, "
+             f"{attrs.get('priced', 0):,} priced, {attrs.get('reported', 0):,} reported; price table "
+             f"{(attrs.get('price_table') or {}).get('version')} (sha256 {sha}).", "", table, "",
+             "variance = actual - forecast = volume (tokens at the forecast's mix and prices) + mix (another "
+             "split between input, cache, output and reasoning) + price (other rates than forecast)."]
+    if attrs.get("assumptions"):
+        lines += ["", "Assumptions:"] + [f"- {a}" for a in attrs["assumptions"]]
+    if attrs.get("problems"):
+        lines += ["", "Reported records (left out of the actuals):"] + [f"- {p}" for p in attrs["problems"][:20]]
+    return "\n".join(lines)
+
+
+def _signed(value: Decimal, sign: bool) -> str:
+    text = f"{cents(value):,.2f}"
+    return ("+" + text) if sign and cents(value) > 0 else text

@@ -37,6 +37,7 @@ class RepriceResult:
     problems: list[Problem]  # the first KEEP_PROBLEMS, with file and line
     assumptions: list[str]
     price_table: dict = field(default_factory=dict)
+    components: pd.DataFrame | None = None  # long form per component (Totals.components), for variance
 
     @property
     def totals_usd(self) -> dict[str, Decimal]:
@@ -103,9 +104,10 @@ def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None
             _stop_if_strict(repricer, strict)
             totals.add(part, priced)
     _check_counts(read_records, repricer)
+    repricer.problems.sort(key=lambda p: (p.file, p.line or 0))
     return RepriceResult(totals.frame(repricer.outcomes), totals.by, [t.model_id for t in repricer.targets[1:]],
                          read_records, repricer.priced, repricer.reported, repricer.problems,
-                         repricer.assumptions, table.meta())
+                         repricer.assumptions, table.meta(), totals.components(repricer.outcomes))
 
 
 def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None = None,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..prices.model import COMPONENTS
+from ..prices.model import COMPONENTS, MTOK
 from ..summary import dsum
 from .price import Outcome, PricedSlice, outcome_cost
 from .schema import COUNT_COLUMNS, TAG_PREFIX
@@ -17,7 +17,6 @@ from .schema import COUNT_COLUMNS, TAG_PREFIX
 BY_CHOICES = ("month", "day", "model", "tag:NAME")
 # Partial sums are merged when this many rows have piled up (bounds memory for day x tag groupings).
 _MERGE_ROWS = 200_000
-_DAY_SECONDS = 86_400
 
 
 def check_by(by: list[str], columns=None) -> list[str]:
@@ -36,65 +35,135 @@ def check_by(by: list[str], columns=None) -> list[str]:
 
 
 class Totals:
-    """Accumulates grouped token sums over priced chunks; `frame()` turns them into money."""
+    """Accumulates grouped token sums over priced chunks; `frame()` turns them into money.
+
+    Keys are small integers (epoch month or day, a run-wide code per tag value, the priced_as index,
+    the outcome id, the estimated flag), so grouping a chunk is one sort and one np.add.reduceat on
+    int64: exact, and no strings are built per record."""
 
     def __init__(self, by: list[str], priced_as: list[str]):
         self.by = check_by(by)
         self.priced_as = priced_as  # label per target, in Repricer.targets order
-        self._parts: list[pd.DataFrame] = []
+        self._tag_codes: dict[str, dict[object, int]] = {k: {} for k in self.by if k.startswith(TAG_PREFIX)}
+        self._parts: list[np.ndarray] = []  # rows: key columns..., target, outcome, estimated, records, 6 tokens
         self._rows = 0
 
     def add(self, frame: pd.DataFrame, priced: PricedSlice) -> None:
         good = frame.loc[priced.good] if not priced.good.all() else frame
+        if not len(good):
+            return
         keys = self._keys(good)
-        for label, ids, tokens, estimated in zip(self.priced_as, priced.outcome, priced.tokens,
-                                                 priced.estimated):
-            part = pd.DataFrame(keys | {"priced_as": label, "outcome": ids, "estimated": estimated})
-            for i, column in enumerate(COUNT_COLUMNS):
-                part[column] = tokens[:, i]
-            part["records"] = np.ones(len(part), dtype=np.int64)
-            self._parts.append(_sum(part, self.by))
+        for target, (ids, tokens, estimated) in enumerate(zip(priced.outcome, priced.tokens, priced.estimated)):
+            columns = keys + [np.full(len(ids), target, dtype=np.int64), ids.astype(np.int64),
+                              estimated.astype(np.int64)]
+            self._parts.append(_group(np.column_stack(columns),
+                                      np.column_stack([np.ones(len(ids), dtype=np.int64), tokens])))
             self._rows += len(self._parts[-1])
         if self._rows > _MERGE_ROWS and len(self._parts) > 1:
-            self._parts = [_sum(pd.concat(self._parts, ignore_index=True), self.by)]
-            self._rows = len(self._parts[0])
+            self._merge()
 
-    def _keys(self, good: pd.DataFrame) -> dict:
-        keys = {}
+    def _merge(self) -> None:
+        stacked = np.concatenate(self._parts)
+        width = len(self.by) + 3
+        self._parts = [_group(stacked[:, :width], stacked[:, width:])]
+        self._rows = len(self._parts[0])
+
+    def _keys(self, good: pd.DataFrame) -> list[np.ndarray]:
+        keys = []
         for key in self.by:
-            if key == "month":
-                keys["month"] = good["timestamp"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
-            elif key == "day":
-                keys["day"] = good["timestamp"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            if key in ("month", "day"):
+                unit = "datetime64[M]" if key == "month" else "datetime64[D]"
+                keys.append(good["timestamp"].to_numpy(dtype="datetime64[ns]").astype(unit).view(np.int64))
+            elif key not in good:
+                keys.append(np.full(len(good), self._tag_code(key, ""), dtype=np.int64))
             else:
-                keys[key] = (good[key].astype(object).where(good[key].notna(), "").to_numpy()
-                             if key in good else np.full(len(good), "", dtype=object))
+                codes, uniques = pd.factorize(good[key], use_na_sentinel=False)
+                mapping = np.array([self._tag_code(key, "" if pd.isna(u) else str(u)) for u in uniques],
+                                   dtype=np.int64)
+                keys.append(mapping[codes])
         return keys
+
+    def _tag_code(self, key: str, value: str) -> int:
+        codes = self._tag_codes[key]
+        return codes.setdefault(value, len(codes))
+
+    def _sums(self, outcomes: list[Outcome]):
+        """(group labels, target index, outcome, estimated, [records, 6 token sums]) per stored row."""
+        if not self._parts:
+            return
+        self._merge()
+        k = len(self.by)
+        values = {tag: {code: value for value, code in codes.items()} for tag, codes in self._tag_codes.items()}
+        for row in self._parts[0].tolist():
+            keys, (target, outcome_id, estimated), sums = row[:k], row[k:k + 3], row[k + 3:]
+            labels = tuple(_label(key, value, values) for key, value in zip(self.by, keys))
+            yield labels, target, outcomes[outcome_id], bool(estimated), sums
 
     def frame(self, outcomes: list[Outcome]) -> pd.DataFrame:
         """One row per group key, priced-as label and model: records, tokens per component and exact
         cost_usd (Decimal). Sorted by the keys, then priced_as in the order asked, then model."""
         columns = self.by + ["priced_as", "model", "estimated", "records"] + list(COUNT_COLUMNS) + ["cost_usd"]
-        if not self._parts:
-            return pd.DataFrame(columns=columns)
-        sums = _sum(pd.concat(self._parts, ignore_index=True), self.by)
-        tokens = sums[list(COUNT_COLUMNS)].to_numpy()
-        sums["cost_usd"] = [outcome_cost(outcomes[int(o)], row) for o, row in zip(sums["outcome"], tokens)]
-        sums["model"] = [outcomes[int(o)].model for o in sums["outcome"]]
-        group = self.by + ["priced_as", "model", "estimated"]
-        out = sums.groupby(group, sort=False, dropna=False).agg(
-            {"records": "sum", **{c: "sum" for c in COUNT_COLUMNS}, "cost_usd": dsum}).reset_index()
-        order = {label: i for i, label in enumerate(self.priced_as)}
-        out["_order"] = out["priced_as"].map(order)
-        out = out.sort_values(self.by + ["_order", "model", "estimated"], kind="stable").drop(columns="_order")
-        for key in ("month", "day"):
-            if key in out:
-                out[key] = out[key].astype(str).str.slice(0, 7 if key == "month" else 10)
-        return out[columns].reset_index(drop=True)
+        merged: dict[tuple, list] = {}
+        for labels, target, outcome, estimated, sums in self._sums(outcomes):
+            group = labels + (target, outcome.model, estimated)
+            entry = merged.setdefault(group, [[0] * len(sums), []])
+            entry[0] = [a + b for a, b in zip(entry[0], sums)]
+            entry[1].append(outcome_cost(outcome, sums[1:]))
+        k = len(self.by)
+        out = [list(group[:k]) + [self.priced_as[group[k]], group[k + 1], group[k + 2]] + sums + [dsum(costs)]
+               for group, (sums, costs) in sorted(merged.items())]
+        frame = pd.DataFrame(out, columns=columns)
+        for column in ["records"] + list(COUNT_COLUMNS):
+            frame[column] = frame[column].astype("int64")
+        return frame
+
+    def components(self, outcomes: list[Outcome]) -> pd.DataFrame:
+        """Long form: one row per group key, priced_as, model and price component (COMPONENTS names, as
+        in an estimate), with tokens and exact cost_usd. What forecast-vs-actual variance compares."""
+        merged: dict[tuple, list] = {}
+        for labels, target, outcome, _estimated, sums in self._sums(outcomes):
+            for component, tokens, rate in zip(COMPONENTS, sums[1:], outcome.rates):
+                entry = merged.setdefault(labels + (self.priced_as[target], outcome.model, component), [0, []])
+                entry[0] += tokens
+                entry[1].append(Decimal(tokens) * rate / MTOK)
+        columns = self.by + ["priced_as", "model", "component", "tokens", "cost_usd"]
+        return pd.DataFrame([list(key) + [tokens, dsum(costs)] for key, (tokens, costs) in merged.items()],
+                            columns=columns)
 
 
-def _sum(part: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    return part.groupby(by + ["priced_as", "outcome", "estimated"], sort=False, dropna=False).sum().reset_index()
+def _label(key: str, value: int, tag_values: dict) -> str:
+    if key == "month":
+        return str(np.datetime64(value, "M"))
+    if key == "day":
+        return str(np.datetime64(value, "D"))
+    return tag_values[key][value]
+
+
+_DENSE_KEYS = 1 << 20  # composite key spaces up to this size are summed with bincount
+
+
+def _group(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rows of int64 `keys` (all >= 0) with equal keys merged, int64 `values` summed exactly."""
+    dims = keys.max(axis=0) + 1
+    size = float(np.prod(dims.astype(float)))
+    if size < 2.0 ** 62:
+        composite = np.ravel_multi_index(keys.T, dims)
+        # bincount sums in float64, which is exact while every partial sum stays below 2**53: guaranteed
+        # when the largest value times the number of rows is below it.
+        if size <= _DENSE_KEYS and int(values.max(initial=0)) * len(values) < 2 ** 53:
+            counts = np.bincount(composite, minlength=int(size))
+            present = np.flatnonzero(counts)
+            sums = np.column_stack([np.bincount(composite, weights=values[:, j], minlength=int(size))[present]
+                                    for j in range(values.shape[1])]).astype(np.int64)
+            return np.column_stack([np.column_stack(np.unravel_index(present, dims)), sums])
+        order = np.argsort(composite)
+        ordered = composite[order]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    else:
+        order = np.lexsort(keys.T[::-1])
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate([[True], np.any(ordered[1:] != ordered[:-1], axis=1)]))
+    return np.column_stack([keys[order[starts]], np.add.reduceat(values[order], starts, axis=0)])
 
 
 def totals_by(frame: pd.DataFrame) -> dict[str, Decimal]:

@@ -1,0 +1,108 @@
+"""Forecast against actuals: per month and model, the forecast, the actual and the variance split into
+volume, token-mix and price effects. Pure computation on two long tables.
+
+Both sides are long rows (month, model, component, tokens, cost_usd): the forecast from an estimate's
+rows (summed over profiles and rules), the actual from re-priced usage (Totals.components). With
+T = tokens and r = cost / tokens per component, V = total tokens, F and A the two costs:
+
+    volume = (V_actual - V_forecast) x F / V_forecast        more or fewer tokens at the forecast's mix
+                                                              and prices
+    mix    = sum_c T_actual,c x r_forecast,c - V_actual x F / V_forecast
+                                                              another split between input, cache reads,
+                                                              writes, output and reasoning
+    price  = A - F - volume - mix                             = sum_c T_actual,c x (r_actual,c -
+                                                              r_forecast,c): other rates than forecast
+                                                              (peak hours, a promotion's end, cliffs)
+
+so volume + mix + price = A - F exactly. Volume is measured in tokens, not requests: an estimate's rows
+carry tokens, and tokens are what a bill multiplies. A component the forecast never priced takes its
+actual rate (its cost shows up as mix, not price); a model-month with no forecast is all volume, one
+with no actual usage is all (negative) volume.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+import pandas as pd
+
+from ..summary import dsum
+
+_CONTEXT = decimal.Context(prec=60)
+COLUMNS = ["month", "model", "forecast_usd", "actual_usd", "variance_usd", "volume_usd", "mix_usd",
+           "price_usd", "forecast_tokens", "actual_tokens"]
+
+
+def variance(forecast: pd.DataFrame, actual: pd.DataFrame, months: list[str] | None = None) -> pd.DataFrame:
+    """forecast, actual: rows of month ('2026-09'), model, component, tokens, cost_usd (Decimal or int
+    tokens). months: which months to compare (default: those with actual usage, since a forecast
+    usually runs past the log). One row per month and model, sorted."""
+    f = _by_component(forecast)
+    a = _by_component(actual)
+    months = sorted(set(months) if months is not None else {m for m, _ in a})
+    rows = []
+    for month in months:
+        models = sorted({model for m, model in f if m == month} | {model for m, model in a if m == month})
+        for model in models:
+            rows.append(_split(month, model, f.get((month, model), {}), a.get((month, model), {})))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _by_component(rows: pd.DataFrame) -> dict[tuple[str, str], dict[str, tuple[Decimal, Decimal]]]:
+    """(month, model) -> component -> (tokens, cost), summed exactly."""
+    out: dict[tuple[str, str], dict[str, list]] = {}
+    for month, model, component, tokens, cost in zip(rows["month"], rows["model"], rows["component"],
+                                                     rows["tokens"], rows["cost_usd"]):
+        entry = out.setdefault((str(month), str(model)), {}).setdefault(str(component), [[], []])
+        entry[0].append(Decimal(tokens))
+        entry[1].append(Decimal(cost))
+    return {key: {c: (dsum(t), dsum(k)) for c, (t, k) in parts.items()} for key, parts in out.items()}
+
+
+def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
+    with decimal.localcontext(_CONTEXT):
+        f_cost = dsum(cost for _, cost in forecast.values())
+        a_cost = dsum(cost for _, cost in actual.values())
+        f_tokens = dsum(tokens for tokens, _ in forecast.values())
+        a_tokens = dsum(tokens for tokens, _ in actual.values())
+        if not f_tokens:  # nothing forecast: all of it is volume
+            volume, mix = a_cost - f_cost, Decimal(0)
+        else:
+            per_token = f_cost / f_tokens
+            volume = (a_tokens - f_tokens) * per_token
+            at_forecast_rates = dsum(tokens * _forecast_rate(component, forecast, actual)
+                                     for component, (tokens, _) in actual.items())
+            mix = at_forecast_rates - a_tokens * per_token
+        price = a_cost - f_cost - volume - mix
+    return [month, model, f_cost, a_cost, a_cost - f_cost, volume, mix, price, f_tokens, a_tokens]
+
+
+def _forecast_rate(component: str, forecast: dict, actual: dict) -> Decimal:
+    tokens, cost = forecast.get(component, (Decimal(0), Decimal(0)))
+    if tokens:
+        return cost / tokens
+    tokens, cost = actual[component]
+    return cost / tokens if tokens else Decimal(0)
+
+
+def forecast_rows(estimate: dict, source: str = "forecast") -> pd.DataFrame:
+    """The long rows of a saved estimate (`costcalc estimate --format json`): the expected case only
+    when the estimate has low/expected/high cases."""
+    from ..errors import CostcalcError
+
+    if not isinstance(estimate, dict) or not str(estimate.get("meta", {}).get("schema", "")).startswith(
+            "costcalc.estimate/"):
+        raise CostcalcError(f"{source}: not a costcalc estimate (expected the JSON of `costcalc estimate "
+                            f"--format json`, schema costcalc.estimate/1)")
+    rows = []
+    for i, row in enumerate(estimate.get("rows", [])):
+        if row.get("case", "expected") != "expected":
+            continue
+        try:
+            rows.append((row["month"], row["model"], row["component"], Decimal(row["tokens"]),
+                         Decimal(row["cost_usd"])))
+        except (KeyError, TypeError, decimal.InvalidOperation) as exc:
+            raise CostcalcError(f"{source}: rows[{i}]: missing or bad month/model/component/tokens/cost_usd "
+                                f"({type(exc).__name__}: {exc})") from None
+    return pd.DataFrame(rows, columns=["month", "model", "component", "tokens", "cost_usd"])
