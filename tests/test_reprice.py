@@ -96,6 +96,14 @@ def test_gpt55_whole_request_at_the_long_context_rate_above_272k(table):
     assert out["rule"][1] == "list+long-context"
 
 
+def test_reasoning_follows_the_output_multiplier_under_long_context(table):
+    frame = usage({"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 300_000,
+                   "output_tokens": 1000, "reasoning_tokens": 2000})
+    out = per_record(table, frame)
+    # Reasoning bills as output; above 272K output is 30 x 1.5 = 45, and so is reasoning.
+    assert out["cost_usd"][0] == (300_000 * Decimal(10) + 3000 * Decimal(45)) / M
+
+
 def test_claude_cache_writes_batch_and_us_residency(table):
     at = "2026-10-01T12:00:00Z"
     frame = usage(

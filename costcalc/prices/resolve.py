@@ -155,7 +155,10 @@ def effective_rates(rule: Rule, modifiers: tuple[Modifier, ...]) -> dict[str, De
         if rate is None:
             rate = rule.rates[RATE_FALLBACK[component]]
         for mod in modifiers:
-            factor = mod.factors.get(component)
+            # A component billed like another (reasoning as output, cache writes as input) follows that
+            # component's multiplier unless the modifier names it: GPT-5.5's long-context x1.5 on output
+            # applies to its reasoning tokens too.
+            factor = mod.factors.get(component, mod.factors.get(RATE_FALLBACK.get(component, component)))
             if factor is not None:
                 rate *= factor
         rates[component] = rate
