@@ -157,9 +157,9 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
     as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
     `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
     mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.read import iter_usage, parse_mapping
+    from .usage.read import iter_usage
 
-    mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
+    mapping = _mapping(mapping)
     frames, problems, records = [], [], 0
     for chunk in iter_usage(_paths(paths), format=format, mapping=mapping, strict=strict):
         frames.append(chunk.frame)
@@ -181,12 +181,12 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
         and priced_as (`logged` = its own model, then each model asked), or a grouping - "month", "day",
         "model", "tag:NAME" or a list of them - for exact totals per group (the CLI's rows).
     """
-    from .usage.read import iter_usage, normalize_frame, parse_mapping
+    from .usage.read import iter_usage, normalize_frame
     from .usage.run import FrameChunk, price_records, reprice_chunks
 
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
-    mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
+    mapping = _mapping(mapping)
     if isinstance(usage, pd.DataFrame):
         # Counts are of this frame's rows; records read_usage dropped were reported by read_usage.
         chunk = normalize_frame(usage, mapping=mapping)
@@ -214,7 +214,7 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
         each record at its own instant. Months compared: those with actual usage."""
     import json
 
-    from .usage.read import iter_usage, normalize_frame, parse_mapping
+    from .usage.read import iter_usage, normalize_frame
     from .usage.run import FrameChunk, reprice_chunks
     from .usage.variance import forecast_rows, variance as split
 
@@ -235,7 +235,7 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
         else:
             planned = forecast_rows(forecast)
     table = prices_from(prices)
-    mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
+    mapping = _mapping(mapping)
     if isinstance(actual, pd.DataFrame):
         chunk = normalize_frame(actual, mapping=mapping)
         chunks = [FrameChunk(chunk.frame, chunk.records, chunk.problems)]
@@ -249,9 +249,43 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     return out
 
 
+def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None, format: str | None = None,
+                    mapping=None) -> dict:
+    """Workload profiles from real usage (one per model, or per value of `by="tag:NAME"`): requests per
+    day, prompt-size histogram (split at every price cliff in the table), output, reasoning, cache hits
+    and writes, tiers, residency and the hour-of-week shape in `timezone`. Returns the workloads
+    document (plain data); `costcalc.usage.profile.profiles_yaml` writes it as YAML that
+    `costcalc.estimate` reads. Logged model names are mapped to the table's ids (dated snapshots,
+    provider-qualified names); bad records are left out and counted in `document["records"]`."""
+    from .prices.resolve import prompt_thresholds
+    from .usage.price import Repricer
+    from .usage.profile import derive_profiles as derive
+
+    from .usage.read import normalize_frame
+
+    table = prices_from(prices)
+    if isinstance(usage, pd.DataFrame):
+        frame = normalize_frame(usage, mapping=_mapping(mapping)).frame
+    else:
+        frame = read_usage(usage, format=format, mapping=mapping)
+    names = Repricer(table)
+    pairs = frame[["provider", "model"]].drop_duplicates()
+    canonical = {(p, m): names.model_of(p, m)[0] or m for p, m in zip(pairs["provider"], pairs["model"])}
+    frame = frame.assign(model=[canonical[pm] for pm in zip(frame["provider"], frame["model"])])
+    cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
+    return derive(frame, by=by, timezone=timezone, cliffs=cliffs)
+
+
+def _mapping(mapping):
+    """A column mapping given as text ("timestamp=ts,model=m") or as a dict."""
+    from .usage.read import parse_mapping
+
+    return parse_mapping(mapping) if isinstance(mapping, str) else mapping
+
+
 def _paths(paths) -> list[str]:
     return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
 
 
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "quote",
-           "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance"]
+           "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance", "derive_profiles"]

@@ -433,6 +433,45 @@ def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, outp
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--by", "by", default="model", show_default=True, metavar="model|tag:NAME",
+              help="One profile per logged model, or per value of a tag.")
+@click.option("--timezone", "tz", default="UTC", show_default=True, metavar="ZONE",
+              help="IANA zone for the hour-of-week traffic shape (e.g. Europe/Berlin).")
+@click.option("--log-format", "log_format", metavar="NAME", help="Log format (default: detected).")
+@click.option("--map", "mapping", metavar="COL=SRC,...", help="CSV/Parquet column mapping, as for reprice.")
+@prices_option
+@click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the workloads YAML to FILE (atomically) instead of stdout.")
+def profile(logs, by, tz, log_format, mapping, prices, output):
+    """Derive workload profiles from usage LOGS, so a projection starts from reality.
+
+    Bad records are left out (listed on stderr, exit 1 after writing the profiles).
+
+    \b
+    Example:
+      costcalc profile logs/*.jsonl --timezone Europe/Berlin --output workloads.yaml
+      costcalc estimate workloads.yaml --models deepseek-v4-pro,gpt-5.5
+    """
+    from .api import derive_profiles, read_usage
+    from .usage.profile import profiles_yaml
+
+    if by != "model" and not (by.startswith("tag:") and len(by) > 4):
+        raise click.BadParameter(f"{by!r}: use model or tag:NAME", param_hint="--by")
+    usage = read_usage(list(logs), format=log_format, mapping=mapping)
+    document = derive_profiles(usage, by=by, timezone=tz, prices=prices or None)
+    header = (f"Derived by `costcalc profile` from {', '.join(logs)}: {len(usage):,} records used, "
+              f"{usage.attrs['reported']:,} left out.")
+    write_output(profiles_yaml(document, header=header), output)
+    if usage.attrs["reported"]:
+        for problem in usage.attrs["problems"][:20]:
+            click.echo(f"costcalc: {problem}", err=True)
+        click.echo(f"costcalc: {usage.attrs['records']:,} records: {usage.attrs['reported']:,} reported",
+                   err=True)
+        sys.exit(1)
+
+
 DEFAULT_TOKEN_MODELS = "deepseek-v4-pro,gpt-5.5,claude-opus-4-7"
 _PROGRESS_BYTES = 20_000_000  # show a progress bar above this much text (and only on a terminal)
 
