@@ -144,7 +144,7 @@ def test_unknown_models_and_unoffered_tiers_are_reported_with_their_line(table):
     assert (result.records, result.priced, result.reported) == (3, 1, 2)
     text = [str(p) for p in result.problems]
     assert text[0].startswith("log.jsonl:4: model: 'gpt-9': unknown model 'gpt-9'")
-    assert text[1] == "log.jsonl:7: model: 'deepseek-v4-pro': deepseek-v4-pro offers no batch tier; offered: " \
+    assert text[1] == "log.jsonl:7: service_tier: 'batch': deepseek-v4-pro offers no batch tier; offered: " \
                       "standard"
     assert result.total_usd == Decimal(10) * Decimal("5.00") / M
 

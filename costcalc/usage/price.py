@@ -93,8 +93,8 @@ class Repricer:
         self.targets = [_Target(None)] + [self._target(name) for name in models or ()]
         self.outcomes: list[Outcome] = []
         self._outcome_ids: dict[Outcome, int] = {}
-        self._errors: list[str] = []
-        self._error_ids: dict[str, int] = {}
+        self._errors: list[tuple[str, str]] = []  # (the record's column at fault, message)
+        self._error_ids: dict[tuple[str, str], int] = {}
         self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         self._thresholds: dict[str, np.ndarray] = {}
@@ -132,11 +132,12 @@ class Repricer:
             self.outcomes.append(outcome)
         return found
 
-    def _error_id(self, message: str) -> int:
-        found = self._error_ids.get(message)
+    def _error_id(self, message: str, column: str = "model") -> int:
+        key = (column, message)
+        found = self._error_ids.get(key)
         if found is None:
-            found = self._error_ids[message] = len(self._errors)
-            self._errors.append(message)
+            found = self._error_ids[key] = len(self._errors)
+            self._errors.append(key)
         return found
 
     # -- names ---------------------------------------------------------------------------------------
@@ -277,13 +278,12 @@ class Repricer:
             prompt_cls, key = key % n_classes, key // n_classes
             res, key = bool(key % 2), key // 2
             tier_code, name_code = key % n_tiers, key // n_tiers
-            error = name_errors[name_code] or (tiers[tier_code] if isinstance(tiers[tier_code], CostcalcError)
-                                               else None)
+            error = self._group_error(target, model_ids[name_code], name_errors[name_code], tiers[tier_code], res)
             for m in np.flatnonzero(seen[g * n_months:(g + 1) * n_months]):
                 month = month_lo + int(m)
                 if error is not None:
                     starts = np.array([int(_month_bounds(month)[0].timestamp())], dtype=np.int64)
-                    outcome = np.array([-1 - self._error_id(str(error))], dtype=np.int64)
+                    outcome = np.array([error], dtype=np.int64)
                 else:
                     tier, has_residency = self._request_for(target, model_ids[name_code], tiers[tier_code], res)
                     starts, outcome = self.month_cuts(target_label or model_ids[name_code],
@@ -295,6 +295,23 @@ class Repricer:
         cut_keys, cut_ids = np.concatenate(keys), np.concatenate(ids)
         position = np.searchsorted(cut_keys, group * stride + (seconds - base), side="right") - 1
         return cut_ids[position], tokens, estimated
+
+    def _group_error(self, target: _Target, model_id: str | None, name_error: str | None, tier,
+                     residency: bool) -> int | None:
+        """-1 - error id when no record of a group can be priced whatever its instant, else None.
+        Named after the record's column at fault: model, service_tier or residency."""
+        if name_error is not None:
+            return -1 - self._error_id(name_error, "model")
+        if isinstance(tier, CostcalcError):
+            return -1 - self._error_id(str(tier), "service_tier")
+        if target.name is None:  # under --as models these fall back (see _request_for)
+            model = self.table.models[model_id]
+            if tier not in model.tiers:
+                return -1 - self._error_id(f"{model_id} offers no {tier} tier; offered: {', '.join(model.tiers)}",
+                                           "service_tier")
+            if residency and not model.residency:
+                return -1 - self._error_id(f"{model_id} has no data-residency pricing", "residency")
+        return None
 
     def _request_for(self, target: _Target, model_id: str, tier, residency: bool) -> tuple[str, bool]:
         """A record's own model prices its own tier and residency (errors if not offered: reported).
@@ -335,9 +352,12 @@ class Repricer:
         kept = rows[: max(self.keep_problems - len(self.problems), 0)]
         sources = frame["source"].to_numpy()[kept] if "source" in frame else ["<DataFrame>"] * len(kept)
         lines = frame["line"].to_numpy()[kept] if "line" in frame else kept + 1
-        models = frame["model"].to_numpy()[kept]
-        problems = [Problem(str(src), int(line), "model", str(model), self._errors[int(err)])
-                    for src, line, model, err in zip(sources, lines, models, error_ids[:len(kept)])]
+        problems = []
+        for src, line, row, err in zip(sources, lines, kept, error_ids[:len(kept)]):
+            column, message = self._errors[int(err)]
+            value = frame[column].iloc[int(row)]
+            problems.append(Problem(str(src), int(line), column, value.item() if hasattr(value, "item") else
+                                    str(value), message))
         self.report(problems, len(rows))
 
 
