@@ -90,3 +90,19 @@ def test_library_variance_takes_a_forecast_dataframe(tmp_path):
     out = costcalc.variance(forecast, actual)
     assert out["actual_usd"][0] == (1000 * Decimal("2.50") + 100 * Decimal("15.00")) / M
     assert out["forecast_usd"][0] == Decimal("12.00")
+
+
+def test_rendered_cents_add_up_in_every_row():
+    from costcalc.report.usage import render_variance
+
+    forecast = long(("2026-09", "a", "input", 1_000_000, "2.026"), ("2026-09", "b", "input", 3, "0.014"),
+                    ("2026-09", "c", "output", 7, "1.005"))
+    actual = long(("2026-09", "a", "input", 1_003_000, "2.025"), ("2026-09", "b", "output", 9, "0.026"),
+                  ("2026-09", "c", "output", 1, "0.333"))
+    table = render_variance(variance(forecast, actual), "table").splitlines()
+    rows = [line.split() for line in table if line.startswith("2026-09")]
+    assert len(rows) == 3
+    for _, _, forecast_text, actual_text, *effects in rows:
+        variance_text, volume, mix, price = (Decimal(x) for x in effects)
+        assert variance_text == Decimal(actual_text) - Decimal(forecast_text)
+        assert volume + mix + price == variance_text

@@ -117,9 +117,14 @@ def render_variance(df, fmt: str) -> str:
         return buffer.getvalue()
     markdown = fmt == "markdown"
     headers = ["month", "model", "forecast", "actual", "variance", "volume", "mix", "price"]
-    body = [[_cell(r["month"], markdown), _cell(r["model"], markdown)]
-            + [_signed(r[c], c != "forecast_usd" and c != "actual_usd") for c in _MONEY_COLUMNS]
-            for r in df.to_dict("records")]
+    body = []
+    for r in df.to_dict("records"):
+        # Rendered figures add up: variance = actual - forecast as shown, and the three effects are
+        # rounded (largest remainder) to sum to that shown variance.
+        forecast, actual = cents(r["forecast_usd"]), cents(r["actual_usd"])
+        effects = allocate_cents([r["volume_usd"], r["mix_usd"], r["price_usd"]], actual - forecast)
+        body.append([_cell(r["month"], markdown), _cell(r["model"], markdown), f"{forecast:,.2f}",
+                     f"{actual:,.2f}"] + [_signed(v) for v in [actual - forecast] + effects])
     right = [False, False] + [True] * len(_MONEY_COLUMNS)
     table = _markdown_table(headers, body, right) if markdown else render(headers, body, right)
     sha = ((attrs.get("price_table") or {}).get("sha256") or "")[:12]
@@ -135,6 +140,7 @@ def render_variance(df, fmt: str) -> str:
     return "\n".join(lines)
 
 
-def _signed(value: Decimal, sign: bool) -> str:
-    text = f"{cents(value):,.2f}"
-    return ("+" + text) if sign and cents(value) > 0 else text
+def _signed(value: Decimal) -> str:
+    if not value:
+        return "0.00"
+    return f"{value:+,.2f}"

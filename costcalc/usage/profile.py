@@ -50,7 +50,7 @@ traffic            the hour-of-week request rate in `timezone`: request counts p
                    Saturday has is smeared). Both factors are scaled to average 1 and rounded to 2
                    decimals. A weekday the window never held weighs 1 (the average). A shape that is
                    uniform after rounding is written as just `{timezone: ...}`.
-start              the first day of the month after the last record (in `timezone`); no end.
+start, end         not set: the profile is a rate; `estimate --start` chooses the months.
 models             by="model": [the model as logged]. by="tag:NAME": every model seen, most requests
                    first. NOTE the workload format prices the WHOLE profile on each listed model (a
                    comparison), so a tag profile's estimate shows what all of the tag's traffic would
@@ -265,8 +265,8 @@ def _profile(rows: np.ndarray, key: str | None, tag_name: str | None, tz: str, b
         notes.append("Weekdays not in the log weigh as the average day: " + ", ".join(unseen) + ".")
     out["traffic"] = traffic
 
-    next_month = (last_local.replace(day=1) + pd.Timedelta(days=32)).replace(day=1)
-    out["start"] = next_month.date()
+    # No `start`: the profile describes a rate, and `costcalc estimate --start` says from when (a start
+    # after the log would make a forecast of the logged months themselves zero).
 
     model_counts = np.bincount(c.models[rows], minlength=len(c.model_names))
     ranked = sorted((int(-k), c.model_names[i]) for i, k in enumerate(model_counts) if k)
