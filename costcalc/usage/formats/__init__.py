@@ -1,0 +1,1 @@
+"""Per-format readers behind `costcalc.usage.read`: provider JSON lines, OTLP JSON spans, columnar files."""

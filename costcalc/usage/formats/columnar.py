@@ -1,0 +1,269 @@
+"""Columnar usage (CSV, Parquet, a DataFrame in memory) normalized with numpy masks: no Python loop over
+good rows; a Problem is built only for each bad row (the first thing wrong with it, in column order).
+
+Columns are named by the schema (schema.py) or mapped with `mapping` {schema name: source column}.
+Besides the schema names a mapping (or a column so named) may give the inclusive counts
+`prompt_tokens` (all input: uncached + cached + cache writes, so input_tokens = prompt_tokens - cached -
+writes) and `completion_tokens` (output including reasoning: output_tokens = completion_tokens -
+reasoning), and `tag:NAME=column`. Unmapped columns named like schema columns are taken as they are,
+and columns already named `tag:*` pass through.
+
+Cells:
+  timestamp       ISO-8601 text (Z or an offset; naive = UTC) or a number = unix seconds; datetime
+                  columns as they are (naive = UTC)
+  model           required, kept as logged
+  provider        absent or blank = ""
+  counts          whole numbers >= 0 (12.0 is fine); input/prompt and output/completion are required in
+                  every row, the cache and reasoning columns may be blank (= 0)
+  service_tier    standard, batch, flex, priority (and default/auto = standard, fast = priority);
+                  blank = standard; scale is refused (prepaid capacity)
+  residency       true/false, 1/0, yes/no (any case); blank = false
+  tag:NAME        text; blank = ""
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...errors import CostcalcError, Problem
+from ..schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX
+from .common import COUNT_RULE, MAX_TOKENS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE
+
+INCLUSIVE = ("prompt_tokens", "completion_tokens")
+TARGETS = COLUMNS + INCLUSIVE
+_OPTIONAL_COUNTS = ("cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "reasoning_tokens")
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+_NS_PER_S = 1_000_000_000
+_MAX_SECONDS = (2 ** 63 - 1) // _NS_PER_S  # datetime64[ns] ends in 2262
+INSTANT_RULE = "must be an ISO-8601 instant like 2026-05-31T15:58:00Z or unix seconds (years 1970-2262)"
+
+
+def check_target(target: str, where: str) -> None:
+    """A mapping target must be a schema column, prompt_tokens/completion_tokens or tag:NAME."""
+    if target in TARGETS or (target.startswith(TAG_PREFIX) and len(target) > len(TAG_PREFIX)):
+        return
+    raise CostcalcError(f"{where}: {target!r} is not a usage column; map one of "
+                        f"{', '.join(TARGETS)} or tag:NAME")
+
+
+def plan_columns(columns: list, mapping: dict[str, str] | None, source: str) -> dict[str, str]:
+    """{schema name: source column} for a file's header: the mapping, then columns named like the schema.
+    Raises CostcalcError (one line naming the file) for a mapped column that is not there, two columns
+    for one count, or a required column missing."""
+    names = [c for c in columns if isinstance(c, str)]
+    plan: dict[str, str] = {}
+    for target, column in (mapping or {}).items():
+        check_target(target, f"{source}: --map {target}={column}")
+        if column not in names:
+            raise CostcalcError(f"{source}: --map {target}={column}: no column {column!r} "
+                                f"(columns: {_listed(names)})")
+        plan[target] = column
+    used = set(plan.values())
+    for name in names:
+        if name not in used and name not in plan and (name in TARGETS or name.startswith(TAG_PREFIX)):
+            plan[name] = name
+    for exclusive, inclusive in (("input_tokens", "prompt_tokens"), ("output_tokens", "completion_tokens")):
+        if exclusive in plan and inclusive in plan:
+            raise CostcalcError(f"{source}: both {exclusive} (column {plan[exclusive]!r}) and {inclusive} "
+                                f"(column {plan[inclusive]!r}) given; use one: {inclusive} includes the "
+                                "cached/reasoning tokens, " f"{exclusive} does not")
+    for needed in (("timestamp",), ("model",), ("input_tokens", "prompt_tokens"),
+                   ("output_tokens", "completion_tokens")):
+        if not any(n in plan for n in needed):
+            raise CostcalcError(f"{source}: no {' or '.join(needed)} column; name one with "
+                                f"--map {needed[0]}=COLUMN (columns: {_listed(names)})")
+    return plan
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:20]) + (", ..." if len(names) > 20 else "") if names else "none"
+
+
+class _Checker:
+    """Collects one Problem per bad row: the first check a row fails wins."""
+
+    def __init__(self, source: str, lines: np.ndarray):
+        self.source, self.lines = source, lines
+        self.bad = np.zeros(len(lines), dtype=bool)
+        self.problems: list[Problem] = []
+
+    def flag(self, mask: np.ndarray, key: str, raw: pd.Series | None, message: str) -> None:
+        new = mask & ~self.bad
+        if not new.any():
+            return
+        for i in np.flatnonzero(new):  # bad rows only
+            value = MISSING if raw is None else _plain(raw.iloc[i])
+            self.problems.append(Problem(self.source, int(self.lines[i]), key, value, message))
+        self.bad |= new
+
+
+def _plain(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return MISSING
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str, lines: np.ndarray
+                      ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Normalized frame of the good rows and one Problem per bad row (in line order)."""
+    check = _Checker(source, lines)
+    out: dict[str, object] = {}
+    model = df[plan["model"]]
+    model_missing = _blank(model)
+    check.flag(model_missing, plan["model"], None, "missing; the model id as logged is required")
+    out["timestamp"] = _timestamps(df[plan["timestamp"]], plan["timestamp"], check)
+    counts = {name: _counts(df, plan, name, check) for name in COUNT_COLUMNS + INCLUSIVE if name in plan}
+    for name in _OPTIONAL_COUNTS:
+        counts.setdefault(name, np.zeros(len(df), dtype=np.int64))
+    writes = counts["cached_tokens"] + counts["cache_write_5m_tokens"] + counts["cache_write_1h_tokens"]
+    if "prompt_tokens" in counts:
+        counts["input_tokens"] = counts.pop("prompt_tokens") - writes
+        check.flag(counts["input_tokens"] < 0, plan["prompt_tokens"], df[plan["prompt_tokens"]],
+                   "less than cached + cache-write tokens, which prompt_tokens includes")
+    if "completion_tokens" in counts:
+        counts["output_tokens"] = counts.pop("completion_tokens") - counts["reasoning_tokens"]
+        check.flag(counts["output_tokens"] < 0, plan["completion_tokens"], df[plan["completion_tokens"]],
+                   "less than reasoning_tokens, which completion_tokens includes")
+    tiers = _tiers(df, plan, check)
+    residency = _residency(df, plan, check)
+
+    keep = ~check.bad
+    frame = {"timestamp": out["timestamp"][keep],
+             "provider": _text(df[plan["provider"]])[keep] if "provider" in plan else "",
+             "model": model.to_numpy(dtype=object)[keep]}
+    for name in COUNT_COLUMNS:
+        frame[name] = counts[name][keep]
+    frame["service_tier"] = tiers[keep]
+    frame["residency"] = residency[keep]
+    frame["source"] = source
+    frame["line"] = lines[keep].astype(np.int64)
+    for target in sorted(t for t in plan if t.startswith(TAG_PREFIX)):
+        frame[target] = _text(df[plan[target]])[keep]
+    problems = sorted(check.problems, key=lambda p: p.line)
+    return typed_frame(frame, int(keep.sum())), problems
+
+
+def typed_frame(columns: dict[str, object], rows: int) -> pd.DataFrame:
+    """A DataFrame with the schema's dtypes from plain columns (lists, tuples or numpy arrays); a str
+    value instead of a sequence is that text in every row (source, a format's provider)."""
+    return pd.DataFrame({name: _series(name, values, rows) for name, values in columns.items()})
+
+
+def _series(name: str, values: object, rows: int) -> pd.Series:
+    dtype = _dtype(name)
+    if isinstance(values, str):
+        return pd.Series([values], dtype=dtype).repeat(rows).reset_index(drop=True)
+    if dtype == "str" and not isinstance(values, np.ndarray):
+        # numpy copies a tuple of str into an object array fastest by slice assignment (np.array(...)
+        # inspects every element as a possible nested sequence)
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        values = array
+    return pd.Series(values, dtype=dtype)
+
+
+def _dtype(name: str) -> str:
+    if name == "timestamp":
+        return "datetime64[ns, UTC]"
+    if name in COUNT_COLUMNS or name == "line":
+        return "int64"
+    if name == "residency":
+        return "bool"
+    return "str"
+
+
+def _blank(column: pd.Series) -> np.ndarray:
+    missing = column.isna().to_numpy()
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        missing = missing | (column.astype("str").str.strip().eq("").to_numpy() & ~missing)
+    return missing
+
+
+def _text(column: pd.Series) -> np.ndarray:
+    """Text cells as Python str, blank = ""."""
+    return column.astype("str").where(column.notna(), "").to_numpy(dtype=object)
+
+
+def _counts(df: pd.DataFrame, plan: dict[str, str], name: str, check: _Checker) -> np.ndarray:
+    raw = df[plan[name]]
+    missing = raw.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        number = np.full(len(raw), np.nan)  # true/false is not a token count
+    else:
+        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        invalid = ~missing & ~(np.isfinite(number) & (number >= 0) & (number < MAX_TOKENS)
+                               & (number == np.floor(number)))
+    required = name not in _OPTIONAL_COUNTS
+    if required:
+        check.flag(missing, plan[name], None, "missing; " + COUNT_RULE)
+    check.flag(invalid, plan[name], raw, COUNT_RULE)
+    # float64 holds every count below 10^15 exactly; bad and blank cells become 0 (bad rows are dropped)
+    return np.where(missing | invalid, 0, number).astype(np.int64)
+
+
+def _timestamps(raw: pd.Series, key: str, check: _Checker) -> np.ndarray:
+    """datetime64[ns, UTC] values (NaT where bad); flags missing and unparseable cells."""
+    missing = raw.isna().to_numpy()
+    check.flag(missing, key, None, "missing; a record needs a timestamp (ISO-8601 or unix seconds)")
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        parsed = raw.dt.tz_convert("UTC")
+    elif pd.api.types.is_datetime64_dtype(raw.dtype):
+        parsed = raw.dt.tz_localize("UTC")  # naive = UTC
+    else:
+        parsed = _parse_instants(raw)
+    values = parsed.astype("datetime64[ns, UTC]")
+    ns = values.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    bad = ~missing & (values.isna().to_numpy() | (ns < 0))
+    check.flag(bad, key, raw, INSTANT_RULE)
+    return values.to_numpy(dtype="datetime64[ns]")  # UTC wall time; typed_frame marks it UTC
+
+
+def _parse_instants(raw: pd.Series) -> pd.Series:
+    """Numbers (or numeric text, as CSV gives them) = unix seconds; other text = ISO-8601."""
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    seconds = pd.to_numeric(raw, errors="coerce") if not pd.api.types.is_numeric_dtype(raw.dtype) else raw
+    seconds = seconds.astype("float64")
+    in_range = (seconds >= 0) & (seconds <= _MAX_SECONDS)
+    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    if in_range.any():
+        result[in_range] = pd.to_datetime(seconds[in_range], unit="s", utc=True)
+    rest = seconds.isna() & raw.notna()
+    if rest.any():
+        result[rest] = pd.to_datetime(raw[rest], format="ISO8601", utc=True, errors="coerce").astype(
+            "datetime64[ns, UTC]")
+    return result
+
+
+def _tiers(df: pd.DataFrame, plan: dict[str, str], check: _Checker) -> np.ndarray:
+    n = len(df)
+    if "service_tier" not in plan:
+        return np.full(n, "standard", dtype=object)
+    raw = df[plan["service_tier"]]
+    named = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
+    tiers = named.map(TIER_OF)
+    unknown = tiers.isna().to_numpy()
+    scale = unknown & named.eq("scale").to_numpy()
+    check.flag(scale, plan["service_tier"], raw, SCALE_MESSAGE)
+    check.flag(unknown, plan["service_tier"], raw, "unknown service tier; " + TIER_RULE)
+    return tiers.fillna("standard").to_numpy(dtype=object)
+
+
+def _residency(df: pd.DataFrame, plan: dict[str, str], check: _Checker) -> np.ndarray:
+    n = len(df)
+    if "residency" not in plan:
+        return np.zeros(n, dtype=bool)
+    raw = df[plan["residency"]]
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        number = raw.to_numpy(dtype="float64", na_value=0.0)
+        check.flag(~np.isin(number, (0.0, 1.0)), plan["residency"], raw, "must be true or false (or 1/0)")
+        return number == 1.0
+    text = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
+    yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
+    check.flag(~yes & ~no, plan["residency"], raw, "must be true or false (yes/no, 1/0; blank = false)")
+    return yes

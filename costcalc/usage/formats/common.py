@@ -1,0 +1,109 @@
+"""What every reader shares: the bad-record exception, token-count and service-tier checks, tags.
+
+Per-record helpers (`count`, `optional_count`, `tier`) are on the hot path of the JSON-lines readers:
+each has a fast path of one or two type checks and builds its message only for a bad value.
+"""
+
+from __future__ import annotations
+
+from ...errors import _NO_VALUE, Problem
+from ...prices.model import TIER_ALIASES, TIERS
+
+# Counts at or above this are refused: costcalc prices below 10^15 tokens at once (as `_parse.parse_count`),
+# and every count then fits a float64 exactly, which the columnar readers rely on.
+MAX_TOKENS = 10 ** 15
+COUNT_RULE = "must be a whole number of tokens >= 0"
+MISSING = _NO_VALUE  # a Problem value meaning "the key is absent": printed as nothing
+
+# Service tiers as logged -> ours. OpenAI logs "default" (and "auto" when the request asked for auto and
+# the response echoes it); TIER_ALIASES maps renamed tiers ("fast" is OpenAI's priority processing).
+TIER_OF: dict[object, str] = {None: "standard", "": "standard", "default": "standard", "auto": "standard",
+                              **{t: t for t in TIERS}, **TIER_ALIASES}
+TIER_RULE = "one of " + ", ".join(sorted(k for k in TIER_OF if k)) + " (or absent = standard)"
+SCALE_MESSAGE = ("Scale Tier is prepaid reserved capacity, not billed per token at list price; "
+                 "leave these records out or log them with another tier")
+
+
+class Bad(Exception):
+    """One bad record: where in the record (dotted key), the value and what is allowed."""
+
+    def __init__(self, key: str, value: object, message: str):
+        super().__init__(message)
+        self.key, self.value, self.message = key, value, message
+
+    def problem(self, source: str, line: int, prefix: str = "") -> Problem:
+        key = f"{prefix}.{self.key}" if prefix and self.key else (prefix or self.key)
+        return Problem(source, line, key, self.value, self.message)
+
+
+def count(value: object, key_prefix: str, name: str) -> int:
+    """A required token count: an int >= 0, or a float with no fractional part (12.0)."""
+    if type(value) is int and 0 <= value < MAX_TOKENS:
+        return value
+    return _slow_count(value, key_prefix + name, required=True)
+
+
+def optional_count(value: object, key_prefix: str, name: str) -> int:
+    """A count a provider may leave out or send as null (cache and reasoning details): absent = 0."""
+    if type(value) is int and 0 <= value < MAX_TOKENS:
+        return value
+    if value is None:
+        return 0
+    return _slow_count(value, key_prefix + name, required=False)
+
+
+def _slow_count(value: object, key: str, required: bool) -> int:
+    if value is None:
+        raise Bad(key, MISSING, "missing; " + COUNT_RULE)
+    if type(value) is float and value.is_integer() and 0 <= value < MAX_TOKENS:
+        return int(value)
+    if type(value) in (int, float) and value >= MAX_TOKENS:
+        raise Bad(key, value, "more tokens than costcalc counts in one record (below 10^15)")
+    raise Bad(key, value, COUNT_RULE)  # negative, fractional, a string, a bool, an object
+
+
+def tier(value: object, key_prefix: str, name: str) -> str:
+    """A logged service tier as one of TIERS; Scale Tier and unknown names are bad records."""
+    found = TIER_OF.get(value) if type(value) is str or value is None else None
+    if found is not None:
+        return found
+    key = key_prefix + name
+    if type(value) is str:
+        found = TIER_OF.get(value.strip().lower())
+        if found is not None:
+            return found
+        if value.strip().lower() == "scale":
+            raise Bad(key, value, SCALE_MESSAGE)
+    raise Bad(key, value, "unknown service tier; " + TIER_RULE)
+
+
+def tags(value: object, key: str) -> dict[str, str] | None:
+    """A `tags` object as {name: text}. Numbers and booleans become text; null becomes ""."""
+    if value is None:
+        return None
+    if type(value) is not dict:
+        raise Bad(key, value, "must be an object of NAME: text labels")
+    out = {}
+    for name, text in value.items():
+        if type(text) is str:
+            out[name] = text
+        elif text is None:
+            out[name] = ""
+        elif type(text) is bool:
+            out[name] = "true" if text else "false"
+        elif type(text) in (int, float):
+            out[name] = str(text)
+        else:
+            raise Bad(key + name if key.endswith(":") else f"{key}.{name}", text,
+                      "a tag must be text (or a number)")
+        if not name:
+            raise Bad(key, value, "a tag needs a non-empty name")
+    return out
+
+
+def model_name(value: object, key: str = "model") -> str:
+    if type(value) is str and value.strip():
+        return value
+    if value is None:
+        raise Bad(key, MISSING, "missing; the model id as logged is required")
+    raise Bad(key, value, "must be a non-empty model id")

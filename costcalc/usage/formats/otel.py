@@ -1,0 +1,145 @@
+"""OpenTelemetry GenAI spans, exported as OTLP JSON: one ExportTraceServiceRequest document per line, as
+the OTLP file exporter (and the collector's `file` exporter) writes them:
+
+    {"resourceSpans": [{"resource": {"attributes": [...]},
+                        "scopeSpans": [{"spans": [{"startTimeUnixNano": "...", "attributes": [...]}]}]}]}
+
+Attributes are `[{"key": NAME, "value": {"stringValue"|"intValue"|"doubleValue"|"boolValue": ...}}]`;
+64-bit integers (intValue, startTimeUnixNano) may be strings, as the protobuf JSON mapping writes them.
+
+Which spans are records: only spans carrying gen_ai usage (gen_ai.usage.input_tokens or
+gen_ai.usage.output_tokens, or the deprecated prompt_tokens/completion_tokens). Every other span (HTTP,
+tool calls, agent steps without usage) is skipped and is not a record. `line` is the line of the JSON
+document; the problem key names the span, e.g. `resourceSpans[0].scopeSpans[0].spans[3]`.
+
+Attributes read: the OpenTelemetry GenAI semantic conventions (status "development", so names still
+move). Checked with the `search` tool against the published registry constants:
+@opentelemetry/semantic-conventions `incubating` ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS
+("gen_ai.usage.cache_read.input_tokens") and ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS
+("gen_ai.usage.cache_creation.input_tokens") both say "The value SHOULD be included in
+gen_ai.usage.input_tokens" (open-telemetry.github.io/opentelemetry-js). For reasoning I found
+"gen_ai.usage.reasoning.output_tokens" in Sentry's mirror of the conventions (getsentry relay
+conventions), where gen_ai.usage.output_tokens is "including reasoning tokens", and in several
+instrumentations that treat it as a part of output_tokens; it is read the same way here. The older
+underscore names (gen_ai.usage.cache_read_input_tokens, ...) are not read.
+
+    timestamp        span startTimeUnixNano (the request's start)
+    provider         gen_ai.provider.name (newer), else gen_ai.system (older); openai, anthropic, deepseek
+                     as ours, the Gemini API names (gcp.gemini, gcp.gen_ai, gemini) -> google, the
+                     older az.ai.openai -> azure.ai.openai; anything else (aws.bedrock,
+                     azure.ai.openai, gcp.vertex_ai, ...) kept as given
+    model            gen_ai.response.model (what served the request), else gen_ai.request.model
+    input_tokens     gen_ai.usage.input_tokens - cache_read - cache_creation (the total INCLUDES both)
+    cached_tokens    gen_ai.usage.cache_read.input_tokens
+    cache_write_5m   gen_ai.usage.cache_creation.input_tokens (the conventions carry no TTL: counted as
+                     5-minute writes, Anthropic's default)
+    output_tokens    gen_ai.usage.output_tokens - gen_ai.usage.reasoning.output_tokens
+    reasoning_tokens gen_ai.usage.reasoning.output_tokens (absent = 0)
+    service_tier     openai.response.service_tier, else gen_ai.openai.response.service_tier (older)
+    residency        False (no attribute says)
+    tag:service      the resource's service.name, when set
+
+An instrumentation that reports Anthropic's raw input_tokens (excluding cache) breaks the convention; it
+shows as cache reads + writes exceeding gen_ai.usage.input_tokens, a bad record.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .common import MISSING, Bad, count, model_name, optional_count, tier
+
+INPUT = "gen_ai.usage.input_tokens"
+OUTPUT = "gen_ai.usage.output_tokens"
+CACHE_READ = "gen_ai.usage.cache_read.input_tokens"
+CACHE_WRITE = "gen_ai.usage.cache_creation.input_tokens"
+REASONING = "gen_ai.usage.reasoning.output_tokens"
+_OLD_INPUT, _OLD_OUTPUT = "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens"
+USAGE_KEYS = (INPUT, OUTPUT, _OLD_INPUT, _OLD_OUTPUT)
+PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "deepseek": "deepseek", "gcp.gemini": "google",
+             "gcp.gen_ai": "google", "gemini": "google", "az.ai.openai": "azure.ai.openai"}
+
+
+class Nanos(int):
+    """Unix nanoseconds (startTimeUnixNano), told apart from unix seconds when timestamps are parsed."""
+
+
+def attributes(items: object) -> dict[str, object]:
+    """OTLP key/value list -> {key: plain value}. intValue strings become ints when they are digits."""
+    out: dict[str, object] = {}
+    if type(items) is not list:
+        return out
+    for item in items:
+        if type(item) is not dict or type(item.get("value")) is not dict:
+            continue
+        value = item["value"]
+        for kind in ("intValue", "stringValue", "doubleValue", "boolValue"):
+            if kind in value:
+                plain = value[kind]
+                if kind == "intValue" and type(plain) is str and plain.lstrip("-").isdigit():
+                    plain = int(plain)
+                out[item.get("key")] = plain
+                break
+    return out
+
+
+def span_records(doc: dict) -> Iterator[tuple[str, tuple | Bad]]:
+    """(span key, raw row or Bad) for each span with gen_ai usage in one export document."""
+    resource_spans = doc.get("resourceSpans")
+    if type(resource_spans) is not list:
+        yield "resourceSpans", Bad("resourceSpans", resource_spans, "must be a list (an OTLP JSON export)")
+        return
+    for i, resource_span in enumerate(resource_spans):
+        if type(resource_span) is not dict:
+            continue
+        resource = resource_span.get("resource")
+        service = attributes(resource.get("attributes")).get("service.name") if type(resource) is dict else None
+        scope_spans = resource_span.get("scopeSpans") or resource_span.get("instrumentationLibrarySpans") or []
+        for j, scope_span in enumerate(scope_spans if type(scope_spans) is list else []):
+            spans = scope_span.get("spans") if type(scope_span) is dict else None
+            for k, span in enumerate(spans if type(spans) is list else []):
+                if type(span) is not dict:
+                    continue
+                attrs = attributes(span.get("attributes"))
+                if not any(key in attrs for key in USAGE_KEYS):
+                    continue  # not a model call with usage: not a record
+                key = f"resourceSpans[{i}].scopeSpans[{j}].spans[{k}]"
+                try:
+                    yield key, _span_row(span, attrs, service)
+                except Bad as bad:
+                    yield key, bad
+
+
+def _span_row(span: dict, attrs: dict, service: object) -> tuple:
+    start = span.get("startTimeUnixNano")
+    if type(start) is str and start.isdigit():
+        start = int(start)
+    if type(start) is not int or start <= 0:
+        raise Bad("startTimeUnixNano", MISSING if start is None else start,
+                  "missing; a span needs its start as unix nanoseconds" if start is None
+                  else "must be unix nanoseconds (a whole number > 0)")
+    model = attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model")
+    model = model_name(model, "attributes.gen_ai.response.model" if model is not None
+                       else "attributes.gen_ai.request.model")
+    pre = "attributes."
+    total_in = count(attrs[INPUT] if INPUT in attrs else attrs.get(_OLD_INPUT), pre,
+                     INPUT if INPUT in attrs or _OLD_INPUT not in attrs else _OLD_INPUT)
+    total_out = count(attrs[OUTPUT] if OUTPUT in attrs else attrs.get(_OLD_OUTPUT), pre,
+                      OUTPUT if OUTPUT in attrs or _OLD_OUTPUT not in attrs else _OLD_OUTPUT)
+    cached = optional_count(attrs.get(CACHE_READ), pre, CACHE_READ)
+    written = optional_count(attrs.get(CACHE_WRITE), pre, CACHE_WRITE)
+    reasoning = optional_count(attrs.get(REASONING), pre, REASONING)
+    if cached + written > total_in:
+        raise Bad(pre + INPUT, total_in, f"less than cache reads + writes ({cached + written}); the "
+                  "OpenTelemetry GenAI conventions include both in gen_ai.usage.input_tokens")
+    if reasoning > total_out:
+        raise Bad(pre + REASONING, reasoning, f"more than gen_ai.usage.output_tokens ({total_out}), "
+                  "which includes them")
+    logged = attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system")
+    provider = PROVIDERS.get(logged, logged) if type(logged) is str else ""
+    tier_key = ("openai.response.service_tier" if "openai.response.service_tier" in attrs
+                else "gen_ai.openai.response.service_tier")
+    service_tier = tier(attrs.get(tier_key), pre, tier_key)
+    labels = {"service": service} if type(service) is str else None
+    return (Nanos(start), provider, model, total_in - cached - written, cached, written, 0,
+            total_out - reasoning, reasoning, service_tier, False, labels)

@@ -1,0 +1,534 @@
+"""Read usage logs into the normalized schema (schema.py), in bounded chunks, reporting every bad record.
+
+Formats (FORMATS; each one's fields and semantics are documented where it is read):
+
+    openai     JSON lines, Chat Completions or Responses usage        formats/providers.openai_record
+    anthropic  JSON lines, Messages API usage                          formats/providers.anthropic_record
+    deepseek   JSON lines, DeepSeek chat completions usage             formats/providers.deepseek_record
+    otel       OTLP JSON, OpenTelemetry GenAI spans                    formats/otel.py
+    costcalc   the normalized schema as JSON lines, CSV or Parquet     formats/providers.costcalc_record
+    csv        CSV with columns mapped to the schema (`mapping`)       formats/columnar.py
+    parquet    Parquet with columns mapped to the schema               formats/columnar.py
+
+JSON lines (.jsonl, .ndjson, .json: one JSON object per line, optionally .gz): the provider formats
+accept three envelopes per line (whole response, usage row, gateway wrapper; see formats/providers.py).
+Blank lines are not records. Timestamps are ISO-8601 text (Z or an offset; naive = UTC) or numbers =
+unix seconds.
+
+Detection (format=None): .parquet/.pq -> parquet; .csv(.gz) -> CSV (the schema's own column names need no
+mapping, any other header needs one); JSON files by their first record: resourceSpans -> otel;
+usage with prompt_cache_hit_tokens -> deepseek; prompt_tokens, or input/output_tokens_details -> openai;
+cache_read_input_tokens, cache_creation_input_tokens or cache_creation -> anthropic; top-level
+cached_tokens and input_tokens -> costcalc. Anything else is refused, asking for a format.
+
+Every chunk keeps `records == len(frame) + len(problems)`: a bad record becomes exactly one Problem
+(file, line, key, value, what is allowed) and is left out of the frame; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from ..errors import CostcalcError, InputError, Problem
+from .formats.columnar import check_target, normalize_columns, plan_columns, typed_frame
+from .formats.common import Bad
+from .formats.otel import Nanos, span_records
+from .formats.providers import RECORD_READERS
+from .schema import COLUMNS, COUNT_COLUMNS, FRAME_SOURCE, SOURCE_COLUMNS, TAG_PREFIX
+
+FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc", "csv", "parquet")
+JSON_FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc")
+_JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_PARQUET_EXTRA = "reading Parquet needs the parquet extra: pip install 'costcalc[parquet]'"
+_NS_PER_S = 1_000_000_000
+_MAX_SECONDS = (2 ** 63 - 1) // _NS_PER_S  # datetime64[ns] ends in 2262
+_INSTANT_RULE = "must be an ISO-8601 instant like 2026-05-31T15:58:00Z or unix seconds (years 1970-2262)"
+_SHOWN_LINE_BYTES = 40
+
+
+@dataclass
+class UsageChunk:
+    frame: pd.DataFrame  # normalized rows (schema.py), only good records
+    records: int  # records seen in this chunk, good + bad
+    problems: list[Problem]  # one per bad record
+
+
+# ---------------------------------------------------------------------------------------------- public
+
+
+def iter_usage(paths: str | Path | Iterable[str | Path], format: str | None = None,
+               mapping: dict[str, str] | None = None, chunk_records: int = 250_000,
+               strict: bool = False) -> Iterator[UsageChunk]:
+    """Normalized usage from each file in turn, at most `chunk_records` records per chunk (a chunk never
+    spans two files). strict=True raises InputError with the first bad record instead of reporting it.
+    Every path is checked (exists, is a file, format known) before the first chunk is read."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if format is not None and format not in FORMATS:
+        raise CostcalcError(f"unknown usage format {format!r}; use one of {', '.join(FORMATS)}")
+    if chunk_records < 1:
+        raise CostcalcError(f"chunk_records must be at least 1, not {chunk_records}")
+    for target in mapping or {}:
+        check_target(target, f"--map {target}")
+    files = [_checked_file(p) for p in paths]
+    plans = [(path, _reader_for(path, format, mapping)) for path in files]
+    for path, read in plans:
+        for chunk in read(path, chunk_records):
+            if strict and chunk.problems:
+                raise InputError([chunk.problems[0]])
+            yield chunk
+
+
+def normalize_frame(df: pd.DataFrame, mapping: dict[str, str] | None = None,
+                    source: str = FRAME_SOURCE) -> UsageChunk:
+    """A DataFrame already in memory, columns named as the schema or mapped (formats/columnar.py).
+    `line` is the 1-based row position in `df`."""
+    plan = plan_columns(list(df.columns), mapping, source)
+    lines = np.arange(1, len(df) + 1, dtype=np.int64)
+    frame, problems = normalize_columns(df.reset_index(drop=True), plan, source, lines)
+    return UsageChunk(frame, len(df), problems)
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """`timestamp=ts,model=model_name,tag:team=team` -> {schema name: source column}. Column names cannot
+    contain `,` or `=` here (rename them, or pass a dict to `iter_usage`)."""
+    mapping: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        target, sep, column = (s.strip() for s in item.partition("="))
+        if not sep or not target or not column:
+            raise CostcalcError(f"--map {item!r}: use SCHEMA=COLUMN pairs separated by commas, "
+                                "e.g. timestamp=ts,model=model_name,tag:team=team")
+        check_target(target, f"--map {item}")
+        if target in mapping:
+            raise CostcalcError(f"--map: {target} is mapped twice ({mapping[target]!r} and {column!r})")
+        mapping[target] = column
+    if not mapping:
+        raise CostcalcError("--map is empty; use SCHEMA=COLUMN pairs, e.g. timestamp=ts,model=model_name")
+    return mapping
+
+
+def empty_frame(tags: Iterable[str] = ()) -> pd.DataFrame:
+    """A normalized frame with no rows (every column with its dtype)."""
+    return typed_frame({name: [] for name in COLUMNS + SOURCE_COLUMNS + tuple(sorted(tags))}, 0)
+
+
+# ------------------------------------------------------------------------------------ files, detection
+
+
+def _checked_file(raw: str | Path) -> Path:
+    path = Path(raw)
+    if path.is_dir():
+        raise CostcalcError(f"{raw}: is a folder; name the log files")
+    if not path.exists():
+        raise CostcalcError(f"{raw}: no such file")
+    if not path.is_file():
+        raise CostcalcError(f"{raw}: not a regular file (a device, FIFO or socket)")
+    return path
+
+
+def _suffixes(path: Path) -> tuple[str, bool]:
+    """(format suffix, gzipped) e.g. logs.jsonl.gz -> (".jsonl", True)."""
+    name = path.name.lower()
+    gz = name.endswith(".gz")
+    return Path(name[:-3] if gz else name).suffix, gz
+
+
+def _reader_for(path: Path, format: str | None, mapping: dict[str, str] | None):
+    """The chunk reader of one file, after detection: fn(path, chunk_records) -> Iterator[UsageChunk]."""
+    suffix, _ = _suffixes(path)
+    if format == "parquet" or (suffix in _PARQUET_SUFFIXES and format in (None, "costcalc")):
+        plan = _parquet_plan(path, mapping)
+        return lambda p, n: _parquet_chunks(p, plan, n)
+    if format == "csv" or (suffix == ".csv" and format in (None, "costcalc")):
+        plan = plan_columns(_csv_header(path), mapping, str(path))
+        return lambda p, n: _csv_chunks(p, plan, n)
+    if mapping:
+        raise CostcalcError(f"{path}: --map applies to CSV and Parquet files, not JSON lines")
+    if format is None:
+        format = _detect_json(path)
+    read_record = None if format == "otel" else RECORD_READERS[format]
+    return lambda p, n: _without_gc(_jsonl_chunks(p, read_record, n))
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise CostcalcError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return gzip.GzipFile(fileobj=handle, mode="rb") if _suffixes(path)[1] else handle
+
+
+def _first_record(path: Path) -> tuple[int, bytes] | None:
+    with _open_binary(path) as handle:
+        for number, raw in _numbered_lines(path, handle):
+            if raw.strip():
+                return number, raw
+    return None
+
+
+def _detect_json(path: Path) -> str:
+    """The JSON-lines format from the first record (see the module docstring)."""
+    suffix, _ = _suffixes(path)
+    ask = f"use --format (one of {', '.join(FORMATS)})"
+    first = _first_record(path)
+    if first is None:
+        if suffix in _JSON_SUFFIXES:
+            return "costcalc"  # an empty log: no records whatever the format
+        raise CostcalcError(f"{path}: empty, and the extension does not say its format; {ask}")
+    number, raw = first
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        what = "a JSON-lines log" if suffix in _JSON_SUFFIXES else "a usage log costcalc knows by its extension"
+        raise CostcalcError(f"{path}:{number}: the first record is not one JSON object on one line, so this "
+                            f"is not {what}; {ask}") from None
+    found = _format_of(record)
+    if found is None:
+        raise CostcalcError(f"{path}: cannot tell the log format from its first record; {ask}")
+    return found
+
+
+def _format_of(record: object) -> str | None:
+    if type(record) is not dict:
+        return None
+    if "resourceSpans" in record:
+        return "otel"
+    body = record.get("response") if type(record.get("response")) is dict else record
+    usage = body.get("usage") if type(body.get("usage")) is dict else body
+    if "prompt_cache_hit_tokens" in usage:
+        return "deepseek"
+    if "prompt_tokens" in usage or "input_tokens_details" in usage or "output_tokens_details" in usage:
+        return "openai"
+    if any(k in usage for k in ("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation")):
+        return "anthropic"
+    if "cached_tokens" in record and "input_tokens" in record:
+        return "costcalc"
+    return None
+
+
+def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, raw bytes); a UTF-8 byte-order mark on the first line is dropped. Errors of
+    the file itself (truncated .gz, unreadable) are one CostcalcError naming the file."""
+    try:
+        for number, raw in enumerate(handle, 1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            yield number, raw
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise CostcalcError(f"{path}: cannot read: {reason}") from None
+
+
+# ----------------------------------------------------------------------------------------- JSON lines
+
+
+def _jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageChunk]:
+    """JSON lines, one record per line (`read_record`), or OTLP documents of many span records
+    (read_record None). Per line: orjson.loads and the format's record function, appending one raw tuple;
+    the DataFrame (and the timestamps) are built once per chunk."""
+    source = str(path)
+    rows: list[tuple] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    with _open_binary(path) as handle:
+        try:
+            for number, raw in enumerate(handle, 1):
+                try:
+                    record = loads(raw)
+                except decode_error as exc:
+                    record = _unbommed(raw, loads) if number == 1 else _NOT_JSON
+                    if record is _NOT_JSON:
+                        if not raw.strip():
+                            continue  # a blank line is not a record
+                        problems.append(_json_problem(source, number, raw, exc))
+                        if len(rows) + len(problems) >= chunk_records:
+                            yield _chunk(source, rows, lines, problems)
+                            rows, lines, problems = [], [], []
+                        continue
+                if type(record) is not dict:
+                    problems.append(Problem(source, number, "", _shown(raw), "a record must be a JSON object "
+                                            "{...}, not " + _json_kind(record)))
+                elif read_record is None:  # OTLP: each span with usage is a record
+                    for key, row in span_records(record):
+                        if type(row) is Bad:
+                            problems.append(row.problem(source, number, key))
+                        else:
+                            rows.append(row)
+                            lines.append(number)
+                        if len(rows) + len(problems) >= chunk_records:
+                            yield _chunk(source, rows, lines, problems)
+                            rows, lines, problems = [], [], []
+                    continue
+                else:
+                    try:
+                        rows.append(read_record(record))
+                        lines.append(number)
+                    except Bad as bad:
+                        problems.append(bad.problem(source, number))
+                if len(rows) + len(problems) >= chunk_records:
+                    yield _chunk(source, rows, lines, problems)
+                    rows, lines, problems = [], [], []
+        except (OSError, EOFError) as exc:  # the file itself: unreadable, a truncated or corrupt .gz
+            raise CostcalcError(f"{path}: cannot read: {_reason(exc)}") from None
+    if rows or problems:
+        yield _chunk(source, rows, lines, problems)
+
+
+def _without_gc(chunks: Iterator[UsageChunk]) -> Iterator[UsageChunk]:
+    """Run a JSON-lines reader with Python's cyclic garbage collector paused while it works, and as it
+    was whenever control is back with the caller. A chunk allocates millions of small dicts and tuples,
+    all freed by reference counting (none is in a cycle); the collector would scan them over and over
+    as they pile up, which costs about a third of the reading time."""
+    while True:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            chunk = next(chunks, None)
+        finally:
+            if enabled:
+                gc.enable()
+        if chunk is None:
+            return
+        yield chunk
+
+
+_BOM = b"\xef\xbb\xbf"
+_NOT_JSON = object()
+
+
+def _unbommed(raw: bytes, loads) -> object:
+    """The first line parsed without a UTF-8 byte-order mark, or _NOT_JSON."""
+    if raw.startswith(_BOM):
+        try:
+            return loads(raw[len(_BOM):])
+        except orjson.JSONDecodeError:
+            pass
+    return _NOT_JSON
+
+
+def _json_problem(source: str, number: int, raw: bytes, exc: Exception) -> Problem:
+    reason = str(exc).split(":")[0]
+    hint = " (a truncated line?)" if not raw.endswith(b"\n") else ""
+    return Problem(source, number, "", _shown(raw), f"not valid JSON{hint}: {reason}; "
+                   "each line must be one JSON object")
+
+
+def _shown(raw: bytes) -> str:
+    text = raw.strip().decode("utf-8", "replace")
+    return text if len(text) <= _SHOWN_LINE_BYTES else text[:_SHOWN_LINE_BYTES] + "..."
+
+
+def _json_kind(value: object) -> str:
+    return {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(type(value), "a number")
+
+
+def _chunk(source: str, rows: list[tuple], lines: list[int], problems: list[Problem]) -> UsageChunk:
+    """One DataFrame from the raw rows of a chunk. Timestamps and tag values are checked here for all
+    rows at once; a row with a bad one becomes a problem (one per row) and leaves the frame."""
+    records = len(rows) + len(problems)
+    if not rows:
+        return UsageChunk(empty_frame(), records, sorted(problems, key=lambda p: p.line))
+    (stamps, providers, models, *counts, tiers, residency, labels) = zip(*rows)
+    line_numbers = np.fromiter(lines, dtype=np.int64, count=len(lines))
+    ns, bad_stamps = _instants(stamps)
+    tag_columns, bad_tags = _tag_columns(labels)
+    first_provider = providers[0]
+    same_provider = providers.count(first_provider) == len(providers)  # one provider: a repeated value
+    columns: dict[str, object] = {"timestamp": ns.view("datetime64[ns]"),
+                                  "provider": first_provider if same_provider else providers,
+                                  "model": models}
+    for name, values in zip(COUNT_COLUMNS, counts):
+        columns[name] = np.fromiter(values, dtype=np.int64, count=len(values))
+    columns.update({"service_tier": tiers, "residency": np.fromiter(residency, dtype=bool, count=len(rows)),
+                    "source": source, "line": line_numbers})
+    columns.update(tag_columns)
+    frame = typed_frame(columns, len(rows))
+    bad: dict[int, Problem] = {}
+    for position in bad_stamps:
+        bad[position] = Problem(source, int(line_numbers[position]), "timestamp",
+                                _plain_stamp(stamps[position]), _INSTANT_RULE)
+    for position, key, value in bad_tags:
+        bad.setdefault(position, Problem(source, int(line_numbers[position]), key, value,
+                                         "a tag must be text (or a number)"))
+    if bad:
+        problems.extend(bad.values())
+        keep = np.ones(len(rows), dtype=bool)
+        keep[list(bad)] = False
+        frame = frame[keep].reset_index(drop=True)
+    return UsageChunk(frame, records, sorted(problems, key=lambda p: p.line))
+
+
+def _plain_stamp(value: object) -> object:
+    return int(value) if type(value) is Nanos else value
+
+
+def _tag_columns(labels: tuple) -> tuple[dict[str, list[str]], list[tuple[int, str, object]]]:
+    """tag:NAME columns from the per-record `tags` objects (a record without a tag gets "" for it), and
+    the bad values as (position, key, value). Numbers and booleans become text, null becomes ""."""
+    names: set = set()
+    for found in labels:
+        if found:
+            names.update(found)
+    columns: dict[str, list[str]] = {}
+    bad: list[tuple[int, str, object]] = []
+    for name in sorted(names, key=str):
+        values = [found.get(name, "") if found else "" for found in labels]
+        if set(map(type, values)) != {str}:  # the usual case skips this loop
+            for i, value in enumerate(values):
+                if type(value) is not str:
+                    text = _tag_text(value)
+                    if text is None:
+                        bad.append((i, f"tags.{name}", value))
+                    values[i] = text or ""
+        if not name:
+            bad.extend((i, "tags", labels[i]) for i, found in enumerate(labels) if found and name in found)
+            continue
+        columns[TAG_PREFIX + str(name)] = values
+    return columns, bad
+
+
+def _tag_text(value: object) -> str | None:
+    if value is None:
+        return ""
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) in (int, float):
+        return str(value)
+    return None
+
+
+def _instants(stamps: tuple) -> tuple[np.ndarray, list[int]]:
+    """Logged timestamps -> int64 unix nanoseconds, and the positions that are not instants. Text is
+    ISO-8601 (naive = UTC), a number is unix seconds, Nanos (OTLP) is unix nanoseconds; anything else
+    (true/false, an object) is bad. Converted per kind with pandas/numpy; when a chunk holds one kind
+    (the usual case) no Python loop runs over it."""
+    n = len(stamps)
+    kinds = {_KIND.get(t) for t in set(map(type, stamps))}
+    if len(kinds) == 1 and None not in kinds:  # one kind for the whole chunk: no index juggling
+        ns, ok = _CONVERT[kinds.pop()](list(stamps))
+        return ns, np.flatnonzero(~ok).tolist()
+    ns = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    if len(kinds) == 1:
+        groups = {kinds.pop(): (np.arange(n), list(stamps))}
+    else:
+        positions: dict[str | None, list[int]] = {}
+        for i, value in enumerate(stamps):
+            positions.setdefault(_KIND.get(type(value)), []).append(i)
+        groups = {kind: (np.asarray(found), [stamps[i] for i in found]) for kind, found in positions.items()}
+    for kind, (index, values) in groups.items():
+        if kind is not None:
+            ns[index], ok[index] = _CONVERT[kind](values)
+    return ns, np.flatnonzero(~ok).tolist()
+
+
+def _text_ns(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True, errors="coerce")
+    parsed = parsed.astype("datetime64[ns, UTC]")
+    ns = parsed.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    good = parsed.notna().to_numpy() & (ns >= 0)  # before 1970: refused, as parse_instant does
+    return np.where(good, ns, 0), good
+
+
+def _seconds_ns(values: list) -> tuple[np.ndarray, np.ndarray]:
+    seconds = np.asarray(values, dtype=np.float64)
+    good = np.isfinite(seconds) & (seconds >= 0) & (seconds <= _MAX_SECONDS)
+    ns = np.round(np.where(good, seconds, 0) * _NS_PER_S).astype(np.int64)
+    whole = good & (seconds == np.floor(seconds))
+    ns[whole] = seconds[whole].astype(np.int64) * _NS_PER_S  # exact: float64 holds whole seconds exactly
+    return ns, good
+
+
+def _nanos_ns(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    good = np.array([v < 2 ** 63 for v in values], dtype=bool)
+    return np.array([v if v < 2 ** 63 else 0 for v in values], dtype=np.int64), good
+
+
+_KIND = {str: "text", int: "seconds", float: "seconds", Nanos: "nanos"}
+_CONVERT = {"text": _text_ns, "seconds": _seconds_ns, "nanos": _nanos_ns}
+
+
+# ------------------------------------------------------------------------------------------ CSV, Parquet
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        return list(pd.read_csv(path, nrows=0, compression="infer", encoding="utf-8-sig").columns)
+    except pd.errors.EmptyDataError:
+        raise CostcalcError(f"{path}: empty file; a CSV usage log needs a header row") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
+        raise CostcalcError(f"{path}: cannot read as CSV: {_reason(exc)}") from None
+
+
+def _csv_chunks(path: Path, plan: dict[str, str], chunk_records: int) -> Iterator[UsageChunk]:
+    """CSV in chunks of rows, every cell read as text (so a model or tag "NA" stays "NA"; only empty
+    cells are missing) and converted per column. Line numbers: the header is line 1, data row i (0-based)
+    is line i + 2. A quoted cell spanning several lines, or a blank line (skipped, not a record), shifts
+    the numbers of the rows after it; pandas does not report physical lines."""
+    source = str(path)
+    first_row = 0
+    reader = pd.read_csv(path, chunksize=chunk_records, dtype=str, keep_default_na=False, na_values=[""],
+                         compression="infer", encoding="utf-8-sig", usecols=sorted(set(plan.values())))
+    try:
+        for df in reader:
+            lines = np.arange(first_row + 2, first_row + 2 + len(df), dtype=np.int64)
+            first_row += len(df)
+            frame, problems = normalize_columns(df.reset_index(drop=True), plan, source, lines)
+            yield UsageChunk(frame, len(df), problems)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
+        raise CostcalcError(f"{path}: cannot read as CSV after line {first_row + 1}: {_reason(exc)}") from None
+    finally:
+        reader.close()
+
+
+def _pyarrow_parquet():
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise CostcalcError(_PARQUET_EXTRA) from None
+    return pq
+
+
+def _parquet_file(path: Path):
+    pq = _pyarrow_parquet()
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...: all mean "not a readable Parquet file"
+        raise CostcalcError(f"{path}: cannot read as Parquet: {_reason(exc)}") from None
+
+
+def _parquet_plan(path: Path, mapping: dict[str, str] | None) -> dict[str, str]:
+    return plan_columns(list(_parquet_file(path).schema_arrow.names), mapping, str(path))
+
+
+def _parquet_chunks(path: Path, plan: dict[str, str], chunk_records: int) -> Iterator[UsageChunk]:
+    """Parquet in record batches of at most chunk_records rows (bounded memory: only the mapped columns
+    are read). `line` is the 1-based row number."""
+    source = str(path)
+    first_row = 0
+    parquet = _parquet_file(path)
+    for batch in parquet.iter_batches(batch_size=chunk_records, columns=sorted(set(plan.values()))):
+        df = batch.to_pandas()
+        lines = np.arange(first_row + 1, first_row + 1 + len(df), dtype=np.int64)
+        first_row += len(df)
+        frame, problems = normalize_columns(df, plan, source, lines)
+        yield UsageChunk(frame, len(df), problems)
+
+
+def _reason(exc: Exception) -> str:
+    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).splitlines()[0]
+
+
+__all__ = ["FORMATS", "UsageChunk", "iter_usage", "normalize_frame", "parse_mapping", "empty_frame"]
