@@ -275,7 +275,7 @@ def test_ambiguous_missing_and_folder_errors_name_the_file(tmp_path):
     with pytest.raises(CostcalcError) as err:
         list(iter_usage(ambiguous))
     assert str(err.value) == (f"{ambiguous}: cannot tell the log format from its first record; "
-                              f"use --format (one of {', '.join(FORMATS)})")
+                              f"name it with --log-format (format= in Python): one of {', '.join(FORMATS)}")
     with pytest.raises(CostcalcError, match="no such file"):
         list(iter_usage(tmp_path / "missing.jsonl"))
     with pytest.raises(CostcalcError, match="is a folder"):

@@ -180,7 +180,7 @@ def _first_record(path: Path) -> tuple[int, bytes] | None:
 def _detect_json(path: Path) -> str:
     """The JSON-lines format from the first record (see the module docstring)."""
     suffix, _ = _suffixes(path)
-    ask = f"use --format (one of {', '.join(FORMATS)})"
+    ask = f"name it with --log-format (format= in Python): one of {', '.join(FORMATS)}"
     first = _first_record(path)
     if first is None:
         if suffix in _JSON_SUFFIXES:
