@@ -220,3 +220,43 @@ def test_library_reprice_groups_and_keeps_metadata(table):
     assert list(out["priced_as"]) == ["logged", "deepseek-v4-pro"]
     assert out.attrs["total_usd"] == "0.03"
     assert out.attrs["price_table"]["version"] == table.version
+
+
+def test_every_record_matches_a_quote_at_its_own_instant(table):
+    """The vectorized path (segments cut per month, one searchsorted) against the per-request quote
+    (rules resolved at the instant), on random records across models, tiers, cliffs and 2026."""
+    rng = np.random.default_rng(11)
+    n = 400
+    models = ["deepseek-v4-pro", "deepseek-v4-flash", "gpt-5.5", "gpt-5.4", "claude-opus-4-7",
+              "claude-sonnet-4-5", "gemini-3.1-pro", "openrouter/deepseek-v4-pro", "deepseek-chat"]
+    tiers = ["standard", "standard", "batch", "flex", "priority"]
+    start = np.datetime64("2026-04-20T00:00:00", "s")
+    records = []
+    for i in range(n):
+        at = start + np.timedelta64(int(rng.integers(0, 220 * 86400)), "s")
+        records.append({"timestamp": str(at) + "Z", "model": str(rng.choice(models)),
+                        "input_tokens": int(rng.choice([1000, 150_000, 260_000])) + int(rng.integers(0, 20_000)),
+                        "cached_tokens": int(rng.integers(0, 30_000)),
+                        "cache_write_5m_tokens": int(rng.integers(0, 3)) * 1000,
+                        "cache_write_1h_tokens": int(rng.integers(0, 2)) * 2000,
+                        "output_tokens": int(rng.integers(0, 5000)), "reasoning_tokens": int(rng.integers(0, 3000)),
+                        "service_tier": str(rng.choice(tiers)), "residency": bool(rng.random() < 0.2),
+                        "line": i + 1})
+    frame = usage(*records)
+    out = per_record(table, frame)
+    priced = dict(zip(out["line"], out["cost_usd"]))
+    matched = refused = 0
+    for r in records:
+        try:
+            q = costcalc.quote(r["model"], at=r["timestamp"], prices=table, tier=r["service_tier"],
+                               residency=r["residency"], input=r["input_tokens"], cache_read=r["cached_tokens"],
+                               cache_write_5m=r["cache_write_5m_tokens"], cache_write_1h=r["cache_write_1h_tokens"],
+                               output=r["output_tokens"], reasoning=r["reasoning_tokens"])
+        except costcalc.CostcalcError:
+            assert r["line"] not in priced  # refused by quote: reported by reprice
+            refused += 1
+            continue
+        assert priced[r["line"]] == q.total_usd, r
+        matched += 1
+    assert out.attrs["reported"] == refused and matched + refused == n
+    assert matched > 150 and refused > 20  # both paths exercised
