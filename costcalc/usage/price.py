@@ -99,7 +99,6 @@ class Repricer:
         self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         self._thresholds: dict[str, np.ndarray] = {}
         self.keep_problems = keep_problems
-        self.records = 0
         self.priced = 0
         self.reported = 0
         self.problems: list[Problem] = []
@@ -207,7 +206,6 @@ class Repricer:
         priced under one of them are reported (with source and line) and left out of all of them, so
         the models compare the same records."""
         n = len(frame)
-        self.records += n
         seconds = _epoch_seconds(frame["timestamp"])
         months = _epoch_months(frame["timestamp"])
         counts = np.column_stack([frame[c].to_numpy(dtype=np.int64, copy=False) for c in COUNT_COLUMNS]) \
@@ -422,26 +420,27 @@ def _month_bounds(month: int) -> tuple[datetime, datetime]:
 # -- helpers ------------------------------------------------------------------------------------------
 
 def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple]]:
-    """Small integer codes for the distinct value combinations of `columns`, and the combinations."""
+    """Small dense integer codes for the distinct value combinations of `columns` (O(n): factorize,
+    then a bincount over the mixed-radix code, no sort), and the combinations in code order."""
     if not len(frame):
         return np.zeros(0, dtype=np.int64), []
-    codes = None
+    codes = np.zeros(len(frame), dtype=np.int64)
     uniques = []
     for column in columns:
         c, u = pd.factorize(frame[column], sort=False, use_na_sentinel=False)
         uniques.append(list(u))
-        codes = c.astype(np.int64) if codes is None else codes * len(u) + c
-    present, dense = np.unique(codes, return_inverse=True) if len(columns) > 1 else (None, codes)
-    if present is None:
-        return dense, [(v,) for v in uniques[0]]
+        codes = codes * len(u) + c
+    present = np.flatnonzero(np.bincount(codes))
+    dense = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+    dense[present] = np.arange(len(present))
     combos = []
-    for value in present:
+    for value in present.tolist():
         parts = []
         for u in reversed(uniques):
-            value, index = divmod(int(value), len(u))
+            value, index = divmod(value, len(u))
             parts.append(u[index])
         combos.append(tuple(reversed(parts)))
-    return dense.astype(np.int64), combos
+    return dense[codes], combos
 
 
 def _tier_or_error(tier: str):
