@@ -201,6 +201,7 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
     result = reprice_chunks(chunks, table, models, by, strict=strict)
     frame = result.rows
     frame.attrs.update({key: value for key, value in result.to_dict().items() if key != "rows"})
+    frame.attrs["problems"] = [str(p) for p in result.problems]  # as everywhere in attrs: file:line text
     return frame
 
 

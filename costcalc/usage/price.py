@@ -23,7 +23,9 @@ Pure computation: frames and the price table arrive as arguments; nothing here r
 
 from __future__ import annotations
 
+import decimal
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -63,8 +65,9 @@ class PricedSlice:
     """What `Repricer.price` returns for a frame: for each model asked, per good record, the outcome id
     and the token counts it is billed for (translated under another tokenizer for --as models)."""
 
-    good: np.ndarray  # bool per input record: priced under every model asked
-    outcome: list[np.ndarray]  # per model asked: int32 per good record, an index into Repricer.outcomes
+    good: np.ndarray  # bool per input record: priced as logged (the others are reported)
+    outcome: list[np.ndarray]  # per model asked: int32 per good record, an index into Repricer.outcomes,
+    #                            or < 0 where an --as model has no price for it (left out of its totals)
     tokens: list[np.ndarray]  # per model asked: int64 (good records x 6), COMPONENTS order
     estimated: list[np.ndarray]  # per model asked: bool per good record, counts translated
 
@@ -103,6 +106,7 @@ class Repricer:
         self.reported = 0
         self.problems: list[Problem] = []
         self.assumptions: list[str] = []
+        self.unpriced_as: Counter = Counter()  # (--as model, reason) -> records it could not price
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def note(self, text: str) -> None:
@@ -202,9 +206,8 @@ class Repricer:
 
     # -- pricing -------------------------------------------------------------------------------------
     def price(self, frame: pd.DataFrame) -> PricedSlice:
-        """Price every record of a normalized frame under every model asked. Records that cannot be
-        priced under one of them are reported (with source and line) and left out of all of them, so
-        the models compare the same records."""
+        """Price every record of a normalized frame as logged and under every --as model. Records
+        the logged model cannot price are reported (with source, line, column and value)."""
         n = len(frame)
         seconds = _epoch_seconds(frame["timestamp"])
         months = _epoch_months(frame["timestamp"])
@@ -216,22 +219,30 @@ class Repricer:
         tiers = [_tier_or_error(t[0]) for t in tier_values]
         residency = frame["residency"].to_numpy(dtype=bool)
 
-        failed = np.full(n, -1, dtype=np.int64)  # -1: fine; else an error id (the first one met)
-        per_target = []
-        for target in self.targets:
-            ids, tokens, estimated = self._price_target(target, seconds, months, counts, own_codes, own_ids,
-                                                       tier_codes, tiers, residency)
-            bad = ids < 0
-            failed = np.where((failed < 0) & bad, -1 - ids, failed)
-            per_target.append((ids, tokens, estimated))
-        good = failed < 0
+        per_target = [self._price_target(target, seconds, months, counts, own_codes, own_ids, tier_codes, tiers,
+                                         residency) for target in self.targets]
+        # A record the logged model cannot price is reported; one an --as model cannot price (retired
+        # or not yet launched then) stays in the logged totals and is left out of that model's, said once.
+        logged = per_target[0][0]
+        good = logged >= 0
         bad_rows = np.flatnonzero(~good)
         if len(bad_rows):
-            self._report_rows(frame, bad_rows, failed[bad_rows])
+            self._report_rows(frame, bad_rows, -1 - logged[bad_rows])
+        for target, (ids, _, _) in zip(self.targets[1:], per_target[1:]):
+            missing = ids[good] < 0
+            if missing.any():
+                for error, count in enumerate(np.bincount(-1 - ids[good][missing])):
+                    if count:
+                        self.unpriced_as[(target.model_id, self._errors[error][1])] += int(count)
         self.priced += int(good.sum())
         return PricedSlice(good, [ids[good].astype(np.int32) for ids, _, _ in per_target],
                            [tokens[good] for _, tokens, _ in per_target],
                            [estimated[good] for _, _, estimated in per_target])
+
+    def unpriced_notes(self) -> list[str]:
+        """What --as models could not price, one line per model and reason."""
+        return [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
+                for (model, message), count in self.unpriced_as.items()]
 
     def _price_target(self, target: _Target, seconds, months, counts, own_codes, own_ids, tier_codes, tiers,
                       residency):
@@ -361,9 +372,20 @@ class Repricer:
 
 # -- money ------------------------------------------------------------------------------------------
 
+# Token sums (up to ~10**21) times rates (up to ~20 significant digits) need more than the default 28
+# digits to stay exact; 120 is far beyond any real bill, and dividing by 10**6 only moves the point.
+_EXACT = decimal.Context(prec=120)
+
+
+def exact_cost(tokens: int, rate: Decimal) -> Decimal:
+    """USD of `tokens` at `rate` per 1M tokens, exactly."""
+    return _EXACT.divide(_EXACT.multiply(Decimal(int(tokens)), rate), MTOK)
+
+
 def outcome_cost(outcome: Outcome, tokens) -> Decimal:
     """Exact USD of token sums (COMPONENTS order) billed under one outcome."""
-    return sum((Decimal(int(t)) * rate for t, rate in zip(tokens, outcome.rates)), Decimal(0)) / MTOK
+    with decimal.localcontext(_EXACT):
+        return sum((exact_cost(t, rate) for t, rate in zip(tokens, outcome.rates)), Decimal(0))
 
 
 @dataclass
@@ -392,7 +414,7 @@ def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.nd
     else:
         units = (tokens.astype(object) * rate_ints[outcome_ids]).sum(axis=1)
     exponent = -(scaled.places + 6)
-    return [Decimal(int(u)).scaleb(exponent) for u in units]
+    return [_EXACT.scaleb(Decimal(int(u)), exponent) for u in units]
 
 
 # -- time -------------------------------------------------------------------------------------------

@@ -7,13 +7,14 @@ same run works for a notebook frame, a file larger than memory, or a partition o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
-from ..errors import CostcalcError, InputError, Problem
+from ..errors import _NO_VALUE, CostcalcError, InputError, Problem
 from ..money import decimal_text
 from ..prices.model import PriceTable
 from ..summary import dsum
@@ -78,11 +79,17 @@ class RepriceResult:
 
 
 def _plain(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    return value
+    """A JSON-ready value: numpy scalars as Python ones, instants and decimals as text, a missing value
+    (errors._NO_VALUE) as null."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.isoformat()
+    return None if value is _NO_VALUE else str(value)
 
 
 def slices(frame: pd.DataFrame, size: int = SLICE_RECORDS) -> Iterator[pd.DataFrame]:
@@ -90,68 +97,72 @@ def slices(frame: pd.DataFrame, size: int = SLICE_RECORDS) -> Iterator[pd.DataFr
         yield frame.iloc[start:start + size]
 
 
+def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool):
+    """(slice, PricedSlice) for every slice of every chunk; reading problems are reported as they come,
+    strict stops at the first problem of either kind, and at the end every record read must be priced
+    or reported."""
+    read_records = 0
+    for chunk in chunks:
+        read_records += chunk.records
+        repricer.report(chunk.problems, len(chunk.problems))
+        for part in slices(chunk.frame):
+            priced = repricer.price(part)
+            if strict and repricer.reported:
+                raise InputError(repricer.problems[:1])
+            yield part, priced
+    _check_counts(read_records, repricer)
+
+
 def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
                    by: list[str] | None = None, strict: bool = False) -> RepriceResult:
     """Grouped totals over a stream of read.UsageChunk (frame, records, problems)."""
     repricer = Repricer(table, models)
     totals = Totals(by or ["month"], [t.label for t in repricer.targets])
-    read_records = 0
-    for chunk in chunks:
-        read_records += chunk.records
-        repricer.report(chunk.problems, len(chunk.problems))
-        for part in slices(chunk.frame):
-            priced = repricer.price(part)
-            _stop_if_strict(repricer, strict)
-            totals.add(part, priced)
-    _check_counts(read_records, repricer)
+    for part, priced in _priced_slices(chunks, repricer, strict):
+        totals.add(part, priced)
     repricer.problems.sort(key=lambda p: (p.file, p.line or 0))
     return RepriceResult(totals.frame(repricer.outcomes), totals.by, [t.model_id for t in repricer.targets[1:]],
-                         read_records, repricer.priced, repricer.reported, repricer.problems,
-                         repricer.assumptions, table.meta(), totals.components(repricer.outcomes))
+                         repricer.priced + repricer.reported, repricer.priced, repricer.reported,
+                         repricer.problems, repricer.assumptions + repricer.unpriced_notes(), table.meta(),
+                         totals.components(repricer.outcomes))
+
+
+RECORD_COLUMNS = ["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated", "cost_usd"]
 
 
 def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
                   strict: bool = False) -> pd.DataFrame:
-    """One row per priced record and priced_as: the normalized columns plus priced_as, model_priced,
-    billed_model, billed_provider, rule, estimated, the billed token counts and cost_usd (exact Decimal).
-    attrs: price_table, records, priced, reported, problems (strings), assumptions."""
+    """One row per priced record and priced_as: priced_as first, the normalized columns (token counts
+    as billed: translated for --as models of another tokenizer family), then model_priced,
+    billed_model, billed_provider, rule, estimated and cost_usd (exact Decimal).
+    attrs: price_table, records, priced, reported, problems (strings), assumptions, total_usd."""
     repricer = Repricer(table, models)
     labels = [t.label for t in repricer.targets]
     parts = []
-    read_records = 0
-    for chunk in chunks:
-        read_records += chunk.records
-        repricer.report(chunk.problems, len(chunk.problems))
-        for part in slices(chunk.frame):
-            priced = repricer.price(part)
-            _stop_if_strict(repricer, strict)
-            good = part.loc[priced.good].reset_index(drop=True)
-            for label, ids, tokens, estimated in zip(labels, priced.outcome, priced.tokens, priced.estimated):
-                out = good.copy()
-                for i, column in enumerate(COUNT_COLUMNS):
-                    out[column] = tokens[:, i]
-                outcomes = [repricer.outcomes[i] for i in range(len(repricer.outcomes))]
-                out.insert(0, "priced_as", label)
-                out["model_priced"] = [outcomes[i].model for i in ids]
-                out["billed_model"] = [outcomes[i].billed_model for i in ids]
-                out["billed_provider"] = [outcomes[i].provider for i in ids]
-                out["rule"] = [outcomes[i].rule for i in ids]
-                out["estimated"] = estimated
-                out["cost_usd"] = record_costs(outcomes, ids, tokens) if len(ids) else []
-                parts.append(out)
-    _check_counts(read_records, repricer)
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated", "cost_usd"])
-    frame.attrs.update({"price_table": table.meta(), "records": read_records, "priced": repricer.priced,
-                        "reported": repricer.reported, "problems": [str(p) for p in repricer.problems],
-                        "assumptions": list(repricer.assumptions),
+    for part, priced in _priced_slices(chunks, repricer, strict):
+        good = part.loc[priced.good].reset_index(drop=True)
+        outcomes = repricer.outcomes
+        for label, ids, tokens, estimated in zip(labels, priced.outcome, priced.tokens, priced.estimated):
+            ok = ids >= 0  # an --as model may have no price for some records
+            out = good.loc[ok].reset_index(drop=True)
+            ids, tokens = ids[ok], tokens[ok]
+            for i, column in enumerate(COUNT_COLUMNS):
+                out[column] = tokens[:, i]
+            out.insert(0, "priced_as", label)
+            out["model_priced"] = [outcomes[i].model for i in ids]
+            out["billed_model"] = [outcomes[i].billed_model for i in ids]
+            out["billed_provider"] = [outcomes[i].provider for i in ids]
+            out["rule"] = [outcomes[i].rule for i in ids]
+            out["estimated"] = estimated[ok]
+            out["cost_usd"] = record_costs(outcomes, ids, tokens) if len(ids) else []
+            parts.append(out)
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RECORD_COLUMNS)
+    frame.attrs.update({"price_table": table.meta(), "records": repricer.priced + repricer.reported,
+                        "priced": repricer.priced, "reported": repricer.reported,
+                        "problems": [str(p) for p in sorted(repricer.problems, key=lambda p: (p.file, p.line or 0))],
+                        "assumptions": repricer.assumptions + repricer.unpriced_notes(),
                         "total_usd": str(dsum(frame.loc[frame["priced_as"] == "logged", "cost_usd"]))})
     return frame
-
-
-def _stop_if_strict(repricer: Repricer, strict: bool) -> None:
-    if strict and repricer.reported:
-        raise InputError(repricer.problems[:1])
 
 
 def _check_counts(read_records: int, repricer: Repricer) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..prices.model import COMPONENTS, MTOK
 from ..summary import dsum
-from .price import Outcome, PricedSlice, outcome_cost
+from .price import Outcome, PricedSlice, exact_cost, outcome_cost
 from .schema import COUNT_COLUMNS, TAG_PREFIX
 
 BY_CHOICES = ("month", "day", "model", "tag:NAME")
@@ -49,13 +49,21 @@ class Totals:
         self._rows = 0
 
     def add(self, frame: pd.DataFrame, priced: PricedSlice) -> None:
-        good = frame.loc[priced.good] if not priced.good.all() else frame
-        if not len(good):
+        if not priced.good.any():
             return
-        keys = self._keys(good)
+        keys = self._keys(frame)  # from the few key columns of the whole slice, then the priced rows
+        if not priced.good.all():
+            keys = [k[priced.good] for k in keys]
         for target, (ids, tokens, estimated) in enumerate(zip(priced.outcome, priced.tokens, priced.estimated)):
-            columns = keys + [np.full(len(ids), target, dtype=np.int64), ids.astype(np.int64),
-                              estimated.astype(np.int64)]
+            ok = ids >= 0  # an --as model may have no price for some records (Repricer.unpriced_as)
+            selected = keys
+            if not ok.all():
+                ids, tokens, estimated = ids[ok], tokens[ok], estimated[ok]
+                selected = [k[ok] for k in keys]
+            if not len(ids):
+                continue
+            columns = selected + [np.full(len(ids), target, dtype=np.int64), ids.astype(np.int64),
+                                  estimated.astype(np.int64)]
             self._parts.append(_group(np.column_stack(columns),
                                       np.column_stack([np.ones(len(ids), dtype=np.int64), tokens])))
             self._rows += len(self._parts[-1])
@@ -125,7 +133,7 @@ class Totals:
             for component, tokens, rate in zip(COMPONENTS, sums[1:], outcome.rates):
                 entry = merged.setdefault(labels + (self.priced_as[target], outcome.model, component), [0, []])
                 entry[0] += tokens
-                entry[1].append(Decimal(tokens) * rate / MTOK)
+                entry[1].append(exact_cost(tokens, rate))
         columns = self.by + ["priced_as", "model", "component", "tokens", "cost_usd"]
         return pd.DataFrame([list(key) + [tokens, dsum(costs)] for key, (tokens, costs) in merged.items()],
                             columns=columns)
@@ -143,14 +151,18 @@ _DENSE_KEYS = 1 << 20  # composite key spaces up to this size are summed with bi
 
 
 def _group(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Rows of int64 `keys` (all >= 0) with equal keys merged, int64 `values` summed exactly."""
+    """Rows of int64 `keys` (all >= 0) with equal keys merged, `values` (>= 0) summed exactly: int64
+    where no sum can reach 2**63, Python integers (object arrays) where one might."""
+    keys = keys.astype(np.int64, copy=False)
+    if values.dtype != object and int(values.max(initial=0)) * len(values) >= 2 ** 63:
+        values = values.astype(object)
     dims = keys.max(axis=0) + 1
     size = float(np.prod(dims.astype(float)))
     if size < 2.0 ** 62:
         composite = np.ravel_multi_index(keys.T, dims)
         # bincount sums in float64, which is exact while every partial sum stays below 2**53: guaranteed
         # when the largest value times the number of rows is below it.
-        if size <= _DENSE_KEYS and int(values.max(initial=0)) * len(values) < 2 ** 53:
+        if size <= _DENSE_KEYS and values.dtype != object and int(values.max(initial=0)) * len(values) < 2 ** 53:
             counts = np.bincount(composite, minlength=int(size))
             present = np.flatnonzero(counts)
             sums = np.column_stack([np.bincount(composite, weights=values[:, j], minlength=int(size))[present]
