@@ -157,7 +157,7 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
     as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
     `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
     mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.read import iter_usage
+    from .usage.read import empty_frame, iter_usage
 
     mapping = _mapping(mapping)
     frames, problems, records = [], [], 0
@@ -165,7 +165,7 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
         frames.append(chunk.frame)
         problems.extend(chunk.problems)
         records += chunk.records
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_frame()
     frame.attrs.update({"records": records, "reported": len(problems),
                         "problems": [str(p) for p in problems]})
     return frame
@@ -257,7 +257,8 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
     and writes, tiers, residency and the hour-of-week shape in `timezone`. Returns the workloads
     document (plain data); `costcalc.usage.profile.profiles_yaml` writes it as YAML that
     `costcalc.estimate` reads. Logged model names are mapped to the table's ids (dated snapshots,
-    provider-qualified names); bad records are left out and counted in `document["records"]`."""
+    provider-qualified names); a model the table does not know is an error. Bad records in log files
+    are left out (read_usage reports them: the CLI lists them and exits 1)."""
     from .prices.resolve import prompt_thresholds
     from .usage.price import Repricer
     from .usage.profile import derive_profiles as derive
@@ -271,8 +272,14 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
         frame = read_usage(usage, format=format, mapping=mapping)
     names = Repricer(table)
     pairs = frame[["provider", "model"]].drop_duplicates()
-    canonical = {(p, m): names.model_of(p, m)[0] or m for p, m in zip(pairs["provider"], pairs["model"])}
-    frame = frame.assign(model=[canonical[pm] for pm in zip(frame["provider"], frame["model"])])
+    canonical = {(p, m): names.model_of(p, m) for p, m in zip(pairs["provider"], pairs["model"])}
+    unknown = sorted({m for (_, m), (model_id, _) in canonical.items() if model_id is None})
+    if unknown:
+        # A profile of a model the table cannot price would only fail later, in estimate.
+        shown = ", ".join(repr(m) for m in unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
+        raise CostcalcError(f"usage has models the price table does not know: {shown}; add them with a price "
+                            f"overlay (--prices) or leave their records out")
+    frame = frame.assign(model=[canonical[pm][0] for pm in zip(frame["provider"], frame["model"])])
     cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
     return derive(frame, by=by, timezone=timezone, cliffs=cliffs)
 

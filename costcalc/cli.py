@@ -341,6 +341,37 @@ def init(path):
     click.echo(f"wrote {path}; next: costcalc estimate {path}")
 
 
+def _log_format(name: str | None) -> str | None:
+    from .usage.read import FORMATS
+
+    if name is not None and name not in FORMATS:
+        raise click.BadParameter(f"{name!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
+    return name
+
+
+def _map_option(text: str | None) -> dict[str, str] | None:
+    """--map text as a mapping; a malformed one is a usage error (exit 2), like any bad option."""
+    from .usage.read import parse_mapping
+
+    if not text:
+        return None
+    try:
+        return parse_mapping(text)
+    except CostcalcError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from None
+
+
+def _as_models(table, names: list[str]) -> list[str]:
+    from .prices import lookup
+
+    for name in names:
+        try:
+            lookup(table, name)
+        except CostcalcError as exc:
+            raise click.BadParameter(str(exc), param_hint="--as") from None
+    return names
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     """Repeatable options that also take comma lists: --as a --as b == --as a,b."""
     return [item.strip() for value in values for item in value.split(",") if item.strip()]
@@ -378,20 +409,18 @@ def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, outpu
       costcalc reprice usage.parquet --format json --output last-month.json
     """
     from .report.usage import render_reprice
-    from .usage.read import FORMATS, iter_usage, parse_mapping
+    from .usage.read import iter_usage
     from .usage.run import reprice_chunks
     from .usage.totals import check_by
 
-    if log_format is not None and log_format not in FORMATS:
-        raise click.BadParameter(f"{log_format!r} is not one of {', '.join(FORMATS)}", param_hint="--log-format")
     try:
-        group = check_by(_split(by) or ["month"])
+        group = check_by(_split(by) or ["month"])  # [] when only `model`: rows per model alone
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
     table = _load_table(prices)
-    chunks = iter_usage(list(logs), format=log_format, mapping=parse_mapping(mapping) if mapping else None,
-                        strict=strict)
-    result = reprice_chunks(chunks, table, _split(as_models), group or ["model"], strict=strict)
+    models = _as_models(table, _split(as_models))
+    chunks = iter_usage(list(logs), format=_log_format(log_format), mapping=_map_option(mapping), strict=strict)
+    result = reprice_chunks(chunks, table, models, group, strict=strict)
     write_output(render_reprice(result, fmt), output)
     if result.reported:
         click.echo(f"costcalc: {result.summary_line()}", err=True)
@@ -424,8 +453,8 @@ def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, outp
     from .api import variance as run_variance
     from .report.usage import render_variance
 
-    df = run_variance(forecast, list(actual) + list(more_logs), prices=prices or None, format=log_format,
-                      mapping=mapping)
+    df = run_variance(forecast, list(actual) + list(more_logs), prices=prices or None,
+                      format=_log_format(log_format), mapping=_map_option(mapping))
     write_output(render_variance(df, fmt), output)
     if df.attrs.get("reported"):
         click.echo(f"costcalc: {df.attrs['records']:,} records: {df.attrs['priced']:,} priced, "
@@ -459,16 +488,19 @@ def profile(logs, by, tz, log_format, mapping, prices, output):
 
     if by != "model" and not (by.startswith("tag:") and len(by) > 4):
         raise click.BadParameter(f"{by!r}: use model or tag:NAME", param_hint="--by")
-    usage = read_usage(list(logs), format=log_format, mapping=mapping)
+    usage = read_usage(list(logs), format=_log_format(log_format), mapping=_map_option(mapping))
+    reported = usage.attrs["reported"]
+    for problem in usage.attrs["problems"][:20]:
+        click.echo(f"costcalc: {problem}", err=True)
+    if not len(usage):
+        raise CostcalcError(f"no usable records in {', '.join(logs)} ({usage.attrs['records']:,} read, "
+                            f"{reported:,} reported)")
     document = derive_profiles(usage, by=by, timezone=tz, prices=prices or None)
     header = (f"Derived by `costcalc profile` from {', '.join(logs)}: {len(usage):,} records used, "
               f"{usage.attrs['reported']:,} left out.")
     write_output(profiles_yaml(document, header=header), output)
-    if usage.attrs["reported"]:
-        for problem in usage.attrs["problems"][:20]:
-            click.echo(f"costcalc: {problem}", err=True)
-        click.echo(f"costcalc: {usage.attrs['records']:,} records: {usage.attrs['reported']:,} reported",
-                   err=True)
+    if reported:
+        click.echo(f"costcalc: {usage.attrs['records']:,} records: {reported:,} reported and left out", err=True)
         sys.exit(1)
 
 

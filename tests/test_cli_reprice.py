@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from costcalc.cli import cli
 
 M = Decimal(1_000_000)
+ROOT = Path(__file__).resolve().parents[1]
 SEP_1 = int(datetime(2026, 9, 1, tzinfo=timezone.utc).timestamp())  # unix seconds, a Tuesday
 
 
@@ -184,12 +186,13 @@ def test_strict_stops_at_the_first_bad_record_with_one_line_and_no_output_file(t
     (["--by", "week"], "cannot group by 'week'"),
     (["--as", "gpt-9"], "unknown model 'gpt-9'"),
     (["--log-format", "xml"], "'xml' is not one of"),
+    (["--map", "timestamp"], "use SCHEMA=COLUMN pairs"),
 ])
 def test_bad_options_are_one_line_usage_errors(tmp_path, args, message):
     log = jsonl(tmp_path / "ok.jsonl", [{"created": SEP_1, "model": "gpt-5.5",
                                         "usage": {"prompt_tokens": 1, "completion_tokens": 1}}])
     done = run(log, *args)
-    assert done.exit_code in (1, 2) and done.stdout == ""
+    assert done.exit_code == 2 and done.stdout == ""
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
@@ -202,3 +205,39 @@ def test_as_models_in_json_and_table(tmp_path):
                                  "claude-opus-4-7": str((1300 * Decimal(5) + 130 * Decimal(25)) / M)}
     table = run(log, "--as", "claude-opus-4-7").output
     assert "claude-opus-4-7 (est.)" in table and "Total USD: logged 0.01; claude-opus-4-7 0.01" in table
+
+
+def test_tag_values_with_newlines_stay_on_one_table_row(tmp_path):
+    log = jsonl(tmp_path / "t.jsonl", [{"created": SEP_1, "model": "gpt-5.5", "tags": {"team": "a\nb|c"},
+                                        "usage": {"prompt_tokens": 1, "completion_tokens": 1}}])
+    for fmt in ("table", "markdown"):
+        out = run(log, "--by", "tag:team", "--format", fmt).output
+        row = [line for line in out.splitlines() if "gpt-5.5" in line]
+        assert len(row) == 1 and "a\\nb" in row[0]
+
+
+def test_profile_refuses_models_the_table_cannot_price_and_lists_bad_records(tmp_path):
+    log = tmp_path / "p.jsonl"
+    log.write_text('{"created": %d, "model": "gpt-9", "usage": {"prompt_tokens": 1, "completion_tokens": 1}}\n'
+                   '{"created": %d, "model": "gpt-5.5", "usage": {"prompt_tokens": -1, "completion_tokens": 1}}\n'
+                   % (SEP_1, SEP_1))
+    target = tmp_path / "w.yaml"
+    done = CliRunner().invoke(cli, ["profile", str(log), "--output", str(target)])
+    assert done.exit_code == 1 and done.stdout == "" and not target.exists()
+    assert done.stderr.splitlines() == [
+        f"costcalc: {log}:2: usage.prompt_tokens: -1: must be a whole number of tokens >= 0",
+        "costcalc: usage has models the price table does not know: 'gpt-9'; add them with a price overlay "
+        "(--prices) or leave their records out"]
+
+
+def test_profile_of_a_log_then_estimate(tmp_path):
+    target = tmp_path / "w.yaml"
+    logs = sorted(str(p) for p in (ROOT / "examples" / "usage").glob("*.jsonl"))
+    done = CliRunner().invoke(cli, ["profile", *logs, "--timezone", "Asia/Shanghai", "--output", str(target)])
+    assert done.exit_code == 0, done.output
+    text = target.read_text()
+    for model in ("gpt-5.5", "claude-opus-4-7", "deepseek-v4-pro", "deepseek-v4-flash", "gpt-5.4-mini"):
+        assert f"models: [{model}]" in text
+    done = CliRunner().invoke(cli, ["estimate", str(target), "--start", "2026-10", "--months", "1", "--format", "json"])
+    assert done.exit_code == 0, done.output
+    assert Decimal(json.loads(done.output)["total_usd"]) > 0

@@ -260,3 +260,23 @@ def test_every_record_matches_a_quote_at_its_own_instant(table):
         matched += 1
     assert out.attrs["reported"] == refused and matched + refused == n
     assert matched > 150 and refused > 20  # both paths exercised
+
+
+def test_an_as_model_without_a_price_leaves_the_logged_total_alone(table):
+    frame = usage({"timestamp": "2026-09-01T00:00:00Z", "model": "gpt-5.5", "output_tokens": 1000},
+                  {"timestamp": "2026-07-01T00:00:00Z", "model": "gpt-5.5", "output_tokens": 1000})
+    result = reprice_chunks([FrameChunk(frame)], table, ["deepseek-chat"])  # retired 2026-07-24 16:00Z
+    assert (result.records, result.priced, result.reported) == (2, 2, 0)
+    assert result.totals_usd["logged"] == 2 * 1000 * Decimal("30.00") / M
+    # deepseek-chat priced the July record only (as V4-Flash, x26/25 tokens: 1040 output)
+    assert list(result.rows.loc[result.rows["priced_as"] == "deepseek-chat", "records"]) == [1]
+    assert any(a.startswith("1 records have no price as deepseek-chat (deepseek-chat was retired")
+               for a in result.assumptions)
+
+
+def test_sums_beyond_int64_stay_exact(table):
+    frame = usage(*({"timestamp": "2026-09-01T00:00:00Z", "model": "gpt-5.5", "output_tokens": 10 ** 18}
+                    for _ in range(10)))  # 10**19 tokens in all: more than int64 holds
+    result = reprice_chunks([FrameChunk(frame)], table)
+    assert result.rows["output_tokens"][0] == 10 ** 19
+    assert result.total_usd == Decimal(10 ** 19) * Decimal("30.00") / M

@@ -12,6 +12,7 @@ import io
 import json
 from decimal import Decimal
 
+from ..errors import _one_line
 from ..money import decimal_text
 from ..summary import allocate_cents, cents
 from ..textable import render
@@ -70,7 +71,8 @@ def _text(result, markdown: bool) -> str:
 
 
 def _cell(value, markdown: bool) -> str:
-    text = "" if value is None else str(value)
+    """Text from a log (a model, a tag) on one row: control characters escaped, pipes in Markdown."""
+    text = _one_line("" if value is None else str(value))
     return text.replace("|", "\\|") if markdown else text
 
 

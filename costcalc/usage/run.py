@@ -117,7 +117,7 @@ def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None
                    by: list[str] | None = None, strict: bool = False) -> RepriceResult:
     """Grouped totals over a stream of read.UsageChunk (frame, records, problems)."""
     repricer = Repricer(table, models)
-    totals = Totals(by or ["month"], [t.label for t in repricer.targets])
+    totals = Totals(["month"] if by is None else by, [t.label for t in repricer.targets])
     for part, priced in _priced_slices(chunks, repricer, strict):
         totals.add(part, priced)
     repricer.problems.sort(key=lambda p: (p.file, p.line or 0))

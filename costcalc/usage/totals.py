@@ -22,7 +22,7 @@ _MERGE_ROWS = 200_000
 def check_by(by: list[str], columns=None) -> list[str]:
     """Validate --by keys; `model` is always a key of the output and needs no mention."""
     out = []
-    for key in by:
+    for key in dict.fromkeys(by):  # a key named twice groups once
         if key in ("month", "day"):
             out.append(key)
         elif key == "model":
@@ -122,7 +122,9 @@ class Totals:
                for group, (sums, costs) in sorted(merged.items())]
         frame = pd.DataFrame(out, columns=columns)
         for column in ["records"] + list(COUNT_COLUMNS):
-            frame[column] = frame[column].astype("int64")
+            # int64 unless a sum outgrew it (then the Python integers stay, exact)
+            if all(-2 ** 63 <= v < 2 ** 63 for v in frame[column]):
+                frame[column] = frame[column].astype("int64")
         return frame
 
     def components(self, outcomes: list[Outcome]) -> pd.DataFrame:
