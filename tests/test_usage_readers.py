@@ -551,3 +551,286 @@ def test_bad_tag_values_and_gzip_csv(tmp_path):
         handle.write("timestamp,model,prompt_tokens,completion_tokens\n2026-05-31T15:58:00Z,m,3,4\n")
     got = read_all(path)
     assert counts(got.frame, 0) == (3, 0, 0, 0, 4, 0) and list(got.frame["line"]) == [2]
+
+
+# ------------------------------------------------------------------------------- review regressions
+
+
+def test_instants_after_2262_are_bad_records_in_every_reader(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    good = {"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "usage": {"prompt_tokens": 10, "completion_tokens": 5}}
+    log = write_lines(tmp_path / "far.jsonl", [{**good, "timestamp": "2999-01-01T00:00:00Z"}, good,
+                                               {**good, "timestamp": 99_999_999_999}])  # unix seconds in 5138
+    got = read_all(log)
+    assert got.records == 3 and list(got.frame["line"]) == [2]
+    assert [(p.line, p.key) for p in got.problems] == [(1, "timestamp"), (3, "timestamp")]
+    assert "(years 1970-2262)" in got.problems[0].message
+    csv = tmp_path / "far.csv"
+    csv.write_text("timestamp,model,input_tokens,output_tokens\n2999-01-01,gpt-5.5,1,2\n2026-06-01,gpt-5.5,1,2\n")
+    got = read_all(csv)
+    assert got.records == 2 and list(got.frame["line"]) == [3]
+    assert str(got.problems[0]).startswith(f"{csv}:2: timestamp: '2999-01-01': must be an ISO-8601 instant")
+    path = tmp_path / "far.parquet"
+    pq.write_table(pa.table({"timestamp": pa.array([pd.Timestamp("2999-01-01").to_pydatetime(),
+                                                    pd.Timestamp("2026-06-01").to_pydatetime()], type=pa.timestamp("us")),
+                             "model": ["m", "m"], "input_tokens": [1, 1], "output_tokens": [1, 1]}), path)
+    got = read_all(path)
+    assert got.records == 2 and list(got.frame["line"]) == [2]
+    assert got.frame.loc[0, "timestamp"] == pd.Timestamp("2026-06-01T00:00:00Z")
+    assert [(p.line, p.key) for p in got.problems] == [(1, "timestamp")]
+
+
+def test_small_numbers_are_not_unix_timestamps(tmp_path):
+    csv = tmp_path / "year.csv"
+    csv.write_text("timestamp,model,input_tokens,output_tokens\n2026,gpt-5.5,1,2\n100000000,gpt-5.5,1,2\n")
+    got = read_all(csv)
+    assert list(got.frame["timestamp"]) == [pd.Timestamp("1973-03-03T09:46:40Z")]  # 10^8 s: the first accepted
+    [problem] = got.problems
+    assert str(problem).startswith(f"{csv}:2: timestamp: '2026': must be an ISO-8601 instant")
+    assert "100000000 to 9223372036" in problem.message
+    log = write_lines(tmp_path / "small.jsonl", [{"created": 2026, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1}}])
+    assert [p.key for p in read_all(log).problems] == ["timestamp"]
+
+
+def test_csv_row_with_more_cells_than_the_header_is_a_problem(tmp_path):
+    csv = tmp_path / "x.csv"
+    csv.write_text("timestamp,model,input_tokens,output_tokens\n"
+                   "2026-09-01,gpt-5.5,1,000,500\n"  # 2: a thousands separator, first data row
+                   "2026-09-01,gpt-5.5,3,4\n"  # 3 good
+                   "\n"  # 4 blank: not a record, but counts for line numbers
+                   "2026-09-01,gpt-5.5,1,2,3,4\n"  # 5: two extra cells
+                   ",,,\n"  # 6 no text: not a record
+                   "2026-09-01,gpt-5.5,7,8\n")  # 7 good
+    for chunk_records in (2, 1000):
+        got = read_all(csv, chunk_records=chunk_records)
+        assert got.records == 4
+        assert list(got.frame["line"]) == [3, 7]
+        assert list(got.frame["input_tokens"]) == [3, 7]
+        assert [str(p) for p in got.problems] == [
+            f"{csv}:2: 5 cells, the header has 4; a number written with a thousands separator (1,000), "
+            "or text with a comma and no quotes?",
+            f"{csv}:5: 6 cells, the header has 4; a number written with a thousands separator (1,000), "
+            "or text with a comma and no quotes?"]
+
+
+def test_normalize_frame_keeps_source_and_line_of_a_read_frame(tmp_path):
+    good = {"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 1, "output_tokens": 1}
+    log = write_lines(tmp_path / "x.jsonl", [good, "", {**good, "model": "a"}])
+    frame = read_all(log).frame
+    frame.loc[1, "input_tokens"] = -1  # a bad count in the record read from x.jsonl:3
+    got = normalize_frame(frame)
+    assert list(got.frame["line"]) == [1] and list(got.frame["source"]) == [str(log)]
+    assert [str(p) for p in got.problems] == [f"{log}:3: input_tokens: -1: must be a whole number of tokens >= 0"]
+
+
+def test_strict_yields_the_good_records_before_the_first_bad_one(tmp_path):
+    good = {"created": T0_UNIX, "model": "m", "usage": {"prompt_tokens": 5, "completion_tokens": 1}}
+    log = write_lines(tmp_path / "s.jsonl", [good, {**good, "model": "n"}, {**good, "usage": {"prompt_tokens": -1}}, good])
+    chunks = []
+    with pytest.raises(InputError) as err:
+        for chunk in iter_usage(log, strict=True):
+            chunks.append(chunk)
+    assert [(c.records, list(c.frame["line"]), c.problems) for c in chunks] == [(2, [1, 2], [])]
+    assert [p.line for p in err.value.problems] == [3]
+    log = write_lines(tmp_path / "first.jsonl", [{**good, "usage": {"prompt_tokens": -1}}, good])
+    chunks = []
+    with pytest.raises(InputError):
+        for chunk in iter_usage(log, strict=True):
+            chunks.append(chunk)
+    assert chunks == []  # nothing before line 1
+
+
+def test_a_file_named_twice_is_read_once(tmp_path):
+    good = {"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 1, "output_tokens": 1}
+    log = write_lines(tmp_path / "a.jsonl", [good])
+    other = write_lines(tmp_path / "b.jsonl", [good, good])
+    (tmp_path / "x").mkdir()
+    got = read_all([log, tmp_path / "x" / ".." / "a.jsonl", other, log])
+    assert got.records == 3
+    assert list(got.frame["source"]) == [str(log), str(other), str(other)]
+
+
+def test_costcalc_detected_without_cached_tokens(tmp_path):
+    log = write_lines(tmp_path / "min.jsonl", [
+        {"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 5, "output_tokens": 1},
+        {"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 5, "output_tokens": 1,
+         "input_tokens_details": {"cached_tokens": 4}}])  # an OpenAI Responses row: refused, not misread
+    got = read_all(log)
+    assert got.records == 2 and counts(got.frame, 0) == (5, 0, 0, 0, 1, 0)
+    assert list(got.frame["provider"]) == [""]
+    [problem] = got.problems
+    assert (problem.line, problem.key) == (2, "input_tokens_details")
+    assert "--log-format" in problem.message
+
+
+def _batch_line(i, **response):
+    body = {"id": f"chatcmpl-{i}", "object": "chat.completion", "created": T0_UNIX, "model": "gpt-5.5",
+            "service_tier": "default", "usage": {"prompt_tokens": 100, "completion_tokens": 10,
+                                                 "prompt_tokens_details": {"cached_tokens": 40}}}
+    return {"id": f"batch_req_{i}", "custom_id": f"task-{i}",
+            "response": {"status_code": 200, "request_id": f"req_{i}", "body": body, **response}, "error": None}
+
+
+def test_openai_batch_output_lines(tmp_path):
+    flex = _batch_line(2)
+    flex["response"]["body"]["service_tier"] = "flex"
+    responses = _batch_line(5)
+    responses["response"]["body"] = {"object": "response", "created_at": T0_UNIX, "model": "gpt-5.5",
+                                     "usage": {"input_tokens": 20, "output_tokens": 7,
+                                               "input_tokens_details": {"cached_tokens": 0},
+                                               "output_tokens_details": {"reasoning_tokens": 3}}}
+    log = write_lines(tmp_path / "batch_output.jsonl", [
+        {"id": "batch_req_0", "custom_id": "task-0", "response": None,  # 1 failed: not billed, not a record
+         "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}},
+        _batch_line(1),  # 2
+        flex,  # 3
+        _batch_line(3, status_code=500, body={"error": {"message": "server error"}}),  # 4 not billed
+        responses,  # 5
+        _batch_line(6, body={"model": "gpt-5.5"}),  # 6 status 200 but no usage: a bad record
+    ])
+    got = read_all(log)  # detected from the first line, a failed request
+    assert got.records == 4
+    assert list(got.frame["line"]) == [2, 3, 5]
+    assert list(got.frame["service_tier"]) == ["batch", "flex", "batch"]
+    assert counts(got.frame, 0) == (60, 40, 0, 0, 10, 0)
+    assert counts(got.frame, 2) == (20, 0, 0, 0, 4, 3)
+    assert list(got.frame["timestamp"]) == [T0] * 3
+    [problem] = got.problems
+    assert (problem.line, problem.key) == (6, "response.body.usage")
+
+
+def test_count_too_big_says_the_same_in_every_reader(tmp_path):
+    csv = tmp_path / "big.csv"
+    csv.write_text("timestamp,model,input_tokens,output_tokens\n2026-06-01,m,1000000000000000,1\n")
+    log = write_lines(tmp_path / "big.jsonl", [{"timestamp": "2026-06-01", "model": "m", "input_tokens": 10 ** 15, "output_tokens": 1}])
+    frame = pd.DataFrame({"timestamp": ["2026-06-01"], "model": ["m"], "input_tokens": [1e15], "output_tokens": [1]})
+    messages = {read_all(csv).problems[0].message, read_all(log).problems[0].message,
+                normalize_frame(frame).problems[0].message}
+    assert messages == {"more tokens than costcalc counts in one record (below 10^15)"}
+
+
+def test_tag_with_an_empty_name_and_tag_text_across_formats(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    log = write_lines(tmp_path / "t.jsonl", [
+        {"created": T0_UNIX, "model": "m", "tags": {"": "x"}, "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"created": T0_UNIX, "model": "m", "tags": {"n": 1.0, "b": True, "f": 0.5}, "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"timestamp": "2026-06-01T00:00:00Z", "model": "m", "input_tokens": 1, "output_tokens": 1, "tag:": "x"},
+    ])
+    got = read_all(log, format="openai")
+    assert [str(p) for p in got.problems][0] == f"{log}:1: tags: {{'': 'x'}}: a tag needs a non-empty name"
+    row = got.frame[got.frame["line"] == 2].iloc[0]
+    assert (row["tag:n"], row["tag:b"], row["tag:f"]) == ("1", "true", "0.5")
+    got = read_all(log, format="costcalc")
+    assert [(p.line, p.message) for p in got.problems][-1] == (3, "a tag needs a non-empty name")
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"timestamp": ["2026-06-01T00:00:00Z"] * 2, "model": ["m", "m"], "input_tokens": [1, 1],
+                             "output_tokens": [1, 1], "tag:n": pa.array([1, None], type=pa.int64()),
+                             "tag:b": [True, False], "tag:f": [0.5, 2.0]}), path)
+    got = read_all(path)
+    assert list(got.frame["tag:n"]) == ["1", ""]  # int with a null: float 1.0 in pandas
+    assert list(got.frame["tag:b"]) == ["true", "false"]
+    assert list(got.frame["tag:f"]) == ["0.5", "2"]
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\n\n", b"\xef\xbb\xbf\n"])
+def test_a_file_holding_only_a_bom_has_no_records(tmp_path, content):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(content)
+    for format in (None, "openai"):
+        got = read_all(path, format=format)
+        assert got.records == 0 and got.problems == []
+
+
+def test_bom_then_a_record(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"created": T0_UNIX, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode() + b"\n")
+    got = read_all(path)
+    assert got.records == 1 and list(got.frame["line"]) == [1]
+
+
+def _fast_and_checked_agree(fast, checked, record):
+    from costcalc.usage.formats.common import Bad
+
+    def outcome(read):
+        try:
+            return read(record)
+        except Bad as bad:
+            return (bad.key, bad.message)
+
+    assert outcome(fast) == outcome(checked)
+
+
+def _values():
+    from hypothesis import strategies as st
+    from costcalc.usage.formats.common import MAX_TOKENS
+
+    counts = st.one_of(st.integers(-3, 50), st.sampled_from([MAX_TOKENS - 1, MAX_TOKENS]),
+                       st.sampled_from([0.0, 3.0, 1.5, -1.0]), st.booleans(), st.none(), st.just("7"))
+    return st, counts
+
+
+def _maybe(st, strategy):
+    """A dict entry that may be absent: the key maps to a value or to the marker _ABSENT."""
+    return st.one_of(st.just(_ABSENT), strategy)
+
+
+_ABSENT = object()
+
+
+def _dict_of(**entries):
+    return {k: v for k, v in entries.items() if v is not _ABSENT}
+
+
+def test_openai_fast_path_agrees_with_the_checked_path_for_generated_records():
+    pytest.importorskip("hypothesis")
+    from hypothesis import given, settings
+    from costcalc.usage.formats.providers import _openai_checked, openai_record
+
+    st, counts = _values()
+    details = st.one_of(st.none(), st.just([1]), st.builds(lambda c: _dict_of(cached_tokens=c), _maybe(st, counts)))
+    rdetails = st.one_of(st.none(), st.just([1]), st.builds(lambda c: _dict_of(reasoning_tokens=c), _maybe(st, counts)))
+    usage = st.builds(lambda p, c, d, r: _dict_of(prompt_tokens=p, completion_tokens=c, prompt_tokens_details=d,
+                                                  completion_tokens_details=r),
+                      _maybe(st, counts), _maybe(st, counts), _maybe(st, details), _maybe(st, rdetails))
+    record = st.builds(
+        lambda u, t, c, m, tier, tags: _dict_of(usage=u, timestamp=t, created=c, model=m, service_tier=tier, tags=tags),
+        st.one_of(usage, st.just("x")), _maybe(st, st.sampled_from(["2026-01-01", None, 5])),
+        _maybe(st, st.sampled_from([T0_UNIX, None])), _maybe(st, st.sampled_from(["m", "", " ", None, 3])),
+        _maybe(st, st.sampled_from(["default", "flex", "scale", "FLEX", None, 1])),
+        _maybe(st, st.sampled_from([None, {"a": "b"}, "team", {"a": 1}])))
+
+    @settings(max_examples=500, deadline=None)
+    @given(record)
+    def check(generated):
+        _fast_and_checked_agree(openai_record, _openai_checked, generated)
+
+    check()
+
+
+def test_anthropic_fast_path_agrees_with_the_checked_path_for_generated_records():
+    pytest.importorskip("hypothesis")
+    from hypothesis import given, settings
+    from costcalc.usage.formats.providers import _anthropic_checked, anthropic_record
+
+    st, counts = _values()
+    split = st.one_of(st.none(), st.just(3), st.builds(
+        lambda a, b: _dict_of(ephemeral_5m_input_tokens=a, ephemeral_1h_input_tokens=b), _maybe(st, counts), _maybe(st, counts)))
+    usage = st.builds(
+        lambda i, o, r, w, s, tier, geo: _dict_of(input_tokens=i, output_tokens=o, cache_read_input_tokens=r,
+                                                  cache_creation_input_tokens=w, cache_creation=s, service_tier=tier,
+                                                  inference_geo=geo),
+        _maybe(st, counts), _maybe(st, counts), _maybe(st, counts), _maybe(st, counts), _maybe(st, split),
+        _maybe(st, st.sampled_from(["standard", "batch", "scale", "x", None])),
+        _maybe(st, st.sampled_from(["us", "global", "mars", None, 1])))
+    record = st.builds(lambda u, t, m, tags: _dict_of(usage=u, timestamp=t, model=m, tags=tags),
+                       st.one_of(usage, st.just([])), _maybe(st, st.sampled_from(["2026-01-01T00:00:00Z", None, 7])),
+                       _maybe(st, st.sampled_from(["claude", "", None])), _maybe(st, st.sampled_from([None, {"a": "b"}, "t"])))
+
+    @settings(max_examples=500, deadline=None)
+    @given(record)
+    def check(generated):
+        _fast_and_checked_agree(anthropic_record, _anthropic_checked, generated)
+
+    check()

@@ -12,14 +12,19 @@ Formats (FORMATS; each one's fields and semantics are documented where it is rea
 
 JSON lines (.jsonl, .ndjson, .json: one JSON object per line, optionally .gz): the provider formats
 accept three envelopes per line (whole response, usage row, gateway wrapper; see formats/providers.py).
-Blank lines are not records. Timestamps are ISO-8601 text (Z or an offset; naive = UTC) or numbers =
-unix seconds.
+Blank lines (and a file holding only a byte-order mark) are not records. Timestamps are ISO-8601 text
+(Z or an offset; naive = UTC) or numbers = unix seconds from 10^8 (1973) on; one rule for every format,
+years 1970-2262 (formats/instants.py).
 
 Detection (format=None): .parquet/.pq -> parquet; .csv(.gz) -> CSV (the schema's own column names need no
 mapping, any other header needs one); JSON files by their first record: resourceSpans -> otel;
 usage with prompt_cache_hit_tokens -> deepseek; prompt_tokens, or input/output_tokens_details -> openai;
-cache_read_input_tokens, cache_creation_input_tokens or cache_creation -> anthropic; top-level
-cached_tokens and input_tokens -> costcalc. Anything else is refused, asking for a format.
+cache_read_input_tokens, cache_creation_input_tokens or cache_creation -> anthropic; an OpenAI Batch API
+output line (custom_id with response or error) -> openai; top-level input_tokens with cached_tokens, or
+with timestamp and model, and no usage or response object -> costcalc (the schema requires only
+input_tokens and output_tokens; a provider's usage row with the same few keys means the same counts,
+and costcalc_record refuses a record carrying a provider's usage keys, so a log detected from a
+minimal first record cannot be misread silently later). Anything else is refused, asking for a format.
 
 Every chunk keeps `records == len(frame) + len(problems)`: a bad record becomes exactly one Problem
 (file, line, key, value, what is allowed) and is left out of the frame; nothing is dropped silently.
@@ -29,6 +34,9 @@ from __future__ import annotations
 
 import gc
 import gzip
+import itertools
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -39,7 +47,8 @@ import pandas as pd
 
 from ..errors import CostcalcError, InputError, Problem
 from .formats.columnar import check_target, normalize_columns, plan_columns, typed_frame
-from .formats.common import Bad
+from .formats.common import MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
+from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
 from .formats.providers import RECORD_READERS
 from .schema import COLUMNS, COUNT_COLUMNS, FRAME_SOURCE, SOURCE_COLUMNS, TAG_PREFIX
@@ -49,9 +58,7 @@ JSON_FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc")
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _PARQUET_EXTRA = "reading Parquet needs the parquet extra: pip install 'costcalc[parquet]'"
-_NS_PER_S = 1_000_000_000
-_MAX_SECONDS = (2 ** 63 - 1) // _NS_PER_S  # datetime64[ns] ends in 2262
-_INSTANT_RULE = "must be an ISO-8601 instant like 2026-05-31T15:58:00Z or unix seconds (years 1970-2262)"
+_BOM = b"\xef\xbb\xbf"
 _SHOWN_LINE_BYTES = 40
 
 
@@ -69,8 +76,11 @@ def iter_usage(paths: str | Path | Iterable[str | Path], format: str | None = No
                mapping: dict[str, str] | None = None, chunk_records: int = 250_000,
                strict: bool = False) -> Iterator[UsageChunk]:
     """Normalized usage from each file in turn, at most `chunk_records` records per chunk (a chunk never
-    spans two files). strict=True raises InputError with the first bad record instead of reporting it.
-    Every path is checked (exists, is a file, format known) before the first chunk is read."""
+    spans two files). A file named twice (`a.jsonl` and `./x/../a.jsonl`, overlapping globs, a symlink)
+    is read once, where it is first named. strict=True raises InputError with the first bad record
+    instead of reporting it, after yielding the good records before it (so a pricer can stop at an
+    earlier record first). Every path is checked (exists, is a file, format known) before the first
+    chunk is read."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if format is not None and format not in FORMATS:
@@ -79,23 +89,57 @@ def iter_usage(paths: str | Path | Iterable[str | Path], format: str | None = No
         raise CostcalcError(f"chunk_records must be at least 1, not {chunk_records}")
     for target in mapping or {}:
         check_target(target, f"--map {target}")
-    files = [_checked_file(p) for p in paths]
+    files = _distinct([_checked_file(p) for p in paths])
     plans = [(path, _reader_for(path, format, mapping)) for path in files]
     for path, read in plans:
         for chunk in read(path, chunk_records):
             if strict and chunk.problems:
+                yield from _before_first_problem(chunk)
                 raise InputError([chunk.problems[0]])
             yield chunk
 
 
+def _distinct(files: list[Path]) -> list[Path]:
+    """Each file once, by its resolved path, in the order first named: a file read twice would be
+    counted twice."""
+    seen: set[Path] = set()
+    out = []
+    for path in files:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            out.append(path)
+    return out
+
+
+def _before_first_problem(chunk: UsageChunk) -> Iterator[UsageChunk]:
+    """The good records of a chunk that come before its first bad one, as a chunk of their own (none if
+    there are none). Problems are in line order; records on the first bad record's own line (spans of one
+    OTLP document) are left out with it."""
+    first = chunk.problems[0].line
+    before = chunk.frame[chunk.frame["line"].to_numpy() < first].reset_index(drop=True)
+    if len(before):
+        yield UsageChunk(before, len(before), [])
+
+
 def normalize_frame(df: pd.DataFrame, mapping: dict[str, str] | None = None,
                     source: str = FRAME_SOURCE) -> UsageChunk:
-    """A DataFrame already in memory, columns named as the schema or mapped (formats/columnar.py).
-    `line` is the 1-based row position in `df`."""
+    """A DataFrame already in memory, columns named as the schema or mapped (formats/columnar.py). A frame
+    with `source` and `line` columns (read_usage's, text and whole numbers) keeps them, so its problems
+    name the log lines; any other frame gets `source` and the 1-based row position as `line`."""
+    df = df.reset_index(drop=True)
     plan = plan_columns(list(df.columns), mapping, source)
-    lines = np.arange(1, len(df) + 1, dtype=np.int64)
-    frame, problems = normalize_columns(df.reset_index(drop=True), plan, source, lines)
+    sources, lines = _origin(df, source)
+    frame, problems = normalize_columns(df, plan, sources, lines)
     return UsageChunk(frame, len(df), problems)
+
+
+def _origin(df: pd.DataFrame, source: str) -> tuple[str | np.ndarray, np.ndarray]:
+    """(source per row or one for all, line per row) of a frame's records."""
+    if ("source" in df and "line" in df and pd.api.types.is_integer_dtype(df["line"].dtype)
+            and not df["line"].isna().any() and not df["source"].isna().any()):
+        return df["source"].astype("str").to_numpy(dtype=object), df["line"].to_numpy(dtype=np.int64)
+    return source, np.arange(1, len(df) + 1, dtype=np.int64)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -151,8 +195,9 @@ def _reader_for(path: Path, format: str | None, mapping: dict[str, str] | None):
         plan = _parquet_plan(path, mapping)
         return lambda p, n: _parquet_chunks(p, plan, n)
     if format == "csv" or (suffix == ".csv" and format in (None, "costcalc")):
-        plan = plan_columns(_csv_header(path), mapping, str(path))
-        return lambda p, n: _csv_chunks(p, plan, n)
+        header = _csv_header(path)
+        plan = plan_columns(header, mapping, str(path))
+        return lambda p, n: _csv_chunks(p, header, plan, n)
     if mapping:
         raise CostcalcError(f"{path}: --map applies to CSV and Parquet files, not JSON lines")
     if format is None:
@@ -204,6 +249,8 @@ def _format_of(record: object) -> str | None:
         return None
     if "resourceSpans" in record:
         return "otel"
+    if "custom_id" in record and ("response" in record or "error" in record):
+        return "openai"  # a Batch API output line (its first request may have failed: no usage to look at)
     body = record.get("response") if type(record.get("response")) is dict else record
     usage = body.get("usage") if type(body.get("usage")) is dict else body
     if "prompt_cache_hit_tokens" in usage:
@@ -212,19 +259,24 @@ def _format_of(record: object) -> str | None:
         return "openai"
     if any(k in usage for k in ("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation")):
         return "anthropic"
-    if "cached_tokens" in record and "input_tokens" in record:
+    if "input_tokens" in record and "usage" not in record and "response" not in record and (
+            "cached_tokens" in record or ("timestamp" in record and "model" in record)):
         return "costcalc"
     return None
+
+
+def _lines(handle: IO[bytes]) -> Iterator[bytes]:
+    """The lines of a file, a UTF-8 byte-order mark dropped from the first. The rest come straight from
+    the file through itertools.chain: no Python code runs per line."""
+    first = handle.readline()
+    return itertools.chain((first[len(_BOM):] if first.startswith(_BOM) else first,), handle)
 
 
 def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, raw bytes); a UTF-8 byte-order mark on the first line is dropped. Errors of
     the file itself (truncated .gz, unreadable) are one CostcalcError naming the file."""
     try:
-        for number, raw in enumerate(handle, 1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            yield number, raw
+        yield from enumerate(_lines(handle), 1)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise CostcalcError(f"{path}: cannot read: {reason}") from None
@@ -234,9 +286,10 @@ def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]
 
 
 def _jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageChunk]:
-    """JSON lines, one record per line (`read_record`), or OTLP documents of many span records
-    (read_record None). Per line: orjson.loads and the format's record function, appending one raw tuple;
-    the DataFrame (and the timestamps) are built once per chunk."""
+    """JSON lines, one record per line (`read_record`, which returns None for a line that is not a
+    record), or OTLP documents of many span records (read_record None). Per line: orjson.loads and the
+    format's record function, appending one raw tuple; the DataFrame (and the timestamps) are built once
+    per chunk."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []
@@ -244,39 +297,36 @@ def _jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[Usage
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     with _open_binary(path) as handle:
         try:
-            for number, raw in enumerate(handle, 1):
+            for number, raw in enumerate(_lines(handle), 1):
                 try:
                     record = loads(raw)
                 except decode_error as exc:
-                    record = _unbommed(raw, loads) if number == 1 else _NOT_JSON
-                    if record is _NOT_JSON:
-                        if not raw.strip():
-                            continue  # a blank line is not a record
-                        problems.append(_json_problem(source, number, raw, exc))
-                        if len(rows) + len(problems) >= chunk_records:
-                            yield _chunk(source, rows, lines, problems)
-                            rows, lines, problems = [], [], []
-                        continue
-                if type(record) is not dict:
-                    problems.append(Problem(source, number, "", _shown(raw), "a record must be a JSON object "
-                                            "{...}, not " + _json_kind(record)))
-                elif read_record is None:  # OTLP: each span with usage is a record
-                    for key, row in span_records(record):
-                        if type(row) is Bad:
-                            problems.append(row.problem(source, number, key))
-                        else:
-                            rows.append(row)
-                            lines.append(number)
-                        if len(rows) + len(problems) >= chunk_records:
-                            yield _chunk(source, rows, lines, problems)
-                            rows, lines, problems = [], [], []
-                    continue
+                    if not raw.strip():
+                        continue  # a blank line is not a record
+                    problems.append(_json_problem(source, number, raw, exc))
                 else:
-                    try:
-                        rows.append(read_record(record))
-                        lines.append(number)
-                    except Bad as bad:
-                        problems.append(bad.problem(source, number))
+                    if type(record) is not dict:
+                        problems.append(Problem(source, number, "", _shown(raw), "a record must be a JSON "
+                                                "object {...}, not " + _json_kind(record)))
+                    elif read_record is not None:
+                        try:
+                            row = read_record(record)
+                        except Bad as bad:
+                            problems.append(bad.problem(source, number))
+                        else:
+                            if row is not None:
+                                rows.append(row)
+                                lines.append(number)
+                    else:  # OTLP: each span with usage is a record, and one document may fill many chunks
+                        for key, row in span_records(record):
+                            if type(row) is Bad:
+                                problems.append(row.problem(source, number, key))
+                            else:
+                                rows.append(row)
+                                lines.append(number)
+                            if len(rows) + len(problems) >= chunk_records:
+                                yield _chunk(source, rows, lines, problems)
+                                rows, lines, problems = [], [], []
                 if len(rows) + len(problems) >= chunk_records:
                     yield _chunk(source, rows, lines, problems)
                     rows, lines, problems = [], [], []
@@ -302,20 +352,6 @@ def _without_gc(chunks: Iterator[UsageChunk]) -> Iterator[UsageChunk]:
         if chunk is None:
             return
         yield chunk
-
-
-_BOM = b"\xef\xbb\xbf"
-_NOT_JSON = object()
-
-
-def _unbommed(raw: bytes, loads) -> object:
-    """The first line parsed without a UTF-8 byte-order mark, or _NOT_JSON."""
-    if raw.startswith(_BOM):
-        try:
-            return loads(raw[len(_BOM):])
-        except orjson.JSONDecodeError:
-            pass
-    return _NOT_JSON
 
 
 def _json_problem(source: str, number: int, raw: bytes, exc: Exception) -> Problem:
@@ -358,10 +394,9 @@ def _chunk(source: str, rows: list[tuple], lines: list[int], problems: list[Prob
     bad: dict[int, Problem] = {}
     for position in bad_stamps:
         bad[position] = Problem(source, int(line_numbers[position]), "timestamp",
-                                _plain_stamp(stamps[position]), _INSTANT_RULE)
-    for position, key, value in bad_tags:
-        bad.setdefault(position, Problem(source, int(line_numbers[position]), key, value,
-                                         "a tag must be text (or a number)"))
+                                _plain_stamp(stamps[position]), INSTANT_RULE)
+    for position, key, value, message in bad_tags:
+        bad.setdefault(position, Problem(source, int(line_numbers[position]), key, value, message))
     if bad:
         problems.extend(bad.values())
         keep = np.ones(len(rows), dtype=bool)
@@ -374,39 +409,30 @@ def _plain_stamp(value: object) -> object:
     return int(value) if type(value) is Nanos else value
 
 
-def _tag_columns(labels: tuple) -> tuple[dict[str, list[str]], list[tuple[int, str, object]]]:
+def _tag_columns(labels: tuple) -> tuple[dict[str, list[str]], list[tuple[int, str, object, str]]]:
     """tag:NAME columns from the per-record `tags` objects (a record without a tag gets "" for it), and
-    the bad values as (position, key, value). Numbers and booleans become text, null becomes ""."""
+    the bad ones as (position, key, value, message). Values become text as common.tag_text says."""
     names: set = set()
     for found in labels:
         if found:
             names.update(found)
     columns: dict[str, list[str]] = {}
-    bad: list[tuple[int, str, object]] = []
+    bad: list[tuple[int, str, object, str]] = []
     for name in sorted(names, key=str):
+        if not name:
+            bad.extend((i, "tags", found, TAG_NAME_RULE) for i, found in enumerate(labels)
+                       if found and name in found)
+            continue
         values = [found.get(name, "") if found else "" for found in labels]
         if set(map(type, values)) != {str}:  # the usual case skips this loop
             for i, value in enumerate(values):
                 if type(value) is not str:
-                    text = _tag_text(value)
+                    text = tag_text(value)
                     if text is None:
-                        bad.append((i, f"tags.{name}", value))
+                        bad.append((i, f"tags.{name}", value, TAG_RULE))
                     values[i] = text or ""
-        if not name:
-            bad.extend((i, "tags", labels[i]) for i, found in enumerate(labels) if found and name in found)
-            continue
         columns[TAG_PREFIX + str(name)] = values
     return columns, bad
-
-
-def _tag_text(value: object) -> str | None:
-    if value is None:
-        return ""
-    if type(value) is bool:
-        return "true" if value else "false"
-    if type(value) in (int, float):
-        return str(value)
-    return None
 
 
 def _instants(stamps: tuple) -> tuple[np.ndarray, list[int]]:
@@ -434,21 +460,8 @@ def _instants(stamps: tuple) -> tuple[np.ndarray, list[int]]:
     return ns, np.flatnonzero(~ok).tolist()
 
 
-def _text_ns(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True, errors="coerce")
-    parsed = parsed.astype("datetime64[ns, UTC]")
-    ns = parsed.to_numpy(dtype="datetime64[ns]").view(np.int64)
-    good = parsed.notna().to_numpy() & (ns >= 0)  # before 1970: refused, as parse_instant does
-    return np.where(good, ns, 0), good
-
-
 def _seconds_ns(values: list) -> tuple[np.ndarray, np.ndarray]:
-    seconds = np.asarray(values, dtype=np.float64)
-    good = np.isfinite(seconds) & (seconds >= 0) & (seconds <= _MAX_SECONDS)
-    ns = np.round(np.where(good, seconds, 0) * _NS_PER_S).astype(np.int64)
-    whole = good & (seconds == np.floor(seconds))
-    ns[whole] = seconds[whole].astype(np.int64) * _NS_PER_S  # exact: float64 holds whole seconds exactly
-    return ns, good
+    return seconds_ns(np.asarray(values, dtype=np.float64))
 
 
 def _nanos_ns(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -457,7 +470,7 @@ def _nanos_ns(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 _KIND = {str: "text", int: "seconds", float: "seconds", Nanos: "nanos"}
-_CONVERT = {"text": _text_ns, "seconds": _seconds_ns, "nanos": _nanos_ns}
+_CONVERT = {"text": text_ns, "seconds": _seconds_ns, "nanos": _nanos_ns}
 
 
 # ------------------------------------------------------------------------------------------ CSV, Parquet
@@ -465,32 +478,111 @@ _CONVERT = {"text": _text_ns, "seconds": _seconds_ns, "nanos": _nanos_ns}
 
 def _csv_header(path: Path) -> list[str]:
     try:
-        return list(pd.read_csv(path, nrows=0, compression="infer", encoding="utf-8-sig").columns)
+        return list(pd.read_csv(path, nrows=0, compression="infer", encoding="utf-8-sig",
+                                skip_blank_lines=False).columns)
     except pd.errors.EmptyDataError:
         raise CostcalcError(f"{path}: empty file; a CSV usage log needs a header row") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
         raise CostcalcError(f"{path}: cannot read as CSV: {_reason(exc)}") from None
 
 
-def _csv_chunks(path: Path, plan: dict[str, str], chunk_records: int) -> Iterator[UsageChunk]:
+_SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _csv_chunks(path: Path, header: list[str], plan: dict[str, str], chunk_records: int
+                ) -> Iterator[UsageChunk]:
     """CSV in chunks of rows, every cell read as text (so a model or tag "NA" stays "NA"; only empty
-    cells are missing) and converted per column. Line numbers: the header is line 1, data row i (0-based)
-    is line i + 2. A quoted cell spanning several lines, or a blank line (skipped, not a record), shifts
-    the numbers of the rows after it; pandas does not report physical lines."""
+    cells are missing) and converted per column. Line numbers: the header is line 1 and blank lines are
+    kept as rows (skip_blank_lines=False), so data rows count lines; a row with no text in any cell (a
+    blank line, only commas) is not a record. A line with more cells than the header (1,000 written with
+    a thousands separator) is a bad record: pandas skips it with a warning naming its line (all columns
+    are read for that: `usecols` would silently cut such a line to the header's width), and each one
+    becomes a Problem in the chunk that reaches its line (so a chunk may hold a few more than
+    chunk_records records). Limitation: a quoted cell spanning several lines shifts the numbers of the
+    rows after it (pandas does not report physical lines for rows)."""
     source = str(path)
-    first_row = 0
+    used = sorted(set(plan.values()))
+    next_line = 2
+    # (line, message) of too-long lines not yet reported. pandas handles a too-long FIRST data row apart
+    # (it would take the extra cells as an index, or cut them with index_col=False): it is found by
+    # looking at that row alone, and left out of the read.
+    first_width = _first_row_width(path)
+    skipped = [(2, _too_long_rule(first_width, len(header)))] if first_width > len(header) else []
     reader = pd.read_csv(path, chunksize=chunk_records, dtype=str, keep_default_na=False, na_values=[""],
-                         compression="infer", encoding="utf-8-sig", usecols=sorted(set(plan.values())))
+                         compression="infer", encoding="utf-8-sig", skip_blank_lines=False, index_col=False,
+                         on_bad_lines="warn", skiprows=[1] if skipped else None)
     try:
-        for df in reader:
-            lines = np.arange(first_row + 2, first_row + 2 + len(df), dtype=np.int64)
-            first_row += len(df)
-            frame, problems = normalize_columns(df.reset_index(drop=True), plan, source, lines)
-            yield UsageChunk(frame, len(df), problems)
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                df = next(reader, None)
+            skipped.extend(_too_long(path, caught))
+            if df is None:
+                break
+            lines = _row_lines(next_line, len(df), {line for line, _ in skipped})
+            next_line = int(lines[-1]) + 1 if len(lines) else next_line
+            yield from _csv_chunk(source, df[used], lines, plan, [s for s in skipped if s[0] < next_line])
+            skipped = [s for s in skipped if s[0] >= next_line]
+        if skipped:
+            yield from _csv_chunk(source, pd.DataFrame(columns=used, dtype="str"), np.zeros(0, np.int64), plan,
+                                  skipped)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
-        raise CostcalcError(f"{path}: cannot read as CSV after line {first_row + 1}: {_reason(exc)}") from None
+        raise CostcalcError(f"{path}: cannot read as CSV after line {next_line - 1}: {_reason(exc)}") from None
     finally:
         reader.close()
+
+
+def _too_long(path: Path, caught: list) -> list[tuple[int, str]]:
+    """(line, message) of each line pandas skipped for having more cells than the header."""
+    found = []
+    for warning in caught:
+        if not issubclass(warning.category, pd.errors.ParserWarning):
+            continue
+        text = str(warning.message)
+        matches = _SKIPPED.findall(text)
+        if not matches:  # a warning costcalc does not know: never drop the lines it may be about
+            raise CostcalcError(f"{path}: cannot read as CSV: {text.strip()}")
+        found.extend((int(line), _too_long_rule(int(saw), int(expected))) for line, expected, saw in matches)
+    return found
+
+
+def _too_long_rule(cells: int, header: int) -> str:
+    return (f"{cells} cells, the header has {header}; a number written with a thousands separator "
+            "(1,000), or text with a comma and no quotes?")
+
+
+def _first_row_width(path: Path) -> int:
+    """The number of cells on line 2 (0 when it is blank or absent)."""
+    try:
+        first = pd.read_csv(path, header=None, skiprows=1, nrows=1, dtype=str, skip_blank_lines=False,
+                            compression="infer", encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        return 0
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
+        raise CostcalcError(f"{path}: cannot read as CSV: {_reason(exc)}") from None
+    return first.shape[1]
+
+
+def _row_lines(first: int, rows: int, skipped: set[int]) -> np.ndarray:
+    """The lines of `rows` consecutive data rows from line `first`, stepping over skipped lines."""
+    lines = np.arange(first, first + rows + len(skipped), dtype=np.int64)
+    if skipped:
+        lines = lines[~np.isin(lines, np.fromiter(skipped, dtype=np.int64))]
+    return lines[:rows]
+
+
+def _csv_chunk(source: str, df: pd.DataFrame, lines: np.ndarray, plan: dict[str, str],
+               too_long: list[tuple[int, str]]) -> Iterator[UsageChunk]:
+    """One chunk of CSV rows (blank rows left out) plus the too-long lines it reached; none if empty."""
+    record = ~df.isna().all(axis=1).to_numpy()
+    if not record.all():
+        df, lines = df[record].reset_index(drop=True), lines[record]
+    frame, problems = normalize_columns(df.reset_index(drop=True), plan, source, lines)
+    if too_long:
+        problems = sorted(problems + [Problem(source, line, "", MISSING, message) for line, message in too_long],
+                          key=lambda p: p.line)
+    if len(df) or problems:
+        yield UsageChunk(frame, len(df) + len(too_long), problems)
 
 
 def _pyarrow_parquet():

@@ -9,8 +9,8 @@ reasoning), and `tag:NAME=column`. Unmapped columns named like schema columns ar
 and columns already named `tag:*` pass through.
 
 Cells:
-  timestamp       ISO-8601 text (Z or an offset; naive = UTC) or a number = unix seconds; datetime
-                  columns as they are (naive = UTC)
+  timestamp       ISO-8601 text (Z or an offset; naive = UTC) or a number = unix seconds (>= 10^8);
+                  datetime columns as they are (naive = UTC); years 1970-2262 (instants.py)
   model           required, kept as logged
   provider        absent or blank = ""
   counts          whole numbers >= 0 (12.0 is fine); input/prompt and output/completion are required in
@@ -18,7 +18,7 @@ Cells:
   service_tier    standard, batch, flex, priority (and default/auto = standard, fast = priority);
                   blank = standard; scale is refused (prepaid capacity)
   residency       true/false, 1/0, yes/no (any case); blank = false
-  tag:NAME        text; blank = ""
+  tag:NAME        text; blank = ""; numbers and true/false as the JSON readers write them (7, not 7.0)
 """
 
 from __future__ import annotations
@@ -28,16 +28,14 @@ import pandas as pd
 
 from ...errors import CostcalcError, Problem
 from ..schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX
-from .common import COUNT_RULE, MAX_TOKENS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE
+from .common import COUNT_RULE, MAX_TOKENS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE, TOO_MANY_TOKENS, tag_text
+from .instants import INSTANT_RULE, column_ns
 
 INCLUSIVE = ("prompt_tokens", "completion_tokens")
 TARGETS = COLUMNS + INCLUSIVE
 _OPTIONAL_COUNTS = ("cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "reasoning_tokens")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
-_NS_PER_S = 1_000_000_000
-_MAX_SECONDS = (2 ** 63 - 1) // _NS_PER_S  # datetime64[ns] ends in 2262
-INSTANT_RULE = "must be an ISO-8601 instant like 2026-05-31T15:58:00Z or unix seconds (years 1970-2262)"
 
 
 def check_target(target: str, where: str) -> None:
@@ -82,12 +80,13 @@ def _listed(names: list[str]) -> str:
 
 
 class _Checker:
-    """Collects one Problem per bad row: the first check a row fails wins."""
+    """Collects one Problem per bad row: the first check a row fails wins. `source` is one file for every
+    row, or one per row (a frame from read_usage holding several files)."""
 
-    def __init__(self, source: str, lines: np.ndarray):
+    def __init__(self, source: str | np.ndarray, lines: np.ndarray):
         self.source, self.lines = source, lines
         self.bad = np.zeros(len(lines), dtype=bool)
-        self.problems: list[Problem] = []
+        self.found: list[tuple[int, Problem]] = []  # (row, problem)
 
     def flag(self, mask: np.ndarray, key: str, raw: pd.Series | None, message: str) -> None:
         new = mask & ~self.bad
@@ -95,8 +94,13 @@ class _Checker:
             return
         for i in np.flatnonzero(new):  # bad rows only
             value = MISSING if raw is None else _plain(raw.iloc[i])
-            self.problems.append(Problem(self.source, int(self.lines[i]), key, value, message))
+            source = self.source if isinstance(self.source, str) else self.source[i]
+            self.found.append((i, Problem(source, int(self.lines[i]), key, value, message)))
         self.bad |= new
+
+    def problems(self) -> list[Problem]:
+        """In row order, which is line order within a file."""
+        return [problem for _, problem in sorted(self.found, key=lambda found: found[0])]
 
 
 def _plain(value: object) -> object:
@@ -105,9 +109,10 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str, lines: np.ndarray
+def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str | np.ndarray, lines: np.ndarray
                       ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Normalized frame of the good rows and one Problem per bad row (in line order)."""
+    """Normalized frame of the good rows and one Problem per bad row (in row order). `source`: the file,
+    or one per row (a frame read from several files)."""
     check = _Checker(source, lines)
     out: dict[str, object] = {}
     model = df[plan["model"]]
@@ -137,12 +142,11 @@ def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str, lines
         frame[name] = counts[name][keep]
     frame["service_tier"] = tiers[keep]
     frame["residency"] = residency[keep]
-    frame["source"] = source
+    frame["source"] = source if isinstance(source, str) else source[keep]
     frame["line"] = lines[keep].astype(np.int64)
     for target in sorted(t for t in plan if t.startswith(TAG_PREFIX)):
-        frame[target] = _text(df[plan[target]])[keep]
-    problems = sorted(check.problems, key=lambda p: p.line)
-    return typed_frame(frame, int(keep.sum())), problems
+        frame[target] = _tag_texts(df[plan[target]])[keep]
+    return typed_frame(frame, int(keep.sum())), check.problems()
 
 
 def typed_frame(columns: dict[str, object], rows: int) -> pd.DataFrame:
@@ -186,6 +190,33 @@ def _text(column: pd.Series) -> np.ndarray:
     return column.astype("str").where(column.notna(), "").to_numpy(dtype=object)
 
 
+def _tag_texts(column: pd.Series) -> np.ndarray:
+    """Tag cells as text, the same text as a JSON reader gives for the same value (common.tag_text):
+    true/false lowercase, whole numbers without ".0" (an int column with nulls arrives as float)."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        texts = np.where(column.fillna(False).to_numpy(dtype=bool), "true", "false").astype(object)
+        texts[column.isna().to_numpy()] = ""
+        return texts
+    if pd.api.types.is_float_dtype(column.dtype):
+        number = column.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(number) & (number == np.floor(number)) & (np.abs(number) < 2 ** 53)
+        texts = column.astype("str").to_numpy(dtype=object)
+        texts[whole] = number[whole].astype(np.int64).astype(str).astype(object)
+        texts[np.isnan(number)] = ""
+        return texts
+    if column.dtype == object:  # values of mixed types (a DataFrame built in memory): text stays as is
+        odd = column.map(type).ne(str).to_numpy() & column.notna().to_numpy()
+        if odd.any():
+            column = column.copy()
+            column[odd] = [_cell_text(v) for v in column[odd]]  # the unusual cells only
+    return _text(column)
+
+
+def _cell_text(value: object) -> str:
+    text = tag_text(value.item() if isinstance(value, np.generic) else value)
+    return str(value) if text is None else text
+
+
 def _counts(df: pd.DataFrame, plan: dict[str, str], name: str, check: _Checker) -> np.ndarray:
     raw = df[plan[name]]
     missing = raw.isna().to_numpy()
@@ -196,46 +227,23 @@ def _counts(df: pd.DataFrame, plan: dict[str, str], name: str, check: _Checker) 
     with np.errstate(invalid="ignore"):
         invalid = ~missing & ~(np.isfinite(number) & (number >= 0) & (number < MAX_TOKENS)
                                & (number == np.floor(number)))
+        too_many = invalid & np.isfinite(number) & (number >= MAX_TOKENS)
     required = name not in _OPTIONAL_COUNTS
     if required:
         check.flag(missing, plan[name], None, "missing; " + COUNT_RULE)
+    check.flag(too_many, plan[name], raw, TOO_MANY_TOKENS)  # the JSON readers' message (common._slow_count)
     check.flag(invalid, plan[name], raw, COUNT_RULE)
     # float64 holds every count below 10^15 exactly; bad and blank cells become 0 (bad rows are dropped)
     return np.where(missing | invalid, 0, number).astype(np.int64)
 
 
 def _timestamps(raw: pd.Series, key: str, check: _Checker) -> np.ndarray:
-    """datetime64[ns, UTC] values (NaT where bad); flags missing and unparseable cells."""
+    """datetime64[ns] UTC wall time (0 where bad); flags missing and bad cells (instants.py)."""
     missing = raw.isna().to_numpy()
     check.flag(missing, key, None, "missing; a record needs a timestamp (ISO-8601 or unix seconds)")
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        parsed = raw.dt.tz_convert("UTC")
-    elif pd.api.types.is_datetime64_dtype(raw.dtype):
-        parsed = raw.dt.tz_localize("UTC")  # naive = UTC
-    else:
-        parsed = _parse_instants(raw)
-    values = parsed.astype("datetime64[ns, UTC]")
-    ns = values.to_numpy(dtype="datetime64[ns]").view(np.int64)
-    bad = ~missing & (values.isna().to_numpy() | (ns < 0))
-    check.flag(bad, key, raw, INSTANT_RULE)
-    return values.to_numpy(dtype="datetime64[ns]")  # UTC wall time; typed_frame marks it UTC
-
-
-def _parse_instants(raw: pd.Series) -> pd.Series:
-    """Numbers (or numeric text, as CSV gives them) = unix seconds; other text = ISO-8601."""
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
-    seconds = pd.to_numeric(raw, errors="coerce") if not pd.api.types.is_numeric_dtype(raw.dtype) else raw
-    seconds = seconds.astype("float64")
-    in_range = (seconds >= 0) & (seconds <= _MAX_SECONDS)
-    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
-    if in_range.any():
-        result[in_range] = pd.to_datetime(seconds[in_range], unit="s", utc=True)
-    rest = seconds.isna() & raw.notna()
-    if rest.any():
-        result[rest] = pd.to_datetime(raw[rest], format="ISO8601", utc=True, errors="coerce").astype(
-            "datetime64[ns, UTC]")
-    return result
+    ns, good = column_ns(raw)
+    check.flag(~missing & ~good, key, raw, INSTANT_RULE)
+    return ns.view("datetime64[ns]")  # typed_frame marks it UTC
 
 
 def _tiers(df: pd.DataFrame, plan: dict[str, str], check: _Checker) -> np.ndarray:

@@ -13,6 +13,7 @@ from ...prices.model import TIER_ALIASES, TIERS
 # and every count then fits a float64 exactly, which the columnar readers rely on.
 MAX_TOKENS = 10 ** 15
 COUNT_RULE = "must be a whole number of tokens >= 0"
+TOO_MANY_TOKENS = "more tokens than costcalc counts in one record (below 10^15)"
 MISSING = _NO_VALUE  # a Problem value meaning "the key is absent": printed as nothing
 
 # Service tiers as logged -> ours. OpenAI logs "default" (and "auto" when the request asked for auto and
@@ -58,7 +59,7 @@ def _slow_count(value: object, key: str, required: bool) -> int:
     if type(value) is float and value.is_integer() and 0 <= value < MAX_TOKENS:
         return int(value)
     if type(value) in (int, float) and value >= MAX_TOKENS:
-        raise Bad(key, value, "more tokens than costcalc counts in one record (below 10^15)")
+        raise Bad(key, value, TOO_MANY_TOKENS)
     raise Bad(key, value, COUNT_RULE)  # negative, fractional, a string, a bool, an object
 
 
@@ -77,28 +78,44 @@ def tier(value: object, key_prefix: str, name: str) -> str:
     raise Bad(key, value, "unknown service tier; " + TIER_RULE)
 
 
+TAG_RULE = "a tag must be text (or a number)"
+TAG_NAME_RULE = "a tag needs a non-empty name"
+_EXACT_INT = 2 ** 53  # float64 holds every whole number below this exactly
+
+
 def tags(value: object, key: str) -> dict[str, str] | None:
-    """A `tags` object as {name: text}. Numbers and booleans become text; null becomes ""."""
+    """A `tags` object as {name: text} (tag_text); a bad value or an empty name raises Bad."""
     if value is None:
         return None
     if type(value) is not dict:
         raise Bad(key, value, "must be an object of NAME: text labels")
     out = {}
-    for name, text in value.items():
-        if type(text) is str:
-            out[name] = text
-        elif text is None:
-            out[name] = ""
-        elif type(text) is bool:
-            out[name] = "true" if text else "false"
-        elif type(text) in (int, float):
-            out[name] = str(text)
-        else:
-            raise Bad(key + name if key.endswith(":") else f"{key}.{name}", text,
-                      "a tag must be text (or a number)")
+    for name, found in value.items():
         if not name:
-            raise Bad(key, value, "a tag needs a non-empty name")
+            raise Bad(key, value, TAG_NAME_RULE)
+        text = found if type(found) is str else tag_text(found)
+        if text is None:
+            raise Bad(key + name if key.endswith(":") else f"{key}.{name}", found, TAG_RULE)
+        out[name] = text
     return out
+
+
+def tag_text(value: object) -> str | None:
+    """A tag value as text, the same for the same value in every format: text as is, null = "", true/false
+    as JSON writes them, a whole number without ".0" (JSON 7 and 7.0, a Parquet int column with nulls
+    read as float 7.0: all "7"), other numbers as Python's shortest repr. None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if value is None:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return str(int(value)) if value.is_integer() and abs(value) < _EXACT_INT else repr(value)
+    return None
 
 
 def model_name(value: object, key: str = "model") -> str:

@@ -11,6 +11,11 @@ by `read.py`; everything else is final. A line may take three shapes (the *envel
   (a) a whole API response: `usage` plus `model`, `created`/`created_at`, `service_tier`, ...
   (b) a usage row: `timestamp`, `model` and `usage: {...}`, or the usage fields at the top level
   (c) a gateway wrapper: `{"timestamp": ..., "response": {whole response}, "tags": {...}}`
+  (d) openai only: an OpenAI Batch API output line, `{"custom_id": ..., "response": {"status_code": 200,
+      "body": {whole response}}, "error": null}`, priced at the batch tier; a failed request (error
+      set, status not 200) is not a record (`_openai_batch`)
+
+Each `*_record` returns None for a line that is not a record (only (d) has such lines).
 
 A record's own `timestamp` wins over the response's `created`/`created_at`; a top-level `tags` object
 becomes `tag:NAME` columns. Keys in problems are dotted paths into the line, e.g. `usage.prompt_tokens`
@@ -130,9 +135,59 @@ def _openai_checked(obj: dict) -> Row:
     count as input/output. `service_tier` (top level of the response): default/auto/absent -> standard,
     flex, priority (fast -> priority), batch; "scale" is a bad record (prepaid capacity, not per-token
     list price). Residency: not in the response, False. Timestamp: the record's `timestamp`, else the
-    response's `created` (Chat, unix seconds) or `created_at` (Responses, unix seconds).
+    response's `created` (Chat, unix seconds) or `created_at` (Responses, unix seconds). Batch API
+    output lines: `_openai_batch`.
     """
+    if is_batch_line(obj):
+        return _openai_batch(obj)
     body, usage, prefix, upre = _envelope(obj)
+    return _openai_row(obj, body, usage, prefix, upre, "standard")
+
+
+def is_batch_line(obj: dict) -> bool:
+    """An OpenAI Batch API output line: `custom_id` with `response` or `error` (read.py detects by it)."""
+    return "custom_id" in obj and ("response" in obj or "error" in obj)
+
+
+def _openai_batch(obj: dict) -> Row | None:
+    """A line of an OpenAI Batch API output (or error) file:
+
+        {"id": "batch_req_...", "custom_id": "...", "error": null,
+         "response": {"status_code": 200, "request_id": "...", "body": {whole response, as above}}}
+
+    The body is read as a Chat Completions or Responses object (its usage, model, created/created_at;
+    a line's own `timestamp` and `tags` as in a gateway wrapper). The Batch API bills at batch rates, so
+    the tier is batch unless the body names another (flex, priority): its default/auto/absent mean the
+    batch rate here. A request that failed (`error` set, or a status_code other than 200) is not a
+    record, like an OTel span without usage: OpenAI charges for completed work only (Batch API FAQ,
+    help.openai.com: "Developers will be charged for any completed work"), and its line carries no usage.
+    Returns None for such a line."""
+    if obj.get("error") is not None:
+        return None
+    response = obj.get("response")
+    if type(response) is not dict:
+        raise Bad("response", MISSING if response is None else response,
+                  "must be an object {status_code, body} (a Batch API output line) when error is null")
+    status = response.get("status_code")
+    if status is None:
+        raise Bad("response.status_code", MISSING, "missing; a Batch API output line has the request's "
+                  "HTTP status (200 = completed and billed)")
+    if status != 200:
+        return None
+    body = response.get("body")
+    if type(body) is not dict:
+        raise Bad("response.body", MISSING if body is None else body,
+                  "must be the whole API response (an object with usage)")
+    usage = body.get("usage")
+    if type(usage) is not dict:
+        raise Bad("response.body.usage", MISSING if usage is None else usage,
+                  "must be an object of token counts (a completed request has usage)")
+    return _openai_row(obj, body, usage, "response.body.", "response.body.usage.", "batch")
+
+
+def _openai_row(obj: dict, body: dict, usage: dict, prefix: str, upre: str, default_tier: str) -> Row:
+    """The checked row of a Chat Completions or Responses body; `default_tier` replaces standard (what
+    a response's default/auto/absent tier means) for a request made through the Batch API."""
     timestamp = _created_timestamp(obj, body)
     model = _model(obj, body, prefix)
     if "prompt_tokens" in usage or "completion_tokens" in usage:  # Chat Completions
@@ -155,6 +210,8 @@ def _openai_checked(obj: dict) -> Row:
         if reasoning > completion:
             _part_of(reasoning, completion, upre, "output_tokens_details.reasoning_tokens", "output_tokens")
     service_tier = tier(body.get("service_tier"), prefix, "service_tier")
+    if service_tier == "standard":
+        service_tier = default_tier
     return (timestamp, "openai", model, prompt - cached, cached, 0, 0, completion - reasoning, reasoning,
             service_tier, False, _tags(obj))
 
@@ -216,7 +273,7 @@ def anthropic_record(obj: dict) -> Row:
                                         or type(write_1h) is not int or written != write_5m + write_1h):
                 write_5m = -1  # let the checked path say what is wrong
         else:
-            write_5m = -1
+            write_5m = write_1h = -1  # not an object: the checked path says so
         logged_tier, geo = usage.get("service_tier"), usage.get("inference_geo")
         service_tier = TIER_OF.get(logged_tier) if type(logged_tier) is str or logged_tier is None else None
         residency = _GEO_RESIDENCY.get(geo) if type(geo) is str or geo is None else None
@@ -285,7 +342,13 @@ def costcalc_record(obj: dict) -> Row:
     `provider`, `model`, the six additive counts (input_tokens and output_tokens required, the others
     absent = 0), `service_tier` (absent = standard), `residency` (true/false, absent = false), and tags
     as `tag:NAME` keys or a `tags` object. `source` and `line`, if present, are replaced by where the
-    record is read now."""
+    record is read now. A record carrying a provider's usage keys (usage, prompt_tokens,
+    input_tokens_details, cache_read_input_tokens, ...) is refused: it is a provider log detected as
+    costcalc from a first record too plain to tell, and read as costcalc its counts would be wrong."""
+    if not _PROVIDER_KEYS.isdisjoint(obj):
+        key = next(k for k in obj if k in _PROVIDER_KEYS)
+        raise Bad(key, obj[key], "a provider's usage field, not one of the costcalc schema; name the log's "
+                  "format with --log-format (format= in Python): openai, anthropic or deepseek")
     timestamp = obj.get("timestamp")
     if timestamp is None:
         raise Bad("timestamp", MISSING, "missing; every record needs a `timestamp` (" + _TIMESTAMP_RULE + ")")
@@ -313,6 +376,11 @@ def costcalc_record(obj: dict) -> Row:
         labels = {**(labels or {}), **tags(flat, "tag:")}
     return (timestamp, provider, model, *counts, service_tier, residency, labels)
 
+
+_PROVIDER_KEYS = frozenset((
+    "usage", "response", "prompt_tokens", "completion_tokens", "prompt_tokens_details",
+    "completion_tokens_details", "input_tokens_details", "output_tokens_details", "cache_read_input_tokens",
+    "cache_creation_input_tokens", "cache_creation", "prompt_cache_hit_tokens", "prompt_cache_miss_tokens"))
 
 RECORD_READERS = {"openai": openai_record, "anthropic": anthropic_record, "deepseek": deepseek_record,
                   "costcalc": costcalc_record}
