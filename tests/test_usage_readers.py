@@ -39,7 +39,10 @@ def assert_schema(frame, tags=()):
         assert frame[column].dtype == np.int64, column
     assert frame["residency"].dtype == bool
     for column in ("provider", "model", "service_tier", "source") + tuple(f"tag:{t}" for t in tags):
-        assert pd.api.types.is_string_dtype(frame[column].dtype), column
+        dtype = frame[column].dtype  # text, or a Categorical of text (columns read through distinct values)
+        text = dtype.categories.dtype if isinstance(dtype, pd.CategoricalDtype) else dtype
+        assert pd.api.types.is_string_dtype(text), column
+        assert not frame[column].isna().any(), column
 
 
 # ------------------------------------------------------------------------------------------- openai

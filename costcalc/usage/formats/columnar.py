@@ -135,17 +135,22 @@ def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str | np.n
     residency = _residency(df, plan, check)
 
     keep = ~check.bad
-    frame = {"timestamp": out["timestamp"][keep],
-             "provider": _text(df[plan["provider"]])[keep] if "provider" in plan else "",
-             "model": model.to_numpy(dtype=object)[keep]}
+    every = bool(keep.all())  # the usual case: no filtering copy of each column
+
+    def kept(values):
+        return values if every else values[keep]
+
+    frame = {"timestamp": kept(out["timestamp"]),
+             "provider": kept(_text(df[plan["provider"]])) if "provider" in plan else "",
+             "model": kept(_text(model))}
     for name in COUNT_COLUMNS:
-        frame[name] = counts[name][keep]
-    frame["service_tier"] = tiers[keep]
-    frame["residency"] = residency[keep]
-    frame["source"] = source if isinstance(source, str) else source[keep]
-    frame["line"] = lines[keep].astype(np.int64)
+        frame[name] = kept(counts[name])
+    frame["service_tier"] = kept(tiers)
+    frame["residency"] = kept(residency)
+    frame["source"] = source if isinstance(source, str) else kept(source)
+    frame["line"] = kept(lines).astype(np.int64, copy=False)
     for target in sorted(t for t in plan if t.startswith(TAG_PREFIX)):
-        frame[target] = _tag_texts(df[plan[target]])[keep]
+        frame[target] = kept(_tag_texts(df[plan[target]]))
     return typed_frame(frame, int(keep.sum())), check.problems()
 
 
@@ -157,8 +162,10 @@ def typed_frame(columns: dict[str, object], rows: int) -> pd.DataFrame:
 
 def _series(name: str, values: object, rows: int) -> pd.Series:
     dtype = _dtype(name)
-    if isinstance(values, str):
-        return pd.Series([values], dtype=dtype).repeat(rows).reset_index(drop=True)
+    if isinstance(values, pd.Categorical):  # text through its distinct values (see _distinct)
+        return pd.Series(values)
+    if isinstance(values, str):  # one text for every row (a file name, a format's provider)
+        return pd.Series(pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[values]))
     if dtype == "str" and not isinstance(values, np.ndarray):
         # numpy copies a tuple of str into an object array fastest by slice assignment (np.array(...)
         # inspects every element as a possible nested sequence)
@@ -178,41 +185,58 @@ def _dtype(name: str) -> str:
     return "str"
 
 
+# Text columns are handled through their distinct values (pd.factorize: a C pass, fast on Arrow strings):
+# checks and conversions run once per distinct value, and the output is a Categorical of codes, so a
+# 10-million-row frame never becomes 10 million Python strings (a model or tier column has a handful).
+
+def _distinct(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, -1 where missing; the distinct values as an object array)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _per_row(codes: np.ndarray, per_value: list, missing) -> np.ndarray:
+    """A per-distinct-value result spread to the rows; `missing` for rows with no value."""
+    table = np.empty(len(per_value) + 1, dtype=object if not isinstance(missing, (bool, np.bool_)) else bool)
+    table[:len(per_value)] = per_value
+    table[-1] = missing
+    return table[codes]  # code -1 picks the last entry
+
+
+def _categorical(codes: np.ndarray, texts: list[str], missing: str = "") -> pd.Categorical:
+    """Rows as a Categorical of `texts` (one per distinct value; equal texts share a category)."""
+    categories = list(dict.fromkeys(texts + [missing]))
+    index = {text: i for i, text in enumerate(categories)}
+    remap = np.array([index[t] for t in texts] + [index[missing]], dtype=np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
+
+
 def _blank(column: pd.Series) -> np.ndarray:
-    missing = column.isna().to_numpy()
-    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-        missing = missing | (column.astype("str").str.strip().eq("").to_numpy() & ~missing)
-    return missing
+    codes, uniques = _distinct(column)
+    return _per_row(codes, [isinstance(u, str) and not u.strip() for u in uniques], True)
 
 
-def _text(column: pd.Series) -> np.ndarray:
-    """Text cells as Python str, blank = ""."""
-    return column.astype("str").where(column.notna(), "").to_numpy(dtype=object)
+def _text(column: pd.Series) -> pd.Categorical:
+    """Text cells (blank = "") as a Categorical."""
+    codes, uniques = _distinct(column)
+    return _categorical(codes, [str(u) for u in uniques])
 
 
-def _tag_texts(column: pd.Series) -> np.ndarray:
+def _tag_texts(column: pd.Series) -> pd.Categorical:
     """Tag cells as text, the same text as a JSON reader gives for the same value (common.tag_text):
     true/false lowercase, whole numbers without ".0" (an int column with nulls arrives as float)."""
-    if pd.api.types.is_bool_dtype(column.dtype):
-        texts = np.where(column.fillna(False).to_numpy(dtype=bool), "true", "false").astype(object)
-        texts[column.isna().to_numpy()] = ""
-        return texts
-    if pd.api.types.is_float_dtype(column.dtype):
-        number = column.to_numpy(dtype="float64", na_value=np.nan)
-        whole = np.isfinite(number) & (number == np.floor(number)) & (np.abs(number) < 2 ** 53)
-        texts = column.astype("str").to_numpy(dtype=object)
-        texts[whole] = number[whole].astype(np.int64).astype(str).astype(object)
-        texts[np.isnan(number)] = ""
-        return texts
-    if column.dtype == object:  # values of mixed types (a DataFrame built in memory): text stays as is
-        odd = column.map(type).ne(str).to_numpy() & column.notna().to_numpy()
-        if odd.any():
-            column = column.copy()
-            column[odd] = [_cell_text(v) for v in column[odd]]  # the unusual cells only
-    return _text(column)
+    codes, uniques = _distinct(column)
+    return _categorical(codes, [_cell_text(u) for u in uniques])
 
 
 def _cell_text(value: object) -> str:
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and value == np.floor(value) \
+            and abs(value) < 2 ** 53:
+        return str(int(value))
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
     text = tag_text(value.item() if isinstance(value, np.generic) else value)
     return str(value) if text is None else text
 
@@ -246,18 +270,19 @@ def _timestamps(raw: pd.Series, key: str, check: _Checker) -> np.ndarray:
     return ns.view("datetime64[ns]")  # typed_frame marks it UTC
 
 
-def _tiers(df: pd.DataFrame, plan: dict[str, str], check: _Checker) -> np.ndarray:
+def _tiers(df: pd.DataFrame, plan: dict[str, str], check: _Checker):
     n = len(df)
     if "service_tier" not in plan:
-        return np.full(n, "standard", dtype=object)
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=["standard"])
     raw = df[plan["service_tier"]]
-    named = raw.astype("str").str.strip().str.lower().where(raw.notna(), "")
-    tiers = named.map(TIER_OF)
-    unknown = tiers.isna().to_numpy()
-    scale = unknown & named.eq("scale").to_numpy()
-    check.flag(scale, plan["service_tier"], raw, SCALE_MESSAGE)
+    codes, uniques = _distinct(raw)
+    named = [str(u).strip().lower() for u in uniques]
+    tiers = [TIER_OF.get(name) for name in named]
+    unknown = _per_row(codes, [t is None for t in tiers], TIER_OF.get("") is None)
+    scale = _per_row(codes, [name == "scale" for name in named], False)
+    check.flag(unknown & scale, plan["service_tier"], raw, SCALE_MESSAGE)
     check.flag(unknown, plan["service_tier"], raw, "unknown service tier; " + TIER_RULE)
-    return tiers.fillna("standard").to_numpy(dtype=object)
+    return _categorical(codes, [t or "standard" for t in tiers], TIER_OF.get("") or "standard")
 
 
 def _residency(df: pd.DataFrame, plan: dict[str, str], check: _Checker) -> np.ndarray:
