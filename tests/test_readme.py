@@ -4,7 +4,6 @@ the files the README names), so the README cannot drift from the code."""
 from __future__ import annotations
 
 import glob
-import os
 import re
 import shlex
 import shutil

@@ -14,7 +14,7 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
 
 Money stays exact without a Decimal per record: the bill of a set of records priced under one outcome
 is sum(tokens) x rate, so totals sum integer token counts per outcome and multiply by the Decimal rates
-once (`grouped_costs`). A per-record cost, when asked for, is integer arithmetic on rates scaled to
+once (`outcome_cost`, used by totals.py). A per-record cost, when asked for, is integer arithmetic on rates scaled to
 integers (`record_costs`). Both are exact and agree to the last digit, and a file priced in chunks
 gives the same totals as the whole file because integer sums do not depend on the order.
 
@@ -26,8 +26,8 @@ from __future__ import annotations
 import decimal
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import numpy as np

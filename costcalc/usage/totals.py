@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..prices.model import COMPONENTS, MTOK
+from ..prices.model import COMPONENTS
 from ..summary import dsum
 from .price import Outcome, PricedSlice, exact_cost, outcome_cost
 from .schema import COUNT_COLUMNS, TAG_PREFIX
