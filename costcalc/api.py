@@ -68,7 +68,8 @@ def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, 
 
 def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, start=None,
              months: int = DEFAULT_MONTHS, scenario: str = "actual",
-             overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+             overrides: Iterable[tuple[str, str, str]] = (), currency: str | None = None,
+             fx=()) -> pd.DataFrame:
     """Project monthly spend: one row per (profile, model, month, price rule, component).
 
     workloads: a YAML/CSV path, YAML text, a DataFrame of profiles (one row each), or None for the
@@ -76,6 +77,8 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     models: only these models (default: each profile's own list). start: first month ('2026-12');
         default the earliest profile start, else the current month. months: how many months.
     scenario: 'actual' (prices in force) or 'list' (promotions ignored).
+    currency, fx: show money in another currency at a fixed budget rate: fx is "EUR=0.92", an FX YAML
+        path, or a list of them; adds an exact `cost_<code>` column and `attrs["fx"]` (cost_usd stays).
     """
     if scenario not in SCENARIOS:
         raise CostcalcError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
@@ -90,7 +93,25 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
         start = min(starts) if starts else datetime.now(timezone.utc).date()
-    return project(loaded, table, parse_month(start), int(months), scenario)
+    frame = project(loaded, table, parse_month(start), int(months), scenario)
+    return with_currency(frame, currency, fx)
+
+
+def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
+    """The frame with its money also shown in `currency` (USD x a fixed rate; see costcalc.fx)."""
+    from .fx import resolve_fx
+
+    info = resolve_fx(currency, [fx] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
+    if info is None:
+        return frame
+    from .report.document import Shown
+
+    shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
+    frame[f"cost_{info['currency'].lower()}"] = pd.Series([shown(v) for v in frame["cost_usd"]], dtype=object,
+                                                          index=frame.index)
+    frame.attrs["fx"] = info
+    frame.attrs["currency"] = info["currency"]
+    return frame
 
 
 def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Workloads:

@@ -35,12 +35,20 @@ def parse_at(text: str | None) -> datetime:
         raise click.BadParameter(str(exc), param_hint="--at") from None
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Print, or write the whole file atomically: a failure never leaves a partial file behind."""
-    if not text.endswith("\n"):
+def write_output(text: str | bytes, output: str | None) -> None:
+    """Print, or write the whole file atomically: a failure never leaves a partial file behind. Bytes
+    (an XLSX workbook) go to a file, or to stdout only when it is not a terminal."""
+    binary = isinstance(text, bytes)
+    if not binary and not text.endswith("\n"):
         text += "\n"
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        if binary:
+            if sys.stdout.isatty():
+                raise click.UsageError("this format is binary: write it to a file with --output FILE")
+            sys.stdout.buffer.write(text)
+            sys.stdout.flush()
+        else:
+            click.echo(text, nl=False)
         return
     target = Path(output)
     try:
@@ -48,7 +56,7 @@ def write_output(text: str, output: str | None) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as handle:
             handle.write(text)
         # mkstemp makes the file private (0600); give it the mode a plain open() would have had, or
         # keep the mode of the file it replaces
@@ -73,6 +81,17 @@ def _load_table(prices: tuple[str, ...] | str | None, base: str | None = None):
 
     overlays = (prices,) if isinstance(prices, str) else tuple(prices or ())
     return load_prices(base, overlays=overlays)
+
+
+ESTIMATE_FORMATS = ("table", "csv", "json", "markdown", "html", "xlsx", "focus")
+
+
+def currency_options(func):
+    func = click.option("--fx", "fx", multiple=True, metavar="CODE=RATE|FX.yaml",
+                        help="Fixed budget rate(s), units per 1 USD: EUR=0.92, or an FX YAML file "
+                             "(repeatable).")(func)
+    return click.option("--currency", "currency", metavar="CODE",
+                        help="Show money in this currency (ISO code) at the --fx rate; default USD.")(func)
 
 
 def prices_option(func):
@@ -300,11 +319,13 @@ def _parse_set(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
 @click.option("--set", "sets", multiple=True, metavar="PROFILE.KEY=VALUE",
               help="Override a profile value (repeatable; PROFILE may be *).")
 @prices_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(ESTIMATE_FORMATS), default="table", show_default=True,
+              help="json is the canonical result (`costcalc render` re-renders it); html is one offline file "
+                   "with charts; xlsx needs the xlsx extra; focus is FinOps FOCUS CSV.")
+@currency_options
 @click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (atomically) instead of stdout.")
-def estimate(workloads, models, start, months, scenario, sets, prices, fmt, output):
+def estimate(workloads, models, start, months, scenario, sets, prices, fmt, currency, fx, output):
     """Project monthly spend of WORKLOADS (YAML or CSV; default: the bundled examples) on each model.
 
     \b
@@ -319,8 +340,44 @@ def estimate(workloads, models, start, months, scenario, sets, prices, fmt, outp
 
     model_list = [m.strip() for m in models.split(",") if m.strip()] if models else None
     df = run_estimate(workloads, prices=prices or None, models=model_list, start=start, months=months,
-                      scenario=scenario, overrides=_parse_set(sets))
+                      scenario=scenario, overrides=_parse_set(sets), currency=currency, fx=fx)
     write_output(render_estimate(df, fmt), output)
+
+
+@cli.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(ESTIMATE_FORMATS), default="table", show_default=True)
+@currency_options
+@click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout.")
+def render(result, fmt, currency, fx, output):
+    """Re-render a saved estimate (its canonical JSON) in another format, without recomputing.
+
+    The same format gives the same bytes as at estimate time. --currency/--fx show it in another
+    currency at a fixed rate.
+
+    \b
+    Examples:
+      costcalc estimate --format json --output estimate.json
+      costcalc render estimate.json --format html --output estimate.html
+      costcalc render estimate.json --format markdown --currency EUR --fx EUR=0.92
+    """
+    from .report.document import load
+    from .report.estimate import render_document
+
+    document = load(result)
+    if currency or fx:
+        from .fx import resolve_fx
+        from .report.document import to_document, to_frame
+        from .api import with_currency
+
+        frame = to_frame(document)
+        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("cost_") and c != "cost_usd"])
+        frame.attrs.pop("fx", None)
+        frame.attrs["currency"] = "USD"
+        resolve_fx(currency, list(fx))  # errors before any work
+        document = to_document(with_currency(frame, currency, list(fx)))
+    write_output(render_document(document, fmt), output)
 
 
 @cli.command()

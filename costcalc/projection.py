@@ -74,7 +74,7 @@ class _Projector:
         self._ranges: dict[tuple, tuple] = {}
         self._thresholds: dict[str, list[int]] = {}
         self._month_minutes: dict[tuple[int, int], int] = {}
-        # Every distinct (rule label, component, usd_per_mtok, provider) gets a small id; result rows
+        # Every distinct (rule label, component, usd_per_mtok, provider, list rate) gets a small id; rows
         # carry the id, and the frame's rule/component/provider/rate columns are built from it at once.
         self.line_ids: dict[tuple, int] = {}
         self.line_meta: list[tuple] = []
@@ -150,8 +150,10 @@ class _Projector:
         out = []
         for res, spans in grouped.values():
             ranges = self._ranges.setdefault(tuple(spans), tuple(spans))
+            list_rates = res.list_rates
             out.append(_Slot(res.label, res.billed_model.provider, res.rates,
-                             {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider))
+                             {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider,
+                                               list_rates[c]))
                               for c in COMPONENTS},
                              Decimal(sum(b - a for a, b in spans)), ranges,
                              self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
@@ -293,6 +295,12 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "assumptions": projector.assumptions + _standing_assumptions(profiles),
         "profiles": {p.name: describe(p) for p in profiles},
         "costcalc_version": __version__,
+        # requests per profile, model, month (and case): what cost per 1,000 requests divides by
+        "requests": [{"profile": r[0], "model": r[1], "month": cal.month_label(*month_list[r[2]]), "case": r[3],
+                      "requests": n} for r, n in zip(out.runs, out.requests)],
+        # each line's rate before negotiated discounts (FOCUS ListCost), where a discount applied
+        "list_rates": [{"provider": m[3], "rule": m[0], "component": m[1], "usd_per_mtok": m[2],
+                        "list_usd_per_mtok": m[4]} for m in projector.line_meta if m[4] != m[2]],
     })
     return frame
 
@@ -319,6 +327,7 @@ class _Columns:
     def __init__(self, projector: _Projector):
         self.projector = projector
         self.runs: list[tuple[str, str, int, str, int]] = []  # profile, model, month index, case, lines
+        self.requests: list[Decimal] = []  # requests in each run's month (cost per 1,000 requests)
         # one entry per line in each: line id, tokens, cost_usd, first and last instant (epoch minutes);
         # columns, not row tuples, because transposing millions of tuples costs more than filling these
         self.ids: list[int] = []
@@ -438,6 +447,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             denominator = projector.month_weight(ym, tz, weights, weights_id)
             volume_numerator = profile.requests_per_month * growth
         lines: dict[int, list] = {}  # line id -> [token numerator, first, last]
+        month_requests = _ZERO  # numerator, like the tokens
         for request, request_key, share, per_request in requests_by_tier:
             share = volume_numerator * share
             slots = slot_cache.get((request_key, window))
@@ -449,6 +459,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                 requests = share * minutes
                 if not requests:
                     continue  # no traffic while this rule was in force: no line
+                month_requests += requests
                 ids = slot.line_ids
                 for component, per in per_request:
                     key = ids[component]
@@ -472,6 +483,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             put_first(first)
             put_last(last)
         out.runs.append((profile.name, model_name, index, case, len(lines)))
+        out.requests.append(month_requests / denominator)
 
 
 def _slots(projector: _Projector, model_id: str, model_name: str, profile: Profile, ym, window,

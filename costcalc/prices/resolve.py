@@ -53,6 +53,14 @@ class Resolution:
     def discounted(self) -> bool:
         return any(m.kind == "discount" for m in self.modifiers)
 
+    @property
+    def list_rates(self) -> dict[str, Decimal]:
+        """The rates before negotiated discounts (an overlay's `discounts:`): the published price of
+        this request (FinOps FOCUS ListUnitPrice)."""
+        if not self.discounted:
+            return self.rates
+        return effective_rates(self.rule, tuple(m for m in self.modifiers if m.kind != "discount"))
+
 
 def normalize_tier(tier: str) -> str:
     tier = TIER_ALIASES.get(tier, tier)

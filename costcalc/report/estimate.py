@@ -9,73 +9,69 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import textwrap
 from decimal import Decimal
 
 import pandas as pd
 
-from ..summary import allocate_cents, cents, dsum, summarize, totals
+from ..summary import allocate_cents, cents, summarize
 from ..money import decimal_text
 from ..textable import render
 from . import safe_cell
+from .document import SCHEMA, Shown, dumps, to_document, to_frame
 
-FORMATS = ("table", "csv", "json", "markdown")
-JSON_SCHEMA = "costcalc.estimate/1"
+FORMATS = ("table", "csv", "json", "markdown", "html", "xlsx", "focus")
+BINARY_FORMATS = ("xlsx",)
+JSON_SCHEMA = SCHEMA
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
 
 
-def render_estimate(df: pd.DataFrame, fmt: str) -> str:
+def render_estimate(df: pd.DataFrame, fmt: str) -> str | bytes:
+    """Every format renders the canonical document (report/document.py), never the frame directly, so
+    `costcalc render SAVED.json` gives the same bytes as rendering at estimate time."""
+    return render_document(to_document(df), fmt)
+
+
+def render_document(document: dict, fmt: str) -> str | bytes:
     if fmt == "json":
-        return json.dumps(to_json(df), indent=2, ensure_ascii=False)
+        return dumps(document)
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html(document)
+    if fmt == "xlsx":
+        from .xlsx import render_xlsx
+
+        return render_xlsx(document)
+    if fmt == "focus":
+        from .focus import render_focus
+
+        return render_focus(document)
+    frame = to_frame(document)
     if fmt == "csv":
-        return to_csv(df)
-    if fmt == "markdown":
-        return to_text(df, markdown=True)
-    return to_text(df, markdown=False)
+        return to_csv(frame)
+    return to_text(frame, markdown=fmt == "markdown")
 
 
 def money(value: Decimal) -> str:
     return f"{cents(value):,.2f}"
 
 
-def meta(df: pd.DataFrame) -> dict:
-    attrs = df.attrs
-    return {"schema": JSON_SCHEMA, "currency": attrs.get("currency", "USD"),
-            "scenario": attrs.get("scenario"), "start": attrs.get("start"), "months": attrs.get("months"),
-            "price_table": attrs.get("price_table"), "assumptions": list(attrs.get("assumptions", [])),
-            "profiles": attrs.get("profiles", {}), "costcalc_version": attrs.get("costcalc_version")}
-
-
 def to_json(df: pd.DataFrame) -> dict:
-    rows = []
-    for record in df.to_dict(orient="records"):
-        row = {}
-        for key, value in record.items():
-            if isinstance(value, Decimal):
-                row[key] = decimal_text(value)
-            elif isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
-                row[key] = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-            elif value is None or (isinstance(value, float) and pd.isna(value)):
-                row[key] = None
-            else:
-                row[key] = str(value) if not isinstance(value, (int, bool)) else value
-        rows.append(row)
-    keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "month"]
-    total_rows = [] if df.empty else [
-        {**{k: str(r[k]) for k in keys}, "cost_usd": decimal_text(r["cost_usd"])}
-        for r in totals(df, keys).to_dict(orient="records")]
-    return {"meta": meta(df), "rows": rows, "totals": total_rows,
-            "total_usd": decimal_text(dsum(df["cost_usd"]))}
+    """The canonical document of a projection frame (kept for callers of the first API)."""
+    return to_document(df)
 
 
 def to_csv(df: pd.DataFrame) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = list(df.columns) + ["price_table_version", "price_table_sha256", "scenario"]
+    shown = Shown(df.attrs)
+    columns = list(df.columns) + ["price_table_version", "price_table_sha256", "scenario", "currency",
+                                  "usd_rate"]
     writer.writerow(columns)
     table = df.attrs.get("price_table", {})
-    extra = [table.get("version", ""), table.get("sha256", ""), df.attrs.get("scenario", "")]
+    extra = [table.get("version", ""), table.get("sha256", ""), df.attrs.get("scenario", ""), shown.code,
+             decimal_text(shown.rate)]
     for record in df.itertuples(index=False):
         cells = []
         for value in record:
@@ -93,10 +89,16 @@ def to_csv(df: pd.DataFrame) -> str:
 
 def to_text(df: pd.DataFrame, markdown: bool) -> str:
     attrs = df.attrs
+    shown = Shown(attrs)
+    if shown.rate != 1:  # every amount below in the shown currency (exactly USD x rate, then cents)
+        df = df.assign(cost_usd=[shown(v) for v in df["cost_usd"]])
+        df.attrs = attrs
     lines = []
     title = (f"costcalc estimate: {attrs.get('start')} for {attrs.get('months')} months, "
-             f"scenario {attrs.get('scenario')}, USD")
+             f"scenario {attrs.get('scenario')}, {shown.code} ({shown.symbol})")
     lines.append(f"# {title}" if markdown else title)
+    if shown.code != "USD":
+        lines.append(_wrap(shown.note, markdown, indent=""))
     if df.empty:
         lines += ["", "No cost lines: no profile has traffic in these months for these models."]
     summary = summarize(df) if not df.empty else None
@@ -181,11 +183,11 @@ def _verdict(expected: pd.DataFrame) -> str:
         return "No cost in the expected case."
     if len(expected) < 2:
         row = expected.iloc[0]
-        return f"{row['model']}: {money(row['total_usd'])} USD over the period."
+        return f"{row['model']}: {money(row['total_usd'])} over the period."
     best = expected.sort_values("rank").iloc[0]
     worst = expected.loc[expected["total_usd"].map(lambda v: v).idxmax()]
-    return (f"Cheapest: {best['model']} at {money(best['total_usd'])} USD, "
-            f"{money(best['savings_vs_most_expensive_usd'])} USD ({best['savings_pct']}%) less than "
+    return (f"Cheapest: {best['model']} at {money(best['total_usd'])}, "
+            f"{money(best['savings_vs_most_expensive_usd'])} ({best['savings_pct']}%) less than "
             f"{worst['model']}.")
 
 

@@ -1,0 +1,176 @@
+"""The canonical form of an estimate: one JSON document (schema `costcalc.estimate/1`) that every format
+renders from. `costcalc estimate --format X` builds the document and renders it; `costcalc render
+SAVED.json --format X` loads the document and renders it with the same code, so both give the same
+bytes. No computation happens in a rendering: the document holds every number it shows.
+
+    {"meta": {
+        "schema": "costcalc.estimate/1",
+        "currency": "EUR",                       # what money is shown in (USD unless --currency)
+        "fx": {"base": "USD", "currency": "EUR", "rate": "0.92", "symbol": "€",
+               "source": "--fx EUR=0.92"},       # null for USD: how shown money was converted
+        "scenario", "start", "months", "price_table": {"version", "sha256"}, "assumptions": [...],
+        "profiles": {name: {"summary", "tags", ...}}, "costcalc_version",
+        "requests": [{"profile", "model", "month", "case", "requests"}],      # per profile-model-month
+        "list_rates": [{"provider", "rule", "component", "usd_per_mtok", "list_usd_per_mtok"}]
+                                                 # rate before negotiated discounts (FOCUS ListCost)
+     },
+     "rows": [{"profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
+               "cost_usd", ["case"], "period_start", "period_end", "tag:NAME"...}],
+     "totals": [{"profile", ["case"], "model", "month", "cost_usd"}],
+     "total_usd": "..."}
+
+Money, rates and token counts are exact decimal strings in USD; a renderer converts shown money with
+`fx.rate` (exact Decimal multiplication) and names the currency, its symbol and the rate.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+
+from ..errors import CostcalcError
+from ..money import decimal_text
+from ..summary import dsum, totals
+
+SCHEMA = "costcalc.estimate/1"
+EXACT = decimal.Context(prec=120)  # products of 50-digit amounts stay exact
+_MONEY = ("tokens", "usd_per_mtok", "cost_usd")
+_INSTANTS = ("period_start", "period_end")
+_CATEGORIES = ("profile", "model", "provider", "month", "rule", "component", "case")
+
+
+# -- frame -> document ---------------------------------------------------------------------------------
+
+def to_document(df: pd.DataFrame) -> dict:
+    attrs = df.attrs
+    rows = [{key: _json_value(value) for key, value in record.items()} for record in df.to_dict(orient="records")]
+    keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "month"]
+    total_rows = [] if df.empty else [
+        {**{k: str(r[k]) for k in keys}, "cost_usd": decimal_text(r["cost_usd"])}
+        for r in totals(df, keys).to_dict(orient="records")]
+    fx = attrs.get("fx")
+    meta = {"schema": SCHEMA, "currency": fx["currency"] if fx else "USD", "fx": fx,
+            "scenario": attrs.get("scenario"), "start": attrs.get("start"), "months": attrs.get("months"),
+            "price_table": attrs.get("price_table"), "assumptions": list(attrs.get("assumptions", [])),
+            "profiles": attrs.get("profiles", {}), "costcalc_version": attrs.get("costcalc_version"),
+            "requests": [{**r, "requests": decimal_text(r["requests"])} for r in attrs.get("requests", [])],
+            "list_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
+                           for r in attrs.get("list_rates", [])]}
+    return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": decimal_text(dsum(df["cost_usd"]))}
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value if isinstance(value, (int, bool)) else str(value)
+
+
+def dumps(document: dict) -> str:
+    """The JSON text of a document (what --format json prints and `render` reads)."""
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+# -- document -> frame ---------------------------------------------------------------------------------
+
+def to_frame(document: dict) -> pd.DataFrame:
+    """The tidy frame a document describes: Decimals for money, UTC timestamps, categoricals in the
+    document's order, metadata in attrs (with Decimal requests and list rates)."""
+    rows = document["rows"]
+    columns = list(rows[0]) if rows else ["profile", "model", "provider", "month", "rule", "component",
+                                          "tokens", "usd_per_mtok", "cost_usd", "period_start", "period_end"]
+    data = {}
+    for column in columns:
+        values = [row.get(column) for row in rows]
+        if column in _MONEY or column.startswith("cost_"):  # cost_eur: the same money shown in EUR
+            data[column] = pd.Series([Decimal(v) for v in values], dtype=object)
+        elif column in _INSTANTS:
+            data[column] = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+        elif column in _CATEGORIES or column.startswith("tag:"):
+            categories = list(dict.fromkeys(v for v in values if v is not None))
+            data[column] = pd.Categorical(values, categories=categories)
+        else:
+            data[column] = values
+    frame = pd.DataFrame(data, columns=columns)
+    meta = document["meta"]
+    frame.attrs.update({
+        "price_table": meta.get("price_table"), "scenario": meta.get("scenario"), "start": meta.get("start"),
+        "months": meta.get("months"), "currency": meta.get("currency", "USD"), "fx": meta.get("fx"),
+        "assumptions": list(meta.get("assumptions", [])), "profiles": meta.get("profiles", {}),
+        "costcalc_version": meta.get("costcalc_version"),
+        "requests": [{**r, "requests": Decimal(r["requests"])} for r in meta.get("requests", [])],
+        "list_rates": [{k: (Decimal(v) if k.endswith("per_mtok") else v) for k, v in r.items()}
+                       for r in meta.get("list_rates", [])],
+    })
+    return frame
+
+
+def load(path: str) -> dict:
+    """A saved estimate document, checked enough that rendering cannot fail half-way."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except OSError as exc:
+        raise CostcalcError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CostcalcError(f"{path}: not JSON ({exc})") from None
+    check(document, path)
+    return document
+
+
+def check(document, source: str = "document") -> None:
+    if not isinstance(document, dict) or not isinstance(document.get("meta"), dict):
+        raise CostcalcError(f"{source}: not a costcalc estimate (the JSON of `costcalc estimate --format json`)")
+    schema = document["meta"].get("schema")
+    if schema != SCHEMA:
+        raise CostcalcError(f"{source}: meta.schema: {schema!r}: this costcalc reads {SCHEMA}")
+    rows = document.get("rows")
+    if not isinstance(rows, list):
+        raise CostcalcError(f"{source}: rows: must be a list of cost lines")
+    for i, row in enumerate(rows):
+        for key in ("profile", "model", "month", "component") + _MONEY:
+            if not isinstance(row, dict) or key not in row:
+                raise CostcalcError(f"{source}: rows[{i}]: {key} is missing")
+        for key in _MONEY:
+            try:
+                Decimal(str(row[key]))
+            except InvalidOperation:
+                raise CostcalcError(f"{source}: rows[{i}].{key}: {row[key]!r}: must be a decimal number") from None
+    fx = document["meta"].get("fx")
+    if fx is not None:
+        try:
+            if Decimal(str(fx["rate"])) <= 0:
+                raise InvalidOperation
+        except (InvalidOperation, KeyError, TypeError):
+            raise CostcalcError(f"{source}: meta.fx: {fx!r}: needs currency, symbol and a rate > 0") from None
+
+
+# -- shown money -----------------------------------------------------------------------------------------
+
+class Shown:
+    """How a document's money is shown: currency code, symbol, rate per USD and the conversion."""
+
+    def __init__(self, meta_or_attrs: dict):
+        fx = meta_or_attrs.get("fx")
+        self.code = fx["currency"] if fx else "USD"
+        self.symbol = fx["symbol"] if fx else "$"
+        self.rate = Decimal(str(fx["rate"])) if fx else Decimal(1)
+        self.source = fx.get("source") if fx else None
+
+    def __call__(self, usd: Decimal) -> Decimal:
+        """Exact: USD x rate (a 50-digit cost times a rate needs more than the default 28 digits)."""
+        return EXACT.multiply(usd, self.rate) if self.rate != 1 else usd
+
+    @property
+    def note(self) -> str:
+        """One line every rendering shows."""
+        if self.code == "USD":
+            return "Money in USD ($)."
+        return (f"Money in {self.code} ({self.symbol}) at 1 USD = {decimal_text(self.rate)} {self.code}"
+                f" ({self.source or 'fixed budget rate'}); prices are USD list prices converted at that rate.")

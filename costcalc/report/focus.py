@@ -1,0 +1,97 @@
+"""An estimate as FinOps FOCUS-shaped rows (CSV): one row per cost line of the canonical document, so a
+FinOps tool that reads provider FOCUS exports can hold the forecast beside the actuals.
+
+Mapping (FOCUS 1.x column names; costcalc's own details as `x_` columns, as FOCUS allows):
+
+    BillingPeriodStart/End      the calendar month (UTC) of the line
+    ChargePeriodStart/End       the stretch of that month the price rule applied (period_start/end)
+    BillingCurrency             the shown currency (USD, or --currency at the --fx rate)
+    PricingUnit, PricingQuantity    "1M Tokens", tokens / 1,000,000 (prices are per million tokens)
+    ConsumedUnit, ConsumedQuantity  "Tokens", tokens
+    ListUnitPrice, ListCost     the published price (promotions included: they were the public price),
+                                before negotiated discounts from a price overlay
+    ContractedUnitPrice, ContractedCost, EffectiveCost, BilledCost
+                                the price after negotiated discounts: what the estimate projects (no
+                                commitments or credits are modelled, so the three costs are equal)
+    ServiceCategory, ServiceName "AI and Machine Learning", the model
+    ProviderName, PublisherName, InvoiceIssuerName    the billed provider
+    SkuId, SkuPriceId           model:component, and model:component:rule at its rate
+    PricingCategory             "Standard" (list, promotional, peak/off-peak and batch prices are all
+                                published per-token prices)
+    ChargeCategory, ChargeFrequency     "Usage", "Usage-Based"
+    Tags                        the profile's tags as a JSON object
+    x_TokenDirection, x_TokenCache      input/output; miss, hit, write-5m, write-1h (empty for output)
+    x_Profile, x_Case, x_Rule, x_Component, x_Scenario, x_PriceTableVersion, x_PriceTableSha256, x_UsdRate
+
+Amounts are exact decimal text (not rounded). Text cells are formula-neutralized (safe_cell).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from ..money import decimal_text
+from . import safe_cell
+from .document import EXACT, Shown
+
+COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
+           "ChargeCategory", "ChargeFrequency", "ChargeDescription", "ServiceCategory", "ServiceName",
+           "ProviderName", "PublisherName", "InvoiceIssuerName", "SkuId", "SkuPriceId", "PricingCategory",
+           "PricingUnit", "PricingQuantity", "ListUnitPrice", "ContractedUnitPrice", "ListCost", "ContractedCost",
+           "EffectiveCost", "BilledCost", "ConsumedUnit", "ConsumedQuantity", "Tags", "x_TokenDirection",
+           "x_TokenCache", "x_Profile", "x_Case", "x_Rule", "x_Component", "x_Scenario", "x_PriceTableVersion",
+           "x_PriceTableSha256", "x_UsdRate"]
+_MTOK = Decimal(1_000_000)
+_DIRECTION = {"input": "input", "cache_read": "input", "cache_write_5m": "input", "cache_write_1h": "input",
+              "output": "output", "reasoning": "output"}
+_CACHE = {"input": "miss", "cache_read": "hit", "cache_write_5m": "write-5m", "cache_write_1h": "write-1h"}
+_KIND = {"input": "input tokens (cache miss)", "cache_read": "cached input tokens (cache hit)",
+         "cache_write_5m": "input tokens written to a 5-minute cache",
+         "cache_write_1h": "input tokens written to a 1-hour cache", "output": "output tokens",
+         "reasoning": "reasoning tokens"}
+
+
+def render_focus(document: dict) -> str:
+    meta = document["meta"]
+    shown = Shown(meta)
+    table = meta.get("price_table") or {}
+    list_rates = {(r["provider"], r["rule"], r["component"], Decimal(r["usd_per_mtok"])): Decimal(r["list_usd_per_mtok"])
+                  for r in meta.get("list_rates", [])}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in document["rows"]:
+        tokens = Decimal(row["tokens"])
+        rate = Decimal(row["usd_per_mtok"])
+        cost = Decimal(row["cost_usd"])
+        list_rate = list_rates.get((row["provider"], row["rule"], row["component"], rate), rate)
+        list_cost = cost if list_rate == rate else EXACT.divide(EXACT.multiply(tokens, list_rate), _MTOK)
+        start, end = _month_bounds(row["month"])
+        tags = {k[4:]: v for k, v in row.items() if k.startswith("tag:") and v is not None}
+        component = row["component"]
+        cells = [
+            start, end, row.get("period_start") or start, row.get("period_end") or end, shown.code,
+            "Usage", "Usage-Based",
+            f"{row['model']} {_KIND.get(component, component)}, {row['rule']} price ({row['profile']})",
+            "AI and Machine Learning", row["model"], row["provider"], row["provider"], row["provider"],
+            f"{row['model']}:{component}", f"{row['model']}:{component}:{row['rule']}@{decimal_text(rate)}",
+            "Standard", "1M Tokens", decimal_text(EXACT.scaleb(tokens, -6)),
+            decimal_text(shown(list_rate)), decimal_text(shown(rate)),
+            decimal_text(shown(list_cost)), decimal_text(shown(cost)), decimal_text(shown(cost)),
+            decimal_text(shown(cost)), "Tokens", decimal_text(tokens),
+            json.dumps(tags, sort_keys=True, ensure_ascii=False) if tags else "",
+            _DIRECTION.get(component, ""), _CACHE.get(component, ""), row["profile"], row.get("case") or "",
+            row["rule"], component, meta.get("scenario") or "", table.get("version") or "",
+            table.get("sha256") or "", decimal_text(shown.rate),
+        ]
+        writer.writerow([safe_cell(c) for c in cells])
+    return out.getvalue()
+
+
+def _month_bounds(month: str) -> tuple[str, str]:
+    year, number = int(month[:4]), int(month[5:7])
+    following = (year + 1, 1) if number == 12 else (year, number + 1)
+    return f"{year:04d}-{number:02d}-01T00:00:00Z", f"{following[0]:04d}-{following[1]:02d}-01T00:00:00Z"
