@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -104,11 +105,26 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
     info = resolve_fx(currency, [fx] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
     if info is None:
         return frame
-    from .report.document import Shown
+    from .report.document import EXACT, Shown
 
     shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
-    frame[f"cost_{info['currency'].lower()}"] = pd.Series([shown(v) for v in frame["cost_usd"]], dtype=object,
-                                                          index=frame.index)
+    code = info["currency"]
+    # A line whose rule publishes prices in this currency (DeepSeek in CNY) uses them, not a conversion.
+    native = {(r["provider"], r["rule"], r["component"], r["usd_per_mtok"]): r["per_mtok"]
+              for r in frame.attrs.get("native_rates", []) if r["currency"] == code}
+    costs, used = [], set()
+    columns = zip(frame["provider"], frame["rule"], frame["component"], frame["usd_per_mtok"], frame["tokens"],
+                  frame["cost_usd"])
+    for provider, rule, component, rate, tokens, usd in columns:
+        own = native.get((provider, rule, component, rate)) if native else None
+        if own is None:
+            costs.append(shown(usd))
+        else:
+            costs.append(EXACT.divide(EXACT.multiply(tokens, own), Decimal(1_000_000)))
+            used.add(provider)
+    frame[f"cost_{code.lower()}"] = pd.Series(costs, dtype=object, index=frame.index)
+    if used:
+        info = {**info, "native": sorted(used)}
     frame.attrs["fx"] = info
     frame.attrs["currency"] = info["currency"]
     return frame

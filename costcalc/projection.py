@@ -74,8 +74,9 @@ class _Projector:
         self._ranges: dict[tuple, tuple] = {}
         self._thresholds: dict[str, list[int]] = {}
         self._month_minutes: dict[tuple[int, int], int] = {}
-        # Every distinct (rule label, component, usd_per_mtok, provider, list rate) gets a small id; rows
-        # carry the id, and the frame's rule/component/provider/rate columns are built from it at once.
+        # Every distinct (rule label, component, usd_per_mtok, provider, list rate, native rates) gets a
+        # small id; rows carry the id, and the frame's rule/component/provider/rate columns are built
+        # from it at once.
         self.line_ids: dict[tuple, int] = {}
         self.line_meta: list[tuple] = []
         self._growth: dict[Decimal, list[Decimal]] = {}
@@ -151,9 +152,10 @@ class _Projector:
         for res, spans in grouped.values():
             ranges = self._ranges.setdefault(tuple(spans), tuple(spans))
             list_rates = res.list_rates
+            native = {code: res.native_rates(code) for code in res.rule.native}
             out.append(_Slot(res.label, res.billed_model.provider, res.rates,
                              {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider,
-                                               list_rates[c]))
+                                               list_rates[c], tuple((code, native[code][c]) for code in native)))
                               for c in COMPONENTS},
                              Decimal(sum(b - a for a, b in spans)), ranges,
                              self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
@@ -301,6 +303,9 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         # each line's rate before negotiated discounts (FOCUS ListCost), where a discount applied
         "list_rates": [{"provider": m[3], "rule": m[0], "component": m[1], "usd_per_mtok": m[2],
                         "list_usd_per_mtok": m[4]} for m in projector.line_meta if m[4] != m[2]],
+        # the provider's own prices in other currencies, where it publishes them (see with_currency)
+        "native_rates": [{"provider": m[3], "rule": m[0], "component": m[1], "usd_per_mtok": m[2],
+                          "currency": code, "per_mtok": rate} for m in projector.line_meta for code, rate in m[5]],
     })
     return frame
 

@@ -170,7 +170,7 @@ CASES = [
     Case("unknown-rule-key", PROMO_SOURCE, PROMO_SOURCE + "            notes: ends in August\n",
          f"{M1}.prices[2].notes", "notes: ends in August",
          "unknown key (did you mean 'note'?); "
-         "allowed: label, promotion_of, when, rates, source, checked, note"),
+         "allowed: label, promotion_of, when, rates, native, source, checked, note"),
     Case("wrong-schema-version", "schema_version: 1", "schema_version: 2",
          "schema_version", "schema_version: 2", "2: this costcalc reads schema_version 1"),
     Case("schema-version-as-string", "schema_version: 1", 'schema_version: "1"',

@@ -7,6 +7,7 @@ This is the only place in costcalc.prices that reads files.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +24,7 @@ SCHEMA_VERSION = 1
 RATE_KEYS = COMPONENTS  # rates may name any component; only input and output are required
 _WHEN_KEYS = ("from", "until", "timezone", "hours", "weekdays", "holidays", "prompt_tokens_above",
               "prompt_tokens_at_most", "tiers", "residency")
-_RULE_KEYS = ("label", "promotion_of", "when", "rates", "source", "checked", "note")
+_RULE_KEYS = ("label", "promotion_of", "when", "rates", "native", "source", "checked", "note")
 _MOD_KEYS = ("label", "when", "multiply", "source", "checked", "note")
 _MODEL_KEYS = ("name", "aliases", "tokenizer", "context_window", "max_output_tokens", "tiers", "notes",
                "confidence", "retired", "routes", "prices", "modifiers")
@@ -284,7 +285,26 @@ class _Parser:
             raise r.fail(rates_f["cache_read"], key + ".rates.cache_read",
                          f"a cache hit may not cost more than a miss (input is {rates['input']})")
         note = r.string(f["note"], key + ".note") if "note" in f else None
-        return Rule(label, rates, when, src, checked, promotion_of, note, rule_key, node.line, self.r.file)
+        native = self.native(f["native"], key + ".native") if "native" in f else {}
+        return Rule(label, rates, when, src, checked, promotion_of, note, rule_key, node.line, self.r.file, native)
+
+    def native(self, node: Node, key: str) -> dict[str, dict[str, Decimal]]:
+        """`native: {CNY: {input: 2, cache_read: 0.2, output: 3}}`: the provider's own prices in another
+        currency, per 1M tokens (same components and fallbacks as `rates`)."""
+        r = self.r
+        out = {}
+        for code, rates_node in r.named_entries(node, key).items():
+            if not re.fullmatch(r"[A-Z]{3}", str(code)) or code == "USD":
+                raise r.fail(rates_node, f"{key}.{code}", "a three-letter ISO 4217 code other than USD "
+                                                          "(rates: holds USD)", code)
+            rates_f = r.mapping(rates_node, f"{key}.{code}", RATE_KEYS, ("input", "output"))
+            rates = {c: r.decimal(n, f"{key}.{code}.{c}", f"a price >= 0 in {code} per 1M tokens")
+                     for c, n in rates_f.items()}
+            if "cache_read" in rates and rates["cache_read"] > rates["input"]:
+                raise r.fail(rates_f["cache_read"], f"{key}.{code}.cache_read",
+                             f"a cache hit may not cost more than a miss (input is {rates['input']})")
+            out[str(code)] = rates
+        return out
 
     def modifier(self, node: Node, key: str, mod_key: str) -> Modifier:
         r = self.r

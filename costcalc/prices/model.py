@@ -154,6 +154,9 @@ class Rule:
     key: str = ""  # where it is defined, e.g. "deepseek-v4-pro.prices[3]"; unique in the table
     line: int | None = None
     file: str = ""  # the price file (bundled table or overlay) it comes from
+    # Prices the provider publishes in another currency (DeepSeek's CNY list is not its USD list times
+    # an exchange rate): currency -> component -> rate per 1M tokens. Used instead of converting.
+    native: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
     @property
     def is_promotion(self) -> bool:

@@ -53,6 +53,14 @@ class Resolution:
     def discounted(self) -> bool:
         return any(m.kind == "discount" for m in self.modifiers)
 
+    def native_rates(self, currency: str) -> dict[str, Decimal] | None:
+        """The provider's own prices in `currency` for this request (modifiers applied alike), or None
+        when the rule publishes none in it."""
+        rates = self.rule.native.get(currency)
+        if rates is None:
+            return None
+        return _apply(rates, self.modifiers)
+
     @property
     def list_rates(self) -> dict[str, Decimal]:
         """The rates before negotiated discounts (an overlay's `discounts:`): the published price of
@@ -157,11 +165,16 @@ def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: 
 
 
 def effective_rates(rule: Rule, modifiers: tuple[Modifier, ...]) -> dict[str, Decimal]:
+    return _apply(rule.rates, modifiers)
+
+
+def _apply(given: dict[str, Decimal], modifiers: tuple[Modifier, ...]) -> dict[str, Decimal]:
+    """Every component's rate from the rates a rule gives (fallbacks filled in), modifiers applied."""
     rates = {}
     for component in COMPONENTS:
-        rate = rule.rates.get(component)
+        rate = given.get(component)
         if rate is None:
-            rate = rule.rates[RATE_FALLBACK[component]]
+            rate = given[RATE_FALLBACK[component]]
         for mod in modifiers:
             # A component billed like another (reasoning as output, cache writes as input) follows that
             # component's multiplier unless the modifier names it: GPT-5.5's long-context x1.5 on output

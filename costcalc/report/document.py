@@ -58,7 +58,9 @@ def to_document(df: pd.DataFrame) -> dict:
             "profiles": attrs.get("profiles", {}), "costcalc_version": attrs.get("costcalc_version"),
             "requests": [{**r, "requests": decimal_text(r["requests"])} for r in attrs.get("requests", [])],
             "list_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
-                           for r in attrs.get("list_rates", [])]}
+                           for r in attrs.get("list_rates", [])],
+            "native_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
+                             for r in attrs.get("native_rates", [])]}
     return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": decimal_text(dsum(df["cost_usd"]))}
 
 
@@ -107,6 +109,8 @@ def to_frame(document: dict) -> pd.DataFrame:
         "requests": [{**r, "requests": Decimal(r["requests"])} for r in meta.get("requests", [])],
         "list_rates": [{k: (Decimal(v) if k.endswith("per_mtok") else v) for k, v in r.items()}
                        for r in meta.get("list_rates", [])],
+        "native_rates": [{k: (Decimal(v) if k.endswith("per_mtok") else v) for k, v in r.items()}
+                         for r in meta.get("native_rates", [])],
     })
     return frame
 
@@ -162,6 +166,15 @@ class Shown:
         self.symbol = fx["symbol"] if fx else "$"
         self.rate = Decimal(str(fx["rate"])) if fx else Decimal(1)
         self.source = fx.get("source") if fx else None
+        self.native = list(fx.get("native", [])) if fx else []  # providers priced in their own currency
+        self.column = f"cost_{self.code.lower()}"  # a document row's cost in the shown currency
+
+    def cost(self, row) -> Decimal:
+        """A row's cost in the shown currency: its `cost_<code>` (which holds a provider's own prices
+        where it publishes them), else cost_usd converted. Use this, not __call__, for cost lines."""
+        if self.code != "USD" and self.column in row and row[self.column] is not None:
+            return Decimal(row[self.column])
+        return self(Decimal(row["cost_usd"]))
 
     def __call__(self, usd: Decimal) -> Decimal:
         """Exact: USD x rate (a 50-digit cost times a rate needs more than the default 28 digits)."""
@@ -172,5 +185,9 @@ class Shown:
         """One line every rendering shows."""
         if self.code == "USD":
             return "Money in USD ($)."
-        return (f"Money in {self.code} ({self.symbol}) at 1 USD = {decimal_text(self.rate)} {self.code}"
-                f" ({self.source or 'fixed budget rate'}); prices are USD list prices converted at that rate.")
+        text = (f"Money in {self.code} ({self.symbol}) at 1 USD = {decimal_text(self.rate)} {self.code}"
+                f" ({self.source or 'fixed budget rate'}); prices are USD prices converted at that rate")
+        if self.native:
+            text += (f", except {', '.join(self.native)}, billed at its own published {self.code} prices "
+                     f"(not converted)")
+        return text + "."

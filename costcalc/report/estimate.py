@@ -90,8 +90,9 @@ def to_csv(df: pd.DataFrame) -> str:
 def to_text(df: pd.DataFrame, markdown: bool) -> str:
     attrs = df.attrs
     shown = Shown(attrs)
-    if shown.rate != 1:  # every amount below in the shown currency (exactly USD x rate, then cents)
-        df = df.assign(cost_usd=[shown(v) for v in df["cost_usd"]])
+    if shown.code != "USD":  # every amount below in the shown currency (exact, then cents)
+        df = df.assign(cost_usd=[shown.cost(row) for row in df[["cost_usd", shown.column]].to_dict("records")]
+                       if shown.column in df else [shown(v) for v in df["cost_usd"]])
         df.attrs = attrs
     lines = []
     title = (f"costcalc estimate: {attrs.get('start')} for {attrs.get('months')} months, "

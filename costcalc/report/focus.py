@@ -69,6 +69,11 @@ def render_focus(document: dict) -> str:
         cost = Decimal(row["cost_usd"])
         list_rate = list_rates.get((row["provider"], row["rule"], row["component"], rate), rate)
         list_cost = cost if list_rate == rate else EXACT.divide(EXACT.multiply(tokens, list_rate), _MTOK)
+        billed = shown.cost(row)  # the provider's own price in the shown currency where it has one
+        unit, list_unit = shown(rate), shown(list_rate)
+        if billed != shown(cost) and tokens:  # a native price: unit prices in that currency too
+            unit = EXACT.divide(EXACT.multiply(billed, _MTOK), tokens)
+            list_unit = unit if list_rate == rate else list_unit
         start, end = _month_bounds(row["month"])
         tags = {k[4:]: v for k, v in row.items() if k.startswith("tag:") and v is not None}
         component = row["component"]
@@ -79,9 +84,9 @@ def render_focus(document: dict) -> str:
             "AI and Machine Learning", row["model"], row["provider"], row["provider"], row["provider"],
             f"{row['model']}:{component}", f"{row['model']}:{component}:{row['rule']}@{decimal_text(rate)}",
             "Standard", "1M Tokens", decimal_text(EXACT.scaleb(tokens, -6)),
-            decimal_text(shown(list_rate)), decimal_text(shown(rate)),
-            decimal_text(shown(list_cost)), decimal_text(shown(cost)), decimal_text(shown(cost)),
-            decimal_text(shown(cost)), "Tokens", decimal_text(tokens),
+            decimal_text(list_unit), decimal_text(unit),
+            decimal_text(billed if list_rate == rate else shown(list_cost)), decimal_text(billed),
+            decimal_text(billed), decimal_text(billed), "Tokens", decimal_text(tokens),
             json.dumps(tags, sort_keys=True, ensure_ascii=False) if tags else "",
             _DIRECTION.get(component, ""), _CACHE.get(component, ""), row["profile"], row.get("case") or "",
             row["rule"], component, meta.get("scenario") or "", table.get("version") or "",

@@ -1,0 +1,116 @@
+"""Money shown in another currency: fixed budget rates from --fx or an FX file, exact conversion, and a
+provider's own published prices in that currency used instead of converting."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+import costcalc
+from costcalc.cli import cli
+from costcalc.errors import CostcalcError, InputError
+
+OVERLAY = """\
+schema_version: 1
+version: cny-test
+providers:
+  acme:
+    name: ACME
+    models:
+      acme-llm:
+        name: ACME model priced in CNY too
+        prices:
+          - label: list
+            rates: {input: 1, output: 2}
+            native:
+              CNY: {input: 7, output: 15}
+"""
+WORKLOAD = """\
+schema_version: 1
+profiles:
+  p:
+    models: [acme-llm, gpt-5.4]
+    requests_per_month: 1000
+    input_tokens: 1000
+    output_tokens: 1000
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "cny.yaml").write_text(OVERLAY)
+    (tmp_path / "w.yaml").write_text(WORKLOAD)
+    return tmp_path
+
+
+def test_conversion_is_exact_and_travels_with_the_frame(files):
+    df = costcalc.estimate(str(files / "w.yaml"), prices=str(files / "cny.yaml"), start="2026-12", months=1,
+                           currency="EUR", fx="EUR=0.9137")
+    assert df.attrs["fx"] == {"base": "USD", "currency": "EUR", "rate": "0.9137", "symbol": "€",
+                              "source": "--fx EUR=0.9137"}
+    assert all(eur == usd * Decimal("0.9137") for usd, eur in zip(df["cost_usd"], df["cost_eur"]))
+
+
+def test_a_provider_own_currency_prices_are_used_not_converted(files):
+    df = costcalc.estimate(str(files / "w.yaml"), prices=str(files / "cny.yaml"), start="2026-12", months=1,
+                           currency="CNY", fx=["CNY=7.1"])
+    by_model = df.groupby("model", observed=True)["cost_cny"].agg(lambda s: sum(s, Decimal(0)))
+    # acme: 1,000 requests x (1,000 x 7 + 1,000 x 15) / 1M CNY, its own prices
+    assert by_model["acme-llm"] == Decimal("22")
+    # gpt-5.4 has no CNY prices: 1,000 x (1,000 x 2.50 + 1,000 x 15.00) / 1M USD x 7.1
+    assert by_model["gpt-5.4"] == Decimal("17.5") * Decimal("7.1")
+    assert df.attrs["fx"]["native"] == ["acme"]
+    text = CliRunner().invoke(cli, ["estimate", str(files / "w.yaml"), "--prices", str(files / "cny.yaml"),
+                                    "--start", "2026-12", "--months", "1", "--currency", "CNY", "--fx",
+                                    "CNY=7.1"]).output
+    assert "CNY (¥)" in text and "acme, billed at its own published CNY prices" in text
+    assert "22.00" in text and "124.25" in text
+
+
+def test_render_shows_a_saved_usd_result_in_another_currency(files):
+    runner = CliRunner()
+    saved = files / "r.json"
+    runner.invoke(cli, ["estimate", str(files / "w.yaml"), "--prices", str(files / "cny.yaml"), "--start",
+                        "2026-12", "--months", "1", "--format", "json", "--output", str(saved)])
+    done = runner.invoke(cli, ["render", str(saved), "--format", "json", "--currency", "GBP", "--fx", "GBP=0.8"])
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.output)
+    assert document["meta"]["fx"]["symbol"] == "£" and document["meta"]["currency"] == "GBP"
+    assert sum(Decimal(r["cost_gbp"]) for r in document["rows"]) == Decimal(document["total_usd"]) * Decimal("0.8")
+
+
+def test_fx_file_with_several_rates(files):
+    (files / "fx.yaml").write_text("schema_version: 1\nsource: FY27 budget\nrates: {EUR: 0.92, GBP: 0.79}\n")
+    df = costcalc.estimate(str(files / "w.yaml"), prices=str(files / "cny.yaml"), start="2026-12", months=1,
+                           currency="GBP", fx=str(files / "fx.yaml"))
+    assert df.attrs["fx"]["rate"] == "0.79" and df.attrs["fx"]["source"] == "FY27 budget"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--fx", "EUR=0"], "--fx EUR: '0': a rate must be a number > 0"),
+    (["--fx", "EURO=1"], "use CODE=RATE"),
+    (["--currency", "JPY", "--fx", "EUR=0.9"], "--currency JPY: no rate given for it (rates given: EUR)"),
+    (["--currency", "eu"], "a three-letter ISO 4217 code"),
+])
+def test_bad_currency_options_are_one_line(args, message, files):
+    done = CliRunner().invoke(cli, ["estimate", str(files / "w.yaml"), "--prices", str(files / "cny.yaml"),
+                                    "--start", "2026-12", *args])
+    assert done.exit_code == 1 and done.stdout == ""
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_fx_file_errors_name_the_line(files):
+    (files / "fx.yaml").write_text("schema_version: 1\nrates:\n  EUR: 0.92\n  gbp: -1\n")
+    with pytest.raises(InputError) as err:
+        costcalc.estimate(str(files / "w.yaml"), prices=str(files / "cny.yaml"), currency="EUR",
+                          fx=str(files / "fx.yaml"))
+    assert str(err.value).startswith(f"{files / 'fx.yaml'}:4: rates.gbp: 'gbp': not a three-letter ISO 4217 code")
+
+
+def test_native_prices_must_not_claim_usd(files):
+    (files / "bad.yaml").write_text(OVERLAY.replace("CNY:", "USD:"))
+    with pytest.raises(CostcalcError, match="a three-letter ISO 4217 code other than USD"):
+        costcalc.load_prices(overlays=[str(files / "bad.yaml")])
