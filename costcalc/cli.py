@@ -624,6 +624,13 @@ def tokens(paths, models, prices, fmt):
         sys.exit(1)
 
 
+# What-if commands (compare, sensitivity, break-even) live in their own module; they import nothing
+# heavy until run.
+from .cli_whatif import register as _register_whatif  # noqa: E402
+
+_register_whatif(cli)
+
+
 # -- entry point ------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,299 @@
+"""Click wiring of the what-if commands: `compare`, `sensitivity`, `break-even`.
+
+`register(group)` adds them to the costcalc group (costcalc.cli calls it). Only click is imported here;
+the library, pandas and costcalc.cli's helpers are imported inside the commands, so `costcalc --help`
+stays fast and this module never imports costcalc.cli at import time (no import cycle). Errors follow
+costcalc.cli: one line, exit 1 for bad input (CostcalcError), 2 for bad usage (click.UsageError).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import click
+
+FORMATS = ("table", "csv", "json", "markdown")
+SCENARIOS = ("actual", "list")
+
+
+# -- shared options ---------------------------------------------------------------------------------
+
+def _format_option(func):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)(func)
+
+
+def _output_option(func):
+    return click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
+                        help="Write to FILE (atomically) instead of stdout.")(func)
+
+
+def _check_month(ctx, param, value):
+    if value is None:
+        return None
+    from .api import parse_month
+    from .errors import CostcalcError
+
+    try:
+        parse_month(value)
+    except CostcalcError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _estimate_options(months_default: int, months_help: str):
+    """--models, --start, --months, --set: how the workloads are estimated."""
+
+    def decorate(func):
+        func = click.option("--set", "sets", multiple=True, metavar="PROFILE.KEY=VALUE",
+                            help="Override a profile value (repeatable; PROFILE may be *).")(func)
+        func = click.option("--months", type=click.IntRange(1, 600), default=months_default,
+                            show_default=True, help=months_help)(func)
+        func = click.option("--start", metavar="YYYY-MM", callback=_check_month,
+                            help="First month (default: earliest profile start, else this month).")(func)
+        func = click.option("--models", metavar="a,b",
+                            help="Use these models for every profile instead of its own list.")(func)
+        return func
+
+    return decorate
+
+
+def _scenario_option(func):
+    return click.option("--scenario", type=click.Choice(SCENARIOS), default="actual", show_default=True,
+                        help="actual: prices in force each day; list: promotions ignored.")(func)
+
+
+def _prices_option(func):
+    return click.option("--prices", "prices", multiple=True, type=click.Path(dir_okay=False),
+                        metavar="OVERLAY.yaml",
+                        help="A price overlay layered over the bundled table (repeatable).")(func)
+
+
+def _models(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    models = [m.strip() for m in text.split(",") if m.strip()]
+    if not models:
+        raise click.BadParameter("name at least one model", param_hint="--models")
+    return models
+
+
+def _overrides(sets: tuple[str, ...]):
+    from .cli import _parse_set
+
+    return _parse_set(sets)
+
+
+def _write(text: str, output: str | None) -> None:
+    from .cli import write_output
+
+    write_output(text, output)
+
+
+def _decimal(value: str | None, hint: str, maximum: Decimal | None = None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(value.replace("_", "").strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number <= 0 or (maximum is not None and number > maximum):
+        bound = f" and at most {maximum}" if maximum is not None else ""
+        raise click.BadParameter(f"{value!r}: must be a number above 0{bound}", param_hint=hint)
+    return number
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source != click.core.ParameterSource.DEFAULT
+
+
+# -- compare ----------------------------------------------------------------------------------------
+
+@click.command("compare")
+@click.argument("estimates", nargs=-1, type=click.Path(dir_okay=False), metavar="[A.json B.json]")
+@click.option("--workloads", type=click.Path(dir_okay=False), metavar="WORKLOADS",
+              help="Workloads to estimate twice (YAML or CSV; default: the bundled examples).")
+@click.option("--old-prices", "old_prices", multiple=True, type=click.Path(dir_okay=False),
+              metavar="OVERLAY.yaml", help="Side A's price overlay (repeatable; omitted: the bundled table).")
+@click.option("--new-prices", "new_prices", multiple=True, type=click.Path(dir_okay=False),
+              metavar="OVERLAY.yaml", help="Side B's price overlay (repeatable; omitted: the bundled table).")
+@click.option("--scenarios", metavar="A[,B]",
+              help="Scenario of side A and of side B (actual or list); one name: both sides. "
+                   "Default: actual.")
+@_estimate_options(12, "How many months to estimate.")
+@_format_option
+@_output_option
+@click.pass_context
+def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models, start, months, sets, fmt,
+            output):
+    """Compare two estimates per month and model (expected case, profiles summed): A, B, B - A and
+    the change as a share of A.
+
+    Either two saved estimates (the JSON of `costcalc estimate --format json`), or one workload
+    estimated twice: with other prices (--old-prices / --new-prices overlays; an omitted side is the
+    bundled table) and/or another scenario (--scenarios actual,list). The output names each side's
+    scenario and price table (version and sha256).
+
+    \b
+    Examples:
+      costcalc estimate w.yaml --format json --output a.json   # ... edit w.yaml, then
+      costcalc estimate w.yaml --format json --output b.json
+      costcalc compare a.json b.json
+      costcalc compare --workloads w.yaml --new-prices discount.yaml
+      costcalc compare --workloads w.yaml --old-prices 2026-q3.yaml --new-prices 2026-q4.yaml
+      costcalc compare --scenarios actual,list --months 6 --format markdown
+    """
+    run_options = [name for name in ("workloads", "old_prices", "new_prices", "scenarios", "models", "start",
+                                     "months", "sets") if _given(ctx, name)]
+    if estimates:
+        if len(estimates) != 2:
+            raise click.UsageError(f"give two saved estimates to compare (A.json B.json), not {len(estimates)}")
+        if run_options:
+            flag = "--" + run_options[0].replace("_", "-").replace("sets", "set")
+            raise click.UsageError(f"{flag} runs new estimates; saved estimates are compared as they are "
+                                   f"(give either A.json B.json or the run options)")
+        from .report.document import load
+        from .report.whatif import render_compare
+        from .whatif import compare as run_compare
+
+        df = run_compare(load(estimates[0]), load(estimates[1]), a_label=estimates[0], b_label=estimates[1])
+        _write(render_compare(df, fmt), output)
+        return
+    names = [s.strip() for s in (scenarios or "actual").split(",")]
+    if len(names) not in (1, 2) or any(n not in SCENARIOS for n in names):
+        raise click.BadParameter(f"{scenarios!r}: one or two of {', '.join(SCENARIOS)} (A,B)",
+                                 param_hint="--scenarios")
+    a_scenario, b_scenario = names[0], names[-1]
+    if tuple(old_prices) == tuple(new_prices) and a_scenario == b_scenario:
+        raise click.UsageError("nothing differs between the sides: give two saved estimates, "
+                               "--old-prices/--new-prices overlays, and/or --scenarios actual,list")
+    prices_differ = tuple(old_prices) != tuple(new_prices)
+    labels = []
+    for side, scenario in (("old", a_scenario), ("new", b_scenario)):
+        parts = ([f"{side} prices"] if prices_differ else []) + ([scenario] if a_scenario != b_scenario else [])
+        labels.append(", ".join(parts))
+    from .report.whatif import render_compare
+    from .whatif import compare_estimates
+
+    df = compare_estimates(workloads, a_prices=list(old_prices) or None, b_prices=list(new_prices) or None,
+                           a_scenario=a_scenario, b_scenario=b_scenario, models=_models(models), start=start,
+                           months=months, overrides=_overrides(sets), a_label=labels[0], b_label=labels[1])
+    _write(render_compare(df, fmt), output)
+
+
+# -- sensitivity ------------------------------------------------------------------------------------
+
+@click.command("sensitivity")
+@click.argument("workloads", required=False, type=click.Path(dir_okay=False))
+@_estimate_options(12, "The period whose total is compared.")
+@_scenario_option
+@_prices_option
+@_format_option
+@_output_option
+def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, output):
+    """Which uncertain input moves the total most: a tornado table for every profile with ranges.
+
+    Each input given as {low, expected, high} is set to its low and then its high value while every
+    other input stays at expected; the rows give the total over the period for both, and the swing
+    between them, largest first (per profile and model).
+
+    \b
+    Examples:
+      costcalc sensitivity
+      costcalc sensitivity workloads.yaml --months 24 --models deepseek-v4-pro,gpt-5.5
+      costcalc sensitivity --set 'support-bot.requests_per_day={low: 10000, expected: 20000, high: 40000}'
+      costcalc sensitivity workloads.yaml --format csv --output tornado.csv
+    """
+    from .errors import CostcalcError
+    from .report.whatif import render_sensitivity
+    from .whatif import sensitivity as run_sensitivity
+
+    df = run_sensitivity(workloads, models=_models(models), start=start, months=months,
+                         prices=list(prices) or None, scenario=scenario, overrides=_overrides(sets))
+    if df.empty:
+        raise CostcalcError(f"{workloads or 'the bundled examples'}: no profile has a range "
+                            "{low, expected, high}: nothing to vary")
+    _write(render_sensitivity(df, fmt), output)
+
+
+# -- break-even -------------------------------------------------------------------------------------
+
+@click.command("break-even")
+@click.argument("workloads", required=False, type=click.Path(dir_okay=False))
+@click.option("--self-host-usd-per-hour", "usd_per_hour", metavar="USD",
+              help="What one self-hosted node costs per hour. Examples from GPU-cloud list prices in the "
+                   "DeepSeek V4 launch coverage: 2x H200 (V4-Flash) about 7.18; an 8x B300 node (V4-Pro) "
+                   "about 55.50. Use your own quote.")
+@click.option("--self-host-tokens-per-second", "tokens_per_second", metavar="N",
+              help="One node's sustained throughput in tokens/second (see --self-host-counts). Measure it for "
+                   "your model, hardware, serving stack and prompt sizes; no default.")
+@click.option("--self-host-requests-per-hour", "requests_per_hour", metavar="N",
+              help="One node's throughput as requests/hour (instead of tokens/second).")
+@click.option("--self-host-counts", "counts", type=click.Choice(["all", "output"]), default="all",
+              show_default=True,
+              help="Which tokens the tokens/second figure counts: all (input, cached, output, reasoning) or "
+                   "output (output + reasoning: decode throughput).")
+@click.option("--utilization", metavar="SHARE", default="1", show_default=True,
+              help="Share of the throughput really usable (peaks, headroom), above 0 and at most 1.")
+@click.option("--hours-per-month", "hours_per_month", metavar="H", default="730", show_default=True,
+              help="Hours a node is paid for each month.")
+@click.option("--models", metavar="a,b", help="Use these models for every profile instead of its own list.")
+@click.option("--start", metavar="YYYY-MM", callback=_check_month,
+              help="First month (default: earliest profile start, else this month).")
+@click.option("--months", type=click.IntRange(1, 600), default=1, show_default=True,
+              help="Months the cost per request is averaged over.")
+@click.option("--set", "sets", multiple=True, metavar="PROFILE.KEY=VALUE",
+              help="Override a profile value (repeatable; PROFILE may be *).")
+@_scenario_option
+@_prices_option
+@_format_option
+@_output_option
+def break_even(workloads, usd_per_hour, tokens_per_second, requests_per_hour, counts, utilization,
+               hours_per_month, models, start, months, sets, scenario, prices, fmt, output):
+    """API cost per request per model, and the monthly volume above which self-hosting is cheaper.
+
+    Per-token API pricing is proportional to volume: between two API models there is no volume
+    break-even (the cheaper one is cheaper at every volume; a negotiated discount is per-token too),
+    so models are compared by cost per request. Self-hosting is whole nodes paid by the hour
+    (730 hours a month by default): ceil(volume / one node's capacity) nodes; break-even is where the
+    API bill reaches one node's monthly cost.
+
+    \b
+    Examples:
+      costcalc break-even --models deepseek-v4-pro,gpt-5.5
+      costcalc break-even workloads.yaml --models deepseek-v4-flash \\
+          --self-host-usd-per-hour 7.18 --self-host-tokens-per-second 2500 --utilization 0.6
+    """
+    from .report.whatif import render_break_even
+    from .whatif import break_even as run_break_even
+
+    self_host = None
+    throughput = [name for name, value in (("--self-host-tokens-per-second", tokens_per_second),
+                                           ("--self-host-requests-per-hour", requests_per_hour)) if value]
+    if len(throughput) == 2:
+        raise click.UsageError("give --self-host-tokens-per-second or --self-host-requests-per-hour, not both")
+    if usd_per_hour is not None or throughput:
+        if usd_per_hour is None:
+            raise click.UsageError(f"{throughput[0]} needs --self-host-usd-per-hour (one node's hourly cost)")
+        if not throughput:
+            raise click.UsageError("--self-host-usd-per-hour needs one node's throughput: "
+                                   "--self-host-tokens-per-second or --self-host-requests-per-hour")
+        self_host = {"usd_per_hour": _decimal(usd_per_hour, "--self-host-usd-per-hour"),
+                     "tokens_per_second": _decimal(tokens_per_second, "--self-host-tokens-per-second"),
+                     "requests_per_hour": _decimal(requests_per_hour, "--self-host-requests-per-hour"),
+                     "counts": counts, "utilization": _decimal(utilization, "--utilization", Decimal(1)),
+                     "hours_per_month": _decimal(hours_per_month, "--hours-per-month", Decimal(744))}
+    df = run_break_even(workloads, models=_models(models), self_host=self_host, start=start, months=months,
+                        prices=list(prices) or None, scenario=scenario, overrides=_overrides(sets))
+    _write(render_break_even(df, fmt), output)
+
+
+# -- registration -----------------------------------------------------------------------------------
+
+COMMANDS = (compare, sensitivity, break_even)
+
+
+def register(group: click.Group) -> None:
+    """Add the what-if commands to `group` (the costcalc CLI group)."""
+    for command in COMMANDS:
+        group.add_command(command)

@@ -1,0 +1,320 @@
+"""Render what-if results (costcalc.whatif) as a terminal table, Markdown, CSV or JSON.
+
+JSON and CSV carry the exact decimal strings; text views round money to the cent (largest remainder,
+so a rendered column adds up to its rendered total) and say which side is which. No computation
+beyond rounding and the display-currency conversion happens here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from decimal import ROUND_CEILING, Decimal
+
+import pandas as pd
+
+from ..money import decimal_text
+from ..summary import allocate_cents, cents
+from ..textable import render
+from ..whatif import ALL_MODELS, TOTAL
+from . import safe_cell
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+# -- shared ---------------------------------------------------------------------------------------------
+
+def _money(value: Decimal) -> str:
+    return f"{cents(value):,.2f}"
+
+
+def _signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + _money(value)
+
+
+def _pct(value) -> str:
+    if value is None:
+        return "n/a"
+    rounded = value.quantize(Decimal("0.1"))
+    return ("+" if rounded > 0 else "") + f"{rounded:,f}%"
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, int, str)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def _csv_cell(value) -> str:
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return safe_cell(value)
+
+
+def _csv(df: pd.DataFrame, extra: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(df.columns) + list(extra))
+    tail = [_csv_cell(v) for v in extra.values()]
+    for record in df.itertuples(index=False):
+        writer.writerow([_csv_cell(v) for v in record] + tail)
+    return out.getvalue()
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+
+
+def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
+    return text if markdown else textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent)
+
+
+def _table(headers: list[str], rows: list[list[str]], right: list[bool], markdown: bool) -> str:
+    if markdown:
+        head = "| " + " | ".join(headers) + " |"
+        rule = "|" + "".join("---:|" if r else "---|" for r in right)
+        return "\n".join([head, rule] + ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows])
+    return render(headers, rows, right=right, indent=2)
+
+
+def _md(cell: str) -> str:
+    return str(cell).replace("|", "\\|")
+
+
+def _table_meta(table: dict | None) -> str:
+    table = table or {}
+    return f"{table.get('version')} (sha256 {str(table.get('sha256'))[:12]})"
+
+
+# -- compare --------------------------------------------------------------------------------------------
+
+def render_compare(df: pd.DataFrame, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(compare_json(df), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        sides = df.attrs["sides"]
+        extra = {}
+        for key in ("a", "b"):
+            side = sides[key]
+            extra.update({f"{key}_label": side["label"], f"{key}_scenario": side["scenario"],
+                          f"{key}_price_table_version": side["price_table"]["version"],
+                          f"{key}_price_table_sha256": side["price_table"]["sha256"]})
+        return _csv(df, extra)
+    return _compare_text(df, markdown=fmt == "markdown")
+
+
+def compare_json(df: pd.DataFrame) -> dict:
+    return {"meta": {"schema": "costcalc.compare/1", "currency": "USD", "diff": "b_usd - a_usd",
+                     "pct": "diff_usd / a_usd x 100 (null when a_usd is 0)",
+                     "sides": _json_value(df.attrs["sides"]), "notes": list(df.attrs.get("notes", []))},
+            "rows": _records(df)}
+
+
+def _shown(df: pd.DataFrame):
+    """The display currency: the documents' own when both sides agree, else USD."""
+    from .document import Shown
+
+    a, b = df.attrs["sides"]["a"], df.attrs["sides"]["b"]
+    fx = a.get("fx") if (a.get("fx") or None) == (b.get("fx") or None) else None
+    return Shown({"fx": fx})
+
+
+def _describe_side(key: str, side: dict) -> str:
+    files = [f for f in side["price_table"].get("files", []) if f]
+    overlays = files[1:]
+    prices = f"prices {_table_meta(side['price_table'])}"
+    if overlays:
+        prices += " with overlay " + ", ".join(overlays)
+    return (f"{key.upper()} = {side['label']}: scenario {side['scenario']}, {prices}; "
+            f"{side['start']} for {side['months']} months; profiles: {', '.join(side['profiles']) or 'none'}.")
+
+
+def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
+    shown = _shown(df)
+    sides = df.attrs["sides"]
+    a_name, b_name = sides["a"]["label"], sides["b"]["label"]
+    lines = []
+    title = f"costcalc compare: A = {a_name}, B = {b_name} (expected case, summed over profiles)"
+    lines += [f"# {title}", ""] if markdown else [title]
+    for key in ("a", "b"):
+        lines.append(_wrap(_describe_side(key, sides[key]), markdown) + ("  " if markdown else ""))
+    for note in df.attrs.get("notes", []):
+        lines.append(_wrap("Note: " + note, markdown))
+
+    converted = df.assign(a_usd=df["a_usd"].map(shown), b_usd=df["b_usd"].map(shown))
+    models = [m for m in dict.fromkeys(converted["model"]) if m != ALL_MODELS]
+    totals = converted[(converted["month"] == TOTAL) & (converted["model"] != ALL_MODELS)]
+    grand = converted[(converted["model"] == ALL_MODELS) & (converted["month"] == TOTAL)].iloc[0]
+    # Each total is rounded on its own (equal exact values never show a cent of difference); a model's
+    # months are rounded to add up to its rendered total, and so are the all-models months.
+    a_tot = {m: cents(v) for m, v in zip(totals["model"], totals["a_usd"])}
+    b_tot = {m: cents(v) for m, v in zip(totals["model"], totals["b_usd"])}
+    pct = dict(zip(totals["model"], totals["pct"]))
+    headers = ["model", "A", "B", "B - A", "change"]
+    right = [False, True, True, True, True]
+    rows = [[m, _money(a_tot[m]), _money(b_tot[m]), _signed(b_tot[m] - a_tot[m]), _pct(pct[m])] for m in models]
+    rows.append([ALL_MODELS, _money(cents(grand["a_usd"])), _money(cents(grand["b_usd"])),
+                 _signed(cents(grand["b_usd"]) - cents(grand["a_usd"])), _pct(grand["pct"])])
+    lines += ["", "## Totals by model" if markdown else "Totals by model", "", _table(headers, rows, right, markdown)]
+
+    every = converted[(converted["model"] == ALL_MODELS) & (converted["month"] != TOTAL)]
+    lines += ["", "## By month, all models" if markdown else "By month, all models", ""]
+    lines.append(_table(["month"] + headers[1:], _month_rows(every, cents(grand["a_usd"]), cents(grand["b_usd"])),
+                        right, markdown))
+
+    lines += ["", "## By model and month" if markdown else "By model and month", ""]
+    detail = []
+    for model in models:
+        part = converted[(converted["model"] == model) & (converted["month"] != TOTAL)]
+        detail += [[model] + row for row in _month_rows(part, a_tot[model], b_tot[model])]
+    lines.append(_table(["model", "month"] + headers[1:], detail, [False] + right, markdown))
+    lines += ["", f"{shown.note} Change is B - A as a share of A. Cents here; exact in json and csv."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _month_rows(part: pd.DataFrame, a_total: Decimal, b_total: Decimal) -> list[list[str]]:
+    a_c = allocate_cents(list(part["a_usd"]), a_total)
+    b_c = allocate_cents(list(part["b_usd"]), b_total)
+    return [[month, _money(x), _money(y), _signed(y - x), _pct(p)]
+            for month, x, y, p in zip(part["month"], a_c, b_c, part["pct"])]
+
+
+# -- sensitivity ----------------------------------------------------------------------------------------
+
+def render_sensitivity(df: pd.DataFrame, fmt: str) -> str:
+    attrs = df.attrs
+    if fmt == "json":
+        meta = {"schema": "costcalc.sensitivity/1", "currency": "USD", "start": attrs.get("start"),
+                "months": attrs.get("months"), "scenario": attrs.get("scenario"),
+                "price_table": attrs.get("price_table"), "skipped": list(attrs.get("skipped", [])),
+                "profiles": attrs.get("profiles", {}), "assumptions": list(attrs.get("assumptions", [])),
+                "method": _SENSITIVITY_METHOD, "costcalc_version": attrs.get("costcalc_version")}
+        return json.dumps({"meta": _json_value(meta), "rows": _records(df)}, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        table = attrs.get("price_table") or {}
+        return _csv(df, {"start": attrs.get("start"), "months": attrs.get("months"),
+                         "scenario": attrs.get("scenario"), "price_table_version": table.get("version"),
+                         "price_table_sha256": table.get("sha256")})
+    return _sensitivity_text(df, markdown=fmt == "markdown")
+
+
+_SENSITIVITY_METHOD = ("Each ranged input set to its low, then its high value with every other input at its "
+                       "expected value; totals over the whole period. swing_usd = |high_usd - low_usd|.")
+
+
+def _sensitivity_text(df: pd.DataFrame, markdown: bool) -> str:
+    attrs = df.attrs
+    lines = []
+    title = (f"costcalc sensitivity: {attrs.get('start')} for {attrs.get('months')} months, "
+             f"scenario {attrs.get('scenario')}, USD")
+    lines.append(f"# {title}" if markdown else title)
+    lines.append(_wrap(_SENSITIVITY_METHOD + " Largest swing first.", markdown))
+    if df.empty:
+        lines += ["", "No profile has a range {low, expected, high}: nothing to vary."]
+    groups = list(dict.fromkeys(zip(df["profile"], df["model"])))
+    for profile, model in groups:
+        part = df[(df["profile"] == profile) & (df["model"] == model)]
+        lines.append("")
+        header = f"{profile} on {model}: expected {_money(part['expected_usd'].iloc[0])} over the period"
+        lines.append(f"## {header}" if markdown else header)
+        lines.append("")
+        rows = [[r.input, f"{decimal_text(r.low_value)} .. {decimal_text(r.high_value)}",
+                 _money(r.low_usd), _money(r.high_usd), _money(r.swing_usd)] for r in part.itertuples()]
+        lines.append(_table(["input", "low .. high", "total at low", "total at high", "swing"], rows,
+                            [False, False, True, True, True], markdown))
+    if attrs.get("skipped"):
+        lines += ["", _wrap("Without ranges (not varied): " + ", ".join(attrs["skipped"]) + ".", markdown, "")]
+    lines += ["", f"Price table {_table_meta(attrs.get('price_table'))}. Money in USD ($). "
+                  f"Cents here; exact in json and csv."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- break-even -----------------------------------------------------------------------------------------
+
+def render_break_even(df: pd.DataFrame, fmt: str) -> str:
+    attrs = df.attrs
+    if fmt == "json":
+        meta = {"schema": "costcalc.break-even/1", "currency": "USD", "start": attrs.get("start"),
+                "months": attrs.get("months"), "scenario": attrs.get("scenario"),
+                "price_table": attrs.get("price_table"), "self_host": attrs.get("self_host"),
+                "notes": list(attrs.get("notes", [])), "assumptions": list(attrs.get("assumptions", [])),
+                "costcalc_version": attrs.get("costcalc_version")}
+        return json.dumps({"meta": _json_value(meta), "rows": _records(df)}, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        table = attrs.get("price_table") or {}
+        return _csv(df, {"start": attrs.get("start"), "months": attrs.get("months"),
+                         "scenario": attrs.get("scenario"), "price_table_version": table.get("version"),
+                         "price_table_sha256": table.get("sha256")})
+    return _break_even_text(df, markdown=fmt == "markdown")
+
+
+def _whole(value) -> str:
+    """A request volume, rounded up to whole requests."""
+    if value is None:
+        return "never"
+    return f"{int(value.to_integral_value(rounding=ROUND_CEILING)):,}"
+
+
+def _break_even_text(df: pd.DataFrame, markdown: bool) -> str:
+    attrs = df.attrs
+    host = attrs.get("self_host")
+    lines = []
+    title = (f"costcalc break-even: {attrs.get('start')} for {attrs.get('months')} month(s), "
+             f"scenario {attrs.get('scenario')}, USD")
+    lines.append(f"# {title}" if markdown else title)
+    for profile in dict.fromkeys(df["profile"]):
+        part = df[df["profile"] == profile]
+        volume = next((v for v in part["requests_per_month"] if v is not None), None)
+        lines.append("")
+        header = profile + (f": {_whole(volume)} requests/month" if volume is not None else ": no requests")
+        lines.append(f"## {header}" if markdown else header)
+        lines.append("")
+        headers = ["model", "USD/1k req", "x cheapest", "API/month"]
+        right = [False, True, True, True]
+        if host is not None:
+            headers += ["self-host/month", "break-even", "always above"]
+            right += [True, True, True]
+        rows = []
+        for r in part.itertuples():
+            if r.api_usd_per_request is None:
+                rows.append([r.model] + ["-"] * (len(headers) - 1))
+                continue
+            ratio = r.ratio_to_cheapest
+            row = [r.model, f"{(r.api_usd_per_request * 1000).quantize(Decimal('0.0001')):,f}",
+                   "n/a" if ratio is None else f"{ratio.quantize(Decimal('0.01')):f}x", _money(r.api_usd_per_month)]
+            if host is not None:
+                row += [f"{_money(r.self_host_usd_per_month)} ({r.nodes_at_volume})",
+                        _whole(r.break_even_requests_per_month), _whole(r.self_host_always_cheaper_from)]
+            rows.append(row)
+        lines.append(_table(headers, rows, right, markdown))
+    lines += ["", "Notes:"]
+    for note in attrs.get("notes", []):
+        lines.append(f"- {note}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
+                                                                 subsequent_indent="    "))
+    if host is not None:
+        note = ("self-host/month: at the profile's volume, with the nodes it needs in parentheses. "
+                "break-even (requests/month): self-hosting is cheaper just above it (one node's monthly cost "
+                "/ API cost per request); past each added node the API can be cheaper again until 'always "
+                "above' (requests/month). 'never': one node costs more than the API bill of all the "
+                "requests it can carry. Volumes rounded up to whole requests.")
+        lines.append(f"- {note}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
+                                                                 subsequent_indent="    "))
+    lines += ["", f"Price table {_table_meta(attrs.get('price_table'))}. Money in USD ($). "
+                  f"Cents here; exact in json and csv."]
+    return "\n".join(lines).rstrip() + "\n"

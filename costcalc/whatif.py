@@ -1,0 +1,503 @@
+"""What-if analyses on top of the projection: compare two estimates, the sensitivity of a total to each
+uncertain input (a tornado), and break-even against a self-hosted deployment.
+
+The computations here take estimate documents, DataFrames, loaded `Workloads` and a `PriceTable`, and
+return DataFrames with exact Decimal money; they never read files, the clock or the network. The
+library entry points (`sensitivity`, `break_even`, `compare_estimates`) accept the same inputs as
+`costcalc.estimate` (paths, YAML text, DataFrames, overlays) and resolve them through `costcalc.api`,
+the one edge that loads files, before computing.
+
+    compare(a, b)                  per month and model: a_usd, b_usd, diff_usd (b - a), pct of a
+    compare_estimates(...)         run two estimates (other prices and/or scenario) and compare them
+    sensitivity(workloads)         each ranged input at low and high, every other input at expected
+    break_even(workloads, models, self_host={"usd_per_hour": 7.18, "tokens_per_second": 2500})
+
+Exactness: sums are exact (dsum); the only divisions (a percentage, a cost per request, a break-even
+volume) are carried to 50 significant digits.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from .errors import CostcalcError
+from .summary import dsum
+from .workload import Profile, Range, Workloads
+
+_DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+ALL_MODELS = "all models"
+TOTAL = "total"
+HOURS_PER_MONTH = Decimal(730)  # 8,760 hours a year / 12: the usual cloud billing month
+
+COMPARE_COLUMNS = ["model", "month", "a_usd", "b_usd", "diff_usd", "pct"]
+SENSITIVITY_COLUMNS = ["profile", "model", "input", "low_usd", "high_usd", "swing_usd", "expected_usd",
+                       "low_value", "expected_value", "high_value"]
+BREAK_EVEN_COLUMNS = [
+    "profile", "model", "requests_per_month", "tokens_per_request", "api_usd_per_request",
+    "api_usd_per_month", "ratio_to_cheapest", "cheapest",
+    "node_requests_per_month", "node_usd_per_month", "nodes_at_volume", "self_host_usd_per_month",
+    "break_even_requests_per_month", "self_host_always_cheaper_from", "cheaper_at_volume"]
+
+# Profile fields that can hold a {low, expected, high} range, with the key a workloads file (and
+# `--set`) names them by. Kept in step with costcalc.workload._RANGED (a test checks).
+RANGED_INPUTS = (("requests_per_day", "requests_per_day"), ("requests_per_month", "requests_per_month"),
+                 ("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
+                 ("reasoning_tokens", "reasoning_tokens"), ("cache_hit_rate", "cache_hit_rate"),
+                 ("cache_write_share", "cache_write.share"), ("growth_per_month", "growth_per_month"))
+
+
+def _div(a: Decimal, b: Decimal) -> Decimal:
+    return _DIV.divide(a, b)
+
+
+# -- compare ----------------------------------------------------------------------------------------
+
+def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
+    """Two estimates side by side, per model and month, summed over profiles, expected case.
+
+    a, b: estimate documents (the JSON of `costcalc estimate --format json`, as a dict) or estimate
+    DataFrames. Rows: for each model (in order of first appearance, A then B) its months, then a
+    `month == "total"` row; then `model == "all models"` rows per month and the grand total.
+    Columns: model, month, a_usd, b_usd, diff_usd (= b - a), pct (= diff / a x 100, None when a is 0).
+    A month or model on one side only counts as 0 on the other. Money is USD whatever the documents'
+    display currency. attrs: `sides` {a, b} (label, scenario, price table version and sha256, start,
+    months, fx, profiles) and `notes` (how the two sides differ besides the numbers).
+    """
+    a_costs, a_side = _side(a, a_label)
+    b_costs, b_side = _side(b, b_label)
+    models = list(dict.fromkeys(list(a_costs) + list(b_costs)))
+    months = sorted({m for costs in (a_costs, b_costs) for per in costs.values() for m in per})
+    rows = []
+
+    def add(model, month, x, y):
+        diff = (y - x) or _ZERO  # an exact 0, not 0E-49
+        rows.append({"model": model, "month": month, "a_usd": x, "b_usd": y, "diff_usd": diff,
+                     "pct": None if x == 0 else _div(diff * _HUNDRED, x)})
+
+    for model in models:
+        a_m, b_m = a_costs.get(model, {}), b_costs.get(model, {})
+        present = [m for m in months if m in a_m or m in b_m]
+        for month in present:
+            add(model, month, a_m.get(month, _ZERO), b_m.get(month, _ZERO))
+        add(model, TOTAL, dsum(a_m.values()), dsum(b_m.values()))
+    for month in months:
+        add(ALL_MODELS, month, dsum(c.get(month, _ZERO) for c in a_costs.values()),
+            dsum(c.get(month, _ZERO) for c in b_costs.values()))
+    add(ALL_MODELS, TOTAL, dsum(v for c in a_costs.values() for v in c.values()),
+        dsum(v for c in b_costs.values() for v in c.values()))
+    frame = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    frame.attrs.update({"sides": {"a": a_side, "b": b_side}, "notes": _side_notes(a_side, b_side)})
+    return frame
+
+
+def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
+    """{model: {month: cost}} of the expected case, and what describes the side."""
+    if isinstance(source, pd.DataFrame):
+        frame = source
+        if "case" in frame.columns:
+            frame = frame[frame["case"].astype(str) == "expected"]
+        records = zip(frame["model"].astype(str), frame["month"].astype(str), frame["cost_usd"])
+        meta = frame.attrs
+        profiles = list(meta.get("profiles", {}) or dict.fromkeys(source["profile"].astype(str)))
+    elif isinstance(source, Mapping):
+        from .report.document import check
+
+        check(source, label)
+        rows = [r for r in source["rows"] if r.get("case") in (None, "expected")]
+        records = ((str(r["model"]), str(r["month"]), Decimal(str(r["cost_usd"]))) for r in rows)
+        meta = source["meta"]
+        profiles = list(meta.get("profiles") or dict.fromkeys(str(r["profile"]) for r in source["rows"]))
+    else:
+        raise CostcalcError(f"{label}: compare takes estimate documents (dicts) or estimate DataFrames, "
+                            f"not {type(source).__name__}")
+    costs: dict[str, dict[str, list[Decimal]]] = {}
+    for model, month, cost in records:
+        costs.setdefault(model, {}).setdefault(month, []).append(cost)
+    summed = {model: {month: dsum(values) for month, values in per.items()} for model, per in costs.items()}
+    table = meta.get("price_table") or {}
+    side = {"label": label, "scenario": meta.get("scenario"),
+            "price_table": {"version": table.get("version"), "sha256": table.get("sha256"),
+                            "files": [f.get("path") for f in table.get("files", []) if isinstance(f, dict)]},
+            "start": meta.get("start"), "months": meta.get("months"), "fx": meta.get("fx"),
+            "profiles": profiles, "costcalc_version": meta.get("costcalc_version")}
+    return summed, side
+
+
+def _side_notes(a: dict, b: dict) -> list[str]:
+    notes = []
+    if (a["start"], a["months"]) != (b["start"], b["months"]):
+        notes.append(f"The sides cover different months: {a['label']} from {a['start']} for {a['months']}, "
+                     f"{b['label']} from {b['start']} for {b['months']}; a month on one side only counts "
+                     f"as 0 on the other.")
+    only_a = [p for p in a["profiles"] if p not in b["profiles"]]
+    only_b = [p for p in b["profiles"] if p not in a["profiles"]]
+    if only_a or only_b:
+        parts = ([f"only in {a['label']}: {', '.join(only_a)}"] if only_a else []) + \
+                ([f"only in {b['label']}: {', '.join(only_b)}"] if only_b else [])
+        notes.append("The sides price different profiles (" + "; ".join(parts) + ").")
+    if a["scenario"] != b["scenario"]:
+        notes.append(f"Scenarios differ: A {a['scenario']}, B {b['scenario']}.")
+    if a["price_table"]["sha256"] != b["price_table"]["sha256"]:
+        notes.append(f"Price tables differ: A {a['price_table']['version']}, B {b['price_table']['version']}.")
+    if (a["fx"] or None) != (b["fx"] or None):
+        notes.append("The sides were shown in different currencies; both are compared in USD.")
+    return notes
+
+
+def compare_estimates(workloads=None, a_prices=None, b_prices=None, a_scenario: str = "actual",
+                      b_scenario: str = "actual", models: Iterable[str] | None = None, start=None,
+                      months: int = 12, overrides: Iterable[tuple[str, str, str]] = (),
+                      a_label: str = "old", b_label: str = "new") -> pd.DataFrame:
+    """The cost of a price change (or of a scenario) for a fixed workload: the same workloads estimated
+    twice - with `a_prices`/`a_scenario` and with `b_prices`/`b_scenario` (None = the bundled table,
+    a path or list of paths = overlays over it, or a PriceTable) - and compared (see `compare`)."""
+    from . import api
+
+    table_a, table_b = api.prices_from(a_prices), api.prices_from(b_prices)
+    overrides = list(overrides)
+    models = None if models is None else list(models)
+    if start is None:
+        # one start for both runs (the default start reads the clock when no profile has a start)
+        loaded = api.workloads_from(workloads, table_a, overrides)
+        starts = [p.start for p in loaded if p.start is not None]
+        if starts:
+            start = min(starts)
+        else:
+            from datetime import datetime, timezone
+
+            start = datetime.now(timezone.utc).date()
+    runs = [api.estimate(workloads, prices=t, models=models, start=start, months=months, scenario=s,
+                         overrides=overrides) for t, s in ((table_a, a_scenario), (table_b, b_scenario))]
+    return compare(runs[0], runs[1], a_label=a_label, b_label=b_label)
+
+
+# -- sensitivity ------------------------------------------------------------------------------------
+
+def sensitivity(workloads=None, models: Iterable[str] | None = None, start=None, months: int = 12,
+                prices=None, scenario: str = "actual",
+                overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+    """A tornado table: for every profile with ranges, each model and each ranged input, the total over
+    the whole horizon (`months` from `start`) with that one input at its low and at its high value
+    while every other input stays at its expected value.
+
+    Columns: profile, model, input (the workloads key, e.g. cache_hit_rate, cache_write.share),
+    low_usd, high_usd (the total with the input at low / at high), swing_usd (|high_usd - low_usd|: the
+    bar's width), expected_usd (everything at expected: the bar's centre line), low_value,
+    expected_value, high_value (the input's values, for labels). high_usd is below low_usd when raising
+    the input lowers the cost (a cache hit rate). Rows: profiles and models in workload order; within
+    each, by swing_usd descending (ties by input name). Profiles without ranges are left out and listed
+    in attrs["skipped"].
+    """
+    from . import api
+
+    table = api.prices_from(prices)
+    loaded = api.workloads_from(workloads, table, list(overrides))
+    return sensitivity_frame(loaded, table, models=models, start=start, months=months, scenario=scenario)
+
+
+def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = None, start=None,
+                      months: int = 12, scenario: str = "actual") -> pd.DataFrame:
+    """`sensitivity` on loaded workloads and a price table (pure: no file is read).
+
+    One projection with every ranged profile at expected, and one per (input, low|high) holding each
+    profile that has that input varied and the rest at expected: profiles keep their own names, so
+    notes and errors name them as an estimate would."""
+    from . import api
+
+    ranged = [p for p in loaded if p.has_ranges]
+    skipped = [p.name for p in loaded if not p.has_ranges]
+    runs: dict[tuple[str, str] | None, list[Profile]] = {None: [p.at_case("expected") for p in ranged]}
+    for field, key in RANGED_INPUTS:
+        for side in ("low", "high"):
+            varied = [replace(p.at_case("expected"), **{field: getattr(p, field).at(side)})
+                      for p in ranged if isinstance(getattr(p, field), Range)]
+            if varied:
+                runs[(key, side)] = varied
+    if start is None:  # one start for every run: the one an estimate of all these profiles would have
+        starts = [p.start for p in loaded if p.start is not None]
+        if starts:
+            start = min(starts)
+    costs: dict[tuple, Decimal] = {}
+    attrs: dict = {}
+    assumptions: list[str] = []
+    model_list = None if models is None else list(dict.fromkeys(models))
+    if ranged:
+        for run, profiles in runs.items():
+            df = api.estimate(Workloads(tuple(profiles), loaded.source), prices=table, models=model_list,
+                              start=start, months=months, scenario=scenario)
+            grouped = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(dsum)
+            costs.update({(run, str(p), str(m)): c for (p, m), c in grouped.items()})
+            assumptions += [a for a in df.attrs.get("assumptions", []) if a not in assumptions]
+            if run is None:
+                attrs = df.attrs
+    rows = []
+    for profile in ranged:
+        for model in model_list or list(profile.models):
+            expected = costs.get((None, profile.name, model), _ZERO)
+            group = []
+            for field, key in RANGED_INPUTS:
+                value = getattr(profile, field)
+                if not isinstance(value, Range):
+                    continue
+                low = costs.get(((key, "low"), profile.name, model), _ZERO)
+                high = costs.get(((key, "high"), profile.name, model), _ZERO)
+                group.append({"profile": profile.name, "model": model, "input": key, "low_usd": low,
+                              "high_usd": high, "swing_usd": abs(high - low), "expected_usd": expected,
+                              "low_value": value.low, "expected_value": value.expected,
+                              "high_value": value.high})
+            group.sort(key=lambda r: (-r["swing_usd"], r["input"]))
+            rows.extend(group)
+    frame = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+    frame.attrs.update({
+        "start": attrs.get("start", None if start is None else str(start)[:7]), "months": months,
+        "scenario": scenario, "price_table": table.meta(), "skipped": skipped,
+        "profiles": {p.name: _describe(p) for p in ranged}, "assumptions": assumptions,
+        "costcalc_version": attrs.get("costcalc_version")})
+    return frame
+
+
+def _describe(profile: Profile) -> dict:
+    from .workload import describe
+
+    return describe(profile)
+
+
+# -- break-even -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SelfHost:
+    """A self-hosted deployment: whole nodes rented by the hour, each carrying a fixed throughput.
+
+    usd_per_hour: one node (e.g. 7.18 for 2x H200, 55.50 for an 8x B300 node: GPU-cloud examples, not
+    facts about your deployment). Throughput per node: tokens_per_second (counting `counts` = "all"
+    tokens of a request - input, cached, output, reasoning - or only "output" = output + reasoning), or
+    requests_per_hour. utilization: the share of that throughput you can really use (peaks, headroom).
+    """
+
+    usd_per_hour: Decimal
+    tokens_per_second: Decimal | None = None
+    requests_per_hour: Decimal | None = None
+    counts: str = "all"
+    utilization: Decimal = Decimal(1)
+    hours_per_month: Decimal = HOURS_PER_MONTH
+
+    @classmethod
+    def of(cls, spec) -> "SelfHost":
+        if isinstance(spec, SelfHost):
+            return spec
+        if not isinstance(spec, Mapping):
+            raise CostcalcError("self_host: give a mapping like {'usd_per_hour': 7.18, 'tokens_per_second': 2500}")
+        allowed = {"usd_per_hour", "tokens_per_second", "requests_per_hour", "counts", "utilization",
+                   "hours_per_month"}
+        unknown = sorted(set(spec) - allowed)
+        if unknown:
+            raise CostcalcError(f"self_host: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+        values = {}
+        for key in ("usd_per_hour", "tokens_per_second", "requests_per_hour", "utilization", "hours_per_month"):
+            if spec.get(key) is not None:
+                values[key] = _positive(spec[key], key)
+        if "usd_per_hour" not in values:
+            raise CostcalcError("self_host: usd_per_hour is required (what one node costs per hour)")
+        if ("tokens_per_second" in values) == ("requests_per_hour" in values):
+            raise CostcalcError("self_host: give exactly one of tokens_per_second or requests_per_hour "
+                                "(one node's throughput)")
+        if values.get("utilization", Decimal(1)) > 1:
+            raise CostcalcError(f"self_host: utilization {values['utilization']}: must be above 0 and at most 1")
+        counts = spec.get("counts", "all")
+        if counts not in ("all", "output"):
+            raise CostcalcError(f"self_host: counts {counts!r}: must be 'all' or 'output'")
+        return cls(counts=counts, **values)
+
+    def node_usd_per_month(self) -> Decimal:
+        return self.usd_per_hour * self.hours_per_month
+
+    def capacity(self, tokens_per_request: Decimal) -> Decimal | None:
+        """Requests one node carries in a month at the given tokens per request (None: unbounded)."""
+        hours = self.hours_per_month * self.utilization
+        if self.requests_per_hour is not None:
+            return self.requests_per_hour * hours
+        if tokens_per_request == 0:
+            return None
+        return _div(self.tokens_per_second * 3600 * hours, tokens_per_request)
+
+    def assumptions(self) -> list[str]:
+        through = (f"{_plain(self.requests_per_hour)} requests/hour" if self.requests_per_hour is not None
+                   else f"{_plain(self.tokens_per_second)} tokens/second counting "
+                        + ("all tokens of a request (input, cached, output, reasoning)" if self.counts == "all"
+                           else "output and reasoning tokens only"))
+        return [f"Self-hosting: whole nodes at {_plain(self.usd_per_hour)} USD/hour each, paid for "
+                f"{_plain(self.hours_per_month)} hours a month whether busy or not; one node carries "
+                f"{through} at {_plain(self.utilization * 100)}% utilization. Nodes needed = "
+                f"ceil(monthly requests / one node's monthly capacity). No staff, storage, network or "
+                f"idle-scaling costs; the self-hosted model is assumed to serve the same requests with "
+                f"the same token counts as the API model."]
+
+
+def _positive(value, key: str) -> Decimal:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (decimal.InvalidOperation, ValueError):
+        raise CostcalcError(f"self_host: {key} {value!r}: must be a number above 0") from None
+    if not number.is_finite() or number <= 0:
+        raise CostcalcError(f"self_host: {key} {value!r}: must be a number above 0")
+    return number
+
+
+def _plain(value: Decimal) -> str:
+    from .money import decimal_text
+
+    return decimal_text(value)
+
+
+def _ceil(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=decimal.ROUND_CEILING))
+
+
+def self_host_cost(volume: Decimal, node_capacity: Decimal | None, node_usd_per_month: Decimal) -> tuple[int, Decimal]:
+    """(nodes, USD per month) to carry `volume` requests a month: ceil(volume / capacity) whole nodes."""
+    if volume <= 0:
+        return 0, _ZERO
+    nodes = 1 if node_capacity is None else _ceil(_div(volume, node_capacity))
+    return nodes, nodes * node_usd_per_month
+
+
+def break_even_volumes(usd_per_request: Decimal, node_capacity: Decimal | None,
+                       node_usd_per_month: Decimal) -> tuple[Decimal | None, Decimal | None]:
+    """(first, always) monthly volumes for one model against self-hosting, or (None, None) when
+    self-hosting is never cheaper.
+
+    API cost is c x V; self-hosting is n(V) x F with n(V) = ceil(V / cap). Self-hosting is cheaper on
+    the n-node step where c x V > n x F, so it first wins just above V = F / c - if that is within one
+    node's capacity (c x cap > F); otherwise a node always costs more than the API bill of the requests
+    it can carry, at every volume. Just past each step the new node can hand the lead back to the API;
+    from the step N = ceil(c cap / (c cap - F)) on it never does, so self-hosting is cheaper at every
+    volume above (N - 1) x F / c ("always"). At exactly F / c the two cost the same.
+    """
+    if usd_per_request <= 0:
+        return None, None
+    fixed = node_usd_per_month
+    first = _div(fixed, usd_per_request)
+    if node_capacity is None:
+        return first, first
+    per_node = usd_per_request * node_capacity  # API cost of one full node's requests
+    if per_node <= fixed:
+        return None, None
+    steps = _ceil(_div(per_node, per_node - fixed))
+    return first, _div((steps - 1) * fixed, usd_per_request)
+
+
+def break_even(workloads=None, models: Iterable[str] | None = None, self_host=None, start=None,
+               months: int = 1, prices=None, scenario: str = "actual",
+               overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+    """Per profile and model (expected case): the API cost per request, how it compares with the
+    profile's cheapest model, and - with `self_host` - the monthly request volume above which a
+    self-hosted deployment is cheaper than the API.
+
+    The cost per request and tokens per request are the profile's, averaged over `months` from `start`
+    (prices change with dates, promotions and peak hours; volume does not change them). Per-token
+    pricing makes API cost proportional to volume, so between two API models there is no volume
+    break-even: the cheaper one is cheaper at every volume (a negotiated overlay discount multiplies
+    per-token rates too); only the ratio is reported. self_host: {"usd_per_hour", "tokens_per_second"
+    or "requests_per_hour", optional "counts" ("all"|"output"), "utilization" (0-1],
+    "hours_per_month" (730)} - see SelfHost.
+    """
+    from . import api
+
+    table = api.prices_from(prices)
+    loaded = api.workloads_from(workloads, table, list(overrides))
+    return break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
+                            scenario=scenario)
+
+
+def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = None, self_host=None,
+                     start=None, months: int = 1, scenario: str = "actual") -> pd.DataFrame:
+    """`break_even` on loaded workloads and a price table (pure: no file is read)."""
+    from . import api
+
+    host = None if self_host is None else SelfHost.of(self_host)
+    expected = Workloads(tuple(p.at_case("expected") for p in loaded), loaded.source)
+    df = api.estimate(expected, prices=table, models=None if models is None else list(models), start=start,
+                      months=months, scenario=scenario)
+    costs = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(dsum)
+    tokens = df.groupby(["profile", "model", "component"], observed=True, sort=False)["tokens"].agg(dsum)
+    requests: dict[tuple[str, str], list[Decimal]] = {}
+    for r in df.attrs.get("requests", []):
+        requests.setdefault((str(r["profile"]), str(r["model"])), []).append(r["requests"])
+    rows = []
+    inactive = []
+    for profile in loaded:
+        names = list(dict.fromkeys(models)) if models is not None else list(profile.models)
+        group = []
+        for model in names:
+            n = dsum(requests.get((profile.name, model), []))
+            cost = costs.get((profile.name, model), _ZERO)
+            row = dict.fromkeys(BREAK_EVEN_COLUMNS)
+            row.update({"profile": profile.name, "model": model, "cheapest": False})
+            if n <= 0:
+                inactive.append(f"{profile.name} on {model}")
+                group.append(row)
+                continue
+            per_component = {c: tokens.get((profile.name, model, c), _ZERO)
+                             for c in ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output",
+                                       "reasoning")}
+            counted = (per_component["output"] + per_component["reasoning"]
+                       if host is not None and host.counts == "output" else dsum(per_component.values()))
+            volume = _div(n, Decimal(months))
+            usd_per_request = _div(cost, n)
+            row.update({"requests_per_month": volume, "tokens_per_request": _div(counted, n),
+                        "api_usd_per_request": usd_per_request, "api_usd_per_month": _div(cost, Decimal(months))})
+            if host is not None:
+                capacity = host.capacity(row["tokens_per_request"])
+                fixed = host.node_usd_per_month()
+                nodes, monthly = self_host_cost(volume, capacity, fixed)
+                first, always = break_even_volumes(usd_per_request, capacity, fixed)
+                api_month = row["api_usd_per_month"]
+                row.update({"node_requests_per_month": capacity, "node_usd_per_month": fixed,
+                            "nodes_at_volume": nodes, "self_host_usd_per_month": monthly,
+                            "break_even_requests_per_month": first, "self_host_always_cheaper_from": always,
+                            "cheaper_at_volume": ("self-host" if monthly < api_month else
+                                                  "api" if monthly > api_month else "equal")})
+            group.append(row)
+        priced = [r["api_usd_per_request"] for r in group if r["api_usd_per_request"] is not None]
+        best = min(priced) if priced else None
+        for row in group:
+            if row["api_usd_per_request"] is not None and best is not None:
+                row["ratio_to_cheapest"] = _div(row["api_usd_per_request"], best) if best else None
+                row["cheapest"] = row["api_usd_per_request"] == best
+        rows.extend(group)
+    frame = pd.DataFrame(rows, columns=BREAK_EVEN_COLUMNS)
+    for column in ("nodes_at_volume",):
+        frame[column] = frame[column].astype(object)
+    notes = [f"API cost per request and tokens per request are averages over {months} month(s) from "
+             f"{df.attrs.get('start')} in the expected case (ranges at their expected value), scenario "
+             f"{scenario}; requests_per_month is the average monthly volume over those months.",
+             "Per-token pricing makes each API model's monthly cost proportional to its volume: between two "
+             "API models there is no volume break-even - the cheaper one per request is cheaper at every "
+             "volume, unless one has a volume discount (a negotiated overlay discount is per-token too). "
+             "ratio_to_cheapest compares them."]
+    if host is not None:
+        notes += host.assumptions()
+    if inactive:
+        notes.append("No requests in these months (no cost per request): " + ", ".join(inactive) + ".")
+    frame.attrs.update({"start": df.attrs.get("start"), "months": months, "scenario": scenario,
+                        "price_table": table.meta(),
+                        "self_host": None if host is None else {
+                            "usd_per_hour": host.usd_per_hour, "tokens_per_second": host.tokens_per_second,
+                            "requests_per_hour": host.requests_per_hour, "counts": host.counts,
+                            "utilization": host.utilization, "hours_per_month": host.hours_per_month},
+                        "notes": notes, "assumptions": list(df.attrs.get("assumptions", [])),
+                        "costcalc_version": df.attrs.get("costcalc_version")})
+    return frame
+
+
+__all__ = ["compare", "compare_estimates", "sensitivity", "sensitivity_frame", "break_even",
+           "break_even_frame", "break_even_volumes", "self_host_cost", "SelfHost", "RANGED_INPUTS",
+           "HOURS_PER_MONTH"]
