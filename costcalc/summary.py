@@ -24,15 +24,26 @@ def dsum(values) -> Decimal:
         return sum(values, Decimal(0))
 
 
+def _bare(df: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy without attrs: pandas deep-copies `attrs` into every intermediate frame of a
+    groupby, and a result's metadata (requests per profile-model-month, assumptions) made that cost
+    more than the arithmetic."""
+    bare = df.copy(deep=False)
+    bare.attrs = {}
+    return bare
+
+
 def totals(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """cost_usd summed exactly over `by` (categoricals keep only observed combinations)."""
-    grouped = df.groupby(by, observed=True, sort=True)["cost_usd"].agg(dsum)
+    grouped = _bare(df).groupby(by, observed=True, sort=True)["cost_usd"].agg(dsum)
     return grouped.reset_index()
 
 
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
     """One row per profile (and case) and model: a column per month, `total_usd`, `rank` within the
     profile (1 = cheapest), `cheapest`, and the savings against the profile's most expensive model."""
+    attrs = df.attrs
+    df = _bare(df)
     keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "provider"]
     monthly = totals(df, keys + ["month"])
     months = sorted(monthly["month"].astype(str).unique())
@@ -52,7 +63,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     out = out.sort_values(group + ["rank", "model"]).reset_index(drop=True)
     for name in ("profile", "model", "provider"):
         out[name] = out[name].astype(str)
-    out.attrs.update(df.attrs)
+    out.attrs.update(attrs)
     return out
 
 

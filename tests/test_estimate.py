@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import costcalc
+from costcalc.summary import dsum
 from costcalc.errors import NoPriceError, RetiredModelError
 
 KNOWN = None
@@ -27,9 +28,10 @@ def run(table, body, start, months=1, scenario="actual", models="[gpt-5.5]"):
 
 
 def total(df, **where):
+    """Exact sum (at 120 digits: the default 28 would round a 10-million-dollar total at 1e-20)."""
     for key, value in where.items():
         df = df[df[key] == value]
-    return sum(df["cost_usd"], D(0))
+    return dsum(df["cost_usd"])
 
 
 BASE = """

@@ -1,0 +1,455 @@
+"""Charts of an estimate with matplotlib: for a notebook (`costcalc.plot(df)`) and as PNG/SVG files
+(`save_charts(document, folder)`).
+
+    costcalc.plot(df)                              # monthly spend, one panel per model, stacked by profile
+    costcalc.plot(df, kind="cumulative")           # cumulative spend per model
+    costcalc.plot(df, kind="per_1k_requests")      # cost per 1,000 requests per model and month
+    costcalc.plot(df, kind="tornado")              # each profile/model's range (low..high cases)
+    costcalc.plot(df, kind="monthly", model="gpt-5.5", ax=ax)   # one model on your own Axes
+
+Charts are drawn from the estimate document (`report/document.py`), so a saved JSON estimate charts
+the same as the DataFrame it came from. Money is shown in the document's currency (`Shown`: USD x the
+fixed rate); ranges use the expected case unless `case=` says otherwise. A month where a model's
+price rules change (a rule first applied that month, or one that stopped applying) is marked on the
+monthly chart.
+
+matplotlib is an optional dependency: `pip install 'costcalc[plot]'`. Saved files are reproducible:
+the SVG id salt is fixed and no date is written, so the same document gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import types
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import CostcalcError
+from .summary import dsum
+
+EXTRA = "pip install 'costcalc[plot]'"
+KINDS = ("monthly", "cumulative", "per_1k_requests", "tornado")
+CHART_FILES = {"monthly": "monthly-spend", "cumulative": "cumulative-spend",
+               "per_1k_requests": "cost-per-1k-requests", "tornado": "ranges-tornado"}
+_STYLE = {"font.size": 10, "axes.titlesize": 12, "axes.labelsize": 10, "xtick.labelsize": 8,
+          "ytick.labelsize": 9, "legend.fontsize": 9, "figure.titlesize": 13, "axes.grid": True,
+          "grid.alpha": 0.3, "axes.axisbelow": True}
+_SAVE_STYLE = {**_STYLE, "svg.hashsalt": "costcalc", "svg.fonttype": "none", "savefig.dpi": 150,
+               "path.simplify": True}
+_LABEL_MAX = 40
+
+
+def _matplotlib():
+    try:
+        import matplotlib
+    except ImportError:
+        raise CostcalcError(f"charts need matplotlib, which is not installed: {EXTRA}") from None
+    return matplotlib
+
+
+# -- public ----------------------------------------------------------------------------------------------
+
+def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", profile: str | None = None,
+         model: str | None = None, title: str | None = None):
+    """Draw one chart of an estimate (its DataFrame, or its document dict).
+
+    Returns the Axes drawn on; for kind="monthly" with several models and no `ax`, a Figure with one
+    panel per model (pass `model=` to draw one model on your own `ax`). `profile=` keeps one profile,
+    `case=` picks "expected", "low" or "high" where the estimate has ranges."""
+    if kind not in KINDS:
+        raise CostcalcError(f"kind: {kind!r}: one of {', '.join(KINDS)}")
+    _matplotlib()
+    document = _document(estimate)
+    with _style(_STYLE):
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            if kind == "monthly":
+                models = _Data(document, case, profile, model).models
+                if len(models) > 1:
+                    figure = plt.figure(figsize=_monthly_size(len(models)), layout="constrained")
+                    _draw_monthly_panels(figure, document, case, profile, model, title)
+                    return figure
+            _, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+        _DRAW[kind](ax, document, case, profile, model, title)
+    return ax
+
+
+def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "expected") -> list[Path]:
+    """Write the charts of an estimate document into `folder` (created if missing), one file per chart
+    and format: monthly-spend, cumulative-spend, cost-per-1k-requests, and ranges-tornado when the
+    estimate has ranges. Returns the paths written, in that order."""
+    _matplotlib()
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state (Agg)
+
+    document = _document(document)
+    bad = [f for f in formats if f not in ("png", "svg", "pdf")]
+    if bad:
+        raise CostcalcError(f"formats: {', '.join(map(repr, bad))}: png, svg or pdf")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = _Data(document, case, None, None)
+    kinds = ["monthly", "cumulative", "per_1k_requests"] + (["tornado"] if data.has_ranges else [])
+    written = []
+    with _style(_SAVE_STYLE):
+        for kind in kinds:
+            if kind == "monthly" and len(data.models) > 1:
+                figure = Figure(figsize=_monthly_size(len(data.models)), layout="constrained")
+                _draw_monthly_panels(figure, document, case, None, None, None)
+            else:
+                figure = Figure(figsize=(9, 5), layout="constrained")
+                _DRAW[kind](figure.add_subplot(), document, case, None, None, None)
+            for fmt in formats:
+                path = folder / f"{CHART_FILES[kind]}.{fmt}"
+                metadata = {"Date": None} if fmt in ("svg", "pdf") else {}
+                if fmt == "pdf":
+                    metadata["CreationDate"] = None
+                    metadata.pop("Date")
+                figure.savefig(path, format=fmt, metadata=metadata)
+                written.append(path)
+    return written
+
+
+def price_changes(document: dict, case: str = "expected") -> list[dict]:
+    """Months where a model's price rules change: a rule applied for the first time that month, or a
+    rule of the month before that no longer applies. [{model, month, added: [...], removed: [...]}]"""
+    rules: dict[str, dict[str, set]] = {}
+    for row in _rows(document, case):
+        rules.setdefault(str(row["model"]), {}).setdefault(str(row["month"]), set()).add(str(row.get("rule")))
+    changes = []
+    for model, by_month in rules.items():
+        seen: set = set()
+        previous: set | None = None
+        for month in sorted(by_month):
+            now = by_month[month]
+            if previous is not None:
+                added, removed = sorted(now - seen), sorted(previous - now)
+                if added or removed:
+                    changes.append({"model": model, "month": month, "added": added, "removed": removed})
+            seen |= now
+            previous = now
+    return changes
+
+
+# -- data ------------------------------------------------------------------------------------------------
+
+def _document(estimate) -> dict:
+    if isinstance(estimate, dict):
+        from .report.document import check
+
+        check(estimate)
+        return estimate
+    from .report.document import to_document
+
+    return to_document(estimate)
+
+
+def _rows(document: dict, case: str):
+    rows = document["rows"]
+    has_case = any("case" in row for row in rows[:1])
+    return [r for r in rows if not has_case or r.get("case") == case]
+
+
+class _Data:
+    """The document's numbers for charts, in the shown currency, as floats (plotting only)."""
+
+    def __init__(self, document: dict, case: str, profile: str | None, model: str | None):
+        from .report.document import Shown
+
+        self.shown = Shown(document["meta"])
+        rows = document["rows"]
+        self.has_ranges = bool(rows) and "case" in rows[0] and any(r.get("case") != "expected" for r in rows)
+        cases = sorted({str(r.get("case")) for r in rows}) if rows and "case" in rows[0] else ["expected"]
+        if case not in cases:
+            raise CostcalcError(f"case: {case!r}: this estimate has {', '.join(cases)}")
+        self.case = case
+        picked = [r for r in _rows(document, case)
+                  if (profile is None or str(r["profile"]) == profile)
+                  and (model is None or str(r["model"]) == model)]
+        if profile is not None and not picked:
+            raise CostcalcError(f"profile: {profile!r}: no cost lines "
+                                f"(profiles: {', '.join(sorted({str(r['profile']) for r in rows}))})")
+        if model is not None and not picked:
+            raise CostcalcError(f"model: {model!r}: no cost lines "
+                                f"(models: {', '.join(sorted({str(r['model']) for r in rows}))})")
+        self.profile = profile
+        self.rows = picked
+        self.months = sorted({str(r["month"]) for r in picked})
+        self.models = list(dict.fromkeys(str(r["model"]) for r in picked))
+        self.profiles = list(dict.fromkeys(str(r["profile"]) for r in picked))
+        cost: dict[tuple, list] = {}
+        for r in picked:
+            cost.setdefault((str(r["model"]), str(r["month"]), str(r["profile"])), []).append(
+                Decimal(str(r["cost_usd"])))
+        self.cost = {key: self.shown(dsum(values)) for key, values in cost.items()}
+        requests: dict[tuple, list] = {}
+        for r in document["meta"].get("requests") or []:
+            if r.get("case", case) != case:
+                continue
+            if profile is not None and str(r["profile"]) != profile:
+                continue
+            if model is not None and str(r["model"]) != model:
+                continue
+            requests.setdefault((str(r["model"]), str(r["month"])), []).append(Decimal(str(r["requests"])))
+        self.requests = {key: dsum(values) for key, values in requests.items()}
+
+    def model_month(self, model: str, month: str) -> Decimal:
+        return dsum(v for (m, mo, _), v in self.cost.items() if m == model and mo == month)
+
+
+def _esc(text) -> str:
+    """Label text as plain text: `$` would start matplotlib mathtext; long names are shortened."""
+    text = str(text)
+    if len(text) > _LABEL_MAX:
+        text = text[:_LABEL_MAX - 1] + "\u2026"
+    return text.replace("$", r"\$")
+
+
+def _money_label(shown, what: str) -> str:
+    return _esc(f"{what} ({shown.code}, {shown.symbol})")
+
+
+def _money_ticks(ax, shown, places: int | None = None) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    symbol = shown.symbol
+
+    def text(value, _pos):
+        low, high = ax.get_ylim() if ax.yaxis is not None else (0, 0)
+        digits = places if places is not None else (2 if max(abs(low), abs(high)) < 100 else 0)
+        sign = "-" if value < 0 else ""
+        return _esc(f"{sign}{symbol}{abs(value):,.{digits}f}")
+
+    ax.yaxis.set_major_formatter(FuncFormatter(text))
+
+
+def _scope(data: _Data) -> str:
+    bits = []
+    if data.profile:
+        bits.append(f"profile {data.profile}")
+    if data.has_ranges:
+        bits.append(f"{data.case} case")
+    return f" ({', '.join(bits)})" if bits else ""
+
+
+def _month_axis(ax, months: list[str]) -> None:
+    ax.set_xticks(range(len(months)))
+    ax.set_xticklabels([_esc(m) for m in months], rotation=60 if len(months) > 6 else 0,
+                       ha="right" if len(months) > 6 else "center")
+    ax.set_xlabel("Month (UTC)")
+
+
+@contextmanager
+def _style(rc: dict):
+    """rcParams for the duration, restoring only these keys afterwards: matplotlib.rc_context would
+    restore every key, and so undo the interactive mode IPython's inline backend turns on when it
+    creates its first figure (no later figure would be shown in the notebook)."""
+    import matplotlib
+
+    saved = {key: matplotlib.rcParams[key] for key in rc}
+    matplotlib.rcParams.update(rc)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
+def _colors(names: list[str]) -> dict:
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
+    return {name: palette(i % palette.N) for i, name in enumerate(names)}
+
+
+# -- charts ----------------------------------------------------------------------------------------------
+
+def _monthly_size(panels: int) -> tuple[float, float]:
+    columns = min(3, panels)
+    return (4.8 * columns + 1.0, 3.4 * math.ceil(panels / columns) + 1.2)
+
+
+def _draw_monthly_panels(figure, document, case, profile, model, title) -> None:
+    data = _Data(document, case, profile, model)
+    columns = min(3, len(data.models))
+    rows = math.ceil(len(data.models) / columns)
+    colors = _colors(data.profiles)
+    changes = price_changes(document, case)
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for index, name in enumerate(data.models):
+        ax = axes[index // columns][index % columns]
+        _monthly_bars(ax, data, name, colors, changes, legend=False)
+        ax.set_title(_esc(name))
+        if index % columns:
+            ax.set_ylabel("")
+    for extra in range(len(data.models), rows * columns):
+        axes[extra // columns][extra % columns].set_visible(False)
+    figure.suptitle(_esc(title) if title else
+                    f"Monthly spend per model, stacked by profile{_esc(_scope(data))}")
+    handles, labels = _legend_entries(data.profiles, colors, any(c["model"] in data.models for c in changes))
+    figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6),
+                  title="Profile")
+
+
+def _legend_entries(profiles, colors, with_change: bool):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=colors[p], label=_esc(p)) for p in profiles]
+    if with_change:
+        handles.append(Line2D([0], [0], color="0.25", linestyle="--", linewidth=1, label="price rule change"))
+    return handles, [h.get_label() for h in handles]
+
+
+def _monthly_bars(ax, data: _Data, model: str, colors: dict, changes: list, legend: bool = True) -> None:
+    months = data.months
+    bottom = [0.0] * len(months)
+    for name in data.profiles:
+        heights = [float(data.cost.get((model, month, name), 0)) for month in months]
+        if not any(heights):
+            continue
+        ax.bar(range(len(months)), heights, bottom=bottom, color=colors[name], label=_esc(name), width=0.8)
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    marked = False
+    for change in changes:
+        if change["model"] != model or change["month"] not in months:
+            continue
+        x = months.index(change["month"])
+        ax.axvline(x - 0.5, color="0.25", linestyle="--", linewidth=1, zorder=3)
+        text = ", ".join([f"+{r}" for r in change["added"]] + [f"\u2212{r}" for r in change["removed"]])
+        ax.annotate(_esc(text), xy=(x - 0.45, 0.98), xycoords=("data", "axes fraction"), fontsize=7,
+                    rotation=90, ha="left", va="top", color="0.2",
+                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+        marked = True
+    _month_axis(ax, months)
+    ax.set_ylabel(_money_label(data.shown, "Spend per month"))
+    _money_ticks(ax, data.shown)
+    ax.set_xlim(-0.6, len(months) - 0.4)
+    if legend:
+        handles, labels = _legend_entries([p for p in data.profiles
+                                           if any((model, m, p) in data.cost for m in months)], colors, marked)
+        ax.legend(handles, labels, title="Profile", loc="upper left", frameon=True)
+
+
+def _draw_monthly(ax, document, case, profile, model, title) -> None:
+    data = _Data(document, case, profile, model)
+    if len(data.models) > 1:
+        raise CostcalcError(f"a monthly chart on one Axes shows one model: pass model= (one of "
+                            f"{', '.join(data.models)}), or no ax= for a panel per model")
+    if not data.models:
+        raise CostcalcError("no cost lines to chart")
+    name = data.models[0]
+    _monthly_bars(ax, data, name, _colors(data.profiles), price_changes(document, case))
+    ax.set_title(_esc(title) if title else f"Monthly spend on {_esc(name)}, stacked by profile"
+                 f"{_esc(_scope(data))}")
+
+
+def _draw_cumulative(ax, document, case, profile, model, title) -> None:
+    data = _Data(document, case, profile, model)
+    colors = _colors(data.models)
+    ends = []
+    for name in data.models:
+        running, values = Decimal(0), []
+        for month in data.months:
+            running += data.model_month(name, month)
+            values.append(float(running))
+        ax.plot(range(len(data.months)), values, marker="o", markersize=3, color=colors[name], label=_esc(name))
+        ends.append((values[-1], name))
+    top = max((v for v, _ in ends), default=0) or 1
+    placed: list[float] = []
+    for value, name in sorted(ends, reverse=True):
+        if any(abs(value - other) < 0.04 * top for other in placed):
+            continue  # too close to a label already placed; the legend still names the line
+        placed.append(value)
+        ax.annotate(_esc(f"{data.shown.symbol}{value:,.0f}"), xy=(len(data.months) - 1, value),
+                    xytext=(4, 0), textcoords="offset points", fontsize=8, va="center", color=colors[name])
+    _month_axis(ax, data.months)
+    ax.set_xlim(-0.3, len(data.months) - 0.3 + 0.12 * len(data.months))
+    ax.set_ylabel(_money_label(data.shown, "Cumulative spend"))
+    _money_ticks(ax, data.shown)
+    ax.set_title(_esc(title) if title else
+                 f"Cumulative spend per model, all its profiles{_esc(_scope(data))}")
+    ax.legend(title="Model", loc="upper left")
+
+
+def _draw_per_1k(ax, document, case, profile, model, title) -> None:
+    data = _Data(document, case, profile, model)
+    if not data.requests:
+        raise CostcalcError("this estimate carries no request counts (meta.requests): "
+                            "cost per 1,000 requests cannot be charted")
+    colors = _colors(data.models)
+    seen: list[float] = []
+    for name in data.models:
+        xs, ys = [], []
+        for i, month in enumerate(data.months):
+            count = data.requests.get((name, month))
+            if count:
+                xs.append(i)
+                ys.append(float(data.model_month(name, month) / count * 1000))
+        ax.plot(xs, ys, marker="o", markersize=3, color=colors[name], label=_esc(name))
+        seen += ys
+    _month_axis(ax, data.months)
+    positive = [y for y in seen if y > 0]
+    if positive and max(positive) / min(positive) > 50:
+        from matplotlib.ticker import NullFormatter
+
+        ax.set_yscale("log")  # models differ by orders of magnitude per request
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylabel(_money_label(data.shown, "Cost per 1,000 requests") + (", log scale" if positive and
+                  ax.get_yscale() == "log" else ""))
+    _money_ticks(ax, data.shown, places=2)
+    ax.set_title(_esc(title) if title else
+                 f"Cost per 1,000 requests per model, over the profiles using it{_esc(_scope(data))}")
+    ax.legend(title="Model", loc="best")
+
+
+def _draw_tornado(ax, document, case, profile, model, title) -> None:
+    data = _Data(document, "expected", profile, model)
+    if not data.has_ranges:
+        raise CostcalcError("no ranges in this estimate ({low, expected, high} values give low and high "
+                            "cases): a tornado chart needs them")
+    totals: dict[tuple, dict] = {}
+    for r in document["rows"]:
+        if (profile is not None and str(r["profile"]) != profile) or (model is not None and str(r["model"]) != model):
+            continue
+        key = (str(r["profile"]), str(r["model"]))
+        totals.setdefault(key, {}).setdefault(str(r.get("case")), []).append(Decimal(str(r["cost_usd"])))
+    bars = []
+    for (name, model_name), by_case in totals.items():
+        if set(by_case) == {"expected"}:
+            continue
+        values = {c: float(data.shown(dsum(by_case.get(c, [])))) for c in ("low", "expected", "high")}
+        bars.append((f"{name} \u00b7 {model_name}", values))
+    bars.sort(key=lambda b: abs(b[1]["high"] - b[1]["low"]))
+    for y, (label, v) in enumerate(bars):
+        low, high = min(v["low"], v["high"]), max(v["low"], v["high"])
+        ax.barh(y, v["expected"] - low, left=low, color="#4C72B0", height=0.6,
+                label="below expected" if y == 0 else None)
+        ax.barh(y, high - v["expected"], left=v["expected"], color="#DD8452", height=0.6,
+                label="above expected" if y == 0 else None)
+        ax.plot([v["expected"]] * 2, [y - 0.35, y + 0.35], color="black", linewidth=1.2,
+                label="expected" if y == 0 else None)
+    ax.set_yticks(range(len(bars)))
+    ax.set_yticklabels([_esc(label) for label, _ in bars])
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _esc(f"{data.shown.symbol}{value:,.0f}")))
+    ax.set_xlabel(_money_label(data.shown, f"Total over {len(data.months)} months"))
+    ax.set_title(_esc(title) if title else
+                 "Range of each profile and model's total: every range at its low / high value")
+    ax.legend(loc="lower right")
+
+
+_DRAW = {"monthly": _draw_monthly, "cumulative": _draw_cumulative, "per_1k_requests": _draw_per_1k,
+         "tornado": _draw_tornado}
+
+
+# `costcalc.plot` is both this module and its plot() function: once `import costcalc.plot` has run,
+# the package attribute is the module, so the module itself is callable as plot().
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return plot(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,533 @@
+"""Render an estimate document (`costcalc.estimate/1`) as one self-contained HTML page.
+
+No external assets (inline CSS, inline SVG charts from `svg.py`, no scripts; a Content-Security-Policy
+forbids loading anything), every text from the document escaped, and deterministic: the same document
+gives the same bytes (no rendering time, stable order, fixed number formatting).
+
+Money in tables is rounded to the cent with `allocate_cents`, so every month column adds up to its
+shown total; it is shown in the document's currency (USD x fx.rate, see `Shown`). Charts show the
+expected case when the document has low/high cases.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import datetime, timezone
+from decimal import Decimal
+from html import escape
+
+from ..money import decimal_text
+from ..summary import allocate_cents, cents, dsum, summarize
+from . import svg
+from .document import Shown, to_frame
+
+__all__ = ["render_html"]
+
+_EXPECTED = "expected"
+
+
+def _e(text) -> str:
+    return escape("" if text is None else str(text), quote=True)
+
+
+def _money(value: Decimal) -> str:
+    """Cents with thousands separators, from an exact Decimal (already in the shown currency)."""
+    return f"{cents(value):,.2f}"
+
+
+def _rate(value: Decimal) -> str:
+    """Cost per 1,000 requests: cents, or four decimals under one unit."""
+    if abs(value) >= 1 or value == 0:
+        return _money(value)
+    return f"{value.quantize(Decimal('0.0001')):f}"
+
+
+# -- reading the document -----------------------------------------------------------------------------
+
+def _month_range(meta: dict, rows: list[dict]) -> list[str]:
+    start, months = meta.get("start"), meta.get("months")
+    try:
+        year, month = (int(part) for part in str(start).split("-")[:2])
+        count = int(months)
+    except (TypeError, ValueError):
+        return sorted({str(r["month"]) for r in rows})
+    out = []
+    for _ in range(max(count, 0)):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    extra = sorted({str(r["month"]) for r in rows} - set(out))
+    return out + extra
+
+
+def _expected(record: dict) -> bool:
+    return record.get("case", _EXPECTED) in (_EXPECTED, None)
+
+
+def _order(values) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values))
+
+
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def _month_start(month: str) -> datetime:
+    year, mon = (int(p) for p in month.split("-")[:2])
+    return datetime(year, mon, 1, tzinfo=timezone.utc)
+
+
+def _month_fraction(month: str, instant: datetime | None) -> float:
+    """Where an instant sits inside its month, 0..1 (0 when unknown)."""
+    if instant is None:
+        return 0.0
+    start = _month_start(month)
+    days = calendar.monthrange(start.year, start.month)[1]
+    share = (instant - start).total_seconds() / (days * 86400)
+    return min(max(share, 0.0), 1.0)
+
+
+def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
+    """Per model: the instants where its price rule changes, from the cost lines (expected case).
+
+    Per profile and model, month by month: a rule label that was not in the previous month (when that
+    month had cost lines) starts at its earliest period_start; in a profile's first month, a label that
+    starts only after another label's last stretch ended (a promotion ending, peak/off-peak beginning)
+    counts too. Labels that stop at a month boundary without a new one are marked as ending. Daily
+    windows (peak hours, weekends) interleave and are never mistaken for a change. Profiles then merge:
+    one marker per model and month, at the earliest instant, naming the labels."""
+    spans: dict[tuple[str, str], dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        if not _expected(row) or row.get("rule") is None:
+            continue
+        key = (str(row["profile"]), str(row["model"]))
+        label = str(row["rule"])
+        span = spans[key][str(row["month"])].setdefault(label, [None, None])
+        start, end = row.get("period_start"), row.get("period_end")
+        if start and (span[0] is None or start < span[0]):
+            span[0] = start
+        if end and (span[1] is None or end > span[1]):
+            span[1] = end
+    index = {m: i for i, m in enumerate(months)}
+    # model -> month -> {"new": {label: first start}, "ended": {label: last end}}
+    found: dict[str, dict[str, dict]] = defaultdict(dict)
+
+    def note(model: str, month: str, kind: str, label: str, instant: str, earliest: bool) -> None:
+        entry = found[model].setdefault(month, {"new": {}, "ended": {}})[kind]
+        known = entry.get(label)
+        entry[label] = instant if known is None or (instant < known) == earliest else known
+
+    for (profile, model), by_month in spans.items():
+        for month, labels in by_month.items():
+            if month not in index:
+                continue
+            i = index[month]
+            previous = by_month.get(months[i - 1]) if i > 0 else None
+            following = by_month.get(months[i + 1]) if i + 1 < len(months) else None
+            for label, (start, _end) in labels.items():
+                if previous is not None:
+                    is_new = label not in previous
+                else:
+                    is_new = any(other != label and other_end and start and start >= other_end
+                                 for other, (_s, other_end) in labels.items())
+                if is_new and start:
+                    note(model, month, "new", label, start, earliest=True)
+            if following is None:
+                continue
+            boundary = _month_start(months[i + 1]).strftime("%Y-%m-%dT%H:%M:%SZ")
+            for label, (_start, end) in labels.items():
+                if label in following:
+                    continue
+                if end and end < boundary:   # stopped inside this month
+                    note(model, month, "ended", label, end, earliest=False)
+                else:                        # stopped at the month boundary
+                    note(model, months[i + 1], "ended", label, boundary, earliest=False)
+    out: dict[str, list[dict]] = {}
+    for model, by_month in found.items():
+        markers = []
+        for month in sorted(by_month, key=lambda m: index[m]):
+            new, ended = by_month[month]["new"], by_month[month]["ended"]
+            ended = {label: t for label, t in ended.items() if label not in new}
+            if new:
+                first = min(new.values())
+                labels = sorted(new, key=lambda label: (new[label], label))
+                text = ", ".join(labels)
+                detail = f"{model}: {text} from {_when(first)}"
+                if ended:
+                    detail += f" ({', '.join(sorted(ended))} no longer applies)"
+            elif ended:
+                first = min(ended.values())
+                labels = sorted(ended, key=lambda label: (ended[label], label))
+                text = ", ".join(labels) + " ends"
+                detail = f"{model}: {', '.join(labels)} no longer applies from {_when(first)}"
+            else:
+                continue
+            markers.append({"month": month, "position": index[month] + _month_fraction(month, _instant(first)),
+                            "label": text, "detail": detail, "labels": labels, "at": first})
+        if markers:
+            out[model] = markers
+    return out
+
+
+# -- the page -----------------------------------------------------------------------------------------
+
+_CSS = """
+:root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --band: #f6f8fa;
+  --accent: #0a5fb4; --good: #1a7f37; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: var(--ink);
+  font: 14px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; }
+main { max-width: 1080px; margin: 0 auto; padding: 28px 32px 48px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--rule); }
+h3 { font-size: 16px; margin: 28px 0 6px; }
+p { margin: 6px 0; }
+.subtitle { color: var(--muted); margin: 0 0 8px; }
+.note { color: var(--muted); font-size: 13px; }
+.currency-note { background: var(--band); border-left: 3px solid var(--accent); padding: 6px 10px; }
+.tags { color: var(--muted); font-size: 13px; font-weight: normal; margin-left: 8px; }
+table { border-collapse: collapse; margin: 8px 0 12px; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 12px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid var(--ink); font-weight: 600; white-space: nowrap; }
+td.money, th.money { text-align: right; white-space: nowrap; }
+caption { caption-side: top; text-align: left; padding: 0 0 4px; }
+tr.total td { font-weight: 600; border-top: 2px solid var(--ink); }
+tbody tr:nth-child(even) td { background: #fbfcfd; }
+.cheapest { color: var(--good); font-weight: 600; }
+.scroll { overflow-x: auto; }
+.verdict { font-weight: 500; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 18px 24px; }
+figure { margin: 0; }
+figcaption { color: var(--muted); font-size: 12px; }
+svg.chart { display: block; max-width: 100%; height: auto; background: #fff; }
+svg.chart .chart-title { font-weight: 600; font-size: 13px; fill: var(--ink); }
+svg.chart .chart-subtitle { fill: var(--muted); font-size: 11px; }
+svg.chart .tick-label, svg.chart .legend-label { fill: var(--muted); font-size: 11px; }
+svg.chart .axis-label { fill: var(--ink); font-size: 11px; }
+svg.chart .grid { stroke: #e5e9ee; stroke-width: 1; }
+svg.chart .baseline { stroke: var(--ink); stroke-width: 1; }
+svg.chart .price-change-line { stroke: #b3261e; stroke-width: 1.5; stroke-dasharray: 4 3; }
+svg.chart .price-change-label { fill: #b3261e; font-size: 11px; font-weight: 600; paint-order: stroke;
+  stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
+svg.chart .bar { stroke: #fff; stroke-width: 0.5; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+ul { margin: 6px 0; padding-left: 22px; }
+details summary { cursor: pointer; color: var(--accent); }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--rule);
+  padding-top: 10px; }
+@media print { .charts { display: block; } figure { break-inside: avoid; margin-bottom: 16px; } }
+"""
+
+
+def render_html(document: dict) -> str:
+    """The whole report as one HTML string (UTF-8 text; write it as is)."""
+    meta = document.get("meta", {})
+    rows = document.get("rows", [])
+    shown = Shown(meta)
+    months = _month_range(meta, rows)
+    profiles_meta = meta.get("profiles") or {}
+    profile_order = _order(list(profiles_meta) + [r["profile"] for r in rows])
+    model_order = _order(r["model"] for r in rows)
+    profile_colour = {p: svg.colour(i) for i, p in enumerate(profile_order)}
+    model_colour = {m: svg.colour(i) for i, m in enumerate(model_order)}
+
+    monthly: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)   # (model, profile) -> month -> USD
+    for record in document.get("totals", []):
+        if _expected(record):
+            key = (str(record["model"]), str(record["profile"]))
+            month = str(record["month"])
+            monthly[key][month] = monthly[key].get(month, Decimal(0)) + Decimal(str(record["cost_usd"]))
+
+    title = (f"costcalc estimate: {meta.get('start')} for {meta.get('months')} months, "
+             f"scenario {meta.get('scenario')}, {shown.code}")
+    out = ['<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+           '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+           'style-src \'unsafe-inline\'; img-src data:">\n'
+           '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+           f'<meta name="generator" content="costcalc {_e(meta.get("costcalc_version") or "")}">\n'
+           f'<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n']
+    out.append(f'<header><h1>costcalc estimate</h1>\n<p class="subtitle">'
+               f'Start <strong class="start">{_e(meta.get("start"))}</strong> &middot; '
+               f'<strong class="months">{_e(meta.get("months"))}</strong> months &middot; '
+               f'scenario <strong class="scenario">{_e(meta.get("scenario"))}</strong> &middot; '
+               f'currency <strong class="currency">{_e(shown.code)}</strong></p>\n'
+               f'<p class="currency-note">{_e(shown.note)}</p></header>\n')
+
+    if not rows:
+        out.append('<p class="empty">No cost lines: no profile has traffic in these months for these models.</p>\n')
+    else:
+        out.append(_overview(monthly, model_order, profile_order, shown))
+        out.append(_charts(document, rows, months, monthly, model_order, profile_order, profile_colour,
+                           model_colour, shown))
+        out.append(_profiles(document, profiles_meta, profile_order, shown))
+        out.append(_rules(rows, model_order))
+    out.append(_assumptions(meta))
+    out.append(_footer(meta))
+    out.append("</main>\n</body>\n</html>\n")
+    return "".join(out)
+
+
+def _money_head(label: str, shown: Shown) -> str:
+    return f'<th class="money">{_e(label)} ({_e(shown.code)})</th>'
+
+
+def _overview(monthly, model_order, profile_order, shown: Shown) -> str:
+    totals = {m: dsum(v for (model, _p), by_month in monthly.items() if model == m for v in by_month.values())
+              for m in model_order}
+    users = {m: [p for p in profile_order if (m, p) in monthly] for m in model_order}
+    parts = ['<section id="overview"><h2>Overview</h2>\n',
+             '<p class="note">Expected case, each model summed over the profiles that list it '
+             '(compare models per profile below: profiles list different models).</p>\n',
+             '<div class="scroll"><table class="overview"><thead><tr><th>Model</th><th>Profiles</th>',
+             _money_head("Total over the period", shown), '</tr></thead><tbody>\n']
+    for model in model_order:
+        parts.append(f'<tr><td>{_e(model)}</td><td>{len(users[model])}</td>'
+                     f'<td class="money" data-model="{_e(model)}">{_money(shown(totals[model]))}</td></tr>\n')
+    parts.append("</tbody></table></div></section>\n")
+    return "".join(parts)
+
+
+def _charts(document, rows, months, monthly, model_order, profile_order, profile_colour, model_colour,
+            shown: Shown) -> str:
+    unit = f"{shown.code} ({shown.symbol})"
+    markers = price_changes(rows, months)
+    parts = ['<section id="charts"><h2>Charts</h2>\n',
+             '<p class="note">Expected case. Dashed red lines mark where a model\'s price rule changes '
+             '(the rule label that starts there); hover a bar, point or line for exact values.</p>\n',
+             '<h3>Monthly spend per model, by profile</h3>\n<p class="note">One chart per model, each on its '
+             'own scale; bars stack the profiles that use the model.</p>\n<div class="charts">\n']
+    for n, model in enumerate(model_order):
+        series = []
+        for profile in profile_order:
+            by_month = monthly.get((model, profile))
+            if not by_month:
+                continue
+            series.append(svg.Series(profile, [float(shown(by_month[m])) if m in by_month else None
+                                               for m in months], profile_colour[profile]))
+        total = dsum(v for s_profile in profile_order for v in monthly.get((model, s_profile), {}).values())
+        chart = svg.Chart(chart_id=f"spend-{n}", kind="spend",
+                          title=f"{model}: spend per month",
+                          subtitle=f"{shown.symbol}{_money(shown(total))} over the period",
+                          x_label="Month (UTC)", y_label=f"Spend per month, {unit}", categories=months,
+                          symbol=shown.symbol,
+                          description=f"Stacked bars: {model}'s spend per month in {shown.code}, one segment "
+                                      f"per profile; dashed lines mark price rule changes.")
+        model_markers = [svg.Marker(m["position"], m["label"], m["detail"]) for m in markers.get(model, [])]
+        parts.append(f'<figure class="chart-figure" data-model="{_e(model)}">'
+                     + svg.stacked_bars(chart, series, model_markers))
+        if model_markers:
+            parts.append('<figcaption class="price-change-list">Price changes: '
+                         + "; ".join(_e(m.detail) for m in model_markers) + "</figcaption>")
+        parts.append("</figure>\n")
+    parts.append("</div>\n")
+
+    # (b) cumulative spend per model
+    cumulative = []
+    for model in model_order:
+        running, values = Decimal(0), []
+        for month in months:
+            running += dsum(monthly.get((model, p), {}).get(month, Decimal(0)) for p in profile_order)
+            values.append(float(shown(running)))
+        cumulative.append(svg.Series(model, values, model_colour[model]))
+    chart = svg.Chart(chart_id="cumulative", kind="cumulative", title="Cumulative spend per model",
+                      x_label="Month (UTC)", y_label=f"Cumulative spend, {unit}", categories=months,
+                      symbol=shown.symbol, width=960, height=380,
+                      description=f"Lines: each model's spend summed from the first month, in {shown.code}, "
+                                  f"over the profiles that list it.")
+    parts.append('<h3>Cumulative spend</h3>\n<figure class="chart-figure wide">' + svg.lines(chart, cumulative)
+                 + "</figure>\n")
+
+    # (c) cost per 1,000 requests per model and month
+    per_1k = _per_1k(document, months, model_order, shown)
+    series = [svg.Series(model, [None if v is None else float(v) for v in per_1k[model]], model_colour[model])
+              for model in model_order]
+    chart = svg.Chart(chart_id="per-1k", kind="per-1k", title="Cost per 1,000 requests per model",
+                      x_label="Month (UTC)", y_label=f"Cost per 1,000 requests, {unit}", categories=months,
+                      symbol=shown.symbol, width=960, height=380,
+                      description=f"Lines: each model's cost per 1,000 requests per month in {shown.code}: "
+                                  f"cost over all its profiles divided by their requests.")
+    parts.append('<h3>Cost per 1,000 requests</h3>\n<figure class="chart-figure wide">' + svg.lines(chart, series))
+    parts.append('<details><summary>Data: cost per 1,000 requests</summary><div class="scroll">'
+                 '<table class="per-1k-table"><thead><tr><th>Model</th>'
+                 + "".join(f'<th class="money">{_e(m)}</th>' for m in months) + "</tr></thead><tbody>\n")
+    for model in model_order:
+        parts.append(f"<tr><td>{_e(model)}</td>" + "".join(
+            f'<td class="money">{"" if v is None else _rate(v)}</td>' for v in per_1k[model]) + "</tr>\n")
+    parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details></figure>\n</section>\n")
+    return "".join(parts)
+
+
+def _per_1k(document, months, model_order, shown: Shown) -> dict[str, list[Decimal | None]]:
+    cost: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for record in document.get("totals", []):
+        if _expected(record):
+            cost[(str(record["model"]), str(record["month"]))] += Decimal(str(record["cost_usd"]))
+    requests: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for record in document.get("meta", {}).get("requests", []):
+        if _expected(record):
+            requests[(str(record["model"]), str(record["month"]))] += Decimal(str(record["requests"]))
+    out = {}
+    for model in model_order:
+        values = []
+        for month in months:
+            n = requests.get((model, month))
+            values.append(shown(cost.get((model, month), Decimal(0))) / n * 1000 if n else None)
+        out[model] = values
+    return out
+
+
+def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
+    frame = to_frame(document)
+    frame.attrs.clear()   # pandas deep-copies attrs (requests per month...) on every step; not needed here
+    summary = summarize(frame)
+    month_columns = [c for c in summary.columns if len(str(c)) == 7 and str(c)[4] == "-"]
+    model_rank = {m: i for i, m in enumerate(_order(r["model"] for r in document["rows"]))}
+    parts = ['<section id="profiles"><h2>Profiles</h2>\n']
+    for profile in profile_order:
+        part = summary[summary["profile"] == profile]
+        if part.empty:
+            continue
+        info = profiles_meta.get(profile) or {}
+        has_cases = "case" in part.columns
+        expected = part[part["case"] == _EXPECTED] if has_cases else part
+        parts.append(f'<article class="profile" data-profile="{_e(profile)}"><h3>{_e(profile)}')
+        if info.get("tags"):
+            parts.append(f'<span class="tags">{_e(info["tags"])}</span>')
+        parts.append("</h3>\n")
+        if info.get("summary"):
+            parts.append(f'<p class="profile-summary">{_e(info["summary"])}</p>\n')
+        if info.get("tokens_per_request"):
+            bits = "; ".join(_derived(m, t) for m, t in info["tokens_per_request"].items())
+            parts.append(f'<p class="note">Tokens per request from the samples, each model\'s own tokenizer: '
+                         f'{_e(bits)}.</p>\n')
+        # summary: models x total, cheapest, savings (expected case, cheapest first)
+        parts.append('<div class="scroll"><table class="summary"><thead><tr><th>Model</th><th>Provider</th>'
+                     + _money_head("Total", shown) + '<th>Rank</th>'
+                     + _money_head("Savings vs most expensive", shown) + '<th class="money">Savings %</th>'
+                     '</tr></thead><tbody>\n')
+        for _, row in expected.sort_values(["rank", "model"]).iterrows():
+            cheapest = bool(row["cheapest"])
+            badge = ' <span class="cheapest">cheapest</span>' if cheapest else ""
+            row_class = ' class="cheapest-row"' if cheapest else ""
+            parts.append(f'<tr{row_class}><td>{_e(row["model"])}{badge}</td>'
+                         f'<td>{_e(row["provider"])}</td>'
+                         f'<td class="money model-total" data-profile="{_e(profile)}" data-model="{_e(row["model"])}">'
+                         f'{_money(shown(row["total_usd"]))}</td><td>{int(row["rank"])}</td>'
+                         f'<td class="money">{_money(shown(row["savings_vs_most_expensive_usd"]))}</td>'
+                         f'<td class="money">{_e(decimal_text(row["savings_pct"]))}%</td></tr>\n')
+        parts.append("</tbody></table></div>\n")
+        parts.append(f'<p class="verdict">{_e(_verdict(expected, shown))}</p>\n')
+        if has_cases and (part["case"] != _EXPECTED).any():
+            parts.append(_ranges(part, shown))
+        ordered = expected.sort_values("model", key=lambda s: s.map(lambda m: model_rank.get(m, 0)))
+        parts.append(_month_table(profile, ordered, month_columns, shown))
+        parts.append("</article>\n")
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _derived(model: str, t: dict) -> str:
+    text = f"{model} {t.get('input')} in"
+    if not t.get("exact", True):
+        text += f" (estimate, {t.get('input_low')}-{t.get('input_high')})"
+    if t.get("output") is not None:
+        text += f" / {t['output']} out"
+    return text
+
+
+def _verdict(expected, shown: Shown) -> str:
+    sym = shown.symbol
+    if expected.empty:
+        return "No cost in the expected case."
+    if len(expected) < 2:
+        row = expected.iloc[0]
+        return f"{row['model']}: {sym}{_money(shown(row['total_usd']))} over the period."
+    best = expected.sort_values(["rank", "model"]).iloc[0]
+    worst = expected.sort_values(["rank", "model"]).iloc[-1]
+    return (f"Cheapest: {best['model']} at {sym}{_money(shown(best['total_usd']))}, "
+            f"{sym}{_money(shown(best['savings_vs_most_expensive_usd']))} ({decimal_text(best['savings_pct'])}%) "
+            f"less than {worst['model']}.")
+
+
+def _ranges(part, shown: Shown) -> str:
+    rows = []
+    for model in dict.fromkeys(part["model"]):
+        by_case = part[part["model"] == model].set_index("case")["total_usd"]
+        rows.append(f"<tr><td>{_e(model)}</td>" + "".join(
+            f'<td class="money">{_money(shown(by_case.get(case, Decimal(0))))}</td>'
+            for case in ("low", _EXPECTED, "high")) + "</tr>\n")
+    return ('<p class="note">Cases: every range at its low value, then at its high value.</p>'
+            '<div class="scroll"><table class="cases"><thead><tr><th>Model</th>'
+            + _money_head("Low", shown) + _money_head("Expected", shown) + _money_head("High", shown)
+            + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table></div>\n")
+
+
+def _month_table(profile: str, expected, months: list[str], shown: Shown) -> str:
+    models = list(expected["model"])
+    columns = []
+    for _, row in expected.iterrows():
+        values = [shown(row[m]) for m in months]
+        columns.append((allocate_cents(values), cents(shown(row["total_usd"]))))
+    head = "".join(f'<th class="money">{_e(m)}</th>' for m in models)
+    body = []
+    for i, month in enumerate(months):
+        body.append(f"<tr><td>{_e(month)}</td>" + "".join(
+            f'<td class="money">{col[0][i]:,.2f}</td>' for col in columns) + "</tr>\n")
+    body.append('<tr class="total"><td>Total</td>' + "".join(
+        f'<td class="money month-total" data-profile="{_e(profile)}" data-model="{_e(m)}">{col[1]:,.2f}</td>'
+        for m, col in zip(models, columns)) + "</tr>\n")
+    return (f'<div class="scroll"><table class="months" data-profile="{_e(profile)}"><caption class="note">'
+            f'Monthly spend per model, {_e(shown.code)} ({_e(shown.symbol)}), expected case; cents rounded so '
+            f'each column adds up to its total.</caption><thead><tr><th>Month</th>{head}</tr></thead><tbody>\n'
+            + "".join(body) + "</tbody></table></div>\n")
+
+
+def _rules(rows, model_order) -> str:
+    seen: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        if row.get("rule") is None:
+            continue
+        key = (str(row["model"]), str(row["rule"]))
+        entry = seen.setdefault(key, {"months": set(), "start": None, "end": None})
+        entry["months"].add(str(row["month"]))
+        start, end = row.get("period_start"), row.get("period_end")
+        if start and (entry["start"] is None or start < entry["start"]):
+            entry["start"] = start
+        if end and (entry["end"] is None or end > entry["end"]):
+            entry["end"] = end
+    parts = ['<section id="rules"><h2>Price rules applied</h2>\n<div class="scroll"><table class="rules">'
+             '<thead><tr><th>Model</th><th>Rule</th><th>Months</th><th>First applied</th><th>Last applied until'
+             '</th></tr></thead><tbody>\n']
+    rank = {m: i for i, m in enumerate(model_order)}
+    for (model, rule) in sorted(seen, key=lambda k: (rank.get(k[0], 0), k[1])):
+        entry = seen[(model, rule)]
+        months = sorted(entry["months"])
+        span = months[0] if len(months) == 1 else f"{months[0]} \u2013 {months[-1]}"
+        parts.append(f'<tr><td>{_e(model)}</td><td class="mono">{_e(rule)}</td><td>{_e(span)}</td>'
+                     f'<td class="mono">{_e(_when(entry["start"]))}</td>'
+                     f'<td class="mono">{_e(_when(entry["end"]))}</td></tr>\n')
+    parts.append("</tbody></table></div></section>\n")
+    return "".join(parts)
+
+
+def _when(text) -> str:
+    instant = _instant(text)
+    return instant.strftime("%Y-%m-%d %H:%M UTC") if instant else ("" if text is None else str(text))
+
+
+def _assumptions(meta) -> str:
+    items = "".join(f"<li>{_e(a)}</li>\n" for a in meta.get("assumptions") or [])
+    return f'<section id="assumptions"><h2>Assumptions</h2>\n<ul class="assumptions">\n{items}</ul></section>\n'
+
+
+def _footer(meta) -> str:
+    table = meta.get("price_table") or {}
+    return (f'<footer><p>Price table <strong class="price-table-version">{_e(table.get("version"))}</strong>, '
+            f'sha256 <code class="price-table-sha256">{_e(table.get("sha256"))}</code>. '
+            f'costcalc {_e(meta.get("costcalc_version"))}, schema {_e(meta.get("schema"))}. '
+            f'Cents here; exact decimals in the json and csv formats.</p></footer>\n')

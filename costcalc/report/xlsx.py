@@ -1,0 +1,354 @@
+"""An estimate document as an Excel workbook (.xlsx): Summary, Detail and Notes sheets.
+
+Rendered from the canonical document (`report/document.py`) like every other format, so
+`costcalc estimate --format xlsx` and `costcalc render SAVED.json --format xlsx` give the same bytes.
+
+- Summary: per profile (and case) and model, a column per month, the total, rank, cheapest and the
+  savings against the profile's most expensive model (`costcalc.summarize`), then total rows.
+- Detail: every column of the document's rows, money as numbers, and `cost_usd_exact`, the exact
+  decimal text of each cost (a spreadsheet stores binary doubles; openpyxl writes 16 significant digits).
+- Notes: price table version and sha256, scenario, currency and rate, assumptions, profiles.
+
+Money is written as numbers with a currency number format in the shown currency (USD x fx.rate, see
+`Shown`). Every text cell goes through `safe_cell`, so a profile or tag named `=HYPERLINK(...)` stays
+text. The bytes are reproducible: the workbook's created/modified properties and every zip entry's
+date come from the document (its first month), not from the clock.
+
+openpyxl is an optional dependency: `pip install 'costcalc[xlsx]'`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import CostcalcError
+from ..money import decimal_text
+from ..summary import dsum, summarize
+from . import safe_cell
+from .document import Shown, check, to_document, to_frame
+
+EXTRA = "pip install 'costcalc[xlsx]'"
+_EXCEL_MAX_ROWS = 1_048_576
+_EXCEL_MAX_TEXT = 32_767
+_MAX_WIDTH = 60
+# Characters XML 1.0 cannot hold (openpyxl refuses them); tab, LF and CR are allowed.
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")
+_MONEY_COLUMNS = ("cost_usd",)
+_RATE_COLUMNS = ("usd_per_mtok",)
+_INSTANTS = ("period_start", "period_end")
+_FALLBACK_TIME = dt.datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _openpyxl():
+    try:
+        import openpyxl
+    except ImportError:
+        raise CostcalcError(f"Excel output needs openpyxl, which is not installed: {EXTRA}") from None
+    return openpyxl
+
+
+def to_xlsx(estimate, path=None) -> bytes:
+    """An estimate (the DataFrame of `costcalc.estimate`, or its document dict) as .xlsx bytes; also
+    written to `path` when given.
+
+        costcalc.to_xlsx(df, "estimate.xlsx")
+    """
+    document = estimate if isinstance(estimate, dict) else to_document(estimate)
+    data = render_xlsx(document)
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def render_xlsx(document: dict) -> bytes:
+    """The workbook for an estimate document, as bytes (identical for identical documents)."""
+    openpyxl = _openpyxl()
+    check(document)
+    meta = document["meta"]
+    rows = document["rows"]
+    if len(rows) + 1 > _EXCEL_MAX_ROWS:
+        raise CostcalcError(f"{len(rows)} cost lines do not fit in one Excel sheet "
+                            f"({_EXCEL_MAX_ROWS - 1} at most): use --format csv or json")
+    shown = Shown(meta)
+    when = _fixed_time(meta)
+
+    book = openpyxl.Workbook()
+    book.properties.created = when
+    book.properties.modified = when
+    book.properties.creator = f"costcalc {meta.get('costcalc_version') or ''}".strip()
+    book.properties.lastModifiedBy = book.properties.creator
+    book.properties.title = _text(f"costcalc estimate {meta.get('start')} ({meta.get('months')} months)")
+
+    styles = _Styles(openpyxl, shown)
+    _summary_sheet(book.active, document, shown, styles)
+    _detail_sheet(book.create_sheet("Detail"), document, shown, styles)
+    _notes_sheet(book.create_sheet("Notes"), document, shown, styles)
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _restamp(buffer.getvalue(), when)
+
+
+# -- sheets ----------------------------------------------------------------------------------------------
+
+def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+    sheet.title = "Summary"
+    rows = document["rows"]
+    code = shown.code
+    if not rows:
+        _header(sheet, ["profile", "model", f"total ({code})"], styles)
+        sheet.append([_text("No cost lines: no profile has traffic in these months for these models.")])
+        _finish(sheet, "A2")
+        return
+    frame = to_frame(document)
+    frame.attrs.clear()  # pandas deep-copies attrs into every group; the sheet needs none of them
+    summary = summarize(frame)
+    has_case = "case" in summary.columns
+    months = [c for c in summary.columns if isinstance(c, str) and len(c) == 7 and c[4] == "-"]
+    keys = ["profile"] + (["case"] if has_case else []) + ["model", "provider"]
+    header = keys + months + [f"total ({code})", "rank", "cheapest",
+                              f"savings vs most expensive ({code})", "savings %"]
+    _header(sheet, header, styles)
+    first_money = len(keys) + 1
+    for record in summary.to_dict(orient="records"):
+        values = [_text(record[k]) for k in keys]
+        values += [_number(shown(record[m])) for m in months]
+        values += [_number(shown(record["total_usd"])), int(record["rank"]),
+                   "yes" if record["cheapest"] else "",
+                   _number(shown(record["savings_vs_most_expensive_usd"])),
+                   _number(record["savings_pct"] / 100)]
+        sheet.append(values)
+        row = sheet.max_row
+        for col in range(first_money, first_money + len(months) + 1):
+            sheet.cell(row, col).number_format = styles.money
+        sheet.cell(row, first_money + len(months) + 3).number_format = styles.money
+        sheet.cell(row, first_money + len(months) + 4).number_format = styles.percent
+
+    def total_row(label: str, part) -> None:
+        by_month = [dsum(part[m]) for m in months]
+        sheet.append([_text(label)] + [None] * (len(keys) - 1) + [_number(shown(v)) for v in by_month]
+                     + [_number(shown(dsum(part["total_usd"])))])
+        row = sheet.max_row
+        for col in range(1, first_money + len(months) + 1):
+            cell = sheet.cell(row, col)
+            cell.font = styles.bold
+            if col >= first_money:
+                cell.number_format = styles.money
+
+    sheet.append([])
+    if has_case:
+        total_row("Total, expected case", summary[summary["case"] == "expected"])
+        total_row("Total, every row (low + expected + high cases; the document's total_usd)", summary)
+    else:
+        total_row("Total", summary)
+    sheet.append([])
+    sheet.append([_text(shown.note)])
+    sheet.append([_text("Each cell is the exact cost as a binary number; cells are shown to the cent, so a "
+                        "column of shown cents may differ from its shown total by a cent.")])
+    _finish(sheet, sheet.cell(2, first_money).coordinate)
+
+
+def _detail_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+    rows = document["rows"]
+    columns = list(rows[0]) if rows else ["profile", "model", "provider", "month", "rule", "component",
+                                          "tokens", "usd_per_mtok", "cost_usd", "period_start", "period_end"]
+    shown_column = f"cost_{shown.code.lower()}"
+    # An estimate shown in another currency already carries cost_<code> (exact USD x rate); an older
+    # or hand-made document may not: then it is added here from the same conversion.
+    add_shown = shown.code != "USD" and shown_column not in columns
+    _header(sheet, columns + ([shown_column] if add_shown else []) + ["cost_usd_exact"], styles)
+    formats = {}
+    for index, column in enumerate(columns, start=1):
+        if column in _MONEY_COLUMNS:
+            formats[index] = styles.usd
+        elif column == shown_column and shown.code != "USD":
+            formats[index] = styles.money
+        elif column in _RATE_COLUMNS:
+            formats[index] = styles.usd_rate
+        elif column == "tokens":
+            formats[index] = styles.tokens
+        elif column in _INSTANTS:
+            formats[index] = styles.instant
+    if add_shown:
+        formats[len(columns) + 1] = styles.money
+    numeric = set(_MONEY_COLUMNS + _RATE_COLUMNS + ("tokens", shown_column))
+    for line, row in enumerate(rows, start=2):
+        values = [_detail_value(column, row.get(column), numeric) for column in columns]
+        if add_shown:
+            values.append(_number(shown(Decimal(str(row["cost_usd"])))))
+        values.append(_text(decimal_text(Decimal(str(row["cost_usd"])))))
+        sheet.append(values)
+        for col, number_format in formats.items():
+            sheet.cell(line, col).number_format = number_format
+    _finish(sheet, "A2")
+
+
+def _notes_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+    meta = document["meta"]
+    table = meta.get("price_table") or {}
+    fx = meta.get("fx") or {}
+    _header(sheet, ["item", "value"], styles)
+    items = [
+        ("schema", meta.get("schema")),
+        ("costcalc version", meta.get("costcalc_version")),
+        ("price table version", table.get("version")),
+        ("price table sha256", table.get("sha256")),
+        ("scenario", meta.get("scenario")),
+        ("start month", meta.get("start")),
+        ("months", meta.get("months")),
+        ("currency", shown.code),
+        ("currency symbol", shown.symbol),
+        ("rate (units per 1 USD)", decimal_text(shown.rate)),
+        ("rate source", fx.get("source") or ("none: USD" if shown.code == "USD" else "fixed budget rate")),
+        ("money", shown.note),
+        ("total (USD, exact)", document.get("total_usd")),
+        ("precision", "Excel stores numbers as binary doubles, written here with 16 significant digits, "
+                      "so money cells hold the exact decimal cost to within a tiny fraction of a cent. The exact "
+                      "decimal cost in USD is in the Detail sheet's text column cost_usd_exact and in "
+                      "the JSON form (costcalc estimate --format json)."),
+        ("instants", "period_start and period_end are UTC (Excel has no time zones)."),
+        ("cost lines", len(document["rows"])),
+    ]
+    for file in table.get("files") or []:
+        items.append(("price table file", f"{file.get('path')} (version {file.get('version')}, "
+                                          f"sha256 {file.get('sha256')})"))
+    for note in meta.get("assumptions") or []:
+        items.append(("assumption", note))
+    for name, info in (meta.get("profiles") or {}).items():
+        info = info or {}
+        text = info.get("summary") or ""
+        if info.get("tags"):
+            text += f" [tags: {info['tags']}]"
+        items.append((f"profile {name}", text))
+    for item, value in items:
+        sheet.append([_text(item), value if isinstance(value, (int, float)) and not isinstance(value, bool)
+                      else _text(value)])
+        sheet.cell(sheet.max_row, 2).alignment = styles.wrap
+    _finish(sheet, "A2", widths={2: 100})
+
+
+# -- cells -----------------------------------------------------------------------------------------------
+
+class _Styles:
+    def __init__(self, openpyxl, shown: Shown):
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.bold = Font(bold=True)
+        self.fill = PatternFill("solid", fgColor="DDE4EE")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.money = _currency_format(shown.symbol, 2)
+        self.usd = _currency_format("$", 2)
+        self.usd_rate = _currency_format("$", 2, extra=6)
+        self.tokens = "#,##0"
+        self.percent = "0.0%"
+        self.instant = "yyyy-mm-dd hh:mm"
+
+
+def _currency_format(symbol: str, places: int, extra: int = 0) -> str:
+    """`"€"#,##0.00`: the symbol as quoted literal text (a `"` cannot be quoted, so it is dropped)."""
+    literal = '"' + symbol.replace('"', "") + '"'
+    number = "#,##0." + "0" * places + "#" * extra
+    return f"{literal}{number};-{literal}{number}"
+
+
+def _header(sheet, names: list, styles: _Styles) -> None:
+    sheet.append([_text(n) for n in names])
+    for cell in sheet[1]:
+        cell.font = styles.bold
+        cell.fill = styles.fill
+
+
+def _finish(sheet, freeze: str, widths: dict | None = None) -> None:
+    sheet.freeze_panes = freeze
+    from openpyxl.utils import get_column_letter
+
+    longest: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            value = cell.value
+            if isinstance(value, float):
+                size = 14
+            elif isinstance(value, dt.datetime):
+                size = 16
+            else:
+                size = max((len(part) for part in str(value).split("\n")), default=0)
+            longest[cell.column] = max(longest.get(cell.column, 0), size)
+    for column, size in longest.items():
+        width = (widths or {}).get(column) or min(max(size + 2, 8), _MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _text(value) -> str | None:
+    """A text cell: formula-neutralized, XML-safe, within Excel's 32,767 characters."""
+    if value is None:
+        return None
+    text = _ILLEGAL.sub("\ufffd", safe_cell(value))
+    return text if len(text) <= _EXCEL_MAX_TEXT else text[:_EXCEL_MAX_TEXT - 1] + "\u2026"
+
+
+def _number(value: Decimal) -> float:
+    """The nearest double to an exact Decimal (what Excel would store anyway)."""
+    return float(value)
+
+
+def _detail_value(column: str, value, numeric: set):
+    if value is None:
+        return None
+    if column in numeric:
+        try:
+            return _number(Decimal(str(value)))
+        except ArithmeticError:
+            return _text(value)
+    if column in _INSTANTS:
+        try:
+            instant = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return _text(value)
+        if instant.tzinfo is not None:
+            instant = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return instant
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    return _text(value)
+
+
+# -- reproducible bytes ----------------------------------------------------------------------------------
+
+def _fixed_time(meta: dict) -> dt.datetime:
+    """The workbook's created/modified time: midnight UTC on the estimate's first day (a document
+    carries no creation time, and the clock would make every rendering differ)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", str(meta.get("start") or ""))
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1980 <= year <= 2107 and 1 <= month <= 12:
+            return dt.datetime(year, month, 1)
+    return _FALLBACK_TIME
+
+
+def _restamp(data: bytes, when: dt.datetime) -> bytes:
+    """The same zip with every entry dated `when` (zipfile stamps entries with the current time) and
+    the core properties' modified time set to `when` (openpyxl's save sets it to now)."""
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(lambda m: m.group(1) + iso + m.group(2), content)
+            target.writestr(entry, content)
+    return out.getvalue()

@@ -1,0 +1,177 @@
+"""Charts of an estimate: files written and readable, legible text, price-change markers, the
+notebook helper, reproducible SVG."""
+
+import copy
+import re
+
+import pandas as pd
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed")
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.image import imread  # noqa: E402
+
+import costcalc  # noqa: E402
+import costcalc.plot as costcalc_plot  # noqa: E402
+from costcalc.errors import CostcalcError  # noqa: E402
+from costcalc.plot import plot, price_changes, save_charts  # noqa: E402
+from costcalc.report.document import to_document  # noqa: E402
+
+EUR = {"base": "USD", "currency": "EUR", "rate": "0.92", "symbol": "€", "source": "--fx EUR=0.92"}
+
+
+@pytest.fixture(scope="module")
+def estimate():
+    return costcalc.estimate(months=3)
+
+
+@pytest.fixture(scope="module")
+def document(estimate):
+    doc = to_document(estimate)
+    doc["meta"]["fx"] = dict(EUR)
+    doc["meta"]["currency"] = "EUR"
+    return doc
+
+
+@pytest.fixture(scope="module")
+def changing():
+    """DeepSeek V4 Pro across its promotion's end (2026-05-31) and the peak/off-peak rules (2026-08)."""
+    profiles = pd.DataFrame([
+        {"name": "chat", "requests_per_day": 10000, "input_tokens": 2000, "output_tokens": 300,
+         "models": "[deepseek-v4-pro, gpt-5.5]", "start": "2026-05-01"},
+        {"name": "$x$ \\frac{", "requests_per_day": 100, "input_tokens": 2000, "output_tokens": 300,
+         "models": "[deepseek-v4-pro]", "start": "2026-05-01"},
+    ])
+    return to_document(costcalc.estimate(profiles, start="2026-05", months=5))
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _svg_text(path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_save_charts_writes_png_and_svg(document, tmp_path):
+    paths = save_charts(document, tmp_path / "charts")
+    names = [p.name for p in paths]
+    assert names == ["monthly-spend.png", "monthly-spend.svg", "cumulative-spend.png", "cumulative-spend.svg",
+                     "cost-per-1k-requests.png", "cost-per-1k-requests.svg",
+                     "ranges-tornado.png", "ranges-tornado.svg"]
+    for path in paths:
+        assert path.exists() and path.stat().st_size > 1000
+        if path.suffix == ".png":
+            pixels = imread(path)
+            assert pixels.ndim == 3 and pixels.shape[0] > 300 and pixels.shape[1] > 600
+            assert pixels.std() > 0  # not a blank image
+    monthly = _svg_text(tmp_path / "charts" / "monthly-spend.svg")
+    assert "Monthly spend per model, stacked by profile" in monthly
+    assert "Spend per month (EUR, €)" in monthly
+    assert "Month (UTC)" in monthly
+    assert "support-bot" in monthly and "deepseek-v4-pro" in monthly  # legend and panel titles
+    assert "€" in monthly
+    cumulative = _svg_text(tmp_path / "charts" / "cumulative-spend.svg")
+    assert "Cumulative spend per model" in cumulative and "Cumulative spend (EUR, €)" in cumulative
+    per_1k = _svg_text(tmp_path / "charts" / "cost-per-1k-requests.svg")
+    assert "Cost per 1,000 requests per model" in per_1k and "Cost per 1,000 requests (EUR, €)" in per_1k
+    tornado = _svg_text(tmp_path / "charts" / "ranges-tornado.svg")
+    assert "Total over 3 months (EUR, €)" in tornado and "rag-service · gpt-5.4" in tornado
+
+
+def test_svg_is_reproducible(document, tmp_path):
+    first = save_charts(document, tmp_path / "a", formats=("svg",))
+    second = save_charts(copy.deepcopy(document), tmp_path / "b", formats=("svg",))
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+        assert "<dc:date>" not in a.read_text(encoding="utf-8")
+
+
+def test_no_tornado_without_ranges(changing, tmp_path):
+    names = [p.name for p in save_charts(changing, tmp_path, formats=("png",))]
+    assert names == ["monthly-spend.png", "cumulative-spend.png", "cost-per-1k-requests.png"]
+    with pytest.raises(CostcalcError, match="no ranges"):
+        plot(changing, kind="tornado")
+
+
+def test_price_changes_are_found_and_marked(changing, tmp_path):
+    changes = {(c["model"], c["month"]): c for c in price_changes(changing)}
+    assert changes[("deepseek-v4-pro", "2026-06")]["removed"] == ["promo"]  # the promotion ended 05-31
+    assert changes[("deepseek-v4-pro", "2026-08")]["added"] == ["off-peak", "peak"]
+    assert not any(model == "gpt-5.5" for model, _ in changes)  # one list price throughout
+    save_charts(changing, tmp_path, formats=("svg",))
+    svg = _svg_text(tmp_path / "monthly-spend.svg")
+    assert "price rule change" in svg
+    assert "−promo" in svg and "+off-peak, +peak" in svg
+    assert "Spend per month (USD, $)" in svg
+    # a profile named like mathtext is drawn as plain text
+    assert "$x$ \\frac{" in svg
+
+
+def test_plot_kinds_for_a_notebook(estimate):
+    figure = plot(estimate)  # several models: one panel per model
+    assert isinstance(figure, matplotlib.figure.Figure)
+    assert len([ax for ax in figure.axes if ax.get_visible()]) == len(estimate["model"].unique())
+    ax = plot(estimate, kind="cumulative")
+    assert ax.get_ylabel() == r"Cumulative spend (USD, \$)"
+    assert "Cumulative spend per model" in ax.get_title()
+    ax = plot(estimate, kind="per_1k_requests", profile="support-bot")
+    assert "profile support-bot" in ax.get_title()
+    assert len(ax.get_lines()) == 3
+    ax = plot(estimate, kind="tornado")
+    assert len(ax.get_yticklabels()) == 6  # profiles with ranges x their models
+    _, mine = plt.subplots()
+    assert plot(estimate, kind="monthly", model="gpt-5.5", ax=mine) is mine
+    assert "gpt-5.5" in mine.get_title()
+
+
+def test_per_1k_requests_matches_the_numbers(estimate):
+    ax = plot(estimate, kind="per_1k_requests", profile="doc-analyzer", case="expected")
+    doc = to_document(estimate)
+    rows = [r for r in doc["rows"] if r["profile"] == "doc-analyzer" and r["model"] == "gpt-5.5"
+            and r["month"] == "2026-12"]
+    from decimal import Decimal
+
+    cost = sum(Decimal(r["cost_usd"]) for r in rows)
+    requests = next(Decimal(r["requests"]) for r in doc["meta"]["requests"]
+                    if r["profile"] == "doc-analyzer" and r["model"] == "gpt-5.5" and r["month"] == "2026-12")
+    line = next(line for line in ax.get_lines() if line.get_label() == "gpt-5.5")
+    assert line.get_ydata()[0] == pytest.approx(float(cost / requests * 1000))
+
+
+def test_plot_takes_a_document_and_the_module_is_callable(document):
+    ax = costcalc_plot(document, kind="cumulative")
+    assert "EUR" in ax.get_ylabel()
+
+
+def test_bad_arguments(estimate):
+    with pytest.raises(CostcalcError, match="kind"):
+        plot(estimate, kind="pie")
+    with pytest.raises(CostcalcError, match="profile"):
+        plot(estimate, kind="cumulative", profile="nope")
+    with pytest.raises(CostcalcError, match="case"):
+        plot(estimate, kind="cumulative", case="worst")
+    _, ax = plt.subplots()
+    with pytest.raises(CostcalcError, match="model="):
+        plot(estimate, kind="monthly", ax=ax)
+    with pytest.raises(CostcalcError, match="png, svg or pdf"):
+        save_charts(to_document(estimate), "unused", formats=("gif",))
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch, estimate):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(CostcalcError, match=re.escape("pip install 'costcalc[plot]'")):
+        plot(estimate)
