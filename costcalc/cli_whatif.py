@@ -190,7 +190,9 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
 @_prices_option
 @_format_option
 @_output_option
-def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, output):
+@click.option("--chart", "chart", type=click.Path(dir_okay=False), metavar="FILE.png|FILE.svg",
+              help="Also draw the tornado chart (needs the plot extra).")
+def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, output, chart):
     """Which uncertain input moves the total most: a tornado table for every profile with ranges.
 
     Each input given as {low, expected, high} is set to its low and then its high value while every
@@ -213,7 +215,39 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
     if df.empty:
         raise CostcalcError(f"{workloads or 'the bundled examples'}: no profile has a range "
                             "{low, expected, high}: nothing to vary")
+    if chart:
+        _save_chart(df, chart)
     _write(render_sensitivity(df, fmt), output)
+
+
+def _save_chart(df, path: str) -> None:
+    """The tornado as PNG or SVG (by the file's extension), written whole or not at all."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from .errors import CostcalcError
+    from .plot import plot
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise click.BadParameter(f"{path!r}: name a .png or .svg file", param_hint="--chart")
+    ax = plot(df, kind="tornado")
+    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        ax.figure.savefig(tmp, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else None)
+        from .cli import _umask
+
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; a chart is an ordinary file
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CostcalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(ax.figure)
 
 
 # -- break-even -------------------------------------------------------------------------------------

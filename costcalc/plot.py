@@ -61,6 +61,16 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
     if kind not in KINDS:
         raise CostcalcError(f"kind: {kind!r}: one of {', '.join(KINDS)}")
     _matplotlib()
+    if _is_sensitivity(estimate):  # costcalc.whatif.sensitivity(): the tornado of its inputs
+        if kind != "tornado":
+            raise CostcalcError("a sensitivity table draws only kind='tornado'")
+        with _style(_STYLE):
+            if ax is None:
+                import matplotlib.pyplot as plt
+
+                _, ax = plt.subplots(figsize=(9, 1.4 + 0.6 * max(len(estimate), 1)), layout="constrained")
+            _draw_sensitivity(ax, estimate, title)
+        return ax
     document = _document(estimate)
     with _style(_STYLE):
         if ax is None:
@@ -439,6 +449,36 @@ def _draw_tornado(ax, document, case, profile, model, title) -> None:
     ax.set_title(_esc(title) if title else
                  "Range of each profile and model's total: every range at its low / high value")
     ax.legend(loc="lower right")
+
+
+def _is_sensitivity(value) -> bool:
+    columns = getattr(value, "columns", ())
+    return all(c in columns for c in ("input", "low_usd", "high_usd", "expected_usd"))
+
+
+def _draw_sensitivity(ax, table, title) -> None:
+    """One bar per profile, model and uncertain input from its low to its high total, largest swing
+    on top, the expected total marked: which assumption moves the total most."""
+    rows = sorted(table.to_dict("records"), key=lambda r: abs(r["high_usd"] - r["low_usd"]))
+    for y, r in enumerate(rows):
+        low, high, mid = float(r["low_usd"]), float(r["high_usd"]), float(r["expected_usd"])
+        ax.barh(y, mid - min(low, high), left=min(low, high), color="#4C72B0", height=0.6,
+                label="below expected" if y == 0 else None)
+        ax.barh(y, max(low, high) - mid, left=mid, color="#DD8452", height=0.6,
+                label="above expected" if y == 0 else None)
+        ax.plot([mid] * 2, [y - 0.35, y + 0.35], color="black", linewidth=1.2, label="expected" if y == 0 else None)
+    ax.set_yticks(range(len(rows)))
+    # two lines a bar: where (profile, model), then what moved and its range
+    ax.set_yticklabels([f"{_esc(r['profile'])} \u00b7 {_esc(r['model'])}\n"
+                        f"{_esc(r['input'])} {_esc(r['low_value'])}..{_esc(r['high_value'])}" for r in rows])
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"${value:,.0f}"))
+    months = table.attrs.get("months")
+    ax.set_xlabel(f"Total over {months} months (USD, $)" if months else "Total (USD, $)")
+    ax.set_title(_esc(title) if title else "Sensitivity: each uncertain input at its low and high value")
+    if rows:
+        ax.legend(loc="lower right")
 
 
 _DRAW = {"monthly": _draw_monthly, "cumulative": _draw_cumulative, "per_1k_requests": _draw_per_1k,

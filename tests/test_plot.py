@@ -175,3 +175,18 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, estimate):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(CostcalcError, match=re.escape("pip install 'costcalc[plot]'")):
         plot(estimate)
+
+
+def test_sensitivity_tornado_chart_from_the_cli(tmp_path):
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    target = tmp_path / "tornado.svg"
+    done = CliRunner().invoke(cli, ["sensitivity", "--months", "3", "--chart", str(target)])
+    assert done.exit_code == 0, done.output
+    svg = target.read_text()
+    assert "Sensitivity: each uncertain input at its low and high value" in svg
+    assert "cache_hit_rate 0.5..0.85" in svg and "Total over 3 months (USD, $)" in svg
+    bad = CliRunner().invoke(cli, ["sensitivity", "--chart", str(tmp_path / "t.gif")])
+    assert bad.exit_code == 2 and "name a .png or .svg file" in bad.stderr
