@@ -17,7 +17,7 @@ bytes. No computation happens in a rendering: the document holds every number it
      "rows": [{"profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
                "cost_usd", ["case"], "period_start", "period_end", "tag:NAME"...}],
      "totals": [{"profile", ["case"], "model", "month", "cost_usd"}],
-     "total_usd": "..."}
+     "total_usd": "..."}                         # all rows; the expected case only when there are cases
 
 Money, rates and token counts are exact decimal strings in USD; a renderer converts shown money with
 `fx.rate` (exact Decimal multiplication) and names the currency, its symbol and the rate.
@@ -61,7 +61,9 @@ def to_document(df: pd.DataFrame) -> dict:
                            for r in attrs.get("list_rates", [])],
             "native_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
                              for r in attrs.get("native_rates", [])]}
-    return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": decimal_text(dsum(df["cost_usd"]))}
+    # With low/expected/high cases, adding all three would mean nothing: the total is the expected case.
+    expected = df["cost_usd"] if "case" not in df.columns else df.loc[df["case"] == "expected", "cost_usd"]
+    return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": decimal_text(dsum(expected))}
 
 
 def _json_value(value):

@@ -143,8 +143,8 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
 
     sheet.append([])
     if has_case:
-        total_row("Total, expected case", summary[summary["case"] == "expected"])
-        total_row("Total, every row (low + expected + high cases; the document's total_usd)", summary)
+        # low, expected and high are alternatives: only the expected case adds up to a total
+        total_row("Total, expected case (the document's total_usd)", summary[summary["case"] == "expected"])
     else:
         total_row("Total", summary)
     sheet.append([])
