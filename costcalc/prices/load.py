@@ -54,7 +54,8 @@ def _load_file(path: Path, overlay: bool, base: PriceTable | None) -> PriceTable
     root = parse(text, str(path))
     reader = Reader(str(path))
     parser = _Parser(reader, overlay, base)
-    table = parser.table(root, SourceFile(str(path), hashlib.sha256(data).hexdigest(), ""))
+    name = "bundled:pricing.yaml" if not overlay and path == bundled_path() else ""
+    table = parser.table(root, SourceFile(str(path), hashlib.sha256(data).hexdigest(), "", name))
     reader.raise_if_problems()
     assert table is not None
     return table

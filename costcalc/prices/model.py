@@ -246,6 +246,9 @@ class SourceFile:
     path: str
     sha256: str
     version: str
+    # How results name the file: the bundled table by name, not by where this machine installed it,
+    # so a saved result (and its golden file) does not depend on the install location.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -273,4 +276,5 @@ class PriceTable:
     def meta(self) -> dict:
         """What every result records about the prices it used."""
         return {"version": self.version, "sha256": self.sha256,
-                "files": [{"path": f.path, "sha256": f.sha256, "version": f.version} for f in self.files]}
+                "files": [{"path": f.name or f.path, "sha256": f.sha256, "version": f.version}
+                          for f in self.files]}
