@@ -110,13 +110,13 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
     shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
     code = info["currency"]
     # A line whose rule publishes prices in this currency (DeepSeek in CNY) uses them, not a conversion.
-    native = {(r["provider"], r["rule"], r["component"], r["usd_per_mtok"]): r["per_mtok"]
+    native = {(r["model"], r["rule"], r["component"], r["usd_per_mtok"]): r["per_mtok"]
               for r in frame.attrs.get("native_rates", []) if r["currency"] == code}
     costs, used = [], set()
-    columns = zip(frame["provider"], frame["rule"], frame["component"], frame["usd_per_mtok"], frame["tokens"],
-                  frame["cost_usd"])
-    for provider, rule, component, rate, tokens, usd in columns:
-        own = native.get((provider, rule, component, rate)) if native else None
+    columns = zip(frame["model"], frame["provider"], frame["rule"], frame["component"], frame["usd_per_mtok"],
+                  frame["tokens"], frame["cost_usd"])
+    for model, provider, rule, component, rate, tokens, usd in columns:
+        own = native.get((model, rule, component, rate)) if native else None
         if own is None:
             costs.append(shown(usd))
         else:

@@ -166,8 +166,9 @@ class _Data:
     """The document's numbers for charts, in the shown currency, as floats (plotting only)."""
 
     def __init__(self, document: dict, case: str, profile: str | None, model: str | None):
-        from .report.document import Shown
+        from .report.document import Shown, in_shown_currency
 
+        document = in_shown_currency(document)  # native-currency prices included
         self.shown = Shown(document["meta"])
         rows = document["rows"]
         self.has_ranges = bool(rows) and "case" in rows[0] and any(r.get("case") != "expected" for r in rows)

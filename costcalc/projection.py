@@ -152,10 +152,12 @@ class _Projector:
         for res, spans in grouped.values():
             ranges = self._ranges.setdefault(tuple(spans), tuple(spans))
             list_rates = res.list_rates
-            native = {code: res.native_rates(code) for code in res.rule.native}
+            native = {code: (res.native_rates(code), res.native_rates(code, discounts=False))
+                      for code in res.rule.native}
             out.append(_Slot(res.label, res.billed_model.provider, res.rates,
                              {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider,
-                                               list_rates[c], tuple((code, native[code][c]) for code in native)))
+                                               list_rates[c], tuple((code, own[c], own_list[c])
+                                                                    for code, (own, own_list) in native.items())))
                               for c in COMPONENTS},
                              Decimal(sum(b - a for a, b in spans)), ranges,
                              self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
@@ -300,12 +302,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
         "requests": [{"profile": r[0], "model": r[1], "month": cal.month_label(*month_list[r[2]]), "case": r[3],
                       "requests": n} for r, n in zip(out.runs, out.requests)],
-        # each line's rate before negotiated discounts (FOCUS ListCost), where a discount applied
-        "list_rates": [{"provider": m[3], "rule": m[0], "component": m[1], "usd_per_mtok": m[2],
-                        "list_usd_per_mtok": m[4]} for m in projector.line_meta if m[4] != m[2]],
-        # the provider's own prices in other currencies, where it publishes them (see with_currency)
-        "native_rates": [{"provider": m[3], "rule": m[0], "component": m[1], "usd_per_mtok": m[2],
-                          "currency": code, "per_mtok": rate} for m in projector.line_meta for code, rate in m[5]],
+        **_line_rates(out, projector.line_meta),
     })
     return frame
 
@@ -384,6 +381,32 @@ class _Columns:
                               for r in self.runs], dtype=np.int32)
             frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(codes, counts), categories=values)
         return frame
+
+
+def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
+    """Per model (as the rows name it), rule, component and rate: the rate before negotiated discounts
+    where one applied (FOCUS ListCost), and the provider's own prices in other currencies where it
+    publishes them (used by --currency instead of converting). Keyed by model: two models of one
+    provider may share a rule label and a rate and still differ here."""
+    special = [i for i, m in enumerate(meta) if m[4] != m[2] or m[5]]
+    if not special:
+        return {"list_rates": [], "native_rates": []}
+    names = list(dict.fromkeys(r[1] for r in out.runs))
+    model_codes = np.repeat(np.array([names.index(r[1]) for r in out.runs], dtype=np.int64),
+                            np.array([r[4] for r in out.runs], dtype=np.int64))
+    ids = np.array(out.ids, dtype=np.int64)
+    chosen = np.isin(ids, special)
+    pairs = sorted(set(zip(model_codes[chosen].tolist(), ids[chosen].tolist())))
+    list_rates, native_rates = [], []
+    for code, line in pairs:
+        rule, component, rate, provider, list_rate, native = meta[line]
+        where = {"model": names[code], "provider": provider, "rule": rule, "component": component,
+                 "usd_per_mtok": rate}
+        if list_rate != rate:
+            list_rates.append({**where, "list_usd_per_mtok": list_rate})
+        for currency, own, own_list in native:
+            native_rates.append({**where, "currency": currency, "per_mtok": own, "list_per_mtok": own_list})
+    return {"list_rates": list_rates, "native_rates": native_rates}
 
 
 def _standing_assumptions(profiles: list[Profile]) -> list[str]:

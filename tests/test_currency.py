@@ -114,3 +114,91 @@ def test_native_prices_must_not_claim_usd(files):
     (files / "bad.yaml").write_text(OVERLAY.replace("CNY:", "USD:"))
     with pytest.raises(CostcalcError, match="a three-letter ISO 4217 code other than USD"):
         costcalc.load_prices(overlays=[str(files / "bad.yaml")])
+
+
+TWO_MODELS = """\
+schema_version: 1
+version: two-models
+discounts:
+  - {model: acme-a, multiply: 0.5, label: negotiated, source: "contract:A"}
+  - {model: acme-b, multiply: 0.25, label: negotiated, source: "contract:B"}
+providers:
+  acme:
+    name: ACME
+    models:
+      acme-a:
+        name: A
+        prices:
+          - label: standard
+            rates: {input: 2, output: 8}
+            native:
+              CNY: {input: 14, output: 56}
+      acme-b:
+        name: B
+        prices:
+          - label: standard
+            rates: {input: 4, output: 3}
+            native:
+              CNY: {input: 28, output: 24}
+"""
+TWO_WORKLOAD = """\
+schema_version: 1
+profiles:
+  p:
+    models: [acme-a, acme-b]
+    requests_per_month: 1000
+    input_tokens: 1000
+    output_tokens: 0
+"""
+
+
+def test_list_and_native_prices_are_per_model_not_per_rule_label(tmp_path):
+    """Both models discount to the same 1 USD input rate under the same label: their list prices (2 and
+    4) and their own CNY prices (14 x 0.5 = 7 and 28 x 0.25 = 7) must still be their own."""
+    (tmp_path / "o.yaml").write_text(TWO_MODELS)
+    (tmp_path / "w.yaml").write_text(TWO_WORKLOAD)
+    args = [str(tmp_path / "w.yaml"), "--prices", str(tmp_path / "o.yaml"), "--start", "2026-12", "--months", "1"]
+    import csv
+    import io
+
+    focus = CliRunner().invoke(cli, ["estimate", *args, "--format", "focus"]).output
+    rows = {(r["ServiceName"], r["x_Component"]): r for r in csv.DictReader(io.StringIO(focus))}
+    a, b = rows[("acme-a", "input")], rows[("acme-b", "input")]
+    # 1,000 requests x 1,000 input tokens = 1M tokens: list 2 and 4 USD, contracted 1 USD each
+    assert (a["ListUnitPrice"], a["ListCost"], a["ContractedCost"]) == ("2", "2", "1")
+    assert (b["ListUnitPrice"], b["ListCost"], b["ContractedCost"]) == ("4", "4", "1")
+    cny = CliRunner().invoke(cli, ["estimate", *args, "--format", "focus", "--currency", "CNY", "--fx",
+                                   "CNY=7.1"]).output
+    rows = {(r["ServiceName"], r["x_Component"]): r for r in csv.DictReader(io.StringIO(cny))}
+    a, b = rows[("acme-a", "input")], rows[("acme-b", "input")]
+    assert (a["ListUnitPrice"], a["ListCost"], a["BilledCost"]) == ("14", "14", "7")
+    assert (b["ListUnitPrice"], b["ListCost"], b["BilledCost"]) == ("28", "28", "7")
+
+
+def test_every_format_shows_the_same_native_totals(files):
+    args = ["estimate", str(files / "w.yaml"), "--prices", str(files / "cny.yaml"), "--start", "2026-12",
+            "--months", "1", "--currency", "CNY", "--fx", "CNY=7.1"]
+    runner = CliRunner()
+    for fmt in ("table", "markdown", "html"):
+        text = runner.invoke(cli, [*args, "--format", fmt]).output
+        assert "22.00" in text and "21.30" not in text, fmt  # acme-llm at its own 22 CNY, not 3 USD x 7.1
+    pytest.importorskip("openpyxl")
+    import openpyxl
+
+    runner.invoke(cli, [*args, "--format", "xlsx", "--output", str(files / "n.xlsx")])
+    summary = {row[1]: row for row in openpyxl.load_workbook(files / "n.xlsx")["Summary"].iter_rows(values_only=True)}
+    assert summary["acme-llm"][4] == 22 and summary["gpt-5.4"][4] == pytest.approx(124.25)
+
+
+def test_focus_leaves_low_and_high_cases_out(tmp_path):
+    (tmp_path / "w.yaml").write_text("schema_version: 1\nprofiles:\n  p:\n    models: [gpt-5.4]\n"
+                                     "    requests_per_month: {low: 0, expected: 10, high: 20}\n"
+                                     "    input_tokens: 1000\n    output_tokens: 0\n")
+    text = CliRunner().invoke(cli, ["estimate", str(tmp_path / "w.yaml"), "--start", "2026-12", "--months", "1",
+                                    "--format", "focus"]).output
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["x_Case"] for r in rows} == {"expected"}
+    assert sum(Decimal(r["BilledCost"]) for r in rows) == 10 * 1000 * Decimal("2.50") / 1_000_000

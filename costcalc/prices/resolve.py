@@ -53,13 +53,14 @@ class Resolution:
     def discounted(self) -> bool:
         return any(m.kind == "discount" for m in self.modifiers)
 
-    def native_rates(self, currency: str) -> dict[str, Decimal] | None:
-        """The provider's own prices in `currency` for this request (modifiers applied alike), or None
-        when the rule publishes none in it."""
+    def native_rates(self, currency: str, discounts: bool = True) -> dict[str, Decimal] | None:
+        """The provider's own prices in `currency` for this request (modifiers applied alike; without
+        negotiated discounts when `discounts` is False), or None when the rule publishes none in it."""
         rates = self.rule.native.get(currency)
         if rates is None:
             return None
-        return _apply(rates, self.modifiers)
+        return _apply(rates, self.modifiers if discounts else
+                      tuple(m for m in self.modifiers if m.kind != "discount"))
 
     @property
     def list_rates(self) -> dict[str, Decimal]:

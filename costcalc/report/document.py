@@ -167,6 +167,8 @@ class Shown:
         self.code = fx["currency"] if fx else "USD"
         self.symbol = fx["symbol"] if fx else "$"
         self.rate = Decimal(str(fx["rate"])) if fx else Decimal(1)
+        # in_shown_currency() documents hold amounts already in the shown currency: nothing to multiply
+        self._factor = Decimal(1) if fx and fx.get("applied") else self.rate
         self.source = fx.get("source") if fx else None
         self.native = list(fx.get("native", [])) if fx else []  # providers priced in their own currency
         self.column = f"cost_{self.code.lower()}"  # a document row's cost in the shown currency
@@ -174,13 +176,13 @@ class Shown:
     def cost(self, row) -> Decimal:
         """A row's cost in the shown currency: its `cost_<code>` (which holds a provider's own prices
         where it publishes them), else cost_usd converted. Use this, not __call__, for cost lines."""
-        if self.code != "USD" and self.column in row and row[self.column] is not None:
+        if self.code != "USD" and self._factor != 1 and self.column in row and row[self.column] is not None:
             return Decimal(row[self.column])
         return self(Decimal(row["cost_usd"]))
 
     def __call__(self, usd: Decimal) -> Decimal:
         """Exact: USD x rate (a 50-digit cost times a rate needs more than the default 28 digits)."""
-        return EXACT.multiply(usd, self.rate) if self.rate != 1 else usd
+        return EXACT.multiply(usd, self._factor) if self._factor != 1 else usd
 
     @property
     def note(self) -> str:
@@ -193,3 +195,25 @@ class Shown:
             text += (f", except {', '.join(self.native)}, billed at its own published {self.code} prices "
                      f"(not converted)")
         return text + "."
+
+
+def in_shown_currency(document: dict) -> dict:
+    """A copy of the document for renderers that add amounts up (HTML, the XLSX summary, charts): each
+    row's `cost_usd` holds its cost in the shown currency (a provider's own published prices where the
+    result used them, else USD x rate), totals are summed again from those, and `meta.fx.applied` tells
+    `Shown` the amounts are converted already. So every rendering of a result shows the same totals,
+    native prices included. The document itself (the canonical JSON) is never changed."""
+    meta = document["meta"]
+    fx = meta.get("fx")
+    if not fx or fx.get("applied"):
+        return document
+    shown = Shown(meta)
+    rows = [{**row, "cost_usd": decimal_text(shown.cost(row))} for row in document["rows"]]
+    keys = ["profile"] + (["case"] if rows and "case" in rows[0] else []) + ["model", "month"]
+    sums: dict[tuple, list[Decimal]] = {}
+    for row in rows:
+        sums.setdefault(tuple(str(row[k]) for k in keys), []).append(Decimal(row["cost_usd"]))
+    totals = [{**dict(zip(keys, key)), "cost_usd": decimal_text(dsum(values))} for key, values in sorted(sums.items())]
+    expected = [Decimal(r["cost_usd"]) for r in rows if r.get("case", "expected") == "expected"]
+    return {**document, "meta": {**meta, "fx": {**fx, "applied": True}}, "rows": rows, "totals": totals,
+            "total_usd": decimal_text(dsum(expected))}

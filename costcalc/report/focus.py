@@ -23,7 +23,9 @@ Mapping (FOCUS 1.x column names; costcalc's own details as `x_` columns, as FOCU
     x_TokenDirection, x_TokenCache      input/output; miss, hit, write-5m, write-1h (empty for output)
     x_Profile, x_Case, x_Rule, x_Component, x_Scenario, x_PriceTableVersion, x_PriceTableSha256, x_UsdRate
 
-Amounts are exact decimal text (not rounded). Text cells are formula-neutralized (safe_cell).
+Amounts are exact decimal text (not rounded). Text cells are formula-neutralized (safe_cell). An
+estimate with ranges gives the expected case only: FOCUS rows are charges, and a FinOps tool adds them
+up, so the low and high alternatives stay in the other formats.
 """
 
 from __future__ import annotations
@@ -58,22 +60,27 @@ def render_focus(document: dict) -> str:
     meta = document["meta"]
     shown = Shown(meta)
     table = meta.get("price_table") or {}
-    list_rates = {(r["provider"], r["rule"], r["component"], Decimal(r["usd_per_mtok"])): Decimal(r["list_usd_per_mtok"])
+    list_rates = {(r["model"], r["rule"], r["component"], Decimal(r["usd_per_mtok"])): Decimal(r["list_usd_per_mtok"])
                   for r in meta.get("list_rates", [])}
+    native_list = {(r["model"], r["rule"], r["component"], Decimal(r["usd_per_mtok"])): Decimal(r["list_per_mtok"])
+                   for r in meta.get("native_rates", []) if r["currency"] == shown.code}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in document["rows"]:
+        if row.get("case", "expected") != "expected":
+            continue  # low/high are alternatives to the expected case: charges must add up, so not here
         tokens = Decimal(row["tokens"])
         rate = Decimal(row["usd_per_mtok"])
-        cost = Decimal(row["cost_usd"])
-        list_rate = list_rates.get((row["provider"], row["rule"], row["component"], rate), rate)
-        list_cost = cost if list_rate == rate else EXACT.divide(EXACT.multiply(tokens, list_rate), _MTOK)
+        key = (row["model"], row["rule"], row["component"], rate)
+        list_rate = list_rates.get(key, rate)
         billed = shown.cost(row)  # the provider's own price in the shown currency where it has one
         unit, list_unit = shown(rate), shown(list_rate)
-        if billed != shown(cost) and tokens:  # a native price: unit prices in that currency too
-            unit = EXACT.divide(EXACT.multiply(billed, _MTOK), tokens)
-            list_unit = unit if list_rate == rate else list_unit
+        list_cost = billed if list_rate == rate else shown(EXACT.divide(EXACT.multiply(tokens, list_rate), _MTOK))
+        if key in native_list:  # the provider's own prices: unit prices and list cost in them too
+            list_unit = native_list[key]
+            unit = EXACT.divide(EXACT.multiply(billed, _MTOK), tokens) if tokens else list_unit
+            list_cost = EXACT.divide(EXACT.multiply(tokens, list_unit), _MTOK)
         start, end = _month_bounds(row["month"])
         tags = {k[4:]: v for k, v in row.items() if k.startswith("tag:") and v is not None}
         component = row["component"]
@@ -84,8 +91,7 @@ def render_focus(document: dict) -> str:
             "AI and Machine Learning", row["model"], row["provider"], row["provider"], row["provider"],
             f"{row['model']}:{component}", f"{row['model']}:{component}:{row['rule']}@{decimal_text(rate)}",
             "Standard", "1M Tokens", decimal_text(EXACT.scaleb(tokens, -6)),
-            decimal_text(list_unit), decimal_text(unit),
-            decimal_text(billed if list_rate == rate else shown(list_cost)), decimal_text(billed),
+            decimal_text(list_unit), decimal_text(unit), decimal_text(list_cost), decimal_text(billed),
             decimal_text(billed), decimal_text(billed), "Tokens", decimal_text(tokens),
             json.dumps(tags, sort_keys=True, ensure_ascii=False) if tags else "",
             _DIRECTION.get(component, ""), _CACHE.get(component, ""), row["profile"], row.get("case") or "",

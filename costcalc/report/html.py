@@ -20,7 +20,7 @@ from html import escape
 from ..money import decimal_text
 from ..summary import allocate_cents, cents, dsum, summarize
 from . import svg
-from .document import Shown, to_frame
+from .document import Shown, in_shown_currency, to_frame
 
 __all__ = ["render_html"]
 
@@ -226,6 +226,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
 
 def render_html(document: dict) -> str:
     """The whole report as one HTML string (UTF-8 text; write it as is)."""
+    document = in_shown_currency(document)  # amounts in the shown currency, native prices included
     meta = document.get("meta", {})
     rows = document.get("rows", [])
     shown = Shown(meta)

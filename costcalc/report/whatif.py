@@ -132,6 +132,8 @@ def _shown(df: pd.DataFrame):
 
     a, b = df.attrs["sides"]["a"], df.attrs["sides"]["b"]
     fx = a.get("fx") if (a.get("fx") or None) == (b.get("fx") or None) else None
+    if fx and fx.get("native"):  # a provider's own prices are not USD x rate: compare in USD
+        fx = None
     return Shown({"fx": fx})
 
 

@@ -30,7 +30,7 @@ from ..errors import CostcalcError
 from ..money import decimal_text
 from ..summary import dsum, summarize
 from . import safe_cell
-from .document import Shown, check, to_document, to_frame
+from .document import Shown, check, in_shown_currency, to_document, to_frame
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -86,7 +86,10 @@ def render_xlsx(document: dict) -> bytes:
     book.properties.title = _text(f"costcalc estimate {meta.get('start')} ({meta.get('months')} months)")
 
     styles = _Styles(openpyxl, shown)
-    _summary_sheet(book.active, document, shown, styles)
+    # The summary adds amounts up: from the rows' costs in the shown currency (native prices
+    # included), so its totals equal the Detail sheet's cost_<code> column.
+    shown_document = in_shown_currency(document)
+    _summary_sheet(book.active, shown_document, Shown(shown_document["meta"]), styles)
     _detail_sheet(book.create_sheet("Detail"), document, shown, styles)
     _notes_sheet(book.create_sheet("Notes"), document, shown, styles)
 
