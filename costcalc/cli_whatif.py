@@ -215,9 +215,10 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
     if df.empty:
         raise CostcalcError(f"{workloads or 'the bundled examples'}: no profile has a range "
                             "{low, expected, high}: nothing to vary")
+    text = render_sensitivity(df, fmt)  # rendered first: a failing chart then leaves nothing behind
     if chart:
         _save_chart(df, chart)
-    _write(render_sensitivity(df, fmt), output)
+    _write(text, output)
 
 
 def _save_chart(df, path: str) -> None:
@@ -233,7 +234,10 @@ def _save_chart(df, path: str) -> None:
     if suffix not in (".png", ".svg"):
         raise click.BadParameter(f"{path!r}: name a .png or .svg file", param_hint="--chart")
     ax = plot(df, kind="tornado")
-    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.", suffix=suffix)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.", suffix=suffix)
+    except OSError as exc:
+        raise CostcalcError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(fd)
     try:
         ax.figure.savefig(tmp, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else None)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
@@ -131,30 +132,54 @@ def load(path: str) -> dict:
 
 
 def check(document, source: str = "document") -> None:
+    """Enough of the schema that no rendering can fail half-way on a hand-edited or truncated file:
+    one CostcalcError naming the first bad place."""
     if not isinstance(document, dict) or not isinstance(document.get("meta"), dict):
         raise CostcalcError(f"{source}: not a costcalc estimate (the JSON of `costcalc estimate --format json`)")
-    schema = document["meta"].get("schema")
-    if schema != SCHEMA:
-        raise CostcalcError(f"{source}: meta.schema: {schema!r}: this costcalc reads {SCHEMA}")
+    meta = document["meta"]
+    if meta.get("schema") != SCHEMA:
+        raise CostcalcError(f"{source}: meta.schema: {meta.get('schema')!r}: this costcalc reads {SCHEMA}")
     rows = document.get("rows")
     if not isinstance(rows, list):
         raise CostcalcError(f"{source}: rows: must be a list of cost lines")
     for i, row in enumerate(rows):
-        for key in ("profile", "model", "month", "component") + _MONEY:
-            if not isinstance(row, dict) or key not in row:
+        if not isinstance(row, dict):
+            raise CostcalcError(f"{source}: rows[{i}]: must be an object (a cost line)")
+        for key in _TEXT_KEYS + _MONEY:
+            if row.get(key) is None:
                 raise CostcalcError(f"{source}: rows[{i}]: {key} is missing")
-        for key in _MONEY:
-            try:
-                Decimal(str(row[key]))
-            except InvalidOperation:
-                raise CostcalcError(f"{source}: rows[{i}].{key}: {row[key]!r}: must be a decimal number") from None
-    fx = document["meta"].get("fx")
+        if not _MONTH.fullmatch(str(row["month"])):
+            raise CostcalcError(f"{source}: rows[{i}].month: {row['month']!r}: must be a month like 2026-12")
+        for key in list(_MONEY) + [k for k in row if k.startswith("cost_")]:
+            _finite(row[key], f"{source}: rows[{i}].{key}")
+        for key in _INSTANTS:
+            if row.get(key) is not None and not _INSTANT.fullmatch(str(row[key])):
+                raise CostcalcError(f"{source}: rows[{i}].{key}: {row[key]!r}: must be an instant like "
+                                    f"2026-12-01T00:00:00Z")
+    fx = meta.get("fx")
     if fx is not None:
-        try:
-            if Decimal(str(fx["rate"])) <= 0:
-                raise InvalidOperation
-        except (InvalidOperation, KeyError, TypeError):
-            raise CostcalcError(f"{source}: meta.fx: {fx!r}: needs currency, symbol and a rate > 0") from None
+        if not isinstance(fx, dict) or not all(isinstance(fx.get(k), str) and fx.get(k) for k in
+                                               ("currency", "symbol", "rate")):
+            raise CostcalcError(f"{source}: meta.fx: {fx!r}: needs currency, symbol and rate (text)")
+        if _finite(fx["rate"], f"{source}: meta.fx.rate") <= 0:
+            raise CostcalcError(f"{source}: meta.fx.rate: {fx['rate']!r}: must be > 0")
+    for i, entry in enumerate(meta.get("requests") or []):
+        _finite(entry.get("requests") if isinstance(entry, dict) else None, f"{source}: meta.requests[{i}]")
+
+
+_TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def _finite(value, where: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    if number is None or value is None or isinstance(value, bool) or not number.is_finite():
+        raise CostcalcError(f"{where}: {value!r}: must be a finite decimal number")
+    return number
 
 
 # -- shown money -----------------------------------------------------------------------------------------
