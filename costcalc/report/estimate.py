@@ -128,7 +128,7 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
             lines.append("")
             lines.append(_month_table(chunk, month_columns, markdown))
         lines.append("")
-        lines.append(_wrap(_verdict(expected), markdown))
+        lines.append(_wrap(_verdict(expected, shown.code), markdown))
         if "case" in part.columns and (part["case"] != "expected").any():
             lines.append(_wrap(_ranges(part), markdown))
     lines.append("")
@@ -187,16 +187,16 @@ def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool) -> str:
     return render(["month"] + models, rows, right=[False] + [True] * len(models), indent=2)
 
 
-def _verdict(expected: pd.DataFrame) -> str:
+def _verdict(expected: pd.DataFrame, code: str) -> str:
     if expected.empty:
         return "No cost in the expected case."
     if len(expected) < 2:
         row = expected.iloc[0]
-        return f"{row['model']}: {money(row['total_usd'])} over the period."
+        return f"{row['model']}: {money(row['total_usd'])} {code} over the period."
     best = expected.sort_values("rank").iloc[0]
     worst = expected.loc[expected["total_usd"].map(lambda v: v).idxmax()]
-    return (f"Cheapest: {best['model']} at {money(best['total_usd'])}, "
-            f"{money(best['savings_vs_most_expensive_usd'])} ({best['savings_pct']}%) less than "
+    return (f"Cheapest: {best['model']} at {money(best['total_usd'])} {code}, "
+            f"{money(best['savings_vs_most_expensive_usd'])} {code} ({best['savings_pct']}%) less than "
             f"{worst['model']}.")
 
 

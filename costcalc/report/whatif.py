@@ -200,20 +200,26 @@ def _month_rows(part: pd.DataFrame, a_total: Decimal, b_total: Decimal) -> list[
 # -- sensitivity ----------------------------------------------------------------------------------------
 
 def render_sensitivity(df: pd.DataFrame, fmt: str) -> str:
+    extra = {"skipped": list(df.attrs.get("skipped", [])), "profiles": df.attrs.get("profiles", {}),
+             "method": _SENSITIVITY_METHOD}
+    return _render_table(df, fmt, "costcalc.sensitivity/1", extra, _sensitivity_text)
+
+
+def _render_table(df: pd.DataFrame, fmt: str, schema: str, extra_meta: dict, text) -> str:
+    """json / csv / table / markdown of a what-if table: the same metadata in every format (the
+    period, scenario and price table; `extra_meta` in json)."""
     attrs = df.attrs
     if fmt == "json":
-        meta = {"schema": "costcalc.sensitivity/1", "currency": "USD", "start": attrs.get("start"),
-                "months": attrs.get("months"), "scenario": attrs.get("scenario"),
-                "price_table": attrs.get("price_table"), "skipped": list(attrs.get("skipped", [])),
-                "profiles": attrs.get("profiles", {}), "assumptions": list(attrs.get("assumptions", [])),
-                "method": _SENSITIVITY_METHOD, "costcalc_version": attrs.get("costcalc_version")}
+        meta = {"schema": schema, "currency": "USD", "start": attrs.get("start"), "months": attrs.get("months"),
+                "scenario": attrs.get("scenario"), "price_table": attrs.get("price_table"), **extra_meta,
+                "assumptions": list(attrs.get("assumptions", [])), "costcalc_version": attrs.get("costcalc_version")}
         return json.dumps({"meta": _json_value(meta), "rows": _records(df)}, indent=2, ensure_ascii=False)
     if fmt == "csv":
         table = attrs.get("price_table") or {}
         return _csv(df, {"start": attrs.get("start"), "months": attrs.get("months"),
                          "scenario": attrs.get("scenario"), "price_table_version": table.get("version"),
                          "price_table_sha256": table.get("sha256")})
-    return _sensitivity_text(df, markdown=fmt == "markdown")
+    return text(df, markdown=fmt == "markdown")
 
 
 _SENSITIVITY_METHOD = ("Each ranged input set to its low, then its high value with every other input at its "
@@ -250,20 +256,8 @@ def _sensitivity_text(df: pd.DataFrame, markdown: bool) -> str:
 # -- break-even -----------------------------------------------------------------------------------------
 
 def render_break_even(df: pd.DataFrame, fmt: str) -> str:
-    attrs = df.attrs
-    if fmt == "json":
-        meta = {"schema": "costcalc.break-even/1", "currency": "USD", "start": attrs.get("start"),
-                "months": attrs.get("months"), "scenario": attrs.get("scenario"),
-                "price_table": attrs.get("price_table"), "self_host": attrs.get("self_host"),
-                "notes": list(attrs.get("notes", [])), "assumptions": list(attrs.get("assumptions", [])),
-                "costcalc_version": attrs.get("costcalc_version")}
-        return json.dumps({"meta": _json_value(meta), "rows": _records(df)}, indent=2, ensure_ascii=False)
-    if fmt == "csv":
-        table = attrs.get("price_table") or {}
-        return _csv(df, {"start": attrs.get("start"), "months": attrs.get("months"),
-                         "scenario": attrs.get("scenario"), "price_table_version": table.get("version"),
-                         "price_table_sha256": table.get("sha256")})
-    return _break_even_text(df, markdown=fmt == "markdown")
+    extra = {"self_host": df.attrs.get("self_host"), "notes": list(df.attrs.get("notes", []))}
+    return _render_table(df, fmt, "costcalc.break-even/1", extra, _break_even_text)
 
 
 def _whole(value) -> str:

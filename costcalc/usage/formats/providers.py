@@ -190,25 +190,17 @@ def _openai_row(obj: dict, body: dict, usage: dict, prefix: str, upre: str, defa
     a response's default/auto/absent tier means) for a request made through the Batch API."""
     timestamp = _created_timestamp(obj, body)
     model = _model(obj, body, prefix)
-    if "prompt_tokens" in usage or "completion_tokens" in usage:  # Chat Completions
-        prompt = count(usage.get("prompt_tokens"), upre, "prompt_tokens")
-        cached = _detail(usage, upre, "prompt_tokens_details", "cached_tokens")
-        completion = count(usage.get("completion_tokens"), upre, "completion_tokens")
-        reasoning = _detail(usage, upre, "completion_tokens_details", "reasoning_tokens")
-        if cached > prompt:
-            _part_of(cached, prompt, upre, "prompt_tokens_details.cached_tokens", "prompt_tokens")
-        if reasoning > completion:
-            _part_of(reasoning, completion, upre, "completion_tokens_details.reasoning_tokens",
-                     "completion_tokens")
-    else:  # Responses API
-        prompt = count(usage.get("input_tokens"), upre, "input_tokens")
-        cached = _detail(usage, upre, "input_tokens_details", "cached_tokens")
-        completion = count(usage.get("output_tokens"), upre, "output_tokens")
-        reasoning = _detail(usage, upre, "output_tokens_details", "reasoning_tokens")
-        if cached > prompt:
-            _part_of(cached, prompt, upre, "input_tokens_details.cached_tokens", "input_tokens")
-        if reasoning > completion:
-            _part_of(reasoning, completion, upre, "output_tokens_details.reasoning_tokens", "output_tokens")
+    # Chat Completions and the Responses API name the same inclusive counts differently.
+    chat = "prompt_tokens" in usage or "completion_tokens" in usage
+    into, out = ("prompt", "completion") if chat else ("input", "output")
+    prompt = count(usage.get(f"{into}_tokens"), upre, f"{into}_tokens")
+    cached = _detail(usage, upre, f"{into}_tokens_details", "cached_tokens")
+    completion = count(usage.get(f"{out}_tokens"), upre, f"{out}_tokens")
+    reasoning = _detail(usage, upre, f"{out}_tokens_details", "reasoning_tokens")
+    if cached > prompt:
+        _part_of(cached, prompt, upre, f"{into}_tokens_details.cached_tokens", f"{into}_tokens")
+    if reasoning > completion:
+        _part_of(reasoning, completion, upre, f"{out}_tokens_details.reasoning_tokens", f"{out}_tokens")
     service_tier = tier(body.get("service_tier"), prefix, "service_tier")
     if service_tier == "standard":
         service_tier = default_tier
