@@ -416,6 +416,9 @@ def _draw_per_1k(ax, document, case, profile, model, title) -> None:
 
 
 def _draw_tornado(ax, document, case, profile, model, title) -> None:
+    from .report.document import in_shown_currency
+
+    document = in_shown_currency(document)  # the rows summed below, in the shown currency
     data = _Data(document, "expected", profile, model)
     if not data.has_ranges:
         raise CostcalcError("no ranges in this estimate ({low, expected, high} values give low and high "

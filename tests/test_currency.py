@@ -202,3 +202,10 @@ def test_focus_leaves_low_and_high_cases_out(tmp_path):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["x_Case"] for r in rows} == {"expected"}
     assert sum(Decimal(r["BilledCost"]) for r in rows) == 10 * 1000 * Decimal("2.50") / 1_000_000
+
+
+def test_native_prices_are_used_even_at_a_rate_of_one():
+    from costcalc.report.document import Shown
+
+    shown = Shown({"fx": {"currency": "CNY", "symbol": "¥", "rate": "1", "source": "--fx CNY=1"}})
+    assert shown.cost({"cost_usd": "1", "cost_cny": "7"}) == Decimal(7)

@@ -190,3 +190,18 @@ def test_sensitivity_tornado_chart_from_the_cli(tmp_path):
     assert "cache_hit_rate 0.5..0.85" in svg and "Total over 3 months (USD, $)" in svg
     bad = CliRunner().invoke(cli, ["sensitivity", "--chart", str(tmp_path / "t.gif")])
     assert bad.exit_code == 2 and "name a .png or .svg file" in bad.stderr
+
+
+def test_tornado_in_another_currency_is_converted():
+    import costcalc
+    from decimal import Decimal
+
+    from costcalc.plot import plot
+
+    usd = costcalc.estimate(months=2)
+    expected = usd[usd["case"] == "expected"]
+    total = sum(expected.loc[(expected["profile"] == "coding-agent") & (expected["model"] == "gpt-5.5"),
+                             "cost_usd"], Decimal(0))
+    ax = plot(costcalc.estimate(months=2, currency="EUR", fx="EUR=0.5"), kind="tornado")
+    marks = {round(line.get_xdata()[0], 6) for line in ax.lines}
+    assert round(float(total * Decimal("0.5")), 6) in marks  # the expected mark, in EUR

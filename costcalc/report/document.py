@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..errors import CostcalcError
 from ..money import decimal_text
-from ..summary import dsum, totals
+from ..summary import dsum
 
 SCHEMA = "costcalc.estimate/1"
 EXACT = decimal.Context(prec=120)  # products of 50-digit amounts stay exact
@@ -48,10 +48,7 @@ _CATEGORIES = ("profile", "model", "provider", "month", "rule", "component", "ca
 def to_document(df: pd.DataFrame) -> dict:
     attrs = df.attrs
     rows = [{key: _json_value(value) for key, value in record.items()} for record in df.to_dict(orient="records")]
-    keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "month"]
-    total_rows = [] if df.empty else [
-        {**{k: str(r[k]) for k in keys}, "cost_usd": decimal_text(r["cost_usd"])}
-        for r in totals(df, keys).to_dict(orient="records")]
+    total_rows = _totals(rows)
     fx = attrs.get("fx")
     meta = {"schema": SCHEMA, "currency": fx["currency"] if fx else "USD", "fx": fx,
             "scenario": attrs.get("scenario"), "start": attrs.get("start"), "months": attrs.get("months"),
@@ -62,9 +59,21 @@ def to_document(df: pd.DataFrame) -> dict:
                            for r in attrs.get("list_rates", [])],
             "native_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
                              for r in attrs.get("native_rates", [])]}
-    # With low/expected/high cases, adding all three would mean nothing: the total is the expected case.
-    expected = df["cost_usd"] if "case" not in df.columns else df.loc[df["case"] == "expected", "cost_usd"]
-    return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": decimal_text(dsum(expected))}
+    return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": _total(rows)}
+
+
+def _totals(rows: list[dict]) -> list[dict]:
+    """Per profile, (case,) model and month, exact, in the rows' order of first appearance."""
+    keys = ["profile"] + (["case"] if rows and "case" in rows[0] else []) + ["model", "month"]
+    sums: dict[tuple, list[Decimal]] = {}
+    for row in rows:
+        sums.setdefault(tuple(str(row[k]) for k in keys), []).append(Decimal(row["cost_usd"]))
+    return [{**dict(zip(keys, key)), "cost_usd": decimal_text(dsum(values))} for key, values in sums.items()]
+
+
+def _total(rows: list[dict]) -> str:
+    """All rows; with low/expected/high cases the expected case (adding all three would mean nothing)."""
+    return decimal_text(dsum(Decimal(r["cost_usd"]) for r in rows if r.get("case", "expected") == "expected"))
 
 
 def _json_value(value):
@@ -193,7 +202,8 @@ class Shown:
         self.symbol = fx["symbol"] if fx else "$"
         self.rate = Decimal(str(fx["rate"])) if fx else Decimal(1)
         # in_shown_currency() documents hold amounts already in the shown currency: nothing to multiply
-        self._factor = Decimal(1) if fx and fx.get("applied") else self.rate
+        self.applied = bool(fx and fx.get("applied"))
+        self._factor = Decimal(1) if self.applied else self.rate
         self.source = fx.get("source") if fx else None
         self.native = list(fx.get("native", [])) if fx else []  # providers priced in their own currency
         self.column = f"cost_{self.code.lower()}"  # a document row's cost in the shown currency
@@ -201,7 +211,7 @@ class Shown:
     def cost(self, row) -> Decimal:
         """A row's cost in the shown currency: its `cost_<code>` (which holds a provider's own prices
         where it publishes them), else cost_usd converted. Use this, not __call__, for cost lines."""
-        if self.code != "USD" and self._factor != 1 and self.column in row and row[self.column] is not None:
+        if not self.applied and self.code != "USD" and row.get(self.column) is not None:
             return Decimal(row[self.column])
         return self(Decimal(row["cost_usd"]))
 
@@ -234,11 +244,5 @@ def in_shown_currency(document: dict) -> dict:
         return document
     shown = Shown(meta)
     rows = [{**row, "cost_usd": decimal_text(shown.cost(row))} for row in document["rows"]]
-    keys = ["profile"] + (["case"] if rows and "case" in rows[0] else []) + ["model", "month"]
-    sums: dict[tuple, list[Decimal]] = {}
-    for row in rows:
-        sums.setdefault(tuple(str(row[k]) for k in keys), []).append(Decimal(row["cost_usd"]))
-    totals = [{**dict(zip(keys, key)), "cost_usd": decimal_text(dsum(values))} for key, values in sorted(sums.items())]
-    expected = [Decimal(r["cost_usd"]) for r in rows if r.get("case", "expected") == "expected"]
-    return {**document, "meta": {**meta, "fx": {**fx, "applied": True}}, "rows": rows, "totals": totals,
-            "total_usd": decimal_text(dsum(expected))}
+    return {**document, "meta": {**meta, "fx": {**fx, "applied": True}}, "rows": rows, "totals": _totals(rows),
+            "total_usd": _total(rows)}

@@ -19,11 +19,8 @@ from ..errors import _one_line
 from ..money import decimal_text
 from ..textable import render
 from . import safe_cell
-from .document import SCHEMA, Shown, dumps, to_document, to_frame
+from .document import Shown, dumps, in_shown_currency, to_document, to_frame
 
-FORMATS = ("table", "csv", "json", "markdown", "html", "xlsx", "focus")
-BINARY_FORMATS = ("xlsx",)
-JSON_SCHEMA = SCHEMA
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
 
 
@@ -48,19 +45,14 @@ def render_document(document: dict, fmt: str) -> str | bytes:
         from .focus import render_focus
 
         return render_focus(document)
-    frame = to_frame(document)
     if fmt == "csv":
-        return to_csv(frame)
-    return to_text(frame, markdown=fmt == "markdown")
+        return to_csv(to_frame(document))
+    # amounts in the shown currency, native prices included (the same totals as HTML and XLSX)
+    return to_text(to_frame(in_shown_currency(document)), markdown=fmt == "markdown")
 
 
 def money(value: Decimal) -> str:
     return f"{cents(value):,.2f}"
-
-
-def to_json(df: pd.DataFrame) -> dict:
-    """The canonical document of a projection frame (kept for callers of the first API)."""
-    return to_document(df)
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -91,10 +83,9 @@ def to_csv(df: pd.DataFrame) -> str:
 def to_text(df: pd.DataFrame, markdown: bool) -> str:
     attrs = df.attrs
     shown = Shown(attrs)
-    if shown.code != "USD":  # every amount below in the shown currency (exact, then cents)
-        df = df.assign(cost_usd=[shown.cost(row) for row in df[["cost_usd", shown.column]].to_dict("records")]
-                       if shown.column in df else [shown(v) for v in df["cost_usd"]])
-        df.attrs = attrs
+    # pandas deep-copies attrs into every slice and sort below: work on a frame without them
+    df = df.copy(deep=False)
+    df.attrs = {}
     lines = []
     title = (f"costcalc estimate: {attrs.get('start')} for {attrs.get('months')} months, "
              f"scenario {attrs.get('scenario')}, {shown.code} ({shown.symbol})")
