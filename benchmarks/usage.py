@@ -254,7 +254,8 @@ def worker(mode: str, cache: Path, per_record: int) -> dict:
 
     import costcalc
     from costcalc.prices import load_prices
-    from costcalc.usage.run import FrameChunk, reprice_chunks
+    from costcalc.usage.read import UsageChunk
+    from costcalc.usage.run import reprice_chunks
 
     table = load_prices()
     imported_rss = _status("VmRSS")
@@ -267,7 +268,7 @@ def worker(mode: str, cache: Path, per_record: int) -> dict:
         runs = []  # the first run pays for fresh memory pages; later ones reuse them: report both
         while len(runs) < 3 and sum(runs) < 60:
             t0 = time.perf_counter()
-            result = reprice_chunks([FrameChunk(frame)], table, by=["month"])
+            result = reprice_chunks([UsageChunk(frame, len(frame), [])], table, by=["month"])
             runs.append(time.perf_counter() - t0)
             if len(runs) == 1:
                 peak = _status("VmHWM") if resettable else None
@@ -551,8 +552,8 @@ def _report(results: dict, peers: dict, ours: dict | None, sample: list | None) 
     mem = results.get("memory")
     if mem and "error" not in mem:
         rss = mem.get("reprice_peak_rss_mib") or mem["peak_rss_mib"]
-        add(f"memory: reprice_chunks(FrameChunk) best of {len(mem['runs'])}", mem, rss=rss)
-        add("memory: reprice_chunks(FrameChunk) 1st run", mem, seconds=mem["runs"][0], rss=rss)
+        add(f"memory: reprice_chunks(frame) best of {len(mem['runs'])}", mem, rss=rss)
+        add("memory: reprice_chunks(frame) 1st run", mem, seconds=mem["runs"][0], rss=rss)
         api = dict(mem["api"], records=mem["records"])
         add("memory: costcalc.reprice(df, by=month)", api, rss=api.get("peak_rss_mib"))
     else:

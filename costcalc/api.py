@@ -218,20 +218,11 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
         and priced_as (`logged` = its own model, then each model asked), or a grouping - "month", "day",
         "model", "tag:NAME" or a list of them - for exact totals per group (the CLI's rows).
     """
-    from .usage.read import iter_usage, normalize_frame
-    from .usage.run import FrameChunk, price_records, reprice_chunks
+    from .usage.run import price_records, reprice_chunks
 
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
-    mapping = _mapping(mapping)
-    if isinstance(usage, pd.DataFrame):
-        # Counts are of this frame's rows; records read_usage dropped were reported by read_usage.
-        chunk = normalize_frame(usage, mapping=mapping)
-        if strict and chunk.problems:
-            raise InputError(chunk.problems[:1])
-        chunks = [FrameChunk(chunk.frame, chunk.records, chunk.problems)]
-    else:
-        chunks = iter_usage(_paths(usage), format=format, mapping=mapping, strict=strict)
+    chunks = _usage_chunks(usage, format, mapping, strict)
     if by is None:
         return price_records(chunks, table, models, strict=strict)
     by = [by] if isinstance(by, str) else list(by)
@@ -250,36 +241,24 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     forecast: a saved estimate (path to `costcalc estimate --format json` output, or that JSON as a
         dict) or an estimate DataFrame. actual: usage log path(s) or a usage DataFrame, re-priced with
         each record at its own instant. Months compared: those with actual usage."""
-    import json
+    from .report.document import check, load, to_frame
+    from .usage.run import reprice_chunks
+    from .usage.variance import variance as split
 
-    from .usage.read import iter_usage, normalize_frame
-    from .usage.run import FrameChunk, reprice_chunks
-    from .usage.variance import forecast_rows, variance as split
-
-    if isinstance(forecast, pd.DataFrame):
-        planned = forecast
-        if "case" in planned:
-            planned = planned[planned["case"].astype(str) == "expected"]
-        planned = planned.assign(month=planned["month"].astype(str))
-    else:
+    if not isinstance(forecast, pd.DataFrame):
         if isinstance(forecast, (str, Path)):
-            try:
-                document = json.loads(Path(forecast).read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise CostcalcError(f"{forecast}: cannot read: {exc.strerror or exc}") from None
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise CostcalcError(f"{forecast}: not JSON ({exc})") from None
-            planned = forecast_rows(document, str(forecast))
+            document = load(str(forecast))
         else:
-            planned = forecast_rows(forecast)
+            document = forecast
+            check(document, "forecast")
+        forecast = to_frame(document)
+    planned = forecast
+    if "case" in planned:
+        planned = planned[planned["case"].astype(str) == "expected"]
+    planned = planned.assign(month=planned["month"].astype(str))
     table = prices_from(prices)
-    mapping = _mapping(mapping)
-    if isinstance(actual, pd.DataFrame):
-        chunk = normalize_frame(actual, mapping=mapping)
-        chunks = [FrameChunk(chunk.frame, chunk.records, chunk.problems)]
-    else:
-        chunks = iter_usage(_paths(actual), format=format, mapping=mapping, strict=strict)
-    result = reprice_chunks(chunks, table, by=["month"], strict=strict)
+    chunks = _usage_chunks(actual, format, mapping, strict)
+    result = reprice_chunks(chunks, table, by=["month"], strict=strict, components=True)
     out = split(planned, result.components)
     out.attrs.update({"price_table": table.meta(), "records": result.records, "priced": result.priced,
                       "reported": result.reported, "problems": [str(p) for p in result.problems],
@@ -297,28 +276,42 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
     provider-qualified names); a model the table does not know is an error. Bad records in log files
     are left out (read_usage reports them: the CLI lists them and exits 1)."""
     from .prices.resolve import prompt_thresholds
-    from .usage.price import Repricer
+    from .usage.formats.columnar import _categorical
+    from .usage.price import Repricer, _codes
     from .usage.profile import derive_profiles as derive
-
     from .usage.read import normalize_frame
 
     table = prices_from(prices)
     if isinstance(usage, pd.DataFrame):
-        frame = normalize_frame(usage, mapping=_mapping(mapping)).frame
+        chunk = normalize_frame(usage, mapping=_mapping(mapping))  # a read_usage frame passes unchanged
+        if chunk.problems:  # nowhere to report them beside a profile: refuse, as a bad file is refused
+            raise InputError(chunk.problems)
+        frame = chunk.frame
     else:
         frame = read_usage(usage, format=format, mapping=mapping)
     names = Repricer(table)
-    pairs = frame[["provider", "model"]].drop_duplicates()
-    canonical = {(p, m): names.model_of(p, m) for p, m in zip(pairs["provider"], pairs["model"])}
-    unknown = sorted({m for (_, m), (model_id, _) in canonical.items() if model_id is None})
+    codes, pairs = _codes(frame, ["provider", "model"])  # distinct (provider, model) pairs only
+    resolved = [names.model_of(provider, model) for provider, model in pairs]
+    unknown = sorted({model for (_, model), (model_id, _) in zip(pairs, resolved) if model_id is None})
     if unknown:
         # A profile of a model the table cannot price would only fail later, in estimate.
         shown = ", ".join(repr(m) for m in unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
         raise CostcalcError(f"usage has models the price table does not know: {shown}; add them with a price "
                             f"overlay (--prices) or leave their records out")
-    frame = frame.assign(model=[canonical[pm][0] for pm in zip(frame["provider"], frame["model"])])
+    frame = frame.assign(model=_categorical(codes, [model_id for model_id, _ in resolved]))
     cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
     return derive(frame, by=by, timezone=timezone, cliffs=cliffs)
+
+
+def _usage_chunks(usage, format, mapping, strict):
+    """A usage DataFrame (normalized, or raw with `mapping`) as one chunk; log paths streamed."""
+    from .usage.read import iter_usage, normalize_frame
+
+    mapping = _mapping(mapping)
+    if isinstance(usage, pd.DataFrame):
+        # Counts are of this frame's rows; records read_usage dropped were reported by read_usage.
+        return [normalize_frame(usage, mapping=mapping)]
+    return iter_usage(_paths(usage), format=format, mapping=mapping, strict=strict)
 
 
 def _mapping(mapping):

@@ -12,11 +12,17 @@ import pytest
 import costcalc
 from costcalc.prices import load_prices
 from costcalc.usage.price import Repricer, record_costs
-from costcalc.usage.run import FrameChunk, price_records, reprice_chunks
+from costcalc.usage.read import UsageChunk
+from costcalc.usage.run import price_records, reprice_chunks
 
 M = Decimal(1_000_000)
 COUNTS = ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens",
           "reasoning_tokens")
+
+
+def FrameChunk(frame: pd.DataFrame) -> UsageChunk:
+    """A normalized frame as one chunk with no reading problems."""
+    return UsageChunk(frame, len(frame), [])
 
 
 def usage(*records: dict) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from ..summary import allocate_cents, cents, summarize
 from ..errors import _one_line
 from ..money import decimal_text
 from ..textable import render
-from . import safe_cell
+from . import markdown_text, safe_cell
 from .document import Shown, dumps, in_shown_currency, to_document, to_frame
 
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
@@ -106,7 +106,7 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
         expected = expected.sort_values("model", key=lambda s: s.map(_model_order(df, name)))
         lines.append("")
         header = name + (f"  [{info['tags']}]" if info.get("tags") else "")
-        lines.append(f"## {_md(header)}" if markdown else _one_line(header))
+        lines.append(f"## {markdown_text(header)}" if markdown else _one_line(header))
         if info.get("summary"):
             lines.append(_wrap(info["summary"], markdown))
         if info.get("tokens_per_request"):
@@ -134,13 +134,6 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
     lines.append(f"Price table {table.get('version')} (sha256 {str(table.get('sha256'))[:12]}). "
                  f"Cents here; exact in json and csv.")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: str) -> str:
-    """Text from a workload (profile names, tags) safe in Markdown: one line, no HTML (GitHub renders
-    `<!--` and tags inside Markdown), no table-breaking pipes."""
-    text = _one_line(str(text))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
 def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
@@ -171,7 +164,7 @@ def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool) -> str:
     rows = [[m] + [col[i] for col in columns] for i, m in enumerate(months)] + \
            [["total"] + [col[-1] for col in columns]]
     if markdown:
-        head = "| month | " + " | ".join(_md(m) for m in models) + " |"
+        head = "| month | " + " | ".join(markdown_text(m) for m in models) + " |"
         rule = "|---|" + "---:|" * len(models)
         body = ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join([head, rule] + body)

@@ -16,7 +16,7 @@ from ..errors import _one_line
 from ..money import decimal_text
 from ..summary import allocate_cents, cents
 from ..textable import render
-from . import safe_cell
+from . import markdown_text, safe_cell
 
 FORMATS = ("table", "csv", "json", "markdown")
 _TOKEN_HEADERS = (("input_tokens", "input"), ("cached_tokens", "cached"),
@@ -63,7 +63,7 @@ def _text(result, markdown: bool) -> str:
         lines += ["", "Assumptions:"] + [f"- {a}" for a in result.assumptions]
     if result.problems:
         lines += ["", f"Reported records ({result.reported:,}; each was left out of every total):"]
-        lines += [f"- {p}" for p in result.problems[:20]]
+        lines += [f"- {_cell(p, markdown)}" for p in result.problems[:20]]
         if result.reported > 20:
             lines.append(f"- ... {result.reported - 20:,} more (--format json lists the first "
                          f"{len(result.problems):,})")
@@ -71,9 +71,9 @@ def _text(result, markdown: bool) -> str:
 
 
 def _cell(value, markdown: bool) -> str:
-    """Text from a log (a model, a tag) on one row: control characters escaped, pipes in Markdown."""
-    text = _one_line("" if value is None else str(value))
-    return text.replace("|", "\\|") if markdown else text
+    """Text from a log (a model, a tag) on one row: control characters escaped; in Markdown also HTML
+    and pipes."""
+    return markdown_text(value) if markdown else _one_line("" if value is None else str(value))
 
 
 def _markdown_table(headers, body, right) -> str:
@@ -138,7 +138,8 @@ def render_variance(df, fmt: str) -> str:
     if attrs.get("assumptions"):
         lines += ["", "Assumptions:"] + [f"- {a}" for a in attrs["assumptions"]]
     if attrs.get("problems"):
-        lines += ["", "Reported records (left out of the actuals):"] + [f"- {p}" for p in attrs["problems"][:20]]
+        lines += ["", "Reported records (left out of the actuals):"] + [f"- {_cell(p, markdown)}"
+                                                                      for p in attrs["problems"][:20]]
     return "\n".join(lines)
 
 

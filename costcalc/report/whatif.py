@@ -19,7 +19,7 @@ from ..money import decimal_text
 from ..summary import allocate_cents, cents
 from ..textable import render
 from ..whatif import ALL_MODELS, TOTAL
-from . import safe_cell
+from . import markdown_text, safe_cell
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -89,12 +89,8 @@ def _table(headers: list[str], rows: list[list[str]], right: list[bool], markdow
     if markdown:
         head = "| " + " | ".join(headers) + " |"
         rule = "|" + "".join("---:|" if r else "---|" for r in right)
-        return "\n".join([head, rule] + ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows])
+        return "\n".join([head, rule] + ["| " + " | ".join(markdown_text(c) for c in row) + " |" for row in rows])
     return render(headers, rows, right=right, indent=2)
-
-
-def _md(cell: str) -> str:
-    return str(cell).replace("|", "\\|")
 
 
 def _table_meta(table: dict | None) -> str:
@@ -240,7 +236,7 @@ def _sensitivity_text(df: pd.DataFrame, markdown: bool) -> str:
         part = df[(df["profile"] == profile) & (df["model"] == model)]
         lines.append("")
         header = f"{profile} on {model}: expected {_money(part['expected_usd'].iloc[0])} over the period"
-        lines.append(f"## {header}" if markdown else header)
+        lines.append(f"## {markdown_text(header)}" if markdown else header)
         lines.append("")
         rows = [[r.input, f"{decimal_text(r.low_value)} .. {decimal_text(r.high_value)}",
                  _money(r.low_usd), _money(r.high_usd), _money(r.swing_usd)] for r in part.itertuples()]
@@ -279,7 +275,7 @@ def _break_even_text(df: pd.DataFrame, markdown: bool) -> str:
         volume = next((v for v in part["requests_per_month"] if v is not None), None)
         lines.append("")
         header = profile + (f": {_whole(volume)} requests/month" if volume is not None else ": no requests")
-        lines.append(f"## {header}" if markdown else header)
+        lines.append(f"## {markdown_text(header)}" if markdown else header)
         lines.append("")
         headers = ["model", "USD/1k req", "x cheapest", "API/month"]
         right = [False, True, True, True]

@@ -50,7 +50,7 @@ from .formats.columnar import check_target, normalize_columns, plan_columns, typ
 from .formats.common import MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
-from .formats.providers import RECORD_READERS
+from .formats.providers import RECORD_READERS, is_batch_line
 from .schema import COLUMNS, COUNT_COLUMNS, FRAME_SOURCE, SOURCE_COLUMNS, TAG_PREFIX
 
 FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc", "csv", "parquet")
@@ -138,7 +138,8 @@ def _origin(df: pd.DataFrame, source: str) -> tuple[str | np.ndarray, np.ndarray
     """(source per row or one for all, line per row) of a frame's records."""
     if ("source" in df and "line" in df and pd.api.types.is_integer_dtype(df["line"].dtype)
             and not df["line"].isna().any() and not df["source"].isna().any()):
-        return df["source"].astype("str").to_numpy(dtype=object), df["line"].to_numpy(dtype=np.int64)
+        # as a Categorical: a file name per row costs a code, not a string
+        return pd.Categorical(df["source"].astype("str")), df["line"].to_numpy(dtype=np.int64)
     return source, np.arange(1, len(df) + 1, dtype=np.int64)
 
 
@@ -249,7 +250,7 @@ def _format_of(record: object) -> str | None:
         return None
     if "resourceSpans" in record:
         return "otel"
-    if "custom_id" in record and ("response" in record or "error" in record):
+    if is_batch_line(record):
         return "openai"  # a Batch API output line (its first request may have failed: no usage to look at)
     body = record.get("response") if type(record.get("response")) is dict else record
     usage = body.get("usage") if type(body.get("usage")) is dict else body

@@ -7,6 +7,7 @@ same run works for a notebook frame, a file larger than memory, or a partition o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from decimal import Decimal
 from typing import Iterable, Iterator
@@ -19,7 +20,7 @@ from ..money import decimal_text
 from ..prices.model import PriceTable
 from ..summary import dsum
 from .price import SLICE_RECORDS, Repricer, record_costs
-from .schema import COUNT_COLUMNS, FRAME_SOURCE
+from .schema import COUNT_COLUMNS
 from .totals import Totals, totals_by
 
 SCHEMA = "costcalc.reprice/1"
@@ -40,7 +41,7 @@ class RepriceResult:
     price_table: dict = field(default_factory=dict)
     components: pd.DataFrame | None = None  # long form per component (Totals.components), for variance
 
-    @property
+    @cached_property
     def totals_usd(self) -> dict[str, Decimal]:
         """Total per priced_as: `logged` (what the records really cost), then each --as model."""
         found = totals_by(self.rows)
@@ -105,6 +106,8 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool):
     for chunk in chunks:
         read_records += chunk.records
         repricer.report(chunk.problems, len(chunk.problems))
+        if strict and chunk.problems:  # a frame's bad rows (log readers raise on their own)
+            raise InputError(chunk.problems[:1])
         for part in slices(chunk.frame):
             priced = repricer.price(part)
             if strict and repricer.reported:
@@ -114,8 +117,9 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool):
 
 
 def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
-                   by: list[str] | None = None, strict: bool = False) -> RepriceResult:
-    """Grouped totals over a stream of read.UsageChunk (frame, records, problems)."""
+                   by: list[str] | None = None, strict: bool = False, components: bool = False) -> RepriceResult:
+    """Grouped totals over a stream of read.UsageChunk (frame, records, problems); with `components`
+    also the long per-component form that variance compares."""
     repricer = Repricer(table, models)
     totals = Totals(["month"] if by is None else by, [t.label for t in repricer.targets])
     for part, priced in _priced_slices(chunks, repricer, strict):
@@ -124,7 +128,7 @@ def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None
     return RepriceResult(totals.frame(repricer.outcomes), totals.by, [t.model_id for t in repricer.targets[1:]],
                          repricer.priced + repricer.reported, repricer.priced, repricer.reported,
                          repricer.problems, repricer.assumptions + repricer.unpriced_notes(), table.meta(),
-                         totals.components(repricer.outcomes))
+                         totals.components(repricer.outcomes) if components else None)
 
 
 RECORD_COLUMNS = ["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated", "cost_usd"]
@@ -149,10 +153,9 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
             for i, column in enumerate(COUNT_COLUMNS):
                 out[column] = tokens[:, i]
             out.insert(0, "priced_as", label)
-            out["model_priced"] = [outcomes[i].model for i in ids]
-            out["billed_model"] = [outcomes[i].billed_model for i in ids]
-            out["billed_provider"] = [outcomes[i].provider for i in ids]
-            out["rule"] = [outcomes[i].rule for i in ids]
+            for column, field_name in (("model_priced", "model"), ("billed_model", "billed_model"),
+                                       ("billed_provider", "provider"), ("rule", "rule")):
+                out[column] = np.array([getattr(o, field_name) for o in outcomes], dtype=object)[ids]
             out["estimated"] = estimated[ok]
             out["cost_usd"] = record_costs(outcomes, ids, tokens) if len(ids) else []
             parts.append(out)
@@ -172,13 +175,4 @@ def _check_counts(read_records: int, repricer: Repricer) -> None:
                             f"{repricer.reported} reported; please report it")
 
 
-class FrameChunk:
-    """A DataFrame already in memory, as one chunk (read.normalize_frame gives its problems)."""
-
-    def __init__(self, frame: pd.DataFrame, records: int | None = None, problems=()):
-        self.frame = frame
-        self.records = len(frame) if records is None else records
-        self.problems = list(problems)
-
-
-__all__ = ["RepriceResult", "SCHEMA", "price_records", "reprice_chunks", "FrameChunk", "FRAME_SOURCE"]
+__all__ = ["RepriceResult", "SCHEMA", "price_records", "reprice_chunks"]

@@ -182,10 +182,7 @@ def _group(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def totals_by(frame: pd.DataFrame) -> dict[str, Decimal]:
     """Total cost per priced_as label (logged first), exact."""
-    out: dict[str, Decimal] = {}
-    for label, cost in zip(frame["priced_as"], frame["cost_usd"]):
-        out[label] = out.get(label, Decimal(0)) + cost
-    return out
+    return {label: dsum(part) for label, part in frame.groupby("priced_as", sort=False)["cost_usd"]}
 
 
 __all__ = ["BY_CHOICES", "Totals", "check_by", "totals_by", "COMPONENTS"]

@@ -84,25 +84,3 @@ def _forecast_rate(component: str, forecast: dict, actual: dict) -> Decimal:
         return cost / tokens
     tokens, cost = actual[component]
     return cost / tokens if tokens else Decimal(0)
-
-
-def forecast_rows(estimate: dict, source: str = "forecast") -> pd.DataFrame:
-    """The long rows of a saved estimate (`costcalc estimate --format json`): the expected case only
-    when the estimate has low/expected/high cases."""
-    from ..errors import CostcalcError
-
-    if not isinstance(estimate, dict) or not str(estimate.get("meta", {}).get("schema", "")).startswith(
-            "costcalc.estimate/"):
-        raise CostcalcError(f"{source}: not a costcalc estimate (expected the JSON of `costcalc estimate "
-                            f"--format json`, schema costcalc.estimate/1)")
-    rows = []
-    for i, row in enumerate(estimate.get("rows", [])):
-        if row.get("case", "expected") != "expected":
-            continue
-        try:
-            rows.append((row["month"], row["model"], row["component"], Decimal(row["tokens"]),
-                         Decimal(row["cost_usd"])))
-        except (KeyError, TypeError, decimal.InvalidOperation) as exc:
-            raise CostcalcError(f"{source}: rows[{i}]: missing or bad month/model/component/tokens/cost_usd "
-                                f"({type(exc).__name__}: {exc})") from None
-    return pd.DataFrame(rows, columns=["month", "model", "component", "tokens", "cost_usd"])
