@@ -49,7 +49,8 @@ def main() -> None:
     t0 = time.perf_counter()
     df = costcalc.estimate(frame, start="2026-12", months=36)
     elapsed = time.perf_counter() - t0
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # ru_maxrss: KiB on Linux, bytes on macOS
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     print(f"profiles={count} models={len(MODELS)} months=36 rows={len(df):,} seconds={elapsed:.2f} "
           f"peak_rss_mib={peak_mib:.0f}")
 

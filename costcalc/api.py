@@ -161,7 +161,7 @@ def quote(model: str, at=None, prices=None, tier: str = "standard", residency: b
 def count_tokens(text: str, model: str, prices=None):
     """Tokens of `text` for `model`, with its own tokenizer: a TokenCount (tokens, exact, low, high).
     Claude and Gemini counts are estimates with a band; GPT-5 and DeepSeek V4 counts are exact."""
-    from .tokens import count
+    from .tokens.count import count
 
     return count(prices_from(prices), text, model)
 

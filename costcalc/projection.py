@@ -51,10 +51,7 @@ _ONE = Decimal(1)
 class _Slot:
     """One price resolution within a month window: a rule with its rates, and where it was in force."""
 
-    label: str
-    provider: str
-    usd_per_mtok: dict[str, Decimal]
-    line_ids: dict[str, int]  # component -> id of (label, component, rate, provider): lines merge on it
+    line_ids: dict[str, int]  # component -> id of its line meta (label, rate, provider...): lines merge on it
     minutes: Decimal  # untouched by traffic shape
     ranges: tuple[tuple[int, int], ...]  # minute offsets [a, b) from the month start (interned)
     first: int  # epoch minutes of the first and last instant in force (shared int objects: a big
@@ -154,8 +151,7 @@ class _Projector:
             list_rates = res.list_rates
             native = {code: (res.native_rates(code), res.native_rates(code, discounts=False))
                       for code in res.rule.native}
-            out.append(_Slot(res.label, res.billed_model.provider, res.rates,
-                             {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider,
+            out.append(_Slot({c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider,
                                                list_rates[c], tuple((code, own[c], own_list[c])
                                                                     for code, (own, own_list) in native.items())))
                               for c in COMPONENTS},
@@ -271,7 +267,7 @@ def _per_request(profile: Profile, prompt: Decimal, reasoning: Decimal) -> dict[
 
 
 def project(workloads: Workloads | list[Profile], table: PriceTable, start: tuple[int, int], months: int,
-            scenario: str = "actual", models: list[str] | None = None) -> pd.DataFrame:
+            scenario: str = "actual") -> pd.DataFrame:
     """Cost lines for every profile x model x month. See the module docstring for the arithmetic."""
     if months < 1:
         raise CostcalcError(f"months must be at least 1, not {months}")
@@ -284,7 +280,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     collecting = gc.isenabled()
     gc.disable()
     try:
-        frame = _run(profiles, projector, table, month_list, start, scenario, models, out)
+        frame = _run(profiles, projector, month_list, start, out)
     finally:
         if collecting:
             gc.enable()
@@ -300,24 +296,21 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "profiles": {p.name: describe(p) for p in profiles},
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
-        "requests": [{"profile": r[0], "model": r[1], "month": cal.month_label(*month_list[r[2]]), "case": r[3],
-                      "requests": n} for r, n in zip(out.runs, out.requests)],
+        "requests": _requests(out, month_list),
         **_line_rates(out, projector.line_meta),
     })
     return frame
 
 
-def _run(profiles, projector, table, month_list, start, scenario, models, out) -> pd.DataFrame:
+def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
     with decimal.localcontext(_CONTEXT):
         for base in profiles:
             cases = CASES if base.has_ranges else ("expected",)
             for model_name in base.models:
-                if models is not None and model_name not in models:
-                    continue
-                model_id = lookup(table, model_name).id
+                model_id = lookup(projector.table, model_name).id
                 for case in cases:
                     _project_one(projector, base.at_case(case), model_id, model_name, month_list, start,
-                                 scenario, case, out)
+                                 case, out)
     return out.frame(profiles, month_list)
 
 
@@ -383,6 +376,13 @@ class _Columns:
         return frame
 
 
+def _requests(out: _Columns, month_list: list[tuple[int, int]]) -> list[dict]:
+    """Requests per profile, model, month and case (what cost per 1,000 requests divides by)."""
+    labels = [cal.month_label(*ym) for ym in month_list]
+    return [{"profile": profile, "model": model, "month": labels[index], "case": case, "requests": n}
+            for (profile, model, index, case, _), n in zip(out.runs, out.requests)]
+
+
 def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     """Per model (as the rows name it), rule, component and rate: the rate before negotiated discounts
     where one applied (FOCUS ListCost), and the provider's own prices in other currencies where it
@@ -419,7 +419,7 @@ def _standing_assumptions(profiles: list[Profile]) -> list[str]:
 
 
 def _project_one(projector: _Projector, profile: Profile, model_id: str, model_name: str,
-                 month_list: list[tuple[int, int]], start: tuple[int, int], scenario: str, case: str,
+                 month_list: list[tuple[int, int]], start: tuple[int, int], case: str,
                  out: _Columns) -> None:
     """Append the cost lines of one profile (at one case) on one model. This is the hot loop of a big
     projection: shared work is cached on the projector, and each line costs a few Decimal operations."""
@@ -450,7 +450,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     requests_by_tier = []
     for tier, tier_share in tiers:
         for prompt, bin_share, per_request in bins:
-            request = Request(prompt, tier, residency, scenario)
+            # one projector per scenario: its slot cache may leave the scenario out of its keys
+            request = Request(prompt, tier, residency, projector.scenario)
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
                                      per_request))
     slot_cache = projector._slots

@@ -459,13 +459,6 @@ class _Parser:
                            f"providers.{model.provider}.models.{model.id}.prices[{i}].promotion_of",
                            "names no base rule of this model; base labels: " + ", ".join(sorted(labels)),
                            rule.promotion_of)
-        # Attach line numbers to cross-reference problems when we can find the model.
-        for idx, problem in enumerate(r.problems):
-            if problem.line is None and problem.file == r.file:
-                mid = problem.key.split(".models.")[-1].split(".")[0] if ".models." in problem.key else None
-                model = table.models.get(mid) if mid else None
-                if model and model.line:
-                    r.problems[idx] = replace(problem, line=model.line)
 
     def alias_map(self, models: dict[str, Model], providers_node: Node | None) -> dict[str, str]:
         aliases: dict[str, str] = {}
