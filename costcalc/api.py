@@ -99,10 +99,16 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
 
 
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
-    """The frame with its money also shown in `currency` (USD x a fixed rate; see costcalc.fx)."""
+    """The frame with its money also shown in `currency` (USD x a fixed rate; see costcalc.fx). Any
+    currency it was shown in before is replaced, so a saved result can be re-shown."""
     from .fx import resolve_fx
 
     info = resolve_fx(currency, [fx] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
+    shown_before = [c for c in frame.columns if c.startswith("cost_") and c != "cost_usd"]
+    if shown_before or "fx" in frame.attrs:
+        attrs = {k: v for k, v in frame.attrs.items() if k != "fx"}
+        frame = frame.drop(columns=shown_before)
+        frame.attrs = {**attrs, "currency": "USD"}
     if info is None:
         return frame
     from .report.document import EXACT, Shown

@@ -367,16 +367,10 @@ def render(result, fmt, currency, fx, output):
 
     document = load(result)
     if currency or fx:
-        from .fx import resolve_fx
-        from .report.document import to_document, to_frame
         from .api import with_currency
+        from .report.document import to_document, to_frame
 
-        frame = to_frame(document)
-        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("cost_") and c != "cost_usd"])
-        frame.attrs.pop("fx", None)
-        frame.attrs["currency"] = "USD"
-        resolve_fx(currency, list(fx))  # errors before any work
-        document = to_document(with_currency(frame, currency, list(fx)))
+        document = to_document(with_currency(to_frame(document), currency, list(fx)))
     write_output(render_document(document, fmt), output)
 
 

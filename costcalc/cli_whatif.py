@@ -222,36 +222,25 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
 
 
 def _save_chart(df, path: str) -> None:
-    """The tornado as PNG or SVG (by the file's extension), written whole or not at all."""
-    import os
-    import tempfile
+    """The tornado as PNG or SVG (by the file's extension), written atomically like every --output."""
+    import io
     from pathlib import Path
 
-    from .errors import CostcalcError
+    import matplotlib.pyplot as plt
+
+    from .cli import write_output
     from .plot import plot
 
     suffix = Path(path).suffix.lower()
     if suffix not in (".png", ".svg"):
         raise click.BadParameter(f"{path!r}: name a .png or .svg file", param_hint="--chart")
     ax = plot(df, kind="tornado")
+    buffer = io.BytesIO()
     try:
-        fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.", suffix=suffix)
-    except OSError as exc:
-        raise CostcalcError(f"cannot write {path}: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
-        ax.figure.savefig(tmp, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else None)
-        from .cli import _umask
-
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; a chart is an ordinary file
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CostcalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+        ax.figure.savefig(buffer, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else None)
     finally:
-        import matplotlib.pyplot as plt
-
         plt.close(ax.figure)
+    write_output(buffer.getvalue(), path)
 
 
 # -- break-even -------------------------------------------------------------------------------------
