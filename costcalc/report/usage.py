@@ -7,8 +7,6 @@ model add up to its rendered total.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 
@@ -16,7 +14,7 @@ from ..errors import _one_line
 from ..money import decimal_text
 from ..summary import allocate_cents, cents
 from ..textable import render
-from . import markdown_text, safe_cell
+from . import csv_table, markdown_text
 
 FORMATS = ("table", "csv", "json", "markdown")
 _TOKEN_HEADERS = (("input_tokens", "input"), ("cached_tokens", "cached"),
@@ -27,8 +25,9 @@ _TOKEN_HEADERS = (("input_tokens", "input"), ("cached_tokens", "cached"),
 def render_reprice(result, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
-    if fmt == "csv":
-        return _csv(result)
+    if fmt == "csv":  # exact decimals, formula-neutralized text, the price table on every row
+        return csv_table(result.rows, {"price_table_version": result.price_table.get("version"),
+                                       "price_table_sha256": result.price_table.get("sha256")})
     return _text(result, markdown=fmt == "markdown")
 
 
@@ -83,18 +82,6 @@ def _markdown_table(headers, body, right) -> str:
     return "\n".join(lines)
 
 
-def _csv(result) -> str:
-    """Exact decimals (not rounded), formula-neutralized text cells, the table version on every row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    columns = list(result.rows.columns)
-    writer.writerow(columns + ["price_table_version", "price_table_sha256"])
-    meta = [result.price_table.get("version"), result.price_table.get("sha256")]
-    for row in result.rows.itertuples(index=False):
-        writer.writerow([decimal_text(v) if isinstance(v, Decimal) else safe_cell(v) for v in row] + meta)
-    return buffer.getvalue()
-
-
 # -- forecast against actuals --------------------------------------------------------------------------
 
 VARIANCE_SCHEMA = "costcalc.variance/1"
@@ -111,12 +98,7 @@ def render_variance(df, fmt: str) -> str:
                            "reported": attrs.get("reported"), "assumptions": attrs.get("assumptions", []),
                            "rows": rows, "problems": attrs.get("problems", [])}, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(list(df.columns))
-        for row in df.itertuples(index=False):
-            writer.writerow([decimal_text(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
-        return buffer.getvalue()
+        return csv_table(df)
     markdown = fmt == "markdown"
     headers = ["month", "model", "forecast", "actual", "variance", "volume", "mix", "price"]
     body = []

@@ -7,8 +7,6 @@ beyond rounding and the display-currency conversion happens here.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import textwrap
 from decimal import ROUND_CEILING, Decimal
@@ -19,7 +17,7 @@ from ..money import decimal_text
 from ..summary import allocate_cents, cents
 from ..textable import render
 from ..whatif import ALL_MODELS, TOTAL
-from . import markdown_text, safe_cell
+from . import csv_table, markdown_text
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -57,26 +55,6 @@ def _json_value(value):
     return str(value)
 
 
-def _csv_cell(value) -> str:
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return safe_cell(value)
-
-
-def _csv(df: pd.DataFrame, extra: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(df.columns) + list(extra))
-    tail = [_csv_cell(v) for v in extra.values()]
-    for record in df.itertuples(index=False):
-        writer.writerow([_csv_cell(v) for v in record] + tail)
-    return out.getvalue()
-
-
 def _records(df: pd.DataFrame) -> list[dict]:
     return [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
@@ -111,7 +89,7 @@ def render_compare(df: pd.DataFrame, fmt: str) -> str:
             extra.update({f"{key}_label": side["label"], f"{key}_scenario": side["scenario"],
                           f"{key}_price_table_version": side["price_table"]["version"],
                           f"{key}_price_table_sha256": side["price_table"]["sha256"]})
-        return _csv(df, extra)
+        return csv_table(df, extra)
     return _compare_text(df, markdown=fmt == "markdown")
 
 
@@ -212,7 +190,7 @@ def _render_table(df: pd.DataFrame, fmt: str, schema: str, extra_meta: dict, tex
         return json.dumps({"meta": _json_value(meta), "rows": _records(df)}, indent=2, ensure_ascii=False)
     if fmt == "csv":
         table = attrs.get("price_table") or {}
-        return _csv(df, {"start": attrs.get("start"), "months": attrs.get("months"),
+        return csv_table(df, {"start": attrs.get("start"), "months": attrs.get("months"),
                          "scenario": attrs.get("scenario"), "price_table_version": table.get("version"),
                          "price_table_sha256": table.get("sha256")})
     return text(df, markdown=fmt == "markdown")
