@@ -84,5 +84,9 @@ class NoPriceError(CostcalcError):
     """No price rule covers the request (before launch, an unoffered tier, an unpublished combination)."""
 
 
+class NotLaunchedError(NoPriceError):
+    """A model asked for before its launch instant; the message names the launch."""
+
+
 class AmbiguousPriceError(CostcalcError):
     """Two base rules match the same request; the table is wrong (lint catches this for bundled data)."""

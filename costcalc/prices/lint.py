@@ -39,6 +39,8 @@ def lint(table: PriceTable, today: date) -> LintReport:
     for model in table.models.values():
         key = f"providers.{model.provider}.models.{model.id}"
         errors.extend(_order(key, model))
+        errors.extend(_launch(key, model))
+        errors.extend(_fees(key, model))
         errors.extend(_coverage(model.file, key, table, model))
         warnings.extend(_stale(key, model, today))
     return LintReport(tuple(errors), tuple(warnings))
@@ -55,10 +57,46 @@ def _order(key: str, model: Model) -> list[Problem]:
     return out
 
 
+def _launch(key: str, model: Model) -> list[Problem]:
+    """Nothing of a model may take effect before it existed: that would price calls nobody could make."""
+    if model.launched is None:
+        return []
+    out = []
+    items = [(f"prices[{i}]", r) for i, r in enumerate(model.rules)] + \
+            [(f"routes[{i}]", r) for i, r in enumerate(model.routes)] + \
+            [(f"fees[{i}]", f) for i, f in enumerate(model.fees)]
+    for name, item in items:
+        start = item.when.start
+        if start is not None and start < model.launched:
+            out.append(Problem(getattr(item, "file", model.file) or model.file, getattr(item, "line", None),
+                               f"{key}.{name}.when.from", f"{start:%Y-%m-%dT%H:%MZ}",
+                               f"starts before the model's launch ({model.launched:%Y-%m-%dT%H:%MZ}); "
+                               f"move the launch (from:) earlier or the rule later"))
+    return out
+
+
+def _fees(key: str, model: Model) -> list[Problem]:
+    """Two fees for the same tool in force at once would make the price of a call ambiguous."""
+    out = []
+    far_past = datetime.min.replace(tzinfo=timezone.utc)
+    far_future = datetime.max.replace(tzinfo=timezone.utc)
+    for i, a in enumerate(model.fees):
+        for j in range(i + 1, len(model.fees)):
+            b = model.fees[j]
+            if a.tool != b.tool:
+                continue
+            if (a.when.start or far_past) < (b.when.end or far_future) and \
+                    (b.when.start or far_past) < (a.when.end or far_future):
+                out.append(Problem(b.file or model.file, b.line, f"{key}.fees[{j}]", b.tool,
+                                   f"overlaps fees[{i}] for the same tool; give them disjoint from/until"))
+    return out
+
+
 def _stale(key: str, model: Model, today: date) -> list[Problem]:
     out = []
     items = [(f"prices[{i}]", r) for i, r in enumerate(model.rules)] + \
-            [(f"modifiers[{i}]", m) for i, m in enumerate(model.modifiers) if m.kind == "modifier"]
+            [(f"modifiers[{i}]", m) for i, m in enumerate(model.modifiers) if m.kind == "modifier"] + \
+            [(f"fees[{i}]", f) for i, f in enumerate(model.fees)]
     for name, item in items:
         if item.checked is not None and (today - item.checked).days > STALE_AFTER_DAYS:
             out.append(Problem(item.file, item.line, f"{key}.{name}.checked", item.checked.isoformat(),
@@ -86,7 +124,11 @@ def _life(table: PriceTable, model: Model) -> tuple[datetime, datetime]:
     # A rule or route without a start reaches back before any dated one: lint from the horizon, so a
     # gap after it (an open-ended first rule, a later rule starting too late) is seen.
     starts = [item.when.start for item in model.rules + model.routes]
-    start = min([p for p in starts if p] + ([_EPOCH] if None in starts or not starts else []))
+    if model.launched is not None:
+        # Life begins at launch: a rule without a start begins there too, and a gap after launch shows.
+        start = model.launched
+    else:
+        start = min([p for p in starts if p] + ([_EPOCH] if None in starts or not starts else []))
     # Holidays are dated too: look past the last one any rule uses, or a clash on it goes unseen.
     calendars = {item.when.holiday_calendar for item in model.rules + model.modifiers} - {None}
     holidays = [datetime(d.year, d.month, d.day, tzinfo=timezone.utc) + timedelta(days=2)

@@ -17,7 +17,7 @@ from pathlib import Path
 from .._schema import Reader
 from .._yamlnodes import Node, parse, read_input
 from ..errors import _NO_VALUE, Problem
-from .model import (COMPONENTS, SCENARIOS, TIERS, WEEKDAYS, Calendar, Conditions, Modifier, Model,
+from .model import (COMPONENTS, SCENARIOS, TIERS, WEEKDAYS, Calendar, Conditions, Fee, Modifier, Model,
                     PriceTable, Provider, Retirement, Route, Rule, SourceFile, Window)
 
 SCHEMA_VERSION = 1
@@ -26,8 +26,9 @@ _WHEN_KEYS = ("from", "until", "timezone", "hours", "weekdays", "holidays", "pro
               "prompt_tokens_at_most", "tiers", "residency")
 _RULE_KEYS = ("label", "promotion_of", "when", "rates", "native", "source", "checked", "note")
 _MOD_KEYS = ("label", "when", "multiply", "source", "checked", "note")
-_MODEL_KEYS = ("name", "aliases", "tokenizer", "context_window", "max_output_tokens", "tiers", "notes",
-               "confidence", "retired", "routes", "prices", "modifiers")
+_FEE_KEYS = ("tool", "when", "usd_per_1k_calls", "native", "source", "checked", "note")
+_MODEL_KEYS = ("name", "from", "aliases", "tokenizer", "context_window", "max_output_tokens", "tiers", "notes",
+               "confidence", "retired", "routes", "prices", "modifiers", "fees")
 _MAX_FACTOR = Decimal(100)
 __all__ = ["load_prices", "bundled_path", "SCHEMA_VERSION", "SCENARIOS"]
 
@@ -193,6 +194,8 @@ class _Parser:
         changes: dict[str, object] = {"line": line, "file": self.r.file}
         if "name" in f:
             changes["name"] = r.string(f["name"], key + ".name")
+        if "from" in f:
+            changes["launched"] = r.instant(f["from"], key + ".from")
         if "aliases" in f:
             changes["aliases"] = tuple(
                 r.string(a, f"{key}.aliases[{i}]", pattern=r"[A-Za-z0-9][A-Za-z0-9._:/-]*",
@@ -231,6 +234,10 @@ class _Parser:
                         for i, n in enumerate(nodes))
             # Negotiated discounts from earlier overlays stay when a later file restates modifiers.
             changes["modifiers"] = own + tuple(m for m in base.modifiers if m.kind == "discount")
+        if "fees" in f:
+            nodes = r.sequence(f["fees"], key + ".fees")
+            changes["fees"] = tuple(self.fee(n, f"{key}.fees[{i}]", f"{mid}.fees[{i}]")
+                                    for i, n in enumerate(nodes))
         return replace(base, **changes)
 
     def source(self, f: dict[str, Node], key: str) -> str:
@@ -306,6 +313,28 @@ class _Parser:
                              f"a cache hit may not cost more than a miss (input is {rates['input']})")
             out[str(code)] = rates
         return out
+
+    def fee(self, node: Node, key: str, fee_key: str) -> Fee:
+        """`{tool: web_search, usd_per_1k_calls: 10, when: {from: ...}, native: {CNY: 5}}`."""
+        r = self.r
+        f = r.mapping(node, key, _FEE_KEYS, ("tool", "usd_per_1k_calls"))
+        src, checked = self.sourced(f, key, node)
+        tool = r.string(f["tool"], key + ".tool", pattern=r"[a-z][a-z0-9_]*",
+                        what="a tool name in lower case, like web_search, web_fetch, code_execution")
+        when = self.when(f.get("when"), key + ".when")
+        if when.has_clock or when.prompt_tokens_above is not None or when.prompt_tokens_at_most is not None \
+                or when.tiers is not None or when.residency is not None:
+            raise r.fail(f["when"], key + ".when", "a fee's when: may only give from and until")
+        price = r.decimal(f["usd_per_1k_calls"], key + ".usd_per_1k_calls", "a price >= 0 in USD per 1,000 calls")
+        native = {}
+        if "native" in f:
+            for code, value in r.named_entries(f["native"], key + ".native").items():
+                if not re.fullmatch(r"[A-Z]{3}", str(code)) or code == "USD":
+                    raise r.fail(value, f"{key}.native.{code}", "a three-letter ISO 4217 code other than USD "
+                                                                "(usd_per_1k_calls holds USD)", code)
+                native[str(code)] = r.decimal(value, f"{key}.native.{code}", f"a price >= 0 in {code} per 1,000 calls")
+        note = r.string(f["note"], key + ".note") if "note" in f else None
+        return Fee(tool, price, when, src, checked, note, native, fee_key, node.line, self.r.file)
 
     def modifier(self, node: Node, key: str, mod_key: str) -> Modifier:
         r = self.r

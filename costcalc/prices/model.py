@@ -191,6 +191,35 @@ class Modifier:
 
 
 @dataclass(frozen=True)
+class Fee:
+    """A charge per call of a named server-side tool (web search, fetch, code execution): not a token
+    price, so modifiers (batch, long context, residency) leave it alone. Published per 1,000 calls."""
+
+    tool: str
+    usd_per_1k_calls: Decimal
+    when: Conditions
+    source: str
+    checked: date | None
+    note: str | None = None
+    # The provider's own price per 1,000 calls in another currency (DeepSeek: 5 CNY), used instead of
+    # converting when a result is shown in that currency.
+    native: dict[str, Decimal] = field(default_factory=dict)
+    key: str = ""
+    line: int | None = None
+    file: str = ""
+
+    @property
+    def usd_per_call(self) -> Decimal:
+        return self.usd_per_1k_calls / 1000
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fee) and other.key == self.key
+
+
+@dataclass(frozen=True)
 class Route:
     """From `when.start` until `when.end`, requests to this model are billed as `billed_as`."""
 
@@ -214,6 +243,9 @@ class Model:
     provider: str
     name: str
     aliases: tuple[str, ...] = ()
+    # The first instant the model could be called: no price before it (a quote is refused, an estimate
+    # marks the months before it as not available). None only in overlays that do not say.
+    launched: datetime | None = None
     tokenizer: str | None = None
     context_window: int | None = None
     max_output_tokens: int | None = None
@@ -221,6 +253,7 @@ class Model:
     rules: tuple[Rule, ...] = ()
     modifiers: tuple[Modifier, ...] = ()
     routes: tuple[Route, ...] = ()
+    fees: tuple[Fee, ...] = ()
     retired: Retirement | None = None
     notes: tuple[str, ...] = ()
     confidence: str = "high"

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from ..errors import AmbiguousPriceError, CostcalcError, NoPriceError, RetiredModelError, UnknownModelError
-from .model import (COMPONENTS, RATE_FALLBACK, SCENARIOS, TIER_ALIASES, TIERS, Model, Modifier,
+from ..errors import (AmbiguousPriceError, CostcalcError, NoPriceError, NotLaunchedError, RetiredModelError,
+                      UnknownModelError)
+from .model import (COMPONENTS, RATE_FALLBACK, SCENARIOS, TIER_ALIASES, TIERS, Fee, Model, Modifier,
                     PriceTable, Rule, zone)
 
 _MAX_ROUTE_HOPS = 8
@@ -36,6 +37,10 @@ class Resolution:
     rule: Rule
     modifiers: tuple[Modifier, ...]
     rates: dict[str, Decimal]  # every component, USD per 1M tokens, modifiers applied
+    fees: tuple[Fee, ...] = ()  # per-call tool fees of the billed model in force, one per tool
+
+    def fee(self, tool: str) -> Fee | None:
+        return next((f for f in self.fees if f.tool == tool), None)
 
     @property
     def label(self) -> str:
@@ -47,7 +52,8 @@ class Resolution:
 
     @property
     def key(self) -> tuple:
-        return (self.billed_model.id, self.rule.key) + tuple(m.key for m in self.modifiers)
+        return (self.billed_model.id, self.rule.key) + tuple(m.key for m in self.modifiers) + \
+            tuple(f.key for f in self.fees)
 
     @property
     def discounted(self) -> bool:
@@ -117,6 +123,9 @@ def _utc(at: datetime) -> datetime:
 def _route_chain(table: PriceTable, model: Model, at: datetime) -> list[Model]:
     """The model asked for and every model it is billed as at `at`, following dated routes
     (deepseek-chat -> deepseek-v4-flash -> deepseek-flash) and refusing retired ones. Last = billed."""
+    if model.launched is not None and at < model.launched:
+        raise NotLaunchedError(f"{model.id} launched at {model.launched:%Y-%m-%d %H:%MZ}; it has no price "
+                               f"before then (asked for {at:%Y-%m-%d %H:%MZ})")
     chain = [model]
     for _ in range(_MAX_ROUTE_HOPS):
         if model.retired is not None and at >= model.retired.at:
@@ -162,7 +171,19 @@ def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: 
                  and m.when.matches_time(at, table.calendars))
     if req.residency and not any(m.when.residency for m in mods) and rule.when.residency is not True:
         raise NoPriceError(f"{model.id} has no data-residency price at {at:%Y-%m-%d %H:%MZ}")
-    return Resolution(asked, model, rule, mods, effective_rates(rule, mods))
+    return Resolution(asked, model, rule, mods, effective_rates(rule, mods), fees_at(table, model, at))
+
+
+def fees_at(table: PriceTable, model: Model, at: datetime) -> tuple[Fee, ...]:
+    """The per-call fees of `model` in force at `at`, in table order, one per tool."""
+    found: dict[str, Fee] = {}
+    for fee in model.fees:
+        if fee.when.matches_time(at, table.calendars):
+            if fee.tool in found:
+                raise AmbiguousPriceError(f"{model.id}: fees {found[fee.tool].key} and {fee.key} both price "
+                                          f"{fee.tool} at {at:%Y-%m-%d %H:%MZ}; the price table needs fixing")
+            found[fee.tool] = fee
+    return tuple(found.values())
 
 
 def effective_rates(rule: Rule, modifiers: tuple[Modifier, ...]) -> dict[str, Decimal]:
@@ -227,6 +248,10 @@ def boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) 
             pending.append(table.models[route.billed_as])
         if current.retired:
             points.add(current.retired.at)
+        if current.launched:
+            points.add(current.launched)
+        for fee in current.fees:
+            points.update(p for p in (fee.when.start, fee.when.end) if p)
         for item in current.rules + current.modifiers:
             when = item.when
             points.update(p for p in (when.start, when.end) if p)

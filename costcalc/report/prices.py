@@ -75,7 +75,8 @@ def price_list(rows: list[dict]) -> str:
 
 def model_history(table: PriceTable, model: Model) -> str:
     lines = [f"{model.id} — {model.name} ({table.providers[model.provider].name})"]
-    facts = [f"tokenizer {model.tokenizer or '-'}",
+    facts = [f"launched {model.launched:%Y-%m-%d %H:%MZ}" if model.launched else None,
+             f"tokenizer {model.tokenizer or '-'}",
              f"context {model.context_window:,}" if model.context_window else None,
              f"max output {model.max_output_tokens:,}" if model.max_output_tokens else None,
              f"tiers {', '.join(model.tiers)}", "residency offered" if model.residency else None,
@@ -98,6 +99,13 @@ def model_history(table: PriceTable, model: Model) -> str:
         lines += ["", "Modifiers (multiply the base rates; they stack):"]
         rows = [(m.label, m.when.describe(), _factors(m.factors), m.kind) for m in model.modifiers]
         lines.append(render(("modifier", "when", "multiply", "kind"), rows, indent=2))
+    if model.fees:
+        lines += ["", "Fees per tool call (USD per 1,000 calls; not token prices, no modifiers apply):"]
+        rows = [(f.tool, f.when.describe(), rate_text(f.usd_per_1k_calls),
+                 ", ".join(f"{code} {decimal_text(v)}" for code, v in f.native.items()) or "-",
+                 f.checked.isoformat() if f.checked else "-") for f in model.fees]
+        lines.append(render(("tool", "when", "usd_per_1k", "native", "checked"), rows,
+                            right=(False, False, True, False, False), indent=2))
     for route in model.routes:
         lines.append(f"\nBilled as {route.billed_as}: {route.when.describe()} ({route.source})")
     if model.retired:
@@ -106,7 +114,8 @@ def model_history(table: PriceTable, model: Model) -> str:
     notes = model.notes + table.providers[model.provider].notes
     if notes:
         lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
-    sources = sorted({r.source for r in model.rules} | {m.source for m in model.modifiers})
+    sources = sorted({r.source for r in model.rules} | {m.source for m in model.modifiers}
+                     | {f.source for f in model.fees})
     if sources:
         lines += ["", "Sources:"] + [f"  {s}" for s in sources]
     lines.append(f"\nprice table {table.version} (sha256 {table.sha256[:12]})")
