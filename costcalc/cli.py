@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -50,7 +51,23 @@ def write_output(text: str | bytes, output: str | None) -> None:
         else:
             click.echo(text, nl=False)
         return
-    target = Path(output)
+    if output == "":
+        raise click.UsageError("--output needs a file name (or - for stdout)")
+    try:
+        found = os.stat(output)  # follows symlinks: what a write would reach
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise click.ClickException(f"cannot write {output}: is a directory")
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        # /dev/null, /dev/stdout, a FIFO, a terminal: write into it. The atomic rename below would
+        # replace the device or pipe itself with a regular file (as root, /dev/null included).
+        _write_special(output, text if binary else text.encode("utf-8"))
+        return
+    # A symlink is followed deliberately: the file it points to is replaced and the link stays a link.
+    target = Path(os.path.realpath(output))
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     except OSError as exc:
@@ -68,6 +85,15 @@ def write_output(text: str | bytes, output: str | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_special(output: str, data: bytes) -> None:
+    try:
+        fd = os.open(output, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _umask() -> int:
@@ -609,12 +635,14 @@ def tokens(paths, models, prices, fmt):
             found, failed_files = count_files(table, file_paths, model_list)
         rows += found
         problems += failed_files
-    write_output(render_tokens(rows, problems, fmt), None)
+    failed = [p for p in problems if not p.skipped]
+    if rows or not failed:  # nothing counted and something failed: the error lines alone, no empty table
+        write_output(render_tokens(rows, problems, fmt), None)
     for problem in problems:
         click.echo(f"costcalc: {'note: ' if problem.skipped else ''}{problem.path}: {problem.message}", err=True)
-    failed = [p for p in problems if not p.skipped]
     if failed:
-        click.echo(f"costcalc: {len(failed)} failed, {len({r.path for r in rows})} counted", err=True)
+        if rows:
+            click.echo(f"costcalc: {len(failed)} failed, {len({r.path for r in rows})} counted", err=True)
         sys.exit(1)
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Iterable, Union
 
+from ._files import read_regular
 from ._schema import Invalid, Reader
 from ._yamlnodes import Node, parse, read_input
 from .errors import _NO_VALUE, InputError, Problem
@@ -206,13 +207,20 @@ def _cell(text: str, file: str, line: int) -> Node:
 
 
 def _set_line(node: Node, line: int) -> None:
-    node.line = line
-    if node.kind == "map":
-        for child in node.value.values():
-            _set_line(child, line)
-    elif node.kind == "seq":
-        for child in node.value:
-            _set_line(child, line)
+    # Iterative and once per node: YAML aliases make a cell a graph that shares nodes, and walking it
+    # as a tree takes exponential time (a 9-level alias chain in one cell is 9^9 visits).
+    seen: set[int] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.line = line
+        if current.kind == "map":
+            pending.extend(current.value.values())
+        elif current.kind == "seq":
+            pending.extend(current.value)
 
 
 def _rows_tree(rows: list[tuple[int, dict[str, Node]]], file: str) -> Node:
@@ -502,7 +510,7 @@ def _samples(r: Reader, node: Node, key: str) -> Samples:
 
     def text(path: Path, item: Node) -> str:
         try:
-            return path.read_text(encoding="utf-8")
+            return read_regular(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise r.fail(item, f"{key}", f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}",
                          str(path)) from None

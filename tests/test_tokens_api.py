@@ -104,7 +104,7 @@ def test_cli_tokens_table_and_csv_label_estimates(tmp_path):
     header, row = csv_out.stdout.strip().splitlines()
     assert header == "path,model,tokenizer,tokens,bytes,exact,low,high,kind"
     n = o200k(TEXT)
-    assert row.endswith(f",{scaled(n, '1.30')},{len(TEXT.encode())},False,{n},{scaled(n, '1.47')},estimate")
+    assert row.endswith(f",{scaled(n, '1.30')},{len(TEXT.encode())},false,{n},{scaled(n, '1.47')},estimate")
 
 
 def test_cli_tokens_stdin():

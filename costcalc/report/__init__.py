@@ -20,32 +20,55 @@ def markdown_text(value) -> str:
 
 
 def csv_cell(value) -> str:
-    """One CSV cell: exact decimal text, "" for missing, true/false as JSON writes them, text through
-    safe_cell."""
+    """One CSV cell: exact decimal text, "" for missing, true/false as JSON writes them, instants as
+    ISO-8601 UTC, text through safe_cell."""
     from decimal import Decimal
 
     from ..money import decimal_text
 
     if isinstance(value, Decimal):
         return decimal_text(value)
-    if value is None or (isinstance(value, float) and value != value):  # NaN: a missing cell
+    if value is None or (isinstance(value, float) and value != value) or \
+            type(value).__name__ in ("NAType", "NaTType"):  # NaN, pd.NA, NaT: a missing cell
         return ""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if hasattr(value, "strftime") and hasattr(value, "tzinfo"):  # datetime, pandas Timestamp
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     return safe_cell(value)
+
+
+_CSV_SPECIAL = (",", '"', "\r", "\n")
+
+
+def _csv_quote(text: str) -> str:
+    # RFC 4180 quoting, done here rather than by the csv module: its QUOTE_MINIMAL quotes a field only
+    # for characters of the chosen line terminator, so with "\n" rows a cell holding a bare CR went out
+    # unquoted, every reader ended the row there, and the rest of the cell (=2+2) started a live row.
+    if any(c in text for c in _CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_row(cells) -> str:
+    """One CSV record: every cell through csv_cell (formula-neutralized text, exact decimals), quoted
+    when it holds a comma, a quote, CR or LF; rows end in \n. The one way costcalc writes CSV."""
+    return ",".join(_csv_quote(csv_cell(c)) for c in cells) + "\n"
+
+
+def csv_text(header, rows) -> str:
+    """A whole CSV file: a header row, then `rows` (iterables of cells)."""
+    parts = [csv_row(header)]
+    parts.extend(csv_row(r) for r in rows)
+    return "".join(parts)
 
 
 def csv_table(df, extra: dict | None = None) -> str:
     """A frame as CSV, with `extra` columns holding the same value on every row (the price table's
     version and sha256, so each row says which prices made it)."""
-    import csv
-    import io
-
     extra = extra or {}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(df.columns) + list(extra))
-    tail = [csv_cell(v) for v in extra.values()]
-    for record in df.itertuples(index=False):
-        writer.writerow([csv_cell(v) for v in record] + tail)
-    return out.getvalue()
+    tail = list(extra.values())
+    return csv_text(list(df.columns) + list(extra),
+                    (list(record) + tail for record in df.itertuples(index=False)))

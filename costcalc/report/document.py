@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
+from .._files import read_regular
 from ..errors import CostcalcError
 from ..money import decimal_text
 from ..summary import dsum
@@ -130,8 +131,7 @@ def to_frame(document: dict) -> pd.DataFrame:
 def load(path: str) -> dict:
     """A saved estimate document, checked enough that rendering cannot fail half-way."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
+        document = json.loads(read_regular(path).decode("utf-8"))
     except OSError as exc:
         raise CostcalcError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:

@@ -7,8 +7,6 @@ adds up to its rendered total.
 
 from __future__ import annotations
 
-import csv
-import io
 import textwrap
 from decimal import Decimal
 
@@ -16,9 +14,8 @@ import pandas as pd
 
 from ..summary import allocate_cents, cents, summarize
 from ..errors import _one_line
-from ..money import decimal_text
 from ..textable import render
-from . import markdown_text, safe_cell
+from . import csv_text, markdown_text
 from .document import Shown, dumps, in_shown_currency, to_document, to_frame
 
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
@@ -56,28 +53,15 @@ def money(value: Decimal) -> str:
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     shown = Shown(df.attrs)
     columns = list(df.columns) + ["price_table_version", "price_table_sha256", "scenario", "currency",
                                   "usd_rate"]
-    writer.writerow(columns)
     table = df.attrs.get("price_table", {})
+    # the metadata columns go through the same cell rules as the data: an overlay's version or a
+    # saved result's scenario is text from a file too
     extra = [table.get("version", ""), table.get("sha256", ""), df.attrs.get("scenario", ""), shown.code,
-             decimal_text(shown.rate)]
-    for record in df.itertuples(index=False):
-        cells = []
-        for value in record:
-            if isinstance(value, Decimal):
-                cells.append(decimal_text(value))
-            elif isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
-                cells.append(value.strftime("%Y-%m-%dT%H:%M:%SZ"))
-            elif value is None or (isinstance(value, float) and pd.isna(value)):
-                cells.append("")  # a profile without this tag
-            else:
-                cells.append(safe_cell(value))
-        writer.writerow(cells + extra)
-    return out.getvalue()
+             shown.rate]
+    return csv_text(columns, (list(record) + extra for record in df.itertuples(index=False)))
 
 
 def to_text(df: pd.DataFrame, markdown: bool) -> str:

@@ -30,13 +30,11 @@ up, so the low and high alternatives stay in the other formats.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 
 from ..money import decimal_text
-from . import safe_cell
+from . import csv_text
 from .document import EXACT, Shown
 
 COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
@@ -64,9 +62,7 @@ def render_focus(document: dict) -> str:
                   for r in meta.get("list_rates", [])}
     native_list = {(r["model"], r["rule"], r["component"], Decimal(r["usd_per_mtok"])): Decimal(r["list_per_mtok"])
                    for r in meta.get("native_rates", []) if r["currency"] == shown.code}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    records = []
     for row in document["rows"]:
         if row.get("case", "expected") != "expected":
             continue  # low/high are alternatives to the expected case: charges must add up, so not here
@@ -98,8 +94,8 @@ def render_focus(document: dict) -> str:
             row["rule"], component, meta.get("scenario") or "", table.get("version") or "",
             table.get("sha256") or "", decimal_text(shown.rate),
         ]
-        writer.writerow([safe_cell(c) for c in cells])
-    return out.getvalue()
+        records.append(cells)
+    return csv_text(COLUMNS, records)
 
 
 def _month_bounds(month: str) -> tuple[str, str]:

@@ -3,13 +3,11 @@ Works on plain rows (no pandas) so the command starts fast."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import textwrap
 
 from ..textable import render
-from . import safe_cell
+from . import csv_text
 from ..tokens import COLUMNS, FileProblem, TokenRow
 from ..tokens.tokenizers import TOKENIZERS
 
@@ -33,13 +31,7 @@ def render_tokens(rows: list[TokenRow], problems: list[FileProblem], fmt: str) -
         return json.dumps({"rows": [row._asdict() for row in rows], "totals": totals(rows),
                            "problems": [p.__dict__ for p in problems]}, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS + ["kind"])
-        for row in rows:
-            cells = [safe_cell(v) if isinstance(v, str) else v for v in row]
-            writer.writerow(cells + [_kind(row.exact)])
-        return out.getvalue()
+        return csv_text(COLUMNS + ["kind"], (list(row) + [_kind(row.exact)] for row in rows))
     return _table(rows)
 
 

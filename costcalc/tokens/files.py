@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
+from .._files import read_regular
 from ..prices import PriceTable, lookup
 from .count import base_count, tokenizer_for
 
@@ -61,7 +62,7 @@ def expand(paths: Iterable[str]) -> tuple[list[Path], list[FileProblem]]:
 
 def read_text(path: Path) -> tuple[str | None, FileProblem | None]:
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         return None, FileProblem(str(path), f"cannot read: {exc.strerror or exc}", False)
     if b"\0" in data[:_BINARY_PROBE]:

@@ -45,6 +45,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from .._files import open_regular
 from ..errors import CostcalcError, InputError, Problem
 from .formats.columnar import check_target, normalize_columns, plan_columns, typed_frame
 from .formats.common import MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
@@ -209,7 +210,7 @@ def _reader_for(path: Path, format: str | None, mapping: dict[str, str] | None):
 
 def _open_binary(path: Path) -> IO[bytes]:
     try:
-        handle = open(path, "rb")
+        handle = open_regular(path)
     except OSError as exc:
         raise CostcalcError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return gzip.GzipFile(fileobj=handle, mode="rb") if _suffixes(path)[1] else handle

@@ -1,0 +1,38 @@
+"""Opening input files: regular files only, refused at once otherwise.
+
+A FIFO, a character device or a socket named as an input (a workload, a price overlay, an FX file, a
+saved result, a log) would block `open()` or `read()` forever, or read without end (/dev/zero). Every
+reader opens through here, so the refusal is one rule in one place and never waits.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+NOT_REGULAR = "not a regular file (a device, FIFO or socket)"
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """A binary handle on a regular file. Raises OSError (strerror set) for anything else; O_NONBLOCK
+    keeps opening a FIFO without a writer from waiting, and is cleared before reading."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise OSError(0, NOT_REGULAR)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: str | Path) -> bytes:
+    with open_regular(path) as handle:
+        return handle.read()
