@@ -6,10 +6,13 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from .errors import shown
+
 _SUFFIX_EXP = {"": 0, "k": 3, "m": 6, "b": 9}
 # Digits with optional _ separators, or commas in groups of three (1,000,000); "1,5M" is refused
 # rather than read as 15M.
-_COUNT = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d[\d_]*)(?:\.\d+)?)([kKmMbB]?)")
+# ASCII digits only: Python's \d also matches １０ and ١٠٠, which a user never means as a count.
+_COUNT = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d[\d_]*)(?:\.\d+)?)([kKmMbB]?)", re.ASCII)
 
 
 def parse_count(text: str) -> int:
@@ -17,17 +20,17 @@ def parse_count(text: str) -> int:
     Raises ValueError with what is allowed."""
     match = _COUNT.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a token count; use a whole number like 1000, 1_000, 250k or 1M")
+        raise ValueError(f"{shown(text)} is not a token count; use a whole number like 1000, 1_000, 250k or 1M")
     digits, suffix = match.groups()
     try:
         # scaleb and no multiplication: exact for any number of digits (no 28-digit rounding)
         value = Decimal(digits.replace("_", "").replace(",", "")).scaleb(_SUFFIX_EXP[suffix.lower()])
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not a token count") from None
+        raise ValueError(f"{shown(text)} is not a token count") from None
     if value != value.to_integral_value():
-        raise ValueError(f"{text!r} is not a whole number of tokens")
+        raise ValueError(f"{shown(text)} is not a whole number of tokens")
     if value >= 10 ** 15:
-        raise ValueError(f"{text!r} is more tokens than costcalc prices at once (below 10^15)")
+        raise ValueError(f"{shown(text)} is more tokens than costcalc prices at once (below 10^15)")
     return int(value)
 
 
@@ -36,10 +39,12 @@ def parse_instant(text: str) -> datetime:
     an offset is read as UTC. Raises ValueError with an example of what is allowed."""
     raw = text.strip()
     try:
+        if not raw.isascii():
+            raise ValueError
         value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
         if not 1970 <= value.year <= 2999:
             raise ValueError
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        raise ValueError(f"{text!r} is not an ISO-8601 instant like 2026-05-31T15:58Z (years 1970-2999)") \
+        raise ValueError(f"{shown(text)} is not an ISO-8601 instant like 2026-05-31T15:58Z (years 1970-2999)") \
             from None

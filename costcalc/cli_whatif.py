@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
+from .errors import shown
+
 FORMATS = ("table", "csv", "json", "markdown")
 SCENARIOS = ("actual", "list")
 
@@ -226,14 +228,15 @@ def _save_chart(df, path: str) -> None:
     import io
     from pathlib import Path
 
-    import matplotlib.pyplot as plt
-
     from .cli import write_output
-    from .plot import plot
+    from .plot import _matplotlib, plot
 
     suffix = Path(path).suffix.lower()
     if suffix not in (".png", ".svg"):
-        raise click.BadParameter(f"{path!r}: name a .png or .svg file", param_hint="--chart")
+        raise click.BadParameter(f"{shown(path)}: name a .png or .svg file", param_hint="--chart")
+    _matplotlib()  # one line naming the plot extra when matplotlib is missing, before any import of it
+    import matplotlib.pyplot as plt
+
     ax = plot(df, kind="tornado")
     buffer = io.BytesIO()
     try:

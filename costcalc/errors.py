@@ -45,9 +45,15 @@ def _one_line(text: str) -> str:
     return "".join(repr(c)[1:-1] if ord(c) < 32 or ord(c) == 127 else c for c in str(text))
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """A bad value as an error line quotes it: repr for text, one line, at most `limit` characters (a
+    100,000-character model name must not make a 100,000-character error line)."""
+    text = _one_line(repr(value) if isinstance(value, str) else str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _show(value: object) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shown(value, 60)
 
 
 class CostcalcError(Exception):

@@ -386,8 +386,12 @@ def png_pixels(path: Path) -> np.ndarray:
 
 
 def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
+    # No background networking, updates, sync, QUIC or proxy lookups: the page is a local file, and
+    # the suite must stay quiet under a network sandbox.
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-extensions", f"--user-data-dir={tmp / 'profile'}", "--enable-logging=stderr", "--v=1",
+               "--disable-extensions", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--disable-quic", "--no-proxy-server", "--disable-default-apps",
+               "--disable-domain-reliability", "--disable-client-side-phishing-detection", f"--user-data-dir={tmp / 'profile'}", "--enable-logging=stderr", "--v=1",
                *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=tmp)
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from ..errors import (AmbiguousPriceError, CostcalcError, NoPriceError, NotLaunchedError, RetiredModelError,
-                      UnknownModelError)
+                      UnknownModelError, shown)
 from .model import (COMPONENTS, RATE_FALLBACK, SCENARIOS, TIER_ALIASES, TIERS, Fee, Model, Modifier,
                     PriceTable, Rule, zone)
 
@@ -89,9 +89,10 @@ def lookup(table: PriceTable, name: str) -> Model:
     model_id = name if name in table.models else table.aliases.get(name)
     if model_id is None:
         names = sorted(set(table.models) | set(table.aliases))
-        near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        # no model id is long: a suggestion for a huge name would cost time and say nothing
+        near = difflib.get_close_matches(name, names, n=3, cutoff=0.5) if len(name) <= 200 else []
         tip = f"; did you mean {', '.join(near)}?" if near else "; `costcalc prices list` shows them all"
-        raise UnknownModelError(f"unknown model {name!r}{tip}")
+        raise UnknownModelError(f"unknown model {shown(name)}{tip}")
     return table.models[model_id]
 
 

@@ -111,11 +111,12 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
         lines.append(_wrap("Price rules applied: " + _rules_applied(df), markdown, indent=""))
     lines.append("Assumptions:")
     for note in attrs.get("assumptions", []):
-        lines.append(f"- {note}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
+        lines.append(f"- {markdown_text(note)}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
                                                                  subsequent_indent="    "))
     table = attrs.get("price_table") or {}
     lines.append("")
-    lines.append(f"Price table {table.get('version')} (sha256 {str(table.get('sha256'))[:12]}). "
+    version = markdown_text(table.get("version")) if markdown else _one_line(str(table.get("version")))
+    lines.append(f"Price table {version} (sha256 {_one_line(str(table.get('sha256'))[:12])}). "
                  f"Cents here; exact in json and csv.")
     return "\n".join(lines).rstrip() + "\n"
 

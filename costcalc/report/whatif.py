@@ -17,6 +17,7 @@ from ..money import decimal_text
 from ..summary import allocate_cents, cents
 from ..textable import render
 from ..whatif import ALL_MODELS, TOTAL
+from ..errors import _one_line
 from . import csv_table, markdown_text
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -71,9 +72,15 @@ def _table(headers: list[str], rows: list[list[str]], right: list[bool], markdow
     return render(headers, rows, right=right, indent=2)
 
 
-def _table_meta(table: dict | None) -> str:
+def _text(value, markdown: bool) -> str:
+    """Text from a user's files or a saved result, on one line; Markdown-escaped in Markdown."""
+    return markdown_text(value) if markdown else _one_line(str(value))
+
+
+def _table_meta(table: dict | None, markdown: bool = False) -> str:
     table = table or {}
-    return f"{table.get('version')} (sha256 {str(table.get('sha256'))[:12]})"
+    # an overlay's version is the user's text: a newline in it would start a heading of its own
+    return f"{_text(table.get('version'), markdown)} (sha256 {_text(str(table.get('sha256'))[:12], markdown)})"
 
 
 # -- compare --------------------------------------------------------------------------------------------
@@ -111,14 +118,15 @@ def _shown(df: pd.DataFrame):
     return Shown({"fx": fx})
 
 
-def _describe_side(key: str, side: dict) -> str:
+def _describe_side(key: str, side: dict, markdown: bool) -> str:
     files = [f for f in side["price_table"].get("files", []) if f]
     overlays = files[1:]
-    prices = f"prices {_table_meta(side['price_table'])}"
+    prices = f"prices {_table_meta(side['price_table'], markdown)}"
     if overlays:
-        prices += " with overlay " + ", ".join(overlays)
-    return (f"{key.upper()} = {side['label']}: scenario {side['scenario']}, {prices}; "
-            f"{side['start']} for {side['months']} months; profiles: {', '.join(side['profiles']) or 'none'}.")
+        prices += " with overlay " + ", ".join(_text(o, markdown) for o in overlays)
+    profiles = ", ".join(_text(p, markdown) for p in side["profiles"]) or "none"
+    return (f"{key.upper()} = {_text(side['label'], markdown)}: scenario {_text(side['scenario'], markdown)}, "
+            f"{prices}; {_text(side['start'], markdown)} for {side['months']} months; profiles: {profiles}.")
 
 
 def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
@@ -126,12 +134,13 @@ def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
     sides = df.attrs["sides"]
     a_name, b_name = sides["a"]["label"], sides["b"]["label"]
     lines = []
-    title = f"costcalc compare: A = {a_name}, B = {b_name} (expected case, summed over profiles)"
+    title = (f"costcalc compare: A = {_text(a_name, markdown)}, B = {_text(b_name, markdown)} "
+             f"(expected case, summed over profiles)")
     lines += [f"# {title}", ""] if markdown else [title]
     for key in ("a", "b"):
-        lines.append(_wrap(_describe_side(key, sides[key]), markdown) + ("  " if markdown else ""))
+        lines.append(_wrap(_describe_side(key, sides[key], markdown), markdown) + ("  " if markdown else ""))
     for note in df.attrs.get("notes", []):
-        lines.append(_wrap("Note: " + note, markdown))
+        lines.append(_wrap("Note: " + _text(note, markdown), markdown))
 
     converted = df.assign(a_usd=df["a_usd"].map(shown), b_usd=df["b_usd"].map(shown))
     models = [m for m in dict.fromkeys(converted["model"]) if m != ALL_MODELS]
@@ -203,8 +212,8 @@ _SENSITIVITY_METHOD = ("Each ranged input set to its low, then its high value wi
 def _sensitivity_text(df: pd.DataFrame, markdown: bool) -> str:
     attrs = df.attrs
     lines = []
-    title = (f"costcalc sensitivity: {attrs.get('start')} for {attrs.get('months')} months, "
-             f"scenario {attrs.get('scenario')}, USD")
+    title = (f"costcalc sensitivity: {_text(attrs.get('start'), markdown)} for {attrs.get('months')} months, "
+             f"scenario {_text(attrs.get('scenario'), markdown)}, USD")
     lines.append(f"# {title}" if markdown else title)
     lines.append(_wrap(_SENSITIVITY_METHOD + " Largest swing first.", markdown))
     if df.empty:
@@ -214,15 +223,16 @@ def _sensitivity_text(df: pd.DataFrame, markdown: bool) -> str:
         part = df[(df["profile"] == profile) & (df["model"] == model)]
         lines.append("")
         header = f"{profile} on {model}: expected {_money(part['expected_usd'].iloc[0])} over the period"
-        lines.append(f"## {markdown_text(header)}" if markdown else header)
+        lines.append(f"## {markdown_text(header)}" if markdown else _one_line(header))
         lines.append("")
         rows = [[r.input, f"{decimal_text(r.low_value)} .. {decimal_text(r.high_value)}",
                  _money(r.low_usd), _money(r.high_usd), _money(r.swing_usd)] for r in part.itertuples()]
         lines.append(_table(["input", "low .. high", "total at low", "total at high", "swing"], rows,
                             [False, False, True, True, True], markdown))
     if attrs.get("skipped"):
-        lines += ["", _wrap("Without ranges (not varied): " + ", ".join(attrs["skipped"]) + ".", markdown, "")]
-    lines += ["", f"Price table {_table_meta(attrs.get('price_table'))}. Money in USD ($). "
+        skipped = ", ".join(_text(name, markdown) for name in attrs["skipped"])
+        lines += ["", _wrap("Without ranges (not varied): " + skipped + ".", markdown, "")]
+    lines += ["", f"Price table {_table_meta(attrs.get('price_table'), markdown)}. Money in USD ($). "
                   f"Cents here; exact in json and csv."]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -253,7 +263,7 @@ def _break_even_text(df: pd.DataFrame, markdown: bool) -> str:
         volume = next((v for v in part["requests_per_month"] if v is not None), None)
         lines.append("")
         header = profile + (f": {_whole(volume)} requests/month" if volume is not None else ": no requests")
-        lines.append(f"## {markdown_text(header)}" if markdown else header)
+        lines.append(f"## {markdown_text(header)}" if markdown else _one_line(header))
         lines.append("")
         headers = ["model", "USD/1k req", "x cheapest", "API/month"]
         right = [False, True, True, True]
@@ -285,6 +295,6 @@ def _break_even_text(df: pd.DataFrame, markdown: bool) -> str:
                 "requests it can carry. Volumes rounded up to whole requests.")
         lines.append(f"- {note}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
                                                                  subsequent_indent="    "))
-    lines += ["", f"Price table {_table_meta(attrs.get('price_table'))}. Money in USD ($). "
+    lines += ["", f"Price table {_table_meta(attrs.get('price_table'), markdown)}. Money in USD ($). "
                   f"Cents here; exact in json and csv."]
     return "\n".join(lines).rstrip() + "\n"
