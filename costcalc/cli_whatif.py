@@ -91,16 +91,23 @@ def _write(text: str, output: str | None) -> None:
     write_output(text, output)
 
 
-def _decimal(value: str | None, hint: str, maximum: Decimal | None = None) -> Decimal | None:
+# Self-hosting figures: above 0, at most 9 decimals (1e-400 tokens/s is a typo, and divides into a
+# number no report can show), at most 10^12 unless an option says less.
+_MAX_PLACES = 9
+_MAX_FIGURE = Decimal(10) ** 12
+
+
+def _decimal(value: str | None, hint: str, maximum: Decimal = _MAX_FIGURE) -> Decimal | None:
     if value is None:
         return None
     try:
-        number = Decimal(value.replace("_", "").strip())
+        number = Decimal(value.replace("_", "").strip()) if value.isascii() else None
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or number <= 0 or (maximum is not None and number > maximum):
-        bound = f" and at most {maximum}" if maximum is not None else ""
-        raise click.BadParameter(f"{value!r}: must be a number above 0{bound}", param_hint=hint)
+    if number is None or not number.is_finite() or number <= 0 or number > maximum or \
+            -number.as_tuple().exponent > _MAX_PLACES:
+        raise click.BadParameter(f"{shown(value)}: must be a number above 0 and at most {maximum:,}, "
+                                 f"with at most {_MAX_PLACES} decimals", param_hint=hint)
     return number
 
 

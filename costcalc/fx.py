@@ -18,13 +18,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from .errors import CostcalcError
+from .errors import CostcalcError, shown
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹", "KRW": "₩", "CHF": "CHF",
            "CAD": "C$", "AUD": "A$", "SGD": "S$", "HKD": "HK$", "BRL": "R$", "SEK": "kr", "NOK": "kr",
            "DKK": "kr", "PLN": "zł", "MXN": "MX$", "ZAR": "R", "ILS": "₪", "TRY": "₺", "TWD": "NT$"}
 _CODE = re.compile(r"[A-Z]{3}")
 _MAX_RATE = Decimal(10) ** 9
+_MAX_PLACES = 8  # as the FX file's reader allows (_schema.Reader.decimal)
 
 
 def fx_info(currency: str, rate: Decimal, source: str) -> dict | None:
@@ -36,12 +37,15 @@ def fx_info(currency: str, rate: Decimal, source: str) -> dict | None:
 
 
 def parse_rate(text: str, where: str) -> Decimal:
+    """A rate from the command line, held to the same limits as an FX file's: above 0, below 10^9, at
+    most 8 decimals (1E-999999 would show every amount as 0.00 and write megabytes of digits)."""
     try:
-        rate = Decimal(str(text).strip())
+        rate = Decimal(str(text).strip()) if str(text).isascii() else None
     except InvalidOperation:
         rate = None
-    if rate is None or not rate.is_finite() or not 0 < rate < _MAX_RATE:
-        raise CostcalcError(f"{where}: {text!r}: a rate must be a number > 0 (units of the currency per 1 USD)")
+    if rate is None or not rate.is_finite() or not 0 < rate < _MAX_RATE or -rate.as_tuple().exponent > _MAX_PLACES:
+        raise CostcalcError(f"{where}: {shown(text)}: a rate must be a number above 0 and below 10^9 with at most "
+                            f"{_MAX_PLACES} decimals (units of the currency per 1 USD)")
     return rate
 
 

@@ -274,6 +274,8 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     profiles = list(workloads)
     projector = _Projector(table, scenario)
     month_list = cal.months(*start, months)
+    for profile in profiles:
+        _check_growth(profile, start, month_list[-1])
     out = _Columns(projector)
     # Millions of small objects (Decimals, per-month line lists) and no reference cycles: the cyclic
     # garbage collector would rescan them again and again (a third of a big run's time) for nothing.
@@ -300,6 +302,24 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         **_line_rates(out, projector.line_meta),
     })
     return frame
+
+
+# A volume that compounds past a million-fold is no plan, and the amounts it makes would outgrow the
+# exact arithmetic that renders cents (2x a month for 600 months is 10^180).
+MAX_GROWTH_FACTOR = Decimal(10) ** 6
+
+
+def _check_growth(profile: Profile, start: tuple[int, int], last: tuple[int, int]) -> None:
+    rate = profile.growth_per_month
+    highest = rate.high if hasattr(rate, "high") else rate
+    if highest <= 0:
+        return
+    anchor = (profile.start.year, profile.start.month) if profile.start else start
+    steps = cal.months_between(anchor, last)
+    if steps > 0 and (1 + highest) ** steps > MAX_GROWTH_FACTOR:
+        raise CostcalcError(f"profile {profile.name}: growth_per_month {highest} compounds to more than "
+                            f"{MAX_GROWTH_FACTOR:,}x over {steps} months; shorten the horizon (--months) "
+                            f"or lower the growth")
 
 
 def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:

@@ -461,8 +461,9 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
         changes["traffic"] = _traffic(r, f["traffic"], f"{key}.traffic")
     if "growth_per_month" in f:
         changes["growth_per_month"] = _value(r, f["growth_per_month"], f"{key}.growth_per_month",
-                                             "a monthly growth rate of at least -0.99 (0.05 = 5%), or "
-                                             "{low, expected, high}", minimum=Decimal("-0.99"))
+                                             "a monthly growth rate from -0.99 to 1 (0.05 = 5%), or "
+                                             "{low, expected, high}", minimum=Decimal("-0.99"),
+                                             maximum=_ONE)
     for day_key in ("start", "end"):
         if day_key in f and f[day_key].value is not None:
             changes[day_key] = r.day(f[day_key], f"{key}.{day_key}")

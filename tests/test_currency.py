@@ -90,7 +90,7 @@ def test_fx_file_with_several_rates(files):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--fx", "EUR=0"], "--fx EUR: '0': a rate must be a number > 0"),
+    (["--fx", "EUR=0"], "--fx EUR: '0': a rate must be a number above 0"),
     (["--fx", "EURO=1"], "use CODE=RATE"),
     (["--currency", "JPY", "--fx", "EUR=0.9"], "--currency JPY: no rate given for it (rates given: EUR)"),
     (["--currency", "eu"], "a three-letter ISO 4217 code"),

@@ -117,3 +117,86 @@ def test_a_chart_of_an_unknown_kind_is_a_usage_error(tmp_path):
     path.write_text(PROFILES, encoding="utf-8")
     result = run("sensitivity", path, "--start", "2026-06", "--months", "1", "--chart", tmp_path / "t.gif")
     assert_one_line_error(result, "name a .png or .svg file")
+
+
+# -- numbers at and past their limits ------------------------------------------------------------------
+
+def test_growth_that_compounds_past_a_million_fold_is_refused():
+    # 2x a month for 599 months is 2^599 ~ 10^180: no plan, and past what cents can render
+    assert_one_line_error(run("estimate", "--months", "600", "--set", "support-bot.growth_per_month=1"),
+                          "profile support-bot: growth_per_month 1 compounds to more than 1,000,000x")
+    assert_one_line_error(run("estimate", "--months", "1", "--set", "support-bot.growth_per_month=1.5"),
+                          "must be a monthly growth rate from -0.99 to 1")
+
+
+def test_values_just_under_their_maximum_render_in_every_format(tmp_path):
+    path = tmp_path / "max.yaml"
+    path.write_text("schema_version: 1\nprofiles:\n  p:\n"
+                    "    requests_per_day: 999999999999999\n    input_tokens: 999999999999999\n"
+                    "    output_tokens: 999999999999999\n    reasoning_tokens: 999999999999999\n"
+                    "    cache_hit_rate: 0.5\n    growth_per_month: 0.5\n"
+                    "    models: [gpt-5.5, deepseek-v4-pro]\n", encoding="utf-8")
+    for fmt in ("table", "csv", "json", "markdown", "html", "focus"):
+        result = run("estimate", path, "--months", "24", "--format", fmt)
+        assert result.exit_code == 0, (fmt, result.stderr)
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["--self-host-tokens-per-second", "1e-400", "--self-host-usd-per-hour", "10"], "at most 9 decimals"),
+    (["--self-host-tokens-per-second", "1e400", "--self-host-usd-per-hour", "10"], "at most 1,000,000,000,000"),
+    (["--self-host-tokens-per-second", "2500", "--self-host-usd-per-hour", "NaN"], "must be a number above 0"),
+])
+def test_break_even_figures_have_a_range(args, phrase):
+    assert_one_line_error(run("break-even", *args), phrase)
+
+
+@pytest.mark.parametrize("rate", ["1E-999999", "1E+999999", "0.000000001", "０.９"])
+def test_fx_on_the_command_line_has_the_limits_of_an_fx_file(rate):
+    assert_one_line_error(run("estimate", "--months", "1", "--currency", "EUR", "--fx", f"EUR={rate}"),
+                          "a rate must be a number above 0 and below 10^9 with at most 8 decimals")
+
+
+SAVED_CASES = {
+    "huge-cost": (lambda d: d["rows"][0].update(cost_usd="1E+999999"), "rows[0].cost_usd"),
+    "long-cost": (lambda d: d["rows"][0].update(cost_usd="1" * 201), "rows[0].cost_usd"),
+    "huge-fx": (lambda d: d["meta"].update(fx={"currency": "EUR", "symbol": "€", "rate": "1E+999999"}),
+                "meta.fx.rate"),
+    "list-rates-type": (lambda d: d["meta"].update(list_rates=5), "meta.list_rates: 5: must be a list"),
+    "profiles-type": (lambda d: d["meta"].update(profiles=[]), "meta.profiles"),
+    "assumption-type": (lambda d: d["meta"].update(assumptions=[1]), "meta.assumptions[0]"),
+    "price-table-type": (lambda d: d["meta"].update(price_table="x"), "meta.price_table"),
+    "requests-entry-type": (lambda d: d["meta"].update(requests=["x"]), "meta.requests[0]"),
+}
+
+
+@pytest.fixture(scope="module")
+def saved_result(tmp_path_factory) -> dict:
+    import json
+
+    path = tmp_path_factory.mktemp("saved") / "r.json"
+    result = run("estimate", "--months", "1", "--format", "json", "--output", path)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", sorted(SAVED_CASES))
+@pytest.mark.parametrize("fmt", ["table", "csv", "html"])
+def test_bad_saved_results_are_one_line(case, fmt, saved_result, tmp_path):
+    import copy
+    import json
+
+    document = copy.deepcopy(saved_result)
+    mutate, phrase = SAVED_CASES[case]
+    mutate(document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / "out.txt"
+    line = assert_one_line_error(run("render", path, "--format", fmt, "--output", out), phrase)
+    assert len(line) < 400
+    assert not out.exists()
+
+
+def test_a_deeply_nested_saved_result_is_one_line(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert_one_line_error(run("render", path), "nested too deeply")

@@ -33,7 +33,7 @@ CASES = {
     "NaN tokens": (lambda d: d["rows"][0].update(tokens="NaN"), "rows[0].tokens: 'NaN': must be a finite"),
     "fx without currency": (lambda d: d["meta"].update(fx={"rate": "0.9"}), "meta.fx: {'rate': '0.9'}: needs"),
     "infinite rate": (lambda d: d["meta"].update(fx={"currency": "EUR", "symbol": "€", "rate": "Infinity"}),
-                      "meta.fx.rate: 'Infinity': must be a finite"),
+                      "meta.fx.rate: 'Infinity': a rate must be a number above 0"),
     "not an estimate": (lambda d: d.clear(), "not a costcalc estimate"),
 }
 

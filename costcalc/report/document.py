@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from .._files import read_regular
-from ..errors import CostcalcError
+from ..errors import CostcalcError, shown
 from ..money import decimal_text
 from ..summary import dsum
 
@@ -135,7 +135,9 @@ def load(path: str) -> dict:
     except OSError as exc:
         raise CostcalcError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise CostcalcError(f"{path}: not JSON ({exc})") from None
+        raise CostcalcError(f"{path}: not JSON ({shown(str(exc))})") from None
+    except RecursionError:
+        raise CostcalcError(f"{path}: nested too deeply to be a costcalc estimate") from None
     check(document, path)
     return document
 
@@ -169,11 +171,22 @@ def check(document, source: str = "document") -> None:
     if fx is not None:
         if not isinstance(fx, dict) or not all(isinstance(fx.get(k), str) and fx.get(k) for k in
                                                ("currency", "symbol", "rate")):
-            raise CostcalcError(f"{source}: meta.fx: {fx!r}: needs currency, symbol and rate (text)")
-        if _finite(fx["rate"], f"{source}: meta.fx.rate") <= 0:
-            raise CostcalcError(f"{source}: meta.fx.rate: {fx['rate']!r}: must be > 0")
+            raise CostcalcError(f"{source}: meta.fx: {shown(fx)}: needs currency, symbol and rate (text)")
+        from ..fx import parse_rate
+
+        parse_rate(fx["rate"], f"{source}: meta.fx.rate")  # the limits of --fx and FX files
+    for name, kind, what in _META_TYPES:
+        if meta.get(name) is not None and not isinstance(meta[name], kind):
+            raise CostcalcError(f"{source}: meta.{name}: {shown(meta[name])}: must be {what}")
+    for name in ("requests", "list_rates", "native_rates"):
+        for i, entry in enumerate(meta.get(name) or []):
+            if not isinstance(entry, dict):
+                raise CostcalcError(f"{source}: meta.{name}[{i}]: {shown(entry)}: must be an object")
     for i, entry in enumerate(meta.get("requests") or []):
-        _finite(entry.get("requests") if isinstance(entry, dict) else None, f"{source}: meta.requests[{i}]")
+        _finite(entry.get("requests"), f"{source}: meta.requests[{i}]")
+    for i, note in enumerate(meta.get("assumptions") or []):
+        if not isinstance(note, str):
+            raise CostcalcError(f"{source}: meta.assumptions[{i}]: {shown(note)}: must be text")
 
 
 _TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
@@ -181,13 +194,27 @@ _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
+# What a saved result's metadata fields must be, when present.
+_META_TYPES = (("price_table", dict, "an object (version, sha256, files)"),
+               ("profiles", dict, "an object of profile descriptions"),
+               ("assumptions", list, "a list of texts"), ("requests", list, "a list of objects"),
+               ("list_rates", list, "a list of objects"), ("native_rates", list, "a list of objects"))
+# No amount costcalc writes comes near this: a bigger one is a hand-edit, and 1E+999999 would make a
+# renderer write a million digits.
+_MAX_AMOUNT = Decimal(10) ** 30
+_MAX_TEXT = 80  # characters of a number's text: 50 significant digits and a few more
+
+
 def _finite(value, where: str) -> Decimal:
+    text = str(value)
     try:
-        number = Decimal(str(value))
+        number = Decimal(text) if len(text) <= _MAX_TEXT and text.isascii() else None
     except InvalidOperation:
         number = None
-    if number is None or value is None or isinstance(value, bool) or not number.is_finite():
-        raise CostcalcError(f"{where}: {value!r}: must be a finite decimal number")
+    if number is None or value is None or isinstance(value, bool) or not number.is_finite() or \
+            abs(number) >= _MAX_AMOUNT:
+        raise CostcalcError(f"{where}: {shown(value)}: must be a finite decimal number below 10^30 "
+                            f"(at most {_MAX_TEXT} characters)")
     return number
 
 
