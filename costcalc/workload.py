@@ -263,6 +263,10 @@ def _csv_tree(text: str, file: str) -> Node:
     except StopIteration:
         raise InputError([Problem(file, 1, "", _NO_VALUE, "the file is empty")]) from None
     header = [h.strip() for h in header]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:  # which of two equal columns wins would be silent and arbitrary
+        raise InputError([Problem(file, 1, repeated[0], _NO_VALUE, "this column appears more than once in the "
+                                                                   "header; give each column once")])
     rows = []
     for row in reader:
         line = reader.line_num
@@ -370,6 +374,11 @@ def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None) -
                              entries.plain())
             for name, node in entries.value.items():
                 with r.item():
+                    if not name.strip() or any(ord(c) < 32 or ord(c) == 127 for c in name) or len(name) > 200:
+                        # a name is a label in every report: one line, printable, short
+                        raise r.fail(node, f"profiles.{name}", "a profile name is printable text on one line "
+                                                               "(no control characters, at most 200 characters)",
+                                     name)
                     profiles.append(_profile(r, name, node, defaults, known))
     r.raise_if_problems()
     return Workloads(tuple(profiles), file)
