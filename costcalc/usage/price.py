@@ -328,10 +328,14 @@ class Repricer:
                                       (MAX_OUTPUT, model.max_output_tokens, OUTPUT_KEY)):
                 if value is None:
                     continue
-                if key == OUTPUT_KEY and output is None:
-                    output = tokens[:, COMPONENTS.index("output")] + tokens[:, COMPONENTS.index("reasoning")]
-                counts = prompt if key == PROMPT_KEY else output
-                over = (counts > value) & (outcome >= 0) & (name_codes == code)
+                if key == PROMPT_KEY:
+                    above_limit = prompt > value
+                else:
+                    if output is None:
+                        output = (tokens[:, COMPONENTS.index("output")], tokens[:, COMPONENTS.index("reasoning")])
+                    # either part alone above the limit, or (both small, so no int64 overflow) their sum
+                    above_limit = (output[0] > value) | (output[1] > value) | (output[0] + output[1] > value)
+                over = above_limit & (outcome >= 0) & (name_codes == code)
                 if over.any():
                     outcome[over] = -1 - self._error_id(above(model.id, limit, value), key)
 
