@@ -206,19 +206,23 @@ def cli() -> None:
 @click.option("--residency", is_flag=True, help="Data residency / US-only inference pricing.")
 @click.option("--scenario", type=click.Choice(["actual", "list"]), default="actual", show_default=True,
               help="actual: prices in force; list: promotions ignored.")
+@count_option("--requests", "The counts are totals over N equal requests (cliffs and limits apply to "
+              "each).", default="1")
 @prices_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS_QUOTE), default="table", show_default=True)
 def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasoning, at, tier, residency,
-          scenario, prices, fmt):
-    """Price one request (or a bundle of tokens) on MODEL at an instant.
+          scenario, requests, prices, fmt):
+    """Price one request on MODEL at an instant, or N equal requests with --requests N.
 
-    Counts are additive and disjoint; the prompt size that selects a long-context tier is the sum of
-    every input kind.
+    Counts are additive and disjoint. The request's prompt (every input kind together) selects a
+    long-context tier and must fit the model's context window; output and reasoning together must fit
+    its max output. A request the model cannot take is refused (exit 1). With --requests N the counts
+    are totals over N equal requests: each holds 1/N of them, and cliffs and limits apply to each.
 
     \b
     Example:
-      costcalc quote deepseek-v4-pro --input 1M --output 1M --at 2026-05-31T15:58Z
       costcalc quote gpt-5.5 --input 272001 --output 1000 --tier batch --format json
+      costcalc quote deepseek-v4-pro --input 1M --output 1M --requests 10 --at 2026-05-31T15:58Z
     """
     from .prices import TokenBundle
     from .prices import quote as price_quote
@@ -227,8 +231,10 @@ def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasonin
     table = _load_table(prices)
     bundle = TokenBundle(input=input, cache_read=cached, cache_write_5m=cache_write_5m,
                          cache_write_1h=cache_write_1h, output=output, reasoning=reasoning)
+    if requests < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--requests")
     result = price_quote(table, model, bundle, parse_at(at), tier=tier, residency=residency,
-                         scenario=scenario)
+                         scenario=scenario, requests=requests)
     text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else quote_table(result)
     write_output(text, None)
 

@@ -25,6 +25,10 @@ SCHEMA_VERSION = 1
 CASES = ("expected", "low", "high")
 CACHE_TTLS = ("5m", "1h")
 REASONING_MODES = ("none", "high", "max")
+# What an estimate does with requests a model cannot take (a prompt above its context window, output
+# above its max output): stop with an error naming profile, model and limit, or leave those requests
+# out of the volume and say so in the assumptions.
+OVER_LIMIT = ("error", "exclude")
 # `reasoning: high|max` -> reasoning tokens per request as a multiple of the visible output tokens, per
 # provider family. Only DeepSeek's Think Max has a published figure (launch coverage: ~190M output tokens
 # for a benchmark run against a 47M median, about 4x); the rest are planning assumptions, recorded in
@@ -39,7 +43,7 @@ DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
 
 PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "samples",
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
-                "traffic", "growth_per_month", "start", "end", "models", "tags", "note")
+                "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit")
 _ONE = Decimal(1)
 
 
@@ -131,6 +135,7 @@ class Profile:
     note: str | None = None
     samples: Samples | None = None
     sampled: tuple[tuple[str, SampledTokens], ...] = ()  # per model id, filled in by count_samples()
+    over_limit: str = "error"  # one of OVER_LIMIT
 
     @property
     def has_ranges(self) -> bool:
@@ -484,6 +489,8 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
         changes["tags"] = tuple((k, _tag(r, v, f"{key}.tags.{k}")) for k, v in tags.items())
     if "note" in f:
         changes["note"] = r.string(f["note"], f"{key}.note")
+    if "over_limit" in f:
+        changes["over_limit"] = r.string(f["over_limit"], f"{key}.over_limit", allowed=OVER_LIMIT)
     return Profile(name=name, **changes)
 
 
@@ -688,7 +695,7 @@ def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[s
     return tuple(out)
 
 
-__all__ = ["CASES", "Histogram", "Profile", "Range", "Traffic", "Workloads", "load_workloads",
+__all__ = ["CASES", "OVER_LIMIT", "Histogram", "Profile", "Range", "Traffic", "Workloads", "load_workloads",
            "REASONING_PER_OUTPUT_TOKEN", "Invalid"]
 
 
@@ -740,6 +747,8 @@ def describe(profile: Profile) -> dict:
         parts.append(f"traffic shaped in {profile.traffic.timezone}")
     if profile.start or profile.end:
         parts.append(f"{profile.start or '…'} to {profile.end or '…'}")
+    if profile.over_limit == "exclude":
+        parts.append("requests above a model's limits left out")
     out = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
     if profile.sampled:
         out["tokens_per_request"] = {model: {

@@ -6,9 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from ..errors import CostcalcError, NoPriceError, NotLaunchedError
 from ..money import decimal_text
+from .limits import check_request
 from .model import COMPONENTS, MTOK, PriceTable
-from .resolve import Request, resolve
+from .resolve import Request, lookup, resolve
+
+# How a quote names a component when it says what one request holds (the quote CLI's flag names).
+_SAID = {"input": "input", "cache_read": "cached", "cache_write_5m": "cache-write-5m",
+         "cache_write_1h": "cache-write-1h", "output": "output", "reasoning": "reasoning"}
 
 
 @dataclass(frozen=True)
@@ -58,10 +64,24 @@ class Quote:
     residency: bool
     lines: tuple[QuoteLine, ...]
     price_table: dict = field(default_factory=dict)
+    requests: int = 1  # the lines' tokens are totals over this many equal requests
 
     @property
     def total_usd(self) -> Decimal:
         return sum((line.cost_usd for line in self.lines), Decimal(0))
+
+    @property
+    def per_request(self) -> dict[str, Decimal]:
+        """Tokens of each listed component in one of the equal requests (exact; may be fractional)."""
+        return {ln.component: Decimal(ln.tokens) / self.requests for ln in self.lines}
+
+    @property
+    def summary(self) -> str:
+        """What was priced, e.g. `10 requests of 100,000 input + 100,000 output tokens each`."""
+        parts = " + ".join(f"{_count_text(ln.tokens, self.requests)} {_SAID[ln.component]}" for ln in self.lines)
+        if self.requests == 1:
+            return f"1 request of {parts} tokens"
+        return f"{self.requests:,} requests of {parts} tokens each"
 
     def to_dict(self) -> dict:
         """The JSON shape of `costcalc quote --format json`; money as decimal strings."""
@@ -73,6 +93,9 @@ class Quote:
             "scenario": self.scenario,
             "tier": self.tier,
             "residency": self.residency,
+            "requests": self.requests,
+            "summary": self.summary,
+            "per_request": {c: decimal_text(n) for c, n in self.per_request.items()},
             "total_usd": decimal_text(self.total_usd),
             "lines": [{"component": ln.component, "tokens": ln.tokens,
                        "usd_per_mtok": decimal_text(ln.usd_per_mtok), "cost_usd": decimal_text(ln.cost_usd),
@@ -87,14 +110,45 @@ class Quote:
         frame = pd.DataFrame([ln.__dict__ for ln in self.lines],
                              columns=["component", "tokens", "usd_per_mtok", "cost_usd", "rule"])
         frame.attrs.update({"model": self.model, "at": self.at.isoformat(), "scenario": self.scenario,
-                            "price_table": self.price_table})
+                            "requests": self.requests, "summary": self.summary, "price_table": self.price_table})
         return frame
 
 
+def _count_text(total: int, requests: int) -> str:
+    whole, rest = divmod(total, requests)
+    if not rest:
+        return f"{whole:,}"
+    return f"~{Decimal(total) / requests:,.2f}"
+
+
+def _ceil_div(total: int, requests: int) -> int:
+    """Tokens of one request, rounded up: any part of a token crosses a cliff or a limit (as in the
+    projection, which rounds a mean prompt of 272,000.5 up)."""
+    return -(-total // requests)
+
 
 def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier: str = "standard",
-          residency: bool = False, scenario: str = "actual") -> Quote:
-    res = resolve(table, model, at, Request(tokens.prompt_tokens, tier, residency, scenario))
+          residency: bool = False, scenario: str = "actual", requests: int = 1) -> Quote:
+    """Price `tokens`, the totals of `requests` equal requests (default: one request).
+
+    Each request's prompt (every input kind together, divided by `requests`) selects the cliff tier and
+    must fit the model's context window; each request's output and reasoning together must fit its max
+    output (LimitError otherwise). The cost is `requests` times one request's cost, exactly."""
+    if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+        raise CostcalcError(f"requests must be a whole number of at least 1, not {requests!r}")
+    asked = lookup(table, model)
+    prompt = _ceil_div(tokens.prompt_tokens, requests)
+    output = _ceil_div(tokens.output + tokens.reasoning, requests)
+    hint = "" if requests > 1 else \
+        " (if these counts are totals over several requests, give their number: --requests N)"
+    try:
+        res = resolve(table, asked.id, at, Request(prompt, tier, residency, scenario))
+    except NotLaunchedError:
+        raise
+    except NoPriceError:
+        check_request(asked, prompt, output, hint)  # a request it cannot take says more than "no price"
+        raise
+    check_request(asked, prompt, output, hint)
     lines = []
     for component in COMPONENTS:
         count = getattr(tokens, component)
@@ -103,4 +157,4 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
         rate = res.rates[component]
         lines.append(QuoteLine(component, count, rate, rate * count / MTOK, res.label))
     return Quote(res.model, res.billed_model.id, res.billed_model.provider, at, scenario,
-                 tier, residency, tuple(lines), table.meta())
+                 tier, residency, tuple(lines), table.meta(), requests)

@@ -23,6 +23,9 @@ Mapping (FOCUS 1.x column names; costcalc's own details as `x_` columns, as FOCU
     x_TokenDirection, x_TokenCache      input/output; miss, hit, write-5m, write-1h (empty for output)
     x_Profile, x_Case, x_Rule, x_Component, x_Scenario, x_PriceTableVersion, x_PriceTableSha256, x_UsdRate
 
+Time a model cannot be priced (before its launch, after its retirement) has no rows (it is no charge); a
+comment row per stretch after the rows says so (`# not available,...`).
+
 Amounts are exact decimal text (not rounded). Text cells are formula-neutralized (safe_cell). An
 estimate with ranges gives the expected case only: FOCUS rows are charges, and a FinOps tool adds them
 up, so the low and high alternatives stay in the other formats.
@@ -34,7 +37,7 @@ import json
 from decimal import Decimal
 
 from ..money import decimal_text
-from . import csv_text
+from . import csv_text, not_available_rows
 from .document import EXACT, Shown
 
 COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
@@ -95,7 +98,8 @@ def render_focus(document: dict) -> str:
             table.get("sha256") or "", decimal_text(shown.rate),
         ]
         records.append(cells)
-    return csv_text(COLUMNS, records)
+    # no charge where a model is not available: said in comment rows after the charges
+    return csv_text(COLUMNS, records) + not_available_rows(meta.get("not_available"))
 
 
 def _month_bounds(month: str) -> tuple[str, str]:

@@ -29,6 +29,7 @@ def quote_table(q: Quote) -> str:
     routed = f" (billed as {q.billed_model})" if q.billed_model != q.model else ""
     head = [f"{q.model}{routed} at {q.at:%Y-%m-%d %H:%M}Z, tier {q.tier}"
             f"{', residency' if q.residency else ''}, scenario {q.scenario}",
+            q.summary,
             f"rule: {q.lines[0].rule if q.lines else '-'}"]
     foot = f"USD; rates per 1M tokens; price table {q.price_table['version']} " \
            f"(sha256 {q.price_table['sha256'][:12]})"
