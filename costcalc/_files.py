@@ -33,6 +33,23 @@ def open_regular(path: str | Path) -> BinaryIO:
         raise
 
 
-def read_regular(path: str | Path) -> bytes:
+MIB = 1 << 20
+# Files people write by hand (price overlays, workloads, FX rates): far below this. A bigger one is a
+# mistake or an attack, and parsing it would take gigabytes of memory.
+MAX_HAND_WRITTEN_BYTES = 64 * MIB
+
+
+class TooLargeError(OSError):
+    """A file above the size its kind may have; strerror says so (callers report it as `cannot read`)."""
+
+
+def read_regular(path: str | Path, max_bytes: int | None = None, what: str = "file") -> bytes:
+    """The bytes of a regular file; with `max_bytes`, refused (TooLargeError) past that size, reading
+    at most one byte more (a 1 GB file is never loaded to find out)."""
     with open_regular(path) as handle:
-        return handle.read()
+        if max_bytes is None:
+            return handle.read()
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLargeError(0, f"larger than {max_bytes // MIB} MiB, the most a {what} may be")
+    return data

@@ -15,7 +15,7 @@ from typing import Union
 
 import yaml
 
-from ._files import read_regular
+from ._files import MAX_HAND_WRITTEN_BYTES, read_regular
 from .errors import _NO_VALUE, InputError, Problem
 
 _INT = "tag:yaml.org,2002:int"
@@ -133,7 +133,7 @@ def read_input(path) -> tuple[str, bytes]:
     """An input file's text and raw bytes (for hashing), or one InputError line. A byte-order mark, as
     spreadsheets write into "CSV UTF-8", is dropped."""
     try:
-        data = read_regular(path)
+        data = read_regular(path, MAX_HAND_WRITTEN_BYTES, "price table, workload or FX file")
     except OSError as exc:
         raise InputError([Problem(str(path), None, "", _NO_VALUE, f"cannot read: {exc.strerror or exc}")]) \
             from None

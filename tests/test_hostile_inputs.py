@@ -292,3 +292,18 @@ def test_a_profile_name_with_control_characters_is_one_line(tmp_path, name):
     result = run("estimate", path)
     assert result.exit_code == 1 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# -- size bounds ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["prices", "check", "{x}"], ["estimate", "{x}"],
+                                     ["estimate", "--prices", "{x}"]])
+def test_a_hand_written_file_past_64_mib_is_refused_unread(tmp_path, command):
+    path = tmp_path / "big.yaml"
+    with path.open("w", encoding="utf-8") as handle:  # one 65 MiB line, generated (never committed)
+        handle.write('schema_version: 1\nversion: "')
+        handle.write("x" * (65 << 20))
+        handle.write('"\n')
+    line = assert_one_line_error(run(*[str(path) if a == "{x}" else a for a in command]),
+                                 "larger than 64 MiB")
+    assert len(line) < 300

@@ -106,3 +106,18 @@ def test_rendered_cents_add_up_in_every_row():
         variance_text, volume, mix, price = (Decimal(x) for x in effects)
         assert variance_text == Decimal(actual_text) - Decimal(forecast_text)
         assert volume + mix + price == variance_text
+
+
+def test_variance_is_actual_minus_forecast_to_the_last_digit():
+    # 50-digit costs, as the projection produces: the difference must not be rounded to 28 digits
+    f_cost = "1234567.8901234567890123456789012345678901234567891"
+    a_cost = "7654321.0987654321098765432109876543210987654321099"
+    forecast = long(("2026-09", "m", "input", 1_000_000, f_cost))
+    actual = long(("2026-09", "m", "input", 2_000_000, a_cost))
+    row = variance(forecast, actual).iloc[0]
+    # by hand, digit by digit: 7654321.0987654321098765432109876543210987654321099
+    #                         -1234567.8901234567890123456789012345678901234567891
+    assert row["variance_usd"] == Decimal("6419753.2086419753208641975320864197532086419753208")
+    with __import__("decimal").localcontext() as ctx:
+        ctx.prec = 200
+        assert row["volume_usd"] + row["mix_usd"] + row["price_usd"] == row["variance_usd"]

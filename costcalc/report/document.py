@@ -37,7 +37,7 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
-from .._files import read_regular
+from .._files import MIB, read_regular
 from ..errors import CostcalcError, shown
 from ..money import decimal_text
 from ..summary import dsum
@@ -135,10 +135,15 @@ def to_frame(document: dict) -> pd.DataFrame:
     return frame
 
 
+# A saved estimate of 1,000 profiles x 10 models x 36 months is a few hundred MiB of JSON; parsing one
+# takes several times its size in memory, so a bigger file is refused before it is read.
+MAX_SAVED_BYTES = 1024 * MIB
+
+
 def load(path: str) -> dict:
     """A saved estimate document, checked enough that rendering cannot fail half-way."""
     try:
-        document = json.loads(read_regular(path).decode("utf-8"))
+        document = json.loads(read_regular(path, MAX_SAVED_BYTES, "saved result").decode("utf-8"))
     except OSError as exc:
         raise CostcalcError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:

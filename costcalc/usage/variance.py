@@ -74,8 +74,11 @@ def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
             at_forecast_rates = dsum(tokens * _forecast_rate(component, forecast, actual)
                                      for component, (tokens, _) in actual.items())
             mix = at_forecast_rates - a_tokens * per_token
-        price = a_cost - f_cost - volume - mix
-    return [month, model, f_cost, a_cost, a_cost - f_cost, volume, mix, price, f_tokens, a_tokens]
+        # the difference exactly (dsum works at 120 digits): actual - forecast to the last digit, and
+        # volume + mix + price add up to it
+        difference = dsum((a_cost, -f_cost))
+        price = dsum((difference, -volume, -mix))
+    return [month, model, f_cost, a_cost, difference, volume, mix, price, f_tokens, a_tokens]
 
 
 def _forecast_rate(component: str, forecast: dict, actual: dict) -> Decimal:
