@@ -139,6 +139,15 @@ def count_option(name: str, help_text: str, default: str | None = "0"):
                         show_default=default not in (None, "0"))
 
 
+def _tool_calls_option(values: tuple[str, ...]) -> dict[str, int]:
+    from ._parse import parse_tool_calls
+
+    try:
+        return parse_tool_calls(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tool-calls") from None
+
+
 # -- the group --------------------------------------------------------------------------------------
 
 class CostcalcGroup(click.Group):
@@ -206,19 +215,25 @@ def cli() -> None:
 @click.option("--residency", is_flag=True, help="Data residency / US-only inference pricing.")
 @click.option("--scenario", type=click.Choice(["actual", "list"]), default="actual", show_default=True,
               help="actual: prices in force; list: promotions ignored.")
+@click.option("--tool-calls", "tool_calls", multiple=True, metavar="TOOL=N",
+              callback=lambda ctx, param, value: _tool_calls_option(value),
+              help="Calls of a server-side tool priced at the model's per-call fee, e.g. web_search=2 "
+                   "(repeatable, or comma-separated: web_search=2,web_fetch=1).")
 @prices_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS_QUOTE), default="table", show_default=True)
 def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasoning, at, tier, residency,
-          scenario, prices, fmt):
+          scenario, tool_calls, prices, fmt):
     """Price one request (or a bundle of tokens) on MODEL at an instant.
 
     Counts are additive and disjoint; the prompt size that selects a long-context tier is the sum of
-    every input kind.
+    every input kind. Tool calls (--tool-calls) are priced at the model's per-call fee, one line per
+    tool; a tool the model has no fee for at that instant is an error.
 
     \b
     Example:
       costcalc quote deepseek-v4-pro --input 1M --output 1M --at 2026-05-31T15:58Z
       costcalc quote gpt-5.5 --input 272001 --output 1000 --tier batch --format json
+      costcalc quote gpt-5.5 --input 20k --output 1k --tool-calls web_search=2
     """
     from .prices import TokenBundle
     from .prices import quote as price_quote
@@ -228,7 +243,7 @@ def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasonin
     bundle = TokenBundle(input=input, cache_read=cached, cache_write_5m=cache_write_5m,
                          cache_write_1h=cache_write_1h, output=output, reasoning=reasoning)
     result = price_quote(table, model, bundle, parse_at(at), tier=tier, residency=residency,
-                         scenario=scenario)
+                         scenario=scenario, tool_calls=tool_calls)
     text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else quote_table(result)
     write_output(text, None)
 

@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import calendar as cal
 from .errors import CostcalcError
-from .prices.model import COMPONENTS, MTOK, PriceTable
+from .prices.model import COMPONENTS, MTOK, PriceTable, is_tool_component, tool_component
 from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
@@ -81,11 +81,30 @@ class _Projector:
         self._traffic: dict[Traffic, tuple] = {}
         self.assumptions: list[str] = []
         self._said: set[str] = set()
+        # (model as named, tool) -> profile -> months in which its calls of the tool had no fee
+        self.unpriced_calls: dict[tuple[str, str], dict[str, list[str]]] = {}
 
     def note(self, text: str) -> None:
         if text not in self._said:
             self._said.add(text)
             self.assumptions.append(text)
+
+    def unpriced(self, model_name: str, tool: str, profile: str, month: str) -> None:
+        months = self.unpriced_calls.setdefault((model_name, tool), {}).setdefault(profile, [])
+        if month not in months:
+            months.append(month)
+
+    def unpriced_notes(self) -> list[str]:
+        """One line per model and tool whose calls a profile makes but the table has no fee for: those
+        calls are not priced (never a silent zero)."""
+        out = []
+        for (model, tool), by_profile in self.unpriced_calls.items():
+            for profile, months in by_profile.items():
+                when = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}" \
+                    if len(months) == _span(months) else ", ".join(months)
+                out.append(f"{model} has no {tool} fee in the price table for (part of) {when}: {profile}'s "
+                           f"{tool} calls then are not priced (their cost is left out, not zero).")
+        return out
 
     def traffic_weights(self, traffic: Traffic) -> tuple[tuple[Decimal, ...] | None, int]:
         """Hour-of-week weights of a traffic shape and a small id for cache keys. Interned here, so the
@@ -151,10 +170,17 @@ class _Projector:
             list_rates = res.list_rates
             native = {code: (res.native_rates(code), res.native_rates(code, discounts=False))
                       for code in res.rule.native}
-            out.append(_Slot({c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider,
-                                               list_rates[c], tuple((code, own[c], own_list[c])
-                                                                    for code, (own, own_list) in native.items())))
-                              for c in COMPONENTS},
+            ids = {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider, list_rates[c],
+                                    tuple((code, own[c], own_list[c]) for code, (own, own_list) in native.items())))
+                   for c in COMPONENTS}
+            # Per-call fees as lines of their own: calls in `tokens`, USD per 1M calls as the rate (no
+            # modifier or negotiated discount applies to a fee, so its list rate is its rate).
+            for fee in res.fees:
+                rate = fee.usd_per_mcall
+                ids[tool_component(fee.tool)] = self.line_id((
+                    res.fee_label, tool_component(fee.tool), rate, res.billed_model.provider, rate,
+                    tuple((code, fee.native_per_mcall(code), fee.native_per_mcall(code)) for code in fee.native)))
+            out.append(_Slot(ids,
                              Decimal(sum(b - a for a, b in spans)), ranges,
                              self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
         self._slots[key] = out
@@ -294,7 +320,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "start": cal.month_label(*start),
         "months": months,
         "currency": "USD",
-        "assumptions": projector.assumptions + _standing_assumptions(profiles),
+        "assumptions": projector.assumptions + projector.unpriced_notes() + _standing_assumptions(profiles),
         "profiles": {p.name: describe(p) for p in profiles},
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
@@ -378,7 +404,8 @@ class _Columns:
             "provider": by_line(3),
             "month": repeated([labels[r[2]] for r in self.runs], labels),
             "rule": by_line(0),
-            "component": by_line(1, list(COMPONENTS)),
+            "component": by_line(1, list(COMPONENTS) + list(dict.fromkeys(
+                m[1] for m in meta if is_tool_component(m[1])))),
             "tokens": pd.Series(tokens, dtype=object),
             "usd_per_mtok": pd.Series(rates[ids], dtype=object),
             "cost_usd": pd.Series(cost, dtype=object),
@@ -429,6 +456,12 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     return {"list_rates": list_rates, "native_rates": native_rates}
 
 
+def _span(months: list[str]) -> int:
+    """Calendar months from the first to the last label, inclusive (2026-10, 2026-12 -> 3)."""
+    (y0, m0), (y1, m1) = ((int(t[:4]), int(t[5:7])) for t in (months[0], months[-1]))
+    return (y1 - y0) * 12 + m1 - m0 + 1
+
+
 def _standing_assumptions(profiles: list[Profile]) -> list[str]:
     out = ["Months are calendar months in UTC; a month is split at the exact minute a price changes.",
            "Requests are spread over each month by the profile's traffic shape (uniform unless given)."]
@@ -474,6 +507,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             request = Request(prompt, tier, residency, projector.scenario)
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
                                      per_request))
+    # calls per request of each tool the profile uses (a fee line where the model prices the tool)
+    tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
     slot_cache = projector._slots
     anchor = (profile.start.year, profile.start.month) if profile.start else start
     growth_base = 1 + profile.growth_per_month
@@ -512,6 +547,20 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                 ids = slot.line_ids
                 for component, per in per_request:
                     key = ids[component]
+                    line = lines.get(key)
+                    if line is None:
+                        lines[key] = [requests * per, slot.first, slot.last]
+                    else:
+                        line[0] += requests * per
+                        if slot.first < line[1]:
+                            line[1] = slot.first
+                        if slot.last > line[2]:
+                            line[2] = slot.last
+                for component, tool, per in tools:
+                    key = ids.get(component)
+                    if key is None:  # no fee for this tool while this slot was in force
+                        projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym))
+                        continue
                     line = lines.get(key)
                     if line is None:
                         lines[key] = [requests * per, slot.first, slot.last]

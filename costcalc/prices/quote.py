@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from typing import Mapping
+
+from ..errors import NoPriceError
 from ..money import decimal_text
-from .model import COMPONENTS, MTOK, PriceTable
+from .model import COMPONENTS, MTOK, TOOL_PREFIX, PriceTable, tool_component
 from .resolve import Request, resolve
 
 
@@ -40,11 +43,27 @@ class TokenBundle:
 
 @dataclass(frozen=True)
 class QuoteLine:
+    """One priced component. A tool fee line (`component` = `tool:web_search`) holds the number of calls
+    in `tokens` and USD per 1,000,000 calls in `usd_per_mtok`, so cost_usd = tokens x usd_per_mtok / 1M
+    holds for every line; `calls` and `usd_per_1k_calls` give them under their own names."""
+
     component: str
     tokens: int
     usd_per_mtok: Decimal
     cost_usd: Decimal
     rule: str
+
+    @property
+    def tool(self) -> str | None:
+        return self.component[len(TOOL_PREFIX):] if self.component.startswith(TOOL_PREFIX) else None
+
+    @property
+    def calls(self) -> int | None:
+        return self.tokens if self.tool else None
+
+    @property
+    def usd_per_1k_calls(self) -> Decimal | None:
+        return self.usd_per_mtok / 1000 if self.tool else None
 
 
 @dataclass(frozen=True)
@@ -64,7 +83,9 @@ class Quote:
         return sum((line.cost_usd for line in self.lines), Decimal(0))
 
     def to_dict(self) -> dict:
-        """The JSON shape of `costcalc quote --format json`; money as decimal strings."""
+        """The JSON shape of `costcalc quote --format json`; money as decimal strings. A tool fee line
+        also names its `tool`, `calls` and `usd_per_1k_calls` (its tokens/usd_per_mtok are calls and USD
+        per 1M calls, as in every costcalc result)."""
         return {
             "model": self.model,
             "billed_model": self.billed_model,
@@ -74,9 +95,7 @@ class Quote:
             "tier": self.tier,
             "residency": self.residency,
             "total_usd": decimal_text(self.total_usd),
-            "lines": [{"component": ln.component, "tokens": ln.tokens,
-                       "usd_per_mtok": decimal_text(ln.usd_per_mtok), "cost_usd": decimal_text(ln.cost_usd),
-                       "rule": ln.rule} for ln in self.lines],
+            "lines": [_line_dict(ln) for ln in self.lines],
             "price_table": {"version": self.price_table.get("version"),
                             "sha256": self.price_table.get("sha256")},
         }
@@ -91,9 +110,19 @@ class Quote:
         return frame
 
 
+def _line_dict(line: QuoteLine) -> dict:
+    out = {"component": line.component, "tokens": line.tokens, "usd_per_mtok": decimal_text(line.usd_per_mtok),
+           "cost_usd": decimal_text(line.cost_usd), "rule": line.rule}
+    if line.tool:
+        out.update({"tool": line.tool, "calls": line.calls, "usd_per_1k_calls": decimal_text(line.usd_per_1k_calls)})
+    return out
+
 
 def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier: str = "standard",
-          residency: bool = False, scenario: str = "actual") -> Quote:
+          residency: bool = False, scenario: str = "actual", tool_calls: Mapping[str, int] | None = None) -> Quote:
+    """Price a bundle of tokens, and `tool_calls` {tool: calls} at the model's per-call fees: one line
+    per tool (`tool:web_search`), cost = calls x USD per call, exact. A tool the model has no fee for at
+    `at` is a NoPriceError naming the model and the tools it does price."""
     res = resolve(table, model, at, Request(tokens.prompt_tokens, tier, residency, scenario))
     lines = []
     for component in COMPONENTS:
@@ -102,5 +131,13 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
             continue
         rate = res.rates[component]
         lines.append(QuoteLine(component, count, rate, rate * count / MTOK, res.label))
+    for tool, calls in (tool_calls or {}).items():
+        if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
+            raise ValueError(f"tool_calls[{tool!r}] must be a whole number of calls >= 0, not {calls!r}")
+        fee = res.fee(tool)
+        if fee is None:
+            raise NoPriceError(res.no_fee_message(tool, at))
+        lines.append(QuoteLine(tool_component(tool), calls, fee.usd_per_mcall, fee.usd_per_call * calls,
+                               res.fee_label))
     return Quote(res.model, res.billed_model.id, res.billed_model.provider, at, scenario,
                  tier, residency, tuple(lines), table.meta())
