@@ -20,7 +20,7 @@ from html import escape
 from ..money import decimal_text
 from ..summary import allocate_cents, cents, dsum, summarize
 from . import svg
-from .document import Shown, in_shown_currency, to_frame
+from .document import Shown, fee_summary, in_shown_currency, to_frame
 
 __all__ = ["render_html"]
 
@@ -388,6 +388,7 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
     summary = summarize(frame)
     month_columns = [c for c in summary.columns if len(str(c)) == 7 and str(c)[4] == "-"]
     model_rank = {m: i for i, m in enumerate(_order(r["model"] for r in document["rows"]))}
+    fees = fee_summary(document)
     parts = ['<section id="profiles"><h2>Profiles</h2>\n']
     for profile in profile_order:
         part = summary[summary["profile"] == profile]
@@ -423,6 +424,9 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
                          f'<td class="money">{_e(decimal_text(row["savings_pct"]))}%</td></tr>\n')
         parts.append("</tbody></table></div>\n")
         parts.append(f'<p class="verdict">{_e(_verdict(expected, shown))}</p>\n')
+        own_fees = [f for f in fees if f["profile"] == profile]
+        if own_fees:
+            parts.append(_fees_table(profile, own_fees, shown))
         if has_cases and (part["case"] != _EXPECTED).any():
             parts.append(_ranges(part, shown))
         ordered = expected.sort_values("model", key=lambda s: s.map(lambda m: model_rank.get(m, 0)))
@@ -430,6 +434,23 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
         parts.append("</article>\n")
     parts.append("</section>\n")
     return "".join(parts)
+
+
+def _fees_table(profile: str, fees: list[dict], shown: Shown) -> str:
+    """The per-call tool fees of a profile: their own component, included in the totals."""
+    body = "".join(
+        f'<tr><td>{_e(f["model"])}</td><td class="mono">{_e(f["tool"])}</td>'
+        f'<td class="money">{_e(_calls(f["calls"]))}</td>'
+        f'<td class="money fee" data-profile="{_e(profile)}" data-model="{_e(f["model"])}" '
+        f'data-tool="{_e(f["tool"])}">{_money(f["cost"])}</td></tr>\n' for f in fees)
+    return ('<div class="scroll"><table class="fees"><caption class="note">Tool fees per call over the period '
+            '(expected case), included in the totals above.</caption><thead><tr><th>Model</th><th>Tool</th>'
+            '<th class="money">Calls</th>' + _money_head("Fees", shown) + '</tr></thead><tbody>\n' + body
+            + '</tbody></table></div>\n')
+
+
+def _calls(value: Decimal) -> str:
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.1f}"
 
 
 def _derived(model: str, t: dict) -> str:

@@ -30,7 +30,7 @@ class RepriceResult:
     """Grouped totals of a run with everything needed to trust them."""
 
     rows: pd.DataFrame  # Totals.frame(): by keys, priced_as, model, estimated, records, tokens, calls,
-    #                     cost_usd
+    #                     tool_fees_usd (a part of cost_usd), cost_usd
     by: list[str]
     models: list[str]  # --as models, in the order asked
     records: int  # records read, good and bad
@@ -60,7 +60,8 @@ class RepriceResult:
         """The JSON of `costcalc reprice --format json`: money and rates as decimal strings."""
         rows = []
         for row in self.rows.to_dict("records"):
-            rows.append({k: (decimal_text(v) if k == "cost_usd" else _plain(v)) for k, v in row.items()})
+            rows.append({k: (decimal_text(v) if k in ("cost_usd", "tool_fees_usd") else _plain(v))
+                         for k, v in row.items()})
         return {
             "schema": SCHEMA,
             "price_table": {"version": self.price_table.get("version"), "sha256": self.price_table.get("sha256")},

@@ -110,18 +110,22 @@ class Totals:
 
     def frame(self, outcomes: list[Outcome]) -> pd.DataFrame:
         """One row per group key, priced-as label and model: records, tokens per component, calls per
-        tool and exact cost_usd (Decimal; tool fees included). Sorted by the keys, then priced_as in the
-        order asked, then model."""
-        columns = self.by + ["priced_as", "model", "estimated", "records"] + list(PRICED_COLUMNS) + ["cost_usd"]
+        tool, the tool fees (tool_fees_usd, a part of cost_usd) and exact cost_usd (Decimal, tokens and
+        fees). Sorted by the keys, then priced_as in the order asked, then model."""
+        columns = self.by + ["priced_as", "model", "estimated", "records"] + list(PRICED_COLUMNS) + \
+            ["tool_fees_usd", "cost_usd"]
         merged: dict[tuple, list] = {}
+        tokens = len(COMPONENTS)
         for labels, target, outcome, estimated, sums in self._sums(outcomes):
             group = labels + (target, outcome.model, estimated)
-            entry = merged.setdefault(group, [[0] * len(sums), []])
+            entry = merged.setdefault(group, [[0] * len(sums), [], []])
             entry[0] = [a + b for a, b in zip(entry[0], sums)]
             entry[1].append(outcome_cost(outcome, sums[1:]))
+            entry[2].extend(exact_cost(calls, fee) for calls, fee in zip(sums[1 + tokens:], outcome.prices[tokens:])
+                            if calls)
         k = len(self.by)
-        out = [list(group[:k]) + [self.priced_as[group[k]], group[k + 1], group[k + 2]] + sums + [dsum(costs)]
-               for group, (sums, costs) in sorted(merged.items())]
+        out = [list(group[:k]) + [self.priced_as[group[k]], group[k + 1], group[k + 2]] + sums
+               + [dsum(fees), dsum(costs)] for group, (sums, costs, fees) in sorted(merged.items())]
         frame = pd.DataFrame(out, columns=columns)
         for column in ["records"] + list(PRICED_COLUMNS):
             # int64 unless a sum outgrew it (then the Python integers stay, exact)
