@@ -12,6 +12,16 @@ How a month is priced, for one profile and model:
 The traffic weights are the profile's hour-of-day x weekday weights, scaled to average 1 over a week, so
 a uniform profile weighs every minute 1 and `requests_per_day` is the average day.
 
+Per-call tool fees (a profile's `tool_calls_per_request: {web_search: 0.3}` on a model whose price table
+has `fees:` for the tool) are lines of their own, component `tool:web_search`, rule `fee`:
+  calls    = requests in a rule slot x calls per request          (in the `tokens` column)
+  rate     = the fee in USD per 1,000,000 calls (usd_per_1k_calls x 1,000; in `usd_per_mtok`)
+  cost_usd = calls x rate / 1,000,000 = calls x USD per call
+so the one formula cost_usd = tokens x usd_per_mtok / 1,000,000 holds for every line of the frame. Fee
+dates cut the month like rate changes (a fee change mid-month gives two lines). Calls of a tool the model
+has no fee for while a slot is in force are not priced, and an assumption line names the model, the tool,
+the profile and the months (never a silent zero).
+
 Exactness: every line is accumulated as a numerator over one denominator per profile, model and month
 and divided once at the end, so a result whose true value has a finite decimal expansion (46.695) comes
 out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are rounded, at 50 digits.
