@@ -519,3 +519,14 @@ def test_derived_profiles_carry_tool_calls_per_request(tmp_path, table):
     document = costcalc.derive_profiles(log, prices=table)
     profile = document["profiles"]["ts-chat"]
     assert profile["tool_calls_per_request"] == {"web_search": 0.25}  # 1 call over 4 requests
+
+
+def test_sensitivity_moves_a_tool_call_range(table):
+    profile = PROFILE.replace("MODEL", "ts-chat").replace(
+        "{web_search: 0.3}", "{web_search: {low: 0.1, expected: 0.3, high: 0.5}}")
+    out = costcalc.sensitivity(profile, prices=table, start="2026-11", months=1)
+    row = out.iloc[0]
+    assert row["input"] == "tool_calls_per_request.web_search"
+    # 60 + 24 tokens, plus 30,000 requests x 0.1 / 0.5 calls x 0.0007 = 2.10 / 10.50
+    assert (row["low_usd"], row["expected_usd"], row["high_usd"]) == (D("86.1"), D("90.3"), D("94.5"))
+    assert row["swing_usd"] == D("8.4")
