@@ -84,7 +84,8 @@ class PricedSlice:
     good: np.ndarray  # bool per input record: priced as logged (the others are reported)
     outcome: list[np.ndarray]  # per model asked: int32 per good record, an index into Repricer.outcomes,
     #                            or < 0 where an --as model has no price for it (left out of its totals)
-    tokens: list[np.ndarray]  # per model asked: int64 (good records x 9), PRICED_COLUMNS order
+    tokens: list[np.ndarray]  # per model asked: int64 (good records x 9), PRICED_COLUMNS order; only the
+    #                           six token columns (x 6) when no record of the slice made a tool call
     estimated: list[np.ndarray]  # per model asked: bool per good record, counts translated
 
 
@@ -231,10 +232,14 @@ class Repricer:
         n = len(frame)
         seconds = _epoch_seconds(frame["timestamp"])
         months = _epoch_months(frame["timestamp"])
-        # a frame without tool call columns (made by hand, not read_usage's) has no calls
+        # Tool call columns join the token columns only when some record of the slice made a call (most
+        # logs make none): a slice without calls is priced on the six token columns alone, as fast as
+        # before. A frame without the columns (made by hand, not read_usage's) has no calls.
+        calls = [frame[c].to_numpy(dtype=np.int64, copy=False) for c in TOOL_COLUMNS if c in frame]
+        columns = COUNT_COLUMNS + (TOOL_COLUMNS if any(c.any() for c in calls) else ())
         counts = np.column_stack([frame[c].to_numpy(dtype=np.int64, copy=False) if c in frame
-                                  else np.zeros(n, dtype=np.int64) for c in PRICED_COLUMNS]) \
-            if n else np.zeros((0, len(PRICED_COLUMNS)), dtype=np.int64)
+                                  else np.zeros(n, dtype=np.int64) for c in columns]) \
+            if n else np.zeros((0, len(COUNT_COLUMNS)), dtype=np.int64)
         own_codes, own_pairs = _codes(frame, ["provider", "model"])
         own_ids = [self.model_of(p, m) for p, m in own_pairs]
         tier_codes, tier_values = _codes(frame, ["service_tier"])
@@ -256,7 +261,7 @@ class Repricer:
                 for error, count in enumerate(np.bincount(-1 - ids[good][missing])):
                     if count:
                         self.unpriced_as[(target.model_id, self._errors[error][1])] += int(count)
-        if counts[:, _TOKENS:].any():
+        if counts.shape[1] > _TOKENS:
             for target, (ids, tokens, _) in zip(self.targets, per_target):
                 priced = good & (ids >= 0)
                 self._count_unpriced_calls(target, ids[priced], tokens[priced, _TOKENS:])
@@ -463,6 +468,7 @@ def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.nd
     """Exact USD per record. int64 arithmetic where it cannot overflow, Python integers otherwise."""
     scaled = ScaledRates.of(outcomes)
     rate_ints = scaled.ints
+    rate_ints = rate_ints[:, :tokens.shape[1]]  # six token columns when no record made a tool call
     largest_rate = max((abs(int(v)) for v in rate_ints.flat), default=0)
     largest_count = int(tokens.max(initial=0))
     if largest_rate * largest_count * len(PRICED_COLUMNS) < 2 ** 63:

@@ -152,7 +152,7 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
             out = good.loc[ok].reset_index(drop=True)
             ids, tokens = ids[ok], tokens[ok]
             for i, column in enumerate(PRICED_COLUMNS):
-                out[column] = tokens[:, i]
+                out[column] = tokens[:, i] if i < tokens.shape[1] else 0  # a slice without tool calls
             out.insert(0, "priced_as", label)
             for column, field_name in (("model_priced", "model"), ("billed_model", "billed_model"),
                                        ("billed_provider", "provider"), ("rule", "rule")):

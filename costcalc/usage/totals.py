@@ -65,8 +65,11 @@ class Totals:
                 continue
             columns = selected + [np.full(len(ids), target, dtype=np.int64), ids.astype(np.int64),
                                   estimated.astype(np.int64)]
-            self._parts.append(_group(np.column_stack(columns),
-                                      np.column_stack([np.ones(len(ids), dtype=np.int64), tokens])))
+            grouped = _group(np.column_stack(columns), np.column_stack([np.ones(len(ids), dtype=np.int64), tokens]))
+            missing = len(PRICED_COLUMNS) - tokens.shape[1]  # a slice without tool calls: zero calls
+            if missing:
+                grouped = np.column_stack([grouped, np.zeros((len(grouped), missing), dtype=grouped.dtype)])
+            self._parts.append(grouped)
             self._rows += len(self._parts[-1])
         if self._rows > _MERGE_ROWS and len(self._parts) > 1:
             self._merge()
