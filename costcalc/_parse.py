@@ -35,7 +35,7 @@ def parse_count(text: str) -> int:
     return int(value)
 
 
-_TOOL = re.compile(r"[a-z][a-z0-9_]*")
+_TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)  # a tool name, as in a price table's fees
 
 
 def parse_tool_calls(items) -> dict[str, int]:
@@ -48,13 +48,13 @@ def parse_tool_calls(items) -> dict[str, int]:
                 continue
             tool, sep, number = (s.strip() for s in part.partition("="))
             if not sep or not _TOOL.fullmatch(tool):
-                raise ValueError(f"{part!r} is not TOOL=N; use a tool name in lower case and a number of "
+                raise ValueError(f"{shown(part)} is not TOOL=N; use a tool name in lower case and a number of "
                                  f"calls, e.g. web_search=2 (several: web_search=2,web_fetch=1)")
             try:
                 calls = parse_count(number)
             except ValueError:
-                raise ValueError(f"{part!r}: {number!r} is not a number of calls; use a whole number like "
-                                 f"2, 1_000 or 10k") from None
+                raise ValueError(f"{shown(part)}: {shown(number)} is not a number of calls; use a whole number "
+                                 f"like 2, 1_000 or 10k") from None
             out[tool] = out.get(tool, 0) + calls
     return out
 

@@ -499,11 +499,11 @@ def _tool_calls(r: Reader, node: Node, key: str, known: list[str] | None) -> tup
     out = []
     for tool, child in entries.items():
         name_node = Node(tool, child.key_line, "scalar")
-        if not isinstance(tool, str) or not re.fullmatch(TOOL_PATTERN, tool):
+        if not isinstance(tool, str) or not re.fullmatch(TOOL_PATTERN, tool, flags=re.ASCII):
             raise r.fail(name_node, f"{key}.{tool}", "must be a tool name in lower case, like "
                          + ", ".join(known or TOOLS))
         if known is not None and tool not in known:
-            hint = suggest(tool, known, n=1)
+            hint = suggest(tool, known, n=1) if len(tool) <= 200 else []  # no tool name is long
             tip = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise r.fail(name_node, f"{key}.{tool}", f"unknown tool{tip}; known: {', '.join(known)}")
         out.append((tool, _value(r, child, f"{key}.{tool}", "a number of calls per request >= 0 (0.3 = "

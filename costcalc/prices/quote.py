@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+import re
 from typing import Mapping
 
-from ..errors import NoPriceError
+from ..errors import NoPriceError, shown
 from ..money import decimal_text
 from .model import COMPONENTS, MTOK, TOOL_PREFIX, PriceTable, tool_component
 from .resolve import Request, resolve
+
+
+_TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
         rate = res.rates[component]
         lines.append(QuoteLine(component, count, rate, rate * count / MTOK, res.label))
     for tool, calls in (tool_calls or {}).items():
+        if not isinstance(tool, str) or not _TOOL.fullmatch(tool):
+            raise ValueError(f"tool_calls: {shown(tool)} is not a tool name (lower case, like web_search)")
         if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
             raise ValueError(f"tool_calls[{tool!r}] must be a whole number of calls >= 0, not {calls!r}")
         fee = res.fee(tool)
