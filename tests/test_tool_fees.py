@@ -530,3 +530,15 @@ def test_sensitivity_moves_a_tool_call_range(table):
     # 60 + 24 tokens, plus 30,000 requests x 0.1 / 0.5 calls x 0.0007 = 2.10 / 10.50
     assert (row["low_usd"], row["expected_usd"], row["high_usd"]) == (D("86.1"), D("90.3"), D("94.5"))
     assert row["swing_usd"] == D("8.4")
+
+
+def test_a_saved_result_shown_in_cny_later_uses_the_native_fee(tmp_path, prices):
+    path = tmp_path / "w.yaml"
+    path.write_text(PROFILE.replace("MODEL", "ts-chat"), encoding="utf-8")
+    saved = tmp_path / "saved.json"
+    assert run("estimate", path, "--prices", prices, "--start", "2026-11", "--months", "1", "--format", "json",
+               "--output", saved).exit_code == 0
+    result = run("render", saved, "--currency", "CNY", "--fx", "CNY=7.2", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    fee = next(r for r in csv.DictReader(io.StringIO(result.stdout)) if r["component"] == "tool:web_search")
+    assert (fee["cost_usd"], fee["cost_cny"]) == ("6.3", "45")  # 9,000 x 5 CNY / 1,000, not 6.30 x 7.2
