@@ -110,8 +110,12 @@ class _Projector:
         out = []
         for (model, tool), by_profile in self.unpriced_calls.items():
             for profile, months in by_profile.items():
-                when = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}" \
-                    if len(months) == _span(months) else ", ".join(months)
+                if len(months) == 1:
+                    when = months[0]
+                elif len(months) == _span(months):  # consecutive months
+                    when = f"{months[0]} to {months[-1]}"
+                else:
+                    when = ", ".join(months)
                 out.append(f"{model} has no {tool} fee in the price table for (part of) {when}: {profile}'s "
                            f"{tool} calls then are not priced (their cost is left out, not zero).")
         return out

@@ -67,7 +67,6 @@ class Outcome:
     rule: str  # e.g. `peak`, `promo`, `list+long-context`, `deepseek-flash:off-peak`
     rates: tuple[Decimal, ...]  # USD per 1M tokens, one per COMPONENTS entry, modifiers applied
     fees: tuple[Decimal | None, ...] = (None,) * len(TOOLS)  # USD per 1M calls per TOOLS entry; None: no fee
-    fee_rule: str = "fee"  # the `rule` of its fee lines (`deepseek-flash:fee` when routed)
 
     @property
     def prices(self) -> tuple[Decimal, ...]:
@@ -149,7 +148,7 @@ class Repricer:
         # off-peak entries (daily, then weekday rules) with equal rates are one outcome.
         fees = tuple(None if res.fee(tool) is None else res.fee(tool).usd_per_mcall for tool in TOOLS)
         outcome = Outcome(target_model, res.billed_model.id, res.billed_model.provider, res.label,
-                          tuple(res.rates[c] for c in COMPONENTS), fees, res.fee_label)
+                          tuple(res.rates[c] for c in COMPONENTS), fees)
         found = self._outcome_ids.get(outcome)
         if found is None:
             found = self._outcome_ids[outcome] = len(self.outcomes)
