@@ -25,7 +25,7 @@ _EXPORTS = {
     "render_xlsx": "report.xlsx", "compare": "whatif", "sensitivity": "whatif", "break_even": "whatif", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
     "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
     "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
-    "AmbiguousPriceError": "errors",
+    "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -94,5 +94,10 @@ class NotLaunchedError(NoPriceError):
     """A model asked for before its launch instant; the message names the launch."""
 
 
+class LimitError(NoPriceError):
+    """A request the model cannot take: a prompt above its context window, or output (reasoning included)
+    above its max output. The message names the model, the limit and the count."""
+
+
 class AmbiguousPriceError(CostcalcError):
     """Two base rules match the same request; the table is wrong (lint catches this for bundled data)."""

@@ -12,6 +12,16 @@ How a month is priced, for one profile and model:
 The traffic weights are the profile's hour-of-day x weekday weights, scaled to average 1 over a week, so
 a uniform profile weighs every minute 1 and `requests_per_day` is the average day.
 
+What a model cannot price is marked, not fatal (infracost's "price not found"): the time before its
+launch or after its retirement has no cost lines; `attrs["not_available"]` lists those stretches per
+profile and model (a month cut by a launch or retirement is priced for the time the model exists and
+listed as partial), and an assumption line says the same in words. Every other missing price (a gap in
+the table, an unoffered combination) still stops the estimate.
+
+Requests a model cannot take (a prompt above its context window, output above its max output) stop the
+estimate with the profile, model and limit named, unless the profile says `over_limit: exclude`: then
+those requests are left out of the volume, and an assumption line says which share and how many.
+
 Per-call tool fees (a profile's `tool_calls_per_request: {web_search: 0.3}` on a model whose price table
 has `fees:` for the tool) are lines of their own, component `tool:web_search`, rule `fee`:
   calls    = requests in a rule slot x calls per request          (in the `tokens` column)
@@ -40,8 +50,10 @@ import numpy as np
 import pandas as pd
 
 from . import calendar as cal
-from .errors import CostcalcError
-from .prices.model import COMPONENTS, MTOK, PriceTable, is_tool_component, tool_component
+from .errors import CostcalcError, LimitError, NotLaunchedError, RetiredModelError
+from .prices.limits import describe as describe_limit
+from .prices.limits import over_limit
+from .prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component, tool_component
 from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
@@ -91,6 +103,11 @@ class _Projector:
         self._traffic: dict[Traffic, tuple] = {}
         self.assumptions: list[str] = []
         self._said: set[str] = set()
+        # (request key, window) -> stretches [a, b) of the window without a price because the model was
+        # not launched yet or retired then, with (reason, detail)
+        self._gaps: dict[tuple, tuple] = {}
+        # (profile, model as named) -> month index -> (gap stretches, partial): filled once per month
+        self.unavailable: dict[tuple[str, str], dict[int, tuple]] = {}
         # (model as named, tool) -> profile -> months in which its calls of the tool had no fee
         self.unpriced_calls: dict[tuple[str, str], dict[str, list[str]]] = {}
 
@@ -171,7 +188,13 @@ class _Projector:
             return cached
         month0 = cal.month_start(*ym)
         grouped: dict[tuple, list] = {}
-        for a, b, res in segments(self.table, model_id, window[0], window[1], request):
+        gaps = []
+        for a, b, res in segments(self.table, model_id, window[0], window[1], request, errors="return"):
+            if isinstance(res, CostcalcError):
+                if not isinstance(res, (NotLaunchedError, RetiredModelError)):
+                    raise res  # a gap in the table or an ambiguity: the table is wrong, say so
+                gaps.append((a, b) + self._gap_reason(model_id, res))
+                continue
             entry = grouped.get(res.key)
             span = (cal.minutes(month0, a), cal.minutes(month0, b))
             if entry is None:
@@ -198,7 +221,25 @@ class _Projector:
                              Decimal(sum(b - a for a, b in spans)), ranges,
                              self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
         self._slots[key] = out
+        self._gaps[key] = tuple(gaps)
         return out
+
+    def _gap_reason(self, model_id: str, error: CostcalcError) -> tuple[str, str]:
+        """(reason, detail) of a stretch without a price; the detail does not depend on the instant,
+        so the stretches of consecutive months merge."""
+        if isinstance(error, NotLaunchedError):
+            launched = self.table.models[model_id].launched
+            return "not launched", f"{model_id} launched at {launched:%Y-%m-%d %H:%MZ}"
+        return "retired", str(error)
+
+    def mark_unavailable(self, profile: str, model_name: str, index: int, window: tuple[datetime, datetime],
+                         gaps: tuple) -> None:
+        """Remember a month's stretches without a price for a profile and model (once, whatever the
+        case or request class: launch and retirement depend on the instant alone)."""
+        by_month = self.unavailable.setdefault((profile, model_name), {})
+        if index not in by_month:
+            missing = sum((b - a for a, b, _, _ in gaps), timedelta(0))
+            by_month[index] = (gaps, missing < window[1] - window[0])
 
     def weighted_minutes(self, slot: _Slot, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...],
                          weights_id: int) -> Decimal:
@@ -326,6 +367,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     finally:
         if collecting:
             gc.enable()
+    unavailable = _not_available(projector, month_list)
     if not any(p.has_ranges for p in profiles):
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
@@ -334,7 +376,10 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "start": cal.month_label(*start),
         "months": months,
         "currency": "USD",
-        "assumptions": projector.assumptions + projector.unpriced_notes() + _standing_assumptions(profiles),
+        "assumptions": projector.assumptions + projector.unpriced_notes() + not_available_notes(unavailable)
+        + _standing_assumptions(profiles),
+        # stretches of profile x model without a price (before launch, after retirement): not cost lines
+        "not_available": unavailable,
         "profiles": {p.name: describe(p) for p in profiles},
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
@@ -476,6 +521,55 @@ def _span(months: list[str]) -> int:
     return (y1 - y0) * 12 + m1 - m0 + 1
 
 
+def _instant(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _not_available(projector: _Projector, month_list: list[tuple[int, int]]) -> list[dict]:
+    """attrs["not_available"]: per profile and model, each stretch without a price (consecutive months
+    merged while the reason stays the same), with the months it touches and those of them that are
+    partial (priced for the rest of the month). JSON-plain: instants as UTC text."""
+    labels = [cal.month_label(*ym) for ym in month_list]
+    out: list[dict] = []
+    for (profile, model), by_month in projector.unavailable.items():
+        current = None
+        for index in sorted(by_month):
+            gaps, partial = by_month[index]
+            for a, b, reason, detail in gaps:
+                if current is not None and current["until"] == _instant(a) and \
+                        (current["reason"], current["detail"]) == (reason, detail):
+                    current["until"] = _instant(b)
+                else:
+                    current = {"profile": profile, "model": model, "from": _instant(a), "until": _instant(b),
+                               "reason": reason, "detail": detail, "months": [], "partial": []}
+                    out.append(current)
+                if labels[index] not in current["months"]:
+                    current["months"].append(labels[index])
+                if partial and labels[index] not in current["partial"]:
+                    current["partial"].append(labels[index])
+    return out
+
+
+def not_available_notes(entries: list[dict]) -> list[str]:
+    """The assumption lines that say in words what attrs["not_available"] lists."""
+    notes = []
+    for e in entries:
+        full = [m for m in e["months"] if m not in e["partial"]]
+        said = []
+        if full:
+            span = full[0] if len(full) == 1 else f"{full[0]} to {full[-1]}"
+            said.append(f"not priced in {span}")
+        if e["partial"]:
+            said.append(f"{', '.join(e['partial'])} priced only in part (partial month)")
+        notes.append(f"Not available: {e['model']} for {e['profile']} from {e['from'][:16].replace('T', ' ')}Z "
+                     f"until {e['until'][:16].replace('T', ' ')}Z, {e['reason']} ({e['detail']}): "
+                     f"{'; '.join(said)}.")
+    if entries:
+        notes.append("A model not available for part of the period costs less over it for that reason alone: "
+                     "compare models over the months where each is available.")
+    return notes
+
+
 def _standing_assumptions(profiles: list[Profile]) -> list[str]:
     out = ["Months are calendar months in UTC; a month is split at the exact minute a price changes.",
            "Requests are spread over each month by the profile's traffic shape (uniform unless given)."]
@@ -513,14 +607,17 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     for prompt, share in _bins(profile):
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
-        bins.append((int(prompt.to_integral_value(rounding=decimal.ROUND_CEILING)), share, per_request))
+        bins.append((_ceil(prompt), share, per_request))
+    over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case)
     requests_by_tier = []
     for tier, tier_share in tiers:
-        for prompt, bin_share, per_request in bins:
-            # one projector per scenario: its slot cache may leave the scenario out of its keys
-            request = Request(prompt, tier, residency, projector.scenario)
+        for (prompt, bin_share, per_request), excluded in zip(bins, over):
+            # one projector per scenario: its slot cache may leave the scenario out of its keys.
+            # Excluded requests are only counted: priced as a small prompt, their slots give the minutes.
+            request = Request(0 if excluded else prompt, tier, residency, projector.scenario)
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
-                                     per_request))
+                                     per_request, excluded))
+    left_out: list[Decimal] = []  # requests left out per month (over_limit: exclude)
     # calls per request of each tool the profile uses (a fee line where the model prices the tool)
     tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
     slot_cache = projector._slots
@@ -546,7 +643,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             volume_numerator = profile.requests_per_month * growth
         lines: dict[int, list] = {}  # line id -> [token numerator, first, last]
         month_requests = _ZERO  # numerator, like the tokens
-        for request, request_key, share, per_request in requests_by_tier:
+        month_left_out = _ZERO
+        for request, request_key, share, per_request, excluded in requests_by_tier:
             share = volume_numerator * share
             slots = slot_cache.get((request_key, window))
             if slots is None:
@@ -557,6 +655,9 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                 requests = share * minutes
                 if not requests:
                     continue  # no traffic while this rule was in force: no line
+                if excluded:
+                    month_left_out += requests
+                    continue
                 month_requests += requests
                 ids = slot.line_ids
                 for component, per in per_request:
@@ -584,6 +685,11 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                             line[1] = slot.first
                         if slot.last > line[2]:
                             line[2] = slot.last
+        gaps = projector._gaps.get((requests_by_tier[0][1], window))
+        if gaps:
+            projector.mark_unavailable(profile.name, model_name, index, window, gaps)
+        if any(over):
+            left_out.append(month_left_out / denominator)
         if not lines:
             continue
         cost_denominator = denominator * MTOK
@@ -596,6 +702,59 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             put_last(last)
         out.runs.append((profile.name, model_name, index, case, len(lines)))
         out.requests.append(month_requests / denominator)
+    if any(over):
+        projector.note(_left_out_note(profile, model, model_name, bins, over, left_out, case))
+
+
+def _share(share: Decimal) -> str:
+    """A share as a percentage: exact when short (10%, 12.5%), else to two places (33.33%: a share of
+    sample prompts is a 50-digit division)."""
+    percent = (share * 100).normalize()
+    if -percent.as_tuple().exponent > 2:
+        percent = percent.quantize(Decimal("0.01"))
+    return f"{percent:f}%"
+
+
+def _ceil(tokens: Decimal) -> int:
+    return int(tokens.to_integral_value(rounding=decimal.ROUND_CEILING))
+
+
+def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, output: int, case: str
+                 ) -> list[bool]:
+    """Per prompt bin: whether its requests exceed the model's context window or max output. An error
+    naming profile, model and limit unless the profile says `over_limit: exclude`."""
+    over = [share > 0 and over_limit(model, prompt, output) is not None for prompt, share, _ in bins]
+    if any(over) and profile.over_limit != "exclude":
+        prompt, share, _ = bins[over.index(True)]
+        which = f" ({case} case)" if case != "expected" else ""
+        part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
+        raise LimitError(f"profile {profile.name}{which}, model {model_name}: {part}"
+                         f"{describe_limit(model.id, *over_limit(model, prompt, output))}; set over_limit: "
+                         f"exclude in the profile to leave such requests out of the estimate")
+    return over
+
+
+def _left_out_note(profile: Profile, model: Model, model_name: str, bins: list, over: list[bool],
+                   left_out: list[Decimal], case: str) -> str:
+    reasons = []
+    share = _ZERO
+    for (prompt, bin_share, per_request), excluded in zip(bins, over):
+        if excluded:
+            share += bin_share
+            output = sum((n for c, n in per_request if c in ("output", "reasoning")), _ZERO)
+            text = describe_limit(model.id, *over_limit(model, prompt, _ceil(output)))
+            if text not in reasons:
+                reasons.append(text)
+    counts = sorted({int(n.to_integral_value()) for n in left_out if n})
+    if not counts:
+        many = "none in these months"
+    elif len(counts) == 1:
+        many = f"{counts[0]:,} requests a month"
+    else:
+        many = f"{counts[0]:,} to {counts[-1]:,} requests a month"
+    which = f" ({case} case)" if case != "expected" else ""
+    return (f"over_limit: exclude: {_share(share)} of {profile.name}'s requests{which} are left out on "
+            f"{model_name} ({'; '.join(reasons)}): {many}.")
 
 
 def _slots(projector: _Projector, model_id: str, model_name: str, profile: Profile, ym, window,

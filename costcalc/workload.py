@@ -26,6 +26,10 @@ SCHEMA_VERSION = 1
 CASES = ("expected", "low", "high")
 CACHE_TTLS = ("5m", "1h")
 REASONING_MODES = ("none", "high", "max")
+# What an estimate does with requests a model cannot take (a prompt above its context window, output
+# above its max output): stop with an error naming profile, model and limit, or leave those requests
+# out of the volume and say so in the assumptions.
+OVER_LIMIT = ("error", "exclude")
 # `reasoning: high|max` -> reasoning tokens per request as a multiple of the visible output tokens, per
 # provider family. Only DeepSeek's Think Max has a published figure (launch coverage: ~190M output tokens
 # for a benchmark run against a 47M median, about 4x); the rest are planning assumptions, recorded in
@@ -40,7 +44,8 @@ DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
 
 PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "samples",
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
-                "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "tool_calls_per_request")
+                "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit",
+                "tool_calls_per_request")
 TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
 
@@ -133,6 +138,7 @@ class Profile:
     note: str | None = None
     samples: Samples | None = None
     sampled: tuple[tuple[str, SampledTokens], ...] = ()  # per model id, filled in by count_samples()
+    over_limit: str = "error"  # one of OVER_LIMIT
     # Calls of server-side tools per request, on average (`tool_calls_per_request: {web_search: 0.3}`):
     # priced at each model's per-call fee, one `tool:NAME` line per tool.
     tool_calls: tuple[tuple[str, Value], ...] = ()
@@ -274,6 +280,10 @@ def _csv_tree(text: str, file: str) -> Node:
     except StopIteration:
         raise InputError([Problem(file, 1, "", _NO_VALUE, "the file is empty")]) from None
     header = [h.strip() for h in header]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:  # which of two equal columns wins would be silent and arbitrary
+        raise InputError([Problem(file, 1, repeated[0], _NO_VALUE, "this column appears more than once in the "
+                                                                   "header; give each column once")])
     rows = []
     for row in reader:
         line = reader.line_num
@@ -383,6 +393,11 @@ def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
                              entries.plain())
             for name, node in entries.value.items():
                 with r.item():
+                    if not name.strip() or any(ord(c) < 32 or ord(c) == 127 for c in name) or len(name) > 200:
+                        # a name is a label in every report: one line, printable, short
+                        raise r.fail(node, f"profiles.{name}", "a profile name is printable text on one line "
+                                                               "(no control characters, at most 200 characters)",
+                                     name)
                     profiles.append(_profile(r, name, node, defaults, known, tools))
     r.raise_if_problems()
     return Workloads(tuple(profiles), file)
@@ -488,6 +503,8 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
         changes["tags"] = tuple((k, _tag(r, v, f"{key}.tags.{k}")) for k, v in tags.items())
     if "note" in f:
         changes["note"] = r.string(f["note"], f"{key}.note")
+    if "over_limit" in f:
+        changes["over_limit"] = r.string(f["over_limit"], f"{key}.over_limit", allowed=OVER_LIMIT)
     if "tool_calls_per_request" in f:
         changes["tool_calls"] = _tool_calls(r, f["tool_calls_per_request"], f"{key}.tool_calls_per_request", tools)
     return Profile(name=name, **changes)
@@ -713,7 +730,7 @@ def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[s
     return tuple(out)
 
 
-__all__ = ["CASES", "Histogram", "Profile", "Range", "Traffic", "Workloads", "load_workloads",
+__all__ = ["CASES", "OVER_LIMIT", "Histogram", "Profile", "Range", "Traffic", "Workloads", "load_workloads",
            "REASONING_PER_OUTPUT_TOKEN", "Invalid"]
 
 
@@ -767,6 +784,8 @@ def describe(profile: Profile) -> dict:
         parts.append(f"traffic shaped in {profile.traffic.timezone}")
     if profile.start or profile.end:
         parts.append(f"{profile.start or '…'} to {profile.end or '…'}")
+    if profile.over_limit == "exclude":
+        parts.append("requests above a model's limits left out")
     out = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
     if profile.sampled:
         out["tokens_per_request"] = {model: {

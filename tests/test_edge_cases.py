@@ -155,7 +155,8 @@ def test_tokens_stdin_that_is_not_utf8():
 
 def test_comma_counts_must_be_grouped_in_threes():
     assert run("quote", "gpt-5.5", "--input", "1,5M").exit_code == 2
-    ok = run("quote", "gpt-5.5", "--input", "1,500,000", "--at", "2026-06-01", "--format", "json")
+    ok = run("quote", "gpt-5.5", "--input", "1,500,000", "--requests", "2", "--at", "2026-06-01",
+             "--format", "json")
     assert json.loads(ok.stdout)["lines"][0]["tokens"] == 1_500_000
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import costcalc
 from costcalc.summary import dsum
-from costcalc.errors import NoPriceError, RetiredModelError
+from costcalc.errors import NoPriceError
 
 KNOWN = None
 
@@ -203,9 +203,17 @@ def test_ranges_give_three_cases(table):
     assert by_case["high"] < by_case["expected"] < by_case["low"]
 
 
-def test_retired_model_in_window_is_an_error(table):
-    with pytest.raises(RetiredModelError, match="deepseek-v4-flash"):
-        run(table, BASE, "2026-07", months=2, models="[deepseek-chat]")
+def test_retired_model_in_window_is_not_available_not_an_error(table):
+    # deepseek-chat is retired at 2026-07-24 16:00 UTC: July is priced until then (23 days and 16 hours
+    # of 1,000 requests a day, billed as V4-Flash 0.14 in + 0.28 out), August is not available.
+    df = run(table, BASE, "2026-07", months=2, models="[deepseek-chat]")
+    # 568 hours x 1,000/24 requests an hour x 1,000 tokens x 0.42 per 1M = 9.94
+    assert total(df) == D(23 * 24 + 16) * 1000 * 1000 * (D("0.14") + D("0.28")) / 24 / 1_000_000 == D("9.94")
+    assert set(df["month"].astype(str)) == {"2026-07"}
+    [entry] = df.attrs["not_available"]
+    assert (entry["reason"], entry["from"], entry["until"], entry["months"], entry["partial"]) == \
+        ("retired", "2026-07-24T16:00:00Z", "2026-09-01T00:00:00Z", ["2026-07", "2026-08"], ["2026-07"])
+    assert "use deepseek-v4-flash" in entry["detail"]
 
 
 def test_before_launch_is_an_error(table):
@@ -252,6 +260,7 @@ def test_summarize_does_not_mutate(table):
 MODELS = ["gpt-5.5", "claude-opus-4-7", "deepseek-v4-pro", "deepseek-v4-flash", "gemini-3.1-pro",
           "claude-sonnet-4-5"]
 counts = st.integers(min_value=0, max_value=500_000)
+outputs = st.integers(min_value=0, max_value=128_000)  # the smallest max output of MODELS (gpt-5.5, Opus 4.7)
 shares = st.decimals(min_value=0, max_value=1, places=2)
 months = st.sampled_from(["2026-05", "2026-08", "2026-09", "2026-12"])
 
@@ -262,7 +271,7 @@ def profile_body(volume, prompt, output, hit, model_list):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(volume=st.integers(1, 100_000), prompt=counts, output=counts, hit=shares, month=months,
+@given(volume=st.integers(1, 100_000), prompt=counts, output=outputs, hit=shares, month=months,
        factor=st.integers(2, 9))
 def test_cost_is_linear_in_volume_and_never_negative(table, volume, prompt, output, hit, month, factor):
     body, models = profile_body(volume, prompt, output, hit, MODELS)
@@ -275,7 +284,7 @@ def test_cost_is_linear_in_volume_and_never_negative(table, volume, prompt, outp
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(prompt=counts, output=counts, low=shares, high=shares, month=months)
+@given(prompt=counts, output=outputs, low=shares, high=shares, month=months)
 def test_more_cache_hits_never_cost_more(table, prompt, output, low, high, month):
     low, high = min(low, high), max(low, high)
     a = run(table, profile_body(1000, prompt, output, low, MODELS)[0], month, models=f"[{', '.join(MODELS)}]")

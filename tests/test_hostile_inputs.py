@@ -135,7 +135,9 @@ def test_values_just_under_their_maximum_render_in_every_format(tmp_path):
                     "    requests_per_day: 999999999999999\n    input_tokens: 999999999999999\n"
                     "    output_tokens: 999999999999999\n    reasoning_tokens: 999999999999999\n"
                     "    cache_hit_rate: 0.5\n    growth_per_month: 0.5\n"
-                    "    models: [gpt-5.5, deepseek-v4-pro]\n", encoding="utf-8")
+                    # models whose context window and max output the table does not give: a bundled
+                    # model with limits refuses a 10^15-token request (LimitError), which is not the point
+                    "    models: [openrouter/deepseek-v4-pro, deepinfra/deepseek-v4-pro]\n", encoding="utf-8")
     for fmt in ("table", "csv", "json", "markdown", "html", "focus"):
         result = run("estimate", path, "--months", "24", "--format", fmt)
         assert result.exit_code == 0, (fmt, result.stderr)
@@ -200,3 +202,93 @@ def test_a_deeply_nested_saved_result_is_one_line(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     assert_one_line_error(run("render", path), "nested too deeply")
+
+
+# -- logs: corrupt compression, numbers that are no counts, nested columns -----------------------------
+
+def _corrupt_gzip(path, text: str) -> None:
+    import gzip
+
+    data = gzip.compress(text.encode() * 50)
+    path.write_bytes(data[:40] + b"garbage!" * 20 + data[200:])
+
+
+@pytest.mark.parametrize("name", ["u.jsonl.gz", "u.csv.gz"])
+def test_a_corrupt_compressed_log_is_one_line(tmp_path, name):
+    path = tmp_path / name
+    if name.endswith(".csv.gz"):
+        _corrupt_gzip(path, "timestamp,provider,model,input_tokens,output_tokens\n"
+                            + "2026-11-02T10:00:00Z,openai,gpt-5.5,1000,10\n" * 20)
+    else:
+        _corrupt_gzip(path, '{"timestamp": "2026-11-02T10:00:00Z", "model": "gpt-5.5", "usage": '
+                            '{"prompt_tokens": 10, "completion_tokens": 1}}\n' * 20)
+    assert_one_line_error(run("reprice", path, "--log-format", "csv" if ".csv" in name else "openai"),
+                          str(path), "cannot read")
+
+
+@pytest.mark.parametrize("cell", ["1e3", "1.0000000000000001", "0x10", " 1_000", "١٠"])
+def test_csv_log_counts_are_plain_whole_numbers(tmp_path, cell):
+    import json
+
+    path = tmp_path / "u.csv"
+    path.write_text("timestamp,provider,model,input_tokens,output_tokens\n"
+                    f"2026-11-02T10:00:00Z,openai,gpt-5.5,{cell},10\n"
+                    "2026-11-02T10:00:00Z,openai,gpt-5.5,1000.0,10\n", encoding="utf-8")
+    result = run("reprice", path, "--format", "json")
+    assert result.exit_code == 1  # a reported record
+    data = json.loads(result.stdout)
+    assert [p["line"] for p in data["problems"]] == [2]
+    assert data["problems"][0]["key"] == "input_tokens"
+    # the good row, 1000.0 as a spreadsheet writes 1000: 1,000 x 5 + 10 x 30 per 1M = 0.0053
+    assert data["rows"][0]["records"] == 1 and data["rows"][0]["cost_usd"] == "0.0053"
+
+
+@pytest.mark.parametrize("value", ["1²", "9" * 5000, "٣"])
+def test_otel_counts_that_are_no_int64_are_reported(tmp_path, value):
+    import json
+
+    span = {"name": "chat", "startTimeUnixNano": "1793000000000000000", "attributes": [
+        {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-5.5"}},
+        {"key": "gen_ai.usage.input_tokens", "value": {"intValue": value}},
+        {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "10"}}]}
+    path = tmp_path / "o.json"
+    path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}), encoding="utf-8")
+    result = run("reprice", path, "--log-format", "otel", "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    assert len(problems) == 1 and problems[0]["line"] == 1
+
+
+def test_a_parquet_log_with_nested_columns_is_one_line(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "n.parquet"
+    pq.write_table(pa.table({"timestamp": ["2026-11-02T10:00:00Z"], "provider": ["openai"],
+                             "model": [["gpt-5.5"]], "input_tokens": [10], "output_tokens": [1]}), path)
+    assert_one_line_error(run("reprice", path), "column 'model'", "list<")
+
+
+# -- workload CSV: repeated columns and control characters in names -------------------------------------
+
+def test_a_workload_csv_with_a_repeated_column_is_one_line(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("name,requests_per_day,input_tokens,output_tokens,models,input_tokens\n"
+                    "p,100,1000,100,gpt-5.5,2000\n", encoding="utf-8")
+    assert_one_line_error(run("estimate", path), f"{path}:1: input_tokens: this column appears more than once")
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "a\x1b[31mb", "   "])
+def test_a_profile_name_with_control_characters_is_one_line(tmp_path, name):
+    import csv as csv_module
+    import io as io_module
+
+    out = io_module.StringIO()
+    writer = csv_module.writer(out, lineterminator="\n")
+    writer.writerow(["name", "requests_per_day", "input_tokens", "output_tokens", "models"])
+    writer.writerow([name, 100, 1000, 100, "gpt-5.5"])
+    path = tmp_path / "w.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    result = run("estimate", path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -25,7 +25,7 @@ HOSTILE = "\r=2+2"  # a CR ends an unquoted row in every CSV reader; the rest wo
 WORKLOAD = """\
 schema_version: 1
 profiles:
-  "{name}":
+  "=cmd|' /C calc'!A0":
     requests_per_day: 1000
     input_tokens: 1000
     output_tokens: 100
@@ -67,8 +67,9 @@ def test_estimate_csv_quotes_a_cell_holding_cr(hostile_workload):
     rows = assert_no_live_formula(result.stdout)
     # input and output lines of one model and one month, plus the header
     assert len(rows) == 3
-    profile = rows[1][rows[0].index("profile")]
-    assert profile == "'" + HOSTILE  # the value itself survives, quoted and neutralized
+    team = rows[1][rows[0].index("tag:team")]
+    assert team == "'" + HOSTILE  # the value itself survives, quoted and neutralized
+    assert rows[1][rows[0].index("profile")] == "'=cmd|' /C calc'!A0"
 
 
 def test_focus_and_rendered_results_quote_cr_and_neutralize_metadata(hostile_workload, tmp_path):

@@ -461,8 +461,8 @@ def test_overlay_discount_correction_and_private_model(tmp_path):
     assert total(table, "private-llm", input=200_000, output=50_000) == D("0.04")
     assert table.models["private-llm"].rules[0].source == f"file:{overlay}"
     assert "private-llm" not in bundled.models
-    # Other providers are untouched: Claude Haiku 4.5 is 1 in / 5 out: 0.1 * 1 + 0.1 * 5.
-    assert total(table, "claude-haiku-4-5", input=100_000, output=100_000) == D("0.6")
+    # Other providers are untouched: Claude Haiku 4.5 is 1 in / 5 out: 0.1 * 1 + 0.05 * 5.
+    assert total(table, "claude-haiku-4-5", input=100_000, output=50_000) == D("0.35")
 
     assert table.version == f"{bundled.version}+acme.1"
     assert table.sha256 != bundled.sha256

@@ -18,22 +18,28 @@ def at(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def total(table, model, when, scenario="actual", tier="standard", residency=False, **tokens):
+def total(table, model, when, scenario="actual", tier="standard", residency=False, requests=1, **tokens):
     return quote(table, model, TokenBundle(**tokens), at(when), tier=tier, residency=residency,
-                 scenario=scenario).total_usd
+                 scenario=scenario, requests=requests).total_usd
+
+
+# 1M in + 1M out is more output than one V4 request may hold (max output 384,000): such bundles are
+# priced as ten requests of 100,000 in + 100,000 out, which cost exactly what the bundle's rates say.
+TEN = 10
+BUNDLE = dict(input=M, output=M, requests=TEN)
 
 
 # -- DeepSeek V4-Pro: promotion, its end, peak/off-peak ---------------------------------------------
 
 def test_v4_pro_promo_before_end_and_list_scenario(table):
     # promo 0.435 in + 0.87 out; list 1.74 + 3.48
-    assert total(table, "deepseek-v4-pro", "2026-05-31T15:58Z", input=M, output=M) == D("0.435") + D("0.87")
-    assert total(table, "deepseek-v4-pro", "2026-05-31T15:58Z", "list", input=M, output=M) == D("5.22")
+    assert total(table, "deepseek-v4-pro", "2026-05-31T15:58Z", **BUNDLE) == D("0.435") + D("0.87")
+    assert total(table, "deepseek-v4-pro", "2026-05-31T15:58Z", "list", **BUNDLE) == D("5.22")
 
 
 def test_v4_pro_promo_became_the_standard_price(table):
     for scenario in ("actual", "list"):
-        assert total(table, "deepseek-v4-pro", "2026-05-31T16:01Z", scenario, input=M, output=M) == D("1.305")
+        assert total(table, "deepseek-v4-pro", "2026-05-31T16:01Z", scenario, **BUNDLE) == D("1.305")
 
 
 def test_v4_pro_promotion_ends_exactly_at_1600(table):
@@ -45,19 +51,19 @@ def test_v4_pro_promotion_ends_exactly_at_1600(table):
 def test_v4_pro_peak_weekday(table):
     # Tuesday 02:30 UTC is inside 01:00-04:00: 1.32 + 3.96
     assert at("2026-09-01T02:30Z").weekday() == 1
-    assert total(table, "deepseek-v4-pro", "2026-09-01T02:30Z", input=M, output=M) == D("5.28")
+    assert total(table, "deepseek-v4-pro", "2026-09-01T02:30Z", **BUNDLE) == D("5.28")
 
 
 def test_v4_pro_off_peak_weekday_and_weekend(table):
-    assert total(table, "deepseek-v4-pro", "2026-09-01T05:00Z", input=M, output=M) == D("2.64")
+    assert total(table, "deepseek-v4-pro", "2026-09-01T05:00Z", **BUNDLE) == D("2.64")
     assert at("2026-08-30T02:30Z").weekday() == 6  # Sunday
-    assert total(table, "deepseek-v4-pro", "2026-08-30T02:30Z", input=M, output=M) == D("2.64")
+    assert total(table, "deepseek-v4-pro", "2026-08-30T02:30Z", **BUNDLE) == D("2.64")
 
 
 def test_weekend_peak_hours_were_peak_before_the_weekend_rule(table):
     # Saturday 2026-08-22 02:30 UTC: peak pricing existed, the weekend rule did not yet.
     assert at("2026-08-22T02:30Z").weekday() == 5
-    assert total(table, "deepseek-v4-pro", "2026-08-22T02:30Z", input=M, output=M) == D("5.28")
+    assert total(table, "deepseek-v4-pro", "2026-08-22T02:30Z", **BUNDLE) == D("5.28")
 
 
 def test_cache_hit_cut_at_1215(table):
@@ -117,7 +123,8 @@ def test_gpt55_residency_is_ten_percent(table):
 # -- Claude Opus 4.7: explicit cache writes, US-only ------------------------------------------------
 
 def test_opus47_cache_writes_reads_output(table):
-    tokens = dict(cache_write_5m=M, cache_write_1h=M, cache_read=M, output=M)
+    # ten requests of 100,000 tokens of each kind: a 300,000-token prompt and 100,000 output tokens each
+    tokens = dict(cache_write_5m=M, cache_write_1h=M, cache_read=M, output=M, requests=TEN)
     assert total(table, "claude-opus-4-7", "2026-06-01T00:00Z", **tokens) == D("6.25") + 10 + D("0.5") + 25
     assert total(table, "claude-opus-4-7", "2026-06-01T00:00Z", residency=True, **tokens) == D("45.925")
 
@@ -156,10 +163,10 @@ def test_retirement_instant(table):
 
 def test_v4_flash_billed_as_v41_flash_from_0910(table):
     # Thursday 2026-09-10 02:00 UTC: peak of V4.1 Flash, 0.30 in + 1.20 out
-    q = quote(table, "deepseek-v4-flash", TokenBundle(input=M, output=M), at("2026-09-10T02:00Z"))
+    q = quote(table, "deepseek-v4-flash", TokenBundle(input=M, output=M), at("2026-09-10T02:00Z"), requests=TEN)
     assert (q.billed_model, q.total_usd) == ("deepseek-flash", D("1.50"))
     # the day before: V4-Flash's own peak price 0.44 + 1.32
-    assert total(table, "deepseek-v4-flash", "2026-09-09T02:00Z", input=M, output=M) == D("1.76")
+    assert total(table, "deepseek-v4-flash", "2026-09-09T02:00Z", **BUNDLE) == D("1.76")
 
 
 def test_provider_qualified_and_alias_ids(table):
@@ -197,14 +204,14 @@ def test_cli_quote_json_shape_and_exact_money():
 
 
 def test_cli_quote_counts_accept_suffixes():
-    result = run("quote", "deepseek-v4-pro", "--input", "1M", "--output", "1,000,000", "--scenario", "list",
-                 "--at", "2026-05-31T15:58Z", "--format", "json")
+    result = run("quote", "deepseek-v4-pro", "--input", "1M", "--output", "1,000,000", "--requests", "10",
+                 "--scenario", "list", "--at", "2026-05-31T15:58Z", "--format", "json")
     assert json.loads(result.stdout)["total_usd"] == "5.22"
 
 
 def test_cli_quote_table_shows_total_and_rule():
     result = run("quote", "claude-opus-4-7", "--cache-write-5m", "1M", "--cache-write-1h", "1M",
-                 "--cached", "1M", "--output", "1M", "--residency", "--at", "2026-06-01")
+                 "--cached", "1M", "--output", "1M", "--requests", "10", "--residency", "--at", "2026-06-01")
     assert result.exit_code == 0
     assert "45.925" in result.stdout and "list+us-only" in result.stdout
 

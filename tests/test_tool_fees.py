@@ -542,3 +542,12 @@ def test_a_saved_result_shown_in_cny_later_uses_the_native_fee(tmp_path, prices)
     assert result.exit_code == 0, result.output
     fee = next(r for r in csv.DictReader(io.StringIO(result.stdout)) if r["component"] == "tool:web_search")
     assert (fee["cost_usd"], fee["cost_cny"]) == ("6.3", "45")  # 9,000 x 5 CNY / 1,000, not 6.30 x 7.2
+
+
+def test_quote_with_requests_takes_tool_calls_as_totals(table):
+    q = quote(table, "ts-chat", TokenBundle(input=20_000, output=2_000), utc(2026, 11, 5), requests=2,
+              tool_calls={"web_search": 3})
+    # tokens: 20,000 x 2 / 1M + 2,000 x 8 / 1M = 0.04 + 0.016; 3 searches x 0.0007 = 0.0021
+    assert q.total_usd == D("0.0581")
+    assert q.summary == "2 requests of 10,000 input + 1,000 output tokens and ~1.50 web_search calls each"
+    assert q.to_dict()["per_request"]["tool:web_search"] == "1.5"

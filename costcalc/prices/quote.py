@@ -9,10 +9,15 @@ from decimal import Decimal
 import re
 from typing import Mapping
 
-from ..errors import NoPriceError, shown
+from ..errors import CostcalcError, NoPriceError, NotLaunchedError, shown
 from ..money import decimal_text
+from .limits import check_request
 from .model import COMPONENTS, MTOK, TOOL_PREFIX, PriceTable, tool_component
-from .resolve import Request, resolve
+from .resolve import Request, lookup, resolve
+
+# How a quote names a component when it says what one request holds (the quote CLI's flag names).
+_SAID = {"input": "input", "cache_read": "cached", "cache_write_5m": "cache-write-5m",
+         "cache_write_1h": "cache-write-1h", "output": "output", "reasoning": "reasoning"}
 
 
 _TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
@@ -81,10 +86,29 @@ class Quote:
     residency: bool
     lines: tuple[QuoteLine, ...]
     price_table: dict = field(default_factory=dict)
+    requests: int = 1  # the lines' tokens are totals over this many equal requests
 
     @property
     def total_usd(self) -> Decimal:
         return sum((line.cost_usd for line in self.lines), Decimal(0))
+
+    @property
+    def per_request(self) -> dict[str, Decimal]:
+        """Tokens of each listed component (calls of each tool) in one of the equal requests (exact; may
+        be fractional)."""
+        return {ln.component: Decimal(ln.tokens) / self.requests for ln in self.lines}
+
+    @property
+    def summary(self) -> str:
+        """What was priced, e.g. `10 requests of 100,000 input + 100,000 output tokens each` or
+        `1 request of 20,000 input + 1,000 output tokens and 2 web_search calls`."""
+        parts = " + ".join(f"{_count_text(ln.tokens, self.requests)} {_SAID[ln.component]}"
+                           for ln in self.lines if not ln.tool)
+        calls = " + ".join(f"{_count_text(ln.tokens, self.requests)} {ln.tool}" for ln in self.lines if ln.tool)
+        tail = f" and {calls} calls" if calls else ""
+        if self.requests == 1:
+            return f"1 request of {parts} tokens{tail}"
+        return f"{self.requests:,} requests of {parts} tokens{tail} each"
 
     def to_dict(self) -> dict:
         """The JSON shape of `costcalc quote --format json`; money as decimal strings. A tool fee line
@@ -98,6 +122,9 @@ class Quote:
             "scenario": self.scenario,
             "tier": self.tier,
             "residency": self.residency,
+            "requests": self.requests,
+            "summary": self.summary,
+            "per_request": {c: decimal_text(n) for c, n in self.per_request.items()},
             "total_usd": decimal_text(self.total_usd),
             "lines": [_line_dict(ln) for ln in self.lines],
             "price_table": {"version": self.price_table.get("version"),
@@ -110,7 +137,7 @@ class Quote:
         frame = pd.DataFrame([ln.__dict__ for ln in self.lines],
                              columns=["component", "tokens", "usd_per_mtok", "cost_usd", "rule"])
         frame.attrs.update({"model": self.model, "at": self.at.isoformat(), "scenario": self.scenario,
-                            "price_table": self.price_table})
+                            "requests": self.requests, "summary": self.summary, "price_table": self.price_table})
         return frame
 
 
@@ -122,12 +149,45 @@ def _line_dict(line: QuoteLine) -> dict:
     return out
 
 
+def _count_text(total: int, requests: int) -> str:
+    whole, rest = divmod(total, requests)
+    if not rest:
+        return f"{whole:,}"
+    return f"~{Decimal(total) / requests:,.2f}"
+
+
+def _ceil_div(total: int, requests: int) -> int:
+    """Tokens of one request, rounded up: any part of a token crosses a cliff or a limit (as in the
+    projection, which rounds a mean prompt of 272,000.5 up)."""
+    return -(-total // requests)
+
+
 def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier: str = "standard",
-          residency: bool = False, scenario: str = "actual", tool_calls: Mapping[str, int] | None = None) -> Quote:
-    """Price a bundle of tokens, and `tool_calls` {tool: calls} at the model's per-call fees: one line
-    per tool (`tool:web_search`), cost = calls x USD per call, exact. A tool the model has no fee for at
-    `at` is a NoPriceError naming the model and the tools it does price."""
-    res = resolve(table, model, at, Request(tokens.prompt_tokens, tier, residency, scenario))
+          residency: bool = False, scenario: str = "actual", requests: int = 1,
+          tool_calls: Mapping[str, int] | None = None) -> Quote:
+    """Price `tokens`, the totals of `requests` equal requests (default: one request), and `tool_calls`
+    {tool: calls} (totals too) at the model's per-call fees.
+
+    Each request's prompt (every input kind together, divided by `requests`) selects the cliff tier and
+    must fit the model's context window; each request's output and reasoning together must fit its max
+    output (LimitError otherwise). The cost is `requests` times one request's cost, exactly. Each tool is
+    a line of its own (`tool:web_search`), cost = calls x USD per call, exact; a tool the model has no fee
+    for at `at` is a NoPriceError naming the model and the tools it does price."""
+    if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+        raise CostcalcError(f"requests must be a whole number of at least 1, not {requests!r}")
+    asked = lookup(table, model)
+    prompt = _ceil_div(tokens.prompt_tokens, requests)
+    output = _ceil_div(tokens.output + tokens.reasoning, requests)
+    hint = "" if requests > 1 else \
+        " (if these counts are totals over several requests, give their number: --requests N)"
+    try:
+        res = resolve(table, asked.id, at, Request(prompt, tier, residency, scenario))
+    except NotLaunchedError:
+        raise
+    except NoPriceError:
+        check_request(asked, prompt, output, hint)  # a request it cannot take says more than "no price"
+        raise
+    check_request(asked, prompt, output, hint)
     lines = []
     for component in COMPONENTS:
         count = getattr(tokens, component)
@@ -146,4 +206,4 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
         lines.append(QuoteLine(tool_component(tool), calls, fee.usd_per_mcall, fee.usd_per_call * calls,
                                res.fee_label))
     return Quote(res.model, res.billed_model.id, res.billed_model.provider, at, scenario,
-                 tier, residency, tuple(lines), table.meta())
+                 tier, residency, tuple(lines), table.meta(), requests)

@@ -65,6 +65,16 @@ def csv_text(header, rows) -> str:
     return "".join(parts)
 
 
+def not_available_rows(entries) -> str:
+    """CSV rows to put after a file's rows: one comment row per stretch without a price (before a
+    model's launch, after its retirement), so the file says what it leaves out. They start with `#`
+    (pandas: `read_csv(..., comment="#")`) and hold key=value cells."""
+    return "".join(csv_row(["# not available"] + [f"{key}={value}" for key, value in (
+        ("profile", e["profile"]), ("model", e["model"]), ("from", e["from"]), ("until", e["until"]),
+        ("reason", e["reason"]), ("months", ";".join(e["months"])), ("partial", ";".join(e["partial"])),
+        ("detail", e["detail"]))]) for e in entries or ())
+
+
 def csv_table(df, extra: dict | None = None) -> str:
     """A frame as CSV, with `extra` columns holding the same value on every row (the price table's
     version and sha256, so each row says which prices made it)."""

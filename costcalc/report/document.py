@@ -11,8 +11,13 @@ bytes. No computation happens in a rendering: the document holds every number it
         "scenario", "start", "months", "price_table": {"version", "sha256"}, "assumptions": [...],
         "profiles": {name: {"summary", "tags", ...}}, "costcalc_version",
         "requests": [{"profile", "model", "month", "case", "requests"}],      # per profile-model-month
-        "list_rates": [{"provider", "rule", "component", "usd_per_mtok", "list_usd_per_mtok"}]
+        "list_rates": [{"provider", "rule", "component", "usd_per_mtok", "list_usd_per_mtok"}],
                                                  # rate before negotiated discounts (FOCUS ListCost)
+        "not_available": [{"profile", "model", "from", "until", "reason", "detail", "months", "partial"}]
+                                                 # stretches without a price: before the model's launch
+                                                 # (reason "not launched") or after its retirement
+                                                 # ("retired"); no cost lines there. `months` it touches,
+                                                 # `partial` those of them priced for the rest of the month
      },
      "rows": [{"profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
                "cost_usd", ["case"], "period_start", "period_end", "tag:NAME"...}],
@@ -65,7 +70,8 @@ def to_document(df: pd.DataFrame) -> dict:
             "list_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
                            for r in attrs.get("list_rates", [])],
             "native_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
-                             for r in attrs.get("native_rates", [])]}
+                             for r in attrs.get("native_rates", [])],
+            "not_available": [dict(e) for e in attrs.get("not_available", [])]}
     return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": _total(rows)}
 
 
@@ -130,6 +136,7 @@ def to_frame(document: dict) -> pd.DataFrame:
                        for r in meta.get("list_rates", [])],
         "native_rates": [{k: (Decimal(v) if k.endswith("per_mtok") else v) for k, v in r.items()}
                          for r in meta.get("native_rates", [])],
+        "not_available": [dict(e) for e in meta.get("not_available", [])],
     })
     return frame
 
@@ -193,6 +200,21 @@ def check(document, source: str = "document") -> None:
     for i, note in enumerate(meta.get("assumptions") or []):
         if not isinstance(note, str):
             raise CostcalcError(f"{source}: meta.assumptions[{i}]: {shown(note)}: must be text")
+    for i, entry in enumerate(meta.get("not_available") or []):
+        where = f"{source}: meta.not_available[{i}]"
+        if not isinstance(entry, dict):
+            raise CostcalcError(f"{where}: {shown(entry)}: must be an object (profile, model, from, until, ...)")
+        for key in ("profile", "model", "from", "until", "reason", "detail"):
+            if not isinstance(entry.get(key), str):
+                raise CostcalcError(f"{where}.{key}: {shown(entry.get(key))}: must be text")
+        for key in ("from", "until"):
+            if not _INSTANT.fullmatch(entry[key]):
+                raise CostcalcError(f"{where}.{key}: {shown(entry[key])}: must be an instant like "
+                                    f"2026-12-01T00:00:00Z")
+        for key in ("months", "partial"):
+            months = entry.get(key)
+            if not isinstance(months, list) or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months):
+                raise CostcalcError(f"{where}.{key}: {shown(months)}: must be a list of months like 2026-12")
 
 
 _TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
@@ -204,7 +226,8 @@ _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _META_TYPES = (("price_table", dict, "an object (version, sha256, files)"),
                ("profiles", dict, "an object of profile descriptions"),
                ("assumptions", list, "a list of texts"), ("requests", list, "a list of objects"),
-               ("list_rates", list, "a list of objects"), ("native_rates", list, "a list of objects"))
+               ("list_rates", list, "a list of objects"), ("native_rates", list, "a list of objects"),
+               ("not_available", list, "a list of objects"))
 # No amount costcalc writes comes near this: a bigger one is a hand-edit, and 1E+999999 would make a
 # renderer write a million digits.
 _MAX_AMOUNT = Decimal(10) ** 30
@@ -282,6 +305,31 @@ def fee_summary(document: dict) -> list[dict]:
         entry[1].append(shown.cost(row))
     return [{"profile": p, "model": m, "tool": t, "calls": dsum(calls), "cost": dsum(costs)}
             for (p, m, t), (calls, costs) in out.items()]
+
+
+def unavailable_months(meta_or_attrs: dict) -> dict[tuple[str, str], dict[str, str]]:
+    """(profile, model) -> month -> "n/a" (not available all month) or "partial" (priced for part of
+    it): how month tables mark the months of `not_available`."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for entry in meta_or_attrs.get("not_available") or []:
+        marks = out.setdefault((str(entry["profile"]), str(entry["model"])), {})
+        for month in entry["months"]:
+            if month in entry["partial"] or marks.get(month) == "partial":
+                marks[month] = "partial"
+            else:
+                marks[month] = "n/a"
+    return out
+
+
+def month_columns(months: list[str], meta_or_attrs: dict) -> list[str]:
+    """A summary's month columns and the months `not_available` marks (a month with no cost line at
+    all still gets its row, marked n/a), in order."""
+    marked = {m for e in meta_or_attrs.get("not_available") or [] for m in e["months"]}
+    return sorted(set(months) | marked)
+
+
+NOT_AVAILABLE_KEY = ("n/a: not available (before the model's launch or after its retirement), no cost; "
+                     "*: partial month, priced only while the model is available.")
 
 
 def in_shown_currency(document: dict) -> dict:

@@ -15,8 +15,9 @@ import pandas as pd
 from ..summary import allocate_cents, cents, summarize
 from ..errors import _one_line
 from ..textable import render
-from . import csv_text, markdown_text
-from .document import Shown, dumps, fee_summary, in_shown_currency, to_document, to_frame
+from . import csv_text, markdown_text, not_available_rows
+from .document import (NOT_AVAILABLE_KEY, Shown, dumps, fee_summary, in_shown_currency, month_columns,
+                       to_document, to_frame, unavailable_months)
 
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
 
@@ -62,7 +63,8 @@ def to_csv(df: pd.DataFrame) -> str:
     # saved result's scenario is text from a file too
     extra = [table.get("version", ""), table.get("sha256", ""), df.attrs.get("scenario", ""), shown.code,
              shown.rate]
-    return csv_text(columns, (list(record) + extra for record in df.itertuples(index=False)))
+    return csv_text(columns, (list(record) + extra for record in df.itertuples(index=False))) + \
+        not_available_rows(df.attrs.get("not_available"))
 
 
 def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) -> str:
@@ -80,9 +82,10 @@ def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) ->
     if df.empty:
         lines += ["", "No cost lines: no profile has traffic in these months for these models."]
     summary = summarize(df) if not df.empty else None
-    month_columns = [c for c in (summary.columns if summary is not None else [])
-                     if len(c) == 7 and c[4] == "-"]
+    months = month_columns([c for c in (summary.columns if summary is not None else [])
+                            if len(c) == 7 and c[4] == "-"], attrs)
     profiles = attrs.get("profiles", {})
+    marks = unavailable_months(attrs)
     present = [] if summary is None else set(summary["profile"])
     for name in [p for p in profiles if p in present]:
         info = profiles.get(name, {})
@@ -99,12 +102,16 @@ def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) ->
                                "; ".join(_derived(m, t) for m, t in info["tokens_per_request"].items()) + ".",
                                markdown))
         models = list(expected["model"])
+        marked = {m: marks[(name, m)] for m in models if (name, m) in marks}
         for chunk_start in range(0, len(models), _MAX_MODEL_COLUMNS):
             chunk = expected.iloc[chunk_start:chunk_start + _MAX_MODEL_COLUMNS]
             lines.append("")
-            lines.append(_month_table(chunk, month_columns, markdown))
+            lines.append(_month_table(chunk, months, markdown, marked))
+        if marked:
+            lines.append("")
+            lines.append(_wrap(NOT_AVAILABLE_KEY.replace("*", "\\*") if markdown else NOT_AVAILABLE_KEY, markdown))
         lines.append("")
-        lines.append(_wrap(_verdict(expected, shown.code), markdown))
+        lines.append(_wrap(_verdict(expected, shown.code) + _not_comparable(marked, len(models)), markdown))
         own_fees = [f for f in fees or () if f["profile"] == name]
         if own_fees:
             lines += ["", _wrap(_fees_text(own_fees, shown.code), markdown)]
@@ -143,13 +150,23 @@ def _model_order(df: pd.DataFrame, profile: str) -> dict:
     return {m: i for i, m in enumerate(order)}
 
 
-def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool) -> str:
+def _not_comparable(marked: dict, models: int) -> str:
+    if not marked or models < 2:
+        return ""
+    return (f" Not comparable over the whole period: {', '.join(marked)} "
+            f"{'is' if len(marked) == 1 else 'are'} not available in part of it.")
+
+
+def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool, marked: dict | None = None) -> str:
     models = list(chunk["model"])
+    marked = marked or {}
     # Round each model's column so its months add up to its rendered total.
     columns = []
     for _, row in chunk.iterrows():
-        values = [row[m] for m in months]
-        columns.append([money(v) for v in allocate_cents(values)] + [money(row["total_usd"])])
+        values = [row.get(m, Decimal(0)) for m in months]  # a month only marked n/a has no column
+        mark = marked.get(row["model"], {})
+        columns.append([_marked(money(v), mark.get(m), markdown) for v, m in zip(allocate_cents(values), months)]
+                       + [money(row["total_usd"])])
     rows = [[m] + [col[i] for col in columns] for i, m in enumerate(months)] + \
            [["total"] + [col[-1] for col in columns]]
     if markdown:
@@ -158,6 +175,15 @@ def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool) -> str:
         body = ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join([head, rule] + body)
     return render(["month"] + models, rows, right=[False] + [True] * len(models), indent=2)
+
+
+def _marked(text: str, mark: str | None, markdown: bool) -> str:
+    """A month cell: n/a where the model has no price all month, a * where only part of it."""
+    if mark == "n/a":
+        return "n/a"
+    if mark == "partial":
+        return text + ("\\*" if markdown else "*")
+    return text
 
 
 def _verdict(expected: pd.DataFrame, code: str) -> str:

@@ -29,6 +29,9 @@ the unit prices per 1,000 calls; ConsumedUnit "Calls" with ConsumedQuantity = ca
 empty. FOCUS leaves PricingUnit and ConsumedUnit free text (its examples include request and call counts).
     x_Profile, x_Case, x_Rule, x_Component, x_Scenario, x_PriceTableVersion, x_PriceTableSha256, x_UsdRate
 
+Time a model cannot be priced (before its launch, after its retirement) has no rows (it is no charge); a
+comment row per stretch after the rows says so (`# not available,...`).
+
 Amounts are exact decimal text (not rounded). Text cells are formula-neutralized (safe_cell). An
 estimate with ranges gives the expected case only: FOCUS rows are charges, and a FinOps tool adds them
 up, so the low and high alternatives stay in the other formats.
@@ -41,7 +44,7 @@ from decimal import Decimal
 
 from ..money import decimal_text
 from ..prices.model import TOOL_PREFIX
-from . import csv_text
+from . import csv_text, not_available_rows
 from .document import EXACT, Shown
 
 COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
@@ -111,7 +114,8 @@ def render_focus(document: dict) -> str:
             table.get("sha256") or "", decimal_text(shown.rate),
         ]
         records.append(cells)
-    return csv_text(COLUMNS, records)
+    # no charge where a model is not available: said in comment rows after the charges
+    return csv_text(COLUMNS, records) + not_available_rows(meta.get("not_available"))
 
 
 def _month_bounds(month: str) -> tuple[str, str]:

@@ -20,7 +20,8 @@ from html import escape
 from ..money import decimal_text
 from ..summary import allocate_cents, cents, dsum, summarize
 from . import svg
-from .document import Shown, fee_summary, in_shown_currency, to_frame
+from .document import (NOT_AVAILABLE_KEY, Shown, fee_summary, in_shown_currency, month_columns, to_frame,
+                       unavailable_months)
 
 __all__ = ["render_html"]
 
@@ -267,6 +268,7 @@ def render_html(document: dict) -> str:
                            model_colour, shown))
         out.append(_profiles(document, profiles_meta, profile_order, shown))
         out.append(_rules(rows, model_order))
+    out.append(_not_available(meta))
     out.append(_assumptions(meta))
     out.append(_footer(meta))
     out.append("</main>\n</body>\n</html>\n")
@@ -386,9 +388,11 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
     frame = to_frame(document)
     frame.attrs.clear()   # pandas deep-copies attrs (requests per month...) on every step; not needed here
     summary = summarize(frame)
-    month_columns = [c for c in summary.columns if len(str(c)) == 7 and str(c)[4] == "-"]
+    months = month_columns([c for c in summary.columns if len(str(c)) == 7 and str(c)[4] == "-"],
+                           document.get("meta", {}))
     model_rank = {m: i for i, m in enumerate(_order(r["model"] for r in document["rows"]))}
     fees = fee_summary(document)
+    marks = unavailable_months(document.get("meta", {}))
     parts = ['<section id="profiles"><h2>Profiles</h2>\n']
     for profile in profile_order:
         part = summary[summary["profile"] == profile]
@@ -423,14 +427,19 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
                          f'<td class="money">{_money(shown(row["savings_vs_most_expensive_usd"]))}</td>'
                          f'<td class="money">{_e(decimal_text(row["savings_pct"]))}%</td></tr>\n')
         parts.append("</tbody></table></div>\n")
-        parts.append(f'<p class="verdict">{_e(_verdict(expected, shown))}</p>\n')
+        marked = {m: marks[(profile, m)] for m in expected["model"] if (profile, m) in marks}
+        caution = ""
+        if marked and len(expected) > 1:
+            caution = (f" Not comparable over the whole period: {', '.join(marked)} "
+                       f"{'is' if len(marked) == 1 else 'are'} not available in part of it.")
+        parts.append(f'<p class="verdict">{_e(_verdict(expected, shown) + caution)}</p>\n')
         own_fees = [f for f in fees if f["profile"] == profile]
         if own_fees:
             parts.append(_fees_table(profile, own_fees, shown))
         if has_cases and (part["case"] != _EXPECTED).any():
             parts.append(_ranges(part, shown))
         ordered = expected.sort_values("model", key=lambda s: s.map(lambda m: model_rank.get(m, 0)))
-        parts.append(_month_table(profile, ordered, month_columns, shown))
+        parts.append(_month_table(profile, ordered, months, shown, marked))
         parts.append("</article>\n")
     parts.append("</section>\n")
     return "".join(parts)
@@ -489,23 +498,34 @@ def _ranges(part, shown: Shown) -> str:
             + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table></div>\n")
 
 
-def _month_table(profile: str, expected, months: list[str], shown: Shown) -> str:
+def _month_cell(value: Decimal, mark: str | None) -> str:
+    if mark == "n/a":
+        return '<td class="money not-available" title="not available: no price">n/a</td>'
+    if mark == "partial":
+        return (f'<td class="money partial" title="partial month: priced only while the model is '
+                f'available">{value:,.2f}*</td>')
+    return f'<td class="money">{value:,.2f}</td>'
+
+
+def _month_table(profile: str, expected, months: list[str], shown: Shown, marked: dict | None = None) -> str:
     models = list(expected["model"])
+    marked = marked or {}
     columns = []
     for _, row in expected.iterrows():
-        values = [shown(row[m]) for m in months]
+        values = [shown(row.get(m, Decimal(0))) for m in months]  # a month only marked n/a has no column
         columns.append((allocate_cents(values), cents(shown(row["total_usd"]))))
     head = "".join(f'<th class="money">{_e(m)}</th>' for m in models)
     body = []
     for i, month in enumerate(months):
         body.append(f"<tr><td>{_e(month)}</td>" + "".join(
-            f'<td class="money">{col[0][i]:,.2f}</td>' for col in columns) + "</tr>\n")
+            _month_cell(col[0][i], marked.get(m, {}).get(month)) for m, col in zip(models, columns)) + "</tr>\n")
     body.append('<tr class="total"><td>Total</td>' + "".join(
         f'<td class="money month-total" data-profile="{_e(profile)}" data-model="{_e(m)}">{col[1]:,.2f}</td>'
         for m, col in zip(models, columns)) + "</tr>\n")
+    key = f" {_e(NOT_AVAILABLE_KEY)}" if marked else ""
     return (f'<div class="scroll"><table class="months" data-profile="{_e(profile)}"><caption class="note">'
             f'Monthly spend per model, {_e(shown.code)} ({_e(shown.symbol)}), expected case; cents rounded so '
-            f'each column adds up to its total.</caption><thead><tr><th>Month</th>{head}</tr></thead><tbody>\n'
+            f'each column adds up to its total.{key}</caption><thead><tr><th>Month</th>{head}</tr></thead><tbody>\n'
             + "".join(body) + "</tbody></table></div>\n")
 
 
@@ -540,6 +560,24 @@ def _rules(rows, model_order) -> str:
 def _when(text) -> str:
     instant = _instant(text)
     return instant.strftime("%Y-%m-%d %H:%M UTC") if instant else ("" if text is None else str(text))
+
+
+def _not_available(meta) -> str:
+    """Stretches without a price (before a model's launch, after its retirement): no cost lines, so
+    listed here, in the manner of infracost's "price not found"."""
+    entries = meta.get("not_available") or []
+    if not entries:
+        return ""
+    rows = "".join(
+        f'<tr><td>{_e(e["profile"])}</td><td>{_e(e["model"])}</td><td class="mono">{_e(_when(e["from"]))}</td>'
+        f'<td class="mono">{_e(_when(e["until"]))}</td><td>{_e(", ".join(e["months"]))}</td>'
+        f'<td>{_e(", ".join(e["partial"]))}</td><td>{_e(e["reason"])}: {_e(e["detail"])}</td></tr>\n'
+        for e in entries)
+    return ('<section id="not-available"><h2>Not available</h2>\n<p class="note">No price, so no cost: '
+            'these stretches are left out of every total. A partial month is priced for the rest of the '
+            'month.</p>\n<div class="scroll"><table class="not-available"><thead><tr><th>Profile</th>'
+            '<th>Model</th><th>From</th><th>Until</th><th>Months</th><th>Partial</th><th>Reason</th>'
+            f'</tr></thead><tbody>\n{rows}</tbody></table></div></section>\n')
 
 
 def _assumptions(meta) -> str:

@@ -34,6 +34,7 @@ def quote_table(q: Quote) -> str:
     routed = f" (billed as {q.billed_model})" if q.billed_model != q.model else ""
     head = [f"{q.model}{routed} at {q.at:%Y-%m-%d %H:%M}Z, tier {q.tier}"
             f"{', residency' if q.residency else ''}, scenario {q.scenario}",
+            q.summary,
             f"rule: {tokens[0].rule if tokens else '-'}"]
     unit = "rates per 1M tokens" + ("; tool fees per 1,000 calls" if fees else "")
     foot = f"USD; {unit}; price table {q.price_table['version']} " \

@@ -7,7 +7,8 @@ Rendered from the canonical document (`report/document.py`) like every other for
   savings against the profile's most expensive model (`costcalc.summarize`), then total rows.
 - Detail: every column of the document's rows, money as numbers, and `cost_usd_exact`, the exact
   decimal text of each cost (a spreadsheet stores binary doubles; openpyxl writes 16 significant digits).
-- Notes: price table version and sha256, scenario, currency and rate, assumptions, profiles.
+- Notes: price table version and sha256, scenario, currency and rate, assumptions, what is not available
+  (before a model's launch, after its retirement: no cost lines), profiles.
 
 Money is written as numbers with a currency number format in the shown currency (USD x fx.rate, see
 `Shown`). Every text cell goes through `safe_cell`, so a profile or tag named `=HYPERLINK(...)` stays
@@ -30,7 +31,8 @@ from ..errors import CostcalcError
 from ..money import decimal_text
 from ..summary import cents, dsum, summarize
 from . import safe_cell
-from .document import Shown, check, fee_summary, in_shown_currency, to_document, to_frame
+from .document import (NOT_AVAILABLE_KEY, Shown, check, fee_summary, in_shown_currency, month_columns,
+                       to_document, to_frame, unavailable_months)
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -113,15 +115,19 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
     frame.attrs.clear()  # pandas deep-copies attrs into every group; the sheet needs none of them
     summary = summarize(frame)
     has_case = "case" in summary.columns
-    months = [c for c in summary.columns if isinstance(c, str) and len(c) == 7 and c[4] == "-"]
+    months = month_columns([c for c in summary.columns if isinstance(c, str) and len(c) == 7 and c[4] == "-"],
+                           document["meta"])
     keys = ["profile"] + (["case"] if has_case else []) + ["model", "provider"]
     header = keys + months + [f"total ({code})", "rank", "cheapest",
                               f"savings vs most expensive ({code})", "savings %"]
     _header(sheet, header, styles)
     first_money = len(keys) + 1
+    marks = unavailable_months(document["meta"])
     for record in summary.to_dict(orient="records"):
+        mark = marks.get((record["profile"], record["model"]), {})
         values = [_text(record[k]) for k in keys]
-        values += [_number(shown(record[m])) for m in months]
+        # a month without a price is "n/a", not a zero; a partial month keeps its number, shown with a *
+        values += ["n/a" if mark.get(m) == "n/a" else _number(shown(record.get(m, Decimal(0)))) for m in months]
         values += [_number(shown(record["total_usd"])), int(record["rank"]),
                    "yes" if record["cheapest"] else "",
                    _number(shown(record["savings_vs_most_expensive_usd"])),
@@ -130,11 +136,16 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
         row = sheet.max_row
         for col in range(first_money, first_money + len(months) + 1):
             sheet.cell(row, col).number_format = styles.money
+        for i, m in enumerate(months):
+            if mark.get(m) == "partial":
+                sheet.cell(row, first_money + i).number_format = styles.partial
+            elif mark.get(m) == "n/a":
+                sheet.cell(row, first_money + i).alignment = styles.right
         sheet.cell(row, first_money + len(months) + 3).number_format = styles.money
         sheet.cell(row, first_money + len(months) + 4).number_format = styles.percent
 
     def total_row(label: str, part) -> None:
-        by_month = [dsum(part[m]) for m in months]
+        by_month = [dsum(part[m]) if m in part else Decimal(0) for m in months]
         sheet.append([_text(label)] + [None] * (len(keys) - 1) + [_number(shown(v)) for v in by_month]
                      + [_number(shown(dsum(part["total_usd"])))])
         row = sheet.max_row
@@ -151,6 +162,8 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
     else:
         total_row("Total", summary)
     sheet.append([])
+    if marks:
+        sheet.append([_text(NOT_AVAILABLE_KEY + " The Notes sheet lists what is not available.")])
     sheet.append([_text(shown.note)])
     sheet.append([_text("Each cell is the exact cost as a binary number; cells are shown to the cent, so a "
                         "column of shown cents may differ from its shown total by a cent.")])
@@ -234,6 +247,10 @@ def _notes_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None
                                                      f"(expected case; included in the totals)"))
     for note in meta.get("assumptions") or []:
         items.append(("assumption", note))
+    for e in meta.get("not_available") or []:
+        text = (f"{e['model']} for {e['profile']}: {e['from']} until {e['until']}, {e['reason']} ({e['detail']}); "
+                f"months {', '.join(e['months'])}")
+        items.append(("not available", text + (f"; partial: {', '.join(e['partial'])}" if e["partial"] else "")))
     for name, info in (meta.get("profiles") or {}).items():
         info = info or {}
         text = info.get("summary") or ""
@@ -257,6 +274,8 @@ class _Styles:
         self.fill = PatternFill("solid", fgColor="DDE4EE")
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.money = _currency_format(shown.symbol, 2)
+        self.partial = _currency_format(shown.symbol, 2, suffix="*")
+        self.right = Alignment(horizontal="right")
         self.usd = _currency_format("$", 2)
         self.usd_rate = _currency_format("$", 2, extra=6)
         self.tokens = "#,##0"
@@ -264,10 +283,10 @@ class _Styles:
         self.instant = "yyyy-mm-dd hh:mm"
 
 
-def _currency_format(symbol: str, places: int, extra: int = 0) -> str:
+def _currency_format(symbol: str, places: int, extra: int = 0, suffix: str = "") -> str:
     """`"€"#,##0.00`: the symbol as quoted literal text (a `"` cannot be quoted, so it is dropped)."""
     literal = '"' + symbol.replace('"', "") + '"'
-    number = "#,##0." + "0" * places + "#" * extra
+    number = "#,##0." + "0" * places + "#" * extra + (f'"{suffix}"' if suffix else "")
     return f"{literal}{number};-{literal}{number}"
 
 

@@ -10,7 +10,9 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
    cached, so a 10-million-record log segments each model-month once.
 3. Every record finds its piece with one `np.searchsorted` over all groups at once, keyed by
    group x stride + seconds. A piece is an *outcome* (one model, rule and set of rates) or an error
-   (no price, retired model), and records on an error are reported, not priced.
+   (no price, not launched yet, retired model), and records on an error are reported, not priced.
+4. A record the model cannot take (its prompt above the model's context window, its output and
+   reasoning above its max output) is an error too: one comparison per model over the whole slice.
 
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
@@ -40,6 +42,7 @@ import pandas as pd
 
 from .. import calendar as cal
 from ..errors import CostcalcError, Problem, UnknownModelError
+from ..prices.limits import CONTEXT, MAX_OUTPUT, above
 from ..prices.model import COMPONENTS, MTOK, TIERS, TOOLS, PriceTable
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
@@ -55,6 +58,11 @@ _PROMPT_COMPONENTS = 4  # input, cache_read and the two cache writes: what selec
 # The columns a record is priced on: six token counts (COMPONENTS order), then calls per TOOLS entry.
 PRICED_COLUMNS = COUNT_COLUMNS + TOOL_COLUMNS
 _TOKENS = len(COUNT_COLUMNS)
+# How a problem names the counts a limit applies to (sums of the record's columns, not one of them).
+PROMPT_KEY = "prompt_tokens"
+OUTPUT_KEY = "output_tokens+reasoning_tokens"
+_SUMS = {PROMPT_KEY: ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens"),
+         OUTPUT_KEY: ("output_tokens", "reasoning_tokens")}
 
 
 @dataclass(frozen=True)
@@ -362,7 +370,33 @@ class Repricer:
             return np.zeros(0, dtype=np.int64), tokens, estimated
         cut_keys, cut_ids = np.concatenate(keys), np.concatenate(ids)
         position = np.searchsorted(cut_keys, group * stride + (seconds - base), side="right") - 1
-        return cut_ids[position], tokens, estimated
+        outcome = cut_ids[position]
+        self._limits(outcome, model_ids, name_codes, prompt, tokens)
+        return outcome, tokens, estimated
+
+    def _limits(self, outcome: np.ndarray, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray,
+                tokens: np.ndarray) -> None:
+        """Records otherwise priced that the model cannot take become errors (in place): a prompt above
+        its context window, output + reasoning above its max output. Unknown limits are not checked."""
+        output = None
+        for code, model_id in enumerate(model_ids):
+            if model_id is None:
+                continue
+            model = self.table.models[model_id]
+            for limit, value, key in ((CONTEXT, model.context_window, PROMPT_KEY),
+                                      (MAX_OUTPUT, model.max_output_tokens, OUTPUT_KEY)):
+                if value is None:
+                    continue
+                if key == PROMPT_KEY:
+                    above_limit = prompt > value
+                else:
+                    if output is None:
+                        output = (tokens[:, COMPONENTS.index("output")], tokens[:, COMPONENTS.index("reasoning")])
+                    # either part alone above the limit, or (both small, so no int64 overflow) their sum
+                    above_limit = (output[0] > value) | (output[1] > value) | (output[0] + output[1] > value)
+                over = above_limit & (outcome >= 0) & (name_codes == code)
+                if over.any():
+                    outcome[over] = -1 - self._error_id(above(model.id, limit, value), key)
 
     def _group_error(self, target: _Target, model_id: str | None, name_error: str | None, tier,
                      residency: bool) -> int | None:
@@ -424,9 +458,12 @@ class Repricer:
         problems = []
         for src, line, row, err in zip(sources, lines, kept, error_ids[:len(kept)]):
             column, message = self._errors[int(err)]
-            value = frame[column].iloc[int(row)]
-            problems.append(Problem(str(src), int(line), column, value.item() if hasattr(value, "item") else
-                                    str(value), message))
+            if column in _SUMS:  # a limit: the record's count it applies to
+                value = sum(int(frame[c].iloc[int(row)]) for c in _SUMS[column])
+            else:
+                value = frame[column].iloc[int(row)]
+                value = value.item() if hasattr(value, "item") else str(value)
+            problems.append(Problem(str(src), int(line), column, value, message))
         self.report(problems, len(rows))
 
 

@@ -37,6 +37,7 @@ import gzip
 import itertools
 import re
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -46,7 +47,7 @@ import orjson
 import pandas as pd
 
 from .._files import open_regular
-from ..errors import CostcalcError, InputError, Problem
+from ..errors import CostcalcError, InputError, Problem, shown
 from .formats.columnar import check_target, normalize_columns, plan_columns, typed_frame
 from .formats.common import MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
@@ -58,6 +59,9 @@ FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc", "csv", "parque
 JSON_FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc")
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
+# What reading the file itself can raise: unreadable, a truncated .gz (EOFError), a corrupt one (zlib.error
+# from inside the stream, BadGzipFile at its header).
+_FILE_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
 _PARQUET_EXTRA = "reading Parquet needs the parquet extra: pip install 'costcalc[parquet]'"
 _BOM = b"\xef\xbb\xbf"
 _SHOWN_LINE_BYTES = 40
@@ -279,7 +283,7 @@ def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]
     the file itself (truncated .gz, unreadable) are one CostcalcError naming the file."""
     try:
         yield from enumerate(_lines(handle), 1)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except _FILE_ERRORS as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise CostcalcError(f"{path}: cannot read: {reason}") from None
 
@@ -332,7 +336,7 @@ def _jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[Usage
                 if len(rows) + len(problems) >= chunk_records:
                     yield _chunk(source, rows, lines, problems)
                     rows, lines, problems = [], [], []
-        except (OSError, EOFError) as exc:  # the file itself: unreadable, a truncated or corrupt .gz
+        except _FILE_ERRORS as exc:  # the file itself: unreadable, a truncated or corrupt .gz
             raise CostcalcError(f"{path}: cannot read: {_reason(exc)}") from None
     if rows or problems:
         yield _chunk(source, rows, lines, problems)
@@ -484,7 +488,7 @@ def _csv_header(path: Path) -> list[str]:
                                 skip_blank_lines=False).columns)
     except pd.errors.EmptyDataError:
         raise CostcalcError(f"{path}: empty file; a CSV usage log needs a header row") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
+    except (*_FILE_ERRORS, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CostcalcError(f"{path}: cannot read as CSV: {_reason(exc)}") from None
 
 
@@ -528,7 +532,7 @@ def _csv_chunks(path: Path, header: list[str], plan: dict[str, str], chunk_recor
         if skipped:
             yield from _csv_chunk(source, pd.DataFrame(columns=used, dtype="str"), np.zeros(0, np.int64), plan,
                                   skipped)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
+    except (*_FILE_ERRORS, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CostcalcError(f"{path}: cannot read as CSV after line {next_line - 1}: {_reason(exc)}") from None
     finally:
         reader.close()
@@ -560,7 +564,7 @@ def _first_row_width(path: Path) -> int:
                             compression="infer", encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         return 0
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError, gzip.BadGzipFile) as exc:
+    except (*_FILE_ERRORS, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CostcalcError(f"{path}: cannot read as CSV: {_reason(exc)}") from None
     return first.shape[1]
 
@@ -613,12 +617,24 @@ def _parquet_chunks(path: Path, plan: dict[str, str], chunk_records: int) -> Ite
     source = str(path)
     first_row = 0
     parquet = _parquet_file(path)
+    schema = parquet.schema_arrow
+    for name in sorted(set(plan.values())):
+        kind = schema.field(name).type if name in schema.names else None
+        if kind is not None and pa_nested(kind):
+            raise CostcalcError(f"{path}: column {shown(name)}: holds {shown(str(kind))} values; a usage column "
+                                f"holds one number, text or time per row")
     for batch in parquet.iter_batches(batch_size=chunk_records, columns=sorted(set(plan.values()))):
         df = batch.to_pandas()
         lines = np.arange(first_row + 1, first_row + 1 + len(df), dtype=np.int64)
         first_row += len(df)
         frame, problems = normalize_columns(df, plan, source, lines)
         yield UsageChunk(frame, len(df), problems)
+
+
+def pa_nested(kind) -> bool:
+    import pyarrow.types as pat
+
+    return pat.is_nested(kind) or pat.is_dictionary(kind) and pat.is_nested(kind.value_type)
 
 
 def _reason(exc: Exception) -> str:

@@ -245,6 +245,9 @@ def _cell_text(value: object) -> str:
     return str(value) if text is None else text
 
 
+_PLAIN_COUNT = r"[0-9]+(?:\.0*)?"
+
+
 def _counts(df: pd.DataFrame, plan: dict[str, str], name: str, check: _Checker) -> np.ndarray:
     raw = df[plan[name]]
     missing = raw.isna().to_numpy()
@@ -256,6 +259,12 @@ def _counts(df: pd.DataFrame, plan: dict[str, str], name: str, check: _Checker) 
         invalid = ~missing & ~(np.isfinite(number) & (number >= 0) & (number < MAX_TOKENS)
                                & (number == np.floor(number)))
         too_many = invalid & np.isfinite(number) & (number >= MAX_TOKENS)
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        # Text cells (CSV) are counts only as plain digits: to_numeric reads "1e3" as 1000 and
+        # "1.0000000000000001" as exactly 1 (float), a silent guess either way. "1000.0", as a
+        # spreadsheet or pandas writes a whole number, is still a count.
+        text = raw.astype("str").str.strip()
+        invalid |= ~missing & ~text.str.fullmatch(_PLAIN_COUNT).fillna(False).to_numpy(dtype=bool)
     required = name not in _OPTIONAL_COUNTS
     tool = name in TOOL_COLUMNS
     if required:

@@ -72,6 +72,13 @@ class Nanos(int):
     """Unix nanoseconds (startTimeUnixNano), told apart from unix seconds when timestamps are parsed."""
 
 
+def _is_int_text(text: str) -> bool:
+    """OTLP JSON writes 64-bit ints as decimal strings: ASCII digits ("1²".isdigit() is True, and int()
+    then fails), at most 20 of them (a 5,000-digit string is no int64 and trips int()'s digit limit)."""
+    digits = text[1:] if text.startswith("-") else text
+    return 0 < len(digits) <= 20 and digits.isascii() and digits.isdigit()
+
+
 def attributes(items: object) -> dict[str, object]:
     """OTLP key/value list -> {key: plain value}. intValue strings become ints when they are digits."""
     out: dict[str, object] = {}
@@ -84,7 +91,7 @@ def attributes(items: object) -> dict[str, object]:
         for kind in ("intValue", "stringValue", "doubleValue", "boolValue"):
             if kind in value:
                 plain = value[kind]
-                if kind == "intValue" and type(plain) is str and plain.lstrip("-").isdigit():
+                if kind == "intValue" and type(plain) is str and _is_int_text(plain):
                     plain = int(plain)
                 out[item.get("key")] = plain
                 break
@@ -120,7 +127,7 @@ def span_records(doc: dict) -> Iterator[tuple[str, tuple | Bad]]:
 
 def _span_row(span: dict, attrs: dict, service: object) -> tuple:
     start = span.get("startTimeUnixNano")
-    if type(start) is str and start.isdigit():
+    if type(start) is str and _is_int_text(start) and not start.startswith("-"):
         start = int(start)
     if type(start) is not int or start <= 0:
         raise Bad("startTimeUnixNano", MISSING if start is None else start,
