@@ -1,4 +1,5 @@
-"""Parsing of human-written values: token counts like 1M, 250k, 1_000 and ISO-8601 instants."""
+"""Parsing of human-written values: token counts like 1M, 250k, 1_000, tool calls like web_search=2
+and ISO-8601 instants."""
 
 from __future__ import annotations
 
@@ -32,6 +33,30 @@ def parse_count(text: str) -> int:
     if value >= 10 ** 15:
         raise ValueError(f"{shown(text)} is more tokens than costcalc prices at once (below 10^15)")
     return int(value)
+
+
+_TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)  # a tool name, as in a price table's fees
+
+
+def parse_tool_calls(items) -> dict[str, int]:
+    """`web_search=2` items (each may hold several, comma-separated: `web_search=2,web_fetch=1`) ->
+    {tool: calls}; a tool named twice adds up. Raises ValueError naming the bad item and what is allowed."""
+    out: dict[str, int] = {}
+    for item in [items] if isinstance(items, str) else items:
+        for part in (p.strip() for p in str(item).split(",")):
+            if not part:
+                continue
+            tool, sep, number = (s.strip() for s in part.partition("="))
+            if not sep or not _TOOL.fullmatch(tool):
+                raise ValueError(f"{shown(part)} is not TOOL=N; use a tool name in lower case and a number of "
+                                 f"calls, e.g. web_search=2 (several: web_search=2,web_fetch=1)")
+            try:
+                calls = parse_count(number)
+            except ValueError:
+                raise ValueError(f"{shown(part)}: {shown(number)} is not a number of calls; use a whole number "
+                                 f"like 2, 1_000 or 10k") from None
+            out[tool] = out.get(tool, 0) + calls
+    return out
 
 
 def parse_instant(text: str) -> datetime:

@@ -64,7 +64,14 @@ def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, 
     if workloads is None:
         workloads = bundled_examples()
     return load_workloads(workloads, known_models=list(table.models) + list(table.aliases),
-                          overrides=overrides)
+                          overrides=overrides, known_tools=known_tools(table))
+
+
+def known_tools(table: PriceTable) -> list[str]:
+    """Tool names a profile may give calls of: those usage logs record and any the table has a fee for."""
+    from .prices.model import TOOLS
+
+    return sorted(set(TOOLS) | {fee.tool for model in table.models.values() for fee in model.fees})
 
 
 def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, start=None,
@@ -148,13 +155,18 @@ def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Wor
 
 
 def quote(model: str, at=None, prices=None, tier: str = "standard", residency: bool = False,
-          scenario: str = "actual", requests: int = 1, **tokens: int):
+          scenario: str = "actual", requests: int = 1, tool_calls: dict[str, int] | None = None,
+          **tokens: int):
     """Price one request: quote('gpt-5.5', input=272_001, output=1_000, at='2026-06-01T00:00Z').
 
     requests=N: the token counts are totals over N equal requests (each request's prompt selects the
     cliff tier and must fit the context window; its output the max output): quote('gpt-5.5',
     input=1_000_000, output=1_000_000, requests=10) prices ten requests of 100,000 in + 100,000 out.
-    A request the model cannot take raises LimitError."""
+    A request the model cannot take raises LimitError.
+
+    tool_calls: {tool: calls} priced at the model's per-call fees, one `tool:NAME` line each (totals,
+    like the token counts): quote('deepseek-v4-pro', input=10_000, output=500, tool_calls={"web_search":
+    2}); a tool the model has no fee for then is a NoPriceError naming the tools it does price."""
     table = prices_from(prices)
     if at is None:
         when = datetime.now(timezone.utc)
@@ -166,7 +178,7 @@ def quote(model: str, at=None, prices=None, tier: str = "standard", residency: b
         except ValueError as exc:
             raise CostcalcError(str(exc)) from None
     return _quote(table, model, TokenBundle(**tokens), when, tier=tier, residency=residency,
-                  scenario=scenario, requests=requests)
+                  scenario=scenario, requests=requests, tool_calls=tool_calls)
 
 
 def count_tokens(text: str, model: str, prices=None):

@@ -139,6 +139,15 @@ def count_option(name: str, help_text: str, default: str | None = "0"):
                         show_default=default not in (None, "0"))
 
 
+def _tool_calls_option(values: tuple[str, ...]) -> dict[str, int]:
+    from ._parse import parse_tool_calls
+
+    try:
+        return parse_tool_calls(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tool-calls") from None
+
+
 # -- the group --------------------------------------------------------------------------------------
 
 class CostcalcGroup(click.Group):
@@ -208,21 +217,28 @@ def cli() -> None:
               help="actual: prices in force; list: promotions ignored.")
 @count_option("--requests", "The counts are totals over N equal requests (cliffs and limits apply to "
               "each).", default="1")
+@click.option("--tool-calls", "tool_calls", multiple=True, metavar="TOOL=N",
+              callback=lambda ctx, param, value: _tool_calls_option(value),
+              help="Calls of a server-side tool priced at the model's per-call fee, e.g. web_search=2 "
+                   "(repeatable, or comma-separated: web_search=2,web_fetch=1).")
 @prices_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS_QUOTE), default="table", show_default=True)
 def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasoning, at, tier, residency,
-          scenario, requests, prices, fmt):
+          scenario, requests, tool_calls, prices, fmt):
     """Price one request on MODEL at an instant, or N equal requests with --requests N.
 
     Counts are additive and disjoint. The request's prompt (every input kind together) selects a
     long-context tier and must fit the model's context window; output and reasoning together must fit
     its max output. A request the model cannot take is refused (exit 1). With --requests N the counts
     are totals over N equal requests: each holds 1/N of them, and cliffs and limits apply to each.
+    Tool calls (--tool-calls, totals like the token counts) are priced at the model's per-call fee, one
+    line per tool; a tool the model has no fee for at that instant is an error.
 
     \b
     Example:
       costcalc quote gpt-5.5 --input 272001 --output 1000 --tier batch --format json
       costcalc quote deepseek-v4-pro --input 1M --output 1M --requests 10 --at 2026-05-31T15:58Z
+      costcalc quote gpt-5.5 --input 20k --output 1k --tool-calls web_search=2
     """
     from .prices import TokenBundle
     from .prices import quote as price_quote
@@ -234,7 +250,7 @@ def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasonin
     if requests < 1:
         raise click.BadParameter("must be at least 1", param_hint="--requests")
     result = price_quote(table, model, bundle, parse_at(at), tier=tier, residency=residency,
-                         scenario=scenario, requests=requests)
+                         scenario=scenario, requests=requests, tool_calls=tool_calls)
     text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else quote_table(result)
     write_output(text, None)
 

@@ -22,6 +22,16 @@ Requests a model cannot take (a prompt above its context window, output above it
 estimate with the profile, model and limit named, unless the profile says `over_limit: exclude`: then
 those requests are left out of the volume, and an assumption line says which share and how many.
 
+Per-call tool fees (a profile's `tool_calls_per_request: {web_search: 0.3}` on a model whose price table
+has `fees:` for the tool) are lines of their own, component `tool:web_search`, rule `fee`:
+  calls    = requests in a rule slot x calls per request          (in the `tokens` column)
+  rate     = the fee in USD per 1,000,000 calls (usd_per_1k_calls x 1,000; in `usd_per_mtok`)
+  cost_usd = calls x rate / 1,000,000 = calls x USD per call
+so the one formula cost_usd = tokens x usd_per_mtok / 1,000,000 holds for every line of the frame. Fee
+dates cut the month like rate changes (a fee change mid-month gives two lines). Calls of a tool the model
+has no fee for while a slot is in force are not priced, and an assumption line names the model, the tool,
+the profile and the months (never a silent zero).
+
 Exactness: every line is accumulated as a numerator over one denominator per profile, model and month
 and divided once at the end, so a result whose true value has a finite decimal expansion (46.695) comes
 out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are rounded, at 50 digits.
@@ -43,7 +53,7 @@ from . import calendar as cal
 from .errors import CostcalcError, LimitError, NotLaunchedError, RetiredModelError
 from .prices.limits import describe as describe_limit
 from .prices.limits import over_limit
-from .prices.model import COMPONENTS, MTOK, Model, PriceTable
+from .prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component, tool_component
 from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
@@ -98,11 +108,34 @@ class _Projector:
         self._gaps: dict[tuple, tuple] = {}
         # (profile, model as named) -> month index -> (gap stretches, partial): filled once per month
         self.unavailable: dict[tuple[str, str], dict[int, tuple]] = {}
+        # (model as named, tool) -> profile -> months in which its calls of the tool had no fee
+        self.unpriced_calls: dict[tuple[str, str], dict[str, list[str]]] = {}
 
     def note(self, text: str) -> None:
         if text not in self._said:
             self._said.add(text)
             self.assumptions.append(text)
+
+    def unpriced(self, model_name: str, tool: str, profile: str, month: str) -> None:
+        months = self.unpriced_calls.setdefault((model_name, tool), {}).setdefault(profile, [])
+        if month not in months:
+            months.append(month)
+
+    def unpriced_notes(self) -> list[str]:
+        """One line per model and tool whose calls a profile makes but the table has no fee for: those
+        calls are not priced (never a silent zero)."""
+        out = []
+        for (model, tool), by_profile in self.unpriced_calls.items():
+            for profile, months in by_profile.items():
+                if len(months) == 1:
+                    when = months[0]
+                elif len(months) == _span(months):  # consecutive months
+                    when = f"{months[0]} to {months[-1]}"
+                else:
+                    when = ", ".join(months)
+                out.append(f"{model} has no {tool} fee in the price table for (part of) {when}: {profile}'s "
+                           f"{tool} calls then are not priced (their cost is left out, not zero).")
+        return out
 
     def traffic_weights(self, traffic: Traffic) -> tuple[tuple[Decimal, ...] | None, int]:
         """Hour-of-week weights of a traffic shape and a small id for cache keys. Interned here, so the
@@ -174,10 +207,17 @@ class _Projector:
             list_rates = res.list_rates
             native = {code: (res.native_rates(code), res.native_rates(code, discounts=False))
                       for code in res.rule.native}
-            out.append(_Slot({c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider,
-                                               list_rates[c], tuple((code, own[c], own_list[c])
-                                                                    for code, (own, own_list) in native.items())))
-                              for c in COMPONENTS},
+            ids = {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider, list_rates[c],
+                                    tuple((code, own[c], own_list[c]) for code, (own, own_list) in native.items())))
+                   for c in COMPONENTS}
+            # Per-call fees as lines of their own: calls in `tokens`, USD per 1M calls as the rate (no
+            # modifier or negotiated discount applies to a fee, so its list rate is its rate).
+            for fee in res.fees:
+                rate = fee.usd_per_mcall
+                ids[tool_component(fee.tool)] = self.line_id((
+                    res.fee_label, tool_component(fee.tool), rate, res.billed_model.provider, rate,
+                    tuple((code, fee.native_per_mcall(code), fee.native_per_mcall(code)) for code in fee.native)))
+            out.append(_Slot(ids,
                              Decimal(sum(b - a for a, b in spans)), ranges,
                              self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
         self._slots[key] = out
@@ -336,7 +376,8 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "start": cal.month_label(*start),
         "months": months,
         "currency": "USD",
-        "assumptions": projector.assumptions + not_available_notes(unavailable) + _standing_assumptions(profiles),
+        "assumptions": projector.assumptions + projector.unpriced_notes() + not_available_notes(unavailable)
+        + _standing_assumptions(profiles),
         # stretches of profile x model without a price (before launch, after retirement): not cost lines
         "not_available": unavailable,
         "profiles": {p.name: describe(p) for p in profiles},
@@ -422,7 +463,8 @@ class _Columns:
             "provider": by_line(3),
             "month": repeated([labels[r[2]] for r in self.runs], labels),
             "rule": by_line(0),
-            "component": by_line(1, list(COMPONENTS)),
+            "component": by_line(1, list(COMPONENTS) + list(dict.fromkeys(
+                m[1] for m in meta if is_tool_component(m[1])))),
             "tokens": pd.Series(tokens, dtype=object),
             "usd_per_mtok": pd.Series(rates[ids], dtype=object),
             "cost_usd": pd.Series(cost, dtype=object),
@@ -471,6 +513,12 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
         for currency, own, own_list in native:
             native_rates.append({**where, "currency": currency, "per_mtok": own, "list_per_mtok": own_list})
     return {"list_rates": list_rates, "native_rates": native_rates}
+
+
+def _span(months: list[str]) -> int:
+    """Calendar months from the first to the last label, inclusive (2026-10, 2026-12 -> 3)."""
+    (y0, m0), (y1, m1) = ((int(t[:4]), int(t[5:7])) for t in (months[0], months[-1]))
+    return (y1 - y0) * 12 + m1 - m0 + 1
 
 
 def _instant(at: datetime) -> str:
@@ -570,6 +618,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
                                      per_request, excluded))
     left_out: list[Decimal] = []  # requests left out per month (over_limit: exclude)
+    # calls per request of each tool the profile uses (a fee line where the model prices the tool)
+    tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
     slot_cache = projector._slots
     anchor = (profile.start.year, profile.start.month) if profile.start else start
     growth_base = 1 + profile.growth_per_month
@@ -612,6 +662,20 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                 ids = slot.line_ids
                 for component, per in per_request:
                     key = ids[component]
+                    line = lines.get(key)
+                    if line is None:
+                        lines[key] = [requests * per, slot.first, slot.last]
+                    else:
+                        line[0] += requests * per
+                        if slot.first < line[1]:
+                            line[1] = slot.first
+                        if slot.last > line[2]:
+                            line[2] = slot.last
+                for component, tool, per in tools:
+                    key = ids.get(component)
+                    if key is None:  # no fee for this tool while this slot was in force
+                        projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym))
+                        continue
                     line = lines.get(key)
                     if line is None:
                         lines[key] = [requests * per, slot.first, slot.last]

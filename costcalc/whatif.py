@@ -215,10 +215,10 @@ def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = N
     ranged = [p for p in loaded if p.has_ranges]
     skipped = [p.name for p in loaded if not p.has_ranges]
     runs: dict[tuple[str, str] | None, list[Profile]] = {None: [p.at_case("expected") for p in ranged]}
-    for field, key in RANGED_INPUTS:
+    keys = list(dict.fromkeys(key for p in ranged for key, _ in _ranged_inputs(p)))
+    for key in keys:
         for side in ("low", "high"):
-            varied = [replace(p.at_case("expected"), **{field: getattr(p, field).at(side)})
-                      for p in ranged if isinstance(getattr(p, field), Range)]
+            varied = [_varied(p, key, side) for p in ranged if key in dict(_ranged_inputs(p))]
             if varied:
                 runs[(key, side)] = varied
     if start is None:  # one start for every run: the one an estimate of all these profiles would have
@@ -243,10 +243,7 @@ def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = N
         for model in model_list or list(profile.models):
             expected = costs.get((None, profile.name, model), _ZERO)
             group = []
-            for field, key in RANGED_INPUTS:
-                value = getattr(profile, field)
-                if not isinstance(value, Range):
-                    continue
+            for key, value in _ranged_inputs(profile):
                 low = costs.get(((key, "low"), profile.name, model), _ZERO)
                 high = costs.get(((key, "high"), profile.name, model), _ZERO)
                 group.append({"profile": profile.name, "model": model, "input": key, "low_usd": low,
@@ -262,6 +259,29 @@ def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = N
         "profiles": {p.name: _describe(p) for p in ranged}, "assumptions": assumptions,
         "costcalc_version": attrs.get("costcalc_version")})
     return frame
+
+
+TOOL_CALLS_KEY = "tool_calls_per_request."
+
+
+def _ranged_inputs(profile: Profile) -> list[tuple[str, Range]]:
+    """(key as a workloads file names it, range) of each ranged input: the fields of RANGED_INPUTS, then
+    each tool's calls per request (`tool_calls_per_request.web_search`)."""
+    out = [(key, getattr(profile, field)) for field, key in RANGED_INPUTS
+           if isinstance(getattr(profile, field), Range)]
+    out += [(TOOL_CALLS_KEY + tool, value) for tool, value in profile.tool_calls if isinstance(value, Range)]
+    return out
+
+
+def _varied(profile: Profile, key: str, side: str) -> Profile:
+    """The profile at expected, with the input `key` at its `side` (low or high)."""
+    base = profile.at_case("expected")
+    if key.startswith(TOOL_CALLS_KEY):
+        tool = key[len(TOOL_CALLS_KEY):]
+        calls = dict(profile.tool_calls)[tool].at(side)
+        return replace(base, tool_calls=tuple((t, calls if t == tool else v) for t, v in base.tool_calls))
+    field = next(f for f, k in RANGED_INPUTS if k == key)
+    return replace(base, **{field: getattr(profile, field).at(side)})
 
 
 def _describe(profile: Profile) -> dict:

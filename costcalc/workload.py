@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, localcontext
@@ -16,10 +17,10 @@ from pathlib import Path
 from typing import Iterable, Union
 
 from ._files import read_regular
-from ._schema import Invalid, Reader
+from ._schema import Invalid, Reader, suggest
 from ._yamlnodes import Node, parse, read_input
 from .errors import _NO_VALUE, InputError, Problem
-from .prices.model import TIER_ALIASES, TIERS, WEEKDAYS
+from .prices.model import TIER_ALIASES, TIERS, TOOLS, WEEKDAYS
 
 SCHEMA_VERSION = 1
 CASES = ("expected", "low", "high")
@@ -43,7 +44,9 @@ DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
 
 PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "samples",
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
-                "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit")
+                "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit",
+                "tool_calls_per_request")
+TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
 
 
@@ -136,14 +139,20 @@ class Profile:
     samples: Samples | None = None
     sampled: tuple[tuple[str, SampledTokens], ...] = ()  # per model id, filled in by count_samples()
     over_limit: str = "error"  # one of OVER_LIMIT
+    # Calls of server-side tools per request, on average (`tool_calls_per_request: {web_search: 0.3}`):
+    # priced at each model's per-call fee, one `tool:NAME` line per tool.
+    tool_calls: tuple[tuple[str, Value], ...] = ()
 
     @property
     def has_ranges(self) -> bool:
-        return any(isinstance(getattr(self, f), Range) for f in _RANGED)
+        return any(isinstance(getattr(self, f), Range) for f in _RANGED) or \
+            any(isinstance(v, Range) for _, v in self.tool_calls)
 
     def at_case(self, case: str) -> "Profile":
         """This profile with every Range replaced by its value for `case` (low, expected, high)."""
         changes = {f: getattr(self, f).at(case) for f in _RANGED if isinstance(getattr(self, f), Range)}
+        if any(isinstance(v, Range) for _, v in self.tool_calls):
+            changes["tool_calls"] = tuple((t, v.at(case) if isinstance(v, Range) else v) for t, v in self.tool_calls)
         return replace(self, **changes) if changes else self
 
 
@@ -165,16 +174,19 @@ class Workloads:
 # -- loading ----------------------------------------------------------------------------------------
 
 def load_workloads(source, known_models: Iterable[str] | None = None,
-                   overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
+                   overrides: Iterable[tuple[str, str, str]] = (),
+                   known_tools: Iterable[str] | None = TOOLS) -> Workloads:
     """Profiles from a YAML or CSV path, YAML text, or a DataFrame (one row per profile, a `name` column).
 
     `known_models`: ids and aliases to accept in `models:`. `overrides`: (profile or *, dotted key,
-    value text) applied before validation, as `costcalc estimate --set` does.
+    value text) applied before validation, as `costcalc estimate --set` does. `known_tools`: tool names
+    to accept in `tool_calls_per_request` (default: the tools usage logs record; the API adds every
+    tool the price table has a fee for; None accepts any lower-case name).
     """
     root, file = _to_tree(source)
     for profile, key, value in overrides:
         _apply_override(root, file, profile, key, value)
-    return _read_workloads(root, file, known_models)
+    return _read_workloads(root, file, known_models, known_tools)
 
 
 def _base_dir(file: str) -> Path:
@@ -356,9 +368,11 @@ def _apply_override(root: Node, file: str, profile: str, key: str, value: str) -
 
 # -- validation -------------------------------------------------------------------------------------
 
-def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None) -> Workloads:
+def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
+                    known_tools: Iterable[str] | None = TOOLS) -> Workloads:
     r = Reader(file)
     known = sorted(set(known_models)) if known_models is not None else None
+    tools = sorted(set(known_tools)) if known_tools is not None else None
     profiles: list[Profile] = []
     top = {}
     with r.item():
@@ -384,7 +398,7 @@ def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None) -
                         raise r.fail(node, f"profiles.{name}", "a profile name is printable text on one line "
                                                                "(no control characters, at most 200 characters)",
                                      name)
-                    profiles.append(_profile(r, name, node, defaults, known))
+                    profiles.append(_profile(r, name, node, defaults, known, tools))
     r.raise_if_problems()
     return Workloads(tuple(profiles), file)
 
@@ -411,7 +425,7 @@ def _values(value: Value) -> tuple[Decimal, ...]:
 
 
 def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
-             known: list[str] | None) -> Profile:
+             known: list[str] | None, tools: list[str] | None = None) -> Profile:
     key = f"profiles.{name}"
     own = r.mapping(node, key, PROFILE_KEYS)
     # A profile that gives one of a pair of alternatives replaces an inherited default of the other.
@@ -491,7 +505,28 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
         changes["note"] = r.string(f["note"], f"{key}.note")
     if "over_limit" in f:
         changes["over_limit"] = r.string(f["over_limit"], f"{key}.over_limit", allowed=OVER_LIMIT)
+    if "tool_calls_per_request" in f:
+        changes["tool_calls"] = _tool_calls(r, f["tool_calls_per_request"], f"{key}.tool_calls_per_request", tools)
     return Profile(name=name, **changes)
+
+
+def _tool_calls(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[tuple[str, Value], ...]:
+    """{web_search: 0.3, web_fetch: {low: 0, expected: 0.1, high: 0.5}}: calls per request, >= 0."""
+    entries = r.named_entries(node, key)
+    out = []
+    for tool, child in entries.items():
+        name_node = Node(tool, child.key_line, "scalar")
+        if not isinstance(tool, str) or not re.fullmatch(TOOL_PATTERN, tool, flags=re.ASCII):
+            raise r.fail(name_node, f"{key}.{tool}", "must be a tool name in lower case, like "
+                         + ", ".join(known or TOOLS))
+        if known is not None and tool not in known:
+            hint = suggest(tool, known, n=1) if len(tool) <= 200 else []  # no tool name is long
+            tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise r.fail(name_node, f"{key}.{tool}", f"unknown tool{tip}; known: {', '.join(known)}")
+        out.append((tool, _value(r, child, f"{key}.{tool}", "a number of calls per request >= 0 (0.3 = "
+                                                            "one call in about three requests), or "
+                                                            "{low, expected, high}")))
+    return tuple(out)
 
 
 def _has_reply(chat: tuple[dict, ...]) -> bool:
@@ -743,6 +778,8 @@ def describe(profile: Profile) -> dict:
         parts.append(", ".join(f"{t} {_pct(s)}" for t, s in profile.tiers))
     if profile.residency:
         parts.append("data residency")
+    if profile.tool_calls:
+        parts.append(", ".join(f"{_num(v)} {tool} calls" for tool, v in profile.tool_calls) + " per request")
     if not profile.traffic.uniform:
         parts.append(f"traffic shaped in {profile.traffic.timezone}")
     if profile.start or profile.end:

@@ -10,7 +10,7 @@ import yaml
 import costcalc
 from costcalc.errors import CostcalcError
 from costcalc.usage.profile import PROMPT_CLIFFS, derive_profiles, exact_shares, profiles_yaml, prompt_bins
-from costcalc.usage.schema import COLUMNS, SOURCE_COLUMNS
+from costcalc.usage.schema import COLUMNS, SOURCE_COLUMNS, TOOL_COLUMNS
 from costcalc.workload import Histogram, load_workloads
 
 
@@ -28,6 +28,7 @@ def usage(records, tags=()):
         "cache_write_1h_tokens": np.array([r.get("w1", 0) for r in records], dtype=np.int64),
         "output_tokens": np.array([r.get("output", 0) for r in records], dtype=np.int64),
         "reasoning_tokens": np.array([r.get("reasoning", 0) for r in records], dtype=np.int64),
+        **{c: np.array([r.get(c, 0) for r in records], dtype=np.int64) for c in TOOL_COLUMNS},
         "service_tier": [r.get("tier", "standard") for r in records],
         "residency": np.array([r.get("residency", False) for r in records], dtype=bool),
         "source": ["<DataFrame>"] * n,

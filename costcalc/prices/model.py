@@ -26,6 +26,24 @@ TIER_ALIASES = {"fast": "priority"}  # OpenAI renamed priority processing "Fast 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SCENARIOS = ("actual", "list")
 MTOK = Decimal(1_000_000)
+# Per-call tool fees (a model's `fees:`) appear in results as components of their own, `tool:NAME`
+# (`tool:web_search`). Their lines reuse the token columns so every line obeys one formula,
+# cost_usd = tokens x usd_per_mtok / 1,000,000: `tokens` holds the number of calls and `usd_per_mtok`
+# the fee in USD per 1,000,000 calls (usd_per_1k_calls x 1,000).
+TOOL_PREFIX = "tool:"
+# The tools a usage log records calls of (usage.schema: `web_search_calls`, ...). A price table may
+# price any tool name; these are the ones logs carry and profiles are checked against by default.
+TOOLS = ("web_search", "web_fetch", "code_execution")
+CALLS_PER_1K = Decimal(1000)
+
+
+def tool_component(tool: str) -> str:
+    """`web_search` -> `tool:web_search`, the component of its fee lines."""
+    return TOOL_PREFIX + tool
+
+
+def is_tool_component(component: str) -> bool:
+    return str(component).startswith(TOOL_PREFIX)
 
 
 @lru_cache(maxsize=None)
@@ -210,7 +228,17 @@ class Fee:
 
     @property
     def usd_per_call(self) -> Decimal:
-        return self.usd_per_1k_calls / 1000
+        return self.usd_per_1k_calls / CALLS_PER_1K
+
+    @property
+    def usd_per_mcall(self) -> Decimal:
+        """USD per 1,000,000 calls: what a fee line's `usd_per_mtok` column holds."""
+        return self.usd_per_1k_calls * CALLS_PER_1K
+
+    def native_per_mcall(self, currency: str) -> Decimal | None:
+        """The provider's own price per 1,000,000 calls in `currency`, or None when it publishes none."""
+        own = self.native.get(currency)
+        return None if own is None else own * CALLS_PER_1K
 
     def __hash__(self) -> int:
         return hash(self.key)

@@ -6,15 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from ..errors import CostcalcError, NoPriceError, NotLaunchedError
+import re
+from typing import Mapping
+
+from ..errors import CostcalcError, NoPriceError, NotLaunchedError, shown
 from ..money import decimal_text
 from .limits import check_request
-from .model import COMPONENTS, MTOK, PriceTable
+from .model import COMPONENTS, MTOK, TOOL_PREFIX, PriceTable, tool_component
 from .resolve import Request, lookup, resolve
 
 # How a quote names a component when it says what one request holds (the quote CLI's flag names).
 _SAID = {"input": "input", "cache_read": "cached", "cache_write_5m": "cache-write-5m",
          "cache_write_1h": "cache-write-1h", "output": "output", "reasoning": "reasoning"}
+
+
+_TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -46,11 +52,27 @@ class TokenBundle:
 
 @dataclass(frozen=True)
 class QuoteLine:
+    """One priced component. A tool fee line (`component` = `tool:web_search`) holds the number of calls
+    in `tokens` and USD per 1,000,000 calls in `usd_per_mtok`, so cost_usd = tokens x usd_per_mtok / 1M
+    holds for every line; `calls` and `usd_per_1k_calls` give them under their own names."""
+
     component: str
     tokens: int
     usd_per_mtok: Decimal
     cost_usd: Decimal
     rule: str
+
+    @property
+    def tool(self) -> str | None:
+        return self.component[len(TOOL_PREFIX):] if self.component.startswith(TOOL_PREFIX) else None
+
+    @property
+    def calls(self) -> int | None:
+        return self.tokens if self.tool else None
+
+    @property
+    def usd_per_1k_calls(self) -> Decimal | None:
+        return self.usd_per_mtok / 1000 if self.tool else None
 
 
 @dataclass(frozen=True)
@@ -72,19 +94,26 @@ class Quote:
 
     @property
     def per_request(self) -> dict[str, Decimal]:
-        """Tokens of each listed component in one of the equal requests (exact; may be fractional)."""
+        """Tokens of each listed component (calls of each tool) in one of the equal requests (exact; may
+        be fractional)."""
         return {ln.component: Decimal(ln.tokens) / self.requests for ln in self.lines}
 
     @property
     def summary(self) -> str:
-        """What was priced, e.g. `10 requests of 100,000 input + 100,000 output tokens each`."""
-        parts = " + ".join(f"{_count_text(ln.tokens, self.requests)} {_SAID[ln.component]}" for ln in self.lines)
+        """What was priced, e.g. `10 requests of 100,000 input + 100,000 output tokens each` or
+        `1 request of 20,000 input + 1,000 output tokens and 2 web_search calls`."""
+        parts = " + ".join(f"{_count_text(ln.tokens, self.requests)} {_SAID[ln.component]}"
+                           for ln in self.lines if not ln.tool)
+        calls = " + ".join(f"{_count_text(ln.tokens, self.requests)} {ln.tool}" for ln in self.lines if ln.tool)
+        tail = f" and {calls} calls" if calls else ""
         if self.requests == 1:
-            return f"1 request of {parts} tokens"
-        return f"{self.requests:,} requests of {parts} tokens each"
+            return f"1 request of {parts} tokens{tail}"
+        return f"{self.requests:,} requests of {parts} tokens{tail} each"
 
     def to_dict(self) -> dict:
-        """The JSON shape of `costcalc quote --format json`; money as decimal strings."""
+        """The JSON shape of `costcalc quote --format json`; money as decimal strings. A tool fee line
+        also names its `tool`, `calls` and `usd_per_1k_calls` (its tokens/usd_per_mtok are calls and USD
+        per 1M calls, as in every costcalc result)."""
         return {
             "model": self.model,
             "billed_model": self.billed_model,
@@ -97,9 +126,7 @@ class Quote:
             "summary": self.summary,
             "per_request": {c: decimal_text(n) for c, n in self.per_request.items()},
             "total_usd": decimal_text(self.total_usd),
-            "lines": [{"component": ln.component, "tokens": ln.tokens,
-                       "usd_per_mtok": decimal_text(ln.usd_per_mtok), "cost_usd": decimal_text(ln.cost_usd),
-                       "rule": ln.rule} for ln in self.lines],
+            "lines": [_line_dict(ln) for ln in self.lines],
             "price_table": {"version": self.price_table.get("version"),
                             "sha256": self.price_table.get("sha256")},
         }
@@ -112,6 +139,14 @@ class Quote:
         frame.attrs.update({"model": self.model, "at": self.at.isoformat(), "scenario": self.scenario,
                             "requests": self.requests, "summary": self.summary, "price_table": self.price_table})
         return frame
+
+
+def _line_dict(line: QuoteLine) -> dict:
+    out = {"component": line.component, "tokens": line.tokens, "usd_per_mtok": decimal_text(line.usd_per_mtok),
+           "cost_usd": decimal_text(line.cost_usd), "rule": line.rule}
+    if line.tool:
+        out.update({"tool": line.tool, "calls": line.calls, "usd_per_1k_calls": decimal_text(line.usd_per_1k_calls)})
+    return out
 
 
 def _count_text(total: int, requests: int) -> str:
@@ -128,12 +163,16 @@ def _ceil_div(total: int, requests: int) -> int:
 
 
 def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier: str = "standard",
-          residency: bool = False, scenario: str = "actual", requests: int = 1) -> Quote:
-    """Price `tokens`, the totals of `requests` equal requests (default: one request).
+          residency: bool = False, scenario: str = "actual", requests: int = 1,
+          tool_calls: Mapping[str, int] | None = None) -> Quote:
+    """Price `tokens`, the totals of `requests` equal requests (default: one request), and `tool_calls`
+    {tool: calls} (totals too) at the model's per-call fees.
 
     Each request's prompt (every input kind together, divided by `requests`) selects the cliff tier and
     must fit the model's context window; each request's output and reasoning together must fit its max
-    output (LimitError otherwise). The cost is `requests` times one request's cost, exactly."""
+    output (LimitError otherwise). The cost is `requests` times one request's cost, exactly. Each tool is
+    a line of its own (`tool:web_search`), cost = calls x USD per call, exact; a tool the model has no fee
+    for at `at` is a NoPriceError naming the model and the tools it does price."""
     if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
         raise CostcalcError(f"requests must be a whole number of at least 1, not {requests!r}")
     asked = lookup(table, model)
@@ -156,5 +195,15 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
             continue
         rate = res.rates[component]
         lines.append(QuoteLine(component, count, rate, rate * count / MTOK, res.label))
+    for tool, calls in (tool_calls or {}).items():
+        if not isinstance(tool, str) or not _TOOL.fullmatch(tool):
+            raise ValueError(f"tool_calls: {shown(tool)} is not a tool name (lower case, like web_search)")
+        if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
+            raise ValueError(f"tool_calls[{tool!r}] must be a whole number of calls >= 0, not {calls!r}")
+        fee = res.fee(tool)
+        if fee is None:
+            raise NoPriceError(res.no_fee_message(tool, at))
+        lines.append(QuoteLine(tool_component(tool), calls, fee.usd_per_mcall, fee.usd_per_call * calls,
+                               res.fee_label))
     return Quote(res.model, res.billed_model.id, res.billed_model.provider, at, scenario,
                  tier, residency, tuple(lines), table.meta(), requests)

@@ -43,6 +43,20 @@ class Resolution:
         return next((f for f in self.fees if f.tool == tool), None)
 
     @property
+    def fee_label(self) -> str:
+        """The `rule` of fee lines: `fee`, prefixed by the billed model when routed (`deepseek-flash:fee`).
+        A fee does not depend on the token rule (peak, promo, ...), so its lines do not split by it."""
+        return "fee" if self.billed_model.id == self.model else f"{self.billed_model.id}:fee"
+
+    def no_fee_message(self, tool: str, at: datetime) -> str:
+        """Why a tool's calls have no price: the model and the tools it does price at that instant."""
+        priced = ", ".join(f.tool for f in self.fees)
+        billed = f" (billed as {self.billed_model.id})" if self.billed_model.id != self.model else ""
+        at = _utc(at)
+        return (f"{self.model}{billed} has no {tool} fee at {at:%Y-%m-%d %H:%MZ}; "
+                + (f"it prices calls of: {priced}" if priced else "it prices no tool calls then"))
+
+    @property
     def label(self) -> str:
         """e.g. `promo`, `peak+batch`, `list+long-context+residency`, `deepseek-flash:off-peak` (routed)."""
         text = "+".join((self.rule.label,) + tuple(m.label for m in self.modifiers))

@@ -26,6 +26,12 @@ bytes. No computation happens in a rendering: the document holds every number it
 
 Money, rates and token counts are exact decimal strings in USD; a renderer converts shown money with
 `fx.rate` (exact Decimal multiplication) and names the currency, its symbol and the rate.
+
+Per-call tool fees are rows of their own, component `tool:NAME` (`tool:web_search`): `tokens` holds the
+number of calls and `usd_per_mtok` the fee in USD per 1,000,000 calls, so cost_usd = tokens x
+usd_per_mtok / 1,000,000 holds for every row; their `rule` is `fee` (`BILLED:fee` when routed). A fee with
+a native price (DeepSeek's 5 CNY per 1,000 calls) is in meta.native_rates like a token rate (per_mtok =
+per 1,000,000 calls). Every format shows them as their own component (`fee_summary`).
 """
 
 from __future__ import annotations
@@ -285,6 +291,25 @@ class Shown:
             text += (f", except {', '.join(self.native)}, billed at its own published {self.code} prices "
                      f"(not converted)")
         return text + "."
+
+
+def fee_summary(document: dict) -> list[dict]:
+    """Per profile, model and tool, in the rows' order: the calls and the fees they cost in the shown
+    currency (expected case only; low and high are alternatives). What the text, HTML and XLSX
+    renderings list as the tool fee component of a total."""
+    from ..prices.model import TOOL_PREFIX
+
+    shown = Shown(document["meta"])
+    out: dict[tuple, list] = {}
+    for row in document["rows"]:
+        component = str(row["component"])
+        if not component.startswith(TOOL_PREFIX) or row.get("case", "expected") != "expected":
+            continue
+        entry = out.setdefault((str(row["profile"]), str(row["model"]), component[len(TOOL_PREFIX):]), [[], []])
+        entry[0].append(Decimal(str(row["tokens"])))
+        entry[1].append(shown.cost(row))
+    return [{"profile": p, "model": m, "tool": t, "calls": dsum(calls), "cost": dsum(costs)}
+            for (p, m, t), (calls, costs) in out.items()]
 
 
 def unavailable_months(meta_or_attrs: dict) -> dict[tuple[str, str], dict[str, str]]:

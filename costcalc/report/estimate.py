@@ -16,8 +16,8 @@ from ..summary import allocate_cents, cents, summarize
 from ..errors import _one_line
 from ..textable import render
 from . import csv_text, markdown_text, not_available_rows
-from .document import (NOT_AVAILABLE_KEY, Shown, dumps, in_shown_currency, month_columns, to_document,
-                       to_frame, unavailable_months)
+from .document import (NOT_AVAILABLE_KEY, Shown, dumps, fee_summary, in_shown_currency, month_columns,
+                       to_document, to_frame, unavailable_months)
 
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
 
@@ -46,7 +46,8 @@ def render_document(document: dict, fmt: str) -> str | bytes:
     if fmt == "csv":
         return to_csv(to_frame(document))
     # amounts in the shown currency, native prices included (the same totals as HTML and XLSX)
-    return to_text(to_frame(in_shown_currency(document)), markdown=fmt == "markdown")
+    shown_document = in_shown_currency(document)
+    return to_text(to_frame(shown_document), markdown=fmt == "markdown", fees=fee_summary(shown_document))
 
 
 def money(value: Decimal) -> str:
@@ -66,7 +67,7 @@ def to_csv(df: pd.DataFrame) -> str:
         not_available_rows(df.attrs.get("not_available"))
 
 
-def to_text(df: pd.DataFrame, markdown: bool) -> str:
+def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) -> str:
     attrs = df.attrs
     shown = Shown(attrs)
     # pandas deep-copies attrs into every slice and sort below: work on a frame without them
@@ -111,6 +112,9 @@ def to_text(df: pd.DataFrame, markdown: bool) -> str:
             lines.append(_wrap(NOT_AVAILABLE_KEY.replace("*", "\\*") if markdown else NOT_AVAILABLE_KEY, markdown))
         lines.append("")
         lines.append(_wrap(_verdict(expected, shown.code) + _not_comparable(marked, len(models)), markdown))
+        own_fees = [f for f in fees or () if f["profile"] == name]
+        if own_fees:
+            lines += ["", _wrap(_fees_text(own_fees, shown.code), markdown)]
         if "case" in part.columns and (part["case"] != "expected").any():
             lines.append(_wrap(_ranges(part), markdown))
     lines.append("")
@@ -193,6 +197,17 @@ def _verdict(expected: pd.DataFrame, code: str) -> str:
     return (f"Cheapest: {best['model']} at {money(best['total_usd'])} {code}, "
             f"{money(best['savings_vs_most_expensive_usd'])} {code} ({best['savings_pct']}%) less than "
             f"{worst['model']}.")
+
+
+def _fees_text(fees: list[dict], code: str) -> str:
+    """The tool fee component of the totals above, per model and tool."""
+    bits = [f"{f['model']} {f['tool']}: {_calls(f['calls'])} calls, {money(f['cost'])} {code}" for f in fees]
+    return "Tool fees (per call, included in the totals above): " + "; ".join(bits) + "."
+
+
+def _calls(value: Decimal) -> str:
+    """Calls over a month are exact but may be fractional (0.3 calls per request): whole when whole."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.1f}"
 
 
 def _ranges(part: pd.DataFrame) -> str:

@@ -21,6 +21,12 @@ Mapping (FOCUS 1.x column names; costcalc's own details as `x_` columns, as FOCU
     ChargeCategory, ChargeFrequency     "Usage", "Usage-Based"
     Tags                        the profile's tags as a JSON object
     x_TokenDirection, x_TokenCache      input/output; miss, hit, write-5m, write-1h (empty for output)
+
+Per-call tool fees (component `tool:NAME`) are usage charges of their own SKU, priced per call, not per
+token: PricingUnit "1K Calls" (fees are published per 1,000 calls) with PricingQuantity = calls / 1,000 and
+the unit prices per 1,000 calls; ConsumedUnit "Calls" with ConsumedQuantity = calls; SkuId
+`model:tool:NAME`, SkuPriceId `model:tool:NAME:fee@USD_PER_1K_CALLS`; x_TokenDirection and x_TokenCache
+empty. FOCUS leaves PricingUnit and ConsumedUnit free text (its examples include request and call counts).
     x_Profile, x_Case, x_Rule, x_Component, x_Scenario, x_PriceTableVersion, x_PriceTableSha256, x_UsdRate
 
 Time a model cannot be priced (before its launch, after its retirement) has no rows (it is no charge); a
@@ -37,6 +43,7 @@ import json
 from decimal import Decimal
 
 from ..money import decimal_text
+from ..prices.model import TOOL_PREFIX
 from . import csv_text, not_available_rows
 from .document import EXACT, Shown
 
@@ -48,6 +55,7 @@ COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "Charg
            "x_TokenCache", "x_Profile", "x_Case", "x_Rule", "x_Component", "x_Scenario", "x_PriceTableVersion",
            "x_PriceTableSha256", "x_UsdRate"]
 _MTOK = Decimal(1_000_000)
+_PER_1K = Decimal(1000)
 _DIRECTION = {"input": "input", "cache_read": "input", "cache_write_5m": "input", "cache_write_1h": "input",
               "output": "output", "reasoning": "output"}
 _CACHE = {"input": "miss", "cache_read": "hit", "cache_write_5m": "write-5m", "cache_write_1h": "write-1h"}
@@ -69,8 +77,8 @@ def render_focus(document: dict) -> str:
     for row in document["rows"]:
         if row.get("case", "expected") != "expected":
             continue  # low/high are alternatives to the expected case: charges must add up, so not here
-        tokens = Decimal(row["tokens"])
-        rate = Decimal(row["usd_per_mtok"])
+        tokens = Decimal(row["tokens"])  # calls, on a tool fee row
+        rate = Decimal(row["usd_per_mtok"])  # USD per 1M calls, on a tool fee row
         key = (row["model"], row["rule"], row["component"], rate)
         list_rate = list_rates.get(key, rate)
         billed = shown.cost(row)  # the provider's own price in the shown currency where it has one
@@ -83,15 +91,23 @@ def render_focus(document: dict) -> str:
         start, end = _month_bounds(row["month"])
         tags = {k[4:]: v for k, v in row.items() if k.startswith("tag:") and v is not None}
         component = row["component"]
+        tool = component[len(TOOL_PREFIX):] if component.startswith(TOOL_PREFIX) else None
+        if tool:  # priced per 1,000 calls: the unit prices per 1M calls scaled down
+            unit, list_unit = EXACT.divide(unit, _PER_1K), EXACT.divide(list_unit, _PER_1K)
+            pricing = ("1K Calls", decimal_text(EXACT.scaleb(tokens, -3)), "Calls")
+            description = f"{row['model']} {tool} calls, per-call fee ({row['profile']})"
+            sku_price = f"{row['model']}:{component}:{row['rule']}@{decimal_text(EXACT.divide(rate, _PER_1K))}"
+        else:
+            pricing = ("1M Tokens", decimal_text(EXACT.scaleb(tokens, -6)), "Tokens")
+            description = f"{row['model']} {_KIND.get(component, component)}, {row['rule']} price ({row['profile']})"
+            sku_price = f"{row['model']}:{component}:{row['rule']}@{decimal_text(rate)}"
         cells = [
             start, end, row.get("period_start") or start, row.get("period_end") or end, shown.code,
-            "Usage", "Usage-Based",
-            f"{row['model']} {_KIND.get(component, component)}, {row['rule']} price ({row['profile']})",
+            "Usage", "Usage-Based", description,
             "AI and Machine Learning", row["model"], row["provider"], row["provider"], row["provider"],
-            f"{row['model']}:{component}", f"{row['model']}:{component}:{row['rule']}@{decimal_text(rate)}",
-            "Standard", "1M Tokens", decimal_text(EXACT.scaleb(tokens, -6)),
+            f"{row['model']}:{component}", sku_price, "Standard", pricing[0], pricing[1],
             decimal_text(list_unit), decimal_text(unit), decimal_text(list_cost), decimal_text(billed),
-            decimal_text(billed), decimal_text(billed), "Tokens", decimal_text(tokens),
+            decimal_text(billed), decimal_text(billed), pricing[2], decimal_text(tokens),
             json.dumps(tags, sort_keys=True, ensure_ascii=False) if tags else "",
             _DIRECTION.get(component, ""), _CACHE.get(component, ""), row["profile"], row.get("case") or "",
             row["rule"], component, meta.get("scenario") or "", table.get("version") or "",

@@ -20,7 +20,8 @@ from html import escape
 from ..money import decimal_text
 from ..summary import allocate_cents, cents, dsum, summarize
 from . import svg
-from .document import NOT_AVAILABLE_KEY, Shown, in_shown_currency, month_columns, to_frame, unavailable_months
+from .document import (NOT_AVAILABLE_KEY, Shown, fee_summary, in_shown_currency, month_columns, to_frame,
+                       unavailable_months)
 
 __all__ = ["render_html"]
 
@@ -390,6 +391,7 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
     months = month_columns([c for c in summary.columns if len(str(c)) == 7 and str(c)[4] == "-"],
                            document.get("meta", {}))
     model_rank = {m: i for i, m in enumerate(_order(r["model"] for r in document["rows"]))}
+    fees = fee_summary(document)
     marks = unavailable_months(document.get("meta", {}))
     parts = ['<section id="profiles"><h2>Profiles</h2>\n']
     for profile in profile_order:
@@ -431,6 +433,9 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
             caution = (f" Not comparable over the whole period: {', '.join(marked)} "
                        f"{'is' if len(marked) == 1 else 'are'} not available in part of it.")
         parts.append(f'<p class="verdict">{_e(_verdict(expected, shown) + caution)}</p>\n')
+        own_fees = [f for f in fees if f["profile"] == profile]
+        if own_fees:
+            parts.append(_fees_table(profile, own_fees, shown))
         if has_cases and (part["case"] != _EXPECTED).any():
             parts.append(_ranges(part, shown))
         ordered = expected.sort_values("model", key=lambda s: s.map(lambda m: model_rank.get(m, 0)))
@@ -438,6 +443,23 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
         parts.append("</article>\n")
     parts.append("</section>\n")
     return "".join(parts)
+
+
+def _fees_table(profile: str, fees: list[dict], shown: Shown) -> str:
+    """The per-call tool fees of a profile: their own component, included in the totals."""
+    body = "".join(
+        f'<tr><td>{_e(f["model"])}</td><td class="mono">{_e(f["tool"])}</td>'
+        f'<td class="money">{_e(_calls(f["calls"]))}</td>'
+        f'<td class="money fee" data-profile="{_e(profile)}" data-model="{_e(f["model"])}" '
+        f'data-tool="{_e(f["tool"])}">{_money(f["cost"])}</td></tr>\n' for f in fees)
+    return ('<div class="scroll"><table class="fees"><caption class="note">Tool fees per call over the period '
+            '(expected case), included in the totals above.</caption><thead><tr><th>Model</th><th>Tool</th>'
+            '<th class="money">Calls</th>' + _money_head("Fees", shown) + '</tr></thead><tbody>\n' + body
+            + '</tbody></table></div>\n')
+
+
+def _calls(value: Decimal) -> str:
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.1f}"
 
 
 def _derived(model: str, t: dict) -> str:

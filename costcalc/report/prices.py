@@ -23,15 +23,21 @@ def rate_text(value: Decimal | None) -> str:
 
 
 def quote_table(q: Quote) -> str:
+    tokens = [ln for ln in q.lines if not ln.tool]
+    fees = [ln for ln in q.lines if ln.tool]
     rows = [(ln.component, f"{ln.tokens:,}", rate_text(ln.usd_per_mtok), rate_text(ln.cost_usd))
-            for ln in q.lines]
+            for ln in tokens]
+    # A tool fee line: its quantity is calls and its rate the published fee per 1,000 calls.
+    rows += [(ln.component, f"{ln.calls:,} calls", f"{rate_text(ln.usd_per_1k_calls)} /1k calls",
+              rate_text(ln.cost_usd)) for ln in fees]
     rows.append(("total", "", "", rate_text(q.total_usd)))
     routed = f" (billed as {q.billed_model})" if q.billed_model != q.model else ""
     head = [f"{q.model}{routed} at {q.at:%Y-%m-%d %H:%M}Z, tier {q.tier}"
             f"{', residency' if q.residency else ''}, scenario {q.scenario}",
             q.summary,
-            f"rule: {q.lines[0].rule if q.lines else '-'}"]
-    foot = f"USD; rates per 1M tokens; price table {q.price_table['version']} " \
+            f"rule: {tokens[0].rule if tokens else '-'}"]
+    unit = "rates per 1M tokens" + ("; tool fees per 1,000 calls" if fees else "")
+    foot = f"USD; {unit}; price table {q.price_table['version']} " \
            f"(sha256 {q.price_table['sha256'][:12]})"
     return "\n".join(head + ["", render(("component", "tokens", "usd_per_mtok", "cost_usd"), rows,
                                         right=(False, True, True, True)), "", foot])

@@ -20,6 +20,9 @@ FORMATS = ("table", "csv", "json", "markdown")
 _TOKEN_HEADERS = (("input_tokens", "input"), ("cached_tokens", "cached"),
                   ("cache_write_5m_tokens", "write 5m"), ("cache_write_1h_tokens", "write 1h"),
                   ("output_tokens", "output"), ("reasoning_tokens", "reasoning"))
+# tool calls get a column each only when some record made them (the fee is in cost USD)
+_CALL_HEADERS = (("web_search_calls", "web searches"), ("web_fetch_calls", "web fetches"),
+                 ("code_execution_calls", "code runs"))
 
 
 def render_reprice(result, fmt: str) -> str:
@@ -45,13 +48,18 @@ def _rounded(result) -> list[Decimal]:
 def _text(result, markdown: bool) -> str:
     rows = result.rows
     keys = list(result.by)
-    headers = keys + ["priced as", "model", "records"] + [h for _, h in _TOKEN_HEADERS] + ["cost USD"]
+    calls = [(c, h) for c, h in _CALL_HEADERS if c in rows and rows[c].astype(bool).any()]
+    counts = list(_TOKEN_HEADERS) + calls
+    # with tool calls, their fees (a part of cost USD) get a column: a component of their own
+    fees = ["tool fees USD"] if calls else []
+    headers = keys + ["priced as", "model", "records"] + [h for _, h in counts] + fees + ["cost USD"]
     body = []
     for i, (row, cost) in enumerate(zip(rows.to_dict("records"), _rounded(result))):
         model = row["model"] + (" (est.)" if row["estimated"] else "")
         body.append([_cell(row[k], markdown) for k in keys] + [row["priced_as"], _cell(model, markdown),
-                     f"{row['records']:,}"] + [f"{row[c]:,}" for c, _ in _TOKEN_HEADERS] + [f"{cost:,.2f}"])
-    right = [False] * (len(keys) + 2) + [True] * (len(_TOKEN_HEADERS) + 2)
+                     f"{row['records']:,}"] + [f"{row[c]:,}" for c, _ in counts]
+                    + [f"{cents(row['tool_fees_usd']):,.2f}" for _ in fees] + [f"{cost:,.2f}"])
+    right = [False] * (len(keys) + 2) + [True] * (len(counts) + len(fees) + 2)
     table = _markdown_table(headers, body, right) if markdown else render(headers, body, right)
     sha = (result.price_table.get("sha256") or "")[:12]
     head = (f"Re-priced usage: {result.summary_line()}. Price table {result.price_table.get('version')} "

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from ..errors import CostcalcError
 from ..money import decimal_text
-from ..summary import dsum, summarize
+from ..summary import cents, dsum, summarize
 from . import safe_cell
-from .document import (NOT_AVAILABLE_KEY, Shown, check, in_shown_currency, month_columns, to_document,
-                       to_frame, unavailable_months)
+from .document import (NOT_AVAILABLE_KEY, Shown, check, fee_summary, in_shown_currency, month_columns,
+                       to_document, to_frame, unavailable_months)
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -234,6 +234,17 @@ def _notes_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None
     for file in table.get("files") or []:
         items.append(("price table file", f"{file.get('path')} (version {file.get('version')}, "
                                           f"sha256 {file.get('sha256')})"))
+    fees = fee_summary(document)
+    if fees:
+        items.append(("tool fee rows", "Rows whose component is tool:NAME are per-call tool fees: their tokens "
+                                       "column holds the number of calls and usd_per_mtok the fee in USD per "
+                                       "1,000,000 calls, so cost = tokens x usd_per_mtok / 1,000,000 on every row."))
+    for fee in fees:
+        calls = fee["calls"]
+        calls_text = f"{calls:,.0f}" if calls == calls.to_integral_value() else f"{calls:,.1f}"
+        items.append((f"tool fees {fee['profile']}", f"{fee['model']} {fee['tool']}: {calls_text} calls, "
+                                                     f"{cents(fee['cost']):,.2f} {shown.code} over the period "
+                                                     f"(expected case; included in the totals)"))
     for note in meta.get("assumptions") or []:
         items.append(("assumption", note))
     for e in meta.get("not_available") or []:

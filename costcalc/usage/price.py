@@ -14,6 +14,11 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
 4. A record the model cannot take (its prompt above the model's context window, its output and
    reasoning above its max output) is an error too: one comparison per model over the whole slice.
 
+Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
+token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
+1M is the cost, like tokens x rate / 1M), and fee changes cut pieces like rate changes. Calls of a tool
+the outcome has no fee for cost nothing and are counted per model and tool, and said (`unpriced_notes`).
+
 Money stays exact without a Decimal per record: the bill of a set of records priced under one outcome
 is sum(tokens) x rate, so totals sum integer token counts per outcome and multiply by the Decimal rates
 once (`outcome_cost`, used by totals.py). A per-record cost, when asked for, is integer arithmetic on rates scaled to
@@ -38,10 +43,10 @@ import pandas as pd
 from .. import calendar as cal
 from ..errors import CostcalcError, Problem, UnknownModelError
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
-from ..prices.model import COMPONENTS, MTOK, TIERS, PriceTable
+from ..prices.model import COMPONENTS, MTOK, TIERS, TOOLS, PriceTable
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
-from .schema import COUNT_COLUMNS
+from .schema import COUNT_COLUMNS, TOOL_COLUMNS
 
 # Records priced per numpy pass: bounds the working memory (6 token columns and a few index arrays of
 # int64, about 100 bytes a record) whatever the size of the frame handed in.
@@ -50,6 +55,9 @@ SLICE_RECORDS = 1_000_000
 KEEP_PROBLEMS = 1000
 _SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")  # gpt-5.5-2026-04-23, claude-...-20260416
 _PROMPT_COMPONENTS = 4  # input, cache_read and the two cache writes: what selects a cliff tier
+# The columns a record is priced on: six token counts (COMPONENTS order), then calls per TOOLS entry.
+PRICED_COLUMNS = COUNT_COLUMNS + TOOL_COLUMNS
+_TOKENS = len(COUNT_COLUMNS)
 # How a problem names the counts a limit applies to (sums of the record's columns, not one of them).
 PROMPT_KEY = "prompt_tokens"
 OUTPUT_KEY = "output_tokens+reasoning_tokens"
@@ -66,6 +74,13 @@ class Outcome:
     provider: str  # of the billed model
     rule: str  # e.g. `peak`, `promo`, `list+long-context`, `deepseek-flash:off-peak`
     rates: tuple[Decimal, ...]  # USD per 1M tokens, one per COMPONENTS entry, modifiers applied
+    fees: tuple[Decimal | None, ...] = (None,) * len(TOOLS)  # USD per 1M calls per TOOLS entry; None: no fee
+
+    @property
+    def prices(self) -> tuple[Decimal, ...]:
+        """Rates then fees, one per PRICED_COLUMNS entry (a tool without a fee prices its calls at 0:
+        they are counted and reported, see Repricer.unpriced_calls)."""
+        return self.rates + tuple(Decimal(0) if fee is None else fee for fee in self.fees)
 
 
 @dataclass
@@ -76,7 +91,8 @@ class PricedSlice:
     good: np.ndarray  # bool per input record: priced as logged (the others are reported)
     outcome: list[np.ndarray]  # per model asked: int32 per good record, an index into Repricer.outcomes,
     #                            or < 0 where an --as model has no price for it (left out of its totals)
-    tokens: list[np.ndarray]  # per model asked: int64 (good records x 6), COMPONENTS order
+    tokens: list[np.ndarray]  # per model asked: int64 (good records x 9), PRICED_COLUMNS order; only the
+    #                           six token columns (x 6) when no record of the slice made a tool call
     estimated: list[np.ndarray]  # per model asked: bool per good record, counts translated
 
 
@@ -115,6 +131,9 @@ class Repricer:
         self.problems: list[Problem] = []
         self.assumptions: list[str] = []
         self.unpriced_as: Counter = Counter()  # (--as model, reason) -> records it could not price
+        # (priced_as label, model, tool) -> [records, calls] of calls with no fee for that tool
+        self.unpriced_calls: dict[tuple[str, str, str], list[int]] = {}
+        self._no_fee: np.ndarray = np.zeros((0, len(TOOLS)), dtype=bool)
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def note(self, text: str) -> None:
@@ -135,8 +154,9 @@ class Repricer:
     def _outcome_id(self, target_model: str, res) -> int:
         # Keyed by what a bill shows, not by which rule entry produced it: the table's several
         # off-peak entries (daily, then weekday rules) with equal rates are one outcome.
+        fees = tuple(None if res.fee(tool) is None else res.fee(tool).usd_per_mcall for tool in TOOLS)
         outcome = Outcome(target_model, res.billed_model.id, res.billed_model.provider, res.label,
-                          tuple(res.rates[c] for c in COMPONENTS))
+                          tuple(res.rates[c] for c in COMPONENTS), fees)
         found = self._outcome_ids.get(outcome)
         if found is None:
             found = self._outcome_ids[outcome] = len(self.outcomes)
@@ -219,7 +239,13 @@ class Repricer:
         n = len(frame)
         seconds = _epoch_seconds(frame["timestamp"])
         months = _epoch_months(frame["timestamp"])
-        counts = np.column_stack([frame[c].to_numpy(dtype=np.int64, copy=False) for c in COUNT_COLUMNS]) \
+        # Tool call columns join the token columns only when some record of the slice made a call (most
+        # logs make none): a slice without calls is priced on the six token columns alone, as fast as
+        # before. A frame without the columns (made by hand, not read_usage's) has no calls.
+        calls = [frame[c].to_numpy(dtype=np.int64, copy=False) for c in TOOL_COLUMNS if c in frame]
+        columns = COUNT_COLUMNS + (TOOL_COLUMNS if any(c.any() for c in calls) else ())
+        counts = np.column_stack([frame[c].to_numpy(dtype=np.int64, copy=False) if c in frame
+                                  else np.zeros(n, dtype=np.int64) for c in columns]) \
             if n else np.zeros((0, len(COUNT_COLUMNS)), dtype=np.int64)
         own_codes, own_pairs = _codes(frame, ["provider", "model"])
         own_ids = [self.model_of(p, m) for p, m in own_pairs]
@@ -242,15 +268,48 @@ class Repricer:
                 for error, count in enumerate(np.bincount(-1 - ids[good][missing])):
                     if count:
                         self.unpriced_as[(target.model_id, self._errors[error][1])] += int(count)
+        if counts.shape[1] > _TOKENS:
+            for target, (ids, tokens, _) in zip(self.targets, per_target):
+                priced = good & (ids >= 0)
+                self._count_unpriced_calls(target, ids[priced], tokens[priced, _TOKENS:])
         self.priced += int(good.sum())
         return PricedSlice(good, [ids[good].astype(np.int32) for ids, _, _ in per_target],
                            [tokens[good] for _, tokens, _ in per_target],
                            [estimated[good] for _, _, estimated in per_target])
 
     def unpriced_notes(self) -> list[str]:
-        """What --as models could not price, one line per model and reason."""
-        return [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
-                for (model, message), count in self.unpriced_as.items()]
+        """What --as models could not price, one line per model and reason; and tool calls no fee
+        prices, one line per priced_as, model and tool."""
+        out = [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
+               for (model, message), count in self.unpriced_as.items()]
+        for (label, model, tool), (records, calls) in self.unpriced_calls.items():
+            as_what = "as logged" if label == "logged" else f"as {label}"
+            out.append(f"{calls:,} {tool} calls in {records:,} records priced {as_what} on {model} are not "
+                       f"priced: {model} has no {tool} fee in the price table then (their tokens are priced; "
+                       f"the calls are left out of the totals, not counted as free)")
+        return out
+
+    def _count_unpriced_calls(self, target: _Target, ids: np.ndarray, calls: np.ndarray) -> None:
+        """Count the calls of records whose outcome has no fee for that tool (vectorized: a bincount
+        over outcome ids per tool column)."""
+        if not calls.any():
+            return
+        if len(self._no_fee) < len(self.outcomes):
+            self._no_fee = np.array([[fee is None for fee in o.fees] for o in self.outcomes], dtype=bool) \
+                .reshape(len(self.outcomes), len(TOOLS))
+        unpriced = self._no_fee[ids] & (calls > 0)
+        for column, tool in enumerate(TOOLS):
+            rows = unpriced[:, column]
+            if not rows.any():
+                continue
+            records = np.bincount(ids[rows], minlength=len(self.outcomes))
+            summed = np.zeros(len(self.outcomes), dtype=np.int64)
+            np.add.at(summed, ids[rows], calls[rows, column])
+            for outcome_id in np.flatnonzero(records):
+                key = (target.label, self.outcomes[outcome_id].model, tool)
+                entry = self.unpriced_calls.setdefault(key, [0, 0])
+                entry[0] += int(records[outcome_id])
+                entry[1] += int(summed[outcome_id])
 
     def _price_target(self, target: _Target, seconds, months, counts, own_codes, own_ids, tier_codes, tiers,
                       residency):
@@ -385,7 +444,8 @@ class Repricer:
                 continue
             num, den = ratio
             rows = own_codes == code
-            tokens[rows] = (counts[rows] * (2 * num) + den) // (2 * den)
+            # token counts only: a tool call is a call under any tokenizer
+            tokens[rows, :_TOKENS] = (counts[rows, :_TOKENS] * (2 * num) + den) // (2 * den)
             estimated[rows] = True
             self.note(f"{source} token counts are translated to {target.tokenizer} for {target.model_id} "
                       f"(x{num}/{den}, research/tokenizers.md): those costs are estimates")
@@ -420,9 +480,9 @@ def exact_cost(tokens: int, rate: Decimal) -> Decimal:
 
 
 def outcome_cost(outcome: Outcome, tokens) -> Decimal:
-    """Exact USD of token sums (COMPONENTS order) billed under one outcome."""
+    """Exact USD of token and call sums (PRICED_COLUMNS order) billed under one outcome."""
     with decimal.localcontext(_EXACT):
-        return sum((exact_cost(t, rate) for t, rate in zip(tokens, outcome.rates)), Decimal(0))
+        return sum((exact_cost(t, rate) for t, rate in zip(tokens, outcome.prices)), Decimal(0))
 
 
 @dataclass
@@ -430,23 +490,24 @@ class ScaledRates:
     """Every outcome's rates as integers: rate x 10**places. A record's cost in units of
     10**-(places + 6) USD is then an exact integer dot product."""
 
-    ints: np.ndarray  # (outcomes x 6), int64 or object (Python ints) when int64 could overflow
+    ints: np.ndarray  # (outcomes x 9), int64 or object (Python ints) when int64 could overflow
     places: int
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> "ScaledRates":
-        places = max((max(-r.as_tuple().exponent, 0) for o in outcomes for r in o.rates), default=0)
-        ints = [[int(r.scaleb(places)) for r in o.rates] for o in outcomes]
-        return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(COMPONENTS)), places)
+        places = max((max(-r.as_tuple().exponent, 0) for o in outcomes for r in o.prices), default=0)
+        ints = [[int(r.scaleb(places)) for r in o.prices] for o in outcomes]
+        return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(PRICED_COLUMNS)), places)
 
 
 def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.ndarray) -> list[Decimal]:
     """Exact USD per record. int64 arithmetic where it cannot overflow, Python integers otherwise."""
     scaled = ScaledRates.of(outcomes)
     rate_ints = scaled.ints
+    rate_ints = rate_ints[:, :tokens.shape[1]]  # six token columns when no record made a tool call
     largest_rate = max((abs(int(v)) for v in rate_ints.flat), default=0)
     largest_count = int(tokens.max(initial=0))
-    if largest_rate * largest_count * len(COMPONENTS) < 2 ** 63:
+    if largest_rate * largest_count * len(PRICED_COLUMNS) < 2 ** 63:
         units = (tokens * rate_ints.astype(np.int64)[outcome_ids]).sum(axis=1)
     else:
         units = (tokens.astype(object) * rate_ints[outcome_ids]).sum(axis=1)
@@ -509,4 +570,4 @@ def _tier_or_error(tier: str):
         return exc
 
 
-__all__ = ["Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "SLICE_RECORDS", "TIERS"]
+__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "SLICE_RECORDS", "TIERS"]

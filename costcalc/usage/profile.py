@@ -35,6 +35,8 @@ cache_hit_rate     sum(cached) / sum(input + cached + writes): token-weighted ov
                    so the month's cached tokens match the log. Approximation: the projection applies
                    one rate to every prompt-size bin (a cliff bin that caches better than the rest is
                    priced with the profile-wide rate).
+tool_calls_per_request  calls of each tool (web_search, web_fetch, code_execution) / records, 4
+                   significant digits; given only for tools some record called.
 cache_write        share = sum(writes 5m + 1h) / the same denominator; the format takes one TTL, so the
                    TTL that wrote more tokens carries all writes; the 5m/1h split is stated in the note.
 tiers              share of requests per service tier. Approximation: the projection assumes every tier
@@ -80,7 +82,7 @@ from .._schema import known_tz
 from ..errors import CostcalcError
 from ..prices.model import TIERS, WEEKDAYS
 from ..workload import SCHEMA_VERSION
-from .schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX
+from .schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS, TOOL_OF
 
 # Prompt sizes where a bundled price changes (`prompt_tokens_above` / `_at_most` in pricing.yaml):
 # 200,000 (Gemini 3.1 Pro, Claude long context), 272,000 (GPT-5.5/5.4 long context and priority).
@@ -119,6 +121,7 @@ def derive_profiles(usage: pd.DataFrame, by: str = "model", timezone: str = "UTC
     local = usage["timestamp"].dt.tz_convert(timezone)
     hour_of_week = (local.dt.day_of_week.to_numpy() * 24 + local.dt.hour.to_numpy()).astype(np.int64)
     arrays = {c: usage[c].to_numpy(dtype=np.int64) for c in COUNT_COLUMNS}
+    arrays.update({c: usage[c].to_numpy(dtype=np.int64) for c in TOOL_COLUMNS if c in usage})
     prompt = (arrays["input_tokens"] + arrays["cached_tokens"] + arrays["cache_write_5m_tokens"]
               + arrays["cache_write_1h_tokens"])
     stamps = usage["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
@@ -243,6 +246,14 @@ def _profile(rows: np.ndarray, key: str | None, tag_name: str | None, tz: str, b
             notes.append(f"Cache writes: {w5 / (w5 + w1):.1%} 5m and {w1 / (w5 + w1):.1%} 1h by tokens; "
                          f"the format takes one TTL, so all are priced as {ttl}.")
 
+    calls = {TOOL_OF[column]: int(arrays[column][rows].sum()) for column in TOOL_COLUMNS if column in arrays}
+    calls = {tool: n_calls for tool, n_calls in calls.items() if n_calls}
+    if calls:
+        out["tool_calls_per_request"] = {tool: _plain(_significant(Decimal(n_calls) / n))
+                                         for tool, n_calls in calls.items()}
+        notes.append("Tool calls per request: the logged mean (" + ", ".join(
+            f"{n_calls:,} {tool} calls" for tool, n_calls in calls.items()) + ").")
+
     tier_codes = c.tiers[rows]
     tier_counts = np.bincount(tier_codes[tier_codes >= 0], minlength=len(TIERS))
     present = [(t, int(c)) for t, c in zip(TIERS, tier_counts) if c] or [("standard", 1)]
@@ -346,7 +357,7 @@ def exact_shares(counts) -> list[Decimal]:
 def _check(usage: pd.DataFrame, by: str, tz: str, bins: int) -> None:
     if not isinstance(usage, pd.DataFrame):
         raise CostcalcError("usage must be a normalized usage DataFrame (costcalc.usage)")
-    missing = [c for c in COLUMNS if c not in usage.columns]
+    missing = [c for c in COLUMNS if c not in usage.columns and c not in TOOL_COLUMNS]  # no calls: none made
     if missing:
         raise CostcalcError("usage is missing the columns " + ", ".join(missing) + " of the normalized schema")
     if len(usage) == 0:

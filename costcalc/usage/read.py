@@ -53,7 +53,7 @@ from .formats.common import MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
 from .formats.providers import RECORD_READERS, is_batch_line
-from .schema import COLUMNS, COUNT_COLUMNS, FRAME_SOURCE, SOURCE_COLUMNS, TAG_PREFIX
+from .schema import COLUMNS, COUNT_COLUMNS, FRAME_SOURCE, SOURCE_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 
 FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc", "csv", "parquet")
 JSON_FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc")
@@ -391,7 +391,7 @@ def _chunk(source: str, rows: list[tuple], lines: list[int], problems: list[Prob
     columns: dict[str, object] = {"timestamp": ns.view("datetime64[ns]"),
                                   "provider": first_provider if same_provider else providers,
                                   "model": models}
-    for name, values in zip(COUNT_COLUMNS, counts):
+    for name, values in zip(COUNT_COLUMNS + TOOL_COLUMNS, counts):
         columns[name] = np.fromiter(values, dtype=np.int64, count=len(values))
     columns.update({"service_tier": tiers, "residency": np.fromiter(residency, dtype=bool, count=len(rows)),
                     "source": source, "line": line_numbers})

@@ -19,8 +19,7 @@ from ..errors import _NO_VALUE, CostcalcError, InputError, Problem
 from ..money import decimal_text
 from ..prices.model import PriceTable
 from ..summary import dsum
-from .price import SLICE_RECORDS, Repricer, record_costs
-from .schema import COUNT_COLUMNS
+from .price import PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs
 from .totals import Totals, totals_by
 
 SCHEMA = "costcalc.reprice/1"
@@ -30,7 +29,8 @@ SCHEMA = "costcalc.reprice/1"
 class RepriceResult:
     """Grouped totals of a run with everything needed to trust them."""
 
-    rows: pd.DataFrame  # Totals.frame(): by keys, priced_as, model, estimated, records, tokens, cost_usd
+    rows: pd.DataFrame  # Totals.frame(): by keys, priced_as, model, estimated, records, tokens, calls,
+    #                     tool_fees_usd (a part of cost_usd), cost_usd
     by: list[str]
     models: list[str]  # --as models, in the order asked
     records: int  # records read, good and bad
@@ -60,7 +60,8 @@ class RepriceResult:
         """The JSON of `costcalc reprice --format json`: money and rates as decimal strings."""
         rows = []
         for row in self.rows.to_dict("records"):
-            rows.append({k: (decimal_text(v) if k == "cost_usd" else _plain(v)) for k, v in row.items()})
+            rows.append({k: (decimal_text(v) if k in ("cost_usd", "tool_fees_usd") else _plain(v))
+                         for k, v in row.items()})
         return {
             "schema": SCHEMA,
             "price_table": {"version": self.price_table.get("version"), "sha256": self.price_table.get("sha256")},
@@ -137,7 +138,7 @@ RECORD_COLUMNS = ["priced_as", "model_priced", "billed_model", "billed_provider"
 def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
                   strict: bool = False) -> pd.DataFrame:
     """One row per priced record and priced_as: priced_as first, the normalized columns (token counts
-    as billed: translated for --as models of another tokenizer family), then model_priced,
+    as billed: translated for --as models of another tokenizer family; tool call counts), then model_priced,
     billed_model, billed_provider, rule, estimated and cost_usd (exact Decimal).
     attrs: price_table, records, priced, reported, problems (strings), assumptions, total_usd."""
     repricer = Repricer(table, models)
@@ -150,8 +151,8 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
             ok = ids >= 0  # an --as model may have no price for some records
             out = good.loc[ok].reset_index(drop=True)
             ids, tokens = ids[ok], tokens[ok]
-            for i, column in enumerate(COUNT_COLUMNS):
-                out[column] = tokens[:, i]
+            for i, column in enumerate(PRICED_COLUMNS):
+                out[column] = tokens[:, i] if i < tokens.shape[1] else 0  # a slice without tool calls
             out.insert(0, "priced_as", label)
             for column, field_name in (("model_priced", "model"), ("billed_model", "billed_model"),
                                        ("billed_provider", "provider"), ("rule", "rule")):

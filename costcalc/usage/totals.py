@@ -9,10 +9,10 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..prices.model import COMPONENTS
+from ..prices.model import COMPONENTS, TOOLS, tool_component
 from ..summary import dsum
-from .price import Outcome, PricedSlice, exact_cost, outcome_cost
-from .schema import COUNT_COLUMNS, TAG_PREFIX
+from .price import PRICED_COLUMNS, Outcome, PricedSlice, exact_cost, outcome_cost
+from .schema import TAG_PREFIX
 
 BY_CHOICES = ("month", "day", "model", "tag:NAME")
 # Partial sums are merged when this many rows have piled up (bounds memory for day x tag groupings).
@@ -45,7 +45,8 @@ class Totals:
         self.by = check_by(by)
         self.priced_as = priced_as  # label per target, in Repricer.targets order
         self._tag_codes: dict[str, dict[object, int]] = {k: {} for k in self.by if k.startswith(TAG_PREFIX)}
-        self._parts: list[np.ndarray] = []  # rows: key columns..., target, outcome, estimated, records, 6 tokens
+        self._parts: list[np.ndarray] = []  # rows: key columns..., target, outcome, estimated, records,
+        #                                     6 token and 3 call counts (PRICED_COLUMNS)
         self._rows = 0
 
     def add(self, frame: pd.DataFrame, priced: PricedSlice) -> None:
@@ -64,8 +65,11 @@ class Totals:
                 continue
             columns = selected + [np.full(len(ids), target, dtype=np.int64), ids.astype(np.int64),
                                   estimated.astype(np.int64)]
-            self._parts.append(_group(np.column_stack(columns),
-                                      np.column_stack([np.ones(len(ids), dtype=np.int64), tokens])))
+            grouped = _group(np.column_stack(columns), np.column_stack([np.ones(len(ids), dtype=np.int64), tokens]))
+            missing = len(PRICED_COLUMNS) - tokens.shape[1]  # a slice without tool calls: zero calls
+            if missing:
+                grouped = np.column_stack([grouped, np.zeros((len(grouped), missing), dtype=grouped.dtype)])
+            self._parts.append(grouped)
             self._rows += len(self._parts[-1])
         if self._rows > _MERGE_ROWS and len(self._parts) > 1:
             self._merge()
@@ -96,7 +100,7 @@ class Totals:
         return codes.setdefault(value, len(codes))
 
     def _sums(self, outcomes: list[Outcome]):
-        """(group labels, target index, outcome, estimated, [records, 6 token sums]) per stored row."""
+        """(group labels, target index, outcome, estimated, [records, 6 token + 3 call sums]) per row."""
         if not self._parts:
             return
         self._merge()
@@ -108,20 +112,25 @@ class Totals:
             yield labels, target, outcomes[outcome_id], bool(estimated), sums
 
     def frame(self, outcomes: list[Outcome]) -> pd.DataFrame:
-        """One row per group key, priced-as label and model: records, tokens per component and exact
-        cost_usd (Decimal). Sorted by the keys, then priced_as in the order asked, then model."""
-        columns = self.by + ["priced_as", "model", "estimated", "records"] + list(COUNT_COLUMNS) + ["cost_usd"]
+        """One row per group key, priced-as label and model: records, tokens per component, calls per
+        tool, the tool fees (tool_fees_usd, a part of cost_usd) and exact cost_usd (Decimal, tokens and
+        fees). Sorted by the keys, then priced_as in the order asked, then model."""
+        columns = self.by + ["priced_as", "model", "estimated", "records"] + list(PRICED_COLUMNS) + \
+            ["tool_fees_usd", "cost_usd"]
         merged: dict[tuple, list] = {}
+        tokens = len(COMPONENTS)
         for labels, target, outcome, estimated, sums in self._sums(outcomes):
             group = labels + (target, outcome.model, estimated)
-            entry = merged.setdefault(group, [[0] * len(sums), []])
+            entry = merged.setdefault(group, [[0] * len(sums), [], []])
             entry[0] = [a + b for a, b in zip(entry[0], sums)]
             entry[1].append(outcome_cost(outcome, sums[1:]))
+            entry[2].extend(exact_cost(calls, fee) for calls, fee in zip(sums[1 + tokens:], outcome.prices[tokens:])
+                            if calls)
         k = len(self.by)
-        out = [list(group[:k]) + [self.priced_as[group[k]], group[k + 1], group[k + 2]] + sums + [dsum(costs)]
-               for group, (sums, costs) in sorted(merged.items())]
+        out = [list(group[:k]) + [self.priced_as[group[k]], group[k + 1], group[k + 2]] + sums
+               + [dsum(fees), dsum(costs)] for group, (sums, costs, fees) in sorted(merged.items())]
         frame = pd.DataFrame(out, columns=columns)
-        for column in ["records"] + list(COUNT_COLUMNS):
+        for column in ["records"] + list(PRICED_COLUMNS):
             # int64 unless a sum outgrew it (then the Python integers stay, exact)
             if all(-2 ** 63 <= v < 2 ** 63 for v in frame[column]):
                 frame[column] = frame[column].astype("int64")
@@ -129,10 +138,15 @@ class Totals:
 
     def components(self, outcomes: list[Outcome]) -> pd.DataFrame:
         """Long form: one row per group key, priced_as, model and price component (COMPONENTS names, as
-        in an estimate), with tokens and exact cost_usd. What forecast-vs-actual variance compares."""
+        in an estimate, then `tool:NAME` for calls a fee priced, with the calls in `tokens`), with tokens
+        and exact cost_usd. What forecast-vs-actual variance compares."""
         merged: dict[tuple, list] = {}
+        components = COMPONENTS + tuple(tool_component(t) for t in TOOLS)
+        fees = (None,) * len(COMPONENTS)
         for labels, target, outcome, _estimated, sums in self._sums(outcomes):
-            for component, tokens, rate in zip(COMPONENTS, sums[1:], outcome.rates):
+            for component, tokens, rate, fee in zip(components, sums[1:], outcome.prices, fees + outcome.fees):
+                if component not in COMPONENTS and (fee is None or not tokens):
+                    continue  # a tool not used, or calls no fee priced (Repricer reports those)
                 entry = merged.setdefault(labels + (self.priced_as[target], outcome.model, component), [0, []])
                 entry[0] += tokens
                 entry[1].append(exact_cost(tokens, rate))

@@ -18,6 +18,11 @@ so volume + mix + price = A - F exactly. Volume is measured in tokens, not reque
 carry tokens, and tokens are what a bill multiplies. A component the forecast never priced takes its
 actual rate (its cost shows up as mix, not price); a model-month with no forecast is all volume, one
 with no actual usage is all (negative) volume.
+
+Per-call tool fees (`tool:web_search` rows, calls in `tokens`) are not tokens: they stay out of V and of
+the mix; each tool's volume is (calls_actual - calls_forecast) x the forecast's fee per call (the
+actual fee for a tool the forecast never priced), and a different fee shows as price. The token
+columns (forecast_tokens, actual_tokens) count tokens only.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..prices.model import is_tool_component
 from ..summary import dsum
 
 _CONTEXT = decimal.Context(prec=60)
@@ -61,19 +67,33 @@ def _by_component(rows: pd.DataFrame) -> dict[tuple[str, str], dict[str, tuple[D
 
 
 def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
+    # Tool fee components (tool:web_search) count calls, not tokens: they stay out of the token volume
+    # and mix, and their volume is calls at the forecast's fee; any other fee shows as price.
+    f_calls = {c: v for c, v in forecast.items() if is_tool_component(c)}
+    a_calls = {c: v for c, v in actual.items() if is_tool_component(c)}
+    forecast = {c: v for c, v in forecast.items() if c not in f_calls}
+    actual = {c: v for c, v in actual.items() if c not in a_calls}
     with decimal.localcontext(_CONTEXT):
+        f_fees = dsum(cost for _, cost in f_calls.values())
+        a_fees = dsum(cost for _, cost in a_calls.values())
         f_cost = dsum(cost for _, cost in forecast.values())
         a_cost = dsum(cost for _, cost in actual.values())
         f_tokens = dsum(tokens for tokens, _ in forecast.values())
         a_tokens = dsum(tokens for tokens, _ in actual.values())
         if not f_tokens:  # nothing forecast: all of it is volume
-            volume, mix = a_cost - f_cost, Decimal(0)
+            volume, mix = dsum((a_cost, -f_cost)), Decimal(0)
         else:
             per_token = f_cost / f_tokens
             volume = (a_tokens - f_tokens) * per_token
             at_forecast_rates = dsum(tokens * _forecast_rate(component, forecast, actual)
                                      for component, (tokens, _) in actual.items())
             mix = at_forecast_rates - a_tokens * per_token
+        for tool in set(f_calls) | set(a_calls):
+            f_n = f_calls.get(tool, (Decimal(0), Decimal(0)))[0]
+            a_n = a_calls.get(tool, (Decimal(0), Decimal(0)))[0]
+            volume += (a_n - f_n) * _forecast_rate(tool, f_calls, a_calls)
+        f_cost = dsum((f_cost, f_fees))
+        a_cost = dsum((a_cost, a_fees))
         # the difference exactly (dsum works at 120 digits): actual - forecast to the last digit, and
         # volume + mix + price add up to it
         difference = dsum((a_cost, -f_cost))
@@ -85,5 +105,5 @@ def _forecast_rate(component: str, forecast: dict, actual: dict) -> Decimal:
     tokens, cost = forecast.get(component, (Decimal(0), Decimal(0)))
     if tokens:
         return cost / tokens
-    tokens, cost = actual[component]
+    tokens, cost = actual.get(component, (Decimal(0), Decimal(0)))
     return cost / tokens if tokens else Decimal(0)

@@ -14,7 +14,9 @@ Cells:
   model           required, kept as logged
   provider        absent or blank = ""
   counts          whole numbers >= 0 (12.0 is fine); input/prompt and output/completion are required in
-                  every row, the cache and reasoning columns may be blank (= 0)
+                  every row, the cache and reasoning columns may be blank (= 0); so may the tool call
+                  columns (web_search_calls, web_fetch_calls, code_execution_calls), which are 0 when
+                  the file has no such column
   service_tier    standard, batch, flex, priority (and default/auto = standard, fast = priority);
                   blank = standard; scale is refused (prepaid capacity)
   residency       true/false, 1/0, yes/no (any case); blank = false
@@ -27,13 +29,14 @@ import numpy as np
 import pandas as pd
 
 from ...errors import CostcalcError, Problem
-from ..schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX
-from .common import COUNT_RULE, MAX_TOKENS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE, TOO_MANY_TOKENS, tag_text
+from ..schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
+from .common import CALLS_RULE, COUNT_RULE, MAX_TOKENS, TOO_MANY_CALLS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE, TOO_MANY_TOKENS, tag_text
 from .instants import INSTANT_RULE, column_ns
 
 INCLUSIVE = ("prompt_tokens", "completion_tokens")
 TARGETS = COLUMNS + INCLUSIVE
-_OPTIONAL_COUNTS = ("cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "reasoning_tokens")
+_OPTIONAL_COUNTS = ("cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "reasoning_tokens") \
+    + TOOL_COLUMNS
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
@@ -119,7 +122,8 @@ def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str | np.n
     model_missing = _blank(model)
     check.flag(model_missing, plan["model"], None, "missing; the model id as logged is required")
     out["timestamp"] = _timestamps(df[plan["timestamp"]], plan["timestamp"], check)
-    counts = {name: _counts(df, plan, name, check) for name in COUNT_COLUMNS + INCLUSIVE if name in plan}
+    counts = {name: _counts(df, plan, name, check) for name in COUNT_COLUMNS + TOOL_COLUMNS + INCLUSIVE
+              if name in plan}
     for name in _OPTIONAL_COUNTS:
         counts.setdefault(name, np.zeros(len(df), dtype=np.int64))
     writes = counts["cached_tokens"] + counts["cache_write_5m_tokens"] + counts["cache_write_1h_tokens"]
@@ -143,7 +147,7 @@ def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str | np.n
     frame = {"timestamp": kept(out["timestamp"]),
              "provider": kept(_text(df[plan["provider"]])) if "provider" in plan else "",
              "model": kept(_text(model))}
-    for name in COUNT_COLUMNS:
+    for name in COUNT_COLUMNS + TOOL_COLUMNS:
         frame[name] = kept(counts[name])
     frame["service_tier"] = kept(tiers)
     frame["residency"] = kept(residency)
@@ -178,7 +182,7 @@ def _series(name: str, values: object, rows: int) -> pd.Series:
 def _dtype(name: str) -> str:
     if name == "timestamp":
         return "datetime64[ns, UTC]"
-    if name in COUNT_COLUMNS or name == "line":
+    if name in COUNT_COLUMNS or name in TOOL_COLUMNS or name == "line":
         return "int64"
     if name == "residency":
         return "bool"
@@ -262,10 +266,12 @@ def _counts(df: pd.DataFrame, plan: dict[str, str], name: str, check: _Checker) 
         text = raw.astype("str").str.strip()
         invalid |= ~missing & ~text.str.fullmatch(_PLAIN_COUNT).fillna(False).to_numpy(dtype=bool)
     required = name not in _OPTIONAL_COUNTS
+    tool = name in TOOL_COLUMNS
     if required:
         check.flag(missing, plan[name], None, "missing; " + COUNT_RULE)
-    check.flag(too_many, plan[name], raw, TOO_MANY_TOKENS)  # the JSON readers' message (common._slow_count)
-    check.flag(invalid, plan[name], raw, COUNT_RULE)
+    # the JSON readers' messages (common._slow_count)
+    check.flag(too_many, plan[name], raw, TOO_MANY_CALLS if tool else TOO_MANY_TOKENS)
+    check.flag(invalid, plan[name], raw, CALLS_RULE if tool else COUNT_RULE)
     # float64 holds every count below 10^15 exactly; bad and blank cells become 0 (bad rows are dropped)
     return np.where(missing | invalid, 0, number).astype(np.int64)
 

@@ -14,6 +14,8 @@ from ...prices.model import TIER_ALIASES, TIERS
 MAX_TOKENS = 10 ** 15
 COUNT_RULE = "must be a whole number of tokens >= 0"
 TOO_MANY_TOKENS = "more tokens than costcalc counts in one record (below 10^15)"
+CALLS_RULE = "must be a whole number of calls >= 0"
+TOO_MANY_CALLS = "more calls than costcalc counts in one record (below 10^15)"
 MISSING = _NO_VALUE  # a Problem value meaning "the key is absent": printed as nothing
 
 # Service tiers as logged -> ours. OpenAI logs "default" (and "auto" when the request asked for auto and
@@ -53,14 +55,23 @@ def optional_count(value: object, key_prefix: str, name: str) -> int:
     return _slow_count(value, key_prefix + name, required=False)
 
 
-def _slow_count(value: object, key: str, required: bool) -> int:
+def _slow_count(value: object, key: str, required: bool, rule: str = COUNT_RULE) -> int:
     if value is None:
-        raise Bad(key, MISSING, "missing; " + COUNT_RULE)
+        raise Bad(key, MISSING, "missing; " + rule)
     if type(value) is float and value.is_integer() and 0 <= value < MAX_TOKENS:
         return int(value)
     if type(value) in (int, float) and value >= MAX_TOKENS:
-        raise Bad(key, value, TOO_MANY_TOKENS)
-    raise Bad(key, value, COUNT_RULE)  # negative, fractional, a string, a bool, an object
+        raise Bad(key, value, TOO_MANY_TOKENS if rule == COUNT_RULE else TOO_MANY_CALLS)
+    raise Bad(key, value, rule)  # negative, fractional, a string, a bool, an object
+
+
+def calls(value: object, key_prefix: str, name: str) -> int:
+    """A count of tool calls a log may leave out (absent or null = 0): an int >= 0 (12.0 is fine)."""
+    if type(value) is int and 0 <= value < MAX_TOKENS:
+        return value
+    if value is None:
+        return 0
+    return _slow_count(value, key_prefix + name, required=False, rule=CALLS_RULE)
 
 
 def tier(value: object, key_prefix: str, name: str) -> str:

@@ -38,6 +38,12 @@ underscore names (gen_ai.usage.cache_read_input_tokens, ...) are not read.
     service_tier     openai.response.service_tier, else gen_ai.openai.response.service_tier (older)
     residency        False (no attribute says)
     tag:service      the resource's service.name, when set
+    *_calls          costcalc.usage.web_search_calls, costcalc.usage.web_fetch_calls,
+                     costcalc.usage.code_execution_calls (absent = 0). The GenAI conventions have no
+                     attribute for calls of provider-side tools (searched: the gen_ai registry lists
+                     none), so these are costcalc's own attributes, in its own namespace as OpenTelemetry
+                     asks of extensions: an instrumentation that knows the counts (Anthropic's
+                     usage.server_tool_use, OpenAI's web_search_call items) sets them on the model span.
 
 An instrumentation that reports Anthropic's raw input_tokens (excluding cache) breaks the convention; it
 shows as cache reads + writes exceeding gen_ai.usage.input_tokens, a bad record.
@@ -47,7 +53,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .common import MISSING, Bad, count, model_name, optional_count, tier
+from .common import MISSING, Bad, calls, count, model_name, optional_count, tier
 
 INPUT = "gen_ai.usage.input_tokens"
 OUTPUT = "gen_ai.usage.output_tokens"
@@ -56,6 +62,8 @@ CACHE_WRITE = "gen_ai.usage.cache_creation.input_tokens"
 REASONING = "gen_ai.usage.reasoning.output_tokens"
 _OLD_INPUT, _OLD_OUTPUT = "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens"
 USAGE_KEYS = (INPUT, OUTPUT, _OLD_INPUT, _OLD_OUTPUT)
+TOOL_CALLS = ("costcalc.usage.web_search_calls", "costcalc.usage.web_fetch_calls",
+              "costcalc.usage.code_execution_calls")
 PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "deepseek": "deepseek", "gcp.gemini": "google",
              "gcp.gen_ai": "google", "gemini": "google", "az.ai.openai": "azure.ai.openai"}
 
@@ -148,5 +156,6 @@ def _span_row(span: dict, attrs: dict, service: object) -> tuple:
                 else "gen_ai.openai.response.service_tier")
     service_tier = tier(attrs.get(tier_key), pre, tier_key)
     labels = {"service": service} if type(service) is str else None
+    tools = tuple(calls(attrs.get(key), pre, key) for key in TOOL_CALLS)
     return (Nanos(start), provider, model, total_in - cached - written, cached, written, 0,
-            total_out - reasoning, reasoning, service_tier, False, labels)
+            total_out - reasoning, reasoning, *tools, service_tier, False, labels)

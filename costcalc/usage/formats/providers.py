@@ -3,7 +3,8 @@
 Each `*_record(obj)` takes one parsed line and returns a raw row, or raises `Bad` for a bad record:
 
     (timestamp as logged, provider, model, input, cached, cache_write_5m, cache_write_1h, output,
-     reasoning, service_tier, residency, tags or None)
+     reasoning, web_search_calls, web_fetch_calls, code_execution_calls, service_tier, residency,
+     tags or None)
 
 The timestamp stays as logged (ISO-8601 text or unix seconds) and is parsed for a whole chunk at once
 by `read.py`; everything else is final. A line may take three shapes (the *envelopes*):
@@ -24,7 +25,7 @@ or `response.usage.prompt_tokens` in a wrapper.
 
 from __future__ import annotations
 
-from .common import MAX_TOKENS, MISSING, TIER_OF, Bad, count, model_name, optional_count, tags, tier
+from .common import MAX_TOKENS, MISSING, TIER_OF, Bad, calls, count, model_name, optional_count, tags, tier
 
 Row = tuple
 
@@ -116,11 +117,11 @@ def openai_record(obj: dict) -> Row:
         if (type(prompt) is int and type(completion) is int and type(cached) is int and type(reasoning) is int
                 and 0 <= cached <= prompt < MAX_TOKENS and 0 <= reasoning <= completion < MAX_TOKENS
                 and timestamp is not None and service_tier is not None
-                and type(model) is str and model and not model.isspace()):
+                and type(model) is str and model and not model.isspace() and "output" not in obj):
             labels = obj.get("tags")
             if labels is None or type(labels) is dict:
                 return (timestamp, "openai", model, prompt - cached, cached, 0, 0, completion - reasoning,
-                        reasoning, service_tier, False, labels)
+                        reasoning, 0, 0, 0, service_tier, False, labels)
     return _openai_checked(obj)
 
 
@@ -137,6 +138,14 @@ def _openai_checked(obj: dict) -> Row:
     list price). Residency: not in the response, False. Timestamp: the record's `timestamp`, else the
     response's `created` (Chat, unix seconds) or `created_at` (Responses, unix seconds). Batch API
     output lines: `_openai_batch`.
+
+    Tool calls (`_openai_searches`): a Responses object lists each hosted web search as an `output` item
+    of type `web_search_call`; web_search_calls counts those whose status is "completed" (or not given),
+    as gateways that bill them do (Bifrost counts completed items; LiteLLM's cost tracker counts the
+    items). Chat Completions has no such item and its usage no count: the search-preview models search
+    on every request without saying so, and those searches are not counted (log them as
+    web_search_calls in the costcalc format). OpenAI's code interpreter bills per container, not per
+    call: code_interpreter_call items are not counted.
     """
     if is_batch_line(obj):
         return _openai_batch(obj)
@@ -204,8 +213,20 @@ def _openai_row(obj: dict, body: dict, usage: dict, prefix: str, upre: str, defa
     service_tier = tier(body.get("service_tier"), prefix, "service_tier")
     if service_tier == "standard":
         service_tier = default_tier
+    searches = _openai_searches(body, prefix)
     return (timestamp, "openai", model, prompt - cached, cached, 0, 0, completion - reasoning, reasoning,
-            service_tier, False, _tags(obj))
+            searches, 0, 0, service_tier, False, _tags(obj))
+
+
+def _openai_searches(body: dict, prefix: str) -> int:
+    """Completed `web_search_call` items in a Responses object's `output` (0 without one)."""
+    output = body.get("output")
+    if output is None:
+        return 0
+    if type(output) is not list:
+        raise Bad(prefix + "output", output, "must be a list of output items (a Responses object)")
+    return sum(1 for item in output if type(item) is dict and item.get("type") == "web_search_call"
+               and item.get("status", "completed") in ("completed", None))
 
 
 def deepseek_record(obj: dict) -> Row:
@@ -216,7 +237,8 @@ def deepseek_record(obj: dict) -> Row:
     prompt_tokens_details.cached_tokens are read as OpenAI. completion_tokens includes
     completion_tokens_details.reasoning_tokens (split as OpenAI). No cache writes, no residency; tier as
     OpenAI (absent = standard; DeepSeek's off-peak discount is by time and priced from the timestamp).
-    Timestamp as OpenAI (`timestamp`, else `created`).
+    Timestamp as OpenAI (`timestamp`, else `created`). DeepSeek's usage documents no count of Search/Fetch
+    tool calls: none are read (log them as web_search_calls/web_fetch_calls in the costcalc format).
     """
     body, usage, prefix, upre = _envelope(obj)
     timestamp = _created_timestamp(obj, body)
@@ -239,7 +261,7 @@ def deepseek_record(obj: dict) -> Row:
     _part_of(reasoning, completion, upre, "completion_tokens_details.reasoning_tokens", "completion_tokens")
     service_tier = tier(body.get("service_tier"), prefix, "service_tier")
     return (timestamp, "deepseek", model, uncached, cached, 0, 0, completion - reasoning, reasoning,
-            service_tier, False, _tags(obj))
+            0, 0, 0, service_tier, False, _tags(obj))
 
 
 _GEO_RESIDENCY = {None: False, "global": False, "not_available": False, "us": True}
@@ -247,7 +269,8 @@ _GEO_RESIDENCY = {None: False, "global": False, "not_available": False, "us": Tr
 
 def anthropic_record(obj: dict) -> Row:
     usage, timestamp = obj.get("usage"), obj.get("timestamp")
-    if type(usage) is dict and timestamp is not None and obj.get("response") is None:
+    if type(usage) is dict and timestamp is not None and obj.get("response") is None \
+            and usage.get("server_tool_use") is None:
         uncached, output = usage.get("input_tokens"), usage.get("output_tokens")
         cached, written = usage.get("cache_read_input_tokens"), usage.get("cache_creation_input_tokens")
         split = usage.get("cache_creation")
@@ -278,7 +301,7 @@ def anthropic_record(obj: dict) -> Row:
             labels = obj.get("tags")
             if labels is None or type(labels) is dict:
                 return (timestamp, "anthropic", model, uncached, cached, write_5m, write_1h, output, 0,
-                        service_tier, residency, labels)
+                        0, 0, 0, service_tier, residency, labels)
     return _anthropic_checked(obj)
 
 
@@ -293,7 +316,9 @@ def _anthropic_checked(obj: dict) -> Row:
     cache_creation_input_tokens. output_tokens -> output: Anthropic counts thinking inside output and
     reports no split, so reasoning = 0. usage.service_tier standard/priority/batch; usage.inference_geo
     "us" -> residency True, "global"/"not_available"/absent -> False. Responses carry no time: every
-    record needs its own `timestamp`.
+    record needs its own `timestamp`. Server tools: usage.server_tool_use.web_search_requests ->
+    web_search_calls, .web_fetch_requests -> web_fetch_calls, .code_execution_requests (when logged) ->
+    code_execution_calls; absent = 0.
     """
     body, usage, prefix, upre = _envelope(obj)
     timestamp = obj.get("timestamp")
@@ -325,14 +350,29 @@ def _anthropic_checked(obj: dict) -> Row:
     if residency is None:
         raise Bad(upre + "inference_geo", geo, "unknown inference geography; one of us, global, "
                   "not_available (or absent)")
+    searches, fetches, executions = _server_tools(usage, upre)
     return (timestamp, "anthropic", model, uncached, cached, write_5m, write_1h, output, 0,
-            service_tier, residency, _tags(obj))
+            searches, fetches, executions, service_tier, residency, _tags(obj))
+
+
+def _server_tools(usage: dict, upre: str) -> tuple[int, int, int]:
+    """(web searches, web fetches, code executions) from Anthropic's usage.server_tool_use."""
+    found = usage.get("server_tool_use")
+    if found is None:
+        return 0, 0, 0
+    if type(found) is not dict:
+        raise Bad(upre + "server_tool_use", found, "must be an object of request counts")
+    key = upre + "server_tool_use."
+    return (calls(found.get("web_search_requests"), key, "web_search_requests"),
+            calls(found.get("web_fetch_requests"), key, "web_fetch_requests"),
+            calls(found.get("code_execution_requests"), key, "code_execution_requests"))
 
 
 def costcalc_record(obj: dict) -> Row:
     """costcalc's own schema as JSON lines (schema.py): one flat object per record with `timestamp`,
     `provider`, `model`, the six additive counts (input_tokens and output_tokens required, the others
-    absent = 0), `service_tier` (absent = standard), `residency` (true/false, absent = false), and tags
+    absent = 0), the tool call counts (web_search_calls, web_fetch_calls, code_execution_calls; absent =
+    0), `service_tier` (absent = standard), `residency` (true/false, absent = false), and tags
     as `tag:NAME` keys or a `tags` object. `source` and `line`, if present, are replaced by where the
     record is read now. A record carrying a provider's usage keys (usage, prompt_tokens,
     input_tokens_details, cache_read_input_tokens, ...) is refused: it is a provider log detected as
@@ -355,7 +395,10 @@ def costcalc_record(obj: dict) -> Row:
               optional_count(obj.get("cache_write_5m_tokens"), "", "cache_write_5m_tokens"),
               optional_count(obj.get("cache_write_1h_tokens"), "", "cache_write_1h_tokens"),
               count(obj.get("output_tokens"), "", "output_tokens"),
-              optional_count(obj.get("reasoning_tokens"), "", "reasoning_tokens"))
+              optional_count(obj.get("reasoning_tokens"), "", "reasoning_tokens"),
+              calls(obj.get("web_search_calls"), "", "web_search_calls"),
+              calls(obj.get("web_fetch_calls"), "", "web_fetch_calls"),
+              calls(obj.get("code_execution_calls"), "", "code_execution_calls"))
     service_tier = tier(obj.get("service_tier"), "", "service_tier")
     residency = obj.get("residency")
     if residency is None:
