@@ -129,8 +129,8 @@ def test_prompt_size_tier_and_residency_combine(table):
 
 # -- the shipped table is pinned: a change must bump its version ---------------------------------------
 
-PINNED_VERSION = "2026.11.22.2"
-PINNED_SHA256 = "4278f09593cd72691b7c3bc389eb9396ecd5c8a914efba44af146613bfd5af15"
+PINNED_VERSION = "2026.12.01.1"
+PINNED_SHA256 = "7c249ccc7271e375aafb12e86f9c72ee27ec0e137dba4ebc0b4f0907d5862583"
 
 
 def test_bundled_table_hash_is_pinned():

@@ -233,7 +233,7 @@ def test_rows_reconcile_with_summary(table):
         assert Fraction(row["total_usd"]) == sum(map(Fraction, part["cost_usd"]))
         assert Fraction(row["total_usd"]) == sum(Fraction(row[m]) for m in ("2026-12", "2027-01", "2027-02"))
     cheapest = summary[(summary["profile"] == "support-bot") & summary["cheapest"]]
-    assert list(cheapest["model"]) == ["deepseek-v4-pro"]
+    assert list(cheapest["model"]) == ["deepseek-flash"]
 
 
 def test_summarize_does_not_mutate(table):

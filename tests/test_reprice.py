@@ -156,13 +156,19 @@ def test_unknown_models_and_unoffered_tiers_are_reported_with_their_line(table):
 
 
 def test_snapshot_ids_and_provider_qualified_names(table):
-    frame = usage({"timestamp": "2026-10-01T00:00:00Z", "model": "gpt-5.5-2026-04-23", "output_tokens": 1000},
+    # gpt-5.5-2026-04-23 is a listed alias; gpt-5.5-2026-11-20 stands for a snapshot the table does not list
+    frame = usage({"timestamp": "2026-10-01T00:00:00Z", "model": "gpt-5.5-2026-11-20", "output_tokens": 1000},
                   {"timestamp": "2026-10-01T00:00:00Z", "provider": "openrouter",
-                   "model": "deepseek/deepseek-v4-pro", "output_tokens": 1000})
+                   "model": "deepseek/deepseek-v4-pro", "output_tokens": 1000},
+                  {"timestamp": "2026-10-01T00:00:00Z", "model": "gpt-5.5-2026-04-23", "output_tokens": 1000})
     out = per_record(table, frame)
-    assert list(out["model_priced"]) == ["gpt-5.5", "openrouter/deepseek-v4-pro"]
-    assert list(out["cost_usd"]) == [Decimal("30.00") * 1000 / M, Decimal("0.87") * 1000 / M]
-    assert any("gpt-5.5-2026-04-23 is priced as gpt-5.5" in a for a in out.attrs["assumptions"])
+    assert list(out["model_priced"]) == ["gpt-5.5", "openrouter/deepseek-v4-pro", "gpt-5.5"]
+    # OpenRouter after DeepSeek's 2026-08-16 change is assumed to pass DeepSeek's own schedule through:
+    # Thursday 2026-10-01 00:00 UTC is off-peak, output 1.98
+    assert list(out["cost_usd"]) == [Decimal("30.00") * 1000 / M, Decimal("1.98") * 1000 / M,
+                                     Decimal("30.00") * 1000 / M]
+    assert any("gpt-5.5-2026-11-20 is priced as gpt-5.5" in a for a in out.attrs["assumptions"])
+    assert not any("gpt-5.5-2026-04-23 is priced as" in a for a in out.attrs["assumptions"])
 
 
 def test_as_other_models_translates_tokens_and_marks_estimates(table):
