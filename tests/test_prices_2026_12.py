@@ -100,6 +100,8 @@ def test_cny_list_prices_are_native_on_current_rules(table):
     ("deepseek-v4.1-flash", "2026-10-01T05:00Z", "deepseek-flash"),
     ("deepseek-v4-flash", "2026-10-01T05:00Z", "deepseek-flash"),
     ("deepseek-chat", "2026-05-01T05:00Z", "deepseek-v4-flash"),
+    ("deepseek-reasoner", "2026-05-01T05:00Z", "deepseek-v4-flash"),
+    ("openrouter/deepseek/deepseek-v4-pro", "2026-10-01T05:00Z", "deepseek-v4-pro"),
 ])
 def test_legacy_ids_resolve_to_the_billed_model(table, legacy, when, billed):
     assert q(table, legacy, when, input=M).billed_model == billed
