@@ -27,8 +27,8 @@ def test_estimate_with_no_arguments_prints_a_real_report():
     out = result.stdout
     for name in EXAMPLE_PROFILES:
         assert name in out
-    assert "Cheapest:" in out and "Price table 2026.11.22.2" in out
-    assert "deepseek-v4-flash offers no batch tier" in out
+    assert "Cheapest:" in out and "Price table 2026.12.01.1" in out
+    assert "deepseek-flash offers no batch tier" in out
     assert "\x1b[" not in out  # no colours when not a terminal
     assert max(len(line) for line in out.splitlines()) <= 100
     assert result.stderr == ""
@@ -85,12 +85,12 @@ profiles:
     assert all(r["tag:team"].startswith("'+") and r["tag:owner"].startswith("'@") for r in rows)
     # exact money, and the price table travels with every row
     assert sum(D(r["cost_usd"]) for r in rows) == 300 * (100 * D(5) + 10 * D(30)) / 1_000_000
-    assert rows[0]["price_table_version"] == "2026.11.22.2" and rows[0]["scenario"] == "actual"
+    assert rows[0]["price_table_version"] == "2026.12.01.1" and rows[0]["scenario"] == "actual"
 
 
 def test_markdown_has_tables_and_metadata():
     result = run("estimate", "--months", "2", "--format", "markdown")
-    assert "| month | deepseek-v4-pro | gpt-5.5 | claude-opus-4-7 |" in result.stdout
+    assert "| month | deepseek-flash | gpt-5.6-terra | claude-sonnet-5 | gemini-3.6-flash |" in result.stdout
     assert result.stdout.startswith("# costcalc estimate") and "Price table" in result.stdout
 
 

@@ -129,8 +129,8 @@ def test_prompt_size_tier_and_residency_combine(table):
 
 # -- the shipped table is pinned: a change must bump its version ---------------------------------------
 
-PINNED_VERSION = "2026.11.22.2"
-PINNED_SHA256 = "4278f09593cd72691b7c3bc389eb9396ecd5c8a914efba44af146613bfd5af15"
+PINNED_VERSION = "2026.12.01.1"
+PINNED_SHA256 = "fc395b9225ccc148a9b0cab6d893d5aa13ddeff8182e5c876b1f6d5d10cc657e"
 
 
 def test_bundled_table_hash_is_pinned():

@@ -135,11 +135,17 @@ def test_values_just_under_their_maximum_render_in_every_format(tmp_path):
                     "    requests_per_day: 999999999999999\n    input_tokens: 999999999999999\n"
                     "    output_tokens: 999999999999999\n    reasoning_tokens: 999999999999999\n"
                     "    cache_hit_rate: 0.5\n    growth_per_month: 0.5\n"
-                    # models whose context window and max output the table does not give: a bundled
-                    # model with limits refuses a 10^15-token request (LimitError), which is not the point
-                    "    models: [openrouter/deepseek-v4-pro, deepinfra/deepseek-v4-pro]\n", encoding="utf-8")
+                    # private models with no context window or max output: a model with limits refuses
+                    # a 10^15-token request (LimitError), which is not the point here
+                    "    models: [acme-unlimited, acme-pricey]\n", encoding="utf-8")
+    overlay = tmp_path / "unlimited.yaml"
+    overlay.write_text('schema_version: 1\nversion: "test.1"\nproviders:\n  acme:\n    name: Acme\n    models:\n'
+                       "      acme-pricey:\n        name: Acme Pricey\n        prices:\n          - label: list\n"
+                       "            rates: {input: 999, cache_read: 99.9, output: 9999}\n"
+                       "      acme-unlimited:\n        name: Acme Unlimited\n        prices:\n"
+                       "          - label: list\n            rates: {input: 0.1, output: 0.2}\n", encoding="utf-8")
     for fmt in ("table", "csv", "json", "markdown", "html", "focus"):
-        result = run("estimate", path, "--months", "24", "--format", fmt)
+        result = run("estimate", path, "--months", "24", "--format", fmt, "--prices", overlay)
         assert result.exit_code == 0, (fmt, result.stderr)
 
 

@@ -52,7 +52,7 @@ profiles:
 
 @pytest.fixture(scope="module")
 def document():
-    """The bundled examples, 12 months: 5 profiles, 9 models, low/high cases."""
+    """The bundled examples, 12 months: 5 profiles, 12 models, low/high cases."""
     return to_document(costcalc.estimate(months=12))
 
 
@@ -174,7 +174,7 @@ def test_three_chart_kinds_with_titles_axes_ticks_and_legends(document):
         assert "chart" in classes(svg)
         kind = next(c for c in classes(svg) if c.startswith("chart-"))
         kinds[kind].append(svg)
-    assert len(kinds["chart-spend"]) == len(models) == 9
+    assert len(kinds["chart-spend"]) == len(models) == 12
     assert len(kinds["chart-cumulative"]) == 1 and len(kinds["chart-per-1k"]) == 1
     for svg in svgs:
         title = svg.find(f"{SVG}title")
@@ -291,8 +291,11 @@ def test_metadata_rules_and_assumptions(document):
     rules = re.search(r'<table class="rules">.*?</table>', html, flags=re.S).group(0)
     for model, rule in {(r["model"], r["rule"]) for r in document["rows"]}:
         assert re.search(rf"<td>{re.escape(model)}</td><td class=\"mono\">{re.escape(rule)}</td>", rules)
-    # the example's steady prices: no price change anywhere (daily peak windows are not changes)
-    assert not re.search(r'<g class="price-change">', html)
+    # the example's prices are steady (daily peak windows are not changes) except Gemini 3.6 Flash, whose
+    # introductory price ends on 2027-01-01: only its chart carries a price-change marker
+    spend = [c for c in charts(html) if "chart-spend" in classes(c)]
+    marked = [c.find(f"{SVG}title").text for c in spend if by_class(c, "price-change")]
+    assert len(marked) == 1 and "gemini-3.6-flash" in marked[0]
 
 
 # -- determinism ----------------------------------------------------------------------------------------

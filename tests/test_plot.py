@@ -80,7 +80,7 @@ def test_save_charts_writes_png_and_svg(document, tmp_path):
     per_1k = _svg_text(tmp_path / "charts" / "cost-per-1k-requests.svg")
     assert "Cost per 1,000 requests per model" in per_1k and "Cost per 1,000 requests (EUR, €)" in per_1k
     tornado = _svg_text(tmp_path / "charts" / "ranges-tornado.svg")
-    assert "Total over 3 months (EUR, €)" in tornado and "rag-service · gpt-5.4" in tornado
+    assert "Total over 3 months (EUR, €)" in tornado and "rag-service · gpt-5.6-terra" in tornado
 
 
 def test_svg_is_reproducible(document, tmp_path):
@@ -121,9 +121,9 @@ def test_plot_kinds_for_a_notebook(estimate):
     assert "Cumulative spend per model" in ax.get_title()
     ax = plot(estimate, kind="per_1k_requests", profile="support-bot")
     assert "profile support-bot" in ax.get_title()
-    assert len(ax.get_lines()) == 3
+    assert len(ax.get_lines()) == 4
     ax = plot(estimate, kind="tornado")
-    assert len(ax.get_yticklabels()) == 6  # profiles with ranges x their models
+    assert len(ax.get_yticklabels()) == 7  # profiles with ranges x their models: 3 + 4
     _, mine = plt.subplots()
     assert plot(estimate, kind="monthly", model="gpt-5.5", ax=mine) is mine
     assert "gpt-5.5" in mine.get_title()
@@ -200,7 +200,7 @@ def test_tornado_in_another_currency_is_converted():
 
     usd = costcalc.estimate(months=2)
     expected = usd[usd["case"] == "expected"]
-    total = sum(expected.loc[(expected["profile"] == "coding-agent") & (expected["model"] == "gpt-5.5"),
+    total = sum(expected.loc[(expected["profile"] == "coding-agent") & (expected["model"] == "gpt-5.6-sol"),
                              "cost_usd"], Decimal(0))
     ax = plot(costcalc.estimate(months=2, currency="EUR", fx="EUR=0.5"), kind="tornado")
     marks = {round(line.get_xdata()[0], 6) for line in ax.lines}

@@ -161,12 +161,14 @@ def test_retirement_instant(table):
         total(table, "deepseek-reasoner", "2026-07-24T16:00Z", input=M)
 
 
-def test_v4_flash_billed_as_v41_flash_from_0910(table):
-    # Thursday 2026-09-10 02:00 UTC: peak of V4.1 Flash, 0.30 in + 1.20 out
+def test_v4_flash_billed_as_v41_flash_from_0910_0400(table):
+    # The switch came at 2026-09-10 04:00 UTC (12:00 Beijing), not 00:00. Thursday 02:00 UTC is still
+    # V4-Flash at its own peak price: 0.44 in + 1.32 out
     q = quote(table, "deepseek-v4-flash", TokenBundle(input=M, output=M), at("2026-09-10T02:00Z"), requests=TEN)
-    assert (q.billed_model, q.total_usd) == ("deepseek-flash", D("1.50"))
-    # the day before: V4-Flash's own peak price 0.44 + 1.32
-    assert total(table, "deepseek-v4-flash", "2026-09-09T02:00Z", **BUNDLE) == D("1.76")
+    assert (q.billed_model, q.total_usd) == ("deepseek-v4-flash", D("1.76"))
+    # 05:00 UTC: V4.1 Flash, off-peak (04:00-06:00): 0.15 + 0.60
+    q = quote(table, "deepseek-v4-flash", TokenBundle(input=M, output=M), at("2026-09-10T05:00Z"), requests=TEN)
+    assert (q.billed_model, q.total_usd) == ("deepseek-flash", D("0.75"))
 
 
 def test_provider_qualified_and_alias_ids(table):
@@ -181,7 +183,7 @@ def test_unknown_model_suggests_names(table):
 
 
 def test_no_price_before_launch(table):
-    with pytest.raises(NoPriceError, match="no price before 2026-04-24"):
+    with pytest.raises(NoPriceError, match="launched at 2026-04-24 00:00Z"):
         total(table, "deepseek-v4-pro", "2026-04-01T00:00Z", input=1)
 
 

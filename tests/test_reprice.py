@@ -20,6 +20,30 @@ COUNTS = ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write
           "reasoning_tokens")
 
 
+
+# A private model with no context window or max output: absurd counts reach the arithmetic under test
+# instead of a limit (the bundled table gives limits for more and more models).
+UNLIMITED = """\
+schema_version: 1
+version: "test.1"
+providers:
+  acme:
+    name: Acme
+    models:
+      acme-unlimited:
+        name: Acme Unlimited
+        prices:
+          - label: list
+            rates: {input: 3, output: 15}
+"""
+
+
+@pytest.fixture(scope="module")
+def unlimited(tmp_path_factory):
+    path = tmp_path_factory.mktemp("overlay") / "unlimited.yaml"
+    path.write_text(UNLIMITED, encoding="utf-8")
+    return load_prices(overlays=[path])
+
 def FrameChunk(frame: pd.DataFrame) -> UsageChunk:
     """A normalized frame as one chunk with no reading problems."""
     return UsageChunk(frame, len(frame), [])
@@ -156,13 +180,19 @@ def test_unknown_models_and_unoffered_tiers_are_reported_with_their_line(table):
 
 
 def test_snapshot_ids_and_provider_qualified_names(table):
-    frame = usage({"timestamp": "2026-10-01T00:00:00Z", "model": "gpt-5.5-2026-04-23", "output_tokens": 1000},
+    # gpt-5.5-2026-04-23 is a listed alias; gpt-5.5-2026-11-20 stands for a snapshot the table does not list
+    frame = usage({"timestamp": "2026-10-01T00:00:00Z", "model": "gpt-5.5-2026-11-20", "output_tokens": 1000},
                   {"timestamp": "2026-10-01T00:00:00Z", "provider": "openrouter",
-                   "model": "deepseek/deepseek-v4-pro", "output_tokens": 1000})
+                   "model": "deepseek/deepseek-v4-pro", "output_tokens": 1000},
+                  {"timestamp": "2026-10-01T00:00:00Z", "model": "gpt-5.5-2026-04-23", "output_tokens": 1000})
     out = per_record(table, frame)
-    assert list(out["model_priced"]) == ["gpt-5.5", "openrouter/deepseek-v4-pro"]
-    assert list(out["cost_usd"]) == [Decimal("30.00") * 1000 / M, Decimal("0.87") * 1000 / M]
-    assert any("gpt-5.5-2026-04-23 is priced as gpt-5.5" in a for a in out.attrs["assumptions"])
+    assert list(out["model_priced"]) == ["gpt-5.5", "openrouter/deepseek-v4-pro", "gpt-5.5"]
+    # OpenRouter after DeepSeek's 2026-08-16 change is assumed to pass DeepSeek's own schedule through:
+    # Thursday 2026-10-01 00:00 UTC is off-peak, output 1.98
+    assert list(out["cost_usd"]) == [Decimal("30.00") * 1000 / M, Decimal("1.98") * 1000 / M,
+                                     Decimal("30.00") * 1000 / M]
+    assert any("gpt-5.5-2026-11-20 is priced as gpt-5.5" in a for a in out.attrs["assumptions"])
+    assert not any("gpt-5.5-2026-04-23 is priced as" in a for a in out.attrs["assumptions"])
 
 
 def test_as_other_models_translates_tokens_and_marks_estimates(table):
@@ -202,10 +232,9 @@ def test_chunked_and_whole_totals_are_identical_and_counts_balance(table):
         assert sum(records.loc[records["priced_as"] == label, "cost_usd"]) == total
 
 
-def test_record_costs_fall_back_to_python_integers_when_int64_would_overflow(table):
-    repricer = Repricer(table)
-    # claude-sonnet-4-5: no max output in the table, so no limit refuses the absurd count
-    frame = usage({"timestamp": "2026-10-01T00:00:00Z", "model": "claude-sonnet-4-5",
+def test_record_costs_fall_back_to_python_integers_when_int64_would_overflow(unlimited):
+    repricer = Repricer(unlimited)
+    frame = usage({"timestamp": "2026-10-01T00:00:00Z", "model": "acme-unlimited",
                    "output_tokens": 4_000_000_000_000_000})
     priced = repricer.price(frame)
     # 4e15 tokens x 15 USD per 1M = 6e10 USD
@@ -282,10 +311,9 @@ def test_an_as_model_without_a_price_leaves_the_logged_total_alone(table):
                for a in result.assumptions)
 
 
-def test_sums_beyond_int64_stay_exact(table):
-    # claude-sonnet-4-5: no max output in the table, so no limit refuses the absurd counts
-    frame = usage(*({"timestamp": "2026-09-01T00:00:00Z", "model": "claude-sonnet-4-5", "output_tokens": 10 ** 18}
+def test_sums_beyond_int64_stay_exact(unlimited):
+    frame = usage(*({"timestamp": "2026-09-01T00:00:00Z", "model": "acme-unlimited", "output_tokens": 10 ** 18}
                     for _ in range(10)))  # 10**19 tokens in all: more than int64 holds
-    result = reprice_chunks([FrameChunk(frame)], table)
+    result = reprice_chunks([FrameChunk(frame)], unlimited)
     assert result.rows["output_tokens"][0] == 10 ** 19
     assert result.total_usd == Decimal(10 ** 19) * Decimal("15") / M

@@ -85,9 +85,10 @@ from ..workload import SCHEMA_VERSION
 from .schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS, TOOL_OF
 
 # Prompt sizes where a bundled price changes (`prompt_tokens_above` / `_at_most` in pricing.yaml):
-# 200,000 (Gemini 3.1 Pro, Claude long context), 272,000 (GPT-5.5/5.4 long context and priority).
-# A test checks this covers the bundled table; pass `cliffs=` for an overlay's own thresholds.
-PROMPT_CLIFFS = (200_000, 272_000)
+# 200,000 (Gemini 3.1 Pro, Claude long context, Grok 4.5), 272,000 (OpenAI long context and priority),
+# 512,000 (MiniMax M3). A test checks this covers the bundled table; pass `cliffs=` for an overlay's own
+# thresholds.
+PROMPT_CLIFFS = (200_000, 272_000, 512_000)
 DEFAULT_BINS = 6
 _DAY = pd.Timedelta(days=1)
 _BLOCK = pd.Timedelta(minutes=15)  # every UTC offset is a multiple of 15 minutes
