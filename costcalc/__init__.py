@@ -26,6 +26,7 @@ _EXPORTS = {
     "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
     "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
     "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",
+    "import_prices": "community", "overlay_yaml": "community", "crosscheck": "community",
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -36,8 +36,13 @@ def lint(table: PriceTable, today: date) -> LintReport:
                 errors.append(Problem(model.file, model.line, f"providers.{pid}.models.{cur}", cur,
                                       f"models out of order: move {cur!r} before {prev!r} "
                                       f"(alphabetical within a provider)"))
+    bundled = {f.path for f in table.files if f.name == "bundled:pricing.yaml"}
     for model in table.models.values():
         key = f"providers.{model.provider}.models.{model.id}"
+        if model.confidence == "community" and model.file in bundled:
+            errors.append(Problem(model.file, model.line, key + ".confidence", model.confidence,
+                                  "the bundled table holds curated prices only; community prices belong in an "
+                                  "overlay (costcalc prices import)"))
         errors.extend(_order(key, model))
         errors.extend(_launch(key, model))
         errors.extend(_fees(key, model))
