@@ -23,8 +23,8 @@ def _prices_option(func):
 
 @click.command("import")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--from", "source", required=True, type=click.Choice(SOURCES),
-              help="The community table's format.")
+@click.option("--from", "source", type=click.Choice(SOURCES), metavar="FORMAT",
+              help="The community table's format (required): " + ", ".join(SOURCES) + ".")
 @click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the overlay to FILE (atomically) instead of stdout.")
 @click.option("--include-curated", is_flag=True,
@@ -54,6 +54,8 @@ def prices_import(file, source, output, include_curated, verbose, checked, downl
     from .cli import write_output
     from .community import import_prices, overlay_yaml
 
+    if source is None:  # checked here: click's own message for a missing choice spans several lines
+        raise click.UsageError("missing option --from: one of " + ", ".join(SOURCES))
     if url is not None and not download:
         raise click.UsageError("--url goes with --download")
     if download and file is not None:
@@ -82,7 +84,7 @@ def _report(frame, verbose: bool) -> None:
     if len(curated):
         models = list(dict.fromkeys(curated["curated_as"]))
         shown = ", ".join(models[:8]) + (f" and {len(models) - 8} more" if len(models) > 8 else "")
-        click.echo(f"costcalc: left out {len(models)} curated models the price table already has ({shown}); "
+        click.echo(f"costcalc: left out {_count(len(models), 'curated model')} the price table already has ({shown}); "
                    f"--include-curated imports them too", err=True)
     skipped = frame[frame["status"] == "skipped"]
     if len(skipped):
@@ -93,8 +95,12 @@ def _report(frame, verbose: bool) -> None:
                 click.echo(f"costcalc: skipped {_one_line(repr(row.source_id))}: {_one_line(row.reason)}", err=True)
         kinds = Counter(_kind(r) for r in skipped["reason"])
         parts = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
-        click.echo(f"costcalc: skipped {len(skipped)} entries that cannot be converted ({parts})"
+        click.echo(f"costcalc: skipped {_count(len(skipped), 'entry', 'entries')} that cannot be converted ({parts})"
                    + ("" if verbose else "; --verbose lists each"), err=True)
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def _kind(reason: str) -> str:
@@ -104,7 +110,10 @@ def _kind(reason: str) -> str:
                         ("no output price", "without an output price"), ("no input price", "without an input price"),
                         ("negative", "with negative prices"), ("-1", "with variable prices"),
                         ("absurd", "with absurd prices"), ("does not fit", "with unusable ids"),
-                        ("listed earlier", "duplicates"), ("already names", "with ids of other providers' models")):
+                        ("listed earlier", "duplicates"), ("already names", "with ids of other providers' models"),
+                        ("not a number", "with prices that are not numbers"),
+                        ("above the input", "with cache reads above input"),
+                        ("decimal places", "with prices finer than 8 decimals per 1M tokens")):
         if words in reason:
             return kind
     return "other"
@@ -112,7 +121,8 @@ def _kind(reason: str) -> str:
 
 @click.command("crosscheck")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--from", "source", type=click.Choice(SOURCES), help="The files' format (default: recognised).")
+@click.option("--from", "source", type=click.Choice(SOURCES), metavar="FORMAT",
+              help="The files' format: " + ", ".join(SOURCES) + " (default: recognised from each file).")
 @click.option("--at", "at", metavar="INSTANT", help="Compare the rates in force at this instant (default: now).")
 @click.option("--strict", is_flag=True, help="Exit 1 when there is any disagreement (for CI).")
 @_prices_option
@@ -138,7 +148,7 @@ def prices_crosscheck(files, source, at, strict, prices, fmt, output):
     frame = crosscheck(list(files), at=parse_at(at), table=_table(prices), source=source)
     write_output(render_crosscheck(frame, fmt), output)
     if strict and len(frame):
-        click.echo(f"costcalc: {len(frame)} disagreements with the price table (--strict)", err=True)
+        click.echo(f"costcalc: {_count(len(frame), 'disagreement')} with the price table (--strict)", err=True)
         sys.exit(1)
 
 

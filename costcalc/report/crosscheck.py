@@ -37,12 +37,13 @@ def _text(frame) -> str:
     lines = [f"Cross-check at {attrs.get('at')} against price table {table.get('version')} "
              f"(sha256 {(table.get('sha256') or '')[:12]}):"]
     for f in files:
-        lines.append(f"  {_one_line(f['file'])} ({f['source']}): {f['models_compared']} models compared "
-                     f"({f['rates_compared']} rates), {f['disagreements']} disagreements; "
-                     f"{f['table_models_missing_from_file']} table models missing from the file, "
-                     f"{f['file_models_not_in_table']} file models not in the table, "
-                     f"{f['entries_not_converted']} entries not converted"
-                     + (f", {f['not_comparable']} rules not comparable" if f["not_comparable"] else "") + ".")
+        lines.append(f"  {_one_line(f['file'])} ({f['source']}): {_n(f['models_compared'], 'model')} compared "
+                     f"({_n(f['rates_compared'], 'rate')}), {_n(f['disagreements'], 'disagreement')}; "
+                     f"{_n(f['table_models_missing_from_file'], 'table model')} missing from the file, "
+                     f"{_n(f['file_models_not_in_table'], 'file model')} not in the table, "
+                     f"{_n(f['entries_not_converted'], 'entry', 'entries')} not converted"
+                     + (f", {_n(f['not_comparable'], 'rule')} not comparable (tier not offered, retired, "
+                        f"before launch)" if f["not_comparable"] else "") + ".")
     if len(frame):
         several = len(files) > 1
         headers = (["file"] if several else []) + ["model", "tier", "prompt", "component", "table", "file rate",
@@ -60,6 +61,10 @@ def _text(frame) -> str:
     lines += ["", "USD per 1M tokens; difference = file - table. Components a file leaves out, tiers the table "
                   "does not offer and models only one side has are counted above, not compared."]
     return "\n".join(lines)
+
+
+def _n(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def _signed(value: Decimal) -> str:

@@ -36,7 +36,8 @@ def convert(doc: object, fmt: str, name: str, host_of: Callable[[str], bool]) ->
     if not module.matches(doc):
         found = detect(doc)
         hint = f"; it looks like a {FORMATS[found].TITLE}: use --from {found}" if found else ""
-        raise InputError([Problem(name, None, "", _NO_VALUE, f"not a {module.TITLE}{hint}")])
+        article = "an" if module.TITLE[0] in "AEIOUaeiou" else "a"
+        raise InputError([Problem(name, None, "", _NO_VALUE, f"not {article} {module.TITLE}{hint}")])
     return module.entries(doc, host_of)
 
 
