@@ -22,7 +22,7 @@ from click.testing import CliRunner
 import costcalc
 from costcalc.cli import cli
 from costcalc.errors import CostcalcError, InputError, NoPriceError
-from costcalc.prices import TokenBundle, load_prices, quote
+from costcalc.prices import TokenBundle, load_prices, quote, resolve
 from costcalc.prices.importers.common import BadValue, usd_per_mtok
 from costcalc.prices.lint import lint
 
@@ -113,10 +113,24 @@ def test_litellm_frame_holds_exact_rates_and_reasons():
         "fixture with spaces": "model id 'fixture with spaces' does not fit costcalc's ids (letters, digits, . _ : / -)",
         "fixture-string-cost": "output_cost_per_token is not a number ('oops')",
     }
-    assert frame.attrs["counts"] == {"entries": 11, "imported": 3, "curated": 1, "skipped": 7}
+    assert frame.attrs["counts"] == {"entries": 12, "imported": 4, "curated": 1, "skipped": 7}
     assert frame.attrs["source"] == "litellm" and len(frame.attrs["sha256"]) == 64
     notes = frame[frame.model == "mistral-fixture-large"].notes.iloc[0]
     assert any("input_cost_per_audio_token" in n for n in notes)  # ignored fields are named
+    # A web search priced alike for every context size is the web_search fee: 0.01 per query -> 10 per 1,000.
+    assert set(frame[frame.model == "mistral-fixture-large"].web_search_usd_per_1k_calls) == {D(10)}
+    claude = frame[frame.model == "claude-fixture-1"]
+    assert set(claude.web_search_usd_per_1k_calls) == {None}  # priced by context size: left out, and said so
+    assert any("search_context_cost_per_query" in n for n in claude.notes.iloc[0])
+
+
+def test_web_search_fees_are_imported(tmp_path):
+    _, table = imported(tmp_path, "litellm", "litellm.json")
+    assert resolve(table, "mistral-fixture-large", NOV).fee("web_search").usd_per_1k_calls == D(10)
+    _, table = imported(tmp_path, "genai-prices", "genai-prices.json")
+    assert resolve(table, "acme/acme-tiered", NOV).fee("web_search").usd_per_1k_calls == D(10)  # per 1,000
+    _, table = imported(tmp_path, "openrouter", "openrouter.json")
+    assert resolve(table, "openrouter/acme/acme-reasoner", NOV).fee("web_search").usd_per_1k_calls == D(4)  # 0.004
 
 
 # -- genai-prices -----------------------------------------------------------------------------------------
@@ -227,12 +241,34 @@ def test_curated_models_are_left_out_unless_asked(tmp_path, source, fixture):
     result = run("prices", "import", "--from", source, FIXTURES / fixture, "--output", out, "--include-curated")
     assert result.exit_code == 0, result.output
     assert "curated" not in result.stderr
+    assert run("prices", "check", out).exit_code == 0  # alone too: the restated model keeps its name
     table = load_prices(overlays=[out])
     haiku = table.models["claude-haiku-4-5"]
     assert haiku.confidence == "community" and haiku.name == "Claude Haiku 4.5" and haiku.modifiers == ()
     assert cost(table, "claude-haiku-4-5", input=1_000_000, cache_read=1_000_000, cache_write_5m=1_000_000,
                 output=1_000_000) == D(1) + D("0.1") + D("1.25") + D(5)
     assert run("prices", "check", "--prices", out).exit_code == 0
+
+
+def test_a_restated_curated_model_starts_no_earlier_than_its_launch(tmp_path):
+    launch = _write(tmp_path / "launch.yaml", 'schema_version: 1\nversion: "t"\nproviders:\n  anthropic:\n'
+                    '    models:\n      claude-haiku-4-5: {from: "2026-06-01T00:00Z"}\n')
+    source = _write(tmp_path / "haiku.json", json.dumps([{"id": "anthropic", "name": "Anthropic", "models": [{
+        "id": "claude-haiku-4-5", "match": {"equals": "claude-haiku-4-5"}, "prices": [
+            {"prices": {"input_mtok": 0.8, "output_mtok": 4}},
+            {"constraint": {"start_date": "2026-01-01"}, "prices": {"input_mtok": 0.9, "output_mtok": 4.5}},
+            {"constraint": {"start_date": "2026-08-01"}, "prices": {"input_mtok": 1, "output_mtok": 5}}]}]}]))
+    out = tmp_path / "o.yaml"
+    result = run("prices", "import", "--from", "genai-prices", source, "--include-curated", "--prices", launch,
+                 "--output", out)
+    assert result.exit_code == 0, result.output
+    table = load_prices(overlays=[launch, out])
+    assert not lint(table, date(2026, 11, 22)).errors
+    haiku = table.models["claude-haiku-4-5"]
+    assert [r.when.start for r in haiku.rules] == [datetime(2026, 6, 1, tzinfo=timezone.utc),
+                                                   datetime(2026, 8, 1, tzinfo=timezone.utc)]
+    assert cost(table, "claude-haiku-4-5", at=datetime(2026, 7, 1, tzinfo=timezone.utc), input=1_000_000) == D("0.9")
+    assert cost(table, "claude-haiku-4-5", input=1_000_000) == D(1)
 
 
 def test_stderr_is_empty_when_nothing_is_left_out(tmp_path):

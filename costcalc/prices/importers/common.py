@@ -119,6 +119,29 @@ def _plain(number: Decimal) -> Decimal:
     return Decimal(text)
 
 
+MAX_USD_PER_1K_CALLS = Decimal(1_000)
+FEE_TOOLS = ("web_search",)
+
+
+def usd_per_1k_calls(value: object, what: str, per_call: bool) -> Decimal:
+    """A per-call tool fee (a web search) as exact USD per 1,000 calls, the table's unit."""
+    number = _decimal(value, what)
+    if number.adjusted() > 20:
+        raise BadValue(f"{what} is an absurd fee ({_show(value)})")
+    number = _SIGNIFICANT.plus(number)
+    if per_call:
+        number = number.scaleb(3)
+    if number < 0:
+        raise BadValue(f"{what} is a negative fee ({_show(value)})")
+    if number > MAX_USD_PER_1K_CALLS:
+        raise BadValue(f"{what} is an absurd fee ({_show(value)}: above {MAX_USD_PER_1K_CALLS} USD per 1,000 calls)")
+    number = _plain(number)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_PLACES:
+        raise BadValue(f"{what} has more than {MAX_PLACES} decimal places per 1,000 calls ({_show(value)})")
+    return number
+
+
 def token_count(value: object, what: str) -> int | None:
     """A context window or output limit: a whole number >= 1 (a float like 8192.0 is accepted), or None
     when the source gives none or gives nonsense (a limit is information, not a reason to skip)."""
@@ -213,6 +236,7 @@ class RuleSpec:
     end: datetime | None = None
     hours: tuple[str, ...] | None = None  # "HH:MM-HH:MM" windows in UTC
     window: str = ""  # a short name of the window for the label, e.g. "0030-1630"
+    fees: tuple[tuple[str, Decimal], ...] = ()  # (tool, USD per 1,000 calls) in force over the rule's period
 
     @property
     def label(self) -> str:
@@ -252,7 +276,8 @@ def skipped(source_id: object, reason: str) -> Entry:
 
 
 def build_rules(tiers: dict[str, dict[str, Series]], start: datetime | None = None, end: datetime | None = None,
-                hours: tuple[str, ...] | None = None, window: str = "") -> tuple[RuleSpec, ...]:
+                hours: tuple[str, ...] | None = None, window: str = "",
+                fees: dict[str, Decimal] | None = None) -> tuple[RuleSpec, ...]:
     """Rules for one period from each tier's per-component series.
 
     The standard tier needs input and output. A component a tier leaves out takes the standard tier's
@@ -300,7 +325,8 @@ def build_rules(tiers: dict[str, dict[str, Series]], start: datetime | None = No
                     raise BadValue(f"cache read price {rates['cache_read']} is above the input price "
                                    f"{rates['input']}")
                 del rates["cache_read"]  # a borrowed standard-tier read price: bill reads as input instead
-            out.append(RuleSpec(tier, rates, frozenset(stated), above, at_most, start, end, hours, window))
+            out.append(RuleSpec(tier, rates, frozenset(stated), above, at_most, start, end, hours, window,
+                                tuple(sorted((fees or {}).items()))))
     return tuple(out)
 
 

@@ -7,8 +7,8 @@ output_mtok, output_reasoning_mtok (and the *_text_* spellings of the same); Tie
 as genai-prices' calc_unit_price applies it); conditional prices with `constraint: start_date` as dated
 rules (a price starts at 00:00 UTC of its date; the last one started wins) and with
 `start_time`/`end_time` as daily UTC windows; the model id, its `equals` match names (aliases) and
-context_window. Ignored: audio, image and video prices, request and web-search fees (named in each
-model's notes), `starts_with`/`contains`/`regex` match rules (they name families, not models).
+context_window; web_searches_kcount as the web_search fee (USD per 1,000 calls). Ignored: audio, image
+and video prices, per-request fees (named in each model's notes), `starts_with`/`contains`/`regex` match rules (they name families, not models).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Callable
 
 from .common import BadValue, Entry, Series, alias_names, build_rules, model_id, provider_id, skipped, \
-    token_count, usd_per_mtok
+    token_count, usd_per_1k_calls, usd_per_mtok
 
 NAME = "genai-prices"
 TITLE = "genai-prices data file (prices/data.json or a providers YAML)"
@@ -95,7 +95,7 @@ def _equals(clause: object) -> list[str]:
 def _rules(prices: object, notes: list[str]):
     if isinstance(prices, dict):
         series, ignored = _series(prices, notes)
-        return build_rules({"standard": series}), ignored
+        return build_rules({"standard": series}, fees=_fees(prices)), ignored
     if not isinstance(prices, list) or not prices:
         raise BadValue("no prices")
     if not all(isinstance(c, dict) and isinstance(c.get("prices"), dict) for c in prices):
@@ -105,8 +105,8 @@ def _rules(prices: object, notes: list[str]):
     for conditional in prices:
         series, skipped_keys = _series(conditional["prices"], notes)
         ignored.update(skipped_keys)
-        parsed.append((conditional.get("constraint"), series))
-    kinds = {_kind(constraint) for constraint, _ in parsed}
+        parsed.append((conditional.get("constraint"), series, _fees(conditional["prices"])))
+    kinds = {_kind(constraint) for constraint, _, _ in parsed}
     if kinds <= {None, "date"}:
         return _dated(parsed), sorted(ignored)
     if kinds <= {None, "time"}:
@@ -128,7 +128,7 @@ def _dated(parsed) -> tuple:
     """genai-prices picks the last conditional price whose start date has come (the first one when none
     has): cut time at every start date and give each piece its winner."""
     starts = []
-    for constraint, _ in parsed:
+    for constraint, _, _ in parsed:
         if constraint is not None:
             starts.append(_day(constraint["start_date"]))
     cuts = sorted(set(starts))
@@ -137,7 +137,7 @@ def _dated(parsed) -> tuple:
     for i, start in enumerate(edges):
         end = edges[i + 1] if i + 1 < len(edges) else None
         winner = None
-        for index, (constraint, _) in enumerate(parsed):
+        for index, (constraint, _, _) in enumerate(parsed):
             if constraint is None or (start is not None and _day(constraint["start_date"]) <= start):
                 winner = index
         if winner is None:
@@ -148,7 +148,7 @@ def _dated(parsed) -> tuple:
             pieces.append((start, end, winner))
     rules = []
     for start, end, winner in pieces:
-        rules += build_rules({"standard": parsed[winner][1]}, start=start, end=end)
+        rules += build_rules({"standard": parsed[winner][1]}, start=start, end=end, fees=parsed[winner][2])
     return tuple(rules)
 
 
@@ -165,11 +165,14 @@ def _day(text: object) -> datetime:
 def _windows(parsed) -> tuple:
     """One price without a constraint and daily UTC windows for the others; the unconstrained price
     fills the hours no window covers."""
-    defaults = [series for constraint, series in parsed if constraint is None]
+    defaults = [series for constraint, series, _ in parsed if constraint is None]
     if len(defaults) != 1:
         raise BadValue("time-of-day prices need exactly one price without a constraint")
+    # A fee has no time of day in costcalc: kept only when every window charges the same.
+    fee_sets = {tuple(sorted(fees.items())) for _, _, fees in parsed}
+    fees = dict(fee_sets.pop()) if len(fee_sets) == 1 else {}
     windows = []
-    for constraint, series in parsed:
+    for constraint, series, _ in parsed:
         if constraint is not None:
             start, end = _minute(constraint["start_time"]), _minute(constraint["end_time"])
             if not start < end:
@@ -187,12 +190,12 @@ def _windows(parsed) -> tuple:
             free.append((cursor, start))
         cursor = end
         text = _hhmm(start) + "-" + _hhmm(end)
-        rules += build_rules({"standard": series}, hours=(text,), window=text.replace(":", ""))
+        rules += build_rules({"standard": series}, hours=(text,), window=text.replace(":", ""), fees=fees)
     if cursor < 1440:
         free.append((cursor, 1440))
     if free:
         rules += build_rules({"standard": defaults[0]},
-                             hours=tuple(_hhmm(a) + "-" + _hhmm(b) for a, b in free))
+                             hours=tuple(_hhmm(a) + "-" + _hhmm(b) for a, b in free), fees=fees)
     return tuple(rules)
 
 
@@ -210,13 +213,21 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _fees(prices: dict) -> dict:
+    """genai-prices' `web_searches_kcount` is USD per 1,000 searches: costcalc's web_search fee."""
+    value = prices.get("web_searches_kcount")
+    if value is None:
+        return {}
+    return {"web_search": usd_per_1k_calls(value, "web_searches_kcount", per_call=False)}
+
+
 def _series(prices: dict, notes: list[str]) -> tuple[dict[str, Series], list[str]]:
     series: dict[str, Series] = {}
     ignored = []
     for key, value in prices.items():
         component = _KEYS.get(key)
         if component is None:
-            if value not in (None, 0, Decimal(0)):
+            if value not in (None, 0, Decimal(0)) and key != "web_searches_kcount":
                 ignored.append(key)
             continue
         if value is None:

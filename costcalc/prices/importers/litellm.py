@@ -2,11 +2,12 @@
 
 Mapped: input_cost_per_token, output_cost_per_token, cache_read_input_token_cost,
 cache_creation_input_token_cost (5-minute write), cache_creation_input_token_cost_above_1hr (1-hour write),
-output_cost_per_reasoning_token; each with `_above_<N>k_tokens` (a cliff: a prompt above N x 1000 tokens
+output_cost_per_reasoning_token, search_context_cost_per_query (the web_search fee, when one price for
+every context size); each with `_above_<N>k_tokens` (a cliff: a prompt above N x 1000 tokens
 pays that price on every token, as LiteLLM's `_get_token_base_cost` applies it) and a `_batches`, `_flex`
 or `_priority` tier suffix; max_input_tokens (context window), max_output_tokens, litellm_provider, mode.
-Ignored (listed in each model's notes): audio, image, video, character and per-second costs, search and
-tool prices, regional uplifts.
+Ignored (listed in each model's notes): audio, image, video, character and per-second costs, other tool
+prices, regional uplifts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from decimal import Decimal
 from typing import Callable
 
 from .common import BadValue, Entry, Series, build_rules, model_id, provider_id, skipped, token_count, \
-    usd_per_mtok
+    usd_per_1k_calls, usd_per_mtok
 
 NAME = "litellm"
 TITLE = "LiteLLM cost map (model_prices_and_context_window.json)"
@@ -64,7 +65,8 @@ def _entry(key: str, value: object, host_of: Callable[[str], bool]) -> Entry:
         mid, aliases = model_id(pid, raw, host)
         notes: list[str] = []
         tiers, ignored = _series(value, notes)
-        rules = build_rules(tiers)
+        fees = _fees(value, ignored)
+        rules = build_rules(tiers, fees=fees)
     except BadValue as exc:
         return skipped(key, str(exc))
     if isinstance(value.get("deprecation_date"), str):
@@ -75,6 +77,21 @@ def _entry(key: str, value: object, host_of: Callable[[str], bool]) -> Entry:
                  rules=rules, ignored=tuple(ignored), host=host, notes=tuple(notes))
 
 
+def _fees(value: dict, ignored: list[str]) -> dict:
+    """`search_context_cost_per_query` (USD per query by search context size) is the web_search fee when
+    every size costs the same; sizes priced apart have no costcalc equivalent and are left out."""
+    per_query = value.get("search_context_cost_per_query")
+    if not isinstance(per_query, dict) or not per_query:
+        return {}
+    prices = {usd_per_1k_calls(v, f"search_context_cost_per_query.{k}", per_call=True) for k, v in per_query.items()}
+    if len(prices) != 1:
+        ignored.append("search_context_cost_per_query")
+        ignored.sort()
+        return {}
+    fee = prices.pop()
+    return {"web_search": fee} if fee else {}
+
+
 def _series(value: dict, notes: list[str]) -> tuple[dict[str, dict[str, Series]], list[str]]:
     bases: dict[tuple[str, str], Decimal] = {}
     steps: dict[tuple[str, str], dict[int, Decimal]] = {}
@@ -82,7 +99,8 @@ def _series(value: dict, notes: list[str]) -> tuple[dict[str, dict[str, Series]]
     for key, raw in value.items():
         match = _COST_KEY.fullmatch(key)
         if match is None:
-            if ("cost" in key or "price" in key) and raw not in (None, 0, Decimal(0), {}):
+            if ("cost" in key or "price" in key) and raw not in (None, 0, Decimal(0), {}) \
+                    and key != "search_context_cost_per_query":
                 ignored.append(key)
             continue
         if raw is None:

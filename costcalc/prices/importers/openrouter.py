@@ -5,10 +5,11 @@ Every model is OpenRouter's own offer, so it is imported under the `openrouter` 
 `openrouter/<id>` (the bundled table's spelling, e.g. openrouter/deepseek-v4-pro with the alias
 openrouter/deepseek/deepseek-v4-pro). Mapped: pricing.prompt, pricing.completion,
 pricing.input_cache_read, pricing.input_cache_write (5-minute write), pricing.internal_reasoning (when it
-differs from completion); context_length; top_provider.max_completion_tokens; canonical_slug (an alias);
+differs from completion); pricing.web_search (USD per search) as the web_search fee; context_length;
+top_provider.max_completion_tokens; canonical_slug (an alias);
 architecture.output_modalities (a model that outputs no text is skipped). A price of -1 marks a router
 whose price varies per request: skipped. Optional prices given as "0" mean "not priced separately"
-(billed as input, or reasoning as output). Ignored: request, image, audio and web-search prices.
+(billed as input, or reasoning as output). Ignored: request, image and audio prices.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
-from .common import BadValue, Entry, build_rules, model_id, skipped, token_count, usd_per_mtok, Series
+from .common import BadValue, Entry, Series, build_rules, model_id, skipped, token_count, usd_per_1k_calls, \
+    usd_per_mtok
 
 NAME = "openrouter"
 TITLE = "OpenRouter /api/v1/models response"
@@ -57,7 +59,10 @@ def _entry(index: int, model: object) -> Entry:
             aliases = aliases + (extra,)
         notes: list[str] = []
         series, ignored = _series(pricing, notes)
-        rules = build_rules({"standard": series})
+        fees = {}
+        if pricing.get("web_search") is not None and str(pricing["web_search"]).strip() not in ("0", ""):
+            fees["web_search"] = usd_per_1k_calls(pricing["web_search"], "pricing.web_search", per_call=True)
+        rules = build_rules({"standard": series}, fees=fees)
     except BadValue as exc:
         return skipped(source_id, str(exc))
     top = model.get("top_provider") if isinstance(model.get("top_provider"), dict) else {}
@@ -78,7 +83,7 @@ def _series(pricing: dict, notes: list[str]) -> tuple[dict[str, Series], list[st
         if _is_minus_one(value):
             raise BadValue(f"pricing.{key} is -1: the price varies per request (a router), no fixed rate")
         if component is None:
-            if str(value).strip() not in ("0", "0.0", ""):
+            if str(value).strip() not in ("0", "0.0", "") and key != "web_search":
                 ignored.append(f"pricing.{key}")
             continue
         rates[component] = usd_per_mtok(value, f"pricing.{key}", per_token=True, notes=notes)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from ...money import decimal_text
 from ..model import TIERS
 from ..load import SCHEMA_VERSION
-from .common import RATE_COMPONENTS
+from .common import FEE_TOOLS, RATE_COMPONENTS
 
 
 def _missing(value: object) -> bool:
@@ -58,9 +58,8 @@ def _model(mid: str, rules: list[dict], source: str, checked: str) -> list[str]:
     tiers = [t for t in TIERS if any(r["tier"] == t for r in rules)]
     if "standard" not in tiers:
         tiers.insert(0, "standard")
-    out = [f"      {_q(mid)}:"]
+    out = [f"      {_q(mid)}:", f"        name: {_q(first.get('name') or mid)}"]
     if not curated:
-        out.append(f"        name: {_q(first.get('name') or mid)}")
         if not _missing(first.get("aliases")) and len(first["aliases"]):
             out.append("        aliases: [" + ", ".join(_q(a) for a in first["aliases"]) + "]")
     for key in ("context_window", "max_output_tokens"):
@@ -77,10 +76,37 @@ def _model(mid: str, rules: list[dict], source: str, checked: str) -> list[str]:
                                            "" if _missing(r.get("effective_from")) else r["effective_from"]))
     for rule in ordered:
         out += _rule(rule, multi_tier=len(tiers) > 1, source=source, checked=checked)
+    out += _fees(ordered, source, checked)
     if curated:
         # The table's own multipliers (batch, long context) and routes would act on community rates that
         # already include them, or bypass them: the restated model carries only what the source says.
         out += ["        modifiers: []", "        routes: []"]
+    return out
+
+
+def _fees(rules: list[dict], source: str, checked: str) -> list[str]:
+    """Per-call tool fees, one per tool and period of the rules (a restated curated model keeps the
+    table's fees unless the source prices the tool itself)."""
+    seen: dict[tuple, Decimal] = {}
+    for rule in rules:
+        period = (None if _missing(rule.get("effective_from")) else rule["effective_from"],
+                  None if _missing(rule.get("effective_until")) else rule["effective_until"])
+        for tool in FEE_TOOLS:
+            value = rule.get(f"{tool}_usd_per_1k_calls")
+            if not _missing(value):
+                seen.setdefault((tool,) + period, Decimal(value))
+    if not seen:
+        return []
+    out = ["        fees:"]
+    for (tool, start, until), value in seen.items():
+        when = [f"from: {_q(start)}"] if start else []
+        when += [f"until: {_q(until)}"] if until else []
+        out.append(f"          - tool: {tool}")
+        out.append(f"            usd_per_1k_calls: {decimal_text(value)}")
+        if when:
+            out.append("            when: {" + ", ".join(when) + "}")
+        out.append(f"            source: {_q(source)}")
+        out.append(f"            checked: {checked}")
     return out
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..model import PriceTable
-from .common import RATE_COMPONENTS, Entry
+from .common import FEE_TOOLS, RATE_COMPONENTS, Entry
 
 STATUSES = ("imported", "curated", "skipped")
 COLUMNS = ["status", "provider", "model", "source_id", "curated_as", "label", "tier", "prompt_tokens_above",
            "prompt_tokens_at_most", "effective_from", "effective_until", "hours_utc",
-           *[f"{c}_usd_per_mtok" for c in RATE_COMPONENTS], "context_window", "max_output_tokens", "name",
+           *[f"{c}_usd_per_mtok" for c in RATE_COMPONENTS], *[f"{t}_usd_per_1k_calls" for t in FEE_TOOLS],
+           "context_window", "max_output_tokens", "name",
            "aliases", "provider_name", "notes", "reason"]
 
 
@@ -56,9 +57,14 @@ def place(entries: list[Entry], table: PriceTable, include_curated: bool = False
                 out.append(Placed(entry, "skipped", hit, f"the same model as {emitted_curated[hit]!r} "
                                                          f"(curated as {hit}), listed earlier"))
             else:
+                rules = _since_launch(entry.rules, table.models[hit].launched)
+                if not rules:
+                    out.append(Placed(entry, "skipped", hit, f"every price in the file predates {hit}'s launch"))
+                    continue
                 emitted_curated[hit] = entry.source_id
-                # The table keeps its own name and aliases; the community rates replace its rules.
-                out.append(Placed(replace(entry, aliases=()), "imported", hit,
+                # The table's name (restated, so the overlay also checks alone) and aliases stay; the
+                # community rates replace its rules.
+                out.append(Placed(replace(entry, aliases=(), rules=rules, name=table.models[hit].name), "imported", hit,
                                   f"curated in the price table as {hit}; included on request"))
             continue
         holder = next((claimed[n.lower()] for n in _own(entry) if n.lower() in claimed), None)
@@ -92,6 +98,20 @@ def place(entries: list[Entry], table: PriceTable, include_curated: bool = False
     return out
 
 
+def _since_launch(rules, launched):
+    """A restated curated model keeps the table's launch: nothing of it may start earlier."""
+    if launched is None:
+        return rules
+    out = []
+    for rule in rules:
+        if rule.end is not None and rule.end <= launched:
+            continue
+        if rule.start is not None and rule.start < launched:
+            rule = replace(rule, start=launched)
+        out.append(rule)
+    return tuple(out)
+
+
 def _own(entry: Entry) -> list[str]:
     """The id and the provider-qualified id the loader adds as an alias."""
     return [entry.model] + ([] if entry.model.startswith(entry.provider + "/") else
@@ -123,6 +143,9 @@ def rows(placed: list[Placed], table: PriceTable, source_label: str) -> list[dic
                        hours_utc=" ".join(rule.hours) if rule.hours else None)
             for component in RATE_COMPONENTS:
                 row[f"{component}_usd_per_mtok"] = rule.rates.get(component)
+            fees = dict(rule.fees)
+            for tool in FEE_TOOLS:
+                row[f"{tool}_usd_per_1k_calls"] = fees.get(tool)
             out.append({column: row.get(column) for column in COLUMNS})
     return out
 
