@@ -19,7 +19,7 @@ from urllib.parse import quote as url_quote
 import pandas as pd
 
 from ._parse import parse_instant
-from .errors import _NO_VALUE, CostcalcError, InputError, Problem
+from .errors import _NO_VALUE, CostcalcError, InputError, Problem, _one_line
 from .prices import PriceTable
 from .prices.importers import FORMATS, convert, detect, host_rule
 from .prices.importers.document import parse_json, parse_yaml
@@ -51,7 +51,7 @@ def _load(path, source: str | None, url: str | None):
     if source is None:
         source = detect(doc)
         if source is None:
-            raise InputError([Problem(name, None, "", _NO_VALUE, "not a community price table costcalc reads "
+            raise InputError([Problem(_one_line(name), None, "", _NO_VALUE, "not a community price table costcalc reads "
                                       f"({', '.join(FORMATS)}); name one with --from")])
     elif source not in FORMATS:
         raise CostcalcError(f"unknown source format {source!r}; one of {', '.join(FORMATS)}")

@@ -583,3 +583,17 @@ def test_overlay_from_a_filtered_frame_loads(tmp_path):
     table = load_prices(overlays=[_write(tmp_path / "two.yaml", costcalc.overlay_yaml(batchless))])
     assert table.models["mistral-fixture-large"].tiers == ("standard", "priority")
     assert not lint(table, date(2026, 11, 22)).errors
+
+
+def test_a_file_name_cannot_inject_yaml_into_the_overlay(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    name = "x\nproviders: {}\n#.yml"
+    Path(name).write_bytes((FIXTURES / "genai-prices-provider.yml").read_bytes())
+    frame = costcalc.import_prices(name, source="genai-prices")
+    text = costcalc.overlay_yaml(frame)
+    assert "\nproviders: {}\n" not in text and "x\\nproviders" in text
+    table = load_prices(overlays=[_write(tmp_path / "o.yaml", text)])
+    assert "fixturelabs/fixture-one" in table.models
+    Path("y\nz.json").write_text("[not json")
+    result = run("prices", "import", "--from", "litellm", "y\nz.json")
+    assert result.exit_code == 1 and result.stderr == "costcalc: y\\nz.json:1: not valid JSON: Expecting value (column 2)\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Callable
 
-from ...errors import _NO_VALUE, InputError, Problem
+from ...errors import _NO_VALUE, InputError, Problem, _one_line
 from . import genai_prices, litellm, models_dev, openrouter
 from .common import LABS, Entry
 
@@ -31,13 +31,13 @@ def convert(doc: object, fmt: str, name: str, host_of: Callable[[str], bool]) ->
     """Every model entry of `doc` (in format `fmt`), converted or with the reason it was skipped. A
     document of another shape is one InputError line naming what it looks like."""
     if fmt not in FORMATS:
-        raise InputError([Problem(name, None, "--from", fmt, "unknown format; one of " + ", ".join(FORMATS))])
+        raise InputError([Problem(_one_line(name), None, "--from", fmt, "unknown format; one of " + ", ".join(FORMATS))])
     module = FORMATS[fmt]
     if not module.matches(doc):
         found = detect(doc)
         hint = f"; it looks like a {FORMATS[found].TITLE}: use --from {found}" if found else ""
         article = "an" if module.TITLE[0] in "AEIOUaeiou" else "a"
-        raise InputError([Problem(name, None, "", _NO_VALUE, f"not {article} {module.TITLE}{hint}")])
+        raise InputError([Problem(_one_line(name), None, "", _NO_VALUE, f"not {article} {module.TITLE}{hint}")])
     return module.entries(doc, host_of)
 
 

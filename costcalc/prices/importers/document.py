@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from ...errors import _NO_VALUE, InputError, Problem
+from ...errors import _NO_VALUE, InputError, Problem, _one_line
 
 
 class NotANumber(str):
@@ -14,7 +14,7 @@ class NotANumber(str):
 
 
 def _fail(name: str, line: int | None, message: str) -> InputError:
-    return InputError([Problem(name, line, "", _NO_VALUE, message)])
+    return InputError([Problem(_one_line(name), line, "", _NO_VALUE, message)])
 
 
 def parse_json(data: bytes, name: str) -> object:

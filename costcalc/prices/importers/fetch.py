@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from ...errors import _NO_VALUE, CostcalcError, InputError, Problem
+from ...errors import _NO_VALUE, CostcalcError, InputError, Problem, _one_line
 
 MAX_BYTES = 64 * 1024 * 1024  # LiteLLM's map, the largest, is under 2 MB
 TIMEOUT_SECONDS = 30
@@ -61,4 +61,4 @@ def download(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BY
 
 
 def _problem(name: str, message: str) -> InputError:
-    return InputError([Problem(name, None, "", _NO_VALUE, message)])
+    return InputError([Problem(_one_line(name), None, "", _NO_VALUE, message)])

@@ -6,7 +6,7 @@ cost.tiers [{tier: {type: context, size}, ...}] (or the older cost.context_over_
 `size` prompt tokens; experimental.modes.fast.cost as the priority tier (fast mode); limit.context
 (context window), limit.output (max output tokens); modalities.output (a model that outputs no text is
 skipped); status deprecated (a note). Ignored: input_audio / output_audio prices and other modes (named
-in each model's notes).
+in each model's notes), limit.input (the context window is limit.context), release dates.
 """
 
 from __future__ import annotations

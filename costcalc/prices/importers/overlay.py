@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
+from ...errors import _one_line
 from ...money import decimal_text
 from ..model import TIERS
 from ..load import SCHEMA_VERSION
@@ -40,7 +41,8 @@ def overlay_text(records: list[dict], *, source: str, checked: str, version: str
             continue
         providers[row["provider"]][row["model"]].append(row)
         names.setdefault(row["provider"], row.get("provider_name") or row["provider"])
-    lines = [f"# {h}" for h in header]
+    # A file name may hold a newline: escaped, so a header line can never become YAML.
+    lines = [f"# {_one_line(h)}" for h in header]
     lines += [f"schema_version: {SCHEMA_VERSION}", f"version: {_q(version)}", "currency: USD",
               "unit: usd_per_mtok", "providers:"]
     if not providers:
