@@ -597,3 +597,59 @@ def test_a_file_name_cannot_inject_yaml_into_the_overlay(tmp_path, monkeypatch):
     Path("y\nz.json").write_text("[not json")
     result = run("prices", "import", "--from", "litellm", "y\nz.json")
     assert result.exit_code == 1 and result.stderr == "costcalc: y\\nz.json:1: not valid JSON: Expecting value (column 2)\n"
+
+
+# -- whatever a community table holds, the overlay loads and lints clean ----------------------------------------------
+
+def _litellm_entries():
+    from hypothesis import strategies as st
+
+    price = st.one_of(st.decimals(min_value=D("-1e-6"), max_value=D("1e-3"), places=14, allow_nan=False),
+                      st.sampled_from([D(0), D("3.0000000000000004e-06"), D("8.333333333333334e-08"),
+                                       "2e-06", "x", None, True]))
+    keys = st.sampled_from(["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+                            "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr",
+                            "input_cost_per_token_above_200k_tokens", "output_cost_per_token_above_128k_tokens",
+                            "cache_read_input_token_cost_above_200k_tokens", "input_cost_per_token_batches",
+                            "output_cost_per_token_flex", "input_cost_per_token_priority",
+                            "output_cost_per_token_above_200k_tokens_priority", "output_cost_per_reasoning_token"])
+    entry = st.fixed_dictionaries(
+        {"litellm_provider": st.sampled_from(["openai", "anthropic", "gemini", "together_ai", "openrouter",
+                                              "deepseek", "acme", "Bad Provider"]),
+         "mode": st.sampled_from(["chat", "chat", "responses", "embedding"])},
+        optional={"max_input_tokens": st.one_of(st.integers(-5, 2_000_000), st.just("big")),
+                  "max_output_tokens": st.integers(0, 200_000)})
+    prices = st.dictionaries(keys, price, max_size=8)
+    names = st.sampled_from(["gpt-5.5", "claude-haiku-4-5", "gemini-3.1-pro-preview", "deepseek-v4-pro", "m1",
+                             "M1", "acme/m2", "deepseek/deepseek-v4-pro", "x y", "~latest", "a:b", "openai/m1"])
+    return st.dictionaries(names, st.tuples(entry, prices).map(lambda t: {**t[0], **t[1]}), min_size=1, max_size=8)
+
+
+def test_any_litellm_table_gives_an_overlay_that_loads(tmp_path):
+    from hypothesis import HealthCheck, given, settings
+
+    base = load_prices()
+    seen = []
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(doc=_litellm_entries(), include=st_booleans())
+    def check(doc, include):
+        path = tmp_path / "in.json"
+        path.write_text(json.dumps(doc, default=str))
+        frame = costcalc.import_prices(path, source="litellm", prices=base, include_curated=include, checked=CHECKED)
+        out = _write(tmp_path / "out.yaml", costcalc.overlay_yaml(frame))
+        table = load_prices(overlays=[out])
+        assert not lint(table, date(2026, 11, 22)).errors
+        for row in frame[frame.status == "imported"].itertuples():
+            assert row.model in table.models
+            assert table.models[row.model].confidence == "community"
+        seen.append(len(frame))
+
+    check()
+    assert sum(seen) > 0
+
+
+def st_booleans():
+    from hypothesis import strategies as st
+
+    return st.booleans()
