@@ -40,9 +40,10 @@ def prices_import(file, source, output, include_curated, verbose, checked, downl
 
     Each model gets one rule per tier and prompt band the source prices (cache reads and writes; batch,
     flex and priority tiers; long-context cliffs), its context window, output limit and web-search fee,
-    `confidence: community`, and a source citing FILE and its sha256. Models the curated table already has are left out (counted on
-    stderr) unless --include-curated; entries that cannot be converted (no token prices, not a chat model,
-    negative or absurd prices, ids costcalc cannot use) are skipped and counted.
+    `confidence: community`, and a source citing FILE and its sha256. Models the curated table already
+    has are left out (counted on stderr) unless --include-curated; entries that cannot be converted (no
+    token prices, not a chat model, negative or absurd prices, ids costcalc cannot use) are skipped and
+    counted.
 
     \b
     Examples:

@@ -51,7 +51,8 @@ def _load(path, source: str | None, url: str | None):
     if source is None:
         source = detect(doc)
         if source is None:
-            raise InputError([Problem(_one_line(name), None, "", _NO_VALUE, "not a community price table costcalc reads "
+            raise InputError([Problem(_one_line(name), None, "", _NO_VALUE,
+                                      "not a community price table costcalc reads "
                                       f"({', '.join(FORMATS)}); name one with --from")])
     elif source not in FORMATS:
         raise CostcalcError(f"unknown source format {source!r}; one of {', '.join(FORMATS)}")

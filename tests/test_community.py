@@ -110,7 +110,8 @@ def test_litellm_frame_holds_exact_rates_and_reasons():
         "fixture-no-prices": "no token prices",
         "fixture-negative": "input_cost_per_token is a negative price (-0.000001)",
         "fixture-absurd": "input_cost_per_token is an absurd price (5.0: above 10000 USD per 1M tokens)",
-        "fixture with spaces": "model id 'fixture with spaces' does not fit costcalc's ids (letters, digits, . _ : / -)",
+        "fixture with spaces":
+            "model id 'fixture with spaces' does not fit costcalc's ids (letters, digits, . _ : / -)",
         "fixture-string-cost": "output_cost_per_token is not a number ('oops')",
     }
     assert frame.attrs["counts"] == {"entries": 12, "imported": 4, "curated": 1, "skipped": 7}
@@ -345,7 +346,8 @@ def test_crosscheck_cli_exit_codes_and_formats(tmp_path):
 def test_crosscheck_csv_is_exact_and_formula_neutral(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("=cmd.json").write_bytes((FIXTURES / "crosscheck-litellm.json").read_bytes())
-    result = run("prices", "crosscheck", "=cmd.json", "--at", "2026-11-01T00:00Z", "--format", "csv", "--from", "litellm")
+    result = run("prices", "crosscheck", "=cmd.json", "--at", "2026-11-01T00:00Z", "--format", "csv",
+                 "--from", "litellm")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 3
@@ -474,11 +476,10 @@ def test_usage_errors(tmp_path):
 # -- --download, against a server on 127.0.0.1 only --------------------------------------------------------------------
 
 def test_download_fetches_only_when_asked(tmp_path, monkeypatch):
+    import _socket
     import http.server
     import socket
     import threading
-
-    import _socket
 
     body = (FIXTURES / "litellm.json").read_bytes()
 
@@ -596,7 +597,8 @@ def test_a_file_name_cannot_inject_yaml_into_the_overlay(tmp_path, monkeypatch):
     assert "fixturelabs/fixture-one" in table.models
     Path("y\nz.json").write_text("[not json")
     result = run("prices", "import", "--from", "litellm", "y\nz.json")
-    assert result.exit_code == 1 and result.stderr == "costcalc: y\\nz.json:1: not valid JSON: Expecting value (column 2)\n"
+    assert result.exit_code == 1
+    assert result.stderr == "costcalc: y\\nz.json:1: not valid JSON: Expecting value (column 2)\n"
 
 
 # -- whatever a community table holds, the overlay loads and lints clean ----------------------------------------------

@@ -31,7 +31,8 @@ def convert(doc: object, fmt: str, name: str, host_of: Callable[[str], bool]) ->
     """Every model entry of `doc` (in format `fmt`), converted or with the reason it was skipped. A
     document of another shape is one InputError line naming what it looks like."""
     if fmt not in FORMATS:
-        raise InputError([Problem(_one_line(name), None, "--from", fmt, "unknown format; one of " + ", ".join(FORMATS))])
+        raise InputError([Problem(_one_line(name), None, "--from", fmt,
+                                  "unknown format; one of " + ", ".join(FORMATS))])
     module = FORMATS[fmt]
     if not module.matches(doc):
         found = detect(doc)

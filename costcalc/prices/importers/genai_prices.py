@@ -8,7 +8,8 @@ as genai-prices' calc_unit_price applies it); conditional prices with `constrain
 rules (a price starts at 00:00 UTC of its date; the last one started wins) and with
 `start_time`/`end_time` as daily UTC windows; the model id, its `equals` match names (aliases) and
 context_window; web_searches_kcount as the web_search fee (USD per 1,000 calls). Ignored: audio, image
-and video prices, per-request fees (named in each model's notes), `starts_with`/`contains`/`regex` match rules (they name families, not models).
+and video prices, per-request fees (named in each model's notes), `starts_with`/`contains`/`regex`
+match rules (they name families, not models).
 """
 
 from __future__ import annotations
@@ -18,8 +19,19 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Callable
 
-from .common import BadValue, Entry, Series, alias_names, build_rules, model_id, provider_id, skipped, \
-    token_count, usd_per_1k_calls, usd_per_mtok
+from .common import (
+    BadValue,
+    Entry,
+    Series,
+    alias_names,
+    build_rules,
+    model_id,
+    provider_id,
+    skipped,
+    token_count,
+    usd_per_1k_calls,
+    usd_per_mtok,
+)
 
 NAME = "genai-prices"
 TITLE = "genai-prices data file (prices/data.json or a providers YAML)"

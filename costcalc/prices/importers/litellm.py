@@ -16,8 +16,18 @@ import re
 from decimal import Decimal
 from typing import Callable
 
-from .common import BadValue, Entry, Series, build_rules, model_id, provider_id, skipped, token_count, \
-    usd_per_1k_calls, usd_per_mtok
+from .common import (
+    BadValue,
+    Entry,
+    Series,
+    build_rules,
+    model_id,
+    provider_id,
+    skipped,
+    token_count,
+    usd_per_1k_calls,
+    usd_per_mtok,
+)
 
 NAME = "litellm"
 TITLE = "LiteLLM cost map (model_prices_and_context_window.json)"

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .common import BadValue, Entry, Series, build_rules, model_id, provider_id, skipped, token_count, \
-    usd_per_mtok
+from .common import BadValue, Entry, Series, build_rules, model_id, provider_id, skipped, token_count, usd_per_mtok
 
 NAME = "models.dev"
 TITLE = "models.dev api.json"

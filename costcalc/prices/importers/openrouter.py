@@ -17,8 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
-from .common import BadValue, Entry, Series, build_rules, model_id, skipped, token_count, usd_per_1k_calls, \
-    usd_per_mtok
+from .common import BadValue, Entry, Series, build_rules, model_id, skipped, token_count, usd_per_1k_calls, usd_per_mtok
 
 NAME = "openrouter"
 TITLE = "OpenRouter /api/v1/models response"

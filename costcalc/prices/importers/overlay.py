@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from ...errors import _one_line
 from ...money import decimal_text
-from ..model import TIERS
 from ..load import SCHEMA_VERSION
+from ..model import TIERS
 from .common import FEE_TOOLS, RATE_COMPONENTS
 
 
