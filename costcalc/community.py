@@ -120,9 +120,9 @@ def overlay_yaml(frame: pd.DataFrame) -> str:
     header = [f"Community prices imported by `costcalc prices import --from {attrs['source']}` on {attrs['checked']}",
               f"from {attrs['file']}",
               f"(sha256 {attrs['sha256']}).",
-              f"{models} models; {counts['curated']} curated models left to the bundled table"
+              f"{_n(models, 'model')}; {_n(counts['curated'], 'curated model')} left to the bundled table"
               + (" (restated here on request)" if attrs.get("include_curated") else "")
-              + f"; {counts['skipped']} entries not converted.",
+              + f"; {_n(counts['skipped'], 'entry', 'entries')} not converted.",
               "confidence: community: nobody has checked these against the providers' own pages;",
               "`costcalc prices crosscheck` shows where such a file disagrees with the curated table."]
     return overlay_text(imported, source=attrs["rule_source"], checked=attrs["checked"], version=attrs["version"],
@@ -158,6 +158,10 @@ def crosscheck(paths, at=None, table=None, source: str | None = None) -> pd.Data
                        not_comparable_reasons=check.not_comparable[:20]) for check, digest in checks],
     }
     return frame
+
+
+def _n(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def _instant(at) -> datetime:

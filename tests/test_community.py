@@ -655,3 +655,11 @@ def st_booleans():
     from hypothesis import strategies as st
 
     return st.booleans()
+
+
+def test_a_reasoning_price_equal_to_output_follows_output(tmp_path):
+    _, table = imported(tmp_path, "models.dev", "models-dev.json")
+    # acme-pro's reasoning 15 restates its output 15: above the cliff reasoning pays the tier's 22.5 and in
+    # fast mode the fast output 30, as output does.
+    assert cost(table, "acme/acme-pro", input=300_000, reasoning=1_000) == (300_000 * D(5) + 1_000 * D("22.5")) / M
+    assert cost(table, "acme/acme-pro", tier="priority", reasoning=1_000_000) == D(30)

@@ -286,6 +286,7 @@ def build_rules(tiers: dict[str, dict[str, Series]], start: datetime | None = No
     source says nothing about its long prompts, and a hole is better than a silent wrong price. A zero
     cache or reasoning price beside a paid input (output) price means "not billed separately": it is left
     out, so those tokens bill by costcalc's fallbacks (as input, reasoning as output)."""
+    tiers = {tier: _without_restated_reasoning(series) for tier, series in tiers.items()}
     standard = tiers.get("standard", {})
     missing = [c for c in ("input", "output") if standard.get(c, Series()).base is None]
     if missing:
@@ -332,6 +333,15 @@ def build_rules(tiers: dict[str, dict[str, Series]], start: datetime | None = No
 
 _ZERO_MEANS_UNSET = {"cache_read": "input", "cache_write_5m": "input", "cache_write_1h": "input",
                      "reasoning": "output"}
+
+
+def _without_restated_reasoning(series: dict[str, Series]) -> dict[str, Series]:
+    """A flat reasoning price equal to the output price says "reasoning bills as output": left to costcalc's
+    fallback, so reasoning follows output above a cliff and in other tiers instead of staying put."""
+    reasoning, output = series.get("reasoning"), series.get("output")
+    if reasoning is not None and output is not None and not reasoning.steps and reasoning.base == output.base:
+        return {c: s for c, s in series.items() if c != "reasoning"}
+    return series
 
 
 def _cuts(series: dict[str, Series]) -> list[int]:
