@@ -38,12 +38,12 @@ def _text(frame) -> str:
              f"(sha256 {(table.get('sha256') or '')[:12]}):"]
     for f in files:
         lines.append(f"  {_one_line(f['file'])} ({f['source']}): {_n(f['models_compared'], 'model')} compared "
-                     f"({_n(f['rates_compared'], 'rate')}), {_n(f['disagreements'], 'disagreement')}; "
-                     f"{_n(f['table_models_missing_from_file'], 'table model')} missing from the file, "
+                     f"({_n(f['rates_compared'], 'rate')}), {_n(f['disagreements'], 'disagreement')}")
+        lines.append(f"    {_n(f['table_models_missing_from_file'], 'table model')} missing from the file, "
                      f"{_n(f['file_models_not_in_table'], 'file model')} not in the table, "
                      f"{_n(f['entries_not_converted'], 'entry', 'entries')} not converted"
-                     + (f", {_n(f['not_comparable'], 'rule')} not comparable (tier not offered, retired, "
-                        f"before launch)" if f["not_comparable"] else "") + ".")
+                     + (f",\n    {_n(f['not_comparable'], 'rule')} not comparable (a tier the table does not offer, "
+                        f"a retired model, before launch)" if f["not_comparable"] else ""))
     if len(frame):
         several = len(files) > 1
         headers = (["file"] if several else []) + ["model", "tier", "prompt", "component", "table", "file rate",
@@ -58,8 +58,8 @@ def _text(frame) -> str:
         lines += ["", render(headers, body, right)]
     else:
         lines += ["", "No disagreements."]
-    lines += ["", "USD per 1M tokens; difference = file - table. Components a file leaves out, tiers the table "
-                  "does not offer and models only one side has are counted above, not compared."]
+    lines += ["", "USD per 1M tokens; difference = file - table. Components a file leaves out, tiers the table",
+              "does not offer and models only one side has are counted above, not compared."]
     return "\n".join(lines)
 
 
