@@ -52,8 +52,10 @@ def imported(tmp_path, source: str, fixture: str, *extra) -> tuple[Path, object]
     return out, table
 
 
-def cost(table, model, at=NOV, tier="standard", **tokens) -> D:
-    return quote(table, model, TokenBundle(**tokens), at, tier=tier).total_usd
+def cost(table, model, at=NOV, tier="standard", requests=1, **tokens) -> D:
+    """The quoted total; `requests` splits the token totals into equal requests (each must fit the model's
+    context window and max output, which the imports carry)."""
+    return quote(table, model, TokenBundle(**tokens), at, tier=tier, requests=requests).total_usd
 
 
 # -- LiteLLM ---------------------------------------------------------------------------------------------
@@ -84,11 +86,11 @@ def test_litellm_fixture_quotes_equal_its_prices(tmp_path):
         cost(table, "mistral-fixture-large", tier="batch", input=250_000)
     # Float artefacts normalised: 3.0000000000000004e-07 -> 0.3, 1.25e-07 -> 0.125. A host's ids carry the
     # host; the source's spelling stays an alias.
-    assert cost(table, "together/acme/acme-small-8b", input=1_000_000, output=1_000_000) == \
+    assert cost(table, "together/acme/acme-small-8b", requests=1000, input=1_000_000, output=1_000_000) == \
         D("0.3") + D("0.125") == D("0.425")
-    assert cost(table, "together/acme/Acme-Small-8B", input=1_000_000) == D("0.3")
+    assert cost(table, "together/acme/Acme-Small-8B", requests=10, input=1_000_000) == D("0.3")
     # A zero cache-write price is "not billed separately": written tokens bill as input (0.28), reads 0.028.
-    assert cost(table, "deepseek-fixture-v9", cache_write_5m=1_000_000, cache_read=1_000_000) == \
+    assert cost(table, "deepseek-fixture-v9", requests=100, cache_write_5m=1_000_000, cache_read=1_000_000) == \
         D("0.28") + D("0.028")
     text = out.read_text()
     assert "confidence: community" in text and "e-0" not in text
@@ -173,7 +175,8 @@ def test_genai_prices_provider_yaml(tmp_path):
     out, table = imported(tmp_path, "genai-prices", "genai-prices-provider.yml")
     model = table.models["fixturelabs/fixture-one"]
     assert model.context_window == 64_000 and model.confidence == "community"
-    assert cost(table, "fixturelabs/fixture-one-latest", input=1_000_000, cache_read=1_000_000, output=1_000_000) \
+    assert cost(table, "fixturelabs/fixture-one-latest", requests=100, input=1_000_000, cache_read=1_000_000,
+                output=1_000_000) \
         == D("0.25") + D("0.025") + D("1.25")
 
 
@@ -184,11 +187,11 @@ def test_openrouter_fixture_quotes_equal_its_prices(tmp_path):
     model = table.models["openrouter/acme/acme-reasoner"]
     assert model.provider == "openrouter" and model.context_window == 262_144 and model.max_output_tokens == 32_768
     # "0.0000012" -> 1.2, cached 0.12, write 1.5, output 6, internal_reasoning 4 USD per 1M tokens.
-    assert cost(table, "openrouter/acme/acme-reasoner", input=1_000_000, cache_read=1_000_000,
+    assert cost(table, "openrouter/acme/acme-reasoner", requests=1000, input=1_000_000, cache_read=1_000_000,
                 cache_write_5m=1_000_000, output=1_000_000, reasoning=1_000_000) == \
         D("1.2") + D("0.12") + D("1.5") + D(6) + D(4) == D("12.82")
-    assert cost(table, "openrouter/acme/acme-reasoner-20260901", input=1_000_000) == D("1.2")  # canonical slug
-    assert cost(table, "openrouter/acme/acme-mini:free", input=1_000_000, output=1_000_000) == 0
+    assert cost(table, "openrouter/acme/acme-reasoner-20260901", requests=10, input=1_000_000) == D("1.2")  # slug
+    assert cost(table, "openrouter/acme/acme-mini:free", requests=1000, input=1_000_000, output=1_000_000) == 0
     frame = costcalc.import_prices(FIXTURES / "openrouter.json", source="openrouter", checked=CHECKED)
     reasons = dict(zip(frame.source_id, frame.reason))
     assert "-1" in reasons["openrouter/auto"] and "varies per request" in reasons["openrouter/auto"]
@@ -246,8 +249,8 @@ def test_curated_models_are_left_out_unless_asked(tmp_path, source, fixture):
     table = load_prices(overlays=[out])
     haiku = table.models["claude-haiku-4-5"]
     assert haiku.confidence == "community" and haiku.name == "Claude Haiku 4.5" and haiku.modifiers == ()
-    assert cost(table, "claude-haiku-4-5", input=1_000_000, cache_read=1_000_000, cache_write_5m=1_000_000,
-                output=1_000_000) == D(1) + D("0.1") + D("1.25") + D(5)
+    assert cost(table, "claude-haiku-4-5", requests=100, input=1_000_000, cache_read=1_000_000,
+                cache_write_5m=1_000_000, output=1_000_000) == D(1) + D("0.1") + D("1.25") + D(5)
     assert run("prices", "check", "--prices", out).exit_code == 0
 
 
@@ -268,8 +271,9 @@ def test_a_restated_curated_model_starts_no_earlier_than_its_launch(tmp_path):
     haiku = table.models["claude-haiku-4-5"]
     assert [r.when.start for r in haiku.rules] == [datetime(2026, 6, 1, tzinfo=timezone.utc),
                                                    datetime(2026, 8, 1, tzinfo=timezone.utc)]
-    assert cost(table, "claude-haiku-4-5", at=datetime(2026, 7, 1, tzinfo=timezone.utc), input=1_000_000) == D("0.9")
-    assert cost(table, "claude-haiku-4-5", input=1_000_000) == D(1)
+    july = datetime(2026, 7, 1, tzinfo=timezone.utc)
+    assert cost(table, "claude-haiku-4-5", at=july, requests=10, input=1_000_000) == D("0.9")
+    assert cost(table, "claude-haiku-4-5", requests=10, input=1_000_000) == D(1)
 
 
 def test_stderr_is_empty_when_nothing_is_left_out(tmp_path):
@@ -662,4 +666,4 @@ def test_a_reasoning_price_equal_to_output_follows_output(tmp_path):
     # acme-pro's reasoning 15 restates its output 15: above the cliff reasoning pays the tier's 22.5 and in
     # fast mode the fast output 30, as output does.
     assert cost(table, "acme/acme-pro", input=300_000, reasoning=1_000) == (300_000 * D(5) + 1_000 * D("22.5")) / M
-    assert cost(table, "acme/acme-pro", tier="priority", reasoning=1_000_000) == D(30)
+    assert cost(table, "acme/acme-pro", tier="priority", requests=10, reasoning=1_000_000) == D(30)
