@@ -7,6 +7,7 @@
     costcalc.count_tokens("some text", "claude-opus-4-7")     # exact or estimate (with a band)
     usage = costcalc.read_usage("responses.jsonl")          # real usage logs, normalized
     costcalc.reprice(usage, models=["deepseek-v4-pro"], by="month")   # what it cost, and on V4-Pro
+    costcalc.import_prices("api.json", source="models.dev")   # a community table as overlay rows
 
 Names are imported on first use (PEP 562), so `costcalc quote` and `costcalc tokens` start without
 loading pandas.
@@ -26,6 +27,7 @@ _EXPORTS = {
     "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
     "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
     "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",
+    "import_prices": "community", "overlay_yaml": "community", "crosscheck": "community",
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -674,6 +674,11 @@ from .cli_whatif import register as _register_whatif  # noqa: E402
 
 _register_whatif(cli)
 
+# Community price tables: `prices import` and `prices crosscheck` (costcalc.cli_community).
+from .cli_community import register as _register_community  # noqa: E402
+
+_register_community(prices)
+
 
 # -- entry point ------------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ def readme_commands() -> list[str]:
 def scratch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("readme")
     shutil.copytree(ROOT / "examples", folder / "examples")
+    shutil.copytree(ROOT / "tests" / "fixtures", folder / "tests" / "fixtures")  # community price tables
     (folder / "prompts").mkdir()
     (folder / "prompts" / "a.txt").write_text("Summarize the ticket below in two sentences.\n")
     (folder / "prompt.txt").write_text("Hello there\n")

@@ -1,4 +1,5 @@
-"""The price table: schema and loading (load), resolution (resolve), quotes (quote), lint (lint)."""
+"""The price table: schema and loading (load), resolution (resolve), quotes (quote), lint (lint); community
+tables converted to overlays (importers/) and compared with the table (crosscheck)."""
 
 from .load import bundled_path, load_prices
 from .model import COMPONENTS, SCENARIOS, TIERS, Model, PriceTable

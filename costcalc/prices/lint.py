@@ -28,16 +28,26 @@ def lint(table: PriceTable, today: date) -> LintReport:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for pid, provider in table.providers.items():
-        ids = list(provider.models)
-        for prev, cur in zip(ids, ids[1:]):
-            before, model = table.models[prev], table.models[cur]
-            # Order is a rule of each file: an overlay adding a model to a provider appends it.
-            if cur < prev and before.file == model.file:
-                errors.append(Problem(model.file, model.line, f"providers.{pid}.models.{cur}", cur,
-                                      f"models out of order: move {cur!r} before {prev!r} "
-                                      f"(alphabetical within a provider)"))
+        # Order is a rule of each file, read in that file's line order: an overlay appends the models it
+        # adds and restates others where the bundled table has them.
+        by_file: dict[str, list] = {}
+        for mid in provider.models:
+            model = table.models[mid]
+            by_file.setdefault(model.file, []).append(model)
+        for models in by_file.values():
+            models.sort(key=lambda m: m.line or 0)
+            for before, model in zip(models, models[1:]):
+                if model.id < before.id:
+                    errors.append(Problem(model.file, model.line, f"providers.{pid}.models.{model.id}", model.id,
+                                          f"models out of order: move {model.id!r} before {before.id!r} "
+                                          f"(alphabetical within a provider)"))
+    bundled = {f.path for f in table.files if f.name == "bundled:pricing.yaml"}
     for model in table.models.values():
         key = f"providers.{model.provider}.models.{model.id}"
+        if model.confidence == "community" and model.file in bundled:
+            errors.append(Problem(model.file, model.line, key + ".confidence", model.confidence,
+                                  "the bundled table holds curated prices only; community prices belong in an "
+                                  "overlay (costcalc prices import)"))
         errors.extend(_order(key, model))
         errors.extend(_launch(key, model))
         errors.extend(_fees(key, model))
