@@ -362,7 +362,9 @@ def test_crosscheck_csv_is_exact_and_formula_neutral(tmp_path, monkeypatch):
 
 def test_crosscheck_reads_every_format_and_several_files():
     files = [FIXTURES / name for name in ("litellm.json", "genai-prices.json", "openrouter.json", "models-dev.json")]
-    frame = costcalc.crosscheck(files, at="2026-11-01T00:00Z")
+    # 2026-07-01: the OpenRouter fixture's V4-Pro price (0.435 / 0.003625 / 0.87) is the one the table
+    # gives OpenRouter until DeepSeek's 08-16 peak/off-peak change
+    frame = costcalc.crosscheck(files, at="2026-07-01T00:00Z")
     assert [f["source"] for f in frame.attrs["files"]] == ["litellm", "genai-prices", "openrouter", "models.dev"]
     # Each fixture's curated model carries the table's own prices at that instant: no disagreement.
     assert len(frame) == 0
@@ -560,7 +562,8 @@ def test_the_bundled_table_may_not_hold_community_prices(tmp_path, monkeypatch):
 
     base = tmp_path / "pricing.yaml"
     text = load.bundled_path().read_text()
-    base.write_text(text.replace("        tiers: [standard, batch]\n", "        tiers: [standard, batch]\n"
+    assert "      claude-haiku-4-5:\n" in text
+    base.write_text(text.replace("      claude-haiku-4-5:\n", "      claude-haiku-4-5:\n"
                                  "        confidence: community\n", 1))
     monkeypatch.setattr(load, "bundled_path", lambda: base)
     problems = lint(load.load_prices(), date(2026, 11, 22)).errors

@@ -106,3 +106,22 @@ def test_bad_fee_or_launch_is_one_clear_line(tmp_path, old, new, message):
         load_prices(path)
     assert len(caught.value.lines) == 1
     assert message in caught.value.lines[0], caught.value.lines[0]
+
+
+def test_every_bundled_model_must_say_when_it_launched(tmp_path, monkeypatch):
+    import costcalc.prices.load as load
+
+    text = load.bundled_path().read_text(encoding="utf-8")
+    line = "        from: 2026-04-23T00:00Z\n"  # gpt-5.5's launch
+    assert text.count(line) >= 1
+    copy = tmp_path / "pricing.yaml"
+    start = text.index("      gpt-5.5:\n")
+    where = text.index(line, start)
+    copy.write_text(text[:where] + text[where + len(line):], encoding="utf-8")
+    monkeypatch.setattr(load, "bundled_path", lambda: copy)
+    errors = lint(load.load_prices(), date(2026, 12, 1)).errors
+    assert [p.key for p in errors] == ["providers.openai.models.gpt-5.5.from"]
+    assert "is required: the instant the model launched" in errors[0].message
+    # the same file as a table of one's own (not the bundled one) may leave it out
+    monkeypatch.undo()
+    assert lint(load_prices(copy), date(2026, 12, 1)).errors == ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from ..errors import Problem
+from ..errors import _NO_VALUE, Problem
 from .model import Model, PriceTable
 from .resolve import Request, boundaries, matching_rules
 
@@ -49,7 +49,7 @@ def lint(table: PriceTable, today: date) -> LintReport:
                                   "the bundled table holds curated prices only; community prices belong in an "
                                   "overlay (costcalc prices import)"))
         errors.extend(_order(key, model))
-        errors.extend(_launch(key, model))
+        errors.extend(_launch(key, model, bundled))
         errors.extend(_fees(key, model))
         errors.extend(_coverage(model.file, key, table, model))
         warnings.extend(_stale(key, model, today))
@@ -67,9 +67,14 @@ def _order(key: str, model: Model) -> list[Problem]:
     return out
 
 
-def _launch(key: str, model: Model) -> list[Problem]:
-    """Nothing of a model may take effect before it existed: that would price calls nobody could make."""
+def _launch(key: str, model: Model, bundled: set[str]) -> list[Problem]:
+    """Every model of the bundled table says when it launched (a quote before that is refused, an estimate
+    marks the months as not available); nothing of it may take effect before then."""
     if model.launched is None:
+        if model.file in bundled:  # overlays and tables of one's own may leave it out
+            return [Problem(model.file, model.line, f"{key}.from", _NO_VALUE,
+                            "is required: the instant the model launched, like 2026-04-23T00:00Z (00:00Z "
+                            "on the day when the hour is not published; say so in a note)")]
         return []
     out = []
     items = [(f"prices[{i}]", r) for i, r in enumerate(model.rules)] + \
