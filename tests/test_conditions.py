@@ -129,8 +129,8 @@ def test_prompt_size_tier_and_residency_combine(table):
 
 # -- the shipped table is pinned: a change must bump its version ---------------------------------------
 
-PINNED_VERSION = "2026.12.01.1"
-PINNED_SHA256 = "fc395b9225ccc148a9b0cab6d893d5aa13ddeff8182e5c876b1f6d5d10cc657e"
+PINNED_VERSION = "2026.12.01.2"
+PINNED_SHA256 = "af86e28a8cbc33d6196d790fa116a306b5fa27f2425b8c9cf25f49925f8991eb"
 
 
 def test_bundled_table_hash_is_pinned():

@@ -16,7 +16,7 @@ from costcalc.prices.lint import lint
 
 TABLE = """\
 schema_version: 1
-version: "2026.12.01.1"
+version: "2026.12.01.2"
 providers:
   acme:
     name: Acme AI

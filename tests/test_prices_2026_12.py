@@ -287,4 +287,35 @@ def test_prices_list_shows_every_current_model():
 def test_prices_check_passes():
     result = CliRunner().invoke(cli, ["prices", "check"])
     assert result.exit_code == 0, result.output
-    assert "version 2026.12.01.1" in result.output
+    assert "version 2026.12.01.2" in result.output
+
+
+# -- per-call fees in the bundled table ------------------------------------------------------------------
+
+def _november(table, model: str):
+    text = ("schema_version: 1\nprofiles:\n  p:\n    models: [" + model + "]\n"
+            "    requests_per_day: 1000\n    input_tokens: 1000\n    output_tokens: 100\n"
+            "    tool_calls_per_request: {web_search: 0.3}\n")
+    workloads = costcalc.load_workloads(text, known_models=list(table.models) + list(table.aliases))
+    return costcalc.estimate(workloads, prices=table, start="2026-11", months=1)
+
+
+def test_web_search_fees_of_openai_and_anthropic_by_hand(table):
+    for model in ("gpt-5.5", "claude-sonnet-5"):
+        df = _november(table, model)
+        fee = df[df["component"] == "tool:web_search"]
+        # November: 30 days x 1,000 requests x 0.3 searches = 9,000 calls at 10 USD per 1,000 = 90.00
+        assert dsum(fee["tokens"]) == 9_000
+        assert dsum(fee["cost_usd"]) == D(9_000) * 10 / 1000 == D(90)
+    # the token lines beside it, gpt-5.5: 30,000 requests x (1,000 x 5 + 100 x 30) / 1M = 240.00
+    df = _november(table, "gpt-5.5")
+    assert dsum(df["cost_usd"]) == D(30_000) * (1000 * 5 + 100 * 30) / M + 90 == D(330)
+
+
+def test_deepseek_search_fee_is_stated_unpriced_not_zero(table):
+    # DeepSeek publishes its Search/Fetch fee in CNY only (5 per 1,000 calls): the table holds no USD
+    # price, so the calls are not silently priced at 0: an assumption names them
+    df = _november(table, "deepseek-flash")
+    assert not (df["component"] == "tool:web_search").any()
+    notes = [a for a in df.attrs["assumptions"] if "web_search" in a]
+    assert len(notes) == 1 and "deepseek-flash" in notes[0]
