@@ -313,3 +313,58 @@ def test_a_hand_written_file_past_64_mib_is_refused_unread(tmp_path, command):
     line = assert_one_line_error(run(*[str(path) if a == "{x}" else a for a in command]),
                                  "larger than 64 MiB")
     assert len(line) < 300
+
+
+# -- logs with very many distinct names: linear time and memory ----------------------------------------
+
+def _run_bounded(args: list[str], tmp_path) -> tuple[int, str, int]:
+    """Run costcalc in a child process; (exit status, stdout, the child's peak RSS in MiB)."""
+    import os
+    import resource
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run([sys.executable, "-m", "costcalc", *args], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux: the largest child so far
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    return done.returncode, done.stdout, max(after, before) // 1024
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss units differ by platform")
+def test_twenty_thousand_distinct_provider_model_pairs_stay_small(tmp_path):
+    import json
+
+    log = tmp_path / "pairs.jsonl"
+    with log.open("w", encoding="utf-8") as handle:
+        for i in range(20_000):  # generated, never committed
+            handle.write(json.dumps({"timestamp": "2026-11-02T10:00:00Z", "provider": f"p{i}", "model": f"m{i}",
+                                     "input_tokens": 10, "output_tokens": 1}) + "\n")
+    status, stdout, peak_mib = _run_bounded(["reprice", str(log), "--log-format", "costcalc", "--format", "json"],
+                                            tmp_path)
+    assert status == 1  # every record reported (unknown models)
+    result = json.loads(stdout)
+    assert (result["records"], result["reported"], result["problems_not_listed"]) == (20_000, 20_000, 19_000)
+    # a bincount over 20,000 x 20,000 provider/model codes took 3.2 GB; the pairs themselves need little
+    assert peak_mib < 1500, peak_mib
+
+
+def test_fifty_thousand_unknown_model_names_are_reported_without_a_suggestion_each(tmp_path):
+    import json
+
+    log = tmp_path / "unknown.jsonl"
+    with log.open("w", encoding="utf-8") as handle:
+        for i in range(50_000):
+            handle.write(json.dumps({"timestamp": "2026-11-02T10:00:00Z", "provider": "openai",
+                                     "model": f"gpt-5.5x-{i}", "input_tokens": 10, "output_tokens": 1}) + "\n")
+    status, stdout, _ = _run_bounded(["reprice", str(log), "--log-format", "costcalc", "--format", "json"],
+                                     tmp_path)
+    assert status == 1
+    problems = json.loads(stdout)["problems"]
+    suggested = [p for p in problems if "did you mean" in p["message"]]
+    # the first 20 unknown names get "did you mean"; the other 49,980 are named unknown, no search each
+    assert len(suggested) == 20 and suggested[0]["value"] == "gpt-5.5x-0"
+    assert problems[20]["message"] == "unknown model 'gpt-5.5x-20'; `costcalc prices list` shows them all"

@@ -98,13 +98,14 @@ def normalize_tier(tier: str) -> str:
     return tier
 
 
-def lookup(table: PriceTable, name: str) -> Model:
-    """A model by id, alias or provider-qualified id (`openrouter/deepseek/deepseek-v4-pro`)."""
+def lookup(table: PriceTable, name: str, suggest: bool = True) -> Model:
+    """A model by id, alias or provider-qualified id (`openrouter/deepseek/deepseek-v4-pro`). An unknown
+    name's error suggests the nearest names unless `suggest` is False (a caller trying candidates)."""
     model_id = name if name in table.models else table.aliases.get(name)
     if model_id is None:
         names = sorted(set(table.models) | set(table.aliases))
         # no model id is long: a suggestion for a huge name would cost time and say nothing
-        near = difflib.get_close_matches(name, names, n=3, cutoff=0.5) if len(name) <= 200 else []
+        near = difflib.get_close_matches(name, names, n=3, cutoff=0.5) if suggest and len(name) <= 200 else []
         tip = f"; did you mean {', '.join(near)}?" if near else "; `costcalc prices list` shows them all"
         raise UnknownModelError(f"unknown model {shown(name)}{tip}")
     return table.models[model_id]

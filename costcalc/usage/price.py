@@ -65,6 +65,10 @@ _SUMS = {PROMPT_KEY: ("input_tokens", "cached_tokens", "cache_write_5m_tokens", 
          OUTPUT_KEY: ("output_tokens", "reasoning_tokens")}
 
 
+# Unknown model names whose error suggests the nearest known names; later ones just say unknown.
+_SUGGEST_FOR = 20
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One way a record can be billed: the model priced as, where it was billed and at which rates."""
@@ -124,6 +128,7 @@ class Repricer:
         self._error_ids: dict[tuple[str, str], int] = {}
         self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._unknown_names = 0
         self._thresholds: dict[str, np.ndarray] = {}
         self.keep_problems = keep_problems
         self.priced = 0
@@ -188,7 +193,7 @@ class Repricer:
         found = None
         for name in candidates:
             try:
-                found = (lookup(self.table, name).id, None)
+                found = (lookup(self.table, name, suggest=False).id, None)
             except UnknownModelError:
                 continue
             if name == bare and bare != model:
@@ -198,8 +203,11 @@ class Repricer:
                 self.note(f"{provider} records of {model} are priced at {billed}'s prices for {found[0]}")
             break
         if found is None:
+            # "did you mean" compares the name with every model: worth it for the first few unknown
+            # names, not for each of 50,000 in a log of made-up names (linear, bounded time)
+            self._unknown_names += 1
             try:
-                lookup(self.table, model)
+                lookup(self.table, model, suggest=self._unknown_names <= _SUGGEST_FOR)
             except UnknownModelError as exc:
                 found = (None, str(exc))
         self._names[key] = found
@@ -546,13 +554,21 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tu
         return np.zeros(0, dtype=np.int64), []
     codes = np.zeros(len(frame), dtype=np.int64)
     uniques = []
+    space = 1
     for column in columns:
         c, u = pd.factorize(frame[column], sort=False, use_na_sentinel=False)
         uniques.append(list(u))
         codes = codes * len(u) + c
-    present = np.flatnonzero(np.bincount(codes))
-    dense = np.zeros(int(present[-1]) + 1, dtype=np.int64)
-    dense[present] = np.arange(len(present))
+        space *= len(u)
+    if space > max(4 * len(frame), 1 << 16):
+        # Many distinct values in each column (20,000 providers x 20,000 models): a bincount over the
+        # whole product space would take gigabytes for a few thousand real pairs; sort instead.
+        present, dense_codes = np.unique(codes, return_inverse=True)
+    else:
+        present = np.flatnonzero(np.bincount(codes))
+        dense = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+        dense[present] = np.arange(len(present))
+        dense_codes = dense[codes]
     combos = []
     for value in present.tolist():
         parts = []
@@ -560,7 +576,7 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tu
             value, index = divmod(value, len(u))
             parts.append(u[index])
         combos.append(tuple(reversed(parts)))
-    return dense[codes], combos
+    return dense_codes.astype(np.int64, copy=False), combos
 
 
 def _tier_or_error(tier: str):
