@@ -133,9 +133,27 @@ class _Projector:
                     when = f"{months[0]} to {months[-1]}"
                 else:
                     when = ", ".join(months)
-                out.append(f"{model} has no {tool} fee in the price table for (part of) {when}: {profile}'s "
-                           f"{tool} calls then are not priced (their cost is left out, not zero).")
+                native = self._native_only(model, tool)
+                why = (f"publishes its {tool} fee only in {native} per 1,000 calls (no USD price) for (part "
+                       f"of) {when}" if native else f"has no {tool} fee in the price table for (part of) {when}")
+                out.append(f"{model} {why}: {profile}'s {tool} calls then are not priced (their cost is left "
+                           f"out, not zero).")
         return out
+
+    def _native_only(self, model_name: str, tool: str) -> str | None:
+        """`5 CNY` when the model (or a model it is routed to) publishes `tool`'s fee only in another
+        currency, for the assumption line."""
+        pending, seen = [lookup(self.table, model_name).id], set()
+        while pending:
+            model = self.table.models[pending.pop()]
+            if model.id in seen:
+                continue
+            seen.add(model.id)
+            pending.extend(r.billed_as for r in model.routes)
+            for fee in model.fees:
+                if fee.tool == tool and not fee.priced_in_usd:
+                    return fee.native_text()
+        return None
 
     def traffic_weights(self, traffic: Traffic) -> tuple[tuple[Decimal, ...] | None, int]:
         """Hour-of-week weights of a traffic shape and a small id for cache keys. Interned here, so the

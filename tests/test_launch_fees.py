@@ -16,7 +16,7 @@ from costcalc.prices.lint import lint
 
 TABLE = """\
 schema_version: 1
-version: "2026.12.01.2"
+version: "2026.12.01.3"
 providers:
   acme:
     name: Acme AI
@@ -97,6 +97,7 @@ def test_lint_refuses_a_rule_before_launch_and_overlapping_fees(tmp_path):
     ("when: {until: 2026-10-31T16:00Z}", "when: {until: 2026-10-31T16:00Z, tiers: [batch]}",
      "fees[0].when: a fee's when: may only give from and until"),
     ("from: 2026-04-23T00:00Z", "from: 2026-04-23", "models.m1.from: '2026-04-23': must be an instant"),
+    ("            usd_per_1k_calls: 10\n", "", "fees[0].usd_per_1k_calls: is required (or native"),
 ])
 def test_bad_fee_or_launch_is_one_clear_line(tmp_path, old, new, message):
     path = tmp_path / "bad.yaml"
@@ -125,3 +126,14 @@ def test_every_bundled_model_must_say_when_it_launched(tmp_path, monkeypatch):
     # the same file as a table of one's own (not the bundled one) may leave it out
     monkeypatch.undo()
     assert lint(load_prices(copy), date(2026, 12, 1)).errors == ()
+
+
+def test_a_fee_published_only_in_another_currency_has_no_usd_price(tmp_path):
+    text = TABLE.replace("            usd_per_1k_calls: 0.70\n", "")
+    path = tmp_path / "native.yaml"
+    path.write_text(text, encoding="utf-8")
+    table = load_prices(path)
+    res = resolve(table, "m1", utc(2026, 11, 5))
+    assert res.fee("web_search") is None  # no USD price: not a fee a USD bill can use
+    assert "only in 5 CNY per 1,000 calls" in res.no_fee_message("web_search", utc(2026, 11, 5))
+    assert lint(table, date(2026, 12, 1)).errors == ()

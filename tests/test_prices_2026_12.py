@@ -287,7 +287,7 @@ def test_prices_list_shows_every_current_model():
 def test_prices_check_passes():
     result = CliRunner().invoke(cli, ["prices", "check"])
     assert result.exit_code == 0, result.output
-    assert "version 2026.12.01.2" in result.output
+    assert "version 2026.12.01.3" in result.output
 
 
 # -- per-call fees in the bundled table ------------------------------------------------------------------
@@ -313,9 +313,19 @@ def test_web_search_fees_of_openai_and_anthropic_by_hand(table):
 
 
 def test_deepseek_search_fee_is_stated_unpriced_not_zero(table):
-    # DeepSeek publishes its Search/Fetch fee in CNY only (5 per 1,000 calls): the table holds no USD
-    # price, so the calls are not silently priced at 0: an assumption names them
+    # DeepSeek publishes its Search/Fetch fee in CNY only (5 per 1,000 calls) and no USD price was found:
+    # the calls are not silently priced at 0 or at a guessed exchange rate: an assumption names them
     df = _november(table, "deepseek-flash")
     assert not (df["component"] == "tool:web_search").any()
     notes = [a for a in df.attrs["assumptions"] if "web_search" in a]
-    assert len(notes) == 1 and "deepseek-flash" in notes[0]
+    assert len(notes) == 1
+    assert notes[0].startswith("deepseek-flash publishes its web_search fee only in 5 CNY per 1,000 calls "
+                               "(no USD price) for (part of) 2026-11: p's web_search calls then are not priced")
+    # the table records the fee itself, dated and sourced: from 2026-11-01 00:00 Beijing
+    [fee] = [f for f in table.models["deepseek-flash"].fees if f.tool == "web_search"]
+    assert (fee.usd_per_1k_calls, fee.native, fee.when.start) == (None, {"CNY": D(5)}, at("2026-10-31T16:00Z"))
+    # a quote of such calls is one clear line
+    result = CliRunner().invoke(cli, ["quote", "deepseek-flash", "--input", "1000", "--tool-calls", "web_search=3",
+                                      "--at", "2026-11-05T00:00Z"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "publishes its web_search fee at 2026-11-05 00:00Z only in 5 CNY per 1,000 calls" in result.stderr

@@ -320,7 +320,7 @@ class _Parser:
     def fee(self, node: Node, key: str, fee_key: str) -> Fee:
         """`{tool: web_search, usd_per_1k_calls: 10, when: {from: ...}, native: {CNY: 5}}`."""
         r = self.r
-        f = r.mapping(node, key, _FEE_KEYS, ("tool", "usd_per_1k_calls"))
+        f = r.mapping(node, key, _FEE_KEYS, ("tool",))
         src, checked = self.sourced(f, key, node)
         tool = r.string(f["tool"], key + ".tool", pattern=r"[a-z][a-z0-9_]*",
                         what="a tool name in lower case, like web_search, web_fetch, code_execution")
@@ -328,7 +328,12 @@ class _Parser:
         if when.has_clock or when.prompt_tokens_above is not None or when.prompt_tokens_at_most is not None \
                 or when.tiers is not None or when.residency is not None:
             raise r.fail(f["when"], key + ".when", "a fee's when: may only give from and until")
-        price = r.decimal(f["usd_per_1k_calls"], key + ".usd_per_1k_calls", "a price >= 0 in USD per 1,000 calls")
+        if "usd_per_1k_calls" not in f and "native" not in f:
+            raise r.fail(node, key + ".usd_per_1k_calls", "is required (or native: {CNY: ...} alone, when the "
+                                                          "provider publishes the fee only in another currency)",
+                         _NO_VALUE)
+        price = r.decimal(f["usd_per_1k_calls"], key + ".usd_per_1k_calls", "a price >= 0 in USD per 1,000 calls") \
+            if "usd_per_1k_calls" in f else None
         native = {}
         if "native" in f:
             for code, value in r.named_entries(f["native"], key + ".native").items():

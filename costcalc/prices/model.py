@@ -214,7 +214,9 @@ class Fee:
     price, so modifiers (batch, long context, residency) leave it alone. Published per 1,000 calls."""
 
     tool: str
-    usd_per_1k_calls: Decimal
+    # None when the provider publishes the fee only in another currency (DeepSeek's Search/Fetch: 5 CNY
+    # per 1,000 calls, no USD price found): such calls have no USD price, and say so, never a made-up rate.
+    usd_per_1k_calls: Decimal | None
     when: Conditions
     source: str
     checked: date | None
@@ -225,6 +227,14 @@ class Fee:
     key: str = ""
     line: int | None = None
     file: str = ""
+
+    @property
+    def priced_in_usd(self) -> bool:
+        return self.usd_per_1k_calls is not None
+
+    def native_text(self) -> str:
+        """`5 CNY` per 1,000 calls, for messages about a fee published only in another currency."""
+        return ", ".join(f"{value.normalize():f} {code}" for code, value in self.native.items())
 
     @property
     def usd_per_call(self) -> Decimal:

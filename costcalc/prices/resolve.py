@@ -53,6 +53,12 @@ class Resolution:
         priced = ", ".join(f.tool for f in self.fees)
         billed = f" (billed as {self.billed_model.id})" if self.billed_model.id != self.model else ""
         at = _utc(at)
+        # fees have no clock conditions (the loader allows only from/until): no calendars needed
+        native = next((f for f in self.billed_model.fees if f.tool == tool and not f.priced_in_usd
+                       and f.when.matches_time(at, {})), None)
+        if native is not None:
+            return (f"{self.model}{billed} publishes its {tool} fee at {at:%Y-%m-%d %H:%MZ} only in "
+                    f"{native.native_text()} per 1,000 calls, with no USD price: the calls cannot be priced in USD")
         return (f"{self.model}{billed} has no {tool} fee at {at:%Y-%m-%d %H:%MZ}; "
                 + (f"it prices calls of: {priced}" if priced else "it prices no tool calls then"))
 
@@ -190,8 +196,9 @@ def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: 
     return Resolution(asked, model, rule, mods, effective_rates(rule, mods), fees_at(table, model, at))
 
 
-def fees_at(table: PriceTable, model: Model, at: datetime) -> tuple[Fee, ...]:
-    """The per-call fees of `model` in force at `at`, in table order, one per tool."""
+def fees_at(table: PriceTable, model: Model, at: datetime, usd_only: bool = True) -> tuple[Fee, ...]:
+    """The per-call fees of `model` in force at `at`, in table order, one per tool. With `usd_only` (what
+    a Resolution holds), a fee published only in another currency is left out: its calls have no USD price."""
     found: dict[str, Fee] = {}
     for fee in model.fees:
         if fee.when.matches_time(at, table.calendars):
@@ -199,7 +206,13 @@ def fees_at(table: PriceTable, model: Model, at: datetime) -> tuple[Fee, ...]:
                 raise AmbiguousPriceError(f"{model.id}: fees {found[fee.tool].key} and {fee.key} both price "
                                           f"{fee.tool} at {at:%Y-%m-%d %H:%MZ}; the price table needs fixing")
             found[fee.tool] = fee
-    return tuple(found.values())
+    return tuple(f for f in found.values() if f.priced_in_usd or not usd_only)
+
+
+def native_only_fee(table: PriceTable, model: Model, tool: str, at: datetime) -> Fee | None:
+    """The fee for `tool` that `model` publishes at `at` only in another currency, if any (for messages)."""
+    return next((f for f in fees_at(table, model, at, usd_only=False) if f.tool == tool and not f.priced_in_usd),
+                None)
 
 
 def effective_rates(rule: Rule, modifiers: tuple[Modifier, ...]) -> dict[str, Decimal]:

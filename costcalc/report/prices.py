@@ -108,7 +108,7 @@ def model_history(table: PriceTable, model: Model) -> str:
         lines.append(render(("modifier", "when", "multiply", "kind"), rows, indent=2))
     if model.fees:
         lines += ["", "Fees per tool call (USD per 1,000 calls; not token prices, no modifiers apply):"]
-        rows = [(f.tool, f.when.describe(), rate_text(f.usd_per_1k_calls),
+        rows = [(f.tool, f.when.describe(), rate_text(f.usd_per_1k_calls) if f.priced_in_usd else "-",
                  ", ".join(f"{code} {decimal_text(v)}" for code, v in f.native.items()) or "-",
                  f.checked.isoformat() if f.checked else "-") for f in model.fees]
         lines.append(render(("tool", "when", "usd_per_1k", "native", "checked"), rows,
