@@ -1,6 +1,6 @@
 """Renderings: results (DataFrames, quotes, price tables) -> text in a named format. No computation."""
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value) -> str:
