@@ -7,7 +7,7 @@ the code's output.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -120,16 +120,21 @@ def test_legacy_ids_did_not_exist_before_their_own_launch(table):
 
 # -- Launch instants --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model, launch", [
-    ("gpt-5.4", "2026-03-05"), ("gpt-5.4-mini", "2026-03-17"), ("gpt-5.4-nano", "2026-03-17"),
-    ("gpt-5.5", "2026-04-23"), ("gpt-5.5-pro", "2026-04-23"), ("gpt-5.6-sol", "2026-07-09"),
-    ("claude-opus-4-7", "2026-04-16"), ("claude-opus-4-8", "2026-05-28"), ("claude-sonnet-5", "2026-06-30"),
-    ("claude-opus-5", "2026-07-24"), ("gemini-3.1-pro", "2026-02-19"), ("gemini-3.6-flash", "2026-07-21"),
+# model, launch day, input price per 1M tokens at launch (from the research sheets)
+@pytest.mark.parametrize("model, launch, input_usd", [
+    ("gpt-5.4", "2026-03-05", "2.50"), ("gpt-5.4-mini", "2026-03-17", "0.75"), ("gpt-5.4-nano", "2026-03-17", "0.20"),
+    ("gpt-5.5", "2026-04-23", "5"), ("gpt-5.5-pro", "2026-04-23", "30"), ("gpt-5.6-sol", "2026-07-09", "5"),
+    ("claude-opus-4-7", "2026-04-16", "5"), ("claude-opus-4-8", "2026-05-28", "5"),
+    ("claude-sonnet-5", "2026-06-30", "2"), ("claude-opus-5", "2026-07-24", "5"), ("gemini-3.1-pro", "2026-02-19", "2"),
+    ("gemini-3.6-flash", "2026-07-21", "0.75"),
 ])
-def test_a_quote_before_launch_is_refused_naming_the_launch(table, model, launch):
+def test_a_quote_before_launch_is_refused_naming_the_launch(table, model, launch, input_usd):
     with pytest.raises(NotLaunchedError, match=f"launched at {launch} 00:00Z"):
         q(table, model, "2025-01-01T00:00Z", input=M)
-    assert q(table, model, f"{launch}T00:00Z", input=M).total_usd > 0
+    with pytest.raises(NotLaunchedError):  # one minute before the launch instant
+        quote(table, model, TokenBundle(input=1000), at(f"{launch}T00:00Z") - timedelta(minutes=1))
+    # from the launch minute on: 1M input tokens cost the input price per 1M
+    assert q(table, model, f"{launch}T00:00Z", input=M).total_usd == D(input_usd)
 
 
 def test_every_model_has_a_launch_instant(table):
