@@ -50,6 +50,9 @@ def _text(result, markdown: bool) -> str:
     keys = list(result.by)
     calls = [(c, h) for c, h in _CALL_HEADERS if c in rows and rows[c].astype(bool).any()]
     counts = list(_TOKEN_HEADERS) + calls
+    # calls no fee priced get a column beside them, so a 0.00 fee never reads as free calls
+    if "unpriced_calls" in rows and rows["unpriced_calls"].astype(bool).any():
+        counts.append(("unpriced_calls", "unpriced calls"))
     # with tool calls, their fees (a part of cost USD) get a column: a component of their own
     fees = ["tool fees USD"] if calls else []
     headers = keys + ["priced as", "model", "records"] + [h for _, h in counts] + fees + ["cost USD"]
@@ -64,7 +67,8 @@ def _text(result, markdown: bool) -> str:
     sha = (result.price_table.get("sha256") or "")[:12]
     head = (f"Re-priced usage: {result.summary_line()}. Price table {result.price_table.get('version')} "
             f"(sha256 {sha}).")
-    totals = "; ".join(f"{label} {cents(total):,.2f}" for label, total in result.totals_usd.items())
+    totals = "; ".join(f"{label} {cents(total):,.2f}{_left_out(result.unpriced_calls.get(label))}"
+                       for label, total in result.totals_usd.items())
     lines = [head, "", table, "", f"Total USD: {totals}"]
     if result.assumptions:
         lines += ["", "Assumptions:"] + [f"- {a}" for a in result.assumptions]
@@ -75,6 +79,13 @@ def _text(result, markdown: bool) -> str:
             lines.append(f"- ... {result.reported - 20:,} more (--format json lists the first "
                          f"{len(result.problems):,})")
     return "\n".join(lines)
+
+
+def _left_out(unpriced: dict | None) -> str:
+    """What a total leaves out: ' (without 6 unpriced web_search calls)', or nothing."""
+    if not unpriced:
+        return ""
+    return " (without " + ", ".join(f"{calls:,} unpriced {tool} calls" for tool, calls in unpriced.items()) + ")"
 
 
 def _cell(value, markdown: bool) -> str:

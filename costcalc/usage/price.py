@@ -17,7 +17,9 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
 1M is the cost, like tokens x rate / 1M), and fee changes cut pieces like rate changes. Calls of a tool
-the outcome has no fee for cost nothing and are counted per model and tool, and said (`unpriced_notes`).
+the outcome has no fee for are left out of the cost, never priced as free: every result counts them
+(an `unpriced_calls` column per row or record, `Repricer.unpriced_by_label` per tool for the totals)
+and says so (`unpriced_notes`).
 
 Money stays exact without a Decimal per record: the bill of a set of records priced under one outcome
 is sum(tokens) x rate, so totals sum integer token counts per outcome and multiply by the Decimal rates
@@ -297,14 +299,21 @@ class Repricer:
                        f"the calls are left out of the totals, not counted as free)")
         return out
 
+    def unpriced_by_label(self) -> dict[str, dict[str, int]]:
+        """{priced_as label: {tool: calls no fee priced}} for every label, in target order (empty when
+        all its calls were priced): what the totals of each label leave out."""
+        out: dict[str, dict[str, int]] = {target.label: {} for target in self.targets}
+        for (label, _model, tool), (_records, calls) in self.unpriced_calls.items():
+            out[label][tool] = out[label].get(tool, 0) + calls
+        return out
+
     def _count_unpriced_calls(self, target: _Target, ids: np.ndarray, calls: np.ndarray) -> None:
         """Count the calls of records whose outcome has no fee for that tool (vectorized: a bincount
         over outcome ids per tool column)."""
         if not calls.any():
             return
         if len(self._no_fee) < len(self.outcomes):
-            self._no_fee = np.array([[fee is None for fee in o.fees] for o in self.outcomes], dtype=bool) \
-                .reshape(len(self.outcomes), len(TOOLS))
+            self._no_fee = no_fee_matrix(self.outcomes)
         unpriced = self._no_fee[ids] & (calls > 0)
         for column, tool in enumerate(TOOLS):
             rows = unpriced[:, column]
@@ -508,6 +517,20 @@ class ScaledRates:
         return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(PRICED_COLUMNS)), places)
 
 
+def no_fee_matrix(outcomes: list[Outcome]) -> np.ndarray:
+    """bool (outcomes x tools): True where the outcome has no fee for that tool (its calls unpriced)."""
+    return np.array([[fee is None for fee in o.fees] for o in outcomes], dtype=bool) \
+        .reshape(len(outcomes), len(TOOLS))
+
+
+def unpriced_call_counts(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+    """int64 per record: its tool calls that no fee prices (left out of its cost, not free). Vectorized:
+    a mask per outcome picked by id, times the call columns."""
+    if tokens.shape[1] <= _TOKENS or not len(outcome_ids):  # a slice without tool calls
+        return np.zeros(len(outcome_ids), dtype=np.int64)
+    return (tokens[:, _TOKENS:] * no_fee_matrix(outcomes)[outcome_ids]).sum(axis=1).astype(np.int64)
+
+
 def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.ndarray) -> list[Decimal]:
     """Exact USD per record. int64 arithmetic where it cannot overflow, Python integers otherwise."""
     scaled = ScaledRates.of(outcomes)
@@ -586,4 +609,5 @@ def _tier_or_error(tier: str):
         return exc
 
 
-__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "SLICE_RECORDS", "TIERS"]
+__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "unpriced_call_counts",
+           "SLICE_RECORDS", "TIERS"]

@@ -19,7 +19,7 @@ from ..errors import _NO_VALUE, CostcalcError, InputError, Problem
 from ..money import decimal_text
 from ..prices.model import PriceTable
 from ..summary import dsum
-from .price import PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs
+from .price import PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs, unpriced_call_counts
 from .totals import Totals, totals_by
 
 SCHEMA = "costcalc.reprice/1"
@@ -30,7 +30,7 @@ class RepriceResult:
     """Grouped totals of a run with everything needed to trust them."""
 
     rows: pd.DataFrame  # Totals.frame(): by keys, priced_as, model, estimated, records, tokens, calls,
-    #                     tool_fees_usd (a part of cost_usd), cost_usd
+    #                     unpriced_calls, tool_fees_usd (of the priced calls, a part of cost_usd), cost_usd
     by: list[str]
     models: list[str]  # --as models, in the order asked
     records: int  # records read, good and bad
@@ -40,6 +40,8 @@ class RepriceResult:
     assumptions: list[str]
     price_table: dict = field(default_factory=dict)
     components: pd.DataFrame | None = None  # long form per component (Totals.components), for variance
+    # {priced_as: {tool: calls}}: tool calls no fee priced, left out of that label's total (not free)
+    unpriced_calls: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @cached_property
     def totals_usd(self) -> dict[str, Decimal]:
@@ -72,6 +74,8 @@ class RepriceResult:
             "reported": self.reported,
             "total_usd": decimal_text(self.total_usd),
             "totals_usd": {k: decimal_text(v) for k, v in self.totals_usd.items()},
+            # what each total leaves out: a total over unpriced calls is a lower bound, not the bill
+            "unpriced_calls": {label: dict(self.unpriced_calls.get(label, {})) for label in self.totals_usd},
             "assumptions": self.assumptions,
             "rows": rows,
             "problems": [{"file": p.file, "line": p.line, "key": p.key, "value": _plain(p.value),
@@ -129,18 +133,22 @@ def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None
     return RepriceResult(totals.frame(repricer.outcomes), totals.by, [t.model_id for t in repricer.targets[1:]],
                          repricer.priced + repricer.reported, repricer.priced, repricer.reported,
                          repricer.problems, repricer.assumptions + repricer.unpriced_notes(), table.meta(),
-                         totals.components(repricer.outcomes) if components else None)
+                         totals.components(repricer.outcomes) if components else None,
+                         repricer.unpriced_by_label())
 
 
-RECORD_COLUMNS = ["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated", "cost_usd"]
+RECORD_COLUMNS = ["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated",
+                  "unpriced_calls", "cost_usd"]
 
 
 def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
                   strict: bool = False) -> pd.DataFrame:
     """One row per priced record and priced_as: priced_as first, the normalized columns (token counts
     as billed: translated for --as models of another tokenizer family; tool call counts), then model_priced,
-    billed_model, billed_provider, rule, estimated and cost_usd (exact Decimal).
-    attrs: price_table, records, priced, reported, problems (strings), assumptions, total_usd."""
+    billed_model, billed_provider, rule, estimated, unpriced_calls (the record's tool calls no fee
+    priced: left out of its cost, not free) and cost_usd (exact Decimal).
+    attrs: price_table, records, priced, reported, problems (strings), assumptions, total_usd,
+    unpriced_calls ({priced_as: {tool: calls}})."""
     repricer = Repricer(table, models)
     labels = [t.label for t in repricer.targets]
     parts = []
@@ -158,6 +166,7 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
                                        ("billed_provider", "provider"), ("rule", "rule")):
                 out[column] = np.array([getattr(o, field_name) for o in outcomes], dtype=object)[ids]
             out["estimated"] = estimated[ok]
+            out["unpriced_calls"] = unpriced_call_counts(outcomes, ids, tokens)
             out["cost_usd"] = record_costs(outcomes, ids, tokens) if len(ids) else []
             parts.append(out)
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RECORD_COLUMNS)
@@ -165,7 +174,8 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
                         "priced": repricer.priced, "reported": repricer.reported,
                         "problems": [str(p) for p in sorted(repricer.problems, key=lambda p: (p.file, p.line or 0))],
                         "assumptions": repricer.assumptions + repricer.unpriced_notes(),
-                        "total_usd": str(dsum(frame.loc[frame["priced_as"] == "logged", "cost_usd"]))})
+                        "total_usd": str(dsum(frame.loc[frame["priced_as"] == "logged", "cost_usd"])),
+                        "unpriced_calls": repricer.unpriced_by_label()})
     return frame
 
 

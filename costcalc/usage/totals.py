@@ -113,24 +113,26 @@ class Totals:
 
     def frame(self, outcomes: list[Outcome]) -> pd.DataFrame:
         """One row per group key, priced-as label and model: records, tokens per component, calls per
-        tool, the tool fees (tool_fees_usd, a part of cost_usd) and exact cost_usd (Decimal, tokens and
+        tool, unpriced_calls (those calls no fee priced: left out of the cost, not free), the tool fees
+        of the priced calls (tool_fees_usd, a part of cost_usd) and exact cost_usd (Decimal, tokens and
         fees). Sorted by the keys, then priced_as in the order asked, then model."""
         columns = self.by + ["priced_as", "model", "estimated", "records"] + list(PRICED_COLUMNS) + \
-            ["tool_fees_usd", "cost_usd"]
+            ["unpriced_calls", "tool_fees_usd", "cost_usd"]
         merged: dict[tuple, list] = {}
         tokens = len(COMPONENTS)
         for labels, target, outcome, estimated, sums in self._sums(outcomes):
             group = labels + (target, outcome.model, estimated)
-            entry = merged.setdefault(group, [[0] * len(sums), [], []])
+            entry = merged.setdefault(group, [[0] * len(sums), [], [], 0])
             entry[0] = [a + b for a, b in zip(entry[0], sums)]
             entry[1].append(outcome_cost(outcome, sums[1:]))
-            entry[2].extend(exact_cost(calls, fee) for calls, fee in zip(sums[1 + tokens:], outcome.prices[tokens:])
-                            if calls)
+            calls_fees = list(zip(sums[1 + tokens:], outcome.fees))
+            entry[2].extend(exact_cost(calls, fee) for calls, fee in calls_fees if calls and fee is not None)
+            entry[3] += sum(calls for calls, fee in calls_fees if fee is None)
         k = len(self.by)
         out = [list(group[:k]) + [self.priced_as[group[k]], group[k + 1], group[k + 2]] + sums
-               + [dsum(fees), dsum(costs)] for group, (sums, costs, fees) in sorted(merged.items())]
+               + [unpriced, dsum(fees), dsum(costs)] for group, (sums, costs, fees, unpriced) in sorted(merged.items())]
         frame = pd.DataFrame(out, columns=columns)
-        for column in ["records"] + list(PRICED_COLUMNS):
+        for column in ["records", "unpriced_calls"] + list(PRICED_COLUMNS):
             # int64 unless a sum outgrew it (then the Python integers stay, exact)
             if all(-2 ** 63 <= v < 2 ** 63 for v in frame[column]):
                 frame[column] = frame[column].astype("int64")
