@@ -20,7 +20,8 @@ the table, an unoffered combination) still stops the estimate.
 
 Requests a model cannot take (a prompt above its context window, output above its max output) stop the
 estimate with the profile, model and limit named, unless the profile says `over_limit: exclude`: then
-those requests are left out of the volume, and an assumption line says which share and how many.
+those requests are left out of the volume, an assumption line says which share and how many, and
+`attrs["over_limit_excluded"]` lists them per profile, model and case (share, requests, months, limit).
 
 Per-call tool fees (a profile's `tool_calls_per_request: {web_search: 0.3}` on a model whose price table
 has `fees:` for the tool) are lines of their own, component `tool:web_search`, rule `fee`:
@@ -30,7 +31,8 @@ has `fees:` for the tool) are lines of their own, component `tool:web_search`, r
 so the one formula cost_usd = tokens x usd_per_mtok / 1,000,000 holds for every line of the frame. Fee
 dates cut the month like rate changes (a fee change mid-month gives two lines). Calls of a tool the model
 has no fee for while a slot is in force are not priced, and an assumption line names the model, the tool,
-the profile and the months (never a silent zero).
+the profile and the months (never a silent zero); `attrs["unpriced_calls"]` counts them per profile,
+model, tool and case, so a verdict can say a comparison leaves them out.
 
 Exactness: every line is accumulated as a numerator over one denominator per profile, model and month
 and divided once at the end, so a result whose true value has a finite decimal expansion (46.695) comes
@@ -110,16 +112,38 @@ class _Projector:
         self.unavailable: dict[tuple[str, str], dict[int, tuple]] = {}
         # (model as named, tool) -> profile -> months in which its calls of the tool had no fee
         self.unpriced_calls: dict[tuple[str, str], dict[str, list[str]]] = {}
+        # (profile, model as named, tool, case) -> [months, calls]: the same calls counted, for
+        # attrs["unpriced_calls"] (what a verdict and a CSV comment row say is left out)
+        self.unpriced_counts: dict[tuple[str, str, str, str], list] = {}
+        # attrs["over_limit_excluded"]: per profile, model and case, the requests over_limit: exclude left out
+        self.excluded: list[dict] = []
 
     def note(self, text: str) -> None:
         if text not in self._said:
             self._said.add(text)
             self.assumptions.append(text)
 
-    def unpriced(self, model_name: str, tool: str, profile: str, month: str) -> None:
+    def unpriced(self, model_name: str, tool: str, profile: str, month: str, case: str, calls: Decimal) -> None:
+        """`calls` of `tool` in `month` that no fee prices (left out of the cost, not zero)."""
         months = self.unpriced_calls.setdefault((model_name, tool), {}).setdefault(profile, [])
         if month not in months:
             months.append(month)
+        entry = self.unpriced_counts.setdefault((profile, model_name, tool, case), [[], _ZERO])
+        if month not in entry[0]:
+            entry[0].append(month)
+        entry[1] += calls
+
+    def unpriced_entries(self) -> list[dict]:
+        """attrs["unpriced_calls"]: per profile, model, tool and case, the months and the calls no fee
+        priced, and why (no fee in the table, or one published only in another currency)."""
+        out = []
+        for (profile, model, tool, case), (months, calls) in self.unpriced_counts.items():
+            native = self._native_only(model, tool)
+            detail = (f"{model} publishes its {tool} fee only in {native} per 1,000 calls (no USD price)" if native
+                      else f"{model} has no {tool} fee in the price table")
+            out.append({"profile": profile, "model": model, "tool": tool, "case": case, "months": list(months),
+                        "calls": calls, "detail": detail})
+        return out
 
     def unpriced_notes(self) -> list[str]:
         """One line per model and tool whose calls a profile makes but the table has no fee for: those
@@ -398,6 +422,9 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         + _standing_assumptions(profiles),
         # stretches of profile x model without a price (before launch, after retirement): not cost lines
         "not_available": unavailable,
+        # what else the totals leave out: tool calls no fee prices, requests over a limit (over_limit: exclude)
+        "unpriced_calls": projector.unpriced_entries(),
+        "over_limit_excluded": projector.excluded,
         "profiles": {p.name: describe(p) for p in profiles},
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
@@ -635,7 +662,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             request = Request(0 if excluded else prompt, tier, residency, projector.scenario)
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
                                      per_request, excluded))
-    left_out: list[Decimal] = []  # requests left out per month (over_limit: exclude)
+    left_out: list[tuple[str, Decimal]] = []  # (month, requests left out) per month (over_limit: exclude)
     # calls per request of each tool the profile uses (a fee line where the model prices the tool)
     tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
     slot_cache = projector._slots
@@ -662,6 +689,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         lines: dict[int, list] = {}  # line id -> [token numerator, first, last]
         month_requests = _ZERO  # numerator, like the tokens
         month_left_out = _ZERO
+        month_unpriced: dict[str, Decimal] = {}  # tool -> calls numerator no fee priced
         for request, request_key, share, per_request, excluded in requests_by_tier:
             share = volume_numerator * share
             slots = slot_cache.get((request_key, window))
@@ -691,8 +719,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                             line[2] = slot.last
                 for component, tool, per in tools:
                     key = ids.get(component)
-                    if key is None:  # no fee for this tool while this slot was in force
-                        projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym))
+                    if key is None:  # no fee for this tool while this slot was in force: counted, not priced
+                        month_unpriced[tool] = month_unpriced.get(tool, _ZERO) + requests * per
                         continue
                     line = lines.get(key)
                     if line is None:
@@ -706,8 +734,10 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         gaps = projector._gaps.get((requests_by_tier[0][1], window))
         if gaps:
             projector.mark_unavailable(profile.name, model_name, index, window, gaps)
+        for tool, calls in month_unpriced.items():
+            projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym), case, calls / denominator)
         if any(over):
-            left_out.append(month_left_out / denominator)
+            left_out.append((cal.month_label(*ym), month_left_out / denominator))
         if not lines:
             continue
         cost_denominator = denominator * MTOK
@@ -721,7 +751,9 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         out.runs.append((profile.name, model_name, index, case, len(lines)))
         out.requests.append(month_requests / denominator)
     if any(over):
-        projector.note(_left_out_note(profile, model, model_name, bins, over, left_out, case))
+        excluded = _excluded_entry(profile, model, model_name, bins, over, left_out, case)
+        projector.excluded.append(excluded)
+        projector.note(_left_out_note(excluded, [n for _, n in left_out]))
 
 
 def _share(share: Decimal) -> str:
@@ -752,8 +784,10 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
     return over
 
 
-def _left_out_note(profile: Profile, model: Model, model_name: str, bins: list, over: list[bool],
-                   left_out: list[Decimal], case: str) -> str:
+def _excluded_entry(profile: Profile, model: Model, model_name: str, bins: list, over: list[bool],
+                    left_out: list[tuple[str, Decimal]], case: str) -> dict:
+    """attrs["over_limit_excluded"] entry: the share of the profile's requests left out on a model, the
+    requests that makes over the period, the months with any, and the limits they are above."""
     reasons = []
     share = _ZERO
     for (prompt, bin_share, per_request), excluded in zip(bins, over):
@@ -763,16 +797,22 @@ def _left_out_note(profile: Profile, model: Model, model_name: str, bins: list, 
             text = describe_limit(model.id, *over_limit(model, prompt, _ceil(output)))
             if text not in reasons:
                 reasons.append(text)
-    counts = sorted({int(n.to_integral_value()) for n in left_out if n})
+    return {"profile": profile.name, "model": model_name, "case": case, "share": share,
+            "requests": sum((n for _, n in left_out), _ZERO), "months": [m for m, n in left_out if n],
+            "detail": "; ".join(reasons)}
+
+
+def _left_out_note(entry: dict, per_month: list[Decimal]) -> str:
+    counts = sorted({int(n.to_integral_value()) for n in per_month if n})
     if not counts:
         many = "none in these months"
     elif len(counts) == 1:
         many = f"{counts[0]:,} requests a month"
     else:
         many = f"{counts[0]:,} to {counts[-1]:,} requests a month"
-    which = f" ({case} case)" if case != "expected" else ""
-    return (f"over_limit: exclude: {_share(share)} of {profile.name}'s requests{which} are left out on "
-            f"{model_name} ({'; '.join(reasons)}): {many}.")
+    which = f" ({entry['case']} case)" if entry["case"] != "expected" else ""
+    return (f"over_limit: exclude: {_share(entry['share'])} of {entry['profile']}'s requests{which} are left "
+            f"out on {entry['model']} ({entry['detail']}): {many}.")
 
 
 def _slots(projector: _Projector, model_id: str, model_name: str, profile: Profile, ym, window,

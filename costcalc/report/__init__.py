@@ -75,6 +75,31 @@ def not_available_rows(entries) -> str:
         ("detail", e["detail"]))]) for e in entries or ())
 
 
+def left_out_rows(meta, expected_only: bool = False) -> str:
+    """CSV comment rows, like not_available_rows, for the rest of what a file's totals leave out: tool
+    calls no fee prices (`# unpriced calls`) and requests `over_limit: exclude` left out (`# over limit
+    excluded`), one row per profile, model (tool) and case. `expected_only` for files that hold the
+    expected case alone (FOCUS)."""
+    from ..money import decimal_text
+
+    def keep(e) -> bool:
+        return not expected_only or e.get("case", "expected") == "expected"
+
+    def number(value) -> str:
+        return decimal_text(value) if hasattr(value, "as_tuple") else str(value)
+
+    rows = [["# unpriced calls"] + [f"{key}={value}" for key, value in (
+        ("profile", e["profile"]), ("model", e["model"]), ("tool", e["tool"]), ("case", e.get("case", "expected")),
+        ("calls", number(e["calls"])), ("months", ";".join(e["months"])), ("detail", e["detail"]))]
+        for e in meta.get("unpriced_calls") or () if keep(e)]
+    rows += [["# over limit excluded"] + [f"{key}={value}" for key, value in (
+        ("profile", e["profile"]), ("model", e["model"]), ("case", e.get("case", "expected")),
+        ("share", number(e["share"])), ("requests", number(e["requests"])), ("months", ";".join(e["months"])),
+        ("detail", e["detail"]))]
+        for e in meta.get("over_limit_excluded") or () if keep(e)]
+    return "".join(csv_row(r) for r in rows)
+
+
 def csv_table(df, extra: dict | None = None) -> str:
     """A frame as CSV, with `extra` columns holding the same value on every row (the price table's
     version and sha256, so each row says which prices made it)."""

@@ -18,6 +18,14 @@ bytes. No computation happens in a rendering: the document holds every number it
                                                  # (reason "not launched") or after its retirement
                                                  # ("retired"); no cost lines there. `months` it touches,
                                                  # `partial` those of them priced for the rest of the month
+        "unpriced_calls": [{"profile", "model", "tool", "case", "months", "calls", "detail"}]
+                                                 # tool calls no fee prices (none in the table, or one
+                                                 # published only in another currency): left out of the
+                                                 # totals, not free; `calls` over the period (decimal text)
+        "over_limit_excluded": [{"profile", "model", "case", "share", "requests", "months", "detail"}]
+                                                 # requests above a model's limits that `over_limit:
+                                                 # exclude` left out: `share` of the profile's requests,
+                                                 # `requests` over the period (decimal text), the limits
      },
      "rows": [{"profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
                "cost_usd", ["case"], "period_start", "period_end", "tag:NAME"...}],
@@ -71,8 +79,20 @@ def to_document(df: pd.DataFrame) -> dict:
                            for r in attrs.get("list_rates", [])],
             "native_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
                              for r in attrs.get("native_rates", [])],
-            "not_available": [dict(e) for e in attrs.get("not_available", [])]}
+            "not_available": [dict(e) for e in attrs.get("not_available", [])],
+            "unpriced_calls": [_texts(e, ("calls",)) for e in attrs.get("unpriced_calls", [])],
+            "over_limit_excluded": [_texts(e, ("share", "requests")) for e in attrs.get("over_limit_excluded", [])]}
     return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": _total(rows)}
+
+
+def _texts(entry: dict, numbers: tuple[str, ...]) -> dict:
+    """A copy of a metadata entry with its exact numbers as decimal text (and months as a new list)."""
+    return {k: (decimal_text(v) if k in numbers else list(v) if k == "months" else v) for k, v in entry.items()}
+
+
+def _numbers(entry: dict, numbers: tuple[str, ...]) -> dict:
+    """The inverse of _texts: decimal text back to Decimal."""
+    return {k: (Decimal(v) if k in numbers else list(v) if k == "months" else v) for k, v in entry.items()}
 
 
 def _totals(rows: list[dict]) -> list[dict]:
@@ -137,6 +157,8 @@ def to_frame(document: dict) -> pd.DataFrame:
         "native_rates": [{k: (Decimal(v) if k.endswith("per_mtok") else v) for k, v in r.items()}
                          for r in meta.get("native_rates", [])],
         "not_available": [dict(e) for e in meta.get("not_available", [])],
+        "unpriced_calls": [_numbers(e, ("calls",)) for e in meta.get("unpriced_calls") or []],
+        "over_limit_excluded": [_numbers(e, ("share", "requests")) for e in meta.get("over_limit_excluded") or []],
     })
     return frame
 
@@ -217,9 +239,29 @@ def check(document, source: str = "document") -> None:
                 raise CostcalcError(f"{where}.{key}: {shown(entry[key])}: must be an instant like "
                                     f"2026-12-01T00:00:00Z")
         for key in ("months", "partial"):
-            months = entry.get(key)
-            if not isinstance(months, list) or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months):
-                raise CostcalcError(f"{where}.{key}: {shown(months)}: must be a list of months like 2026-12")
+            _check_months(entry.get(key), f"{where}.{key}")
+    for name, texts, numbers in _LEFT_OUT:
+        for i, entry in enumerate(meta.get(name) or []):
+            where = f"{source}: meta.{name}[{i}]"
+            if not isinstance(entry, dict):
+                raise CostcalcError(f"{where}: {shown(entry)}: must be an object ({', '.join(texts + numbers)}, "
+                                    f"months)")
+            for key in texts:
+                if not isinstance(entry.get(key), str):
+                    raise CostcalcError(f"{where}.{key}: {shown(entry.get(key))}: must be text")
+            for key in numbers:
+                _finite(entry.get(key), f"{where}.{key}")
+            _check_months(entry.get("months"), f"{where}.months")
+
+
+def _check_months(months, where: str) -> None:
+    if not isinstance(months, list) or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months):
+        raise CostcalcError(f"{where}: {shown(months)}: must be a list of months like 2026-12")
+
+
+# What the totals leave out besides not-available time: (meta key, text keys, exact number keys).
+_LEFT_OUT = (("unpriced_calls", ("profile", "model", "tool", "case", "detail"), ("calls",)),
+             ("over_limit_excluded", ("profile", "model", "case", "detail"), ("share", "requests")))
 
 
 _TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
@@ -232,7 +274,8 @@ _META_TYPES = (("price_table", dict, "an object (version, sha256, files)"),
                ("profiles", dict, "an object of profile descriptions"),
                ("assumptions", list, "a list of texts"), ("requests", list, "a list of objects"),
                ("list_rates", list, "a list of objects"), ("native_rates", list, "a list of objects"),
-               ("not_available", list, "a list of objects"))
+               ("not_available", list, "a list of objects"), ("unpriced_calls", list, "a list of objects"),
+               ("over_limit_excluded", list, "a list of objects"))
 # No amount costcalc writes comes near this: a bigger one is a hand-edit, and 1E+999999 would make a
 # renderer write a million digits.
 _MAX_AMOUNT = Decimal(10) ** 30
@@ -331,6 +374,53 @@ def month_columns(months: list[str], meta_or_attrs: dict) -> list[str]:
     all still gets its row, marked n/a), in order."""
     marked = {m for e in meta_or_attrs.get("not_available") or [] for m in e["months"]}
     return sorted(set(months) | marked)
+
+
+def verdict_caution(meta_or_attrs: dict, profile: str, models: list[str]) -> str:
+    """What a "Cheapest: X ... less than Y" verdict over `models` of a profile must add when its totals
+    do not cover the same thing (expected case, as the verdict): a model not available in part of the
+    period, tool calls a model's total leaves out (no fee), or requests `over_limit: exclude` left out
+    on some models and not others (or in other shares). "" when the comparison is like for like."""
+    if len(models) < 2:
+        return ""
+    chosen = set(models)
+    out = ""
+    marks = unavailable_months(meta_or_attrs)
+    marked = [m for m in models if (profile, m) in marks]
+    if marked:
+        out += (f" Not comparable over the whole period: {', '.join(marked)} "
+                f"{'is' if len(marked) == 1 else 'are'} not available in part of it.")
+    reasons = []
+    tools: dict[str, list[str]] = {}
+    for e in meta_or_attrs.get("unpriced_calls") or []:
+        if e["profile"] == profile and e["model"] in chosen and e.get("case", "expected") == "expected":
+            tools.setdefault(e["model"], [])
+            if e["tool"] not in tools[e["model"]]:
+                tools[e["model"]].append(e["tool"])
+    if tools:
+        whose = " and ".join(f"{m}'s {'/'.join(t)}" for m, t in tools.items())
+        reasons.append(f"{whose} calls are not priced (their fees are left out of "
+                       f"{'its total' if len(tools) == 1 else 'those totals'})")
+    shares = {m: Decimal(0) for m in models}
+    for e in meta_or_attrs.get("over_limit_excluded") or []:
+        if e["profile"] == profile and e["model"] in chosen and e.get("case", "expected") == "expected":
+            shares[e["model"]] += Decimal(str(e["share"]))
+    if any(shares.values()) and len(set(shares.values())) > 1:
+        some = [f"{share_percent(v)} on {m}" for m, v in shares.items() if v]
+        none = [m for m, v in shares.items() if not v]
+        reasons.append("requests above a model's limits are left out (over_limit: exclude): " + ", ".join(some)
+                       + (f", none on {', '.join(none)}" if none else ""))
+    if reasons:
+        out += " Not like for like: " + "; ".join(reasons) + "."
+    return out
+
+
+def share_percent(share: Decimal) -> str:
+    """10%, 12.5%; a long share to two places (33.33%)."""
+    percent = (share * 100).normalize()
+    if -percent.as_tuple().exponent > 2:
+        percent = percent.quantize(Decimal("0.01"))
+    return f"{percent:f}%"
 
 
 NOT_AVAILABLE_KEY = ("n/a: not available (before the model's launch or after its retirement), no cost; "

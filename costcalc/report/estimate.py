@@ -15,9 +15,9 @@ import pandas as pd
 from ..summary import allocate_cents, cents, summarize
 from ..errors import _one_line
 from ..textable import render
-from . import csv_text, markdown_text, not_available_rows
+from . import csv_text, left_out_rows, markdown_text, not_available_rows
 from .document import (NOT_AVAILABLE_KEY, Shown, dumps, fee_summary, in_shown_currency, month_columns,
-                       to_document, to_frame, unavailable_months)
+                       to_document, to_frame, unavailable_months, verdict_caution)
 
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
 
@@ -64,7 +64,7 @@ def to_csv(df: pd.DataFrame) -> str:
     extra = [table.get("version", ""), table.get("sha256", ""), df.attrs.get("scenario", ""), shown.code,
              shown.rate]
     return csv_text(columns, (list(record) + extra for record in df.itertuples(index=False))) + \
-        not_available_rows(df.attrs.get("not_available"))
+        not_available_rows(df.attrs.get("not_available")) + left_out_rows(df.attrs)
 
 
 def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) -> str:
@@ -111,7 +111,7 @@ def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) ->
             lines.append("")
             lines.append(_wrap(NOT_AVAILABLE_KEY.replace("*", "\\*") if markdown else NOT_AVAILABLE_KEY, markdown))
         lines.append("")
-        lines.append(_wrap(_verdict(expected, shown.code) + _not_comparable(marked, len(models)), markdown))
+        lines.append(_wrap(_verdict(expected, shown.code) + verdict_caution(attrs, name, models), markdown))
         own_fees = [f for f in fees or () if f["profile"] == name]
         if own_fees:
             lines += ["", _wrap(_fees_text(own_fees, shown.code), markdown)]
@@ -150,13 +150,6 @@ def _model_order(df: pd.DataFrame, profile: str) -> dict:
     return {m: i for i, m in enumerate(order)}
 
 
-def _not_comparable(marked: dict, models: int) -> str:
-    if not marked or models < 2:
-        return ""
-    return (f" Not comparable over the whole period: {', '.join(marked)} "
-            f"{'is' if len(marked) == 1 else 'are'} not available in part of it.")
-
-
 def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool, marked: dict | None = None) -> str:
     models = list(chunk["model"])
     marked = marked or {}
@@ -192,8 +185,9 @@ def _verdict(expected: pd.DataFrame, code: str) -> str:
     if len(expected) < 2:
         row = expected.iloc[0]
         return f"{row['model']}: {money(row['total_usd'])} {code} over the period."
-    best = expected.sort_values("rank").iloc[0]
-    worst = expected.loc[expected["total_usd"].map(lambda v: v).idxmax()]
+    # as in HTML: on a tie the most expensive is another model than the cheapest, never the model itself
+    ranked = expected.sort_values(["rank", "model"])
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
     return (f"Cheapest: {best['model']} at {money(best['total_usd'])} {code}, "
             f"{money(best['savings_vs_most_expensive_usd'])} {code} ({best['savings_pct']}%) less than "
             f"{worst['model']}.")

@@ -30,7 +30,9 @@ empty. FOCUS leaves PricingUnit and ConsumedUnit free text (its examples include
     x_Profile, x_Case, x_Rule, x_Component, x_Scenario, x_PriceTableVersion, x_PriceTableSha256, x_UsdRate
 
 Time a model cannot be priced (before its launch, after its retirement) has no rows (it is no charge); a
-comment row per stretch after the rows says so (`# not available,...`).
+comment row per stretch after the rows says so (`# not available,...`); so do `# unpriced calls,...` rows
+for tool calls no fee prices and `# over limit excluded,...` rows for requests `over_limit: exclude` left
+out.
 
 Amounts are exact decimal text (not rounded). Text cells are formula-neutralized (safe_cell). An
 estimate with ranges gives the expected case only: FOCUS rows are charges, and a FinOps tool adds them
@@ -44,7 +46,7 @@ from decimal import Decimal
 
 from ..money import decimal_text
 from ..prices.model import TOOL_PREFIX
-from . import csv_text, not_available_rows
+from . import csv_text, left_out_rows, not_available_rows
 from .document import EXACT, Shown
 
 COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
@@ -115,7 +117,8 @@ def render_focus(document: dict) -> str:
         ]
         records.append(cells)
     # no charge where a model is not available: said in comment rows after the charges
-    return csv_text(COLUMNS, records) + not_available_rows(meta.get("not_available"))
+    return csv_text(COLUMNS, records) + not_available_rows(meta.get("not_available")) + \
+        left_out_rows(meta, expected_only=True)
 
 
 def _month_bounds(month: str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from ..money import decimal_text
 from ..summary import allocate_cents, cents, dsum, summarize
 from . import svg
 from .document import (NOT_AVAILABLE_KEY, Shown, fee_summary, in_shown_currency, month_columns, to_frame,
-                       unavailable_months)
+                       unavailable_months, verdict_caution)
 
 __all__ = ["render_html"]
 
@@ -428,10 +428,7 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
                          f'<td class="money">{_e(decimal_text(row["savings_pct"]))}%</td></tr>\n')
         parts.append("</tbody></table></div>\n")
         marked = {m: marks[(profile, m)] for m in expected["model"] if (profile, m) in marks}
-        caution = ""
-        if marked and len(expected) > 1:
-            caution = (f" Not comparable over the whole period: {', '.join(marked)} "
-                       f"{'is' if len(marked) == 1 else 'are'} not available in part of it.")
+        caution = verdict_caution(document.get("meta", {}), profile, list(expected["model"]))
         parts.append(f'<p class="verdict">{_e(_verdict(expected, shown) + caution)}</p>\n')
         own_fees = [f for f in fees if f["profile"] == profile]
         if own_fees:

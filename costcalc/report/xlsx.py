@@ -32,7 +32,7 @@ from ..money import decimal_text
 from ..summary import cents, dsum, summarize
 from . import safe_cell
 from .document import (NOT_AVAILABLE_KEY, Shown, check, fee_summary, in_shown_currency, month_columns,
-                       to_document, to_frame, unavailable_months)
+                       share_percent, to_document, to_frame, unavailable_months, verdict_caution)
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -164,6 +164,13 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
     sheet.append([])
     if marks:
         sheet.append([_text(NOT_AVAILABLE_KEY + " The Notes sheet lists what is not available.")])
+    # the same caution the text and HTML verdicts carry, where a profile's totals are not like for like
+    expected = summary[summary["case"] == "expected"] if has_case else summary
+    for profile in dict.fromkeys(expected["profile"]):
+        caution = verdict_caution(document["meta"], profile, list(expected.loc[expected["profile"] == profile,
+                                                                                "model"]))
+        if caution:
+            sheet.append([_text(f"{profile}: {caution.strip()}")])
     sheet.append([_text(shown.note)])
     sheet.append([_text("Each cell is the exact cost as a binary number; cells are shown to the cent, so a "
                         "column of shown cents may differ from its shown total by a cent.")])
@@ -251,6 +258,15 @@ def _notes_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None
         text = (f"{e['model']} for {e['profile']}: {e['from']} until {e['until']}, {e['reason']} ({e['detail']}); "
                 f"months {', '.join(e['months'])}")
         items.append(("not available", text + (f"; partial: {', '.join(e['partial'])}" if e["partial"] else "")))
+    for e in meta.get("unpriced_calls") or []:
+        text = (f"{e['model']} for {e['profile']}{_case(e)}: {_count(e['calls'])} {e['tool']} calls in "
+                f"{', '.join(e['months'])} not priced ({e['detail']}); left out of the totals, not free")
+        items.append(("unpriced calls", text))
+    for e in meta.get("over_limit_excluded") or []:
+        text = (f"{e['model']} for {e['profile']}{_case(e)}: {share_percent(Decimal(str(e['share'])))} of the "
+                f"requests, {_count(e['requests'])} in {', '.join(e['months'])}, left out (over_limit: exclude; "
+                f"{e['detail']})")
+        items.append(("over limit excluded", text))
     for name, info in (meta.get("profiles") or {}).items():
         info = info or {}
         text = info.get("summary") or ""
@@ -262,6 +278,16 @@ def _notes_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None
                       else _text(value)])
         sheet.cell(sheet.max_row, 2).alignment = styles.wrap
     _finish(sheet, "A2", widths={2: 100})
+
+
+def _case(entry: dict) -> str:
+    return f" ({entry['case']} case)" if entry.get("case", "expected") != "expected" else ""
+
+
+def _count(value) -> str:
+    """Calls or requests over a period: exact but maybe fractional (0.3 calls a request), whole when whole."""
+    number = Decimal(str(value))
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.1f}"
 
 
 # -- cells -----------------------------------------------------------------------------------------------
