@@ -52,9 +52,9 @@ import numpy as np
 import pandas as pd
 
 from . import calendar as cal
-from .errors import CostcalcError, LimitError, NotLaunchedError, RetiredModelError
+from .errors import _NO_VALUE, CostcalcError, LimitError, NotLaunchedError, Problem, RetiredModelError
 from .prices.limits import describe as describe_limit
-from .prices.limits import over_limit
+from .prices.limits import CONTEXT, over_limit
 from .prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component, tool_component
 from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
@@ -653,7 +653,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
         bins.append((_ceil(prompt), share, per_request))
-    over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case)
+    over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case,
+                        sampled is not None)
     requests_by_tier = []
     for tier, tier_share in tiers:
         for (prompt, bin_share, per_request), excluded in zip(bins, over):
@@ -769,19 +770,49 @@ def _ceil(tokens: Decimal) -> int:
     return int(tokens.to_integral_value(rounding=decimal.ROUND_CEILING))
 
 
-def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, output: int, case: str
-                 ) -> list[bool]:
+def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, output: int, case: str,
+                 sampled: bool = False) -> list[bool]:
     """Per prompt bin: whether its requests exceed the model's context window or max output. An error
-    naming profile, model and limit unless the profile says `over_limit: exclude`."""
+    naming the file, line and key of the value at fault (the profile's origin), the model and the limit,
+    unless the profile says `over_limit: exclude`."""
     over = [share > 0 and over_limit(model, prompt, output) is not None for prompt, share, _ in bins]
     if any(over) and profile.over_limit != "exclude":
-        prompt, share, _ = bins[over.index(True)]
+        index = over.index(True)
+        prompt, share, _ = bins[index]
+        limit = over_limit(model, prompt, output)
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
-        raise LimitError(f"profile {profile.name}{which}, model {model_name}: {part}"
-                         f"{describe_limit(model.id, *over_limit(model, prompt, output))}; set over_limit: "
-                         f"exclude in the profile to leave such requests out of the estimate")
+        what = f"{part}{describe_limit(model.id, *limit)}"
+        if profile.origin is None:  # a Profile made in code: no file to point at
+            raise LimitError(f"profile {profile.name}{which}, model {model_name}: {what}; set over_limit: "
+                             f"exclude in the profile to leave such requests out of the estimate")
+        key, line, value = _limit_location(profile, model, limit[0], index, case, sampled)
+        raise LimitError(str(Problem(profile.origin.file, line, key, value,
+                                     f"model {model_name}{which}: {what}; set over_limit: exclude in the "
+                                     f"profile to leave such requests out of the estimate")))
     return over
+
+
+def _limit_location(profile: Profile, model: Model, limit: str, index: int, case: str,
+                    sampled: bool) -> tuple[str, int | None, object]:
+    """(dotted key, line, value) of what puts a request above `limit`: the prompt (a histogram bin, a
+    ranged value at this case, the mean) or the output (output_tokens, else the reasoning that adds to
+    it); the samples when the tokens were counted from them."""
+    if sampled:
+        return (*profile.origin.where("samples"), _NO_VALUE)
+    if limit == CONTEXT:
+        tokens = profile.input_tokens
+        if isinstance(tokens, Histogram):
+            return (*profile.origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
+                    tokens.bins[index][0])
+        return (*profile.origin.where(f"input_tokens.{case}", "input_tokens"), tokens)
+    name, value = "output_tokens", profile.output_tokens
+    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
+    if fits and profile.reasoning_tokens is not None:
+        name, value = "reasoning_tokens", profile.reasoning_tokens
+    elif fits and profile.reasoning is not None:
+        name, value = "reasoning", profile.reasoning
+    return (*profile.origin.where(f"{name}.{case}", name), value)
 
 
 def _excluded_entry(profile: Profile, model: Model, model_name: str, bins: list, over: list[bool],

@@ -116,6 +116,50 @@ class SampledTokens:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a profile was read: its file, its dotted key and the line of each value a later check may
+    point at. The projection refuses a request above a model's limits after loading; with this it names
+    the file, line and key like a loading error does, and stays pure (nothing is read again)."""
+
+    file: str
+    key: str  # profiles.NAME
+    line: int | None  # of the profile itself
+    lines: tuple[tuple[str, int], ...] = ()  # (key below the profile, line): input_tokens.histogram[1].tokens
+
+    def where(self, *keys: str) -> tuple[str, int | None]:
+        """(full dotted key, line) of the first of `keys` recorded, else the profile's own."""
+        found = dict(self.lines)
+        for key in keys:
+            if key in found:
+                return f"{self.key}.{key}", found[key]
+        return self.key, self.line
+
+
+# The values a limit check points at (the prompt and the output of one request), with their parts.
+_LOCATED = ("input_tokens", "output_tokens", "reasoning_tokens", "reasoning", "samples")
+
+
+def _origin(file: str, key: str, node: Node, f: dict[str, Node]) -> Origin:
+    lines: list[tuple[str, int]] = []
+
+    def walk(name: str, child: Node, depth: int) -> None:
+        lines.append((name, child.key_line))
+        if depth > 3:  # input_tokens.histogram[i].tokens is as deep as a located value goes
+            return
+        if child.kind == "map":
+            for sub, grandchild in child.value.items():
+                walk(f"{name}.{sub}", grandchild, depth + 1)
+        elif child.kind == "seq" and name.endswith(".histogram"):
+            for i, item in enumerate(child.value):
+                walk(f"{name}[{i}]", item, depth + 1)
+
+    for name in _LOCATED:
+        if name in f:
+            walk(name, f[name], 0)
+    return Origin(file, key, node.key_line, tuple(lines))
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     models: tuple[str, ...]
@@ -142,6 +186,8 @@ class Profile:
     # Calls of server-side tools per request, on average (`tool_calls_per_request: {web_search: 0.3}`):
     # priced at each model's per-call fee, one `tool:NAME` line per tool.
     tool_calls: tuple[tuple[str, Value], ...] = ()
+    # where it was read (None for a Profile made in code): errors found later name its file and line
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_ranges(self) -> bool:
@@ -507,6 +553,7 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
         changes["over_limit"] = r.string(f["over_limit"], f"{key}.over_limit", allowed=OVER_LIMIT)
     if "tool_calls_per_request" in f:
         changes["tool_calls"] = _tool_calls(r, f["tool_calls_per_request"], f"{key}.tool_calls_per_request", tools)
+    changes["origin"] = _origin(r.file, key, node, f)
     return Profile(name=name, **changes)
 
 

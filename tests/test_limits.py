@@ -405,9 +405,11 @@ output_tokens: 1000
 def test_histogram_bin_above_the_context_window_is_an_error(table):
     with pytest.raises(LimitError) as caught:
         estimate(table, HISTOGRAM, "2026-06", 1, "[acme-200k]")
-    message = str(caught.value)
-    assert "profile p" in message and "model acme-200k" in message and "10% of its requests" in message
-    assert "context window of 200,000 tokens" in message and "over_limit: exclude" in message
+    # the file, line and key of the bin at fault, like a loading error (line 6: the histogram)
+    assert str(caught.value) == ("<text>:6: profiles.p.input_tokens.histogram[1].tokens: 300000: model acme-200k: "
+                                 "10% of its requests: a 300,000-token prompt is above acme-200k's context window "
+                                 "of 200,000 tokens; set over_limit: exclude in the profile to leave such requests "
+                                 "out of the estimate")
 
 
 def test_cli_estimate_over_the_limit_is_one_line(table, overlay, tmp_path):
@@ -415,7 +417,9 @@ def test_cli_estimate_over_the_limit_is_one_line(table, overlay, tmp_path):
     path.write_text("schema_version: 1\nprofiles:\n  p:\n    models: [acme-200k]\n"
                     + "".join(f"    {line}\n" for line in HISTOGRAM.strip().splitlines()), encoding="utf-8")
     line = one_line_error(cli_run("estimate", path, "--start", "2026-06", "--months", "1", "--prices", overlay))
-    assert "profile p" in line and "acme-200k" in line and "200,000" in line
+    assert line.startswith(f"costcalc: {path}:6: profiles.p.input_tokens.histogram[1].tokens: 300000: model "
+                           f"acme-200k: 10% of its requests:")
+    assert "200,000" in line
 
 
 def test_opting_in_excludes_those_requests_and_says_so(table):
@@ -435,11 +439,13 @@ def test_opting_in_excludes_those_requests_and_says_so(table):
 
 
 def test_mean_prompt_and_output_above_limits(table):
-    with pytest.raises(LimitError, match="profile p, model acme-200k: a 250,000-token prompt is above"):
+    with pytest.raises(LimitError, match="^<text>:6: profiles.p.input_tokens: 250000: model acme-200k: a "
+                                         "250,000-token prompt is above"):
         estimate(table, "requests_per_day: 10\ninput_tokens: 250000\noutput_tokens: 10", "2026-06", 1,
                  "[acme-200k]")
     # output 20,000 + reasoning max (4 x 20,000) = 100,000 > 64,000
-    with pytest.raises(LimitError, match="100,000 output tokens .* max output of 64,000"):
+    with pytest.raises(LimitError, match="^<text>:8: profiles.p.reasoning: 'max': model acme-200k: 100,000 "
+                                         "output tokens .* max output of 64,000"):
         estimate(table, "requests_per_day: 10\ninput_tokens: 10\noutput_tokens: 20000\nreasoning: max",
                  "2026-06", 1, "[acme-200k]")
     # excluded entirely: no lines for that model, and the note says all of them
@@ -457,7 +463,8 @@ def test_a_bin_with_no_share_is_not_checked(table):
 
 
 def test_a_ranged_prompt_names_its_case(table):
-    with pytest.raises(LimitError, match=r"profile p \(high case\), model acme-200k"):
+    with pytest.raises(LimitError, match=r"^<text>:7: profiles.p.input_tokens.high: 250000: model acme-200k "
+                                         r"\(high case\): "):
         estimate(table, "requests_per_day: 10\noutput_tokens: 10\ninput_tokens: {low: 1000, expected: 100000, "
                         "high: 250000}", "2026-06", 1, "[acme-200k]")
 
