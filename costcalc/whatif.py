@@ -127,8 +127,39 @@ def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
             "price_table": {"version": table.get("version"), "sha256": table.get("sha256"),
                             "files": [f.get("path") for f in table.get("files", []) if isinstance(f, dict)]},
             "start": meta.get("start"), "months": meta.get("months"), "fx": meta.get("fx"),
-            "profiles": profiles, "costcalc_version": meta.get("costcalc_version")}
+            "profiles": profiles, "costcalc_version": meta.get("costcalc_version"),
+            "not_available": _unavailable(meta.get("not_available"))}
     return summed, side
+
+
+def _unavailable(entries) -> dict[str, dict]:
+    """Per model, over every profile: the months it is not available in (no price: before its launch,
+    after its retirement), those it is available in only in part, and why. A month not available for
+    one profile and partial for another counts as partial."""
+    out: dict[str, dict] = {}
+    for e in entries or []:
+        model = out.setdefault(str(e["model"]), {"months": [], "partial": [], "detail": []})
+        for month in e["months"]:
+            kind = "partial" if month in e["partial"] else "months"
+            if month not in model[kind]:
+                model[kind].append(month)
+        if e["detail"] not in model["detail"]:
+            model["detail"].append(e["detail"])
+    for model in out.values():
+        model["months"] = sorted(m for m in model["months"] if m not in model["partial"])
+        model["partial"].sort()
+    return out
+
+
+def _unavailable_note(model: str, gap: dict, where: str) -> str:
+    said = []
+    if gap["months"]:
+        said.append(f"not available in {', '.join(gap['months'])}")
+    if gap["partial"]:
+        said.append(f"available only in part of {', '.join(gap['partial'])}")
+    return (f"{model} is {' and '.join(said)}{where} ({'; '.join(gap['detail'])}): those months count its cost "
+            f"as 0 or for part of the month, so its totals and the all-models totals are not like for like "
+            f"over the whole period.")
 
 
 def _side_notes(a: dict, b: dict) -> list[str]:
@@ -149,6 +180,14 @@ def _side_notes(a: dict, b: dict) -> list[str]:
         notes.append(f"Price tables differ: A {a['price_table']['version']}, B {b['price_table']['version']}.")
     if (a["fx"] or None) != (b["fx"] or None):
         notes.append("The sides were shown in different currencies; both are compared in USD.")
+    a_gaps, b_gaps = a.get("not_available") or {}, b.get("not_available") or {}
+    for model in dict.fromkeys(list(a_gaps) + list(b_gaps)):
+        if a_gaps.get(model) == b_gaps.get(model):
+            notes.append(_unavailable_note(model, a_gaps[model], " on both sides"))
+            continue
+        for side, gaps in ((a, a_gaps), (b, b_gaps)):
+            if model in gaps:
+                notes.append(_unavailable_note(model, gaps[model], f" on {side['label']}"))
     return notes
 
 
@@ -453,6 +492,12 @@ def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = No
         requests.setdefault((str(r["profile"]), str(r["model"])), []).append(r["requests"])
     rows = []
     inactive = []
+    # (profile, model) -> its stretches without a price (before launch, after retirement)
+    gaps: dict[tuple[str, str], list[dict]] = {}
+    for e in df.attrs.get("not_available", []):
+        gaps.setdefault((str(e["profile"]), str(e["model"])), []).append(e)
+    unavailable: dict[str, list[str]] = {}  # model -> profiles it has no price for in any month
+    partly: dict[str, list[str]] = {}  # model -> profiles it is priced for in part of the months only
     for profile in loaded:
         names = list(dict.fromkeys(models)) if models is not None else list(profile.models)
         group = []
@@ -461,8 +506,12 @@ def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = No
             cost = costs.get((profile.name, model), _ZERO)
             row = dict.fromkeys(BREAK_EVEN_COLUMNS)
             row.update({"profile": profile.name, "model": model, "cheapest": False})
+            if (profile.name, model) in gaps:
+                # not available is not "no requests": say which, and that the figures cover less time
+                (unavailable if n <= 0 else partly).setdefault(model, []).append(profile.name)
             if n <= 0:
-                inactive.append(f"{profile.name} on {model}")
+                if (profile.name, model) not in gaps:
+                    inactive.append(f"{profile.name} on {model}")
                 group.append(row)
                 continue
             per_component = {c: tokens.get((profile.name, model, c), _ZERO)
@@ -505,6 +554,14 @@ def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = No
              "ratio_to_cheapest compares them."]
     if host is not None:
         notes += host.assumptions()
+    details = _unavailable(df.attrs.get("not_available"))
+    for model, names in unavailable.items():
+        notes.append(f"Not available in these months (no price, so no cost per request): {model} for "
+                     f"{', '.join(names)} ({'; '.join(details[model]['detail'])}).")
+    for model, names in partly.items():
+        notes.append(f"{model} is not available in part of these months for {', '.join(names)} "
+                     f"({'; '.join(details[model]['detail'])}): its cost per request is over the time it is "
+                     f"available, and requests_per_month and API/month count only that time.")
     if inactive:
         notes.append("No requests in these months (no cost per request): " + ", ".join(inactive) + ".")
     frame.attrs.update({"start": df.attrs.get("start"), "months": months, "scenario": scenario,

@@ -260,7 +260,8 @@ def _break_even_text(df: pd.DataFrame, markdown: bool) -> str:
     lines.append(f"# {title}" if markdown else title)
     for profile in dict.fromkeys(df["profile"]):
         part = df[df["profile"] == profile]
-        volume = next((v for v in part["requests_per_month"] if v is not None), None)
+        # the profile's volume: a model not available in part of the months carries less of it
+        volume = max((v for v in part["requests_per_month"] if v is not None), default=None)
         lines.append("")
         header = profile + (f": {_whole(volume)} requests/month" if volume is not None else ": no requests")
         lines.append(f"## {markdown_text(header)}" if markdown else _one_line(header))
