@@ -115,10 +115,10 @@ def test_compare_saved_documents_notes_one_side_only(workloads, prices, tmp_path
         assert result.exit_code == 0, result.output
     data = json.loads(run("compare", tmp_path / "a.json", tmp_path / "b.json", "--format", "json").stdout)
     label = data["meta"]["sides"]["b"]["label"]
-    assert [n for n in data["meta"]["notes"] if "acme-old is not available" in n] == [
-        f"acme-old is not available in 2026-08 and available only in part of 2026-07 on {label} ({RETIRED}): "
-        "those months count its cost as 0 or for part of the month, so its totals and the all-models totals "
-        "are not like for like over the whole period."]
+    note = (f"acme-old is not available in 2026-08 and available only in part of 2026-07 on {label} ({RETIRED}): "
+            "those months count its cost as 0 or for part of the month, so its totals and the all-models totals "
+            "are not like for like over the whole period.")
+    assert [n for n in data["meta"]["notes"] if "acme-old is not available" in n] == [note]
 
 
 def test_break_even_says_not_available_not_no_requests(workloads, prices):
