@@ -142,6 +142,19 @@ def usd_per_1k_calls(value: object, what: str, per_call: bool) -> Decimal:
     return number
 
 
+def refuse_request_fee(value: object, what: str, unit: str) -> None:
+    """A fee charged per request (not per token, nor per tool call) has no place in a costcalc rule: an
+    entry that charges one would be imported at its token prices alone, below its real cost, so it is
+    skipped (BadValue). A fee of 0 (or none) is no fee. `unit` is what the figure is per: "request" or
+    "1,000 requests"."""
+    if value is None:
+        return
+    if _decimal(value, what) == 0:
+        return
+    raise BadValue(f"{what} is a fee per request ({_show(value)} USD per {unit}), which costcalc does not "
+                   f"price: its token prices alone would understate the cost")
+
+
 def token_count(value: object, what: str) -> int | None:
     """A context window or output limit: a whole number >= 1 (a float like 8192.0 is accepted), or None
     when the source gives none or gives nonsense (a limit is information, not a reason to skip)."""
