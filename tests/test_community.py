@@ -507,10 +507,24 @@ def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     err = _bad(tmp_path, ("prices", "import", "--from", "litellm", fifo))
-    assert err == f"costcalc: {fifo}: is not a regular file (a FIFO, socket or device); save the table to a file " \
-                  f"first\n"
+    # The shared guard's words (costcalc._files), as for every other input file.
+    assert err == f"costcalc: {fifo}: cannot read: not a regular file (a device, FIFO or socket)\n"
     err = _bad(tmp_path, ("prices", "crosscheck", fifo))
-    assert "is not a regular file" in err
+    assert err == f"costcalc: {fifo}: cannot read: not a regular file (a device, FIFO or socket)\n"
+
+
+def test_devices_and_large_files_are_refused_by_the_shared_guard(tmp_path, monkeypatch):
+    from costcalc.prices.importers import fetch
+
+    if os.path.exists("/dev/zero"):  # would read without end if it were read
+        err = _bad(tmp_path, ("prices", "import", "--from", "litellm", "/dev/zero"))
+        assert err == "costcalc: /dev/zero: cannot read: not a regular file (a device, FIFO or socket)\n"
+    monkeypatch.setattr(fetch, "MAX_BYTES", 1 << 20)
+    big = _write(tmp_path / "big.json", "{" + " " * (1 << 20) + "}")
+    err = _bad(tmp_path, ("prices", "import", "--from", "litellm", big))
+    assert err == f"costcalc: {big}: cannot read: larger than 1 MiB, the most a community price table may be\n"
+    exact = _write(tmp_path / "exact.json", "{" + " " * ((1 << 20) - 2) + "}")  # 1 MiB to the byte: read
+    assert fetch.read_source(exact) == exact.read_bytes()
 
 
 def test_not_utf8(tmp_path):
