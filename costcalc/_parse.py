@@ -1,5 +1,5 @@
-"""Parsing of human-written values: token counts like 1M, 250k, 1_000, tool calls like web_search=2
-and ISO-8601 instants."""
+"""Parsing of human-written values: token counts like 1M, 250k, 1_000, numbers of requests, tool calls
+like web_search=2 and ISO-8601 instants."""
 
 from __future__ import annotations
 
@@ -19,19 +19,36 @@ _COUNT = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d[\d_]*)(?:\.\d+)?)([kKmMbB]?)", r
 def parse_count(text: str) -> int:
     """`1M` -> 1000000, `250k` -> 250000, `1_000` or `1,000` -> 1000, `1.5k` -> 1500.
     Raises ValueError with what is allowed."""
+    return _whole(text, "token count", "tokens", "use a whole number like 1000, 1_000, 250k or 1M")
+
+
+def parse_requests(text: str) -> int:
+    """A number of requests (`--requests`): a whole number >= 1, written as token counts are (10, 1_000,
+    10k). Raises ValueError with what is allowed."""
+    allowed = "use a whole number of requests >= 1, like 1, 10, 1_000 or 10k"
+    value = _whole(text, "number of requests", "requests", allowed, say_allowed_for_fractions=True)
+    if value < 1:
+        raise ValueError(f"{shown(text)} is not a number of requests; {allowed}")
+    return value
+
+
+def _whole(text: str, noun: str, unit: str, allowed: str, say_allowed_for_fractions: bool = False) -> int:
+    """A whole number >= 0 below 10^15 written with an optional k/M/B suffix and _ or , separators;
+    ValueError naming the `noun` (a token count, a number of requests) and what is `allowed` otherwise."""
     match = _COUNT.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"{shown(text)} is not a token count; use a whole number like 1000, 1_000, 250k or 1M")
+        raise ValueError(f"{shown(text)} is not a {noun}; {allowed}")
     digits, suffix = match.groups()
     try:
         # scaleb and no multiplication: exact for any number of digits (no 28-digit rounding)
         value = Decimal(digits.replace("_", "").replace(",", "")).scaleb(_SUFFIX_EXP[suffix.lower()])
     except InvalidOperation:
-        raise ValueError(f"{shown(text)} is not a token count") from None
+        raise ValueError(f"{shown(text)} is not a {noun}") from None
     if value != value.to_integral_value():
-        raise ValueError(f"{shown(text)} is not a whole number of tokens")
+        raise ValueError(f"{shown(text)} is not a whole number of {unit}"
+                         + (f"; {allowed}" if say_allowed_for_fractions else ""))
     if value >= 10 ** 15:
-        raise ValueError(f"{shown(text)} is more tokens than costcalc prices at once (below 10^15)")
+        raise ValueError(f"{shown(text)} is more {unit} than costcalc prices at once (below 10^15)")
     return int(value)
 
 
@@ -40,7 +57,8 @@ _TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)  # a tool name, as in a pr
 
 def parse_tool_calls(items) -> dict[str, int]:
     """`web_search=2` items (each may hold several, comma-separated: `web_search=2,web_fetch=1`) ->
-    {tool: calls}; a tool named twice adds up. Raises ValueError naming the bad item and what is allowed."""
+    {tool: calls}. A tool named twice is refused (the user may have meant either count). Raises
+    ValueError naming the bad item and what is allowed."""
     out: dict[str, int] = {}
     for item in [items] if isinstance(items, str) else items:
         for part in (p.strip() for p in str(item).split(",")):
@@ -51,11 +69,14 @@ def parse_tool_calls(items) -> dict[str, int]:
                 raise ValueError(f"{shown(part)} is not TOOL=N; use a tool name in lower case and a number of "
                                  f"calls, e.g. web_search=2 (several: web_search=2,web_fetch=1)")
             try:
-                calls = parse_count(number)
+                calls = _whole(number, "number of calls", "calls", "")
             except ValueError:
                 raise ValueError(f"{shown(part)}: {shown(number)} is not a number of calls; use a whole number "
                                  f"like 2, 1_000 or 10k") from None
-            out[tool] = out.get(tool, 0) + calls
+            if tool in out:
+                raise ValueError(f"{tool} is named twice ({tool}={out[tool]}, {tool}={calls}); name each tool once, "
+                                 f"with its total calls (e.g. {tool}={out[tool] + calls})")
+            out[tool] = calls
     return out
 
 

@@ -157,11 +157,15 @@ class Reader:
                                        "America/New_York")
         return name
 
-    def known_name(self, node: Node, key: str, names: list[str], what: str) -> str:
-        value = self.string(node, key, what=what)
+    def known_name(self, node: Node, key: str, names: list[str], what: str, described: str | None = None,
+                   listing: str = "") -> str:
+        """A name among `names` (a `what`: model, ...); `described` says what is allowed when the value is
+        not text at all (default: "a {what} id as text"), `listing` where the names are listed (said when
+        no near name is suggested)."""
+        value = self.string(node, key, what=described or f"a {what} id as text")
         if value not in names:
             hint = suggest(value, names, n=3)
-            tip = f"; did you mean {', '.join(hint)}?" if hint else ""
+            tip = f"; did you mean {', '.join(hint)}?" if hint else (f"; {listing}" if listing else "")
             raise self.fail(node, key, f"unknown {what}{tip}")
         return value
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from ._parse import parse_count, parse_instant
+from ._parse import parse_count, parse_instant, parse_requests
 from .errors import CostcalcError
 
 FORMATS_QUOTE = ("table", "json")
@@ -126,12 +126,14 @@ def prices_option(func):
                         help="A price overlay layered over the bundled table (repeatable).")(func)
 
 
-def count_option(name: str, help_text: str, default: str | None = "0"):
+def count_option(name: str, help_text: str, default: str | None = "0", parse=parse_count):
+    """An option holding a count written like 1M, 250k or 1_000: tokens by default, or what `parse` reads
+    (with its own words in the message)."""
     def callback(ctx, param, value):
         if value is None:
             return None
         try:
-            return parse_count(value)
+            return parse(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
 
@@ -216,11 +218,11 @@ def cli() -> None:
 @click.option("--scenario", type=click.Choice(["actual", "list"]), default="actual", show_default=True,
               help="actual: prices in force; list: promotions ignored.")
 @count_option("--requests", "The counts are totals over N equal requests (cliffs and limits apply to "
-              "each).", default="1")
+              "each); a whole number >= 1.", default="1", parse=parse_requests)
 @click.option("--tool-calls", "tool_calls", multiple=True, metavar="TOOL=N",
               callback=lambda ctx, param, value: _tool_calls_option(value),
               help="Calls of a server-side tool priced at the model's per-call fee, e.g. web_search=2 "
-                   "(repeatable, or comma-separated: web_search=2,web_fetch=1).")
+                   "(repeatable, or comma-separated: web_search=2,web_fetch=1; each tool once).")
 @prices_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS_QUOTE), default="table", show_default=True)
 def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasoning, at, tier, residency,
@@ -247,8 +249,6 @@ def quote(model, input, cached, cache_write_5m, cache_write_1h, output, reasonin
     table = _load_table(prices)
     bundle = TokenBundle(input=input, cache_read=cached, cache_write_5m=cache_write_5m,
                          cache_write_1h=cache_write_1h, output=output, reasoning=reasoning)
-    if requests < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--requests")
     result = price_quote(table, model, bundle, parse_at(at), tier=tier, residency=residency,
                          scenario=scenario, requests=requests, tool_calls=tool_calls)
     text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else quote_table(result)

@@ -42,8 +42,8 @@ def prices_import(file, source, output, include_curated, verbose, checked, downl
     flex and priority tiers; long-context cliffs), its context window, output limit and web-search fee,
     `confidence: community`, and a source citing FILE and its sha256. Models the curated table already
     has are left out (counted on stderr) unless --include-curated; entries that cannot be converted (no
-    token prices, not a chat model, negative or absurd prices, ids costcalc cannot use) are skipped and
-    counted.
+    token prices, a fee per request, not a chat model, negative or absurd prices, ids costcalc cannot use)
+    are skipped and counted.
 
     \b
     Examples:
@@ -106,7 +106,7 @@ def _count(n: int, word: str, plural: str | None = None) -> str:
 
 def _kind(reason: str) -> str:
     """A short family for a skip reason, for the summary line."""
-    for words, kind in (("not a chat model", "not chat models"), ("not text", "not text models"),
+    for words, kind in (("fee per request", "with per-request fees"), ("not a chat model", "not chat models"), ("not text", "not text models"),
                         ("no token prices", "without token prices"), ("no prices", "without token prices"),
                         ("no output price", "without an output price"), ("no input price", "without an input price"),
                         ("negative", "with negative prices"), ("-1", "with variable prices"),

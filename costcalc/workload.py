@@ -763,12 +763,17 @@ def _weights(r: Reader, node: Node | None, key: str, size: int, names: list[str]
     return weights
 
 
+_MODEL_LIST = "`costcalc prices list` shows them all"
+_MODEL_ID = f"a model id of the price table as text, e.g. gpt-5.5 ({_MODEL_LIST})"
+
+
 def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[str, ...]:
     items = [node] if node.kind == "scalar" else r.sequence(node, key, "a list of model ids")
     out = []
     for i, item in enumerate(items):
         sub = f"{key}[{i}]" if node.kind == "seq" else key
-        name = r.known_name(item, sub, known, "model") if known is not None else r.string(item, sub)
+        name = r.known_name(item, sub, known, "model", _MODEL_ID, _MODEL_LIST) if known is not None \
+            else r.string(item, sub, what=_MODEL_ID)
         if name in out:
             raise r.fail(item, sub, "listed twice")
         out.append(name)

@@ -27,7 +27,7 @@ def test_estimate_with_no_arguments_prints_a_real_report():
     out = result.stdout
     for name in EXAMPLE_PROFILES:
         assert name in out
-    assert "Cheapest:" in out and "Price table 2026.12.01.3" in out
+    assert "Cheapest:" in out and "Price table 2026.12.01.4" in out
     assert "deepseek-flash offers no batch tier" in out
     assert "\x1b[" not in out  # no colours when not a terminal
     assert max(len(line) for line in out.splitlines()) <= 100
@@ -85,7 +85,7 @@ profiles:
     assert all(r["tag:team"].startswith("'+") and r["tag:owner"].startswith("'@") for r in rows)
     # exact money, and the price table travels with every row
     assert sum(D(r["cost_usd"]) for r in rows) == 300 * (100 * D(5) + 10 * D(30)) / 1_000_000
-    assert rows[0]["price_table_version"] == "2026.12.01.3" and rows[0]["scenario"] == "actual"
+    assert rows[0]["price_table_version"] == "2026.12.01.4" and rows[0]["scenario"] == "actual"
 
 
 def test_markdown_has_tables_and_metadata():

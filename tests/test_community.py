@@ -166,7 +166,7 @@ def test_genai_prices_fixture_quotes_tiers_dates_and_windows(tmp_path):
     frame = costcalc.import_prices(FIXTURES / "genai-prices.json", source="genai-prices", checked=CHECKED)
     reasons = dict(zip(frame.source_id, frame.reason))
     assert reasons["acme:acme-embed"] == "no output price"
-    assert reasons["acme:acme-per-request"] == "no token prices"
+    assert reasons["acme:acme-per-request"].startswith("requests_kcount is a fee per request (5 USD per 1,000 ")
     assert reasons["acme:acme-negative"] == "input_mtok is a negative price (-3)"
     assert "mixes dated and time-of-day" in reasons["acme:acme-mixed"]
 
@@ -199,6 +199,58 @@ def test_openrouter_fixture_quotes_equal_its_prices(tmp_path):
     assert "does not fit" in reasons["~acme/acme-latest"]
     assert reasons["acme/acme-broken"] == "pricing.prompt is not a number ('abc')"
     assert reasons["deepseek/deepseek-v4-pro"] == "curated in the price table as openrouter/deepseek-v4-pro"
+
+
+# -- fees per request ----------------------------------------------------------------------------------------------
+
+# Each source with one model charging a fee per request and one whose per-request price is 0; the token
+# prices are the same in every row: 1 USD input, 2 USD output per 1M tokens.
+_PER_REQUEST = {
+    "openrouter": ("or.json", {"data": [
+        {"id": "acme/acme-req", "name": "Acme Req", "context_length": 100_000,
+         "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0.5"}},
+        {"id": "acme/acme-free-req", "name": "Acme Free Req", "context_length": 100_000,
+         "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}}]},
+        "acme/acme-req", "openrouter/acme/acme-free-req", "pricing.request is a fee per request ('0.5' USD per request)"),
+    "genai-prices": ("gp.json", [{"id": "acme", "name": "Acme", "models": [
+        {"id": "acme-req", "prices": {"input_mtok": 1, "output_mtok": 2, "requests_kcount": 5}},
+        {"id": "acme-dated-req", "prices": [
+            {"prices": {"input_mtok": 1, "output_mtok": 2}},
+            {"constraint": {"start_date": "2026-06-01"},
+             "prices": {"input_mtok": 1, "output_mtok": 2, "requests_kcount": "0.4"}}]},
+        {"id": "acme-free-req", "prices": {"input_mtok": 1, "output_mtok": 2, "requests_kcount": 0}}]}],
+        "acme:acme-req", "acme/acme-free-req", "requests_kcount is a fee per request (5 USD per 1,000 requests)"),
+    "litellm": ("ll.json", {
+        "acme-req": {"litellm_provider": "acme", "mode": "chat", "input_cost_per_token": 1e-06,
+                     "output_cost_per_token": 2e-06, "input_cost_per_request": 0.005},
+        "acme-out-req": {"litellm_provider": "acme", "mode": "chat", "input_cost_per_token": 1e-06,
+                         "output_cost_per_token": 2e-06, "output_cost_per_request": 0.001},
+        "acme-free-req": {"litellm_provider": "acme", "mode": "chat", "input_cost_per_token": 1e-06,
+                          "output_cost_per_token": 2e-06, "input_cost_per_request": 0.0}},
+        "acme-req", "acme/acme-free-req", "input_cost_per_request is a fee per request (0.005 USD per request)"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(_PER_REQUEST))
+def test_a_fee_per_request_skips_the_model_unless_it_is_zero(tmp_path, source):
+    name, doc, charged, free, reason = _PER_REQUEST[source]
+    path = _write(tmp_path / name, json.dumps(doc))
+    out = tmp_path / "overlay.yaml"
+    result = run("prices", "import", "--from", source, path, "--output", out, "--checked", CHECKED, "--verbose")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    frame = costcalc.import_prices(path, source=source, checked=CHECKED)
+    skipped = frame[frame.status == "skipped"]
+    # Every model charging a fee per request is skipped (a dated one too), none imported at its token prices.
+    counts = frame.attrs["counts"]
+    assert counts["imported"] == 1 and counts["skipped"] == counts["entries"] - 1 == len(skipped)
+    assert dict(zip(skipped.source_id, skipped.reason))[charged].startswith(reason)
+    assert all("fee per request" in r for r in skipped.reason)
+    assert f"({len(skipped)} with per-request fees)" in result.stderr.splitlines()[-1]
+    # A per-request price of 0 is no fee: imported at its token prices, 1 + 2 USD for 1M in and 1M out.
+    table = load_prices(overlays=[out])
+    assert [m for m in table.models if table.models[m].confidence == "community"] == [free]
+    assert cost(table, free, requests=100, input=1_000_000, output=1_000_000) == D(1) + D(2)
 
 
 # -- models.dev ---------------------------------------------------------------------------------------------------
@@ -455,10 +507,24 @@ def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     err = _bad(tmp_path, ("prices", "import", "--from", "litellm", fifo))
-    assert err == f"costcalc: {fifo}: is not a regular file (a FIFO, socket or device); save the table to a file " \
-                  f"first\n"
+    # The shared guard's words (costcalc._files), as for every other input file.
+    assert err == f"costcalc: {fifo}: cannot read: not a regular file (a device, FIFO or socket)\n"
     err = _bad(tmp_path, ("prices", "crosscheck", fifo))
-    assert "is not a regular file" in err
+    assert err == f"costcalc: {fifo}: cannot read: not a regular file (a device, FIFO or socket)\n"
+
+
+def test_devices_and_large_files_are_refused_by_the_shared_guard(tmp_path, monkeypatch):
+    from costcalc.prices.importers import fetch
+
+    if os.path.exists("/dev/zero"):  # would read without end if it were read
+        err = _bad(tmp_path, ("prices", "import", "--from", "litellm", "/dev/zero"))
+        assert err == "costcalc: /dev/zero: cannot read: not a regular file (a device, FIFO or socket)\n"
+    monkeypatch.setattr(fetch, "MAX_BYTES", 1 << 20)
+    big = _write(tmp_path / "big.json", "{" + " " * (1 << 20) + "}")
+    err = _bad(tmp_path, ("prices", "import", "--from", "litellm", big))
+    assert err == f"costcalc: {big}: cannot read: larger than 1 MiB, the most a community price table may be\n"
+    exact = _write(tmp_path / "exact.json", "{" + " " * ((1 << 20) - 2) + "}")  # 1 MiB to the byte: read
+    assert fetch.read_source(exact) == exact.read_bytes()
 
 
 def test_not_utf8(tmp_path):

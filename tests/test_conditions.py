@@ -129,8 +129,8 @@ def test_prompt_size_tier_and_residency_combine(table):
 
 # -- the shipped table is pinned: a change must bump its version ---------------------------------------
 
-PINNED_VERSION = "2026.12.01.3"
-PINNED_SHA256 = "e9f9c13504fc064b2c53ec18a362914e8755edf2816cbe4ee6769a189cbd657d"
+PINNED_VERSION = "2026.12.01.4"
+PINNED_SHA256 = "8587c2fabaab6df93c8f8cdb7a5cc012dd4c50f5d68aec8e046ffa2d76bf30d5"
 
 
 def test_bundled_table_hash_is_pinned():

@@ -292,7 +292,7 @@ def test_prices_list_shows_every_current_model():
 def test_prices_check_passes():
     result = CliRunner().invoke(cli, ["prices", "check"])
     assert result.exit_code == 0, result.output
-    assert "version 2026.12.01.3" in result.output
+    assert "version 2026.12.01.4" in result.output
 
 
 # -- per-call fees in the bundled table ------------------------------------------------------------------
@@ -334,3 +334,93 @@ def test_deepseek_search_fee_is_stated_unpriced_not_zero(table):
                                       "--at", "2026-11-05T00:00Z"])
     assert result.exit_code == 1 and result.stdout == ""
     assert "publishes its web_search fee at 2026-11-05 00:00Z only in 5 CNY per 1,000 calls" in result.stderr
+
+
+# -- notes and sources say what is true of each model -------------------------------------------------
+
+def _named(text: str) -> set[str]:
+    """OpenAI model ids a note names, with its shorthand expanded: gpt-5.6-luna/-sol/-terra is three ids,
+    gpt-5.4-mini/-nano two."""
+    import re
+
+    out = set()
+    for first, more in re.findall(r"\b(gpt-\d+(?:\.\d+)?(?:-[a-z]+)?)((?:/-[a-z]+)*)", text):
+        out.add(first)
+        base = first.rsplit("-", 1)[0]
+        out.update(base + "-" + variant for variant in more.split("/-")[1:])
+    return out
+
+
+def _provider_note(table, provider: str, start: str) -> str:
+    [note] = [n for n in table.providers[provider].notes if n.startswith(start)]
+    return note
+
+
+def test_openai_provider_notes_hold_for_every_model_they_are_shown_under(table):
+    models = {m for m, spec in table.models.items() if spec.provider == "openai"}
+    long_context = {m for m in models if any(x.label == "long-context" for x in table.models[m].modifiers)}
+    priority = {m for m in models if "priority" in table.models[m].tiers}
+    residency = {m for m in models if table.models[m].residency}
+    assert {"gpt-5.4-mini", "gpt-5.4-nano"} <= models - long_context and "gpt-6-sol" not in residency
+    # Long context: the models named as having it are exactly those with the modifier; the others are
+    # named as having none.
+    note = _provider_note(table, "openai", "Long context")
+    having, lacking = note.split(")", 1)[0].split(";")
+    assert _named(having) == long_context and _named(lacking) == models - long_context
+    # Fast mode: named with a price exactly where the model has the priority tier.
+    note = _provider_note(table, "openai", "Priority processing")
+    having, lacking = note.split("price:", 1)[1].split("have none", 1)[0].split(";")
+    assert _named(having) == priority and _named(lacking) == models - priority
+    # Residency: priced exactly for the models named, refused for the others, which are named too.
+    note = _provider_note(table, "openai", "Data residency")
+    having, lacking = note.split("The table prices it for", 1)[1].split("have no residency price", 1)[0].split(". ")
+    assert _named(having) == residency and _named(lacking) == models - residency
+    result = CliRunner().invoke(cli, ["quote", "gpt-6-sol", "--input", "1k", "--output", "1k", "--residency"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "costcalc: gpt-6-sol has no data-residency pricing\n"
+    # What `prices show` prints under gpt-5.4-mini says it has no long-context tier.
+    shown = CliRunner().invoke(cli, ["prices", "show", "gpt-5.4-mini"]).stdout.replace("\n", " ")
+    assert "gpt-5.4-mini and gpt-5.4-nano have none" in " ".join(shown.split())
+
+
+def test_anthropic_and_google_provider_notes_hold_for_every_model(table):
+    models = {m for m, spec in table.models.items() if spec.provider == "anthropic"}
+    us_only = {m for m in models if table.models[m].residency}
+    fast = {m for m in models if "priority" in table.models[m].tiers}
+    # The notes name these by display name; the sets are written out here from the notes' wording.
+    assert us_only == {"claude-opus-4-6", "claude-opus-4-7", "claude-opus-4-8", "claude-opus-5", "claude-sonnet-5",
+                       "claude-fable-5", "claude-fable-5-1", "claude-mythos-5", "claude-mythos-5-1"}
+    note = " ".join(_provider_note(table, "anthropic", "US-only").split())
+    assert "Opus 4.6, 4.7, 4.8 and 5, Sonnet 5, Fable 5 and 5.1, Mythos 5 and 5.1." in note
+    assert "Opus 5.5 and Sonnet 4.6 have no residency price here" in note
+    assert "nor do Opus 4.5, Sonnet 4.5 and Haiku 4.5" in note
+    assert fast == {"claude-opus-4-6", "claude-opus-4-7", "claude-opus-4-8", "claude-opus-5", "claude-opus-5-5"}
+    note = " ".join(_provider_note(table, "anthropic", "Fast mode").split())
+    assert note.endswith("No fast mode is priced for Opus 4.5, Sonnet, Haiku, Fable or Mythos.")
+    gemini = {m for m, spec in table.models.items() if spec.provider == "google"}
+    assert {m for m in gemini if "flex" not in table.models[m].tiers} == {"gemini-3.1-pro"}
+    assert all({"batch", "priority"} <= set(table.models[m].tiers) for m in gemini)
+    note = " ".join(_provider_note(table, "google", "Tiers").split())
+    assert "gemini-3.1-pro has no flex price here" in note
+
+
+def test_sources_name_what_was_read(table):
+    english, chinese = ("https://api-docs.deepseek.com/quick_start/pricing",
+                        "https://api-docs.deepseek.com/zh-cn/quick_start/pricing")
+    # CNY figures on a rule sourced to DeepSeek's English page were read on the Chinese page: said, dated.
+    cited = [r for m in table.models.values() for r in m.rules if r.native and r.source == english]
+    assert len(cited) == 6
+    for rule in cited:
+        note = " ".join(rule.note.split())
+        assert chinese in note and "as read 2026-12-01" in note and "item 6" in note
+    # The web search and fetch fees cite what was read; the notes name the vendor's own page, unread.
+    fees = {(m, f.tool): f for m in ("claude-opus-4-8", "gpt-5.5") for f in table.models[m].fees}
+    search = fees["claude-opus-4-8", "web_search"]
+    assert search.source.startswith("https://github.com/pydantic/genai-prices/blob/47df840a")
+    assert "platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool) was not read" in \
+        " ".join(search.note.split())
+    fetch = fees["claude-opus-4-8", "web_fetch"]
+    assert fetch.source.startswith("https://github.com/xiaoyuge886/aigc/blob/") and fetch.usd_per_1k_calls == 0
+    openai = fees["gpt-5.5", "web_search"]
+    assert openai.source == "https://community.openai.com/t/search-web-using-openai-api/1363698"
+    assert "not an OpenAI statement" in openai.note and "was not read for this fee" in " ".join(openai.note.split())

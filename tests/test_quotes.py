@@ -235,6 +235,46 @@ def test_cli_bad_count_is_usage_error():
     assert len(result.stderr.strip().splitlines()) == 1 and "'12x' is not a token count" in result.stderr
 
 
+@pytest.mark.parametrize("value, message", [
+    ("-1", "'-1' is not a number of requests; use a whole number of requests >= 1, like 1, 10, 1_000 or 10k"),
+    ("0", "'0' is not a number of requests; use a whole number of requests >= 1, like 1, 10, 1_000 or 10k"),
+    ("1.5", "'1.5' is not a whole number of requests; use a whole number of requests >= 1, like 1, 10, 1_000 "
+            "or 10k"),
+    ("ten", "'ten' is not a number of requests; use a whole number of requests >= 1, like 1, 10, 1_000 or 10k"),
+    ("10^15", "'10^15' is not a number of requests; use a whole number of requests >= 1, like 1, 10, 1_000 or "
+              "10k"),
+    ("1000000000000000", "'1000000000000000' is more requests than costcalc prices at once (below 10^15)"),
+])
+def test_cli_bad_requests_say_requests_not_tokens(value, message):
+    result = run("quote", "gpt-5.5", "--input", "1k", "--requests", value)
+    assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"costcalc: Invalid value for '--requests': {message} (see: ") and line.endswith(" --help)")
+    assert "token" not in result.stderr
+
+
+def test_requests_are_written_like_counts():
+    from costcalc._parse import parse_requests
+
+    assert (parse_requests("1"), parse_requests("1_000"), parse_requests("10k"), parse_requests("1,000")) == \
+        (1, 1000, 10_000, 1000)
+    # 10k requests of 100 input tokens each on gpt-5.5: 1M tokens x 5 USD / 1M = 5
+    result = run("quote", "gpt-5.5", "--input", "1M", "--requests", "10k", "--at", "2026-06-01T00:00Z",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert D(json.loads(result.stdout)["total_usd"]) == D(1_000_000) * 5 / M == D(5)
+
+
+@pytest.mark.parametrize("flags", [["--tool-calls", "web_search=1,web_search=2"],
+                                   ["--tool-calls", "web_search=1", "--tool-calls", "web_fetch=1,web_search=2"]])
+def test_cli_a_tool_named_twice_is_refused(flags):
+    result = run("quote", "gpt-5.5", "--input", "1k", *flags)
+    assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("costcalc: Invalid value for --tool-calls: web_search is named twice (web_search=1, "
+                           "web_search=2); name each tool once, with its total calls (e.g. web_search=3) (see: ")
+
+
 def test_prices_list_filters_by_provider():
     result = run("prices", "list", "--provider", "anthropic", "--at", "2026-06-01T00:00Z")
     assert result.exit_code == 0

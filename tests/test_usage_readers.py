@@ -1,6 +1,7 @@
 """Usage log readers: every format normalized to the additive schema, bad records reported one by one."""
 
 import gzip
+import os
 import json
 
 import numpy as np
@@ -283,6 +284,12 @@ def test_ambiguous_missing_and_folder_errors_name_the_file(tmp_path):
         list(iter_usage(tmp_path / "missing.jsonl"))
     with pytest.raises(CostcalcError, match="is a folder"):
         list(iter_usage(tmp_path))
+    if hasattr(os, "mkfifo"):  # refused at once by the shared guard, not waited on
+        fifo = tmp_path / "pipe.jsonl"
+        os.mkfifo(fifo)
+        with pytest.raises(CostcalcError) as err:
+            list(iter_usage([ambiguous, fifo]))
+        assert str(err.value) == f"{fifo}: cannot read: not a regular file (a device, FIFO or socket)"
     odd = tmp_path / "x.csv"
     odd.write_text("when,what,in,out\n2026-01-01,m,1,2\n")
     with pytest.raises(CostcalcError, match=r"x.csv: no timestamp column; name one with --map timestamp=COLUMN"):

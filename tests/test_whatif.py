@@ -107,8 +107,8 @@ def test_price_overlay_change_costs_exactly_the_discount(tmp_path):
     assert (june["a_usd"], june["b_usd"], june["diff_usd"], june["pct"]) == (
         D("525"), D("420"), D("-105"), D("-20"))
     sides = df.attrs["sides"]
-    assert sides["a"]["price_table"]["version"] == "2026.12.01.3"
-    assert sides["b"]["price_table"]["version"] == "2026.12.01.3+acme-2026-11"
+    assert sides["a"]["price_table"]["version"] == "2026.12.01.4"
+    assert sides["b"]["price_table"]["version"] == "2026.12.01.4+acme-2026-11"
     assert sides["a"]["price_table"]["sha256"] != sides["b"]["price_table"]["sha256"]
     assert any("Price tables differ" in n for n in df.attrs["notes"])
 
@@ -193,7 +193,7 @@ def test_sensitivity_renderings():
     df = whatif.sensitivity(TWO_RANGES.replace("  p:", '  "@p":'), start="2026-06", months=1)
     rows = list(csv.DictReader(io.StringIO(render_sensitivity(df, "csv"))))
     assert [r["profile"] for r in rows] == ["'@p", "'@p"]
-    assert rows[0]["swing_usd"] == "736.875" and rows[0]["price_table_version"] == "2026.12.01.3"
+    assert rows[0]["swing_usd"] == "736.875" and rows[0]["price_table_version"] == "2026.12.01.4"
     data = json.loads(render_sensitivity(df, "json"))
     assert data["meta"]["schema"] == "costcalc.sensitivity/1" and data["rows"][1]["high_usd"] == "471"
     table = render_sensitivity(df, "table")
@@ -311,7 +311,7 @@ def test_cli_compare_price_overlay_and_scenarios(run, tmp_path):
     assert result.exit_code == 0, result.stderr
     first = next(csv.DictReader(io.StringIO(result.stdout)))
     assert (first["a_usd"], first["b_usd"], first["diff_usd"], first["pct"]) == ("525", "420", "-105", "-20")
-    assert first["a_label"] == "old prices" and first["b_price_table_version"] == "2026.12.01.3+acme-2026-11"
+    assert first["a_label"] == "old prices" and first["b_price_table_version"] == "2026.12.01.4+acme-2026-11"
     result = run("compare", "--workloads", w, "--scenarios", "actual,list", "--start", "2026-06", "--months", "1")
     assert result.exit_code == 0, result.stderr
     assert "A = actual: scenario actual" in result.stdout and "B = list: scenario list" in result.stdout

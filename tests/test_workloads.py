@@ -34,6 +34,22 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+@pytest.mark.parametrize("value, message", [
+    ("[1, gpt-5.5]", "profiles.support-bot.models[0]: 1: must be a model id of the price table as text, e.g. gpt-5.5 "
+                     "(`costcalc prices list` shows them all)"),
+    ("[{a: 1}]", "profiles.support-bot.models[0]: {a: 1}: must be a model id of the price table as text, e.g. "
+                 "gpt-5.5 (`costcalc prices list` shows them all)"),
+    ("[zzzz-unheard-of]", "profiles.support-bot.models[0]: 'zzzz-unheard-of': unknown model; `costcalc prices list` "
+                          "shows them all"),
+])
+def test_set_models_to_a_bad_value_says_what_is_allowed(value, message):
+    # the bundled example workloads (no WORKLOAD given) have a profile support-bot
+    result = run("estimate", "--set", f"support-bot.models={value}")
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("costcalc: ") and line.endswith(" (--set): " + message), line
+
+
 BAD = [
     # (replace this, with that, expected line, fragment of key, fragment of message)
     ("    cache_hit_rate: 0.5", "    cache_hit_rate: 0.5\n    cache_hit: 0.5", 8, "profiles.bot.cache_hit",

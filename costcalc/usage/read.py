@@ -177,13 +177,17 @@ def empty_frame(tags: Iterable[str] = ()) -> pd.DataFrame:
 
 
 def _checked_file(raw: str | Path) -> Path:
+    """The path, once the shared guard (_files.open_regular: a folder, FIFO, device or socket refused at
+    once, never waited on) has opened it; every log is checked before the first is read."""
     path = Path(raw)
-    if path.is_dir():
-        raise CostcalcError(f"{raw}: is a folder; name the log files")
-    if not path.exists():
-        raise CostcalcError(f"{raw}: no such file")
-    if not path.is_file():
-        raise CostcalcError(f"{raw}: not a regular file (a device, FIFO or socket)")
+    try:
+        open_regular(path).close()
+    except IsADirectoryError:
+        raise CostcalcError(f"{raw}: is a folder; name the log files") from None
+    except FileNotFoundError:
+        raise CostcalcError(f"{raw}: no such file") from None
+    except OSError as exc:
+        raise CostcalcError(f"{raw}: cannot read: {exc.strerror or exc}") from None
     return path
 
 

@@ -85,20 +85,8 @@ def usd_per_mtok(value: object, what: str, per_token: bool, notes: list[str] | N
     left must fit the table's 8 decimal places (1.25e-07 -> 0.125). A repeating fraction written out by a
     float (1/12 as 0.08333333333333334) is rounded to 8 places when that moves it by less than a
     millionth of itself; the rounding is added to `notes`."""
-    number = _decimal(value, what)
-    if number.adjusted() > 20:
-        raise BadValue(f"{what} is an absurd price ({_show(value)})")
-    number = _SIGNIFICANT.plus(number)
-    if per_token:
-        number = number.scaleb(6)
-    if number < 0:
-        raise BadValue(f"{what} is a negative price ({_show(value)})")
-    if number > MAX_USD_PER_MTOK:
-        raise BadValue(f"{what} is an absurd price ({_show(value)}: above {MAX_USD_PER_MTOK} USD per 1M "
-                       f"tokens)")
-    number = _plain(number)
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_PLACES:
+    number = _exact(value, what, 6 if per_token else 0, "price", MAX_USD_PER_MTOK, "1M tokens")
+    if _places(number) > MAX_PLACES:
         rounded = _plain(number.quantize(Decimal(1).scaleb(-MAX_PLACES)))
         if rounded == 0 or abs(rounded - number) > number * _ROUNDING_TOLERANCE:
             raise BadValue(f"{what} has more than {MAX_PLACES} decimal places per 1M tokens ({_show(value)})")
@@ -106,6 +94,28 @@ def usd_per_mtok(value: object, what: str, per_token: bool, notes: list[str] | N
             notes.append(f"{what} {_show(value)} rounded to {rounded} per 1M tokens ({MAX_PLACES} decimal places)")
         number = rounded
     return number
+
+
+def _exact(value: object, what: str, scale: int, kind: str, maximum: Decimal, unit: str) -> Decimal:
+    """A source figure (a `kind`: price or fee) times 10^scale, exactly, in USD per `unit`: digits beyond
+    a float's 15 significant ones dropped as artefacts, trailing zeros dropped; refused when negative or
+    above `maximum` (a typo or a sentinel, not a rate)."""
+    number = _decimal(value, what)
+    if number.adjusted() > 20:
+        raise BadValue(f"{what} is an absurd {kind} ({_show(value)})")
+    number = _SIGNIFICANT.plus(number)
+    if scale:
+        number = number.scaleb(scale)
+    if number < 0:
+        raise BadValue(f"{what} is a negative {kind} ({_show(value)})")
+    if number > maximum:
+        raise BadValue(f"{what} is an absurd {kind} ({_show(value)}: above {maximum} USD per {unit})")
+    return _plain(number)
+
+
+def _places(number: Decimal) -> int:
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 def _plain(number: Decimal) -> Decimal:
@@ -125,21 +135,23 @@ FEE_TOOLS = ("web_search",)
 
 def usd_per_1k_calls(value: object, what: str, per_call: bool) -> Decimal:
     """A per-call tool fee (a web search) as exact USD per 1,000 calls, the table's unit."""
-    number = _decimal(value, what)
-    if number.adjusted() > 20:
-        raise BadValue(f"{what} is an absurd fee ({_show(value)})")
-    number = _SIGNIFICANT.plus(number)
-    if per_call:
-        number = number.scaleb(3)
-    if number < 0:
-        raise BadValue(f"{what} is a negative fee ({_show(value)})")
-    if number > MAX_USD_PER_1K_CALLS:
-        raise BadValue(f"{what} is an absurd fee ({_show(value)}: above {MAX_USD_PER_1K_CALLS} USD per 1,000 calls)")
-    number = _plain(number)
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_PLACES:
+    number = _exact(value, what, 3 if per_call else 0, "fee", MAX_USD_PER_1K_CALLS, "1,000 calls")
+    if _places(number) > MAX_PLACES:
         raise BadValue(f"{what} has more than {MAX_PLACES} decimal places per 1,000 calls ({_show(value)})")
     return number
+
+
+def refuse_request_fee(value: object, what: str, unit: str) -> None:
+    """A fee charged per request (not per token, nor per tool call) has no place in a costcalc rule: an
+    entry that charges one would be imported at its token prices alone, below its real cost, so it is
+    skipped (BadValue). A fee of 0 (or none) is no fee. `unit` is what the figure is per: "request" or
+    "1,000 requests"."""
+    if value is None:
+        return
+    if _decimal(value, what) == 0:
+        return
+    raise BadValue(f"{what} is a fee per request ({_show(value)} USD per {unit}), which costcalc does not "
+                   f"price: its token prices alone would understate the cost")
 
 
 def token_count(value: object, what: str) -> int | None:

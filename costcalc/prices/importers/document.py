@@ -17,13 +17,18 @@ def _fail(name: str, line: int | None, message: str) -> InputError:
     return InputError([Problem(_one_line(name), line, "", _NO_VALUE, message)])
 
 
-def parse_json(data: bytes, name: str) -> object:
+def _text(data: bytes, name: str) -> str:
+    """A community file's text: not empty, UTF-8 (a byte-order mark dropped)."""
     if not data.strip():
         raise _fail(name, None, "the file is empty")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _fail(name, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def parse_json(data: bytes, name: str) -> object:
+    text = _text(data, name)
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=NotANumber)
     except json.JSONDecodeError as exc:
@@ -38,13 +43,7 @@ def parse_yaml(data: bytes, name: str) -> object:
     Decimal from the text, dates stay text."""
     from ..._yamlnodes import parse
 
-    if not data.strip():
-        raise _fail(name, None, "the file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(name, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return _plain(parse(text, name), {})
+    return _plain(parse(_text(data, name), name), {})
 
 
 def _plain(node, seen: dict) -> object:

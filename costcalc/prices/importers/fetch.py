@@ -4,9 +4,8 @@ when) a user asks for it. Everything else in the package is pure."""
 from __future__ import annotations
 
 import os
-import stat
-from pathlib import Path
 
+from ..._files import read_regular
 from ...errors import _NO_VALUE, CostcalcError, InputError, Problem, _one_line
 
 MAX_BYTES = 64 * 1024 * 1024  # LiteLLM's map, the largest, is under 2 MB
@@ -14,23 +13,13 @@ TIMEOUT_SECONDS = 30
 
 
 def read_source(path: str | os.PathLike) -> bytes:
-    """A regular file's bytes. A directory, FIFO or device is refused before it is opened (reading a
-    FIFO would wait for a writer forever)."""
-    name = str(path)
+    """A regular file's bytes, through the shared guard (_files.read_regular): a directory, FIFO or
+    device is refused at once (reading a FIFO would wait for a writer forever), and a file above
+    MAX_BYTES is refused after reading at most one byte more."""
     try:
-        info = os.stat(path)
+        return read_regular(path, MAX_BYTES, "community price table")
     except OSError as exc:
-        raise _problem(name, f"cannot read: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise _problem(name, "is a directory; give the community price file itself")
-    if not stat.S_ISREG(info.st_mode):
-        raise _problem(name, "is not a regular file (a FIFO, socket or device); save the table to a file first")
-    if info.st_size > MAX_BYTES:
-        raise _problem(name, f"is {info.st_size:,} bytes; a price table is far smaller (limit {MAX_BYTES:,})")
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise _problem(name, f"cannot read: {exc.strerror or exc}") from None
+        raise _problem(str(path), f"cannot read: {exc.strerror or exc}") from None
 
 
 def download(url: str, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES) -> bytes:

@@ -7,9 +7,10 @@ output_mtok, output_reasoning_mtok (and the *_text_* spellings of the same); Tie
 as genai-prices' calc_unit_price applies it); conditional prices with `constraint: start_date` as dated
 rules (a price starts at 00:00 UTC of its date; the last one started wins) and with
 `start_time`/`end_time` as daily UTC windows; the model id, its `equals` match names (aliases) and
-context_window; web_searches_kcount as the web_search fee (USD per 1,000 calls). Ignored: audio, image
-and video prices, per-request fees (named in each model's notes), `starts_with`/`contains`/`regex`
-match rules (they name families, not models).
+context_window; web_searches_kcount as the web_search fee (USD per 1,000 calls). A non-zero
+requests_kcount (a fee per request, which costcalc does not price) skips the model: its token prices
+alone would understate its cost. Ignored: audio, image and video prices (named in each model's notes),
+`starts_with`/`contains`/`regex` match rules (they name families, not models).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .common import (
     build_rules,
     model_id,
     provider_id,
+    refuse_request_fee,
     skipped,
     token_count,
     usd_per_1k_calls,
@@ -237,6 +239,9 @@ def _series(prices: dict, notes: list[str]) -> tuple[dict[str, Series], list[str
     series: dict[str, Series] = {}
     ignored = []
     for key, value in prices.items():
+        if key == "requests_kcount":
+            refuse_request_fee(value, key, "1,000 requests")
+            continue
         component = _KEYS.get(key)
         if component is None:
             if value not in (None, 0, Decimal(0)) and key != "web_searches_kcount":

@@ -5,7 +5,9 @@ cache_creation_input_token_cost (5-minute write), cache_creation_input_token_cos
 output_cost_per_reasoning_token, search_context_cost_per_query (the web_search fee, when one price for
 every context size); each with `_above_<N>k_tokens` (a cliff: a prompt above N x 1000 tokens
 pays that price on every token, as LiteLLM's `_get_token_base_cost` applies it) and a `_batches`, `_flex`
-or `_priority` tier suffix; max_input_tokens (context window), max_output_tokens, litellm_provider, mode.
+or `_priority` tier suffix; max_input_tokens (context window), max_output_tokens, litellm_provider, mode. A non-zero
+input_cost_per_request or output_cost_per_request (a fee per request, which costcalc does not price) skips
+the model: its token prices alone would understate its cost.
 Ignored (listed in each model's notes): audio, image, video, character and per-second costs, other tool
 prices, regional uplifts.
 """
@@ -23,6 +25,7 @@ from .common import (
     build_rules,
     model_id,
     provider_id,
+    refuse_request_fee,
     skipped,
     token_count,
     usd_per_1k_calls,
@@ -43,6 +46,7 @@ _COMPONENT = {"input_cost_per_token": "input", "output_cost_per_token": "output"
               "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
               "output_cost_per_reasoning_token": "reasoning"}
 _TIER = {None: "standard", "batches": "batch", "flex": "flex", "priority": "priority"}
+_REQUEST_FEES = ("input_cost_per_request", "output_cost_per_request")
 
 
 def matches(doc: object) -> bool:
@@ -107,6 +111,9 @@ def _series(value: dict, notes: list[str]) -> tuple[dict[str, dict[str, Series]]
     steps: dict[tuple[str, str], dict[int, Decimal]] = {}
     ignored = []
     for key, raw in value.items():
+        if key in _REQUEST_FEES:
+            refuse_request_fee(raw, key, "request")
+            continue
         match = _COST_KEY.fullmatch(key)
         if match is None:
             if ("cost" in key or "price" in key) and raw not in (None, 0, Decimal(0), {}) \

@@ -8,8 +8,10 @@ pricing.input_cache_read, pricing.input_cache_write (5-minute write), pricing.in
 differs from completion); pricing.web_search (USD per search) as the web_search fee; context_length;
 top_provider.max_completion_tokens; canonical_slug (an alias);
 architecture.output_modalities (a model that outputs no text is skipped). A price of -1 marks a router
-whose price varies per request: skipped. Optional prices given as "0" mean "not priced separately"
-(billed as input, or reasoning as output). Ignored: request, image and audio prices.
+whose price varies per request: skipped. A non-zero pricing.request (a fee per request, which costcalc
+does not price) skips the model too: its token prices alone would understate its cost. Optional prices
+given as "0" mean "not priced separately" (billed as input, or reasoning as output). Ignored: image and
+audio prices (named in each model's notes).
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
-from .common import BadValue, Entry, Series, build_rules, model_id, skipped, token_count, usd_per_1k_calls, usd_per_mtok
+from .common import (
+    BadValue,
+    Entry,
+    Series,
+    build_rules,
+    model_id,
+    refuse_request_fee,
+    skipped,
+    token_count,
+    usd_per_1k_calls,
+    usd_per_mtok,
+)
 
 NAME = "openrouter"
 TITLE = "OpenRouter /api/v1/models response"
@@ -81,6 +94,9 @@ def _series(pricing: dict, notes: list[str]) -> tuple[dict[str, Series], list[st
         component = _PRICES.get(key)
         if _is_minus_one(value):
             raise BadValue(f"pricing.{key} is -1: the price varies per request (a router), no fixed rate")
+        if key == "request":
+            refuse_request_fee(value, "pricing.request", "request")
+            continue
         if component is None:
             if str(value).strip() not in ("0", "0.0", "") and key != "web_search":
                 ignored.append(f"pricing.{key}")
