@@ -69,21 +69,3 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 
 def cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_EVEN, context=_SUM_CONTEXT)
-
-
-def allocate_cents(values: list[Decimal], target: Decimal | None = None) -> list[Decimal]:
-    """Round each value to the cent so the rounded values add up to the rounded exact total, or to
-    `target` cents when given (largest remainder). A rendered column then always sums to its rendered
-    total."""
-    target = cents(dsum(values)) if target is None else target
-    floors = [v.quantize(_CENT, rounding="ROUND_FLOOR", context=_SUM_CONTEXT) for v in values]
-    short = int((target - sum(floors, Decimal(0))) / _CENT)
-    order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=True)
-    out = list(floors)
-    for i in order[:max(short, 0)]:
-        out[i] += _CENT
-    # A given target can sit below the floors' sum (a variance of rounded totals): take the cents back
-    # from the values that lost least to the floor.
-    for i in reversed(order[len(order) + short:] if short < 0 else []):
-        out[i] -= _CENT
-    return out

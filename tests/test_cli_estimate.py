@@ -34,16 +34,25 @@ def test_estimate_with_no_arguments_prints_a_real_report():
     assert result.stderr == ""
 
 
-def test_table_months_add_up_to_the_shown_total():
-    result = run("estimate", "--start", "2026-12", "--months", "12")
-    lines = result.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().startswith("month"))
-    months = lines[start + 2:start + 14]
-    total_line = lines[start + 14]
-    assert total_line.strip().startswith("total")
-    for column in range(1, len(total_line.split())):
-        shown = sum(D(row.split()[column].replace(",", "")) for row in months)
-        assert shown == D(total_line.split()[column].replace(",", ""))
+def test_a_month_shows_the_same_cents_whatever_the_horizon():
+    """Each amount is rounded on its own: December in a 6-month and in a 12-month report are the same
+    text, and equal the exact JSON value rounded to the cent."""
+    def month_rows(months: int) -> list[list[str]]:
+        lines = run("estimate", "--start", "2026-12", "--months", str(months)).stdout.splitlines()
+        return [line.split() for line in lines if line.strip().startswith("2026-12")]
+
+    six, twelve = month_rows(6), month_rows(12)
+    assert six and six == twelve
+    data = json.loads(run("estimate", "--start", "2026-12", "--months", "1", "--format", "json").stdout)
+    exact = {}
+    for r in data["rows"]:
+        if r.get("case", "expected") == "expected":
+            key = (r["profile"], r["model"])
+            exact[key] = exact.get(key, D(0)) + D(r["cost_usd"])
+    shown = {f"{v.quantize(D('0.01')):,.2f}" for v in exact.values()}
+    cells = {cell for line in six for cell in line[1:]}
+    assert cells <= shown | {"n/a"}, cells - shown
+    assert "Each amount is rounded to the cent on its own" in run("estimate", "--months", "1").stdout
 
 
 def test_json_shape_and_exact_totals():

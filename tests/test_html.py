@@ -254,17 +254,35 @@ def test_totals_shown_equal_document_totals_in_cents(document):
         assert overview[model] == money(sum(v for (p, m), v in want.items() if m == model))
 
 
-def test_month_columns_add_up_to_their_totals(document):
+def test_each_month_cell_is_its_own_exact_value_in_cents(document):
+    """Every shown amount is its exact value rounded on its own (ROUND_HALF_EVEN to the cent), so a month
+    shows the same cents whatever else the page holds."""
+    exact = defaultdict(Decimal)  # (profile, model, month) -> exact expected-case cost
+    for r in document["rows"]:
+        if r.get("case", "expected") == "expected":
+            exact[(r["profile"], r["model"], r["month"])] += Decimal(r["cost_usd"])
     html = render_html(document)
     tables = re.findall(r'<table class="months".*?</table>', html, flags=re.S)
-    assert len(tables) == len(document["meta"]["profiles"])
-    for table in tables:
-        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)
-        body = [re.findall(r'<td class="money[^"]*"[^>]*>([^<]*)</td>', r) for r in rows[1:]]
-        *months, total = [[Decimal(c.replace(",", "")) for c in cells] for cells in body]
-        assert len(months) == 12
-        for column, want in enumerate(total):
-            assert sum(m[column] for m in months) == want
+    profiles = list(document["meta"]["profiles"])
+    assert len(tables) == len(profiles)
+    checked = 0
+    for profile, table in zip(profiles, tables):
+        models = re.findall(r'<th class="money">([^<]*)</th>', table)
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)[1:-1]  # months, not the head or total
+        for row in rows:
+            month = re.findall(r"<td>([^<]*)</td>", row)[0]
+            cells = re.findall(r'<td class="money[^"]*"[^>]*>([^<]*)</td>', row)
+            for model, cell in zip(models, cells):
+                if (profile, html_unescape(model), month) in exact:
+                    assert cell == money(exact[(profile, html_unescape(model), month)]), (profile, model, month)
+                    checked += 1
+    assert checked >= 12 * len(profiles)
+
+
+def html_unescape(text: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(text)
 
 
 def test_currency_conversion_of_totals(document):

@@ -92,20 +92,26 @@ def test_library_variance_takes_a_forecast_dataframe(tmp_path):
     assert out["forecast_usd"][0] == Decimal("12.00")
 
 
-def test_rendered_cents_add_up_in_every_row():
+def test_rendered_cents_are_each_figure_rounded_on_its_own():
     from costcalc.report.usage import render_variance
+    from costcalc.summary import cents
 
     forecast = long(("2026-09", "a", "input", 1_000_000, "2.026"), ("2026-09", "b", "input", 3, "0.014"),
                     ("2026-09", "c", "output", 7, "1.005"))
     actual = long(("2026-09", "a", "input", 1_003_000, "2.025"), ("2026-09", "b", "output", 9, "0.026"),
                   ("2026-09", "c", "output", 1, "0.333"))
-    table = render_variance(variance(forecast, actual), "table").splitlines()
+    frame = variance(forecast, actual)
+    table = render_variance(frame, "table").splitlines()
     rows = [line.split() for line in table if line.startswith("2026-09")]
     assert len(rows) == 3
-    for _, _, forecast_text, actual_text, *effects in rows:
-        variance_text, volume, mix, price = (Decimal(x) for x in effects)
-        assert variance_text == Decimal(actual_text) - Decimal(forecast_text)
-        assert volume + mix + price == variance_text
+    for (_, model, *shown), exact in zip(rows, frame.to_dict("records")):
+        assert model == exact["model"]
+        want = [cents(exact[k]) for k in ("forecast_usd", "actual_usd", "variance_usd", "volume_usd", "mix_usd",
+                                          "price_usd")]
+        assert [Decimal(x) for x in shown] == want
+    # model a by hand: forecast 2.026 -> 2.03, actual 2.025 -> 2.02 (half to even), variance -0.001 -> 0.00:
+    # the shown variance is not 2.02 - 2.03; it is the exact variance in cents
+    assert rows[0][2:5] == ["2.03", "2.02", "0.00"]
 
 
 def test_variance_is_actual_minus_forecast_to_the_last_digit():

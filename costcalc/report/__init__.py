@@ -1,5 +1,9 @@
 """Renderings: results (DataFrames, quotes, price tables) -> text in a named format. No computation."""
 
+# Why shown cents need not add up to a shown total: every figure is rounded on its own, so it shows the
+# same cents whatever else a report holds (another horizon, another model, another log).
+ROUNDING_NOTE = "Each amount is rounded to the cent on its own; exact in json and csv."
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 

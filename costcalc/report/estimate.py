@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..summary import allocate_cents, cents, summarize
+from ..summary import cents, summarize
 from ..errors import _one_line
 from ..textable import render
-from . import csv_text, left_out_rows, markdown_text, not_available_rows
+from . import ROUNDING_NOTE, csv_text, left_out_rows, markdown_text, not_available_rows
 from .document import (NOT_AVAILABLE_KEY, Shown, dumps, fee_summary, in_shown_currency, month_columns,
                        to_document, to_frame, unavailable_months, verdict_caution)
 
@@ -127,8 +127,8 @@ def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) ->
     table = attrs.get("price_table") or {}
     lines.append("")
     version = markdown_text(table.get("version")) if markdown else _one_line(str(table.get("version")))
-    lines.append(f"Price table {version} (sha256 {_one_line(str(table.get('sha256'))[:12])}). "
-                 f"Cents here; exact in json and csv.")
+    lines.append(f"Price table {version} (sha256 {_one_line(str(table.get('sha256'))[:12])}).")
+    lines.append(ROUNDING_NOTE)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -153,12 +153,13 @@ def _model_order(df: pd.DataFrame, profile: str) -> dict:
 def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool, marked: dict | None = None) -> str:
     models = list(chunk["model"])
     marked = marked or {}
-    # Round each model's column so its months add up to its rendered total.
+    # Every amount rounded to the cent on its own: a month shows the same cents whatever else is shown
+    # (another horizon, another model); a column may then differ from its total by a cent or so.
     columns = []
     for _, row in chunk.iterrows():
         values = [row.get(m, Decimal(0)) for m in months]  # a month only marked n/a has no column
         mark = marked.get(row["model"], {})
-        columns.append([_marked(money(v), mark.get(m), markdown) for v, m in zip(allocate_cents(values), months)]
+        columns.append([_marked(money(v), mark.get(m), markdown) for v, m in zip(values, months)]
                        + [money(row["total_usd"])])
     rows = [[m] + [col[i] for col in columns] for i, m in enumerate(months)] + \
            [["total"] + [col[-1] for col in columns]]

@@ -4,8 +4,8 @@ No external assets (inline CSS, inline SVG charts from `svg.py`, no scripts; a C
 forbids loading anything), every text from the document escaped, and deterministic: the same document
 gives the same bytes (no rendering time, stable order, fixed number formatting).
 
-Money in tables is rounded to the cent with `allocate_cents`, so every month column adds up to its
-shown total; it is shown in the document's currency (USD x fx.rate, see `Shown`). Charts show the
+Money in tables is rounded to the cent figure by figure (`cents`), so an amount shows the same cents
+whatever else the page holds; it is shown in the document's currency (USD x fx.rate, see `Shown`). Charts show the
 expected case when the document has low/high cases.
 """
 
@@ -18,7 +18,7 @@ from decimal import Decimal
 from html import escape
 
 from ..money import decimal_text
-from ..summary import allocate_cents, cents, dsum, summarize
+from ..summary import cents, dsum, summarize
 from . import svg
 from .document import (NOT_AVAILABLE_KEY, Shown, fee_summary, in_shown_currency, month_columns, to_frame,
                        unavailable_months, verdict_caution)
@@ -510,7 +510,7 @@ def _month_table(profile: str, expected, months: list[str], shown: Shown, marked
     columns = []
     for _, row in expected.iterrows():
         values = [shown(row.get(m, Decimal(0))) for m in months]  # a month only marked n/a has no column
-        columns.append((allocate_cents(values), cents(shown(row["total_usd"]))))
+        columns.append(([cents(v) for v in values], cents(shown(row["total_usd"]))))
     head = "".join(f'<th class="money">{_e(m)}</th>' for m in models)
     body = []
     for i, month in enumerate(months):
@@ -587,4 +587,4 @@ def _footer(meta) -> str:
     return (f'<footer><p>Price table <strong class="price-table-version">{_e(table.get("version"))}</strong>, '
             f'sha256 <code class="price-table-sha256">{_e(table.get("sha256"))}</code>. '
             f'costcalc {_e(meta.get("costcalc_version"))}, schema {_e(meta.get("schema"))}. '
-            f'Cents here; exact decimals in the json and csv formats.</p></footer>\n')
+            f'Each amount is rounded to the cent on its own; exact decimals in the json and csv formats.</p></footer>\n')

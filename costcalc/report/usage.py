@@ -1,8 +1,7 @@
 """Render a re-pricing run (usage.run.RepriceResult) as a terminal table, Markdown, CSV or JSON.
 
 JSON is the canonical form (exact decimal strings, counts, problems with file and line). Text views
-round money to the cent with largest-remainder rounding per priced_as, so the rendered rows of each
-model add up to its rendered total.
+round each amount to the cent on its own, so a row shows the same cents whatever else is shown beside it.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from decimal import Decimal
 
 from ..errors import _one_line
 from ..money import decimal_text
-from ..summary import allocate_cents, cents
+from ..summary import cents
 from ..textable import render
 from . import csv_table, markdown_text
 
@@ -35,14 +34,9 @@ def render_reprice(result, fmt: str) -> str:
 
 
 def _rounded(result) -> list[Decimal]:
-    """Cents per row, allocated per priced_as so each model's rows add up to its rounded total."""
-    rows = result.rows
-    out: list[Decimal] = [Decimal(0)] * len(rows)
-    for label in dict.fromkeys(rows["priced_as"]):
-        index = [i for i, value in enumerate(rows["priced_as"]) if value == label]
-        for i, cent in zip(index, allocate_cents([rows["cost_usd"].iloc[i] for i in index])):
-            out[i] = cent
-    return out
+    """Cents per row, each rounded on its own: a row shows the same cents whatever else is grouped
+    beside it (another log, another model)."""
+    return [cents(value) for value in result.rows["cost_usd"]]
 
 
 def _text(result, markdown: bool) -> str:
@@ -122,12 +116,12 @@ def render_variance(df, fmt: str) -> str:
     headers = ["month", "model", "forecast", "actual", "variance", "volume", "mix", "price"]
     body = []
     for r in df.to_dict("records"):
-        # Rendered figures add up: variance = actual - forecast as shown, and the three effects are
-        # rounded (largest remainder) to sum to that shown variance.
-        forecast, actual = cents(r["forecast_usd"]), cents(r["actual_usd"])
-        effects = allocate_cents([r["volume_usd"], r["mix_usd"], r["price_usd"]], actual - forecast)
-        body.append([_cell(r["month"], markdown), _cell(r["model"], markdown), f"{forecast:,.2f}",
-                     f"{actual:,.2f}"] + [_signed(v) for v in [actual - forecast] + effects])
+        # Each figure rounded to the cent on its own (the same cents whatever else is shown); the exact
+        # figures, in json and csv, add up: variance = actual - forecast = volume + mix + price.
+        figures = [cents(r[k]) for k in ("forecast_usd", "actual_usd", "variance_usd", "volume_usd", "mix_usd",
+                                         "price_usd")]
+        body.append([_cell(r["month"], markdown), _cell(r["model"], markdown), f"{figures[0]:,.2f}",
+                     f"{figures[1]:,.2f}"] + [_signed(v) for v in figures[2:]])
     right = [False, False] + [True] * len(_MONEY_COLUMNS)
     table = _markdown_table(headers, body, right) if markdown else render(headers, body, right)
     sha = ((attrs.get("price_table") or {}).get("sha256") or "")[:12]

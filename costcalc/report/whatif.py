@@ -1,7 +1,7 @@
 """Render what-if results (costcalc.whatif) as a terminal table, Markdown, CSV or JSON.
 
-JSON and CSV carry the exact decimal strings; text views round money to the cent (largest remainder,
-so a rendered column adds up to its rendered total) and say which side is which. No computation
+JSON and CSV carry the exact decimal strings; text views round each amount to the cent on its own (the
+same cents whatever else is shown) and say which side is which. No computation
 beyond rounding and the display-currency conversion happens here.
 """
 
@@ -14,11 +14,11 @@ from decimal import ROUND_CEILING, Decimal
 import pandas as pd
 
 from ..money import decimal_text
-from ..summary import allocate_cents, cents
+from ..summary import cents, dsum
 from ..textable import render
 from ..whatif import ALL_MODELS, TOTAL
 from ..errors import _one_line
-from . import csv_table, markdown_text
+from . import ROUNDING_NOTE, csv_table, markdown_text
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -146,38 +146,37 @@ def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
     models = [m for m in dict.fromkeys(converted["model"]) if m != ALL_MODELS]
     totals = converted[(converted["month"] == TOTAL) & (converted["model"] != ALL_MODELS)]
     grand = converted[(converted["model"] == ALL_MODELS) & (converted["month"] == TOTAL)].iloc[0]
-    # Each total is rounded on its own (equal exact values never show a cent of difference); a model's
-    # months are rounded to add up to its rendered total, and so are the all-models months.
-    a_tot = {m: cents(v) for m, v in zip(totals["model"], totals["a_usd"])}
-    b_tot = {m: cents(v) for m, v in zip(totals["model"], totals["b_usd"])}
+    # Every amount is rounded on its own when shown (_money): the same cents whatever else is shown.
+    a_tot = dict(zip(totals["model"], totals["a_usd"]))
+    b_tot = dict(zip(totals["model"], totals["b_usd"]))
     pct = dict(zip(totals["model"], totals["pct"]))
     headers = ["model", "A", "B", "B - A", "change"]
     right = [False, True, True, True, True]
-    rows = [[m, _money(a_tot[m]), _money(b_tot[m]), _signed(b_tot[m] - a_tot[m]), _pct(pct[m])] for m in models]
-    rows.append([ALL_MODELS, _money(cents(grand["a_usd"])), _money(cents(grand["b_usd"])),
-                 _signed(cents(grand["b_usd"]) - cents(grand["a_usd"])), _pct(grand["pct"])])
+    rows = [[m, _money(a_tot[m]), _money(b_tot[m]), _signed(dsum((b_tot[m], -a_tot[m]))), _pct(pct[m])]
+            for m in models]
+    rows.append([ALL_MODELS, _money(grand["a_usd"]), _money(grand["b_usd"]),
+                 _signed(dsum((grand["b_usd"], -grand["a_usd"]))), _pct(grand["pct"])])
     lines += ["", "## Totals by model" if markdown else "Totals by model", "", _table(headers, rows, right, markdown)]
 
     every = converted[(converted["model"] == ALL_MODELS) & (converted["month"] != TOTAL)]
     lines += ["", "## By month, all models" if markdown else "By month, all models", ""]
-    lines.append(_table(["month"] + headers[1:], _month_rows(every, cents(grand["a_usd"]), cents(grand["b_usd"])),
+    lines.append(_table(["month"] + headers[1:], _month_rows(every),
                         right, markdown))
 
     lines += ["", "## By model and month" if markdown else "By model and month", ""]
     detail = []
     for model in models:
         part = converted[(converted["model"] == model) & (converted["month"] != TOTAL)]
-        detail += [[model] + row for row in _month_rows(part, a_tot[model], b_tot[model])]
+        detail += [[model] + row for row in _month_rows(part)]
     lines.append(_table(["model", "month"] + headers[1:], detail, [False] + right, markdown))
-    lines += ["", f"{shown.note} Change is B - A as a share of A. Cents here; exact in json and csv."]
+    lines += ["", f"{shown.note} Change is B - A as a share of A.", ROUNDING_NOTE]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _month_rows(part: pd.DataFrame, a_total: Decimal, b_total: Decimal) -> list[list[str]]:
-    a_c = allocate_cents(list(part["a_usd"]), a_total)
-    b_c = allocate_cents(list(part["b_usd"]), b_total)
-    return [[month, _money(x), _money(y), _signed(y - x), _pct(p)]
-            for month, x, y, p in zip(part["month"], a_c, b_c, part["pct"])]
+def _month_rows(part: pd.DataFrame) -> list[list[str]]:
+    # each amount rounded on its own (the same cents whatever else is shown); B - A from the exact values
+    return [[month, _money(x), _money(y), _signed(dsum((y, -x))), _pct(p)]
+            for month, x, y, p in zip(part["month"], part["a_usd"], part["b_usd"], part["pct"])]
 
 
 # -- sensitivity ----------------------------------------------------------------------------------------
@@ -232,8 +231,8 @@ def _sensitivity_text(df: pd.DataFrame, markdown: bool) -> str:
     if attrs.get("skipped"):
         skipped = ", ".join(_text(name, markdown) for name in attrs["skipped"])
         lines += ["", _wrap("Without ranges (not varied): " + skipped + ".", markdown, "")]
-    lines += ["", f"Price table {_table_meta(attrs.get('price_table'), markdown)}. Money in USD ($). "
-                  f"Cents here; exact in json and csv."]
+    lines += ["", f"Price table {_table_meta(attrs.get('price_table'), markdown)}. Money in USD ($).",
+                  ROUNDING_NOTE]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -296,6 +295,6 @@ def _break_even_text(df: pd.DataFrame, markdown: bool) -> str:
                 "requests it can carry. Volumes rounded up to whole requests.")
         lines.append(f"- {note}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
                                                                  subsequent_indent="    "))
-    lines += ["", f"Price table {_table_meta(attrs.get('price_table'), markdown)}. Money in USD ($). "
-                  f"Cents here; exact in json and csv."]
+    lines += ["", f"Price table {_table_meta(attrs.get('price_table'), markdown)}. Money in USD ($).",
+                  ROUNDING_NOTE]
     return "\n".join(lines).rstrip() + "\n"
