@@ -35,14 +35,14 @@ def test_estimate_with_no_arguments_prints_a_real_report():
 
 
 def test_a_month_shows_the_same_cents_whatever_the_horizon():
-    """Each amount is rounded on its own: December in a 6-month and in a 12-month report are the same
-    text, and equal the exact JSON value rounded to the cent."""
+    """Each amount is rounded on its own: December in a 1-, 6- and 12-month report is the same text, and
+    equals the exact JSON value rounded to the cent."""
     def month_rows(months: int) -> list[list[str]]:
         lines = run("estimate", "--start", "2026-12", "--months", str(months)).stdout.splitlines()
         return [line.split() for line in lines if line.strip().startswith("2026-12")]
 
-    six, twelve = month_rows(6), month_rows(12)
-    assert six and six == twelve
+    one, six, twelve = month_rows(1), month_rows(6), month_rows(12)
+    assert six and one == six == twelve
     data = json.loads(run("estimate", "--start", "2026-12", "--months", "1", "--format", "json").stdout)
     exact = {}
     for r in data["rows"]:
