@@ -46,10 +46,14 @@ class TooLargeError(OSError):
 def read_regular(path: str | Path, max_bytes: int | None = None, what: str = "file") -> bytes:
     """The bytes of a regular file; with `max_bytes`, refused (TooLargeError) past that size, reading
     at most one byte more (a 1 GB file is never loaded to find out)."""
+    too_large = TooLargeError(0, f"larger than {max_bytes // MIB} MiB, the most a {what} may be") \
+        if max_bytes is not None else None
     with open_regular(path) as handle:
         if max_bytes is None:
             return handle.read()
-        data = handle.read(max_bytes + 1)
+        if os.fstat(handle.fileno()).st_size > max_bytes:  # refused before a byte is read
+            raise too_large
+        data = handle.read(max_bytes + 1)  # a file growing while it is read is held to the cap too
     if len(data) > max_bytes:
-        raise TooLargeError(0, f"larger than {max_bytes // MIB} MiB, the most a {what} may be")
+        raise too_large
     return data

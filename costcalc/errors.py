@@ -25,7 +25,7 @@ class Problem:
             where = f"{self.file}:{self.line}"
         parts = [where]
         if self.key:
-            parts.append(_one_line(self.key))
+            parts.append(_cut(_one_line(self.key), _KEY_LIMIT))
         if self.value is not _NO_VALUE:
             parts.append(_show(self.value))
         parts.append(_one_line(self.message))
@@ -45,11 +45,18 @@ def _one_line(text: str) -> str:
     return "".join(repr(c)[1:-1] if ord(c) < 32 or ord(c) == 127 else c for c in str(text))
 
 
+# A dotted key holds names from the input (a profile, a model, a tag): a 100,000-character one is cut too.
+_KEY_LIMIT = 120
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def shown(value: object, limit: int = 80) -> str:
     """A bad value as an error line quotes it: repr for text, one line, at most `limit` characters (a
     100,000-character model name must not make a 100,000-character error line)."""
-    text = _one_line(repr(value) if isinstance(value, str) else str(value))
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return _cut(_one_line(repr(value) if isinstance(value, str) else str(value)), limit)
 
 
 def _show(value: object) -> str:

@@ -80,10 +80,10 @@ def rates_from_yaml(root, path: str) -> tuple[dict[str, Decimal], str]:
             with r.item():
                 if not _CODE.fullmatch(str(key)):
                     raise r.fail(node, f"rates.{key}", "not a three-letter ISO 4217 code such as EUR", key)
-                value = r.decimal(node, f"rates.{key}", "a rate > 0 (units of the currency per 1 USD)",
-                                  maximum=_MAX_RATE)
-                if value == 0:
-                    raise r.fail(node, f"rates.{key}", "a rate must be > 0 (units of the currency per 1 USD)")
+                what = "a rate above 0 and below 10^9 (units of the currency per 1 USD)"
+                value = r.decimal(node, f"rates.{key}", what, maximum=_MAX_RATE)
+                if value == 0 or value >= _MAX_RATE:  # the limits of --fx: 0 < rate < 10^9
+                    raise r.fail(node, f"rates.{key}", f"must be {what}")
                 rates[str(key)] = value
     except Invalid:
         pass

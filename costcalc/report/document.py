@@ -199,6 +199,7 @@ def check(document, source: str = "document") -> None:
         for key in _TEXT_KEYS + _MONEY:
             if row.get(key) is None:
                 raise CostcalcError(f"{source}: rows[{i}]: {key} is missing")
+        _texts(row, _TEXT_KEYS + ("case",), f"{source}: rows[{i}]")
         if not _MONTH.fullmatch(str(row["month"])):
             raise CostcalcError(f"{source}: rows[{i}].month: {row['month']!r}: must be a month like 2026-12")
         for key in list(_MONEY) + [k for k in row if k.startswith("cost_")]:
@@ -216,14 +217,42 @@ def check(document, source: str = "document") -> None:
 
         parse_rate(fx["rate"], f"{source}: meta.fx.rate")  # the limits of --fx and FX files
     for name, kind, what in _META_TYPES:
-        if meta.get(name) is not None and not isinstance(meta[name], kind):
+        if meta.get(name) is not None and (not isinstance(meta[name], kind) or isinstance(meta[name], bool)):
             raise CostcalcError(f"{source}: meta.{name}: {shown(meta[name])}: must be {what}")
+    if meta.get("currency") is not None and not _CURRENCY.fullmatch(meta["currency"]):
+        raise CostcalcError(f"{source}: meta.currency: {shown(meta['currency'])}: must be a three-letter code "
+                            f"such as USD")
+    if meta.get("months") is not None and not 1 <= meta["months"] <= 600:
+        raise CostcalcError(f"{source}: meta.months: {shown(meta['months'])}: must be from 1 to 600")
+    if meta.get("start") is not None and not _MONTH.fullmatch(meta["start"]):
+        raise CostcalcError(f"{source}: meta.start: {shown(meta['start'])}: must be a month like 2026-12")
+    _texts(meta.get("price_table") or {}, ("version", "sha256"), f"{source}: meta.price_table")
+    for i, entry in enumerate((meta.get("price_table") or {}).get("files") or []):
+        if not isinstance(entry, dict):
+            raise CostcalcError(f"{source}: meta.price_table.files[{i}]: {shown(entry)}: must be an object")
+        _texts(entry, ("path", "sha256", "version"), f"{source}: meta.price_table.files[{i}]")
+    for name, info in (meta.get("profiles") or {}).items():
+        if not isinstance(info, dict):
+            raise CostcalcError(f"{source}: meta.profiles.{shown(name, 40)}: {shown(info)}: must be an object "
+                                f"(summary, tags, ...)")
+        _texts(info, ("summary", "tags"), f"{source}: meta.profiles.{shown(name, 40)}")
     for name in ("requests", "list_rates", "native_rates"):
         for i, entry in enumerate(meta.get(name) or []):
             if not isinstance(entry, dict):
                 raise CostcalcError(f"{source}: meta.{name}[{i}]: {shown(entry)}: must be an object")
     for i, entry in enumerate(meta.get("requests") or []):
         _finite(entry.get("requests"), f"{source}: meta.requests[{i}]")
+        _texts(entry, ("profile", "model", "month", "case"), f"{source}: meta.requests[{i}]")
+    for name, texts, numbers in (("list_rates", ("model", "rule", "component"), ("usd_per_mtok", "list_usd_per_mtok")),
+                                 ("native_rates", ("model", "rule", "component", "currency"),
+                                  ("usd_per_mtok", "per_mtok", "list_per_mtok"))):
+        for i, entry in enumerate(meta.get(name) or []):
+            where = f"{source}: meta.{name}[{i}]"
+            for key in texts:
+                if not isinstance(entry.get(key), str):
+                    raise CostcalcError(f"{where}.{key}: {shown(entry.get(key))}: must be text")
+            for key in numbers + tuple(k for k in entry if isinstance(k, str) and k.endswith("per_mtok")):
+                _finite(entry.get(key), f"{where}.{key}")
     for i, note in enumerate(meta.get("assumptions") or []):
         if not isinstance(note, str):
             raise CostcalcError(f"{source}: meta.assumptions[{i}]: {shown(note)}: must be text")
@@ -264,13 +293,36 @@ _LEFT_OUT = (("unpriced_calls", ("profile", "model", "tool", "case", "detail"), 
              ("over_limit_excluded", ("profile", "model", "case", "detail"), ("share", "requests")))
 
 
+    totals = document.get("totals")
+    if totals is not None and not isinstance(totals, list):
+        raise CostcalcError(f"{source}: totals: {shown(totals)}: must be a list of objects")
+    for i, entry in enumerate(totals or []):
+        if not isinstance(entry, dict):
+            raise CostcalcError(f"{source}: totals[{i}]: {shown(entry)}: must be an object")
+        _texts(entry, ("profile", "model", "month", "case"), f"{source}: totals[{i}]")
+        _finite(entry.get("cost_usd"), f"{source}: totals[{i}].cost_usd")
+    if document.get("total_usd") is not None:
+        _finite(document["total_usd"], f"{source}: total_usd")
+
+
+def _texts(entry: dict, keys: tuple, where: str) -> None:
+    """The keys of `entry` that are present (not null) hold text; tag:NAME keys too."""
+    for key in list(keys) + [k for k in entry if isinstance(k, str) and k.startswith("tag:")]:
+        value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            raise CostcalcError(f"{where}.{shown(key, 40)}: {shown(value)}: must be text")
+
+
 _TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
 # What a saved result's metadata fields must be, when present.
-_META_TYPES = (("price_table", dict, "an object (version, sha256, files)"),
+_META_TYPES = (("scenario", str, "text"), ("currency", str, "text"), ("start", str, "text"),
+               ("months", int, "a whole number"), ("costcalc_version", str, "text"),
+               ("price_table", dict, "an object (version, sha256, files)"),
                ("profiles", dict, "an object of profile descriptions"),
                ("assumptions", list, "a list of texts"), ("requests", list, "a list of objects"),
                ("list_rates", list, "a list of objects"), ("native_rates", list, "a list of objects"),

@@ -32,8 +32,10 @@ Every chunk keeps `records == len(frame) + len(problems)`: a bad record becomes 
 
 from __future__ import annotations
 
+import functools
 import gc
 import gzip
+import io
 import itertools
 import re
 import warnings
@@ -65,6 +67,18 @@ _FILE_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
 _PARQUET_EXTRA = "reading Parquet needs the parquet extra: pip install 'costcalc[parquet]'"
 _BOM = b"\xef\xbb\xbf"
 _SHOWN_LINE_BYTES = 40
+MIB = 1 << 20
+# The longest line of a JSON-lines or CSV usage log, newline included. A record is a few kilobytes (an
+# OpenAI response with its whole text a few hundred); an OTLP export batch holds many spans on one line,
+# still far below this. A longer line is refused (a bad record in JSON lines, the file in CSV) without
+# being held in memory whole: a 1 GB line used to take 2-7 GB.
+LINE_CAP = 64 * MIB
+LINE_TOO_LONG = (f"a line longer than {LINE_CAP // MIB} MiB, the most a line of a JSON-lines log may be; "
+                 "a record is a few kilobytes (an OTLP export: write smaller batches)")
+# A CSV log's row is a few numbers, a model id and some tags: a row (or the header) above this is refused.
+CSV_LINE_CAP = MIB
+CSV_LINE_TOO_LONG = (f"a line longer than {CSV_LINE_CAP // MIB} MiB, the most a line of a CSV log (header or "
+                     "row) may be; a row is a few numbers, a model and some tags")
 
 
 @dataclass
@@ -276,17 +290,29 @@ def _format_of(record: object) -> str | None:
 
 
 def _lines(handle: IO[bytes]) -> Iterator[bytes]:
-    """The lines of a file, a UTF-8 byte-order mark dropped from the first. The rest come straight from
-    the file through itertools.chain: no Python code runs per line."""
-    first = handle.readline()
-    return itertools.chain((first[len(_BOM):] if first.startswith(_BOM) else first,), handle)
+    """The lines of a file, a UTF-8 byte-order mark dropped from the first, each at most LINE_CAP bytes:
+    a longer line comes cut at LINE_CAP + 1 bytes (no newline at its end), so a 1 GB line never sits in
+    memory whole; the reader reports it and skips the rest with _skip_rest. The lines come straight from
+    readline through itertools.chain: no Python code runs per line."""
+    read = functools.partial(handle.readline, LINE_CAP + 1)
+    first = read()
+    return itertools.chain((first[len(_BOM):] if first.startswith(_BOM) else first,), iter(read, b""))
+
+
+def _skip_rest(handle: IO[bytes], cut: bytes) -> None:
+    """Read on to the end of a line _lines cut at the cap, a mebibyte at a time."""
+    while cut and not cut.endswith(b"\n"):
+        cut = handle.readline(MIB)
 
 
 def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, raw bytes); a UTF-8 byte-order mark on the first line is dropped. Errors of
     the file itself (truncated .gz, unreadable) are one CostcalcError naming the file."""
     try:
-        yield from enumerate(_lines(handle), 1)
+        for number, raw in enumerate(_lines(handle), 1):
+            if len(raw) > LINE_CAP:
+                raise CostcalcError(f"{path}:{number}: {LINE_TOO_LONG}")
+            yield number, raw
     except _FILE_ERRORS as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise CostcalcError(f"{path}: cannot read: {reason}") from None
@@ -311,9 +337,15 @@ def _jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[Usage
                 try:
                     record = loads(raw)
                 except decode_error as exc:
-                    if not raw.strip():
-                        continue  # a blank line is not a record
-                    problems.append(_json_problem(source, number, raw, exc))
+                    # A line _lines cut at the cap always lands here: an object, list or string cut
+                    # short is not JSON, a number that long is out of range, and whitespace is checked
+                    # here before it counts as a blank line.
+                    if len(raw) > LINE_CAP:
+                        problems.append(Problem(source, number, "", _shown(raw), LINE_TOO_LONG))
+                        _skip_rest(handle, raw)
+                    elif raw.strip():
+                        problems.append(_json_problem(source, number, raw, exc))
+                    # else: a blank line is not a record
                 else:
                     if type(record) is not dict:
                         problems.append(Problem(source, number, "", _shown(raw), "a record must be a JSON "
@@ -372,7 +404,8 @@ def _json_problem(source: str, number: int, raw: bytes, exc: Exception) -> Probl
 
 
 def _shown(raw: bytes) -> str:
-    text = raw.strip().decode("utf-8", "replace")
+    # the head of the line only: a line may be 64 MiB, and decoding it whole would copy it twice
+    text = raw.lstrip()[:_SHOWN_LINE_BYTES * 4].decode("utf-8", "replace").rstrip()
     return text if len(text) <= _SHOWN_LINE_BYTES else text[:_SHOWN_LINE_BYTES] + "..."
 
 
@@ -486,14 +519,74 @@ _CONVERT = {"text": text_ns, "seconds": _seconds_ns, "nanos": _nanos_ns}
 # ------------------------------------------------------------------------------------------ CSV, Parquet
 
 
+class _LineTooLong(OSError):
+    """A physical line of a CSV log above its cap; `line` is its number."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(0, message)
+        self.line = line
+
+
+class _CappedLines(io.RawIOBase):
+    """A CSV log's bytes for pandas, refusing any physical line (the header too) above CSV_LINE_CAP as
+    it goes: pandas would hold a 1 GB line, and every cell of it, in memory, for a minute. Per block
+    read: two searches and a count of newlines, all in C."""
+
+    def __init__(self, handle: IO[bytes]):
+        super().__init__()
+        self._handle = handle
+        self._line = 1  # the physical line the next byte belongs to
+        self._run = 0  # bytes of that line read so far
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._handle.readinto(buffer)
+        if not n:
+            return n
+        block = bytes(memoryview(buffer)[:n])
+        first = block.find(b"\n")
+        self._check(self._run + (n if first < 0 else first + 1))
+        if first >= 0:
+            self._line += block.count(b"\n")
+            self._run = n - block.rfind(b"\n") - 1
+        else:
+            self._run += n
+        return n
+
+    def _check(self, length: int) -> None:
+        if length > CSV_LINE_CAP:
+            raise _LineTooLong(self._line, CSV_LINE_TOO_LONG)
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def _capped_csv(path: Path) -> IO[bytes]:
+    """A CSV log opened for pandas: regular files only, .gz decompressed, lines capped."""
+    return io.BufferedReader(_CappedLines(_open_binary(path)), buffer_size=1 << 18)
+
+
 def _csv_header(path: Path) -> list[str]:
     try:
-        return list(pd.read_csv(path, nrows=0, compression="infer", encoding="utf-8-sig",
-                                skip_blank_lines=False).columns)
+        with _capped_csv(path) as handle:
+            names = list(pd.read_csv(handle, nrows=0, encoding="utf-8-sig", skip_blank_lines=False).columns)
+        with _capped_csv(path) as handle:
+            cells = pd.read_csv(handle, header=None, nrows=1, dtype=str, keep_default_na=False,
+                                encoding="utf-8-sig", skip_blank_lines=False).iloc[0].tolist()
     except pd.errors.EmptyDataError:
         raise CostcalcError(f"{path}: empty file; a CSV usage log needs a header row") from None
+    except _LineTooLong as exc:
+        raise CostcalcError(f"{path}:{exc.line}: {exc.strerror}") from None
     except (*_FILE_ERRORS, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CostcalcError(f"{path}: cannot read as CSV: {_reason(exc)}") from None
+    repeated = sorted({c for c in cells if cells.count(c) > 1})
+    if repeated:  # pandas would rename the second one (input_tokens.1) and read the first: silent
+        raise CostcalcError(f"{path}:1: {shown(repeated[0])}: this column appears more than once in the header; "
+                            "give each column once")
+    return names
 
 
 _SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -518,8 +611,9 @@ def _csv_chunks(path: Path, header: list[str], plan: dict[str, str], chunk_recor
     # looking at that row alone, and left out of the read.
     first_width = _first_row_width(path)
     skipped = [(2, _too_long_rule(first_width, len(header)))] if first_width > len(header) else []
-    reader = pd.read_csv(path, chunksize=chunk_records, dtype=str, keep_default_na=False, na_values=[""],
-                         compression="infer", encoding="utf-8-sig", skip_blank_lines=False, index_col=False,
+    handle = _capped_csv(path)
+    reader = pd.read_csv(handle, chunksize=chunk_records, dtype=str, keep_default_na=False, na_values=[""],
+                         encoding="utf-8-sig", skip_blank_lines=False, index_col=False,
                          on_bad_lines="warn", skiprows=[1] if skipped else None)
     try:
         while True:
@@ -536,10 +630,13 @@ def _csv_chunks(path: Path, header: list[str], plan: dict[str, str], chunk_recor
         if skipped:
             yield from _csv_chunk(source, pd.DataFrame(columns=used, dtype="str"), np.zeros(0, np.int64), plan,
                                   skipped)
+    except _LineTooLong as exc:
+        raise CostcalcError(f"{path}:{exc.line}: {exc.strerror}") from None
     except (*_FILE_ERRORS, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CostcalcError(f"{path}: cannot read as CSV after line {next_line - 1}: {_reason(exc)}") from None
     finally:
         reader.close()
+        handle.close()
 
 
 def _too_long(path: Path, caught: list) -> list[tuple[int, str]]:
@@ -564,10 +661,13 @@ def _too_long_rule(cells: int, header: int) -> str:
 def _first_row_width(path: Path) -> int:
     """The number of cells on line 2 (0 when it is blank or absent)."""
     try:
-        first = pd.read_csv(path, header=None, skiprows=1, nrows=1, dtype=str, skip_blank_lines=False,
-                            compression="infer", encoding="utf-8-sig")
+        with _capped_csv(path) as handle:
+            first = pd.read_csv(handle, header=None, skiprows=1, nrows=1, dtype=str, skip_blank_lines=False,
+                                encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         return 0
+    except _LineTooLong as exc:
+        raise CostcalcError(f"{path}:{exc.line}: {exc.strerror}") from None
     except (*_FILE_ERRORS, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CostcalcError(f"{path}: cannot read as CSV: {_reason(exc)}") from None
     return first.shape[1]

@@ -68,6 +68,10 @@ PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "deepseek": "deepseek
              "gcp.gen_ai": "google", "gemini": "google", "az.ai.openai": "azure.ai.openai"}
 
 
+_OBJECT = "must be an object (OTLP JSON)"
+_LIST = "must be a list (OTLP JSON)"
+
+
 class Nanos(int):
     """Unix nanoseconds (startTimeUnixNano), told apart from unix seconds when timestamps are parsed."""
 
@@ -104,21 +108,40 @@ def span_records(doc: dict) -> Iterator[tuple[str, tuple | Bad]]:
     if type(resource_spans) is not list:
         yield "resourceSpans", Bad("resourceSpans", resource_spans, "must be a list (an OTLP JSON export)")
         return
+    # A part of the document of the wrong type (spans as an object, attributes as a map) is a bad record
+    # at its key, never skipped: it may hold model calls. Absent or null parts are empty.
     for i, resource_span in enumerate(resource_spans):
+        where = f"resourceSpans[{i}]"
         if type(resource_span) is not dict:
+            yield where, Bad("", resource_span, _OBJECT)
             continue
         resource = resource_span.get("resource")
         service = attributes(resource.get("attributes")).get("service.name") if type(resource) is dict else None
         scope_spans = resource_span.get("scopeSpans") or resource_span.get("instrumentationLibrarySpans") or []
-        for j, scope_span in enumerate(scope_spans if type(scope_spans) is list else []):
-            spans = scope_span.get("spans") if type(scope_span) is dict else None
-            for k, span in enumerate(spans if type(spans) is list else []):
+        if type(scope_spans) is not list:
+            yield where, Bad("scopeSpans", scope_spans, _LIST)
+            continue
+        for j, scope_span in enumerate(scope_spans):
+            where = f"resourceSpans[{i}].scopeSpans[{j}]"
+            if type(scope_span) is not dict:
+                yield where, Bad("", scope_span, _OBJECT)
+                continue
+            spans = scope_span.get("spans")
+            if spans is not None and type(spans) is not list:
+                yield where, Bad("spans", spans, _LIST)
+                continue
+            for k, span in enumerate(spans or []):
+                key = f"{where}.spans[{k}]"
                 if type(span) is not dict:
+                    yield key, Bad("", span, _OBJECT)
                     continue
-                attrs = attributes(span.get("attributes"))
-                if not any(key in attrs for key in USAGE_KEYS):
+                found = span.get("attributes")
+                if found is not None and type(found) is not list:
+                    yield key, Bad("attributes", found, "must be a list of {key, value} (OTLP JSON)")
+                    continue
+                attrs = attributes(found)
+                if not any(name in attrs for name in USAGE_KEYS):
                     continue  # not a model call with usage: not a record
-                key = f"resourceSpans[{i}].scopeSpans[{j}].spans[{k}]"
                 try:
                     yield key, _span_row(span, attrs, service)
                 except Bad as bad:
