@@ -174,19 +174,26 @@ def matching_rules(table: PriceTable, model: Model, at: datetime, req: Request) 
     return bases, promos
 
 
+def _where(rule: Rule) -> str:
+    """`file:line: ` of a rule, for errors about the table itself (an overlay's two overlapping rules)."""
+    if not rule.file:
+        return ""
+    return f"{rule.file}:{rule.line}: " if rule.line else f"{rule.file}: "
+
+
 def _resolve_in(table: PriceTable, asked: str, model: Model, at: datetime, req: Request,
                 inherited: tuple[Modifier, ...] = ()) -> Resolution:
     bases, promos = matching_rules(table, model, at, req)
     if len(bases) > 1:
-        raise AmbiguousPriceError(f"{model.id}: rules {bases[0].key} and {bases[1].key} both match "
-                                  f"{at:%Y-%m-%d %H:%MZ}; the price table needs fixing")
+        raise AmbiguousPriceError(f"{_where(bases[1])}{model.id}: rules {bases[0].key} and {bases[1].key} both "
+                                  f"match {at:%Y-%m-%d %H:%MZ}; the price table needs fixing")
     if not bases:
         raise NoPriceError(_no_price_message(model, at, req))
     rule = bases[0]
     if req.scenario == "actual" and promos:
         if len(promos) > 1:
-            raise AmbiguousPriceError(f"{model.id}: promotions {promos[0].key} and {promos[1].key} "
-                                      f"both match {at:%Y-%m-%d %H:%MZ}")
+            raise AmbiguousPriceError(f"{_where(promos[1])}{model.id}: promotions {promos[0].key} and "
+                                      f"{promos[1].key} both match {at:%Y-%m-%d %H:%MZ}")
         rule = promos[0]
     mods = tuple(m for m in model.modifiers + inherited
                  if m.when.matches_request(req.prompt_tokens, req.tier, req.residency)

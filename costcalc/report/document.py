@@ -310,7 +310,8 @@ def _texts(entry: dict, keys: tuple, where: str) -> None:
     for key in list(keys) + [k for k in entry if isinstance(k, str) and k.startswith("tag:")]:
         value = entry.get(key)
         if value is not None and not isinstance(value, str):
-            raise CostcalcError(f"{where}.{shown(key, 40)}: {shown(value)}: must be text")
+            name = key if key in keys else shown(key, 40)
+            raise CostcalcError(f"{where}.{name}: {shown(value)}: must be text")
 
 
 _TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
