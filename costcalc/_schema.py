@@ -223,7 +223,7 @@ def _names(allowed) -> str:
     return ", ".join(sorted(allowed)) if not isinstance(allowed, tuple) else ", ".join(allowed)
 
 
-_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})")
+_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})", re.ASCII)
 
 
 def parse_instant(text: str) -> datetime | None:

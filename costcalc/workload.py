@@ -322,6 +322,13 @@ def _rows_tree(rows: list[tuple[int, dict[str, Node]]], file: str) -> Node:
 def _csv_tree(text: str, file: str) -> Node:
     reader = csv.reader(io.StringIO(text))
     try:
+        return _csv_rows(reader, file)
+    except csv.Error as exc:  # a lone carriage return or NUL in an unquoted cell, a runaway quote...
+        raise InputError([Problem(file, reader.line_num or 1, "", _NO_VALUE, f"not valid CSV: {exc}")]) from None
+
+
+def _csv_rows(reader, file: str) -> Node:
+    try:
         header = next(reader)
     except StopIteration:
         raise InputError([Problem(file, 1, "", _NO_VALUE, "the file is empty")]) from None

@@ -199,7 +199,7 @@ def check(document, source: str = "document") -> None:
         for key in _TEXT_KEYS + _MONEY:
             if row.get(key) is None:
                 raise CostcalcError(f"{source}: rows[{i}]: {key} is missing")
-        _texts(row, _TEXT_KEYS + ("case",), f"{source}: rows[{i}]")
+        _check_texts(row, _TEXT_KEYS + ("case",), f"{source}: rows[{i}]")
         if not _MONTH.fullmatch(str(row["month"])):
             raise CostcalcError(f"{source}: rows[{i}].month: {row['month']!r}: must be a month like 2026-12")
         for key in list(_MONEY) + [k for k in row if k.startswith("cost_")]:
@@ -226,23 +226,23 @@ def check(document, source: str = "document") -> None:
         raise CostcalcError(f"{source}: meta.months: {shown(meta['months'])}: must be from 1 to 600")
     if meta.get("start") is not None and not _MONTH.fullmatch(meta["start"]):
         raise CostcalcError(f"{source}: meta.start: {shown(meta['start'])}: must be a month like 2026-12")
-    _texts(meta.get("price_table") or {}, ("version", "sha256"), f"{source}: meta.price_table")
+    _check_texts(meta.get("price_table") or {}, ("version", "sha256"), f"{source}: meta.price_table")
     for i, entry in enumerate((meta.get("price_table") or {}).get("files") or []):
         if not isinstance(entry, dict):
             raise CostcalcError(f"{source}: meta.price_table.files[{i}]: {shown(entry)}: must be an object")
-        _texts(entry, ("path", "sha256", "version"), f"{source}: meta.price_table.files[{i}]")
+        _check_texts(entry, ("path", "sha256", "version"), f"{source}: meta.price_table.files[{i}]")
     for name, info in (meta.get("profiles") or {}).items():
         if not isinstance(info, dict):
             raise CostcalcError(f"{source}: meta.profiles.{shown(name, 40)}: {shown(info)}: must be an object "
                                 f"(summary, tags, ...)")
-        _texts(info, ("summary", "tags"), f"{source}: meta.profiles.{shown(name, 40)}")
+        _check_texts(info, ("summary", "tags"), f"{source}: meta.profiles.{shown(name, 40)}")
     for name in ("requests", "list_rates", "native_rates"):
         for i, entry in enumerate(meta.get(name) or []):
             if not isinstance(entry, dict):
                 raise CostcalcError(f"{source}: meta.{name}[{i}]: {shown(entry)}: must be an object")
     for i, entry in enumerate(meta.get("requests") or []):
         _finite(entry.get("requests"), f"{source}: meta.requests[{i}]")
-        _texts(entry, ("profile", "model", "month", "case"), f"{source}: meta.requests[{i}]")
+        _check_texts(entry, ("profile", "model", "month", "case"), f"{source}: meta.requests[{i}]")
     for name, texts, numbers in (("list_rates", ("model", "rule", "component"), ("usd_per_mtok", "list_usd_per_mtok")),
                                  ("native_rates", ("model", "rule", "component", "currency"),
                                   ("usd_per_mtok", "per_mtok", "list_per_mtok"))):
@@ -281,6 +281,16 @@ def check(document, source: str = "document") -> None:
             for key in numbers:
                 _finite(entry.get(key), f"{where}.{key}")
             _check_months(entry.get("months"), f"{where}.months")
+    totals = document.get("totals")
+    if totals is not None and not isinstance(totals, list):
+        raise CostcalcError(f"{source}: totals: {shown(totals)}: must be a list of objects")
+    for i, entry in enumerate(totals or []):
+        if not isinstance(entry, dict):
+            raise CostcalcError(f"{source}: totals[{i}]: {shown(entry)}: must be an object")
+        _check_texts(entry, ("profile", "model", "month", "case"), f"{source}: totals[{i}]")
+        _finite(entry.get("cost_usd"), f"{source}: totals[{i}].cost_usd")
+    if document.get("total_usd") is not None:
+        _finite(document["total_usd"], f"{source}: total_usd")
 
 
 def _check_months(months, where: str) -> None:
@@ -293,19 +303,9 @@ _LEFT_OUT = (("unpriced_calls", ("profile", "model", "tool", "case", "detail"), 
              ("over_limit_excluded", ("profile", "model", "case", "detail"), ("share", "requests")))
 
 
-    totals = document.get("totals")
-    if totals is not None and not isinstance(totals, list):
-        raise CostcalcError(f"{source}: totals: {shown(totals)}: must be a list of objects")
-    for i, entry in enumerate(totals or []):
-        if not isinstance(entry, dict):
-            raise CostcalcError(f"{source}: totals[{i}]: {shown(entry)}: must be an object")
-        _texts(entry, ("profile", "model", "month", "case"), f"{source}: totals[{i}]")
-        _finite(entry.get("cost_usd"), f"{source}: totals[{i}].cost_usd")
-    if document.get("total_usd") is not None:
-        _finite(document["total_usd"], f"{source}: total_usd")
 
 
-def _texts(entry: dict, keys: tuple, where: str) -> None:
+def _check_texts(entry: dict, keys: tuple, where: str) -> None:
     """The keys of `entry` that are present (not null) hold text; tag:NAME keys too."""
     for key in list(keys) + [k for k in entry if isinstance(k, str) and k.startswith("tag:")]:
         value = entry.get(key)
@@ -316,8 +316,8 @@ def _texts(entry: dict, keys: tuple, where: str) -> None:
 
 _TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)  # re.ASCII: \d alone takes ２０２６ too
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 
 
 # What a saved result's metadata fields must be, when present.

@@ -727,8 +727,15 @@ def _parquet_chunks(path: Path, plan: dict[str, str], chunk_records: int) -> Ite
         if kind is not None and pa_nested(kind):
             raise CostcalcError(f"{path}: column {shown(name)}: holds {shown(str(kind))} values; a usage column "
                                 f"holds one number, text or time per row")
-    for batch in parquet.iter_batches(batch_size=chunk_records, columns=sorted(set(plan.values()))):
-        df = batch.to_pandas()
+    batches = parquet.iter_batches(batch_size=chunk_records, columns=sorted(set(plan.values())))
+    while True:
+        try:  # a page corrupt past the footer: pyarrow raises OSError, ArrowInvalid... when it is reached
+            batch = next(batches, None)
+            if batch is None:
+                return
+            df = batch.to_pandas()
+        except Exception as exc:
+            raise CostcalcError(f"{path}: cannot read as Parquet after row {first_row}: {_reason(exc)}") from None
         lines = np.arange(first_row + 1, first_row + 1 + len(df), dtype=np.int64)
         first_row += len(df)
         frame, problems = normalize_columns(df, plan, source, lines)
