@@ -137,6 +137,15 @@ def gen_parquet_truncated(folder):
     return path
 
 
+def gen_parquet_corrupt_page(folder):
+    """The footer (schema) readable, the first data page header garbage: found only when read."""
+    path = _parquet(folder, _base_columns(50))
+    data = bytearray(path.read_bytes())
+    data[4:40] = b"\xff" * 36
+    path.write_bytes(bytes(data))
+    return path
+
+
 def gen_parquet_float_counts(folder):
     columns = _base_columns()
     columns["input_tokens"] = [10.0, 1.5, 2.0]
@@ -231,6 +240,7 @@ class Run:
 
 
 _REPEAT = re.compile(r"\{(.)\*(\d+)\}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _expand(arg: str, path: Path | None) -> str:
@@ -323,6 +333,7 @@ def test_hostile_input(case, badinput_runs):
     assert not run.output_left, where
     for line in lines:
         assert line.startswith("costcalc: "), where
+        assert not _CONTROL.search(line), f"{case['id']}: a control character in {line[:300]!r}"
         assert len(line) <= ERROR_LINE_LIMIT, f"{case['id']}: a line of {len(line)} characters: {line[:300]!r}"
         if run.input_name:
             assert run.input_name in line, where

@@ -4,13 +4,14 @@ contract: exit status 1 or 2, nothing on stdout, one line on stderr, no tracebac
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
 from click.testing import CliRunner
 
 from costcalc.cli import cli
-from costcalc.errors import shown
+from costcalc.errors import CostcalcError, shown
 
 
 def run(*args, **kwargs):
@@ -368,3 +369,176 @@ def test_fifty_thousand_unknown_model_names_are_reported_without_a_suggestion_ea
     # the first 20 unknown names get "did you mean"; the other 49,980 are named unknown, no search each
     assert len(suggested) == 20 and suggested[0]["value"] == "gpt-5.5x-0"
     assert problems[20]["message"] == "unknown model 'gpt-5.5x-20'; `costcalc prices list` shows them all"
+
+
+# -- found by tests/badinput and the reader fuzz tests (issue 11) ---------------------------------------------
+
+def _read_all(path, **kwargs):
+    from costcalc.usage.read import iter_usage
+
+    chunks = list(iter_usage(path, **kwargs))
+    frames = [c.frame for c in chunks]
+    return sum(len(f) for f in frames), [p for c in chunks for p in c.problems]
+
+
+def test_a_json_lines_line_past_the_cap_is_a_bad_record_and_the_next_line_is_read(tmp_path, monkeypatch):
+    import costcalc.usage.read as read
+
+    monkeypatch.setattr(read, "LINE_CAP", 200)
+    monkeypatch.setattr(read, "MIB", 7)  # the rest of a long line is skipped in blocks: several here
+    good = ('{"timestamp": "2026-09-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 1, "output_tokens": 2, '
+            '"cached_tokens": 0}\n')
+    at_cap = good[:-2] + ", " + '"tag:x": "' + "a" * (200 - len(good) - 13) + '"}\n'
+    assert len(at_cap) == 200
+    path = tmp_path / "log.jsonl"
+    path.write_text(good + '{"model": "' + "m" * 1000 + '"}\n' + " " * 300 + "\n" + at_cap + good)
+    records, problems = _read_all(path)
+    assert records == 3  # lines 1, 4 and 5: the line at the cap is read
+    assert [p.line for p in problems] == [2, 3]
+    assert all("a line longer than" in p.message for p in problems)
+    assert len(str(problems[0])) < 300
+
+
+def test_a_json_lines_first_line_past_the_cap_is_one_line(tmp_path, monkeypatch):
+    import costcalc.usage.read as read
+
+    monkeypatch.setattr(read, "LINE_CAP", 100)
+    path = tmp_path / "log.jsonl"
+    path.write_text('{"model": "' + "m" * 500 + '"}\n')
+    with pytest.raises(CostcalcError, match=r"log.jsonl:1: a line longer than"):
+        _read_all(path)
+
+
+@pytest.mark.parametrize("text,line", [("timestamp,model,input_tokens,output_tokens" + ",x" * 100 + "\n", 1),
+                                       ("timestamp,model,input_tokens,output_tokens\n"
+                                        "2026-09-01T00:00:00Z,gpt-5.5,1,1\n"
+                                        "2026-09-01T00:00:00Z," + "m" * 300 + ",1,1\n", 3)])
+def test_a_csv_log_line_past_the_cap_is_one_line(tmp_path, monkeypatch, text, line):
+    import costcalc.usage.read as read
+
+    monkeypatch.setattr(read, "CSV_LINE_CAP", 150)
+    path = tmp_path / "log.csv"
+    path.write_text(text)
+    with pytest.raises(CostcalcError, match=rf"log.csv:{line}: a line longer than"):
+        _read_all(path)
+
+
+def test_a_csv_log_at_the_cap_and_gzipped_reads_as_before(tmp_path, monkeypatch):
+    import gzip
+
+    import costcalc.usage.read as read
+
+    monkeypatch.setattr(read, "CSV_LINE_CAP", 64)
+    rows = "timestamp,model,input_tokens,output_tokens\n" + "2026-09-01T00:00:00Z,gpt-5.5,1,1\n" * 1000
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(gzip.compress(rows.encode()))
+    assert _read_all(path, chunk_records=7) == (1000, [])
+
+
+def test_a_csv_log_with_a_repeated_column_is_refused(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("timestamp,model,input_tokens,input_tokens,output_tokens\n2026-09-01T00:00:00Z,gpt-5.5,1,2,3\n")
+    with pytest.raises(CostcalcError, match="log.csv:1: 'input_tokens': this column appears more than once"):
+        _read_all(path)
+
+
+def test_otlp_parts_of_the_wrong_type_are_bad_records(tmp_path):
+    path = tmp_path / "otel.jsonl"
+    path.write_text('{"resourceSpans": [1, {"scopeSpans": {"a": 1}}, {"scopeSpans": [2, {"spans": {"b": 1}}, '
+                    '{"spans": [3, {"attributes": {"c": 1}}]}]}]}\n')
+    records, problems = _read_all(path, format="otel")
+    assert records == 0
+    assert [p.key for p in problems] == ["resourceSpans[0]", "resourceSpans[1].scopeSpans",
+                                         "resourceSpans[2].scopeSpans[0]", "resourceSpans[2].scopeSpans[1].spans",
+                                         "resourceSpans[2].scopeSpans[2].spans[0]",
+                                         "resourceSpans[2].scopeSpans[2].spans[1].attributes"]
+
+
+def test_a_corrupt_parquet_page_is_one_line(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "usage.parquet"
+    pq.write_table(pa.table({"timestamp": ["2026-09-01T00:00:00Z"] * 50, "model": ["gpt-5.5"] * 50,
+                             "input_tokens": list(range(50)), "output_tokens": [1] * 50}), path)
+    data = bytearray(path.read_bytes())
+    data[4:40] = b"\xff" * 36  # the first page header; the footer (schema) stays readable
+    path.write_bytes(bytes(data))
+    with pytest.raises(CostcalcError, match="usage.parquet: cannot read as Parquet"):
+        _read_all(path)
+
+
+def test_a_file_past_its_cap_is_refused_before_it_is_read(tmp_path):
+    import resource
+    import time
+
+    from costcalc.report.document import load
+
+    path = tmp_path / "big.json"
+    with open(path, "wb") as handle:
+        handle.truncate(1024 * 1024 * 1024 + 1)  # sparse
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    with pytest.raises(CostcalcError, match="larger than 1024 MiB"):
+        load(str(path))
+    assert time.monotonic() - started < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KiB: nothing was read
+
+
+@pytest.mark.parametrize("field,value,phrase", [
+    ("profile", ["a"], "rows[0].profile: ['a']: must be text"),
+    ("tag:team", {"a": 1}, "rows[0].tag:team"),
+])
+def test_a_saved_result_with_a_field_of_the_wrong_type_is_one_line(tmp_path, field, value, phrase):
+    saved = tmp_path / "r.json"
+    assert run("estimate", "--months", "1", "--format", "json", "--output", saved).exit_code == 0
+    document = json.loads(saved.read_text())
+    document["rows"][0][field] = value
+    saved.write_text(json.dumps(document))
+    assert_one_line_error(run("render", saved), "r.json", phrase)
+
+
+@pytest.mark.parametrize("meta,phrase", [({"months": "many"}, "meta.months"), ({"currency": "dollars"}, "meta.currency"),
+                                         ({"profiles": {"p": [1]}}, "meta.profiles"),
+                                         ({"price_table": {"version": [1]}}, "meta.price_table.version")])
+def test_a_saved_result_with_bad_metadata_is_one_line(tmp_path, meta, phrase):
+    saved = tmp_path / "r.json"
+    assert run("estimate", "--months", "1", "--format", "json", "--output", saved).exit_code == 0
+    document = json.loads(saved.read_text())
+    document["meta"].update(meta)
+    saved.write_text(json.dumps(document))
+    assert_one_line_error(run("render", saved), "r.json", phrase)
+
+
+def test_a_workload_csv_with_a_bare_carriage_return_is_one_line(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_bytes(b"name,requests_per_day,input_tokens,output_tokens,models\np,1\r0,1,1,gpt-5.5\n")
+    assert_one_line_error(run("estimate", path, "--months", "1"), "w.csv:", "not valid CSV")
+
+
+def test_an_fx_file_rate_of_a_billion_is_refused_like_fx(tmp_path):
+    path = tmp_path / "fx.yaml"
+    path.write_text("schema_version: 1\nrates: {EUR: 1000000000}\n")
+    assert_one_line_error(run("estimate", "--months", "1", "--fx", path), "fx.yaml:2: rates.EUR", "below 10^9")
+
+
+def test_a_community_table_with_a_key_twice_is_refused(tmp_path):
+    path = tmp_path / "litellm.json"
+    path.write_text('{"acme/x": {"mode": "chat"}, "acme/x": {"mode": "chat"}}')
+    assert_one_line_error(run("prices", "import", "--from", "litellm", path), "litellm.json",
+                          "'acme/x' appears twice")
+
+
+def test_overlapping_overlay_rules_name_the_file_and_line(tmp_path):
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text('schema_version: 1\nversion: "t"\nproviders:\n  acme:\n    name: Acme\n    models:\n'
+                       "      acme-1:\n        name: Acme One\n        prices:\n"
+                       "          - label: list\n            rates: {input: 1, output: 2}\n"
+                       "          - label: other\n            rates: {input: 1, output: 2}\n")
+    assert_one_line_error(run("quote", "acme-1", "--input", "10", "--at", "2026-12-01", "--prices", overlay),
+                          "o.yaml:12: acme-1: rules")
+
+
+def test_keys_are_cut_in_error_lines(tmp_path):
+    line = assert_one_line_error(run("estimate", "--months", "1", "--set", "support-bot." + "k" * 100_000 + "=1"),
+                                 "unknown key")
+    assert len(line) < 700 and "k" * 200 not in line

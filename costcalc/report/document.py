@@ -52,7 +52,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from .._files import MIB, read_regular
-from ..errors import CostcalcError, shown
+from ..errors import CostcalcError, _one_line, shown
 from ..money import decimal_text
 from ..summary import dsum
 
@@ -310,7 +310,7 @@ def _check_texts(entry: dict, keys: tuple, where: str) -> None:
     for key in list(keys) + [k for k in entry if isinstance(k, str) and k.startswith("tag:")]:
         value = entry.get(key)
         if value is not None and not isinstance(value, str):
-            name = key if key in keys else shown(key, 40)
+            name = key if key in keys else _one_line(key[:60])  # a tag:NAME key, cut
             raise CostcalcError(f"{where}.{name}: {shown(value)}: must be text")
 
 

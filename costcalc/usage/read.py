@@ -49,7 +49,7 @@ import orjson
 import pandas as pd
 
 from .._files import open_regular
-from ..errors import CostcalcError, InputError, Problem, shown
+from ..errors import CostcalcError, InputError, Problem, _one_line, shown
 from .formats.columnar import check_target, normalize_columns, plan_columns, typed_frame
 from .formats.common import MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
@@ -542,7 +542,9 @@ class _CappedLines(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        n = self._handle.readinto(buffer)
+        # at most CSV_LINE_CAP bytes a block: a line inside one block is then never too long, and only
+        # the line running on from the last block needs a check
+        n = self._handle.readinto(memoryview(buffer)[:CSV_LINE_CAP])
         if not n:
             return n
         block = bytes(memoryview(buffer)[:n])
@@ -749,7 +751,8 @@ def pa_nested(kind) -> bool:
 
 
 def _reason(exc: Exception) -> str:
-    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).splitlines()[0]
+    """The first line of an exception's text, control characters escaped (pyarrow quotes raw bytes)."""
+    return _one_line((getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).splitlines()[0])
 
 
 __all__ = ["FORMATS", "UsageChunk", "iter_usage", "normalize_frame", "parse_mapping", "empty_frame"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from ...errors import _NO_VALUE, InputError, Problem, _one_line
+from ...errors import _NO_VALUE, InputError, Problem, _one_line, shown
 
 
 class NotANumber(str):
@@ -27,10 +27,25 @@ def _text(data: bytes, name: str) -> str:
         raise _fail(name, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+class _DuplicateKey(ValueError):
+    """A key twice in one JSON object: json keeps the last silently; which one the table meant is unknown."""
+
+
+def _object(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return out
+
+
 def parse_json(data: bytes, name: str) -> object:
     text = _text(data, name)
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=NotANumber)
+        return json.loads(text, parse_float=Decimal, parse_constant=NotANumber, object_pairs_hook=_object)
+    except _DuplicateKey as exc:
+        raise _fail(name, None, f"the key {shown(exc.args[0])} appears twice in one object; which one holds "
+                                "would be arbitrary: keep one") from None
     except json.JSONDecodeError as exc:
         hint = "; a YAML file? genai-prices provider files end in .yml" if text.lstrip()[:1] not in "[{\"" else ""
         raise _fail(name, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno}){hint}") from None

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...errors import CostcalcError, Problem
+from ...errors import CostcalcError, Problem, _one_line
 from ..schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .common import CALLS_RULE, COUNT_RULE, MAX_TOKENS, TOO_MANY_CALLS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE, TOO_MANY_TOKENS, tag_text
 from .instants import INSTANT_RULE, column_ns
@@ -79,7 +79,12 @@ def plan_columns(columns: list, mapping: dict[str, str] | None, source: str) -> 
 
 
 def _listed(names: list[str]) -> str:
-    return ", ".join(names[:20]) + (", ..." if len(names) > 20 else "") if names else "none"
+    """Column names for an error line: the first 20, each one line and cut to 40 characters (a header
+    may hold control characters or a megabyte-long name)."""
+    if not names:
+        return "none"
+    shown_names = [_one_line(str(n)) if len(str(n)) <= 40 else _one_line(str(n)[:39]) + "…" for n in names[:20]]
+    return ", ".join(shown_names) + (", ..." if len(names) > 20 else "")
 
 
 class _Checker:
