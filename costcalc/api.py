@@ -49,7 +49,7 @@ def parse_month(value) -> tuple[int, int]:
         return value.year, value.month
     if isinstance(value, tuple) and len(value) == 2:
         return int(value[0]), int(value[1])
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip())
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip(), re.ASCII)  # not ٢٠٢٦
     if not match or not 1 <= int(match.group(2)) <= 12 or not 1970 <= int(match.group(1)) <= 2900:
         raise CostcalcError(f"start {value!r} is not a month like 2026-12 (years 1970-2900)")
     return int(match.group(1)), int(match.group(2))

@@ -447,9 +447,12 @@ def _check_growth(profile: Profile, start: tuple[int, int], last: tuple[int, int
     anchor = (profile.start.year, profile.start.month) if profile.start else start
     steps = cal.months_between(anchor, last)
     if steps > 0 and (1 + highest) ** steps > MAX_GROWTH_FACTOR:
-        raise CostcalcError(f"profile {profile.name}: growth_per_month {highest} compounds to more than "
-                            f"{MAX_GROWTH_FACTOR:,}x over {steps} months; shorten the horizon (--months) "
-                            f"or lower the growth")
+        what = (f"compounds to more than {MAX_GROWTH_FACTOR:,}x over {steps} months; shorten the horizon "
+                f"(--months) or lower the growth")
+        if profile.origin is None:  # a Profile made in code: no file to point at
+            raise CostcalcError(f"profile {profile.name}: growth_per_month {highest} {what}")
+        key, line = profile.origin.where("growth_per_month.high", "growth_per_month")
+        raise CostcalcError(str(Problem(profile.origin.file, line, key, highest, what)))
 
 
 def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:

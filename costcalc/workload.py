@@ -135,8 +135,9 @@ class Origin:
         return self.key, self.line
 
 
-# The values a limit check points at (the prompt and the output of one request), with their parts.
-_LOCATED = ("input_tokens", "output_tokens", "reasoning_tokens", "reasoning", "samples")
+# The values a limit check points at (the prompt and the output of one request), with their parts, and
+# the growth the projection holds to a million-fold.
+_LOCATED = ("input_tokens", "output_tokens", "reasoning_tokens", "reasoning", "samples", "growth_per_month")
 
 
 def _origin(file: str, key: str, node: Node, f: dict[str, Node]) -> Origin:

@@ -125,7 +125,7 @@ def test_a_chart_of_an_unknown_kind_is_a_usage_error(tmp_path):
 def test_growth_that_compounds_past_a_million_fold_is_refused():
     # 2x a month for 599 months is 2^599 ~ 10^180: no plan, and past what cents can render
     assert_one_line_error(run("estimate", "--months", "600", "--set", "support-bot.growth_per_month=1"),
-                          "profile support-bot: growth_per_month 1 compounds to more than 1,000,000x")
+                          "workloads.yaml (--set): profiles.support-bot.growth_per_month: 1: compounds to more than 1,000,000x")
     assert_one_line_error(run("estimate", "--months", "1", "--set", "support-bot.growth_per_month=1.5"),
                           "must be a monthly growth rate from -0.99 to 1")
 
