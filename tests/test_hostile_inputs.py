@@ -125,7 +125,8 @@ def test_a_chart_of_an_unknown_kind_is_a_usage_error(tmp_path):
 def test_growth_that_compounds_past_a_million_fold_is_refused():
     # 2x a month for 599 months is 2^599 ~ 10^180: no plan, and past what cents can render
     assert_one_line_error(run("estimate", "--months", "600", "--set", "support-bot.growth_per_month=1"),
-                          "workloads.yaml (--set): profiles.support-bot.growth_per_month: 1: compounds to more than 1,000,000x")
+                          "workloads.yaml (--set): profiles.support-bot.growth_per_month: 1: compounds to more than "
+                          "1,000,000x")
     assert_one_line_error(run("estimate", "--months", "1", "--set", "support-bot.growth_per_month=1.5"),
                           "must be a monthly growth rate from -0.99 to 1")
 
@@ -497,7 +498,8 @@ def test_a_saved_result_with_a_field_of_the_wrong_type_is_one_line(tmp_path, fie
     assert_one_line_error(run("render", saved), "r.json", phrase)
 
 
-@pytest.mark.parametrize("meta,phrase", [({"months": "many"}, "meta.months"), ({"currency": "dollars"}, "meta.currency"),
+@pytest.mark.parametrize("meta,phrase", [({"months": "many"}, "meta.months"),
+                                         ({"currency": "dollars"}, "meta.currency"),
                                          ({"profiles": {"p": [1]}}, "meta.profiles"),
                                          ({"price_table": {"version": [1]}}, "meta.price_table.version")])
 def test_a_saved_result_with_bad_metadata_is_one_line(tmp_path, meta, phrase):
