@@ -193,6 +193,7 @@ def check(document, source: str = "document") -> None:
     rows = document.get("rows")
     if not isinstance(rows, list):
         raise CostcalcError(f"{source}: rows: must be a list of cost lines")
+    providers: dict[str, tuple[str, int]] = {}
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise CostcalcError(f"{source}: rows[{i}]: must be an object (a cost line)")
@@ -200,6 +201,14 @@ def check(document, source: str = "document") -> None:
             if row.get(key) is None:
                 raise CostcalcError(f"{source}: rows[{i}]: {key} is missing")
         _check_texts(row, _TEXT_KEYS + ("case",), f"{source}: rows[{i}]")
+        if row.get("case") is not None and row["case"] not in _CASES:
+            raise CostcalcError(f"{source}: rows[{i}].case: {shown(row['case'])}: must be one of {', '.join(_CASES)}")
+        # every summary keys a model's lines by (profile, model): one provider per model, as estimates write
+        first = providers.setdefault(row["model"], (row["provider"], i))
+        if first[0] != row["provider"]:
+            raise CostcalcError(f"{source}: rows[{i}].provider: {shown(row['provider'])}: model "
+                                f"{shown(row['model'], 40)} is from {shown(first[0], 40)} in rows[{first[1]}]; "
+                                f"a model has one provider")
         if not _MONTH.fullmatch(str(row["month"])):
             raise CostcalcError(f"{source}: rows[{i}].month: {row['month']!r}: must be a month like 2026-12")
         for key in list(_MONEY) + [k for k in row if k.startswith("cost_")]:
@@ -216,8 +225,12 @@ def check(document, source: str = "document") -> None:
         from ..fx import parse_rate
 
         parse_rate(fx["rate"], f"{source}: meta.fx.rate")  # the limits of --fx and FX files
+    if "price_table" not in meta:  # every result says which table priced it; renderers print it
+        raise CostcalcError(f"{source}: meta.price_table is missing (version, sha256, files)")
     for name, kind, what in _META_TYPES:
-        if meta.get(name) is not None and (not isinstance(meta[name], kind) or isinstance(meta[name], bool)):
+        # null stands for "not given" in a text or number field only: renderers iterate lists and objects
+        if name in meta and (meta[name] is not None or kind in (list, dict)) and \
+                (not isinstance(meta[name], kind) or isinstance(meta[name], bool)):
             raise CostcalcError(f"{source}: meta.{name}: {shown(meta[name])}: must be {what}")
     if meta.get("currency") is not None and not _CURRENCY.fullmatch(meta["currency"]):
         raise CostcalcError(f"{source}: meta.currency: {shown(meta['currency'])}: must be a three-letter code "
@@ -243,6 +256,9 @@ def check(document, source: str = "document") -> None:
     for i, entry in enumerate(meta.get("requests") or []):
         _finite(entry.get("requests"), f"{source}: meta.requests[{i}]")
         _check_texts(entry, ("profile", "model", "month", "case"), f"{source}: meta.requests[{i}]")
+        for key in ("profile", "model", "month"):
+            if entry.get(key) is None:
+                raise CostcalcError(f"{source}: meta.requests[{i}]: {key} is missing")
     for name, texts, numbers in (("list_rates", ("model", "rule", "component"), ("usd_per_mtok", "list_usd_per_mtok")),
                                  ("native_rates", ("model", "rule", "component", "currency"),
                                   ("usd_per_mtok", "per_mtok", "list_per_mtok"))):
@@ -316,6 +332,7 @@ def _check_texts(entry: dict, keys: tuple, where: str) -> None:
 
 _TEXT_KEYS = ("profile", "model", "provider", "month", "rule", "component")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_CASES = ("low", "expected", "high")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)  # re.ASCII: \d alone takes ２０２６ too
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 
