@@ -203,6 +203,11 @@ def check(document, source: str = "document") -> None:
         _check_texts(row, _TEXT_KEYS + ("case",), f"{source}: rows[{i}]")
         if row.get("case") is not None and row["case"] not in _CASES:
             raise CostcalcError(f"{source}: rows[{i}].case: {shown(row['case'])}: must be one of {', '.join(_CASES)}")
+        # a document has cases on every line or on none (totals are keyed by them)
+        if ("case" in row) != ("case" in rows[0]):
+            raise CostcalcError(f"{source}: rows[{i}]: case is {'missing' if 'case' in rows[0] else 'given'}; "
+                                f"rows[0] {'has' if 'case' in rows[0] else 'has none'}: every cost line has a case "
+                                f"or none does")
         # every summary keys a model's lines by (profile, model): one provider per model, as estimates write
         first = providers.setdefault(row["model"], (row["provider"], i))
         if first[0] != row["provider"]:
