@@ -23,7 +23,6 @@ from .errors import _NO_VALUE, CostcalcError, InputError, Problem, _one_line
 from .prices import PriceTable
 from .prices.importers import FORMATS, convert, detect, host_rule
 from .prices.importers.document import parse_json, parse_yaml
-from .prices.importers.fetch import download as _download
 from .prices.importers.fetch import read_source
 from .prices.importers.overlay import overlay_text
 from .prices.importers.place import COLUMNS, place, rows
@@ -40,7 +39,9 @@ def _table(table) -> PriceTable:
 def _load(path, source: str | None, url: str | None):
     """(parsed document, format, display name, sha256, what a rule cites)."""
     if url is not None:
-        data = _download(url)
+        from .prices.importers.download import download  # network code only when asked for
+
+        data = download(url)
         name = url
     else:
         data = read_source(path)

@@ -610,7 +610,7 @@ def test_download_fetches_only_when_asked(tmp_path, monkeypatch):
         assert result.exit_code == 1 and result.stdout == "" and not missing.exists()
         assert result.stderr == f"costcalc: cannot download http://127.0.0.1:{port}/nope.json: HTTP 404 Not Found\n"
 
-        from costcalc.prices.importers.fetch import download
+        from costcalc.prices.importers.download import download
 
         with pytest.raises(CostcalcError, match="above the 100-byte limit"):
             download(url, max_bytes=100)
@@ -736,3 +736,19 @@ def test_a_reasoning_price_equal_to_output_follows_output(tmp_path):
     # fast mode the fast output 30, as output does.
     assert cost(table, "acme/acme-pro", input=300_000, reasoning=1_000) == (300_000 * D(5) + 1_000 * D("22.5")) / M
     assert cost(table, "acme/acme-pro", tier="priority", requests=10, reasoning=1_000_000) == D(30)
+
+
+def test_no_network_code_is_loaded_unless_a_download_is_asked_for():
+    # the network code lives in importers/download.py and is imported only at a download's call site
+    import subprocess
+    import sys
+
+    code = ("import sys, costcalc, costcalc.cli, costcalc.community, costcalc.prices.importers.fetch\n"
+            "costcalc.import_prices('tests/fixtures/community/litellm.json', source='litellm')\n"
+            "print(sorted(m for m in ('urllib.request', 'http.client', 'costcalc.prices.importers.download')"
+            " if m in sys.modules))\n")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
