@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from ._parse import parse_instant
@@ -77,8 +78,8 @@ def known_tools(table: PriceTable) -> list[str]:
 def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, start=None,
              months: int = DEFAULT_MONTHS, scenario: str = "actual",
              overrides: Iterable[tuple[str, str, str]] = (), currency: str | None = None,
-             fx=()) -> pd.DataFrame:
-    """Project monthly spend: one row per (profile, model, month, price rule, component).
+             fx=(), cases: bool = False) -> pd.DataFrame:
+    """Project monthly spend: one row per (profile, model, month, price rule, component) and case.
 
     workloads: a YAML/CSV path, YAML text, a DataFrame of profiles (one row each), or None for the
         bundled examples. prices: None (bundled), a PriceTable, or overlay path(s).
@@ -87,6 +88,15 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     scenario: 'actual' (prices in force) or 'list' (promotions ignored).
     currency, fx: show money in another currency at a fixed budget rate: fx is "EUR=0.92", an FX YAML
         path, or a list of them; adds an exact `cost_<code>` column and `attrs["fx"]` (cost_usd stays).
+    cases: also the `low` and `high` cases of profiles with ranges (the `case` column is always there;
+        by default it holds `expected` only, so a plain sum never adds alternatives together).
+
+    Money (tokens, usd_per_mtok, cost_usd, requests) is in costcalc's exact "decimal" dtype: pandas
+    sums, rounds, plots and saves it (see costcalc.frames). `requests` holds a profile's requests in a
+    month on the first cost line of that month (0 on the others): see costcalc.requests. Instants are
+    naive UTC. attrs: price_table, scenario, start, months, currency, cases, assumptions, profiles,
+    not_available, unpriced_calls, over_limit_excluded, list_rates, native_rates (JSON-plain: numbers
+    as exact decimal text).
     """
     if scenario not in SCENARIOS:
         raise CostcalcError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
@@ -101,7 +111,9 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
         start = min(starts) if starts else datetime.now(timezone.utc).date()
-    frame = project(loaded, table, parse_month(start), int(months), scenario)
+    from .frames import estimate_frame
+
+    frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario), cases=cases)
     return with_currency(frame, currency, fx)
 
 
@@ -123,7 +135,7 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
     shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
     code = info["currency"]
     # A line whose rule publishes prices in this currency (DeepSeek in CNY) uses them, not a conversion.
-    native = {(r["model"], r["rule"], r["component"], r["usd_per_mtok"]): r["per_mtok"]
+    native = {(r["model"], r["rule"], r["component"], Decimal(str(r["usd_per_mtok"]))): Decimal(str(r["per_mtok"]))
               for r in frame.attrs.get("native_rates", []) if r["currency"] == code}
     costs, used = [], set()
     columns = zip(frame["model"], frame["provider"], frame["rule"], frame["component"], frame["usd_per_mtok"],
@@ -135,7 +147,9 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         else:
             costs.append(EXACT.divide(EXACT.multiply(tokens, own), Decimal(1_000_000)))
             used.add(provider)
-    frame[f"cost_{code.lower()}"] = pd.Series(costs, dtype=object, index=frame.index)
+    from .frames import money_array
+
+    frame[f"cost_{code.lower()}"] = pd.Series(money_array(np.array(costs, dtype=object)), index=frame.index)
     if used:
         info = {**info, "native": sorted(used)}
     frame.attrs["fx"] = info

@@ -388,7 +388,8 @@ def estimate(workloads, models, start, months, scenario, sets, prices, fmt, curr
 
     model_list = [m.strip() for m in models.split(",") if m.strip()] if models else None
     df = run_estimate(workloads, prices=prices or None, models=model_list, start=start, months=months,
-                      scenario=scenario, overrides=_parse_set(sets), currency=currency, fx=fx)
+                      scenario=scenario, overrides=_parse_set(sets), currency=currency, fx=fx,
+                      cases=True)  # the renderings show each range's low and high
     write_output(render_estimate(df, fmt), output)
 
 

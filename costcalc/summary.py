@@ -8,6 +8,7 @@ from __future__ import annotations
 import decimal
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import numpy as np
 import pandas as pd
 
 _CENT = Decimal("0.01")
@@ -33,15 +34,25 @@ def _bare(df: pd.DataFrame) -> pd.DataFrame:
     return bare
 
 
+def _money(df: pd.DataFrame) -> pd.DataFrame:
+    """cost_usd as the exact decimal dtype (a frame built by hand may hold Decimals in an object column)."""
+    from .frames import with_money
+
+    return with_money(df, ["cost_usd"])
+
+
 def totals(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """cost_usd summed exactly over `by` (categoricals keep only observed combinations)."""
-    grouped = _bare(df).groupby(by, observed=True, sort=True)["cost_usd"].agg(dsum)
+    grouped = _money(_bare(df)).groupby(by, observed=True, sort=True)["cost_usd"].sum()
     return grouped.reset_index()
 
 
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
     """One row per profile (and case) and model: a column per month, `total_usd`, `rank` within the
-    profile (1 = cheapest), `cheapest`, and the savings against the profile's most expensive model."""
+    profile (1 = cheapest), `cheapest`, and the savings against the profile's most expensive model.
+    Money columns are exact decimals (costcalc's "decimal" dtype), savings_pct too (one decimal place)."""
+    from .frames.decimal import exact_ranks, money_array
+
     attrs = df.attrs
     df = _bare(df)
     keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "provider"]
@@ -49,17 +60,22 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     months = sorted(monthly["month"].astype(str).unique())
     wide = monthly.assign(month=monthly["month"].astype(str)).pivot(index=keys, columns="month",
                                                                      values="cost_usd")
-    wide = wide.reindex(columns=months).map(lambda v: Decimal(0) if pd.isna(v) else v)
+    wide = wide.reindex(columns=months).fillna(Decimal(0))  # a month without a cost line costs nothing
     wide.columns.name = None
-    wide["total_usd"] = [dsum(row) for row in wide[months].itertuples(index=False)]
+    total = pd.Series(money_array(np.full(len(wide), Decimal(0), dtype=object)), index=wide.index)
+    for month in months:  # column by column: exact decimal additions
+        total = total + wide[month]
+    wide["total_usd"] = total
     out = wide.reset_index()
     group = ["profile"] + (["case"] if "case" in df.columns else [])
-    out["rank"] = out.groupby(group, observed=True)["total_usd"].rank(method="min").astype(int)
-    most = out.groupby(group, observed=True)["total_usd"].transform(lambda s: max(s))
+    ranks = pd.Series(exact_ranks(out["total_usd"].to_numpy()), index=out.index)
+    out["rank"] = ranks.groupby([out[g] for g in group], observed=True).rank(method="min").astype(int)
+    most = out.groupby(group, observed=True)["total_usd"].transform("max")
     out["cheapest"] = out["rank"] == 1
-    out["savings_vs_most_expensive_usd"] = [m - t for m, t in zip(most, out["total_usd"])]
-    out["savings_pct"] = [((m - t) / m * 100).quantize(Decimal("0.1")) if m else Decimal(0)
-                          for m, t in zip(most, out["total_usd"])]
+    out["savings_vs_most_expensive_usd"] = most - out["total_usd"]
+    out["savings_pct"] = money_array(np.array(
+        [((m - t) / m * 100).quantize(Decimal("0.1")) if m else Decimal(0)
+         for m, t in zip(most, out["total_usd"])], dtype=object))
     out = out.sort_values(group + ["rank", "model"]).reset_index(drop=True)
     for name in ("profile", "model", "provider"):
         out[name] = out[name].astype(str)

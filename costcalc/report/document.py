@@ -49,6 +49,7 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 import pandas as pd
 
 from .._files import MIB, read_regular
@@ -66,33 +67,54 @@ _CATEGORIES = ("profile", "model", "provider", "month", "rule", "component", "ca
 # -- frame -> document ---------------------------------------------------------------------------------
 
 def to_document(df: pd.DataFrame) -> dict:
+    """The canonical document of an estimate frame. Rows hold the cost lines (`case` only when the frame
+    holds more cases than `expected`; not the `requests` column: meta.requests lists them per profile,
+    model, month and case); meta the frame's attrs, numbers as exact decimal text."""
+    from ..frames import REQUESTS, requests_entries
+
     attrs = df.attrs
-    rows = [{key: _json_value(value) for key, value in record.items()} for record in df.to_dict(orient="records")]
+    columns = [c for c in df.columns if c != REQUESTS and (c != "case" or _has_cases(df))]
+    rows = [{key: _json_value(value) for key, value in zip(columns, record)}
+            for record in df[columns].itertuples(index=False, name=None)]
     total_rows = _totals(rows)
     fx = attrs.get("fx")
     meta = {"schema": SCHEMA, "currency": fx["currency"] if fx else "USD", "fx": fx,
             "scenario": attrs.get("scenario"), "start": attrs.get("start"), "months": attrs.get("months"),
             "price_table": attrs.get("price_table"), "assumptions": list(attrs.get("assumptions", [])),
             "profiles": attrs.get("profiles", {}), "costcalc_version": attrs.get("costcalc_version"),
-            "requests": [{**r, "requests": decimal_text(r["requests"])} for r in attrs.get("requests", [])],
-            "list_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
-                           for r in attrs.get("list_rates", [])],
-            "native_rates": [{k: (decimal_text(v) if isinstance(v, Decimal) else v) for k, v in r.items()}
-                             for r in attrs.get("native_rates", [])],
+            "requests": requests_entries(df),
+            "list_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("list_rates", [])],
+            "native_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("native_rates", [])],
             "not_available": [dict(e) for e in attrs.get("not_available", [])],
             "unpriced_calls": [_texts(e, ("calls",)) for e in attrs.get("unpriced_calls", [])],
             "over_limit_excluded": [_texts(e, ("share", "requests")) for e in attrs.get("over_limit_excluded", [])]}
     return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": _total(rows)}
 
 
+def _has_cases(df: pd.DataFrame) -> bool:
+    """Whether document rows carry `case`: when the frame holds low/high cases (attrs["cases"]), or,
+    for a frame without that key, when it has a case column."""
+    held = df.attrs.get("cases")
+    if held is not None:
+        return len(held) > 1
+    return "case" in df.columns
+
+
+def _text(value):
+    """Exact decimal text for a Decimal; other values (text already) as they are."""
+    return decimal_text(value) if isinstance(value, Decimal) else value
+
+
 def _texts(entry: dict, numbers: tuple[str, ...]) -> dict:
     """A copy of a metadata entry with its exact numbers as decimal text (and months as a new list)."""
-    return {k: (decimal_text(v) if k in numbers else list(v) if k == "months" else v) for k, v in entry.items()}
+    return {k: (_text(v) if k in numbers else list(v) if k == "months" else v) for k, v in entry.items()}
 
 
-def _numbers(entry: dict, numbers: tuple[str, ...]) -> dict:
-    """The inverse of _texts: decimal text back to Decimal."""
-    return {k: (Decimal(v) if k in numbers else list(v) if k == "months" else v) for k, v in entry.items()}
+def _normalized(entry: dict, numbers) -> dict:
+    """A document's metadata entry with its numbers as canonical decimal text (what to_document writes
+    for them, as it did when they were read back as Decimals), months as a new list."""
+    return {k: (decimal_text(Decimal(str(v))) if k in numbers or (isinstance(k, str) and k.endswith("per_mtok"))
+                else list(v) if k == "months" else v) for k, v in entry.items()}
 
 
 def _totals(rows: list[dict]) -> list[dict]:
@@ -127,8 +149,12 @@ def dumps(document: dict) -> str:
 # -- document -> frame ---------------------------------------------------------------------------------
 
 def to_frame(document: dict) -> pd.DataFrame:
-    """The tidy frame a document describes: Decimals for money, UTC timestamps, categoricals in the
-    document's order, metadata in attrs (with Decimal requests and list rates)."""
+    """The frame a document describes, for renderers: its rows as columns (money in the exact decimal
+    dtype, instants as naive UTC, categoricals in the document's order; `case` when the rows have it),
+    its meta in attrs as the document holds it (numbers as decimal text, meta.requests included, so
+    to_document gives the same document back)."""
+    from ..frames import money_array
+
     rows = document["rows"]
     columns = list(rows[0]) if rows else ["profile", "model", "provider", "month", "rule", "component",
                                           "tokens", "usd_per_mtok", "cost_usd", "period_start", "period_end"]
@@ -136,9 +162,10 @@ def to_frame(document: dict) -> pd.DataFrame:
     for column in columns:
         values = [row.get(column) for row in rows]
         if column in _MONEY or column.startswith("cost_"):  # cost_eur: the same money shown in EUR
-            data[column] = pd.Series([Decimal(v) for v in values], dtype=object)
+            data[column] = pd.Series(money_array(np.array([Decimal(v) for v in values], dtype=object)))
         elif column in _INSTANTS:
-            data[column] = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+            instants = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+            data[column] = instants.dt.tz_localize(None)  # naive UTC: Excel has no time zones
         elif column in _CATEGORIES or column.startswith("tag:"):
             categories = list(dict.fromkeys(v for v in values if v is not None))
             data[column] = pd.Categorical(values, categories=categories)
@@ -149,16 +176,15 @@ def to_frame(document: dict) -> pd.DataFrame:
     frame.attrs.update({
         "price_table": meta.get("price_table"), "scenario": meta.get("scenario"), "start": meta.get("start"),
         "months": meta.get("months"), "currency": meta.get("currency", "USD"), "fx": meta.get("fx"),
+        "cases": ["low", "expected", "high"] if rows and "case" in rows[0] else ["expected"],
         "assumptions": list(meta.get("assumptions", [])), "profiles": meta.get("profiles", {}),
         "costcalc_version": meta.get("costcalc_version"),
-        "requests": [{**r, "requests": Decimal(r["requests"])} for r in meta.get("requests", [])],
-        "list_rates": [{k: (Decimal(v) if k.endswith("per_mtok") else v) for k, v in r.items()}
-                       for r in meta.get("list_rates", [])],
-        "native_rates": [{k: (Decimal(v) if k.endswith("per_mtok") else v) for k, v in r.items()}
-                         for r in meta.get("native_rates", [])],
+        "requests": [{**r, "requests": decimal_text(Decimal(str(r["requests"])))} for r in meta.get("requests", [])],
+        "list_rates": [_normalized(r, ()) for r in meta.get("list_rates", [])],
+        "native_rates": [_normalized(r, ()) for r in meta.get("native_rates", [])],
         "not_available": [dict(e) for e in meta.get("not_available", [])],
-        "unpriced_calls": [_numbers(e, ("calls",)) for e in meta.get("unpriced_calls") or []],
-        "over_limit_excluded": [_numbers(e, ("share", "requests")) for e in meta.get("over_limit_excluded") or []],
+        "unpriced_calls": [_normalized(e, ("calls",)) for e in meta.get("unpriced_calls") or []],
+        "over_limit_excluded": [_normalized(e, ("share", "requests")) for e in meta.get("over_limit_excluded") or []],
     })
     return frame
 

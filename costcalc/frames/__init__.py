@@ -1,0 +1,186 @@
+"""The frames costcalc hands to users, at the library's edge: exact money in the "decimal" dtype
+(costcalc.frames.decimal: pandas sums, plots, rounds and saves it), instants as naive UTC (Excel has no
+time zones), and `attrs` that are small and JSON-plain (decimal text, lists, dicts), so a frame goes to
+Parquet with its metadata and pandas' deep copy of attrs on every operation costs nothing.
+
+An estimate frame (`estimate_frame`) also has:
+- `case`, always: `expected` only by default, `low`, `expected` and `high` with cases=True (ranges), so a
+  plain `df.groupby("month").cost_usd.sum()` never adds alternatives;
+- `requests`: the requests of a profile's month on a model (and case), carried by the first cost line of
+  that month (0 on its other lines), so sums over whole months count each request once:
+  `df.groupby(["model", "month"])[["cost_usd", "requests"]].sum()` gives cost per request. A sum per
+  rule or component is not a request count. `costcalc.requests(df)` lists them one row per month.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from ..money import decimal_text
+from .decimal import DecimalArray, DecimalDtype, money_array, plain_text
+
+CASES = ("low", "expected", "high")
+REQUESTS = "requests"
+_RUN_KEYS = ("profile", "model", "month", "case")
+
+
+def with_money(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """The frame's `columns` (those it has) as exact decimal columns, in place; returns the frame."""
+    for column in columns:
+        if column in frame.columns and not isinstance(frame[column].dtype, DecimalDtype):
+            values = frame[column].to_numpy(dtype=object)
+            frame[column] = pd.Series(money_array(values), index=frame.index, name=column)
+    return frame
+
+
+def naive_utc(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
+    """Time-zone-aware instants as naive UTC (to_excel refuses zones), in place; returns the frame."""
+    for column in frame.columns if columns is None else columns:
+        if column in frame.columns:
+            dtype = frame[column].dtype
+            if isinstance(dtype, pd.DatetimeTZDtype):
+                frame[column] = frame[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return frame
+
+
+def json_plain(value):
+    """Metadata as JSON-plain data: Decimals as exact decimal text, tuples as lists, instants as
+    ISO-8601 text, NumPy scalars as Python ones."""
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, dict):
+        return {str(k): json_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(json_plain(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if value is pd.NA:
+        return None
+    return str(value)
+
+
+def plain_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with JSON-plain attrs (in place); returns the frame."""
+    frame.attrs = json_plain(dict(frame.attrs))
+    return frame
+
+
+def python_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every column as Python objects and None where a value is missing: what the text
+    renderers format (a Decimal or None per cell)."""
+    out = frame.astype(object)
+    return out.where(out.notna(), None)
+
+
+# -- estimate frames -------------------------------------------------------------------------------------
+
+ESTIMATE_MONEY = ("tokens", "usd_per_mtok", "cost_usd")
+
+
+def estimate_frame(frame: pd.DataFrame, cases: bool = False) -> pd.DataFrame:
+    """A projection's frame as the library returns it: a `case` column (expected only unless `cases`),
+    the `requests` column from attrs["requests"], exact decimal money, naive UTC instants and
+    JSON-plain attrs (metadata numbers as decimal text, as in the canonical document)."""
+    attrs = dict(frame.attrs)
+    entries = attrs.pop("requests", [])
+    ranged = "case" in frame.columns
+    if not ranged:
+        expected = pd.Categorical.from_codes(np.full(len(frame), CASES.index("expected"), dtype=np.int8),
+                                             categories=list(CASES))
+        # where a frame with ranges has it: after cost_usd
+        where = list(frame.columns).index("cost_usd") + 1 if "cost_usd" in frame.columns else len(frame.columns)
+        frame.insert(where, "case", expected)
+    held = list(CASES) if cases and ranged else ["expected"]
+    if held != list(CASES) and ranged:
+        frame = frame[(frame["case"] == "expected").to_numpy()].reset_index(drop=True)
+        entries = [e for e in entries if e.get("case", "expected") == "expected"]
+    frame = frame.copy(deep=False)
+    frame[REQUESTS] = _requests_column(frame, entries)
+    with_money(frame, ESTIMATE_MONEY)
+    naive_utc(frame, ("period_start", "period_end"))
+    for name in ("unpriced_calls", "over_limit_excluded"):  # what the totals leave out, per case
+        attrs[name] = [e for e in attrs.get(name, []) if e.get("case", "expected") in held]
+    attrs["cases"] = held
+    frame.attrs = json_plain(attrs)
+    return frame
+
+
+def _run_starts(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions where a (profile, model, month, case) run of cost lines begins: the projection
+    writes each run's lines together, and two runs in a row always differ in one of these."""
+    n = len(frame)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    changed = np.zeros(n, dtype=bool)
+    changed[0] = True
+    for key in _RUN_KEYS:
+        if key in frame.columns:
+            codes = frame[key].cat.codes.to_numpy() if isinstance(frame[key].dtype, pd.CategoricalDtype) \
+                else pd.factorize(frame[key])[0]
+            changed[1:] |= codes[1:] != codes[:-1]
+    return np.flatnonzero(changed)
+
+
+def _requests_column(frame: pd.DataFrame, entries: list[dict]) -> DecimalArray:
+    """Each run's requests on its first line, zero elsewhere (see the module docstring)."""
+    values = np.full(len(frame), Decimal(0), dtype=object)
+    starts = _run_starts(frame)
+    at = [_text_at(frame, key, starts) for key in _RUN_KEYS]
+    given = [np.array([str(e.get(key, "expected") if key == "case" else e[key]) for e in entries], dtype=object)
+             for key in _RUN_KEYS]
+    if len(starts) == len(entries) and all(np.array_equal(a, g) for a, g in zip(at, given)):
+        values[starts] = [Decimal(str(e["requests"])) for e in entries]
+    else:  # not in run order (a hand-made frame): each on its run's first line, by key
+        first = {key: i for key, i in reversed(list(zip(zip(*at), starts.tolist())))}
+        for key, entry in zip(zip(*given), entries):
+            if key in first:
+                values[first[key]] += Decimal(str(entry["requests"]))
+    return DecimalArray(values)
+
+
+def _text_at(frame: pd.DataFrame, key: str, rows: np.ndarray) -> np.ndarray:
+    """The column's values at `rows` as text (categoricals through their codes: no full materializing)."""
+    column = frame[key]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        names = np.array([str(c) for c in column.cat.categories] + ["nan"], dtype=object)
+        return names[column.cat.codes.to_numpy()[rows]]
+    return np.array([str(v) for v in column.to_numpy()[rows]], dtype=object)
+
+
+def requests(df: pd.DataFrame) -> pd.DataFrame:
+    """Requests per profile, model, month and case of an estimate frame (one row per month in which
+    the profile ran on the model; what cost per request divides by), in the frame's order."""
+    if REQUESTS not in df.columns:
+        raise ValueError("this frame has no `requests` column (costcalc.estimate frames have one)")
+    carried = df[(df[REQUESTS] != 0).to_numpy()]
+    keys = [k for k in _RUN_KEYS if k in df.columns]
+    out = carried[keys + [REQUESTS]].reset_index(drop=True)
+    for key in keys:
+        out[key] = out[key].astype(str)
+    out.attrs = {}
+    return out
+
+
+def requests_entries(df: pd.DataFrame) -> list[dict]:
+    """meta.requests of the canonical document: {profile, model, month, case, requests} per run, the
+    requests as exact decimal text."""
+    if REQUESTS not in df.columns:
+        return [{**r, "requests": plain_text(Decimal(str(r["requests"])))} for r in df.attrs.get("requests", [])]
+    table = requests(df)
+    columns = [table[k].tolist() if k in table.columns else ["expected"] * len(table) for k in _RUN_KEYS]
+    return [{"profile": p, "model": m, "month": month, "case": c, "requests": plain_text(n)}
+            for p, m, month, c, n in zip(*columns, table[REQUESTS].tolist())]
+
+
+__all__ = ["CASES", "DecimalArray", "DecimalDtype", "estimate_frame", "json_plain", "money_array",
+           "naive_utc", "plain_attrs", "python_values", "requests", "requests_entries", "with_money"]

@@ -1,0 +1,702 @@
+"""An exact decimal dtype for pandas ("decimal"): money that pandas treats as numbers.
+
+Why not `pd.ArrowDtype(pa.decimal128(38, 18))`, the usual route: measured with pandas 3.1 and pyarrow 26,
+Arrow decimals (decimal128(38, 18) and decimal256(76, 38) alike) fail `s * 2` and `s / 3` ("Decimal
+precision out of range"), `s - s` on decimal128(38, 18), `nlargest` ("No matching signature"), `cumsum`
+and `describe`, and `s * 0.92` silently becomes float64. costcalc's cost lines carry up to 50
+significant digits (a traffic share like 154/720 divided at 50 digits), more than decimal128 holds. And
+pyarrow would become a core dependency (about 40 MB installed and 0.1-0.2 s more at import).
+
+So this module is a small pandas ExtensionArray over what the projection already builds: a NumPy object
+array of Python `Decimal`s (wrapping it costs nothing). Every operation runs in an explicit context,
+never Python's default 28 digits (which would silently round a 50-digit amount):
+
+- `+ - *`, sums, cumulative sums and group sums: 120 significant digits (as `summary.dsum`), so they are
+  exact for amounts of up to 50 digits (a total always equals the lines it sums, in any order);
+- `/` and means: 50 significant digits, ROUND_HALF_EVEN (as the projection's one division); `x / 0` is NA;
+- a float operand is taken by its shortest repr: `s * 0.92` multiplies by Decimal("0.92"), what was
+  typed, not by 0.92000000000000003996802888650563545525074005126953125;
+- `round(n)` quantizes with ROUND_HALF_EVEN (the project's rounding of shown amounts);
+- `std`/`var` are Decimals too (50 digits; the square root at 50 digits); `describe()` is Float64 (pandas
+  builds it so for every extension dtype).
+
+What pandas sees: `_is_numeric` (so `select_dtypes("number")`, `.plot()`, `describe`, `pivot_table`
+take the column); `np.asarray(column)` is float64 (NumPy and matplotlib numbers; `nlargest` ranks by it
+and returns the exact values), while `.to_numpy()`, `.tolist()`, iteration, `.sum()` and
+`.astype(object)` give the exact Decimals. Missing values are `pd.NA`.
+
+Saving: `to_parquet` writes Arrow `decimal128(38, 18)`: 20 integer digits and 18 decimal places
+(1e-18 USD), which DuckDB, Spark, Polars and pyarrow all read as numbers; digits past the 18th place are
+rounded half-even (a 50-digit line changes by less than 5e-19; a column whose values reach 1e20 goes out
+as decimal256(76, 38)). `read_parquet` gives this dtype back (pandas records the dtype name). `to_csv`
+writes plain decimal text (no exponent: `0`, never `0E-65`; `0.0000001`, not `1E-7`), and `to_excel`
+numbers (openpyxl takes Decimals; Excel keeps 15 digits).
+
+Display (`print(df)`): `display.precision` decimal places (6 by default) and at least 3 significant
+digits; a value cut short ends in "…" (the value itself stays exact).
+"""
+
+from __future__ import annotations
+
+import decimal
+import numbers
+import operator
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
+from pandas.api.types import is_list_like
+from pandas.core import roperator
+from pandas.core.arraylike import OpsMixin
+
+# + - * and sums: 120 digits keep sums and products of 50-digit amounts exact (summary._SUM_CONTEXT).
+EXACT = decimal.Context(prec=120, rounding=ROUND_HALF_EVEN,
+                        traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+# Division is the one inexact step: 50 digits, as projection._CONTEXT. x / 0 and 0 / 0 become NA below.
+DIVIDE = decimal.Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[decimal.Overflow])
+_ZERO = Decimal(0)
+_MAX_PARQUET_128 = Decimal(10) ** 20  # decimal128(38, 18): 20 digits before the point
+_SCALE_128 = Decimal(1).scaleb(-18)
+_SCALE_256 = Decimal(1).scaleb(-38)
+_TINY = Decimal("1e-6")  # str() of a smaller non-zero Decimal uses an exponent
+
+
+class PlainDecimal(Decimal):
+    """A Decimal whose str() is plain decimal text (0, 0.0000001, 1000), never an exponent: what
+    `astype(object)` hands `to_csv` for the values whose own str() would have one."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return plain_text(self)
+
+    def __repr__(self) -> str:
+        return f"Decimal('{plain_text(self)}')"
+
+
+def plain_text(value: Decimal) -> str:
+    """5.220 -> '5.22', 1E-7 -> '0.0000001', 1E+3 -> '1000', 0E-65 -> '0' (as money.decimal_text)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@register_extension_dtype
+class DecimalDtype(ExtensionDtype):
+    """Exact Decimal values (see the module docstring). `pd.Series(values, dtype="decimal")`."""
+
+    name = "decimal"
+    type = Decimal
+    kind = "O"
+    na_value = pd.NA
+    _is_numeric = True
+
+    @classmethod
+    def construct_array_type(cls):
+        return DecimalArray
+
+    def __from_arrow__(self, array) -> "DecimalArray":
+        """Arrow decimals (what to_parquet wrote) back to Decimals; read_parquet calls this."""
+        chunks = array.chunks if hasattr(array, "chunks") else [array]
+        values = [v for chunk in chunks for v in chunk.to_pylist()]
+        return DecimalArray._from_sequence(values)
+
+    def _get_common_dtype(self, dtypes):
+        return self if all(isinstance(t, DecimalDtype) for t in dtypes) else None
+
+
+def _is_na(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    if isinstance(value, (float, np.floating)):
+        return value != value
+    return False
+
+
+def to_decimal(value) -> Decimal | type(pd.NA):
+    """One value as a Decimal: ints exactly, floats by their shortest repr (0.92 -> Decimal('0.92')),
+    text parsed; None, NaN and NA -> pd.NA. Infinities and other types are a TypeError or ValueError."""
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return pd.NA
+        if value.is_infinite():
+            raise ValueError(f"{value} is not a finite amount")
+        return value
+    if _is_na(value):
+        return pd.NA
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{value!r} is a boolean, not an amount")
+    if isinstance(value, (int, np.integer)):
+        return Decimal(int(value))
+    if isinstance(value, (float, np.floating)):
+        if value in (float("inf"), float("-inf")):
+            raise ValueError(f"{value} is not a finite amount")
+        return Decimal(repr(float(value)))
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip().replace("_", ""))
+        except decimal.InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+        return to_decimal(number)
+    if isinstance(value, numbers.Rational):  # fractions.Fraction: divided at 50 digits
+        return DIVIDE.divide(Decimal(value.numerator), Decimal(value.denominator))
+    raise TypeError(f"{value!r} ({type(value).__name__}) is not an amount")
+
+
+def _object_array(values) -> np.ndarray:
+    """values -> an object ndarray of Decimals and pd.NA (validated and converted)."""
+    if isinstance(values, DecimalArray):
+        return values._data.copy()
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.array
+    if isinstance(values, DecimalArray):
+        return values._data.copy()
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        out = np.empty(len(values), dtype=object)
+        out[:] = [Decimal(v) for v in values.tolist()]
+        return out
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return _object_array(values.tolist())
+    if isinstance(values, ExtensionArray):  # Int64, Float64, Arrow...: through objects, NA kept
+        values = values.to_numpy(dtype=object, na_value=pd.NA)
+    array = np.empty(len(values), dtype=object)
+    array[:] = list(values)
+    if pd.api.types.infer_dtype(array, skipna=True) == "decimal":  # C-speed check: all Decimal or NA
+        missing = pd.isna(array)
+        if missing.any():
+            array[missing] = pd.NA
+        return array
+    array[:] = [to_decimal(v) for v in array.tolist()]
+    return array
+
+
+class DecimalArray(OpsMixin, ExtensionArray):
+    """An object ndarray of Decimals (pd.NA where missing) that pandas treats as numbers."""
+
+    __array_priority__ = 1000  # NumPy leaves `ndarray * column` to us
+
+    def __init__(self, values: np.ndarray, copy: bool = False):
+        # Trusted: an object ndarray of Decimals and pd.NA (costcalc's own columns). Use
+        # _from_sequence (pd.array(values, dtype="decimal")) for anything else.
+        if not isinstance(values, np.ndarray) or values.dtype != object or values.ndim != 1:
+            raise TypeError("DecimalArray takes a 1-d object ndarray of Decimals; use "
+                            "pd.array(values, dtype='decimal') to convert other values")
+        self._data = values.copy() if copy else values
+
+    # -- construction --------------------------------------------------------------------------------
+
+    @classmethod
+    def _from_sequence(cls, scalars, *, dtype=None, copy=False):
+        return cls(_object_array(scalars))
+
+    @classmethod
+    def _from_sequence_of_strings(cls, strings, *, dtype=None, copy=False):
+        return cls(_object_array([to_decimal(s) if isinstance(s, str) else s for s in strings]))
+
+    @classmethod
+    def _from_scalars(cls, scalars, *, dtype):
+        values = list(scalars)
+        if not all(isinstance(v, (Decimal, numbers.Integral)) or _is_na(v) for v in values):
+            raise TypeError("not all values are Decimals")
+        return cls._from_sequence(values)
+
+    @classmethod
+    def _from_factorized(cls, values, original):
+        return cls(np.asarray(values, dtype=object).copy())
+
+    @classmethod
+    def _concat_same_type(cls, to_concat):
+        return cls(np.concatenate([x._data for x in to_concat]))
+
+    # -- the ExtensionArray interface ------------------------------------------------------------------
+
+    @property
+    def dtype(self) -> DecimalDtype:
+        return _DTYPE
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, item):
+        if isinstance(item, (numbers.Integral, np.integer)):
+            return self._data[item]
+        item = pd.api.indexers.check_array_indexer(self, item)
+        return type(self)(self._data[item])
+
+    def __setitem__(self, key, value) -> None:
+        if is_list_like(value) and not isinstance(value, (str, Decimal)):
+            value = _object_array(value)
+        else:
+            value = to_decimal(value)
+        key = pd.api.indexers.check_array_indexer(self, key)
+        self._data[key] = value
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __contains__(self, item) -> bool:
+        if _is_na(item):
+            return bool(self.isna().any())
+        return super().__contains__(item)
+
+    @property
+    def nbytes(self) -> int:
+        # the pointers and the Decimal objects (a 50-digit Decimal is about 128 bytes)
+        return self._data.nbytes + 104 * len(self._data)
+
+    def isna(self) -> np.ndarray:
+        return pd.isna(self._data)
+
+    def take(self, indices, allow_fill: bool = False, fill_value=None):
+        from pandas.api.extensions import take
+
+        fill = pd.NA if fill_value is None or _is_na(fill_value) else to_decimal(fill_value)
+        return type(self)(take(self._data, indices, allow_fill=allow_fill, fill_value=fill))
+
+    def copy(self):
+        return type(self)(self._data.copy())
+
+    def tolist(self) -> list:
+        return self._data.tolist()
+
+    def _values_for_factorize(self):
+        # Python's Decimal hash: Decimal("1.0") and Decimal("1.00") are one group, one key
+        return self._data, pd.NA
+
+    def _values_for_argsort(self) -> np.ndarray:
+        return exact_ranks(self._data)
+
+    def _hash_pandas_object(self, *, encoding, hash_key, categorize):
+        from pandas.core.util.hashing import hash_array
+
+        # hash the canonical text, so equal amounts (1.0 and 1.00) hash alike
+        text = np.array([None if v is pd.NA else plain_text(v) for v in self._data], dtype=object)
+        return hash_array(text, encoding=encoding, hash_key=hash_key, categorize=categorize)
+
+    def isin(self, values) -> np.ndarray:
+        wanted = set()
+        for v in values:
+            try:
+                d = to_decimal(v)
+            except (TypeError, ValueError):
+                continue
+            if d is not pd.NA:
+                wanted.add(d)
+        return np.array([v is not pd.NA and v in wanted for v in self._data], dtype=bool)
+
+    # -- conversion ------------------------------------------------------------------------------------
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype) == object:
+            return self._plain_objects()
+        return self.to_numpy(dtype="float64" if dtype is None else dtype, na_value=np.nan)
+
+    def to_numpy(self, dtype=None, copy: bool = False, na_value=pd.api.extensions.no_default):
+        """Exact Decimals (an object array) unless a dtype is asked: dtype=float for plots."""
+        if dtype is None or np.dtype(dtype) == object:
+            out = self._plain_objects()
+            if na_value is not pd.api.extensions.no_default:
+                out[self.isna()] = na_value
+            return out
+        missing = self.isna()
+        values = self._data
+        if missing.any():
+            if na_value is pd.api.extensions.no_default or _is_na(na_value):
+                if np.dtype(dtype).kind != "f":
+                    raise ValueError(f"cannot convert missing amounts to {np.dtype(dtype)}")
+                na_value = np.nan
+            values = values.copy()
+            values[missing] = na_value
+        return np.asarray(values.astype(float) if np.dtype(dtype).kind == "f" else values.tolist(), dtype=dtype)
+
+    def _plain_objects(self) -> np.ndarray:
+        """The values as PlainDecimal objects, whose str() is plain decimal text (what to_csv writes:
+        0, not 0E-65; 0.0000001, not 1E-7; 1.5, not 1.5000): equal to the stored Decimals."""
+        out = self._data.copy()
+        present = ~self.isna()
+        out[present] = [PlainDecimal(v) for v in out[present].tolist()]
+        return out
+
+    def astype(self, dtype, copy: bool = True):
+        dtype = pd.api.types.pandas_dtype(dtype)
+        if isinstance(dtype, DecimalDtype):
+            return self.copy() if copy else self
+        if dtype == object:
+            return self._plain_objects()
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            return self.to_numpy(dtype=dtype, na_value=np.nan)
+        if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+            if self.isna().any():
+                raise ValueError("cannot convert missing amounts to integers")
+            return np.array([int(v) for v in self._data], dtype=dtype)  # toward zero, as float -> int
+        if isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "U"):
+            text = [pd.NA if v is pd.NA else plain_text(v) for v in self._data]
+            return pd.array(text, dtype=dtype) if isinstance(dtype, pd.StringDtype) else np.array(text, dtype=dtype)
+        return super().astype(dtype, copy=copy)
+
+    def __arrow_array__(self, type=None):
+        """decimal128(38, 18) (decimal256(76, 38) when a value reaches 1e20), rounded half-even."""
+        import pyarrow as pa
+
+        present = [v for v in self._data if v is not pd.NA]
+        if type is None:
+            wide = any(abs(v) >= _MAX_PARQUET_128 for v in present)
+            type = pa.decimal256(76, 38) if wide else pa.decimal128(38, 18)
+        scale = Decimal(1).scaleb(-type.scale)
+        with decimal.localcontext(EXACT):
+            values = [None if v is pd.NA else v.quantize(scale, rounding=ROUND_HALF_EVEN) for v in self._data]
+        return pa.array(values, type=type)
+
+    # -- display ---------------------------------------------------------------------------------------
+
+    def _formatter(self, boxed: bool = False):
+        places = pd.get_option("display.precision")
+        return lambda value: "<NA>" if value is pd.NA else shown_text(value, places)
+
+    # -- arithmetic and comparisons ----------------------------------------------------------------------
+
+    def _operand(self, other):
+        """other as an object ndarray (or one Decimal / pd.NA) of Decimals."""
+        if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
+            return NotImplemented
+        if isinstance(other, DecimalArray):
+            return other._data
+        if is_list_like(other) and not isinstance(other, (str, Decimal)):
+            values = _object_array(other)
+            if len(values) != len(self):
+                raise ValueError(f"operands have lengths {len(self)} and {len(values)}")
+            return values
+        return to_decimal(other)
+
+    def _arith_method(self, other, op):
+        try:
+            operand = self._operand(other)
+        except (TypeError, ValueError):
+            return NotImplemented
+        if operand is NotImplemented:
+            return NotImplemented
+        divides = op in (operator.truediv, roperator.rtruediv)
+        missing = self.isna() | (pd.isna(operand) if isinstance(operand, np.ndarray) else _is_na(operand))
+        out = np.full(len(self), pd.NA, dtype=object)
+        if isinstance(missing, (bool, np.bool_)):
+            missing = np.full(len(self), bool(missing))
+        keep = ~missing
+        if not keep.any():
+            return type(self)(out)
+        left = self._data[keep]
+        right = operand[keep] if isinstance(operand, np.ndarray) else operand
+        with decimal.localcontext(DIVIDE if divides else EXACT):
+            result = op(left, right)
+            if divides:
+                # x / 0 is Infinity and 0 / 0 NaN with these traps off: both missing, as no amount;
+                # adding 0 turns an exponent above 0 (1E+3 from 100 / 0.1) into plain 1000
+                result = np.array([r + _ZERO if r.is_finite() else pd.NA for r in result], dtype=object)
+        if op in (divmod, roperator.rdivmod):
+            quotient, remainder = np.full(len(self), pd.NA, dtype=object), out
+            quotient[keep], remainder[keep] = result
+            return type(self)(quotient), type(self)(remainder)
+        out[keep] = result
+        return type(self)(out)
+
+    def _cmp_method(self, other, op):
+        try:
+            operand = self._operand(other)
+        except (TypeError, ValueError):
+            operand = None
+        if operand is NotImplemented:
+            return NotImplemented
+        if operand is None:  # not an amount: equal to nothing
+            return np.full(len(self), op is operator.ne)
+        missing = self.isna() | (pd.isna(operand) if isinstance(operand, np.ndarray) else _is_na(operand))
+        if isinstance(missing, (bool, np.bool_)):
+            missing = np.full(len(self), bool(missing))
+        out = np.full(len(self), op is operator.ne)  # NA compares like NaN: unequal to everything
+        keep = ~missing
+        right = operand[keep] if isinstance(operand, np.ndarray) else operand
+        out[keep] = np.asarray(op(self._data[keep], right), dtype=bool)
+        return out
+
+    def _unary(self, fn):
+        out = self._data.copy()
+        keep = ~self.isna()
+        with decimal.localcontext(EXACT):
+            out[keep] = [fn(v) for v in out[keep]]
+        return type(self)(out)
+
+    def __neg__(self):
+        return self._unary(operator.neg)
+
+    def __pos__(self):
+        return self._unary(operator.pos)
+
+    def __abs__(self):
+        return self._unary(abs)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from pandas.core import arraylike
+
+        result = arraylike.maybe_dispatch_ufunc_to_dunder_op(self, ufunc, method, *inputs, **kwargs)
+        if result is not NotImplemented:
+            return result
+        if method == "__call__" and ufunc in (np.absolute, np.negative, np.positive) and len(inputs) == 1:
+            return {np.absolute: abs, np.negative: operator.neg, np.positive: operator.pos}[ufunc](self)
+        if method == "reduce" and ufunc in (np.add, np.maximum, np.minimum):
+            name = {np.add: "sum", np.maximum: "max", np.minimum: "min"}[ufunc]
+            return self._reduce(name)
+        # anything else (np.log, np.sqrt...) in floats, as NumPy would compute it
+        floats = [x.to_numpy(dtype=float, na_value=np.nan) if isinstance(x, DecimalArray) else x for x in inputs]
+        return getattr(ufunc, method)(*floats, **kwargs)
+
+    def round(self, decimals: int = 0, *args, **kwargs):
+        """Each value quantized to `decimals` places, ROUND_HALF_EVEN (the project's rounding)."""
+        unit = Decimal(1).scaleb(-int(decimals))
+        with decimal.localcontext(EXACT):
+            if decimals >= 0:
+                return self._unary(lambda v: v.quantize(unit, rounding=ROUND_HALF_EVEN))
+            return self._unary(lambda v: v.quantize(unit, rounding=ROUND_HALF_EVEN) + _ZERO)
+
+    # -- reductions ------------------------------------------------------------------------------------
+
+    def _reduce(self, name: str, *, skipna: bool = True, keepdims: bool = False, **kwargs):
+        missing = self.isna()
+        if missing.any() and not skipna and name not in ("count", "any", "all"):
+            result = pd.NA
+        else:
+            result = reduce_values(self._data[~missing], name, ddof=kwargs.get("ddof", 1),
+                                   min_count=kwargs.get("min_count", 0))
+        if keepdims:
+            return type(self)._from_sequence([result])
+        return result
+
+    def _accumulate(self, name: str, *, skipna: bool = True, **kwargs):
+        missing = self.isna()
+        out = np.full(len(self), pd.NA, dtype=object)
+        values = self._data[~missing]
+        with decimal.localcontext(EXACT):
+            if name == "cumsum":
+                done = np.add.accumulate(values) if len(values) else values
+            elif name == "cumprod":
+                done = np.multiply.accumulate(values) if len(values) else values
+            elif name in ("cummin", "cummax"):
+                done = np.empty(len(values), dtype=object)
+                pick = min if name == "cummin" else max
+                best = None
+                for i, v in enumerate(values):
+                    best = v if best is None else pick(best, v)
+                    done[i] = best
+            else:
+                raise TypeError(f"decimal does not support {name}")
+        if skipna or not missing.any():
+            out[~missing] = done
+        else:  # an NA stops the accumulation: NA from there on
+            first = int(np.argmax(missing))
+            out[:first] = done[:first]
+        return type(self)(out)
+
+    def _quantile(self, qs, interpolation: str):
+        values = sorted(v for v in self._data if v is not pd.NA)
+        return type(self)._from_sequence([quantile(values, Decimal(repr(float(q))), interpolation) for q in qs])
+
+    def _groupby_op(self, *, how: str, has_dropped_na: bool, min_count: int, ngroups: int, ids, **kwargs):
+        if how in ("sum", "mean", "cumsum", "min", "max", "prod", "median", "var", "std"):
+            return group_op(self, how, ngroups, ids, min_count, kwargs)
+        return super()._groupby_op(how=how, has_dropped_na=has_dropped_na, min_count=min_count,
+                                   ngroups=ngroups, ids=ids, **kwargs)
+
+
+_DTYPE = DecimalDtype()
+
+
+def shown_text(value: Decimal, places: int) -> str:
+    """`places` decimal places and at least 3 significant digits; "…" when the value is cut short."""
+    if not value.is_finite():
+        return str(value)
+    if value == 0:
+        return "0"
+    needed = max(places, 2 - value.adjusted())
+    if -value.as_tuple().exponent <= needed:
+        return plain_text(value)
+    cut = value.quantize(Decimal(1).scaleb(-needed), rounding=ROUND_HALF_EVEN, context=EXACT)
+    return plain_text(cut) + ("…" if cut != value else "")
+
+
+def exact_ranks(values: np.ndarray) -> np.ndarray:
+    """int64 dense ranks of Decimals (pd.NA ranks 0: pandas sorts missing values by their mask), so
+    sorting is a NumPy integer sort. Floats order them first (float() never reverses an order); only
+    values that share a float are compared as Decimals."""
+    n = len(values)
+    missing = pd.isna(values)
+    floats = np.empty(n, dtype=float)
+    floats[missing] = -np.inf
+    floats[~missing] = values[~missing].astype(float)
+    order = np.argsort(floats, kind="stable")
+    ordered = floats[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(same):
+        # runs of equal floats: order each run's Decimals exactly
+        starts = same[np.concatenate([[True], np.diff(same) > 1])]
+        ends = same[np.concatenate([np.diff(same) > 1, [True]])] + 2
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            run = order[a:b]
+            if not missing[run[0]]:
+                order[a:b] = run[np.argsort(values[run], kind="stable")]
+    ranks = np.empty(n, dtype=np.int64)
+    if n:
+        sorted_values = values[order]
+        present = ~missing[order]
+        with decimal.localcontext(EXACT):
+            changed = np.ones(n, dtype=bool)
+            both = present[1:] & present[:-1]
+            changed[1:][both] = np.asarray(sorted_values[1:][both] != sorted_values[:-1][both], dtype=bool)
+            changed[1:][~both] = present[1:][~both] != present[:-1][~both]
+        ranks[order] = np.cumsum(changed)
+    ranks[missing] = 0
+    return ranks
+
+
+def canonical(value):
+    """A Decimal without trailing zeros or an exponent above 0 (an equal value: 1.50 -> 1.5, 0E-65 ->
+    0, 1E+3 -> 1000), so a total prints as its amount."""
+    return Decimal(plain_text(value)) if isinstance(value, Decimal) and value.is_finite() else value
+
+
+def reduce_values(values: np.ndarray, name: str, ddof: int = 1, min_count: int = 0):
+    """A reduction of Decimals (no NA among them): exact sums, 50-digit means and deviations."""
+    result = _reduce_values(values, name, ddof, min_count)
+    return canonical(result)
+
+
+def _reduce_values(values: np.ndarray, name: str, ddof: int = 1, min_count: int = 0):
+    n = len(values)
+    if name == "count":
+        return n
+    if name in ("any", "all"):
+        return bool(getattr(np, name)(values != 0)) if n else name == "all"
+    if name == "sum":
+        if n < min_count:
+            return pd.NA
+        with decimal.localcontext(EXACT):
+            return sum(values.tolist(), _ZERO)
+    if name == "prod":
+        if n < min_count:
+            return pd.NA
+        with decimal.localcontext(EXACT):
+            result = Decimal(1)
+            for v in values.tolist():
+                result *= v
+        return result
+    if n == 0:
+        return pd.NA
+    if name == "min":
+        return min(values.tolist())
+    if name == "max":
+        return max(values.tolist())
+    if name == "mean":
+        return DIVIDE.divide(reduce_values(values, "sum"), Decimal(n))
+    if name == "median":
+        return quantile(sorted(values.tolist()), Decimal("0.5"), "linear")
+    if name in ("var", "std", "sem"):
+        if n - ddof <= 0:
+            return pd.NA
+        mean = reduce_values(values, "mean")
+        with decimal.localcontext(EXACT):
+            squares = sum(((v - mean) ** 2 for v in values.tolist()), _ZERO)
+        var = DIVIDE.divide(squares, Decimal(n - ddof))
+        if name == "var":
+            return var
+        std = var.sqrt(context=DIVIDE)
+        return std if name == "std" else DIVIDE.divide(std, Decimal(n).sqrt(context=DIVIDE))
+    raise TypeError(f"decimal does not support the {name} reduction")
+
+
+def quantile(ordered: list, q: Decimal, interpolation: str):
+    """The q-quantile of sorted Decimals as pandas computes it (linear by default), exactly."""
+    if not ordered:
+        return pd.NA
+    position = DIVIDE.multiply(q, Decimal(len(ordered) - 1))
+    low = int(position.to_integral_value(rounding=decimal.ROUND_FLOOR))
+    high = min(low + 1, len(ordered) - 1)
+    fraction = position - low
+    a, b = ordered[low], ordered[high]
+    if interpolation == "lower" or fraction == 0:
+        return a
+    if interpolation == "higher":
+        return b
+    if interpolation == "nearest":
+        return a if fraction < Decimal("0.5") or (fraction == Decimal("0.5") and low % 2 == 0) else b
+    if interpolation == "midpoint":
+        return DIVIDE.divide(EXACT.add(a, b), Decimal(2))
+    return EXACT.add(a, DIVIDE.multiply(EXACT.subtract(b, a), fraction))
+
+
+def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_count: int, kwargs: dict):
+    """groupby sum, mean, cumsum (NumPy reduceat/accumulate over the values sorted by group: no Python
+    call per group), and min, max, prod, median, var, std per group."""
+    ids = np.asarray(ids)
+    missing = array.isna()
+    skipna = kwargs.get("skipna", True)
+    valid = (ids >= 0) & ~missing
+    order = np.argsort(ids[valid], kind="stable")
+    values = array._data[valid][order]
+    groups = ids[valid][order]
+    counts = np.bincount(groups, minlength=ngroups)
+    starts = np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]])) if len(groups) else \
+        np.zeros(0, dtype=np.int64)
+    present = groups[starts] if len(groups) else np.zeros(0, dtype=np.int64)
+    if how == "cumsum":
+        out = np.full(len(ids), pd.NA, dtype=object)
+        if len(values):
+            with decimal.localcontext(EXACT):
+                running = np.add.accumulate(values)
+                before = np.repeat(np.concatenate([[_ZERO], running[starts[1:] - 1]]), np.diff(np.append(starts, len(values))))
+                done = running - before
+            positions = np.flatnonzero(valid)[order]
+            out[positions] = done
+        if not skipna and missing.any():
+            stopped = set(ids[missing & (ids >= 0)].tolist())
+            for g in stopped:  # a group's NA ends its running sum: NA from there on
+                rows = np.flatnonzero(ids == g)
+                first = rows[np.argmax(missing[rows])]
+                out[rows[rows > first]] = pd.NA
+        return DecimalArray(out)
+    if how in ("sum", "mean"):
+        out = np.full(ngroups, _ZERO, dtype=object)
+        if len(values):
+            with decimal.localcontext(EXACT):
+                sums = np.add.reduceat(values, starts)
+            out[present] = sums
+        if how == "mean":
+            out = np.array([DIVIDE.divide(s, Decimal(int(c))) if c else pd.NA for s, c in zip(out, counts)],
+                           dtype=object)
+        elif min_count > 0:
+            out[counts < min_count] = pd.NA
+        out[:] = [canonical(v) for v in out.tolist()]
+    else:
+        out = np.full(ngroups, pd.NA, dtype=object)
+        bounds = np.append(starts, len(values))
+        for g, a, b in zip(present.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
+            out[g] = reduce_values(values[a:b], how, ddof=kwargs.get("ddof", 1))
+        if how == "prod" and min_count <= 0:
+            out[counts == 0] = Decimal(1)
+    if not skipna and missing.any():
+        out[np.unique(ids[missing & (ids >= 0)])] = pd.NA
+    return DecimalArray(out)
+
+
+def money_array(values) -> DecimalArray:
+    """A column of exact amounts: an object ndarray of Decimals is wrapped as is (no copy, no check);
+    anything else is converted (ints exactly, floats by their shortest repr, text parsed)."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, DecimalArray):
+        return values
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1 and \
+            pd.api.types.infer_dtype(values, skipna=False) == "decimal":
+        return DecimalArray(values)
+    return DecimalArray._from_sequence(values)
+
+
