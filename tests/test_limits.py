@@ -254,7 +254,7 @@ def test_estimate_before_launch_prices_only_the_time_after_launch(table, volume)
     # month's 30, so 7,500 of its 30,000 requests (either volume form): 7,500 x 0.035 = 262.50.
     assert cost(df) == cost(df, month="2026-04") == D("262.50")
     assert set(df["month"].astype(str)) == {"2026-04"}
-    assert df["period_start"].min() == pd.Timestamp("2026-04-23T12:00Z")
+    assert df["period_start"].min() == pd.Timestamp("2026-04-23T12:00")  # naive UTC
 
 
 def test_not_available_is_listed_in_the_frame(before_launch):
