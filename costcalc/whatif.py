@@ -488,8 +488,9 @@ def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = No
     costs = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(dsum)
     tokens = df.groupby(["profile", "model", "component"], observed=True, sort=False)["tokens"].agg(dsum)
     requests: dict[tuple[str, str], list[Decimal]] = {}
-    for r in df.attrs.get("requests", []):
-        requests.setdefault((str(r["profile"]), str(r["model"])), []).append(r["requests"])
+    for profile, model, n in zip(df["profile"], df["model"], df["requests"]):
+        if n:  # carried by the first cost line of each month (costcalc.frames)
+            requests.setdefault((str(profile), str(model)), []).append(n)
     rows = []
     inactive = []
     # (profile, model) -> its stretches without a price (before launch, after retirement)

@@ -53,7 +53,7 @@ profiles:
 @pytest.fixture(scope="module")
 def document():
     """The bundled examples, 12 months: 5 profiles, 12 models, low/high cases."""
-    return to_document(costcalc.estimate(months=12))
+    return to_document(costcalc.estimate(months=12, cases=True))  # as the CLI
 
 
 @pytest.fixture(scope="module")

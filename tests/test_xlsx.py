@@ -23,7 +23,7 @@ HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2-3", "@SUM(A1)", "\tcmd"
 
 @pytest.fixture(scope="module")
 def document():
-    return to_document(costcalc.estimate(months=3))
+    return to_document(costcalc.estimate(months=3, cases=True))  # as the CLI
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_summary_total_equals_document_total(document):
 def test_summary_rows_match_summarize(document):
     sheet = _book(render_xlsx(document))["Summary"]
     header = [c.value for c in sheet[1]]
-    summary = costcalc.summarize(costcalc.estimate(months=3))
+    summary = costcalc.summarize(costcalc.estimate(months=3, cases=True))
     first = {(r[0], r[1], r[2]): r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2]}
     assert len(first) == len(summary)
     for record in summary.to_dict(orient="records"):
