@@ -219,8 +219,11 @@ def count_files(paths, models, prices=None) -> pd.DataFrame:
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     models = [models] if isinstance(models, str) else list(models)
     rows, problems = run(prices_from(prices), [str(p) for p in paths], models)
+    from .frames import json_plain
+
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame.attrs["problems"] = [p._asdict() if hasattr(p, "_asdict") else dict(p.__dict__) for p in problems]
+    frame.attrs["problems"] = json_plain([p._asdict() if hasattr(p, "_asdict") else dict(p.__dict__)
+                                          for p in problems])
     return frame
 
 
@@ -260,13 +263,20 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
     chunks = _usage_chunks(usage, format, mapping, strict)
+    from .frames import json_plain, naive_utc, with_money
+
     if by is None:
-        return price_records(chunks, table, models, strict=strict)
+        frame = price_records(chunks, table, models, strict=strict)
+        naive_utc(frame)  # the record instants, UTC (Excel has no time zones)
+        frame = with_money(frame, ["cost_usd"])
+        frame.attrs = json_plain(frame.attrs)
+        return frame
     by = [by] if isinstance(by, str) else list(by)
     result = reprice_chunks(chunks, table, models, by, strict=strict)
-    frame = result.rows
+    frame = with_money(result.rows, ["tool_fees_usd", "cost_usd"])
     frame.attrs.update({key: value for key, value in result.to_dict().items() if key != "rows"})
     frame.attrs["problems"] = [str(p) for p in result.problems]  # as everywhere in attrs: file:line text
+    frame.attrs = json_plain(frame.attrs)
     return frame
 
 
@@ -296,11 +306,14 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     table = prices_from(prices)
     chunks = _usage_chunks(actual, format, mapping, strict)
     result = reprice_chunks(chunks, table, by=["month"], strict=strict, components=True)
-    out = split(planned, result.components)
+    from .frames import plain_attrs, with_money
+
+    out = with_money(split(planned, result.components), ["forecast_usd", "actual_usd", "variance_usd", "volume_usd",
+                                                         "mix_usd", "price_usd", "forecast_tokens", "actual_tokens"])
     out.attrs.update({"price_table": table.meta(), "records": result.records, "priced": result.priced,
                       "reported": result.reported, "problems": [str(p) for p in result.problems],
                       "assumptions": list(result.assumptions)})
-    return out
+    return plain_attrs(out)
 
 
 def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None, format: str | None = None,

@@ -2,7 +2,7 @@
 uncertain input (a tornado), and break-even against a self-hosted deployment.
 
 The computations here take estimate documents, DataFrames, loaded `Workloads` and a `PriceTable`, and
-return DataFrames with exact Decimal money; they never read files, the clock or the network. The
+return DataFrames with exact money (costcalc's "decimal" dtype; attrs JSON-plain); they never read files, the clock or the network. The
 library entry points (`sensitivity`, `break_even`, `compare_estimates`) accept the same inputs as
 `costcalc.estimate` (paths, YAML text, DataFrames, overlays) and resolve them through `costcalc.api`,
 the one edge that loads files, before computing.
@@ -26,6 +26,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from .errors import CostcalcError
+from .frames import plain_attrs, with_money
 from .summary import dsum
 from .workload import Profile, Range, Workloads
 
@@ -45,6 +46,7 @@ BREAK_EVEN_COLUMNS = [
     "api_usd_per_month", "ratio_to_cheapest", "cheapest",
     "node_requests_per_month", "node_usd_per_month", "nodes_at_volume", "self_host_usd_per_month",
     "break_even_requests_per_month", "self_host_always_cheaper_from", "cheaper_at_volume"]
+_BREAK_EVEN_OTHER = ("profile", "model", "cheapest", "nodes_at_volume", "cheaper_at_volume")  # not decimals
 
 # Profile fields that can hold a {low, expected, high} range, with the key a workloads file (and
 # `--set`) names them by. Kept in step with costcalc.workload._RANGED (a test checks).
@@ -93,9 +95,9 @@ def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
             dsum(c.get(month, _ZERO) for c in b_costs.values()))
     add(ALL_MODELS, TOTAL, dsum(v for c in a_costs.values() for v in c.values()),
         dsum(v for c in b_costs.values() for v in c.values()))
-    frame = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    frame = with_money(pd.DataFrame(rows, columns=COMPARE_COLUMNS), ("a_usd", "b_usd", "diff_usd", "pct"))
     frame.attrs.update({"sides": {"a": a_side, "b": b_side}, "notes": _side_notes(a_side, b_side)})
-    return frame
+    return plain_attrs(frame)
 
 
 def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
@@ -291,13 +293,13 @@ def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = N
                               "high_value": value.high})
             group.sort(key=lambda r: (-r["swing_usd"], r["input"]))
             rows.extend(group)
-    frame = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+    frame = with_money(pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS), SENSITIVITY_COLUMNS[3:])
     frame.attrs.update({
         "start": attrs.get("start", None if start is None else str(start)[:7]), "months": months,
         "scenario": scenario, "price_table": table.meta(), "skipped": skipped,
         "profiles": {p.name: _describe(p) for p in ranged}, "assumptions": assumptions,
         "costcalc_version": attrs.get("costcalc_version")})
-    return frame
+    return plain_attrs(frame)
 
 
 TOOL_CALLS_KEY = "tool_calls_per_request."
@@ -543,9 +545,9 @@ def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = No
                 row["ratio_to_cheapest"] = _div(row["api_usd_per_request"], best) if best else None
                 row["cheapest"] = row["api_usd_per_request"] == best
         rows.extend(group)
-    frame = pd.DataFrame(rows, columns=BREAK_EVEN_COLUMNS)
-    for column in ("nodes_at_volume",):
-        frame[column] = frame[column].astype(object)
+    frame = with_money(pd.DataFrame(rows, columns=BREAK_EVEN_COLUMNS),
+                       [c for c in BREAK_EVEN_COLUMNS if c not in _BREAK_EVEN_OTHER])
+    frame["nodes_at_volume"] = frame["nodes_at_volume"].astype("Int64")  # whole nodes; NA without self_host
     notes = [f"API cost per request and tokens per request are averages over {months} month(s) from "
              f"{df.attrs.get('start')} in the expected case (ranges at their expected value), scenario "
              f"{scenario}; requests_per_month is the average monthly volume over those months.",
@@ -573,7 +575,7 @@ def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = No
                             "utilization": host.utilization, "hours_per_month": host.hours_per_month},
                         "notes": notes, "assumptions": list(df.attrs.get("assumptions", [])),
                         "costcalc_version": df.attrs.get("costcalc_version")})
-    return frame
+    return plain_attrs(frame)
 
 
 __all__ = ["compare", "compare_estimates", "sensitivity", "sensitivity_frame", "break_even",

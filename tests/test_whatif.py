@@ -11,6 +11,7 @@ import io
 import json
 from decimal import Decimal as D
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -74,7 +75,7 @@ def test_compare_diff_and_pct_by_hand():
         D("1067.5"), D("1281"), D("213.5"), D("20"))
     # a model on one side only: A is 0 there, so no percentage
     mini = row(df, "gpt-5.4-mini", "2026-06")   # 36,000 x (1000 x 0.75 + 1000 x 4.50) / 1M = 189
-    assert (mini["a_usd"], mini["b_usd"], mini["diff_usd"], mini["pct"]) == (D(0), D("189"), D("189"), None)
+    assert (mini["a_usd"], mini["b_usd"], mini["diff_usd"], mini["pct"]) == (D(0), D("189"), D("189"), pd.NA)  # no % of 0
     grand = row(df, "all models", "total")
     assert grand["a_usd"] == D("1067.5") and grand["b_usd"] == D("1281") + D("189") + D("195.3")
     assert grand["diff_usd"] == grand["b_usd"] - grand["a_usd"]
@@ -224,8 +225,8 @@ def test_break_even_never_when_a_node_costs_more_than_its_requests():
     df = whatif.break_even(workload(), self_host={"usd_per_hour": "7.18", "tokens_per_second": 100},
                            start="2026-06")
     # one node carries 131,400 requests = 2,299.50 of API spend < 5,241.40
-    assert df.iloc[0]["break_even_requests_per_month"] is None
-    assert df.iloc[0]["self_host_always_cheaper_from"] is None
+    assert df.iloc[0]["break_even_requests_per_month"] is pd.NA  # missing, as pandas marks it
+    assert df.iloc[0]["self_host_always_cheaper_from"] is pd.NA
 
 
 def test_break_even_with_requests_per_hour_and_output_tokens():
@@ -252,7 +253,7 @@ def test_two_api_models_get_a_ratio_not_a_break_even():
     big, mini = df.iloc[0], df.iloc[1]
     assert mini["api_usd_per_request"] == D("0.00525") and mini["cheapest"] and mini["ratio_to_cheapest"] == 1
     assert big["ratio_to_cheapest"] == div50("0.0175", "0.00525") and not big["cheapest"]
-    assert big["break_even_requests_per_month"] is None  # no self-hosting given
+    assert big["break_even_requests_per_month"] is pd.NA  # no self-hosting given
     assert any("no volume break-even" in n for n in df.attrs["notes"])
 
 

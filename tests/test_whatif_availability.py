@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal as D
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -128,7 +129,7 @@ def test_break_even_says_not_available_not_no_requests(workloads, prices):
     # acme-new: 31,000 August requests at 0.001 each; acme-old has no price in August
     assert (chat.loc["acme-new", "requests_per_month"], chat.loc["acme-new", "api_usd_per_request"]) == \
         (D(31000), D("0.001"))
-    assert chat.loc["acme-old", "api_usd_per_request"] is None
+    assert chat.loc["acme-old", "api_usd_per_request"] is pd.NA
     notes = df.attrs["notes"]
     assert f"Not available in these months (no price, so no cost per request): acme-old for chat ({RETIRED})." \
         in notes

@@ -134,10 +134,14 @@ class Quote:
     def to_frame(self):
         import pandas as pd
 
+        from ..frames import json_plain, with_money
+
         frame = pd.DataFrame([ln.__dict__ for ln in self.lines],
                              columns=["component", "tokens", "usd_per_mtok", "cost_usd", "rule"])
+        frame = with_money(frame, ["usd_per_mtok", "cost_usd"])  # exact decimals pandas computes with
         frame.attrs.update({"model": self.model, "at": self.at.isoformat(), "scenario": self.scenario,
                             "requests": self.requests, "summary": self.summary, "price_table": self.price_table})
+        frame.attrs = json_plain(frame.attrs)
         return frame
 
 

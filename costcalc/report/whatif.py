@@ -13,6 +13,7 @@ from decimal import ROUND_CEILING, Decimal
 
 import pandas as pd
 
+from ..frames import python_values  # a Decimal or None per cell: what these renderings format
 from ..money import decimal_text
 from ..summary import cents, dsum
 from ..textable import render
@@ -47,7 +48,7 @@ def _json_value(value):
         return {k: _json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_value(v) for v in value]
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, (bool, int, str)):
         return value
@@ -86,6 +87,7 @@ def _table_meta(table: dict | None, markdown: bool = False) -> str:
 # -- compare --------------------------------------------------------------------------------------------
 
 def render_compare(df: pd.DataFrame, fmt: str) -> str:
+    df = python_values(df)
     if fmt == "json":
         return json.dumps(compare_json(df), indent=2, ensure_ascii=False)
     if fmt == "csv":
@@ -182,6 +184,7 @@ def _month_rows(part: pd.DataFrame) -> list[list[str]]:
 # -- sensitivity ----------------------------------------------------------------------------------------
 
 def render_sensitivity(df: pd.DataFrame, fmt: str) -> str:
+    df = python_values(df)
     extra = {"skipped": list(df.attrs.get("skipped", [])), "profiles": df.attrs.get("profiles", {}),
              "method": _SENSITIVITY_METHOD}
     return _render_table(df, fmt, "costcalc.sensitivity/1", extra, _sensitivity_text)
@@ -239,6 +242,7 @@ def _sensitivity_text(df: pd.DataFrame, markdown: bool) -> str:
 # -- break-even -----------------------------------------------------------------------------------------
 
 def render_break_even(df: pd.DataFrame, fmt: str) -> str:
+    df = python_values(df)
     extra = {"self_host": df.attrs.get("self_host"), "notes": list(df.attrs.get("notes", []))}
     return _render_table(df, fmt, "costcalc.break-even/1", extra, _break_even_text)
 
