@@ -3,6 +3,7 @@
     import costcalc
     df = costcalc.estimate("workloads.yaml", months=12)     # tidy DataFrame, exact Decimal money
     costcalc.summarize(df)                                  # month x model totals, cheapest, savings
+    costcalc.requests(df)                                   # requests per profile, model and month
     costcalc.quote("gpt-5.5", input=300_000, output=2_000, at="2026-06-01T00:00Z")
     costcalc.count_tokens("some text", "claude-opus-4-7")     # exact or estimate (with a band)
     usage = costcalc.read_usage("responses.jsonl")          # real usage logs, normalized
@@ -28,6 +29,7 @@ _EXPORTS = {
     "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
     "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",
     "import_prices": "community", "overlay_yaml": "community", "crosscheck": "community",
+    "requests": "frames",
 }
 __all__ = ["__version__", *_EXPORTS]
 

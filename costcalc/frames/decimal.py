@@ -45,7 +45,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
+from pandas.api.extensions import (
+    ExtensionArray,
+    ExtensionDtype,
+    register_extension_dtype,
+)
 from pandas.api.types import is_list_like
 from pandas.core import roperator
 from pandas.core.arraylike import OpsMixin
@@ -97,7 +101,7 @@ class DecimalDtype(ExtensionDtype):
     def construct_array_type(cls):
         return DecimalArray
 
-    def __from_arrow__(self, array) -> "DecimalArray":
+    def __from_arrow__(self, array) -> DecimalArray:
         """Arrow decimals (what to_parquet wrote) back to Decimals; read_parquet calls this."""
         chunks = array.chunks if hasattr(array, "chunks") else [array]
         values = [v for chunk in chunks for v in chunk.to_pylist()]
@@ -113,7 +117,7 @@ def _is_na(value) -> bool:
     if isinstance(value, Decimal):
         return value.is_nan()
     if isinstance(value, (float, np.floating)):
-        return value != value
+        return bool(np.isnan(value))
     return False
 
 
