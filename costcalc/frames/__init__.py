@@ -92,6 +92,7 @@ def estimate_frame(frame: pd.DataFrame, cases: bool = False) -> pd.DataFrame:
     the `requests` column from attrs["requests"], exact decimal money, naive UTC instants and
     JSON-plain attrs (metadata numbers as decimal text, as in the canonical document)."""
     attrs = dict(frame.attrs)
+    frame.attrs = {}  # pandas deep-copies attrs on every column access: none while the frame is built
     entries = attrs.pop("requests", [])
     ranged = "case" in frame.columns
     if not ranged:
@@ -139,7 +140,7 @@ def _requests_column(frame: pd.DataFrame, entries: list[dict]) -> DecimalArray:
     given = [np.array([str(e.get(key, "expected") if key == "case" else e[key]) for e in entries], dtype=object)
              for key in _RUN_KEYS]
     if len(starts) == len(entries) and all(np.array_equal(a, g) for a, g in zip(at, given)):
-        values[starts] = [Decimal(str(e["requests"])) for e in entries]
+        values[starts] = [n if isinstance(n, Decimal) else Decimal(str(n)) for n in (e["requests"] for e in entries)]
     else:  # not in run order (a hand-made frame): each on its run's first line, by key
         first = {key: i for key, i in reversed(list(zip(zip(*at), starts.tolist())))}
         for key, entry in zip(zip(*given), entries):

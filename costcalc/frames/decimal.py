@@ -678,7 +678,6 @@ def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_c
                            dtype=object)
         elif min_count > 0:
             out[counts < min_count] = pd.NA
-        out[:] = [canonical(v) for v in out.tolist()]
     else:
         out = np.full(ngroups, pd.NA, dtype=object)
         bounds = np.append(starts, len(values))
