@@ -225,14 +225,23 @@ class DecimalArray(OpsMixin, ExtensionArray):
     def __len__(self) -> int:
         return len(self._data)
 
+    _readonly = False  # pandas marks arrays behind read-only views (copy-on-write)
+
     def __getitem__(self, item):
         if isinstance(item, (numbers.Integral, np.integer)):
             return self._data[item]
         item = pd.api.indexers.check_array_indexer(self, item)
-        return type(self)(self._data[item])
+        result = type(self)(self._data[item])
+        if self._readonly and isinstance(item, slice):
+            result._readonly = True  # a slice is a view of the same values
+        return result
 
     def __setitem__(self, key, value) -> None:
+        if self._readonly:
+            raise ValueError("Cannot modify read-only array")
         if is_list_like(value) and not isinstance(value, (str, Decimal)):
+            if pd.api.types.is_scalar(key):
+                raise ValueError("setting an array element with a sequence.")
             value = _object_array(value)
         else:
             value = to_decimal(value)
@@ -243,8 +252,10 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return iter(self._data)
 
     def __contains__(self, item) -> bool:
-        if _is_na(item):
+        if item is pd.NA:
             return bool(self.isna().any())
+        if _is_na(item):  # None, NaN, NaT: never held (missing is pd.NA)
+            return False
         return super().__contains__(item)
 
     @property
@@ -394,7 +405,11 @@ class DecimalArray(OpsMixin, ExtensionArray):
         left = self._data[keep]
         right = operand[keep] if isinstance(operand, np.ndarray) else operand
         with decimal.localcontext(DIVIDE if divides else EXACT):
-            result = op(left, right)
+            if op in (divmod, roperator.rdivmod):  # NumPy has no divmod for objects
+                pairs = [op(a, b) for a, b in zip(left, np.broadcast_to(right, left.shape))]
+                result = (np.array([q for q, _ in pairs], dtype=object), np.array([r for _, r in pairs], dtype=object))
+            else:
+                result = op(left, right)
             if divides:
                 # x / 0 is Infinity and 0 / 0 NaN with these traps off: both missing, as no amount;
                 # adding 0 turns an exponent above 0 (1E+3 from 100 / 0.1) into plain 1000
@@ -656,7 +671,8 @@ def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_c
         if len(values):
             with decimal.localcontext(EXACT):
                 running = np.add.accumulate(values)
-                before = np.repeat(np.concatenate([[_ZERO], running[starts[1:] - 1]]), np.diff(np.append(starts, len(values))))
+                sizes = np.diff(np.append(starts, len(values)))
+                before = np.repeat(np.concatenate([[_ZERO], running[starts[1:] - 1]]), sizes)
                 done = running - before
             positions = np.flatnonzero(valid)[order]
             out[positions] = done
