@@ -4,8 +4,8 @@ uncertain input (a tornado), and break-even against a self-hosted deployment.
 The computations here take estimate documents, DataFrames, loaded `Workloads` and a `PriceTable`, and
 return DataFrames with exact money (costcalc's "decimal" dtype; attrs JSON-plain); they never read
 files, the clock or the network. The library entry points (`sensitivity`, `break_even`,
-`compare_estimates`) accept the same inputs as `costcalc.estimate` (paths, YAML text, DataFrames, overlays) and resolve them through `costcalc.api`,
-the one edge that loads files, before computing.
+`compare_estimates`) accept the same inputs as `costcalc.estimate` (paths, YAML text, DataFrames,
+overlays) and resolve them through `costcalc.api`, the one edge that loads files, before computing.
 
     compare(a, b)                  per month and model: a_usd, b_usd, diff_usd (b - a), pct of a
     compare_estimates(...)         run two estimates (other prices and/or scenario) and compare them
