@@ -422,7 +422,7 @@ def _draw_tornado(ax, document, case, profile, model, title) -> None:
     data = _Data(document, "expected", profile, model)
     if not data.has_ranges:
         raise CostcalcError("no ranges in this estimate ({low, expected, high} values give low and high "
-                            "cases): a tornado chart needs them")
+                            "cases; costcalc.estimate(..., cases=True) keeps them): a tornado chart needs them")
     totals: dict[tuple, dict] = {}
     for r in document["rows"]:
         if (profile is not None and str(r["profile"]) != profile) or (model is not None and str(r["model"]) != model):
