@@ -28,12 +28,14 @@ REQUESTS = "requests"
 _RUN_KEYS = ("profile", "model", "month", "case")
 
 
-def with_money(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    """The frame's `columns` (those it has) as exact decimal columns, in place; returns the frame."""
+def with_money(frame: pd.DataFrame, columns, trusted: bool = False) -> pd.DataFrame:
+    """The frame's `columns` (those it has) as exact decimal columns, in place; returns the frame.
+    trusted: the columns hold Decimals only (the projection's own): wrapped without a check or a copy."""
     for column in columns:
         if column in frame.columns and not isinstance(frame[column].dtype, DecimalDtype):
-            values = frame[column].to_numpy(dtype=object)
-            frame[column] = pd.Series(money_array(values), index=frame.index, name=column)
+            values = frame[column].to_numpy(dtype=object, copy=False)
+            array = DecimalArray(values) if trusted and values.ndim == 1 else money_array(values)
+            frame[column] = pd.Series(array, index=frame.index, name=column)
     return frame
 
 
@@ -107,7 +109,7 @@ def estimate_frame(frame: pd.DataFrame, cases: bool = False) -> pd.DataFrame:
         entries = [e for e in entries if e.get("case", "expected") == "expected"]
     frame = frame.copy(deep=False)
     frame[REQUESTS] = _requests_column(frame, entries)
-    with_money(frame, ESTIMATE_MONEY)
+    with_money(frame, ESTIMATE_MONEY, trusted=True)
     naive_utc(frame, ("period_start", "period_end"))
     for name in ("unpriced_calls", "over_limit_excluded"):  # what the totals leave out, per case
         attrs[name] = [e for e in attrs.get(name, []) if e.get("case", "expected") in held]
