@@ -423,6 +423,26 @@ def render(result, fmt, currency, fx, output):
 
 
 @cli.command()
+@click.argument("name", type=click.Choice(["estimate", "workloads", "prices"]))
+@click.option("--output", "-o", default=None, help="Write to this file instead of stdout.")
+def schema(name, output):
+    """Print the JSON Schema of a costcalc file: an estimate document, workload profiles or a price table.
+
+    Editors use it to complete and check a file as it is typed; the same schemas ship in the package
+    (costcalc/data/schemas/NAME.schema.json).
+
+    \b
+    Examples:
+      costcalc schema workloads --output workloads.schema.json
+      # then, first line of workloads.yaml:  # yaml-language-server: $schema=workloads.schema.json
+      costcalc schema estimate | python -m json.tool
+    """
+    from .schemas import shipped
+
+    write_output(shipped(name), output)
+
+
+@cli.command()
 @click.argument("path", default="workloads.yaml", type=click.Path(dir_okay=False))
 def init(path):
     """Write a commented example workloads file to start from (never overwrites).
