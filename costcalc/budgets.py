@@ -9,6 +9,7 @@ budget's own currency.
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 from .money import decimal_text
@@ -16,9 +17,19 @@ from .money import decimal_text
 _ZERO = Decimal(0)
 
 
+# Spend carries up to 50 significant digits: 120 digits of working precision keep every difference and
+# running total exact (the default 28 would round them).
+_EXACT = decimal.Context(prec=120)
+
+
 def evaluate(rule: dict, spend: dict[str, Decimal], months: list[str]) -> dict:
     """The status of one budget rule (`BudgetRule.to_dict()`, amounts as decimal text) given the spend
     it covers per month (in the rule's currency). JSON-plain: money as decimal text."""
+    with decimal.localcontext(_EXACT):
+        return _evaluate(rule, spend, months)
+
+
+def _evaluate(rule: dict, spend: dict[str, Decimal], months: list[str]) -> dict:
     monthly = None if rule.get("monthly") is None else Decimal(rule["monthly"])
     period = None if rule.get("period") is None else Decimal(rule["period"])
     rows, over, running, runs_out = [], [], _ZERO, None

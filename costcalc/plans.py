@@ -28,6 +28,7 @@ from .workload_plans import ALL_ON, RESERVED_PLANS, UserPlan, plan_names
 _ZERO = Decimal(0)
 # cost per request divides an exact total by a request count: carried to 50 significant digits
 _DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
+_EXACT = decimal.Context(prec=120)  # differences of 50-digit amounts, exact
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def build_plans(models: dict[str, tuple[str, ...]], current: dict[str, str],
     for part of the period."""
     profiles = list(models)
     out = [Plan("current", "current", tuple((p, current[p]) for p in profiles),
-                "each profile on its use: model (default: the first model it lists)")]
+                "each profile on its use: model, by default the first it lists")]
     cheapest, notes = [], []
     for profile in profiles:
         listed = models[profile]
@@ -67,7 +68,7 @@ def build_plans(models: dict[str, tuple[str, ...]], current: dict[str, str],
         if left:
             notes.append(f"{profile}: {', '.join(left)} not considered (no price for part of the period)")
     out.append(Plan("cheapest", "cheapest", tuple(cheapest),
-                    "each profile on its cheapest alternative over the period (expected case)", tuple(notes)))
+                    "each profile on its cheapest alternative over the period, expected case", tuple(notes)))
     for name in plan_names(models)[len(RESERVED_PLANS):]:
         model = name[len(ALL_ON):]
         out.append(Plan(name, "all-on", tuple((p, model) for p in profiles), f"every profile on {model}"))
@@ -110,8 +111,8 @@ def unit_cost(cost: Decimal, requests: Decimal) -> Decimal | None:
 def savings(chosen: Decimal, other: Decimal) -> tuple[Decimal, Decimal | None]:
     """What `other` saves against `chosen` (negative: it costs more) and that as a percentage of
     chosen (None when chosen is 0)."""
-    saved = chosen - other
-    return (saved or _ZERO), (_DIV.divide(saved * 100, chosen) if chosen else None)
+    saved = _EXACT.subtract(chosen, other)
+    return (saved or _ZERO), (_DIV.divide(_EXACT.multiply(saved, 100), chosen) if chosen else None)
 
 
 __all__ = ["Plan", "build_plans", "find", "monthly_totals", "plan_lines", "savings", "unit_cost"]

@@ -18,6 +18,7 @@ them, else USD x fx.rate), `cost_usd` in USD; both exact decimal text. Only the 
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 from .. import plans as planning
@@ -68,6 +69,14 @@ def plan_setup(meta: dict, rows: list[dict]) -> tuple[dict[str, tuple[str, ...]]
 
 def plan_sections(rows: list[dict], meta: dict) -> dict:
     """plans, headline, budgets and total_usd of a document (see the module docstring)."""
+    from .document import EXACT
+
+    # sums, differences and x1000 of 50-digit amounts stay exact at 120 digits (the default 28 rounds)
+    with decimal.localcontext(EXACT):
+        return _sections(rows, meta)
+
+
+def _sections(rows: list[dict], meta: dict) -> dict:
     from .document import Shown
 
     shown = Shown(meta)
