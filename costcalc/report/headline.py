@@ -138,7 +138,7 @@ def _units_table(plan: dict, code: str, markdown: bool) -> str:
     if not markdown:
         for row in rows:  # a profile or model name is the user's text: keep the table within 100 columns
             row[0], row[1] = _cut(row[0], 24), _cut(row[1], 24)
-    return table(["profile", "model", "requests/month", f"per request", f"per 1,000 req", f"period ({code})"],
+    return table(["profile", "model", "requests/month", "per request", "per 1,000 req", f"period ({code})"],
                  rows, [False, False, True, True, True, True], markdown)
 
 
