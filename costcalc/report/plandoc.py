@@ -120,6 +120,26 @@ def _sections(rows: list[dict], meta: dict) -> dict:
     return {"plans": plans, "headline": headline, "budgets": budgets, "total_usd": total}
 
 
+def frame_sections(df) -> dict:
+    """plan_sections of an estimate DataFrame, from its cost lines summed per profile, model and month
+    (expected case) rather than line by line: what `costcalc.plans` and compare use."""
+    from ..summary import _bare
+    from .document import document_meta
+
+    frame = _bare(df)
+    if "case" in frame.columns:
+        frame = frame[frame["case"].astype(str) == "expected"]
+    money = [c for c in frame.columns if c == "cost_usd" or (c.startswith("cost_") and len(c) == 8)]
+    rows = []
+    if len(frame):
+        grouped = frame.groupby(["profile", "model", "month"], observed=True, sort=False)
+        sums = {c: grouped[c].agg(dsum) for c in money}
+        for key in sums["cost_usd"].index:
+            rows.append({"profile": str(key[0]), "model": str(key[1]), "month": str(key[2]),
+                         **{c: decimal_text(sums[c][key]) for c in money}})
+    return plan_sections(rows, document_meta(df.attrs))
+
+
 def _amounts(local: Decimal, usd: Decimal) -> dict:
     return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
 
@@ -176,4 +196,4 @@ def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list
     return {**evaluate(rule, spend, months), "plan": plan_name}
 
 
-__all__ = ["horizon", "plan_sections", "plan_setup"]
+__all__ = ["frame_sections", "horizon", "plan_sections", "plan_setup"]
