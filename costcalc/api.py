@@ -88,7 +88,7 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     scenario: 'actual' (prices in force) or 'list' (promotions ignored).
     currency, fx: show money in another currency at a fixed budget rate: fx is "EUR=0.92", an FX YAML
         path, or a list of them; adds an exact `cost_<code>` column and `attrs["fx"]` (cost_usd stays).
-    plan: the plan the headline and total show (default "current"; see costcalc.plans and `plans(df)`).
+    plan: the plan the headline and total show (default "current"; see costcalc.planning and `plans(df)`).
     budget: a monthly budget for that plan's total, in the shown currency (`--budget`); the workloads
         file's `budgets:` apply too.
     """
@@ -142,6 +142,38 @@ def plan_attrs(loaded: Workloads, attrs: dict, plan: str | None, budget, models_
     return {"plan": chosen, "user_plans": {p.name: dict(p.choices) for p in loaded.plans}, "budget_rules": rules,
             "profiles": {p.name: {**infos.get(p.name, {}), "models": list(p.models), "use": p.current_model}
                          for p in loaded}}
+
+
+def plans(df: pd.DataFrame) -> pd.DataFrame:
+    """Every plan of an estimate (one model per profile: current, cheapest, all on MODEL, the workloads
+    file's plans), tidy: one row per plan, profile and month with the chosen `model` and exact
+    `cost_usd` (expected case). `attrs`: `chosen` (the plan the estimate shows) and `plans` (name,
+    kind, description, notes). A plan's total is `df[df.plan == NAME].cost_usd.sum()`; `plan_totals`
+    gives them per month. A profile's models are alternatives: only a plan adds across profiles."""
+    from .report.plandoc import frame_sections
+
+    sections = frame_sections(df)
+    records = [{"plan": plan["name"], "profile": p["profile"], "model": p["model"], "month": m["month"],
+                "cost_usd": Decimal(m["cost_usd"])}
+               for plan in sections["plans"] for p in plan["profiles"] for m in p["months"]]
+    out = pd.DataFrame(records, columns=["plan", "profile", "model", "month", "cost_usd"])
+    out.attrs.update({"chosen": sections["headline"]["plan"],
+                      "plans": [{k: plan[k] for k in ("name", "kind", "description", "notes")}
+                                for plan in sections["plans"]]})
+    return out
+
+
+def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """Each plan's total per month and over the period (`month == "total"`), exact `cost_usd`, expected
+    case; `chosen` marks the plan the estimate shows (its total is the document's total_usd)."""
+    from .report.plandoc import frame_sections
+
+    sections = frame_sections(df)
+    chosen = sections["headline"]["plan"]
+    records = [{"plan": plan["name"], "month": m["month"], "cost_usd": Decimal(m["cost_usd"]),
+                "chosen": plan["name"] == chosen}
+               for plan in sections["plans"] for m in plan["months"] + [{"month": "total", **plan["total"]}]]
+    return pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen"])
 
 
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
@@ -388,5 +420,5 @@ def _paths(paths) -> list[str]:
     return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
 
 
-__all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "quote",
-           "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance", "derive_profiles"]
+__all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "plan_totals", "plans",
+           "quote", "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance", "derive_profiles"]

@@ -1,6 +1,6 @@
 """The `plans:` and `budgets:` sections of a workloads file (and `--budget`), read into plain values.
 
-A profile's `models` are alternatives; a *plan* picks one model per profile (costcalc.plans computes
+A profile's `models` are alternatives; a *plan* picks one model per profile (costcalc.planning computes
 them). A workloads file may name its own plans and set budgets:
 
     plans:

@@ -39,7 +39,7 @@ bytes. No computation happens in a rendering: the document holds every number it
      "total_usd": "..."}                         # the chosen plan's expected total over the period
 
 A profile's models are alternatives: every figure that adds across profiles is a plan total (see
-costcalc/plans.py). The plan sections are derived data: computed from the rows and meta when the
+costcalc/planning.py). The plan sections are derived data: computed from the rows and meta when the
 document is made and again when a saved one is loaded. A saved `costcalc.estimate/1` document (before
 plans) still loads: its plans come from its rows (current = each profile's first model in row order).
 

@@ -1,5 +1,5 @@
 """The plan, headline and budget sections of an estimate document (`costcalc.estimate/2`), computed once
-from its cost lines and metadata (costcalc.plans, costcalc.budgets), so that renderers only format them.
+from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that renderers only format them.
 
     "plans": [{"name", "kind", "description", "notes": [...],
                "months": [{"month", "cost", "cost_usd"}],          # the plan's total per month
@@ -21,7 +21,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from .. import plans as planning
+from .. import planning
 from ..budgets import evaluate
 from ..errors import CostcalcError
 from ..money import decimal_text
