@@ -121,8 +121,9 @@ def plan_attrs(loaded: Workloads, attrs: dict, plan: str | None, budget, models_
     for user in loaded.plans:
         for profile, model in user.choices:
             if model not in models[profile]:
+                given = " from --models" if models_given else ""
                 raise CostcalcError(f"{user.where}: plans.{user.name}.{profile}: {model}: not among the models "
-                                    f"compared ({', '.join(models[profile])}{' from --models' if models_given else ''})")
+                                    f"compared ({', '.join(models[profile])}{given})")
     names = plan_names(models, loaded.plans)
     chosen = plan or "current"
     if chosen not in names:
@@ -421,4 +422,5 @@ def _paths(paths) -> list[str]:
 
 
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "plan_totals", "plans",
-           "quote", "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance", "derive_profiles"]
+           "quote", "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance",
+           "derive_profiles"]

@@ -425,9 +425,10 @@ def estimate(workloads, models, start, months, scenario, sets, prices, fmt, curr
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(ESTIMATE_FORMATS), default="table", show_default=True)
 @currency_options
+@click.option("--plan", "plan", metavar="NAME", help="Show this plan in the headline instead of the saved one.")
 @click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (atomically) instead of stdout.")
-def render(result, fmt, currency, fx, output):
+def render(result, fmt, currency, fx, plan, output):
     """Re-render a saved estimate (its canonical JSON) in another format, without recomputing.
 
     The same format gives the same bytes as at estimate time. --currency/--fx show it in another
@@ -438,11 +439,20 @@ def render(result, fmt, currency, fx, output):
       costcalc estimate --format json --output estimate.json
       costcalc render estimate.json --format html --output estimate.html
       costcalc render estimate.json --format markdown --currency EUR --fx EUR=0.92
+      costcalc render estimate.json --plan cheapest
     """
     from .report.document import load
     from .report.estimate import render_document
 
     document = load(result)
+    if plan is not None:
+        from .report.document import upgrade
+
+        names = [p["name"] for p in document.get("plans") or []]
+        if plan not in names:
+            raise click.BadParameter(f"{plan!r}: no such plan in {result}; plans: {', '.join(names)}",
+                                     param_hint="--plan")
+        document = upgrade({**document, "meta": {**document["meta"], "plan": plan}})
     if currency or fx:
         from .api import with_currency
         from .report.document import to_document, to_frame

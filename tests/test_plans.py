@@ -245,7 +245,8 @@ def test_a_version_1_document_still_renders(files, tmp_path):
                     if k not in ("plan", "user_plans", "budget_rules")}, "rows": document["rows"],
            "totals": document["totals"], "total_usd": "0"}
     old["meta"]["schema"] = "costcalc.estimate/1"
-    old["meta"]["profiles"] = {p: {"summary": i["summary"], "tags": i["tags"]} for p, i in old["meta"]["profiles"].items()}
+    old["meta"]["profiles"] = {p: {"summary": i["summary"], "tags": i["tags"]}
+                               for p, i in old["meta"]["profiles"].items()}
     saved = tmp_path / "v1.json"
     saved.write_text(json.dumps(old))
     result = CliRunner().invoke(cli, ["render", str(saved), "--format", "json"])
@@ -293,3 +294,13 @@ def test_bad_use_and_plan_option(files):
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == ("costcalc: --plan: 'nope': no such plan; plans: current, cheapest, all on alpha, "
                              "all on beta, all on gamma, migrate\n")
+
+
+def test_render_shows_another_plan_of_a_saved_result(files, tmp_path):
+    saved = tmp_path / "r.json"
+    assert run(files, "--format", "json", "--output", saved).exit_code == 0
+    result = CliRunner().invoke(cli, ["render", str(saved), "--plan", "cheapest", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert D(json.loads(result.stdout)["total_usd"]) == MONTHLY["cheapest"] * 3
+    bad = CliRunner().invoke(cli, ["render", str(saved), "--plan", "nope"])
+    assert bad.exit_code == 2 and bad.stdout == "" and "no such plan" in bad.stderr
