@@ -130,6 +130,7 @@ def prices_schema() -> dict:
 
 def workloads_schema() -> dict:
     from . import workload as w
+    from .workload_plans import BUDGET_KEYS, BUDGET_SCOPES
     from .prices.model import TIER_ALIASES, TIERS, WEEKDAYS
 
     def value(maximum: float | None = None, minimum: float = 0) -> dict:
@@ -169,23 +170,127 @@ def workloads_schema() -> dict:
         "note": {"type": "string"}, "over_limit": {"enum": list(w.OVER_LIMIT)},
         "tool_calls_per_request": {"type": "object", "propertyNames": {"pattern": w.TOOL_PATTERN},
                                    "additionalProperties": value()},
+        "use": {"type": "string", "description": "The model the current plan puts this profile on (one of "
+                                                 "its models; default the first)"},
     }))
+    budget = {**_closed({**{s: {"type": "string"} for s in BUDGET_SCOPES},
+                         "monthly": {"type": "number", "exclusiveMinimum": 0},
+                         "period": {"type": "number", "exclusiveMinimum": 0},
+                         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}}),
+              "oneOf": [{"required": [s]} for s in BUDGET_SCOPES], "anyOf": [{"required": ["monthly"]},
+                                                                             {"required": ["period"]}]}
+    assert set(budget["properties"]) == set(BUDGET_KEYS)
+    top = {"schema_version": {"const": w.SCHEMA_VERSION},
+           "defaults": {**profile, "description": "Keys every profile inherits unless it sets them"},
+           "profiles": {"type": "object", "minProperties": 1, "additionalProperties": profile},
+           "plans": {"type": "object", "description": "Plans of your own: {plan: {profile: model}}",
+                     "additionalProperties": {"type": "object", "minProperties": 1,
+                                              "additionalProperties": {"type": "string"}}},
+           "budgets": {"type": "array", "items": budget,
+                       "description": "Monthly and/or period budgets of a plan, a profile or a tag (KEY=VALUE)"}}
     return {
         "$schema": _DRAFT, "$id": _BASE + "workloads.schema.json",
         "title": "costcalc workload profiles",
-        **_closed({"schema_version": {"const": w.SCHEMA_VERSION},
-                   "defaults": {**profile, "description": "Keys every profile inherits unless it sets them"},
-                   "profiles": {"type": "object", "minProperties": 1, "additionalProperties": profile}},
-                  ("schema_version", "profiles")),
+        **_closed(_keys(w.TOP_KEYS, top), ("schema_version", "profiles")),
     }
 
 
 # -- the estimate document -----------------------------------------------------------------------------
 
-def estimate_schema() -> dict:
-    from .report.document import json_schema
+_DEC = {"type": "string", "pattern": r"^-?\d+(\.\d+)?(E[+-]?\d+)?$",
+        "description": "An exact decimal as text (money in USD unless the key says otherwise)"}
+_MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
 
-    return {"$schema": _DRAFT, "$id": _BASE + "estimate.schema.json", **json_schema()}
+
+def _amounts() -> dict:
+    return _closed({"cost": {**_DEC, "description": "In the shown currency (meta.currency)"}, "cost_usd": _DEC},
+                   ("cost", "cost_usd"))
+
+
+def _open(properties: dict, required: tuple[str, ...] = (), description: str | None = None) -> dict:
+    """An object whose listed keys are checked; others are allowed (a newer costcalc may add keys to a
+    section without changing its schema version)."""
+    out = {**_closed(properties, required, description), "additionalProperties": True}
+    return out
+
+
+def estimate_schema() -> dict:
+    from .report import document
+    from .workload import CASES
+
+    nullable = lambda schema: {"oneOf": [{"type": "null"}, schema]}  # noqa: E731
+    row = _open({
+        "profile": {"type": "string"}, "model": {"type": "string"}, "provider": {"type": "string"},
+        "month": _MONTH, "rule": {"type": "string"}, "component": {"type": "string"},
+        "tokens": {**_DEC, "description": "Tokens; for a tool:NAME component, calls"},
+        "usd_per_mtok": {**_DEC, "description": "USD per 1M tokens; for tool:NAME, USD per 1M calls"},
+        "cost_usd": _DEC, "case": {"enum": list(CASES)}, "period_start": _INSTANT, "period_end": _INSTANT},
+        ("profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok", "cost_usd",
+         "period_start", "period_end"),
+        "One cost line: cost_usd = tokens x usd_per_mtok / 1,000,000; tag:NAME keys hold the profile's tags")
+    month_amount = _open({"month": _MONTH, "cost": _DEC, "cost_usd": _DEC}, ("month", "cost", "cost_usd"))
+    plan = _open({
+        "name": {"type": "string"}, "kind": {"enum": ["current", "cheapest", "all-on", "user"]},
+        "description": {"type": "string"}, "notes": {"type": "array", "items": {"type": "string"}},
+        "months": {"type": "array", "items": month_amount}, "total": _amounts(),
+        "profiles": {"type": "array", "items": _open({
+            "profile": {"type": "string"}, "model": {"type": "string"}, "requests": _DEC,
+            "requests_per_month": _DEC, "total": _amounts(),
+            "cost_per_request": nullable(_amounts()), "cost_per_1k": nullable(_amounts()),
+            "months": {"type": "array", "items": _open({"month": _MONTH, "cost": _DEC, "cost_usd": _DEC,
+                                                        "requests": _DEC})}},
+            ("profile", "model", "total"))}},
+        ("name", "kind", "months", "total", "profiles"),
+        "One model per profile; every figure that adds across profiles is a plan's")
+    budget = _open({
+        "name": {"type": "string"}, "scope": {"enum": ["plan", "profile", "tag"]}, "plan": {"type": "string"},
+        "profiles": {"type": "array", "items": {"type": "string"}}, "currency": {"type": "string"},
+        "monthly": nullable(_DEC), "period": nullable(_DEC), "period_spend": _DEC, "source": {"type": "string"},
+        "months": {"type": "array", "items": _open({"month": _MONTH, "spend": _DEC, "cumulative": _DEC,
+                                                    "headroom": _DEC, "over": {"type": "boolean"}})},
+        "over_months": {"type": "array", "items": _open({"month": _MONTH, "overrun": _DEC})}},
+        ("name", "scope", "months"), "A budget in the shown currency: months over it, headroom, exhaustion")
+    meta = _open({
+        "schema": {"const": document.SCHEMA}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "fx": nullable(_open({"base": {"const": "USD"}, "currency": {"type": "string"}, "rate": _DEC},
+                             ("currency", "rate"))),
+        "scenario": {"enum": ["actual", "list"]}, "start": _MONTH, "months": {"type": "integer", "minimum": 1},
+        "price_table": _open({"version": {"type": "string"}, "sha256": {"type": "string"},
+                              "files": {"type": "array"}}, ("version", "sha256")),
+        "assumptions": {"type": "array", "items": {"type": "string"}},
+        "profiles": {"type": "object", "additionalProperties": _open({
+            "summary": {"type": "string"}, "tags": {"type": "string"},
+            "models": {"type": "array", "items": {"type": "string"}}, "use": {"type": "string"}})},
+        "costcalc_version": {"type": "string"}, "plan": {"type": "string"},
+        "user_plans": {"type": "object", "additionalProperties": {"type": "object",
+                                                                   "additionalProperties": {"type": "string"}}},
+        "budget_rules": {"type": "array", "items": {"type": "object"}},
+        "requests": {"type": "array", "items": _open({
+            "profile": {"type": "string"}, "model": {"type": "string"}, "month": _MONTH,
+            "case": {"enum": list(CASES)}, "requests": _DEC}, ("profile", "model", "month", "requests"))},
+        "list_rates": {"type": "array", "items": {"type": "object"}},
+        "native_rates": {"type": "array", "items": {"type": "object"}},
+        "not_available": {"type": "array", "items": {"type": "object"}},
+        "unpriced_calls": {"type": "array", "items": {"type": "object"}},
+        "over_limit_excluded": {"type": "array", "items": {"type": "object"}}},
+        ("schema", "currency", "scenario", "start", "months", "price_table", "assumptions", "profiles"))
+    return {
+        "$schema": _DRAFT, "$id": _BASE + "estimate.schema.json",
+        "title": f"costcalc estimate document ({document.SCHEMA})",
+        "description": "`costcalc estimate --format json`: the canonical result every format renders from. "
+                       "Money, rates and counts are exact decimal text. A profile's models are alternatives: "
+                       "totals across profiles are plan totals (plans, headline, total_usd).",
+        **_open({
+            "meta": meta, "rows": {"type": "array", "items": row},
+            "totals": {"type": "array", "items": _open({"profile": {"type": "string"}, "model": {"type": "string"},
+                                                        "month": _MONTH, "case": {"enum": list(CASES)},
+                                                        "cost_usd": _DEC}, ("profile", "model", "month", "cost_usd"))},
+            "plans": {"type": "array", "items": plan},
+            "headline": {"type": "object"},
+            "budgets": {"type": "array", "items": budget},
+            "total_usd": {**_DEC, "description": "The chosen plan's (meta.plan) expected total over the period"}},
+            ("meta", "rows", "totals", "plans", "total_usd")),
+    }
 
 
 _BUILDERS = {"prices": prices_schema, "workloads": workloads_schema, "estimate": estimate_schema}

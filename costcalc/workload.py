@@ -46,6 +46,7 @@ PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "outpu
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
                 "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit",
                 "tool_calls_per_request", "use")
+TOP_KEYS = ("schema_version", "defaults", "profiles", "plans", "budgets")
 TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
 
@@ -437,7 +438,7 @@ def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
     profiles: list[Profile] = []
     top = {}
     with r.item():
-        top = r.mapping(root, "", ("schema_version", "defaults", "profiles", "plans", "budgets"),
+        top = r.mapping(root, "", TOP_KEYS,
                         ("schema_version", "profiles"))
         version = r.integer(top["schema_version"], "schema_version", minimum=1)
         if version != SCHEMA_VERSION:

@@ -70,3 +70,43 @@ def test_cli_prints_the_shipped_schema(name):
     out = subprocess.run([sys.executable, "-m", "costcalc", "schema", name], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout == schemas.shipped(name)
+
+
+def _properties(schema, path=""):
+    """Every (path, subschema) of `properties` anywhere in a schema."""
+    if isinstance(schema, dict):
+        for key, sub in schema.get("properties", {}).items():
+            yield f"{path}.{key}", sub
+        for key, sub in schema.items():
+            yield from _properties(sub, f"{path}.{key}" if key != "properties" else path)
+    elif isinstance(schema, list):
+        for sub in schema:
+            yield from _properties(sub, path)
+
+
+@pytest.mark.parametrize("name", schemas.NAMES)
+def test_every_key_a_loader_accepts_is_described(name):
+    """A key added to a loader's key list appears in its schema as `{}` until someone describes it."""
+    assert [path for path, sub in _properties(schemas.build(name)) if sub == {}] == []
+
+
+def test_an_estimate_document_validates_and_a_broken_one_does_not(tmp_path):
+    workloads = tmp_path / "w.yaml"
+    workloads.write_text("""schema_version: 1
+profiles:
+  bot: {requests_per_day: 100, input_tokens: 1000, output_tokens: 100, models: [gpt-5.5, deepseek-v4-pro],
+        use: deepseek-v4-pro, cache_hit_rate: {low: 0.2, expected: 0.5, high: 0.6}}
+plans:
+  mine: {bot: gpt-5.5}
+budgets:
+  - {plan: current, monthly: 100}
+""", encoding="utf-8")
+    assert _errors("workloads", yaml.load(workloads.read_text(), Loader=_Loader)) == []
+    out = subprocess.run([sys.executable, "-m", "costcalc", "estimate", str(workloads), "--start", "2026-12",
+                          "--months", "2", "--format", "json"], capture_output=True, text=True, cwd=ROOT, check=True)
+    document = json.loads(out.stdout)
+    assert _errors("estimate", document) == []
+    document["rows"][0]["cost_usd"] = 1.5  # a float: money is exact decimal text
+    document["meta"]["schema"] = "costcalc.estimate/9"
+    errors = _errors("estimate", document)
+    assert any(e.startswith("rows.0.cost_usd") for e in errors) and any(e.startswith("meta.schema") for e in errors)
