@@ -345,42 +345,64 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
     parts.append('<h3>Cumulative spend</h3>\n<figure class="chart-figure wide">' + svg.lines(chart, cumulative)
                  + "</figure>\n")
 
-    # (c) cost per 1,000 requests per model and month
-    per_1k = _per_1k(document, months, model_order, shown)
-    series = [svg.Series(model, [None if v is None else float(v) for v in per_1k[model]], model_colour[model])
-              for model in model_order]
-    chart = svg.Chart(chart_id="per-1k", kind="per-1k", title="Cost per 1,000 requests per model",
-                      x_label="Month (UTC)", y_label=f"Cost per 1,000 requests, {unit}", categories=months,
-                      symbol=shown.symbol, width=960, height=380,
-                      description=f"Lines: each model's cost per 1,000 requests per month in {shown.code}: "
-                                  f"cost over all its profiles divided by their requests.")
-    parts.append('<h3>Cost per 1,000 requests</h3>\n<figure class="chart-figure wide">' + svg.lines(chart, series))
-    parts.append('<details><summary>Data: cost per 1,000 requests</summary><div class="scroll">'
-                 '<table class="per-1k-table"><thead><tr><th>Model</th>'
+    # (c) cost per 1,000 requests, one chart per profile: its models on the same requests. A figure per
+    # model over all the profiles that list it would average different workloads (a model listed only by
+    # heavy profiles would look dear next to one listed by light ones), so it is never drawn.
+    per_1k = _per_1k(document, months, shown)
+    parts.append('<h3>Cost per 1,000 requests, per profile</h3>\n<p class="note">One chart per profile: each '
+                 'of its models priced on the same requests (the profile\'s own mix of tokens), so the lines '
+                 'compare like with like. Each chart has its own scale.</p>\n<div class="charts">\n')
+    rows_1k = []
+    for n, profile in enumerate(p for p in profile_order if p in per_1k):
+        by_model = per_1k[profile]
+        series = [svg.Series(model, [None if v is None else float(v) for v in values], model_colour[model])
+                  for model, values in by_model.items()]
+        chart = svg.Chart(chart_id=f"per-1k-{n}", kind="per-1k", title=f"{profile}: cost per 1,000 requests",
+                          subtitle=f"{len(by_model)} model{'s' if len(by_model) != 1 else ''} on this profile's "
+                                   f"requests",
+                          x_label="Month (UTC)", y_label=f"Cost per 1,000 requests, {unit}", categories=months,
+                          symbol=shown.symbol,
+                          description=f"Lines: the cost of 1,000 of {profile}'s requests per month in "
+                                      f"{shown.code} on each model it lists: its cost on that model divided "
+                                      f"by its requests.")
+        parts.append(f'<figure class="chart-figure" data-profile="{_e(profile)}">' + svg.lines(chart, series)
+                     + "</figure>\n")
+        rows_1k += [(profile, model, values) for model, values in by_model.items()]
+    parts.append("</div>\n")
+    parts.append('<details><summary>Data: cost per 1,000 requests per profile</summary><div class="scroll">'
+                 '<table class="per-1k-table"><thead><tr><th>Profile</th><th>Model</th>'
                  + "".join(f'<th class="money">{_e(m)}</th>' for m in months) + "</tr></thead><tbody>\n")
-    for model in model_order:
-        parts.append(f"<tr><td>{_e(model)}</td>" + "".join(
-            f'<td class="money">{"" if v is None else _rate(v)}</td>' for v in per_1k[model]) + "</tr>\n")
-    parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details></figure>\n</section>\n")
+    for profile, model, values in rows_1k:
+        parts.append(f"<tr><td>{_e(profile)}</td><td>{_e(model)}</td>" + "".join(
+            f'<td class="money per-1k" data-profile="{_e(profile)}" data-model="{_e(model)}" '
+            f'data-month="{_e(month)}">{"" if v is None else _rate(v)}</td>' for month, v in zip(months, values))
+            + "</tr>\n")
+    parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details>\n</section>\n")
     return "".join(parts)
 
 
-def _per_1k(document, months, model_order, shown: Shown) -> dict[str, list[Decimal | None]]:
-    cost: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+def _per_1k(document, months, shown: Shown) -> dict[str, dict[str, list[Decimal | None]]]:
+    """profile -> model -> per month: the shown cost of 1,000 of the profile's requests on the model
+    (expected case; None for a month without requests). Exact: cost / requests x 1000."""
+    cost: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for record in document.get("totals", []):
         if _expected(record):
-            cost[(str(record["model"]), str(record["month"]))] += Decimal(str(record["cost_usd"]))
-    requests: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+            cost[(str(record["profile"]), str(record["model"]), str(record["month"]))] += \
+                Decimal(str(record["cost_usd"]))
+    requests: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for record in document.get("meta", {}).get("requests", []):
         if _expected(record):
-            requests[(str(record["model"]), str(record["month"]))] += Decimal(str(record["requests"]))
-    out = {}
-    for model in model_order:
-        values = []
-        for month in months:
-            n = requests.get((model, month))
-            values.append(shown(cost.get((model, month), Decimal(0))) / n * 1000 if n else None)
-        out[model] = values
+            requests[(str(record["profile"]), str(record["model"]), str(record["month"]))] += \
+                Decimal(str(record["requests"]))
+    out: dict[str, dict[str, list[Decimal | None]]] = {}
+    for profile, model, _month in requests:
+        out.setdefault(profile, {}).setdefault(model, [])
+    for profile, by_model in out.items():
+        for model in by_model:
+            for month in months:
+                n = requests.get((profile, model, month))
+                by_model[model].append(shown(cost.get((profile, model, month), Decimal(0))) / n * 1000
+                                       if n else None)
     return out
 
 
