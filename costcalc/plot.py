@@ -3,7 +3,7 @@
 
     costcalc.plot(df)                              # monthly spend, one panel per model, stacked by profile
     costcalc.plot(df, kind="cumulative")           # cumulative spend per model
-    costcalc.plot(df, kind="per_1k_requests")      # cost per 1,000 requests per model and month
+    costcalc.plot(df, kind="per_1k_requests")      # cost per 1,000 requests: a panel per profile
     costcalc.plot(df, kind="tornado")              # each profile/model's range (low..high cases)
     costcalc.plot(df, kind="monthly", model="gpt-5.5", ax=ax)   # one model on your own Axes
 
@@ -56,7 +56,9 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
     """Draw one chart of an estimate (its DataFrame, or its document dict).
 
     Returns the Axes drawn on; for kind="monthly" with several models and no `ax`, a Figure with one
-    panel per model (pass `model=` to draw one model on your own `ax`). `profile=` keeps one profile,
+    panel per model (pass `model=` to draw one model on your own `ax`); for kind="per_1k_requests" with
+    several profiles and no `ax`, a Figure with one panel per profile, each profile's models on its own
+    requests (pass `profile=` to draw one profile on your own `ax`). `profile=` keeps one profile,
     `case=` picks "expected", "low" or "high" where the estimate has ranges."""
     if kind not in KINDS:
         raise CostcalcError(f"kind: {kind!r}: one of {', '.join(KINDS)}")
@@ -82,6 +84,12 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
                     figure = plt.figure(figsize=_monthly_size(len(models)), layout="constrained")
                     _draw_monthly_panels(figure, document, case, profile, model, title)
                     return figure
+            if kind == "per_1k_requests":
+                profiles = _Data(document, case, profile, model).request_profiles
+                if len(profiles) > 1:
+                    figure = plt.figure(figsize=_monthly_size(len(profiles)), layout="constrained")
+                    _draw_per_1k_panels(figure, document, case, profile, model, title)
+                    return figure
             _, ax = plt.subplots(figsize=(9, 5), layout="constrained")
         _DRAW[kind](ax, document, case, profile, model, title)
     return ax
@@ -89,8 +97,8 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
 
 def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "expected") -> list[Path]:
     """Write the charts of an estimate document into `folder` (created if missing), one file per chart
-    and format: monthly-spend, cumulative-spend, cost-per-1k-requests, and ranges-tornado when the
-    estimate has ranges. Returns the paths written, in that order."""
+    and format: monthly-spend, cumulative-spend, cost-per-1k-requests (a panel per profile), and
+    ranges-tornado when the estimate has ranges. Returns the paths written, in that order."""
     _matplotlib()
     from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state (Agg)
 
@@ -108,6 +116,9 @@ def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "
             if kind == "monthly" and len(data.models) > 1:
                 figure = Figure(figsize=_monthly_size(len(data.models)), layout="constrained")
                 _draw_monthly_panels(figure, document, case, None, None, None)
+            elif kind == "per_1k_requests" and len(data.request_profiles) > 1:
+                figure = Figure(figsize=_monthly_size(len(data.request_profiles)), layout="constrained")
+                _draw_per_1k_panels(figure, document, case, None, None, None)
             else:
                 figure = Figure(figsize=(9, 5), layout="constrained")
                 _DRAW[kind](figure.add_subplot(), document, case, None, None, None)
@@ -203,8 +214,10 @@ class _Data:
                 continue
             if model is not None and str(r["model"]) != model:
                 continue
-            requests.setdefault((str(r["model"]), str(r["month"])), []).append(Decimal(str(r["requests"])))
-        self.requests = {key: dsum(values) for key, values in requests.items()}
+            requests.setdefault((str(r["profile"]), str(r["model"]), str(r["month"])), []).append(
+                Decimal(str(r["requests"])))
+        self.requests = {key: dsum(values) for key, values in requests.items()}  # (profile, model, month)
+        self.request_profiles = list(dict.fromkeys(p for p, _, _ in self.requests))
 
     def model_month(self, model: str, month: str) -> Decimal:
         return dsum(v for (m, mo, _), v in self.cost.items() if m == model and mo == month)
@@ -384,35 +397,76 @@ def _draw_cumulative(ax, document, case, profile, model, title) -> None:
     ax.legend(title="Model", loc="upper left")
 
 
-def _draw_per_1k(ax, document, case, profile, model, title) -> None:
-    data = _Data(document, case, profile, model)
-    if not data.requests:
-        raise CostcalcError("this estimate carries no request counts (meta.requests): "
-                            "cost per 1,000 requests cannot be charted")
-    colors = _colors(data.models)
+def _per_1k_lines(ax, data: _Data, profile: str, colors: dict) -> None:
+    """One line per model `profile` lists: its cost of 1,000 of the profile's requests per month. Per
+    profile, never over several: a model's figure averaged over different workloads compares nothing."""
     seen: list[float] = []
     for name in data.models:
         xs, ys = [], []
         for i, month in enumerate(data.months):
-            count = data.requests.get((name, month))
+            count = data.requests.get((profile, name, month))
             if count:
                 xs.append(i)
-                ys.append(float(data.model_month(name, month) / count * 1000))
-        ax.plot(xs, ys, marker="o", markersize=3, color=colors[name], label=_esc(name))
-        seen += ys
+                ys.append(float(data.cost.get((name, month, profile), Decimal(0)) / count * 1000))
+        if xs:
+            ax.plot(xs, ys, marker="o", markersize=3, color=colors[name], label=_esc(name))
+            seen += ys
     _month_axis(ax, data.months)
+    ax.set_xlim(-0.5, len(data.months) - 0.5)
     positive = [y for y in seen if y > 0]
-    if positive and max(positive) / min(positive) > 50:
+    log = bool(positive) and max(positive) / min(positive) > 50
+    if log:
         from matplotlib.ticker import NullFormatter
 
         ax.set_yscale("log")  # models differ by orders of magnitude per request
         ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_ylabel(_money_label(data.shown, "Cost per 1,000 requests") + (", log scale" if positive and
-                  ax.get_yscale() == "log" else ""))
+    ax.set_ylabel(_money_label(data.shown, "Cost per 1,000 requests") + (", log scale" if log else ""))
     _money_ticks(ax, data.shown, places=2)
+
+
+def _per_1k_data(document, case, profile, model) -> _Data:
+    data = _Data(document, case, profile, model)
+    if not data.requests:
+        raise CostcalcError("this estimate carries no request counts (meta.requests): "
+                            "cost per 1,000 requests cannot be charted")
+    return data
+
+
+def _draw_per_1k(ax, document, case, profile, model, title) -> None:
+    data = _per_1k_data(document, case, profile, model)
+    if len(data.request_profiles) > 1:
+        raise CostcalcError(f"cost per 1,000 requests on one Axes shows one profile: pass profile= (one of "
+                            f"{', '.join(data.request_profiles)}), or no ax= for a panel per profile")
+    name = data.request_profiles[0]
+    _per_1k_lines(ax, data, name, _colors(data.models))
     ax.set_title(_esc(title) if title else
-                 f"Cost per 1,000 requests per model, over the profiles using it{_esc(_scope(data))}")
+                 f"Cost per 1,000 {_esc(name)} requests per model{_esc(_scope(data))}")
     ax.legend(title="Model", loc="best")
+
+
+def _draw_per_1k_panels(figure, document, case, profile, model, title) -> None:
+    data = _per_1k_data(document, case, profile, model)
+    profiles = data.request_profiles
+    columns = min(3, len(profiles))
+    rows = math.ceil(len(profiles) / columns)
+    colors = _colors(data.models)
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for index, name in enumerate(profiles):
+        ax = axes[index // columns][index % columns]
+        _per_1k_lines(ax, data, name, colors)
+        ax.set_title(_esc(name))
+        if index % columns:
+            ax.set_ylabel("")
+    for extra in range(len(profiles), rows * columns):
+        axes[extra // columns][extra % columns].set_visible(False)
+    figure.suptitle(_esc(title) if title else
+                    f"Cost per 1,000 requests per profile: each profile's models on its own requests"
+                    f"{_esc(_scope(data))}")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([0], [0], color=colors[m], marker="o", markersize=3, label=_esc(m)) for m in data.models]
+    figure.legend(handles, [h.get_label() for h in handles], loc="outside lower center",
+                  ncols=min(len(handles), 6), title="Model")
 
 
 def _draw_tornado(ax, document, case, profile, model, title) -> None:
