@@ -299,7 +299,7 @@ def _draw_monthly_panels(figure, document, case, profile, model, title) -> None:
     columns = min(3, len(data.models))
     rows = math.ceil(len(data.models) / columns)
     colors = _colors(data.profiles)
-    changes = price_changes(document, case)
+    changes = _change_markers(document, case, data.months)
     axes = figure.subplots(rows, columns, squeeze=False)
     for index, name in enumerate(data.models):
         ax = axes[index // columns][index % columns]
@@ -311,9 +311,10 @@ def _draw_monthly_panels(figure, document, case, profile, model, title) -> None:
         axes[extra // columns][extra % columns].set_visible(False)
     figure.suptitle(_esc(title) if title else
                     f"Monthly spend per model, stacked by profile{_esc(_scope(data))}")
-    handles, labels = _legend_entries(data.profiles, colors, any(c["model"] in data.models for c in changes))
+    handles, labels = _legend_entries(data.profiles, colors, any(m in changes for m in data.models))
     figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6),
                   title="Profile")
+    _lay_out_change_labels(figure)
 
 
 def _legend_entries(profiles, colors, with_change: bool):
@@ -336,15 +337,14 @@ def _monthly_bars(ax, data: _Data, model: str, colors: dict, changes: list, lege
         ax.bar(range(len(months)), heights, bottom=bottom, color=colors[name], label=_esc(name), width=0.8)
         bottom = [b + h for b, h in zip(bottom, heights)]
     marked = False
-    for change in changes:
-        if change["model"] != model or change["month"] not in months:
-            continue
-        x = months.index(change["month"])
-        ax.axvline(x - 0.5, color="0.25", linestyle="--", linewidth=1, zorder=3)
-        text = ", ".join([f"+{r}" for r in change["added"]] + [f"\u2212{r}" for r in change["removed"]])
-        ax.annotate(_esc(text), xy=(x - 0.45, 0.98), xycoords=("data", "axes fraction"), fontsize=7,
-                    rotation=90, ha="left", va="top", color="0.2",
-                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+    for change in changes.get(model, []):
+        x = change["position"] - 0.5   # position 0 = the first month's start; its bar is centred on 0
+        ax.axvline(x, color="0.25", linestyle="--", linewidth=1, zorder=3)
+        # placed by _lay_out_change_labels once the figure's layout is known
+        label = ax.text(x, 1.0, _esc(change["label"]), transform=ax.get_xaxis_transform(), fontsize=7,
+                        color="0.2", gid=_CHANGE_GID, in_layout=False, zorder=4,
+                        bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1})
+        label._costcalc_at = (x, label.get_text())   # its line's x (data) and full text, for the layout
         marked = True
     _month_axis(ax, months)
     ax.set_ylabel(_money_label(data.shown, "Spend per month"))
@@ -353,7 +353,9 @@ def _monthly_bars(ax, data: _Data, model: str, colors: dict, changes: list, lege
     if legend:
         handles, labels = _legend_entries([p for p in data.profiles
                                            if any((model, m, p) in data.cost for m in months)], colors, marked)
-        ax.legend(handles, labels, title="Profile", loc="upper left", frameon=True)
+        # beside the axes, not in them: the price-change labels have the top of the plot
+        ax.legend(handles, labels, title="Profile", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=True,
+                  borderaxespad=0)
 
 
 def _draw_monthly(ax, document, case, profile, model, title) -> None:
@@ -364,9 +366,95 @@ def _draw_monthly(ax, document, case, profile, model, title) -> None:
     if not data.models:
         raise CostcalcError("no cost lines to chart")
     name = data.models[0]
-    _monthly_bars(ax, data, name, _colors(data.profiles), price_changes(document, case))
+    _monthly_bars(ax, data, name, _colors(data.profiles), _change_markers(document, case, data.months))
     ax.set_title(_esc(title) if title else f"Monthly spend on {_esc(name)}, stacked by profile"
                  f"{_esc(_scope(data))}")
+    _lay_out_change_labels(ax.figure)
+
+
+_CHANGE_GID = "costcalc-price-change"
+_LABEL_PAD_PX = 3    # between a label and its line, and from the axes' edges
+_LABEL_GAP_PX = 5    # between two labels on a row
+
+
+def _change_markers(document: dict, case: str, months: list[str]) -> dict[str, list[dict]]:
+    """The instants a model's price changes (the HTML report's markers, the same rows): per model,
+    [{position (months from the first month's start), label, detail, ...}]."""
+    from .report.html import price_changes as instants
+
+    rows = [{**r, "case": "expected"} for r in _rows(document, case)]
+    return instants(rows, months)
+
+
+def _lay_out_change_labels(figure) -> None:
+    """Put each price-change label on a row at the top of its axes, beside its line (right of it when it
+    fits, else left, else as near as the axes' edges allow), never outside the axes and never on another
+    label; raise the y limit so the bars stay below the rows. Needs the figure's layout, so it lays the
+    figure out first (draw_without_rendering) and repeats until the axes stop moving: the new y limit can
+    change the tick labels' width and so the layout."""
+    axes = [ax for ax in figure.axes if any(t.get_gid() == _CHANGE_GID for t in ax.texts)]
+    if not axes:
+        return
+    for ax in axes:
+        top = max(ax.dataLim.y1, 0) or 1.0
+        ax.set_ylim(0, top * 1.02)
+    previous = None
+    for _ in range(4):
+        figure.draw_without_rendering()
+        boxes = [tuple(ax.get_window_extent().bounds) for ax in axes]
+        if boxes == previous:
+            break
+        previous = boxes
+        for ax in axes:
+            _place_labels_on(ax)
+
+
+def _place_labels_on(ax) -> None:
+    box = ax.get_window_extent()
+    texts = sorted((t for t in ax.texts if t.get_gid() == _CHANGE_GID), key=lambda t: t._costcalc_at[0])
+    low, high = box.x0 + _LABEL_PAD_PX, box.x1 - _LABEL_PAD_PX
+    rows: list[list[tuple[float, float]]] = []
+    placed = []
+    for text in texts:
+        at, full = text._costcalc_at
+        text.set_text(full)
+        text.set_horizontalalignment("left")
+        width = text.get_window_extent().width
+        keep = len(full)
+        while width > high - low and keep > 1:   # wider than the axes: cut, the line is still marked
+            keep -= 1
+            text.set_text(full[:keep] + "\u2026")
+            width = text.get_window_extent().width
+        height = text.get_window_extent().height
+        x = ax.transData.transform((at, 0))[0]
+        candidates = [x + _LABEL_PAD_PX, x - _LABEL_PAD_PX - width, x - width / 2]
+        candidates = [min(max(c, low), high - width) for c in candidates]
+        spot = None
+        for row, spans in enumerate(rows):
+            for left in candidates:
+                if all(left + width + _LABEL_GAP_PX <= a or left >= b + _LABEL_GAP_PX for a, b in spans):
+                    spot = (row, left)
+                    break
+            if spot:
+                break
+        if spot is None:
+            rows.append([])
+            spot = (len(rows) - 1, candidates[0])
+        rows[spot[0]].append((spot[1], spot[1] + width))
+        placed.append((text, spot[0], spot[1], height))
+    if not placed:
+        return
+    row_height = max(h for *_, h in placed) + 2
+    band = len(rows) * row_height + 2 * _LABEL_PAD_PX
+    for text, row, left, _h in placed:
+        # axes-fraction coordinates: the label's top-left corner, `row` rows below the axes' top
+        text.set_transform(ax.transAxes)
+        text.set_verticalalignment("top")
+        text.set_position(((left - box.x0) / box.width,
+                           1 - (_LABEL_PAD_PX + 1 + row * row_height) / box.height))
+    top = max(ax.dataLim.y1, 0) or 1.0
+    room = max(box.height - band, box.height * 0.3)   # the bars keep at least 30% of the height
+    ax.set_ylim(0, top * box.height / room)
 
 
 def _draw_cumulative(ax, document, case, profile, model, title) -> None:

@@ -106,7 +106,9 @@ def test_price_changes_are_found_and_marked(changing, tmp_path):
     save_charts(changing, tmp_path, formats=("svg",))
     svg = _svg_text(tmp_path / "monthly-spend.svg")
     assert "price rule change" in svg
-    assert "−promo" in svg and "+off-peak, +peak" in svg
+    # marked at their instants, as in the HTML report: list prices again from the promotion's end 05-31
+    # 16:00, peak/off-peak from 08-16 16:00
+    assert ">list<" in svg and ">off-peak, peak<" in svg
     assert "Spend per month (USD, $)" in svg
     # a profile named like mathtext is drawn as plain text
     assert "$x$ \\frac{" in svg

@@ -16,6 +16,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 from html import escape
+from itertools import pairwise
 
 from ..money import decimal_text
 from ..summary import cents, dsum, summarize
@@ -94,15 +95,19 @@ def _month_fraction(month: str, instant: datetime | None) -> float:
 
 
 def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
-    """Per model: the instants where its price rule changes, from the cost lines (expected case).
+    """Per model: the instants where its price changes, from the cost lines (expected case).
 
     Per profile and model, month by month: a rule label that was not in the previous month (when that
     month had cost lines) starts at its earliest period_start; in a profile's first month, a label that
     starts only after another label's last stretch ended (a promotion ending, peak/off-peak beginning)
-    counts too. Labels that stop at a month boundary without a new one are marked as ending. Daily
-    windows (peak hours, weekends) interleave and are never mistaken for a change. Profiles then merge:
-    one marker per model and month, at the earliest instant, naming the labels."""
+    counts too. Labels that stop at a month boundary without a new one are marked as ending. A label
+    whose rate for a component changes from one stretch to the next one it joins (a promotion cut
+    further, like DeepSeek V4-Pro's cache-hit price on 2026-04-26) is marked as re-priced at that instant.
+    Daily windows (peak hours, weekends) interleave and are never mistaken for a change. Profiles then
+    merge: one marker per model and instant, naming the labels; instants close together stay apart (the
+    chart lays their labels out so they never overlap)."""
     spans: dict[tuple[str, str], dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
+    stretches: dict[tuple[str, str, str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for row in rows:
         if not _expected(row) or row.get("rule") is None:
             continue
@@ -114,14 +119,17 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
             span[0] = start
         if end and (span[1] is None or end > span[1]):
             span[1] = end
+        if start and end and row.get("usd_per_mtok") is not None:
+            stretches[(*key, label, str(row.get("component")))].append(
+                (str(start), str(end), str(row["usd_per_mtok"])))
     index = {m: i for i, m in enumerate(months)}
-    # model -> month -> {"new": {label: first start}, "ended": {label: last end}}
+    # model -> instant -> {"month": month, "new": {labels}, "ended": {labels}, "repriced": {labels}}
     found: dict[str, dict[str, dict]] = defaultdict(dict)
 
-    def note(model: str, month: str, kind: str, label: str, instant: str, earliest: bool) -> None:
-        entry = found[model].setdefault(month, {"new": {}, "ended": {}})[kind]
-        known = entry.get(label)
-        entry[label] = instant if known is None or (instant < known) == earliest else known
+    def note(model: str, month: str, kind: str, label: str, instant: str) -> None:
+        entry = found[model].setdefault(instant, {"month": month, "new": set(), "ended": set(),
+                                                  "repriced": set()})
+        entry[kind].add(label)
 
     for (profile, model), by_month in spans.items():
         for month, labels in by_month.items():
@@ -137,7 +145,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
                     is_new = any(other != label and other_end and start and start >= other_end
                                  for other, (_s, other_end) in labels.items())
                 if is_new and start:
-                    note(model, month, "new", label, start, earliest=True)
+                    note(model, month, "new", label, start)
             if following is None:
                 continue
             boundary = _month_start(months[i + 1]).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -145,31 +153,53 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
                 if label in following:
                     continue
                 if end and end < boundary:   # stopped inside this month
-                    note(model, month, "ended", label, end, earliest=False)
+                    note(model, month, "ended", label, end)
                 else:                        # stopped at the month boundary
-                    note(model, months[i + 1], "ended", label, boundary, earliest=False)
+                    note(model, months[i + 1], "ended", label, boundary)
+    for (profile, model, label, _component), runs in stretches.items():
+        runs.sort()
+        for (_s, end, rate), (start, _e2, next_rate) in pairwise(runs):
+            month = start[:7]
+            if start == end and Decimal(rate) != Decimal(next_rate) and month in index:
+                note(model, month, "repriced", label, start)
     out: dict[str, list[dict]] = {}
-    for model, by_month in found.items():
+    for model, by_instant in found.items():
+        # A daily window's label first shows at its first window (peak from 01:00 the next day), so a
+        # label that appears within a day of another one joins it: one change, at the earlier instant.
+        merged: dict[str, dict] = {}
+        for instant in sorted(by_instant):
+            entry = by_instant[instant]
+            last = merged[max(merged)] if merged else None
+            if (last is not None and last["new"] and entry["new"] and not entry["repriced"]
+                    and not entry["ended"] - last["ended"]
+                    and (_instant(instant) - _instant(max(merged))).total_seconds() < 86400):
+                last["new"] |= entry["new"]
+                continue
+            merged[instant] = entry
         markers = []
-        for month in sorted(by_month, key=lambda m: index[m]):
-            new, ended = by_month[month]["new"], by_month[month]["ended"]
-            ended = {label: t for label, t in ended.items() if label not in new}
-            if new:
-                first = min(new.values())
-                labels = sorted(new, key=lambda label: (new[label], label))
-                text = ", ".join(labels)
-                detail = f"{model}: {text} from {_when(first)}"
+        for instant in sorted(merged):
+            entry = merged[instant]
+            new = sorted(entry["new"])
+            repriced = sorted(entry["repriced"] - entry["new"])
+            ended = sorted(entry["ended"] - entry["new"] - entry["repriced"])
+            if new or repriced:
+                labels = new + repriced
+                text = ", ".join(new + [f"{label} re-priced" for label in repriced])
+                detail = f"{model}: {', '.join(new)} from {_when(instant)}" if new else ""
+                if repriced:
+                    detail += ("; " if detail else f"{model}: ") + \
+                        f"{', '.join(repriced)} at new rates from {_when(instant)}"
                 if ended:
-                    detail += f" ({', '.join(sorted(ended))} no longer applies)"
+                    detail += f" ({', '.join(ended)} no longer applies)"
             elif ended:
-                first = min(ended.values())
-                labels = sorted(ended, key=lambda label: (ended[label], label))
-                text = ", ".join(labels) + " ends"
-                detail = f"{model}: {', '.join(labels)} no longer applies from {_when(first)}"
+                labels = ended
+                text = ", ".join(ended) + " ends"
+                detail = f"{model}: {', '.join(ended)} no longer applies from {_when(instant)}"
             else:
                 continue
-            markers.append({"month": month, "position": index[month] + _month_fraction(month, _instant(first)),
-                            "label": text, "detail": detail, "labels": labels, "at": first})
+            month = entry["month"]
+            markers.append({"month": month, "position": index[month] + _month_fraction(month, _instant(instant)),
+                            "label": text, "detail": detail, "labels": labels, "at": instant})
         if markers:
             out[model] = markers
     return out

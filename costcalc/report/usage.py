@@ -74,7 +74,8 @@ def _text(result, markdown: bool) -> str:
         lines += ["", "Assumptions:"] + [line for a in result.assumptions for line in lines_of(a, "- ")]
     if result.problems:
         lines += ["", *lines_of(f"Reported records ({result.reported:,}; each was left out of every total):")]
-        lines += [line for p in result.problems[:20] for line in lines_of(_cell(p, markdown), "- ")]
+        # one line a record, never wrapped: like error lines, they are grepped for file:line
+        lines += [f"- {_cell(p, markdown)}" for p in result.problems[:20]]
         if result.reported > 20:
             lines += lines_of(f"... {result.reported - 20:,} more (--format json lists the first "
                               f"{len(result.problems):,})", "- ")
