@@ -209,3 +209,20 @@ def test_saved_panels_labels_fit(spring, tmp_path):
     figure = Figure(figsize=_monthly_size(2), layout="constrained")
     _draw_monthly_panels(figure, spring, "expected", None, None, None)
     assert_mpl_labels_laid_out(figure, count=4 + 3)
+
+
+def test_more_changes_than_rows_leave_labels_out_never_overlapping():
+    """Twenty changes in one month of a small chart: the label rows take at most 40% of the plot; the
+    labels that find no room are left out, every change keeps its line and tooltip."""
+    markers = [svg.Marker(0.02 + i * 0.01, f"rule-{i} re-priced", f"x: rule-{i} at new rates") for i in range(20)]
+    chart = svg.Chart(chart_id="t", kind="spend", title="t", x_label="Month (UTC)", y_label="USD",
+                      categories=["2026-04", "2026-05"], width=320, height=320)
+    element = ET.fromstring(svg.stacked_bars(chart, [svg.Series("a", [1.0, 2.0], svg.colour(0))], markers))
+    lines = [e for e in element.iter(f"{SVG}line") if e.get("class") == "price-change-line"]
+    assert len(lines) == 20
+    boxes = label_boxes(element)
+    assert 1 <= len(boxes) < 20
+    assert_labels_laid_out(element, 320, 320, count=len(boxes))
+    _, _, baseline = plot_area(element)
+    band = max(bottom for *_, bottom, _ in boxes) - min(top for _, top, *_ in boxes)
+    assert band < baseline - max(bottom for *_, bottom, _ in boxes)   # the bars keep more room than the labels

@@ -218,10 +218,6 @@ class _Placed:
     text: str      # what is drawn (cut with an ellipsis only when wider than the plot)
     row: int
 
-    @property
-    def right(self) -> float:
-        return self.left + label_width(self.text)
-
 
 def label_width(text: str) -> float:
     return len(text) * LABEL_CHAR
@@ -230,8 +226,11 @@ def label_width(text: str) -> float:
 def _place_labels(frame: _Frame, markers: Sequence[Marker]) -> list[_Placed]:
     """Each label on a row of the band above the plot, beside its line: right of it when it fits, else
     left of it, else as near as the plot's edges allow; never past the y axis or the chart's right edge,
-    never on another label (a row that has no room for it passes it to the next)."""
+    never on another label (a row that has no room for it passes it to the next). The rows take at most
+    40% of the plot's height: a label that finds no room then is left out (its line, its tooltip and the
+    chart's caption still name the change)."""
     low, high = frame.plot_left, frame.plot_right
+    max_rows = max(int(0.4 * (frame.plot_bottom - frame.plot_top) / LABEL_ROW), 1)
     rows: list[list[tuple[float, float]]] = []
     placed = []
     for marker in sorted(markers, key=lambda m: m.position):
@@ -242,8 +241,8 @@ def _place_labels(frame: _Frame, markers: Sequence[Marker]) -> list[_Placed]:
             keep = max(int(room / LABEL_CHAR) - 1, 1)
             text = text[:keep] + "\u2026"
         width = label_width(text)
-        candidates = [x + _LABEL_PAD, x - _LABEL_PAD - width, min(max(x - width / 2, low), high - width)]
-        candidates = [min(max(c, low), high - width) for c in candidates]
+        candidates = [min(max(c, low), high - width) for c in (x + _LABEL_PAD, x - _LABEL_PAD - width,
+                                                                x - width / 2)]
         spot = None
         for row, boxes in enumerate(rows):
             for left in candidates:
@@ -252,9 +251,12 @@ def _place_labels(frame: _Frame, markers: Sequence[Marker]) -> list[_Placed]:
                     break
             if spot:
                 break
-        if spot is None:
+        if spot is None and len(rows) < max_rows:
             rows.append([])
             spot = (len(rows) - 1, candidates[0])
+        if spot is None:
+            placed.append(_Placed(marker, x, low, "", 0))   # no room: the line alone
+            continue
         row, left = spot
         rows[row].append((left, left + width))
         placed.append(_Placed(marker, x, left, text, row))
@@ -275,11 +277,12 @@ def _markers(frame: _Frame, placed: Sequence[_Placed], band_top: float) -> str:
     parts = ['<g class="price-changes">']
     for p in placed:
         baseline = band_top + (p.row + 1) * LABEL_ROW - 3
+        top = baseline - LABEL_FONT + 2 if p.text else frame.plot_top
         parts.append(f'<g class="price-change"><title>{_e(p.marker.detail or p.marker.label)}</title>'
-                     f'<line class="price-change-line" x1="{_n(p.x)}" y1="{_n(baseline - LABEL_FONT + 2)}" '
+                     f'<line class="price-change-line" x1="{_n(p.x)}" y1="{_n(top)}" '
                      f'x2="{_n(p.x)}" y2="{_n(frame.plot_bottom)}"/>'
-                     f'<text class="price-change-label" x="{_n(p.left)}" y="{_n(baseline)}" '
-                     f'text-anchor="start">{_e(p.text)}</text></g>')
+                     + (f'<text class="price-change-label" x="{_n(p.left)}" y="{_n(baseline)}" '
+                        f'text-anchor="start">{_e(p.text)}</text>' if p.text else "") + '</g>')
     parts.append("</g>")
     return "".join(parts)
 
