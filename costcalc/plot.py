@@ -412,12 +412,14 @@ def _lay_out_change_labels(figure) -> None:
 def _place_labels_on(ax) -> None:
     box = ax.get_window_extent()
     texts = sorted((t for t in ax.texts if t.get_gid() == _CHANGE_GID), key=lambda t: t._costcalc_at[0])
+    if not texts:
+        return
     low, high = box.x0 + _LABEL_PAD_PX, box.x1 - _LABEL_PAD_PX
-    rows: list[list[tuple[float, float]]] = []
-    placed = []
+    sized = []
     for text in texts:
         at, full = text._costcalc_at
         text.set_text(full)
+        text.set_visible(True)
         text.set_horizontalalignment("left")
         width = text.get_window_extent().width
         keep = len(full)
@@ -425,10 +427,13 @@ def _place_labels_on(ax) -> None:
             keep -= 1
             text.set_text(full[:keep] + "\u2026")
             width = text.get_window_extent().width
-        height = text.get_window_extent().height
-        x = ax.transData.transform((at, 0))[0]
-        candidates = [x + _LABEL_PAD_PX, x - _LABEL_PAD_PX - width, x - width / 2]
-        candidates = [min(max(c, low), high - width) for c in candidates]
+        sized.append((text, ax.transData.transform((at, 0))[0], width, text.get_window_extent().height))
+    row_height = max(h for *_, h in sized) + 2
+    max_rows = max(int(0.4 * box.height / row_height), 1)   # the bars keep 60% of the height
+    rows: list[list[tuple[float, float]]] = []
+    for text, x, width, _h in sized:
+        candidates = [min(max(c, low), high - width) for c in (x + _LABEL_PAD_PX, x - _LABEL_PAD_PX - width,
+                                                                x - width / 2)]
         spot = None
         for row, spans in enumerate(rows):
             for left in candidates:
@@ -437,24 +442,21 @@ def _place_labels_on(ax) -> None:
                     break
             if spot:
                 break
-        if spot is None:
+        if spot is None and len(rows) < max_rows:
             rows.append([])
             spot = (len(rows) - 1, candidates[0])
-        rows[spot[0]].append((spot[1], spot[1] + width))
-        placed.append((text, spot[0], spot[1], height))
-    if not placed:
-        return
-    row_height = max(h for *_, h in placed) + 2
-    band = len(rows) * row_height + 2 * _LABEL_PAD_PX
-    for text, row, left, _h in placed:
+        if spot is None:
+            text.set_visible(False)   # no room: the dashed line alone marks the change
+            continue
+        row, left = spot
+        rows[row].append((left, left + width))
         # axes-fraction coordinates: the label's top-left corner, `row` rows below the axes' top
         text.set_transform(ax.transAxes)
         text.set_verticalalignment("top")
-        text.set_position(((left - box.x0) / box.width,
-                           1 - (_LABEL_PAD_PX + 1 + row * row_height) / box.height))
+        text.set_position(((left - box.x0) / box.width, 1 - (_LABEL_PAD_PX + 1 + row * row_height) / box.height))
+    band = len(rows) * row_height + 2 * _LABEL_PAD_PX
     top = max(ax.dataLim.y1, 0) or 1.0
-    room = max(box.height - band, box.height * 0.3)   # the bars keep at least 30% of the height
-    ax.set_ylim(0, top * box.height / room)
+    ax.set_ylim(0, top * box.height / (box.height - band))
 
 
 def _draw_cumulative(ax, document, case, profile, model, title) -> None:

@@ -226,3 +226,21 @@ def test_more_changes_than_rows_leave_labels_out_never_overlapping():
     _, _, baseline = plot_area(element)
     band = max(bottom for *_, bottom, _ in boxes) - min(top for _, top, *_ in boxes)
     assert band < baseline - max(bottom for *_, bottom, _ in boxes)   # the bars keep more room than the labels
+
+
+def test_png_more_changes_than_rows_hide_labels_never_overlapping(spring):
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from costcalc.plot import _colors, _Data, _lay_out_change_labels, _monthly_bars
+
+    data = _Data(spring, "expected", None, "deepseek-v4-pro")
+    changes = {"deepseek-v4-pro": [{"position": 0.02 + i * 0.01, "label": f"rule-{i} re-priced"}
+                                   for i in range(20)]}
+    figure = Figure(figsize=(4, 3), layout="constrained")
+    ax = figure.add_subplot()
+    _monthly_bars(ax, data, "deepseek-v4-pro", _colors(data.profiles), changes, legend=False)
+    _lay_out_change_labels(figure)
+    shown = len(mpl_label_boxes(figure))
+    assert 1 <= shown < 20
+    assert_mpl_labels_laid_out(figure, count=shown)
