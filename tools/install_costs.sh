@@ -12,7 +12,7 @@ measure() {  # NAME PIP-ARGS...
   python3 -m venv "$scratch/$name"
   if [ "$#" -gt 0 ]; then (cd "$scratch/src" && "$scratch/$name/bin/pip" install -q "$@"); fi
   local count
-  count=$("$scratch/$name/bin/pip" list --format=freeze 2>/dev/null | grep -cvE '^(pip|setuptools)==')
+  count=$("$scratch/$name/bin/pip" list --format=freeze 2>/dev/null | grep -cvE '^(pip|setuptools)==' || true)
   echo "$name: ${*:-nothing}: $count packages, venv $(du -sh "$scratch/$name" | cut -f1)"
 }
 measure empty
