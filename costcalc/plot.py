@@ -3,7 +3,7 @@
 
     costcalc.plot(df)                              # monthly spend, one panel per model, stacked by profile
     costcalc.plot(df, kind="cumulative")           # cumulative spend per model
-    costcalc.plot(df, kind="per_1k_requests")      # cost per 1,000 requests per model and month
+    costcalc.plot(df, kind="per_1k_requests")      # cost per 1,000 requests: a panel per profile
     costcalc.plot(df, kind="tornado")              # each profile/model's range (low..high cases)
     costcalc.plot(df, kind="monthly", model="gpt-5.5", ax=ax)   # one model on your own Axes
 
@@ -56,7 +56,9 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
     """Draw one chart of an estimate (its DataFrame, or its document dict).
 
     Returns the Axes drawn on; for kind="monthly" with several models and no `ax`, a Figure with one
-    panel per model (pass `model=` to draw one model on your own `ax`). `profile=` keeps one profile,
+    panel per model (pass `model=` to draw one model on your own `ax`); for kind="per_1k_requests" with
+    several profiles and no `ax`, a Figure with one panel per profile, each profile's models on its own
+    requests (pass `profile=` to draw one profile on your own `ax`). `profile=` keeps one profile,
     `case=` picks "expected", "low" or "high" where the estimate has ranges."""
     if kind not in KINDS:
         raise CostcalcError(f"kind: {kind!r}: one of {', '.join(KINDS)}")
@@ -82,6 +84,12 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
                     figure = plt.figure(figsize=_monthly_size(len(models)), layout="constrained")
                     _draw_monthly_panels(figure, document, case, profile, model, title)
                     return figure
+            if kind == "per_1k_requests":
+                profiles = _Data(document, case, profile, model).request_profiles
+                if len(profiles) > 1:
+                    figure = plt.figure(figsize=_monthly_size(len(profiles)), layout="constrained")
+                    _draw_per_1k_panels(figure, document, case, profile, model, title)
+                    return figure
             _, ax = plt.subplots(figsize=(9, 5), layout="constrained")
         _DRAW[kind](ax, document, case, profile, model, title)
     return ax
@@ -89,8 +97,8 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
 
 def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "expected") -> list[Path]:
     """Write the charts of an estimate document into `folder` (created if missing), one file per chart
-    and format: monthly-spend, cumulative-spend, cost-per-1k-requests, and ranges-tornado when the
-    estimate has ranges. Returns the paths written, in that order."""
+    and format: monthly-spend, cumulative-spend, cost-per-1k-requests (a panel per profile), and
+    ranges-tornado when the estimate has ranges. Returns the paths written, in that order."""
     _matplotlib()
     from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state (Agg)
 
@@ -108,6 +116,9 @@ def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "
             if kind == "monthly" and len(data.models) > 1:
                 figure = Figure(figsize=_monthly_size(len(data.models)), layout="constrained")
                 _draw_monthly_panels(figure, document, case, None, None, None)
+            elif kind == "per_1k_requests" and len(data.request_profiles) > 1:
+                figure = Figure(figsize=_monthly_size(len(data.request_profiles)), layout="constrained")
+                _draw_per_1k_panels(figure, document, case, None, None, None)
             else:
                 figure = Figure(figsize=(9, 5), layout="constrained")
                 _DRAW[kind](figure.add_subplot(), document, case, None, None, None)
@@ -203,8 +214,10 @@ class _Data:
                 continue
             if model is not None and str(r["model"]) != model:
                 continue
-            requests.setdefault((str(r["model"]), str(r["month"])), []).append(Decimal(str(r["requests"])))
-        self.requests = {key: dsum(values) for key, values in requests.items()}
+            requests.setdefault((str(r["profile"]), str(r["model"]), str(r["month"])), []).append(
+                Decimal(str(r["requests"])))
+        self.requests = {key: dsum(values) for key, values in requests.items()}  # (profile, model, month)
+        self.request_profiles = list(dict.fromkeys(p for p, _, _ in self.requests))
 
     def model_month(self, model: str, month: str) -> Decimal:
         return dsum(v for (m, mo, _), v in self.cost.items() if m == model and mo == month)
@@ -286,7 +299,7 @@ def _draw_monthly_panels(figure, document, case, profile, model, title) -> None:
     columns = min(3, len(data.models))
     rows = math.ceil(len(data.models) / columns)
     colors = _colors(data.profiles)
-    changes = price_changes(document, case)
+    changes = _change_markers(document, case, data.months)
     axes = figure.subplots(rows, columns, squeeze=False)
     for index, name in enumerate(data.models):
         ax = axes[index // columns][index % columns]
@@ -298,9 +311,10 @@ def _draw_monthly_panels(figure, document, case, profile, model, title) -> None:
         axes[extra // columns][extra % columns].set_visible(False)
     figure.suptitle(_esc(title) if title else
                     f"Monthly spend per model, stacked by profile{_esc(_scope(data))}")
-    handles, labels = _legend_entries(data.profiles, colors, any(c["model"] in data.models for c in changes))
+    handles, labels = _legend_entries(data.profiles, colors, any(m in changes for m in data.models))
     figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6),
                   title="Profile")
+    _lay_out_change_labels(figure)
 
 
 def _legend_entries(profiles, colors, with_change: bool):
@@ -323,15 +337,14 @@ def _monthly_bars(ax, data: _Data, model: str, colors: dict, changes: list, lege
         ax.bar(range(len(months)), heights, bottom=bottom, color=colors[name], label=_esc(name), width=0.8)
         bottom = [b + h for b, h in zip(bottom, heights)]
     marked = False
-    for change in changes:
-        if change["model"] != model or change["month"] not in months:
-            continue
-        x = months.index(change["month"])
-        ax.axvline(x - 0.5, color="0.25", linestyle="--", linewidth=1, zorder=3)
-        text = ", ".join([f"+{r}" for r in change["added"]] + [f"\u2212{r}" for r in change["removed"]])
-        ax.annotate(_esc(text), xy=(x - 0.45, 0.98), xycoords=("data", "axes fraction"), fontsize=7,
-                    rotation=90, ha="left", va="top", color="0.2",
-                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+    for change in changes.get(model, []):
+        x = change["position"] - 0.5   # position 0 = the first month's start; its bar is centred on 0
+        ax.axvline(x, color="0.25", linestyle="--", linewidth=1, zorder=3)
+        # placed by _lay_out_change_labels once the figure's layout is known
+        label = ax.text(x, 1.0, _esc(change["label"]), transform=ax.get_xaxis_transform(), fontsize=7,
+                        color="0.2", gid=_CHANGE_GID, in_layout=False, zorder=4,
+                        bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1})
+        label._costcalc_at = (x, label.get_text())   # its line's x (data) and full text, for the layout
         marked = True
     _month_axis(ax, months)
     ax.set_ylabel(_money_label(data.shown, "Spend per month"))
@@ -340,7 +353,9 @@ def _monthly_bars(ax, data: _Data, model: str, colors: dict, changes: list, lege
     if legend:
         handles, labels = _legend_entries([p for p in data.profiles
                                            if any((model, m, p) in data.cost for m in months)], colors, marked)
-        ax.legend(handles, labels, title="Profile", loc="upper left", frameon=True)
+        # beside the axes, not in them: the price-change labels have the top of the plot
+        ax.legend(handles, labels, title="Profile", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=True,
+                  borderaxespad=0)
 
 
 def _draw_monthly(ax, document, case, profile, model, title) -> None:
@@ -351,9 +366,97 @@ def _draw_monthly(ax, document, case, profile, model, title) -> None:
     if not data.models:
         raise CostcalcError("no cost lines to chart")
     name = data.models[0]
-    _monthly_bars(ax, data, name, _colors(data.profiles), price_changes(document, case))
+    _monthly_bars(ax, data, name, _colors(data.profiles), _change_markers(document, case, data.months))
     ax.set_title(_esc(title) if title else f"Monthly spend on {_esc(name)}, stacked by profile"
                  f"{_esc(_scope(data))}")
+    _lay_out_change_labels(ax.figure)
+
+
+_CHANGE_GID = "costcalc-price-change"
+_LABEL_PAD_PX = 3    # between a label and its line, and from the axes' edges
+_LABEL_GAP_PX = 5    # between two labels on a row
+
+
+def _change_markers(document: dict, case: str, months: list[str]) -> dict[str, list[dict]]:
+    """The instants a model's price changes (the HTML report's markers, the same rows): per model,
+    [{position (months from the first month's start), label, detail, ...}]."""
+    from .report.html import price_changes as instants
+
+    rows = [{**r, "case": "expected"} for r in _rows(document, case)]
+    return instants(rows, months)
+
+
+def _lay_out_change_labels(figure) -> None:
+    """Put each price-change label on a row at the top of its axes, beside its line (right of it when it
+    fits, else left, else as near as the axes' edges allow), never outside the axes and never on another
+    label; raise the y limit so the bars stay below the rows. Needs the figure's layout, so it lays the
+    figure out first (draw_without_rendering) and repeats until the axes stop moving: the new y limit can
+    change the tick labels' width and so the layout."""
+    axes = [ax for ax in figure.axes if any(t.get_gid() == _CHANGE_GID for t in ax.texts)]
+    if not axes:
+        return
+    for ax in axes:
+        top = max(ax.dataLim.y1, 0) or 1.0
+        ax.set_ylim(0, top * 1.02)
+    previous = None
+    for _ in range(4):
+        figure.draw_without_rendering()
+        boxes = [tuple(ax.get_window_extent().bounds) for ax in axes]
+        if boxes == previous:
+            break
+        previous = boxes
+        for ax in axes:
+            _place_labels_on(ax)
+
+
+def _place_labels_on(ax) -> None:
+    box = ax.get_window_extent()
+    texts = sorted((t for t in ax.texts if t.get_gid() == _CHANGE_GID), key=lambda t: t._costcalc_at[0])
+    if not texts:
+        return
+    low, high = box.x0 + _LABEL_PAD_PX, box.x1 - _LABEL_PAD_PX
+    sized = []
+    for text in texts:
+        at, full = text._costcalc_at
+        text.set_text(full)
+        text.set_visible(True)
+        text.set_horizontalalignment("left")
+        width = text.get_window_extent().width
+        keep = len(full)
+        while width > high - low and keep > 1:   # wider than the axes: cut, the line is still marked
+            keep -= 1
+            text.set_text(full[:keep] + "\u2026")
+            width = text.get_window_extent().width
+        sized.append((text, ax.transData.transform((at, 0))[0], width, text.get_window_extent().height))
+    row_height = max(h for *_, h in sized) + 2
+    max_rows = max(int(0.4 * box.height / row_height), 1)   # the bars keep 60% of the height
+    rows: list[list[tuple[float, float]]] = []
+    for text, x, width, _h in sized:
+        candidates = [min(max(c, low), high - width) for c in (x + _LABEL_PAD_PX, x - _LABEL_PAD_PX - width,
+                                                                x - width / 2)]
+        spot = None
+        for row, spans in enumerate(rows):
+            for left in candidates:
+                if all(left + width + _LABEL_GAP_PX <= a or left >= b + _LABEL_GAP_PX for a, b in spans):
+                    spot = (row, left)
+                    break
+            if spot:
+                break
+        if spot is None and len(rows) < max_rows:
+            rows.append([])
+            spot = (len(rows) - 1, candidates[0])
+        if spot is None:
+            text.set_visible(False)   # no room: the dashed line alone marks the change
+            continue
+        row, left = spot
+        rows[row].append((left, left + width))
+        # axes-fraction coordinates: the label's top-left corner, `row` rows below the axes' top
+        text.set_transform(ax.transAxes)
+        text.set_verticalalignment("top")
+        text.set_position(((left - box.x0) / box.width, 1 - (_LABEL_PAD_PX + 1 + row * row_height) / box.height))
+    band = len(rows) * row_height + 2 * _LABEL_PAD_PX
+    top = max(ax.dataLim.y1, 0) or 1.0
+    ax.set_ylim(0, top * box.height / (box.height - band))
 
 
 def _draw_cumulative(ax, document, case, profile, model, title) -> None:
@@ -384,35 +487,76 @@ def _draw_cumulative(ax, document, case, profile, model, title) -> None:
     ax.legend(title="Model", loc="upper left")
 
 
-def _draw_per_1k(ax, document, case, profile, model, title) -> None:
-    data = _Data(document, case, profile, model)
-    if not data.requests:
-        raise CostcalcError("this estimate carries no request counts (meta.requests): "
-                            "cost per 1,000 requests cannot be charted")
-    colors = _colors(data.models)
+def _per_1k_lines(ax, data: _Data, profile: str, colors: dict) -> None:
+    """One line per model `profile` lists: its cost of 1,000 of the profile's requests per month. Per
+    profile, never over several: a model's figure averaged over different workloads compares nothing."""
     seen: list[float] = []
     for name in data.models:
         xs, ys = [], []
         for i, month in enumerate(data.months):
-            count = data.requests.get((name, month))
+            count = data.requests.get((profile, name, month))
             if count:
                 xs.append(i)
-                ys.append(float(data.model_month(name, month) / count * 1000))
-        ax.plot(xs, ys, marker="o", markersize=3, color=colors[name], label=_esc(name))
-        seen += ys
+                ys.append(float(data.cost.get((name, month, profile), Decimal(0)) / count * 1000))
+        if xs:
+            ax.plot(xs, ys, marker="o", markersize=3, color=colors[name], label=_esc(name))
+            seen += ys
     _month_axis(ax, data.months)
+    ax.set_xlim(-0.5, len(data.months) - 0.5)
     positive = [y for y in seen if y > 0]
-    if positive and max(positive) / min(positive) > 50:
+    log = bool(positive) and max(positive) / min(positive) > 50
+    if log:
         from matplotlib.ticker import NullFormatter
 
         ax.set_yscale("log")  # models differ by orders of magnitude per request
         ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_ylabel(_money_label(data.shown, "Cost per 1,000 requests") + (", log scale" if positive and
-                  ax.get_yscale() == "log" else ""))
+    ax.set_ylabel(_money_label(data.shown, "Cost per 1,000 requests") + (", log scale" if log else ""))
     _money_ticks(ax, data.shown, places=2)
+
+
+def _per_1k_data(document, case, profile, model) -> _Data:
+    data = _Data(document, case, profile, model)
+    if not data.requests:
+        raise CostcalcError("this estimate carries no request counts (meta.requests): "
+                            "cost per 1,000 requests cannot be charted")
+    return data
+
+
+def _draw_per_1k(ax, document, case, profile, model, title) -> None:
+    data = _per_1k_data(document, case, profile, model)
+    if len(data.request_profiles) > 1:
+        raise CostcalcError(f"cost per 1,000 requests on one Axes shows one profile: pass profile= (one of "
+                            f"{', '.join(data.request_profiles)}), or no ax= for a panel per profile")
+    name = data.request_profiles[0]
+    _per_1k_lines(ax, data, name, _colors(data.models))
     ax.set_title(_esc(title) if title else
-                 f"Cost per 1,000 requests per model, over the profiles using it{_esc(_scope(data))}")
+                 f"Cost per 1,000 {_esc(name)} requests per model{_esc(_scope(data))}")
     ax.legend(title="Model", loc="best")
+
+
+def _draw_per_1k_panels(figure, document, case, profile, model, title) -> None:
+    data = _per_1k_data(document, case, profile, model)
+    profiles = data.request_profiles
+    columns = min(3, len(profiles))
+    rows = math.ceil(len(profiles) / columns)
+    colors = _colors(data.models)
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for index, name in enumerate(profiles):
+        ax = axes[index // columns][index % columns]
+        _per_1k_lines(ax, data, name, colors)
+        ax.set_title(_esc(name))
+        if index % columns:
+            ax.set_ylabel("")
+    for extra in range(len(profiles), rows * columns):
+        axes[extra // columns][extra % columns].set_visible(False)
+    figure.suptitle(_esc(title) if title else
+                    f"Cost per 1,000 requests per profile: each profile's models on its own requests"
+                    f"{_esc(_scope(data))}")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([0], [0], color=colors[m], marker="o", markersize=3, label=_esc(m)) for m in data.models]
+    figure.legend(handles, [h.get_label() for h in handles], loc="outside lower center",
+                  ncols=min(len(handles), 6), title="Model")
 
 
 def _draw_tornado(ax, document, case, profile, model, title) -> None:

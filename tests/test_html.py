@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import costcalc
-from costcalc.report.document import dumps, to_document
+from costcalc.report.document import dumps, to_document, upgrade
 from costcalc.report.html import render_html
 from costcalc.summary import cents
 
@@ -175,7 +175,9 @@ def test_three_chart_kinds_with_titles_axes_ticks_and_legends(document):
         kind = next(c for c in classes(svg) if c.startswith("chart-"))
         kinds[kind].append(svg)
     assert len(kinds["chart-spend"]) == len(models) == 12
-    assert len(kinds["chart-cumulative"]) == 1 and len(kinds["chart-per-1k"]) == 1
+    profiles = list(dict.fromkeys(r["profile"] for r in document["meta"]["requests"]))
+    assert len(kinds["chart-cumulative"]) == 1 and len(kinds["chart-per-1k"]) == len(profiles) == 5
+    assert len(kinds["chart-plan"]) == 1  # the chosen plan's months, first on the page
     for svg in svgs:
         title = svg.find(f"{SVG}title")
         assert title is not None and title.text
@@ -190,11 +192,18 @@ def test_three_chart_kinds_with_titles_axes_ticks_and_legends(document):
     assert "Spend per month" in text_of(by_class(kinds["chart-spend"][0], "axis-label-y")[0])
     assert "Cumulative" in text_of(by_class(kinds["chart-cumulative"][0], "axis-label-y")[0])
     assert "1,000 requests" in text_of(by_class(kinds["chart-per-1k"][0], "axis-label-y")[0])
-    # the line charts have a legend entry and a line per model; spend charts one bar series per profile
-    for kind in ("chart-cumulative", "chart-per-1k"):
-        svg = kinds[kind][0]
-        assert [text_of(e.find(f"{SVG}title")) for e in by_class(svg, "legend-item")] == models
-        assert len(by_class(svg, "line")) == len(models)
+    # the cumulative chart has a line per plan (a model's spend over the profiles that list it is no
+    # one's bill); spend charts one bar series per profile
+    plans = [f"plan {p['name']}" for p in document["plans"]]
+    svg = kinds["chart-cumulative"][0]
+    assert [text_of(e.find(f"{SVG}title")) for e in by_class(svg, "legend-item")] == plans
+    assert len(by_class(svg, "line")) == len(plans)
+    # cost per 1,000 requests: a chart per profile, a line per model that profile lists
+    for profile, svg in zip(profiles, kinds["chart-per-1k"]):
+        listed = list(dict.fromkeys(r["model"] for r in document["meta"]["requests"] if r["profile"] == profile))
+        assert svg.find(f"{SVG}title").text == f"{profile}: cost per 1,000 requests"
+        assert [text_of(e.find(f"{SVG}title")) for e in by_class(svg, "legend-item")] == listed
+        assert len(by_class(svg, "line")) == len(listed)
     gpt = next(s for s in kinds["chart-spend"] if "gpt-5.5" in s.find(f"{SVG}title").text)
     users = {p for (p, m) in expected_totals(document) if m == "gpt-5.5"}
     assert {text_of(e.find(f"{SVG}title")) for e in by_class(gpt, "legend-item")} == users
@@ -207,32 +216,77 @@ def test_charts_show_converted_currency(document):
     doc = copy.deepcopy(document)
     doc["meta"]["fx"] = {"base": "USD", "currency": "EUR", "rate": "0.5", "symbol": "\u20ac", "source": "--fx EUR=0.5"}
     doc["meta"]["currency"] = "EUR"
+    doc = upgrade(doc)  # the plan sections hold shown amounts: computed again for the new currency
     html = render_html(doc)
     assert "Money in EUR (\u20ac) at 1 USD = 0.5 EUR (--fx EUR=0.5)" in html
     for svg in charts(html):
         assert "EUR (\u20ac)" in text_of(by_class(svg, "axis-label-y")[0])
         assert all(not text_of(t).startswith("$") for t in by_class(svg, "tick-label"))
-    # the cumulative chart's last point of gpt-5.5 is its converted total (tooltip, cents)
+    # the cumulative chart's last point of the current plan is its converted total (tooltip, cents): each
+    # profile on its first model
     cumulative = next(s for s in charts(html) if "chart-cumulative" in classes(s))
-    total = sum(v for (p, m), v in expected_totals(document).items() if m == "gpt-5.5") * Decimal("0.5")
-    points = [text_of(p) for p in by_class(cumulative, "point") if text_of(p).startswith("gpt-5.5,")]
+    first = {name: info["models"][0] for name, info in document["meta"]["profiles"].items()}
+    total = sum(v for (p, m), v in expected_totals(document).items() if m == first[p]) * Decimal("0.5")
+    points = [text_of(p) for p in by_class(cumulative, "point") if text_of(p).startswith("plan current,")]
     assert points[-1].endswith(f"\u20ac{float(total):,.2f}")
 
 
-def test_cost_per_1k_requests_is_cost_over_requests(document):
+def test_cost_per_1k_requests_is_each_profiles_cost_over_its_requests(document):
     html = render_html(document)
     cost, requests = defaultdict(Decimal), defaultdict(Decimal)
     for r in document["totals"]:
         if r.get("case") == "expected":
-            cost[(r["model"], r["month"])] += Decimal(r["cost_usd"])
+            cost[(r["profile"], r["model"], r["month"])] += Decimal(r["cost_usd"])
     for r in document["meta"]["requests"]:
         if r.get("case") == "expected":
-            requests[(r["model"], r["month"])] += Decimal(r["requests"])
-    svg = next(s for s in charts(html) if "chart-per-1k" in classes(s))
-    tips = {text_of(p) for p in by_class(svg, "point")}
-    value = cost[("gpt-5.5", "2027-03")] / requests[("gpt-5.5", "2027-03")] * 1000
-    assert f"gpt-5.5, 2027-03: ${float(value):,.2f}" in tips
-    assert len(tips) == len(requests)
+            requests[(r["profile"], r["model"], r["month"])] += Decimal(r["requests"])
+    per_1k = [s for s in charts(html) if "chart-per-1k" in classes(s)]
+    tips = set()
+    for svg in per_1k:
+        profile = svg.find(f"{SVG}title").text.split(":")[0]
+        tips.update({(profile, text_of(p)) for p in by_class(svg, "point")})
+    value = cost[("doc-analyzer", "gpt-5.5", "2027-03")] / requests[("doc-analyzer", "gpt-5.5", "2027-03")] * 1000
+    assert ("doc-analyzer", f"gpt-5.5, 2027-03: ${float(value):,.2f}") in tips
+    assert len(tips) == len(requests)  # a point per profile, model and month
+
+
+PER_1K_WORKLOADS = """schema_version: 1
+profiles:
+  short:
+    requests_per_month: 10000
+    input_tokens: 1000
+    output_tokens: 100
+    models: [gpt-5.5, gpt-5.4-mini]
+  long:
+    requests_per_month: 1000
+    input_tokens: 100000
+    output_tokens: 2000
+    models: [gpt-5.5]
+"""
+
+
+def test_cost_per_1k_requests_charts_are_per_profile_by_hand():
+    """gpt-5.5 (list 5 in / 30 out per 1M tokens) on both profiles, gpt-5.4-mini (0.75 / 4.50) on `short`.
+    Per 1,000 requests: short on gpt-5.5 1,000 x (1,000 x 5 + 100 x 30) / 1M = 8.00; on gpt-5.4-mini
+    1,000 x (1,000 x 0.75 + 100 x 4.5) / 1M = 1.20; long on gpt-5.5 1,000 x (100,000 x 5 + 2,000 x 30) / 1M
+    = 560.00. Averaged over both profiles gpt-5.5 would show (80 + 560) / 11,000 x 1,000 = 58.18: never."""
+    html = render_html(to_document(costcalc.estimate(PER_1K_WORKLOADS, start="2026-12", months=2)))
+    per_1k = {svg.find(f"{SVG}title").text: svg for svg in charts(html) if "chart-per-1k" in classes(svg)}
+    assert list(per_1k) == ["short: cost per 1,000 requests", "long: cost per 1,000 requests"]
+    points = {name.split(":")[0]: sorted(text_of(p) for p in by_class(svg, "point")) for name, svg in per_1k.items()}
+    assert points == {"short": ["gpt-5.4-mini, 2026-12: $1.20", "gpt-5.4-mini, 2027-01: $1.20",
+                                "gpt-5.5, 2026-12: $8.00", "gpt-5.5, 2027-01: $8.00"],
+                      "long": ["gpt-5.5, 2026-12: $560.00", "gpt-5.5, 2027-01: $560.00"]}
+    cells = {(a["data-profile"], a["data-model"], a["data-month"]): text for a, text in parse(html).cells
+             if "per-1k" in a.get("class", "").split()}
+    assert cells == {("short", "gpt-5.5", "2026-12"): "8.00", ("short", "gpt-5.5", "2027-01"): "8.00",
+                     ("short", "gpt-5.4-mini", "2026-12"): "1.20", ("short", "gpt-5.4-mini", "2027-01"): "1.20",
+                     ("long", "gpt-5.5", "2026-12"): "560.00", ("long", "gpt-5.5", "2027-01"): "560.00"}
+    assert "58.18" not in html
+    # each chart's y axis is its own: 560 needs a top tick of at least $560 on `long`, `short` tops at $8
+    ticks = {name.split(":")[0]: [text_of(t) for t in by_class(svg, "tick-label") if text_of(t).startswith("$")]
+             for name, svg in per_1k.items()}
+    assert ticks["short"][-1] == "$8" and ticks["long"][-1] == "$600"
 
 
 # -- totals ---------------------------------------------------------------------------------------------
@@ -248,10 +302,13 @@ def test_totals_shown_equal_document_totals_in_cents(document):
     assert set(shown) == set(summary) == set(want)
     for key, total in want.items():
         assert shown[key] == summary[key] == money(total), key
-    overview = {a["data-model"]: text for a, text in page.cells if a.get("data-model") and "class" in a
-                and a["class"] == "money" and "data-profile" not in a}
-    for model in {m for _, m in want}:
-        assert overview[model] == money(sum(v for (p, m), v in want.items() if m == model))
+    # across profiles only plan totals: the current plan is each profile's first model
+    plans = {a["data-plan"]: text for a, text in page.cells if "plan-total" in a.get("class", "")}
+    first = {name: info["models"][0] for name, info in document["meta"]["profiles"].items()}
+    assert plans["current"] == money(sum(v for (p, m), v in want.items() if m == first[p]))
+    cheapest = {p: min((v, m) for (q, m), v in want.items() if q == p)[1] for p in first}
+    assert plans["cheapest"] == money(sum(v for (p, m), v in want.items() if m == cheapest[p]))
+    assert set(plans) == {p["name"] for p in document["plans"]}
 
 
 def test_each_month_cell_is_its_own_exact_value_in_cents(document):
@@ -438,7 +495,8 @@ def test_browser_renders_charts_without_console_errors(deepseek_summer, tmp_path
     # the browser built the charts: every chart svg, the bars and the price-change marker are in the DOM
     assert len(re.findall(r'<svg [^>]*class="chart chart-spend"', dom.stdout)) == 1
     assert len(re.findall(r'<svg [^>]*class="chart chart-cumulative"', dom.stdout)) == 1
-    assert len(re.findall(r'<svg [^>]*class="chart chart-per-1k"', dom.stdout)) == 1
+    profiles = {r["profile"] for r in deepseek_summer["meta"]["requests"]}
+    assert len(re.findall(r'<svg [^>]*class="chart chart-per-1k"', dom.stdout)) == len(profiles) == 5
     assert dom.stdout.count('class="bar"') >= 3 and 'class="price-change"' in dom.stdout
     assert "<script" not in dom.stdout
 

@@ -78,7 +78,7 @@ def test_save_charts_writes_png_and_svg(document, tmp_path):
     cumulative = _svg_text(tmp_path / "charts" / "cumulative-spend.svg")
     assert "Cumulative spend per model" in cumulative and "Cumulative spend (EUR, €)" in cumulative
     per_1k = _svg_text(tmp_path / "charts" / "cost-per-1k-requests.svg")
-    assert "Cost per 1,000 requests per model" in per_1k and "Cost per 1,000 requests (EUR, €)" in per_1k
+    assert "Cost per 1,000 requests per profile" in per_1k and "Cost per 1,000 requests (EUR, €)" in per_1k
     tornado = _svg_text(tmp_path / "charts" / "ranges-tornado.svg")
     assert "Total over 3 months (EUR, €)" in tornado and "rag-service · gpt-5.6-terra" in tornado
 
@@ -106,7 +106,9 @@ def test_price_changes_are_found_and_marked(changing, tmp_path):
     save_charts(changing, tmp_path, formats=("svg",))
     svg = _svg_text(tmp_path / "monthly-spend.svg")
     assert "price rule change" in svg
-    assert "−promo" in svg and "+off-peak, +peak" in svg
+    # marked at their instants, as in the HTML report: list prices again from the promotion's end 05-31
+    # 16:00, peak/off-peak from 08-16 16:00
+    assert ">list<" in svg and ">off-peak, peak<" in svg
     assert "Spend per month (USD, $)" in svg
     # a profile named like mathtext is drawn as plain text
     assert "$x$ \\frac{" in svg
@@ -141,6 +143,48 @@ def test_per_1k_requests_matches_the_numbers(estimate):
                     if r["profile"] == "doc-analyzer" and r["model"] == "gpt-5.5" and r["month"] == "2026-12")
     line = next(line for line in ax.get_lines() if line.get_label() == "gpt-5.5")
     assert line.get_ydata()[0] == pytest.approx(float(cost / requests * 1000))
+
+
+PER_1K_WORKLOADS = """schema_version: 1
+profiles:
+  short:
+    requests_per_month: 10000
+    input_tokens: 1000
+    output_tokens: 100
+    models: [gpt-5.5, gpt-5.4-mini]
+  long:
+    requests_per_month: 1000
+    input_tokens: 100000
+    output_tokens: 2000
+    models: [gpt-5.5]
+"""
+
+
+def test_per_1k_requests_is_a_panel_per_profile_by_hand(tmp_path):
+    """gpt-5.5 (list 5 in / 30 out per 1M tokens), gpt-5.4-mini (0.75 / 4.50). Per 1,000 requests: short on
+    gpt-5.5 1,000 x (1,000 x 5 + 100 x 30) / 1M = 8; on gpt-5.4-mini 1,000 x (1,000 x 0.75 + 100 x 4.5) / 1M
+    = 1.2; long on gpt-5.5 1,000 x (100,000 x 5 + 2,000 x 30) / 1M = 560. Never gpt-5.5 over both: 58.18."""
+    estimate = costcalc.estimate(PER_1K_WORKLOADS, start="2026-12", months=2)
+    figure = plot(estimate, kind="per_1k_requests")
+    panels = {ax.get_title(): ax for ax in figure.axes if ax.get_visible()}
+    assert list(panels) == ["short", "long"]
+    lines = {(title, line.get_label()): list(line.get_ydata()) for title, ax in panels.items()
+             for line in ax.get_lines()}
+    assert lines == {("short", "gpt-5.5"): [8.0, 8.0], ("short", "gpt-5.4-mini"): [1.2, 1.2],
+                     ("long", "gpt-5.5"): [560.0, 560.0]}
+    assert "each profile's models on its own requests" in figure.get_suptitle()
+    # on your own Axes: one profile
+    _, ax = plt.subplots()
+    with pytest.raises(CostcalcError, match="profile="):
+        plot(estimate, kind="per_1k_requests", ax=ax)
+    assert plot(estimate, kind="per_1k_requests", profile="long", ax=ax) is ax
+    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[560.0, 560.0]]
+    assert ax.get_title() == "Cost per 1,000 long requests per model (profile long)"
+    # the saved file has the panels too
+    save_charts(to_document(estimate), tmp_path, formats=("svg",))
+    svg = _svg_text(tmp_path / "cost-per-1k-requests.svg")
+    assert "Cost per 1,000 requests per profile" in svg
+    assert all(f">{name}<" in svg for name in ("short", "long", "gpt-5.5", "gpt-5.4-mini"))  # titles, legend
 
 
 def test_plot_takes_a_document_and_the_module_is_callable(document):

@@ -53,7 +53,7 @@ def test_readme_command_runs(command, scratch, monkeypatch):
         stdin = (scratch / source).read_text()
     args = []
     for word in shlex.split(command)[1:]:
-        args += sorted(glob.glob(word)) if "*" in word else [word]
+        args += sorted(glob.glob(word)) if "*" in word and "=" not in word else [word]  # not --set *.k=v
     if args[:1] == ["init"]:  # init refuses to overwrite: start clean for it
         for name in args[1:]:
             Path(name).unlink(missing_ok=True)
@@ -97,3 +97,61 @@ def test_readme_tokenizer_table_names_each_model_under_its_tokenizer():
         "costcalc: kimi-k3 names no tokenizer in the price table, so costcalc cannot count its tokens: count "
         "with a model that has one (e.g. gpt-5.5, o200k_base) or give token counts instead "
         "(input_tokens/output_tokens in a workload, --input/--output in a quote)\n")
+
+
+def setup_commands() -> list[str]:
+    """The shell lines of the README's set-up section, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set-up (two commands)", 1)[1].split("\n## ", 1)[0]
+    return [line for block in re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+            for line in block.splitlines() if line.strip()]
+
+
+def test_setup_is_two_commands_and_ci_runs_exactly_them():
+    install, tests = setup_commands()
+    assert "pip install -e '.[test]'" in install and install.endswith("&& costcalc estimate")
+    assert tests.endswith("python -m pytest")
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line and not line.startswith("#")]
+    assert install in ci and tests in ci and ci.index(install) < ci.index(tests)
+
+
+def test_install_lines_user_extras_and_editable_with_their_cost():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Install", 1)[1].split("\n## ", 1)[0]
+    for line in ("`pip install .`", "`pip install '.[xlsx,plot,parquet]'`", "`pip install -e '.[test]'`"):
+        row = next(r for r in section.splitlines() if line in r)
+        assert re.search(r"\| \d+: .* \| \d+ MB \|$", row), row   # packages and venv size, measured
+    extras = re.search(r"^\[project\.optional-dependencies\]\n(.*?)\n\[", (ROOT / "pyproject.toml").read_text(),
+                       flags=re.DOTALL | re.MULTILINE).group(1)
+    assert all(f"\n{name} = " in "\n" + extras for name in ("xlsx", "plot", "parquet", "test"))
+
+
+def test_a_checkout_reads_its_own_price_table():
+    """What the editable install promises: `prices check` on a checkout checks the pricing.yaml being edited
+    (an installed wheel reads the copy in costcalc/data instead)."""
+    from costcalc.prices.load import bundled_path
+
+    assert bundled_path() == ROOT / "pricing.yaml"
+    assert not (ROOT / "costcalc" / "data" / "pricing.yaml").exists()
+
+
+def test_list_scenario_examples_show_a_difference(scratch, monkeypatch):
+    """The README's --scenario list and --scenarios actual,list lines are over periods where a promotion
+    applies: list prices give other figures than actual ones."""
+    monkeypatch.chdir(scratch)
+    lines = [c for c in readme_commands() if "--scenario list" in c or "--scenarios actual,list" in c]
+    assert any(c.startswith("costcalc estimate ") for c in lines) and any(" compare " in f" {c}" for c in lines)
+    for command in lines:
+        args = shlex.split(command)[1:]
+        if "--output" in args or args[0] != "estimate" and args[0] != "compare":
+            continue
+        if args[0] == "estimate":
+            listed = CliRunner().invoke(cli, args).stdout
+            actual = CliRunner().invoke(cli, [a if a != "list" else "actual" for a in args]).stdout
+            assert listed and listed != actual.replace("scenario actual", "scenario list"), command
+        else:
+            out = CliRunner().invoke(cli, args).stdout
+            total = next(line for line in out.splitlines() if line.strip().startswith("all models"))
+            difference = total.split()[-2]   # B - A
+            assert difference.startswith("+") and difference != "+0.00", (command, total)

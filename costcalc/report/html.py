@@ -1,4 +1,5 @@
-"""Render an estimate document (`costcalc.estimate/1`) as one self-contained HTML page.
+"""Render an estimate document (`costcalc.estimate/2`) as one self-contained HTML page: the chosen plan's
+summary and monthly chart first, then charts, each profile's alternatives, rules and notes.
 
 No external assets (inline CSS, inline SVG charts from `svg.py`, no scripts; a Content-Security-Policy
 forbids loading anything), every text from the document escaped, and deterministic: the same document
@@ -16,6 +17,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 from html import escape
+from itertools import pairwise
 
 from ..money import decimal_text
 from ..summary import cents, dsum, summarize
@@ -94,15 +96,19 @@ def _month_fraction(month: str, instant: datetime | None) -> float:
 
 
 def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
-    """Per model: the instants where its price rule changes, from the cost lines (expected case).
+    """Per model: the instants where its price changes, from the cost lines (expected case).
 
     Per profile and model, month by month: a rule label that was not in the previous month (when that
     month had cost lines) starts at its earliest period_start; in a profile's first month, a label that
     starts only after another label's last stretch ended (a promotion ending, peak/off-peak beginning)
-    counts too. Labels that stop at a month boundary without a new one are marked as ending. Daily
-    windows (peak hours, weekends) interleave and are never mistaken for a change. Profiles then merge:
-    one marker per model and month, at the earliest instant, naming the labels."""
+    counts too. Labels that stop at a month boundary without a new one are marked as ending. A label
+    whose rate for a component changes from one stretch to the next one it joins (a promotion cut
+    further, like DeepSeek V4-Pro's cache-hit price on 2026-04-26) is marked as re-priced at that instant.
+    Daily windows (peak hours, weekends) interleave and are never mistaken for a change. Profiles then
+    merge: one marker per model and instant, naming the labels; instants close together stay apart (the
+    chart lays their labels out so they never overlap)."""
     spans: dict[tuple[str, str], dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
+    stretches: dict[tuple[str, str, str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for row in rows:
         if not _expected(row) or row.get("rule") is None:
             continue
@@ -114,14 +120,17 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
             span[0] = start
         if end and (span[1] is None or end > span[1]):
             span[1] = end
+        if start and end and row.get("usd_per_mtok") is not None:
+            stretches[(*key, label, str(row.get("component")))].append(
+                (str(start), str(end), str(row["usd_per_mtok"])))
     index = {m: i for i, m in enumerate(months)}
-    # model -> month -> {"new": {label: first start}, "ended": {label: last end}}
+    # model -> instant -> {"month": month, "new": {labels}, "ended": {labels}, "repriced": {labels}}
     found: dict[str, dict[str, dict]] = defaultdict(dict)
 
-    def note(model: str, month: str, kind: str, label: str, instant: str, earliest: bool) -> None:
-        entry = found[model].setdefault(month, {"new": {}, "ended": {}})[kind]
-        known = entry.get(label)
-        entry[label] = instant if known is None or (instant < known) == earliest else known
+    def note(model: str, month: str, kind: str, label: str, instant: str) -> None:
+        entry = found[model].setdefault(instant, {"month": month, "new": set(), "ended": set(),
+                                                  "repriced": set()})
+        entry[kind].add(label)
 
     for (profile, model), by_month in spans.items():
         for month, labels in by_month.items():
@@ -137,7 +146,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
                     is_new = any(other != label and other_end and start and start >= other_end
                                  for other, (_s, other_end) in labels.items())
                 if is_new and start:
-                    note(model, month, "new", label, start, earliest=True)
+                    note(model, month, "new", label, start)
             if following is None:
                 continue
             boundary = _month_start(months[i + 1]).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -145,31 +154,53 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
                 if label in following:
                     continue
                 if end and end < boundary:   # stopped inside this month
-                    note(model, month, "ended", label, end, earliest=False)
+                    note(model, month, "ended", label, end)
                 else:                        # stopped at the month boundary
-                    note(model, months[i + 1], "ended", label, boundary, earliest=False)
+                    note(model, months[i + 1], "ended", label, boundary)
+    for (profile, model, label, _component), runs in stretches.items():
+        runs.sort()
+        for (_s, end, rate), (start, _e2, next_rate) in pairwise(runs):
+            month = start[:7]
+            if start == end and Decimal(rate) != Decimal(next_rate) and month in index:
+                note(model, month, "repriced", label, start)
     out: dict[str, list[dict]] = {}
-    for model, by_month in found.items():
+    for model, by_instant in found.items():
+        # A daily window's label first shows at its first window (peak from 01:00 the next day), so a
+        # label that appears within a day of another one joins it: one change, at the earlier instant.
+        merged: dict[str, dict] = {}
+        for instant in sorted(by_instant):
+            entry = by_instant[instant]
+            last = merged[max(merged)] if merged else None
+            if (last is not None and last["new"] and entry["new"] and not entry["repriced"]
+                    and not entry["ended"] - last["ended"]
+                    and (_instant(instant) - _instant(max(merged))).total_seconds() < 86400):
+                last["new"] |= entry["new"]
+                continue
+            merged[instant] = entry
         markers = []
-        for month in sorted(by_month, key=lambda m: index[m]):
-            new, ended = by_month[month]["new"], by_month[month]["ended"]
-            ended = {label: t for label, t in ended.items() if label not in new}
-            if new:
-                first = min(new.values())
-                labels = sorted(new, key=lambda label: (new[label], label))
-                text = ", ".join(labels)
-                detail = f"{model}: {text} from {_when(first)}"
+        for instant in sorted(merged):
+            entry = merged[instant]
+            new = sorted(entry["new"])
+            repriced = sorted(entry["repriced"] - entry["new"])
+            ended = sorted(entry["ended"] - entry["new"] - entry["repriced"])
+            if new or repriced:
+                labels = new + repriced
+                text = ", ".join(new + [f"{label} re-priced" for label in repriced])
+                detail = f"{model}: {', '.join(new)} from {_when(instant)}" if new else ""
+                if repriced:
+                    detail += ("; " if detail else f"{model}: ") + \
+                        f"{', '.join(repriced)} at new rates from {_when(instant)}"
                 if ended:
-                    detail += f" ({', '.join(sorted(ended))} no longer applies)"
+                    detail += f" ({', '.join(ended)} no longer applies)"
             elif ended:
-                first = min(ended.values())
-                labels = sorted(ended, key=lambda label: (ended[label], label))
-                text = ", ".join(labels) + " ends"
-                detail = f"{model}: {', '.join(labels)} no longer applies from {_when(first)}"
+                labels = ended
+                text = ", ".join(ended) + " ends"
+                detail = f"{model}: {', '.join(ended)} no longer applies from {_when(instant)}"
             else:
                 continue
-            markers.append({"month": month, "position": index[month] + _month_fraction(month, _instant(first)),
-                            "label": text, "detail": detail, "labels": labels, "at": first})
+            month = entry["month"]
+            markers.append({"month": month, "position": index[month] + _month_fraction(month, _instant(instant)),
+                            "label": text, "detail": detail, "labels": labels, "at": instant})
         if markers:
             out[model] = markers
     return out
@@ -198,6 +229,8 @@ thead th { border-bottom: 2px solid var(--ink); font-weight: 600; white-space: n
 td.money, th.money { text-align: right; white-space: nowrap; }
 caption { caption-side: top; text-align: left; padding: 0 0 4px; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--ink); }
+tr.over td { color: #b3261e; }
+.headline { font-size: 15px; }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
 .cheapest { color: var(--good); font-weight: 600; }
 .scroll { overflow-x: auto; }
@@ -263,7 +296,7 @@ def render_html(document: dict) -> str:
     if not rows:
         out.append('<p class="empty">No cost lines: no profile has traffic in these months for these models.</p>\n')
     else:
-        out.append(_overview(monthly, model_order, profile_order, shown))
+        out.append(_plan_summary(document, months, profile_colour, shown))
         out.append(_charts(document, rows, months, monthly, model_order, profile_order, profile_colour,
                            model_colour, shown))
         out.append(_profiles(document, profiles_meta, profile_order, shown))
@@ -279,19 +312,110 @@ def _money_head(label: str, shown: Shown) -> str:
     return f'<th class="money">{_e(label)} ({_e(shown.code)})</th>'
 
 
-def _overview(monthly, model_order, profile_order, shown: Shown) -> str:
-    totals = {m: dsum(v for (model, _p), by_month in monthly.items() if model == m for v in by_month.values())
-              for m in model_order}
-    users = {m: [p for p in profile_order if (m, p) in monthly] for m in model_order}
-    parts = ['<section id="overview"><h2>Overview</h2>\n',
-             '<p class="note">Expected case, each model summed over the profiles that list it '
-             '(compare models per profile below: profiles list different models).</p>\n',
-             '<div class="scroll"><table class="overview"><thead><tr><th>Model</th><th>Profiles</th>',
-             _money_head("Total over the period", shown), '</tr></thead><tbody>\n']
-    for model in model_order:
-        parts.append(f'<tr><td>{_e(model)}</td><td>{len(users[model])}</td>'
-                     f'<td class="money" data-model="{_e(model)}">{_money(shown(totals[model]))}</td></tr>\n')
-    parts.append("</tbody></table></div></section>\n")
+def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
+    """The answer first: the chosen plan's spend per month per profile and in total (a table and a
+    stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
+    every plan's total and the budgets. Formats the document's plan sections; computes nothing."""
+    from .headline import budget_title, budget_verdicts, unit
+
+    plans = {p["name"]: p for p in document.get("plans") or []}
+    head = document.get("headline") or {}
+    chosen = plans.get(head.get("plan"))
+    if chosen is None:
+        return ""
+    code, sym = shown.code, shown.symbol
+    name = chosen["name"]
+    parts = [f'<section id="plan" data-plan="{_e(name)}"><h2>Plan {_e(name)}: spend per month</h2>\n',
+             f'<p class="note">A plan picks one model per profile ({_e(chosen["description"])}); a profile\'s '
+             f'models are alternatives, so no figure adds them together. Expected case.</p>\n']
+    for note in chosen.get("notes") or []:
+        parts.append(f'<p class="note">Note: {_e(note)}.</p>\n')
+    parts.append(f'<p class="headline">Plan {_e(name)} over the period: <strong class="plan-total" '
+                 f'data-plan="{_e(name)}">{sym}{_money(Decimal(chosen["total"]["cost"]))}</strong> {_e(code)}.')
+    cheapest = head.get("cheapest")
+    if cheapest and cheapest["plan"] != name and Decimal(cheapest["saves"]["cost"]) > 0:
+        pct = cheapest.get("saves_pct")
+        share = f" ({Decimal(pct).quantize(Decimal('0.1'))}%)" if pct is not None else ""
+        parts.append(f' Cheapest plan: {_e(cheapest["plan"])} at <span class="plan-total" '
+                     f'data-plan="{_e(cheapest["plan"])}">{sym}{_money(Decimal(cheapest["total"]["cost"]))}</span>, '
+                     f'saving <span class="plan-saving">{sym}{_money(Decimal(cheapest["saves"]["cost"]))}</span>'
+                     f'{share}.')
+    else:
+        parts.append(f" Plan {_e(name)} is the cheapest plan.")
+    parts.append("</p>\n")
+    # chart: the chosen plan's months, one stacked segment per profile
+    series = [svg.Series(f'{p["profile"]} ({p["model"]})', [float(Decimal(m["cost"])) for m in p["months"]],
+                         profile_colour.get(p["profile"], svg.colour(i)))
+              for i, p in enumerate(chosen["profiles"])]
+    chart = svg.Chart(chart_id="plan-months", kind="plan", title=f"Plan {name}: spend per month",
+                      subtitle=f"{sym}{_money(Decimal(chosen['total']['cost']))} over the period",
+                      x_label="Month (UTC)", y_label=f"Spend per month, {code} ({sym})",
+                      categories=[m["month"] for m in chosen["months"]], symbol=sym, width=960, height=380,
+                      description=f"Stacked bars: plan {name}'s spend per month in {code}, one segment per "
+                                  f"profile on its chosen model.")
+    parts.append('<figure class="chart-figure wide">' + svg.stacked_bars(chart, series) + "</figure>\n")
+    # table: months x profiles, plan total
+    profiles = chosen["profiles"]
+    parts.append('<div class="scroll"><table class="plan-months"><thead><tr><th>Month</th>'
+                 + "".join(f'<th class="money">{_e(p["profile"])}<br><span class="note">{_e(p["model"])}</span></th>'
+                           for p in profiles)
+                 + _money_head("Plan total", shown) + "</tr></thead><tbody>\n")
+    for i, month in enumerate(chosen["months"]):
+        parts.append(f'<tr><td>{_e(month["month"])}</td>' + "".join(
+            f'<td class="money">{_money(Decimal(p["months"][i]["cost"]))}</td>' for p in profiles)
+            + f'<td class="money plan-month" data-plan="{_e(name)}" data-month="{_e(month["month"])}">'
+            f'{_money(Decimal(month["cost"]))}</td></tr>\n')
+    parts.append('<tr class="total"><td>Total</td>' + "".join(
+        f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td>' for p in profiles)
+        + f'<td class="money plan-total" data-plan="{_e(name)}">{_money(Decimal(chosen["total"]["cost"]))}</td>'
+        f'</tr>\n</tbody></table></div>\n')
+    # unit costs
+    parts.append('<div class="scroll"><table class="plan-units"><caption class="note">Per profile on its '
+                 'chosen model: requests per month (average over the period), cost per request and per 1,000 '
+                 'requests (the period\'s cost over its requests).</caption><thead><tr><th>Profile</th>'
+                 '<th>Model</th><th class="money">Requests/month</th>' + _money_head("Per request", shown)
+                 + _money_head("Per 1,000 requests", shown) + _money_head("Period", shown)
+                 + "</tr></thead><tbody>\n")
+    for p in profiles:
+        per, per_1k = p.get("cost_per_request"), p.get("cost_per_1k")
+        parts.append(f'<tr><td>{_e(p["profile"])}</td><td>{_e(p["model"])}</td>'
+                     f'<td class="money">{Decimal(p["requests_per_month"]):,.0f}</td>'
+                     f'<td class="money">{"n/a" if per is None else _e(unit(per["cost"]))}</td>'
+                     f'<td class="money">{"n/a" if per_1k is None else _e(unit(per_1k["cost"]))}</td>'
+                     f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td></tr>\n')
+    parts.append("</tbody></table></div>\n")
+    # every plan
+    parts.append('<div class="scroll"><table class="plans"><caption class="note">Every plan over the period.'
+                 '</caption><thead><tr><th>Plan</th><th>Models</th>' + _money_head("Total", shown)
+                 + _money_head(f"Against plan {name}", shown) + "</tr></thead><tbody>\n")
+    for plan in plans.values():
+        picks = ", ".join(f'{p["profile"]}: {p["model"]}' for p in plan["profiles"])
+        diff = Decimal(plan["total"]["cost"]) - Decimal(chosen["total"]["cost"])
+        parts.append(f'<tr><td>{_e(plan["name"])}</td><td class="note">{_e(picks)}</td>'
+                     f'<td class="money plan-total" data-plan="{_e(plan["name"])}">'
+                     f'{_money(Decimal(plan["total"]["cost"]))}</td>'
+                     f'<td class="money">{"+" if diff > 0 else ""}{_money(diff)}</td></tr>\n')
+    parts.append("</tbody></table></div>\n")
+    for budget in document.get("budgets") or []:
+        monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
+        parts.append(f'<h3>Budget: {_e(budget_title(budget))}</h3>\n<p class="budget-verdict">'
+                     f'{_e("; ".join(budget_verdicts(budget)))}.</p>\n<div class="scroll"><table class="budget">'
+                     f'<thead><tr><th>Month</th><th class="money">Spend ({_e(budget["currency"])})</th>'
+                     + ('<th class="money">Headroom</th><th>Status</th>' if monthly else "")
+                     + ('<th class="money">Cumulative</th><th class="money">Period left</th>' if period else "")
+                     + "</tr></thead><tbody>\n")
+        for m in budget["months"]:
+            over = monthly and m["over"]
+            row_class = ' class="over"' if over else ""
+            parts.append(f'<tr{row_class}><td>{_e(m["month"])}</td>'
+                         f'<td class="money">{_money(Decimal(m["spend"]))}</td>'
+                         + (f'<td class="money">{_money(Decimal(m["headroom"]))}</td>'
+                            f'<td>{"over" if over else ""}</td>' if monthly else "")
+                         + (f'<td class="money">{_money(Decimal(m["cumulative"]))}</td>'
+                            f'<td class="money">{_money(Decimal(m["period_left"]))}</td>' if period else "")
+                         + "</tr>\n")
+        parts.append("</tbody></table></div>\n")
+    parts.append("</section>\n")
     return "".join(parts)
 
 
@@ -329,58 +453,81 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
         parts.append("</figure>\n")
     parts.append("</div>\n")
 
-    # (b) cumulative spend per model
+    # (b) cumulative spend per plan (a model's spend over the profiles that list it adds nothing up a
+    # company would pay: plans pick one model per profile)
     cumulative = []
-    for model in model_order:
+    for n, plan in enumerate(document.get("plans") or []):
         running, values = Decimal(0), []
-        for month in months:
-            running += dsum(monthly.get((model, p), {}).get(month, Decimal(0)) for p in profile_order)
-            values.append(float(shown(running)))
-        cumulative.append(svg.Series(model, values, model_colour[model]))
-    chart = svg.Chart(chart_id="cumulative", kind="cumulative", title="Cumulative spend per model",
-                      x_label="Month (UTC)", y_label=f"Cumulative spend, {unit}", categories=months,
+        for month in plan["months"]:
+            running += Decimal(month["cost"])
+            values.append(float(running))
+        cumulative.append(svg.Series(f'plan {plan["name"]}', values, svg.colour(n)))
+    chart = svg.Chart(chart_id="cumulative", kind="cumulative", title="Cumulative spend per plan",
+                      x_label="Month (UTC)", y_label=f"Cumulative spend, {unit}",
+                      categories=[m["month"] for m in (document.get("plans") or [{"months": []}])[0]["months"]],
                       symbol=shown.symbol, width=960, height=380,
-                      description=f"Lines: each model's spend summed from the first month, in {shown.code}, "
-                                  f"over the profiles that list it.")
-    parts.append('<h3>Cumulative spend</h3>\n<figure class="chart-figure wide">' + svg.lines(chart, cumulative)
-                 + "</figure>\n")
+                      description=f"Lines: each plan's spend summed from the first month, in {shown.code}.")
+    parts.append('<h3>Cumulative spend per plan</h3>\n<figure class="chart-figure wide">'
+                 + svg.lines(chart, cumulative) + "</figure>\n")
 
-    # (c) cost per 1,000 requests per model and month
-    per_1k = _per_1k(document, months, model_order, shown)
-    series = [svg.Series(model, [None if v is None else float(v) for v in per_1k[model]], model_colour[model])
-              for model in model_order]
-    chart = svg.Chart(chart_id="per-1k", kind="per-1k", title="Cost per 1,000 requests per model",
-                      x_label="Month (UTC)", y_label=f"Cost per 1,000 requests, {unit}", categories=months,
-                      symbol=shown.symbol, width=960, height=380,
-                      description=f"Lines: each model's cost per 1,000 requests per month in {shown.code}: "
-                                  f"cost over all its profiles divided by their requests.")
-    parts.append('<h3>Cost per 1,000 requests</h3>\n<figure class="chart-figure wide">' + svg.lines(chart, series))
-    parts.append('<details><summary>Data: cost per 1,000 requests</summary><div class="scroll">'
-                 '<table class="per-1k-table"><thead><tr><th>Model</th>'
+    # (c) cost per 1,000 requests, one chart per profile: its models on the same requests. A figure per
+    # model over all the profiles that list it would average different workloads (a model listed only by
+    # heavy profiles would look dear next to one listed by light ones), so it is never drawn.
+    per_1k = _per_1k(document, months, shown)
+    parts.append('<h3>Cost per 1,000 requests, per profile</h3>\n<p class="note">One chart per profile: each '
+                 'of its models priced on the same requests (the profile\'s own mix of tokens), so the lines '
+                 'compare like with like. Each chart has its own scale.</p>\n<div class="charts">\n')
+    rows_1k = []
+    for n, profile in enumerate(p for p in profile_order if p in per_1k):
+        by_model = per_1k[profile]
+        series = [svg.Series(model, [None if v is None else float(v) for v in values], model_colour[model])
+                  for model, values in by_model.items()]
+        chart = svg.Chart(chart_id=f"per-1k-{n}", kind="per-1k", title=f"{profile}: cost per 1,000 requests",
+                          subtitle=f"{len(by_model)} model{'s' if len(by_model) != 1 else ''} on this profile's "
+                                   f"requests",
+                          x_label="Month (UTC)", y_label=f"Cost per 1,000 requests, {unit}", categories=months,
+                          symbol=shown.symbol,
+                          description=f"Lines: the cost of 1,000 of {profile}'s requests per month in "
+                                      f"{shown.code} on each model it lists: its cost on that model divided "
+                                      f"by its requests.")
+        parts.append(f'<figure class="chart-figure" data-profile="{_e(profile)}">' + svg.lines(chart, series)
+                     + "</figure>\n")
+        rows_1k += [(profile, model, values) for model, values in by_model.items()]
+    parts.append("</div>\n")
+    parts.append('<details><summary>Data: cost per 1,000 requests per profile</summary><div class="scroll">'
+                 '<table class="per-1k-table"><thead><tr><th>Profile</th><th>Model</th>'
                  + "".join(f'<th class="money">{_e(m)}</th>' for m in months) + "</tr></thead><tbody>\n")
-    for model in model_order:
-        parts.append(f"<tr><td>{_e(model)}</td>" + "".join(
-            f'<td class="money">{"" if v is None else _rate(v)}</td>' for v in per_1k[model]) + "</tr>\n")
-    parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details></figure>\n</section>\n")
+    for profile, model, values in rows_1k:
+        parts.append(f"<tr><td>{_e(profile)}</td><td>{_e(model)}</td>" + "".join(
+            f'<td class="money per-1k" data-profile="{_e(profile)}" data-model="{_e(model)}" '
+            f'data-month="{_e(month)}">{"" if v is None else _rate(v)}</td>' for month, v in zip(months, values))
+            + "</tr>\n")
+    parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details>\n</section>\n")
     return "".join(parts)
 
 
-def _per_1k(document, months, model_order, shown: Shown) -> dict[str, list[Decimal | None]]:
-    cost: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+def _per_1k(document, months, shown: Shown) -> dict[str, dict[str, list[Decimal | None]]]:
+    """profile -> model -> per month: the shown cost of 1,000 of the profile's requests on the model
+    (expected case; None for a month without requests). Exact: cost / requests x 1000."""
+    cost: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for record in document.get("totals", []):
         if _expected(record):
-            cost[(str(record["model"]), str(record["month"]))] += Decimal(str(record["cost_usd"]))
-    requests: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+            cost[(str(record["profile"]), str(record["model"]), str(record["month"]))] += \
+                Decimal(str(record["cost_usd"]))
+    requests: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for record in document.get("meta", {}).get("requests", []):
         if _expected(record):
-            requests[(str(record["model"]), str(record["month"]))] += Decimal(str(record["requests"]))
-    out = {}
-    for model in model_order:
-        values = []
-        for month in months:
-            n = requests.get((model, month))
-            values.append(shown(cost.get((model, month), Decimal(0))) / n * 1000 if n else None)
-        out[model] = values
+            requests[(str(record["profile"]), str(record["model"]), str(record["month"]))] += \
+                Decimal(str(record["requests"]))
+    out: dict[str, dict[str, list[Decimal | None]]] = {}
+    for profile, model, _month in requests:
+        out.setdefault(profile, {}).setdefault(model, [])
+    for profile, by_model in out.items():
+        for model in by_model:
+            for month in months:
+                n = requests.get((profile, model, month))
+                by_model[model].append(shown(cost.get((profile, model, month), Decimal(0))) / n * 1000
+                                       if n else None)
     return out
 
 

@@ -9,7 +9,7 @@ from ..errors import CostcalcError
 from ..prices import COMPONENTS, Model, PriceTable, Quote, Request, resolve
 from ..prices.model import RATE_FALLBACK
 from ..money import decimal_text
-from ..textable import render
+from ..textable import render, wrap
 
 _RATE_COLUMNS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
 
@@ -81,52 +81,72 @@ def price_list(rows: list[dict]) -> str:
 
 
 def model_history(table: PriceTable, model: Model) -> str:
-    lines = [f"{model.id} — {model.name} ({table.providers[model.provider].name})"]
+    """Everything the table says about one model, within `WIDTH` columns: each rule's time window on its
+    own line under the rule (a window with hours and weekdays runs to 90 characters), prose wrapped."""
+    lines = wrap(f"{model.id} — {model.name} ({table.providers[model.provider].name})")
     facts = [f"launched {model.launched:%Y-%m-%d %H:%MZ}" if model.launched else None,
              f"tokenizer {model.tokenizer or '-'}",
              f"context {model.context_window:,}" if model.context_window else None,
              f"max output {model.max_output_tokens:,}" if model.max_output_tokens else None,
              f"tiers {', '.join(model.tiers)}", "residency offered" if model.residency else None,
              f"confidence {model.confidence}"]
-    lines.append("  " + "; ".join(f for f in facts if f))
+    lines += wrap("; ".join(f for f in facts if f), initial="  ")
     if model.aliases:
-        lines.append("  aliases: " + ", ".join(model.aliases))
+        lines += wrap("aliases: " + ", ".join(model.aliases), initial="  ", subsequent="    ")
     if model.rules:
-        lines += ["", "Price rules (USD per 1M tokens; `=input` bills at the input rate):"]
+        lines += [""] + wrap("Price rules (USD per 1M tokens; `=input` bills at the input rate; when each "
+                             "applies, under it):")
         rows = []
         for rule in model.rules:
             label = rule.label + (f" (promotion of {rule.promotion_of})" if rule.is_promotion else "")
-            rows.append((label, rule.when.describe(),
-                         *(rate_text(rule.rates[c]) if c in rule.rates else "=" + RATE_FALLBACK[c]
-                           for c in _RATE_COLUMNS), rule.checked.isoformat() if rule.checked else "-"))
-        lines.append(render(("rule", "when", "input", "cache_read", "write_5m", "write_1h", "output",
-                             "checked"), rows,
-                            right=(False, False, True, True, True, True, True, False), indent=2))
+            rows.append((label, *(rate_text(rule.rates[c]) if c in rule.rates else "=" + RATE_FALLBACK[c]
+                                  for c in _RATE_COLUMNS), rule.checked.isoformat() if rule.checked else "-"))
+        lines += _with_when(render(("rule", "input", "cache_read", "write_5m", "write_1h", "output", "checked"),
+                                   rows, right=(False, True, True, True, True, True, False), indent=2),
+                            [rule.when.describe() for rule in model.rules])
     if model.modifiers:
         lines += ["", "Modifiers (multiply the base rates; they stack):"]
-        rows = [(m.label, m.when.describe(), _factors(m.factors), m.kind) for m in model.modifiers]
-        lines.append(render(("modifier", "when", "multiply", "kind"), rows, indent=2))
+        rows = [(m.label, _factors(m.factors), m.kind) for m in model.modifiers]
+        lines += _with_when(render(("modifier", "multiply", "kind"), rows, indent=2),
+                            [m.when.describe() for m in model.modifiers])
     if model.fees:
-        lines += ["", "Fees per tool call (USD per 1,000 calls; not token prices, no modifiers apply):"]
-        rows = [(f.tool, f.when.describe(), rate_text(f.usd_per_1k_calls) if f.priced_in_usd else "-",
+        lines += [""] + wrap("Fees per tool call (USD per 1,000 calls; not token prices, no modifiers apply):")
+        rows = [(f.tool, rate_text(f.usd_per_1k_calls) if f.priced_in_usd else "-",
                  ", ".join(f"{code} {decimal_text(v)}" for code, v in f.native.items()) or "-",
                  f.checked.isoformat() if f.checked else "-") for f in model.fees]
-        lines.append(render(("tool", "when", "usd_per_1k", "native", "checked"), rows,
-                            right=(False, False, True, False, False), indent=2))
+        lines += _with_when(render(("tool", "usd_per_1k", "native", "checked"), rows,
+                                   right=(False, True, False, False), indent=2),
+                            [f.when.describe() for f in model.fees])
     for route in model.routes:
-        lines.append(f"\nBilled as {route.billed_as}: {route.when.describe()} ({route.source})")
+        lines += [""] + wrap(f"Billed as {route.billed_as}: {route.when.describe()} ({route.source})",
+                             subsequent="  ")
     if model.retired:
-        lines.append(f"\nRetired at {model.retired.at:%Y-%m-%d %H:%MZ}; replacement "
-                     f"{model.retired.replacement} ({model.retired.source})")
+        lines += [""] + wrap(f"Retired at {model.retired.at:%Y-%m-%d %H:%MZ}; replacement "
+                             f"{model.retired.replacement} ({model.retired.source})", subsequent="  ")
     notes = model.notes + table.providers[model.provider].notes
     if notes:
-        lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
+        lines += ["", "Notes:"]
+        for note in notes:
+            lines += wrap(note, initial="  - ")
     sources = sorted({r.source for r in model.rules} | {m.source for m in model.modifiers}
                      | {f.source for f in model.fees})
     if sources:
-        lines += ["", "Sources:"] + [f"  {s}" for s in sources]
-    lines.append(f"\nprice table {table.version} (sha256 {table.sha256[:12]})")
+        lines += ["", "Sources:"]
+        for source in sources:
+            lines += wrap(source, initial="  ", subsequent="    ")  # a long URL breaks after a `/`
+    lines += [""] + wrap(f"price table {table.version} (sha256 {table.sha256[:12]})")
     return "\n".join(lines)
+
+
+def _with_when(table: str, whens: list[str]) -> list[str]:
+    """The table's lines with each row's time window on the line(s) under it, indented past the first
+    column's start."""
+    lines = table.split("\n")
+    out = lines[:2]  # the header and its rule
+    for row, when in zip(lines[2:], whens):
+        out.append(row)
+        out += wrap(when, initial="      when: ", subsequent="            ")
+    return out
 
 
 def _factors(factors: dict[str, Decimal]) -> str:

@@ -201,20 +201,88 @@ class _Frame:
         return "".join(parts)
 
 
-def _markers(frame: _Frame, markers: Sequence[Marker]) -> str:
-    if not markers:
+# Price-change labels: 11px bold (see the report's CSS). A generous width per character, so the estimate
+# is never narrower than the text a browser draws, and a row height that leaves air between rows.
+LABEL_FONT = 11
+LABEL_CHAR = 0.64 * LABEL_FONT
+LABEL_ROW = 14
+_LABEL_GAP = 6   # the least space between two labels on a row
+_LABEL_PAD = 4   # between a label and its line
+
+
+@dataclass(frozen=True)
+class _Placed:
+    marker: Marker
+    x: float       # the line
+    left: float    # the label's box, text-anchor start
+    text: str      # what is drawn (cut with an ellipsis only when wider than the plot)
+    row: int
+
+
+def label_width(text: str) -> float:
+    return len(text) * LABEL_CHAR
+
+
+def _place_labels(frame: _Frame, markers: Sequence[Marker]) -> list[_Placed]:
+    """Each label on a row of the band above the plot, beside its line: right of it when it fits, else
+    left of it, else as near as the plot's edges allow; never past the y axis or the chart's right edge,
+    never on another label (a row that has no room for it passes it to the next). The rows take at most
+    40% of the plot's height: a label that finds no room then is left out (its line, its tooltip and the
+    chart's caption still name the change)."""
+    low, high = frame.plot_left, frame.plot_right
+    max_rows = max(int(0.4 * (frame.plot_bottom - frame.plot_top) / LABEL_ROW), 1)
+    rows: list[list[tuple[float, float]]] = []
+    placed = []
+    for marker in sorted(markers, key=lambda m: m.position):
+        x = frame.x(marker.position)
+        text = marker.label
+        room = high - low
+        if label_width(text) > room:
+            keep = max(int(room / LABEL_CHAR) - 1, 1)
+            text = text[:keep] + "\u2026"
+        width = label_width(text)
+        candidates = [min(max(c, low), high - width) for c in (x + _LABEL_PAD, x - _LABEL_PAD - width,
+                                                                x - width / 2)]
+        spot = None
+        for row, boxes in enumerate(rows):
+            for left in candidates:
+                if all(left + width + _LABEL_GAP <= a or left >= b + _LABEL_GAP for a, b in boxes):
+                    spot = (row, left)
+                    break
+            if spot:
+                break
+        if spot is None and len(rows) < max_rows:
+            rows.append([])
+            spot = (len(rows) - 1, candidates[0])
+        if spot is None:
+            placed.append(_Placed(marker, x, low, "", 0))   # no room: the line alone
+            continue
+        row, left = spot
+        rows[row].append((left, left + width))
+        placed.append(_Placed(marker, x, left, text, row))
+    return placed
+
+
+def _reserve_label_band(frame: _Frame, placed: Sequence[_Placed]) -> float:
+    """Move the plot down below the labels' rows; returns the band's top."""
+    band_top = frame.plot_top
+    if placed:
+        frame.plot_top += (max(p.row for p in placed) + 1) * LABEL_ROW + 4
+    return band_top
+
+
+def _markers(frame: _Frame, placed: Sequence[_Placed], band_top: float) -> str:
+    if not placed:
         return ""
     parts = ['<g class="price-changes">']
-    for i, marker in enumerate(markers):
-        x = frame.x(marker.position)
-        label_y = frame.plot_top + 10 + (i % 3) * 13
-        anchor = "end" if x > (frame.plot_left + frame.plot_right) / 2 else "start"
-        dx = -4 if anchor == "end" else 4
-        parts.append(f'<g class="price-change"><title>{_e(marker.detail or marker.label)}</title>'
-                     f'<line class="price-change-line" x1="{_n(x)}" y1="{_n(frame.plot_top)}" x2="{_n(x)}" '
-                     f'y2="{_n(frame.plot_bottom)}"/>'
-                     f'<text class="price-change-label" x="{_n(x + dx)}" y="{_n(label_y)}" '
-                     f'text-anchor="{anchor}">{_e(marker.label)}</text></g>')
+    for p in placed:
+        baseline = band_top + (p.row + 1) * LABEL_ROW - 3
+        top = baseline - LABEL_FONT + 2 if p.text else frame.plot_top
+        parts.append(f'<g class="price-change"><title>{_e(p.marker.detail or p.marker.label)}</title>'
+                     f'<line class="price-change-line" x1="{_n(p.x)}" y1="{_n(top)}" '
+                     f'x2="{_n(p.x)}" y2="{_n(frame.plot_bottom)}"/>'
+                     + (f'<text class="price-change-label" x="{_n(p.left)}" y="{_n(baseline)}" '
+                        f'text-anchor="start">{_e(p.text)}</text>' if p.text else "") + '</g>')
     parts.append("</g>")
     return "".join(parts)
 
@@ -225,8 +293,10 @@ def stacked_bars(chart: Chart, series: Sequence[Series], markers: Sequence[Marke
     """One bar per category, stacked by series (profiles), with vertical price-change markers."""
     n = len(chart.categories)
     stack_tops = [sum((s.values[i] or 0.0) for s in series) for i in range(n)]
-    top = max(stack_tops, default=0.0) * (1.18 if markers else 1.0)   # headroom for the marker labels
+    top = max(stack_tops, default=0.0)
     frame = _Frame(chart, [(s.name, s.colour, "box") for s in series], top)
+    placed = _place_labels(frame, markers)   # their rows go in a band above the plot
+    band_top = _reserve_label_band(frame, placed)
     parts = [frame.open(), frame.axes(), '<g class="bars">']
     bar_width = frame.band * 0.68
     base = [0.0] * n
@@ -243,7 +313,7 @@ def stacked_bars(chart: Chart, series: Sequence[Series], markers: Sequence[Marke
                          f'{_e(chart.categories[i])}: {_e(money_full(value, chart.symbol))}</title></rect>')
         parts.append("</g>")
     parts.append("</g>")
-    parts.append(_markers(frame, markers))
+    parts.append(_markers(frame, placed, band_top))
     parts.append("</svg>")
     return "".join(parts)
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from ..errors import _one_line
 from ..money import decimal_text
 from ..summary import cents
-from ..textable import render
+from ..textable import WIDTH, render, wrap
 from . import csv_table, markdown_text
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -49,29 +49,36 @@ def _text(result, markdown: bool) -> str:
         counts.append(("unpriced_calls", "unpriced calls"))
     # with tool calls, their fees (a part of cost USD) get a column: a component of their own
     fees = ["tool fees USD"] if calls else []
-    headers = keys + ["priced as", "model", "records"] + [h for _, h in counts] + fees + ["cost USD"]
+    # the cost right after what names a row, so in a terminal (where a wide table is printed in blocks
+    # of columns) the first block answers "what did it cost"; the token and call counts follow
+    headers = keys + ["priced as", "model", "records", "cost USD"] + fees + [h for _, h in counts]
     body = []
     for i, (row, cost) in enumerate(zip(rows.to_dict("records"), _rounded(result))):
         model = row["model"] + (" (est.)" if row["estimated"] else "")
         body.append([_cell(row[k], markdown) for k in keys] + [row["priced_as"], _cell(model, markdown),
-                     f"{row['records']:,}"] + [f"{row[c]:,}" for c, _ in counts]
-                    + [f"{cents(row['tool_fees_usd']):,.2f}" for _ in fees] + [f"{cost:,.2f}"])
+                     f"{row['records']:,}", f"{cost:,.2f}"]
+                    + [f"{cents(row['tool_fees_usd']):,.2f}" for _ in fees] + [f"{row[c]:,}" for c, _ in counts])
     right = [False] * (len(keys) + 2) + [True] * (len(counts) + len(fees) + 2)
-    table = _markdown_table(headers, body, right) if markdown else render(headers, body, right)
+    table = (_markdown_table(headers, body, right) if markdown
+             else render(headers, body, right, width=WIDTH, keep=len(keys) + 2))
     sha = (result.price_table.get("sha256") or "")[:12]
     head = (f"Re-priced usage: {result.summary_line()}. Price table {result.price_table.get('version')} "
             f"(sha256 {sha}).")
     totals = "; ".join(f"{label} {cents(total):,.2f}{_left_out(result.unpriced_calls.get(label))}"
                        for label, total in result.totals_usd.items())
-    lines = [head, "", table, "", f"Total USD: {totals}"]
+    # text: prose wrapped to the terminal width; Markdown: one line each (the renderer wraps)
+    lines_of = (lambda text, initial="": [initial + text]) if markdown else \
+        (lambda text, initial="": wrap(text, initial=initial))
+    lines = [*lines_of(head), "", table, "", *lines_of(f"Total USD: {totals}")]
     if result.assumptions:
-        lines += ["", "Assumptions:"] + [f"- {a}" for a in result.assumptions]
+        lines += ["", "Assumptions:"] + [line for a in result.assumptions for line in lines_of(a, "- ")]
     if result.problems:
-        lines += ["", f"Reported records ({result.reported:,}; each was left out of every total):"]
+        lines += ["", *lines_of(f"Reported records ({result.reported:,}; each was left out of every total):")]
+        # one line a record, never wrapped: like error lines, they are grepped for file:line
         lines += [f"- {_cell(p, markdown)}" for p in result.problems[:20]]
         if result.reported > 20:
-            lines.append(f"- ... {result.reported - 20:,} more (--format json lists the first "
-                         f"{len(result.problems):,})")
+            lines += lines_of(f"... {result.reported - 20:,} more (--format json lists the first "
+                              f"{len(result.problems):,})", "- ")
     return "\n".join(lines)
 
 
