@@ -84,4 +84,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def cents(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN, context=_SUM_CONTEXT)
+    """To the cent, half to even; an amount that rounds to zero is 0.00, never -0.00 (a difference of
+    -1e-40 between two equal totals is no saving)."""
+    rounded = value.quantize(_CENT, rounding=ROUND_HALF_EVEN, context=_SUM_CONTEXT)
+    return rounded if rounded else abs(rounded)

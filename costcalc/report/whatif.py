@@ -31,13 +31,15 @@ def _money(value: Decimal) -> str:
 
 
 def _signed(value: Decimal) -> str:
-    return ("+" if value > 0 else "") + _money(value)
+    """+1.23, -1.23, or 0.00 when the difference rounds to nothing (no sign on a zero)."""
+    return ("+" if cents(value) > 0 else "") + _money(value)
 
 
 def _pct(value) -> str:
     if value is None:
         return "n/a"
     rounded = value.quantize(Decimal("0.1"))
+    rounded = rounded if rounded else abs(rounded)  # never -0.0%
     return ("+" if rounded > 0 else "") + f"{rounded:,f}%"
 
 
