@@ -29,7 +29,7 @@ from .cost_cases import RANGED_INPUTS, TOOL_CALLS_KEY
 from .cost_cases import ranged_inputs as _ranged_inputs
 from .errors import CostcalcError
 from .summary import dsum
-from .workload import Profile, Range, Workloads
+from .workload import Profile, Workloads
 
 _DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
