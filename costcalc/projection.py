@@ -61,6 +61,8 @@ from .prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component
 from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
 from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
+from .token_units import limit_hint, profile_info, translate, translated_parts, translation
+from .token_units import notes as token_notes
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
                        Profile, Traffic, Workloads, describe)
 
@@ -123,6 +125,9 @@ class _Projector:
         # (profile, model, input key, range) of each ranged input whose higher value lowers that model's
         # cost: its low case takes the high end (an assumption line per profile and input says so)
         self.lowering: list[tuple] = []
+        # (profile, model as named) -> (Translation or None, counts translated, model's tokenizer): the
+        # unit of the profile's token counts on each model (costcalc.token_units)
+        self.translations: dict[tuple[str, str], tuple] = {}
 
     @contextlib.contextmanager
     def scratch(self):
@@ -436,20 +441,31 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "start": cal.month_label(*start),
         "months": months,
         "currency": "USD",
-        "assumptions": projector.assumptions + lowering_notes(projector.lowering) + projector.unpriced_notes()
+        "assumptions": projector.assumptions + token_notes(projector.translations)
+        + lowering_notes(projector.lowering) + projector.unpriced_notes()
         + not_available_notes(unavailable) + _standing_assumptions(profiles),
         # stretches of profile x model without a price (before launch, after retirement): not cost lines
         "not_available": unavailable,
         # what else the totals leave out: tool calls no fee prices, requests over a limit (over_limit: exclude)
         "unpriced_calls": projector.unpriced_entries(),
         "over_limit_excluded": projector.excluded,
-        "profiles": {p.name: describe(p) for p in profiles},
+        "profiles": {p.name: _profile_info(p, projector.translations) for p in profiles},
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
         "requests": _requests(out, month_list),
         **_line_rates(out, projector.line_meta),
     })
     return frame
+
+
+def _profile_info(profile: Profile, translations: dict) -> dict:
+    """describe(profile), with the unit of its token counts and their translation per model."""
+    info = describe(profile)
+    units = profile_info(translations, profile.name, profile.tokens_counted_with)
+    if units:
+        info["summary"] += "; " + units.pop("summary_clause")
+        info.update(units)
+    return info
 
 
 # A volume that compounds past a million-fold is no plan, and the amounts it makes would outgrow the
@@ -714,6 +730,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     if sampled is not None:  # tokens per request counted from samples with this model's tokenizer
         profile = replace(profile, input_tokens=sampled.input,
                           output_tokens=profile.output_tokens if sampled.output is None else sampled.output)
+    counted = profile  # as the profile gives them: what a limit error points at
+    profile, hint = _in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = _reasoning_tokens(profile, model.provider)
     bins = []
     for prompt, share in _bins(profile):
@@ -721,7 +739,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
         bins.append((_ceil(prompt), share, per_request))
     over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case,
-                        sampled is not None, ends)
+                        sampled is not None, ends, counted, hint)
     requests_by_tier = []
     for tier, tier_share in tiers:
         for (prompt, bin_share, per_request), excluded in zip(bins, over):
@@ -824,6 +842,19 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         projector.note(_left_out_note(excluded, [n for _, n in left_out]))
 
 
+def _in_model_tokens(projector: _Projector, profile: Profile, model: Model, model_name: str,
+                     sampled) -> tuple[Profile, str]:
+    """The profile's counts in the model's tokenizer (costcalc.token_units), remembered for the
+    assumptions and the profile's info, and what a limit error adds about it."""
+    t = translation(profile.tokens_counted_with, model.tokenizer)
+    from_samples = sampled is not None, sampled is not None and sampled.output is not None
+    parts = translated_parts(*from_samples)
+    projector.translations[(profile.name, model_name)] = (t, parts, model.tokenizer)
+    if t is None or parts is None:
+        return profile, ""
+    return translate(profile, t, *from_samples), limit_hint(t)
+
+
 def _share(share: Decimal) -> str:
     """A share as a percentage: exact when short (10%, 12.5%), else to two places (33.33%: a share of
     sample prompts is a 50-digit division)."""
@@ -838,10 +869,12 @@ def _ceil(tokens: Decimal) -> int:
 
 
 def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, output: int, case: str,
-                 sampled: bool = False, ends: Mapping[str, str] | None = None) -> list[bool]:
+                 sampled: bool = False, ends: Mapping[str, str] | None = None, counted: Profile | None = None,
+                 hint: str = "") -> list[bool]:
     """Per prompt bin: whether its requests exceed the model's context window or max output. An error
     naming the file, line and key of the value at fault (the profile's origin), the model and the limit,
-    unless the profile says `over_limit: exclude`."""
+    unless the profile says `over_limit: exclude`. `profile` holds the counts in the model's tokenizer,
+    `counted` as the profile gives them (the value an error shows); `hint` says how one became the other."""
     over = [share > 0 and over_limit(model, prompt, output) is not None for prompt, share, _ in bins]
     if any(over) and profile.over_limit != "exclude":
         index = over.index(True)
@@ -849,11 +882,11 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
         limit = over_limit(model, prompt, output)
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
-        what = f"{part}{describe_limit(model.id, *limit)}"
+        what = f"{part}{describe_limit(model.id, *limit)}{hint}"
         if profile.origin is None:  # a Profile made in code: no file to point at
             raise LimitError(f"profile {profile.name}{which}, model {model_name}: {what}; set over_limit: "
                              f"exclude in the profile to leave such requests out of the estimate")
-        key, line, value = _limit_location(profile, model, limit[0], index, case, sampled, ends)
+        key, line, value = _limit_location(profile, model, limit[0], index, case, sampled, ends, counted)
         raise LimitError(str(Problem(profile.origin.file, line, key, value,
                                      f"model {model_name}{which}: {what}; set over_limit: exclude in the "
                                      f"profile to leave such requests out of the estimate")))
@@ -861,12 +894,16 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
 
 
 def _limit_location(profile: Profile, model: Model, limit: str, index: int, case: str,
-                    sampled: bool, ends: Mapping[str, str] | None = None) -> tuple[str, int | None, object]:
+                    sampled: bool, ends: Mapping[str, str] | None = None,
+                    counted: Profile | None = None) -> tuple[str, int | None, object]:
     """(dotted key, line, value) of what puts a request above `limit`: the prompt (a histogram bin, a
     ranged value at this case, the mean) or the output (output_tokens, else the reasoning that adds to
-    it); the samples when the tokens were counted from them."""
+    it); the samples when the tokens were counted from them. Values as the profile gives them
+    (`counted`); whether the output alone is too large is judged in the model's tokens (`profile`)."""
     if sampled:
         return (*profile.origin.where("samples"), _NO_VALUE)
+    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
+    profile = counted or profile
     if limit == CONTEXT:
         tokens = profile.input_tokens
         if isinstance(tokens, Histogram):
@@ -875,7 +912,6 @@ def _limit_location(profile: Profile, model: Model, limit: str, index: int, case
         return (*profile.origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
                 tokens)
     name, value = "output_tokens", profile.output_tokens
-    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
     if fits and profile.reasoning_tokens is not None:
         name, value = "reasoning_tokens", profile.reasoning_tokens
     elif fits and profile.reasoning is not None:
