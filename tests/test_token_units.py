@@ -186,3 +186,28 @@ def test_limit_error_without_a_file_names_the_translation():
                       requests_per_month=D(1))
     with pytest.raises(LimitError, match=r"a 1,040,000-token prompt .* o200k_base counts x1.3"):
         costcalc.estimate(Workloads((profile,), "<code>"), start="2026-12", months=1)
+
+
+def test_profiles_derived_from_logs_keep_the_logging_models_unit(tmp_path):
+    # A log of Opus 4.7 holds Opus 4.7's own counts: the derived profile says so, and an estimate on
+    # Opus 4.7 prices them as logged (not x1.3 again); on gpt-5.5 they become o200k counts (/1.3).
+    import json
+
+    log = tmp_path / "u.jsonl"
+    log.write_text("".join(json.dumps({"timestamp": f"2026-11-{d:02d}T12:00:00Z", "provider": "anthropic",
+                                       "model": "claude-opus-4-7", "input_tokens": 1300, "output_tokens": 130})
+                           + "\n" for d in range(1, 31)))
+    document = costcalc.derive_profiles(log)
+    [profile] = document["profiles"].values()
+    assert profile["tokens_counted_with"] == "claude-opus-4.7-estimate"
+    profile["models"] = ["claude-opus-4-7", "gpt-5.5"]
+    profile["traffic"] = {"timezone": "UTC"}  # uniform: exactly 30 requests in November
+    import yaml
+
+    path = tmp_path / "derived.yaml"
+    path.write_text(yaml.safe_dump(document))
+    df = costcalc.estimate(path, start="2026-11", months=1)
+    # 1 request a day, 30 days: 1,300 in + 130 out on Opus (5 / 25 per 1M); 1,000 + 100 on gpt-5.5 (5 / 30)
+    assert (tokens(df, "claude-opus-4-7", "input"), tokens(df, "claude-opus-4-7", "output")) == (30 * 1300, 30 * 130)
+    assert cost(df, model="claude-opus-4-7") == 30 * (1300 * D(5) + 130 * D(25)) / 1_000_000
+    assert (tokens(df, "gpt-5.5", "input"), tokens(df, "gpt-5.5", "output")) == (30 * 1000, 30 * 100)
