@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .workload import Profile, Range
 
@@ -53,8 +53,8 @@ _AFFINE = ("cache_hit_rate", "cache_write.share")
 _ZERO = Decimal(0)
 
 CASES_NOTE = ("Cases: low and high take each range at the end that lowers (raises) that model's cost over the "
-              "period, so low <= expected <= high for every profile and model; `costcalc sensitivity` names "
-              "each input's low and high values.")
+              "period, so for every profile and model the low case costs no more than expected and the high "
+              "case no less; `costcalc sensitivity` names each input's low and high values.")
 
 
 def ranged_inputs(profile: Profile) -> list[tuple[str, Range]]:

@@ -45,10 +45,10 @@ import bisect
 import contextlib
 import decimal
 import gc
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -502,7 +502,7 @@ def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
 
 
 def _project_cases(projector: _Projector, profile: Profile, model_id: str, model_name: str,
-                   month_list: list[tuple[int, int]], start: tuple[int, int], out: "_Columns") -> None:
+                   month_list: list[tuple[int, int]], start: tuple[int, int], out: _Columns) -> None:
     """A ranged profile on one model: the expected case, then low and high named by this model's cost
     (costcalc.cost_cases): each input at the end that lowers (raises) it. Inputs whose direction is
     not certain are measured against the expected run, in scratch projections that leave no trace."""
@@ -533,7 +533,7 @@ def _project_cases(projector: _Projector, profile: Profile, model_id: str, model
         projector.note(disorder)
 
 
-def _month_costs(out: "_Columns", runs_from: int, lines_from: int, months: int) -> list[Decimal]:
+def _month_costs(out: _Columns, runs_from: int, lines_from: int, months: int) -> list[Decimal]:
     """Cost per month index of the runs appended to `out` since (runs_from, lines_from)."""
     costs = [_ZERO] * months
     position = lines_from
