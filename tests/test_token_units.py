@@ -150,8 +150,8 @@ def test_defaults_set_the_unit_and_a_bad_name_is_one_error_line(tmp_path):
     result = run("estimate", path)
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == (f"costcalc: {path}:3: profiles.p.tokens_counted_with: 'cl100k_base': not allowed (did "
-                             "you mean 'o200k_base'?); one of o200k_base, deepseek-v4, claude-estimate, claude-opus-4.7-estimate, "
-                             "gemini-estimate\n")
+                             "you mean 'o200k_base'?); one of o200k_base, deepseek-v4, claude-estimate, "
+                             "claude-opus-4.7-estimate, gemini-estimate\n")
 
 
 def test_samples_stay_exact_and_output_given_as_a_number_is_translated(tmp_path):
