@@ -61,6 +61,7 @@ from .prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component
 from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
 from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
+from .token_units import by_profile as translations_by_profile
 from .token_units import limit_hint, profile_info, translate, translated_parts, translation
 from .token_units import notes as token_notes
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
@@ -449,7 +450,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         # what else the totals leave out: tool calls no fee prices, requests over a limit (over_limit: exclude)
         "unpriced_calls": projector.unpriced_entries(),
         "over_limit_excluded": projector.excluded,
-        "profiles": {p.name: _profile_info(p, projector.translations) for p in profiles},
+        "profiles": _profiles_info(profiles, projector.translations),
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
         "requests": _requests(out, month_list),
@@ -458,14 +459,17 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     return frame
 
 
-def _profile_info(profile: Profile, translations: dict) -> dict:
-    """describe(profile), with the unit of its token counts and their translation per model."""
-    info = describe(profile)
-    units = profile_info(translations, profile.name, profile.tokens_counted_with)
-    if units:
-        info["summary"] += "; " + units.pop("summary_clause")
-        info.update(units)
-    return info
+def _profiles_info(profiles: list[Profile], translations: dict) -> dict[str, dict]:
+    """describe() of each profile, with the unit of its token counts and their translation per model."""
+    grouped = translations_by_profile(translations)
+    out = {}
+    for profile in profiles:
+        info = out[profile.name] = describe(profile)
+        units = profile_info(grouped.get(profile.name, {}), profile.name, profile.tokens_counted_with)
+        if units:
+            info["summary"] += "; " + units.pop("summary_clause")
+            info.update(units)
+    return out
 
 
 # A volume that compounds past a million-fold is no plan, and the amounts it makes would outgrow the

@@ -122,10 +122,11 @@ def notes(translations: dict[tuple[str, str], tuple]) -> list[str]:
 
 def profile_info(translations: dict[tuple[str, str], tuple], profile: str, source: str) -> dict:
     """What the profile's info (meta.profiles) says about its counts' unit: `tokens_counted_with`, and per
-    model the translation (factor and band) where there is one; `summary_clause` for the one-line text."""
+    model the translation (factor and band) where there is one; `summary_clause` for the one-line text.
+    `translations`: {model: (Translation | None, parts, tokenizer)} of this profile."""
     per_model = {}
-    for (name, model), (t, parts, _) in translations.items():
-        if name != profile or t is None or parts is None:
+    for model, (t, parts, _) in translations.items():
+        if t is None or parts is None:
             continue
         per_model[model] = {"tokenizer": t.target, "factor": t.factor(), "band": t.band_text(),
                             "translated": parts, "estimate": True}
@@ -134,6 +135,14 @@ def profile_info(translations: dict[tuple[str, str], tuple], profile: str, sourc
     clause = "counts in " + source + "; per model: " + ", ".join(
         f"{m} x{i['factor']} (est. {i['band']})" for m, i in per_model.items())
     return {"tokens_counted_with": source, "token_translation": per_model, "summary_clause": clause}
+
+
+def by_profile(translations: dict[tuple[str, str], tuple]) -> dict[str, dict[str, tuple]]:
+    """{(profile, model): entry} as {profile: {model: entry}} (one pass, for profile_info)."""
+    out: dict[str, dict[str, tuple]] = {}
+    for (profile, model), entry in translations.items():
+        out.setdefault(profile, {})[model] = entry
+    return out
 
 
 def _short(value: Decimal) -> str:
