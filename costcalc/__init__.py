@@ -20,7 +20,8 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "estimate": "api", "quote": "api", "count_tokens": "api", "count_messages": "api", "count_files": "api",
+    "estimate": "api", "plans": "api", "plan_totals": "api",
+    "quote": "api", "count_tokens": "api", "count_messages": "api", "count_files": "api",
     "bundled_examples": "api", "read_usage": "api", "reprice": "api", "variance": "api",
     "derive_profiles": "api", "plot": "plot", "save_charts": "plot", "to_xlsx": "report.xlsx",
     "render_xlsx": "report.xlsx", "compare": "whatif", "sensitivity": "whatif", "break_even": "whatif", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",

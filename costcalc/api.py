@@ -4,6 +4,7 @@ inputs at the edge, then calls the pure computation modules. The CLI calls exact
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from importlib import resources
@@ -77,7 +78,7 @@ def known_tools(table: PriceTable) -> list[str]:
 def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, start=None,
              months: int = DEFAULT_MONTHS, scenario: str = "actual",
              overrides: Iterable[tuple[str, str, str]] = (), currency: str | None = None,
-             fx=()) -> pd.DataFrame:
+             fx=(), plan: str | None = None, budget=None) -> pd.DataFrame:
     """Project monthly spend: one row per (profile, model, month, price rule, component).
 
     workloads: a YAML/CSV path, YAML text, a DataFrame of profiles (one row each), or None for the
@@ -87,6 +88,9 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     scenario: 'actual' (prices in force) or 'list' (promotions ignored).
     currency, fx: show money in another currency at a fixed budget rate: fx is "EUR=0.92", an FX YAML
         path, or a list of them; adds an exact `cost_<code>` column and `attrs["fx"]` (cost_usd stays).
+    plan: the plan the headline and total show (default "current"; see costcalc.planning and `plans(df)`).
+    budget: a monthly budget for that plan's total, in the shown currency (`--budget`); the workloads
+        file's `budgets:` apply too.
     """
     if scenario not in SCENARIOS:
         raise CostcalcError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
@@ -97,12 +101,80 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if any(p.samples is not None for p in loaded):
         from .workload import count_samples
 
-        loaded = Workloads(tuple(count_samples(p, table, p.models) for p in loaded), loaded.source)
+        loaded = replace(loaded, profiles=tuple(count_samples(p, table, p.models) for p in loaded))
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
         start = min(starts) if starts else datetime.now(timezone.utc).date()
     frame = project(loaded, table, parse_month(start), int(months), scenario)
-    return with_currency(frame, currency, fx)
+    frame = with_currency(frame, currency, fx)
+    frame.attrs.update(plan_attrs(loaded, frame.attrs, plan, budget, models is not None))
+    return frame
+
+
+def plan_attrs(loaded: Workloads, attrs: dict, plan: str | None, budget, models_given: bool) -> dict:
+    """What a result needs to compute its plans and budgets (JSON-plain): each profile's models and
+    current model, the chosen plan, the file's plans and the budget rules. Checked here: the chosen
+    plan exists, and the file's plans still name listed models after --models."""
+    from .workload_plans import BudgetRule, plan_names
+
+    models = {p.name: p.models for p in loaded}
+    for user in loaded.plans:
+        for profile, model in user.choices:
+            if model not in models[profile]:
+                given = " from --models" if models_given else ""
+                raise CostcalcError(f"{user.where}: plans.{user.name}.{profile}: {model}: not among the models "
+                                    f"compared ({', '.join(models[profile])}{given})")
+    names = plan_names(models, loaded.plans)
+    chosen = plan or "current"
+    if chosen not in names:
+        raise CostcalcError(f"--plan: {chosen!r}: no such plan; plans: {', '.join(names)}")
+    rules = [r.to_dict() for r in loaded.budgets]
+    for rule in rules:
+        if rule["scope"] == "plan" and rule["name"] not in names:
+            raise CostcalcError(f"{rule['source']}: budget for plan {rule['name']!r}: no such plan after "
+                                f"--models; plans: {', '.join(names)}")
+    if budget is not None:
+        amount = Decimal(str(budget))
+        if not amount.is_finite() or amount <= 0 or amount.adjusted() >= 15:
+            raise CostcalcError(f"--budget: {budget}: must be an amount of money above 0 and below 10^15")
+        rules.append(BudgetRule("plan", chosen, (), amount, None, attrs.get("currency") or "USD",
+                                "--budget").to_dict())
+    infos = attrs.get("profiles") or {}
+    return {"plan": chosen, "user_plans": {p.name: dict(p.choices) for p in loaded.plans}, "budget_rules": rules,
+            "profiles": {p.name: {**infos.get(p.name, {}), "models": list(p.models), "use": p.current_model}
+                         for p in loaded}}
+
+
+def plans(df: pd.DataFrame) -> pd.DataFrame:
+    """Every plan of an estimate (one model per profile: current, cheapest, all on MODEL, the workloads
+    file's plans), tidy: one row per plan, profile and month with the chosen `model` and exact
+    `cost_usd` (expected case). `attrs`: `chosen` (the plan the estimate shows) and `plans` (name,
+    kind, description, notes). A plan's total is `df[df.plan == NAME].cost_usd.sum()`; `plan_totals`
+    gives them per month. A profile's models are alternatives: only a plan adds across profiles."""
+    from .report.plandoc import frame_sections
+
+    sections = frame_sections(df)
+    records = [{"plan": plan["name"], "profile": p["profile"], "model": p["model"], "month": m["month"],
+                "cost_usd": Decimal(m["cost_usd"])}
+               for plan in sections["plans"] for p in plan["profiles"] for m in p["months"]]
+    out = pd.DataFrame(records, columns=["plan", "profile", "model", "month", "cost_usd"])
+    out.attrs.update({"chosen": sections["headline"]["plan"],
+                      "plans": [{k: plan[k] for k in ("name", "kind", "description", "notes")}
+                                for plan in sections["plans"]]})
+    return out
+
+
+def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """Each plan's total per month and over the period (`month == "total"`), exact `cost_usd`, expected
+    case; `chosen` marks the plan the estimate shows (its total is the document's total_usd)."""
+    from .report.plandoc import frame_sections
+
+    sections = frame_sections(df)
+    chosen = sections["headline"]["plan"]
+    records = [{"plan": plan["name"], "month": m["month"], "cost_usd": Decimal(m["cost_usd"]),
+                "chosen": plan["name"] == chosen}
+               for plan in sections["plans"] for m in plan["months"] + [{"month": "total", **plan["total"]}]]
+    return pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen"])
 
 
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
@@ -151,7 +223,8 @@ def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Wor
 
     for name in models:
         lookup(table, name)  # unknown names fail here with suggestions
-    return Workloads(tuple(replace(p, models=tuple(dict.fromkeys(models))) for p in loaded), loaded.source)
+    # the current plan puts each profile on the first of these (a `use:` from the file may not be one)
+    return replace(loaded, profiles=tuple(replace(p, models=tuple(dict.fromkeys(models)), use=None) for p in loaded))
 
 
 def quote(model: str, at=None, prices=None, tier: str = "standard", residency: bool = False,
@@ -369,5 +442,6 @@ def _paths(paths) -> list[str]:
     return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
 
 
-__all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "quote",
-           "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance", "derive_profiles"]
+__all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "plan_totals", "plans",
+           "quote", "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance",
+           "derive_profiles"]

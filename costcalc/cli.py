@@ -344,6 +344,24 @@ def _month_option(value: str | None) -> str | None:
     return value
 
 
+def _budget_option(value: str | None):
+    """--budget 60000 (or 60_000, 60000.50): an amount of money above 0, to the cent."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None:
+        return None
+    text = value.strip().replace("_", "").replace(",", "")
+    try:
+        amount = Decimal(text) if text.isascii() and len(text) <= 20 else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount.adjusted() >= 15 or \
+            -amount.as_tuple().exponent > 2:
+        raise click.BadParameter(f"{value!r}: must be an amount of money above 0 and below 10^15, at most two "
+                                 f"decimal places (e.g. 60000 or 60000.50)")
+    return amount
+
+
 def _parse_set(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
     out = []
     for item in values:
@@ -371,9 +389,15 @@ def _parse_set(values: tuple[str, ...]) -> list[tuple[str, str, str]]:
               help="json is the canonical result (`costcalc render` re-renders it); html is one offline file "
                    "with charts; xlsx needs the xlsx extra; focus is FinOps FOCUS CSV.")
 @currency_options
+@click.option("--plan", "plan", metavar="NAME",
+              help="The plan the headline and total show: current (default), cheapest, 'all on MODEL' or "
+                   "a plan of the workloads file.")
+@click.option("--budget", "budget", metavar="AMOUNT", callback=lambda ctx, param, value: _budget_option(value),
+              help="A monthly budget for that plan's total, in the shown currency: months over it are "
+                   "flagged with the overrun.")
 @click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (atomically) instead of stdout.")
-def estimate(workloads, models, start, months, scenario, sets, prices, fmt, currency, fx, output):
+def estimate(workloads, models, start, months, scenario, sets, prices, fmt, currency, fx, plan, budget, output):
     """Project monthly spend of WORKLOADS (YAML or CSV; default: the bundled examples) on each model.
 
     \b
@@ -382,13 +406,18 @@ def estimate(workloads, models, start, months, scenario, sets, prices, fmt, curr
       costcalc estimate workloads.yaml --months 6 --format markdown
       costcalc estimate --set support-bot.cache_hit_rate=0.8 --models deepseek-v4-pro,gpt-5.5
       costcalc estimate workloads.yaml --scenario list --format json --output estimate.json
+      costcalc estimate --plan cheapest --budget 9000
+
+    It opens with the answer: a plan (one model per profile; `current` by default) and its spend per
+    month, the cheapest plan and what it saves, unit costs, budgets; then each profile's alternatives.
     """
     from .api import estimate as run_estimate
     from .report.estimate import render_estimate
 
     model_list = [m.strip() for m in models.split(",") if m.strip()] if models else None
     df = run_estimate(workloads, prices=prices or None, models=model_list, start=start, months=months,
-                      scenario=scenario, overrides=_parse_set(sets), currency=currency, fx=fx)
+                      scenario=scenario, overrides=_parse_set(sets), currency=currency, fx=fx, plan=plan,
+                      budget=budget)
     write_output(render_estimate(df, fmt), output)
 
 
@@ -396,9 +425,10 @@ def estimate(workloads, models, start, months, scenario, sets, prices, fmt, curr
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(ESTIMATE_FORMATS), default="table", show_default=True)
 @currency_options
+@click.option("--plan", "plan", metavar="NAME", help="Show this plan in the headline instead of the saved one.")
 @click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (atomically) instead of stdout.")
-def render(result, fmt, currency, fx, output):
+def render(result, fmt, currency, fx, plan, output):
     """Re-render a saved estimate (its canonical JSON) in another format, without recomputing.
 
     The same format gives the same bytes as at estimate time. --currency/--fx show it in another
@@ -409,17 +439,46 @@ def render(result, fmt, currency, fx, output):
       costcalc estimate --format json --output estimate.json
       costcalc render estimate.json --format html --output estimate.html
       costcalc render estimate.json --format markdown --currency EUR --fx EUR=0.92
+      costcalc render estimate.json --plan cheapest
     """
     from .report.document import load
     from .report.estimate import render_document
 
     document = load(result)
+    if plan is not None:
+        from .report.document import upgrade
+
+        names = [p["name"] for p in document.get("plans") or []]
+        if plan not in names:
+            raise click.BadParameter(f"{plan!r}: no such plan in {result}; plans: {', '.join(names)}",
+                                     param_hint="--plan")
+        document = upgrade({**document, "meta": {**document["meta"], "plan": plan}})
     if currency or fx:
         from .api import with_currency
         from .report.document import to_document, to_frame
 
         document = to_document(with_currency(to_frame(document), currency, list(fx)))
     write_output(render_document(document, fmt), output)
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(["estimate", "workloads", "prices"]))
+@click.option("--output", "-o", default=None, help="Write to this file instead of stdout.")
+def schema(name, output):
+    """Print the JSON Schema of a costcalc file: an estimate document, workload profiles or a price table.
+
+    Editors use it to complete and check a file as it is typed; the same schemas ship in the package
+    (costcalc/data/schemas/NAME.schema.json).
+
+    \b
+    Examples:
+      costcalc schema workloads --output workloads.schema.json
+      # then, first line of workloads.yaml:  # yaml-language-server: $schema=workloads.schema.json
+      costcalc schema estimate | python -m json.tool
+    """
+    from .schemas import shipped
+
+    write_output(shipped(name), output)
 
 
 @cli.command()

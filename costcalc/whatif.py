@@ -35,7 +35,7 @@ _DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 
-ALL_MODELS = "all models"
+PLAN_PREFIX = "plan "  # compare's plan rows: model == "plan current" (was "all models": a sum of alternatives)
 TOTAL = "total"
 HOURS_PER_MONTH = Decimal(730)  # 8,760 hours a year / 12: the usual cloud billing month
 
@@ -59,7 +59,9 @@ def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
 
     a, b: estimate documents (the JSON of `costcalc estimate --format json`, as a dict) or estimate
     DataFrames. Rows: for each model (in order of first appearance, A then B) its months, then a
-    `month == "total"` row; then `model == "all models"` rows per month and the grand total.
+    `month == "total"` row (a model summed over the profiles that list it); then `model == "plan NAME"`
+    rows per month and total: each side's chosen plan (one model per profile; a profile's models are
+    alternatives and are never added together).
     Columns: model, month, a_usd, b_usd, diff_usd (= b - a), pct (= diff / a x 100, None when a is 0).
     A month or model on one side only counts as 0 on the other. Money is USD whatever the documents'
     display currency. attrs: `sides` {a, b} (label, scenario, price table version and sha256, start,
@@ -82,14 +84,28 @@ def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
         for month in present:
             add(model, month, a_m.get(month, _ZERO), b_m.get(month, _ZERO))
         add(model, TOTAL, dsum(a_m.values()), dsum(b_m.values()))
-    for month in months:
-        add(ALL_MODELS, month, dsum(c.get(month, _ZERO) for c in a_costs.values()),
-            dsum(c.get(month, _ZERO) for c in b_costs.values()))
-    add(ALL_MODELS, TOTAL, dsum(v for c in a_costs.values() for v in c.values()),
-        dsum(v for c in b_costs.values() for v in c.values()))
+    # A profile's models are alternatives: across profiles only a plan (one model each) adds up. The
+    # plan rows compare each side's chosen plan (current unless the estimate chose another).
+    a_plan, b_plan = a_side["plan"], b_side["plan"]
+    label = PLAN_PREFIX + (a_plan["name"] if a_plan["name"] == b_plan["name"]
+                           else f"{a_plan['name']} (A) / {b_plan['name']} (B)")
+    for month in sorted(set(months) | set(a_plan["months"]) | set(b_plan["months"])):
+        add(label, month, a_plan["months"].get(month, _ZERO), b_plan["months"].get(month, _ZERO))
+    add(label, TOTAL, dsum(a_plan["months"].values()), dsum(b_plan["months"].values()))
     frame = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
     frame.attrs.update({"sides": {"a": a_side, "b": b_side}, "notes": _side_notes(a_side, b_side)})
     return frame
+
+
+def _chosen_plan(sections: dict) -> dict:
+    """{name, months: {month: USD}, models: {profile: model}} of the chosen plan of a document's plan
+    sections (an empty plan when there is none)."""
+    chosen = (sections.get("headline") or {}).get("plan")
+    for plan in sections.get("plans") or []:
+        if plan["name"] == chosen:
+            return {"name": plan["name"], "months": {m["month"]: Decimal(m["cost_usd"]) for m in plan["months"]},
+                    "models": {p["profile"]: p["model"] for p in plan["profiles"]}}
+    return {"name": chosen or "current", "months": {}, "models": {}}
 
 
 def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
@@ -101,6 +117,9 @@ def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
         records = zip(frame["model"].astype(str), frame["month"].astype(str), frame["cost_usd"])
         meta = frame.attrs
         profiles = list(meta.get("profiles", {}) or dict.fromkeys(source["profile"].astype(str)))
+        from .report.plandoc import frame_sections
+
+        plan = _chosen_plan(frame_sections(source))
     elif isinstance(source, Mapping):
         from .report.document import check
 
@@ -109,6 +128,9 @@ def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
         records = ((str(r["model"]), str(r["month"]), Decimal(str(r["cost_usd"]))) for r in rows)
         meta = source["meta"]
         profiles = list(meta.get("profiles") or dict.fromkeys(str(r["profile"]) for r in source["rows"]))
+        from .report.plandoc import plan_sections
+
+        plan = _chosen_plan(plan_sections(source["rows"], meta))
     else:
         raise CostcalcError(f"{label}: compare takes estimate documents (dicts) or estimate DataFrames, "
                             f"not {type(source).__name__}")
@@ -122,7 +144,7 @@ def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
                             "files": [f.get("path") for f in table.get("files", []) if isinstance(f, dict)]},
             "start": meta.get("start"), "months": meta.get("months"), "fx": meta.get("fx"),
             "profiles": profiles, "costcalc_version": meta.get("costcalc_version"),
-            "not_available": _unavailable(meta.get("not_available"))}
+            "not_available": _unavailable(meta.get("not_available")), "plan": plan}
     return summed, side
 
 
@@ -152,7 +174,7 @@ def _unavailable_note(model: str, gap: dict, where: str) -> str:
     if gap["partial"]:
         said.append(f"available only in part of {', '.join(gap['partial'])}")
     return (f"{model} is {' and '.join(said)}{where} ({'; '.join(gap['detail'])}): those months count its cost "
-            f"as 0 or for part of the month, so its totals and the all-models totals are not like for like "
+            f"as 0 or for part of the month, so its totals and the plan totals are not like for like "
             f"over the whole period.")
 
 

@@ -49,7 +49,8 @@ DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
 PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "samples",
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
                 "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit",
-                "tool_calls_per_request", "tokens_counted_with")
+                "tool_calls_per_request", "use", "tokens_counted_with")
+TOP_KEYS = ("schema_version", "defaults", "profiles", "plans", "budgets")
 TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
 
@@ -196,6 +197,11 @@ class Profile:
     tokens_counted_with: str = DEFAULT_TOKENS_COUNTED_WITH
     # where it was read (None for a Profile made in code): errors found later name its file and line
     origin: Origin | None = field(default=None, compare=False, repr=False)
+    use: str | None = None  # the model the `current` plan puts this profile on (None: the first listed)
+
+    @property
+    def current_model(self) -> str:
+        return self.use if self.use is not None else self.models[0]
 
     @property
     def has_ranges(self) -> bool:
@@ -220,6 +226,8 @@ _RANGED = ("requests_per_day", "requests_per_month", "input_tokens", "output_tok
 class Workloads:
     profiles: tuple[Profile, ...]
     source: str  # file path, "<DataFrame>", ...
+    plans: tuple = ()  # UserPlan (costcalc.workload_plans): the file's own plans
+    budgets: tuple = ()  # BudgetRule: the file's budgets
 
     def __iter__(self):
         return iter(self.profiles)
@@ -437,7 +445,8 @@ def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
     profiles: list[Profile] = []
     top = {}
     with r.item():
-        top = r.mapping(root, "", ("schema_version", "defaults", "profiles"), ("schema_version", "profiles"))
+        top = r.mapping(root, "", TOP_KEYS,
+                        ("schema_version", "profiles"))
         version = r.integer(top["schema_version"], "schema_version", minimum=1)
         if version != SCHEMA_VERSION:
             raise r.fail(top["schema_version"], "schema_version",
@@ -461,7 +470,26 @@ def _read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
                                      name)
                     profiles.append(_profile(r, name, node, defaults, known, tools))
     r.raise_if_problems()
-    return Workloads(tuple(profiles), file)
+    plans, budgets = _plans_and_budgets(r, top, profiles)
+    r.raise_if_problems()
+    return Workloads(tuple(profiles), file, plans, budgets)
+
+
+def _plans_and_budgets(r: Reader, top: dict[str, Node], profiles: list[Profile]) -> tuple[tuple, tuple]:
+    """The file's `plans:` and `budgets:` (costcalc.workload_plans), checked against its profiles."""
+    from .workload_plans import plan_names, read_budgets, read_plans
+
+    models = {p.name: p.models for p in profiles}
+    plans: tuple = ()
+    budgets: tuple = ()
+    with r.item():
+        if "plans" in top:
+            plans = read_plans(r, top["plans"], models)
+    with r.item():
+        if "budgets" in top:
+            budgets = read_budgets(r, top["budgets"], models, {p.name: p.tags for p in profiles},
+                                   plan_names(models, plans))
+    return plans, budgets
 
 
 def _value(r: Reader, node: Node, key: str, what: str, minimum=Decimal(0), maximum=None,
@@ -559,6 +587,10 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
     if changes.get("start") and changes.get("end") and changes["end"] < changes["start"]:
         raise r.fail(f["end"], f"{key}.end", f"must not be before start ({changes['start']})")
     changes["models"] = _models(r, f["models"], f"{key}.models", known)
+    if "use" in f:
+        from .workload_plans import read_use
+
+        changes["use"] = read_use(r, f["use"], f"{key}.use", changes["models"])
     if "tags" in f:
         tags = r.named_entries(f["tags"], f"{key}.tags")
         changes["tags"] = tuple((k, _tag(r, v, f"{key}.tags.{k}")) for k, v in tags.items())

@@ -49,7 +49,10 @@ def test_a_month_shows_the_same_cents_whatever_the_horizon():
         if r.get("case", "expected") == "expected":
             key = (r["profile"], r["model"])
             exact[key] = exact.get(key, D(0)) + D(r["cost_usd"])
-    shown = {f"{v.quantize(D('0.01')):,.2f}" for v in exact.values()}
+    # the headline's plan table: each profile on its plan's model (one of the amounts above) and the
+    # plan's total for the month
+    plan_month = {D(p["months"][0]["cost_usd"]) for p in data["plans"]}
+    shown = {f"{v.quantize(D('0.01')):,.2f}" for v in list(exact.values()) + list(plan_month)}
     cells = {cell for line in six for cell in line[1:]}
     assert cells <= shown | {"n/a"}, cells - shown
     assert "Each amount is rounded to the cent on its own" in run("estimate", "--months", "1").stdout
@@ -58,7 +61,8 @@ def test_a_month_shows_the_same_cents_whatever_the_horizon():
 def test_json_shape_and_exact_totals():
     result = run("estimate", "--start", "2026-12", "--months", "2", "--format", "json")
     data = json.loads(result.stdout)
-    assert set(data) == {"meta", "rows", "totals", "total_usd"}
+    assert set(data) == {"meta", "rows", "totals", "plans", "headline", "budgets", "total_usd"}
+    assert data["meta"]["schema"] == "costcalc.estimate/2" and data["meta"]["plan"] == "current"
     meta = data["meta"]
     assert meta["scenario"] == "actual" and meta["start"] == "2026-12" and meta["months"] == 2
     assert len(meta["price_table"]["sha256"]) == 64 and meta["assumptions"]
@@ -71,8 +75,13 @@ def test_json_shape_and_exact_totals():
     total = sum(Fraction(t["cost_usd"]) for t in data["totals"])
     assert total == sum(Fraction(r["cost_usd"]) for r in data["rows"])
     assert set(data["totals"][0]) == {"profile", "case", "model", "month", "cost_usd"}
-    # with low/expected/high cases the headline total is the expected case's, not all three added up
-    expected = sum(Fraction(r["cost_usd"]) for r in data["rows"] if r["case"] == "expected")
+    # the headline total is the current plan's: each profile's first model, expected case (neither
+    # the low/high cases nor a profile's alternative models added to it)
+    first = {}
+    for name, info in data["meta"]["profiles"].items():
+        first[name] = info["models"][0]
+    expected = sum(Fraction(r["cost_usd"]) for r in data["rows"]
+                   if r["case"] == "expected" and r["model"] == first[r["profile"]])
     assert Fraction(data["total_usd"]) == expected < total
 
 
@@ -89,7 +98,7 @@ profiles:
 """)
     result = run("estimate", workloads, "--start", "2026-06", "--months", "1", "--format", "csv")
     assert result.exit_code == 0, result.stderr
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if not r["profile"].startswith("#")]
     assert rows and all(r["profile"].startswith("'=") for r in rows)
     assert all(r["tag:team"].startswith("'+") and r["tag:owner"].startswith("'@") for r in rows)
     # exact money, and the price table travels with every row

@@ -79,7 +79,12 @@ def test_render_shows_a_saved_usd_result_in_another_currency(files):
     assert done.exit_code == 0, done.output
     document = json.loads(done.output)
     assert document["meta"]["fx"]["symbol"] == "£" and document["meta"]["currency"] == "GBP"
-    assert sum(Decimal(r["cost_gbp"]) for r in document["rows"]) == Decimal(document["total_usd"]) * Decimal("0.8")
+    # the total is the current plan's (each profile's first model), shown in GBP from the rows' GBP costs
+    first = {name: info["models"][0] for name, info in document["meta"]["profiles"].items()}
+    chosen = [r for r in document["rows"] if r["model"] == first[r["profile"]]]
+    assert sum(Decimal(r["cost_usd"]) for r in chosen) == Decimal(document["total_usd"])
+    current = next(p for p in document["plans"] if p["name"] == "current")
+    assert sum(Decimal(r["cost_gbp"]) for r in chosen) == Decimal(current["total"]["cost"])
 
 
 def test_fx_file_with_several_rates(files):

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import costcalc
-from costcalc.report.document import dumps, to_document
+from costcalc.report.document import dumps, to_document, upgrade
 from costcalc.report.html import render_html
 from costcalc.summary import cents
 
@@ -176,6 +176,7 @@ def test_three_chart_kinds_with_titles_axes_ticks_and_legends(document):
         kinds[kind].append(svg)
     assert len(kinds["chart-spend"]) == len(models) == 12
     assert len(kinds["chart-cumulative"]) == 1 and len(kinds["chart-per-1k"]) == 1
+    assert len(kinds["chart-plan"]) == 1  # the chosen plan's months, first on the page
     for svg in svgs:
         title = svg.find(f"{SVG}title")
         assert title is not None and title.text
@@ -190,11 +191,15 @@ def test_three_chart_kinds_with_titles_axes_ticks_and_legends(document):
     assert "Spend per month" in text_of(by_class(kinds["chart-spend"][0], "axis-label-y")[0])
     assert "Cumulative" in text_of(by_class(kinds["chart-cumulative"][0], "axis-label-y")[0])
     assert "1,000 requests" in text_of(by_class(kinds["chart-per-1k"][0], "axis-label-y")[0])
-    # the line charts have a legend entry and a line per model; spend charts one bar series per profile
-    for kind in ("chart-cumulative", "chart-per-1k"):
-        svg = kinds[kind][0]
-        assert [text_of(e.find(f"{SVG}title")) for e in by_class(svg, "legend-item")] == models
-        assert len(by_class(svg, "line")) == len(models)
+    # the per-1k chart has a legend entry and a line per model, the cumulative one per plan (a model's
+    # spend over the profiles that list it is no one's bill); spend charts one bar series per profile
+    svg = kinds["chart-per-1k"][0]
+    assert [text_of(e.find(f"{SVG}title")) for e in by_class(svg, "legend-item")] == models
+    assert len(by_class(svg, "line")) == len(models)
+    plans = [f"plan {p['name']}" for p in document["plans"]]
+    svg = kinds["chart-cumulative"][0]
+    assert [text_of(e.find(f"{SVG}title")) for e in by_class(svg, "legend-item")] == plans
+    assert len(by_class(svg, "line")) == len(plans)
     gpt = next(s for s in kinds["chart-spend"] if "gpt-5.5" in s.find(f"{SVG}title").text)
     users = {p for (p, m) in expected_totals(document) if m == "gpt-5.5"}
     assert {text_of(e.find(f"{SVG}title")) for e in by_class(gpt, "legend-item")} == users
@@ -207,15 +212,18 @@ def test_charts_show_converted_currency(document):
     doc = copy.deepcopy(document)
     doc["meta"]["fx"] = {"base": "USD", "currency": "EUR", "rate": "0.5", "symbol": "\u20ac", "source": "--fx EUR=0.5"}
     doc["meta"]["currency"] = "EUR"
+    doc = upgrade(doc)  # the plan sections hold shown amounts: computed again for the new currency
     html = render_html(doc)
     assert "Money in EUR (\u20ac) at 1 USD = 0.5 EUR (--fx EUR=0.5)" in html
     for svg in charts(html):
         assert "EUR (\u20ac)" in text_of(by_class(svg, "axis-label-y")[0])
         assert all(not text_of(t).startswith("$") for t in by_class(svg, "tick-label"))
-    # the cumulative chart's last point of gpt-5.5 is its converted total (tooltip, cents)
+    # the cumulative chart's last point of the current plan is its converted total (tooltip, cents): each
+    # profile on its first model
     cumulative = next(s for s in charts(html) if "chart-cumulative" in classes(s))
-    total = sum(v for (p, m), v in expected_totals(document).items() if m == "gpt-5.5") * Decimal("0.5")
-    points = [text_of(p) for p in by_class(cumulative, "point") if text_of(p).startswith("gpt-5.5,")]
+    first = {name: info["models"][0] for name, info in document["meta"]["profiles"].items()}
+    total = sum(v for (p, m), v in expected_totals(document).items() if m == first[p]) * Decimal("0.5")
+    points = [text_of(p) for p in by_class(cumulative, "point") if text_of(p).startswith("plan current,")]
     assert points[-1].endswith(f"\u20ac{float(total):,.2f}")
 
 
@@ -248,10 +256,13 @@ def test_totals_shown_equal_document_totals_in_cents(document):
     assert set(shown) == set(summary) == set(want)
     for key, total in want.items():
         assert shown[key] == summary[key] == money(total), key
-    overview = {a["data-model"]: text for a, text in page.cells if a.get("data-model") and "class" in a
-                and a["class"] == "money" and "data-profile" not in a}
-    for model in {m for _, m in want}:
-        assert overview[model] == money(sum(v for (p, m), v in want.items() if m == model))
+    # across profiles only plan totals: the current plan is each profile's first model
+    plans = {a["data-plan"]: text for a, text in page.cells if "plan-total" in a.get("class", "")}
+    first = {name: info["models"][0] for name, info in document["meta"]["profiles"].items()}
+    assert plans["current"] == money(sum(v for (p, m), v in want.items() if m == first[p]))
+    cheapest = {p: min((v, m) for (q, m), v in want.items() if q == p)[1] for p in first}
+    assert plans["cheapest"] == money(sum(v for (p, m), v in want.items() if m == cheapest[p]))
+    assert set(plans) == {p["name"] for p in document["plans"]}
 
 
 def test_each_month_cell_is_its_own_exact_value_in_cents(document):

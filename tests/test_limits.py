@@ -288,7 +288,8 @@ def test_not_available_in_every_format(before_launch):
         assert "262.50" in month_rows["2026-04"] and "*" in month_rows["2026-04"]
     for fmt in ("csv", "focus"):
         text = render_estimate(df, fmt)
-        comments = [row for row in csv.reader(io.StringIO(text)) if row and row[0].startswith("#")]
+        comments = [row for row in csv.reader(io.StringIO(text)) if row and row[0].startswith("#")
+                    and not row[0].startswith("# plan")]
         assert comments == [["# not available", "profile=p", "model=gpt-5.5", "from=2026-02-01T00:00:00Z",
                              "until=2026-04-23T12:00:00Z", "reason=not launched",
                              "months=2026-02;2026-03;2026-04", "partial=2026-04",

@@ -74,7 +74,7 @@ def test_notebook_shows_charts_and_writes_exports(executed):
     import openpyxl
 
     book = openpyxl.load_workbook(work / "estimate.xlsx")
-    assert book.sheetnames == ["Summary", "Detail", "Notes"]
+    assert book.sheetnames == ["Plan", "Summary", "Detail", "Notes"]
     text = "".join(_outputs_text(c) for c in nb.cells if c.cell_type == "code")
     assert "price table " + costcalc.load_prices().version in text
     assert "records from 3 files" in text

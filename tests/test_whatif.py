@@ -75,9 +75,13 @@ def test_compare_diff_and_pct_by_hand():
     # a model on one side only: A is 0 there, so no percentage
     mini = row(df, "gpt-5.4-mini", "2026-06")   # 36,000 x (1000 x 0.75 + 1000 x 4.50) / 1M = 189
     assert (mini["a_usd"], mini["b_usd"], mini["diff_usd"], mini["pct"]) == (D(0), D("189"), D("189"), None)
-    grand = row(df, "all models", "total")
-    assert grand["a_usd"] == D("1067.5") and grand["b_usd"] == D("1281") + D("189") + D("195.3")
+    # across profiles only a plan adds up: B's current plan is its first model, gpt-5.4 (its mini is an
+    # alternative, never added to it: not 1281 + 189 + 195.3)
+    grand = row(df, "plan current", "total")
+    assert grand["a_usd"] == D("1067.5") and grand["b_usd"] == D("1281")
     assert grand["diff_usd"] == grand["b_usd"] - grand["a_usd"]
+    assert row(df, "plan current", "2026-06")["b_usd"] == D("630")
+    assert not (df["b_usd"] == D("1281") + D("189") + D("195.3")).any()
     assert list(df.columns) == ["model", "month", "a_usd", "b_usd", "diff_usd", "pct"]
 
 

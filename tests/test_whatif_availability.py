@@ -90,7 +90,7 @@ def test_compare_notes_months_not_available_and_partial(workloads, prices):
     assert dict(old) == {"2026-06": D(60), "2026-07": D(30), "total": D(90)}
     note = ("acme-old is not available in 2026-08 and available only in part of 2026-07 on both sides "
             f"({RETIRED}): those months count its cost as 0 or for part of the month, so its totals and the "
-            "all-models totals are not like for like over the whole period.")
+            "plan totals are not like for like over the whole period.")
     assert note in df.attrs["notes"]
     assert df.attrs["sides"]["a"]["not_available"] == {
         "acme-old": {"months": ["2026-08"], "partial": ["2026-07"], "detail": [RETIRED]}}
@@ -116,7 +116,7 @@ def test_compare_saved_documents_notes_one_side_only(workloads, prices, tmp_path
     data = json.loads(run("compare", tmp_path / "a.json", tmp_path / "b.json", "--format", "json").stdout)
     label = data["meta"]["sides"]["b"]["label"]
     note = (f"acme-old is not available in 2026-08 and available only in part of 2026-07 on {label} ({RETIRED}): "
-            "those months count its cost as 0 or for part of the month, so its totals and the all-models totals "
+            "those months count its cost as 0 or for part of the month, so its totals and the plan totals "
             "are not like for like over the whole period.")
     assert [n for n in data["meta"]["notes"] if "acme-old is not available" in n] == [note]
 

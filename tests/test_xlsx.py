@@ -13,7 +13,7 @@ openpyxl = pytest.importorskip("openpyxl", reason="the xlsx extra (openpyxl) is 
 
 import costcalc  # noqa: E402
 from costcalc.errors import CostcalcError  # noqa: E402
-from costcalc.report.document import to_document  # noqa: E402
+from costcalc.report.document import to_document, upgrade  # noqa: E402
 from costcalc.report.xlsx import render_xlsx, to_xlsx  # noqa: E402
 from costcalc.summary import cents  # noqa: E402
 
@@ -46,12 +46,12 @@ def _eur(document):
     doc = copy.deepcopy(document)
     doc["meta"]["fx"] = dict(EUR)
     doc["meta"]["currency"] = "EUR"
-    return doc
+    return upgrade(doc)  # the plan sections hold shown amounts: computed again for the new currency
 
 
 def test_sheets_and_frozen_headers(document):
     book = _book(render_xlsx(document))
-    assert book.sheetnames == ["Summary", "Detail", "Notes"]
+    assert book.sheetnames == ["Plan", "Summary", "Detail", "Notes"]
     assert book["Detail"].freeze_panes == "A2"
     assert book["Notes"].freeze_panes == "A2"
     assert book["Summary"].freeze_panes.endswith("2")
@@ -67,14 +67,20 @@ def test_summary_total_equals_document_total(document):
     header = [c.value for c in sheet[1]]
     total_col = header.index("total (USD)") + 1
     labels = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
-    row = next(r for label, r in labels.items() if label and label.startswith("Total, expected case"))
+    row = next(r for label, r in labels.items() if label and label.startswith("Plan current (chosen"))
     cell = sheet.cell(row, total_col)
     assert cell.data_type == "n"
     assert Decimal(str(round(cell.value, 2))) == cents(Decimal(document["total_usd"]))
-    # and that total is the sum of the expected rows only (low/high are alternatives, not additions)
-    expected = sum(Decimal(r["cost_usd"]) for r in document["rows"] if r["case"] == "expected")
+    # and that total is the current plan's: each profile's first model, expected case (neither low/high
+    # cases nor a profile's alternative models added to it)
+    first = {name: info["models"][0] for name, info in document["meta"]["profiles"].items()}
+    expected = sum(Decimal(r["cost_usd"]) for r in document["rows"]
+                   if r["case"] == "expected" and r["model"] == first[r["profile"]])
     assert Decimal(str(round(cell.value, 2))) == cents(expected)
-    assert not any(label and "every row" in str(label) for label in labels)
+    every = sum(Decimal(r["cost_usd"]) for r in document["rows"] if r["case"] == "expected")
+    totals = [sheet.cell(r, total_col).value for r in range(2, sheet.max_row + 1)]
+    assert not any(isinstance(v, float) and round(v, 2) == float(cents(every)) for v in totals)
+    assert not any(label and str(label).startswith("Total") for label in labels)
 
 
 def test_summary_rows_match_summarize(document):
@@ -95,8 +101,8 @@ def test_plain_document_has_one_total_row(plain_document):
     header = [c.value for c in sheet[1]]
     assert "case" not in header
     labels = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
-    assert "Total" in labels and "Total, expected case" not in labels
-    row = labels.index("Total") + 2
+    assert "Total" not in labels
+    row = next(i for i, label in enumerate(labels) if label and label.startswith("Plan current (chosen")) + 2
     value = sheet.cell(row, header.index("total (USD)") + 1).value
     assert Decimal(str(round(value, 2))) == cents(Decimal(plain_document["total_usd"]))
 
@@ -130,7 +136,7 @@ def test_currency_format_uses_the_shown_symbol(document):
     assert "€" in summary.cell(2, total_col).number_format
     assert "€" in summary.cell(2, header.index("2026-12") + 1).number_format
     labels = {summary.cell(r, 1).value: r for r in range(2, summary.max_row + 1)}
-    row = next(r for label, r in labels.items() if label and label.startswith("Total, expected case"))
+    row = next(r for label, r in labels.items() if label and label.startswith("Plan current (chosen"))
     shown = Decimal(document["total_usd"]) * Decimal("0.92")
     assert Decimal(str(round(summary.cell(row, total_col).value, 2))) == cents(shown)
     detail = book["Detail"]
@@ -228,8 +234,8 @@ def test_to_xlsx_takes_a_frame_and_writes_a_file(tmp_path):
 def test_empty_document_renders(document):
     doc = copy.deepcopy(document)
     doc["rows"], doc["totals"], doc["total_usd"] = [], [], "0"
-    book = _book(render_xlsx(doc))
-    assert book.sheetnames == ["Summary", "Detail", "Notes"]
+    book = _book(render_xlsx(upgrade(doc)))
+    assert book.sheetnames == ["Plan", "Summary", "Detail", "Notes"]
     assert book["Detail"].max_row == 1
 
 

@@ -1,15 +1,19 @@
-"""The canonical form of an estimate: one JSON document (schema `costcalc.estimate/1`) that every format
+"""The canonical form of an estimate: one JSON document (schema `costcalc.estimate/2`) that every format
 renders from. `costcalc estimate --format X` builds the document and renders it; `costcalc render
 SAVED.json --format X` loads the document and renders it with the same code, so both give the same
 bytes. No computation happens in a rendering: the document holds every number it shows.
 
     {"meta": {
-        "schema": "costcalc.estimate/1",
+        "schema": "costcalc.estimate/2",
         "currency": "EUR",                       # what money is shown in (USD unless --currency)
         "fx": {"base": "USD", "currency": "EUR", "rate": "0.92", "symbol": "€",
                "source": "--fx EUR=0.92"},       # null for USD: how shown money was converted
         "scenario", "start", "months", "price_table": {"version", "sha256"}, "assumptions": [...],
-        "profiles": {name: {"summary", "tags", ...}}, "costcalc_version",
+        "profiles": {name: {"summary", "tags", "models": [...], "use": model, ...}}, "costcalc_version",
+        "plan": "current",                       # the chosen plan: the headline and total_usd
+        "user_plans": {name: {profile: model}},  # the workloads file's plans:
+        "budget_rules": [{"scope": "plan"|"profile"|"tag", "name", "profiles", "monthly", "period",
+                          "currency", "source"}],  # --budget and the workloads file's budgets:
         "requests": [{"profile", "model", "month", "case", "requests"}],      # per profile-model-month
         "list_rates": [{"provider", "rule", "component", "usd_per_mtok", "list_usd_per_mtok"}],
                                                  # rate before negotiated discounts (FOCUS ListCost)
@@ -29,8 +33,15 @@ bytes. No computation happens in a rendering: the document holds every number it
      },
      "rows": [{"profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
                "cost_usd", ["case"], "period_start", "period_end", "tag:NAME"...}],
-     "totals": [{"profile", ["case"], "model", "month", "cost_usd"}],
-     "total_usd": "..."}                         # all rows; the expected case only when there are cases
+     "totals": [{"profile", ["case"], "model", "month", "cost_usd"}],   # per profile and model: never
+                                                 # added across alternatives
+     "plans": [...], "headline": {...}, "budgets": [...],   # report/plandoc.py: one model per profile
+     "total_usd": "..."}                         # the chosen plan's expected total over the period
+
+A profile's models are alternatives: every figure that adds across profiles is a plan total (see
+costcalc/planning.py). The plan sections are derived data: computed from the rows and meta when the
+document is made and again when a saved one is loaded. A saved `costcalc.estimate/1` document (before
+plans) still loads: its plans come from its rows (current = each profile's first model in row order).
 
 Money, rates and token counts are exact decimal strings in USD; a renderer converts shown money with
 `fx.rate` (exact Decimal multiplication) and names the currency, its symbol and the rate.
@@ -56,7 +67,8 @@ from ..errors import CostcalcError, _one_line, shown
 from ..money import decimal_text
 from ..summary import dsum
 
-SCHEMA = "costcalc.estimate/1"
+SCHEMA = "costcalc.estimate/2"
+READABLE_SCHEMAS = ("costcalc.estimate/1", SCHEMA)  # version 1: before plans; upgraded when loaded
 EXACT = decimal.Context(prec=120)  # products of 50-digit amounts stay exact
 _MONEY = ("tokens", "usd_per_mtok", "cost_usd")
 _INSTANTS = ("period_start", "period_end")
@@ -66,9 +78,23 @@ _CATEGORIES = ("profile", "model", "provider", "month", "rule", "component", "ca
 # -- frame -> document ---------------------------------------------------------------------------------
 
 def to_document(df: pd.DataFrame) -> dict:
-    attrs = df.attrs
     rows = [{key: _json_value(value) for key, value in record.items()} for record in df.to_dict(orient="records")]
-    total_rows = _totals(rows)
+    return with_plans({"meta": document_meta(df.attrs), "rows": rows, "totals": _totals(rows)})
+
+
+def with_plans(document: dict) -> dict:
+    """The document with its plan sections (plans, headline, budgets, total_usd) computed from its rows
+    and meta (report/plandoc.py), in the canonical key order."""
+    from .plandoc import plan_sections
+
+    sections = plan_sections(document["rows"], document["meta"])
+    out = {key: value for key, value in document.items() if key not in ("plans", "headline", "budgets", "total_usd")}
+    return {**out, "plans": sections["plans"], "headline": sections["headline"], "budgets": sections["budgets"],
+            "total_usd": sections["total_usd"]}
+
+
+def document_meta(attrs: dict) -> dict:
+    """A result's metadata (a frame's attrs) as the document's JSON-plain meta."""
     fx = attrs.get("fx")
     meta = {"schema": SCHEMA, "currency": fx["currency"] if fx else "USD", "fx": fx,
             "scenario": attrs.get("scenario"), "start": attrs.get("start"), "months": attrs.get("months"),
@@ -81,8 +107,10 @@ def to_document(df: pd.DataFrame) -> dict:
                              for r in attrs.get("native_rates", [])],
             "not_available": [dict(e) for e in attrs.get("not_available", [])],
             "unpriced_calls": [_texts(e, ("calls",)) for e in attrs.get("unpriced_calls", [])],
-            "over_limit_excluded": [_texts(e, ("share", "requests")) for e in attrs.get("over_limit_excluded", [])]}
-    return {"meta": meta, "rows": rows, "totals": total_rows, "total_usd": _total(rows)}
+            "over_limit_excluded": [_texts(e, ("share", "requests")) for e in attrs.get("over_limit_excluded", [])],
+            "plan": attrs.get("plan") or "current", "user_plans": dict(attrs.get("user_plans") or {}),
+            "budget_rules": [dict(r) for r in attrs.get("budget_rules") or []]}
+    return meta
 
 
 def _texts(entry: dict, numbers: tuple[str, ...]) -> dict:
@@ -102,11 +130,6 @@ def _totals(rows: list[dict]) -> list[dict]:
     for row in rows:
         sums.setdefault(tuple(str(row[k]) for k in keys), []).append(Decimal(row["cost_usd"]))
     return [{**dict(zip(keys, key)), "cost_usd": decimal_text(dsum(values))} for key, values in sums.items()]
-
-
-def _total(rows: list[dict]) -> str:
-    """All rows; with low/expected/high cases the expected case (adding all three would mean nothing)."""
-    return decimal_text(dsum(Decimal(r["cost_usd"]) for r in rows if r.get("case", "expected") == "expected"))
 
 
 def _json_value(value):
@@ -159,6 +182,8 @@ def to_frame(document: dict) -> pd.DataFrame:
         "not_available": [dict(e) for e in meta.get("not_available", [])],
         "unpriced_calls": [_numbers(e, ("calls",)) for e in meta.get("unpriced_calls") or []],
         "over_limit_excluded": [_numbers(e, ("share", "requests")) for e in meta.get("over_limit_excluded") or []],
+        "plan": meta.get("plan") or "current", "user_plans": dict(meta.get("user_plans") or {}),
+        "budget_rules": [dict(r) for r in meta.get("budget_rules") or []],
     })
     return frame
 
@@ -179,7 +204,13 @@ def load(path: str) -> dict:
     except RecursionError:
         raise CostcalcError(f"{path}: nested too deeply to be a costcalc estimate") from None
     check(document, path)
-    return document
+    return upgrade(document)
+
+
+def upgrade(document: dict) -> dict:
+    """A checked document in the current schema: plan sections computed again from its rows and meta
+    (they are derived data; a version-1 document has none: its plans come from its rows)."""
+    return with_plans({**document, "meta": {**document["meta"], "schema": SCHEMA}})
 
 
 def check(document, source: str = "document") -> None:
@@ -188,8 +219,9 @@ def check(document, source: str = "document") -> None:
     if not isinstance(document, dict) or not isinstance(document.get("meta"), dict):
         raise CostcalcError(f"{source}: not a costcalc estimate (the JSON of `costcalc estimate --format json`)")
     meta = document["meta"]
-    if meta.get("schema") != SCHEMA:
-        raise CostcalcError(f"{source}: meta.schema: {meta.get('schema')!r}: this costcalc reads {SCHEMA}")
+    if meta.get("schema") not in READABLE_SCHEMAS:
+        raise CostcalcError(f"{source}: meta.schema: {shown(meta.get('schema'))}: this costcalc reads "
+                            f"{' and '.join(READABLE_SCHEMAS)}")
     rows = document.get("rows")
     if not isinstance(rows, list):
         raise CostcalcError(f"{source}: rows: must be a list of cost lines")
@@ -312,6 +344,56 @@ def check(document, source: str = "document") -> None:
         _finite(entry.get("cost_usd"), f"{source}: totals[{i}].cost_usd")
     if document.get("total_usd") is not None:
         _finite(document["total_usd"], f"{source}: total_usd")
+    _check_plan_meta(meta, source)
+
+
+def _check_plan_meta(meta: dict, source: str) -> None:
+    """What the plan sections are computed from: profiles' models and use, the chosen plan, the user's
+    plans and the budget rules (the sections themselves are computed again on loading)."""
+    listed: dict[str, list] = {}
+    for name, info in (meta.get("profiles") or {}).items():
+        where = f"{source}: meta.profiles.{shown(name, 40)}"
+        models = info.get("models")
+        if models is not None:
+            if not isinstance(models, list) or not models or not all(isinstance(m, str) for m in models):
+                raise CostcalcError(f"{where}.models: {shown(models)}: must be a list of model ids (text)")
+            listed[name] = models
+        use = info.get("use")
+        if use is not None and (not isinstance(use, str) or use not in (models or [])):
+            raise CostcalcError(f"{where}.use: {shown(use)}: must be one of the profile's models")
+    if meta.get("plan") is not None and not isinstance(meta["plan"], str):
+        raise CostcalcError(f"{source}: meta.plan: {shown(meta['plan'])}: must be a plan name (text)")
+    plans = meta.get("user_plans")
+    if plans is not None and not isinstance(plans, dict):
+        raise CostcalcError(f"{source}: meta.user_plans: {shown(plans)}: must be an object of plans")
+    for name, choices in (plans or {}).items():
+        where = f"{source}: meta.user_plans.{shown(name, 40)}"
+        if not isinstance(choices, dict):
+            raise CostcalcError(f"{where}: {shown(choices)}: must be an object of profile: model")
+        for profile, model in choices.items():
+            if model not in listed.get(profile, ()):
+                raise CostcalcError(f"{where}.{shown(profile, 40)}: {shown(model)}: must be one of that "
+                                    f"profile's models (meta.profiles.PROFILE.models)")
+    rules = meta.get("budget_rules")
+    if rules is not None and not isinstance(rules, list):
+        raise CostcalcError(f"{source}: meta.budget_rules: {shown(rules)}: must be a list of objects")
+    for i, rule in enumerate(rules or []):
+        where = f"{source}: meta.budget_rules[{i}]"
+        if not isinstance(rule, dict) or rule.get("scope") not in ("plan", "profile", "tag"):
+            raise CostcalcError(f"{where}: {shown(rule)}: must be an object with scope plan, profile or tag")
+        for key in ("name", "currency", "source"):
+            if not isinstance(rule.get(key), str):
+                raise CostcalcError(f"{where}.{key}: {shown(rule.get(key))}: must be text")
+        if not _CURRENCY.fullmatch(rule["currency"]):
+            raise CostcalcError(f"{where}.currency: {shown(rule['currency'])}: must be a three-letter code")
+        profiles = rule.get("profiles")
+        if not isinstance(profiles, list) or not all(isinstance(p, str) for p in profiles):
+            raise CostcalcError(f"{where}.profiles: {shown(profiles)}: must be a list of profile names")
+        if rule.get("monthly") is None and rule.get("period") is None:
+            raise CostcalcError(f"{where}: needs monthly and/or period")
+        for key in ("monthly", "period"):
+            if rule.get(key) is not None:
+                _finite(rule[key], f"{where}.{key}")
 
 
 def _check_months(months, where: str) -> None:
@@ -350,7 +432,8 @@ _META_TYPES = (("scenario", str, "text"), ("currency", str, "text"), ("start", s
                ("assumptions", list, "a list of texts"), ("requests", list, "a list of objects"),
                ("list_rates", list, "a list of objects"), ("native_rates", list, "a list of objects"),
                ("not_available", list, "a list of objects"), ("unpriced_calls", list, "a list of objects"),
-               ("over_limit_excluded", list, "a list of objects"))
+               ("over_limit_excluded", list, "a list of objects"), ("plan", str, "text"),
+               ("user_plans", dict, "an object of plans"), ("budget_rules", list, "a list of objects"))
 # No amount costcalc writes comes near this: a bigger one is a hand-edit, and 1E+999999 would make a
 # renderer write a million digits.
 _MAX_AMOUNT = Decimal(10) ** 30
@@ -514,5 +597,5 @@ def in_shown_currency(document: dict) -> dict:
         return document
     shown = Shown(meta)
     rows = [{**row, "cost_usd": decimal_text(shown.cost(row))} for row in document["rows"]]
-    return {**document, "meta": {**meta, "fx": {**fx, "applied": True}}, "rows": rows, "totals": _totals(rows),
-            "total_usd": _total(rows)}
+    # the plan sections already hold each amount in the shown currency (`cost`): kept as they are
+    return {**document, "meta": {**meta, "fx": {**fx, "applied": True}}, "rows": rows, "totals": _totals(rows)}

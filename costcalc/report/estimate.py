@@ -16,6 +16,7 @@ from ..summary import cents, summarize
 from ..errors import _one_line
 from ..textable import render
 from . import ROUNDING_NOTE, csv_text, left_out_rows, markdown_text, not_available_rows
+from .headline import headline_lines, plan_csv_rows
 from .document import (NOT_AVAILABLE_KEY, Shown, dumps, fee_summary, in_shown_currency, month_columns,
                        to_document, to_frame, unavailable_months, verdict_caution)
 
@@ -44,10 +45,11 @@ def render_document(document: dict, fmt: str) -> str | bytes:
 
         return render_focus(document)
     if fmt == "csv":
-        return to_csv(to_frame(document))
+        return to_csv(to_frame(document)) + plan_csv_rows(document)
     # amounts in the shown currency, native prices included (the same totals as HTML and XLSX)
     shown_document = in_shown_currency(document)
-    return to_text(to_frame(shown_document), markdown=fmt == "markdown", fees=fee_summary(shown_document))
+    return to_text(to_frame(shown_document), markdown=fmt == "markdown", fees=fee_summary(shown_document),
+                   opening=headline_lines(document, markdown=fmt == "markdown"))
 
 
 def money(value: Decimal) -> str:
@@ -67,7 +69,9 @@ def to_csv(df: pd.DataFrame) -> str:
         not_available_rows(df.attrs.get("not_available")) + left_out_rows(df.attrs)
 
 
-def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) -> str:
+def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None, opening: list[str] = ()) -> str:
+    """The report: `opening` (the plan headline, report/headline.py) first, then per profile the
+    comparison of its alternative models."""
     attrs = df.attrs
     shown = Shown(attrs)
     # pandas deep-copies attrs into every slice and sort below: work on a frame without them
@@ -81,6 +85,10 @@ def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None) ->
         lines.append(_wrap(shown.note, markdown, indent=""))
     if df.empty:
         lines += ["", "No cost lines: no profile has traffic in these months for these models."]
+    lines += list(opening)
+    if opening and not df.empty:
+        lines += ["", "## Alternatives per profile" if markdown else "Alternatives per profile (each profile's "
+                  "models side by side; the plans above pick one each):"]
     summary = summarize(df) if not df.empty else None
     months = month_columns([c for c in (summary.columns if summary is not None else [])
                             if len(c) == 7 and c[4] == "-"], attrs)

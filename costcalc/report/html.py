@@ -1,4 +1,5 @@
-"""Render an estimate document (`costcalc.estimate/1`) as one self-contained HTML page.
+"""Render an estimate document (`costcalc.estimate/2`) as one self-contained HTML page: the chosen plan's
+summary and monthly chart first, then charts, each profile's alternatives, rules and notes.
 
 No external assets (inline CSS, inline SVG charts from `svg.py`, no scripts; a Content-Security-Policy
 forbids loading anything), every text from the document escaped, and deterministic: the same document
@@ -198,6 +199,8 @@ thead th { border-bottom: 2px solid var(--ink); font-weight: 600; white-space: n
 td.money, th.money { text-align: right; white-space: nowrap; }
 caption { caption-side: top; text-align: left; padding: 0 0 4px; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--ink); }
+tr.over td { color: #b3261e; }
+.headline { font-size: 15px; }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
 .cheapest { color: var(--good); font-weight: 600; }
 .scroll { overflow-x: auto; }
@@ -263,7 +266,7 @@ def render_html(document: dict) -> str:
     if not rows:
         out.append('<p class="empty">No cost lines: no profile has traffic in these months for these models.</p>\n')
     else:
-        out.append(_overview(monthly, model_order, profile_order, shown))
+        out.append(_plan_summary(document, months, profile_colour, shown))
         out.append(_charts(document, rows, months, monthly, model_order, profile_order, profile_colour,
                            model_colour, shown))
         out.append(_profiles(document, profiles_meta, profile_order, shown))
@@ -279,19 +282,110 @@ def _money_head(label: str, shown: Shown) -> str:
     return f'<th class="money">{_e(label)} ({_e(shown.code)})</th>'
 
 
-def _overview(monthly, model_order, profile_order, shown: Shown) -> str:
-    totals = {m: dsum(v for (model, _p), by_month in monthly.items() if model == m for v in by_month.values())
-              for m in model_order}
-    users = {m: [p for p in profile_order if (m, p) in monthly] for m in model_order}
-    parts = ['<section id="overview"><h2>Overview</h2>\n',
-             '<p class="note">Expected case, each model summed over the profiles that list it '
-             '(compare models per profile below: profiles list different models).</p>\n',
-             '<div class="scroll"><table class="overview"><thead><tr><th>Model</th><th>Profiles</th>',
-             _money_head("Total over the period", shown), '</tr></thead><tbody>\n']
-    for model in model_order:
-        parts.append(f'<tr><td>{_e(model)}</td><td>{len(users[model])}</td>'
-                     f'<td class="money" data-model="{_e(model)}">{_money(shown(totals[model]))}</td></tr>\n')
-    parts.append("</tbody></table></div></section>\n")
+def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
+    """The answer first: the chosen plan's spend per month per profile and in total (a table and a
+    stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
+    every plan's total and the budgets. Formats the document's plan sections; computes nothing."""
+    from .headline import budget_title, budget_verdicts, unit
+
+    plans = {p["name"]: p for p in document.get("plans") or []}
+    head = document.get("headline") or {}
+    chosen = plans.get(head.get("plan"))
+    if chosen is None:
+        return ""
+    code, sym = shown.code, shown.symbol
+    name = chosen["name"]
+    parts = [f'<section id="plan" data-plan="{_e(name)}"><h2>Plan {_e(name)}: spend per month</h2>\n',
+             f'<p class="note">A plan picks one model per profile ({_e(chosen["description"])}); a profile\'s '
+             f'models are alternatives, so no figure adds them together. Expected case.</p>\n']
+    for note in chosen.get("notes") or []:
+        parts.append(f'<p class="note">Note: {_e(note)}.</p>\n')
+    parts.append(f'<p class="headline">Plan {_e(name)} over the period: <strong class="plan-total" '
+                 f'data-plan="{_e(name)}">{sym}{_money(Decimal(chosen["total"]["cost"]))}</strong> {_e(code)}.')
+    cheapest = head.get("cheapest")
+    if cheapest and cheapest["plan"] != name and Decimal(cheapest["saves"]["cost"]) > 0:
+        pct = cheapest.get("saves_pct")
+        share = f" ({Decimal(pct).quantize(Decimal('0.1'))}%)" if pct is not None else ""
+        parts.append(f' Cheapest plan: {_e(cheapest["plan"])} at <span class="plan-total" '
+                     f'data-plan="{_e(cheapest["plan"])}">{sym}{_money(Decimal(cheapest["total"]["cost"]))}</span>, '
+                     f'saving <span class="plan-saving">{sym}{_money(Decimal(cheapest["saves"]["cost"]))}</span>'
+                     f'{share}.')
+    else:
+        parts.append(f" Plan {_e(name)} is the cheapest plan.")
+    parts.append("</p>\n")
+    # chart: the chosen plan's months, one stacked segment per profile
+    series = [svg.Series(f'{p["profile"]} ({p["model"]})', [float(Decimal(m["cost"])) for m in p["months"]],
+                         profile_colour.get(p["profile"], svg.colour(i)))
+              for i, p in enumerate(chosen["profiles"])]
+    chart = svg.Chart(chart_id="plan-months", kind="plan", title=f"Plan {name}: spend per month",
+                      subtitle=f"{sym}{_money(Decimal(chosen['total']['cost']))} over the period",
+                      x_label="Month (UTC)", y_label=f"Spend per month, {code} ({sym})",
+                      categories=[m["month"] for m in chosen["months"]], symbol=sym, width=960, height=380,
+                      description=f"Stacked bars: plan {name}'s spend per month in {code}, one segment per "
+                                  f"profile on its chosen model.")
+    parts.append('<figure class="chart-figure wide">' + svg.stacked_bars(chart, series) + "</figure>\n")
+    # table: months x profiles, plan total
+    profiles = chosen["profiles"]
+    parts.append('<div class="scroll"><table class="plan-months"><thead><tr><th>Month</th>'
+                 + "".join(f'<th class="money">{_e(p["profile"])}<br><span class="note">{_e(p["model"])}</span></th>'
+                           for p in profiles)
+                 + _money_head("Plan total", shown) + "</tr></thead><tbody>\n")
+    for i, month in enumerate(chosen["months"]):
+        parts.append(f'<tr><td>{_e(month["month"])}</td>' + "".join(
+            f'<td class="money">{_money(Decimal(p["months"][i]["cost"]))}</td>' for p in profiles)
+            + f'<td class="money plan-month" data-plan="{_e(name)}" data-month="{_e(month["month"])}">'
+            f'{_money(Decimal(month["cost"]))}</td></tr>\n')
+    parts.append('<tr class="total"><td>Total</td>' + "".join(
+        f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td>' for p in profiles)
+        + f'<td class="money plan-total" data-plan="{_e(name)}">{_money(Decimal(chosen["total"]["cost"]))}</td>'
+        f'</tr>\n</tbody></table></div>\n')
+    # unit costs
+    parts.append('<div class="scroll"><table class="plan-units"><caption class="note">Per profile on its '
+                 'chosen model: requests per month (average over the period), cost per request and per 1,000 '
+                 'requests (the period\'s cost over its requests).</caption><thead><tr><th>Profile</th>'
+                 '<th>Model</th><th class="money">Requests/month</th>' + _money_head("Per request", shown)
+                 + _money_head("Per 1,000 requests", shown) + _money_head("Period", shown)
+                 + "</tr></thead><tbody>\n")
+    for p in profiles:
+        per, per_1k = p.get("cost_per_request"), p.get("cost_per_1k")
+        parts.append(f'<tr><td>{_e(p["profile"])}</td><td>{_e(p["model"])}</td>'
+                     f'<td class="money">{Decimal(p["requests_per_month"]):,.0f}</td>'
+                     f'<td class="money">{"n/a" if per is None else _e(unit(per["cost"]))}</td>'
+                     f'<td class="money">{"n/a" if per_1k is None else _e(unit(per_1k["cost"]))}</td>'
+                     f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td></tr>\n')
+    parts.append("</tbody></table></div>\n")
+    # every plan
+    parts.append('<div class="scroll"><table class="plans"><caption class="note">Every plan over the period.'
+                 '</caption><thead><tr><th>Plan</th><th>Models</th>' + _money_head("Total", shown)
+                 + _money_head(f"Against plan {name}", shown) + "</tr></thead><tbody>\n")
+    for plan in plans.values():
+        picks = ", ".join(f'{p["profile"]}: {p["model"]}' for p in plan["profiles"])
+        diff = Decimal(plan["total"]["cost"]) - Decimal(chosen["total"]["cost"])
+        parts.append(f'<tr><td>{_e(plan["name"])}</td><td class="note">{_e(picks)}</td>'
+                     f'<td class="money plan-total" data-plan="{_e(plan["name"])}">'
+                     f'{_money(Decimal(plan["total"]["cost"]))}</td>'
+                     f'<td class="money">{"+" if diff > 0 else ""}{_money(diff)}</td></tr>\n')
+    parts.append("</tbody></table></div>\n")
+    for budget in document.get("budgets") or []:
+        monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
+        parts.append(f'<h3>Budget: {_e(budget_title(budget))}</h3>\n<p class="budget-verdict">'
+                     f'{_e("; ".join(budget_verdicts(budget)))}.</p>\n<div class="scroll"><table class="budget">'
+                     f'<thead><tr><th>Month</th><th class="money">Spend ({_e(budget["currency"])})</th>'
+                     + ('<th class="money">Headroom</th><th>Status</th>' if monthly else "")
+                     + ('<th class="money">Cumulative</th><th class="money">Period left</th>' if period else "")
+                     + "</tr></thead><tbody>\n")
+        for m in budget["months"]:
+            over = monthly and m["over"]
+            row_class = ' class="over"' if over else ""
+            parts.append(f'<tr{row_class}><td>{_e(m["month"])}</td>'
+                         f'<td class="money">{_money(Decimal(m["spend"]))}</td>'
+                         + (f'<td class="money">{_money(Decimal(m["headroom"]))}</td>'
+                            f'<td>{"over" if over else ""}</td>' if monthly else "")
+                         + (f'<td class="money">{_money(Decimal(m["cumulative"]))}</td>'
+                            f'<td class="money">{_money(Decimal(m["period_left"]))}</td>' if period else "")
+                         + "</tr>\n")
+        parts.append("</tbody></table></div>\n")
+    parts.append("</section>\n")
     return "".join(parts)
 
 
@@ -329,21 +423,22 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
         parts.append("</figure>\n")
     parts.append("</div>\n")
 
-    # (b) cumulative spend per model
+    # (b) cumulative spend per plan (a model's spend over the profiles that list it adds nothing up a
+    # company would pay: plans pick one model per profile)
     cumulative = []
-    for model in model_order:
+    for n, plan in enumerate(document.get("plans") or []):
         running, values = Decimal(0), []
-        for month in months:
-            running += dsum(monthly.get((model, p), {}).get(month, Decimal(0)) for p in profile_order)
-            values.append(float(shown(running)))
-        cumulative.append(svg.Series(model, values, model_colour[model]))
-    chart = svg.Chart(chart_id="cumulative", kind="cumulative", title="Cumulative spend per model",
-                      x_label="Month (UTC)", y_label=f"Cumulative spend, {unit}", categories=months,
+        for month in plan["months"]:
+            running += Decimal(month["cost"])
+            values.append(float(running))
+        cumulative.append(svg.Series(f'plan {plan["name"]}', values, svg.colour(n)))
+    chart = svg.Chart(chart_id="cumulative", kind="cumulative", title="Cumulative spend per plan",
+                      x_label="Month (UTC)", y_label=f"Cumulative spend, {unit}",
+                      categories=[m["month"] for m in (document.get("plans") or [{"months": []}])[0]["months"]],
                       symbol=shown.symbol, width=960, height=380,
-                      description=f"Lines: each model's spend summed from the first month, in {shown.code}, "
-                                  f"over the profiles that list it.")
-    parts.append('<h3>Cumulative spend</h3>\n<figure class="chart-figure wide">' + svg.lines(chart, cumulative)
-                 + "</figure>\n")
+                      description=f"Lines: each plan's spend summed from the first month, in {shown.code}.")
+    parts.append('<h3>Cumulative spend per plan</h3>\n<figure class="chart-figure wide">'
+                 + svg.lines(chart, cumulative) + "</figure>\n")
 
     # (c) cost per 1,000 requests per model and month
     per_1k = _per_1k(document, months, model_order, shown)

@@ -16,7 +16,7 @@ import pandas as pd
 from ..money import decimal_text
 from ..summary import cents, dsum
 from ..textable import render
-from ..whatif import ALL_MODELS, TOTAL
+from ..whatif import PLAN_PREFIX, TOTAL
 from ..errors import _one_line
 from . import ROUNDING_NOTE, csv_table, markdown_text
 
@@ -135,7 +135,7 @@ def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
     a_name, b_name = sides["a"]["label"], sides["b"]["label"]
     lines = []
     title = (f"costcalc compare: A = {_text(a_name, markdown)}, B = {_text(b_name, markdown)} "
-             f"(expected case, summed over profiles)")
+             f"(expected case; a model over the profiles that list it, a plan over all)")
     lines += [f"# {title}", ""] if markdown else [title]
     for key in ("a", "b"):
         lines.append(_wrap(_describe_side(key, sides[key], markdown), markdown) + ("  " if markdown else ""))
@@ -143,9 +143,11 @@ def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
         lines.append(_wrap("Note: " + _text(note, markdown), markdown))
 
     converted = df.assign(a_usd=df["a_usd"].map(shown), b_usd=df["b_usd"].map(shown))
-    models = [m for m in dict.fromkeys(converted["model"]) if m != ALL_MODELS]
-    totals = converted[(converted["month"] == TOTAL) & (converted["model"] != ALL_MODELS)]
-    grand = converted[(converted["model"] == ALL_MODELS) & (converted["month"] == TOTAL)].iloc[0]
+    is_plan = converted["model"].astype(str).str.startswith(PLAN_PREFIX)
+    plan_label = str(converted.loc[is_plan, "model"].iloc[0])
+    models = [m for m in dict.fromkeys(converted.loc[~is_plan, "model"])]
+    totals = converted[(converted["month"] == TOTAL) & ~is_plan]
+    grand = converted[is_plan & (converted["month"] == TOTAL)].iloc[0]
     # Every amount is rounded on its own when shown (_money): the same cents whatever else is shown.
     a_tot = dict(zip(totals["model"], totals["a_usd"]))
     b_tot = dict(zip(totals["model"], totals["b_usd"]))
@@ -154,12 +156,13 @@ def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
     right = [False, True, True, True, True]
     rows = [[m, _money(a_tot[m]), _money(b_tot[m]), _signed(dsum((b_tot[m], -a_tot[m]))), _pct(pct[m])]
             for m in models]
-    rows.append([ALL_MODELS, _money(grand["a_usd"]), _money(grand["b_usd"]),
+    rows.append([plan_label, _money(grand["a_usd"]), _money(grand["b_usd"]),
                  _signed(dsum((grand["b_usd"], -grand["a_usd"]))), _pct(grand["pct"])])
     lines += ["", "## Totals by model" if markdown else "Totals by model", "", _table(headers, rows, right, markdown)]
 
-    every = converted[(converted["model"] == ALL_MODELS) & (converted["month"] != TOTAL)]
-    lines += ["", "## By month, all models" if markdown else "By month, all models", ""]
+    every = converted[is_plan & (converted["month"] != TOTAL)]
+    by_month = f"By month, {_text(plan_label, markdown)} (one model per profile)"
+    lines += ["", f"## {by_month}" if markdown else by_month, ""]
     lines.append(_table(["month"] + headers[1:], _month_rows(every),
                         right, markdown))
 

@@ -1,10 +1,13 @@
-"""An estimate document as an Excel workbook (.xlsx): Summary, Detail and Notes sheets.
+"""An estimate document as an Excel workbook (.xlsx): Plan, Summary, Detail and Notes sheets.
 
 Rendered from the canonical document (`report/document.py`) like every other format, so
 `costcalc estimate --format xlsx` and `costcalc render SAVED.json --format xlsx` give the same bytes.
 
+- Plan (first: the answer): the chosen plan's spend per month per profile and in total, the cheapest
+  plan and what it saves, unit costs per profile, every plan's total, budgets (the document's plans).
 - Summary: per profile (and case) and model, a column per month, the total, rank, cheapest and the
-  savings against the profile's most expensive model (`costcalc.summarize`), then total rows.
+  savings against the profile's most expensive model (`costcalc.summarize`), then one row per plan (a
+  profile's models are alternatives: never added together).
 - Detail: every column of the document's rows, money as numbers, and `cost_usd_exact`, the exact
   decimal text of each cost (a spreadsheet stores binary doubles; openpyxl writes 16 significant digits).
 - Notes: price table version and sha256, scenario, currency and rate, assumptions, what is not available
@@ -91,7 +94,8 @@ def render_xlsx(document: dict) -> bytes:
     # The summary adds amounts up: from the rows' costs in the shown currency (native prices
     # included), so its totals equal the Detail sheet's cost_<code> column.
     shown_document = in_shown_currency(document)
-    _summary_sheet(book.active, shown_document, Shown(shown_document["meta"]), styles)
+    _plan_sheet(book.active, document, shown, styles)
+    _summary_sheet(book.create_sheet("Summary"), shown_document, Shown(shown_document["meta"]), styles)
     _detail_sheet(book.create_sheet("Detail"), document, shown, styles)
     _notes_sheet(book.create_sheet("Notes"), document, shown, styles)
 
@@ -144,23 +148,23 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
         sheet.cell(row, first_money + len(months) + 3).number_format = styles.money
         sheet.cell(row, first_money + len(months) + 4).number_format = styles.percent
 
-    def total_row(label: str, part) -> None:
-        by_month = [dsum(part[m]) if m in part else Decimal(0) for m in months]
-        sheet.append([_text(label)] + [None] * (len(keys) - 1) + [_number(shown(v)) for v in by_month]
-                     + [_number(shown(dsum(part["total_usd"])))])
+    sheet.append([])
+    # A profile's models are alternatives: the only totals across profiles are plans (one model each,
+    # expected case), from the document's plan sections; the chosen plan's is the document's total_usd.
+    chosen = (document.get("headline") or {}).get("plan")
+    for plan in document.get("plans") or []:
+        label = f"Plan {plan['name']}" + (" (chosen: the document's total_usd)" if plan["name"] == chosen else "")
+        cells = {m["month"]: Decimal(m["cost"]) for m in plan["months"]}
+        sheet.append([_text(label)] + [None] * (len(keys) - 1) + [_number(cells.get(m, Decimal(0))) for m in months]
+                     + [_number(Decimal(plan["total"]["cost"]))])
         row = sheet.max_row
         for col in range(1, first_money + len(months) + 1):
             cell = sheet.cell(row, col)
             cell.font = styles.bold
             if col >= first_money:
                 cell.number_format = styles.money
-
-    sheet.append([])
-    if has_case:
-        # low, expected and high are alternatives: only the expected case adds up to a total
-        total_row("Total, expected case (the document's total_usd)", summary[summary["case"] == "expected"])
-    else:
-        total_row("Total", summary)
+    sheet.append([_text("Plan rows: one model per profile (see the Plan sheet); a profile's models are "
+                        "alternatives and are never added together.")])
     sheet.append([])
     if marks:
         sheet.append([_text(NOT_AVAILABLE_KEY + " The Notes sheet lists what is not available.")])
@@ -175,6 +179,100 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
     sheet.append([_text("Each cell is the exact cost as a binary number; cells are shown to the cent, so a "
                         "column of shown cents may differ from its shown total by a cent.")])
     _finish(sheet, sheet.cell(2, first_money).coordinate)
+
+
+def _plan_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+    """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
+    and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
+    from .headline import budget_title, budget_verdicts
+
+    sheet.title = "Plan"
+    plans = {p["name"]: p for p in document.get("plans") or []}
+    head = document.get("headline") or {}
+    chosen = plans.get(head.get("plan"))
+    code = shown.code
+    if chosen is None:
+        _header(sheet, ["month", f"plan total ({code})"], styles)
+        sheet.append([_text("No plan: no profile has a model with cost lines.")])
+        _finish(sheet, "A2")
+        return
+    profiles = chosen["profiles"]
+    _header(sheet, ["month"] + [f"{p['profile']} ({p['model']})" for p in profiles]
+            + [f"plan {chosen['name']} ({code})"], styles)
+
+    def money_row(values: list, label: str, bold: bool = False) -> None:
+        sheet.append([_text(label)] + [_number(Decimal(v)) for v in values])
+        for col in range(2, len(values) + 2):
+            sheet.cell(sheet.max_row, col).number_format = styles.money
+            if bold:
+                sheet.cell(sheet.max_row, col).font = styles.bold
+        if bold:
+            sheet.cell(sheet.max_row, 1).font = styles.bold
+
+    for i, month in enumerate(chosen["months"]):
+        money_row([p["months"][i]["cost"] for p in profiles] + [month["cost"]], month["month"])
+    money_row([p["total"]["cost"] for p in profiles] + [chosen["total"]["cost"]], "total", bold=True)
+    sheet.append([])
+    sheet.append([_text(f"Plan {chosen['name']}: {chosen['description']}. A profile's models are alternatives: "
+                        f"no figure adds them together. Expected case.")])
+    for note in chosen.get("notes") or []:
+        sheet.append([_text(f"Note: {note}.")])
+    cheapest = head.get("cheapest")
+    if cheapest and cheapest["plan"] != chosen["name"] and Decimal(cheapest["saves"]["cost"]) > 0:
+        sheet.append([_text(f"Cheapest plan: {cheapest['plan']} at {cents(Decimal(cheapest['total']['cost'])):,.2f} "
+                            f"{code}, saving {cents(Decimal(cheapest['saves']['cost'])):,.2f} {code} against plan "
+                            f"{chosen['name']}.")])
+    else:
+        sheet.append([_text(f"Plan {chosen['name']} is the cheapest plan.")])
+    sheet.append([])
+    _bold_row(sheet, ["profile", "model", "requests/month", f"per request ({code})", f"per 1,000 requests ({code})",
+                      f"period ({code})"], styles)
+    for p in profiles:
+        per, per_1k = p.get("cost_per_request"), p.get("cost_per_1k")
+        sheet.append([_text(p["profile"]), _text(p["model"]), _number(Decimal(p["requests_per_month"])),
+                      None if per is None else _number(Decimal(per["cost"])),
+                      None if per_1k is None else _number(Decimal(per_1k["cost"])),
+                      _number(Decimal(p["total"]["cost"]))])
+        row = sheet.max_row
+        sheet.cell(row, 3).number_format = styles.tokens
+        sheet.cell(row, 4).number_format = styles.unit
+        sheet.cell(row, 5).number_format = styles.unit
+        sheet.cell(row, 6).number_format = styles.money
+    sheet.append([])
+    _bold_row(sheet, ["plan", "models", f"total ({code})", f"against plan {chosen['name']} ({code})"], styles)
+    for plan in plans.values():
+        picks = ", ".join(f"{p['profile']}: {p['model']}" for p in plan["profiles"])
+        total = Decimal(plan["total"]["cost"])
+        sheet.append([_text(plan["name"]), _text(picks), _number(total),
+                      _number(total - Decimal(chosen["total"]["cost"]))])
+        sheet.cell(sheet.max_row, 3).number_format = styles.money
+        sheet.cell(sheet.max_row, 4).number_format = styles.money
+    for budget in document.get("budgets") or []:
+        sheet.append([])
+        sheet.append([_text(f"Budget: {budget_title(budget)}: {'; '.join(budget_verdicts(budget))}.")])
+        sheet.cell(sheet.max_row, 1).font = styles.bold
+        monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
+        _bold_row(sheet, ["month", f"spend ({budget['currency']})"] + (["headroom", "status"] if monthly else [])
+                  + (["cumulative", "period left"] if period else []), styles)
+        for m in budget["months"]:
+            values = [_text(m["month"]), _number(Decimal(m["spend"]))]
+            if monthly:
+                values += [_number(Decimal(m["headroom"])), "over" if m["over"] else ""]
+            if period:
+                values += [_number(Decimal(m["cumulative"])), _number(Decimal(m["period_left"]))]
+            sheet.append(values)
+            for col, value in enumerate(values, start=1):
+                if isinstance(value, float):
+                    sheet.cell(sheet.max_row, col).number_format = _currency_format("", 2)
+    sheet.append([])
+    sheet.append([_text(shown.note)])
+    _finish(sheet, "B2")
+
+
+def _bold_row(sheet, names: list, styles: "_Styles") -> None:
+    sheet.append([_text(n) for n in names])
+    for cell in sheet[sheet.max_row]:
+        cell.font = styles.bold
 
 
 def _detail_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
@@ -230,6 +328,7 @@ def _notes_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None
         ("rate (units per 1 USD)", decimal_text(shown.rate)),
         ("rate source", fx.get("source") or ("none: USD" if shown.code == "USD" else "fixed budget rate")),
         ("money", shown.note),
+        ("chosen plan", (document.get("headline") or {}).get("plan")),
         ("total (USD, exact)", document.get("total_usd")),
         ("precision", "Excel stores numbers as binary doubles, written here with 16 significant digits, "
                       "so money cells hold the exact decimal cost to within a tiny fraction of a cent. The exact "
@@ -305,6 +404,7 @@ class _Styles:
         self.usd = _currency_format("$", 2)
         self.usd_rate = _currency_format("$", 2, extra=6)
         self.tokens = "#,##0"
+        self.unit = _currency_format(shown.symbol, 2, extra=4)  # a cost per request: fractions of a cent
         self.percent = "0.0%"
         self.instant = "yyyy-mm-dd hh:mm"
 

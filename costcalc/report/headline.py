@@ -1,0 +1,274 @@
+"""The answer an estimate opens with, as text or Markdown: the chosen plan's spend per month per profile
+and in total, the period total, the cheapest plan and what it saves, unit costs per profile on its
+chosen model, every plan's total, and the budgets. Formats the document's plan sections
+(report/plandoc.py); computes nothing. Text lines stay within 100 columns.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from ..errors import _one_line
+from ..summary import cents
+from ..textable import render
+from . import markdown_text
+
+WIDTH = 100
+_INDENT = 2
+_MAX_HEADER = 22  # a profile name wider than this is cut in a month table's header (and keyed below it)
+
+
+def money(value) -> str:
+    return f"{cents(Decimal(str(value))):,.2f}"
+
+
+def unit(value) -> str:
+    """A cost per request or per 1,000 requests: cents from one unit up, else four places more."""
+    number = Decimal(str(value))
+    if abs(number) >= 1 or number == 0:
+        return money(number)
+    return f"{number.quantize(Decimal('0.000001'), rounding=ROUND_HALF_EVEN):f}"
+
+
+def count(value) -> str:
+    number = Decimal(str(value))
+    return f"{number:,.0f}"
+
+
+def plan_label(name: str) -> str:
+    return f"plan {name}"
+
+
+def _text(value, markdown: bool) -> str:
+    return markdown_text(value) if markdown else _one_line(str(value))
+
+
+def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
+    return text if markdown else textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def table(headers: list[str], rows: list[list[str]], right: list[bool], markdown: bool) -> str:
+    if markdown:
+        head = "| " + " | ".join(headers) + " |"
+        rule = "|" + "".join("---:|" if r else "---|" for r in right)
+        return "\n".join([head, rule] + ["| " + " | ".join(row) + " |" for row in rows])
+    return render(headers, rows, right=right, indent=_INDENT)
+
+
+def chunks(first: list[str], columns: list[tuple[str, list[str]]], width: int = WIDTH) -> list[list[int]]:
+    """Column indexes split into groups that, after the `first` column, fit in `width` characters."""
+    base = _INDENT + max(len(c) for c in first)
+    groups: list[list[int]] = [[]]
+    used = base
+    for i, (head, cells) in enumerate(columns):
+        size = 2 + max([len(head)] + [len(c) for c in cells])
+        if groups[-1] and used + size > width:
+            groups.append([])
+            used = base
+        groups[-1].append(i)
+        used += size
+    return groups
+
+
+def headers(names: list[str]) -> tuple[list[str], list[str]]:
+    """Column headers for profile names (a long name cut, numbered so each stays distinct) and the key
+    lines that give the full names of the cut ones."""
+    out, key = [], []
+    for i, name in enumerate(names, start=1):
+        if len(name) <= _MAX_HEADER:
+            out.append(name)
+        else:
+            short = f"{name[:_MAX_HEADER - 4]}…({i})"
+            out.append(short)
+            key.append(f"{short} = {name}")
+    return out, key
+
+
+def headline_lines(document: dict, markdown: bool) -> list[str]:
+    """The opening section of a text or Markdown estimate ([] when the document has no plans)."""
+    plans = {p["name"]: p for p in document.get("plans") or []}
+    head = document.get("headline") or {}
+    chosen = plans.get(head.get("plan"))
+    if chosen is None:
+        return []
+    code = document["meta"].get("currency") or "USD"
+    out = []
+    title = (f"Plan {chosen['name']}: spend per month, {code}"
+             f" ({chosen['description']})")
+    out += ["", f"## {_text(title, markdown)}" if markdown else _wrap(_one_line(title), False, indent="")]
+    for note in chosen.get("notes") or []:
+        out.append(_wrap(f"Note: {_text(note, markdown)}.", markdown))
+    out += _month_table(chosen, markdown)
+    out += ["", _units_table(chosen, code, markdown)]
+    out += [""] + _summary(document, plans, chosen, code, markdown)
+    budgets = document.get("budgets") or []
+    if budgets:
+        out += [""] + _budget_lines(budgets, markdown)
+    return out
+
+
+def _month_table(plan: dict, markdown: bool) -> list[str]:
+    profiles = plan["profiles"]
+    names = [_text(p["profile"], markdown) for p in profiles]
+    heads, key = headers(names) if not markdown else (names, [])
+    months = [m["month"] for m in plan["months"]]
+    columns = [(h, [money(m["cost"]) for m in p["months"]] + [money(p["total"]["cost"])])
+               for h, p in zip(heads, profiles)]
+    columns.append(("total", [money(m["cost"]) for m in plan["months"]] + [money(plan["total"]["cost"])]))
+    first = months + ["total"]
+    groups = [list(range(len(columns)))] if markdown else chunks(["month"] + first, columns)
+    out = []
+    for group in groups:
+        rows = [[label] + [columns[i][1][n] for i in group] for n, label in enumerate(first)]
+        out += ["", table(["month"] + [columns[i][0] for i in group], rows, [False] + [True] * len(group),
+                          markdown)]
+    if key:
+        out += [""] + [_wrap(line, False) for line in key]
+    return out
+
+
+def _units_table(plan: dict, code: str, markdown: bool) -> str:
+    rows = []
+    for p in plan["profiles"]:
+        per, per_1k = p.get("cost_per_request"), p.get("cost_per_1k")
+        rows.append([_text(p["profile"], markdown), _text(p["model"], markdown), count(p["requests_per_month"]),
+                     "n/a" if per is None else unit(per["cost"]), "n/a" if per_1k is None else unit(per_1k["cost"]),
+                     money(p["total"]["cost"])])
+    if not markdown:
+        for row in rows:  # a profile or model name is the user's text: keep the table within 100 columns
+            row[0], row[1] = _cut(row[0], 24), _cut(row[1], 24)
+    return table(["profile", "model", "requests/month", "per request", "per 1,000 req", f"period ({code})"],
+                 rows, [False, False, True, True, True, True], markdown)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _summary(document: dict, plans: dict, chosen: dict, code: str, markdown: bool) -> list[str]:
+    head = document["headline"]
+    name = _text(chosen["name"], markdown)
+    lines = [f"Period total, plan {name}: {money(chosen['total']['cost'])} {code}. Requests/month is the "
+             f"average over the period; cost per request is the period's cost over its requests."]
+    cheapest = head.get("cheapest")
+    if cheapest and cheapest["plan"] != chosen["name"] and Decimal(cheapest["saves"]["cost"]) > 0:
+        pct = cheapest.get("saves_pct")
+        share = f" ({Decimal(pct).quantize(Decimal('0.1'))}%)" if pct is not None else ""
+        lines.append(f"Cheapest plan: {_text(cheapest['plan'], markdown)} at {money(cheapest['total']['cost'])} "
+                     f"{code}, saving {money(cheapest['saves']['cost'])} {code}{share} against plan {name}.")
+    else:
+        lines.append(f"Plan {name} is the cheapest plan.")
+    others = "; ".join(f"{_text(p['name'], markdown)} {money(p['total']['cost'])}" for p in plans.values())
+    lines.append(f"Plans over the period ({code}): {others}.")
+    for plan in plans.values():
+        if plan["name"] != chosen["name"] and plan["kind"] in ("cheapest", "user"):
+            picks = ", ".join(f"{_text(p['profile'], markdown)} {_text(p['model'], markdown)}"
+                              for p in plan["profiles"])
+            notes = "".join(f" Note: {_text(n, markdown)}." for n in plan.get("notes") or [])
+            lines.append(f"Plan {_text(plan['name'], markdown)}: {picks}.{notes}")
+    lines.append("Each profile's models are alternatives: no figure adds them together; the comparisons "
+                 "of each profile's models follow.")
+    return [_wrap(line, markdown, indent="") + ("  " if markdown else "") for line in lines]
+
+
+def budget_title(budget: dict) -> str:
+    scope = budget["scope"]
+    what = f"plan {budget['name']}" if scope == "plan" else f"{scope} {budget['name']} on plan {budget['plan']}"
+    amounts = []
+    if budget.get("monthly") is not None:
+        amounts.append(f"{money(budget['monthly'])} {budget['currency']} a month")
+    if budget.get("period") is not None:
+        amounts.append(f"{money(budget['period'])} {budget['currency']} for the period")
+    return f"{what}, {' and '.join(amounts)} ({budget['source']})"
+
+
+def budget_verdicts(budget: dict) -> list[str]:
+    """What a budget's status says in words: months over and by how much, headroom, when a period
+    budget runs out."""
+    code = budget["currency"]
+    out = []
+    if budget.get("monthly") is not None:
+        over = budget.get("over_months") or []
+        if over:
+            out.append(f"over budget in {len(over)} of {len(budget['months'])} months: "
+                       + ", ".join(f"{o['month']} by {money(o['overrun'])} {code}" for o in over))
+        else:
+            least = budget.get("least_headroom") or {}
+            out.append(f"within budget every month; least headroom {money(least.get('headroom', 0))} {code} "
+                       f"({least.get('month')})")
+    if budget.get("period") is not None:
+        left = Decimal(budget["period_left"])
+        if budget.get("runs_out"):
+            out.append(f"the period budget runs out in {budget['runs_out']}; {money(-left)} {code} over by "
+                       f"the period's end")
+        else:
+            out.append(f"the period budget lasts: {money(left)} {code} left at the period's end")
+    return out
+
+
+def _budget_lines(budgets: list[dict], markdown: bool) -> list[str]:
+    out = ["## Budgets" if markdown else "Budgets (headroom = budget - spend; negative: over):"]
+    for budget in budgets:
+        title = _text(budget_title(budget), markdown)
+        said = "; ".join(budget_verdicts(budget))
+        out += ["", _wrap(f"{title}: {said}.", markdown)]
+        headers_ = ["month", "spend"]
+        monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
+        if monthly:
+            headers_ += ["headroom", "status"]
+        if period:
+            headers_ += ["cumulative", "period left"]
+        rows = []
+        for m in budget["months"]:
+            row = [m["month"], money(m["spend"])]
+            if monthly:
+                row += [money(m["headroom"]), "over" if m["over"] else ""]
+            if period:
+                row += [money(m["cumulative"]), money(m["period_left"])]
+            rows.append(row)
+        right = [False, True] + ([True, False] if monthly else []) + ([True, True] if period else [])
+        out += ["", table(headers_, rows, right, markdown)]
+    return out
+
+
+def plan_csv_rows(document: dict) -> str:
+    """CSV comment rows (like `# not available`) after the cost lines: each plan's total per month and
+    over the period (`# plan`), its model per profile (`# plan choice`), and each budget's status per
+    month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
+    from . import csv_row
+
+    meta = document["meta"]
+    code = meta.get("currency") or "USD"
+    chosen = (document.get("headline") or {}).get("plan")
+    rows = []
+    for plan in document.get("plans") or []:
+        mark = "yes" if plan["name"] == chosen else "no"
+        for m in plan["months"] + [{"month": "total", **plan["total"]}]:
+            rows.append(["# plan", f"plan={plan['name']}", f"chosen={mark}", f"month={m['month']}",
+                         f"cost_usd={m['cost_usd']}", f"cost={m['cost']}", f"currency={code}"])
+        for p in plan["profiles"]:
+            rows.append(["# plan choice", f"plan={plan['name']}", f"profile={p['profile']}", f"model={p['model']}",
+                         f"cost_usd={p['total']['cost_usd']}", f"requests={p['requests']}"])
+    for b in document.get("budgets") or []:
+        head = [f"scope={b['scope']}", f"name={b['name']}", f"plan={b['plan']}", f"currency={b['currency']}",
+                f"monthly={b.get('monthly') or ''}", f"period={b.get('period') or ''}"]
+        for m in b["months"]:
+            rows.append(["# budget"] + head + [f"{k}={_csv_value(m.get(k))}" for k in
+                                                ("month", "spend", "headroom", "over", "cumulative", "period_left")])
+        over = ";".join(f"{o['month']}:{o['overrun']}" for o in b.get("over_months") or [])
+        rows.append(["# budget status"] + head + [f"over_months={over}", f"runs_out={b.get('runs_out') or ''}",
+                                                  f"period_left={b.get('period_left') or ''}",
+                                                  f"source={b['source']}"])
+    return "".join(csv_row(r) for r in rows)
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+__all__ = ["budget_title", "budget_verdicts", "headline_lines", "money", "plan_csv_rows", "unit"]

@@ -1,0 +1,199 @@
+"""The plan, headline and budget sections of an estimate document (`costcalc.estimate/2`), computed once
+from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that renderers only format them.
+
+    "plans": [{"name", "kind", "description", "notes": [...],
+               "months": [{"month", "cost", "cost_usd"}],          # the plan's total per month
+               "total": {"cost", "cost_usd"},                       # over the period
+               "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests"}],
+                             "total": {...}, "requests", "requests_per_month",
+                             "cost_per_request": {...} | null, "cost_per_1k": {...} | null}]}],
+    "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...}, "saves_pct"}},
+    "budgets": [{rule..., "months": [{"month", "spend", "cumulative", "headroom", "over", "period_left"}],
+                 "over_months": [{"month", "overrun"}], "least_headroom", "runs_out", "period_left", ...}]
+
+`cost` is in the shown currency (meta.currency: a provider's own published prices where the result used
+them, else USD x fx.rate), `cost_usd` in USD; both exact decimal text. Only the expected case is planned
+(low and high are alternatives of another kind). Budget amounts are in each budget's own currency.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+from .. import planning
+from ..budgets import evaluate
+from ..errors import CostcalcError
+from ..money import decimal_text
+from ..summary import dsum
+from ..workload_plans import UserPlan
+
+_ZERO = Decimal(0)
+
+
+def _expected(record: dict) -> bool:
+    return record.get("case") in (None, "expected")
+
+
+def horizon(meta: dict, rows: list[dict]) -> list[str]:
+    """The period's months (meta start and months), with any month a row has besides."""
+    from ..calendar import month_label, months
+
+    try:
+        year, month = (int(p) for p in str(meta.get("start")).split("-")[:2])
+        out = [month_label(y, m) for y, m in months(year, month, int(meta.get("months")))]
+    except (TypeError, ValueError):
+        out = []
+    extra = sorted({str(r["month"]) for r in rows} - set(out))
+    return out + extra
+
+
+def plan_setup(meta: dict, rows: list[dict]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Per profile (in order): the models it lists, and its current model. A result made before plans
+    (schema 1) lists neither: its models are those of its cost lines, in order, the first current."""
+    models: dict[str, list[str]] = {}
+    current: dict[str, str] = {}
+    for name, info in (meta.get("profiles") or {}).items():
+        info = info or {}
+        if info.get("models"):
+            models[name] = list(info["models"])
+            current[name] = info.get("use") or info["models"][0]
+    for row in rows:
+        profile, model = str(row["profile"]), str(row["model"])
+        listed = models.setdefault(profile, [])
+        if model not in listed:
+            listed.append(model)
+        current.setdefault(profile, model)
+    return {p: tuple(m) for p, m in models.items()}, current
+
+
+def plan_sections(rows: list[dict], meta: dict) -> dict:
+    """plans, headline, budgets and total_usd of a document (see the module docstring)."""
+    from .document import EXACT
+
+    # sums, differences and x1000 of 50-digit amounts stay exact at 120 digits (the default 28 rounds)
+    with decimal.localcontext(EXACT):
+        return _sections(rows, meta)
+
+
+def _sections(rows: list[dict], meta: dict) -> dict:
+    from .document import Shown
+
+    shown = Shown(meta)
+    months = horizon(meta, rows)
+    usd: dict[tuple[str, str], dict[str, list]] = {}
+    local: dict[tuple[str, str], dict[str, list]] = {}
+    for row in rows:
+        if not _expected(row):
+            continue
+        key, month = (str(row["profile"]), str(row["model"])), str(row["month"])
+        usd.setdefault(key, {}).setdefault(month, []).append(Decimal(str(row["cost_usd"])))
+        local.setdefault(key, {}).setdefault(month, []).append(shown.cost(row))
+    usd_costs = {k: {m: dsum(v) for m, v in per.items()} for k, per in usd.items()}
+    costs = {k: {m: dsum(v) for m, v in per.items()} for k, per in local.items()}
+    requests: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for entry in meta.get("requests") or []:
+        if _expected(entry):
+            per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
+            per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
+    models, current = plan_setup(meta, rows)
+    user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
+    unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
+    built = planning.build_plans(models, current, costs, user, unavailable) if models else []
+    chosen_name = meta.get("plan") or "current"
+    names = [p.name for p in built]
+    if built and chosen_name not in names:
+        raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
+    plans = [_plan_entry(p, costs, usd_costs, requests, months) for p in built]
+    by_name = {p["name"]: p for p in plans}
+    chosen = by_name.get(chosen_name)
+    headline = {"plan": chosen_name if chosen else None, "cheapest": None}
+    if chosen:
+        low = min(plans, key=lambda p: (Decimal(p["total"]["cost"]), p["name"] != "cheapest"))
+        saved, pct = planning.savings(Decimal(chosen["total"]["cost"]), Decimal(low["total"]["cost"]))
+        saved_usd, _ = planning.savings(Decimal(chosen["total"]["cost_usd"]), Decimal(low["total"]["cost_usd"]))
+        headline["cheapest"] = {"plan": low["name"], "total": low["total"],
+                                "saves": {"cost": decimal_text(saved), "cost_usd": decimal_text(saved_usd)},
+                                "saves_pct": None if pct is None else decimal_text(pct)}
+    budgets = [_budget(rule, by_name, chosen_name, shown, months) for rule in meta.get("budget_rules") or []]
+    total = chosen["total"]["cost_usd"] if chosen else "0"
+    return {"plans": plans, "headline": headline, "budgets": budgets, "total_usd": total}
+
+
+def frame_sections(df) -> dict:
+    """plan_sections of an estimate DataFrame, from its cost lines summed per profile, model and month
+    (expected case) rather than line by line: what `costcalc.plans` and compare use."""
+    from ..summary import _bare
+    from .document import document_meta
+
+    frame = _bare(df)
+    if "case" in frame.columns:
+        frame = frame[frame["case"].astype(str) == "expected"]
+    money = [c for c in frame.columns if c == "cost_usd" or (c.startswith("cost_") and len(c) == 8)]
+    rows = []
+    if len(frame):
+        grouped = frame.groupby(["profile", "model", "month"], observed=True, sort=False)
+        sums = {c: grouped[c].agg(dsum) for c in money}
+        for key in sums["cost_usd"].index:
+            rows.append({"profile": str(key[0]), "model": str(key[1]), "month": str(key[2]),
+                         **{c: decimal_text(sums[c][key]) for c in money}})
+    return plan_sections(rows, document_meta(df.attrs))
+
+
+def _amounts(local: Decimal, usd: Decimal) -> dict:
+    return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
+
+
+def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
+    profiles = []
+    for profile, model in plan.choices:
+        own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
+        counts = requests.get((profile, model), {})
+        total, total_usd = dsum(own.values()), dsum(own_usd.values())
+        n = dsum(counts.values())
+        per = planning.unit_cost(total, n)
+        per_usd = planning.unit_cost(total_usd, n)
+        profiles.append({
+            "profile": profile, "model": model,
+            "months": [{"month": m, **_amounts(own.get(m, _ZERO), own_usd.get(m, _ZERO)),
+                        "requests": decimal_text(counts.get(m, _ZERO))} for m in months],
+            "total": _amounts(total, total_usd), "requests": decimal_text(n),
+            "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
+            "cost_per_request": None if per is None else _amounts(per, per_usd),
+            "cost_per_1k": None if per is None else _amounts(per * 1000, per_usd * 1000)})
+    by_month = planning.monthly_totals(plan, costs, months)
+    by_month_usd = planning.monthly_totals(plan, usd_costs, months)
+    return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),
+            "months": [{"month": m, **_amounts(by_month[m], by_month_usd[m])} for m in months],
+            "total": _amounts(dsum(by_month.values()), dsum(by_month_usd.values())), "profiles": profiles}
+
+
+def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list[str]) -> dict:
+    """One budget rule evaluated against its plan's (or the chosen plan's profiles') spend."""
+    currency = rule.get("currency") or "USD"
+    if currency == shown.code:
+        field = "cost"
+    elif currency == "USD":
+        field = "cost_usd"
+    else:
+        raise CostcalcError(f"{rule.get('source')}: budget in {currency}: the estimate is shown in {shown.code}; "
+                            f"show it in {currency} (--currency {currency} --fx {currency}=RATE) or give the "
+                            f"budget in {shown.code}")
+    plan_name = rule["name"] if rule["scope"] == "plan" else chosen
+    plan = plans.get(plan_name)
+    if plan is None:
+        raise CostcalcError(f"{rule.get('source')}: budget for plan {plan_name!r}: no such plan; plans: "
+                            f"{', '.join(plans)}")
+    if rule["scope"] == "plan":
+        spend = {m["month"]: Decimal(m[field]) for m in plan["months"]}
+    else:
+        covered = set(rule.get("profiles") or [])
+        spend = {m: _ZERO for m in months}
+        for entry in plan["profiles"]:
+            if entry["profile"] in covered:
+                for m in entry["months"]:
+                    spend[m["month"]] = spend[m["month"]] + Decimal(m[field])
+    return {**evaluate(rule, spend, months), "plan": plan_name}
+
+
+__all__ = ["frame_sections", "horizon", "plan_sections", "plan_setup"]
