@@ -233,8 +233,10 @@ def monthly(table, runs: int = 5) -> None:
     print("\n4. Same monthly answer: DeepSeek V4-Pro, September 2026, 1,000 requests/day of 1,000 input +\n"
           "   1,000 output tokens, uniform traffic, weekday peak/off-peak prices (expected 96.14 USD)")
     header("/estimate")
+    # counts in DeepSeek's own tokenizer, as the per-request tools below are given them
     profile = pd.DataFrame([{"name": "ds", "requests_per_day": 1000, "input_tokens": 1000,
-                             "output_tokens": 1000, "models": ["deepseek-v4-pro"]}])
+                             "output_tokens": 1000, "models": ["deepseek-v4-pro"],
+                             "tokens_counted_with": "deepseek-v4"}])
     estimate_seconds, frame = best(lambda: costcalc.estimate(profile, start="2026-09", months=1), runs=runs)
     answer = sum(frame["cost_usd"], Decimal(0))
     row("costcalc.estimate, 1 call", estimate_seconds, None, 1.0, answer)

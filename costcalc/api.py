@@ -427,7 +427,28 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
                             f"overlay (--prices) or leave their records out")
     frame = frame.assign(model=_categorical(codes, [model_id for model_id, _ in resolved]))
     cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
-    return derive(frame, by=by, timezone=timezone, cliffs=cliffs)
+    return _with_count_units(derive(frame, by=by, timezone=timezone, cliffs=cliffs), table)
+
+
+def _with_count_units(document: dict, table: PriceTable) -> dict:
+    """Logged counts are in the logging model's tokenizer: each derived profile says which
+    (`tokens_counted_with`), so an estimate translates them once, not again from o200k. A profile of
+    several models (by tag) takes the most-requested model's, and its note says the log mixes units."""
+    for name, profile in document["profiles"].items():
+        units = list(dict.fromkeys(table.models[m].tokenizer for m in profile["models"]))
+        if units[0] is None:  # a model without a tokenizer: nothing to say the counts are in
+            continue
+        fields = {}
+        for key, value in profile.items():
+            if key == "models":
+                fields["tokens_counted_with"] = units[0]
+            fields[key] = value
+        if len(units) > 1:
+            mixed = ", ".join(str(u) for u in units)
+            fields["note"] = (fields.get("note", "") + f" Token counts are logged in several tokenizers ({mixed}); "
+                              f"taken as {units[0]}, the most-requested model's.").strip()
+        document["profiles"][name] = fields
+    return document
 
 
 def _usage_chunks(usage, format, mapping, strict):

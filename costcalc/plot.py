@@ -595,7 +595,7 @@ def _draw_tornado(ax, document, case, profile, model, title) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _esc(f"{data.shown.symbol}{value:,.0f}")))
     ax.set_xlabel(_money_label(data.shown, f"Total over {len(data.months)} months"))
     ax.set_title(_esc(title) if title else
-                 "Range of each profile and model's total: every range at its low / high value")
+                 "Range of each profile and model's total: every range at the end that lowers / raises it")
     ax.legend(loc="lower right")
 
 

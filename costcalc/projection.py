@@ -42,8 +42,10 @@ out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import decimal
 import gc
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -58,6 +60,10 @@ from .prices.limits import CONTEXT, over_limit
 from .prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component, tool_component
 from .prices.resolve import Request, lookup, prompt_thresholds, segments
 from . import __version__
+from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
+from .token_units import by_profile as translations_by_profile
+from .token_units import limit_hint, profile_info, translate, translated_parts, translation
+from .token_units import notes as token_notes
 from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
                        Profile, Traffic, Workloads, describe)
 
@@ -117,6 +123,24 @@ class _Projector:
         self.unpriced_counts: dict[tuple[str, str, str, str], list] = {}
         # attrs["over_limit_excluded"]: per profile, model and case, the requests over_limit: exclude left out
         self.excluded: list[dict] = []
+        # (profile, model, input key, range) of each ranged input whose higher value lowers that model's
+        # cost: its low case takes the high end (an assumption line per profile and input says so)
+        self.lowering: list[tuple] = []
+        # (profile, model as named) -> (Translation or None, counts translated, model's tokenizer): the
+        # unit of the profile's token counts on each model (costcalc.token_units)
+        self.translations: dict[tuple[str, str], tuple] = {}
+
+    @contextlib.contextmanager
+    def scratch(self):
+        """Notes, unpriced calls and exclusions of a measuring run (cost_cases) are not the estimate's:
+        they go to throw-away containers. Caches (slots, weights, line ids) are shared and kept."""
+        saved = (self.assumptions, self._said, self.unpriced_calls, self.unpriced_counts, self.excluded)
+        self.assumptions, self._said, self.unpriced_calls, self.unpriced_counts, self.excluded = \
+            [], set(), {}, {}, []
+        try:
+            yield
+        finally:
+            self.assumptions, self._said, self.unpriced_calls, self.unpriced_counts, self.excluded = saved
 
     def note(self, text: str) -> None:
         if text not in self._said:
@@ -418,20 +442,34 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "start": cal.month_label(*start),
         "months": months,
         "currency": "USD",
-        "assumptions": projector.assumptions + projector.unpriced_notes() + not_available_notes(unavailable)
-        + _standing_assumptions(profiles),
+        "assumptions": projector.assumptions + token_notes(projector.translations)
+        + lowering_notes(projector.lowering) + projector.unpriced_notes()
+        + not_available_notes(unavailable) + _standing_assumptions(profiles),
         # stretches of profile x model without a price (before launch, after retirement): not cost lines
         "not_available": unavailable,
         # what else the totals leave out: tool calls no fee prices, requests over a limit (over_limit: exclude)
         "unpriced_calls": projector.unpriced_entries(),
         "over_limit_excluded": projector.excluded,
-        "profiles": {p.name: describe(p) for p in profiles},
+        "profiles": _profiles_info(profiles, projector.translations),
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
         "requests": _requests(out, month_list),
         **_line_rates(out, projector.line_meta),
     })
     return frame
+
+
+def _profiles_info(profiles: list[Profile], translations: dict) -> dict[str, dict]:
+    """describe() of each profile, with the unit of its token counts and their translation per model."""
+    grouped = translations_by_profile(translations)
+    out = {}
+    for profile in profiles:
+        info = out[profile.name] = describe(profile)
+        units = profile_info(grouped.get(profile.name, {}), profile.name, profile.tokens_counted_with)
+        if units:
+            info["summary"] += "; " + units.pop("summary_clause")
+            info.update(units)
+    return out
 
 
 # A volume that compounds past a million-fold is no plan, and the amounts it makes would outgrow the
@@ -458,13 +496,55 @@ def _check_growth(profile: Profile, start: tuple[int, int], last: tuple[int, int
 def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
     with decimal.localcontext(_CONTEXT):
         for base in profiles:
-            cases = CASES if base.has_ranges else ("expected",)
             for model_name in base.models:
                 model_id = lookup(projector.table, model_name).id
-                for case in cases:
-                    _project_one(projector, base.at_case(case), model_id, model_name, month_list, start,
-                                 case, out)
+                if base.has_ranges:
+                    _project_cases(projector, base, model_id, model_name, month_list, start, out)
+                else:
+                    _project_one(projector, base, model_id, model_name, month_list, start, "expected", out)
     return out.frame(profiles, month_list)
+
+
+def _project_cases(projector: _Projector, profile: Profile, model_id: str, model_name: str,
+                   month_list: list[tuple[int, int]], start: tuple[int, int], out: _Columns) -> None:
+    """A ranged profile on one model: the expected case, then low and high named by this model's cost
+    (costcalc.cost_cases): each input at the end that lowers (raises) it. Inputs whose direction is
+    not certain are measured against the expected run, in scratch projections that leave no trace."""
+    def run(case: str, variant: Profile, ends=None) -> list[Decimal]:
+        runs, lines = len(out.runs), len(out.cost)
+        _project_one(projector, variant, model_id, model_name, month_list, start, case, out, ends)
+        return _month_costs(out, runs, lines, len(month_list))
+
+    def probe(variant: Profile, end: str) -> list[Decimal]:
+        scratch = _Columns(projector)
+        with projector.scratch():
+            _project_one(projector, variant, model_id, model_name, month_list, start, end, scratch)
+        return _month_costs(scratch, 0, 0, len(month_list))
+
+    expected = run("expected", profile.at_case("expected"))
+    labels = [cal.month_label(*ym) for ym in month_list]
+    has_rules = bool(prompt_thresholds(projector.table, model_id))  # a prompt size with its own rule
+    low_ends, high_ends, notes, lowering = choose_ends(profile, model_name, expected, labels, probe, has_rules)
+    for note in notes:
+        projector.note(note)
+    ranges = dict(ranged_inputs(profile))
+    projector.lowering += [(profile.name, model_name, key, ranges[key]) for key, _ in lowering]
+    totals = {"expected": sum(expected, _ZERO)}
+    for case, ends in (("low", low_ends), ("high", high_ends)):
+        totals[case] = sum(run(case, at_ends(profile, ends), ends), _ZERO)
+    disorder = order_note(profile.name, model_name, totals)
+    if disorder:
+        projector.note(disorder)
+
+
+def _month_costs(out: _Columns, runs_from: int, lines_from: int, months: int) -> list[Decimal]:
+    """Cost per month index of the runs appended to `out` since (runs_from, lines_from)."""
+    costs = [_ZERO] * months
+    position = lines_from
+    for _, _, index, _, count in out.runs[runs_from:]:
+        costs[index] += sum(out.cost[position:position + count], _ZERO)
+        position += count
+    return costs
 
 
 class _Columns:
@@ -621,6 +701,8 @@ def not_available_notes(entries: list[dict]) -> list[str]:
 def _standing_assumptions(profiles: list[Profile]) -> list[str]:
     out = ["Months are calendar months in UTC; a month is split at the exact minute a price changes.",
            "Requests are spread over each month by the profile's traffic shape (uniform unless given)."]
+    if any(p.has_ranges for p in profiles):
+        out.append(CASES_NOTE)
     if any(p.reasoning for p in profiles):
         out.append("reasoning: high/max means 2x/4x the output tokens as reasoning tokens (DeepSeek Think "
                    "Max ~4x from launch coverage; other families are planning assumptions).")
@@ -629,9 +711,11 @@ def _standing_assumptions(profiles: list[Profile]) -> list[str]:
 
 def _project_one(projector: _Projector, profile: Profile, model_id: str, model_name: str,
                  month_list: list[tuple[int, int]], start: tuple[int, int], case: str,
-                 out: _Columns) -> None:
+                 out: _Columns, ends: Mapping[str, str] | None = None) -> None:
     """Append the cost lines of one profile (at one case) on one model. This is the hot loop of a big
-    projection: shared work is cached on the projector, and each line costs a few Decimal operations."""
+    projection: shared work is cached on the projector, and each line costs a few Decimal operations.
+    `ends`: which end of each range the case took (a case named by cost may take an input's high end
+    for `low`), so a limit error names the value at fault."""
     model = projector.table.models[model_id]
     tiers = []
     for tier, share in profile.tiers:
@@ -650,6 +734,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     if sampled is not None:  # tokens per request counted from samples with this model's tokenizer
         profile = replace(profile, input_tokens=sampled.input,
                           output_tokens=profile.output_tokens if sampled.output is None else sampled.output)
+    counted = profile  # as the profile gives them: what a limit error points at
+    profile, hint = _in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = _reasoning_tokens(profile, model.provider)
     bins = []
     for prompt, share in _bins(profile):
@@ -657,7 +743,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
         bins.append((_ceil(prompt), share, per_request))
     over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case,
-                        sampled is not None)
+                        sampled is not None, ends, counted, hint)
     requests_by_tier = []
     for tier, tier_share in tiers:
         for (prompt, bin_share, per_request), excluded in zip(bins, over):
@@ -760,6 +846,19 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         projector.note(_left_out_note(excluded, [n for _, n in left_out]))
 
 
+def _in_model_tokens(projector: _Projector, profile: Profile, model: Model, model_name: str,
+                     sampled) -> tuple[Profile, str]:
+    """The profile's counts in the model's tokenizer (costcalc.token_units), remembered for the
+    assumptions and the profile's info, and what a limit error adds about it."""
+    t = translation(profile.tokens_counted_with, model.tokenizer)
+    from_samples = sampled is not None, sampled is not None and sampled.output is not None
+    parts = translated_parts(*from_samples)
+    projector.translations[(profile.name, model_name)] = (t, parts, model.tokenizer)
+    if t is None or parts is None:
+        return profile, ""
+    return translate(profile, t, *from_samples), limit_hint(t)
+
+
 def _share(share: Decimal) -> str:
     """A share as a percentage: exact when short (10%, 12.5%), else to two places (33.33%: a share of
     sample prompts is a 50-digit division)."""
@@ -774,10 +873,12 @@ def _ceil(tokens: Decimal) -> int:
 
 
 def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, output: int, case: str,
-                 sampled: bool = False) -> list[bool]:
+                 sampled: bool = False, ends: Mapping[str, str] | None = None, counted: Profile | None = None,
+                 hint: str = "") -> list[bool]:
     """Per prompt bin: whether its requests exceed the model's context window or max output. An error
     naming the file, line and key of the value at fault (the profile's origin), the model and the limit,
-    unless the profile says `over_limit: exclude`."""
+    unless the profile says `over_limit: exclude`. `profile` holds the counts in the model's tokenizer,
+    `counted` as the profile gives them (the value an error shows); `hint` says how one became the other."""
     over = [share > 0 and over_limit(model, prompt, output) is not None for prompt, share, _ in bins]
     if any(over) and profile.over_limit != "exclude":
         index = over.index(True)
@@ -785,11 +886,11 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
         limit = over_limit(model, prompt, output)
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
-        what = f"{part}{describe_limit(model.id, *limit)}"
+        what = f"{part}{describe_limit(model.id, *limit)}{hint}"
         if profile.origin is None:  # a Profile made in code: no file to point at
             raise LimitError(f"profile {profile.name}{which}, model {model_name}: {what}; set over_limit: "
                              f"exclude in the profile to leave such requests out of the estimate")
-        key, line, value = _limit_location(profile, model, limit[0], index, case, sampled)
+        key, line, value = _limit_location(profile, model, limit[0], index, case, sampled, ends, counted)
         raise LimitError(str(Problem(profile.origin.file, line, key, value,
                                      f"model {model_name}{which}: {what}; set over_limit: exclude in the "
                                      f"profile to leave such requests out of the estimate")))
@@ -797,25 +898,34 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
 
 
 def _limit_location(profile: Profile, model: Model, limit: str, index: int, case: str,
-                    sampled: bool) -> tuple[str, int | None, object]:
+                    sampled: bool, ends: Mapping[str, str] | None = None,
+                    counted: Profile | None = None) -> tuple[str, int | None, object]:
     """(dotted key, line, value) of what puts a request above `limit`: the prompt (a histogram bin, a
     ranged value at this case, the mean) or the output (output_tokens, else the reasoning that adds to
-    it); the samples when the tokens were counted from them."""
+    it); the samples when the tokens were counted from them. Values as the profile gives them
+    (`counted`); whether the output alone is too large is judged in the model's tokens (`profile`)."""
     if sampled:
         return (*profile.origin.where("samples"), _NO_VALUE)
+    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
+    profile = counted or profile
     if limit == CONTEXT:
         tokens = profile.input_tokens
         if isinstance(tokens, Histogram):
             return (*profile.origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
                     tokens.bins[index][0])
-        return (*profile.origin.where(f"input_tokens.{case}", "input_tokens"), tokens)
+        return (*profile.origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
+                tokens)
     name, value = "output_tokens", profile.output_tokens
-    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
     if fits and profile.reasoning_tokens is not None:
         name, value = "reasoning_tokens", profile.reasoning_tokens
     elif fits and profile.reasoning is not None:
         name, value = "reasoning", profile.reasoning
-    return (*profile.origin.where(f"{name}.{case}", name), value)
+    return (*profile.origin.where(f"{name}.{_end(ends, name, case)}", name), value)
+
+
+def _end(ends: Mapping[str, str] | None, key: str, case: str) -> str:
+    """The end of `key`'s range a case took: its own name unless the case is named by cost."""
+    return case if ends is None else ends.get(key, case)
 
 
 def _excluded_entry(profile: Profile, model: Model, model_name: str, bins: list, over: list[bool],

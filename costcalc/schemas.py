@@ -132,6 +132,7 @@ def workloads_schema() -> dict:
     from . import workload as w
     from .workload_plans import BUDGET_KEYS, BUDGET_SCOPES
     from .prices.model import TIER_ALIASES, TIERS, WEEKDAYS
+    from .tokens.tokenizers import TOKENIZERS
 
     def value(maximum: float | None = None, minimum: float = 0) -> dict:
         number: dict = {"type": "number", "minimum": minimum}
@@ -172,6 +173,9 @@ def workloads_schema() -> dict:
                                    "additionalProperties": value()},
         "use": {"type": "string", "description": "The model the current plan puts this profile on (one of "
                                                  "its models; default the first)"},
+        "tokens_counted_with": {"enum": list(TOKENIZERS), "description": (
+            "The tokenizer the profile's token counts were counted with (default o200k_base); each model gets "
+            "them translated to its own tokenizer (an estimate, stated)")},
     }))
     budget = {**_closed({**{s: {"type": "string"} for s in BUDGET_SCOPES},
                          "monthly": {"type": "number", "exclusiveMinimum": 0},
@@ -260,7 +264,14 @@ def estimate_schema() -> dict:
         "assumptions": {"type": "array", "items": {"type": "string"}},
         "profiles": {"type": "object", "additionalProperties": _open({
             "summary": {"type": "string"}, "tags": {"type": "string"},
-            "models": {"type": "array", "items": {"type": "string"}}, "use": {"type": "string"}})},
+            "models": {"type": "array", "items": {"type": "string"}}, "use": {"type": "string"},
+            "tokens_counted_with": {"type": "string", "description": "The unit of the profile's token counts"},
+            "token_translation": {"type": "object", "description": "Per model: its counts translated from "
+                                  "tokens_counted_with to its own tokenizer (an estimate with a band)",
+                                  "additionalProperties": _open({
+                                      "tokenizer": {"type": "string"}, "factor": {"type": "string"},
+                                      "band": {"type": "string"}, "translated": {"type": "string"},
+                                      "estimate": {"type": "boolean"}})}})},
         "costcalc_version": {"type": "string"}, "plan": {"type": "string"},
         "user_plans": {"type": "object", "additionalProperties": {"type": "object",
                                                                    "additionalProperties": {"type": "string"}}},

@@ -25,10 +25,12 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
+from .cost_cases import RANGED_INPUTS, TOOL_CALLS_KEY
+from .cost_cases import ranged_inputs as _ranged_inputs
 from .errors import CostcalcError
 from .frames import plain_attrs, with_money
 from .summary import dsum
-from .workload import Profile, Range, Workloads
+from .workload import Profile, Workloads
 
 _DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
@@ -47,14 +49,6 @@ BREAK_EVEN_COLUMNS = [
     "node_requests_per_month", "node_usd_per_month", "nodes_at_volume", "self_host_usd_per_month",
     "break_even_requests_per_month", "self_host_always_cheaper_from", "cheaper_at_volume"]
 _BREAK_EVEN_OTHER = ("profile", "model", "cheapest", "nodes_at_volume", "cheaper_at_volume")  # not decimals
-
-# Profile fields that can hold a {low, expected, high} range, with the key a workloads file (and
-# `--set`) names them by. Kept in step with costcalc.workload._RANGED (a test checks).
-RANGED_INPUTS = (("requests_per_day", "requests_per_day"), ("requests_per_month", "requests_per_month"),
-                 ("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
-                 ("reasoning_tokens", "reasoning_tokens"), ("cache_hit_rate", "cache_hit_rate"),
-                 ("cache_write_share", "cache_write.share"), ("growth_per_month", "growth_per_month"))
-
 
 def _div(a: Decimal, b: Decimal) -> Decimal:
     return _DIV.divide(a, b)
@@ -322,18 +316,6 @@ def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = N
         "profiles": {p.name: _describe(p) for p in ranged}, "assumptions": assumptions,
         "costcalc_version": attrs.get("costcalc_version")})
     return plain_attrs(frame)
-
-
-TOOL_CALLS_KEY = "tool_calls_per_request."
-
-
-def _ranged_inputs(profile: Profile) -> list[tuple[str, Range]]:
-    """(key as a workloads file names it, range) of each ranged input: the fields of RANGED_INPUTS, then
-    each tool's calls per request (`tool_calls_per_request.web_search`)."""
-    out = [(key, getattr(profile, field)) for field, key in RANGED_INPUTS
-           if isinstance(getattr(profile, field), Range)]
-    out += [(TOOL_CALLS_KEY + tool, value) for tool, value in profile.tool_calls if isinstance(value, Range)]
-    return out
 
 
 def _varied(profile: Profile, key: str, side: str) -> Profile:

@@ -21,6 +21,7 @@ from ._schema import Invalid, Reader, suggest
 from ._yamlnodes import Node, parse, read_input
 from .errors import _NO_VALUE, InputError, Problem
 from .prices.model import TIER_ALIASES, TIERS, TOOLS, WEEKDAYS
+from .tokens.tokenizers import TOKENIZERS
 
 SCHEMA_VERSION = 1
 CASES = ("expected", "low", "high")
@@ -30,6 +31,9 @@ REASONING_MODES = ("none", "high", "max")
 # above its max output): stop with an error naming profile, model and limit, or leave those requests
 # out of the volume and say so in the assumptions.
 OVER_LIMIT = ("error", "exclude")
+# What a profile's token counts were counted with unless it says (`tokens_counted_with:`): OpenAI's o200k,
+# the tokenizer most counting tools use.
+DEFAULT_TOKENS_COUNTED_WITH = "o200k_base"
 # `reasoning: high|max` -> reasoning tokens per request as a multiple of the visible output tokens, per
 # provider family. Only DeepSeek's Think Max has a published figure (launch coverage: ~190M output tokens
 # for a benchmark run against a 47M median, about 4x); the rest are planning assumptions, recorded in
@@ -45,7 +49,7 @@ DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
 PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "samples",
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
                 "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit",
-                "tool_calls_per_request", "use")
+                "tool_calls_per_request", "use", "tokens_counted_with")
 TOP_KEYS = ("schema_version", "defaults", "profiles", "plans", "budgets")
 TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
@@ -188,6 +192,9 @@ class Profile:
     # Calls of server-side tools per request, on average (`tool_calls_per_request: {web_search: 0.3}`):
     # priced at each model's per-call fee, one `tool:NAME` line per tool.
     tool_calls: tuple[tuple[str, Value], ...] = ()
+    # The tokenizer the profile's token counts were counted with: each model gets them translated to
+    # its own tokenizer family (costcalc.token_units). Samples are counted per model and stay exact.
+    tokens_counted_with: str = DEFAULT_TOKENS_COUNTED_WITH
     # where it was read (None for a Profile made in code): errors found later name its file and line
     origin: Origin | None = field(default=None, compare=False, repr=False)
     use: str | None = None  # the model the `current` plan puts this profile on (None: the first listed)
@@ -593,6 +600,9 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
         changes["over_limit"] = r.string(f["over_limit"], f"{key}.over_limit", allowed=OVER_LIMIT)
     if "tool_calls_per_request" in f:
         changes["tool_calls"] = _tool_calls(r, f["tool_calls_per_request"], f"{key}.tool_calls_per_request", tools)
+    if "tokens_counted_with" in f:
+        changes["tokens_counted_with"] = r.string(f["tokens_counted_with"], f"{key}.tokens_counted_with",
+                                                  allowed=tuple(TOKENIZERS), what="a tokenizer name")
     changes["origin"] = _origin(r.file, key, node, f)
     return Profile(name=name, **changes)
 

@@ -27,8 +27,8 @@ def test_requests_per_month_needs_no_price_outside_the_window(tmp_path, table):
     path = workload(tmp_path, "  p:\n    requests_per_month: 30000\n    input_tokens: 100\n"
                               "    output_tokens: 10\n    start: 2026-04-20\n    models: [claude-opus-4-7]\n")
     df = costcalc.estimate(path, prices=table, start="2026-04", months=1)
-    # 11 of April's 30 days: 11,000 requests of 100 x 5 + 10 x 25 per 1M
-    assert round(sum(df["cost_usd"], D(0)), 20) == D(11_000) * 750 / 1_000_000
+    # 11 of April's 30 days: 11,000 requests of 130 x 5 + 13 x 25 per 1M (o200k counts x1.3 for Opus 4.7)
+    assert round(sum(df["cost_usd"], D(0)), 20) == D(11_000) * (130 * 5 + 13 * 25) / 1_000_000
 
 
 def test_report_with_a_case_that_costs_nothing(tmp_path):

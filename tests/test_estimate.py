@@ -39,21 +39,25 @@ requests_per_day: 1000
 input_tokens: 1000
 output_tokens: 1000
 """
+# DeepSeek's own counts (the tests of DeepSeek's price rules price the counts as given)
+DEEPSEEK_UNIT = "tokens_counted_with: deepseek-v4"
 
 
 def test_gpt55_and_opus_june(table):
-    # 30 days x 1,000 requests = 30,000 requests of 1,000 in + 1,000 out
+    # 30 days x 1,000 requests = 30,000 requests of 1,000 in + 1,000 out (o200k_base counts)
     df = run(table, BASE, "2026-06", models="[gpt-5.5, claude-opus-4-7]")
     assert total(df, model="gpt-5.5") == 30_000 * (D(1000) * 5 + D(1000) * 30) / 1_000_000  # 1050
-    assert total(df, model="claude-opus-4-7") == D("900.00")
+    # Opus 4.7's tokenizer: the same text is 1.3x the o200k tokens (1,300 + 1,300) at 5 + 25 per 1M
+    assert total(df, model="claude-opus-4-7") == 30_000 * (D(1300) * 5 + D(1300) * 25) / 1_000_000 == D(1170)
 
 
 def test_v4_pro_may_actual_and_list(table):
     # actual: promo (0.435 + 0.87 per 1M) until 05-31 16:00, then the same price as standard
-    df = run(table, BASE, "2026-05", models="[deepseek-v4-pro]")
+    # counts in DeepSeek's own tokenizer: priced as given
+    df = run(table, BASE + DEEPSEEK_UNIT, "2026-05", models="[deepseek-v4-pro]")
     assert total(df) == 31_000 * (D("0.435") + D("0.87")) / 1000  # 40.455
     # list: 1.74 + 3.48 for 30 days and 16 hours, then 0.435 + 0.87 for the last 8 hours
-    listed = run(table, BASE, "2026-05", scenario="list", models="[deepseek-v4-pro]")
+    listed = run(table, BASE + DEEPSEEK_UNIT, "2026-05", scenario="list", models="[deepseek-v4-pro]")
     before = D(1000) * (30 * 24 + 16) / 24 * (D("1.74") + D("3.48")) / 1000
     after = D(1000) * 8 / 24 * (D("0.435") + D("0.87")) / 1000
     assert round(total(listed), 10) == round(before + after, 10) == D("160.515")
@@ -76,16 +80,19 @@ def test_v4_pro_september_peak_off_peak(table):
     per_request_peak = D(1000) * (D("1.32") + D("3.96")) / 1_000_000
     per_request_off = D(1000) * (D("0.66") + D("1.98")) / 1_000_000
     expected = 30_000 * (peak * per_request_peak + (1 - peak) * per_request_off)
-    df = run(table, BASE, "2026-09", models="[deepseek-v4-pro]")
+    df = run(table, BASE + DEEPSEEK_UNIT, "2026-09", models="[deepseek-v4-pro]")
     assert abs(total(df) - expected) < D("1e-20")
     assert round(total(df), 2) == D("96.14")
+    # the same 1,000 + 1,000 counted with o200k: 1,040 + 1,040 DeepSeek tokens (x1.04), 4% more
+    o200k = run(table, BASE, "2026-09", models="[deepseek-v4-pro]")
+    assert abs(total(o200k) - expected * D("1.04")) < D("1e-20")
 
 
 def test_v4_pro_september_with_half_cached(table):
     peak = september_weekday_peak_share()
     per_peak = (500 * D("1.32") + 500 * D("0.044") + 1000 * D("3.96")) / 1_000_000
     per_off = (500 * D("0.66") + 500 * D("0.022") + 1000 * D("1.98")) / 1_000_000
-    df = run(table, BASE + "cache_hit_rate: 0.5", "2026-09", models="[deepseek-v4-pro]")
+    df = run(table, BASE + DEEPSEEK_UNIT + "\ncache_hit_rate: 0.5", "2026-09", models="[deepseek-v4-pro]")
     assert round(total(df), 2) == round(30_000 * (peak * per_peak + (1 - peak) * per_off), 2) == D("84.52")
 
 
@@ -131,7 +138,8 @@ def test_traffic_shape_in_its_own_time_zone(table):
     # All traffic 09:00-10:00 Beijing on weekdays = 01:00-02:00 UTC: every request at peak.
     hours = ["0"] * 24
     hours[9] = "1"
-    body = BASE + f"traffic: {{timezone: Asia/Shanghai, hours: [{', '.join(hours)}], weekdays: [1,1,1,1,1,0,0]}}"
+    body = BASE + DEEPSEEK_UNIT + \
+        f"\ntraffic: {{timezone: Asia/Shanghai, hours: [{', '.join(hours)}], weekdays: [1,1,1,1,1,0,0]}}"
     df = run(table, body, "2026-09", models="[deepseek-v4-pro]")
     assert set(df["rule"]) == {"peak"}
     # volume: the weights average 1 over the week, so a month has 30 x 1,000 requests... weighted by
@@ -145,7 +153,8 @@ def test_traffic_across_daylight_saving(table):
     # peak), except Fridays, which are Saturday 01:00 UTC: weekend, off-peak.
     hours = ["0"] * 24
     hours[20] = "1"
-    body = BASE + f"traffic: {{timezone: America/New_York, hours: [{', '.join(hours)}], weekdays: [1,1,1,1,1,0,0]}}"
+    body = BASE + DEEPSEEK_UNIT + \
+        f"\ntraffic: {{timezone: America/New_York, hours: [{', '.join(hours)}], weekdays: [1,1,1,1,1,0,0]}}"
     sep = run(table, body, "2026-09", models="[deepseek-v4-pro]")
     assert set(sep["rule"]) == {"off-peak"}
     dec = run(table, body, "2026-12", models="[deepseek-v4-pro]")
@@ -173,16 +182,18 @@ def test_batch_share_and_unoffered_tier(table):
     df = run(table, body, "2026-06", models="[gpt-5.5, deepseek-v4-pro]")
     # gpt-5.5: half at 35/1M per 1,000+1,000 tokens, half at 17.5
     assert total(df, model="gpt-5.5") == 15_000 * D("0.035") + 15_000 * D("0.0175")
-    # DeepSeek has no batch tier: priced at standard, and the report says so
-    assert total(df, model="deepseek-v4-pro") == 30_000 * D("0.001305")
+    # DeepSeek has no batch tier: priced at standard, and the report says so; its tokens are the o200k
+    # counts x1.04 (1,040 + 1,040 at 0.435 + 0.87 per 1M)
+    assert total(df, model="deepseek-v4-pro") == 30_000 * 1040 * (D("0.435") + D("0.87")) / 1_000_000
     assert any("deepseek-v4-pro offers no batch tier" in a for a in df.attrs["assumptions"])
 
 
 def test_cache_writes_billed_by_anthropic_as_writes(table):
     body = BASE + "cache_write: {ttl: 1h, share: 0.25}"
     df = run(table, body, "2026-06", models="[claude-opus-4-7, gpt-5.5]")
-    # Opus: 750 input at 5, 250 written (1h) at 10, 1000 output at 25 per request
-    assert total(df, model="claude-opus-4-7") == 30_000 * (750 * D(5) + 250 * D(10) + 1000 * D(25)) / 1_000_000
+    # Opus (counts x1.3 for its tokenizer: 1,300 in, 1,300 out): 975 input at 5, 325 written (1h) at 10,
+    # 1,300 output at 25 per request
+    assert total(df, model="claude-opus-4-7") == 30_000 * (975 * D(5) + 325 * D(10) + 1300 * D(25)) / 1_000_000
     # GPT-5.5: writes are free; the written tokens bill as input
     assert total(df, model="gpt-5.5") == D(1050)
 
@@ -196,17 +207,19 @@ def test_reasoning_modes_and_tokens(table):
 
 
 def test_ranges_give_three_cases(table):
+    # cases are named by cost: a higher cache hit share lowers gpt-5.5's cost (0.5 cached against 5
+    # input), so the high case takes the hit rate at its low end (0.0) and the low case at 1.0
     df = run(table, BASE + "cache_hit_rate: {low: 0.0, expected: 0.5, high: 1.0}", "2026-06", cases=True)
     by_case = {case: total(df, case=case) for case in ("low", "expected", "high")}
-    assert by_case["low"] == D(1050)
-    assert by_case["high"] == 30_000 * (1000 * D("0.5") + 1000 * D(30)) / 1_000_000
-    assert by_case["high"] < by_case["expected"] < by_case["low"]
+    assert by_case["high"] == D(1050)
+    assert by_case["low"] == 30_000 * (1000 * D("0.5") + 1000 * D(30)) / 1_000_000
+    assert by_case["low"] < by_case["expected"] < by_case["high"]
 
 
 def test_retired_model_in_window_is_not_available_not_an_error(table):
     # deepseek-chat is retired at 2026-07-24 16:00 UTC: July is priced until then (23 days and 16 hours
     # of 1,000 requests a day, billed as V4-Flash 0.14 in + 0.28 out), August is not available.
-    df = run(table, BASE, "2026-07", months=2, models="[deepseek-chat]")
+    df = run(table, BASE + DEEPSEEK_UNIT, "2026-07", months=2, models="[deepseek-chat]")
     # 568 hours x 1,000/24 requests an hour x 1,000 tokens x 0.42 per 1M = 9.94
     assert total(df) == D(23 * 24 + 16) * 1000 * 1000 * (D("0.14") + D("0.28")) / 24 / 1_000_000 == D("9.94")
     assert set(df["month"].astype(str)) == {"2026-07"}
@@ -256,10 +269,11 @@ def test_summarize_does_not_mutate(table):
     before = df.copy()
     summary = costcalc.summarize(df)
     pd.testing.assert_frame_equal(df, before)
+    # gpt-5.5 1,050; Opus 1,170 (its tokenizer counts 1.3x: see test_gpt55_and_opus_june)
     gpt = summary[summary["model"] == "gpt-5.5"].iloc[0]
-    assert gpt["rank"] == 2 and gpt["savings_vs_most_expensive_usd"] == 0
+    assert gpt["rank"] == 1 and gpt["savings_vs_most_expensive_usd"] == D(120) and gpt["cheapest"]
     opus = summary[summary["model"] == "claude-opus-4-7"].iloc[0]
-    assert opus["savings_vs_most_expensive_usd"] == D(150) and opus["cheapest"]
+    assert opus["rank"] == 2 and opus["savings_vs_most_expensive_usd"] == 0
 
 
 # -- properties -------------------------------------------------------------------------------------
@@ -267,7 +281,8 @@ def test_summarize_does_not_mutate(table):
 MODELS = ["gpt-5.5", "claude-opus-4-7", "deepseek-v4-pro", "deepseek-v4-flash", "gemini-3.1-pro",
           "claude-sonnet-4-5"]
 counts = st.integers(min_value=0, max_value=500_000)
-outputs = st.integers(min_value=0, max_value=64_000)  # the smallest max output of MODELS (Sonnet 4.5)
+# the smallest max output of MODELS (Sonnet 4.5: 64,000) over its tokenizer's factor (1.05)
+outputs = st.integers(min_value=0, max_value=60_952)
 shares = st.decimals(min_value=0, max_value=1, places=2)
 months = st.sampled_from(["2026-05", "2026-08", "2026-09", "2026-12"])
 

@@ -220,7 +220,8 @@ def _ranges(part: pd.DataFrame) -> str:
         # a case with no cost line at all (a range down to zero requests) costs nothing
         low, high = rows.get("low", Decimal(0)), rows.get("high", Decimal(0))
         bits.append(f"{model} {money(low)} to {money(high)}")
-    return "Cases: every range at its low value, then at its high value: " + "; ".join(bits) + "."
+    return ("Cases by cost: low takes each range at the end that lowers this model's cost, high at the end that "
+            "raises it: " + "; ".join(bits) + ".")
 
 
 def _rules_applied(df: pd.DataFrame) -> str:

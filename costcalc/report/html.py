@@ -636,7 +636,8 @@ def _ranges(part, shown: Shown) -> str:
         rows.append(f"<tr><td>{_e(model)}</td>" + "".join(
             f'<td class="money">{_money(shown(by_case.get(case, Decimal(0))))}</td>'
             for case in ("low", _EXPECTED, "high")) + "</tr>\n")
-    return ('<p class="note">Cases: every range at its low value, then at its high value.</p>'
+    return ('<p class="note">Cases by cost: low takes each range at the end that lowers this model\'s cost, '
+            'high at the end that raises it.</p>'
             '<div class="scroll"><table class="cases"><thead><tr><th>Model</th>'
             + _money_head("Low", shown) + _money_head("Expected", shown) + _money_head("High", shown)
             + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table></div>\n")

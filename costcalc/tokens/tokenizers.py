@@ -8,7 +8,7 @@ every output that shows them says they are estimates and carries the band.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 
@@ -87,10 +87,44 @@ O200K_RELATIVE = {
 }
 
 
+# The spread of those ratios over kinds of text (research/tokenizers.md's table): DeepSeek V4 0.855x on
+# Chinese to 1.141x on C headers; an estimate tokenizer's band is its own.
+O200K_BAND = {
+    "o200k_base": (Decimal(1), Decimal(1)),
+    "deepseek-v4": (Decimal("0.855"), Decimal("1.141")),
+}
+
+
 def relative_to_o200k(name: str) -> Decimal:
     if name in O200K_RELATIVE:
         return O200K_RELATIVE[name]
     return TOKENIZERS[name].expected
+
+
+def band_relative_to_o200k(name: str) -> tuple[Decimal, Decimal]:
+    """(low, high) count for the same text relative to o200k, over kinds of text."""
+    if name in O200K_BAND:
+        return O200K_BAND[name]
+    return TOKENIZERS[name].low, TOKENIZERS[name].high
+
+
+def translation_band(source: str, target: str) -> tuple[Decimal, Decimal]:
+    """(low, high) of the factor from a `source` count to the `target` count of the same text: the
+    target's band over the source's (widest when both vary)."""
+    source_low, source_high = band_relative_to_o200k(source)
+    target_low, target_high = band_relative_to_o200k(target)
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return target_low / source_high, target_high / source_low
+
+
+def translate_count(tokens: Decimal, ratio: tuple[int, int]) -> Decimal:
+    """A count translated by a (numerator, denominator) ratio to whole tokens, half up: the rule
+    `costcalc reprice --as` applies to each logged count ((n x 2num + den) // 2den on integers)."""
+    numerator, denominator = ratio
+    with localcontext() as ctx:
+        ctx.prec = 60  # counts below 10**15 times small ratios: exact before the rounding
+        return (tokens * numerator / denominator).to_integral_value(rounding=ROUND_HALF_UP)
 
 
 def translation_ratio(source: str | None, target: str | None) -> tuple[int, int] | None:
