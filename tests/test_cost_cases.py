@@ -66,7 +66,7 @@ def totals(df):
 
 
 def test_low_expected_high_in_cost_on_two_models(table):
-    df = costcalc.estimate(RANGED, prices=table, start="2026-06", months=1)
+    df = costcalc.estimate(RANGED, prices=table, start="2026-06", months=1, cases=True)
     got = totals(df)
     # June: 30 days. Per request, in USD per 1M: input 1000 x (1 - hit), cached 1000 x hit, output 100.
     # cheap-cache: 2,000 (1 - h) + 200 h + 1,000 = 3,000 - 1,800 h. A higher hit lowers the cost, so
@@ -98,7 +98,7 @@ profiles:
     cache_write: {share: {low: 0, expected: 0.5, high: 1}}
     models: [flip-write]
 """
-    df = costcalc.estimate(text, prices=table, start="2026-06", months=2)
+    df = costcalc.estimate(text, prices=table, start="2026-06", months=2, cases=True)
     got = totals(df)
     # w = the share of input written to the cache (5m)
     # June (30,000 requests): 1,000 (1 - w) + 500 w = 1,000 - 500 w  -> 30 - 15 w USD
@@ -167,7 +167,7 @@ profiles:
     # input range is measured there, and is certain on a model without such a rule
     assert certain_direction(profile, "input_tokens", has_prompt_rules=True) is None
     assert certain_direction(profile, "input_tokens", has_prompt_rules=False) == RAISES
-    df = costcalc.estimate(text, prices=table, start="2026-11", months=4)
+    df = costcalc.estimate(text, prices=table, start="2026-11", months=4, cases=True)
     got = totals(df)
     for model in profile.models:
         assert got[(model, "low")] <= got[(model, "expected")] <= got[(model, "high")], model
