@@ -2,12 +2,14 @@
 
     python benchmarks/readers.py                    # 1,000,000 lines per format, best of 3 runs
     python benchmarks/readers.py --lines 200000 --runs 1 --formats openai costcalc
+    python benchmarks/readers.py --against /work/main   # another checkout's reader, runs interleaved
 
 The logs (openai, anthropic, deepseek as benchmarks/usage.py writes them; costcalc's own schema; OTLP
 JSON with one GenAI span per line) are generated once into --cache (default /tmp/costcalc-bench-readers)
 from usage.py's seeded generator, and reused while --lines is the same. Each run reads one whole file in
 a fresh process (`python -c`, PYTHONPATH = this checkout) and reports the seconds inside `iter_usage`
-(imports excluded) and the records read. Figures are printed, never asserted.
+(imports excluded) and the records read. With --against, each run of this checkout is followed by one of
+the other, so both see the same machine load. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -96,14 +98,20 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "records": records, "prob
 """
 
 
-def measure(path: Path, fmt: str, runs: int) -> dict:
-    results = []
+def _run(path: Path, fmt: str, root: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", _WORKER, str(path), fmt], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, check=True)
+    return json.loads(out.stdout)
+
+
+def measure(path: Path, fmt: str, runs: int, roots: list[Path]) -> list[dict]:
+    """Per root: the best run and every run's seconds; the roots' runs interleaved."""
+    results: list[list[dict]] = [[] for _ in roots]
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", _WORKER, str(path), fmt], capture_output=True, text=True,
-                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
-        results.append(json.loads(out.stdout))
-    best = min(results, key=lambda r: r["seconds"])
-    return {**best, "runs": [round(r["seconds"], 2) for r in results]}
+        for found, root in zip(results, roots):
+            found.append(_run(path, fmt, root))
+    return [{**min(found, key=lambda r: r["seconds"]), "runs": [round(r["seconds"], 2) for r in found]}
+            for found in results]
 
 
 def main() -> None:
@@ -112,16 +120,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--formats", nargs="*", default=list(FORMATS), choices=FORMATS)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/costcalc-bench-readers"))
+    parser.add_argument("--against", type=Path, help="another checkout of costcalc to time the same way")
     args = parser.parse_args()
+    roots = [ROOT] + ([args.against.resolve()] if args.against else [])
     generate(args.cache, args.lines)
     with open("/proc/loadavg") as handle:
         print(f"load average {handle.read().split()[0]}; {args.lines:,} lines per file; best of {args.runs}")
     for fmt in args.formats:
         path = args.cache / f"{fmt}.jsonl"
-        r = measure(path, fmt, args.runs)
         size = path.stat().st_size / 2 ** 20
-        print(f"{fmt:10} {size:7.0f} MiB  {r['seconds']:6.2f} s  {r['records'] / r['seconds'] / 1e3:7.0f} k "
-              f"records/s  ({r['records']:,} records, {r['problems']:,} problems; runs {r['runs']})")
+        for root, r in zip(roots, measure(path, fmt, args.runs, roots)):
+            label = fmt if root == ROOT else f"  {root}"
+            print(f"{label:10} {size:7.0f} MiB  {r['seconds']:6.2f} s  {r['records'] / r['seconds'] / 1e3:7.0f} k "
+                  f"records/s  ({r['records']:,} records, {r['problems']:,} problems; runs {r['runs']})", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,15 +6,9 @@ Neither may pass silently in a usage log (a count would be priced from whichever
 and a second, careful parse of every line would cost more than the first. So:
 
 - Lines come in blocks of about a mebibyte (`line_blocks`), parsed with orjson.
-- `repeated_keys` checks a whole block at once, exactly: re-serialized by orjson (one C call), a block
-  with no key twice has as many `"` characters as the text read, because every key and every string
-  shows both its quotes in both texts, a `"` inside a string is escaped (`\\"`) in both, and numbers,
-  true/false/null and whitespace hold none. A key twice loses its quotes in the re-serialization. The
-  only other way the counts can differ is a quote written `\\u0022`, which lowers the count read, so a
-  block holding one (found by a memchr search for a backslash first) is checked line by line too.
-  Counting quotes is numpy over the bytes (several GB/s); the cost is about one more orjson.dumps per
-  line. Only a line whose counts differ is parsed again, by json with an object_pairs_hook, to name the
-  key.
+- `repeated_keys` checks a whole block at once, exactly and at C speed when no key is repeated (the
+  quote count of costcalc/_json.py over the block: about one more orjson.dumps per line); only a line
+  that does not pass is parsed again, by json with an object_pairs_hook, to name the key.
 - `exact_text_floats` re-parses one bad line with each fraction or exponent kept as written
   (common.NumberText), to quote it in the problem.
 """
@@ -24,15 +18,13 @@ from __future__ import annotations
 import json
 from typing import IO, Iterator
 
-import numpy as np
 import orjson
 
+from .._json import quotes, repeated_key
 from .formats.common import NumberText
 
 BLOCK_BYTES = 1 << 20
-_QUOTE = 34  # ord('"')
 _BOM = b"\xef\xbb\xbf"
-_MAX_DEPTH_CHECKED = 900  # json.loads (a C recursion per level) stops near 1,000 under Python's limit
 
 
 class LongLine:
@@ -109,10 +101,6 @@ def line_blocks(handle: IO[bytes], line_cap: int) -> Iterator[Block | LongLine]:
         yield Block(whole, lines, False)
 
 
-def quotes(data: bytes) -> int:
-    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == _QUOTE))
-
-
 def repeated_keys(block: Block, values: list, skip: frozenset[int] | set[int]) -> dict[int, tuple[str, str]]:
     """{line index: (dotted key, message)} for the lines of a block holding a key twice in one object (or
     nested too deeply to tell). `values` are the parsed lines; indexes in `skip` did not parse (blank or
@@ -140,52 +128,6 @@ def repeated_keys(block: Block, values: list, skip: frozenset[int] | set[int]) -
             if where is not None:
                 found[i] = where
     return found
-
-
-REPEATED = "appears twice in one object; which value holds would be arbitrary: give each key once"
-TOO_DEEP = (f"nested more than {_MAX_DEPTH_CHECKED} levels deep (a usage record is a few levels deep), too deep "
-            "to check for a key given twice")
-
-
-class _Repeated(dict):
-    """An object that held a key twice (its first repeated key in `key`), as json's hook builds it."""
-
-    __slots__ = ("key",)
-
-
-def _pairs(pairs: list) -> dict:
-    out = dict(pairs)
-    if len(out) == len(pairs):
-        return out
-    seen: set = set()
-    repeated = _Repeated(out)
-    repeated.key = next(key for key, _ in pairs if key in seen or seen.add(key))
-    return repeated
-
-
-def repeated_key(raw: bytes) -> tuple[str, str] | None:
-    """(dotted path of the first key given twice in one object of this JSON text, REPEATED), or (a path,
-    TOO_DEEP) when it is nested too deeply to parse with json; None when no key is repeated."""
-    try:
-        value = json.loads(raw, object_pairs_hook=_pairs)
-    except RecursionError:
-        return "", TOO_DEEP
-    except ValueError:  # not reached for a line orjson parsed; nothing to name
-        return None
-    stack: list[tuple[str, object]] = [("", value)]
-    while stack:
-        path, node = stack.pop()
-        if type(node) is _Repeated:
-            return _join(path, node.key), REPEATED
-        if isinstance(node, dict):
-            stack.extend(reversed([(_join(path, str(k)), v) for k, v in node.items()]))
-        elif type(node) is list:
-            stack.extend(reversed([(f"{path}[{i}]", v) for i, v in enumerate(node)]))
-    return None
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def exact_text_floats(raw: bytes) -> object:
