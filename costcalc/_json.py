@@ -26,10 +26,15 @@ TOO_DEEP = ("nested too deeply to check for a key given twice (json stops near 1
             "are a few levels deep")
 _QUOTE = 34  # ord('"')
 _SLICE = 4096  # list items written at once: a big saved result is rewritten in bounded pieces
+_COUNT_BYTES = 4 << 20  # bytes compared at once when counting quotes
 
 
 def quotes(data: bytes) -> int:
-    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == _QUOTE))
+    """The `"` bytes of `data`, counted a slice at a time (a 1 GB saved result makes no 1 GB mask)."""
+    if len(data) <= _COUNT_BYTES:
+        return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == _QUOTE))
+    view = np.frombuffer(data, dtype=np.uint8)
+    return sum(int(np.count_nonzero(view[i:i + _COUNT_BYTES] == _QUOTE)) for i in range(0, len(view), _COUNT_BYTES))
 
 
 def rewritten_quotes(value: object) -> int | None:
@@ -52,11 +57,19 @@ def _list_quotes(items: list) -> int:
     return sum(quotes(orjson.dumps(items[i:i + _SLICE])) for i in range(0, len(items), _SLICE))
 
 
-def unique_quick(raw: bytes, value: object) -> bool:
-    """True when `value`, parsed from `raw`, certainly had no key twice in one object (see the module
-    docstring); False means only "look closer" (repeated_key)."""
-    rewritten = rewritten_quotes(value)
-    return rewritten is not None and rewritten == quotes(raw) and (raw.find(b"\\") < 0 or b"\\u0022" not in raw)
+def text_quotes(raw: bytes) -> int | None:
+    """The `"` characters of a JSON text, or None when it writes a quote as `\\u0022` (then only the
+    careful parse can tell)."""
+    if raw.find(b"\\") >= 0 and b"\\u0022" in raw:
+        return None
+    return quotes(raw)
+
+
+def unique_quick(raw: bytes | int | None, value: object) -> bool:
+    """True when `value`, parsed from `raw` (or from a text whose text_quotes were `raw`), certainly had no
+    key twice in one object (see the module docstring); False means only "look closer" (repeated_key)."""
+    read = raw if raw is None or type(raw) is int else text_quotes(raw)
+    return read is not None and rewritten_quotes(value) == read
 
 
 class _Repeated(dict):
