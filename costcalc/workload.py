@@ -686,7 +686,8 @@ def _samples(r: Reader, node: Node, key: str) -> Samples:
             raise r.fail(item, key, f"more than {SAMPLE_FILES:,} sample files in one workloads file; samples are "
                          "a few representative requests (give a smaller glob)", str(path))
         try:
-            data = read_regular(path, cap, "sample file (one request's prompt or reply)" if cap == SAMPLE_FILE_BYTES else "messages file")
+            what = "sample file (one request's prompt or reply)" if cap == SAMPLE_FILE_BYTES else "messages file"
+            data = read_regular(path, cap, what)
             if store.bytes + len(data) > SAMPLES_BYTES:
                 raise TooLargeError(0, f"samples of one workloads file may hold {SAMPLES_BYTES // MIB} MiB in all, "
                                        "and this one goes past that; samples are a few representative requests")
