@@ -8,7 +8,8 @@ The logs (openai, anthropic, deepseek as benchmarks/usage.py writes them; costca
 JSON with one GenAI span per line) are generated once into --cache (default /tmp/costcalc-bench-readers)
 from usage.py's seeded generator, and reused while --lines is the same. Each run reads one whole file in
 a fresh process (`python -c`, PYTHONPATH = this checkout) and reports the seconds inside `iter_usage`
-(imports excluded) and the records read. With --against, each run of this checkout is followed by one of
+(imports excluded; wall time of the fastest run, and the least CPU time of any run, steadier on a busy
+machine) and the records read. With --against, each run of this checkout is followed by one of
 the other, so both see the same machine load. Figures are printed, never asserted.
 """
 
@@ -89,12 +90,13 @@ def generate(cache: Path, lines: int, seed: int = 7) -> None:
 _WORKER = """
 import sys, time, json
 from costcalc.usage.read import iter_usage
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 records = problems = 0
 for chunk in iter_usage(sys.argv[1], format=sys.argv[2]):
     records += chunk.records
     problems += len(chunk.problems)
-print(json.dumps({"seconds": time.perf_counter() - t0, "records": records, "problems": problems}))
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "records": records,
+                  "problems": problems}))
 """
 
 
@@ -110,8 +112,8 @@ def measure(path: Path, fmt: str, runs: int, roots: list[Path]) -> list[dict]:
     for _ in range(runs):
         for found, root in zip(results, roots):
             found.append(_run(path, fmt, root))
-    return [{**min(found, key=lambda r: r["seconds"]), "runs": [round(r["seconds"], 2) for r in found]}
-            for found in results]
+    return [{**min(found, key=lambda r: r["seconds"]), "runs": [round(r["seconds"], 2) for r in found],
+             "best_cpu": min(r["cpu"] for r in found)} for found in results]
 
 
 def main() -> None:
@@ -132,7 +134,8 @@ def main() -> None:
         for root, r in zip(roots, measure(path, fmt, args.runs, roots)):
             label = fmt if root == ROOT else f"  {root}"
             print(f"{label:10} {size:7.0f} MiB  {r['seconds']:6.2f} s  {r['records'] / r['seconds'] / 1e3:7.0f} k "
-                  f"records/s  ({r['records']:,} records, {r['problems']:,} problems; runs {r['runs']})", flush=True)
+                  f"records/s  cpu {r['best_cpu']:6.2f} s  ({r['records']:,} records, {r['problems']:,} problems; "
+                  f"runs {r['runs']})", flush=True)
 
 
 if __name__ == "__main__":

@@ -181,16 +181,18 @@ def test_float_counts_are_bad_records_quoting_the_number_as_written(tmp_path):
         good.replace('"output_tokens": 5', '"output_tokens": 1e3'),
         good.replace('"output_tokens": 5', '"output_tokens": 5.0'),
         good[:-1] + ', "web_search_calls": 1E0}',
+        good.replace('"input_tokens": 10', '"input_tokens": 18446744073709551616'),  # a float to orjson
         # floats where the schema takes them stay fine: unix seconds, a tag
         good.replace('"2026-12-01T00:00:00Z"', "1796083200.5")[:-1] + ', "tag:ratio": 0.25}',
     ])
     records, priced, problems, chunks = _read(log)
-    assert (records, priced) == (5, 1)
+    assert (records, priced) == (6, 1)
     assert [(p.line, p.key, str(p.value)) for p in problems] == [
         (1, "input_tokens", "1.0000000000000001"), (2, "output_tokens", "1e3"), (3, "output_tokens", "5.0"),
-        (4, "web_search_calls", "1E0")]
+        (4, "web_search_calls", "1E0"), (5, "input_tokens", "18446744073709551616")]
     assert all("a JSON number with a fraction or an exponent; a count must be a JSON integer" in p.message
-               for p in problems)
+               for p in problems[:4])
+    assert problems[4].message == "more tokens than costcalc counts in one record (below 10^15)"
     assert list(chunks[0].frame["tag:ratio"]) == ["0.25"]
 
 

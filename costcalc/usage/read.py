@@ -419,7 +419,9 @@ def _as_written(raw: bytes, bad: Bad, span: str, read_record) -> Bad:
         found = [row for key, row in span_records(again) if key == span and type(row) is Bad]
     except Bad as exact:
         found = [exact]
-    exact = next((b for b in found if b.key == bad.key and b.message is FRACTION_RULE), None)
+    # the same key: its number as written, and the right rule for it (orjson reads an integer past 64 bits
+    # as a float too; json keeps it whole, and it is then "more tokens than costcalc counts")
+    exact = next((b for b in found if b.key == bad.key), None)
     return exact if exact is not None else bad
 
 
