@@ -213,6 +213,7 @@ def load(path: str) -> dict:
         if found is not None:
             key, message = found
             raise CostcalcError(str(Problem(str(path), None, key, _NO_VALUE, message)))
+    del text  # up to 1 GiB: not kept through the checks
     check(document, path)
     return upgrade(document)
 
