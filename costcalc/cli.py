@@ -685,7 +685,7 @@ def tokens(paths, models, prices, fmt):
       cat prompt.txt | costcalc tokens - --format json
     """
     from .report.tokens import render_tokens
-    from .tokens import count_files, count_texts
+    from .tokens import count_files
 
     table = _load_table(prices)
     model_list = [m.strip() for m in models.split(",") if m.strip()]
@@ -696,13 +696,17 @@ def tokens(paths, models, prices, fmt):
         raise click.UsageError("give files, folders or globs to count, or - to read stdin")
     rows, problems = [], []
     if "-" in paths:
-        from .tokens import FileProblem
+        import io
 
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        from .tokens import FileProblem
+        from .tokens.files import TextProblem, count_handle
+
+        # counted as a stream, a stretch at a time (tokens/files.py): any size in bounded memory
+        stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(sys.stdin.read().encode())
         try:
-            rows += count_texts(table, [("<stdin>", data.decode("utf-8"))], model_list)
-        except UnicodeDecodeError as exc:
-            problems.append(FileProblem("<stdin>", f"not UTF-8 text (byte {exc.start}: {exc.reason})", False))
+            rows += count_handle(table, "<stdin>", stdin, model_list)
+        except TextProblem as exc:
+            problems.append(FileProblem("<stdin>", exc.message, exc.skipped))
     file_paths = [p for p in paths if p != "-"]
     if file_paths:
         from .tokens.files import expand

@@ -15,8 +15,10 @@ from datetime import date
 from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Iterable, Union
+from weakref import WeakKeyDictionary
 
-from ._files import read_regular
+from ._files import MAX_HAND_WRITTEN_BYTES, MIB, TooLargeError, read_regular
+from ._json import repeated_key, unique_quick
 from ._schema import Invalid, Reader, suggest
 from ._yamlnodes import Node, parse, read_input
 from .errors import _NO_VALUE, InputError, Problem
@@ -630,6 +632,24 @@ def _has_reply(chat: tuple[dict, ...]) -> bool:
     return bool(chat) and chat[-1].get("role") == "assistant"
 
 
+# Sample texts (`samples:`): each prompt or reply file is one request's text, and the largest context window
+# in the table (1.05M tokens) is a few MiB of text; a messages file holds many chats, like a hand-written
+# file. All sample files of one workloads file together are capped too (a glob can match a whole disk),
+# and each file is read once however many profiles name it.
+SAMPLE_FILE_BYTES = 16 * MIB
+SAMPLES_BYTES = 64 * MIB
+SAMPLE_FILES = 10_000
+
+
+@dataclass
+class _SampleTexts:
+    texts: dict[Path, str] = field(default_factory=dict)
+    bytes: int = 0
+
+
+_SAMPLE_TEXTS: WeakKeyDictionary[Reader, _SampleTexts] = WeakKeyDictionary()
+
+
 def _samples(r: Reader, node: Node, key: str) -> Samples:
     """samples: {prompts: [paths or globs], replies: [...], messages: chats.jsonl} (paths relative to the
     workloads file). A JSONL line is {"messages": [{"role", "content"}, ...]}; a final assistant message
@@ -657,23 +677,43 @@ def _samples(r: Reader, node: Node, key: str) -> Samples:
             found.extend(matched)
         return found
 
-    def text(path: Path, item: Node) -> str:
+    def text(path: Path, item: Node, cap: int = SAMPLE_FILE_BYTES) -> str:
+        store = _SAMPLE_TEXTS.setdefault(r, _SampleTexts())
+        resolved = path.resolve()
+        if resolved in store.texts:  # a file named by several profiles is read (and counted) once
+            return store.texts[resolved]
+        if len(store.texts) >= SAMPLE_FILES:
+            raise r.fail(item, key, f"more than {SAMPLE_FILES:,} sample files in one workloads file; samples are "
+                         "a few representative requests (give a smaller glob)", str(path))
         try:
-            return read_regular(path).decode("utf-8")
+            what = "sample file (one request's prompt or reply)" if cap == SAMPLE_FILE_BYTES else "messages file"
+            data = read_regular(path, cap, what)
+            if store.bytes + len(data) > SAMPLES_BYTES:
+                raise TooLargeError(0, f"samples of one workloads file may hold {SAMPLES_BYTES // MIB} MiB in all, "
+                                       "and this one goes past that; samples are a few representative requests")
+            found = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise r.fail(item, f"{key}", f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}",
                          str(path)) from None
+        store.texts[resolved] = found
+        store.bytes += len(data)
+        return found
 
     prompts = tuple(text(p, f["prompts"]) for p in files("prompts")) if "prompts" in f else ()
     replies = tuple(text(p, f["replies"]) for p in files("replies")) if "replies" in f else ()
     chats = []
     if "messages" in f:
         for path in files("messages"):
-            for number, line in enumerate(text(path, f["messages"]).splitlines(), start=1):
+            for number, line in enumerate(text(path, f["messages"], MAX_HAND_WRITTEN_BYTES).splitlines(), start=1):
                 if not line.strip():
                     continue
                 try:
                     record = json.loads(line)
+                    repeated = None if unique_quick(line.encode("utf-8"), record) else repeated_key(line)
+                    if repeated is not None:
+                        r.problems.append(Problem(str(path), number, repeated[0], _NO_VALUE,
+                                                  repeated[1]))
+                        raise Invalid()
                     messages = record["messages"] if isinstance(record, dict) else record
                     if not isinstance(messages, list) or not all(
                             isinstance(m, dict) and isinstance(m.get("content"), (str, list)) for m in messages):

@@ -223,6 +223,34 @@ def gen_community_huge(folder):
     return path
 
 
+_SAMPLED = ("schema_version: 1\nprofiles:\n  p:\n    requests_per_day: 1000\n    output_tokens: 100\n"
+            "    start: 2026-12-01\n    models: [gpt-5.5]\n    samples: {prompts: [%s]}\n")
+SAMPLE_FILE_CAP = 16 * MIB  # costcalc.workload: one sample file, and all of one workloads file's samples
+SAMPLES_CAP = 64 * MIB
+
+
+def gen_sample_file_past_cap(folder):
+    """A prompt sample just past the cap of one sample file (one request's text)."""
+    _write_repeated(folder / "input-prompt.txt", b"", b"word ", SAMPLE_FILE_CAP + 1)
+    path = folder / "input.yaml"
+    path.write_text(_SAMPLED % "input-prompt.txt")
+    return path
+
+
+def gen_samples_past_total_cap(folder):
+    """Five prompt samples each under the file cap, together past the workload's cap."""
+    for i in range(5):
+        _write_repeated(folder / f"input-p{i}.txt", b"", b"word\n", SAMPLES_CAP // 4 - MIB)
+    path = folder / "input.yaml"
+    path.write_text(_SAMPLED % "input-p*.txt")
+    return path
+
+
+def gen_tokens_unbroken_65mib(folder):
+    """One 65 MiB line: no place to cut it exactly (costcalc.tokens.files.MAX_UNBROKEN_BYTES)."""
+    return _write_repeated(folder / "input.txt", b"", b"word ", 65 * MIB)
+
+
 GENERATORS = {name[4:]: fn for name, fn in globals().items() if name.startswith("gen_")}
 
 

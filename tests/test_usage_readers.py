@@ -67,7 +67,7 @@ def test_openai_chat_and_responses_split_inclusive_counts(tmp_path):
         {"timestamp": "2026-06-01T00:00:00", "model": "gpt-5", "service_tier": "fast", "prompt_tokens": 7,
          "completion_tokens": 3},
         {"created": T0_UNIX, "model": "gpt-5", "service_tier": "batch",
-         "usage": {"prompt_tokens": 12.0, "completion_tokens": 0, "prompt_tokens_details": None}},
+         "usage": {"prompt_tokens": 12, "completion_tokens": 0, "prompt_tokens_details": None}},
     ])
     got = read_all(log)
     frame = got.frame
@@ -327,7 +327,8 @@ def test_corrupt_file_gives_one_problem_per_bad_record(tmp_path):
     assert "must be a JSON object" in shown[1] and "not a list" in shown[1]
     assert shown[2] == f"{log}:4: usage.prompt_tokens: -5: must be a whole number of tokens >= 0"
     assert shown[3].startswith(f"{log}:5: timestamp: missing;")
-    assert shown[4] == f"{log}:7: usage.completion_tokens: 1.5: must be a whole number of tokens >= 0"
+    assert shown[4] == (f"{log}:7: usage.completion_tokens: 1.5: a JSON number with a fraction or an exponent; "
+                        "a count must be a JSON integer (12, not 12.0 or 1.2e1)")
     assert shown[5].startswith(f"{log}:8: model: missing;")
     assert shown[6].startswith(f"{log}:9: timestamp: 'last tuesday': must be an ISO-8601 instant")
     assert "truncated" in shown[7]

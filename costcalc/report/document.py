@@ -64,7 +64,8 @@ import numpy as np
 import pandas as pd
 
 from .._files import MIB, read_regular
-from ..errors import CostcalcError, _one_line, shown
+from .._json import repeated_key, text_quotes, unique_quick
+from ..errors import _NO_VALUE, CostcalcError, Problem, _one_line, shown
 from ..money import decimal_text
 from ..summary import dsum
 
@@ -227,13 +228,23 @@ MAX_SAVED_BYTES = 1024 * MIB
 def load(path: str) -> dict:
     """A saved estimate document, checked enough that rendering cannot fail half-way."""
     try:
-        document = json.loads(read_regular(path, MAX_SAVED_BYTES, "saved result").decode("utf-8"))
+        data = read_regular(path, MAX_SAVED_BYTES, "saved result")
+        read_quotes = text_quotes(data)  # counted before parsing: the bytes are not kept through it
+        text = data.decode("utf-8")
+        del data
+        document = json.loads(text)
     except OSError as exc:
         raise CostcalcError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise CostcalcError(f"{path}: not JSON ({shown(str(exc))})") from None
     except RecursionError:
         raise CostcalcError(f"{path}: nested too deeply to be a costcalc estimate") from None
+    if not unique_quick(read_quotes, document):  # a key twice: json kept the last without a word
+        found = repeated_key(text)
+        if found is not None:
+            key, message = found
+            raise CostcalcError(str(Problem(str(path), None, key, _NO_VALUE, message)))
+    del text  # up to 1 GiB: not kept through the checks
     check(document, path)
     return upgrade(document)
 

@@ -51,10 +51,11 @@ import pandas as pd
 from .._files import open_regular
 from ..errors import CostcalcError, InputError, Problem, _one_line, shown
 from .formats.columnar import check_target, normalize_columns, plan_columns, typed_frame
-from .formats.common import MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
+from .formats.common import FRACTION_RULE, MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
 from .formats.providers import RECORD_READERS, is_batch_line
+from .jsonlines import LongLine, exact_text_floats, line_blocks, repeated_keys
 from .schema import COLUMNS, COUNT_COLUMNS, FRAME_SOURCE, SOURCE_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 
 FORMATS = ("openai", "anthropic", "deepseek", "otel", "costcalc", "csv", "parquet")
@@ -292,17 +293,10 @@ def _format_of(record: object) -> str | None:
 def _lines(handle: IO[bytes]) -> Iterator[bytes]:
     """The lines of a file, a UTF-8 byte-order mark dropped from the first, each at most LINE_CAP bytes:
     a longer line comes cut at LINE_CAP + 1 bytes (no newline at its end), so a 1 GB line never sits in
-    memory whole; the reader reports it and skips the rest with _skip_rest. The lines come straight from
-    readline through itertools.chain: no Python code runs per line."""
+    memory whole. Only format detection reads lines this way (the reader reads blocks: jsonlines.py)."""
     read = functools.partial(handle.readline, LINE_CAP + 1)
     first = read()
     return itertools.chain((first[len(_BOM):] if first.startswith(_BOM) else first,), iter(read, b""))
-
-
-def _skip_rest(handle: IO[bytes], cut: bytes) -> None:
-    """Read on to the end of a line _lines cut at the cap, a mebibyte at a time."""
-    while cut and not cut.endswith(b"\n"):
-        cut = handle.readline(MIB)
 
 
 def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -323,59 +317,112 @@ def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]
 
 def _jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageChunk]:
     """JSON lines, one record per line (`read_record`, which returns None for a line that is not a
-    record), or OTLP documents of many span records (read_record None). Per line: orjson.loads and the
-    format's record function, appending one raw tuple; the DataFrame (and the timestamps) are built once
-    per chunk."""
+    record), or OTLP documents of many span records (read_record None). Lines come in blocks
+    (jsonlines.line_blocks): a block is parsed by orjson in one map, checked for keys given twice at
+    once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
+    one raw tuple; the DataFrame (and the timestamps) are built once per chunk."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []
     problems: list[Problem] = []
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    number = 0  # the lines before the current block
     with _open_binary(path) as handle:
         try:
-            for number, raw in enumerate(_lines(handle), 1):
-                try:
-                    record = loads(raw)
-                except decode_error as exc:
-                    # A line _lines cut at the cap always lands here: an object, list or string cut
-                    # short is not JSON, a number that long is out of range, and whitespace is checked
-                    # here before it counts as a blank line.
-                    if len(raw) > LINE_CAP:
-                        problems.append(Problem(source, number, "", _shown(raw), LINE_TOO_LONG))
-                        _skip_rest(handle, raw)
-                    elif raw.strip():
-                        problems.append(_json_problem(source, number, raw, exc))
-                    # else: a blank line is not a record
-                else:
-                    if type(record) is not dict:
-                        problems.append(Problem(source, number, "", _shown(raw), "a record must be a JSON "
-                                                "object {...}, not " + _json_kind(record)))
+            for block in line_blocks(handle, LINE_CAP):
+                if type(block) is LongLine:
+                    number += 1
+                    problems.append(Problem(source, number, "", _shown(block.head), LINE_TOO_LONG))
+                    if len(rows) + len(problems) >= chunk_records:
+                        yield _chunk(source, rows, lines, problems)
+                        rows, lines, problems = [], [], []
+                    continue
+                values, failed = _parse_block(block.lines)
+                repeated = repeated_keys(block, values, failed)
+                last = len(block.lines) - 1
+                for index, record in enumerate(values):
+                    line = number + index + 1
+                    if index in failed:
+                        raw = block.lines[index]
+                        if raw.strip():  # a blank line is not a record
+                            problems.append(_json_problem(source, line, raw, record,
+                                                          block.open_end and index == last))
+                    elif index in repeated:
+                        key, message = repeated[index]
+                        problems.append(Problem(source, line, key, MISSING, message))
+                    elif type(record) is not dict:
+                        problems.append(Problem(source, line, "", _shown(block.lines[index]), "a record must be "
+                                                "a JSON object {...}, not " + _json_kind(record)))
                     elif read_record is not None:
                         try:
                             row = read_record(record)
                         except Bad as bad:
-                            problems.append(bad.problem(source, number))
+                            if bad.message is FRACTION_RULE:
+                                bad = _as_written(block.lines[index], bad, "", read_record)
+                            problems.append(bad.problem(source, line))
                         else:
                             if row is not None:
                                 rows.append(row)
-                                lines.append(number)
+                                lines.append(line)
                     else:  # OTLP: each span with usage is a record, and one document may fill many chunks
                         for key, row in span_records(record):
                             if type(row) is Bad:
-                                problems.append(row.problem(source, number, key))
+                                if row.message is FRACTION_RULE:
+                                    row = _as_written(block.lines[index], row, key, None)
+                                problems.append(row.problem(source, line, key))
                             else:
                                 rows.append(row)
-                                lines.append(number)
+                                lines.append(line)
                             if len(rows) + len(problems) >= chunk_records:
                                 yield _chunk(source, rows, lines, problems)
                                 rows, lines, problems = [], [], []
-                if len(rows) + len(problems) >= chunk_records:
-                    yield _chunk(source, rows, lines, problems)
-                    rows, lines, problems = [], [], []
+                    if len(rows) + len(problems) >= chunk_records:
+                        yield _chunk(source, rows, lines, problems)
+                        rows, lines, problems = [], [], []
+                number += len(block.lines)
         except _FILE_ERRORS as exc:  # the file itself: unreadable, a truncated or corrupt .gz
             raise CostcalcError(f"{path}: cannot read: {_reason(exc)}") from None
     if rows or problems:
         yield _chunk(source, rows, lines, problems)
+
+
+def _parse_block(raws: list[bytes]) -> tuple[list, set[int]]:
+    """(parsed value per line, the indexes that are not JSON, whose value is the exception). One C-level
+    map when every line parses (the usual case), else line by line."""
+    try:
+        return list(map(orjson.loads, raws)), _NONE_FAILED
+    except orjson.JSONDecodeError:
+        pass
+    values: list = []
+    failed: set[int] = set()
+    for index, raw in enumerate(raws):
+        try:
+            values.append(orjson.loads(raw))
+        except orjson.JSONDecodeError as exc:
+            values.append(exc)
+            failed.add(index)
+    return values, failed
+
+
+_NONE_FAILED: frozenset[int] = frozenset()
+
+
+def _as_written(raw: bytes, bad: Bad, span: str, read_record) -> Bad:
+    """The same bad record with its number quoted as written (`1.0000000000000001`, `1e3`), found by
+    reading the line again with each such number kept as text; `bad` itself if that finds no match."""
+    again = exact_text_floats(raw)
+    if type(again) is not dict:
+        return bad
+    try:
+        if read_record is not None:
+            read_record(again)
+            return bad
+        found = [row for key, row in span_records(again) if key == span and type(row) is Bad]
+    except Bad as exact:
+        found = [exact]
+    # the same key: its number as written, and the right rule for it (orjson reads an integer past 64 bits
+    # as a float too; json keeps it whole, and it is then "more tokens than costcalc counts")
+    exact = next((b for b in found if b.key == bad.key), None)
+    return exact if exact is not None else bad
 
 
 def _without_gc(chunks: Iterator[UsageChunk]) -> Iterator[UsageChunk]:
@@ -396,9 +443,9 @@ def _without_gc(chunks: Iterator[UsageChunk]) -> Iterator[UsageChunk]:
         yield chunk
 
 
-def _json_problem(source: str, number: int, raw: bytes, exc: Exception) -> Problem:
+def _json_problem(source: str, number: int, raw: bytes, exc: Exception, open_end: bool) -> Problem:
     reason = str(exc).split(":")[0]
-    hint = " (a truncated line?)" if not raw.endswith(b"\n") else ""
+    hint = " (a truncated line?)" if open_end else ""
     return Problem(source, number, "", _shown(raw), f"not valid JSON{hint}: {reason}; "
                    "each line must be one JSON object")
 

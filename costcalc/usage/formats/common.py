@@ -17,6 +17,10 @@ TOO_MANY_TOKENS = "more tokens than costcalc counts in one record (below 10^15)"
 CALLS_RULE = "must be a whole number of calls >= 0"
 TOO_MANY_CALLS = "more calls than costcalc counts in one record (below 10^15)"
 MISSING = _NO_VALUE  # a Problem value meaning "the key is absent": printed as nothing
+# A JSON number with a fraction or an exponent is a float to the parser, and a float is not exact:
+# 1.0000000000000001 arrives as 1.0 and 1e3 as 1000.0. A count must be written as a JSON integer.
+FRACTION_RULE = ("a JSON number with a fraction or an exponent; a count must be a JSON integer (12, not 12.0 "
+                 "or 1.2e1)")
 
 # Service tiers as logged -> ours. OpenAI logs "default" (and "auto" when the request asked for auto and
 # the response echoes it); TIER_ALIASES maps renamed tiers ("fast" is OpenAI's priority processing).
@@ -39,8 +43,24 @@ class Bad(Exception):
         return Problem(source, line, key, self.value, self.message)
 
 
+class NumberText:
+    """A JSON number with a fraction or an exponent as written (`1.0000000000000001`, `1e3`): what a
+    bad record quotes, where the parsed float would show 1.0 or 1000.0. `read.py` re-reads a bad line
+    with these in place of floats to quote the number exactly."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
 def count(value: object, key_prefix: str, name: str) -> int:
-    """A required token count: an int >= 0, or a float with no fractional part (12.0)."""
+    """A required token count: a JSON integer >= 0 (a float is refused: FRACTION_RULE)."""
     if type(value) is int and 0 <= value < MAX_TOKENS:
         return value
     return _slow_count(value, key_prefix + name, required=True)
@@ -58,15 +78,15 @@ def optional_count(value: object, key_prefix: str, name: str) -> int:
 def _slow_count(value: object, key: str, required: bool, rule: str = COUNT_RULE) -> int:
     if value is None:
         raise Bad(key, MISSING, "missing; " + rule)
-    if type(value) is float and value.is_integer() and 0 <= value < MAX_TOKENS:
-        return int(value)
-    if type(value) in (int, float) and value >= MAX_TOKENS:
+    if type(value) is float or type(value) is NumberText:
+        raise Bad(key, value, FRACTION_RULE)
+    if type(value) is int and value >= MAX_TOKENS:
         raise Bad(key, value, TOO_MANY_TOKENS if rule == COUNT_RULE else TOO_MANY_CALLS)
     raise Bad(key, value, rule)  # negative, fractional, a string, a bool, an object
 
 
 def calls(value: object, key_prefix: str, name: str) -> int:
-    """A count of tool calls a log may leave out (absent or null = 0): an int >= 0 (12.0 is fine)."""
+    """A count of tool calls a log may leave out (absent or null = 0): a JSON integer >= 0."""
     if type(value) is int and 0 <= value < MAX_TOKENS:
         return value
     if value is None:

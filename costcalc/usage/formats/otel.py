@@ -83,11 +83,14 @@ def _is_int_text(text: str) -> bool:
     return 0 < len(digits) <= 20 and digits.isascii() and digits.isdigit()
 
 
-def attributes(items: object) -> dict[str, object]:
-    """OTLP key/value list -> {key: plain value}. intValue strings become ints when they are digits."""
+def attributes(items: object) -> tuple[dict[str, object], object]:
+    """OTLP key/value list -> ({key: plain value}, the first key given twice or None). intValue strings
+    become ints when they are digits. A key twice is the OTLP form of a JSON key twice: which value
+    holds would be arbitrary, so the caller refuses the span (or resource) that reads it."""
     out: dict[str, object] = {}
     if type(items) is not list:
-        return out
+        return out, None
+    given = 0
     for item in items:
         if type(item) is not dict or type(item.get("value")) is not dict:
             continue
@@ -98,8 +101,28 @@ def attributes(items: object) -> dict[str, object]:
                 if kind == "intValue" and type(plain) is str and _is_int_text(plain):
                     plain = int(plain)
                 out[item.get("key")] = plain
+                given += 1
                 break
-    return out
+    return out, (None if given == len(out) else _first_repeated(items))
+
+
+def _first_repeated(items: list) -> object:
+    seen: set = set()
+    for item in items:
+        if type(item) is dict and type(item.get("value")) is dict:
+            key = item.get("key")
+            if key in seen:
+                return key
+            seen.add(key)
+    return None  # not reached: attributes() counted a repeat
+
+
+def _given(items: list, key: str) -> int:
+    return sum(1 for item in items if type(item) is dict and type(item.get("value")) is dict
+               and item.get("key") == key)
+
+
+REPEATED_RULE = "appears twice in this attribute list; which value holds would be arbitrary: give each key once"
 
 
 def span_records(doc: dict) -> Iterator[tuple[str, tuple | Bad]]:
@@ -116,7 +139,14 @@ def span_records(doc: dict) -> Iterator[tuple[str, tuple | Bad]]:
             yield where, Bad("", resource_span, _OBJECT)
             continue
         resource = resource_span.get("resource")
-        service = attributes(resource.get("attributes")).get("service.name") if type(resource) is dict else None
+        service = None
+        if type(resource) is dict:
+            found, repeated = attributes(resource.get("attributes"))
+            # the only resource attribute read is service.name (a tag): only its repeat matters
+            if repeated is not None and _given(resource["attributes"], "service.name") > 1:
+                yield where, Bad("resource.attributes", "service.name", REPEATED_RULE)
+                continue
+            service = found.get("service.name")
         scope_spans = resource_span.get("scopeSpans") or resource_span.get("instrumentationLibrarySpans") or []
         if type(scope_spans) is not list:
             yield where, Bad("scopeSpans", scope_spans, _LIST)
@@ -139,9 +169,12 @@ def span_records(doc: dict) -> Iterator[tuple[str, tuple | Bad]]:
                 if found is not None and type(found) is not list:
                     yield key, Bad("attributes", found, "must be a list of {key, value} (OTLP JSON)")
                     continue
-                attrs = attributes(found)
+                attrs, repeated = attributes(found)
                 if not any(name in attrs for name in USAGE_KEYS):
                     continue  # not a model call with usage: not a record
+                if repeated is not None:
+                    yield key, Bad("attributes", repeated, REPEATED_RULE)
+                    continue
                 try:
                     yield key, _span_row(span, attrs, service)
                 except Bad as bad:

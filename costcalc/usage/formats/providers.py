@@ -408,6 +408,11 @@ def costcalc_record(obj: dict) -> Row:
     labels = _tags(obj)
     flat = {key[4:]: value for key, value in obj.items() if key.startswith("tag:")}
     if flat:
+        if labels:
+            both = next((name for name in flat if name in labels), None)
+            if both is not None:
+                raise Bad("tag:" + str(both), obj["tag:" + str(both)], "this tag is also in `tags`; which value "
+                          "holds would be arbitrary: give each tag once")
         labels = {**(labels or {}), **tags(flat, "tag:")}
     return (timestamp, provider, model, *counts, service_tier, residency, labels)
 

@@ -1,0 +1,139 @@
+"""JSON lines read in blocks, and the two things a fast parser hides: a key given twice in one object, and
+how a number with a fraction was written.
+
+orjson keeps the last of two equal keys without a word, and gives `1.0000000000000001` as the float 1.0.
+Neither may pass silently in a usage log (a count would be priced from whichever value the parser kept),
+and a second, careful parse of every line would cost more than the first. So:
+
+- Lines come in blocks of about a mebibyte (`line_blocks`), parsed with orjson.
+- `repeated_keys` checks a whole block at once, exactly and at C speed when no key is repeated (the
+  quote count of costcalc/_json.py over the block: about one more orjson.dumps per line); only a line
+  that does not pass is parsed again, by json with an object_pairs_hook, to name the key.
+- `exact_text_floats` re-parses one bad line with each fraction or exponent kept as written
+  (common.NumberText), to quote it in the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Iterator
+
+import orjson
+
+from .._json import quotes, repeated_key
+from .formats.common import NumberText
+
+BLOCK_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+class LongLine:
+    """A line above the cap, in the place of its lines in the stream: `head` is its first bytes (for the
+    problem to quote); the rest of it was read past and never held."""
+
+    __slots__ = ("head",)
+
+    def __init__(self, head: bytes):
+        self.head = head
+
+
+class Block:
+    """Complete lines read at once. `data` is their bytes (newlines included, a leading byte-order mark
+    dropped); `lines` the lines without their newline; `open_end` is True when the last line ends the
+    file without a newline (a truncated write?)."""
+
+    __slots__ = ("data", "lines", "open_end")
+
+    def __init__(self, data: bytes, lines: list[bytes], open_end: bool):
+        self.data, self.lines, self.open_end = data, lines, open_end
+
+
+def line_blocks(handle: IO[bytes], line_cap: int) -> Iterator[Block | LongLine]:
+    """The file as Blocks of whole lines and, in their places, LongLines for lines longer than `line_cap`
+    bytes (newline included). Memory stays about one block plus one line below the cap."""
+    size = min(BLOCK_BYTES, line_cap)  # a line inside one read is then never above the cap
+    pieces: list[bytes] = []  # the start of a line running on from earlier reads
+    carried = 0
+    skipping = False  # reading past the rest of a long line
+    first = True
+    while True:
+        data = handle.read(size)
+        if first:
+            first = False
+            if data.startswith(_BOM):
+                data = data[len(_BOM):]
+        if not data:
+            if pieces:
+                tail = b"".join(pieces)
+                yield Block(tail, [tail], True)
+            return
+        if skipping:
+            start = data.find(b"\n")
+            if start < 0:
+                continue
+            skipping = False
+            data = data[start + 1:]
+            if not data:
+                continue
+        end = data.rfind(b"\n")
+        if end < 0:
+            pieces.append(data)
+            carried += len(data)
+            if carried > line_cap:
+                yield LongLine(pieces[0][:1024])
+                pieces, carried, skipping = [], 0, True
+            continue
+        if pieces:
+            first_end = data.find(b"\n")
+            if carried + first_end + 1 > line_cap:
+                yield LongLine(pieces[0][:1024])
+                pieces, carried = [], 0
+                data, end = data[first_end + 1:], end - first_end - 1
+                if end < 0:
+                    if data:
+                        pieces, carried = [data], len(data)
+                    continue
+        whole = b"".join((*pieces, data[:end + 1])) if pieces else data[:end + 1]
+        pieces = [data[end + 1:]] if end + 1 < len(data) else []
+        carried = len(data) - end - 1
+        lines = whole.split(b"\n")
+        del lines[-1]  # the empty piece after the last newline
+        yield Block(whole, lines, False)
+
+
+def repeated_keys(block: Block, values: list, skip: frozenset[int] | set[int]) -> dict[int, tuple[str, str]]:
+    """{line index: (dotted key, message)} for the lines of a block holding a key twice in one object (or
+    nested too deeply to tell). `values` are the parsed lines; indexes in `skip` did not parse (blank or
+    bad JSON) and are left out."""
+    parsed = values if not skip else [v for i, v in enumerate(values) if i not in skip]
+    read = quotes(block.data)
+    if skip:
+        read -= sum(quotes(block.lines[i]) for i in skip)
+    try:
+        rewritten = quotes(orjson.dumps(parsed))
+    except orjson.JSONEncodeError:  # a line nested deeper than orjson writes: line by line
+        rewritten = -1
+    if rewritten == read and (block.data.find(b"\\") < 0 or b"\\u0022" not in block.data):
+        return {}
+    found = {}
+    for i, (raw, value) in enumerate(zip(block.lines, values)):
+        if i in skip:
+            continue
+        try:
+            same = quotes(raw) == quotes(orjson.dumps(value)) and b"\\u0022" not in raw
+        except orjson.JSONEncodeError:
+            same = False
+        if not same:
+            where = repeated_key(raw)
+            if where is not None:
+                found[i] = where
+    return found
+
+
+def exact_text_floats(raw: bytes) -> object:
+    """The line parsed again with every JSON number that has a fraction or an exponent as a NumberText
+    (its text as written); None if it cannot be (it parsed once, so only depth can stop it)."""
+    try:
+        return json.loads(raw, parse_float=NumberText)
+    except (ValueError, RecursionError):
+        return None
