@@ -69,7 +69,7 @@ def generate(cache: Path, lines: int, seed: int = 7) -> None:
     if meta.exists() and json.loads(meta.read_text()) == {"lines": lines, "seed": seed, "generator": 1}:
         return
     left = {f: lines for f in FORMATS}
-    handles = {f: open(cache / f"{f}.jsonl", "wb") for f in FORMATS}
+    handles = {f: open(cache / f"{f}.jsonl", "wb") for f in FORMATS}  # noqa: SIM115 (closed in finally)
     try:
         index = 0
         while any(left.values()):

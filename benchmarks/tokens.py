@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests import corpus  # noqa: E402
+from tests import corpus
 
 
 def best_of(runs: int, func) -> float:
@@ -55,8 +55,8 @@ def main() -> None:
         for label, model, enc_name in (("o200k (gpt-5.5)", "gpt-5.5", "o200k_base"),
                                        ("DeepSeek V4", "deepseek-v4-pro", "deepseek_v4")):
             enc = encoding(enc_name)
-            raw = best_of(3, lambda: enc.encode_ordinary(text))
-            ours = best_of(3, lambda: count_texts(table, [("corpus", text)], [model]))
+            raw = best_of(3, lambda enc=enc: enc.encode_ordinary(text))
+            ours = best_of(3, lambda model=model: count_texts(table, [("corpus", text)], [model]))
             rows.append((label, mb / ours, mb / raw, raw / ours))
         print("\nthroughput, one thread (MB/s; costcalc count_texts vs raw tiktoken encode_ordinary)")
         for label, ours, raw, ratio in rows:

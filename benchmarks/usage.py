@@ -212,7 +212,7 @@ def generate(cache: Path, records: int, seed: int, sample: int) -> dict:
     positions = _sample_positions(records, sample)
     picked = []
     writer = None
-    handles = {p: open(cache / f"{p}.jsonl", "wb") for p in PROVIDERS}
+    handles = {p: open(cache / f"{p}.jsonl", "wb") for p in PROVIDERS}  # noqa: SIM115 (closed in finally)
     try:
         for index, start in enumerate(range(0, records, CHUNK)):
             n = min(CHUNK, records - start)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Union
 
 import yaml
 
@@ -25,7 +24,7 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
 
-Scalar = Union[str, int, Decimal, bool, None]
+Scalar = str | int | Decimal | bool | None
 # libyaml's parser when PyYAML was built with it (several times faster); nodes and marks are the same.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -97,7 +97,7 @@ def assert_labels_laid_out(chart: ET.Element, width: float, height: float, count
     assert len(boxes) == count
     axis, right, baseline = plot_area(chart)
     for left, top, end, bottom, label in boxes:
-        assert 0 <= left and end <= width and 0 <= top and bottom <= height, (label, width)  # not clipped
+        assert left >= 0 and end <= width and top >= 0 and bottom <= height, (label, width)  # not clipped
         assert left >= axis and end <= right and bottom <= baseline, (label, width)          # not on an axis
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:

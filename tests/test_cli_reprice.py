@@ -82,7 +82,8 @@ def test_deepseek_hit_and_miss_add_up_to_the_prompt_across_the_peak_switch(tmp_p
     aug_16_1559 = int(datetime(2026, 8, 16, 15, 59, tzinfo=timezone.utc).timestamp())  # last list minute
     log = jsonl(tmp_path / "deepseek.jsonl", [
         {"id": "1", "object": "chat.completion", "created": aug_16_1559, "model": "deepseek-v4-pro", "usage": usage},
-        {"id": "2", "object": "chat.completion", "created": aug_16_1559 + 60, "model": "deepseek-v4-pro", "usage": usage},
+        {"id": "2", "object": "chat.completion", "created": aug_16_1559 + 60, "model": "deepseek-v4-pro",
+         "usage": usage},
         {"id": "3", "object": "chat.completion", "created": aug_16_1559 + 60 + 10 * 3600, "model": "deepseek-v4-pro",
          "usage": usage}])  # 2026-08-17T02:00Z, Monday: peak
     rates = [("0.435", "0.003625", "0.87"), ("0.66", "0.022", "1.98"), ("1.32", "0.044", "3.96")]
@@ -220,9 +221,9 @@ def test_tag_values_with_newlines_stay_on_one_table_row(tmp_path):
 
 def test_profile_refuses_models_the_table_cannot_price_and_lists_bad_records(tmp_path):
     log = tmp_path / "p.jsonl"
-    log.write_text('{"created": %d, "model": "gpt-9", "usage": {"prompt_tokens": 1, "completion_tokens": 1}}\n'
-                   '{"created": %d, "model": "gpt-5.5", "usage": {"prompt_tokens": -1, "completion_tokens": 1}}\n'
-                   % (SEP_1, SEP_1))
+    records = [{"created": SEP_1, "model": "gpt-9", "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+               {"created": SEP_1, "model": "gpt-5.5", "usage": {"prompt_tokens": -1, "completion_tokens": 1}}]
+    log.write_text("".join(json.dumps(record) + "\n" for record in records))
     target = tmp_path / "w.yaml"
     done = CliRunner().invoke(cli, ["profile", str(log), "--output", str(target)])
     assert done.exit_code == 1 and done.stdout == "" and not target.exists()

@@ -139,7 +139,7 @@ def test_web_search_fees_are_imported(tmp_path):
 # -- genai-prices -----------------------------------------------------------------------------------------
 
 def test_genai_prices_fixture_quotes_tiers_dates_and_windows(tmp_path):
-    out, table = imported(tmp_path, "genai-prices", "genai-prices.json")
+    _out, table = imported(tmp_path, "genai-prices", "genai-prices.json")
     # Tiered prices are cliffs above `start` on the whole prompt: 120K pays the base prices...
     assert cost(table, "acme/acme-tiered", input=100_000, cache_read=20_000, output=1_000) == \
         (100_000 * D("1.5") + 20_000 * D("0.15") + 1_000 * D(6)) / M == D("0.159")
@@ -172,7 +172,7 @@ def test_genai_prices_fixture_quotes_tiers_dates_and_windows(tmp_path):
 
 
 def test_genai_prices_provider_yaml(tmp_path):
-    out, table = imported(tmp_path, "genai-prices", "genai-prices-provider.yml")
+    _out, table = imported(tmp_path, "genai-prices", "genai-prices-provider.yml")
     model = table.models["fixturelabs/fixture-one"]
     assert model.context_window == 64_000 and model.confidence == "community"
     assert cost(table, "fixturelabs/fixture-one-latest", requests=100, input=1_000_000, cache_read=1_000_000,
@@ -183,7 +183,7 @@ def test_genai_prices_provider_yaml(tmp_path):
 # -- OpenRouter -----------------------------------------------------------------------------------------------
 
 def test_openrouter_fixture_quotes_equal_its_prices(tmp_path):
-    out, table = imported(tmp_path, "openrouter", "openrouter.json")
+    _out, table = imported(tmp_path, "openrouter", "openrouter.json")
     model = table.models["openrouter/acme/acme-reasoner"]
     assert model.provider == "openrouter" and model.context_window == 262_144 and model.max_output_tokens == 32_768
     # "0.0000012" -> 1.2, cached 0.12, write 1.5, output 6, internal_reasoning 4 USD per 1M tokens.
@@ -211,7 +211,8 @@ _PER_REQUEST = {
          "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0.5"}},
         {"id": "acme/acme-free-req", "name": "Acme Free Req", "context_length": 100_000,
          "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}}]},
-        "acme/acme-req", "openrouter/acme/acme-free-req", "pricing.request is a fee per request ('0.5' USD per request)"),
+        "acme/acme-req", "openrouter/acme/acme-free-req",
+        "pricing.request is a fee per request ('0.5' USD per request)"),
     "genai-prices": ("gp.json", [{"id": "acme", "name": "Acme", "models": [
         {"id": "acme-req", "prices": {"input_mtok": 1, "output_mtok": 2, "requests_kcount": 5}},
         {"id": "acme-dated-req", "prices": [
@@ -256,7 +257,7 @@ def test_a_fee_per_request_skips_the_model_unless_it_is_zero(tmp_path, source):
 # -- models.dev ---------------------------------------------------------------------------------------------------
 
 def test_models_dev_fixture_quotes_equal_its_prices(tmp_path):
-    out, table = imported(tmp_path, "models.dev", "models-dev.json")
+    _out, table = imported(tmp_path, "models.dev", "models-dev.json")
     model = table.models["acme/acme-pro"]
     assert model.context_window == 1_050_000 and model.max_output_tokens == 128_000
     assert model.tiers == ("standard", "priority")
@@ -556,7 +557,7 @@ def test_download_fetches_only_when_asked(tmp_path, monkeypatch):
     body = (FIXTURES / "litellm.json").read_bytes()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's spelling)
+        def do_GET(self):  # http.server's spelling
             if self.path != "/prices.json":
                 self.send_error(404)
                 return

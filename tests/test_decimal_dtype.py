@@ -18,7 +18,7 @@ from pandas.conftest import (  # noqa
     comparison_op,
 )
 from pandas.tests.extension import base
-from pandas.tests.extension.conftest import *
+from pandas.tests.extension.conftest import *  # noqa: F403 (pandas' fixtures, as its extension guide says)
 
 from costcalc.frames.decimal import DecimalArray, DecimalDtype
 
@@ -189,7 +189,10 @@ class TestAccumulate(base.BaseAccumulateTests):
 class TestComparison(base.BaseComparisonOpsTests):
     pass
 class TestArith(base.BaseArithmeticOpsTests):
-    series_scalar_exc = None; frame_scalar_exc = None; series_array_exc = None; divmod_exc = None
+    series_scalar_exc = None
+    frame_scalar_exc = None
+    series_array_exc = None
+    divmod_exc = None
     def _get_expected_exception(self, op_name, obj, other):
         return None
     def check_opname(self, ser, op_name, other):

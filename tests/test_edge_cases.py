@@ -177,7 +177,8 @@ def test_priority_above_the_cliff_says_what_to_do(table):
 
 # -- found by fuzzing: every one of these once ended in "internal error", a hang or two lines -------------
 
-BASE_PROFILE = "  p:\n    requests_per_day: 100\n    input_tokens: 1000\n    output_tokens: 100\n    models: [gpt-5.5]\n"
+BASE_PROFILE = ("  p:\n    requests_per_day: 100\n    input_tokens: 1000\n    output_tokens: 100\n"
+                "    models: [gpt-5.5]\n")
 
 
 def one_clean_line(result, code=1):

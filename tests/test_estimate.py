@@ -5,13 +5,11 @@ from fractions import Fraction
 from decimal import Decimal as D
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import costcalc
 from costcalc.summary import dsum
-from costcalc.errors import NoPriceError
 
 KNOWN = None
 
@@ -174,7 +172,8 @@ def test_v4_flash_routed_mid_month(table):
     # September 2026: V4-Flash's own prices until 09-10 00:00 UTC, then billed as V4.1 Flash.
     df = run(table, BASE, "2026-09", models="[deepseek-v4-flash]")
     assert set(df["rule"]) == {"peak", "off-peak", "deepseek-flash:peak", "deepseek-flash:off-peak"}
-    assert df.loc[df["rule"] == "deepseek-flash:peak", "period_start"].min() >= pd.Timestamp("2026-09-10T00:00")  # naive UTC
+    # period_start is naive UTC
+    assert df.loc[df["rule"] == "deepseek-flash:peak", "period_start"].min() >= pd.Timestamp("2026-09-10T00:00")
 
 
 def test_batch_share_and_unoffered_tier(table):

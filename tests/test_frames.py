@@ -94,7 +94,7 @@ BY_MONTH_MODEL = {(month, model): sum((requests_of(p, month) * PER_REQUEST[(p, m
 # June acme-a: 30,000 x 0.0007 + 60 = 81; July acme-b: 31,000 x 0.0045 + 405 = 544.5
 assert BY_MONTH_MODEL[("2026-06", "acme-a")] == D(81) and BY_MONTH_MODEL[("2026-07", "acme-b")] == D("544.5")
 TOTAL = dsum(BY_MONTH_MODEL.values())  # 81 + 81.7 + 81.7 + 540 + 544.5 + 544.5 = 1,873.4
-assert TOTAL == D("1873.4")
+assert D("1873.4") == TOTAL
 
 
 @pytest.fixture(scope="module")

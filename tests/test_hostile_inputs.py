@@ -439,7 +439,7 @@ def test_a_csv_log_at_the_cap_and_gzipped_reads_as_before(tmp_path, monkeypatch)
 def test_a_csv_log_with_a_repeated_column_is_refused(tmp_path):
     path = tmp_path / "log.csv"
     path.write_text("timestamp,model,input_tokens,input_tokens,output_tokens\n2026-09-01T00:00:00Z,gpt-5.5,1,2,3\n")
-    with pytest.raises(CostcalcError, match="log.csv:1: 'input_tokens': this column appears more than once"):
+    with pytest.raises(CostcalcError, match=r"log.csv:1: 'input_tokens': this column appears more than once"):
         _read_all(path)
 
 
@@ -464,7 +464,7 @@ def test_a_corrupt_parquet_page_is_one_line(tmp_path):
     data = bytearray(path.read_bytes())
     data[4:40] = b"\xff" * 36  # the first page header; the footer (schema) stays readable
     path.write_bytes(bytes(data))
-    with pytest.raises(CostcalcError, match="usage.parquet: cannot read as Parquet"):
+    with pytest.raises(CostcalcError, match=r"usage.parquet: cannot read as Parquet"):
         _read_all(path)
 
 

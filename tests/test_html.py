@@ -403,7 +403,8 @@ def test_deepseek_price_change_marked_in_august(deepseek_summer):
     assert "2026-08-16 16:00 UTC" in detail and "list no longer applies" in detail
     # drawn inside August's band (months: 2026-07, 2026-08, 2026-09), about half-way through
     line = by_class(markers[0], "price-change-line")[0]
-    ticks = {text_of(t): float(t.get("x")) for t in by_class(spend[0], "tick-label") if t.get("text-anchor") == "middle"}
+    ticks = {text_of(t): float(t.get("x"))
+             for t in by_class(spend[0], "tick-label") if t.get("text-anchor") == "middle"}
     band = ticks["2026-09"] - ticks["2026-08"]
     x = float(line.get("x1"))
     assert ticks["2026-08"] - band / 2 < x < ticks["2026-08"] + band / 2
@@ -469,7 +470,8 @@ def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                "--disable-extensions", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--disable-quic", "--no-proxy-server", "--disable-default-apps",
-               "--disable-domain-reliability", "--disable-client-side-phishing-detection", f"--user-data-dir={tmp / 'profile'}", "--enable-logging=stderr", "--v=1",
+               "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+               f"--user-data-dir={tmp / 'profile'}", "--enable-logging=stderr", "--v=1",
                *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=tmp)
 

@@ -106,7 +106,7 @@ def test_mean_prompt_and_output_name_their_own_lines(table):
                                  f"64,000 tokens; {REFUSED}")
     # output 40,000 fits; 40,000 + reasoning_tokens 30,000 = 70,000 does not: reasoning_tokens (line 7)
     text = text.replace("output_tokens: 70000", "output_tokens: 40000\n    reasoning_tokens: 30000")
-    with pytest.raises(LimitError, match="^<text>:7: profiles.rag.reasoning_tokens: 30000: model acme-200k: "
+    with pytest.raises(LimitError, match=r"^<text>:7: profiles.rag.reasoning_tokens: 30000: model acme-200k: "
                                          "70,000 output tokens"):
         costcalc.estimate(text, prices=table, start="2026-06", months=1)
 
@@ -146,7 +146,8 @@ def test_a_dataframe_row(table):
                            "models": "acme-200k"}])
     with pytest.raises(LimitError) as caught:
         costcalc.estimate(frame, prices=table, start="2026-06", months=1)
-    assert str(caught.value) == f"<DataFrame>:2: profiles.big.input_tokens: 300000: model acme-200k: {CONTEXT}; {REFUSED}"
+    assert str(caught.value) == (f"<DataFrame>:2: profiles.big.input_tokens: 300000: model acme-200k: "
+                                 f"{CONTEXT}; {REFUSED}")
 
 
 def test_a_profile_made_in_code_names_profile_and_model(table):

@@ -125,7 +125,7 @@ def one_line_error(result) -> str:
 # -- quote: before launch ------------------------------------------------------------------------------
 
 def test_quote_before_launch_is_refused_with_the_launch_date(table):
-    with pytest.raises(NotLaunchedError, match="gpt-5.5 launched at 2026-04-23 12:00Z"):
+    with pytest.raises(NotLaunchedError, match=r"gpt-5.5 launched at 2026-04-23 12:00Z"):
         quote(table, "gpt-5.5", TokenBundle(input=1000), utc(2026, 4, 23, 11, 59))
     # from the launch instant on: 1,000 x 5 / 1M
     assert quote(table, "gpt-5.5", TokenBundle(input=1000), utc(2026, 4, 23, 12)).total_usd == D("0.005")
@@ -157,7 +157,7 @@ def test_cli_300k_prompt_on_a_200k_model_is_one_line_exit_1(overlay):
 
 def test_output_and_reasoning_above_max_output_are_refused(table):
     # 50,000 output + 20,000 reasoning = 70,000 > 64,000
-    with pytest.raises(LimitError, match="70,000 output tokens .* above acme-200k's max output of 64,000"):
+    with pytest.raises(LimitError, match=r"70,000 output tokens .* above acme-200k's max output of 64,000"):
         quote(table, "acme-200k", TokenBundle(output=50_000, reasoning=20_000), utc(2026, 6, 1))
 
 
@@ -296,7 +296,7 @@ def test_not_available_in_every_format(before_launch):
                              "detail=gpt-5.5 launched at 2026-04-23 12:00Z"]]
         # the rows are still plain CSV for a reader that skips comments
         rows = pd.read_csv(io.StringIO(text), comment="#")
-        assert len(rows) == (len(df) if fmt == "csv" else len(df))
+        assert len(rows) == len(df)
     html = render_estimate(df, "html")
     assert '<section id="not-available">' in html and "gpt-5.5 launched at 2026-04-23 12:00Z" in html
     assert html.count('class="money not-available"') == 2 and 'class="money partial"' in html
@@ -440,12 +440,12 @@ def test_opting_in_excludes_those_requests_and_says_so(table):
 
 
 def test_mean_prompt_and_output_above_limits(table):
-    with pytest.raises(LimitError, match="^<text>:6: profiles.p.input_tokens: 250000: model acme-200k: a "
+    with pytest.raises(LimitError, match=r"^<text>:6: profiles.p.input_tokens: 250000: model acme-200k: a "
                                          "250,000-token prompt is above"):
         estimate(table, "requests_per_day: 10\ninput_tokens: 250000\noutput_tokens: 10", "2026-06", 1,
                  "[acme-200k]")
     # output 20,000 + reasoning max (4 x 20,000) = 100,000 > 64,000
-    with pytest.raises(LimitError, match="^<text>:8: profiles.p.reasoning: 'max': model acme-200k: 100,000 "
+    with pytest.raises(LimitError, match=r"^<text>:8: profiles.p.reasoning: 'max': model acme-200k: 100,000 "
                                          "output tokens .* max output of 64,000"):
         estimate(table, "requests_per_day: 10\ninput_tokens: 10\noutput_tokens: 20000\nreasoning: max",
                  "2026-06", 1, "[acme-200k]")

@@ -178,7 +178,7 @@ def test_provider_qualified_and_alias_ids(table):
 
 
 def test_unknown_model_suggests_names(table):
-    with pytest.raises(UnknownModelError, match="gpt-5.5"):
+    with pytest.raises(UnknownModelError, match=r"gpt-5.5"):
         total(table, "gpt-55", "2026-06-01T00:00Z", input=1)
 
 

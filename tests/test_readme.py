@@ -144,7 +144,7 @@ def test_list_scenario_examples_show_a_difference(scratch, monkeypatch):
     assert any(c.startswith("costcalc estimate ") for c in lines) and any(" compare " in f" {c}" for c in lines)
     for command in lines:
         args = shlex.split(command)[1:]
-        if "--output" in args or args[0] != "estimate" and args[0] != "compare":
+        if "--output" in args or (args[0] != "estimate" and args[0] != "compare"):
             continue
         if args[0] == "estimate":
             listed = CliRunner().invoke(cli, args).stdout

@@ -303,7 +303,7 @@ def test_the_cliff_survives_the_profile():
     expected = float((frame["input_tokens"] * 2.5 * factor_in + frame["cached_tokens"] * 0.25 * factor_in
                       + frame["output_tokens"] * 15.0 * factor_out).sum()) / 1e6
     p = one(derive_profiles(frame))
-    edges = [272_000 < h["tokens"] for h in p["input_tokens"]["histogram"]]
+    edges = [h["tokens"] > 272_000 for h in p["input_tokens"]["histogram"]]
     assert edges.count(True) >= 1 and edges.count(False) >= 1
     cost = float(_june_cost(profiles_yaml({"schema_version": 1, "profiles": {"log": p}})))
     assert cost == pytest.approx(expected, rel=2e-4)

@@ -93,8 +93,10 @@ def test_openai_inconsistencies_and_scale_tier_are_problems(tmp_path):
                                                      "prompt_tokens_details": {"cached_tokens": 11}}},
         {"created": T0_UNIX, "model": "m", "usage": {"prompt_tokens": 10, "completion_tokens": 5,
                                                      "completion_tokens_details": {"reasoning_tokens": 6}}},
-        {"created": T0_UNIX, "model": "m", "service_tier": "scale", "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
-        {"created": T0_UNIX, "model": "m", "service_tier": "gold", "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"created": T0_UNIX, "model": "m", "service_tier": "scale",
+         "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"created": T0_UNIX, "model": "m", "service_tier": "gold",
+         "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
         {"created": T0_UNIX, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
     ])
     got = read_all(log, format="openai")
@@ -459,7 +461,8 @@ def test_parquet_without_pyarrow_says_which_extra(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_pyarrow)
     path = tmp_path / "u.parquet"
     path.write_bytes(b"PAR1")
-    with pytest.raises(CostcalcError, match=r"reading Parquet needs the parquet extra: pip install 'costcalc\[parquet\]'"):
+    with pytest.raises(CostcalcError,
+                       match=r"reading Parquet needs the parquet extra: pip install 'costcalc\[parquet\]'"):
         list(iter_usage(path))
 
 
@@ -550,8 +553,10 @@ def test_anthropic_fast_path_agrees_with_the_checked_path(usage):
 
 def test_bad_tag_values_and_gzip_csv(tmp_path):
     log = write_lines(tmp_path / "t.jsonl", [
-        {"created": T0_UNIX, "model": "m", "tags": {"team": 7, "env": None}, "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
-        {"created": T0_UNIX, "model": "m", "tags": {"team": {"nested": 1}}, "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"created": T0_UNIX, "model": "m", "tags": {"team": 7, "env": None},
+         "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"created": T0_UNIX, "model": "m", "tags": {"team": {"nested": 1}},
+         "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
     ])
     got = read_all(log)
     assert list(got.frame["tag:team"]) == ["7"] and list(got.frame["tag:env"]) == [""]
@@ -570,7 +575,8 @@ def test_bad_tag_values_and_gzip_csv(tmp_path):
 def test_instants_after_2262_are_bad_records_in_every_reader(tmp_path):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    good = {"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "usage": {"prompt_tokens": 10, "completion_tokens": 5}}
+    good = {"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5",
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5}}
     log = write_lines(tmp_path / "far.jsonl", [{**good, "timestamp": "2999-01-01T00:00:00Z"}, good,
                                                {**good, "timestamp": 99_999_999_999}])  # unix seconds in 5138
     got = read_all(log)
@@ -584,7 +590,8 @@ def test_instants_after_2262_are_bad_records_in_every_reader(tmp_path):
     assert str(got.problems[0]).startswith(f"{csv}:2: timestamp: '2999-01-01': must be an ISO-8601 instant")
     path = tmp_path / "far.parquet"
     pq.write_table(pa.table({"timestamp": pa.array([pd.Timestamp("2999-01-01").to_pydatetime(),
-                                                    pd.Timestamp("2026-06-01").to_pydatetime()], type=pa.timestamp("us")),
+                                                    pd.Timestamp("2026-06-01").to_pydatetime()],
+                                                   type=pa.timestamp("us")),
                              "model": ["m", "m"], "input_tokens": [1, 1], "output_tokens": [1, 1]}), path)
     got = read_all(path)
     assert got.records == 2 and list(got.frame["line"]) == [2]
@@ -600,7 +607,8 @@ def test_small_numbers_are_not_unix_timestamps(tmp_path):
     [problem] = got.problems
     assert str(problem).startswith(f"{csv}:2: timestamp: '2026': must be an ISO-8601 instant")
     assert "100000000 to 9223372036" in problem.message
-    log = write_lines(tmp_path / "small.jsonl", [{"created": 2026, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1}}])
+    log = write_lines(tmp_path / "small.jsonl",
+                      [{"created": 2026, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1}}])
     assert [p.key for p in read_all(log).problems] == ["timestamp"]
 
 
@@ -637,7 +645,8 @@ def test_normalize_frame_keeps_source_and_line_of_a_read_frame(tmp_path):
 
 def test_strict_yields_the_good_records_before_the_first_bad_one(tmp_path):
     good = {"created": T0_UNIX, "model": "m", "usage": {"prompt_tokens": 5, "completion_tokens": 1}}
-    log = write_lines(tmp_path / "s.jsonl", [good, {**good, "model": "n"}, {**good, "usage": {"prompt_tokens": -1}}, good])
+    log = write_lines(tmp_path / "s.jsonl",
+                      [good, {**good, "model": "n"}, {**good, "usage": {"prompt_tokens": -1}}, good])
     chunks = []
     with pytest.raises(InputError) as err:
         for chunk in iter_usage(log, strict=True):
@@ -693,7 +702,8 @@ def test_openai_batch_output_lines(tmp_path):
                                                "output_tokens_details": {"reasoning_tokens": 3}}}
     log = write_lines(tmp_path / "batch_output.jsonl", [
         {"id": "batch_req_0", "custom_id": "task-0", "response": None,  # 1 failed: not billed, not a record
-         "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}},
+         "error": {"code": "batch_expired",
+                   "message": "This request could not be executed before the completion window expired."}},
         _batch_line(1),  # 2
         flex,  # 3
         _batch_line(3, status_code=500, body={"error": {"message": "server error"}}),  # 4 not billed
@@ -714,7 +724,8 @@ def test_openai_batch_output_lines(tmp_path):
 def test_count_too_big_says_the_same_in_every_reader(tmp_path):
     csv = tmp_path / "big.csv"
     csv.write_text("timestamp,model,input_tokens,output_tokens\n2026-06-01,m,1000000000000000,1\n")
-    log = write_lines(tmp_path / "big.jsonl", [{"timestamp": "2026-06-01", "model": "m", "input_tokens": 10 ** 15, "output_tokens": 1}])
+    log = write_lines(tmp_path / "big.jsonl",
+                      [{"timestamp": "2026-06-01", "model": "m", "input_tokens": 10 ** 15, "output_tokens": 1}])
     frame = pd.DataFrame({"timestamp": ["2026-06-01"], "model": ["m"], "input_tokens": [1e15], "output_tokens": [1]})
     messages = {read_all(csv).problems[0].message, read_all(log).problems[0].message,
                 normalize_frame(frame).problems[0].message}
@@ -726,11 +737,12 @@ def test_tag_with_an_empty_name_and_tag_text_across_formats(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     log = write_lines(tmp_path / "t.jsonl", [
         {"created": T0_UNIX, "model": "m", "tags": {"": "x"}, "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
-        {"created": T0_UNIX, "model": "m", "tags": {"n": 1.0, "b": True, "f": 0.5}, "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"created": T0_UNIX, "model": "m", "tags": {"n": 1.0, "b": True, "f": 0.5},
+         "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
         {"timestamp": "2026-06-01T00:00:00Z", "model": "m", "input_tokens": 1, "output_tokens": 1, "tag:": "x"},
     ])
     got = read_all(log, format="openai")
-    assert [str(p) for p in got.problems][0] == f"{log}:1: tags: {{'': 'x'}}: a tag needs a non-empty name"
+    assert str(next(iter(got.problems))) == f"{log}:1: tags: {{'': 'x'}}: a tag needs a non-empty name"
     row = got.frame[got.frame["line"] == 2].iloc[0]
     assert (row["tag:n"], row["tag:b"], row["tag:f"]) == ("1", "true", "0.5")
     got = read_all(log, format="costcalc")
@@ -756,7 +768,9 @@ def test_a_file_holding_only_a_bom_has_no_records(tmp_path, content):
 
 def test_bom_then_a_record(tmp_path):
     path = tmp_path / "bom.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"created": T0_UNIX, "model": "m", "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode() + b"\n")
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"created": T0_UNIX, "model": "m",
+                                                   "usage": {"prompt_tokens": 1,
+                                                             "completion_tokens": 1}}).encode() + b"\n")
     got = read_all(path)
     assert got.records == 1 and list(got.frame["line"]) == [1]
 
@@ -827,7 +841,8 @@ def test_anthropic_fast_path_agrees_with_the_checked_path_for_generated_records(
 
     st, counts = _values()
     split = st.one_of(st.none(), st.just(3), st.builds(
-        lambda a, b: _dict_of(ephemeral_5m_input_tokens=a, ephemeral_1h_input_tokens=b), _maybe(st, counts), _maybe(st, counts)))
+        lambda a, b: _dict_of(ephemeral_5m_input_tokens=a, ephemeral_1h_input_tokens=b), _maybe(st, counts),
+        _maybe(st, counts)))
     usage = st.builds(
         lambda i, o, r, w, s, tier, geo: _dict_of(input_tokens=i, output_tokens=o, cache_read_input_tokens=r,
                                                   cache_creation_input_tokens=w, cache_creation=s, service_tier=tier,
@@ -837,7 +852,8 @@ def test_anthropic_fast_path_agrees_with_the_checked_path_for_generated_records(
         _maybe(st, st.sampled_from(["us", "global", "mars", None, 1])))
     record = st.builds(lambda u, t, m, tags: _dict_of(usage=u, timestamp=t, model=m, tags=tags),
                        st.one_of(usage, st.just([])), _maybe(st, st.sampled_from(["2026-01-01T00:00:00Z", None, 7])),
-                       _maybe(st, st.sampled_from(["claude", "", None])), _maybe(st, st.sampled_from([None, {"a": "b"}, "t"])))
+                       _maybe(st, st.sampled_from(["claude", "", None])),
+                       _maybe(st, st.sampled_from([None, {"a": "b"}, "t"])))
 
     @settings(max_examples=500, deadline=None)
     @given(record)

@@ -21,9 +21,11 @@ def long(*rows):
 
 
 def test_split_into_volume_mix_and_price_by_hand():
-    forecast = long(("2026-09", "gpt-5.5", "input", 1_000_000, "5.00"), ("2026-09", "gpt-5.5", "output", 100_000, "3.00"))
+    forecast = long(("2026-09", "gpt-5.5", "input", 1_000_000, "5.00"),
+                    ("2026-09", "gpt-5.5", "output", 100_000, "3.00"))
     # More tokens, more of them output, and the input billed at the long-context rate (10 instead of 5).
-    actual = long(("2026-09", "gpt-5.5", "input", 1_500_000, "15.00"), ("2026-09", "gpt-5.5", "output", 300_000, "9.00"))
+    actual = long(("2026-09", "gpt-5.5", "input", 1_500_000, "15.00"),
+                  ("2026-09", "gpt-5.5", "output", 300_000, "9.00"))
     row = variance(forecast, actual).iloc[0]
     assert (row["forecast_usd"], row["actual_usd"], row["variance_usd"]) == (Decimal(8), Decimal(24), Decimal(16))
     per_token = Decimal(8) / Decimal(1_100_000)

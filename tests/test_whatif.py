@@ -25,8 +25,8 @@ from costcalc.report.whatif import render_break_even, render_compare, render_sen
 
 def workload(body="requests_per_day: 1000", models="[gpt-5.4]", name="p", extra=""):
     lines = [body, "input_tokens: 1000", "output_tokens: 1000",
-             "start: 2026-06-01", f"models: {models}"] + [l for l in extra.splitlines() if l.strip()]
-    return f"schema_version: 1\nprofiles:\n  {name}:\n" + "".join(f"    {l}\n" for l in lines)
+             "start: 2026-06-01", f"models: {models}"] + [line for line in extra.splitlines() if line.strip()]
+    return f"schema_version: 1\nprofiles:\n  {name}:\n" + "".join(f"    {line}\n" for line in lines)
 
 
 def doc(text, months=1, **kwargs):
@@ -75,7 +75,8 @@ def test_compare_diff_and_pct_by_hand():
         D("1067.5"), D("1281"), D("213.5"), D("20"))
     # a model on one side only: A is 0 there, so no percentage
     mini = row(df, "gpt-5.4-mini", "2026-06")   # 36,000 x (1000 x 0.75 + 1000 x 4.50) / 1M = 189
-    assert (mini["a_usd"], mini["b_usd"], mini["diff_usd"], mini["pct"]) == (D(0), D("189"), D("189"), pd.NA)  # no % of 0
+    # pct: no % of 0
+    assert (mini["a_usd"], mini["b_usd"], mini["diff_usd"], mini["pct"]) == (D(0), D("189"), D("189"), pd.NA)
     # across profiles only a plan adds up: B's current plan is its first model, gpt-5.4 (its mini is an
     # alternative, never added to it: not 1281 + 189 + 195.3)
     grand = row(df, "plan current", "total")
@@ -338,7 +339,7 @@ def test_cli_compare_price_overlay_and_scenarios(run, tmp_path):
 ])
 def test_cli_errors_are_one_line(run, tmp_path, monkeypatch, args, code, message):
     monkeypatch.chdir(tmp_path)
-    if args[:2] == ["compare", "a.json"] or "b.json" in args and "missing-b.json" not in args:
+    if args[:2] == ["compare", "a.json"] or ("b.json" in args and "missing-b.json" not in args):
         (tmp_path / "a.json").write_text("{}")
         (tmp_path / "b.json").write_text("{}")
     result = run(*args)

@@ -123,10 +123,10 @@ def main(path: str, check: bool = False) -> None:
               "shipped DeepSeek tokenizer data DIFFERS from the source: rebuild it")
         sys.exit(0 if same else 1)
     OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "deepseek_v4.tiktoken.gz", "wb") as handle:
-        # mtime=0: the same input always gives the same bytes (reproducible, reviewable diffs)
-        with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, compresslevel=9) as gz:
-            gz.write(lines)
+    # mtime=0: the same input always gives the same bytes (reproducible, reviewable diffs)
+    with (open(OUT / "deepseek_v4.tiktoken.gz", "wb") as handle,
+          gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, compresslevel=9) as gz):
+        gz.write(lines)
     (OUT / "deepseek_v4.json").write_text(meta_text, encoding="utf-8")
     print(f"wrote {OUT}/deepseek_v4.tiktoken.gz ({len(ranks)} ranks, sha256 {meta['ranks_sha256']}) "
           f"and deepseek_v4.json ({len(specials)} special tokens)")

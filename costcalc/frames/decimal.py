@@ -340,7 +340,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
         dtype = pd.api.types.pandas_dtype(dtype)
         if isinstance(dtype, DecimalDtype):
             return self.copy() if copy else self
-        if dtype == object:
+        if dtype == object:  # noqa: E721 (numpy dtype equality: dtype("O") == object, `is` would miss it)
             return self._plain_objects()
         if isinstance(dtype, np.dtype) and dtype.kind == "f":
             return self.to_numpy(dtype=dtype, na_value=np.nan)

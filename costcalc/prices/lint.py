@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 
 from ..errors import _NO_VALUE, Problem
 from .model import Model, PriceTable
@@ -36,7 +37,7 @@ def lint(table: PriceTable, today: date) -> LintReport:
             by_file.setdefault(model.file, []).append(model)
         for models in by_file.values():
             models.sort(key=lambda m: m.line or 0)
-            for before, model in zip(models, models[1:]):
+            for before, model in pairwise(models):
                 if model.id < before.id:
                     errors.append(Problem(model.file, model.line, f"providers.{pid}.models.{model.id}", model.id,
                                           f"models out of order: move {model.id!r} before {before.id!r} "
@@ -166,7 +167,7 @@ def _coverage(file: str, key: str, table: PriceTable, model: Model) -> list[Prob
 
     for request, gaps_matter in _requests(model):
         gap_start = None
-        for a, b in zip(cuts, cuts[1:]):
+        for a in cuts[:-1]:
             if any(r.when.matches_time(a, table.calendars) for r in model.routes):
                 continue
             bases, promos = matching_rules(table, model, a, request)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 # Token components, in the order every output lists them. Names match the quote CLI flags.
@@ -46,7 +46,7 @@ def is_tool_component(component: str) -> bool:
     return str(component).startswith(TOOL_PREFIX)
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..errors import CostcalcError, NoPriceError, NotLaunchedError, shown
 from ..money import decimal_text

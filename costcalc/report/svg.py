@@ -12,9 +12,9 @@ place pixels; the money a reader reads is in the report's tables, rounded from e
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import Sequence
 
 # Okabe-Ito (colour-blind safe), then Tableau tones; cycled beyond that (the legend still names each).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#8C6D31", "#4D4D4D",

@@ -53,7 +53,7 @@ def _text(result, markdown: bool) -> str:
     # of columns) the first block answers "what did it cost"; the token and call counts follow
     headers = keys + ["priced as", "model", "records", "cost USD"] + fees + [h for _, h in counts]
     body = []
-    for i, (row, cost) in enumerate(zip(rows.to_dict("records"), _rounded(result))):
+    for row, cost in zip(rows.to_dict("records"), _rounded(result)):
         model = row["model"] + (" (est.)" if row["estimated"] else "")
         body.append([_cell(row[k], markdown) for k in keys] + [row["priced_as"], _cell(model, markdown),
                      f"{row['records']:,}", f"{cost:,.2f}"]

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..errors import CostcalcError
 from ..money import decimal_text
-from ..summary import cents, dsum, summarize
+from ..summary import cents, summarize
 from . import safe_cell
 from .document import (NOT_AVAILABLE_KEY, Shown, check, fee_summary, in_shown_currency, month_columns,
                        share_percent, to_document, to_frame, unavailable_months, verdict_caution)
@@ -106,7 +106,7 @@ def render_xlsx(document: dict) -> bytes:
 
 # -- sheets ----------------------------------------------------------------------------------------------
 
-def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+def _summary_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
     sheet.title = "Summary"
     rows = document["rows"]
     code = shown.code
@@ -181,7 +181,7 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> No
     _finish(sheet, sheet.cell(2, first_money).coordinate)
 
 
-def _plan_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+def _plan_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
     """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
     and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
     from .headline import budget_title, budget_verdicts
@@ -269,13 +269,13 @@ def _plan_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
     _finish(sheet, "B2")
 
 
-def _bold_row(sheet, names: list, styles: "_Styles") -> None:
+def _bold_row(sheet, names: list, styles: _Styles) -> None:
     sheet.append([_text(n) for n in names])
     for cell in sheet[sheet.max_row]:
         cell.font = styles.bold
 
 
-def _detail_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+def _detail_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
     rows = document["rows"]
     columns = list(rows[0]) if rows else ["profile", "model", "provider", "month", "rule", "component",
                                           "tokens", "usd_per_mtok", "cost_usd", "period_start", "period_end"]
@@ -310,7 +310,7 @@ def _detail_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> Non
     _finish(sheet, "A2")
 
 
-def _notes_sheet(sheet, document: dict, shown: Shown, styles: "_Styles") -> None:
+def _notes_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
     meta = document["meta"]
     table = meta.get("price_table") or {}
     fx = meta.get("fx") or {}

@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import json
 from binascii import a2b_base64
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import tiktoken
@@ -69,7 +69,7 @@ def _ranks(file: str, expected_sha256: str, first_rank: int | None = None) -> di
     return dict(zip(tokens, range(first_rank, first_rank + len(parts) // 2)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def encoding(name: str) -> tiktoken.Encoding:
     """The tiktoken Encoding `o200k_base` or `deepseek_v4`, built from package data on first use."""
     if name == "o200k_base":

@@ -14,9 +14,10 @@ from __future__ import annotations
 import codecs
 import glob
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator, NamedTuple
+from typing import IO, NamedTuple
 
 from .._files import MIB, open_regular
 from ..prices import PriceTable, lookup

@@ -16,7 +16,8 @@ and a second, careful parse of every line would cost more than the first. So:
 from __future__ import annotations
 
 import json
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 import orjson
 

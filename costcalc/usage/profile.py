@@ -72,8 +72,9 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -390,7 +391,7 @@ def _nice(value: int) -> int:
     if value < 100:
         return value
     step = 10 ** (int(math.log10(value)) - 1)
-    return int(round(value / step)) * step
+    return int(round(value / step)) * step  # noqa: RUF046 (with numpy < 2, round(np.float64) is a float)
 
 
 def _bin_text(edges: list[int], counts: list[int]) -> str:

@@ -6,11 +6,11 @@ same run works for a notebook frame, a file larger than memory, or a partition o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd

@@ -8,8 +8,8 @@ Pure: a parsed document and the price table arrive as arguments. Reading files a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import Callable
 
 from ...errors import _NO_VALUE, InputError, Problem, _one_line
 from . import genai_prices, litellm, models_dev, openrouter

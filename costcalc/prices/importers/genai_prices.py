@@ -16,9 +16,10 @@ alone would understate its cost. Ignored: audio, image and video prices (named i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Callable
+from itertools import pairwise
 
 from .common import (
     BadValue,
@@ -194,7 +195,7 @@ def _windows(parsed) -> tuple:
                                f"midnight or is empty")
             windows.append((start, end, series))
     windows.sort(key=lambda w: w[0])
-    for (_, end, _), (start, _, _) in zip(windows, windows[1:]):
+    for (_, end, _), (start, _, _) in pairwise(windows):
         if start < end:
             raise BadValue("time-of-day windows overlap")
     rules = []

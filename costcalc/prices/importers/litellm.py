@@ -15,8 +15,8 @@ prices, regional uplifts.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from .common import (
     BadValue,

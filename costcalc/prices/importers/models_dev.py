@@ -11,7 +11,7 @@ in each model's notes), limit.input (the context window is limit.context), relea
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .common import BadValue, Entry, Series, build_rules, model_id, provider_id, skipped, token_count, usd_per_mtok
 

@@ -16,8 +16,8 @@ audio prices (named in each model's notes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from .common import (
     BadValue,

@@ -61,9 +61,8 @@ def _model(mid: str, rules: list[dict], source: str, checked: str) -> list[str]:
     if "standard" not in tiers:
         tiers.insert(0, "standard")
     out = [f"      {_q(mid)}:", f"        name: {_q(first.get('name') or mid)}"]
-    if not curated:
-        if not _missing(first.get("aliases")) and len(first["aliases"]):
-            out.append("        aliases: [" + ", ".join(_q(a) for a in first["aliases"]) + "]")
+    if not curated and not _missing(first.get("aliases")) and len(first["aliases"]):
+        out.append("        aliases: [" + ", ".join(_q(a) for a in first["aliases"]) + "]")
     for key in ("context_window", "max_output_tokens"):
         if not _missing(first.get(key)):
             out.append(f"        {key}: {int(first[key])}")

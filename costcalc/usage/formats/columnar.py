@@ -30,7 +30,8 @@ import pandas as pd
 
 from ...errors import CostcalcError, Problem, _one_line
 from ..schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .common import CALLS_RULE, COUNT_RULE, MAX_TOKENS, TOO_MANY_CALLS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE, TOO_MANY_TOKENS, tag_text
+from .common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE, TOO_MANY_CALLS,
+                     TOO_MANY_TOKENS, tag_text)
 from .instants import INSTANT_RULE, column_ns
 
 INCLUSIVE = ("prompt_tokens", "completion_tokens")

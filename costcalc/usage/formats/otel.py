@@ -51,7 +51,7 @@ shows as cache reads + writes exceeding gen_ai.usage.input_tokens, a bad record.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .common import MISSING, Bad, calls, count, model_name, optional_count, tier
 
