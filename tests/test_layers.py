@@ -1,0 +1,149 @@
+"""The layering rule of docs/ARCHITECTURE.md, checked: every module of costcalc/ belongs to one layer and
+imports only from its own layer or the layers below it. The imports are read with `ast` (no code runs), at
+any depth, so an import inside a function counts like one at the top of the file."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Lowest first. A module belongs to the entry that names it or its closest enclosing package.
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    # Shared helpers with no knowledge of prices or workloads: errors, exact money, safe file reads, YAML
+    # nodes with line numbers, value parsing, the decimal frame dtype, plain-text tables, and the names of
+    # the tokenizers (data only: the price table names one per model, so prices need the list).
+    ("base", ("errors", "money", "_files", "_json", "_parse", "_yamlnodes", "_schema", "_validate", "textable",
+              "frames", "tokens.tokenizers")),
+    # The price table: loading, linting, resolution of one request to its rates, quotes, community imports.
+    ("prices", ("prices",)),
+    # Token counting (tiktoken encodings, files and messages), which needs a model's tokenizer from prices.
+    ("tokens", ("tokens",)),
+    # What the user describes: workload profiles, plans and budgets, months, currency rates, token units.
+    ("inputs", ("workload", "workloads", "workload_plans", "calendar", "token_units", "fx", "cost_cases",
+                "budgets", "summary", "planning")),
+    # Pure computation on those inputs: the projection, what-if analyses, usage logs read into the normalized
+    # frame, re-priced and totalled.
+    ("computation", ("projection", "whatif", "usage")),
+    # Renderers: the canonical document and every format drawn from it (charts too).
+    ("report", ("report", "plot")),
+    # The library's edges, where files, the clock and the network are read: the notebook API, community
+    # price tables, JSON Schemas for editors.
+    ("api", ("api", "community", "schemas")),
+    # The command line, which calls the library.
+    ("cli", ("cli", "cli_whatif", "cli_community", "__main__")),
+]
+
+# Imports that break the rule today, each with the work that removes it. The test fails when one of them
+# goes away, so the list shrinks with the code.
+KNOWN_EXCEPTIONS = {
+    # Branch `pure` (issue 13 item 2): what-if analyses call the projection; api.py reads files and the clock.
+    ("whatif", "api"),
+    ("whatif", "report.document"),
+    ("whatif", "report.plandoc"),
+}
+
+
+def module_name(path: Path, package: Path) -> str:
+    parts = path.relative_to(package).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(package: Path) -> dict[str, set[str]]:
+    """module -> the costcalc modules it imports (dotted, without the `costcalc.` prefix; "" is the package
+    itself, e.g. `from . import __version__`)."""
+    files = {module_name(p, package): p for p in package.rglob("*.py")}
+    found: dict[str, set[str]] = {}
+    for name, path in files.items():
+        is_package = path.name == "__init__.py"
+        here = name.split(".") if name else []
+        if not is_package:
+            here = here[:-1]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                absolute, bases, names = True, [a.name for a in node.names], []
+            elif isinstance(node, ast.ImportFrom) and node.level:
+                anchor = here[:len(here) - (node.level - 1)]
+                absolute, bases = False, [".".join(anchor + ([node.module] if node.module else []))]
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                absolute, bases, names = True, [node.module or ""], [a.name for a in node.names]
+            else:
+                continue
+            for base in bases:
+                if absolute:
+                    if base != package.name and not base.startswith(package.name + "."):
+                        continue  # not ours
+                    base = base[len(package.name) + 1:]
+                # `from .report import document` imports a module; `from .summary import cents` a name
+                submodules = [f"{base}.{n}" if base else n for n in names]
+                hits = [m for m in submodules if m in files]
+                targets.update(hits or [base])
+        found[name] = targets
+    return found
+
+
+def layer_of(module: str) -> int | None:
+    best, best_len = None, -1
+    for index, (_, members) in enumerate(LAYERS):
+        for member in members:
+            if (module == member or module.startswith(member + ".")) and len(member) > best_len:
+                best, best_len = index, len(member)
+    return best
+
+
+def violations(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """(importer, imported) pairs where a module imports from a layer above its own. The package itself
+    (costcalc/__init__.py) is the facade: it imports names lazily and may be imported for __version__."""
+    bad = set()
+    for module, targets in graph.items():
+        if not module:
+            continue
+        for target in targets:
+            above = layer_of(target) is not None and layer_of(target) > (layer_of(module) or 0)
+            if target and target != module and above:
+                bad.add((module, target))
+    return bad
+
+
+def _fmt(pairs) -> str:
+    return "\n".join(f"  {a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
+                     for a, b in sorted(pairs))
+
+
+def test_every_module_has_a_layer():
+    unplaced = sorted(m for m in imports_of(ROOT / "costcalc") if m and layer_of(m) is None)
+    assert not unplaced, f"place these modules in a layer in tests/test_layers.py and docs/ARCHITECTURE.md: {unplaced}"
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    bad = violations(imports_of(ROOT / "costcalc"))
+    new = bad - KNOWN_EXCEPTIONS
+    assert not new, "imports against the layering rule (docs/ARCHITECTURE.md):\n" + _fmt(new)
+    gone = KNOWN_EXCEPTIONS - bad
+    assert not gone, f"these known exceptions no longer happen: remove them from KNOWN_EXCEPTIONS: {sorted(gone)}"
+
+
+def test_the_walker_sees_top_level_relative_and_function_level_imports():
+    graph = imports_of(ROOT / "costcalc")
+    assert "prices.resolve" in graph["projection"]          # from .prices.resolve import ...
+    assert "report.document" in graph["report.xlsx"]        # from .document import ... (sibling)
+    assert "report.headline" in graph["report.xlsx"]        # inside a function
+    assert "money" in graph["report"]                       # from ..money in a package's __init__
+
+
+def test_a_forbidden_import_is_reported(tmp_path):
+    """A copy of the rule's shape on a tiny package: prices importing usage (two layers up) is reported,
+    at the top of a file or inside a function; report importing prices (down) is not."""
+    package = tmp_path / "costcalc"
+    for folder in ("prices", "usage", "report"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "usage" / "read.py").write_text("X = 1\n")
+    (package / "prices" / "load.py").write_text("from ..usage.read import X\n")
+    (package / "prices" / "lint.py").write_text("def f():\n    from costcalc.usage import read\n")
+    (package / "report" / "table.py").write_text("from ..prices import load\n")
+    assert violations(imports_of(package)) == {("prices.load", "usage.read"), ("prices.lint", "usage.read")}
