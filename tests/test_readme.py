@@ -110,7 +110,7 @@ def setup_commands() -> list[str]:
 def test_setup_is_two_commands_and_ci_runs_exactly_them():
     install, tests = setup_commands()
     assert "pip install -e '.[test]'" in install and install.endswith("&& costcalc estimate")
-    assert tests.endswith("python -m pytest")
+    assert tests.endswith('python -m pytest -m "slow or not slow"')  # every test: the slow ones too
     ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
           if line and not line.startswith("#")]
     assert install in ci and tests in ci and ci.index(install) < ci.index(tests)
