@@ -10,10 +10,11 @@ child process, in a scratch folder, and must keep the contract for bad input:
   wide margins so a loaded two-core machine does not make it flake.
 
 Small inputs are files in tests/badinput/files; large ones (past a size cap, many distinct names, FIFOs)
-are generated into the scratch folder by GENERATORS below. Each test runs its own case; pytest-xdist runs
-them on every core, the generated ones one at a time on one worker (disk and memory: the `badinput-large`
-group, with `--dist loadgroup`). Every case starts a Python with pandas (about a second), so the cases are
-marked slow: CI runs them, the quick suite leaves them out.
+are generated into the scratch folder by GENERATORS below. Cases run two at a time in a thread pool, once
+per session, for the cases selected; each parametrized test then checks its own case's run. Every case
+starts a Python that loads pandas (about a second), so they are marked slow: CI runs them, the quick suite
+does not. Under pytest-xdist the session's items are every test the worker collected, so the pool is right
+only when this whole file runs on one worker: `--dist loadfile` (pyproject.toml's addopts) sees to it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +89,7 @@ def _base_columns(n: int = 3) -> dict:
             "output_tokens": [5] * n}
 
 
-JSONL_LINE_CAP = 64 * MIB  # costcalc.usage.read: the longest line a JSON-lines log may have
+JSONL_LINE_CAP = 64 * MIB  # costcalc.usage.read_jsonl: the longest line a JSON-lines log may have
 CSV_LINE_CAP = MIB  # and a CSV log
 
 
@@ -226,7 +228,7 @@ def gen_community_huge(folder):
 
 _SAMPLED = ("schema_version: 1\nprofiles:\n  p:\n    requests_per_day: 1000\n    output_tokens: 100\n"
             "    start: 2026-12-01\n    models: [gpt-5.5]\n    samples: {prompts: [%s]}\n")
-SAMPLE_FILE_CAP = 16 * MIB  # costcalc.workload: one sample file, and all of one workloads file's samples
+SAMPLE_FILE_CAP = 16 * MIB  # costcalc.workloads.samples: one sample file, and all of one workloads file's samples
 SAMPLES_CAP = 64 * MIB
 
 
@@ -323,21 +325,38 @@ def run_case(case: dict, folder: Path) -> Run:
                usage.ru_maxrss / 1024, left, name)
 
 
+@pytest.fixture(scope="session")
+def badinput_runs(request, tmp_path_factory):
+    """Every selected case, run two at a time (each child is measured on its own)."""
+    wanted = [item.callspec.params["case"] for item in request.session.items
+              if getattr(item, "callspec", None) is not None and item.originalname == "test_hostile_input"]
+    base = tmp_path_factory.mktemp("badinput")
+    # generated large inputs one at a time (disk and memory), the rest two at a time
+    heavy = [c for c in wanted if c.get("generate")]
+    light = [c for c in wanted if not c.get("generate")]
+    runs = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {c["id"]: pool.submit(run_case, c, base / c["id"]) for c in light}
+        for c in heavy:
+            runs[c["id"]] = run_case(c, base / c["id"])
+        for key, future in futures.items():
+            runs[key] = future.result()
+    return runs
+
+
 def _params():
     """A case marked `xfail` in the manifest names a failure owned elsewhere; strict, so the mark goes
-    once it is fixed. Generated (large) inputs share one xdist group, so they run one at a time."""
+    once it is fixed."""
     for c in CASES:
         marks = [pytest.mark.slow]
         if c.get("xfail"):
             marks.append(pytest.mark.xfail(reason=c["xfail"], strict=True))
-        if c.get("generate"):
-            marks.append(pytest.mark.xdist_group("badinput-large"))
         yield pytest.param(c, id=c["id"], marks=marks)
 
 
 @pytest.mark.parametrize("case", list(_params()))
-def test_hostile_input(case, tmp_path):
-    run = run_case(case, tmp_path / case["id"])
+def test_hostile_input(case, badinput_runs):
+    run = badinput_runs[case["id"]]
     where = f"{case['id']}: exit {run.exit}, stderr {run.stderr[:2000]!r}"
     assert run.exit == case["exit"], where
     assert run.stdout == "", where

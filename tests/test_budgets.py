@@ -94,6 +94,7 @@ def test_a_period_budget_that_lasts(files):
     assert "the period budget lasts: 27.00 USD left at the period's end" in flat
 
 
+@pytest.mark.slow
 def test_budgets_in_every_format(files, tmp_path):
     text = run(files, "--budget", "1950").stdout
     assert max(len(line) for line in text.splitlines()) <= 100

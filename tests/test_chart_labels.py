@@ -183,6 +183,7 @@ def assert_mpl_labels_laid_out(figure, count: int) -> None:
             assert a_text.axes is not b_text.axes or not a.overlaps(b), (a_text.get_text(), b_text.get_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("inches", [3.5, 5, 7, 10])
 def test_png_labels_fit_and_never_overlap(spring, inches, tmp_path):
     matplotlib.use("Agg")

@@ -701,6 +701,7 @@ def _litellm_entries():
     return st.dictionaries(names, st.tuples(entry, prices).map(lambda t: {**t[0], **t[1]}), min_size=1, max_size=8)
 
 
+@pytest.mark.slow
 def test_any_litellm_table_gives_an_overlay_that_loads(tmp_path):
     from hypothesis import HealthCheck, given, settings
 

@@ -5,6 +5,7 @@ from fractions import Fraction
 from decimal import Decimal as D
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -291,6 +292,7 @@ def profile_body(volume, prompt, output, hit, model_list):
             f"cache_hit_rate: {hit}\n"), f"[{', '.join(model_list)}]"
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(volume=st.integers(1, 100_000), prompt=counts, output=outputs, hit=shares, month=months,
        factor=st.integers(2, 9))
@@ -304,6 +306,7 @@ def test_cost_is_linear_in_volume_and_never_negative(table, volume, prompt, outp
         assert abs(total(many, model=model) - factor * total(one, model=model)) < D("1e-20")
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(prompt=counts, output=outputs, low=shares, high=shares, month=months)
 def test_more_cache_hits_never_cost_more(table, prompt, output, low, high, month):
@@ -314,6 +317,7 @@ def test_more_cache_hits_never_cost_more(table, prompt, output, low, high, month
         assert total(b, model=model) <= total(a, model=model)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(split=st.integers(2, 30), month=st.sampled_from([(2026, 5), (2026, 8), (2026, 9)]))
 def test_splitting_a_period_sums_to_the_whole(table, split, month):

@@ -166,6 +166,7 @@ def _base(path):
     return lint(load_prices(path), _AT.date())
 
 
+@pytest.mark.slow
 @given(data=mutated(OVERLAY))
 @FUZZ
 def test_fuzz_price_overlay(data, scratch):
@@ -220,12 +221,14 @@ def _workloads(path):
     return estimate(str(path), start="2026-06", months=2)
 
 
+@pytest.mark.slow
 @given(data=mutated(WORKLOADS))
 @FUZZ
 def test_fuzz_workloads_yaml(data, scratch):
     check(write(scratch, "workloads.yaml", data), _workloads)
 
 
+@pytest.mark.slow
 @given(data=mutated(WORKLOADS_CSV))
 @FUZZ
 def test_fuzz_workloads_csv(data, scratch):
@@ -298,6 +301,7 @@ CSV_LOG = (b"timestamp,provider,model,input_tokens,cached_tokens,output_tokens,s
 MAPPED = b"ts,model_name,pt,out,team\n2026-09-01T00:00:00Z,gpt-5.5,1200,300,x\n2026-09-02T00:00:00Z,gpt-5.4,1,2,y\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,seed,format", [
     ("openai.jsonl", b"".join(OPENAI), "openai"), ("anthropic.jsonl", b"".join(ANTHROPIC), "anthropic"),
     ("deepseek.jsonl", b"".join(DEEPSEEK), "deepseek"), ("otel.jsonl", OTEL, "otel"),
@@ -312,6 +316,7 @@ def test_fuzz_usage_log(name, seed, format, scratch):
     run()
 
 
+@pytest.mark.slow
 @given(data=mutated(MAPPED))
 @FUZZ
 def test_fuzz_usage_csv_mapped(data, scratch):
@@ -371,6 +376,7 @@ def _saved(path):
     return document
 
 
+@pytest.mark.slow
 def test_fuzz_saved_result(saved_seed, scratch):
     # the document's text is large: mutate a compact copy so the mutations land in every part of it
     compact = json.dumps(json.loads(saved_seed), separators=(",", ":")).replace("},{", "},\n{").encode()
@@ -401,6 +407,7 @@ def _crosscheck(path):
     return crosscheck([path], at="2026-12-01")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,source", [("litellm.json", "litellm"), ("genai-prices.json", "genai-prices"),
                                          ("genai-prices-provider.yml", "genai-prices"),
                                          ("openrouter.json", "openrouter"), ("models-dev.json", "models.dev")])

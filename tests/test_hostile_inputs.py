@@ -336,6 +336,7 @@ def _run_bounded(args: list[str], tmp_path) -> tuple[int, str, int]:
     return done.returncode, done.stdout, max(after, before) // 1024
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss units differ by platform")
 def test_twenty_thousand_distinct_provider_model_pairs_stay_small(tmp_path):
     import json
@@ -354,6 +355,7 @@ def test_twenty_thousand_distinct_provider_model_pairs_stay_small(tmp_path):
     assert peak_mib < 1500, peak_mib
 
 
+@pytest.mark.slow
 def test_fifty_thousand_unknown_model_names_are_reported_without_a_suggestion_each(tmp_path):
     import json
 
@@ -424,6 +426,7 @@ def test_a_csv_log_line_past_the_cap_is_one_line(tmp_path, monkeypatch, text, li
         _read_all(path)
 
 
+@pytest.mark.slow
 def test_a_csv_log_at_the_cap_and_gzipped_reads_as_before(tmp_path, monkeypatch):
     import gzip
 

@@ -212,6 +212,7 @@ INPUT_COMMANDS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 @pytest.mark.parametrize("args", INPUT_COMMANDS, ids=lambda a: " ".join(a[:2]))
 def test_non_regular_inputs_are_refused_at_once(args, kind, tmp_path):

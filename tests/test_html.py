@@ -375,6 +375,7 @@ def test_metadata_rules_and_assumptions(document):
 
 # -- determinism ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_deterministic_bytes(document):
     first = render_html(document)
     assert render_html(document) == first
@@ -485,6 +486,7 @@ needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists() or not shutil.wh
                                     reason=f"{CHROMIUM} not installed (Debian package `chromium`; CI installs it)")
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_browser_renders_charts_without_console_errors(deepseek_summer, tmp_path):
     html = render_html(deepseek_summer)
@@ -517,6 +519,7 @@ def test_browser_renders_charts_without_console_errors(deepseek_summer, tmp_path
     assert ((rgb == (0x00, 0x72, 0xB2)).all(axis=1)).sum() > 500
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_browser_console_check_catches_errors(tmp_path):
     """The console check is not vacuous: a script error and a blocked external load are reported."""

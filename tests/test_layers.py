@@ -5,6 +5,7 @@ any depth, so an import inside a function counts like one at the top of the file
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +51,7 @@ def module_name(path: Path, package: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@cache
 def imports_of(package: Path) -> dict[str, set[str]]:
     """module -> the costcalc modules it imports (dotted, without the `costcalc.` prefix; "" is the package
     itself, e.g. `from . import __version__`)."""

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a kernel starts and runs the whole notebook
+
 nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (the test extra installs it)")
 nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (the test extra installs it)")
 pytest.importorskip("ipykernel", reason="ipykernel is not installed (the test extra installs it)")

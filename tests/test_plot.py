@@ -57,6 +57,7 @@ def _svg_text(path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_save_charts_writes_png_and_svg(document, tmp_path):
     paths = save_charts(document, tmp_path / "charts")
     names = [p.name for p in paths]
@@ -83,6 +84,7 @@ def test_save_charts_writes_png_and_svg(document, tmp_path):
     assert "Total over 3 months (EUR, €)" in tornado and "rag-service · gpt-5.6-terra" in tornado
 
 
+@pytest.mark.slow
 def test_svg_is_reproducible(document, tmp_path):
     first = save_charts(document, tmp_path / "a", formats=("svg",))
     second = save_charts(copy.deepcopy(document), tmp_path / "b", formats=("svg",))
@@ -91,6 +93,7 @@ def test_svg_is_reproducible(document, tmp_path):
         assert "<dc:date>" not in a.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_no_tornado_without_ranges(changing, tmp_path):
     names = [p.name for p in save_charts(changing, tmp_path, formats=("png",))]
     assert names == ["monthly-spend.png", "cumulative-spend.png", "cost-per-1k-requests.png"]
@@ -98,6 +101,7 @@ def test_no_tornado_without_ranges(changing, tmp_path):
         plot(changing, kind="tornado")
 
 
+@pytest.mark.slow
 def test_price_changes_are_found_and_marked(changing, tmp_path):
     changes = {(c["model"], c["month"]): c for c in price_changes(changing)}
     assert changes[("deepseek-v4-pro", "2026-06")]["removed"] == ["promo"]  # the promotion ended 05-31
@@ -114,6 +118,7 @@ def test_price_changes_are_found_and_marked(changing, tmp_path):
     assert "$x$ \\frac{" in svg
 
 
+@pytest.mark.slow
 def test_plot_kinds_for_a_notebook(estimate):
     figure = plot(estimate)  # several models: one panel per model
     assert isinstance(figure, matplotlib.figure.Figure)
@@ -221,6 +226,7 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, estimate):
         plot(estimate)
 
 
+@pytest.mark.slow
 def test_sensitivity_tornado_chart_from_the_cli(tmp_path):
     from click.testing import CliRunner
 

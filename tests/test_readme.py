@@ -136,6 +136,7 @@ def test_a_checkout_reads_its_own_price_table():
     assert not (ROOT / "costcalc" / "data" / "pricing.yaml").exists()
 
 
+@pytest.mark.slow
 def test_list_scenario_examples_show_a_difference(scratch, monkeypatch):
     """The README's --scenario list and --scenarios actual,list lines are over periods where a promotion
     applies: list prices give other figures than actual ones."""

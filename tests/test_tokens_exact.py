@@ -27,6 +27,7 @@ def test_corpus_is_big_and_mixed(texts):
         assert sample in joined
 
 
+@pytest.mark.slow
 def test_o200k_equals_tiktoken_with_a_preseeded_cache(tmp_path, monkeypatch, texts):
     # tiktoken looks for its download in TIKTOKEN_CACHE_DIR under the sha1 of the URL; seed that with the
     # same shipped file so tiktoken's own pattern and loader run without a network.
@@ -51,6 +52,7 @@ def hf_deepseek():
     return hf.Tokenizer.from_file(str(path))
 
 
+@pytest.mark.slow
 def test_deepseek_equals_hf_tokenizers_on_corpus(texts):
     reference = hf_deepseek()
     ours = encoding("deepseek_v4")
@@ -60,6 +62,7 @@ def test_deepseek_equals_hf_tokenizers_on_corpus(texts):
     assert sum(map(len, expected)) > 2_000_000  # a real workload, not a handful of tokens
 
 
+@pytest.mark.slow
 def test_deepseek_equals_hf_tokenizers_on_fuzz():
     reference = hf_deepseek()
     ours = encoding("deepseek_v4")

@@ -329,6 +329,7 @@ def test_cli_set_a_bad_tool_is_one_line(tmp_path, prices):
 
 # -- every format, CNY ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_fees_are_their_own_component_in_every_format(tmp_path, prices):
     path = tmp_path / "w.yaml"
     path.write_text(PROFILE.replace("MODEL", "ts-chat"), encoding="utf-8")

@@ -808,6 +808,7 @@ def _dict_of(**entries):
     return {k: v for k, v in entries.items() if v is not _ABSENT}
 
 
+@pytest.mark.slow
 def test_openai_fast_path_agrees_with_the_checked_path_for_generated_records():
     pytest.importorskip("hypothesis")
     from hypothesis import given, settings
@@ -834,6 +835,7 @@ def test_openai_fast_path_agrees_with_the_checked_path_for_generated_records():
     check()
 
 
+@pytest.mark.slow
 def test_anthropic_fast_path_agrees_with_the_checked_path_for_generated_records():
     pytest.importorskip("hypothesis")
     from hypothesis import given, settings

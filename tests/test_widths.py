@@ -71,6 +71,7 @@ def table():
     return load_prices()
 
 
+@pytest.mark.slow
 def test_prices_show_fits_for_every_bundled_model_and_keeps_every_fact(table):
     for model in table.models.values():
         text = run("prices", "show", model.id)

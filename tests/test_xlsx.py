@@ -83,6 +83,7 @@ def test_summary_total_equals_document_total(document):
     assert not any(label and str(label).startswith("Total") for label in labels)
 
 
+@pytest.mark.slow
 def test_summary_rows_match_summarize(document):
     sheet = _book(render_xlsx(document))["Summary"]
     header = [c.value for c in sheet[1]]
@@ -107,6 +108,7 @@ def test_plain_document_has_one_total_row(plain_document):
     assert Decimal(str(round(value, 2))) == cents(Decimal(plain_document["total_usd"]))
 
 
+@pytest.mark.slow
 def test_detail_rows_columns_and_exact_cost(document):
     sheet = _book(render_xlsx(document))["Detail"]
     header = [c.value for c in sheet[1]]
@@ -161,6 +163,7 @@ def test_estimate_with_fx_keeps_its_own_shown_column():
     assert "€" in detail.cell(2, col + 1).number_format
 
 
+@pytest.mark.slow
 def test_notes_sheet(document):
     notes = _book(render_xlsx(document))["Notes"]
     items = [(r[0], r[1]) for r in notes.iter_rows(min_row=2, values_only=True)]
@@ -211,6 +214,7 @@ def test_hostile_column_names_and_control_characters(plain_document):
     assert detail.cell(2, col + 1).value == "bell\ufffd and nul\ufffd"
 
 
+@pytest.mark.slow
 def test_rerender_gives_identical_bytes(document):
     first = render_xlsx(document)
     second = render_xlsx(copy.deepcopy(document))
@@ -222,6 +226,7 @@ def test_rerender_gives_identical_bytes(document):
     assert "2026-12-01T00:00:00Z</dcterms:modified>" in core
 
 
+@pytest.mark.slow
 def test_to_xlsx_takes_a_frame_and_writes_a_file(tmp_path):
     df = costcalc.estimate(months=2)
     path = tmp_path / "estimate.xlsx"
