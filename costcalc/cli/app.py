@@ -1,6 +1,6 @@
 """The `costcalc` group and its entry point: every error becomes one line on stderr and an exit status
 here, in one place, so each command only raises (CostcalcError: bad input, exit 1; click.UsageError:
-bad usage, exit 2)."""
+bad usage, exit 2), or returns EXIT_REPORTED when it wrote its result but left reported input out."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import click
 
 from .. import __version__
 from ..errors import CostcalcError
+
+EXIT_REPORTED = 1  # a command's return value: the result is written, but some input was reported and left out
 
 
 class CostcalcGroup(click.Group):

@@ -7,11 +7,11 @@ are raised and mapped to exit statuses in app.py: one line, exit 1 for bad input
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 
 import click
 
+from .app import EXIT_REPORTED
 from .options import format_option, load_table, output_option, parse_at, prices_option, write_output
 
 SOURCES = ("litellm", "genai-prices", "openrouter", "models.dev")
@@ -142,7 +142,7 @@ def prices_crosscheck(files, source, at, strict, prices, fmt, output):
     write_output(render_crosscheck(frame, fmt), output)
     if strict and len(frame):
         click.echo(f"costcalc: {_count(len(frame), 'disagreement')} with the price table (--strict)", err=True)
-        sys.exit(1)
+        return EXIT_REPORTED
 
 
 COMMANDS = (prices_import, prices_crosscheck)

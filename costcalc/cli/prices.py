@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
 from . import options
+from .app import EXIT_REPORTED
 from .options import format_option, load_table, parse_at, prices_option, write_output
 
 FORMATS = ("table", "json")
@@ -86,7 +86,7 @@ def prices_check(file, prices):
     if report.errors:
         for problem in report.errors:
             click.echo(f"costcalc: {problem}", err=True)
-        sys.exit(1)
+        return EXIT_REPORTED
     rules = sum(len(m.rules) for m in table.models.values())
     click.echo(f"{table.files[-1].path}: ok: version {table.version}, {len(table.models)} models, "
                f"{rules} price rules, {len(report.warnings)} warnings")

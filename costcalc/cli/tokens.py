@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .app import EXIT_REPORTED
 from .options import format_option, prices_option, write_output
 
 FORMATS = ("table", "csv", "json")
@@ -61,7 +62,7 @@ def tokens(paths, models, prices, fmt):
     if failed:
         if rows:
             click.echo(f"costcalc: {len(failed)} failed, {len({r.path for r in rows})} counted", err=True)
-        sys.exit(1)
+        return EXIT_REPORTED
 
 
 COMMANDS = (tokens,)

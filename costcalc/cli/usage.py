@@ -3,11 +3,10 @@ read or priced are reported on stderr and left out; the command then exits 1 aft
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..errors import CostcalcError
+from .app import EXIT_REPORTED
 from .options import (checked_log_format, column_map, format_option, load_table, output_option, prices_option, split,
                       write_output)
 
@@ -70,7 +69,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, outpu
     write_output(render_reprice(result, fmt), output)
     if result.reported:
         click.echo(f"costcalc: {result.summary_line()}", err=True)
-        sys.exit(1)
+        return EXIT_REPORTED
 
 
 @click.command()
@@ -103,7 +102,7 @@ def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, outp
     if df.attrs.get("reported"):
         click.echo(f"costcalc: {df.attrs['records']:,} records: {df.attrs['priced']:,} priced, "
                    f"{df.attrs['reported']:,} reported", err=True)
-        sys.exit(1)
+        return EXIT_REPORTED
 
 
 @click.command()
@@ -144,7 +143,7 @@ def profile(logs, by, tz, log_format, mapping, prices, output):
     write_output(profiles_yaml(document, header=header), output)
     if reported:
         click.echo(f"costcalc: {usage.attrs['records']:,} records: {reported:,} reported and left out", err=True)
-        sys.exit(1)
+        return EXIT_REPORTED
 
 
 COMMANDS = (reprice, variance, profile)
