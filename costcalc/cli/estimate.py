@@ -25,7 +25,7 @@ def _budget_option(value: str | None) -> Decimal | None:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite() or amount <= 0 or amount.adjusted() >= 15 or \
-            -amount.as_tuple().exponent > 2:
+            -int(amount.as_tuple().exponent) > 2:
         raise click.BadParameter(f"{value!r}: must be an amount of money above 0 and below 10^15, at most two "
                                  f"decimal places (e.g. 60000 or 60000.50)")
     return amount

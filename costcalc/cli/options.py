@@ -44,18 +44,21 @@ def parse_at(text: str | None) -> datetime:
 def write_output(text: str | bytes, output: str | None) -> None:
     """Print, or write the whole file atomically: a failure never leaves a partial file behind. Bytes
     (an XLSX workbook) go to a file, or to stdout only when it is not a terminal."""
-    binary = isinstance(text, bytes)
-    if not binary and not text.endswith("\n"):
-        text += "\n"
-    if output is None or output == "-":
-        if binary:
+    if isinstance(text, str):
+        if not text.endswith("\n"):
+            text += "\n"
+        if output is None or output == "-":
+            click.echo(text, nl=False)
+            return
+        data = text.encode("utf-8")  # as a text file would be written: UTF-8, newlines untranslated
+    else:
+        if output is None or output == "-":
             if sys.stdout.isatty():
                 raise click.UsageError("this format is binary: write it to a file with --output FILE")
             sys.stdout.buffer.write(text)
             sys.stdout.flush()
-        else:
-            click.echo(text, nl=False)
-        return
+            return
+        data = text
     if output == "":
         raise click.UsageError("--output needs a file name (or - for stdout)")
     try:
@@ -69,7 +72,7 @@ def write_output(text: str | bytes, output: str | None) -> None:
     if found is not None and not stat.S_ISREG(found.st_mode):
         # /dev/null, /dev/stdout, a FIFO, a terminal: write into it. The atomic rename below would
         # replace the device or pipe itself with a regular file (as root, /dev/null included).
-        _write_special(output, text if binary else text.encode("utf-8"))
+        _write_special(output, data)
         return
     # A symlink is followed deliberately: the file it points to is replaced and the link stays a link.
     target = Path(os.path.realpath(output))
@@ -78,8 +81,8 @@ def write_output(text: str | bytes, output: str | None) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     try:
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         # mkstemp makes the file private (0600); give it the mode a plain open() would have had, or
         # keep the mode of the file it replaces
         os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())

@@ -53,7 +53,7 @@ def _decimal(value: str | None, hint: str, maximum: Decimal = _MAX_FIGURE) -> De
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number <= 0 or number > maximum or \
-            -number.as_tuple().exponent > _MAX_PLACES:
+            -int(number.as_tuple().exponent) > _MAX_PLACES:
         raise click.BadParameter(f"{shown(value)}: must be a number above 0 and at most {maximum:,}, "
                                  f"with at most {_MAX_PLACES} decimals", param_hint=hint)
     return number
