@@ -21,7 +21,9 @@ from .prices import PriceTable, TokenBundle, load_prices
 from .prices import quote as _quote
 from .prices.model import SCENARIOS
 from .summary import summarize
-from .workload import Workloads, load_workloads
+from .workloads import load_workloads
+from .workloads.model import Workloads
+from .workloads.samples import count_samples
 
 DEFAULT_MONTHS = 12
 
@@ -109,8 +111,6 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if models is not None:
         loaded = _with_models(loaded, list(models), table)
     if any(p.samples is not None for p in loaded):
-        from .workload import count_samples
-
         loaded = replace(loaded, profiles=tuple(count_samples(p, table, p.models) for p in loaded))
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]

@@ -81,7 +81,7 @@ import pandas as pd
 from .._schema import known_tz
 from ..errors import CostcalcError
 from ..prices.model import TIERS, WEEKDAYS
-from ..workload import SCHEMA_VERSION
+from ..workloads.model import SCHEMA_VERSION
 from .schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS, TOOL_OF
 
 # Prompt sizes where a bundled price changes (`prompt_tokens_above` / `_at_most` in pricing.yaml):
