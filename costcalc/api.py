@@ -311,7 +311,8 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
     as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
     `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
     mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.read import empty_frame, iter_usage
+    from .usage.chunk import empty_frame
+    from .usage.read import iter_usage
 
     mapping = _mapping(mapping)
     frames, problems, records = [], [], 0

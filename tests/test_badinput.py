@@ -86,7 +86,7 @@ def _base_columns(n: int = 3) -> dict:
             "output_tokens": [5] * n}
 
 
-JSONL_LINE_CAP = 64 * MIB  # costcalc.usage.read: the longest line a JSON-lines log may have
+JSONL_LINE_CAP = 64 * MIB  # costcalc.usage.read_jsonl: the longest line a JSON-lines log may have
 CSV_LINE_CAP = MIB  # and a CSV log
 
 
