@@ -78,7 +78,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._schema import known_tz
+from .._validate import known_tz
 from ..errors import CostcalcError
 from ..prices.model import TIERS, WEEKDAYS
 from ..workloads.model import SCHEMA_VERSION

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from typing import Iterable
 
-from .._schema import Reader, suggest
+from .._validate import Reader, suggest
 from .._yamlnodes import Node
 from ..errors import _NO_VALUE
 from ..prices.model import TIER_ALIASES, TIERS, TOOLS, WEEKDAYS

@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from .._files import MAX_HAND_WRITTEN_BYTES, MIB, TooLargeError, read_regular
 from .._json import repeated_key, unique_quick
-from .._schema import Invalid, Reader
+from .._validate import Invalid, Reader
 from .._yamlnodes import Node
 from ..errors import _NO_VALUE, Problem
 from .model import Histogram, Profile, SampledTokens, Samples, has_reply

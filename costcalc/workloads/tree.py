@@ -11,7 +11,7 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-from .._schema import Reader
+from .._validate import Reader
 from .._yamlnodes import Node, parse, read_input
 from ..errors import _NO_VALUE, InputError, Problem
 from .model import SCHEMA_VERSION
