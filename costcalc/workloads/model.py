@@ -130,6 +130,8 @@ class Origin:
 class Profile:
     name: str
     models: tuple[str, ...]
+    # The WHOLE prompt per request (uncached + cache reads + cache writes: cache_hit_rate and
+    # cache_write_share are shares of it), unlike a usage log's input_tokens, the uncached part only.
     input_tokens: Value | Histogram
     output_tokens: Value
     requests_per_day: Value | None = None
