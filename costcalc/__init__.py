@@ -27,7 +27,7 @@ _EXPORTS = {
     "bundled_examples": "api", "read_usage": "api", "reprice": "api", "variance": "api",
     "derive_profiles": "api", "plot": "plot", "save_charts": "plot", "to_xlsx": "report.xlsx",
     "render_xlsx": "report.xlsx", "compare": "whatif", "sensitivity": "whatif", "break_even": "whatif", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
-    "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
+    "TokenBundle": "prices", "load_workloads": "workloads", "CostcalcError": "errors", "InputError": "errors",
     "UnknownModelError": "errors", "UnknownPlanError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
     "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",
     "import_prices": "community", "overlay_yaml": "community", "crosscheck": "community",

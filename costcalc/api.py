@@ -20,7 +20,9 @@ from .projection import project
 from .prices import PriceTable, load_prices
 from .prices.model import SCENARIOS
 from .summary import summarize
-from .workload import Workloads, load_workloads
+from .workloads import load_workloads
+from .workloads.model import Workloads
+from .workloads.samples import count_samples
 
 DEFAULT_MONTHS = 12
 
@@ -97,8 +99,6 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if models is not None:
         loaded = _with_models(loaded, list(models), table)
     if any(p.samples is not None for p in loaded):
-        from .workload import count_samples
-
         loaded = replace(loaded, profiles=tuple(count_samples(p, table, p.models) for p in loaded))
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
@@ -283,7 +283,8 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
     as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
     `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
     mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.read import empty_frame, iter_usage
+    from .usage.chunk import empty_frame
+    from .usage.read import iter_usage
 
     mapping = _mapping(mapping)
     frames, problems, records = [], [], 0

@@ -25,7 +25,7 @@ from costcalc.prices import TokenBundle, load_prices, quote
 from costcalc.projection import COLUMNS
 from costcalc.report.document import to_document
 from costcalc.report.estimate import render_document
-from costcalc.usage.read import UsageChunk
+from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import reprice_chunks
 
 M = D(1_000_000)

@@ -190,7 +190,7 @@ def test_tornado_models_option_and_growth_range():
 
 
 def test_ranged_inputs_match_the_profile_schema():
-    from costcalc.workload import _RANGED
+    from costcalc.workloads.model import _RANGED
 
     assert tuple(field for field, _ in whatif.RANGED_INPUTS) == _RANGED
 
