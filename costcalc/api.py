@@ -14,14 +14,15 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ._parse import parse_instant
+from .api_prices import count_messages, count_paths, count_tokens, prices_from, quote
 from .errors import CostcalcError, InputError
 from .projection import project
-from .prices import PriceTable, TokenBundle, load_prices
-from .prices import quote as _quote
+from .prices import PriceTable, load_prices
 from .prices.model import SCENARIOS
 from .summary import summarize
-from .workload import Workloads, load_workloads
+from .workloads import load_workloads
+from .workloads.model import Workloads
+from .workloads.samples import count_samples
 
 DEFAULT_MONTHS = 12
 
@@ -32,17 +33,6 @@ def bundled_examples() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[1] / "examples" / "workloads.yaml"
-
-
-def prices_from(prices) -> PriceTable:
-    """None -> the bundled table; a PriceTable as is; a path or list of paths -> overlays over it."""
-    if prices is None:
-        return load_prices()
-    if isinstance(prices, PriceTable):
-        return prices
-    if isinstance(prices, (str, Path)):
-        return load_prices(overlays=[prices])
-    return load_prices(overlays=list(prices))
 
 
 def parse_month(value) -> tuple[int, int]:
@@ -109,8 +99,6 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if models is not None:
         loaded = _with_models(loaded, list(models), table)
     if any(p.samples is not None for p in loaded):
-        from .workload import count_samples
-
         loaded = replace(loaded, profiles=tuple(count_samples(p, table, p.models) for p in loaded))
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
@@ -233,6 +221,32 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
     return frame
 
 
+def render(document, fmt: str = "table", plan: str | None = None, currency: str | None = None, fx=()) -> str | bytes:
+    """A saved estimate (its canonical JSON: a path, or the loaded dict) in format `fmt` (table, csv,
+    json, markdown, html, xlsx, focus), without recomputing: the same format gives the same bytes as at
+    estimate time. plan: show this plan in the headline instead of the saved one (UnknownPlanError if
+    the document has none of that name). currency, fx: show it in another currency at a fixed rate."""
+    from .errors import UnknownPlanError
+    from .report.document import check, load, to_document, to_frame, upgrade
+    from .report.estimate import render_document
+
+    if isinstance(document, (str, Path)):
+        source = str(document)
+        document = load(source)
+    else:
+        source = "document"
+        check(document, source)
+        document = upgrade(document)
+    if plan is not None:
+        names = [p["name"] for p in document.get("plans") or []]
+        if plan not in names:
+            raise UnknownPlanError(f"{plan!r}: no such plan in {source}; plans: {', '.join(names)}")
+        document = upgrade({**document, "meta": {**document["meta"], "plan": plan}})
+    if currency or fx:
+        document = to_document(with_currency(to_frame(document), currency, list(fx)))
+    return render_document(document, fmt)
+
+
 def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Workloads:
     """`--models a,b` replaces every profile's model list: compare the same workload on these."""
     from dataclasses import replace
@@ -243,48 +257,6 @@ def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Wor
         lookup(table, name)  # unknown names fail here with suggestions
     # the current plan puts each profile on the first of these (a `use:` from the file may not be one)
     return replace(loaded, profiles=tuple(replace(p, models=tuple(dict.fromkeys(models)), use=None) for p in loaded))
-
-
-def quote(model: str, at=None, prices=None, tier: str = "standard", residency: bool = False,
-          scenario: str = "actual", requests: int = 1, tool_calls: dict[str, int] | None = None,
-          **tokens: int):
-    """Price one request: quote('gpt-5.5', input=272_001, output=1_000, at='2026-06-01T00:00Z').
-
-    requests=N: the token counts are totals over N equal requests (each request's prompt selects the
-    cliff tier and must fit the context window; its output the max output): quote('gpt-5.5',
-    input=1_000_000, output=1_000_000, requests=10) prices ten requests of 100,000 in + 100,000 out.
-    A request the model cannot take raises LimitError.
-
-    tool_calls: {tool: calls} priced at the model's per-call fees, one `tool:NAME` line each (totals,
-    like the token counts): quote('deepseek-v4-pro', input=10_000, output=500, tool_calls={"web_search":
-    2}); a tool the model has no fee for then is a NoPriceError naming the tools it does price."""
-    table = prices_from(prices)
-    if at is None:
-        when = datetime.now(timezone.utc)
-    elif isinstance(at, datetime):
-        when = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
-    else:
-        try:
-            when = parse_instant(str(at))
-        except ValueError as exc:
-            raise CostcalcError(str(exc)) from None
-    return _quote(table, model, TokenBundle(**tokens), when, tier=tier, residency=residency,
-                  scenario=scenario, requests=requests, tool_calls=tool_calls)
-
-
-def count_tokens(text: str, model: str, prices=None):
-    """Tokens of `text` for `model`, with its own tokenizer: a TokenCount (tokens, exact, low, high).
-    Claude and Gemini counts are estimates with a band; GPT-5 and DeepSeek V4 counts are exact."""
-    from .tokens.count import count
-
-    return count(prices_from(prices), text, model)
-
-
-def count_messages(messages, model: str, prices=None):
-    """Tokens of OpenAI-style chat messages [{"role", "content"}] including the provider's framing."""
-    from .tokens import count_chat
-
-    return count_chat(prices_from(prices), messages, model)
 
 
 def count_files(paths, models, prices=None) -> pd.DataFrame:
@@ -311,7 +283,8 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
     as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
     `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
     mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.read import empty_frame, iter_usage
+    from .usage.chunk import empty_frame
+    from .usage.read import iter_usage
 
     mapping = _mapping(mapping)
     frames, problems, records = [], [], 0
@@ -335,26 +308,38 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
         and priced_as (`logged` = its own model, then each model asked), or a grouping - "month", "day",
         "model", "tag:NAME" or a list of them - for exact totals per group (the CLI's rows).
     """
-    from .usage.run import price_records, reprice_chunks
+    from .usage.run import price_records
 
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
-    chunks = _usage_chunks(usage, format, mapping, strict)
     from .frames import json_plain, naive_utc, with_money
 
     if by is None:
-        frame = price_records(chunks, table, models, strict=strict)
+        frame = price_records(_usage_chunks(usage, format, mapping, strict), table, models, strict=strict)
         naive_utc(frame)  # the record instants, UTC (Excel has no time zones)
         frame = with_money(frame, ["cost_usd"])
         frame.attrs = json_plain(frame.attrs)
         return frame
-    by = [by] if isinstance(by, str) else list(by)
-    result = reprice_chunks(chunks, table, models, by, strict=strict)
+    result = reprice_totals(usage, table, models, by, format=format, mapping=mapping, strict=strict)
     frame = with_money(result.rows, ["tool_fees_usd", "cost_usd"])
     frame.attrs.update({key: value for key, value in result.to_dict().items() if key != "rows"})
     frame.attrs["problems"] = [str(p) for p in result.problems]  # as everywhere in attrs: file:line text
     frame.attrs = json_plain(frame.attrs)
     return frame
+
+
+def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="month", format: str | None = None,
+                   mapping=None, strict: bool = False):
+    """Exact totals of re-priced usage per group (`by`: "month", "day", "model", "tag:NAME" or a list;
+    [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
+    records read, priced and reported, the problems and the price table (what `costcalc reprice`
+    renders). usage and models as for `reprice`; log files are streamed in bounded memory."""
+    from .usage.run import reprice_chunks
+
+    models = [models] if isinstance(models, str) else list(models or [])
+    by = [by] if isinstance(by, str) else list(by)
+    return reprice_chunks(_usage_chunks(usage, format, mapping, strict), prices_from(prices), models, by,
+                          strict=strict)
 
 
 def variance(forecast, actual, prices=None, format: str | None = None, mapping=None,
@@ -473,6 +458,6 @@ def _paths(paths) -> list[str]:
     return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
 
 
-__all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "plan_totals", "plans",
-           "quote", "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance",
-           "derive_profiles"]
+__all__ = ["bundled_examples", "count_files", "count_messages", "count_paths", "count_tokens", "estimate",
+           "plan_totals", "plans", "quote", "render", "summarize", "load_prices", "load_workloads", "read_usage",
+           "reprice", "reprice_totals", "variance", "derive_profiles"]

@@ -30,7 +30,7 @@ from .cost_cases import ranged_inputs as _ranged_inputs
 from .errors import CostcalcError
 from .frames import plain_attrs, with_money
 from .summary import dsum
-from .workload import Profile, Workloads
+from .workloads.model import Profile, Workloads
 
 _DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
@@ -330,7 +330,7 @@ def _varied(profile: Profile, key: str, side: str) -> Profile:
 
 
 def _describe(profile: Profile) -> dict:
-    from .workload import describe
+    from .workloads.describe import describe
 
     return describe(profile)
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 import costcalc
 from costcalc import whatif
 from costcalc.cli import cli
-from costcalc.cli_whatif import COMMANDS, register
+from costcalc.cli.whatif import COMMANDS, register
 from costcalc.report.document import to_document
 from costcalc.report.whatif import render_break_even, render_compare, render_sensitivity
 
@@ -191,7 +191,7 @@ def test_tornado_models_option_and_growth_range():
 
 
 def test_ranged_inputs_match_the_profile_schema():
-    from costcalc.workload import _RANGED
+    from costcalc.workloads.model import _RANGED
 
     assert tuple(field for field, _ in whatif.RANGED_INPUTS) == _RANGED
 
@@ -376,8 +376,8 @@ def test_register_keeps_help_fast_and_lists_commands(run):
 
     result = run("--help")
     assert all(name in result.stdout for name in ("compare", "sensitivity", "break-even"))
-    # importing the wiring module loads neither pandas nor the library
-    code = ("import sys, costcalc.cli_whatif; "
-            "print('pandas' in sys.modules, 'costcalc.whatif' in sys.modules, 'costcalc.cli' in sys.modules)")
+    # importing the CLI (every command module) loads neither pandas nor the library
+    code = ("import sys, costcalc.cli.whatif; "
+            "print('pandas' in sys.modules, 'costcalc.whatif' in sys.modules, 'costcalc.api' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._yamlnodes import Node
@@ -44,10 +44,8 @@ class Reader:
 
     @contextmanager
     def item(self) -> Iterator[None]:
-        try:
+        with suppress(Invalid):
             yield
-        except Invalid:
-            pass
 
     def raise_if_problems(self) -> None:
         if self.problems:
