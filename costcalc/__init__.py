@@ -25,7 +25,7 @@ _EXPORTS = {
     "quote": "api", "count_tokens": "api", "count_messages": "api", "count_files": "api",
     "bundled_examples": "api", "read_usage": "api", "reprice": "api", "variance": "api",
     "derive_profiles": "api", "plot": "plot", "save_charts": "plot", "to_xlsx": "report.xlsx",
-    "render_xlsx": "report.xlsx", "compare": "whatif", "sensitivity": "whatif", "break_even": "whatif", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
+    "render_xlsx": "report.xlsx", "compare": "api", "sensitivity": "api", "break_even": "api", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
     "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
     "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
     "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",

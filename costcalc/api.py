@@ -3,25 +3,28 @@ inputs at the edge, then calls the pure computation modules. The CLI calls exact
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ._parse import parse_instant
 from .errors import CostcalcError, InputError
-from .projection import project
+from .calendar import parse_month
+from .projection import project, with_models
 from .prices import PriceTable, TokenBundle, load_prices
 from .prices import quote as _quote
 from .prices.model import SCENARIOS
 from .summary import summarize
-from .workload import Workloads, load_workloads
+from .workload import Workloads, count_samples, load_workloads
+from . import whatif
+from .report.document import check
+from .report.plandoc import frame_sections, plan_sections
 
 DEFAULT_MONTHS = 12
 
@@ -43,18 +46,6 @@ def prices_from(prices) -> PriceTable:
     if isinstance(prices, (str, Path)):
         return load_prices(overlays=[prices])
     return load_prices(overlays=list(prices))
-
-
-def parse_month(value) -> tuple[int, int]:
-    """'2026-12', '2026-12-01', a date or datetime -> (year, month)."""
-    if isinstance(value, (date, datetime)):
-        return value.year, value.month
-    if isinstance(value, tuple) and len(value) == 2:
-        return int(value[0]), int(value[1])
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip(), re.ASCII)  # not ٢٠٢٦
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 1970 <= int(match.group(1)) <= 2900:
-        raise CostcalcError(f"start {value!r} is not a month like 2026-12 (years 1970-2900)")
-    return int(match.group(1)), int(match.group(2))
 
 
 def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
@@ -107,14 +98,12 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     table = prices_from(prices)
     loaded = workloads_from(workloads, table, overrides)
     if models is not None:
-        loaded = _with_models(loaded, list(models), table)
+        loaded = with_models(loaded, list(models), table)
     if any(p.samples is not None for p in loaded):
-        from .workload import count_samples
-
         loaded = replace(loaded, profiles=tuple(count_samples(p, table, p.models) for p in loaded))
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
-        start = min(starts) if starts else datetime.now(timezone.utc).date()
+        start = min(starts) if starts else _today()
     from .frames import estimate_frame
 
     frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario), cases=cases)
@@ -163,8 +152,6 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
     `cost_usd` (expected case). `attrs`: `chosen` (the plan the estimate shows) and `plans` (name,
     kind, description, notes). A plan's total is `df[df.plan == NAME].cost_usd.sum()`; `plan_totals`
     gives them per month. A profile's models are alternatives: only a plan adds across profiles."""
-    from .report.plandoc import frame_sections
-
     sections = frame_sections(df)
     records = [{"plan": plan["name"], "profile": p["profile"], "model": p["model"], "month": m["month"],
                 "cost_usd": Decimal(m["cost_usd"])}
@@ -181,8 +168,6 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
 def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
     """Each plan's total per month and over the period (`month == "total"`), exact `cost_usd`, expected
     case; `chosen` marks the plan the estimate shows (its total is the document's total_usd)."""
-    from .report.plandoc import frame_sections
-
     sections = frame_sections(df)
     chosen = sections["headline"]["plan"]
     records = [{"plan": plan["name"], "month": m["month"], "cost_usd": Decimal(m["cost_usd"]),
@@ -191,6 +176,125 @@ def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
     from .frames import with_money
 
     return with_money(pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen"]), ["cost_usd"])
+
+
+# -- what-if analyses: inputs loaded and checked here, computed by costcalc.whatif -----------------------
+
+def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
+    """Two estimates side by side, per model and month, summed over profiles, expected case.
+
+    a, b: estimate documents (the JSON of `costcalc estimate --format json`, as a dict) or estimate
+    DataFrames. Rows: for each model (in order of first appearance, A then B) its months, then a
+    `month == "total"` row (a model summed over the profiles that list it); then `model == "plan NAME"`
+    rows per month and total: each side's chosen plan (one model per profile; a profile's models are
+    alternatives and are never added together).
+    Columns: model, month, a_usd, b_usd, diff_usd (= b - a), pct (= diff / a x 100, None when a is 0).
+    A month or model on one side only counts as 0 on the other. Money is USD whatever the documents'
+    display currency. attrs: `sides` {a, b} (label, scenario, price table version and sha256, start,
+    months, fx, profiles) and `notes` (how the two sides differ besides the numbers).
+    """
+    a_side = _compare_side(a, a_label)
+    return whatif.compare_sides(a_side, _compare_side(b, b_label))
+
+
+def _compare_side(source, label: str):
+    """An estimate document (checked here) or DataFrame as one side of `compare`."""
+    if isinstance(source, pd.DataFrame):
+        frame = source
+        if "case" in frame.columns:
+            frame = frame[frame["case"].astype(str) == "expected"]
+        records = zip(frame["model"].astype(str), frame["month"].astype(str), frame["cost_usd"])
+        meta = frame.attrs
+        profiles = list(meta.get("profiles", {}) or dict.fromkeys(source["profile"].astype(str)))
+        sections = frame_sections(source)
+    elif isinstance(source, Mapping):
+        check(source, label)
+        rows = [r for r in source["rows"] if r.get("case") in (None, "expected")]
+        records = ((str(r["model"]), str(r["month"]), Decimal(str(r["cost_usd"]))) for r in rows)
+        meta = source["meta"]
+        profiles = list(meta.get("profiles") or dict.fromkeys(str(r["profile"]) for r in source["rows"]))
+        sections = plan_sections(source["rows"], meta)
+    else:
+        raise CostcalcError(f"{label}: compare takes estimate documents (dicts) or estimate DataFrames, "
+                            f"not {type(source).__name__}")
+    return whatif.compare_side(records, meta, profiles, sections, label)
+
+
+def compare_estimates(workloads=None, a_prices=None, b_prices=None, a_scenario: str = "actual",
+                      b_scenario: str = "actual", models: Iterable[str] | None = None, start=None,
+                      months: int = 12, overrides: Iterable[tuple[str, str, str]] = (),
+                      a_label: str = "old", b_label: str = "new") -> pd.DataFrame:
+    """The cost of a price change (or of a scenario) for a fixed workload: the same workloads estimated
+    twice - with `a_prices`/`a_scenario` and with `b_prices`/`b_scenario` (None = the bundled table,
+    a path or list of paths = overlays over it, or a PriceTable) - and compared (see `compare`)."""
+    table_a, table_b = prices_from(a_prices), prices_from(b_prices)
+    overrides = list(overrides)
+    models = None if models is None else list(models)
+    if start is None:
+        # one start for both runs (the default start reads the clock when no profile has a start)
+        loaded = workloads_from(workloads, table_a, overrides)
+        starts = [p.start for p in loaded if p.start is not None]
+        start = min(starts) if starts else _today()
+    runs = [estimate(workloads, prices=t, models=models, start=start, months=months, scenario=s,
+                     overrides=overrides) for t, s in ((table_a, a_scenario), (table_b, b_scenario))]
+    return compare(runs[0], runs[1], a_label=a_label, b_label=b_label)
+
+
+def sensitivity(workloads=None, models: Iterable[str] | None = None, start=None, months: int = 12,
+                prices=None, scenario: str = "actual",
+                overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+    """A tornado table: for every profile with ranges, each model and each ranged input, the total over
+    the whole horizon (`months` from `start`) with that one input at its low and at its high value
+    while every other input stays at its expected value.
+
+    Columns: profile, model, input (the workloads key, e.g. cache_hit_rate, cache_write.share),
+    low_usd, high_usd (the total with the input at low / at high), swing_usd (|high_usd - low_usd|: the
+    bar's width), expected_usd (everything at expected: the bar's centre line), low_value,
+    expected_value, high_value (the input's values, for labels). high_usd is below low_usd when raising
+    the input lowers the cost (a cache hit rate). Rows: profiles and models in workload order; within
+    each, by swing_usd descending (ties by input name). Profiles without ranges are left out and listed
+    in attrs["skipped"].
+    """
+    table = prices_from(prices)
+    loaded = _with_samples(workloads_from(workloads, table, list(overrides)), table, models)
+    return whatif.sensitivity_frame(loaded, table, models=models, start=start, months=months, scenario=scenario,
+                                    today=_today())
+
+
+def break_even(workloads=None, models: Iterable[str] | None = None, self_host=None, start=None,
+               months: int = 1, prices=None, scenario: str = "actual",
+               overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+    """Per profile and model (expected case): the API cost per request, how it compares with the
+    profile's cheapest model, and - with `self_host` - the monthly request volume above which a
+    self-hosted deployment is cheaper than the API.
+
+    The cost per request and tokens per request are the profile's, averaged over `months` from `start`
+    (prices change with dates, promotions and peak hours; volume does not change them). Per-token
+    pricing makes API cost proportional to volume, so between two API models there is no volume
+    break-even: the cheaper one is cheaper at every volume (a negotiated overlay discount multiplies
+    per-token rates too); only the ratio is reported. self_host: {"usd_per_hour", "tokens_per_second"
+    or "requests_per_hour", optional "counts" ("all"|"output"), "utilization" (0-1],
+    "hours_per_month" (730)} - see costcalc.whatif.SelfHost.
+    """
+    table = prices_from(prices)
+    loaded = _with_samples(workloads_from(workloads, table, list(overrides)), table, models)
+    return whatif.break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
+                                   scenario=scenario, today=_today())
+
+
+def _with_samples(loaded: Workloads, table: PriceTable, models: Iterable[str] | None) -> Workloads:
+    """Profiles with samples counted by each model's tokenizer (I/O: tokenizer vocabularies), for the
+    models they will be priced on (`models` when given)."""
+    if not any(p.samples is not None for p in loaded):
+        return loaded
+    chosen = None if models is None else list(dict.fromkeys(models))
+    return replace(loaded, profiles=tuple(count_samples(p, table, p.models if chosen is None else chosen)
+                                          for p in loaded))
+
+
+def _today() -> date:
+    """The clock's date in UTC: the default first month of an estimate without a start."""
+    return datetime.now(timezone.utc).date()
 
 
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
@@ -231,18 +335,6 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
     frame.attrs["fx"] = info
     frame.attrs["currency"] = info["currency"]
     return frame
-
-
-def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Workloads:
-    """`--models a,b` replaces every profile's model list: compare the same workload on these."""
-    from dataclasses import replace
-
-    from .prices import lookup
-
-    for name in models:
-        lookup(table, name)  # unknown names fail here with suggestions
-    # the current plan puts each profile on the first of these (a `use:` from the file may not be one)
-    return replace(loaded, profiles=tuple(replace(p, models=tuple(dict.fromkeys(models)), use=None) for p in loaded))
 
 
 def quote(model: str, at=None, prices=None, tier: str = "standard", residency: bool = False,
@@ -475,4 +567,4 @@ def _paths(paths) -> list[str]:
 
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "plan_totals", "plans",
            "quote", "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance",
-           "derive_profiles"]
+           "derive_profiles", "compare", "compare_estimates", "sensitivity", "break_even"]

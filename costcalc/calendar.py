@@ -6,11 +6,13 @@ own zone, so each minute of a month is mapped to the profile-local hour of the w
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 import numpy as np
 
+from .errors import CostcalcError
 from .prices.model import zone
 
 MINUTES_PER_DAY = 1440
@@ -21,6 +23,18 @@ _BLOCK_MINUTES = 15  # every UTC offset in the tz database is a multiple of 15 m
 @lru_cache(maxsize=4096)
 def month_start(year: int, month: int) -> datetime:
     return datetime(year, month, 1, tzinfo=timezone.utc)
+
+
+def parse_month(value) -> tuple[int, int]:
+    """'2026-12', '2026-12-01', a date or datetime -> (year, month)."""
+    if isinstance(value, (date, datetime)):
+        return value.year, value.month
+    if isinstance(value, tuple) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip(), re.ASCII)  # not ٢٠٢٦
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1970 <= int(match.group(1)) <= 2900:
+        raise CostcalcError(f"start {value!r} is not a month like 2026-12 (years 1970-2900)")
+    return int(match.group(1)), int(match.group(2))
 
 
 def add_months(year: int, month: int, n: int) -> tuple[int, int]:

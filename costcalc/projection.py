@@ -413,6 +413,14 @@ def _per_request(profile: Profile, prompt: Decimal, reasoning: Decimal) -> dict[
     return tokens
 
 
+def with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Workloads:
+    """`--models a,b` replaces every profile's model list: compare the same workload on these."""
+    for name in models:
+        lookup(table, name)  # unknown names fail here with suggestions
+    # the current plan puts each profile on the first of these (a `use:` from the file may not be one)
+    return replace(loaded, profiles=tuple(replace(p, models=tuple(dict.fromkeys(models)), use=None) for p in loaded))
+
+
 def project(workloads: Workloads | list[Profile], table: PriceTable, start: tuple[int, int], months: int,
             scenario: str = "actual") -> pd.DataFrame:
     """Cost lines for every profile x model x month. See the module docstring for the arithmetic."""
