@@ -20,6 +20,7 @@ from .projection import project, with_models
 from .prices import PriceTable, TokenBundle, load_prices
 from .prices import quote as _quote
 from .prices.model import SCENARIOS
+from .prices.names import LoggedNames
 from .summary import summarize
 from .workload import Workloads, count_samples, load_workloads
 from . import whatif
@@ -496,7 +497,7 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
     are left out (read_usage reports them: the CLI lists them and exits 1)."""
     from .prices.resolve import prompt_thresholds
     from .usage.formats.columnar import _categorical
-    from .usage.price import Repricer, _codes
+    from .usage.price import _codes
     from .usage.profile import derive_profiles as derive
     from .usage.read import normalize_frame
 
@@ -508,7 +509,7 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
         frame = chunk.frame
     else:
         frame = read_usage(usage, format=format, mapping=mapping)
-    names = Repricer(table)
+    names = LoggedNames(table)
     codes, pairs = _codes(frame, ["provider", "model"])  # distinct (provider, model) pairs only
     resolved = [names.model_of(provider, model) for provider, model in pairs]
     unknown = sorted({model for (_, model), (model_id, _) in zip(pairs, resolved) if model_id is None})

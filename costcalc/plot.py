@@ -63,7 +63,7 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
     if kind not in KINDS:
         raise CostcalcError(f"kind: {kind!r}: one of {', '.join(KINDS)}")
     _matplotlib()
-    if _is_sensitivity(estimate):  # costcalc.whatif.sensitivity(): the tornado of its inputs
+    if _is_sensitivity(estimate):  # costcalc.sensitivity(): the tornado of its inputs
         if kind != "tornado":
             raise CostcalcError("a sensitivity table draws only kind='tornado'")
         with _style(_STYLE):

@@ -20,6 +20,7 @@ from ..textable import render
 from ..whatif import PLAN_PREFIX, TOTAL
 from ..errors import _one_line
 from . import ROUNDING_NOTE, csv_table, markdown_text
+from .document import Shown
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -113,8 +114,6 @@ def compare_json(df: pd.DataFrame) -> dict:
 
 def _shown(df: pd.DataFrame):
     """The display currency: the documents' own when both sides agree, else USD."""
-    from .document import Shown
-
     a, b = df.attrs["sides"]["a"], df.attrs["sides"]["b"]
     fx = a.get("fx") if (a.get("fx") or None) == (b.get("fx") or None) else None
     if fx and fx.get("native"):  # a provider's own prices are not USD x rate: compare in USD

@@ -33,7 +33,6 @@ Pure computation: frames and the price table arrive as arguments; nothing here r
 from __future__ import annotations
 
 import decimal
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,9 +42,10 @@ import numpy as np
 import pandas as pd
 
 from .. import calendar as cal
-from ..errors import CostcalcError, Problem, UnknownModelError
+from ..errors import CostcalcError, Problem
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
 from ..prices.model import COMPONENTS, MTOK, TIERS, TOOLS, PriceTable
+from ..prices.names import LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
 from .schema import COUNT_COLUMNS, TOOL_COLUMNS
@@ -55,7 +55,6 @@ from .schema import COUNT_COLUMNS, TOOL_COLUMNS
 SLICE_RECORDS = 1_000_000
 # Problems kept with their file and line; every bad record is still counted.
 KEEP_PROBLEMS = 1000
-_SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")  # gpt-5.5-2026-04-23, claude-...-20260416
 _PROMPT_COMPONENTS = 4  # input, cache_read and the two cache writes: what selects a cliff tier
 # The columns a record is priced on: six token counts (COMPONENTS order), then calls per TOOLS entry.
 PRICED_COLUMNS = COUNT_COLUMNS + TOOL_COLUMNS
@@ -65,10 +64,6 @@ PROMPT_KEY = "prompt_tokens"
 OUTPUT_KEY = "output_tokens+reasoning_tokens"
 _SUMS = {PROMPT_KEY: ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens"),
          OUTPUT_KEY: ("output_tokens", "reasoning_tokens")}
-
-
-# Unknown model names whose error suggests the nearest known names; later ones just say unknown.
-_SUGGEST_FOR = 20
 
 
 @dataclass(frozen=True)
@@ -129,8 +124,7 @@ class Repricer:
         self._errors: list[tuple[str, str]] = []  # (the record's column at fault, message)
         self._error_ids: dict[tuple[str, str], int] = {}
         self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        self._unknown_names = 0
+        self._names = LoggedNames(table, note=self.note)
         self._thresholds: dict[str, np.ndarray] = {}
         self.keep_problems = keep_problems
         self.priced = 0
@@ -180,40 +174,9 @@ class Repricer:
 
     # -- names ---------------------------------------------------------------------------------------
     def model_of(self, provider: str, model: str) -> tuple[str | None, str | None]:
-        """(model id, None) for a logged (provider, model) pair, or (None, error message).
-
-        Tries the provider-qualified name first (`openrouter` + `deepseek/deepseek-v4-pro`), then the
-        name, then the name without a snapshot date (`gpt-5.5-2026-04-23` is priced as gpt-5.5)."""
-        key = (provider, model)
-        found = self._names.get(key)
-        if found is not None:
-            return found
-        candidates = ([f"{provider}/{model}"] if provider else []) + [model]
-        bare = _SNAPSHOT_SUFFIX.sub("", model)
-        if bare != model:
-            candidates.append(bare)
-        found = None
-        for name in candidates:
-            try:
-                found = (lookup(self.table, name, suggest=False).id, None)
-            except UnknownModelError:
-                continue
-            if name == bare and bare != model:
-                self.note(f"{model} is priced as {found[0]} (a dated snapshot of it)")
-            billed = self.table.models[found[0]].provider
-            if provider and name == model and provider != billed and not model.startswith(billed):
-                self.note(f"{provider} records of {model} are priced at {billed}'s prices for {found[0]}")
-            break
-        if found is None:
-            # "did you mean" compares the name with every model: worth it for the first few unknown
-            # names, not for each of 50,000 in a log of made-up names (linear, bounded time)
-            self._unknown_names += 1
-            try:
-                lookup(self.table, model, suggest=self._unknown_names <= _SUGGEST_FOR)
-            except UnknownModelError as exc:
-                found = (None, str(exc))
-        self._names[key] = found
-        return found
+        """(model id, None) for a logged (provider, model) pair, or (None, error message): see
+        costcalc.prices.names; what a resolution assumes joins this run's assumptions."""
+        return self._names.model_of(provider, model)
 
     def thresholds(self, model_id: str) -> np.ndarray:
         found = self._thresholds.get(model_id)
