@@ -35,7 +35,6 @@ from __future__ import annotations
 import decimal
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
@@ -195,7 +194,7 @@ class Repricer:
             return found
         thresholds = self.thresholds(model_id)
         prompt = int(thresholds[prompt_class - 1]) if prompt_class else 0  # a prompt size in the class
-        start, end = _month_bounds(month)
+        start, end = cal.epoch_month_bounds(month)
         starts, ids = [], []
         for a, _b, res in segments(self.table, model_id, start, end, Request(prompt, tier, residency),
                                    errors="return"):
@@ -325,8 +324,8 @@ class Repricer:
         n_months = int(months.max(initial=0)) - month_lo + 1
         seen = np.bincount(group * n_months + (months - month_lo), minlength=len(present) * n_months) \
             if n else np.zeros(0, dtype=np.int64)
-        base = int(_month_bounds(month_lo)[0].timestamp())
-        stride = int(_month_bounds(month_lo + n_months)[0].timestamp()) - base
+        base = int(cal.epoch_month_bounds(month_lo)[0].timestamp())
+        stride = int(cal.epoch_month_bounds(month_lo + n_months)[0].timestamp()) - base
 
         keys, ids = [], []
         for g, key in enumerate(present):
@@ -338,7 +337,7 @@ class Repricer:
             for m in np.flatnonzero(seen[g * n_months:(g + 1) * n_months]):
                 month = month_lo + int(m)
                 if error is not None:
-                    starts = np.array([int(_month_bounds(month)[0].timestamp())], dtype=np.int64)
+                    starts = np.array([int(cal.epoch_month_bounds(month)[0].timestamp())], dtype=np.int64)
                     outcome = np.array([error], dtype=np.int64)
                 else:
                     tier, has_residency = self._request_for(target, model_ids[name_code], tiers[tier_code], res)
@@ -524,11 +523,6 @@ def _epoch_months(timestamps: pd.Series) -> np.ndarray:
     if not len(timestamps):
         return np.zeros(0, dtype=np.int64)
     return timestamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").view(np.int64)
-
-
-def _month_bounds(month: int) -> tuple[datetime, datetime]:
-    year, index = divmod(month, 12)
-    return cal.month_bounds(1970 + year, index + 1)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
