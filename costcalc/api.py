@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._parse import parse_instant
 from .errors import CostcalcError, InputError
+from .money import per_mtok
 from .calendar import parse_month
 from .projection import project, with_models
 from .prices import PriceTable, TokenBundle, load_prices
@@ -311,7 +312,7 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         frame.attrs = {**attrs, "currency": "USD"}
     if info is None:
         return frame
-    from .report.document import EXACT, Shown
+    from .report.document import Shown
 
     shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
     code = info["currency"]
@@ -326,7 +327,7 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         if own is None:
             costs.append(shown(usd))
         else:
-            costs.append(EXACT.divide(EXACT.multiply(tokens, own), Decimal(1_000_000)))
+            costs.append(per_mtok(tokens, own))
             used.add(provider)
     from .frames import money_array
 

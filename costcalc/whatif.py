@@ -32,13 +32,11 @@ from .cost_cases import RANGED_INPUTS, TOOL_CALLS_KEY
 from .cost_cases import ranged_inputs as _ranged_inputs
 from .errors import CostcalcError
 from .frames import estimate_frame, plain_attrs, with_money
-from .money import decimal_text
+from .money import DIVIDE, decimal_text, dsum
 from .prices.model import SCENARIOS, PriceTable
 from .projection import project, with_models
-from .summary import dsum
 from .workload import Profile, Workloads, describe
 
-_DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 
@@ -57,7 +55,7 @@ BREAK_EVEN_COLUMNS = [
 _BREAK_EVEN_OTHER = ("profile", "model", "cheapest", "nodes_at_volume", "cheaper_at_volume")  # not decimals
 
 def _div(a: Decimal, b: Decimal) -> Decimal:
-    return _DIV.divide(a, b)
+    return DIVIDE.divide(a, b)
 
 
 # -- compare ----------------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ import pandas as pd
 from .. import calendar as cal
 from ..errors import CostcalcError, Problem
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
-from ..prices.model import COMPONENTS, MTOK, TIERS, TOOLS, PriceTable
+from ..prices.model import COMPONENTS, TIERS, TOOLS, PriceTable
+from ..money import EXACT, per_mtok
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
@@ -449,18 +450,16 @@ class Repricer:
 # -- money ------------------------------------------------------------------------------------------
 
 # Token sums (up to ~10**21) times rates (up to ~20 significant digits) need more than the default 28
-# digits to stay exact; 120 is far beyond any real bill, and dividing by 10**6 only moves the point.
-_EXACT = decimal.Context(prec=120)
-
+# digits to stay exact: money.EXACT's 120 are far beyond any real bill.
 
 def exact_cost(tokens: int, rate: Decimal) -> Decimal:
     """USD of `tokens` at `rate` per 1M tokens, exactly."""
-    return _EXACT.divide(_EXACT.multiply(Decimal(int(tokens)), rate), MTOK)
+    return per_mtok(Decimal(int(tokens)), rate)
 
 
 def outcome_cost(outcome: Outcome, tokens) -> Decimal:
     """Exact USD of token and call sums (PRICED_COLUMNS order) billed under one outcome."""
-    with decimal.localcontext(_EXACT):
+    with decimal.localcontext(EXACT):
         return sum((exact_cost(t, rate) for t, rate in zip(tokens, outcome.prices)), Decimal(0))
 
 
@@ -505,7 +504,7 @@ def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.nd
     else:
         units = (tokens.astype(object) * rate_ints[outcome_ids]).sum(axis=1)
     exponent = -(scaled.places + 6)
-    return [_EXACT.scaleb(Decimal(int(u)), exponent) for u in units]
+    return [EXACT.scaleb(Decimal(int(u)), exponent) for u in units]
 
 
 # -- time -------------------------------------------------------------------------------------------
