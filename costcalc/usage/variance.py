@@ -32,8 +32,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..prices.model import is_tool_component
 from ..money import DIVIDE, EXACT, dsum
+from ..prices.model import is_tool_component
 
 COLUMNS = ["month", "model", "forecast_usd", "actual_usd", "variance_usd", "volume_usd", "mix_usd",
            "price_usd", "forecast_tokens", "actual_tokens"]
