@@ -13,20 +13,34 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from . import whatif
 from ._parse import parse_instant
-from .errors import CostcalcError, InputError
-from .money import per_mtok
 from .calendar import parse_month
-from .projection import project, with_models
+from .errors import CostcalcError, InputError
+from .frames import (
+    estimate_frame,
+    json_plain,
+    money_array,
+    naive_utc,
+    plain_attrs,
+    with_money,
+)
+from .fx import resolve_fx
+from .money import per_mtok
 from .prices import PriceTable, TokenBundle, load_prices
 from .prices import quote as _quote
-from .prices.model import SCENARIOS
+from .prices.model import SCENARIOS, TOOLS
 from .prices.names import LoggedNames
+from .prices.resolve import prompt_thresholds
+from .projection import project, with_models
+from .report.document import Shown, check, load, to_frame
+from .report.plandoc import frame_sections, plan_sections
 from .summary import summarize
 from .workload import Workloads, count_samples, load_workloads
-from . import whatif
-from .report.document import check
-from .report.plandoc import frame_sections, plan_sections
+from .workload_plans import BudgetRule, plan_names
+
+# Token counting (.tokens) and the usage-log readers and re-pricer (.usage) are imported by the functions
+# that use them: for speed (about 0.2 s at import), not to break a cycle.
 
 DEFAULT_MONTHS = 12
 
@@ -64,8 +78,6 @@ def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, 
 
 def known_tools(table: PriceTable) -> list[str]:
     """Tool names a profile may give calls of: those usage logs record and any the table has a fee for."""
-    from .prices.model import TOOLS
-
     return sorted(set(TOOLS) | {fee.tool for model in table.models.values() for fee in model.fees})
 
 
@@ -106,8 +118,6 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
         start = min(starts) if starts else _today()
-    from .frames import estimate_frame
-
     frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario), cases=cases)
     frame = with_currency(frame, currency, fx)
     frame.attrs.update(plan_attrs(loaded, frame.attrs, plan, budget, models is not None))
@@ -118,8 +128,6 @@ def plan_attrs(loaded: Workloads, attrs: dict, plan: str | None, budget, models_
     """What a result needs to compute its plans and budgets (JSON-plain): each profile's models and
     current model, the chosen plan, the file's plans and the budget rules. Checked here: the chosen
     plan exists, and the file's plans still name listed models after --models."""
-    from .workload_plans import BudgetRule, plan_names
-
     models = {p.name: p.models for p in loaded}
     for user in loaded.plans:
         for profile, model in user.choices:
@@ -158,8 +166,6 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
     records = [{"plan": plan["name"], "profile": p["profile"], "model": p["model"], "month": m["month"],
                 "cost_usd": Decimal(m["cost_usd"])}
                for plan in sections["plans"] for p in plan["profiles"] for m in p["months"]]
-    from .frames import plain_attrs, with_money
-
     out = with_money(pd.DataFrame(records, columns=["plan", "profile", "model", "month", "cost_usd"]), ["cost_usd"])
     out.attrs.update({"chosen": sections["headline"]["plan"],
                       "plans": [{k: plan[k] for k in ("name", "kind", "description", "notes")}
@@ -175,8 +181,6 @@ def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
     records = [{"plan": plan["name"], "month": m["month"], "cost_usd": Decimal(m["cost_usd"]),
                 "chosen": plan["name"] == chosen}
                for plan in sections["plans"] for m in plan["months"] + [{"month": "total", **plan["total"]}]]
-    from .frames import with_money
-
     return with_money(pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen"]), ["cost_usd"])
 
 
@@ -302,8 +306,6 @@ def _today() -> date:
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
     """The frame with its money also shown in `currency` (USD x a fixed rate; see costcalc.fx). Any
     currency it was shown in before is replaced, so a saved result can be re-shown."""
-    from .fx import resolve_fx
-
     info = resolve_fx(currency, [fx] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
     shown_before = [c for c in frame.columns if c.startswith("cost_") and c != "cost_usd"]
     if shown_before or "fx" in frame.attrs:
@@ -312,8 +314,6 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         frame.attrs = {**attrs, "currency": "USD"}
     if info is None:
         return frame
-    from .report.document import Shown
-
     shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
     code = info["currency"]
     # A line whose rule publishes prices in this currency (DeepSeek in CNY) uses them, not a conversion.
@@ -329,8 +329,6 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         else:
             costs.append(per_mtok(tokens, own))
             used.add(provider)
-    from .frames import money_array
-
     frame[f"cost_{code.lower()}"] = pd.Series(money_array(np.array(costs, dtype=object)), index=frame.index)
     if used:
         info = {**info, "native": sorted(used)}
@@ -390,8 +388,6 @@ def count_files(paths, models, prices=None) -> pd.DataFrame:
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     models = [models] if isinstance(models, str) else list(models)
     rows, problems = run(prices_from(prices), [str(p) for p in paths], models)
-    from .frames import json_plain
-
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame.attrs["problems"] = json_plain([p._asdict() if hasattr(p, "_asdict") else dict(p.__dict__)
                                           for p in problems])
@@ -434,8 +430,6 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
     chunks = _usage_chunks(usage, format, mapping, strict)
-    from .frames import json_plain, naive_utc, with_money
-
     if by is None:
         frame = price_records(chunks, table, models, strict=strict)
         naive_utc(frame)  # the record instants, UTC (Excel has no time zones)
@@ -459,7 +453,6 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     forecast: a saved estimate (path to `costcalc estimate --format json` output, or that JSON as a
         dict) or an estimate DataFrame. actual: usage log path(s) or a usage DataFrame, re-priced with
         each record at its own instant. Months compared: those with actual usage."""
-    from .report.document import check, load, to_frame
     from .usage.run import reprice_chunks
     from .usage.variance import variance as split
 
@@ -477,8 +470,6 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     table = prices_from(prices)
     chunks = _usage_chunks(actual, format, mapping, strict)
     result = reprice_chunks(chunks, table, by=["month"], strict=strict, components=True)
-    from .frames import plain_attrs, with_money
-
     out = with_money(split(planned, result.components), ["forecast_usd", "actual_usd", "variance_usd", "volume_usd",
                                                          "mix_usd", "price_usd", "forecast_tokens", "actual_tokens"])
     out.attrs.update({"price_table": table.meta(), "records": result.records, "priced": result.priced,
@@ -496,7 +487,6 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
     `costcalc.estimate` reads. Logged model names are mapped to the table's ids (dated snapshots,
     provider-qualified names); a model the table does not know is an error. Bad records in log files
     are left out (read_usage reports them: the CLI lists them and exits 1)."""
-    from .prices.resolve import prompt_thresholds
     from .usage.formats.columnar import _categorical
     from .usage.price import _codes
     from .usage.profile import derive_profiles as derive
