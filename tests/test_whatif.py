@@ -5,11 +5,14 @@ a day of 1,000 input + 1,000 output tokens, June 2026 (30 days): 30,000 requests
 30M x 2.50 + 30M x 15.00 = 75 + 450 = $525.00 a month, $0.0175 a request.
 """
 
+import ast
 import csv
 import decimal
 import io
 import json
+from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,8 +22,10 @@ import costcalc
 from costcalc import api, whatif
 from costcalc.cli import cli
 from costcalc.cli_whatif import COMMANDS, register
+from costcalc.prices import load_prices
 from costcalc.report.document import to_document
 from costcalc.report.whatif import render_break_even, render_compare, render_sensitivity
+from costcalc.workload import load_workloads
 
 
 def workload(body="requests_per_day: 1000", models="[gpt-5.4]", name="p", extra=""):
@@ -166,6 +171,21 @@ def test_tornado_values_and_order_by_hand():
     assert (cache["low_usd"], cache["high_usd"], cache["swing_usd"]) == (D("525"), D("471"), D("54"))
     assert (cache["low_value"], cache["expected_value"], cache["high_value"]) == (D(0), D("0.5"), D("0.8"))
     assert df.attrs["skipped"] == [] and df.attrs["start"] == "2026-06"
+
+
+def test_whatif_is_pure_the_clock_arrives_as_today():
+    # whatif computes on loaded workloads and a table: it imports neither the api (files, the clock) nor report
+    tree = ast.parse(Path(whatif.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not {m for m in imported if m == "api" or m.startswith(("report", "api"))}, imported
+    table = load_prices()
+    # no start in the file and none given: the first month is today's. July: 31 x 1,000 requests at
+    # 491.25 / 30,000 (above) = 0.016375 each = 507.625
+    text = TWO_RANGES.replace("    start: 2026-06-01\n", "")
+    assert "start" not in text
+    df = whatif.sensitivity_frame(load_workloads(text, known_models=list(table.models)), table, months=1,
+                                  today=date(2026, 7, 17))
+    assert df.attrs["start"] == "2026-07" and df.iloc[0]["expected_usd"] == D("507.625")
 
 
 def test_tornado_over_a_horizon_skips_profiles_without_ranges():
