@@ -254,7 +254,7 @@ def worker(mode: str, cache: Path, per_record: int) -> dict:
 
     import costcalc
     from costcalc.prices import load_prices
-    from costcalc.usage.read import UsageChunk
+    from costcalc.usage.chunk import UsageChunk
     from costcalc.usage.run import reprice_chunks
 
     table = load_prices()

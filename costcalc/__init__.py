@@ -22,12 +22,13 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "estimate": "api", "plans": "api", "plan_totals": "api",
-    "quote": "api", "count_tokens": "api", "count_messages": "api", "count_files": "api",
+    "quote": "api_prices", "count_tokens": "api_prices", "count_messages": "api_prices", "count_paths": "api_prices",
+    "count_files": "api", "render": "api", "reprice_totals": "api",
     "bundled_examples": "api", "read_usage": "api", "reprice": "api", "variance": "api",
     "derive_profiles": "api", "plot": "plot", "save_charts": "plot", "to_xlsx": "report.xlsx",
     "render_xlsx": "report.xlsx", "compare": "api", "sensitivity": "api", "break_even": "api", "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
-    "TokenBundle": "prices", "load_workloads": "workload", "CostcalcError": "errors", "InputError": "errors",
-    "UnknownModelError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
+    "TokenBundle": "prices", "load_workloads": "workloads", "CostcalcError": "errors", "InputError": "errors",
+    "UnknownModelError": "errors", "UnknownPlanError": "errors", "RetiredModelError": "errors", "NoPriceError": "errors",
     "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",
     "import_prices": "community", "overlay_yaml": "community", "crosscheck": "community",
     "requests": "frames",

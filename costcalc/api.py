@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from . import whatif
-from ._parse import parse_instant
+from .api_prices import count_messages, count_paths, count_tokens, prices_from, quote
 from .calendar import parse_month
-from .errors import CostcalcError, InputError
+from .errors import CostcalcError, InputError, UnknownPlanError
 from .frames import (
     estimate_frame,
     json_plain,
@@ -27,17 +27,19 @@ from .frames import (
 )
 from .fx import resolve_fx
 from .money import per_mtok
-from .prices import PriceTable, TokenBundle, load_prices
-from .prices import quote as _quote
+from .prices import PriceTable, load_prices
 from .prices.model import SCENARIOS, TOOLS
 from .prices.names import LoggedNames
 from .prices.resolve import prompt_thresholds
 from .projection import project, with_models
-from .report.document import Shown, check, load, to_frame
+from .report.document import Shown, check, load, to_document, to_frame, upgrade
+from .report.estimate import render_document
 from .report.plandoc import frame_sections, plan_sections
 from .summary import summarize
-from .workload import Workloads, count_samples, load_workloads
 from .workload_plans import BudgetRule, plan_names
+from .workloads import load_workloads
+from .workloads.model import Workloads
+from .workloads.samples import count_samples
 
 # Token counting (.tokens) and the usage-log readers and re-pricer (.usage) are imported by the functions
 # that use them: for speed (about 0.2 s at import), not to break a cycle.
@@ -51,17 +53,6 @@ def bundled_examples() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[1] / "examples" / "workloads.yaml"
-
-
-def prices_from(prices) -> PriceTable:
-    """None -> the bundled table; a PriceTable as is; a path or list of paths -> overlays over it."""
-    if prices is None:
-        return load_prices()
-    if isinstance(prices, PriceTable):
-        return prices
-    if isinstance(prices, (str, Path)):
-        return load_prices(overlays=[prices])
-    return load_prices(overlays=list(prices))
 
 
 def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
@@ -118,6 +109,7 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
         start = min(starts) if starts else _today()
+
     frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario), cases=cases)
     frame = with_currency(frame, currency, fx)
     frame.attrs.update(plan_attrs(loaded, frame.attrs, plan, budget, models is not None))
@@ -337,46 +329,26 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
     return frame
 
 
-def quote(model: str, at=None, prices=None, tier: str = "standard", residency: bool = False,
-          scenario: str = "actual", requests: int = 1, tool_calls: dict[str, int] | None = None,
-          **tokens: int):
-    """Price one request: quote('gpt-5.5', input=272_001, output=1_000, at='2026-06-01T00:00Z').
-
-    requests=N: the token counts are totals over N equal requests (each request's prompt selects the
-    cliff tier and must fit the context window; its output the max output): quote('gpt-5.5',
-    input=1_000_000, output=1_000_000, requests=10) prices ten requests of 100,000 in + 100,000 out.
-    A request the model cannot take raises LimitError.
-
-    tool_calls: {tool: calls} priced at the model's per-call fees, one `tool:NAME` line each (totals,
-    like the token counts): quote('deepseek-v4-pro', input=10_000, output=500, tool_calls={"web_search":
-    2}); a tool the model has no fee for then is a NoPriceError naming the tools it does price."""
-    table = prices_from(prices)
-    if at is None:
-        when = datetime.now(timezone.utc)
-    elif isinstance(at, datetime):
-        when = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+def render(document, fmt: str = "table", plan: str | None = None, currency: str | None = None, fx=()) -> str | bytes:
+    """A saved estimate (its canonical JSON: a path, or the loaded dict) in format `fmt` (table, csv,
+    json, markdown, html, xlsx, focus), without recomputing: the same format gives the same bytes as at
+    estimate time. plan: show this plan in the headline instead of the saved one (UnknownPlanError if
+    the document has none of that name). currency, fx: show it in another currency at a fixed rate."""
+    if isinstance(document, (str, Path)):
+        source = str(document)
+        document = load(source)
     else:
-        try:
-            when = parse_instant(str(at))
-        except ValueError as exc:
-            raise CostcalcError(str(exc)) from None
-    return _quote(table, model, TokenBundle(**tokens), when, tier=tier, residency=residency,
-                  scenario=scenario, requests=requests, tool_calls=tool_calls)
-
-
-def count_tokens(text: str, model: str, prices=None):
-    """Tokens of `text` for `model`, with its own tokenizer: a TokenCount (tokens, exact, low, high).
-    Claude and Gemini counts are estimates with a band; GPT-5 and DeepSeek V4 counts are exact."""
-    from .tokens.count import count
-
-    return count(prices_from(prices), text, model)
-
-
-def count_messages(messages, model: str, prices=None):
-    """Tokens of OpenAI-style chat messages [{"role", "content"}] including the provider's framing."""
-    from .tokens import count_chat
-
-    return count_chat(prices_from(prices), messages, model)
+        source = "document"
+        check(document, source)
+        document = upgrade(document)
+    if plan is not None:
+        names = [p["name"] for p in document.get("plans") or []]
+        if plan not in names:
+            raise UnknownPlanError(f"{plan!r}: no such plan in {source}; plans: {', '.join(names)}")
+        document = upgrade({**document, "meta": {**document["meta"], "plan": plan}})
+    if currency or fx:
+        document = to_document(with_currency(to_frame(document), currency, list(fx)))
+    return render_document(document, fmt)
 
 
 def count_files(paths, models, prices=None) -> pd.DataFrame:
@@ -401,7 +373,8 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
     as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
     `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
     mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.read import empty_frame, iter_usage
+    from .usage.chunk import empty_frame
+    from .usage.read import iter_usage
 
     mapping = _mapping(mapping)
     frames, problems, records = [], [], 0
@@ -425,24 +398,36 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
         and priced_as (`logged` = its own model, then each model asked), or a grouping - "month", "day",
         "model", "tag:NAME" or a list of them - for exact totals per group (the CLI's rows).
     """
-    from .usage.run import price_records, reprice_chunks
+    from .usage.run import price_records
 
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
-    chunks = _usage_chunks(usage, format, mapping, strict)
     if by is None:
-        frame = price_records(chunks, table, models, strict=strict)
+        frame = price_records(_usage_chunks(usage, format, mapping, strict), table, models, strict=strict)
         naive_utc(frame)  # the record instants, UTC (Excel has no time zones)
         frame = with_money(frame, ["cost_usd"])
         frame.attrs = json_plain(frame.attrs)
         return frame
-    by = [by] if isinstance(by, str) else list(by)
-    result = reprice_chunks(chunks, table, models, by, strict=strict)
+    result = reprice_totals(usage, table, models, by, format=format, mapping=mapping, strict=strict)
     frame = with_money(result.rows, ["tool_fees_usd", "cost_usd"])
     frame.attrs.update({key: value for key, value in result.to_dict().items() if key != "rows"})
     frame.attrs["problems"] = [str(p) for p in result.problems]  # as everywhere in attrs: file:line text
     frame.attrs = json_plain(frame.attrs)
     return frame
+
+
+def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="month", format: str | None = None,
+                   mapping=None, strict: bool = False):
+    """Exact totals of re-priced usage per group (`by`: "month", "day", "model", "tag:NAME" or a list;
+    [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
+    records read, priced and reported, the problems and the price table (what `costcalc reprice`
+    renders). usage and models as for `reprice`; log files are streamed in bounded memory."""
+    from .usage.run import reprice_chunks
+
+    models = [models] if isinstance(models, str) else list(models or [])
+    by = [by] if isinstance(by, str) else list(by)
+    return reprice_chunks(_usage_chunks(usage, format, mapping, strict), prices_from(prices), models, by,
+                          strict=strict)
 
 
 def variance(forecast, actual, prices=None, format: str | None = None, mapping=None,
@@ -557,6 +542,7 @@ def _paths(paths) -> list[str]:
     return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
 
 
-__all__ = ["bundled_examples", "count_files", "count_messages", "count_tokens", "estimate", "plan_totals", "plans",
-           "quote", "summarize", "load_prices", "load_workloads", "read_usage", "reprice", "variance",
-           "derive_profiles", "compare", "compare_estimates", "sensitivity", "break_even"]
+__all__ = ["bundled_examples", "count_files", "count_messages", "count_paths", "count_tokens", "estimate",
+           "plan_totals", "plans", "quote", "render", "summarize", "load_prices", "load_workloads", "read_usage",
+           "reprice", "reprice_totals", "variance", "derive_profiles", "compare", "compare_estimates",
+           "sensitivity", "break_even"]

@@ -36,10 +36,10 @@ from dataclasses import replace
 from decimal import Decimal
 from collections.abc import Callable, Mapping, Sequence
 
-from .workload import Profile, Range
+from .workloads.model import Profile, Range
 
 # Profile fields that can hold a {low, expected, high} range, with the key a workloads file (and
-# `--set`) names them by. Kept in step with costcalc.workload._RANGED (a test checks).
+# `--set`) names them by. Kept in step with costcalc.workloads.model._RANGED (a test checks).
 RANGED_INPUTS = (("requests_per_day", "requests_per_day"), ("requests_per_month", "requests_per_month"),
                  ("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
                  ("reasoning_tokens", "reasoning_tokens"), ("cache_hit_rate", "cache_hit_rate"),

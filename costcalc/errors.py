@@ -85,6 +85,10 @@ class InputError(CostcalcError):
         return [str(p) for p in self.problems]
 
 
+class UnknownPlanError(CostcalcError):
+    """A plan asked for by name that the estimate does not have (the CLI reports it as a bad --plan)."""
+
+
 class UnknownModelError(CostcalcError):
     """A model id that is not in the table; the message suggests the nearest names."""
 

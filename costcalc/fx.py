@@ -25,7 +25,7 @@ SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR
            "DKK": "kr", "PLN": "zł", "MXN": "MX$", "ZAR": "R", "ILS": "₪", "TRY": "₺", "TWD": "NT$"}
 _CODE = re.compile(r"[A-Z]{3}")
 _MAX_RATE = Decimal(10) ** 9
-_MAX_PLACES = 8  # as the FX file's reader allows (_schema.Reader.decimal)
+_MAX_PLACES = 8  # as the FX file's reader allows (_validate.Reader.decimal)
 
 
 def fx_info(currency: str, rate: Decimal, source: str) -> dict | None:
@@ -67,7 +67,7 @@ def check_code(code: str) -> str:
 
 def rates_from_yaml(root, path: str) -> tuple[dict[str, Decimal], str]:
     """(rates, source) from a parsed FX YAML document (`_yamlnodes` nodes, so problems name lines)."""
-    from ._schema import Invalid, Reader
+    from ._validate import Invalid, Reader
 
     r = Reader(path)
     rates: dict[str, Decimal] = {}

@@ -65,8 +65,9 @@ from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_
 from .token_units import by_profile as translations_by_profile
 from .token_units import limit_hint, profile_info, translate, translated_parts, translation
 from .token_units import notes as token_notes
-from .workload import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
-                       Profile, Traffic, Workloads, describe)
+from .workloads.describe import describe
+from .workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
+                              Profile, Traffic, Workloads)
 
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
            "cost_usd", "case", "period_start", "period_end"]

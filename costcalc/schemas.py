@@ -129,7 +129,7 @@ def prices_schema() -> dict:
 # -- workload profiles ---------------------------------------------------------------------------------
 
 def workloads_schema() -> dict:
-    from . import workload as w
+    from .workloads import model as w
     from .workload_plans import BUDGET_KEYS, BUDGET_SCOPES
     from .prices.model import TIER_ALIASES, TIERS, WEEKDAYS
     from .tokens.tokenizers import TOKENIZERS
@@ -220,7 +220,7 @@ def _open(properties: dict, required: tuple[str, ...] = (), description: str | N
 
 def estimate_schema() -> dict:
     from .report import document
-    from .workload import CASES
+    from .workloads.model import CASES
 
     nullable = lambda schema: {"oneOf": [{"type": "null"}, schema]}  # noqa: E731
     row = _open({

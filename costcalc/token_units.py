@@ -30,7 +30,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .tokens.tokenizers import relative_to_o200k, translate_count, translation_band
-from .workload import Histogram, Profile
+from .workloads.model import Histogram, Profile
 
 _ONE = (1, 1)
 

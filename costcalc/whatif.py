@@ -35,7 +35,8 @@ from .frames import estimate_frame, plain_attrs, with_money
 from .money import DIVIDE, decimal_text, dsum
 from .prices.model import SCENARIOS, PriceTable
 from .projection import project, with_models
-from .workload import Profile, Workloads, describe
+from .workloads.describe import describe
+from .workloads.model import Profile, Workloads
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)

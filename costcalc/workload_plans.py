@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ._schema import Invalid, Reader, suggest
+from ._validate import Invalid, Reader, suggest
 from ._yamlnodes import Node
 
 RESERVED_PLANS = ("current", "cheapest")

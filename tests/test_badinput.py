@@ -86,7 +86,7 @@ def _base_columns(n: int = 3) -> dict:
             "output_tokens": [5] * n}
 
 
-JSONL_LINE_CAP = 64 * MIB  # costcalc.usage.read: the longest line a JSON-lines log may have
+JSONL_LINE_CAP = 64 * MIB  # costcalc.usage.read_jsonl: the longest line a JSON-lines log may have
 CSV_LINE_CAP = MIB  # and a CSV log
 
 
@@ -225,7 +225,7 @@ def gen_community_huge(folder):
 
 _SAMPLED = ("schema_version: 1\nprofiles:\n  p:\n    requests_per_day: 1000\n    output_tokens: 100\n"
             "    start: 2026-12-01\n    models: [gpt-5.5]\n    samples: {prompts: [%s]}\n")
-SAMPLE_FILE_CAP = 16 * MIB  # costcalc.workload: one sample file, and all of one workloads file's samples
+SAMPLE_FILE_CAP = 16 * MIB  # costcalc.workloads.samples: one sample file, and all of one workloads file's samples
 SAMPLES_CAP = 64 * MIB
 
 

@@ -284,7 +284,7 @@ def test_a_chat_sample_with_a_key_twice_names_file_line_and_key(tmp_path):
 
 
 def test_sample_caps_per_file_in_all_and_a_file_named_twice_counts_once(tmp_path, monkeypatch):
-    from costcalc import workload as wl
+    from costcalc.workloads import samples as wl
 
     monkeypatch.setattr(wl, "SAMPLE_FILE_BYTES", 100)
     monkeypatch.setattr(wl, "SAMPLES_BYTES", 250)

@@ -383,7 +383,7 @@ def _read_all(path, **kwargs):
 
 
 def test_a_json_lines_line_past_the_cap_is_a_bad_record_and_the_next_line_is_read(tmp_path, monkeypatch):
-    import costcalc.usage.read as read
+    import costcalc.usage.read_jsonl as read
 
     monkeypatch.setattr(read, "LINE_CAP", 200)
     monkeypatch.setattr(read, "MIB", 7)  # the rest of a long line is skipped in blocks: several here
@@ -401,7 +401,7 @@ def test_a_json_lines_line_past_the_cap_is_a_bad_record_and_the_next_line_is_rea
 
 
 def test_a_json_lines_first_line_past_the_cap_is_one_line(tmp_path, monkeypatch):
-    import costcalc.usage.read as read
+    import costcalc.usage.read_jsonl as read
 
     monkeypatch.setattr(read, "LINE_CAP", 100)
     path = tmp_path / "log.jsonl"
@@ -415,7 +415,7 @@ def test_a_json_lines_first_line_past_the_cap_is_one_line(tmp_path, monkeypatch)
                                         "2026-09-01T00:00:00Z,gpt-5.5,1,1\n"
                                         "2026-09-01T00:00:00Z," + "m" * 300 + ",1,1\n", 3)])
 def test_a_csv_log_line_past_the_cap_is_one_line(tmp_path, monkeypatch, text, line):
-    import costcalc.usage.read as read
+    import costcalc.usage.read_csv as read
 
     monkeypatch.setattr(read, "CSV_LINE_CAP", 150)
     path = tmp_path / "log.csv"
@@ -427,7 +427,7 @@ def test_a_csv_log_line_past_the_cap_is_one_line(tmp_path, monkeypatch, text, li
 def test_a_csv_log_at_the_cap_and_gzipped_reads_as_before(tmp_path, monkeypatch):
     import gzip
 
-    import costcalc.usage.read as read
+    import costcalc.usage.read_csv as read
 
     monkeypatch.setattr(read, "CSV_LINE_CAP", 64)
     rows = "timestamp,model,input_tokens,output_tokens\n" + "2026-09-01T00:00:00Z,gpt-5.5,1,1\n" * 1000

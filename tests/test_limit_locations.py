@@ -15,7 +15,7 @@ import costcalc
 from costcalc.cli import cli
 from costcalc.errors import LimitError
 from costcalc.prices import load_prices
-from costcalc.workload import Profile
+from costcalc.workloads.model import Profile
 
 SOURCE = "https://acme.example/pricing"
 TABLE = f"""\

@@ -202,7 +202,7 @@ def test_requests_must_be_a_whole_number_of_at_least_one(table):
 
 
 def test_cli_requests_json_and_text(overlay):
-    args = ["quote", "gpt-5.5", "--input", "1M", "--output", "1M", "--requests", "10", "--at", "2026-06-01",
+    args = ["quote", "gpt-5.5", "--input", "1M", "--output-tokens", "1M", "--requests", "10", "--at", "2026-06-01",
             "--prices", overlay]
     result = cli_run(*args, "--format", "json")
     assert result.exit_code == 0, result.output

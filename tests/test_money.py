@@ -15,8 +15,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "costcalc"
 NOT_MONEY = {
     "prices/importers/common.py": "a JSON float's 15 significant digits: a parsing rule",
     "tokens/tokenizers.py": "token-count ratios and bands, rounded to whole tokens",
-    # sample shares at 50 digits (as DIVIDE); left alone while workload.py is being split (issue 13)
-    "workload.py": "histogram shares from samples",
 }
 
 

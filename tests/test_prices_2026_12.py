@@ -375,7 +375,7 @@ def test_openai_provider_notes_hold_for_every_model_they_are_shown_under(table):
     note = _provider_note(table, "openai", "Data residency")
     having, lacking = note.split("The table prices it for", 1)[1].split("have no residency price", 1)[0].split(". ")
     assert _named(having) == residency and _named(lacking) == models - residency
-    result = CliRunner().invoke(cli, ["quote", "gpt-6-sol", "--input", "1k", "--output", "1k", "--residency"])
+    result = CliRunner().invoke(cli, ["quote", "gpt-6-sol", "--input", "1k", "--output-tokens", "1k", "--residency"])
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == "costcalc: gpt-6-sol has no data-residency pricing\n"
     # What `prices show` prints under gpt-5.4-mini says it has no long-context tier.

@@ -194,7 +194,7 @@ def run(*args):
 
 
 def test_cli_quote_json_shape_and_exact_money():
-    result = run("quote", "gpt-5.5", "--input", "272_001", "--output", "1k", "--tier", "batch",
+    result = run("quote", "gpt-5.5", "--input", "272_001", "--output-tokens", "1k", "--tier", "batch",
                  "--at", "2026-06-01T00:00Z", "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
@@ -206,14 +206,14 @@ def test_cli_quote_json_shape_and_exact_money():
 
 
 def test_cli_quote_counts_accept_suffixes():
-    result = run("quote", "deepseek-v4-pro", "--input", "1M", "--output", "1,000,000", "--requests", "10",
+    result = run("quote", "deepseek-v4-pro", "--input", "1M", "--output-tokens", "1,000,000", "--requests", "10",
                  "--scenario", "list", "--at", "2026-05-31T15:58Z", "--format", "json")
     assert json.loads(result.stdout)["total_usd"] == "5.22"
 
 
 def test_cli_quote_table_shows_total_and_rule():
     result = run("quote", "claude-opus-4-7", "--cache-write-5m", "1M", "--cache-write-1h", "1M",
-                 "--cached", "1M", "--output", "1M", "--requests", "10", "--residency", "--at", "2026-06-01")
+                 "--cached", "1M", "--output-tokens", "1M", "--requests", "10", "--residency", "--at", "2026-06-01")
     assert result.exit_code == 0
     assert "45.925" in result.stdout and "list+us-only" in result.stdout
 

@@ -59,7 +59,7 @@ def test_readme_command_runs(command, scratch, monkeypatch):
             Path(name).unlink(missing_ok=True)
     result = CliRunner().invoke(cli, args, input=stdin)
     assert result.exit_code == 0, f"{command}\n{result.output}"
-    if "--output" in args and args[0] != "quote":  # quote --output is a token count
+    if "--output" in args:  # a file (quote counts output tokens with --output-tokens)
         assert Path(args[args.index("--output") + 1]).stat().st_size > 0
     else:
         assert result.output.strip()
@@ -96,7 +96,7 @@ def test_readme_tokenizer_table_names_each_model_under_its_tokenizer():
     assert result.stderr == (
         "costcalc: kimi-k3 names no tokenizer in the price table, so costcalc cannot count its tokens: count "
         "with a model that has one (e.g. gpt-5.5, o200k_base) or give token counts instead "
-        "(input_tokens/output_tokens in a workload, --input/--output in a quote)\n")
+        "(input_tokens/output_tokens in a workload, --input/--output-tokens in a quote)\n")
 
 
 def setup_commands() -> list[str]:

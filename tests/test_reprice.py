@@ -12,7 +12,7 @@ import pytest
 import costcalc
 from costcalc.prices import load_prices
 from costcalc.usage.price import Repricer, record_costs
-from costcalc.usage.read import UsageChunk
+from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import price_records, reprice_chunks
 
 M = Decimal(1_000_000)

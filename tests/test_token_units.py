@@ -180,7 +180,7 @@ def test_the_rounding_is_reprice_as(source, target):
 
 
 def test_limit_error_without_a_file_names_the_translation():
-    from costcalc.workload import Profile, Workloads
+    from costcalc.workloads.model import Profile, Workloads
 
     profile = Profile(name="p", models=("claude-opus-4-7",), input_tokens=D(800_000), output_tokens=D(0),
                       requests_per_month=D(1))

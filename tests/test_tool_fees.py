@@ -25,7 +25,7 @@ from costcalc.prices import TokenBundle, load_prices, quote
 from costcalc.projection import COLUMNS
 from costcalc.report.document import to_document
 from costcalc.report.estimate import render_document
-from costcalc.usage.read import UsageChunk
+from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import reprice_chunks
 
 M = D(1_000_000)
@@ -168,7 +168,7 @@ def test_quote_prices_each_tool_as_its_own_line(table):
 
 
 def test_cli_quote_tool_calls_json_and_table(prices):
-    result = run("quote", "ts-chat", "--prices", prices, "--input", "10k", "--output", "1k",
+    result = run("quote", "ts-chat", "--prices", prices, "--input", "10k", "--output-tokens", "1k",
                  "--tool-calls", "web_search=3", "--tool-calls", "web_fetch=1",
                  "--at", "2026-11-05T00:00Z", "--format", "json")
     assert result.exit_code == 0, result.output

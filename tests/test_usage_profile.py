@@ -11,7 +11,8 @@ import costcalc
 from costcalc.errors import CostcalcError
 from costcalc.usage.profile import PROMPT_CLIFFS, derive_profiles, exact_shares, profiles_yaml, prompt_bins
 from costcalc.usage.schema import COLUMNS, SOURCE_COLUMNS, TOOL_COLUMNS
-from costcalc.workload import Histogram, load_workloads
+from costcalc.workloads import load_workloads
+from costcalc.workloads.model import Histogram
 
 
 def usage(records, tags=()):

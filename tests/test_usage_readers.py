@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from costcalc.errors import CostcalcError, InputError
-from costcalc.usage.read import FORMATS, UsageChunk, iter_usage, normalize_frame, parse_mapping
+from costcalc.usage.chunk import UsageChunk
+from costcalc.usage.read import FORMATS, iter_usage, normalize_frame, parse_mapping
 from costcalc.usage.schema import COLUMNS, COUNT_COLUMNS, SOURCE_COLUMNS
 
 T0 = pd.Timestamp("2026-05-31T15:58:00Z")

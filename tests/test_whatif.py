@@ -1,4 +1,4 @@
-"""What-ifs (costcalc.whatif, costcalc.report.whatif, costcalc.cli_whatif) against hand-computed numbers.
+"""What-ifs (costcalc.whatif, costcalc.report.whatif, costcalc.cli.whatif) against hand-computed numbers.
 
 The workload throughout: gpt-5.4 at $2.50 in / $0.25 cached / $15.00 out per 1M tokens, 1,000 requests
 a day of 1,000 input + 1,000 output tokens, June 2026 (30 days): 30,000 requests,
@@ -21,11 +21,11 @@ from click.testing import CliRunner
 import costcalc
 from costcalc import api, whatif
 from costcalc.cli import cli
-from costcalc.cli_whatif import COMMANDS, register
+from costcalc.cli.whatif import COMMANDS, register
 from costcalc.prices import load_prices
 from costcalc.report.document import to_document
 from costcalc.report.whatif import render_break_even, render_compare, render_sensitivity
-from costcalc.workload import load_workloads
+from costcalc.workloads import load_workloads
 
 
 def workload(body="requests_per_day: 1000", models="[gpt-5.4]", name="p", extra=""):
@@ -210,7 +210,7 @@ def test_tornado_models_option_and_growth_range():
 
 
 def test_ranged_inputs_match_the_profile_schema():
-    from costcalc.workload import _RANGED
+    from costcalc.workloads.model import _RANGED
 
     assert tuple(field for field, _ in whatif.RANGED_INPUTS) == _RANGED
 
@@ -395,8 +395,8 @@ def test_register_keeps_help_fast_and_lists_commands(run):
 
     result = run("--help")
     assert all(name in result.stdout for name in ("compare", "sensitivity", "break-even"))
-    # importing the wiring module loads neither pandas nor the library
-    code = ("import sys, costcalc.cli_whatif; "
-            "print('pandas' in sys.modules, 'costcalc.whatif' in sys.modules, 'costcalc.cli' in sys.modules)")
+    # importing the CLI (every command module) loads neither pandas nor the library
+    code = ("import sys, costcalc.cli.whatif; "
+            "print('pandas' in sys.modules, 'costcalc.whatif' in sys.modules, 'costcalc.api' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 import costcalc
 from costcalc.cli import cli
 from costcalc.errors import InputError
-from costcalc.workload import Histogram, Range
+from costcalc.workloads.model import Histogram, Range
 
 GOOD = """schema_version: 1
 profiles:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from .._schema import Reader
+from .._validate import Reader
 from .._yamlnodes import Node, parse, read_input
 from ..errors import _NO_VALUE, Problem
 from .model import (COMPONENTS, SCENARIOS, TIERS, WEEKDAYS, Calendar, Conditions, Fee, Modifier, Model,

@@ -32,7 +32,7 @@ def tokenizer_for(table: PriceTable, model: str) -> Tokenizer:
     if found.tokenizer is None:
         raise CostcalcError(f"{found.id} names no tokenizer in the price table, so costcalc cannot count its "
                             f"tokens: count with a model that has one (e.g. gpt-5.5, o200k_base) or give token "
-                            f"counts instead (input_tokens/output_tokens in a workload, --input/--output in a quote)")
+                            f"counts instead (input_tokens/output_tokens in a workload, --input/--output-tokens in a quote)")
     if found.tokenizer not in TOKENIZERS:
         raise CostcalcError(f"{found.id}: unknown tokenizer {found.tokenizer!r}; known: "
                             f"{', '.join(TOKENIZERS)}")

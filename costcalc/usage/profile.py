@@ -13,15 +13,16 @@ requests_per_day   records / observed days. The observed days are whole 24-hour 
                    month is 30 days and a job that ran once a day for 30 days is 30 days. Partial first
                    and last days count as whole days. It does not depend on the time zone (a UTC-month
                    export read in Asia/Shanghai touches 32 local calendar days but spans 30 x 24 hours).
-input_tokens       a histogram of the whole prompt per request (input + cached + cache writes, which is
-                   what the workload format calls input_tokens). Bin edges are the `bins`-quantiles of
-                   the prompt sizes rounded to two significant digits, plus every cliff in `cliffs`
-                   (prompt sizes where a price changes, e.g. GPT-5.5's whole-request rate above 272,000
-                   prompt tokens) that falls inside the observed range. A bin is (lower edge, edge], so
-                   a prompt of exactly 272,000 sits below the cliff and 272,001 above: no bin ever holds
-                   prompts from both sides of a cliff. Each bin's `tokens` is the mean prompt of its
-                   records (1 decimal), so the histogram's mean is the log's mean and a bin's mean stays
-                   on its side of every cliff. Empty bins are left out. The edges are in the comment.
+input_tokens       a histogram of the whole prompt per request (the log's uncached input_tokens + cached +
+                   cache writes: schema.PROMPT_COLUMNS, what the workload format calls input_tokens). Bin
+                   edges are the `bins`-quantiles of the prompt sizes rounded to two significant digits,
+                   plus every cliff in `cliffs` (prompt sizes where a price changes, e.g. GPT-5.5's
+                   whole-request rate above 272,000 prompt tokens) that falls inside the observed range.
+                   A bin is (lower edge, edge], so a prompt of exactly 272,000 sits below the cliff and
+                   272,001 above: no bin ever holds prompts from both sides of a cliff. Each bin's
+                   `tokens` is the mean prompt of its records (1 decimal), so the histogram's mean is the
+                   log's mean and a bin's mean stays on its side of every cliff. Empty bins are left out.
+                   The edges are in the comment.
 output_tokens      the mean visible output per request (the format has no output histogram; prices are
                    linear in output tokens, so the mean gives the same cost). p50/p90 are in the note.
                    Approximation: every prompt-size bin gets the same mean output, so where a cliff also
@@ -78,11 +79,11 @@ from typing import Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._schema import known_tz
+from .._validate import known_tz
 from ..errors import CostcalcError
 from ..prices.model import TIERS, WEEKDAYS
-from ..workload import SCHEMA_VERSION
-from .schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS, TOOL_OF
+from ..workloads.model import SCHEMA_VERSION
+from .schema import COLUMNS, COUNT_COLUMNS, PROMPT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS, TOOL_OF
 
 # Prompt sizes where a bundled price changes (`prompt_tokens_above` / `_at_most` in pricing.yaml):
 # 200,000 (Gemini 3.1 Pro, Claude long context, Grok 4.5), 272,000 (OpenAI long context and priority),
@@ -123,8 +124,10 @@ def derive_profiles(usage: pd.DataFrame, by: str = "model", timezone: str = "UTC
     hour_of_week = (local.dt.day_of_week.to_numpy() * 24 + local.dt.hour.to_numpy()).astype(np.int64)
     arrays = {c: usage[c].to_numpy(dtype=np.int64) for c in COUNT_COLUMNS}
     arrays.update({c: usage[c].to_numpy(dtype=np.int64) for c in TOOL_COLUMNS if c in usage})
-    prompt = (arrays["input_tokens"] + arrays["cached_tokens"] + arrays["cache_write_5m_tokens"]
-              + arrays["cache_write_1h_tokens"])
+    # the whole prompt (a profile's input_tokens); the log's input_tokens is only its uncached part
+    prompt = arrays[PROMPT_COLUMNS[0]].copy()
+    for column in PROMPT_COLUMNS[1:]:
+        prompt += arrays[column]
     stamps = usage["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     tier_codes, tier_names = _codes(usage["service_tier"])
     tier_index = np.array([TIERS.index(t) if t in TIERS else -1 for t in tier_names] + [-1], dtype=np.int64)

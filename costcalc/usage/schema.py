@@ -4,12 +4,17 @@ variance) reads. One row per API request.
 Token counts are additive and disjoint, named like the `costcalc quote` flags, so a record's bill is
 simply sum(count x rate) over the columns:
 
-    input_tokens            uncached input (cache misses)
+    input_tokens            UNCACHED input only (cache misses): not the whole prompt
     cached_tokens           input read from a cache (cache hits)
     cache_write_5m_tokens   input written to a 5-minute cache (Anthropic's default TTL)
     cache_write_1h_tokens   input written to a 1-hour cache
     output_tokens           visible output, reasoning excluded
     reasoning_tokens        reasoning ("thinking") tokens on top of output_tokens
+
+A log's `input_tokens` is the uncached part of the prompt, as the providers' bills count it; a workload
+profile's `input_tokens` (costcalc.workloads) is the WHOLE prompt, of which `cache_hit_rate` and
+`cache_write.share` are shares. The column keeps the name users write in their logs; code that needs the
+whole prompt of a record sums PROMPT_COLUMNS (input + cached + cache writes).
 
 Calls of server-side tools that bill per call (a model's `fees:` in the price table), one count each:
 
@@ -50,6 +55,8 @@ COUNT_COLUMNS = ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cach
                  "output_tokens", "reasoning_tokens")
 # usage column -> price component (prices.model.COMPONENTS, same order)
 COMPONENT_OF = dict(zip(COUNT_COLUMNS, COMPONENTS))
+# the parts of a record's whole prompt (a workload profile's input_tokens): uncached + cached + cache writes
+PROMPT_COLUMNS = ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens")
 # tool call counts, one per prices.model.TOOLS entry (same order): `web_search` -> `web_search_calls`
 TOOL_COLUMNS = tuple(f"{tool}_calls" for tool in TOOLS)
 TOOL_OF = dict(zip(TOOL_COLUMNS, TOOLS))
@@ -58,4 +65,5 @@ SOURCE_COLUMNS = ("source", "line")
 TAG_PREFIX = "tag:"
 FRAME_SOURCE = "<DataFrame>"
 
-__all__ = ["COUNT_COLUMNS", "COMPONENT_OF", "TOOL_COLUMNS", "TOOL_OF", "COLUMNS", "SOURCE_COLUMNS", "TAG_PREFIX", "FRAME_SOURCE", "TIERS"]
+__all__ = ["COUNT_COLUMNS", "COMPONENT_OF", "PROMPT_COLUMNS", "TOOL_COLUMNS", "TOOL_OF", "COLUMNS", "SOURCE_COLUMNS",
+           "TAG_PREFIX", "FRAME_SOURCE", "TIERS"]

@@ -45,7 +45,7 @@ class Bad(Exception):
 
 class NumberText:
     """A JSON number with a fraction or an exponent as written (`1.0000000000000001`, `1e3`): what a
-    bad record quotes, where the parsed float would show 1.0 or 1000.0. `read.py` re-reads a bad line
+    bad record quotes, where the parsed float would show 1.0 or 1000.0. `read_jsonl.py` re-reads a bad line
     with these in place of floats to quote the number exactly."""
 
     __slots__ = ("text",)

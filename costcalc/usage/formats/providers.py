@@ -7,7 +7,7 @@ Each `*_record(obj)` takes one parsed line and returns a raw row, or raises `Bad
      tags or None)
 
 The timestamp stays as logged (ISO-8601 text or unix seconds) and is parsed for a whole chunk at once
-by `read.py`; everything else is final. A line may take three shapes (the *envelopes*):
+by `read_jsonl.py`; everything else is final. A line may take three shapes (the *envelopes*):
 
   (a) a whole API response: `usage` plus `model`, `created`/`created_at`, `service_tier`, ...
   (b) a usage row: `timestamp`, `model` and `usage: {...}`, or the usage fields at the top level
@@ -75,7 +75,7 @@ def _created_timestamp(obj: dict, body: dict) -> object:
 
 
 def _tags(obj: dict) -> dict | None:
-    """The `tags` object as logged; its values are checked (and made text) per chunk by read.py."""
+    """The `tags` object as logged; its values are checked (and made text) per chunk by read_jsonl.py."""
     value = obj.get("tags")
     if value is None or type(value) is dict:
         return value

@@ -1,9 +1,9 @@
 """Click wiring of the what-if commands: `compare`, `sensitivity`, `break-even`.
 
-`register(group)` adds them to the costcalc group (costcalc.cli calls it). Only click is imported here;
-the library, pandas and costcalc.cli's helpers are imported inside the commands, so `costcalc --help`
-stays fast and this module never imports costcalc.cli at import time (no import cycle). Errors follow
-costcalc.cli: one line, exit 1 for bad input (CostcalcError), 2 for bad usage (click.UsageError).
+`register(group)` adds them to the costcalc group (costcalc/cli/__init__.py calls it). Only click and the
+shared options are imported here; the library and pandas are imported inside the commands, so
+`costcalc --help` stays fast. Errors are raised and mapped to exit statuses in app.py: 1 for bad input
+(CostcalcError), 2 for bad usage (click.UsageError).
 """
 
 from __future__ import annotations
@@ -12,46 +12,22 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
-from .errors import shown
+from ..errors import shown
+
+from .options import (SCENARIOS, format_option, model_list, output_option, parse_set, prices_option,
+                      scenario_option, set_option, start_option, write_output)
 
 FORMATS = ("table", "csv", "json", "markdown")
-SCENARIOS = ("actual", "list")
-
-
-# -- shared options ---------------------------------------------------------------------------------
-
-def _format_option(func):
-    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)(func)
-
-
-def _output_option(func):
-    return click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
-                        help="Write to FILE (atomically) instead of stdout.")(func)
-
-
-def _check_month(ctx, param, value):
-    if value is None:
-        return None
-    from .api import parse_month
-    from .errors import CostcalcError
-
-    try:
-        parse_month(value)
-    except CostcalcError as exc:
-        raise click.BadParameter(str(exc)) from None
-    return value
 
 
 def _estimate_options(months_default: int, months_help: str):
     """--models, --start, --months, --set: how the workloads are estimated."""
 
     def decorate(func):
-        func = click.option("--set", "sets", multiple=True, metavar="PROFILE.KEY=VALUE",
-                            help="Override a profile value (repeatable; PROFILE may be *).")(func)
+        func = set_option(func)
         func = click.option("--months", type=click.IntRange(1, 600), default=months_default,
                             show_default=True, help=months_help)(func)
-        func = click.option("--start", metavar="YYYY-MM", callback=_check_month,
-                            help="First month (default: earliest profile start, else this month).")(func)
+        func = start_option()(func)
         func = click.option("--models", metavar="a,b",
                             help="Use these models for every profile instead of its own list.")(func)
         return func
@@ -59,36 +35,8 @@ def _estimate_options(months_default: int, months_help: str):
     return decorate
 
 
-def _scenario_option(func):
-    return click.option("--scenario", type=click.Choice(SCENARIOS), default="actual", show_default=True,
-                        help="actual: prices in force each day; list: promotions ignored.")(func)
-
-
-def _prices_option(func):
-    return click.option("--prices", "prices", multiple=True, type=click.Path(dir_okay=False),
-                        metavar="OVERLAY.yaml",
-                        help="A price overlay layered over the bundled table (repeatable).")(func)
-
-
-def _models(text: str | None) -> list[str] | None:
-    if not text:
-        return None
-    models = [m.strip() for m in text.split(",") if m.strip()]
-    if not models:
-        raise click.BadParameter("name at least one model", param_hint="--models")
-    return models
-
-
-def _overrides(sets: tuple[str, ...]):
-    from .cli import _parse_set
-
-    return _parse_set(sets)
-
-
-def _write(text: str, output: str | None) -> None:
-    from .cli import write_output
-
-    write_output(text, output)
+_format_option = format_option(FORMATS)
+_scenario_option = scenario_option("actual: prices in force each day; list: promotions ignored.")
 
 
 # Self-hosting figures: above 0, at most 9 decimals (1e-400 tokens/s is a typo, and divides into a
@@ -105,7 +53,7 @@ def _decimal(value: str | None, hint: str, maximum: Decimal = _MAX_FIGURE) -> De
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number <= 0 or number > maximum or \
-            -number.as_tuple().exponent > _MAX_PLACES:
+            -int(number.as_tuple().exponent) > _MAX_PLACES:
         raise click.BadParameter(f"{shown(value)}: must be a number above 0 and at most {maximum:,}, "
                                  f"with at most {_MAX_PLACES} decimals", param_hint=hint)
     return number
@@ -131,7 +79,7 @@ def _given(ctx: click.Context, name: str) -> bool:
                    "Default: actual.")
 @_estimate_options(12, "How many months to estimate.")
 @_format_option
-@_output_option
+@output_option
 @click.pass_context
 def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models, start, months, sets, fmt,
             output):
@@ -161,12 +109,12 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
             flag = "--" + run_options[0].replace("_", "-").replace("sets", "set")
             raise click.UsageError(f"{flag} runs new estimates; saved estimates are compared as they are "
                                    f"(give either A.json B.json or the run options)")
-        from .report.document import load
-        from .report.whatif import render_compare
-        from .api import compare as run_compare
+        from ..report.document import load
+        from ..report.whatif import render_compare
+        from ..api import compare as run_compare
 
         df = run_compare(load(estimates[0]), load(estimates[1]), a_label=estimates[0], b_label=estimates[1])
-        _write(render_compare(df, fmt), output)
+        write_output(render_compare(df, fmt), output)
         return
     names = [s.strip() for s in (scenarios or "actual").split(",")]
     if len(names) not in (1, 2) or any(n not in SCENARIOS for n in names):
@@ -181,13 +129,13 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
     for side, scenario in (("old", a_scenario), ("new", b_scenario)):
         parts = ([f"{side} prices"] if prices_differ else []) + ([scenario] if a_scenario != b_scenario else [])
         labels.append(", ".join(parts))
-    from .report.whatif import render_compare
-    from .api import compare_estimates
+    from ..report.whatif import render_compare
+    from ..api import compare_estimates
 
     df = compare_estimates(workloads, a_prices=list(old_prices) or None, b_prices=list(new_prices) or None,
-                           a_scenario=a_scenario, b_scenario=b_scenario, models=_models(models), start=start,
-                           months=months, overrides=_overrides(sets), a_label=labels[0], b_label=labels[1])
-    _write(render_compare(df, fmt), output)
+                           a_scenario=a_scenario, b_scenario=b_scenario, models=model_list(models), start=start,
+                           months=months, overrides=parse_set(sets), a_label=labels[0], b_label=labels[1])
+    write_output(render_compare(df, fmt), output)
 
 
 # -- sensitivity ------------------------------------------------------------------------------------
@@ -196,9 +144,9 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
 @click.argument("workloads", required=False, type=click.Path(dir_okay=False))
 @_estimate_options(12, "The period whose total is compared.")
 @_scenario_option
-@_prices_option
+@prices_option
 @_format_option
-@_output_option
+@output_option
 @click.option("--chart", "chart", type=click.Path(dir_okay=False), metavar="FILE.png|FILE.svg",
               help="Also draw the tornado chart (needs the plot extra).")
 def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, output, chart):
@@ -215,19 +163,19 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
       costcalc sensitivity --set 'support-bot.requests_per_day={low: 10000, expected: 20000, high: 40000}'
       costcalc sensitivity workloads.yaml --format csv --output tornado.csv
     """
-    from .errors import CostcalcError
-    from .report.whatif import render_sensitivity
-    from .api import sensitivity as run_sensitivity
+    from ..errors import CostcalcError
+    from ..report.whatif import render_sensitivity
+    from ..api import sensitivity as run_sensitivity
 
-    df = run_sensitivity(workloads, models=_models(models), start=start, months=months,
-                         prices=list(prices) or None, scenario=scenario, overrides=_overrides(sets))
+    df = run_sensitivity(workloads, models=model_list(models), start=start, months=months,
+                         prices=list(prices) or None, scenario=scenario, overrides=parse_set(sets))
     if df.empty:
         raise CostcalcError(f"{workloads or 'the bundled examples'}: no profile has a range "
                             "{low, expected, high}: nothing to vary")
     text = render_sensitivity(df, fmt)  # rendered first: a failing chart then leaves nothing behind
     if chart:
         _save_chart(df, chart)
-    _write(text, output)
+    write_output(text, output)
 
 
 def _save_chart(df, path: str) -> None:
@@ -235,8 +183,7 @@ def _save_chart(df, path: str) -> None:
     import io
     from pathlib import Path
 
-    from .cli import write_output
-    from .plot import _matplotlib, plot
+    from ..plot import _matplotlib, plot
 
     suffix = Path(path).suffix.lower()
     if suffix not in (".png", ".svg"):
@@ -275,16 +222,14 @@ def _save_chart(df, path: str) -> None:
 @click.option("--hours-per-month", "hours_per_month", metavar="H", default="730", show_default=True,
               help="Hours a node is paid for each month.")
 @click.option("--models", metavar="a,b", help="Use these models for every profile instead of its own list.")
-@click.option("--start", metavar="YYYY-MM", callback=_check_month,
-              help="First month (default: earliest profile start, else this month).")
+@start_option()
 @click.option("--months", type=click.IntRange(1, 600), default=1, show_default=True,
               help="Months the cost per request is averaged over.")
-@click.option("--set", "sets", multiple=True, metavar="PROFILE.KEY=VALUE",
-              help="Override a profile value (repeatable; PROFILE may be *).")
+@set_option
 @_scenario_option
-@_prices_option
+@prices_option
 @_format_option
-@_output_option
+@output_option
 def break_even(workloads, usd_per_hour, tokens_per_second, requests_per_hour, counts, utilization,
                hours_per_month, models, start, months, sets, scenario, prices, fmt, output):
     """API cost per request per model, and the monthly volume above which self-hosting is cheaper.
@@ -301,8 +246,8 @@ def break_even(workloads, usd_per_hour, tokens_per_second, requests_per_hour, co
       costcalc break-even workloads.yaml --models deepseek-v4-flash \\
           --self-host-usd-per-hour 7.18 --self-host-tokens-per-second 2500 --utilization 0.6
     """
-    from .report.whatif import render_break_even
-    from .api import break_even as run_break_even
+    from ..report.whatif import render_break_even
+    from ..api import break_even as run_break_even
 
     self_host = None
     throughput = [name for name, value in (("--self-host-tokens-per-second", tokens_per_second),
@@ -320,9 +265,9 @@ def break_even(workloads, usd_per_hour, tokens_per_second, requests_per_hour, co
                      "requests_per_hour": _decimal(requests_per_hour, "--self-host-requests-per-hour"),
                      "counts": counts, "utilization": _decimal(utilization, "--utilization", Decimal(1)),
                      "hours_per_month": _decimal(hours_per_month, "--hours-per-month", Decimal(744))}
-    df = run_break_even(workloads, models=_models(models), self_host=self_host, start=start, months=months,
-                        prices=list(prices) or None, scenario=scenario, overrides=_overrides(sets))
-    _write(render_break_even(df, fmt), output)
+    df = run_break_even(workloads, models=model_list(models), self_host=self_host, start=start, months=months,
+                        prices=list(prices) or None, scenario=scenario, overrides=parse_set(sets))
+    write_output(render_break_even(df, fmt), output)
 
 
 # -- registration -----------------------------------------------------------------------------------

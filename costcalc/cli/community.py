@@ -1,32 +1,27 @@
 """Click wiring of `costcalc prices import` and `costcalc prices crosscheck` (community price tables).
 
-`register(group)` adds them to the `prices` group (costcalc.cli calls it). The library (costcalc.community)
-and pandas are imported inside the commands, so `costcalc --help` stays fast. Errors follow costcalc.cli:
-one line, exit 1 for bad input, 2 for bad usage.
+`register(group)` adds them to the `prices` group (costcalc/cli/__init__.py calls it). The library
+(costcalc.community) and pandas are imported inside the commands, so `costcalc --help` stays fast. Errors
+are raised and mapped to exit statuses in app.py: one line, exit 1 for bad input, 2 for bad usage.
 """
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 
 import click
 
+from .app import EXIT_REPORTED
+from .options import format_option, load_table, output_option, parse_at, prices_option, write_output
+
 SOURCES = ("litellm", "genai-prices", "openrouter", "models.dev")
-
-
-def _prices_option(func):
-    return click.option("--prices", "prices", multiple=True, type=click.Path(dir_okay=False),
-                        metavar="OVERLAY.yaml",
-                        help="A price overlay layered over the bundled table (repeatable).")(func)
 
 
 @click.command("import")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--from", "source", type=click.Choice(SOURCES), metavar="FORMAT",
               help="The community table's format (required): " + ", ".join(SOURCES) + ".")
-@click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write the overlay to FILE (atomically) instead of stdout.")
+@output_option(help="Write the overlay to FILE (atomically) instead of stdout.")
 @click.option("--include-curated", is_flag=True,
               help="Also import models the curated table has (their community rates replace it in the overlay).")
 @click.option("--verbose", is_flag=True, help="List every entry that could not be converted, and why.")
@@ -34,7 +29,7 @@ def _prices_option(func):
 @click.option("--download", is_flag=True,
               help="Fetch the source's public URL instead of reading FILE (the only network use).")
 @click.option("--url", "url", metavar="URL", help="With --download: fetch this URL instead of the public one.")
-@_prices_option
+@prices_option
 def prices_import(file, source, output, include_curated, verbose, checked, download, url, prices):
     """Convert a community price table (FILE) into a costcalc overlay.
 
@@ -49,11 +44,10 @@ def prices_import(file, source, output, include_curated, verbose, checked, downl
     Examples:
       costcalc prices import --from litellm model_prices_and_context_window.json --output community.yaml
       costcalc prices check --prices community.yaml
-      costcalc quote openrouter/qwen/qwen3-max --input 10k --output 1k --prices community.yaml
+      costcalc quote openrouter/qwen/qwen3-max --input 10k --output-tokens 1k --prices community.yaml
       costcalc prices import --from models.dev --download --output models-dev.yaml
     """
-    from .cli import write_output
-    from .community import import_prices, overlay_yaml
+    from ..community import import_prices, overlay_yaml
 
     if source is None:  # checked here: click's own message for a missing choice spans several lines
         raise click.UsageError("missing option --from: one of " + ", ".join(SOURCES))
@@ -90,7 +84,7 @@ def _report(frame, verbose: bool) -> None:
     skipped = frame[frame["status"] == "skipped"]
     if len(skipped):
         if verbose:
-            from .errors import _one_line
+            from ..errors import _one_line
 
             for row in skipped.itertuples():
                 click.echo(f"costcalc: skipped {_one_line(repr(row.source_id))}: {_one_line(row.reason)}", err=True)
@@ -126,10 +120,9 @@ def _kind(reason: str) -> str:
               help="The files' format: " + ", ".join(SOURCES) + " (default: recognised from each file).")
 @click.option("--at", "at", metavar="INSTANT", help="Compare the rates in force at this instant (default: now).")
 @click.option("--strict", is_flag=True, help="Exit 1 when there is any disagreement (for CI).")
-@_prices_option
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
-@click.option("--output", "output", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write to FILE (atomically) instead of stdout.")
+@prices_option
+@format_option(("table", "csv", "json"))
+@output_option
 def prices_crosscheck(files, source, at, strict, prices, fmt, output):
     """List where community price FILES disagree with the price table at an instant.
 
@@ -142,21 +135,14 @@ def prices_crosscheck(files, source, at, strict, prices, fmt, output):
       costcalc prices crosscheck model_prices_and_context_window.json --at 2026-11-01
       costcalc prices crosscheck api.json data.json --strict --format json
     """
-    from .cli import parse_at, write_output
-    from .community import crosscheck
-    from .report.crosscheck import render_crosscheck
+    from ..community import crosscheck
+    from ..report.crosscheck import render_crosscheck
 
-    frame = crosscheck(list(files), at=parse_at(at), table=_table(prices), source=source)
+    frame = crosscheck(list(files), at=parse_at(at), table=load_table(prices), source=source)
     write_output(render_crosscheck(frame, fmt), output)
     if strict and len(frame):
         click.echo(f"costcalc: {_count(len(frame), 'disagreement')} with the price table (--strict)", err=True)
-        sys.exit(1)
-
-
-def _table(prices):
-    from .cli import _load_table
-
-    return _load_table(prices)
+        return EXIT_REPORTED
 
 
 COMMANDS = (prices_import, prices_crosscheck)

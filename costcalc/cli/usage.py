@@ -1,0 +1,155 @@
+"""Click wiring of the commands on real usage logs: `reprice`, `variance`, `profile`. Records that cannot be
+read or priced are reported on stderr and left out; the command then exits 1 after writing its result."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import CostcalcError
+from .app import EXIT_REPORTED
+from .options import (checked_log_format, column_map, format_option, load_table, output_option, prices_option, split,
+                      write_output)
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def _as_models(table, names: list[str]) -> list[str]:
+    """--as names, each one the table knows (a bad one is a usage error naming --as)."""
+    from ..prices import lookup
+
+    for name in names:
+        try:
+            lookup(table, name)
+        except CostcalcError as exc:
+            raise click.BadParameter(str(exc), param_hint="--as") from None
+    return names
+
+
+@click.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--as", "as_models", multiple=True, metavar="MODEL",
+              help="Also price every record as this model (repeatable or a,b). Other tokenizer families: "
+                   "counts translated by documented ratios, marked as estimates.")
+@click.option("--by", "by", multiple=True, metavar="KEY", help="Group rows by month (default), day, model "
+              "or tag:NAME (repeatable or a,b).")
+@click.option("--log-format", "log_format", metavar="NAME",
+              help="openai, anthropic, deepseek, otel, costcalc, csv or parquet (default: detected).")
+@click.option("--map", "mapping", metavar="COL=SRC,...",
+              help="CSV/Parquet columns: timestamp=ts,model=model_name,prompt_tokens=pt,tag:team=team ...")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record (default: report it and go on).")
+@prices_option
+@format_option(FORMATS)
+@output_option
+def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, output):
+    """Re-price usage LOGS at each record's own instant (promotions, peak/off-peak, routing).
+
+    Files stream in bounded memory. Records that cannot be read or priced are reported with file and
+    line and left out of every total; the run goes on and exits with status 1 and a summary line
+    (--strict stops at the first).
+
+    \b
+    Examples:
+      costcalc reprice responses.jsonl
+      costcalc reprice logs/*.jsonl --as deepseek-v4-pro --as claude-opus-4-7 --by month
+      costcalc reprice gateway.csv --map timestamp=ts,model=model_name,prompt_tokens=pt --by tag:team
+      costcalc reprice usage.parquet --format json --output last-month.json
+    """
+    from ..api import reprice_totals
+    from ..report.usage import render_reprice
+    from ..usage.totals import check_by
+
+    try:
+        group = check_by(split(by) or ["month"])  # [] when only `model`: rows per model alone
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--by") from None
+    table = load_table(prices)
+    models = _as_models(table, split(as_models))
+    result = reprice_totals(list(logs), prices=table, models=models, by=group,
+                            format=checked_log_format(log_format), mapping=column_map(mapping), strict=strict)
+    write_output(render_reprice(result, fmt), output)
+    if result.reported:
+        click.echo(f"costcalc: {result.summary_line()}", err=True)
+        return EXIT_REPORTED
+
+
+@click.command()
+@click.option("--forecast", "forecast", required=True, type=click.Path(dir_okay=False), metavar="ESTIMATE.json",
+              help="A saved estimate: costcalc estimate --format json --output ESTIMATE.json")
+@click.option("--actual", "actual", multiple=True, required=True, metavar="LOG",
+              help="Usage log(s) (repeatable; more may follow as arguments).")
+@click.argument("more_logs", nargs=-1)
+@click.option("--log-format", "log_format", metavar="NAME", help="Log format (default: detected).")
+@click.option("--map", "mapping", metavar="COL=SRC,...", help="CSV/Parquet column mapping, as for reprice.")
+@prices_option
+@format_option(FORMATS)
+@output_option
+def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, output):
+    """Forecast against actuals per month and model: variance split into volume, mix and price.
+
+    Months compared are those in the logs. Reported records are left out of the actuals (exit 1).
+
+    \b
+    Example:
+      costcalc estimate workloads.yaml --format json --output forecast.json
+      costcalc variance --forecast forecast.json --actual logs/*.jsonl
+    """
+    from ..api import variance as run_variance
+    from ..report.usage import render_variance
+
+    df = run_variance(forecast, list(actual) + list(more_logs), prices=prices or None,
+                      format=checked_log_format(log_format), mapping=column_map(mapping))
+    write_output(render_variance(df, fmt), output)
+    if df.attrs.get("reported"):
+        click.echo(f"costcalc: {df.attrs['records']:,} records: {df.attrs['priced']:,} priced, "
+                   f"{df.attrs['reported']:,} reported", err=True)
+        return EXIT_REPORTED
+
+
+@click.command()
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--by", "by", default="model", show_default=True, metavar="model|tag:NAME",
+              help="One profile per logged model, or per value of a tag.")
+@click.option("--timezone", "tz", default="UTC", show_default=True, metavar="ZONE",
+              help="IANA zone for the hour-of-week traffic shape (e.g. Europe/Berlin).")
+@click.option("--log-format", "log_format", metavar="NAME", help="Log format (default: detected).")
+@click.option("--map", "mapping", metavar="COL=SRC,...", help="CSV/Parquet column mapping, as for reprice.")
+@prices_option
+@output_option(help="Write the workloads YAML to FILE (atomically) instead of stdout.")
+def profile(logs, by, tz, log_format, mapping, prices, output):
+    """Derive workload profiles from usage LOGS, so a projection starts from reality.
+
+    Bad records are left out (listed on stderr, exit 1 after writing the profiles).
+
+    \b
+    Example:
+      costcalc profile logs/*.jsonl --timezone Europe/Berlin --output workloads.yaml
+      costcalc estimate workloads.yaml --models deepseek-v4-pro,gpt-5.5
+    """
+    from ..api import derive_profiles, read_usage
+    from ..usage.profile import profiles_yaml
+
+    if by != "model" and not (by.startswith("tag:") and len(by) > 4):
+        raise click.BadParameter(f"{by!r}: use model or tag:NAME", param_hint="--by")
+    usage = read_usage(list(logs), format=checked_log_format(log_format), mapping=column_map(mapping))
+    reported = usage.attrs["reported"]
+    for problem in usage.attrs["problems"][:20]:
+        click.echo(f"costcalc: {problem}", err=True)
+    if not len(usage):
+        raise CostcalcError(f"no usable records in {', '.join(logs)} ({usage.attrs['records']:,} read, "
+                            f"{reported:,} reported)")
+    document = derive_profiles(usage, by=by, timezone=tz, prices=prices or None)
+    header = (f"Derived by `costcalc profile` from {', '.join(logs)}: {len(usage):,} records used, "
+              f"{usage.attrs['reported']:,} left out.")
+    write_output(profiles_yaml(document, header=header), output)
+    if reported:
+        click.echo(f"costcalc: {usage.attrs['records']:,} records: {reported:,} reported and left out", err=True)
+        return EXIT_REPORTED
+
+
+COMMANDS = (reprice, variance, profile)
+
+
+def register(group: click.Group) -> None:
+    """Add these commands to `group` (the costcalc group)."""
+    for command in COMMANDS:
+        group.add_command(command)

@@ -1,0 +1,117 @@
+"""The CLI package (costcalc/cli/): quote's --output-tokens and the refused old spelling, commands that are
+one library call plus rendering, no import cycle, and quick commands that load no pandas."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import costcalc
+from costcalc.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = ROOT / "costcalc" / "cli"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_quote_output_tokens_counts_output_tokens():
+    # gpt-5.5 on 2026-06-01, pricing.yaml: input 5.00 and output 30.00 USD per 1M tokens
+    result = run("quote", "gpt-5.5", "--input", "10k", "--output-tokens", "1k", "--at", "2026-06-01",
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["per_request"] == {"input": "10000", "output": "1000"}
+    assert Decimal(data["total_usd"]) == Decimal(10_000) * 5 / 10**6 + Decimal(1_000) * 30 / 10**6  # 0.08
+
+
+def test_quote_refuses_the_old_output_spelling_with_a_hint(tmp_path):
+    for args in (["--output", "1k"], ["--output=1k"], ["--input", "10", "--output", "out.txt"]):
+        result = CliRunner().invoke(cli, ["quote", "gpt-5.5", *args])
+        assert result.exit_code == 2, args
+        assert result.stdout == ""
+        assert result.stderr.startswith("costcalc: quote: --output is now --output-tokens (token counts); --output "
+                                        "names a file in the other commands (see: ")
+        assert result.stderr.endswith(" quote --help)\n") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "out.txt").exists() and not Path("out.txt").exists()
+
+
+def test_quote_help_names_output_tokens_only():
+    result = run("quote", "--help")
+    assert "--output-tokens" in result.stdout
+    assert "--output " not in result.stdout and "--output\n" not in result.stdout
+
+
+def test_render_is_the_library_render(tmp_path):
+    saved = tmp_path / "e.json"
+    assert run("estimate", "--months", "1", "--start", "2026-12", "--format", "json", "--output", saved).exit_code == 0
+    for fmt in ("table", "markdown", "csv"):
+        shown = run("render", saved, "--format", fmt, "--plan", "cheapest")
+        assert shown.exit_code == 0, shown.stderr
+        assert shown.stdout.rstrip("\n") == costcalc.render(str(saved), fmt, plan="cheapest").rstrip("\n")
+    # a plan the document does not have is a bad --plan (usage, exit 2), naming the plans it has
+    result = run("render", saved, "--plan", "nope")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--plan" in result.stderr and "'nope': no such plan in" in result.stderr and "cheapest" in result.stderr
+
+
+def test_reprice_is_the_library_reprice_totals(tmp_path):
+    log = tmp_path / "r.jsonl"
+    log.write_text(json.dumps({"id": "r1", "object": "response", "model": "gpt-5.5",
+                               "created_at": 1780272000,  # 2026-06-01T00:00Z
+                               "usage": {"input_tokens": 10_000, "output_tokens": 1_000}}) + "\n")
+    result = run("reprice", log, "--log-format", "openai", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data == costcalc.reprice_totals(str(log), by="month", format="openai").to_dict()
+    assert Decimal(data["total_usd"]) == Decimal("0.08")  # 10,000 x 5 + 1,000 x 30 per 1M, as above
+
+
+def _imports(path: Path) -> list[str]:
+    """The modules `path` imports, at any depth, as absolute names."""
+    names = []
+    package = "costcalc.cli"
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(p for p in (base, node.module or "") if p)
+            names += [module] if node.module else [f"{module}.{a.name}" for a in node.names]
+    return names
+
+
+def test_command_modules_never_import_the_cli_package():
+    # imports go one way: __init__ -> command modules -> options/app; a command module importing the package
+    # (or another command module) would be the cycle cli.py and cli_whatif.py had
+    shared = {"costcalc.cli.options", "costcalc.cli.app"}
+    for path in sorted(CLI.glob("*.py")):
+        if path.name in ("__init__.py", "__main__.py"):
+            continue
+        inside = [name for name in _imports(path) if name.startswith("costcalc.cli")]
+        assert all(name in shared for name in inside), (path.name, inside)
+    assert _imports(CLI / "options.py") and not any(n.startswith("costcalc.cli.") and n != "costcalc.cli.app"
+                                                   for n in _imports(CLI / "options.py"))
+
+
+def test_quote_tokens_and_help_start_without_pandas(tmp_path):
+    prompt = tmp_path / "p.txt"
+    prompt.write_text("hello world\n")
+    probe = ("import atexit, sys; atexit.register(lambda: print('pandas' in sys.modules, file=sys.__stderr__)); "
+             "from costcalc.cli import main; main(sys.argv[1:])")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args in (["--help"], ["quote", "gpt-5.5", "--input", "1k", "--output-tokens", "1k"],
+                 ["tokens", str(prompt), "--models", "gpt-5.5"]):
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.strip().splitlines()[-1] == "False", args
