@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from decimal import Decimal
 from datetime import datetime, timezone
+from decimal import Decimal
 from itertools import pairwise
 
 _EXPECTED = "expected"
