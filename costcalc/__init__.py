@@ -26,7 +26,7 @@ _EXPORTS = {
     "count_files": "api", "render": "api", "reprice_totals": "api",
     "bundled_examples": "api", "read_usage": "api", "reprice": "api", "variance": "api",
     "derive_profiles": "api", "plot": "plot", "save_charts": "plot", "to_xlsx": "report.xlsx",
-    "render_xlsx": "report.xlsx", "compare": "whatif", "sensitivity": "whatif", "break_even": "whatif",
+    "render_xlsx": "report.xlsx", "compare": "api", "sensitivity": "api", "break_even": "api",
     "summarize": "summary", "load_prices": "prices", "PriceTable": "prices",
     "TokenBundle": "prices", "load_workloads": "workloads", "CostcalcError": "errors", "InputError": "errors",
     "UnknownModelError": "errors", "UnknownPlanError": "errors", "RetiredModelError": "errors",

@@ -4,11 +4,14 @@ like web_search=2 and ISO-8601 instants."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from .errors import shown
 
+# Dates within FIRST_YEAR..LAST_YEAR, in files and on the command line: far beyond any real workload or
+# price, and it keeps every computation inside datetime's range.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 _SUFFIX_EXP = {"": 0, "k": 3, "m": 6, "b": 9}
 # Digits with optional _ separators, or commas in groups of three (1,000,000); "1,5M" is refused
 # rather than read as 15M.
@@ -80,17 +83,55 @@ def parse_tool_calls(items) -> dict[str, int]:
     return out
 
 
-def parse_instant(text: str) -> datetime:
-    """An ISO-8601 instant as an aware UTC datetime. A date alone means its 00:00 UTC; an instant without
-    an offset is read as UTC. Raises ValueError with an example of what is allowed."""
+def parse_instant(text: str, *, to_the_minute: bool = False) -> datetime:
+    """An ISO-8601 instant as an aware UTC datetime, years FIRST_YEAR..LAST_YEAR. Raises ValueError with
+    an example of what is allowed. Two rule sets, one parser:
+
+    - a query's instant (`quote --at`, `costcalc.quote(at=...)`, the default): a date alone means its
+      00:00 UTC; an instant without an offset is read as UTC; seconds and fractions are kept.
+    - `to_the_minute` (a price table's from/until): a date, a time to the minute (seconds only as :00)
+      and an explicit offset (Z, +08:00, +0800, at most 18 hours): price changes are published to the
+      minute and month splits work in whole minutes.
+    """
+    if to_the_minute:
+        return _instant_to_the_minute(text)
     raw = text.strip()
     try:
         if not raw.isascii():
             raise ValueError
         value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
-        if not 1970 <= value.year <= 2999:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise ValueError
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        raise ValueError(f"{shown(text)} is not an ISO-8601 instant like 2026-05-31T15:58Z (years 1970-2999)") \
-            from None
+        raise ValueError(f"{shown(text)} is not an ISO-8601 instant like 2026-05-31T15:58Z "
+                         f"(years {FIRST_YEAR}-{LAST_YEAR})") from None
+
+
+_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})", re.ASCII)
+
+
+def _instant_to_the_minute(text: str) -> datetime:
+    """`2026-05-31T16:00Z` / `...:00+08:00` -> an aware UTC datetime (see parse_instant)."""
+    bad = ValueError(f"{shown(text)} is not an instant with a UTC offset, to the minute, like 2026-05-31T16:00Z")
+    match = _INSTANT.fullmatch(text.strip())
+    if not match:
+        raise bad
+    day_text, hour, minute, second, offset = match.groups()
+    if second not in (None, "00"):
+        raise bad
+    try:
+        naive = datetime.fromisoformat(f"{day_text}T{hour}:{minute}")
+    except ValueError:
+        raise bad from None
+    if offset == "Z":
+        delta = timedelta(0)
+    else:
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        delta = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if abs(delta) > timedelta(hours=18) or int(digits[2:]) >= 60:
+            raise bad
+    if not FIRST_YEAR <= naive.year <= LAST_YEAR:
+        raise bad
+    return naive.replace(tzinfo=timezone(delta)).astimezone(timezone.utc)

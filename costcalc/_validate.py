@@ -10,18 +10,18 @@ import difflib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._parse import FIRST_YEAR, LAST_YEAR, parse_instant
 from ._yamlnodes import Node
 from .errors import _NO_VALUE, InputError, Problem
 
 
-# Numbers in files stay below 10^15 and dates within FIRST_YEAR..LAST_YEAR: far beyond any real workload
-# or price, and it keeps every computation inside Decimal's and datetime's ranges.
+# Numbers in files stay below 10^15 (dates within _parse.FIRST_YEAR..LAST_YEAR): far beyond any real
+# workload or price, and it keeps every computation inside Decimal's range.
 MAX_DIGITS = 15
-FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 
 class Invalid(Exception):
@@ -132,7 +132,10 @@ class Reader:
     def instant(self, node: Node, key: str) -> datetime:
         """An exact instant with an explicit offset, to the minute: 2026-05-31T16:00Z."""
         text = node.value if node.kind == "scalar" else None
-        parsed = parse_instant(text) if isinstance(text, str) else None
+        parsed = None
+        if isinstance(text, str):
+            with suppress(ValueError):
+                parsed = parse_instant(text, to_the_minute=True)
         if parsed is None:
             raise self.fail(node, key, "must be an instant with a UTC offset, to the minute, "
                                        "like 2026-05-31T16:00Z", node.plain())
@@ -221,33 +224,6 @@ def _names(allowed) -> str:
     return ", ".join(sorted(allowed)) if not isinstance(allowed, tuple) else ", ".join(allowed)
 
 
-_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})", re.ASCII)
-
-
-def parse_instant(text: str) -> datetime | None:
-    """Parse `2026-05-31T16:00Z` / `...:00+08:00` into an aware UTC datetime, or None. Seconds must be 0:
-    price changes are published to the minute and month splits work in whole minutes."""
-    match = _INSTANT.fullmatch(text.strip())
-    if not match:
-        return None
-    day_text, hour, minute, second, offset = match.groups()
-    if second not in (None, "00"):
-        return None
-    try:
-        naive = datetime.fromisoformat(f"{day_text}T{hour}:{minute}")
-    except ValueError:
-        return None
-    if offset == "Z":
-        delta = timedelta(0)
-    else:
-        sign = -1 if offset[0] == "-" else 1
-        digits = offset[1:].replace(":", "")
-        delta = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if abs(delta) > timedelta(hours=18) or int(digits[2:]) >= 60:
-            return None
-    if not FIRST_YEAR <= naive.year <= LAST_YEAR:
-        return None
-    return naive.replace(tzinfo=timezone(delta)).astimezone(timezone.utc)
 
 
 _TZ_CACHE: dict[str, bool] = {}

@@ -3,26 +3,46 @@ inputs at the edge, then calls the pure computation modules. The CLI calls exact
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
+from . import whatif
 from .api_prices import count_messages, count_paths, count_tokens, prices_from, quote
-from .errors import CostcalcError, InputError
-from .projection import project
+from .calendar import parse_month
+from .errors import CostcalcError, InputError, UnknownPlanError
+from .frames import (
+    estimate_frame,
+    json_plain,
+    money_array,
+    naive_utc,
+    plain_attrs,
+    with_money,
+)
+from .fx import resolve_fx
+from .money import per_mtok
 from .prices import PriceTable, load_prices
-from .prices.model import SCENARIOS
+from .prices.model import SCENARIOS, TOOLS
+from .prices.names import LoggedNames
+from .prices.resolve import prompt_thresholds
+from .projection import project, with_models
+from .report.document import Shown, check, load, to_document, to_frame, upgrade
+from .report.estimate import render_document
+from .report.plandoc import frame_sections, plan_sections
 from .summary import summarize
+from .workload_plans import BudgetRule, plan_names
 from .workloads import load_workloads
 from .workloads.model import Workloads
 from .workloads.samples import count_samples
+
+# Token counting (.tokens) and the usage-log readers and re-pricer (.usage) are imported by the functions
+# that use them: for speed (about 0.2 s at import), not to break a cycle.
 
 DEFAULT_MONTHS = 12
 
@@ -33,18 +53,6 @@ def bundled_examples() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[1] / "examples" / "workloads.yaml"
-
-
-def parse_month(value) -> tuple[int, int]:
-    """'2026-12', '2026-12-01', a date or datetime -> (year, month)."""
-    if isinstance(value, (date, datetime)):
-        return value.year, value.month
-    if isinstance(value, tuple) and len(value) == 2:
-        return int(value[0]), int(value[1])
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip(), re.ASCII)  # not ٢٠٢٦
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 1970 <= int(match.group(1)) <= 2900:
-        raise CostcalcError(f"start {value!r} is not a month like 2026-12 (years 1970-2900)")
-    return int(match.group(1)), int(match.group(2))
 
 
 def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
@@ -61,8 +69,6 @@ def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, 
 
 def known_tools(table: PriceTable) -> list[str]:
     """Tool names a profile may give calls of: those usage logs record and any the table has a fee for."""
-    from .prices.model import TOOLS
-
     return sorted(set(TOOLS) | {fee.tool for model in table.models.values() for fee in model.fees})
 
 
@@ -97,13 +103,12 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     table = prices_from(prices)
     loaded = workloads_from(workloads, table, overrides)
     if models is not None:
-        loaded = _with_models(loaded, list(models), table)
+        loaded = with_models(loaded, list(models), table)
     if any(p.samples is not None for p in loaded):
         loaded = replace(loaded, profiles=tuple(count_samples(p, table, p.models) for p in loaded))
     if start is None:
         starts = [p.start for p in loaded if p.start is not None]
-        start = min(starts) if starts else datetime.now(timezone.utc).date()
-    from .frames import estimate_frame
+        start = min(starts) if starts else _today()
 
     frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario), cases=cases)
     frame = with_currency(frame, currency, fx)
@@ -115,8 +120,6 @@ def plan_attrs(loaded: Workloads, attrs: dict, plan: str | None, budget, models_
     """What a result needs to compute its plans and budgets (JSON-plain): each profile's models and
     current model, the chosen plan, the file's plans and the budget rules. Checked here: the chosen
     plan exists, and the file's plans still name listed models after --models."""
-    from .workload_plans import BudgetRule, plan_names
-
     models = {p.name: p.models for p in loaded}
     for user in loaded.plans:
         for profile, model in user.choices:
@@ -151,14 +154,10 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
     `cost_usd` (expected case). `attrs`: `chosen` (the plan the estimate shows) and `plans` (name,
     kind, description, notes). A plan's total is `df[df.plan == NAME].cost_usd.sum()`; `plan_totals`
     gives them per month. A profile's models are alternatives: only a plan adds across profiles."""
-    from .report.plandoc import frame_sections
-
     sections = frame_sections(df)
     records = [{"plan": plan["name"], "profile": p["profile"], "model": p["model"], "month": m["month"],
                 "cost_usd": Decimal(m["cost_usd"])}
                for plan in sections["plans"] for p in plan["profiles"] for m in p["months"]]
-    from .frames import plain_attrs, with_money
-
     out = with_money(pd.DataFrame(records, columns=["plan", "profile", "model", "month", "cost_usd"]), ["cost_usd"])
     out.attrs.update({"chosen": sections["headline"]["plan"],
                       "plans": [{k: plan[k] for k in ("name", "kind", "description", "notes")}
@@ -169,23 +168,136 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
 def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
     """Each plan's total per month and over the period (`month == "total"`), exact `cost_usd`, expected
     case; `chosen` marks the plan the estimate shows (its total is the document's total_usd)."""
-    from .report.plandoc import frame_sections
-
     sections = frame_sections(df)
     chosen = sections["headline"]["plan"]
     records = [{"plan": plan["name"], "month": m["month"], "cost_usd": Decimal(m["cost_usd"]),
                 "chosen": plan["name"] == chosen}
                for plan in sections["plans"] for m in plan["months"] + [{"month": "total", **plan["total"]}]]
-    from .frames import with_money
-
     return with_money(pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen"]), ["cost_usd"])
+
+
+# -- what-if analyses: inputs loaded and checked here, computed by costcalc.whatif -----------------------
+
+def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
+    """Two estimates side by side, per model and month, summed over profiles, expected case.
+
+    a, b: estimate documents (the JSON of `costcalc estimate --format json`, as a dict) or estimate
+    DataFrames. Rows: for each model (in order of first appearance, A then B) its months, then a
+    `month == "total"` row (a model summed over the profiles that list it); then `model == "plan NAME"`
+    rows per month and total: each side's chosen plan (one model per profile; a profile's models are
+    alternatives and are never added together).
+    Columns: model, month, a_usd, b_usd, diff_usd (= b - a), pct (= diff / a x 100, None when a is 0).
+    A month or model on one side only counts as 0 on the other. Money is USD whatever the documents'
+    display currency. attrs: `sides` {a, b} (label, scenario, price table version and sha256, start,
+    months, fx, profiles) and `notes` (how the two sides differ besides the numbers).
+    """
+    a_side = _compare_side(a, a_label)
+    return whatif.compare_sides(a_side, _compare_side(b, b_label))
+
+
+def _compare_side(source, label: str):
+    """An estimate document (checked here) or DataFrame as one side of `compare`."""
+    if isinstance(source, pd.DataFrame):
+        frame = source
+        if "case" in frame.columns:
+            frame = frame[frame["case"].astype(str) == "expected"]
+        records = zip(frame["model"].astype(str), frame["month"].astype(str), frame["cost_usd"])
+        meta = frame.attrs
+        profiles = list(meta.get("profiles", {}) or dict.fromkeys(source["profile"].astype(str)))
+        sections = frame_sections(source)
+    elif isinstance(source, Mapping):
+        check(source, label)
+        rows = [r for r in source["rows"] if r.get("case") in (None, "expected")]
+        records = ((str(r["model"]), str(r["month"]), Decimal(str(r["cost_usd"]))) for r in rows)
+        meta = source["meta"]
+        profiles = list(meta.get("profiles") or dict.fromkeys(str(r["profile"]) for r in source["rows"]))
+        sections = plan_sections(source["rows"], meta)
+    else:
+        raise CostcalcError(f"{label}: compare takes estimate documents (dicts) or estimate DataFrames, "
+                            f"not {type(source).__name__}")
+    return whatif.compare_side(records, meta, profiles, sections, label)
+
+
+def compare_estimates(workloads=None, a_prices=None, b_prices=None, a_scenario: str = "actual",
+                      b_scenario: str = "actual", models: Iterable[str] | None = None, start=None,
+                      months: int = 12, overrides: Iterable[tuple[str, str, str]] = (),
+                      a_label: str = "old", b_label: str = "new") -> pd.DataFrame:
+    """The cost of a price change (or of a scenario) for a fixed workload: the same workloads estimated
+    twice - with `a_prices`/`a_scenario` and with `b_prices`/`b_scenario` (None = the bundled table,
+    a path or list of paths = overlays over it, or a PriceTable) - and compared (see `compare`)."""
+    table_a, table_b = prices_from(a_prices), prices_from(b_prices)
+    overrides = list(overrides)
+    models = None if models is None else list(models)
+    if start is None:
+        # one start for both runs (the default start reads the clock when no profile has a start)
+        loaded = workloads_from(workloads, table_a, overrides)
+        starts = [p.start for p in loaded if p.start is not None]
+        start = min(starts) if starts else _today()
+    runs = [estimate(workloads, prices=t, models=models, start=start, months=months, scenario=s,
+                     overrides=overrides) for t, s in ((table_a, a_scenario), (table_b, b_scenario))]
+    return compare(runs[0], runs[1], a_label=a_label, b_label=b_label)
+
+
+def sensitivity(workloads=None, models: Iterable[str] | None = None, start=None, months: int = 12,
+                prices=None, scenario: str = "actual",
+                overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+    """A tornado table: for every profile with ranges, each model and each ranged input, the total over
+    the whole horizon (`months` from `start`) with that one input at its low and at its high value
+    while every other input stays at its expected value.
+
+    Columns: profile, model, input (the workloads key, e.g. cache_hit_rate, cache_write.share),
+    low_usd, high_usd (the total with the input at low / at high), swing_usd (|high_usd - low_usd|: the
+    bar's width), expected_usd (everything at expected: the bar's centre line), low_value,
+    expected_value, high_value (the input's values, for labels). high_usd is below low_usd when raising
+    the input lowers the cost (a cache hit rate). Rows: profiles and models in workload order; within
+    each, by swing_usd descending (ties by input name). Profiles without ranges are left out and listed
+    in attrs["skipped"].
+    """
+    table = prices_from(prices)
+    loaded = _with_samples(workloads_from(workloads, table, list(overrides)), table, models)
+    return whatif.sensitivity_frame(loaded, table, models=models, start=start, months=months, scenario=scenario,
+                                    today=_today())
+
+
+def break_even(workloads=None, models: Iterable[str] | None = None, self_host=None, start=None,
+               months: int = 1, prices=None, scenario: str = "actual",
+               overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
+    """Per profile and model (expected case): the API cost per request, how it compares with the
+    profile's cheapest model, and - with `self_host` - the monthly request volume above which a
+    self-hosted deployment is cheaper than the API.
+
+    The cost per request and tokens per request are the profile's, averaged over `months` from `start`
+    (prices change with dates, promotions and peak hours; volume does not change them). Per-token
+    pricing makes API cost proportional to volume, so between two API models there is no volume
+    break-even: the cheaper one is cheaper at every volume (a negotiated overlay discount multiplies
+    per-token rates too); only the ratio is reported. self_host: {"usd_per_hour", "tokens_per_second"
+    or "requests_per_hour", optional "counts" ("all"|"output"), "utilization" (0-1],
+    "hours_per_month" (730)} - see costcalc.whatif.SelfHost.
+    """
+    table = prices_from(prices)
+    loaded = _with_samples(workloads_from(workloads, table, list(overrides)), table, models)
+    return whatif.break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
+                                   scenario=scenario, today=_today())
+
+
+def _with_samples(loaded: Workloads, table: PriceTable, models: Iterable[str] | None) -> Workloads:
+    """Profiles with samples counted by each model's tokenizer (I/O: tokenizer vocabularies), for the
+    models they will be priced on (`models` when given)."""
+    if not any(p.samples is not None for p in loaded):
+        return loaded
+    chosen = None if models is None else list(dict.fromkeys(models))
+    return replace(loaded, profiles=tuple(count_samples(p, table, p.models if chosen is None else chosen)
+                                          for p in loaded))
+
+
+def _today() -> date:
+    """The clock's date in UTC: the default first month of an estimate without a start."""
+    return datetime.now(timezone.utc).date()
 
 
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
     """The frame with its money also shown in `currency` (USD x a fixed rate; see costcalc.fx). Any
     currency it was shown in before is replaced, so a saved result can be re-shown."""
-    from .fx import resolve_fx
-
     info = resolve_fx(currency, [fx] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
     shown_before = [c for c in frame.columns if c.startswith("cost_") and c != "cost_usd"]
     if shown_before or "fx" in frame.attrs:
@@ -194,8 +306,6 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         frame.attrs = {**attrs, "currency": "USD"}
     if info is None:
         return frame
-    from .report.document import EXACT, Shown
-
     shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
     code = info["currency"]
     # A line whose rule publishes prices in this currency (DeepSeek in CNY) uses them, not a conversion.
@@ -209,10 +319,8 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         if own is None:
             costs.append(shown(usd))
         else:
-            costs.append(EXACT.divide(EXACT.multiply(tokens, own), Decimal(1_000_000)))
+            costs.append(per_mtok(tokens, own))
             used.add(provider)
-    from .frames import money_array
-
     frame[f"cost_{code.lower()}"] = pd.Series(money_array(np.array(costs, dtype=object)), index=frame.index)
     if used:
         info = {**info, "native": sorted(used)}
@@ -226,10 +334,6 @@ def render(document, fmt: str = "table", plan: str | None = None, currency: str 
     json, markdown, html, xlsx, focus), without recomputing: the same format gives the same bytes as at
     estimate time. plan: show this plan in the headline instead of the saved one (UnknownPlanError if
     the document has none of that name). currency, fx: show it in another currency at a fixed rate."""
-    from .errors import UnknownPlanError
-    from .report.document import check, load, to_document, to_frame, upgrade
-    from .report.estimate import render_document
-
     if isinstance(document, (str, Path)):
         source = str(document)
         document = load(source)
@@ -247,18 +351,6 @@ def render(document, fmt: str = "table", plan: str | None = None, currency: str 
     return render_document(document, fmt)
 
 
-def _with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Workloads:
-    """`--models a,b` replaces every profile's model list: compare the same workload on these."""
-    from dataclasses import replace
-
-    from .prices import lookup
-
-    for name in models:
-        lookup(table, name)  # unknown names fail here with suggestions
-    # the current plan puts each profile on the first of these (a `use:` from the file may not be one)
-    return replace(loaded, profiles=tuple(replace(p, models=tuple(dict.fromkeys(models)), use=None) for p in loaded))
-
-
 def count_files(paths, models, prices=None) -> pd.DataFrame:
     """One row per file and model: path, model, tokenizer, tokens, bytes, exact, low, high. Folders are
     walked, globs expanded; skipped binaries and failures are listed in `attrs["problems"]`."""
@@ -268,8 +360,6 @@ def count_files(paths, models, prices=None) -> pd.DataFrame:
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     models = [models] if isinstance(models, str) else list(models)
     rows, problems = run(prices_from(prices), [str(p) for p in paths], models)
-    from .frames import json_plain
-
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame.attrs["problems"] = json_plain([p._asdict() if hasattr(p, "_asdict") else dict(p.__dict__)
                                           for p in problems])
@@ -312,8 +402,6 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
 
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
-    from .frames import json_plain, naive_utc, with_money
-
     if by is None:
         frame = price_records(_usage_chunks(usage, format, mapping, strict), table, models, strict=strict)
         naive_utc(frame)  # the record instants, UTC (Excel has no time zones)
@@ -350,7 +438,6 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     forecast: a saved estimate (path to `costcalc estimate --format json` output, or that JSON as a
         dict) or an estimate DataFrame. actual: usage log path(s) or a usage DataFrame, re-priced with
         each record at its own instant. Months compared: those with actual usage."""
-    from .report.document import check, load, to_frame
     from .usage.run import reprice_chunks
     from .usage.variance import variance as split
 
@@ -368,8 +455,6 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     table = prices_from(prices)
     chunks = _usage_chunks(actual, format, mapping, strict)
     result = reprice_chunks(chunks, table, by=["month"], strict=strict, components=True)
-    from .frames import plain_attrs, with_money
-
     out = with_money(split(planned, result.components), ["forecast_usd", "actual_usd", "variance_usd", "volume_usd",
                                                          "mix_usd", "price_usd", "forecast_tokens", "actual_tokens"])
     out.attrs.update({"price_table": table.meta(), "records": result.records, "priced": result.priced,
@@ -387,9 +472,8 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
     `costcalc.estimate` reads. Logged model names are mapped to the table's ids (dated snapshots,
     provider-qualified names); a model the table does not know is an error. Bad records in log files
     are left out (read_usage reports them: the CLI lists them and exits 1)."""
-    from .prices.resolve import prompt_thresholds
     from .usage.formats.columnar import _categorical
-    from .usage.price import Repricer, _codes
+    from .usage.price import _codes
     from .usage.profile import derive_profiles as derive
     from .usage.read import normalize_frame
 
@@ -401,7 +485,7 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
         frame = chunk.frame
     else:
         frame = read_usage(usage, format=format, mapping=mapping)
-    names = Repricer(table)
+    names = LoggedNames(table)
     codes, pairs = _codes(frame, ["provider", "model"])  # distinct (provider, model) pairs only
     resolved = [names.model_of(provider, model) for provider, model in pairs]
     unknown = sorted({model for (_, model), (model_id, _) in zip(pairs, resolved) if model_id is None})
@@ -460,4 +544,5 @@ def _paths(paths) -> list[str]:
 
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_paths", "count_tokens", "estimate",
            "plan_totals", "plans", "quote", "render", "summarize", "load_prices", "load_workloads", "read_usage",
-           "reprice", "reprice_totals", "variance", "derive_profiles"]
+           "reprice", "reprice_totals", "variance", "derive_profiles", "compare", "compare_estimates",
+           "sensitivity", "break_even"]

@@ -12,20 +12,17 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from .money import decimal_text
+from .money import EXACT, decimal_text
 
 _ZERO = Decimal(0)
-
-
-# Spend carries up to 50 significant digits: 120 digits of working precision keep every difference and
-# running total exact (the default 28 would round them).
-_EXACT = decimal.Context(prec=120)
 
 
 def evaluate(rule: dict, spend: dict[str, Decimal], months: list[str]) -> dict:
     """The status of one budget rule (`BudgetRule.to_dict()`, amounts as decimal text) given the spend
     it covers per month (in the rule's currency). JSON-plain: money as decimal text."""
-    with decimal.localcontext(_EXACT):
+    # spend carries up to 50 significant digits: EXACT's 120 keep every difference and running total
+    # exact (the default 28 would round them)
+    with decimal.localcontext(EXACT):
         return _evaluate(rule, spend, months)
 
 

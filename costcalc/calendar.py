@@ -1,4 +1,5 @@
-"""Calendar months and hour-of-week buckets. Pure: dates and zones arrive as arguments.
+"""Calendar months, time zones, local clock instants and hour-of-week buckets. Pure: dates and zones
+arrive as arguments.
 
 Months are calendar months in UTC, the zone providers bill in. A profile's traffic shape is read in its
 own zone, so each minute of a month is mapped to the profile-local hour of the week it falls in.
@@ -6,21 +7,43 @@ own zone, so each minute of a month is mapped to the profile-local hour of the w
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 
-import numpy as np
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from .prices.model import zone
+from .errors import CostcalcError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MINUTES_PER_DAY = 1440
 HOURS_PER_WEEK = 168
 _BLOCK_MINUTES = 15  # every UTC offset in the tz database is a multiple of 15 minutes
 
 
+@cache
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 @lru_cache(maxsize=4096)
 def month_start(year: int, month: int) -> datetime:
     return datetime(year, month, 1, tzinfo=timezone.utc)
+
+
+def parse_month(value) -> tuple[int, int]:
+    """'2026-12', '2026-12-01', a date or datetime -> (year, month)."""
+    if isinstance(value, (date, datetime)):
+        return value.year, value.month
+    if isinstance(value, tuple) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", str(value).strip(), re.ASCII)  # not ٢٠٢٦
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1970 <= int(match.group(1)) <= 2900:
+        raise CostcalcError(f"start {value!r} is not a month like 2026-12 (years 1970-2900)")
+    return int(match.group(1)), int(match.group(2))
 
 
 def add_months(year: int, month: int, n: int) -> tuple[int, int]:
@@ -35,6 +58,12 @@ def months(year: int, month: int, count: int) -> list[tuple[int, int]]:
 @lru_cache(maxsize=4096)
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return month_start(year, month), month_start(*add_months(year, month, 1))
+
+
+def epoch_month_bounds(index: int) -> tuple[datetime, datetime]:
+    """The bounds of the calendar month `index` months after 1970-01 (UTC)."""
+    year, month = divmod(index, 12)
+    return month_bounds(1970 + year, month + 1)
 
 
 def month_label(year: int, month: int) -> str:
@@ -55,9 +84,30 @@ def minutes(a: datetime, b: datetime) -> int:
     return int((b - a).total_seconds()) // 60
 
 
+def local_clock_instants(zone_names, minutes_after_midnight, lo: datetime, hi: datetime) -> set[datetime]:
+    """Every instant (UTC) at which a local clock in one of `zone_names` reads one of
+    `minutes_after_midnight`, on each local day from the day before `lo` to the day after `hi`: where a
+    local day, or a daily window with those edges, may begin or end."""
+    out: set[datetime] = set()
+    for name in zone_names:
+        tz = zone(name)
+        day = lo.astimezone(tz).date() - timedelta(days=1)
+        last = hi.astimezone(tz).date() + timedelta(days=1)
+        while day <= last:
+            for minute in minutes_after_midnight:
+                local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
+                out.add(local.astimezone(timezone.utc))
+            day += timedelta(days=1)
+    return out
+
+
 @lru_cache(maxsize=256)
 def hour_of_week(tz_name: str, year: int, month: int) -> np.ndarray:
     """For each minute of the UTC month, the local hour of the week (0 = Monday 00:00-01:00) in tz."""
+    # numpy on first use, not at import: the price table (and so `costcalc quote`) uses this module's
+    # months and zones and starts without numpy
+    import numpy as np
+
     start, end = month_bounds(year, month)
     tz = zone(tz_name)
     blocks = minutes(start, end) // _BLOCK_MINUTES

@@ -18,17 +18,13 @@ chosen model's months, so a plan total is an exact sum of cost lines.
 
 from __future__ import annotations
 
-import decimal
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .summary import dsum
+from .money import DIVIDE, EXACT, dsum
 from .workload_plans import ALL_ON, RESERVED_PLANS, UserPlan, plan_names
 
 _ZERO = Decimal(0)
-# cost per request divides an exact total by a request count: carried to 50 significant digits
-_DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
-_EXACT = decimal.Context(prec=120)  # differences of 50-digit amounts, exact
 
 
 @dataclass(frozen=True)
@@ -105,14 +101,14 @@ def monthly_totals(plan: Plan, costs: dict[tuple[str, str], dict[str, Decimal]],
 
 def unit_cost(cost: Decimal, requests: Decimal) -> Decimal | None:
     """Cost per request (None without requests), to 50 significant digits."""
-    return _DIV.divide(cost, requests) if requests else None
+    return DIVIDE.divide(cost, requests) if requests else None  # carried to 50 significant digits
 
 
 def savings(chosen: Decimal, other: Decimal) -> tuple[Decimal, Decimal | None]:
     """What `other` saves against `chosen` (negative: it costs more) and that as a percentage of
     chosen (None when chosen is 0)."""
-    saved = _EXACT.subtract(chosen, other)
-    return (saved or _ZERO), (_DIV.divide(_EXACT.multiply(saved, 100), chosen) if chosen else None)
+    saved = EXACT.subtract(chosen, other)  # differences of 50-digit amounts, exact
+    return (saved or _ZERO), (DIVIDE.divide(EXACT.multiply(saved, 100), chosen) if chosen else None)
 
 
 __all__ = ["Plan", "build_plans", "find", "monthly_totals", "plan_lines", "savings", "unit_cost"]

@@ -9,9 +9,9 @@
 
 Charts are drawn from the estimate document (`report/document.py`), so a saved JSON estimate charts
 the same as the DataFrame it came from. Money is shown in the document's currency (`Shown`: USD x the
-fixed rate); ranges use the expected case unless `case=` says otherwise. A month where a model's
-price rules change (a rule first applied that month, or one that stopped applying) is marked on the
-monthly chart.
+fixed rate); ranges use the expected case unless `case=` says otherwise. The instants a model's price
+changes are marked on the monthly chart, the same markers as the HTML report's
+(`report.chartdata.price_changes`).
 
 matplotlib is an optional dependency: `pip install 'costcalc[plot]'`. Saved files are reproducible:
 the SVG id salt is fixed and no date is written, so the same document gives the same bytes.
@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import CostcalcError
+from .report.chartdata import price_changes
 from .summary import dsum
 
 EXTRA = "pip install 'costcalc[plot]'"
@@ -63,7 +64,7 @@ def plot(estimate, kind: str = "monthly", ax=None, *, case: str = "expected", pr
     if kind not in KINDS:
         raise CostcalcError(f"kind: {kind!r}: one of {', '.join(KINDS)}")
     _matplotlib()
-    if _is_sensitivity(estimate):  # costcalc.whatif.sensitivity(): the tornado of its inputs
+    if _is_sensitivity(estimate):  # costcalc.sensitivity(): the tornado of its inputs
         if kind != "tornado":
             raise CostcalcError("a sensitivity table draws only kind='tornado'")
         with _style(_STYLE):
@@ -131,27 +132,6 @@ def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "
                 figure.savefig(path, format=fmt, metadata=metadata)
                 written.append(path)
     return written
-
-
-def price_changes(document: dict, case: str = "expected") -> list[dict]:
-    """Months where a model's price rules change: a rule applied for the first time that month, or a
-    rule of the month before that no longer applies. [{model, month, added: [...], removed: [...]}]"""
-    rules: dict[str, dict[str, set]] = {}
-    for row in _rows(document, case):
-        rules.setdefault(str(row["model"]), {}).setdefault(str(row["month"]), set()).add(str(row.get("rule")))
-    changes = []
-    for model, by_month in rules.items():
-        seen: set = set()
-        previous: set | None = None
-        for month in sorted(by_month):
-            now = by_month[month]
-            if previous is not None:
-                added, removed = sorted(now - seen), sorted(previous - now)
-                if added or removed:
-                    changes.append({"model": model, "month": month, "added": added, "removed": removed})
-            seen |= now
-            previous = now
-    return changes
 
 
 # -- data ------------------------------------------------------------------------------------------------
@@ -380,10 +360,8 @@ _LABEL_GAP_PX = 5    # between two labels on a row
 def _change_markers(document: dict, case: str, months: list[str]) -> dict[str, list[dict]]:
     """The instants a model's price changes (the HTML report's markers, the same rows): per model,
     [{position (months from the first month's start), label, detail, ...}]."""
-    from .report.html import price_changes as instants
-
     rows = [{**r, "case": "expected"} for r in _rows(document, case)]
-    return instants(rows, months)
+    return price_changes(rows, months)
 
 
 def _lay_out_change_labels(figure) -> None:
@@ -580,7 +558,7 @@ def _draw_tornado(ax, document, case, profile, model, title) -> None:
         values = {c: float(data.shown(dsum(by_case.get(c, [])))) for c in ("low", "expected", "high")}
         bars.append((f"{name} \u00b7 {model_name}", values))
     bars.sort(key=lambda b: abs(b[1]["high"] - b[1]["low"]))
-    for y, (label, v) in enumerate(bars):
+    for y, (_label, v) in enumerate(bars):
         low, high = min(v["low"], v["high"]), max(v["low"], v["high"])
         ax.barh(y, v["expected"] - low, left=low, color="#4C72B0", height=0.6,
                 label="below expected" if y == 0 else None)

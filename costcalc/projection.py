@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from . import calendar as cal
+from .money import DIVIDE
 from .errors import _NO_VALUE, CostcalcError, LimitError, NotLaunchedError, Problem, RetiredModelError
 from .prices.limits import describe as describe_limit
 from .prices.limits import CONTEXT, over_limit
@@ -71,9 +72,6 @@ from .workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONI
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
            "cost_usd", "case", "period_start", "period_end"]
 TAG_PREFIX = "tag:"
-# Division is the only inexact step (a traffic share like 154/720); 50 digits keeps its error below
-# 1e-40 of the amount, far under the cent at which results are rendered.
-_CONTEXT = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 
@@ -414,6 +412,14 @@ def _per_request(profile: Profile, prompt: Decimal, reasoning: Decimal) -> dict[
     return tokens
 
 
+def with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Workloads:
+    """`--models a,b` replaces every profile's model list: compare the same workload on these."""
+    for name in models:
+        lookup(table, name)  # unknown names fail here with suggestions
+    # the current plan puts each profile on the first of these (a `use:` from the file may not be one)
+    return replace(loaded, profiles=tuple(replace(p, models=tuple(dict.fromkeys(models)), use=None) for p in loaded))
+
+
 def project(workloads: Workloads | list[Profile], table: PriceTable, start: tuple[int, int], months: int,
             scenario: str = "actual") -> pd.DataFrame:
     """Cost lines for every profile x model x month. See the module docstring for the arithmetic."""
@@ -495,7 +501,9 @@ def _check_growth(profile: Profile, start: tuple[int, int], last: tuple[int, int
 
 
 def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
-    with decimal.localcontext(_CONTEXT):
+    # Division is the only inexact step (a traffic share like 154/720): money.DIVIDE's 50 digits keep its
+    # error below 1e-40 of the amount, far under the cent at which results are rendered.
+    with decimal.localcontext(DIVIDE):
         for base in profiles:
             for model_name in base.models:
                 model_id = lookup(projector.table, model_name).id

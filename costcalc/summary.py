@@ -5,24 +5,12 @@ Flat functions in the empyrical style: take a DataFrame, return a new one, never
 
 from __future__ import annotations
 
-import decimal
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-_CENT = Decimal("0.01")
-
-
-# Cost lines carry up to 50 significant digits; 120 digits of working precision keeps their sums exact
-# (no rounding at all), so a total always equals the lines it sums, in any order.
-_SUM_CONTEXT = decimal.Context(prec=120)
-
-
-def dsum(values) -> Decimal:
-    """Exact sum of Decimals (pandas would fall back to floats for some dtypes; never for money)."""
-    with decimal.localcontext(_SUM_CONTEXT):
-        return sum(values, Decimal(0))
+from .money import cents, dsum  # noqa: F401 (their home is money.py; many modules import them from here)
 
 
 def _bare(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,10 +69,3 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
         out[name] = out[name].astype(str)
     out.attrs.update(attrs)
     return out
-
-
-def cents(value: Decimal) -> Decimal:
-    """To the cent, half to even; an amount that rounds to zero is 0.00, never -0.00 (a difference of
-    -1e-40 between two equal totals is no saving)."""
-    rounded = value.quantize(_CENT, rounding=ROUND_HALF_EVEN, context=_SUM_CONTEXT)
-    return rounded if rounded else abs(rounded)

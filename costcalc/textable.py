@@ -1,12 +1,14 @@
-"""Aligned plain-text tables for the terminal: no colours, no box drawing, safe to pipe.
+"""Tables as text: aligned plain text for the terminal (no colours, no box drawing, safe to pipe) and
+Markdown (GitHub pipe tables) - the one table writer every text and Markdown rendering uses.
 
 Terminal outputs stay within `WIDTH` columns: a table wider than that is printed in blocks of columns
 (the leading key columns repeated in each, as pandas prints a wide frame), and prose is wrapped.
+Cells are written as given: a caller escapes text from users' files (report.markdown_text) first.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 WIDTH = 100  # the widest line a terminal output prints
 
@@ -47,6 +49,23 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequ
         current.append(i)
     blocks.append(current)
     return "\n\n".join("\n".join(block(columns)) for columns in blocks)
+
+
+def markdown(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[bool] | None = None) -> str:
+    """A Markdown pipe table; `right[i]` right-aligns column i (`---:`)."""
+    right = list(right or [False] * len(headers))
+    lines = ["| " + " | ".join(str(h) for h in headers) + " |",
+             "|" + "".join("---:|" if r else "---|" for r in right)]
+    lines += ["| " + " | ".join("" if c is None else str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[bool] | None = None,
+          markdown_table: bool = False, indent: int = 0) -> str:
+    """A Markdown table, or an aligned plain-text one indented by `indent` spaces."""
+    if markdown_table:
+        return markdown(headers, rows, right)
+    return render(headers, rows, right=right, indent=indent)
 
 
 def wrap(text: str, width: int = WIDTH, initial: str = "", subsequent: str | None = None) -> list[str]:

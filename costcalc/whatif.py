@@ -1,16 +1,17 @@
 """What-if analyses on top of the projection: compare two estimates, the sensitivity of a total to each
 uncertain input (a tornado), and break-even against a self-hosted deployment.
 
-The computations here take estimate documents, DataFrames, loaded `Workloads` and a `PriceTable`, and
-return DataFrames with exact money (costcalc's "decimal" dtype; attrs JSON-plain); they never read
-files, the clock or the network. The library entry points (`sensitivity`, `break_even`,
-`compare_estimates`) accept the same inputs as `costcalc.estimate` (paths, YAML text, DataFrames,
-overlays) and resolve them through `costcalc.api`, the one edge that loads files, before computing.
+The computations here take the sides of a comparison, loaded `Workloads` and a `PriceTable` and call
+the projection; they return DataFrames with exact money (costcalc's "decimal" dtype; attrs JSON-plain)
+and never read files, the clock or the network (today's date arrives as an argument). The library entry
+points (`costcalc.api`: `compare`, `compare_estimates`, `sensitivity`, `break_even`) accept the same
+inputs as `costcalc.estimate` (paths, YAML text, DataFrames, overlays, estimate documents), load and
+check them, and call these:
 
-    compare(a, b)                  per month and model: a_usd, b_usd, diff_usd (b - a), pct of a
-    compare_estimates(...)         run two estimates (other prices and/or scenario) and compare them
-    sensitivity(workloads)         each ranged input at low and high, every other input at expected
-    break_even(workloads, models, self_host={"usd_per_hour": 7.18, "tokens_per_second": 2500})
+    compare_side(records, meta, profiles, sections, label)   one side of a comparison, from its cost lines
+    compare_sides(a, b)            per month and model: a_usd, b_usd, diff_usd (b - a), pct of a
+    sensitivity_frame(loaded, table, ...)   each ranged input at low and high, every other at expected
+    break_even_frame(loaded, table, models, self_host={"usd_per_hour": 7.18, "tokens_per_second": 2500})
 
 Exactness: sums are exact (dsum); the only divisions (a percentage, a cost per request, a break-even
 volume) are carried to 50 significant digits.
@@ -19,20 +20,24 @@ volume) are carried to 50 significant digits.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
-from typing import Iterable, Mapping
 
 import pandas as pd
 
+from .calendar import parse_month
 from .cost_cases import RANGED_INPUTS, TOOL_CALLS_KEY
 from .cost_cases import ranged_inputs as _ranged_inputs
 from .errors import CostcalcError
-from .frames import plain_attrs, with_money
-from .summary import dsum
+from .frames import estimate_frame, plain_attrs, with_money
+from .money import DIVIDE, decimal_text, dsum
+from .prices.model import SCENARIOS, PriceTable
+from .projection import project, with_models
+from .workloads.describe import describe
 from .workloads.model import Profile, Workloads
 
-_DIV = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 
@@ -51,16 +56,17 @@ BREAK_EVEN_COLUMNS = [
 _BREAK_EVEN_OTHER = ("profile", "model", "cheapest", "nodes_at_volume", "cheaper_at_volume")  # not decimals
 
 def _div(a: Decimal, b: Decimal) -> Decimal:
-    return _DIV.divide(a, b)
+    return DIVIDE.divide(a, b)
 
 
 # -- compare ----------------------------------------------------------------------------------------
 
-def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
-    """Two estimates side by side, per model and month, summed over profiles, expected case.
+def compare_sides(a: tuple[dict[str, dict[str, Decimal]], dict],
+                  b: tuple[dict[str, dict[str, Decimal]], dict]) -> pd.DataFrame:
+    """Two estimates side by side, per model and month, summed over profiles, expected case (see
+    `costcalc.api.compare`, which reads estimate documents and DataFrames into sides with `compare_side`).
 
-    a, b: estimate documents (the JSON of `costcalc estimate --format json`, as a dict) or estimate
-    DataFrames. Rows: for each model (in order of first appearance, A then B) its months, then a
+    Rows: for each model (in order of first appearance, A then B) its months, then a
     `month == "total"` row (a model summed over the profiles that list it); then `model == "plan NAME"`
     rows per month and total: each side's chosen plan (one model per profile; a profile's models are
     alternatives and are never added together).
@@ -69,8 +75,8 @@ def compare(a, b, a_label: str = "A", b_label: str = "B") -> pd.DataFrame:
     display currency. attrs: `sides` {a, b} (label, scenario, price table version and sha256, start,
     months, fx, profiles) and `notes` (how the two sides differ besides the numbers).
     """
-    a_costs, a_side = _side(a, a_label)
-    b_costs, b_side = _side(b, b_label)
+    a_costs, a_side = a
+    b_costs, b_side = b
     models = list(dict.fromkeys(list(a_costs) + list(b_costs)))
     months = sorted({m for costs in (a_costs, b_costs) for per in costs.values() for m in per})
     rows = []
@@ -110,44 +116,24 @@ def _chosen_plan(sections: dict) -> dict:
     return {"name": chosen or "current", "months": {}, "models": {}}
 
 
-def _side(source, label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
-    """{model: {month: cost}} of the expected case, and what describes the side."""
-    if isinstance(source, pd.DataFrame):
-        frame = source
-        if "case" in frame.columns:
-            frame = frame[frame["case"].astype(str) == "expected"]
-        records = zip(frame["model"].astype(str), frame["month"].astype(str), frame["cost_usd"])
-        meta = frame.attrs
-        profiles = list(meta.get("profiles", {}) or dict.fromkeys(source["profile"].astype(str)))
-        from .report.plandoc import frame_sections
-
-        plan = _chosen_plan(frame_sections(source))
-    elif isinstance(source, Mapping):
-        from .report.document import check
-
-        check(source, label)
-        rows = [r for r in source["rows"] if r.get("case") in (None, "expected")]
-        records = ((str(r["model"]), str(r["month"]), Decimal(str(r["cost_usd"]))) for r in rows)
-        meta = source["meta"]
-        profiles = list(meta.get("profiles") or dict.fromkeys(str(r["profile"]) for r in source["rows"]))
-        from .report.plandoc import plan_sections
-
-        plan = _chosen_plan(plan_sections(source["rows"], meta))
-    else:
-        raise CostcalcError(f"{label}: compare takes estimate documents (dicts) or estimate DataFrames, "
-                            f"not {type(source).__name__}")
+def compare_side(records: Iterable[tuple[str, str, Decimal]], meta: Mapping, profiles: list[str], sections: dict,
+         label: str) -> tuple[dict[str, dict[str, Decimal]], dict]:
+    """One side of a comparison: {model: {month: cost}} of the expected case, and what describes the
+    side. records: (model, month, cost_usd) of the expected case's cost lines; meta: the estimate's
+    metadata (document meta or frame attrs); sections: its plan sections (costcalc.report.plandoc)."""
+    plan = _chosen_plan(sections)
     costs: dict[str, dict[str, list[Decimal]]] = {}
     for model, month, cost in records:
         costs.setdefault(model, {}).setdefault(month, []).append(cost)
     summed = {model: {month: dsum(values) for month, values in per.items()} for model, per in costs.items()}
     table = meta.get("price_table") or {}
-    side = {"label": label, "scenario": meta.get("scenario"),
-            "price_table": {"version": table.get("version"), "sha256": table.get("sha256"),
-                            "files": [f.get("path") for f in table.get("files", []) if isinstance(f, dict)]},
-            "start": meta.get("start"), "months": meta.get("months"), "fx": meta.get("fx"),
-            "profiles": profiles, "costcalc_version": meta.get("costcalc_version"),
-            "not_available": _unavailable(meta.get("not_available")), "plan": plan}
-    return summed, side
+    described = {"label": label, "scenario": meta.get("scenario"),
+                 "price_table": {"version": table.get("version"), "sha256": table.get("sha256"),
+                                 "files": [f.get("path") for f in table.get("files", []) if isinstance(f, dict)]},
+                 "start": meta.get("start"), "months": meta.get("months"), "fx": meta.get("fx"),
+                 "profiles": profiles, "costcalc_version": meta.get("costcalc_version"),
+                 "not_available": _unavailable(meta.get("not_available")), "plan": plan}
+    return summed, described
 
 
 def _unavailable(entries) -> dict[str, dict]:
@@ -209,66 +195,16 @@ def _side_notes(a: dict, b: dict) -> list[str]:
     return notes
 
 
-def compare_estimates(workloads=None, a_prices=None, b_prices=None, a_scenario: str = "actual",
-                      b_scenario: str = "actual", models: Iterable[str] | None = None, start=None,
-                      months: int = 12, overrides: Iterable[tuple[str, str, str]] = (),
-                      a_label: str = "old", b_label: str = "new") -> pd.DataFrame:
-    """The cost of a price change (or of a scenario) for a fixed workload: the same workloads estimated
-    twice - with `a_prices`/`a_scenario` and with `b_prices`/`b_scenario` (None = the bundled table,
-    a path or list of paths = overlays over it, or a PriceTable) - and compared (see `compare`)."""
-    from . import api
-
-    table_a, table_b = api.prices_from(a_prices), api.prices_from(b_prices)
-    overrides = list(overrides)
-    models = None if models is None else list(models)
-    if start is None:
-        # one start for both runs (the default start reads the clock when no profile has a start)
-        loaded = api.workloads_from(workloads, table_a, overrides)
-        starts = [p.start for p in loaded if p.start is not None]
-        if starts:
-            start = min(starts)
-        else:
-            from datetime import datetime, timezone
-
-            start = datetime.now(timezone.utc).date()
-    runs = [api.estimate(workloads, prices=t, models=models, start=start, months=months, scenario=s,
-                         overrides=overrides) for t, s in ((table_a, a_scenario), (table_b, b_scenario))]
-    return compare(runs[0], runs[1], a_label=a_label, b_label=b_label)
-
-
 # -- sensitivity ------------------------------------------------------------------------------------
 
-def sensitivity(workloads=None, models: Iterable[str] | None = None, start=None, months: int = 12,
-                prices=None, scenario: str = "actual",
-                overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
-    """A tornado table: for every profile with ranges, each model and each ranged input, the total over
-    the whole horizon (`months` from `start`) with that one input at its low and at its high value
-    while every other input stays at its expected value.
-
-    Columns: profile, model, input (the workloads key, e.g. cache_hit_rate, cache_write.share),
-    low_usd, high_usd (the total with the input at low / at high), swing_usd (|high_usd - low_usd|: the
-    bar's width), expected_usd (everything at expected: the bar's centre line), low_value,
-    expected_value, high_value (the input's values, for labels). high_usd is below low_usd when raising
-    the input lowers the cost (a cache hit rate). Rows: profiles and models in workload order; within
-    each, by swing_usd descending (ties by input name). Profiles without ranges are left out and listed
-    in attrs["skipped"].
-    """
-    from . import api
-
-    table = api.prices_from(prices)
-    loaded = api.workloads_from(workloads, table, list(overrides))
-    return sensitivity_frame(loaded, table, models=models, start=start, months=months, scenario=scenario)
-
-
-def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = None, start=None,
-                      months: int = 12, scenario: str = "actual") -> pd.DataFrame:
-    """`sensitivity` on loaded workloads and a price table (pure: no file is read).
+def sensitivity_frame(loaded: Workloads, table: PriceTable, models: Iterable[str] | None = None, start=None,
+                      months: int = 12, scenario: str = "actual", *, today: date) -> pd.DataFrame:
+    """`costcalc.sensitivity` on loaded workloads (samples already counted) and a price table. start:
+    the first month, or None for the earliest profile start, else `today`'s month.
 
     One projection with every ranged profile at expected, and one per (input, low|high) holding each
     profile that has that input varied and the rest at expected: profiles keep their own names, so
     notes and errors name them as an estimate would."""
-    from . import api
-
     ranged = [p for p in loaded if p.has_ranges]
     skipped = [p.name for p in loaded if not p.has_ranges]
     runs: dict[tuple[str, str] | None, list[Profile]] = {None: [p.at_case("expected") for p in ranged]}
@@ -287,9 +223,9 @@ def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = N
     assumptions: list[str] = []
     model_list = None if models is None else list(dict.fromkeys(models))
     if ranged:
+        first = _first_month(loaded, start, today)
         for run, profiles in runs.items():
-            df = api.estimate(Workloads(tuple(profiles), loaded.source), prices=table, models=model_list,
-                              start=start, months=months, scenario=scenario)
+            df = _projected(Workloads(tuple(profiles), loaded.source), table, model_list, first, months, scenario)
             grouped = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(dsum)
             costs.update({(run, str(p), str(m)): c for (p, m), c in grouped.items()})
             assumptions += [a for a in df.attrs.get("assumptions", []) if a not in assumptions]
@@ -313,7 +249,7 @@ def sensitivity_frame(loaded: Workloads, table, models: Iterable[str] | None = N
     frame.attrs.update({
         "start": attrs.get("start", None if start is None else str(start)[:7]), "months": months,
         "scenario": scenario, "price_table": table.meta(), "skipped": skipped,
-        "profiles": {p.name: _describe(p) for p in ranged}, "assumptions": assumptions,
+        "profiles": {p.name: describe(p) for p in ranged}, "assumptions": assumptions,
         "costcalc_version": attrs.get("costcalc_version")})
     return plain_attrs(frame)
 
@@ -329,10 +265,23 @@ def _varied(profile: Profile, key: str, side: str) -> Profile:
     return replace(base, **{field: getattr(profile, field).at(side)})
 
 
-def _describe(profile: Profile) -> dict:
-    from .workloads.describe import describe
+def _first_month(loaded: Workloads, start, today: date) -> tuple[int, int]:
+    """The first month an estimate of these workloads has: `start`, else the earliest profile start,
+    else today's month (as `costcalc.estimate` chooses it)."""
+    if start is None:
+        starts = [p.start for p in loaded if p.start is not None]
+        start = min(starts) if starts else today
+    return parse_month(start)
 
-    return describe(profile)
+
+def _projected(loaded: Workloads, table: PriceTable, models: list[str] | None, start: tuple[int, int],
+               months: int, scenario: str) -> pd.DataFrame:
+    """The expected case's cost lines as `costcalc.estimate` returns them (in USD, no plan chosen)."""
+    if scenario not in SCENARIOS:
+        raise CostcalcError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
+    if models is not None:
+        loaded = with_models(loaded, models, table)
+    return estimate_frame(project(loaded, table, start, int(months), scenario))
 
 
 # -- break-even -------------------------------------------------------------------------------------
@@ -355,7 +304,7 @@ class SelfHost:
     hours_per_month: Decimal = HOURS_PER_MONTH
 
     @classmethod
-    def of(cls, spec) -> "SelfHost":
+    def of(cls, spec) -> SelfHost:
         if isinstance(spec, SelfHost):
             return spec
         if not isinstance(spec, Mapping):
@@ -417,8 +366,6 @@ def _positive(value, key: str) -> Decimal:
 
 
 def _plain(value: Decimal) -> str:
-    from .money import decimal_text
-
     return decimal_text(value)
 
 
@@ -459,38 +406,14 @@ def break_even_volumes(usd_per_request: Decimal, node_capacity: Decimal | None,
     return first, _div((steps - 1) * fixed, usd_per_request)
 
 
-def break_even(workloads=None, models: Iterable[str] | None = None, self_host=None, start=None,
-               months: int = 1, prices=None, scenario: str = "actual",
-               overrides: Iterable[tuple[str, str, str]] = ()) -> pd.DataFrame:
-    """Per profile and model (expected case): the API cost per request, how it compares with the
-    profile's cheapest model, and - with `self_host` - the monthly request volume above which a
-    self-hosted deployment is cheaper than the API.
-
-    The cost per request and tokens per request are the profile's, averaged over `months` from `start`
-    (prices change with dates, promotions and peak hours; volume does not change them). Per-token
-    pricing makes API cost proportional to volume, so between two API models there is no volume
-    break-even: the cheaper one is cheaper at every volume (a negotiated overlay discount multiplies
-    per-token rates too); only the ratio is reported. self_host: {"usd_per_hour", "tokens_per_second"
-    or "requests_per_hour", optional "counts" ("all"|"output"), "utilization" (0-1],
-    "hours_per_month" (730)} - see SelfHost.
-    """
-    from . import api
-
-    table = api.prices_from(prices)
-    loaded = api.workloads_from(workloads, table, list(overrides))
-    return break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
-                            scenario=scenario)
-
-
-def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = None, self_host=None,
-                     start=None, months: int = 1, scenario: str = "actual") -> pd.DataFrame:
-    """`break_even` on loaded workloads and a price table (pure: no file is read)."""
-    from . import api
-
+def break_even_frame(loaded: Workloads, table: PriceTable, models: Iterable[str] | None = None, self_host=None,
+                     start=None, months: int = 1, scenario: str = "actual", *, today: date) -> pd.DataFrame:
+    """`costcalc.break_even` on loaded workloads (samples already counted) and a price table. start:
+    the first month, or None for the earliest profile start, else `today`'s month."""
     host = None if self_host is None else SelfHost.of(self_host)
     expected = Workloads(tuple(p.at_case("expected") for p in loaded), loaded.source)
-    df = api.estimate(expected, prices=table, models=None if models is None else list(models), start=start,
-                      months=months, scenario=scenario)
+    df = _projected(expected, table, None if models is None else list(models), _first_month(expected, start, today),
+                    months, scenario)
     costs = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(dsum)
     tokens = df.groupby(["profile", "model", "component"], observed=True, sort=False)["tokens"].agg(dsum)
     requests: dict[tuple[str, str], list[Decimal]] = {}
@@ -582,6 +505,5 @@ def break_even_frame(loaded: Workloads, table, models: Iterable[str] | None = No
     return plain_attrs(frame)
 
 
-__all__ = ["compare", "compare_estimates", "sensitivity", "sensitivity_frame", "break_even",
-           "break_even_frame", "break_even_volumes", "self_host_cost", "SelfHost", "RANGED_INPUTS",
-           "HOURS_PER_MONTH"]
+__all__ = ["compare_side", "compare_sides", "sensitivity_frame", "break_even_frame", "break_even_volumes",
+           "self_host_cost", "SelfHost", "RANGED_INPUTS", "HOURS_PER_MONTH"]

@@ -14,7 +14,8 @@ import pytest
 import costcalc
 from costcalc.report import svg
 from costcalc.report.document import to_document
-from costcalc.report.html import _month_range, price_changes, render_html
+from costcalc.report.chartdata import price_changes
+from costcalc.report.html import _month_range, render_html
 
 SVG = "{http://www.w3.org/2000/svg}"
 WORKLOADS = """schema_version: 1

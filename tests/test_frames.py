@@ -382,13 +382,13 @@ def test_the_document_is_unchanged_by_the_frame(table):
 
 def test_every_frame_has_exact_numeric_money_and_json_attrs(table, estimate, usage, tmp_path):
     pytest.importorskip("pyarrow", reason="pyarrow is the parquet extra")
-    from costcalc import whatif
+    from costcalc import api
 
     frames = {
         "summarize": (costcalc.summarize(estimate), "total_usd"),
         "reprice by month": (costcalc.reprice(usage, prices=table, by="month"), "cost_usd"),
         "variance": (costcalc.variance(estimate, usage, prices=table), "variance_usd"),
-        "compare": (whatif.compare(estimate, estimate), "diff_usd"),
+        "compare": (api.compare(estimate, estimate), "diff_usd"),
         "sensitivity": (costcalc.sensitivity(WORKLOADS, prices=table, start="2026-06", months=1), "swing_usd"),
         "break_even": (costcalc.break_even(WORKLOADS, prices=table, start="2026-06",
                                            self_host={"usd_per_hour": 2, "tokens_per_second": 100}),

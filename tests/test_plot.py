@@ -16,7 +16,8 @@ from matplotlib.image import imread  # noqa: E402
 import costcalc  # noqa: E402
 import costcalc.plot as costcalc_plot  # noqa: E402
 from costcalc.errors import CostcalcError  # noqa: E402
-from costcalc.plot import plot, price_changes, save_charts  # noqa: E402
+from costcalc.plot import plot, save_charts  # noqa: E402
+from costcalc.report.chartdata import price_changes  # noqa: E402
 from costcalc.report.document import to_document  # noqa: E402
 
 EUR = {"base": "USD", "currency": "EUR", "rate": "0.92", "symbol": "€", "source": "--fx EUR=0.92"}
@@ -103,10 +104,13 @@ def test_no_tornado_without_ranges(changing, tmp_path):
 
 @pytest.mark.slow
 def test_price_changes_are_found_and_marked(changing, tmp_path):
-    changes = {(c["model"], c["month"]): c for c in price_changes(changing)}
-    assert changes[("deepseek-v4-pro", "2026-06")]["removed"] == ["promo"]  # the promotion ended 05-31
-    assert changes[("deepseek-v4-pro", "2026-08")]["added"] == ["off-peak", "peak"]
-    assert not any(model == "gpt-5.5" for model, _ in changes)  # one list price throughout
+    # one source of markers for the HTML and matplotlib charts (report.chartdata)
+    months = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]
+    changes = price_changes(changing["rows"], months)
+    pro = [(m["at"], m["labels"]) for m in changes["deepseek-v4-pro"]]
+    # the promotion ends 2026-05-31 16:00 UTC (list prices again); peak/off-peak rules from 08-16 16:00 UTC
+    assert pro == [("2026-05-31T16:00:00Z", ["list"]), ("2026-08-16T16:00:00Z", ["off-peak", "peak"])]
+    assert "gpt-5.5" not in changes  # one list price throughout
     save_charts(changing, tmp_path, formats=("svg",))
     svg = _svg_text(tmp_path / "monthly-spend.svg")
     assert "price rule change" in svg

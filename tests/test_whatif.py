@@ -1,26 +1,31 @@
-"""What-ifs (costcalc.whatif, costcalc.report.whatif, costcalc.cli_whatif) against hand-computed numbers.
+"""What-ifs (costcalc.whatif, costcalc.report.whatif, costcalc.cli.whatif) against hand-computed numbers.
 
 The workload throughout: gpt-5.4 at $2.50 in / $0.25 cached / $15.00 out per 1M tokens, 1,000 requests
 a day of 1,000 input + 1,000 output tokens, June 2026 (30 days): 30,000 requests,
 30M x 2.50 + 30M x 15.00 = 75 + 450 = $525.00 a month, $0.0175 a request.
 """
 
+import ast
 import csv
 import decimal
 import io
 import json
+from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 import costcalc
-from costcalc import whatif
+from costcalc import api, whatif
 from costcalc.cli import cli
 from costcalc.cli.whatif import COMMANDS, register
+from costcalc.prices import load_prices
 from costcalc.report.document import to_document
 from costcalc.report.whatif import render_break_even, render_compare, render_sensitivity
+from costcalc.workloads import load_workloads
 
 
 def workload(body="requests_per_day: 1000", models="[gpt-5.4]", name="p", extra=""):
@@ -65,7 +70,7 @@ discounts:
 def test_compare_diff_and_pct_by_hand():
     a = doc(workload(), months=2)                                      # June 525.00, July 542.50
     b = doc(workload("requests_per_day: 1200", models="[gpt-5.4, gpt-5.4-mini]"), months=2)
-    df = whatif.compare(a, b)
+    df = api.compare(a, b)
     june = row(df, "gpt-5.4", "2026-06")
     assert (june["a_usd"], june["b_usd"], june["diff_usd"], june["pct"]) == (D("525"), D("630"), D("105"), D("20"))
     july = row(df, "gpt-5.4", "2026-07")
@@ -90,25 +95,25 @@ def test_compare_diff_and_pct_by_hand():
 def test_compare_pct_is_exact_to_50_digits_and_accepts_frames():
     a = costcalc.estimate(workload(), start="2026-06", months=1)
     b = costcalc.estimate(workload("requests_per_day: 1001"), start="2026-06", months=1)
-    df = whatif.compare(a, b)
+    df = api.compare(a, b)
     june = row(df, "gpt-5.4", "2026-06")
     assert june["diff_usd"] == D("0.525") and june["pct"] == D("0.1")
     c = costcalc.estimate(workload("requests_per_day: 3000"), start="2026-06", months=1)
-    third = row(whatif.compare(c, a), "gpt-5.4", "2026-06")["pct"]   # -1050 / 1575 = -2/3
+    third = row(api.compare(c, a), "gpt-5.4", "2026-06")["pct"]   # -1050 / 1575 = -2/3
     assert third == div50(-200, 3)
 
 
 def test_compare_uses_expected_case_of_ranged_documents():
     a = doc(workload("requests_per_day: {low: 500, expected: 1000, high: 2000}"))
     b = doc(workload())
-    june = row(whatif.compare(a, b), "gpt-5.4", "2026-06")
+    june = row(api.compare(a, b), "gpt-5.4", "2026-06")
     assert june["a_usd"] == june["b_usd"] == D("525") and june["diff_usd"] == 0
 
 
 def test_price_overlay_change_costs_exactly_the_discount(tmp_path):
     overlay = tmp_path / "acme.yaml"
     overlay.write_text(OVERLAY)
-    df = whatif.compare_estimates(workload(), b_prices=overlay, start="2026-06", months=1)
+    df = api.compare_estimates(workload(), b_prices=overlay, start="2026-06", months=1)
     june = row(df, "gpt-5.4", "2026-06")
     assert (june["a_usd"], june["b_usd"], june["diff_usd"], june["pct"]) == (
         D("525"), D("420"), D("-105"), D("-20"))
@@ -122,7 +127,7 @@ def test_price_overlay_change_costs_exactly_the_discount(tmp_path):
 def test_compare_two_scenarios_names_each_side():
     # V4-Pro in May 2026: actual = promo 0.435 / 0.87; list = 1.74 / 3.48 until 05-31 16:00 (test_estimate)
     text = workload(models="[deepseek-v4-pro]").replace("2026-06-01", "2026-05-01")
-    df = whatif.compare_estimates(text, a_scenario="actual", b_scenario="list", start="2026-05", months=1,
+    df = api.compare_estimates(text, a_scenario="actual", b_scenario="list", start="2026-05", months=1,
                                   a_label="actual", b_label="list")
     may = row(df, "deepseek-v4-pro", "2026-05")
     # the workload's counts are o200k: DeepSeek's tokenizer makes them x1.04
@@ -135,7 +140,7 @@ def test_compare_two_scenarios_names_each_side():
 def test_compare_renderings_round_consistently_and_neutralize_csv():
     a = doc(workload(name='"=HYPERLINK(1)"'), months=2)
     b = doc(workload("requests_per_day: 1200", name='"=HYPERLINK(1)"'), months=2)
-    df = whatif.compare(a, b, a_label="=a.json", b_label="+b.json")
+    df = api.compare(a, b, a_label="=a.json", b_label="+b.json")
     data = json.loads(render_compare(df, "json"))
     assert data["meta"]["schema"] == "costcalc.compare/1"
     assert {"model": "gpt-5.4", "month": "2026-06", "a_usd": "525", "b_usd": "630", "diff_usd": "105",
@@ -157,7 +162,7 @@ TWO_RANGES = workload("requests_per_day: {low: 500, expected: 1000, high: 2000}"
 
 def test_tornado_values_and_order_by_hand():
     # expected: 30,000 requests; 15M uncached x 2.50 + 15M cached x 0.25 + 30M out x 15 = 491.25
-    df = whatif.sensitivity(TWO_RANGES, start="2026-06", months=1)
+    df = api.sensitivity(TWO_RANGES, start="2026-06", months=1)
     assert list(df.columns) == whatif.SENSITIVITY_COLUMNS
     assert list(df["input"]) == ["requests_per_day", "cache_hit_rate"]  # widest swing first
     volume, cache = df.iloc[0], df.iloc[1]
@@ -169,10 +174,25 @@ def test_tornado_values_and_order_by_hand():
     assert df.attrs["skipped"] == [] and df.attrs["start"] == "2026-06"
 
 
+def test_whatif_is_pure_the_clock_arrives_as_today():
+    # whatif computes on loaded workloads and a table: it imports neither the api (files, the clock) nor report
+    tree = ast.parse(Path(whatif.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not {m for m in imported if m == "api" or m.startswith(("report", "api"))}, imported
+    table = load_prices()
+    # no start in the file and none given: the first month is today's. July: 31 x 1,000 requests at
+    # 491.25 / 30,000 (above) = 0.016375 each = 507.625
+    text = TWO_RANGES.replace("    start: 2026-06-01\n", "")
+    assert "start" not in text
+    df = whatif.sensitivity_frame(load_workloads(text, known_models=list(table.models)), table, months=1,
+                                  today=date(2026, 7, 17))
+    assert df.attrs["start"] == "2026-07" and df.iloc[0]["expected_usd"] == D("507.625")
+
+
 def test_tornado_over_a_horizon_skips_profiles_without_ranges():
     text = TWO_RANGES + "  flat:\n    requests_per_day: 1\n    input_tokens: 1\n    output_tokens: 1\n" \
                         "    models: [gpt-5.4]\n"
-    df = whatif.sensitivity(text, start="2026-06", months=2)  # June + July: 61 days
+    df = api.sensitivity(text, start="2026-06", months=2)  # June + July: 61 days
     assert set(df["profile"]) == {"p"} and df.attrs["skipped"] == ["flat"]
     volume = df.iloc[0]
     assert volume["expected_usd"] == D("491.25") / 30 * 61
@@ -181,7 +201,7 @@ def test_tornado_over_a_horizon_skips_profiles_without_ranges():
 
 def test_tornado_models_option_and_growth_range():
     text = workload(extra="growth_per_month: {low: 0, expected: 0.1, high: 0.2}")
-    df = whatif.sensitivity(text, models=["gpt-5.4", "gpt-5.4-mini"], start="2026-06", months=2)
+    df = api.sensitivity(text, models=["gpt-5.4", "gpt-5.4-mini"], start="2026-06", months=2)
     assert list(df["model"]) == ["gpt-5.4", "gpt-5.4-mini"]
     growth = df.iloc[0]
     # June is month 0 (no growth); July at 1.2x vs 1.0x of 542.50
@@ -197,7 +217,7 @@ def test_ranged_inputs_match_the_profile_schema():
 
 
 def test_sensitivity_renderings():
-    df = whatif.sensitivity(TWO_RANGES.replace("  p:", '  "@p":'), start="2026-06", months=1)
+    df = api.sensitivity(TWO_RANGES.replace("  p:", '  "@p":'), start="2026-06", months=1)
     rows = list(csv.DictReader(io.StringIO(render_sensitivity(df, "csv"))))
     assert [r["profile"] for r in rows] == ["'@p", "'@p"]
     assert rows[0]["swing_usd"] == "736.875" and rows[0]["price_table_version"] == "2026.12.01.4"
@@ -213,7 +233,7 @@ HOST = {"usd_per_hour": "7.18", "tokens_per_second": 300}
 
 
 def test_break_even_against_self_hosting_by_hand():
-    df = whatif.break_even(workload(), self_host=HOST, start="2026-06")
+    df = api.break_even(workload(), self_host=HOST, start="2026-06")
     r = df.iloc[0]
     assert r["api_usd_per_request"] == D("0.0175") and r["tokens_per_request"] == 2000
     assert r["requests_per_month"] == 30000 and r["api_usd_per_month"] == D("525")
@@ -228,7 +248,7 @@ def test_break_even_against_self_hosting_by_hand():
 
 
 def test_break_even_never_when_a_node_costs_more_than_its_requests():
-    df = whatif.break_even(workload(), self_host={"usd_per_hour": "7.18", "tokens_per_second": 100},
+    df = api.break_even(workload(), self_host={"usd_per_hour": "7.18", "tokens_per_second": 100},
                            start="2026-06")
     # one node carries 131,400 requests = 2,299.50 of API spend < 5,241.40
     assert df.iloc[0]["break_even_requests_per_month"] is pd.NA  # missing, as pandas marks it
@@ -236,11 +256,11 @@ def test_break_even_never_when_a_node_costs_more_than_its_requests():
 
 
 def test_break_even_with_requests_per_hour_and_output_tokens():
-    by_requests = whatif.break_even(workload(), start="2026-06", self_host={
+    by_requests = api.break_even(workload(), start="2026-06", self_host={
         "usd_per_hour": 10, "requests_per_hour": 1000, "utilization": "0.5"})
     r = by_requests.iloc[0]
     assert r["node_requests_per_month"] == 365000 and r["node_usd_per_month"] == 7300
-    by_output = whatif.break_even(workload(), start="2026-06", self_host={
+    by_output = api.break_even(workload(), start="2026-06", self_host={
         "usd_per_hour": 10, "tokens_per_second": 100, "counts": "output"})
     assert by_output.iloc[0]["tokens_per_request"] == 1000
     assert by_output.iloc[0]["node_requests_per_month"] == 100 * 3600 * 730 // 1000
@@ -255,7 +275,7 @@ def test_break_even_volumes_match_brute_force():
 
 
 def test_two_api_models_get_a_ratio_not_a_break_even():
-    df = whatif.break_even(workload(models="[gpt-5.4, gpt-5.4-mini]"), start="2026-06")
+    df = api.break_even(workload(models="[gpt-5.4, gpt-5.4-mini]"), start="2026-06")
     big, mini = df.iloc[0], df.iloc[1]
     assert mini["api_usd_per_request"] == D("0.00525") and mini["cheapest"] and mini["ratio_to_cheapest"] == 1
     assert big["ratio_to_cheapest"] == div50("0.0175", "0.00525") and not big["cheapest"]
@@ -277,7 +297,7 @@ def test_self_host_spec_errors(spec, message):
 
 
 def test_break_even_renderings_neutralize_csv():
-    df = whatif.break_even(workload(name='"-p"'), self_host=HOST, start="2026-06")
+    df = api.break_even(workload(name='"-p"'), self_host=HOST, start="2026-06")
     rows = list(csv.DictReader(io.StringIO(render_break_even(df, "csv"))))
     assert rows[0]["profile"] == "'-p" and rows[0]["api_usd_per_request"] == "0.0175"
     assert rows[0]["cheapest"] == "true"

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from costcalc import whatif
+from costcalc import api
 from costcalc.cli import cli
 from costcalc.prices import load_prices
 
@@ -84,7 +84,7 @@ def run(*args):
 
 
 def test_compare_notes_months_not_available_and_partial(workloads, prices):
-    df = whatif.compare_estimates(workloads, a_prices=prices, b_prices=prices, a_scenario="actual",
+    df = api.compare_estimates(workloads, a_prices=prices, b_prices=prices, a_scenario="actual",
                                   b_scenario="list", start="2026-06", months=3, a_label="actual", b_label="list")
     old = df[df["model"] == "acme-old"].set_index("month")["a_usd"]
     # June 30,000 x 0.002 = 60; July 1-15: 15,000 x 0.002 = 30; August: no price, no row
@@ -123,7 +123,7 @@ def test_compare_saved_documents_notes_one_side_only(workloads, prices, tmp_path
 
 
 def test_break_even_says_not_available_not_no_requests(workloads, prices):
-    df = whatif.break_even(workloads, models=["acme-new", "acme-old"], prices=load_prices(prices),
+    df = api.break_even(workloads, models=["acme-new", "acme-old"], prices=load_prices(prices),
                            start="2026-08", months=1)
     chat = df[df["profile"] == "chat"].set_index("model")
     # acme-new: 31,000 August requests at 0.001 each; acme-old has no price in August

@@ -111,7 +111,7 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
                                    f"(give either A.json B.json or the run options)")
         from ..report.document import load
         from ..report.whatif import render_compare
-        from ..whatif import compare as run_compare
+        from ..api import compare as run_compare
 
         df = run_compare(load(estimates[0]), load(estimates[1]), a_label=estimates[0], b_label=estimates[1])
         write_output(render_compare(df, fmt), output)
@@ -130,7 +130,7 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
         parts = ([f"{side} prices"] if prices_differ else []) + ([scenario] if a_scenario != b_scenario else [])
         labels.append(", ".join(parts))
     from ..report.whatif import render_compare
-    from ..whatif import compare_estimates
+    from ..api import compare_estimates
 
     df = compare_estimates(workloads, a_prices=list(old_prices) or None, b_prices=list(new_prices) or None,
                            a_scenario=a_scenario, b_scenario=b_scenario, models=model_list(models), start=start,
@@ -165,7 +165,7 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
     """
     from ..errors import CostcalcError
     from ..report.whatif import render_sensitivity
-    from ..whatif import sensitivity as run_sensitivity
+    from ..api import sensitivity as run_sensitivity
 
     df = run_sensitivity(workloads, models=model_list(models), start=start, months=months,
                          prices=list(prices) or None, scenario=scenario, overrides=parse_set(sets))
@@ -247,7 +247,7 @@ def break_even(workloads, usd_per_hour, tokens_per_second, requests_per_hour, co
           --self-host-usd-per-hour 7.18 --self-host-tokens-per-second 2500 --utilization 0.6
     """
     from ..report.whatif import render_break_even
-    from ..whatif import break_even as run_break_even
+    from ..api import break_even as run_break_even
 
     self_host = None
     throughput = [name for name, value in (("--self-host-tokens-per-second", tokens_per_second),

@@ -54,11 +54,13 @@ from pandas.api.types import is_list_like
 from pandas.core import roperator
 from pandas.core.arraylike import OpsMixin
 
-# + - * and sums: 120 digits keep sums and products of 50-digit amounts exact (summary._SUM_CONTEXT).
-EXACT = decimal.Context(prec=120, rounding=ROUND_HALF_EVEN,
-                        traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
-# Division is the one inexact step: 50 digits, as projection._CONTEXT. x / 0 and 0 / 0 become NA below.
-DIVIDE = decimal.Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[decimal.Overflow])
+from ..money import DIVIDE, EXACT
+
+# + - * and sums at money.EXACT (120 digits: sums and products of 50-digit amounts exact); division, the
+# one inexact step, at money.DIVIDE's 50 digits, with x / 0 and 0 / 0 let through to become NA below.
+_DIVIDE_TO_NA = DIVIDE.copy()
+_DIVIDE_TO_NA.traps[decimal.DivisionByZero] = False
+_DIVIDE_TO_NA.traps[decimal.InvalidOperation] = False
 _ZERO = Decimal(0)
 _MAX_PARQUET_128 = Decimal(10) ** 20  # decimal128(38, 18): 20 digits before the point
 _SCALE_128 = Decimal(1).scaleb(-18)
@@ -404,7 +406,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
             return type(self)(out)
         left = self._data[keep]
         right = operand[keep] if isinstance(operand, np.ndarray) else operand
-        with decimal.localcontext(DIVIDE if divides else EXACT):
+        with decimal.localcontext(_DIVIDE_TO_NA if divides else EXACT):
             if op in (divmod, roperator.rdivmod):  # NumPy has no divmod for objects
                 pairs = [op(a, b) for a, b in zip(left, np.broadcast_to(right, left.shape))]
                 result = (np.array([q for q, _ in pairs], dtype=object), np.array([r for _, r in pairs], dtype=object))

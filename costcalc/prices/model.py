@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
-from zoneinfo import ZoneInfo
+
+from ..calendar import zone
 
 # Token components, in the order every output lists them. Names match the quote CLI flags.
 COMPONENTS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output", "reasoning")
@@ -44,11 +44,6 @@ def tool_component(tool: str) -> str:
 
 def is_tool_component(component: str) -> bool:
     return str(component).startswith(TOOL_PREFIX)
-
-
-@cache
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 @dataclass(frozen=True)

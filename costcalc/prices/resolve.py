@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
+from itertools import pairwise
 
+from ..calendar import local_clock_instants
 from ..errors import (AmbiguousPriceError, CostcalcError, NoPriceError, NotLaunchedError, RetiredModelError,
                       UnknownModelError, shown)
 from .model import (COMPONENTS, RATE_FALLBACK, SCENARIOS, TIER_ALIASES, TIERS, Fee, Model, Modifier,
-                    PriceTable, Rule, zone)
+                    PriceTable, Rule)
 
 _MAX_ROUTE_HOPS = 8
 
@@ -300,23 +302,14 @@ def boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) 
 
 
 def _clock_points(when, lo: datetime, hi: datetime, table: PriceTable) -> set[datetime]:
+    """Local midnights and window edges of a clock-based rule, in its zone and its holiday calendar's."""
     zones = {when.timezone}
     if when.holiday_calendar:
         zones.add(table.calendars[when.holiday_calendar].timezone)
     minutes = {0}
     for w in when.hours or ():
         minutes.update((w.start_minute, w.end_minute % 1440))
-    out: set[datetime] = set()
-    for name in zones:
-        tz = zone(name)
-        day = lo.astimezone(tz).date() - timedelta(days=1)
-        last = hi.astimezone(tz).date() + timedelta(days=1)
-        while day <= last:
-            for minute in minutes:
-                local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
-                out.add(local.astimezone(timezone.utc))
-            day += timedelta(days=1)
-    return out
+    return local_clock_instants(zones, minutes, lo, hi)
 
 
 def segments(table: PriceTable, name: str, start: datetime, end: datetime,
@@ -330,7 +323,7 @@ def segments(table: PriceTable, name: str, start: datetime, end: datetime,
     start, end = _utc(start), _utc(end)
     cuts = [start] + boundaries(table, asked, start, end) + [end]
     out: list[tuple[datetime, datetime, Resolution | CostcalcError]] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         try:
             res = resolve(table, asked.id, a, request)
         except CostcalcError as exc:

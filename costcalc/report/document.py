@@ -55,7 +55,6 @@ per 1,000,000 calls). Every format shows them as their own component (`fee_summa
 
 from __future__ import annotations
 
-import decimal
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -66,12 +65,11 @@ import pandas as pd
 from .._files import MIB, read_regular
 from .._json import repeated_key, text_quotes, unique_quick
 from ..errors import _NO_VALUE, CostcalcError, Problem, _one_line, shown
-from ..money import decimal_text
+from ..money import EXACT, convert, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
 from ..summary import dsum
 
 SCHEMA = "costcalc.estimate/2"
 READABLE_SCHEMAS = ("costcalc.estimate/1", SCHEMA)  # version 1: before plans; upgraded when loaded
-EXACT = decimal.Context(prec=120)  # products of 50-digit amounts stay exact
 _MONEY = ("tokens", "usd_per_mtok", "cost_usd")
 _INSTANTS = ("period_start", "period_end")
 _CATEGORIES = ("profile", "model", "provider", "month", "rule", "component", "case")
@@ -521,7 +519,7 @@ class Shown:
 
     def __call__(self, usd: Decimal) -> Decimal:
         """Exact: USD x rate (a 50-digit cost times a rate needs more than the default 28 digits)."""
-        return EXACT.multiply(usd, self._factor) if self._factor != 1 else usd
+        return convert(usd, self._factor) if self._factor != 1 else usd
 
     @property
     def note(self) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..summary import cents, summarize
 from ..errors import _one_line
-from ..textable import render
+from ..textable import table
 from . import ROUNDING_NOTE, csv_text, left_out_rows, markdown_text, not_available_rows
 from .headline import headline_lines, plan_csv_rows
 from .document import (NOT_AVAILABLE_KEY, Shown, dumps, fee_summary, in_shown_currency, month_columns,
@@ -171,12 +171,8 @@ def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool, marked:
                        + [money(row["total_usd"])])
     rows = [[m] + [col[i] for col in columns] for i, m in enumerate(months)] + \
            [["total"] + [col[-1] for col in columns]]
-    if markdown:
-        head = "| month | " + " | ".join(markdown_text(m) for m in models) + " |"
-        rule = "|---|" + "---:|" * len(models)
-        body = ["| " + " | ".join(r) + " |" for r in rows]
-        return "\n".join([head, rule] + body)
-    return render(["month"] + models, rows, right=[False] + [True] * len(models), indent=2)
+    headers = ["month"] + [markdown_text(m) if markdown else m for m in models]
+    return table(headers, rows, right=[False] + [True] * len(models), markdown_table=markdown, indent=2)
 
 
 def _marked(text: str, mark: str | None, markdown: bool) -> str:

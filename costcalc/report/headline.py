@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from ..errors import _one_line
 from ..summary import cents
-from ..textable import render
+from .. import textable
 from . import markdown_text
 
 WIDTH = 100
@@ -49,11 +49,7 @@ def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
 
 
 def table(headers: list[str], rows: list[list[str]], right: list[bool], markdown: bool) -> str:
-    if markdown:
-        head = "| " + " | ".join(headers) + " |"
-        rule = "|" + "".join("---:|" if r else "---|" for r in right)
-        return "\n".join([head, rule] + ["| " + " | ".join(row) + " |" for row in rows])
-    return render(headers, rows, right=right, indent=_INDENT)
+    return textable.table(headers, rows, right, markdown_table=markdown, indent=_INDENT)
 
 
 def chunks(first: list[str], columns: list[tuple[str, list[str]]], width: int = WIDTH) -> list[list[int]]:

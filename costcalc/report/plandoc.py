@@ -24,7 +24,7 @@ from decimal import Decimal
 from .. import planning
 from ..budgets import evaluate
 from ..errors import CostcalcError
-from ..money import decimal_text
+from ..money import EXACT, decimal_text
 from ..summary import dsum
 from ..workload_plans import UserPlan
 
@@ -69,8 +69,6 @@ def plan_setup(meta: dict, rows: list[dict]) -> tuple[dict[str, tuple[str, ...]]
 
 def plan_sections(rows: list[dict], meta: dict) -> dict:
     """plans, headline, budgets and total_usd of a document (see the module docstring)."""
-    from .document import EXACT
-
     # sums, differences and x1000 of 50-digit amounts stay exact at 120 digits (the default 28 rounds)
     with decimal.localcontext(EXACT):
         return _sections(rows, meta)

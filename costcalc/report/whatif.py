@@ -16,10 +16,11 @@ import pandas as pd
 from ..frames import python_values  # a Decimal or None per cell: what these renderings format
 from ..money import decimal_text
 from ..summary import cents, dsum
-from ..textable import render
+from ..textable import table
 from ..whatif import PLAN_PREFIX, TOTAL
 from ..errors import _one_line
 from . import ROUNDING_NOTE, csv_table, markdown_text
+from .document import Shown
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -68,11 +69,9 @@ def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]], right: list[bool], markdown: bool) -> str:
-    if markdown:
-        head = "| " + " | ".join(headers) + " |"
-        rule = "|" + "".join("---:|" if r else "---|" for r in right)
-        return "\n".join([head, rule] + ["| " + " | ".join(markdown_text(c) for c in row) + " |" for row in rows])
-    return render(headers, rows, right=right, indent=2)
+    if markdown:  # cells may hold a user's text (a model, a profile): escaped; headers are ours
+        rows = [[markdown_text(c) for c in row] for row in rows]
+    return table(headers, rows, right, markdown_table=markdown, indent=2)
 
 
 def _text(value, markdown: bool) -> str:
@@ -113,8 +112,6 @@ def compare_json(df: pd.DataFrame) -> dict:
 
 def _shown(df: pd.DataFrame):
     """The display currency: the documents' own when both sides agree, else USD."""
-    from .document import Shown
-
     a, b = df.attrs["sides"]["a"], df.attrs["sides"]["b"]
     fx = a.get("fx") if (a.get("fx") or None) == (b.get("fx") or None) else None
     if fx and fx.get("native"):  # a provider's own prices are not USD x rate: compare in USD

@@ -33,19 +33,19 @@ Pure computation: frames and the price table arrive as arguments; nothing here r
 from __future__ import annotations
 
 import decimal
-import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from .. import calendar as cal
-from ..errors import CostcalcError, Problem, UnknownModelError
+from ..errors import CostcalcError, Problem
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
-from ..prices.model import COMPONENTS, MTOK, TIERS, TOOLS, PriceTable
+from ..prices.model import COMPONENTS, TIERS, TOOLS, PriceTable
+from ..money import EXACT, per_mtok
+from ..prices.names import LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
 from .schema import COUNT_COLUMNS, TOOL_COLUMNS
@@ -55,7 +55,6 @@ from .schema import COUNT_COLUMNS, TOOL_COLUMNS
 SLICE_RECORDS = 1_000_000
 # Problems kept with their file and line; every bad record is still counted.
 KEEP_PROBLEMS = 1000
-_SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")  # gpt-5.5-2026-04-23, claude-...-20260416
 _PROMPT_COMPONENTS = 4  # input, cache_read and the two cache writes: what selects a cliff tier
 # The columns a record is priced on: six token counts (COMPONENTS order), then calls per TOOLS entry.
 PRICED_COLUMNS = COUNT_COLUMNS + TOOL_COLUMNS
@@ -65,10 +64,6 @@ PROMPT_KEY = "prompt_tokens"
 OUTPUT_KEY = "output_tokens+reasoning_tokens"
 _SUMS = {PROMPT_KEY: ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens"),
          OUTPUT_KEY: ("output_tokens", "reasoning_tokens")}
-
-
-# Unknown model names whose error suggests the nearest known names; later ones just say unknown.
-_SUGGEST_FOR = 20
 
 
 @dataclass(frozen=True)
@@ -129,8 +124,7 @@ class Repricer:
         self._errors: list[tuple[str, str]] = []  # (the record's column at fault, message)
         self._error_ids: dict[tuple[str, str], int] = {}
         self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        self._unknown_names = 0
+        self._names = LoggedNames(table, note=self.note)
         self._thresholds: dict[str, np.ndarray] = {}
         self.keep_problems = keep_problems
         self.priced = 0
@@ -180,40 +174,9 @@ class Repricer:
 
     # -- names ---------------------------------------------------------------------------------------
     def model_of(self, provider: str, model: str) -> tuple[str | None, str | None]:
-        """(model id, None) for a logged (provider, model) pair, or (None, error message).
-
-        Tries the provider-qualified name first (`openrouter` + `deepseek/deepseek-v4-pro`), then the
-        name, then the name without a snapshot date (`gpt-5.5-2026-04-23` is priced as gpt-5.5)."""
-        key = (provider, model)
-        found = self._names.get(key)
-        if found is not None:
-            return found
-        candidates = ([f"{provider}/{model}"] if provider else []) + [model]
-        bare = _SNAPSHOT_SUFFIX.sub("", model)
-        if bare != model:
-            candidates.append(bare)
-        found = None
-        for name in candidates:
-            try:
-                found = (lookup(self.table, name, suggest=False).id, None)
-            except UnknownModelError:
-                continue
-            if name == bare and bare != model:
-                self.note(f"{model} is priced as {found[0]} (a dated snapshot of it)")
-            billed = self.table.models[found[0]].provider
-            if provider and name == model and provider != billed and not model.startswith(billed):
-                self.note(f"{provider} records of {model} are priced at {billed}'s prices for {found[0]}")
-            break
-        if found is None:
-            # "did you mean" compares the name with every model: worth it for the first few unknown
-            # names, not for each of 50,000 in a log of made-up names (linear, bounded time)
-            self._unknown_names += 1
-            try:
-                lookup(self.table, model, suggest=self._unknown_names <= _SUGGEST_FOR)
-            except UnknownModelError as exc:
-                found = (None, str(exc))
-        self._names[key] = found
-        return found
+        """(model id, None) for a logged (provider, model) pair, or (None, error message): see
+        costcalc.prices.names; what a resolution assumes joins this run's assumptions."""
+        return self._names.model_of(provider, model)
 
     def thresholds(self, model_id: str) -> np.ndarray:
         found = self._thresholds.get(model_id)
@@ -232,7 +195,7 @@ class Repricer:
             return found
         thresholds = self.thresholds(model_id)
         prompt = int(thresholds[prompt_class - 1]) if prompt_class else 0  # a prompt size in the class
-        start, end = _month_bounds(month)
+        start, end = cal.epoch_month_bounds(month)
         starts, ids = [], []
         for a, _b, res in segments(self.table, model_id, start, end, Request(prompt, tier, residency),
                                    errors="return"):
@@ -362,8 +325,8 @@ class Repricer:
         n_months = int(months.max(initial=0)) - month_lo + 1
         seen = np.bincount(group * n_months + (months - month_lo), minlength=len(present) * n_months) \
             if n else np.zeros(0, dtype=np.int64)
-        base = int(_month_bounds(month_lo)[0].timestamp())
-        stride = int(_month_bounds(month_lo + n_months)[0].timestamp()) - base
+        base = int(cal.epoch_month_bounds(month_lo)[0].timestamp())
+        stride = int(cal.epoch_month_bounds(month_lo + n_months)[0].timestamp()) - base
 
         keys, ids = [], []
         for g, key in enumerate(present):
@@ -375,7 +338,7 @@ class Repricer:
             for m in np.flatnonzero(seen[g * n_months:(g + 1) * n_months]):
                 month = month_lo + int(m)
                 if error is not None:
-                    starts = np.array([int(_month_bounds(month)[0].timestamp())], dtype=np.int64)
+                    starts = np.array([int(cal.epoch_month_bounds(month)[0].timestamp())], dtype=np.int64)
                     outcome = np.array([error], dtype=np.int64)
                 else:
                     tier, has_residency = self._request_for(target, model_ids[name_code], tiers[tier_code], res)
@@ -487,18 +450,16 @@ class Repricer:
 # -- money ------------------------------------------------------------------------------------------
 
 # Token sums (up to ~10**21) times rates (up to ~20 significant digits) need more than the default 28
-# digits to stay exact; 120 is far beyond any real bill, and dividing by 10**6 only moves the point.
-_EXACT = decimal.Context(prec=120)
-
+# digits to stay exact: money.EXACT's 120 are far beyond any real bill.
 
 def exact_cost(tokens: int, rate: Decimal) -> Decimal:
     """USD of `tokens` at `rate` per 1M tokens, exactly."""
-    return _EXACT.divide(_EXACT.multiply(Decimal(int(tokens)), rate), MTOK)
+    return per_mtok(Decimal(int(tokens)), rate)
 
 
 def outcome_cost(outcome: Outcome, tokens) -> Decimal:
     """Exact USD of token and call sums (PRICED_COLUMNS order) billed under one outcome."""
-    with decimal.localcontext(_EXACT):
+    with decimal.localcontext(EXACT):
         return sum((exact_cost(t, rate) for t, rate in zip(tokens, outcome.prices)), Decimal(0))
 
 
@@ -511,7 +472,7 @@ class ScaledRates:
     places: int
 
     @classmethod
-    def of(cls, outcomes: list[Outcome]) -> "ScaledRates":
+    def of(cls, outcomes: list[Outcome]) -> ScaledRates:
         places = max((max(-r.as_tuple().exponent, 0) for o in outcomes for r in o.prices), default=0)
         ints = [[int(r.scaleb(places)) for r in o.prices] for o in outcomes]
         return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(PRICED_COLUMNS)), places)
@@ -543,7 +504,7 @@ def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.nd
     else:
         units = (tokens.astype(object) * rate_ints[outcome_ids]).sum(axis=1)
     exponent = -(scaled.places + 6)
-    return [_EXACT.scaleb(Decimal(int(u)), exponent) for u in units]
+    return [EXACT.scaleb(Decimal(int(u)), exponent) for u in units]
 
 
 # -- time -------------------------------------------------------------------------------------------
@@ -561,11 +522,6 @@ def _epoch_months(timestamps: pd.Series) -> np.ndarray:
     if not len(timestamps):
         return np.zeros(0, dtype=np.int64)
     return timestamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").view(np.int64)
-
-
-def _month_bounds(month: int) -> tuple[datetime, datetime]:
-    year, index = divmod(month, 12)
-    return cal.month_bounds(1970 + year, index + 1)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -609,5 +565,5 @@ def _tier_or_error(tier: str):
         return exc
 
 
-__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "unpriced_call_counts",
-           "SLICE_RECORDS", "TIERS"]
+__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs",
+           "unpriced_call_counts", "SLICE_RECORDS", "TIERS"]

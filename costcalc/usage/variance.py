@@ -32,10 +32,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..money import DIVIDE, EXACT, dsum
 from ..prices.model import is_tool_component
-from ..summary import dsum
 
-_CONTEXT = decimal.Context(prec=60)
 COLUMNS = ["month", "model", "forecast_usd", "actual_usd", "variance_usd", "volume_usd", "mix_usd",
            "price_usd", "forecast_tokens", "actual_tokens"]
 
@@ -73,7 +72,8 @@ def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
     a_calls = {c: v for c, v in actual.items() if is_tool_component(c)}
     forecast = {c: v for c, v in forecast.items() if c not in f_calls}
     actual = {c: v for c, v in actual.items() if c not in a_calls}
-    with decimal.localcontext(_CONTEXT):
+    # + - x exact (money.EXACT); the per-token rates are the only division, at money.DIVIDE's 50 digits
+    with decimal.localcontext(EXACT):
         f_fees = dsum(cost for _, cost in f_calls.values())
         a_fees = dsum(cost for _, cost in a_calls.values())
         f_cost = dsum(cost for _, cost in forecast.values())
@@ -83,7 +83,7 @@ def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
         if not f_tokens:  # nothing forecast: all of it is volume
             volume, mix = dsum((a_cost, -f_cost)), Decimal(0)
         else:
-            per_token = f_cost / f_tokens
+            per_token = DIVIDE.divide(f_cost, f_tokens)
             volume = (a_tokens - f_tokens) * per_token
             at_forecast_rates = dsum(tokens * _forecast_rate(component, forecast, actual)
                                      for component, (tokens, _) in actual.items())
@@ -104,6 +104,6 @@ def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
 def _forecast_rate(component: str, forecast: dict, actual: dict) -> Decimal:
     tokens, cost = forecast.get(component, (Decimal(0), Decimal(0)))
     if tokens:
-        return cost / tokens
+        return DIVIDE.divide(cost, tokens)
     tokens, cost = actual.get(component, (Decimal(0), Decimal(0)))
-    return cost / tokens if tokens else Decimal(0)
+    return DIVIDE.divide(cost, tokens) if tokens else Decimal(0)

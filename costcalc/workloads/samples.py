@@ -16,6 +16,7 @@ from .._json import repeated_key, unique_quick
 from .._validate import Invalid, Reader
 from .._yamlnodes import Node
 from ..errors import _NO_VALUE, Problem
+from ..money import DIVIDE
 from .model import Histogram, Profile, SampledTokens, Samples, has_reply
 from .tree import base_dir
 
@@ -118,8 +119,7 @@ def read_samples(r: Reader, node: Node, key: str) -> Samples:
 def _exact_shares(bins: list[tuple[int, int]], n: Decimal) -> tuple[tuple[Decimal, Decimal], ...]:
     """(tokens, count) -> (tokens, share) with shares that sum to exactly 1: 50-digit divisions, and the
     last share is what the others leave (1/3 + 1/3 + 1/3 would otherwise fall short)."""
-    with localcontext() as ctx:
-        ctx.prec = 50
+    with localcontext(DIVIDE):
         shares = [Decimal(k) / n for _, k in bins[:-1]]
         shares.append(1 - sum(shares, Decimal(0)))
     return tuple((Decimal(t), s) for (t, _), s in zip(bins, shares))
