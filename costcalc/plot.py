@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .errors import CostcalcError
 from .report.chartdata import price_changes
+from .report.plandoc import horizon
 from .summary import dsum
 
 EXTRA = "pip install 'costcalc[plot]'"
@@ -360,6 +361,9 @@ _LABEL_GAP_PX = 5    # between two labels on a row
 def _change_markers(document: dict, case: str, months: list[str]) -> dict[str, list[dict]]:
     """The instants a model's price changes (the HTML report's markers, the same rows): per model,
     [{position (months from the first month's start), label, detail, ...}]."""
+    if case == "expected" and "price_changes" in document \
+            and months == horizon(document.get("meta") or {}, document.get("rows") or []):
+        return document["price_changes"]  # the document's own markers (the HTML report draws the same)
     rows = [{**r, "case": "expected"} for r in _rows(document, case)]
     return price_changes(rows, months)
 

@@ -299,8 +299,15 @@ def estimate_schema() -> dict:
             "plans": {"type": "array", "items": plan},
             "headline": {"type": "object"},
             "budgets": {"type": "array", "items": budget},
+            "price_changes": {"type": "object", "description": "Per model, where its price rule changes (the "
+                                                               "markers every chart draws), expected case",
+                              "additionalProperties": {"type": "array", "items": _open({
+                                  "month": _MONTH, "position": {"type": "number", "minimum": 0},
+                                  "label": {"type": "string"}, "detail": {"type": "string"},
+                                  "labels": {"type": "array", "items": {"type": "string"}}, "at": _INSTANT},
+                                  ("month", "position", "label", "at"))}},
             "total_usd": {**_DEC, "description": "The chosen plan's (meta.plan) expected total over the period"}},
-            ("meta", "rows", "totals", "plans", "total_usd")),
+            ("meta", "rows", "totals", "plans", "price_changes", "total_usd")),
     }
 
 

@@ -15,7 +15,8 @@ import costcalc
 from costcalc.report import svg
 from costcalc.report.document import to_document
 from costcalc.report.chartdata import price_changes
-from costcalc.report.html import _month_range, render_html
+from costcalc.report.html import render_html
+from costcalc.report.plandoc import horizon as _month_range
 
 SVG = "{http://www.w3.org/2000/svg}"
 WORKLOADS = """schema_version: 1

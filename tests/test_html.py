@@ -156,7 +156,7 @@ def test_hostile_rule_label_is_escaped_in_rules_and_markers(deepseek_summer):
     for row in doc["rows"]:
         if row["rule"] == "peak":
             row["rule"] = evil
-    html = render_html(doc)
+    html = render_html(upgrade(doc))  # derived sections (markers) computed again, as loading a file does
     assert "<img" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in html
     labels = [text_of(e) for c in charts(html) for e in by_class(c, "price-change-label")]
@@ -532,3 +532,22 @@ def test_browser_console_check_catches_errors(tmp_path):
     lines = console_lines(run.stderr)
     assert any("Uncaught" in line for line in lines)
     assert any("Content Security Policy" in line for line in lines)
+
+
+def test_price_change_markers_are_computed_once_in_the_document_and_charts_draw_them():
+    """The document holds the markers (DeepSeek V4-Pro's spring 2026: the promotion from 2026-04-25 16:57
+    UTC, its cache-hit cut on 04-26 12:15, its end on 05-31 16:00 UTC, per pricing.yaml); the HTML report
+    draws exactly those, so a renderer never computes its own."""
+    frame = costcalc.estimate(months=3, start="2026-04", models=["deepseek-v4-pro"],
+                              overrides=[("*", "start", "2026-04-01")])
+    document = to_document(frame)
+    markers = document["price_changes"]["deepseek-v4-pro"]
+    assert [(m["at"], m["label"]) for m in markers] == [
+        ("2026-04-25T16:57:00Z", "promo"), ("2026-04-26T12:15:00Z", "promo re-priced"),
+        ("2026-05-31T16:00:00Z", "promo ends")]
+    # position: months from the period's start; 04-25 16:57 is (24 days + 16 h 57 min) into April's 30 days
+    assert markers[0]["position"] == pytest.approx((24 * 1440 + 16 * 60 + 57) / (30 * 1440))
+    tampered = copy.deepcopy(document)
+    tampered["price_changes"]["deepseek-v4-pro"][0]["label"] = "marker-from-the-document"
+    assert "marker-from-the-document" in render_html(tampered)
+    assert "marker-from-the-document" not in render_html(document)

@@ -36,6 +36,9 @@ bytes. No computation happens in a rendering: the document holds every number it
      "totals": [{"profile", ["case"], "model", "month", "cost_usd"}],   # per profile and model: never
                                                  # added across alternatives
      "plans": [...], "headline": {...}, "budgets": [...],   # report/plandoc.py: one model per profile
+     "price_changes": {model: [{"month", "position", "label", "detail", "labels", "at"}]},
+                                                 # where a model's price rule changes (report/chartdata.py):
+                                                 # the markers of every chart, expected case
      "total_usd": "..."}                         # the chosen plan's expected total over the period
 
 A profile's models are alternatives: every figure that adds across profiles is a plan total (see
@@ -91,13 +94,17 @@ def to_document(df: pd.DataFrame) -> dict:
 
 
 def with_plans(document: dict) -> dict:
-    """The document with its plan sections (plans, headline, budgets, total_usd) computed from its rows
-    and meta (report/plandoc.py), in the canonical key order."""
-    from .plandoc import plan_sections
+    """The document with its derived sections computed from its rows and meta, in the canonical key
+    order: plans, headline, budgets and total_usd (report/plandoc.py) and the price-change markers every
+    chart draws (report/chartdata.py), so no renderer computes them."""
+    from .chartdata import price_changes
+    from .plandoc import horizon, plan_sections
 
     sections = plan_sections(document["rows"], document["meta"])
-    out = {key: value for key, value in document.items() if key not in ("plans", "headline", "budgets", "total_usd")}
+    derived = ("plans", "headline", "budgets", "price_changes", "total_usd")
+    out = {key: value for key, value in document.items() if key not in derived}
     return {**out, "plans": sections["plans"], "headline": sections["headline"], "budgets": sections["budgets"],
+            "price_changes": price_changes(document["rows"], horizon(document["meta"], document["rows"])),
             "total_usd": sections["total_usd"]}
 
 

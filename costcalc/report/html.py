@@ -19,7 +19,8 @@ from html import escape
 from ..money import decimal_text
 from ..summary import cents, dsum, summarize
 from . import svg
-from .chartdata import price_changes, when
+from .chartdata import when
+from .plandoc import horizon
 from .document import (NOT_AVAILABLE_KEY, Shown, fee_summary, in_shown_currency, month_columns, to_frame,
                        unavailable_months, verdict_caution)
 
@@ -45,21 +46,6 @@ def _rate(value: Decimal) -> str:
 
 
 # -- reading the document -----------------------------------------------------------------------------
-
-def _month_range(meta: dict, rows: list[dict]) -> list[str]:
-    start, months = meta.get("start"), meta.get("months")
-    try:
-        year, month = (int(part) for part in str(start).split("-")[:2])
-        count = int(months)
-    except (TypeError, ValueError):
-        return sorted({str(r["month"]) for r in rows})
-    out = []
-    for _ in range(max(count, 0)):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    extra = sorted({str(r["month"]) for r in rows} - set(out))
-    return out + extra
-
 
 def _expected(record: dict) -> bool:
     return record.get("case", _EXPECTED) in (_EXPECTED, None)
@@ -127,7 +113,7 @@ def render_html(document: dict) -> str:
     meta = document.get("meta", {})
     rows = document.get("rows", [])
     shown = Shown(meta)
-    months = _month_range(meta, rows)
+    months = horizon(meta, rows)
     profiles_meta = meta.get("profiles") or {}
     profile_order = _order(list(profiles_meta) + [r["profile"] for r in rows])
     model_order = _order(r["model"] for r in rows)
@@ -285,7 +271,7 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
 def _charts(document, rows, months, monthly, model_order, profile_order, profile_colour, model_colour,
             shown: Shown) -> str:
     unit = f"{shown.code} ({shown.symbol})"
-    markers = price_changes(rows, months)
+    markers = document["price_changes"]  # computed once, with the document
     parts = ['<section id="charts"><h2>Charts</h2>\n',
              '<p class="note">Expected case. Dashed red lines mark where a model\'s price rule changes '
              '(the rule label that starts there); hover a bar, point or line for exact values.</p>\n',
