@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import CostcalcError
-from .report.chartdata import price_changes
+from .report.chartdata import label_rows, price_changes
 from .report.plandoc import horizon
 from .summary import dsum
 
@@ -412,31 +412,19 @@ def _place_labels_on(ax) -> None:
         sized.append((text, ax.transData.transform((at, 0))[0], width, text.get_window_extent().height))
     row_height = max(h for *_, h in sized) + 2
     max_rows = max(int(0.4 * box.height / row_height), 1)   # the bars keep 60% of the height
-    rows: list[list[tuple[float, float]]] = []
-    for text, x, width, _h in sized:
-        candidates = [min(max(c, low), high - width) for c in (x + _LABEL_PAD_PX, x - _LABEL_PAD_PX - width,
-                                                                x - width / 2)]
-        spot = None
-        for row, spans in enumerate(rows):
-            for left in candidates:
-                if all(left + width + _LABEL_GAP_PX <= a or left >= b + _LABEL_GAP_PX for a, b in spans):
-                    spot = (row, left)
-                    break
-            if spot:
-                break
-        if spot is None and len(rows) < max_rows:
-            rows.append([])
-            spot = (len(rows) - 1, candidates[0])
+    spots = label_rows([(x, width) for _t, x, width, _h in sized], low, high, max_rows, _LABEL_PAD_PX,
+                       _LABEL_GAP_PX)
+    for (text, _x, _width, _h), spot in zip(sized, spots):
         if spot is None:
             text.set_visible(False)   # no room: the dashed line alone marks the change
             continue
         row, left = spot
-        rows[row].append((left, left + width))
         # axes-fraction coordinates: the label's top-left corner, `row` rows below the axes' top
         text.set_transform(ax.transAxes)
         text.set_verticalalignment("top")
         text.set_position(((left - box.x0) / box.width, 1 - (_LABEL_PAD_PX + 1 + row * row_height) / box.height))
-    band = len(rows) * row_height + 2 * _LABEL_PAD_PX
+    used_rows = max((spot[0] + 1 for spot in spots if spot is not None), default=0)
+    band = used_rows * row_height + 2 * _LABEL_PAD_PX
     top = max(ax.dataLim.y1, 0) or 1.0
     ax.set_ylim(0, top * box.height / (box.height - band))
 

@@ -63,18 +63,8 @@ def _div(a: Decimal, b: Decimal) -> Decimal:
 
 def compare_sides(a: tuple[dict[str, dict[str, Decimal]], dict],
                   b: tuple[dict[str, dict[str, Decimal]], dict]) -> pd.DataFrame:
-    """Two estimates side by side, per model and month, summed over profiles, expected case (see
-    `costcalc.api.compare`, which reads estimate documents and DataFrames into sides with `compare_side`).
-
-    Rows: for each model (in order of first appearance, A then B) its months, then a
-    `month == "total"` row (a model summed over the profiles that list it); then `model == "plan NAME"`
-    rows per month and total: each side's chosen plan (one model per profile; a profile's models are
-    alternatives and are never added together).
-    Columns: model, month, a_usd, b_usd, diff_usd (= b - a), pct (= diff / a x 100, None when a is 0).
-    A month or model on one side only counts as 0 on the other. Money is USD whatever the documents'
-    display currency. attrs: `sides` {a, b} (label, scenario, price table version and sha256, start,
-    months, fx, profiles) and `notes` (how the two sides differ besides the numbers).
-    """
+    """Two estimates side by side (`costcalc.api.compare` documents the rows, columns and attrs; it reads
+    estimate documents and DataFrames into sides with `compare_side`)."""
     a_costs, a_side = a
     b_costs, b_side = b
     models = list(dict.fromkeys(list(a_costs) + list(b_costs)))

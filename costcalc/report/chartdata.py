@@ -165,3 +165,25 @@ def when(text) -> str:
 
 
 __all__ = ["instant_of", "price_changes", "when"]
+
+
+def label_rows(labels: list[tuple[float, float]], low: float, high: float, max_rows: int, pad: float,
+               gap: float) -> list[tuple[int, float] | None]:
+    """Where price-change labels go, for the SVG and the matplotlib charts alike: each label, given as
+    (x of its line, width) in x order, on a row of the band above the plot, right of its line when it
+    fits, else left of it, else centred, always within [low, high]; never within `gap` of another label
+    on its row (a row without room passes it to the next). At most `max_rows` rows: a label that finds
+    no room gets None (its dashed line alone marks the change). Returns (row, left edge) per label."""
+    rows: list[list[tuple[float, float]]] = []
+    out: list[tuple[int, float] | None] = []
+    for x, width in labels:
+        candidates = [min(max(c, low), high - width) for c in (x + pad, x - pad - width, x - width / 2)]
+        spot = next(((row, left) for row, spans in enumerate(rows) for left in candidates
+                     if all(left + width + gap <= a or left >= b + gap for a, b in spans)), None)
+        if spot is None and len(rows) < max_rows:
+            rows.append([])
+            spot = (len(rows) - 1, candidates[0])
+        if spot is not None:
+            rows[spot[0]].append((spot[1], spot[1] + width))
+        out.append(spot)
+    return out

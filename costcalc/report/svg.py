@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from .chartdata import label_rows
+
 # Okabe-Ito (colour-blind safe), then Tableau tones; cycled beyond that (the legend still names each).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#8C6D31", "#4D4D4D",
            "#B8A200", "#7F3C8D")
@@ -231,35 +233,21 @@ def _place_labels(frame: _Frame, markers: Sequence[Marker]) -> list[_Placed]:
     chart's caption still name the change)."""
     low, high = frame.plot_left, frame.plot_right
     max_rows = max(int(0.4 * (frame.plot_bottom - frame.plot_top) / LABEL_ROW), 1)
-    rows: list[list[tuple[float, float]]] = []
-    placed = []
-    for marker in sorted(markers, key=lambda m: m.position):
-        x = frame.x(marker.position)
+    ordered = sorted(markers, key=lambda m: m.position)
+    shown = []
+    for marker in ordered:
         text = marker.label
-        room = high - low
-        if label_width(text) > room:
-            keep = max(int(room / LABEL_CHAR) - 1, 1)
+        if label_width(text) > high - low:
+            keep = max(int((high - low) / LABEL_CHAR) - 1, 1)
             text = text[:keep] + "\u2026"
-        width = label_width(text)
-        candidates = [min(max(c, low), high - width) for c in (x + _LABEL_PAD, x - _LABEL_PAD - width,
-                                                                x - width / 2)]
-        spot = None
-        for row, boxes in enumerate(rows):
-            for left in candidates:
-                if all(left + width + _LABEL_GAP <= a or left >= b + _LABEL_GAP for a, b in boxes):
-                    spot = (row, left)
-                    break
-            if spot:
-                break
-        if spot is None and len(rows) < max_rows:
-            rows.append([])
-            spot = (len(rows) - 1, candidates[0])
-        if spot is None:
-            placed.append(_Placed(marker, x, low, "", 0))   # no room: the line alone
-            continue
-        row, left = spot
-        rows[row].append((left, left + width))
-        placed.append(_Placed(marker, x, left, text, row))
+        shown.append(text)
+    xs = [frame.x(m.position) for m in ordered]
+    spots = label_rows([(x, label_width(t)) for x, t in zip(xs, shown)], low, high, max_rows, _LABEL_PAD,
+                       _LABEL_GAP)
+    placed = []
+    for marker, x, text, spot in zip(ordered, xs, shown, spots):
+        # no room: the line alone
+        placed.append(_Placed(marker, x, low, "", 0) if spot is None else _Placed(marker, x, spot[1], text, spot[0]))
     return placed
 
 
