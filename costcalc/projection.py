@@ -64,6 +64,8 @@ from . import __version__
 from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
 from .token_units import by_profile as translations_by_profile
 from .token_units import limit_hint, profile_info, translate, translated_parts, translation
+from .tokens.tokenizers import translate_count
+from .shapes import FAILED_SUFFIX, failed_parts, month_units, shaped_bins, units_entries
 from .token_units import notes as token_notes
 from .workloads.describe import describe
 from .workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
@@ -105,6 +107,7 @@ class _Projector:
         # from it at once.
         self.line_ids: dict[tuple, int] = {}
         self.line_meta: list[tuple] = []
+        self._failed: dict[int, int] = {}  # line id -> its failed attempts' line id
         self._growth: dict[Decimal, list[Decimal]] = {}
         self._int_weights: dict[int, tuple] = {}
         self._traffic: dict[Traffic, tuple] = {}
@@ -208,6 +211,15 @@ class _Projector:
         found = self._traffic.get(traffic)
         if found is None:
             found = self._traffic[traffic] = (week_weights(traffic), len(self._traffic))
+        return found
+
+    def failed_line(self, line_id: int) -> int:
+        """The line id of failed attempts priced like line `line_id`: the same rate, the rule labelled
+        as failed attempts (a line of its own in the frame)."""
+        found = self._failed.get(line_id)
+        if found is None:
+            label, *rest = self.line_meta[line_id]
+            found = self._failed[line_id] = self.line_id((label + FAILED_SUFFIX, *rest))
         return found
 
     def line_id(self, meta: tuple) -> int:
@@ -461,6 +473,8 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
         "requests": _requests(out, month_list),
+        # units per profile, model, month (and case): what cost per unit divides by (profile units:)
+        "units": units_entries(out.runs, out.units, [cal.month_label(*ym) for ym in month_list]),
         **_line_rates(out, projector.line_meta),
     })
     return frame
@@ -565,6 +579,7 @@ class _Columns:
         self.projector = projector
         self.runs: list[tuple[str, str, int, str, int]] = []  # profile, model, month index, case, lines
         self.requests: list[Decimal] = []  # requests in each run's month (cost per 1,000 requests)
+        self.units: list[dict[str, Decimal]] = []  # each run's month's units (profile units:), by name
         # one entry per line in each: line id, tokens, cost_usd, first and last instant (epoch minutes);
         # columns, not row tuples, because transposing millions of tuples costs more than filling these
         self.ids: list[int] = []
@@ -747,10 +762,15 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     profile, hint = _in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = _reasoning_tokens(profile, model.provider)
     bins = []
-    for prompt, share in _bins(profile):
+    if profile.shape is not None:  # a conversation or agent: every turn its own request (shapes.py)
+        bins = shaped_bins(profile, model, reasoning)
+    for prompt, share in (() if profile.shape is not None else _bins(profile)):
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
         bins.append((_ceil(prompt), share, per_request))
+    # failed attempts (failures:): the succeeded share of every line, and the failed attempts' billed
+    # tokens as lines of their own; per request made by users, `attempts` requests reach the model
+    succeeded_bins, failed_bins, attempts = failed_parts(profile.failures, bins)
     over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case,
                         sampled is not None, ends, counted, hint)
     requests_by_tier = []
@@ -760,7 +780,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             # Excluded requests are only counted: priced as a small prompt, their slots give the minutes.
             request = Request(0 if excluded else prompt, tier, residency, projector.scenario)
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
-                                     per_request, excluded))
+                                     succeeded_bins[id(per_request)], excluded, failed_bins[id(per_request)]))
     left_out: list[tuple[str, Decimal]] = []  # (month, requests left out) per month (over_limit: exclude)
     # calls per request of each tool the profile uses (a fee line where the model prices the tool)
     tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
@@ -786,10 +806,10 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             denominator = projector.month_weight(ym, tz, weights, weights_id)
             volume_numerator = profile.requests_per_month * growth
         lines: dict[int, list] = {}  # line id -> [token numerator, first, last]
-        month_requests = _ZERO  # numerator, like the tokens
+        month_requests = _ZERO  # numerator, like the tokens (users' requests: retries are added below)
         month_left_out = _ZERO
         month_unpriced: dict[str, Decimal] = {}  # tool -> calls numerator no fee priced
-        for request, request_key, share, per_request, excluded in requests_by_tier:
+        for request, request_key, share, per_request, excluded, failed_per_request in requests_by_tier:
             share = volume_numerator * share
             slots = slot_cache.get((request_key, window))
             if slots is None:
@@ -816,6 +836,14 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                             line[1] = slot.first
                         if slot.last > line[2]:
                             line[2] = slot.last
+                for component, per in failed_per_request:
+                    key = projector.failed_line(ids[component])
+                    line = lines.get(key)
+                    if line is None:
+                        lines[key] = [requests * per, slot.first, slot.last]
+                    else:
+                        line[0] += requests * per
+                        line[1], line[2] = min(line[1], slot.first), max(line[2], slot.last)
                 for component, tool, per in tools:
                     key = ids.get(component)
                     if key is None:  # no fee for this tool while this slot was in force: counted, not priced
@@ -848,7 +876,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             put_first(first)
             put_last(last)
         out.runs.append((profile.name, model_name, index, case, len(lines)))
-        out.requests.append(month_requests / denominator)
+        out.requests.append(month_requests * attempts / denominator)
+        out.units.append(month_units(profile, bins, month_requests / denominator))
     if any(over):
         excluded = _excluded_entry(profile, model, model_name, bins, over, left_out, case)
         projector.excluded.append(excluded)
@@ -865,6 +894,8 @@ def _in_model_tokens(projector: _Projector, profile: Profile, model: Model, mode
     projector.translations[(profile.name, model_name)] = (t, parts, model.tokenizer)
     if t is None or parts is None:
         return profile, ""
+    if profile.shape is not None and t.ratio != (1, 1):
+        profile = replace(profile, shape=profile.shape.translated(lambda n: translate_count(n, t.ratio)))
     return translate(profile, t, *from_samples), limit_hint(t)
 
 

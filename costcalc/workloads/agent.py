@@ -36,6 +36,10 @@ class Agent:
     unit = "task"
     steps_key = "steps"
 
+    @property
+    def loop_output(self) -> Decimal:
+        return self.output_tokens
+
     def loop(self) -> Loop:
         return Loop(steps=_counts(self.steps), pinned=self.system_tokens + self.task_tokens, new_tokens=_ZERO,
                     first_history=_ZERO, growth=self.output_tokens + self.tool_result_tokens,

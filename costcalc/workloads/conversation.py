@@ -225,6 +225,10 @@ class Conversation:
     unit = "conversation"
     steps_key = "turns"
 
+    @property
+    def loop_output(self) -> Decimal:
+        return self.reply_tokens
+
     def loop(self) -> Loop:
         return Loop(steps=_counts(self.turns), pinned=self.system_tokens, new_tokens=self.user_tokens,
                     first_history=_ZERO, growth=self.user_tokens + self.reply_tokens, output=self.reply_tokens,
@@ -254,6 +258,12 @@ def at_case(value: TurnsValue, case: str) -> Counts:
     if isinstance(value, Range):
         return Counts(((int(value.at(case)), _ONE),))
     return value
+
+
+def shape_at(shape, case: str):
+    """A Conversation or Agent with its turns (steps) at `case`: one fixed count."""
+    key = shape.steps_key
+    return replace(shape, **{key: at_case(getattr(shape, key), case)})
 
 
 def _translated_history(history: History, count: Callable[[Decimal], Decimal]) -> History:

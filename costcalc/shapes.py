@@ -1,0 +1,80 @@
+"""What the projection does with a profile's shapes (costcalc.workloads: conversation, agent, failures,
+units), kept out of projection.py so its hot loop stays as it was:
+
+  shaped_bins    a conversation's (agent's) turns as the projection's request bins: (prompt, weight,
+                 tokens per component), the weight being requests of that turn per conversation, so the
+                 volume (conversations per day) x weight is the turn's requests; the model's context window
+                 goes to the loop's context policy
+  failed_parts   per bin, the succeeded share of its tokens and the failed attempts' billed tokens (lines of
+                 their own, rule "<label> (failed attempts)"), and requests reaching the model per request
+  month_units    a month's units of a profile (units:), from its requests
+Pure computation: no I/O.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .prices.model import Model
+from .workloads.conversation import derive, requests_per_unit
+from .workloads.failures import Failures
+from .workloads.model import Profile
+
+FAILED_SUFFIX = " (failed attempts)"
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_INPUT_PARTS = ("input", "cache_read", "cache_write_5m", "cache_write_1h")
+_OUTPUT_PARTS = ("output", "reasoning")
+
+Bin = tuple[int, Decimal, list[tuple[str, Decimal]]]  # (prompt, weight or share, [(component, tokens)])
+
+
+def shaped_bins(profile: Profile, model: Model, reasoning: Decimal) -> list[Bin]:
+    """The turns of a conversation (steps of an agent) on `model`: one bin per kind of request, with
+    `reasoning` tokens per turn (none on a summarization call)."""
+    shape = profile.shape
+    window = model.context_window if shape.context is not None else None
+    ttl = shape.cache.writes
+    out: list[Bin] = []
+    for step in derive(shape.loop(), window):
+        parts = {"input": step.input, "cache_read": step.cache_read, "output": step.output,
+                 "reasoning": _ZERO if step.summary else reasoning}
+        if ttl:
+            parts["cache_write_" + ttl] = step.cache_write
+        prompt = step.prompt
+        whole = int(prompt) if prompt == prompt.to_integral_value() else int(prompt.to_integral_value()) + 1
+        out.append((whole, step.weight, [(c, n) for c, n in parts.items() if n]))
+    return out
+
+
+def failed_parts(failures: Failures | None, bins: list[Bin]) -> tuple[dict[int, list], dict[int, list], Decimal]:
+    """({id(tokens) -> succeeded tokens}, {id(tokens) -> failed attempts' billed tokens}, attempts per
+    request) for the bins' token lists. Without failures: the tokens as they are, none failed, 1."""
+    if failures is None or not failures.rate:
+        return {id(b[2]): b[2] for b in bins}, {id(b[2]): [] for b in bins}, _ONE
+    succeeded, failed = failures.succeeded(), failures.failed()
+    billed_input, billed_output = failures.billed_parts()
+    billed = (_INPUT_PARTS if billed_input else ()) + (_OUTPUT_PARTS if billed_output else ())
+    ok = {id(b[2]): [(c, n * succeeded) for c, n in b[2]] for b in bins}
+    bad = {id(b[2]): [(c, n * failed) for c, n in b[2] if c in billed] for b in bins}
+    return ok, bad, failures.attempts()
+
+
+def month_units(profile: Profile, bins: list[Bin], requests: Decimal) -> dict[str, Decimal]:
+    """{unit: count} of one month with `requests` users' requests (retries not counted)."""
+    if not profile.units:
+        return {}
+    shaped = None
+    if profile.shape is not None:
+        per_unit = sum((weight for _, weight, _ in bins), _ZERO)
+        shaped = requests / per_unit if per_unit else _ZERO
+    return {u.name: u.count(requests, shaped) for u in profile.units}
+
+
+def units_entries(runs: list[tuple], units: list[dict[str, Decimal]], labels: list[str]) -> list[dict]:
+    """attrs["units"]: {profile, model, month, case, unit, count} per run and unit."""
+    return [{"profile": p, "model": m, "month": labels[i], "case": c, "unit": name, "count": n}
+            for (p, m, i, c, _), per in zip(runs, units) for name, n in per.items()]
+
+
+__all__ = ["FAILED_SUFFIX", "failed_parts", "month_units", "requests_per_unit", "shaped_bins", "units_entries"]
