@@ -102,7 +102,7 @@ def _counts(r: Reader, node: Node, key: str, what: str, value) -> Counts | Range
 
 
 def _whole(r: Reader, node: Node, key: str, allowed: str) -> int:
-    number = r.decimal(node, key, allowed, minimum=_ONE, maximum=Decimal(MAX_STEPS), max_places=0)
+    number = r.decimal(node, key, allowed, minimum=_ONE, maximum=Decimal(MAX_STEPS), max_places=12)
     if number != number.to_integral_value():
         raise r.fail(node, key, allowed)
     return int(number)
@@ -143,7 +143,7 @@ def _context(r: Reader, node: Node, key: str) -> ContextPolicy:
     what = "stop, truncate, or {summarize: S} (a summary of S tokens replaces the history)"
     if node.kind == "map":
         f = r.mapping(node, key, ("summarize",), ("summarize",))
-        tokens = r.decimal(f["summarize"], f"{key}.summarize", _TOKENS, minimum=_ZERO, max_places=0)
+        tokens = r.decimal(f["summarize"], f"{key}.summarize", _TOKENS, minimum=_ZERO, max_places=12)
         return ContextPolicy("summarize", tokens)
     policy = r.string(node, key, allowed=tuple(p for p in CONTEXT_POLICIES if p != "summarize"), what=what)
     return ContextPolicy(policy)

@@ -1,0 +1,238 @@
+"""Conversations, agent loops, failures with retries and unit costs (issue 16): every expected amount is
+worked out by hand below from pricing.yaml's rates, never copied from the code's output."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+import costcalc
+from costcalc.errors import CostcalcError
+from costcalc.workloads.conversation import Caching, Conversation, Counts, History, derive, requests_per_unit
+from costcalc.workloads.failures import Failures
+
+MTOK = D(1_000_000)
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "w.yaml"
+    path.write_text("schema_version: 1\nprofiles:\n" + text)
+    return path
+
+
+def month_frame(path, start="2027-01", months=1):
+    return costcalc.estimate(str(path), start=start, months=months)
+
+
+def total(frame) -> D:
+    return sum((D(str(c)) for c in frame["cost_usd"]), D(0))
+
+
+def by(frame, **match) -> D:
+    rows = frame
+    for column, value in match.items():
+        rows = rows[rows[column].astype(str) == value]
+    return sum((D(str(c)) for c in rows["cost_usd"]), D(0))
+
+
+# --- 1. a 6-turn conversation on claude-opus-4-7, full history, 5-minute cache writes, prefix reads -------
+
+SIX_TURNS = """\
+  chat:
+    models: [claude-opus-4-7]
+    tokens_counted_with: claude-opus-4.7-estimate   # the model's own unit: no translation
+    conversation:
+      conversations_per_day: 1000
+      turns: 6
+      system_tokens: 2000
+      user_tokens_per_turn: 150
+      reply_tokens_per_turn: 400
+      history: full
+      cache: {reads: history, writes: 5m}
+"""
+
+
+def test_six_turn_conversation_per_turn_breakdown():
+    # Turn k's prompt = system 2,000 + (k-1) earlier turns x (150 user + 400 reply) + the new 150:
+    #   2,150  2,700  3,250  3,800  4,350  4,900
+    # Turn 1 writes its whole prompt (nothing cached yet). Turn k > 1 reads turn k-1's prompt (still the
+    # prefix) and writes the new part: the last reply and the new user turn, 400 + 150 = 550.
+    conversation = Conversation(D(1000), Counts(((6, D(1)),)), D(2000), D(150), D(400),
+                                cache=Caching(reads=True, writes="5m"))
+    steps = derive(conversation.loop())
+    assert [s.prompt for s in steps] == [2150, 2700, 3250, 3800, 4350, 4900]
+    assert [s.cache_read for s in steps] == [0, 2150, 2700, 3250, 3800, 4350]
+    assert [s.cache_write for s in steps] == [2150, 550, 550, 550, 550, 550]
+    assert [s.input for s in steps] == [0] * 6
+    assert [s.output for s in steps] == [400] * 6
+    assert requests_per_unit(steps) == 6
+
+
+def test_six_turn_conversation_monthly_cost(tmp_path):
+    # Per conversation: reads 2,150 + 2,700 + 3,250 + 3,800 + 4,350 = 16,250; writes 2,150 + 5 x 550 = 4,900;
+    # output 6 x 400 = 2,400. Opus 4.7: cache read 0.50, 5-minute write 6.25, output 25 USD per 1M:
+    #   16,250 x 0.50 / 1M = 0.008125;  4,900 x 6.25 / 1M = 0.030625;  2,400 x 25 / 1M = 0.06
+    #   = 0.09875 USD per conversation. January 2027: 31 days x 1,000 = 31,000 conversations = 3,061.25 USD.
+    frame = month_frame(write(tmp_path, SIX_TURNS))
+    assert by(frame, component="cache_read") == D("251.875")  # 31,000 x 0.008125
+    assert by(frame, component="cache_write_5m") == D("949.375")  # 31,000 x 0.030625
+    assert by(frame, component="output") == D("1860")  # 31,000 x 0.06
+    assert total(frame) == D("3061.25")
+    tokens = {str(c): D(str(t)) for c, t in zip(frame["component"], frame["tokens"])}
+    assert tokens["cache_read"] == 31000 * 16250 and tokens["cache_write_5m"] == 31000 * 4900
+    # requests = conversations x turns
+    requests = costcalc.frames.requests(frame)["requests"].tolist()
+    assert [D(str(n)) for n in requests] == [31000 * 6]
+
+
+# --- 2. gpt-5.5's 272K cliff: only the turns above it pay the long-context rates ---------------------------
+
+LONG = """\
+  long:
+    models: [gpt-5.5]
+    conversation:
+      conversations_per_day: 10
+      turns: 30
+      system_tokens: 2000
+      user_tokens_per_turn: 1000
+      reply_tokens_per_turn: 9000
+"""
+
+
+def test_cliff_applies_per_turn(tmp_path):
+    # prompt_k = 2,000 + 1,000 + (k-1) x 10,000 = 3,000 + 10,000 (k-1). Above 272,000 from k = 28 (273,000).
+    # Turns 1-27: input 27 x 3,000 + 10,000 x (0 + ... + 26) = 81,000 + 3,510,000 = 3,591,000; output 243,000
+    # Turns 28-30: input 3 x 3,000 + 10,000 x (27 + 28 + 29) = 849,000; output 27,000
+    # gpt-5.5: input 5, output 30; above 272K input x2 = 10, output x1.5 = 45 USD per 1M.
+    #   3,591,000 x 5 + 243,000 x 30 + 849,000 x 10 + 27,000 x 45 = 17.955 + 7.29 + 8.49 + 1.215 (/1M: USD)
+    #   = 34.95 USD per conversation; January 2027: 310 conversations = 10,834.50 USD.
+    # The mean prompt (4,440,000 / 30 = 148,000) is below the cliff: a flat profile would miss the 3 turns.
+    frame = month_frame(write(tmp_path, LONG))
+    rates = {(str(c), D(str(r))): D(str(t)) for c, r, t in zip(frame["component"], frame["usd_per_mtok"],
+                                                              frame["tokens"])}
+    assert rates == {("input", D(5)): 310 * D(3591000), ("output", D(30)): 310 * D(243000),
+                     ("input", D(10)): 310 * D(849000), ("output", D(45)): 310 * D(27000)}
+    assert total(frame) == D("10834.5")
+
+
+def test_window_keeps_every_turn_below_the_cliff(tmp_path):
+    # history: window 200000 -> prompt_k = 3,000 + min(10,000 (k-1), 200,000) <= 203,000: no turn above 272K.
+    # Turns 1-21 keep all history: 21 x 3,000 + 10,000 x (0 + ... + 20) = 63,000 + 2,100,000 = 2,163,000;
+    # turns 22-30 hold 203,000 each: 9 x 203,000 = 1,827,000. Input 3,990,000 x 5 + output 270,000 x 30
+    # = 19.95 + 8.1 = 28.05 USD per conversation; 310 conversations = 8,695.50 USD.
+    text = LONG + "      history: window 200000\n"
+    frame = month_frame(write(tmp_path, text))
+    assert set(D(str(r)) for r in frame["usd_per_mtok"]) == {D(5), D(30)}
+    assert total(frame) == D("8695.5")
+
+
+# --- 3. an agent: 12 steps appending 3,000 tokens each; 5% failures billed on input, one retry -------------
+
+AGENT = """\
+  agent:
+    models: [gpt-5.5]
+    agent:
+      tasks_per_day: 100
+      steps: 12
+      system_tokens: 1000
+      task_tokens: 500
+      output_tokens_per_step: 500
+      tool_result_tokens_per_step: 2500
+    failures: {rate: 0.05, billed: input, retries: 1}
+"""
+
+
+def test_agent_steps_and_failures(tmp_path):
+    # Step k's prompt = system 1,000 + task 500 + (k-1) x (500 output + 2,500 tool result) = 1,500 + 3,000 (k-1).
+    # Per task: input 12 x 1,500 + 3,000 x (0 + ... + 11) = 18,000 + 198,000 = 216,000; output 12 x 500 = 6,000.
+    # Failures r = 0.05, 1 retry: attempts 1 + 0.05 = 1.05; failed 0.05 + 0.05^2 = 0.0525; succeeded
+    # 1 - 0.05^2 = 0.9975. January 2027: 3,100 tasks.
+    #   succeeded input  216,000 x 0.9975 x 3,100 = 667,926,000 tokens x 5 / 1M = 3,339.63
+    #   succeeded output   6,000 x 0.9975 x 3,100 =  18,553,500 tokens x 30 / 1M =  556.605
+    #   failed input     216,000 x 0.0525 x 3,100 =  35,154,000 tokens x 5 / 1M =  175.77 (its own line)
+    #   = 4,072.005 USD; requests 12 x 3,100 x 1.05 = 39,060.
+    frame = month_frame(write(tmp_path, AGENT))
+    rules = {(str(r), str(c)): D(str(t)) for r, c, t in zip(frame["rule"], frame["component"], frame["tokens"])}
+    assert rules[("list", "input")] == 667926000
+    assert rules[("list", "output")] == 18553500
+    assert rules[("list (failed attempts)", "input")] == 35154000
+    assert ("list (failed attempts)", "output") not in rules  # billed: input
+    assert by(frame, rule="list (failed attempts)") == D("175.77")
+    assert total(frame) == D("4072.005")
+    assert [D(str(n)) for n in costcalc.frames.requests(frame)["requests"].tolist()] == [39060]
+
+
+def test_failures_billed_input_and_output_and_none():
+    f = Failures(D("0.1"), "input+output", 2)
+    # attempts 1 + 0.1 + 0.01 = 1.11; failed 0.1 + 0.01 + 0.001 = 0.111; succeeded 1 - 0.001 = 0.999
+    assert (f.attempts(), f.failed(), f.succeeded()) == (D("1.11"), D("0.111"), D("0.999"))
+    assert f.billed_parts() == (True, True)
+    assert Failures(D("0.1"), "none").billed_parts() == (False, False)
+
+
+# --- history policies by hand --------------------------------------------------------------------------
+
+def test_summarize_every_k_turns():
+    # system 100, user 10, reply 20; summarize every 2 turns at 50 tokens; 5 turns, no cache.
+    # turn 1: 100 + 10 = 110; turn 2: 100 + 30 + 10 = 140;
+    # before turn 3 a summary call: 100 + history 60 in, 50 out; turn 3: 100 + 50 + 10 = 160;
+    # turn 4: 100 + 50 + 30 + 10 = 190; before turn 5 a summary call: 100 + 50 + 60 = 210 in, 50 out;
+    # turn 5: 160 (the same tokens as turn 3: merged with it, weight 2)
+    c = Conversation(D(1), Counts(((5, D(1)),)), D(100), D(10), D(20),
+                     history=History("summarize", every=2, summary_tokens=D(50)))
+    steps = derive(c.loop())
+    seen = [(s.prompt, s.output, s.weight, s.summary) for s in steps]
+    assert seen == [(110, 20, 1, False), (140, 20, 1, False), (160, 50, 1, True), (160, 20, 2, False),
+                    (190, 20, 1, False), (210, 50, 1, True)]
+    assert requests_per_unit(steps) == 7  # 5 turns + 2 summary calls
+
+
+def test_turns_histogram_weights():
+    # half the conversations have 1 turn, half 3: turn 1 in all (1), turns 2 and 3 in half (0.5 each)
+    c = Conversation(D(1), Counts(((1, D("0.5")), (3, D("0.5")))), D(0), D(10), D(10))
+    steps = derive(c.loop())
+    assert [(s.prompt, s.weight) for s in steps] == [(10, 1), (30, D("0.5")), (50, D("0.5"))]
+    assert requests_per_unit(steps) == 2  # the mean turns
+
+
+def test_context_policies():
+    # system 0, user 10, reply 90: prompts 10, 110, 210, 310 on a 250-token window
+    c = Conversation(D(1), Counts(((4, D(1)),)), D(0), D(10), D(90))
+    from costcalc.workloads.conversation import ContextPolicy
+    from dataclasses import replace
+
+    stop = derive(replace(c, context=ContextPolicy("stop")).loop(), 250)
+    assert [s.prompt for s in stop] == [10, 110, 210]  # the 4th turn would not fit: not made
+    truncate = derive(replace(c, context=ContextPolicy("truncate")).loop(), 250)
+    assert [s.prompt for s in truncate] == [10, 110, 210, 250]  # the history cut to 240 + 10
+    summarize = derive(replace(c, context=ContextPolicy("summarize", D(20))).loop(), 250)
+    # before turn 4 a summary call (0 + the 300 history, cut to what fits: 240) -> 20 out; turn 4: 20 + 10
+    assert [(s.prompt, s.summary) for s in summarize] == [(10, False), (110, False), (210, False), (240, True),
+                                                         (30, False)]
+    assert derive(c.loop(), 250)[-1].prompt == 310  # no policy: the window is the projection's matter
+
+
+# --- reading errors ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ("      turns: 0\n", "turns"),
+    ("      turns: 2.5\n", "turns"),
+    ("      history: window lots\n", "history"),
+    ("      cache: {reads: everything}\n", "cache.reads"),
+])
+def test_bad_conversation_values(tmp_path, text, message):
+    base = SIX_TURNS.replace("      turns: 6\n", "").replace("      history: full\n", "") \
+        .replace("      cache: {reads: history, writes: 5m}\n", "")
+    path = write(tmp_path, base + ("" if "turns" in text else "      turns: 6\n") + text)
+    with pytest.raises(CostcalcError) as info:
+        costcalc.estimate(str(path), start="2027-01", months=1)
+    said = str(info.value)
+    assert said.startswith(f"{path}:") and f"profiles.chat.conversation.{message}" in said
+    assert "\n" not in said.strip()
+
+
+def test_shape_and_plain_volume_refused(tmp_path):
+    path = write(tmp_path, SIX_TURNS + "    requests_per_day: 5\n")
+    with pytest.raises(CostcalcError, match="give conversation: or requests_per_day, not both"):
+        costcalc.estimate(str(path), start="2027-01", months=1)
