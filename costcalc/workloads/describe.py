@@ -22,6 +22,15 @@ def _pct(value: Value) -> str:
 def describe(profile: Profile) -> dict:
     """A one-line reading of the profile and its tags, for report headers and result metadata."""
     parts = []
+    if profile.shape is not None:  # conversations (tasks) per day and their turns say the volume and tokens
+        parts.append(profile.shape.describe())
+        if isinstance(profile.growth_per_month, Range) or profile.growth_per_month:
+            parts[-1] += f", growth {_pct(profile.growth_per_month)}/month"
+        if profile.reasoning_tokens is not None:
+            parts.append(f"{_num(profile.reasoning_tokens)} reasoning tokens per turn")
+        elif profile.reasoning:
+            parts.append(f"reasoning: {profile.reasoning}")
+        return _tail(profile, parts)
     if profile.requests_per_day is not None:
         parts.append(f"{_num(profile.requests_per_day)} requests/day")
     else:
@@ -47,6 +56,11 @@ def describe(profile: Profile) -> dict:
         parts.append(f"cache hit {_pct(profile.cache_hit_rate)}")
     if isinstance(profile.cache_write_share, Range) or profile.cache_write_share:
         parts.append(f"cache write {_pct(profile.cache_write_share)} ({profile.cache_write_ttl})")
+    return _tail(profile, parts)
+
+
+def _tail(profile: Profile, parts: list[str]) -> dict:
+    """The clauses every profile has (tiers, residency, tools, traffic, dates, limits, failures, units)."""
     if profile.tiers != (("standard", _ONE),):
         parts.append(", ".join(f"{t} {_pct(s)}" for t, s in profile.tiers))
     if profile.residency:
@@ -59,6 +73,10 @@ def describe(profile: Profile) -> dict:
         parts.append(f"{profile.start or '…'} to {profile.end or '…'}")
     if profile.over_limit == "exclude":
         parts.append("requests above a model's limits left out")
+    if profile.failures is not None:
+        parts.append(profile.failures.describe())
+    if profile.units:
+        parts.append("units " + ", ".join(u.describe() for u in profile.units))
     out = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
     if profile.sampled:
         out["tokens_per_request"] = {model: {

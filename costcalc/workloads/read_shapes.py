@@ -104,7 +104,7 @@ def _counts(r: Reader, node: Node, key: str, what: str, value) -> Counts | Range
 def _whole(r: Reader, node: Node, key: str, allowed: str) -> int:
     number = r.decimal(node, key, allowed, minimum=_ONE, maximum=Decimal(MAX_STEPS), max_places=12)
     if number != number.to_integral_value():
-        raise r.fail(node, key, allowed)
+        raise r.fail(node, key, f"must be {allowed}")
     return int(number)
 
 
