@@ -6,7 +6,9 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
                "total": {"cost", "cost_usd"},                       # over the period
                "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests"}],
                              "total": {...}, "requests", "requests_per_month",
-                             "cost_per_request": {...} | null, "cost_per_1k": {...} | null}]}],
+                             "cost_per_request": {...} | null, "cost_per_1k": {...} | null,
+                             "units": [{"unit", "count", "per_unit": {...} | null,      # with units: only
+                                        "months": [{"month", "count", "per_unit"}]}]}]}],
     "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...}, "saves_pct"}},
     "budgets": [{rule..., "months": [{"month", "spend", "cumulative", "headroom", "over", "period_left"}],
                  "over_months": [{"month", "overrun"}], "least_headroom", "runs_out", "period_left", ...}]
@@ -27,6 +29,7 @@ from ..errors import CostcalcError
 from ..money import EXACT, decimal_text
 from ..summary import dsum
 from ..workload_plans import UserPlan
+from .unitcosts import unit_costs, units_by_profile
 
 _ZERO = Decimal(0)
 
@@ -94,6 +97,7 @@ def _sections(rows: list[dict], meta: dict) -> dict:
         if _expected(entry):
             per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
             per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
+    units = units_by_profile(meta.get("units") or [])
     models, current = plan_setup(meta, rows)
     user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
     unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
@@ -102,7 +106,7 @@ def _sections(rows: list[dict], meta: dict) -> dict:
     names = [p.name for p in built]
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
-    plans = [_plan_entry(p, costs, usd_costs, requests, months) for p in built]
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, units) for p in built]
     by_name = {p["name"]: p for p in plans}
     chosen = by_name.get(chosen_name)
     headline = {"plan": chosen_name if chosen else None, "cheapest": None}
@@ -144,7 +148,7 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
     return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
 
 
-def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
+def _plan_entry(plan, costs, usd_costs, requests, months, units=None) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -161,6 +165,8 @@ def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
             "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
             "cost_per_request": None if per is None else _amounts(per, per_usd),
             "cost_per_1k": None if per is None else _amounts(per * 1000, per_usd * 1000)})
+        if units and (profile, model) in units:
+            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months)
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),
