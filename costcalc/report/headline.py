@@ -97,6 +97,7 @@ def headline_lines(document: dict, markdown: bool) -> list[str]:
         out.append(_wrap(f"Note: {_text(note, markdown)}.", markdown))
     out += _month_table(chosen, markdown)
     out += ["", _units_table(chosen, code, markdown)]
+    out += _per_unit_table(chosen, code, markdown)
     out += [""] + _summary(document, plans, chosen, code, markdown)
     budgets = document.get("budgets") or []
     if budgets:
@@ -136,6 +137,34 @@ def _units_table(plan: dict, code: str, markdown: bool) -> str:
             row[0], row[1] = _cut(row[0], 24), _cut(row[1], 24)
     return table(["profile", "model", "requests/month", "per request", "per 1,000 req", f"period ({code})"],
                  rows, [False, False, True, True, True, True], markdown)
+
+
+def _per_unit_table(plan: dict, code: str, markdown: bool) -> list[str]:
+    """Cost per unit (a profile's units:) per month and over the period, a column per profile and unit;
+    [] when no profile names units."""
+    columns = []
+    for p in plan["profiles"]:
+        for u in p.get("units") or []:
+            cells = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
+            cells.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
+            columns.append((f"{p['profile']} per {u['unit']}", cells, u))
+    if not columns:
+        return []
+    names = [_text(c[0], markdown) for c in columns]
+    heads, key = headers(names) if not markdown else (names, [])
+    first = [m["month"] for m in columns[0][2]["months"]] + ["period"]
+    cells = [(h, c[1]) for h, c in zip(heads, columns)]
+    groups = [list(range(len(cells)))] if markdown else chunks(["month"] + first, cells)
+    out = ["", _wrap(f"Cost per unit, plan {_text(plan['name'], markdown)} ({code}): each month's cost over its "
+                     f"units; the period's over the period's units.", markdown, indent="")]
+    for group in groups:
+        rows = [[label] + [cells[i][1][n] for i in group] for n, label in enumerate(first)]
+        out += ["", table(["month"] + [cells[i][0] for i in group], rows, [False] + [True] * len(group), markdown)]
+    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}" for c in columns)
+    out += ["", _wrap(f"Units over the period: {counts}.", markdown, indent="")]
+    if key:
+        out += [""] + [_wrap(line, False) for line in key]
+    return out
 
 
 def _cut(text: str, limit: int) -> str:
