@@ -259,7 +259,8 @@ def _budget_lines(budgets: list[dict], markdown: bool) -> list[str]:
 
 def plan_csv_rows(document: dict) -> str:
     """CSV comment rows (like `# not available`) after the cost lines: each plan's total per month and
-    over the period (`# plan`), its model per profile (`# plan choice`), and each budget's status per
+    over the period (`# plan`), its model per profile (`# plan choice`), cost per unit of profiles with
+    units: (`# unit cost`, per month and `month=total`), and each budget's status per
     month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
     from . import csv_row
 
@@ -275,6 +276,12 @@ def plan_csv_rows(document: dict) -> str:
         for p in plan["profiles"]:
             rows.append(["# plan choice", f"plan={plan['name']}", f"profile={p['profile']}", f"model={p['model']}",
                          f"cost_usd={p['total']['cost_usd']}", f"requests={p['requests']}"])
+            for u in p.get("units") or []:  # cost per unit (units:), per month and over the period
+                for m in u["months"] + [{"month": "total", "count": u["count"], "per_unit": u["per_unit"]}]:
+                    per = m["per_unit"] or {}
+                    rows.append(["# unit cost", f"plan={plan['name']}", f"profile={p['profile']}", f"unit={u['unit']}",
+                                 f"month={m['month']}", f"units={m['count']}", f"cost_usd={per.get('cost_usd', '')}",
+                                 f"cost={per.get('cost', '')}", f"currency={code}"])
     for b in document.get("budgets") or []:
         head = [f"scope={b['scope']}", f"name={b['name']}", f"plan={b['plan']}", f"currency={b['currency']}",
                 f"monthly={b.get('monthly') or ''}", f"period={b.get('period') or ''}"]

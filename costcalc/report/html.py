@@ -157,6 +157,29 @@ def render_html(document: dict) -> str:
     return "".join(out)
 
 
+def _unit_cost_table(profiles: list[dict], shown) -> list[str]:
+    """Cost per unit (profiles' units:) per month and over the period; nothing without units."""
+    from .headline import unit
+
+    columns = [(p, u) for p in profiles for u in p.get("units") or []]
+    if not columns:
+        return []
+    months = [m["month"] for m in columns[0][1]["months"]]
+    out = ['<div class="scroll"><table class="plan-unit-costs"><caption class="note">Cost per unit: each month\'s '
+           'cost over its units; the period\'s over the period\'s units.</caption><thead><tr><th>Month</th>'
+           + "".join(_money_head(f'{p["profile"]} per {u["unit"]}', shown) for p, u in columns) + "</tr></thead><tbody>\n"]
+
+    def cell(per) -> str:
+        return f'<td class="money">{"n/a" if per is None else _e(unit(per["cost"]))}</td>'
+
+    for i, month in enumerate(months):
+        out.append(f"<tr><td>{_e(month)}</td>" + "".join(cell(u["months"][i]["per_unit"]) for _, u in columns)
+                   + "</tr>\n")
+    out.append('<tr class="total"><td>Period</td>' + "".join(cell(u["per_unit"]) for _, u in columns) + "</tr>\n")
+    out.append("</tbody></table></div>\n")
+    return out
+
+
 def _money_head(label: str, shown: Shown) -> str:
     return f'<th class="money">{_e(label)} ({_e(shown.code)})</th>'
 
@@ -233,6 +256,7 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
                      f'<td class="money">{"n/a" if per_1k is None else _e(unit(per_1k["cost"]))}</td>'
                      f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td></tr>\n')
     parts.append("</tbody></table></div>\n")
+    parts += _unit_cost_table(profiles, shown)
     # every plan
     parts.append('<div class="scroll"><table class="plans"><caption class="note">Every plan over the period.'
                  '</caption><thead><tr><th>Plan</th><th>Models</th>' + _money_head("Total", shown)
