@@ -98,7 +98,7 @@ def certain_direction(profile: Profile, key: str, has_prompt_rules: bool) -> str
     None (measure it). `has_prompt_rules`: the model prices some prompt sizes by their own rule."""
     if key in _VOLUME or key.startswith(TOOL_CALLS_KEY):
         return RAISES
-    if key in _STEPS and not profile.over_limit == "exclude":
+    if key in _STEPS and profile.over_limit != "exclude":
         return RAISES  # more turns (steps) add requests and change none before them
     excluding = profile.over_limit == "exclude"
     if key in _TOKENS and not excluding:

@@ -167,7 +167,8 @@ def _unit_cost_table(profiles: list[dict], shown) -> list[str]:
     months = [m["month"] for m in columns[0][1]["months"]]
     out = ['<div class="scroll"><table class="plan-unit-costs"><caption class="note">Cost per unit: each month\'s '
            'cost over its units; the period\'s over the period\'s units.</caption><thead><tr><th>Month</th>'
-           + "".join(_money_head(f'{p["profile"]} per {u["unit"]}', shown) for p, u in columns) + "</tr></thead><tbody>\n"]
+           + "".join(_money_head(f'{p["profile"]} per {u["unit"]}', shown) for p, u in columns)
+           + "</tr></thead><tbody>\n"]
 
     def cell(per) -> str:
         return f'<td class="money">{"n/a" if per is None else _e(unit(per["cost"]))}</td>'

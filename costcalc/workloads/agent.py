@@ -9,7 +9,7 @@ Pure: no I/O. Built by workloads/read.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .conversation import (Caching, ContextPolicy, History, Loop, TurnsValue, _cache_text, _context_text, _counts,
@@ -29,8 +29,8 @@ class Agent:
     task_tokens: Decimal
     tool_result_tokens: Decimal  # appended after every step's output
     output_tokens: Decimal  # per step (a tool call, or the final answer)
-    history: History = History()
-    cache: Caching = Caching()
+    history: History = field(default_factory=History)
+    cache: Caching = field(default_factory=Caching)
     context: ContextPolicy | None = None
 
     unit = "task"

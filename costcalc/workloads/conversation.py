@@ -36,7 +36,7 @@ Pure: no I/O. The spec classes here are built by workloads/read.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .model import Range
@@ -102,8 +102,8 @@ class Loop:
     first_history: Decimal  # history of step 1 (0)
     growth: Decimal  # history added per step (the previous reply + the next user turn, or output + tool result)
     output: Decimal  # visible output tokens per step
-    history: History = History()
-    cache: Caching = Caching()
+    history: History = field(default_factory=History)
+    cache: Caching = field(default_factory=Caching)
     context: ContextPolicy | None = None
 
 
@@ -218,8 +218,8 @@ class Conversation:
     system_tokens: Decimal
     user_tokens: Decimal
     reply_tokens: Decimal
-    history: History = History()
-    cache: Caching = Caching()
+    history: History = field(default_factory=History)
+    cache: Caching = field(default_factory=Caching)
     context: ContextPolicy | None = None
 
     unit = "conversation"
