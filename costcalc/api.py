@@ -55,6 +55,20 @@ def bundled_examples() -> Path:
     return Path(__file__).resolve().parents[1] / "examples" / "workloads.yaml"
 
 
+SHAPES = ("chat", "agent", "batch", "rag")
+
+
+def bundled_shape(name: str) -> Path:
+    """A commented starting profile shipped with costcalc (examples/shapes/NAME.yaml in a checkout):
+    chat (conversations), agent (tool loops), batch (offline jobs) or rag (retrieval + one answer)."""
+    if name not in SHAPES:
+        raise CostcalcError(f"unknown shape {name!r}; shapes: {', '.join(SHAPES)}")
+    packaged = resources.files("costcalc") / "data" / "examples" / "shapes" / f"{name}.yaml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[1] / "examples" / "shapes" / f"{name}.yaml"
+
+
 def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:
     if isinstance(workloads, Workloads):
         if overrides:
