@@ -926,14 +926,23 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
         limit = over_limit(model, prompt, output)
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
+        advice = "set over_limit: exclude in the profile to leave such requests out of the estimate"
+        if profile.shape is not None:  # a conversation's (agent's) later turns grow past the limit
+            kind = "conversation" if profile.shape.unit == "conversation" else "agent"
+            part = f"a {'turn' if kind == 'conversation' else 'step'} of its {profile.shape.unit}s: "
+            advice = (f"set context: stop, truncate or {{summarize: N}} in {kind}:, or over_limit: exclude in "
+                      f"the profile")
         what = f"{part}{describe_limit(model.id, *limit)}{hint}"
         if profile.origin is None:  # a Profile made in code: no file to point at
-            raise LimitError(f"profile {profile.name}{which}, model {model_name}: {what}; set over_limit: "
-                             f"exclude in the profile to leave such requests out of the estimate")
-        key, line, value = _limit_location(profile, model, limit[0], index, case, sampled, ends, counted)
+            raise LimitError(f"profile {profile.name}{which}, model {model_name}: {what}; {advice}")
+        if profile.shape is not None:
+            steps = getattr((counted or profile).shape, profile.shape.steps_key)
+            key, line = profile.origin.where(f"{kind}.{profile.shape.steps_key}", kind)
+            value = steps.bins[0][0] if len(steps.bins) == 1 else "(a histogram)"
+        else:
+            key, line, value = _limit_location(profile, model, limit[0], index, case, sampled, ends, counted)
         raise LimitError(str(Problem(profile.origin.file, line, key, value,
-                                     f"model {model_name}{which}: {what}; set over_limit: exclude in the "
-                                     f"profile to leave such requests out of the estimate")))
+                                     f"model {model_name}{which}: {what}; {advice}")))
     return over
 
 
@@ -981,6 +990,8 @@ def _excluded_entry(profile: Profile, model: Model, model_name: str, bins: list,
             text = describe_limit(model.id, *over_limit(model, prompt, _ceil(output)))
             if text not in reasons:
                 reasons.append(text)
+    if profile.shape is not None:  # bin weights are requests per conversation (task): a share of them
+        share = share / sum((b[1] for b in bins), _ZERO)
     return {"profile": profile.name, "model": model_name, "case": case, "share": share,
             "requests": sum((n for _, n in left_out), _ZERO), "months": [m for m, n in left_out if n],
             "detail": "; ".join(reasons)}

@@ -336,7 +336,8 @@ def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[s
 
 # The values a limit check points at (the prompt and the output of one request), with their parts, and
 # the growth the projection holds to a million-fold.
-_LOCATED = ("input_tokens", "output_tokens", "reasoning_tokens", "reasoning", "samples", "growth_per_month")
+_LOCATED = ("input_tokens", "output_tokens", "reasoning_tokens", "reasoning", "samples", "growth_per_month",
+            "conversation", "agent")
 
 
 def _origin(file: str, key: str, node: Node, f: dict[str, Node]) -> Origin:
