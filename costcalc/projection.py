@@ -64,7 +64,6 @@ from . import __version__
 from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
 from .token_units import by_profile as translations_by_profile
 from .token_units import limit_hint, profile_info, translate, translated_parts, translation
-from .tokens.tokenizers import translate_count
 from .shapes import FAILED_SUFFIX, failed_parts, month_units, shaped_bins, units_entries
 from .token_units import notes as token_notes
 from .workloads.describe import describe
@@ -763,7 +762,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     reasoning = _reasoning_tokens(profile, model.provider)
     bins = []
     if profile.shape is not None:  # a conversation or agent: every turn its own request (shapes.py)
-        bins = shaped_bins(profile, model, reasoning)
+        translated = projector.translations[(profile.name, model_name)][0]
+        bins = shaped_bins(profile, model, reasoning, None if translated is None else translated.ratio)
     for prompt, share in (() if profile.shape is not None else _bins(profile)):
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
@@ -894,8 +894,6 @@ def _in_model_tokens(projector: _Projector, profile: Profile, model: Model, mode
     projector.translations[(profile.name, model_name)] = (t, parts, model.tokenizer)
     if t is None or parts is None:
         return profile, ""
-    if profile.shape is not None and t.ratio != (1, 1):
-        profile = replace(profile, shape=profile.shape.translated(lambda n: translate_count(n, t.ratio)))
     return translate(profile, t, *from_samples), limit_hint(t)
 
 

@@ -13,10 +13,12 @@ Pure computation: no I/O.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from .prices.model import Model
-from .workloads.conversation import derive, requests_per_unit
+from .tokens.tokenizers import translate_count
+from .workloads.conversation import Step, derive, requests_per_unit
 from .workloads.failures import Failures
 from .workloads.model import Profile
 
@@ -29,14 +31,27 @@ _OUTPUT_PARTS = ("output", "reasoning")
 Bin = tuple[int, Decimal, list[tuple[str, Decimal]]]  # (prompt, weight or share, [(component, tokens)])
 
 
-def shaped_bins(profile: Profile, model: Model, reasoning: Decimal) -> list[Bin]:
+def shaped_bins(profile: Profile, model: Model, reasoning: Decimal,
+                ratio: tuple[int, int] | None = None) -> list[Bin]:
     """The turns of a conversation (steps of an agent) on `model`: one bin per kind of request, with
-    `reasoning` tokens per turn (none on a summarization call)."""
+    `reasoning` tokens per turn (none on a summarization call; `reasoning` is in the model's tokens).
+
+    `ratio`: the translation of the profile's counts to the model's tokenizer (costcalc.token_units).
+    Each turn is derived in the profile's own counts and then translated as a plain profile's request
+    is: its whole prompt and its output each to whole tokens (half up), the cache read likewise, and
+    the rest of the prompt is the written (or uncached) part; so a 1-turn conversation equals the plain
+    profile with the same tokens on every model. The context window is taken back to the profile's
+    counts for the loop's policy: the largest prompt whose translation fits."""
     shape = profile.shape
     window = model.context_window if shape.context is not None else None
+    if window is not None and ratio is not None:
+        numerator, denominator = ratio
+        window = -(-(2 * window + 1) * denominator // (2 * numerator)) - 1  # ceil((W + 1/2) d / n) - 1
     ttl = shape.cache.writes
     out: list[Bin] = []
     for step in derive(shape.loop(), window):
+        if ratio is not None:
+            step = _translated(step, ratio)
         parts = {"input": step.input, "cache_read": step.cache_read, "output": step.output,
                  "reasoning": _ZERO if step.summary else reasoning}
         if ttl:
@@ -45,6 +60,15 @@ def shaped_bins(profile: Profile, model: Model, reasoning: Decimal) -> list[Bin]
         whole = int(prompt) if prompt == prompt.to_integral_value() else int(prompt.to_integral_value()) + 1
         out.append((whole, step.weight, [(c, n) for c, n in parts.items() if n]))
     return out
+
+
+def _translated(step: Step, ratio: tuple[int, int]) -> Step:
+    prompt = translate_count(step.prompt, ratio)
+    read = translate_count(step.cache_read, ratio)
+    rest = prompt - read
+    write, uncached = (rest, _ZERO) if step.cache_write else (_ZERO, rest)
+    return replace(step, input=uncached, cache_read=read, cache_write=write,
+                   output=translate_count(step.output, ratio))
 
 
 def failed_parts(failures: Failures | None, bins: list[Bin]) -> tuple[dict[int, list], dict[int, list], Decimal]:

@@ -3,9 +3,12 @@ worked out by hand below from pricing.yaml's rates, never copied from the code's
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import costcalc
 from costcalc.errors import CostcalcError
@@ -200,7 +203,6 @@ def test_context_policies():
     # system 0, user 10, reply 90: prompts 10, 110, 210, 310 on a 250-token window
     c = Conversation(D(1), Counts(((4, D(1)),)), D(0), D(10), D(90))
     from costcalc.workloads.conversation import ContextPolicy
-    from dataclasses import replace
 
     stop = derive(replace(c, context=ContextPolicy("stop")).loop(), 250)
     assert [s.prompt for s in stop] == [10, 110, 210]  # the 4th turn would not fit: not made
@@ -236,3 +238,226 @@ def test_shape_and_plain_volume_refused(tmp_path):
     path = write(tmp_path, SIX_TURNS + "    requests_per_day: 5\n")
     with pytest.raises(CostcalcError, match="give conversation: or requests_per_day, not both"):
         costcalc.estimate(str(path), start="2027-01", months=1)
+
+
+def test_turns_range_gives_cases(tmp_path):
+    # turns {low: 2, expected: 6, high: 10}. Low: 2 turns: reads 2,150, writes 2,150 + 550 = 2,700, output 800:
+    #   2,150 x 0.50 + 2,700 x 6.25 + 800 x 25 = 1,075 + 16,875 + 20,000 = 37,950 / 1M = 0.03795 per conversation
+    #   x 31,000 = 1,176.45. High: 10 turns: prompts 2,150 + 550 (k-1); reads = prompts 1..9 =
+    #   9 x 2,150 + 550 x 36 = 19,350 + 19,800 = 39,150; writes 2,150 + 9 x 550 = 7,100; output 4,000:
+    #   19,575 + 44,375 + 100,000 = 163,950 / 1M = 0.16395 x 31,000 = 5,082.45.
+    path = write(tmp_path, SIX_TURNS.replace("turns: 6", "turns: {low: 2, expected: 6, high: 10}"))
+    frame = costcalc.estimate(str(path), start="2027-01", months=1, cases=True)
+    assert by(frame, case="low") == D("1176.45")
+    assert by(frame, case="expected") == D("3061.25")
+    assert by(frame, case="high") == D("5082.45")
+
+
+def test_turn_above_the_context_window_names_the_turns(tmp_path):
+    # prompt_k = 1,000 + 10,000 (k-1): turn 106 holds 1,051,000 tokens, above gpt-5.5's 1,050,000 window
+    path = write(tmp_path, """\
+  c:
+    models: [gpt-5.5]
+    conversation:
+      conversations_per_day: 10
+      turns: 200
+      user_tokens_per_turn: 1000
+      reply_tokens_per_turn: 9000
+""")
+    with pytest.raises(CostcalcError) as info:
+        costcalc.estimate(str(path), start="2027-01", months=1)
+    said = str(info.value)
+    assert said.startswith(f"{path}:7: profiles.c.conversation.turns: 200: model gpt-5.5: a turn of its")
+    assert "1,051,000-token prompt" in said and "context: stop, truncate" in said
+
+
+# --- 4. cost per user and per conversation: table, JSON and XLSX ------------------------------------------
+
+UNITS = SIX_TURNS + "    units: {user: 12000, conversation: derived, ticket: {per_request: 0.25}}\n"
+
+
+def test_unit_costs_in_json_table_and_xlsx(tmp_path):
+    # January 2027 costs 3,061.25 (above), February 28 x 1,000 x 0.09875 = 2,765.
+    # per user: 3,061.25 / 12,000 = 0.25510416...; 2,765 / 12,000 = 0.23041666...;
+    #   period 5,826.25 / 24,000 = 0.24276041...
+    # per conversation: 0.09875 every month (31,000 and 28,000 conversations)
+    # per ticket: 0.25 per request: January 31,000 x 6 x 0.25 = 46,500 tickets -> 3,061.25 / 46,500
+    #   = 0.0658333...; period 5,826.25 / (46,500 + 42,000) = 0.0658333...
+    import json
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    path = write(tmp_path, UNITS)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    units = {u["unit"]: u for u in document["plans"][0]["profiles"][0]["units"]}
+    assert D(units["user"]["months"][0]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == \
+        (D("3061.25") / 12000).quantize(D("1e-12"))
+    assert D(units["user"]["count"]) == 24000
+    assert D(units["user"]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == (D("5826.25") / 24000).quantize(D("1e-12"))
+    assert [D(m["count"]) for m in units["conversation"]["months"]] == [31000, 28000]
+    assert D(units["conversation"]["per_unit"]["cost_usd"]) == D("0.09875")
+    assert [D(m["count"]) for m in units["ticket"]["months"]] == [46500, 42000]
+
+    result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2"])
+    text = result.output
+    assert "chat per user" in text and "chat per conversation" in text
+    period = next(line for line in text.splitlines() if line.strip().startswith("period ") and "0.0987" in line)
+    assert period.split()[1:3] == ["0.242760", "0.098750"]  # 0.24276041 and 0.09875 to six places
+
+    out = tmp_path / "e.xlsx"
+    result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "xlsx",
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [r for r in openpyxl.load_workbook(out)["Plan"].iter_rows(values_only=True) if r and r[0] == "chat"
+            and r[1] in ("user", "conversation")]
+    cells = {(r[1], r[2]): (r[3], r[4]) for r in rows}
+    assert cells[("conversation", "2027-01")] == (31000, pytest.approx(0.09875))
+    assert cells[("user", "period")] == (24000, pytest.approx(5826.25 / 24000))
+
+
+# --- 6. init --shape ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape", ["chat", "agent", "batch", "rag"])
+def test_init_shape_writes_a_profile_that_estimates(tmp_path, shape):
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    target = tmp_path / f"{shape}.yaml"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["init", "--shape", shape, str(target)])
+    assert result.exit_code == 0, result.output
+    text = target.read_text()
+    assert text.startswith("# costcalc starting profile") and f"\n  {shape}:\n" in text
+    frame = costcalc.estimate(str(target), start="2027-01", months=2)
+    assert total(frame) > 0
+    again = runner.invoke(cli, ["init", "--shape", shape, str(target)])
+    assert again.exit_code != 0 and "already exists" in again.output  # never overwrites
+
+
+# --- property tests ---------------------------------------------------------------------------------------
+
+def test_one_turn_conversation_equals_the_plain_profile(tmp_path):
+    # 1 turn: prompt = system + user, written whole to cache (nothing to read yet), reply = output
+    shaped = write(tmp_path, """\
+  one:
+    models: [claude-opus-4-7, gpt-5.5]
+    conversation:
+      conversations_per_day: 777
+      turns: 1
+      system_tokens: 1234
+      user_tokens_per_turn: 56
+      reply_tokens_per_turn: 789
+      reasoning: high
+""")
+    plain = tmp_path / "p.yaml"
+    plain.write_text("""schema_version: 1
+profiles:
+  one:
+    models: [claude-opus-4-7, gpt-5.5]
+    requests_per_day: 777
+    input_tokens: 1290
+    output_tokens: 789
+    reasoning: high
+""")
+    a, b = (costcalc.estimate(str(p), start="2027-01", months=3) for p in (shaped, plain))
+    assert lines(a) == lines(b) and lines(a)
+
+
+
+# Rates (USD per 1M) as providers publish them: a cache read costs no more than input, a cache write no
+# less. The cost of one conversation from its derived turns, exactly.
+RATES = st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50), st.integers(0, 100)).map(
+    lambda t: {"read": D(min(t[0], t[1])), "input": D(max(t[0], t[1])) if t[2] >= max(t[0], t[1]) else D(t[1]),
+               "write": D(max(t[0], t[1], t[2])), "output": D(t[3])})
+TOKENS = st.integers(0, 5000).map(D)
+
+
+def conversation_cost(c: Conversation, rates: dict) -> D:
+    read = min(rates["read"], rates["input"])
+    write = max(rates["write"], rates["input"])
+    return sum((s.weight * (s.input * rates["input"] + s.cache_read * read + s.cache_write * write
+                            + s.output * rates["output"]) for s in derive(c.loop())), D(0))
+
+
+CACHES = st.sampled_from([Caching(), Caching(True), Caching(True, "5m"), Caching(False, "1h")])
+HISTORIES = st.one_of(st.just(History()), st.integers(1, 20000).map(lambda n: History("window", D(n))),
+                      st.tuples(st.integers(1, 6), TOKENS).map(lambda t: History("summarize", every=t[0],
+                                                                                 summary_tokens=t[1])))
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(turns=st.integers(1, 40), system=TOKENS, user=TOKENS, reply=TOKENS, more=st.integers(0, 3000),
+       which=st.sampled_from(["turns", "system", "user", "reply"]), cache=CACHES, history=HISTORIES, rates=RATES)
+def test_cost_never_falls_when_turns_or_tokens_grow(turns, system, user, reply, more, which, cache, history, rates):
+    base = Conversation(D(1), Counts(((turns, D(1)),)), system, user, reply, history=history, cache=cache)
+    grown = {"turns": replace(base, turns=Counts(((turns + 1 + more % 5, D(1)),))),
+             "system": replace(base, system_tokens=system + more), "user": replace(base, user_tokens=user + more),
+             "reply": replace(base, reply_tokens=reply + more)}[which]
+    assert conversation_cost(grown, rates) >= conversation_cost(base, rates)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(steps=st.integers(1, 40), system=TOKENS, task=TOKENS, tool=TOKENS, output=TOKENS, more=st.integers(1, 5),
+       cache=CACHES, rates=RATES)
+def test_cost_never_falls_when_agent_steps_grow(steps, system, task, tool, output, more, cache, rates):
+    from costcalc.workloads.agent import Agent
+
+    base = Agent(D(1), Counts(((steps, D(1)),)), system, task, tool, output, cache=cache)
+    grown = replace(base, steps=Counts(((steps + more, D(1)),)))
+    assert conversation_cost(grown, rates) >= conversation_cost(base, rates)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(turns=st.integers(1, 40), system=TOKENS, user=TOKENS, reply=TOKENS, window=st.integers(0, 20000),
+       more=st.integers(1, 20000), rates=RATES)
+def test_cost_never_falls_when_history_grows(turns, system, user, reply, window, more, rates):
+    # without caching (a cache read makes a kept prefix cheaper than a dropped one: a sliding window that
+    # breaks the prefix can cost more than the full history, which is why the window is no cache saver)
+    def cost(history):
+        return conversation_cost(Conversation(D(1), Counts(((turns, D(1)),)), system, user, reply,
+                                              history=history), rates)
+
+    assert cost(History("window", D(window + more))) >= cost(History("window", D(window)))
+    assert cost(History()) >= cost(History("window", D(window)))
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(system=st.integers(0, 300000), user=st.integers(1, 5000), reply=st.integers(0, 5000),
+       per_day=st.integers(1, 100000), writes=st.sampled_from(["none", "5m", "1h"]))
+def test_one_turn_conversation_equals_plain_profile_property(tmp_path, system, user, reply, per_day, writes):
+    # one turn writes its whole prompt when writes are on: the plain profile's cache_write share 1
+    shaped = write(tmp_path, f"""\
+  one:
+    models: [claude-opus-4-7, gpt-5.5]
+    conversation:
+      conversations_per_day: {per_day}
+      turns: 1
+      system_tokens: {system}
+      user_tokens_per_turn: {user}
+      reply_tokens_per_turn: {reply}
+      cache: {{reads: history, writes: {writes}}}
+""")
+    cache = "" if writes == "none" else f"    cache_write: {{ttl: {writes}, share: 1}}\n"
+    plain = tmp_path / "p.yaml"
+    plain.write_text(f"schema_version: 1\nprofiles:\n  one:\n    models: [claude-opus-4-7, gpt-5.5]\n"
+                     f"    requests_per_day: {per_day}\n    input_tokens: {system + user}\n"
+                     f"    output_tokens: {reply}\n{cache}")
+    a, b = (costcalc.estimate(str(p), start="2027-01", months=2) for p in (shaped, plain))
+    assert lines(a) == lines(b)
+
+
+def lines(frame) -> dict:
+    """{(model, month, rule, component): (tokens, cost)}: a frame's lines whatever their order."""
+    key = ["model", "month", "rule", "component"]
+    return {tuple(str(r[k]) for k in key): (D(str(r["tokens"])), D(str(r["cost_usd"]))) for _, r in frame.iterrows()}

@@ -8,12 +8,11 @@ Pure: no I/O. Built by workloads/read.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .conversation import (Caching, ContextPolicy, History, Loop, TurnsValue, _cache_text, _context_text, _counts,
-                           _history_text, _num, _translated_context, _translated_history, _turns_text)
+                           _history_text, _num, _turns_text)
 from .model import Range
 
 _ZERO = Decimal(0)
@@ -44,12 +43,6 @@ class Agent:
         return Loop(steps=_counts(self.steps), pinned=self.system_tokens + self.task_tokens, new_tokens=_ZERO,
                     first_history=_ZERO, growth=self.output_tokens + self.tool_result_tokens,
                     output=self.output_tokens, history=self.history, cache=self.cache, context=self.context)
-
-    def translated(self, count: Callable[[Decimal], Decimal]) -> Agent:
-        return replace(self, system_tokens=count(self.system_tokens), task_tokens=count(self.task_tokens),
-                       tool_result_tokens=count(self.tool_result_tokens), output_tokens=count(self.output_tokens),
-                       history=_translated_history(self.history, count),
-                       context=_translated_context(self.context, count))
 
     def describe(self) -> str:
         return (f"{_num(self.per_day)} tasks/day x {_turns_text(self.steps)} steps (system "

@@ -35,7 +35,6 @@ Pure: no I/O. The spec classes here are built by workloads/read.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -234,12 +233,6 @@ class Conversation:
                     first_history=_ZERO, growth=self.user_tokens + self.reply_tokens, output=self.reply_tokens,
                     history=self.history, cache=self.cache, context=self.context)
 
-    def translated(self, count: Callable[[Decimal], Decimal]) -> Conversation:
-        """The token counts in another tokenizer (`count` turns one count into it)."""
-        return replace(self, system_tokens=count(self.system_tokens), user_tokens=count(self.user_tokens),
-                       reply_tokens=count(self.reply_tokens), history=_translated_history(self.history, count),
-                       context=_translated_context(self.context, count))
-
     def describe(self) -> str:
         return (f"{_num(self.per_day)} conversations/day x {_turns_text(self.turns)} turns (system "
                 f"{_num(self.system_tokens)}, user {_num(self.user_tokens)}, reply {_num(self.reply_tokens)} "
@@ -264,17 +257,6 @@ def shape_at(shape, case: str):
     """A Conversation or Agent with its turns (steps) at `case`: one fixed count."""
     key = shape.steps_key
     return replace(shape, **{key: at_case(getattr(shape, key), case)})
-
-
-def _translated_history(history: History, count: Callable[[Decimal], Decimal]) -> History:
-    return replace(history, window_tokens=None if history.window_tokens is None else count(history.window_tokens),
-                   summary_tokens=None if history.summary_tokens is None else count(history.summary_tokens))
-
-
-def _translated_context(context: ContextPolicy | None, count: Callable[[Decimal], Decimal]) -> ContextPolicy | None:
-    if context is None or context.summary_tokens is None:
-        return context
-    return replace(context, summary_tokens=count(context.summary_tokens))
 
 
 def _num(value: Decimal | Range) -> str:
