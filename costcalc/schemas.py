@@ -322,6 +322,8 @@ def estimate_schema() -> dict:
             "summary": {"type": "string"}, "tags": {"type": "string"},
             "models": {"type": "array", "items": {"type": "string"}}, "use": {"type": "string"},
             "tokens_counted_with": {"type": "string", "description": "The unit of the profile's token counts"},
+            "turns": {"type": "array", "description": "A conversation's (agent's) turns at the expected case: "
+                      "weight (requests per conversation) and tokens by part", "items": {"type": "object"}},
             "token_translation": {"type": "object", "description": "Per model: its counts translated from "
                                   "tokens_counted_with to its own tokenizer (an estimate with a band)",
                                   "additionalProperties": _open({

@@ -30,7 +30,9 @@ def describe(profile: Profile) -> dict:
             parts.append(f"{_num(profile.reasoning_tokens)} reasoning tokens per turn")
         elif profile.reasoning:
             parts.append(f"reasoning: {profile.reasoning}")
-        return _tail(profile, parts)
+        out = _tail(profile, parts)
+        out["turns"] = turns_table(profile)
+        return out
     if profile.requests_per_day is not None:
         parts.append(f"{_num(profile.requests_per_day)} requests/day")
     else:
@@ -88,3 +90,23 @@ def _tail(profile: Profile, parts: list[str]) -> dict:
 
 def _rounded(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1')):f}"
+
+
+def turns_table(profile: Profile) -> list[dict]:
+    """A shaped profile's turns (steps) at the expected case, in its own token counts and before any
+    model's context window: per kind of request its weight (requests per conversation or task) and tokens
+    (prompt = input + cache_read + cache_write), as exact decimal text. What the projection prices per
+    model (translated to its tokenizer, its window's policy applied)."""
+    from .conversation import derive
+
+    rows = []
+    for step in derive(profile.shape_at("expected").loop()):
+        rows.append({"turn": step.number, "summary_call": step.summary, "weight": _plain(step.weight),
+                     "prompt": _plain(step.prompt), "input": _plain(step.input),
+                     "cache_read": _plain(step.cache_read), "cache_write": _plain(step.cache_write),
+                     "output": _plain(step.output)})
+    return rows
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
