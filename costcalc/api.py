@@ -478,14 +478,16 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
 
 
 def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None, format: str | None = None,
-                    mapping=None) -> dict:
+                    mapping=None, conversation: str | None = None) -> dict:
     """Workload profiles from real usage (one per model, or per value of `by="tag:NAME"`): requests per
     day, prompt-size histogram (split at every price cliff in the table), output, reasoning, cache hits
     and writes, tiers, residency and the hour-of-week shape in `timezone`. Returns the workloads
     document (plain data); `costcalc.usage.profile.profiles_yaml` writes it as YAML that
     `costcalc.estimate` reads. Logged model names are mapped to the table's ids (dated snapshots,
     provider-qualified names); a model the table does not know is an error. Bad records in log files
-    are left out (read_usage reports them: the CLI lists them and exits 1)."""
+    are left out (read_usage reports them: the CLI lists them and exits 1). `conversation`: a tag column
+    holding a conversation or session id (`tag:session_id`): each profile is then a `conversation:` shape
+    (turns, history growth and cache reads per turn) instead of requests and tokens per request."""
     from .usage.formats.columnar import _categorical
     from .usage.price import _codes
     from .usage.profile import derive_profiles as derive
@@ -510,7 +512,8 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
                             f"overlay (--prices) or leave their records out")
     frame = frame.assign(model=_categorical(codes, [model_id for model_id, _ in resolved]))
     cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
-    return _with_count_units(derive(frame, by=by, timezone=timezone, cliffs=cliffs), table)
+    return _with_count_units(derive(frame, by=by, timezone=timezone, cliffs=cliffs, conversation=conversation),
+                             table)
 
 
 def _with_count_units(document: dict, table: PriceTable) -> dict:

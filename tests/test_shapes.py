@@ -461,3 +461,47 @@ def lines(frame) -> dict:
     """{(model, month, rule, component): (tokens, cost)}: a frame's lines whatever their order."""
     key = ["model", "month", "rule", "component"]
     return {tuple(str(r[k]) for k in key): (D(str(r["tokens"])), D(str(r["cost_usd"]))) for _, r in frame.iterrows()}
+
+
+# --- 5. conversation shapes derived from logs with a session id ------------------------------------------
+
+def test_profile_derives_a_conversation_shape_from_logs(tmp_path):
+    # Three conversations over 2 observed days (first record 2026-09-01 00:00, last 2026-09-02 12:00):
+    # a and b have 3 turns, c one. System 1,000, user 100, reply 200 tokens, full history, so the prompts
+    # are 1,100, 1,400, 1,700; turn k >= 2 reads turn k-1's prompt from cache and writes the new 300.
+    #   conversations_per_day = 3 / 2 = 1.5; turns: 1 in 1/3 (0.3333), 3 in 2/3 (0.6667, the remainder)
+    #   growth per turn 300 - reply 200 = user 100; system = turn 1's prompt 1,100 - 100 = 1,000
+    import pandas as pd
+    import yaml
+
+    from costcalc.usage.profile import profiles_yaml
+
+    rows = []
+    for cid, start, turns in (("a", "2026-09-01T00:00Z", 3), ("b", "2026-09-01T10:00Z", 3),
+                              ("c", "2026-09-02T12:00Z", 1)):
+        for k in range(turns):
+            rows.append({"timestamp": pd.Timestamp(start) + pd.Timedelta(minutes=k), "model": "claude-opus-4-7",
+                         "provider": "anthropic", "input_tokens": 0,
+                         "cached_tokens": 1100 + 300 * (k - 1) if k else 0,
+                         "cache_write_5m_tokens": 300 if k else 1100, "output_tokens": 200, "tag:session": cid})
+    document = costcalc.derive_profiles(pd.DataFrame(rows), conversation="tag:session")
+    profile = document["profiles"]["claude-opus-4-7"]
+    assert "requests_per_day" not in profile and "input_tokens" not in profile
+    assert profile["conversation"] == {
+        "conversations_per_day": 1.5, "turns": {"histogram": [{"turns": 1, "share": 0.3333},
+                                                              {"turns": 3, "share": 0.6667}]},
+        "system_tokens": 1000, "user_tokens_per_turn": 100, "reply_tokens_per_turn": 200, "history": "full",
+        "cache": {"reads": "history", "writes": "5m"}}
+    # the YAML loads and estimates: January 2027, 31 x 1.5 = 46.5 conversations (the derived weekday weights
+    # mon 1, tue 1.71, wed 0.29, thu 1, fri-sun 1 give January, 4 of Mon-Thu and 5 of Fri-Sun, 4 x 4 + 5 x 3
+    # = 31 average days; the hour weights average 1 by construction); per conversation turn 1
+    # (weight 1) writes 1,100; turns 2 and 3 (weight 0.6667 each) read 1,100 and 1,400 and write 300 each;
+    # output 200 a turn: writes 1,100 + 0.6667 x 600 = 1,500.02, reads 0.6667 x 2,500 = 1,666.75,
+    # output 200 x 2.3334 = 466.68 tokens; x 46.5 conversations x (6.25, 0.50, 25 USD per 1M):
+    #   1,500.02 x 46.5 x 6.25 = 435,943.3125; 1,666.75 x 46.5 x 0.5 = 38,751.9375;
+    #   466.68 x 46.5 x 25 = 542,515.5 -> 1,017,210.75 / 1M = 1.01721075 USD
+    path = tmp_path / "derived.yaml"
+    path.write_text(profiles_yaml(document))
+    assert yaml.safe_load(path.read_text())["profiles"]["claude-opus-4-7"]["conversation"]["turns"]
+    frame = costcalc.estimate(str(path), start="2027-01", months=1)
+    assert total(frame) == D("1.01721075")
