@@ -100,7 +100,7 @@ def _turns(lengths: np.ndarray, shares) -> int | dict:
         merged: dict[int, int] = {}
         for group in groups:
             if len(group):
-                count = int(round(float(group.mean())))
+                count = round(float(group.mean()))
                 merged[count] = merged.get(count, 0) + len(group)
         values, counts = np.array(list(merged)), np.array(list(merged.values()))
     return {"histogram": [{"turns": int(v), "share": _plain(s)} for v, s in zip(values, shares(counts))]}
