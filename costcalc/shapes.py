@@ -43,6 +43,8 @@ def shaped_bins(profile: Profile, model: Model, reasoning: Decimal,
     profile with the same tokens on every model. The context window is taken back to the profile's
     counts for the loop's policy: the largest prompt whose translation fits."""
     shape = profile.shape
+    if shape is None:
+        return []
     window = model.context_window if shape.context is not None else None
     if window is not None and ratio is not None:
         numerator, denominator = ratio

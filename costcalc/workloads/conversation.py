@@ -138,9 +138,12 @@ def derive(loop: Loop, context_window: int | None = None, max_output: int | None
     accumulated = loop.first_history  # history since the last reset (summary), before any window
     summary_base = _ZERO  # a summary's tokens at the start of the history, after a reset
     previous_prompt: Decimal | None = None  # a prefix of the next prompt, while unchanged
-    limit = None
-    if loop.context is not None and context_window is not None:
-        limit = Decimal(context_window)
+    context = loop.context if context_window is not None else None
+    limit = None if context is None else Decimal(context_window or 0)
+    # the history policy's numbers (each set for its kind by the reader)
+    every = loop.history.every or 1
+    history_summary = loop.history.summary_tokens or _ZERO
+    window = loop.history.window_tokens
     for k in range(1, loop.steps.most + 1):
         weight = loop.steps.at_least(k)
         if not weight:
@@ -150,16 +153,15 @@ def derive(loop: Loop, context_window: int | None = None, max_output: int | None
             accumulated += loop.growth
         history = summary_base + accumulated
         # history policy: summarize every K steps (a call before steps K+1, 2K+1, ...)
-        if loop.history.kind == "summarize" and k > 1 and (k - 1) % loop.history.every == 0:
-            summary_tokens = loop.history.summary_tokens
-            out.append(_summary_call(loop, k, weight, history, previous_prompt, summary_tokens))
-            summary_base, accumulated, broken = summary_tokens, _ZERO, True
+        if loop.history.kind == "summarize" and k > 1 and (k - 1) % every == 0:
+            out.append(_summary_call(loop, k, weight, history, previous_prompt, history_summary))
+            summary_base, accumulated, broken = history_summary, _ZERO, True
             history = summary_base
-        elif loop.history.kind == "window" and history > loop.history.window_tokens:
-            history, broken = loop.history.window_tokens, True
+        elif window is not None and loop.history.kind == "window" and history > window:
+            history, broken = window, True
         prompt = loop.pinned + history + loop.new_tokens
-        if limit is not None and prompt > limit:
-            policy = loop.context.policy
+        if context is not None and limit is not None and prompt > limit:
+            policy = context.policy
             if policy == "stop":
                 break
             room = limit - loop.pinned - loop.new_tokens
@@ -168,7 +170,7 @@ def derive(loop: Loop, context_window: int | None = None, max_output: int | None
             if policy == "truncate":
                 history, broken = room, True
             else:  # summarize: the history so far (as much as fits) becomes a summary
-                summary_tokens = loop.context.summary_tokens
+                summary_tokens = context.summary_tokens or _ZERO
                 out.append(_summary_call(loop, k, weight, min(history, room), previous_prompt, summary_tokens))
                 summary_base, accumulated, broken = summary_tokens, _ZERO, True
                 history = min(summary_tokens, room)
@@ -274,9 +276,9 @@ def _turns_text(value: TurnsValue) -> str:
 
 
 def _history_text(history: History) -> str:
-    if history.kind == "window":
+    if history.kind == "window" and history.window_tokens is not None:
         return f"window {_num(history.window_tokens)} tokens"
-    if history.kind == "summarize":
+    if history.kind == "summarize" and history.summary_tokens is not None:
         return f"summarized every {history.every} turns at {_num(history.summary_tokens)} tokens"
     return "full"
 

@@ -78,7 +78,8 @@ def _counts(r: Reader, node: Node, key: str, what: str, value) -> Counts | Range
     """A whole number >= 1, {low, expected, high} of whole numbers, or {histogram: [{turns, share}...]}."""
     allowed = f"a whole number of {what} from 1 to {MAX_STEPS}, {{low, expected, high}}, or " \
               f"{{histogram: [{{{what}: N, share: S}}, ...]}}"
-    if node.kind == "map" and "histogram" in node.value:
+    fields = node.value if node.kind == "map" and isinstance(node.value, dict) else {}
+    if "histogram" in fields:
         f = r.mapping(node, key, ("histogram",), ("histogram",))
         bins = []
         for i, item in enumerate(r.sequence(f["histogram"], f"{key}.histogram", f"a list of {{{what}, share}}")):
@@ -96,7 +97,7 @@ def _counts(r: Reader, node: Node, key: str, what: str, value) -> Counts | Range
     if node.kind == "map":
         ranged = value(r, node, key, allowed)
         for end in ("low", "expected", "high"):
-            _whole(r, node.value[end], f"{key}.{end}", allowed)
+            _whole(r, fields[end], f"{key}.{end}", allowed)
         return ranged
     return Counts(((_whole(r, node, key, allowed), _ONE),))
 
