@@ -362,4 +362,7 @@ def _origin(file: str, key: str, node: Node, f: dict[str, Node]) -> Origin:
 
 
 _ALTERNATIVES = (("requests_per_day", "requests_per_month"), ("reasoning", "reasoning_tokens"),
-                 ("samples", "input_tokens"))
+                 ("samples", "input_tokens"), ("conversation", "agent"),
+                 # a plain profile under a default shape (a shaped one ignores the plain defaults: _shape)
+                 ("conversation", "requests_per_day"), ("conversation", "requests_per_month"),
+                 ("agent", "requests_per_day"), ("agent", "requests_per_month"))
