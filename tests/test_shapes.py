@@ -505,3 +505,43 @@ def test_profile_derives_a_conversation_shape_from_logs(tmp_path):
     assert yaml.safe_load(path.read_text())["profiles"]["claude-opus-4-7"]["conversation"]["turns"]
     frame = costcalc.estimate(str(path), start="2027-01", months=1)
     assert total(frame) == D("1.01721075")
+
+
+def test_document_with_shapes_and_units_validates_against_its_schema(tmp_path):
+    import json
+
+    import jsonschema
+    from click.testing import CliRunner
+
+    from costcalc import schemas
+    from costcalc.cli import cli
+
+    path = write(tmp_path, UNITS + AGENT + "    units: {task: derived, request: derived}\n")
+    result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    validator = jsonschema.Draft202012Validator(schemas.build("estimate"))
+    assert [e.message for e in validator.iter_errors(document)] == []
+    agent = next(p for p in document["plans"][0]["profiles"] if p["profile"] == "agent")
+    # tasks: 100 a day (3,100 in January); requests derived: the users' requests 12 x 3,100 = 37,200
+    # (the 39,060 the model receives include the retries)
+    counts = {u["unit"]: D(u["months"][0]["count"]) for u in agent["units"]}
+    assert counts == {"task": 3100, "request": 37200}
+    assert D(agent["months"][0]["requests"]) == 39060
+    turns = document["meta"]["profiles"]["chat"]["turns"]
+    assert [t["cache_read"] for t in turns] == ["0", "2150", "2700", "3250", "3800", "4350"]
+
+
+def test_a_plain_profile_under_a_default_conversation(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text("""schema_version: 1
+defaults:
+  models: [gpt-5.5]
+  conversation: {conversations_per_day: 10, turns: 3, user_tokens_per_turn: 10, reply_tokens_per_turn: 10}
+profiles:
+  shaped: {}
+  plain: {requests_per_day: 5, input_tokens: 100, output_tokens: 10}
+""")
+    loaded = costcalc.load_workloads(str(path))
+    shaped, plain = loaded.profiles
+    assert shaped.shape is not None and plain.shape is None and plain.requests_per_day == 5
