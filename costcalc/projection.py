@@ -877,7 +877,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             put_last(last)
         out.runs.append((profile.name, model_name, index, case, len(lines)))
         out.requests.append(month_requests * attempts / denominator)
-        out.units.append(month_units(profile, bins, month_requests / denominator))
+        out.units.append(month_units(profile, [b for b, o in zip(bins, over) if not o], month_requests / denominator))
     if any(over):
         excluded = _excluded_entry(profile, model, model_name, bins, over, left_out, case)
         projector.excluded.append(excluded)
