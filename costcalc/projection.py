@@ -34,6 +34,13 @@ has no fee for while a slot is in force are not priced, and an assumption line n
 the profile and the months (never a silent zero); `attrs["unpriced_calls"]` counts them per profile,
 model, tool and case, so a verdict can say a comparison leaves them out.
 
+Conversations and agent loops (a profile's `conversation:` / `agent:`, costcalc.shapes): the volume is
+conversations (tasks) per day and every turn is a request bin of its own, its share the turn's weight
+(requests of that turn per conversation), so a cliff or a context window applies to the turns that cross
+it. Failures (`failures:`): every line keeps its succeeded share, the failed attempts' billed tokens are
+lines of their own (rule "<label> (failed attempts)", the same rate), and the requests count the retries.
+Units (`units:`): attrs["units"] counts them per profile, model and month, for cost per unit.
+
 Exactness: every line is accumulated as a numerator over one denominator per profile, model and month
 and divided once at the end, so a result whose true value has a finite decimal expansion (46.695) comes
 out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are rounded, at 50 digits.
@@ -64,8 +71,8 @@ from . import __version__
 from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
 from .token_units import by_profile as translations_by_profile
 from .token_units import limit_hint, profile_info, translate, translated_parts, translation
-from .shapes import FAILED_SUFFIX, failed_parts, month_units, shaped_bins, units_entries
 from .token_units import notes as token_notes
+from .shapes import FAILED_SUFFIX, failed_parts, month_units, shaped_bins, units_entries
 from .workloads.describe import describe
 from .workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
                               Profile, Traffic, Workloads)
