@@ -73,7 +73,10 @@ def ranged_inputs(profile: Profile) -> list[tuple[str, Range]]:
 
 def _steps_key(profile: Profile) -> str:
     """conversation.turns or agent.steps: a shape's ranged count, as the file names it."""
-    return ("conversation." if profile.shape.unit == "conversation" else "agent.") + profile.shape.steps_key
+    shape = profile.shape
+    if shape is None:
+        return ""
+    return ("conversation." if shape.unit == "conversation" else "agent.") + shape.steps_key
 
 
 def at_ends(profile: Profile, ends: Mapping[str, str]) -> Profile:

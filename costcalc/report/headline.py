@@ -145,9 +145,9 @@ def _per_unit_table(plan: dict, code: str, markdown: bool) -> list[str]:
     columns = []
     for p in plan["profiles"]:
         for u in p.get("units") or []:
-            cells = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
-            cells.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
-            columns.append((f"{p['profile']} per {u['unit']}", cells, u))
+            shown = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
+            shown.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
+            columns.append((f"{p['profile']} per {u['unit']}", shown, u))
     if not columns:
         return []
     names = [_text(c[0], markdown) for c in columns]

@@ -330,7 +330,7 @@ def _as_conversation(profile: dict, rows: np.ndarray, ids: np.ndarray, c: _Colum
     shape, notes = conversation_shape(ids[rows], stamps, c.prompt[rows], c.counts["output_tokens"][rows],
                                       c.counts["cached_tokens"][rows], c.counts["cache_write_5m_tokens"][rows],
                                       c.counts["cache_write_1h_tokens"][rows], days, exact_shares)
-    out = {"conversation": shape}
+    out: dict = {"conversation": shape}
     out.update((k, v) for k, v in profile.items() if k not in _SHAPED)
     out["note"] = " ".join([profile.get("note", "")] + notes).strip()
     return out
