@@ -45,15 +45,9 @@ def shaped_bins(profile: Profile, model: Model, reasoning: Decimal,
     shape = profile.shape
     if shape is None:
         return []
-    window = model.context_window if shape.context is not None else None
-    if window is not None and ratio is not None:
-        numerator, denominator = ratio
-        window = -(-(2 * window + 1) * denominator // (2 * numerator)) - 1  # ceil((W + 1/2) d / n) - 1
     ttl = shape.cache.writes
     out: list[Bin] = []
-    for step in derive(shape.loop(), window):
-        if ratio is not None:
-            step = _translated(step, ratio)
+    for step in turn_steps(profile, model, ratio):
         parts = {"input": step.input, "cache_read": step.cache_read, "output": step.output,
                  "reasoning": _ZERO if step.summary else reasoning}
         if ttl:
@@ -62,6 +56,21 @@ def shaped_bins(profile: Profile, model: Model, reasoning: Decimal,
         whole = int(prompt) if prompt == prompt.to_integral_value() else int(prompt.to_integral_value()) + 1
         out.append((whole, step.weight, [(c, n) for c, n in parts.items() if n]))
     return out
+
+
+def turn_steps(profile: Profile, model: Model, ratio: tuple[int, int] | None = None) -> list[Step]:
+    """A shaped profile's kinds of request on `model` (one case: no ranges), as shaped_bins prices them:
+    derived in the profile's counts, the model's context window applied by the loop's policy, each turn
+    translated by `ratio` (see shaped_bins)."""
+    shape = profile.shape
+    if shape is None:
+        return []
+    window = model.context_window if shape.context is not None else None
+    if window is not None and ratio is not None:
+        numerator, denominator = ratio
+        window = -(-(2 * window + 1) * denominator // (2 * numerator)) - 1  # ceil((W + 1/2) d / n) - 1
+    steps = derive(shape.loop(), window)
+    return [_translated(s, ratio) for s in steps] if ratio is not None else list(steps)
 
 
 def _translated(step: Step, ratio: tuple[int, int]) -> Step:
@@ -103,4 +112,5 @@ def units_entries(runs: list[tuple], units: list[dict[str, Decimal]], labels: li
             for (p, m, i, c, _), per in zip(runs, units) for name, n in per.items()]
 
 
-__all__ = ["FAILED_SUFFIX", "failed_parts", "month_units", "requests_per_unit", "shaped_bins", "units_entries"]
+__all__ = ["FAILED_SUFFIX", "failed_parts", "month_units", "requests_per_unit", "shaped_bins", "turn_steps",
+           "units_entries"]

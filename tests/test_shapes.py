@@ -545,3 +545,17 @@ profiles:
     loaded = costcalc.load_workloads(str(path))
     shaped, plain = loaded.profiles
     assert shaped.shape is not None and plain.shape is None and plain.requests_per_day == 5
+
+
+def test_turns_frame_per_model(tmp_path):
+    # claude-opus-4-7 counts (tokens_counted_with its own tokenizer) on gpt-5.5 (o200k_base, 1/1.3 of them):
+    # turn 1's prompt 2,150 / 1.3 = 1,653.8 -> 1,654 written; turn 2's prompt 2,700 / 1.3 = 2,076.9 -> 2,077,
+    # its read 1,654 (turn 1's prompt), written the rest 423; the reply 400 / 1.3 = 307.7 -> 308
+    frame = costcalc.turns(str(write(tmp_path, SIX_TURNS)), models=["claude-opus-4-7", "gpt-5.5"])
+    opus = frame[frame["model"] == "claude-opus-4-7"]
+    assert [D(str(v)) for v in opus["cache_read"]] == [0, 2150, 2700, 3250, 3800, 4350]
+    gpt = frame[frame["model"] == "gpt-5.5"].head(2)
+    assert [(D(str(p)), D(str(r)), D(str(w)), D(str(o))) for p, r, w, o in
+            zip(gpt["prompt"], gpt["cache_read"], gpt["cache_write"], gpt["output"])] == \
+        [(1654, 0, 1654, 308), (2077, 1654, 423, 308)]
+    assert list(frame["turn"][:2]) == [1, 2] and not frame["summary_call"].any()
