@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from . import calendar as cal
-from .money import DIVIDE
+from .money import DIVIDE, decimal_places
 from .errors import _NO_VALUE, CostcalcError, LimitError, NotLaunchedError, Problem, RetiredModelError
 from .prices.limits import describe as describe_limit
 from .prices.limits import CONTEXT, over_limit
@@ -343,7 +343,7 @@ class _Projector:
         """The weights as integers times 10**places, so a dot product is exact integer arithmetic."""
         found = self._int_weights.get(weights_id)
         if found is None:
-            places = max(max(-w.as_tuple().exponent, 0) for w in weights)
+            places = max(max(decimal_places(w), 0) for w in weights)
             ints = [int(w.scaleb(places)) for w in weights]
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
@@ -872,7 +872,7 @@ def _share(share: Decimal) -> str:
     """A share as a percentage: exact when short (10%, 12.5%), else to two places (33.33%: a share of
     sample prompts is a 50-digit division)."""
     percent = (share * 100).normalize()
-    if -percent.as_tuple().exponent > 2:
+    if decimal_places(percent) > 2:
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
 

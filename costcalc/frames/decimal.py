@@ -54,7 +54,7 @@ from pandas.api.types import is_list_like
 from pandas.core import roperator
 from pandas.core.arraylike import OpsMixin
 
-from ..money import DIVIDE, EXACT
+from ..money import DIVIDE, EXACT, decimal_places
 
 # + - * and sums at money.EXACT (120 digits: sums and products of 50-digit amounts exact); division, the
 # one inexact step, at money.DIVIDE's 50 digits, with x / 0 and 0 / 0 let through to become NA below.
@@ -539,7 +539,7 @@ def shown_text(value: Decimal, places: int) -> str:
     if value == 0:
         return "0"
     needed = max(places, 2 - value.adjusted())
-    if -value.as_tuple().exponent <= needed:
+    if decimal_places(value) <= needed:
         return plain_text(value)
     cut = value.quantize(Decimal(1).scaleb(-needed), rounding=ROUND_HALF_EVEN, context=EXACT)
     return plain_text(cut) + ("…" if cut != value else "")

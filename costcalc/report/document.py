@@ -68,7 +68,7 @@ import pandas as pd
 from .._files import MIB, read_regular
 from .._json import repeated_key, text_quotes, unique_quick
 from ..errors import _NO_VALUE, CostcalcError, Problem, _one_line, shown
-from ..money import EXACT, convert, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
+from ..money import EXACT, convert, decimal_places, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
 from ..summary import dsum
 
 SCHEMA = "costcalc.estimate/2"
@@ -623,7 +623,7 @@ def verdict_caution(meta_or_attrs: dict, profile: str, models: list[str]) -> str
 def share_percent(share: Decimal) -> str:
     """10%, 12.5%; a long share to two places (33.33%)."""
     percent = (share * 100).normalize()
-    if -percent.as_tuple().exponent > 2:
+    if decimal_places(percent) > 2:
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
 

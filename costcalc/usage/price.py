@@ -44,7 +44,7 @@ from .. import calendar as cal
 from ..errors import CostcalcError, Problem
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
 from ..prices.model import COMPONENTS, TIERS, TOOLS, PriceTable
-from ..money import EXACT, per_mtok
+from ..money import EXACT, decimal_places, per_mtok
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
@@ -473,7 +473,7 @@ class ScaledRates:
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> ScaledRates:
-        places = max((max(-r.as_tuple().exponent, 0) for o in outcomes for r in o.prices), default=0)
+        places = max((max(decimal_places(r), 0) for o in outcomes for r in o.prices), default=0)
         ints = [[int(r.scaleb(places)) for r in o.prices] for o in outcomes]
         return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(PRICED_COLUMNS)), places)
 
