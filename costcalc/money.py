@@ -77,4 +77,5 @@ def quotient(a: Decimal, b: Decimal) -> Decimal:
     return DIVIDE.divide(a, b)
 
 
-__all__ = ["DIVIDE", "EXACT", "MTOK", "cents", "convert", "decimal_places", "decimal_text", "dsum", "per_mtok", "quotient"]
+__all__ = ["DIVIDE", "EXACT", "MTOK", "cents", "convert", "decimal_places", "decimal_text", "dsum", "per_mtok",
+           "quotient"]

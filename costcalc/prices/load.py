@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from typing import Any
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
@@ -194,7 +195,7 @@ class _Parser:
             raise r.fail(node, key + ".prices", "is required (or routes, for a model billed as another)",
                          _NO_VALUE)
         base = existing or Model(id=mid, provider=pid, name=mid, line=line)
-        changes: dict[str, object] = {"line": line, "file": self.r.file}
+        changes: dict[str, Any] = {"line": line, "file": self.r.file}  # Model field -> value of its type
         if "name" in f:
             changes["name"] = r.string(f["name"], key + ".name")
         if "from" in f:
