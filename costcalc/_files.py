@@ -7,14 +7,14 @@ reader opens through here, so the refusal is one rule in one place and never wai
 
 from __future__ import annotations
 
+import io
 import os
 import stat
-from typing import BinaryIO
 
 NOT_REGULAR = "not a regular file (a device, FIFO or socket)"
 
 
-def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
     """A binary handle on a regular file. Raises OSError (strerror set) for anything else; O_NONBLOCK
     keeps opening a FIFO without a writer from waiting, and is cleared before reading."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
