@@ -201,7 +201,8 @@ def _compare_side(source, label: str):
         frame = source
         if "case" in frame.columns:
             frame = frame[frame["case"].astype(str) == "expected"]
-        records = zip(frame["model"].astype(str), frame["month"].astype(str), frame["cost_usd"])
+        records: Iterable[tuple[str, str, Decimal]] = zip(frame["model"].astype(str), frame["month"].astype(str),
+                                                          frame["cost_usd"])
         meta = frame.attrs
         profiles = list(meta.get("profiles", {}) or dict.fromkeys(source["profile"].astype(str)))
         sections = frame_sections(source)
@@ -298,7 +299,7 @@ def _today() -> date:
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
     """The frame with its money also shown in `currency` (USD x a fixed rate; see costcalc.fx). Any
     currency it was shown in before is replaced, so a saved result can be re-shown."""
-    info = resolve_fx(currency, [fx] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
+    info = resolve_fx(currency, [str(fx)] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
     shown_before = [c for c in frame.columns if c.startswith("cost_") and c != "cost_usd"]
     if shown_before or "fx" in frame.attrs:
         attrs = {k: v for k, v in frame.attrs.items() if k != "fx"}
@@ -494,7 +495,7 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
         shown = ", ".join(repr(m) for m in unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
         raise CostcalcError(f"usage has models the price table does not know: {shown}; add them with a price "
                             f"overlay (--prices) or leave their records out")
-    frame = frame.assign(model=_categorical(codes, [model_id for model_id, _ in resolved]))
+    frame = frame.assign(model=_categorical(codes, [model_id or "" for model_id, _ in resolved]))  # all known here
     cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
     return _with_count_units(derive(frame, by=by, timezone=timezone, cliffs=cliffs), table)
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -36,7 +37,7 @@ from .money import DIVIDE, decimal_text, dsum
 from .prices.model import SCENARIOS, PriceTable
 from .projection import project, with_models
 from .workloads.describe import describe
-from .workloads.model import Profile, Workloads
+from .workloads.model import Profile, Range, Workloads
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -249,7 +250,8 @@ def _varied(profile: Profile, key: str, side: str) -> Profile:
     base = profile.at_case("expected")
     if key.startswith(TOOL_CALLS_KEY):
         tool = key[len(TOOL_CALLS_KEY):]
-        calls = dict(profile.tool_calls)[tool].at(side)
+        given = dict(profile.tool_calls)[tool]
+        calls = given.at(side) if isinstance(given, Range) else given
         return replace(base, tool_calls=tuple((t, calls if t == tool else v) for t, v in base.tool_calls))
     field = next(f for f, k in RANGED_INPUTS if k == key)
     return replace(base, **{field: getattr(profile, field).at(side)})
@@ -330,11 +332,12 @@ class SelfHost:
             return self.requests_per_hour * hours
         if tokens_per_request == 0:
             return None
+        assert self.tokens_per_second is not None  # of() requires exactly one of the two throughputs
         return _div(self.tokens_per_second * 3600 * hours, tokens_per_request)
 
     def assumptions(self) -> list[str]:
         through = (f"{_plain(self.requests_per_hour)} requests/hour" if self.requests_per_hour is not None
-                   else f"{_plain(self.tokens_per_second)} tokens/second counting "
+                   else f"{_plain(self.tokens_per_second or _ZERO)} tokens/second counting "
                         + ("all tokens of a request (input, cached, output, reasoning)" if self.counts == "all"
                            else "output and reasoning tokens only"))
         return [f"Self-hosting: whole nodes at {_plain(self.usd_per_hour)} USD/hour each, paid for "
@@ -424,7 +427,7 @@ def break_even_frame(loaded: Workloads, table: PriceTable, models: Iterable[str]
         for model in names:
             n = dsum(requests.get((profile.name, model), []))
             cost = costs.get((profile.name, model), _ZERO)
-            row = dict.fromkeys(BREAK_EVEN_COLUMNS)
+            row: dict[str, Any] = dict.fromkeys(BREAK_EVEN_COLUMNS)
             row.update({"profile": profile.name, "model": model, "cheapest": False})
             if (profile.name, model) in gaps:
                 # not available is not "no requests": say which, and that the figures cover less time

@@ -343,6 +343,8 @@ def check(document, source: str = "document") -> None:
         for key in ("profile", "model", "month"):
             if entry.get(key) is None:
                 raise CostcalcError(f"{source}: meta.requests[{i}]: {key} is missing")
+    texts: tuple[str, ...]  # an entry's text keys and number keys, per kind of entry (two loops below)
+    numbers: tuple[str, ...]
     for name, texts, numbers in (("list_rates", ("model", "rule", "component"), ("usd_per_mtok", "list_usd_per_mtok")),
                                  ("native_rates", ("model", "rule", "component", "currency"),
                                   ("usd_per_mtok", "per_mtok", "list_per_mtok"))):

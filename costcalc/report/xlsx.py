@@ -129,7 +129,7 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None
     marks = unavailable_months(document["meta"])
     for record in summary.to_dict(orient="records"):
         mark = marks.get((record["profile"], record["model"]), {})
-        values = [_text(record[k]) for k in keys]
+        values: list[object] = [_text(record[k]) for k in keys]
         # a month without a price is "n/a", not a zero; a partial month keeps its number, shown with a *
         values += ["n/a" if mark.get(m) == "n/a" else _number(shown(record.get(m, Decimal(0)))) for m in months]
         values += [_number(shown(record["total_usd"])), int(record["rank"]),
