@@ -126,7 +126,7 @@ def notes(translations: dict[tuple[str, str], tuple]) -> list[str]:
     return out
 
 
-def profile_info(translations: dict[tuple[str, str], tuple], profile: str, source: str) -> dict:
+def profile_info(translations: dict[str, tuple], profile: str, source: str) -> dict:
     """What the profile's info (meta.profiles) says about its counts' unit: `tokens_counted_with`, and per
     model the translation (factor and band) where there is one; `summary_clause` for the one-line text.
     `translations`: {model: (Translation | None, parts, tokenizer)} of this profile."""
