@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("report", ("report", "plot")),
     # The library's edges, where files, the clock and the network are read: the notebook API, community
     # price tables, JSON Schemas for editors.
-    ("api", ("api", "api_prices", "community", "schemas")),
+    ("api", ("api", "api_prices", "api_usage", "community", "schemas")),
     # The command line, which calls the library.
     ("cli", ("cli", "__main__")),
 ]
