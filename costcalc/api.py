@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import whatif
+from . import breakeven, whatif
 from .api_prices import count_messages, count_paths, count_tokens, prices_from, quote
 from .calendar import parse_month
 from .errors import CostcalcError, UnknownPlanError
@@ -270,11 +270,11 @@ def break_even(workloads=None, models: Iterable[str] | None = None, self_host=No
     break-even: the cheaper one is cheaper at every volume (a negotiated overlay discount multiplies
     per-token rates too); only the ratio is reported. self_host: {"usd_per_hour", "tokens_per_second"
     or "requests_per_hour", optional "counts" ("all"|"output"), "utilization" (0-1],
-    "hours_per_month" (730)} - see costcalc.whatif.SelfHost.
+    "hours_per_month" (730)} - see costcalc.breakeven.SelfHost.
     """
     table = prices_from(prices)
     loaded = _with_samples(workloads_from(workloads, table, list(overrides)), table, models)
-    return whatif.break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
+    return breakeven.break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
                                    scenario=scenario, today=_today())
 
 
