@@ -15,6 +15,11 @@ changes are marked on the monthly chart, the same markers as the HTML report's
 
 matplotlib is an optional dependency: `pip install 'costcalc[plot]'`. Saved files are reproducible:
 the SVG id salt is fixed and no date is written, so the same document gives the same bytes.
+
+One module (about 600 lines) with one job, drawing the document's charts with matplotlib: the chart
+kinds share the document reader (`_Data`), style, colours, money ticks and the price-change labels'
+layout, and `costcalc.plot` is this module made callable (`_CallableModule`, at the end). The data each
+chart shows is computed elsewhere (`report/chartdata.py`, `report/plandoc.py`), as for the SVG charts.
 """
 
 from __future__ import annotations
