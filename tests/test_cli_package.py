@@ -103,14 +103,15 @@ def test_command_modules_never_import_the_cli_package():
                                                    for n in _imports(CLI / "options.py"))
 
 
-def test_quote_tokens_and_help_start_without_pandas(tmp_path):
+def test_quote_tokens_prices_and_help_start_without_pandas(tmp_path):
     prompt = tmp_path / "p.txt"
     prompt.write_text("hello world\n")
     probe = ("import atexit, sys; atexit.register(lambda: print('pandas' in sys.modules, file=sys.__stderr__)); "
              "from costcalc.cli import main; main(sys.argv[1:])")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for args in (["--help"], ["quote", "gpt-5.5", "--input", "1k", "--output-tokens", "1k"],
-                 ["tokens", str(prompt), "--models", "gpt-5.5"]):
+                 ["tokens", str(prompt), "--models", "gpt-5.5"], ["prices", "list", "--provider", "openai"],
+                 ["prices", "show", "gpt-5.5"], ["prices", "check"]):
         done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env,
                               timeout=120)
         assert done.returncode == 0, done.stderr

@@ -559,3 +559,27 @@ def test_turns_frame_per_model(tmp_path):
             zip(gpt["prompt"], gpt["cache_read"], gpt["cache_write"], gpt["output"])] == \
         [(1654, 0, 1654, 308), (2077, 1654, 423, 308)]
     assert list(frame["turn"][:2]) == [1, 2] and not frame["summary_call"].any()
+
+
+def test_shape_modules_are_pure():
+    # the derivations read no files, clock, environment or network: they import none of the modules that
+    # do, and call no open()
+    import ast
+    from pathlib import Path
+
+    from costcalc import shapes
+    from costcalc.report import unitcosts
+    from costcalc.usage import conversations as log_conversations
+    from costcalc.workloads import agent, conversation, failures, units
+
+    io_modules = {"os", "io", "pathlib", "time", "datetime", "socket", "urllib", "http", "requests", "subprocess"}
+    for module in (shapes, conversation, agent, failures, units, log_conversations, unitcosts):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+        assert not imported & io_modules, (module.__name__, imported & io_modules)
+        calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
+                 and isinstance(node.func, ast.Name)}
+        assert "open" not in calls, module.__name__

@@ -161,7 +161,7 @@ class Rule:
     rates: dict[str, Decimal]  # only the components the source gives; see RATE_FALLBACK
     when: Conditions
     source: str
-    checked: date
+    checked: date | None  # None: an overlay's figure, sourced by the overlay file itself
     promotion_of: str | None = None
     note: str | None = None
     key: str = ""  # where it is defined, e.g. "deepseek-v4-pro.prices[3]"; unique in the table
@@ -231,14 +231,19 @@ class Fee:
         """`5 CNY` per 1,000 calls, for messages about a fee published only in another currency."""
         return ", ".join(f"{value.normalize():f} {code}" for code, value in self.native.items())
 
+    def _usd_per_1k(self) -> Decimal:
+        if self.usd_per_1k_calls is None:
+            raise ValueError(f"a fee of {self.native_text()} has no USD price (check priced_in_usd first)")
+        return self.usd_per_1k_calls
+
     @property
     def usd_per_call(self) -> Decimal:
-        return self.usd_per_1k_calls / CALLS_PER_1K
+        return self._usd_per_1k() / CALLS_PER_1K
 
     @property
     def usd_per_mcall(self) -> Decimal:
         """USD per 1,000,000 calls: what a fee line's `usd_per_mtok` column holds."""
-        return self.usd_per_1k_calls * CALLS_PER_1K
+        return self._usd_per_1k() * CALLS_PER_1K
 
     def native_per_mcall(self, currency: str) -> Decimal | None:
         """The provider's own price per 1,000,000 calls in `currency`, or None when it publishes none."""
@@ -259,7 +264,7 @@ class Route:
     billed_as: str
     when: Conditions
     source: str
-    checked: date
+    checked: date | None  # None: an overlay's figure, sourced by the overlay file itself
 
 
 @dataclass(frozen=True)
@@ -267,7 +272,7 @@ class Retirement:
     at: datetime  # first instant the model is refused
     replacement: str
     source: str
-    checked: date
+    checked: date | None  # None: an overlay's figure, sourced by the overlay file itself
 
 
 @dataclass(frozen=True)

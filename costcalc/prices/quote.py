@@ -148,8 +148,9 @@ class Quote:
 def _line_dict(line: QuoteLine) -> dict:
     out = {"component": line.component, "tokens": line.tokens, "usd_per_mtok": decimal_text(line.usd_per_mtok),
            "cost_usd": decimal_text(line.cost_usd), "rule": line.rule}
-    if line.tool:
-        out.update({"tool": line.tool, "calls": line.calls, "usd_per_1k_calls": decimal_text(line.usd_per_1k_calls)})
+    per_1k_calls = line.usd_per_1k_calls
+    if per_1k_calls is not None:  # a tool fee line
+        out.update({"tool": line.tool, "calls": line.calls, "usd_per_1k_calls": decimal_text(per_1k_calls)})
     return out
 
 

@@ -249,8 +249,9 @@ def _apply(given: dict[str, Decimal], modifiers: tuple[Modifier, ...]) -> dict[s
 def _no_price_message(model: Model, at: datetime, req: Request) -> str:
     relevant = [r for r in model.rules if r.when.matches_request(req.prompt_tokens, req.tier, req.residency)]
     starts = [r.when.start for r in relevant]
-    if starts and None not in starts and at < min(starts):
-        return f"{model.id} has no price before {min(starts):%Y-%m-%d %H:%MZ} (the table starts there)"
+    dated = [s for s in starts if s is not None]
+    if dated and len(dated) == len(starts) and at < min(dated):
+        return f"{model.id} has no price before {min(dated):%Y-%m-%d %H:%MZ} (the table starts there)"
     extra = []
     if req.tier != "standard":
         extra.append(f"tier {req.tier}")
@@ -324,6 +325,7 @@ def segments(table: PriceTable, name: str, start: datetime, end: datetime,
     cuts = [start] + boundaries(table, asked, start, end) + [end]
     out: list[tuple[datetime, datetime, Resolution | CostcalcError]] = []
     for a, b in pairwise(cuts):
+        res: Resolution | CostcalcError
         try:
             res = resolve(table, asked.id, a, request)
         except CostcalcError as exc:

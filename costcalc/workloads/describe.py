@@ -30,12 +30,13 @@ def describe(profile: Profile) -> dict:
             parts.append(f"{_num(profile.reasoning_tokens)} reasoning tokens per turn")
         elif profile.reasoning:
             parts.append(f"reasoning: {profile.reasoning}")
-        out = _tail(profile, parts)
-        out["turns"] = turns_table(profile)
-        return out
+        described = _tail(profile, parts)
+        described["turns"] = turns_table(profile)
+        return described
     if profile.requests_per_day is not None:
         parts.append(f"{_num(profile.requests_per_day)} requests/day")
     else:
+        assert profile.requests_per_month is not None, "a profile gives requests per day or per month"
         parts.append(f"{_num(profile.requests_per_month)} requests/month")
     if isinstance(profile.growth_per_month, Range) or profile.growth_per_month:
         parts[-1] += f", growth {_pct(profile.growth_per_month)}/month"
@@ -79,13 +80,13 @@ def _tail(profile: Profile, parts: list[str]) -> dict:
         parts.append(profile.failures.describe())
     if profile.units:
         parts.append("units " + ", ".join(u.describe() for u in profile.units))
-    out = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
+    described: dict = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
     if profile.sampled:
-        out["tokens_per_request"] = {model: {
+        described["tokens_per_request"] = {model: {
             "input": _rounded(t.input.mean()), "output": None if t.output is None else _rounded(t.output),
             "tokenizer": t.tokenizer, "exact": t.exact, "input_low": _rounded(t.input_low),
             "input_high": _rounded(t.input_high)} for model, t in profile.sampled}
-    return out
+    return described
 
 
 def _rounded(value: Decimal) -> str:
@@ -99,8 +100,11 @@ def turns_table(profile: Profile) -> list[dict]:
     model (translated to its tokenizer, its window's policy applied)."""
     from .conversation import derive
 
+    shape = profile.shape_at("expected")
+    if shape is None:
+        return []
     rows = []
-    for step in derive(profile.shape_at("expected").loop()):
+    for step in derive(shape.loop()):
         rows.append({"turn": step.number, "summary_call": step.summary, "weight": _plain(step.weight),
                      "prompt": _plain(step.prompt), "input": _plain(step.input),
                      "cache_read": _plain(step.cache_read), "cache_write": _plain(step.cache_write),
