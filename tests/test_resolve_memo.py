@@ -109,6 +109,19 @@ providers:
           - label: holiday
             when: {holidays: {calendar: cn-memo, on: true}}
             rates: {input: 0.5, output: 1}
+      routed-memo:
+        name: Billed as ny-memo for a week, with a fee from a date of its own
+        prices:
+          - label: own
+            rates: {input: 3, output: 6}
+        routes:
+          - billed_as: ny-memo
+            from: 2026-10-15T12:00Z
+            until: 2026-10-22T12:00Z
+        fees:
+          - tool: web_search
+            when: {from: 2026-10-25T06:00Z}
+            usd_per_1k_calls: 10
 """
 
 
@@ -137,6 +150,15 @@ def test_clock_edges_across_daylight_saving_and_holidays(clocked):
         assert resolve(clocked, "ny-memo", at) == fresh, at
         labels.add(fresh.label)
     assert labels == {"peak", "off-peak", "weekend", "holiday"}
+
+
+def test_route_and_fee_dates(clocked):
+    # a route's dates and a fee's start are instants of their own (nothing else changes then)
+    assert sweep(clocked, ["routed-memo"]) > 500
+    at = datetime(2026, 10, 25, 6, tzinfo=UTC)
+    assert resolve(clocked, "routed-memo", at - MICROSECOND).fees == ()
+    assert [f.tool for f in resolve(clocked, "routed-memo", at).fees] == ["web_search"]
+    assert resolve(clocked, "routed-memo", datetime(2026, 10, 22, 12, tzinfo=UTC)).billed_model.id == "routed-memo"
 
 
 def test_the_memo_is_bounded(bundled, monkeypatch):
