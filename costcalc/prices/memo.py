@@ -24,7 +24,7 @@ clock or files.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, tzinfo
 
 from ..calendar import zone
@@ -107,7 +107,7 @@ class Timeline:
         return tuple(parts)
 
 
-def timeline(table: PriceTable, model_id: str, thresholds) -> Timeline:
+def timeline(table: PriceTable, model_id: str, thresholds: Callable[[], list[int]]) -> Timeline:
     """The table's Timeline of `model_id`, built once; `thresholds()` gives its prompt thresholds."""
     timelines = table.memo.setdefault("timelines", {})
     found = timelines.get(model_id)
