@@ -7,8 +7,7 @@ Every figure is the best of `--runs` (default 5), in-process loops and whole pro
 machine the best run is the one least disturbed by others. Each is given by wall time and by CPU time
 (user + system): on a machine with more runnable processes than cores, CPU time says more. With --against,
 each run of each figure is taken for both checkouts in turn, so both see the same load, and the ratio is
-printed. The load average is printed
-first and last; read the figures next to it.
+printed. The load average is printed first and last; read the figures next to it.
 
 Whole processes run `python -m costcalc` with PYTHONPATH at the checkout, as an installed costcalc runs:
 with compiled bytecode (in a temporary PYTHONPYCACHEPREFIX, warmed by one untimed run, so nothing is written
