@@ -229,7 +229,7 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
             cost = rate * count / MTOK
             total += cost
             lines.append(_line(component, count, rate, cost, label))
-    for tool, calls in (tool_calls or {}).items():
+    for tool, calls in tool_calls.items() if tool_calls else ():
         if not isinstance(tool, str) or not _TOOL.fullmatch(tool):
             raise ValueError(f"tool_calls: {shown(tool)} is not a tool name (lower case, like web_search)")
         if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
