@@ -34,6 +34,8 @@ GOALS = {"quote": 300_000, "estimate": 0.9, "tokens": 0.7}
 # One process per checkout measures the per-record loop of benchmarks/run.py (20,000 records, table loaded
 # once) and prints records per second.
 _QUOTES = """import sys, time
+import costcalc
+assert costcalc.__file__.startswith({tree!r}), costcalc.__file__
 sys.path.insert(0, {bench!r})
 from run import costcalc_loop, mixed_records
 from costcalc.prices import load_prices
@@ -55,9 +57,10 @@ def load() -> str:
 
 def quotes(tree: Path, runs: int) -> tuple[float, float]:
     """(records/s by wall time, records/s by CPU time) of the per-record loop, best runs."""
-    code = _QUOTES.format(bench=str(ROOT / "benchmarks"), runs=runs)
+    code = _QUOTES.format(bench=str(ROOT / "benchmarks"), runs=runs, tree=str(tree))
+    # cwd at the checkout: `python -c` puts the working folder first on sys.path, before PYTHONPATH
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env=dict(os.environ, PYTHONPATH=str(tree)))
+                          env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tree)
     wall, cpu = done.stdout.split()
     return float(wall), float(cpu)
 
