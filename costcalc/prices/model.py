@@ -8,9 +8,11 @@ another model) and an optional retirement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from ..calendar import zone
 
@@ -104,7 +106,7 @@ class Conditions:
             return False
         return True
 
-    def matches_time(self, at: datetime, calendars: dict[str, Calendar]) -> bool:
+    def matches_time(self, at: datetime, calendars: Mapping[str, Calendar]) -> bool:
         if self.start is not None and at < self.start:
             return False
         if self.end is not None and at >= self.end:
@@ -327,12 +329,22 @@ class PriceTable:
     schema_version: int
     version: str
     currency: str
-    providers: dict[str, Provider]
-    models: dict[str, Model]
-    calendars: dict[str, Calendar]
+    providers: Mapping[str, Provider]
+    models: Mapping[str, Model]
+    calendars: Mapping[str, Calendar]
     notes: tuple[str, ...]
     files: tuple[SourceFile, ...]
-    aliases: dict[str, str] = field(default_factory=dict)  # alias or provider/id -> model id
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias or provider/id -> model id
+    # Answers remembered for this table (memo.py: resolutions and each model's timeline). A table is
+    # never changed once built (its mappings are read-only views), so they stay right as long as it
+    # lives. Not part of its value: equality, repr and dataclasses.replace leave it out.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("providers", "models", "calendars", "aliases"):
+            value = getattr(self, name)
+            if not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(value))
 
     @property
     def sha256(self) -> str:
