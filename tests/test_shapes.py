@@ -310,6 +310,15 @@ def test_unit_costs_in_json_table_and_xlsx(tmp_path):
     period = next(line for line in text.splitlines() if line.strip().startswith("period ") and "0.0987" in line)
     assert period.split()[1:3] == ["0.242760", "0.098750"]  # 0.24276041 and 0.09875 to six places
 
+    result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "csv"])
+    rows = [line for line in result.output.splitlines() if line.startswith("# unit cost,")]
+    conversation = [r for r in rows if "unit=conversation" in r and "month=total" in r]
+    # 3 plans (current, cheapest, all on claude-opus-4-7) x 3 units x (2 months + the period)
+    assert len(rows) == 27 and conversation and "units=59000" in conversation[0] \
+        and "cost_usd=0.09875," in conversation[0]  # 5,826.25 / 59,000 conversations
+    result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "html"])
+    assert 'class="plan-unit-costs"' in result.output and "chat per conversation" in result.output
+
     out = tmp_path / "e.xlsx"
     result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "xlsx",
                                  "--output", str(out)])
