@@ -61,11 +61,6 @@ import pandas as pd
 
 from costcalc import calendar as cal
 from costcalc.money import DIVIDE
-
-# Set by project(exact_intermediates=True): the context every multiplication and sum runs in (exact
-# at 1,000 digits) instead of DIVIDE's 50; divisions, growth and the volume stay at DIVIDE.
-_CONTEXT = [DIVIDE]
-_WIDE = decimal.Context(prec=1000, rounding=decimal.ROUND_HALF_EVEN)
 from costcalc.errors import _NO_VALUE, CostcalcError, LimitError, NotLaunchedError, Problem, RetiredModelError
 from costcalc.prices.limits import describe as describe_limit
 from costcalc.prices.limits import CONTEXT, over_limit
@@ -79,6 +74,11 @@ from costcalc.token_units import notes as token_notes
 from costcalc.workloads.describe import describe
 from costcalc.workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
                               Profile, Traffic, Workloads)
+
+# Set by project(exact_intermediates=True): the context every multiplication and sum runs in (exact
+# at 1,000 digits) instead of DIVIDE's 50; divisions, growth and the volume stay at DIVIDE.
+_CONTEXT = [DIVIDE]
+_WIDE = decimal.Context(prec=1000, rounding=decimal.ROUND_HALF_EVEN)
 
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
            "cost_usd", "case", "period_start", "period_end"]
@@ -847,7 +847,8 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         if gaps:
             projector.mark_unavailable(profile.name, model_name, index, window, gaps)
         for tool, calls in month_unpriced.items():
-            projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym), case, DIVIDE.divide(calls, denominator))
+            projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym), case,
+                               DIVIDE.divide(calls, denominator))
         if any(over):
             left_out.append((cal.month_label(*ym), DIVIDE.divide(month_left_out, denominator)))
         if not lines:

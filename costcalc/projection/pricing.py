@@ -1,0 +1,555 @@
+"""Vectorized exact pricing: many (profile, model, case) runs priced at once, in integers.
+
+A cost line's tokens, for one profile on one model in one month, are
+
+  tokens = V x S / den    with  S = sum over (request class r, slot s) of share_r x minutes_s x per_(r,c)
+
+V is the month's volume (requests per day x growth^k x the traffic factor, or requests per month x
+growth^k: a Decimal per profile and month, computed at 50 digits as before), den the month's denominator
+(minutes per average day, or the month's traffic-weighted minutes), share_r the class's share of the
+requests (tier x histogram bin), minutes_s the slot's (traffic-weighted) minutes and per_(r,c) the
+component's tokens per request. Each factor is a decimal, so each is an integer at a fixed number of
+places per run (shares at the run's largest share places, tokens per request at its largest token places,
+minutes at the traffic weights' places): S is an exact integer, summed in int64 when a bound proves it
+cannot overflow (below), as Python integers otherwise. The one inexact step is the division, once per
+distinct value, at money.DIVIDE's 50 digits:
+
+  tokens   = DIVIDE(V_int x S, den x 10^(places of S + places of V))
+  cost_usd = DIVIDE(V_int x S x rate_int, den x 10^(...) x 1,000,000 x 10^(places of the rate))
+
+so every line is the exactly rounded quotient of its exact value (the implementation before this one
+rounded products past 50 significant digits along the way: a compounding volume times a share).
+Equal values are one Decimal object shared by every row that has it (a projection repeats many: the
+same tokens on models that share a tokenizer and a price schedule).
+
+int64 bound: share_int < 2^a, minutes_int < 2^b, per_int < 2^c, at most n terms per line (one per
+request class and slot of the month): S < n x 2^(a+b+c), checked per run against 2^62 with Python ints;
+one run over it prices the whole batch with Python integers (object arrays), exact and slower.
+
+Rows keep the old order: runs in the order they were added, months in order, and in a month its lines in
+the order of their first (request class, slot, component).
+
+Pure computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from .. import calendar as cal
+from ..money import DIVIDE, EXACT
+from ..prices.model import COMPONENTS, MTOK
+from ..prices.resolve import Request
+from ..workloads.model import Profile
+from .projector import _Projector, _per_day_scale, _slots, _window
+from .request_bins import excluded_entry, left_out_note
+
+# Pseudo line ids of a run's sums that are not cost lines: its requests, the requests it left out
+# (over_limit: exclude), and -(_UNPRICED + t) the calls of its t-th tool no fee priced.
+REQUESTS, LEFT_OUT, _UNPRICED = -1, -2, 3
+_INT64_BOUND = 2 ** 62
+_ONE = Decimal(1)
+
+
+@dataclass
+class Structure:
+    """A request class's slots (model, prompt class, tier, residency) in each month of a set of month
+    windows, one row per (month, slot), as arrays. Shared by every profile with those windows."""
+
+    month: np.ndarray    # month index
+    slot: np.ndarray     # the slot's position within its month
+    minutes: np.ndarray  # minutes in force, untouched by traffic
+    first: np.ndarray    # epoch minutes of the first and last instant in force
+    last: np.ndarray
+    ids: dict[str, np.ndarray]  # component -> line id per row (-1: this slot has no such line)
+    slots: list          # the _Slot of each row (its minute ranges weigh traffic)
+    yms: list            # (year, month) of each row
+    gaps: list           # (month index, window, stretches without a price), months with any
+    max_slots: int       # most slots in one month
+    max_minutes: int
+
+
+@dataclass
+class Volume:
+    """A profile's month windows and volumes: what every model it runs on shares."""
+
+    windows: tuple               # per month index: (start, end) or None (the profile is not running)
+    vids: np.ndarray             # per month index: id of (V, den) in Volumes, -1 without a window or volume
+    denominators: list           # per month index: den (None without a window)
+
+
+class Volumes:
+    """Distinct (V, den) pairs of a projection: a month's volume numerator and denominator."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[Decimal, Decimal], int] = {}
+        self.numerators: list[int] = []  # V as an integer at `places`
+        self.places: list[int] = []
+        self.denominators: list[Decimal] = []
+
+    def id(self, volume: Decimal, den: Decimal) -> int:
+        key = (volume, den)
+        found = self.ids.get(key)
+        if found is None:
+            places = _places(volume)
+            found = self.ids[key] = len(self.numerators)
+            self.numerators.append(int(volume.scaleb(places)))
+            self.places.append(places)
+            self.denominators.append(den)
+        return found
+
+
+@dataclass
+class RunSpec:
+    """One profile on one model at one case, ready to price: its request classes, tools and volume."""
+
+    profile: Profile
+    model_name: str
+    case: str
+    # (structure, share of the requests, tokens per request by component, left out (over a limit))
+    classes: list[tuple[Structure, Decimal, tuple[tuple[str, Decimal], ...], bool]]
+    tools: list[tuple[str, str, Decimal]]  # (component, tool, calls per request)
+    volume: Volume
+    weights: tuple | None
+    weights_id: int
+    notes: list[str] = field(default_factory=list)  # said when the run is priced (the old order)
+    excluded: tuple | None = None  # (model, bins, over) when over_limit: exclude leaves requests out
+
+
+@dataclass
+class Chunk:
+    """Priced runs: cost lines as columns, and one entry per run that has lines."""
+
+    ids: np.ndarray
+    tokens: np.ndarray  # object: Decimals
+    cost: np.ndarray    # object: Decimals
+    first: np.ndarray
+    last: np.ndarray
+    runs: list[tuple[str, str, int, str, int]]  # profile, model, month index, case, lines
+    requests: list[Decimal]
+
+
+def month_windows(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]]) -> tuple:
+    """Per month: the stretch the profile runs in it (start/end dates cut the first and last), or None."""
+    key = (profile.start, profile.end, profile.traffic.timezone)
+    found = projector.windows.get(key)
+    if found is None:
+        found = projector.windows[key] = tuple(_window(profile, ym) for ym in month_list)
+    return found
+
+
+def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list: list[tuple[int, int]],
+           start: tuple[int, int], weights: tuple | None, weights_id: int) -> Volume:
+    """The profile's month volumes, computed as before (growth powers and products at 50 digits: the
+    caller runs in money.DIVIDE's context)."""
+    key = (profile.requests_per_day, profile.requests_per_month, profile.growth_per_month, profile.start,
+           profile.end, weights_id)
+    found = projector.volumes.get(key)
+    if found is not None:
+        return found
+    windows = month_windows(projector, profile, month_list)
+    tz = profile.traffic.timezone
+    anchor = (profile.start.year, profile.start.month) if profile.start else start
+    growth_base = 1 + profile.growth_per_month
+    per_day = _per_day_scale(weights)
+    vids = np.full(len(month_list), -1, dtype=np.int64)
+    denominators: list = [None] * len(month_list)
+    for index, (ym, window) in enumerate(zip(month_list, windows)):
+        if window is None:
+            continue
+        k = cal.months_between(anchor, ym)
+        growth = projector.growth(growth_base, k) if k > 0 else _ONE
+        if profile.requests_per_day is not None:
+            factor, den = per_day
+            numerator = profile.requests_per_day * growth * factor
+        else:
+            den = projector.month_weight(ym, tz, weights, weights_id)
+            numerator = profile.requests_per_month * growth
+        denominators[index] = den
+        if numerator:
+            vids[index] = volumes.id(numerator, den)
+    found = projector.volumes[key] = Volume(windows, vids, denominators)
+    return found
+
+
+def structures(projector: _Projector, model_id: str, model_name: str, profile: Profile,
+               month_list: list[tuple[int, int]], windows: tuple,
+               requests: list[tuple[Request, tuple]]) -> list[Structure]:
+    """The structure of each request class (Request, request key) over the month windows; slots are
+    resolved month by month, every class in a month before the next month (the old order of errors)."""
+    found: dict[tuple, Structure | None] = {key: projector.structures.get((key, id(windows)))
+                                             for _, key in requests}
+    missing = [(request, key) for request, key in dict((k, (r, k)) for r, k in requests).values()
+               if found[key] is None]
+    if missing:
+        rows: dict[tuple, list] = {key: [] for _, key in missing}
+        for index, (ym, window) in enumerate(zip(month_list, windows)):
+            if window is None:
+                continue
+            for request, key in missing:
+                slots = projector._slots.get((key, window))
+                if slots is None:
+                    slots = _slots(projector, model_id, model_name, profile, ym, window, request)
+                rows[key].append((index, ym, window, slots))
+        for _, key in missing:
+            found[key] = projector.structures[(key, id(windows))] = _structure(projector, key, rows[key])
+    return [found[key] for _, key in requests]
+
+
+def _structure(projector: _Projector, key: tuple, rows: list) -> Structure:
+    month, slot, minutes, first, last, objects, yms, gaps = [], [], [], [], [], [], [], []
+    most = 0
+    for index, ym, window, slots in rows:
+        for position, s in enumerate(slots):
+            month.append(index)
+            slot.append(position)
+            minutes.append(int(s.minutes))
+            first.append(s.first)
+            last.append(s.last)
+            objects.append(s)
+            yms.append(ym)
+        most = max(most, len(slots))
+        stretches = projector._gaps.get((key, window))
+        if stretches:
+            gaps.append((index, window, stretches))
+    components = list(dict.fromkeys(c for s in objects for c in s.line_ids))
+    ids = {c: np.array([s.line_ids.get(c, -1) for s in objects], dtype=np.int64) for c in components}
+    return Structure(np.array(month, dtype=np.int64), np.array(slot, dtype=np.int64),
+                     np.array(minutes, dtype=np.int64), np.array(first, dtype=np.int64),
+                     np.array(last, dtype=np.int64), ids, objects, yms, gaps, most, max(minutes, default=0))
+
+
+def weighted_minutes(projector: _Projector, structure: Structure, tz: str, weights: tuple | None,
+                     weights_id: int) -> tuple[np.ndarray, int, int]:
+    """(minutes of each row weighed by the traffic shape as integers at `places`, places, the largest).
+    Uniform traffic: the plain minutes. Exact: counts of minutes per hour of the week times the weights
+    scaled to integers (each row's counts sum to at most 44,640, weights below 2^31: below 2^47)."""
+    if weights is None:
+        return structure.minutes, 0, structure.max_minutes
+    key = (id(structure), weights_id)
+    found = projector.weighted_rows.get(key)
+    if found is None:
+        counts_key = (id(structure), tz)
+        counts = projector.weighted_rows.get(counts_key)
+        if counts is None:
+            counts = projector.weighted_rows[counts_key] = np.stack(
+                [_hour_counts(projector, s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]) \
+                if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
+        array, places, ints = projector._scaled(weights, weights_id)
+        if array is not None:
+            minutes = counts @ array
+        else:
+            minutes = counts.astype(object) @ np.array(ints, dtype=object)
+        found = projector.weighted_rows[key] = (minutes, places, int(max(minutes.tolist(), default=0)))
+    return found
+
+
+def _hour_counts(projector: _Projector, slot, ym: tuple[int, int], tz: str) -> np.ndarray:
+    """Minutes of the slot per hour of the week in `tz` (cached per minute ranges, month and zone)."""
+    key = (id(slot.ranges), ym, tz)
+    counts = projector._counts.get(key)
+    if counts is None:
+        buckets = cal.hour_of_week(tz, *ym)
+        counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
+        for a, b in slot.ranges:
+            counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
+        projector._counts[key] = counts
+    return counts
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
+def _scaled(value: Decimal, places: int) -> int:
+    return int(value.scaleb(places, context=EXACT))
+
+
+def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months: int) -> Chunk:
+    """Price the runs: cost lines (in order), each run's requests, the requests each run left out, and
+    (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
+    if not specs:
+        empty = np.zeros(0, dtype=np.int64)
+        return Chunk(empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty, empty, [], [])
+    segments = _Segments(projector)
+    for b, spec in enumerate(specs):
+        segments.add(b, spec, months)
+    terms = segments.terms(volumes, specs, months)
+    groups = _aggregate(terms, segments)
+    chunk = _decimals(projector, volumes, specs, segments, groups, months)
+    _report(projector, volumes, specs, groups, chunk, months, segments)
+    return chunk
+
+
+class _Segments:
+    """One segment per (run, request class, component): a run of terms over its structure's rows."""
+
+    def __init__(self, projector: _Projector):
+        self.projector = projector
+        self.structures: dict[int, int] = {}  # id(structure) -> batch index
+        self.structure_list: list[Structure] = []
+        self.sources: dict[tuple, int] = {}  # (id(structure), weights id) -> minutes source index
+        self.source_list: list[np.ndarray] = []
+        self.source_structure: list[int] = []
+        self.struct, self.source, self.component, self.pseudo = [], [], [], []
+        self.share, self.per, self.run, self.position, self.index = [], [], [], [], []
+        self.places: list[int] = []  # per run: places of its S (shares + minutes + tokens per request)
+        self.wide = False            # a run's sums may pass 2^62: Python integers
+        self.columns: dict[str, int] = {c: i for i, c in enumerate(COMPONENTS)}
+        self.most_slots = 1
+        self.most_classes = 1
+        self.most_tools = 0
+
+    def add(self, b: int, spec: RunSpec, months: int) -> None:
+        tz = spec.profile.traffic.timezone
+        share_places = max((_places(share) for _, share, _, _ in spec.classes), default=0)
+        per_places = max([_places(n) for _, _, tokens, _ in spec.classes for _, n in tokens]
+                         + [_places(calls) for _, _, calls in spec.tools] + [0])
+        self.most_classes = max(self.most_classes, len(spec.classes))
+        self.most_tools = max(self.most_tools, len(spec.tools))
+        biggest_share = biggest_per = biggest_minutes = 0
+        minutes_places = 0
+        slots = 1
+        one = 10 ** per_places  # a request counts 1 (requests, requests left out)
+        for r, (structure, share, tokens, excluded) in enumerate(spec.classes):
+            s = self.structures.get(id(structure))
+            if s is None:
+                s = self.structures[id(structure)] = len(self.structure_list)
+                self.structure_list.append(structure)
+                for c in structure.ids:
+                    self.columns.setdefault(c, len(self.columns))
+            minutes, minutes_places, most = weighted_minutes(self.projector, structure, tz, spec.weights,
+                                                             spec.weights_id)
+            source = self.sources.get((id(structure), spec.weights_id))
+            if source is None:
+                source = self.sources[(id(structure), spec.weights_id)] = len(self.source_list)
+                self.source_list.append(minutes)
+                self.source_structure.append(s)
+            biggest_minutes = max(biggest_minutes, most)
+            slots = max(slots, structure.max_slots)
+            share_int = _scaled(share, share_places)
+            biggest_share = max(biggest_share, share_int)
+            if excluded:
+                self._segment(s, source, -1, LEFT_OUT, share_int, one, b, r, len(COMPONENTS) + 1 + self.most_tools)
+                continue
+            for c, n in tokens:
+                per = _scaled(n, per_places)
+                biggest_per = max(biggest_per, per)
+                self._segment(s, source, self.columns[c], -1, share_int, per, b, r, COMPONENTS.index(c))
+            for t, (component, _, calls) in enumerate(spec.tools):
+                per = _scaled(calls, per_places)
+                biggest_per = max(biggest_per, per)
+                column = self.columns.setdefault(component, len(self.columns))
+                self._segment(s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t)
+            self._segment(s, source, -1, REQUESTS, share_int, one, b, r, len(COMPONENTS) + 1 + self.most_tools)
+        biggest_per = max(biggest_per, one)
+        self.most_slots = max(self.most_slots, slots)
+        self.places.append(share_places + minutes_places + per_places)
+        if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND:
+            self.wide = True
+
+    def _segment(self, struct: int, source: int, column: int, pseudo: int, share: int, per: int, b: int,
+                 r: int, index: int) -> None:
+        self.struct.append(struct)
+        self.source.append(source)
+        self.component.append(column)
+        self.pseudo.append(pseudo)
+        self.share.append(share)
+        self.per.append(per)
+        self.run.append(b)
+        self.position.append(r)
+        self.index.append(index)
+
+    def terms(self, volumes: Volumes, specs: list[RunSpec], months: int) -> dict[str, np.ndarray]:
+        """Every term as arrays: run key (run x months + month), within-run position, line id (or a
+        pseudo id), S-part (share x minutes x per), first and last instant."""
+        structures = self.structure_list
+        lengths = np.array([len(s.month) for s in structures], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        month = np.concatenate([s.month for s in structures])
+        slot = np.concatenate([s.slot for s in structures])
+        first = np.concatenate([s.first for s in structures])
+        last = np.concatenate([s.last for s in structures])
+        ids = np.full((len(month), len(self.columns) + 1), -1, dtype=np.int64)  # last column: no line
+        for s, structure in enumerate(structures):
+            for c, values in structure.ids.items():
+                ids[offsets[s]:offsets[s] + lengths[s], self.columns[c]] = values
+        source_lengths = np.array([len(m) for m in self.source_list], dtype=np.int64)
+        source_offsets = np.concatenate([[0], np.cumsum(source_lengths)[:-1]]).astype(np.int64)
+        wide = self.wide or any(m.dtype == object for m in self.source_list)
+        all_minutes = np.concatenate([m.astype(object) if wide else m for m in self.source_list])
+
+        struct = np.array(self.struct, dtype=np.int64)
+        seg_length = lengths[struct]
+        segment = np.repeat(np.arange(len(struct), dtype=np.int64), seg_length)
+        starts = np.cumsum(seg_length) - seg_length
+        within = np.arange(int(seg_length.sum()), dtype=np.int64) - np.repeat(starts, seg_length)
+        row = offsets[struct][segment] + within
+        minutes = all_minutes[source_offsets[np.array(self.source, dtype=np.int64)][segment] + within]
+        dtype = object if wide else np.int64
+        share = np.array(self.share, dtype=dtype)[segment]
+        per = np.array(self.per, dtype=dtype)[segment]
+        value = share * minutes * per
+        run = np.array(self.run, dtype=np.int64)[segment]
+        term_month = month[row]
+        vids = np.stack([spec.volume.vids for spec in specs])  # runs x months
+        keep = (vids[run, term_month] >= 0) & (value != 0)
+        column = np.array(self.component, dtype=np.int64)[segment]
+        line = ids[row, column]
+        line = np.where(line >= 0, line, np.array(self.pseudo, dtype=np.int64)[segment])
+        width = len(COMPONENTS) + 2 + self.most_tools
+        position = (np.array(self.position, dtype=np.int64)[segment] * self.most_slots + slot[row]) * width \
+            + np.array(self.index, dtype=np.int64)[segment]
+        run_key = run * months + term_month
+        return {"run_key": run_key[keep], "position": position[keep], "line": line[keep], "value": value[keep],
+                "first": first[row][keep], "last": last[row][keep],
+                "span": self.most_classes * self.most_slots * width}
+
+
+def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
+    """Sum the terms per (run, line id): groups in the order of their first term within the run."""
+    run_key = terms["run_key"]
+    order = np.argsort(run_key * terms["span"] + terms["position"], kind="stable")
+    run_key, line = run_key[order], terms["line"][order]
+    pseudo = _UNPRICED + segments.most_tools + 1
+    width = len(segments.projector.line_meta) + pseudo
+    codes, uniques = pd.factorize(run_key * width + line + pseudo)
+    by_group = np.argsort(codes, kind="stable")
+    sorted_codes = codes[by_group]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if len(codes) else \
+        np.zeros(0, dtype=np.int64)
+    taken = order[by_group]
+    value = terms["value"][taken]
+    if len(starts):
+        sums = np.add.reduceat(value, starts)
+        first = np.minimum.reduceat(terms["first"][taken], starts)
+        last = np.maximum.reduceat(terms["last"][taken], starts)
+    else:
+        sums = value[:0]
+        first = last = np.zeros(0, dtype=np.int64)
+    uniques = np.asarray(uniques, dtype=np.int64)
+    return {"run_key": uniques // width, "line": uniques % width - pseudo, "sum": sums, "first": first,
+            "last": last}
+
+
+def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], segments: _Segments,
+              groups: dict[str, np.ndarray], months: int) -> Chunk:
+    """The cost lines' tokens and cost_usd, and each run's requests, as Decimals: one division per
+    distinct value (see the module docstring)."""
+    run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
+    run = run_key // months
+    month = run_key % months
+    places = np.array(segments.places, dtype=np.int64)
+    vids = np.stack([spec.volume.vids for spec in specs]) if specs else np.zeros((0, months), dtype=np.int64)
+    # a run-month's divisor: V_int x S / (den x 10^(places of S - places of V))
+    multiplier_key = vids[run, month] * 4096 + places[run]
+    multiplier, multipliers = pd.factorize(multiplier_key)
+    numerators, divisors = [], []
+    for key in np.asarray(multipliers, dtype=np.int64).tolist():
+        vid, s_places = divmod(key, 4096)
+        numerators.append(volumes.numerators[vid])
+        divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
+    lines = line >= 0
+    requests_rows = line == REQUESTS
+    tokens_codes, tokens = _quotients(sums[lines], multiplier[lines], numerators, divisors)
+    rate_of = {}
+    rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
+                          dtype=np.int64)
+    rates = list(rate_of)
+    line_rates = rate_codes[line[lines]]
+    cost_key = tokens_codes * max(len(rates), 1) + line_rates
+    cost_codes, cost_uniques = pd.factorize(cost_key)
+    cost_values = []
+    cost_divisors: dict[tuple[int, int], Decimal] = {}
+    token_numerators = tokens["numerators"]
+    token_multipliers = tokens["multipliers"]
+    for key in np.asarray(cost_uniques, dtype=np.int64).tolist():
+        t, r = divmod(key, max(len(rates), 1))
+        m = token_multipliers[t]
+        rate = rates[r]
+        divisor = cost_divisors.get((m, r))
+        if divisor is None:
+            rate_places = _places(rate)
+            divisor = cost_divisors[(m, r)] = DIVIDE.multiply(divisors[m], MTOK.scaleb(rate_places))
+        cost_values.append(DIVIDE.divide(token_numerators[t] * _scaled(rate, _places(rate)), divisor))
+    cost = _objects(cost_values)[cost_codes]
+    _, request_values = _quotients(sums[requests_rows], multiplier[requests_rows], numerators, divisors)
+    line_runs = run_key[lines]
+    boundaries = np.flatnonzero(np.r_[True, line_runs[1:] != line_runs[:-1]]) if len(line_runs) else \
+        np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.r_[boundaries, len(line_runs)])
+    request_of = dict(zip(run_key[requests_rows].tolist(), request_values["array"].tolist()))
+    runs, requests = [], []
+    for key, count in zip(line_runs[boundaries].tolist(), counts.tolist()):
+        spec = specs[key // months]
+        runs.append((spec.profile.name, spec.model_name, key % months, spec.case, count))
+        requests.append(request_of[key])
+    return Chunk(line[lines], tokens["array"], cost, groups["first"][lines], groups["last"][lines], runs,
+                 requests)
+
+
+def _quotients(sums: np.ndarray, multiplier: np.ndarray, numerators: list[int],
+               divisors: list[Decimal]) -> tuple[np.ndarray, dict]:
+    """DIVIDE(V_int x S, divisor) per row, one Decimal per distinct (S, multiplier)."""
+    if not len(sums):
+        return np.zeros(0, dtype=np.int64), {"array": np.empty(0, dtype=object),
+                                              "numerators": [], "multipliers": []}
+    s_codes, s_uniques = pd.factorize(sums)
+    count = max(len(divisors), 1)
+    codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
+    uniques = np.asarray(uniques, dtype=np.int64)
+    s_values = list(np.asarray(s_uniques, dtype=object)[uniques // count])
+    multipliers = (uniques % count).tolist()
+    token_numerators = [numerators[m] * int(s) for s, m in zip(s_values, multipliers)]
+    values = [DIVIDE.divide(n, divisors[m]) for n, m in zip(token_numerators, multipliers)]
+    array = _objects(values)[codes]
+    return codes, {"array": array, "numerators": token_numerators,
+                   "multipliers": multipliers}
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,
+            months: int, segments: _Segments) -> None:
+    """Per run, in order: its notes, the calls no fee priced, and what over_limit: exclude left out."""
+    line = groups["line"]
+    rare = np.flatnonzero(line <= LEFT_OUT)
+    by_run: dict[int, list[int]] = {}
+    for i in rare.tolist():
+        by_run.setdefault(int(groups["run_key"][i]) // months, []).append(i)
+    for b, spec in enumerate(specs):
+        for note in spec.notes:
+            projector.note(note)
+        left_out = []
+        for i in by_run.get(b, []):
+            key = int(groups["run_key"][i])
+            index = key % months
+            vid = int(spec.volume.vids[index])
+            divisor = volumes.denominators[vid].scaleb(segments.places[b] + volumes.places[vid])
+            amount = DIVIDE.divide(volumes.numerators[vid] * int(groups["sum"][i]), divisor)
+            label = cal.month_label(*_month_of(spec, index))
+            if line[i] == LEFT_OUT:
+                left_out.append((label, amount))
+            else:
+                tool = spec.tools[-int(line[i]) - _UNPRICED][1]
+                projector.unpriced(spec.model_name, tool, spec.profile.name, label, spec.case, amount)
+        if spec.excluded is not None:
+            model, bins, over = spec.excluded
+            entry = excluded_entry(spec.profile, model, spec.model_name, bins, over, left_out, spec.case)
+            projector.excluded.append(entry)
+            projector.note(left_out_note(entry, [n for _, n in left_out]))
+
+
+def _month_of(spec: RunSpec, index: int) -> tuple[int, int]:
+    window: tuple[datetime, datetime] = spec.volume.windows[index]
+    return window[0].year, window[0].month
