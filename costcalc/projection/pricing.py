@@ -34,6 +34,7 @@ Pure computation.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -54,6 +55,7 @@ from .request_bins import excluded_entry, left_out_note
 REQUESTS, LEFT_OUT, _UNPRICED = -1, -2, 3
 _INT64_BOUND = 2 ** 62
 _ONE = Decimal(1)
+_ORDER = {c: i for i, c in enumerate(COMPONENTS)}
 
 
 @dataclass
@@ -262,12 +264,16 @@ def _hour_counts(projector: _Projector, slot, ym: tuple[int, int], tz: str) -> n
     return counts
 
 
+@functools.lru_cache(maxsize=4096)
 def _places(value: Decimal) -> int:
+    """Decimal places of a value (0 for an integer, whatever its exponent)."""
     exponent = value.as_tuple().exponent
     return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
+@functools.lru_cache(maxsize=4096)
 def _scaled(value: Decimal, places: int) -> int:
+    """value x 10^places as an exact integer (places >= the value's own)."""
     return int(value.scaleb(places, context=EXACT))
 
 
@@ -341,7 +347,7 @@ class _Segments:
             for c, n in tokens:
                 per = _scaled(n, per_places)
                 biggest_per = max(biggest_per, per)
-                self._segment(s, source, self.columns[c], -1, share_int, per, b, r, COMPONENTS.index(c))
+                self._segment(s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c])
             for t, (component, _, calls) in enumerate(spec.tools):
                 per = _scaled(calls, per_places)
                 biggest_per = max(biggest_per, per)
@@ -446,10 +452,9 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
     run = run_key // months
     month = run_key % months
     places = np.array(segments.places, dtype=np.int64)
-    vids = np.stack([spec.volume.vids for spec in specs]) if specs else np.zeros((0, months), dtype=np.int64)
-    # a run-month's divisor: V_int x S / (den x 10^(places of S - places of V))
-    multiplier_key = vids[run, month] * 4096 + places[run]
-    multiplier, multipliers = pd.factorize(multiplier_key)
+    vids = np.stack([spec.volume.vids for spec in specs])
+    # a run-month's multiplier: V_int over den x 10^(places of S + places of V)
+    multiplier, multipliers = pd.factorize(vids[run, month] * 4096 + places[run])
     numerators, divisors = [], []
     for key in np.asarray(multipliers, dtype=np.int64).tolist():
         vid, s_places = divmod(key, 4096)
@@ -457,60 +462,55 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
         divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
     lines = line >= 0
     requests_rows = line == REQUESTS
-    tokens_codes, tokens = _quotients(sums[lines], multiplier[lines], numerators, divisors)
-    rate_of = {}
+    tokens_codes, tokens, token_numerators, token_multipliers = _quotients(sums[lines], multiplier[lines],
+                                                                           numerators, divisors)
+    # cost: the token numerator x the rate as an integer, over the divisor x 1,000,000 x 10^(rate places)
+    rate_of: dict[Decimal, int] = {}
     rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
                           dtype=np.int64)
-    rates = list(rate_of)
-    line_rates = rate_codes[line[lines]]
-    cost_key = tokens_codes * max(len(rates), 1) + line_rates
-    cost_codes, cost_uniques = pd.factorize(cost_key)
-    cost_values = []
-    cost_divisors: dict[tuple[int, int], Decimal] = {}
-    token_numerators = tokens["numerators"]
-    token_multipliers = tokens["multipliers"]
-    for key in np.asarray(cost_uniques, dtype=np.int64).tolist():
-        t, r = divmod(key, max(len(rates), 1))
-        m = token_multipliers[t]
-        rate = rates[r]
-        divisor = cost_divisors.get((m, r))
-        if divisor is None:
-            rate_places = _places(rate)
-            divisor = cost_divisors[(m, r)] = DIVIDE.multiply(divisors[m], MTOK.scaleb(rate_places))
-        cost_values.append(DIVIDE.divide(token_numerators[t] * _scaled(rate, _places(rate)), divisor))
-    cost = _objects(cost_values)[cost_codes]
-    _, request_values = _quotients(sums[requests_rows], multiplier[requests_rows], numerators, divisors)
+    rates = list(rate_of) or [Decimal(0)]
+    cost_codes, cost_uniques = pd.factorize(tokens_codes * len(rates) + rate_codes[line[lines]])
+    cost_uniques = np.asarray(cost_uniques, dtype=np.int64)
+    t, r = cost_uniques // len(rates), cost_uniques % len(rates)
+    # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
+    rate_places = max(_places(rate) for rate in rates)
+    rate_ints = _objects([_scaled(rate, rate_places) for rate in rates])
+    scale = MTOK.scaleb(rate_places)
+    cost_divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in divisors])
+    cost_numerators = token_numerators[t] * rate_ints[r]
+    cost = _objects(list(map(DIVIDE.divide, cost_numerators.tolist(),
+                             cost_divisors[token_multipliers[t]].tolist())))[cost_codes]
+    _, requests_array, _, _ = _quotients(sums[requests_rows], multiplier[requests_rows], numerators, divisors)
+    # runs: those with cost lines, in order; each with its requests (a run with lines has a requests sum)
     line_runs = run_key[lines]
     boundaries = np.flatnonzero(np.r_[True, line_runs[1:] != line_runs[:-1]]) if len(line_runs) else \
         np.zeros(0, dtype=np.int64)
     counts = np.diff(np.r_[boundaries, len(line_runs)])
-    request_of = dict(zip(run_key[requests_rows].tolist(), request_values["array"].tolist()))
-    runs, requests = [], []
-    for key, count in zip(line_runs[boundaries].tolist(), counts.tolist()):
-        spec = specs[key // months]
-        runs.append((spec.profile.name, spec.model_name, key % months, spec.case, count))
-        requests.append(request_of[key])
-    return Chunk(line[lines], tokens["array"], cost, groups["first"][lines], groups["last"][lines], runs,
-                 requests)
+    keys = line_runs[boundaries]
+    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)].tolist() if len(keys) else []
+    profile_names = _objects([spec.profile.name for spec in specs])
+    model_names = _objects([spec.model_name for spec in specs])
+    case_names = _objects([spec.case for spec in specs])
+    runs = list(zip(profile_names[keys // months].tolist(), model_names[keys // months].tolist(),
+                    (keys % months).tolist(), case_names[keys // months].tolist(), counts.tolist()))
+    return Chunk(line[lines], tokens, cost, groups["first"][lines], groups["last"][lines], runs, requests)
 
 
-def _quotients(sums: np.ndarray, multiplier: np.ndarray, numerators: list[int],
-               divisors: list[Decimal]) -> tuple[np.ndarray, dict]:
-    """DIVIDE(V_int x S, divisor) per row, one Decimal per distinct (S, multiplier)."""
+def _quotients(sums: np.ndarray, multiplier: np.ndarray, numerators: list[int], divisors: list[Decimal]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """DIVIDE(V_int x S, divisor) per row, one Decimal per distinct (S, multiplier): (code of each row's
+    value, the values per row, and per distinct value its numerator and multiplier)."""
     if not len(sums):
-        return np.zeros(0, dtype=np.int64), {"array": np.empty(0, dtype=object),
-                                              "numerators": [], "multipliers": []}
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty
     s_codes, s_uniques = pd.factorize(sums)
     count = max(len(divisors), 1)
     codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
     uniques = np.asarray(uniques, dtype=np.int64)
-    s_values = list(np.asarray(s_uniques, dtype=object)[uniques // count])
-    multipliers = (uniques % count).tolist()
-    token_numerators = [numerators[m] * int(s) for s, m in zip(s_values, multipliers)]
-    values = [DIVIDE.divide(n, divisors[m]) for n, m in zip(token_numerators, multipliers)]
-    array = _objects(values)[codes]
-    return codes, {"array": array, "numerators": token_numerators,
-                   "multipliers": multipliers}
+    multipliers = uniques % count
+    value_numerators = _objects(numerators)[multipliers] * np.asarray(s_uniques, dtype=object)[uniques // count]
+    values = list(map(DIVIDE.divide, value_numerators.tolist(), _objects(divisors)[multipliers].tolist()))
+    return codes, _objects(values)[codes], value_numerators, multipliers
 
 
 def _objects(values: list) -> np.ndarray:
