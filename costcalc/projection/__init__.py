@@ -133,9 +133,10 @@ def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
     # error below 1e-40 of the amount, far under the cent at which results are rendered.
     with decimal.localcontext(DIVIDE):
         for base in profiles:
+            ranged = base.has_ranges
             for model_name in base.models:
                 model_id = lookup(projector.table, model_name).id
-                if base.has_ranges:
+                if ranged:
                     _project_cases(projector, base, model_id, model_name, month_list, start, out)
                 else:
                     _project_one(projector, base, model_id, model_name, month_list, start, "expected", out)

@@ -65,16 +65,17 @@ class _Columns:
     def frame(self, profiles: list[Profile], month_list: list[tuple[int, int]]) -> pd.DataFrame:
         if self.pending:
             self.flush()
-        counts = np.array([r[4] for r in self.runs], dtype=np.int64)
+        # per run (profile, model, month index, case, lines) as five columns, each handled at C speed
+        columns = list(zip(*self.runs)) or [()] * 5
+        counts = np.array(columns[4], dtype=np.int64)
         ids = self.column("ids")
         tokens, cost, first, last = (self.column(n) for n in ("tokens", "cost", "first", "last"))
         self.chunks, self._ids = [], ids  # the frame holds the columns now
         meta = self.projector.line_meta
 
-        def repeated(values: list[str], categories: list[str]) -> pd.Categorical:
-            codes = {c: i for i, c in enumerate(categories)}
-            return pd.Categorical.from_codes(np.repeat(np.array([codes[v] for v in values], dtype=np.int32),
-                                                       counts), categories=categories)
+        def repeated(values: tuple, categories: list[str]) -> pd.Categorical:
+            codes = _codes(values, categories)
+            return pd.Categorical.from_codes(np.repeat(codes, counts), categories=categories)
 
         def by_line(position: int, categories: list | None = None) -> pd.Categorical:
             categories = categories or list(dict.fromkeys(m[position] for m in meta))
@@ -87,28 +88,35 @@ class _Columns:
         names = [p.name for p in profiles]
         labels = [cal.month_label(*ym) for ym in month_list]
         data = {
-            "profile": repeated([r[0] for r in self.runs], names),
-            "model": repeated([r[1] for r in self.runs], list(dict.fromkeys(r[1] for r in self.runs))),
+            "profile": repeated(columns[0], names),
+            "model": repeated(columns[1], list(dict.fromkeys(columns[1]))),
             "provider": by_line(3),
-            "month": repeated([labels[r[2]] for r in self.runs], labels),
+            "month": pd.Categorical.from_codes(np.repeat(np.array(columns[2], dtype=np.int32), counts),
+                                               categories=labels),
             "rule": by_line(0),
             "component": by_line(1, list(COMPONENTS) + list(dict.fromkeys(
                 m[1] for m in meta if is_tool_component(m[1])))),
             "tokens": pd.Series(tokens, dtype=object, copy=False),
             "usd_per_mtok": pd.Series(rates[ids], dtype=object),
             "cost_usd": pd.Series(cost, dtype=object, copy=False),
-            "case": repeated([r[3] for r in self.runs], list(CASES)),
+            "case": repeated(columns[3], list(CASES)),
             "period_start": pd.to_datetime(first, unit="m", utc=True),
             "period_end": pd.to_datetime(last, unit="m", utc=True),
         }
         frame = pd.DataFrame({c: data[c] for c in COLUMNS})
+        profile_codes = _codes(columns[0], names)
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
             values = sorted({v for p in profiles for k, v in p.tags if k == tag})
-            by_profile = {p.name: dict(p.tags).get(tag) for p in profiles}
-            codes = np.array([values.index(by_profile[r[0]]) if by_profile[r[0]] is not None else -1
-                              for r in self.runs], dtype=np.int32)
-            frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(codes, counts), categories=values)
+            by_profile = np.array([values.index(dict(p.tags)[tag]) if tag in dict(p.tags) else -1
+                                   for p in profiles] or [0], dtype=np.int32)
+            frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(by_profile[profile_codes], counts),
+                                                                categories=values)
         return frame
+
+
+def _codes(values: tuple, categories: list[str]) -> np.ndarray:
+    """Each value's position in `categories` (all are there), by pandas' hash table."""
+    return pd.Categorical(np.array(values, dtype=object), categories=categories).codes.astype(np.int32)
 
 
 def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
@@ -139,14 +147,15 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     publishes them (used by --currency instead of converting). Keyed by model: two models of one
     provider may share a rule label and a rate and still differ here."""
     special = [i for i, m in enumerate(meta) if m[4] != m[2] or m[5]]
-    if not special:
+    if not special or not out.runs:
         return {"list_rates": [], "native_rates": []}
-    names = list(dict.fromkeys(r[1] for r in out.runs))
-    model_codes = np.repeat(np.array([names.index(r[1]) for r in out.runs], dtype=np.int64),
-                            np.array([r[4] for r in out.runs], dtype=np.int64))
+    columns = list(zip(*out.runs))
+    names = list(dict.fromkeys(columns[1]))
+    model_codes = np.repeat(_codes(columns[1], names).astype(np.int64), np.array(columns[4], dtype=np.int64))
     ids = np.array(out.ids, dtype=np.int64)
     chosen = np.isin(ids, special)
-    pairs = sorted(set(zip(model_codes[chosen].tolist(), ids[chosen].tolist())))
+    found = np.unique(model_codes[chosen] * len(meta) + ids[chosen])  # sorted by (model, line id)
+    pairs = zip((found // len(meta)).tolist(), (found % len(meta)).tolist())
     list_rates, native_rates = [], []
     for code, line in pairs:
         rule, component, rate, provider, list_rate, native = meta[line]

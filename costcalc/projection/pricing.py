@@ -303,8 +303,9 @@ class _Segments:
         self.sources: dict[tuple, int] = {}  # (id(structure), weights id) -> minutes source index
         self.source_list: list[np.ndarray] = []
         self.source_structure: list[int] = []
-        self.struct, self.source, self.component, self.pseudo = [], [], [], []
-        self.share, self.per, self.run, self.position, self.index = [], [], [], [], []
+        # (structure, minutes source, component column, pseudo line id, share, per, run, class, component
+        # position) of each segment
+        self.segments: list[tuple[int, int, int, int, int, int, int, int, int]] = []
         self.places: list[int] = []  # per run: places of its S (shares + minutes + tokens per request)
         self.wide = False            # a run's sums may pass 2^62: Python integers
         self.columns: dict[str, int] = {c: i for i, c in enumerate(COMPONENTS)}
@@ -362,15 +363,7 @@ class _Segments:
 
     def _segment(self, struct: int, source: int, column: int, pseudo: int, share: int, per: int, b: int,
                  r: int, index: int) -> None:
-        self.struct.append(struct)
-        self.source.append(source)
-        self.component.append(column)
-        self.pseudo.append(pseudo)
-        self.share.append(share)
-        self.per.append(per)
-        self.run.append(b)
-        self.position.append(r)
-        self.index.append(index)
+        self.segments.append((struct, source, column, pseudo, share, per, b, r, index))
 
     def terms(self, volumes: Volumes, specs: list[RunSpec], months: int) -> dict[str, np.ndarray]:
         """Every term as arrays: run key (run x months + month), within-run position, line id (or a
@@ -391,27 +384,29 @@ class _Segments:
         wide = self.wide or any(m.dtype == object for m in self.source_list)
         all_minutes = np.concatenate([m.astype(object) if wide else m for m in self.source_list])
 
-        struct = np.array(self.struct, dtype=np.int64)
+        table = list(zip(*self.segments))
+        struct, sources, components, pseudos, runs, positions, indexes = (
+            np.array(table[i], dtype=np.int64) for i in (0, 1, 2, 3, 6, 7, 8))
         seg_length = lengths[struct]
         segment = np.repeat(np.arange(len(struct), dtype=np.int64), seg_length)
         starts = np.cumsum(seg_length) - seg_length
         within = np.arange(int(seg_length.sum()), dtype=np.int64) - np.repeat(starts, seg_length)
         row = offsets[struct][segment] + within
-        minutes = all_minutes[source_offsets[np.array(self.source, dtype=np.int64)][segment] + within]
+        minutes = all_minutes[source_offsets[sources][segment] + within]
         dtype = object if wide else np.int64
-        share = np.array(self.share, dtype=dtype)[segment]
-        per = np.array(self.per, dtype=dtype)[segment]
+        share = np.array(table[4], dtype=dtype)[segment]
+        per = np.array(table[5], dtype=dtype)[segment]
         value = share * minutes * per
-        run = np.array(self.run, dtype=np.int64)[segment]
+        run = runs[segment]
         term_month = month[row]
         vids = np.stack([spec.volume.vids for spec in specs])  # runs x months
         keep = (vids[run, term_month] >= 0) & (value != 0)
-        column = np.array(self.component, dtype=np.int64)[segment]
+        column = components[segment]
         line = ids[row, column]
-        line = np.where(line >= 0, line, np.array(self.pseudo, dtype=np.int64)[segment])
+        line = np.where(line >= 0, line, pseudos[segment])
         width = len(COMPONENTS) + 2 + self.most_tools
-        position = (np.array(self.position, dtype=np.int64)[segment] * self.most_slots + slot[row]) * width \
-            + np.array(self.index, dtype=np.int64)[segment]
+        position = (positions[segment] * self.most_slots + slot[row]) * width \
+            + indexes[segment]
         run_key = run * months + term_month
         return {"run_key": run_key[keep], "position": position[keep], "line": line[keep], "value": value[keep],
                 "first": first[row][keep], "last": last[row][keep],
