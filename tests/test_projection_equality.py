@@ -21,7 +21,8 @@ import pytest
 
 from tests import reference_projection
 from costcalc.api import prices_from, workloads_from
-from costcalc.projection import project
+from costcalc.projection import frame as frame_module
+from costcalc.projection import pricing, project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,3 +153,31 @@ def test_the_1000_profile_benchmark_equals(table):
 
     loaded = workloads_from(big_estimate.profiles(1000), table, ())
     assert_same(*both(loaded, table, (2026, 12), 36))
+
+
+def _estimate_frame(frame):
+    from costcalc.frames import estimate_frame
+
+    return estimate_frame(frame)
+
+
+@pytest.mark.parametrize("source", ["examples", 1, 2])
+def test_expected_only_frames_skip_nothing_they_show(table, source, monkeypatch):
+    """project(cases=False) (what estimate() without cases asks) prices low and high only where they
+    can change the expected case's frame: that frame, attrs included, is the same as with every case."""
+    text = ROOT / "examples" / "workloads.yaml" if source == "examples" else generated(source, 25)
+    loaded = workloads_from(text, table, ())
+    every = _estimate_frame(project(loaded, table, (2026, 3), 14))
+    priced = []
+    real = pricing.price
+
+    def counting(projector, volumes, specs, months):
+        priced.extend(spec.case for spec in specs)
+        return real(projector, volumes, specs, months)
+
+    monkeypatch.setattr(frame_module, "price", counting)
+    expected_only = _estimate_frame(project(loaded, table, (2026, 3), 14, cases=False))
+    assert_same(expected_only, every)
+    ranged = sum(len(p.models) for p in loaded if p.has_ranges)
+    # some ranged profiles still need their cases priced (a measured input), and some do not
+    assert 0 < priced.count("low") < ranged, (priced.count("low"), ranged)

@@ -54,7 +54,7 @@ import pandas as pd
 
 from .. import __version__
 from .. import calendar as cal
-from ..cost_cases import at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
+from ..cost_cases import at_ends, certain_direction, choose_ends, lowering_notes, order_note, ranged_inputs
 from ..errors import CostcalcError
 from ..money import DIVIDE, EXACT
 from ..prices.model import PriceTable, tool_component
@@ -82,9 +82,13 @@ def with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Work
 
 
 def project(workloads: Workloads | list[Profile], table: PriceTable, start: tuple[int, int], months: int,
-            scenario: str = "actual") -> pd.DataFrame:
+            scenario: str = "actual", cases: bool = True) -> pd.DataFrame:
     """Cost lines for every profile x model x month (and case, for profiles with ranges). See the
-    module docstring for the arithmetic."""
+    module docstring for the arithmetic.
+
+    cases=False: the caller keeps the expected case only (costcalc.frames.estimate_frame's default), so
+    the low and high cases of a ranged profile are not priced where nothing the caller keeps depends on
+    them (see _cases_matter); their rows may then be missing, everything else is the same."""
     if months < 1:
         raise CostcalcError(f"months must be at least 1, not {months}")
     profiles = list(workloads)
@@ -98,7 +102,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     collecting = gc.isenabled()
     gc.disable()
     try:
-        frame = _run(profiles, projector, month_list, start, out)
+        frame = _run(profiles, projector, month_list, start, out, cases)
     finally:
         if collecting:
             gc.enable()
@@ -128,7 +132,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     return frame
 
 
-def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
+def _run(profiles, projector, month_list, start, out, cases: bool = True) -> pd.DataFrame:
     # Division is the only inexact step (a traffic share like 154/720): money.DIVIDE's 50 digits keep its
     # error below 1e-40 of the amount, far under the cent at which results are rendered.
     with decimal.localcontext(DIVIDE):
@@ -137,17 +141,31 @@ def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
             for model_name in base.models:
                 model_id = lookup(projector.table, model_name).id
                 if ranged:
-                    _project_cases(projector, base, model_id, model_name, month_list, start, out)
+                    _project_cases(projector, base, model_id, model_name, month_list, start, out, cases)
                 else:
                     _project_one(projector, base, model_id, model_name, month_list, start, "expected", out)
     return out.frame(profiles, month_list)
 
 
 def _project_cases(projector: _Projector, profile: Profile, model_id: str, model_name: str,
-                   month_list: list[tuple[int, int]], start: tuple[int, int], out: _Columns) -> None:
+                   month_list: list[tuple[int, int]], start: tuple[int, int], out: _Columns,
+                   cases: bool = True) -> None:
     """A ranged profile on one model: the expected case, then low and high named by this model's cost
     (costcalc.cost_cases): each input at the end that lowers (raises) it. Inputs whose direction is
-    not certain are measured against the expected run, in scratch projections that leave no trace."""
+    not certain are measured against the expected run, in scratch projections that leave no trace.
+    cases=False: low and high are prepared (their limit errors and notes are the same) but not priced
+    when they cannot change what the expected case's frame holds (_cases_matter)."""
+    has_rules = bool(prompt_thresholds(projector.table, model_id))  # a prompt size with its own rule
+    if not cases and not _cases_matter(profile, has_rules):
+        _project_one(projector, profile.at_case("expected"), model_id, model_name, month_list, start, "expected",
+                     out)
+        unused = _Columns(projector, out.volumes, len(month_list))  # never priced
+        for case in ("low", "high"):
+            ends = {key: case for key, _ in ranged_inputs(profile)}
+            _project_one(projector, at_ends(profile, ends), model_id, model_name, month_list, start, case, unused,
+                         ends)
+        return
+
     def run(case: str, variant: Profile, ends=None) -> list[Decimal]:
         out.flush()  # the runs before this one: their notes come first
         _project_one(projector, variant, model_id, model_name, month_list, start, case, out, ends)
@@ -161,7 +179,6 @@ def _project_cases(projector: _Projector, profile: Profile, model_id: str, model
 
     expected = run("expected", profile.at_case("expected"))
     labels = [cal.month_label(*ym) for ym in month_list]
-    has_rules = bool(prompt_thresholds(projector.table, model_id))  # a prompt size with its own rule
     low_ends, high_ends, notes, lowering = choose_ends(profile, model_name, expected, labels, probe, has_rules)
     for note in notes:
         projector.note(note)
@@ -224,3 +241,17 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
                     volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,
                     weights_id, notes, (model, bins, over) if any(over) else None))
+
+
+def _cases_matter(profile: Profile, has_prompt_rules: bool) -> bool:
+    """Whether a frame of the expected case alone can depend on pricing the low and high cases: when an
+    input's direction must be measured (the notes say which end each case took), when over_limit:
+    exclude may leave requests out (a note per case), or when tool calls may go unpriced (the months in
+    the unpriced-calls note come from every case). Otherwise every ranged input raises the cost
+    (costcalc.cost_cases proves which), so low <= expected <= high holds without computing it (no order
+    note), each case takes every input at its own end, and only the cases' limit errors remain: those
+    come from preparing the runs, which still happens."""
+    if profile.over_limit == "exclude" or profile.tool_calls:
+        return True
+    return any(value.low != value.high and certain_direction(profile, key, has_prompt_rules) is None
+               for key, value in ranged_inputs(profile))

@@ -21,6 +21,9 @@ from .projector import _Projector
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
            "cost_usd", "case", "period_start", "period_end"]
 TAG_PREFIX = "tag:"
+# Runs priced together: enough that numpy's per-call cost vanishes, few enough that the per-term arrays
+# (a run has about 300 terms) stay in the cache and a big projection's peak memory stays small.
+FLUSH_RUNS = 1000
 _ZERO = Decimal(0)
 
 
@@ -42,6 +45,8 @@ class _Columns:
 
     def add(self, spec: RunSpec) -> None:
         self.pending.append(spec)
+        if len(self.pending) >= FLUSH_RUNS:
+            self.flush()
 
     def flush(self) -> Chunk:
         """Price the runs added since the last flush (notes and lists reach the projector in run order)."""
