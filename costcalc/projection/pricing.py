@@ -200,7 +200,7 @@ def structures(projector: _Projector, model_id: str, model_name: str, profile: P
                 rows[key].append((index, ym, window, slots))
         for _, key in missing:
             found[key] = projector.structures[(key, id(windows))] = _structure(projector, key, rows[key])
-    return [found[key] for _, key in requests]
+    return [found[key] for _, key in requests]  # type: ignore[misc]  # every one filled above
 
 
 def _structure(projector: _Projector, key: tuple, rows: list) -> Structure:
@@ -237,7 +237,7 @@ def weighted_minutes(projector: _Projector, structure: Structure, tz: str, weigh
     found = projector.weighted_rows.get(key)
     if found is None:
         counts_key = (id(structure), tz)
-        counts = projector.weighted_rows.get(counts_key)
+        counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
         if counts is None:
             counts = projector.weighted_rows[counts_key] = np.stack(
                 [_hour_counts(projector, s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]) \

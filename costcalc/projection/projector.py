@@ -12,6 +12,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -79,10 +80,10 @@ class _Projector:
         # costcalc.projection.pricing's caches: a request class's slots over a profile's months as arrays
         # (per request key and month windows), their minutes weighed by a traffic shape, month windows
         # per (start, end, time zone), month volumes per profile
-        self.structures: dict[tuple, object] = {}
-        self.weighted_rows: dict[tuple, tuple] = {}
+        self.structures: dict[tuple, Any] = {}  # pricing.Structure
+        self.weighted_rows: dict[tuple, Any] = {}  # counts matrices and weighted minutes
         self.windows: dict[tuple, tuple] = {}
-        self.volumes: dict[tuple, object] = {}
+        self.volumes: dict[tuple, Any] = {}  # pricing.Volume
 
     @contextlib.contextmanager
     def scratch(self):
