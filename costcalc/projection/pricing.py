@@ -302,7 +302,6 @@ class _Segments:
         self.structure_list: list[Structure] = []
         self.sources: dict[tuple, int] = {}  # (id(structure), weights id) -> minutes source index
         self.source_list: list[np.ndarray] = []
-        self.source_structure: list[int] = []
         # (structure, minutes source, component column, pseudo line id, share, per, run, class, component
         # position) of each segment
         self.segments: list[tuple[int, int, int, int, int, int, int, int, int]] = []
@@ -315,15 +314,21 @@ class _Segments:
 
     def add(self, b: int, spec: RunSpec, months: int) -> None:
         tz = spec.profile.traffic.timezone
-        share_places = max((_places(share) for _, share, _, _ in spec.classes), default=0)
-        per_places = max([_places(n) for _, _, tokens, _ in spec.classes for _, n in tokens]
+        share_places = max(_places(share) for _, share, _, _ in spec.classes)
+        # the tiers of a bin share its tokens tuple: each distinct one scaled once
+        distinct = {id(tokens): tokens for _, _, tokens, _ in spec.classes}
+        per_places = max([_places(n) for tokens in distinct.values() for _, n in tokens]
                          + [_places(calls) for _, _, calls in spec.tools] + [0])
+        scaled = {key: [(c, _scaled(n, per_places)) for c, n in tokens] for key, tokens in distinct.items()}
+        tools = [(component, _scaled(calls, per_places)) for component, _, calls in spec.tools]
+        one = 10 ** per_places  # a request counts 1 (requests, requests left out)
+        biggest_per = max([n for values in scaled.values() for _, n in values] + [n for _, n in tools] + [one])
         self.most_classes = max(self.most_classes, len(spec.classes))
         self.most_tools = max(self.most_tools, len(spec.tools))
-        biggest_share = biggest_per = biggest_minutes = 0
+        pseudo_index = len(COMPONENTS) + 1 + self.most_tools
+        biggest_share = biggest_minutes = 0
         minutes_places = 0
         slots = 1
-        one = 10 ** per_places  # a request counts 1 (requests, requests left out)
         for r, (structure, share, tokens, excluded) in enumerate(spec.classes):
             s = self.structures.get(id(structure))
             if s is None:
@@ -331,39 +336,30 @@ class _Segments:
                 self.structure_list.append(structure)
                 for c in structure.ids:
                     self.columns.setdefault(c, len(self.columns))
+            source = self.sources.get((id(structure), spec.weights_id))
             minutes, minutes_places, most = weighted_minutes(self.projector, structure, tz, spec.weights,
                                                              spec.weights_id)
-            source = self.sources.get((id(structure), spec.weights_id))
             if source is None:
                 source = self.sources[(id(structure), spec.weights_id)] = len(self.source_list)
                 self.source_list.append(minutes)
-                self.source_structure.append(s)
             biggest_minutes = max(biggest_minutes, most)
             slots = max(slots, structure.max_slots)
             share_int = _scaled(share, share_places)
             biggest_share = max(biggest_share, share_int)
+            add = self.segments.append
             if excluded:
-                self._segment(s, source, -1, LEFT_OUT, share_int, one, b, r, len(COMPONENTS) + 1 + self.most_tools)
+                add((s, source, -1, LEFT_OUT, share_int, one, b, r, pseudo_index))
                 continue
-            for c, n in tokens:
-                per = _scaled(n, per_places)
-                biggest_per = max(biggest_per, per)
-                self._segment(s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c])
-            for t, (component, _, calls) in enumerate(spec.tools):
-                per = _scaled(calls, per_places)
-                biggest_per = max(biggest_per, per)
+            for c, per in scaled[id(tokens)]:
+                add((s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c]))
+            for t, (component, per) in enumerate(tools):
                 column = self.columns.setdefault(component, len(self.columns))
-                self._segment(s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t)
-            self._segment(s, source, -1, REQUESTS, share_int, one, b, r, len(COMPONENTS) + 1 + self.most_tools)
-        biggest_per = max(biggest_per, one)
+                add((s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t))
+            add((s, source, -1, REQUESTS, share_int, one, b, r, pseudo_index))
         self.most_slots = max(self.most_slots, slots)
         self.places.append(share_places + minutes_places + per_places)
         if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND:
             self.wide = True
-
-    def _segment(self, struct: int, source: int, column: int, pseudo: int, share: int, per: int, b: int,
-                 r: int, index: int) -> None:
-        self.segments.append((struct, source, column, pseudo, share, per, b, r, index))
 
     def terms(self, volumes: Volumes, specs: list[RunSpec], months: int) -> dict[str, np.ndarray]:
         """Every term as arrays: run key (run x months + month), within-run position, line id (or a

@@ -12,6 +12,7 @@ Pure computation.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
@@ -78,13 +79,17 @@ def in_model_tokens(projector, profile: Profile, model: Model, model_name: str,
                      sampled) -> tuple[Profile, str]:
     """The profile's counts in the model's tokenizer (costcalc.token_units), remembered for the
     assumptions and the profile's info, and what a limit error adds about it."""
-    t = translation(profile.tokens_counted_with, model.tokenizer)
+    t = _translation(profile.tokens_counted_with, model.tokenizer)
     from_samples = sampled is not None, sampled is not None and sampled.output is not None
     parts = translated_parts(*from_samples)
     projector.translations[(profile.name, model_name)] = (t, parts, model.tokenizer)
     if t is None or parts is None:
         return profile, ""
     return translate(profile, t, *from_samples), limit_hint(t)
+
+
+# a pure function of two tokenizer names, asked once per profile and model: computed once per pair
+_translation = functools.lru_cache(maxsize=256)(translation)
 
 
 def _share(share: Decimal) -> str:
