@@ -64,7 +64,8 @@ from ..workloads.model import Profile, Workloads
 from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_costs
 from .notes import (MAX_GROWTH_FACTOR, check_growth, not_available, not_available_notes, profiles_info,
                     standing_assumptions)
-from .pricing import RunSpec, Volumes, month_windows, structures, volume
+from .pricing import RunSpec
+from .structures import Volumes, month_windows, structures, volume
 from .projector import _Projector, week_weights
 from .request_bins import ceil_tokens, in_model_tokens, over_limits, reasoning_tokens, request_bins
 

@@ -15,7 +15,8 @@ from .. import calendar as cal
 from ..money import DIVIDE
 from ..prices.model import COMPONENTS, is_tool_component
 from ..workloads.model import CASES, Profile
-from .pricing import Chunk, RunSpec, Volumes, price
+from .pricing import Chunk, RunSpec, price
+from .structures import Volumes
 from .projector import _Projector
 
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",

@@ -77,7 +77,7 @@ class _Projector:
         # (profile, model as named) -> (Translation or None, counts translated, model's tokenizer): the
         # unit of the profile's token counts on each model (costcalc.token_units)
         self.translations: dict[tuple[str, str], tuple] = {}
-        # costcalc.projection.pricing's caches: a request class's slots over a profile's months as arrays
+        # costcalc.projection.structures' caches: a request class's slots over a profile's months as arrays
         # (per request key and month windows), their minutes weighed by a traffic shape, month windows
         # per (start, end, time zone), month volumes per profile
         self.structures: dict[tuple, Any] = {}  # pricing.Structure
