@@ -3,9 +3,10 @@
 Pure computation: the price table, the profiles, the months and the scenario arrive as arguments; no
 files, clock or network. The work is organised so the expensive part (which price rule applies in which
 minute of a month) is computed once per model, month and request class and shared by every profile
-(projector.py); each profile on each model becomes a RunSpec (its request classes from
-request_bins.py), and the runs are priced together, vectorized, in exact integers (pricing.py), then
-assembled into the frame (frame.py); notes.py says what the lines leave out.
+(projector.py, and as arrays per request class and month windows in structures.py); each profile on
+each model becomes a RunSpec (its request classes from request_bins.py), and the runs are priced
+together, vectorized, in exact integers (pricing.py), then assembled into the frame (frame.py);
+notes.py says what the lines leave out.
 
 How a month is priced, for one profile and model:
   requests in a rule slot = volume x (traffic-weighted minutes the rule is in force) / (minutes per day)
