@@ -68,7 +68,7 @@ from .notes import (MAX_GROWTH_FACTOR, check_growth, not_available, not_availabl
 from .pricing import RunSpec
 from .structures import Volumes, month_windows, structures, volume
 from .projector import _Projector, week_weights
-from .request_bins import ceil_tokens, in_model_tokens, over_limits, reasoning_tokens, request_bins
+from .request_bins import at_case, ceil_tokens, in_model_tokens, over_limits, reasoning_tokens, request_bins
 
 __all__ = ["COLUMNS", "MAX_GROWTH_FACTOR", "TAG_PREFIX", "not_available_notes", "project", "week_weights",
            "with_models"]
@@ -223,7 +223,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     profile, hint = in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = reasoning_tokens(profile, model.provider)
     bins = request_bins(profile, reasoning)
-    over = over_limits(profile, model, model_name, bins, ceil_tokens(profile.output_tokens + reasoning), case,
+    over = over_limits(profile, model, model_name, bins, ceil_tokens(at_case(profile.output_tokens) + reasoning), case,
                        sampled is not None, ends, counted, hint)
     requests, classes = [], []
     for tier, tier_share in tiers:
@@ -238,7 +238,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     for index, window, gaps in found[0].gaps:
         projector.mark_unavailable(profile.name, model_name, index, window, gaps)
     # calls per request of each tool the profile uses (a fee line where the model prices the tool)
-    tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
+    tools = [(tool_component(tool), tool, at_case(calls)) for tool, calls in profile.tool_calls if calls]
     out.add(RunSpec(profile, model_name, case,
                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
                     volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,

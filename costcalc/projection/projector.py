@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import calendar as cal
 from ..errors import CostcalcError, NotLaunchedError, RetiredModelError
+from ..money import decimal_places
 from ..prices.model import COMPONENTS, PriceTable, tool_component
 from ..prices.resolve import Request, lookup, prompt_thresholds, segments
 from ..workloads.model import Profile, Traffic
@@ -299,7 +300,7 @@ class _Projector:
         """The weights as integers times 10**places, so a dot product is exact integer arithmetic."""
         found = self._int_weights.get(weights_id)
         if found is None:
-            places = max(max(-w.as_tuple().exponent, 0) for w in weights)
+            places = max(max(decimal_places(w), 0) for w in weights)
             ints = [int(w.scaleb(places)) for w in weights]
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)

@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ..errors import _NO_VALUE, LimitError, Problem
+from ..money import decimal_places
 from ..prices.limits import CONTEXT, over_limit
 from ..prices.limits import describe as describe_limit
 from ..prices.model import COMPONENTS, Model
 from ..token_units import limit_hint, translate, translated_parts, translation
-from ..workloads.model import DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram, Profile
+from ..workloads.model import DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram, Profile, Range
 
 _ZERO = Decimal(0)
 
@@ -48,29 +49,36 @@ def request_bins(profile: Profile, reasoning: Decimal) -> list[RequestBin]:
     return out
 
 
+def at_case(value: Decimal | Range | None) -> Decimal:
+    """A value of a profile at one case: the projection runs on profile.at_case(...), where no Range is
+    left (and a count it reads is given)."""
+    assert isinstance(value, Decimal), f"a profile at one case has numbers, not {value!r}"
+    return value
+
+
 def reasoning_tokens(profile: Profile, provider: str) -> Decimal:
     if profile.reasoning_tokens is not None:
-        return profile.reasoning_tokens
+        return at_case(profile.reasoning_tokens)
     if profile.reasoning is None:
         return _ZERO
     table = REASONING_PER_OUTPUT_TOKEN.get(provider, DEFAULT_REASONING_PER_OUTPUT_TOKEN)
-    return profile.output_tokens * table[profile.reasoning]
+    return at_case(profile.output_tokens) * table[profile.reasoning]
 
 
 def _bins(profile: Profile) -> tuple[tuple[Decimal, Decimal], ...]:
     tokens = profile.input_tokens
-    return tokens.bins if isinstance(tokens, Histogram) else ((tokens, Decimal(1)),)
+    return tokens.bins if isinstance(tokens, Histogram) else ((at_case(tokens), Decimal(1)),)
 
 
 def _per_request(profile: Profile, prompt: Decimal, reasoning: Decimal) -> dict[str, Decimal]:
     """Tokens of each component in one request with `prompt` input tokens (shares of the same input)."""
-    read = prompt * profile.cache_hit_rate
-    write = prompt * profile.cache_write_share
+    read = prompt * at_case(profile.cache_hit_rate)
+    write = prompt * at_case(profile.cache_write_share)
     tokens = dict.fromkeys(COMPONENTS, _ZERO)
     tokens["input"] = prompt - read - write
     tokens["cache_read"] = read
     tokens["cache_write_" + profile.cache_write_ttl] = write
-    tokens["output"] = profile.output_tokens
+    tokens["output"] = at_case(profile.output_tokens)
     tokens["reasoning"] = reasoning
     return tokens
 
@@ -96,7 +104,7 @@ def _share(share: Decimal) -> str:
     """A share as a percentage: exact when short (10%, 12.5%), else to two places (33.33%: a share of
     sample prompts is a 50-digit division)."""
     percent = (share * 100).normalize()
-    if -percent.as_tuple().exponent > 2:
+    if decimal_places(percent) > 2:
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
 
@@ -117,6 +125,7 @@ def over_limits(profile: Profile, model: Model, model_name: str, bins: list, out
         index = over.index(True)
         prompt, share, _ = bins[index]
         limit = over_limit(model, prompt, output)
+        assert limit is not None  # this bin is over a limit
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
         what = f"{part}{describe_limit(model.id, *limit)}{hint}"
@@ -137,23 +146,26 @@ def _limit_location(profile: Profile, model: Model, limit: str, index: int, case
     ranged value at this case, the mean) or the output (output_tokens, else the reasoning that adds to
     it); the samples when the tokens were counted from them. Values as the profile gives them
     (`counted`); whether the output alone is too large is judged in the model's tokens (`profile`)."""
+    origin = profile.origin
+    assert origin is not None  # the caller points at the file only for a profile read from one
     if sampled:
-        return (*profile.origin.where("samples"), _NO_VALUE)
-    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
+        return (*origin.where("samples"), _NO_VALUE)
+    fits = model.max_output_tokens is None or at_case(profile.output_tokens) <= model.max_output_tokens
     profile = counted or profile
     if limit == CONTEXT:
         tokens = profile.input_tokens
         if isinstance(tokens, Histogram):
-            return (*profile.origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
+            return (*origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
                     tokens.bins[index][0])
-        return (*profile.origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
+        return (*origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
                 tokens)
+    value: object
     name, value = "output_tokens", profile.output_tokens
     if fits and profile.reasoning_tokens is not None:
         name, value = "reasoning_tokens", profile.reasoning_tokens
     elif fits and profile.reasoning is not None:
         name, value = "reasoning", profile.reasoning
-    return (*profile.origin.where(f"{name}.{_end(ends, name, case)}", name), value)
+    return (*origin.where(f"{name}.{_end(ends, name, case)}", name), value)
 
 
 def _end(ends: Mapping[str, str] | None, key: str, case: str) -> str:
@@ -171,7 +183,9 @@ def excluded_entry(profile: Profile, model: Model, model_name: str, bins: list, 
         if excluded:
             share += bin_share
             output = sum((n for c, n in per_request if c in ("output", "reasoning")), _ZERO)
-            text = describe_limit(model.id, *over_limit(model, prompt, ceil_tokens(output)))
+            limit = over_limit(model, prompt, ceil_tokens(output))
+            assert limit is not None  # an excluded bin is over a limit
+            text = describe_limit(model.id, *limit)
             if text not in reasons:
                 reasons.append(text)
     return {"profile": profile.name, "model": model_name, "case": case, "share": share,

@@ -19,6 +19,7 @@ from ..money import EXACT
 from ..prices.resolve import Request
 from ..workloads.model import Profile
 from .projector import _Projector, _per_day_scale, _slots, _window
+from .request_bins import at_case
 
 _ONE = Decimal(1)
 
@@ -92,7 +93,7 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     windows = month_windows(projector, profile, month_list)
     tz = profile.traffic.timezone
     anchor = (profile.start.year, profile.start.month) if profile.start else start
-    growth_base = 1 + profile.growth_per_month
+    growth_base = 1 + at_case(profile.growth_per_month)
     per_day = _per_day_scale(weights)
     vids = np.full(len(month_list), -1, dtype=np.int64)
     denominators: list = [None] * len(month_list)
@@ -103,10 +104,10 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
         growth = projector.growth(growth_base, k) if k > 0 else _ONE
         if profile.requests_per_day is not None:
             factor, den = per_day
-            numerator = profile.requests_per_day * growth * factor
+            numerator = at_case(profile.requests_per_day) * growth * factor
         else:
             den = projector.month_weight(ym, tz, weights, weights_id)
-            numerator = profile.requests_per_month * growth
+            numerator = at_case(profile.requests_per_month) * growth
         denominators[index] = den
         if numerator:
             vids[index] = volumes.id(numerator, den)
