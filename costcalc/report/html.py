@@ -12,17 +12,16 @@ expected case when the document has low/high cases.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from html import escape
 
 from ..money import decimal_text
-from ..summary import cents, dsum, summarize
+from ..summary import cents, dsum
 from . import svg
 from .chartdata import when
 from .plandoc import horizon
-from .document import (NOT_AVAILABLE_KEY, Shown, fee_summary, in_shown_currency, month_columns, to_frame,
-                       unavailable_months, verdict_caution)
+from .document import NOT_AVAILABLE_KEY, Shown, verdict_caution
+from .document_types import Amounts, ComparisonCase, EstimateDocument, ModelComparison, ProfileComparison, ToolFee
 
 __all__ = ["render_html"]
 
@@ -47,8 +46,10 @@ def _rate(value: Decimal) -> str:
 
 # -- reading the document -----------------------------------------------------------------------------
 
-def _expected(record: dict) -> bool:
-    return record.get("case", _EXPECTED) in (_EXPECTED, None)
+def _expected_case(profile: ProfileComparison) -> ComparisonCase:
+    """A profile's comparison in the expected case (the one charts and verdicts show)."""
+    cases = {c["case"]: c for c in profile["cases"]}
+    return cases.get(_EXPECTED) or profile["cases"][0]
 
 
 def _order(values) -> list[str]:
@@ -107,9 +108,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
 """
 
 
-def render_html(document: dict) -> str:
+def render_html(document: EstimateDocument) -> str:
     """The whole report as one HTML string (UTF-8 text; write it as is)."""
-    document = in_shown_currency(document)  # amounts in the shown currency, native prices included
     meta = document.get("meta", {})
     rows = document.get("rows", [])
     shown = Shown(meta)
@@ -120,12 +120,10 @@ def render_html(document: dict) -> str:
     profile_colour = {p: svg.colour(i) for i, p in enumerate(profile_order)}
     model_colour = {m: svg.colour(i) for i, m in enumerate(model_order)}
 
-    monthly: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)   # (model, profile) -> month -> USD
-    for record in document.get("totals", []):
-        if _expected(record):
-            key = (str(record["model"]), str(record["profile"]))
-            month = str(record["month"])
-            monthly[key][month] = monthly[key].get(month, Decimal(0)) + Decimal(str(record["cost_usd"]))
+    # (model, profile) -> month -> shown cost, expected case: the document's comparisons
+    monthly: dict[tuple[str, str], dict[str, Decimal]] = {
+        (m["model"], p["profile"]): {c["month"]: Decimal(c["cost"]) for c in m["months"]}
+        for p in document["comparisons"]["profiles"] for m in _expected_case(p)["models"]}
 
     title = (f"costcalc estimate: {meta.get('start')} for {meta.get('months')} months, "
              f"scenario {meta.get('scenario')}, {shown.code}")
@@ -283,12 +281,12 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
             by_month = monthly.get((model, profile))
             if not by_month:
                 continue
-            series.append(svg.Series(profile, [float(shown(by_month[m])) if m in by_month else None
+            series.append(svg.Series(profile, [float(by_month[m]) if m in by_month else None
                                                for m in months], profile_colour[profile]))
         total = dsum(v for s_profile in profile_order for v in monthly.get((model, s_profile), {}).values())
         chart = svg.Chart(chart_id=f"spend-{n}", kind="spend",
                           title=f"{model}: spend per month",
-                          subtitle=f"{shown.symbol}{_money(shown(total))} over the period",
+                          subtitle=f"{shown.symbol}{_money(total)} over the period",
                           x_label="Month (UTC)", y_label=f"Spend per month, {unit}", categories=months,
                           symbol=shown.symbol,
                           description=f"Stacked bars: {model}'s spend per month in {shown.code}, one segment "
@@ -322,11 +320,11 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
     # (c) cost per 1,000 requests, one chart per profile: its models on the same requests. A figure per
     # model over all the profiles that list it would average different workloads (a model listed only by
     # heavy profiles would look dear next to one listed by light ones), so it is never drawn.
-    per_1k = _per_1k(document, months, shown)
+    per_1k = _per_1k(document, months)
     parts.append('<h3>Cost per 1,000 requests, per profile</h3>\n<p class="note">One chart per profile: each '
                  'of its models priced on the same requests (the profile\'s own mix of tokens), so the lines '
                  'compare like with like. Each chart has its own scale.</p>\n<div class="charts">\n')
-    rows_1k = []
+    rows_1k: list[tuple[str, str, list[Decimal | None]]] = []
     for n, profile in enumerate(p for p in profile_order if p in per_1k):
         by_model = per_1k[profile]
         series = [svg.Series(model, [None if v is None else float(v) for v in values], model_colour[model])
@@ -346,57 +344,41 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
     parts.append('<details><summary>Data: cost per 1,000 requests per profile</summary><div class="scroll">'
                  '<table class="per-1k-table"><thead><tr><th>Profile</th><th>Model</th>'
                  + "".join(f'<th class="money">{_e(m)}</th>' for m in months) + "</tr></thead><tbody>\n")
-    for profile, model, values in rows_1k:
+    for profile, model, per_month in rows_1k:
         parts.append(f"<tr><td>{_e(profile)}</td><td>{_e(model)}</td>" + "".join(
             f'<td class="money per-1k" data-profile="{_e(profile)}" data-model="{_e(model)}" '
-            f'data-month="{_e(month)}">{"" if v is None else _rate(v)}</td>' for month, v in zip(months, values))
+            f'data-month="{_e(month)}">{"" if v is None else _rate(v)}</td>' for month, v in zip(months, per_month))
             + "</tr>\n")
     parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details>\n</section>\n")
     return "".join(parts)
 
 
-def _per_1k(document, months, shown: Shown) -> dict[str, dict[str, list[Decimal | None]]]:
+def _per_1k(document: EstimateDocument, months: list[str]) -> dict[str, dict[str, list[Decimal | None]]]:
     """profile -> model -> per month: the shown cost of 1,000 of the profile's requests on the model
-    (expected case; None for a month without requests). Exact: cost / requests x 1000."""
-    cost: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for record in document.get("totals", []):
-        if _expected(record):
-            cost[(str(record["profile"]), str(record["model"]), str(record["month"]))] += \
-                Decimal(str(record["cost_usd"]))
-    requests: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for record in document.get("meta", {}).get("requests", []):
-        if _expected(record):
-            requests[(str(record["profile"]), str(record["model"]), str(record["month"]))] += \
-                Decimal(str(record["requests"]))
+    (expected case; None for a month without requests), from the document's comparisons."""
     out: dict[str, dict[str, list[Decimal | None]]] = {}
-    for profile, model, _month in requests:
-        out.setdefault(profile, {}).setdefault(model, [])
-    for profile, by_model in out.items():
-        for model in by_model:
-            for month in months:
-                n = requests.get((profile, model, month))
-                by_model[model].append(shown(cost.get((profile, model, month), Decimal(0))) / n * 1000
-                                       if n else None)
+    for profile in document["comparisons"]["profiles"]:
+        for model in _expected_case(profile)["models"]:
+            cells = {c["month"]: c["cost_per_1k"] for c in model["months"]}
+            if any(cells.values()):
+                out.setdefault(profile["profile"], {})[model["model"]] = [_cost(cells.get(m)) for m in months]
     return out
 
 
-def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
-    frame = to_frame(document)
-    frame.attrs.clear()   # pandas deep-copies attrs (requests per month...) on every step; not needed here
-    summary = summarize(frame)
-    months = month_columns([c for c in summary.columns if len(str(c)) == 7 and str(c)[4] == "-"],
-                           document.get("meta", {}))
-    model_rank = {m: i for i, m in enumerate(_order(r["model"] for r in document["rows"]))}
-    fees = fee_summary(document)
-    marks = unavailable_months(document.get("meta", {}))
+def _cost(amounts: Amounts | None) -> Decimal | None:
+    return None if amounts is None else Decimal(amounts["cost"])
+
+
+def _profiles(document: EstimateDocument, profiles_meta: dict, profile_order: list[str], shown: Shown) -> str:
+    section = document["comparisons"]
+    months = section["months"]
+    compared = {c["profile"]: c for c in section["profiles"]}
+    model_rank = {m: i for i, m in enumerate(_order(r["model"] for r in document["rows"]))}  # column order
     parts = ['<section id="profiles"><h2>Profiles</h2>\n']
-    for profile in profile_order:
-        part = summary[summary["profile"] == profile]
-        if part.empty:
-            continue
+    for profile in [p for p in profile_order if p in compared]:
+        cases = {c["case"]: c for c in compared[profile]["cases"]}
+        expected = _expected_case(compared[profile])
         info = profiles_meta.get(profile) or {}
-        has_cases = "case" in part.columns
-        expected = part[part["case"] == _EXPECTED] if has_cases else part
         parts.append(f'<article class="profile" data-profile="{_e(profile)}"><h3>{_e(profile)}')
         if info.get("tags"):
             parts.append(f'<span class="tags">{_e(info["tags"])}</span>')
@@ -412,39 +394,48 @@ def _profiles(document, profiles_meta, profile_order, shown: Shown) -> str:
                      + _money_head("Total", shown) + '<th>Rank</th>'
                      + _money_head("Savings vs most expensive", shown) + '<th class="money">Savings %</th>'
                      '</tr></thead><tbody>\n')
-        for _, row in expected.sort_values(["rank", "model"]).iterrows():
-            cheapest = bool(row["cheapest"])
+        for row in _by_rank(expected["models"]):
+            cheapest = row["cheapest"]
             badge = ' <span class="cheapest">cheapest</span>' if cheapest else ""
             row_class = ' class="cheapest-row"' if cheapest else ""
             parts.append(f'<tr{row_class}><td>{_e(row["model"])}{badge}</td>'
                          f'<td>{_e(row["provider"])}</td>'
                          f'<td class="money model-total" data-profile="{_e(profile)}" data-model="{_e(row["model"])}">'
-                         f'{_money(shown(row["total_usd"]))}</td><td>{int(row["rank"])}</td>'
-                         f'<td class="money">{_money(shown(row["savings_vs_most_expensive_usd"]))}</td>'
-                         f'<td class="money">{_e(decimal_text(row["savings_pct"]))}%</td></tr>\n')
+                         f'{_money(Decimal(row["total"]["cost"]))}</td><td>{row["rank"]}</td>'
+                         f'<td class="money">{_money(Decimal(row["savings_vs_most_expensive"]["cost"]))}</td>'
+                         f'<td class="money">{_e(_percent(row["savings_pct"]))}%</td></tr>\n')
         parts.append("</tbody></table></div>\n")
-        marked = {m: marks[(profile, m)] for m in expected["model"] if (profile, m) in marks}
-        caution = verdict_caution(document.get("meta", {}), profile, list(expected["model"]))
+        models = [m["model"] for m in _by_rank(expected["models"])]
+        caution = verdict_caution(document.get("meta", {}), profile, models)
         parts.append(f'<p class="verdict">{_e(_verdict(expected, shown) + caution)}</p>\n')
-        own_fees = [f for f in fees if f["profile"] == profile]
+        own_fees = [(m["model"], fee) for m in expected["models"] for fee in m["fees"]]
         if own_fees:
             parts.append(_fees_table(profile, own_fees, shown))
-        if has_cases and (part["case"] != _EXPECTED).any():
-            parts.append(_ranges(part, shown))
-        ordered = expected.sort_values("model", key=lambda s: s.map(lambda m: model_rank.get(m, 0)))
-        parts.append(_month_table(profile, ordered, months, shown, marked))
+        if len(cases) > 1:
+            parts.append(_ranges(list(cases.values()), shown))
+        ordered = sorted(expected["models"], key=lambda m: model_rank.get(m["model"], 0))
+        parts.append(_month_table(profile, ordered, months, shown))
         parts.append("</article>\n")
     parts.append("</section>\n")
     return "".join(parts)
 
 
-def _fees_table(profile: str, fees: list[dict], shown: Shown) -> str:
+def _by_rank(models: list[ModelComparison]) -> list[ModelComparison]:
+    return sorted(models, key=lambda m: (m["rank"], m["model"]))
+
+
+def _percent(text: str) -> str:
+    """A savings share to one decimal place, without a trailing .0 (12.5, 40)."""
+    return decimal_text(Decimal(text).quantize(Decimal("0.1")))
+
+
+def _fees_table(profile: str, fees: list[tuple[str, ToolFee]], shown: Shown) -> str:
     """The per-call tool fees of a profile: their own component, included in the totals."""
     body = "".join(
-        f'<tr><td>{_e(f["model"])}</td><td class="mono">{_e(f["tool"])}</td>'
-        f'<td class="money">{_e(_calls(f["calls"]))}</td>'
-        f'<td class="money fee" data-profile="{_e(profile)}" data-model="{_e(f["model"])}" '
-        f'data-tool="{_e(f["tool"])}">{_money(f["cost"])}</td></tr>\n' for f in fees)
+        f'<tr><td>{_e(model)}</td><td class="mono">{_e(f["tool"])}</td>'
+        f'<td class="money">{_e(_calls(Decimal(f["calls"])))}</td>'
+        f'<td class="money fee" data-profile="{_e(profile)}" data-model="{_e(model)}" '
+        f'data-tool="{_e(f["tool"])}">{_money(Decimal(f["cost"]))}</td></tr>\n' for model, f in fees)
     return ('<div class="scroll"><table class="fees"><caption class="note">Tool fees per call over the period '
             '(expected case), included in the totals above.</caption><thead><tr><th>Model</th><th>Tool</th>'
             '<th class="money">Calls</th>' + _money_head("Fees", shown) + '</tr></thead><tbody>\n' + body
@@ -464,26 +455,27 @@ def _derived(model: str, t: dict) -> str:
     return text
 
 
-def _verdict(expected, shown: Shown) -> str:
+def _verdict(case: ComparisonCase, shown: Shown) -> str:
     sym = shown.symbol
-    if expected.empty:
+    models = {m["model"]: m for m in case["models"]}
+    if not models or case["cheapest"] is None or case["most_expensive"] is None:
         return "No cost in the expected case."
-    if len(expected) < 2:
-        row = expected.iloc[0]
-        return f"{row['model']}: {sym}{_money(shown(row['total_usd']))} over the period."
-    best = expected.sort_values(["rank", "model"]).iloc[0]
-    worst = expected.sort_values(["rank", "model"]).iloc[-1]
-    return (f"Cheapest: {best['model']} at {sym}{_money(shown(best['total_usd']))}, "
-            f"{sym}{_money(shown(best['savings_vs_most_expensive_usd']))} ({decimal_text(best['savings_pct'])}%) "
+    if len(models) < 2:
+        only = case["models"][0]
+        return f"{only['model']}: {sym}{_money(Decimal(only['total']['cost']))} over the period."
+    best, worst = models[case["cheapest"]], models[case["most_expensive"]]
+    return (f"Cheapest: {best['model']} at {sym}{_money(Decimal(best['total']['cost']))}, "
+            f"{sym}{_money(Decimal(best['savings_vs_most_expensive']['cost']))} ({_percent(best['savings_pct'])}%) "
             f"less than {worst['model']}.")
 
 
-def _ranges(part, shown: Shown) -> str:
+def _ranges(cases: list[ComparisonCase], shown: Shown) -> str:
+    totals = {(c["case"], m["model"]): Decimal(m["total"]["cost"]) for c in cases for m in c["models"]}
+    order = dict.fromkeys(m["model"] for c in cases for m in _by_rank(c["models"]))
     rows = []
-    for model in dict.fromkeys(part["model"]):
-        by_case = part[part["model"] == model].set_index("case")["total_usd"]
+    for model in order:
         rows.append(f"<tr><td>{_e(model)}</td>" + "".join(
-            f'<td class="money">{_money(shown(by_case.get(case, Decimal(0))))}</td>'
+            f'<td class="money">{_money(totals.get((case, model), Decimal(0)))}</td>'
             for case in ("low", _EXPECTED, "high")) + "</tr>\n")
     return ('<p class="note">Cases by cost: low takes each range at the end that lowers this model\'s cost, '
             'high at the end that raises it.</p>'
@@ -501,21 +493,22 @@ def _month_cell(value: Decimal, mark: str | None) -> str:
     return f'<td class="money">{value:,.2f}</td>'
 
 
-def _month_table(profile: str, expected, months: list[str], shown: Shown, marked: dict | None = None) -> str:
-    models = list(expected["model"])
-    marked = marked or {}
+def _month_table(profile: str, models: list[ModelComparison], months: list[str], shown: Shown) -> str:
     columns = []
-    for _, row in expected.iterrows():
-        values = [shown(row.get(m, Decimal(0))) for m in months]  # a month only marked n/a has no column
-        columns.append(([cents(v) for v in values], cents(shown(row["total_usd"]))))
-    head = "".join(f'<th class="money">{_e(m)}</th>' for m in models)
+    for model in models:
+        cells = {c["month"]: c for c in model["months"]}
+        values = [(cents(Decimal(cells[m]["cost"])), cells[m]["mark"]) if m in cells else (cents(Decimal(0)), None)
+                  for m in months]
+        columns.append((values, cents(Decimal(model["total"]["cost"]))))
+    names = [m["model"] for m in models]
+    head = "".join(f'<th class="money">{_e(m)}</th>' for m in names)
     body = []
     for i, month in enumerate(months):
-        body.append(f"<tr><td>{_e(month)}</td>" + "".join(
-            _month_cell(col[0][i], marked.get(m, {}).get(month)) for m, col in zip(models, columns)) + "</tr>\n")
+        body.append(f"<tr><td>{_e(month)}</td>" + "".join(_month_cell(*col[0][i]) for col in columns) + "</tr>\n")
     body.append('<tr class="total"><td>Total</td>' + "".join(
         f'<td class="money month-total" data-profile="{_e(profile)}" data-model="{_e(m)}">{col[1]:,.2f}</td>'
-        for m, col in zip(models, columns)) + "</tr>\n")
+        for m, col in zip(names, columns)) + "</tr>\n")
+    marked = any(cell[1] for col in columns for cell in col[0])
     key = f" {_e(NOT_AVAILABLE_KEY)}" if marked else ""
     return (f'<div class="scroll"><table class="months" data-profile="{_e(profile)}"><caption class="note">'
             f'Monthly spend per model, {_e(shown.code)} ({_e(shown.symbol)}), expected case; cents rounded so '

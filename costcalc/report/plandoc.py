@@ -19,7 +19,9 @@ them, else USD x fx.rate), `cost_usd` in USD; both exact decimal text. Only the 
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from .. import planning
 from ..budgets import evaluate
@@ -35,7 +37,7 @@ def _expected(record: dict) -> bool:
     return record.get("case") in (None, "expected")
 
 
-def horizon(meta: dict, rows: list[dict]) -> list[str]:
+def horizon(meta: Mapping[str, Any], rows: list[dict]) -> list[str]:
     """The period's months (meta start and months), with any month a row has besides."""
     from ..calendar import month_label, months
 
@@ -48,7 +50,7 @@ def horizon(meta: dict, rows: list[dict]) -> list[str]:
     return out + extra
 
 
-def plan_setup(meta: dict, rows: list[dict]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+def plan_setup(meta: Mapping[str, Any], rows: list[dict]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """Per profile (in order): the models it lists, and its current model. A result made before plans
     (schema 1) lists neither: its models are those of its cost lines, in order, the first current."""
     models: dict[str, list[str]] = {}

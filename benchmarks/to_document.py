@@ -1,0 +1,46 @@
+"""How long the canonical document takes to build: PROFILES profiles x 10 models x 36 months through
+costcalc.estimate, then report.document.to_document (the JSON every format renders from), best of RUNS.
+`--profile` prints the top of a cProfile of one to_document call instead.
+
+    python benchmarks/to_document.py [PROFILES] [RUNS] [--profile]
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import sys
+import time
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from big_estimate import profiles  # noqa: E402
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    count = int(args[0]) if args else 200
+    runs = int(args[1]) if len(args) > 1 else 1
+    import costcalc
+    from costcalc.report.document import to_document
+
+    df = costcalc.estimate(profiles(count), start="2026-12", months=36)
+    print(f"{count} profiles: {len(df):,} cost lines")
+    if "--profile" in sys.argv:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        to_document(df)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        return
+    best = min(_timed(lambda: to_document(df)) for _ in range(runs))
+    print(f"to_document: {best:.2f} s (best of {runs})")
+
+
+def _timed(call) -> float:
+    t0 = time.perf_counter()
+    call()
+    return time.perf_counter() - t0
+
+
+if __name__ == "__main__":
+    main()
