@@ -36,13 +36,16 @@ bytes. No computation happens in a rendering: the document holds every number it
      "totals": [{"profile", ["case"], "model", "month", "cost_usd"}],   # per profile and model: never
                                                  # added across alternatives
      "plans": [...], "headline": {...}, "budgets": [...],   # report/plandoc.py: one model per profile
+     "comparisons": {"months", "profiles": [...]},   # report/comparisons.py: each profile's alternatives
+                                                 # side by side per case (never added together)
      "price_changes": {model: [{"month", "position", "label", "detail", "labels", "at"}]},
                                                  # where a model's price rule changes (report/chartdata.py):
                                                  # the markers of every chart, expected case
      "total_usd": "..."}                         # the chosen plan's expected total over the period
 
-A profile's models are alternatives: every figure that adds across profiles is a plan total (see
-costcalc/planning.py). The plan sections are derived data: computed from the rows and meta when the
+Each section's type is in report/document_types.py (TypedDicts). A profile's models are alternatives:
+every figure that adds across profiles is a plan total (see costcalc/planning.py). The plan sections
+and the comparisons are derived data: computed from the rows and meta when the
 document is made and again when a saved one is loaded. A saved `costcalc.estimate/1` document (before
 plans) still loads: its plans come from its rows (current = each profile's first model in row order).
 

@@ -17,7 +17,7 @@ import pandas as pd
 from ..summary import cents
 from ..errors import _one_line
 from ..textable import table
-from . import ROUNDING_NOTE, csv_text, left_out_rows, markdown_text, not_available_rows
+from . import ROUNDING_NOTE, csv_row, csv_text, left_out_rows, markdown_text, not_available_rows
 from .headline import headline_lines, plan_csv_rows
 from .document import NOT_AVAILABLE_KEY, Shown, dumps, to_document, to_frame, verdict_caution
 from .document_types import ComparisonCase, CostLine, EstimateDocument, ModelComparison, ToolFee
@@ -47,8 +47,27 @@ def render_document(document: EstimateDocument, fmt: str) -> str | bytes:
 
         return render_focus(document)
     if fmt == "csv":
-        return to_csv(to_frame(document)) + plan_csv_rows(document)
+        return to_csv(to_frame(document)) + plan_csv_rows(document) + comparison_csv_rows(document)
     return to_text(document, markdown=fmt == "markdown")
+
+
+def comparison_csv_rows(document: EstimateDocument) -> str:
+    """CSV comment rows after the plan rows: per profile, case and model, the comparison of its
+    alternatives over the period (`# comparison`: rank, cheapest, totals, savings against the most
+    expensive and the current model; exact, `cost` in meta.currency, `cost_usd` in USD)."""
+    code = document["meta"].get("currency") or "USD"
+    rows = []
+    for profile in (document.get("comparisons") or {}).get("profiles", []):
+        for case in profile["cases"]:
+            for m in case["models"]:
+                current = m["savings_vs_current"]
+                rows.append(["# comparison", f"profile={profile['profile']}", f"case={case['case']}",
+                             f"model={m['model']}", f"rank={m['rank']}", f"cheapest={'yes' if m['cheapest'] else 'no'}",
+                             f"cost_usd={m['total']['cost_usd']}", f"cost={m['total']['cost']}", f"currency={code}",
+                             f"savings_vs_most_expensive={m['savings_vs_most_expensive']['cost']}",
+                             f"savings_pct={m['savings_pct']}", f"current={profile['current'] or ''}",
+                             f"savings_vs_current={'' if current is None else current['cost']}"])
+    return "".join(csv_row(r) for r in rows)
 
 
 def money(value: Decimal) -> str:
