@@ -242,7 +242,8 @@ def estimate_schema() -> dict:
             "requests_per_month": _DEC, "total": _amounts(),
             "cost_per_request": nullable(_amounts()), "cost_per_1k": nullable(_amounts()),
             "months": {"type": "array", "items": _open({"month": _MONTH, "cost": _DEC, "cost_usd": _DEC,
-                                                        "requests": _DEC})}},
+                                                        "requests": _DEC,
+                                                        "mark": nullable({"enum": ["n/a", "partial"]})})}},
             ("profile", "model", "total"))}},
         ("name", "kind", "months", "total", "profiles"),
         "One model per profile; every figure that adds across profiles is a plan's")

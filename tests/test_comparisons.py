@@ -219,3 +219,56 @@ def test_csv_lists_the_comparisons(files):
         assert D(row["savings_vs_most_expensive"]) == VS_MOST_USD[profile][model] * RATE
         assert row["current"] == CURRENT[profile]
         assert D(row["savings_vs_current"]) == VS_CURRENT_USD[profile][model] * RATE
+
+
+LATE = PRICES + """      late:
+        name: Late
+        from: 2027-01-10T00:00Z
+        prices:
+          - label: list
+            rates: {input: 1, output: 1}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "html", "xlsx"])
+def test_a_plan_month_without_a_price_shows_n_a_not_zero_and_says_why_once(tmp_path, fmt):
+    """p3 uses `late`, launched 2027-01-10T00:00Z: no price in 2026-12 (n/a, not 0.00), 22 of January's
+    31 days priced: 3,100,000 requests x 22/31 = 2,200,000 x (1,000 in + 1,000 out at 1 per 1M) = 4,400.00
+    USD (a partial month, *). p1 on alpha: 1,200.00 a month. The plan's 2026-12 total is p1's alone."""
+    (tmp_path / "prices.yaml").write_text(LATE)
+    (tmp_path / "w.yaml").write_text(
+        "schema_version: 1\nprofiles:\n"
+        "  p1: {requests_per_month: 1000000, input_tokens: 1000, output_tokens: 100, models: [alpha]}\n"
+        "  p3: {requests_per_month: 3100000, input_tokens: 1000, output_tokens: 1000, models: [late, alpha]}\n")
+    out = tmp_path / f"r.{fmt}"
+    result = CliRunner().invoke(cli, ["estimate", str(tmp_path / "w.yaml"), "--prices", str(tmp_path / "prices.yaml"),
+                                      "--start", "2026-12", "--months", "2", "--format", fmt, "--output", str(out)])
+    assert result.exit_code == 0, result.stderr
+    why = "Not available: p3 on late in 2026-12 (n/a) and part of 2027-01 (*)."
+    if fmt == "xlsx":
+        openpyxl = pytest.importorskip("openpyxl")
+        rows = list(openpyxl.load_workbook(out)["Plan"].iter_rows(values_only=True))
+        assert rows[1][:4] == ("2026-12", 1200, "n/a", 1200) and rows[2][:4] == ("2027-01", 1200, 4400, 5600)
+        assert sum(1 for r in rows if r[0] and str(r[0]).startswith("Not available:")) == 1
+        assert any(r[0] and str(r[0]).startswith(why) for r in rows)
+        return
+    text = out.read_text()
+    if fmt == "json":
+        current = json.loads(text)["plans"][0]
+        p3 = next(p for p in current["profiles"] if p["profile"] == "p3")
+        assert [(m["month"], m["mark"], D(m["cost_usd"])) for m in p3["months"]] == [
+            ("2026-12", "n/a", D(0)), ("2027-01", "partial", D(4400))]
+        assert [D(m["cost_usd"]) for m in current["months"]] == [D(1200), D(5600)]
+        return
+    if fmt == "html":
+        table = text.split('<table class="plan-months">', 1)[1].split("</table>", 1)[0]
+        assert '<tr><td>2026-12</td><td class="money">1,200.00</td><td class="money not-available"' in table
+        assert ">4,400.00*</td>" in table
+        assert text.count("Not available: p3 on late") == 1 and why in text
+        return
+    flat = " ".join(text.split())
+    star = "\\*" if fmt == "markdown" else "*"
+    assert flat.count("Not available: p3 on late") == 1 and why.replace("*", star) in flat
+    rows = [line.replace("|", " ").split() for line in text.split("Not available:")[0].splitlines()]
+    assert ["2026-12", "1,200.00", "n/a", "1,200.00"] in rows
+    assert ["2027-01", "1,200.00", f"4,400.00{star}", "5,600.00"] in rows

@@ -69,6 +69,7 @@ class PlanMonth(TypedDict):
     cost: str
     cost_usd: str
     requests: str
+    mark: Literal["n/a", "partial"] | None  # the profile's model not available all month / part of it
 
 
 class PlanProfile(TypedDict):

@@ -15,7 +15,7 @@ from ..errors import _one_line
 from ..summary import cents
 from .. import textable
 from . import markdown_text
-from .document_types import Budget, EstimateDocument, Plan
+from .document_types import Budget, EstimateDocument, Plan, PlanMonth
 
 WIDTH = 100
 _INDENT = 2
@@ -111,7 +111,7 @@ def _month_table(plan: Plan, markdown: bool) -> list[str]:
     names = [_text(p["profile"], markdown) for p in profiles]
     heads, key = headers(names) if not markdown else (names, [])
     months = [m["month"] for m in plan["months"]]
-    columns = [(h, [money(m["cost"]) for m in p["months"]] + [money(p["total"]["cost"])])
+    columns = [(h, [_cell(m, markdown) for m in p["months"]] + [money(p["total"]["cost"])])
                for h, p in zip(heads, profiles)]
     columns.append(("total", [money(m["cost"]) for m in plan["months"]] + [money(plan["total"]["cost"])]))
     first = months + ["total"]
@@ -123,7 +123,34 @@ def _month_table(plan: Plan, markdown: bool) -> list[str]:
                           markdown)]
     if key:
         out += [""] + [_wrap(line, False) for line in key]
+    said = not_available_note(plan)
+    if said:
+        out += ["", _wrap(_text(said, markdown).replace("*", "\\*") if markdown else said, markdown)]
     return out
+
+
+def _cell(month: PlanMonth, markdown: bool) -> str:
+    """A profile's month in a plan: n/a where its model has no price all month, a * where only part."""
+    if month.get("mark") == "n/a":
+        return "n/a"
+    return money(month["cost"]) + (("\\*" if markdown else "*") if month.get("mark") == "partial" else "")
+
+
+def not_available_note(plan: Plan) -> str:
+    """Why a plan's month shows n/a or *, said once under its table ("" when no month is marked): which
+    profile's model, and that the plan's total for those months leaves that stretch out."""
+    bits = []
+    for p in plan["profiles"]:
+        none = [m["month"] for m in p["months"] if m.get("mark") == "n/a"]
+        part = [m["month"] for m in p["months"] if m.get("mark") == "partial"]
+        if none or part:
+            when = ([f"{', '.join(none)} (n/a)"] if none else []) + ([f"part of {', '.join(part)} (*)"] if part else [])
+            bits.append(f"{p['profile']} on {p['model']} in {' and '.join(when)}")
+    if not bits:
+        return ""
+    return ("Not available: " + "; ".join(bits) + ". n/a: no price all month (before the model's launch or "
+            "after its retirement), so no cost is shown, not zero; *: priced only while the model is "
+            "available. The plan's totals for those months leave out what has no price.")
 
 
 def _units_table(plan: Plan, code: str, markdown: bool) -> str:
@@ -269,4 +296,5 @@ def _csv_value(value) -> str:
     return str(value)
 
 
-__all__ = ["budget_title", "budget_verdicts", "headline_lines", "money", "plan_csv_rows", "unit"]
+__all__ = ["budget_title", "budget_verdicts", "headline_lines", "money", "not_available_note", "plan_csv_rows",
+           "unit"]

@@ -163,7 +163,7 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
     """The answer first: the chosen plan's spend per month per profile and in total (a table and a
     stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
     every plan's total and the budgets. Formats the document's plan sections; computes nothing."""
-    from .headline import budget_title, budget_verdicts, unit
+    from .headline import budget_title, budget_verdicts, not_available_note, unit
 
     plans = {p["name"]: p for p in document.get("plans") or []}
     head = document.get("headline") or {}
@@ -209,13 +209,16 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
                  + _money_head("Plan total", shown) + "</tr></thead><tbody>\n")
     for i, month in enumerate(chosen["months"]):
         parts.append(f'<tr><td>{_e(month["month"])}</td>' + "".join(
-            f'<td class="money">{_money(Decimal(p["months"][i]["cost"]))}</td>' for p in profiles)
+            _month_cell(cents(Decimal(p["months"][i]["cost"])), p["months"][i].get("mark")) for p in profiles)
             + f'<td class="money plan-month" data-plan="{_e(name)}" data-month="{_e(month["month"])}">'
             f'{_money(Decimal(month["cost"]))}</td></tr>\n')
     parts.append('<tr class="total"><td>Total</td>' + "".join(
         f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td>' for p in profiles)
         + f'<td class="money plan-total" data-plan="{_e(name)}">{_money(Decimal(chosen["total"]["cost"]))}</td>'
         f'</tr>\n</tbody></table></div>\n')
+    said = not_available_note(chosen)
+    if said:
+        parts.append(f'<p class="note plan-not-available">{_e(said)}</p>\n')
     # unit costs
     parts.append('<div class="scroll"><table class="plan-units"><caption class="note">Per profile on its '
                  'chosen model: requests per month (average over the period), cost per request and per 1,000 '

@@ -4,7 +4,8 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
     "plans": [{"name", "kind", "description", "notes": [...],
                "months": [{"month", "cost", "cost_usd"}],          # the plan's total per month
                "total": {"cost", "cost_usd"},                       # over the period
-               "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests"}],
+               "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests",
+                                                             "mark"}],   # mark: null, "n/a", "partial"
                              "total": {...}, "requests", "requests_per_month",
                              "cost_per_request": {...} | null, "cost_per_1k": {...} | null}]}],
     "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...}, "saves_pct"}},
@@ -77,7 +78,7 @@ def plan_sections(rows: list[dict], meta: dict) -> dict:
 
 
 def _sections(rows: list[dict], meta: dict) -> dict:
-    from .document import Shown
+    from .document import Shown, unavailable_months
 
     shown = Shown(meta)
     months = horizon(meta, rows)
@@ -104,7 +105,8 @@ def _sections(rows: list[dict], meta: dict) -> dict:
     names = [p.name for p in built]
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
-    plans = [_plan_entry(p, costs, usd_costs, requests, months) for p in built]
+    marks = unavailable_months(meta)
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks) for p in built]
     by_name = {p["name"]: p for p in plans}
     chosen = by_name.get(chosen_name)
     headline = {"plan": chosen_name if chosen else None, "cheapest": None}
@@ -146,7 +148,7 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
     return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
 
 
-def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
+def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]]) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -155,10 +157,11 @@ def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
         n = dsum(counts.values())
         per = planning.unit_cost(total, n)
         per_usd = planning.unit_cost(total_usd, n)
+        marked = marks.get((profile, model), {})  # months the model has no price all month (n/a) or part of it
         profiles.append({
             "profile": profile, "model": model,
             "months": [{"month": m, **_amounts(own.get(m, _ZERO), own_usd.get(m, _ZERO)),
-                        "requests": decimal_text(counts.get(m, _ZERO))} for m in months],
+                        "requests": decimal_text(counts.get(m, _ZERO)), "mark": marked.get(m)} for m in months],
             "total": _amounts(total, total_usd), "requests": decimal_text(n),
             "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
             "cost_per_request": None if per is None else _amounts(per, per_usd),

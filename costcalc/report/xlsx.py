@@ -187,7 +187,7 @@ def _summary_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Sty
 def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
     """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
     and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
-    from .headline import budget_title, budget_verdicts
+    from .headline import budget_title, budget_verdicts, not_available_note
 
     sheet.title = "Plan"
     plans = {p["name"]: p for p in document.get("plans") or []}
@@ -214,12 +214,22 @@ def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles
 
     for i, month in enumerate(chosen["months"]):
         money_row([p["months"][i]["cost"] for p in profiles] + [month["cost"]], month["month"])
+        for col, p in enumerate(profiles, start=2):  # no price all month: n/a, not a zero; part of it: a *
+            mark = p["months"][i].get("mark")
+            if mark == "n/a":
+                sheet.cell(sheet.max_row, col).value = "n/a"
+                sheet.cell(sheet.max_row, col).alignment = styles.right
+            elif mark == "partial":
+                sheet.cell(sheet.max_row, col).number_format = styles.partial
     money_row([p["total"]["cost"] for p in profiles] + [chosen["total"]["cost"]], "total", bold=True)
     sheet.append([])
     sheet.append([_text(f"Plan {chosen['name']}: {chosen['description']}. A profile's models are alternatives: "
                         f"no figure adds them together. Expected case.")])
     for note in chosen.get("notes") or []:
         sheet.append([_text(f"Note: {note}.")])
+    said = not_available_note(chosen)
+    if said:
+        sheet.append([_text(said)])
     cheapest = head.get("cheapest")
     if cheapest and cheapest["plan"] != chosen["name"] and Decimal(cheapest["saves"]["cost"]) > 0:
         sheet.append([_text(f"Cheapest plan: {cheapest['plan']} at {cents(Decimal(cheapest['total']['cost'])):,.2f} "
