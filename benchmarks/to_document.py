@@ -1,6 +1,8 @@
 """How long the canonical document takes to build: PROFILES profiles x 10 models x 36 months through
-costcalc.estimate, then report.document.to_document (the JSON every format renders from), best of RUNS.
-`--profile` prints the top of a cProfile of one to_document call instead.
+costcalc.estimate, then report.document.to_document (the JSON every format renders from), best of RUNS,
+wall and CPU seconds. `--profile` prints the top of a cProfile of one to_document call instead. To
+compare two checkouts, run it with each one's PYTHONPATH (the benchmark itself imports only costcalc's
+public estimate and report.document.to_document).
 
     python benchmarks/to_document.py [PROFILES] [RUNS] [--profile]
 """
@@ -32,14 +34,16 @@ def main() -> None:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         return
-    best = min(_timed(lambda: to_document(df)) for _ in range(runs))
-    print(f"to_document: {best:.2f} s (best of {runs})")
+    times = [_timed(lambda: to_document(df)) for _ in range(runs)]
+    wall, cpu = min(t[0] for t in times), min(t[1] for t in times)
+    print(f"to_document: {wall:.2f} s wall, {cpu:.2f} s CPU (best of {runs})")
 
 
-def _timed(call) -> float:
-    t0 = time.perf_counter()
+def _timed(call) -> tuple[float, float]:
+    """Wall and CPU seconds of one call (CPU time is the steadier figure on a shared machine)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     call()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 if __name__ == "__main__":

@@ -34,22 +34,24 @@ from __future__ import annotations
 import decimal
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from ..money import DIVIDE, EXACT, decimal_text
 from ..summary import dsum
-from .document_types import (Amounts, Comparisons, ComparisonCase, ModelComparison, MonthComparison,
+from .document_types import (Amounts, Comparisons, ComparisonCase, Mark, ModelComparison, MonthComparison,
                              ProfileComparison, ToolFee)
 from .plandoc import horizon, plan_setup
+from .sums import MonthlySums, monthly_sums
 
 _ZERO = Decimal(0)
 _TOOL = "tool:"
 
 
-def comparisons(rows: list[dict], meta: Mapping[str, Any]) -> Comparisons:
-    """The comparisons section of a document with these cost lines and meta (module docstring)."""
+def comparisons(rows: list[dict], meta: Mapping[str, Any], sums: MonthlySums | None = None) -> Comparisons:
+    """The comparisons section of a document with these cost lines and meta (module docstring). sums:
+    the lines' monthly_sums when the caller has them already."""
     with decimal.localcontext(EXACT):  # sums and differences of 50-digit amounts stay exact
-        return _comparisons(rows, meta)
+        return _comparisons(rows, meta, sums or monthly_sums(rows, meta))
 
 
 def month_columns(rows: list[dict], meta: Mapping[str, Any]) -> list[str]:
@@ -63,37 +65,36 @@ def _amounts(cost: Decimal, usd: Decimal) -> Amounts:
     return {"cost": decimal_text(cost), "cost_usd": decimal_text(usd)}
 
 
-def _comparisons(rows: list[dict], meta: Mapping[str, Any]) -> Comparisons:
+def _comparisons(rows: list[dict], meta: Mapping[str, Any], monthly: MonthlySums) -> Comparisons:
     from .document import Shown, unavailable_months
 
     shown = Shown(meta)
     months = month_columns(rows, meta)
-    # (profile, case, model) -> month -> [shown costs], [USD costs]; fees per tool: [calls], [shown], [USD]
-    sums: dict[tuple[str, str, str], dict[str, tuple[list, list]]] = {}
+    # (profile, case, model) -> month -> (shown cost, USD cost)
+    sums: dict[tuple[str, str, str], dict[str, tuple[Decimal, Decimal]]] = {}
+    for (profile, case, model, month), cost in monthly.cost.items():
+        sums.setdefault((profile, case, model), {})[month] = (cost, monthly.usd[(profile, case, model, month)])
+    cases = dict.fromkeys(case for _, case, _ in sums)
+    # per-call tool fees per tool: [calls], [shown], [USD]; providers: the first line's
     fees: dict[tuple[str, str, str], dict[str, tuple[list, list, list]]] = {}
     providers: dict[tuple[str, str], str] = {}
-    cases: dict[str, None] = {}
     for row in rows:
-        profile, model, case = str(row["profile"]), str(row["model"]), str(row.get("case") or "expected")
-        cases.setdefault(case)
-        providers.setdefault((profile, model), str(row.get("provider")))
-        usd = Decimal(str(row["cost_usd"]))
-        cost = shown.cost(row)
-        per = sums.setdefault((profile, case, model), {}).setdefault(str(row["month"]), ([], []))
-        per[0].append(cost)
-        per[1].append(usd)
+        pair = (str(row["profile"]), str(row["model"]))
+        if pair not in providers:
+            providers[pair] = str(row.get("provider"))
         component = str(row.get("component"))
         if component.startswith(_TOOL):
-            fee = fees.setdefault((profile, case, model), {}).setdefault(component[len(_TOOL):], ([], [], []))
+            case = str(row.get("case") or "expected")
+            fee = fees.setdefault((pair[0], case, pair[1]), {}).setdefault(component[len(_TOOL):], ([], [], []))
             fee[0].append(Decimal(str(row["tokens"])))
-            fee[1].append(cost)
-            fee[2].append(usd)
+            fee[1].append(shown.cost(row))
+            fee[2].append(Decimal(str(row["cost_usd"])))
     requests: dict[tuple[str, str, str, str], Decimal] = {}
     for entry in meta.get("requests") or []:
         key = (str(entry["profile"]), str(entry.get("case") or "expected"), str(entry["model"]), str(entry["month"]))
         requests[key] = requests.get(key, _ZERO) + Decimal(str(entry["requests"]))
     marks = unavailable_months(meta)
-    _, current = plan_setup(meta, rows)
+    _, current = plan_setup(meta, monthly.pairs)
     profiles = list(dict.fromkeys([*(meta.get("profiles") or {}), *(p for p, _, _ in sums)]))
     out: list[ProfileComparison] = []
     for profile in profiles:
@@ -115,22 +116,21 @@ def _comparisons(rows: list[dict], meta: Mapping[str, Any]) -> Comparisons:
     return {"months": months, "profiles": out}
 
 
-def _model(profile: str, case: str, model: str, provider: str, per_month: dict[str, tuple[list, list]],
+def _model(profile: str, case: str, model: str, provider: str, per_month: dict[str, tuple[Decimal, Decimal]],
            tool_fees: dict[str, tuple[list, list, list]], requests: dict, marks: dict[str, str],
            months: list[str]) -> ModelComparison:
     cells: list[MonthComparison] = []
     costs, usds = [], []
     for month in months:
-        own = per_month.get(month)
-        cost, usd = (dsum(own[0]), dsum(own[1])) if own else (_ZERO, _ZERO)
+        cost, usd = per_month.get(month, (_ZERO, _ZERO))
         costs.append(cost)
         usds.append(usd)
         n = requests.get((profile, case, model, month), _ZERO)
-        with decimal.localcontext(DIVIDE):  # a cost over requests: 50 significant digits, half even
-            per_1k = _amounts(cost * 1000 / n, usd * 1000 / n) if n else None
+        # a cost over requests: 50 significant digits, half even (money.DIVIDE)
+        per_1k = _amounts(DIVIDE.divide(cost * 1000, n), DIVIDE.divide(usd * 1000, n)) if n else None
         cells.append({"month": month, "cost": decimal_text(cost), "cost_usd": decimal_text(usd),
                       "requests": decimal_text(n), "cost_per_1k": per_1k,
-                      "mark": cast(Literal["n/a", "partial"] | None, marks.get(month))})
+                      "mark": cast("Mark", marks.get(month))})
     fee_list: list[ToolFee] = [{"tool": tool, "calls": decimal_text(dsum(calls)), "cost": decimal_text(dsum(cost)),
                                 "cost_usd": decimal_text(dsum(usd))} for tool, (calls, cost, usd) in tool_fees.items()]
     return {"model": model, "provider": provider, "months": cells, "total": _amounts(dsum(costs), dsum(usds)),
@@ -152,8 +152,7 @@ def _ranked(case: str, models: list[ModelComparison], current: str | None) -> Co
         model["rank"] = 1 + sum(1 for other in totals if other < total)
         model["cheapest"] = model["rank"] == 1
         model["savings_vs_most_expensive"] = _amounts(most - total, most_usd - usd)
-        with decimal.localcontext(DIVIDE):
-            model["savings_pct"] = decimal_text((most - total) / most * 100) if most else "0"
+        model["savings_pct"] = decimal_text(DIVIDE.divide((most - total) * 100, most)) if most else "0"
         if base is not None:
             model["savings_vs_current"] = _amounts(Decimal(base["total"]["cost"]) - total,
                                                    Decimal(base["total"]["cost_usd"]) - usd)

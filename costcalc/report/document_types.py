@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 if TYPE_CHECKING:  # Python 3.10 has no typing.NotRequired; annotations are never evaluated at run time
     from typing_extensions import NotRequired
 
+Mark = Literal["n/a", "partial"] | None
+"""A month where a model has no price all month (n/a) or only part of it (partial); None: priced."""
+
 CostLine = dict[str, Any]
 """One cost line of `rows` (see CostLineKeys for its fixed keys, plus tag:NAME and cost_<code>)."""
 
@@ -69,7 +72,7 @@ class PlanMonth(TypedDict):
     cost: str
     cost_usd: str
     requests: str
-    mark: Literal["n/a", "partial"] | None  # the profile's model not available all month / part of it
+    mark: Mark  # the profile's model not available all month / part of it
 
 
 class PlanProfile(TypedDict):
@@ -157,7 +160,7 @@ class MonthComparison(TypedDict):
     cost_usd: str
     requests: str
     cost_per_1k: Amounts | None                 # None: no requests that month
-    mark: Literal["n/a", "partial"] | None      # not available all month / part of it
+    mark: Mark                                  # not available all month / part of it
 
 
 class ToolFee(TypedDict):
@@ -278,6 +281,6 @@ SECTIONS: dict[str, type] = {
 }
 
 __all__ = ["Amounts", "Budget", "BudgetMonth", "Cheapest", "Comparisons", "ComparisonCase", "CostLine",
-           "CostLineKeys", "EstimateDocument", "Fx", "Headline", "Headroom", "Meta", "ModelComparison",
+           "CostLineKeys", "EstimateDocument", "Fx", "Headline", "Headroom", "Mark", "Meta", "ModelComparison",
            "MonthAmount", "MonthComparison", "Overrun", "Plan", "PlanMonth", "PlanProfile", "PriceChange",
            "PriceTable", "ProfileComparison", "RequestCount", "SECTIONS", "ToolFee", "Total"]

@@ -30,6 +30,7 @@ from ..errors import CostcalcError
 from ..money import EXACT, decimal_text
 from ..summary import dsum
 from ..workload_plans import UserPlan
+from .sums import MonthlySums, monthly_sums
 
 _ZERO = Decimal(0)
 
@@ -70,34 +71,26 @@ def plan_setup(meta: Mapping[str, Any], rows: list[dict]) -> tuple[dict[str, tup
     return {p: tuple(m) for p, m in models.items()}, current
 
 
-def plan_sections(rows: list[dict], meta: dict) -> dict:
-    """plans, headline, budgets and total_usd of a document (see the module docstring)."""
+def plan_sections(rows: list[dict], meta: dict, sums: MonthlySums | None = None) -> dict:
+    """plans, headline, budgets and total_usd of a document (see the module docstring). sums: the
+    lines' monthly_sums when the caller has them already."""
     # sums, differences and x1000 of 50-digit amounts stay exact at 120 digits (the default 28 rounds)
     with decimal.localcontext(EXACT):
-        return _sections(rows, meta)
+        return _sections(rows, meta, sums or monthly_sums(rows, meta))
 
 
-def _sections(rows: list[dict], meta: dict) -> dict:
+def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     from .document import Shown, unavailable_months
 
     shown = Shown(meta)
     months = horizon(meta, rows)
-    usd: dict[tuple[str, str], dict[str, list]] = {}
-    local: dict[tuple[str, str], dict[str, list]] = {}
-    for row in rows:
-        if not _expected(row):
-            continue
-        key, month = (str(row["profile"]), str(row["model"])), str(row["month"])
-        usd.setdefault(key, {}).setdefault(month, []).append(Decimal(str(row["cost_usd"])))
-        local.setdefault(key, {}).setdefault(month, []).append(shown.cost(row))
-    usd_costs = {k: {m: dsum(v) for m, v in per.items()} for k, per in usd.items()}
-    costs = {k: {m: dsum(v) for m, v in per.items()} for k, per in local.items()}
+    usd_costs, costs = sums.expected(sums.usd), sums.expected(sums.cost)
     requests: dict[tuple[str, str], dict[str, Decimal]] = {}
     for entry in meta.get("requests") or []:
         if _expected(entry):
             per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
             per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
-    models, current = plan_setup(meta, rows)
+    models, current = plan_setup(meta, sums.pairs)
     user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
     unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
     built = planning.build_plans(models, current, costs, user, unavailable) if models else []
