@@ -12,8 +12,12 @@ expected case when the document has low/high cases.
 
 from __future__ import annotations
 
+import functools
+import re
 from decimal import Decimal
 from html import escape
+from importlib import resources
+from string import Template
 
 from ..money import decimal_text
 from ..summary import cents, dsum
@@ -21,7 +25,8 @@ from . import svg
 from .chartdata import when
 from .plandoc import horizon
 from .document import NOT_AVAILABLE_KEY, Shown, verdict_caution
-from .document_types import Amounts, ComparisonCase, EstimateDocument, ModelComparison, ProfileComparison, ToolFee
+from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, ModelComparison, ProfileComparison,
+                             ToolFee)
 
 __all__ = ["render_html"]
 
@@ -29,7 +34,28 @@ _EXPECTED = "expected"
 
 
 def _e(text) -> str:
+    """The one way a value becomes HTML text: escaped (quotes too, so it is safe in an attribute)."""
     return escape("" if text is None else str(text), quote=True)
+
+
+class Html(str):
+    """Markup html.py built from the document (each value in it escaped by _e as it went in): a template
+    takes it as it is."""
+
+
+@functools.lru_cache(maxsize=1)
+def _templates() -> dict[str, Template]:
+    """The report's templates (costcalc/data/templates/estimate.html, package data), by name."""
+    text = (resources.files("costcalc") / "data" / "templates" / "estimate.html").read_text(encoding="utf-8")
+    parts = re.split(r"^<!-- template: ([\w-]+)( inline)? -->\n", text, flags=re.MULTILINE)
+    return {name: Template(body[:-1] if inline else body)  # inline: a piece of a line, without its newline
+            for name, inline, body in zip(parts[1::3], parts[2::3], parts[3::3])}
+
+
+def _fill(template: str, /, **values) -> Html:
+    """A template with its values: each escaped here, once, unless it is markup built already."""
+    return Html(_templates()[template].substitute({k: v if isinstance(v, Html) else _e(v)
+                                                   for k, v in values.items()}))
 
 
 def _money(value: Decimal) -> str:
@@ -58,54 +84,6 @@ def _order(values) -> list[str]:
 
 # -- the page -----------------------------------------------------------------------------------------
 
-_CSS = """
-:root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --band: #f6f8fa;
-  --accent: #0a5fb4; --good: #1a7f37; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #fff; color: var(--ink);
-  font: 14px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; }
-main { max-width: 1080px; margin: 0 auto; padding: 28px 32px 48px; }
-h1 { font-size: 24px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 36px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--rule); }
-h3 { font-size: 16px; margin: 28px 0 6px; }
-p { margin: 6px 0; }
-.subtitle { color: var(--muted); margin: 0 0 8px; }
-.note { color: var(--muted); font-size: 13px; }
-.currency-note { background: var(--band); border-left: 3px solid var(--accent); padding: 6px 10px; }
-.tags { color: var(--muted); font-size: 13px; font-weight: normal; margin-left: 8px; }
-table { border-collapse: collapse; margin: 8px 0 12px; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 12px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
-thead th { border-bottom: 2px solid var(--ink); font-weight: 600; white-space: nowrap; }
-td.money, th.money { text-align: right; white-space: nowrap; }
-caption { caption-side: top; text-align: left; padding: 0 0 4px; }
-tr.total td { font-weight: 600; border-top: 2px solid var(--ink); }
-tr.over td { color: #b3261e; }
-.headline { font-size: 15px; }
-tbody tr:nth-child(even) td { background: #fbfcfd; }
-.cheapest { color: var(--good); font-weight: 600; }
-.scroll { overflow-x: auto; }
-.verdict { font-weight: 500; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 18px 24px; }
-figure { margin: 0; }
-figcaption { color: var(--muted); font-size: 12px; }
-svg.chart { display: block; max-width: 100%; height: auto; background: #fff; }
-svg.chart .chart-title { font-weight: 600; font-size: 13px; fill: var(--ink); }
-svg.chart .chart-subtitle { fill: var(--muted); font-size: 11px; }
-svg.chart .tick-label, svg.chart .legend-label { fill: var(--muted); font-size: 11px; }
-svg.chart .axis-label { fill: var(--ink); font-size: 11px; }
-svg.chart .grid { stroke: #e5e9ee; stroke-width: 1; }
-svg.chart .baseline { stroke: var(--ink); stroke-width: 1; }
-svg.chart .price-change-line { stroke: #b3261e; stroke-width: 1.5; stroke-dasharray: 4 3; }
-svg.chart .price-change-label { fill: #b3261e; font-size: 11px; font-weight: 600; paint-order: stroke;
-  stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-svg.chart .bar { stroke: #fff; stroke-width: 0.5; }
-code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
-ul { margin: 6px 0; padding-left: 22px; }
-details summary { cursor: pointer; color: var(--accent); }
-footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--rule);
-  padding-top: 10px; }
-@media print { .charts { display: block; } figure { break-inside: avoid; margin-bottom: 16px; } }
-"""
 
 
 def render_html(document: EstimateDocument) -> str:
@@ -127,21 +105,9 @@ def render_html(document: EstimateDocument) -> str:
 
     title = (f"costcalc estimate: {meta.get('start')} for {meta.get('months')} months, "
              f"scenario {meta.get('scenario')}, {shown.code}")
-    out = ['<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-           '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-           'style-src \'unsafe-inline\'; img-src data:">\n'
-           '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-           f'<meta name="generator" content="costcalc {_e(meta.get("costcalc_version") or "")}">\n'
-           f'<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n']
-    out.append(f'<header><h1>costcalc estimate</h1>\n<p class="subtitle">'
-               f'Start <strong class="start">{_e(meta.get("start"))}</strong> &middot; '
-               f'<strong class="months">{_e(meta.get("months"))}</strong> months &middot; '
-               f'scenario <strong class="scenario">{_e(meta.get("scenario"))}</strong> &middot; '
-               f'currency <strong class="currency">{_e(shown.code)}</strong></p>\n'
-               f'<p class="currency-note">{_e(shown.note)}</p></header>\n')
-
+    out: list[str] = []
     if not rows:
-        out.append('<p class="empty">No cost lines: no profile has traffic in these months for these models.</p>\n')
+        out.append(_fill("empty"))
     else:
         out.append(_plan_summary(document, months, profile_colour, shown))
         out.append(_charts(document, rows, months, monthly, model_order, profile_order, profile_colour,
@@ -151,8 +117,9 @@ def render_html(document: EstimateDocument) -> str:
     out.append(_not_available(meta))
     out.append(_assumptions(meta))
     out.append(_footer(meta))
-    out.append("</main>\n</body>\n</html>\n")
-    return "".join(out)
+    return _fill("page", version=meta.get("costcalc_version"), title=title, start=meta.get("start"),
+                 months=meta.get("months"), scenario=meta.get("scenario"), currency=shown.code,
+                 currency_note=shown.note, body=Html("".join(out)))
 
 
 def _money_head(label: str, shown: Shown) -> str:
@@ -163,7 +130,7 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
     """The answer first: the chosen plan's spend per month per profile and in total (a table and a
     stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
     every plan's total and the budgets. Formats the document's plan sections; computes nothing."""
-    from .headline import budget_title, budget_verdicts, not_available_note, unit
+    from .headline import not_available_note, unit
 
     plans = {p["name"]: p for p in document.get("plans") or []}
     head = document.get("headline") or {}
@@ -172,24 +139,15 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
         return ""
     code, sym = shown.code, shown.symbol
     name = chosen["name"]
-    parts = [f'<section id="plan" data-plan="{_e(name)}"><h2>Plan {_e(name)}: spend per month</h2>\n',
-             f'<p class="note">A plan picks one model per profile ({_e(chosen["description"])}); a profile\'s '
-             f'models are alternatives, so no figure adds them together. Expected case.</p>\n']
-    for note in chosen.get("notes") or []:
-        parts.append(f'<p class="note">Note: {_e(note)}.</p>\n')
-    parts.append(f'<p class="headline">Plan {_e(name)} over the period: <strong class="plan-total" '
-                 f'data-plan="{_e(name)}">{sym}{_money(Decimal(chosen["total"]["cost"]))}</strong> {_e(code)}.')
     cheapest = head.get("cheapest")
     if cheapest and cheapest["plan"] != name and Decimal(cheapest["saves"]["cost"]) > 0:
         pct = cheapest.get("saves_pct")
         share = f" ({Decimal(pct).quantize(Decimal('0.1'))}%)" if pct is not None else ""
-        parts.append(f' Cheapest plan: {_e(cheapest["plan"])} at <span class="plan-total" '
-                     f'data-plan="{_e(cheapest["plan"])}">{sym}{_money(Decimal(cheapest["total"]["cost"]))}</span>, '
-                     f'saving <span class="plan-saving">{sym}{_money(Decimal(cheapest["saves"]["cost"]))}</span>'
-                     f'{share}.')
+        verdict = _fill("plan-cheapest", plan=cheapest["plan"], symbol=sym, share=share,
+                        total=_money(Decimal(cheapest["total"]["cost"])),
+                        saves=_money(Decimal(cheapest["saves"]["cost"])))
     else:
-        parts.append(f" Plan {_e(name)} is the cheapest plan.")
-    parts.append("</p>\n")
+        verdict = _fill("plan-is-cheapest", name=name)
     # chart: the chosen plan's months, one stacked segment per profile
     series = [svg.Series(f'{p["profile"]} ({p["model"]})', [float(Decimal(m["cost"])) for m in p["months"]],
                          profile_colour.get(p["profile"], svg.colour(i)))
@@ -200,73 +158,60 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
                       categories=[m["month"] for m in chosen["months"]], symbol=sym, width=960, height=380,
                       description=f"Stacked bars: plan {name}'s spend per month in {code}, one segment per "
                                   f"profile on its chosen model.")
-    parts.append('<figure class="chart-figure wide">' + svg.stacked_bars(chart, series) + "</figure>\n")
-    # table: months x profiles, plan total
     profiles = chosen["profiles"]
-    parts.append('<div class="scroll"><table class="plan-months"><thead><tr><th>Month</th>'
-                 + "".join(f'<th class="money">{_e(p["profile"])}<br><span class="note">{_e(p["model"])}</span></th>'
-                           for p in profiles)
-                 + _money_head("Plan total", shown) + "</tr></thead><tbody>\n")
-    for i, month in enumerate(chosen["months"]):
-        parts.append(f'<tr><td>{_e(month["month"])}</td>' + "".join(
-            _month_cell(cents(Decimal(p["months"][i]["cost"])), p["months"][i].get("mark")) for p in profiles)
-            + f'<td class="money plan-month" data-plan="{_e(name)}" data-month="{_e(month["month"])}">'
-            f'{_money(Decimal(month["cost"]))}</td></tr>\n')
-    parts.append('<tr class="total"><td>Total</td>' + "".join(
-        f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td>' for p in profiles)
-        + f'<td class="money plan-total" data-plan="{_e(name)}">{_money(Decimal(chosen["total"]["cost"]))}</td>'
-        f'</tr>\n</tbody></table></div>\n')
-    said = not_available_note(chosen)
-    if said:
-        parts.append(f'<p class="note plan-not-available">{_e(said)}</p>\n')
-    # unit costs
-    parts.append('<div class="scroll"><table class="plan-units"><caption class="note">Per profile on its '
-                 'chosen model: requests per month (average over the period), cost per request and per 1,000 '
-                 'requests (the period\'s cost over its requests).</caption><thead><tr><th>Profile</th>'
-                 '<th>Model</th><th class="money">Requests/month</th>' + _money_head("Per request", shown)
-                 + _money_head("Per 1,000 requests", shown) + _money_head("Period", shown)
-                 + "</tr></thead><tbody>\n")
+    month_rows = [_fill("plan-month", month=month["month"], name=name, total=_money(Decimal(month["cost"])),
+                        cells=Html("".join(_month_cell(cents(Decimal(p["months"][i]["cost"])),
+                                                       p["months"][i].get("mark")) for p in profiles)))
+                  for i, month in enumerate(chosen["months"])]
+    units = []
     for p in profiles:
         per, per_1k = p.get("cost_per_request"), p.get("cost_per_1k")
-        parts.append(f'<tr><td>{_e(p["profile"])}</td><td>{_e(p["model"])}</td>'
-                     f'<td class="money">{Decimal(p["requests_per_month"]):,.0f}</td>'
-                     f'<td class="money">{"n/a" if per is None else _e(unit(per["cost"]))}</td>'
-                     f'<td class="money">{"n/a" if per_1k is None else _e(unit(per_1k["cost"]))}</td>'
-                     f'<td class="money">{_money(Decimal(p["total"]["cost"]))}</td></tr>\n')
-    parts.append("</tbody></table></div>\n")
-    # every plan
-    parts.append('<div class="scroll"><table class="plans"><caption class="note">Every plan over the period.'
-                 '</caption><thead><tr><th>Plan</th><th>Models</th>' + _money_head("Total", shown)
-                 + _money_head(f"Against plan {name}", shown) + "</tr></thead><tbody>\n")
+        units.append(_fill("plan-unit", profile=p["profile"], model=p["model"],
+                           requests=f'{Decimal(p["requests_per_month"]):,.0f}',
+                           per_request="n/a" if per is None else unit(per["cost"]),
+                           per_1k="n/a" if per_1k is None else unit(per_1k["cost"]),
+                           total=_money(Decimal(p["total"]["cost"]))))
+    plan_rows = []
     for plan in plans.values():
-        picks = ", ".join(f'{p["profile"]}: {p["model"]}' for p in plan["profiles"])
         diff = Decimal(plan["total"]["cost"]) - Decimal(chosen["total"]["cost"])
-        parts.append(f'<tr><td>{_e(plan["name"])}</td><td class="note">{_e(picks)}</td>'
-                     f'<td class="money plan-total" data-plan="{_e(plan["name"])}">'
-                     f'{_money(Decimal(plan["total"]["cost"]))}</td>'
-                     f'<td class="money">{"+" if diff > 0 else ""}{_money(diff)}</td></tr>\n')
-    parts.append("</tbody></table></div>\n")
-    for budget in document.get("budgets") or []:
-        monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
-        parts.append(f'<h3>Budget: {_e(budget_title(budget))}</h3>\n<p class="budget-verdict">'
-                     f'{_e("; ".join(budget_verdicts(budget)))}.</p>\n<div class="scroll"><table class="budget">'
-                     f'<thead><tr><th>Month</th><th class="money">Spend ({_e(budget["currency"])})</th>'
-                     + ('<th class="money">Headroom</th><th>Status</th>' if monthly else "")
-                     + ('<th class="money">Cumulative</th><th class="money">Period left</th>' if period else "")
-                     + "</tr></thead><tbody>\n")
-        for m in budget["months"]:
-            over = monthly and m["over"]
-            row_class = ' class="over"' if over else ""
-            parts.append(f'<tr{row_class}><td>{_e(m["month"])}</td>'
-                         f'<td class="money">{_money(Decimal(m["spend"]))}</td>'
-                         + (f'<td class="money">{_money(Decimal(m["headroom"]))}</td>'
-                            f'<td>{"over" if over else ""}</td>' if monthly else "")
-                         + (f'<td class="money">{_money(Decimal(m["cumulative"]))}</td>'
-                            f'<td class="money">{_money(Decimal(m["period_left"]))}</td>' if period else "")
-                         + "</tr>\n")
-        parts.append("</tbody></table></div>\n")
-    parts.append("</section>\n")
-    return "".join(parts)
+        plan_rows.append(_fill("plan-row", name=plan["name"], total=_money(Decimal(plan["total"]["cost"])),
+                               picks=", ".join(f'{p["profile"]}: {p["model"]}' for p in plan["profiles"]),
+                               against=f'{"+" if diff > 0 else ""}{_money(diff)}'))
+    said = not_available_note(chosen)
+    return _fill(
+        "plan", name=name, description=chosen["description"], code=code, symbol=sym,
+        notes=Html("".join(_fill("plan-note", note=note) for note in chosen.get("notes") or [])),
+        total=_money(Decimal(chosen["total"]["cost"])), verdict=verdict,
+        chart=Html(svg.stacked_bars(chart, series)),
+        profile_heads=Html("".join(_fill("plan-profile-head", profile=p["profile"], model=p["model"])
+                                   for p in profiles)),
+        month_rows=Html("".join(month_rows)),
+        profile_totals=Html("".join(_fill("money-cell", value=_money(Decimal(p["total"]["cost"])))
+                                    for p in profiles)),
+        not_available=_fill("plan-not-available", text=said) if said else "",
+        unit_rows=Html("".join(units)), plan_rows=Html("".join(plan_rows)),
+        budgets=Html("".join(_budget(budget) for budget in document.get("budgets") or [])))
+
+
+def _budget(budget: Budget) -> Html:
+    from .headline import budget_title, budget_verdicts
+
+    monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
+    heads = (('<th class="money">Headroom</th><th>Status</th>' if monthly else "")
+             + ('<th class="money">Cumulative</th><th class="money">Period left</th>' if period else ""))
+    rows = []
+    for m in budget["months"]:
+        over = monthly and m["over"]
+        row_class = ' class="over"' if over else ""
+        rows.append(f'<tr{row_class}><td>{_e(m["month"])}</td>'
+                    f'<td class="money">{_money(Decimal(m["spend"]))}</td>'
+                    + (f'<td class="money">{_money(Decimal(m["headroom"]))}</td>'
+                       f'<td>{"over" if over else ""}</td>' if monthly else "")
+                    + (f'<td class="money">{_money(Decimal(m["cumulative"]))}</td>'
+                       f'<td class="money">{_money(Decimal(m["period_left"]))}</td>' if period else "")
+                    + "</tr>\n")
+    return _fill("budget", title=budget_title(budget), verdict="; ".join(budget_verdicts(budget)),
+                 currency=budget["currency"], heads=Html(heads), rows=Html("".join(rows)))
 
 
 def _charts(document, rows, months, monthly, model_order, profile_order, profile_colour, model_colour,
@@ -532,19 +477,15 @@ def _rules(rows, model_order) -> str:
             entry["start"] = start
         if end and (entry["end"] is None or end > entry["end"]):
             entry["end"] = end
-    parts = ['<section id="rules"><h2>Price rules applied</h2>\n<div class="scroll"><table class="rules">'
-             '<thead><tr><th>Model</th><th>Rule</th><th>Months</th><th>First applied</th><th>Last applied until'
-             '</th></tr></thead><tbody>\n']
     rank = {m: i for i, m in enumerate(model_order)}
+    parts = []
     for (model, rule) in sorted(seen, key=lambda k: (rank.get(k[0], 0), k[1])):
         entry = seen[(model, rule)]
         months = sorted(entry["months"])
         span = months[0] if len(months) == 1 else f"{months[0]} \u2013 {months[-1]}"
-        parts.append(f'<tr><td>{_e(model)}</td><td class="mono">{_e(rule)}</td><td>{_e(span)}</td>'
-                     f'<td class="mono">{_e(when(entry["start"]))}</td>'
-                     f'<td class="mono">{_e(when(entry["end"]))}</td></tr>\n')
-    parts.append("</tbody></table></div></section>\n")
-    return "".join(parts)
+        parts.append(_fill("rule", model=model, rule=rule, months=span, first=when(entry["start"]),
+                           last=when(entry["end"])))
+    return _fill("rules", rows=Html("".join(parts)))
 
 
 def _not_available(meta) -> str:
@@ -553,27 +494,18 @@ def _not_available(meta) -> str:
     entries = meta.get("not_available") or []
     if not entries:
         return ""
-    rows = "".join(
-        f'<tr><td>{_e(e["profile"])}</td><td>{_e(e["model"])}</td><td class="mono">{_e(when(e["from"]))}</td>'
-        f'<td class="mono">{_e(when(e["until"]))}</td><td>{_e(", ".join(e["months"]))}</td>'
-        f'<td>{_e(", ".join(e["partial"]))}</td><td>{_e(e["reason"])}: {_e(e["detail"])}</td></tr>\n'
-        for e in entries)
-    return ('<section id="not-available"><h2>Not available</h2>\n<p class="note">No price, so no cost: '
-            'these stretches are left out of every total. A partial month is priced for the rest of the '
-            'month.</p>\n<div class="scroll"><table class="not-available"><thead><tr><th>Profile</th>'
-            '<th>Model</th><th>From</th><th>Until</th><th>Months</th><th>Partial</th><th>Reason</th>'
-            f'</tr></thead><tbody>\n{rows}</tbody></table></div></section>\n')
+    rows = "".join(_fill("not-available-row", profile=e["profile"], model=e["model"], start=when(e["from"]),
+                         end=when(e["until"]), months=", ".join(e["months"]), partial=", ".join(e["partial"]),
+                         reason=e["reason"], detail=e["detail"]) for e in entries)
+    return _fill("not-available", rows=Html(rows))
 
 
 def _assumptions(meta) -> str:
-    items = "".join(f"<li>{_e(a)}</li>\n" for a in meta.get("assumptions") or [])
-    return f'<section id="assumptions"><h2>Assumptions</h2>\n<ul class="assumptions">\n{items}</ul></section>\n'
+    items = "".join(_fill("assumption", text=a) for a in meta.get("assumptions") or [])
+    return _fill("assumptions", items=Html(items))
 
 
 def _footer(meta) -> str:
     table = meta.get("price_table") or {}
-    return (f'<footer><p>Price table <strong class="price-table-version">{_e(table.get("version"))}</strong>, '
-            f'sha256 <code class="price-table-sha256">{_e(table.get("sha256"))}</code>. '
-            f'costcalc {_e(meta.get("costcalc_version"))}, schema {_e(meta.get("schema"))}. '
-            f'Each amount is rounded to the cent on its own; exact decimals in the json and csv formats.'
-            f'</p></footer>\n')
+    return _fill("footer", version=table.get("version"), sha256=table.get("sha256"),
+                 costcalc_version=meta.get("costcalc_version"), schema=meta.get("schema"))
