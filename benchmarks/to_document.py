@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from big_estimate import profiles  # noqa: E402
+from big_estimate import profiles
 
 
 def main() -> None:
