@@ -322,50 +322,33 @@ def _profiles(document: EstimateDocument, profiles_meta: dict, profile_order: li
     months = section["months"]
     compared = {c["profile"]: c for c in section["profiles"]}
     model_rank = {m: i for i, m in enumerate(_order(r["model"] for r in document["rows"]))}  # column order
-    parts = ['<section id="profiles"><h2>Profiles</h2>\n']
+    articles = []
     for profile in [p for p in profile_order if p in compared]:
         cases = {c["case"]: c for c in compared[profile]["cases"]}
         expected = _expected_case(compared[profile])
         info = profiles_meta.get(profile) or {}
-        parts.append(f'<article class="profile" data-profile="{_e(profile)}"><h3>{_e(profile)}')
-        if info.get("tags"):
-            parts.append(f'<span class="tags">{_e(info["tags"])}</span>')
-        parts.append("</h3>\n")
-        if info.get("summary"):
-            parts.append(f'<p class="profile-summary">{_e(info["summary"])}</p>\n')
-        if info.get("tokens_per_request"):
-            bits = "; ".join(_derived(m, t) for m, t in info["tokens_per_request"].items())
-            parts.append(f'<p class="note">Tokens per request from the samples, each model\'s own tokenizer: '
-                         f'{_e(bits)}.</p>\n')
         # summary: models x total, cheapest, savings (expected case, cheapest first)
-        parts.append('<div class="scroll"><table class="summary"><thead><tr><th>Model</th><th>Provider</th>'
-                     + _money_head("Total", shown) + '<th>Rank</th>'
-                     + _money_head("Savings vs most expensive", shown) + '<th class="money">Savings %</th>'
-                     '</tr></thead><tbody>\n')
-        for row in _by_rank(expected["models"]):
-            cheapest = row["cheapest"]
-            badge = ' <span class="cheapest">cheapest</span>' if cheapest else ""
-            row_class = ' class="cheapest-row"' if cheapest else ""
-            parts.append(f'<tr{row_class}><td>{_e(row["model"])}{badge}</td>'
-                         f'<td>{_e(row["provider"])}</td>'
-                         f'<td class="money model-total" data-profile="{_e(profile)}" data-model="{_e(row["model"])}">'
-                         f'{_money(Decimal(row["total"]["cost"]))}</td><td>{row["rank"]}</td>'
-                         f'<td class="money">{_money(Decimal(row["savings_vs_most_expensive"]["cost"]))}</td>'
-                         f'<td class="money">{_e(_percent(row["savings_pct"]))}%</td></tr>\n')
-        parts.append("</tbody></table></div>\n")
+        rows = [_fill("profile-model", profile=profile, model=row["model"], provider=row["provider"],
+                      row_class=Html(' class="cheapest-row"' if row["cheapest"] else ""),
+                      badge=Html(' <span class="cheapest">cheapest</span>' if row["cheapest"] else ""),
+                      total=_money(Decimal(row["total"]["cost"])), rank=row["rank"], pct=_percent(row["savings_pct"]),
+                      saving=_money(Decimal(row["savings_vs_most_expensive"]["cost"])))
+                for row in _by_rank(expected["models"])]
         models = [m["model"] for m in _by_rank(expected["models"])]
         caution = verdict_caution(document.get("meta", {}), profile, models)
-        parts.append(f'<p class="verdict">{_e(_verdict(expected, shown) + caution)}</p>\n')
         own_fees = [(m["model"], fee) for m in expected["models"] for fee in m["fees"]]
-        if own_fees:
-            parts.append(_fees_table(profile, own_fees, shown))
-        if len(cases) > 1:
-            parts.append(_ranges(list(cases.values()), shown))
         ordered = sorted(expected["models"], key=lambda m: model_rank.get(m["model"], 0))
-        parts.append(_month_table(profile, ordered, months, shown))
-        parts.append("</article>\n")
-    parts.append("</section>\n")
-    return "".join(parts)
+        tokens = info.get("tokens_per_request")
+        articles.append(_fill(
+            "profile", profile=profile, code=shown.code, rows=Html("".join(rows)),
+            tags=_fill("profile-tags", tags=info["tags"]) if info.get("tags") else "",
+            summary=_fill("profile-summary", summary=info["summary"]) if info.get("summary") else "",
+            tokens=_fill("profile-tokens", bits="; ".join(_derived(m, t) for m, t in tokens.items())) if tokens else "",
+            verdict=_verdict(expected, shown) + caution,
+            fees=_fees_table(profile, own_fees, shown) if own_fees else "",
+            ranges=_ranges(list(cases.values()), shown) if len(cases) > 1 else "",
+            months=Html(_month_table(profile, ordered, months, shown))))
+    return _fill("profiles", articles=Html("".join(articles)))
 
 
 def _by_rank(models: list[ModelComparison]) -> list[ModelComparison]:
@@ -377,17 +360,11 @@ def _percent(text: str) -> str:
     return decimal_text(Decimal(text).quantize(Decimal("0.1")))
 
 
-def _fees_table(profile: str, fees: list[tuple[str, ToolFee]], shown: Shown) -> str:
+def _fees_table(profile: str, fees: list[tuple[str, ToolFee]], shown: Shown) -> Html:
     """The per-call tool fees of a profile: their own component, included in the totals."""
-    body = "".join(
-        f'<tr><td>{_e(model)}</td><td class="mono">{_e(f["tool"])}</td>'
-        f'<td class="money">{_e(_calls(Decimal(f["calls"])))}</td>'
-        f'<td class="money fee" data-profile="{_e(profile)}" data-model="{_e(model)}" '
-        f'data-tool="{_e(f["tool"])}">{_money(Decimal(f["cost"]))}</td></tr>\n' for model, f in fees)
-    return ('<div class="scroll"><table class="fees"><caption class="note">Tool fees per call over the period '
-            '(expected case), included in the totals above.</caption><thead><tr><th>Model</th><th>Tool</th>'
-            '<th class="money">Calls</th>' + _money_head("Fees", shown) + '</tr></thead><tbody>\n' + body
-            + '</tbody></table></div>\n')
+    rows = "".join(_fill("fee", profile=profile, model=model, tool=f["tool"], calls=_calls(Decimal(f["calls"])),
+                         cost=_money(Decimal(f["cost"]))) for model, f in fees)
+    return _fill("fees", code=shown.code, rows=Html(rows))
 
 
 def _calls(value: Decimal) -> str:
@@ -417,19 +394,12 @@ def _verdict(case: ComparisonCase, shown: Shown) -> str:
             f"less than {worst['model']}.")
 
 
-def _ranges(cases: list[ComparisonCase], shown: Shown) -> str:
+def _ranges(cases: list[ComparisonCase], shown: Shown) -> Html:
     totals = {(c["case"], m["model"]): Decimal(m["total"]["cost"]) for c in cases for m in c["models"]}
     order = dict.fromkeys(m["model"] for c in cases for m in _by_rank(c["models"]))
-    rows = []
-    for model in order:
-        rows.append(f"<tr><td>{_e(model)}</td>" + "".join(
-            f'<td class="money">{_money(totals.get((case, model), Decimal(0)))}</td>'
-            for case in ("low", _EXPECTED, "high")) + "</tr>\n")
-    return ('<p class="note">Cases by cost: low takes each range at the end that lowers this model\'s cost, '
-            'high at the end that raises it.</p>'
-            '<div class="scroll"><table class="cases"><thead><tr><th>Model</th>'
-            + _money_head("Low", shown) + _money_head("Expected", shown) + _money_head("High", shown)
-            + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table></div>\n")
+    rows = "".join(_fill("case-row", model=model, **{case: _money(totals.get((case, model), Decimal(0)))
+                                                      for case in ("low", _EXPECTED, "high")}) for model in order)
+    return _fill("cases", code=shown.code, rows=Html(rows))
 
 
 def _month_cell(value: Decimal, mark: str | None) -> str:
