@@ -118,9 +118,10 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
         for instant in sorted(by_instant):
             entry = by_instant[instant]
             last = merged[max(merged)] if merged else None
+            at, last_at = instant_of(instant), instant_of(max(merged)) if merged else None
             if (last is not None and last["new"] and entry["new"] and not entry["repriced"]
-                    and not entry["ended"] - last["ended"]
-                    and (instant_of(instant) - instant_of(max(merged))).total_seconds() < 86400):
+                    and not entry["ended"] - last["ended"] and at is not None and last_at is not None
+                    and (at - last_at).total_seconds() < 86400):
                 last["new"] |= entry["new"]
                 continue
             merged[instant] = entry
@@ -131,7 +132,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
             repriced = sorted(entry["repriced"] - entry["new"])
             ended = sorted(entry["ended"] - entry["new"] - entry["repriced"])
             if new or repriced:
-                labels = new + repriced
+                marker_labels = new + repriced
                 text = ", ".join(new + [f"{label} re-priced" for label in repriced])
                 detail = f"{model}: {', '.join(new)} from {when(instant)}" if new else ""
                 if repriced:
@@ -140,7 +141,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
                 if ended:
                     detail += f" ({', '.join(ended)} no longer applies)"
             elif ended:
-                labels = ended
+                marker_labels = ended
                 text = ", ".join(ended) + " ends"
                 detail = f"{model}: {', '.join(ended)} no longer applies from {when(instant)}"
             else:
@@ -148,7 +149,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
             month = entry["month"]
             position = index[month] + _month_fraction(month, instant_of(instant))
             markers.append({"month": month, "position": position,
-                            "label": text, "detail": detail, "labels": labels, "at": instant})
+                            "label": text, "detail": detail, "labels": marker_labels, "at": instant})
         if markers:
             out[model] = markers
     return out

@@ -73,7 +73,7 @@ import pandas as pd
 from .._files import MIB, read_regular
 from .._json import repeated_key, text_quotes, unique_quick
 from ..errors import _NO_VALUE, CostcalcError, Problem, _one_line, shown
-from ..money import EXACT, convert, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
+from ..money import EXACT, convert, decimal_places, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
 from .document_types import EstimateDocument
 from .sums import MonthlySums
 
@@ -391,6 +391,8 @@ def check(document, source: str = "document") -> None:
         for key in ("profile", "model", "month"):
             if entry.get(key) is None:
                 raise CostcalcError(f"{source}: meta.requests[{i}]: {key} is missing")
+    texts: tuple[str, ...]  # an entry's text keys and number keys, per kind of entry (two loops below)
+    numbers: tuple[str, ...]
     for name, texts, numbers in (("list_rates", ("model", "rule", "component"), ("usd_per_mtok", "list_usd_per_mtok")),
                                  ("native_rates", ("model", "rule", "component", "currency"),
                                   ("usd_per_mtok", "per_mtok", "list_per_mtok"))):
@@ -656,7 +658,7 @@ def verdict_caution(meta_or_attrs: Mapping[str, Any], profile: str, models: list
 def share_percent(share: Decimal) -> str:
     """10%, 12.5%; a long share to two places (33.33%)."""
     percent = (share * 100).normalize()
-    if -percent.as_tuple().exponent > 2:
+    if decimal_places(percent) > 2:
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
 
@@ -665,7 +667,7 @@ NOT_AVAILABLE_KEY = ("n/a: not available (before the model's launch or after its
                      "*: partial month, priced only while the model is available.")
 
 
-def shown_rows(document: EstimateDocument) -> list[dict]:
+def shown_rows(document: Mapping[str, Any]) -> list[dict]:
     """The document's cost lines, each with `cost`: its cost in the shown currency (meta.currency: a
     provider's own published prices where the result used them, else cost_usd x fx.rate), for renderers
     that add shown amounts up (the matplotlib charts). `cost_usd` stays in USD: a converted amount never
