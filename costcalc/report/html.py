@@ -5,6 +5,15 @@ No external assets (inline CSS, inline SVG charts from `svg.py`, no scripts; a C
 forbids loading anything), every text from the document escaped, and deterministic: the same document
 gives the same bytes (no rendering time, stable order, fixed number formatting).
 
+The page is a template: costcalc/data/templates/estimate.html (package data, so it ships in the wheel
+with the rest of costcalc/) holds the markup, the CSS and the fixed words, as named `string.Template`
+pieces; this module reads the document, formats its numbers and fills the pieces through `_fill`, the
+one place values are escaped (each once; markup built from other pieces, `Html`, goes in as it is). The
+SVG charts come from svg.py, which escapes its own labels. The standard library's string.Template
+rather than Jinja2: the page needs substitution only (its few loops and conditions read better as
+Python over the document than as template logic), and Jinja2 would be a new core dependency (with
+MarkupSafe) for one report, imported on every HTML rendering.
+
 Money in tables is rounded to the cent figure by figure (`cents`), so an amount shows the same cents
 whatever else the page holds; it is shown in the document's currency (USD x fx.rate, see `Shown`). Charts show the
 expected case when the document has low/high cases.
@@ -402,36 +411,30 @@ def _ranges(cases: list[ComparisonCase], shown: Shown) -> Html:
     return _fill("cases", code=shown.code, rows=Html(rows))
 
 
-def _month_cell(value: Decimal, mark: str | None) -> str:
+def _month_cell(value: Decimal, mark: str | None) -> Html:
+    """A month's cents; n/a where the model has no price all month, a * where only part of it."""
     if mark == "n/a":
-        return '<td class="money not-available" title="not available: no price">n/a</td>'
+        return _fill("cell-na")
     if mark == "partial":
-        return (f'<td class="money partial" title="partial month: priced only while the model is '
-                f'available">{value:,.2f}*</td>')
-    return f'<td class="money">{value:,.2f}</td>'
+        return _fill("cell-partial", value=f"{value:,.2f}")
+    return _fill("money-cell", value=f"{value:,.2f}")
 
 
-def _month_table(profile: str, models: list[ModelComparison], months: list[str], shown: Shown) -> str:
+def _month_table(profile: str, models: list[ModelComparison], months: list[str], shown: Shown) -> Html:
     columns = []
     for model in models:
         cells = {c["month"]: c for c in model["months"]}
         values = [(cents(Decimal(cells[m]["cost"])), cells[m]["mark"]) if m in cells else (cents(Decimal(0)), None)
                   for m in months]
-        columns.append((values, cents(Decimal(model["total"]["cost"]))))
-    names = [m["model"] for m in models]
-    head = "".join(f'<th class="money">{_e(m)}</th>' for m in names)
-    body = []
-    for i, month in enumerate(months):
-        body.append(f"<tr><td>{_e(month)}</td>" + "".join(_month_cell(*col[0][i]) for col in columns) + "</tr>\n")
-    body.append('<tr class="total"><td>Total</td>' + "".join(
-        f'<td class="money month-total" data-profile="{_e(profile)}" data-model="{_e(m)}">{col[1]:,.2f}</td>'
-        for m, col in zip(names, columns)) + "</tr>\n")
-    marked = any(cell[1] for col in columns for cell in col[0])
-    key = f" {_e(NOT_AVAILABLE_KEY)}" if marked else ""
-    return (f'<div class="scroll"><table class="months" data-profile="{_e(profile)}"><caption class="note">'
-            f'Monthly spend per model, {_e(shown.code)} ({_e(shown.symbol)}), expected case; cents rounded so '
-            f'each column adds up to its total.{key}</caption><thead><tr><th>Month</th>{head}</tr></thead><tbody>\n'
-            + "".join(body) + "</tbody></table></div>\n")
+        columns.append((model["model"], values, cents(Decimal(model["total"]["cost"]))))
+    rows = "".join(_fill("month-row", month=month, cells=Html("".join(_month_cell(*col[1][i]) for col in columns)))
+                   for i, month in enumerate(months))
+    marked = any(mark for col in columns for _, mark in col[1])
+    return _fill("months", profile=profile, code=shown.code, symbol=shown.symbol,
+                 key=f" {NOT_AVAILABLE_KEY}" if marked else "", rows=Html(rows),
+                 heads=Html("".join(_fill("month-head", model=name) for name, _, _ in columns)),
+                 totals=Html("".join(_fill("month-total", profile=profile, model=name, total=f"{total:,.2f}")
+                                     for name, _, total in columns)))
 
 
 def _rules(rows, model_order) -> str:
