@@ -131,10 +131,6 @@ def render_html(document: EstimateDocument) -> str:
                  currency_note=shown.note, body=Html("".join(out)))
 
 
-def _money_head(label: str, shown: Shown) -> str:
-    return f'<th class="money">{_e(label)} ({_e(shown.code)})</th>'
-
-
 def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
     """The answer first: the chosen plan's spend per month per profile and in total (a table and a
     stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
@@ -206,32 +202,28 @@ def _budget(budget: Budget) -> Html:
     from .headline import budget_title, budget_verdicts
 
     monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
-    heads = (('<th class="money">Headroom</th><th>Status</th>' if monthly else "")
-             + ('<th class="money">Cumulative</th><th class="money">Period left</th>' if period else ""))
+    heads = ((_fill("budget-monthly-heads") if monthly else "") + (_fill("budget-period-heads") if period else ""))
     rows = []
     for m in budget["months"]:
-        over = monthly and m["over"]
-        row_class = ' class="over"' if over else ""
-        rows.append(f'<tr{row_class}><td>{_e(m["month"])}</td>'
-                    f'<td class="money">{_money(Decimal(m["spend"]))}</td>'
-                    + (f'<td class="money">{_money(Decimal(m["headroom"]))}</td>'
-                       f'<td>{"over" if over else ""}</td>' if monthly else "")
-                    + (f'<td class="money">{_money(Decimal(m["cumulative"]))}</td>'
-                       f'<td class="money">{_money(Decimal(m["period_left"]))}</td>' if period else "")
-                    + "</tr>\n")
+        over = bool(monthly and m["over"])
+        cells = []
+        if monthly:
+            cells += [_fill("money-cell", value=_money(Decimal(m["headroom"]))),
+                      _fill("text-cell", text="over" if over else "")]
+        if period:
+            cells += [_fill("money-cell", value=_money(Decimal(m["cumulative"]))),
+                      _fill("money-cell", value=_money(Decimal(m["period_left"])))]
+        rows.append(_fill("budget-row", row_class=Html(' class="over"' if over else ""), month=m["month"],
+                          spend=_money(Decimal(m["spend"])), cells=Html("".join(cells))))
     return _fill("budget", title=budget_title(budget), verdict="; ".join(budget_verdicts(budget)),
                  currency=budget["currency"], heads=Html(heads), rows=Html("".join(rows)))
 
 
 def _charts(document, rows, months, monthly, model_order, profile_order, profile_colour, model_colour,
-            shown: Shown) -> str:
+            shown: Shown) -> Html:
     unit = f"{shown.code} ({shown.symbol})"
     markers = document["price_changes"]  # computed once, with the document
-    parts = ['<section id="charts"><h2>Charts</h2>\n',
-             '<p class="note">Expected case. Dashed red lines mark where a model\'s price rule changes '
-             '(the rule label that starts there); hover a bar, point or line for exact values.</p>\n',
-             '<h3>Monthly spend per model, by profile</h3>\n<p class="note">One chart per model, each on its '
-             'own scale; bars stack the profiles that use the model.</p>\n<div class="charts">\n']
+    spend = []
     for n, model in enumerate(model_order):
         series = []
         for profile in profile_order:
@@ -249,13 +241,9 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
                           description=f"Stacked bars: {model}'s spend per month in {shown.code}, one segment "
                                       f"per profile; dashed lines mark price rule changes.")
         model_markers = [svg.Marker(m["position"], m["label"], m["detail"]) for m in markers.get(model, [])]
-        parts.append(f'<figure class="chart-figure" data-model="{_e(model)}">'
-                     + svg.stacked_bars(chart, series, model_markers))
-        if model_markers:
-            parts.append('<figcaption class="price-change-list">Price changes: '
-                         + "; ".join(_e(m.detail) for m in model_markers) + "</figcaption>")
-        parts.append("</figure>\n")
-    parts.append("</div>\n")
+        caption = _fill("price-changes", details="; ".join(m.detail for m in model_markers)) if model_markers else ""
+        spend.append(_fill("spend-figure", model=model, chart=Html(svg.stacked_bars(chart, series, model_markers)),
+                           caption=caption))
 
     # (b) cumulative spend per plan (a model's spend over the profiles that list it adds nothing up a
     # company would pay: plans pick one model per profile)
@@ -266,22 +254,17 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
             running += Decimal(month["cost"])
             values.append(float(running))
         cumulative.append(svg.Series(f'plan {plan["name"]}', values, svg.colour(n)))
-    chart = svg.Chart(chart_id="cumulative", kind="cumulative", title="Cumulative spend per plan",
-                      x_label="Month (UTC)", y_label=f"Cumulative spend, {unit}",
-                      categories=[m["month"] for m in (document.get("plans") or [{"months": []}])[0]["months"]],
-                      symbol=shown.symbol, width=960, height=380,
-                      description=f"Lines: each plan's spend summed from the first month, in {shown.code}.")
-    parts.append('<h3>Cumulative spend per plan</h3>\n<figure class="chart-figure wide">'
-                 + svg.lines(chart, cumulative) + "</figure>\n")
+    cumulative_chart = svg.Chart(
+        chart_id="cumulative", kind="cumulative", title="Cumulative spend per plan", x_label="Month (UTC)",
+        y_label=f"Cumulative spend, {unit}", symbol=shown.symbol, width=960, height=380,
+        categories=[m["month"] for m in (document.get("plans") or [{"months": []}])[0]["months"]],
+        description=f"Lines: each plan's spend summed from the first month, in {shown.code}.")
 
     # (c) cost per 1,000 requests, one chart per profile: its models on the same requests. A figure per
     # model over all the profiles that list it would average different workloads (a model listed only by
     # heavy profiles would look dear next to one listed by light ones), so it is never drawn.
     per_1k = _per_1k(document, months)
-    parts.append('<h3>Cost per 1,000 requests, per profile</h3>\n<p class="note">One chart per profile: each '
-                 'of its models priced on the same requests (the profile\'s own mix of tokens), so the lines '
-                 'compare like with like. Each chart has its own scale.</p>\n<div class="charts">\n')
-    rows_1k: list[tuple[str, str, list[Decimal | None]]] = []
+    figures, rows_1k = [], []
     for n, profile in enumerate(p for p in profile_order if p in per_1k):
         by_model = per_1k[profile]
         series = [svg.Series(model, [None if v is None else float(v) for v in values], model_colour[model])
@@ -294,20 +277,13 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
                           description=f"Lines: the cost of 1,000 of {profile}'s requests per month in "
                                       f"{shown.code} on each model it lists: its cost on that model divided "
                                       f"by its requests.")
-        parts.append(f'<figure class="chart-figure" data-profile="{_e(profile)}">' + svg.lines(chart, series)
-                     + "</figure>\n")
-        rows_1k += [(profile, model, values) for model, values in by_model.items()]
-    parts.append("</div>\n")
-    parts.append('<details><summary>Data: cost per 1,000 requests per profile</summary><div class="scroll">'
-                 '<table class="per-1k-table"><thead><tr><th>Profile</th><th>Model</th>'
-                 + "".join(f'<th class="money">{_e(m)}</th>' for m in months) + "</tr></thead><tbody>\n")
-    for profile, model, per_month in rows_1k:
-        parts.append(f"<tr><td>{_e(profile)}</td><td>{_e(model)}</td>" + "".join(
-            f'<td class="money per-1k" data-profile="{_e(profile)}" data-model="{_e(model)}" '
-            f'data-month="{_e(month)}">{"" if v is None else _rate(v)}</td>' for month, v in zip(months, per_month))
-            + "</tr>\n")
-    parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details>\n</section>\n")
-    return "".join(parts)
+        figures.append(_fill("per-1k-figure", profile=profile, chart=Html(svg.lines(chart, series))))
+        rows_1k += [_fill("per-1k-row", profile=profile, model=model, cells=Html("".join(
+            _fill("per-1k-cell", profile=profile, model=model, month=month, value="" if v is None else _rate(v))
+            for month, v in zip(months, values)))) for model, values in by_model.items()]
+    return _fill("charts", spend=Html("".join(spend)), cumulative=Html(svg.lines(cumulative_chart, cumulative)),
+                 per_1k=Html("".join(figures)), unit=unit, rows=Html("".join(rows_1k)),
+                 heads=Html("".join(_fill("month-head", model=m) for m in months)))
 
 
 def _per_1k(document: EstimateDocument, months: list[str]) -> dict[str, dict[str, list[Decimal | None]]]:
