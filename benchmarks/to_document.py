@@ -23,7 +23,7 @@ def main() -> None:
     count = int(args[0]) if args else 200
     runs = int(args[1]) if len(args) > 1 else 1
     import costcalc
-    from costcalc.report.document import to_document
+    from costcalc.report.document import dumps, to_document
 
     df = costcalc.estimate(profiles(count), start="2026-12", months=36)
     print(f"{count} profiles: {len(df):,} cost lines")
@@ -37,6 +37,7 @@ def main() -> None:
     times = [_timed(lambda: to_document(df)) for _ in range(runs)]
     wall, cpu = min(t[0] for t in times), min(t[1] for t in times)
     print(f"to_document: {wall:.2f} s wall, {cpu:.2f} s CPU (best of {runs})")
+    print(f"its JSON: {len(dumps(to_document(df)).encode()) / 2 ** 20:.1f} MiB")
 
 
 def _timed(call) -> tuple[float, float]:
