@@ -1,13 +1,13 @@
-"""What the projection does with a profile's shapes (costcalc.workloads: conversation, agent, failures,
-units), kept out of projection.py so its hot loop stays as it was:
+"""What the projection (costcalc.projection) does with a profile's shapes (costcalc.workloads: conversation,
+agent, failures, units):
 
-  shaped_bins    a conversation's (agent's) turns as the projection's request bins: (prompt, weight,
-                 tokens per component), the weight being requests of that turn per conversation, so the
-                 volume (conversations per day) x weight is the turn's requests; the model's context window
-                 goes to the loop's context policy
-  failed_parts   per bin, the succeeded share of its tokens and the failed attempts' billed tokens (lines of
-                 their own, rule "<label> (failed attempts)"), and requests reaching the model per request
-  month_units    a month's units of a profile (units:), from its requests
+  shaped_bins      a conversation's (agent's) turns as request bins: (prompt, weight, tokens per component),
+                   the weight being requests of that turn per conversation, so the volume (conversations per
+                   day) x weight is the turn's requests; the model's context window goes to the loop's policy
+  with_failures    a request's tokens as succeeded shares plus the failed attempts' billed tokens
+                   (FAILED_PREFIX components: lines of their own, rule "<label> (failed attempts)")
+  attempts         requests reaching the model per request a user makes (retries included)
+  units_entries    attrs["units"]: a profile's units per month (units:), from its requests
 Pure computation: no I/O.
 """
 
@@ -22,7 +22,8 @@ from .workloads.conversation import Step, derive, requests_per_unit
 from .workloads.failures import Failures
 from .workloads.model import Profile
 
-FAILED_SUFFIX = " (failed attempts)"
+FAILED_SUFFIX = " (failed attempts)"  # a failed attempt's line: its rule's label with this
+FAILED_PREFIX = "failed:"  # a failed attempt's tokens of a component, until the projection gives them a line
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _INPUT_PARTS = ("input", "cache_read", "cache_write_5m", "cache_write_1h")
@@ -82,35 +83,50 @@ def _translated(step: Step, ratio: tuple[int, int]) -> Step:
                    output=translate_count(step.output, ratio))
 
 
-def failed_parts(failures: Failures | None, bins: list[Bin]) -> tuple[dict[int, list], dict[int, list], Decimal]:
-    """({id(tokens) -> succeeded tokens}, {id(tokens) -> failed attempts' billed tokens}, attempts per
-    request) for the bins' token lists. Without failures: the tokens as they are, none failed, 1."""
+def with_failures(failures: Failures | None, tokens: tuple[tuple[str, Decimal], ...]
+                  ) -> tuple[tuple[str, Decimal], ...]:
+    """A request's tokens with failures: each component's succeeded share (1 - r^(N+1)), then the failed
+    attempts' billed tokens (r + ... + r^(N+1) of them) as FAILED_PREFIX components, lines of their own
+    at the same rates. Without failures: the tokens as they are."""
     if failures is None or not failures.rate:
-        return {id(b[2]): b[2] for b in bins}, {id(b[2]): [] for b in bins}, _ONE
+        return tokens
     succeeded, failed = failures.succeeded(), failures.failed()
     billed_input, billed_output = failures.billed_parts()
     billed = (_INPUT_PARTS if billed_input else ()) + (_OUTPUT_PARTS if billed_output else ())
-    ok = {id(b[2]): [(c, n * succeeded) for c, n in b[2]] for b in bins}
-    bad = {id(b[2]): [(c, n * failed) for c, n in b[2] if c in billed] for b in bins}
-    return ok, bad, failures.attempts()
+    return tuple((c, n * succeeded) for c, n in tokens) + \
+        tuple((FAILED_PREFIX + c, n * failed) for c, n in tokens if c in billed)
 
 
-def month_units(profile: Profile, bins: list[Bin], requests: Decimal) -> dict[str, Decimal]:
-    """{unit: count} of one month with `requests` users' requests (retries not counted)."""
-    if not profile.units:
-        return {}
-    shaped = None
-    if profile.shape is not None:
-        per_unit = sum((weight for _, weight, _ in bins), _ZERO)
-        shaped = requests / per_unit if per_unit else _ZERO
-    return {u.name: u.count(requests, shaped) for u in profile.units}
+def attempts(failures: Failures | None) -> Decimal:
+    """Requests that reach the model per request a user makes (retries included)."""
+    return _ONE if failures is None else failures.attempts()
 
 
-def units_entries(runs: list[tuple], units: list[dict[str, Decimal]], labels: list[str]) -> list[dict]:
-    """attrs["units"]: {profile, model, month, case, unit, count} per run and unit."""
-    return [{"profile": p, "model": m, "month": labels[i], "case": c, "unit": name, "count": n}
-            for (p, m, i, c, _), per in zip(runs, units) for name, n in per.items()]
+def per_unit_weight(profile: Profile, bins: list, over: list[bool]) -> Decimal | None:
+    """Requests per conversation (task) of a shaped profile's priced bins (None for a plain profile):
+    what turns its users' requests into conversations."""
+    if profile.shape is None:
+        return None
+    return sum((weight for (_, weight, _), excluded in zip(bins, over) if not excluded), _ZERO)
 
 
-__all__ = ["FAILED_SUFFIX", "failed_parts", "month_units", "requests_per_unit", "shaped_bins", "turn_steps",
-           "units_entries"]
+def units_entries(requests: list[dict], info: dict[tuple[str, str, str], tuple]) -> list[dict]:
+    """attrs["units"]: {profile, model, month, case, unit, count} per month and unit of the profiles with
+    units:. `requests`: attrs["requests"] (retries included); `info`: (profile, model, case) -> (units,
+    attempts per request, requests per conversation or None)."""
+    out = []
+    for entry in requests:
+        found = info.get((entry["profile"], entry["model"], entry["case"]))
+        if not found or not found[0]:
+            continue
+        units, tries, per_unit = found
+        users = entry["requests"] / tries  # the users' requests: retries are not units
+        shaped = None if per_unit is None else (users / per_unit if per_unit else _ZERO)
+        for unit in units:
+            out.append({"profile": entry["profile"], "model": entry["model"], "month": entry["month"],
+                        "case": entry["case"], "unit": unit.name, "count": unit.count(users, shaped)})
+    return out
+
+
+__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "per_unit_weight", "requests_per_unit", "shaped_bins",
+           "turn_steps", "units_entries", "with_failures"]
