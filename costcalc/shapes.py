@@ -14,7 +14,7 @@ Pure computation: no I/O.
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from .prices.model import Model
 from .tokens.tokenizers import translate_count
@@ -53,8 +53,8 @@ def shaped_bins(profile: Profile, model: Model, reasoning: Decimal,
                  "reasoning": _ZERO if step.summary else reasoning}
         if ttl:
             parts["cache_write_" + ttl] = step.cache_write
-        prompt = step.prompt
-        whole = int(prompt) if prompt == prompt.to_integral_value() else int(prompt.to_integral_value()) + 1
+        # a cliff is crossed by any part of a token: a prompt of 272,000.5 is above 272,000
+        whole = int(step.prompt.to_integral_value(rounding=ROUND_CEILING))
         out.append((whole, step.weight, [(c, n) for c, n in parts.items() if n]))
     return out
 
