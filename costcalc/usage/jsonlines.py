@@ -49,10 +49,10 @@ class Block:
         self.data, self.lines, self.open_end = data, lines, open_end
 
 
-def line_blocks(handle: IO[bytes], line_cap: int) -> Iterator[Block | LongLine]:
+def line_blocks(handle: IO[bytes], line_cap: int, block_bytes: int = BLOCK_BYTES) -> Iterator[Block | LongLine]:
     """The file as Blocks of whole lines and, in their places, LongLines for lines longer than `line_cap`
     bytes (newline included). Memory stays about one block plus one line below the cap."""
-    size = min(BLOCK_BYTES, line_cap)  # a line inside one read is then never above the cap
+    size = min(block_bytes, line_cap)  # a line inside one read is then never above the cap
     pieces: list[bytes] = []  # the start of a line running on from earlier reads
     carried = 0
     skipping = False  # reading past the rest of a long line
