@@ -54,8 +54,8 @@ _GEO_RESIDENCY = {None: False, "global": False, "not_available": False, "us": Tr
 
 
 class Columns(dict):
-    """The columns of a block (schema names as keys: numpy arrays, pyarrow string arrays or one text for
-    every row), `rows` long."""
+    """The columns of a block, `rows` long, schema names as keys: numbers as numpy arrays, text as pyarrow
+    string arrays (or, for the provider, one text for every row)."""
 
     rows: int
 
@@ -134,7 +134,7 @@ def _table(data: bytes, lines: int, format: str) -> Any:
     starts[1:] = ends[:-1] + 1
     if not ((last == _CLOSE).all() and (view[starts] == _OPEN).all()):
         return None
-    if _deepest(view, ends) > MAX_BRACKETS:
+    if _deepest(data, ends) > MAX_BRACKETS:
         return None
     pa = _pyarrow()
     declared = pa.schema([("timestamp", pa.string())])
@@ -148,13 +148,16 @@ def _table(data: bytes, lines: int, format: str) -> Any:
     return table if table.num_rows == lines else None
 
 
-def _deepest(view: np.ndarray, ends: np.ndarray) -> int:
-    """An upper bound of the nesting depth of the block's lines: the most opening brackets on one line."""
-    opening = np.flatnonzero((view == _OPEN) | (view == ord("[")))
-    if len(opening) <= MAX_BRACKETS:
-        return len(opening)
-    per_line = np.diff(np.searchsorted(opening, ends), prepend=0)
-    return int(per_line.max())
+def _deepest(data: bytes, ends: np.ndarray) -> int:
+    """An upper bound of the nesting depth of the block's lines: the most opening brackets on one line,
+    counted only on lines longer than MAX_BRACKETS bytes (a shorter line cannot hold more)."""
+    lengths = np.diff(ends, prepend=-1)
+    long_lines = np.flatnonzero(lengths > MAX_BRACKETS)
+    most = 0
+    for index in long_lines.tolist():
+        start, end = int(ends[index] - lengths[index] + 1), int(ends[index])
+        most = max(most, data.count(b"{", start, end) + data.count(b"[", start, end))
+    return most
 
 
 class _Table:
@@ -259,20 +262,20 @@ def _model_name(value: str | None) -> str:
     return value
 
 
-def _text_column(codes: np.ndarray, values: list) -> np.ndarray:
-    """A per-row object array of texts."""
-    table = np.empty(len(values), dtype=object)
-    table[:] = values
-    return table[codes]
+def _text_column(codes: np.ndarray, values: list) -> Any:
+    """A per-row pyarrow string array of texts (one per distinct value, picked by code)."""
+    pa = _pyarrow()
+    return pa.array(values, type=pa.string()).take(pa.array(codes))
 
 
-def _tier(t: _Table, dotted: str) -> object:
+def _tier(t: _Table, dotted: str) -> Any:
     return _text_column(*t.text(dotted, _known(TIER_OF)))
 
 
-def _model(t: _Table) -> object:
-    codes, values = t.text("model", _model_name)
-    return _text_column(codes, values)
+def _model(t: _Table) -> Any:
+    """The model ids as logged: every row one, none blank (checked per distinct value)."""
+    t.text("model", _model_name)
+    return t.whole("model")
 
 
 def _timestamps(t: _Table, numeric: str | None) -> np.ndarray:
@@ -333,7 +336,7 @@ def _text_tags(t: _Table, out: Columns, flat: bool = False) -> None:
             continue
         if not t.pa.types.is_string(array.type):
             raise _Fallback  # numbers, true/false, objects: the per-line path makes them text or refuses
-        out["tag:" + name] = (array.fill_null("") if array.null_count else array).to_numpy(zero_copy_only=False)
+        out["tag:" + name] = array.fill_null("") if array.null_count else array
 
 
 def _no_keys(t: _Table, *names: str) -> None:

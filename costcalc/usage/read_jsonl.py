@@ -92,14 +92,15 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
         try:
             for block in line_blocks(handle, LINE_CAP, block_bytes):
                 if read_block is not None and type(block) is not LongLine:
-                    found = read_block(block.data, len(block.lines))
+                    count = block.count
+                    found = read_block(block.data, count)
                     if found is not None:
                         if rows or problems:
                             yield _chunk(source, rows, lines, problems)
                             rows, lines, problems = [], [], []
                         pieces.append((found, number + 1))
                         held += found.rows
-                        number += len(block.lines)
+                        number += count
                         while held >= chunk_records:
                             chunk, pieces = _columnar_chunk(source, pieces, chunk_records)
                             held -= chunk.records
@@ -190,12 +191,22 @@ def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
             out[name] = values
     out.update({"source": source, "line": line})
     out.update(sorted((name, values) for name, values in columns.items() if name.startswith(TAG_PREFIX)))
-    return UsageChunk(typed_frame(out, records), records, []), rest
+    frame = typed_frame({name: values for name, values in out.items() if not _is_arrow(values)}, records)
+    for name, values in out.items():  # text from pyarrow: pandas' own str columns, no Python str per row
+        if _is_arrow(values):
+            frame[name] = values.to_pandas()
+    return UsageChunk(frame[list(out)], records, []), rest
+
+
+def _is_arrow(values: object) -> bool:
+    return not isinstance(values, (str, np.ndarray))
 
 
 def _joined(parts: list[Columns]) -> Columns:
-    """Columns of consecutive blocks as one: a tag some block lacks is "" there; a text given once for
-    every row stays one text when all blocks give the same."""
+    """Columns of consecutive blocks as one: a tag some block lacks is "" there; the provider given once
+    for every row stays one text when all blocks give the same."""
+    import pyarrow as pa  # a Columns exists only where pyarrow does
+
     names = list(dict.fromkeys(name for part in parts for name in part))
     out = Columns()
     out.rows = sum(part.rows for part in parts)
@@ -203,16 +214,11 @@ def _joined(parts: list[Columns]) -> Columns:
         found = [part.get(name) for part in parts]
         if all(type(v) is str for v in found) and len(set(found)) == 1:
             out[name] = found[0]
-            continue
-        arrays = []
-        for part, values in zip(parts, found):
-            if values is None or type(values) is str:
-                filled = np.empty(part.rows, dtype=object)
-                filled[:] = values or ""
-                arrays.append(filled)
-            else:
-                arrays.append(values)
-        out[name] = np.concatenate(arrays)
+        elif all(isinstance(v, np.ndarray) for v in found):
+            out[name] = np.concatenate(found)
+        else:
+            out[name] = pa.concat_arrays([pa.array(np.full(part.rows, v or "", dtype=object), type=pa.string())
+                                          if v is None or type(v) is str else v for part, v in zip(parts, found)])
     return out
 
 
