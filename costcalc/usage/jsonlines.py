@@ -44,7 +44,7 @@ class Block:
     needs them); `count` how many; `open_end` is True when the last line ends the file without a newline
     (a truncated write?)."""
 
-    __slots__ = ("data", "_lines", "open_end")
+    __slots__ = ("_lines", "data", "open_end")
 
     def __init__(self, data: bytes, lines: list[bytes] | None, open_end: bool):
         self.data, self._lines, self.open_end = data, lines, open_end
