@@ -17,8 +17,9 @@ doubt sends the whole block to the per-line path, which then reports each bad re
 - pyarrow infers a type per column: a count must come out int64 (1.0, 1e3, 2^64, "12", true give
   double, string or bool: the block falls back); an ISO-8601 `timestamp` is declared text so that
   pyarrow never reads it as a timestamp of its own;
-- pyarrow accepts NaN/Infinity and text that is not UTF-8, which orjson refuses: a block holding `NaN`
-  or `Infinity` anywhere, or bytes that are not UTF-8, falls back;
+- pyarrow accepts NaN/Infinity and text that is not UTF-8, which orjson refuses, and may stop reading at
+  a NUL byte: a block holding `NaN`, `Infinity` or a NUL byte anywhere, or bytes that are not UTF-8,
+  falls back;
 - pyarrow has no depth limit (and overflows its stack past some 10^4 levels) where the per-line path
   refuses a line nested about 1,000 deep: a block with a line of more than MAX_BRACKETS `{`/`[` falls back
   before pyarrow sees it;
@@ -95,7 +96,7 @@ def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
             return None
         try:
             columns = extract(_Table(table))
-        except _Fallback:
+        except (_Fallback, _pyarrow().ArrowException):  # anything unforeseen: the per-line path decides
             return None
         columns.rows = lines
         return columns
@@ -108,7 +109,7 @@ def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
 
 def _table(data: bytes, lines: int, format: str) -> Any:
     """The block as a pyarrow Table, one row per line; None when any guard above fails."""
-    if not data.endswith(b"\n") or b"NaN" in data or b"Infinity" in data:
+    if not data.endswith(b"\n") or b"NaN" in data or b"Infinity" in data or b"\x00" in data:
         return None
     if not data.isascii():
         try:
@@ -143,7 +144,7 @@ def _table(data: bytes, lines: int, format: str) -> Any:
                                   read_options=pa.json.ReadOptions(use_threads=False, block_size=len(data) + 1),
                                   parse_options=pa.json.ParseOptions(explicit_schema=declared,
                                                                      newlines_in_values=False))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+    except (pa.ArrowException, UnicodeDecodeError):
         return None
     return table if table.num_rows == lines else None
 
