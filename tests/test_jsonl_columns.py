@@ -144,7 +144,7 @@ def test_generated_logs_with_hostile_lines_read_the_same(fmt, tmp_path, monkeypa
         return wrapped
 
     monkeypatch.setattr("costcalc.usage.read.block_reader", counting)
-    for chunk_records in (250_000, 7):
+    for chunk_records in (250_000, 50):  # 50: chunks that join and split blocks of about a dozen lines
         columnar = _read(path, True, monkeypatch, fmt, chunk_records)
         assert sum(used) >= 5  # the blocks of good records were read as columns
         assert not all(used)  # the hostile ones were not
@@ -235,3 +235,24 @@ def test_timestamps_in_a_block_are_exact():
     day = 86_400 * 10 ** 9
     assert np.diff(found["timestamp"]).tolist() == [day, day]
     assert int(found["timestamp"][0]) % 10 ** 9 == 5 * 10 ** 8
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["jsonl_50k_unknown", "jsonl_20k_pairs_last_bad", "jsonl_one_line_huge"])
+def test_generated_hostile_corpus_reads_the_same(name, tmp_path, monkeypatch):
+    """The JSON-lines inputs tests/test_badinput.py generates (many distinct models, a bad last line, a line
+    past the cap), each path, and strict reading (stop at the first bad record) too."""
+    from tests.test_badinput import GENERATORS
+
+    path = GENERATORS[name](tmp_path)
+    _same(_read(path, True, monkeypatch), _read(path, False, monkeypatch))
+    stopped = []
+    for columnar in (True, False):
+        monkeypatch.setattr(jsonl_columns, "ENABLED", columnar)
+        frames = []
+        try:
+            frames.extend(c.frame for c in iter_usage(path, strict=True))
+            stopped.append((None, sum(len(f) for f in frames)))
+        except CostcalcError as exc:
+            stopped.append((str(exc), sum(len(f) for f in frames)))
+    assert stopped[0] == stopped[1]
