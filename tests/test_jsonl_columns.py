@@ -256,3 +256,27 @@ def test_generated_hostile_corpus_reads_the_same(name, tmp_path, monkeypatch):
         except CostcalcError as exc:
             stopped.append((str(exc), sum(len(f) for f in frames)))
     assert stopped[0] == stopped[1]
+
+
+def test_utc_texts_worked_out_from_bytes_equal_the_reference():
+    """_utc_seconds_ns (YYYY-MM-DDTHH:MM:SSZ by arithmetic on the bytes) against text_ns (pandas) on
+    random instants 1970-2261, and every other text refused (None) so the reference reads it."""
+    import pyarrow as pa
+
+    from costcalc.usage.formats.instants import text_ns
+
+    rng = np.random.default_rng(5)
+    seconds = rng.integers(0, (2262 - 1970) * 365 * 86_400, 20_000)
+    edges = ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2024-02-29T12:00:00Z", "2261-12-31T23:59:59Z",
+             "1972-12-31T23:59:59Z"]
+    texts = [s + "Z" for s in np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s")] + edges
+    found = jsonl_columns._utc_seconds_ns(pa.array(texts))
+    expected, good = text_ns(texts)
+    assert good.all() and found is not None and (found == expected).all()
+    assert int(jsonl_columns._utc_seconds_ns(pa.array(["1970-01-02T00:00:01Z"]))[0]) == (86_400 + 1) * 10 ** 9
+    for other in ("2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z",
+                  "2026-00-10T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z",
+                  "2026-12-31T23:59:60Z", "1969-12-31T23:59:59Z", "2262-04-12T00:00:00Z", "2026-01-01 00:00:00Z",
+                  "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00", "2026-1-01T00:00:00Z", "２026-01-01T00:00:00Z",
+                  "2026-01-01T00:00:0aZ"):
+        assert jsonl_columns._utc_seconds_ns(pa.array(["2026-05-01T00:00:00Z", other])) is None, other

@@ -292,11 +292,12 @@ def _timestamps(t: _Table, numeric: str | None) -> np.ndarray:
     if has_text:
         assert text is not None
         done = text.is_valid().to_numpy(zero_copy_only=False)
-        values = text.to_numpy(zero_copy_only=False)
-        picked = values if done.all() else values[done]
-        found, good = text_ns(picked)
-        if not good.all():
-            raise _Fallback
+        found = _utc_seconds_ns(text) if done.all() else None
+        if found is None:
+            values = text.to_numpy(zero_copy_only=False)
+            found, good = text_ns(values if done.all() else values[done])
+            if not good.all():
+                raise _Fallback
         ns[done] = found
     if not done.all():
         if numeric is None:
@@ -313,6 +314,53 @@ def _timestamps(t: _Table, numeric: str | None) -> np.ndarray:
             raise _Fallback
         ns[need] = found
     return ns
+
+
+_UTC_FORM = np.frombuffer(b"0000-00-00T00:00:00Z", dtype=np.uint8)
+_DIGIT_AT = np.equal(_UTC_FORM, ord("0"))
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _utc_seconds_ns(text: Any) -> np.ndarray | None:
+    """Unix ns of texts that are all exactly `YYYY-MM-DDTHH:MM:SSZ` (what most logs write), worked out
+    with NumPy from the bytes; None when any text has another form or is not a real instant in
+    1970-2262 (text_ns, the reference for every form, then reads the block)."""
+    pa = _pyarrow()
+    if not pa.types.is_string(text.type) or text.null_count or not len(text):
+        return None
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset:text.offset + len(text) + 1]
+    if not (np.diff(offsets) == len(_UTC_FORM)).all():
+        return None
+    raw = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, len(_UTC_FORM))
+    if not (raw[:, ~_DIGIT_AT] == _UTC_FORM[~_DIGIT_AT]).all():
+        return None
+    digits = raw.astype(np.int64) - ord("0")
+    if not ((digits[:, _DIGIT_AT] >= 0) & (digits[:, _DIGIT_AT] <= 9)).all():
+        return None
+
+    def number(start: int, width: int) -> np.ndarray:
+        out = digits[:, start]
+        for i in range(start + 1, start + width):
+            out = out * 10 + digits[:, i]
+        return out
+
+    year, month, day = number(0, 4), number(5, 2), number(8, 2)
+    hour, minute, second = number(11, 2), number(14, 2), number(17, 2)
+    if not ((month >= 1) & (month <= 12)).all():
+        return None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    longest = _DAYS_IN_MONTH[month] + (leap & (month == 2))
+    if not ((day >= 1) & (day <= longest) & (hour <= 23) & (minute <= 59) & (second <= 59)
+            & (year >= 1970) & (year <= 2261)).all():
+        return None  # 2262 and leap seconds: the reference decides
+    # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    year_of_era = shifted - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146_097 + day_of_era - 719_468
+    return ((days * 86_400 + hour * 3_600 + minute * 60 + second) * 1_000_000_000).astype(np.int64)
 
 
 def _text_tags(t: _Table, out: Columns, flat: bool = False) -> None:
