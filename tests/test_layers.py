@@ -25,12 +25,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("inputs", ("workloads", "workload_plans", "token_units", "fx", "cost_cases", "budgets", "summary", "planning")),
     # Pure computation on those inputs: the projection, what-if analyses, usage logs read into the normalized
     # frame, re-priced and totalled.
-    ("computation", ("projection", "whatif", "usage")),
+    ("computation", ("projection", "whatif", "breakeven", "usage")),
     # Renderers: the canonical document and every format drawn from it (charts too).
     ("report", ("report", "plot")),
     # The library's edges, where files, the clock and the network are read: the notebook API, community
     # price tables, JSON Schemas for editors.
-    ("api", ("api", "api_prices", "community", "schemas")),
+    ("api", ("api", "api_prices", "api_usage", "community", "schemas")),
     # The command line, which calls the library.
     ("cli", ("cli", "__main__")),
 ]

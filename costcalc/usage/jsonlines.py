@@ -15,9 +15,9 @@ and a second, careful parse of every line would cost more than the first. So:
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
-from typing import IO
 
 import orjson
 
@@ -61,7 +61,8 @@ class Block:
         return len(self._lines) if self._lines is not None else self.data.count(b"\n")
 
 
-def line_blocks(handle: IO[bytes], line_cap: int, block_bytes: int = BLOCK_BYTES) -> Iterator[Block | LongLine]:
+def line_blocks(handle: io.BufferedIOBase, line_cap: int, block_bytes: int = BLOCK_BYTES
+                ) -> Iterator[Block | LongLine]:
     """The file as Blocks of whole lines and, in their places, LongLines for lines longer than `line_cap`
     bytes (newline included). Memory stays about one block plus one line below the cap."""
     size = min(block_bytes, line_cap)  # a line inside one read is then never above the cap

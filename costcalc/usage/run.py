@@ -130,7 +130,8 @@ def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None
     for part, priced in _priced_slices(chunks, repricer, strict):
         totals.add(part, priced)
     repricer.problems.sort(key=lambda p: (p.file, p.line or 0))
-    return RepriceResult(totals.frame(repricer.outcomes), totals.by, [t.model_id for t in repricer.targets[1:]],
+    as_models = [t.model_id for t in repricer.targets[1:] if t.model_id is not None]  # --as targets name models
+    return RepriceResult(totals.frame(repricer.outcomes), totals.by, as_models,
                          repricer.priced + repricer.reported, repricer.priced, repricer.reported,
                          repricer.problems, repricer.assumptions + repricer.unpriced_notes(), table.meta(),
                          totals.components(repricer.outcomes) if components else None,
