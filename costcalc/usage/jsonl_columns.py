@@ -1,12 +1,17 @@
 """Columnar JSON lines: a block of provider log lines parsed at once by pyarrow's JSON reader, the usage
 fields taken as columns, for blocks whose every line is a good record in its format's common shape.
 
-Why pyarrow: it parses a whole block in C into typed columns, so no Python object is made per record
-(the per-line path makes a dict per line with orjson, then a tuple per record: 64-128k records/s end to
-end on the benchmark logs, `python benchmarks/readers.py`). orjson alone is faster than pyarrow per line,
-but still hands back one dict per line; DuckDB parses faster still but is not a dependency. pyarrow is a
-dependency of the `parquet` extra and of pandas' own text columns in many installs; when it is not
-importable, every block takes the per-line path (`read_jsonl.py`), which stays the reference.
+Why pyarrow: it parses a whole block in C into typed columns, so no Python object is made per record.
+The per-line path makes a dict per line with orjson, then a tuple per record, then the frame from the
+tuples; orjson itself is only a quarter of that time. Measured on 2026-12-01 (2 shared cores, load 7-11;
+`python benchmarks/readers.py --lines 500000 --runs 2 --against <checkout before this module>`, least CPU
+seconds of the runs, reading only): openai 1.44 s against 5.03 s per line, anthropic 1.82 against 4.77,
+deepseek 1.35 against 4.48, costcalc 1.35 against 4.35 (2.6-3.5x). On one 4 MiB block of the anthropic
+log pyarrow's read_json takes about as long as `map(orjson.loads, lines)`, and leaves nothing per record
+to do in Python. DuckDB's reader is faster still (`benchmarks/all.py`) but a large optional dependency,
+and each of its inferences would need the same study as below. pyarrow comes with the `parquet` extra and
+with pandas' own text columns in most installs; without it every block takes the per-line path
+(`read_jsonl.py`), which stays the reference.
 
 Exactness. A block is taken here only when nothing pyarrow does could differ from the per-line path; any
 doubt sends the whole block to the per-line path, which then reports each bad record with its line:
