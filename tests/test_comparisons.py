@@ -334,3 +334,24 @@ def test_a_complete_chosen_plan_names_the_plans_it_does_not_compare(tmp_path):
     flat = " ".join(result.stdout.split())
     assert ("Plan cheapest is the cheapest plan. Not compared: plan current (leaves out months without a price)."
             in flat)
+
+
+def test_html_spend_charts_give_the_all_on_plan_total_not_a_sum_over_profiles(files, tmp_path):
+    """Each model's spend chart is labelled with its `all on MODEL` plan's total (every profile lists
+    alpha, beta and gamma), in EUR at 0.5: all on alpha (1,200 + 147) x 2 = 2,694 USD = 1,347.00 EUR;
+    all on beta (2,100 + 84) x 2 = 4,368 USD = 2,184.00; all on gamma (4,400 + 308) x 2 = 9,416 USD =
+    4,708.00. A model only some profiles list has no plan total: the chart says so, with no sum."""
+    out = tmp_path / "r.html"
+    run(files, "--format", "html", "--output", out)
+    subtitles = re.findall(r'class="chart-subtitle"[^>]*>([^<]*)<', out.read_text())
+    for model, usd in (("alpha", D(2694)), ("beta", D(4368)), ("gamma", D(9416))):
+        assert f"plan all on {model}: €{eur(usd)} over the period" in subtitles
+    (tmp_path / "prices.yaml").write_text(LATE)
+    (tmp_path / "w.yaml").write_text(LATE_WORKLOADS)
+    result = CliRunner().invoke(cli, ["estimate", str(tmp_path / "w.yaml"), "--prices", str(tmp_path / "prices.yaml"),
+                                      "--start", "2026-12", "--months", "2", "--format", "html"])
+    assert result.exit_code == 0, result.stderr
+    subtitles = re.findall(r'class="chart-subtitle"[^>]*>([^<]*)<', result.stdout)
+    # all on alpha: p1 2 x 1,200 + p3 2 x 9,300 (see above) = 21,000.00 USD; late: p3 lists it, p1 does not
+    assert "plan all on alpha: $21,000.00 over the period" in subtitles
+    assert "listed by 1 of 2 profiles: no plan puts every profile on it" in subtitles

@@ -29,7 +29,8 @@ from importlib import resources
 from string import Template
 
 from ..money import decimal_text
-from ..summary import cents, dsum
+from ..summary import cents
+from ..workload_plans import ALL_ON
 from . import svg
 from .chartdata import when
 from .plandoc import horizon
@@ -229,6 +230,7 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
             shown: Shown) -> Html:
     unit = f"{shown.code} ({shown.symbol})"
     markers = document["price_changes"]  # computed once, with the document
+    plans = {p["name"]: p for p in document.get("plans") or []}
     spend = []
     for n, model in enumerate(model_order):
         series = []
@@ -238,10 +240,15 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
                 continue
             series.append(svg.Series(profile, [float(by_month[m]) if m in by_month else None
                                                for m in months], profile_colour[profile]))
-        total = dsum(v for s_profile in profile_order for v in monthly.get((model, s_profile), {}).values())
+        # a total across profiles is a plan's: the `all on MODEL` plan where every profile lists the model
+        all_on = plans.get(f"{ALL_ON}{model}")
+        listing = sum(1 for profile in profile_order if (model, profile) in monthly)
+        subtitle = (f"plan {all_on['name']}: {shown.symbol}{_money(Decimal(all_on['total']['cost']))} over the period"
+                    if all_on else f"listed by {listing} of {len(profile_order)} profiles: no plan puts every "
+                                   f"profile on it")
         chart = svg.Chart(chart_id=f"spend-{n}", kind="spend",
                           title=f"{model}: spend per month",
-                          subtitle=f"{shown.symbol}{_money(total)} over the period",
+                          subtitle=subtitle,
                           x_label="Month (UTC)", y_label=f"Spend per month, {unit}", categories=months,
                           symbol=shown.symbol,
                           description=f"Stacked bars: {model}'s spend per month in {shown.code}, one segment "
