@@ -252,23 +252,13 @@ class Repricer:
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
-        prices, one line per priced_as, model and tool."""
-        out = [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
-               for (model, message), count in self.unpriced_as.items()]
-        for (label, model, tool), (records, calls) in self.unpriced_calls.items():
-            as_what = "as logged" if label == "logged" else f"as {label}"
-            out.append(f"{calls:,} {tool} calls in {records:,} records priced {as_what} on {model} are not "
-                       f"priced: {model} has no {tool} fee in the price table then (their tokens are priced; "
-                       f"the calls are left out of the totals, not counted as free)")
-        return out
+        prices, one line per priced_as, model and tool (see `unpriced_notes`)."""
+        return unpriced_notes(self.unpriced_as, self.unpriced_calls)
 
     def unpriced_by_label(self) -> dict[str, dict[str, int]]:
         """{priced_as label: {tool: calls no fee priced}} for every label, in target order (empty when
         all its calls were priced): what the totals of each label leave out."""
-        out: dict[str, dict[str, int]] = {target.label: {} for target in self.targets}
-        for (label, _model, tool), (_records, calls) in self.unpriced_calls.items():
-            out[label][tool] = out[label].get(tool, 0) + calls
-        return out
+        return unpriced_by_label([target.label for target in self.targets], self.unpriced_calls)
 
     def _count_unpriced_calls(self, target: _Target, ids: np.ndarray, calls: np.ndarray) -> None:
         """Count the calls of records whose outcome has no fee for that tool (vectorized: a bincount
@@ -445,6 +435,29 @@ class Repricer:
                 value = value.item() if hasattr(value, "item") else str(value)
             problems.append(Problem(str(src), int(line), column, value, message))
         self.report(problems, len(rows))
+
+
+def unpriced_notes(unpriced_as: dict[tuple[str, str], int],
+                   unpriced_calls: dict[tuple[str, str, str], list[int]]) -> list[str]:
+    """One line per (--as model, reason) the model could not price and per (priced_as, model, tool)
+    whose calls no fee priced, in the order the dicts hold them (a merged run sorts them first)."""
+    out = [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
+           for (model, message), count in unpriced_as.items()]
+    for (label, model, tool), (records, calls) in unpriced_calls.items():
+        as_what = "as logged" if label == "logged" else f"as {label}"
+        out.append(f"{calls:,} {tool} calls in {records:,} records priced {as_what} on {model} are not "
+                   f"priced: {model} has no {tool} fee in the price table then (their tokens are priced; "
+                   f"the calls are left out of the totals, not counted as free)")
+    return out
+
+
+def unpriced_by_label(labels: list[str], unpriced_calls: dict[tuple[str, str, str], list[int]]
+                      ) -> dict[str, dict[str, int]]:
+    """{priced_as label: {tool: calls no fee priced}} for every label in `labels` order."""
+    out: dict[str, dict[str, int]] = {label: {} for label in labels}
+    for (label, _model, tool), (_records, calls) in unpriced_calls.items():
+        out[label][tool] = out[label].get(tool, 0) + calls
+    return out
 
 
 # -- money ------------------------------------------------------------------------------------------
