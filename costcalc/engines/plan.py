@@ -72,38 +72,52 @@ class Plan:
         return self.errors.index(error)
 
     # -- serialization ----------------------------------------------------------------------------
-    def to_json(self) -> dict:
-        """Everything but the segments, as JSON (rates and fees as exact decimal strings)."""
-        return {"schema": SCHEMA, "sha256": self.sha256, "price_table": self.price_table,
-                "start_day": self.start_day, "end_day": self.end_day, "models": self.models,
-                "names": self.names, "tiers": self.tiers, "classes": self.classes, "limits": self.limits,
-                "ratios": self.ratios, "groups": self.groups, "errors": [list(e) for e in self.errors],
-                "outcomes": [_outcome_json(o) for o in self.outcomes]}
-
-    @classmethod
-    def from_json(cls, data: dict, segments_rows: list[tuple]) -> Plan:
-        if data.get("schema") != SCHEMA:
-            raise CostcalcError(f"not a costcalc price plan (schema {data.get('schema')!r}; expected {SCHEMA})")
-        plan = cls(data["price_table"], data["start_day"], data["end_day"], list(data["models"]),
-                   [tuple(r) for r in data["names"]], [tuple(r) for r in data["tiers"]],
-                   [tuple(r) for r in data["classes"]], [tuple(r) for r in data["limits"]],
-                   [tuple(r) for r in data["ratios"]], [tuple(r) for r in data["groups"]],
-                   [tuple(int(v) for v in r) for r in segments_rows],
-                   [_outcome_of(o) for o in data["outcomes"]], [tuple(e) for e in data["errors"]])
-        plan.sha256 = plan.content_hash()
-        if plan.sha256 != data.get("sha256"):
-            raise CostcalcError(f"price plan altered: its content hashes to {plan.sha256}, not the "
-                                f"{data.get('sha256')} it records")
-        return plan
-
-    def content_hash(self) -> str:
+    def segments_hash(self) -> str:
         digest = hashlib.sha256()
-        body = self.to_json()
-        body.pop("sha256")
-        digest.update(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
         for row in self.segments:
             digest.update((",".join(map(str, row)) + "\n").encode())
         return digest.hexdigest()
+
+    def to_json(self) -> dict:
+        """Everything but the segments' rows (their hash instead), as JSON: rates and fees as exact
+        decimal strings. Enough to print the SQL and to finish sums; the segments travel as a table."""
+        return {"schema": SCHEMA, "sha256": self.sha256, "segments_sha256": self.segments_hash(),
+                "price_table": self.price_table, "start_day": self.start_day, "end_day": self.end_day,
+                "models": self.models, "names": self.names, "tiers": self.tiers, "classes": self.classes,
+                "limits": self.limits, "ratios": self.ratios, "groups": self.groups,
+                "errors": [list(e) for e in self.errors], "outcomes": [_outcome_json(o) for o in self.outcomes]}
+
+    @classmethod
+    def from_json(cls, data: dict, segments_rows: list[tuple] | None = None, source: str = "plan") -> Plan:
+        """The plan `to_json` wrote, its hash checked; without `segments_rows` the plan has none (enough
+        for the SQL and for finishing sums), with them their hash is checked too."""
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            found = data.get("schema") if isinstance(data, dict) else None
+            raise CostcalcError(f"{source}: not a costcalc price plan (schema {found!r}; expected {SCHEMA})")
+        try:
+            plan = cls(data["price_table"], int(data["start_day"]), int(data["end_day"]), list(data["models"]),
+                       [tuple(r) for r in data["names"]], [tuple(r) for r in data["tiers"]],
+                       [tuple(r) for r in data["classes"]], [tuple(r) for r in data["limits"]],
+                       [tuple(r) for r in data["ratios"]], [tuple(r) for r in data["groups"]],
+                       [tuple(int(v) for v in r) for r in segments_rows or []],
+                       [_outcome_of(o) for o in data["outcomes"]], [tuple(e) for e in data["errors"]])
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise CostcalcError(f"{source}: not a valid costcalc price plan ({type(exc).__name__}: {exc})") from None
+        recorded = data.get("segments_sha256")
+        if segments_rows is not None and plan.segments_hash() != recorded:
+            raise CostcalcError(f"{source}: the segments table was altered: it hashes to {plan.segments_hash()}, "
+                                f"not the {recorded} the plan records")
+        plan.sha256 = plan.content_hash(recorded)
+        if plan.sha256 != data.get("sha256"):
+            raise CostcalcError(f"{source}: price plan altered: its content hashes to {plan.sha256}, not the "
+                                f"{data.get('sha256')} it records")
+        return plan
+
+    def content_hash(self, segments_sha256: str | None = None) -> str:
+        """sha256 of the canonical JSON of every table (the segments by their own hash)."""
+        body = self.to_json() if segments_sha256 is None else {**self.to_json(), "segments_sha256": segments_sha256}
+        body.pop("sha256")
+        return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _outcome_json(o: Outcome) -> list:
