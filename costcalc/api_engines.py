@@ -114,7 +114,7 @@ def reprice_sql(plan, table: str, dialect: str = "duckdb", segments: str = "cost
     return sums_sql(plan, table, dialect, segments, check_by(list(by)), mapping)
 
 
-def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None) -> RepriceResult:
+def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None, prices=None) -> RepriceResult:
     """The exact report from engine sums (a CSV path or a DataFrame of what `reprice_sql` returned) and
     the plan they were computed with (a path or a Plan); sums of another plan are refused."""
     from .engines.results import partials_from_sums
@@ -125,7 +125,13 @@ def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None) -> R
     plan = read_plan(plan) if isinstance(plan, (str, Path)) else plan
     frame = _csv(sums) if not isinstance(sums, pd.DataFrame) else sums
     problems_frame = _csv(problems) if isinstance(problems, (str, Path)) else problems
-    return finish_partials(partials_from_sums(plan, frame, check_by(list(by)), problems_frame, source=source))
+    table = prices_from(prices)
+    if table.meta().get("sha256") != plan.price_table.get("sha256"):
+        raise CostcalcError(f"the plan was compiled from price table {plan.price_table.get('version')} "
+                            f"({plan.price_table.get('sha256')}), not the one loaded ({table.meta().get('version')}): "
+                            f"load that one with --prices, or compile a new plan")
+    return finish_partials(partials_from_sums(plan, frame, check_by(list(by)), problems_frame, source=source,
+                                              table=table))
 
 
 def _csv(path) -> pd.DataFrame:

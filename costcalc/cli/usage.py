@@ -80,7 +80,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
                                    "models)")
         from ..api_engines import reprice_sums
 
-        result = reprice_sums(sums, plan_path, group, problems)
+        result = reprice_sums(sums, plan_path, group, problems, load_table(prices))
     elif not logs:
         raise click.UsageError("name the usage LOGS to re-price (or --sums SUMS.csv --plan PLAN)")
     else:

@@ -69,7 +69,8 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
     con.register(USAGE, frame)
     try:
         combos = con.execute(f"SELECT DISTINCT provider, model, service_tier, residency FROM {USAGE}").df()
-        first, last = con.execute(f"SELECT min(epoch_us(timestamp)), max(epoch_us(timestamp)) FROM {USAGE}").fetchall()[0]
+        first, last = con.execute(f"SELECT min(epoch_us(timestamp)), max(epoch_us(timestamp)) "
+                                  f"FROM {USAGE}").fetchall()[0]
         plan = plans.for_combos(combos, first // 1_000_000 // DAY, last // 1_000_000 // DAY)
         con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
                                                                      "piece"]))

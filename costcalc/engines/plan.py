@@ -32,8 +32,9 @@ from ..money import decimal_text
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
 from ..prices.model import TIERS, TOOLS, PriceTable
 from ..prices.names import LoggedNames
-from ..prices.resolve import TIER_ALIASES, Request, normalize_tier, prompt_thresholds, segments
+from ..prices.resolve import Request, normalize_tier, segments
 from ..tokens.tokenizers import translation_ratio
+from ..usage.formats.common import TIER_OF, TIER_RULE
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY, Outcome, Repricer
 
 SCHEMA = "costcalc.plan/1"
@@ -43,6 +44,8 @@ ANY_PROVIDER = "*"  # a names row matching every logged provider (plans built fr
 NOT_IN_PLAN = ("model", "not covered by this plan (model, tier or residency): build the plan from these logs, "
                        "or with --models naming the model")
 OUTSIDE = ("timestamp", "instant outside the plan's period: build the plan with --from/--until covering it")
+# A logged service tier the plan does not name: the readers' own rule (a usage table holds tiers as logged).
+UNKNOWN_TIER = ("service_tier", "unknown service tier; " + TIER_RULE)
 
 
 @dataclass
@@ -148,11 +151,13 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     if end_day <= start_day:
         raise CostcalcError("the plan's period is empty: --until must come after --from")
     repricer = Repricer(table, models)  # its registries number outcomes and errors; its targets resolve --as
-    for error in (NOT_IN_PLAN, OUTSIDE):
+    for error in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER):
         repricer._error_id(error[1], error[0])
     name_rows = _names(table, repricer, names)
     tier_rows = []
-    for raw in (sorted(set(TIERS) | set(TIER_ALIASES)) if tiers is None else sorted(set(tiers))):
+    if tiers is None:  # tiers as logged: what the readers accept (usage/formats/common.py), "" = standard
+        tier_rows = [(raw, tier, None) for raw, tier in sorted((k, v) for k, v in TIER_OF.items() if k is not None)]
+    for raw in sorted(set(tiers or ())):
         try:
             tier_rows.append((raw, normalize_tier(raw), None))
         except CostcalcError as exc:
@@ -252,5 +257,6 @@ def day_range(first: datetime, last: datetime) -> tuple[int, int]:
     return epoch_day(first), epoch_day(last + timedelta(days=1))
 
 
-__all__ = ["ANY_PROVIDER", "NOT_IN_PLAN", "OUTSIDE", "Plan", "SCHEMA", "TOOLS", "build_plan", "day_range",
+__all__ = ["ANY_PROVIDER", "NOT_IN_PLAN", "OUTSIDE", "UNKNOWN_TIER", "Plan", "SCHEMA", "TOOLS", "build_plan",
+           "day_range",
            "epoch_day"]

@@ -13,10 +13,11 @@ import pandas as pd
 
 from ..errors import CostcalcError, Problem
 from ..prices.model import TOOLS
+from ..prices.names import LoggedNames
 from ..usage.partials import Partials
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .plan import Plan
+from .plan import ANY_PROVIDER, DAY, NOT_IN_PLAN, Plan
 from .sql import CALL_RECORDS
 
 
@@ -33,6 +34,13 @@ def _int(value) -> int:
     return int(value)
 
 
+def _bool(value) -> bool:
+    """A boolean as an engine or a CSV file returns it (True, 1, "true", "False", ...)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "t", "1", "yes")
+    return bool(value)
+
+
 def _label(key: str, value) -> str:
     if key == "month":
         return str(np.datetime64(_int(value), "M"))
@@ -42,7 +50,7 @@ def _label(key: str, value) -> str:
 
 
 def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: pd.DataFrame | None = None,
-                       notes: set[str] | None = None, source: str = "sums") -> Partials:
+                       notes: set[str] | None = None, source: str = "sums", table=None) -> Partials:
     """Partials of the records `sums` covers (records read = priced + reported). by: the keys the sums
     were grouped by (month, day, tag:NAME, in the order given to sums_sql). problems: problems_sql's
     rows (None: the unpriceable records are counted, not listed). notes: the assumptions to carry."""
@@ -53,13 +61,20 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
     tags = [key for key in by if key.startswith(TAG_PREFIX)]
     out = Partials([k for k in by], list(plan.models), dict(plan.price_table), notes=set(notes or ()))
     labels = plan.labels
+    combos = []
     for row in sums.to_dict("records"):
         target, piece, records = _int(row["target"]), _int(row["piece"]), _int(row["records"])
+        if target == -1:  # a (name, tier, residency) combination seen: for the assumptions
+            if 0 <= piece < len(plan.names) and 0 <= _int(row["month"]) < len(plan.tiers):
+                provider, model = plan.names[piece][:2]
+                combos.append(("" if provider == ANY_PROVIDER else provider, model,
+                               plan.tiers[_int(row["month"])][0], _bool(row["estimated"])))
+            continue
         if not 0 <= target < len(labels) or piece >= len(plan.outcomes) or -1 - piece >= len(plan.errors):
             raise PlanMismatch(f"{source}: a row names target {target} and piece {piece}, which this plan "
                                f"does not have")
         if piece < 0:
-            column, message = plan.errors[-1 - piece]
+            message = plan.errors[-1 - piece][1]
             if target == 0:
                 out.reported += records
             else:
@@ -71,7 +86,7 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
         outcome = plan.outcomes[piece]
         group = tuple(_label(key, row[key if key in ("month", "day") else f"tag{tags.index(key)}"]) for key in by)
         counts = [records] + [_int(row[c]) for c in COUNT_COLUMNS + TOOL_COLUMNS]
-        key = (group, labels[target], outcome, bool(row["estimated"]))
+        key = (group, labels[target], outcome, _bool(row["estimated"]))
         found = out.sums.get(key)
         out.sums[key] = counts if found is None else [a + b for a, b in zip(found, counts)]
         for tool, calls_column, records_column in zip(TOOLS, TOOL_COLUMNS, CALL_RECORDS):
@@ -81,13 +96,23 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
                 entry[0] += _int(row[records_column])
                 entry[1] += calls
     out.records = out.priced + out.reported
+    if table is not None and combos:
+        instant = pd.Timestamp(plan.start_day * DAY, unit="s", tz="UTC")
+        out.notes |= plan_notes(table, plan.models, pd.DataFrame(combos, columns=["provider", "model", "service_tier",
+                                                                                  "residency"]), instant)
     if problems is not None:
-        out.problems = [_problem(plan, row) for row in problems.to_dict("records")]
+        names = LoggedNames(table) if table is not None else None
+        out.problems = [_problem(plan, row, names) for row in problems.to_dict("records")]
     return out
 
 
-def _problem(plan: Plan, row: dict) -> Problem:
+def _problem(plan: Plan, row: dict, names: LoggedNames | None) -> Problem:
     column, message = plan.errors[-1 - _int(row["piece"])]
+    if (column, message) == NOT_IN_PLAN and names is not None:
+        # a name the plan does not know: the table may not know it either, and says why as the local pricer does
+        provider = "" if row.get("provider") is None or pd.isna(row.get("provider")) else str(row["provider"])
+        error = names.model_of(provider, str(row["model"]))[1]
+        message = error or message
     if column == PROMPT_KEY:
         value: object = _int(row["prompt_tokens"])
     elif column == OUTPUT_KEY:

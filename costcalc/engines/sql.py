@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .plan import ANY_PROVIDER, NOT_IN_PLAN, OUTSIDE, Plan
+from .plan import ANY_PROVIDER, NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER, Plan
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 # The usage table's columns (normalized names); --map renames them, or gives a SQL literal (0, '').
@@ -56,8 +56,8 @@ DIALECT = {
 
 # inline tables: name -> ((column, type), ...), in Plan attribute order
 _INLINE = {
-    "names": (("provider", "str"), ("model", "str"), ("model_id", "str"), ("error", "int")),
-    "tiers": (("raw", "str"), ("tier", "str"), ("error", "int")),
+    "names": (("provider", "str"), ("model", "str"), ("model_id", "str"), ("error", "int"), ("idx", "int")),
+    "tiers": (("raw", "str"), ("tier", "str"), ("error", "int"), ("idx", "int")),
     "classes": (("model_id", "str"), ("cls", "int"), ("lo", "int"), ("hi", "int")),
     "limits": (("model_id", "str"), ("context", "int"), ("context_error", "int"), ("max_output", "int"),
                ("output_error", "int")),
@@ -81,6 +81,8 @@ def _literal(value, kind: str, d: Dialect) -> str:
 def _inline(name: str, rows: list[tuple], d: Dialect) -> str:
     """A CTE body holding `rows` (at least one row: an empty table gets one row of NULLs that joins nothing)."""
     columns = _INLINE[name]
+    if columns[-1][0] == "idx":  # the row's index: the sums name the (name, tier) combinations seen by it
+        rows = [(*row, i) for i, row in enumerate(rows)]
     if not rows:
         rows = [tuple(None for _ in columns)]
     if d.name == "bigquery":
@@ -121,8 +123,10 @@ def _priced_cte(k: int, plan: Plan, d: Dialect, source: str) -> str:
                   for i in range(6)]
         estimated = "(r.num IS NOT NULL)"
         ratio_join = f"\n  LEFT JOIN ratios r ON r.target = {k} AND r.model_id = l.own"
-    not_in_plan, outside = plan.error_id(NOT_IN_PLAN), plan.error_id(OUTSIDE)
-    name_checks = ("WHEN x.name_error IS NOT NULL THEN -1 - x.name_error\n"
+    not_in_plan, outside, unknown_tier = (plan.error_id(e) for e in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER))
+    # a tier no reader accepts is a reading problem, found before any pricing one (as the readers do)
+    name_checks = (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
+                   "      WHEN x.name_error IS NOT NULL THEN -1 - x.name_error\n"
                    f"      WHEN x.own IS NULL THEN {-1 - not_in_plan}\n      ") if k == 0 else ""
     token_cols = ", ".join(f"{expr} AS t{i}" for i, expr in enumerate(tokens))
     logged = "" if k == 0 else ", l.piece AS logged_piece"
@@ -135,7 +139,7 @@ def _priced_cte(k: int, plan: Plan, d: Dialect, source: str) -> str:
 p{k} AS (
   SELECT x.*, s.month,
     CASE {name_checks}WHEN x.tier_error IS NOT NULL THEN -1 - x.tier_error
-      WHEN x.tier IS NULL THEN {-1 - not_in_plan}
+      WHEN x.tier IS NULL THEN {-1 - unknown_tier}
       WHEN g.grp IS NULL THEN {-1 - not_in_plan}
       WHEN g.error IS NOT NULL THEN -1 - g.error
       WHEN s.piece IS NULL THEN {-1 - outside}
@@ -166,11 +170,13 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
     sec = d.div.format(d.epoch_us.format(col["timestamp"]), "1000000")
     ctes = [inline, f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
-    CAST({col['model']} AS {d.types['str']}) AS model, CAST({col['service_tier']} AS {d.types['str']}) AS service_tier,
+    CAST({col['model']} AS {d.types['str']}) AS model,
+    COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
     CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
   FROM {table}
 )""", f"""l AS (
-  SELECT u.*, {d.div.format('u.sec', '86400')} AS day, n.model_id AS own, n.error AS name_error, t.tier, t.error AS tier_error
+  SELECT u.*, {d.div.format('u.sec', '86400')} AS day, n.model_id AS own, n.error AS name_error, t.tier,
+    t.error AS tier_error, n.idx AS name_idx, t.idx AS tier_idx
   FROM u
   LEFT JOIN names n ON n.model = u.model AND (n.provider = u.provider OR n.provider = {any_provider})
   LEFT JOIN tiers t ON t.raw = u.service_tier
@@ -182,7 +188,8 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
              by: list[str] | None = None, mapping: dict[str, str] | None = None) -> str:
     """The statement returning the sums `partials_from_sums` reads: plan_sha256, target, piece, estimated,
-    month, day, tag columns (tag0, ...: null on error rows), then SUM_COLUMNS."""
+    month, day, tag columns (tag0, ...: null on error rows), then SUM_COLUMNS. Rows of target -1 count
+    the records per (names row in piece, tiers row in month, residency in estimated) instead."""
     d = DIALECT[dialect]
     by = list(by or [])
     tags = [key for key in by if key.startswith(TAG_PREFIX)]
@@ -199,9 +206,15 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     sums += [f"SUM(CAST(c{i} AS {d.decimal})) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
     sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS {c}" for i, c in enumerate(CALL_RECORDS)]
     group = ", ".join(str(i) for i in range(2, 5 + len(keys)))  # by position: target ... the last key
+    sha = _literal(plan.sha256, "str", d)
+    # and one row per (name, tier, residency) combination seen, target -1: what the assumptions are made of
+    nulls = ", ".join(f"CAST(NULL AS {d.types['int']})" for _ in range(1 + len(tags)))
+    none = ", ".join(f"CAST(NULL AS {d.decimal})" for _ in COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS)
+    combos = (f"SELECT {sha} AS plan_sha256, -1 AS target, COALESCE(name_idx, -1) AS piece, residency AS estimated, "
+              f"COALESCE(tier_idx, -1) AS month, {nulls}, COUNT(*) AS records, {none}\nFROM l\nGROUP BY 3, 4, 5")
     return (f"{body},\npriced AS (\n{rows}\n)\n"
-            f"SELECT {_literal(plan.sha256, 'str', d)} AS plan_sha256, target, piece, estimated, {', '.join(keys)},\n"
-            f"  COUNT(*) AS records, {', '.join(sums)}\nFROM priced\nGROUP BY {group}\n")
+            f"SELECT {sha} AS plan_sha256, target, piece, estimated, {', '.join(keys)},\n"
+            f"  COUNT(*) AS records, {', '.join(sums)}\nFROM priced\nGROUP BY {group}\nUNION ALL\n{combos}\n")
 
 
 def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",

@@ -455,7 +455,9 @@ def unpriced_by_label(labels: list[str], unpriced_calls: dict[tuple[str, str, st
                       ) -> dict[str, dict[str, int]]:
     """{priced_as label: {tool: calls no fee priced}} for every label in `labels` order."""
     out: dict[str, dict[str, int]] = {label: {} for label in labels}
-    for (label, _model, tool), (_records, calls) in unpriced_calls.items():
+    # tools in TOOLS order, whatever order the calls were met in (merged partials have no such order)
+    for (label, _model, tool), (_records, calls) in sorted(unpriced_calls.items(),
+                                                           key=lambda item: TOOLS.index(item[0][2])):
         out[label][tool] = out[label].get(tool, 0) + calls
     return out
 
