@@ -19,6 +19,7 @@ from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..usage.partials import Partials, finish_partials, merge_partials
 from ..usage.run import RepriceResult
+from ..usage.schema import TOOL_COLUMNS
 from ..usage.totals import check_by
 from .plan import DAY, Plan, build_plan
 from .results import partials_from_sums, plan_notes
@@ -75,6 +76,8 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
         con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
                                                                      "piece"]))
         mapping = {c: c for c in ("source", "line") if c in frame}
+        mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
+        mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged
         sums = con.execute(sums_sql(plan, USAGE, "duckdb", SEGMENTS, by, mapping)).df()
         problems = con.execute(problems_sql(plan, USAGE, "duckdb", SEGMENTS, mapping)).df()
     finally:
