@@ -150,7 +150,9 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     service_tier values (None: every tier and alias). residency: the residency values seen (None: both)."""
     if end_day <= start_day:
         raise CostcalcError("the plan's period is empty: --until must come after --from")
-    repricer = Repricer(table, models)  # its registries number outcomes and errors; its targets resolve --as
+    # its registries number outcomes and errors (a plan of its own: ids from 0, whatever ran before, so the
+    # plan's content and hash depend on its inputs only); its targets resolve --as
+    repricer = Repricer(table, models, shared=False)
     for error in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER):
         repricer._error_id(error[1], error[0])
     name_rows = _names(table, repricer, names)

@@ -137,7 +137,7 @@ def plan_notes(table, models: list[str], combos: pd.DataFrame, instant: pd.Times
     record of zero tokens per combination, priced by the local Repricer, says exactly the same."""
     from ..usage.price import Repricer
 
-    repricer = Repricer(table, models)
+    repricer = Repricer(table, models, shared=False)
     frame = combos[["provider", "model", "service_tier", "residency"]].astype(
         {"provider": str, "model": str, "service_tier": str, "residency": bool}).reset_index(drop=True)
     frame.insert(0, "timestamp", instant)

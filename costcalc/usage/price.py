@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import decimal
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -111,21 +111,55 @@ class _Target:
         return self.model_id or "logged"
 
 
-class Repricer:
-    """Prices frame after frame against one table and keeps what they share: the cuts per group-month,
-    the outcomes, the counts and the problems. One Repricer per run (a CLI call, a `reprice()` call)."""
+@dataclass
+class PricePlan:
+    """What pricing against one table computes once and every run can reuse: the cuts per group-month,
+    the outcomes and errors they number, the prompt thresholds per model. Nothing in it depends on the
+    records priced, only on the table, so runs share it (`price_plan`): a notebook re-pricing log after
+    log segments each model-month once. Picklable; ids are this plan's own (partials key by value)."""
 
-    def __init__(self, table: PriceTable, models: list[str] | None = None, keep_problems: int = KEEP_PROBLEMS):
+    table: PriceTable
+    outcomes: list[Outcome] = field(default_factory=list)
+    outcome_ids: dict[Outcome, int] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (the record's column at fault, message)
+    error_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    thresholds: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+_PLANS: dict[tuple[int, str], PricePlan] = {}
+_KEEP_PLANS = 4  # tables whose plans are kept (a plan holds its table, so an id is never reused meanwhile)
+
+
+def price_plan(table: PriceTable) -> PricePlan:
+    """The shared plan of this table object (built on first use, the oldest of _KEEP_PLANS dropped)."""
+    key = (id(table), table.sha256)
+    found = _PLANS.get(key)
+    if found is None or found.table is not table:
+        while len(_PLANS) >= _KEEP_PLANS:
+            _PLANS.pop(next(iter(_PLANS)))
+        found = _PLANS[key] = PricePlan(table)
+    return found
+
+
+class Repricer:
+    """Prices frame after frame against one table: the per-run state (counts, problems, assumptions) over
+    a PricePlan shared by every run on that table (cuts, outcomes). One Repricer per run (a CLI call, a
+    `reprice()` call); `shared=False` gives it a plan of its own (ids numbered from 0 by this run)."""
+
+    def __init__(self, table: PriceTable, models: list[str] | None = None, keep_problems: int = KEEP_PROBLEMS,
+                 shared: bool = True):
         self.table = table
         # Every record is priced as logged (what it really cost), then under each --as model.
         self.targets = [_Target(None)] + [self._target(name) for name in models or ()]
-        self.outcomes: list[Outcome] = []
-        self._outcome_ids: dict[Outcome, int] = {}
-        self._errors: list[tuple[str, str]] = []  # (the record's column at fault, message)
-        self._error_ids: dict[tuple[str, str], int] = {}
-        self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self.plan = price_plan(table) if shared else PricePlan(table)
+        self.outcomes = self.plan.outcomes
+        self._outcome_ids = self.plan.outcome_ids
+        self._errors = self.plan.errors
+        self._error_ids = self.plan.error_ids
+        self._cuts = self.plan.cuts
         self._names = LoggedNames(table, note=self.note)
-        self._thresholds: dict[str, np.ndarray] = {}
+        self._thresholds = self.plan.thresholds
         self.keep_problems = keep_problems
         self.priced = 0
         self.reported = 0
