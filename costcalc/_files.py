@@ -7,15 +7,14 @@ reader opens through here, so the refusal is one rule in one place and never wai
 
 from __future__ import annotations
 
+import io
 import os
 import stat
-from pathlib import Path
-from typing import BinaryIO
 
 NOT_REGULAR = "not a regular file (a device, FIFO or socket)"
 
 
-def open_regular(path: str | Path) -> BinaryIO:
+def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
     """A binary handle on a regular file. Raises OSError (strerror set) for anything else; O_NONBLOCK
     keeps opening a FIFO without a writer from waiting, and is cleared before reading."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -43,14 +42,13 @@ class TooLargeError(OSError):
     """A file above the size its kind may have; strerror says so (callers report it as `cannot read`)."""
 
 
-def read_regular(path: str | Path, max_bytes: int | None = None, what: str = "file") -> bytes:
+def read_regular(path: str | os.PathLike[str], max_bytes: int | None = None, what: str = "file") -> bytes:
     """The bytes of a regular file; with `max_bytes`, refused (TooLargeError) past that size, reading
     at most one byte more (a 1 GB file is never loaded to find out)."""
-    too_large = TooLargeError(0, f"larger than {max_bytes // MIB} MiB, the most a {what} may be") \
-        if max_bytes is not None else None
     with open_regular(path) as handle:
         if max_bytes is None:
             return handle.read()
+        too_large = TooLargeError(0, f"larger than {max_bytes // MIB} MiB, the most a {what} may be")
         if os.fstat(handle.fileno()).st_size > max_bytes:  # refused before a byte is read
             raise too_large
         data = handle.read(max_bytes + 1)  # a file growing while it is read is held to the cap too

@@ -17,6 +17,7 @@ careful parse of everything (json with an object_pairs_hook) would cost more tha
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import numpy as np
 import orjson
@@ -68,7 +69,7 @@ def text_quotes(raw: bytes) -> int | None:
 def unique_quick(raw: bytes | int | None, value: object) -> bool:
     """True when `value`, parsed from `raw` (or from a text whose text_quotes were `raw`), certainly had no
     key twice in one object (see the module docstring); False means only "look closer" (repeated_key)."""
-    read = raw if raw is None or type(raw) is int else text_quotes(raw)
+    read = text_quotes(raw) if isinstance(raw, bytes) else raw
     return read is not None and rewritten_quotes(value) == read
 
 
@@ -76,16 +77,26 @@ class _Repeated(dict):
     """An object that held a key twice (its first repeated key in `key`), as the hook below builds it."""
 
     __slots__ = ("key",)
+    key: str
 
 
 def _pairs(pairs: list) -> dict:
     out = dict(pairs)
     if len(out) == len(pairs):
         return out
-    seen: set = set()
     repeated = _Repeated(out)
-    repeated.key = next(key for key, _ in pairs if key in seen or seen.add(key))
+    repeated.key = first_repeated(key for key, _ in pairs)
     return repeated
+
+
+def first_repeated(keys: Iterable[str]) -> str:
+    """The first key seen a second time (callers know one is)."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key is repeated")
 
 
 def repeated_key(raw: bytes | str) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import yaml
 
@@ -33,7 +34,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Node:
     """A YAML value with its 1-based line. `value` is dict[str, Node], list[Node] or a scalar."""
 
-    value: object
+    # Any, not the union: which of the three it is follows from `kind`, a runtime tag mypy cannot narrow
+    # on; every reader checks `kind` first (Schema.mapping, .sequence, .string, ...).
+    value: Any
     line: int
     kind: str  # "map", "seq" or "scalar"
     quoted: bool = False

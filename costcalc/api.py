@@ -13,15 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import whatif
+from . import breakeven, whatif
 from .api_prices import count_messages, count_paths, count_tokens, prices_from, quote
 from .calendar import parse_month
-from .errors import CostcalcError, InputError, UnknownPlanError
+from .errors import CostcalcError, UnknownPlanError
 from .frames import (
     estimate_frame,
     json_plain,
     money_array,
-    naive_utc,
     plain_attrs,
     with_money,
 )
@@ -29,8 +28,6 @@ from .fx import resolve_fx
 from .money import per_mtok
 from .prices import PriceTable, load_prices
 from .prices.model import SCENARIOS, TOOLS
-from .prices.names import LoggedNames
-from .prices.resolve import prompt_thresholds
 from .projection import project, with_models
 from .report.document import Shown, check, load, to_document, to_frame, upgrade
 from .report.estimate import render_document
@@ -201,7 +198,8 @@ def _compare_side(source, label: str):
         frame = source
         if "case" in frame.columns:
             frame = frame[frame["case"].astype(str) == "expected"]
-        records = zip(frame["model"].astype(str), frame["month"].astype(str), frame["cost_usd"])
+        records: Iterable[tuple[str, str, Decimal]] = zip(frame["model"].astype(str), frame["month"].astype(str),
+                                                          frame["cost_usd"])
         meta = frame.attrs
         profiles = list(meta.get("profiles", {}) or dict.fromkeys(source["profile"].astype(str)))
         sections = frame_sections(source)
@@ -272,11 +270,11 @@ def break_even(workloads=None, models: Iterable[str] | None = None, self_host=No
     break-even: the cheaper one is cheaper at every volume (a negotiated overlay discount multiplies
     per-token rates too); only the ratio is reported. self_host: {"usd_per_hour", "tokens_per_second"
     or "requests_per_hour", optional "counts" ("all"|"output"), "utilization" (0-1],
-    "hours_per_month" (730)} - see costcalc.whatif.SelfHost.
+    "hours_per_month" (730)} - see costcalc.breakeven.SelfHost.
     """
     table = prices_from(prices)
     loaded = _with_samples(workloads_from(workloads, table, list(overrides)), table, models)
-    return whatif.break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
+    return breakeven.break_even_frame(loaded, table, models=models, self_host=self_host, start=start, months=months,
                                    scenario=scenario, today=_today())
 
 
@@ -298,7 +296,7 @@ def _today() -> date:
 def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame:
     """The frame with its money also shown in `currency` (USD x a fixed rate; see costcalc.fx). Any
     currency it was shown in before is replaced, so a saved result can be re-shown."""
-    info = resolve_fx(currency, [fx] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
+    info = resolve_fx(currency, [str(fx)] if isinstance(fx, (str, Path)) else [str(f) for f in fx or ()])
     shown_before = [c for c in frame.columns if c.startswith("cost_") and c != "cost_usd"]
     if shown_before or "fx" in frame.attrs:
         attrs = {k: v for k, v in frame.attrs.items() if k != "fx"}
@@ -366,183 +364,6 @@ def count_files(paths, models, prices=None) -> pd.DataFrame:
     return frame
 
 
-# -- real usage ------------------------------------------------------------------------------------
-
-def read_usage(paths, format: str | None = None, mapping=None, strict: bool = False) -> pd.DataFrame:
-    """Usage logs (JSON lines of OpenAI/Anthropic/DeepSeek responses, OTLP GenAI spans, CSV, Parquet)
-    as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
-    `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
-    mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.chunk import empty_frame
-    from .usage.read import iter_usage
-
-    mapping = _mapping(mapping)
-    frames, problems, records = [], [], 0
-    for chunk in iter_usage(_paths(paths), format=format, mapping=mapping, strict=strict):
-        frames.append(chunk.frame)
-        problems.extend(chunk.problems)
-        records += chunk.records
-    frame = pd.concat(frames, ignore_index=True) if frames else empty_frame()
-    frame.attrs.update({"records": records, "reported": len(problems),
-                        "problems": [str(p) for p in problems]})
-    return frame
-
-
-def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, format: str | None = None,
-            mapping=None, strict: bool = False) -> pd.DataFrame:
-    """Re-price real usage at each record's own instant, exactly.
-
-    usage: a normalized DataFrame (read_usage), a raw one with `mapping`, or log path(s) (streamed in
-        bounded memory). models: also price every record as each of these (`--as`), token counts
-        translated between tokenizer families (marked `estimated`). by: None for one row per record
-        and priced_as (`logged` = its own model, then each model asked), or a grouping - "month", "day",
-        "model", "tag:NAME" or a list of them - for exact totals per group (the CLI's rows).
-    """
-    from .usage.run import price_records
-
-    table = prices_from(prices)
-    models = [models] if isinstance(models, str) else list(models or [])
-    if by is None:
-        frame = price_records(_usage_chunks(usage, format, mapping, strict), table, models, strict=strict)
-        naive_utc(frame)  # the record instants, UTC (Excel has no time zones)
-        frame = with_money(frame, ["cost_usd"])
-        frame.attrs = json_plain(frame.attrs)
-        return frame
-    result = reprice_totals(usage, table, models, by, format=format, mapping=mapping, strict=strict)
-    frame = with_money(result.rows, ["tool_fees_usd", "cost_usd"])
-    frame.attrs.update({key: value for key, value in result.to_dict().items() if key != "rows"})
-    frame.attrs["problems"] = [str(p) for p in result.problems]  # as everywhere in attrs: file:line text
-    frame.attrs = json_plain(frame.attrs)
-    return frame
-
-
-def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="month", format: str | None = None,
-                   mapping=None, strict: bool = False):
-    """Exact totals of re-priced usage per group (`by`: "month", "day", "model", "tag:NAME" or a list;
-    [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
-    records read, priced and reported, the problems and the price table (what `costcalc reprice`
-    renders). usage and models as for `reprice`; log files are streamed in bounded memory."""
-    from .usage.run import reprice_chunks
-
-    models = [models] if isinstance(models, str) else list(models or [])
-    by = [by] if isinstance(by, str) else list(by)
-    return reprice_chunks(_usage_chunks(usage, format, mapping, strict), prices_from(prices), models, by,
-                          strict=strict)
-
-
-def variance(forecast, actual, prices=None, format: str | None = None, mapping=None,
-             strict: bool = False) -> pd.DataFrame:
-    """Forecast against actuals, per month and model: forecast_usd, actual_usd, variance_usd and its
-    split into volume_usd, mix_usd and price_usd (they add up exactly; see costcalc.usage.variance).
-
-    forecast: a saved estimate (path to `costcalc estimate --format json` output, or that JSON as a
-        dict) or an estimate DataFrame. actual: usage log path(s) or a usage DataFrame, re-priced with
-        each record at its own instant. Months compared: those with actual usage."""
-    from .usage.run import reprice_chunks
-    from .usage.variance import variance as split
-
-    if not isinstance(forecast, pd.DataFrame):
-        if isinstance(forecast, (str, Path)):
-            document = load(str(forecast))
-        else:
-            document = forecast
-            check(document, "forecast")
-        forecast = to_frame(document)
-    planned = forecast
-    if "case" in planned:
-        planned = planned[planned["case"].astype(str) == "expected"]
-    planned = planned.assign(month=planned["month"].astype(str))
-    table = prices_from(prices)
-    chunks = _usage_chunks(actual, format, mapping, strict)
-    result = reprice_chunks(chunks, table, by=["month"], strict=strict, components=True)
-    out = with_money(split(planned, result.components), ["forecast_usd", "actual_usd", "variance_usd", "volume_usd",
-                                                         "mix_usd", "price_usd", "forecast_tokens", "actual_tokens"])
-    out.attrs.update({"price_table": table.meta(), "records": result.records, "priced": result.priced,
-                      "reported": result.reported, "problems": [str(p) for p in result.problems],
-                      "assumptions": list(result.assumptions)})
-    return plain_attrs(out)
-
-
-def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None, format: str | None = None,
-                    mapping=None) -> dict:
-    """Workload profiles from real usage (one per model, or per value of `by="tag:NAME"`): requests per
-    day, prompt-size histogram (split at every price cliff in the table), output, reasoning, cache hits
-    and writes, tiers, residency and the hour-of-week shape in `timezone`. Returns the workloads
-    document (plain data); `costcalc.usage.profile.profiles_yaml` writes it as YAML that
-    `costcalc.estimate` reads. Logged model names are mapped to the table's ids (dated snapshots,
-    provider-qualified names); a model the table does not know is an error. Bad records in log files
-    are left out (read_usage reports them: the CLI lists them and exits 1)."""
-    from .usage.formats.columnar import _categorical
-    from .usage.price import _codes
-    from .usage.profile import derive_profiles as derive
-    from .usage.read import normalize_frame
-
-    table = prices_from(prices)
-    if isinstance(usage, pd.DataFrame):
-        chunk = normalize_frame(usage, mapping=_mapping(mapping))  # a read_usage frame passes unchanged
-        if chunk.problems:  # nowhere to report them beside a profile: refuse, as a bad file is refused
-            raise InputError(chunk.problems)
-        frame = chunk.frame
-    else:
-        frame = read_usage(usage, format=format, mapping=mapping)
-    names = LoggedNames(table)
-    codes, pairs = _codes(frame, ["provider", "model"])  # distinct (provider, model) pairs only
-    resolved = [names.model_of(provider, model) for provider, model in pairs]
-    unknown = sorted({model for (_, model), (model_id, _) in zip(pairs, resolved) if model_id is None})
-    if unknown:
-        # A profile of a model the table cannot price would only fail later, in estimate.
-        shown = ", ".join(repr(m) for m in unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
-        raise CostcalcError(f"usage has models the price table does not know: {shown}; add them with a price "
-                            f"overlay (--prices) or leave their records out")
-    frame = frame.assign(model=_categorical(codes, [model_id for model_id, _ in resolved]))
-    cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
-    return _with_count_units(derive(frame, by=by, timezone=timezone, cliffs=cliffs), table)
-
-
-def _with_count_units(document: dict, table: PriceTable) -> dict:
-    """Logged counts are in the logging model's tokenizer: each derived profile says which
-    (`tokens_counted_with`), so an estimate translates them once, not again from o200k. A profile of
-    several models (by tag) takes the most-requested model's, and its note says the log mixes units."""
-    for name, profile in document["profiles"].items():
-        units = list(dict.fromkeys(table.models[m].tokenizer for m in profile["models"]))
-        if units[0] is None:  # a model without a tokenizer: nothing to say the counts are in
-            continue
-        fields = {}
-        for key, value in profile.items():
-            if key == "models":
-                fields["tokens_counted_with"] = units[0]
-            fields[key] = value
-        if len(units) > 1:
-            mixed = ", ".join(str(u) for u in units)
-            fields["note"] = (fields.get("note", "") + f" Token counts are logged in several tokenizers ({mixed}); "
-                              f"taken as {units[0]}, the most-requested model's.").strip()
-        document["profiles"][name] = fields
-    return document
-
-
-def _usage_chunks(usage, format, mapping, strict):
-    """A usage DataFrame (normalized, or raw with `mapping`) as one chunk; log paths streamed."""
-    from .usage.read import iter_usage, normalize_frame
-
-    mapping = _mapping(mapping)
-    if isinstance(usage, pd.DataFrame):
-        # Counts are of this frame's rows; records read_usage dropped were reported by read_usage.
-        return [normalize_frame(usage, mapping=mapping)]
-    return iter_usage(_paths(usage), format=format, mapping=mapping, strict=strict)
-
-
-def _mapping(mapping):
-    """A column mapping given as text ("timestamp=ts,model=m") or as a dict."""
-    from .usage.read import parse_mapping
-
-    return parse_mapping(mapping) if isinstance(mapping, str) else mapping
-
-
-def _paths(paths) -> list[str]:
-    return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
-
-
 __all__ = ["bundled_examples", "count_files", "count_messages", "count_paths", "count_tokens", "estimate",
-           "plan_totals", "plans", "quote", "render", "summarize", "load_prices", "load_workloads", "read_usage",
-           "reprice", "reprice_totals", "variance", "derive_profiles", "compare", "compare_estimates",
-           "sensitivity", "break_even"]
+           "plan_totals", "plans", "quote", "render", "summarize", "load_prices", "load_workloads", "compare",
+           "compare_estimates", "sensitivity", "break_even"]

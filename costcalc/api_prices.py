@@ -1,6 +1,6 @@
 """The part of the library API that needs only the price table (and the tokenizers): quote a request,
-count tokens. Importing it loads no pandas, so `costcalc quote` and `costcalc tokens` start in a
-fraction of a second; costcalc.api re-exports these functions, and `import costcalc` names them.
+count tokens, list, show and check the price table. Importing it loads no pandas, so `costcalc quote`,
+`costcalc tokens` and `costcalc prices` start in a fraction of a second; `import costcalc` names them.
 Files, stdin and the clock are read here, at the edge; the computation is costcalc.prices and
 costcalc.tokens."""
 
@@ -9,14 +9,40 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import IO
 
 from ._parse import parse_instant
-from .errors import CostcalcError
-from .prices import PriceTable, TokenBundle, load_prices
+from .errors import CostcalcError, Problem, UnknownProviderError
+from .prices import PriceTable, TokenBundle, load_prices, lookup
 from .prices import quote as _quote
+
+
+def _now() -> datetime:
+    """The clock, in one place for these calls (tests fix it by patching costcalc.api_prices._now)."""
+    return datetime.now(timezone.utc)
+
+
+def _instant(at) -> datetime:
+    """`at` as an aware instant: None is now, a naive datetime is UTC, text is ISO-8601 (a date is its
+    00:00 UTC); text that is no instant is a CostcalcError."""
+    if at is None:
+        return _now()
+    if isinstance(at, datetime):
+        return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    try:
+        return parse_instant(str(at))
+    except ValueError as exc:
+        raise CostcalcError(str(exc)) from None
+
+
+def _overlays(prices) -> list:
+    """--prices given as one path or several (or none)."""
+    if prices is None:
+        return []
+    return [prices] if isinstance(prices, (str, Path)) else list(prices)
 
 
 def prices_from(prices) -> PriceTable:
@@ -44,16 +70,7 @@ def quote(model: str, at=None, prices=None, tier: str = "standard", residency: b
     like the token counts): quote('deepseek-v4-pro', input=10_000, output=500, tool_calls={"web_search":
     2}); a tool the model has no fee for then is a NoPriceError naming the tools it does price."""
     table = prices_from(prices)
-    if at is None:
-        when = datetime.now(timezone.utc)
-    elif isinstance(at, datetime):
-        when = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
-    else:
-        try:
-            when = parse_instant(str(at))
-        except ValueError as exc:
-            raise CostcalcError(str(exc)) from None
-    return _quote(table, model, TokenBundle(**tokens), when, tier=tier, residency=residency,
+    return _quote(table, model, TokenBundle(**tokens), _instant(at), tier=tier, residency=residency,
                   scenario=scenario, requests=requests, tool_calls=tool_calls)
 
 
@@ -101,3 +118,50 @@ def count_paths(paths, models, prices=None, stdin: IO[bytes] | None = None,
         rows += found
         problems += failed
     return rows, problems
+
+
+# -- the price table ----------------------------------------------------------------------------------
+
+def price_list(prices=None, at=None, provider: str | None = None) -> list[dict]:
+    """One plain row per model (id, provider, the standard rates in USD per 1M tokens in force at `at`,
+    default now), as `costcalc prices list` shows them. provider: only that provider's models (one the
+    table does not have is an UnknownProviderError naming those it has)."""
+    from .report.prices import price_list_rows
+
+    table = prices_from(prices)
+    if provider is not None and provider not in table.providers:
+        raise UnknownProviderError(f"unknown provider {provider!r}; known: {', '.join(sorted(table.providers))}")
+    return price_list_rows(table, _instant(at), provider)
+
+
+def price_history(model: str, prices=None) -> str:
+    """`model`'s whole dated price history, modifiers, routes and notes, as text (`costcalc prices show`)."""
+    from .report.prices import model_history
+
+    table = prices_from(prices)
+    return model_history(table, lookup(table, model))
+
+
+@dataclass(frozen=True)
+class PriceCheck:
+    """What check_prices found: the table checked (its last file, version, counts) and the lint problems
+    (errors make the table unusable; warnings are rules not checked against their source for 90 days)."""
+
+    path: str
+    version: str
+    models: int
+    rules: int
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+def check_prices(file: str | Path | None = None, prices=None, today: date | None = None) -> PriceCheck:
+    """Validate and lint a price table: `file` (default the bundled one) with the `prices` overlays over
+    it, as of `today` (default: the clock's UTC date). A table that does not load raises, as load_prices."""
+    from .prices.lint import lint
+
+    table = load_prices(file, overlays=_overlays(prices))
+    report = lint(table, _now().date() if today is None else today)
+    return PriceCheck(str(table.files[-1].path), table.version, len(table.models),
+                      sum(len(m.rules) for m in table.models.values()), report.errors, report.warnings)
+

@@ -33,7 +33,8 @@ def _evaluate(rule: dict, spend: dict[str, Decimal], months: list[str]) -> dict:
     for month in months:
         amount = spend.get(month, _ZERO)
         running += amount
-        row = {"month": month, "spend": decimal_text(amount), "cumulative": decimal_text(running)}
+        row: dict[str, str | bool] = {"month": month, "spend": decimal_text(amount),
+                                      "cumulative": decimal_text(running)}
         if monthly is not None:
             headroom = monthly - amount
             row["headroom"] = decimal_text(headroom)

@@ -33,6 +33,7 @@ Pure: the measuring runs through a `probe` the projection passes in (profile -> 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from decimal import Decimal
 from collections.abc import Callable, Mapping, Sequence
 
@@ -69,7 +70,7 @@ def ranged_inputs(profile: Profile) -> list[tuple[str, Range]]:
 def at_ends(profile: Profile, ends: Mapping[str, str]) -> Profile:
     """The profile with each ranged input at the end `ends` names for its key ("low", "expected" or
     "high"; a key not named stays at expected)."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # field name -> new value, of that field's type
     for field, key in RANGED_INPUTS:
         value = getattr(profile, field)
         if isinstance(value, Range):

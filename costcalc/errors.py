@@ -94,6 +94,10 @@ class UnknownPlanError(CostcalcError):
     """A plan asked for by name that the estimate does not have (the CLI reports it as a bad --plan)."""
 
 
+class UnknownProviderError(CostcalcError):
+    """A provider asked for by name that the price table does not have (the CLI reports a bad --provider)."""
+
+
 class UnknownModelError(CostcalcError):
     """A model id that is not in the table; the message suggests the nearest names."""
 

@@ -19,6 +19,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from .errors import CostcalcError, shown
+from .money import decimal_places
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹", "KRW": "₩", "CHF": "CHF",
            "CAD": "C$", "AUD": "A$", "SGD": "S$", "HKD": "HK$", "BRL": "R$", "SEK": "kr", "NOK": "kr",
@@ -43,7 +44,7 @@ def parse_rate(text: str, where: str) -> Decimal:
         rate = Decimal(str(text).strip()) if str(text).isascii() else None
     except InvalidOperation:
         rate = None
-    if rate is None or not rate.is_finite() or not 0 < rate < _MAX_RATE or -rate.as_tuple().exponent > _MAX_PLACES:
+    if rate is None or not rate.is_finite() or not 0 < rate < _MAX_RATE or decimal_places(rate) > _MAX_PLACES:
         raise CostcalcError(f"{where}: {shown(text)}: a rate must be a number above 0 and below 10^9 with at most "
                             f"{_MAX_PLACES} decimals (units of the currency per 1 USD)")
     return rate

@@ -52,6 +52,14 @@ def decimal_text(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def decimal_places(value: Decimal) -> int:
+    """The digits after the point of a finite Decimal as written: 1.50 -> 2, 7 -> 0, 1E+3 -> -3."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN, sNaN or Infinity have no places
+        raise ValueError(f"{value} is not a finite number")
+    return -exponent
+
+
 def convert(usd: Decimal, rate: Decimal) -> Decimal:
     """An amount in USD in another currency at `rate` units per USD: exact (a 50-digit cost times a rate
     needs more than the default 28 digits)."""
@@ -69,4 +77,5 @@ def quotient(a: Decimal, b: Decimal) -> Decimal:
     return DIVIDE.divide(a, b)
 
 
-__all__ = ["DIVIDE", "EXACT", "MTOK", "cents", "convert", "decimal_text", "dsum", "per_mtok", "quotient"]
+__all__ = ["DIVIDE", "EXACT", "MTOK", "cents", "convert", "decimal_places", "decimal_text", "dsum", "per_mtok",
+           "quotient"]

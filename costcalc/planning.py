@@ -71,10 +71,10 @@ def build_plans(models: dict[str, tuple[str, ...]], current: dict[str, str],
     for plan in user:
         chosen = dict(plan.choices)
         kept = [p for p in profiles if p not in chosen]
-        notes = (f"keeps the current model of {', '.join(f'{p} ({current[p]})' for p in kept)} "
-                 f"(not named by the plan)",) if kept else ()
+        kept_notes = (f"keeps the current model of {', '.join(f'{p} ({current[p]})' for p in kept)} "
+                      f"(not named by the plan)",) if kept else ()
         out.append(Plan(plan.name, "user", tuple((p, chosen.get(p, current[p])) for p in profiles),
-                        "named in the workloads file (plans:)", notes))
+                        "named in the workloads file (plans:)", kept_notes))
     return out
 
 

@@ -15,6 +15,11 @@ changes are marked on the monthly chart, the same markers as the HTML report's
 
 matplotlib is an optional dependency: `pip install 'costcalc[plot]'`. Saved files are reproducible:
 the SVG id salt is fixed and no date is written, so the same document gives the same bytes.
+
+One module (about 600 lines) with one job, drawing the document's charts with matplotlib: the chart
+kinds share the document reader (`_Data`), style, colours, money ticks and the price-change labels'
+layout, and `costcalc.plot` is this module made callable (`_CallableModule`, at the end). The data each
+chart shows is computed elsewhere (`report/chartdata.py`, `report/plandoc.py`), as for the SVG charts.
 """
 
 from __future__ import annotations
@@ -299,16 +304,18 @@ def _draw_monthly_panels(figure, document, case, profile, model, title) -> None:
 
 
 def _legend_entries(profiles, colors, with_change: bool):
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Patch(facecolor=colors[p], label=_esc(p)) for p in profiles]
+    handles: list[Artist] = [Patch(facecolor=colors[p], label=_esc(p)) for p in profiles]
     if with_change:
         handles.append(Line2D([0], [0], color="0.25", linestyle="--", linewidth=1, label="price rule change"))
     return handles, [h.get_label() for h in handles]
 
 
-def _monthly_bars(ax, data: _Data, model: str, colors: dict, changes: list, legend: bool = True) -> None:
+def _monthly_bars(ax, data: _Data, model: str, colors: dict, changes: dict[str, list[dict]],
+                  legend: bool = True) -> None:
     months = data.months
     bottom = [0.0] * len(months)
     for name in data.profiles:

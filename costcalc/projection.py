@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from . import calendar as cal
-from .money import DIVIDE
+from .money import DIVIDE, decimal_places
 from .errors import _NO_VALUE, CostcalcError, LimitError, NotLaunchedError, Problem, RetiredModelError
 from .prices.limits import describe as describe_limit
 from .prices.limits import CONTEXT, over_limit
@@ -67,7 +67,7 @@ from .token_units import limit_hint, profile_info, translate, translated_parts, 
 from .token_units import notes as token_notes
 from .workloads.describe import describe
 from .workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
-                              Profile, Traffic, Workloads)
+                              Profile, Range, Traffic, Workloads)
 
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
            "cost_usd", "case", "period_start", "period_end"]
@@ -343,7 +343,7 @@ class _Projector:
         """The weights as integers times 10**places, so a dot product is exact integer arithmetic."""
         found = self._int_weights.get(weights_id)
         if found is None:
-            places = max(max(-w.as_tuple().exponent, 0) for w in weights)
+            places = max(max(decimal_places(w), 0) for w in weights)
             ints = [int(w.scaleb(places)) for w in weights]
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
@@ -385,29 +385,36 @@ def _window(profile: Profile, ym: tuple[int, int]) -> tuple[datetime, datetime] 
     return (start, end) if start < end else None
 
 
+def _at_case(value: Decimal | Range | None) -> Decimal:
+    """A value of a profile at one case: the projection runs on profile.at_case(...), where no Range is
+    left (and a count it reads is given)."""
+    assert isinstance(value, Decimal), f"a profile at one case has numbers, not {value!r}"
+    return value
+
+
 def _reasoning_tokens(profile: Profile, provider: str) -> Decimal:
     if profile.reasoning_tokens is not None:
-        return profile.reasoning_tokens
+        return _at_case(profile.reasoning_tokens)
     if profile.reasoning is None:
         return _ZERO
     table = REASONING_PER_OUTPUT_TOKEN.get(provider, DEFAULT_REASONING_PER_OUTPUT_TOKEN)
-    return profile.output_tokens * table[profile.reasoning]
+    return _at_case(profile.output_tokens) * table[profile.reasoning]
 
 
 def _bins(profile: Profile) -> tuple[tuple[Decimal, Decimal], ...]:
     tokens = profile.input_tokens
-    return tokens.bins if isinstance(tokens, Histogram) else ((tokens, Decimal(1)),)
+    return tokens.bins if isinstance(tokens, Histogram) else ((_at_case(tokens), Decimal(1)),)
 
 
 def _per_request(profile: Profile, prompt: Decimal, reasoning: Decimal) -> dict[str, Decimal]:
     """Tokens of each component in one request with `prompt` input tokens (shares of the same input)."""
-    read = prompt * profile.cache_hit_rate
-    write = prompt * profile.cache_write_share
+    read = prompt * _at_case(profile.cache_hit_rate)
+    write = prompt * _at_case(profile.cache_write_share)
     tokens = dict.fromkeys(COMPONENTS, _ZERO)
     tokens["input"] = prompt - read - write
     tokens["cache_read"] = read
     tokens["cache_write_" + profile.cache_write_ttl] = write
-    tokens["output"] = profile.output_tokens
+    tokens["output"] = _at_case(profile.output_tokens)
     tokens["reasoning"] = reasoning
     return tokens
 
@@ -613,7 +620,7 @@ class _Columns:
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
             values = sorted({v for p in profiles for k, v in p.tags if k == tag})
             by_profile = {p.name: dict(p.tags).get(tag) for p in profiles}
-            codes = np.array([values.index(by_profile[r[0]]) if by_profile[r[0]] is not None else -1
+            codes = np.array([values.index(v) if (v := by_profile[r[0]]) is not None else -1
                               for r in self.runs], dtype=np.int32)
             frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(codes, counts), categories=values)
         return frame
@@ -751,22 +758,22 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
         bins.append((_ceil(prompt), share, per_request))
-    over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case,
+    over = _over_limits(profile, model, model_name, bins, _ceil(_at_case(profile.output_tokens) + reasoning), case,
                         sampled is not None, ends, counted, hint)
     requests_by_tier = []
     for tier, tier_share in tiers:
-        for (prompt, bin_share, per_request), excluded in zip(bins, over):
+        for (prompt_size, bin_share, per_request), excluded in zip(bins, over):
             # one projector per scenario: its slot cache may leave the scenario out of its keys.
             # Excluded requests are only counted: priced as a small prompt, their slots give the minutes.
-            request = Request(0 if excluded else prompt, tier, residency, projector.scenario)
+            request = Request(0 if excluded else prompt_size, tier, residency, projector.scenario)
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
                                      per_request, excluded))
     left_out: list[tuple[str, Decimal]] = []  # (month, requests left out) per month (over_limit: exclude)
     # calls per request of each tool the profile uses (a fee line where the model prices the tool)
-    tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
+    tools = [(tool_component(tool), tool, _at_case(calls)) for tool, calls in profile.tool_calls if calls]
     slot_cache = projector._slots
     anchor = (profile.start.year, profile.start.month) if profile.start else start
-    growth_base = 1 + profile.growth_per_month
+    growth_base = 1 + _at_case(profile.growth_per_month)
     per_day = _per_day_scale(weights)
     put_id, put_tokens, put_cost = out.ids.append, out.tokens.append, out.cost.append
     put_first, put_last = out.first.append, out.last.append
@@ -779,12 +786,12 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         # requests in a slot = volume_numerator x weighted minutes / denominator
         if profile.requests_per_day is not None:
             factor, denominator = per_day
-            volume_numerator = profile.requests_per_day * growth * factor
+            volume_numerator = _at_case(profile.requests_per_day) * growth * factor
         else:
             # the month's volume spread by traffic over the whole calendar month (prices play no part:
             # a model without a price in part of the month is fine while the profile is not running)
             denominator = projector.month_weight(ym, tz, weights, weights_id)
-            volume_numerator = profile.requests_per_month * growth
+            volume_numerator = _at_case(profile.requests_per_month) * growth
         lines: dict[int, list] = {}  # line id -> [token numerator, first, last]
         month_requests = _ZERO  # numerator, like the tokens
         month_left_out = _ZERO
@@ -817,13 +824,13 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                         if slot.last > line[2]:
                             line[2] = slot.last
                 for component, tool, per in tools:
-                    key = ids.get(component)
-                    if key is None:  # no fee for this tool while this slot was in force: counted, not priced
+                    fee_key = ids.get(component)
+                    if fee_key is None:  # no fee for this tool while this slot was in force: counted, not priced
                         month_unpriced[tool] = month_unpriced.get(tool, _ZERO) + requests * per
                         continue
-                    line = lines.get(key)
+                    line = lines.get(fee_key)
                     if line is None:
-                        lines[key] = [requests * per, slot.first, slot.last]
+                        lines[fee_key] = [requests * per, slot.first, slot.last]
                     else:
                         line[0] += requests * per
                         if slot.first < line[1]:
@@ -850,9 +857,9 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         out.runs.append((profile.name, model_name, index, case, len(lines)))
         out.requests.append(month_requests / denominator)
     if any(over):
-        excluded = _excluded_entry(profile, model, model_name, bins, over, left_out, case)
-        projector.excluded.append(excluded)
-        projector.note(_left_out_note(excluded, [n for _, n in left_out]))
+        excluded_entry = _excluded_entry(profile, model, model_name, bins, over, left_out, case)
+        projector.excluded.append(excluded_entry)
+        projector.note(_left_out_note(excluded_entry, [n for _, n in left_out]))
 
 
 def _in_model_tokens(projector: _Projector, profile: Profile, model: Model, model_name: str,
@@ -872,7 +879,7 @@ def _share(share: Decimal) -> str:
     """A share as a percentage: exact when short (10%, 12.5%), else to two places (33.33%: a share of
     sample prompts is a 50-digit division)."""
     percent = (share * 100).normalize()
-    if -percent.as_tuple().exponent > 2:
+    if decimal_places(percent) > 2:
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
 
@@ -893,6 +900,7 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
         index = over.index(True)
         prompt, share, _ = bins[index]
         limit = over_limit(model, prompt, output)
+        assert limit is not None  # this bin is over a limit
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
         what = f"{part}{describe_limit(model.id, *limit)}{hint}"
@@ -913,23 +921,26 @@ def _limit_location(profile: Profile, model: Model, limit: str, index: int, case
     ranged value at this case, the mean) or the output (output_tokens, else the reasoning that adds to
     it); the samples when the tokens were counted from them. Values as the profile gives them
     (`counted`); whether the output alone is too large is judged in the model's tokens (`profile`)."""
+    origin = profile.origin
+    assert origin is not None  # the caller points at the file only for a profile read from one
     if sampled:
-        return (*profile.origin.where("samples"), _NO_VALUE)
-    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
+        return (*origin.where("samples"), _NO_VALUE)
+    fits = model.max_output_tokens is None or _at_case(profile.output_tokens) <= model.max_output_tokens
     profile = counted or profile
     if limit == CONTEXT:
         tokens = profile.input_tokens
         if isinstance(tokens, Histogram):
-            return (*profile.origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
+            return (*origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
                     tokens.bins[index][0])
-        return (*profile.origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
+        return (*origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
                 tokens)
+    value: object
     name, value = "output_tokens", profile.output_tokens
     if fits and profile.reasoning_tokens is not None:
         name, value = "reasoning_tokens", profile.reasoning_tokens
     elif fits and profile.reasoning is not None:
         name, value = "reasoning", profile.reasoning
-    return (*profile.origin.where(f"{name}.{_end(ends, name, case)}", name), value)
+    return (*origin.where(f"{name}.{_end(ends, name, case)}", name), value)
 
 
 def _end(ends: Mapping[str, str] | None, key: str, case: str) -> str:
@@ -947,7 +958,9 @@ def _excluded_entry(profile: Profile, model: Model, model_name: str, bins: list,
         if excluded:
             share += bin_share
             output = sum((n for c, n in per_request if c in ("output", "reasoning")), _ZERO)
-            text = describe_limit(model.id, *over_limit(model, prompt, _ceil(output)))
+            limit = over_limit(model, prompt, _ceil(output))
+            assert limit is not None  # an excluded bin is over a limit
+            text = describe_limit(model.id, *limit)
             if text not in reasons:
                 reasons.append(text)
     return {"profile": profile.name, "model": model_name, "case": case, "share": share,

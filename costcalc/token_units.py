@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from .tokens.tokenizers import relative_to_o200k, translate_count, translation_band
 from .workloads.model import Histogram, Profile
@@ -77,13 +78,18 @@ def translate(profile: Profile, t: Translation, input_from_samples: bool, output
     """The profile (at one case: no ranges) with its counts in the model's tokenizer."""
     if t.ratio == _ONE:
         return profile
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # field name -> new value, of that field's type
     if not input_from_samples:
         tokens = profile.input_tokens
-        changes["input_tokens"] = Histogram(tuple((translate_count(n, t.ratio), s) for n, s in tokens.bins)) \
-            if isinstance(tokens, Histogram) else translate_count(tokens, t.ratio)
+        if isinstance(tokens, Histogram):
+            changes["input_tokens"] = Histogram(tuple((translate_count(n, t.ratio), s) for n, s in tokens.bins))
+        else:
+            assert isinstance(tokens, Decimal), "a profile at one case has no ranges"
+            changes["input_tokens"] = translate_count(tokens, t.ratio)
     if not output_from_samples:
-        changes["output_tokens"] = translate_count(profile.output_tokens, t.ratio)
+        output = profile.output_tokens
+        assert isinstance(output, Decimal), "a profile at one case has no ranges"
+        changes["output_tokens"] = translate_count(output, t.ratio)
     return replace(profile, **changes)
 
 
@@ -120,7 +126,7 @@ def notes(translations: dict[tuple[str, str], tuple]) -> list[str]:
     return out
 
 
-def profile_info(translations: dict[tuple[str, str], tuple], profile: str, source: str) -> dict:
+def profile_info(translations: dict[str, tuple], profile: str, source: str) -> dict:
     """What the profile's info (meta.profiles) says about its counts' unit: `tokens_counted_with`, and per
     model the translation (factor and band) where there is one; `summary_clause` for the one-line text.
     `translations`: {model: (Translation | None, parts, tokenizer)} of this profile."""

@@ -129,7 +129,7 @@ def read_budgets(r: Reader, node: Node, models_by_profile: dict[str, tuple[str, 
                 if name not in models_by_profile:
                     raise r.fail(f[scope], f"{key}.profile", f"no profile of that name; profiles: "
                                                              f"{', '.join(models_by_profile)}")
-                profiles = (name,)
+                profiles: tuple[str, ...] = (name,)
             elif scope == "tag":
                 tag, eq, value = name.partition("=")
                 if not eq or not tag or not value:

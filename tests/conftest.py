@@ -1,3 +1,4 @@
+import os
 import socket
 
 import pytest
@@ -8,6 +9,19 @@ from costcalc.prices import load_prices
 @pytest.fixture(scope="session")
 def table():
     return load_prices()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory):
+    """The vocabulary cache (costcalc/tokens/rank_cache.py) of this test session goes to a tmp folder, never
+    the user's: set in the environment, so `costcalc` processes the tests start use it too."""
+    saved = os.environ.get("COSTCALC_CACHE_DIR")
+    os.environ["COSTCALC_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        os.environ.pop("COSTCALC_CACHE_DIR", None)
+    else:
+        os.environ["COSTCALC_CACHE_DIR"] = saved
 
 
 @pytest.fixture(autouse=True)

@@ -103,15 +103,23 @@ def test_command_modules_never_import_the_cli_package():
                                                    for n in _imports(CLI / "options.py"))
 
 
-def test_quote_tokens_and_help_start_without_pandas(tmp_path):
+def test_quote_prices_tokens_and_help_start_without_pandas_or_numpy(tmp_path):
+    """Issue 15 item 5: a command imports what it uses. Quoting, the price table commands and counting a
+    small file with the three default models use neither pandas nor NumPy (NumPy only counts texts of
+    more than 256k characters: costcalc/tokens/count.py)."""
     prompt = tmp_path / "p.txt"
     prompt.write_text("hello world\n")
-    probe = ("import atexit, sys; atexit.register(lambda: print('pandas' in sys.modules, file=sys.__stderr__)); "
-             "from costcalc.cli import main; main(sys.argv[1:])")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    probe = ("import atexit, sys; atexit.register(lambda: print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') "
+             "if m in sys.modules), file=sys.__stderr__)); from costcalc.cli import main; main(sys.argv[1:])")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COSTCALC_CACHE_DIR": str(tmp_path / "cache")}
+    at = ["--at", "2026-09-01T00:00Z"]
     for args in (["--help"], ["quote", "gpt-5.5", "--input", "1k", "--output-tokens", "1k"],
-                 ["tokens", str(prompt), "--models", "gpt-5.5"]):
+                 ["quote", "deepseek-v4-pro", "--input", "1k", "--output-tokens", "1k", "--format", "json", *at],
+                 ["prices", "list", *at], ["prices", "list", "--provider", "openai", *at],
+                 ["prices", "show", "deepseek-v4-pro"], ["prices", "check"],
+                 ["tokens", str(prompt), "--models", "gpt-5.5"], ["tokens", str(prompt)],
+                 ["tokens", str(prompt), "--format", "json"]):
         done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env,
                               timeout=120)
         assert done.returncode == 0, done.stderr
-        assert done.stderr.strip().splitlines()[-1] == "False", args
+        assert done.stderr.strip().splitlines()[-1] == "[]", args

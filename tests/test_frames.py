@@ -31,33 +31,11 @@ from costcalc.frames.decimal import DIVIDE, EXACT
 from costcalc.prices import load_prices
 from costcalc.summary import dsum
 
-SOURCE = "https://acme.example/pricing"
-TABLE = f"""\
-schema_version: 1
-version: "frames-test.1"
-providers:
-  acme:
-    name: Acme
-    models:
-      acme-a:
-        name: Acme A
-        from: 2026-01-01T00:00Z
-        context_window: 1000000
-        prices:
-          - label: list
-            rates: {{input: 0.5, output: 2}}
-            source: {SOURCE}
-            checked: 2026-11-25
-      acme-b:
-        name: Acme B
-        from: 2026-01-01T00:00Z
-        context_window: 1000000
-        prices:
-          - label: list
-            rates: {{input: 3, output: 15}}
-            source: {SOURCE}
-            checked: 2026-11-25
-"""
+from .helpers import acme_model, acme_table, scratch_file
+
+TABLE = acme_table("frames-test.1",
+                   acme_model("acme-a", "Acme A", "input: 0.5, output: 2", context_window=1_000_000),
+                   acme_model("acme-b", "Acme B", "input: 3, output: 15", context_window=1_000_000))
 
 WORKLOADS = """\
 schema_version: 1
@@ -99,9 +77,7 @@ assert D("1873.4") == TOTAL
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    path = tmp_path_factory.mktemp("frames") / "acme.yaml"
-    path.write_text(TABLE, encoding="utf-8")
-    return load_prices(path)
+    return load_prices(scratch_file(tmp_path_factory, "frames", "acme.yaml", TABLE))
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ from costcalc.report.document import dumps, to_document, upgrade
 from costcalc.report.html import render_html
 from costcalc.summary import cents
 
+from .helpers import PER_1K_WORKLOADS
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -248,21 +250,6 @@ def test_cost_per_1k_requests_is_each_profiles_cost_over_its_requests(document):
     value = cost[("doc-analyzer", "gpt-5.5", "2027-03")] / requests[("doc-analyzer", "gpt-5.5", "2027-03")] * 1000
     assert ("doc-analyzer", f"gpt-5.5, 2027-03: ${float(value):,.2f}") in tips
     assert len(tips) == len(requests)  # a point per profile, model and month
-
-
-PER_1K_WORKLOADS = """schema_version: 1
-profiles:
-  short:
-    requests_per_month: 10000
-    input_tokens: 1000
-    output_tokens: 100
-    models: [gpt-5.5, gpt-5.4-mini]
-  long:
-    requests_per_month: 1000
-    input_tokens: 100000
-    output_tokens: 2000
-    models: [gpt-5.5]
-"""
 
 
 def test_cost_per_1k_requests_charts_are_per_profile_by_hand():

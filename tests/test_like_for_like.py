@@ -26,47 +26,13 @@ from costcalc.prices import load_prices
 from costcalc.report.document import check, to_document
 from costcalc.report.estimate import render_document, render_estimate
 
-SOURCE = "https://acme.example/pricing"
-TABLE = f"""\
-schema_version: 1
-version: "like-test.1"
-providers:
-  acme:
-    name: Acme
-    models:
-      acme-big:
-        name: Acme Big
-        from: 2026-01-01T00:00Z
-        context_window: 1000000
-        prices:
-          - label: list
-            rates: {{input: 1, output: 2}}
-            source: {SOURCE}
-            checked: 2026-11-25
-        fees:
-          - tool: web_search
-            usd_per_1k_calls: 10
-            source: {SOURCE}
-            checked: 2026-11-25
-      acme-small:
-        name: Acme Small
-        from: 2026-01-01T00:00Z
-        context_window: 200000
-        prices:
-          - label: list
-            rates: {{input: 1, output: 2}}
-            source: {SOURCE}
-            checked: 2026-11-25
-      acme-small2:
-        name: Acme Small 2
-        from: 2026-01-01T00:00Z
-        context_window: 200000
-        prices:
-          - label: list
-            rates: {{input: 1, output: 2}}
-            source: {SOURCE}
-            checked: 2026-11-25
-"""
+from .helpers import acme_fee, acme_model, acme_table, scratch_file
+
+TABLE = acme_table("like-test.1",
+                   acme_model("acme-big", "Acme Big", "input: 1, output: 2", context_window=1_000_000,
+                              extra=acme_fee("web_search", "10")),
+                   acme_model("acme-small", "Acme Small", "input: 1, output: 2", context_window=200_000),
+                   acme_model("acme-small2", "Acme Small 2", "input: 1, output: 2", context_window=200_000))
 
 # rag: 30,000 June requests, 90% with 100,000-token prompts, 10% with 300,000 (above acme-small's window).
 # search: 30,000 June requests of 1,000 in / 100 out, 0.5 web searches each (acme-small has no fee).
@@ -108,16 +74,12 @@ SAME_VERDICT = "Cheapest: acme-small at 2,754.00 USD, 0.00 USD (0.0%) less than 
 
 @pytest.fixture(scope="module")
 def prices(tmp_path_factory):
-    path = tmp_path_factory.mktemp("like") / "acme.yaml"
-    path.write_text(TABLE, encoding="utf-8")
-    return path
+    return scratch_file(tmp_path_factory, "like", "acme.yaml", TABLE)
 
 
 @pytest.fixture(scope="module")
 def workloads(tmp_path_factory):
-    path = tmp_path_factory.mktemp("like") / "w.yaml"
-    path.write_text(WORKLOADS, encoding="utf-8")
-    return path
+    return scratch_file(tmp_path_factory, "like", "w.yaml", WORKLOADS)
 
 
 @pytest.fixture(scope="module")

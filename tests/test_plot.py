@@ -20,6 +20,8 @@ from costcalc.plot import plot, save_charts  # noqa: E402
 from costcalc.report.chartdata import price_changes  # noqa: E402
 from costcalc.report.document import to_document  # noqa: E402
 
+from .helpers import PER_1K_WORKLOADS  # noqa: E402
+
 EUR = {"base": "USD", "currency": "EUR", "rate": "0.92", "symbol": "€", "source": "--fx EUR=0.92"}
 
 
@@ -152,21 +154,6 @@ def test_per_1k_requests_matches_the_numbers(estimate):
                     if r["profile"] == "doc-analyzer" and r["model"] == "gpt-5.5" and r["month"] == "2026-12")
     line = next(line for line in ax.get_lines() if line.get_label() == "gpt-5.5")
     assert line.get_ydata()[0] == pytest.approx(float(cost / requests * 1000))
-
-
-PER_1K_WORKLOADS = """schema_version: 1
-profiles:
-  short:
-    requests_per_month: 10000
-    input_tokens: 1000
-    output_tokens: 100
-    models: [gpt-5.5, gpt-5.4-mini]
-  long:
-    requests_per_month: 1000
-    input_tokens: 100000
-    output_tokens: 2000
-    models: [gpt-5.5]
-"""
 
 
 def test_per_1k_requests_is_a_panel_per_profile_by_hand(tmp_path):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import costcalc.cli.options
+import costcalc.api_prices
 from costcalc.cli import cli
 from costcalc.errors import InputError
 from costcalc.prices import TokenBundle, bundled_path, load_prices, quote
@@ -290,7 +290,7 @@ def expected_start(path: Path, case: Case) -> str:
 @pytest.fixture
 def check(monkeypatch):
     """Run `costcalc prices check FILE` on a fixed day (no staleness warnings)."""
-    monkeypatch.setattr(costcalc.cli.options, "_now", lambda: datetime(2026, 11, 15, 12, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(costcalc.api_prices, "_now", lambda: datetime(2026, 11, 15, 12, 0, tzinfo=timezone.utc))
 
     def run(*args: str):
         return CliRunner().invoke(cli, ["prices", "check", *args])

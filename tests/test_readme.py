@@ -116,6 +116,19 @@ def test_setup_is_two_commands_and_ci_runs_exactly_them():
     assert install in ci and tests in ci and ci.index(install) < ci.index(tests)
 
 
+def test_readme_names_the_checks_ci_runs():
+    """The static checks the README says CI runs after the tests (ruff, mypy) are the ones .ci/run runs."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"runs exactly these two commands, then the checks (.*?):\n", text, flags=re.DOTALL)
+    assert said, "README's set-up no longer names the checks CI runs"
+    named = re.findall(r"`([^`]+)`", said.group(1).replace("\n", " "))
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line and not line.startswith("#")]
+    checks = [line.split("&& ", 1)[1] for line in ci if line.startswith(". .venv/bin/activate && ")
+              and not line.split("&& ", 1)[1].startswith("python -m pytest")]
+    assert named == checks == ["ruff check costcalc tests tools benchmarks", "mypy costcalc"]
+
+
 def test_install_lines_user_extras_and_editable_with_their_cost():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Install", 1)[1].split("\n## ", 1)[0]

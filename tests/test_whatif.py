@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import costcalc
-from costcalc import api, whatif
+from costcalc import api, breakeven, whatif
 from costcalc.cli import cli
 from costcalc.cli.whatif import COMMANDS, register
 from costcalc.prices import load_prices
@@ -175,10 +175,12 @@ def test_tornado_values_and_order_by_hand():
 
 
 def test_whatif_is_pure_the_clock_arrives_as_today():
-    # whatif computes on loaded workloads and a table: it imports neither the api (files, the clock) nor report
-    tree = ast.parse(Path(whatif.__file__).read_text(encoding="utf-8"))
-    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert not {m for m in imported if m == "api" or m.startswith(("report", "api"))}, imported
+    # whatif and breakeven compute on loaded workloads and a table: they import neither the api (files, the
+    # clock) nor report
+    for module in (whatif, breakeven):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {m for m in imported if m == "api" or m.startswith(("report", "api"))}, (module, imported)
     table = load_prices()
     # no start in the file and none given: the first month is today's. July: 31 x 1,000 requests at
     # 491.25 / 30,000 (above) = 0.016375 each = 507.625
@@ -268,9 +270,9 @@ def test_break_even_with_requests_per_hour_and_output_tokens():
 
 def test_break_even_volumes_match_brute_force():
     # c = 1 per request, F = 10 per node, 13 requests per node
-    first, always = whatif.break_even_volumes(D(1), D(13), D(10))
+    first, always = breakeven.break_even_volumes(D(1), D(13), D(10))
     assert (first, always) == (10, 40)
-    cheaper = [v for v in range(1, 200) if whatif.self_host_cost(D(v), D(13), D(10))[1] < v]
+    cheaper = [v for v in range(1, 200) if breakeven.self_host_cost(D(v), D(13), D(10))[1] < v]
     assert min(cheaper) == 11 and max(set(range(1, 200)) - set(cheaper)) == 40
 
 
@@ -293,7 +295,7 @@ def test_two_api_models_get_a_ratio_not_a_break_even():
 ])
 def test_self_host_spec_errors(spec, message):
     with pytest.raises(costcalc.CostcalcError, match=message):
-        whatif.SelfHost.of(spec)
+        breakeven.SelfHost.of(spec)
 
 
 def test_break_even_renderings_neutralize_csv():

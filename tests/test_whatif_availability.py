@@ -21,32 +21,12 @@ from costcalc import api
 from costcalc.cli import cli
 from costcalc.prices import load_prices
 
-SOURCE = "https://acme.example/pricing"
-TABLE = f"""\
-schema_version: 1
-version: "whatif-availability.1"
-providers:
-  acme:
-    name: Acme
-    models:
-      acme-old:
-        name: Acme Old
-        from: 2026-01-01T00:00Z
-        retired: {{at: 2026-07-16T00:00Z, replacement: acme-new, source: {SOURCE}, checked: 2026-11-25}}
-        prices:
-          - label: list
-            rates: {{input: 2, output: 4}}
-            source: {SOURCE}
-            checked: 2026-11-25
-      acme-new:
-        name: Acme New
-        from: 2026-01-01T00:00Z
-        prices:
-          - label: list
-            rates: {{input: 1, output: 2}}
-            source: {SOURCE}
-            checked: 2026-11-25
-"""
+from .helpers import acme_model, acme_retired, acme_table, scratch_file
+
+TABLE = acme_table("whatif-availability.1",
+                   acme_model("acme-old", "Acme Old", "input: 2, output: 4",
+                              extra=acme_retired("2026-07-16T00:00Z", "acme-new")),
+                   acme_model("acme-new", "Acme New", "input: 1, output: 2"))
 WORKLOADS = """\
 schema_version: 1
 profiles:
@@ -67,16 +47,12 @@ RETIRED = "acme-old was retired at 2026-07-16 00:00Z; use acme-new instead"
 
 @pytest.fixture(scope="module")
 def prices(tmp_path_factory):
-    path = tmp_path_factory.mktemp("avail") / "acme.yaml"
-    path.write_text(TABLE, encoding="utf-8")
-    return path
+    return scratch_file(tmp_path_factory, "avail", "acme.yaml", TABLE)
 
 
 @pytest.fixture(scope="module")
 def workloads(tmp_path_factory):
-    path = tmp_path_factory.mktemp("avail") / "w.yaml"
-    path.write_text(WORKLOADS, encoding="utf-8")
-    return path
+    return scratch_file(tmp_path_factory, "avail", "w.yaml", WORKLOADS)
 
 
 def run(*args):

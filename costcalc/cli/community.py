@@ -12,7 +12,7 @@ from collections import Counter
 import click
 
 from .app import EXIT_REPORTED
-from .options import format_option, load_table, output_option, parse_at, prices_option, write_output
+from .options import format_option, output_option, parse_at, prices_option, write_output
 
 SOURCES = ("litellm", "genai-prices", "openrouter", "models.dev")
 
@@ -139,7 +139,7 @@ def prices_crosscheck(files, source, at, strict, prices, fmt, output):
     from ..community import crosscheck
     from ..report.crosscheck import render_crosscheck
 
-    frame = crosscheck(list(files), at=parse_at(at), table=load_table(prices), source=source)
+    frame = crosscheck(list(files), at=None if at is None else parse_at(at), table=prices or None, source=source)
     write_output(render_crosscheck(frame, fmt), output)
     if strict and len(frame):
         click.echo(f"costcalc: {_count(len(frame), 'disagreement')} with the price table (--strict)", err=True)

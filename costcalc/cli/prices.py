@@ -1,5 +1,6 @@
 """Click wiring of the `prices` group: `prices list`, `prices show`, `prices check` (the community commands
-`prices import` and `prices crosscheck` are in community.py)."""
+`prices import` and `prices crosscheck` are in community.py). Each command is one call of costcalc.api_prices
+(which loads no pandas) plus its rendering."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import json
 
 import click
 
-from . import options
 from .app import EXIT_REPORTED
-from .options import format_option, load_table, parse_at, prices_option, write_output
+from .options import format_option, parse_at, prices_option, write_output
 
 FORMATS = ("table", "json")
 
@@ -38,13 +38,14 @@ def prices_list(provider, at, prices, fmt):
     Example:
       costcalc prices list --provider deepseek --at 2026-09-01T02:30Z
     """
-    from ..report.prices import price_list, price_list_rows
+    from ..api_prices import price_list as list_prices
+    from ..errors import UnknownProviderError
+    from ..report.prices import price_list
 
-    table = load_table(prices)
-    if provider is not None and provider not in table.providers:
-        raise click.BadParameter(f"unknown provider {provider!r}; known: {', '.join(sorted(table.providers))}",
-                                 param_hint="--provider")
-    rows = price_list_rows(table, parse_at(at), provider)
+    try:
+        rows = list_prices(prices, None if at is None else parse_at(at), provider)
+    except UnknownProviderError as exc:
+        raise click.BadParameter(str(exc), param_hint="--provider") from None
     text = json.dumps(rows, indent=2) if fmt == "json" else price_list(rows)
     write_output(text, None)
 
@@ -59,11 +60,9 @@ def prices_show(model, prices):
     Example:
       costcalc prices show deepseek-v4-pro
     """
-    from ..prices import lookup
-    from ..report.prices import model_history
+    from ..api_prices import price_history
 
-    table = load_table(prices)
-    write_output(model_history(table, lookup(table, model)), None)
+    write_output(price_history(model, prices), None)
 
 
 @prices.command("check")
@@ -77,19 +76,17 @@ def prices_check(file, prices):
     Example:
       costcalc prices check pricing.yaml
     """
-    from ..prices.lint import lint
+    from ..api_prices import check_prices
 
-    table = load_table(prices, base=file)
-    report = lint(table, options._now().date())
-    for problem in report.warnings:
+    checked = check_prices(file, prices)
+    for problem in checked.warnings:
         click.echo(f"costcalc: warning: {problem}", err=True)
-    if report.errors:
-        for problem in report.errors:
+    if checked.errors:
+        for problem in checked.errors:
             click.echo(f"costcalc: {problem}", err=True)
         return EXIT_REPORTED
-    rules = sum(len(m.rules) for m in table.models.values())
-    click.echo(f"{table.files[-1].path}: ok: version {table.version}, {len(table.models)} models, "
-               f"{rules} price rules, {len(report.warnings)} warnings")
+    click.echo(f"{checked.path}: ok: version {checked.version}, {checked.models} models, "
+               f"{checked.rules} price rules, {len(checked.warnings)} warnings")
 
 
 def register(group: click.Group) -> None:

@@ -66,7 +66,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
       costcalc reprice big.parquet --engine duckdb
       costcalc reprice --sums sums.csv --plan plan.parquet
     """
-    from ..api import reprice_totals
+    from ..api_usage import reprice_totals
     from ..report.usage import render_reprice
     from ..usage.totals import check_by
 
@@ -121,7 +121,7 @@ def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, outp
       costcalc estimate workloads.yaml --format json --output forecast.json
       costcalc variance --forecast forecast.json --actual logs/*.jsonl
     """
-    from ..api import variance as run_variance
+    from ..api_usage import variance as run_variance
     from ..report.usage import render_variance
 
     df = run_variance(forecast, list(actual) + list(more_logs), prices=prices or None,
@@ -153,24 +153,28 @@ def profile(logs, by, tz, log_format, mapping, prices, output):
       costcalc profile logs/*.jsonl --timezone Europe/Berlin --output workloads.yaml
       costcalc estimate workloads.yaml --models deepseek-v4-pro,gpt-5.5
     """
-    from ..api import derive_profiles, read_usage
+    from ..api_usage import profile_logs
     from ..usage.profile import profiles_yaml
 
     if by != "model" and not (by.startswith("tag:") and len(by) > 4):
         raise click.BadParameter(f"{by!r}: use model or tag:NAME", param_hint="--by")
-    usage = read_usage(list(logs), format=checked_log_format(log_format), mapping=column_map(mapping))
-    reported = usage.attrs["reported"]
-    for problem in usage.attrs["problems"][:20]:
-        click.echo(f"costcalc: {problem}", err=True)
-    if not len(usage):
-        raise CostcalcError(f"no usable records in {', '.join(logs)} ({usage.attrs['records']:,} read, "
-                            f"{reported:,} reported)")
-    document = derive_profiles(usage, by=by, timezone=tz, prices=prices or None)
-    header = (f"Derived by `costcalc profile` from {', '.join(logs)}: {len(usage):,} records used, "
-              f"{usage.attrs['reported']:,} left out.")
-    write_output(profiles_yaml(document, header=header), output)
-    if reported:
-        click.echo(f"costcalc: {usage.attrs['records']:,} records: {reported:,} reported and left out", err=True)
+
+    def list_bad_records(read) -> None:  # first, before profiles are derived (which may fail)
+        for problem in read.problems[:20]:
+            click.echo(f"costcalc: {problem}", err=True)
+        if not read.used:
+            raise CostcalcError(f"no usable records in {', '.join(logs)} ({read.records:,} read, "
+                                f"{read.reported:,} reported)")
+
+    derived = profile_logs(list(logs), by=by, timezone=tz, prices=prices or None,
+                           format=checked_log_format(log_format), mapping=column_map(mapping),
+                           on_read=list_bad_records)
+    assert derived.document is not None  # list_bad_records raised when no record was usable
+    header = (f"Derived by `costcalc profile` from {', '.join(logs)}: {derived.used:,} records used, "
+              f"{derived.reported:,} left out.")
+    write_output(profiles_yaml(derived.document, header=header), output)
+    if derived.reported:
+        click.echo(f"costcalc: {derived.records:,} records: {derived.reported:,} reported and left out", err=True)
         return EXIT_REPORTED
 
 

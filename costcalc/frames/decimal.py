@@ -34,6 +34,11 @@ numbers (openpyxl takes Decimals; Excel keeps 15 digits).
 
 Display (`print(df)`): `display.precision` decimal places (6 by default) and at least 3 significant
 digits; a value cut short ends in "…" (the value itself stays exact).
+
+One module (about 730 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
+(the dtype, the array, and the reductions, ranks, quantiles and group operations pandas calls back into),
+and every part of it works in the same two decimal contexts on the same object arrays. A split would
+leave each half importing the other's private helpers.
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ from __future__ import annotations
 import decimal
 import numbers
 import operator
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -54,7 +61,10 @@ from pandas.api.types import is_list_like
 from pandas.core import roperator
 from pandas.core.arraylike import OpsMixin
 
-from ..money import DIVIDE, EXACT
+from ..money import DIVIDE, EXACT, decimal_places
+
+if TYPE_CHECKING:
+    from pandas.api.typing import NAType
 
 # + - * and sums at money.EXACT (120 digits: sums and products of 50-digit amounts exact); division, the
 # one inexact step, at money.DIVIDE's 50 digits, with x / 0 and 0 / 0 let through to become NA below.
@@ -123,7 +133,7 @@ def _is_na(value) -> bool:
     return False
 
 
-def to_decimal(value) -> Decimal | type(pd.NA):
+def to_decimal(value: object) -> Decimal | NAType:
     """One value as a Decimal: ints exactly, floats by their shortest repr (0.92 -> Decimal('0.92')),
     text parsed; None, NaN and NA -> pd.NA. Infinities and other types are a TypeError or ValueError."""
     if isinstance(value, Decimal):
@@ -149,7 +159,7 @@ def to_decimal(value) -> Decimal | type(pd.NA):
             raise ValueError(f"{value!r} is not a decimal number") from None
         return to_decimal(number)
     if isinstance(value, numbers.Rational):  # fractions.Fraction: divided at 50 digits
-        return DIVIDE.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return DIVIDE.divide(Decimal(int(value.numerator)), Decimal(int(value.denominator)))
     raise TypeError(f"{value!r} ({type(value).__name__}) is not an amount")
 
 
@@ -406,6 +416,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
             return type(self)(out)
         left = self._data[keep]
         right = operand[keep] if isinstance(operand, np.ndarray) else operand
+        result: Any  # the values, or (quotients, remainders) for divmod
         with decimal.localcontext(_DIVIDE_TO_NA if divides else EXACT):
             if op in (divmod, roperator.rdivmod):  # NumPy has no divmod for objects
                 pairs = [op(a, b) for a, b in zip(left, np.broadcast_to(right, left.shape))]
@@ -464,7 +475,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
         if result is not NotImplemented:
             return result
         if method == "__call__" and ufunc in (np.absolute, np.negative, np.positive) and len(inputs) == 1:
-            return {np.absolute: abs, np.negative: operator.neg, np.positive: operator.pos}[ufunc](self)
+            unary: dict[object, Callable[[Any], Any]] = {np.absolute: abs, np.negative: operator.neg,
+                                                         np.positive: operator.pos}
+            return unary[ufunc](self)
         if method == "reduce" and ufunc in (np.add, np.maximum, np.minimum):
             name = {np.add: "sum", np.maximum: "max", np.minimum: "min"}[ufunc]
             return self._reduce(name)
@@ -539,7 +552,7 @@ def shown_text(value: Decimal, places: int) -> str:
     if value == 0:
         return "0"
     needed = max(places, 2 - value.adjusted())
-    if -value.as_tuple().exponent <= needed:
+    if decimal_places(value) <= needed:
         return plain_text(value)
     cut = value.quantize(Decimal(1).scaleb(-needed), rounding=ROUND_HALF_EVEN, context=EXACT)
     return plain_text(cut) + ("…" if cut != value else "")

@@ -52,15 +52,16 @@ def compare(table: PriceTable, entries: list[Entry], at: datetime, file: str, so
     comparisons = 0
     not_comparable: list[str] = []
     for item in placed:
-        if item.status != "curated" or item.curated_as in compared:
+        curated_as = item.curated_as
+        if item.status != "curated" or curated_as is None or curated_as in compared:
             continue
-        compared.append(item.curated_as)
+        compared.append(curated_as)
         for rule in item.entry.rules:
             if not _active(rule, at):
                 continue
             prompt = rule.above + 1 if rule.above is not None else 0
             try:
-                res = resolve(table, item.curated_as, at, Request(prompt_tokens=prompt, tier=rule.tier))
+                res = resolve(table, curated_as, at, Request(prompt_tokens=prompt, tier=rule.tier))
             except CostcalcError as exc:
                 not_comparable.append(f"{item.entry.source_id} ({rule.label}): {exc}")
                 continue
@@ -70,7 +71,7 @@ def compare(table: PriceTable, entries: list[Entry], at: datetime, file: str, so
                 comparisons += 1
                 ours, theirs = res.rates[component], rule.rates[component]
                 if ours != theirs:
-                    rows.append({"file": file, "source": source, "model": item.curated_as,
+                    rows.append({"file": file, "source": source, "model": curated_as,
                                  "source_id": item.entry.source_id, "tier": rule.tier, "prompt_tokens": prompt,
                                  "component": component, "table_usd_per_mtok": ours, "file_usd_per_mtok": theirs,
                                  "difference_usd_per_mtok": theirs - ours, "table_rule": res.label})

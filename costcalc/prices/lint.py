@@ -146,7 +146,7 @@ def _life(table: PriceTable, model: Model) -> tuple[datetime, datetime]:
     else:
         start = min([p for p in starts if p] + ([_EPOCH] if None in starts or not starts else []))
     # Holidays are dated too: look past the last one any rule uses, or a clash on it goes unseen.
-    calendars = {item.when.holiday_calendar for item in model.rules + model.modifiers} - {None}
+    calendars = {name for item in model.rules + model.modifiers if (name := item.when.holiday_calendar) is not None}
     holidays = [datetime(d.year, d.month, d.day, tzinfo=timezone.utc) + timedelta(days=2)
                 for name in calendars for d in table.calendars[name].dates]
     end = model.retired.at if model.retired else max(instants + holidays + [start]) + _TAIL

@@ -2,6 +2,12 @@
 missing sources are errors naming file, line, dotted key, value and what is allowed.
 
 This is the only place in costcalc.prices that reads files.
+
+One module (about 550 lines) because it is one parser of one schema: `_Parser` walks the table's tree
+from the top, a method per kind of entry (provider, model, rule, modifier, fee, route, conditions), all
+sharing the reader (file and line of every error), the overlay flag and the table being overlaid. Split
+by entry kind, each part would take and return that shared state; the schema is easier to check against
+the loader read in one file, top to bottom.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .._validate import Reader
 from .._yamlnodes import Node, parse, read_input
@@ -194,7 +201,7 @@ class _Parser:
             raise r.fail(node, key + ".prices", "is required (or routes, for a model billed as another)",
                          _NO_VALUE)
         base = existing or Model(id=mid, provider=pid, name=mid, line=line)
-        changes: dict[str, object] = {"line": line, "file": self.r.file}
+        changes: dict[str, Any] = {"line": line, "file": self.r.file}  # Model field -> value of its type
         if "name" in f:
             changes["name"] = r.string(f["name"], key + ".name")
         if "from" in f:

@@ -8,9 +8,11 @@ another model) and an optional retirement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from ..calendar import zone
 
@@ -104,7 +106,7 @@ class Conditions:
             return False
         return True
 
-    def matches_time(self, at: datetime, calendars: dict[str, Calendar]) -> bool:
+    def matches_time(self, at: datetime, calendars: Mapping[str, Calendar]) -> bool:
         if self.start is not None and at < self.start:
             return False
         if self.end is not None and at >= self.end:
@@ -161,7 +163,7 @@ class Rule:
     rates: dict[str, Decimal]  # only the components the source gives; see RATE_FALLBACK
     when: Conditions
     source: str
-    checked: date
+    checked: date | None  # None: an overlay's figure, sourced by the overlay file itself
     promotion_of: str | None = None
     note: str | None = None
     key: str = ""  # where it is defined, e.g. "deepseek-v4-pro.prices[3]"; unique in the table
@@ -231,14 +233,19 @@ class Fee:
         """`5 CNY` per 1,000 calls, for messages about a fee published only in another currency."""
         return ", ".join(f"{value.normalize():f} {code}" for code, value in self.native.items())
 
+    def _usd_per_1k(self) -> Decimal:
+        if self.usd_per_1k_calls is None:
+            raise ValueError(f"a fee of {self.native_text()} has no USD price (check priced_in_usd first)")
+        return self.usd_per_1k_calls
+
     @property
     def usd_per_call(self) -> Decimal:
-        return self.usd_per_1k_calls / CALLS_PER_1K
+        return self._usd_per_1k() / CALLS_PER_1K
 
     @property
     def usd_per_mcall(self) -> Decimal:
         """USD per 1,000,000 calls: what a fee line's `usd_per_mtok` column holds."""
-        return self.usd_per_1k_calls * CALLS_PER_1K
+        return self._usd_per_1k() * CALLS_PER_1K
 
     def native_per_mcall(self, currency: str) -> Decimal | None:
         """The provider's own price per 1,000,000 calls in `currency`, or None when it publishes none."""
@@ -259,7 +266,7 @@ class Route:
     billed_as: str
     when: Conditions
     source: str
-    checked: date
+    checked: date | None  # None: an overlay's figure, sourced by the overlay file itself
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,7 @@ class Retirement:
     at: datetime  # first instant the model is refused
     replacement: str
     source: str
-    checked: date
+    checked: date | None  # None: an overlay's figure, sourced by the overlay file itself
 
 
 @dataclass(frozen=True)
@@ -322,12 +329,22 @@ class PriceTable:
     schema_version: int
     version: str
     currency: str
-    providers: dict[str, Provider]
-    models: dict[str, Model]
-    calendars: dict[str, Calendar]
+    providers: Mapping[str, Provider]
+    models: Mapping[str, Model]
+    calendars: Mapping[str, Calendar]
     notes: tuple[str, ...]
     files: tuple[SourceFile, ...]
-    aliases: dict[str, str] = field(default_factory=dict)  # alias or provider/id -> model id
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias or provider/id -> model id
+    # Answers remembered for this table (memo.py: resolutions and each model's timeline). A table is
+    # never changed once built (its mappings are read-only views), so they stay right as long as it
+    # lives. Not part of its value: equality, repr and dataclasses.replace leave it out.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("providers", "models", "calendars", "aliases"):
+            value = getattr(self, name)
+            if not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(value))
 
     @property
     def sha256(self) -> str:

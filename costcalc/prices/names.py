@@ -41,7 +41,7 @@ class LoggedNames:
         Tries the provider-qualified name first (`openrouter` + `deepseek/deepseek-v4-pro`), then the
         name, then the name without a snapshot date (`gpt-5.5-2026-04-23` is priced as gpt-5.5)."""
         key = (provider, model)
-        found = self._names.get(key)
+        found: tuple[str | None, str | None] | None = self._names.get(key)
         if found is not None:
             return found
         candidates = ([f"{provider}/{model}"] if provider else []) + [model]
@@ -68,6 +68,7 @@ class LoggedNames:
                 lookup(self.table, model, suggest=self._unknown_names <= SUGGEST_FOR)
             except UnknownModelError as exc:
                 found = (None, str(exc))
+        assert found is not None, "lookup raised for the name every candidate failed on"
         self._names[key] = found
         return found
 

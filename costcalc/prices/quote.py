@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,9 +12,9 @@ from collections.abc import Mapping
 
 from ..errors import CostcalcError, NoPriceError, NotLaunchedError, shown
 from ..money import decimal_text
-from .limits import check_request
-from .model import COMPONENTS, MTOK, TOOL_PREFIX, PriceTable, tool_component
-from .resolve import Request, lookup, resolve
+from .limits import check_request, over_limit
+from .model import COMPONENTS, MTOK, SCENARIOS, TOOL_PREFIX, PriceTable, tool_component
+from .resolve import _utc, lookup, remembered
 
 # How a quote names a component when it says what one request holds (the quote CLI's flag names).
 _SAID = {"input": "input", "cache_read": "cached", "cache_write_5m": "cache-write-5m",
@@ -21,9 +22,15 @@ _SAID = {"input": "input", "cache_read": "cached", "cache_write_5m": "cache-writ
 
 
 _TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
+# Bundles, quotes and their lines are frozen dataclasses. Priced one usage record at a time, their
+# generated __init__ (an object.__setattr__ per field) was a third of a quote's time, so the hot path
+# fills the instance's __dict__ in one step instead: the same object, equal to the one the generated
+# constructor makes (tests/test_resolve_memo.py checks it), its values checked before.
+_new = object.__new__
+_set = object.__setattr__
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class TokenBundle:
     """Additive, disjoint token counts of one request (or a batch of them).
 
@@ -38,7 +45,19 @@ class TokenBundle:
     output: int = 0
     reasoning: int = 0
 
-    def __post_init__(self):
+    def __init__(self, input: int = 0, cache_read: int = 0, cache_write_5m: int = 0, cache_write_1h: int = 0,
+                 output: int = 0, reasoning: int = 0) -> None:
+        # Written out (init=False) rather than generated: a usage loop makes one bundle per record, and
+        # the generated __init__ of a frozen dataclass sets each field with object.__setattr__. Here the
+        # fields go into the instance dict in one step (tests/test_resolve_memo.py checks this signature
+        # against the fields). One comparison chain checks the usual case (plain ints >= 0; a bool is not
+        # `int` by type); the per-field loop names the culprit otherwise and still takes int subclasses.
+        _set(self, "__dict__", {"input": input, "cache_read": cache_read, "cache_write_5m": cache_write_5m,
+                                "cache_write_1h": cache_write_1h, "output": output, "reasoning": reasoning})
+        if type(input) is int and type(cache_read) is int and type(cache_write_5m) is int \
+                and type(cache_write_1h) is int and type(output) is int and type(reasoning) is int \
+                and min(input, cache_read, cache_write_5m, cache_write_1h, output, reasoning) >= 0:
+            return
         for name in COMPONENTS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -88,8 +107,8 @@ class Quote:
     price_table: dict = field(default_factory=dict)
     requests: int = 1  # the lines' tokens are totals over this many equal requests
 
-    @property
-    def total_usd(self) -> Decimal:
+    @cached_property
+    def total_usd(self) -> Decimal:  # the lines are frozen, so their sum is too; `quote` fills it in as it goes
         return sum((line.cost_usd for line in self.lines), Decimal(0))
 
     @property
@@ -148,8 +167,9 @@ class Quote:
 def _line_dict(line: QuoteLine) -> dict:
     out = {"component": line.component, "tokens": line.tokens, "usd_per_mtok": decimal_text(line.usd_per_mtok),
            "cost_usd": decimal_text(line.cost_usd), "rule": line.rule}
-    if line.tool:
-        out.update({"tool": line.tool, "calls": line.calls, "usd_per_1k_calls": decimal_text(line.usd_per_1k_calls)})
+    per_1k_calls = line.usd_per_1k_calls
+    if per_1k_calls is not None:  # a tool fee line
+        out.update({"tool": line.tool, "calls": line.calls, "usd_per_1k_calls": decimal_text(per_1k_calls)})
     return out
 
 
@@ -176,30 +196,41 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
     must fit the model's context window; each request's output and reasoning together must fit its max
     output (LimitError otherwise). The cost is `requests` times one request's cost, exactly. Each tool is
     a line of its own (`tool:web_search`), cost = calls x USD per call, exact; a tool the model has no fee
-    for at `at` is a NoPriceError naming the model and the tools it does price."""
+    for at `at` is a NoPriceError naming the model and the tools it does price.
+
+    Priced one record at a time in a loop (benchmarks/run.py), this is a hot path: the resolution is
+    remembered per table (resolve.remembered) and the result objects are built in one step (`_line`)."""
     if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
         raise CostcalcError(f"requests must be a whole number of at least 1, not {requests!r}")
     asked = lookup(table, model)
-    prompt = _ceil_div(tokens.prompt_tokens, requests)
-    output = _ceil_div(tokens.output + tokens.reasoning, requests)
-    hint = "" if requests > 1 else \
-        " (if these counts are totals over several requests, give their number: --requests N)"
+    if scenario not in SCENARIOS:  # before the instant is read, as resolve checks it
+        raise NoPriceError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
+    counts = (tokens.input, tokens.cache_read, tokens.cache_write_5m, tokens.cache_write_1h, tokens.output,
+              tokens.reasoning)  # in COMPONENTS order
+    prompt = counts[0] + counts[1] + counts[2] + counts[3]  # TokenBundle.prompt_tokens, without the call
+    output = counts[4] + counts[5]
+    if requests != 1:
+        prompt, output = _ceil_div(prompt, requests), _ceil_div(output, requests)
     try:
-        res = resolve(table, asked.id, at, Request(prompt, tier, residency, scenario))
+        res = remembered(table, asked, _utc(at), prompt, tier, residency, scenario)
     except NotLaunchedError:
         raise
     except NoPriceError:
-        check_request(asked, prompt, output, hint)  # a request it cannot take says more than "no price"
+        check_request(asked, prompt, output, _hint(requests))  # a request it cannot take says more than "no price"
         raise
-    check_request(asked, prompt, output, hint)
+    if over_limit(asked, prompt, output) is not None:
+        check_request(asked, prompt, output, _hint(requests))
+    rates = res.rates
+    label = res.label
     lines = []
-    for component in COMPONENTS:
-        count = getattr(tokens, component)
-        if count == 0 and component not in ("input", "output"):
-            continue
-        rate = res.rates[component]
-        lines.append(QuoteLine(component, count, rate, rate * count / MTOK, res.label))
-    for tool, calls in (tool_calls or {}).items():
+    total = _ZERO  # Quote.total_usd, summed in the same order (so to the same value) as the property would
+    for component, count in zip(COMPONENTS, counts):
+        if count or component in _ALWAYS_LISTED:
+            rate = rates[component]
+            cost = rate * count / MTOK
+            total += cost
+            lines.append(_line(component, count, rate, cost, label))
+    for tool, calls in tool_calls.items() if tool_calls else ():
         if not isinstance(tool, str) or not _TOOL.fullmatch(tool):
             raise ValueError(f"tool_calls: {shown(tool)} is not a tool name (lower case, like web_search)")
         if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
@@ -207,7 +238,36 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
         fee = res.fee(tool)
         if fee is None:
             raise NoPriceError(res.no_fee_message(tool, at))
-        lines.append(QuoteLine(tool_component(tool), calls, fee.usd_per_mcall, fee.usd_per_call * calls,
-                               res.fee_label))
-    return Quote(res.model, res.billed_model.id, res.billed_model.provider, at, scenario,
-                 tier, residency, tuple(lines), table.meta(), requests)
+        cost = fee.usd_per_call * calls
+        total += cost
+        lines.append(QuoteLine(tool_component(tool), calls, fee.usd_per_mcall, cost, res.fee_label))
+    billed = res.billed_model
+    made = _new(Quote)
+    _set(made, "__dict__", {"model": res.model, "billed_model": billed.id, "provider": billed.provider, "at": at,
+                            "scenario": scenario, "tier": tier, "residency": residency, "lines": tuple(lines),
+                            "price_table": _meta(table), "requests": requests, "total_usd": total})
+    return made
+
+
+_ZERO = Decimal(0)
+_ALWAYS_LISTED = ("input", "output")  # a quote lists these even at 0 tokens; other components only when used
+
+
+def _hint(requests: int) -> str:
+    return "" if requests > 1 else \
+        " (if these counts are totals over several requests, give their number: --requests N)"
+
+
+def _line(component: str, tokens: int, usd_per_mtok: Decimal, cost_usd: Decimal, rule: str) -> QuoteLine:
+    made = _new(QuoteLine)
+    _set(made, "__dict__", {"component": component, "tokens": tokens, "usd_per_mtok": usd_per_mtok,
+                            "cost_usd": cost_usd, "rule": rule})
+    return made
+
+
+def _meta(table: PriceTable) -> dict:
+    """table.meta(), computed once per table; each quote gets its own copy of the top level."""
+    found = table.memo.get("meta")
+    if found is None:
+        found = table.memo["meta"] = table.meta()
+    return dict(found)

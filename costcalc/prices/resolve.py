@@ -1,4 +1,5 @@
-"""Which rates apply to a request: model lookup, dated routing, rule matching, modifiers.
+"""Which rates apply to a request: model lookup, dated routing, rule matching, modifiers; answers are
+remembered per table (memo.py).
 
 Pure computation: the instant and the request arrive as arguments; nothing here reads the clock or files.
 """
@@ -6,7 +7,9 @@ Pure computation: the instant and the request arrive as arguments; nothing here 
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from decimal import Decimal
 from itertools import pairwise
@@ -14,6 +17,7 @@ from itertools import pairwise
 from ..calendar import local_clock_instants
 from ..errors import (AmbiguousPriceError, CostcalcError, NoPriceError, NotLaunchedError, RetiredModelError,
                       UnknownModelError, shown)
+from .memo import change_instants, remember, resolutions, timeline
 from .model import (COMPONENTS, RATE_FALLBACK, SCENARIOS, TIER_ALIASES, TIERS, Fee, Model, Modifier,
                     PriceTable, Rule)
 
@@ -64,8 +68,8 @@ class Resolution:
         return (f"{self.model}{billed} has no {tool} fee at {at:%Y-%m-%d %H:%MZ}; "
                 + (f"it prices calls of: {priced}" if priced else "it prices no tool calls then"))
 
-    @property
-    def label(self) -> str:
+    @cached_property
+    def label(self) -> str:  # remembered: a remembered Resolution labels every line of every quote it prices
         """e.g. `promo`, `peak+batch`, `list+long-context+residency`, `deepseek-flash:off-peak` (routed)."""
         text = "+".join((self.rule.label,) + tuple(m.label for m in self.modifiers))
         if self.billed_model.id != self.model:
@@ -120,7 +124,37 @@ def lookup(table: PriceTable, name: str, suggest: bool = True) -> Model:
 
 
 def resolve(table: PriceTable, name: str, at: datetime, request: Request = Request()) -> Resolution:
-    """The rates in force for `name` at instant `at` (aware) for `request`."""
+    """The rates in force for `name` at instant `at` (aware) for `request`. Remembered per table: a
+    question that differs from an earlier one only in what cannot change the answer (the instant within
+    the same price segment and clock reading, the prompt within the same cliff class) is a look-up
+    (memo.py says exactly what the key holds and why that is enough)."""
+    if request.scenario not in SCENARIOS:
+        raise NoPriceError(f"unknown scenario {request.scenario!r}; allowed: {', '.join(SCENARIOS)}")
+    return remembered(table, lookup(table, name), _utc(at), request.prompt_tokens, request.tier,
+                      request.residency, request.scenario)
+
+
+def remembered(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int, tier: str, residency: bool,
+               scenario: str) -> Resolution:
+    """`resolve` for a model already looked up and an instant already in UTC, its request as values (the
+    per-record quote path makes no Request): the remembered Resolution, or a new one remembered."""
+    memo = table.memo
+    try:
+        line = memo["timelines"][asked.id]
+    except KeyError:
+        line = timeline(table, asked.id, lambda: prompt_thresholds(table, asked.id))
+    key = (asked.id, tier, residency, scenario, bisect_right(line.thresholds, prompt_tokens),  # prompt class
+           bisect_right(line.instants, at) if line.dated_only else line.state(at))
+    try:
+        return memo["resolutions"][key]
+    except KeyError:
+        found = resolve_afresh(table, asked.id, at, Request(prompt_tokens, tier, residency, scenario))
+        remember(resolutions(table), key, found)  # only answers: an error is raised before, never remembered
+        return found
+
+
+def resolve_afresh(table: PriceTable, name: str, at: datetime, request: Request = Request()) -> Resolution:
+    """`resolve` computed from the rules, remembering nothing (what the memo is checked against)."""
     if request.scenario not in SCENARIOS:
         raise NoPriceError(f"unknown scenario {request.scenario!r}; allowed: {', '.join(SCENARIOS)}")
     asked = lookup(table, name)
@@ -139,6 +173,8 @@ def resolve(table: PriceTable, name: str, at: datetime, request: Request = Reque
 
 
 def _utc(at: datetime) -> datetime:
+    if at.tzinfo is timezone.utc:
+        return at
     if at.tzinfo is None:
         raise ValueError("instants must be timezone-aware")
     return at.astimezone(timezone.utc)
@@ -249,8 +285,9 @@ def _apply(given: dict[str, Decimal], modifiers: tuple[Modifier, ...]) -> dict[s
 def _no_price_message(model: Model, at: datetime, req: Request) -> str:
     relevant = [r for r in model.rules if r.when.matches_request(req.prompt_tokens, req.tier, req.residency)]
     starts = [r.when.start for r in relevant]
-    if starts and None not in starts and at < min(starts):
-        return f"{model.id} has no price before {min(starts):%Y-%m-%d %H:%MZ} (the table starts there)"
+    dated = [s for s in starts if s is not None]
+    if dated and len(dated) == len(starts) and at < min(dated):
+        return f"{model.id} has no price before {min(dated):%Y-%m-%d %H:%MZ} (the table starts there)"
     extra = []
     if req.tier != "standard":
         extra.append(f"tier {req.tier}")
@@ -271,33 +308,14 @@ def _no_price_message(model: Model, at: datetime, req: Request) -> str:
 
 def boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) -> list[datetime]:
     """Every instant in (start, end) where something about `model`'s price may change: effective dates
-    of rules, modifiers, routes and retirement (following routes), and for clock-based rules each local
-    midnight and window edge in the rule's own time zone."""
-    seen: set[str] = set()
-    points: set[datetime] = set()
-    pending = [model]
-    while pending:
-        current = pending.pop()
-        if current.id in seen:
-            continue
-        seen.add(current.id)
-        for route in current.routes:
-            points.update(p for p in (route.when.start, route.when.end) if p)
-            pending.append(table.models[route.billed_as])
-        if current.retired:
-            points.add(current.retired.at)
-        if current.launched:
-            points.add(current.launched)
-        for fee in current.fees:
-            points.update(p for p in (fee.when.start, fee.when.end) if p)
-        for item in current.rules + current.modifiers:
-            when = item.when
-            points.update(p for p in (when.start, when.end) if p)
-            if when.has_clock:
-                lo = max(start, when.start) if when.start else start
-                hi = min(end, when.end) if when.end else end
-                if lo < hi:
-                    points.update(_clock_points(when, lo, hi, table))
+    of rules, modifiers, fees, routes, launch and retirement (following routes), and for clock-based rules
+    each local midnight and window edge in the rule's own time zone."""
+    points, clocked = change_instants(table, model)
+    for when in clocked:
+        lo = max(start, when.start) if when.start else start
+        hi = min(end, when.end) if when.end else end
+        if lo < hi:
+            points.update(_clock_points(when, lo, hi, table))
     return sorted(p for p in points if start < p < end)
 
 
@@ -324,6 +342,7 @@ def segments(table: PriceTable, name: str, start: datetime, end: datetime,
     cuts = [start] + boundaries(table, asked, start, end) + [end]
     out: list[tuple[datetime, datetime, Resolution | CostcalcError]] = []
     for a, b in pairwise(cuts):
+        res: Resolution | CostcalcError
         try:
             res = resolve(table, asked.id, a, request)
         except CostcalcError as exc:

@@ -72,7 +72,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
         if end and (span[1] is None or end > span[1]):
             span[1] = end
         if start and end and row.get("usd_per_mtok") is not None:
-            stretches[(*key, label, str(row.get("component")))].append(
+            stretches[(key[0], key[1], label, str(row.get("component")))].append(
                 (str(start), str(end), str(row["usd_per_mtok"])))
     index = {m: i for i, m in enumerate(months)}
     # model -> instant -> {"month": month, "new": {labels}, "ended": {labels}, "repriced": {labels}}
@@ -122,9 +122,10 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
         for instant in sorted(by_instant):
             entry = by_instant[instant]
             last = merged[max(merged)] if merged else None
+            at, last_at = instant_of(instant), instant_of(max(merged)) if merged else None
             if (last is not None and last["new"] and entry["new"] and not entry["repriced"]
-                    and not entry["ended"] - last["ended"]
-                    and (instant_of(instant) - instant_of(max(merged))).total_seconds() < 86400):
+                    and not entry["ended"] - last["ended"] and at is not None and last_at is not None
+                    and (at - last_at).total_seconds() < 86400):
                 last["new"] |= entry["new"]
                 continue
             merged[instant] = entry
@@ -135,7 +136,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
             repriced = sorted(entry["repriced"] - entry["new"])
             ended = sorted(entry["ended"] - entry["new"] - entry["repriced"])
             if new or repriced:
-                labels = new + repriced
+                marker_labels = new + repriced
                 text = ", ".join(new + [f"{label} re-priced" for label in repriced])
                 detail = f"{model}: {', '.join(new)} from {when(instant)}" if new else ""
                 if repriced:
@@ -144,7 +145,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
                 if ended:
                     detail += f" ({', '.join(ended)} no longer applies)"
             elif ended:
-                labels = ended
+                marker_labels = ended
                 text = ", ".join(ended) + " ends"
                 detail = f"{model}: {', '.join(ended)} no longer applies from {when(instant)}"
             else:
@@ -152,7 +153,7 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
             month = entry["month"]
             position = index[month] + _month_fraction(month, instant_of(instant))
             markers.append({"month": month, "position": position,
-                            "label": text, "detail": detail, "labels": labels, "at": instant})
+                            "label": text, "detail": detail, "labels": marker_labels, "at": instant})
         if markers:
             out[model] = markers
     return out

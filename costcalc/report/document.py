@@ -68,7 +68,7 @@ import pandas as pd
 from .._files import MIB, read_regular
 from .._json import repeated_key, text_quotes, unique_quick
 from ..errors import _NO_VALUE, CostcalcError, Problem, _one_line, shown
-from ..money import EXACT, convert, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
+from ..money import EXACT, convert, decimal_places, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
 from ..summary import dsum
 
 SCHEMA = "costcalc.estimate/2"
@@ -343,6 +343,8 @@ def check(document, source: str = "document") -> None:
         for key in ("profile", "model", "month"):
             if entry.get(key) is None:
                 raise CostcalcError(f"{source}: meta.requests[{i}]: {key} is missing")
+    texts: tuple[str, ...]  # an entry's text keys and number keys, per kind of entry (two loops below)
+    numbers: tuple[str, ...]
     for name, texts, numbers in (("list_rates", ("model", "rule", "component"), ("usd_per_mtok", "list_usd_per_mtok")),
                                  ("native_rates", ("model", "rule", "component", "currency"),
                                   ("usd_per_mtok", "per_mtok", "list_per_mtok"))):
@@ -623,7 +625,7 @@ def verdict_caution(meta_or_attrs: dict, profile: str, models: list[str]) -> str
 def share_percent(share: Decimal) -> str:
     """10%, 12.5%; a long share to two places (33.33%)."""
     percent = (share * 100).normalize()
-    if -percent.as_tuple().exponent > 2:
+    if decimal_places(percent) > 2:
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
 

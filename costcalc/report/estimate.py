@@ -8,6 +8,7 @@ adds up to its rendered total.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pandas as pd
@@ -69,7 +70,7 @@ def to_csv(df: pd.DataFrame) -> str:
         not_available_rows(df.attrs.get("not_available")) + left_out_rows(df.attrs)
 
 
-def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None, opening: list[str] = ()) -> str:
+def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None, opening: Sequence[str] = ()) -> str:
     """The report: `opening` (the plan headline, report/headline.py) first, then per profile the
     comparison of its alternative models."""
     attrs = df.attrs
@@ -97,6 +98,7 @@ def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None, op
     present = [] if summary is None else set(summary["profile"])
     for name in [p for p in profiles if p in present]:
         info = profiles.get(name, {})
+        assert summary is not None  # `present` is empty without one
         part = summary[summary["profile"] == name]
         expected = part[part["case"] == "expected"] if "case" in part.columns else part
         expected = expected.sort_values("model", key=lambda s: s.map(_model_order(df, name)))

@@ -346,10 +346,10 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
     parts.append('<details><summary>Data: cost per 1,000 requests per profile</summary><div class="scroll">'
                  '<table class="per-1k-table"><thead><tr><th>Profile</th><th>Model</th>'
                  + "".join(f'<th class="money">{_e(m)}</th>' for m in months) + "</tr></thead><tbody>\n")
-    for profile, model, values in rows_1k:
+    for profile, model, per_month in rows_1k:
         parts.append(f"<tr><td>{_e(profile)}</td><td>{_e(model)}</td>" + "".join(
             f'<td class="money per-1k" data-profile="{_e(profile)}" data-model="{_e(model)}" '
-            f'data-month="{_e(month)}">{"" if v is None else _rate(v)}</td>' for month, v in zip(months, values))
+            f'data-month="{_e(month)}">{"" if v is None else _rate(v)}</td>' for month, v in zip(months, per_month))
             + "</tr>\n")
     parts.append(f"</tbody></table></div><p class=\"note\">In {_e(unit)}.</p></details>\n</section>\n")
     return "".join(parts)

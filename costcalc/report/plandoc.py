@@ -41,7 +41,7 @@ def horizon(meta: dict, rows: list[dict]) -> list[str]:
 
     try:
         year, month = (int(p) for p in str(meta.get("start")).split("-")[:2])
-        out = [month_label(y, m) for y, m in months(year, month, int(meta.get("months")))]
+        out = [month_label(y, m) for y, m in months(year, month, int(meta.get("months") or 0))]  # none: no months
     except (TypeError, ValueError):
         out = []
     extra = sorted({str(r["month"]) for r in rows} - set(out))
@@ -159,8 +159,8 @@ def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
                         "requests": decimal_text(counts.get(m, _ZERO))} for m in months],
             "total": _amounts(total, total_usd), "requests": decimal_text(n),
             "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
-            "cost_per_request": None if per is None else _amounts(per, per_usd),
-            "cost_per_1k": None if per is None else _amounts(per * 1000, per_usd * 1000)})
+            "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),
+            "cost_per_1k": None if per is None or per_usd is None else _amounts(per * 1000, per_usd * 1000)})
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),

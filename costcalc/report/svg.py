@@ -313,7 +313,8 @@ def lines(chart: Chart, series: Sequence[Series]) -> str:
     parts = [frame.open(), frame.axes(), '<g class="lines">']
     for s in series:
         parts.append(f'<g class="series"><title>{_e(s.name)}</title>')
-        runs, run = [], []
+        runs: list[list[tuple[float, float]]] = []
+        run: list[tuple[float, float]] = []
         for i, value in enumerate(s.values):
             if value is None:
                 if run:

@@ -22,6 +22,7 @@ from typing import IO, NamedTuple
 from .._files import MIB, open_regular
 from ..prices import PriceTable, lookup
 from .count import base_count, tokenizer_for
+from .tokenizers import Tokenizer
 
 _BINARY_PROBE = 8192
 READ_BYTES = 4 * MIB  # read (and decoded) at once
@@ -132,7 +133,7 @@ def _last_break(text: str) -> int:
         end = found
 
 
-def count_stream(handle: IO[bytes], encodings: Iterable[tuple[str, object]],
+def count_stream(handle: IO[bytes], encodings: Iterable[tuple[str, Tokenizer]],
                  progress: Callable[[int], None] | None = None) -> tuple[dict[str, int], int]:
     """({encoding: base tokens}, bytes) of a whole stream, counted a stretch at a time; `encodings` are
     (encoding name, a tokenizer using it) pairs. Raises TextProblem."""

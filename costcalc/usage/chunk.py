@@ -4,11 +4,11 @@ and the one-line reason of a file error."""
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import pandas as pd
 
@@ -42,7 +42,7 @@ def suffixes(path: Path) -> tuple[str, bool]:
 
 
 
-def open_binary(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> io.BufferedIOBase:
     try:
         handle = open_regular(path)
     except OSError as exc:

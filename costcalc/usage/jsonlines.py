@@ -15,9 +15,9 @@ and a second, careful parse of every line would cost more than the first. So:
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
-from typing import IO
 
 import orjson
 
@@ -49,7 +49,7 @@ class Block:
         self.data, self.lines, self.open_end = data, lines, open_end
 
 
-def line_blocks(handle: IO[bytes], line_cap: int) -> Iterator[Block | LongLine]:
+def line_blocks(handle: io.BufferedIOBase, line_cap: int) -> Iterator[Block | LongLine]:
     """The file as Blocks of whole lines and, in their places, LongLines for lines longer than `line_cap`
     bytes (newline included). Memory stays about one block plus one line below the cap."""
     size = min(BLOCK_BYTES, line_cap)  # a line inside one read is then never above the cap

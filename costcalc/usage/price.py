@@ -44,7 +44,7 @@ from .. import calendar as cal
 from ..errors import CostcalcError, Problem
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
 from ..prices.model import COMPONENTS, TIERS, TOOLS, PriceTable
-from ..money import EXACT, per_mtok
+from ..money import EXACT, decimal_places, per_mtok
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
@@ -353,8 +353,8 @@ class Repricer:
         stride = int(cal.epoch_month_bounds(month_lo + n_months)[0].timestamp()) - base
 
         keys, ids = [], []
-        for g, key in enumerate(present):
-            key = int(key)
+        for g, packed in enumerate(present):
+            key = int(packed)
             prompt_cls, key = key % n_classes, key // n_classes
             res, key = bool(key % 2), key // 2
             tier_code, name_code = key % n_tiers, key // n_tiers
@@ -411,6 +411,7 @@ class Repricer:
         if isinstance(tier, CostcalcError):
             return -1 - self._error_id(str(tier), "service_tier")
         if target.name is None:  # under --as models these fall back (see _request_for)
+            assert model_id is not None  # a name without an error names a model
             model = self.table.models[model_id]
             if tier not in model.tiers:
                 return -1 - self._error_id(f"{model_id} offers no {tier} tier; offered: {', '.join(model.tiers)}",
@@ -462,11 +463,12 @@ class Repricer:
         problems = []
         for src, line, row, err in zip(sources, lines, kept, error_ids[:len(kept)]):
             column, message = self._errors[int(err)]
+            value: object  # the record's value at fault, as the problem line shows it
             if column in _SUMS:  # a limit: the record's count it applies to
                 value = sum(int(frame[c].iloc[int(row)]) for c in _SUMS[column])
             else:
-                value = frame[column].iloc[int(row)]
-                value = value.item() if hasattr(value, "item") else str(value)
+                cell = frame[column].iloc[int(row)]
+                value = cell.item() if hasattr(cell, "item") else str(cell)
             problems.append(Problem(str(src), int(line), column, value, message))
         self.report(problems, len(rows))
 
@@ -522,7 +524,7 @@ class ScaledRates:
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> ScaledRates:
-        places = max((max(-r.as_tuple().exponent, 0) for o in outcomes for r in o.prices), default=0)
+        places = max((max(decimal_places(r), 0) for o in outcomes for r in o.prices), default=0)
         ints = [[int(r.scaleb(places)) for r in o.prices] for o in outcomes]
         return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(PRICED_COLUMNS)), places)
 

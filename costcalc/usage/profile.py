@@ -317,9 +317,9 @@ def prompt_bins(prompts: np.ndarray, bins: int = DEFAULT_BINS, cliffs: Iterable[
     prompts = np.asarray(prompts, dtype=np.int64)
     low, high = int(prompts.min()), int(prompts.max())
     quantiles = np.quantile(prompts, np.arange(1, bins) / bins, method="inverted_cdf") if bins > 1 else []
-    edges = {_nice(int(q)) for q in quantiles}
-    edges |= {c for c in cliffs if low <= c < high}
-    edges = sorted(e for e in edges if e < high) + [high]
+    edge_set = {_nice(int(q)) for q in quantiles}
+    edge_set |= {c for c in cliffs if low <= c < high}
+    edges = sorted(e for e in edge_set if e < high) + [high]
     index = np.searchsorted(np.array(edges, dtype=np.int64), prompts, side="left")
     counts = np.bincount(index, minlength=len(edges))
     sums = [int(prompts[index == i].sum()) if counts[i] else 0 for i in range(len(edges))]  # exact ints
@@ -407,7 +407,7 @@ def _bin_text(edges: list[int], counts: list[int]) -> str:
     return " | ".join(parts)
 
 
-def _slug(text: str) -> str:
+def _slug(text: object) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", str(text)).strip("-")
 
 

@@ -219,8 +219,8 @@ def _format_of(record: object) -> str | None:
         return "otel"
     if is_batch_line(record):
         return "openai"  # a Batch API output line (its first request may have failed: no usage to look at)
-    body = record.get("response") if type(record.get("response")) is dict else record
-    usage = body.get("usage") if type(body.get("usage")) is dict else body
+    body = record["response"] if type(record.get("response")) is dict else record
+    usage = body["usage"] if type(body.get("usage")) is dict else body
     if "prompt_cache_hit_tokens" in usage:
         return "deepseek"
     if "prompt_tokens" in usage or "input_tokens_details" in usage or "output_tokens_details" in usage:

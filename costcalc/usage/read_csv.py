@@ -8,7 +8,6 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -38,7 +37,7 @@ class _CappedLines(io.RawIOBase):
     it goes: pandas would hold a 1 GB line, and every cell of it, in memory, for a minute. Per block
     read: two searches and a count of newlines, all in C."""
 
-    def __init__(self, handle: IO[bytes]):
+    def __init__(self, handle: io.BufferedIOBase):
         super().__init__()
         self._handle = handle
         self._line = 1  # the physical line the next byte belongs to
@@ -72,7 +71,7 @@ class _CappedLines(io.RawIOBase):
         super().close()
 
 
-def _capped_csv(path: Path) -> IO[bytes]:
+def _capped_csv(path: Path) -> io.BufferedReader:
     """A CSV log opened for pandas: regular files only, .gz decompressed, lines capped."""
     return io.BufferedReader(_CappedLines(open_binary(path)), buffer_size=1 << 18)
 
@@ -149,7 +148,7 @@ def csv_chunks(path: Path, header: list[str], plan: dict[str, str], chunk_record
 
 def _too_long(path: Path, caught: list) -> list[tuple[int, str]]:
     """(line, message) of each line pandas skipped for having more cells than the header."""
-    found = []
+    found: list[tuple[int, str]] = []
     for warning in caught:
         if not issubclass(warning.category, pd.errors.ParserWarning):
             continue
@@ -198,7 +197,7 @@ def _csv_chunk(source: str, df: pd.DataFrame, lines: np.ndarray, plan: dict[str,
     frame, problems = normalize_columns(df.reset_index(drop=True), plan, source, lines)
     if too_long:
         problems = sorted(problems + [Problem(source, line, "", MISSING, message) for line, message in too_long],
-                          key=lambda p: p.line)
+                          key=lambda p: p.line or 0)
     if len(df) or problems:
         yield UsageChunk(frame, len(df) + len(too_long), problems)
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import functools
 import gc
+import io
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import orjson
 
 from ..errors import CostcalcError, Problem
 from .chunk import FILE_ERRORS, UsageChunk, empty_frame, open_binary, reason
-from .formats.columnar import typed_frame
+from .formats.columnar import Column, typed_frame
 from .formats.common import FRACTION_RULE, MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
@@ -43,7 +43,7 @@ def first_record(path: Path) -> tuple[int, bytes] | None:
 
 
 
-def _lines(handle: IO[bytes]) -> Iterator[bytes]:
+def _lines(handle: io.BufferedIOBase) -> Iterator[bytes]:
     """The lines of a file, a UTF-8 byte-order mark dropped from the first, each at most LINE_CAP bytes:
     a longer line comes cut at LINE_CAP + 1 bytes (no newline at its end), so a 1 GB line never sits in
     memory whole. Only format detection reads lines this way (the reader reads blocks: jsonlines.py)."""
@@ -52,7 +52,7 @@ def _lines(handle: IO[bytes]) -> Iterator[bytes]:
     return itertools.chain((first[len(_BOM):] if first.startswith(_BOM) else first,), iter(read, b""))
 
 
-def _numbered_lines(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+def _numbered_lines(path: Path, handle: io.BufferedIOBase) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, raw bytes); a UTF-8 byte-order mark on the first line is dropped. Errors of
     the file itself (truncated .gz, unreadable) are one CostcalcError naming the file."""
     try:
@@ -80,7 +80,7 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageC
     with open_binary(path) as handle:
         try:
             for block in line_blocks(handle, LINE_CAP):
-                if type(block) is LongLine:
+                if isinstance(block, LongLine):
                     number += 1
                     problems.append(Problem(source, number, "", _shown(block.head), LINE_TOO_LONG))
                     if len(rows) + len(problems) >= chunk_records:
@@ -116,7 +116,7 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageC
                                 lines.append(line)
                     else:  # OTLP: each span with usage is a record, and one document may fill many chunks
                         for key, row in span_records(record):
-                            if type(row) is Bad:
+                            if isinstance(row, Bad):
                                 if row.message is FRACTION_RULE:
                                     row = _as_written(block.lines[index], row, key, None)
                                 problems.append(row.problem(source, line, key))
@@ -136,7 +136,7 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageC
         yield _chunk(source, rows, lines, problems)
 
 
-def _parse_block(raws: list[bytes]) -> tuple[list, set[int]]:
+def _parse_block(raws: list[bytes]) -> tuple[list, frozenset[int] | set[int]]:
     """(parsed value per line, the indexes that are not JSON, whose value is the exception). One C-level
     map when every line parses (the usual case), else line by line."""
     try:
@@ -172,8 +172,8 @@ def _as_written(raw: bytes, bad: Bad, span: str, read_record) -> Bad:
         found = [exact]
     # the same key: its number as written, and the right rule for it (orjson reads an integer past 64 bits
     # as a float too; json keeps it whole, and it is then "more tokens than costcalc counts")
-    exact = next((b for b in found if b.key == bad.key), None)
-    return exact if exact is not None else bad
+    same_key = next((b for b in found if b.key == bad.key), None)
+    return same_key if same_key is not None else bad
 
 
 def without_gc(chunks: Iterator[UsageChunk]) -> Iterator[UsageChunk]:
@@ -216,14 +216,14 @@ def _chunk(source: str, rows: list[tuple], lines: list[int], problems: list[Prob
     rows at once; a row with a bad one becomes a problem (one per row) and leaves the frame."""
     records = len(rows) + len(problems)
     if not rows:
-        return UsageChunk(empty_frame(), records, sorted(problems, key=lambda p: p.line))
+        return UsageChunk(empty_frame(), records, sorted(problems, key=lambda p: p.line or 0))
     (stamps, providers, models, *counts, tiers, residency, labels) = zip(*rows)
     line_numbers = np.fromiter(lines, dtype=np.int64, count=len(lines))
     ns, bad_stamps = _instants(stamps)
     tag_columns, bad_tags = _tag_columns(labels)
     first_provider = providers[0]
     same_provider = providers.count(first_provider) == len(providers)  # one provider: a repeated value
-    columns: dict[str, object] = {"timestamp": ns.view("datetime64[ns]"),
+    columns: dict[str, Column] = {"timestamp": ns.view("datetime64[ns]"),
                                   "provider": first_provider if same_provider else providers,
                                   "model": models}
     for name, values in zip(COUNT_COLUMNS + TOOL_COLUMNS, counts):
@@ -243,7 +243,7 @@ def _chunk(source: str, rows: list[tuple], lines: list[int], problems: list[Prob
         keep = np.ones(len(rows), dtype=bool)
         keep[list(bad)] = False
         frame = frame[keep].reset_index(drop=True)
-    return UsageChunk(frame, records, sorted(problems, key=lambda p: p.line))
+    return UsageChunk(frame, records, sorted(problems, key=lambda p: p.line or 0))
 
 
 def _plain_stamp(value: object) -> object:
@@ -283,8 +283,9 @@ def _instants(stamps: tuple) -> tuple[np.ndarray, list[int]]:
     (the usual case) no Python loop runs over it."""
     n = len(stamps)
     kinds = {_KIND.get(t) for t in set(map(type, stamps))}
-    if len(kinds) == 1 and None not in kinds:  # one kind for the whole chunk: no index juggling
-        ns, ok = _CONVERT[kinds.pop()](list(stamps))
+    only = next(iter(kinds)) if len(kinds) == 1 else None
+    if only is not None:  # one kind for the whole chunk: no index juggling
+        ns, ok = _CONVERT[only](list(stamps))
         return ns, np.flatnonzero(~ok).tolist()
     ns = np.zeros(n, dtype=np.int64)
     ok = np.zeros(n, dtype=bool)

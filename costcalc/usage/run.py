@@ -136,7 +136,8 @@ def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | No
         key = (tuple(group), labels[target], outcome, estimated)
         found = sums.get(key)
         sums[key] = list(counts) if found is None else [a + b for a, b in zip(found, counts)]
-    return Partials(totals.by, [t.model_id for t in repricer.targets[1:]], table.meta(), sums,
+    as_models = [t.model_id for t in repricer.targets[1:] if t.model_id is not None]  # --as targets name models
+    return Partials(totals.by, as_models, table.meta(), sums,
                     repricer.priced + repricer.reported, repricer.priced, repricer.reported,
                     sorted(repricer.problems, key=problem_order), set(repricer.assumptions),
                     dict(repricer.unpriced_as), {k: list(v) for k, v in repricer.unpriced_calls.items()})

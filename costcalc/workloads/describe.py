@@ -25,6 +25,7 @@ def describe(profile: Profile) -> dict:
     if profile.requests_per_day is not None:
         parts.append(f"{_num(profile.requests_per_day)} requests/day")
     else:
+        assert profile.requests_per_month is not None, "a profile gives requests per day or per month"
         parts.append(f"{_num(profile.requests_per_month)} requests/month")
     if isinstance(profile.growth_per_month, Range) or profile.growth_per_month:
         parts[-1] += f", growth {_pct(profile.growth_per_month)}/month"
@@ -59,13 +60,13 @@ def describe(profile: Profile) -> dict:
         parts.append(f"{profile.start or '…'} to {profile.end or '…'}")
     if profile.over_limit == "exclude":
         parts.append("requests above a model's limits left out")
-    out = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
+    described: dict = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
     if profile.sampled:
-        out["tokens_per_request"] = {model: {
+        described["tokens_per_request"] = {model: {
             "input": _rounded(t.input.mean()), "output": None if t.output is None else _rounded(t.output),
             "tokenizer": t.tokenizer, "exact": t.exact, "input_low": _rounded(t.input_low),
             "input_high": _rounded(t.input_high)} for model, t in profile.sampled}
-    return out
+    return described
 
 
 def _rounded(value: Decimal) -> str:

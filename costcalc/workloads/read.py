@@ -4,6 +4,7 @@ checked, every problem naming file, line, key, bad value and what is allowed."""
 from __future__ import annotations
 
 import re
+from typing import Any
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -116,7 +117,7 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
                 else " (the samples give no replies)" if samples is not None else ""), _NO_VALUE)
     if samples is not None and "input_tokens" in f:
         raise r.fail(f["input_tokens"], f"{key}.input_tokens", "give samples or input_tokens, not both")
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Profile field -> value of that field's type
     for volume in ("requests_per_day", "requests_per_month"):
         if volume in f:
             changes[volume] = _value(r, f[volume], f"{key}.{volume}", count)

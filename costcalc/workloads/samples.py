@@ -57,11 +57,10 @@ def read_samples(r: Reader, node: Node, key: str) -> Samples:
             pattern = r.string(item, f"{key}.{name}[{i}]" if f[name].kind == "seq" else f"{key}.{name}",
                                what="a path or glob")
             full = pattern if Path(pattern).is_absolute() else str(base / pattern)
-            matched = sorted(globbing.glob(full, recursive=True))
-            matched = [Path(m) for m in matched if Path(m).is_file()]
-            if not matched:
+            paths = [Path(m) for m in sorted(globbing.glob(full, recursive=True)) if Path(m).is_file()]
+            if not paths:
                 raise r.fail(item, f"{key}.{name}", "matches no file")
-            found.extend(matched)
+            found.extend(paths)
         return found
 
     def text(path: Path, item: Node, cap: int = SAMPLE_FILE_BYTES) -> str:

@@ -283,6 +283,18 @@ class Entry:
     notes: tuple[str, ...] = field(default=())
 
 
+def object_at(record: dict, key: str) -> dict:
+    """record[key] when it is a JSON object, else {} (a missing or malformed part reads as empty)."""
+    value = record.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def text_at(record: dict, key: str) -> str | None:
+    """record[key] when it is text that is not empty, else None."""
+    value = record.get(key)
+    return value if isinstance(value, str) and value else None
+
+
 def skipped(source_id: object, reason: str) -> Entry:
     return Entry(source_id=str(source_id), reason=reason)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from ..._json import first_repeated
 from ...errors import _NO_VALUE, InputError, Problem, _one_line, shown
 
 
@@ -34,8 +35,7 @@ class _DuplicateKey(ValueError):
 def _object(pairs: list) -> dict:
     out = dict(pairs)
     if len(out) != len(pairs):
-        seen: set = set()
-        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+        raise _DuplicateKey(first_repeated(key for key, _ in pairs))
     return out
 
 

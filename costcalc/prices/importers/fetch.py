@@ -11,7 +11,7 @@ from ...errors import _NO_VALUE, InputError, Problem, _one_line
 MAX_BYTES = 64 * 1024 * 1024  # LiteLLM's map, the largest, is under 2 MB
 
 
-def read_source(path: str | os.PathLike) -> bytes:
+def read_source(path: str | os.PathLike[str]) -> bytes:
     """A regular file's bytes, through the shared guard (_files.read_regular): a directory, FIFO or
     device is refused at once (reading a FIFO would wait for a writer forever), and a file above
     MAX_BYTES is refused after reading at most one byte more."""

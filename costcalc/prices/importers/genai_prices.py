@@ -22,6 +22,8 @@ from decimal import Decimal
 from itertools import pairwise
 
 from .common import (
+    RuleSpec,
+    text_at,
     BadValue,
     Entry,
     Series,
@@ -56,12 +58,15 @@ def matches(doc: object) -> bool:
 def entries(doc: object, host_of: Callable[[str], bool]) -> list[Entry]:
     out: list[Entry] = []
     for provider in doc if isinstance(doc, list) else [doc]:
+        if not isinstance(provider, dict):
+            out.append(skipped(str(provider)[:40], "not a provider object"))
+            continue
         try:
             pid = provider_id(provider.get("id"))
         except BadValue as exc:
             out += [skipped(_model_name(m), str(exc)) for m in provider.get("models", [])]
             continue
-        pname = provider.get("name") if isinstance(provider.get("name"), str) else None
+        pname = provider["name"] if isinstance(provider.get("name"), str) else None
         for model in provider["models"]:
             out.append(_entry(pid, pname, model, host_of))
     return out
@@ -90,7 +95,7 @@ def _entry(pid: str, pname: str | None, model: object, host_of: Callable[[str], 
         notes.append("deprecated in the source")
     if model.get("prices_checked") is not None:
         notes.append(f"prices_checked in the source: {model['prices_checked']}")
-    name = model.get("name") if isinstance(model.get("name"), str) and model.get("name") else mid
+    name = text_at(model, "name") or mid
     return Entry(source_id=source_id, provider=pid, model=mid, name=name, aliases=aliases,
                  context_window=token_count(model.get("context_window"), "context_window"),
                  rules=rules, ignored=tuple(ignored), provider_name=pname, host=host, notes=tuple(notes))
@@ -109,8 +114,8 @@ def _equals(clause: object) -> list[str]:
 
 def _rules(prices: object, notes: list[str]):
     if isinstance(prices, dict):
-        series, ignored = _series(prices, notes)
-        return build_rules({"standard": series}, fees=_fees(prices)), ignored
+        series, skipped_keys = _series(prices, notes)
+        return build_rules({"standard": series}, fees=_fees(prices)), skipped_keys
     if not isinstance(prices, list) or not prices:
         raise BadValue("no prices")
     if not all(isinstance(c, dict) and isinstance(c.get("prices"), dict) for c in prices):
@@ -147,8 +152,8 @@ def _dated(parsed) -> tuple:
         if constraint is not None:
             starts.append(_day(constraint["start_date"]))
     cuts = sorted(set(starts))
-    pieces = []
-    edges = [None] + cuts
+    pieces: list[tuple[datetime | None, datetime | None, int]] = []
+    edges: list[datetime | None] = [None, *cuts]
     for i, start in enumerate(edges):
         end = edges[i + 1] if i + 1 < len(edges) else None
         winner = None
@@ -161,7 +166,7 @@ def _dated(parsed) -> tuple:
             pieces[-1] = (pieces[-1][0], end, winner)
         else:
             pieces.append((start, end, winner))
-    rules = []
+    rules: list[RuleSpec] = []
     for start, end, winner in pieces:
         rules += build_rules({"standard": parsed[winner][1]}, start=start, end=end, fees=parsed[winner][2])
     return tuple(rules)
@@ -198,7 +203,7 @@ def _windows(parsed) -> tuple:
     for (_, end, _), (start, _, _) in pairwise(windows):
         if start < end:
             raise BadValue("time-of-day windows overlap")
-    rules = []
+    rules: list[RuleSpec] = []
     free, cursor = [], 0
     for start, end, series in windows:
         if cursor < start:

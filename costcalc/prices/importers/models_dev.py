@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .common import BadValue, Entry, Series, build_rules, model_id, provider_id, skipped, token_count, usd_per_mtok
+from .common import (BadValue, Entry, Series, build_rules, model_id, object_at, provider_id, skipped, text_at,
+                     token_count, usd_per_mtok)
 
 NAME = "models.dev"
 TITLE = "models.dev api.json"
@@ -73,10 +74,10 @@ def _entry(pid: str, pname: str | None, key: str, model: object, host_of: Callab
         rules = build_rules(tiers)
     except BadValue as exc:
         return skipped(source_id, str(exc))
-    limit = model.get("limit") if isinstance(model.get("limit"), dict) else {}
+    limit = object_at(model, "limit")
     if model.get("status") == "deprecated":
         notes.append("deprecated in the source")
-    name = model.get("name") if isinstance(model.get("name"), str) and model.get("name") else mid
+    name = text_at(model, "name") or mid
     return Entry(source_id=source_id, provider=pid, model=mid, name=name, aliases=aliases,
                  context_window=token_count(limit.get("context"), "limit.context"),
                  max_output_tokens=token_count(limit.get("output"), "limit.output"),
@@ -104,8 +105,8 @@ def _series(cost: dict, where: str, notes: list[str]) -> tuple[dict[str, Series]
         if not isinstance(tiers, list):
             raise BadValue(f"{where}.tiers is not a list")
         for i, tier in enumerate(tiers):
-            spec = tier.get("tier") if isinstance(tier, dict) else None
-            size = token_count(spec.get("size"), "size") if isinstance(spec, dict) else None
+            spec = object_at(tier, "tier") if isinstance(tier, dict) else {}
+            size = token_count(spec.get("size"), "size")
             if size is None or spec.get("type", "context") != "context":
                 raise BadValue(f"{where}.tiers[{i}] is not a context tier with a size")
             for key, value in tier.items():

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from .common import (
+    object_at,
+    text_at,
     BadValue,
     Entry,
     Series,
@@ -56,7 +58,7 @@ def _entry(index: int, model: object) -> Entry:
     if not isinstance(model, dict):
         return skipped(f"data[{index}]", "not an object")
     source_id = str(model.get("id", f"data[{index}]"))
-    arch = model.get("architecture") if isinstance(model.get("architecture"), dict) else {}
+    arch = object_at(model, "architecture")
     outputs = arch.get("output_modalities")
     if isinstance(outputs, list) and "text" not in outputs:
         return skipped(source_id, f"outputs {', '.join(map(str, outputs)) or 'nothing'}, not text")
@@ -77,8 +79,8 @@ def _entry(index: int, model: object) -> Entry:
         rules = build_rules({"standard": series}, fees=fees)
     except BadValue as exc:
         return skipped(source_id, str(exc))
-    top = model.get("top_provider") if isinstance(model.get("top_provider"), dict) else {}
-    name = model.get("name") if isinstance(model.get("name"), str) and model.get("name") else mid
+    top = object_at(model, "top_provider")
+    name = text_at(model, "name") or mid
     return Entry(source_id=source_id, provider=PROVIDER, model=mid, name=name, aliases=aliases,
                  context_window=token_count(model.get("context_length"), "context_length"),
                  max_output_tokens=token_count(top.get("max_completion_tokens"), "max_completion_tokens"),

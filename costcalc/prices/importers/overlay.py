@@ -94,7 +94,7 @@ def _fees(rules: list[dict], source: str, checked: str) -> list[str]:
                   None if _missing(rule.get("effective_until")) else rule["effective_until"])
         for tool in FEE_TOOLS:
             value = rule.get(f"{tool}_usd_per_1k_calls")
-            if not _missing(value):
+            if value is not None and not _missing(value):  # (`is not None` again for the type checker)
                 seen.setdefault((tool,) + period, Decimal(value))
     if not seen:
         return []
@@ -131,7 +131,7 @@ def _rule(rule: dict, multi_tier: bool, source: str, checked: str) -> list[str]:
     rates = []
     for component in RATE_COMPONENTS:
         value = rule.get(f"{component}_usd_per_mtok")
-        if not _missing(value):
+        if value is not None and not _missing(value):  # (`is not None` again for the type checker)
             rates.append(f"{component}: {decimal_text(Decimal(value))}")
     out.append("            rates: {" + ", ".join(rates) + "}")
     out.append(f"            source: {_q(source)}")

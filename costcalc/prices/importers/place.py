@@ -39,7 +39,7 @@ class Placed:
 def place(entries: list[Entry], table: PriceTable, include_curated: bool = False) -> list[Placed]:
     known = {mid.lower(): mid for mid in table.models}
     known.update({alias.lower(): mid for alias, mid in table.aliases.items()})
-    claimed: dict[str, tuple[str, str]] = {}  # lower-case name -> (source id, provider) of the imported holder
+    claimed: dict[str, tuple[str, str | None]] = {}  # lower-case name -> (source id, provider) of the imported holder
     emitted_curated: dict[str, str] = {}  # table id -> source id of the entry restating it
     out: list[Placed] = []
     for entry in entries:
@@ -74,7 +74,11 @@ def place(entries: list[Entry], table: PriceTable, include_curated: bool = False
         if hit is not None or holder is not None:
             # A lab's bare id another provider already uses (Claude on Vertex in genai-prices' google list):
             # the id qualified with its provider is still free.
-            other = table.models[hit].provider if hit is not None else holder[1]
+            if hit is not None:
+                other = table.models[hit].provider
+            else:
+                assert holder is not None  # the branch is taken for a hit or a holder
+                other = holder[1] or ""
             qualified = f"{entry.provider}/{entry.model}"
             if entry.host or qualified.lower() in known or qualified.lower() in claimed:
                 out.append(Placed(entry, "skipped", reason=f"{entry.model!r} already names {other}'s model"))
@@ -114,6 +118,7 @@ def _since_launch(rules, launched):
 
 def _own(entry: Entry) -> list[str]:
     """The id and the provider-qualified id the loader adds as an alias."""
+    assert entry.model is not None and entry.provider is not None, "only converted entries are placed"
     return [entry.model] + ([] if entry.model.startswith(entry.provider + "/") else
                             [f"{entry.provider}/{entry.model}"])
 
@@ -128,7 +133,7 @@ def rows(placed: list[Placed], table: PriceTable, source_label: str) -> list[dic
         notes = (f"Imported from {source_label}: {entry.source_id}",) + entry.notes
         if entry.ignored:
             notes += ("Not imported from the source (costcalc prices tokens only): " + ", ".join(entry.ignored),)
-        base = {"status": item.status, "provider": entry.provider, "model": item.model,
+        base: dict[str, object] = {"status": item.status, "provider": entry.provider, "model": item.model,
                 "source_id": entry.source_id, "curated_as": item.curated_as, "context_window": entry.context_window,
                 "max_output_tokens": entry.max_output_tokens, "name": entry.name or item.model,
                 "aliases": entry.aliases, "provider_name": provider_name or entry.provider, "notes": notes,

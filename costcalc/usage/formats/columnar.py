@@ -25,6 +25,9 @@ Cells:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -104,7 +107,7 @@ class _Checker:
         for i in np.flatnonzero(new):  # bad rows only
             value = MISSING if raw is None else _plain(raw.iloc[i])
             source = self.source if isinstance(self.source, str) else self.source[i]
-            self.found.append((i, Problem(source, int(self.lines[i]), key, value, message)))
+            self.found.append((int(i), Problem(source, int(self.lines[i]), key, value, message)))
         self.bad |= new
 
     def problems(self) -> list[Problem]:
@@ -164,13 +167,17 @@ def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str | np.n
     return typed_frame(frame, int(keep.sum())), check.problems()
 
 
-def typed_frame(columns: dict[str, object], rows: int) -> pd.DataFrame:
+# A column's values: a list, tuple or numpy array, a pandas Categorical, or one text for every row.
+Column = Sequence[Any] | np.ndarray | str
+
+
+def typed_frame(columns: Mapping[str, Column], rows: int) -> pd.DataFrame:
     """A DataFrame with the schema's dtypes from plain columns (lists, tuples or numpy arrays); a str
     value instead of a sequence is that text in every row (source, a format's provider)."""
     return pd.DataFrame({name: _series(name, values, rows) for name, values in columns.items()})
 
 
-def _series(name: str, values: object, rows: int) -> pd.Series:
+def _series(name: str, values: Column, rows: int) -> pd.Series:
     dtype = _dtype(name)
     if isinstance(values, pd.Categorical):  # text through its distinct values (see _distinct)
         return pd.Series(values)

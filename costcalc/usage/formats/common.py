@@ -6,6 +6,8 @@ each has a fast path of one or two type checks and builds its message only for a
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...errors import _NO_VALUE, Problem
 from ...prices.model import TIER_ALIASES, TIERS
 
@@ -24,8 +26,9 @@ FRACTION_RULE = ("a JSON number with a fraction or an exponent; a count must be 
 
 # Service tiers as logged -> ours. OpenAI logs "default" (and "auto" when the request asked for auto and
 # the response echoes it); TIER_ALIASES maps renamed tiers ("fast" is OpenAI's priority processing).
-TIER_OF: dict[object, str] = {None: "standard", "": "standard", "default": "standard", "auto": "standard",
-                              **{t: t for t in TIERS}, **TIER_ALIASES}
+TIER_OF: dict[str | None, str] = {None: "standard", "": "standard", "default": "standard", "auto": "standard",
+                              **{t: t for t in TIERS},
+                                 **{alias: tier for alias, tier in TIER_ALIASES.items()}}
 TIER_RULE = "one of " + ", ".join(sorted(k for k in TIER_OF if k)) + " (or absent = standard)"
 SCALE_MESSAGE = ("Scale Tier is prepaid reserved capacity, not billed per token at list price; "
                  "leave these records out or log them with another tier")
@@ -131,7 +134,7 @@ def tags(value: object, key: str) -> dict[str, str] | None:
     return out
 
 
-def tag_text(value: object) -> str | None:
+def tag_text(value: Any) -> str | None:
     """A tag value as text, the same for the same value in every format: text as is, null = "", true/false
     as JSON writes them, a whole number without ".0" (JSON 7 and 7.0, a Parquet int column with nulls
     read as float 7.0: all "7"), other numbers as Python's shortest repr. None for anything else."""

@@ -34,7 +34,8 @@ def text_ns(values: list) -> tuple[np.ndarray, np.ndarray]:
 def datetimes_ns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """datetime64 values of any unit (NaT allowed) -> (unix ns, good mask), range-checked in that unit."""
     unit, _ = np.datetime_data(values.dtype)
-    scale = int(np.timedelta64(1, unit) // np.timedelta64(1, "ns"))
+    # numpy's stubs accept only unit literals here; `unit` is a str read from the array's own dtype
+    scale = int(np.timedelta64(1, unit) // np.timedelta64(1, "ns"))  # type: ignore[call-overload]
     raw = values.view(np.int64)
     good = (raw >= 0) & (raw <= MAX_NS // scale)  # NaT is the smallest int64: bad
     return np.where(good, raw, 0) * scale, good

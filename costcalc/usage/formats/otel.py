@@ -83,11 +83,11 @@ def _is_int_text(text: str) -> bool:
     return 0 < len(digits) <= 20 and digits.isascii() and digits.isdigit()
 
 
-def attributes(items: object) -> tuple[dict[str, object], object]:
+def attributes(items: object) -> tuple[dict[object, object], object]:
     """OTLP key/value list -> ({key: plain value}, the first key given twice or None). intValue strings
     become ints when they are digits. A key twice is the OTLP form of a JSON key twice: which value
     holds would be arbitrary, so the caller refuses the span (or resource) that reads it."""
-    out: dict[str, object] = {}
+    out: dict[object, object] = {}  # keys as given: a key that is not text is refused by the caller
     if type(items) is not list:
         return out, None
     given = 0
@@ -106,20 +106,22 @@ def attributes(items: object) -> tuple[dict[str, object], object]:
     return out, (None if given == len(out) else _first_repeated(items))
 
 
+def _keys(items: list) -> Iterator[object]:
+    """The key of each attribute of a list: each {key, value: {...}} item (attributes() skips others)."""
+    return (item.get("key") for item in items if type(item) is dict and type(item.get("value")) is dict)
+
+
 def _first_repeated(items: list) -> object:
     seen: set = set()
-    for item in items:
-        if type(item) is dict and type(item.get("value")) is dict:
-            key = item.get("key")
-            if key in seen:
-                return key
-            seen.add(key)
+    for key in _keys(items):
+        if key in seen:
+            return key
+        seen.add(key)
     return None  # not reached: attributes() counted a repeat
 
 
 def _given(items: list, key: str) -> int:
-    return sum(1 for item in items if type(item) is dict and type(item.get("value")) is dict
-               and item.get("key") == key)
+    return sum(1 for given in _keys(items) if given == key)
 
 
 REPEATED_RULE = "appears twice in this attribute list; which value holds would be arbitrary: give each key once"
@@ -165,11 +167,11 @@ def span_records(doc: dict) -> Iterator[tuple[str, tuple | Bad]]:
                 if type(span) is not dict:
                     yield key, Bad("", span, _OBJECT)
                     continue
-                found = span.get("attributes")
-                if found is not None and type(found) is not list:
-                    yield key, Bad("attributes", found, "must be a list of {key, value} (OTLP JSON)")
+                listed = span.get("attributes")
+                if listed is not None and type(listed) is not list:
+                    yield key, Bad("attributes", listed, "must be a list of {key, value} (OTLP JSON)")
                     continue
-                attrs, repeated = attributes(found)
+                attrs, repeated = attributes(listed)
                 if not any(name in attrs for name in USAGE_KEYS):
                     continue  # not a model call with usage: not a record
                 if repeated is not None:

@@ -97,7 +97,7 @@ def _part_of(part: int, whole: int, prefix: str, part_key: str, whole_key: str) 
         raise Bad(prefix + part_key, part, f"more than {whole_key} ({whole}), which includes them")
 
 
-def openai_record(obj: dict) -> Row:
+def openai_record(obj: dict) -> Row | None:
     usage = obj.get("usage")
     if type(usage) is dict and obj.get("response") is None:
         prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
@@ -125,7 +125,7 @@ def openai_record(obj: dict) -> Row:
     return _openai_checked(obj)
 
 
-def _openai_checked(obj: dict) -> Row:
+def _openai_checked(obj: dict) -> Row | None:
     """OpenAI Chat Completions and Responses.
 
     Chat `usage`: prompt_tokens INCLUDES prompt_tokens_details.cached_tokens, completion_tokens INCLUDES
@@ -276,6 +276,8 @@ def anthropic_record(obj: dict) -> Row:
         split = usage.get("cache_creation")
         if cached is None:
             cached = 0
+        write_5m: object  # raw JSON values, checked by count() below
+        write_1h: object
         if split is None:
             write_5m, write_1h = (0 if written is None else written), 0
         elif type(split) is dict:
@@ -413,7 +415,7 @@ def costcalc_record(obj: dict) -> Row:
             if both is not None:
                 raise Bad("tag:" + str(both), obj["tag:" + str(both)], "this tag is also in `tags`; which value "
                           "holds would be arbitrary: give each tag once")
-        labels = {**(labels or {}), **tags(flat, "tag:")}
+        labels = {**(labels or {}), **(tags(flat, "tag:") or {})}
     return (timestamp, provider, model, *counts, service_tier, residency, labels)
 
 
