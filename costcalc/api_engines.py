@@ -122,7 +122,7 @@ def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None, pric
     from .usage.totals import check_by
 
     source = str(sums) if not isinstance(sums, pd.DataFrame) else "sums"
-    plan = read_plan(plan) if isinstance(plan, (str, Path)) else plan
+    plan = read_plan(str(plan)) if isinstance(plan, (str, Path)) else plan
     frame = _csv(sums) if not isinstance(sums, pd.DataFrame) else sums
     problems_frame = _csv(problems) if isinstance(problems, (str, Path)) else problems
     table = prices_from(prices)

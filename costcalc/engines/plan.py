@@ -153,10 +153,10 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     # its registries number outcomes and errors (a plan of its own: ids from 0, whatever ran before, so the
     # plan's content and hash depend on its inputs only); its targets resolve --as
     repricer = Repricer(table, models, shared=False)
-    for error in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER):
-        repricer._error_id(error[1], error[0])
+    for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER):
+        repricer._error_id(message, column)
     name_rows = _names(table, repricer, names)
-    tier_rows = []
+    tier_rows: list[tuple[str, str | None, int | None]] = []
     if tiers is None:  # tiers as logged: what the readers accept (usage/formats/common.py), "" = standard
         tier_rows = [(raw, tier, None) for raw, tier in sorted((k, v) for k, v in TIER_OF.items() if k is not None)]
     for raw in sorted(set(tiers or ())):
@@ -169,8 +169,10 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     own_models = sorted({mid for _, _, mid, _ in name_rows if mid is not None})
 
     # classes and limits of every model a record can be priced as
-    priced_models = sorted(set(own_models) | {t.model_id for t in repricer.targets[1:]})
-    classes, limits = [], []
+    as_models = [t.model_id for t in repricer.targets[1:] if t.model_id is not None]
+    priced_models = sorted(set(own_models) | set(as_models))
+    classes: list[tuple] = []
+    limits: list[tuple] = []
     for model_id in priced_models:
         bounds = [0] + [int(t) for t in repricer.thresholds(model_id)]
         for cls, lo in enumerate(bounds):
@@ -181,7 +183,7 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
                        None if context is None else repricer._error_id(above(model_id, CONTEXT, context), PROMPT_KEY),
                        output,
                        None if output is None else repricer._error_id(above(model_id, MAX_OUTPUT, output), OUTPUT_KEY)))
-    ratios = []
+    ratios: list[tuple] = []
     for k, target in enumerate(repricer.targets[1:], start=1):
         for model_id in own_models:
             ratio = translation_ratio(table.models[model_id].tokenizer, target.tokenizer)
@@ -190,9 +192,10 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
 
     start = datetime.fromtimestamp(start_day * DAY, timezone.utc)
     end = datetime.fromtimestamp(end_day * DAY, timezone.utc)
-    groups, seg_rows = [], []
+    groups: list[tuple] = []
+    seg_rows: list[tuple] = []
     for k, target in enumerate(repricer.targets):
-        for model_id in (own_models if target.name is None else [target.model_id]):
+        for model_id in (own_models if target.name is None else [str(target.model_id)]):
             n_classes = len([c for c in classes if c[0] == model_id])
             for tier in valid_tiers:
                 for res in residencies:
@@ -202,7 +205,7 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
                         groups.append((group, k, model_id, tier, res, cls, None if error is None else -1 - error))
                         if error is None:
                             seg_rows.extend(_pieces(repricer, target, model_id, tier, res, cls, group, start, end))
-    return _hashed(Plan(table.meta(), start_day, end_day, [t.model_id for t in repricer.targets[1:]], name_rows,
+    return _hashed(Plan(table.meta(), start_day, end_day, as_models, name_rows,
                         tier_rows, classes, limits, ratios, groups, seg_rows,
                         list(repricer.outcomes), list(repricer._errors)))
 

@@ -78,8 +78,8 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
             if target == 0:
                 out.reported += records
             else:
-                key = (labels[target], message)
-                out.unpriced_as[key] = out.unpriced_as.get(key, 0) + records
+                as_key = (labels[target], message)
+                out.unpriced_as[as_key] = out.unpriced_as.get(as_key, 0) + records
             continue
         if target == 0:
             out.priced += records

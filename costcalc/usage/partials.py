@@ -94,10 +94,10 @@ def merge_partials(*parts: Partials, keep_problems: int = KEEP_PROBLEMS) -> Part
         out.priced += part.priced
         out.reported += part.reported
         out.notes |= part.notes
-        for key, count in part.unpriced_as.items():
-            out.unpriced_as[key] = out.unpriced_as.get(key, 0) + count
-        for key, (records, calls) in part.unpriced_calls.items():
-            entry = out.unpriced_calls.setdefault(key, [0, 0])
+        for as_key, count in part.unpriced_as.items():
+            out.unpriced_as[as_key] = out.unpriced_as.get(as_key, 0) + count
+        for calls_key, (records, calls) in part.unpriced_calls.items():
+            entry = out.unpriced_calls.setdefault(calls_key, [0, 0])
             entry[0] += records
             entry[1] += calls
     out.problems = heapq.nsmallest(keep_problems, (p for part in parts for p in part.problems), key=problem_order)
