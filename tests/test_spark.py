@@ -57,6 +57,6 @@ def test_spark_sql_and_udf_equal_local(spark, table):
     # Spark keeps microseconds: the local run gets the same instants (prices change on whole seconds anyway)
     log["timestamp"] = log["timestamp"].dt.floor("us")
     local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, BY)
-    df = spark.createDataFrame(log).repartition(3)
+    df = spark.createDataFrame(log)  # partitions: the default parallelism (2), merged as partials in udf mode
     _same(reprice(df, table, AS, BY, mode="sql"), local)
     _same(reprice(df, table, AS, BY, mode="udf"), local)
