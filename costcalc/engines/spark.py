@@ -62,7 +62,7 @@ def _reprice_sql(df, table, models: list[str], by: list[str]) -> RepriceResult:
 
     spark = df.sparkSession
     usage, segments = f"costcalc_usage_{uuid.uuid4().hex}", f"costcalc_segments_{uuid.uuid4().hex}"
-    combos = df.select("provider", "model", "service_tier", "residency").distinct().toPandas()
+    combos = _pandas(df.select("provider", "model", "service_tier", "residency").distinct())
     if not len(combos):
         return finish_partials(merge_partials(_empty(table, models, by)))
     bounds = df.agg(F.min(F.unix_micros("timestamp")), F.max(F.unix_micros("timestamp"))).collect()[0]
@@ -75,13 +75,19 @@ def _reprice_sql(df, table, models: list[str], by: list[str]) -> RepriceResult:
     mapping = {c: c for c in ("source", "line") if c in df.columns}
     mapping.update({c: "0" for c in TOOL_COLUMNS if c not in df.columns})
     try:
-        sums = spark.sql(sums_sql(plan, usage, "spark", segments, by, mapping)).toPandas()
-        problems = spark.sql(problems_sql(plan, usage, "spark", segments, mapping)).toPandas()
+        sums = _pandas(spark.sql(sums_sql(plan, usage, "spark", segments, by, mapping)))
+        problems = _pandas(spark.sql(problems_sql(plan, usage, "spark", segments, mapping)))
     finally:
         spark.catalog.dropTempView(usage)
         spark.catalog.dropTempView(segments)
     notes = plan_notes(table, models, combos, pd.Timestamp(plan.start_day * DAY, unit="s", tz="UTC"))
     return finish_partials(partials_from_sums(plan, sums, by, problems, notes, source="spark"))
+
+
+def _pandas(df) -> pd.DataFrame:
+    """A small result (combinations, sums, problems) as pandas, by rows: no Arrow collect (whose local
+    socket hung the driver under pytest here), and DECIMAL sums stay exact Decimals."""
+    return pd.DataFrame([row.asDict() for row in df.collect()], columns=df.columns)
 
 
 def _empty(table, models, by):
