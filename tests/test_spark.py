@@ -4,7 +4,9 @@ reaching every pricing case. Marked `spark` (and slow: a JVM starts); `.ci/run` 
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 
 import pandas as pd
 import pytest
@@ -26,10 +28,26 @@ AS = ["deepseek-v4-pro", "claude-opus-4-7"]
 BY = ["month", "tag:team"]
 
 
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Overrides conftest's: Spark's driver talks to its own JVM over loopback sockets. Those are allowed;
+    any other connection still fails loudly."""
+    connect = socket.socket.connect
+
+    def loopback_only(self, address, *args, **kwargs):
+        host = address[0] if isinstance(address, tuple) else address
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise AssertionError(f"a test tried to open a network connection to {host}")
+        return connect(self, address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+
+
 @pytest.fixture(scope="module")
 def spark():
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the driver and its JVM on loopback only
     session = (SparkSession.builder.master("local[2]").appName("costcalc-tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
                .config("spark.sql.session.timeZone", "UTC")

@@ -208,7 +208,7 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     group = ", ".join(str(i) for i in range(2, 5 + len(keys)))  # by position: target ... the last key
     sha = _literal(plan.sha256, "str", d)
     # and one row per (name, tier, residency) combination seen, target -1: what the assumptions are made of
-    nulls = ", ".join(f"CAST(NULL AS {d.types['int']})" for _ in range(1 + len(tags)))
+    nulls = ", ".join([f"CAST(NULL AS {d.types['int']})"] + [f"CAST(NULL AS {d.types['str']})" for _ in tags])
     none = ", ".join(f"CAST(NULL AS {d.decimal})" for _ in COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS)
     combos = (f"SELECT {sha} AS plan_sha256, -1 AS target, COALESCE(name_idx, -1) AS piece, residency AS estimated, "
               f"COALESCE(tier_idx, -1) AS month, {nulls}, COUNT(*) AS records, {none}\nFROM l\nGROUP BY 3, 4, 5")
