@@ -3,6 +3,11 @@ what a notebook does next with the frame: one column access (`df["cost_usd"]`), 
 per month and `costcalc.summarize(df)`, each the best of 3.
 
 Run as its own process (peak RSS is per process): python benchmarks/big_estimate.py [PROFILES]
+
+`--projection`: the projection alone (costcalc.projection.project on the loaded profiles, what issue 15
+measures: wall and CPU seconds, peak RSS); `--projection --reference`: the same with the implementation
+it replaced (tests/reference_projection.py), for the before/after ratio. Run them one after the other
+(or alternately, several times) so both see the same machine load.
 """
 
 from __future__ import annotations
@@ -44,8 +49,30 @@ def profiles(count: int, seed: int = 7) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def projection_only(count: int, reference: bool) -> None:
+    from costcalc.api import prices_from, workloads_from
+
+    if reference:
+        sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+        from tests.reference_projection import project
+    else:
+        from costcalc.projection import project
+    table = prices_from(None)
+    loaded = workloads_from(profiles(count), table, ())
+    wall, cpu = time.perf_counter(), time.process_time()
+    frame = project(loaded, table, (2026, 12), 36)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    print(f"{'reference' if reference else 'costcalc'} projection profiles={count} rows={len(frame):,} "
+          f"seconds={wall:.2f} cpu_seconds={cpu:.2f} peak_rss_mib={peak_mib:.0f}")
+
+
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    count = int(numbers[0]) if numbers else 1000
+    if "--projection" in sys.argv:
+        projection_only(count, "--reference" in sys.argv)
+        return
     import costcalc
 
     frame = profiles(count)

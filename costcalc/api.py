@@ -107,7 +107,8 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
         starts = [p.start for p in loaded if p.start is not None]
         start = min(starts) if starts else _today()
 
-    frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario), cases=cases)
+    frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario, cases=cases),
+                           cases=cases)
     frame = with_currency(frame, currency, fx)
     frame.attrs.update(plan_attrs(loaded, frame.attrs, plan, budget, models is not None))
     return frame

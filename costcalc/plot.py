@@ -30,6 +30,7 @@ import types
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from .errors import CostcalcError
 from .report.chartdata import label_rows, price_changes
@@ -150,7 +151,7 @@ def _document(estimate) -> dict:
         return estimate
     from .report.document import to_document
 
-    return to_document(estimate)
+    return cast(dict, to_document(estimate))  # the EstimateDocument TypedDict, read here as a plain dict
 
 
 def _rows(document: dict, case: str):
@@ -163,17 +164,17 @@ class _Data:
     """The document's numbers for charts, in the shown currency, as floats (plotting only)."""
 
     def __init__(self, document: dict, case: str, profile: str | None, model: str | None):
-        from .report.document import Shown, in_shown_currency
+        from .report.document import Shown, shown_rows
 
-        document = in_shown_currency(document)  # native-currency prices included
         self.shown = Shown(document["meta"])
-        rows = document["rows"]
+        # each row's `cost` in the shown currency, native-currency prices included
+        rows = shown_rows(document)
         self.has_ranges = bool(rows) and "case" in rows[0] and any(r.get("case") != "expected" for r in rows)
         cases = sorted({str(r.get("case")) for r in rows}) if rows and "case" in rows[0] else ["expected"]
         if case not in cases:
             raise CostcalcError(f"case: {case!r}: this estimate has {', '.join(cases)}")
         self.case = case
-        picked = [r for r in _rows(document, case)
+        picked = [r for r in _rows({"rows": rows}, case)
                   if (profile is None or str(r["profile"]) == profile)
                   and (model is None or str(r["model"]) == model)]
         if profile is not None and not picked:
@@ -190,8 +191,8 @@ class _Data:
         cost: dict[tuple, list] = {}
         for r in picked:
             cost.setdefault((str(r["model"]), str(r["month"]), str(r["profile"])), []).append(
-                Decimal(str(r["cost_usd"])))
-        self.cost = {key: self.shown(dsum(values)) for key, values in cost.items()}
+                Decimal(r["cost"]))
+        self.cost = {key: dsum(values) for key, values in cost.items()}
         requests: dict[tuple, list] = {}
         for r in document["meta"].get("requests") or []:
             if r.get("case", case) != case:
@@ -537,24 +538,23 @@ def _draw_per_1k_panels(figure, document, case, profile, model, title) -> None:
 
 
 def _draw_tornado(ax, document, case, profile, model, title) -> None:
-    from .report.document import in_shown_currency
+    from .report.document import shown_rows
 
-    document = in_shown_currency(document)  # the rows summed below, in the shown currency
     data = _Data(document, "expected", profile, model)
     if not data.has_ranges:
         raise CostcalcError("no ranges in this estimate ({low, expected, high} values give low and high "
                             "cases; costcalc.estimate(..., cases=True) keeps them): a tornado chart needs them")
     totals: dict[tuple, dict] = {}
-    for r in document["rows"]:
+    for r in shown_rows(document):  # each row's cost in the shown currency
         if (profile is not None and str(r["profile"]) != profile) or (model is not None and str(r["model"]) != model):
             continue
         key = (str(r["profile"]), str(r["model"]))
-        totals.setdefault(key, {}).setdefault(str(r.get("case")), []).append(Decimal(str(r["cost_usd"])))
+        totals.setdefault(key, {}).setdefault(str(r.get("case")), []).append(Decimal(r["cost"]))
     bars = []
     for (name, model_name), by_case in totals.items():
         if set(by_case) == {"expected"}:
             continue
-        values = {c: float(data.shown(dsum(by_case.get(c, [])))) for c in ("low", "expected", "high")}
+        values = {c: float(dsum(by_case.get(c, []))) for c in ("low", "expected", "high")}
         bars.append((f"{name} \u00b7 {model_name}", values))
     bars.sort(key=lambda b: abs(b[1]["high"] - b[1]["low"]))
     for y, (_label, v) in enumerate(bars):

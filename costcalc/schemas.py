@@ -242,7 +242,8 @@ def estimate_schema() -> dict:
             "requests_per_month": _DEC, "total": _amounts(),
             "cost_per_request": nullable(_amounts()), "cost_per_1k": nullable(_amounts()),
             "months": {"type": "array", "items": _open({"month": _MONTH, "cost": _DEC, "cost_usd": _DEC,
-                                                        "requests": _DEC})}},
+                                                        "requests": _DEC,
+                                                        "mark": nullable({"enum": ["n/a", "partial"]})})}},
             ("profile", "model", "total"))}},
         ("name", "kind", "months", "total", "profiles"),
         "One model per profile; every figure that adds across profiles is a plan's")
@@ -251,12 +252,49 @@ def estimate_schema() -> dict:
         "profiles": {"type": "array", "items": {"type": "string"}}, "currency": {"type": "string"},
         "monthly": nullable(_DEC), "period": nullable(_DEC), "period_spend": _DEC, "source": {"type": "string"},
         "months": {"type": "array", "items": _open({"month": _MONTH, "spend": _DEC, "cumulative": _DEC,
-                                                    "headroom": _DEC, "over": {"type": "boolean"}})},
-        "over_months": {"type": "array", "items": _open({"month": _MONTH, "overrun": _DEC})}},
+                                                    "headroom": _DEC, "over": {"type": "boolean"},
+                                                    "period_left": _DEC}, ("month", "spend", "cumulative"))},
+        "over_months": {"type": "array", "items": _open({"month": _MONTH, "overrun": _DEC})},
+        "least_headroom": nullable(_open({"month": _MONTH, "headroom": _DEC}, ("month", "headroom"))),
+        "runs_out": nullable(_MONTH), "period_left": _DEC},
         ("name", "scope", "months"), "A budget in the shown currency: months over it, headroom, exhaustion")
+    headline = _open({
+        "plan": nullable({"type": "string"}),
+        "cheapest": nullable(_open({"plan": {"type": "string"}, "total": _amounts(), "saves": _amounts(),
+                                    "saves_pct": nullable(_DEC)}, ("plan", "total", "saves")))},
+        ("plan", "cheapest"), "The chosen plan (meta.plan) and the cheapest plan with what it saves against it")
+    compared_model = _open({
+        "model": {"type": "string"}, "provider": {"type": "string"},
+        "months": {"type": "array", "items": _open({
+            "month": _MONTH, "cost": _DEC, "cost_usd": _DEC, "requests": _DEC,
+            "cost_per_1k": nullable(_amounts()), "mark": nullable({"enum": ["n/a", "partial"]})},
+            ("month", "cost", "cost_usd"))},
+        "total": _amounts(), "rank": {"type": "integer", "minimum": 1}, "cheapest": {"type": "boolean"},
+        "savings_vs_most_expensive": _amounts(),
+        "savings_pct": {**_DEC, "description": "Savings against the most expensive model, % of its total"},
+        "savings_vs_current": {**nullable(_amounts()), "description": "The current model's total minus this "
+                               "one's (positive: cheaper than the current model)"},
+        "fees": {"type": "array", "items": _open({"tool": {"type": "string"}, "calls": _DEC, "cost": _DEC,
+                                                  "cost_usd": _DEC}, ("tool", "calls", "cost", "cost_usd"))}},
+        ("model", "months", "total", "rank", "cheapest"))
+    comparisons = _open({
+        "months": {"type": "array", "items": _MONTH},
+        "profiles": {"type": "array", "items": _open({
+            "profile": {"type": "string"}, "current": nullable({"type": "string"}),
+            "cases": {"type": "array", "items": _open({
+                "case": {"enum": list(CASES)}, "cheapest": nullable({"type": "string"}),
+                "most_expensive": nullable({"type": "string"}), "models": {"type": "array", "items": compared_model}},
+                ("case", "models"))}},
+            ("profile", "cases"))}},
+        ("months", "profiles"), "Per profile and case, its alternative models side by side: month x model, "
+                                "totals, rank, savings; never added together")
     meta = _open({
         "schema": {"const": document.SCHEMA}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-        "fx": nullable(_open({"base": {"const": "USD"}, "currency": {"type": "string"}, "rate": _DEC},
+        "fx": nullable(_open({"base": {"const": "USD"}, "currency": {"type": "string"}, "rate": _DEC,
+                              "symbol": {"type": "string"}, "source": nullable({"type": "string"}),
+                              "native": {"type": "array", "items": {"type": "string"},
+                                         "description": "Providers billed at their own published prices "
+                                                        "in this currency (not converted)"}},
                              ("currency", "rate"))),
         "scenario": {"enum": ["actual", "list"]}, "start": _MONTH, "months": {"type": "integer", "minimum": 1},
         "price_table": _open({"version": {"type": "string"}, "sha256": {"type": "string"},
@@ -297,8 +335,9 @@ def estimate_schema() -> dict:
                                                         "month": _MONTH, "case": {"enum": list(CASES)},
                                                         "cost_usd": _DEC}, ("profile", "model", "month", "cost_usd"))},
             "plans": {"type": "array", "items": plan},
-            "headline": {"type": "object"},
+            "headline": headline,
             "budgets": {"type": "array", "items": budget},
+            "comparisons": comparisons,
             "price_changes": {"type": "object", "description": "Per model, where its price rule changes (the "
                                                                "markers every chart draws), expected case",
                               "additionalProperties": {"type": "array", "items": _open({

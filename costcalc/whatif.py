@@ -262,7 +262,7 @@ def _projected(loaded: Workloads, table: PriceTable, models: list[str] | None, s
         raise CostcalcError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
     if models is not None:
         loaded = with_models(loaded, models, table)
-    return estimate_frame(project(loaded, table, start, int(months), scenario))
+    return estimate_frame(project(loaded, table, start, int(months), scenario, cases=False))
 
 
 __all__ = ["compare_side", "compare_sides", "sensitivity_frame", "RANGED_INPUTS"]

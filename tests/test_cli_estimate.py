@@ -61,7 +61,8 @@ def test_a_month_shows_the_same_cents_whatever_the_horizon():
 def test_json_shape_and_exact_totals():
     result = run("estimate", "--start", "2026-12", "--months", "2", "--format", "json")
     data = json.loads(result.stdout)
-    assert set(data) == {"meta", "rows", "totals", "plans", "headline", "budgets", "price_changes", "total_usd"}
+    assert set(data) == {"meta", "rows", "totals", "plans", "headline", "budgets", "comparisons", "price_changes",
+                         "total_usd"}
     assert data["meta"]["schema"] == "costcalc.estimate/2" and data["meta"]["plan"] == "current"
     meta = data["meta"]
     assert meta["scenario"] == "actual" and meta["start"] == "2026-12" and meta["months"] == 2

@@ -289,7 +289,7 @@ def test_not_available_in_every_format(before_launch):
     for fmt in ("csv", "focus"):
         text = render_estimate(df, fmt)
         comments = [row for row in csv.reader(io.StringIO(text)) if row and row[0].startswith("#")
-                    and not row[0].startswith("# plan")]
+                    and not row[0].startswith(("# plan", "# comparison"))]
         assert comments == [["# not available", "profile=p", "model=gpt-5.5", "from=2026-02-01T00:00:00Z",
                              "until=2026-04-23T12:00:00Z", "reason=not launched",
                              "months=2026-02;2026-03;2026-04", "partial=2026-04",
@@ -299,7 +299,8 @@ def test_not_available_in_every_format(before_launch):
         assert len(rows) == len(df)
     html = render_estimate(df, "html")
     assert '<section id="not-available">' in html and "gpt-5.5 launched at 2026-04-23 12:00Z" in html
-    assert html.count('class="money not-available"') == 2 and 'class="money partial"' in html
+    # 2026-02 and 2026-03, n/a in the plan's table (the headline) and in the profile's month table
+    assert html.count('class="money not-available"') == 2 * 2 and 'class="money partial"' in html
 
 
 def test_not_available_in_xlsx(before_launch):

@@ -18,10 +18,6 @@ from itertools import pairwise
 _EXPECTED = "expected"
 
 
-def _expected(record: dict) -> bool:
-    return record.get("case", _EXPECTED) in (_EXPECTED, None)
-
-
 def instant_of(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -60,20 +56,20 @@ def price_changes(rows: list[dict], months: list[str]) -> dict[str, list[dict]]:
     chart lays their labels out so they never overlap)."""
     spans: dict[tuple[str, str], dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
     stretches: dict[tuple[str, str, str, str], list[tuple[str, str, str]]] = defaultdict(list)
-    for row in rows:
-        if not _expected(row) or row.get("rule") is None:
+    for row in rows:  # a few hundred thousand lines in a big estimate: lookups kept to the needed ones
+        case, rule = row.get("case"), row.get("rule")
+        if rule is None or (case is not None and case != _EXPECTED):
             continue
-        key = (str(row["profile"]), str(row["model"]))
-        label = str(row["rule"])
-        span = spans[key][str(row["month"])].setdefault(label, [None, None])
+        profile, model, label = str(row["profile"]), str(row["model"]), str(rule)
+        span = spans[(profile, model)][str(row["month"])].setdefault(label, [None, None])
         start, end = row.get("period_start"), row.get("period_end")
         if start and (span[0] is None or start < span[0]):
             span[0] = start
         if end and (span[1] is None or end > span[1]):
             span[1] = end
-        if start and end and row.get("usd_per_mtok") is not None:
-            stretches[(key[0], key[1], label, str(row.get("component")))].append(
-                (str(start), str(end), str(row["usd_per_mtok"])))
+        rate = row.get("usd_per_mtok")
+        if start and end and rate is not None:
+            stretches[(profile, model, label, str(row.get("component")))].append((str(start), str(end), str(rate)))
     index = {m: i for i, m in enumerate(months)}
     # model -> instant -> {"month": month, "new": {labels}, "ended": {labels}, "repriced": {labels}}
     found: dict[str, dict[str, dict]] = defaultdict(dict)

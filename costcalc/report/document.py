@@ -36,13 +36,16 @@ bytes. No computation happens in a rendering: the document holds every number it
      "totals": [{"profile", ["case"], "model", "month", "cost_usd"}],   # per profile and model: never
                                                  # added across alternatives
      "plans": [...], "headline": {...}, "budgets": [...],   # report/plandoc.py: one model per profile
+     "comparisons": {"months", "profiles": [...]},   # report/comparisons.py: each profile's alternatives
+                                                 # side by side per case (never added together)
      "price_changes": {model: [{"month", "position", "label", "detail", "labels", "at"}]},
                                                  # where a model's price rule changes (report/chartdata.py):
                                                  # the markers of every chart, expected case
      "total_usd": "..."}                         # the chosen plan's expected total over the period
 
-A profile's models are alternatives: every figure that adds across profiles is a plan total (see
-costcalc/planning.py). The plan sections are derived data: computed from the rows and meta when the
+Each section's type is in report/document_types.py (TypedDicts). A profile's models are alternatives:
+every figure that adds across profiles is a plan total (see costcalc/planning.py). The plan sections
+and the comparisons are derived data: computed from the rows and meta when the
 document is made and again when a saved one is loaded. A saved `costcalc.estimate/1` document (before
 plans) still loads: its plans come from its rows (current = each profile's first model in row order).
 
@@ -60,7 +63,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -69,7 +74,8 @@ from .._files import MIB, read_regular
 from .._json import repeated_key, text_quotes, unique_quick
 from ..errors import _NO_VALUE, CostcalcError, Problem, _one_line, shown
 from ..money import EXACT, convert, decimal_places, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
-from ..summary import dsum
+from .document_types import EstimateDocument
+from .sums import MonthlySums
 
 SCHEMA = "costcalc.estimate/2"
 READABLE_SCHEMAS = ("costcalc.estimate/1", SCHEMA)  # version 1: before plans; upgraded when loaded
@@ -80,32 +86,43 @@ _CATEGORIES = ("profile", "model", "provider", "month", "rule", "component", "ca
 
 # -- frame -> document ---------------------------------------------------------------------------------
 
-def to_document(df: pd.DataFrame) -> dict:
+def to_document(df: pd.DataFrame) -> EstimateDocument:
     """The canonical document of an estimate frame. Rows hold the cost lines (`case` only when the frame
     holds more cases than `expected`; not the `requests` column: meta.requests lists them per profile,
     model, month and case); meta the frame's attrs, numbers as exact decimal text; then the plans."""
     from ..frames import REQUESTS, requests_entries
 
     columns = [c for c in df.columns if c != REQUESTS and (c != "case" or _has_cases(df))]
-    rows = [{key: _json_value(value) for key, value in zip(columns, record)}
-            for record in df[columns].itertuples(index=False, name=None)]
-    return with_plans({"meta": document_meta(df.attrs, requests_entries(df)), "rows": rows,
-                       "totals": _totals(rows)})
+    # column by column (a category's text once, instants in one numpy call), then zipped into rows: what a
+    # cell-by-cell _json_value did in 20 s for 400,000 lines takes about 2 (benchmarks/to_document.py)
+    bare = df.copy(deep=False)
+    bare.attrs = {}  # pandas deep-copies attrs into every column taken below
+    values = [_json_column(bare[column]) for column in columns]
+    rows = [dict(zip(columns, record)) for record in zip(*values)]
+    return with_plans({"meta": document_meta(df.attrs, requests_entries(df)), "rows": rows, "totals": []})
 
 
-def with_plans(document: dict) -> dict:
+def with_plans(document: Mapping[str, Any]) -> EstimateDocument:
     """The document with its derived sections computed from its rows and meta, in the canonical key
-    order: plans, headline, budgets and total_usd (report/plandoc.py) and the price-change markers every
-    chart draws (report/chartdata.py), so no renderer computes them."""
+    order: plans, headline, budgets and total_usd (report/plandoc.py), each profile's comparison of its
+    alternatives (report/comparisons.py) and the price-change markers every chart draws
+    (report/chartdata.py), so no renderer computes them."""
     from .chartdata import price_changes
+    from .comparisons import comparisons
     from .plandoc import horizon, plan_sections
+    from .sums import monthly_sums
 
-    sections = plan_sections(document["rows"], document["meta"])
-    derived = ("plans", "headline", "budgets", "price_changes", "total_usd")
+    rows, meta = document["rows"], document["meta"]
+    sums = monthly_sums(rows, meta)  # one pass over the lines for the totals and both sections
+    sections = plan_sections(rows, meta, sums)
+    derived = ("plans", "headline", "budgets", "comparisons", "price_changes", "total_usd")
     out = {key: value for key, value in document.items() if key not in derived}
-    return {**out, "plans": sections["plans"], "headline": sections["headline"], "budgets": sections["budgets"],
-            "price_changes": price_changes(document["rows"], horizon(document["meta"], document["rows"])),
-            "total_usd": sections["total_usd"]}
+    out["totals"] = _totals(sums, bool(rows) and "case" in rows[0])
+    # checked by document.check (saved ones) and described by the JSON Schema; typed from here on
+    return cast(EstimateDocument, {
+        **out, "plans": sections["plans"], "headline": sections["headline"], "budgets": sections["budgets"],
+        "comparisons": comparisons(rows, meta, sums), "price_changes": price_changes(rows, horizon(meta, rows)),
+        "total_usd": sections["total_usd"]})
 
 
 def document_meta(attrs: dict, requests: list[dict] | None = None) -> dict:
@@ -156,13 +173,44 @@ def _normalized(entry: dict, numbers) -> dict:
                 else list(v) if k == "months" else v) for k, v in entry.items()}
 
 
-def _totals(rows: list[dict]) -> list[dict]:
-    """Per profile, (case,) model and month, exact, in the rows' order of first appearance."""
-    keys = ["profile"] + (["case"] if rows and "case" in rows[0] else []) + ["model", "month"]
-    sums: dict[tuple, list[Decimal]] = {}
-    for row in rows:
-        sums.setdefault(tuple(str(row[k]) for k in keys), []).append(Decimal(row["cost_usd"]))
-    return [{**dict(zip(keys, key)), "cost_usd": decimal_text(dsum(values))} for key, values in sums.items()]
+def _totals(sums: MonthlySums, cases: bool) -> list[dict]:
+    """Per profile, (case,) model and month, exact, in the rows' order of first appearance (`case`
+    only when the rows carry it)."""
+    return [{"profile": p, **({"case": c} if cases else {}), "model": m, "month": month,
+             "cost_usd": decimal_text(total)} for (p, c, m, month), total in sums.usd.items()]
+
+
+def _json_column(series: pd.Series) -> list:
+    """A frame column as JSON values, the same as _json_value of each cell."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        lookup = [_json_value(c) for c in dtype.categories] + [None]  # code -1 (missing): the last, None
+        return [lookup[code] for code in series.cat.codes.to_numpy().tolist()]
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        if getattr(dtype, "tz", None) is not None:
+            series = series.dt.tz_localize(None)  # its wall time, as strftime of each cell wrote it
+        array = series.to_numpy(dtype="datetime64[s]")
+        texts = np.datetime_as_string(array, unit="s").tolist()
+        missing = np.isnat(array).tolist()
+        return [None if gone else text + "Z" for text, gone in zip(texts, missing)]
+    from ..frames import DecimalArray
+
+    array = series.array
+    # the exact dtype's own Decimals (to_numpy would wrap each one for printing first)
+    cells = array._data.tolist() if isinstance(array, DecimalArray) else series.to_numpy(dtype=object).tolist()
+    return [_decimal_text(v) if type(v) is Decimal else _json_value(v) for v in cells]
+
+
+def _decimal_text(value: Decimal) -> str:
+    """money.decimal_text, faster for the usual amount: str() writes the same digits as format(.., "f")
+    unless it chooses an exponent (a large exponent or under 1E-6), twice as fast; 400,000 cost lines
+    hold 1.2 million amounts."""
+    text = str(value)
+    if "E" in text:
+        return decimal_text(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _json_value(value):
@@ -175,14 +223,14 @@ def _json_value(value):
     return value if isinstance(value, (int, bool)) else str(value)
 
 
-def dumps(document: dict) -> str:
+def dumps(document: EstimateDocument) -> str:
     """The JSON text of a document (what --format json prints and `render` reads)."""
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 # -- document -> frame ---------------------------------------------------------------------------------
 
-def to_frame(document: dict) -> pd.DataFrame:
+def to_frame(document: EstimateDocument) -> pd.DataFrame:
     """The frame a document describes, for renderers: its rows as columns (money in the exact decimal
     dtype, instants as naive UTC, categoricals in the document's order; `case` when the rows have it),
     its meta in attrs as the document holds it (numbers as decimal text, meta.requests included, so
@@ -196,7 +244,7 @@ def to_frame(document: dict) -> pd.DataFrame:
     for column in columns:
         values = [row.get(column) for row in rows]
         if column in _MONEY or column.startswith("cost_"):  # cost_eur: the same money shown in EUR
-            data[column] = pd.Series(money_array(np.array([Decimal(v) for v in values], dtype=object)))
+            data[column] = pd.Series(money_array(np.array([Decimal(str(v)) for v in values], dtype=object)))
         elif column in _INSTANTS:
             instants = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
             data[column] = instants.dt.tz_localize(None)  # naive UTC: Excel has no time zones
@@ -230,7 +278,7 @@ def to_frame(document: dict) -> pd.DataFrame:
 MAX_SAVED_BYTES = 1024 * MIB
 
 
-def load(path: str) -> dict:
+def load(path: str) -> EstimateDocument:
     """A saved estimate document, checked enough that rendering cannot fail half-way."""
     try:
         data = read_regular(path, MAX_SAVED_BYTES, "saved result")
@@ -254,7 +302,7 @@ def load(path: str) -> dict:
     return upgrade(document)
 
 
-def upgrade(document: dict) -> dict:
+def upgrade(document: Mapping[str, Any]) -> EstimateDocument:
     """A checked document in the current schema: plan sections computed again from its rows and meta
     (they are derived data; a version-1 document has none: its plans come from its rows)."""
     return with_plans({**document, "meta": {**document["meta"], "schema": SCHEMA}})
@@ -507,14 +555,11 @@ def _finite(value, where: str) -> Decimal:
 class Shown:
     """How a document's money is shown: currency code, symbol, rate per USD and the conversion."""
 
-    def __init__(self, meta_or_attrs: dict):
+    def __init__(self, meta_or_attrs: Mapping[str, Any]):
         fx = meta_or_attrs.get("fx")
         self.code = fx["currency"] if fx else "USD"
         self.symbol = fx["symbol"] if fx else "$"
         self.rate = Decimal(str(fx["rate"])) if fx else Decimal(1)
-        # in_shown_currency() documents hold amounts already in the shown currency: nothing to multiply
-        self.applied = bool(fx and fx.get("applied"))
-        self._factor = Decimal(1) if self.applied else self.rate
         self.source = fx.get("source") if fx else None
         self.native = list(fx.get("native", [])) if fx else []  # providers priced in their own currency
         self.column = f"cost_{self.code.lower()}"  # a document row's cost in the shown currency
@@ -522,13 +567,13 @@ class Shown:
     def cost(self, row) -> Decimal:
         """A row's cost in the shown currency: its `cost_<code>` (which holds a provider's own prices
         where it publishes them), else cost_usd converted. Use this, not __call__, for cost lines."""
-        if not self.applied and self.code != "USD" and row.get(self.column) is not None:
+        if self.code != "USD" and row.get(self.column) is not None:
             return Decimal(row[self.column])
         return self(Decimal(row["cost_usd"]))
 
     def __call__(self, usd: Decimal) -> Decimal:
         """Exact: USD x rate (a 50-digit cost times a rate needs more than the default 28 digits)."""
-        return convert(usd, self._factor) if self._factor != 1 else usd
+        return convert(usd, self.rate) if self.rate != 1 else usd
 
     @property
     def note(self) -> str:
@@ -543,26 +588,21 @@ class Shown:
         return text + "."
 
 
-def fee_summary(document: dict) -> list[dict]:
-    """Per profile, model and tool, in the rows' order: the calls and the fees they cost in the shown
-    currency (expected case only; low and high are alternatives). What the text, HTML and XLSX
-    renderings list as the tool fee component of a total."""
-    from ..prices.model import TOOL_PREFIX
-
-    shown = Shown(document["meta"])
-    out: dict[tuple, list] = {}
-    for row in document["rows"]:
-        component = str(row["component"])
-        if not component.startswith(TOOL_PREFIX) or row.get("case", "expected") != "expected":
-            continue
-        entry = out.setdefault((str(row["profile"]), str(row["model"]), component[len(TOOL_PREFIX):]), [[], []])
-        entry[0].append(Decimal(str(row["tokens"])))
-        entry[1].append(shown.cost(row))
-    return [{"profile": p, "model": m, "tool": t, "calls": dsum(calls), "cost": dsum(costs)}
-            for (p, m, t), (calls, costs) in out.items()]
+def fee_summary(document: EstimateDocument) -> list[dict]:
+    """Per profile, model and tool: the calls and the fees they cost in the shown currency (expected
+    case; low and high are alternatives), as Decimals: the tool fee component of a total, read from the
+    document's comparisons (report/comparisons.py), where they are summed once."""
+    out = []
+    for profile in (document.get("comparisons") or {}).get("profiles", []):
+        cases = {c["case"]: c for c in profile["cases"]}
+        expected = cases.get("expected") or profile["cases"][0]
+        for model in expected["models"]:
+            out += [{"profile": profile["profile"], "model": model["model"], "tool": fee["tool"],
+                     "calls": Decimal(fee["calls"]), "cost": Decimal(fee["cost"])} for fee in model["fees"]]
+    return out
 
 
-def unavailable_months(meta_or_attrs: dict) -> dict[tuple[str, str], dict[str, str]]:
+def unavailable_months(meta_or_attrs: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
     """(profile, model) -> month -> "n/a" (not available all month) or "partial" (priced for part of
     it): how month tables mark the months of `not_available`."""
     out: dict[tuple[str, str], dict[str, str]] = {}
@@ -576,14 +616,7 @@ def unavailable_months(meta_or_attrs: dict) -> dict[tuple[str, str], dict[str, s
     return out
 
 
-def month_columns(months: list[str], meta_or_attrs: dict) -> list[str]:
-    """A summary's month columns and the months `not_available` marks (a month with no cost line at
-    all still gets its row, marked n/a), in order."""
-    marked = {m for e in meta_or_attrs.get("not_available") or [] for m in e["months"]}
-    return sorted(set(months) | marked)
-
-
-def verdict_caution(meta_or_attrs: dict, profile: str, models: list[str]) -> str:
+def verdict_caution(meta_or_attrs: Mapping[str, Any], profile: str, models: list[str]) -> str:
     """What a "Cheapest: X ... less than Y" verdict over `models` of a profile must add when its totals
     do not cover the same thing (expected case, as the verdict): a model not available in part of the
     period, tool calls a model's total leaves out (no fee), or requests `over_limit: exclude` left out
@@ -634,17 +667,10 @@ NOT_AVAILABLE_KEY = ("n/a: not available (before the model's launch or after its
                      "*: partial month, priced only while the model is available.")
 
 
-def in_shown_currency(document: dict) -> dict:
-    """A copy of the document for renderers that add amounts up (HTML, the XLSX summary, charts): each
-    row's `cost_usd` holds its cost in the shown currency (a provider's own published prices where the
-    result used them, else USD x rate), totals are summed again from those, and `meta.fx.applied` tells
-    `Shown` the amounts are converted already. So every rendering of a result shows the same totals,
-    native prices included. The document itself (the canonical JSON) is never changed."""
-    meta = document["meta"]
-    fx = meta.get("fx")
-    if not fx or fx.get("applied"):
-        return document
-    shown = Shown(meta)
-    rows = [{**row, "cost_usd": decimal_text(shown.cost(row))} for row in document["rows"]]
-    # the plan sections already hold each amount in the shown currency (`cost`): kept as they are
-    return {**document, "meta": {**meta, "fx": {**fx, "applied": True}}, "rows": rows, "totals": _totals(rows)}
+def shown_rows(document: Mapping[str, Any]) -> list[dict]:
+    """The document's cost lines, each with `cost`: its cost in the shown currency (meta.currency: a
+    provider's own published prices where the result used them, else cost_usd x fx.rate), for renderers
+    that add shown amounts up (the matplotlib charts). `cost_usd` stays in USD: a converted amount never
+    sits in a `_usd` field. The document itself is not changed."""
+    shown = Shown(document["meta"])
+    return [{**row, "cost": decimal_text(shown.cost(row))} for row in document["rows"]]

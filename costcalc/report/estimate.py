@@ -1,25 +1,26 @@
-"""Render a projection DataFrame as a terminal table, Markdown, CSV or JSON.
+"""Render an estimate document as a terminal table, Markdown, CSV or JSON (HTML, XLSX and FOCUS in
+their own modules).
 
-JSON is the canonical form (exact decimal strings, all metadata); the others are views of the same rows.
-Money is rounded to the cent only here, with largest-remainder rounding so that every rendered column
-adds up to its rendered total.
+JSON is the canonical form (exact decimal strings, all metadata); the others format what it holds: the
+plan headline (report/headline.py) and each profile's comparison of its alternatives (the document's
+`comparisons`). Money is rounded to the cent only here, each amount on its own (money.cents), so a
+column of shown cents may differ from its shown total by a cent; the output says so once.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
 from decimal import Decimal
 
 import pandas as pd
 
-from ..summary import cents, summarize
+from ..summary import cents
 from ..errors import _one_line
 from ..textable import table
-from . import ROUNDING_NOTE, csv_text, left_out_rows, markdown_text, not_available_rows
+from . import ROUNDING_NOTE, csv_row, csv_text, left_out_rows, markdown_text, not_available_rows
 from .headline import headline_lines, plan_csv_rows
-from .document import (NOT_AVAILABLE_KEY, Shown, dumps, fee_summary, in_shown_currency, month_columns,
-                       to_document, to_frame, unavailable_months, verdict_caution)
+from .document import NOT_AVAILABLE_KEY, Shown, dumps, to_document, to_frame, verdict_caution
+from .document_types import ComparisonCase, CostLine, EstimateDocument, ModelComparison, ToolFee
 
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
 
@@ -30,7 +31,7 @@ def render_estimate(df: pd.DataFrame, fmt: str) -> str | bytes:
     return render_document(to_document(df), fmt)
 
 
-def render_document(document: dict, fmt: str) -> str | bytes:
+def render_document(document: EstimateDocument, fmt: str) -> str | bytes:
     if fmt == "json":
         return dumps(document)
     if fmt == "html":
@@ -46,11 +47,27 @@ def render_document(document: dict, fmt: str) -> str | bytes:
 
         return render_focus(document)
     if fmt == "csv":
-        return to_csv(to_frame(document)) + plan_csv_rows(document)
-    # amounts in the shown currency, native prices included (the same totals as HTML and XLSX)
-    shown_document = in_shown_currency(document)
-    return to_text(to_frame(shown_document), markdown=fmt == "markdown", fees=fee_summary(shown_document),
-                   opening=headline_lines(document, markdown=fmt == "markdown"))
+        return to_csv(to_frame(document)) + plan_csv_rows(document) + comparison_csv_rows(document)
+    return to_text(document, markdown=fmt == "markdown")
+
+
+def comparison_csv_rows(document: EstimateDocument) -> str:
+    """CSV comment rows after the plan rows: per profile, case and model, the comparison of its
+    alternatives over the period (`# comparison`: rank, cheapest, totals, savings against the most
+    expensive and the current model; exact, `cost` in meta.currency, `cost_usd` in USD)."""
+    code = document["meta"].get("currency") or "USD"
+    rows = []
+    for profile in (document.get("comparisons") or {}).get("profiles", []):
+        for case in profile["cases"]:
+            for m in case["models"]:
+                current = m["savings_vs_current"]
+                rows.append(["# comparison", f"profile={profile['profile']}", f"case={case['case']}",
+                             f"model={m['model']}", f"rank={m['rank']}", f"cheapest={'yes' if m['cheapest'] else 'no'}",
+                             f"cost_usd={m['total']['cost_usd']}", f"cost={m['total']['cost']}", f"currency={code}",
+                             f"savings_vs_most_expensive={m['savings_vs_most_expensive']['cost']}",
+                             f"savings_pct={m['savings_pct']}", f"current={profile['current'] or ''}",
+                             f"savings_vs_current={'' if current is None else current['cost']}"])
+    return "".join(csv_row(r) for r in rows)
 
 
 def money(value: Decimal) -> str:
@@ -70,38 +87,33 @@ def to_csv(df: pd.DataFrame) -> str:
         not_available_rows(df.attrs.get("not_available")) + left_out_rows(df.attrs)
 
 
-def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None, opening: Sequence[str] = ()) -> str:
-    """The report: `opening` (the plan headline, report/headline.py) first, then per profile the
-    comparison of its alternative models."""
-    attrs = df.attrs
-    shown = Shown(attrs)
-    # pandas deep-copies attrs into every slice and sort below: work on a frame without them
-    df = df.copy(deep=False)
-    df.attrs = {}
+def to_text(document: EstimateDocument, markdown: bool) -> str:
+    """The report: the plan headline (report/headline.py) first, then per profile the comparison of its
+    alternative models (the document's `comparisons`, report/comparisons.py). Formats; adds nothing up."""
+    meta = document["meta"]
+    rows = document["rows"]
+    shown = Shown(meta)
+    opening = headline_lines(document, markdown=markdown)
     lines = []
-    title = (f"costcalc estimate: {attrs.get('start')} for {attrs.get('months')} months, "
-             f"scenario {attrs.get('scenario')}, {shown.code} ({shown.symbol})")
+    title = (f"costcalc estimate: {meta.get('start')} for {meta.get('months')} months, "
+             f"scenario {meta.get('scenario')}, {shown.code} ({shown.symbol})")
     lines.append(f"# {title}" if markdown else title)
     if shown.code != "USD":
         lines.append(_wrap(shown.note, markdown, indent=""))
-    if df.empty:
+    if not rows:
         lines += ["", "No cost lines: no profile has traffic in these months for these models."]
     lines += list(opening)
-    if opening and not df.empty:
+    if opening and rows:
         lines += ["", "## Alternatives per profile" if markdown else "Alternatives per profile (each profile's "
                   "models side by side; the plans above pick one each):"]
-    summary = summarize(df) if not df.empty else None
-    months = month_columns([c for c in (summary.columns if summary is not None else [])
-                            if len(c) == 7 and c[4] == "-"], attrs)
-    profiles = attrs.get("profiles", {})
-    marks = unavailable_months(attrs)
-    present = [] if summary is None else set(summary["profile"])
-    for name in [p for p in profiles if p in present]:
+    section = document.get("comparisons") or {"months": [], "profiles": []}
+    months = section["months"]
+    profiles = meta.get("profiles", {})
+    compared = {c["profile"]: c for c in section["profiles"]}
+    for name in [p for p in profiles if p in compared]:
         info = profiles.get(name, {})
-        assert summary is not None  # `present` is empty without one
-        part = summary[summary["profile"] == name]
-        expected = part[part["case"] == "expected"] if "case" in part.columns else part
-        expected = expected.sort_values("model", key=lambda s: s.map(_model_order(df, name)))
+        cases = {c["case"]: c for c in compared[name]["cases"]}
+        expected = cases.get("expected") or next(iter(cases.values()))
         lines.append("")
         header = name + (f"  [{info['tags']}]" if info.get("tags") else "")
         lines.append(f"## {markdown_text(header)}" if markdown else _one_line(header))
@@ -111,30 +123,29 @@ def to_text(df: pd.DataFrame, markdown: bool, fees: list[dict] | None = None, op
             lines.append(_wrap("Tokens per request from the samples, each model's own tokenizer: " +
                                "; ".join(_derived(m, t) for m, t in info["tokens_per_request"].items()) + ".",
                                markdown))
-        models = list(expected["model"])
-        marked = {m: marks[(name, m)] for m in models if (name, m) in marks}
+        models = expected["models"]
         for chunk_start in range(0, len(models), _MAX_MODEL_COLUMNS):
-            chunk = expected.iloc[chunk_start:chunk_start + _MAX_MODEL_COLUMNS]
             lines.append("")
-            lines.append(_month_table(chunk, months, markdown, marked))
-        if marked:
+            lines.append(_month_table(models[chunk_start:chunk_start + _MAX_MODEL_COLUMNS], months, markdown))
+        if any(cell["mark"] for m in models for cell in m["months"]):
             lines.append("")
             lines.append(_wrap(NOT_AVAILABLE_KEY.replace("*", "\\*") if markdown else NOT_AVAILABLE_KEY, markdown))
         lines.append("")
-        lines.append(_wrap(_verdict(expected, shown.code) + verdict_caution(attrs, name, models), markdown))
-        own_fees = [f for f in fees or () if f["profile"] == name]
+        lines.append(_wrap(_verdict(expected, shown.code) + verdict_caution(meta, name, [m["model"] for m in models]),
+                           markdown))
+        own_fees = [(m["model"], fee) for m in models for fee in m["fees"]]
         if own_fees:
             lines += ["", _wrap(_fees_text(own_fees, shown.code), markdown)]
-        if "case" in part.columns and (part["case"] != "expected").any():
-            lines.append(_wrap(_ranges(part), markdown))
+        if len(cases) > 1:
+            lines.append(_wrap(_ranges(list(cases.values())), markdown))
     lines.append("")
-    if not df.empty:
-        lines.append(_wrap("Price rules applied: " + _rules_applied(df), markdown, indent=""))
+    if rows:
+        lines.append(_wrap("Price rules applied: " + _rules_applied(rows), markdown, indent=""))
     lines.append("Assumptions:")
-    for note in attrs.get("assumptions", []):
+    for note in meta.get("assumptions", []):
         lines.append(f"- {markdown_text(note)}" if markdown else textwrap.fill(note, 100, initial_indent="  - ",
                                                                  subsequent_indent="    "))
-    table = attrs.get("price_table") or {}
+    table = meta.get("price_table") or {}
     lines.append("")
     version = markdown_text(table.get("version")) if markdown else _one_line(str(table.get("version")))
     lines.append(f"Price table {version} (sha256 {_one_line(str(table.get('sha256'))[:12])}).")
@@ -155,25 +166,18 @@ def _derived(model: str, t: dict) -> str:
     return text
 
 
-def _model_order(df: pd.DataFrame, profile: str) -> dict:
-    order = list(dict.fromkeys(df.loc[df["profile"] == profile, "model"].astype(str)))
-    return {m: i for i, m in enumerate(order)}
-
-
-def _month_table(chunk: pd.DataFrame, months: list[str], markdown: bool, marked: dict | None = None) -> str:
-    models = list(chunk["model"])
-    marked = marked or {}
+def _month_table(models: list[ModelComparison], months: list[str], markdown: bool) -> str:
     # Every amount rounded to the cent on its own: a month shows the same cents whatever else is shown
     # (another horizon, another model); a column may then differ from its total by a cent or so.
     columns = []
-    for _, row in chunk.iterrows():
-        values = [row.get(m, Decimal(0)) for m in months]  # a month only marked n/a has no column
-        mark = marked.get(row["model"], {})
-        columns.append([_marked(money(v), mark.get(m), markdown) for v, m in zip(values, months)]
-                       + [money(row["total_usd"])])
+    for model in models:
+        cells = {c["month"]: c for c in model["months"]}
+        columns.append([_marked(money(Decimal(cells[m]["cost"])) if m in cells else money(Decimal(0)),
+                                cells[m]["mark"] if m in cells else None, markdown) for m in months]
+                       + [money(Decimal(model["total"]["cost"]))])
     rows = [[m] + [col[i] for col in columns] for i, m in enumerate(months)] + \
            [["total"] + [col[-1] for col in columns]]
-    headers = ["month"] + [markdown_text(m) if markdown else m for m in models]
+    headers = ["month"] + [markdown_text(m["model"]) if markdown else m["model"] for m in models]
     return table(headers, rows, right=[False] + [True] * len(models), markdown_table=markdown, indent=2)
 
 
@@ -186,23 +190,29 @@ def _marked(text: str, mark: str | None, markdown: bool) -> str:
     return text
 
 
-def _verdict(expected: pd.DataFrame, code: str) -> str:
-    if expected.empty:
+def _verdict(case: ComparisonCase, code: str) -> str:
+    models = {m["model"]: m for m in case["models"]}
+    if not models or case["cheapest"] is None or case["most_expensive"] is None:
         return "No cost in the expected case."
-    if len(expected) < 2:
-        row = expected.iloc[0]
-        return f"{row['model']}: {money(row['total_usd'])} {code} over the period."
+    if len(models) < 2:
+        only = case["models"][0]
+        return f"{only['model']}: {money(Decimal(only['total']['cost']))} {code} over the period."
     # as in HTML: on a tie the most expensive is another model than the cheapest, never the model itself
-    ranked = expected.sort_values(["rank", "model"])
-    best, worst = ranked.iloc[0], ranked.iloc[-1]
-    return (f"Cheapest: {best['model']} at {money(best['total_usd'])} {code}, "
-            f"{money(best['savings_vs_most_expensive_usd'])} {code} ({best['savings_pct']}%) less than "
-            f"{worst['model']}.")
+    best, worst = models[case["cheapest"]], models[case["most_expensive"]]
+    return (f"Cheapest: {best['model']} at {money(Decimal(best['total']['cost']))} {code}, "
+            f"{money(Decimal(best['savings_vs_most_expensive']['cost']))} {code} "
+            f"({percent(best['savings_pct'])}%) less than {worst['model']}.")
 
 
-def _fees_text(fees: list[dict], code: str) -> str:
+def percent(text: str) -> Decimal:
+    """A savings share (exact text) to one decimal place, as every format shows it."""
+    return Decimal(text).quantize(Decimal("0.1"))
+
+
+def _fees_text(fees: list[tuple[str, ToolFee]], code: str) -> str:
     """The tool fee component of the totals above, per model and tool."""
-    bits = [f"{f['model']} {f['tool']}: {_calls(f['calls'])} calls, {money(f['cost'])} {code}" for f in fees]
+    bits = [f"{model} {f['tool']}: {_calls(Decimal(f['calls']))} calls, {money(Decimal(f['cost']))} {code}"
+            for model, f in fees]
     return "Tool fees (per call, included in the totals above): " + "; ".join(bits) + "."
 
 
@@ -211,17 +221,20 @@ def _calls(value: Decimal) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.1f}"
 
 
-def _ranges(part: pd.DataFrame) -> str:
-    bits = []
-    for model in dict.fromkeys(part["model"]):
-        rows = part[part["model"] == model].set_index("case")["total_usd"]
-        # a case with no cost line at all (a range down to zero requests) costs nothing
-        low, high = rows.get("low", Decimal(0)), rows.get("high", Decimal(0))
-        bits.append(f"{model} {money(low)} to {money(high)}")
+def _ranges(cases: list[ComparisonCase]) -> str:
+    totals = {(c["case"], m["model"]): Decimal(m["total"]["cost"]) for c in cases for m in c["models"]}
+    order = dict.fromkeys(m["model"] for c in cases
+                          for m in sorted(c["models"], key=lambda m: (m["rank"], m["model"])))
+    # a case with no cost line at all (a range down to zero requests) costs nothing
+    bits = [f"{model} {money(totals.get(('low', model), Decimal(0)))} to "
+            f"{money(totals.get(('high', model), Decimal(0)))}" for model in order]
     return ("Cases by cost: low takes each range at the end that lowers this model's cost, high at the end that "
             "raises it: " + "; ".join(bits) + ".")
 
 
-def _rules_applied(df: pd.DataFrame) -> str:
-    used = df.groupby("model", observed=True)["rule"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
-    return "; ".join(f"{model}: {rules}" for model, rules in used.items())
+def _rules_applied(rows: list[CostLine]) -> str:
+    used: dict[str, set[str]] = {}
+    for row in rows:
+        if row.get("rule") is not None:
+            used.setdefault(str(row["model"]), set()).add(str(row["rule"]))
+    return "; ".join(f"{model}: {', '.join(sorted(rules))}" for model, rules in used.items())

@@ -48,6 +48,7 @@ from ..money import decimal_text
 from ..prices.model import TOOL_PREFIX
 from . import csv_text, left_out_rows, not_available_rows
 from .document import EXACT, Shown
+from .document_types import EstimateDocument
 
 COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
            "ChargeCategory", "ChargeFrequency", "ChargeDescription", "ServiceCategory", "ServiceName",
@@ -67,7 +68,7 @@ _KIND = {"input": "input tokens (cache miss)", "cache_read": "cached input token
          "reasoning": "reasoning tokens"}
 
 
-def render_focus(document: dict) -> str:
+def render_focus(document: EstimateDocument) -> str:
     meta = document["meta"]
     shown = Shown(meta)
     table = meta.get("price_table") or {}

@@ -7,12 +7,15 @@ chosen model, every plan's total, and the budgets. Formats the document's plan s
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from ..errors import _one_line
 from ..summary import cents
 from .. import textable
 from . import markdown_text
+from .document_types import Budget, EstimateDocument, Plan, PlanMonth
 
 WIDTH = 100
 _INDENT = 2
@@ -81,11 +84,10 @@ def headers(names: list[str]) -> tuple[list[str], list[str]]:
     return out, key
 
 
-def headline_lines(document: dict, markdown: bool) -> list[str]:
+def headline_lines(document: EstimateDocument, markdown: bool) -> list[str]:
     """The opening section of a text or Markdown estimate ([] when the document has no plans)."""
     plans = {p["name"]: p for p in document.get("plans") or []}
-    head = document.get("headline") or {}
-    chosen = plans.get(head.get("plan"))
+    chosen = plans.get((document.get("headline") or {}).get("plan") or "")
     if chosen is None:
         return []
     code = document["meta"].get("currency") or "USD"
@@ -104,12 +106,12 @@ def headline_lines(document: dict, markdown: bool) -> list[str]:
     return out
 
 
-def _month_table(plan: dict, markdown: bool) -> list[str]:
+def _month_table(plan: Plan, markdown: bool) -> list[str]:
     profiles = plan["profiles"]
     names = [_text(p["profile"], markdown) for p in profiles]
     heads, key = headers(names) if not markdown else (names, [])
     months = [m["month"] for m in plan["months"]]
-    columns = [(h, [money(m["cost"]) for m in p["months"]] + [money(p["total"]["cost"])])
+    columns = [(h, [_cell(m, markdown) for m in p["months"]] + [money(p["total"]["cost"])])
                for h, p in zip(heads, profiles)]
     columns.append(("total", [money(m["cost"]) for m in plan["months"]] + [money(plan["total"]["cost"])]))
     first = months + ["total"]
@@ -121,10 +123,37 @@ def _month_table(plan: dict, markdown: bool) -> list[str]:
                           markdown)]
     if key:
         out += [""] + [_wrap(line, False) for line in key]
+    said = not_available_note(plan)
+    if said:
+        out += ["", _wrap(_text(said, markdown).replace("*", "\\*") if markdown else said, markdown)]
     return out
 
 
-def _units_table(plan: dict, code: str, markdown: bool) -> str:
+def _cell(month: PlanMonth, markdown: bool) -> str:
+    """A profile's month in a plan: n/a where its model has no price all month, a * where only part."""
+    if month.get("mark") == "n/a":
+        return "n/a"
+    return money(month["cost"]) + (("\\*" if markdown else "*") if month.get("mark") == "partial" else "")
+
+
+def not_available_note(plan: Plan) -> str:
+    """Why a plan's month shows n/a or *, said once under its table ("" when no month is marked): which
+    profile's model, and that the plan's total for those months leaves that stretch out."""
+    bits = []
+    for p in plan["profiles"]:
+        none = [m["month"] for m in p["months"] if m.get("mark") == "n/a"]
+        part = [m["month"] for m in p["months"] if m.get("mark") == "partial"]
+        if none or part:
+            when = ([f"{', '.join(none)} (n/a)"] if none else []) + ([f"part of {', '.join(part)} (*)"] if part else [])
+            bits.append(f"{p['profile']} on {p['model']} in {' and '.join(when)}")
+    if not bits:
+        return ""
+    return ("Not available: " + "; ".join(bits) + ". n/a: no price all month (before the model's launch or "
+            "after its retirement), so no cost is shown, not zero; *: priced only while the model is "
+            "available. The plan's totals for those months leave out what has no price.")
+
+
+def _units_table(plan: Plan, code: str, markdown: bool) -> str:
     rows = []
     for p in plan["profiles"]:
         per, per_1k = p.get("cost_per_request"), p.get("cost_per_1k")
@@ -142,7 +171,7 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _summary(document: dict, plans: dict, chosen: dict, code: str, markdown: bool) -> list[str]:
+def _summary(document: EstimateDocument, plans: dict[str, Plan], chosen: Plan, code: str, markdown: bool) -> list[str]:
     head = document["headline"]
     name = _text(chosen["name"], markdown)
     lines = [f"Period total, plan {name}: {money(chosen['total']['cost'])} {code}. Requests/month is the "
@@ -168,7 +197,7 @@ def _summary(document: dict, plans: dict, chosen: dict, code: str, markdown: boo
     return [_wrap(line, markdown, indent="") + ("  " if markdown else "") for line in lines]
 
 
-def budget_title(budget: dict) -> str:
+def budget_title(budget: Budget) -> str:
     scope = budget["scope"]
     what = f"plan {budget['name']}" if scope == "plan" else f"{scope} {budget['name']} on plan {budget['plan']}"
     amounts = []
@@ -179,7 +208,7 @@ def budget_title(budget: dict) -> str:
     return f"{what}, {' and '.join(amounts)} ({budget['source']})"
 
 
-def budget_verdicts(budget: dict) -> list[str]:
+def budget_verdicts(budget: Budget) -> list[str]:
     """What a budget's status says in words: months over and by how much, headroom, when a period
     budget runs out."""
     code = budget["currency"]
@@ -190,7 +219,7 @@ def budget_verdicts(budget: dict) -> list[str]:
             out.append(f"over budget in {len(over)} of {len(budget['months'])} months: "
                        + ", ".join(f"{o['month']} by {money(o['overrun'])} {code}" for o in over))
         else:
-            least = budget.get("least_headroom") or {}
+            least: Mapping[str, Any] = budget.get("least_headroom") or {}
             out.append(f"within budget every month; least headroom {money(least.get('headroom', 0))} {code} "
                        f"({least.get('month')})")
     if budget.get("period") is not None:
@@ -203,7 +232,7 @@ def budget_verdicts(budget: dict) -> list[str]:
     return out
 
 
-def _budget_lines(budgets: list[dict], markdown: bool) -> list[str]:
+def _budget_lines(budgets: list[Budget], markdown: bool) -> list[str]:
     out = ["## Budgets" if markdown else "Budgets (headroom = budget - spend; negative: over):"]
     for budget in budgets:
         title = _text(budget_title(budget), markdown)
@@ -228,7 +257,7 @@ def _budget_lines(budgets: list[dict], markdown: bool) -> list[str]:
     return out
 
 
-def plan_csv_rows(document: dict) -> str:
+def plan_csv_rows(document: EstimateDocument) -> str:
     """CSV comment rows (like `# not available`) after the cost lines: each plan's total per month and
     over the period (`# plan`), its model per profile (`# plan choice`), and each budget's status per
     month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
@@ -249,8 +278,8 @@ def plan_csv_rows(document: dict) -> str:
     for b in document.get("budgets") or []:
         head = [f"scope={b['scope']}", f"name={b['name']}", f"plan={b['plan']}", f"currency={b['currency']}",
                 f"monthly={b.get('monthly') or ''}", f"period={b.get('period') or ''}"]
-        for m in b["months"]:
-            rows.append(["# budget"] + head + [f"{k}={_csv_value(m.get(k))}" for k in
+        for spent in b["months"]:
+            rows.append(["# budget"] + head + [f"{k}={_csv_value(spent.get(k))}" for k in
                                                 ("month", "spend", "headroom", "over", "cumulative", "period_left")])
         over = ";".join(f"{o['month']}:{o['overrun']}" for o in b.get("over_months") or [])
         rows.append(["# budget status"] + head + [f"over_months={over}", f"runs_out={b.get('runs_out') or ''}",
@@ -267,4 +296,5 @@ def _csv_value(value) -> str:
     return str(value)
 
 
-__all__ = ["budget_title", "budget_verdicts", "headline_lines", "money", "plan_csv_rows", "unit"]
+__all__ = ["budget_title", "budget_verdicts", "headline_lines", "money", "not_available_note", "plan_csv_rows",
+           "unit"]

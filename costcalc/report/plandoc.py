@@ -4,7 +4,8 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
     "plans": [{"name", "kind", "description", "notes": [...],
                "months": [{"month", "cost", "cost_usd"}],          # the plan's total per month
                "total": {"cost", "cost_usd"},                       # over the period
-               "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests"}],
+               "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests",
+                                                             "mark"}],   # mark: null, "n/a", "partial"
                              "total": {...}, "requests", "requests_per_month",
                              "cost_per_request": {...} | null, "cost_per_1k": {...} | null}]}],
     "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...}, "saves_pct"}},
@@ -19,7 +20,9 @@ them, else USD x fx.rate), `cost_usd` in USD; both exact decimal text. Only the 
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from .. import planning
 from ..budgets import evaluate
@@ -27,6 +30,7 @@ from ..errors import CostcalcError
 from ..money import EXACT, decimal_text
 from ..summary import dsum
 from ..workload_plans import UserPlan
+from .sums import MonthlySums, monthly_sums
 
 _ZERO = Decimal(0)
 
@@ -35,7 +39,7 @@ def _expected(record: dict) -> bool:
     return record.get("case") in (None, "expected")
 
 
-def horizon(meta: dict, rows: list[dict]) -> list[str]:
+def horizon(meta: Mapping[str, Any], rows: list[dict]) -> list[str]:
     """The period's months (meta start and months), with any month a row has besides."""
     from ..calendar import month_label, months
 
@@ -48,7 +52,7 @@ def horizon(meta: dict, rows: list[dict]) -> list[str]:
     return out + extra
 
 
-def plan_setup(meta: dict, rows: list[dict]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+def plan_setup(meta: Mapping[str, Any], rows: list[dict]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     """Per profile (in order): the models it lists, and its current model. A result made before plans
     (schema 1) lists neither: its models are those of its cost lines, in order, the first current."""
     models: dict[str, list[str]] = {}
@@ -67,34 +71,26 @@ def plan_setup(meta: dict, rows: list[dict]) -> tuple[dict[str, tuple[str, ...]]
     return {p: tuple(m) for p, m in models.items()}, current
 
 
-def plan_sections(rows: list[dict], meta: dict) -> dict:
-    """plans, headline, budgets and total_usd of a document (see the module docstring)."""
+def plan_sections(rows: list[dict], meta: dict, sums: MonthlySums | None = None) -> dict:
+    """plans, headline, budgets and total_usd of a document (see the module docstring). sums: the
+    lines' monthly_sums when the caller has them already."""
     # sums, differences and x1000 of 50-digit amounts stay exact at 120 digits (the default 28 rounds)
     with decimal.localcontext(EXACT):
-        return _sections(rows, meta)
+        return _sections(rows, meta, sums or monthly_sums(rows, meta))
 
 
-def _sections(rows: list[dict], meta: dict) -> dict:
-    from .document import Shown
+def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
+    from .document import Shown, unavailable_months
 
     shown = Shown(meta)
     months = horizon(meta, rows)
-    usd: dict[tuple[str, str], dict[str, list]] = {}
-    local: dict[tuple[str, str], dict[str, list]] = {}
-    for row in rows:
-        if not _expected(row):
-            continue
-        key, month = (str(row["profile"]), str(row["model"])), str(row["month"])
-        usd.setdefault(key, {}).setdefault(month, []).append(Decimal(str(row["cost_usd"])))
-        local.setdefault(key, {}).setdefault(month, []).append(shown.cost(row))
-    usd_costs = {k: {m: dsum(v) for m, v in per.items()} for k, per in usd.items()}
-    costs = {k: {m: dsum(v) for m, v in per.items()} for k, per in local.items()}
+    usd_costs, costs = sums.expected(sums.usd), sums.expected(sums.cost)
     requests: dict[tuple[str, str], dict[str, Decimal]] = {}
     for entry in meta.get("requests") or []:
         if _expected(entry):
             per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
             per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
-    models, current = plan_setup(meta, rows)
+    models, current = plan_setup(meta, sums.pairs)
     user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
     unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
     built = planning.build_plans(models, current, costs, user, unavailable) if models else []
@@ -102,7 +98,8 @@ def _sections(rows: list[dict], meta: dict) -> dict:
     names = [p.name for p in built]
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
-    plans = [_plan_entry(p, costs, usd_costs, requests, months) for p in built]
+    marks = unavailable_months(meta)
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks) for p in built]
     by_name = {p["name"]: p for p in plans}
     chosen = by_name.get(chosen_name)
     headline = {"plan": chosen_name if chosen else None, "cheapest": None}
@@ -144,7 +141,7 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
     return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
 
 
-def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
+def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]]) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -153,10 +150,11 @@ def _plan_entry(plan, costs, usd_costs, requests, months) -> dict:
         n = dsum(counts.values())
         per = planning.unit_cost(total, n)
         per_usd = planning.unit_cost(total_usd, n)
+        marked = marks.get((profile, model), {})  # months the model has no price all month (n/a) or part of it
         profiles.append({
             "profile": profile, "model": model,
             "months": [{"month": m, **_amounts(own.get(m, _ZERO), own_usd.get(m, _ZERO)),
-                        "requests": decimal_text(counts.get(m, _ZERO))} for m in months],
+                        "requests": decimal_text(counts.get(m, _ZERO)), "mark": marked.get(m)} for m in months],
             "total": _amounts(total, total_usd), "requests": decimal_text(n),
             "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
             "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),

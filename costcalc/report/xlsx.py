@@ -33,13 +33,15 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Mapping
+from typing import Any, cast
 
 from ..errors import CostcalcError
 from ..money import decimal_text
-from ..summary import cents, summarize
+from ..summary import cents
 from . import safe_cell
-from .document import (NOT_AVAILABLE_KEY, Shown, check, fee_summary, in_shown_currency, month_columns,
-                       share_percent, to_document, to_frame, unavailable_months, verdict_caution)
+from .document import NOT_AVAILABLE_KEY, Shown, check, fee_summary, share_percent, to_document, verdict_caution
+from .document_types import EstimateDocument, Meta
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -68,14 +70,14 @@ def to_xlsx(estimate, path=None) -> bytes:
 
         costcalc.to_xlsx(df, "estimate.xlsx")
     """
-    document = estimate if isinstance(estimate, dict) else to_document(estimate)
+    document = cast(EstimateDocument, estimate) if isinstance(estimate, dict) else to_document(estimate)
     data = render_xlsx(document)
     if path is not None:
         Path(path).write_bytes(data)
     return data
 
 
-def render_xlsx(document: dict) -> bytes:
+def render_xlsx(document: EstimateDocument) -> bytes:
     """The workbook for an estimate document, as bytes (identical for identical documents)."""
     openpyxl = _openpyxl()
     check(document)
@@ -95,11 +97,8 @@ def render_xlsx(document: dict) -> bytes:
     book.properties.title = _text(f"costcalc estimate {meta.get('start')} ({meta.get('months')} months)")
 
     styles = _Styles(openpyxl, shown)
-    # The summary adds amounts up: from the rows' costs in the shown currency (native prices
-    # included), so its totals equal the Detail sheet's cost_<code> column.
-    shown_document = in_shown_currency(document)
     _plan_sheet(book.active, document, shown, styles)
-    _summary_sheet(book.create_sheet("Summary"), shown_document, Shown(shown_document["meta"]), styles)
+    _summary_sheet(book.create_sheet("Summary"), document, shown, styles)
     _detail_sheet(book.create_sheet("Detail"), document, shown, styles)
     _notes_sheet(book.create_sheet("Notes"), document, shown, styles)
 
@@ -110,7 +109,7 @@ def render_xlsx(document: dict) -> bytes:
 
 # -- sheets ----------------------------------------------------------------------------------------------
 
-def _summary_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
+def _summary_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
     sheet.title = "Summary"
     rows = document["rows"]
     code = shown.code
@@ -119,38 +118,41 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None
         sheet.append([_text("No cost lines: no profile has traffic in these months for these models.")])
         _finish(sheet, "A2")
         return
-    frame = to_frame(document)
-    frame.attrs.clear()  # pandas deep-copies attrs into every group; the sheet needs none of them
-    summary = summarize(frame)
-    has_case = "case" in summary.columns
-    months = month_columns([c for c in summary.columns if isinstance(c, str) and len(c) == 7 and c[4] == "-"],
-                           document["meta"])
+    section = document["comparisons"]
+    months = section["months"]
+    has_case = "case" in rows[0]
     keys = ["profile"] + (["case"] if has_case else []) + ["model", "provider"]
     header = keys + months + [f"total ({code})", "rank", "cheapest",
                               f"savings vs most expensive ({code})", "savings %"]
     _header(sheet, header, styles)
     first_money = len(keys) + 1
-    marks = unavailable_months(document["meta"])
-    for record in summary.to_dict(orient="records"):
-        mark = marks.get((record["profile"], record["model"]), {})
-        values: list[object] = [_text(record[k]) for k in keys]
-        # a month without a price is "n/a", not a zero; a partial month keeps its number, shown with a *
-        values += ["n/a" if mark.get(m) == "n/a" else _number(shown(record.get(m, Decimal(0)))) for m in months]
-        values += [_number(shown(record["total_usd"])), int(record["rank"]),
-                   "yes" if record["cheapest"] else "",
-                   _number(shown(record["savings_vs_most_expensive_usd"])),
-                   _number(record["savings_pct"] / 100)]
-        sheet.append(values)
-        row = sheet.max_row
-        for col in range(first_money, first_money + len(months) + 1):
-            sheet.cell(row, col).number_format = styles.money
-        for i, m in enumerate(months):
-            if mark.get(m) == "partial":
-                sheet.cell(row, first_money + i).number_format = styles.partial
-            elif mark.get(m) == "n/a":
-                sheet.cell(row, first_money + i).alignment = styles.right
-        sheet.cell(row, first_money + len(months) + 3).number_format = styles.money
-        sheet.cell(row, first_money + len(months) + 4).number_format = styles.percent
+    marked = False
+    for compared in section["profiles"]:
+        for case in compared["cases"]:
+            for model in sorted(case["models"], key=lambda m: (m["rank"], m["model"])):
+                cells = {c["month"]: c for c in model["months"]}
+                mark = {m: c["mark"] for m, c in cells.items() if c["mark"]}
+                marked = marked or bool(mark)
+                named = {"profile": compared["profile"], "case": case["case"], "model": model["model"],
+                         "provider": model["provider"]}
+                values: list[Any] = [_text(named[k]) for k in keys]
+                # a month without a price is "n/a", not a zero; a partial month keeps its number, with a *
+                values += ["n/a" if mark.get(m) == "n/a" else _number(Decimal(cells[m]["cost"]) if m in cells else
+                                                                      Decimal(0)) for m in months]
+                values += [_number(Decimal(model["total"]["cost"])), model["rank"], "yes" if model["cheapest"] else "",
+                           _number(Decimal(model["savings_vs_most_expensive"]["cost"])),
+                           _number(Decimal(model["savings_pct"]).quantize(Decimal("0.1")) / 100)]
+                sheet.append(values)
+                row = sheet.max_row
+                for col in range(first_money, first_money + len(months) + 1):
+                    sheet.cell(row, col).number_format = styles.money
+                for i, m in enumerate(months):
+                    if mark.get(m) == "partial":
+                        sheet.cell(row, first_money + i).number_format = styles.partial
+                    elif mark.get(m) == "n/a":
+                        sheet.cell(row, first_money + i).alignment = styles.right
+                sheet.cell(row, first_money + len(months) + 3).number_format = styles.money
+                sheet.cell(row, first_money + len(months) + 4).number_format = styles.percent
 
     sheet.append([])
     # A profile's models are alternatives: the only totals across profiles are plans (one model each,
@@ -158,8 +160,8 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None
     chosen = (document.get("headline") or {}).get("plan")
     for plan in document.get("plans") or []:
         label = f"Plan {plan['name']}" + (" (chosen: the document's total_usd)" if plan["name"] == chosen else "")
-        cells = {m["month"]: Decimal(m["cost"]) for m in plan["months"]}
-        sheet.append([_text(label)] + [None] * (len(keys) - 1) + [_number(cells.get(m, Decimal(0))) for m in months]
+        spend = {m["month"]: Decimal(m["cost"]) for m in plan["months"]}
+        sheet.append([_text(label)] + [None] * (len(keys) - 1) + [_number(spend.get(m, Decimal(0))) for m in months]
                      + [_number(Decimal(plan["total"]["cost"]))])
         row = sheet.max_row
         for col in range(1, first_money + len(months) + 1):
@@ -170,13 +172,14 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None
     sheet.append([_text("Plan rows: one model per profile (see the Plan sheet); a profile's models are "
                         "alternatives and are never added together.")])
     sheet.append([])
-    if marks:
+    if marked:
         sheet.append([_text(NOT_AVAILABLE_KEY + " The Notes sheet lists what is not available.")])
     # the same caution the text and HTML verdicts carry, where a profile's totals are not like for like
-    expected = summary[summary["case"] == "expected"] if has_case else summary
-    for profile in dict.fromkeys(expected["profile"]):
-        caution = verdict_caution(document["meta"], profile, list(expected.loc[expected["profile"] == profile,
-                                                                                "model"]))
+    for compared in section["profiles"]:
+        profile = compared["profile"]
+        expected = next((c for c in compared["cases"] if c["case"] == "expected"), compared["cases"][0])
+        ranked = sorted(expected["models"], key=lambda m: (m["rank"], m["model"]))
+        caution = verdict_caution(document["meta"], profile, [m["model"] for m in ranked])
         if caution:
             sheet.append([_text(f"{profile}: {caution.strip()}")])
     sheet.append([_text(shown.note)])
@@ -185,15 +188,15 @@ def _summary_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None
     _finish(sheet, sheet.cell(2, first_money).coordinate)
 
 
-def _plan_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
+def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
     """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
     and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
-    from .headline import budget_title, budget_verdicts
+    from .headline import budget_title, budget_verdicts, not_available_note
 
     sheet.title = "Plan"
     plans = {p["name"]: p for p in document.get("plans") or []}
-    head = document.get("headline") or {}
-    chosen = plans.get(head.get("plan"))
+    head = document.get("headline") or {"plan": None, "cheapest": None}
+    chosen = plans.get(head.get("plan") or "")
     code = shown.code
     if chosen is None:
         _header(sheet, ["month", f"plan total ({code})"], styles)
@@ -215,12 +218,22 @@ def _plan_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
 
     for i, month in enumerate(chosen["months"]):
         money_row([p["months"][i]["cost"] for p in profiles] + [month["cost"]], month["month"])
+        for col, p in enumerate(profiles, start=2):  # no price all month: n/a, not a zero; part of it: a *
+            mark = p["months"][i].get("mark")
+            if mark == "n/a":
+                sheet.cell(sheet.max_row, col).value = "n/a"
+                sheet.cell(sheet.max_row, col).alignment = styles.right
+            elif mark == "partial":
+                sheet.cell(sheet.max_row, col).number_format = styles.partial
     money_row([p["total"]["cost"] for p in profiles] + [chosen["total"]["cost"]], "total", bold=True)
     sheet.append([])
     sheet.append([_text(f"Plan {chosen['name']}: {chosen['description']}. A profile's models are alternatives: "
                         f"no figure adds them together. Expected case.")])
     for note in chosen.get("notes") or []:
         sheet.append([_text(f"Note: {note}.")])
+    said = not_available_note(chosen)
+    if said:
+        sheet.append([_text(said)])
     cheapest = head.get("cheapest")
     if cheapest and cheapest["plan"] != chosen["name"] and Decimal(cheapest["saves"]["cost"]) > 0:
         sheet.append([_text(f"Cheapest plan: {cheapest['plan']} at {cents(Decimal(cheapest['total']['cost'])):,.2f} "
@@ -279,7 +292,7 @@ def _bold_row(sheet, names: list, styles: _Styles) -> None:
         cell.font = styles.bold
 
 
-def _detail_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
+def _detail_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
     rows = document["rows"]
     columns = list(rows[0]) if rows else ["profile", "model", "provider", "month", "rule", "component",
                                           "tokens", "usd_per_mtok", "cost_usd", "period_start", "period_end"]
@@ -314,10 +327,10 @@ def _detail_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
     _finish(sheet, "A2")
 
 
-def _notes_sheet(sheet, document: dict, shown: Shown, styles: _Styles) -> None:
+def _notes_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
     meta = document["meta"]
     table = meta.get("price_table") or {}
-    fx = meta.get("fx") or {}
+    fx: Mapping[str, Any] = meta.get("fx") or {}
     _header(sheet, ["item", "value"], styles)
     items = [
         ("schema", meta.get("schema")),
@@ -487,7 +500,7 @@ def _detail_value(column: str, value, numeric: set):
 
 # -- reproducible bytes ----------------------------------------------------------------------------------
 
-def _fixed_time(meta: dict) -> dt.datetime:
+def _fixed_time(meta: Meta) -> dt.datetime:
     """The workbook's created/modified time: midnight UTC on the estimate's first day (a document
     carries no creation time, and the clock would make every rendering differ)."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", str(meta.get("start") or ""))

@@ -1,4 +1,10 @@
-"""The projection: profiles x models x calendar months -> a tidy DataFrame of exact cost lines.
+"""The projection as it was before the exact-integer rewrite (issue 15 item 2): a slow reference that
+tests/test_projection_equality.py compares the fast one with, frame and attrs, to the last digit.
+
+Copied from costcalc/projection.py at commit 3083669 with imports made absolute; not used by costcalc.
+Its docstring follows.
+
+The projection: profiles x models x calendar months -> a tidy DataFrame of exact cost lines.
 
 Pure computation: the price table, the profiles, the months and the scenario arrive as arguments; no
 files, clock or network. The work is organised so the expensive part (which price rule applies in which
@@ -53,21 +59,26 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from . import calendar as cal
-from .money import DIVIDE, decimal_places
-from .errors import _NO_VALUE, CostcalcError, LimitError, NotLaunchedError, Problem, RetiredModelError
-from .prices.limits import describe as describe_limit
-from .prices.limits import CONTEXT, over_limit
-from .prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component, tool_component
-from .prices.resolve import Request, lookup, prompt_thresholds, segments
-from . import __version__
-from .cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
-from .token_units import by_profile as translations_by_profile
-from .token_units import limit_hint, profile_info, translate, translated_parts, translation
-from .token_units import notes as token_notes
-from .workloads.describe import describe
-from .workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
-                              Profile, Range, Traffic, Workloads)
+from costcalc import calendar as cal
+from costcalc.money import DIVIDE
+from costcalc.errors import _NO_VALUE, CostcalcError, LimitError, NotLaunchedError, Problem, RetiredModelError
+from costcalc.prices.limits import describe as describe_limit
+from costcalc.prices.limits import CONTEXT, over_limit
+from costcalc.prices.model import COMPONENTS, MTOK, Model, PriceTable, is_tool_component, tool_component
+from costcalc.prices.resolve import Request, lookup, prompt_thresholds, segments
+from costcalc import __version__
+from costcalc.cost_cases import CASES_NOTE, at_ends, choose_ends, lowering_notes, order_note, ranged_inputs
+from costcalc.token_units import by_profile as translations_by_profile
+from costcalc.token_units import limit_hint, profile_info, translate, translated_parts, translation
+from costcalc.token_units import notes as token_notes
+from costcalc.workloads.describe import describe
+from costcalc.workloads.model import (CASES, DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram,
+                              Profile, Traffic, Workloads)
+
+# Set by project(exact_intermediates=True): the context every multiplication and sum runs in (exact
+# at 1,000 digits) instead of DIVIDE's 50; divisions, growth and the volume stay at DIVIDE.
+_CONTEXT = [DIVIDE]
+_WIDE = decimal.Context(prec=1000, rounding=decimal.ROUND_HALF_EVEN)
 
 COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
            "cost_usd", "case", "period_start", "period_end"]
@@ -154,7 +165,7 @@ class _Projector:
         entry = self.unpriced_counts.setdefault((profile, model_name, tool, case), [[], _ZERO])
         if month not in entry[0]:
             entry[0].append(month)
-        entry[1] += calls
+        entry[1] = DIVIDE.add(entry[1], calls)
 
     def unpriced_entries(self) -> list[dict]:
         """attrs["unpriced_calls"]: per profile, model, tool and case, the months and the calls no fee
@@ -343,7 +354,7 @@ class _Projector:
         """The weights as integers times 10**places, so a dot product is exact integer arithmetic."""
         found = self._int_weights.get(weights_id)
         if found is None:
-            places = max(max(decimal_places(w), 0) for w in weights)
+            places = max(max(-w.as_tuple().exponent, 0) for w in weights)
             ints = [int(w.scaleb(places)) for w in weights]
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
@@ -385,36 +396,29 @@ def _window(profile: Profile, ym: tuple[int, int]) -> tuple[datetime, datetime] 
     return (start, end) if start < end else None
 
 
-def _at_case(value: Decimal | Range | None) -> Decimal:
-    """A value of a profile at one case: the projection runs on profile.at_case(...), where no Range is
-    left (and a count it reads is given)."""
-    assert isinstance(value, Decimal), f"a profile at one case has numbers, not {value!r}"
-    return value
-
-
 def _reasoning_tokens(profile: Profile, provider: str) -> Decimal:
     if profile.reasoning_tokens is not None:
-        return _at_case(profile.reasoning_tokens)
+        return profile.reasoning_tokens
     if profile.reasoning is None:
         return _ZERO
     table = REASONING_PER_OUTPUT_TOKEN.get(provider, DEFAULT_REASONING_PER_OUTPUT_TOKEN)
-    return _at_case(profile.output_tokens) * table[profile.reasoning]
+    return profile.output_tokens * table[profile.reasoning]
 
 
 def _bins(profile: Profile) -> tuple[tuple[Decimal, Decimal], ...]:
     tokens = profile.input_tokens
-    return tokens.bins if isinstance(tokens, Histogram) else ((_at_case(tokens), Decimal(1)),)
+    return tokens.bins if isinstance(tokens, Histogram) else ((tokens, Decimal(1)),)
 
 
 def _per_request(profile: Profile, prompt: Decimal, reasoning: Decimal) -> dict[str, Decimal]:
     """Tokens of each component in one request with `prompt` input tokens (shares of the same input)."""
-    read = prompt * _at_case(profile.cache_hit_rate)
-    write = prompt * _at_case(profile.cache_write_share)
+    read = prompt * profile.cache_hit_rate
+    write = prompt * profile.cache_write_share
     tokens = dict.fromkeys(COMPONENTS, _ZERO)
     tokens["input"] = prompt - read - write
     tokens["cache_read"] = read
     tokens["cache_write_" + profile.cache_write_ttl] = write
-    tokens["output"] = _at_case(profile.output_tokens)
+    tokens["output"] = profile.output_tokens
     tokens["reasoning"] = reasoning
     return tokens
 
@@ -428,12 +432,13 @@ def with_models(loaded: Workloads, models: list[str], table: PriceTable) -> Work
 
 
 def project(workloads: Workloads | list[Profile], table: PriceTable, start: tuple[int, int], months: int,
-            scenario: str = "actual") -> pd.DataFrame:
+            scenario: str = "actual", exact_intermediates: bool = False) -> pd.DataFrame:
     """Cost lines for every profile x model x month. See the module docstring for the arithmetic."""
     if months < 1:
         raise CostcalcError(f"months must be at least 1, not {months}")
     profiles = list(workloads)
     projector = _Projector(table, scenario)
+    _CONTEXT[0] = _WIDE if exact_intermediates else DIVIDE
     month_list = cal.months(*start, months)
     for profile in profiles:
         _check_growth(profile, start, month_list[-1])
@@ -510,7 +515,7 @@ def _check_growth(profile: Profile, start: tuple[int, int], last: tuple[int, int
 def _run(profiles, projector, month_list, start, out) -> pd.DataFrame:
     # Division is the only inexact step (a traffic share like 154/720): money.DIVIDE's 50 digits keep its
     # error below 1e-40 of the amount, far under the cent at which results are rendered.
-    with decimal.localcontext(DIVIDE):
+    with decimal.localcontext(_CONTEXT[0]):
         for base in profiles:
             for model_name in base.models:
                 model_id = lookup(projector.table, model_name).id
@@ -545,9 +550,9 @@ def _project_cases(projector: _Projector, profile: Profile, model_id: str, model
         projector.note(note)
     ranges = dict(ranged_inputs(profile))
     projector.lowering += [(profile.name, model_name, key, ranges[key]) for key, _ in lowering]
-    totals = {"expected": sum(expected, _ZERO)}
+    totals = {"expected": _dsum(expected)}
     for case, ends in (("low", low_ends), ("high", high_ends)):
-        totals[case] = sum(run(case, at_ends(profile, ends), ends), _ZERO)
+        totals[case] = _dsum(run(case, at_ends(profile, ends), ends))
     disorder = order_note(profile.name, model_name, totals)
     if disorder:
         projector.note(disorder)
@@ -558,7 +563,7 @@ def _month_costs(out: _Columns, runs_from: int, lines_from: int, months: int) ->
     costs = [_ZERO] * months
     position = lines_from
     for _, _, index, _, count in out.runs[runs_from:]:
-        costs[index] += sum(out.cost[position:position + count], _ZERO)
+        costs[index] = DIVIDE.add(costs[index], _dsum(out.cost[position:position + count]))
         position += count
     return costs
 
@@ -620,7 +625,7 @@ class _Columns:
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
             values = sorted({v for p in profiles for k, v in p.tags if k == tag})
             by_profile = {p.name: dict(p.tags).get(tag) for p in profiles}
-            codes = np.array([values.index(v) if (v := by_profile[r[0]]) is not None else -1
+            codes = np.array([values.index(by_profile[r[0]]) if by_profile[r[0]] is not None else -1
                               for r in self.runs], dtype=np.int32)
             frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(codes, counts), categories=values)
         return frame
@@ -758,22 +763,22 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         per_request = [(c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n]
         # a cliff is crossed by any part of a token: a mean prompt of 272,000.5 is above 272,000
         bins.append((_ceil(prompt), share, per_request))
-    over = _over_limits(profile, model, model_name, bins, _ceil(_at_case(profile.output_tokens) + reasoning), case,
+    over = _over_limits(profile, model, model_name, bins, _ceil(profile.output_tokens + reasoning), case,
                         sampled is not None, ends, counted, hint)
     requests_by_tier = []
     for tier, tier_share in tiers:
-        for (prompt_size, bin_share, per_request), excluded in zip(bins, over):
+        for (prompt, bin_share, per_request), excluded in zip(bins, over):
             # one projector per scenario: its slot cache may leave the scenario out of its keys.
             # Excluded requests are only counted: priced as a small prompt, their slots give the minutes.
-            request = Request(0 if excluded else prompt_size, tier, residency, projector.scenario)
+            request = Request(0 if excluded else prompt, tier, residency, projector.scenario)
             requests_by_tier.append((request, projector.request_key(model_id, request), tier_share * bin_share,
                                      per_request, excluded))
     left_out: list[tuple[str, Decimal]] = []  # (month, requests left out) per month (over_limit: exclude)
     # calls per request of each tool the profile uses (a fee line where the model prices the tool)
-    tools = [(tool_component(tool), tool, _at_case(calls)) for tool, calls in profile.tool_calls if calls]
+    tools = [(tool_component(tool), tool, calls) for tool, calls in profile.tool_calls if calls]
     slot_cache = projector._slots
     anchor = (profile.start.year, profile.start.month) if profile.start else start
-    growth_base = 1 + _at_case(profile.growth_per_month)
+    growth_base = 1 + profile.growth_per_month
     per_day = _per_day_scale(weights)
     put_id, put_tokens, put_cost = out.ids.append, out.tokens.append, out.cost.append
     put_first, put_last = out.first.append, out.last.append
@@ -782,16 +787,17 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         if window is None:
             continue
         k = cal.months_between(anchor, ym)
-        growth = projector.growth(growth_base, k) if k > 0 else _ONE
+        with decimal.localcontext(DIVIDE):
+            growth = projector.growth(growth_base, k) if k > 0 else _ONE
         # requests in a slot = volume_numerator x weighted minutes / denominator
         if profile.requests_per_day is not None:
             factor, denominator = per_day
-            volume_numerator = _at_case(profile.requests_per_day) * growth * factor
+            volume_numerator = DIVIDE.multiply(DIVIDE.multiply(profile.requests_per_day, growth), factor)
         else:
             # the month's volume spread by traffic over the whole calendar month (prices play no part:
             # a model without a price in part of the month is fine while the profile is not running)
             denominator = projector.month_weight(ym, tz, weights, weights_id)
-            volume_numerator = _at_case(profile.requests_per_month) * growth
+            volume_numerator = DIVIDE.multiply(profile.requests_per_month, growth)
         lines: dict[int, list] = {}  # line id -> [token numerator, first, last]
         month_requests = _ZERO  # numerator, like the tokens
         month_left_out = _ZERO
@@ -824,13 +830,13 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                         if slot.last > line[2]:
                             line[2] = slot.last
                 for component, tool, per in tools:
-                    fee_key = ids.get(component)
-                    if fee_key is None:  # no fee for this tool while this slot was in force: counted, not priced
+                    key = ids.get(component)
+                    if key is None:  # no fee for this tool while this slot was in force: counted, not priced
                         month_unpriced[tool] = month_unpriced.get(tool, _ZERO) + requests * per
                         continue
-                    line = lines.get(fee_key)
+                    line = lines.get(key)
                     if line is None:
-                        lines[fee_key] = [requests * per, slot.first, slot.last]
+                        lines[key] = [requests * per, slot.first, slot.last]
                     else:
                         line[0] += requests * per
                         if slot.first < line[1]:
@@ -841,25 +847,26 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
         if gaps:
             projector.mark_unavailable(profile.name, model_name, index, window, gaps)
         for tool, calls in month_unpriced.items():
-            projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym), case, calls / denominator)
+            projector.unpriced(model_name, tool, profile.name, cal.month_label(*ym), case,
+                               DIVIDE.divide(calls, denominator))
         if any(over):
-            left_out.append((cal.month_label(*ym), month_left_out / denominator))
+            left_out.append((cal.month_label(*ym), DIVIDE.divide(month_left_out, denominator)))
         if not lines:
             continue
         cost_denominator = denominator * MTOK
         meta = projector.line_meta
         for key, (tokens, first, last) in lines.items():
             put_id(key)
-            put_tokens(tokens / denominator)
-            put_cost(tokens * meta[key][2] / cost_denominator)
+            put_tokens(DIVIDE.divide(tokens, denominator))
+            put_cost(DIVIDE.divide(tokens * meta[key][2], cost_denominator))
             put_first(first)
             put_last(last)
         out.runs.append((profile.name, model_name, index, case, len(lines)))
-        out.requests.append(month_requests / denominator)
+        out.requests.append(DIVIDE.divide(month_requests, denominator))
     if any(over):
-        excluded_entry = _excluded_entry(profile, model, model_name, bins, over, left_out, case)
-        projector.excluded.append(excluded_entry)
-        projector.note(_left_out_note(excluded_entry, [n for _, n in left_out]))
+        excluded = _excluded_entry(profile, model, model_name, bins, over, left_out, case)
+        projector.excluded.append(excluded)
+        projector.note(_left_out_note(excluded, [n for _, n in left_out]))
 
 
 def _in_model_tokens(projector: _Projector, profile: Profile, model: Model, model_name: str,
@@ -879,7 +886,7 @@ def _share(share: Decimal) -> str:
     """A share as a percentage: exact when short (10%, 12.5%), else to two places (33.33%: a share of
     sample prompts is a 50-digit division)."""
     percent = (share * 100).normalize()
-    if decimal_places(percent) > 2:
+    if -percent.as_tuple().exponent > 2:
         percent = percent.quantize(Decimal("0.01"))
     return f"{percent:f}%"
 
@@ -900,7 +907,6 @@ def _over_limits(profile: Profile, model: Model, model_name: str, bins: list, ou
         index = over.index(True)
         prompt, share, _ = bins[index]
         limit = over_limit(model, prompt, output)
-        assert limit is not None  # this bin is over a limit
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
         what = f"{part}{describe_limit(model.id, *limit)}{hint}"
@@ -921,26 +927,23 @@ def _limit_location(profile: Profile, model: Model, limit: str, index: int, case
     ranged value at this case, the mean) or the output (output_tokens, else the reasoning that adds to
     it); the samples when the tokens were counted from them. Values as the profile gives them
     (`counted`); whether the output alone is too large is judged in the model's tokens (`profile`)."""
-    origin = profile.origin
-    assert origin is not None  # the caller points at the file only for a profile read from one
     if sampled:
-        return (*origin.where("samples"), _NO_VALUE)
-    fits = model.max_output_tokens is None or _at_case(profile.output_tokens) <= model.max_output_tokens
+        return (*profile.origin.where("samples"), _NO_VALUE)
+    fits = model.max_output_tokens is None or profile.output_tokens <= model.max_output_tokens
     profile = counted or profile
     if limit == CONTEXT:
         tokens = profile.input_tokens
         if isinstance(tokens, Histogram):
-            return (*origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
+            return (*profile.origin.where(f"input_tokens.histogram[{index}].tokens", "input_tokens"),
                     tokens.bins[index][0])
-        return (*origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
+        return (*profile.origin.where(f"input_tokens.{_end(ends, 'input_tokens', case)}", "input_tokens"),
                 tokens)
-    value: object
     name, value = "output_tokens", profile.output_tokens
     if fits and profile.reasoning_tokens is not None:
         name, value = "reasoning_tokens", profile.reasoning_tokens
     elif fits and profile.reasoning is not None:
         name, value = "reasoning", profile.reasoning
-    return (*origin.where(f"{name}.{_end(ends, name, case)}", name), value)
+    return (*profile.origin.where(f"{name}.{_end(ends, name, case)}", name), value)
 
 
 def _end(ends: Mapping[str, str] | None, key: str, case: str) -> str:
@@ -958,13 +961,11 @@ def _excluded_entry(profile: Profile, model: Model, model_name: str, bins: list,
         if excluded:
             share += bin_share
             output = sum((n for c, n in per_request if c in ("output", "reasoning")), _ZERO)
-            limit = over_limit(model, prompt, _ceil(output))
-            assert limit is not None  # an excluded bin is over a limit
-            text = describe_limit(model.id, *limit)
+            text = describe_limit(model.id, *over_limit(model, prompt, _ceil(output)))
             if text not in reasons:
                 reasons.append(text)
     return {"profile": profile.name, "model": model_name, "case": case, "share": share,
-            "requests": sum((n for _, n in left_out), _ZERO), "months": [m for m, n in left_out if n],
+            "requests": _dsum(n for _, n in left_out), "months": [m for m, n in left_out if n],
             "detail": "; ".join(reasons)}
 
 
@@ -988,3 +989,11 @@ def _slots(projector: _Projector, model_id: str, model_name: str, profile: Profi
     except CostcalcError as exc:
         raise type(exc)(f"profile {profile.name}, model {model_name}, {cal.month_label(*ym)}: {exc}") \
             from None
+
+
+def _dsum(values) -> Decimal:
+    """A sum at DIVIDE's 50 digits, as the original summed inside its DIVIDE context."""
+    total = _ZERO
+    for value in values:
+        total = DIVIDE.add(total, value)
+    return total

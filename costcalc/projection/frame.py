@@ -1,0 +1,174 @@
+"""The projection's frame: priced chunks of cost lines as one tidy DataFrame (COLUMNS, then a `tag:`
+column per tag), and the attrs built from its runs (requests per run, list and native rates).
+
+Pure computation.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from .. import calendar as cal
+from ..money import DIVIDE
+from ..prices.model import COMPONENTS, is_tool_component
+from ..workloads.model import CASES, Profile
+from .pricing import Chunk, RunSpec, price
+from .structures import Volumes
+from .projector import _Projector
+
+COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok",
+           "cost_usd", "case", "period_start", "period_end"]
+TAG_PREFIX = "tag:"
+# Runs priced together: enough that numpy's per-call cost vanishes, few enough that the per-term arrays
+# (a run has about 300 terms) stay in the cache and a big projection's peak memory stays small.
+FLUSH_RUNS = 1000
+_ZERO = Decimal(0)
+
+
+class _Columns:
+    """The runs added (RunSpec: one profile on one model at one case) until they are priced, then the
+    priced chunks as columns. Profile, model, month and case are the same for a run of lines, so they
+    are stored once per run and repeated when the frame is built; rule, component, rate and provider
+    come from the line id."""
+
+    def __init__(self, projector: _Projector, volumes: Volumes, months: int):
+        self.projector = projector
+        self.volumes = volumes
+        self.months = months
+        self.pending: list[RunSpec] = []
+        self.chunks: list[Chunk] = []
+        self.runs: list[tuple[str, str, int, str, int]] = []  # profile, model, month index, case, lines
+        self.requests: list[Decimal] = []  # requests in each run's month (cost per 1,000 requests)
+        self._ids: np.ndarray | None = None
+
+    def add(self, spec: RunSpec) -> None:
+        self.pending.append(spec)
+        if len(self.pending) >= FLUSH_RUNS:
+            self.flush()
+
+    def flush(self) -> Chunk:
+        """Price the runs added since the last flush (notes and lists reach the projector in run order)."""
+        chunk = price(self.projector, self.volumes, self.pending, self.months)
+        self.pending = []
+        self.chunks.append(chunk)
+        self.runs += chunk.runs
+        self.requests += chunk.requests
+        return chunk
+
+    def column(self, name: str) -> np.ndarray:
+        arrays = [getattr(c, name) for c in self.chunks]
+        if not arrays:
+            return np.zeros(0, dtype=object if name in ("tokens", "cost") else np.int64)
+        return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.column("ids") if self.chunks or self._ids is None else self._ids
+
+    def frame(self, profiles: list[Profile], month_list: list[tuple[int, int]]) -> pd.DataFrame:
+        if self.pending:
+            self.flush()
+        # per run (profile, model, month index, case, lines) as five columns, each handled at C speed
+        columns = list(zip(*self.runs)) or [()] * 5
+        counts = np.array(columns[4], dtype=np.int64)
+        ids = self.column("ids")
+        tokens, cost, first, last = (self.column(n) for n in ("tokens", "cost", "first", "last"))
+        self.chunks, self._ids = [], ids  # the frame holds the columns now
+        meta = self.projector.line_meta
+
+        def repeated(values: tuple, categories: list[str]) -> pd.Categorical:
+            codes = _codes(values, categories)
+            return pd.Categorical.from_codes(np.repeat(codes, counts), categories=categories)
+
+        def by_line(position: int, categories: list | None = None) -> pd.Categorical:
+            categories = categories or list(dict.fromkeys(m[position] for m in meta))
+            codes = {c: i for i, c in enumerate(categories)}
+            per_line = np.array([codes[m[position]] for m in meta] or [0], dtype=np.int32)
+            return pd.Categorical.from_codes(per_line[ids], categories=categories)
+
+        rates = np.empty(max(len(meta), 1), dtype=object)
+        rates[:len(meta)] = [m[2] for m in meta]
+        names = [p.name for p in profiles]
+        labels = [cal.month_label(*ym) for ym in month_list]
+        data = {
+            "profile": repeated(columns[0], names),
+            "model": repeated(columns[1], list(dict.fromkeys(columns[1]))),
+            "provider": by_line(3),
+            "month": pd.Categorical.from_codes(np.repeat(np.array(columns[2], dtype=np.int32), counts),
+                                               categories=labels),
+            "rule": by_line(0),
+            "component": by_line(1, list(COMPONENTS) + list(dict.fromkeys(
+                m[1] for m in meta if is_tool_component(m[1])))),
+            "tokens": pd.Series(tokens, dtype=object, copy=False),
+            "usd_per_mtok": pd.Series(rates[ids], dtype=object),
+            "cost_usd": pd.Series(cost, dtype=object, copy=False),
+            "case": repeated(columns[3], list(CASES)),
+            "period_start": pd.to_datetime(first, unit="m", utc=True),
+            "period_end": pd.to_datetime(last, unit="m", utc=True),
+        }
+        frame = pd.DataFrame({c: data[c] for c in COLUMNS})
+        profile_codes = _codes(columns[0], names)
+        for tag in sorted({k for p in profiles for k, _ in p.tags}):
+            values = sorted({v for p in profiles for k, v in p.tags if k == tag})
+            by_profile = np.array([values.index(dict(p.tags)[tag]) if tag in dict(p.tags) else -1
+                                   for p in profiles] or [0], dtype=np.int32)
+            frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(by_profile[profile_codes], counts),
+                                                                categories=values)
+        return frame
+
+
+def _codes(values: tuple, categories: list[str]) -> np.ndarray:
+    """Each value's position in `categories` (all are there), by pandas' hash table."""
+    return pd.Categorical(np.array(values, dtype=object), categories=categories).codes.astype(np.int32)
+
+
+def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
+    """Cost per month index of a chunk's runs: each run's lines added in order, then to its month, at
+    money.DIVIDE's 50 digits (as the sums that chose a ranged profile's cases always were)."""
+    costs = [_ZERO] * months
+    position = 0
+    cost = chunk.cost.tolist()
+    for _, _, index, _, count in chunk.runs:
+        total = _ZERO
+        for value in cost[position:position + count]:
+            total = DIVIDE.add(total, value)
+        costs[index] = DIVIDE.add(costs[index], total)
+        position += count
+    return costs
+
+
+def _requests(out: _Columns, month_list: list[tuple[int, int]]) -> list[dict]:
+    """Requests per profile, model, month and case (what cost per 1,000 requests divides by)."""
+    labels = [cal.month_label(*ym) for ym in month_list]
+    return [{"profile": profile, "model": model, "month": labels[index], "case": case, "requests": n}
+            for (profile, model, index, case, _), n in zip(out.runs, out.requests)]
+
+
+def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
+    """Per model (as the rows name it), rule, component and rate: the rate before negotiated discounts
+    where one applied (FOCUS ListCost), and the provider's own prices in other currencies where it
+    publishes them (used by --currency instead of converting). Keyed by model: two models of one
+    provider may share a rule label and a rate and still differ here."""
+    special = [i for i, m in enumerate(meta) if m[4] != m[2] or m[5]]
+    if not special or not out.runs:
+        return {"list_rates": [], "native_rates": []}
+    columns = list(zip(*out.runs))
+    names = list(dict.fromkeys(columns[1]))
+    model_codes = np.repeat(_codes(columns[1], names).astype(np.int64), np.array(columns[4], dtype=np.int64))
+    ids = np.array(out.ids, dtype=np.int64)
+    chosen = np.isin(ids, special)
+    found = np.unique(model_codes[chosen] * len(meta) + ids[chosen])  # sorted by (model, line id)
+    pairs = zip((found // len(meta)).tolist(), (found % len(meta)).tolist())
+    list_rates, native_rates = [], []
+    for code, line in pairs:
+        rule, component, rate, provider, list_rate, native = meta[line]
+        where = {"model": names[code], "provider": provider, "rule": rule, "component": component,
+                 "usd_per_mtok": rate}
+        if list_rate != rate:
+            list_rates.append({**where, "list_usd_per_mtok": list_rate})
+        for currency, own, own_list in native:
+            native_rates.append({**where, "currency": currency, "per_mtok": own, "list_per_mtok": own_list})
+    return {"list_rates": list_rates, "native_rates": native_rates}

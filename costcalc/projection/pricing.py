@@ -1,0 +1,358 @@
+"""Vectorized exact pricing: many (profile, model, case) runs priced at once, in integers.
+
+A cost line's tokens, for one profile on one model in one month, are
+
+  tokens = V x S / den    with  S = sum over (request class r, slot s) of share_r x minutes_s x per_(r,c)
+
+V is the month's volume (requests per day x growth^k x the traffic factor, or requests per month x
+growth^k: a Decimal per profile and month, computed at 50 digits as before), den the month's denominator
+(minutes per average day, or the month's traffic-weighted minutes), share_r the class's share of the
+requests (tier x histogram bin), minutes_s the slot's (traffic-weighted) minutes and per_(r,c) the
+component's tokens per request. Each factor is a decimal, so each is an integer at a fixed number of
+places per run (shares at the run's largest share places, tokens per request at its largest token places,
+minutes at the traffic weights' places): S is an exact integer, summed in int64 when a bound proves it
+cannot overflow (below), as Python integers otherwise. The one inexact step is the division, once per
+distinct value, at money.DIVIDE's 50 digits:
+
+  tokens   = DIVIDE(V_int x S, den x 10^(places of S + places of V))
+  cost_usd = DIVIDE(V_int x S x rate_int, den x 10^(...) x 1,000,000 x 10^p)
+
+with every rate an integer at the batch's most rate places p.
+
+so every line is the exactly rounded quotient of its exact value (the implementation before this one
+rounded products past 50 significant digits along the way: a compounding volume times a share).
+Equal values of a batch (costcalc.projection.frame.FLUSH_RUNS runs) are one Decimal object shared by
+every row that has it (a projection repeats many: the same tokens on models that share a tokenizer and
+a price schedule), so a big frame holds far fewer Decimals than rows.
+
+int64 bound: share_int < 2^a, minutes_int < 2^b, per_int < 2^c, at most n terms per line (one per
+request class and slot of the month): S < n x 2^(a+b+c), checked per run against 2^62 with Python ints;
+one run over it prices the whole batch with Python integers (object arrays), exact and slower.
+
+Rows keep the old order: runs in the order they were added, months in order, and in a month its lines in
+the order of their first (request class, slot, component).
+
+Pure computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from .. import calendar as cal
+from ..money import DIVIDE
+from ..prices.model import COMPONENTS, MTOK
+from ..workloads.model import Profile
+from .projector import _Projector
+from .request_bins import excluded_entry, left_out_note
+from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_minutes
+
+# Pseudo line ids of a run's sums that are not cost lines: its requests, the requests it left out
+# (over_limit: exclude), and -(_UNPRICED + t) the calls of its t-th tool no fee priced.
+REQUESTS, LEFT_OUT, _UNPRICED = -1, -2, 3
+_INT64_BOUND = 2 ** 62
+_ORDER = {c: i for i, c in enumerate(COMPONENTS)}
+
+
+@dataclass
+class RunSpec:
+    """One profile on one model at one case, ready to price: its request classes, tools and volume."""
+
+    profile: Profile
+    model_name: str
+    case: str
+    # (structure, share of the requests, tokens per request by component, left out (over a limit))
+    classes: list[tuple[Structure, Decimal, tuple[tuple[str, Decimal], ...], bool]]
+    tools: list[tuple[str, str, Decimal]]  # (component, tool, calls per request)
+    volume: Volume
+    weights: tuple | None
+    weights_id: int
+    notes: list[str] = field(default_factory=list)  # said when the run is priced (the old order)
+    excluded: tuple | None = None  # (model, bins, over) when over_limit: exclude leaves requests out
+
+
+@dataclass
+class Chunk:
+    """Priced runs: cost lines as columns, and one entry per run that has lines."""
+
+    ids: np.ndarray
+    tokens: np.ndarray  # object: Decimals
+    cost: np.ndarray    # object: Decimals
+    first: np.ndarray
+    last: np.ndarray
+    runs: list[tuple[str, str, int, str, int]]  # profile, model, month index, case, lines
+    requests: list[Decimal]
+
+
+def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months: int) -> Chunk:
+    """Price the runs: cost lines (in order), each run's requests, the requests each run left out, and
+    (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
+    if not specs:
+        empty = np.zeros(0, dtype=np.int64)
+        return Chunk(empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty, empty, [], [])
+    segments = _Segments(projector)
+    for b, spec in enumerate(specs):
+        segments.add(b, spec, months)
+    terms = segments.terms(volumes, specs, months)
+    groups = _aggregate(terms, segments)
+    chunk = _decimals(projector, volumes, specs, segments, groups, months)
+    _report(projector, volumes, specs, groups, chunk, months, segments)
+    return chunk
+
+
+class _Segments:
+    """One segment per (run, request class, component): a run of terms over its structure's rows."""
+
+    def __init__(self, projector: _Projector):
+        self.projector = projector
+        self.structures: dict[int, int] = {}  # id(structure) -> batch index
+        self.structure_list: list[Structure] = []
+        self.sources: dict[tuple, int] = {}  # (id(structure), weights id) -> minutes source index
+        self.source_list: list[np.ndarray] = []
+        # (structure, minutes source, component column, pseudo line id, share, per, run, class, component
+        # position) of each segment
+        self.segments: list[tuple[int, int, int, int, int, int, int, int, int]] = []
+        self.places: list[int] = []  # per run: places of its S (shares + minutes + tokens per request)
+        self.wide = False            # a run's sums may pass 2^62: Python integers
+        self.columns: dict[str, int] = {c: i for i, c in enumerate(COMPONENTS)}
+        self.most_slots = 1
+        self.most_classes = 1
+        self.most_tools = 0
+
+    def add(self, b: int, spec: RunSpec, months: int) -> None:
+        tz = spec.profile.traffic.timezone
+        share_places = max(_places(share) for _, share, _, _ in spec.classes)
+        # the tiers of a bin share its tokens tuple: each distinct one scaled once
+        distinct = {id(tokens): tokens for _, _, tokens, _ in spec.classes}
+        per_places = max([_places(n) for tokens in distinct.values() for _, n in tokens]
+                         + [_places(calls) for _, _, calls in spec.tools] + [0])
+        scaled = {key: [(c, _scaled(n, per_places)) for c, n in tokens] for key, tokens in distinct.items()}
+        tools = [(component, _scaled(calls, per_places)) for component, _, calls in spec.tools]
+        one = 10 ** per_places  # a request counts 1 (requests, requests left out)
+        biggest_per = max([n for values in scaled.values() for _, n in values] + [n for _, n in tools] + [one])
+        self.most_classes = max(self.most_classes, len(spec.classes))
+        self.most_tools = max(self.most_tools, len(spec.tools))
+        pseudo_index = len(COMPONENTS) + 1 + self.most_tools
+        biggest_share = biggest_minutes = 0
+        minutes_places = 0
+        slots = 1
+        for r, (structure, share, tokens, excluded) in enumerate(spec.classes):
+            s = self.structures.get(id(structure))
+            if s is None:
+                s = self.structures[id(structure)] = len(self.structure_list)
+                self.structure_list.append(structure)
+                for c in structure.ids:
+                    self.columns.setdefault(c, len(self.columns))
+            source = self.sources.get((id(structure), spec.weights_id))
+            minutes, minutes_places, most = weighted_minutes(self.projector, structure, tz, spec.weights,
+                                                             spec.weights_id)
+            if source is None:
+                source = self.sources[(id(structure), spec.weights_id)] = len(self.source_list)
+                self.source_list.append(minutes)
+            biggest_minutes = max(biggest_minutes, most)
+            slots = max(slots, structure.max_slots)
+            share_int = _scaled(share, share_places)
+            biggest_share = max(biggest_share, share_int)
+            add = self.segments.append
+            if excluded:
+                add((s, source, -1, LEFT_OUT, share_int, one, b, r, pseudo_index))
+                continue
+            for c, per in scaled[id(tokens)]:
+                add((s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c]))
+            for t, (component, per) in enumerate(tools):
+                column = self.columns.setdefault(component, len(self.columns))
+                add((s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t))
+            add((s, source, -1, REQUESTS, share_int, one, b, r, pseudo_index))
+        self.most_slots = max(self.most_slots, slots)
+        self.places.append(share_places + minutes_places + per_places)
+        if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND:
+            self.wide = True
+
+    def terms(self, volumes: Volumes, specs: list[RunSpec], months: int) -> dict[str, np.ndarray]:
+        """Every term as arrays: run key (run x months + month), within-run position, line id (or a
+        pseudo id), S-part (share x minutes x per), first and last instant."""
+        structures = self.structure_list
+        lengths = np.array([len(s.month) for s in structures], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        month = np.concatenate([s.month for s in structures])
+        slot = np.concatenate([s.slot for s in structures])
+        first = np.concatenate([s.first for s in structures])
+        last = np.concatenate([s.last for s in structures])
+        ids = np.full((len(month), len(self.columns) + 1), -1, dtype=np.int64)  # last column: no line
+        for s, structure in enumerate(structures):
+            for c, values in structure.ids.items():
+                ids[offsets[s]:offsets[s] + lengths[s], self.columns[c]] = values
+        source_lengths = np.array([len(m) for m in self.source_list], dtype=np.int64)
+        source_offsets = np.concatenate([[0], np.cumsum(source_lengths)[:-1]]).astype(np.int64)
+        wide = self.wide or any(m.dtype == object for m in self.source_list)
+        all_minutes = np.concatenate([m.astype(object) if wide else m for m in self.source_list])
+
+        table = list(zip(*self.segments))
+        struct, sources, components, pseudos, runs, positions, indexes = (
+            np.array(table[i], dtype=np.int64) for i in (0, 1, 2, 3, 6, 7, 8))
+        seg_length = lengths[struct]
+        segment = np.repeat(np.arange(len(struct), dtype=np.int64), seg_length)
+        starts = np.cumsum(seg_length) - seg_length
+        within = np.arange(int(seg_length.sum()), dtype=np.int64) - np.repeat(starts, seg_length)
+        row = offsets[struct][segment] + within
+        minutes = all_minutes[source_offsets[sources][segment] + within]
+        dtype = object if wide else np.int64
+        share = np.array(table[4], dtype=dtype)[segment]
+        per = np.array(table[5], dtype=dtype)[segment]
+        value = share * minutes * per
+        run = runs[segment]
+        term_month = month[row]
+        vids = np.stack([spec.volume.vids for spec in specs])  # runs x months
+        keep = (vids[run, term_month] >= 0) & (value != 0)
+        column = components[segment]
+        line = ids[row, column]
+        line = np.where(line >= 0, line, pseudos[segment])
+        width = len(COMPONENTS) + 2 + self.most_tools
+        position = (positions[segment] * self.most_slots + slot[row]) * width \
+            + indexes[segment]
+        run_key = run * months + term_month
+        return {"run_key": run_key[keep], "position": position[keep], "line": line[keep], "value": value[keep],
+                "first": first[row][keep], "last": last[row][keep],
+                "span": self.most_classes * self.most_slots * width}
+
+
+def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
+    """Sum the terms per (run, line id): groups in the order of their first term within the run."""
+    run_key = terms["run_key"]
+    order = np.argsort(run_key * terms["span"] + terms["position"], kind="stable")
+    run_key, line = run_key[order], terms["line"][order]
+    pseudo = _UNPRICED + segments.most_tools + 1
+    width = len(segments.projector.line_meta) + pseudo
+    codes, uniques = pd.factorize(run_key * width + line + pseudo)
+    by_group = np.argsort(codes, kind="stable")
+    sorted_codes = codes[by_group]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if len(codes) else \
+        np.zeros(0, dtype=np.int64)
+    taken = order[by_group]
+    value = terms["value"][taken]
+    if len(starts):
+        sums = np.add.reduceat(value, starts)
+        first = np.minimum.reduceat(terms["first"][taken], starts)
+        last = np.maximum.reduceat(terms["last"][taken], starts)
+    else:
+        sums = value[:0]
+        first = last = np.zeros(0, dtype=np.int64)
+    uniques = np.asarray(uniques, dtype=np.int64)
+    return {"run_key": uniques // width, "line": uniques % width - pseudo, "sum": sums, "first": first,
+            "last": last}
+
+
+def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], segments: _Segments,
+              groups: dict[str, np.ndarray], months: int) -> Chunk:
+    """The cost lines' tokens and cost_usd, and each run's requests, as Decimals: one division per
+    distinct value (see the module docstring)."""
+    run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
+    run = run_key // months
+    month = run_key % months
+    places = np.array(segments.places, dtype=np.int64)
+    vids = np.stack([spec.volume.vids for spec in specs])
+    # a run-month's multiplier: V_int over den x 10^(places of S + places of V)
+    multiplier, multipliers = pd.factorize(vids[run, month] * 4096 + places[run])
+    numerators, divisors = [], []
+    for key in np.asarray(multipliers, dtype=np.int64).tolist():
+        vid, s_places = divmod(key, 4096)
+        numerators.append(volumes.numerators[vid])
+        divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
+    lines = line >= 0
+    requests_rows = line == REQUESTS
+    tokens_codes, tokens, token_numerators, token_multipliers = _quotients(sums[lines], multiplier[lines],
+                                                                           numerators, divisors)
+    # cost: the token numerator x the rate as an integer, over the divisor x 1,000,000 x 10^(rate places)
+    rate_of: dict[Decimal, int] = {}
+    rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
+                          dtype=np.int64)
+    rates = list(rate_of) or [Decimal(0)]
+    cost_codes, cost_uniques = pd.factorize(tokens_codes * len(rates) + rate_codes[line[lines]])
+    cost_uniques = np.asarray(cost_uniques, dtype=np.int64)
+    t, r = cost_uniques // len(rates), cost_uniques % len(rates)
+    # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
+    rate_places = max(_places(rate) for rate in rates)
+    rate_ints = _objects([_scaled(rate, rate_places) for rate in rates])
+    scale = MTOK.scaleb(rate_places)
+    cost_divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in divisors])
+    cost_numerators = token_numerators[t] * rate_ints[r]
+    cost = _objects(list(map(DIVIDE.divide, cost_numerators.tolist(),
+                             cost_divisors[token_multipliers[t]].tolist())))[cost_codes]
+    _, requests_array, _, _ = _quotients(sums[requests_rows], multiplier[requests_rows], numerators, divisors)
+    # runs: those with cost lines, in order; each with its requests (a run with lines has a requests sum)
+    line_runs = run_key[lines]
+    boundaries = np.flatnonzero(np.r_[True, line_runs[1:] != line_runs[:-1]]) if len(line_runs) else \
+        np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.r_[boundaries, len(line_runs)])
+    keys = line_runs[boundaries]
+    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)].tolist() if len(keys) else []
+    profile_names = _objects([spec.profile.name for spec in specs])
+    model_names = _objects([spec.model_name for spec in specs])
+    case_names = _objects([spec.case for spec in specs])
+    runs = list(zip(profile_names[keys // months].tolist(), model_names[keys // months].tolist(),
+                    (keys % months).tolist(), case_names[keys // months].tolist(), counts.tolist()))
+    return Chunk(line[lines], tokens, cost, groups["first"][lines], groups["last"][lines], runs, requests)
+
+
+def _quotients(sums: np.ndarray, multiplier: np.ndarray, numerators: list[int], divisors: list[Decimal]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """DIVIDE(V_int x S, divisor) per row, one Decimal per distinct (S, multiplier): (code of each row's
+    value, the values per row, and per distinct value its numerator and multiplier)."""
+    if not len(sums):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty
+    s_codes, s_uniques = pd.factorize(sums)
+    count = max(len(divisors), 1)
+    codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
+    uniques = np.asarray(uniques, dtype=np.int64)
+    multipliers = uniques % count
+    value_numerators = _objects(numerators)[multipliers] * np.asarray(s_uniques, dtype=object)[uniques // count]
+    values = list(map(DIVIDE.divide, value_numerators.tolist(), _objects(divisors)[multipliers].tolist()))
+    return codes, _objects(values)[codes], value_numerators, multipliers
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,
+            months: int, segments: _Segments) -> None:
+    """Per run, in order: its notes, the calls no fee priced, and what over_limit: exclude left out."""
+    line = groups["line"]
+    rare = np.flatnonzero(line <= LEFT_OUT)
+    by_run: dict[int, list[int]] = {}
+    for i in rare.tolist():
+        by_run.setdefault(int(groups["run_key"][i]) // months, []).append(i)
+    for b, spec in enumerate(specs):
+        for note in spec.notes:
+            projector.note(note)
+        left_out = []
+        for i in by_run.get(b, []):
+            key = int(groups["run_key"][i])
+            index = key % months
+            vid = int(spec.volume.vids[index])
+            divisor = volumes.denominators[vid].scaleb(segments.places[b] + volumes.places[vid])
+            amount = DIVIDE.divide(volumes.numerators[vid] * int(groups["sum"][i]), divisor)
+            label = cal.month_label(*_month_of(spec, index))
+            if line[i] == LEFT_OUT:
+                left_out.append((label, amount))
+            else:
+                tool = spec.tools[-int(line[i]) - _UNPRICED][1]
+                projector.unpriced(spec.model_name, tool, spec.profile.name, label, spec.case, amount)
+        if spec.excluded is not None:
+            model, bins, over = spec.excluded
+            entry = excluded_entry(spec.profile, model, spec.model_name, bins, over, left_out, spec.case)
+            projector.excluded.append(entry)
+            projector.note(left_out_note(entry, [n for _, n in left_out]))
+
+
+def _month_of(spec: RunSpec, index: int) -> tuple[int, int]:
+    window: tuple[datetime, datetime] = spec.volume.windows[index]
+    return window[0].year, window[0].month

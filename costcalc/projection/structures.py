@@ -1,0 +1,213 @@
+"""What the runs of a projection share, as arrays: a request class's slots over a profile's month windows
+(Structure: one row per month and slot, with its line ids, minutes and instants), the minutes weighed by a
+traffic shape, and each profile's month volumes (Volume, with ids of the distinct (V, den) pairs).
+costcalc.projection.pricing prices runs from these.
+
+Pure computation.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from .. import calendar as cal
+from ..money import EXACT
+from ..prices.resolve import Request
+from ..workloads.model import Profile
+from .projector import _Projector, _per_day_scale, _slots, _window
+from .request_bins import at_case
+
+_ONE = Decimal(1)
+
+
+@dataclass
+class Structure:
+    """A request class's slots (model, prompt class, tier, residency) in each month of a set of month
+    windows, one row per (month, slot), as arrays. Shared by every profile with those windows."""
+
+    month: np.ndarray    # month index
+    slot: np.ndarray     # the slot's position within its month
+    minutes: np.ndarray  # minutes in force, untouched by traffic
+    first: np.ndarray    # epoch minutes of the first and last instant in force
+    last: np.ndarray
+    ids: dict[str, np.ndarray]  # component -> line id per row (-1: this slot has no such line)
+    slots: list          # the _Slot of each row (its minute ranges weigh traffic)
+    yms: list            # (year, month) of each row
+    gaps: list           # (month index, window, stretches without a price), months with any
+    max_slots: int       # most slots in one month
+    max_minutes: int
+
+
+@dataclass
+class Volume:
+    """A profile's month windows and volumes: what every model it runs on shares."""
+
+    windows: tuple               # per month index: (start, end) or None (the profile is not running)
+    vids: np.ndarray             # per month index: id of (V, den) in Volumes, -1 without a window or volume
+    denominators: list           # per month index: den (None without a window)
+
+
+class Volumes:
+    """Distinct (V, den) pairs of a projection: a month's volume numerator and denominator."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[Decimal, Decimal], int] = {}
+        self.numerators: list[int] = []  # V as an integer at `places`
+        self.places: list[int] = []
+        self.denominators: list[Decimal] = []
+
+    def id(self, volume: Decimal, den: Decimal) -> int:
+        key = (volume, den)
+        found = self.ids.get(key)
+        if found is None:
+            places = _places(volume)
+            found = self.ids[key] = len(self.numerators)
+            self.numerators.append(int(volume.scaleb(places)))
+            self.places.append(places)
+            self.denominators.append(den)
+        return found
+
+
+def month_windows(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]]) -> tuple:
+    """Per month: the stretch the profile runs in it (start/end dates cut the first and last), or None."""
+    key = (profile.start, profile.end, profile.traffic.timezone)
+    found = projector.windows.get(key)
+    if found is None:
+        found = projector.windows[key] = tuple(_window(profile, ym) for ym in month_list)
+    return found
+
+
+def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list: list[tuple[int, int]],
+           start: tuple[int, int], weights: tuple | None, weights_id: int) -> Volume:
+    """The profile's month volumes, computed as before (growth powers and products at 50 digits: the
+    caller runs in money.DIVIDE's context)."""
+    key = (profile.requests_per_day, profile.requests_per_month, profile.growth_per_month, profile.start,
+           profile.end, weights_id)
+    found = projector.volumes.get(key)
+    if found is not None:
+        return found
+    windows = month_windows(projector, profile, month_list)
+    tz = profile.traffic.timezone
+    anchor = (profile.start.year, profile.start.month) if profile.start else start
+    growth_base = 1 + at_case(profile.growth_per_month)
+    per_day = _per_day_scale(weights)
+    vids = np.full(len(month_list), -1, dtype=np.int64)
+    denominators: list = [None] * len(month_list)
+    for index, (ym, window) in enumerate(zip(month_list, windows)):
+        if window is None:
+            continue
+        k = cal.months_between(anchor, ym)
+        growth = projector.growth(growth_base, k) if k > 0 else _ONE
+        if profile.requests_per_day is not None:
+            factor, den = per_day
+            numerator = at_case(profile.requests_per_day) * growth * factor
+        else:
+            den = projector.month_weight(ym, tz, weights, weights_id)
+            numerator = at_case(profile.requests_per_month) * growth
+        denominators[index] = den
+        if numerator:
+            vids[index] = volumes.id(numerator, den)
+    found = projector.volumes[key] = Volume(windows, vids, denominators)
+    return found
+
+
+def structures(projector: _Projector, model_id: str, model_name: str, profile: Profile,
+               month_list: list[tuple[int, int]], windows: tuple,
+               requests: list[tuple[Request, tuple]]) -> list[Structure]:
+    """The structure of each request class (Request, request key) over the month windows; slots are
+    resolved month by month, every class in a month before the next month (the old order of errors)."""
+    found: dict[tuple, Structure | None] = {key: projector.structures.get((key, id(windows)))
+                                             for _, key in requests}
+    missing = [(request, key) for request, key in dict((k, (r, k)) for r, k in requests).values()
+               if found[key] is None]
+    if missing:
+        rows: dict[tuple, list] = {key: [] for _, key in missing}
+        for index, (ym, window) in enumerate(zip(month_list, windows)):
+            if window is None:
+                continue
+            for request, key in missing:
+                slots = projector._slots.get((key, window))
+                if slots is None:
+                    slots = _slots(projector, model_id, model_name, profile, ym, window, request)
+                rows[key].append((index, ym, window, slots))
+        for _, key in missing:
+            found[key] = projector.structures[(key, id(windows))] = _structure(projector, key, rows[key])
+    return [found[key] for _, key in requests]  # type: ignore[misc]  # every one filled above
+
+
+def _structure(projector: _Projector, key: tuple, rows: list) -> Structure:
+    month, slot, minutes, first, last, objects, yms, gaps = [], [], [], [], [], [], [], []
+    most = 0
+    for index, ym, window, slots in rows:
+        for position, s in enumerate(slots):
+            month.append(index)
+            slot.append(position)
+            minutes.append(int(s.minutes))
+            first.append(s.first)
+            last.append(s.last)
+            objects.append(s)
+            yms.append(ym)
+        most = max(most, len(slots))
+        stretches = projector._gaps.get((key, window))
+        if stretches:
+            gaps.append((index, window, stretches))
+    components = list(dict.fromkeys(c for s in objects for c in s.line_ids))
+    ids = {c: np.array([s.line_ids.get(c, -1) for s in objects], dtype=np.int64) for c in components}
+    return Structure(np.array(month, dtype=np.int64), np.array(slot, dtype=np.int64),
+                     np.array(minutes, dtype=np.int64), np.array(first, dtype=np.int64),
+                     np.array(last, dtype=np.int64), ids, objects, yms, gaps, most, max(minutes, default=0))
+
+
+def weighted_minutes(projector: _Projector, structure: Structure, tz: str, weights: tuple | None,
+                     weights_id: int) -> tuple[np.ndarray, int, int]:
+    """(minutes of each row weighed by the traffic shape as integers at `places`, places, the largest).
+    Uniform traffic: the plain minutes. Exact: counts of minutes per hour of the week times the weights
+    scaled to integers (each row's counts sum to at most 44,640, weights below 2^31: below 2^47)."""
+    if weights is None:
+        return structure.minutes, 0, structure.max_minutes
+    key = (id(structure), weights_id)
+    found = projector.weighted_rows.get(key)
+    if found is None:
+        counts_key = (id(structure), tz)
+        counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
+        if counts is None:
+            counts = projector.weighted_rows[counts_key] = np.stack(
+                [_hour_counts(projector, s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]) \
+                if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
+        array, places, ints = projector._scaled(weights, weights_id)
+        if array is not None:
+            minutes = counts @ array
+        else:
+            minutes = counts.astype(object) @ np.array(ints, dtype=object)
+        found = projector.weighted_rows[key] = (minutes, places, int(max(minutes.tolist(), default=0)))
+    return found
+
+
+def _hour_counts(projector: _Projector, slot, ym: tuple[int, int], tz: str) -> np.ndarray:
+    """Minutes of the slot per hour of the week in `tz` (cached per minute ranges, month and zone)."""
+    key = (id(slot.ranges), ym, tz)
+    counts = projector._counts.get(key)
+    if counts is None:
+        buckets = cal.hour_of_week(tz, *ym)
+        counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
+        for a, b in slot.ranges:
+            counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
+        projector._counts[key] = counts
+    return counts
+
+
+@functools.lru_cache(maxsize=4096)
+def _places(value: Decimal) -> int:
+    """Decimal places of a value (0 for an integer, whatever its exponent)."""
+    exponent = value.as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _scaled(value: Decimal, places: int) -> int:
+    """value x 10^places as an exact integer (places >= the value's own)."""
+    return int(value.scaleb(places, context=EXACT))

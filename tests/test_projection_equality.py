@@ -1,0 +1,175 @@
+"""The exact-integer projection (costcalc.projection) against the implementation it replaced, kept in
+tests/reference_projection.py: every column of every row and every attrs entry, to the last digit.
+
+The old implementation multiplied and added in a 50-digit context, so a product past 50 significant
+digits (a compounding volume, requests x (1.05)^k at 50 digits, times a share and the minutes) was rounded
+along the way; the new one keeps every product exact and rounds once, in the final division. So:
+
+- against the reference run with exact intermediates (its multiplications and sums in a 1,000-digit
+  context; divisions, growth powers and the month volume at 50 digits as before): equal everywhere;
+- against the reference as it was: equal everywhere on horizons short enough that no product passes 50
+  digits (the examples over 2 months), and within 1e-40 of each amount on long compounding horizons.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests import reference_projection
+from costcalc.api import prices_from, workloads_from
+from costcalc.projection import project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def table():
+    return prices_from(None)
+
+
+def assert_same(new, old, tolerance: Decimal | None = None) -> None:
+    """Same columns, rows, values and attrs; money within `tolerance` of each amount where given."""
+    assert list(new.columns) == list(old.columns)
+    assert len(new) == len(old)
+    for column in old.columns:
+        got, want = new[column].tolist(), old[column].tolist()
+        if tolerance is not None and column in ("tokens", "cost_usd"):
+            far = [(g, w) for g, w in zip(got, want) if abs(g - w) > tolerance * abs(w)]
+            assert not far, (column, far[:3])
+        else:
+            assert got == want, (column, [(g, w) for g, w in zip(got, want) if g != w][:3])
+    if tolerance is None:
+        assert new.attrs == old.attrs
+
+
+def both(loaded, table, start, months, exact_intermediates=True):
+    return (project(loaded, table, start, months),
+            reference_projection.project(loaded, table, start, months, exact_intermediates=exact_intermediates))
+
+
+def test_examples_long_horizon_equal_the_reference_with_exact_intermediates(table):
+    loaded = workloads_from(ROOT / "examples" / "workloads.yaml", table, ())
+    assert_same(*both(loaded, table, (2026, 12), 36))
+
+
+def test_examples_equal_the_reference_as_it_was_where_no_product_passes_50_digits(table):
+    loaded = workloads_from(ROOT / "examples" / "workloads.yaml", table, ())
+    assert_same(*both(loaded, table, (2026, 12), 2, exact_intermediates=False))
+
+
+def test_compounding_over_three_years_differs_from_the_old_rounding_below_1e_40(table):
+    loaded = workloads_from(ROOT / "examples" / "workloads.yaml", table, ())
+    new, old = both(loaded, table, (2026, 12), 36, exact_intermediates=False)
+    assert_same(new, old, tolerance=Decimal("1e-40"))
+    # and the difference is real: the old rounding changed some last digits (so the test above could fail)
+    assert new["cost_usd"].tolist() != old["cost_usd"].tolist()
+
+
+def test_golden_workloads_equal(table):
+    loaded = workloads_from(ROOT / "tests" / "golden" / "workloads.yaml", table, ())
+    assert_same(*both(loaded, table, (2026, 8), 2, exact_intermediates=False))
+
+
+MODELS = ["deepseek-chat", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-flash", "gpt-5.5", "gpt-5.4",
+          "gpt-5.4-mini", "gpt-5.6-terra", "claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5",
+          "claude-sonnet-5", "gemini-3.1-pro", "gemini-3.6-flash", "kimi-k3", "qwen3.8-flash"]
+ZONES = ["UTC", "America/New_York", "Asia/Shanghai", "Europe/Berlin"]
+
+
+def generated(seed: int, count: int) -> str:
+    """A workloads file of `count` varied profiles: every feature the projection prices."""
+    rng = random.Random(seed)
+    lines = ["schema_version: 1", "profiles:"]
+
+    def ranged(low, expected, high):
+        return f"{{low: {low}, expected: {expected}, high: {high}}}" if rng.random() < 0.25 else str(expected)
+
+    for i in range(count):
+        lines.append(f"  p{i}:")
+        if rng.random() < 0.7:
+            lines.append(f"    requests_per_day: {ranged(50, rng.choice([100, 1000, 12345]), 20000)}")
+        else:
+            lines.append(f"    requests_per_month: {ranged(1000, rng.choice([30000, 777777]), 900000)}")
+        if rng.random() < 0.3:
+            lines.append("    input_tokens:")
+            lines.append("      histogram:")
+            lines.append(f"        - {{tokens: {rng.choice([800, 5000, 150000])}, share: 0.7}}")
+            lines.append(f"        - {{tokens: {rng.choice([250000, 300000, 1500000])}, share: 0.3}}")
+            lines.append("    over_limit: exclude")
+        else:
+            lines.append(f"    input_tokens: {ranged(100, rng.choice([1200, 7000, 33333]), 90000)}")
+        lines.append(f"    output_tokens: {ranged(50, rng.choice([200, 900]), 3000)}")
+        choice = rng.random()
+        if choice < 0.2:
+            lines.append(f"    reasoning: {rng.choice(['high', 'max'])}")
+        elif choice < 0.3:
+            lines.append(f"    reasoning_tokens: {rng.choice([500, 1234.5])}")
+        lines.append(f"    cache_hit_rate: {ranged(0, rng.choice([0, 0.35, 0.8]), 0.9)}")
+        if rng.random() < 0.4:
+            lines.append(f"    cache_write: {{ttl: {rng.choice(['5m', '1h'])}, share: {rng.choice([0.05, 0.1])}}}")
+        if rng.random() < 0.4:
+            lines.append(f"    tiers: {{standard: 0.6, {rng.choice(['batch', 'flex', 'priority'])}: 0.4}}")
+        if rng.random() < 0.2:
+            lines.append("    residency: true")
+        if rng.random() < 0.4:
+            hours = ", ".join(str(rng.choice([0, 1, 2, 3.5])) for _ in range(24))
+            lines.append("    traffic:")
+            lines.append(f"      timezone: {rng.choice(ZONES)}")
+            lines.append(f"      hours: [{hours}]")
+            if rng.random() < 0.5:
+                lines.append("      weekdays: {mon: 1, tue: 1, wed: 1, thu: 1, fri: 1, sat: 0.4, sun: 0.25}")
+        if rng.random() < 0.5:
+            lines.append(f"    growth_per_month: {ranged(0, rng.choice([0.02, 0.05, 0.1]), 0.15)}")
+        if rng.random() < 0.3:
+            lines.append(f"    start: 2026-0{rng.choice([3, 5, 7])}-{rng.choice([10, 17])}")
+        if rng.random() < 0.3:
+            lines.append(f"    end: 2027-0{rng.choice([1, 2])}-{rng.choice([15, 20])}")
+        if rng.random() < 0.3:
+            lines.append(f"    tool_calls_per_request: {{web_search: {ranged(0.1, 0.3, 0.9)}}}")
+        if rng.random() < 0.3:
+            lines.append(f"    tokens_counted_with: {rng.choice(['deepseek-v4', 'claude-estimate'])}")
+        lines.append(f"    models: [{', '.join(rng.sample(MODELS, 3))}]")
+        lines.append(f"    tags: {{team: t{rng.randrange(3)}}}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_generated_profiles_equal(table, seed):
+    loaded = workloads_from(generated(seed, 25), table, ())
+    assert_same(*both(loaded, table, (2026, 3), 14))
+
+
+@pytest.mark.slow
+def test_the_1000_profile_benchmark_equals(table):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import big_estimate
+
+    loaded = workloads_from(big_estimate.profiles(1000), table, ())
+    assert_same(*both(loaded, table, (2026, 12), 36))
+
+
+def _estimate_frame(frame):
+    from costcalc.frames import estimate_frame
+
+    return estimate_frame(frame)
+
+
+@pytest.mark.parametrize("source", ["examples", 1, 2])
+def test_expected_only_frames_skip_nothing_they_show(table, source):
+    """project(cases=False) (what estimate() without cases asks) prices low and high only where they
+    can change the expected case's frame: that frame, attrs included, is the same as with every case."""
+    text = ROOT / "examples" / "workloads.yaml" if source == "examples" else generated(source, 25)
+    loaded = workloads_from(text, table, ())
+    every = _estimate_frame(project(loaded, table, (2026, 3), 14))
+    raw = project(loaded, table, (2026, 3), 14, cases=False)
+    with_low = raw[raw["case"] == "low"].groupby(["profile", "model"], observed=True).ngroups
+    assert_same(_estimate_frame(raw), every)
+    ranged = sum(len(p.models) for p in loaded if p.has_ranges)
+    # some ranged profiles still need their cases priced (a measured input), and some do not
+    assert 0 < with_low < ranged, (with_low, ranged)
