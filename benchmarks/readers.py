@@ -101,8 +101,10 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time(
 
 
 def _run(path: Path, fmt: str, root: Path) -> dict:
+    # cwd=root: `python -c` puts the working folder first on sys.path, before PYTHONPATH, so run from
+    # another checkout the worker would import that checkout's costcalc
     out = subprocess.run([sys.executable, "-c", _WORKER, str(path), fmt], capture_output=True, text=True,
-                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, check=True)
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, check=True, cwd=str(root))
     return json.loads(out.stdout)
 
 

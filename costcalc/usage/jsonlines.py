@@ -40,19 +40,32 @@ class LongLine:
 
 class Block:
     """Complete lines read at once. `data` is their bytes (newlines included, a leading byte-order mark
-    dropped); `lines` the lines without their newline; `open_end` is True when the last line ends the
-    file without a newline (a truncated write?)."""
+    dropped); `lines` the lines without their newline (split on first use: a block read as columns never
+    needs them); `count` how many; `open_end` is True when the last line ends the file without a newline
+    (a truncated write?)."""
 
-    __slots__ = ("data", "lines", "open_end")
+    __slots__ = ("_lines", "data", "open_end")
 
-    def __init__(self, data: bytes, lines: list[bytes], open_end: bool):
-        self.data, self.lines, self.open_end = data, lines, open_end
+    def __init__(self, data: bytes, lines: list[bytes] | None, open_end: bool):
+        self.data, self._lines, self.open_end = data, lines, open_end
+
+    @property
+    def lines(self) -> list[bytes]:
+        if self._lines is None:
+            self._lines = self.data.split(b"\n")
+            del self._lines[-1]  # the empty piece after the last newline
+        return self._lines
+
+    @property
+    def count(self) -> int:
+        return len(self._lines) if self._lines is not None else self.data.count(b"\n")
 
 
-def line_blocks(handle: io.BufferedIOBase, line_cap: int) -> Iterator[Block | LongLine]:
+def line_blocks(handle: io.BufferedIOBase, line_cap: int, block_bytes: int = BLOCK_BYTES
+                ) -> Iterator[Block | LongLine]:
     """The file as Blocks of whole lines and, in their places, LongLines for lines longer than `line_cap`
     bytes (newline included). Memory stays about one block plus one line below the cap."""
-    size = min(BLOCK_BYTES, line_cap)  # a line inside one read is then never above the cap
+    size = min(block_bytes, line_cap)  # a line inside one read is then never above the cap
     pieces: list[bytes] = []  # the start of a line running on from earlier reads
     carried = 0
     skipping = False  # reading past the rest of a long line
@@ -97,9 +110,7 @@ def line_blocks(handle: io.BufferedIOBase, line_cap: int) -> Iterator[Block | Lo
         whole = b"".join((*pieces, data[:end + 1])) if pieces else data[:end + 1]
         pieces = [data[end + 1:]] if end + 1 < len(data) else []
         carried = len(data) - end - 1
-        lines = whole.split(b"\n")
-        del lines[-1]  # the empty piece after the last newline
-        yield Block(whole, lines, False)
+        yield Block(whole, None, False)
 
 
 def repeated_keys(block: Block, values: list, skip: frozenset[int] | set[int]) -> dict[int, tuple[str, str]]:

@@ -47,6 +47,7 @@ from ..errors import CostcalcError, InputError
 from .chunk import UsageChunk, suffixes
 from .formats.columnar import check_target, normalize_columns, plan_columns
 from .formats.providers import RECORD_READERS, is_batch_line
+from .jsonl_columns import block_reader
 from .read_csv import csv_chunks, csv_header
 from .read_jsonl import first_record, jsonl_chunks, without_gc
 from .read_parquet import parquet_chunks, parquet_plan
@@ -186,7 +187,8 @@ def _reader_for(path: Path, format: str | None, mapping: dict[str, str] | None):
     if format is None:
         format = _detect_json(path)
     read_record = None if format == "otel" else RECORD_READERS[format]
-    return lambda p, n: without_gc(jsonl_chunks(p, read_record, n))
+    read_block = block_reader(format)
+    return lambda p, n: without_gc(jsonl_chunks(p, read_record, n, read_block))
 
 
 

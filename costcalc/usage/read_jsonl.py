@@ -7,8 +7,9 @@ import functools
 import gc
 import io
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -19,7 +20,8 @@ from .formats.columnar import Column, typed_frame
 from .formats.common import FRACTION_RULE, MISSING, TAG_NAME_RULE, TAG_RULE, Bad, tag_text
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
-from .jsonlines import LongLine, exact_text_floats, line_blocks, repeated_keys
+from .jsonl_columns import Columns
+from .jsonlines import BLOCK_BYTES, LongLine, exact_text_floats, line_blocks, repeated_keys
 from .schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
@@ -30,6 +32,9 @@ MIB = 1 << 20
 # still far below this. A longer line is refused (a bad record in JSON lines, the file in CSV) without
 # being held in memory whole: a 1 GB line used to take 2-7 GB.
 LINE_CAP = 64 * MIB
+# Blocks read as columns are larger: pyarrow's cost per call is then spread over more lines, and a block
+# with a bad line (read again line by line) still holds only a few thousand records.
+COLUMNAR_BLOCK_BYTES = 4 * MIB
 LINE_TOO_LONG = (f"a line longer than {LINE_CAP // MIB} MiB, the most a line of a JSON-lines log may be; "
                  "a record is a few kilobytes (an OTLP export: write smaller batches)")
 
@@ -66,20 +71,45 @@ def _numbered_lines(path: Path, handle: io.BufferedIOBase) -> Iterator[tuple[int
 
 
 
-def jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageChunk]:
+def jsonl_chunks(path: Path, read_record, chunk_records: int,
+                 read_block: Callable[[bytes, int], Columns | None] | None = None) -> Iterator[UsageChunk]:
     """JSON lines, one record per line (`read_record`, which returns None for a line that is not a
     record), or OTLP documents of many span records (read_record None). Lines come in blocks
-    (jsonlines.line_blocks): a block is parsed by orjson in one map, checked for keys given twice at
+    (jsonlines.line_blocks). With `read_block` (jsonl_columns.block_reader) a block whose lines are all
+    good records in the common shape is read as columns at once; any other block, and every block
+    without it, takes the per-line path: parsed by orjson in one map, checked for keys given twice at
     once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
-    one raw tuple; the DataFrame (and the timestamps) are built once per chunk."""
+    one raw tuple; the DataFrame (and the timestamps) are built once per chunk. A chunk holds blocks of
+    one path only, so where the two alternate a chunk may end before `chunk_records`."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []
     problems: list[Problem] = []
+    pieces: list[tuple[Columns, int]] = []  # columnar blocks not yet yielded, with their first line
+    held = 0  # records in pieces
     number = 0  # the lines before the current block
+    block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
     with open_binary(path) as handle:
         try:
-            for block in line_blocks(handle, LINE_CAP):
+            for block in line_blocks(handle, LINE_CAP, block_bytes):
+                if read_block is not None and not isinstance(block, LongLine):
+                    count = block.count
+                    found = read_block(block.data, count)
+                    if found is not None:
+                        if rows or problems:
+                            yield _chunk(source, rows, lines, problems)
+                            rows, lines, problems = [], [], []
+                        pieces.append((found, number + 1))
+                        held += found.rows
+                        number += count
+                        while held >= chunk_records:
+                            chunk, pieces = _columnar_chunk(source, pieces, chunk_records)
+                            held -= chunk.records
+                            yield chunk
+                        continue
+                if pieces:
+                    yield _columnar_chunk(source, pieces, held)[0]
+                    pieces, held = [], 0
                 if isinstance(block, LongLine):
                     number += 1
                     problems.append(Problem(source, number, "", _shown(block.head), LINE_TOO_LONG))
@@ -132,8 +162,65 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int) -> Iterator[UsageC
                 number += len(block.lines)
         except FILE_ERRORS as exc:  # the file itself: unreadable, a truncated or corrupt .gz
             raise CostcalcError(f"{path}: cannot read: {reason(exc)}") from None
+    if pieces:
+        yield _columnar_chunk(source, pieces, held)[0]
     if rows or problems:
         yield _chunk(source, rows, lines, problems)
+
+
+def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
+                    ) -> tuple[UsageChunk, list[tuple[Columns, int]]]:
+    """(a chunk of the first `records` rows of the columnar pieces, the pieces left). Every row is a
+    good record (a block with a bad one was read line by line), so the chunk has no problems."""
+    columns = pieces[0][0] if len(pieces) == 1 else _joined([c for c, _ in pieces])
+    line = np.concatenate([np.arange(first, first + c.rows, dtype=np.int64) for c, first in pieces])
+    rest: list[tuple[Columns, int]] = []
+    if columns.rows > records:
+        left = Columns({name: values if type(values) is str else values[records:]
+                        for name, values in columns.items()})
+        left.rows = columns.rows - records
+        rest = [(left, int(line[records]))]
+        columns = Columns({name: values if type(values) is str else values[:records]
+                           for name, values in columns.items()})
+        columns.rows = records
+        line = line[:records]
+    out: dict[str, Any] = {}  # numpy arrays, pyarrow string arrays, one text for every row
+    for name, values in columns.items():
+        if name == "timestamp":
+            out[name] = values.view("datetime64[ns]")
+        elif not name.startswith(TAG_PREFIX):
+            out[name] = values
+    out.update({"source": source, "line": line})
+    out.update(sorted((name, values) for name, values in columns.items() if name.startswith(TAG_PREFIX)))
+    frame = typed_frame({name: values for name, values in out.items() if not _is_arrow(values)}, records)
+    for name, values in out.items():  # text from pyarrow: pandas' own str columns, no Python str per row
+        if _is_arrow(values):
+            frame[name] = values.to_pandas()
+    return UsageChunk(frame[list(out)], records, []), rest
+
+
+def _is_arrow(values: object) -> bool:
+    return not isinstance(values, (str, np.ndarray))
+
+
+def _joined(parts: list[Columns]) -> Columns:
+    """Columns of consecutive blocks as one: a tag some block lacks is "" there; the provider given once
+    for every row stays one text when all blocks give the same."""
+    import pyarrow as pa  # a Columns exists only where pyarrow does
+
+    names = list(dict.fromkeys(name for part in parts for name in part))
+    out = Columns()
+    out.rows = sum(part.rows for part in parts)
+    for name in names:
+        found = [part.get(name) for part in parts]
+        if all(type(v) is str for v in found) and len(set(found)) == 1:
+            out[name] = found[0]
+        elif all(isinstance(v, np.ndarray) for v in found):
+            out[name] = np.concatenate([v for v in found if isinstance(v, np.ndarray)])
+        else:
+            out[name] = pa.concat_arrays([pa.array(np.full(part.rows, v or "", dtype=object), type=pa.string())
+                                          if v is None or type(v) is str else v for part, v in zip(parts, found)])
+    return out
 
 
 def _parse_block(raws: list[bytes]) -> tuple[list, frozenset[int] | set[int]]:

@@ -1,0 +1,295 @@
+"""Issue 15's table in one run: each costcalc figure next to its reference, measured interleaved.
+
+    python benchmarks/all.py --quick     # a few minutes on 2 shared cores: smaller logs and projection
+    python benchmarks/all.py             # the issue's sizes (10M records, 1,000 profiles): much longer
+
+A figure alone says little on a shared machine (the load moves it 2-4x), so every row is a ratio taken in
+one run: costcalc and its reference run alternately (A, B, A, B, ...; in-process loops in this process,
+whole commands as alternating processes), the best of N of each is kept, and the load average is printed
+before and after. Rows other work speeds up (projection, quote, start-up) call the public functions and
+commands, so they measure whatever the checkout holds. Peers (genai-prices, LiteLLM, tokencost, DuckDB)
+are optional: a missing one prints "not installed" and its row is skipped. Nothing touches the network.
+
+Columns: path, now (costcalc), reference on the same work, goal, goal met?
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before litellm is imported: never fetch prices
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import run as bench_run  # noqa: E402  (benchmarks/run.py: per-record loops of costcalc and the peers)
+import usage as bench_usage  # noqa: E402  (benchmarks/usage.py: the seeded synthetic usage log)
+
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
+def interleaved(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Best seconds of each function, the functions called in turn `runs` times (A, B, A, B, ...)."""
+    best = {name: float("inf") for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def processes(argvs: dict[str, list[str]], runs: int, env: dict | None = None) -> dict[str, float]:
+    """Best wall seconds of whole commands run alternately, each a fresh process."""
+    def runner(argv):
+        return lambda: subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                                      env=env)
+    return interleaved({name: runner(argv) for name, argv in argvs.items()}, runs)
+
+
+def has(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def add(path: str, now: str, reference: str, goal: str, met: bool | None) -> None:
+    verdict = "-" if met is None else ("yes" if met else "no")
+    ROWS.append((path, now, reference, goal, verdict))
+    print(f"  {path}: {now} | {reference} | goal {goal} | {verdict}", flush=True)
+
+
+def rate(records: int, seconds: float) -> str:
+    per_second = records / seconds
+    return f"{per_second / 1e3:,.0f}k rec/s" if per_second < 1e6 else f"{per_second / 1e6:.2f}M rec/s"
+
+
+# -- rows ----------------------------------------------------------------------------------------------
+
+def log_files(records: int) -> Path:
+    """The synthetic log of benchmarks/usage.py (generated once into its cache)."""
+    cache = Path("/tmp/costcalc-bench-usage") / f"n{records}-s2026"
+    meta = cache / "meta.json"
+    if not meta.exists() or json.loads(meta.read_text()).get("generator") != bench_usage.GENERATOR:
+        print(f"  generating {records:,} records into {cache} ...", flush=True)
+        bench_usage.generate(cache, records, 2026, 20_000)
+    return cache
+
+
+def from_memory(cache: Path, records: int, runs: int) -> None:
+    """Re-pricing a normalized frame in memory: costcalc's vectorized pricer against plain numpy doing the
+    least the same answer needs (each record's tokens x one flat rate per model and component: no dates,
+    tiers or cliffs, so a lower bound, not an equal design)."""
+    import numpy as np
+    import pandas as pd
+
+    from costcalc.prices import load_prices
+    from costcalc.usage.chunk import UsageChunk
+    from costcalc.usage.run import reprice_chunks
+
+    table = load_prices()
+    frame = pd.read_parquet(cache / "log.parquet")
+    counts = ["input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens",
+              "reasoning_tokens"]
+
+    def plain():
+        codes, _ = pd.factorize(frame["model"])
+        rates = np.arange(1, 1 + 6 * (codes.max() + 1), dtype=np.int64).reshape(-1, 6)  # micro-USD per token
+        tokens = np.stack([frame[c].to_numpy() for c in counts], axis=1)
+        return int((tokens * rates[codes]).sum())
+
+    best = interleaved({"costcalc": lambda: reprice_chunks([UsageChunk(frame, len(frame), [])], table, by=["month"]),
+                        "numpy": plain}, runs)
+    now = records / best["costcalc"]
+    QUOTE_RATE["memory"] = now
+    add(f"re-pricing from memory, {records:,} records", rate(records, best["costcalc"]),
+        f"plain numpy, flat rates (lower bound) {rate(records, best['numpy'])}", ">= 6M rec/s", now >= 6e6)
+
+
+def json_lines(cache: Path, records: int, runs: int) -> None:
+    """The three provider logs read and re-priced, columnar path against the per-line path, orjson alone
+    (a parse of every line, nothing else), pyarrow's JSON reader alone and DuckDB's read_json (if
+    installed), interleaved."""
+    import orjson
+    import pyarrow.json as pajson
+
+    from costcalc.prices import load_prices
+    from costcalc.usage import jsonl_columns
+    from costcalc.usage.read import iter_usage
+    from costcalc.usage.run import reprice_chunks
+
+    table = load_prices()
+    paths = [cache / f"{p}.jsonl" for p in bench_usage.PROVIDERS]
+    totals = {}
+
+    def costcalc(columnar: bool):
+        def go():
+            jsonl_columns.ENABLED = columnar
+            try:
+                result = reprice_chunks(iter_usage(paths), table, by=["month"])
+            finally:
+                jsonl_columns.ENABLED = True
+            totals[columnar] = (result.total_usd, result.records, result.priced, result.reported)
+        return go
+
+    def orjson_alone():
+        for path in paths:
+            with open(path, "rb") as handle:
+                for line in handle:
+                    orjson.loads(line)
+
+    def arrow_alone():
+        for path in paths:
+            pajson.read_json(path, read_options=pajson.ReadOptions(use_threads=False, block_size=4 << 20))
+
+    fns = {"columnar": costcalc(True), "per-line": costcalc(False), "orjson": orjson_alone, "pyarrow": arrow_alone}
+    if has("duckdb"):
+        import duckdb
+
+        def duck():
+            con = duckdb.connect()
+            con.execute("SET threads TO 1")
+            for path in paths:
+                con.execute(f"SELECT count(*) FROM read_json_auto('{path}')").fetchall()
+        fns["duckdb"] = duck
+    best = interleaved(fns, runs)
+    same = totals[True] == totals[False]
+    refs = [f"per-line path {rate(records, best['per-line'])} (same total: {'yes' if same else 'NO'})",
+            f"orjson parse alone {rate(records, best['orjson'])}",
+            f"pyarrow read_json alone {rate(records, best['pyarrow'])}",
+            f"DuckDB 1 thread {rate(records, best['duckdb'])}" if "duckdb" in best else "DuckDB not installed"]
+    now = records / best["columnar"]
+    add(f"JSON lines end to end, {records:,} records (read + re-price)", rate(records, best["columnar"]),
+        "; ".join(refs), ">= 600k rec/s, bad lines reported by line", now >= 6e5 and same)
+
+
+def projection(profiles: int, runs: int) -> None:
+    """benchmarks/big_estimate.py in its own process (wall seconds inside estimate, peak RSS)."""
+    figures = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, str(HERE / "big_estimate.py"), str(profiles)], capture_output=True,
+                              text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        figures.append(dict(pair.split("=") for pair in done.stdout.split()))
+    seconds = min(float(f["seconds"]) for f in figures)
+    rss = min(float(f["peak_rss_mib"]) for f in figures)
+    scale = profiles / 1000
+    add(f"projection, {profiles:,} profiles x 10 models x 36 months ({figures[0]['rows']} rows)",
+        f"{seconds:.2f} s, {rss:.0f} MiB", "no reference in this run",
+        f"< {1 * scale:g} s, < 300 MiB" + ("" if profiles == 1000 else " (1 s scaled to the profiles)"),
+        seconds < 1 * scale and rss < 300)
+
+
+def quotes(runs: int, n: int = 20_000) -> None:
+    """Per-record prices.quote against tokencost's per-record cost (if installed), interleaved."""
+    from costcalc.prices import load_prices
+
+    table = load_prices()
+    records = bench_run.mixed_records(n)
+    fns: dict[str, Callable[[], object]] = {"costcalc": lambda: bench_run.costcalc_loop(records, table)}
+    if has("tokencost"):
+        from tokencost import calculate_cost_by_tokens
+
+        def tokencost_loop():
+            for model, _provider, fresh, cached, output, _at in records:
+                try:
+                    calculate_cost_by_tokens(fresh + cached, model, "input")
+                    calculate_cost_by_tokens(output, model, "output")
+                except Exception:  # a model tokencost does not know: the loop still did the lookup
+                    pass
+        fns["tokencost"] = tokencost_loop
+    best = interleaved(fns, runs)
+    reference = f"tokencost {rate(n, best['tokencost'])}" if "tokencost" in best else "tokencost not installed"
+    add("per-record prices.quote", rate(n, best["costcalc"]), reference, ">= 300k rec/s", n / best["costcalc"] >= 3e5)
+    peers = []
+    for dist, module, loop in bench_run.PEERS:
+        if not has(module):
+            peers.append(f"{dist} not installed")
+            continue
+        try:
+            seconds = interleaved({dist: lambda loop=loop: loop(records)}, runs)[dist]
+        except Exception as exc:  # a peer that does not know a model at its installed version
+            peers.append(f"{dist} failed ({type(exc).__name__})")
+            continue
+        peers.append(f"{dist} {rate(n, seconds)}")
+        PEER_RATES[dist] = n / seconds
+    QUOTE_RATE["costcalc"] = n / best["costcalc"]
+    PEER_RATES["_text"] = "; ".join(peers)  # type: ignore[assignment]
+
+
+PEER_RATES: dict[str, float] = {}
+QUOTE_RATE: dict[str, float] = {}
+
+
+def start_up(runs: int) -> None:
+    """`costcalc estimate` on the examples and `costcalc tokens` on a small file, whole processes,
+    alternating with `python -c "import pandas"`."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cli = [sys.executable, "-m", "costcalc"]
+    with tempfile.TemporaryDirectory() as folder:
+        small = Path(folder) / "prompt.txt"
+        small.write_text("Summarize the attached quarterly report in three bullet points.\n" * 20)
+        best = processes({"estimate": cli + ["estimate"], "tokens": cli + ["tokens", str(small)],
+                          "pandas": [sys.executable, "-c", "import pandas"]}, runs, env)
+    add("`costcalc estimate` on the examples, whole process", f"{best['estimate']:.2f} s",
+        f"`import pandas` {best['pandas']:.2f} s", "< 0.9 s", best["estimate"] < 0.9)
+    add("`costcalc tokens` cold start, small file, three models", f"{best['tokens']:.2f} s", "-", "< 0.7 s",
+        best["tokens"] < 0.7)
+
+
+def peers_row(memory_rate: float | None) -> None:
+    text = PEER_RATES.get("_text", "no peers measured")
+    rates = {k: v for k, v in PEER_RATES.items() if k != "_text"}
+    if memory_rate is None or not rates:
+        add("peers, per record, same records", "-", str(text), ">= 300x both from memory", None)
+        return
+    ratios = {k: memory_rate / v for k, v in rates.items()}
+    shown = ", ".join(f"{ratios[k]:,.0f}x {k}" for k in ratios)
+    add("peers, per record, same records", f"from memory {shown}", str(text), ">= 300x both from memory",
+        all(r >= 300 for r in ratios.values()) and len(ratios) == 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller logs and projection, fewer runs")
+    parser.add_argument("--runs", type=int, help="runs of each side (best of N); default 3 quick, 5 full")
+    args = parser.parse_args()
+    runs = args.runs or (3 if args.quick else 5)
+    records = 300_000 if args.quick else 10_000_000
+    memory_records = 1_000_000 if args.quick else 10_000_000
+    print(f"load average before: {load()}; {os.cpu_count()} CPUs; best of {runs}, interleaved", flush=True)
+    cache = log_files(records)
+    memory_cache = cache if memory_records == records else log_files(memory_records)
+    from_memory(memory_cache, memory_records, runs)
+    json_lines(cache, records, runs)
+    projection(100 if args.quick else 1000, runs)
+    quotes(runs)
+    start_up(runs)
+    peers_row(QUOTE_RATE.get("memory"))
+    out = io.StringIO()
+    out.write("\n| path | now | reference on the same work | goal | goal met? |\n|---|---:|---|---:|---|\n")
+    for row in ROWS:
+        out.write("| " + " | ".join(row) + " |\n")
+    print(out.getvalue())
+    print(f"load average after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
