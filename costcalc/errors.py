@@ -33,6 +33,11 @@ class Problem:
 
 
 class _NoValue:
+    def __reduce__(self) -> str:
+        # pickled by name, so an unpickled problem (partials from another process) still holds THE
+        # missing-value marker that `is _NO_VALUE` checks look for
+        return "_NO_VALUE"
+
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return "<no value>"
 

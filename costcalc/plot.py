@@ -2,13 +2,15 @@
 (`save_charts(document, folder)`).
 
     costcalc.plot(df)                              # monthly spend, one panel per model, stacked by profile
-    costcalc.plot(df, kind="cumulative")           # cumulative spend per model
+    costcalc.plot(df, kind="cumulative")           # cumulative spend per plan (one model per profile)
     costcalc.plot(df, kind="per_1k_requests")      # cost per 1,000 requests: a panel per profile
     costcalc.plot(df, kind="tornado")              # each profile/model's range (low..high cases)
     costcalc.plot(df, kind="monthly", model="gpt-5.5", ax=ax)   # one model on your own Axes
 
-Charts are drawn from the estimate document (`report/document.py`), so a saved JSON estimate charts
-the same as the DataFrame it came from. Money is shown in the document's currency (`Shown`: USD x the
+Charts are drawn from the estimate document (`report/document.py`): its comparisons (each profile's
+alternatives per case and month, with cost per 1,000 requests) and its plans (totals across profiles),
+never from sums made here, so a saved JSON estimate charts the same as the DataFrame it came from and
+the same figures as the HTML report. Money is shown in the document's currency (`Shown`: USD x the
 fixed rate); ranges use the expected case unless `case=` says otherwise. The instants a model's price
 changes are marked on the monthly chart, the same markers as the HTML report's
 (`report.chartdata.price_changes`).
@@ -35,7 +37,6 @@ from typing import cast
 from .errors import CostcalcError
 from .report.chartdata import label_rows, price_changes
 from .report.plandoc import horizon
-from .summary import dsum
 
 EXTRA = "pip install 'costcalc[plot]'"
 KINDS = ("monthly", "cumulative", "per_1k_requests", "tornado")
@@ -145,10 +146,12 @@ def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "
 
 def _document(estimate) -> dict:
     if isinstance(estimate, dict):
-        from .report.document import check
+        from .report.document import check, upgrade
 
         check(estimate)
-        return estimate
+        # its derived sections (plans, comparisons) again from its rows and meta, as a saved one loads:
+        # a dict edited in a notebook (another currency, say) charts what it now says
+        return cast(dict, upgrade(estimate))
     from .report.document import to_document
 
     return cast(dict, to_document(estimate))  # the EstimateDocument TypedDict, read here as a plain dict
@@ -161,53 +164,43 @@ def _rows(document: dict, case: str):
 
 
 class _Data:
-    """The document's numbers for charts, in the shown currency, as floats (plotting only)."""
+    """The document's figures for charts, in the shown currency, as read from its comparisons (each
+    profile's alternatives per case, month by month, computed once with the document): nothing is
+    added up here."""
 
     def __init__(self, document: dict, case: str, profile: str | None, model: str | None):
-        from .report.document import Shown, shown_rows
+        from .report.document import Shown
 
         self.shown = Shown(document["meta"])
-        # each row's `cost` in the shown currency, native-currency prices included
-        rows = shown_rows(document)
-        self.has_ranges = bool(rows) and "case" in rows[0] and any(r.get("case") != "expected" for r in rows)
-        cases = sorted({str(r.get("case")) for r in rows}) if rows and "case" in rows[0] else ["expected"]
+        compared = document["comparisons"]
+        every = [p["profile"] for p in compared["profiles"]]
+        cases = sorted({c["case"] for p in compared["profiles"] for c in p["cases"]}) or ["expected"]
+        self.has_ranges = any(c != "expected" for c in cases)
         if case not in cases:
             raise CostcalcError(f"case: {case!r}: this estimate has {', '.join(cases)}")
-        self.case = case
-        picked = [r for r in _rows({"rows": rows}, case)
-                  if (profile is None or str(r["profile"]) == profile)
-                  and (model is None or str(r["model"]) == model)]
-        if profile is not None and not picked:
-            raise CostcalcError(f"profile: {profile!r}: no cost lines "
-                                f"(profiles: {', '.join(sorted({str(r['profile']) for r in rows}))})")
+        self.case, self.cases = case, cases
+        if profile is not None and profile not in every:
+            raise CostcalcError(f"profile: {profile!r}: no cost lines (profiles: {', '.join(sorted(every))})")
+        picked = [(p["profile"], m) for p in compared["profiles"] if profile is None or p["profile"] == profile
+                  for c in p["cases"] if c["case"] == case for m in c["models"]
+                  if model is None or m["model"] == model]
         if model is not None and not picked:
-            raise CostcalcError(f"model: {model!r}: no cost lines "
-                                f"(models: {', '.join(sorted({str(r['model']) for r in rows}))})")
+            listed = sorted({m["model"] for p in compared["profiles"] for c in p["cases"] for m in c["models"]})
+            raise CostcalcError(f"model: {model!r}: no cost lines (models: {', '.join(listed)})")
         self.profile = profile
-        self.rows = picked
-        self.months = sorted({str(r["month"]) for r in picked})
-        self.models = list(dict.fromkeys(str(r["model"]) for r in picked))
-        self.profiles = list(dict.fromkeys(str(r["profile"]) for r in picked))
-        cost: dict[tuple, list] = {}
-        for r in picked:
-            cost.setdefault((str(r["model"]), str(r["month"]), str(r["profile"])), []).append(
-                Decimal(r["cost"]))
-        self.cost = {key: dsum(values) for key, values in cost.items()}
-        requests: dict[tuple, list] = {}
-        for r in document["meta"].get("requests") or []:
-            if r.get("case", case) != case:
-                continue
-            if profile is not None and str(r["profile"]) != profile:
-                continue
-            if model is not None and str(r["model"]) != model:
-                continue
-            requests.setdefault((str(r["profile"]), str(r["model"]), str(r["month"])), []).append(
-                Decimal(str(r["requests"])))
-        self.requests = {key: dsum(values) for key, values in requests.items()}  # (profile, model, month)
+        self.months = list(compared["months"])
+        # models in the order the cost lines list them (the HTML report's colours and panels)
+        order = {name: i for i, name in enumerate(dict.fromkeys(str(r["model"]) for r in document["rows"]))}
+        self.models = sorted(dict.fromkeys(m["model"] for _, m in picked), key=lambda n: order.get(n, len(order)))
+        self.profiles = list(dict.fromkeys(p for p, _ in picked))
+        # (model, month, profile) -> shown cost; (profile, model, month) -> requests, cost per 1,000 requests
+        self.cost = {(m["model"], c["month"], p): Decimal(c["cost"]) for p, m in picked for c in m["months"]}
+        self.requests = {(p, m["model"], c["month"]): Decimal(c["requests"]) for p, m in picked for c in m["months"]
+                         if Decimal(c["requests"])}
+        self.per_1k = {(p, m["model"], c["month"]): Decimal(c["cost_per_1k"]["cost"]) for p, m in picked
+                       for c in m["months"] if c["cost_per_1k"] is not None}
+        self.totals = {(p, m["model"]): Decimal(m["total"]["cost"]) for p, m in picked}
         self.request_profiles = list(dict.fromkeys(p for p, _, _ in self.requests))
-
-    def model_month(self, model: str, month: str) -> Decimal:
-        return dsum(v for (m, mo, _), v in self.cost.items() if m == model and mo == month)
 
 
 def _esc(text) -> str:
@@ -438,31 +431,47 @@ def _place_labels_on(ax) -> None:
 
 
 def _draw_cumulative(ax, document, case, profile, model, title) -> None:
-    data = _Data(document, case, profile, model)
-    colors = _colors(data.models)
+    """Each plan's spend summed from the first month (the document's plan totals, as the HTML report
+    draws them): a model's spend over the profiles that list it is nothing a company would pay, so no
+    line adds alternatives up. With profile=, each plan's line for that profile alone."""
+    data = _Data(document, case, profile, model)  # checks case= and profile=
+    if model is not None:
+        raise CostcalcError("a cumulative chart draws plans (one model per profile): pass profile=, not model=")
+    if case != "expected":
+        raise CostcalcError(f"case: {case!r}: plans are priced on the expected case; a cumulative chart "
+                            f"draws it only")
+    plans = document.get("plans") or []
+    colors = _colors([p["name"] for p in plans])
+    months = [m["month"] for m in plans[0]["months"]] if plans else []
     ends = []
-    for name in data.models:
+    for plan in plans:
+        if profile is None:
+            cells = plan["months"]
+            label = f"plan {plan['name']}"
+        else:
+            chosen = next(p for p in plan["profiles"] if p["profile"] == profile)
+            cells, label = chosen["months"], f"plan {plan['name']} ({chosen['model']})"
         running, values = Decimal(0), []
-        for month in data.months:
-            running += data.model_month(name, month)
+        for cell in cells:
+            running += Decimal(cell["cost"])
             values.append(float(running))
-        ax.plot(range(len(data.months)), values, marker="o", markersize=3, color=colors[name], label=_esc(name))
-        ends.append((values[-1], name))
+        ax.plot(range(len(months)), values, marker="o", markersize=3, color=colors[plan["name"]],
+                label=_esc(label))
+        ends.append((values[-1] if values else 0.0, plan["name"]))
     top = max((v for v, _ in ends), default=0) or 1
     placed: list[float] = []
     for value, name in sorted(ends, reverse=True):
         if any(abs(value - other) < 0.04 * top for other in placed):
             continue  # too close to a label already placed; the legend still names the line
         placed.append(value)
-        ax.annotate(_esc(f"{data.shown.symbol}{value:,.0f}"), xy=(len(data.months) - 1, value),
+        ax.annotate(_esc(f"{data.shown.symbol}{value:,.0f}"), xy=(len(months) - 1, value),
                     xytext=(4, 0), textcoords="offset points", fontsize=8, va="center", color=colors[name])
-    _month_axis(ax, data.months)
-    ax.set_xlim(-0.3, len(data.months) - 0.3 + 0.12 * len(data.months))
+    _month_axis(ax, months)
+    ax.set_xlim(-0.3, len(months) - 0.3 + 0.12 * len(months))
     ax.set_ylabel(_money_label(data.shown, "Cumulative spend"))
     _money_ticks(ax, data.shown)
-    ax.set_title(_esc(title) if title else
-                 f"Cumulative spend per model, all its profiles{_esc(_scope(data))}")
-    ax.legend(title="Model", loc="upper left")
+    ax.set_title(_esc(title) if title else f"Cumulative spend per plan{_esc(_scope(data))}")
+    ax.legend(title="Plan", loc="upper left")
 
 
 def _per_1k_lines(ax, data: _Data, profile: str, colors: dict) -> None:
@@ -472,10 +481,10 @@ def _per_1k_lines(ax, data: _Data, profile: str, colors: dict) -> None:
     for name in data.models:
         xs, ys = [], []
         for i, month in enumerate(data.months):
-            count = data.requests.get((profile, name, month))
-            if count:
+            per_1k = data.per_1k.get((profile, name, month))  # None: no requests that month
+            if per_1k is not None:
                 xs.append(i)
-                ys.append(float(data.cost.get((name, month, profile), Decimal(0)) / count * 1000))
+                ys.append(float(per_1k))
         if xs:
             ax.plot(xs, ys, marker="o", markersize=3, color=colors[name], label=_esc(name))
             seen += ys
@@ -538,24 +547,19 @@ def _draw_per_1k_panels(figure, document, case, profile, model, title) -> None:
 
 
 def _draw_tornado(ax, document, case, profile, model, title) -> None:
-    from .report.document import shown_rows
-
     data = _Data(document, "expected", profile, model)
     if not data.has_ranges:
         raise CostcalcError("no ranges in this estimate ({low, expected, high} values give low and high "
                             "cases; costcalc.estimate(..., cases=True) keeps them): a tornado chart needs them")
-    totals: dict[tuple, dict] = {}
-    for r in shown_rows(document):  # each row's cost in the shown currency
-        if (profile is not None and str(r["profile"]) != profile) or (model is not None and str(r["model"]) != model):
-            continue
-        key = (str(r["profile"]), str(r["model"]))
-        totals.setdefault(key, {}).setdefault(str(r.get("case")), []).append(Decimal(r["cost"]))
+    # each profile and model's total per case, as the document's comparisons hold them
+    by_case = {c: _Data(document, c, profile, model).totals if c in data.cases else {}
+               for c in ("low", "expected", "high")}
     bars = []
-    for (name, model_name), by_case in totals.items():
-        if set(by_case) == {"expected"}:
+    for key in by_case["expected"]:
+        if not any(key in by_case[c] for c in ("low", "high")):
             continue
-        values = {c: float(dsum(by_case.get(c, []))) for c in ("low", "expected", "high")}
-        bars.append((f"{name} \u00b7 {model_name}", values))
+        values = {c: float(by_case[c].get(key, Decimal(0))) for c in ("low", "expected", "high")}
+        bars.append((f"{key[0]} \u00b7 {key[1]}", values))
     bars.sort(key=lambda b: abs(b[1]["high"] - b[1]["low"]))
     for y, (_label, v) in enumerate(bars):
         low, high = min(v["low"], v["high"]), max(v["low"], v["high"])

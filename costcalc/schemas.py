@@ -316,9 +316,12 @@ def estimate_schema() -> dict:
         ("name", "scope", "months"), "A budget in the shown currency: months over it, headroom, exhaustion")
     headline = _open({
         "plan": nullable({"type": "string"}),
-        "cheapest": nullable(_open({"plan": {"type": "string"}, "total": _amounts(), "saves": _amounts(),
-                                    "saves_pct": nullable(_DEC)}, ("plan", "total", "saves")))},
-        ("plan", "cheapest"), "The chosen plan (meta.plan) and the cheapest plan with what it saves against it")
+        "cheapest": nullable(_open({"plan": {"type": "string"}, "total": _amounts(), "saves": nullable(_amounts()),
+                                    "saves_pct": nullable(_DEC)}, ("plan", "total", "saves"))),
+        "left_out": {"type": "array", "items": _MONTH},
+        "not_compared": {"type": "array", "items": {"type": "string"}}},
+        ("plan", "cheapest"), "The chosen plan (meta.plan) and the cheapest plan covering every month with what it "
+                              "saves against it (null when the chosen plan leaves months out: left_out)")
     compared_model = _open({
         "model": {"type": "string"}, "provider": {"type": "string"},
         "months": {"type": "array", "items": _open({

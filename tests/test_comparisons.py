@@ -272,3 +272,86 @@ def test_a_plan_month_without_a_price_shows_n_a_not_zero_and_says_why_once(tmp_p
     rows = [line.replace("|", " ").split() for line in text.split("Not available:")[0].splitlines()]
     assert ["2026-12", "1,200.00", "n/a", "1,200.00"] in rows
     assert ["2027-01", "1,200.00", f"4,400.00{star}", "5,600.00"] in rows
+
+
+LATE_WORKLOADS = ("schema_version: 1\nprofiles:\n"
+                  "  p1: {requests_per_month: 1000000, input_tokens: 1000, output_tokens: 100, models: [alpha]}\n"
+                  "  p3: {requests_per_month: 3100000, input_tokens: 1000, output_tokens: 1000,\n"
+                  "       models: [late, alpha]}\n")
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "html", "xlsx"])
+def test_a_plan_that_leaves_months_out_is_never_called_the_cheapest(tmp_path, fmt):
+    """Plan current (p1 alpha, p3 late) leaves out 2026-12 (n/a) and part of 2027-01: its 6,800.00 USD
+    (2,400 + 4,400, as above) covers less, so it is not compared. Plans covering every month:
+        p3 on alpha: 3,100,000 requests x (1,000 in x 1 + 1,000 out x 2) / 1M = 9,300.00 USD a month
+        cheapest = all on alpha: p1 alpha 2 x 1,200 + p3 alpha 2 x 9,300 = 2,400 + 18,600 = 21,000.00 USD
+    (a tie: the plan named cheapest is named). No saving is claimed against current."""
+    (tmp_path / "prices.yaml").write_text(LATE)
+    (tmp_path / "w.yaml").write_text(LATE_WORKLOADS)
+    out = tmp_path / f"r.{fmt}"
+    result = CliRunner().invoke(cli, ["estimate", str(tmp_path / "w.yaml"), "--prices", str(tmp_path / "prices.yaml"),
+                                      "--start", "2026-12", "--months", "2", "--format", fmt, "--output", str(out)])
+    assert result.exit_code == 0, result.stderr
+    verdict = ("Plan current leaves out what has no price in 2 months (2026-12, 2027-01): its total is not "
+               "comparable with plans that cover every month. Cheapest plan covering every month: cheapest at "
+               "21,000.00 USD.")
+    if fmt == "json":
+        head = json.loads(out.read_text())["headline"]
+        assert head["plan"] == "current" and head["left_out"] == ["2026-12", "2027-01"]
+        assert head["not_compared"] == ["current"]
+        assert head["cheapest"]["plan"] == "cheapest" and D(head["cheapest"]["total"]["cost_usd"]) == D(21000)
+        assert head["cheapest"]["saves"] is None and head["cheapest"]["saves_pct"] is None
+        return
+    if fmt == "xlsx":
+        openpyxl = pytest.importorskip("openpyxl")
+        rows = list(openpyxl.load_workbook(out)["Plan"].iter_rows(values_only=True))
+        said = " ".join(str(r[0]) for r in rows if r[0])
+        assert " ".join(verdict.split(". ")[:1]) in said and "cheapest at 21,000.00 USD." in said
+        assert "is the cheapest plan" not in said
+        plan_rows = {r[0]: r[2:4] for r in rows if r[0] in ("current", "cheapest", "all on alpha")}
+        assert plan_rows == {"current": (6800, 0), "cheapest": (21000, "not comparable"),
+                             "all on alpha": (21000, "not comparable")}
+        return
+    text = out.read_text()
+    flat = " ".join(re.sub(r"<[^>]+>", " ", text).split()) if fmt == "html" else " ".join(text.split())
+    assert verdict in flat.replace(" .", ".")
+    assert "is the cheapest plan" not in flat and "saving" not in flat.split("Alternatives per profile")[0]
+    if fmt == "html":
+        assert flat.count("not comparable") >= 2  # the plan table's "against plan current" cells
+    else:
+        assert "current 6,800.00 (leaves months out); cheapest 21,000.00; all on alpha 21,000.00." in flat
+
+
+def test_a_complete_chosen_plan_names_the_plans_it_does_not_compare(tmp_path):
+    """--plan cheapest (21,000.00 USD, above) covers every month; all on alpha ties it at 21,000.00, and
+    current (6,800.00) leaves months out: cheapest is the cheapest plan, current is not compared."""
+    (tmp_path / "prices.yaml").write_text(LATE)
+    (tmp_path / "w.yaml").write_text(LATE_WORKLOADS)
+    result = CliRunner().invoke(cli, ["estimate", str(tmp_path / "w.yaml"), "--prices", str(tmp_path / "prices.yaml"),
+                                      "--start", "2026-12", "--months", "2", "--plan", "cheapest"])
+    assert result.exit_code == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    assert ("Plan cheapest is the cheapest plan. Not compared: plan current (leaves out months without a price)."
+            in flat)
+
+
+def test_html_spend_charts_give_the_all_on_plan_total_not_a_sum_over_profiles(files, tmp_path):
+    """Each model's spend chart is labelled with its `all on MODEL` plan's total (every profile lists
+    alpha, beta and gamma), in EUR at 0.5: all on alpha (1,200 + 147) x 2 = 2,694 USD = 1,347.00 EUR;
+    all on beta (2,100 + 84) x 2 = 4,368 USD = 2,184.00; all on gamma (4,400 + 308) x 2 = 9,416 USD =
+    4,708.00. A model only some profiles list has no plan total: the chart says so, with no sum."""
+    out = tmp_path / "r.html"
+    run(files, "--format", "html", "--output", out)
+    subtitles = re.findall(r'class="chart-subtitle"[^>]*>([^<]*)<', out.read_text())
+    for model, usd in (("alpha", D(2694)), ("beta", D(4368)), ("gamma", D(9416))):
+        assert f"plan all on {model}: €{eur(usd)} over the period" in subtitles
+    (tmp_path / "prices.yaml").write_text(LATE)
+    (tmp_path / "w.yaml").write_text(LATE_WORKLOADS)
+    result = CliRunner().invoke(cli, ["estimate", str(tmp_path / "w.yaml"), "--prices", str(tmp_path / "prices.yaml"),
+                                      "--start", "2026-12", "--months", "2", "--format", "html"])
+    assert result.exit_code == 0, result.stderr
+    subtitles = re.findall(r'class="chart-subtitle"[^>]*>([^<]*)<', result.stdout)
+    # all on alpha: p1 2 x 1,200 + p3 2 x 9,300 (see above) = 21,000.00 USD; late: p3 lists it, p1 does not
+    assert "plan all on alpha: $21,000.00 over the period" in subtitles
+    assert "listed by 1 of 2 profiles: no plan puts every profile on it" in subtitles

@@ -25,12 +25,15 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("inputs", ("workloads", "workload_plans", "token_units", "fx", "cost_cases", "budgets", "summary", "planning")),
     # Pure computation on those inputs: the projection, what-if analyses, usage logs read into the normalized
     # frame, re-priced and totalled.
-    ("computation", ("projection", "shapes", "whatif", "breakeven", "usage")),
+    # The price table compiled for engines (plan, SQL, engine sums back into partials) is computation too.
+    ("computation", ("projection", "shapes", "whatif", "breakeven", "usage", "engines")),
     # Renderers: the canonical document and every format drawn from it (charts too).
     ("report", ("report", "plot")),
     # The library's edges, where files, the clock and the network are read: the notebook API, community
     # price tables, JSON Schemas for editors.
-    ("api", ("api", "api_prices", "api_usage", "community", "schemas")),
+    # The engines that run the compiled price plan (DuckDB, Spark) are edges too: they read files and tables.
+    ("api", ("api", "api_prices", "api_usage", "api_engines", "community", "schemas", "engines.duckdb",
+             "engines.spark")),
     # The command line, which calls the library.
     ("cli", ("cli", "__main__")),
 ]

@@ -80,7 +80,7 @@ def test_save_charts_writes_png_and_svg(document, tmp_path):
     assert "support-bot" in monthly and "deepseek-v4-pro" in monthly  # legend and panel titles
     assert "€" in monthly
     cumulative = _svg_text(tmp_path / "charts" / "cumulative-spend.svg")
-    assert "Cumulative spend per model" in cumulative and "Cumulative spend (EUR, €)" in cumulative
+    assert "Cumulative spend per plan" in cumulative and "Cumulative spend (EUR, €)" in cumulative
     per_1k = _svg_text(tmp_path / "charts" / "cost-per-1k-requests.svg")
     assert "Cost per 1,000 requests per profile" in per_1k and "Cost per 1,000 requests (EUR, €)" in per_1k
     tornado = _svg_text(tmp_path / "charts" / "ranges-tornado.svg")
@@ -131,7 +131,7 @@ def test_plot_kinds_for_a_notebook(estimate):
     assert len([ax for ax in figure.axes if ax.get_visible()]) == len(estimate["model"].unique())
     ax = plot(estimate, kind="cumulative")
     assert ax.get_ylabel() == r"Cumulative spend (USD, \$)"
-    assert "Cumulative spend per model" in ax.get_title()
+    assert "Cumulative spend per plan" in ax.get_title()
     ax = plot(estimate, kind="per_1k_requests", profile="support-bot")
     assert "profile support-bot" in ax.get_title()
     assert len(ax.get_lines()) == 4
@@ -246,3 +246,35 @@ def test_tornado_in_another_currency_is_converted():
     ax = plot(costcalc.estimate(months=2, currency="EUR", fx="EUR=0.5", cases=True), kind="tornado")
     marks = {round(line.get_xdata()[0], 6) for line in ax.lines}
     assert round(float(total * Decimal("0.5")), 6) in marks  # the expected mark, in EUR
+
+
+def test_charts_read_the_documents_plans_and_comparisons_by_hand(tmp_path):
+    """The overlay of tests/test_comparisons.py (its docstring has the arithmetic), in USD a month:
+    p1 alpha 1,200, beta 2,100 (use:), gamma 4,400;  p2 alpha 147 (current: first), beta 84, gamma 308.
+    Plans, cumulative over 2026-12 and 2027-01 (a line per plan, never a model over its profiles):
+        current  p1 beta + p2 alpha = 2,100 + 147 = 2,247  ->  2,247, 4,494
+        cheapest p1 alpha + p2 beta = 1,200 + 84 = 1,284   ->  1,284, 2,568
+        all on alpha 1,200 + 147 = 1,347 -> 1,347, 2,694;  all on beta 2,100 + 84 = 2,184 -> 2,184, 4,368
+        all on gamma 4,400 + 308 = 4,708 -> 4,708, 9,416
+    with profile=p2: the plan's p2 line alone (current alpha 147, 294; cheapest beta 84, 168).
+    The monthly chart of alpha stacks p1 1,200 under p2 147 (bottom 1,200)."""
+    from .test_comparisons import PRICES, WORKLOADS
+
+    (tmp_path / "prices.yaml").write_text(PRICES)
+    (tmp_path / "w.yaml").write_text(WORKLOADS)
+    estimate = costcalc.estimate(str(tmp_path / "w.yaml"), prices=str(tmp_path / "prices.yaml"), start="2026-12",
+                                 months=2)
+    ax = plot(estimate, kind="cumulative")
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+    assert lines == {"plan current": [2247.0, 4494.0], "plan cheapest": [1284.0, 2568.0],
+                     "plan all on alpha": [1347.0, 2694.0], "plan all on beta": [2184.0, 4368.0],
+                     "plan all on gamma": [4708.0, 9416.0]}
+    ax = plot(estimate, kind="cumulative", profile="p2")
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+    assert lines["plan current (alpha)"] == [147.0, 294.0] and lines["plan cheapest (beta)"] == [84.0, 168.0]
+    with pytest.raises(CostcalcError, match="not model="):
+        plot(estimate, kind="cumulative", model="alpha")
+    _, ax = plt.subplots()
+    plot(estimate, kind="monthly", model="alpha", ax=ax)
+    bars = sorted((patch.get_x(), patch.get_y(), patch.get_height()) for patch in ax.patches)
+    assert [(round(y, 6), round(h, 6)) for _, y, h in bars] == [(0, 1200), (1200, 147), (0, 1200), (1200, 147)]

@@ -9,6 +9,7 @@ library (costcalc.api and the costcalc.* functions a notebook calls), renders th
     prices.py     prices list, show, check
     community.py  prices import, prices crosscheck (community price tables)
     usage.py      reprice, variance, profile (real usage logs)
+    sql.py        sql plan, sql reprice (re-pricing on an engine: a compiled plan and its SQL)
     tokens.py     tokens
     whatif.py     compare, sensitivity, break-even
 
@@ -19,10 +20,10 @@ go one way: this file -> command modules -> options.py / app.py; none of them im
 
 from __future__ import annotations
 
-from . import community, estimate, prices, quote, tokens, usage, whatif
+from . import community, estimate, prices, quote, sql, tokens, usage, whatif
 from .app import cli, main
 
-for _group in (estimate, quote, prices, usage, tokens, whatif):
+for _group in (estimate, quote, prices, usage, sql, tokens, whatif):
     _group.register(cli)
 community.register(prices.prices)  # `costcalc prices import` and `costcalc prices crosscheck`
 

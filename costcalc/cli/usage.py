@@ -26,7 +26,7 @@ def _as_models(table, names: list[str]) -> list[str]:
 
 
 @click.command()
-@click.argument("logs", nargs=-1, required=True)
+@click.argument("logs", nargs=-1)
 @click.option("--as", "as_models", multiple=True, metavar="MODEL",
               help="Also price every record as this model (repeatable or a,b). Other tokenizer families: "
                    "counts translated by documented ratios, marked as estimates.")
@@ -37,10 +37,20 @@ def _as_models(table, names: list[str]) -> list[str]:
 @click.option("--map", "mapping", metavar="COL=SRC,...",
               help="CSV/Parquet columns: timestamp=ts,model=model_name,prompt_tokens=pt,tag:team=team ...")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record (default: report it and go on).")
+@click.option("--engine", type=click.Choice(["local", "duckdb"]), default="local", show_default=True,
+              help="Where the records are priced: in costcalc (local) or inside DuckDB (pip install "
+                   "'costcalc[duckdb]'); the same rows, totals and problems.")
+@click.option("--sums", "sums", metavar="SUMS.csv", help="Instead of LOGS: the sums an engine returned for the "
+              "SQL of `costcalc sql reprice` (needs --plan).")
+@click.option("--plan", "plan_path", metavar="PLAN", help="The plan those sums were computed with (refused if "
+              "they were not).")
+@click.option("--problems", "problems", metavar="PROBLEMS.csv", help="With --sums: what the --problems SQL "
+              "returned (the first records the plan cannot price, listed with their source and line).")
 @prices_option
 @format_option(FORMATS)
 @output_option
-def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, output):
+def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan_path, problems, prices, fmt,
+            output):
     """Re-price usage LOGS at each record's own instant (promotions, peak/off-peak, routing).
 
     Files stream in bounded memory. Records that cannot be read or priced are reported with file and
@@ -53,6 +63,8 @@ def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, outpu
       costcalc reprice logs/*.jsonl --as deepseek-v4-pro --as claude-opus-4-7 --by month
       costcalc reprice gateway.csv --map timestamp=ts,model=model_name,prompt_tokens=pt --by tag:team
       costcalc reprice usage.parquet --format json --output last-month.json
+      costcalc reprice big.parquet --engine duckdb
+      costcalc reprice --sums sums.csv --plan plan.parquet
     """
     from ..api_usage import reprice_totals
     from ..report.usage import render_reprice
@@ -62,10 +74,26 @@ def reprice(logs, as_models, by, log_format, mapping, strict, prices, fmt, outpu
         group = check_by(split(by) or ["month"])  # [] when only `model`: rows per model alone
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
-    table = load_table(prices)
-    models = _as_models(table, split(as_models))
-    result = reprice_totals(list(logs), prices=table, models=models, by=group,
-                            format=checked_log_format(log_format), mapping=column_map(mapping), strict=strict)
+    if sums or plan_path:
+        if not (sums and plan_path) or logs or as_models:
+            raise click.UsageError("--sums and --plan go together, without LOGS or --as (the plan has the --as "
+                                   "models)")
+        from ..api_engines import reprice_sums
+
+        result = reprice_sums(sums, plan_path, group, problems, load_table(prices))
+    elif not logs:
+        raise click.UsageError("name the usage LOGS to re-price (or --sums SUMS.csv --plan PLAN)")
+    else:
+        table = load_table(prices)
+        models = _as_models(table, split(as_models))
+        options = {"models": models, "by": group, "format": checked_log_format(log_format),
+                   "mapping": column_map(mapping), "strict": strict}
+        if engine == "duckdb":
+            from ..api_engines import reprice_engine
+
+            result = reprice_engine(list(logs), "duckdb", prices=table, **options)
+        else:
+            result = reprice_totals(list(logs), prices=table, **options)
     write_output(render_reprice(result, fmt), output)
     if result.reported:
         click.echo(f"costcalc: {result.summary_line()}", err=True)

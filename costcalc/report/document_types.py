@@ -112,15 +112,17 @@ class Plan(TypedDict):
 
 
 class Cheapest(TypedDict):
-    plan: str
+    plan: str                 # the cheapest plan that covers every month
     total: Amounts
-    saves: Amounts
+    saves: Amounts | None     # None: the chosen plan leaves months out, so the totals are not comparable
     saves_pct: str | None
 
 
 class Headline(TypedDict):
     plan: str | None
-    cheapest: Cheapest | None
+    cheapest: Cheapest | None          # None: no plan covers every month
+    left_out: NotRequired[list[str]]   # months the chosen plan's total leaves out (n/a or partial); absent: older
+    not_compared: NotRequired[list[str]]  # plans whose totals leave months out
 
 
 class BudgetMonth(TypedDict):

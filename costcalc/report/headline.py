@@ -15,7 +15,7 @@ from ..errors import _one_line
 from ..summary import cents
 from .. import textable
 from . import markdown_text
-from .document_types import Budget, EstimateDocument, Plan, PlanMonth, UnitMonth
+from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, UnitMonth
 
 WIDTH = 100
 _INDENT = 2
@@ -205,15 +205,10 @@ def _summary(document: EstimateDocument, plans: dict[str, Plan], chosen: Plan, c
     name = _text(chosen["name"], markdown)
     lines = [f"Period total, plan {name}: {money(chosen['total']['cost'])} {code}. Requests/month is the "
              f"average over the period; cost per request is the period's cost over its requests."]
-    cheapest = head.get("cheapest")
-    if cheapest and cheapest["plan"] != chosen["name"] and Decimal(cheapest["saves"]["cost"]) > 0:
-        pct = cheapest.get("saves_pct")
-        share = f" ({Decimal(pct).quantize(Decimal('0.1'))}%)" if pct is not None else ""
-        lines.append(f"Cheapest plan: {_text(cheapest['plan'], markdown)} at {money(cheapest['total']['cost'])} "
-                     f"{code}, saving {money(cheapest['saves']['cost'])} {code}{share} against plan {name}.")
-    else:
-        lines.append(f"Plan {name} is the cheapest plan.")
-    others = "; ".join(f"{_text(p['name'], markdown)} {money(p['total']['cost'])}" for p in plans.values())
+    lines.append(" ".join(_text(s, markdown) for s in plan_verdict(head, chosen["name"], code)))
+    partial = set(head.get("not_compared") or [])
+    others = "; ".join(f"{_text(p['name'], markdown)} {money(p['total']['cost'])}"
+                       + (" (leaves months out)" if p["name"] in partial else "") for p in plans.values())
     lines.append(f"Plans over the period ({code}): {others}.")
     for plan in plans.values():
         if plan["name"] != chosen["name"] and plan["kind"] in ("cheapest", "user"):
@@ -224,6 +219,45 @@ def _summary(document: EstimateDocument, plans: dict[str, Plan], chosen: Plan, c
     lines.append("Each profile's models are alternatives: no figure adds them together; the comparisons "
                  "of each profile's models follow.")
     return [_wrap(line, markdown, indent="") + ("  " if markdown else "") for line in lines]
+
+
+def saving_shown(head: Headline, chosen: str) -> bool:
+    """Whether the headline says what the cheapest plan saves against the chosen one: another plan,
+    both covering every month, and a saving above zero."""
+    cheapest = head.get("cheapest")
+    saves = cheapest["saves"] if cheapest else None
+    return bool(cheapest and saves and cheapest["plan"] != chosen and Decimal(saves["cost"]) > 0)
+
+
+def plan_verdict(head: Headline, chosen: str, code: str) -> list[str]:
+    """The headline's cheapest-plan sentences (plain text; every format says the same). A plan whose
+    total leaves out months without a price is never called the cheapest nor compared as if complete
+    (report/plandoc.py decides which plans cover every month)."""
+    cheapest = head.get("cheapest")
+    left_out = list(head.get("left_out") or [])
+    others = [p for p in head.get("not_compared") or [] if p != chosen]
+    out = []
+    if left_out:
+        months = f"{len(left_out)} month{'s' if len(left_out) > 1 else ''} ({', '.join(left_out)})"
+        out.append(f"Plan {chosen} leaves out what has no price in {months}: its total is not comparable "
+                   f"with plans that cover every month.")
+        if cheapest:
+            out.append(f"Cheapest plan covering every month: {cheapest['plan']} at "
+                       f"{money(cheapest['total']['cost'])} {code}.")
+        else:
+            out.append("No plan covers every month: plan totals are not compared.")
+    elif cheapest and saving_shown(head, chosen):
+        pct = cheapest.get("saves_pct")
+        share = f" ({Decimal(pct).quantize(Decimal('0.1'))}%)" if pct is not None else ""
+        saves = cheapest["saves"] or {"cost": "0"}
+        out.append(f"Cheapest plan: {cheapest['plan']} at {money(cheapest['total']['cost'])} {code}, saving "
+                   f"{money(saves['cost'])} {code}{share} against plan {chosen}.")
+    else:
+        out.append(f"Plan {chosen} is the cheapest plan.")
+    if others:
+        out.append(f"Not compared: plan{'s' if len(others) > 1 else ''} {', '.join(others)} "
+                   f"(leave{'' if len(others) > 1 else 's'} out months without a price).")
+    return out
 
 
 def budget_title(budget: Budget) -> str:
@@ -335,4 +369,4 @@ def _csv_value(value) -> str:
 
 
 __all__ = ["budget_title", "budget_verdicts", "headline_lines", "money", "not_available_note", "plan_csv_rows",
-           "unit"]
+           "plan_verdict", "saving_shown", "unit"]

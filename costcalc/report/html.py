@@ -29,13 +29,14 @@ from importlib import resources
 from string import Template
 
 from ..money import decimal_text
-from ..summary import cents, dsum
+from ..summary import cents
+from ..workload_plans import ALL_ON
 from . import svg
 from .chartdata import when
 from .plandoc import horizon
 from .document import NOT_AVAILABLE_KEY, Shown, verdict_caution
-from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, ModelComparison, ProfileComparison,
-                             ToolFee)
+from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, Headline, ModelComparison,
+                             ProfileComparison, ToolFee)
 
 __all__ = ["render_html"]
 
@@ -155,24 +156,26 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
     """The answer first: the chosen plan's spend per month per profile and in total (a table and a
     stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
     every plan's total and the budgets. Formats the document's plan sections; computes nothing."""
-    from .headline import not_available_note, unit
+    from .headline import not_available_note, plan_verdict, saving_shown, unit
 
     plans = {p["name"]: p for p in document.get("plans") or []}
-    head = document.get("headline") or {}
-    chosen = plans.get(head.get("plan"))
+    head: Headline = document.get("headline") or Headline(plan=None, cheapest=None)
+    chosen = plans.get(head.get("plan") or "")
     if chosen is None:
         return ""
     code, sym = shown.code, shown.symbol
     name = chosen["name"]
     cheapest = head.get("cheapest")
-    if cheapest and cheapest["plan"] != name and Decimal(cheapest["saves"]["cost"]) > 0:
+    sentences = plan_verdict(head, name, code)  # a plan total that leaves months out is never compared
+    if cheapest and cheapest["saves"] and saving_shown(head, name):
         pct = cheapest.get("saves_pct")
         share = f" ({Decimal(pct).quantize(Decimal('0.1'))}%)" if pct is not None else ""
-        verdict = _fill("plan-cheapest", plan=cheapest["plan"], symbol=sym, share=share,
-                        total=_money(Decimal(cheapest["total"]["cost"])),
-                        saves=_money(Decimal(cheapest["saves"]["cost"])))
+        verdict = Html(_fill("plan-cheapest", plan=cheapest["plan"], symbol=sym, share=share,
+                             total=_money(Decimal(cheapest["total"]["cost"])),
+                             saves=_money(Decimal(cheapest["saves"]["cost"])))
+                       + (_fill("plan-verdict", text=" ".join(sentences[1:])) if sentences[1:] else ""))
     else:
-        verdict = _fill("plan-is-cheapest", name=name)
+        verdict = _fill("plan-verdict", text=" ".join(sentences))
     # chart: the chosen plan's months, one stacked segment per profile
     series = [svg.Series(f'{p["profile"]} ({p["model"]})', [float(Decimal(m["cost"])) for m in p["months"]],
                          profile_colour.get(p["profile"], svg.colour(i)))
@@ -197,11 +200,15 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
                            per_1k="n/a" if per_1k is None else unit(per_1k["cost"]),
                            total=_money(Decimal(p["total"]["cost"]))))
     plan_rows = []
+    partial = set(head.get("not_compared") or [])
     for plan in plans.values():
         diff = Decimal(plan["total"]["cost"]) - Decimal(chosen["total"]["cost"])
+        # a total that leaves months out is not compared with another as if complete
+        against = ("not comparable" if plan["name"] != name and {plan["name"], name} & partial
+                   else f'{"+" if diff > 0 else ""}{_money(diff)}')
         plan_rows.append(_fill("plan-row", name=plan["name"], total=_money(Decimal(plan["total"]["cost"])),
                                picks=", ".join(f'{p["profile"]}: {p["model"]}' for p in plan["profiles"]),
-                               against=f'{"+" if diff > 0 else ""}{_money(diff)}'))
+                               against=against))
     said = not_available_note(chosen)
     return _fill(
         "plan", name=name, description=chosen["description"], code=code, symbol=sym,
@@ -243,6 +250,7 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
             shown: Shown) -> Html:
     unit = f"{shown.code} ({shown.symbol})"
     markers = document["price_changes"]  # computed once, with the document
+    plans = {p["name"]: p for p in document.get("plans") or []}
     spend = []
     for n, model in enumerate(model_order):
         series = []
@@ -252,10 +260,15 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
                 continue
             series.append(svg.Series(profile, [float(by_month[m]) if m in by_month else None
                                                for m in months], profile_colour[profile]))
-        total = dsum(v for s_profile in profile_order for v in monthly.get((model, s_profile), {}).values())
+        # a total across profiles is a plan's: the `all on MODEL` plan where every profile lists the model
+        all_on = plans.get(f"{ALL_ON}{model}")
+        listing = sum(1 for profile in profile_order if (model, profile) in monthly)
+        subtitle = (f"plan {all_on['name']}: {shown.symbol}{_money(Decimal(all_on['total']['cost']))} over the period"
+                    if all_on else f"listed by {listing} of {len(profile_order)} profiles: no plan puts every "
+                                   f"profile on it")
         chart = svg.Chart(chart_id=f"spend-{n}", kind="spend",
                           title=f"{model}: spend per month",
-                          subtitle=f"{shown.symbol}{_money(total)} over the period",
+                          subtitle=subtitle,
                           x_label="Month (UTC)", y_label=f"Spend per month, {unit}", categories=months,
                           symbol=shown.symbol,
                           description=f"Stacked bars: {model}'s spend per month in {shown.code}, one segment "

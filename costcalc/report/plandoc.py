@@ -10,13 +10,19 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
                              "cost_per_request": {...} | null, "cost_per_1k": {...} | null,
                              "units": [{"unit", "count", "per_unit": {...} | null,      # with units: only
                                         "months": [{"month", "count", "per_unit"}]}]}]}],
-    "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...}, "saves_pct"}},
+    "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...} | null, "saves_pct"} | null,
+                 "left_out": [month, ...], "not_compared": [plan, ...]},
     "budgets": [{rule..., "months": [{"month", "spend", "cumulative", "headroom", "over", "period_left"}],
                  "over_months": [{"month", "overrun"}], "least_headroom", "runs_out", "period_left", ...}]
 
 `cost` is in the shown currency (meta.currency: a provider's own published prices where the result used
 them, else USD x fx.rate), `cost_usd` in USD; both exact decimal text. Only the expected case is planned
 (low and high are alternatives of another kind). Budget amounts are in each budget's own currency.
+
+A plan whose chosen model has no price for all or part of a month (mark n/a or partial) leaves that
+month's cost out of its totals, so its total is never compared with others as if complete: `cheapest`
+is the cheapest plan that covers every month (null when none does), `saves` is null when the chosen plan
+leaves months out (`left_out`: those months), and `not_compared` names every plan that leaves months out.
 """
 
 from __future__ import annotations
@@ -106,17 +112,39 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units) for p in built]
     by_name = {p["name"]: p for p in plans}
     chosen = by_name.get(chosen_name)
-    headline = {"plan": chosen_name if chosen else None, "cheapest": None}
+    headline: dict[str, Any] = {"plan": chosen_name if chosen else None, "cheapest": None,
+                                "left_out": left_out_months(chosen) if chosen else [],
+                                "not_compared": [p["name"] for p in plans if left_out_months(p)]}
     if chosen:
-        low = min(plans, key=lambda p: (Decimal(p["total"]["cost"]), p["name"] != "cheapest"))
-        saved, pct = planning.savings(Decimal(chosen["total"]["cost"]), Decimal(low["total"]["cost"]))
-        saved_usd, _ = planning.savings(Decimal(chosen["total"]["cost_usd"]), Decimal(low["total"]["cost_usd"]))
-        headline["cheapest"] = {"plan": low["name"], "total": low["total"],
-                                "saves": {"cost": decimal_text(saved), "cost_usd": decimal_text(saved_usd)},
-                                "saves_pct": None if pct is None else decimal_text(pct)}
+        headline["cheapest"] = _cheapest(plans, chosen)
     budgets = [_budget(rule, by_name, chosen_name, shown, months) for rule in meta.get("budget_rules") or []]
     total = chosen["total"]["cost_usd"] if chosen else "0"
     return {"plans": plans, "headline": headline, "budgets": budgets, "total_usd": total}
+
+
+def left_out_months(plan: Mapping[str, Any]) -> list[str]:
+    """The months (in order) where a plan's total leaves something out: a chosen model has no price
+    for all (n/a) or part (partial) of the month. [] for a plan that covers the whole period."""
+    marked = {m["month"] for p in plan["profiles"] for m in p["months"] if m.get("mark")}
+    return [m["month"] for m in plan["months"] if m["month"] in marked]
+
+
+def _cheapest(plans: list[dict], chosen: dict) -> dict | None:
+    """The cheapest plan that covers every month, and what it saves against the chosen plan. A plan
+    total that leaves months out looks cheap for covering less, so such a plan is never the cheapest
+    and is never compared: when the chosen plan leaves months out, `saves` is None (not comparable).
+    None when no plan covers every month."""
+    complete = [p for p in plans if not left_out_months(p)]
+    if not complete:
+        return None
+    low = min(complete, key=lambda p: (Decimal(p["total"]["cost"]), p["name"] != "cheapest"))
+    if left_out_months(chosen):
+        return {"plan": low["name"], "total": low["total"], "saves": None, "saves_pct": None}
+    saved, pct = planning.savings(Decimal(chosen["total"]["cost"]), Decimal(low["total"]["cost"]))
+    saved_usd, _ = planning.savings(Decimal(chosen["total"]["cost_usd"]), Decimal(low["total"]["cost_usd"]))
+    return {"plan": low["name"], "total": low["total"],
+            "saves": {"cost": decimal_text(saved), "cost_usd": decimal_text(saved_usd)},
+            "saves_pct": None if pct is None else decimal_text(pct)}
 
 
 def frame_sections(df) -> dict:
@@ -201,4 +229,4 @@ def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list
     return {**evaluate(rule, spend, months), "plan": plan_name}
 
 
-__all__ = ["frame_sections", "horizon", "plan_sections", "plan_setup"]
+__all__ = ["frame_sections", "horizon", "left_out_months", "plan_sections", "plan_setup"]

@@ -191,7 +191,7 @@ def _summary_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Sty
 def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
     """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
     and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
-    from .headline import budget_title, budget_verdicts, not_available_note
+    from .headline import budget_title, budget_verdicts, not_available_note, plan_verdict
 
     sheet.title = "Plan"
     plans = {p["name"]: p for p in document.get("plans") or []}
@@ -234,13 +234,8 @@ def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles
     said = not_available_note(chosen)
     if said:
         sheet.append([_text(said)])
-    cheapest = head.get("cheapest")
-    if cheapest and cheapest["plan"] != chosen["name"] and Decimal(cheapest["saves"]["cost"]) > 0:
-        sheet.append([_text(f"Cheapest plan: {cheapest['plan']} at {cents(Decimal(cheapest['total']['cost'])):,.2f} "
-                            f"{code}, saving {cents(Decimal(cheapest['saves']['cost'])):,.2f} {code} against plan "
-                            f"{chosen['name']}.")])
-    else:
-        sheet.append([_text(f"Plan {chosen['name']} is the cheapest plan.")])
+    for sentence in plan_verdict(head, chosen["name"], code):  # a total that leaves months out is not compared
+        sheet.append([_text(sentence)])
     sheet.append([])
     _bold_row(sheet, ["profile", "model", "requests/month", f"per request ({code})", f"per 1,000 requests ({code})",
                       f"period ({code})"], styles)
@@ -258,11 +253,14 @@ def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles
     _unit_rows(sheet, profiles, code, styles)
     sheet.append([])
     _bold_row(sheet, ["plan", "models", f"total ({code})", f"against plan {chosen['name']} ({code})"], styles)
+    partial = set(head.get("not_compared") or [])
     for plan in plans.values():
         picks = ", ".join(f"{p['profile']}: {p['model']}" for p in plan["profiles"])
         total = Decimal(plan["total"]["cost"])
+        # a total that leaves months out is not compared with another as if complete
+        comparable = plan["name"] == chosen["name"] or not ({plan["name"], chosen["name"]} & partial)
         sheet.append([_text(plan["name"]), _text(picks), _number(total),
-                      _number(total - Decimal(chosen["total"]["cost"]))])
+                      _number(total - Decimal(chosen["total"]["cost"])) if comparable else "not comparable"])
         sheet.cell(sheet.max_row, 3).number_format = styles.money
         sheet.cell(sheet.max_row, 4).number_format = styles.money
     for budget in document.get("budgets") or []:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import decimal
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -111,21 +111,55 @@ class _Target:
         return self.model_id or "logged"
 
 
-class Repricer:
-    """Prices frame after frame against one table and keeps what they share: the cuts per group-month,
-    the outcomes, the counts and the problems. One Repricer per run (a CLI call, a `reprice()` call)."""
+@dataclass
+class PricePlan:
+    """What pricing against one table computes once and every run can reuse: the cuts per group-month,
+    the outcomes and errors they number, the prompt thresholds per model. Nothing in it depends on the
+    records priced, only on the table, so runs share it (`price_plan`): a notebook re-pricing log after
+    log segments each model-month once. Picklable; ids are this plan's own (partials key by value)."""
 
-    def __init__(self, table: PriceTable, models: list[str] | None = None, keep_problems: int = KEEP_PROBLEMS):
+    table: PriceTable
+    outcomes: list[Outcome] = field(default_factory=list)
+    outcome_ids: dict[Outcome, int] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (the record's column at fault, message)
+    error_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    thresholds: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+_PLANS: dict[tuple[int, str], PricePlan] = {}
+_KEEP_PLANS = 4  # tables whose plans are kept (a plan holds its table, so an id is never reused meanwhile)
+
+
+def price_plan(table: PriceTable) -> PricePlan:
+    """The shared plan of this table object (built on first use, the oldest of _KEEP_PLANS dropped)."""
+    key = (id(table), table.sha256)
+    found = _PLANS.get(key)
+    if found is None or found.table is not table:
+        while len(_PLANS) >= _KEEP_PLANS:
+            _PLANS.pop(next(iter(_PLANS)))
+        found = _PLANS[key] = PricePlan(table)
+    return found
+
+
+class Repricer:
+    """Prices frame after frame against one table: the per-run state (counts, problems, assumptions) over
+    a PricePlan shared by every run on that table (cuts, outcomes). One Repricer per run (a CLI call, a
+    `reprice()` call); `shared=False` gives it a plan of its own (ids numbered from 0 by this run)."""
+
+    def __init__(self, table: PriceTable, models: list[str] | None = None, keep_problems: int = KEEP_PROBLEMS,
+                 shared: bool = True):
         self.table = table
         # Every record is priced as logged (what it really cost), then under each --as model.
         self.targets = [_Target(None)] + [self._target(name) for name in models or ()]
-        self.outcomes: list[Outcome] = []
-        self._outcome_ids: dict[Outcome, int] = {}
-        self._errors: list[tuple[str, str]] = []  # (the record's column at fault, message)
-        self._error_ids: dict[tuple[str, str], int] = {}
-        self._cuts: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self.plan = price_plan(table) if shared else PricePlan(table)
+        self.outcomes = self.plan.outcomes
+        self._outcome_ids = self.plan.outcome_ids
+        self._errors = self.plan.errors
+        self._error_ids = self.plan.error_ids
+        self._cuts = self.plan.cuts
         self._names = LoggedNames(table, note=self.note)
-        self._thresholds: dict[str, np.ndarray] = {}
+        self._thresholds = self.plan.thresholds
         self.keep_problems = keep_problems
         self.priced = 0
         self.reported = 0
@@ -252,23 +286,13 @@ class Repricer:
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
-        prices, one line per priced_as, model and tool."""
-        out = [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
-               for (model, message), count in self.unpriced_as.items()]
-        for (label, model, tool), (records, calls) in self.unpriced_calls.items():
-            as_what = "as logged" if label == "logged" else f"as {label}"
-            out.append(f"{calls:,} {tool} calls in {records:,} records priced {as_what} on {model} are not "
-                       f"priced: {model} has no {tool} fee in the price table then (their tokens are priced; "
-                       f"the calls are left out of the totals, not counted as free)")
-        return out
+        prices, one line per priced_as, model and tool (see `unpriced_notes`)."""
+        return unpriced_notes(self.unpriced_as, self.unpriced_calls)
 
     def unpriced_by_label(self) -> dict[str, dict[str, int]]:
         """{priced_as label: {tool: calls no fee priced}} for every label, in target order (empty when
         all its calls were priced): what the totals of each label leave out."""
-        out: dict[str, dict[str, int]] = {target.label: {} for target in self.targets}
-        for (label, _model, tool), (_records, calls) in self.unpriced_calls.items():
-            out[label][tool] = out[label].get(tool, 0) + calls
-        return out
+        return unpriced_by_label([target.label for target in self.targets], self.unpriced_calls)
 
     def _count_unpriced_calls(self, target: _Target, ids: np.ndarray, calls: np.ndarray) -> None:
         """Count the calls of records whose outcome has no fee for that tool (vectorized: a bincount
@@ -447,6 +471,31 @@ class Repricer:
                 value = cell.item() if hasattr(cell, "item") else str(cell)
             problems.append(Problem(str(src), int(line), column, value, message))
         self.report(problems, len(rows))
+
+
+def unpriced_notes(unpriced_as: dict[tuple[str, str], int],
+                   unpriced_calls: dict[tuple[str, str, str], list[int]]) -> list[str]:
+    """One line per (--as model, reason) the model could not price and per (priced_as, model, tool)
+    whose calls no fee priced, in the order the dicts hold them (a merged run sorts them first)."""
+    out = [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
+           for (model, message), count in unpriced_as.items()]
+    for (label, model, tool), (records, calls) in unpriced_calls.items():
+        as_what = "as logged" if label == "logged" else f"as {label}"
+        out.append(f"{calls:,} {tool} calls in {records:,} records priced {as_what} on {model} are not "
+                   f"priced: {model} has no {tool} fee in the price table then (their tokens are priced; "
+                   f"the calls are left out of the totals, not counted as free)")
+    return out
+
+
+def unpriced_by_label(labels: list[str], unpriced_calls: dict[tuple[str, str, str], list[int]]
+                      ) -> dict[str, dict[str, int]]:
+    """{priced_as label: {tool: calls no fee priced}} for every label in `labels` order."""
+    out: dict[str, dict[str, int]] = {label: {} for label in labels}
+    # tools in TOOLS order, whatever order the calls were met in (merged partials have no such order)
+    for (label, _model, tool), (_records, calls) in sorted(unpriced_calls.items(),
+                                                           key=lambda item: TOOLS.index(item[0][2])):
+        out[label][tool] = out[label].get(tool, 0) + calls
+    return out
 
 
 # -- money ------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ..money import decimal_text
 from ..prices.model import PriceTable
 from ..summary import dsum
 from .price import PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs, unpriced_call_counts
+from .partials import Partials, finish_partials, problem_order
 from .totals import Totals, totals_by
 
 SCHEMA = "costcalc.reprice/1"
@@ -121,21 +122,32 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool):
     _check_counts(read_records, repricer)
 
 
+def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
+                     by: list[str] | None = None, strict: bool = False) -> Partials:
+    """Exact partial sums over a stream of read.UsageChunk, keyed by outcome value: merge those of
+    several parts with partials.merge_partials, finish them with partials.finish_partials."""
+    repricer = Repricer(table, models)
+    labels = [t.label for t in repricer.targets]
+    totals = Totals(["month"] if by is None else by, labels)
+    for part, priced in _priced_slices(chunks, repricer, strict):
+        totals.add(part, priced)
+    sums: dict = {}
+    for group, target, outcome, estimated, counts in totals.items(repricer.outcomes):
+        key = (tuple(group), labels[target], outcome, estimated)
+        found = sums.get(key)
+        sums[key] = list(counts) if found is None else [a + b for a, b in zip(found, counts)]
+    as_models = [t.model_id for t in repricer.targets[1:] if t.model_id is not None]  # --as targets name models
+    return Partials(totals.by, as_models, table.meta(), sums,
+                    repricer.priced + repricer.reported, repricer.priced, repricer.reported,
+                    sorted(repricer.problems, key=problem_order), set(repricer.assumptions),
+                    dict(repricer.unpriced_as), {k: list(v) for k, v in repricer.unpriced_calls.items()})
+
+
 def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
                    by: list[str] | None = None, strict: bool = False, components: bool = False) -> RepriceResult:
     """Grouped totals over a stream of read.UsageChunk (frame, records, problems); with `components`
-    also the long per-component form that variance compares."""
-    repricer = Repricer(table, models)
-    totals = Totals(["month"] if by is None else by, [t.label for t in repricer.targets])
-    for part, priced in _priced_slices(chunks, repricer, strict):
-        totals.add(part, priced)
-    repricer.problems.sort(key=lambda p: (p.file, p.line or 0))
-    as_models = [t.model_id for t in repricer.targets[1:] if t.model_id is not None]  # --as targets name models
-    return RepriceResult(totals.frame(repricer.outcomes), totals.by, as_models,
-                         repricer.priced + repricer.reported, repricer.priced, repricer.reported,
-                         repricer.problems, repricer.assumptions + repricer.unpriced_notes(), table.meta(),
-                         totals.components(repricer.outcomes) if components else None,
-                         repricer.unpriced_by_label())
+    also the long per-component form that variance compares. The partials of one run, finished."""
+    return finish_partials(reprice_partials(chunks, table, models, by, strict), components)
 
 
 RECORD_COLUMNS = ["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated",
@@ -187,4 +199,4 @@ def _check_counts(read_records: int, repricer: Repricer) -> None:
                             f"{repricer.reported} reported; please report it")
 
 
-__all__ = ["RepriceResult", "SCHEMA", "price_records", "reprice_chunks"]
+__all__ = ["RepriceResult", "SCHEMA", "price_records", "reprice_chunks", "reprice_partials"]

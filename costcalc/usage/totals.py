@@ -4,6 +4,7 @@ identical to the last digit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import numpy as np
@@ -111,50 +112,66 @@ class Totals:
             labels = tuple(_label(key, value, values) for key, value in zip(self.by, keys))
             yield labels, target, outcomes[outcome_id], bool(estimated), sums
 
+    def items(self, outcomes: list[Outcome]):
+        """(group labels, target index, outcome, estimated, [records, 6 token + 3 call sums]) per row,
+        the outcome by value (what partials are keyed by, see partials.py)."""
+        return self._sums(outcomes)
+
     def frame(self, outcomes: list[Outcome]) -> pd.DataFrame:
-        """One row per group key, priced-as label and model: records, tokens per component, calls per
-        tool, unpriced_calls (those calls no fee priced: left out of the cost, not free), the tool fees
-        of the priced calls (tool_fees_usd, a part of cost_usd) and exact cost_usd (Decimal, tokens and
-        fees). Sorted by the keys, then priced_as in the order asked, then model."""
-        columns = self.by + ["priced_as", "model", "estimated", "records"] + list(PRICED_COLUMNS) + \
-            ["unpriced_calls", "tool_fees_usd", "cost_usd"]
-        merged: dict[tuple, list] = {}
-        tokens = len(COMPONENTS)
-        for labels, target, outcome, estimated, sums in self._sums(outcomes):
-            group = labels + (target, outcome.model, estimated)
-            entry = merged.setdefault(group, [[0] * len(sums), [], [], 0])
-            entry[0] = [a + b for a, b in zip(entry[0], sums)]
-            entry[1].append(outcome_cost(outcome, sums[1:]))
-            calls_fees = list(zip(sums[1 + tokens:], outcome.fees))
-            entry[2].extend(exact_cost(calls, fee) for calls, fee in calls_fees if calls and fee is not None)
-            entry[3] += sum(calls for calls, fee in calls_fees if fee is None)
-        k = len(self.by)
-        out = [list(group[:k]) + [self.priced_as[group[k]], group[k + 1], group[k + 2]] + sums
-               + [unpriced, dsum(fees), dsum(costs)] for group, (sums, costs, fees, unpriced) in sorted(merged.items())]
-        frame = pd.DataFrame(out, columns=columns)
-        for column in ["records", "unpriced_calls"] + list(PRICED_COLUMNS):
-            # int64 unless a sum outgrew it (then the Python integers stay, exact)
-            if all(-2 ** 63 <= v < 2 ** 63 for v in frame[column]):
-                frame[column] = frame[column].astype("int64")
-        return frame
+        """One row per group key, priced-as label and model (see `rows_frame`)."""
+        return rows_frame(self.by, self.priced_as, self._sums(outcomes))
 
     def components(self, outcomes: list[Outcome]) -> pd.DataFrame:
-        """Long form: one row per group key, priced_as, model and price component (COMPONENTS names, as
-        in an estimate, then `tool:NAME` for calls a fee priced, with the calls in `tokens`), with tokens
-        and exact cost_usd. What forecast-vs-actual variance compares."""
-        merged: dict[tuple, list] = {}
-        components = COMPONENTS + tuple(tool_component(t) for t in TOOLS)
-        fees = (None,) * len(COMPONENTS)
-        for labels, target, outcome, _estimated, sums in self._sums(outcomes):
-            for component, tokens, rate, fee in zip(components, sums[1:], outcome.prices, fees + outcome.fees):
-                if component not in COMPONENTS and (fee is None or not tokens):
-                    continue  # a tool not used, or calls no fee priced (Repricer reports those)
-                entry = merged.setdefault(labels + (self.priced_as[target], outcome.model, component), [0, []])
-                entry[0] += tokens
-                entry[1].append(exact_cost(tokens, rate))
-        columns = self.by + ["priced_as", "model", "component", "tokens", "cost_usd"]
-        return pd.DataFrame([list(key) + [tokens, dsum(costs)] for key, (tokens, costs) in merged.items()],
-                            columns=columns)
+        """Long form per component (see `components_frame`)."""
+        return components_frame(self.by, self.priced_as, self._sums(outcomes))
+
+
+def rows_frame(by: list[str], priced_as: list[str], items: Iterable[tuple]) -> pd.DataFrame:
+    """One row per group key, priced-as label and model: records, tokens per component, calls per
+    tool, unpriced_calls (those calls no fee priced: left out of the cost, not free), the tool fees
+    of the priced calls (tool_fees_usd, a part of cost_usd) and exact cost_usd (Decimal, tokens and
+    fees). Sorted by the keys, then priced_as in the order asked, then model. `items`: (group labels,
+    target index, Outcome, estimated, [records, 6 token + 3 call sums]) in any order, a key may repeat."""
+    columns = by + ["priced_as", "model", "estimated", "records"] + list(PRICED_COLUMNS) + \
+        ["unpriced_calls", "tool_fees_usd", "cost_usd"]
+    merged: dict[tuple, list] = {}
+    tokens = len(COMPONENTS)
+    for labels, target, outcome, estimated, sums in items:
+        group = tuple(labels) + (target, outcome.model, estimated)
+        entry = merged.setdefault(group, [[0] * len(sums), [], [], 0])
+        entry[0] = [a + b for a, b in zip(entry[0], sums)]
+        entry[1].append(outcome_cost(outcome, sums[1:]))
+        calls_fees = list(zip(sums[1 + tokens:], outcome.fees))
+        entry[2].extend(exact_cost(calls, fee) for calls, fee in calls_fees if calls and fee is not None)
+        entry[3] += sum(calls for calls, fee in calls_fees if fee is None)
+    k = len(by)
+    out = [list(group[:k]) + [priced_as[group[k]], group[k + 1], group[k + 2]] + sums
+           + [unpriced, dsum(fees), dsum(costs)] for group, (sums, costs, fees, unpriced) in sorted(merged.items())]
+    frame = pd.DataFrame(out, columns=columns)
+    for column in ["records", "unpriced_calls"] + list(PRICED_COLUMNS):
+        # int64 unless a sum outgrew it (then the Python integers stay, exact)
+        if all(-2 ** 63 <= v < 2 ** 63 for v in frame[column]):
+            frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def components_frame(by: list[str], priced_as: list[str], items: Iterable[tuple]) -> pd.DataFrame:
+    """Long form: one row per group key, priced_as, model and price component (COMPONENTS names, as
+    in an estimate, then `tool:NAME` for calls a fee priced, with the calls in `tokens`), with tokens
+    and exact cost_usd. What forecast-vs-actual variance compares. `items` as for rows_frame."""
+    merged: dict[tuple, list] = {}
+    components = COMPONENTS + tuple(tool_component(t) for t in TOOLS)
+    fees = (None,) * len(COMPONENTS)
+    for labels, target, outcome, _estimated, sums in items:
+        for component, tokens, rate, fee in zip(components, sums[1:], outcome.prices, fees + outcome.fees):
+            if component not in COMPONENTS and (fee is None or not tokens):
+                continue  # a tool not used, or calls no fee priced (Repricer reports those)
+            entry = merged.setdefault(tuple(labels) + (priced_as[target], outcome.model, component), [0, []])
+            entry[0] += tokens
+            entry[1].append(exact_cost(tokens, rate))
+    columns = by + ["priced_as", "model", "component", "tokens", "cost_usd"]
+    return pd.DataFrame([list(key) + [tokens, dsum(costs)] for key, (tokens, costs) in sorted(merged.items())],
+                        columns=columns)
 
 
 def _label(key: str, value: int, tag_values: dict) -> str:
@@ -201,4 +218,4 @@ def totals_by(frame: pd.DataFrame) -> dict[str, Decimal]:
     return {label: dsum(part) for label, part in frame.groupby("priced_as", sort=False)["cost_usd"]}
 
 
-__all__ = ["BY_CHOICES", "Totals", "check_by", "totals_by", "COMPONENTS"]
+__all__ = ["BY_CHOICES", "Totals", "check_by", "components_frame", "rows_frame", "totals_by", "COMPONENTS"]

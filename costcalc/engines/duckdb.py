@@ -1,0 +1,126 @@
+"""DuckDB as the embedded engine (the `duckdb` extra; imported only here): normalized usage chunks are
+re-priced by the compiled plan's SQL (sql.py) inside DuckDB, and its integer sums come back as exact
+partials (results.py), merged chunk by chunk. Same output and problems contract as the local pricer:
+reading problems are the readers' own, pricing problems come from the plan's errors, and records read =
+priced + reported.
+
+Each chunk gets a plan built from its own distinct names, tiers and days (a few hundred groups; cached
+while the next chunk needs nothing new): partials are keyed by outcome value, so chunks priced under
+different plans merge exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from ..errors import CostcalcError, InputError
+from ..prices.model import PriceTable
+from ..usage.partials import Partials, finish_partials, merge_partials
+from ..usage.run import RepriceResult
+from ..usage.schema import TOOL_COLUMNS
+from ..usage.totals import check_by
+from .plan import DAY, Plan, build_plan
+from .results import partials_from_sums, plan_notes
+from .sql import problems_sql, sums_sql
+
+SEGMENTS = "costcalc_segments"
+USAGE = "costcalc_usage"
+
+
+def _duckdb():
+    try:
+        import duckdb
+    except ImportError:
+        raise CostcalcError("--engine duckdb needs DuckDB: pip install 'costcalc[duckdb]'") from None
+    return duckdb
+
+
+class _Plans:
+    """The plan of the last chunk, rebuilt only when a chunk brings a name, tier, residency or day
+    it does not cover."""
+
+    def __init__(self, table: PriceTable, models: list[str]):
+        self.table, self.models = table, models
+        self.plan: Plan | None = None
+        self.covers: tuple = (set(), set(), set(), 0, 0)
+
+    def for_combos(self, combos: pd.DataFrame, first_day: int, last_day: int) -> Plan:
+        names = set(zip(combos["provider"], combos["model"]))
+        tiers, residency = set(combos["service_tier"]), set(combos["residency"].astype(bool))
+        covered_names, covered_tiers, covered_res, start, end = self.covers
+        if (self.plan is None or not names <= covered_names or not tiers <= covered_tiers
+                or not residency <= covered_res or first_day < start or last_day >= end):
+            names |= covered_names
+            tiers |= covered_tiers
+            residency |= covered_res
+            start = min(first_day, start) if self.plan else first_day
+            end = max(last_day + 1, end) if self.plan else last_day + 1
+            self.plan = build_plan(self.table, start, end, self.models, sorted(names), sorted(tiers),
+                                   sorted(residency))
+            self.covers = (names, tiers, residency, start, end)
+        return self.plan
+
+
+def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str]) -> Partials | None:
+    """Partials of one normalized frame, priced inside DuckDB."""
+    if not len(frame):
+        return None
+    con.register(USAGE, frame)
+    try:
+        combos = con.execute(f"SELECT DISTINCT provider, model, service_tier, residency FROM {USAGE}").df()
+        first, last = con.execute(f"SELECT min(epoch_us(timestamp)), max(epoch_us(timestamp)) "
+                                  f"FROM {USAGE}").fetchall()[0]
+        plan = plans.for_combos(combos, first // 1_000_000 // DAY, last // 1_000_000 // DAY)
+        con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
+                                                                     "piece"]))
+        mapping = {c: c for c in ("source", "line") if c in frame}
+        mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
+        mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged
+        sums = con.execute(sums_sql(plan, USAGE, "duckdb", SEGMENTS, by, mapping)).df()
+        problems = con.execute(problems_sql(plan, USAGE, "duckdb", SEGMENTS, mapping)).df()
+    finally:
+        con.unregister(USAGE)
+    notes = plan_notes(plans.table, plans.models, combos, frame["timestamp"].iloc[0])
+    return partials_from_sums(plan, sums, by, problems, notes)
+
+
+def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
+                          by: list[str] | None = None, strict: bool = False, components: bool = False,
+                          threads: int | None = None) -> RepriceResult:
+    """What usage.run.reprice_chunks returns, priced by DuckDB: `chunks` of read.UsageChunk."""
+    duckdb = _duckdb()
+    models = list(models or [])
+    by = check_by(["month"] if by is None else by)
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    plans = _Plans(table, models)
+    total = Partials(by, [], table.meta())
+    total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
+    try:
+        for chunk in chunks:
+            read = Partials(by, total.models, table.meta(), records=chunk.records - len(chunk.frame),
+                            reported=len(chunk.problems), problems=list(chunk.problems))
+            if strict and chunk.problems:
+                raise InputError(chunk.problems[:1])
+            parts = [total, read]
+            priced = reprice_frame_partials(con, chunk.frame, plans, by)
+            if priced is not None:
+                if strict and priced.reported:
+                    raise InputError(priced.problems[:1])
+                parts.append(priced)
+            total = merge_partials(*parts)
+    finally:
+        con.close()
+    return finish_partials(total, components)
+
+
+def _as_id(table: PriceTable, name: str) -> str:
+    from ..prices.resolve import lookup
+
+    return lookup(table, name).id
+
+
+__all__ = ["reprice_chunks_duckdb", "reprice_frame_partials"]

@@ -1,0 +1,133 @@
+"""Spark (Databricks) as the engine (the `spark` extra, pyspark; imported only here).
+
+    from costcalc.engines.spark import reprice
+    result = reprice(spark.table("main.logs.usage"), models=["deepseek-v4-pro"], by=["month"])
+
+mode="sql": the compiled plan's SQL (sql.py, Spark dialect) over the DataFrame: the segments table is a
+temporary view, the small tables are inlined, and Spark returns integer sums (DECIMAL(38,0)) that become
+the exact report here. No Python runs on the workers.
+mode="udf": costcalc's own pricer on every partition (`mapInPandas`), each returning its pickled partials
+(keyed by outcome value, so partitions merge exactly, whatever their order): the reference and the
+fallback.
+
+The DataFrame holds the normalized columns (costcalc/usage/schema.py: timestamp, provider, model, the six
+token counts, service_tier, residency; tool call columns, source, line and tag:NAME columns optional).
+Spark keeps timestamps to the microsecond (it cannot read nanosecond Parquet timestamps: write Parquet
+for Spark with microseconds); prices change on whole seconds, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import pickle
+import uuid
+from collections.abc import Iterable, Iterator
+
+import pandas as pd
+
+from ..api_prices import prices_from
+from ..errors import CostcalcError
+from ..prices.resolve import lookup
+from ..usage.chunk import UsageChunk
+from ..usage.partials import finish_partials, merge_partials
+from ..usage.run import RepriceResult, reprice_partials
+from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
+from ..usage.totals import check_by
+from .plan import DAY, build_plan
+from .results import partials_from_sums, plan_notes
+from .sql import problems_sql, sums_sql
+
+MODES = ("sql", "udf")
+
+
+def reprice(df, prices=None, models: Iterable[str] | None = None, by: Iterable[str] = ("month",),
+            mode: str = "sql") -> RepriceResult:
+    """Re-price a Spark DataFrame of normalized usage: the same rows, totals, problems and assumptions as
+    costcalc.reprice_totals on the same records."""
+    if mode not in MODES:
+        raise CostcalcError(f"unknown mode {mode!r}; allowed: {', '.join(MODES)}")
+    table = prices_from(prices)
+    model_ids = [lookup(table, name).id for name in models or ()]
+    group = check_by(list(by))
+    missing = [c for c in ("timestamp", "provider", "model", *COUNT_COLUMNS, "service_tier", "residency")
+               if c not in df.columns]
+    if missing:
+        raise CostcalcError(f"the DataFrame lacks the normalized column(s) {', '.join(missing)}")
+    if mode == "udf":
+        return _reprice_udf(df, table, model_ids, group)
+    return _reprice_sql(df, table, model_ids, group)
+
+
+def _reprice_sql(df, table, models: list[str], by: list[str]) -> RepriceResult:
+    from pyspark.sql import functions as F
+
+    spark = df.sparkSession
+    usage, segments = f"costcalc_usage_{uuid.uuid4().hex}", f"costcalc_segments_{uuid.uuid4().hex}"
+    combos = _pandas(df.select("provider", "model", "service_tier", "residency").distinct())
+    if not len(combos):
+        return finish_partials(merge_partials(_empty(table, models, by)))
+    bounds = df.agg(F.min(F.unix_micros("timestamp")), F.max(F.unix_micros("timestamp"))).collect()[0]
+    plan = build_plan(table, bounds[0] // 1_000_000 // DAY, bounds[1] // 1_000_000 // DAY + 1, models,
+                      sorted(set(zip(combos["provider"], combos["model"]))), sorted(set(combos["service_tier"])),
+                      sorted(set(combos["residency"].astype(bool))))
+    seg_frame = pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s", "piece"])
+    spark.createDataFrame(seg_frame.astype("int64")).createOrReplaceTempView(segments)
+    df.createOrReplaceTempView(usage)
+    mapping = {c: c for c in ("source", "line") if c in df.columns}
+    mapping.update({c: "0" for c in TOOL_COLUMNS if c not in df.columns})
+    try:
+        sums = _pandas(spark.sql(sums_sql(plan, usage, "spark", segments, by, mapping)))
+        problems = _pandas(spark.sql(problems_sql(plan, usage, "spark", segments, mapping)))
+    finally:
+        spark.catalog.dropTempView(usage)
+        spark.catalog.dropTempView(segments)
+    notes = plan_notes(table, models, combos, pd.Timestamp(plan.start_day * DAY, unit="s", tz="UTC"))
+    return finish_partials(partials_from_sums(plan, sums, by, problems, notes, source="spark"))
+
+
+def _pandas(df) -> pd.DataFrame:
+    """A small result (combinations, sums, problems) as pandas, by rows: no Arrow collect (whose local
+    socket hung the driver under pytest here), and DECIMAL sums stay exact Decimals."""
+    return pd.DataFrame([row.asDict() for row in df.collect()], columns=df.columns)
+
+
+def _empty(table, models, by):
+    from ..usage.partials import Partials
+
+    return Partials(by, models, table.meta())
+
+
+def _reprice_udf(df, table, models: list[str], by: list[str]) -> RepriceResult:
+    tags = [c for c in df.columns if c.startswith("tag:")]
+
+    def price_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        frames = [b for b in batches if len(b)]
+        if not frames:
+            return
+        frame = pd.concat(frames, ignore_index=True)
+        frame["timestamp"] = pd.to_datetime(frame["timestamp"]).dt.tz_localize("UTC") \
+            if frame["timestamp"].dt.tz is None else frame["timestamp"].dt.tz_convert("UTC")
+        for column in TOOL_COLUMNS:
+            if column not in frame:
+                frame[column] = 0
+        for column in COUNT_COLUMNS + TOOL_COLUMNS:
+            frame[column] = frame[column].astype("int64")
+        frame["residency"] = frame["residency"].astype(bool)
+        for column in ["provider", "model", "service_tier", *tags]:
+            frame[column] = frame[column].fillna("").astype(str)
+        if "source" not in frame:
+            frame["source"] = "<DataFrame>"
+        partial = reprice_partials([UsageChunk(frame, len(frame), [])], table, models, by)
+        yield pd.DataFrame({"part": [pickle.dumps(partial)]})
+
+    # the session's time zone decides how Spark hands timestamps to pandas: UTC, for naive UTC instants
+    spark = df.sparkSession
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    try:
+        parts = [pickle.loads(row["part"]) for row in df.mapInPandas(price_partition, "part binary").collect()]
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    return finish_partials(merge_partials(_empty(table, models, by), *parts))
+
+
+__all__ = ["MODES", "reprice"]

@@ -1,0 +1,202 @@
+"""Re-pricing where the logs live (issue 14): the compiled plan, its SQL, DuckDB, engine sums back into
+the exact report. Differential: a generated log reaching every pricing case (tests/usage_gen.py) priced
+locally, inside DuckDB, and as DuckDB partials of random partitions merged in random order gives the same
+rows, totals (to the last digit), problems and assumptions."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from costcalc.api_engines import compile_plan, plan_bytes, plan_json, read_plan, reprice_sql, reprice_sums
+from costcalc.engines.plan import build_plan
+from costcalc.engines.sql import DIALECTS, problems_sql, sums_sql
+from costcalc.prices import load_prices
+from costcalc.usage.chunk import UsageChunk
+from costcalc.usage.partials import finish_partials, merge_partials
+from costcalc.usage.run import reprice_chunks
+
+from .usage_gen import generated_log
+
+duckdb = pytest.importorskip("duckdb")
+from costcalc.engines.duckdb import _Plans, reprice_chunks_duckdb, reprice_frame_partials  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+AS = ["deepseek-v4-pro", "claude-opus-4-7"]
+BY = ["month", "tag:team"]
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_prices()
+
+
+def _same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.rows, b.rows)
+    assert a.totals_usd == b.totals_usd
+    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
+    assert a.assumptions == b.assumptions
+    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
+    assert a.unpriced_calls == b.unpriced_calls
+
+
+def _differential(table, records: int, seed: int, by: list[str]) -> None:
+    log = generated_log(table, records, seed)
+    local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, by)
+    assert local.reported and local.priced and len(local.problems) == min(local.reported, 1000)
+    _same(reprice_chunks_duckdb([UsageChunk(log, len(log), [])], table, AS, by), local)
+    # DuckDB partials of random partitions merged in random order; the first partition on a plan of its
+    # own (built from its own names: other outcome ids), the others sharing one as a run does
+    rng = np.random.default_rng(seed)
+    owner = rng.integers(0, 4, len(log))
+    con = duckdb.connect()
+    shared = _Plans(table, AS)
+    parts = [reprice_frame_partials(con, log[owner == k], _Plans(table, AS) if k == 0 else shared, by)
+             for k in range(4)]
+    random.Random(seed).shuffle(parts)
+    merged = merge_partials(merge_partials(parts[0], parts[1]), merge_partials(parts[2], parts[3]))
+    _same(finish_partials(merged), local)
+
+
+@pytest.mark.parametrize("by", [BY, ["day"]])
+def test_duckdb_equals_local_and_merged_partitions(table, by):
+    _differential(table, 4000, 14, by)
+
+
+@pytest.mark.slow
+def test_duckdb_equals_local_on_200000_records(table):
+    _differential(table, 200_000, 15, BY)
+
+
+def test_the_sql_route_via_the_cli(table, tmp_path):
+    """sql plan -> the SQL run in DuckDB -> sums.csv and problems.csv -> reprice --sums --plan: the
+    same report as `costcalc reprice` on the same records."""
+    log = generated_log(table, 2000, 16)
+    log = log[log["timestamp"] < pd.Timestamp("2026-04-01", tz="UTC")]
+    log_path = tmp_path / "usage.csv"
+    frame = log.drop(columns=["source", "line"]).rename(columns={"tag:team": "team"})
+    frame.assign(timestamp=frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")).to_csv(log_path, index=False)
+    cli = [sys.executable, "-m", "costcalc"]
+    env_cwd = {"cwd": tmp_path, "capture_output": True, "text": True}
+    run = subprocess.run(cli + ["sql", "plan", "--from", "2026-01-01", "--until", "2026-04-01",
+                                "--as", "deepseek-v4-pro", "--output", "plan.parquet"], **env_cwd, check=True)
+    assert "plan sha256" in run.stdout
+    sql = {}
+    for flag in ([], ["--problems"]):
+        run = subprocess.run(cli + ["sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--by", "month",
+                                    "--by", "tag:team", "--map", "tag:team=team,source='usage.csv',line=line",
+                                    *flag], **env_cwd, check=True)
+        sql[bool(flag)] = run.stdout
+    con = duckdb.connect()
+    usage = pd.read_csv(log_path, keep_default_na=False)
+    usage["timestamp"] = pd.to_datetime(usage["timestamp"], utc=True)
+    usage["line"] = np.arange(2, len(usage) + 2)  # the CSV's line numbers: a header line, then one per record
+    con.register("usage", usage)
+    plan = read_plan(tmp_path / "plan.parquet")
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
+                                                                            "piece"]))
+    con.execute(sql[False]).df().to_csv(tmp_path / "sums.csv", index=False)
+    con.execute(sql[True]).df().to_csv(tmp_path / "problems.csv", index=False)
+    base = ["reprice", "--by", "month", "--by", "tag:team", "--format", "json"]
+    engine = subprocess.run(cli + base + ["--sums", "sums.csv", "--plan", "plan.parquet", "--problems",
+                                          "problems.csv"], **env_cwd)
+    local = subprocess.run(cli + base + ["usage.csv", "--as", "deepseek-v4-pro", "--map", "tag:team=team"], **env_cwd)
+    assert engine.returncode == local.returncode == 1  # records reported
+    assert engine.stdout == local.stdout
+    assert engine.stderr == local.stderr
+
+
+def test_sums_of_another_plan_are_refused(table, tmp_path):
+    log = generated_log(table, 1200, 17)
+    log = log[log["timestamp"] < pd.Timestamp("2026-02-01", tz="UTC")]
+    first = build_plan(table, 20454, 20454 + 31, [])  # January 2026
+    other = build_plan(table, 20454, 20454 + 31, ["deepseek-v4-pro"])
+    assert first.sha256 != other.sha256
+    con = duckdb.connect()
+    con.register("usage", log)
+    con.register("costcalc_segments", pd.DataFrame(other.segments, columns=["grp", "day", "month", "start_s",
+                                                                             "end_s", "piece"]))
+    sums = con.execute(sums_sql(other, "usage", "duckdb", "costcalc_segments", ["month"])).df()
+    sums.to_csv(tmp_path / "sums.csv", index=False)
+    (tmp_path / "plan.parquet").write_bytes(plan_bytes(first, "plan.parquet"))
+    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 1 and run.stdout == ""
+    assert run.stderr.count("\n") == 1 and f"computed with plan {other.sha256}" in run.stderr
+    assert first.sha256 in run.stderr and "Traceback" not in run.stderr
+    # the plan it was computed with finishes them
+    assert reprice_sums(sums, other, ["month"]).priced > 0
+
+
+def test_an_altered_plan_is_refused(table, tmp_path):
+    plan = compile_plan("2026-03-01", "2026-04-01", models=["gpt-5.5"])
+    path = tmp_path / "plan.csv"
+    path.write_bytes(plan_bytes(plan, str(path)))
+    Path(str(path) + ".json").write_text(plan_json(plan))
+    assert read_plan(path).sha256 == plan.sha256
+    text = path.read_text().splitlines()
+    grp, day, month, start, end, piece = text[1].split(",")
+    text[1] = ",".join([grp, day, month, start, str(int(end) - 1), piece])
+    path.write_text("\n".join(text) + "\n")
+    with pytest.raises(Exception, match="segments table was altered"):
+        read_plan(path)
+
+
+def test_warehouse_sql_parses(table):
+    """BigQuery and Snowflake cannot run here: their SQL is checked to parse (sqlglot), Spark's too."""
+    sqlglot = pytest.importorskip("sqlglot")
+    plan = compile_plan("2026-01-01", "2026-02-01", models=["gpt-5.5", "claude-opus-4-7"],
+                        as_models=["deepseek-v4-pro"])
+    for dialect in DIALECTS:
+        for text in (reprice_sql(plan, "proj.ds.usage", dialect, by=["month", "day", "tag:team"],
+                                 mapping={"tag:team": "team", "web_fetch_calls": "0"}),
+                     problems_sql(plan, "proj.ds.usage", dialect)):
+            parsed = sqlglot.parse_one(text, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
+            assert parsed.find(sqlglot.exp.Join) is not None
+
+
+def test_token_sums_past_2_63_stay_exact(table, tmp_path):
+    """Four records of 2**62 input tokens each: 2**64 tokens, past a signed 64-bit sum. On a model with
+    no limits (input 3, output 15 USD per 1M), the bill is 2**64 x 3 / 1M USD, by hand:
+    18446744073709551616 x 3 = 55340232221128654848, / 1000000 = 55340232221128.654848."""
+    overlay = tmp_path / "unlimited.yaml"
+    overlay.write_text("""\
+schema_version: 1
+version: "test.1"
+providers:
+  acme:
+    name: Acme
+    models:
+      acme-unlimited:
+        name: Acme Unlimited
+        prices:
+          - label: list
+            rates: {input: 3, output: 15}
+""")
+    unlimited = load_prices(overlays=[overlay])
+    n = 4
+    frame = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * n), "provider": "",
+                          "model": "acme-unlimited", "input_tokens": np.full(n, 2**62, dtype=np.int64),
+                          "cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
+                          "output_tokens": 0, "reasoning_tokens": 0, "web_search_calls": 0, "web_fetch_calls": 0,
+                          "code_execution_calls": 0, "service_tier": "standard", "residency": False,
+                          "source": "big", "line": np.arange(1, n + 1)})
+    expected = Decimal("55340232221128.654848")
+    assert Decimal(2**64) * 3 / 1_000_000 == expected
+    for result in (reprice_chunks([UsageChunk(frame, n, [])], unlimited, by=[]),
+                   reprice_chunks_duckdb([UsageChunk(frame, n, [])], unlimited, by=[])):
+        assert result.total_usd == expected
+        assert int(result.rows["input_tokens"].iloc[0]) == 2**64
+
+
+def test_duckdb_is_not_imported_by_costcalc():
+    code = "import sys, costcalc, costcalc.api_engines, costcalc.engines.sql; print('duckdb' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert run.stdout.strip() == "False"
