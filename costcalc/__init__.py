@@ -35,7 +35,7 @@ _EXPORTS = {
     "RetiredModelError": "errors", "NoPriceError": "errors",
     "NotLaunchedError": "errors", "LimitError": "errors", "AmbiguousPriceError": "errors",
     "import_prices": "community", "overlay_yaml": "community", "crosscheck": "community",
-    "requests": "frames",
+    "requests": "frames", "turns": "api",
 }
 __all__ = ["__version__", *_EXPORTS]
 

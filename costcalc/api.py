@@ -28,6 +28,7 @@ from .fx import resolve_fx
 from .money import per_mtok
 from .prices import PriceTable, load_prices
 from .prices.model import SCENARIOS, TOOLS
+from .prices.resolve import lookup
 from .projection import project, with_models
 from .report.document import Shown, check, load, to_document, to_frame, upgrade
 from .report.estimate import render_document
@@ -50,6 +51,50 @@ def bundled_examples() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[1] / "examples" / "workloads.yaml"
+
+
+SHAPES = ("chat", "agent", "batch", "rag")
+
+
+def turns(workloads=None, prices=None, models: Iterable[str] | None = None, case: str = "expected") -> pd.DataFrame:
+    """Every conversation (agent) profile's turns as the estimate prices them on each of its models: one
+    row per kind of request with its `weight` (requests of it per conversation or task) and tokens by part
+    (prompt = input + cache_read + cache_write), in the model's own tokenizer, its context window's policy
+    applied. `summary_call` marks a summarization request. Plain profiles have no rows."""
+    from .shapes import turn_steps
+    from .token_units import translation
+
+    table = prices_from(prices)
+    loaded = workloads_from(workloads, table)
+    if models:
+        loaded = with_models(loaded, list(models), table)
+    rows = []
+    for profile in loaded:
+        if profile.shape is None:
+            continue
+        at = profile.at_case(case)
+        for name in at.models:
+            model = table.models[lookup(table, name).id]
+            found = translation(at.tokens_counted_with, model.tokenizer)
+            for step in turn_steps(at, model, None if found is None else found.ratio):
+                rows.append({"profile": at.name, "model": name, "turn": step.number, "summary_call": step.summary,
+                             "weight": step.weight, "prompt": step.prompt, "input": step.input,
+                             "cache_read": step.cache_read, "cache_write": step.cache_write, "output": step.output})
+    columns = ["profile", "model", "turn", "summary_call", "weight", "prompt", "input", "cache_read", "cache_write",
+               "output"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({c: "decimal" for c in columns[4:]})
+
+
+def bundled_shape(name: str) -> Path:
+    """A commented starting profile shipped with costcalc (examples/shapes/NAME.yaml in a checkout):
+    chat (conversations), agent (tool loops), batch (offline jobs) or rag (retrieval + one answer)."""
+    if name not in SHAPES:
+        raise CostcalcError(f"unknown shape {name!r}; shapes: {', '.join(SHAPES)}")
+    packaged = resources.files("costcalc") / "data" / "examples" / "shapes" / f"{name}.yaml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[1] / "examples" / "shapes" / f"{name}.yaml"
 
 
 def workloads_from(workloads, table: PriceTable, overrides: Iterable[tuple[str, str, str]] = ()) -> Workloads:

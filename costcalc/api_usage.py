@@ -119,14 +119,16 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
 
 
 def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None, format: str | None = None,
-                    mapping=None) -> dict:
+                    mapping=None, conversation: str | None = None) -> dict:
     """Workload profiles from real usage (one per model, or per value of `by="tag:NAME"`): requests per
     day, prompt-size histogram (split at every price cliff in the table), output, reasoning, cache hits
     and writes, tiers, residency and the hour-of-week shape in `timezone`. Returns the workloads
     document (plain data); `costcalc.usage.profile.profiles_yaml` writes it as YAML that
     `costcalc.estimate` reads. Logged model names are mapped to the table's ids (dated snapshots,
     provider-qualified names); a model the table does not know is an error. Bad records in log files
-    are left out (read_usage reports them: the CLI lists them and exits 1)."""
+    are left out (read_usage reports them: the CLI lists them and exits 1). `conversation`: a tag column
+    holding a conversation or session id (`tag:session_id`): each profile is then a `conversation:` shape
+    (turns, history growth and cache reads per turn) instead of requests and tokens per request."""
     from .usage.formats.columnar import _categorical
     from .usage.price import _codes
     from .usage.profile import derive_profiles as derive
@@ -151,7 +153,8 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
                             f"overlay (--prices) or leave their records out")
     frame = frame.assign(model=_categorical(codes, [model_id or "" for model_id, _ in resolved]))  # all known here
     cliffs = sorted({t - 1 for model in table.models for t in prompt_thresholds(table, model)})
-    return _with_count_units(derive(frame, by=by, timezone=timezone, cliffs=cliffs), table)
+    return _with_count_units(derive(frame, by=by, timezone=timezone, cliffs=cliffs, conversation=conversation),
+                             table)
 
 
 @dataclass(frozen=True)
@@ -167,17 +170,19 @@ class LogProfiles:
 
 
 def profile_logs(paths, by: str = "model", timezone: str = "UTC", prices=None, format: str | None = None,
-                 mapping=None, on_read: Callable[[LogProfiles], None] | None = None) -> LogProfiles:
+                 mapping=None, on_read: Callable[[LogProfiles], None] | None = None,
+                 conversation: str | None = None) -> LogProfiles:
     """Workload profiles derived from usage log files (derive_profiles), with the count of what was read
     and what was left out: what `costcalc profile` writes and reports. Bad records are left out, not
     raised: the caller lists `problems`. on_read(the counts and problems, no document yet) is called once
     the logs are read, before the profiles are derived (which may raise): the CLI lists the bad records
-    first."""
+    first. conversation: as derive_profiles'."""
     usage = read_usage(paths, format=format, mapping=mapping)
     if on_read is not None:
         on_read(LogProfiles(None, usage.attrs["records"], len(usage), usage.attrs["reported"],
                             usage.attrs["problems"]))
-    document = derive_profiles(usage, by=by, timezone=timezone, prices=prices) if len(usage) else None
+    document = derive_profiles(usage, by=by, timezone=timezone, prices=prices,
+                               conversation=conversation) if len(usage) else None
     return LogProfiles(document, usage.attrs["records"], len(usage), usage.attrs["reported"],
                        usage.attrs["problems"])
 

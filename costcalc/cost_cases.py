@@ -14,6 +14,8 @@ with that input at an end and every other input at expected, per month, against 
   growth_per_month          (1 + g)^k is non-decreasing in g for every month k >= 0 after the anchor
                             (months before it are not grown): never lowers the cost.
   tool_calls_per_request.*  calls x a fee >= 0 (calls without a fee are left out, not negative).
+  conversation.turns,       a later turn (step) adds requests and changes none before it (workloads/
+  agent.steps               conversation.py): never lowers the cost unless over_limit: exclude may drop it.
   output/reasoning_tokens   tokens x rates >= 0, raise the cost unless over_limit: exclude may drop the
                             requests a larger output puts above the max output (then measured).
   input_tokens              the same, and only while no prompt-size rule (a cliff) can price a larger
@@ -51,6 +53,7 @@ RAISES, LOWERS = "raises", "lowers"
 _VOLUME = ("requests_per_day", "requests_per_month", "growth_per_month")
 _TOKENS = ("output_tokens", "reasoning_tokens")
 _AFFINE = ("cache_hit_rate", "cache_write.share")
+_STEPS = ("conversation.turns", "agent.steps")
 _ZERO = Decimal(0)
 
 CASES_NOTE = ("Cases: low and high take each range at the end that lowers (raises) that model's cost over the "
@@ -64,7 +67,17 @@ def ranged_inputs(profile: Profile) -> list[tuple[str, Range]]:
     out = [(key, getattr(profile, field)) for field, key in RANGED_INPUTS
            if isinstance(getattr(profile, field), Range)]
     out += [(TOOL_CALLS_KEY + tool, value) for tool, value in profile.tool_calls if isinstance(value, Range)]
+    if profile.shape_steps_range is not None:
+        out.append((_steps_key(profile), profile.shape_steps_range))
     return out
+
+
+def _steps_key(profile: Profile) -> str:
+    """conversation.turns or agent.steps: a shape's ranged count, as the file names it."""
+    shape = profile.shape
+    if shape is None:
+        return ""
+    return ("conversation." if shape.unit == "conversation" else "agent.") + shape.steps_key
 
 
 def at_ends(profile: Profile, ends: Mapping[str, str]) -> Profile:
@@ -79,6 +92,8 @@ def at_ends(profile: Profile, ends: Mapping[str, str]) -> Profile:
         changes["tool_calls"] = tuple(
             (tool, v.at(ends.get(TOOL_CALLS_KEY + tool, "expected")) if isinstance(v, Range) else v)
             for tool, v in profile.tool_calls)
+    if profile.shape_steps_range is not None:
+        changes["shape"] = profile.shape_at(ends.get(_steps_key(profile), "expected"))
     return replace(profile, **changes) if changes else profile
 
 
@@ -87,6 +102,8 @@ def certain_direction(profile: Profile, key: str, has_prompt_rules: bool) -> str
     None (measure it). `has_prompt_rules`: the model prices some prompt sizes by their own rule."""
     if key in _VOLUME or key.startswith(TOOL_CALLS_KEY):
         return RAISES
+    if key in _STEPS and profile.over_limit != "exclude":
+        return RAISES  # more turns (steps) add requests and change none before them
     excluding = profile.over_limit == "exclude"
     if key in _TOKENS and not excluding:
         return RAISES

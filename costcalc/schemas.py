@@ -176,6 +176,7 @@ def workloads_schema() -> dict:
         "tokens_counted_with": {"enum": list(TOKENIZERS), "description": (
             "The tokenizer the profile's token counts were counted with (default o200k_base); each model gets "
             "them translated to its own tokenizer (an estimate, stated)")},
+        **_shape_schemas(value),
     }))
     budget = {**_closed({**{s: {"type": "string"} for s in BUDGET_SCOPES},
                          "monthly": {"type": "number", "exclusiveMinimum": 0},
@@ -197,6 +198,56 @@ def workloads_schema() -> dict:
         "title": "costcalc workload profiles",
         **_closed(_keys(w.TOP_KEYS, top), ("schema_version", "profiles")),
     }
+
+
+def _shape_schemas(value) -> dict:
+    """conversation:, agent:, failures: and units: of a profile (costcalc.workloads.read_shapes)."""
+    from .workloads import read_shapes as r
+    from .workloads.conversation import MAX_STEPS
+    from .workloads.failures import BILLED
+    from .workloads.model import CACHE_TTLS, REASONING_MODES
+    from .workloads.units import UNIT_PATTERN
+
+    tokens = {"type": "number", "minimum": 0}
+    whole = {"type": "integer", "minimum": 1, "maximum": MAX_STEPS}
+
+    def counts(name: str) -> dict:
+        ranged = _closed({k: whole for k in ("low", "expected", "high")}, ("low", "expected", "high"))
+        histogram = _closed({"histogram": {"type": "array", "minItems": 1, "items": _closed(
+            {name: whole, "share": {"type": "number", "minimum": 0, "maximum": 1}}, (name, "share"))}},
+            ("histogram",))
+        return {"oneOf": [whole, ranged, histogram]}
+
+    common = {
+        "reasoning": {"oneOf": [{"enum": list(REASONING_MODES)}, value()]},
+        "history": {"type": "string", "pattern": r"^(full|window \d+( tokens)?|summarize every \d+( turns| steps)? "
+                                                 r"at \d+( tokens)?)$",
+                    "description": "full, window N (tokens of history kept), or summarize every K at S"},
+        "cache": _closed({"reads": {"enum": ["history", "none"]}, "writes": {"enum": list(CACHE_TTLS) + ["none"]}}),
+        "context": {"oneOf": [{"enum": ["stop", "truncate"]}, _closed({"summarize": tokens}, ("summarize",))],
+                    "description": "At a model's context window: stop the conversation, truncate the history, "
+                                   "or summarize it to N tokens"}}
+    conversation = _closed(_keys(r.CONVERSATION_KEYS, {
+        "conversations_per_day": value(), "turns": counts("turns"), "system_tokens": tokens,
+        "user_tokens_per_turn": tokens, "reply_tokens_per_turn": tokens, **common}),
+        ("conversations_per_day", "turns", "user_tokens_per_turn", "reply_tokens_per_turn"),
+        "Multi-turn conversations: every turn resends the history (requests = conversations x turns)")
+    agent = _closed(_keys(r.AGENT_KEYS, {
+        "tasks_per_day": value(), "steps": counts("steps"), "system_tokens": tokens, "task_tokens": tokens,
+        "tool_result_tokens_per_step": tokens, "output_tokens_per_step": tokens, **common}),
+        ("tasks_per_day", "steps", "tool_result_tokens_per_step", "output_tokens_per_step"),
+        "Agent loops: every step resends the transcript (output and tool results so far)")
+    failures = _closed({"rate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                        "billed": {"enum": list(BILLED)},
+                        "retries": {"type": "integer", "minimum": 0, "maximum": 100}}, ("rate",),
+                       "Failed attempts (billed as said) and retries: lines of their own")
+    unit = {"oneOf": [{"type": "number", "exclusiveMinimum": 0, "description": "units per month"},
+                      {"const": "derived"},
+                      _closed({"per_request": {"type": "number", "exclusiveMinimum": 0}}, ("per_request",))]}
+    units = {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^" + UNIT_PATTERN + "$"},
+             "additionalProperties": unit, "description": "What cost per unit divides by (user: 12000, "
+                                                          "conversation: derived, ticket: {per_request: 0.25})"}
+    return {"conversation": conversation, "agent": agent, "failures": failures, "units": units}
 
 
 # -- the estimate document -----------------------------------------------------------------------------
@@ -243,7 +294,12 @@ def estimate_schema() -> dict:
             "cost_per_request": nullable(_amounts()), "cost_per_1k": nullable(_amounts()),
             "months": {"type": "array", "items": _open({"month": _MONTH, "cost": _DEC, "cost_usd": _DEC,
                                                         "requests": _DEC,
-                                                        "mark": nullable({"enum": ["n/a", "partial"]})})}},
+                                                        "mark": nullable({"enum": ["n/a", "partial"]})})},
+            "units": {"type": "array", "description": "Cost per unit (the profile's units:)", "items": _open({
+                "unit": {"type": "string"}, "count": _DEC, "per_unit": nullable(_amounts()),
+                "months": {"type": "array", "items": _open({"month": _MONTH, "count": _DEC,
+                                                            "per_unit": nullable(_amounts())})}},
+                ("unit", "count", "per_unit", "months"))}},
             ("profile", "model", "total"))}},
         ("name", "kind", "months", "total", "profiles"),
         "One model per profile; every figure that adds across profiles is a plan's")
@@ -307,6 +363,8 @@ def estimate_schema() -> dict:
             "summary": {"type": "string"}, "tags": {"type": "string"},
             "models": {"type": "array", "items": {"type": "string"}}, "use": {"type": "string"},
             "tokens_counted_with": {"type": "string", "description": "The unit of the profile's token counts"},
+            "turns": {"type": "array", "description": "A conversation's (agent's) turns at the expected case: "
+                      "weight (requests per conversation) and tokens by part", "items": {"type": "object"}},
             "token_translation": {"type": "object", "description": "Per model: its counts translated from "
                                   "tokens_counted_with to its own tokenizer (an estimate with a band)",
                                   "additionalProperties": _open({
@@ -320,6 +378,10 @@ def estimate_schema() -> dict:
         "requests": {"type": "array", "items": _open({
             "profile": {"type": "string"}, "model": {"type": "string"}, "month": _MONTH,
             "case": {"enum": list(CASES)}, "requests": _DEC}, ("profile", "model", "month", "requests"))},
+        "units": {"type": "array", "items": _open({
+            "profile": {"type": "string"}, "model": {"type": "string"}, "month": _MONTH,
+            "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC},
+            ("profile", "model", "month", "unit", "count"))},
         "list_rates": {"type": "array", "items": {"type": "object"}},
         "native_rates": {"type": "array", "items": {"type": "object"}},
         "not_available": {"type": "array", "items": {"type": "object"}},

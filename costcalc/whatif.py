@@ -242,6 +242,9 @@ def _varied(profile: Profile, key: str, side: str) -> Profile:
         given = dict(profile.tool_calls)[tool]
         calls = given.at(side) if isinstance(given, Range) else given
         return replace(base, tool_calls=tuple((t, calls if t == tool else v) for t, v in base.tool_calls))
+    if profile.shape is not None and profile.shape_steps_range is not None \
+            and key.endswith("." + profile.shape.steps_key):
+        return replace(base, shape=profile.shape_at(side))  # conversation.turns, agent.steps
     field = next(f for f, k in RANGED_INPUTS if k == key)
     return replace(base, **{field: getattr(profile, field).at(side)})
 

@@ -473,6 +473,8 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
         "requests": _requests(out, month_list),
+        # units: (issue 16) came after this copy; the profiles compared against it have none
+        "units": [],
         **_line_rates(out, projector.line_meta),
     })
     return frame

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Pure computation on those inputs: the projection, what-if analyses, usage logs read into the normalized
     # frame, re-priced and totalled.
     # The price table compiled for engines (plan, SQL, engine sums back into partials) is computation too.
-    ("computation", ("projection", "whatif", "breakeven", "usage", "engines")),
+    ("computation", ("projection", "shapes", "whatif", "breakeven", "usage", "engines")),
     # Renderers: the canonical document and every format drawn from it (charts too).
     ("report", ("report", "plot")),
     # The library's edges, where files, the clock and the network are read: the notebook API, community

@@ -36,7 +36,8 @@ def test_shipped_schema_is_the_built_one_and_valid(name):
     jsonschema.Draft202012Validator.check_schema(json.loads(schemas.shipped(name)))
 
 
-@pytest.mark.parametrize("name, path", [("prices", "pricing.yaml"), ("workloads", "examples/workloads.yaml")])
+@pytest.mark.parametrize("name, path", [("prices", "pricing.yaml"), ("workloads", "examples/workloads.yaml")]
+                         + [("workloads", f"examples/shapes/{s}.yaml") for s in ("chat", "agent", "batch", "rag")])
 def test_bundled_files_validate(name, path):
     document = yaml.load((ROOT / path).read_text(encoding="utf-8"), Loader=_Loader)
     assert _errors(name, document) == []

@@ -124,19 +124,24 @@ def schema(name, output):
 
 @click.command()
 @click.argument("path", default="workloads.yaml", type=click.Path(dir_okay=False))
-def init(path):
+@click.option("--shape", type=click.Choice(["chat", "agent", "batch", "rag"]), default=None,
+              help="Write one commented starting profile of this shape instead of the examples: chat "
+                   "(multi-turn conversations), agent (tool loops), batch (offline jobs), rag (retrieval).")
+def init(path, shape):
     """Write a commented example workloads file to start from (never overwrites).
 
     \b
     Example:
       costcalc init my-workloads.yaml && costcalc estimate my-workloads.yaml
+      costcalc init --shape chat chat.yaml
     """
-    from ..api import bundled_examples
+    from ..api import bundled_examples, bundled_shape
 
     target = Path(path)
     if target.exists():
         raise click.ClickException(f"{path} already exists; not overwriting it (choose another path)")
-    write_output(bundled_examples().read_text(encoding="utf-8"), path)
+    source = bundled_examples() if shape is None else bundled_shape(shape)
+    write_output(source.read_text(encoding="utf-8"), path)
     click.echo(f"wrote {path}; next: costcalc estimate {path}")
 
 

@@ -141,9 +141,12 @@ def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, outp
               help="IANA zone for the hour-of-week traffic shape (e.g. Europe/Berlin).")
 @click.option("--log-format", "log_format", metavar="NAME", help="Log format (default: detected).")
 @click.option("--map", "mapping", metavar="COL=SRC,...", help="CSV/Parquet column mapping, as for reprice.")
+@click.option("--conversation", "conversation", metavar="tag:NAME", default=None,
+              help="A tag holding a conversation or session id: profiles become conversation shapes (turns, "
+                   "history growth and cache reads per turn).")
 @prices_option
 @output_option(help="Write the workloads YAML to FILE (atomically) instead of stdout.")
-def profile(logs, by, tz, log_format, mapping, prices, output):
+def profile(logs, by, tz, log_format, mapping, prices, output, conversation):
     """Derive workload profiles from usage LOGS, so a projection starts from reality.
 
     Bad records are left out (listed on stderr, exit 1 after writing the profiles).
@@ -151,6 +154,7 @@ def profile(logs, by, tz, log_format, mapping, prices, output):
     \b
     Example:
       costcalc profile logs/*.jsonl --timezone Europe/Berlin --output workloads.yaml
+      costcalc profile logs/*.jsonl --conversation tag:session_id --output chats.yaml
       costcalc estimate workloads.yaml --models deepseek-v4-pro,gpt-5.5
     """
     from ..api_usage import profile_logs
@@ -158,6 +162,8 @@ def profile(logs, by, tz, log_format, mapping, prices, output):
 
     if by != "model" and not (by.startswith("tag:") and len(by) > 4):
         raise click.BadParameter(f"{by!r}: use model or tag:NAME", param_hint="--by")
+    if conversation is not None and not (conversation.startswith("tag:") and len(conversation) > 4):
+        raise click.BadParameter(f"{conversation!r}: use tag:NAME", param_hint="--conversation")
 
     def list_bad_records(read) -> None:  # first, before profiles are derived (which may fail)
         for problem in read.problems[:20]:
@@ -168,7 +174,7 @@ def profile(logs, by, tz, log_format, mapping, prices, output):
 
     derived = profile_logs(list(logs), by=by, timezone=tz, prices=prices or None,
                            format=checked_log_format(log_format), mapping=column_map(mapping),
-                           on_read=list_bad_records)
+                           on_read=list_bad_records, conversation=conversation)
     assert derived.document is not None  # list_bad_records raised when no record was usable
     header = (f"Derived by `costcalc profile` from {', '.join(logs)}: {derived.used:,} records used, "
               f"{derived.reported:,} left out.")

@@ -37,6 +37,14 @@ has no fee for while a slot is in force are not priced, and an assumption line n
 the profile and the months (never a silent zero); `attrs["unpriced_calls"]` counts them per profile,
 model, tool and case, so a verdict can say a comparison leaves them out.
 
+Conversations and agent loops (a profile's `conversation:` / `agent:`, costcalc.shapes): the volume is
+conversations (tasks) per day and every kind of turn is a request bin of its own (request_bins.py), its
+share the turn's weight (requests of that turn per conversation), so a cliff or a context window applies
+to the turns that cross it. Failures (`failures:`): every component keeps its succeeded share and the
+failed attempts' billed tokens are lines of their own (rule "<label> (failed attempts)", the same rate;
+pricing.py gives them line ids), and the requests count the retries. Units (`units:`): attrs["units"]
+counts them per profile, model and month, for cost per unit.
+
 Exactness: every line is an exact integer numerator over one denominator per profile, model and month,
 divided once at the end (pricing.py), so a result whose true value has a finite decimal expansion
 (46.695) comes out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are rounded,
@@ -46,6 +54,7 @@ at 50 digits. The month's volume (requests x growth^k) is computed at 50 digits 
 from __future__ import annotations
 
 import decimal
+import functools
 import gc
 from collections.abc import Mapping
 from dataclasses import replace
@@ -60,6 +69,7 @@ from ..errors import CostcalcError
 from ..money import DIVIDE, EXACT
 from ..prices.model import PriceTable, tool_component
 from ..prices.resolve import Request, lookup, prompt_thresholds
+from ..shapes import attempts, per_unit_weight, units_entries, with_failures
 from ..token_units import notes as token_notes
 from ..workloads.model import Profile, Workloads
 from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_costs
@@ -109,6 +119,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         if collecting:
             gc.enable()
     unavailable = not_available(projector, month_list)
+    requests = _requests(out, month_list)
     if not any(p.has_ranges for p in profiles):
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
@@ -128,7 +139,9 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "profiles": profiles_info(profiles, projector.translations),
         "costcalc_version": __version__,
         # requests per profile, model, month (and case): what cost per 1,000 requests divides by
-        "requests": _requests(out, month_list),
+        "requests": requests,
+        # units per profile, model, month (and case): what cost per unit divides by (a profile's units:)
+        "units": units_entries(requests, projector.unit_info),
         **_line_rates(out, projector.line_meta),
     })
     return frame
@@ -222,17 +235,22 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     counted = profile  # as the profile gives them: what a limit error points at
     profile, hint = in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = reasoning_tokens(profile, model.provider)
-    bins = request_bins(profile, reasoning)
+    translated = projector.translations[(profile.name, model_name)][0]
+    bins = request_bins(profile, reasoning, model, None if translated is None else translated.ratio)
     over = over_limits(profile, model, model_name, bins, ceil_tokens(at_case(profile.output_tokens) + reasoning), case,
                        sampled is not None, ends, counted, hint)
     requests, classes = [], []
+    failing = functools.lru_cache(maxsize=None)(functools.partial(with_failures, profile.failures))
+    tries = attempts(profile.failures)
+    projector.unit_info[(profile.name, model_name, case)] = (profile.units, tries, per_unit_weight(profile, bins, over))
     for tier, tier_share in tiers:
         for (prompt, bin_share, per_request), excluded in zip(bins, over):
             # one projector per scenario: its slot cache may leave the scenario out of its keys.
             # Excluded requests are only counted: priced as a small prompt, their slots give the minutes.
             request = Request(0 if excluded else prompt, tier, residency, projector.scenario)
             requests.append((request, projector.request_key(model_id, request)))
-            classes.append((EXACT.multiply(tier_share, bin_share), per_request, excluded))
+            # failures: the succeeded share of every component and the failed attempts' own lines
+            classes.append((EXACT.multiply(tier_share, bin_share), failing(per_request), excluded))
     windows = month_windows(projector, profile, month_list)
     found = structures(projector, model_id, model_name, profile, month_list, windows, requests)
     for index, window, gaps in found[0].gaps:
@@ -242,7 +260,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     out.add(RunSpec(profile, model_name, case,
                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
                     volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,
-                    weights_id, notes, (model, bins, over) if any(over) else None))
+                    weights_id, notes, (model, bins, over) if any(over) else None, tries))
 
 
 def _cases_matter(profile: Profile, has_prompt_rules: bool) -> bool:

@@ -49,6 +49,7 @@ from ..money import DIVIDE
 from ..prices.model import COMPONENTS, MTOK
 from ..workloads.model import Profile
 from .projector import _Projector
+from ..shapes import FAILED_PREFIX
 from .request_bins import excluded_entry, left_out_note
 from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_minutes
 
@@ -74,6 +75,7 @@ class RunSpec:
     weights_id: int
     notes: list[str] = field(default_factory=list)  # said when the run is priced (the old order)
     excluded: tuple | None = None  # (model, bins, over) when over_limit: exclude leaves requests out
+    attempts: Decimal = Decimal(1)  # requests reaching the model per request (failures: retries)
 
 
 @dataclass
@@ -130,11 +132,13 @@ class _Segments:
         # the tiers of a bin share its tokens tuple: each distinct one scaled once
         distinct = {id(tokens): tokens for _, _, tokens, _ in spec.classes}
         per_places = max([_places(n) for tokens in distinct.values() for _, n in tokens]
-                         + [_places(calls) for _, _, calls in spec.tools] + [0])
+                         + [_places(calls) for _, _, calls in spec.tools] + [_places(spec.attempts)])
         scaled = {key: [(c, _scaled(n, per_places)) for c, n in tokens] for key, tokens in distinct.items()}
         tools = [(component, _scaled(calls, per_places)) for component, _, calls in spec.tools]
         one = 10 ** per_places  # a request counts 1 (requests, requests left out)
-        biggest_per = max([n for values in scaled.values() for _, n in values] + [n for _, n in tools] + [one])
+        tries = _scaled(spec.attempts, per_places)  # a request with its retries (failures:)
+        biggest_per = max([n for values in scaled.values() for _, n in values] + [n for _, n in tools]
+                          + [one, tries])
         self.most_classes = max(self.most_classes, len(spec.classes))
         self.most_tools = max(self.most_tools, len(spec.tools))
         pseudo_index = len(COMPONENTS) + 1 + self.most_tools
@@ -154,6 +158,9 @@ class _Segments:
             if source is None:
                 source = self.sources[(id(structure), spec.weights_id)] = len(self.source_list)
                 self.source_list.append(minutes)
+            for c, _ in tokens:
+                if c.startswith(FAILED_PREFIX) and c not in structure.ids:
+                    self._failed_ids(structure, c)
             biggest_minutes = max(biggest_minutes, most)
             slots = max(slots, structure.max_slots)
             share_int = _scaled(share, share_places)
@@ -163,15 +170,24 @@ class _Segments:
                 add((s, source, -1, LEFT_OUT, share_int, one, b, r, pseudo_index))
                 continue
             for c, per in scaled[id(tokens)]:
-                add((s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c]))
+                add((s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c.removeprefix(FAILED_PREFIX)]))
             for t, (component, per) in enumerate(tools):
                 column = self.columns.setdefault(component, len(self.columns))
                 add((s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t))
-            add((s, source, -1, REQUESTS, share_int, one, b, r, pseudo_index))
+            add((s, source, -1, REQUESTS, share_int, tries, b, r, pseudo_index))
         self.most_slots = max(self.most_slots, slots)
         self.places.append(share_places + minutes_places + per_places)
         if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND:
             self.wide = True
+
+    def _failed_ids(self, structure: Structure, component: str) -> None:
+        """A structure's line ids of a failed-attempts component (costcalc.shapes.with_failures): its base
+        component's lines, labelled as failed attempts (projector.failed_line). Kept on the (shared)
+        structure; made only for a run with failures, so a projection without them has no such lines."""
+        base = structure.ids.get(component.removeprefix(FAILED_PREFIX), np.full(len(structure.month), -1))
+        structure.ids[component] = np.array([self.projector.failed_line(int(i)) if i >= 0 else -1 for i in base],
+                                            dtype=np.int64)
+        self.columns.setdefault(component, len(self.columns))
 
     def terms(self, volumes: Volumes, specs: list[RunSpec], months: int) -> dict[str, np.ndarray]:
         """Every term as arrays: run key (run x months + month), within-run position, line id (or a

@@ -21,6 +21,7 @@ from ..errors import CostcalcError, NotLaunchedError, RetiredModelError
 from ..money import decimal_places
 from ..prices.model import COMPONENTS, PriceTable, tool_component
 from ..prices.resolve import Request, lookup, prompt_thresholds, segments
+from ..shapes import FAILED_SUFFIX
 from ..workloads.model import Profile, Traffic
 
 _ZERO = Decimal(0)
@@ -55,6 +56,10 @@ class _Projector:
         # from it at once.
         self.line_ids: dict[tuple, int] = {}
         self.line_meta: list[tuple] = []
+        self.failed: dict[int, int] = {}  # line id -> its failed attempts' line id (failures:)
+        # (profile, model, case) -> (units, attempts per request, requests per conversation or None), for
+        # attrs["units"] (costcalc.shapes.units_entries)
+        self.unit_info: dict[tuple[str, str, str], tuple] = {}
         self._growth: dict[Decimal, list[Decimal]] = {}
         self._int_weights: dict[int, tuple] = {}
         self._traffic: dict[Traffic, tuple] = {}
@@ -165,6 +170,15 @@ class _Projector:
         found = self._traffic.get(traffic)
         if found is None:
             found = self._traffic[traffic] = (week_weights(traffic), len(self._traffic))
+        return found
+
+    def failed_line(self, line_id: int) -> int:
+        """The line id of failed attempts priced like line `line_id` (costcalc.shapes.with_failures): the
+        same rate, the rule labelled as failed attempts, so they are a line of their own in the frame."""
+        found = self.failed.get(line_id)
+        if found is None:
+            label, *rest = self.line_meta[line_id]
+            found = self.failed[line_id] = self.line_id((label + FAILED_SUFFIX, *rest))
         return found
 
     def line_id(self, meta: tuple) -> int:

@@ -22,10 +22,12 @@ from ..money import decimal_places
 from ..prices.limits import CONTEXT, over_limit
 from ..prices.limits import describe as describe_limit
 from ..prices.model import COMPONENTS, Model
+from ..shapes import shaped_bins
 from ..token_units import limit_hint, translate, translated_parts, translation
 from ..workloads.model import DEFAULT_REASONING_PER_OUTPUT_TOKEN, REASONING_PER_OUTPUT_TOKEN, Histogram, Profile, Range
 
 _ZERO = Decimal(0)
+_ORDER = {c: i for i, c in enumerate(COMPONENTS)}
 
 
 class RequestBin(NamedTuple):
@@ -38,9 +40,15 @@ class RequestBin(NamedTuple):
     tokens: tuple[tuple[str, Decimal], ...]
 
 
-def request_bins(profile: Profile, reasoning: Decimal) -> list[RequestBin]:
+def request_bins(profile: Profile, reasoning: Decimal, model: Model | None = None,
+                 ratio: tuple[int, int] | None = None) -> list[RequestBin]:
     """The profile's requests (in the model's tokens, at one case) as bins: one per histogram bin, else
-    one for the mean prompt. Cache reads and writes are shares of each bin's input."""
+    one for the mean prompt. Cache reads and writes are shares of each bin's input. A conversation or
+    agent profile (costcalc.shapes): one bin per kind of turn on `model`, its share the turn's weight
+    (requests of it per conversation: the volume is conversations), its counts translated by `ratio`."""
+    if profile.shape is not None and model is not None:
+        return [RequestBin(prompt, weight, tuple(sorted(tokens, key=lambda t: _ORDER[t[0]])))
+                for prompt, weight, tokens in shaped_bins(profile, model, reasoning, ratio)]
     out = []
     for prompt, share in _bins(profile):
         per_request = tuple((c, n) for c, n in _per_request(profile, prompt, reasoning).items() if n)
@@ -128,14 +136,25 @@ def over_limits(profile: Profile, model: Model, model_name: str, bins: list, out
         assert limit is not None  # this bin is over a limit
         which = f" ({case} case)" if case != "expected" else ""
         part = f"{_share(share)} of its requests: " if len(bins) > 1 else ""
+        advice = "set over_limit: exclude in the profile to leave such requests out of the estimate"
+        shape = profile.shape
+        if shape is not None:  # a conversation's (agent's) later turns grow past the limit
+            kind = "conversation" if shape.unit == "conversation" else "agent"
+            part = f"a {'turn' if kind == 'conversation' else 'step'} of its {shape.unit}s: "
+            advice = (f"set context: stop, truncate or {{summarize: N}} in {kind}:, or over_limit: exclude in "
+                      f"the profile")
         what = f"{part}{describe_limit(model.id, *limit)}{hint}"
         if profile.origin is None:  # a Profile made in code: no file to point at
-            raise LimitError(f"profile {profile.name}{which}, model {model_name}: {what}; set over_limit: "
-                             f"exclude in the profile to leave such requests out of the estimate")
-        key, line, value = _limit_location(profile, model, limit[0], index, case, sampled, ends, counted)
+            raise LimitError(f"profile {profile.name}{which}, model {model_name}: {what}; {advice}")
+        value: object
+        if shape is not None:
+            steps = getattr((counted or profile).shape, shape.steps_key)
+            key, line = profile.origin.where(f"{kind}.{shape.steps_key}", kind)
+            value = steps.bins[0][0] if len(steps.bins) == 1 else "(a histogram)"
+        else:
+            key, line, value = _limit_location(profile, model, limit[0], index, case, sampled, ends, counted)
         raise LimitError(str(Problem(profile.origin.file, line, key, value,
-                                     f"model {model_name}{which}: {what}; set over_limit: exclude in the "
-                                     f"profile to leave such requests out of the estimate")))
+                                     f"model {model_name}{which}: {what}; {advice}")))
     return over
 
 
@@ -188,6 +207,8 @@ def excluded_entry(profile: Profile, model: Model, model_name: str, bins: list, 
             text = describe_limit(model.id, *limit)
             if text not in reasons:
                 reasons.append(text)
+    if profile.shape is not None:  # bin weights are requests per conversation (task): a share of them
+        share = share / sum((b[1] for b in bins), _ZERO)
     return {"profile": profile.name, "model": model_name, "case": case, "share": share,
             "requests": sum((n for _, n in left_out), _ZERO), "months": [m for m, n in left_out if n],
             "detail": "; ".join(reasons)}

@@ -137,6 +137,8 @@ def document_meta(attrs: dict, requests: list[dict] | None = None) -> dict:
             "price_table": attrs.get("price_table"), "assumptions": list(attrs.get("assumptions", [])),
             "profiles": attrs.get("profiles", {}), "costcalc_version": attrs.get("costcalc_version"),
             "requests": requests,
+            # units per profile, model and month (a profile's units:): what cost per unit divides by
+            "units": [_texts(e, ("count",)) for e in attrs.get("units", [])],
             "list_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("list_rates", [])],
             "native_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("native_rates", [])],
             "not_available": [dict(e) for e in attrs.get("not_available", [])],

@@ -75,6 +75,20 @@ class PlanMonth(TypedDict):
     mark: Mark  # the profile's model not available all month / part of it
 
 
+class UnitMonth(TypedDict):
+    month: str
+    count: str
+    per_unit: Amounts | None  # None: no units that month
+
+
+class UnitCost(TypedDict):
+    """Cost per unit of a profile's `units:` (costcalc.report.unitcosts): per month and over the period."""
+    unit: str
+    count: str
+    per_unit: Amounts | None
+    months: list[UnitMonth]
+
+
 class PlanProfile(TypedDict):
     profile: str
     model: str
@@ -84,6 +98,7 @@ class PlanProfile(TypedDict):
     requests_per_month: str
     cost_per_request: Amounts | None  # None: no requests
     cost_per_1k: Amounts | None
+    units: NotRequired[list[UnitCost]]  # with units: only
 
 
 class Plan(TypedDict):
@@ -227,6 +242,16 @@ class RequestCount(TypedDict):
     requests: str
 
 
+class UnitCount(TypedDict):
+    """meta.units: a profile's units (units:) on a model in a month (per case)."""
+    profile: str
+    model: str
+    month: str
+    case: NotRequired[str]
+    unit: str
+    count: str
+
+
 class Meta(TypedDict):
     schema: str
     currency: str
@@ -239,6 +264,7 @@ class Meta(TypedDict):
     profiles: dict[str, dict[str, Any]]
     costcalc_version: str
     requests: list[RequestCount]
+    units: list[UnitCount]
     list_rates: list[dict[str, Any]]
     native_rates: list[dict[str, Any]]
     not_available: list[dict[str, Any]]
@@ -272,7 +298,9 @@ SECTIONS: dict[str, type] = {
     "comparisons.profiles[].cases[].models[]": ModelComparison,
     "comparisons.profiles[].cases[].models[].months[]": MonthComparison,
     "comparisons.profiles[].cases[].models[].fees[]": ToolFee, "meta.fx": Fx, "meta.price_table": PriceTable,
-    "meta.requests[]": RequestCount,
+    "meta.requests[]": RequestCount, "meta.units[]": UnitCount, "plans[].profiles[].units[]": UnitCost,
+    "plans[].profiles[].units[].months[]": UnitMonth, "plans[].profiles[].units[].per_unit": Amounts,
+    "plans[].profiles[].units[].months[].per_unit": Amounts,
     # the amounts: a shown-currency figure and its USD figure, wherever they appear
     "plans[].profiles[].total": Amounts, "plans[].profiles[].cost_per_request": Amounts,
     "plans[].profiles[].cost_per_1k": Amounts, "headline.cheapest.total": Amounts, "headline.cheapest.saves": Amounts,
@@ -285,4 +313,5 @@ SECTIONS: dict[str, type] = {
 __all__ = ["Amounts", "Budget", "BudgetMonth", "Cheapest", "Comparisons", "ComparisonCase", "CostLine",
            "CostLineKeys", "EstimateDocument", "Fx", "Headline", "Headroom", "Mark", "Meta", "ModelComparison",
            "MonthAmount", "MonthComparison", "Overrun", "Plan", "PlanMonth", "PlanProfile", "PriceChange",
-           "PriceTable", "ProfileComparison", "RequestCount", "SECTIONS", "ToolFee", "Total"]
+           "PriceTable", "ProfileComparison", "RequestCount", "SECTIONS", "ToolFee", "Total", "UnitCost", "UnitCount",
+           "UnitMonth"]

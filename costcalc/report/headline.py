@@ -15,7 +15,7 @@ from ..errors import _one_line
 from ..summary import cents
 from .. import textable
 from . import markdown_text
-from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth
+from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, UnitMonth
 
 WIDTH = 100
 _INDENT = 2
@@ -99,6 +99,7 @@ def headline_lines(document: EstimateDocument, markdown: bool) -> list[str]:
         out.append(_wrap(f"Note: {_text(note, markdown)}.", markdown))
     out += _month_table(chosen, markdown)
     out += ["", _units_table(chosen, code, markdown)]
+    out += _per_unit_table(chosen, code, markdown)
     out += [""] + _summary(document, plans, chosen, code, markdown)
     budgets = document.get("budgets") or []
     if budgets:
@@ -165,6 +166,34 @@ def _units_table(plan: Plan, code: str, markdown: bool) -> str:
             row[0], row[1] = _cut(row[0], 24), _cut(row[1], 24)
     return table(["profile", "model", "requests/month", "per request", "per 1,000 req", f"period ({code})"],
                  rows, [False, False, True, True, True, True], markdown)
+
+
+def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
+    """Cost per unit (a profile's units:) per month and over the period, a column per profile and unit;
+    [] when no profile names units."""
+    columns = []
+    for p in plan["profiles"]:
+        for u in p.get("units") or []:
+            shown = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
+            shown.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
+            columns.append((f"{p['profile']} per {u['unit']}", shown, u))
+    if not columns:
+        return []
+    names = [_text(c[0], markdown) for c in columns]
+    heads, key = headers(names) if not markdown else (names, [])
+    first = [m["month"] for m in columns[0][2]["months"]] + ["period"]
+    cells = [(h, c[1]) for h, c in zip(heads, columns)]
+    groups = [list(range(len(cells)))] if markdown else chunks(["month"] + first, cells)
+    out = ["", _wrap(f"Cost per unit, plan {_text(plan['name'], markdown)} ({code}): each month's cost over its "
+                     f"units; the period's over the period's units.", markdown, indent="")]
+    for group in groups:
+        rows = [[label] + [cells[i][1][n] for i in group] for n, label in enumerate(first)]
+        out += ["", table(["month"] + [cells[i][0] for i in group], rows, [False] + [True] * len(group), markdown)]
+    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}" for c in columns)
+    out += ["", _wrap(f"Units over the period: {counts}.", markdown, indent="")]
+    if key:
+        out += [""] + [_wrap(line, False) for line in key]
+    return out
 
 
 def _cut(text: str, limit: int) -> str:
@@ -293,7 +322,8 @@ def _budget_lines(budgets: list[Budget], markdown: bool) -> list[str]:
 
 def plan_csv_rows(document: EstimateDocument) -> str:
     """CSV comment rows (like `# not available`) after the cost lines: each plan's total per month and
-    over the period (`# plan`), its model per profile (`# plan choice`), and each budget's status per
+    over the period (`# plan`), its model per profile (`# plan choice`), cost per unit of profiles with
+    units: (`# unit cost`, per month and `month=total`), and each budget's status per
     month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
     from . import csv_row
 
@@ -309,6 +339,14 @@ def plan_csv_rows(document: EstimateDocument) -> str:
         for p in plan["profiles"]:
             rows.append(["# plan choice", f"plan={plan['name']}", f"profile={p['profile']}", f"model={p['model']}",
                          f"cost_usd={p['total']['cost_usd']}", f"requests={p['requests']}"])
+            for u in p.get("units") or []:  # cost per unit (units:), per month and over the period
+                total: UnitMonth = {"month": "total", "count": u["count"], "per_unit": u["per_unit"]}
+                for unit_month in [*u["months"], total]:
+                    per = unit_month["per_unit"]
+                    rows.append(["# unit cost", f"plan={plan['name']}", f"profile={p['profile']}", f"unit={u['unit']}",
+                                 f"month={unit_month['month']}", f"units={unit_month['count']}",
+                                 f"cost_usd={per['cost_usd'] if per else ''}", f"cost={per['cost'] if per else ''}",
+                                 f"currency={code}"])
     for b in document.get("budgets") or []:
         head = [f"scope={b['scope']}", f"name={b['name']}", f"plan={b['plan']}", f"currency={b['currency']}",
                 f"monthly={b.get('monthly') or ''}", f"period={b.get('period') or ''}"]

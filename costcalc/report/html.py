@@ -132,6 +132,26 @@ def render_html(document: EstimateDocument) -> str:
                  currency_note=shown.note, body=Html("".join(out)))
 
 
+def _unit_costs(profiles: list, shown: Shown) -> Html | str:
+    """Cost per unit (profiles' units:) per month and over the period; nothing without units."""
+    from .headline import unit
+
+    columns = [(p, u) for p in profiles for u in p.get("units") or []]
+    if not columns:
+        return ""
+
+    def cells(values: list) -> Html:
+        return Html("".join(_fill("money-cell", value="n/a" if per is None else unit(per["cost"])) for per in values))
+
+    months = [m["month"] for m in columns[0][1]["months"]]
+    rows = [_fill("plan-unit-cost-row", month=month, cells=cells([u["months"][i]["per_unit"] for _, u in columns]))
+            for i, month in enumerate(months)]
+    return _fill("plan-unit-costs", code=shown.code,
+                 heads=Html("".join(_fill("plan-unit-cost-head", label=f'{p["profile"]} per {u["unit"]}',
+                                          code=shown.code) for p, u in columns)),
+                 rows=Html("".join(rows)), totals=cells([u["per_unit"] for _, u in columns]))
+
+
 def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
     """The answer first: the chosen plan's spend per month per profile and in total (a table and a
     stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
@@ -201,7 +221,7 @@ def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
         profile_totals=Html("".join(_fill("money-cell", value=_money(Decimal(p["total"]["cost"])))
                                     for p in profiles)),
         not_available=_fill("plan-not-available", text=said) if said else "",
-        unit_rows=Html("".join(units)), plan_rows=Html("".join(plan_rows)),
+        unit_rows=Html("".join(units)), unit_costs=_unit_costs(profiles, shown), plan_rows=Html("".join(plan_rows)),
         budgets=Html("".join(_budget(budget) for budget in document.get("budgets") or [])))
 
 

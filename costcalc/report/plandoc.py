@@ -7,7 +7,9 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
                "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests",
                                                              "mark"}],   # mark: null, "n/a", "partial"
                              "total": {...}, "requests", "requests_per_month",
-                             "cost_per_request": {...} | null, "cost_per_1k": {...} | null}]}],
+                             "cost_per_request": {...} | null, "cost_per_1k": {...} | null,
+                             "units": [{"unit", "count", "per_unit": {...} | null,      # with units: only
+                                        "months": [{"month", "count", "per_unit"}]}]}]}],
     "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...} | null, "saves_pct"} | null,
                  "left_out": [month, ...], "not_compared": [plan, ...]},
     "budgets": [{rule..., "months": [{"month", "spend", "cumulative", "headroom", "over", "period_left"}],
@@ -37,6 +39,7 @@ from ..money import EXACT, decimal_text
 from ..summary import dsum
 from ..workload_plans import UserPlan
 from .sums import MonthlySums, monthly_sums
+from .unitcosts import unit_costs, units_by_profile
 
 _ZERO = Decimal(0)
 
@@ -96,6 +99,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
         if _expected(entry):
             per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
             per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
+    units = units_by_profile(meta.get("units") or [])
     models, current = plan_setup(meta, sums.pairs)
     user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
     unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
@@ -105,7 +109,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
     marks = unavailable_months(meta)
-    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks) for p in built]
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units) for p in built]
     by_name = {p["name"]: p for p in plans}
     chosen = by_name.get(chosen_name)
     headline: dict[str, Any] = {"plan": chosen_name if chosen else None, "cheapest": None,
@@ -169,7 +173,8 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
     return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
 
 
-def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]]) -> dict:
+def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]],
+                units: dict | None = None) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -187,6 +192,8 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
             "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
             "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),
             "cost_per_1k": None if per is None or per_usd is None else _amounts(per * 1000, per_usd * 1000)})
+        if units and (profile, model) in units:
+            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months)
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),

@@ -41,7 +41,7 @@ from ..money import decimal_text
 from ..summary import cents
 from . import safe_cell
 from .document import NOT_AVAILABLE_KEY, Shown, check, fee_summary, share_percent, to_document, verdict_caution
-from .document_types import EstimateDocument, Meta
+from .document_types import EstimateDocument, Meta, PlanProfile
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -250,6 +250,7 @@ def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles
         sheet.cell(row, 4).number_format = styles.unit
         sheet.cell(row, 5).number_format = styles.unit
         sheet.cell(row, 6).number_format = styles.money
+    _unit_rows(sheet, profiles, code, styles)
     sheet.append([])
     _bold_row(sheet, ["plan", "models", f"total ({code})", f"against plan {chosen['name']} ({code})"], styles)
     partial = set(head.get("not_compared") or [])
@@ -422,6 +423,22 @@ class _Styles:
         self.unit = _currency_format(shown.symbol, 2, extra=4)  # a cost per request: fractions of a cent
         self.percent = "0.0%"
         self.instant = "yyyy-mm-dd hh:mm"
+
+
+def _unit_rows(sheet, profiles: list[PlanProfile], code: str, styles: _Styles) -> None:
+    """Cost per unit (profiles' units:): one row per profile, unit and month, and one for the period."""
+    rows = [(p, u) for p in profiles for u in p.get("units") or []]
+    if not rows:
+        return
+    sheet.append([])
+    _bold_row(sheet, ["profile", "unit", "month", "units", f"cost per unit ({code})"], styles)
+    for p, u in rows:
+        for label, count, per in [(m["month"], m["count"], m["per_unit"]) for m in u["months"]] + \
+                [("period", u["count"], u["per_unit"])]:
+            sheet.append([_text(p["profile"]), _text(u["unit"]), _text(label), _number(Decimal(count)),
+                          None if per is None else _number(Decimal(per["cost"]))])
+            sheet.cell(sheet.max_row, 4).number_format = styles.tokens
+            sheet.cell(sheet.max_row, 5).number_format = styles.unit
 
 
 def _currency_format(symbol: str, places: int, extra: int = 0, suffix: str = "") -> str:

@@ -99,15 +99,20 @@ _WEIGHT = Decimal("0.01")
 
 
 def derive_profiles(usage: pd.DataFrame, by: str = "model", timezone: str = "UTC", bins: int = DEFAULT_BINS,
-                    cliffs: Iterable[int] = PROMPT_CLIFFS) -> dict:
+                    cliffs: Iterable[int] = PROMPT_CLIFFS, conversation: str | None = None) -> dict:
     """The workloads document {"schema_version": 1, "profiles": {name: {...}}} derived from a normalized
     usage frame, one profile per logged model (`by="model"`) or per value of a tag (`by="tag:NAME"`).
 
     timezone: IANA zone of the traffic shape and of the dates. bins: at most this many prompt-size bins
     from quantiles, plus one more per cliff inside the observed range. cliffs: prompt sizes no bin may
-    straddle (a prompt of exactly a cliff counts below it). See the module docstring for every choice.
+    straddle (a prompt of exactly a cliff counts below it). conversation: a tag column (`tag:session_id`)
+    naming each record's conversation: each profile is then a `conversation:` shape (usage/conversations.py)
+    instead of requests and tokens per request. See the module docstring for every choice.
     """
     _check(usage, by, timezone, bins)
+    if conversation is not None and conversation not in usage.columns:
+        tags = ", ".join(str(c) for c in usage.columns if str(c).startswith(TAG_PREFIX)) or "none"
+        raise CostcalcError(f"conversation id {conversation!r} is not a column of the usage (tag columns: {tags})")
     cliffs = sorted({int(c) for c in cliffs})
     # Every text column becomes integer codes once: per profile, everything is numpy on small ints.
     model_codes, model_names = _codes(usage["model"])
@@ -146,6 +151,8 @@ def derive_profiles(usage: pd.DataFrame, by: str = "model", timezone: str = "UTC
         name = _unique(_slug(key) or "profile" if key is not None else "no-" + (_slug(tag_name) or "tag"),
                        profiles)
         profiles[name] = _profile(groups[code], key, tag_name, timezone, bins, cliffs, columns)
+        if conversation is not None:
+            profiles[name] = _as_conversation(profiles[name], groups[code], tag_codes[conversation][0], columns)
     return {"schema_version": SCHEMA_VERSION, "profiles": profiles}
 
 
@@ -308,6 +315,26 @@ def _profile(rows: np.ndarray, key: str | None, tag_name: str | None, tz: str, b
 
 
 # -- pieces (public for tests and other consumers) --------------------------------------------------
+
+# what a conversation shape replaces in a derived profile (it derives them per turn)
+_SHAPED = ("requests_per_day", "input_tokens", "output_tokens", "cache_hit_rate", "cache_write")
+
+
+def _as_conversation(profile: dict, rows: np.ndarray, ids: np.ndarray, c: _Columns) -> dict:
+    """A derived profile with its requests, tokens and caching replaced by the conversation shape of its
+    records (usage/conversations.py), the shape's notes added to its note."""
+    from .conversations import conversation_shape
+
+    stamps = c.stamps[rows]
+    days = (int(stamps.max()) - int(stamps.min())) // _DAY.value + 1
+    shape, notes = conversation_shape(ids[rows], stamps, c.prompt[rows], c.counts["output_tokens"][rows],
+                                      c.counts["cached_tokens"][rows], c.counts["cache_write_5m_tokens"][rows],
+                                      c.counts["cache_write_1h_tokens"][rows], days, exact_shares)
+    out: dict = {"conversation": shape}
+    out.update((k, v) for k, v in profile.items() if k not in _SHAPED)
+    out["note"] = " ".join([profile.get("note", "")] + notes).strip()
+    return out
+
 
 def prompt_bins(prompts: np.ndarray, bins: int = DEFAULT_BINS, cliffs: Iterable[int] = PROMPT_CLIFFS
                 ) -> tuple[list[int], list[int], list[Decimal]]:

@@ -22,6 +22,17 @@ def _pct(value: Value) -> str:
 def describe(profile: Profile) -> dict:
     """A one-line reading of the profile and its tags, for report headers and result metadata."""
     parts = []
+    if profile.shape is not None:  # conversations (tasks) per day and their turns say the volume and tokens
+        parts.append(profile.shape.describe())
+        if isinstance(profile.growth_per_month, Range) or profile.growth_per_month:
+            parts[-1] += f", growth {_pct(profile.growth_per_month)}/month"
+        if profile.reasoning_tokens is not None:
+            parts.append(f"{_num(profile.reasoning_tokens)} reasoning tokens per turn")
+        elif profile.reasoning:
+            parts.append(f"reasoning: {profile.reasoning}")
+        described = _tail(profile, parts)
+        described["turns"] = turns_table(profile)
+        return described
     if profile.requests_per_day is not None:
         parts.append(f"{_num(profile.requests_per_day)} requests/day")
     else:
@@ -48,6 +59,11 @@ def describe(profile: Profile) -> dict:
         parts.append(f"cache hit {_pct(profile.cache_hit_rate)}")
     if isinstance(profile.cache_write_share, Range) or profile.cache_write_share:
         parts.append(f"cache write {_pct(profile.cache_write_share)} ({profile.cache_write_ttl})")
+    return _tail(profile, parts)
+
+
+def _tail(profile: Profile, parts: list[str]) -> dict:
+    """The clauses every profile has (tiers, residency, tools, traffic, dates, limits, failures, units)."""
     if profile.tiers != (("standard", _ONE),):
         parts.append(", ".join(f"{t} {_pct(s)}" for t, s in profile.tiers))
     if profile.residency:
@@ -60,6 +76,10 @@ def describe(profile: Profile) -> dict:
         parts.append(f"{profile.start or '…'} to {profile.end or '…'}")
     if profile.over_limit == "exclude":
         parts.append("requests above a model's limits left out")
+    if profile.failures is not None:
+        parts.append(profile.failures.describe())
+    if profile.units:
+        parts.append("units " + ", ".join(u.describe() for u in profile.units))
     described: dict = {"summary": "; ".join(parts), "tags": ", ".join(f"{k}={v}" for k, v in profile.tags)}
     if profile.sampled:
         described["tokens_per_request"] = {model: {
@@ -71,3 +91,26 @@ def describe(profile: Profile) -> dict:
 
 def _rounded(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1')):f}"
+
+
+def turns_table(profile: Profile) -> list[dict]:
+    """A shaped profile's turns (steps) at the expected case, in its own token counts and before any
+    model's context window: per kind of request its weight (requests per conversation or task) and tokens
+    (prompt = input + cache_read + cache_write), as exact decimal text. What the projection prices per
+    model (translated to its tokenizer, its window's policy applied)."""
+    from .conversation import derive
+
+    shape = profile.shape_at("expected")
+    if shape is None:
+        return []
+    rows = []
+    for step in derive(shape.loop()):
+        rows.append({"turn": step.number, "summary_call": step.summary, "weight": _plain(step.weight),
+                     "prompt": _plain(step.prompt), "input": _plain(step.input),
+                     "cache_read": _plain(step.cache_read), "cache_write": _plain(step.cache_write),
+                     "output": _plain(step.output)})
+    return rows
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"

@@ -6,6 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the shapes import Range from here
+    from .agent import Agent
+    from .conversation import Conversation
+    from .failures import Failures
+    from .units import Unit
 
 SCHEMA_VERSION = 1
 CASES = ("expected", "low", "high")
@@ -33,7 +40,8 @@ DEFAULT_REASONING_PER_OUTPUT_TOKEN = REASONING_PER_OUTPUT_TOKEN["deepseek"]
 PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "output_tokens", "samples",
                 "reasoning_tokens", "reasoning", "cache_hit_rate", "cache_write", "tiers", "residency",
                 "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit",
-                "tool_calls_per_request", "use", "tokens_counted_with")
+                "tool_calls_per_request", "use", "tokens_counted_with", "conversation", "agent", "failures",
+                "units")
 TOP_KEYS = ("schema_version", "defaults", "profiles", "plans", "budgets")
 TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
@@ -160,6 +168,12 @@ class Profile:
     # where it was read (None for a Profile made in code): errors found later name its file and line
     origin: Origin | None = field(default=None, compare=False, repr=False)
     use: str | None = None  # the model the `current` plan puts this profile on (None: the first listed)
+    # `conversation:` or `agent:` (workloads/conversation.py, agent.py): requests and tokens derived per
+    # turn. Then requests_per_day holds conversations (tasks) per day, output_tokens the output per turn,
+    # and input_tokens the mean prompt (for descriptions; the projection prices every turn's own).
+    shape: Conversation | Agent | None = None
+    failures: Failures | None = None  # failed attempts and retries (workloads/failures.py)
+    units: tuple[Unit, ...] = ()  # what cost per unit divides by (workloads/units.py)
 
     @property
     def current_model(self) -> str:
@@ -168,14 +182,28 @@ class Profile:
     @property
     def has_ranges(self) -> bool:
         return any(isinstance(getattr(self, f), Range) for f in _RANGED) or \
-            any(isinstance(v, Range) for _, v in self.tool_calls)
+            any(isinstance(v, Range) for _, v in self.tool_calls) or self.shape_steps_range is not None
+
+    @property
+    def shape_steps_range(self) -> Range | None:
+        """The shape's turns (steps) when they are a {low, expected, high} range."""
+        steps = None if self.shape is None else getattr(self.shape, self.shape.steps_key)
+        return steps if isinstance(steps, Range) else None
 
     def at_case(self, case: str) -> Profile:
         """This profile with every Range replaced by its value for `case` (low, expected, high)."""
         changes = {f: getattr(self, f).at(case) for f in _RANGED if isinstance(getattr(self, f), Range)}
         if any(isinstance(v, Range) for _, v in self.tool_calls):
             changes["tool_calls"] = tuple((t, v.at(case) if isinstance(v, Range) else v) for t, v in self.tool_calls)
+        if self.shape_steps_range is not None:
+            changes["shape"] = self.shape_at(case)
         return replace(self, **changes) if changes else self
+
+    def shape_at(self, case: str) -> Conversation | Agent | None:
+        """The shape with its turns (steps) at `case`: one fixed count."""
+        from .conversation import shape_at
+
+        return None if self.shape is None else shape_at(self.shape, case)
 
 
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 import re
 from typing import Any
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from .._validate import Reader, suggest
 from .._yamlnodes import Node
 from ..errors import _NO_VALUE
+from ..money import DIVIDE
 from ..prices.model import TIER_ALIASES, TIERS, TOOLS, WEEKDAYS
 from ..tokens.tokenizers import TOKENIZERS
 from ..workload_plans import plan_names, read_budgets, read_plans, read_use
 from .model import (_ONE, CACHE_TTLS, OVER_LIMIT, PROFILE_KEYS, REASONING_MODES, SCHEMA_VERSION, TOOL_PATTERN,
                     TOP_KEYS, Histogram, Origin, Profile, Range, Traffic, Value, Workloads, has_reply)
+from .conversation import derive, requests_per_unit, shape_at
+from .read_shapes import SHAPED_OUT, read_failures, read_shape, read_units, shape_excludes
 from .samples import read_samples
 
 
@@ -102,11 +105,16 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
          if not any(k in pair and (set(pair) - {k}) & set(own) for pair in _ALTERNATIVES)}
     f.update(own)
     count = "a count >= 0, or {low, expected, high}"
-    if ("requests_per_day" in f) == ("requests_per_month" in f):
+    shaped = _shape(r, key, own, f)
+    if shaped is not None:  # a conversation or agent: requests, tokens and caching come from it
+        f = {k: v for k, v in f.items() if k in own or k not in SHAPED_OUT + tuple(shaped[2])}
+    elif ("requests_per_day" in f) == ("requests_per_month" in f):
         raise r.fail(node, key, "give exactly one of requests_per_day or requests_per_month", _NO_VALUE)
     samples = read_samples(r, f["samples"], f"{key}.samples") if "samples" in f else None
     required = ["models"]
-    if samples is None:
+    if shaped is not None:
+        pass
+    elif samples is None:
         required += ["input_tokens", "output_tokens"]
     elif not (samples.replies or any(has_reply(c) for c in samples.chats)):
         required.append("output_tokens")
@@ -117,7 +125,7 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
                 else " (the samples give no replies)" if samples is not None else ""), _NO_VALUE)
     if samples is not None and "input_tokens" in f:
         raise r.fail(f["input_tokens"], f"{key}.input_tokens", "give samples or input_tokens, not both")
-    changes: dict[str, Any] = {}  # Profile field -> value of that field's type
+    changes: dict[str, Any] = _shaped_changes(r, key, f, shaped) if shaped is not None else {}
     for volume in ("requests_per_day", "requests_per_month"):
         if volume in f:
             changes[volume] = _value(r, f[volume], f"{key}.{volume}", count)
@@ -181,8 +189,42 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
     if "tokens_counted_with" in f:
         changes["tokens_counted_with"] = r.string(f["tokens_counted_with"], f"{key}.tokens_counted_with",
                                                   allowed=tuple(TOKENIZERS), what="a tokenizer name")
+    if "failures" in f:
+        changes["failures"] = read_failures(r, f["failures"], f"{key}.failures")
+    if "units" in f:
+        changes["units"] = read_units(r, f["units"], f"{key}.units", shaped[1].unit if shaped else None)
     changes["origin"] = _origin(r.file, key, node, f)
     return Profile(name=name, **changes)
+
+
+def _shape(r: Reader, key: str, own: dict[str, Node], f: dict[str, Node]) -> tuple | None:
+    """(kind, shape, profile changes) of a profile's conversation: or agent: (read_shapes.py), else None.
+    The keys a shape replaces are refused beside it in the profile itself (a default of them is ignored)."""
+    kinds = [k for k in ("conversation", "agent") if k in f]
+    if not kinds:
+        return None
+    if len(kinds) == 2:
+        raise r.fail(f["agent"], f"{key}.agent", "give conversation: or agent:, not both")
+    kind = kinds[0]
+    shape_excludes(r, own, key, kind)
+    shape, changes = read_shape(r, f[kind], f"{key}.{kind}", kind, _value)
+    for plain in ("reasoning", "reasoning_tokens"):
+        if changes and plain in own:
+            raise r.fail(own[plain], f"{key}.{plain}", f"give reasoning in {kind}: or here, not both")
+    return kind, shape, changes
+
+
+def _shaped_changes(r: Reader, key: str, f: dict[str, Node], shaped: tuple) -> dict[str, object]:
+    """A shaped profile's fields: requests_per_day holds conversations (tasks) per day, output_tokens the
+    output per turn, input_tokens the mean prompt of the expected case (for descriptions only: the
+    projection prices each turn's own)."""
+    _, shape, changes = shaped
+    steps = derive(shape_at(shape, "expected").loop())
+    per_unit = requests_per_unit(steps)
+    with localcontext(DIVIDE):
+        mean = sum((s.weight * s.prompt for s in steps), Decimal(0)) / per_unit if per_unit else Decimal(0)
+    return {**changes, "shape": shape, "requests_per_day": shape.per_day, "input_tokens": mean,
+            "output_tokens": shape.loop_output}
 
 
 def _tool_calls(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[tuple[str, Value], ...]:
@@ -295,7 +337,8 @@ def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[s
 
 # The values a limit check points at (the prompt and the output of one request), with their parts, and
 # the growth the projection holds to a million-fold.
-_LOCATED = ("input_tokens", "output_tokens", "reasoning_tokens", "reasoning", "samples", "growth_per_month")
+_LOCATED = ("input_tokens", "output_tokens", "reasoning_tokens", "reasoning", "samples", "growth_per_month",
+            "conversation", "agent")
 
 
 def _origin(file: str, key: str, node: Node, f: dict[str, Node]) -> Origin:
@@ -320,4 +363,7 @@ def _origin(file: str, key: str, node: Node, f: dict[str, Node]) -> Origin:
 
 
 _ALTERNATIVES = (("requests_per_day", "requests_per_month"), ("reasoning", "reasoning_tokens"),
-                 ("samples", "input_tokens"))
+                 ("samples", "input_tokens"), ("conversation", "agent"),
+                 # a plain profile under a default shape (a shaped one ignores the plain defaults: _shape)
+                 ("conversation", "requests_per_day"), ("conversation", "requests_per_month"),
+                 ("agent", "requests_per_day"), ("agent", "requests_per_month"))

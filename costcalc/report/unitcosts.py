@@ -1,0 +1,49 @@
+"""Cost per unit of a plan's profiles (a profile's `units:`, costcalc.workloads.units): per month and over
+the period, in the shown currency and in USD, for the document's plan sections (plandoc.py) and the
+renderers that show them (headline tables, XLSX).
+
+    per month:       the month's cost / the month's units (meta.units, counted by the projection)
+    over the period: the period's cost / the period's units
+Exact decimals (the division at money.DIVIDE's 50 digits); rounded only when shown.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+from ..money import DIVIDE, decimal_text
+from ..summary import dsum
+
+_ZERO = Decimal(0)
+
+
+def units_by_profile(entries: list[dict]) -> dict[tuple[str, str], dict[str, dict[str, Decimal]]]:
+    """{(profile, model): {unit: {month: count}}} of meta.units, expected case only."""
+    out: dict[tuple[str, str], dict[str, dict[str, Decimal]]] = {}
+    for e in entries:
+        if e.get("case") not in (None, "expected"):
+            continue
+        per = out.setdefault((str(e["profile"]), str(e["model"])), {}).setdefault(str(e["unit"]), {})
+        per[str(e["month"])] = per.get(str(e["month"]), _ZERO) + Decimal(str(e["count"]))
+    return out
+
+
+def _per(cost: Decimal, usd: Decimal, count: Decimal) -> dict | None:
+    if not count:
+        return None
+    with decimal.localcontext(DIVIDE):
+        return {"cost": decimal_text(cost / count), "cost_usd": decimal_text(usd / count)}
+
+
+def unit_costs(units: dict[str, dict[str, Decimal]], costs: dict[str, Decimal], usd: dict[str, Decimal],
+               months: list[str]) -> list[dict]:
+    """[{unit, count, per_unit, months: [{month, count, per_unit}]}] of one profile on its plan's model."""
+    out = []
+    for unit, counts in units.items():
+        rows = [{"month": m, "count": decimal_text(counts.get(m, _ZERO)),
+                 "per_unit": _per(costs.get(m, _ZERO), usd.get(m, _ZERO), counts.get(m, _ZERO))} for m in months]
+        count = dsum(counts.get(m, _ZERO) for m in months)
+        out.append({"unit": unit, "count": decimal_text(count),
+                    "per_unit": _per(dsum(costs.values()), dsum(usd.values()), count), "months": rows})
+    return out
