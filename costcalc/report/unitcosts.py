@@ -13,7 +13,7 @@ import decimal
 from decimal import Decimal
 
 from ..money import DIVIDE, decimal_text
-from ..summary import dsum
+from ..summary import exact_sum
 
 _ZERO = Decimal(0)
 
@@ -43,7 +43,7 @@ def unit_costs(units: dict[str, dict[str, Decimal]], costs: dict[str, Decimal], 
     for unit, counts in units.items():
         rows = [{"month": m, "count": decimal_text(counts.get(m, _ZERO)),
                  "per_unit": _per(costs.get(m, _ZERO), usd.get(m, _ZERO), counts.get(m, _ZERO))} for m in months]
-        count = dsum(counts.get(m, _ZERO) for m in months)
+        count = exact_sum(counts.get(m, _ZERO) for m in months)
         out.append({"unit": unit, "count": decimal_text(count),
-                    "per_unit": _per(dsum(costs.values()), dsum(usd.values()), count), "months": rows})
+                    "per_unit": _per(exact_sum(costs.values()), exact_sum(usd.values()), count), "months": rows})
     return out
