@@ -131,7 +131,7 @@ def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None, pric
                             f"({plan.price_table.get('sha256')}), not the one loaded ({table.meta().get('version')}): "
                             f"load that one with --prices, or compile a new plan")
     return finish_partials(partials_from_sums(plan, frame, check_by(list(by)), problems_frame, source=source,
-                                              table=table))
+                                              table=table, problems_source=str(problems or "problems")))
 
 
 def _csv(path) -> pd.DataFrame:

@@ -1,0 +1,101 @@
+"""Engine sums and problems files are input: what `costcalc reprice --sums SUMS --plan PLAN [--problems P]`
+reads is checked (whole numbers, required columns, the plan's hash, piece ids, the grouping) and refused
+with one line naming file, row, column, value and what is allowed, never cut or guessed into money."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from costcalc.api_engines import compile_plan, plan_bytes, reprice_sql, reprice_sums
+from costcalc.errors import CostcalcError
+
+duckdb = pytest.importorskip("duckdb")
+
+ZERO = {"cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0, "reasoning_tokens": 0,
+        "web_search_calls": 0, "web_fetch_calls": 0, "code_execution_calls": 0, "residency": False}
+# gpt-5.5 standard (pricing.yaml): input 5.00, output 30.00 USD per 1M tokens. The record below costs, by hand,
+# 63,965 x 5 / 1,000,000 = 0.319825 plus 1,000 x 30 / 1,000,000 = 0.03: 0.349825 USD.
+EXPECTED = Decimal("0.319825") + Decimal("0.03")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> Path:
+    """plan.parquet, and sums.csv / problems.csv as DuckDB's .df().to_csv writes them, for two records:
+    one gpt-5.5 record (priced) and one of a model no table knows (reported)."""
+    folder = tmp_path_factory.mktemp("sums")
+    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"])
+    (folder / "plan.parquet").write_bytes(plan_bytes(plan, "plan.parquet"))
+    usage = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z", "2026-05-06T12:00:00Z"]),
+                          "provider": "openai", "model": ["gpt-5.5", "no-such-model"], "input_tokens": [63965, 10],
+                          "output_tokens": [1000, 1], "service_tier": "standard", **ZERO})
+    con = duckdb.connect()
+    con.register("usage", usage)
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
+                                                                            "end_s", "piece"]))
+    con.execute(reprice_sql(plan, "usage", by=["month"])).df().to_csv(folder / "sums.csv", index=False)
+    con.execute(reprice_sql(plan, "usage", problems=True)).df().to_csv(folder / "problems.csv", index=False)
+    return folder
+
+
+def _edited(files: Path, tmp_path: Path, name: str, column: str, value: str | None, row: int = 0) -> Path:
+    """A copy of files/name with one cell changed (value None: the column dropped)."""
+    frame = pd.read_csv(files / name, dtype=str, keep_default_na=False)
+    if value is None:
+        frame = frame.drop(columns=[column])
+    else:
+        frame.loc[frame.index[row], column] = value
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _priced_row(files: Path) -> int:
+    frame = pd.read_csv(files / "sums.csv", dtype=str, keep_default_na=False)
+    return int(frame.index[(frame["target"] == "0") & (frame["piece"].str.lstrip("-") == frame["piece"])][0])
+
+
+def test_a_decimal_sum_written_as_63965_0_is_accepted_and_exact(files, tmp_path):
+    text = (files / "sums.csv").read_text()
+    assert "63965.0" in text  # what DuckDB's float64 .df() writes for an exact DECIMAL sum
+    result = reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"], problems=files / "problems.csv")
+    assert result.total_usd == EXPECTED
+    assert (result.priced, result.reported, len(result.problems)) == (1, 1, 1)
+    plain = _edited(files, tmp_path, "sums.csv", "input_tokens", "63965", _priced_row(files))
+    assert reprice_sums(plain, files / "plan.parquet", ["month"]).total_usd == EXPECTED
+
+
+@pytest.mark.parametrize("column,value", [("input_tokens", "1.2345678901234567e+20"), ("input_tokens", "1.9"),
+                                          ("input_tokens", "-5000000"), ("records", "-3"),
+                                          ("output_tokens", "abc"), ("output_tokens", "nan"),
+                                          ("output_tokens", "inf"), ("piece", "x"), ("month", "abc")])
+def test_a_sum_that_is_not_a_whole_number_is_refused(files, tmp_path, column, value):
+    row = _priced_row(files)
+    path = _edited(files, tmp_path, "sums.csv", column, value, row)
+    allowed = "a whole number" if column in ("piece", "month") else "a whole number >= 0"
+    with pytest.raises(CostcalcError) as caught:
+        reprice_sums(path, files / "plan.parquet", ["month"])
+    assert str(caught.value) == f"{path}: row {row + 1}: {column}: {value!r}: must be {allowed}"
+
+
+def test_the_wrong_money_case_exits_1_with_one_line(files, tmp_path):
+    """1.2345678901234567e+20 input tokens used to read as 1 token and print a bill, exit 0."""
+    _edited(files, tmp_path, "sums.csv", "input_tokens", "1.2345678901234567e+20", _priced_row(files))
+    (tmp_path / "plan.parquet").write_bytes((files / "plan.parquet").read_bytes())
+    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr.count("\n") == 1 and "'1.2345678901234567e+20': must be a whole number >= 0" in run.stderr
+    assert "sums.csv: row" in run.stderr and "Traceback" not in run.stderr and "internal error" not in run.stderr
+
+
+@pytest.mark.parametrize("column", ["input_tokens", "plan_sha256", "piece", "month"])
+def test_a_missing_column_is_named(files, tmp_path, column):
+    path = _edited(files, tmp_path, "sums.csv", column, None)
+    with pytest.raises(CostcalcError, match=f"^{path}: missing column {column}: the sums need "):
+        reprice_sums(path, files / "plan.parquet", ["month"])
