@@ -99,3 +99,28 @@ def test_a_missing_column_is_named(files, tmp_path, column):
     path = _edited(files, tmp_path, "sums.csv", column, None)
     with pytest.raises(CostcalcError, match=f"^{path}: missing column {column}: the sums need "):
         reprice_sums(path, files / "plan.parquet", ["month"])
+
+
+def test_the_problems_list_is_checked_against_the_plan_and_the_sums(files, tmp_path):
+    problems = pd.read_csv(files / "problems.csv", dtype=str, keep_default_na=False)
+    assert len(problems) == 1 and problems["plan_sha256"][0]  # the problems SQL says which plan it ran
+    cases = {"-99999": "piece: -99999: must be an error of this plan", "0": "piece: 0: must be an error of this plan"}
+    for value, message in cases.items():
+        path = _edited(files, tmp_path, "problems.csv", "piece", value)
+        with pytest.raises(CostcalcError, match=f"^{path}: row 1: {message}, -1 to -"):
+            reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"], problems=path)
+    # another error id of the plan: the sums report no record of it, so it would give another record's reason
+    other = str(int(problems["piece"][0]) - 1)
+    path = _edited(files, tmp_path, "problems.csv", "piece", other)
+    with pytest.raises(CostcalcError, match=f"row 1: 1 records listed with piece {other}, the sums report 0"):
+        reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"], problems=path)
+    # more problems than the sums report (one record reported): refused
+    pd.concat([problems, problems]).to_csv(tmp_path / "twice.csv", index=False)
+    with pytest.raises(CostcalcError, match=r"twice\.csv: row 2: 2 records listed with piece .*, the sums report 1"):
+        reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"], problems=tmp_path / "twice.csv")
+    path = _edited(files, tmp_path, "problems.csv", "plan_sha256", "0" * 64)
+    with pytest.raises(CostcalcError, match=f"^{path}: computed with plan 0000"):
+        reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"], problems=path)
+    path = _edited(files, tmp_path, "problems.csv", "plan_sha256", None)
+    with pytest.raises(CostcalcError, match=f"^{path}: missing column plan_sha256: the problems need "):
+        reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"], problems=path)

@@ -21,7 +21,7 @@ from ..usage.partials import Partials
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .plan import ANY_PROVIDER, DAY, NOT_IN_PLAN, Plan
-from .sql import CALL_RECORDS, SUM_COLUMNS
+from .sql import CALL_RECORDS, PROBLEM_COLUMNS, SUM_COLUMNS
 
 
 class PlanMismatch(CostcalcError):
@@ -100,6 +100,7 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
     out = Partials([k for k in by], list(plan.models), dict(plan.price_table), notes=set(notes or ()))
     labels = plan.labels
     combos = []
+    reported: dict[int, int] = {}  # records reported per error piece: what a problems list may name
     for number, row in enumerate(sums.to_dict("records"), start=1):
         where = (source, number)
         target, piece = _int(row["target"], *where, "target", signed=True), _int(row["piece"], *where, "piece",
@@ -119,6 +120,7 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
             message = plan.errors[-1 - piece][1]
             if target == 0:
                 out.reported += records
+                reported[piece] = reported.get(piece, 0) + records
             else:
                 as_key = (labels[target], message)
                 out.unpriced_as[as_key] = out.unpriced_as.get(as_key, 0) + records
@@ -144,10 +146,33 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
         out.notes |= plan_notes(table, plan.models, pd.DataFrame(combos, columns=["provider", "model", "service_tier",
                                                                                   "residency"]), instant)
     if problems is not None:
+        _check_problems(plan, problems, problems_source, reported)
         names = LoggedNames(table) if table is not None else None
         out.problems = [_problem(plan, row, names, (problems_source, number))
                         for number, row in enumerate(problems.to_dict("records"), start=1)]
     return out
+
+
+def _check_problems(plan: Plan, problems: pd.DataFrame, source: str, reported: dict[int, int]) -> None:
+    """The problems list must come from this plan and from the records the sums report: each row's piece
+    an error of the plan, and no more rows of an error than the sums count of it (a changed id would
+    otherwise give a record another record's reason; a list longer than the count invents records)."""
+    _require(problems, list(PROBLEM_COLUMNS), source, "the problems")
+    hashes = set(problems["plan_sha256"].astype(str)) if len(problems) else set()
+    if hashes - {plan.sha256}:
+        raise PlanMismatch(f"{source}: computed with plan {', '.join(sorted(hashes - {plan.sha256}))}, not with "
+                           f"this plan ({plan.sha256}): re-run the SQL `costcalc sql reprice --problems` prints "
+                           f"for this plan")
+    listed: dict[int, int] = {}
+    for number, row in enumerate(problems.to_dict("records"), start=1):
+        piece = _int(row["piece"], source, number, "piece", signed=True)
+        if not -len(plan.errors) <= piece < 0:
+            raise PlanMismatch(f"{source}: row {number}: piece: {piece}: must be an error of this plan, "
+                               f"-1 to {-len(plan.errors)}")
+        listed[piece] = listed.get(piece, 0) + 1
+        if listed[piece] > reported.get(piece, 0):
+            raise PlanMismatch(f"{source}: row {number}: {listed[piece]} records listed with piece {piece}, the sums "
+                               f"report {reported.get(piece, 0)}: the problems and the sums are of different runs")
 
 
 def _problem(plan: Plan, row: dict, names: LoggedNames | None, where: tuple[str, int]) -> Problem:

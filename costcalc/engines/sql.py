@@ -31,6 +31,8 @@ USAGE_COLUMNS = ("timestamp", "provider", "model") + COUNT_COLUMNS + TOOL_COLUMN
 CALL_RECORDS = tuple(c.replace("_calls", "_records") for c in TOOL_COLUMNS)  # records with calls of each tool
 SUM_COLUMNS = ("records",) + COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS
 KEEP_PROBLEMS = 1000
+PROBLEM_COLUMNS = ("plan_sha256", "src", "line", "piece", "provider", "model", "service_tier", "residency", "sec",
+                   "prompt_tokens", "output_tokens")  # problems_sql's, in its order
 
 
 @dataclass(frozen=True)
@@ -219,13 +221,14 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
 
 def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
                  mapping: dict[str, str] | None = None, limit: int = KEEP_PROBLEMS) -> str:
-    """The first `limit` records the logged model cannot price, by source and line: src, line, piece
+    """The first `limit` records the logged model cannot price, by source and line: plan_sha256, src, line, piece
     (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
     d = DIALECT[dialect]
     body = _common(plan, table, segments, dict(mapping or {}), d, [])
-    return (f"{body}\nSELECT src, line, piece, provider, model, service_tier, residency, sec, "
+    sha = _literal(plan.sha256, "str", d)
+    return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece, provider, model, service_tier, residency, sec, "
             f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens\nFROM p0\nWHERE piece < 0\n"
             f"ORDER BY src, line\nLIMIT {int(limit)}\n")
 
 
-__all__ = ["CALL_RECORDS", "DIALECTS", "SUM_COLUMNS", "USAGE_COLUMNS", "problems_sql", "sums_sql"]
+__all__ = ["CALL_RECORDS", "DIALECTS", "PROBLEM_COLUMNS", "SUM_COLUMNS", "USAGE_COLUMNS", "problems_sql", "sums_sql"]
