@@ -124,3 +124,17 @@ def test_the_problems_list_is_checked_against_the_plan_and_the_sums(files, tmp_p
     path = _edited(files, tmp_path, "problems.csv", "plan_sha256", None)
     with pytest.raises(CostcalcError, match=f"^{path}: missing column plan_sha256: the problems need "):
         reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"], problems=path)
+
+
+def test_a_by_other_than_the_sqls_is_refused(files, tmp_path):
+    """Month sums read --by day used to date every row 1970-01-01, exit 0."""
+    (tmp_path / "plan.parquet").write_bytes((files / "plan.parquet").read_bytes())
+    (tmp_path / "sums.csv").write_bytes((files / "sums.csv").read_bytes())
+    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet",
+                          "--by", "day"], cwd=tmp_path, capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert "sums.csv: grouped_by: 'month': the sums were grouped by that, not by 'day' as asked" in run.stderr
+    with pytest.raises(CostcalcError, match="not by 'month,tag:team' as asked"):
+        reprice_sums(files / "sums.csv", files / "plan.parquet", ["month", "tag:team"])
+    assert reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"]).total_usd == EXPECTED

@@ -91,12 +91,19 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
     were grouped by (month, day, tag:NAME, in the order given to sums_sql). problems: problems_sql's
     rows (None: the unpriceable records are counted, not listed). notes: the assumptions to carry."""
     tags = [key for key in by if key.startswith(TAG_PREFIX)]
-    _require(sums, ["plan_sha256", "target", "piece", "estimated", "month", "day"]
-             + [f"tag{i}" for i in range(len(tags))] + list(SUM_COLUMNS), source, "the sums")
+    _require(sums, ["plan_sha256", "grouped_by", "target", "piece", "estimated", "month", "day"] + list(SUM_COLUMNS),
+             source, "the sums")
     hashes = set(sums["plan_sha256"].astype(str)) if len(sums) else set()
     if hashes - {plan.sha256}:
         raise PlanMismatch(f"{source}: computed with plan {', '.join(sorted(hashes - {plan.sha256}))}, not with "
                            f"this plan ({plan.sha256}): re-run the SQL `costcalc sql reprice` prints for this plan")
+    grouped = {"" if _null(value) else str(value) for value in sums["grouped_by"]}
+    if grouped - {",".join(by)}:
+        shown = " or ".join(repr(g) for g in sorted(grouped - {",".join(by)}))
+        raise CostcalcError(f"{source}: grouped_by: {shown}: the sums were grouped by that, not by {','.join(by)!r} "
+                            f"as asked: give the same --by as the SQL's, or re-run `costcalc sql reprice` with this "
+                            f"--by")
+    _require(sums, [f"tag{i}" for i in range(len(tags))], source, f"sums grouped by {','.join(by)}")
     out = Partials([k for k in by], list(plan.models), dict(plan.price_table), notes=set(notes or ()))
     labels = plan.labels
     combos = []

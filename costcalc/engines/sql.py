@@ -189,7 +189,8 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
 
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
              by: list[str] | None = None, mapping: dict[str, str] | None = None) -> str:
-    """The statement returning the sums `partials_from_sums` reads: plan_sha256, target, piece, estimated,
+    """The statement returning the sums `partials_from_sums` reads: plan_sha256, grouped_by (the keys of
+    `by`, comma-separated), target, piece, estimated,
     month, day, tag columns (tag0, ...: null on error rows), then SUM_COLUMNS. Rows of target -1 count
     the records per (names row in piece, tiers row in month, residency in estimated) instead."""
     d = DIALECT[dialect]
@@ -207,15 +208,17 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     sums = [f"SUM(CAST(t{i} AS {d.decimal})) AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
     sums += [f"SUM(CAST(c{i} AS {d.decimal})) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
     sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS {c}" for i, c in enumerate(CALL_RECORDS)]
-    group = ", ".join(str(i) for i in range(2, 5 + len(keys)))  # by position: target ... the last key
+    group = ", ".join(str(i) for i in range(3, 6 + len(keys)))  # by position: target ... the last key
     sha = _literal(plan.sha256, "str", d)
+    grouped = _literal(",".join(by), "str", d)  # the sums say how they were grouped: --by must agree
     # and one row per (name, tier, residency) combination seen, target -1: what the assumptions are made of
     nulls = ", ".join([f"CAST(NULL AS {d.types['int']})"] + [f"CAST(NULL AS {d.types['str']})" for _ in tags])
     none = ", ".join(f"CAST(NULL AS {d.decimal})" for _ in COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS)
-    combos = (f"SELECT {sha} AS plan_sha256, -1 AS target, COALESCE(name_idx, -1) AS piece, residency AS estimated, "
-              f"COALESCE(tier_idx, -1) AS month, {nulls}, COUNT(*) AS records, {none}\nFROM l\nGROUP BY 3, 4, 5")
+    combos = (f"SELECT {sha} AS plan_sha256, {grouped} AS grouped_by, -1 AS target, COALESCE(name_idx, -1) AS piece, "
+              f"residency AS estimated, "
+              f"COALESCE(tier_idx, -1) AS month, {nulls}, COUNT(*) AS records, {none}\nFROM l\nGROUP BY 4, 5, 6")
     return (f"{body},\npriced AS (\n{rows}\n)\n"
-            f"SELECT {sha} AS plan_sha256, target, piece, estimated, {', '.join(keys)},\n"
+            f"SELECT {sha} AS plan_sha256, {grouped} AS grouped_by, target, piece, estimated, {', '.join(keys)},\n"
             f"  COUNT(*) AS records, {', '.join(sums)}\nFROM priced\nGROUP BY {group}\nUNION ALL\n{combos}\n")
 
 
