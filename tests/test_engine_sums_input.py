@@ -138,3 +138,23 @@ def test_a_by_other_than_the_sqls_is_refused(files, tmp_path):
     with pytest.raises(CostcalcError, match="not by 'month,tag:team' as asked"):
         reprice_sums(files / "sums.csv", files / "plan.parquet", ["month", "tag:team"])
     assert reprice_sums(files / "sums.csv", files / "plan.parquet", ["month"]).total_usd == EXPECTED
+
+
+@pytest.mark.parametrize("mapping,message", [
+    ("timestmp=ts", "'timestmp' is not a usage column"), ("model", "use SCHEMA=COLUMN pairs"),
+    ("model=a,model=b", "model is mapped twice"), ("prompt_tokens=p", "prompt_tokens=p: the SQL maps timestamp")])
+def test_sql_reprice_checks_its_map(files, mapping, message):
+    """--map timestmp=ts used to print the same SQL as no map, exit 0."""
+    run = subprocess.run([sys.executable, "-m", "costcalc", "sql", "reprice", "--plan", "plan.parquet", "--table",
+                          "usage", "--map", mapping], cwd=files, capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.count("\n") == 1 and "Invalid value for --map" in run.stderr and message in run.stderr
+
+
+def test_sql_reprice_maps_source_and_line(files):
+    base = [sys.executable, "-m", "costcalc", "sql", "reprice", "--plan", "plan.parquet", "--table", "usage"]
+    plain = subprocess.run(base, cwd=files, capture_output=True, text=True, check=True).stdout
+    mapped = subprocess.run(base + ["--map", "timestamp=ts,source='usage.csv',line=line_no"], cwd=files,
+                            capture_output=True, text=True, check=True).stdout
+    assert '"ts"' in mapped and "'usage.csv' AS src" in mapped and '"line_no" AS line' in mapped
+    assert '"ts"' not in plain

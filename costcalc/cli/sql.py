@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from .options import load_table, model_list, output_option, prices_option, split, write_output
+from .options import column_map, load_table, model_list, output_option, prices_option, split, write_output
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 
@@ -72,13 +72,20 @@ def reprice_sql(plan_path, dialect, table, segments, by, mapping, problems, outp
       costcalc reprice --sums sums.csv --plan plan.parquet
     """
     from ..api_engines import read_plan, reprice_sql as emit
+    from ..engines.sql import USAGE_COLUMNS
+    from ..usage.schema import TAG_PREFIX
     from ..usage.totals import check_by
 
     try:
         group = check_by(split(by) or ["month"])
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
-    mapped = dict(part.split("=", 1) for part in mapping.split(",") if "=" in part) if mapping else None
+    mapped = column_map(mapping, ("source", "line"))  # the same check as `costcalc reprice --map`, and where from
+    for target in mapped or {}:
+        if target not in USAGE_COLUMNS and not target.startswith(TAG_PREFIX):
+            # prompt_tokens/completion_tokens are read by the file readers only: the SQL takes each count as is
+            raise click.BadParameter(f"{target}={mapped[target]}: the SQL maps {', '.join(USAGE_COLUMNS)} or tag:NAME",
+                                     param_hint="--map")
     write_output(emit(read_plan(plan_path), table, dialect, segments, group, mapped, problems), output)
 
 
