@@ -4,6 +4,7 @@ with one line naming file, row, column, value and what is allowed, never cut or 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -158,3 +159,37 @@ def test_sql_reprice_maps_source_and_line(files):
                             capture_output=True, text=True, check=True).stdout
     assert '"ts"' in mapped and "'usage.csv' AS src" in mapped and '"line_no" AS line' in mapped
     assert '"ts"' not in plain
+
+
+PLAN = ["-m", "costcalc", "sql", "plan", "--from", "2026-05-01", "--until", "2026-06-01", "--models", "gpt-5.5"]
+
+
+def test_sql_plan_refuses_a_name_it_cannot_read_back(tmp_path):
+    run = subprocess.run([sys.executable, *PLAN, "--output", "x.txt"], cwd=tmp_path, capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.count("\n") == 1 and "x.txt: a plan file is named .parquet" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sql_plan_without_pyarrow_says_what_to_do(tmp_path):
+    blocked = "import sys, runpy; sys.modules['pyarrow'] = None; sys.argv[0] = 'costcalc'; runpy.run_module('costcalc')"
+    run = subprocess.run([sys.executable, "-c", blocked, *PLAN[2:], "--output", "plan.parquet"], cwd=tmp_path,
+                         capture_output=True, text=True, env={**os.environ,
+                                                               "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr and "internal error" not in run.stderr
+    assert "needs pyarrow: pip install 'costcalc[parquet]', or --output plan.csv" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_plan_writes_what_read_plan_reads(tmp_path):
+    """The docstring's write_plan(plan, "plan.parquet") exists, and so does the .csv form (with its .json)."""
+    from costcalc.api_engines import read_plan, write_plan
+
+    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"])
+    for name in ("plan.parquet", "plan.csv"):
+        written = write_plan(plan, tmp_path / name)
+        assert written == [str(tmp_path / name)] + ([str(tmp_path / name) + ".json"] if name.endswith(".csv") else [])
+        assert read_plan(tmp_path / name).sha256 == plan.sha256
+    with pytest.raises(CostcalcError, match=r"a plan file is named \.parquet"):
+        write_plan(plan, tmp_path / "plan.txt")

@@ -32,21 +32,25 @@ def plan(start, until, models, as_models, prices, output):
     Example:
       costcalc sql plan --from 2026-01-01 --until 2027-01-01 --as deepseek-v4-pro --output plan.parquet
     """
-    from ..api_engines import compile_plan, plan_bytes, plan_json
-
+    from ..api_engines import check_plan_path, compile_plan, plan_bytes, plan_json
     from ..errors import CostcalcError
 
-    table = load_table(prices)
     output = output or "plan.parquet"
     if output == "-":
         raise click.BadParameter("the plan is a file: name it (.parquet or .csv)", param_hint="--output")
     try:
+        check_plan_path(output)
+    except CostcalcError as exc:
+        raise click.BadParameter(str(exc), param_hint="--output") from None
+    table = load_table(prices)
+    try:
         compiled = compile_plan(start, until, model_list(models), split(as_models), table)
     except CostcalcError as exc:
         raise click.BadParameter(str(exc), param_hint="--from/--until/--models/--as") from None
+    data = plan_bytes(compiled, output)  # before any file is written: a missing pyarrow leaves none
     if output.lower().endswith(".csv"):
         write_output(plan_json(compiled), output + ".json")
-    write_output(plan_bytes(compiled, output), output)
+    write_output(data, output)
     click.echo(f"{output}: {len(compiled.segments):,} segments, {len(compiled.outcomes):,} prices; "
                f"plan sha256 {compiled.sha256}")
 
