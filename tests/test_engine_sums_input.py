@@ -174,8 +174,8 @@ def test_sql_plan_refuses_a_name_it_cannot_read_back(tmp_path):
 def test_sql_plan_without_pyarrow_says_what_to_do(tmp_path):
     blocked = "import sys, runpy; sys.modules['pyarrow'] = None; sys.argv[0] = 'costcalc'; runpy.run_module('costcalc')"
     run = subprocess.run([sys.executable, "-c", blocked, *PLAN[2:], "--output", "plan.parquet"], cwd=tmp_path,
-                         capture_output=True, text=True, env={**os.environ,
-                                                               "PYTHONPATH": str(Path(__file__).parents[1])})
+                         capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert (run.returncode, run.stdout) == (1, "")
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr and "internal error" not in run.stderr
     assert "needs pyarrow: pip install 'costcalc[parquet]', or --output plan.csv" in run.stderr
