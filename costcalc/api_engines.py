@@ -155,13 +155,14 @@ def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None, pric
     plan = read_plan(str(plan)) if isinstance(plan, (str, Path)) else plan
     frame = _csv(sums) if not isinstance(sums, pd.DataFrame) else sums
     problems_frame = _csv(problems) if isinstance(problems, (str, Path)) else problems
+    problems_source = str(problems) if isinstance(problems, (str, Path)) else "problems"
     table = prices_from(prices)
     if table.meta().get("sha256") != plan.price_table.get("sha256"):
         raise CostcalcError(f"the plan was compiled from price table {plan.price_table.get('version')} "
                             f"({plan.price_table.get('sha256')}), not the one loaded ({table.meta().get('version')}): "
                             f"load that one with --prices, or compile a new plan")
     return finish_partials(partials_from_sums(plan, frame, check_by(list(by)), problems_frame, source=source,
-                                              table=table, problems_source=str(problems or "problems")))
+                                              table=table, problems_source=problems_source))
 
 
 def _csv(path) -> pd.DataFrame:

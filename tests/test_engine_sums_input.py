@@ -193,3 +193,36 @@ def test_write_plan_writes_what_read_plan_reads(tmp_path):
         assert read_plan(tmp_path / name).sha256 == plan.sha256
     with pytest.raises(CostcalcError, match=r"a plan file is named \.parquet"):
         write_plan(plan, tmp_path / "plan.txt")
+
+
+def test_the_sql_route_gives_the_readers_reason_for_a_bad_count(tmp_path):
+    """A negative count, or a NULL required one, is what the readers refuse while reading: the SQL route
+    reports it with their reason (it said "not covered by this plan"); a NULL optional count is 0, as an
+    absent one is to the readers. The one good record: 1,000 input + 100 output tokens of gpt-5.5 standard,
+    by hand 1,000 x 5 / 1,000,000 + 100 x 30 / 1,000,000 = 0.005 + 0.003 = 0.008 USD."""
+    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"])
+    usage = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * 4), "provider": "openai",
+                          "model": "gpt-5.5", "input_tokens": pd.array([-5000, None, 1000, 10], dtype="Int64"),
+                          "output_tokens": pd.array([1, 1, 100, 1], dtype="Int64"), "service_tier": "standard",
+                          **ZERO, "line": [2, 3, 4, 5]})
+    usage["cached_tokens"] = pd.array([0, 0, None, 0], dtype="Int64")
+    usage["web_search_calls"] = pd.array([0, 0, 0, -2], dtype="Int64")
+    con = duckdb.connect()
+    con.register("usage", usage)
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
+                                                                            "end_s", "piece"]))
+    mapping = {"line": "line", "source": "'usage.csv'"}
+    sums = _rows(con, reprice_sql(plan, "usage", by=["month"], mapping=mapping))
+    problems = _rows(con, reprice_sql(plan, "usage", mapping=mapping, problems=True))
+    result = reprice_sums(sums, plan, ["month"], problems=problems)
+    assert (result.priced, result.reported) == (1, 3)
+    assert result.total_usd == Decimal("0.005") + Decimal("0.003")
+    assert [str(p) for p in result.problems] == [
+        "usage.csv:2: input_tokens: -5000: must be a whole number of tokens >= 0",
+        "usage.csv:3: input_tokens: missing; must be a whole number of tokens >= 0",
+        "usage.csv:5: web_search_calls: -2: must be a whole number of calls >= 0"]
+
+
+def _rows(con, sql: str) -> pd.DataFrame:
+    cursor = con.execute(sql)
+    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])

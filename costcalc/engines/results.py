@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import CostcalcError, Problem
 from ..prices.model import TOOLS
 from ..prices.names import LoggedNames
+from ..usage.formats.common import MISSING
 from ..usage.partials import Partials
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
@@ -193,6 +194,9 @@ def _problem(plan: Plan, row: dict, names: LoggedNames | None, where: tuple[str,
         value: object = _int(row["prompt_tokens"], *where, "prompt_tokens")
     elif column == OUTPUT_KEY:
         value = _int(row["output_tokens"], *where, "output_tokens")
+    elif column in COUNT_COLUMNS + TOOL_COLUMNS:  # a count no reader would read: negative, or NULL (missing)
+        raw = row[f"count_{column}"]
+        value = MISSING if _null(raw) else _int(raw, *where, f"count_{column}", signed=True)
     elif column == "residency":
         value = bool(row["residency"])
     elif column == "timestamp":

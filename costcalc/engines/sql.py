@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .plan import ANY_PROVIDER, NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER, Plan
+from .plan import ANY_PROVIDER, COUNT_ERRORS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER, Plan
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 # The usage table's columns (normalized names); --map renames them, or gives a SQL literal (0, '').
@@ -32,7 +32,8 @@ CALL_RECORDS = tuple(c.replace("_calls", "_records") for c in TOOL_COLUMNS)  # r
 SUM_COLUMNS = ("records",) + COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS
 KEEP_PROBLEMS = 1000
 PROBLEM_COLUMNS = ("plan_sha256", "src", "line", "piece", "provider", "model", "service_tier", "residency", "sec",
-                   "prompt_tokens", "output_tokens")  # problems_sql's, in its order
+                   "prompt_tokens", "output_tokens") + tuple(f"count_{c}" for c in COUNT_COLUMNS + TOOL_COLUMNS)
+# problems_sql's, in its order (count_*: the record's counts as the table holds them, for a count's problem)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,16 @@ def _priced_cte(k: int, plan: Plan, d: Dialect, source: str) -> str:
         ratio_join = f"\n  LEFT JOIN ratios r ON r.target = {k} AND r.model_id = l.own"
     not_in_plan, outside, unknown_tier = (plan.error_id(e) for e in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER))
     # a tier no reader accepts is a reading problem, found before any pricing one (as the readers do)
-    name_checks = (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
+    # counts no reader would read come first (the readers refuse them while reading), in column order
+    known = set(plan.errors)  # a plan compiled before these errors existed checks no count
+    count_checks = "".join(
+        (f"WHEN x.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n      "
+         if c in ("input_tokens", "output_tokens") else "")
+        + f"WHEN x.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
+        for t, c, error in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
+                               COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS)
+        if error in known and set(MISSING_COUNT_ERRORS) <= known) if k == 0 else ""
+    name_checks = count_checks + (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
                    "      WHEN x.name_error IS NOT NULL THEN -1 - x.name_error\n"
                    f"      WHEN x.own IS NULL THEN {-1 - not_in_plan}\n      ") if k == 0 else ""
     token_cols = ", ".join(f"{expr} AS t{i}" for i, expr in enumerate(tokens))
@@ -164,8 +174,11 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
     col = {name: _column(name, mapping, d, table) for name in USAGE_COLUMNS}
     tag_cols = "".join(f", COALESCE(CAST({_column(tag, mapping, d, table)} AS {d.types['str']}), '') AS tag{i}"
                        for i, tag in enumerate(tags))
-    tokens = ", ".join(f"CAST({col[c]} AS {d.types['int']}) AS t{i}" for i, c in enumerate(COUNT_COLUMNS))
-    calls = ", ".join(f"CAST({col[c]} AS {d.types['int']}) AS c{i}" for i, c in enumerate(TOOL_COLUMNS))
+    # an optional count left NULL is 0, as the readers read an absent one; a NULL required count is a problem
+    tokens = ", ".join((f"CAST({col[c]} AS {d.types['int']})" if c in ("input_tokens", "output_tokens") else
+                        f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0)") + f" AS t{i}"
+                       for i, c in enumerate(COUNT_COLUMNS))
+    calls = ", ".join(f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0) AS c{i}" for i, c in enumerate(TOOL_COLUMNS))
     inline = ",\n".join(f"{name} AS (\n  {_inline(name, getattr(plan, name), d)}\n)" for name in _INLINE)
     tag_names = "".join(f", tag{i}" for i in range(len(tags)))
     any_provider = _literal(ANY_PROVIDER, "str", d)
@@ -229,8 +242,10 @@ def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str 
     d = DIALECT[dialect]
     body = _common(plan, table, segments, dict(mapping or {}), d, [])
     sha = _literal(plan.sha256, "str", d)
+    counts = ", ".join([f"t{i} AS count_{c}" for i, c in enumerate(COUNT_COLUMNS)]
+                       + [f"c{i} AS count_{c}" for i, c in enumerate(TOOL_COLUMNS)])
     return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece, provider, model, service_tier, residency, sec, "
-            f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens\nFROM p0\nWHERE piece < 0\n"
+            f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
             f"ORDER BY src, line\nLIMIT {int(limit)}\n")
 
 
