@@ -160,5 +160,5 @@ def plan_units_entries(requests: list[dict], info: dict[tuple[str, str, str], tu
     return out
 
 
-__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "per_unit_weight", "plan_units_entries", "requests_per_unit", "shaped_bins",
-           "turn_steps", "units_entries", "with_failures"]
+__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "per_unit_weight", "plan_units_entries", "requests_per_unit",
+           "shaped_bins", "turn_steps", "units_entries", "with_failures"]

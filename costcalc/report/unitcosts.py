@@ -13,7 +13,9 @@ cost per unit (null, shown n/a), and neither has its period: the plan's total le
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from ..money import DIVIDE, decimal_text
 from ..summary import dsum
@@ -83,3 +85,13 @@ def plan_unit_costs(units: dict[str, dict[tuple[str, str] | None, dict[str, Deci
                                             dsum(usd.get(m, _ZERO) for m in months), count)
         out.append({"unit": unit, "count": decimal_text(count), "per_unit": period, "months": rows})
     return out
+
+
+WHOLE_PLAN = "plan"  # the label of the plan's own units (top-level units:) beside the profiles' units
+
+
+def unit_owners(plan: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """What a renderer's unit table lists: the whole plan (its `units`, labelled WHOLE_PLAN) first, then
+    the plan's profiles (their own `units`). Each has "profile" and "units"."""
+    own = [{"profile": WHOLE_PLAN, "model": "", "units": plan["units"]}] if plan.get("units") else []
+    return [*own, *plan["profiles"]]
