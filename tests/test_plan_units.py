@@ -93,9 +93,9 @@ def test_plan_cost_per_unit_in_the_table_and_markdown(tmp_path):
     rows = [line.split() for line in section.splitlines()]
     assert "plan per user" in section and "plan per conversation" in section
     # each amount rounded on its own to six places: 0.3134375 -> 0.313438 (half even: ...375 -> ...38)
-    assert ["2027-01", "0.329375", "0.106250"] == rows[[r[:1] for r in rows].index(["2027-01"])][:3]
-    assert ["2027-02", "0.297500", "0.106250"] == rows[[r[:1] for r in rows].index(["2027-02"])][:3]
-    assert ["period", "0.313438", "0.106250"] == rows[[r[:1] for r in rows].index(["period"])][:3]
+    assert rows[[r[:1] for r in rows].index(["2027-01"])][:3] == ["2027-01", "0.329375", "0.106250"]
+    assert rows[[r[:1] for r in rows].index(["2027-02"])][:3] == ["2027-02", "0.297500", "0.106250"]
+    assert rows[[r[:1] for r in rows].index(["period"])][:3] == ["period", "0.313438", "0.106250"]
     assert "plan: user 20,000; plan: conversation 59,000" in " ".join(section.split())
     markdown = run(tmp_path, "markdown").read_text()
     assert "| 2027-01 | 0.329375 | 0.106250 |" in markdown and "| period | 0.313438 | 0.106250 |" in markdown
