@@ -273,8 +273,8 @@ def to_frame(document: EstimateDocument) -> pd.DataFrame:
         "over_limit_excluded": [_normalized(e, ("share", "requests")) for e in meta.get("over_limit_excluded") or []],
         "plan": meta.get("plan") or "current", "user_plans": dict(meta.get("user_plans") or {}),
         "budget_rules": [dict(r) for r in meta.get("budget_rules") or []],
-        "units": [_normalized(e, ("count",)) for e in meta.get("units") or []],
-        "plan_units": [_normalized(e, ("count",)) for e in meta.get("plan_units") or []],
+        "units": [_normalized(dict(e), ("count",)) for e in meta.get("units") or []],
+        "plan_units": [_normalized(dict(e), ("count",)) for e in meta.get("plan_units") or []],
     })
     return frame
 

@@ -15,7 +15,7 @@ from ..errors import _one_line
 from ..summary import cents
 from .. import textable
 from . import markdown_text
-from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, UnitMonth
+from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, PlanUnitMonth, UnitMonth
 
 WIDTH = 100
 _INDENT = 2
@@ -351,8 +351,8 @@ def plan_csv_rows(document: EstimateDocument) -> str:
                                  f"cost_usd={per['cost_usd'] if per else ''}", f"cost={per['cost'] if per else ''}",
                                  f"currency={code}"])
         for pu in plan.get("units") or []:  # the plan's total per unit (top-level units:); n/a: month left out
-            for plan_month in [*pu["months"], {"month": "total", "count": pu["count"], "per_unit": pu["per_unit"],
-                                               "mark": None}]:
+            whole: PlanUnitMonth = {"month": "total", "count": pu["count"], "per_unit": pu["per_unit"], "mark": None}
+            for plan_month in [*pu["months"], whole]:
                 per = plan_month["per_unit"]
                 rows.append(["# plan unit cost", f"plan={plan['name']}", f"unit={pu['unit']}",
                              f"month={plan_month['month']}", f"units={plan_month['count']}",
