@@ -178,3 +178,28 @@ def test_a_saved_document_with_a_bad_plan_unit_count_is_refused(tmp_path):
     result = CliRunner().invoke(cli, ["render", str(out), "--format", "csv"])
     assert result.exit_code != 0 and result.stdout == ""
     assert "meta.plan_units[0].count: 'many': must be a finite decimal number" in result.stderr
+
+
+def test_derived_plan_units_sum_over_the_profiles_and_the_documents_validate(tmp_path):
+    """chat (1,000 conversations a day, 6 turns) and the agent of tests/test_shapes.py (100 tasks a day, 12
+    steps, 5% failures retried once): in January 2027 the product's tasks are the agent's 3,100 (chat has
+    none) and its requests the users' 31,000 x 6 + 3,100 x 12 = 186,000 + 37,200 = 223,200 (the retries the
+    model receives are not units). The document and the workloads file validate against their schemas."""
+    import jsonschema
+    import yaml
+
+    from costcalc import schemas
+    from tests.test_shapes import AGENT, SIX_TURNS
+
+    text = "schema_version: 1\nunits: {task: derived, request: derived, user: 500}\nprofiles:\n" + SIX_TURNS + AGENT
+    document = json.loads(run(tmp_path, "json", text).read_text())
+    current = document["plans"][0]
+    units = {u["unit"]: u for u in current["units"]}
+    assert [D(m["count"]) for m in units["task"]["months"]] == [3100, 2800]
+    assert D(units["request"]["months"][0]["count"]) == 223200
+    assert D(units["task"]["months"][0]["per_unit"]["cost_usd"]) == D(current["months"][0]["cost_usd"]) / 3100
+    validator = jsonschema.Draft202012Validator(schemas.build("estimate"))
+    assert [e.message for e in validator.iter_errors(document)] == []
+    workloads = jsonschema.Draft202012Validator(schemas.build("workloads"))
+    assert [e.message for e in workloads.iter_errors(yaml.safe_load(text))] == []
+    assert list(workloads.iter_errors(yaml.safe_load(text.replace("user: 500", "user: 0"))))
