@@ -85,9 +85,9 @@ def main() -> None:
     grouped = best(lambda: df.groupby("month", observed=True)["cost_usd"].sum())
     summary = best(lambda: costcalc.summarize(df))
     # the groupby-sum must be exact: the same as adding the Decimals at 120 digits
-    from costcalc.summary import dsum
+    from costcalc.summary import exact_sum
 
-    exact = dsum(df["cost_usd"]) == dsum(Decimal(str(v)) for v in grouped[1])
+    exact = exact_sum(df["cost_usd"]) == exact_sum(Decimal(str(v)) for v in grouped[1])
     print(f"profiles={count} models={len(MODELS)} months=36 rows={len(df):,} seconds={elapsed:.2f} "
           f"peak_rss_mib={peak_mib:.0f} column_s={column[0]:.3f} groupby_sum_s={grouped[0]:.3f} "
           f"summarize_s={summary[0]:.2f} groupby_exact={exact}")

@@ -30,7 +30,8 @@ from .prices import PriceTable, load_prices
 from .prices.model import SCENARIOS, TOOLS
 from .prices.resolve import lookup
 from .projection import project, with_models
-from .report.document import Shown, check, load, to_document, to_frame, upgrade
+from .report.document import check, load, to_document, to_frame, upgrade
+from .report.shown_currency import ShownCurrency
 from .report.estimate import render_document
 from .report.plandoc import frame_sections, plan_sections
 from .summary import summarize
@@ -350,7 +351,7 @@ def with_currency(frame: pd.DataFrame, currency: str | None, fx) -> pd.DataFrame
         frame.attrs = {**attrs, "currency": "USD"}
     if info is None:
         return frame
-    shown = Shown({"fx": info})  # exact: USD x rate at 120 digits
+    shown = ShownCurrency({"fx": info})  # exact: USD x rate at 120 digits
     code = info["currency"]
     # A line whose rule publishes prices in this currency (DeepSeek in CNY) uses them, not a conversion.
     native = {(r["model"], r["rule"], r["component"], Decimal(str(r["usd_per_mtok"]))): Decimal(str(r["per_mtok"]))

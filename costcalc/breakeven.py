@@ -6,7 +6,7 @@ money out; `today` arrives as an argument. The library entry point is `costcalc.
 
     break_even_frame(loaded, table, models, self_host={"usd_per_hour": 7.18, "tokens_per_second": 2500})
 
-Exactness: sums are exact (dsum); the divisions (a cost per request, a break-even volume) are carried to
+Exactness: sums are exact (exact_sum); the divisions (a cost per request, a break-even volume) are carried to
 50 significant digits.
 """
 
@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import CostcalcError
 from .frames import plain_attrs, with_money
-from .money import decimal_text, dsum
+from .money import decimal_text, exact_sum
 from .prices.model import PriceTable
 from .whatif import _div, _first_month, _projected, _unavailable
 from .workloads.model import Workloads
@@ -168,8 +168,8 @@ def break_even_frame(loaded: Workloads, table: PriceTable, models: Iterable[str]
     expected = Workloads(tuple(p.at_case("expected") for p in loaded), loaded.source)
     df = _projected(expected, table, None if models is None else list(models), _first_month(expected, start, today),
                     months, scenario)
-    costs = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(dsum)
-    tokens = df.groupby(["profile", "model", "component"], observed=True, sort=False)["tokens"].agg(dsum)
+    costs = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(exact_sum)
+    tokens = df.groupby(["profile", "model", "component"], observed=True, sort=False)["tokens"].agg(exact_sum)
     requests: dict[tuple[str, str], list[Decimal]] = {}
     for profile, model, n in zip(df["profile"], df["model"], df["requests"]):
         if n:  # carried by the first cost line of each month (costcalc.frames)
@@ -186,7 +186,7 @@ def break_even_frame(loaded: Workloads, table: PriceTable, models: Iterable[str]
         names = list(dict.fromkeys(models)) if models is not None else list(profile.models)
         group = []
         for model in names:
-            n = dsum(requests.get((profile.name, model), []))
+            n = exact_sum(requests.get((profile.name, model), []))
             cost = costs.get((profile.name, model), _ZERO)
             row: dict[str, Any] = dict.fromkeys(BREAK_EVEN_COLUMNS)
             row.update({"profile": profile.name, "model": model, "cheapest": False})
@@ -202,7 +202,7 @@ def break_even_frame(loaded: Workloads, table: PriceTable, models: Iterable[str]
                              for c in ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output",
                                        "reasoning")}
             counted = (per_component["output"] + per_component["reasoning"]
-                       if host is not None and host.counts == "output" else dsum(per_component.values()))
+                       if host is not None and host.counts == "output" else exact_sum(per_component.values()))
             volume = _div(n, Decimal(months))
             usd_per_request = _div(cost, n)
             row.update({"requests_per_month": volume, "tokens_per_request": _div(counted, n),

@@ -2,7 +2,7 @@
 
 Prices and costs stay in USD (the price table's currency) and exact; a result only carries how its
 money is shown: `{"base": "USD", "currency": "EUR", "rate": "0.92", "symbol": "€", "source": ...}`,
-where rate is units of the currency per 1 USD. Shown money = USD x rate, exact. Rates come from the
+where rate is units of the currency per 1 USD. ShownCurrency money = USD x rate, exact. Rates come from the
 user (`--fx EUR=0.92`, or an FX YAML file), never from the network: a finance team plans with a fixed
 budget rate, not today's market rate.
 

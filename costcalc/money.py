@@ -5,7 +5,7 @@
               total always equals the lines it sums, in any order.
     DIVIDE    50 significant digits: division, the one inexact step (a traffic share like 154/720, a cost
               per request, a percentage); its error stays below 1e-40 of the amount, far under a cent.
-    dsum(values)               an exact sum (pandas would fall back to floats for some dtypes)
+    exact_sum(values)               an exact sum (pandas would fall back to floats for some dtypes)
     cents(value)               to the cent, half to even, never -0.00: each shown amount on its own
     decimal_text(value)        exact text, never an exponent
     convert(usd, rate)         USD x a fixed rate per USD, exact
@@ -31,7 +31,7 @@ _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
 
 
-def dsum(values) -> Decimal:
+def exact_sum(values) -> Decimal:
     """Exact sum of Decimals (pandas would fall back to floats for some dtypes; never for money)."""
     with decimal.localcontext(EXACT):
         return sum(values, _ZERO)
@@ -77,5 +77,5 @@ def quotient(a: Decimal, b: Decimal) -> Decimal:
     return DIVIDE.divide(a, b)
 
 
-__all__ = ["DIVIDE", "EXACT", "MTOK", "cents", "convert", "decimal_places", "decimal_text", "dsum", "per_mtok",
+__all__ = ["DIVIDE", "EXACT", "MTOK", "cents", "convert", "decimal_places", "decimal_text", "exact_sum", "per_mtok",
            "quotient"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .money import DIVIDE, EXACT, dsum
+from .money import DIVIDE, EXACT, exact_sum
 from .workload_plans import ALL_ON, RESERVED_PLANS, UserPlan, plan_names
 
 _ZERO = Decimal(0)
@@ -57,7 +57,7 @@ def build_plans(models: dict[str, tuple[str, ...]], current: dict[str, str],
     for profile in profiles:
         listed = models[profile]
         covered = [m for m in listed if (profile, m) not in unavailable] or list(listed)
-        totals = {m: dsum(costs.get((profile, m), {}).values()) for m in covered}
+        totals = {m: exact_sum(costs.get((profile, m), {}).values()) for m in covered}
         best = min(covered, key=lambda m: (totals[m], covered.index(m)))
         cheapest.append((profile, best))
         left = [m for m in listed if m not in covered]
@@ -96,7 +96,7 @@ def plan_lines(plan: Plan, costs: dict[tuple[str, str], dict[str, Decimal]],
 def monthly_totals(plan: Plan, costs: dict[tuple[str, str], dict[str, Decimal]],
                    months: list[str]) -> dict[str, Decimal]:
     """The plan's total per month: its chosen models' costs, added across profiles (exact)."""
-    return {month: dsum(costs.get(choice, {}).get(month, _ZERO) for choice in plan.choices) for month in months}
+    return {month: exact_sum(costs.get(choice, {}).get(month, _ZERO) for choice in plan.choices) for month in months}
 
 
 def unit_cost(cost: Decimal, requests: Decimal) -> Decimal | None:

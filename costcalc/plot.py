@@ -10,7 +10,7 @@
 Charts are drawn from the estimate document (`report/document.py`): its comparisons (each profile's
 alternatives per case and month, with cost per 1,000 requests) and its plans (totals across profiles),
 never from sums made here, so a saved JSON estimate charts the same as the DataFrame it came from and
-the same figures as the HTML report. Money is shown in the document's currency (`Shown`: USD x the
+the same figures as the HTML report. Money is shown in the document's currency (`ShownCurrency`: USD x the
 fixed rate); ranges use the expected case unless `case=` says otherwise. The instants a model's price
 changes are marked on the monthly chart, the same markers as the HTML report's
 (`report.chartdata.price_changes`).
@@ -169,9 +169,9 @@ class _Data:
     added up here."""
 
     def __init__(self, document: dict, case: str, profile: str | None, model: str | None):
-        from .report.document import Shown
+        from .report.shown_currency import ShownCurrency
 
-        self.shown = Shown(document["meta"])
+        self.shown = ShownCurrency(document["meta"])
         compared = document["comparisons"]
         every = [p["profile"] for p in compared["profiles"]]
         cases = sorted({c["case"] for p in compared["profiles"] for c in p["cases"]}) or ["expected"]

@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .money import cents, dsum  # noqa: F401 (their home is money.py; many modules import them from here)
+from .money import cents, exact_sum  # noqa: F401 (their home is money.py; many modules import them from here)
 
 
 def _bare(df: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ check them, and call these:
     compare_sides(a, b)            per month and model: a_usd, b_usd, diff_usd (b - a), pct of a
     sensitivity_frame(loaded, table, ...)   each ranged input at low and high, every other at expected
 
-Exactness: sums are exact (dsum); the only division (a percentage) is carried to 50 significant digits.
+Exactness: sums are exact (exact_sum); the only division (a percentage) is carried to 50 significant digits.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .cost_cases import RANGED_INPUTS, TOOL_CALLS_KEY
 from .cost_cases import ranged_inputs as _ranged_inputs
 from .errors import CostcalcError
 from .frames import estimate_frame, plain_attrs, with_money
-from .money import DIVIDE, dsum
+from .money import DIVIDE, exact_sum
 from .prices.model import SCENARIOS, PriceTable
 from .projection import project, with_models
 from .workloads.describe import describe
@@ -71,7 +71,7 @@ def compare_sides(a: tuple[dict[str, dict[str, Decimal]], dict],
         present = [m for m in months if m in a_m or m in b_m]
         for month in present:
             add(model, month, a_m.get(month, _ZERO), b_m.get(month, _ZERO))
-        add(model, TOTAL, dsum(a_m.values()), dsum(b_m.values()))
+        add(model, TOTAL, exact_sum(a_m.values()), exact_sum(b_m.values()))
     # A profile's models are alternatives: across profiles only a plan (one model each) adds up. The
     # plan rows compare each side's chosen plan (current unless the estimate chose another).
     a_plan, b_plan = a_side["plan"], b_side["plan"]
@@ -79,7 +79,7 @@ def compare_sides(a: tuple[dict[str, dict[str, Decimal]], dict],
                            else f"{a_plan['name']} (A) / {b_plan['name']} (B)")
     for month in sorted(set(months) | set(a_plan["months"]) | set(b_plan["months"])):
         add(label, month, a_plan["months"].get(month, _ZERO), b_plan["months"].get(month, _ZERO))
-    add(label, TOTAL, dsum(a_plan["months"].values()), dsum(b_plan["months"].values()))
+    add(label, TOTAL, exact_sum(a_plan["months"].values()), exact_sum(b_plan["months"].values()))
     frame = with_money(pd.DataFrame(rows, columns=COMPARE_COLUMNS), ("a_usd", "b_usd", "diff_usd", "pct"))
     frame.attrs.update({"sides": {"a": a_side, "b": b_side}, "notes": _side_notes(a_side, b_side)})
     return plain_attrs(frame)
@@ -105,7 +105,7 @@ def compare_side(records: Iterable[tuple[str, str, Decimal]], meta: Mapping, pro
     costs: dict[str, dict[str, list[Decimal]]] = {}
     for model, month, cost in records:
         costs.setdefault(model, {}).setdefault(month, []).append(cost)
-    summed = {model: {month: dsum(values) for month, values in per.items()} for model, per in costs.items()}
+    summed = {model: {month: exact_sum(values) for month, values in per.items()} for model, per in costs.items()}
     table = meta.get("price_table") or {}
     described = {"label": label, "scenario": meta.get("scenario"),
                  "price_table": {"version": table.get("version"), "sha256": table.get("sha256"),
@@ -206,7 +206,7 @@ def sensitivity_frame(loaded: Workloads, table: PriceTable, models: Iterable[str
         first = _first_month(loaded, start, today)
         for run, profiles in runs.items():
             df = _projected(Workloads(tuple(profiles), loaded.source), table, model_list, first, months, scenario)
-            grouped = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(dsum)
+            grouped = df.groupby(["profile", "model"], observed=True, sort=False)["cost_usd"].agg(exact_sum)
             costs.update({(run, str(p), str(m)): c for (p, m), c in grouped.items()})
             assumptions += [a for a in df.attrs.get("assumptions", []) if a not in assumptions]
             if run is None:

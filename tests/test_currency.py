@@ -210,7 +210,7 @@ def test_focus_leaves_low_and_high_cases_out(tmp_path):
 
 
 def test_native_prices_are_used_even_at_a_rate_of_one():
-    from costcalc.report.document import Shown
+    from costcalc.report.shown_currency import ShownCurrency
 
-    shown = Shown({"fx": {"currency": "CNY", "symbol": "¥", "rate": "1", "source": "--fx CNY=1"}})
+    shown = ShownCurrency({"fx": {"currency": "CNY", "symbol": "¥", "rate": "1", "source": "--fx CNY=1"}})
     assert shown.cost({"cost_usd": "1", "cost_cny": "7"}) == Decimal(7)

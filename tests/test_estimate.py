@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import costcalc
-from costcalc.summary import dsum
+from costcalc.summary import exact_sum
 
 KNOWN = None
 
@@ -30,7 +30,7 @@ def total(df, **where):
     """Exact sum (at 120 digits: the default 28 would round a 10-million-dollar total at 1e-20)."""
     for key, value in where.items():
         df = df[df[key] == value]
-    return dsum(df["cost_usd"])
+    return exact_sum(df["cost_usd"])
 
 
 BASE = """

@@ -29,7 +29,7 @@ import costcalc
 from costcalc.frames import DecimalDtype
 from costcalc.frames.decimal import DIVIDE, EXACT
 from costcalc.prices import load_prices
-from costcalc.summary import dsum
+from costcalc.summary import exact_sum
 
 from .helpers import acme_model, acme_table, scratch_file
 
@@ -71,7 +71,7 @@ BY_MONTH_MODEL = {(month, model): sum((requests_of(p, month) * PER_REQUEST[(p, m
                   for month in MONTHS for model in ("acme-a", "acme-b")}
 # June acme-a: 30,000 x 0.0007 + 60 = 81; July acme-b: 31,000 x 0.0045 + 405 = 544.5
 assert BY_MONTH_MODEL[("2026-06", "acme-a")] == D(81) and BY_MONTH_MODEL[("2026-07", "acme-b")] == D("544.5")
-TOTAL = dsum(BY_MONTH_MODEL.values())  # 81 + 81.7 + 81.7 + 540 + 544.5 + 544.5 = 1,873.4
+TOTAL = exact_sum(BY_MONTH_MODEL.values())  # 81 + 81.7 + 81.7 + 540 + 544.5 + 544.5 = 1,873.4
 assert D("1873.4") == TOTAL
 
 
@@ -135,10 +135,10 @@ def test_money_is_a_numeric_exact_dtype(case):
 
 def test_total_and_groupby_sum_are_exact(case):
     df, expected = case
-    assert df["cost_usd"].sum() == dsum(expected.values())
+    assert df["cost_usd"].sum() == exact_sum(expected.values())
     by_month = df.groupby("month", observed=True)["cost_usd"].sum()
     for month in {m for m, _ in expected}:
-        assert by_month[month] == dsum(v for (m, _), v in expected.items() if m == month)
+        assert by_month[month] == exact_sum(v for (m, _), v in expected.items() if m == month)
     assert isinstance(by_month.dtype, DecimalDtype)
 
 
@@ -168,10 +168,10 @@ def test_top_lines_sorted_and_nlargest(case):
 def test_share_of_total(case):
     df, expected = case
     share = df.groupby("model", observed=True)["cost_usd"].sum() / df["cost_usd"].sum() * 100
-    total = dsum(expected.values())
+    total = exact_sum(expected.values())
     for model, cost in model_sums(expected).items():
         assert share[model] == EXACT.multiply(DIVIDE.divide(cost, total), 100)  # division at 50 digits, x 100 exact
-    assert abs(dsum(share) - 100) < D("1e-45")
+    assert abs(exact_sum(share) - 100) < D("1e-45")
 
 
 def test_monthly_cumulative_spend(case):
@@ -179,7 +179,7 @@ def test_monthly_cumulative_spend(case):
     cumulative = df.groupby("month", observed=True)["cost_usd"].sum().sort_index().cumsum()
     running, by_hand = D(0), {}
     for month in sorted({m for m, _ in expected}):
-        running += dsum(v for (m, _), v in expected.items() if m == month)
+        running += exact_sum(v for (m, _), v in expected.items() if m == month)
         by_hand[month] = running
     assert cumulative.to_dict() == by_hand
     # a running sum per model, within each model's own rows
@@ -216,8 +216,8 @@ def test_describe(case):
     values = [v for v in df["cost_usd"]]
     assert summary["count"] == len(values)
     assert summary["max"] == float(max(values)) and summary["min"] == float(min(values))
-    assert summary["mean"] == pytest.approx(float(dsum(values) / len(values)))
-    assert df["cost_usd"].mean() == DIVIDE.divide(dsum(values), D(len(values)))  # exact Decimal itself
+    assert summary["mean"] == pytest.approx(float(exact_sum(values) / len(values)))
+    assert df["cost_usd"].mean() == DIVIDE.divide(exact_sum(values), D(len(values)))  # exact Decimal itself
 
 
 def test_parquet_round_trip_keeps_values_and_attrs(case, tmp_path):
@@ -242,7 +242,7 @@ def test_excel_round_trip(case, tmp_path):
     header = [c.value for c in sheet[1]]
     costs = [row[header.index("cost_usd")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(v, (int, float)) for v in costs)  # numbers, not text
-    assert sum(costs) == pytest.approx(float(dsum(expected.values())))
+    assert sum(costs) == pytest.approx(float(exact_sum(expected.values())))
 
 
 def test_csv_is_plain_exact_decimal_text(case):
@@ -378,7 +378,7 @@ def test_every_frame_has_exact_numeric_money_and_json_attrs(table, estimate, usa
         frame.to_parquet(tmp_path / f"{name}.parquet")
         frame.select_dtypes("number").sum()  # every numeric column sums
     reprice = frames["reprice by month"][0]
-    assert reprice["cost_usd"].sum() == dsum(USAGE_BY_MONTH_MODEL.values())
+    assert reprice["cost_usd"].sum() == exact_sum(USAGE_BY_MONTH_MODEL.values())
     # compare of a frame with itself: no difference, 0 shown as 0
     assert set(frames["compare"][0]["diff_usd"]) == {D(0)}
     # sensitivity: chat's requests_per_day 500 .. 2,000 on acme-a in June: 30 x 500 x 0.0007 .. 30 x 2,000 x 0.0007

@@ -15,7 +15,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Shared helpers with no knowledge of prices or workloads: errors, exact money, safe file reads, YAML
     # nodes with line numbers, value parsing, months and zones, the decimal frame dtype, plain-text tables,
     # and the names of the tokenizers (data only: the price table names one per model, so prices need them).
-    ("base", ("errors", "money", "_files", "_json", "_parse", "_yamlnodes", "_validate", "calendar", "textable",
+    ("base", ("errors", "money", "_files", "_json", "_parse", "_yamlnodes", "_validate", "calendar", "text_tables",
               "frames", "tokens.tokenizers")),
     # The price table: loading, linting, resolution of one request to its rates, quotes, community imports.
     ("prices", ("prices",)),

@@ -28,7 +28,7 @@ from costcalc.errors import CostcalcError, InputError, LimitError, NoPriceError,
 from costcalc.prices import TokenBundle, load_prices, quote
 from costcalc.report.document import to_document
 from costcalc.report.estimate import render_estimate
-from costcalc.summary import dsum
+from costcalc.summary import exact_sum
 
 M = 1_000_000
 SOURCE = "https://example.com/pricing"
@@ -235,7 +235,7 @@ def estimate(table, body: str, start: str, months: int, models: str):
 def cost(df, **where) -> D:
     for key, value in where.items():
         df = df[df[key].astype(str) == value]
-    return dsum(df["cost_usd"])
+    return exact_sum(df["cost_usd"])
 
 
 PER_DAY = "requests_per_day: 1000\ninput_tokens: 1000\noutput_tokens: 1000"
@@ -524,4 +524,4 @@ def test_reprice_as_a_model_leaves_out_what_it_cannot_take(table):
     assert any("1 records have no price as acme-200k (prompt above acme-200k's context window" in a
                for a in out.attrs["assumptions"]), out.attrs["assumptions"]
     as_200k = out[out["priced_as"] == "acme-200k"]
-    assert dsum(as_200k["cost_usd"]) == D("0.00315")
+    assert exact_sum(as_200k["cost_usd"]) == D("0.00315")

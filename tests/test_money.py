@@ -31,7 +31,7 @@ def test_the_two_contexts():
     third = money.DIVIDE.divide(D(1), D(3))
     assert third == D("0." + "3" * 50)
     # 50-digit amounts: their sum and product are exact at 120 digits
-    assert money.dsum([third, third, third]) == D("0." + "9" * 50)
+    assert money.exact_sum([third, third, third]) == D("0." + "9" * 50)
     # (1/3 to 50 digits) squared = 333...3 (50 threes) squared x 10^-100: 100 digits, kept whole
     assert money.EXACT.multiply(third, third) == D(int("3" * 50) ** 2).scaleb(-100, money.EXACT)
     with pytest.raises(ZeroDivisionError):

@@ -15,7 +15,7 @@ pytest.importorskip("matplotlib", reason="matplotlib is not installed (the plot 
 pytest.importorskip("openpyxl", reason="openpyxl is not installed (the xlsx extra)")
 
 import costcalc  # noqa: E402
-from costcalc.summary import cents, dsum  # noqa: E402
+from costcalc.summary import cents, exact_sum  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NOTEBOOK = EXAMPLES / "finance.ipynb"
@@ -62,7 +62,7 @@ def test_notebook_runs_without_errors(executed):
 def test_notebook_total_equals_estimate(executed):
     nb, _ = executed
     df = costcalc.estimate(costcalc.bundled_examples(), months=12)
-    total = cents(dsum(df.loc[df["case"] == "expected", "cost_usd"]))
+    total = cents(exact_sum(df.loc[df["case"] == "expected", "cost_usd"]))
     text = "".join(_outputs_text(c) for c in nb.cells if c.cell_type == "code")
     assert f"Expected-case total over 12 months: {total:,.2f} USD" in text
 

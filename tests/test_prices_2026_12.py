@@ -17,7 +17,7 @@ import costcalc
 from costcalc.cli import cli
 from costcalc.errors import NotLaunchedError
 from costcalc.prices import TokenBundle, load_prices, quote
-from costcalc.summary import dsum
+from costcalc.summary import exact_sum
 
 M = 1_000_000
 
@@ -232,8 +232,8 @@ def test_gemini_3_6_flash_estimate_doubles_on_2027_01_01(table):
             "    requests_per_day: 1000\n    input_tokens: 1000\n    output_tokens: 1000\n")
     workloads = costcalc.load_workloads(text, known_models=list(table.models) + list(table.aliases))
     df = costcalc.estimate(workloads, prices=table, start="2026-12", months=2)
-    december = dsum(df[df["month"] == "2026-12"]["cost_usd"])
-    january = dsum(df[df["month"] == "2027-01"]["cost_usd"])
+    december = exact_sum(df[df["month"] == "2026-12"]["cost_usd"])
+    january = exact_sum(df[df["month"] == "2027-01"]["cost_usd"])
     # December: 31 days x 1,000 requests x (1,000 x 0.75 + 1,000 x 3.75) / 1M = 31,000 x 0.0045 = 139.50
     assert december == D("139.50")
     # January: 31,000 x (1,000 x 1.50 + 1,000 x 7.50) / 1M = 31,000 x 0.009 = 279
@@ -310,11 +310,11 @@ def test_web_search_fees_of_openai_and_anthropic_by_hand(table):
         df = _november(table, model)
         fee = df[df["component"] == "tool:web_search"]
         # November: 30 days x 1,000 requests x 0.3 searches = 9,000 calls at 10 USD per 1,000 = 90.00
-        assert dsum(fee["tokens"]) == 9_000
-        assert dsum(fee["cost_usd"]) == D(9_000) * 10 / 1000 == D(90)
+        assert exact_sum(fee["tokens"]) == 9_000
+        assert exact_sum(fee["cost_usd"]) == D(9_000) * 10 / 1000 == D(90)
     # the token lines beside it, gpt-5.5: 30,000 requests x (1,000 x 5 + 100 x 30) / 1M = 240.00
     df = _november(table, "gpt-5.5")
-    assert dsum(df["cost_usd"]) == D(30_000) * (1000 * 5 + 100 * 30) / M + 90 == D(330)
+    assert exact_sum(df["cost_usd"]) == D(30_000) * (1000 * 5 + 100 * 30) / M + 90 == D(330)
 
 
 def test_deepseek_search_fee_is_stated_unpriced_not_zero(table):

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from costcalc.cli import cli
 from costcalc.prices import load_prices
-from costcalc.textable import render, wrap
+from costcalc.text_tables import render, wrap
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 100

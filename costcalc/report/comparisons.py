@@ -37,11 +37,13 @@ from decimal import Decimal
 from typing import Any, cast
 
 from ..money import DIVIDE, EXACT, decimal_text
-from ..summary import dsum
+from ..summary import exact_sum
 from .document_types import (Amounts, Comparisons, ComparisonCase, Mark, ModelComparison, MonthComparison,
                              ProfileComparison, ToolFee)
 from .plandoc import horizon, plan_setup
 from .sums import MonthlySums, monthly_sums
+from .meta import unavailable_months
+from .shown_currency import ShownCurrency
 
 _ZERO = Decimal(0)
 _TOOL = "tool:"
@@ -66,9 +68,8 @@ def _amounts(cost: Decimal, usd: Decimal) -> Amounts:
 
 
 def _comparisons(rows: list[dict], meta: Mapping[str, Any], monthly: MonthlySums) -> Comparisons:
-    from .document import Shown, unavailable_months
 
-    shown = Shown(meta)
+    shown = ShownCurrency(meta)
     months = month_columns(rows, meta)
     # (profile, case, model) -> month -> (shown cost, USD cost)
     sums: dict[tuple[str, str, str], dict[str, tuple[Decimal, Decimal]]] = {}
@@ -131,9 +132,10 @@ def _model(profile: str, case: str, model: str, provider: str, per_month: dict[s
         cells.append({"month": month, "cost": decimal_text(cost), "cost_usd": decimal_text(usd),
                       "requests": decimal_text(n), "cost_per_1k": per_1k,
                       "mark": cast("Mark", marks.get(month))})
-    fee_list: list[ToolFee] = [{"tool": tool, "calls": decimal_text(dsum(calls)), "cost": decimal_text(dsum(cost)),
-                                "cost_usd": decimal_text(dsum(usd))} for tool, (calls, cost, usd) in tool_fees.items()]
-    return {"model": model, "provider": provider, "months": cells, "total": _amounts(dsum(costs), dsum(usds)),
+    fee_list: list[ToolFee] = [{"tool": tool, "calls": decimal_text(exact_sum(calls)),
+                                "cost": decimal_text(exact_sum(cost)), "cost_usd": decimal_text(exact_sum(usd))}
+                               for tool, (calls, cost, usd) in tool_fees.items()]
+    return {"model": model, "provider": provider, "months": cells, "total": _amounts(exact_sum(costs), exact_sum(usds)),
             "rank": 0, "cheapest": False, "savings_vs_most_expensive": _amounts(_ZERO, _ZERO), "savings_pct": "0",
             "savings_vs_current": None, "fees": fee_list}
 

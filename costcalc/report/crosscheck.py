@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ..errors import _one_line
 from ..money import decimal_text
-from ..textable import render
+from ..text_tables import render
 from . import csv_table
 from .prices import rate_text
 

@@ -57,6 +57,10 @@ number of calls and `usd_per_mtok` the fee in USD per 1,000,000 calls, so cost_u
 usd_per_mtok / 1,000,000 holds for every row; their `rule` is `fee` (`BILLED:fee` when routed). A fee with
 a native price (DeepSeek's 5 CNY per 1,000 calls) is in meta.native_rates like a token rate (per_mtok =
 per 1,000,000 calls). Every format shows them as their own component (`fee_summary`).
+
+Why one module of about 600 lines: the document's three directions live together (frame -> document,
+document -> frame, and `check`, which validates a saved one key by key), because each must change with the
+others; the sections derived from the rows have their own modules (plandoc, comparisons, sums, meta).
 """
 
 from __future__ import annotations
@@ -74,10 +78,14 @@ from .._files import MIB, read_regular
 from .._json import repeated_key, text_quotes, unique_quick
 from ..errors import _NO_VALUE, CostcalcError, Problem, _one_line, shown
 from ..money import EXACT, convert, decimal_places, decimal_text  # noqa: F401 (EXACT: renderers took it from here)
+from .chartdata import price_changes
+from .comparisons import comparisons
 from .document_types import EstimateDocument
-from .sums import MonthlySums
+from .meta import SCHEMA, document_meta, unavailable_months
+from .plandoc import horizon, plan_sections
+from .shown_currency import ShownCurrency
+from .sums import MonthlySums, monthly_sums
 
-SCHEMA = "costcalc.estimate/2"
 READABLE_SCHEMAS = ("costcalc.estimate/1", SCHEMA)  # version 1: before plans; upgraded when loaded
 _MONEY = ("tokens", "usd_per_mtok", "cost_usd")
 _INSTANTS = ("period_start", "period_end")
@@ -107,11 +115,6 @@ def with_plans(document: Mapping[str, Any]) -> EstimateDocument:
     order: plans, headline, budgets and total_usd (report/plandoc.py), each profile's comparison of its
     alternatives (report/comparisons.py) and the price-change markers every chart draws
     (report/chartdata.py), so no renderer computes them."""
-    from .chartdata import price_changes
-    from .comparisons import comparisons
-    from .plandoc import horizon, plan_sections
-    from .sums import monthly_sums
-
     rows, meta = document["rows"], document["meta"]
     sums = monthly_sums(rows, meta)  # one pass over the lines for the totals and both sections
     sections = plan_sections(rows, meta, sums)
@@ -125,30 +128,6 @@ def with_plans(document: Mapping[str, Any]) -> EstimateDocument:
         "total_usd": sections["total_usd"]})
 
 
-def document_meta(attrs: dict, requests: list[dict] | None = None) -> dict:
-    """A result's metadata (a frame's attrs) as the document's JSON-plain meta. requests: meta.requests
-    (costcalc.frames.requests_entries of the frame: an estimate frame holds them in its `requests`
-    column); None takes attrs["requests"] (a frame read from a document keeps them there)."""
-    if requests is None:
-        requests = [{**r, "requests": decimal_text(Decimal(str(r["requests"])))} for r in attrs.get("requests", [])]
-    fx = attrs.get("fx")
-    meta = {"schema": SCHEMA, "currency": fx["currency"] if fx else "USD", "fx": fx,
-            "scenario": attrs.get("scenario"), "start": attrs.get("start"), "months": attrs.get("months"),
-            "price_table": attrs.get("price_table"), "assumptions": list(attrs.get("assumptions", [])),
-            "profiles": attrs.get("profiles", {}), "costcalc_version": attrs.get("costcalc_version"),
-            "requests": requests,
-            # units per profile, model and month (a profile's units:): what cost per unit divides by
-            "units": [_texts(e, ("count",)) for e in attrs.get("units", [])],
-            # the file's top-level units: per month (profile null) or a profile's share: what a plan divides by
-            "plan_units": [_texts(e, ("count",)) for e in attrs.get("plan_units", [])],
-            "list_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("list_rates", [])],
-            "native_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("native_rates", [])],
-            "not_available": [dict(e) for e in attrs.get("not_available", [])],
-            "unpriced_calls": [_texts(e, ("calls",)) for e in attrs.get("unpriced_calls", [])],
-            "over_limit_excluded": [_texts(e, ("share", "requests")) for e in attrs.get("over_limit_excluded", [])],
-            "plan": attrs.get("plan") or "current", "user_plans": dict(attrs.get("user_plans") or {}),
-            "budget_rules": [dict(r) for r in attrs.get("budget_rules") or []]}
-    return meta
 
 
 def _has_cases(df: pd.DataFrame) -> bool:
@@ -160,14 +139,8 @@ def _has_cases(df: pd.DataFrame) -> bool:
     return "case" in df.columns
 
 
-def _text(value):
-    """Exact decimal text for a Decimal; other values (text already) as they are."""
-    return decimal_text(value) if isinstance(value, Decimal) else value
 
 
-def _texts(entry: dict, numbers: tuple[str, ...]) -> dict:
-    """A copy of a metadata entry with its exact numbers as decimal text (and months as a new list)."""
-    return {k: (_text(v) if k in numbers else list(v) if k == "months" else v) for k, v in entry.items()}
 
 
 def _normalized(entry: dict, numbers) -> dict:
@@ -567,44 +540,6 @@ def _finite(value, where: str) -> Decimal:
     return number
 
 
-# -- shown money -----------------------------------------------------------------------------------------
-
-class Shown:
-    """How a document's money is shown: currency code, symbol, rate per USD and the conversion."""
-
-    def __init__(self, meta_or_attrs: Mapping[str, Any]):
-        fx = meta_or_attrs.get("fx")
-        self.code = fx["currency"] if fx else "USD"
-        self.symbol = fx["symbol"] if fx else "$"
-        self.rate = Decimal(str(fx["rate"])) if fx else Decimal(1)
-        self.source = fx.get("source") if fx else None
-        self.native = list(fx.get("native", [])) if fx else []  # providers priced in their own currency
-        self.column = f"cost_{self.code.lower()}"  # a document row's cost in the shown currency
-
-    def cost(self, row) -> Decimal:
-        """A row's cost in the shown currency: its `cost_<code>` (which holds a provider's own prices
-        where it publishes them), else cost_usd converted. Use this, not __call__, for cost lines."""
-        if self.code != "USD" and row.get(self.column) is not None:
-            return Decimal(row[self.column])
-        return self(Decimal(row["cost_usd"]))
-
-    def __call__(self, usd: Decimal) -> Decimal:
-        """Exact: USD x rate (a 50-digit cost times a rate needs more than the default 28 digits)."""
-        return convert(usd, self.rate) if self.rate != 1 else usd
-
-    @property
-    def note(self) -> str:
-        """One line every rendering shows."""
-        if self.code == "USD":
-            return "Money in USD ($)."
-        text = (f"Money in {self.code} ({self.symbol}) at 1 USD = {decimal_text(self.rate)} {self.code}"
-                f" ({self.source or 'fixed budget rate'}); prices are USD prices converted at that rate")
-        if self.native:
-            text += (f", except {', '.join(self.native)}, billed at its own published {self.code} prices "
-                     f"(not converted)")
-        return text + "."
-
-
 def fee_summary(document: EstimateDocument) -> list[dict]:
     """Per profile, model and tool: the calls and the fees they cost in the shown currency (expected
     case; low and high are alternatives), as Decimals: the tool fee component of a total, read from the
@@ -619,18 +554,6 @@ def fee_summary(document: EstimateDocument) -> list[dict]:
     return out
 
 
-def unavailable_months(meta_or_attrs: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
-    """(profile, model) -> month -> "n/a" (not available all month) or "partial" (priced for part of
-    it): how month tables mark the months of `not_available`."""
-    out: dict[tuple[str, str], dict[str, str]] = {}
-    for entry in meta_or_attrs.get("not_available") or []:
-        marks = out.setdefault((str(entry["profile"]), str(entry["model"])), {})
-        for month in entry["months"]:
-            if month in entry["partial"] or marks.get(month) == "partial":
-                marks[month] = "partial"
-            else:
-                marks[month] = "n/a"
-    return out
 
 
 def verdict_caution(meta_or_attrs: Mapping[str, Any], profile: str, models: list[str]) -> str:
@@ -689,5 +612,5 @@ def shown_rows(document: Mapping[str, Any]) -> list[dict]:
     provider's own published prices where the result used them, else cost_usd x fx.rate), for renderers
     that add shown amounts up (the matplotlib charts). `cost_usd` stays in USD: a converted amount never
     sits in a `_usd` field. The document itself is not changed."""
-    shown = Shown(document["meta"])
+    shown = ShownCurrency(document["meta"])
     return [{**row, "cost": decimal_text(shown.cost(row))} for row in document["rows"]]

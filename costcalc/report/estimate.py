@@ -16,10 +16,11 @@ import pandas as pd
 
 from ..summary import cents
 from ..errors import _one_line
-from ..textable import table
+from ..text_tables import table
 from . import ROUNDING_NOTE, csv_row, csv_text, left_out_rows, markdown_text, not_available_rows
 from .headline import headline_lines, plan_csv_rows
-from .document import NOT_AVAILABLE_KEY, Shown, dumps, to_document, to_frame, verdict_caution
+from .document import NOT_AVAILABLE_KEY, dumps, to_document, to_frame, verdict_caution
+from .shown_currency import ShownCurrency
 from .document_types import ComparisonCase, CostLine, EstimateDocument, ModelComparison, ToolFee
 
 _MAX_MODEL_COLUMNS = 5  # keeps the terminal table within 100 columns
@@ -75,7 +76,7 @@ def money(value: Decimal) -> str:
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    shown = Shown(df.attrs)
+    shown = ShownCurrency(df.attrs)
     columns = list(df.columns) + ["price_table_version", "price_table_sha256", "scenario", "currency",
                                   "usd_rate"]
     table = df.attrs.get("price_table", {})
@@ -92,7 +93,7 @@ def to_text(document: EstimateDocument, markdown: bool) -> str:
     alternative models (the document's `comparisons`, report/comparisons.py). Formats; adds nothing up."""
     meta = document["meta"]
     rows = document["rows"]
-    shown = Shown(meta)
+    shown = ShownCurrency(meta)
     opening = headline_lines(document, markdown=markdown)
     lines = []
     title = (f"costcalc estimate: {meta.get('start')} for {meta.get('months')} months, "

@@ -47,7 +47,8 @@ from decimal import Decimal
 from ..money import decimal_text
 from ..prices.model import TOOL_PREFIX
 from . import csv_text, left_out_rows, not_available_rows
-from .document import EXACT, Shown
+from .document import EXACT
+from .shown_currency import ShownCurrency
 from .document_types import EstimateDocument
 
 COLUMNS = ["BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
@@ -70,7 +71,7 @@ _KIND = {"input": "input tokens (cache miss)", "cache_read": "cached input token
 
 def render_focus(document: EstimateDocument) -> str:
     meta = document["meta"]
-    shown = Shown(meta)
+    shown = ShownCurrency(meta)
     table = meta.get("price_table") or {}
     list_rates = {(r["model"], r["rule"], r["component"], Decimal(r["usd_per_mtok"])): Decimal(r["list_usd_per_mtok"])
                   for r in meta.get("list_rates", [])}

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import _one_line
 from ..summary import cents
-from .. import textable
+from .. import text_tables
 from . import markdown_text
 from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, PlanUnitMonth, UnitMonth
 
@@ -52,7 +52,7 @@ def _wrap(text: str, markdown: bool, indent: str = "  ") -> str:
 
 
 def table(headers: list[str], rows: list[list[str]], right: list[bool], markdown: bool) -> str:
-    return textable.table(headers, rows, right, markdown_table=markdown, indent=_INDENT)
+    return text_tables.table(headers, rows, right, markdown_table=markdown, indent=_INDENT)
 
 
 def chunks(first: list[str], columns: list[tuple[str, list[str]]], width: int = WIDTH) -> list[list[int]]:

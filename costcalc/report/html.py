@@ -15,8 +15,12 @@ Python over the document than as template logic), and Jinja2 would be a new core
 MarkupSafe) for one report, imported on every HTML rendering.
 
 Money in tables is rounded to the cent figure by figure (`cents`), so an amount shows the same cents
-whatever else the page holds; it is shown in the document's currency (USD x fx.rate, see `Shown`). Charts show the
-expected case when the document has low/high cases.
+whatever else the page holds; it is shown in the document's currency (USD x fx.rate, see `ShownCurrency`).
+Charts show the expected case when the document has low/high cases.
+
+Why one module of about 500 lines: it is the one place document sections become the template's pieces
+(each section a short function filling a named piece); the markup is in the template, the charts in
+svg.py, the figures in the document.
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ from ..workload_plans import ALL_ON
 from . import svg
 from .chartdata import when
 from .plandoc import horizon
+from .document import NOT_AVAILABLE_KEY, verdict_caution
+from .shown_currency import ShownCurrency
 from .unitcosts import unit_owners
-from .document import NOT_AVAILABLE_KEY, Shown, verdict_caution
 from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, Headline, ModelComparison,
                              ProfileComparison, ToolFee)
 
@@ -101,7 +106,7 @@ def render_html(document: EstimateDocument) -> str:
     """The whole report as one HTML string (UTF-8 text; write it as is)."""
     meta = document.get("meta", {})
     rows = document.get("rows", [])
-    shown = Shown(meta)
+    shown = ShownCurrency(meta)
     months = horizon(meta, rows)
     profiles_meta = meta.get("profiles") or {}
     profile_order = _order(list(profiles_meta) + [r["profile"] for r in rows])
@@ -133,7 +138,7 @@ def render_html(document: EstimateDocument) -> str:
                  currency_note=shown.note, body=Html("".join(out)))
 
 
-def _unit_costs(profiles: list, shown: Shown) -> Html | str:
+def _unit_costs(profiles: list, shown: ShownCurrency) -> Html | str:
     """Cost per unit (the whole plan's top-level units:, profiles' units:) per month and over the period;
     nothing without units."""
     from .headline import unit
@@ -154,7 +159,7 @@ def _unit_costs(profiles: list, shown: Shown) -> Html | str:
                  rows=Html("".join(rows)), totals=cells([u["per_unit"] for _, u in columns]))
 
 
-def _plan_summary(document, months, profile_colour, shown: Shown) -> str:
+def _plan_summary(document, months, profile_colour, shown: ShownCurrency) -> str:
     """The answer first: the chosen plan's spend per month per profile and in total (a table and a
     stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
     every plan's total and the budgets. Formats the document's plan sections; computes nothing."""
@@ -250,7 +255,7 @@ def _budget(budget: Budget) -> Html:
 
 
 def _charts(document, rows, months, monthly, model_order, profile_order, profile_colour, model_colour,
-            shown: Shown) -> Html:
+            shown: ShownCurrency) -> Html:
     unit = f"{shown.code} ({shown.symbol})"
     markers = document["price_changes"]  # computed once, with the document
     plans = {p["name"]: p for p in document.get("plans") or []}
@@ -338,7 +343,7 @@ def _cost(amounts: Amounts | None) -> Decimal | None:
     return None if amounts is None else Decimal(amounts["cost"])
 
 
-def _profiles(document: EstimateDocument, profiles_meta: dict, profile_order: list[str], shown: Shown) -> str:
+def _profiles(document: EstimateDocument, profiles_meta: dict, profile_order: list[str], shown: ShownCurrency) -> str:
     section = document["comparisons"]
     months = section["months"]
     compared = {c["profile"]: c for c in section["profiles"]}
@@ -381,7 +386,7 @@ def _percent(text: str) -> str:
     return decimal_text(Decimal(text).quantize(Decimal("0.1")))
 
 
-def _fees_table(profile: str, fees: list[tuple[str, ToolFee]], shown: Shown) -> Html:
+def _fees_table(profile: str, fees: list[tuple[str, ToolFee]], shown: ShownCurrency) -> Html:
     """The per-call tool fees of a profile: their own component, included in the totals."""
     rows = "".join(_fill("fee", profile=profile, model=model, tool=f["tool"], calls=_calls(Decimal(f["calls"])),
                          cost=_money(Decimal(f["cost"]))) for model, f in fees)
@@ -401,7 +406,7 @@ def _derived(model: str, t: dict) -> str:
     return text
 
 
-def _verdict(case: ComparisonCase, shown: Shown) -> str:
+def _verdict(case: ComparisonCase, shown: ShownCurrency) -> str:
     sym = shown.symbol
     models = {m["model"]: m for m in case["models"]}
     if not models or case["cheapest"] is None or case["most_expensive"] is None:
@@ -415,7 +420,7 @@ def _verdict(case: ComparisonCase, shown: Shown) -> str:
             f"less than {worst['model']}.")
 
 
-def _ranges(cases: list[ComparisonCase], shown: Shown) -> Html:
+def _ranges(cases: list[ComparisonCase], shown: ShownCurrency) -> Html:
     totals = {(c["case"], m["model"]): Decimal(m["total"]["cost"]) for c in cases for m in c["models"]}
     order = dict.fromkeys(m["model"] for c in cases for m in _by_rank(c["models"]))
     rows = "".join(_fill("case-row", model=model, **{case: _money(totals.get((case, model), Decimal(0)))
@@ -432,7 +437,7 @@ def _month_cell(value: Decimal, mark: str | None) -> Html:
     return _fill("money-cell", value=f"{value:,.2f}")
 
 
-def _month_table(profile: str, models: list[ModelComparison], months: list[str], shown: Shown) -> Html:
+def _month_table(profile: str, models: list[ModelComparison], months: list[str], shown: ShownCurrency) -> Html:
     columns = []
     for model in models:
         cells = {c["month"]: c for c in model["months"]}

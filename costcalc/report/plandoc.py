@@ -38,9 +38,11 @@ from .. import planning
 from ..budgets import evaluate
 from ..errors import CostcalcError
 from ..money import EXACT, decimal_text
-from ..summary import dsum
+from ..summary import exact_sum
 from ..workload_plans import UserPlan
 from .sums import MonthlySums, monthly_sums
+from .meta import document_meta, unavailable_months
+from .shown_currency import ShownCurrency
 from .unitcosts import plan_unit_costs, plan_units_by_key, unit_costs, units_by_profile
 
 _ZERO = Decimal(0)
@@ -91,9 +93,8 @@ def plan_sections(rows: list[dict], meta: dict, sums: MonthlySums | None = None)
 
 
 def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
-    from .document import Shown, unavailable_months
 
-    shown = Shown(meta)
+    shown = ShownCurrency(meta)
     months = horizon(meta, rows)
     usd_costs, costs = sums.expected(sums.usd), sums.expected(sums.cost)
     requests: dict[tuple[str, str], dict[str, Decimal]] = {}
@@ -160,7 +161,6 @@ def frame_sections(df) -> dict:
     """plan_sections of an estimate DataFrame, from its cost lines summed per profile, model and month
     (expected case) rather than line by line: what `costcalc.plans` and compare use."""
     from ..summary import _bare
-    from .document import document_meta
 
     frame = _bare(df)
     if "case" in frame.columns:
@@ -169,7 +169,7 @@ def frame_sections(df) -> dict:
     rows = []
     if len(frame):
         grouped = frame.groupby(["profile", "model", "month"], observed=True, sort=False)
-        sums = {c: grouped[c].agg(dsum) for c in money}
+        sums = {c: grouped[c].agg(exact_sum) for c in money}
         for key in sums["cost_usd"].index:
             rows.append({"profile": str(key[0]), "model": str(key[1]), "month": str(key[2]),
                          **{c: decimal_text(sums[c][key]) for c in money}})
@@ -188,8 +188,8 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
         counts = requests.get((profile, model), {})
-        total, total_usd = dsum(own.values()), dsum(own_usd.values())
-        n = dsum(counts.values())
+        total, total_usd = exact_sum(own.values()), exact_sum(own_usd.values())
+        n = exact_sum(counts.values())
         per = planning.unit_cost(total, n)
         per_usd = planning.unit_cost(total_usd, n)
         marked = marks.get((profile, model), {})  # months the model has no price all month (n/a) or part of it
@@ -207,7 +207,7 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),
             "months": [{"month": m, **_amounts(by_month[m], by_month_usd[m])} for m in months],
-            "total": _amounts(dsum(by_month.values()), dsum(by_month_usd.values())), "profiles": profiles}
+            "total": _amounts(exact_sum(by_month.values()), exact_sum(by_month_usd.values())), "profiles": profiles}
 
 
 def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list[str]) -> dict:

@@ -9,7 +9,7 @@ from ..errors import CostcalcError
 from ..prices import COMPONENTS, Model, PriceTable, Quote, Request, resolve
 from ..prices.model import RATE_FALLBACK
 from ..money import decimal_text
-from ..textable import render, wrap
+from ..text_tables import render, wrap
 
 _RATE_COLUMNS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
 

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import EXACT
-from ..summary import dsum
+from ..summary import exact_sum
+from .shown_currency import ShownCurrency
 
 Key = tuple[str, str, str, str]  # (profile, case, model, month)
 
@@ -36,9 +37,8 @@ class MonthlySums:
 def monthly_sums(rows: list[dict], meta: Mapping[str, Any]) -> MonthlySums:
     """Exact sums (120 digits) of each (profile, case, model, month)'s cost lines; a line without a case
     is the expected case."""
-    from .document import Shown
 
-    shown = Shown(meta)
+    shown = ShownCurrency(meta)
     converted = shown.code != "USD"
     costs: dict[Key, list[Decimal]] = {}
     usds: dict[Key, list[Decimal]] = {}
@@ -48,8 +48,8 @@ def monthly_sums(rows: list[dict], meta: Mapping[str, Any]) -> MonthlySums:
         usds.setdefault(key, []).append(usd)
         costs.setdefault(key, []).append(shown.cost(row) if converted else usd)
     with decimal.localcontext(EXACT):
-        cost = {k: dsum(v) for k, v in costs.items()}
-        usd_sums = {k: dsum(v) for k, v in usds.items()}
+        cost = {k: exact_sum(v) for k, v in costs.items()}
+        usd_sums = {k: exact_sum(v) for k, v in usds.items()}
     pairs = [{"profile": p, "model": m} for p, m in dict.fromkeys((k[0], k[2]) for k in usds)]
     return MonthlySums(cost, usd_sums, pairs)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from ..textable import render
+from ..text_tables import render
 from . import csv_text
 from ..tokens import COLUMNS, FileProblem, TokenRow
 from ..tokens.tokenizers import TOKENIZERS

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import DIVIDE, decimal_text
-from ..summary import dsum
+from ..summary import exact_sum
 
 _ZERO = Decimal(0)
 
@@ -48,9 +48,9 @@ def unit_costs(units: dict[str, dict[str, Decimal]], costs: dict[str, Decimal], 
     for unit, counts in units.items():
         rows = [{"month": m, "count": decimal_text(counts.get(m, _ZERO)),
                  "per_unit": _per(costs.get(m, _ZERO), usd.get(m, _ZERO), counts.get(m, _ZERO))} for m in months]
-        count = dsum(counts.get(m, _ZERO) for m in months)
+        count = exact_sum(counts.get(m, _ZERO) for m in months)
         out.append({"unit": unit, "count": decimal_text(count),
-                    "per_unit": _per(dsum(costs.values()), dsum(usd.values()), count), "months": rows})
+                    "per_unit": _per(exact_sum(costs.values()), exact_sum(usd.values()), count), "months": rows})
     return out
 
 
@@ -76,13 +76,13 @@ def plan_unit_costs(units: dict[str, dict[tuple[str, str] | None, dict[str, Deci
     out = []
     for unit, shares in units.items():
         counted = [shares[key] for key in [None, *choices] if key in shares]
-        counts = {m: dsum(c.get(m, _ZERO) for c in counted) for m in months}
+        counts = {m: exact_sum(c.get(m, _ZERO) for c in counted) for m in months}
         rows = [{"month": m, "count": decimal_text(counts[m]),
                  "per_unit": None if m in left_out else _per(costs.get(m, _ZERO), usd.get(m, _ZERO), counts[m]),
                  "mark": "n/a" if m in left_out else None} for m in months]
-        count = dsum(counts.values())
-        period = None if left_out else _per(dsum(costs.get(m, _ZERO) for m in months),
-                                            dsum(usd.get(m, _ZERO) for m in months), count)
+        count = exact_sum(counts.values())
+        period = None if left_out else _per(exact_sum(costs.get(m, _ZERO) for m in months),
+                                            exact_sum(usd.get(m, _ZERO) for m in months), count)
         out.append({"unit": unit, "count": decimal_text(count), "per_unit": period, "months": rows})
     return out
 

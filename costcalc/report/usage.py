@@ -12,8 +12,8 @@ from decimal import Decimal
 from ..errors import _one_line
 from ..money import decimal_text
 from ..summary import cents
-from .. import textable
-from ..textable import WIDTH, render, wrap
+from .. import text_tables
+from ..text_tables import WIDTH, render, wrap
 from . import csv_table, markdown_text
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -60,7 +60,7 @@ def _text(result, markdown: bool) -> str:
                      f"{row['records']:,}", f"{cost:,.2f}"]
                     + [f"{cents(row['tool_fees_usd']):,.2f}" for _ in fees] + [f"{row[c]:,}" for c, _ in counts])
     right = [False] * (len(keys) + 2) + [True] * (len(counts) + len(fees) + 2)
-    table = (textable.markdown(headers, body, right) if markdown
+    table = (text_tables.markdown(headers, body, right) if markdown
              else render(headers, body, right, width=WIDTH, keep=len(keys) + 2))
     sha = (result.price_table.get("sha256") or "")[:12]
     head = (f"Re-priced usage: {result.summary_line()}. Price table {result.price_table.get('version')} "
@@ -124,7 +124,7 @@ def render_variance(df, fmt: str) -> str:
         body.append([_cell(r["month"], markdown), _cell(r["model"], markdown), f"{figures[0]:,.2f}",
                      f"{figures[1]:,.2f}"] + [_signed(v) for v in figures[2:]])
     right = [False, False] + [True] * len(_MONEY_COLUMNS)
-    table = textable.markdown(headers, body, right) if markdown else render(headers, body, right)
+    table = text_tables.markdown(headers, body, right) if markdown else render(headers, body, right)
     sha = ((attrs.get("price_table") or {}).get("sha256") or "")[:12]
     lines = [f"Forecast against actual usage, USD. Actual: {attrs.get('records', 0):,} records, "
              f"{attrs.get('priced', 0):,} priced, {attrs.get('reported', 0):,} reported; price table "

@@ -15,12 +15,12 @@ import pandas as pd
 
 from ..frames import python_values  # a Decimal or None per cell: what these renderings format
 from ..money import decimal_text
-from ..summary import cents, dsum
-from ..textable import table
+from ..summary import cents, exact_sum
+from ..text_tables import table
 from ..whatif import PLAN_PREFIX, TOTAL
 from ..errors import _one_line
 from . import ROUNDING_NOTE, csv_table, markdown_text
-from .document import Shown
+from .shown_currency import ShownCurrency
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -116,7 +116,7 @@ def _shown(df: pd.DataFrame):
     fx = a.get("fx") if (a.get("fx") or None) == (b.get("fx") or None) else None
     if fx and fx.get("native"):  # a provider's own prices are not USD x rate: compare in USD
         fx = None
-    return Shown({"fx": fx})
+    return ShownCurrency({"fx": fx})
 
 
 def _describe_side(key: str, side: dict, markdown: bool) -> str:
@@ -155,10 +155,10 @@ def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
     pct = dict(zip(totals["model"], totals["pct"]))
     headers = ["model", "A", "B", "B - A", "change"]
     right = [False, True, True, True, True]
-    rows = [[m, _money(a_tot[m]), _money(b_tot[m]), _signed(dsum((b_tot[m], -a_tot[m]))), _pct(pct[m])]
+    rows = [[m, _money(a_tot[m]), _money(b_tot[m]), _signed(exact_sum((b_tot[m], -a_tot[m]))), _pct(pct[m])]
             for m in models]
     rows.append([plan_label, _money(grand["a_usd"]), _money(grand["b_usd"]),
-                 _signed(dsum((grand["b_usd"], -grand["a_usd"]))), _pct(grand["pct"])])
+                 _signed(exact_sum((grand["b_usd"], -grand["a_usd"]))), _pct(grand["pct"])])
     lines += ["", "## Totals by model" if markdown else "Totals by model", "", _table(headers, rows, right, markdown)]
 
     every = converted[is_plan & (converted["month"] != TOTAL)]
@@ -179,7 +179,7 @@ def _compare_text(df: pd.DataFrame, markdown: bool) -> str:
 
 def _month_rows(part: pd.DataFrame) -> list[list[str]]:
     # each amount rounded on its own (the same cents whatever else is shown); B - A from the exact values
-    return [[month, _money(x), _money(y), _signed(dsum((y, -x))), _pct(p)]
+    return [[month, _money(x), _money(y), _signed(exact_sum((y, -x))), _pct(p)]
             for month, x, y, p in zip(part["month"], part["a_usd"], part["b_usd"], part["pct"])]
 
 

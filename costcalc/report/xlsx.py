@@ -14,7 +14,7 @@ Rendered from the canonical document (`report/document.py`) like every other for
   (before a model's launch, after its retirement: no cost lines), profiles.
 
 Money is written as numbers with a currency number format in the shown currency (USD x fx.rate, see
-`Shown`). Every text cell goes through `safe_cell`, so a profile or tag named `=HYPERLINK(...)` stays
+`ShownCurrency`). Every text cell goes through `safe_cell`, so a profile or tag named `=HYPERLINK(...)` stays
 text. The bytes are reproducible: the workbook's created/modified properties and every zip entry's
 date come from the document (its first month), not from the clock.
 
@@ -40,7 +40,8 @@ from ..errors import CostcalcError
 from ..money import decimal_text
 from ..summary import cents
 from . import safe_cell
-from .document import NOT_AVAILABLE_KEY, Shown, check, fee_summary, share_percent, to_document, verdict_caution
+from .document import NOT_AVAILABLE_KEY, check, fee_summary, share_percent, to_document, verdict_caution
+from .shown_currency import ShownCurrency
 from .document_types import EstimateDocument, Meta
 from .unitcosts import unit_owners
 
@@ -87,7 +88,7 @@ def render_xlsx(document: EstimateDocument) -> bytes:
     if len(rows) + 1 > _EXCEL_MAX_ROWS:
         raise CostcalcError(f"{len(rows)} cost lines do not fit in one Excel sheet "
                             f"({_EXCEL_MAX_ROWS - 1} at most): use --format csv or json")
-    shown = Shown(meta)
+    shown = ShownCurrency(meta)
     when = _fixed_time(meta)
 
     book = openpyxl.Workbook()
@@ -110,7 +111,7 @@ def render_xlsx(document: EstimateDocument) -> bytes:
 
 # -- sheets ----------------------------------------------------------------------------------------------
 
-def _summary_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
+def _summary_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles: _Styles) -> None:
     sheet.title = "Summary"
     rows = document["rows"]
     code = shown.code
@@ -189,7 +190,7 @@ def _summary_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Sty
     _finish(sheet, sheet.cell(2, first_money).coordinate)
 
 
-def _plan_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
+def _plan_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles: _Styles) -> None:
     """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
     and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
     from .headline import budget_title, budget_verdicts, not_available_note, plan_verdict
@@ -292,7 +293,7 @@ def _bold_row(sheet, names: list, styles: _Styles) -> None:
         cell.font = styles.bold
 
 
-def _detail_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
+def _detail_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles: _Styles) -> None:
     rows = document["rows"]
     columns = list(rows[0]) if rows else ["profile", "model", "provider", "month", "rule", "component",
                                           "tokens", "usd_per_mtok", "cost_usd", "period_start", "period_end"]
@@ -327,7 +328,7 @@ def _detail_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styl
     _finish(sheet, "A2")
 
 
-def _notes_sheet(sheet, document: EstimateDocument, shown: Shown, styles: _Styles) -> None:
+def _notes_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles: _Styles) -> None:
     meta = document["meta"]
     table = meta.get("price_table") or {}
     fx: Mapping[str, Any] = meta.get("fx") or {}
@@ -409,7 +410,7 @@ def _count(value) -> str:
 # -- cells -----------------------------------------------------------------------------------------------
 
 class _Styles:
-    def __init__(self, openpyxl, shown: Shown):
+    def __init__(self, openpyxl, shown: ShownCurrency):
         from openpyxl.styles import Alignment, Font, PatternFill
 
         self.bold = Font(bold=True)

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import _NO_VALUE, CostcalcError, InputError, Problem
 from ..money import decimal_text
 from ..prices.model import PriceTable
-from ..summary import dsum
+from ..summary import exact_sum
 from .price import PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs, unpriced_call_counts
 from .partials import Partials, finish_partials, problem_order
 from .totals import Totals, totals_by
@@ -187,7 +187,7 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
                         "priced": repricer.priced, "reported": repricer.reported,
                         "problems": [str(p) for p in sorted(repricer.problems, key=lambda p: (p.file, p.line or 0))],
                         "assumptions": repricer.assumptions + repricer.unpriced_notes(),
-                        "total_usd": str(dsum(frame.loc[frame["priced_as"] == "logged", "cost_usd"])),
+                        "total_usd": str(exact_sum(frame.loc[frame["priced_as"] == "logged", "cost_usd"])),
                         "unpriced_calls": repricer.unpriced_by_label()})
     return frame
 

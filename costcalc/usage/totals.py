@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..prices.model import COMPONENTS, TOOLS, tool_component
-from ..summary import dsum
+from ..summary import exact_sum
 from .price import PRICED_COLUMNS, Outcome, PricedSlice, exact_cost, outcome_cost
 from .schema import TAG_PREFIX
 
@@ -146,7 +146,8 @@ def rows_frame(by: list[str], priced_as: list[str], items: Iterable[tuple]) -> p
         entry[3] += sum(calls for calls, fee in calls_fees if fee is None)
     k = len(by)
     out = [list(group[:k]) + [priced_as[group[k]], group[k + 1], group[k + 2]] + sums
-           + [unpriced, dsum(fees), dsum(costs)] for group, (sums, costs, fees, unpriced) in sorted(merged.items())]
+           + [unpriced, exact_sum(fees), exact_sum(costs)]
+           for group, (sums, costs, fees, unpriced) in sorted(merged.items())]
     frame = pd.DataFrame(out, columns=columns)
     for column in ["records", "unpriced_calls"] + list(PRICED_COLUMNS):
         # int64 unless a sum outgrew it (then the Python integers stay, exact)
@@ -170,7 +171,7 @@ def components_frame(by: list[str], priced_as: list[str], items: Iterable[tuple]
             entry[0] += tokens
             entry[1].append(exact_cost(tokens, rate))
     columns = by + ["priced_as", "model", "component", "tokens", "cost_usd"]
-    return pd.DataFrame([list(key) + [tokens, dsum(costs)] for key, (tokens, costs) in sorted(merged.items())],
+    return pd.DataFrame([list(key) + [tokens, exact_sum(costs)] for key, (tokens, costs) in sorted(merged.items())],
                         columns=columns)
 
 
@@ -215,7 +216,7 @@ def _group(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def totals_by(frame: pd.DataFrame) -> dict[str, Decimal]:
     """Total cost per priced_as label (logged first), exact."""
-    return {label: dsum(part) for label, part in frame.groupby("priced_as", sort=False)["cost_usd"]}
+    return {label: exact_sum(part) for label, part in frame.groupby("priced_as", sort=False)["cost_usd"]}
 
 
 __all__ = ["BY_CHOICES", "Totals", "check_by", "components_frame", "rows_frame", "totals_by", "COMPONENTS"]

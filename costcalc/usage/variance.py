@@ -32,7 +32,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..money import DIVIDE, EXACT, dsum
+from ..money import DIVIDE, EXACT, exact_sum
 from ..prices.model import is_tool_component
 
 COLUMNS = ["month", "model", "forecast_usd", "actual_usd", "variance_usd", "volume_usd", "mix_usd",
@@ -62,7 +62,7 @@ def _by_component(rows: pd.DataFrame) -> dict[tuple[str, str], dict[str, tuple[D
         entry = out.setdefault((str(month), str(model)), {}).setdefault(str(component), [[], []])
         entry[0].append(Decimal(tokens))
         entry[1].append(Decimal(cost))
-    return {key: {c: (dsum(t), dsum(k)) for c, (t, k) in parts.items()} for key, parts in out.items()}
+    return {key: {c: (exact_sum(t), exact_sum(k)) for c, (t, k) in parts.items()} for key, parts in out.items()}
 
 
 def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
@@ -74,30 +74,30 @@ def _split(month: str, model: str, forecast: dict, actual: dict) -> list:
     actual = {c: v for c, v in actual.items() if c not in a_calls}
     # + - x exact (money.EXACT); the per-token rates are the only division, at money.DIVIDE's 50 digits
     with decimal.localcontext(EXACT):
-        f_fees = dsum(cost for _, cost in f_calls.values())
-        a_fees = dsum(cost for _, cost in a_calls.values())
-        f_cost = dsum(cost for _, cost in forecast.values())
-        a_cost = dsum(cost for _, cost in actual.values())
-        f_tokens = dsum(tokens for tokens, _ in forecast.values())
-        a_tokens = dsum(tokens for tokens, _ in actual.values())
+        f_fees = exact_sum(cost for _, cost in f_calls.values())
+        a_fees = exact_sum(cost for _, cost in a_calls.values())
+        f_cost = exact_sum(cost for _, cost in forecast.values())
+        a_cost = exact_sum(cost for _, cost in actual.values())
+        f_tokens = exact_sum(tokens for tokens, _ in forecast.values())
+        a_tokens = exact_sum(tokens for tokens, _ in actual.values())
         if not f_tokens:  # nothing forecast: all of it is volume
-            volume, mix = dsum((a_cost, -f_cost)), Decimal(0)
+            volume, mix = exact_sum((a_cost, -f_cost)), Decimal(0)
         else:
             per_token = DIVIDE.divide(f_cost, f_tokens)
             volume = (a_tokens - f_tokens) * per_token
-            at_forecast_rates = dsum(tokens * _forecast_rate(component, forecast, actual)
+            at_forecast_rates = exact_sum(tokens * _forecast_rate(component, forecast, actual)
                                      for component, (tokens, _) in actual.items())
             mix = at_forecast_rates - a_tokens * per_token
         for tool in set(f_calls) | set(a_calls):
             f_n = f_calls.get(tool, (Decimal(0), Decimal(0)))[0]
             a_n = a_calls.get(tool, (Decimal(0), Decimal(0)))[0]
             volume += (a_n - f_n) * _forecast_rate(tool, f_calls, a_calls)
-        f_cost = dsum((f_cost, f_fees))
-        a_cost = dsum((a_cost, a_fees))
-        # the difference exactly (dsum works at 120 digits): actual - forecast to the last digit, and
+        f_cost = exact_sum((f_cost, f_fees))
+        a_cost = exact_sum((a_cost, a_fees))
+        # the difference exactly (exact_sum works at 120 digits): actual - forecast to the last digit, and
         # volume + mix + price add up to it
-        difference = dsum((a_cost, -f_cost))
-        price = dsum((difference, -volume, -mix))
+        difference = exact_sum((a_cost, -f_cost))
+        price = exact_sum((difference, -volume, -mix))
     return [month, model, f_cost, a_cost, difference, volume, mix, price, f_tokens, a_tokens]
 
 
