@@ -40,6 +40,7 @@ from .chartdata import when
 from .plandoc import horizon
 from .document import NOT_AVAILABLE_KEY, verdict_caution
 from .shown_currency import ShownCurrency
+from .unitcosts import unit_owners
 from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, Headline, ModelComparison,
                              ProfileComparison, ToolFee)
 
@@ -138,7 +139,8 @@ def render_html(document: EstimateDocument) -> str:
 
 
 def _unit_costs(profiles: list, shown: ShownCurrency) -> Html | str:
-    """Cost per unit (profiles' units:) per month and over the period; nothing without units."""
+    """Cost per unit (the whole plan's top-level units:, profiles' units:) per month and over the period;
+    nothing without units."""
     from .headline import unit
 
     columns = [(p, u) for p in profiles for u in p.get("units") or []]
@@ -226,7 +228,8 @@ def _plan_summary(document, months, profile_colour, shown: ShownCurrency) -> str
         profile_totals=Html("".join(_fill("money-cell", value=_money(Decimal(p["total"]["cost"])))
                                     for p in profiles)),
         not_available=_fill("plan-not-available", text=said) if said else "",
-        unit_rows=Html("".join(units)), unit_costs=_unit_costs(profiles, shown), plan_rows=Html("".join(plan_rows)),
+        unit_rows=Html("".join(units)), unit_costs=_unit_costs(unit_owners(chosen), shown),
+        plan_rows=Html("".join(plan_rows)),
         budgets=Html("".join(_budget(budget) for budget in document.get("budgets") or [])))
 
 
