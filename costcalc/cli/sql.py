@@ -85,10 +85,10 @@ def reprice_sql(plan_path, dialect, table, segments, by, mapping, problems, outp
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
     mapped = column_map(mapping, ("source", "line"))  # the same check as `costcalc reprice --map`, and where from
-    for target in mapped or {}:
+    for target, column in (mapped or {}).items():
         if target not in USAGE_COLUMNS and not target.startswith(TAG_PREFIX):
             # prompt_tokens/completion_tokens are read by the file readers only: the SQL takes each count as is
-            raise click.BadParameter(f"{target}={mapped[target]}: the SQL maps {', '.join(USAGE_COLUMNS)} or tag:NAME",
+            raise click.BadParameter(f"{target}={column}: the SQL maps {', '.join(USAGE_COLUMNS)} or tag:NAME",
                                      param_hint="--map")
     write_output(emit(read_plan(plan_path), table, dialect, segments, group, mapped, problems), output)
 
