@@ -89,6 +89,31 @@ def test_six_turn_conversation_monthly_cost(tmp_path):
     assert [D(str(n)) for n in requests] == [31000 * 6]
 
 
+def test_history_reads_without_writes_refused_where_writes_are_billed(tmp_path):
+    # Anthropic reads only a prefix a request wrote (and billed): reads alone priced the six turns at
+    # 16,250 x 0.50 + 4,900 x 5.00 (the written part as plain input) + 2,400 x 25 = 0.092625 per conversation,
+    # 31,000 x 0.092625 = 2,871.375 USD, below the 3,061.25 the writes cost. Refused, naming file, line, key.
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    path = write(tmp_path, SIX_TURNS.replace("{reads: history, writes: 5m}", "{reads: history}"))
+    result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "1"])
+    assert result.exit_code in (1, 2) and result.stdout == ""
+    said = result.stderr.strip()
+    assert "\n" not in said and "Traceback" not in said
+    # line 13: schema_version and profiles: come first, then the 11 lines of SIX_TURNS down to cache:
+    assert said.startswith(f"costcalc: {path}:13: profiles.chat.conversation.cache: 'none': ")
+    assert said.endswith("claude-opus-4-7 bills cache writes: reads of the history need writes: 5m or 1h")
+    # a model whose writes bill as plain input (gpt-5.5, automatic caching) prices the reads alone:
+    # turn k >= 2 reads turn k-1's prompt; per conversation reads 16,250, uncached 4,900, output 2,400
+    gpt = write(tmp_path, SIX_TURNS.replace("{reads: history, writes: 5m}", "{reads: history}")
+                .replace("[claude-opus-4-7]", "[gpt-5.5]").replace("claude-opus-4.7-estimate", "o200k_base"))
+    frame = month_frame(gpt)
+    tokens = {str(c): D(str(t)) for c, t in zip(frame["component"], frame["tokens"])}
+    assert tokens == {"input": 31000 * 4900, "cache_read": 31000 * 16250, "output": 31000 * 2400}
+
+
 # --- 2. gpt-5.5's 272K cliff: only the turns above it pay the long-context rates ---------------------------
 
 LONG = """\
@@ -455,7 +480,7 @@ def test_one_turn_conversation_equals_plain_profile_property(tmp_path, system, u
       system_tokens: {system}
       user_tokens_per_turn: {user}
       reply_tokens_per_turn: {reply}
-      cache: {{reads: history, writes: {writes}}}
+      cache: {{reads: {"none" if writes == "none" else "history"}, writes: {writes}}}
 """)
     cache = "" if writes == "none" else f"    cache_write: {{ttl: {writes}, share: 1}}\n"
     plain = tmp_path / "p.yaml"
