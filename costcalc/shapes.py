@@ -153,5 +153,5 @@ def units_entries(requests: list[dict], info: dict[tuple[str, str, str], tuple])
     return out
 
 
-__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "bills_cache_writes", "per_unit_weight", "requests_per_unit", "shaped_bins",
-           "turn_steps", "units_entries", "with_failures"]
+__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "bills_cache_writes", "per_unit_weight", "requests_per_unit",
+           "shaped_bins", "turn_steps", "units_entries", "with_failures"]
