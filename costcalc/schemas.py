@@ -297,6 +297,8 @@ def estimate_schema() -> dict:
                                                         "mark": nullable({"enum": ["n/a", "partial"]})})},
             "units": {"type": "array", "description": "Cost per unit (the profile's units:)", "items": _open({
                 "unit": {"type": "string"}, "count": _DEC, "per_unit": nullable(_amounts()),
+                "stock": {"type": "boolean", "description": "a count per month (users, seats): count is the "
+                          "average a month and per_unit the period's cost over it"},
                 "months": {"type": "array", "items": _open({"month": _MONTH, "count": _DEC,
                                                             "per_unit": nullable(_amounts())})}},
                 ("unit", "count", "per_unit", "months"))}},
@@ -380,7 +382,8 @@ def estimate_schema() -> dict:
             "case": {"enum": list(CASES)}, "requests": _DEC}, ("profile", "model", "month", "requests"))},
         "units": {"type": "array", "items": _open({
             "profile": {"type": "string"}, "model": {"type": "string"}, "month": _MONTH,
-            "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC},
+            "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC,
+            "stock": {"type": "boolean", "description": "a count per month (users, seats), not added over months"}},
             ("profile", "model", "month", "unit", "count"))},
         "list_rates": {"type": "array", "items": {"type": "object"}},
         "native_rates": {"type": "array", "items": {"type": "object"}},

@@ -150,6 +150,8 @@ def units_entries(requests: list[dict], info: dict[tuple[str, str, str], tuple])
         for unit in units:
             out.append({"profile": entry["profile"], "model": entry["model"], "month": entry["month"],
                         "case": entry["case"], "unit": unit.name, "count": unit.count(users, shaped)})
+            if unit.per_month is not None:  # a stock (users, seats): the period divides by it, not by a sum
+                out[-1]["stock"] = True
     return out
 
 

@@ -301,10 +301,28 @@ def test_turn_above_the_context_window_names_the_turns(tmp_path):
 UNITS = SIX_TURNS + "    units: {user: 12000, conversation: derived, ticket: {per_request: 0.25}}\n"
 
 
+def test_users_are_a_stock_not_user_months(tmp_path):
+    # units: {user: 50} over 2 months: 50 users, not 100 user-months. January 2027 31,000 x 0.09875 = 3,061.25,
+    # February 28,000 x 0.09875 = 2,765: per user 61.225 and 55.30 a month; over the period 5,826.25 / 50 = 116.525
+    import json
+
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    path = write(tmp_path, SIX_TURNS + "    units: {user: 50}\n")
+    result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    user = json.loads(result.output)["plans"][0]["profiles"][0]["units"][0]
+    assert [D(m["per_unit"]["cost_usd"]) for m in user["months"]] == [D("61.225"), D("55.3")]
+    assert D(user["count"]) == 50 and D(user["per_unit"]["cost_usd"]) == D("116.525") and user["stock"] is True
+
+
 def test_unit_costs_in_json_table_and_xlsx(tmp_path):
     # January 2027 costs 3,061.25 (above), February 28 x 1,000 x 0.09875 = 2,765.
     # per user: 3,061.25 / 12,000 = 0.25510416...; 2,765 / 12,000 = 0.23041666...;
-    #   period 5,826.25 / 24,000 = 0.24276041...
+    #   period: 12,000 users is a count per month (a stock), not 24,000 user-months: 5,826.25 / 12,000
+    #   = 0.48552083...
     # per conversation: 0.09875 every month (31,000 and 28,000 conversations)
     # per ticket: 0.25 per request: January 31,000 x 6 x 0.25 = 46,500 tickets -> 3,061.25 / 46,500
     #   = 0.0658333...; period 5,826.25 / (46,500 + 42,000) = 0.0658333...
@@ -323,8 +341,9 @@ def test_unit_costs_in_json_table_and_xlsx(tmp_path):
     units = {u["unit"]: u for u in document["plans"][0]["profiles"][0]["units"]}
     assert D(units["user"]["months"][0]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == \
         (D("3061.25") / 12000).quantize(D("1e-12"))
-    assert D(units["user"]["count"]) == 24000
-    assert D(units["user"]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == (D("5826.25") / 24000).quantize(D("1e-12"))
+    assert D(units["user"]["count"]) == 12000 and units["user"]["stock"] is True
+    assert D(units["user"]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == D("0.485520833333")  # 5,826.25 / 12,000
+    assert "stock" not in units["conversation"] and "stock" not in units["ticket"]
     assert [D(m["count"]) for m in units["conversation"]["months"]] == [31000, 28000]
     assert D(units["conversation"]["per_unit"]["cost_usd"]) == D("0.09875")
     assert [D(m["count"]) for m in units["ticket"]["months"]] == [46500, 42000]
@@ -333,7 +352,8 @@ def test_unit_costs_in_json_table_and_xlsx(tmp_path):
     text = result.output
     assert "chat per user" in text and "chat per conversation" in text
     period = next(line for line in text.splitlines() if line.strip().startswith("period ") and "0.0987" in line)
-    assert period.split()[1:3] == ["0.242760", "0.098750"]  # 0.24276041 and 0.09875 to six places
+    assert period.split()[1:3] == ["0.485521", "0.098750"]  # 0.48552083 and 0.09875 to six places
+    assert "chat: user 12,000 a month (a count per month: the period's cost over it)" in " ".join(text.split())
 
     result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "csv"])
     rows = [line for line in result.output.splitlines() if line.startswith("# unit cost,")]
@@ -352,7 +372,7 @@ def test_unit_costs_in_json_table_and_xlsx(tmp_path):
             and r[1] in ("user", "conversation")]
     cells = {(r[1], r[2]): (r[3], r[4]) for r in rows}
     assert cells[("conversation", "2027-01")] == (31000, pytest.approx(0.09875))
-    assert cells[("user", "period")] == (24000, pytest.approx(5826.25 / 24000))
+    assert cells[("user", "period (units a month)")] == (12000, pytest.approx(5826.25 / 12000))
 
 
 # --- 6. init --shape ---------------------------------------------------------------------------------------

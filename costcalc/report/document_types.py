@@ -84,7 +84,8 @@ class UnitMonth(TypedDict):
 class UnitCost(TypedDict):
     """Cost per unit of a profile's `units:` (costcalc.report.unitcosts): per month and over the period."""
     unit: str
-    count: str
+    count: str  # over the period: the months' sum, or for a stock its average count per month
+    stock: NotRequired[bool]  # a count per month (users, seats): per_unit is the period's cost / count
     per_unit: Amounts | None
     months: list[UnitMonth]
 
@@ -250,6 +251,7 @@ class UnitCount(TypedDict):
     case: NotRequired[str]
     unit: str
     count: str
+    stock: NotRequired[bool]  # a count per month (users, seats) that is not added over months
 
 
 class Meta(TypedDict):

@@ -189,7 +189,9 @@ def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
     for group in groups:
         rows = [[label] + [cells[i][1][n] for i in group] for n, label in enumerate(first)]
         out += ["", table(["month"] + [cells[i][0] for i in group], rows, [False] + [True] * len(group), markdown)]
-    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}" for c in columns)
+    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}"
+                       + (" a month (a count per month: the period's cost over it)" if c[2].get("stock") else "")
+                       for c in columns)
     out += ["", _wrap(f"Units over the period: {counts}.", markdown, indent="")]
     if key:
         out += [""] + [_wrap(line, False) for line in key]

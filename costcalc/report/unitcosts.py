@@ -3,7 +3,9 @@ the period, in the shown currency and in USD, for the document's plan sections (
 renderers that show them (headline tables, XLSX).
 
     per month:       the month's cost / the month's units (meta.units, counted by the projection)
-    over the period: the period's cost / the period's units
+    over the period: the period's cost / the period's units; for a stock (a count per month: users,
+                     seats; meta.units `stock`) the period's cost / the average count per month: 50 users
+                     over 2 months are 50 users, not 100 user-months
 Exact decimals (the division at money.DIVIDE's 50 digits); rounded only when shown.
 """
 
@@ -16,6 +18,15 @@ from ..money import DIVIDE, decimal_text
 from ..summary import exact_sum
 
 _ZERO = Decimal(0)
+
+
+def stock_units(entries: list[dict]) -> dict[tuple[str, str], set[str]]:
+    """{(profile, model): units} of meta.units counted per month as a stock (users, seats), not added up."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for e in entries:
+        if e.get("stock"):
+            out.setdefault((str(e["profile"]), str(e["model"])), set()).add(str(e["unit"]))
+    return out
 
 
 def units_by_profile(entries: list[dict]) -> dict[tuple[str, str], dict[str, dict[str, Decimal]]]:
@@ -37,13 +48,21 @@ def _per(cost: Decimal, usd: Decimal, count: Decimal) -> dict | None:
 
 
 def unit_costs(units: dict[str, dict[str, Decimal]], costs: dict[str, Decimal], usd: dict[str, Decimal],
-               months: list[str]) -> list[dict]:
-    """[{unit, count, per_unit, months: [{month, count, per_unit}]}] of one profile on its plan's model."""
+               months: list[str], stocks: set[str] | frozenset[str] = frozenset()) -> list[dict]:
+    """[{unit, count, per_unit, months: [{month, count, per_unit}]}] of one profile on its plan's model.
+    `stocks`: units counted per month (stock_units); their period count is the average count per month."""
     out = []
     for unit, counts in units.items():
         rows = [{"month": m, "count": decimal_text(counts.get(m, _ZERO)),
                  "per_unit": _per(costs.get(m, _ZERO), usd.get(m, _ZERO), counts.get(m, _ZERO))} for m in months]
         count = exact_sum(counts.get(m, _ZERO) for m in months)
-        out.append({"unit": unit, "count": decimal_text(count),
-                    "per_unit": _per(exact_sum(costs.values()), exact_sum(usd.values()), count), "months": rows})
+        counted = [m for m in months if m in counts]
+        if unit in stocks and counted:
+            with decimal.localcontext(DIVIDE):
+                count = exact_sum(counts[m] for m in counted) / len(counted)
+        entry = {"unit": unit, "count": decimal_text(count)}
+        if unit in stocks:
+            entry["stock"] = True
+        entry.update({"per_unit": _per(exact_sum(costs.values()), exact_sum(usd.values()), count), "months": rows})
+        out.append(entry)
     return out

@@ -435,7 +435,7 @@ def _unit_rows(sheet, profiles: list[PlanProfile], code: str, styles: _Styles) -
     _bold_row(sheet, ["profile", "unit", "month", "units", f"cost per unit ({code})"], styles)
     for p, u in rows:
         for label, count, per in [(m["month"], m["count"], m["per_unit"]) for m in u["months"]] + \
-                [("period", u["count"], u["per_unit"])]:
+                [("period (units a month)" if u.get("stock") else "period", u["count"], u["per_unit"])]:
             sheet.append([_text(p["profile"]), _text(u["unit"]), _text(label), _number(Decimal(count)),
                           None if per is None else _number(Decimal(per["cost"]))])
             sheet.cell(sheet.max_row, 4).number_format = styles.tokens
