@@ -582,6 +582,11 @@ def test_document_with_shapes_and_units_validates_against_its_schema(tmp_path):
     counts = {u["unit"]: D(u["months"][0]["count"]) for u in agent["units"]}
     assert counts == {"task": 3100, "request": 37200}
     assert D(agent["months"][0]["requests"]) == 39060
+    # so the request unit is labelled as such where it is shown
+    text = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2"]).output
+    flat = " ".join(text.split())
+    assert "agent per request (retries not counted)" in flat and "agent: request (retries not counted)" in flat
+    assert "agent per task" in flat and "task (retries" not in flat
     turns = document["meta"]["profiles"]["chat"]["turns"]
     assert [t["cache_read"] for t in turns] == ["0", "2150", "2700", "3250", "3800", "4350"]
 

@@ -16,6 +16,7 @@ from ..summary import cents
 from .. import text_tables
 from . import markdown_text
 from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, UnitMonth
+from .unitcosts import unit_label
 
 WIDTH = 100
 _INDENT = 2
@@ -176,7 +177,7 @@ def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
         for u in p.get("units") or []:
             shown = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
             shown.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
-            columns.append((f"{p['profile']} per {u['unit']}", shown, u))
+            columns.append((f"{p['profile']} per {unit_label(u)}", shown, u))
     if not columns:
         return []
     names = [_text(c[0], markdown) for c in columns]

@@ -29,6 +29,13 @@ def stock_units(entries: list[dict]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
+def unit_label(cost: dict) -> str:
+    """A unit as reports name it: `request` says that retries are not counted (shapes.units_entries counts the
+    users' requests; the retries' cost is in the numerator)."""
+    unit = str(cost["unit"])
+    return f"{unit} (retries not counted)" if unit == "request" and not cost.get("stock") else unit
+
+
 def units_by_profile(entries: list[dict]) -> dict[tuple[str, str], dict[str, dict[str, Decimal]]]:
     """{(profile, model): {unit: {month: count}}} of meta.units, expected case only."""
     out: dict[tuple[str, str], dict[str, dict[str, Decimal]]] = {}

@@ -2,7 +2,8 @@
 0.25}}` on a profile).
 
   a number        units per month (users, seats): the same count every month of the period
-  derived         counted by the projection: `request` (requests made, retries included), or the shape's own
+  derived         counted by the projection: `request` (the requests users make; retries not
+                  counted: a retried request is one unit however many attempts it takes), or the shape's own
                   unit (`conversation` of a conversation profile, `task` of an agent profile)
   {per_request}   units per request (0.25 resolved tickets per request)
 
