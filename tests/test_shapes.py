@@ -642,3 +642,16 @@ def test_shape_modules_are_pure():
         calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
                  and isinstance(node.func, ast.Name)}
         assert "open" not in calls, module.__name__
+
+
+def test_sensitivity_names_a_shapes_inputs_as_its_file_does(tmp_path):
+    # conversations_per_day {500, 1000, 2000} and reasoning {0, 0, 100} per turn on the six turns, January 2027:
+    #   volume: 31 x 500 = 15,500 and 31 x 2,000 = 62,000 conversations x 0.09875 = 1,530.625 and 6,122.50
+    #   reasoning high: 6 turns x 100 = 600 tokens x 25 USD per 1M (billed as output) = 0.015 per conversation,
+    #   31,000 x 0.015 = 465 more: 3,526.25; low (0) = expected = 3,061.25
+    text = SIX_TURNS.replace("conversations_per_day: 1000", "conversations_per_day: {low: 500, expected: 1000, "
+                             "high: 2000}") + "      reasoning: {low: 0, expected: 0, high: 100}\n"
+    frame = costcalc.sensitivity(str(write(tmp_path, text)), start="2027-01", months=1)
+    rows = {r["input"]: (D(str(r["low_usd"])), D(str(r["high_usd"]))) for _, r in frame.iterrows()}
+    assert rows == {"conversation.conversations_per_day": (D("1530.625"), D("6122.5")),
+                    "conversation.reasoning": (D("3061.25"), D("3526.25"))}
