@@ -12,6 +12,7 @@ Exact decimals (the division at money.DIVIDE's 50 digits); rounded only when sho
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from decimal import Decimal
 
 from ..money import DIVIDE, decimal_text
@@ -29,7 +30,7 @@ def stock_units(entries: list[dict]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
-def unit_label(cost: dict) -> str:
+def unit_label(cost: Mapping[str, object]) -> str:
     """A unit as reports name it: `request` says that retries are not counted (shapes.units_entries counts the
     users' requests; the retries' cost is in the numerator)."""
     unit = str(cost["unit"])
@@ -67,7 +68,7 @@ def unit_costs(units: dict[str, dict[str, Decimal]], costs: dict[str, Decimal], 
         if unit in stocks and counted:
             with decimal.localcontext(DIVIDE):
                 count = exact_sum(counts[m] for m in counted) / len(counted)
-        entry = {"unit": unit, "count": decimal_text(count)}
+        entry: dict[str, object] = {"unit": unit, "count": decimal_text(count)}
         if unit in stocks:
             entry["stock"] = True
         entry.update({"per_unit": _per(exact_sum(costs.values()), exact_sum(usd.values()), count), "months": rows})

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 UNIT_PATTERN = r"[a-z][a-z0-9_]*"
-_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,3 @@ class Unit:
         if self.per_request is not None:
             return f"{self.name}: {self.per_request.normalize():f} per request"
         return f"{self.name}: derived"
-
-
-def per_unit(cost: Decimal, units: Decimal) -> Decimal | None:
-    """cost / units, or None when there are no units (no division by zero in a report)."""
-    return cost / units if units else None
