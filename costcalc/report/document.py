@@ -57,6 +57,10 @@ number of calls and `usd_per_mtok` the fee in USD per 1,000,000 calls, so cost_u
 usd_per_mtok / 1,000,000 holds for every row; their `rule` is `fee` (`BILLED:fee` when routed). A fee with
 a native price (DeepSeek's 5 CNY per 1,000 calls) is in meta.native_rates like a token rate (per_mtok =
 per 1,000,000 calls). Every format shows them as their own component (`fee_summary`).
+
+Why one module of about 600 lines: the document's three directions live together (frame -> document,
+document -> frame, and `check`, which validates a saved one key by key), because each must change with the
+others; the sections derived from the rows have their own modules (plandoc, comparisons, sums, meta).
 """
 
 from __future__ import annotations

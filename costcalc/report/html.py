@@ -17,6 +17,10 @@ MarkupSafe) for one report, imported on every HTML rendering.
 Money in tables is rounded to the cent figure by figure (`cents`), so an amount shows the same cents
 whatever else the page holds; it is shown in the document's currency (USD x fx.rate, see `ShownCurrency`).
 Charts show the expected case when the document has low/high cases.
+
+Why one module of about 500 lines: it is the one place document sections become the template's pieces
+(each section a short function filling a named piece); the markup is in the template, the charts in
+svg.py, the figures in the document.
 """
 
 from __future__ import annotations
