@@ -300,6 +300,8 @@ def estimate_schema() -> dict:
                                                         "mark": nullable({"enum": ["n/a", "partial"]})})},
             "units": {"type": "array", "description": "Cost per unit (the profile's units:)", "items": _open({
                 "unit": {"type": "string"}, "count": _DEC, "per_unit": nullable(_amounts()),
+                "stock": {"type": "boolean", "description": "a count per month (users, seats): count is the "
+                          "average a month and per_unit the period's cost over it"},
                 "months": {"type": "array", "items": _open({"month": _MONTH, "count": _DEC,
                                                             "per_unit": nullable(_amounts())})}},
                 ("unit", "count", "per_unit", "months"))}},
@@ -307,6 +309,8 @@ def estimate_schema() -> dict:
         "units": {"type": "array", "description": "The plan's total per unit (the file's top-level units:); "
                   "null where the plan leaves a month out", "items": _open({
                       "unit": {"type": "string"}, "count": _DEC, "per_unit": nullable(_amounts()),
+                      "stock": {"type": "boolean", "description": "a count per month (users, seats): count is "
+                                "the average a month and per_unit the period's cost over it"},
                       "months": {"type": "array", "items": _open({
                           "month": _MONTH, "count": _DEC, "per_unit": nullable(_amounts()),
                           "mark": nullable({"enum": ["n/a"]})}, ("month", "count", "per_unit"))}},
@@ -390,7 +394,8 @@ def estimate_schema() -> dict:
             "case": {"enum": list(CASES)}, "requests": _DEC}, ("profile", "model", "month", "requests"))},
         "units": {"type": "array", "items": _open({
             "profile": {"type": "string"}, "model": {"type": "string"}, "month": _MONTH,
-            "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC},
+            "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC,
+            "stock": {"type": "boolean", "description": "a count per month (users, seats), not added over months"}},
             ("profile", "model", "month", "unit", "count"))},
         "plan_units": {"type": "array", "description": "The file's top-level units: a count per month "
                        "(profile and model null) or a profile's share on a model (derived, per_request)",

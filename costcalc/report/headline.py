@@ -16,6 +16,7 @@ from ..summary import cents
 from .. import text_tables
 from . import markdown_text
 from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, PlanUnitMonth, UnitMonth
+from .unitcosts import unit_label
 
 WIDTH = 100
 _INDENT = 2
@@ -178,7 +179,7 @@ def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
         for u in p.get("units") or []:
             shown = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
             shown.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
-            columns.append((f"{p['profile']} per {u['unit']}", shown, u))
+            columns.append((f"{p['profile']} per {unit_label(u)}", shown, u))
     if not columns:
         return []
     names = [_text(c[0], markdown) for c in columns]
@@ -191,7 +192,9 @@ def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
     for group in groups:
         rows = [[label] + [cells[i][1][n] for i in group] for n, label in enumerate(first)]
         out += ["", table(["month"] + [cells[i][0] for i in group], rows, [False] + [True] * len(group), markdown)]
-    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}" for c in columns)
+    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}"
+                       + (" a month (a count per month: the period's cost over it)" if c[2].get("stock") else "")
+                       for c in columns)
     out += ["", _wrap(f"Units over the period: {counts}.", markdown, indent="")]
     if key:
         out += [""] + [_wrap(line, False) for line in key]

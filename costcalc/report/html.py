@@ -40,7 +40,7 @@ from .chartdata import when
 from .plandoc import horizon
 from .document import NOT_AVAILABLE_KEY, verdict_caution
 from .shown_currency import ShownCurrency
-from .unitcosts import unit_owners
+from .unitcosts import unit_label, unit_owners
 from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, Headline, ModelComparison,
                              ProfileComparison, ToolFee)
 
@@ -154,7 +154,7 @@ def _unit_costs(profiles: list, shown: ShownCurrency) -> Html | str:
     rows = [_fill("plan-unit-cost-row", month=month, cells=cells([u["months"][i]["per_unit"] for _, u in columns]))
             for i, month in enumerate(months)]
     return _fill("plan-unit-costs", code=shown.code,
-                 heads=Html("".join(_fill("plan-unit-cost-head", label=f'{p["profile"]} per {u["unit"]}',
+                 heads=Html("".join(_fill("plan-unit-cost-head", label=f'{p["profile"]} per {unit_label(u)}',
                                           code=shown.code) for p, u in columns)),
                  rows=Html("".join(rows)), totals=cells([u["per_unit"] for _, u in columns]))
 

@@ -43,7 +43,7 @@ from ..workload_plans import UserPlan
 from .sums import MonthlySums, monthly_sums
 from .meta import document_meta, unavailable_months
 from .shown_currency import ShownCurrency
-from .unitcosts import plan_unit_costs, plan_units_by_key, unit_costs, units_by_profile
+from .unitcosts import plan_unit_costs, plan_units_by_key, stock_units, unit_costs, units_by_profile
 
 _ZERO = Decimal(0)
 
@@ -103,6 +103,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
             per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
             per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
     units = units_by_profile(meta.get("units") or [])
+    stocks = stock_units(meta.get("units") or [])
     models, current = plan_setup(meta, sums.pairs)
     user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
     unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
@@ -112,7 +113,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
     marks = unavailable_months(meta)
-    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units) for p in built]
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, stocks) for p in built]
     plan_units = plan_units_by_key(meta.get("plan_units") or [])
     if plan_units:  # the file's top-level units: every plan's total per unit
         for plan, entry in zip(built, plans):
@@ -183,7 +184,7 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
 
 
 def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]],
-                units: dict | None = None) -> dict:
+                units: dict | None = None, stocks: dict[tuple[str, str], set[str]] | None = None) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -202,7 +203,8 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
             "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),
             "cost_per_1k": None if per is None or per_usd is None else _amounts(per * 1000, per_usd * 1000)})
         if units and (profile, model) in units:
-            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months)
+            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months,
+                                               (stocks or {}).get((profile, model), set()))
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),
