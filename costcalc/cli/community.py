@@ -13,6 +13,7 @@ import click
 
 from .app import EXIT_REPORTED
 from .options import format_option, output_option, parse_at, prices_option, write_output
+from ..errors import _one_line
 
 SOURCES = ("litellm", "genai-prices", "openrouter", "models.dev")
 
@@ -84,8 +85,6 @@ def _report(frame, verbose: bool) -> None:
     skipped = frame[frame["status"] == "skipped"]
     if len(skipped):
         if verbose:
-            from ..errors import _one_line
-
             for row in skipped.itertuples():
                 click.echo(f"costcalc: skipped {_one_line(repr(row.source_id))}: {_one_line(row.reason)}", err=True)
         kinds = Counter(_kind(r) for r in skipped["reason"])

@@ -18,6 +18,7 @@ import click
 
 from .._parse import parse_count, parse_instant
 from ..errors import CostcalcError
+from .._parse import parse_tool_calls
 
 SCENARIOS = ("actual", "list")
 
@@ -171,7 +172,6 @@ def count_option(name: str, help_text: str, default: str | None = "0", parse=par
 
 def tool_call_counts(values: tuple[str, ...]) -> dict[str, int]:
     """--tool-calls web_search=2,web_fetch=1 as {tool: calls}."""
-    from .._parse import parse_tool_calls
 
     try:
         return parse_tool_calls(values)

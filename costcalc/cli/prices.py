@@ -10,6 +10,7 @@ import click
 
 from .app import EXIT_REPORTED
 from .options import format_option, parse_at, prices_option, write_output
+from ..errors import UnknownProviderError
 
 FORMATS = ("table", "json")
 
@@ -39,7 +40,6 @@ def prices_list(provider, at, prices, fmt):
       costcalc prices list --provider deepseek --at 2026-09-01T02:30Z
     """
     from ..api_prices import price_list as list_prices
-    from ..errors import UnknownProviderError
     from ..report.prices import price_list
 
     try:

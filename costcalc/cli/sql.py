@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from .options import load_table, model_list, output_option, prices_option, split, write_output
+from ..errors import CostcalcError
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 
@@ -34,7 +35,6 @@ def plan(start, until, models, as_models, prices, output):
     """
     from ..api_engines import compile_plan, plan_bytes, plan_json
 
-    from ..errors import CostcalcError
 
     table = load_table(prices)
     output = output or "plan.parquet"

@@ -16,6 +16,7 @@ from ..errors import shown
 
 from .options import (SCENARIOS, format_option, model_list, output_option, parse_set, prices_option,
                       scenario_option, set_option, start_option, write_output)
+from ..errors import CostcalcError
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -163,7 +164,6 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
       costcalc sensitivity --set 'support-bot.requests_per_day={low: 10000, expected: 20000, high: 40000}'
       costcalc sensitivity workloads.yaml --format csv --output tornado.csv
     """
-    from ..errors import CostcalcError
     from ..report.whatif import render_sensitivity
     from ..api import sensitivity as run_sensitivity
 

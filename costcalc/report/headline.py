@@ -16,6 +16,7 @@ from ..summary import cents
 from .. import text_tables
 from . import markdown_text
 from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, UnitMonth
+from . import csv_row
 
 WIDTH = 100
 _INDENT = 2
@@ -325,7 +326,6 @@ def plan_csv_rows(document: EstimateDocument) -> str:
     over the period (`# plan`), its model per profile (`# plan choice`), cost per unit of profiles with
     units: (`# unit cost`, per month and `month=total`), and each budget's status per
     month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
-    from . import csv_row
 
     meta = document["meta"]
     code = meta.get("currency") or "USD"
