@@ -1,5 +1,7 @@
 """Renderings: results (DataFrames, quotes, price tables) -> text in a named format. No computation."""
 
+from decimal import Decimal
+
 from ..errors import _one_line
 from ..money import decimal_text
 
@@ -28,7 +30,6 @@ def markdown_text(value) -> str:
 def csv_cell(value) -> str:
     """One CSV cell: exact decimal text, "" for missing, true/false as JSON writes them, instants as
     ISO-8601 UTC, text through safe_cell."""
-    from decimal import Decimal
 
 
     if isinstance(value, Decimal):
