@@ -69,6 +69,7 @@ def plan_bytes(plan, path: str) -> bytes:
     frame = pd.DataFrame(plan.segments, columns=SEGMENT_COLUMNS).astype("int64")
     if str(path).lower().endswith(".csv"):
         return frame.to_csv(index=False).encode()
+    # lazy: pyarrow only to write a .parquet plan
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -90,7 +91,7 @@ def read_plan(path: str):
     name = str(path)
     try:
         if name.lower().endswith(".parquet"):
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # lazy: only to read a .parquet plan
 
             arrow = pq.read_table(io.BytesIO(read_bytes(name)))
             meta = (arrow.schema.metadata or {}).get(PLAN_KEY)

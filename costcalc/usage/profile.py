@@ -83,6 +83,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from .._validate import known_tz
 from ..errors import CostcalcError
@@ -186,8 +187,6 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
 def profiles_yaml(document: dict, header: str = "") -> str:
     """The document as YAML text: `header` (any lines) as a leading comment, then each profile under a
     comment made of its note (the note key itself is not repeated)."""
-    import yaml
-
     lines = []
     intro = [h for h in header.splitlines()] if header else []
     intro += ["Workload profiles derived from usage logs by costcalc (costcalc.usage.profile).",
