@@ -16,7 +16,8 @@ from ..summary import cents
 from .. import text_tables
 from . import markdown_text
 from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, PlanUnitMonth, UnitMonth
-from .unitcosts import unit_label
+from . import csv_row
+from .unitcosts import unit_label, unit_owners
 
 WIDTH = 100
 _INDENT = 2
@@ -172,8 +173,6 @@ def _units_table(plan: Plan, code: str, markdown: bool) -> str:
 def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
     """Cost per unit (a profile's units:, the file's top-level units: as the whole plan's) per month and over
     the period, a column per profile and unit; [] when nothing names units."""
-    from .unitcosts import unit_owners
-
     columns = []
     for p in unit_owners(plan):
         for u in p.get("units") or []:
@@ -331,7 +330,6 @@ def plan_csv_rows(document: EstimateDocument) -> str:
     units: (`# unit cost`, per month and `month=total`), the plan's total per unit of the file's top-level
     units: (`# plan unit cost`; empty cost and mark=n/a in a month the plan leaves out), and each budget's status per
     month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
-    from . import csv_row
 
     meta = document["meta"]
     code = meta.get("currency") or "USD"

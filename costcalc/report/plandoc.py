@@ -44,6 +44,9 @@ from .sums import MonthlySums, monthly_sums
 from .meta import document_meta, unavailable_months
 from .shown_currency import ShownCurrency
 from .unitcosts import plan_unit_costs, plan_units_by_key, stock_units, unit_costs, units_by_profile
+from ..calendar import month_label, months
+from ..frames import requests_entries
+from ..summary import _bare
 
 _ZERO = Decimal(0)
 
@@ -54,7 +57,6 @@ def _expected(record: dict) -> bool:
 
 def horizon(meta: Mapping[str, Any], rows: list[dict]) -> list[str]:
     """The period's months (meta start and months), with any month a row has besides."""
-    from ..calendar import month_label, months
 
     try:
         year, month = (int(p) for p in str(meta.get("start")).split("-")[:2])
@@ -161,7 +163,6 @@ def _cheapest(plans: list[dict], chosen: dict) -> dict | None:
 def frame_sections(df) -> dict:
     """plan_sections of an estimate DataFrame, from its cost lines summed per profile, model and month
     (expected case) rather than line by line: what `costcalc.plans` and compare use."""
-    from ..summary import _bare
 
     frame = _bare(df)
     if "case" in frame.columns:
@@ -174,7 +175,6 @@ def frame_sections(df) -> dict:
         for key in sums["cost_usd"].index:
             rows.append({"profile": str(key[0]), "model": str(key[1]), "month": str(key[2]),
                          **{c: decimal_text(sums[c][key]) for c in money}})
-    from ..frames import requests_entries
 
     return plan_sections(rows, document_meta(df.attrs, requests_entries(df)))
 

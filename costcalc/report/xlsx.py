@@ -44,6 +44,7 @@ from .document import NOT_AVAILABLE_KEY, check, fee_summary, share_percent, to_d
 from .shown_currency import ShownCurrency
 from .document_types import EstimateDocument, Meta
 from .unitcosts import unit_label, unit_owners
+from .headline import budget_title, budget_verdicts, not_available_note, plan_verdict
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -193,7 +194,6 @@ def _summary_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styl
 def _plan_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles: _Styles) -> None:
     """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
     and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
-    from .headline import budget_title, budget_verdicts, not_available_note, plan_verdict
 
     sheet.title = "Plan"
     plans = {p["name"]: p for p in document.get("plans") or []}
