@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .money import cents, exact_sum  # noqa: F401 (their home is money.py; many modules import them from here)
+from .frames import with_money
+from .frames.decimal import exact_ranks, money_array
 
 
 def _bare(df: pd.DataFrame) -> pd.DataFrame:
@@ -24,7 +26,6 @@ def _bare(df: pd.DataFrame) -> pd.DataFrame:
 
 def _money(df: pd.DataFrame) -> pd.DataFrame:
     """cost_usd as the exact decimal dtype (a frame built by hand may hold Decimals in an object column)."""
-    from .frames import with_money
 
     return with_money(df, ["cost_usd"])
 
@@ -39,7 +40,6 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     """One row per profile (and case) and model: a column per month, `total_usd`, `rank` within the
     profile (1 = cheapest), `cheapest`, and the savings against the profile's most expensive model.
     Money columns are exact decimals (costcalc's "decimal" dtype), savings_pct too (one decimal place)."""
-    from .frames.decimal import exact_ranks, money_array
 
     attrs = df.attrs
     df = _bare(df)

@@ -43,7 +43,10 @@ from ..workload_plans import UserPlan
 from .sums import MonthlySums, monthly_sums
 from .meta import document_meta, unavailable_months
 from .shown_currency import ShownCurrency
-from .unitcosts import plan_unit_costs, plan_units_by_key, unit_costs, units_by_profile
+from .unitcosts import plan_unit_costs, plan_units_by_key, stock_units, unit_costs, units_by_profile
+from ..calendar import month_label, months
+from ..frames import requests_entries
+from ..summary import _bare
 
 _ZERO = Decimal(0)
 
@@ -54,7 +57,6 @@ def _expected(record: dict) -> bool:
 
 def horizon(meta: Mapping[str, Any], rows: list[dict]) -> list[str]:
     """The period's months (meta start and months), with any month a row has besides."""
-    from ..calendar import month_label, months
 
     try:
         year, month = (int(p) for p in str(meta.get("start")).split("-")[:2])
@@ -103,6 +105,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
             per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
             per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
     units = units_by_profile(meta.get("units") or [])
+    stocks = stock_units(meta.get("units") or [])
     models, current = plan_setup(meta, sums.pairs)
     user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
     unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
@@ -112,7 +115,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
     marks = unavailable_months(meta)
-    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units) for p in built]
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, stocks) for p in built]
     plan_units = plan_units_by_key(meta.get("plan_units") or [])
     if plan_units:  # the file's top-level units: every plan's total per unit
         for plan, entry in zip(built, plans):
@@ -160,7 +163,6 @@ def _cheapest(plans: list[dict], chosen: dict) -> dict | None:
 def frame_sections(df) -> dict:
     """plan_sections of an estimate DataFrame, from its cost lines summed per profile, model and month
     (expected case) rather than line by line: what `costcalc.plans` and compare use."""
-    from ..summary import _bare
 
     frame = _bare(df)
     if "case" in frame.columns:
@@ -173,7 +175,6 @@ def frame_sections(df) -> dict:
         for key in sums["cost_usd"].index:
             rows.append({"profile": str(key[0]), "model": str(key[1]), "month": str(key[2]),
                          **{c: decimal_text(sums[c][key]) for c in money}})
-    from ..frames import requests_entries
 
     return plan_sections(rows, document_meta(df.attrs, requests_entries(df)))
 
@@ -183,7 +184,7 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
 
 
 def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]],
-                units: dict | None = None) -> dict:
+                units: dict | None = None, stocks: dict[tuple[str, str], set[str]] | None = None) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -202,7 +203,8 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
             "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),
             "cost_per_1k": None if per is None or per_usd is None else _amounts(per * 1000, per_usd * 1000)})
         if units and (profile, model) in units:
-            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months)
+            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months,
+                                               (stocks or {}).get((profile, model), set()))
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),
