@@ -3,7 +3,7 @@ it, print the SQL for an engine, turn an engine's sums back into the exact repor
 inside DuckDB. The files are read and written here (the edge); costcalc.engines computes.
 
     plan = costcalc.api_engines.compile_plan("2026-01-01", "2027-01-01", as_models=["deepseek-v4-pro"])
-    write_plan(plan, "plan.parquet")            # the segments table, the rest in its metadata
+    write_plan(plan, "plan.parquet")            # the segments table, the rest in its metadata (or plan.csv)
     print(reprice_sql(plan, "usage", dialect="bigquery", by=["month"]))
     result = reprice_sums("sums.csv", "plan.parquet", by=["month"])   # a RepriceResult, exact
 """
@@ -63,15 +63,29 @@ def compile_plan(start, until, models: Iterable[str] | None = None, as_models: I
     return build_plan(table, _day(start), _day(until), [lookup(table, m).id for m in as_models or ()], names=names)
 
 
+PLAN_SUFFIXES = (".parquet", ".csv")
+NEEDS_PYARROW = "a .parquet plan needs pyarrow: pip install 'costcalc[parquet]', or --output plan.csv"
+
+
+def check_plan_path(path: str | Path) -> None:
+    """A plan is written as .parquet or .csv: any other name would hold bytes read_plan cannot read back."""
+    if not str(path).lower().endswith(PLAN_SUFFIXES):
+        raise CostcalcError(f"{path}: a plan file is named .parquet (segments, the rest in its metadata) or .csv "
+                            f"(segments, the rest in FILE.json)")
+
+
 def plan_bytes(plan, path: str) -> bytes:
     """The plan as the file `path` names: .parquet (segments, the rest in the file's metadata) or .csv
     (segments; write plan_json too, next to it)."""
+    check_plan_path(path)
     frame = pd.DataFrame(plan.segments, columns=SEGMENT_COLUMNS).astype("int64")
     if str(path).lower().endswith(".csv"):
         return frame.to_csv(index=False).encode()
-    # lazy: pyarrow only to write a .parquet plan
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    try:  # lazy: pyarrow only to write a .parquet plan
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise CostcalcError(NEEDS_PYARROW) from None
 
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), PLAN_KEY: json.dumps(plan.to_json())})
@@ -84,6 +98,18 @@ def plan_json(plan) -> str:
     return json.dumps(plan.to_json(), indent=1) + "\n"
 
 
+def write_plan(plan, path: str | Path) -> list[str]:
+    """Write the plan to `path`: .parquet, or .csv with `path`.json next to it (what read_plan reads back).
+    Every file is made in memory first: a plan that cannot be written leaves no file. Returns the files."""
+    data = plan_bytes(plan, str(path))
+    files = {str(path): data}
+    if str(path).lower().endswith(".csv"):
+        files[str(path) + ".json"] = plan_json(plan).encode()
+    for name, content in files.items():
+        Path(name).write_bytes(content)
+    return list(files)
+
+
 def read_plan(path: str):
     """A plan written by `costcalc sql plan`: plan.parquet, plan.csv (with plan.csv.json next to it) or
     the JSON alone (no segments: enough to print the SQL and to finish sums). Its hashes are checked."""
@@ -91,7 +117,10 @@ def read_plan(path: str):
     name = str(path)
     try:
         if name.lower().endswith(".parquet"):
-            import pyarrow.parquet as pq  # lazy: only to read a .parquet plan
+            try:  # lazy: only to read a .parquet plan
+                import pyarrow.parquet as pq
+            except ImportError:
+                raise CostcalcError(f"{name}: reading {NEEDS_PYARROW.replace('--output', 'write it as')}") from None
 
             arrow = pq.read_table(io.BytesIO(read_bytes(name)))
             meta = (arrow.schema.metadata or {}).get(PLAN_KEY)
@@ -126,13 +155,14 @@ def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None, pric
     plan = read_plan(str(plan)) if isinstance(plan, (str, Path)) else plan
     frame = _csv(sums) if not isinstance(sums, pd.DataFrame) else sums
     problems_frame = _csv(problems) if isinstance(problems, (str, Path)) else problems
+    problems_source = str(problems) if isinstance(problems, (str, Path)) else "problems"
     table = prices_from(prices)
     if table.meta().get("sha256") != plan.price_table.get("sha256"):
         raise CostcalcError(f"the plan was compiled from price table {plan.price_table.get('version')} "
                             f"({plan.price_table.get('sha256')}), not the one loaded ({table.meta().get('version')}): "
                             f"load that one with --prices, or compile a new plan")
     return finish_partials(partials_from_sums(plan, frame, check_by(list(by)), problems_frame, source=source,
-                                              table=table))
+                                              table=table, problems_source=problems_source))
 
 
 def _csv(path) -> pd.DataFrame:
@@ -155,4 +185,5 @@ def reprice_engine(logs, engine: str = "duckdb", prices=None, models: Iterable[s
     return reprice_chunks_duckdb(chunks, prices_from(prices), list(models or []), list(by), strict=strict)
 
 
-__all__ = ["compile_plan", "plan_bytes", "plan_json", "read_plan", "reprice_engine", "reprice_sql", "reprice_sums"]
+__all__ = ["check_plan_path", "compile_plan", "plan_bytes", "plan_json", "read_plan", "reprice_engine", "reprice_sql",
+           "reprice_sums", "write_plan"]

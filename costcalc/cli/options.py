@@ -247,14 +247,15 @@ def checked_log_format(name: str | None) -> str | None:
     return name
 
 
-def column_map(text: str | None) -> dict[str, str] | None:
-    """--map text as a mapping; a malformed one is a usage error (exit 2), like any bad option."""
+def column_map(text: str | None, extra: tuple[str, ...] = ()) -> dict[str, str] | None:
+    """--map text as a mapping; a malformed one is a usage error (exit 2), like any bad option. extra:
+    targets allowed besides the usage schema's (parse_mapping)."""
     # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..usage.read import parse_mapping
 
     if not text:
         return None
     try:
-        return parse_mapping(text)
+        return parse_mapping(text, extra)
     except CostcalcError as exc:
         raise click.BadParameter(str(exc), param_hint="--map") from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from .options import load_table, model_list, output_option, prices_option, split, write_output
+from .options import column_map, load_table, model_list, output_option, prices_option, split, write_output
 from ..errors import CostcalcError
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
@@ -34,20 +34,24 @@ def plan(start, until, models, as_models, prices, output):
       costcalc sql plan --from 2026-01-01 --until 2027-01-01 --as deepseek-v4-pro --output plan.parquet
     """
     # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
-    from ..api_engines import compile_plan, plan_bytes, plan_json
+    from ..api_engines import check_plan_path, compile_plan, plan_bytes, plan_json
 
-
-    table = load_table(prices)
     output = output or "plan.parquet"
     if output == "-":
         raise click.BadParameter("the plan is a file: name it (.parquet or .csv)", param_hint="--output")
     try:
+        check_plan_path(output)
+    except CostcalcError as exc:
+        raise click.BadParameter(str(exc), param_hint="--output") from None
+    table = load_table(prices)
+    try:
         compiled = compile_plan(start, until, model_list(models), split(as_models), table)
     except CostcalcError as exc:
         raise click.BadParameter(str(exc), param_hint="--from/--until/--models/--as") from None
+    data = plan_bytes(compiled, output)  # before any file is written: a missing pyarrow leaves none
     if output.lower().endswith(".csv"):
         write_output(plan_json(compiled), output + ".json")
-    write_output(plan_bytes(compiled, output), output)
+    write_output(data, output)
     click.echo(f"{output}: {len(compiled.segments):,} segments, {len(compiled.outcomes):,} prices; "
                f"plan sha256 {compiled.sha256}")
 
@@ -74,13 +78,20 @@ def reprice_sql(plan_path, dialect, table, segments, by, mapping, problems, outp
     """
     # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_engines import read_plan, reprice_sql as emit
+    from ..engines.sql import USAGE_COLUMNS
+    from ..usage.schema import TAG_PREFIX
     from ..usage.totals import check_by
 
     try:
         group = check_by(split(by) or ["month"])
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
-    mapped = dict(part.split("=", 1) for part in mapping.split(",") if "=" in part) if mapping else None
+    mapped = column_map(mapping, ("source", "line"))  # the same check as `costcalc reprice --map`, and where from
+    for target, column in (mapped or {}).items():
+        if target not in USAGE_COLUMNS and not target.startswith(TAG_PREFIX):
+            # prompt_tokens/completion_tokens are read by the file readers only: the SQL takes each count as is
+            raise click.BadParameter(f"{target}={column}: the SQL maps {', '.join(USAGE_COLUMNS)} or tag:NAME",
+                                     param_hint="--map")
     write_output(emit(read_plan(plan_path), table, dialect, segments, group, mapped, problems), output)
 
 

@@ -79,12 +79,18 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
         mapping = {c: c for c in ("source", "line") if c in frame}
         mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
         mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged
-        sums = con.execute(sums_sql(plan, USAGE, "duckdb", SEGMENTS, by, mapping)).df()
+        sums = _exact(con.execute(sums_sql(plan, USAGE, "duckdb", SEGMENTS, by, mapping)))
         problems = con.execute(problems_sql(plan, USAGE, "duckdb", SEGMENTS, mapping)).df()
     finally:
         con.unregister(USAGE)
     notes = plan_notes(plans.table, plans.models, combos, frame["timestamp"].iloc[0])
     return partials_from_sums(plan, sums, by, problems, notes)
+
+
+def _exact(cursor) -> pd.DataFrame:
+    """A small result by rows: DECIMAL(38,0) sums stay exact Decimals (.df() turns them into float64,
+    which loses digits past 2**53 and is refused by partials_from_sums)."""
+    return pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])
 
 
 def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str] | None = None,

@@ -35,8 +35,9 @@ from ..prices.model import TIERS, TOOLS, PriceTable
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, normalize_tier, segments
 from ..tokens.tokenizers import translation_ratio
-from ..usage.formats.common import TIER_OF, TIER_RULE
+from ..usage.formats.common import CALLS_RULE, COUNT_RULE, TIER_OF, TIER_RULE
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY, Outcome, Repricer
+from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
 
 SCHEMA = "costcalc.plan/1"
 DAY = 86400
@@ -47,6 +48,11 @@ NOT_IN_PLAN = ("model", "not covered by this plan (model, tier or residency): bu
 OUTSIDE = ("timestamp", "instant outside the plan's period: build the plan with --from/--until covering it")
 # A logged service tier the plan does not name: the readers' own rule (a usage table holds tiers as logged).
 UNKNOWN_TIER = ("service_tier", "unknown service tier; " + TIER_RULE)
+# Counts a table holds that no reader would have read (negative, or a required one NULL): the readers' reasons,
+# found before any other (as the readers find them while reading), per column.
+REQUIRED_COUNTS = ("input_tokens", "output_tokens")
+COUNT_ERRORS = tuple((c, COUNT_RULE) for c in COUNT_COLUMNS) + tuple((c, CALLS_RULE) for c in TOOL_COLUMNS)
+MISSING_COUNT_ERRORS = tuple((c, "missing; " + COUNT_RULE) for c in REQUIRED_COUNTS)
 
 
 @dataclass
@@ -152,7 +158,7 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     # its registries number outcomes and errors (a plan of its own: ids from 0, whatever ran before, so the
     # plan's content and hash depend on its inputs only); its targets resolve --as
     repricer = Repricer(table, models, shared=False)
-    for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER):
+    for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER) + COUNT_ERRORS + MISSING_COUNT_ERRORS:
         repricer._error_id(message, column)
     name_rows = _names(table, repricer, names)
     tier_rows: list[tuple[str, str | None, int | None]] = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .plan import ANY_PROVIDER, NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER, Plan
+from .plan import ANY_PROVIDER, COUNT_ERRORS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER, Plan
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 # The usage table's columns (normalized names); --map renames them, or gives a SQL literal (0, '').
@@ -31,6 +31,9 @@ USAGE_COLUMNS = ("timestamp", "provider", "model") + COUNT_COLUMNS + TOOL_COLUMN
 CALL_RECORDS = tuple(c.replace("_calls", "_records") for c in TOOL_COLUMNS)  # records with calls of each tool
 SUM_COLUMNS = ("records",) + COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS
 KEEP_PROBLEMS = 1000
+PROBLEM_COLUMNS = ("plan_sha256", "src", "line", "piece", "provider", "model", "service_tier", "residency", "sec",
+                   "prompt_tokens", "output_tokens") + tuple(f"count_{c}" for c in COUNT_COLUMNS + TOOL_COLUMNS)
+# problems_sql's, in its order (count_*: the record's counts as the table holds them, for a count's problem)
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,16 @@ def _priced_cte(k: int, plan: Plan, d: Dialect, source: str) -> str:
         ratio_join = f"\n  LEFT JOIN ratios r ON r.target = {k} AND r.model_id = l.own"
     not_in_plan, outside, unknown_tier = (plan.error_id(e) for e in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER))
     # a tier no reader accepts is a reading problem, found before any pricing one (as the readers do)
-    name_checks = (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
+    # counts no reader would read come first (the readers refuse them while reading), in column order
+    known = set(plan.errors)  # a plan compiled before these errors existed checks no count
+    count_checks = "".join(
+        (f"WHEN x.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n      "
+         if c in ("input_tokens", "output_tokens") else "")
+        + f"WHEN x.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
+        for t, c, error in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
+                               COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS)
+        if error in known and set(MISSING_COUNT_ERRORS) <= known) if k == 0 else ""
+    name_checks = count_checks + (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
                    "      WHEN x.name_error IS NOT NULL THEN -1 - x.name_error\n"
                    f"      WHEN x.own IS NULL THEN {-1 - not_in_plan}\n      ") if k == 0 else ""
     token_cols = ", ".join(f"{expr} AS t{i}" for i, expr in enumerate(tokens))
@@ -162,8 +174,11 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
     col = {name: _column(name, mapping, d, table) for name in USAGE_COLUMNS}
     tag_cols = "".join(f", COALESCE(CAST({_column(tag, mapping, d, table)} AS {d.types['str']}), '') AS tag{i}"
                        for i, tag in enumerate(tags))
-    tokens = ", ".join(f"CAST({col[c]} AS {d.types['int']}) AS t{i}" for i, c in enumerate(COUNT_COLUMNS))
-    calls = ", ".join(f"CAST({col[c]} AS {d.types['int']}) AS c{i}" for i, c in enumerate(TOOL_COLUMNS))
+    # an optional count left NULL is 0, as the readers read an absent one; a NULL required count is a problem
+    tokens = ", ".join((f"CAST({col[c]} AS {d.types['int']})" if c in ("input_tokens", "output_tokens") else
+                        f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0)") + f" AS t{i}"
+                       for i, c in enumerate(COUNT_COLUMNS))
+    calls = ", ".join(f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0) AS c{i}" for i, c in enumerate(TOOL_COLUMNS))
     inline = ",\n".join(f"{name} AS (\n  {_inline(name, getattr(plan, name), d)}\n)" for name in _INLINE)
     tag_names = "".join(f", tag{i}" for i in range(len(tags)))
     any_provider = _literal(ANY_PROVIDER, "str", d)
@@ -187,7 +202,8 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
 
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
              by: list[str] | None = None, mapping: dict[str, str] | None = None) -> str:
-    """The statement returning the sums `partials_from_sums` reads: plan_sha256, target, piece, estimated,
+    """The statement returning the sums `partials_from_sums` reads: plan_sha256, grouped_by (the keys of
+    `by`, comma-separated), target, piece, estimated,
     month, day, tag columns (tag0, ...: null on error rows), then SUM_COLUMNS. Rows of target -1 count
     the records per (names row in piece, tiers row in month, residency in estimated) instead."""
     d = DIALECT[dialect]
@@ -205,27 +221,32 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     sums = [f"SUM(CAST(t{i} AS {d.decimal})) AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
     sums += [f"SUM(CAST(c{i} AS {d.decimal})) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
     sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS {c}" for i, c in enumerate(CALL_RECORDS)]
-    group = ", ".join(str(i) for i in range(2, 5 + len(keys)))  # by position: target ... the last key
+    group = ", ".join(str(i) for i in range(3, 6 + len(keys)))  # by position: target ... the last key
     sha = _literal(plan.sha256, "str", d)
+    grouped = _literal(",".join(by), "str", d)  # the sums say how they were grouped: --by must agree
     # and one row per (name, tier, residency) combination seen, target -1: what the assumptions are made of
     nulls = ", ".join([f"CAST(NULL AS {d.types['int']})"] + [f"CAST(NULL AS {d.types['str']})" for _ in tags])
     none = ", ".join(f"CAST(NULL AS {d.decimal})" for _ in COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS)
-    combos = (f"SELECT {sha} AS plan_sha256, -1 AS target, COALESCE(name_idx, -1) AS piece, residency AS estimated, "
-              f"COALESCE(tier_idx, -1) AS month, {nulls}, COUNT(*) AS records, {none}\nFROM l\nGROUP BY 3, 4, 5")
+    combos = (f"SELECT {sha} AS plan_sha256, {grouped} AS grouped_by, -1 AS target, COALESCE(name_idx, -1) AS piece, "
+              f"residency AS estimated, "
+              f"COALESCE(tier_idx, -1) AS month, {nulls}, COUNT(*) AS records, {none}\nFROM l\nGROUP BY 4, 5, 6")
     return (f"{body},\npriced AS (\n{rows}\n)\n"
-            f"SELECT {sha} AS plan_sha256, target, piece, estimated, {', '.join(keys)},\n"
+            f"SELECT {sha} AS plan_sha256, {grouped} AS grouped_by, target, piece, estimated, {', '.join(keys)},\n"
             f"  COUNT(*) AS records, {', '.join(sums)}\nFROM priced\nGROUP BY {group}\nUNION ALL\n{combos}\n")
 
 
 def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
                  mapping: dict[str, str] | None = None, limit: int = KEEP_PROBLEMS) -> str:
-    """The first `limit` records the logged model cannot price, by source and line: src, line, piece
+    """The first `limit` records the logged model cannot price, by source and line: plan_sha256, src, line, piece
     (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
     d = DIALECT[dialect]
     body = _common(plan, table, segments, dict(mapping or {}), d, [])
-    return (f"{body}\nSELECT src, line, piece, provider, model, service_tier, residency, sec, "
-            f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens\nFROM p0\nWHERE piece < 0\n"
+    sha = _literal(plan.sha256, "str", d)
+    counts = ", ".join([f"t{i} AS count_{c}" for i, c in enumerate(COUNT_COLUMNS)]
+                       + [f"c{i} AS count_{c}" for i, c in enumerate(TOOL_COLUMNS)])
+    return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece, provider, model, service_tier, residency, sec, "
+            f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
             f"ORDER BY src, line\nLIMIT {int(limit)}\n")
 
 
-__all__ = ["CALL_RECORDS", "DIALECTS", "SUM_COLUMNS", "USAGE_COLUMNS", "problems_sql", "sums_sql"]
+__all__ = ["CALL_RECORDS", "DIALECTS", "PROBLEM_COLUMNS", "SUM_COLUMNS", "USAGE_COLUMNS", "problems_sql", "sums_sql"]

@@ -133,9 +133,10 @@ def _origin(df: pd.DataFrame, source: str) -> tuple[str | np.ndarray, np.ndarray
     return source, np.arange(1, len(df) + 1, dtype=np.int64)
 
 
-def parse_mapping(text: str) -> dict[str, str]:
+def parse_mapping(text: str, extra: tuple[str, ...] = ()) -> dict[str, str]:
     """`timestamp=ts,model=model_name,tag:team=team` -> {schema name: source column}. Column names cannot
-    contain `,` or `=` here (rename them, or pass a dict to `iter_usage`)."""
+    contain `,` or `=` here (rename them, or pass a dict to `iter_usage`). extra: targets allowed besides
+    the schema's (the SQL route maps source and line too)."""
     mapping: dict[str, str] = {}
     for item in (part.strip() for part in text.split(",")):
         if not item:
@@ -144,7 +145,8 @@ def parse_mapping(text: str) -> dict[str, str]:
         if not sep or not target or not column:
             raise CostcalcError(f"--map {item!r}: use SCHEMA=COLUMN pairs separated by commas, "
                                 "e.g. timestamp=ts,model=model_name,tag:team=team")
-        check_target(target, f"--map {item}")
+        if target not in extra:
+            check_target(target, f"--map {item}")
         if target in mapping:
             raise CostcalcError(f"--map: {target} is mapped twice ({mapping[target]!r} and {column!r})")
         mapping[target] = column
