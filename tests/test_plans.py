@@ -106,7 +106,7 @@ def test_plan_totals_by_hand(files):
 
 def test_plans_frame_is_tidy_and_picks_one_model_per_profile(files):
     frame = costcalc.plans(estimate(files))
-    assert list(frame.columns) == ["plan", "profile", "model", "month", "cost_usd"]
+    assert list(frame.columns) == ["plan", "profile", "model", "month", "cost_usd", "mark"]
     assert frame.attrs["chosen"] == "current"
     for plan, choices in CHOICES.items():
         part = frame[frame["plan"] == plan]

@@ -2,7 +2,8 @@
 from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that renderers only format them.
 
     "plans": [{"name", "kind", "description", "notes": [...],
-               "months": [{"month", "cost", "cost_usd"}],          # the plan's total per month
+               "months": [{"month", "cost", "cost_usd", "mark"}],  # the plan's total per month; mark: null,
+                                                                   # "n/a" (no profile priced), "partial"
                "total": {"cost", "cost_usd"},                       # over the period
                "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests",
                                                              "mark"}],   # mark: null, "n/a", "partial"
@@ -12,7 +13,8 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
                                         "months": [{"month", "count", "per_unit"}]}]}]}],
     "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...} | null, "saves_pct"} | null,
                  "left_out": [month, ...], "not_compared": [plan, ...]},
-    "budgets": [{rule..., "months": [{"month", "spend", "cumulative", "headroom", "over", "period_left"}],
+    "budgets": [{rule..., "months": [{"month", "spend" | null, "cumulative", "headroom", "over", "period_left",
+                                      "mark"}],   # n/a: no spend, headroom nor status (costcalc.budgets)
                  "over_months": [{"month", "overrun"}], "least_headroom", "runs_out", "period_left", ...}]
 
 `cost` is in the shown currency (meta.currency: a provider's own published prices where the result used
@@ -197,8 +199,18 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),
-            "months": [{"month": m, **_amounts(by_month[m], by_month_usd[m])} for m in months],
+            "months": [{"month": m, **_amounts(by_month[m], by_month_usd[m]),
+                        "mark": combined_mark([p["months"][i]["mark"] for p in profiles])}
+                       for i, m in enumerate(months)],
             "total": _amounts(exact_sum(by_month.values()), exact_sum(by_month_usd.values())), "profiles": profiles}
+
+
+def combined_mark(marks: list[str | None]) -> str | None:
+    """A sum's mark from its parts' marks: "n/a" when no part has a price (every part n/a), "partial"
+    when some part has none for all or part of the month, else None. A sum of no parts is unmarked."""
+    if marks and all(m == "n/a" for m in marks):
+        return "n/a"
+    return "partial" if any(marks) else None
 
 
 def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list[str]) -> dict:
@@ -219,14 +231,18 @@ def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list
                             f"{', '.join(plans)}")
     if rule["scope"] == "plan":
         spend = {m["month"]: Decimal(m[field]) for m in plan["months"]}
+        marks = {m["month"]: m.get("mark") for m in plan["months"]}
     else:
         covered = set(rule.get("profiles") or [])
         spend = {m: _ZERO for m in months}
+        parts: dict[str, list[str | None]] = {m: [] for m in months}
         for entry in plan["profiles"]:
             if entry["profile"] in covered:
                 for m in entry["months"]:
                     spend[m["month"]] = spend[m["month"]] + Decimal(m[field])
-    return {**evaluate(rule, spend, months), "plan": plan_name}
+                    parts[m["month"]].append(m.get("mark"))
+        marks = {m: combined_mark(parts[m]) for m in months}
+    return {**evaluate(rule, spend, months, marks), "plan": plan_name}
 
 
 __all__ = ["frame_sections", "horizon", "left_out_months", "plan_sections", "plan_setup"]
