@@ -213,17 +213,18 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
-    """Each plan's total per month and over the period (`month == "total"`), exact `cost_usd`, expected
-    case; `chosen` marks the plan the estimate shows (its total is the document's total_usd). `mark`:
-    None, "n/a" (no profile of the plan has a price that month: cost_usd is NA, not 0) or "partial"
+    """Each plan's total per month, exact `cost_usd`, expected case: one row per plan and month and
+    nothing else, so a plain sum never mixes things: a plan's period total is
+    `plan_totals(df).groupby("plan").cost_usd.sum()` (no `total` row to count twice). `chosen` marks the
+    plan the estimate shows (its period total is the document's total_usd). `mark`: None, "n/a" (no
+    profile of the plan has a price that month: cost_usd is NA, not 0, and a sum skips it) or "partial"
     (some profile's model has no price for all or part of the month: the figure leaves that out)."""
     sections = frame_sections(df)
     chosen = sections["headline"]["plan"]
     records = [{"plan": plan["name"], "month": m["month"],
                 "cost_usd": None if m.get("mark") == "n/a" else Decimal(m["cost_usd"]),
                 "chosen": plan["name"] == chosen, "mark": m.get("mark")}
-               for plan in sections["plans"]
-               for m in plan["months"] + [{"month": "total", **plan["total"], "mark": None}]]
+               for plan in sections["plans"] for m in plan["months"]]
     return with_money(pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen", "mark"]), ["cost_usd"])
 
 
