@@ -335,6 +335,8 @@ def estimate_schema() -> dict:
             "cost_per_1k": nullable(_amounts()), "mark": nullable({"enum": ["n/a", "partial"]})},
             ("month", "cost", "cost_usd"))},
         "total": _amounts(), "rank": {"type": "integer", "minimum": 1}, "cheapest": {"type": "boolean"},
+        "complete": {"type": "boolean", "description": "Priced every month (no month n/a or partial): complete "
+                                                       "models rank first; cheapest is among them"},
         "savings_vs_most_expensive": _amounts(),
         "savings_pct": {**_DEC, "description": "Savings against the most expensive model, % of its total"},
         "savings_vs_current": {**nullable(_amounts()), "description": "The current model's total minus this "

@@ -110,3 +110,38 @@ def test_xlsx_and_html_show_na_for_the_plan_month(workloads, tmp_path):
     html = tmp_path / "e.html"
     assert run(workloads, "--plan", ALL_ON, "--budget", "30", "--format", "html", "--output", str(html)).exit_code == 0
     assert "24.75*" in html.read_text()  # July's plan total and budget spend are flagged partial
+
+
+# By hand, gpt-5.5 from pricing.yaml (USD per 1M: input 5.00, output 30.00):
+#   1000 x (1000 x 5 + 100 x 30) / 1e6 = 8 a day; June 30 + July 31 + August 31 = 92 days -> 736
+GPT55 = D(8) * (30 + 31 + 31)
+GEMINI = GEMINI_DAY * (11 + 31)  # 47.25: priced from 2026-07-21 only
+
+
+def test_comparisons_rank_complete_models_first(workloads):
+    assert (D(736), D("47.25")) == (GPT55, GEMINI)
+    doc = json.loads(run(workloads, "--format", "json").output)
+    case = doc["comparisons"]["profiles"][0]["cases"][0]
+    by_model = {m["model"]: m for m in case["models"]}
+    gemini, gpt = by_model["gemini-3.6-flash"], by_model["gpt-5.5"]
+    assert (D(gemini["total"]["cost_usd"]), D(gpt["total"]["cost_usd"])) == (GEMINI, GPT55)
+    # gemini is cheaper only for covering less: not complete, ranked after gpt-5.5, not the cheapest
+    assert (gemini["complete"], gemini["rank"], gemini["cheapest"]) == (False, 2, False)
+    assert (gpt["complete"], gpt["rank"], gpt["cheapest"]) == (True, 1, True)
+    assert (case["cheapest"], case["most_expensive"]) == ("gpt-5.5", "gpt-5.5")
+    text = run(workloads, "--format", "csv").output
+    rows = [dict(f.split("=", 1) for f in row[1:]) for row in csv.reader(io.StringIO(text))
+            if row and row[0] == "# comparison" and "profile=a" in row]
+    assert {r["model"]: (r["rank"], r["cheapest"], r["complete"]) for r in rows} == {
+        "gemini-3.6-flash": ("2", "no", "no"), "gpt-5.5": ("1", "yes", "yes")}
+
+
+def test_summarize_ranks_complete_models_first(workloads):
+    out = costcalc.summarize(costcalc.estimate(str(workloads), start="2026-06", months=3))
+    a = out[out["profile"] == "a"].set_index("model")
+    assert a.loc["gemini-3.6-flash", "total_usd"] == GEMINI and a.loc["gpt-5.5", "total_usd"] == GPT55
+    assert list(a.index) == ["gpt-5.5", "gemini-3.6-flash"]
+    assert (bool(a.loc["gpt-5.5", "complete"]), int(a.loc["gpt-5.5", "rank"]), bool(a.loc["gpt-5.5", "cheapest"])) \
+        == (True, 1, True)
+    assert (bool(a.loc["gemini-3.6-flash", "complete"]), int(a.loc["gemini-3.6-flash", "rank"]),
+            bool(a.loc["gemini-3.6-flash", "cheapest"])) == (False, 2, False)

@@ -202,6 +202,7 @@ class ModelComparison(TypedDict):
     total: Amounts
     rank: int
     cheapest: bool
+    complete: bool              # priced every month; complete models rank first (comparisons.py)
     savings_vs_most_expensive: Amounts
     savings_pct: str
     savings_vs_current: Amounts | None
