@@ -145,3 +145,16 @@ def test_summarize_ranks_complete_models_first(workloads):
         == (True, 1, True)
     assert (bool(a.loc["gemini-3.6-flash", "complete"]), int(a.loc["gemini-3.6-flash", "rank"]),
             bool(a.loc["gemini-3.6-flash", "cheapest"])) == (False, 2, False)
+
+
+def test_requests_per_month_over_the_months_the_model_has_a_price(workloads):
+    # gemini on a: 1,000 a day priced 2026-07-21..08-31 = 11,000 + 31,000 = 42,000 requests. July is
+    # partial: 11,000 of the 31,000 July requests gpt-5.5 (priced all month) has, so 11/31 of a month;
+    # August whole; June n/a. 42,000 / (11/31 + 1) = 42,000 x 31 / 42 = 31,000 (not 42,000 / 3 = 14,000).
+    doc = json.loads(run(workloads, "--plan", ALL_ON, "--format", "json").output)
+    plan = next(p for p in doc["plans"] if p["name"] == ALL_ON)
+    a = plan["profiles"][0]
+    assert (D(a["requests"]), D(a["requests_per_month"])) == (D(42000), D(42000) * 31 / 42)
+    current = next(p for p in doc["plans"] if p["name"] == "current")
+    b = current["profiles"][1]  # gpt-5.4-nano, priced every day: 92,000 over 3 months
+    assert b["model"] == "gpt-5.4-nano" and abs(D(b["requests_per_month"]) * 3 - 92000) < D("1e-40")

@@ -204,7 +204,8 @@ def _summary(document: EstimateDocument, plans: dict[str, Plan], chosen: Plan, c
     head = document["headline"]
     name = _text(chosen["name"], markdown)
     lines = [f"Period total, plan {name}: {money(chosen['total']['cost'])} {code}. Requests/month is the "
-             f"average over the period; cost per request is the period's cost over its requests."]
+             f"average over the months its model has a price for; "
+             f"cost per request is the period's cost over its requests."]
     lines.append(" ".join(_text(s, markdown) for s in plan_verdict(head, chosen["name"], code)))
     partial = set(head.get("not_compared") or [])
     others = "; ".join(f"{_text(p['name'], markdown)} {money(p['total']['cost'])}"

@@ -112,7 +112,8 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
     marks = unavailable_months(meta)
-    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units) for p in built]
+    shares = priced_shares(meta, requests, marks)
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, shares) for p in built]
     by_name = {p["name"]: p for p in plans}
     chosen = by_name.get(chosen_name)
     headline: dict[str, Any] = {"plan": chosen_name if chosen else None, "cheapest": None,
@@ -175,8 +176,53 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
     return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
 
 
+def priced_shares(meta: Mapping[str, Any], requests: dict[tuple[str, str], dict[str, Decimal]],
+                  marks: dict[tuple[str, str], dict[str, str]]) -> dict[tuple[str, str], dict[str, Decimal]]:
+    """(profile, model) -> month -> the share of the month the model has a price for, for its partial
+    months: its requests over the profile's full month of requests (another model of the profile priced
+    all that month), else the share of the month's time outside its not_available spans. What
+    requests_per_month divides by, so a model launched mid-period is not averaged over months it had
+    no price in."""
+    from datetime import datetime
+
+    from ..calendar import month_bounds
+
+    full: dict[tuple[str, str], Decimal] = {}  # (profile, month) -> requests of a model priced all month
+    for (profile, model), per in requests.items():
+        for month, n in per.items():
+            if not marks.get((profile, model), {}).get(month):
+                full[(profile, month)] = max(full.get((profile, month), _ZERO), n)
+    spans: dict[tuple[str, str], list[tuple[datetime, datetime]]] = {}
+    for entry in meta.get("not_available") or []:
+        spans.setdefault((str(entry["profile"]), str(entry["model"])), []).append(
+            (datetime.fromisoformat(str(entry["from"]).replace("Z", "+00:00")),
+             datetime.fromisoformat(str(entry["until"]).replace("Z", "+00:00"))))
+    out: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for (profile, model), per_month in marks.items():
+        for month, mark in per_month.items():
+            if mark != "partial":
+                continue
+            whole = full.get((profile, month))
+            if whole:
+                share = requests.get((profile, model), {}).get(month, _ZERO) / whole
+            else:
+                start, end = month_bounds(*(int(p) for p in month.split("-")[:2]))
+                gone = sum(max(0.0, (min(end, b) - max(start, a)).total_seconds())
+                           for a, b in spans.get((profile, model), []))
+                share = Decimal(str(1 - gone / (end - start).total_seconds()))
+            out.setdefault((profile, model), {})[month] = share
+    return out
+
+
+def _priced_months(months: list[str], marked: dict[str, str], shares: dict[str, Decimal]) -> Decimal:
+    """How many of the period's months a model has a price for: whole months unmarked, partial ones by
+    their priced share, n/a ones not at all."""
+    return exact_sum(_ZERO if marked.get(m) == "n/a" else shares.get(m, Decimal(1)) if marked.get(m) else Decimal(1)
+                     for m in months)
+
+
 def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]],
-                units: dict | None = None) -> dict:
+                units: dict | None = None, shares: dict[tuple[str, str], dict[str, Decimal]] | None = None) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -191,7 +237,9 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
             "months": [{"month": m, **_amounts(own.get(m, _ZERO), own_usd.get(m, _ZERO)),
                         "requests": decimal_text(counts.get(m, _ZERO)), "mark": marked.get(m)} for m in months],
             "total": _amounts(total, total_usd), "requests": decimal_text(n),
-            "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
+            # averaged over the months the model has a price for (partial ones pro rata), not all months
+            "requests_per_month": decimal_text(planning.unit_cost(
+                n, _priced_months(months, marked, (shares or {}).get((profile, model), {}))) or _ZERO),
             "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),
             "cost_per_1k": None if per is None or per_usd is None else _amounts(per * 1000, per_usd * 1000)})
         if units and (profile, model) in units:
