@@ -192,7 +192,10 @@ def workloads_schema() -> dict:
                      "additionalProperties": {"type": "object", "minProperties": 1,
                                               "additionalProperties": {"type": "string"}}},
            "budgets": {"type": "array", "items": budget,
-                       "description": "Monthly and/or period budgets of a plan, a profile or a tag (KEY=VALUE)"}}
+                       "description": "Monthly and/or period budgets of a plan, a profile or a tag (KEY=VALUE)"},
+           "units": {**_shape_schemas(value)["units"],
+                     "description": "Units of the whole product (user: 10000, conversation: derived): what every "
+                                    "plan's total divides by"}}
     return {
         "$schema": _DRAFT, "$id": _BASE + "workloads.schema.json",
         "title": "costcalc workload profiles",
@@ -304,7 +307,14 @@ def estimate_schema() -> dict:
                 "months": {"type": "array", "items": _open({"month": _MONTH, "count": _DEC,
                                                             "per_unit": nullable(_amounts())})}},
                 ("unit", "count", "per_unit", "months"))}},
-            ("profile", "model", "total"))}},
+            ("profile", "model", "total"))},
+        "units": {"type": "array", "description": "The plan's total per unit (the file's top-level units:); "
+                  "null where the plan leaves a month out", "items": _open({
+                      "unit": {"type": "string"}, "count": _DEC, "per_unit": nullable(_amounts()),
+                      "months": {"type": "array", "items": _open({
+                          "month": _MONTH, "count": _DEC, "per_unit": nullable(_amounts()),
+                          "mark": nullable({"enum": ["n/a"]})}, ("month", "count", "per_unit"))}},
+                      ("unit", "count", "per_unit", "months"))}},
         ("name", "kind", "months", "total", "profiles"),
         "One model per profile; every figure that adds across profiles is a plan's")
     budget = _open({
@@ -390,6 +400,11 @@ def estimate_schema() -> dict:
             "profile": {"type": "string"}, "model": {"type": "string"}, "month": _MONTH,
             "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC},
             ("profile", "model", "month", "unit", "count"))},
+        "plan_units": {"type": "array", "description": "The file's top-level units: a count per month "
+                       "(profile and model null) or a profile's share on a model (derived, per_request)",
+                       "items": _open({"profile": nullable({"type": "string"}), "model": nullable({"type": "string"}),
+                                       "month": _MONTH, "case": {"enum": list(CASES)}, "unit": {"type": "string"},
+                                       "count": _DEC}, ("month", "unit", "count"))},
         "list_rates": {"type": "array", "items": {"type": "object"}},
         "native_rates": {"type": "array", "items": {"type": "object"}},
         "not_available": {"type": "array", "items": {"type": "object"}},

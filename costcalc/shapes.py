@@ -8,6 +8,7 @@ agent, failures, units):
                    (FAILED_PREFIX components: lines of their own, rule "<label> (failed attempts)")
   attempts         requests reaching the model per request a user makes (retries included)
   units_entries    attrs["units"]: a profile's units per month (units:), from its requests
+  plan_units_entries  attrs["plan_units"]: the top-level units: per month (whole product), per profile share
 Pure computation: no I/O.
 """
 
@@ -21,6 +22,7 @@ from .tokens.tokenizers import translate_count
 from .workloads.conversation import Step, derive, requests_per_unit
 from .workloads.failures import Failures
 from .workloads.model import Profile
+from .workloads.units import Unit
 
 FAILED_SUFFIX = " (failed attempts)"  # a failed attempt's line: its rule's label with this
 FAILED_PREFIX = "failed:"  # a failed attempt's tokens of a component, until the projection gives them a line
@@ -128,5 +130,35 @@ def units_entries(requests: list[dict], info: dict[tuple[str, str, str], tuple])
     return out
 
 
-__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "per_unit_weight", "requests_per_unit", "shaped_bins",
-           "turn_steps", "units_entries", "with_failures"]
+def plan_units_entries(requests: list[dict], info: dict[tuple[str, str, str], tuple], units: tuple[Unit, ...],
+                       shape_units: dict[str, str], months: list[str]) -> list[dict]:
+    """attrs["plan_units"]: what the file's top-level units: count. A count per month is one entry per month
+    with profile and model None (the whole product's); a derived unit or {per_request} is one entry per
+    profile, model, month and case, that profile's share (a plan adds the shares of the models it chooses):
+    `request` and per_request count every profile's users' requests, a shape's unit (conversation, task)
+    the conversations (tasks) of the profiles of that shape. shape_units: profile -> its shape's unit."""
+    out: list[dict] = []
+    for unit in units:
+        if unit.per_month is not None:
+            out.extend({"profile": None, "model": None, "month": m, "case": "expected", "unit": unit.name,
+                        "count": unit.per_month} for m in months)
+            continue
+        for entry in requests:
+            found = info.get((entry["profile"], entry["model"], entry["case"]))
+            if not found:
+                continue
+            _, tries, per_unit = found
+            users = entry["requests"] / tries  # the users' requests: retries are not units
+            if unit.per_request is None and unit.name != "request":
+                if shape_units.get(entry["profile"]) != unit.name:
+                    continue  # not a profile of that shape: no conversations (tasks) of its own
+                count = users / per_unit if per_unit else _ZERO
+            else:
+                count = unit.count(users, None)
+            out.append({"profile": entry["profile"], "model": entry["model"], "month": entry["month"],
+                        "case": entry["case"], "unit": unit.name, "count": count})
+    return out
+
+
+__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "per_unit_weight", "plan_units_entries", "requests_per_unit",
+           "shaped_bins", "turn_steps", "units_entries", "with_failures"]

@@ -475,6 +475,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "requests": _requests(out, month_list),
         # units: (issue 16) came after this copy; the profiles compared against it have none
         "units": [],
+        "plan_units": [],  # the file's top-level units: (issue 16) likewise: none in the files compared
         **_line_rates(out, projector.line_meta),
     })
     return frame

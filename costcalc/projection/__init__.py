@@ -69,7 +69,7 @@ from ..errors import CostcalcError
 from ..money import DIVIDE, EXACT
 from ..prices.model import PriceTable, tool_component
 from ..prices.resolve import Request, lookup, prompt_thresholds
-from ..shapes import attempts, per_unit_weight, units_entries, with_failures
+from ..shapes import attempts, per_unit_weight, plan_units_entries, units_entries, with_failures
 from ..token_units import notes as token_notes
 from ..workloads.model import Profile, Workloads
 from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_costs
@@ -142,6 +142,10 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "requests": requests,
         # units per profile, model, month (and case): what cost per unit divides by (a profile's units:)
         "units": units_entries(requests, projector.unit_info),
+        # the file's top-level units: (the whole product's users, conversations): what a plan's total divides by
+        "plan_units": plan_units_entries(requests, projector.unit_info, getattr(workloads, "units", ()),
+                                         {p.name: p.shape.unit for p in profiles if p.shape is not None},
+                                         [cal.month_label(*ym) for ym in month_list]),
         **_line_rates(out, projector.line_meta),
     })
     return frame

@@ -57,6 +57,10 @@ number of calls and `usd_per_mtok` the fee in USD per 1,000,000 calls, so cost_u
 usd_per_mtok / 1,000,000 holds for every row; their `rule` is `fee` (`BILLED:fee` when routed). A fee with
 a native price (DeepSeek's 5 CNY per 1,000 calls) is in meta.native_rates like a token rate (per_mtok =
 per 1,000,000 calls). Every format shows them as their own component (`fee_summary`).
+
+Why one module of about 600 lines: the document's three directions live together (frame -> document,
+document -> frame, and `check`, which validates a saved one key by key), because each must change with the
+others; the sections derived from the rows have their own modules (plandoc, comparisons, sums, meta).
 """
 
 from __future__ import annotations
@@ -242,6 +246,8 @@ def to_frame(document: EstimateDocument) -> pd.DataFrame:
         "over_limit_excluded": [_normalized(e, ("share", "requests")) for e in meta.get("over_limit_excluded") or []],
         "plan": meta.get("plan") or "current", "user_plans": dict(meta.get("user_plans") or {}),
         "budget_rules": [dict(r) for r in meta.get("budget_rules") or []],
+        "units": [_normalized(dict(e), ("count",)) for e in meta.get("units") or []],
+        "plan_units": [_normalized(dict(e), ("count",)) for e in meta.get("plan_units") or []],
     })
     return frame
 
@@ -364,6 +370,16 @@ def check(document, source: str = "document") -> None:
         for key in ("profile", "model", "month"):
             if entry.get(key) is None:
                 raise CostcalcError(f"{source}: meta.requests[{i}]: {key} is missing")
+    for name in ("units", "plan_units"):  # what cost per unit divides by: a bad count would divide wrongly
+        for i, entry in enumerate(meta.get(name) or []):
+            where = f"{source}: meta.{name}[{i}]"
+            if not isinstance(entry, dict):
+                raise CostcalcError(f"{where}: {shown(entry)}: must be an object")
+            _finite(entry.get("count"), f"{where}.count")
+            _check_texts(entry, ("profile", "model", "month", "case", "unit"), where)
+            for key in ("month", "unit") + (("profile", "model") if name == "units" else ()):
+                if entry.get(key) is None:
+                    raise CostcalcError(f"{where}: {key} is missing")
     texts: tuple[str, ...]  # an entry's text keys and number keys, per kind of entry (two loops below)
     numbers: tuple[str, ...]
     for name, texts, numbers in (("list_rates", ("model", "rule", "component"), ("usd_per_mtok", "list_usd_per_mtok")),
@@ -503,6 +519,7 @@ _META_TYPES = (("scenario", str, "text"), ("currency", str, "text"), ("start", s
                ("list_rates", list, "a list of objects"), ("native_rates", list, "a list of objects"),
                ("not_available", list, "a list of objects"), ("unpriced_calls", list, "a list of objects"),
                ("over_limit_excluded", list, "a list of objects"), ("plan", str, "text"),
+               ("units", list, "a list of objects"), ("plan_units", list, "a list of objects"),
                ("user_plans", dict, "an object of plans"), ("budget_rules", list, "a list of objects"))
 # No amount costcalc writes comes near this: a bigger one is a hand-edit, and 1E+999999 would make a
 # renderer write a million digits.

@@ -96,6 +96,21 @@ class UnitCost(TypedDict):
     months: list[UnitMonth]
 
 
+class PlanUnitMonth(TypedDict):
+    month: str
+    count: str
+    per_unit: Amounts | None  # None: no units that month, or the plan leaves the month out
+    mark: Literal["n/a"] | None  # the plan leaves something out of the month: no figure
+
+
+class PlanUnitCost(TypedDict):
+    """A plan's total per unit of the file's top-level `units:` (costcalc.report.unitcosts.plan_unit_costs)."""
+    unit: str
+    count: str
+    per_unit: Amounts | None  # None: no units, or the plan leaves months out of its total
+    months: list[PlanUnitMonth]
+
+
 class PlanProfile(TypedDict):
     profile: str
     model: str
@@ -116,6 +131,7 @@ class Plan(TypedDict):
     months: list[PlanTotalMonth]
     total: Amounts
     profiles: list[PlanProfile]
+    units: NotRequired[list[PlanUnitCost]]  # with the file's top-level units: only
 
 
 class Cheapest(TypedDict):
@@ -261,6 +277,17 @@ class UnitCount(TypedDict):
     count: str
 
 
+class PlanUnitCount(TypedDict):
+    """meta.plan_units: the file's top-level units: a count per month (profile and model None), or a
+    profile's share on a model (derived, per_request)."""
+    profile: str | None
+    model: str | None
+    month: str
+    case: NotRequired[str]
+    unit: str
+    count: str
+
+
 class Meta(TypedDict):
     schema: str
     currency: str
@@ -274,6 +301,7 @@ class Meta(TypedDict):
     costcalc_version: str
     requests: list[RequestCount]
     units: list[UnitCount]
+    plan_units: list[PlanUnitCount]
     list_rates: list[dict[str, Any]]
     native_rates: list[dict[str, Any]]
     not_available: list[dict[str, Any]]
@@ -310,6 +338,8 @@ SECTIONS: dict[str, type] = {
     "meta.requests[]": RequestCount, "meta.units[]": UnitCount, "plans[].profiles[].units[]": UnitCost,
     "plans[].profiles[].units[].months[]": UnitMonth, "plans[].profiles[].units[].per_unit": Amounts,
     "plans[].profiles[].units[].months[].per_unit": Amounts,
+    "meta.plan_units[]": PlanUnitCount, "plans[].units[]": PlanUnitCost, "plans[].units[].months[]": PlanUnitMonth,
+    "plans[].units[].per_unit": Amounts, "plans[].units[].months[].per_unit": Amounts,
     # the amounts: a shown-currency figure and its USD figure, wherever they appear
     "plans[].profiles[].total": Amounts, "plans[].profiles[].cost_per_request": Amounts,
     "plans[].profiles[].cost_per_1k": Amounts, "headline.cheapest.total": Amounts, "headline.cheapest.saves": Amounts,
@@ -322,5 +352,5 @@ SECTIONS: dict[str, type] = {
 __all__ = ["Amounts", "Budget", "BudgetMonth", "Cheapest", "Comparisons", "ComparisonCase", "CostLine",
            "CostLineKeys", "EstimateDocument", "Fx", "Headline", "Headroom", "Mark", "Meta", "ModelComparison",
            "MonthAmount", "MonthComparison", "Overrun", "Plan", "PlanMonth", "PlanProfile", "PlanTotalMonth",
-           "PriceChange", "PriceTable", "ProfileComparison", "RequestCount", "SECTIONS", "ToolFee", "Total", "UnitCost",
-           "UnitCount", "UnitMonth"]
+           "PlanUnitCost", "PlanUnitCount", "PlanUnitMonth", "PriceChange", "PriceTable", "ProfileComparison",
+           "RequestCount", "SECTIONS", "ToolFee", "Total", "UnitCost", "UnitCount", "UnitMonth"]

@@ -15,7 +15,8 @@ from ..errors import _one_line
 from ..summary import cents
 from .. import text_tables
 from . import markdown_text
-from .document_types import Budget, BudgetMonth, EstimateDocument, Headline, Plan, PlanMonth, PlanTotalMonth, UnitMonth
+from .document_types import (Budget, BudgetMonth, EstimateDocument, Headline, Plan, PlanMonth, PlanTotalMonth,
+                             PlanUnitMonth, UnitMonth)
 
 WIDTH = 100
 _INDENT = 2
@@ -169,10 +170,12 @@ def _units_table(plan: Plan, code: str, markdown: bool) -> str:
 
 
 def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
-    """Cost per unit (a profile's units:) per month and over the period, a column per profile and unit;
-    [] when no profile names units."""
+    """Cost per unit (a profile's units:, the file's top-level units: as the whole plan's) per month and over
+    the period, a column per profile and unit; [] when nothing names units."""
+    from .unitcosts import unit_owners
+
     columns = []
-    for p in plan["profiles"]:
+    for p in unit_owners(plan):
         for u in p.get("units") or []:
             shown = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
             shown.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
@@ -339,7 +342,8 @@ def _budget_spend(month: BudgetMonth, markdown: bool) -> str:
 def plan_csv_rows(document: EstimateDocument) -> str:
     """CSV comment rows (like `# not available`) after the cost lines: each plan's total per month and
     over the period (`# plan`), its model per profile (`# plan choice`), cost per unit of profiles with
-    units: (`# unit cost`, per month and `month=total`), and each budget's status per
+    units: (`# unit cost`, per month and `month=total`), the plan's total per unit of the file's top-level
+    units: (`# plan unit cost`; empty cost and mark=n/a in a month the plan leaves out), and each budget's status per
     month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
     from . import csv_row
 
@@ -364,6 +368,14 @@ def plan_csv_rows(document: EstimateDocument) -> str:
                                  f"month={unit_month['month']}", f"units={unit_month['count']}",
                                  f"cost_usd={per['cost_usd'] if per else ''}", f"cost={per['cost'] if per else ''}",
                                  f"currency={code}"])
+        for pu in plan.get("units") or []:  # the plan's total per unit (top-level units:); n/a: month left out
+            whole: PlanUnitMonth = {"month": "total", "count": pu["count"], "per_unit": pu["per_unit"], "mark": None}
+            for plan_month in [*pu["months"], whole]:
+                per = plan_month["per_unit"]
+                rows.append(["# plan unit cost", f"plan={plan['name']}", f"unit={pu['unit']}",
+                             f"month={plan_month['month']}", f"units={plan_month['count']}",
+                             f"cost_usd={per['cost_usd'] if per else ''}", f"cost={per['cost'] if per else ''}",
+                             f"currency={code}", f"mark={plan_month.get('mark') or ''}"])
     for b in document.get("budgets") or []:
         head = [f"scope={b['scope']}", f"name={b['name']}", f"plan={b['plan']}", f"currency={b['currency']}",
                 f"monthly={b.get('monthly') or ''}", f"period={b.get('period') or ''}"]

@@ -17,6 +17,10 @@ MarkupSafe) for one report, imported on every HTML rendering.
 Money in tables is rounded to the cent figure by figure (`cents`), so an amount shows the same cents
 whatever else the page holds; it is shown in the document's currency (USD x fx.rate, see `ShownCurrency`).
 Charts show the expected case when the document has low/high cases.
+
+Why one module of about 500 lines: it is the one place document sections become the template's pieces
+(each section a short function filling a named piece); the markup is in the template, the charts in
+svg.py, the figures in the document.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from .chartdata import when
 from .plandoc import horizon
 from .document import NOT_AVAILABLE_KEY, verdict_caution
 from .shown_currency import ShownCurrency
+from .unitcosts import unit_owners
 from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, Headline, ModelComparison,
                              ProfileComparison, ToolFee)
 
@@ -134,7 +139,8 @@ def render_html(document: EstimateDocument) -> str:
 
 
 def _unit_costs(profiles: list, shown: ShownCurrency) -> Html | str:
-    """Cost per unit (profiles' units:) per month and over the period; nothing without units."""
+    """Cost per unit (the whole plan's top-level units:, profiles' units:) per month and over the period;
+    nothing without units."""
     from .headline import unit
 
     columns = [(p, u) for p in profiles for u in p.get("units") or []]
@@ -225,7 +231,8 @@ def _plan_summary(document, months, profile_colour, shown: ShownCurrency) -> str
         profile_totals=Html("".join(_fill("money-cell", value=_money(Decimal(p["total"]["cost"])))
                                     for p in profiles)),
         not_available=_fill("plan-not-available", text=said) if said else "",
-        unit_rows=Html("".join(units)), unit_costs=_unit_costs(profiles, shown), plan_rows=Html("".join(plan_rows)),
+        unit_rows=Html("".join(units)), unit_costs=_unit_costs(unit_owners(chosen), shown),
+        plan_rows=Html("".join(plan_rows)),
         budgets=Html("".join(_budget(budget) for budget in document.get("budgets") or [])))
 
 

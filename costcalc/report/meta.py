@@ -26,6 +26,8 @@ def document_meta(attrs: dict, requests: list[dict] | None = None) -> dict:
             "requests": requests,
             # units per profile, model and month (a profile's units:): what cost per unit divides by
             "units": [_texts(e, ("count",)) for e in attrs.get("units", [])],
+            # the file's top-level units: per month (profile null) or a profile's share: what a plan divides by
+            "plan_units": [_texts(e, ("count",)) for e in attrs.get("plan_units", [])],
             "list_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("list_rates", [])],
             "native_rates": [{k: _text(v) for k, v in r.items()} for r in attrs.get("native_rates", [])],
             "not_available": [dict(e) for e in attrs.get("not_available", [])],

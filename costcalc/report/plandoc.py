@@ -10,7 +10,9 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
                              "total": {...}, "requests", "requests_per_month",
                              "cost_per_request": {...} | null, "cost_per_1k": {...} | null,
                              "units": [{"unit", "count", "per_unit": {...} | null,      # with units: only
-                                        "months": [{"month", "count", "per_unit"}]}]}]}],
+                                        "months": [{"month", "count", "per_unit"}]}]}],
+               "units": [{"unit", "count", "per_unit": {...} | null,  # with top-level units: only: the plan's
+                          "months": [{"month", "count", "per_unit", "mark"}]}]}],   # total per unit
     "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...} | null, "saves_pct"} | null,
                  "left_out": [month, ...], "not_compared": [plan, ...]},
     "budgets": [{rule..., "months": [{"month", "spend" | null, "cumulative", "headroom", "over", "period_left",
@@ -43,7 +45,7 @@ from ..workload_plans import UserPlan
 from .sums import MonthlySums, monthly_sums
 from .meta import document_meta, unavailable_months
 from .shown_currency import ShownCurrency
-from .unitcosts import unit_costs, units_by_profile
+from .unitcosts import plan_unit_costs, plan_units_by_key, unit_costs, units_by_profile
 
 _ZERO = Decimal(0)
 
@@ -114,6 +116,13 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     marks = unavailable_months(meta)
     shares = priced_shares(meta, requests, marks)
     plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, shares) for p in built]
+    plan_units = plan_units_by_key(meta.get("plan_units") or [])
+    if plan_units:  # the file's top-level units: every plan's total per unit
+        for plan, entry in zip(built, plans):
+            by_cost = {m["month"]: Decimal(m["cost"]) for m in entry["months"]}
+            by_usd = {m["month"]: Decimal(m["cost_usd"]) for m in entry["months"]}
+            entry["units"] = plan_unit_costs(plan_units, tuple(plan.choices), by_cost, by_usd, months,
+                                             set(left_out_months(entry)))
     by_name = {p["name"]: p for p in plans}
     chosen = by_name.get(chosen_name)
     headline: dict[str, Any] = {"plan": chosen_name if chosen else None, "cheapest": None,

@@ -42,7 +42,8 @@ from ..summary import cents
 from . import safe_cell
 from .document import NOT_AVAILABLE_KEY, check, fee_summary, share_percent, to_document, verdict_caution
 from .shown_currency import ShownCurrency
-from .document_types import EstimateDocument, Meta, PlanProfile
+from .document_types import EstimateDocument, Meta
+from .unitcosts import unit_owners
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -259,7 +260,7 @@ def _plan_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles:
         sheet.cell(row, 4).number_format = styles.unit
         sheet.cell(row, 5).number_format = styles.unit
         sheet.cell(row, 6).number_format = styles.money
-    _unit_rows(sheet, profiles, code, styles)
+    _unit_rows(sheet, unit_owners(chosen), code, styles)  # the whole plan (top-level units:), then profiles
     sheet.append([])
     _bold_row(sheet, ["plan", "models", f"total ({code})", f"against plan {chosen['name']} ({code})"], styles)
     partial = set(head.get("not_compared") or [])
@@ -436,8 +437,9 @@ class _Styles:
         self.instant = "yyyy-mm-dd hh:mm"
 
 
-def _unit_rows(sheet, profiles: list[PlanProfile], code: str, styles: _Styles) -> None:
-    """Cost per unit (profiles' units:): one row per profile, unit and month, and one for the period."""
+def _unit_rows(sheet, profiles: list[Mapping[str, Any]], code: str, styles: _Styles) -> None:
+    """Cost per unit (the whole plan's top-level units:, profiles' units:): one row per owner, unit and month,
+    and one for the period."""
     rows = [(p, u) for p in profiles for u in p.get("units") or []]
     if not rows:
         return

@@ -28,6 +28,10 @@ integers (`record_costs`). Both are exact and agree to the last digit, and a fil
 gives the same totals as the whole file because integer sums do not depend on the order.
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
+
+Why one module of about 620 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
+pricer (`Repricer`) are two halves of one searchsorted design and change together; partial sums and
+their merging are in usage/partials.py, totals in usage/totals.py.
 """
 
 from __future__ import annotations

@@ -66,6 +66,10 @@ note               where it came from (records, first and last local date, days)
 Profile names: the model or tag value with every run of characters other than letters, digits, `_` and
 `-` replaced by `-` (`gpt-5.4` -> `gpt-5-4`: `--set NAME.KEY=...` splits at the first dot), `-2`, `-3`
 appended on a clash. Records without the tag (missing or empty) form the profile `no-NAME`.
+
+Why one module of about 470 lines: deriving a profile is one pipeline (group, measure, fit ranges and
+histograms, write YAML with its reasons), each step short and read in order; conversation shapes from logs
+are in usage/conversations.py.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "outpu
                 "traffic", "growth_per_month", "start", "end", "models", "tags", "note", "over_limit",
                 "tool_calls_per_request", "use", "tokens_counted_with", "conversation", "agent", "failures",
                 "units")
-TOP_KEYS = ("schema_version", "defaults", "profiles", "plans", "budgets")
+TOP_KEYS = ("schema_version", "defaults", "profiles", "plans", "budgets", "units")
 TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
 
@@ -217,6 +217,9 @@ class Workloads:
     source: str  # file path, "<DataFrame>", ...
     plans: tuple = ()  # UserPlan (costcalc.workload_plans): the file's own plans
     budgets: tuple = ()  # BudgetRule: the file's budgets
+    # the top-level `units:`: units of the whole product (users of every profile), what each plan's
+    # total divides by (report/unitcosts.py plan_unit_costs)
+    units: tuple[Unit, ...] = ()
 
     def __iter__(self):
         return iter(self.profiles)

@@ -56,8 +56,13 @@ def read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
                     profiles.append(_profile(r, name, node, defaults, known, tools))
     r.raise_if_problems()
     plans, budgets = _plans_and_budgets(r, top, profiles)
+    plan_units: tuple = ()
+    if top and "units" in top:
+        with r.item():
+            shaped = {p.shape.unit for p in profiles if p.shape is not None}
+            plan_units = read_units(r, top["units"], "units", None, tuple(sorted(shaped)))
     r.raise_if_problems()
-    return Workloads(tuple(profiles), file, plans, budgets)
+    return Workloads(tuple(profiles), file, plans, budgets, plan_units)
 
 
 def _plans_and_budgets(r: Reader, top: dict[str, Node], profiles: list[Profile]) -> tuple[tuple, tuple]:

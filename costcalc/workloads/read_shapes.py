@@ -163,9 +163,13 @@ def read_failures(r: Reader, node: Node, key: str) -> Failures:
     return Failures(rate, billed, retries)
 
 
-def read_units(r: Reader, node: Node, key: str, shape_unit: str | None) -> tuple[Unit, ...]:
-    """{user: 12000, conversation: derived, ticket: {per_request: 0.25}}"""
-    derivable = ("request",) + ((shape_unit,) if shape_unit else ())
+def read_units(r: Reader, node: Node, key: str, shape_unit: str | None,
+               plan_shapes: tuple[str, ...] | None = None) -> tuple[Unit, ...]:
+    """{user: 12000, conversation: derived, ticket: {per_request: 0.25}}: a profile's (shape_unit: its
+    shape's unit), or the file's top-level units (plan_shapes: the units of the file's shaped profiles, a
+    derived one summed over them)."""
+    derivable = ("request",) + ((shape_unit,) if shape_unit else ()) + (plan_shapes or ())
+    where_derived = "in this profile" if plan_shapes is None else "here (from the file's profiles)"
     out = []
     for name, child in r.named_entries(node, key).items():
         where = f"{key}.{name}"
@@ -174,7 +178,7 @@ def read_units(r: Reader, node: Node, key: str, shape_unit: str | None) -> tuple
                          "a unit name is lower case, like user, conversation or ticket")
         if child.kind == "scalar" and child.value == "derived":
             if name not in derivable:
-                raise r.fail(child, where, f"only {', '.join(derivable)} can be derived in this profile; give "
+                raise r.fail(child, where, f"only {', '.join(derivable)} can be derived {where_derived}; give "
                                            f"{name} as a count per month or {{per_request: N}}")
             out.append(Unit(name, derived=True))
         elif child.kind == "map":

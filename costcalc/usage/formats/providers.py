@@ -21,6 +21,10 @@ Each `*_record` returns None for a line that is not a record (only (d) has such 
 A record's own `timestamp` wins over the response's `created`/`created_at`; a top-level `tags` object
 becomes `tag:NAME` columns. Keys in problems are dotted paths into the line, e.g. `usage.prompt_tokens`
 or `response.usage.prompt_tokens` in a wrapper.
+
+Why one module of about 430 lines: the four record formats share their field readers and problem
+wording, and are read side by side when a provider changes its usage block (the columnar path mirrors
+them in usage/jsonl_columns.py).
 """
 
 from __future__ import annotations
