@@ -158,3 +158,34 @@ def test_requests_per_month_over_the_months_the_model_has_a_price(workloads):
     current = next(p for p in doc["plans"] if p["name"] == "current")
     b = current["profiles"][1]  # gpt-5.4-nano, priced every day: 92,000 over 3 months
     assert b["model"] == "gpt-5.4-nano" and abs(D(b["requests_per_month"]) * 3 - 92000) < D("1e-40")
+
+
+def test_a_version_1_document_names_its_cases_by_cost(tmp_path):
+    # gpt-5.5 (input 5.00, output 30.00 per 1M), 1,000 requests a day of 1,000 input tokens, output
+    # {low 100, high 200}, over 2026-08 (31 days):
+    #   low  1000 x (1000 x 5 + 100 x 30) / 1e6 = 8 a day  -> 248
+    #   high 1000 x (1000 x 5 + 200 x 30) / 1e6 = 11 a day -> 341
+    # A version-1 document named cases by input values; here the saved one has them the wrong way
+    # round (low 341, high 248), as a low input with a higher cost would: upgrade() swaps them.
+    from costcalc.report.document import to_document
+
+    path = tmp_path / "w.yaml"
+    path.write_text("schema_version: 1\nprofiles:\n  p: {requests_per_day: 1000, input_tokens: 1000, "
+                    "output_tokens: {low: 100, expected: 150, high: 200}, models: [gpt-5.5]}\n")
+    document = to_document(costcalc.estimate(str(path), start="2026-08", months=1, cases=True))
+    other = {"low": "high", "high": "low"}
+    old = {"meta": {k: v for k, v in document["meta"].items() if k not in ("plan", "user_plans", "budget_rules")},
+           "rows": [{**r, "case": other.get(r["case"], r["case"])} for r in document["rows"]],
+           "totals": document["totals"], "total_usd": "0"}
+    old["meta"]["schema"] = "costcalc.estimate/1"
+    old["meta"]["requests"] = [{**e, "case": other.get(e["case"], e["case"])} for e in old["meta"]["requests"]]
+    saved = tmp_path / "v1.json"
+    saved.write_text(json.dumps(old))
+    result = CliRunner().invoke(cli, ["render", str(saved), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    upgraded = json.loads(result.output)
+    by_case: dict[str, D] = {}
+    for row in upgraded["rows"]:
+        by_case[row["case"]] = by_case.get(row["case"], D(0)) + D(row["cost_usd"])
+    assert (by_case["low"], by_case["high"]) == (31 * D(8), 31 * D(11))
+    assert any("Cases relabelled by cost" in a for a in upgraded["meta"]["assumptions"])
