@@ -39,6 +39,10 @@ from .workload_plans import BudgetRule, plan_names
 from .workloads import load_workloads
 from .workloads.model import Workloads
 from .workloads.samples import count_samples
+from .shapes import turn_steps
+from .token_units import translation
+from .tokens import COLUMNS
+from .tokens import count_files as run
 
 # Token counting (.tokens) and the usage-log readers and re-pricer (.usage) are imported by the functions
 # that use them: for speed (about 0.2 s at import), not to break a cycle.
@@ -62,8 +66,6 @@ def turns(workloads=None, prices=None, models: Iterable[str] | None = None, case
     row per kind of request with its `weight` (requests of it per conversation or task) and tokens by part
     (prompt = input + cache_read + cache_write), in the model's own tokenizer, its context window's policy
     applied. `summary_call` marks a summarization request. Plain profiles have no rows."""
-    from .shapes import turn_steps
-    from .token_units import translation
 
     table = prices_from(prices)
     loaded = workloads_from(workloads, table)
@@ -407,8 +409,6 @@ def render(document, fmt: str = "table", plan: str | None = None, currency: str 
 def count_files(paths, models, prices=None) -> pd.DataFrame:
     """One row per file and model: path, model, tokenizer, tokens, bytes, exact, low, high. Folders are
     walked, globs expanded; skipped binaries and failures are listed in `attrs["problems"]`."""
-    from .tokens import COLUMNS
-    from .tokens import count_files as run
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     models = [models] if isinstance(models, str) else list(models)

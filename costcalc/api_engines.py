@@ -21,14 +21,24 @@ import pandas as pd
 from .api_prices import prices_from
 from .errors import CostcalcError
 from .usage.run import RepriceResult
+from ._files import read_regular as read_bytes
+from .engines.duckdb import reprice_chunks_duckdb
+from .engines.plan import Plan
+from .engines.plan import build_plan
+from .engines.plan import epoch_day
+from .engines.results import partials_from_sums
+from .engines.sql import problems_sql, sums_sql
+from .prices.names import LoggedNames
+from .prices.resolve import lookup
+from .usage.partials import finish_partials
+from .usage.read import iter_usage
+from .usage.totals import check_by
 
 PLAN_KEY = b"costcalc.plan"
 SEGMENT_COLUMNS = ["grp", "day", "month", "start_s", "end_s", "piece"]
 
 
 def _day(text) -> int:
-    from .engines.plan import epoch_day
-
     if isinstance(text, datetime):
         return epoch_day(text)
     try:
@@ -42,9 +52,6 @@ def compile_plan(start, until, models: Iterable[str] | None = None, as_models: I
                  prices=None):
     """A costcalc.engines.plan.Plan for records in [start, until) (dates, UTC): every model of the table
     (or those in `models`, by id or alias) as logged, and each of `as_models` as well."""
-    from .engines.plan import build_plan
-    from .prices.names import LoggedNames
-    from .prices.resolve import lookup
 
     table = prices_from(prices)
     names = None
@@ -62,6 +69,7 @@ def plan_bytes(plan, path: str) -> bytes:
     frame = pd.DataFrame(plan.segments, columns=SEGMENT_COLUMNS).astype("int64")
     if str(path).lower().endswith(".csv"):
         return frame.to_csv(index=False).encode()
+    # lazy: pyarrow only to write a .parquet plan
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -79,13 +87,11 @@ def plan_json(plan) -> str:
 def read_plan(path: str):
     """A plan written by `costcalc sql plan`: plan.parquet, plan.csv (with plan.csv.json next to it) or
     the JSON alone (no segments: enough to print the SQL and to finish sums). Its hashes are checked."""
-    from ._files import read_regular as read_bytes
-    from .engines.plan import Plan
 
     name = str(path)
     try:
         if name.lower().endswith(".parquet"):
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # lazy: only to read a .parquet plan
 
             arrow = pq.read_table(io.BytesIO(read_bytes(name)))
             meta = (arrow.schema.metadata or {}).get(PLAN_KEY)
@@ -106,8 +112,6 @@ def read_plan(path: str):
 def reprice_sql(plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
                 by: Iterable[str] = ("month",), mapping: dict[str, str] | None = None, problems: bool = False) -> str:
     """The SQL returning the sums (or, with `problems`, the first records the plan cannot price)."""
-    from .engines.sql import problems_sql, sums_sql
-    from .usage.totals import check_by
 
     if problems:
         return problems_sql(plan, table, dialect, segments, mapping)
@@ -117,9 +121,6 @@ def reprice_sql(plan, table: str, dialect: str = "duckdb", segments: str = "cost
 def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None, prices=None) -> RepriceResult:
     """The exact report from engine sums (a CSV path or a DataFrame of what `reprice_sql` returned) and
     the plan they were computed with (a path or a Plan); sums of another plan are refused."""
-    from .engines.results import partials_from_sums
-    from .usage.partials import finish_partials
-    from .usage.totals import check_by
 
     source = str(sums) if not isinstance(sums, pd.DataFrame) else "sums"
     plan = read_plan(str(plan)) if isinstance(plan, (str, Path)) else plan
@@ -135,8 +136,6 @@ def reprice_sums(sums, plan, by: Iterable[str] = ("month",), problems=None, pric
 
 
 def _csv(path) -> pd.DataFrame:
-    from ._files import read_regular as read_bytes
-
     try:
         return pd.read_csv(io.BytesIO(read_bytes(str(path))), dtype=str, keep_default_na=False).replace({"": None})
     except (OSError, ValueError) as exc:
@@ -147,11 +146,9 @@ def reprice_engine(logs, engine: str = "duckdb", prices=None, models: Iterable[s
                    by: Iterable[str] = ("month",), format: str | None = None, mapping=None,
                    strict: bool = False) -> RepriceResult:
     """reprice_totals, priced by an engine (`duckdb`): the same rows, totals and problems."""
-    from .usage.read import iter_usage
 
     if engine != "duckdb":
         raise CostcalcError(f"unknown engine {engine!r}; allowed: local, duckdb")
-    from .engines.duckdb import reprice_chunks_duckdb
 
     paths = [str(logs)] if isinstance(logs, (str, Path)) else [str(p) for p in logs]
     chunks = iter_usage(paths, format=format, mapping=mapping, strict=strict)

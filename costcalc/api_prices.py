@@ -77,6 +77,7 @@ def quote(model: str, at=None, prices=None, tier: str = "standard", residency: b
 def count_tokens(text: str, model: str, prices=None):
     """Tokens of `text` for `model`, with its own tokenizer: a TokenCount (tokens, exact, low, high).
     Claude and Gemini counts are estimates with a band; GPT-5 and DeepSeek V4 counts are exact."""
+    # lazy: api_prices is `costcalc quote`/`tokens`/`prices`' path: no pandas, no tokenizer until used
     from .tokens.count import count
 
     return count(prices_from(prices), text, model)
@@ -84,6 +85,7 @@ def count_tokens(text: str, model: str, prices=None):
 
 def count_messages(messages, model: str, prices=None):
     """Tokens of OpenAI-style chat messages [{"role", "content"}] including the provider's framing."""
+    # lazy: api_prices is `costcalc quote`/`tokens`/`prices`' path: no pandas, no tokenizer until used
     from .tokens import count_chat
 
     return count_chat(prices_from(prices), messages, model)
@@ -95,6 +97,7 @@ def count_paths(paths, models, prices=None, stdin: IO[bytes] | None = None,
     (rows, problems), TokenRows and FileProblems in the order met (stdin first). Every file is counted
     as a stream, in bounded memory. progress(total_bytes of the files) may return a context manager
     yielding an object with update(bytes) (a progress bar), or None for none."""
+    # lazy: api_prices is `costcalc quote`/`tokens`/`prices`' path: no pandas, no tokenizer until used
     from .tokens import FileProblem, count_files
     from .tokens.files import TextProblem, count_handle, expand
 
@@ -126,6 +129,7 @@ def price_list(prices=None, at=None, provider: str | None = None) -> list[dict]:
     """One plain row per model (id, provider, the standard rates in USD per 1M tokens in force at `at`,
     default now), as `costcalc prices list` shows them. provider: only that provider's models (one the
     table does not have is an UnknownProviderError naming those it has)."""
+    # lazy: api_prices is `costcalc quote`/`tokens`/`prices`' path: no pandas, no tokenizer until used
     from .report.prices import price_list_rows
 
     table = prices_from(prices)
@@ -136,6 +140,7 @@ def price_list(prices=None, at=None, provider: str | None = None) -> list[dict]:
 
 def price_history(model: str, prices=None) -> str:
     """`model`'s whole dated price history, modifiers, routes and notes, as text (`costcalc prices show`)."""
+    # lazy: api_prices is `costcalc quote`/`tokens`/`prices`' path: no pandas, no tokenizer until used
     from .report.prices import model_history
 
     table = prices_from(prices)
@@ -158,6 +163,7 @@ class PriceCheck:
 def check_prices(file: str | Path | None = None, prices=None, today: date | None = None) -> PriceCheck:
     """Validate and lint a price table: `file` (default the bundled one) with the `prices` overlays over
     it, as of `today` (default: the clock's UTC date). A table that does not load raises, as load_prices."""
+    # lazy: api_prices is `costcalc quote`/`tokens`/`prices`' path: no pandas, no tokenizer until used
     from .prices.lint import lint
 
     table = load_prices(file, overlays=_overlays(prices))

@@ -18,6 +18,16 @@ from .prices import PriceTable
 from .prices.names import LoggedNames
 from .prices.resolve import prompt_thresholds
 from .report.document import check, load, to_frame
+from .usage.chunk import empty_frame
+from .usage.formats.columnar import _categorical
+from .usage.price import _codes
+from .usage.profile import derive_profiles as derive
+from .usage.read import iter_usage
+from .usage.read import normalize_frame
+from .usage.read import parse_mapping
+from .usage.run import price_records
+from .usage.run import reprice_chunks
+from .usage.variance import variance as split
 
 # The usage-log readers and re-pricer (.usage) are imported by the functions that use them: for speed
 # (about 0.2 s at import), not to break a cycle.
@@ -28,8 +38,6 @@ def read_usage(paths, format: str | None = None, mapping=None, strict: bool = Fa
     as one normalized DataFrame (costcalc.usage.schema). Bad records are not rows: `attrs` holds
     `records` (read), `reported` and `problems` (file:line strings); strict=True raises at the first.
     mapping: {schema column: source column} or "timestamp=ts,model=model_name" for CSV/Parquet."""
-    from .usage.chunk import empty_frame
-    from .usage.read import iter_usage
 
     mapping = _mapping(mapping)
     frames, problems, records = [], [], 0
@@ -53,8 +61,6 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
         and priced_as (`logged` = its own model, then each model asked), or a grouping - "month", "day",
         "model", "tag:NAME" or a list of them - for exact totals per group (the CLI's rows).
     """
-    from .usage.run import price_records
-
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
     if by is None:
@@ -77,7 +83,6 @@ def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="
     [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
     records read, priced and reported, the problems and the price table (what `costcalc reprice`
     renders). usage and models as for `reprice`; log files are streamed in bounded memory."""
-    from .usage.run import reprice_chunks
 
     models = [models] if isinstance(models, str) else list(models or [])
     by = [by] if isinstance(by, str) else list(by)
@@ -93,8 +98,6 @@ def variance(forecast, actual, prices=None, format: str | None = None, mapping=N
     forecast: a saved estimate (path to `costcalc estimate --format json` output, or that JSON as a
         dict) or an estimate DataFrame. actual: usage log path(s) or a usage DataFrame, re-priced with
         each record at its own instant. Months compared: those with actual usage."""
-    from .usage.run import reprice_chunks
-    from .usage.variance import variance as split
 
     if not isinstance(forecast, pd.DataFrame):
         if isinstance(forecast, (str, Path)):
@@ -129,10 +132,6 @@ def derive_profiles(usage, by: str = "model", timezone: str = "UTC", prices=None
     are left out (read_usage reports them: the CLI lists them and exits 1). `conversation`: a tag column
     holding a conversation or session id (`tag:session_id`): each profile is then a `conversation:` shape
     (turns, history growth and cache reads per turn) instead of requests and tokens per request."""
-    from .usage.formats.columnar import _categorical
-    from .usage.price import _codes
-    from .usage.profile import derive_profiles as derive
-    from .usage.read import normalize_frame
 
     table = prices_from(prices)
     if isinstance(usage, pd.DataFrame):
@@ -210,7 +209,6 @@ def _with_count_units(document: dict, table: PriceTable) -> dict:
 
 def _usage_chunks(usage, format, mapping, strict):
     """A usage DataFrame (normalized, or raw with `mapping`) as one chunk; log paths streamed."""
-    from .usage.read import iter_usage, normalize_frame
 
     mapping = _mapping(mapping)
     if isinstance(usage, pd.DataFrame):
@@ -221,7 +219,6 @@ def _usage_chunks(usage, format, mapping, strict):
 
 def _mapping(mapping):
     """A column mapping given as text ("timestamp=ts,model=m") or as a dict."""
-    from .usage.read import parse_mapping
 
     return parse_mapping(mapping) if isinstance(mapping, str) else mapping
 

@@ -26,13 +26,14 @@ from .prices.importers.document import parse_json, parse_yaml
 from .prices.importers.fetch import read_source
 from .prices.importers.overlay import overlay_text
 from .prices.importers.place import COLUMNS, place, rows
+from .api import prices_from
+from .prices.crosscheck import COLUMNS as CHECK_COLUMNS
+from .prices.crosscheck import compare
 
 __all__ = ["import_prices", "overlay_yaml", "crosscheck", "FORMATS"]
 
 
 def _table(table) -> PriceTable:
-    from .api import prices_from
-
     return prices_from(table)
 
 
@@ -138,8 +139,6 @@ def crosscheck(paths, at=None, table=None, source: str | None = None) -> pd.Data
 
     paths: a file or a list of files. table: None (bundled), overlay path(s) or a PriceTable. source: the
     format of every file (default: recognised from each file's content)."""
-    from .prices.crosscheck import COLUMNS as CHECK_COLUMNS
-    from .prices.crosscheck import compare
 
     when = _instant(at)
     price_table = _table(table)

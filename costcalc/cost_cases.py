@@ -10,14 +10,16 @@ checked against a projection by tests/test_cost_cases.py); otherwise it is measu
 with that input at an end and every other input at expected, per month, against the expected run.
 
   requests_per_day/month    more requests, more of every line; rates are >= 0 (the price loader
-                            refuses negative prices and factors): never lowers the cost.
+  (a shape's volume too:    refuses negative prices and factors): never lowers the cost.
+   conversation.conversations_per_day, agent.tasks_per_day)
   growth_per_month          (1 + g)^k is non-decreasing in g for every month k >= 0 after the anchor
                             (months before it are not grown): never lowers the cost.
   tool_calls_per_request.*  calls x a fee >= 0 (calls without a fee are left out, not negative).
   conversation.turns,       a later turn (step) adds requests and changes none before it (workloads/
   agent.steps               conversation.py): never lowers the cost unless over_limit: exclude may drop it.
   output/reasoning_tokens   tokens x rates >= 0, raise the cost unless over_limit: exclude may drop the
-                            requests a larger output puts above the max output (then measured).
+  (a shape's reasoning too: requests a larger output puts above the max output (then measured).
+   conversation.reasoning, agent.reasoning)
   input_tokens              the same, and only while no prompt-size rule (a cliff) can price a larger
                             prompt at another rate: measured when the model has one or requests may be
                             excluded.
@@ -50,8 +52,9 @@ RANGED_INPUTS = (("requests_per_day", "requests_per_day"), ("requests_per_month"
 TOOL_CALLS_KEY = "tool_calls_per_request."
 
 RAISES, LOWERS = "raises", "lowers"
-_VOLUME = ("requests_per_day", "requests_per_month", "growth_per_month")
-_TOKENS = ("output_tokens", "reasoning_tokens")
+_VOLUME = ("requests_per_day", "requests_per_month", "growth_per_month", "conversation.conversations_per_day",
+           "agent.tasks_per_day")
+_TOKENS = ("output_tokens", "reasoning_tokens", "conversation.reasoning", "agent.reasoning")
 _AFFINE = ("cache_hit_rate", "cache_write.share")
 _STEPS = ("conversation.turns", "agent.steps")
 _ZERO = Decimal(0)
@@ -64,12 +67,34 @@ CASES_NOTE = ("Cases: low and high take each range at the end that lowers (raise
 def ranged_inputs(profile: Profile) -> list[tuple[str, Range]]:
     """(key as a workloads file names it, range) of each ranged input: the fields of RANGED_INPUTS, then
     each tool's calls per request (`tool_calls_per_request.web_search`)."""
-    out = [(key, getattr(profile, field)) for field, key in RANGED_INPUTS
+    out = [(input_key(profile, key), getattr(profile, field)) for field, key in RANGED_INPUTS
            if isinstance(getattr(profile, field), Range)]
     out += [(TOOL_CALLS_KEY + tool, value) for tool, value in profile.tool_calls if isinstance(value, Range)]
     if profile.shape_steps_range is not None:
         out.append((_steps_key(profile), profile.shape_steps_range))
     return out
+
+
+def input_key(profile: Profile, key: str) -> str:
+    """The key of RANGED_INPUTS as this profile's file names it: a shape's volume (held in requests_per_day)
+    is conversation.conversations_per_day or agent.tasks_per_day, and its reasoning per turn (held in
+    reasoning_tokens) conversation.reasoning or agent.reasoning, unless the profile gave reasoning_tokens
+    itself; other keys as they are."""
+    shape = profile.shape
+    if shape is None:
+        return key
+    kind = "conversation" if shape.unit == "conversation" else "agent"
+    if key == "requests_per_day":
+        return f"{kind}.{shape.unit}s_per_day"
+    own_reasoning = profile.origin is not None and "reasoning_tokens" in dict(profile.origin.lines)
+    if key == "reasoning_tokens" and not own_reasoning:
+        return f"{kind}.reasoning"
+    return key
+
+
+def field_of(profile: Profile, key: str) -> str:
+    """The Profile field of a ranged input's key (input_key's inverse)."""
+    return next(f for f, k in RANGED_INPUTS if input_key(profile, k) == key)
 
 
 def _steps_key(profile: Profile) -> str:
@@ -87,7 +112,7 @@ def at_ends(profile: Profile, ends: Mapping[str, str]) -> Profile:
     for field, key in RANGED_INPUTS:
         value = getattr(profile, field)
         if isinstance(value, Range):
-            changes[field] = value.at(ends.get(key, "expected"))
+            changes[field] = value.at(ends.get(input_key(profile, key), "expected"))
     if any(isinstance(v, Range) for _, v in profile.tool_calls):
         changes["tool_calls"] = tuple(
             (tool, v.at(ends.get(TOOL_CALLS_KEY + tool, "expected")) if isinstance(v, Range) else v)

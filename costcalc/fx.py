@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 
 from .errors import CostcalcError, shown
 from .money import decimal_places
+from ._validate import Invalid, Reader
+from ._yamlnodes import parse, read_input
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹", "KRW": "₩", "CHF": "CHF",
            "CAD": "C$", "AUD": "A$", "SGD": "S$", "HKD": "HK$", "BRL": "R$", "SEK": "kr", "NOK": "kr",
@@ -68,7 +70,6 @@ def check_code(code: str) -> str:
 
 def rates_from_yaml(root, path: str) -> tuple[dict[str, Decimal], str]:
     """(rates, source) from a parsed FX YAML document (`_yamlnodes` nodes, so problems name lines)."""
-    from ._validate import Invalid, Reader
 
     r = Reader(path)
     rates: dict[str, Decimal] = {}
@@ -94,7 +95,6 @@ def rates_from_yaml(root, path: str) -> tuple[dict[str, Decimal], str]:
 
 def load_fx(path: str) -> tuple[dict[str, Decimal], str]:
     """Read an FX YAML file (the edge: file I/O here, parsing above)."""
-    from ._yamlnodes import parse, read_input
 
     text, _ = read_input(path)
     return rates_from_yaml(parse(text, str(path)), str(path))

@@ -37,6 +37,9 @@ from typing import cast
 from .errors import CostcalcError
 from .report.chartdata import label_rows, price_changes
 from .report.plandoc import horizon
+from .report.document import check, upgrade
+from .report.document import to_document
+from .report.shown_currency import ShownCurrency
 
 EXTRA = "pip install 'costcalc[plot]'"
 KINDS = ("monthly", "cumulative", "per_1k_requests", "tornado")
@@ -146,13 +149,10 @@ def save_charts(document: dict, folder, formats=("png", "svg"), *, case: str = "
 
 def _document(estimate) -> dict:
     if isinstance(estimate, dict):
-        from .report.document import check, upgrade
-
         check(estimate)
         # its derived sections (plans, comparisons) again from its rows and meta, as a saved one loads:
         # a dict edited in a notebook (another currency, say) charts what it now says
         return cast(dict, upgrade(estimate))
-    from .report.document import to_document
 
     return cast(dict, to_document(estimate))  # the EstimateDocument TypedDict, read here as a plain dict
 
@@ -169,8 +169,6 @@ class _Data:
     added up here."""
 
     def __init__(self, document: dict, case: str, profile: str | None, model: str | None):
-        from .report.shown_currency import ShownCurrency
-
         self.shown = ShownCurrency(document["meta"])
         compared = document["comparisons"]
         every = [p["profile"] for p in compared["profiles"]]

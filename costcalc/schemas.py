@@ -16,6 +16,18 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from .prices import load
+from .prices.model import COMPONENTS, TIER_ALIASES, TIERS, WEEKDAYS
+from .report import document
+from .tokens.tokenizers import TOKENIZERS
+from .workload_plans import BUDGET_KEYS, BUDGET_SCOPES
+from .workloads import model as workload_model
+from .workloads import read_shapes as shape_keys
+from .workloads.conversation import MAX_STEPS
+from .workloads.failures import BILLED
+from .workloads.model import CACHE_TTLS, CASES, REASONING_MODES
+from .workloads.units import UNIT_PATTERN
+
 NAMES = ("prices", "workloads", "estimate")
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _BASE = "https://costcalc.dev/schemas/"  # an identifier only: nothing is fetched from it
@@ -51,10 +63,6 @@ def _keys(keys: tuple[str, ...], known: dict) -> dict:
 # -- the price table -----------------------------------------------------------------------------------
 
 def prices_schema() -> dict:
-    from .prices import load
-    from .prices.model import COMPONENTS, TIERS, WEEKDAYS
-    from .tokens.tokenizers import TOKENIZERS
-
     rates = _closed({c: _PRICE for c in load.RATE_KEYS}, ("input", "output"),
                     "USD per 1M tokens; cache reads and writes bill as input and reasoning as output when "
                     "left out")
@@ -129,11 +137,6 @@ def prices_schema() -> dict:
 # -- workload profiles ---------------------------------------------------------------------------------
 
 def workloads_schema() -> dict:
-    from .workloads import model as w
-    from .workload_plans import BUDGET_KEYS, BUDGET_SCOPES
-    from .prices.model import TIER_ALIASES, TIERS, WEEKDAYS
-    from .tokens.tokenizers import TOKENIZERS
-
     def value(maximum: float | None = None, minimum: float = 0) -> dict:
         number: dict = {"type": "number", "minimum": minimum}
         if maximum is not None:
@@ -150,14 +153,14 @@ def workloads_schema() -> dict:
         {"type": "array", "minItems": len(names), "maxItems": len(names),
          "items": {"type": "number", "minimum": 0}},
         _closed({n: {"type": "number", "minimum": 0} for n in names})]}
-    profile = _closed(_keys(w.PROFILE_KEYS, {
+    profile = _closed(_keys(workload_model.PROFILE_KEYS, {
         "requests_per_day": value(), "requests_per_month": value(),
         "input_tokens": {"oneOf": [value(), histogram]}, "output_tokens": value(),
         "samples": _closed({k: {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
                             for k in ("prompts", "replies", "messages")}),
-        "reasoning_tokens": value(), "reasoning": {"enum": list(w.REASONING_MODES)},
+        "reasoning_tokens": value(), "reasoning": {"enum": list(workload_model.REASONING_MODES)},
         "cache_hit_rate": share,
-        "cache_write": _closed({"ttl": {"enum": list(w.CACHE_TTLS)}, "share": share}, ("share",)),
+        "cache_write": _closed({"ttl": {"enum": list(workload_model.CACHE_TTLS)}, "share": share}, ("share",)),
         "tiers": _closed({t: {"type": "number", "minimum": 0, "maximum": 1} for t in TIERS + tuple(TIER_ALIASES)}),
         "residency": {"type": "boolean"},
         "traffic": {"oneOf": [{"const": "uniform"}, _closed({
@@ -168,8 +171,8 @@ def workloads_schema() -> dict:
                                                   "items": {"type": "string"}}],
                    "description": "Alternative models to compare (ids or aliases of the price table)"},
         "tags": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
-        "note": {"type": "string"}, "over_limit": {"enum": list(w.OVER_LIMIT)},
-        "tool_calls_per_request": {"type": "object", "propertyNames": {"pattern": w.TOOL_PATTERN},
+        "note": {"type": "string"}, "over_limit": {"enum": list(workload_model.OVER_LIMIT)},
+        "tool_calls_per_request": {"type": "object", "propertyNames": {"pattern": workload_model.TOOL_PATTERN},
                                    "additionalProperties": value()},
         "use": {"type": "string", "description": "The model the current plan puts this profile on (one of "
                                                  "its models; default the first)"},
@@ -185,7 +188,7 @@ def workloads_schema() -> dict:
               "oneOf": [{"required": [s]} for s in BUDGET_SCOPES], "anyOf": [{"required": ["monthly"]},
                                                                              {"required": ["period"]}]}
     assert set(budget["properties"]) == set(BUDGET_KEYS)
-    top = {"schema_version": {"const": w.SCHEMA_VERSION},
+    top = {"schema_version": {"const": workload_model.SCHEMA_VERSION},
            "defaults": {**profile, "description": "Keys every profile inherits unless it sets them"},
            "profiles": {"type": "object", "minProperties": 1, "additionalProperties": profile},
            "plans": {"type": "object", "description": "Plans of your own: {plan: {profile: model}}",
@@ -199,17 +202,12 @@ def workloads_schema() -> dict:
     return {
         "$schema": _DRAFT, "$id": _BASE + "workloads.schema.json",
         "title": "costcalc workload profiles",
-        **_closed(_keys(w.TOP_KEYS, top), ("schema_version", "profiles")),
+        **_closed(_keys(workload_model.TOP_KEYS, top), ("schema_version", "profiles")),
     }
 
 
 def _shape_schemas(value) -> dict:
     """conversation:, agent:, failures: and units: of a profile (costcalc.workloads.read_shapes)."""
-    from .workloads import read_shapes as r
-    from .workloads.conversation import MAX_STEPS
-    from .workloads.failures import BILLED
-    from .workloads.model import CACHE_TTLS, REASONING_MODES
-    from .workloads.units import UNIT_PATTERN
 
     tokens = {"type": "number", "minimum": 0}
     whole = {"type": "integer", "minimum": 1, "maximum": MAX_STEPS}
@@ -230,12 +228,12 @@ def _shape_schemas(value) -> dict:
         "context": {"oneOf": [{"enum": ["stop", "truncate"]}, _closed({"summarize": tokens}, ("summarize",))],
                     "description": "At a model's context window: stop the conversation, truncate the history, "
                                    "or summarize it to N tokens"}}
-    conversation = _closed(_keys(r.CONVERSATION_KEYS, {
+    conversation = _closed(_keys(shape_keys.CONVERSATION_KEYS, {
         "conversations_per_day": value(), "turns": counts("turns"), "system_tokens": tokens,
         "user_tokens_per_turn": tokens, "reply_tokens_per_turn": tokens, **common}),
         ("conversations_per_day", "turns", "user_tokens_per_turn", "reply_tokens_per_turn"),
         "Multi-turn conversations: every turn resends the history (requests = conversations x turns)")
-    agent = _closed(_keys(r.AGENT_KEYS, {
+    agent = _closed(_keys(shape_keys.AGENT_KEYS, {
         "tasks_per_day": value(), "steps": counts("steps"), "system_tokens": tokens, "task_tokens": tokens,
         "tool_result_tokens_per_step": tokens, "output_tokens_per_step": tokens, **common}),
         ("tasks_per_day", "steps", "tool_result_tokens_per_step", "output_tokens_per_step"),
@@ -273,9 +271,6 @@ def _open(properties: dict, required: tuple[str, ...] = (), description: str | N
 
 
 def estimate_schema() -> dict:
-    from .report import document
-    from .workloads.model import CASES
-
     nullable = lambda schema: {"oneOf": [{"type": "null"}, schema]}  # noqa: E731
     row = _open({
         "profile": {"type": "string"}, "model": {"type": "string"}, "provider": {"type": "string"},
@@ -304,6 +299,8 @@ def estimate_schema() -> dict:
                                                         "mark": nullable({"enum": ["n/a", "partial"]})})},
             "units": {"type": "array", "description": "Cost per unit (the profile's units:)", "items": _open({
                 "unit": {"type": "string"}, "count": _DEC, "per_unit": nullable(_amounts()),
+                "stock": {"type": "boolean", "description": "a count per month (users, seats): count is the "
+                          "average a month and per_unit the period's cost over it"},
                 "months": {"type": "array", "items": _open({"month": _MONTH, "count": _DEC,
                                                             "per_unit": nullable(_amounts())})}},
                 ("unit", "count", "per_unit", "months"))}},
@@ -311,6 +308,8 @@ def estimate_schema() -> dict:
         "units": {"type": "array", "description": "The plan's total per unit (the file's top-level units:); "
                   "null where the plan leaves a month out", "items": _open({
                       "unit": {"type": "string"}, "count": _DEC, "per_unit": nullable(_amounts()),
+                      "stock": {"type": "boolean", "description": "a count per month (users, seats): count is "
+                                "the average a month and per_unit the period's cost over it"},
                       "months": {"type": "array", "items": _open({
                           "month": _MONTH, "count": _DEC, "per_unit": nullable(_amounts()),
                           "mark": nullable({"enum": ["n/a"]})}, ("month", "count", "per_unit"))}},
@@ -398,7 +397,8 @@ def estimate_schema() -> dict:
             "case": {"enum": list(CASES)}, "requests": _DEC}, ("profile", "model", "month", "requests"))},
         "units": {"type": "array", "items": _open({
             "profile": {"type": "string"}, "model": {"type": "string"}, "month": _MONTH,
-            "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC},
+            "case": {"enum": list(CASES)}, "unit": {"type": "string"}, "count": _DEC,
+            "stock": {"type": "boolean", "description": "a count per month (users, seats), not added over months"}},
             ("profile", "model", "month", "unit", "count"))},
         "plan_units": {"type": "array", "description": "The file's top-level units: a count per month "
                        "(profile and model null) or a profile's share on a model (derived, per_request)",

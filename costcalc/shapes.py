@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 
+from .errors import CostcalcError, InputError, Problem
 from .prices.model import Model
 from .tokens.tokenizers import translate_count
 from .workloads.conversation import Step, derive, requests_per_unit
@@ -61,6 +62,29 @@ def shaped_bins(profile: Profile, model: Model, reasoning: Decimal,
     return out
 
 
+def bills_cache_writes(model: Model) -> bool:
+    """Whether a model's price gives cache writes a rate of their own (Anthropic's explicit caching):
+    its provider caches only a prefix a request wrote, and bills that write."""
+    return any(c in rule.rates for rule in model.rules for c in ("cache_write_5m", "cache_write_1h"))
+
+
+def _check_cache_writes(profile: Profile, model: Model) -> None:
+    """Refuse history reads without writes on a model that bills writes. Such a provider reads only a
+    prefix an earlier request wrote (and billed), so pricing the reads alone undercounts: a 6-turn Opus
+    4.7 conversation at 1,000/day came to 2,871.375 USD a month against 3,061.25 with its 5m writes.
+    Refused rather than priced at an assumed 5m: the TTL is the user's choice (1h writes cost 1.6x 5m)
+    and a silent assumption would change their figure unasked."""
+    shape = profile.shape
+    if shape is None or not shape.cache.reads or shape.cache.writes or not bills_cache_writes(model):
+        return
+    kind = "conversation" if shape.unit == "conversation" else "agent"
+    message = f"{model.id} bills cache writes: reads of the history need writes: 5m or 1h"
+    if profile.origin is None:  # a Profile made in code: no file to point at
+        raise CostcalcError(f"profile {profile.name}: {kind}.cache.writes: none: {message}")
+    key, line = profile.origin.where(f"{kind}.cache.writes", f"{kind}.cache", kind)
+    raise InputError([Problem(profile.origin.file, line, key, "none", message)])
+
+
 def turn_steps(profile: Profile, model: Model, ratio: tuple[int, int] | None = None) -> list[Step]:
     """A shaped profile's kinds of request on `model` (one case: no ranges), as shaped_bins prices them:
     derived in the profile's counts, the model's context window applied by the loop's policy, each turn
@@ -68,6 +92,7 @@ def turn_steps(profile: Profile, model: Model, ratio: tuple[int, int] | None = N
     shape = profile.shape
     if shape is None:
         return []
+    _check_cache_writes(profile, model)
     window = model.context_window if shape.context is not None else None
     if window is not None and ratio is not None:
         numerator, denominator = ratio
@@ -127,6 +152,8 @@ def units_entries(requests: list[dict], info: dict[tuple[str, str, str], tuple])
         for unit in units:
             out.append({"profile": entry["profile"], "model": entry["model"], "month": entry["month"],
                         "case": entry["case"], "unit": unit.name, "count": unit.count(users, shaped)})
+            if unit.per_month is not None:  # a stock (users, seats): the period divides by it, not by a sum
+                out[-1]["stock"] = True
     return out
 
 
@@ -160,5 +187,6 @@ def plan_units_entries(requests: list[dict], info: dict[tuple[str, str, str], tu
     return out
 
 
-__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "per_unit_weight", "plan_units_entries", "requests_per_unit",
+__all__ = ["FAILED_PREFIX", "FAILED_SUFFIX", "attempts", "bills_cache_writes", "per_unit_weight", "plan_units_entries",
+           "requests_per_unit",
            "shaped_bins", "turn_steps", "units_entries", "with_failures"]

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .money import cents, exact_sum  # noqa: F401 (their home is money.py; many modules import them from here)
+from .frames import with_money
+from .frames.decimal import exact_ranks, money_array
 
 
 def _bare(df: pd.DataFrame) -> pd.DataFrame:
@@ -24,7 +26,6 @@ def _bare(df: pd.DataFrame) -> pd.DataFrame:
 
 def _money(df: pd.DataFrame) -> pd.DataFrame:
     """cost_usd as the exact decimal dtype (a frame built by hand may hold Decimals in an object column)."""
-    from .frames import with_money
 
     return with_money(df, ["cost_usd"])
 
@@ -42,7 +43,6 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     place). `complete` is False for a model with no price for all or part of some month (attrs
     `not_available`): its total is low for covering less, so complete models rank first and the cheapest
     and most expensive are among them (all models when none is complete), as the report's comparisons."""
-    from .frames.decimal import exact_ranks, money_array
 
     attrs = df.attrs
     df = _bare(df)

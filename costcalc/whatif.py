@@ -25,7 +25,7 @@ from decimal import Decimal
 import pandas as pd
 
 from .calendar import parse_month
-from .cost_cases import RANGED_INPUTS, TOOL_CALLS_KEY
+from .cost_cases import RANGED_INPUTS, TOOL_CALLS_KEY, field_of
 from .cost_cases import ranged_inputs as _ranged_inputs
 from .errors import CostcalcError
 from .frames import estimate_frame, plain_attrs, with_money
@@ -245,7 +245,7 @@ def _varied(profile: Profile, key: str, side: str) -> Profile:
     if profile.shape is not None and profile.shape_steps_range is not None \
             and key.endswith("." + profile.shape.steps_key):
         return replace(base, shape=profile.shape_at(side))  # conversation.turns, agent.steps
-    field = next(f for f, k in RANGED_INPUTS if k == key)
+    field = field_of(profile, key)
     return replace(base, **{field: getattr(profile, field).at(side)})
 
 

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from ._validate import Invalid, Reader, suggest
 from ._yamlnodes import Node
+from .money import decimal_text
 
 RESERVED_PLANS = ("current", "cheapest")
 ALL_ON = "all on "  # the built-in plan putting every profile on one model: "all on gpt-5.5"
@@ -60,7 +61,6 @@ class BudgetRule:
 
     def to_dict(self) -> dict:
         """JSON-plain (decimal text): what a result's metadata holds."""
-        from .money import decimal_text
 
         return {"scope": self.scope, "name": self.name, "profiles": list(self.profiles),
                 "monthly": None if self.monthly is None else decimal_text(self.monthly),

@@ -23,6 +23,7 @@ from click.testing import CliRunner
 
 import costcalc
 from costcalc.cli import cli
+from costcalc.report.document import to_document
 
 WORKLOADS = """schema_version: 1
 profiles:
@@ -167,8 +168,6 @@ def test_a_version_1_document_names_its_cases_by_cost(tmp_path):
     #   high 1000 x (1000 x 5 + 200 x 30) / 1e6 = 11 a day -> 341
     # A version-1 document named cases by input values; here the saved one has them the wrong way
     # round (low 341, high 248), as a low input with a higher cost would: upgrade() swaps them.
-    from costcalc.report.document import to_document
-
     path = tmp_path / "w.yaml"
     path.write_text("schema_version: 1\nprofiles:\n  p: {requests_per_day: 1000, input_tokens: 1000, "
                     "output_tokens: {low: 100, expected: 150, high: 200}, models: [gpt-5.5]}\n")

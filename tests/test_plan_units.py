@@ -44,8 +44,9 @@ profiles:
 # February 2027 (28 days): chat 28,000 x 0.09875 = 2,765.00; summaries 2,800 x 0.075 = 210.00; plan 2,975.00.
 # The period: 3,293.75 + 2,975.00 = 6,268.75 USD.
 JAN, FEB, PERIOD = D("3293.75"), D("2975.00"), D("6268.75")
-# per user (10,000 a month): 3,293.75 / 10,000 = 0.329375; 2,975 / 10,000 = 0.2975; 6,268.75 / 20,000 = 0.3134375
-PER_USER = [D("0.329375"), D("0.2975")], D("0.3134375")
+# per user (10,000 a month, a stock: the same 10,000 users both months): 3,293.75 / 10,000 = 0.329375;
+# 2,975 / 10,000 = 0.2975; over the period 6,268.75 / 10,000 = 0.626875 (not / 20,000 user-months)
+PER_USER = [D("0.329375"), D("0.2975")], D("0.626875")
 # per conversation (the chat profile's only; summaries has none): 3,293.75 / 31,000 = 0.10625;
 #   2,975 / 28,000 = 0.10625; 6,268.75 / 59,000 = 0.10625
 PER_CONVERSATION = [D("0.10625"), D("0.10625")], D("0.10625")
@@ -74,7 +75,8 @@ def test_plan_cost_per_user_and_per_conversation_in_json(tmp_path):
         assert [m["mark"] for m in units[name]["months"]] == [None, None]
         assert D(units[name]["per_unit"]["cost_usd"]) == period
         assert D(units[name]["per_unit"]["cost"]) == period  # shown in USD: the same figure
-    assert [D(m["count"]) for m in units["user"]["months"]] == [10000, 10000] and D(units["user"]["count"]) == 20000
+    assert [D(m["count"]) for m in units["user"]["months"]] == [10000, 10000]
+    assert D(units["user"]["count"]) == 10000 and units["user"]["stock"] is True  # the same users, not 20,000
     assert [D(m["count"]) for m in units["conversation"]["months"]] == [31000, 28000]
     assert [D(m["count"]) for m in units["request"]["months"]] == [189100, 170800]
     assert [D(m["count"]) for m in units["ticket"]["months"]] == [94550, 85400]
@@ -92,13 +94,14 @@ def test_plan_cost_per_unit_in_the_table_and_markdown(tmp_path):
     section = text.split("Cost per unit, plan current (USD)", 1)[1]
     rows = [line.split() for line in section.splitlines()]
     assert "plan per user" in section and "plan per conversation" in section
-    # each amount rounded on its own to six places: 0.3134375 -> 0.313438 (half even: ...375 -> ...38)
+    # each amount rounded on its own to six places: 0.626875 stays 0.626875
     assert rows[[r[:1] for r in rows].index(["2027-01"])][:3] == ["2027-01", "0.329375", "0.106250"]
     assert rows[[r[:1] for r in rows].index(["2027-02"])][:3] == ["2027-02", "0.297500", "0.106250"]
-    assert rows[[r[:1] for r in rows].index(["period"])][:3] == ["period", "0.313438", "0.106250"]
-    assert "plan: user 20,000; plan: conversation 59,000" in " ".join(section.split())
+    assert rows[[r[:1] for r in rows].index(["period"])][:3] == ["period", "0.626875", "0.106250"]
+    assert ("plan: user 10,000 a month (a count per month: the period's cost over it); plan: conversation 59,000"
+            in " ".join(section.split()))
     markdown = run(tmp_path, "markdown").read_text()
-    assert "| 2027-01 | 0.329375 | 0.106250 |" in markdown and "| period | 0.313438 | 0.106250 |" in markdown
+    assert "| 2027-01 | 0.329375 | 0.106250 |" in markdown and "| period | 0.626875 | 0.106250 |" in markdown
 
 
 def test_plan_cost_per_unit_in_csv_and_html(tmp_path):
@@ -112,7 +115,7 @@ def test_plan_cost_per_unit_in_csv_and_html(tmp_path):
     html = run(tmp_path, "html").read_text()
     table = html.split('<table class="plan-unit-costs">', 1)[1].split("</table>", 1)[0]
     assert "plan per user (USD)" in table and "plan per conversation (USD)" in table
-    assert "0.329375" in table and "0.313438" in table
+    assert "0.329375" in table and "0.626875" in table
 
 
 def test_plan_cost_per_unit_on_the_xlsx_plan_sheet(tmp_path):
@@ -122,7 +125,7 @@ def test_plan_cost_per_unit_on_the_xlsx_plan_sheet(tmp_path):
     cells = {(r[1], r[2]): (r[3], r[4]) for r in rows}
     assert cells[("user", "2027-01")] == (10000, pytest.approx(0.329375))
     assert cells[("user", "2027-02")] == (10000, pytest.approx(0.2975))
-    assert cells[("user", "period")] == (20000, pytest.approx(0.3134375))
+    assert cells[("user", "period (units a month)")] == (10000, pytest.approx(0.626875))
     assert cells[("conversation", "2027-01")] == (31000, pytest.approx(0.10625))
     assert cells[("conversation", "period")] == (59000, pytest.approx(0.10625))
 
@@ -131,7 +134,7 @@ def test_a_month_the_plan_leaves_out_has_no_cost_per_unit(tmp_path):
     """LATE (tests/test_comparisons.py): plan current puts p3 on `late`, which has no price in 2026-12 and
     part of 2027-01, so its total leaves both months out: no cost per user there (n/a) nor over the period.
     Plan `all on alpha` covers both: p1 1,200.00 + p3 9,300.00 = 10,500.00 a month; per user (1,000 a month)
-    10.50; the period 21,000.00 / 2,000 = 10.50."""
+    10.50; the period 21,000.00 / 1,000 users (a stock, not 2,000 user-months) = 21.00."""
     (tmp_path / "prices.yaml").write_text(LATE)
     text = LATE_WORKLOADS.replace("profiles:\n", "units: {user: 1000}\nprofiles:\n", 1)
     path = tmp_path / "w.yaml"
@@ -144,10 +147,10 @@ def test_a_month_the_plan_leaves_out_has_no_cost_per_unit(tmp_path):
     user = plans["current"]["units"][0]
     assert [(m["month"], m["per_unit"], m["mark"]) for m in user["months"]] == [
         ("2026-12", None, "n/a"), ("2027-01", None, "n/a")]
-    assert user["per_unit"] is None and D(user["count"]) == 2000
+    assert user["per_unit"] is None and D(user["count"]) == 1000
     alpha = plans["all on alpha"]["units"][0]
     assert [D(m["per_unit"]["cost_usd"]) for m in alpha["months"]] == [D("10.5"), D("10.5")]
-    assert D(alpha["per_unit"]["cost_usd"]) == D("10.5")
+    assert D(alpha["per_unit"]["cost_usd"]) == D("21")
     table = runner.invoke(cli, args).output.split("Cost per unit, plan current", 1)[1]
     rows = [line.split() for line in table.splitlines()]
     assert ["2026-12", "n/a"] in rows and ["period", "n/a"] in rows

@@ -89,6 +89,31 @@ def test_six_turn_conversation_monthly_cost(tmp_path):
     assert [D(str(n)) for n in requests] == [31000 * 6]
 
 
+def test_history_reads_without_writes_refused_where_writes_are_billed(tmp_path):
+    # Anthropic reads only a prefix a request wrote (and billed): reads alone priced the six turns at
+    # 16,250 x 0.50 + 4,900 x 5.00 (the written part as plain input) + 2,400 x 25 = 0.092625 per conversation,
+    # 31,000 x 0.092625 = 2,871.375 USD, below the 3,061.25 the writes cost. Refused, naming file, line, key.
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    path = write(tmp_path, SIX_TURNS.replace("{reads: history, writes: 5m}", "{reads: history}"))
+    result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "1"])
+    assert result.exit_code in (1, 2) and result.stdout == ""
+    said = result.stderr.strip()
+    assert "\n" not in said and "Traceback" not in said
+    # line 13: schema_version and profiles: come first, then the 11 lines of SIX_TURNS down to cache:
+    assert said.startswith(f"costcalc: {path}:13: profiles.chat.conversation.cache: 'none': ")
+    assert said.endswith("claude-opus-4-7 bills cache writes: reads of the history need writes: 5m or 1h")
+    # a model whose writes bill as plain input (gpt-5.5, automatic caching) prices the reads alone:
+    # turn k >= 2 reads turn k-1's prompt; per conversation reads 16,250, uncached 4,900, output 2,400
+    gpt = write(tmp_path, SIX_TURNS.replace("{reads: history, writes: 5m}", "{reads: history}")
+                .replace("[claude-opus-4-7]", "[gpt-5.5]").replace("claude-opus-4.7-estimate", "o200k_base"))
+    frame = month_frame(gpt)
+    tokens = {str(c): D(str(t)) for c, t in zip(frame["component"], frame["tokens"])}
+    assert tokens == {"input": 31000 * 4900, "cache_read": 31000 * 16250, "output": 31000 * 2400}
+
+
 # --- 2. gpt-5.5's 272K cliff: only the turns above it pay the long-context rates ---------------------------
 
 LONG = """\
@@ -276,10 +301,28 @@ def test_turn_above_the_context_window_names_the_turns(tmp_path):
 UNITS = SIX_TURNS + "    units: {user: 12000, conversation: derived, ticket: {per_request: 0.25}}\n"
 
 
+def test_users_are_a_stock_not_user_months(tmp_path):
+    # units: {user: 50} over 2 months: 50 users, not 100 user-months. January 2027 31,000 x 0.09875 = 3,061.25,
+    # February 28,000 x 0.09875 = 2,765: per user 61.225 and 55.30 a month; over the period 5,826.25 / 50 = 116.525
+    import json
+
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    path = write(tmp_path, SIX_TURNS + "    units: {user: 50}\n")
+    result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    user = json.loads(result.output)["plans"][0]["profiles"][0]["units"][0]
+    assert [D(m["per_unit"]["cost_usd"]) for m in user["months"]] == [D("61.225"), D("55.3")]
+    assert D(user["count"]) == 50 and D(user["per_unit"]["cost_usd"]) == D("116.525") and user["stock"] is True
+
+
 def test_unit_costs_in_json_table_and_xlsx(tmp_path):
     # January 2027 costs 3,061.25 (above), February 28 x 1,000 x 0.09875 = 2,765.
     # per user: 3,061.25 / 12,000 = 0.25510416...; 2,765 / 12,000 = 0.23041666...;
-    #   period 5,826.25 / 24,000 = 0.24276041...
+    #   period: 12,000 users is a count per month (a stock), not 24,000 user-months: 5,826.25 / 12,000
+    #   = 0.48552083...
     # per conversation: 0.09875 every month (31,000 and 28,000 conversations)
     # per ticket: 0.25 per request: January 31,000 x 6 x 0.25 = 46,500 tickets -> 3,061.25 / 46,500
     #   = 0.0658333...; period 5,826.25 / (46,500 + 42,000) = 0.0658333...
@@ -298,8 +341,9 @@ def test_unit_costs_in_json_table_and_xlsx(tmp_path):
     units = {u["unit"]: u for u in document["plans"][0]["profiles"][0]["units"]}
     assert D(units["user"]["months"][0]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == \
         (D("3061.25") / 12000).quantize(D("1e-12"))
-    assert D(units["user"]["count"]) == 24000
-    assert D(units["user"]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == (D("5826.25") / 24000).quantize(D("1e-12"))
+    assert D(units["user"]["count"]) == 12000 and units["user"]["stock"] is True
+    assert D(units["user"]["per_unit"]["cost_usd"]).quantize(D("1e-12")) == D("0.485520833333")  # 5,826.25 / 12,000
+    assert "stock" not in units["conversation"] and "stock" not in units["ticket"]
     assert [D(m["count"]) for m in units["conversation"]["months"]] == [31000, 28000]
     assert D(units["conversation"]["per_unit"]["cost_usd"]) == D("0.09875")
     assert [D(m["count"]) for m in units["ticket"]["months"]] == [46500, 42000]
@@ -308,7 +352,8 @@ def test_unit_costs_in_json_table_and_xlsx(tmp_path):
     text = result.output
     assert "chat per user" in text and "chat per conversation" in text
     period = next(line for line in text.splitlines() if line.strip().startswith("period ") and "0.0987" in line)
-    assert period.split()[1:3] == ["0.242760", "0.098750"]  # 0.24276041 and 0.09875 to six places
+    assert period.split()[1:3] == ["0.485521", "0.098750"]  # 0.48552083 and 0.09875 to six places
+    assert "chat: user 12,000 a month (a count per month: the period's cost over it)" in " ".join(text.split())
 
     result = runner.invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "csv"])
     rows = [line for line in result.output.splitlines() if line.startswith("# unit cost,")]
@@ -327,7 +372,7 @@ def test_unit_costs_in_json_table_and_xlsx(tmp_path):
             and r[1] in ("user", "conversation")]
     cells = {(r[1], r[2]): (r[3], r[4]) for r in rows}
     assert cells[("conversation", "2027-01")] == (31000, pytest.approx(0.09875))
-    assert cells[("user", "period")] == (24000, pytest.approx(5826.25 / 24000))
+    assert cells[("user", "period (units a month)")] == (12000, pytest.approx(5826.25 / 12000))
 
 
 # --- 6. init --shape ---------------------------------------------------------------------------------------
@@ -455,7 +500,7 @@ def test_one_turn_conversation_equals_plain_profile_property(tmp_path, system, u
       system_tokens: {system}
       user_tokens_per_turn: {user}
       reply_tokens_per_turn: {reply}
-      cache: {{reads: history, writes: {writes}}}
+      cache: {{reads: {"none" if writes == "none" else "history"}, writes: {writes}}}
 """)
     cache = "" if writes == "none" else f"    cache_write: {{ttl: {writes}, share: 1}}\n"
     plain = tmp_path / "p.yaml"
@@ -537,6 +582,11 @@ def test_document_with_shapes_and_units_validates_against_its_schema(tmp_path):
     counts = {u["unit"]: D(u["months"][0]["count"]) for u in agent["units"]}
     assert counts == {"task": 3100, "request": 37200}
     assert D(agent["months"][0]["requests"]) == 39060
+    # so the request unit is labelled as such where it is shown
+    text = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2"]).output
+    flat = " ".join(text.split())
+    assert "agent per request (retries not counted)" in flat and "agent: request (retries not counted)" in flat
+    assert "agent per task" in flat and "task (retries" not in flat
     turns = document["meta"]["profiles"]["chat"]["turns"]
     assert [t["cache_read"] for t in turns] == ["0", "2150", "2700", "3250", "3800", "4350"]
 
@@ -592,3 +642,16 @@ def test_shape_modules_are_pure():
         calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
                  and isinstance(node.func, ast.Name)}
         assert "open" not in calls, module.__name__
+
+
+def test_sensitivity_names_a_shapes_inputs_as_its_file_does(tmp_path):
+    # conversations_per_day {500, 1000, 2000} and reasoning {0, 0, 100} per turn on the six turns, January 2027:
+    #   volume: 31 x 500 = 15,500 and 31 x 2,000 = 62,000 conversations x 0.09875 = 1,530.625 and 6,122.50
+    #   reasoning high: 6 turns x 100 = 600 tokens x 25 USD per 1M (billed as output) = 0.015 per conversation,
+    #   31,000 x 0.015 = 465 more: 3,526.25; low (0) = expected = 3,061.25
+    text = SIX_TURNS.replace("conversations_per_day: 1000", "conversations_per_day: {low: 500, expected: 1000, "
+                             "high: 2000}") + "      reasoning: {low: 0, expected: 0, high: 100}\n"
+    frame = costcalc.sensitivity(str(write(tmp_path, text)), start="2027-01", months=1)
+    rows = {r["input"]: (D(str(r["low_usd"])), D(str(r["high_usd"]))) for _, r in frame.iterrows()}
+    assert rows == {"conversation.conversations_per_day": (D("1530.625"), D("6122.5")),
+                    "conversation.reasoning": (D("3061.25"), D("3526.25"))}

@@ -8,11 +8,13 @@ are raised and mapped to exit statuses in app.py: one line, exit 1 for bad input
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import click
 
 from .app import EXIT_REPORTED
 from .options import format_option, output_option, parse_at, prices_option, write_output
+from ..errors import _one_line
 
 SOURCES = ("litellm", "genai-prices", "openrouter", "models.dev")
 
@@ -47,6 +49,7 @@ def prices_import(file, source, output, include_curated, verbose, checked, downl
       costcalc quote openrouter/qwen/qwen3-max --input 10k --output-tokens 1k --prices community.yaml
       costcalc prices import --from models.dev --download --output models-dev.yaml
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..community import import_prices, overlay_yaml
 
     if source is None:  # checked here: click's own message for a missing choice spans several lines
@@ -66,7 +69,6 @@ def prices_import(file, source, output, include_curated, verbose, checked, downl
 def _checked(value: str | None):
     if value is None:
         return None
-    from datetime import date
 
     try:
         return date.fromisoformat(value)
@@ -84,8 +86,6 @@ def _report(frame, verbose: bool) -> None:
     skipped = frame[frame["status"] == "skipped"]
     if len(skipped):
         if verbose:
-            from ..errors import _one_line
-
             for row in skipped.itertuples():
                 click.echo(f"costcalc: skipped {_one_line(repr(row.source_id))}: {_one_line(row.reason)}", err=True)
         kinds = Counter(_kind(r) for r in skipped["reason"])
@@ -136,6 +136,7 @@ def prices_crosscheck(files, source, at, strict, prices, fmt, output):
       costcalc prices crosscheck model_prices_and_context_window.json --at 2026-11-01
       costcalc prices crosscheck api.json data.json --strict --format json
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..community import crosscheck
     from ..report.crosscheck import render_crosscheck
 

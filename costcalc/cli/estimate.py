@@ -64,6 +64,7 @@ def estimate(workloads, models, start, months, scenario, sets, prices, fmt, curr
     It opens with the answer: a plan (one model per profile; `current` by default) and its spend per
     month, the cheapest plan and what it saves, unit costs, budgets; then each profile's alternatives.
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api import estimate as run_estimate
     from ..report.estimate import render_estimate
 
@@ -93,6 +94,7 @@ def render(result, fmt, currency, fx, plan, output):
       costcalc render estimate.json --format markdown --currency EUR --fx EUR=0.92
       costcalc render estimate.json --plan cheapest
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api import render as run_render
 
     try:
@@ -117,6 +119,7 @@ def schema(name, output):
       # then, first line of workloads.yaml:  # yaml-language-server: $schema=workloads.schema.json
       costcalc schema estimate | python -m json.tool
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..schemas import shipped
 
     write_output(shipped(name), output)
@@ -135,6 +138,7 @@ def init(path, shape):
       costcalc init my-workloads.yaml && costcalc estimate my-workloads.yaml
       costcalc init --shape chat chat.yaml
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api import bundled_examples, bundled_shape
 
     target = Path(path)

@@ -18,6 +18,7 @@ import click
 
 from .._parse import parse_count, parse_instant
 from ..errors import CostcalcError
+from .._parse import parse_tool_calls
 
 SCENARIOS = ("actual", "list")
 
@@ -134,6 +135,7 @@ def prices_option(func):
 
 def load_table(prices: tuple[str, ...] | str | None, base: str | None = None):
     """The bundled price table (or `base`) with the --prices overlays over it."""
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..prices import load_prices
 
     overlays = (prices,) if isinstance(prices, str) else tuple(prices or ())
@@ -171,7 +173,6 @@ def count_option(name: str, help_text: str, default: str | None = "0", parse=par
 
 def tool_call_counts(values: tuple[str, ...]) -> dict[str, int]:
     """--tool-calls web_search=2,web_fetch=1 as {tool: calls}."""
-    from .._parse import parse_tool_calls
 
     try:
         return parse_tool_calls(values)
@@ -185,6 +186,7 @@ def check_month(value: str | None, hint: str | None = None) -> str | None:
     """--start YYYY-MM, checked as the library reads it (the value itself is passed on)."""
     if value is None:
         return None
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api import parse_month
 
     try:
@@ -237,6 +239,7 @@ def split(values: tuple[str, ...]) -> list[str]:
 
 def checked_log_format(name: str | None) -> str | None:
     """--log-format NAME, one the readers know (None: detected)."""
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..usage.read import FORMATS
 
     if name is not None and name not in FORMATS:
@@ -246,6 +249,7 @@ def checked_log_format(name: str | None) -> str | None:
 
 def column_map(text: str | None) -> dict[str, str] | None:
     """--map text as a mapping; a malformed one is a usage error (exit 2), like any bad option."""
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..usage.read import parse_mapping
 
     if not text:

@@ -10,6 +10,7 @@ import click
 
 from .app import EXIT_REPORTED
 from .options import format_option, parse_at, prices_option, write_output
+from ..errors import UnknownProviderError
 
 FORMATS = ("table", "json")
 
@@ -38,8 +39,8 @@ def prices_list(provider, at, prices, fmt):
     Example:
       costcalc prices list --provider deepseek --at 2026-09-01T02:30Z
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_prices import price_list as list_prices
-    from ..errors import UnknownProviderError
     from ..report.prices import price_list
 
     try:
@@ -60,6 +61,7 @@ def prices_show(model, prices):
     Example:
       costcalc prices show deepseek-v4-pro
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_prices import price_history
 
     write_output(price_history(model, prices), None)
@@ -76,6 +78,7 @@ def prices_check(file, prices):
     Example:
       costcalc prices check pricing.yaml
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_prices import check_prices
 
     checked = check_prices(file, prices)

@@ -62,6 +62,7 @@ def quote(model, input, cached, cache_write_5m, cache_write_1h, output_tokens, r
       costcalc quote deepseek-v4-pro --input 1M --output-tokens 1M --requests 10 --at 2026-05-31T15:58Z
       costcalc quote gpt-5.5 --input 20k --output-tokens 1k --tool-calls web_search=2
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_prices import quote as price_quote
     from ..report.prices import quote_table
 

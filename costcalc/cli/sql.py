@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from .options import load_table, model_list, output_option, prices_option, split, write_output
+from ..errors import CostcalcError
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 
@@ -32,9 +33,9 @@ def plan(start, until, models, as_models, prices, output):
     Example:
       costcalc sql plan --from 2026-01-01 --until 2027-01-01 --as deepseek-v4-pro --output plan.parquet
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_engines import compile_plan, plan_bytes, plan_json
 
-    from ..errors import CostcalcError
 
     table = load_table(prices)
     output = output or "plan.parquet"
@@ -71,6 +72,7 @@ def reprice_sql(plan_path, dialect, table, segments, by, mapping, problems, outp
       costcalc sql reprice --plan plan.parquet --dialect duckdb --table usage > sums.sql
       costcalc reprice --sums sums.csv --plan plan.parquet
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_engines import read_plan, reprice_sql as emit
     from ..usage.totals import check_by
 

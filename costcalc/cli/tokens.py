@@ -39,6 +39,7 @@ def tokens(paths, models, prices, fmt):
       costcalc tokens prompts/ --models gpt-5.5,deepseek-v4-pro,claude-opus-4-7
       cat prompt.txt | costcalc tokens - --format json
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_prices import count_paths, prices_from
     from ..report.tokens import render_tokens
 

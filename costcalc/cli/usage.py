@@ -15,6 +15,7 @@ FORMATS = ("table", "csv", "json", "markdown")
 
 def _as_models(table, names: list[str]) -> list[str]:
     """--as names, each one the table knows (a bad one is a usage error naming --as)."""
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..prices import lookup
 
     for name in names:
@@ -66,6 +67,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
       costcalc reprice big.parquet --engine duckdb
       costcalc reprice --sums sums.csv --plan plan.parquet
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_usage import reprice_totals
     from ..report.usage import render_reprice
     from ..usage.totals import check_by
@@ -78,6 +80,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
         if not (sums and plan_path) or logs or as_models:
             raise click.UsageError("--sums and --plan go together, without LOGS or --as (the plan has the --as "
                                    "models)")
+        # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
         from ..api_engines import reprice_sums
 
         result = reprice_sums(sums, plan_path, group, problems, load_table(prices))
@@ -89,6 +92,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
         options = {"models": models, "by": group, "format": checked_log_format(log_format),
                    "mapping": column_map(mapping), "strict": strict}
         if engine == "duckdb":
+            # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
             from ..api_engines import reprice_engine
 
             result = reprice_engine(list(logs), "duckdb", prices=table, **options)
@@ -121,6 +125,7 @@ def variance(forecast, actual, more_logs, log_format, mapping, prices, fmt, outp
       costcalc estimate workloads.yaml --format json --output forecast.json
       costcalc variance --forecast forecast.json --actual logs/*.jsonl
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_usage import variance as run_variance
     from ..report.usage import render_variance
 
@@ -157,6 +162,7 @@ def profile(logs, by, tz, log_format, mapping, prices, output, conversation):
       costcalc profile logs/*.jsonl --conversation tag:session_id --output chats.yaml
       costcalc estimate workloads.yaml --models deepseek-v4-pro,gpt-5.5
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..api_usage import profile_logs
     from ..usage.profile import profiles_yaml
 

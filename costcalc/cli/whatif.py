@@ -8,7 +8,9 @@ shared options are imported here; the library and pandas are imported inside the
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import click
 
@@ -16,6 +18,7 @@ from ..errors import shown
 
 from .options import (SCENARIOS, format_option, model_list, output_option, parse_set, prices_option,
                       scenario_option, set_option, start_option, write_output)
+from ..errors import CostcalcError
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -109,6 +112,7 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
             flag = "--" + run_options[0].replace("_", "-").replace("sets", "set")
             raise click.UsageError(f"{flag} runs new estimates; saved estimates are compared as they are "
                                    f"(give either A.json B.json or the run options)")
+        # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
         from ..report.document import load
         from ..report.whatif import render_compare
         from ..api import compare as run_compare
@@ -129,6 +133,7 @@ def compare(ctx, estimates, workloads, old_prices, new_prices, scenarios, models
     for side, scenario in (("old", a_scenario), ("new", b_scenario)):
         parts = ([f"{side} prices"] if prices_differ else []) + ([scenario] if a_scenario != b_scenario else [])
         labels.append(", ".join(parts))
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..report.whatif import render_compare
     from ..api import compare_estimates
 
@@ -163,7 +168,7 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
       costcalc sensitivity --set 'support-bot.requests_per_day={low: 10000, expected: 20000, high: 40000}'
       costcalc sensitivity workloads.yaml --format csv --output tornado.csv
     """
-    from ..errors import CostcalcError
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..report.whatif import render_sensitivity
     from ..api import sensitivity as run_sensitivity
 
@@ -180,15 +185,14 @@ def sensitivity(workloads, models, start, months, sets, scenario, prices, fmt, o
 
 def _save_chart(df, path: str) -> None:
     """The tornado as PNG or SVG (by the file's extension), written atomically like every --output."""
-    import io
-    from pathlib import Path
-
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..plot import _matplotlib, plot
 
     suffix = Path(path).suffix.lower()
     if suffix not in (".png", ".svg"):
         raise click.BadParameter(f"{shown(path)}: name a .png or .svg file", param_hint="--chart")
     _matplotlib()  # one line naming the plot extra when matplotlib is missing, before any import of it
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     import matplotlib.pyplot as plt
 
     ax = plot(df, kind="tornado")
@@ -246,6 +250,7 @@ def break_even(workloads, usd_per_hour, tokens_per_second, requests_per_hour, co
       costcalc break-even workloads.yaml --models deepseek-v4-flash \\
           --self-host-usd-per-hour 7.18 --self-host-tokens-per-second 2500 --utilization 0.6
     """
+    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
     from ..report.whatif import render_break_even
     from ..api import break_even as run_break_even
 

@@ -24,6 +24,7 @@ from ..usage.totals import check_by
 from .plan import DAY, Plan, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import problems_sql, sums_sql
+from ..prices.resolve import lookup
 
 SEGMENTS = "costcalc_segments"
 USAGE = "costcalc_usage"
@@ -118,8 +119,6 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
 
 
 def _as_id(table: PriceTable, name: str) -> str:
-    from ..prices.resolve import lookup
-
     return lookup(table, name).id
 
 

@@ -23,6 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import numpy as np
 
@@ -129,8 +130,6 @@ def _outcome_json(o: Outcome) -> list:
 
 
 def _outcome_of(row: list) -> Outcome:
-    from decimal import Decimal
-
     model, billed, provider, rule, rates, fees = row
     return Outcome(model, billed, provider, rule, tuple(Decimal(r) for r in rates),
                    tuple(None if f is None else Decimal(f) for f in fees))

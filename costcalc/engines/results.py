@@ -19,6 +19,7 @@ from ..usage.price import OUTPUT_KEY, PROMPT_KEY
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .plan import ANY_PROVIDER, DAY, NOT_IN_PLAN, Plan
 from .sql import CALL_RECORDS
+from ..usage.price import Repricer
 
 
 class PlanMismatch(CostcalcError):
@@ -135,7 +136,6 @@ def plan_notes(table, models: list[str], combos: pd.DataFrame, instant: pd.Times
     service_tier, residency) values: names resolved through aliases or snapshots, counts translated for
     --as models, tiers an --as model does not offer. What they say depends on those values only, so a
     record of zero tokens per combination, priced by the local Repricer, says exactly the same."""
-    from ..usage.price import Repricer
 
     repricer = Repricer(table, models, shared=False)
     frame = combos[["provider", "model", "service_tier", "residency"]].astype(

@@ -35,6 +35,7 @@ from ..usage.totals import check_by
 from .plan import DAY, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import problems_sql, sums_sql
+from ..usage.partials import Partials
 
 MODES = ("sql", "udf")
 
@@ -91,8 +92,6 @@ def _pandas(df) -> pd.DataFrame:
 
 
 def _empty(table, models, by):
-    from ..usage.partials import Partials
-
     return Partials(by, models, table.meta())
 
 

@@ -8,6 +8,7 @@ another model) and an optional retirement.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -351,7 +352,6 @@ class PriceTable:
         """The bundled file's hash alone, or, with overlays, a hash over every file's hash in order."""
         if len(self.files) == 1:
             return self.files[0].sha256
-        import hashlib
 
         joined = "\n".join(f.sha256 for f in self.files).encode()
         return hashlib.sha256(joined).hexdigest()

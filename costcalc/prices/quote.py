@@ -151,6 +151,7 @@ class Quote:
         }
 
     def to_frame(self):
+        # lazy: pandas only for to_frame; `costcalc quote` starts without it
         import pandas as pd
 
         from ..frames import json_plain, with_money

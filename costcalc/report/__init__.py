@@ -1,5 +1,10 @@
 """Renderings: results (DataFrames, quotes, price tables) -> text in a named format. No computation."""
 
+from decimal import Decimal
+
+from ..errors import _one_line
+from ..money import decimal_text
+
 # Why shown cents need not add up to a shown total: every figure is rounded on its own, so it shows the
 # same cents whatever else a report holds (another horizon, another model, another log).
 ROUNDING_NOTE = "Each amount is rounded to the cent on its own; exact in json and csv."
@@ -17,7 +22,6 @@ def safe_cell(value) -> str:
 def markdown_text(value) -> str:
     """Text from a user's file (profile names, tags, log values) safe in Markdown: one line, no HTML
     (GitHub renders `<!--` and tags inside Markdown), no table-breaking pipes."""
-    from ..errors import _one_line
 
     text = _one_line("" if value is None else str(value))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
@@ -26,9 +30,7 @@ def markdown_text(value) -> str:
 def csv_cell(value) -> str:
     """One CSV cell: exact decimal text, "" for missing, true/false as JSON writes them, instants as
     ISO-8601 UTC, text through safe_cell."""
-    from decimal import Decimal
 
-    from ..money import decimal_text
 
     if isinstance(value, Decimal):
         return decimal_text(value)
@@ -84,7 +86,6 @@ def left_out_rows(meta, expected_only: bool = False) -> str:
     calls no fee prices (`# unpriced calls`) and requests `over_limit: exclude` left out (`# over limit
     excluded`), one row per profile, model (tool) and case. `expected_only` for files that hold the
     expected case alone (FOCUS)."""
-    from ..money import decimal_text
 
     def keep(e) -> bool:
         return not expected_only or e.get("case", "expected") == "expected"

@@ -85,6 +85,10 @@ from .meta import SCHEMA, document_meta, unavailable_months
 from .plandoc import horizon, plan_sections
 from .shown_currency import ShownCurrency
 from .sums import MonthlySums, monthly_sums
+from ..frames import DecimalArray
+from ..frames import REQUESTS, requests_entries
+from ..frames import money_array
+from ..fx import parse_rate
 
 READABLE_SCHEMAS = ("costcalc.estimate/1", SCHEMA)  # version 1: before plans; upgraded when loaded
 _MONEY = ("tokens", "usd_per_mtok", "cost_usd")
@@ -98,7 +102,6 @@ def to_document(df: pd.DataFrame) -> EstimateDocument:
     """The canonical document of an estimate frame. Rows hold the cost lines (`case` only when the frame
     holds more cases than `expected`; not the `requests` column: meta.requests lists them per profile,
     model, month and case); meta the frame's attrs, numbers as exact decimal text; then the plans."""
-    from ..frames import REQUESTS, requests_entries
 
     columns = [c for c in df.columns if c != REQUESTS and (c != "case" or _has_cases(df))]
     # column by column (a category's text once, instants in one numpy call), then zipped into rows: what a
@@ -170,7 +173,6 @@ def _json_column(series: pd.Series) -> list:
         texts = np.datetime_as_string(array, unit="s").tolist()
         missing = np.isnat(array).tolist()
         return [None if gone else text + "Z" for text, gone in zip(texts, missing)]
-    from ..frames import DecimalArray
 
     array = series.array
     # the exact dtype's own Decimals (to_numpy would wrap each one for printing first)
@@ -212,7 +214,6 @@ def to_frame(document: EstimateDocument) -> pd.DataFrame:
     dtype, instants as naive UTC, categoricals in the document's order; `case` when the rows have it),
     its meta in attrs as the document holds it (numbers as decimal text, meta.requests included, so
     to_document gives the same document back)."""
-    from ..frames import money_array
 
     rows = document["rows"]
     columns = list(rows[0]) if rows else ["profile", "model", "provider", "month", "rule", "component",
@@ -369,7 +370,6 @@ def check(document, source: str = "document") -> None:
         if not isinstance(fx, dict) or not all(isinstance(fx.get(k), str) and fx.get(k) for k in
                                                ("currency", "symbol", "rate")):
             raise CostcalcError(f"{source}: meta.fx: {shown(fx)}: needs currency, symbol and rate (text)")
-        from ..fx import parse_rate
 
         parse_rate(fx["rate"], f"{source}: meta.fx.rate")  # the limits of --fx and FX files
     if "price_table" not in meta:  # every result says which table priced it; renderers print it

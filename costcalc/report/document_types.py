@@ -91,7 +91,8 @@ class UnitMonth(TypedDict):
 class UnitCost(TypedDict):
     """Cost per unit of a profile's `units:` (costcalc.report.unitcosts): per month and over the period."""
     unit: str
-    count: str
+    count: str  # over the period: the months' sum, or for a stock its average count per month
+    stock: NotRequired[bool]  # a count per month (users, seats): per_unit is the period's cost / count
     per_unit: Amounts | None
     months: list[UnitMonth]
 
@@ -106,7 +107,8 @@ class PlanUnitMonth(TypedDict):
 class PlanUnitCost(TypedDict):
     """A plan's total per unit of the file's top-level `units:` (costcalc.report.unitcosts.plan_unit_costs)."""
     unit: str
-    count: str
+    count: str  # over the period: the months' sum, or for a stock its average count per month
+    stock: NotRequired[bool]  # the product's count per month (users, seats): per_unit is the period's cost / count
     per_unit: Amounts | None  # None: no units, or the plan leaves months out of its total
     months: list[PlanUnitMonth]
 
@@ -275,6 +277,7 @@ class UnitCount(TypedDict):
     case: NotRequired[str]
     unit: str
     count: str
+    stock: NotRequired[bool]  # a count per month (users, seats) that is not added over months
 
 
 class PlanUnitCount(TypedDict):

@@ -36,14 +36,17 @@ def render_document(document: EstimateDocument, fmt: str) -> str | bytes:
     if fmt == "json":
         return dumps(document)
     if fmt == "html":
+        # lazy: only the format asked for loads its renderer
         from .html import render_html
 
         return render_html(document)
     if fmt == "xlsx":
+        # lazy: only the format asked for loads its renderer
         from .xlsx import render_xlsx
 
         return render_xlsx(document)
     if fmt == "focus":
+        # lazy: only the format asked for loads its renderer
         from .focus import render_focus
 
         return render_focus(document)

@@ -17,6 +17,8 @@ from .. import text_tables
 from . import markdown_text
 from .document_types import (Budget, BudgetMonth, EstimateDocument, Headline, Plan, PlanMonth, PlanTotalMonth,
                              PlanUnitMonth, UnitMonth)
+from . import csv_row
+from .unitcosts import unit_label, unit_owners
 
 WIDTH = 100
 _INDENT = 2
@@ -172,14 +174,12 @@ def _units_table(plan: Plan, code: str, markdown: bool) -> str:
 def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
     """Cost per unit (a profile's units:, the file's top-level units: as the whole plan's) per month and over
     the period, a column per profile and unit; [] when nothing names units."""
-    from .unitcosts import unit_owners
-
     columns = []
     for p in unit_owners(plan):
         for u in p.get("units") or []:
             shown = ["n/a" if m["per_unit"] is None else unit(m["per_unit"]["cost"]) for m in u["months"]]
             shown.append("n/a" if u["per_unit"] is None else unit(u["per_unit"]["cost"]))
-            columns.append((f"{p['profile']} per {u['unit']}", shown, u))
+            columns.append((f"{p['profile']} per {unit_label(u)}", shown, u))
     if not columns:
         return []
     names = [_text(c[0], markdown) for c in columns]
@@ -192,7 +192,9 @@ def _per_unit_table(plan: Plan, code: str, markdown: bool) -> list[str]:
     for group in groups:
         rows = [[label] + [cells[i][1][n] for i in group] for n, label in enumerate(first)]
         out += ["", table(["month"] + [cells[i][0] for i in group], rows, [False] + [True] * len(group), markdown)]
-    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}" for c in columns)
+    counts = "; ".join(f"{_text(c[0].replace(' per ', ': '), markdown)} {count(c[2]['count'])}"
+                       + (" a month (a count per month: the period's cost over it)" if c[2].get("stock") else "")
+                       for c in columns)
     out += ["", _wrap(f"Units over the period: {counts}.", markdown, indent="")]
     if key:
         out += [""] + [_wrap(line, False) for line in key]
@@ -345,7 +347,6 @@ def plan_csv_rows(document: EstimateDocument) -> str:
     units: (`# unit cost`, per month and `month=total`), the plan's total per unit of the file's top-level
     units: (`# plan unit cost`; empty cost and mark=n/a in a month the plan leaves out), and each budget's status per
     month (`# budget`) with a summary (`# budget status`). pandas: `read_csv(..., comment="#")`."""
-    from . import csv_row
 
     meta = document["meta"]
     code = meta.get("currency") or "USD"

@@ -40,9 +40,11 @@ from .chartdata import when
 from .plandoc import horizon
 from .document import NOT_AVAILABLE_KEY, verdict_caution
 from .shown_currency import ShownCurrency
-from .unitcosts import unit_owners
+from .unitcosts import unit_label, unit_owners
 from .document_types import (Amounts, Budget, ComparisonCase, EstimateDocument, Headline, ModelComparison,
                              ProfileComparison, ToolFee)
+from .headline import budget_title, budget_verdicts
+from .headline import not_available_note, plan_verdict, saving_shown, unit
 
 __all__ = ["render_html"]
 
@@ -141,7 +143,6 @@ def render_html(document: EstimateDocument) -> str:
 def _unit_costs(profiles: list, shown: ShownCurrency) -> Html | str:
     """Cost per unit (the whole plan's top-level units:, profiles' units:) per month and over the period;
     nothing without units."""
-    from .headline import unit
 
     columns = [(p, u) for p in profiles for u in p.get("units") or []]
     if not columns:
@@ -154,7 +155,7 @@ def _unit_costs(profiles: list, shown: ShownCurrency) -> Html | str:
     rows = [_fill("plan-unit-cost-row", month=month, cells=cells([u["months"][i]["per_unit"] for _, u in columns]))
             for i, month in enumerate(months)]
     return _fill("plan-unit-costs", code=shown.code,
-                 heads=Html("".join(_fill("plan-unit-cost-head", label=f'{p["profile"]} per {u["unit"]}',
+                 heads=Html("".join(_fill("plan-unit-cost-head", label=f'{p["profile"]} per {unit_label(u)}',
                                           code=shown.code) for p, u in columns)),
                  rows=Html("".join(rows)), totals=cells([u["per_unit"] for _, u in columns]))
 
@@ -163,7 +164,6 @@ def _plan_summary(document, months, profile_colour, shown: ShownCurrency) -> str
     """The answer first: the chosen plan's spend per month per profile and in total (a table and a
     stacked bar chart), the cheapest plan and what it saves, unit costs per profile on its chosen model,
     every plan's total and the budgets. Formats the document's plan sections; computes nothing."""
-    from .headline import not_available_note, plan_verdict, saving_shown, unit
 
     plans = {p["name"]: p for p in document.get("plans") or []}
     head: Headline = document.get("headline") or Headline(plan=None, cheapest=None)
@@ -237,8 +237,6 @@ def _plan_summary(document, months, profile_colour, shown: ShownCurrency) -> str
 
 
 def _budget(budget: Budget) -> Html:
-    from .headline import budget_title, budget_verdicts
-
     monthly, period = budget.get("monthly") is not None, budget.get("period") is not None
     heads = ((_fill("budget-monthly-heads") if monthly else "") + (_fill("budget-period-heads") if period else ""))
     rows = []

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +46,10 @@ from ..workload_plans import UserPlan
 from .sums import MonthlySums, monthly_sums
 from .meta import document_meta, unavailable_months
 from .shown_currency import ShownCurrency
-from .unitcosts import plan_unit_costs, plan_units_by_key, unit_costs, units_by_profile
+from .unitcosts import plan_unit_costs, plan_units_by_key, stock_units, unit_costs, units_by_profile
+from ..calendar import month_bounds, month_label, months
+from ..frames import requests_entries
+from ..summary import _bare
 
 _ZERO = Decimal(0)
 
@@ -56,7 +60,6 @@ def _expected(record: dict) -> bool:
 
 def horizon(meta: Mapping[str, Any], rows: list[dict]) -> list[str]:
     """The period's months (meta start and months), with any month a row has besides."""
-    from ..calendar import month_label, months
 
     try:
         year, month = (int(p) for p in str(meta.get("start")).split("-")[:2])
@@ -105,6 +108,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
             per = requests.setdefault((str(entry["profile"]), str(entry["model"])), {})
             per[str(entry["month"])] = per.get(str(entry["month"]), _ZERO) + Decimal(str(entry["requests"]))
     units = units_by_profile(meta.get("units") or [])
+    stocks = stock_units(meta.get("units") or [])
     models, current = plan_setup(meta, sums.pairs)
     user = tuple(UserPlan(name, tuple(choices.items())) for name, choices in (meta.get("user_plans") or {}).items())
     unavailable = {(str(e["profile"]), str(e["model"])) for e in meta.get("not_available") or []}
@@ -115,7 +119,7 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
     marks = unavailable_months(meta)
     shares = priced_shares(meta, requests, marks)
-    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, shares) for p in built]
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, stocks, shares) for p in built]
     plan_units = plan_units_by_key(meta.get("plan_units") or [])
     if plan_units:  # the file's top-level units: every plan's total per unit
         for plan, entry in zip(built, plans):
@@ -163,7 +167,6 @@ def _cheapest(plans: list[dict], chosen: dict) -> dict | None:
 def frame_sections(df) -> dict:
     """plan_sections of an estimate DataFrame, from its cost lines summed per profile, model and month
     (expected case) rather than line by line: what `costcalc.plans` and compare use."""
-    from ..summary import _bare
 
     frame = _bare(df)
     if "case" in frame.columns:
@@ -176,7 +179,6 @@ def frame_sections(df) -> dict:
         for key in sums["cost_usd"].index:
             rows.append({"profile": str(key[0]), "model": str(key[1]), "month": str(key[2]),
                          **{c: decimal_text(sums[c][key]) for c in money}})
-    from ..frames import requests_entries
 
     return plan_sections(rows, document_meta(df.attrs, requests_entries(df)))
 
@@ -192,10 +194,6 @@ def priced_shares(meta: Mapping[str, Any], requests: dict[tuple[str, str], dict[
     all that month), else the share of the month's time outside its not_available spans. What
     requests_per_month divides by, so a model launched mid-period is not averaged over months it had
     no price in."""
-    from datetime import datetime
-
-    from ..calendar import month_bounds
-
     full: dict[tuple[str, str], Decimal] = {}  # (profile, month) -> requests of a model priced all month
     for (profile, model), per in requests.items():
         for month, n in per.items():
@@ -231,7 +229,8 @@ def _priced_months(months: list[str], marked: dict[str, str], shares: dict[str, 
 
 
 def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]],
-                units: dict | None = None, shares: dict[tuple[str, str], dict[str, Decimal]] | None = None) -> dict:
+                units: dict | None = None, stocks: dict[tuple[str, str], set[str]] | None = None,
+                shares: dict[tuple[str, str], dict[str, Decimal]] | None = None) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -252,7 +251,8 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
             "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),
             "cost_per_1k": None if per is None or per_usd is None else _amounts(per * 1000, per_usd * 1000)})
         if units and (profile, model) in units:
-            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months)
+            profiles[-1]["units"] = unit_costs(units[(profile, model)], own, own_usd, months,
+                                               (stocks or {}).get((profile, model), set()))
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),

@@ -4,7 +4,9 @@ per month and over the period, in the shown currency and in USD, for the documen
 (plandoc.py) and the renderers that show them (headline tables, CSV, HTML, XLSX).
 
     per month:       the month's cost / the month's units (meta.units, counted by the projection)
-    over the period: the period's cost / the period's units
+    over the period: the period's cost / the period's units; for a stock (a count per month: users,
+                     seats; meta.units `stock`) the period's cost / the average count per month: 50 users
+                     over 2 months are 50 users, not 100 user-months
 Exact decimals (the division at money.DIVIDE's 50 digits); rounded only when shown. A plan's month that
 leaves something out (a chosen model has no price for all or part of it: mark n/a or partial) has no
 cost per unit (null, shown n/a), and neither has its period: the plan's total leaves that cost out.
@@ -21,6 +23,22 @@ from ..money import DIVIDE, decimal_text
 from ..summary import exact_sum
 
 _ZERO = Decimal(0)
+
+
+def stock_units(entries: list[dict]) -> dict[tuple[str, str], set[str]]:
+    """{(profile, model): units} of meta.units counted per month as a stock (users, seats), not added up."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for e in entries:
+        if e.get("stock"):
+            out.setdefault((str(e["profile"]), str(e["model"])), set()).add(str(e["unit"]))
+    return out
+
+
+def unit_label(cost: Mapping[str, object]) -> str:
+    """A unit as reports name it: `request` says that retries are not counted (shapes.units_entries counts the
+    users' requests; the retries' cost is in the numerator)."""
+    unit = str(cost["unit"])
+    return f"{unit} (retries not counted)" if unit == "request" and not cost.get("stock") else unit
 
 
 def units_by_profile(entries: list[dict]) -> dict[tuple[str, str], dict[str, dict[str, Decimal]]]:
@@ -42,15 +60,23 @@ def _per(cost: Decimal, usd: Decimal, count: Decimal) -> dict | None:
 
 
 def unit_costs(units: dict[str, dict[str, Decimal]], costs: dict[str, Decimal], usd: dict[str, Decimal],
-               months: list[str]) -> list[dict]:
-    """[{unit, count, per_unit, months: [{month, count, per_unit}]}] of one profile on its plan's model."""
+               months: list[str], stocks: set[str] | frozenset[str] = frozenset()) -> list[dict]:
+    """[{unit, count, per_unit, months: [{month, count, per_unit}]}] of one profile on its plan's model.
+    `stocks`: units counted per month (stock_units); their period count is the average count per month."""
     out = []
     for unit, counts in units.items():
         rows = [{"month": m, "count": decimal_text(counts.get(m, _ZERO)),
                  "per_unit": _per(costs.get(m, _ZERO), usd.get(m, _ZERO), counts.get(m, _ZERO))} for m in months]
         count = exact_sum(counts.get(m, _ZERO) for m in months)
-        out.append({"unit": unit, "count": decimal_text(count),
-                    "per_unit": _per(exact_sum(costs.values()), exact_sum(usd.values()), count), "months": rows})
+        counted = [m for m in months if m in counts]
+        if unit in stocks and counted:
+            with decimal.localcontext(DIVIDE):
+                count = exact_sum(counts[m] for m in counted) / len(counted)
+        entry: dict[str, object] = {"unit": unit, "count": decimal_text(count)}
+        if unit in stocks:
+            entry["stock"] = True
+        entry.update({"per_unit": _per(exact_sum(costs.values()), exact_sum(usd.values()), count), "months": rows})
+        out.append(entry)
     return out
 
 
@@ -81,9 +107,17 @@ def plan_unit_costs(units: dict[str, dict[tuple[str, str] | None, dict[str, Deci
                  "per_unit": None if m in left_out else _per(costs.get(m, _ZERO), usd.get(m, _ZERO), counts[m]),
                  "mark": "n/a" if m in left_out else None} for m in months]
         count = exact_sum(counts.values())
+        # the product's own count per month (users, seats) is a stock: over the period, the average count
+        # per month (10,000 users for 2 months are 10,000 users, not 20,000 user-months), as unit_costs does
+        stock = None in shares
+        if stock and months:
+            count = DIVIDE.divide(count, Decimal(len(months)))
         period = None if left_out else _per(exact_sum(costs.get(m, _ZERO) for m in months),
                                             exact_sum(usd.get(m, _ZERO) for m in months), count)
-        out.append({"unit": unit, "count": decimal_text(count), "per_unit": period, "months": rows})
+        entry: dict[str, Any] = {"unit": unit, "count": decimal_text(count), "per_unit": period, "months": rows}
+        if stock:
+            entry["stock"] = True
+        out.append(entry)
     return out
 
 

@@ -43,7 +43,8 @@ from . import safe_cell
 from .document import NOT_AVAILABLE_KEY, check, fee_summary, share_percent, to_document, verdict_caution
 from .shown_currency import ShownCurrency
 from .document_types import EstimateDocument, Meta
-from .unitcosts import unit_owners
+from .unitcosts import unit_label, unit_owners
+from .headline import budget_title, budget_verdicts, not_available_note, plan_verdict
 
 EXTRA = "pip install 'costcalc[xlsx]'"
 _EXCEL_MAX_ROWS = 1_048_576
@@ -195,7 +196,6 @@ def _summary_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styl
 def _plan_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles: _Styles) -> None:
     """The answer first: the chosen plan's spend per month per profile and in total, the cheapest plan
     and what it saves, unit costs, every plan's total and the budgets (the document's plan sections)."""
-    from .headline import budget_title, budget_verdicts, not_available_note, plan_verdict
 
     sheet.title = "Plan"
     plans = {p["name"]: p for p in document.get("plans") or []}
@@ -447,8 +447,8 @@ def _unit_rows(sheet, profiles: list[Mapping[str, Any]], code: str, styles: _Sty
     _bold_row(sheet, ["profile", "unit", "month", "units", f"cost per unit ({code})"], styles)
     for p, u in rows:
         for label, count, per in [(m["month"], m["count"], m["per_unit"]) for m in u["months"]] + \
-                [("period", u["count"], u["per_unit"])]:
-            sheet.append([_text(p["profile"]), _text(u["unit"]), _text(label), _number(Decimal(count)),
+                [("period (units a month)" if u.get("stock") else "period", u["count"], u["per_unit"])]:
+            sheet.append([_text(p["profile"]), _text(unit_label(u)), _text(label), _number(Decimal(count)),
                           None if per is None else _number(Decimal(per["cost"]))])
             sheet.cell(sheet.max_row, 4).number_format = styles.tokens
             sheet.cell(sheet.max_row, 5).number_format = styles.unit

@@ -80,7 +80,7 @@ def _pyarrow() -> Any:
     """pyarrow (json, compute), imported on first use; False when it is not installed."""
     global _arrow
     if _arrow is None:
-        try:
+        try:  # optional: pyarrow's JSON reader when installed, the plain reader otherwise
             import pyarrow as pa
             import pyarrow.compute
             import pyarrow.json

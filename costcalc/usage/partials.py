@@ -21,14 +21,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from .price import KEEP_PROBLEMS, Outcome, unpriced_by_label, unpriced_notes
+from .result import RepriceResult
 from .totals import components_frame, rows_frame
-
-if TYPE_CHECKING:
-    from .run import RepriceResult
 
 # (group labels, priced_as label, outcome, estimated) -> [records, 6 token sums, 3 call sums]
 SumKey = tuple[tuple[str, ...], str, Outcome, bool]
@@ -107,7 +104,6 @@ def merge_partials(*parts: Partials, keep_problems: int = KEEP_PROBLEMS) -> Part
 def finish_partials(partials: Partials, components: bool = False) -> RepriceResult:
     """The RepriceResult of the whole run: rows and totals computed exactly from the merged sums,
     assumptions sorted, then what --as models and tool fees left out (sorted by model, tool)."""
-    from .run import RepriceResult  # run.py builds Partials: imported here, not at the top
 
     items = list(partials.items())
     notes = unpriced_notes(dict(sorted(partials.unpriced_as.items())), dict(sorted(partials.unpriced_calls.items())))

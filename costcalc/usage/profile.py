@@ -83,12 +83,14 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from .._validate import known_tz
 from ..errors import CostcalcError
 from ..prices.model import TIERS, WEEKDAYS
 from ..workloads.model import SCHEMA_VERSION
 from .schema import COLUMNS, COUNT_COLUMNS, PROMPT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS, TOOL_OF
+from .conversations import conversation_shape
 
 # Prompt sizes where a bundled price changes (`prompt_tokens_above` / `_at_most` in pricing.yaml):
 # 200,000 (Gemini 3.1 Pro, Claude long context, Grok 4.5), 272,000 (OpenAI long context and priority),
@@ -185,8 +187,6 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
 def profiles_yaml(document: dict, header: str = "") -> str:
     """The document as YAML text: `header` (any lines) as a leading comment, then each profile under a
     comment made of its note (the note key itself is not repeated)."""
-    import yaml
-
     lines = []
     intro = [h for h in header.splitlines()] if header else []
     intro += ["Workload profiles derived from usage logs by costcalc (costcalc.usage.profile).",
@@ -327,7 +327,6 @@ _SHAPED = ("requests_per_day", "input_tokens", "output_tokens", "cache_hit_rate"
 def _as_conversation(profile: dict, rows: np.ndarray, ids: np.ndarray, c: _Columns) -> dict:
     """A derived profile with its requests, tokens and caching replaced by the conversation shape of its
     records (usage/conversations.py), the shape's notes added to its note."""
-    from .conversations import conversation_shape
 
     stamps = c.stamps[rows]
     days = (int(stamps.max()) - int(stamps.min())) // _DAY.value + 1

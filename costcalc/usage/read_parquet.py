@@ -15,7 +15,7 @@ _PARQUET_EXTRA = "reading Parquet needs the parquet extra: pip install 'costcalc
 
 
 def _pyarrow_parquet():
-    try:
+    try:  # optional dependency: pyarrow reads Parquet logs only
         import pyarrow.parquet as pq
     except ImportError:
         raise CostcalcError(_PARQUET_EXTRA) from None
@@ -62,7 +62,7 @@ def parquet_chunks(path: Path, plan: dict[str, str], chunk_records: int) -> Iter
 
 
 def pa_nested(kind) -> bool:
-    import pyarrow.types as pat
+    import pyarrow.types as pat  # optional dependency, as above
 
     return pat.is_nested(kind) or (pat.is_dictionary(kind) and pat.is_nested(kind.value_type))
 

@@ -127,11 +127,11 @@ class Step:
         return replace(self, weight=weight)
 
 
-def derive(loop: Loop, context_window: int | None = None, max_output: int | None = None) -> tuple[Step, ...]:
+def derive(loop: Loop, context_window: int | None = None) -> tuple[Step, ...]:
     """Every step's request, weighted by how many conversations make it, in step order; summarization
     calls just before the step they precede. `context_window`: the model's, applied by the loop's context
-    policy (ignored without one). `max_output` is what a step's output needs room for (the window holds
-    prompt and output on some providers; here only the prompt is checked, like the projection)."""
+    policy (ignored without one) to the prompt only, like the projection (the output is checked against
+    the model's max output there)."""
     if loop.steps.most > MAX_STEPS:
         raise ValueError(f"more than {MAX_STEPS} steps")
     out: list[Step] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .model import _ONE, Histogram, Profile, Range, Value, has_reply
+from .conversation import derive
 
 
 def _num(value: Value) -> str:
@@ -98,7 +99,6 @@ def turns_table(profile: Profile) -> list[dict]:
     model's context window: per kind of request its weight (requests per conversation or task) and tokens
     (prompt = input + cache_read + cache_write), as exact decimal text. What the projection prices per
     model (translated to its tokenizer, its window's policy applied)."""
-    from .conversation import derive
 
     shape = profile.shape_at("expected")
     if shape is None:

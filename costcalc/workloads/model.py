@@ -201,6 +201,8 @@ class Profile:
 
     def shape_at(self, case: str) -> Conversation | Agent | None:
         """The shape with its turns (steps) at `case`: one fixed count."""
+        # cycle, still open: conversation.py imports Range from here (fix: Counts/at_case/shape_at into a module
+        # below both; conversation.py is being edited elsewhere this session)
         from .conversation import shape_at
 
         return None if self.shape is None else shape_at(self.shape, case)

@@ -22,7 +22,7 @@ def base_dir(file: str) -> Path:
 
 
 def to_tree(source) -> tuple[Node, str]:
-    import pandas as pd
+    import pandas as pd  # lazy: `import costcalc.workloads` loads no pandas
 
     if isinstance(source, pd.DataFrame):
         return _frame_tree(source), "<DataFrame>"
@@ -133,7 +133,7 @@ def _csv_rows(reader, file: str) -> Node:
 
 def _missing(value) -> bool:
     """None, NaN, NaT and pd.NA: an empty cell in any column dtype."""
-    import pandas as pd
+    import pandas as pd  # lazy: as in to_tree
 
     if isinstance(value, (list, tuple, dict)):
         return False

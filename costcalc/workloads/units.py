@@ -2,7 +2,8 @@
 0.25}}` on a profile).
 
   a number        units per month (users, seats): the same count every month of the period
-  derived         counted by the projection: `request` (requests made, retries included), or the shape's own
+  derived         counted by the projection: `request` (the requests users make; retries not
+                  counted: a retried request is one unit however many attempts it takes), or the shape's own
                   unit (`conversation` of a conversation profile, `task` of an agent profile)
   {per_request}   units per request (0.25 resolved tickets per request)
 
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 UNIT_PATTERN = r"[a-z][a-z0-9_]*"
-_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,3 @@ class Unit:
         if self.per_request is not None:
             return f"{self.name}: {self.per_request.normalize():f} per request"
         return f"{self.name}: derived"
-
-
-def per_unit(cost: Decimal, units: Decimal) -> Decimal | None:
-    """cost / units, or None when there are no units (no division by zero in a report)."""
-    return cost / units if units else None

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ..._json import first_repeated
 from ...errors import _NO_VALUE, InputError, Problem, _one_line, shown
+from ..._yamlnodes import parse
 
 
 class NotANumber(str):
@@ -56,7 +57,6 @@ def parse_json(data: bytes, name: str) -> object:
 def parse_yaml(data: bytes, name: str) -> object:
     """A YAML file (genai-prices' prices/providers/*.yml) read by costcalc's own node parser: numbers are
     Decimal from the text, dates stay text."""
-    from ..._yamlnodes import parse
 
     return _plain(parse(_text(data, name), name), {})
 
