@@ -199,12 +199,15 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
     file's plans), tidy: one row per plan, profile and month with the chosen `model` and exact
     `cost_usd` (expected case). `attrs`: `chosen` (the plan the estimate shows) and `plans` (name,
     kind, description, notes). A plan's total is `df[df.plan == NAME].cost_usd.sum()`; `plan_totals`
-    gives them per month. A profile's models are alternatives: only a plan adds across profiles."""
+    gives them per month. A profile's models are alternatives: only a plan adds across profiles.
+    `mark`: None, "n/a" (the model has no price all month: cost_usd is NA, not 0) or "partial" (priced
+    only while available); a sum skips NA, so a plan total over such months leaves them out."""
     sections = frame_sections(df)
     records = [{"plan": plan["name"], "profile": p["profile"], "model": p["model"], "month": m["month"],
-                "cost_usd": Decimal(m["cost_usd"])}
+                "cost_usd": None if m.get("mark") == "n/a" else Decimal(m["cost_usd"]), "mark": m.get("mark")}
                for plan in sections["plans"] for p in plan["profiles"] for m in p["months"]]
-    out = with_money(pd.DataFrame(records, columns=["plan", "profile", "model", "month", "cost_usd"]), ["cost_usd"])
+    columns = ["plan", "profile", "model", "month", "cost_usd", "mark"]
+    out = with_money(pd.DataFrame(records, columns=columns), ["cost_usd"])
     out.attrs.update({"chosen": sections["headline"]["plan"],
                       "plans": [{k: plan[k] for k in ("name", "kind", "description", "notes")}
                                 for plan in sections["plans"]]})
@@ -212,14 +215,19 @@ def plans(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def plan_totals(df: pd.DataFrame) -> pd.DataFrame:
-    """Each plan's total per month and over the period (`month == "total"`), exact `cost_usd`, expected
-    case; `chosen` marks the plan the estimate shows (its total is the document's total_usd)."""
+    """Each plan's total per month, exact `cost_usd`, expected case: one row per plan and month and
+    nothing else, so a plain sum never mixes things: a plan's period total is
+    `plan_totals(df).groupby("plan").cost_usd.sum()` (no `total` row to count twice). `chosen` marks the
+    plan the estimate shows (its period total is the document's total_usd). `mark`: None, "n/a" (no
+    profile of the plan has a price that month: cost_usd is NA, not 0, and a sum skips it) or "partial"
+    (some profile's model has no price for all or part of the month: the figure leaves that out)."""
     sections = frame_sections(df)
     chosen = sections["headline"]["plan"]
-    records = [{"plan": plan["name"], "month": m["month"], "cost_usd": Decimal(m["cost_usd"]),
-                "chosen": plan["name"] == chosen}
-               for plan in sections["plans"] for m in plan["months"] + [{"month": "total", **plan["total"]}]]
-    return with_money(pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen"]), ["cost_usd"])
+    records = [{"plan": plan["name"], "month": m["month"],
+                "cost_usd": None if m.get("mark") == "n/a" else Decimal(m["cost_usd"]),
+                "chosen": plan["name"] == chosen, "mark": m.get("mark")}
+               for plan in sections["plans"] for m in plan["months"]]
+    return with_money(pd.DataFrame(records, columns=["plan", "month", "cost_usd", "chosen", "mark"]), ["cost_usd"])
 
 
 # -- what-if analyses: inputs loaded and checked here, computed by costcalc.whatif -----------------------

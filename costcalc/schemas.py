@@ -281,11 +281,15 @@ def estimate_schema() -> dict:
         ("profile", "model", "provider", "month", "rule", "component", "tokens", "usd_per_mtok", "cost_usd",
          "period_start", "period_end"),
         "One cost line: cost_usd = tokens x usd_per_mtok / 1,000,000; tag:NAME keys hold the profile's tags")
-    month_amount = _open({"month": _MONTH, "cost": _DEC, "cost_usd": _DEC}, ("month", "cost", "cost_usd"))
     plan = _open({
         "name": {"type": "string"}, "kind": {"enum": ["current", "cheapest", "all-on", "user"]},
         "description": {"type": "string"}, "notes": {"type": "array", "items": {"type": "string"}},
-        "months": {"type": "array", "items": month_amount}, "total": _amounts(),
+        "months": {"type": "array", "items": _open({
+            "month": _MONTH, "cost": _DEC, "cost_usd": _DEC,
+            "mark": {**nullable({"enum": ["n/a", "partial"]}),
+                     "description": "n/a: no profile of the plan has a price that month; partial: some has none "
+                                    "for all or part of it (the cost leaves that out)"}},
+            ("month", "cost", "cost_usd"))}, "total": _amounts(),
         "profiles": {"type": "array", "items": _open({
             "profile": {"type": "string"}, "model": {"type": "string"}, "requests": _DEC,
             "requests_per_month": _DEC, "total": _amounts(),
@@ -316,9 +320,11 @@ def estimate_schema() -> dict:
         "name": {"type": "string"}, "scope": {"enum": ["plan", "profile", "tag"]}, "plan": {"type": "string"},
         "profiles": {"type": "array", "items": {"type": "string"}}, "currency": {"type": "string"},
         "monthly": nullable(_DEC), "period": nullable(_DEC), "period_spend": _DEC, "source": {"type": "string"},
-        "months": {"type": "array", "items": _open({"month": _MONTH, "spend": _DEC, "cumulative": _DEC,
+        "months": {"type": "array", "items": _open({"month": _MONTH, "spend": nullable(_DEC), "cumulative": _DEC,
                                                     "headroom": _DEC, "over": {"type": "boolean"},
-                                                    "period_left": _DEC}, ("month", "spend", "cumulative"))},
+                                                    "period_left": _DEC,
+                                                    "mark": nullable({"enum": ["n/a", "partial"]})},
+                                                   ("month", "spend", "cumulative"))},
         "over_months": {"type": "array", "items": _open({"month": _MONTH, "overrun": _DEC})},
         "least_headroom": nullable(_open({"month": _MONTH, "headroom": _DEC}, ("month", "headroom"))),
         "runs_out": nullable(_MONTH), "period_left": _DEC},
@@ -338,6 +344,8 @@ def estimate_schema() -> dict:
             "cost_per_1k": nullable(_amounts()), "mark": nullable({"enum": ["n/a", "partial"]})},
             ("month", "cost", "cost_usd"))},
         "total": _amounts(), "rank": {"type": "integer", "minimum": 1}, "cheapest": {"type": "boolean"},
+        "complete": {"type": "boolean", "description": "Priced every month (no month n/a or partial): complete "
+                                                       "models rank first; cheapest is among them"},
         "savings_vs_most_expensive": _amounts(),
         "savings_pct": {**_DEC, "description": "Savings against the most expensive model, % of its total"},
         "savings_vs_current": {**nullable(_amounts()), "description": "The current model's total minus this "

@@ -37,9 +37,12 @@ def totals(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per profile (and case) and model: a column per month, `total_usd`, `rank` within the
-    profile (1 = cheapest), `cheapest`, and the savings against the profile's most expensive model.
-    Money columns are exact decimals (costcalc's "decimal" dtype), savings_pct too (one decimal place)."""
+    """One row per profile (and case) and model: a column per month, `total_usd`, `complete`, `rank`
+    within the profile (1 = cheapest), `cheapest`, and the savings against the profile's most expensive
+    model. Money columns are exact decimals (costcalc's "decimal" dtype), savings_pct too (one decimal
+    place). `complete` is False for a model with no price for all or part of some month (attrs
+    `not_available`): its total is low for covering less, so complete models rank first and the cheapest
+    and most expensive are among them (all models when none is complete), as the report's comparisons."""
 
     attrs = df.attrs
     df = _bare(df)
@@ -56,9 +59,17 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     wide["total_usd"] = total
     out = wide.reset_index()
     group = ["profile"] + (["case"] if "case" in df.columns else [])
+    missing = {(str(e["profile"]), str(e["model"])) for e in attrs.get("not_available") or []}
+    out["complete"] = [(str(p), str(m)) not in missing for p, m in zip(out["profile"], out["model"])]
+    # compared within a profile: its complete models, or all of them when none is complete
+    any_complete = out.groupby(group, observed=True)["complete"].transform("any")
+    compared = out["complete"] | ~any_complete
     ranks = pd.Series(exact_ranks(out["total_usd"].to_numpy()), index=out.index)
+    # complete models first: an incomplete one ranks after every compared one (its total order kept)
+    ranks = ranks + (~compared).astype(int) * (len(out) + 1)
     out["rank"] = ranks.groupby([out[g] for g in group], observed=True).rank(method="min").astype(int)
-    most = out.groupby(group, observed=True)["total_usd"].transform("max")
+    compared_totals = out["total_usd"].where(compared)
+    most = compared_totals.groupby([out[g] for g in group], observed=True).transform("max")
     out["cheapest"] = out["rank"] == 1
     out["savings_vs_most_expensive_usd"] = most - out["total_usd"]
     out["savings_pct"] = money_array(np.array(

@@ -100,13 +100,15 @@ def test_plan_totals_by_hand(files):
     assert list(dict.fromkeys(totals["plan"])) == list(MONTHLY)
     for plan, monthly in MONTHLY.items():
         part = totals[totals["plan"] == plan]
-        assert dict(zip(part["month"], part["cost_usd"])) == {**{m: monthly for m in MONTHS}, "total": monthly * 3}
+        assert dict(zip(part["month"], part["cost_usd"])) == {m: monthly for m in MONTHS}
     assert set(totals.loc[totals["chosen"], "plan"]) == {"current"}
+    # no `total` row: a plain groupby sum is each plan's period total, counted once (3 months)
+    assert totals.groupby("plan", sort=False)["cost_usd"].sum().to_dict() == {p: v * 3 for p, v in MONTHLY.items()}
 
 
 def test_plans_frame_is_tidy_and_picks_one_model_per_profile(files):
     frame = costcalc.plans(estimate(files))
-    assert list(frame.columns) == ["plan", "profile", "model", "month", "cost_usd"]
+    assert list(frame.columns) == ["plan", "profile", "model", "month", "cost_usd", "mark"]
     assert frame.attrs["chosen"] == "current"
     for plan, choices in CHOICES.items():
         part = frame[frame["plan"] == plan]

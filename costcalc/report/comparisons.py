@@ -16,6 +16,7 @@ them together (totals across profiles are plans: report/plandoc.py).
                                  "cost_per_1k": {"cost", "cost_usd"} | null,   # null: no requests
                                  "mark": null | "n/a" | "partial"}],           # not available (meta)
                      "total": {"cost", "cost_usd"}, "rank": 1, "cheapest": true,
+                     "complete": true,      # priced every month (no month marked n/a or partial)
                      "savings_vs_most_expensive": {"cost", "cost_usd"},
                      "savings_pct": "12.5",          # of the most expensive model's total, exact text
                      "savings_vs_current": {"cost", "cost_usd"} | null,   # current - this; null when
@@ -27,6 +28,11 @@ them together (totals across profiles are plans: report/plandoc.py).
 them, else USD x fx.rate), `cost_usd` in USD; both exact decimal text, as in the plan sections. Rank,
 cheapest and savings compare the amounts shown (`cost`): with native prices, the order in USD could
 differ, and a reader compares what is shown. A month without a cost line costs 0 there.
+
+A model with no price for all or part of some month (`complete` false) costs less for covering less,
+so, as planning.build_plans does, complete models rank first and `cheapest` / `most_expensive` (and the
+savings against the most expensive) are among the complete models; only when none is complete are all
+compared.
 """
 
 from __future__ import annotations
@@ -136,29 +142,34 @@ def _model(profile: str, case: str, model: str, provider: str, per_month: dict[s
                                 "cost": decimal_text(exact_sum(cost)), "cost_usd": decimal_text(exact_sum(usd))}
                                for tool, (calls, cost, usd) in tool_fees.items()]
     return {"model": model, "provider": provider, "months": cells, "total": _amounts(exact_sum(costs), exact_sum(usds)),
-            "rank": 0, "cheapest": False, "savings_vs_most_expensive": _amounts(_ZERO, _ZERO), "savings_pct": "0",
+            "rank": 0, "cheapest": False, "complete": not any(cell["mark"] for cell in cells),
+            "savings_vs_most_expensive": _amounts(_ZERO, _ZERO), "savings_pct": "0",
             "savings_vs_current": None, "fees": fee_list}
 
 
 def _ranked(case: str, models: list[ModelComparison], current: str | None) -> ComparisonCase:
-    """Rank (1 = cheapest; equal totals share the lower rank), savings against the most expensive and
-    the current model, filled into the models of one profile and case."""
+    """Rank (1 = cheapest; equal totals share the lower rank; complete models first), savings against
+    the most expensive (complete) model and the current model, filled into the models of one profile and
+    case."""
     totals = [Decimal(m["total"]["cost"]) for m in models]
+    # compared: the complete models (an incomplete total is low for covering less), all when none is
+    pool = [i for i, m in enumerate(models) if m["complete"]] or list(range(len(models)))
+    keys = [(0 if i in pool else 1, totals[i]) for i in range(len(models))]
     # on equal totals the most expensive is the model last by name (sorting by rank, model: the last)
-    most_index = max(range(len(models)), key=lambda i: (totals[i], models[i]["model"]))
+    most_index = max(pool, key=lambda i: (totals[i], models[i]["model"]))
     most, most_usd = totals[most_index], Decimal(models[most_index]["total"]["cost_usd"])
     by_model = {m["model"]: m for m in models}
     base = by_model.get(current) if current else None
-    for model, total in zip(models, totals):
+    for model, total, key in zip(models, totals, keys):
         usd = Decimal(model["total"]["cost_usd"])
-        model["rank"] = 1 + sum(1 for other in totals if other < total)
+        model["rank"] = 1 + sum(1 for other in keys if other < key)
         model["cheapest"] = model["rank"] == 1
         model["savings_vs_most_expensive"] = _amounts(most - total, most_usd - usd)
         model["savings_pct"] = decimal_text(DIVIDE.divide((most - total) * 100, most)) if most else "0"
         if base is not None:
             model["savings_vs_current"] = _amounts(Decimal(base["total"]["cost"]) - total,
                                                    Decimal(base["total"]["cost_usd"]) - usd)
-    ordered = sorted(models, key=lambda m: (m["rank"], m["model"]))
+    ordered = sorted((models[i] for i in pool), key=lambda m: (m["rank"], m["model"]))
     return {"case": case, "cheapest": ordered[0]["model"], "most_expensive": ordered[-1]["model"], "models": models}
 
 

@@ -284,8 +284,44 @@ def load(path: str) -> EstimateDocument:
 
 def upgrade(document: Mapping[str, Any]) -> EstimateDocument:
     """A checked document in the current schema: plan sections computed again from its rows and meta
-    (they are derived data; a version-1 document has none: its plans come from its rows)."""
+    (they are derived data; a version-1 document has none: its plans come from its rows). A version-1
+    document named its cases by the input values (low inputs, high inputs), so a low case can cost more
+    than the high one (a lower cache-hit rate, say): its cases are relabelled by cost (_cases_by_cost)."""
+    if document["meta"].get("schema") == "costcalc.estimate/1":
+        document = _cases_by_cost(document)
     return with_plans({**document, "meta": {**document["meta"], "schema": SCHEMA}})
+
+
+def _cases_by_cost(document: Mapping[str, Any]) -> dict:
+    """A version-1 document with low and high relabelled per (profile, model) by whole-period cost:
+    swapped where low costs more than high (schema 2 names cases by cost), and an assumption saying so."""
+    period: dict[tuple[str, str, str], Decimal] = {}
+    for row in document["rows"]:
+        if row.get("case") in ("low", "high"):
+            key = (str(row["profile"]), str(row["model"]), str(row["case"]))
+            period[key] = period.get(key, Decimal(0)) + Decimal(str(row["cost_usd"]))
+    swapped = {(p, m) for p, m, c in period
+               if c == "low" and (p, m, "high") in period and period[(p, m, "low")] > period[(p, m, "high")]}
+    if not swapped:
+        return dict(document)
+    other = {"low": "high", "high": "low"}
+
+    def relabel(entries: list) -> list:
+        return [{**e, "case": other[e["case"]]}
+                if isinstance(e, dict) and e.get("case") in other and (str(e.get("profile")), str(e.get("model")))
+                in swapped else e for e in entries]
+
+    meta = dict(document["meta"])
+    if isinstance(meta.get("requests"), list):
+        meta["requests"] = relabel(meta["requests"])
+    pairs = ", ".join(f"{p} on {m}" for p, m in sorted(swapped))
+    meta["assumptions"] = [*(meta.get("assumptions") or []),
+                           f"Cases relabelled by cost (a version-1 document named them by input values): low and "
+                           f"high swapped for {pairs}, whose low inputs cost more over the period."]
+    out = {**document, "meta": meta, "rows": relabel(document["rows"])}
+    if isinstance(document.get("totals"), list):
+        out["totals"] = relabel(document["totals"])
+    return out
 
 
 def check(document, source: str = "document") -> None:

@@ -67,6 +67,13 @@ class MonthAmount(TypedDict):
     cost_usd: str
 
 
+class PlanTotalMonth(TypedDict):
+    month: str
+    cost: str       # what is priced: a month marked n/a or partial leaves the rest out
+    cost_usd: str
+    mark: Mark      # n/a: no profile of the plan has a price that month; partial: some has none (all or part)
+
+
 class PlanMonth(TypedDict):
     month: str
     cost: str
@@ -123,7 +130,7 @@ class Plan(TypedDict):
     kind: Literal["current", "cheapest", "all-on", "user"]
     description: str
     notes: list[str]
-    months: list[MonthAmount]
+    months: list[PlanTotalMonth]
     total: Amounts
     profiles: list[PlanProfile]
     units: NotRequired[list[PlanUnitCost]]  # with the file's top-level units: only
@@ -145,8 +152,9 @@ class Headline(TypedDict):
 
 class BudgetMonth(TypedDict):
     month: str
-    spend: str
+    spend: str | None              # None: mark n/a (no price that month: no spend, headroom nor status)
     cumulative: str
+    mark: NotRequired[Mark]        # n/a or partial: the spend covered has no price all / part of the month
     headroom: NotRequired[str]     # monthly budgets
     over: NotRequired[bool]
     period_left: NotRequired[str]  # period budgets
@@ -212,6 +220,7 @@ class ModelComparison(TypedDict):
     total: Amounts
     rank: int
     cheapest: bool
+    complete: bool              # priced every month; complete models rank first (comparisons.py)
     savings_vs_most_expensive: Amounts
     savings_pct: str
     savings_vs_current: Amounts | None
@@ -321,7 +330,7 @@ class EstimateDocument(TypedDict):
 # Each section's type, by its path in the JSON Schema (tests/test_document_types.py walks these).
 SECTIONS: dict[str, type] = {
     "": EstimateDocument, "meta": Meta, "rows[]": CostLineKeys, "totals[]": Total, "plans[]": Plan,
-    "plans[].months[]": MonthAmount, "plans[].total": Amounts, "plans[].profiles[]": PlanProfile,
+    "plans[].months[]": PlanTotalMonth, "plans[].total": Amounts, "plans[].profiles[]": PlanProfile,
     "plans[].profiles[].months[]": PlanMonth, "headline": Headline, "headline.cheapest": Cheapest,
     "budgets[]": Budget, "budgets[].months[]": BudgetMonth, "budgets[].over_months[]": Overrun,
     "budgets[].least_headroom": Headroom, "price_changes{}[]": PriceChange, "comparisons": Comparisons,
@@ -345,7 +354,6 @@ SECTIONS: dict[str, type] = {
 
 __all__ = ["Amounts", "Budget", "BudgetMonth", "Cheapest", "Comparisons", "ComparisonCase", "CostLine",
            "CostLineKeys", "EstimateDocument", "Fx", "Headline", "Headroom", "Mark", "Meta", "ModelComparison",
-           "MonthAmount", "MonthComparison", "Overrun", "Plan", "PlanMonth", "PlanProfile", "PlanUnitCost",
-           "PlanUnitCount", "PlanUnitMonth", "PriceChange",
-           "PriceTable", "ProfileComparison", "RequestCount", "SECTIONS", "ToolFee", "Total", "UnitCost", "UnitCount",
-           "UnitMonth"]
+           "MonthAmount", "MonthComparison", "Overrun", "Plan", "PlanMonth", "PlanProfile", "PlanTotalMonth",
+           "PlanUnitCost", "PlanUnitCount", "PlanUnitMonth", "PriceChange", "PriceTable", "ProfileComparison",
+           "RequestCount", "SECTIONS", "ToolFee", "Total", "UnitCost", "UnitCount", "UnitMonth"]

@@ -67,6 +67,7 @@ def comparison_csv_rows(document: EstimateDocument) -> str:
                 current = m["savings_vs_current"]
                 rows.append(["# comparison", f"profile={profile['profile']}", f"case={case['case']}",
                              f"model={m['model']}", f"rank={m['rank']}", f"cheapest={'yes' if m['cheapest'] else 'no'}",
+                             f"complete={'yes' if m.get('complete', True) else 'no'}",
                              f"cost_usd={m['total']['cost_usd']}", f"cost={m['total']['cost']}", f"currency={code}",
                              f"savings_vs_most_expensive={m['savings_vs_most_expensive']['cost']}",
                              f"savings_pct={m['savings_pct']}", f"current={profile['current'] or ''}",

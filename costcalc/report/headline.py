@@ -15,7 +15,8 @@ from ..errors import _one_line
 from ..summary import cents
 from .. import text_tables
 from . import markdown_text
-from .document_types import Budget, EstimateDocument, Headline, Plan, PlanMonth, PlanUnitMonth, UnitMonth
+from .document_types import (Budget, BudgetMonth, EstimateDocument, Headline, Plan, PlanMonth, PlanTotalMonth,
+                             PlanUnitMonth, UnitMonth)
 from . import csv_row
 from .unitcosts import unit_label, unit_owners
 
@@ -116,7 +117,7 @@ def _month_table(plan: Plan, markdown: bool) -> list[str]:
     months = [m["month"] for m in plan["months"]]
     columns = [(h, [_cell(m, markdown) for m in p["months"]] + [money(p["total"]["cost"])])
                for h, p in zip(heads, profiles)]
-    columns.append(("total", [money(m["cost"]) for m in plan["months"]] + [money(plan["total"]["cost"])]))
+    columns.append(("total", [_cell(m, markdown) for m in plan["months"]] + [money(plan["total"]["cost"])]))
     first = months + ["total"]
     groups = [list(range(len(columns)))] if markdown else chunks(["month"] + first, columns)
     out = []
@@ -132,8 +133,8 @@ def _month_table(plan: Plan, markdown: bool) -> list[str]:
     return out
 
 
-def _cell(month: PlanMonth, markdown: bool) -> str:
-    """A profile's month in a plan: n/a where its model has no price all month, a * where only part."""
+def _cell(month: PlanMonth | PlanTotalMonth, markdown: bool) -> str:
+    """A profile's (or the plan's total) month: n/a where no price all month, a * where only part."""
     if month.get("mark") == "n/a":
         return "n/a"
     return money(month["cost"]) + (("\\*" if markdown else "*") if month.get("mark") == "partial" else "")
@@ -208,7 +209,8 @@ def _summary(document: EstimateDocument, plans: dict[str, Plan], chosen: Plan, c
     head = document["headline"]
     name = _text(chosen["name"], markdown)
     lines = [f"Period total, plan {name}: {money(chosen['total']['cost'])} {code}. Requests/month is the "
-             f"average over the period; cost per request is the period's cost over its requests."]
+             f"average over the months its model has a price for; "
+             f"cost per request is the period's cost over its requests."]
     lines.append(" ".join(_text(s, markdown) for s in plan_verdict(head, chosen["name"], code)))
     partial = set(head.get("not_compared") or [])
     others = "; ".join(f"{_text(p['name'], markdown)} {money(p['total']['cost'])}"
@@ -280,6 +282,8 @@ def budget_verdicts(budget: Budget) -> list[str]:
     budget runs out."""
     code = budget["currency"]
     out = []
+    unpriced = [m["month"] for m in budget["months"] if m.get("mark") == "n/a"]
+    partial = [m["month"] for m in budget["months"] if m.get("mark") == "partial"]
     if budget.get("monthly") is not None:
         over = budget.get("over_months") or []
         if over:
@@ -287,7 +291,8 @@ def budget_verdicts(budget: Budget) -> list[str]:
                        + ", ".join(f"{o['month']} by {money(o['overrun'])} {code}" for o in over))
         else:
             least: Mapping[str, Any] = budget.get("least_headroom") or {}
-            out.append(f"within budget every month; least headroom {money(least.get('headroom', 0))} {code} "
+            every = "every month" if not unpriced else "every month with a price"
+            out.append(f"within budget {every}; least headroom {money(least.get('headroom', 0))} {code} "
                        f"({least.get('month')})")
     if budget.get("period") is not None:
         left = Decimal(budget["period_left"])
@@ -296,6 +301,10 @@ def budget_verdicts(budget: Budget) -> list[str]:
                        f"the period's end")
         else:
             out.append(f"the period budget lasts: {money(left)} {code} left at the period's end")
+    if unpriced:  # no spend to judge: neither within nor over budget
+        out.append(f"no price in {', '.join(unpriced)} (n/a): no spend to judge")
+    if partial:
+        out.append(f"spend priced only in part in {', '.join(partial)} (*): it leaves out what has no price")
     return out
 
 
@@ -313,15 +322,23 @@ def _budget_lines(budgets: list[Budget], markdown: bool) -> list[str]:
             headers_ += ["cumulative", "period left"]
         rows = []
         for m in budget["months"]:
-            row = [m["month"], money(m["spend"])]
-            if monthly:
-                row += [money(m["headroom"]), "over" if m["over"] else ""]
+            row = [m["month"], _budget_spend(m, markdown)]
+            if monthly:  # an n/a month has no headroom nor status; a partial one is flagged
+                row += ["", "n/a"] if m.get("mark") == "n/a" else [
+                    money(m["headroom"]), " ".join(filter(None, ["over" if m["over"] else "",
+                                                                 "(partial)" if m.get("mark") else ""]))]
             if period:
                 row += [money(m["cumulative"]), money(m["period_left"])]
             rows.append(row)
         right = [False, True] + ([True, False] if monthly else []) + ([True, True] if period else [])
         out += ["", table(headers_, rows, right, markdown)]
     return out
+
+
+def _budget_spend(month: BudgetMonth, markdown: bool) -> str:
+    if month.get("mark") == "n/a" or month.get("spend") is None:
+        return "n/a"
+    return money(month["spend"]) + (("\\*" if markdown else "*") if month.get("mark") == "partial" else "")
 
 
 def plan_csv_rows(document: EstimateDocument) -> str:
@@ -337,9 +354,10 @@ def plan_csv_rows(document: EstimateDocument) -> str:
     rows = []
     for plan in document.get("plans") or []:
         mark = "yes" if plan["name"] == chosen else "no"
-        for m in plan["months"] + [{"month": "total", **plan["total"]}]:
+        for m in plan["months"] + [{"month": "total", **plan["total"], "mark": None}]:
             rows.append(["# plan", f"plan={plan['name']}", f"chosen={mark}", f"month={m['month']}",
-                         f"cost_usd={m['cost_usd']}", f"cost={m['cost']}", f"currency={code}"])
+                         f"cost_usd={m['cost_usd']}", f"cost={m['cost']}", f"currency={code}",
+                         f"mark={m.get('mark') or ''}"])
         for p in plan["profiles"]:
             rows.append(["# plan choice", f"plan={plan['name']}", f"profile={p['profile']}", f"model={p['model']}",
                          f"cost_usd={p['total']['cost_usd']}", f"requests={p['requests']}"])
@@ -364,7 +382,8 @@ def plan_csv_rows(document: EstimateDocument) -> str:
                 f"monthly={b.get('monthly') or ''}", f"period={b.get('period') or ''}"]
         for spent in b["months"]:
             rows.append(["# budget"] + head + [f"{k}={_csv_value(spent.get(k))}" for k in
-                                                ("month", "spend", "headroom", "over", "cumulative", "period_left")])
+                                                ("month", "spend", "headroom", "over", "cumulative", "period_left",
+                                                 "mark")])
         over = ";".join(f"{o['month']}:{o['overrun']}" for o in b.get("over_months") or [])
         rows.append(["# budget status"] + head + [f"over_months={over}", f"runs_out={b.get('runs_out') or ''}",
                                                   f"period_left={b.get('period_left') or ''}",

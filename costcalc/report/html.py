@@ -194,7 +194,10 @@ def _plan_summary(document, months, profile_colour, shown: ShownCurrency) -> str
                       description=f"Stacked bars: plan {name}'s spend per month in {code}, one segment per "
                                   f"profile on its chosen model.")
     profiles = chosen["profiles"]
-    month_rows = [_fill("plan-month", month=month["month"], name=name, total=_money(Decimal(month["cost"])),
+    # the plan's total month: n/a when no profile has a price, a * when some has none for all or part of it
+    month_rows = [_fill("plan-month", month=month["month"], name=name,
+                        total="n/a" if month.get("mark") == "n/a"
+                        else _money(Decimal(month["cost"])) + ("*" if month.get("mark") else ""),
                         cells=Html("".join(_month_cell(cents(Decimal(p["months"][i]["cost"])),
                                                        p["months"][i].get("mark")) for p in profiles)))
                   for i, month in enumerate(chosen["months"])]
@@ -238,16 +241,20 @@ def _budget(budget: Budget) -> Html:
     heads = ((_fill("budget-monthly-heads") if monthly else "") + (_fill("budget-period-heads") if period else ""))
     rows = []
     for m in budget["months"]:
-        over = bool(monthly and m["over"])
+        na = m.get("mark") == "n/a" or m["spend"] is None  # no price that month: no spend nor status
+        over = bool(monthly and not na and m["over"])
         cells = []
-        if monthly:
+        if monthly and na:
+            cells += [_fill("text-cell", text=""), _fill("text-cell", text="n/a")]
+        elif monthly:
             cells += [_fill("money-cell", value=_money(Decimal(m["headroom"]))),
                       _fill("text-cell", text="over" if over else "")]
         if period:
             cells += [_fill("money-cell", value=_money(Decimal(m["cumulative"]))),
                       _fill("money-cell", value=_money(Decimal(m["period_left"])))]
         rows.append(_fill("budget-row", row_class=Html(' class="over"' if over else ""), month=m["month"],
-                          spend=_money(Decimal(m["spend"])), cells=Html("".join(cells))))
+                          spend="n/a" if na else _money(Decimal(str(m["spend"]))) + ("*" if m.get("mark") else ""),
+                          cells=Html("".join(cells))))
     return _fill("budget", title=budget_title(budget), verdict="; ".join(budget_verdicts(budget)),
                  currency=budget["currency"], heads=Html(heads), rows=Html("".join(rows)))
 
@@ -288,10 +295,12 @@ def _charts(document, rows, months, monthly, model_order, profile_order, profile
     # company would pay: plans pick one model per profile)
     cumulative = []
     for n, plan in enumerate(document.get("plans") or []):
-        running, values = Decimal(0), []
+        running = Decimal(0)
+        values: list[float | None] = []
         for month in plan["months"]:
             running += Decimal(month["cost"])
-            values.append(float(running))
+            # no price at all that month (n/a): a gap, not a flat line that reads as spending nothing
+            values.append(None if month.get("mark") == "n/a" else float(running))
         cumulative.append(svg.Series(f'plan {plan["name"]}', values, svg.colour(n)))
     cumulative_chart = svg.Chart(
         chart_id="cumulative", kind="cumulative", title="Cumulative spend per plan", x_label="Month (UTC)",

@@ -2,7 +2,8 @@
 from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that renderers only format them.
 
     "plans": [{"name", "kind", "description", "notes": [...],
-               "months": [{"month", "cost", "cost_usd"}],          # the plan's total per month
+               "months": [{"month", "cost", "cost_usd", "mark"}],  # the plan's total per month; mark: null,
+                                                                   # "n/a" (no profile priced), "partial"
                "total": {"cost", "cost_usd"},                       # over the period
                "profiles": [{"profile", "model", "months": [{"month", "cost", "cost_usd", "requests",
                                                              "mark"}],   # mark: null, "n/a", "partial"
@@ -14,7 +15,8 @@ from its cost lines and metadata (costcalc.planning, costcalc.budgets), so that 
                           "months": [{"month", "count", "per_unit", "mark"}]}]}],   # total per unit
     "headline": {"plan": chosen, "cheapest": {"plan", "total", "saves": {...} | null, "saves_pct"} | null,
                  "left_out": [month, ...], "not_compared": [plan, ...]},
-    "budgets": [{rule..., "months": [{"month", "spend", "cumulative", "headroom", "over", "period_left"}],
+    "budgets": [{rule..., "months": [{"month", "spend" | null, "cumulative", "headroom", "over", "period_left",
+                                      "mark"}],   # n/a: no spend, headroom nor status (costcalc.budgets)
                  "over_months": [{"month", "overrun"}], "least_headroom", "runs_out", "period_left", ...}]
 
 `cost` is in the shown currency (meta.currency: a provider's own published prices where the result used
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +47,7 @@ from .sums import MonthlySums, monthly_sums
 from .meta import document_meta, unavailable_months
 from .shown_currency import ShownCurrency
 from .unitcosts import plan_unit_costs, plan_units_by_key, stock_units, unit_costs, units_by_profile
-from ..calendar import month_label, months
+from ..calendar import month_bounds, month_label, months
 from ..frames import requests_entries
 from ..summary import _bare
 
@@ -115,7 +118,8 @@ def _sections(rows: list[dict], meta: dict, sums: MonthlySums) -> dict:
     if built and chosen_name not in names:
         raise CostcalcError(f"plan {chosen_name!r} is not one of this estimate's plans: {', '.join(names)}")
     marks = unavailable_months(meta)
-    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, stocks) for p in built]
+    shares = priced_shares(meta, requests, marks)
+    plans = [_plan_entry(p, costs, usd_costs, requests, months, marks, units, stocks, shares) for p in built]
     plan_units = plan_units_by_key(meta.get("plan_units") or [])
     if plan_units:  # the file's top-level units: every plan's total per unit
         for plan, entry in zip(built, plans):
@@ -183,8 +187,50 @@ def _amounts(local: Decimal, usd: Decimal) -> dict:
     return {"cost": decimal_text(local), "cost_usd": decimal_text(usd)}
 
 
+def priced_shares(meta: Mapping[str, Any], requests: dict[tuple[str, str], dict[str, Decimal]],
+                  marks: dict[tuple[str, str], dict[str, str]]) -> dict[tuple[str, str], dict[str, Decimal]]:
+    """(profile, model) -> month -> the share of the month the model has a price for, for its partial
+    months: its requests over the profile's full month of requests (another model of the profile priced
+    all that month), else the share of the month's time outside its not_available spans. What
+    requests_per_month divides by, so a model launched mid-period is not averaged over months it had
+    no price in."""
+    full: dict[tuple[str, str], Decimal] = {}  # (profile, month) -> requests of a model priced all month
+    for (profile, model), per in requests.items():
+        for month, n in per.items():
+            if not marks.get((profile, model), {}).get(month):
+                full[(profile, month)] = max(full.get((profile, month), _ZERO), n)
+    spans: dict[tuple[str, str], list[tuple[datetime, datetime]]] = {}
+    for entry in meta.get("not_available") or []:
+        spans.setdefault((str(entry["profile"]), str(entry["model"])), []).append(
+            (datetime.fromisoformat(str(entry["from"]).replace("Z", "+00:00")),
+             datetime.fromisoformat(str(entry["until"]).replace("Z", "+00:00"))))
+    out: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for (profile, model), per_month in marks.items():
+        for month, mark in per_month.items():
+            if mark != "partial":
+                continue
+            whole = full.get((profile, month))
+            if whole:
+                share = requests.get((profile, model), {}).get(month, _ZERO) / whole
+            else:
+                start, end = month_bounds(*(int(p) for p in month.split("-")[:2]))
+                gone = sum(max(0.0, (min(end, b) - max(start, a)).total_seconds())
+                           for a, b in spans.get((profile, model), []))
+                share = Decimal(str(1 - gone / (end - start).total_seconds()))
+            out.setdefault((profile, model), {})[month] = share
+    return out
+
+
+def _priced_months(months: list[str], marked: dict[str, str], shares: dict[str, Decimal]) -> Decimal:
+    """How many of the period's months a model has a price for: whole months unmarked, partial ones by
+    their priced share, n/a ones not at all."""
+    return exact_sum(_ZERO if marked.get(m) == "n/a" else shares.get(m, Decimal(1)) if marked.get(m) else Decimal(1)
+                     for m in months)
+
+
 def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str, str], dict[str, str]],
-                units: dict | None = None, stocks: dict[tuple[str, str], set[str]] | None = None) -> dict:
+                units: dict | None = None, stocks: dict[tuple[str, str], set[str]] | None = None,
+                shares: dict[tuple[str, str], dict[str, Decimal]] | None = None) -> dict:
     profiles = []
     for profile, model in plan.choices:
         own, own_usd = costs.get((profile, model), {}), usd_costs.get((profile, model), {})
@@ -199,7 +245,9 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
             "months": [{"month": m, **_amounts(own.get(m, _ZERO), own_usd.get(m, _ZERO)),
                         "requests": decimal_text(counts.get(m, _ZERO)), "mark": marked.get(m)} for m in months],
             "total": _amounts(total, total_usd), "requests": decimal_text(n),
-            "requests_per_month": decimal_text(planning.unit_cost(n, Decimal(len(months))) or _ZERO),
+            # averaged over the months the model has a price for (partial ones pro rata), not all months
+            "requests_per_month": decimal_text(planning.unit_cost(
+                n, _priced_months(months, marked, (shares or {}).get((profile, model), {}))) or _ZERO),
             "cost_per_request": None if per is None or per_usd is None else _amounts(per, per_usd),
             "cost_per_1k": None if per is None or per_usd is None else _amounts(per * 1000, per_usd * 1000)})
         if units and (profile, model) in units:
@@ -208,8 +256,18 @@ def _plan_entry(plan, costs, usd_costs, requests, months, marks: dict[tuple[str,
     by_month = planning.monthly_totals(plan, costs, months)
     by_month_usd = planning.monthly_totals(plan, usd_costs, months)
     return {"name": plan.name, "kind": plan.kind, "description": plan.description, "notes": list(plan.notes),
-            "months": [{"month": m, **_amounts(by_month[m], by_month_usd[m])} for m in months],
+            "months": [{"month": m, **_amounts(by_month[m], by_month_usd[m]),
+                        "mark": combined_mark([p["months"][i]["mark"] for p in profiles])}
+                       for i, m in enumerate(months)],
             "total": _amounts(exact_sum(by_month.values()), exact_sum(by_month_usd.values())), "profiles": profiles}
+
+
+def combined_mark(marks: list[str | None]) -> str | None:
+    """A sum's mark from its parts' marks: "n/a" when no part has a price (every part n/a), "partial"
+    when some part has none for all or part of the month, else None. A sum of no parts is unmarked."""
+    if marks and all(m == "n/a" for m in marks):
+        return "n/a"
+    return "partial" if any(marks) else None
 
 
 def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list[str]) -> dict:
@@ -230,14 +288,18 @@ def _budget(rule: dict, plans: dict[str, dict], chosen: str, shown, months: list
                             f"{', '.join(plans)}")
     if rule["scope"] == "plan":
         spend = {m["month"]: Decimal(m[field]) for m in plan["months"]}
+        marks = {m["month"]: m.get("mark") for m in plan["months"]}
     else:
         covered = set(rule.get("profiles") or [])
         spend = {m: _ZERO for m in months}
+        parts: dict[str, list[str | None]] = {m: [] for m in months}
         for entry in plan["profiles"]:
             if entry["profile"] in covered:
                 for m in entry["months"]:
                     spend[m["month"]] = spend[m["month"]] + Decimal(m[field])
-    return {**evaluate(rule, spend, months), "plan": plan_name}
+                    parts[m["month"]].append(m.get("mark"))
+        marks = {m: combined_mark(parts[m]) for m in months}
+    return {**evaluate(rule, spend, months, marks), "plan": plan_name}
 
 
 __all__ = ["frame_sections", "horizon", "left_out_months", "plan_sections", "plan_setup"]

@@ -164,7 +164,9 @@ def _summary_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styl
     for plan in document.get("plans") or []:
         label = f"Plan {plan['name']}" + (" (chosen: the document's total_usd)" if plan["name"] == chosen else "")
         spend = {m["month"]: Decimal(m["cost"]) for m in plan["months"]}
-        sheet.append([_text(label)] + [None] * (len(keys) - 1) + [_number(spend.get(m, Decimal(0))) for m in months]
+        unpriced = {m["month"] for m in plan["months"] if m.get("mark") == "n/a"}  # n/a, not a zero
+        sheet.append([_text(label)] + [None] * (len(keys) - 1)
+                     + ["n/a" if m in unpriced else _number(spend.get(m, Decimal(0))) for m in months]
                      + [_number(Decimal(plan["total"]["cost"]))])
         row = sheet.max_row
         for col in range(1, first_money + len(months) + 1):
@@ -227,6 +229,12 @@ def _plan_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles:
                 sheet.cell(sheet.max_row, col).alignment = styles.right
             elif mark == "partial":
                 sheet.cell(sheet.max_row, col).number_format = styles.partial
+        total_cell = sheet.cell(sheet.max_row, len(profiles) + 2)  # the plan's total: marked like its profiles
+        if month.get("mark") == "n/a":
+            total_cell.value = "n/a"
+            total_cell.alignment = styles.right
+        elif month.get("mark") == "partial":
+            total_cell.number_format = styles.partial
     money_row([p["total"]["cost"] for p in profiles] + [chosen["total"]["cost"]], "total", bold=True)
     sheet.append([])
     sheet.append([_text(f"Plan {chosen['name']}: {chosen['description']}. A profile's models are alternatives: "
@@ -273,9 +281,11 @@ def _plan_sheet(sheet, document: EstimateDocument, shown: ShownCurrency, styles:
         _bold_row(sheet, ["month", f"spend ({budget['currency']})"] + (["headroom", "status"] if monthly else [])
                   + (["cumulative", "period left"] if period else []), styles)
         for m in budget["months"]:
-            values = [_text(m["month"]), _number(Decimal(m["spend"]))]
+            na = m.get("mark") == "n/a" or m["spend"] is None  # no price that month: no spend nor status
+            values = [_text(m["month"]), "n/a" if na else _number(Decimal(str(m["spend"])))]
             if monthly:
-                values += [_number(Decimal(m["headroom"])), "over" if m["over"] else ""]
+                values += (["", "n/a"] if na else [_number(Decimal(m["headroom"])), ("over" if m["over"] else "")
+                                                   + (" (partial)" if m.get("mark") else "")])
             if period:
                 values += [_number(Decimal(m["cumulative"])), _number(Decimal(m["period_left"]))]
             sheet.append(values)
