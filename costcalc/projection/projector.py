@@ -277,23 +277,18 @@ class _Projector:
             missing = sum((b - a for a, b, _, _ in gaps), timedelta(0))
             by_month[index] = (gaps, missing < window[1] - window[0])
 
-    def weighted_minutes(self, slot: _Slot, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...],
-                         weights_id: int) -> Decimal:
-        """Minutes of the slot, each weighted by the profile's raw hour-of-week traffic weight in its
-        own time zone. Slots of different tiers and models with the same minutes share the result."""
-        key = (id(slot.ranges), ym, weights_id)
-        cached = self._weighted.get(key)
-        if cached is None:
-            counts_key = (id(slot.ranges), ym, tz)
-            counts = self._counts.get(counts_key)
-            if counts is None:
-                buckets = cal.hour_of_week(tz, *ym)
-                counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
-                for a, b in slot.ranges:
-                    counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
-                self._counts[counts_key] = counts
-            cached = self._weighted[key] = _dot(counts, self._scaled(weights, weights_id))
-        return cached
+    def hour_counts(self, slot: _Slot, ym: tuple[int, int], tz: str) -> np.ndarray:
+        """Minutes of the slot per hour of the week in `tz` (cached per minute ranges, month and zone):
+        what traffic weights multiply (projection/structures.weighted_minutes)."""
+        key = (id(slot.ranges), ym, tz)
+        counts = self._counts.get(key)
+        if counts is None:
+            buckets = cal.hour_of_week(tz, *ym)
+            counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
+            for a, b in slot.ranges:
+                counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
+            self._counts[key] = counts
+        return counts
 
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:

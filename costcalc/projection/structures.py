@@ -176,7 +176,7 @@ def weighted_minutes(projector: _Projector, structure: Structure, tz: str, weigh
         counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
         if counts is None:
             counts = projector.weighted_rows[counts_key] = np.stack(
-                [_hour_counts(projector, s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]) \
+                [projector.hour_counts(s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]) \
                 if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
         array, places, ints = projector._scaled(weights, weights_id)
         if array is not None:
@@ -185,19 +185,6 @@ def weighted_minutes(projector: _Projector, structure: Structure, tz: str, weigh
             minutes = counts.astype(object) @ np.array(ints, dtype=object)
         found = projector.weighted_rows[key] = (minutes, places, int(max(minutes.tolist(), default=0)))
     return found
-
-
-def _hour_counts(projector: _Projector, slot, ym: tuple[int, int], tz: str) -> np.ndarray:
-    """Minutes of the slot per hour of the week in `tz` (cached per minute ranges, month and zone)."""
-    key = (id(slot.ranges), ym, tz)
-    counts = projector._counts.get(key)
-    if counts is None:
-        buckets = cal.hour_of_week(tz, *ym)
-        counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
-        for a, b in slot.ranges:
-            counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
-        projector._counts[key] = counts
-    return counts
 
 
 @functools.lru_cache(maxsize=4096)
