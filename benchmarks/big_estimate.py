@@ -85,7 +85,7 @@ def main() -> None:
     grouped = best(lambda: df.groupby("month", observed=True)["cost_usd"].sum())
     summary = best(lambda: costcalc.summarize(df))
     # the groupby-sum must be exact: the same as adding the Decimals at 120 digits
-    from costcalc.summary import exact_sum
+    from costcalc.money import exact_sum
 
     exact = exact_sum(df["cost_usd"]) == exact_sum(Decimal(str(v)) for v in grouped[1])
     print(f"profiles={count} models={len(MODELS)} months=36 rows={len(df):,} seconds={elapsed:.2f} "

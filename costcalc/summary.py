@@ -10,7 +10,6 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .money import cents, exact_sum  # noqa: F401 (their home is money.py; many modules import them from here)
 from .frames import with_money
 from .frames.decimal import exact_ranks, money_array
 

@@ -9,7 +9,7 @@ import costcalc
 from costcalc import projection
 from costcalc.cost_cases import RAISES, certain_direction, order_note, ranged_inputs
 from costcalc.prices import load_prices
-from costcalc.summary import exact_sum
+from costcalc.money import exact_sum
 
 # Three models without a tokenizer (counts apply unchanged), rates in USD per 1M tokens:
 #   cheap-cache: cached input (0.2) below input (2): a higher hit share lowers the cost

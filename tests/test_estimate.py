@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import costcalc
-from costcalc.summary import exact_sum
+from costcalc.money import exact_sum
 
 KNOWN = None
 

@@ -29,7 +29,7 @@ import costcalc
 from costcalc.frames import DecimalDtype
 from costcalc.frames.decimal import DIVIDE, EXACT
 from costcalc.prices import load_prices
-from costcalc.summary import exact_sum
+from costcalc.money import exact_sum
 
 from .helpers import acme_model, acme_table, scratch_file
 

@@ -22,7 +22,7 @@ import pytest
 import costcalc
 from costcalc.report.document import dumps, to_document, upgrade, with_plans
 from costcalc.report.html import render_html
-from costcalc.summary import cents
+from costcalc.money import cents
 
 from .helpers import PER_1K_WORKLOADS
 

@@ -28,7 +28,7 @@ from costcalc.errors import CostcalcError, InputError, LimitError, NoPriceError,
 from costcalc.prices import TokenBundle, load_prices, quote
 from costcalc.report.document import to_document
 from costcalc.report.estimate import render_estimate
-from costcalc.summary import exact_sum
+from costcalc.money import exact_sum
 
 M = 1_000_000
 SOURCE = "https://example.com/pricing"

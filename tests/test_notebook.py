@@ -15,7 +15,7 @@ pytest.importorskip("matplotlib", reason="matplotlib is not installed (the plot 
 pytest.importorskip("openpyxl", reason="openpyxl is not installed (the xlsx extra)")
 
 import costcalc  # noqa: E402
-from costcalc.summary import cents, exact_sum  # noqa: E402
+from costcalc.money import cents, exact_sum  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NOTEBOOK = EXAMPLES / "finance.ipynb"

@@ -17,7 +17,7 @@ import costcalc
 from costcalc.cli import cli
 from costcalc.errors import NotLaunchedError
 from costcalc.prices import TokenBundle, load_prices, quote
-from costcalc.summary import exact_sum
+from costcalc.money import exact_sum
 
 M = 1_000_000
 

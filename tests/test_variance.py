@@ -96,7 +96,7 @@ def test_library_variance_takes_a_forecast_dataframe(tmp_path):
 
 def test_rendered_cents_are_each_figure_rounded_on_its_own():
     from costcalc.report.usage import render_variance
-    from costcalc.summary import cents
+    from costcalc.money import cents
 
     forecast = long(("2026-09", "a", "input", 1_000_000, "2.026"), ("2026-09", "b", "input", 3, "0.014"),
                     ("2026-09", "c", "output", 7, "1.005"))

@@ -108,7 +108,7 @@ LOGS = sorted(glob.glob(str(ROOT / "examples" / "usage" / "*.jsonl")))
 ])
 def test_reprice_text_fits_and_shows_every_row(extra):
     import costcalc
-    from costcalc.summary import cents
+    from costcalc.money import cents
 
     text = run("reprice", *LOGS, *extra)
     assert_fits(text)

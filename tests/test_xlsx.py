@@ -15,7 +15,7 @@ import costcalc  # noqa: E402
 from costcalc.errors import CostcalcError  # noqa: E402
 from costcalc.report.document import to_document, upgrade  # noqa: E402
 from costcalc.report.xlsx import render_xlsx, to_xlsx  # noqa: E402
-from costcalc.summary import cents  # noqa: E402
+from costcalc.money import cents  # noqa: E402
 
 EUR = {"base": "USD", "currency": "EUR", "rate": "0.92", "symbol": "€", "source": "--fx EUR=0.92"}
 HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2-3", "@SUM(A1)", "\tcmd", "\rcmd"]

@@ -11,7 +11,7 @@ So this module is a small pandas ExtensionArray over what the projection already
 array of Python `Decimal`s (wrapping it costs nothing). Every operation runs in an explicit context,
 never Python's default 28 digits (which would silently round a 50-digit amount):
 
-- `+ - *`, sums, cumulative sums and group sums: 120 significant digits (as `summary.exact_sum`), so they are
+- `+ - *`, sums, cumulative sums and group sums: 120 significant digits (as `money.exact_sum`), so they are
   exact for amounts of up to 50 digits (a total always equals the lines it sums, in any order);
 - `/` and means: 50 significant digits, ROUND_HALF_EVEN (as the projection's one division); `x / 0` is NA;
 - a float operand is taken by its shortest repr: `s * 0.92` multiplies by Decimal("0.92"), what was

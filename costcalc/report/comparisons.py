@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from ..money import DIVIDE, EXACT, decimal_text
-from ..summary import exact_sum
+from ..money import exact_sum
 from .document_types import (Amounts, Comparisons, ComparisonCase, Mark, ModelComparison, MonthComparison,
                              ProfileComparison, ToolFee)
 from .plandoc import horizon, plan_setup

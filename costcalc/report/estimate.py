@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..summary import cents
+from ..money import cents
 from ..errors import _one_line
 from ..text_tables import table
 from . import ROUNDING_NOTE, csv_row, csv_text, left_out_rows, markdown_text, not_available_rows

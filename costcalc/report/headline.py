@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from ..errors import _one_line
-from ..summary import cents
+from ..money import cents
 from .. import text_tables
 from . import markdown_text
 from .document_types import (Budget, BudgetMonth, EstimateDocument, Headline, Plan, PlanMonth, PlanTotalMonth,

@@ -33,7 +33,7 @@ from importlib import resources
 from string import Template
 
 from ..money import decimal_text
-from ..summary import cents
+from ..money import cents
 from ..workload_plans import ALL_ON
 from . import svg
 from .chartdata import when

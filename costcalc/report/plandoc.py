@@ -41,7 +41,7 @@ from .. import planning
 from ..budgets import evaluate
 from ..errors import CostcalcError
 from ..money import EXACT, decimal_text
-from ..summary import exact_sum
+from ..money import exact_sum
 from ..workload_plans import UserPlan
 from .sums import MonthlySums, monthly_sums
 from .meta import document_meta, unavailable_months

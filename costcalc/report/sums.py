@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import EXACT
-from ..summary import exact_sum
+from ..money import exact_sum
 from .shown_currency import ShownCurrency
 
 Key = tuple[str, str, str, str]  # (profile, case, model, month)

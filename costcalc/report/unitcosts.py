@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import DIVIDE, decimal_text
-from ..summary import exact_sum
+from ..money import exact_sum
 
 _ZERO = Decimal(0)
 

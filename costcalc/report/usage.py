@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..errors import _one_line
 from ..money import decimal_text
-from ..summary import cents
+from ..money import cents
 from .. import text_tables
 from ..text_tables import WIDTH, render, wrap
 from . import csv_table, markdown_text

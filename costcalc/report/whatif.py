@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..frames import python_values  # a Decimal or None per cell: what these renderings format
 from ..money import decimal_text
-from ..summary import cents, exact_sum
+from ..money import cents, exact_sum
 from ..text_tables import table
 from ..whatif import PLAN_PREFIX, TOTAL
 from ..errors import _one_line

@@ -38,7 +38,7 @@ from typing import Any, cast
 
 from ..errors import CostcalcError
 from ..money import decimal_text
-from ..summary import cents
+from ..money import cents
 from . import safe_cell
 from .document import NOT_AVAILABLE_KEY, check, fee_summary, share_percent, to_document, verdict_caution
 from .shown_currency import ShownCurrency

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
-from ..summary import exact_sum
+from ..money import exact_sum
 from .price import PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs, unpriced_call_counts
 from .partials import Partials, finish_partials, problem_order
 from .result import SCHEMA, RepriceResult  # re-exported: usage.run.RepriceResult is public

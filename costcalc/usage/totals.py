@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..prices.model import COMPONENTS, TOOLS, tool_component
-from ..summary import exact_sum
+from ..money import exact_sum
 from .price import PRICED_COLUMNS, Outcome, PricedSlice, exact_cost, outcome_cost
 from .schema import TAG_PREFIX
 
