@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -96,7 +97,11 @@ def worker(engine: str, path: Path, started: float) -> dict:
         from costcalc.prices import load_prices
 
         table = load_prices()
+        # a local session as one would set it up for one machine: no UI, shuffle partitions as many as
+        # cores (not Spark's default 200 tasks for the sums' few thousand rows), Arrow for pandas
         spark = (SparkSession.builder.master("local[*]").appName("costcalc-bench").config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
+                 .config("spark.sql.shuffle.partitions", str(os.cpu_count() or 2))
                  .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "4g")
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
         df = spark.read.parquet(str(path))
@@ -160,6 +165,8 @@ def main() -> None:
         print(f"{r['engine']:<10} {r['startup_s']:>10.1f} {r['compute_s']:>10.1f} {rate:>12,.0f} "
               f"{ratio:>8.2f}x {r['peak_rss_mib'] or 0:>9,.0f} {'' if jvm is None else f'{jvm:,.0f}':>8}  "
               f"{r['total_usd']}{same}")
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
+    print(f"load average at the end {' '.join(load)}")
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))
 
