@@ -151,6 +151,7 @@ def main() -> None:
             results.append({"engine": engine, "error": last})
         else:
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(f"  {engine} done in {time.time() - started:.0f} s", flush=True)  # a long run shows its progress
     local = next((r for r in results if r["engine"] == "local" and "error" not in r), None)
     print(f"{'engine':<10} {'start-up s':>10} {'compute s':>10} {'records/s':>12} {'vs local':>9} "
           f"{'peak MiB':>9} {'JVM MiB':>8}  total_usd (logged)")
