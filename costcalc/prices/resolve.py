@@ -138,19 +138,30 @@ def remembered(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int
                scenario: str) -> Resolution:
     """`resolve` for a model already looked up and an instant already in UTC, its request as values (the
     per-record quote path makes no Request): the remembered Resolution, or a new one remembered."""
-    memo = table.memo
+    key = memo_key(table, asked, at, prompt_tokens, tier, residency, scenario)
     try:
-        line = memo["timelines"][asked.id]
+        return table.memo["resolutions"][key]
+    except KeyError:
+        return remembered_afresh(table, asked, at, prompt_tokens, tier, residency, scenario, key)
+
+
+def memo_key(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int, tier: str, residency: bool,
+             scenario: str) -> tuple:
+    """What the Resolution of this question depends on (memo.py): equal keys, equal answers."""
+    try:
+        line = table.memo["timelines"][asked.id]
     except KeyError:
         line = timeline(table, asked.id, lambda: prompt_thresholds(table, asked.id))
-    key = (asked.id, tier, residency, scenario, bisect_right(line.thresholds, prompt_tokens),  # prompt class
-           bisect_right(line.instants, at) if line.dated_only else line.state(at))
-    try:
-        return memo["resolutions"][key]
-    except KeyError:
-        found = resolve_afresh(table, asked.id, at, Request(prompt_tokens, tier, residency, scenario))
-        remember(resolutions(table), key, found)  # only answers: an error is raised before, never remembered
-        return found
+    return (asked.id, tier, residency, scenario, bisect_right(line.thresholds, prompt_tokens),  # prompt class
+            bisect_right(line.instants, at) if line.dated_only else line.state(at))
+
+
+def remembered_afresh(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int, tier: str,
+                      residency: bool, scenario: str, key: tuple) -> Resolution:
+    """The Resolution computed from the rules and remembered under `key` (an error is raised before)."""
+    found = resolve_afresh(table, asked.id, at, Request(prompt_tokens, tier, residency, scenario))
+    remember(resolutions(table), key, found)
+    return found
 
 
 def resolve_afresh(table: PriceTable, name: str, at: datetime, request: Request = Request()) -> Resolution:
