@@ -320,7 +320,19 @@ def _no_price_message(model: Model, at: datetime, req: Request) -> str:
 def boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) -> list[datetime]:
     """Every instant in (start, end) where something about `model`'s price may change: effective dates
     of rules, modifiers, fees, routes, launch and retirement (following routes), and for clock-based rules
-    each local midnight and window edge in the rule's own time zone."""
+    each local midnight and window edge in the rule's own time zone. Remembered per table, model and
+    period (like resolutions, memo.py): a projection asks for the same model's period once per profile and
+    request kind, and a clock-based model's period has two cuts a day for every day."""
+    key = (model.id, start, end)
+    memo = table.memo.setdefault("boundaries", {})
+    found = memo.get(key)
+    if found is None:
+        found = tuple(_boundaries(table, model, start, end))
+        remember(memo, key, found)
+    return list(found)
+
+
+def _boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) -> list[datetime]:
     points, clocked = change_instants(table, model)
     for when in clocked:
         lo = max(start, when.start) if when.start else start
@@ -368,6 +380,8 @@ def segments(table: PriceTable, name: str, start: datetime, end: datetime,
 
 
 def _same(a: Resolution | CostcalcError, b: Resolution | CostcalcError) -> bool:
+    if a is b:  # a remembered Resolution is one object for all the pieces it answers
+        return True
     if isinstance(a, Resolution) and isinstance(b, Resolution):
         return a.key == b.key
     return type(a) is type(b) and str(a) == str(b)

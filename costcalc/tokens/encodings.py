@@ -16,12 +16,14 @@ import json
 from binascii import a2b_base64
 from functools import cache
 from importlib import resources
-
-import tiktoken
+from typing import TYPE_CHECKING
 
 from ..errors import CostcalcError
 from . import rank_cache
 from .small import SmallCounter
+
+if TYPE_CHECKING:
+    import tiktoken
 
 # As stated in tiktoken's own tiktoken_ext/openai_public.py (the vocabulary file comes from the
 # bpe-openai 0.1.4 wheel, whose decompressed bytes match it).
@@ -115,6 +117,10 @@ def ranks(name: str) -> dict[bytes, int]:
 @cache
 def encoding(name: str) -> tiktoken.Encoding:
     """The tiktoken Encoding `o200k_base` or `deepseek_v4`, built from package data on first use."""
+    # lazy: tiktoken (and its regex engine) load only when an Encoding is built; `costcalc estimate` imports
+    # the token-counting modules (a profile may have samples) and mostly counts nothing
+    import tiktoken
+
     pattern, specials = _spec(name)
     built = tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks(name), special_tokens=specials)
     _BUILT.add(name)

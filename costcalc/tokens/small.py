@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import regex
-
 # Printable ASCII, tab, line feed, carriage return: where the pattern's classes cannot differ between engines.
 _PLAIN = re.compile(r"[\t\n\r\x20-\x7e]*")
 BUDGET_CHARS = 64 * 1024  # text counted here per encoding before building tiktoken's tables is cheaper
@@ -29,6 +27,10 @@ class SmallCounter:
     """Counts texts with one encoding's pattern and ranks while its budget lasts."""
 
     def __init__(self, pattern: str, ranks: Callable[[], dict[bytes, int]]):
+        # lazy: the regex module (about 20 ms to import) only when a text is counted, not when
+        # costcalc's token modules are imported by commands that count nothing
+        import regex
+
         # Version 1 for the set operations (&&, --) DeepSeek's pattern uses, as the Rust engine reads them.
         self._split = regex.compile(pattern, regex.V1 if ("&&" in pattern or "--" in pattern) else 0).findall
         self._ranks = ranks
