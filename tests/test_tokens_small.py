@@ -6,7 +6,10 @@ Text it cannot be sure of (non-ASCII, control characters) and text past the budg
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,17 @@ def test_past_the_budget_every_text_goes_to_tiktoken(monkeypatch):
 
 def test_budget_is_bounded():
     assert 0 < BUDGET_CHARS <= 1024 * 1024
+
+
+def test_the_api_imports_no_tokenizer_engine_until_a_text_is_counted():
+    # `costcalc estimate` imports the token-counting modules (a profile may have samples) and mostly counts
+    # nothing: tiktoken and regex (about 30 ms) load when an encoding counts a text
+    code = ("import sys, costcalc.api, costcalc.tokens.files\n"
+            "print(sorted(m for m in ('tiktoken', 'regex') if m in sys.modules))\n"
+            "from costcalc.prices import load_prices\n"
+            "from costcalc.tokens.count import count\n"
+            "count(load_prices(), 'hello world', 'gpt-5.5')\n"
+            "print(sorted(m for m in ('tiktoken', 'regex') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert done.stdout.split("\n")[:2] == ["[]", "['regex']"]  # small.py counted it; tiktoken not even built
