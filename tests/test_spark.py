@@ -115,3 +115,25 @@ def test_spark_udf_equals_local_on_200000_records(spark, table, big_log):
     _log, local, path = big_log
     df = spark.read.parquet(str(path)).repartition(5, "line")
     _same(reprice(df, table, AS, BY, mode="udf"), local)
+
+
+def test_spark_sql_without_problems_skips_their_query(spark, table, tmp_path):
+    """A log every record of which prices (the generated one less the lines the local pricer reports): no
+    problems query runs, and the report is still the local one, with no problem and nothing reported."""
+    log = generated_log(table, 1200, 19)
+    log["timestamp"] = log["timestamp"].dt.floor("us").astype("datetime64[us, UTC]")
+    first = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, BY)
+    assert first.reported == len(first.problems) < 1000  # every bad line is listed: dropping them leaves none
+    clean = log[~log["line"].isin({p.line for p in first.problems})].reset_index(drop=True)
+    local = reprice_chunks([UsageChunk(clean, len(clean), [])], table, AS, BY)
+    assert local.reported == 0 and local.priced == len(clean) > 0
+    clean.to_parquet(tmp_path / "clean.parquet", index=False)
+    queries = []
+    sql = spark.sql
+    try:
+        spark.sql = lambda text, *args, **kwargs: queries.append(text) or sql(text, *args, **kwargs)
+        result = reprice(spark.read.parquet(str(tmp_path / "clean.parquet")), table, AS, BY, mode="sql")
+    finally:
+        del spark.sql
+    _same(result, local)
+    assert len(queries) == 1 and "ORDER BY src, line" not in queries[0]  # the sums' query alone, not the problems'
