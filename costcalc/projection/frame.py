@@ -6,6 +6,7 @@ Pure computation.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import numpy as np
@@ -15,7 +16,8 @@ from .. import calendar as cal
 from ..money import DIVIDE
 from ..prices.model import COMPONENTS, is_tool_component
 from ..workloads.model import CASES, Profile
-from .pricing import Chunk, RunSpec, price
+from ..frames.decimal import DecimalArray
+from .pricing import Chunk, Money, RunSpec, price
 from .structures import Volumes
 from .projector import _Projector
 
@@ -61,7 +63,7 @@ class _Columns:
     def column(self, name: str) -> np.ndarray:
         arrays = [getattr(c, name) for c in self.chunks]
         if not arrays:
-            return np.zeros(0, dtype=object if name in ("tokens", "cost") else np.int64)
+            return np.zeros(0, dtype=np.int64)
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
     @property
@@ -75,7 +77,11 @@ class _Columns:
         columns = list(zip(*self.runs)) or [()] * 5
         counts = np.array(columns[4], dtype=np.int64)
         ids = self.column("ids")
-        tokens, cost, first, last = (self.column(n) for n in ("tokens", "cost", "first", "last"))
+        first, last = self.column("first"), self.column("last")
+        # tokens and cost_usd stay integers until a value is read (pricing.Money, DecimalArray.deferred)
+        money = [c.money for c in self.chunks]
+        tokens = DecimalArray.deferred(len(ids), functools.partial(_joined, money, "tokens"))
+        cost = DecimalArray.deferred(len(ids), functools.partial(_joined, money, "cost"))
         self.chunks, self._ids = [], ids  # the frame holds the columns now
         meta = self.projector.line_meta
 
@@ -91,6 +97,7 @@ class _Columns:
 
         rates = np.empty(max(len(meta), 1), dtype=object)
         rates[:len(meta)] = [m[2] for m in meta]
+        rates[len(meta):] = _ZERO  # no line has it (a frame without lines)
         names = [p.name for p in profiles]
         labels = [cal.month_label(*ym) for ym in month_list]
         data = {
@@ -102,14 +109,15 @@ class _Columns:
             "rule": by_line(0),
             "component": by_line(1, list(COMPONENTS) + list(dict.fromkeys(
                 m[1] for m in meta if is_tool_component(m[1])))),
-            "tokens": pd.Series(tokens, dtype=object, copy=False),
-            "usd_per_mtok": pd.Series(rates[ids], dtype=object),
-            "cost_usd": pd.Series(cost, dtype=object, copy=False),
+            "tokens": pd.Series(tokens, copy=False),
+            "usd_per_mtok": pd.Series(DecimalArray.deferred(len(ids), functools.partial(np.take, rates, ids)),
+                                      copy=False),
+            "cost_usd": pd.Series(cost, copy=False),
             "case": repeated(columns[3], list(CASES)),
             "period_start": pd.to_datetime(first, unit="m", utc=True),
             "period_end": pd.to_datetime(last, unit="m", utc=True),
         }
-        frame = pd.DataFrame({c: data[c] for c in COLUMNS})
+        frame = pd.DataFrame({c: data[c] for c in COLUMNS}, copy=False)
         profile_codes = _codes(columns[0], names)
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
             values = sorted({v for p in profiles for k, v in p.tags if k == tag})
@@ -121,8 +129,18 @@ class _Columns:
 
 
 def _codes(values: tuple, categories: list[str]) -> np.ndarray:
-    """Each value's position in `categories` (all are there), by pandas' hash table."""
-    return pd.Categorical(np.array(values, dtype=object), categories=categories).codes.astype(np.int32)
+    """Each value's position in `categories` (all are there). A dict lookup per value: pandas' own
+    (pd.Categorical of the names) first turns them into an Arrow string array, several times slower."""
+    position = {c: i for i, c in enumerate(categories)}
+    return np.fromiter(map(position.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _joined(money: list[Money], name: str) -> np.ndarray:
+    """The chunks' tokens or cost_usd (Money.tokens / Money.cost) as one object array of Decimals."""
+    arrays = [getattr(m, name)() for m in money if len(m)]
+    if not arrays:
+        return np.empty(0, dtype=object)
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
@@ -130,7 +148,7 @@ def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
     money.DIVIDE's 50 digits (as the sums that chose a ranged profile's cases always were)."""
     costs = [_ZERO] * months
     position = 0
-    cost = chunk.cost.tolist()
+    cost = chunk.money.cost().tolist()
     for _, _, index, _, count in chunk.runs:
         total = _ZERO
         for value in cost[position:position + count]:

@@ -79,12 +79,50 @@ class RunSpec:
 
 
 @dataclass
+class Money:
+    """A chunk's tokens and cost_usd, kept as the integers they are divided from until a value is read
+    (the frame's columns are DecimalArray.deferred): one Decimal per distinct value is made then, by
+    `tokens()` and `cost()`, exactly as if made at once (the same divisions in money.DIVIDE)."""
+
+    token_codes: np.ndarray     # per line: its distinct token value
+    sums: np.ndarray            # per distinct token value: S (int64, or Python ints in an object array)
+    multipliers: np.ndarray     # per distinct token value: its multiplier (V_int over a divisor)
+    numerators: list[int]       # per multiplier: V_int
+    divisors: list[Decimal]     # per multiplier: den x 10^(places of S + places of V)
+    cost_codes: np.ndarray      # per line: its distinct cost value
+    cost_tokens: np.ndarray     # per distinct cost value: its distinct token value
+    cost_rates: np.ndarray      # ... and its rate (a position in rate_ints)
+    rate_ints: list[int]        # every rate as an integer at rate_places
+    rate_places: int
+
+    def __len__(self) -> int:
+        return len(self.token_codes)
+
+    def _token_numerators(self) -> np.ndarray:
+        return _objects(self.numerators)[self.multipliers] * self.sums.astype(object)
+
+    def tokens(self) -> np.ndarray:
+        """Each line's tokens (an object array of Decimals, equal values one object)."""
+        values = list(map(DIVIDE.divide, self._token_numerators().tolist(),
+                          _objects(self.divisors)[self.multipliers].tolist()))
+        return _objects(values)[self.token_codes]
+
+    def cost(self) -> np.ndarray:
+        """Each line's cost_usd: the token numerator x the rate as an integer, over the divisor x
+        1,000,000 x 10^(rate places) (one divisor per multiplier, not per (multiplier, rate))."""
+        numerators = self._token_numerators()[self.cost_tokens] * _objects(self.rate_ints)[self.cost_rates]
+        scale = MTOK.scaleb(self.rate_places)
+        divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors])
+        values = list(map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[self.cost_tokens]].tolist()))
+        return _objects(values)[self.cost_codes]
+
+
+@dataclass
 class Chunk:
     """Priced runs: cost lines as columns, and one entry per run that has lines."""
 
     ids: np.ndarray
-    tokens: np.ndarray  # object: Decimals
-    cost: np.ndarray    # object: Decimals
+    money: Money  # tokens and cost_usd
     first: np.ndarray
     last: np.ndarray
     runs: list[tuple[str, str, int, str, int]]  # profile, model, month index, case, lines
@@ -96,7 +134,7 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
     (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
     if not specs:
         empty = np.zeros(0, dtype=np.int64)
-        return Chunk(empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty, empty, [], [])
+        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, empty, [], [])
     segments = _Segments(projector)
     for b, spec in enumerate(specs):
         segments.add(b, spec, months)
@@ -265,8 +303,8 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, n
 
 def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], segments: _Segments,
               groups: dict[str, np.ndarray], months: int) -> Chunk:
-    """The cost lines' tokens and cost_usd, and each run's requests, as Decimals: one division per
-    distinct value (see the module docstring)."""
+    """The cost lines' tokens and cost_usd as Money (integers, divided when read: see Money), and each
+    run's requests as Decimals: one division per distinct value (see the module docstring)."""
     run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
     run = run_key // months
     month = run_key % months
@@ -281,25 +319,23 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
         divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
     lines = line >= 0
     requests_rows = line == REQUESTS
-    tokens_codes, tokens, token_numerators, token_multipliers = _quotients(sums[lines], multiplier[lines],
-                                                                           numerators, divisors)
-    # cost: the token numerator x the rate as an integer, over the divisor x 1,000,000 x 10^(rate places)
+    tokens_codes, token_sums, token_multipliers = _distinct(sums[lines], multiplier[lines], len(divisors))
+    # cost: one value per distinct (token value, rate)
     rate_of: dict[Decimal, int] = {}
     rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
                           dtype=np.int64)
     rates = list(rate_of) or [Decimal(0)]
     cost_codes, cost_uniques = pd.factorize(tokens_codes * len(rates) + rate_codes[line[lines]])
     cost_uniques = np.asarray(cost_uniques, dtype=np.int64)
-    t, r = cost_uniques // len(rates), cost_uniques % len(rates)
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
-    rate_ints = _objects([_scaled(rate, rate_places) for rate in rates])
-    scale = MTOK.scaleb(rate_places)
-    cost_divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in divisors])
-    cost_numerators = token_numerators[t] * rate_ints[r]
-    cost = _objects(list(map(DIVIDE.divide, cost_numerators.tolist(),
-                             cost_divisors[token_multipliers[t]].tolist())))[cost_codes]
-    _, requests_array, _, _ = _quotients(sums[requests_rows], multiplier[requests_rows], numerators, divisors)
+    money = Money(tokens_codes, token_sums, token_multipliers, numerators, divisors, cost_codes,
+                  cost_uniques // len(rates), cost_uniques % len(rates),
+                  [_scaled(rate, rate_places) for rate in rates], rate_places)
+    request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
+                                                                 len(divisors))
+    requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
+                           *(np.zeros(0, dtype=np.int64),) * 3, [], 0).tokens()
     # runs: those with cost lines, in order; each with its requests (a run with lines has a requests sum)
     line_runs = run_key[lines]
     boundaries = np.flatnonzero(np.r_[True, line_runs[1:] != line_runs[:-1]]) if len(line_runs) else \
@@ -312,24 +348,21 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
     case_names = _objects([spec.case for spec in specs])
     runs = list(zip(profile_names[keys // months].tolist(), model_names[keys // months].tolist(),
                     (keys % months).tolist(), case_names[keys // months].tolist(), counts.tolist()))
-    return Chunk(line[lines], tokens, cost, groups["first"][lines], groups["last"][lines], runs, requests)
+    return Chunk(line[lines], money, groups["first"][lines], groups["last"][lines], runs, requests)
 
 
-def _quotients(sums: np.ndarray, multiplier: np.ndarray, numerators: list[int], divisors: list[Decimal]
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """DIVIDE(V_int x S, divisor) per row, one Decimal per distinct (S, multiplier): (code of each row's
-    value, the values per row, and per distinct value its numerator and multiplier)."""
+def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values V_int x S / divisor: (code of each row's value, and per distinct value its S and
+    multiplier). Integer work only; Money divides."""
     if not len(sums):
         empty = np.zeros(0, dtype=np.int64)
-        return empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty
+        return empty, empty, empty
     s_codes, s_uniques = pd.factorize(sums)
-    count = max(len(divisors), 1)
+    count = max(count, 1)
     codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
     uniques = np.asarray(uniques, dtype=np.int64)
-    multipliers = uniques % count
-    value_numerators = _objects(numerators)[multipliers] * np.asarray(s_uniques, dtype=object)[uniques // count]
-    values = list(map(DIVIDE.divide, value_numerators.tolist(), _objects(divisors)[multipliers].tolist()))
-    return codes, _objects(values)[codes], value_numerators, multipliers
+    s_values = np.asarray(s_uniques)
+    return codes, s_values[uniques // count], uniques % count
 
 
 def _objects(values: list) -> np.ndarray:
