@@ -595,7 +595,7 @@ _DTYPE = DecimalDtype()
 class _Deferred:
     """The values of a deferred DecimalArray and of its views: made once, by the first that needs them."""
 
-    __slots__ = ("length", "make", "made")
+    __slots__ = ("length", "made", "make")
 
     def __init__(self, length: int, make: Callable[[], np.ndarray]):
         self.length, self.make = length, make

@@ -125,8 +125,11 @@ class Chunk:
     money: Money  # tokens and cost_usd
     first: np.ndarray
     last: np.ndarray
-    runs: list[tuple[str, str, int, str, int]]  # profile, model, month index, case, lines
-    requests: list[Decimal]
+    specs: list[RunSpec]  # the runs priced (those with lines and those without)
+    run_specs: np.ndarray  # per run with lines (in order): its position in specs,
+    run_months: np.ndarray  # its month index,
+    run_lines: np.ndarray   # its number of lines
+    requests: np.ndarray    # and its requests (object: Decimals)
 
 
 def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months: int) -> Chunk:
@@ -134,7 +137,8 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
     (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
     if not specs:
         empty = np.zeros(0, dtype=np.int64)
-        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, empty, [], [])
+        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, empty, [], empty,
+                     empty, empty, np.empty(0, dtype=object))
     segments = _Segments(projector)
     for b, spec in enumerate(specs):
         segments.add(b, spec, months)
@@ -342,13 +346,10 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
         np.zeros(0, dtype=np.int64)
     counts = np.diff(np.r_[boundaries, len(line_runs)])
     keys = line_runs[boundaries]
-    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)].tolist() if len(keys) else []
-    profile_names = _objects([spec.profile.name for spec in specs])
-    model_names = _objects([spec.model_name for spec in specs])
-    case_names = _objects([spec.case for spec in specs])
-    runs = list(zip(profile_names[keys // months].tolist(), model_names[keys // months].tolist(),
-                    (keys % months).tolist(), case_names[keys // months].tolist(), counts.tolist()))
-    return Chunk(line[lines], money, groups["first"][lines], groups["last"][lines], runs, requests)
+    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
+        np.empty(0, dtype=object)
+    return Chunk(line[lines], money, groups["first"][lines], groups["last"][lines], specs, keys // months,
+                 keys % months, counts, requests)
 
 
 def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
