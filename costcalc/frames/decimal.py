@@ -203,7 +203,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
         if not isinstance(values, np.ndarray) or values.dtype != object or values.ndim != 1:
             raise TypeError("DecimalArray takes a 1-d object ndarray of Decimals; use "
                             "pd.array(values, dtype='decimal') to convert other values")
-        self._values: np.ndarray | None = values.copy() if copy else values
+        self._decimals: np.ndarray | None = values.copy() if copy else values
 
     @classmethod
     def deferred(cls, length: int, make: Callable[[], np.ndarray]) -> DecimalArray:
@@ -214,33 +214,33 @@ class DecimalArray(OpsMixin, ExtensionArray):
         (most of its time and memory) only when a value is used, not for a frame that is only built,
         counted or passed on. Every behaviour is the made array's."""
         array = cls.__new__(cls)
-        array._values, array._deferred = None, _Deferred(int(length), make)
+        array._decimals, array._deferred = None, _Deferred(int(length), make)
         return array
 
     @property
     def _data(self) -> np.ndarray:
-        values = self._values
+        values = self._decimals
         if values is None:
             assert self._deferred is not None  # a deferred array (DecimalArray.deferred)
-            values = self._values = self._deferred.values()
+            values = self._decimals = self._deferred.values()
             self._deferred = None
         return values
 
     @_data.setter
     def _data(self, values: np.ndarray) -> None:
-        self._values, self._deferred = values, None
+        self._decimals, self._deferred = values, None
 
     def __getstate__(self) -> dict:
         # pickles and deep copies hold the values, never the function that makes them
         state = dict(self.__dict__)
-        state.update(_values=self._data, _deferred=None)
+        state.update(_decimals=self._data, _deferred=None)
         return state
 
     def view(self, dtype=None):
-        if dtype is None and self._values is None:  # shares the values once they are made
+        if dtype is None and self._decimals is None:  # shares the values once they are made
             assert self._deferred is not None
             array = type(self).__new__(type(self))
-            array._values, array._deferred = None, self._deferred
+            array._decimals, array._deferred = None, self._deferred
             return array
         return super().view(dtype)
 
@@ -276,10 +276,10 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return _DTYPE
 
     def __len__(self) -> int:
-        if self._values is None:
+        if self._decimals is None:
             assert self._deferred is not None
             return self._deferred.length
-        return len(self._values)
+        return len(self._decimals)
 
     _readonly = False  # pandas marks arrays behind read-only views (copy-on-write)
 
@@ -329,7 +329,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return type(self)(take(self._data, indices, allow_fill=allow_fill, fill_value=fill))
 
     def copy(self):
-        if self._values is None:  # a copy of values not made yet: made (again) when the copy is read
+        if self._decimals is None:  # a copy of values not made yet: made (again) when the copy is read
             assert self._deferred is not None
             return type(self).deferred(self._deferred.length, self._deferred.make)
         return type(self)(self._data.copy())

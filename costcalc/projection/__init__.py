@@ -72,7 +72,7 @@ from ..prices.resolve import Request, lookup, prompt_thresholds
 from ..shapes import attempts, per_unit_weight, plan_units_entries, units_entries, with_failures
 from ..token_units import notes as token_notes
 from ..workloads.model import Profile, Workloads
-from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_costs
+from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_costs, request_entries
 from .notes import (MAX_GROWTH_FACTOR, check_growth, not_available, not_available_notes, profiles_info,
                     standing_assumptions)
 from .pricing import RunSpec
@@ -120,6 +120,11 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
             gc.enable()
     unavailable = not_available(projector, month_list)
     requests = _requests(out, month_list)
+    # units: count the requests of the profiles with units (and every profile's for the file's own units)
+    plan_units = getattr(workloads, "units", ())
+    with_units = {key for key, info in projector.unit_info.items() if info[0]}
+    entries = request_entries(requests, None if plan_units else lambda *key: key in with_units) \
+        if plan_units or with_units else []
     if not any(p.has_ranges for p in profiles):
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
@@ -138,12 +143,13 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "over_limit_excluded": projector.excluded,
         "profiles": profiles_info(profiles, projector.translations),
         "costcalc_version": __version__,
-        # requests per profile, model, month (and case): what cost per 1,000 requests divides by
+        # requests per profile, model, month (and case): what cost per 1,000 requests divides by (a table:
+        # frame.request_entries gives its rows as dicts; costcalc.frames.estimate_frame makes it a column)
         "requests": requests,
         # units per profile, model, month (and case): what cost per unit divides by (a profile's units:)
-        "units": units_entries(requests, projector.unit_info),
+        "units": units_entries(entries, projector.unit_info),
         # the file's top-level units: (the whole product's users, conversations): what a plan's total divides by
-        "plan_units": plan_units_entries(requests, projector.unit_info, getattr(workloads, "units", ()),
+        "plan_units": plan_units_entries(entries, projector.unit_info, plan_units,
                                          {p.name: p.shape.unit for p in profiles if p.shape is not None},
                                          [cal.month_label(*ym) for ym in month_list]),
         **_line_rates(out, projector.line_meta),

@@ -91,7 +91,7 @@ class _Columns:
     def column(self, name: str) -> np.ndarray:
         arrays = [getattr(c, name) for c in self.chunks]
         if not arrays:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int32)
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
     @property
@@ -182,19 +182,26 @@ def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
     return costs
 
 
-def _requests(out: _Columns, month_list: list[tuple[int, int]]) -> list[dict]:
-    """Requests per profile, model, month and case (what cost per 1,000 requests divides by)."""
+def _requests(out: _Columns, month_list: list[tuple[int, int]]) -> pd.DataFrame:
+    """Requests per profile, model, month and case (what cost per 1,000 requests divides by), one row
+    per run with lines in the frame's order: columns profile, model, month, case (categoricals) and
+    requests (Decimals). A table, not a dict per run: a big projection has hundreds of thousands."""
     labels = [cal.month_label(*ym) for ym in month_list]
-    columns = [names_of(*out.run_names(key)) for key in ("profile", "model")]
-    months = np.array(labels, dtype=object)[out.runs("month")].tolist() if labels else []
-    cases = names_of(*out.run_names("case"))
+    columns = {}
+    for key in ("profile", "model", "month", "case"):
+        codes, names = (out.runs("month"), labels) if key == "month" else out.run_names(key)
+        columns[key] = pd.Categorical.from_codes(codes.astype(np.int32), categories=list(dict.fromkeys(names)))
+    requests = out.runs("requests")
+    return pd.DataFrame({**columns, "requests": pd.Series(requests, dtype=object, copy=False)}, copy=False)
+
+
+def request_entries(table: pd.DataFrame, keep=None) -> list[dict]:
+    """The rows of a requests table (_requests) as {profile, model, month, case, requests} dicts;
+    keep(profile, model, case): only the rows it is true for."""
+    columns = [table[key].astype(object).tolist() for key in ("profile", "model", "month", "case")]
     return [{"profile": profile, "model": model, "month": month, "case": case, "requests": n}
-            for profile, model, month, case, n in zip(*columns, months, cases, out.runs("requests").tolist())]
-
-
-def names_of(codes: np.ndarray, names: list[str]) -> list[str]:
-    """names[code] for each code, as a list (one shared str object per name)."""
-    return np.array(names or [""], dtype=object)[codes].tolist()
+            for profile, model, month, case, n in zip(*columns, table["requests"].tolist())
+            if keep is None or keep(profile, model, case)]
 
 
 def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
@@ -211,7 +218,7 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     recode = np.zeros(len(all_names), dtype=np.int64)
     recode[seen] = np.arange(len(seen))
     model_codes = np.repeat(recode[codes], out.runs("lines"))
-    ids = np.asarray(out.ids, dtype=np.int64)
+    ids = out.ids
     is_special = np.zeros(len(meta), dtype=bool)
     is_special[special] = True
     chosen = is_special[ids]

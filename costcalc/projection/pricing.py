@@ -333,7 +333,9 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
     cost_uniques = np.asarray(cost_uniques, dtype=np.int64)
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
-    money = Money(tokens_codes, token_sums, token_multipliers, numerators, divisors, cost_codes,
+    # per line: 4-byte codes (a chunk has far fewer than 2^31 lines and distinct values)
+    money = Money(tokens_codes.astype(np.int32), token_sums, token_multipliers, numerators, divisors,
+                  cost_codes.astype(np.int32),
                   cost_uniques // len(rates), cost_uniques % len(rates),
                   [_scaled(rate, rate_places) for rate in rates], rate_places)
     request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
@@ -348,7 +350,9 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
     keys = line_runs[boundaries]
     requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
         np.empty(0, dtype=object)
-    return Chunk(line[lines], money, groups["first"][lines], groups["last"][lines], specs, keys // months,
+    # line ids (a few thousand) and instants (epoch minutes: below 2^31 until the year 6053) in 4 bytes
+    return Chunk(line[lines].astype(np.int32), money, groups["first"][lines].astype(np.int32),
+                 groups["last"][lines].astype(np.int32), specs, keys // months,
                  keys % months, counts, requests)
 
 
