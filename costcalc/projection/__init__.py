@@ -250,7 +250,9 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     over = over_limits(profile, model, model_name, bins, ceil_tokens(at_case(profile.output_tokens) + reasoning), case,
                        sampled is not None, ends, counted, hint)
     requests, classes = [], []
-    failing = functools.lru_cache(maxsize=None)(functools.partial(with_failures, profile.failures))
+    failures = profile.failures
+    failing = _unchanged if failures is None or not failures.rate else \
+        functools.lru_cache(maxsize=None)(functools.partial(with_failures, failures))
     tries = attempts(profile.failures)
     projector.unit_info[(profile.name, model_name, case)] = (profile.units, tries, per_unit_weight(profile, bins, over))
     for tier, tier_share in tiers:
@@ -271,6 +273,11 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
                     volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,
                     weights_id, notes, (model, bins, over) if any(over) else None, tries))
+
+
+def _unchanged(tokens: tuple) -> tuple:
+    """A request's tokens without failures (shapes.with_failures returns them as they are)."""
+    return tokens
 
 
 def _cases_matter(profile: Profile, has_prompt_rules: bool) -> bool:

@@ -274,9 +274,11 @@ class _Segments:
         position = (positions[segment] * self.most_slots + slot[row]) * width \
             + indexes[segment]
         run_key = run * months + term_month
-        return {"run_key": run_key[keep], "position": position[keep], "line": line[keep], "value": value[keep],
-                "first": first[row][keep], "last": last[row][keep],
-                "span": self.most_classes * self.most_slots * width}
+        columns = {"run_key": run_key, "position": position, "line": line, "value": value, "first": first[row],
+                   "last": last[row]}
+        if not keep.all():  # months a profile does not run, tokens that are zero
+            columns = {name: values[keep] for name, values in columns.items()}
+        return {**columns, "span": self.most_classes * self.most_slots * width}
 
 
 def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
@@ -334,9 +336,9 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
     # per line: 4-byte codes (a chunk has far fewer than 2^31 lines and distinct values)
-    money = Money(tokens_codes.astype(np.int32), token_sums, token_multipliers, numerators, divisors,
-                  cost_codes.astype(np.int32),
-                  cost_uniques // len(rates), cost_uniques % len(rates),
+    money = Money(tokens_codes.astype(np.int32), token_sums, token_multipliers.astype(np.int32), numerators,
+                  divisors, cost_codes.astype(np.int32),
+                  (cost_uniques // len(rates)).astype(np.int32), (cost_uniques % len(rates)).astype(np.int32),
                   [_scaled(rate, rate_places) for rate in rates], rate_places)
     request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
                                                                  len(divisors))
