@@ -14,7 +14,7 @@ import pytest
 
 from costcalc.frames import estimate_frame
 from costcalc.frames.decimal import DecimalArray
-from costcalc.projection import pricing, project
+from costcalc.projection import amounts, project
 
 
 class Maker:
@@ -83,14 +83,14 @@ def test_the_projection_makes_no_decimals_for_a_frame_that_is_not_read(monkeypat
 
     made = {"tokens": 0, "cost": 0}
     for name in made:
-        original = getattr(pricing.Money, name)
+        original = getattr(amounts.Money, name)
 
         def counted(self, _name=name, _original=original):
             if len(self.cost_codes):  # cost lines (a run's requests are made at once: attrs need them)
                 made[_name] += 1
             return _original(self)
 
-        monkeypatch.setattr(pricing.Money, name, counted)
+        monkeypatch.setattr(amounts.Money, name, counted)
     table = prices_from(None)
     loaded = workloads_from("schema_version: 1\nprofiles:\n  chat:\n    requests_per_day: 1000\n"
                             "    input_tokens: 2000\n    output_tokens: 500\n    models: [gpt-5.5]\n",

@@ -8,8 +8,11 @@ significant digits (a traffic share like 154/720 divided at 50 digits), more tha
 pyarrow would become a core dependency (about 40 MB installed and 0.1-0.2 s more at import).
 
 So this module is a small pandas ExtensionArray over what the projection already builds: a NumPy object
-array of Python `Decimal`s (wrapping it costs nothing). Every operation runs in an explicit context,
-never Python's default 28 digits (which would silently round a 50-digit amount):
+array of Python `Decimal`s (wrapping it costs nothing), or a function that makes that array when a value
+is first needed (`DecimalArray.deferred`: the projection's 2-million-line frames keep integer numerators
+until then; building, filtering by other columns, counting and passing the frame on make no Decimal).
+Every operation runs in an explicit context, never Python's default 28 digits (which would silently round
+a 50-digit amount):
 
 - `+ - *`, sums, cumulative sums and group sums: 120 significant digits (as `money.exact_sum`), so they are
   exact for amounts of up to 50 digits (a total always equals the lines it sums, in any order);
@@ -35,7 +38,7 @@ numbers (openpyxl takes Decimals; Excel keeps 15 digits).
 Display (`print(df)`): `display.precision` decimal places (6 by default) and at least 3 significant
 digits; a value cut short ends in "…" (the value itself stays exact).
 
-One module (about 730 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
+One module (about 790 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
 (the dtype, the array, and the reductions, ranks, quantiles and group operations pandas calls back into),
 and every part of it works in the same two decimal contexts on the same object arrays. A split would
 leave each half importing the other's private helpers.

@@ -49,6 +49,12 @@ Exactness: every line is an exact integer numerator over one denominator per pro
 divided once at the end (pricing.py), so a result whose true value has a finite decimal expansion
 (46.695) comes out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are rounded,
 at 50 digits. The month's volume (requests x growth^k) is computed at 50 digits first, as it always was.
+
+The frame's `tokens`, `usd_per_mtok` and `cost_usd` are "decimal" columns whose Decimals are made when a
+value is first read (costcalc.frames.decimal.DecimalArray.deferred over pricing.Money's integers), so a
+frame that is only built, filtered by its other columns or counted costs no Decimal per line; the values
+read are the same divisions, made then. attrs["requests"] is a table (frame.request_entries gives its
+rows as dicts): one row per (profile, model, month, case) with lines.
 """
 
 from __future__ import annotations

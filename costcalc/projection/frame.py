@@ -17,7 +17,8 @@ from ..money import DIVIDE
 from ..prices.model import COMPONENTS, is_tool_component
 from ..workloads.model import CASES, Profile
 from ..frames.decimal import DecimalArray
-from .pricing import Chunk, Money, RunSpec, price
+from .amounts import Money
+from .pricing import Chunk, RunSpec, price
 from .structures import Volumes
 from .projector import _Projector
 

@@ -21,9 +21,11 @@ with every rate an integer at the batch's most rate places p.
 
 so every line is the exactly rounded quotient of its exact value (the implementation before this one
 rounded products past 50 significant digits along the way: a compounding volume times a share).
-Equal values of a batch (costcalc.projection.frame.FLUSH_RUNS runs) are one Decimal object shared by
-every row that has it (a projection repeats many: the same tokens on models that share a tokenizer and
-a price schedule), so a big frame holds far fewer Decimals than rows.
+A batch (costcalc.projection.frame.FLUSH_RUNS runs) keeps its lines as integers (Money: per line a code of
+its distinct value, per distinct value S and its multiplier, per distinct cost the token value and rate):
+the divisions happen when the frame's column is first read, one per distinct value, and equal values are
+one Decimal object shared by every row that has it (a projection repeats many: the same tokens on models
+that share a tokenizer and a price schedule). A run's requests are divided at once (attrs need them).
 
 int64 bound: share_int < 2^a, minutes_int < 2^b, per_int < 2^c, at most n terms per line (one per
 request class and slot of the month): S < n x 2^(a+b+c), checked per run against 2^62 with Python ints;
@@ -46,11 +48,12 @@ import pandas as pd
 
 from .. import calendar as cal
 from ..money import DIVIDE
-from ..prices.model import COMPONENTS, MTOK
+from ..prices.model import COMPONENTS
 from ..workloads.model import Profile
 from .projector import _Projector
 from ..shapes import FAILED_PREFIX
 from .request_bins import excluded_entry, left_out_note
+from .amounts import Money, _distinct
 from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_minutes
 
 # Pseudo line ids of a run's sums that are not cost lines: its requests, the requests it left out
@@ -76,45 +79,6 @@ class RunSpec:
     notes: list[str] = field(default_factory=list)  # said when the run is priced (the old order)
     excluded: tuple | None = None  # (model, bins, over) when over_limit: exclude leaves requests out
     attempts: Decimal = Decimal(1)  # requests reaching the model per request (failures: retries)
-
-
-@dataclass
-class Money:
-    """A chunk's tokens and cost_usd, kept as the integers they are divided from until a value is read
-    (the frame's columns are DecimalArray.deferred): one Decimal per distinct value is made then, by
-    `tokens()` and `cost()`, exactly as if made at once (the same divisions in money.DIVIDE)."""
-
-    token_codes: np.ndarray     # per line: its distinct token value
-    sums: np.ndarray            # per distinct token value: S (int64, or Python ints in an object array)
-    multipliers: np.ndarray     # per distinct token value: its multiplier (V_int over a divisor)
-    numerators: list[int]       # per multiplier: V_int
-    divisors: list[Decimal]     # per multiplier: den x 10^(places of S + places of V)
-    cost_codes: np.ndarray      # per line: its distinct cost value
-    cost_tokens: np.ndarray     # per distinct cost value: its distinct token value
-    cost_rates: np.ndarray      # ... and its rate (a position in rate_ints)
-    rate_ints: list[int]        # every rate as an integer at rate_places
-    rate_places: int
-
-    def __len__(self) -> int:
-        return len(self.token_codes)
-
-    def _token_numerators(self) -> np.ndarray:
-        return _objects(self.numerators)[self.multipliers] * self.sums.astype(object)
-
-    def tokens(self) -> np.ndarray:
-        """Each line's tokens (an object array of Decimals, equal values one object)."""
-        values = list(map(DIVIDE.divide, self._token_numerators().tolist(),
-                          _objects(self.divisors)[self.multipliers].tolist()))
-        return _objects(values)[self.token_codes]
-
-    def cost(self) -> np.ndarray:
-        """Each line's cost_usd: the token numerator x the rate as an integer, over the divisor x
-        1,000,000 x 10^(rate places) (one divisor per multiplier, not per (multiplier, rate))."""
-        numerators = self._token_numerators()[self.cost_tokens] * _objects(self.rate_ints)[self.cost_rates]
-        scale = MTOK.scaleb(self.rate_places)
-        divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors])
-        values = list(map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[self.cost_tokens]].tolist()))
-        return _objects(values)[self.cost_codes]
 
 
 @dataclass
@@ -356,26 +320,6 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
     return Chunk(line[lines].astype(np.int32), money, groups["first"][lines].astype(np.int32),
                  groups["last"][lines].astype(np.int32), specs, keys // months,
                  keys % months, counts, requests)
-
-
-def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct values V_int x S / divisor: (code of each row's value, and per distinct value its S and
-    multiplier). Integer work only; Money divides."""
-    if not len(sums):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    s_codes, s_uniques = pd.factorize(sums)
-    count = max(count, 1)
-    codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
-    uniques = np.asarray(uniques, dtype=np.int64)
-    s_values = np.asarray(s_uniques)
-    return codes, s_values[uniques // count], uniques % count
-
-
-def _objects(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,
