@@ -63,8 +63,13 @@ def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.
     if not len(sums):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    s_codes, s_uniques = pd.factorize(sums)
     count = max(count, 1)
+    if sums.dtype != object and int(sums.max()) < (2 ** 62) // count and int(sums.min()) >= 0:
+        # S and the multiplier as one int64 key: one factorize, not two
+        codes, uniques = pd.factorize(sums * count + multiplier)
+        uniques = np.asarray(uniques, dtype=np.int64)
+        return codes, uniques // count, uniques % count
+    s_codes, s_uniques = pd.factorize(sums)
     codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
     uniques = np.asarray(uniques, dtype=np.int64)
     s_values = np.asarray(s_uniques)

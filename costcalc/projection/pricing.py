@@ -252,21 +252,24 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, n
     run_key, line = run_key[order], terms["line"][order]
     pseudo = _UNPRICED + segments.most_tools + 1
     width = len(segments.projector.line_meta) + pseudo
-    codes, uniques = pd.factorize(run_key * width + line + pseudo)
-    by_group = np.argsort(codes, kind="stable")
-    sorted_codes = codes[by_group]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if len(codes) else \
+    key = run_key * width + line + pseudo
+    # groups by sorting (a hash factorize of every term costs twice as much): a stable sort keeps each
+    # group's terms in position order, so a group's first term is the smallest position index it holds
+    by_group = np.argsort(key, kind="stable")
+    sorted_keys = key[by_group]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(key) else \
         np.zeros(0, dtype=np.int64)
+    appearance = np.argsort(by_group[starts], kind="stable")  # the groups in the order of their first term
     taken = order[by_group]
     value = terms["value"][taken]
     if len(starts):
-        sums = np.add.reduceat(value, starts)
-        first = np.minimum.reduceat(terms["first"][taken], starts)
-        last = np.maximum.reduceat(terms["last"][taken], starts)
+        sums = np.add.reduceat(value, starts)[appearance]
+        first = np.minimum.reduceat(terms["first"][taken], starts)[appearance]
+        last = np.maximum.reduceat(terms["last"][taken], starts)[appearance]
     else:
         sums = value[:0]
         first = last = np.zeros(0, dtype=np.int64)
-    uniques = np.asarray(uniques, dtype=np.int64)
+    uniques = sorted_keys[starts][appearance]
     return {"run_key": uniques // width, "line": uniques % width - pseudo, "sum": sums, "first": first,
             "last": last}
 
