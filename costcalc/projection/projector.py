@@ -285,14 +285,17 @@ class _Projector:
         counts = self._counts.get(key)
         if counts is None:
             starts, buckets = self._hour_runs(ym, tz)
-            counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
-            for a, b in slot.ranges:
-                # the runs of one hour of the week that [a, b) overlaps, each cut to [a, b)
-                i = int(np.searchsorted(starts, a, side="right")) - 1
-                j = int(np.searchsorted(starts, b, side="left"))
-                lengths = np.minimum(starts[i + 1:j + 1], b) - np.maximum(starts[i:j], a)
-                # float weights hold these whole minutes (at most 44,640) exactly
-                counts += np.bincount(buckets[i:j], weights=lengths, minlength=cal.HOURS_PER_WEEK).astype(np.int64)
+            ranges = np.array(slot.ranges, dtype=np.int64).reshape(-1, 2)
+            a, b = ranges[:, 0], ranges[:, 1]
+            # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), each cut to [a, b)
+            i = np.searchsorted(starts, a, side="right") - 1
+            j = np.searchsorted(starts, b, side="left")
+            spans = np.maximum(j - i, 0)
+            which = np.repeat(np.arange(len(a)), spans)
+            run = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans) + np.repeat(i, spans)
+            lengths = np.minimum(starts[run + 1], b[which]) - np.maximum(starts[run], a[which])
+            # float weights hold these whole minutes (at most 44,640) exactly
+            counts = np.bincount(buckets[run], weights=lengths, minlength=cal.HOURS_PER_WEEK).astype(np.int64)
             self._counts[key] = counts
         return counts
 
