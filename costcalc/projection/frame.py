@@ -119,13 +119,13 @@ class _Columns:
                 seen = pd.unique(codes)
                 categories = [names[c] for c in seen.tolist()]
             where = {name: i for i, name in enumerate(categories)}
-            recode = np.array([where.get(name, -1) for name in names] or [0], dtype=np.int32)
+            recode = np.array([where.get(name, -1) for name in names] or [0], dtype=_code_type(categories))
             return pd.Categorical.from_codes(np.repeat(recode[codes], counts), categories=categories)
 
         def by_line(position: int, categories: list | None = None) -> pd.Categorical:
             categories = categories or list(dict.fromkeys(m[position] for m in meta))
             codes = {c: i for i, c in enumerate(categories)}
-            per_line = np.array([codes[m[position]] for m in meta] or [0], dtype=np.int32)
+            per_line = np.array([codes[m[position]] for m in meta] or [0], dtype=_code_type(categories))
             return pd.Categorical.from_codes(per_line[ids], categories=categories)
 
         rates = np.empty(max(len(meta), 1), dtype=object)
@@ -137,7 +137,7 @@ class _Columns:
             "profile": repeated("profile", names),
             "model": repeated("model"),
             "provider": by_line(3),
-            "month": pd.Categorical.from_codes(np.repeat(self.runs("month").astype(np.int32), counts),
+            "month": pd.Categorical.from_codes(np.repeat(self.runs("month").astype(_code_type(labels)), counts),
                                                categories=labels),
             "rule": by_line(0),
             "component": by_line(1, list(COMPONENTS) + list(dict.fromkeys(
@@ -151,13 +151,18 @@ class _Columns:
             "period_end": pd.to_datetime(last, unit="m", utc=True),
         }
         frame = pd.DataFrame({c: data[c] for c in COLUMNS}, copy=False)
-        profile_codes = np.asarray(data["profile"].codes, dtype=np.int64)
+        profile_codes = np.asarray(data["profile"].codes)
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
             values = sorted({v for p in profiles for k, v in p.tags if k == tag})
             by_profile = np.array([values.index(dict(p.tags)[tag]) if tag in dict(p.tags) else -1
-                                   for p in profiles] or [0], dtype=np.int32)
+                                   for p in profiles] or [0], dtype=_code_type(values))
             frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(by_profile[profile_codes], categories=values)
         return frame
+
+
+def _code_type(categories: list) -> type:
+    """The integer type pandas keeps a categorical's codes in (codes made in it are not copied again)."""
+    return np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_767 else np.int32
 
 
 def _joined(money: list[Money], name: str) -> np.ndarray:
