@@ -38,6 +38,7 @@ def test_nothing_is_made_until_a_value_is_read():
     assert len(array) == 3 and len(frame) == 3 and str(frame["cost"].dtype) == "decimal"
     frame = frame.copy(deep=False)
     frame["more"] = 1
+    assert frame.memory_usage()["cost"] == (8 + 104) * 3  # as the made array will hold (pointers, Decimals)
     assert maker.calls == 0
     # 0.1 + 0.2 + 0.3 = 0.6 exactly (a float sum would give 0.6000000000000001)
     assert frame["cost"].sum() == D("0.6")

@@ -319,8 +319,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
 
     @property
     def nbytes(self) -> int:
-        # the pointers and the Decimal objects (a 50-digit Decimal is about 128 bytes)
-        return self._data.nbytes + 104 * len(self._data)
+        # the pointers and the Decimal objects (a 50-digit Decimal is about 128 bytes); what a deferred
+        # array will hold once made (df.memory_usage() does not make it)
+        return (8 + 104) * len(self)
 
     def isna(self) -> np.ndarray:
         return pd.isna(self._data)
