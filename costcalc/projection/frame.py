@@ -119,13 +119,13 @@ class _Columns:
                 seen = pd.unique(codes)
                 categories = [names[c] for c in seen.tolist()]
             where = {name: i for i, name in enumerate(categories)}
-            recode = np.array([where.get(name, -1) for name in names] or [0], dtype=_code_type(categories))
+            recode: np.ndarray = np.array([where.get(name, -1) for name in names] or [0], dtype=_code_type(categories))
             return pd.Categorical.from_codes(np.repeat(recode[codes], counts), categories=categories)
 
         def by_line(position: int, categories: list | None = None) -> pd.Categorical:
             categories = categories or list(dict.fromkeys(m[position] for m in meta))
             codes = {c: i for i, c in enumerate(categories)}
-            per_line = np.array([codes[m[position]] for m in meta] or [0], dtype=_code_type(categories))
+            per_line: np.ndarray = np.array([codes[m[position]] for m in meta] or [0], dtype=_code_type(categories))
             return pd.Categorical.from_codes(per_line[ids], categories=categories)
 
         rates = np.empty(max(len(meta), 1), dtype=object)
@@ -154,7 +154,7 @@ class _Columns:
         profile_codes = np.asarray(data["profile"].codes)
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
             values = sorted({v for p in profiles for k, v in p.tags if k == tag})
-            by_profile = np.array([values.index(dict(p.tags)[tag]) if tag in dict(p.tags) else -1
+            by_profile: np.ndarray = np.array([values.index(dict(p.tags)[tag]) if tag in dict(p.tags) else -1
                                    for p in profiles] or [0], dtype=_code_type(values))
             frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(by_profile[profile_codes], categories=values)
         return frame
