@@ -420,8 +420,8 @@ class Repricer:
                 columns: list[np.ndarray]) -> None:
         """Records otherwise priced that the model cannot take become errors (in place): a prompt above
         its context window, output + reasoning above its max output. Unknown limits are not checked.
-        Each record's limit is picked from a small per-model array (no pass per model); when no record
-        comes near the smallest limit of the models present (the usual case) nothing is compared."""
+        No pass per model: one comparison with the smallest limit of the models present finds the few
+        records that can be above theirs, and only those are compared with their own model's limit."""
         output, reasoning = columns[COMPONENTS.index("output")], columns[COMPONENTS.index("reasoning")]
         unlimited = np.iinfo(np.int64).max
         for limit, key, attribute in ((CONTEXT, PROMPT_KEY, "context_window"),
@@ -431,21 +431,26 @@ class Repricer:
             if not known:
                 continue
             smallest = min(known)
+            # Only records above the smallest limit can be above theirs: one comparison over the slice,
+            # then the candidates' own limits.
             if key == PROMPT_KEY:
-                if int(prompt.max(initial=0)) <= smallest:
-                    continue
+                rows = np.flatnonzero(prompt > smallest)
             elif int(output.max(initial=0)) <= smallest // 2 and int(reasoning.max(initial=0)) <= smallest // 2:
                 continue  # then output + reasoning <= smallest too
-            per_record = np.array([unlimited if v is None else v for v in values], dtype=np.int64)[name_codes]
+            else:
+                rows = np.flatnonzero((output > smallest) | (reasoning > smallest) | (output + reasoning > smallest))
+            if not len(rows):
+                continue
+            per_record = np.array([unlimited if v is None else v for v in values], dtype=np.int64)[name_codes[rows]]
             if key == PROMPT_KEY:
-                over = prompt > per_record
+                over = prompt[rows] > per_record
             else:
                 # either part alone above the limit, or (both small, so no int64 overflow) their sum
-                over = (output > per_record) | (reasoning > per_record) | (output + reasoning > per_record)
-            over &= outcome >= 0
-            if not over.any():
+                out, think = output[rows], reasoning[rows]
+                over = (out > per_record) | (think > per_record) | (out + think > per_record)
+            rows = rows[over & (outcome[rows] >= 0)]
+            if not len(rows):
                 continue
-            rows = np.flatnonzero(over)
             for code in np.unique(name_codes[rows]).tolist():
                 assert values[code] is not None  # an unknown limit is never exceeded
                 outcome[rows[name_codes[rows] == code]] = -1 - self._error_id(

@@ -8,6 +8,7 @@ import gc
 import io
 import itertools
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from .formats.common import FRACTION_RULE, MISSING, TAG_NAME_RULE, TAG_RULE, Bad
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
 from .jsonl_columns import Columns
-from .jsonlines import BLOCK_BYTES, LongLine, exact_text_floats, line_blocks, repeated_keys
+from .jsonlines import BLOCK_BYTES, Block, LongLine, exact_text_floats, line_blocks, repeated_keys
 from .schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
@@ -91,10 +92,10 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
     with open_binary(path) as handle:
         try:
-            for block in line_blocks(handle, LINE_CAP, block_bytes):
-                if read_block is not None and not isinstance(block, LongLine):
+            for block, columnar in _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block):
+                if columnar is not None:
                     count = block.count
-                    found = read_block(block.data, count)
+                    found = columnar.result()
                     if found is not None:
                         if rows or problems:
                             yield _chunk(source, rows, lines, problems)
@@ -166,6 +167,28 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
         yield _columnar_chunk(source, pieces, held)[0]
     if rows or problems:
         yield _chunk(source, rows, lines, problems)
+
+
+def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes, int], Columns | None] | None
+                  ) -> Iterator[tuple[Block | LongLine, Future | None]]:
+    """Each block with its columnar read (a Future of read_block's answer; None for a long line or
+    without read_block), the next block's read started before this one is handed over: pyarrow parses
+    a block (most of the reading time, and it lets go of the GIL) on a second core while this thread
+    builds and prices the previous one. Blocks come out in file order, one read at a time, so the
+    result is the same as reading in turn; the cost is one more block in memory."""
+    if read_block is None:
+        for block in blocks:
+            yield block, None
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="costcalc-jsonl") as pool:
+        held: tuple[Block | LongLine, Future | None] | None = None
+        for block in blocks:
+            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data, block.count)
+            if held is not None:
+                yield held
+            held = (block, ahead)
+        if held is not None:
+            yield held
 
 
 def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
