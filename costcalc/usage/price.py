@@ -683,6 +683,9 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tu
     then a bincount over the mixed-radix code, no sort), and the combinations in code order."""
     if not len(frame):
         return np.zeros(0, dtype=np.int64), []
+    if len(columns) == 1:  # factorize's codes are already dense, numbered in the order values appear
+        c, u = pd.factorize(frame[columns[0]], sort=False, use_na_sentinel=False)
+        return c.astype(np.int64, copy=False), [(value,) for value in u]
     codes = np.zeros(len(frame), dtype=np.int64)
     uniques = []
     space = 1
