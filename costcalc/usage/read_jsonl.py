@@ -94,6 +94,7 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
         try:
             for block, columnar in _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block):
                 if columnar is not None:
+                    assert isinstance(block, Block)  # a long line is never read as columns
                     count = block.count
                     found = columnar.result()
                     if found is not None:
