@@ -8,11 +8,19 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
 2. For each group and calendar month the price table is cut into pieces of constant rates
    (`prices.resolve.segments`: promotions, peak/off-peak windows, routing, retirement). The cuts are
    cached, so a 10-million-record log segments each model-month once.
-3. Every record finds its piece with one `np.searchsorted` over all groups at once, keyed by
-   group x stride + seconds. A piece is an *outcome* (one model, rule and set of rates) or an error
-   (no price, not launched yet, retired model), and records on an error are reported, not priced.
+3. Every record finds its piece, keyed by group x stride + seconds: looked up per (group, day) where one
+   piece covers the whole day (most days of most groups), searched (`np.searchsorted`) only for records
+   on days a cut falls inside (time-of-day rules). A piece is an *outcome* (one model, rule and set of
+   rates) or an error (no price, not launched yet, retired model), and records on an error are
+   reported, not priced.
 4. A record the model cannot take (its prompt above the model's context window, its output and
-   reasoning above its max output) is an error too: one comparison per model over the whole slice.
+   reasoning above its max output) is an error too: one comparison with the smallest limit over the
+   slice, then the few records above it against their own model's limit.
+
+Speed (issue 15): a slice's seconds, days and months are computed once and shared with the totals; the
+counts stay the frame's own column arrays (no records x 9 matrix, no copy per target unless translated);
+nothing is done per model or per record in Python. Text columns are factorized once per slice (for
+pandas `str` columns this hashing is now the largest single cost).
 
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
@@ -29,7 +37,7 @@ gives the same totals as the whole file because integer sums do not depend on th
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
 
-Why one module of about 620 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
+Why one module of about 720 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
 pricer (`Repricer`) are two halves of one searchsorted design and change together; partial sums and
 their merging are in usage/partials.py, totals in usage/totals.py.
 """

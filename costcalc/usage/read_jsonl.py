@@ -81,7 +81,8 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     without it, takes the per-line path: parsed by orjson in one map, checked for keys given twice at
     once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
     one raw tuple; the DataFrame (and the timestamps) are built once per chunk. A chunk holds blocks of
-    one path only, so where the two alternate a chunk may end before `chunk_records`."""
+    one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar read
+    of the next block runs on a second thread while this one is handed over (`_parsed_ahead`)."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []

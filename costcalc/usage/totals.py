@@ -39,8 +39,9 @@ class Totals:
     """Accumulates grouped token sums over priced chunks; `frame()` turns them into money.
 
     Keys are small integers (epoch month or day, a run-wide code per tag value, the priced_as index,
-    the outcome id, the estimated flag), so grouping a chunk is one sort and one np.add.reduceat on
-    int64: exact, and no strings are built per record."""
+    the outcome id, the estimated flag), so grouping a chunk is one np.bincount per column over their
+    mixed-radix code (`_dense_sums`), or where that code space is large one sort and one np.add.reduceat
+    on int64 (`_sorted_sums`): exact, and no strings are built per record."""
 
     def __init__(self, by: list[str], priced_as: list[str]):
         self.by = check_by(by)
