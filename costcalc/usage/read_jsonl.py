@@ -179,18 +179,28 @@ def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[byte
     builds and prices the previous one. Blocks come out in file order, one read at a time, so the
     result is the same as reading in turn; the cost is one more block in memory."""
     if read_block is None:
-        for block in blocks:
-            yield block, None
+        for plain in blocks:
+            yield plain, None
         return
+    block: Block | LongLine | None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="costcalc-jsonl") as pool:
         held: tuple[Block | LongLine, Future | None] | None = None
-        for block in blocks:
+        failure: Exception | None = None
+        while True:
+            try:
+                block = next(blocks, None)
+            except Exception as exc:  # a read error (a truncated .gz): after the block before it, as before
+                block, failure = None, exc
+            if block is None:
+                break
             ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data, block.count)
             if held is not None:
                 yield held
             held = (block, ahead)
         if held is not None:
             yield held
+        if failure is not None:
+            raise failure
 
 
 def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
