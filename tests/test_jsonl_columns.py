@@ -22,6 +22,7 @@ pytest.importorskip("pyarrow")
 from costcalc.errors import CostcalcError
 from costcalc.usage import jsonl_columns, read_jsonl
 from costcalc.usage.formats.common import NumberText
+from costcalc.usage.jsonlines import Block, LongLine
 from costcalc.usage.read import iter_usage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,8 +287,6 @@ def test_utc_texts_worked_out_from_bytes_equal_the_reference():
 def test_a_read_error_comes_after_the_blocks_before_it():
     """The columnar read of the next block runs ahead on a second thread; a file that breaks part-way (a
     truncated .gz) still hands over every block read before the break, in order, then the error."""
-    from costcalc.usage.jsonlines import Block, LongLine
-
     def blocks():
         yield Block(b'{"a": 1}\n', None, False)
         yield LongLine(b"x" * 10)
