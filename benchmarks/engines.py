@@ -151,7 +151,9 @@ def main() -> None:
             results.append({"engine": engine, "error": last})
         else:
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(f"  {engine} done in {time.time() - started:.0f} s", flush=True)  # a long run shows its progress
+        # a long run shows its progress, each engine's figures as they come
+        shown = {k: v for k, v in results[-1].items() if k != "totals_usd"}
+        print(f"  {engine} done in {time.time() - started:.0f} s: {json.dumps(shown)}", flush=True)
     local = next((r for r in results if r["engine"] == "local" and "error" not in r), None)
     print(f"{'engine':<10} {'start-up s':>10} {'compute s':>10} {'records/s':>12} {'vs local':>9} "
           f"{'peak MiB':>9} {'JVM MiB':>8}  total_usd (logged)")
