@@ -115,7 +115,7 @@ def test_quote_prices_tokens_and_help_start_without_pandas_or_numpy(tmp_path):
     prompt = tmp_path / "p.txt"
     prompt.write_text("hello world\n")
     probe = ("import json, sys\nfrom costcalc.cli import main\nfor args in json.loads(sys.argv[1]):\n"
-             "    try:\n        main(args)\n    except SystemExit as exc:\n        code = exc.code\n"
+             "    code = 0\n    try:\n        main(args)\n    except SystemExit as exc:\n        code = exc.code\n"
              "    heavy = sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules)\n"
              "    print('probe', json.dumps([args, code, heavy]), file=sys.__stderr__)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COSTCALC_CACHE_DIR": str(tmp_path / "cache")}
