@@ -10,9 +10,13 @@ Workloads stay written out in each test: they are what a test is about.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from costcalc.cli import cli
 
 ACME_SOURCE = "https://acme.example/pricing"
 ACME_CHECKED = "2026-11-25"
@@ -71,3 +75,17 @@ def scratch_file(tmp_path_factory: pytest.TempPathFactory, folder: str, name: st
     path = tmp_path_factory.mktemp(folder) / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def run_cli(*args: object, cwd: Path | str | None = None) -> Result:
+    """`costcalc ARGS` in this process through click's CliRunner: exit code, stdout and stderr apart, as a
+    child process would give them but without its start-up (a second or more per command on a busy
+    machine). `cwd`: the folder the command runs in (relative paths resolve there). Tests of what only a
+    child process shows (start-up imports, the installed script, signals) still start one."""
+    previous = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, [str(a) for a in args])
+    finally:
+        os.chdir(previous)

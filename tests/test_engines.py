@@ -23,6 +23,7 @@ from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.partials import finish_partials, merge_partials
 from costcalc.usage.run import reprice_chunks
 
+from .helpers import run_cli
 from .usage_gen import generated_log
 
 duckdb = pytest.importorskip("duckdb")
@@ -83,16 +84,14 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     log_path = tmp_path / "usage.csv"
     frame = log.drop(columns=["source", "line"]).rename(columns={"tag:team": "team"})
     frame.assign(timestamp=frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")).to_csv(log_path, index=False)
-    cli = [sys.executable, "-m", "costcalc"]
-    env_cwd = {"cwd": tmp_path, "capture_output": True, "text": True}
-    run = subprocess.run(cli + ["sql", "plan", "--from", "2026-01-01", "--until", "2026-04-01",
-                                "--as", "deepseek-v4-pro", "--output", "plan.parquet"], **env_cwd, check=True)
-    assert "plan sha256" in run.stdout
+    run = run_cli("sql", "plan", "--from", "2026-01-01", "--until", "2026-04-01", "--as", "deepseek-v4-pro",
+                  "--output", "plan.parquet", cwd=tmp_path)
+    assert run.exit_code == 0 and "plan sha256" in run.stdout, run.stderr
     sql = {}
     for flag in ([], ["--problems"]):
-        run = subprocess.run(cli + ["sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--by", "month",
-                                    "--by", "tag:team", "--map", "tag:team=team,source='usage.csv',line=line",
-                                    *flag], **env_cwd, check=True)
+        run = run_cli("sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--by", "month", "--by",
+                      "tag:team", "--map", "tag:team=team,source='usage.csv',line=line", *flag, cwd=tmp_path)
+        assert run.exit_code == 0, run.stderr
         sql[bool(flag)] = run.stdout
     con = duckdb.connect()
     usage = pd.read_csv(log_path, keep_default_na=False)
@@ -105,10 +104,10 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     con.execute(sql[False]).df().to_csv(tmp_path / "sums.csv", index=False)
     con.execute(sql[True]).df().to_csv(tmp_path / "problems.csv", index=False)
     base = ["reprice", "--by", "month", "--by", "tag:team", "--format", "json"]
-    engine = subprocess.run(cli + base + ["--sums", "sums.csv", "--plan", "plan.parquet", "--problems",
-                                          "problems.csv"], **env_cwd)
-    local = subprocess.run(cli + base + ["usage.csv", "--as", "deepseek-v4-pro", "--map", "tag:team=team"], **env_cwd)
-    assert engine.returncode == local.returncode == 1  # records reported
+    engine = run_cli(*base, "--sums", "sums.csv", "--plan", "plan.parquet", "--problems", "problems.csv",
+                     cwd=tmp_path)
+    local = run_cli(*base, "usage.csv", "--as", "deepseek-v4-pro", "--map", "tag:team=team", cwd=tmp_path)
+    assert engine.exit_code == local.exit_code == 1  # records reported
     assert engine.stdout == local.stdout
     assert engine.stderr == local.stderr
 
@@ -126,9 +125,8 @@ def test_sums_of_another_plan_are_refused(table, tmp_path):
     sums = con.execute(sums_sql(other, "usage", "duckdb", "costcalc_segments", ["month"])).df()
     sums.to_csv(tmp_path / "sums.csv", index=False)
     (tmp_path / "plan.parquet").write_bytes(plan_bytes(first, "plan.parquet"))
-    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet"],
-                         cwd=tmp_path, capture_output=True, text=True)
-    assert run.returncode == 1 and run.stdout == ""
+    run = run_cli("reprice", "--sums", "sums.csv", "--plan", "plan.parquet", cwd=tmp_path)
+    assert run.exit_code == 1 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and f"computed with plan {other.sha256}" in run.stderr
     assert first.sha256 in run.stderr and "Traceback" not in run.stderr
     # the plan it was computed with finishes them
