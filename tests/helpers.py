@@ -114,6 +114,23 @@ SIX_TURN_CHAT = """\
 """
 
 
+# A profile (indented under `profiles:`): 100 agent tasks a day on gpt-5.5, 12 steps each (a 1,000-token
+# system prompt, a 500-token task, 500 output and 2,500 tool-result tokens a step), 5% failures billed for
+# their input and retried once. test_shapes works out its steps by hand; test_plan_units counts its tasks.
+TWELVE_STEP_AGENT = """\
+  agent:
+    models: [gpt-5.5]
+    agent:
+      tasks_per_day: 100
+      steps: 12
+      system_tokens: 1000
+      task_tokens: 500
+      output_tokens_per_step: 500
+      tool_result_tokens_per_step: 2500
+    failures: {rate: 0.05, billed: input, retries: 1}
+"""
+
+
 def write_files(folder: Path, texts: dict[str, str]) -> Path:
     """Each text written to folder / its name (a price table, workloads); the folder."""
     for name, text in texts.items():
