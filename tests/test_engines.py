@@ -23,7 +23,7 @@ from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.partials import finish_partials, merge_partials
 from costcalc.usage.run import reprice_chunks
 
-from .helpers import run_cli
+from .helpers import run_cli, same_reprice
 from .usage_gen import generated_log
 
 duckdb = pytest.importorskip("duckdb")
@@ -34,25 +34,11 @@ AS = ["deepseek-v4-pro", "claude-opus-4-7"]
 BY = ["month", "tag:team"]
 
 
-@pytest.fixture(scope="module")
-def table():
-    return load_prices()
-
-
-def _same(a, b) -> None:
-    pd.testing.assert_frame_equal(a.rows, b.rows)
-    assert a.totals_usd == b.totals_usd
-    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
-    assert a.assumptions == b.assumptions
-    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
-    assert a.unpriced_calls == b.unpriced_calls
-
-
 def _differential(table, records: int, seed: int, by: list[str], plans: tuple[_Plans, _Plans] | None = None) -> None:
     log = generated_log(table, records, seed)
     local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, by)
     assert local.reported and local.priced and len(local.problems) == min(local.reported, 1000)
-    _same(reprice_chunks_duckdb([UsageChunk(log, len(log), [])], table, AS, by), local)
+    same_reprice(reprice_chunks_duckdb([UsageChunk(log, len(log), [])], table, AS, by), local)
     # DuckDB partials of random partitions merged in random order; the first partition on a plan of its
     # own (built from its own names: other outcome ids), the others sharing one as a run does
     rng = np.random.default_rng(seed)
@@ -62,7 +48,7 @@ def _differential(table, records: int, seed: int, by: list[str], plans: tuple[_P
     parts = [reprice_frame_partials(con, log[owner == k], own if k == 0 else shared, by) for k in range(4)]
     random.Random(seed).shuffle(parts)
     merged = merge_partials(merge_partials(parts[0], parts[1]), merge_partials(parts[2], parts[3]))
-    _same(finish_partials(merged), local)
+    same_reprice(finish_partials(merged), local)
 
 
 @pytest.fixture(scope="module")
