@@ -73,6 +73,35 @@ def acme_table(version: str, *models: str) -> str:
             + "".join(models))
 
 
+def fee_yaml(tool: str, usd_per_1k_calls: str, source: str, *, when: str | None = None,
+             native_cny: str | None = None) -> str:
+    """One entry of a model's `fees:` list (for model_yaml): `tool` billed `usd_per_1k_calls` USD per 1,000
+    calls, within `when` (flow-style: "{from: 2026-10-31T16:00Z}") and with a native CNY figure if given."""
+    lines = [f"- tool: {tool}"] + ([f"  when: {when}"] if when else []) + [f"  usd_per_1k_calls: {usd_per_1k_calls}"]
+    lines += [f"  native: {{CNY: {native_cny}}}"] if native_cny else []
+    return "\n".join(lines + [f"  source: {source}", f"  checked: {ACME_CHECKED}"])
+
+
+def model_yaml(model_id: str, name: str, rates: str, source: str, *, launched: str = "2026-04-01T00:00Z",
+               native_cny: str | None = None, fees: tuple[str, ...] = ()) -> str:
+    """One model of any provider as YAML (indented for provider_table): launched `launched`, one `list` rule
+    with `rates` (flow-style, USD per 1M tokens) and its native CNY rates if given, then `fees` (fee_yaml)."""
+    lines = [f"      {model_id}:", f"        name: {name}", f"        from: {launched}", "        prices:",
+             "          - label: list", f"            rates: {{{rates}}}"]
+    lines += [f"            native: {{CNY: {{{native_cny}}}}}"] if native_cny else []
+    lines += [f"            source: {source}", f"            checked: {ACME_CHECKED}"]
+    if fees:
+        lines += ["        fees:"] + [f"          {line}" for fee in fees for line in fee.split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def provider_table(version: str, providers: dict[str, tuple[str, tuple[str, ...]]]) -> str:
+    """A whole price table: provider id -> (its name, its models as model_yaml entries), in that order."""
+    return f'schema_version: 1\nversion: "{version}"\nproviders:\n' + "".join(
+        f"  {provider}:\n    name: {name}\n    models:\n" + "".join(models)
+        for provider, (name, models) in providers.items())
+
+
 # acme-200k: a 200,000-token context window and 64,000 max output tokens; 3 input / 15 output USD per 1M
 # tokens. The limits tests (test_limits, test_limit_locations) refuse, exclude and report requests past them.
 ACME_200K = acme_model("acme-200k", "Acme 200K", "input: 3, output: 15", context_window=200_000,
