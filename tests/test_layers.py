@@ -49,6 +49,13 @@ def module_name(path: Path, package: Path) -> str:
 
 
 @cache
+def parsed(path: Path) -> tuple[list[str], ast.Module]:
+    """A module's lines and syntax tree, read and parsed once for every check of this file."""
+    text = path.read_text(encoding="utf-8")
+    return text.split("\n"), ast.parse(text, str(path))
+
+
+@cache
 def imports_of(package: Path) -> dict[str, set[str]]:
     """module -> the costcalc modules it imports (dotted, without the `costcalc.` prefix; "" is the package
     itself, e.g. `from . import __version__`)."""
@@ -60,7 +67,7 @@ def imports_of(package: Path) -> dict[str, set[str]]:
         if not is_package:
             here = here[:-1]
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        for node in ast.walk(parsed(path)[1]):
             if isinstance(node, ast.Import):
                 absolute, bases, names = True, [a.name for a in node.names], []
             elif isinstance(node, ast.ImportFrom) and node.level:
@@ -166,8 +173,8 @@ def unexplained_function_imports(package: Path, allowed: set[str] = frozenset())
         module = module_name(path, package)
         if module in allowed:
             continue
-        lines = path.read_text().split("\n")
-        for function in ast.walk(ast.parse(path.read_text())):
+        lines, tree = parsed(path)
+        for function in ast.walk(tree):
             if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ast.walk(function):
