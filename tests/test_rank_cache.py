@@ -6,6 +6,7 @@ Every test here points the cache at its own tmp folder."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,8 +17,6 @@ from costcalc.tokens.count import base_count
 from costcalc.tokens.encodings import O200K_SHA256, _ranks, _vocabulary
 from costcalc.tokens.tokenizers import TOKENIZERS
 from tests import corpus
-
-from .helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 O200K_FILE = f"o200k_base-{O200K_SHA256[:16]}.ranks"
@@ -144,23 +143,17 @@ def test_list_and_array_counts_agree(monkeypatch):
         assert as_list == as_array and sum(as_list) > 10_000
 
 
-def test_tokens_command_with_and_without_a_cache(tmp_path, monkeypatch):
-    """Cold (empty cache: written), warm (read from it) and with an unusable folder: the same output. The
-    command runs in this process with the built encodings forgotten before each run (encodings.encoding's
-    memo), so each reads its vocabularies as a new process would; test_cli_package runs the command in a
-    child process on a cold and then a warm cache."""
+def test_tokens_command_with_and_without_a_cache(tmp_path):
+    """Cold (empty cache: written), warm (read from it) and with an unusable folder: the same output."""
     prompt = tmp_path / "p.txt"
     prompt.write_text("Summarise the attached contract in three bullet points.\n价格 模型 🤖\n")
     outputs = []
-    try:
-        for cache_dir in (tmp_path / "cache", tmp_path / "cache", prompt):
-            monkeypatch.setenv("COSTCALC_CACHE_DIR", str(cache_dir))
-            encodings.encoding.cache_clear()
-            done = run_cli("tokens", prompt, "--format", "json")
-            assert done.exit_code == 0 and done.stderr == "", done.stderr
-            outputs.append(done.stdout)
-    finally:
-        encodings.encoding.cache_clear()  # later tests build theirs from the session's cache folder
+    for cache_dir in (tmp_path / "cache", tmp_path / "cache", prompt):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "COSTCALC_CACHE_DIR": str(cache_dir)}
+        done = subprocess.run([sys.executable, "-m", "costcalc", "tokens", str(prompt), "--format", "json"],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        outputs.append(done.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
     assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache" / "tokenizers").iterdir()) == \
         ["deepseek_v4", "o200k_base"]
