@@ -195,11 +195,13 @@ def projection(profiles: int, runs: int) -> None:
         done = subprocess.run([sys.executable, str(HERE / "big_estimate.py"), str(profiles)], capture_output=True,
                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         figures.append(dict(pair.split("=") for pair in done.stdout.split()))
-    seconds = min(float(f["seconds"]) for f in figures)
-    rss = min(float(f["peak_rss_mib"]) for f in figures)
+    # the frame's tokens and cost_usd are made when first read (DecimalArray.deferred): the estimate and the
+    # first read of cost_usd together are what the goal judges, as when the estimate made them
+    seconds = min(float(f["seconds"]) + float(f["first_read_s"]) for f in figures)
+    rss = min(float(f["peak_rss_after_read_mib"]) for f in figures)
     scale = profiles / 1000
     add(f"projection, {profiles:,} profiles x 10 models x 36 months ({figures[0]['rows']} rows)",
-        f"{seconds:.2f} s, {rss:.0f} MiB", "no reference in this run",
+        f"{seconds:.2f} s (estimate + first read of cost_usd), {rss:.0f} MiB", "no reference in this run",
         f"< {1 * scale:g} s, < 300 MiB" + ("" if profiles == 1000 else " (1 s scaled to the profiles)"),
         seconds < 1 * scale and rss < 300)
 
