@@ -16,6 +16,8 @@ import pytest
 from costcalc.api_engines import compile_plan, plan_bytes, reprice_sql, reprice_sums
 from costcalc.errors import CostcalcError
 
+from .helpers import run_cli
+
 duckdb = pytest.importorskip("duckdb")
 
 ZERO = {"cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0, "reasoning_tokens": 0,
@@ -88,9 +90,8 @@ def test_the_wrong_money_case_exits_1_with_one_line(files, tmp_path):
     """1.2345678901234567e+20 input tokens used to read as 1 token and print a bill, exit 0."""
     _edited(files, tmp_path, "sums.csv", "input_tokens", "1.2345678901234567e+20", _priced_row(files))
     (tmp_path / "plan.parquet").write_bytes((files / "plan.parquet").read_bytes())
-    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet"],
-                         cwd=tmp_path, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (1, "")
+    run = run_cli("reprice", "--sums", "sums.csv", "--plan", "plan.parquet", cwd=tmp_path)
+    assert (run.exit_code, run.stdout) == (1, "")
     assert run.stderr.count("\n") == 1 and "'1.2345678901234567e+20': must be a whole number >= 0" in run.stderr
     assert "sums.csv: row" in run.stderr and "Traceback" not in run.stderr and "internal error" not in run.stderr
 
@@ -131,9 +132,8 @@ def test_a_by_other_than_the_sqls_is_refused(files, tmp_path):
     """Month sums read --by day used to date every row 1970-01-01, exit 0."""
     (tmp_path / "plan.parquet").write_bytes((files / "plan.parquet").read_bytes())
     (tmp_path / "sums.csv").write_bytes((files / "sums.csv").read_bytes())
-    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet",
-                          "--by", "day"], cwd=tmp_path, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (1, "")
+    run = run_cli("reprice", "--sums", "sums.csv", "--plan", "plan.parquet", "--by", "day", cwd=tmp_path)
+    assert (run.exit_code, run.stdout) == (1, "")
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert "sums.csv: grouped_by: 'month': the sums were grouped by that, not by 'day' as asked" in run.stderr
     with pytest.raises(CostcalcError, match="not by 'month,tag:team' as asked"):
@@ -146,17 +146,17 @@ def test_a_by_other_than_the_sqls_is_refused(files, tmp_path):
     ("model=a,model=b", "model is mapped twice"), ("prompt_tokens=p", "prompt_tokens=p: the SQL maps timestamp")])
 def test_sql_reprice_checks_its_map(files, mapping, message):
     """--map timestmp=ts used to print the same SQL as no map, exit 0."""
-    run = subprocess.run([sys.executable, "-m", "costcalc", "sql", "reprice", "--plan", "plan.parquet", "--table",
-                          "usage", "--map", mapping], cwd=files, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (2, "")
+    run = run_cli("sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--map", mapping, cwd=files)
+    assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr.count("\n") == 1 and "Invalid value for --map" in run.stderr and message in run.stderr
 
 
 def test_sql_reprice_maps_source_and_line(files):
-    base = [sys.executable, "-m", "costcalc", "sql", "reprice", "--plan", "plan.parquet", "--table", "usage"]
-    plain = subprocess.run(base, cwd=files, capture_output=True, text=True, check=True).stdout
-    mapped = subprocess.run(base + ["--map", "timestamp=ts,source='usage.csv',line=line_no"], cwd=files,
-                            capture_output=True, text=True, check=True).stdout
+    base = ["sql", "reprice", "--plan", "plan.parquet", "--table", "usage"]
+    plain, mapped = (run_cli(*base, *extra, cwd=files)
+                     for extra in ([], ["--map", "timestamp=ts,source='usage.csv',line=line_no"]))
+    assert plain.exit_code == mapped.exit_code == 0, (plain.stderr, mapped.stderr)
+    plain, mapped = plain.stdout, mapped.stdout
     assert '"ts"' in mapped and "'usage.csv' AS src" in mapped and '"line_no" AS line' in mapped
     assert '"ts"' not in plain
 
@@ -165,8 +165,8 @@ PLAN = ["-m", "costcalc", "sql", "plan", "--from", "2026-05-01", "--until", "202
 
 
 def test_sql_plan_refuses_a_name_it_cannot_read_back(tmp_path):
-    run = subprocess.run([sys.executable, *PLAN, "--output", "x.txt"], cwd=tmp_path, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (2, "")
+    run = run_cli(*PLAN[2:], "--output", "x.txt", cwd=tmp_path)
+    assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr.count("\n") == 1 and "x.txt: a plan file is named .parquet" in run.stderr
     assert list(tmp_path.iterdir()) == []
 

@@ -23,6 +23,7 @@ from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.partials import finish_partials, merge_partials
 from costcalc.usage.run import reprice_chunks
 
+from .helpers import run_cli, same_reprice
 from .usage_gen import generated_log
 
 duckdb = pytest.importorskip("duckdb")
@@ -33,41 +34,34 @@ AS = ["deepseek-v4-pro", "claude-opus-4-7"]
 BY = ["month", "tag:team"]
 
 
-@pytest.fixture(scope="module")
-def table():
-    return load_prices()
-
-
-def _same(a, b) -> None:
-    pd.testing.assert_frame_equal(a.rows, b.rows)
-    assert a.totals_usd == b.totals_usd
-    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
-    assert a.assumptions == b.assumptions
-    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
-    assert a.unpriced_calls == b.unpriced_calls
-
-
-def _differential(table, records: int, seed: int, by: list[str]) -> None:
+def _differential(table, records: int, seed: int, by: list[str], plans: tuple[_Plans, _Plans] | None = None) -> None:
     log = generated_log(table, records, seed)
     local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, by)
     assert local.reported and local.priced and len(local.problems) == min(local.reported, 1000)
-    _same(reprice_chunks_duckdb([UsageChunk(log, len(log), [])], table, AS, by), local)
+    same_reprice(reprice_chunks_duckdb([UsageChunk(log, len(log), [])], table, AS, by), local)
     # DuckDB partials of random partitions merged in random order; the first partition on a plan of its
     # own (built from its own names: other outcome ids), the others sharing one as a run does
     rng = np.random.default_rng(seed)
     owner = rng.integers(0, 4, len(log))
     con = duckdb.connect()
-    shared = _Plans(table, AS)
-    parts = [reprice_frame_partials(con, log[owner == k], _Plans(table, AS) if k == 0 else shared, by)
-             for k in range(4)]
+    own, shared = plans or (_Plans(table, AS), _Plans(table, AS))
+    parts = [reprice_frame_partials(con, log[owner == k], own if k == 0 else shared, by) for k in range(4)]
     random.Random(seed).shuffle(parts)
     merged = merge_partials(merge_partials(parts[0], parts[1]), merge_partials(parts[2], parts[3]))
-    _same(finish_partials(merged), local)
+    same_reprice(finish_partials(merged), local)
+
+
+@pytest.fixture(scope="module")
+def partition_plans(table) -> tuple[_Plans, _Plans]:
+    """The partitions' plans (the first partition's own, the one the others share), kept from one grouping
+    to the next: a plan does not depend on the grouping, and building plans is most of a differential's
+    time. The first grouping builds them as a run does (rebuilt as partitions bring names, tiers, days)."""
+    return _Plans(table, AS), _Plans(table, AS)
 
 
 @pytest.mark.parametrize("by", [BY, ["day"]])
-def test_duckdb_equals_local_and_merged_partitions(table, by):
-    _differential(table, 4000, 14, by)
+def test_duckdb_equals_local_and_merged_partitions(table, partition_plans, by):
+    _differential(table, 4000, 14, by, partition_plans)
 
 
 @pytest.mark.slow
@@ -83,16 +77,14 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     log_path = tmp_path / "usage.csv"
     frame = log.drop(columns=["source", "line"]).rename(columns={"tag:team": "team"})
     frame.assign(timestamp=frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")).to_csv(log_path, index=False)
-    cli = [sys.executable, "-m", "costcalc"]
-    env_cwd = {"cwd": tmp_path, "capture_output": True, "text": True}
-    run = subprocess.run(cli + ["sql", "plan", "--from", "2026-01-01", "--until", "2026-04-01",
-                                "--as", "deepseek-v4-pro", "--output", "plan.parquet"], **env_cwd, check=True)
-    assert "plan sha256" in run.stdout
+    run = run_cli("sql", "plan", "--from", "2026-01-01", "--until", "2026-04-01", "--as", "deepseek-v4-pro",
+                  "--output", "plan.parquet", cwd=tmp_path)
+    assert run.exit_code == 0 and "plan sha256" in run.stdout, run.stderr
     sql = {}
     for flag in ([], ["--problems"]):
-        run = subprocess.run(cli + ["sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--by", "month",
-                                    "--by", "tag:team", "--map", "tag:team=team,source='usage.csv',line=line",
-                                    *flag], **env_cwd, check=True)
+        run = run_cli("sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--by", "month", "--by",
+                      "tag:team", "--map", "tag:team=team,source='usage.csv',line=line", *flag, cwd=tmp_path)
+        assert run.exit_code == 0, run.stderr
         sql[bool(flag)] = run.stdout
     con = duckdb.connect()
     usage = pd.read_csv(log_path, keep_default_na=False)
@@ -105,10 +97,10 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     con.execute(sql[False]).df().to_csv(tmp_path / "sums.csv", index=False)
     con.execute(sql[True]).df().to_csv(tmp_path / "problems.csv", index=False)
     base = ["reprice", "--by", "month", "--by", "tag:team", "--format", "json"]
-    engine = subprocess.run(cli + base + ["--sums", "sums.csv", "--plan", "plan.parquet", "--problems",
-                                          "problems.csv"], **env_cwd)
-    local = subprocess.run(cli + base + ["usage.csv", "--as", "deepseek-v4-pro", "--map", "tag:team=team"], **env_cwd)
-    assert engine.returncode == local.returncode == 1  # records reported
+    engine = run_cli(*base, "--sums", "sums.csv", "--plan", "plan.parquet", "--problems", "problems.csv",
+                     cwd=tmp_path)
+    local = run_cli(*base, "usage.csv", "--as", "deepseek-v4-pro", "--map", "tag:team=team", cwd=tmp_path)
+    assert engine.exit_code == local.exit_code == 1  # records reported
     assert engine.stdout == local.stdout
     assert engine.stderr == local.stderr
 
@@ -126,9 +118,8 @@ def test_sums_of_another_plan_are_refused(table, tmp_path):
     sums = con.execute(sums_sql(other, "usage", "duckdb", "costcalc_segments", ["month"])).df()
     sums.to_csv(tmp_path / "sums.csv", index=False)
     (tmp_path / "plan.parquet").write_bytes(plan_bytes(first, "plan.parquet"))
-    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet"],
-                         cwd=tmp_path, capture_output=True, text=True)
-    assert run.returncode == 1 and run.stdout == ""
+    run = run_cli("reprice", "--sums", "sums.csv", "--plan", "plan.parquet", cwd=tmp_path)
+    assert run.exit_code == 1 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and f"computed with plan {other.sha256}" in run.stderr
     assert first.sha256 in run.stderr and "Traceback" not in run.stderr
     # the plan it was computed with finishes them

@@ -8,13 +8,12 @@ import os
 import shutil
 import socket
 
-import pandas as pd
 import pytest
 
-from costcalc.prices import load_prices
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import reprice_chunks
 
+from .helpers import same_reprice
 from .usage_gen import generated_log
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -56,25 +55,11 @@ def spark():
     session.stop()
 
 
-@pytest.fixture(scope="module")
-def table():
-    return load_prices()
-
-
-def _same(a, b) -> None:
-    pd.testing.assert_frame_equal(a.rows, b.rows)
-    assert a.totals_usd == b.totals_usd
-    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
-    assert a.assumptions == b.assumptions
-    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
-    assert a.unpriced_calls == b.unpriced_calls
-
-
 def test_spark_sql_and_udf_equal_local(spark, table):
     log = generated_log(table, 4000, 18)
     # Spark keeps microseconds: the local run gets the same instants (prices change on whole seconds anyway)
     log["timestamp"] = log["timestamp"].dt.floor("us")
     local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, BY)
     df = spark.createDataFrame(log)  # partitions: the default parallelism (2), merged as partials in udf mode
-    _same(reprice(df, table, AS, BY, mode="sql"), local)
-    _same(reprice(df, table, AS, BY, mode="udf"), local)
+    same_reprice(reprice(df, table, AS, BY, mode="sql"), local)
+    same_reprice(reprice(df, table, AS, BY, mode="udf"), local)
