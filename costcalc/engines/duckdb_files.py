@@ -1,0 +1,354 @@
+"""DuckDB reading CSV and Parquet usage logs itself (`reprice --engine duckdb`): the file is scanned by
+DuckDB's own readers (read_parquet with its row numbers, read_csv with every column as VARCHAR and the
+row's ordinal), each record is screened in SQL, and the records the screen passes are priced by the
+compiled plan's SQL (sql.py) without ever becoming Python objects.
+
+The screen is SOUND, not complete: it passes a record only when every cell is in a form whose meaning is
+certain and equal to what costcalc's own reader makes of it (plain digits below 10^15 for a count,
+`YYYY-MM-DDTHH:MM:SS[.f][Z|+HH:MM]` or unix seconds for a timestamp, an ASCII tier name, ...). Every
+other record - a bad one, or a good one written in a rarer form (`12.0`, ` batch`, `2026-05-31`) - is
+"suspect": its raw cells come back to Python and go through the very function the local reader uses
+(formats/columnar.normalize_columns), so a bad record gets the reader's own problem (file, line, key,
+value, message) and a good one is priced like any other. Correctness never depends on the screen being
+complete; only speed does (a log of suspects runs at the local reader's pace).
+
+Line numbers: Parquet rows are read by DuckDB's file_row_number (+1, as the local reader numbers them);
+suspect Parquet rows are re-read with pyarrow in the local reader's own batches, so their values have
+the dtypes the local reader gives them (an int column holding a null in its batch is float there). CSV
+rows: DuckDB's ordinal + 1 (the header is line 1) is the physical line only when the file holds no
+blank line and no quoted newline; a pass over the bytes (the local reader's line cap, the same error)
+counts the newlines and, when they are not rows + 1, the file is read by costcalc's reader instead.
+Anything DuckDB refuses in a CSV file (a row of another width, bad UTF-8) sends the file to costcalc's
+reader too, which reports it as the local run does.
+
+JSON lines stay on costcalc's readers feeding DuckDB (duckdb.py): DuckDB's JSON reader skips blank lines
+and gives no line numbers, and a problem must name its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CostcalcError
+from ..usage.chunk import UsageChunk, suffixes
+from ..usage.formats.columnar import INCLUSIVE, _OPTIONAL_COUNTS, normalize_columns, plan_columns
+from ..usage.formats.common import MAX_TOKENS, TIER_OF
+from ..usage.formats.instants import MAX_SECONDS, MIN_SECONDS
+from ..usage.partials import Partials
+from ..usage.read_csv import _capped_csv, _LineTooLong, csv_header
+from ..usage.read_parquet import pa_nested, parquet_plan
+from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
+from .plan import DAY
+
+RAW, NORM, GOOD = "costcalc_raw", "costcalc_norm", "costcalc_good"
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_GLOB = re.compile(r"[*?\[\]{}]")  # DuckDB expands these in a path: such a file is read by costcalc
+_INT_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+_FLOAT_TYPES = {"FLOAT", "DOUBLE"}
+_TIMESTAMP_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE"}
+# the column types the screen understands, per schema column (any other type: costcalc's reader)
+_ACCEPTED = {"timestamp": {"VARCHAR"} | _INT_TYPES | _TIMESTAMP_TYPES, "model": {"VARCHAR"}, "provider": {"VARCHAR"},
+             "service_tier": {"VARCHAR"}, "residency": {"VARCHAR", "BOOLEAN"} | _INT_TYPES}
+_COUNT_TYPES = {"VARCHAR"} | _INT_TYPES | _FLOAT_TYPES
+_TAG_TYPES = {"VARCHAR", "BOOLEAN"} | _INT_TYPES
+# ISO-8601 as the screen takes it: date, T or space, time, an optional fraction, an optional Z or +HH:MM
+_ISO = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?"
+        r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?")
+_TRUE, _FALSE = ("true", "1", "yes", "y", "t"), ("false", "0", "no", "n", "f", "")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _s(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class FileScan:
+    """One CSV or Parquet log as DuckDB reads it: the raw relation (line + the mapped columns), the
+    screen and the normalized columns, as SQL."""
+
+    def __init__(self, path: Path, kind: str, plan: dict[str, str], types: dict[str, str], sql_from: str):
+        self.path, self.kind, self.plan, self.types, self.sql_from = path, kind, plan, types, sql_from
+
+    # -- the screen -------------------------------------------------------------------------------
+    def _count(self, name: str) -> tuple[str, str]:
+        """(ok, value) of a count column; NULL is fine where the reader takes a blank as 0."""
+        column = self.plan.get(name)
+        if column is None:
+            return "TRUE", "0"
+        c, kind = _q(column), self.types[column]
+        optional = name in _OPTIONAL_COUNTS
+        if kind == "VARCHAR":  # plain digits, at most 15 of them: below 10^15
+            ok = f"regexp_full_match({c}, '[0-9]{{1,15}}')"
+            value = f"TRY_CAST({c} AS BIGINT)"
+        elif kind in _INT_TYPES:
+            ok, value = f"({c} >= 0 AND {c} < {MAX_TOKENS})", f"TRY_CAST({c} AS BIGINT)"
+        else:  # a float column: whole numbers only (NaN < 10^15 is false in DuckDB)
+            ok = f"({c} >= 0 AND {c} < {MAX_TOKENS} AND {c} = floor({c}))"
+            value = f"TRY_CAST({c} AS BIGINT)"
+        if optional:
+            return f"({c} IS NULL OR {ok})", f"COALESCE({value}, 0)"
+        return f"COALESCE({ok}, FALSE)", value
+
+    def _timestamp(self) -> tuple[str, str]:
+        """(ok, epoch second) of the timestamp column."""
+        c, kind = _q(self.plan["timestamp"]), self.types[self.plan["timestamp"]]
+        if kind in _TIMESTAMP_TYPES:
+            us = f"epoch_us({c})" if kind != "TIMESTAMP_NS" else f"(epoch_ns({c}) // 1000)"
+            return f"COALESCE({us} > 0 AND {us} < {MAX_SECONDS * 1_000_000}, FALSE)", f"({us} // 1000000)"
+        if kind in _INT_TYPES:
+            return f"COALESCE({c} BETWEEN {MIN_SECONDS} AND {MAX_SECONDS}, FALSE)", f"TRY_CAST({c} AS BIGINT)"
+        digits = f"regexp_full_match({c}, '[0-9]{{9,10}}')"
+        iso = f"regexp_full_match({c}, '{_ISO}')"
+        naive = f"epoch_us(TRY_CAST(substr({c}, 1, 10) || ' ' || substr({c}, 12, 8) AS TIMESTAMP)) // 1000000"
+        tail = f"regexp_extract({c}, '([+-])([0-9]{{2}}):([0-9]{{2}})$', ['sign', 'h', 'm'])"
+        offset = (f"(CASE WHEN {tail}.sign = '' THEN 0 ELSE (CASE WHEN {tail}.sign = '-' THEN -1 ELSE 1 END) * "
+                  f"(TRY_CAST({tail}.h AS BIGINT) * 3600 + TRY_CAST({tail}.m AS BIGINT) * 60) END)")
+        sec = f"(CASE WHEN {digits} THEN TRY_CAST({c} AS BIGINT) WHEN {iso} THEN {naive} - {offset} END)"
+        # unix seconds as the reader takes them; an ISO instant anywhere in 1970-2262 (the whole second
+        # inside the range: a fraction cannot then carry it out)
+        ok = (f"COALESCE(CASE WHEN {digits} THEN {sec} BETWEEN {MIN_SECONDS} AND {MAX_SECONDS} "
+              f"WHEN {iso} THEN {sec} BETWEEN 0 AND {MAX_SECONDS - 1} ELSE FALSE END, FALSE)")
+        return ok, sec
+
+    def _text(self, name: str, default: str = "''") -> tuple[str, str]:
+        column = self.plan.get(name)
+        if column is None:
+            return "TRUE", default
+        return "TRUE", f"COALESCE({_q(column)}, '')"
+
+    def _model(self) -> tuple[str, str]:
+        c = _q(self.plan["model"])  # surely not blank: an ASCII letter or digit in it
+        return f"COALESCE(regexp_matches({c}, '[0-9A-Za-z]'), FALSE)", c
+
+    def _tier(self) -> tuple[str, str]:
+        column = self.plan.get("service_tier")
+        if column is None:
+            return "TRUE", "'standard'"
+        c = _q(column)
+        names = sorted(k for k in TIER_OF if isinstance(k, str))
+        cases = " ".join(f"WHEN {_s(k)} THEN {_s(TIER_OF[k])}" for k in names)
+        ok = (f"({c} IS NULL OR (regexp_full_match({c}, '[A-Za-z_-]*') AND lower({c}) IN "
+              f"({', '.join(_s(k) for k in names)})))")
+        return ok, f"(CASE lower(COALESCE({c}, '')) {cases} END)"
+
+    def _residency(self) -> tuple[str, str]:
+        column = self.plan.get("residency")
+        if column is None:
+            return "TRUE", "FALSE"
+        c, kind = _q(column), self.types[column]
+        if kind == "BOOLEAN":
+            return "TRUE", f"COALESCE({c}, FALSE)"
+        if kind in _INT_TYPES:
+            return f"({c} IS NULL OR {c} IN (0, 1))", f"COALESCE({c} = 1, FALSE)"
+        known = ", ".join(_s(v) for v in _TRUE + _FALSE)
+        return (f"({c} IS NULL OR (regexp_full_match({c}, '[A-Za-z0-9]*') AND lower({c}) IN ({known})))",
+                f"COALESCE(lower({c}) IN ({', '.join(_s(v) for v in _TRUE)}), FALSE)")
+
+    def _tag(self, target: str) -> str:
+        c, kind = _q(self.plan[target]), self.types[self.plan[target]]
+        return f"COALESCE(CAST({c} AS VARCHAR), '')" if kind != "VARCHAR" else f"COALESCE({c}, '')"
+
+    def norm_sql(self) -> str:
+        """The view of every record: line, ok (the screen passed it), then the normalized columns (their
+        values mean something only where ok)."""
+        checks, values = [], {}
+        for name, (ok, value) in (("timestamp", self._timestamp()), ("model", self._model()),
+                                  ("provider", self._text("provider")), ("service_tier", self._tier()),
+                                  ("residency", self._residency())):
+            checks.append(ok)
+            values[name] = value
+        counts = {}
+        for name in COUNT_COLUMNS + TOOL_COLUMNS + INCLUSIVE:
+            if name in self.plan or name in COUNT_COLUMNS + TOOL_COLUMNS:
+                ok, value = self._count(name)
+                checks.append(ok)
+                counts[name] = value
+        writes = " + ".join(counts[c] for c in ("cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens"))
+        if "prompt_tokens" in self.plan:  # input = prompt - cached - writes, never below 0
+            counts["input_tokens"] = f"({counts['prompt_tokens']} - ({writes}))"
+            checks.append(f"COALESCE({counts['input_tokens']} >= 0, FALSE)")
+        if "completion_tokens" in self.plan:
+            counts["output_tokens"] = f"({counts['completion_tokens']} - {counts['reasoning_tokens']})"
+            checks.append(f"COALESCE({counts['output_tokens']} >= 0, FALSE)")
+        tags = [t for t in sorted(self.plan) if t.startswith(TAG_PREFIX)]
+        columns = ([f"{values['timestamp']} AS sec", f"{values['provider']} AS provider", f"{values['model']} AS model"]
+                   + [f"{counts[c]} AS {c}" for c in COUNT_COLUMNS + TOOL_COLUMNS]
+                   + [f"{values['service_tier']} AS service_tier", f"{values['residency']} AS residency"]
+                   + [f"{self._tag(t)} AS {_q(t)}" for t in tags])
+        ok = " AND ".join(f"({check})" for check in checks)
+        blank = "blank" if self.kind == "csv" else "FALSE AS blank"
+        return f"SELECT line, {blank}, COALESCE({ok}, FALSE) AS ok, {', '.join(columns)} FROM {RAW}"
+
+
+def _parquet_types(con, path: Path) -> dict[str, str]:
+    rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_s(str(path))})").fetchall()
+    return {row[0]: row[1] for row in rows}
+
+
+def plan_file(con, path: Path, format: str | None, mapping: dict[str, str] | None) -> FileScan | None:
+    """The scan of a log DuckDB reads itself, or None when costcalc's reader reads it (JSON lines, a
+    column type the screen does not know, a path DuckDB would glob). Header and mapping problems raise
+    here, as the local reader raises them."""
+    suffix, gz = suffixes(path)
+    parquet = format == "parquet" or (suffix in _PARQUET_SUFFIXES and format in (None, "costcalc"))
+    csv = not parquet and (format == "csv" or (suffix == ".csv" and format in (None, "costcalc")))
+    if not (parquet or csv) or _GLOB.search(str(path)):
+        return None
+    if parquet:
+        plan = parquet_plan(path, mapping)  # the local reader's checks and messages
+        try:
+            types = _parquet_types(con, path)
+        except Exception:
+            return None
+        sql_from = (f"SELECT file_row_number + 1 AS line, {', '.join(_q(c) for c in sorted(set(plan.values())))} "
+                    f"FROM read_parquet({_s(str(path))}, file_row_number = true)")
+    else:
+        header = csv_header(path)
+        plan = plan_columns(header, mapping, str(path))
+        types = {name: "VARCHAR" for name in header}
+        if gz or any(not isinstance(name, str) for name in header):
+            return None
+        names = [f"col{i}" for i in range(len(header))]
+        columns = "{" + ", ".join(f"{_s(n)}: 'VARCHAR'" for n in names) + "}"
+        used = sorted(set(plan.values()))
+        # pandas reads an empty cell (quoted or not) as missing: NULLIF as DuckDB keeps a quoted one as ''
+        cells = ", ".join(f"NULLIF(col{header.index(c)}, '') AS {_q(c)}" for c in used)
+        every_blank = " AND ".join(f"(col{header.index(c)} IS NULL OR col{header.index(c)} = '')" for c in used)
+        sql_from = (f"SELECT ordinality + 1 AS line, {cells}, ({every_blank}) AS blank FROM read_csv({_s(str(path))}, "
+                    f"header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', "
+                    f"escape = '\"', encoding = 'utf-8') WITH ORDINALITY")
+    for target, column in plan.items():
+        kind = types.get(column, "")
+        accepted = (_COUNT_TYPES if target in COUNT_COLUMNS + TOOL_COLUMNS + INCLUSIVE else
+                    _TAG_TYPES if target.startswith(TAG_PREFIX) else _ACCEPTED.get(target, set()))
+        if kind not in accepted:
+            return None
+    return FileScan(path, "parquet" if parquet else "csv", plan, types, sql_from)
+
+
+def csv_newlines(path: Path) -> tuple[int, bool]:
+    """(newlines, ends with one) of a CSV log, through the local reader's line cap (its error)."""
+    count, last = 0, b""
+    try:
+        with _capped_csv(path) as handle:
+            while block := handle.read(1 << 22):
+                count += block.count(b"\n")
+                last = block[-1:]
+    except _LineTooLong as exc:
+        raise CostcalcError(f"{path}:{exc.line}: {exc.strerror}") from None
+    except OSError as exc:
+        raise CostcalcError(f"{path}: cannot read: {exc}") from None
+    return count, last == b"\n"
+
+
+def suspect_chunks(con, scan: FileScan, chunk_records: int) -> Iterator[UsageChunk]:
+    """The records the screen did not pass, through the local reader's own normalization: problems as it
+    reports them, the good ones as a normalized frame."""
+    source = str(scan.path)
+    lines = con.execute(f"SELECT line FROM {NORM} WHERE NOT ok AND NOT blank ORDER BY line").fetchnumpy()["line"]
+    lines = np.asarray(lines, dtype=np.int64)
+    if not len(lines):
+        return
+    if scan.kind == "csv":
+        used = sorted(set(scan.plan.values()))
+        for start in range(0, len(lines), chunk_records):
+            part = lines[start:start + chunk_records]
+            con.register("costcalc_lines", pd.DataFrame({"line": part}))
+            try:
+                rows = con.execute(f"SELECT r.* EXCLUDE (blank) FROM {RAW} r SEMI JOIN costcalc_lines l "
+                                   f"ON r.line = l.line ORDER BY r.line").fetchall()
+            finally:
+                con.unregister("costcalc_lines")
+            df = pd.DataFrame({c: pd.array([row[i + 1] for row in rows], dtype="str") for i, c in enumerate(used)})
+            frame, problems = normalize_columns(df, scan.plan, source, np.array([r[0] for r in rows], np.int64))
+            yield UsageChunk(frame, len(df), problems)
+        return
+    # Parquet: the local reader's batches, so each value has the dtype it has there
+    import pyarrow.parquet as pq  # the parquet extra: the file is Parquet
+
+    rows = lines - 1
+    batches = pq.ParquetFile(scan.path).iter_batches(batch_size=chunk_records, columns=sorted(set(scan.plan.values())))
+    first = 0
+    for batch in batches:
+        end = first + len(batch)
+        inside = rows[(rows >= first) & (rows < end)]
+        if len(inside):
+            df = batch.to_pandas().iloc[inside - first].reset_index(drop=True)
+            frame, problems = normalize_columns(df, scan.plan, source, inside + 1)
+            yield UsageChunk(frame, len(df), problems)
+        first = end
+        if first > rows[-1]:
+            break
+
+
+def check_parquet_nesting(scan: FileScan) -> None:
+    """The local reader refuses a nested column before any row; so does this route (its message)."""
+    import pyarrow.parquet as pq
+
+    from ..errors import shown
+
+    schema = pq.ParquetFile(scan.path).schema_arrow
+    for name in sorted(set(scan.plan.values())):
+        if name in schema.names and pa_nested(schema.field(name).type):
+            raise CostcalcError(f"{scan.path}: column {shown(name)}: holds {shown(str(schema.field(name).type))} "
+                                f"values; a usage column holds one number, text or time per row")
+
+
+def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
+                  price_chunk: Callable[[UsageChunk], list[Partials]]) -> list[Partials] | None:
+    """Partials of one file DuckDB reads (price_chunk: those of a normalized chunk of its suspects), or
+    None when it must go to costcalc's reader after all (a CSV
+    file whose rows are not its lines, or that DuckDB refuses)."""
+    from .duckdb import reprice_relation_partials
+
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS {scan.sql_from}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS {scan.norm_sql()}")
+    try:  # one scan: the combinations the plan needs, the suspects and (CSV) the rows DuckDB saw
+        groups = con.execute(f"SELECT blank, ok, CASE WHEN ok THEN provider END, CASE WHEN ok THEN model END, "
+                             f"CASE WHEN ok THEN service_tier END, CASE WHEN ok THEN residency END, count(*), "
+                             f"min(CASE WHEN ok THEN sec END), max(CASE WHEN ok THEN sec END) "
+                             f"FROM {NORM} GROUP BY ALL").fetchall()
+    except Exception:
+        if scan.kind == "csv":
+            return None
+        raise
+    if scan.kind == "csv":
+        rows = sum(g[6] for g in groups)
+        newlines, ends = csv_newlines(scan.path)
+        if newlines != rows + (1 if ends else 0):
+            return None  # a blank line or a quoted newline: DuckDB's rows are not the file's lines
+    combos = [g[2:] for g in groups if g[1] and not g[0]]
+    suspects = sum(g[6] for g in groups if not g[1] and not g[0])
+    parts = []
+    if combos:
+        frame = pd.DataFrame([row[:4] for row in combos], columns=["provider", "model", "service_tier", "residency"])
+        first_day = min(row[5] for row in combos) // DAY
+        last_day = max(row[6] for row in combos) // DAY
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT to_timestamp(sec) AS timestamp, provider, model, "
+                    f"{', '.join(COUNT_COLUMNS + TOOL_COLUMNS)}, service_tier, residency, "
+                    f"{_s(str(scan.path))} AS source, line"
+                    + "".join(f", {_q(t)}" for t in sorted(scan.plan) if t.startswith(TAG_PREFIX))
+                    + f" FROM {NORM} WHERE ok AND NOT blank")
+        mapping = {"source": "source", "line": "line"}
+        mapping.update({t: "''" for t in by if t.startswith(TAG_PREFIX) and t not in scan.plan})  # absent: ""
+        parts.append(reprice_relation_partials(con, GOOD, frame, first_day, last_day, plans, by, mapping,
+                                               pd.Timestamp(min(row[5] for row in combos), unit="s", tz="UTC")))
+    if suspects:
+        for chunk in suspect_chunks(con, scan, chunk_records):
+            parts.extend(price_chunk(chunk))
+    records = sum(g[6] for g in groups if not g[0])
+    if records != sum(part.records for part in parts):  # nothing silently dropped, as the local run checks
+        raise CostcalcError(f"internal error: {scan.path}: DuckDB read {records} records but "
+                            f"{sum(part.records for part in parts)} were priced or reported; please report it")
+    return parts
+
+
+__all__ = ["FileScan", "plan_file", "scan_partials"]
