@@ -36,8 +36,9 @@ import pandas as pd
 
 from ..errors import CostcalcError
 from ..usage.chunk import UsageChunk, suffixes
-from ..usage.formats.columnar import INCLUSIVE, _OPTIONAL_COUNTS, normalize_columns, plan_columns
-from ..usage.formats.common import MAX_TOKENS, TIER_OF
+from ..usage.formats.columnar import (INCLUSIVE, _OPTIONAL_COUNTS, _blank, _Checker, _residency, _tiers,
+                                      normalize_columns, plan_columns)
+from ..usage.formats.common import MAX_TOKENS
 from ..usage.formats.instants import MAX_SECONDS, MIN_SECONDS
 from ..usage.partials import Partials
 from ..usage.read_csv import _capped_csv, _LineTooLong, csv_header
@@ -97,26 +98,32 @@ class FileScan:
             return f"({c} IS NULL OR {ok})", f"COALESCE({value}, 0)"
         return f"COALESCE({ok}, FALSE)", value
 
-    def _timestamp(self) -> tuple[str, str]:
-        """(ok, epoch second) of the timestamp column."""
+    def _timestamp(self) -> tuple[str, str, str]:
+        """(the epoch second as the inner layer computes it, ok, the epoch second) of the timestamp column;
+        ok and the second refer to the inner layer's `ts_sec` (computed once a record)."""
         c, kind = _q(self.plan["timestamp"]), self.types[self.plan["timestamp"]]
         if kind in _TIMESTAMP_TYPES:
             us = f"epoch_us({c})" if kind != "TIMESTAMP_NS" else f"(epoch_ns({c}) // 1000)"
-            return f"COALESCE({us} > 0 AND {us} < {MAX_SECONDS * 1_000_000}, FALSE)", f"({us} // 1000000)"
-        if kind in _INT_TYPES:
-            return f"COALESCE({c} BETWEEN {MIN_SECONDS} AND {MAX_SECONDS}, FALSE)", f"TRY_CAST({c} AS BIGINT)"
-        digits = f"regexp_full_match({c}, '[0-9]{{9,10}}')"
-        iso = f"regexp_full_match({c}, '{_ISO}')"
-        naive = f"epoch_us(TRY_CAST(substr({c}, 1, 10) || ' ' || substr({c}, 12, 8) AS TIMESTAMP)) // 1000000"
-        tail = f"regexp_extract({c}, '([+-])([0-9]{{2}}):([0-9]{{2}})$', ['sign', 'h', 'm'])"
-        offset = (f"(CASE WHEN {tail}.sign = '' THEN 0 ELSE (CASE WHEN {tail}.sign = '-' THEN -1 ELSE 1 END) * "
-                  f"(TRY_CAST({tail}.h AS BIGINT) * 3600 + TRY_CAST({tail}.m AS BIGINT) * 60) END)")
-        sec = f"(CASE WHEN {digits} THEN TRY_CAST({c} AS BIGINT) WHEN {iso} THEN {naive} - {offset} END)"
-        # unix seconds as the reader takes them; an ISO instant anywhere in 1970-2262 (the whole second
-        # inside the range: a fraction cannot then carry it out)
-        ok = (f"COALESCE(CASE WHEN {digits} THEN {sec} BETWEEN {MIN_SECONDS} AND {MAX_SECONDS} "
-              f"WHEN {iso} THEN {sec} BETWEEN 0 AND {MAX_SECONDS - 1} ELSE FALSE END, FALSE)")
-        return ok, sec
+            inner = f"CASE WHEN {us} > 0 AND {us} < {MAX_SECONDS * 1_000_000} THEN {us} // 1000000 END"
+        elif kind in _INT_TYPES:
+            inner = f"CASE WHEN {c} BETWEEN {MIN_SECONDS} AND {MAX_SECONDS} THEN CAST({c} AS BIGINT) END"
+        else:
+            # ISO-8601: the whole second of the text's wall time, less its offset; unix seconds as digits.
+            # Either must land in the reader's range (an ISO second below MAX_SECONDS: no fraction carries
+            # it out); anything else is NULL, so a suspect.
+            tail = f"right({c}, 6)"
+            offset = (f"(CASE WHEN {c} LIKE '%Z' OR length({c}) < 25 OR substr({tail}, 4, 1) <> ':' THEN 0 "
+                      f"ELSE (CASE WHEN substr({tail}, 1, 1) = '-' THEN -1 ELSE 1 END) * "
+                      f"(CAST(substr({tail}, 2, 2) AS BIGINT) * 3600 + CAST(substr({tail}, 5, 2) AS BIGINT) * 60) END)")
+            iso = (f"epoch_us(TRY_CAST(substr({c}, 1, 10) || ' ' || substr({c}, 12, 8) AS TIMESTAMP)) // 1000000 "
+                   f"- {offset}")
+            inner = (f"CASE WHEN regexp_full_match({c}, '{_ISO}') THEN {iso} END AS ts_iso, "
+                     f"CASE WHEN regexp_full_match({c}, '[0-9]{{9,10}}') THEN TRY_CAST({c} AS BIGINT) END AS ts_unix")
+            sec = (f"(CASE WHEN ts_iso BETWEEN 0 AND {MAX_SECONDS - 1} THEN ts_iso "
+                   f"WHEN ts_unix BETWEEN {MIN_SECONDS} AND {MAX_SECONDS} THEN ts_unix END)")
+            return inner, f"{sec} IS NOT NULL", sec
+        inner += " AS ts_sec"
+        return inner, "ts_sec IS NOT NULL", "ts_sec"
 
     def _text(self, name: str, default: str = "''") -> tuple[str, str]:
         column = self.plan.get(name)
@@ -124,33 +131,10 @@ class FileScan:
             return "TRUE", default
         return "TRUE", f"COALESCE({_q(column)}, '')"
 
-    def _model(self) -> tuple[str, str]:
-        c = _q(self.plan["model"])  # surely not blank: an ASCII letter or digit in it
-        return f"COALESCE(regexp_matches({c}, '[0-9A-Za-z]'), FALSE)", c
-
-    def _tier(self) -> tuple[str, str]:
-        column = self.plan.get("service_tier")
-        if column is None:
-            return "TRUE", "'standard'"
-        c = _q(column)
-        names = sorted(k for k in TIER_OF if isinstance(k, str))
-        cases = " ".join(f"WHEN {_s(k)} THEN {_s(TIER_OF[k])}" for k in names)
-        ok = (f"({c} IS NULL OR (regexp_full_match({c}, '[A-Za-z_-]*') AND lower({c}) IN "
-              f"({', '.join(_s(k) for k in names)})))")
-        return ok, f"(CASE lower(COALESCE({c}, '')) {cases} END)"
-
-    def _residency(self) -> tuple[str, str]:
-        column = self.plan.get("residency")
-        if column is None:
-            return "TRUE", "FALSE"
-        c, kind = _q(column), self.types[column]
-        if kind == "BOOLEAN":
-            return "TRUE", f"COALESCE({c}, FALSE)"
-        if kind in _INT_TYPES:
-            return f"({c} IS NULL OR {c} IN (0, 1))", f"COALESCE({c} = 1, FALSE)"
-        known = ", ".join(_s(v) for v in _TRUE + _FALSE)
-        return (f"({c} IS NULL OR (regexp_full_match({c}, '[A-Za-z0-9]*') AND lower({c}) IN ({known})))",
-                f"COALESCE(lower({c}) IN ({', '.join(_s(v) for v in _TRUE)}), FALSE)")
+    def _raw(self, name: str) -> str:
+        """A text column checked on its distinct values (model, service_tier, residency): its raw cell."""
+        column = self.plan.get(name)
+        return "NULL" if column is None else _q(column)
 
     def _tag(self, target: str) -> str:
         c, kind = _q(self.plan[target]), self.types[self.plan[target]]
@@ -160,11 +144,13 @@ class FileScan:
         """The view of every record: line, ok (the screen passed it), then the normalized columns (their
         values mean something only where ok)."""
         checks, values = [], {}
-        for name, (ok, value) in (("timestamp", self._timestamp()), ("model", self._model()),
-                                  ("provider", self._text("provider")), ("service_tier", self._tier()),
-                                  ("residency", self._residency())):
-            checks.append(ok)
-            values[name] = value
+        inner, ok, values["timestamp"] = self._timestamp()
+        checks.append(ok)
+        # model, tier and residency hold a handful of distinct values: checked in Python on those (the
+        # reader's own rules, see `Distinct`), not on every row; a NULL model is a suspect at once
+        checks.append(f"{self._raw('model')} IS NOT NULL")
+        values.update(provider=self._text("provider")[1], model=self._raw("model"),
+                      service_tier=self._raw("service_tier"), residency=self._raw("residency"))
         counts = {}
         for name in COUNT_COLUMNS + TOOL_COLUMNS + INCLUSIVE:
             if name in self.plan or name in COUNT_COLUMNS + TOOL_COLUMNS:
@@ -185,7 +171,69 @@ class FileScan:
                    + [f"{self._tag(t)} AS {_q(t)}" for t in tags])
         ok = " AND ".join(f"({check})" for check in checks)
         blank = "blank" if self.kind == "csv" else "FALSE AS blank"
-        return f"SELECT line, {blank}, COALESCE({ok}, FALSE) AS ok, {', '.join(columns)} FROM {RAW}"
+        return (f"SELECT line, {blank}, COALESCE({ok}, FALSE) AS ok, {', '.join(columns)} "
+                f"FROM (SELECT *, {inner} FROM {RAW})")
+
+
+class Distinct:
+    """The distinct raw model, service_tier and residency values of a file's screened records, judged by the
+    reader's own functions (formats/columnar.py) on those values: which are bad (their records become
+    suspects, and get the reader's problem), and what the good ones mean (tier name, residency)."""
+
+    def __init__(self, scan: FileScan, models: set, tiers: set, residencies: set):
+        self.scan = scan
+        model_list = sorted(models)
+        blank = _blank(pd.Series(model_list, dtype="str")) if model_list else np.zeros(0, bool)
+        self.bad_models = [m for m, b in zip(model_list, blank) if b]
+        self.tier_of, self.bad_tiers = self._judge("service_tier", tiers, _tiers)
+        self.residency_of, self.bad_residencies = self._judge("residency", residencies, _residency)
+
+    def _judge(self, name: str, values: set, judge) -> tuple[dict, list]:
+        column = self.scan.plan.get(name)
+        if column is None:
+            return {}, []
+        listed = sorted(values, key=lambda v: (v is None, str(v)))
+        kind = self.scan.types[column]
+        series = pd.Series(listed, dtype="str" if kind == "VARCHAR" else None)
+        check = _Checker("", np.arange(len(listed), dtype=np.int64))
+        meant = np.asarray(judge(pd.DataFrame({column: series}), {name: column}, check))
+        return ({v: m for v, m, b in zip(listed, meant, check.bad) if not b},
+                [v for v, b in zip(listed, check.bad) if b])
+
+    def bad_sql(self) -> str:
+        """True for a record whose model, tier or residency is a bad value."""
+        parts = [_in(self.scan._raw("model"), self.bad_models)]
+        parts += [_in(self.scan._raw(n), bad) for n, bad in (("service_tier", self.bad_tiers),
+                                                              ("residency", self.bad_residencies))]
+        parts = [p for p in parts if p != "FALSE"]
+        return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+
+    def tier_sql(self) -> str:
+        column = self.scan.plan.get("service_tier")
+        if column is None or not self.tier_of:
+            return "'standard'"
+        cases = " ".join(f"WHEN {_literal(raw)} THEN {_s(str(tier))}" for raw, tier in self.tier_of.items()
+                         if raw is not None)
+        return f"(CASE {_q(column)} {cases} ELSE {_s(str(self.tier_of.get(None, 'standard')))} END)"
+
+    def residency_sql(self) -> str:
+        column = self.scan.plan.get("residency")
+        yes = [raw for raw, meant in self.residency_of.items() if meant and raw is not None]
+        return "FALSE" if column is None else _in(_q(column), yes)
+
+
+def _literal(value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return _s(str(value))
+
+
+def _in(column: str, values: list) -> str:
+    values = [v for v in values if v is not None]
+    # never NULL (a NULL cell is in no list): a NULL here would drop a record from both the good and the suspects
+    return f"COALESCE({column} IN ({', '.join(_literal(v) for v in values)}), FALSE)" if values else "FALSE"
 
 
 def _parquet_types(con, path: Path) -> dict[str, str]:
@@ -249,11 +297,11 @@ def csv_newlines(path: Path) -> tuple[int, bool]:
     return count, last == b"\n"
 
 
-def suspect_chunks(con, scan: FileScan, chunk_records: int) -> Iterator[UsageChunk]:
+def suspect_chunks(con, scan: FileScan, chunk_records: int, suspect: str) -> Iterator[UsageChunk]:
     """The records the screen did not pass, through the local reader's own normalization: problems as it
     reports them, the good ones as a normalized frame."""
     source = str(scan.path)
-    lines = con.execute(f"SELECT line FROM {NORM} WHERE NOT ok AND NOT blank ORDER BY line").fetchnumpy()["line"]
+    lines = con.execute(f"SELECT line FROM {NORM} WHERE {suspect} ORDER BY line").fetchnumpy()["line"]
     lines = np.asarray(lines, dtype=np.int64)
     if not len(lines):
         return
@@ -305,8 +353,8 @@ def check_parquet_nesting(scan: FileScan) -> None:
 def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
                   price_chunk: Callable[[UsageChunk], list[Partials]]) -> list[Partials] | None:
     """Partials of one file DuckDB reads (price_chunk: those of a normalized chunk of its suspects), or
-    None when it must go to costcalc's reader after all (a CSV
-    file whose rows are not its lines, or that DuckDB refuses)."""
+    None when it must go to costcalc's reader after all (a CSV file whose rows are not its lines, or that
+    DuckDB refuses)."""
     from .duckdb import reprice_relation_partials
 
     con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS {scan.sql_from}")
@@ -325,24 +373,28 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
         newlines, ends = csv_newlines(scan.path)
         if newlines != rows + (1 if ends else 0):
             return None  # a blank line or a quoted newline: DuckDB's rows are not the file's lines
-    combos = [g[2:] for g in groups if g[1] and not g[0]]
-    suspects = sum(g[6] for g in groups if not g[1] and not g[0])
+    screened = [g[2:] for g in groups if g[1] and not g[0]]  # provider, model, tier, residency, n, min, max
+    distinct = Distinct(scan, {g[1] for g in screened}, {g[2] for g in screened}, {g[3] for g in screened})
+    bad_models, bad_tiers, bad_res = set(distinct.bad_models), set(distinct.bad_tiers), set(distinct.bad_residencies)
+    combos = [g for g in screened if g[1] not in bad_models and g[2] not in bad_tiers and g[3] not in bad_res]
     parts = []
     if combos:
-        frame = pd.DataFrame([row[:4] for row in combos], columns=["provider", "model", "service_tier", "residency"])
+        frame = pd.DataFrame([(p, m, str(distinct.tier_of.get(t, "standard")),
+                               bool(distinct.residency_of.get(r, False))) for p, m, t, r, *_ in combos],
+                             columns=["provider", "model", "service_tier", "residency"])
         first_day = min(row[5] for row in combos) // DAY
         last_day = max(row[6] for row in combos) // DAY
         con.execute(f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT to_timestamp(sec) AS timestamp, provider, model, "
-                    f"{', '.join(COUNT_COLUMNS + TOOL_COLUMNS)}, service_tier, residency, "
-                    f"{_s(str(scan.path))} AS source, line"
+                    f"{', '.join(COUNT_COLUMNS + TOOL_COLUMNS)}, {distinct.tier_sql()} AS service_tier, "
+                    f"{distinct.residency_sql()} AS residency, {_s(str(scan.path))} AS source, line"
                     + "".join(f", {_q(t)}" for t in sorted(scan.plan) if t.startswith(TAG_PREFIX))
-                    + f" FROM {NORM} WHERE ok AND NOT blank")
+                    + f" FROM {NORM} WHERE ok AND NOT blank AND NOT {distinct.bad_sql()}")
         mapping = {"source": "source", "line": "line"}
         mapping.update({t: "''" for t in by if t.startswith(TAG_PREFIX) and t not in scan.plan})  # absent: ""
         parts.append(reprice_relation_partials(con, GOOD, frame, first_day, last_day, plans, by, mapping,
                                                pd.Timestamp(min(row[5] for row in combos), unit="s", tz="UTC")))
-    if suspects:
-        for chunk in suspect_chunks(con, scan, chunk_records):
+    if sum(g[6] for g in groups if not g[0]) > sum(g[4] for g in combos):  # suspects: the reader judges them
+        for chunk in suspect_chunks(con, scan, chunk_records, f"NOT blank AND (NOT ok OR {distinct.bad_sql()})"):
             parts.extend(price_chunk(chunk))
     records = sum(g[6] for g in groups if not g[0])
     if records != sum(part.records for part in parts):  # nothing silently dropped, as the local run checks
