@@ -104,7 +104,10 @@ def test_csv_with_bad_cells_of_every_kind(table, log, tmp_path):
 
 
 def test_csv_mapped_columns_and_inclusive_counts(table, log, tmp_path):
-    text = _csv_text(log).rename(columns={"timestamp": "ts", "model": "model_name", "tag:team": "team"})
+    text = _csv_text(log).rename(columns={"timestamp": "ts", "model": "model_name", "tag:team": "team",
+                                          "service_tier": "tier", "residency": "eu"})
+    text.loc[6, "tier"] = "scale"  # the reader's own message for Scale Tier, on a mapped column
+    text.loc[7, "eu"] = "maybe"
     text["prompt"] = (log["input_tokens"] + log["cached_tokens"] + log["cache_write_5m_tokens"]
                       + log["cache_write_1h_tokens"]).astype(str)
     text = text.drop(columns=["input_tokens"])
@@ -112,9 +115,13 @@ def test_csv_mapped_columns_and_inclusive_counts(table, log, tmp_path):
     text.loc[3, "cached_tokens"] = "5"
     path = tmp_path / "mapped.csv"
     text.to_csv(path, index=False)
-    mapping = {"timestamp": "ts", "model": "model_name", "tag:team": "team", "prompt_tokens": "prompt"}
+    mapping = {"timestamp": "ts", "model": "model_name", "tag:team": "team", "prompt_tokens": "prompt",
+               "service_tier": "tier", "residency": "eu"}
     local = _both(table, [str(path)], mapping=mapping)
-    assert any(str(p).startswith(f"{path}:5: prompt: '0': less than cached") for p in local.problems)
+    shown = [str(p) for p in local.problems]
+    assert any(s.startswith(f"{path}:5: prompt: '0': less than cached") for s in shown)
+    assert any(s.startswith(f"{path}:8: tier: 'scale': Scale Tier is prepaid") for s in shown)
+    assert f"{path}:9: eu: 'maybe': must be true or false (yes/no, 1/0; blank = false)" in shown
 
 
 def test_csv_that_duckdb_cannot_number_goes_to_the_reader(table, log, tmp_path):
@@ -130,6 +137,15 @@ def test_csv_that_duckdb_cannot_number_goes_to_the_reader(table, log, tmp_path):
     quoted = tmp_path / "quoted.csv"
     text.to_csv(quoted, index=False)
     _both(table, [str(quoted)])
+    # a space beside a quote: DuckDB would read ` "gpt-5.5"` as gpt-5.5, pandas (the local reader) keeps it
+    spaced = tmp_path / "spaced.csv"
+    body = _csv_text(log.iloc[:200]).to_csv(index=False).splitlines()
+    cells = body[5].split(",")
+    cells[2], cells[-3] = f' "{cells[2]}"', "standard"
+    body[5] = ",".join(cells)
+    spaced.write_text("\n".join(body) + "\n")
+    local = _both(table, [str(spaced)])
+    assert any(str(p).startswith(f"{spaced}:6: model:") for p in local.problems)
 
 
 def _parquet(log: pd.DataFrame, path, **columns) -> None:

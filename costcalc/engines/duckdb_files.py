@@ -28,6 +28,7 @@ and gives no line numbers, and a problem must name its line.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CostcalcError
-from ..usage.chunk import UsageChunk, suffixes
+from ..usage.chunk import UsageChunk, reason, suffixes
 from ..usage.formats.columnar import (INCLUSIVE, _OPTIONAL_COUNTS, _blank, _Checker, _residency, _tiers,
                                       normalize_columns, plan_columns)
 from ..usage.formats.common import MAX_TOKENS
@@ -178,7 +179,8 @@ class FileScan:
 class Distinct:
     """The distinct raw model, service_tier and residency values of a file's screened records, judged by the
     reader's own functions (formats/columnar.py) on those values: which are bad (their records become
-    suspects, and get the reader's problem), and what the good ones mean (tier name, residency)."""
+    suspects, and get the reader's problem), and what the good ones mean (tier name, residency). The SQL
+    it writes reads the screened view, where those columns hold the raw cells under the schema's names."""
 
     def __init__(self, scan: FileScan, models: set, tiers: set, residencies: set):
         self.scan = scan
@@ -202,9 +204,8 @@ class Distinct:
 
     def bad_sql(self) -> str:
         """True for a record whose model, tier or residency is a bad value."""
-        parts = [_in(self.scan._raw("model"), self.bad_models)]
-        parts += [_in(self.scan._raw(n), bad) for n, bad in (("service_tier", self.bad_tiers),
-                                                              ("residency", self.bad_residencies))]
+        parts = [_in(_q(name), bad) for name, bad in (("model", self.bad_models), ("service_tier", self.bad_tiers),
+                                                      ("residency", self.bad_residencies))]
         parts = [p for p in parts if p != "FALSE"]
         return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
@@ -214,12 +215,12 @@ class Distinct:
             return "'standard'"
         cases = " ".join(f"WHEN {_literal(raw)} THEN {_s(str(tier))}" for raw, tier in self.tier_of.items()
                          if raw is not None)
-        return f"(CASE {_q(column)} {cases} ELSE {_s(str(self.tier_of.get(None, 'standard')))} END)"
+        return f"(CASE service_tier {cases} ELSE {_s(str(self.tier_of.get(None, 'standard')))} END)"
 
     def residency_sql(self) -> str:
         column = self.scan.plan.get("residency")
         yes = [raw for raw, meant in self.residency_of.items() if meant and raw is not None]
-        return "FALSE" if column is None else _in(_q(column), yes)
+        return "FALSE" if column is None else _in("residency", yes)
 
 
 def _literal(value) -> str:
@@ -282,19 +283,29 @@ def plan_file(con, path: Path, format: str | None, mapping: dict[str, str] | Non
     return FileScan(path, "parquet" if parquet else "csv", plan, types, sql_from)
 
 
-def csv_newlines(path: Path) -> tuple[int, bool]:
-    """(newlines, ends with one) of a CSV log, through the local reader's line cap (its error)."""
-    count, last = 0, b""
+# bytes on which DuckDB's CSV reader and pandas' part ways: a space or tab beside a quote (DuckDB drops the
+# space of `"x" ,` and ` "x",`, pandas keeps it), a carriage return not ending a line (pandas ends a line there)
+_DIVERGENT = (b'" ', b' "', b'"\t', b'\t"')
+
+
+def csv_lines(path: Path) -> tuple[int, bool, bool]:
+    """(newlines, ends with one, plain: none of the bytes DuckDB and pandas read apart) of a CSV log,
+    through the local reader's line cap (its error for a line too long)."""
+    count, carry, plain = 0, b"", True
     try:
         with _capped_csv(path) as handle:
             while block := handle.read(1 << 22):
                 count += block.count(b"\n")
-                last = block[-1:]
+                seen = carry + block
+                if plain and (any(p in seen for p in _DIVERGENT) or seen.count(b"\r") != seen.count(b"\r\n")
+                              + (1 if seen.endswith(b"\r") else 0)):
+                    plain = False
+                carry = block[-1:]
     except _LineTooLong as exc:
         raise CostcalcError(f"{path}:{exc.line}: {exc.strerror}") from None
     except OSError as exc:
         raise CostcalcError(f"{path}: cannot read: {exc}") from None
-    return count, last == b"\n"
+    return count, carry == b"\n", plain and carry != b"\r"
 
 
 def suspect_chunks(con, scan: FileScan, chunk_records: int, suspect: str) -> Iterator[UsageChunk]:
@@ -355,24 +366,47 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
     """Partials of one file DuckDB reads (price_chunk: those of a normalized chunk of its suspects), or
     None when it must go to costcalc's reader after all (a CSV file whose rows are not its lines, or that
     DuckDB refuses)."""
-    from .duckdb import reprice_relation_partials
 
     con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS {scan.sql_from}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS {scan.norm_sql()}")
-    try:  # one scan: the combinations the plan needs, the suspects and (CSV) the rows DuckDB saw
-        groups = con.execute(f"SELECT blank, ok, CASE WHEN ok THEN provider END, CASE WHEN ok THEN model END, "
-                             f"CASE WHEN ok THEN service_tier END, CASE WHEN ok THEN residency END, count(*), "
-                             f"min(CASE WHEN ok THEN sec END), max(CASE WHEN ok THEN sec END) "
-                             f"FROM {NORM} GROUP BY ALL").fetchall()
-    except Exception:
-        if scan.kind == "csv":
-            return None
-        raise
+    with tempfile.TemporaryDirectory(prefix="costcalc-duckdb-") as folder:
+        try:
+            if scan.kind == "csv":
+                # a CSV file is parsed and screened once, into a compact columnar copy the later passes read
+                # (the plan's SQL reads its input more than once); the copy lives as long as this call
+                copy = Path(folder) / "screened.parquet"
+                con.execute(f"COPY (SELECT * FROM {NORM}) TO {_s(str(copy))} (FORMAT parquet, COMPRESSION zstd)")
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS SELECT * FROM read_parquet({_s(str(copy))})")
+            # the combinations the plan needs, the suspects and (CSV) the rows DuckDB saw
+            groups = con.execute(f"SELECT blank, ok, CASE WHEN ok THEN provider END, CASE WHEN ok THEN model END, "
+                                 f"CASE WHEN ok THEN service_tier END, CASE WHEN ok THEN residency END, count(*), "
+                                 f"min(CASE WHEN ok THEN sec END), max(CASE WHEN ok THEN sec END) "
+                                 f"FROM {NORM} GROUP BY ALL").fetchall()
+        except duckdb_error() as exc:
+            if scan.kind == "csv":
+                return None  # DuckDB refused the file: costcalc's reader says why
+            raise CostcalcError(f"{scan.path}: cannot read as Parquet: {reason(exc)}") from None
+        return _priced(con, scan, groups, plans, by, chunk_records, price_chunk)
+
+
+def duckdb_error() -> type[Exception]:
+    import duckdb
+
+    return duckdb.Error
+
+
+def _priced(con, scan: FileScan, groups: list[tuple], plans, by: list[str], chunk_records: int,
+            price_chunk: Callable[[UsageChunk], list[Partials]]) -> list[Partials] | None:
+    """scan_partials once DuckDB has screened the file: `groups` are (blank, ok, provider, model,
+    service_tier, residency, records, first second, last second)."""
+    from .duckdb import reprice_relation_partials
+
     if scan.kind == "csv":
         rows = sum(g[6] for g in groups)
-        newlines, ends = csv_newlines(scan.path)
-        if newlines != rows + (1 if ends else 0):
-            return None  # a blank line or a quoted newline: DuckDB's rows are not the file's lines
+        newlines, ends, plain = csv_lines(scan.path)
+        if newlines != rows + (1 if ends else 0) or not plain:
+            return None  # a blank line or a quoted newline (DuckDB's rows are not the file's lines), or bytes
+            #              DuckDB reads otherwise than pandas
     screened = [g[2:] for g in groups if g[1] and not g[0]]  # provider, model, tier, residency, n, min, max
     distinct = Distinct(scan, {g[1] for g in screened}, {g[2] for g in screened}, {g[3] for g in screened})
     bad_models, bad_tiers, bad_res = set(distinct.bad_models), set(distinct.bad_tiers), set(distinct.bad_residencies)
