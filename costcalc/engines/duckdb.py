@@ -19,9 +19,11 @@ import pandas as pd
 from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..usage.partials import Partials, finish_partials, merge_partials
+from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
 from ..usage.run import RepriceResult
 from ..usage.schema import TOOL_COLUMNS
 from ..usage.totals import check_by
+from .duckdb_files import plan_file, scan_partials
 from .plan import DAY, Plan, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import PROBLEM_COLUMNS, problems_sql, sums_sql
@@ -147,9 +149,6 @@ def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = No
     logs are read by DuckDB itself (engines/duckdb_files.py), JSON lines (and a CSV file DuckDB cannot
     number by line) by costcalc's readers, feeding DuckDB. Every path and header is checked before any
     record is read, as the local reader does."""
-    from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
-    from .duckdb_files import plan_file, scan_partials
-
     duckdb = _duckdb()
     models = list(models or [])
     by = check_by(["month"] if by is None else by)
@@ -176,7 +175,8 @@ def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = No
             if scan is None:
                 _reader_for(path, format, mapping)  # its detection and header checks, in file order
         for path, scan in zip(files, scans):
-            parts = None if scan is None else scan_partials(con, scan, plans, by, chunk_records, price_chunk)
+            parts = None if scan is None else scan_partials(con, scan, plans, by, chunk_records, price_chunk,
+                                                             reprice_relation_partials)
             if parts is None:  # costcalc's reader feeds DuckDB
                 parts = [p for chunk in iter_usage([path], format, mapping, chunk_records) for p in price_chunk(chunk)]
             total = merge_partials(total, *parts)

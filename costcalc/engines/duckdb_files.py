@@ -43,7 +43,7 @@ from ..usage.formats.common import MAX_TOKENS
 from ..usage.formats.instants import MAX_SECONDS, MIN_SECONDS
 from ..usage.partials import Partials
 from ..usage.read_csv import _capped_csv, _LineTooLong, csv_header
-from ..usage.read_parquet import pa_nested, parquet_plan
+from ..usage.read_parquet import parquet_plan
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .plan import DAY
 
@@ -331,7 +331,7 @@ def suspect_chunks(con, scan: FileScan, chunk_records: int, suspect: str) -> Ite
             yield UsageChunk(frame, len(df), problems)
         return
     # Parquet: the local reader's batches, so each value has the dtype it has there
-    import pyarrow.parquet as pq  # the parquet extra: the file is Parquet
+    import pyarrow.parquet as pq  # lazy: the parquet extra, needed only for a Parquet log's suspects
 
     rows = lines - 1
     batches = pq.ParquetFile(scan.path).iter_batches(batch_size=chunk_records, columns=sorted(set(scan.plan.values())))
@@ -348,24 +348,13 @@ def suspect_chunks(con, scan: FileScan, chunk_records: int, suspect: str) -> Ite
             break
 
 
-def check_parquet_nesting(scan: FileScan) -> None:
-    """The local reader refuses a nested column before any row; so does this route (its message)."""
-    import pyarrow.parquet as pq
-
-    from ..errors import shown
-
-    schema = pq.ParquetFile(scan.path).schema_arrow
-    for name in sorted(set(scan.plan.values())):
-        if name in schema.names and pa_nested(schema.field(name).type):
-            raise CostcalcError(f"{scan.path}: column {shown(name)}: holds {shown(str(schema.field(name).type))} "
-                                f"values; a usage column holds one number, text or time per row")
-
-
 def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
-                  price_chunk: Callable[[UsageChunk], list[Partials]]) -> list[Partials] | None:
-    """Partials of one file DuckDB reads (price_chunk: those of a normalized chunk of its suspects), or
-    None when it must go to costcalc's reader after all (a CSV file whose rows are not its lines, or that
-    DuckDB refuses)."""
+                  price_chunk: Callable[[UsageChunk], list[Partials]], price_relation: Callable[..., Partials]
+                  ) -> list[Partials] | None:
+    """Partials of one file DuckDB reads, or None when it must go to costcalc's reader after all (a CSV
+    file whose rows are not its lines, or that DuckDB refuses). price_chunk: the partials of a normalized
+    chunk (its suspects); price_relation: those of the screened records' view (duckdb.py's
+    reprice_relation_partials)."""
 
     con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS {scan.sql_from}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS {scan.norm_sql()}")
@@ -386,21 +375,20 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
             if scan.kind == "csv":
                 return None  # DuckDB refused the file: costcalc's reader says why
             raise CostcalcError(f"{scan.path}: cannot read as Parquet: {reason(exc)}") from None
-        return _priced(con, scan, groups, plans, by, chunk_records, price_chunk)
+        return _priced(con, scan, groups, plans, by, chunk_records, price_chunk, price_relation)
 
 
 def duckdb_error() -> type[Exception]:
-    import duckdb
+    import duckdb  # lazy: the duckdb extra (this module is imported by its caller only when it is there)
 
     return duckdb.Error
 
 
 def _priced(con, scan: FileScan, groups: list[tuple], plans, by: list[str], chunk_records: int,
-            price_chunk: Callable[[UsageChunk], list[Partials]]) -> list[Partials] | None:
+            price_chunk: Callable[[UsageChunk], list[Partials]], price_relation: Callable[..., Partials]
+            ) -> list[Partials] | None:
     """scan_partials once DuckDB has screened the file: `groups` are (blank, ok, provider, model,
     service_tier, residency, records, first second, last second)."""
-    from .duckdb import reprice_relation_partials
-
     if scan.kind == "csv":
         rows = sum(g[6] for g in groups)
         newlines, ends, plain = csv_lines(scan.path)
@@ -425,7 +413,7 @@ def _priced(con, scan: FileScan, groups: list[tuple], plans, by: list[str], chun
                     + f" FROM {NORM} WHERE ok AND NOT blank AND NOT {distinct.bad_sql()}")
         mapping = {"source": "source", "line": "line"}
         mapping.update({t: "''" for t in by if t.startswith(TAG_PREFIX) and t not in scan.plan})  # absent: ""
-        parts.append(reprice_relation_partials(con, GOOD, frame, first_day, last_day, plans, by, mapping,
+        parts.append(price_relation(con, GOOD, frame, first_day, last_day, plans, by, mapping,
                                                pd.Timestamp(min(row[5] for row in combos), unit="s", tz="UTC")))
     if sum(g[6] for g in groups if not g[0]) > sum(g[4] for g in combos):  # suspects: the reader judges them
         for chunk in suspect_chunks(con, scan, chunk_records, f"NOT blank AND (NOT ok OR {distinct.bad_sql()})"):
