@@ -16,7 +16,7 @@ from .errors import CostcalcError, InputError
 from .frames import json_plain, naive_utc, plain_attrs, with_money
 from .prices import PriceTable
 from .prices.names import LoggedNames
-from .prices.resolve import prompt_thresholds
+from .prices.resolve import lookup, prompt_thresholds
 from .report.document import check, load, to_frame
 from .usage.chunk import empty_frame
 from .usage.formats.columnar import _categorical
@@ -78,16 +78,29 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
 
 
 def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="month", format: str | None = None,
-                   mapping=None, strict: bool = False):
+                   mapping=None, strict: bool = False, engine: str = "local"):
     """Exact totals of re-priced usage per group (`by`: "month", "day", "model", "tag:NAME" or a list;
     [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
     records read, priced and reported, the problems and the price table (what `costcalc reprice`
-    renders). usage and models as for `reprice`; log files are streamed in bounded memory."""
+    renders). usage and models as for `reprice` (a model the table does not know raises
+    UnknownModelError before any record is read); log files are streamed in bounded memory.
+    engine: "local" (costcalc's pricer) or "duckdb" (the records priced inside DuckDB, the `duckdb`
+    extra: the same rows, totals and problems)."""
 
+    table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
+    for name in models:
+        lookup(table, name)  # raises UnknownModelError / RetiredModelError naming it
     by = [by] if isinstance(by, str) else list(by)
-    return reprice_chunks(_usage_chunks(usage, format, mapping, strict), prices_from(prices), models, by,
-                          strict=strict)
+    if engine == "duckdb":
+        # lazy: the engine route loads its plan, SQL and (when it runs) DuckDB only when asked for
+        from .api_engines import reprice_engine
+
+        return reprice_engine(usage, "duckdb", prices=table, models=models, by=by, format=format, mapping=mapping,
+                              strict=strict)
+    if engine != "local":
+        raise CostcalcError(f"unknown engine {engine!r}; allowed: local, duckdb")
+    return reprice_chunks(_usage_chunks(usage, format, mapping, strict), table, models, by, strict=strict)
 
 
 def variance(forecast, actual, prices=None, format: str | None = None, mapping=None,
