@@ -32,10 +32,36 @@ def table():
     return load_prices()
 
 
+# a few models (an alias, a snapshot, a provider route, an unknown name) over three months: pricing itself is
+# tests/test_engines.py's; these tests are about reading, and a small plan keeps them quick
+MODELS = ["gpt-5.5", "deepseek-v4-pro", "claude-opus-4-7", "claude-opus-4-7-20260416", "deepseek-chat",
+          "openrouter/deepseek-v4-pro", "gemini-3.1-pro", "no-such-model"]
+
+
 @pytest.fixture(scope="module")
 def log(table):
     frame = generated_log(table, RECORDS, 41).drop(columns=["source", "line"])
+    rng = np.random.default_rng(41)
+    frame["model"] = rng.choice(np.array(MODELS, dtype=object), len(frame))
+    start = pd.Timestamp("2026-03-20", tz="UTC")  # to 2026-06-20: month edges, launches, a promotion's end
+    frame["timestamp"] = start + (frame["timestamp"] - pd.Timestamp("2026-01-01", tz="UTC")) % pd.Timedelta(days=92)
     return frame
+
+
+@pytest.fixture
+def by_reader(monkeypatch) -> list[str]:
+    """The files costcalc's own readers read in a DuckDB run (the others DuckDB read itself)."""
+    import costcalc.engines.duckdb as engine
+
+    seen: list[str] = []
+    real = engine.iter_usage
+
+    def spy(paths, *args, **kwargs):
+        seen.extend(str(p) for p in paths)
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "iter_usage", spy)
+    return seen
 
 
 def _same(a, b) -> None:
@@ -85,13 +111,14 @@ def _csv_text(log: pd.DataFrame) -> pd.DataFrame:
     return text
 
 
-def test_csv_with_bad_cells_of_every_kind(table, log, tmp_path):
+def test_csv_with_bad_cells_of_every_kind(table, log, tmp_path, by_reader):
     text = _csv_text(log)
     for row, (column, cell, _bad) in enumerate(CSV_CELLS):
         text.loc[row * 29 + 5, column] = cell
     path = tmp_path / "log.csv"
     text.to_csv(path, index=False)
     local = _both(table, [str(path)])
+    assert by_reader == []  # DuckDB read it, and its suspects went through the reader's normalization
     bad = sum(1 for _c, _cell, is_bad in CSV_CELLS if is_bad)
     assert local.reported >= bad and local.records == RECORDS
     shown = [str(p) for p in local.problems]
@@ -103,7 +130,7 @@ def test_csv_with_bad_cells_of_every_kind(table, log, tmp_path):
                for s in shown)
 
 
-def test_csv_mapped_columns_and_inclusive_counts(table, log, tmp_path):
+def test_csv_mapped_columns_and_inclusive_counts(table, log, tmp_path, by_reader):
     text = _csv_text(log).rename(columns={"timestamp": "ts", "model": "model_name", "tag:team": "team",
                                           "service_tier": "tier", "residency": "eu"})
     text.loc[6, "tier"] = "scale"  # the reader's own message for Scale Tier, on a mapped column
@@ -118,13 +145,14 @@ def test_csv_mapped_columns_and_inclusive_counts(table, log, tmp_path):
     mapping = {"timestamp": "ts", "model": "model_name", "tag:team": "team", "prompt_tokens": "prompt",
                "service_tier": "tier", "residency": "eu"}
     local = _both(table, [str(path)], mapping=mapping)
+    assert by_reader == []
     shown = [str(p) for p in local.problems]
     assert any(s.startswith(f"{path}:5: prompt: '0': less than cached") for s in shown)
     assert any(s.startswith(f"{path}:8: tier: 'scale': Scale Tier is prepaid") for s in shown)
     assert f"{path}:9: eu: 'maybe': must be true or false (yes/no, 1/0; blank = false)" in shown
 
 
-def test_csv_that_duckdb_cannot_number_goes_to_the_reader(table, log, tmp_path):
+def test_csv_that_duckdb_cannot_number_goes_to_the_reader(table, log, tmp_path, by_reader):
     """A blank line, a quoted newline, a row of another width: the line numbers still match local."""
     text = _csv_text(log.iloc[:200])
     path = tmp_path / "odd.csv"
@@ -146,6 +174,7 @@ def test_csv_that_duckdb_cannot_number_goes_to_the_reader(table, log, tmp_path):
     spaced.write_text("\n".join(body) + "\n")
     local = _both(table, [str(spaced)])
     assert any(str(p).startswith(f"{spaced}:6: model:") for p in local.problems)
+    assert by_reader == [str(path), str(quoted), str(spaced)]
 
 
 def _parquet(log: pd.DataFrame, path, **columns) -> None:
@@ -153,7 +182,7 @@ def _parquet(log: pd.DataFrame, path, **columns) -> None:
     pq.write_table(table, path, row_group_size=700)
 
 
-def test_parquet_typed_columns_with_bad_values(table, log, tmp_path):
+def test_parquet_typed_columns_with_bad_values(table, log, tmp_path, by_reader):
     """Typed columns (int counts, a UTC timestamp, a bool): negative counts, a null count in an int column
     (pandas reads that batch as float), a null model, an unknown tier, an instant past 2262 in a text file."""
     frame = log.copy()
@@ -177,9 +206,10 @@ def test_parquet_typed_columns_with_bad_values(table, log, tmp_path):
     text_path = tmp_path / "text.parquet"
     pq.write_table(pa.Table.from_pandas(text, preserve_index=False), text_path, row_group_size=1000)
     _both(table, [str(text_path)])
+    assert by_reader == []
 
 
-def test_several_files_and_formats_in_one_run(table, log, tmp_path):
+def test_several_files_and_formats_in_one_run(table, log, tmp_path, by_reader):
     """CSV, Parquet and normalized JSON lines together (JSON lines stay on costcalc's reader)."""
     part = log.iloc[:300]
     csv_path, parquet_path, json_path = tmp_path / "a.csv", tmp_path / "b.parquet", tmp_path / "c.jsonl"
@@ -196,6 +226,7 @@ def test_several_files_and_formats_in_one_run(table, log, tmp_path):
     json_path.write_text("\n".join(lines) + "\n")
     local = _both(table, [str(csv_path), str(parquet_path), str(json_path)])
     assert local.records == 900
+    assert by_reader == [str(json_path)]  # JSON lines: costcalc's reader feeds DuckDB
 
 
 def test_header_problems_are_the_readers(table, tmp_path):

@@ -52,7 +52,8 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 _GLOB = re.compile(r"[*?\[\]{}]")  # DuckDB expands these in a path: such a file is read by costcalc
 _INT_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
 _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
-_TIMESTAMP_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE"}
+_TIMESTAMP_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE",
+                    "TIMESTAMPTZ_NS"}
 # the column types the screen understands, per schema column (any other type: costcalc's reader)
 _ACCEPTED = {"timestamp": {"VARCHAR"} | _INT_TYPES | _TIMESTAMP_TYPES, "model": {"VARCHAR"}, "provider": {"VARCHAR"},
              "service_tier": {"VARCHAR"}, "residency": {"VARCHAR", "BOOLEAN"} | _INT_TYPES}
@@ -104,7 +105,7 @@ class FileScan:
         ok and the second refer to the inner layer's `ts_sec` (computed once a record)."""
         c, kind = _q(self.plan["timestamp"]), self.types[self.plan["timestamp"]]
         if kind in _TIMESTAMP_TYPES:
-            us = f"epoch_us({c})" if kind != "TIMESTAMP_NS" else f"(epoch_ns({c}) // 1000)"
+            us = f"epoch_us({c})" if not kind.endswith("_NS") else f"(epoch_ns({c}) // 1000)"
             inner = f"CASE WHEN {us} > 0 AND {us} < {MAX_SECONDS * 1_000_000} THEN {us} // 1000000 END"
         elif kind in _INT_TYPES:
             inner = f"CASE WHEN {c} BETWEEN {MIN_SECONDS} AND {MAX_SECONDS} THEN CAST({c} AS BIGINT) END"
