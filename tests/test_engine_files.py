@@ -182,9 +182,13 @@ def _parquet(log: pd.DataFrame, path, **columns) -> None:
     pq.write_table(table, path, row_group_size=700)
 
 
-def test_parquet_typed_columns_with_bad_values(table, log, tmp_path, by_reader):
+def test_parquet_typed_columns_with_bad_values(table, log, tmp_path, by_reader, monkeypatch):
     """Typed columns (int counts, a UTC timestamp, a bool): negative counts, a null count in an int column
-    (pandas reads that batch as float), a null model, an unknown tier, an instant past 2262 in a text file."""
+    (pandas reads that batch as float), a null model, an unknown tier, an instant past 2262 in a text file.
+    The plan's SQL runs over slices of 300 lines (partials merged), as over slices of a million in a big log."""
+    import costcalc.engines.duckdb_files as files
+
+    monkeypatch.setattr(files, "SLICE_LINES", 300)
     frame = log.copy()
     counts = frame["input_tokens"].astype("Int64")
     counts.iloc[[10, 900]] = [-3, None]

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CostcalcError
-from ..usage.chunk import UsageChunk, reason, suffixes
+from ..usage.chunk import UsageChunk, suffixes
 from ..usage.formats.columnar import (INCLUSIVE, _OPTIONAL_COUNTS, _blank, _Checker, _residency, _tiers,
                                       normalize_columns, plan_columns)
 from ..usage.formats.common import MAX_TOKENS
@@ -48,6 +48,9 @@ from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .plan import DAY
 
 RAW, NORM, GOOD = "costcalc_raw", "costcalc_norm", "costcalc_good"
+# The plan's SQL runs over this many lines of a file at a time (its intermediate rows stay in memory: about
+# 300 MB a million records); each slice's partials merge exactly.
+SLICE_LINES = 1_000_000
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _GLOB = re.compile(r"[*?\[\]{}]")  # DuckDB expands these in a path: such a file is read by costcalc
 _INT_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
@@ -361,21 +364,20 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
     con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS {scan.norm_sql()}")
     with tempfile.TemporaryDirectory(prefix="costcalc-duckdb-") as folder:
         try:
-            if scan.kind == "csv":
-                # a CSV file is parsed and screened once, into a compact columnar copy the later passes read
-                # (the plan's SQL reads its input more than once); the copy lives as long as this call
-                copy = Path(folder) / "screened.parquet"
-                con.execute(f"COPY (SELECT * FROM {NORM}) TO {_s(str(copy))} (FORMAT parquet, COMPRESSION zstd)")
-                con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS SELECT * FROM read_parquet({_s(str(copy))})")
+            # the file is read and screened once, into a compact columnar copy in line order that the later
+            # passes read (the plan's SQL reads its input more than once, and is run over it in slices of
+            # lines: DuckDB holds a slice's intermediate rows in memory); the copy lives as long as this call
+            copy = Path(folder) / "screened.parquet"
+            con.execute(f"COPY (SELECT * FROM {NORM}) TO {_s(str(copy))} "
+                        f"(FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS SELECT * FROM read_parquet({_s(str(copy))})")
             # the combinations the plan needs, the suspects and (CSV) the rows DuckDB saw
             groups = con.execute(f"SELECT blank, ok, CASE WHEN ok THEN provider END, CASE WHEN ok THEN model END, "
                                  f"CASE WHEN ok THEN service_tier END, CASE WHEN ok THEN residency END, count(*), "
                                  f"min(CASE WHEN ok THEN sec END), max(CASE WHEN ok THEN sec END) "
                                  f"FROM {NORM} GROUP BY ALL").fetchall()
-        except duckdb_error() as exc:
-            if scan.kind == "csv":
-                return None  # DuckDB refused the file: costcalc's reader says why
-            raise CostcalcError(f"{scan.path}: cannot read as Parquet: {reason(exc)}") from None
+        except duckdb_error():
+            return None  # DuckDB refused the file: costcalc's reader says why, as in a local run
         return _priced(con, scan, groups, plans, by, chunk_records, price_chunk, price_relation)
 
 
@@ -407,15 +409,18 @@ def _priced(con, scan: FileScan, groups: list[tuple], plans, by: list[str], chun
                              columns=["provider", "model", "service_tier", "residency"])
         first_day = min(row[5] for row in combos) // DAY
         last_day = max(row[6] for row in combos) // DAY
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT to_timestamp(sec) AS timestamp, provider, model, "
-                    f"{', '.join(COUNT_COLUMNS + TOOL_COLUMNS)}, {distinct.tier_sql()} AS service_tier, "
-                    f"{distinct.residency_sql()} AS residency, {_s(str(scan.path))} AS source, line"
-                    + "".join(f", {_q(t)}" for t in sorted(scan.plan) if t.startswith(TAG_PREFIX))
-                    + f" FROM {NORM} WHERE ok AND NOT blank AND NOT {distinct.bad_sql()}")
         mapping = {"source": "source", "line": "line"}
         mapping.update({t: "''" for t in by if t.startswith(TAG_PREFIX) and t not in scan.plan})  # absent: ""
-        parts.append(price_relation(con, GOOD, frame, first_day, last_day, plans, by, mapping,
-                                               pd.Timestamp(min(row[5] for row in combos), unit="s", tz="UTC")))
+        last_line = con.execute(f"SELECT max(line) FROM {NORM}").fetchall()[0][0]
+        for first in range(0, last_line, SLICE_LINES):  # a slice's partials, merged: bounded memory
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {GOOD} AS SELECT to_timestamp(sec) AS timestamp, provider, "
+                        f"model, {', '.join(COUNT_COLUMNS + TOOL_COLUMNS)}, {distinct.tier_sql()} AS service_tier, "
+                        f"{distinct.residency_sql()} AS residency, {_s(str(scan.path))} AS source, line"
+                        + "".join(f", {_q(t)}" for t in sorted(scan.plan) if t.startswith(TAG_PREFIX))
+                        + f" FROM {NORM} WHERE line > {first} AND line <= {first + SLICE_LINES} AND ok AND NOT blank "
+                        f"AND NOT {distinct.bad_sql()}")
+            parts.append(price_relation(con, GOOD, frame, first_day, last_day, plans, by, mapping,
+                                        pd.Timestamp(min(row[5] for row in combos), unit="s", tz="UTC")))
     if sum(g[6] for g in groups if not g[0]) > sum(g[4] for g in combos):  # suspects: the reader judges them
         for chunk in suspect_chunks(con, scan, chunk_records, f"NOT blank AND (NOT ok OR {distinct.bad_sql()})"):
             parts.extend(price_chunk(chunk))
