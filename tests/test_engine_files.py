@@ -231,6 +231,7 @@ def test_several_files_and_formats_in_one_run(table, log, tmp_path, by_reader):
     local = _both(table, [str(csv_path), str(parquet_path), str(json_path)])
     assert local.records == 900
     assert by_reader == [str(json_path)]  # JSON lines: costcalc's reader feeds DuckDB
+    _both(table, [str(json_path), str(parquet_path), str(csv_path)])  # problems listed in the order given
 
 
 def test_header_problems_are_the_readers(table, tmp_path):

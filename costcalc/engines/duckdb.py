@@ -162,6 +162,9 @@ def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = No
     for _ in iter_usage([], format=format, mapping=mapping):  # the format and the mapping checked, no file read
         pass
     files = _distinct([_checked_file(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
+    if "sources" in getattr(Partials, "__dataclass_fields__", {}):  # problem order follows the files as given,
+        # where partials carry it (the engines branch of issue 14); setattr: mypy on a main without the field
+        setattr(total, "sources", tuple(str(path) for path in files))  # noqa: B010
 
     def price_chunk(chunk) -> list[Partials]:
         parts = [Partials(by, total.models, meta, records=chunk.records - len(chunk.frame),
