@@ -51,6 +51,7 @@ RAW, NORM, GOOD = "costcalc_raw", "costcalc_norm", "costcalc_good"
 # The plan's SQL runs over this many lines of a file at a time (its intermediate rows stay in memory: about
 # 300 MB a million records); each slice's partials merge exactly.
 SLICE_LINES = 1_000_000
+COPY_PARQUET = False
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _GLOB = re.compile(r"[*?\[\]{}]")  # DuckDB expands these in a path: such a file is read by costcalc
 _INT_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
@@ -367,10 +368,11 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
             # the file is read and screened once, into a compact columnar copy in line order that the later
             # passes read (the plan's SQL reads its input more than once, and is run over it in slices of
             # lines: DuckDB holds a slice's intermediate rows in memory); the copy lives as long as this call
-            copy = Path(folder) / "screened.parquet"
-            con.execute(f"COPY (SELECT * FROM {NORM}) TO {_s(str(copy))} "
-                        f"(FORMAT parquet, COMPRESSION zstd)")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS SELECT * FROM read_parquet({_s(str(copy))})")
+            if scan.kind == "csv" or COPY_PARQUET:  # a Parquet log is read again: cheaper than writing a copy
+                copy = Path(folder) / "screened.parquet"
+                con.execute(f"COPY (SELECT * FROM {NORM}) TO {_s(str(copy))} "
+                            f"(FORMAT parquet, COMPRESSION zstd)")
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS SELECT * FROM read_parquet({_s(str(copy))})")
             # the combinations the plan needs, the suspects and (CSV) the rows DuckDB saw
             groups = con.execute(f"SELECT blank, ok, CASE WHEN ok THEN provider END, CASE WHEN ok THEN model END, "
                                  f"CASE WHEN ok THEN service_tier END, CASE WHEN ok THEN residency END, count(*), "
