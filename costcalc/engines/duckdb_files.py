@@ -22,7 +22,12 @@ Anything DuckDB refuses in a CSV file (a row of another width, bad UTF-8) sends 
 reader too, which reports it as the local run does.
 
 JSON lines stay on costcalc's readers feeding DuckDB (duckdb.py): DuckDB's JSON reader skips blank lines
-and gives no line numbers, and a problem must name its line.
+and gives no line numbers (read_ndjson refuses file_row_number; WITH ORDINALITY counts records, not lines),
+and a problem must name its line.
+
+Why one module of about 440 lines: the screen (SQL per column type), the distinct-value judging, the CSV
+byte checks and the passes over one file are one contract (records = priced + suspects, checked at the end);
+split, each half would need the other's invariants to be read.
 """
 
 from __future__ import annotations
