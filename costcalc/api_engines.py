@@ -22,7 +22,7 @@ from .api_prices import prices_from
 from .errors import CostcalcError
 from .usage.run import RepriceResult
 from ._files import read_regular as read_bytes
-from .engines.duckdb import reprice_chunks_duckdb
+from .engines.duckdb import reprice_chunks_duckdb, reprice_files_duckdb
 from .engines.plan import Plan
 from .engines.plan import build_plan
 from .engines.plan import epoch_day
@@ -181,6 +181,8 @@ def reprice_engine(logs, engine: str = "duckdb", prices=None, models: Iterable[s
         raise CostcalcError(f"unknown engine {engine!r}; allowed: local, duckdb")
 
     paths = [str(logs)] if isinstance(logs, (str, Path)) else [str(p) for p in logs]
+    if not strict:  # DuckDB reads CSV and Parquet itself; strict stops at the first bad record as read in order
+        return reprice_files_duckdb(paths, prices_from(prices), list(models or []), list(by), format, mapping)
     chunks = iter_usage(paths, format=format, mapping=mapping, strict=strict)
     return reprice_chunks_duckdb(chunks, prices_from(prices), list(models or []), list(by), strict=strict)
 

@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # price tables, JSON Schemas for editors.
     # The engines that run the compiled price plan (DuckDB, Spark) are edges too: they read files and tables.
     ("api", ("api", "api_prices", "api_usage", "api_engines", "community", "schemas", "engines.duckdb",
-             "engines.spark")),
+             "engines.duckdb_files", "engines.spark")),
     # The command line, which calls the library.
     ("cli", ("cli", "__main__")),
 ]
