@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..usage.partials import Partials, finish_partials, merge_partials
-from ..usage.run import RepriceResult
+from ..usage.run import FirstProblems, RepriceResult
 from ..usage.schema import TOOL_COLUMNS
 from ..usage.totals import check_by
 from .plan import DAY, Plan, build_plan
@@ -106,10 +106,13 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
     plans = _Plans(table, models)
     total = Partials(by, [], table.meta())
     total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
+    order = FirstProblems(None)  # the files in the order the chunks bring them: problem order, as local
     try:
         for chunk in chunks:
+            order.meet(chunk)
+            sources = tuple(order.sources)
             read = Partials(by, total.models, table.meta(), records=chunk.records - len(chunk.frame),
-                            reported=len(chunk.problems), problems=list(chunk.problems))
+                            reported=len(chunk.problems), problems=list(chunk.problems), sources=sources)
             if strict and chunk.problems:
                 raise InputError(chunk.problems[:1])
             parts = [total, read]
@@ -117,6 +120,7 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
             if priced is not None:
                 if strict and priced.reported:
                     raise InputError(priced.problems[:1])
+                priced.sources = sources
                 parts.append(priced)
             total = merge_partials(*parts)
     finally:

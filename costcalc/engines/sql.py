@@ -19,6 +19,7 @@ tables, decimal type); the rest is plain SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
@@ -236,9 +237,10 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
 
 
 def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
-                 mapping: dict[str, str] | None = None, limit: int = KEEP_PROBLEMS) -> str:
-    """The first `limit` records the logged model cannot price, by source and line: plan_sha256, src, line, piece
-    (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
+                 mapping: dict[str, str] | None = None, limit: int = KEEP_PROBLEMS, sources: Sequence[str] = ()) -> str:
+    """The first `limit` records the logged model cannot price, in usage.partials.problem_order: the source's
+    place in `sources` (the files in the order given; others after, by name), then line: plan_sha256, src, line,
+    piece (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
     d = DIALECT[dialect]
     body = _common(plan, table, segments, dict(mapping or {}), d, [])
     sha = _literal(plan.sha256, "str", d)
@@ -246,7 +248,18 @@ def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str 
                        + [f"c{i} AS count_{c}" for i, c in enumerate(TOOL_COLUMNS)])
     return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece, provider, model, service_tier, residency, sec, "
             f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
-            f"ORDER BY src, line\nLIMIT {int(limit)}\n")
+            f"ORDER BY {_source_rank(sources, d)}src, line\nLIMIT {int(limit)}\n")
+
+
+def _source_rank(sources: Sequence[str], d: Dialect) -> str:
+    """The ORDER BY term of a file's place in `sources` (its first place), with a comma; none without sources."""
+    place: dict[str, int] = {}
+    for i, name in enumerate(sources):
+        place.setdefault(name, i)
+    if not place:
+        return ""
+    whens = " ".join(f"WHEN {_literal(name, 'str', d)} THEN {i}" for name, i in place.items())
+    return f"CASE src {whens} ELSE {len(sources)} END, "
 
 
 __all__ = ["CALL_RECORDS", "DIALECTS", "PROBLEM_COLUMNS", "SUM_COLUMNS", "USAGE_COLUMNS", "problems_sql", "sums_sql"]
