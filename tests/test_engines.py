@@ -163,9 +163,10 @@ def test_warehouse_sql_parses(table):
 
 
 def test_token_sums_past_2_63_stay_exact(table, tmp_path):
-    """Four records of 2**62 input tokens each: 2**64 tokens, past a signed 64-bit sum. On a model with
-    no limits (input 3, output 15 USD per 1M), the bill is 2**64 x 3 / 1M USD, by hand:
-    18446744073709551616 x 3 = 55340232221128654848, / 1000000 = 55340232221128.654848."""
+    """10,000 records of 10^15 - 1 input tokens each (the most a reader accepts in one record): 10^19 - 10^4 =
+    9,999,999,999,999,990,000 tokens, past a signed 64-bit sum (2**63 = 9,223,372,036,854,775,808). On a model
+    with no limits (input 3, output 15 USD per 1M), the bill is by hand 9999999999999990000 x 3 =
+    29999999999999970000, / 1000000 = 29999999999999.97 USD."""
     overlay = tmp_path / "unlimited.yaml"
     overlay.write_text("""\
 schema_version: 1
@@ -181,19 +182,20 @@ providers:
             rates: {input: 3, output: 15}
 """)
     unlimited = load_prices(overlays=[overlay])
-    n = 4
+    n = 10_000
     frame = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * n), "provider": "",
-                          "model": "acme-unlimited", "input_tokens": np.full(n, 2**62, dtype=np.int64),
+                          "model": "acme-unlimited", "input_tokens": np.full(n, 10**15 - 1, dtype=np.int64),
                           "cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
                           "output_tokens": 0, "reasoning_tokens": 0, "web_search_calls": 0, "web_fetch_calls": 0,
                           "code_execution_calls": 0, "service_tier": "standard", "residency": False,
                           "source": "big", "line": np.arange(1, n + 1)})
-    expected = Decimal("55340232221128.654848")
-    assert Decimal(2**64) * 3 / 1_000_000 == expected
+    expected = Decimal("29999999999999.97")
+    assert Decimal(n * (10**15 - 1)) * 3 / 1_000_000 == expected and n * (10**15 - 1) > 2**63
     for result in (reprice_chunks([UsageChunk(frame, n, [])], unlimited, by=[]),
                    reprice_chunks_duckdb([UsageChunk(frame, n, [])], unlimited, by=[])):
         assert result.total_usd == expected
-        assert int(result.rows["input_tokens"].iloc[0]) == 2**64
+        assert (result.priced, result.reported) == (n, 0)
+        assert int(result.rows["input_tokens"].iloc[0]) == 9_999_999_999_999_990_000
 
 
 def test_duckdb_is_not_imported_by_costcalc():

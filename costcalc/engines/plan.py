@@ -35,7 +35,8 @@ from ..prices.model import TIERS, TOOLS, PriceTable
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, normalize_tier, segments
 from ..tokens.tokenizers import translation_ratio
-from ..usage.formats.common import CALLS_RULE, COUNT_RULE, TIER_OF, TIER_RULE
+from ..usage.formats.common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, TIER_OF, TIER_RULE, TOO_MANY_CALLS,
+                                    TOO_MANY_TOKENS)
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY, Outcome, Repricer
 from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
 
@@ -53,6 +54,8 @@ UNKNOWN_TIER = ("service_tier", "unknown service tier; " + TIER_RULE)
 REQUIRED_COUNTS = ("input_tokens", "output_tokens")
 COUNT_ERRORS = tuple((c, COUNT_RULE) for c in COUNT_COLUMNS) + tuple((c, CALLS_RULE) for c in TOOL_COLUMNS)
 MISSING_COUNT_ERRORS = tuple((c, "missing; " + COUNT_RULE) for c in REQUIRED_COUNTS)
+# A count of MAX_TOKENS (10^15) or more: the readers refuse it (usage/formats/common.py), so does the SQL.
+TOO_MANY_ERRORS = tuple((c, TOO_MANY_TOKENS) for c in COUNT_COLUMNS) + tuple((c, TOO_MANY_CALLS) for c in TOOL_COLUMNS)
 
 
 @dataclass
@@ -158,7 +161,7 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     # its registries number outcomes and errors (a plan of its own: ids from 0, whatever ran before, so the
     # plan's content and hash depend on its inputs only); its targets resolve --as
     repricer = Repricer(table, models, shared=False)
-    for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER) + COUNT_ERRORS + MISSING_COUNT_ERRORS:
+    for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER) + COUNT_ERRORS + MISSING_COUNT_ERRORS + TOO_MANY_ERRORS:
         repricer._error_id(message, column)
     name_rows = _names(table, repricer, names)
     tier_rows: list[tuple[str, str | None, int | None]] = []
@@ -267,6 +270,6 @@ def day_range(first: datetime, last: datetime) -> tuple[int, int]:
     return epoch_day(first), epoch_day(last + timedelta(days=1))
 
 
-__all__ = ["ANY_PROVIDER", "NOT_IN_PLAN", "OUTSIDE", "UNKNOWN_TIER", "Plan", "SCHEMA", "TOOLS", "build_plan",
+__all__ = ["ANY_PROVIDER", "MAX_TOKENS", "NOT_IN_PLAN", "TOO_MANY_ERRORS", "OUTSIDE", "UNKNOWN_TIER", "Plan", "SCHEMA", "TOOLS", "build_plan",
            "day_range",
            "epoch_day"]

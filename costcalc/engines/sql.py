@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .plan import ANY_PROVIDER, COUNT_ERRORS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER, Plan
+from .plan import (ANY_PROVIDER, COUNT_ERRORS, MAX_TOKENS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE, TOO_MANY_ERRORS,
+                   UNKNOWN_TIER, Plan)
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 # The usage table's columns (normalized names); --map renames them, or gives a SQL literal (0, '').
@@ -134,20 +135,30 @@ def _priced_cte(k: int, plan: Plan, d: Dialect, source: str) -> str:
     count_checks = "".join(
         (f"WHEN x.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n      "
          if c in ("input_tokens", "output_tokens") else "")
+        + (f"WHEN x.{t} >= {MAX_TOKENS} THEN {-1 - plan.error_id(too_many)}\n      " if too_many in known else "")
         + f"WHEN x.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
-        for t, c, error in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
-                               COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS)
+        for t, c, error, too_many in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
+                                         COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS, TOO_MANY_ERRORS)
         if error in known and set(MISSING_COUNT_ERRORS) <= known) if k == 0 else ""
     name_checks = count_checks + (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
                    "      WHEN x.name_error IS NOT NULL THEN -1 - x.name_error\n"
                    f"      WHEN x.own IS NULL THEN {-1 - not_in_plan}\n      ") if k == 0 else ""
     token_cols = ", ".join(f"{expr} AS t{i}" for i, expr in enumerate(tokens))
+    # The prompt and output sums, only of counts the readers accept (each below 10^15): a sum of counts no
+    # reader would read could overflow 64 bits (an error on DuckDB and Spark) before the CASE reports them.
+    # --as targets price only records their logged model priced, whose counts are in range.
+    prompt, output = " + ".join(f"({t})" for t in tokens[:4]), " + ".join(f"({t})" for t in tokens[4:])
+    if k == 0:
+        in_range = " AND ".join(f"{t} BETWEEN 0 AND {MAX_TOKENS - 1}" for t in tokens)
+        prompt, output = (f"CASE WHEN {in_range} THEN {prompt} END", f"CASE WHEN {in_range} THEN {output} END")
     logged = "" if k == 0 else ", l.piece AS logged_piece"
     return f"""x{k} AS (
   SELECT l.src, l.line, l.provider, l.model, l.service_tier, l.residency, l.tier, l.tier_error, l.name_error,
     l.own, l.sec, l.day, {source}{logged}, {priced} AS priced, {estimated} AS estimated,
-    {token_cols}, l.c0, l.c1, l.c2
-  FROM {"l" if k == 0 else "p0 l"}{ratio_join}
+    {token_cols}, l.c0, l.c1, l.c2,
+    {prompt} AS prompt,
+    {output} AS outp
+  FROM {"l" if k == 0 else "p0 l"}{ratio_join}{"" if k == 0 else chr(10) + "  WHERE l.piece >= 0"}
 ),
 p{k} AS (
   SELECT x.*, s.month,
@@ -157,13 +168,12 @@ p{k} AS (
       WHEN g.error IS NOT NULL THEN -1 - g.error
       WHEN s.piece IS NULL THEN {-1 - outside}
       WHEN s.piece < 0 THEN s.piece
-      WHEN m.context IS NOT NULL AND x.t0 + x.t1 + x.t2 + x.t3 > m.context THEN -1 - m.context_error
+      WHEN m.context IS NOT NULL AND x.prompt > m.context THEN -1 - m.context_error
       WHEN m.max_output IS NOT NULL AND (x.t4 > m.max_output OR x.t5 > m.max_output
-                                         OR x.t4 + x.t5 > m.max_output) THEN -1 - m.output_error
+                                         OR x.outp > m.max_output) THEN -1 - m.output_error
       ELSE s.piece END AS piece
   FROM x{k} x
-  LEFT JOIN classes c ON c.model_id = x.priced AND x.t0 + x.t1 + x.t2 + x.t3 >= c.lo
-    AND (c.hi IS NULL OR x.t0 + x.t1 + x.t2 + x.t3 < c.hi)
+  LEFT JOIN classes c ON c.model_id = x.priced AND x.prompt >= c.lo AND (c.hi IS NULL OR x.prompt < c.hi)
   LEFT JOIN groups g ON g.target = {k} AND g.model_id = x.priced AND g.tier = x.tier
     AND g.residency = x.residency AND g.cls = c.cls
   LEFT JOIN {{segments}} s ON s.grp = g.grp AND s.day = x.day AND x.sec >= s.start_s AND x.sec < s.end_s
@@ -247,7 +257,7 @@ def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str 
     counts = ", ".join([f"t{i} AS count_{c}" for i, c in enumerate(COUNT_COLUMNS)]
                        + [f"c{i} AS count_{c}" for i, c in enumerate(TOOL_COLUMNS)])
     return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece, provider, model, service_tier, residency, sec, "
-            f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
+            f"prompt AS prompt_tokens, outp AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
             f"ORDER BY {_source_rank(sources, d)}src, line\nLIMIT {int(limit)}\n")
 
 
