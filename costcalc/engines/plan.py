@@ -270,6 +270,5 @@ def day_range(first: datetime, last: datetime) -> tuple[int, int]:
     return epoch_day(first), epoch_day(last + timedelta(days=1))
 
 
-__all__ = ["ANY_PROVIDER", "MAX_TOKENS", "NOT_IN_PLAN", "TOO_MANY_ERRORS", "OUTSIDE", "UNKNOWN_TIER", "Plan", "SCHEMA", "TOOLS", "build_plan",
-           "day_range",
-           "epoch_day"]
+__all__ = ["ANY_PROVIDER", "MAX_TOKENS", "NOT_IN_PLAN", "OUTSIDE", "TOO_MANY_ERRORS", "UNKNOWN_TIER", "Plan", "SCHEMA",
+           "TOOLS", "build_plan", "day_range", "epoch_day"]
