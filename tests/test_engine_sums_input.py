@@ -16,6 +16,7 @@ import pytest
 
 from costcalc.api_engines import compile_plan, plan_bytes, reprice_sql, reprice_sums
 from costcalc.api_usage import reprice_totals
+from costcalc.engines.plan import SEGMENT_COLUMNS
 from costcalc.errors import CostcalcError
 
 duckdb = pytest.importorskip("duckdb")
@@ -39,8 +40,7 @@ def files(tmp_path_factory) -> Path:
                           "output_tokens": [1000, 1], "service_tier": "standard", **ZERO})
     con = duckdb.connect()
     con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
-                                                                            "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     con.execute(reprice_sql(plan, "usage", by=["month"])).df().to_csv(folder / "sums.csv", index=False)
     con.execute(reprice_sql(plan, "usage", problems=True)).df().to_csv(folder / "problems.csv", index=False)
     return folder
@@ -211,8 +211,7 @@ def test_the_sql_route_gives_the_readers_reason_for_a_bad_count(tmp_path):
     usage["web_search_calls"] = pd.array([0, 0, 0, -2], dtype="Int64")
     con = duckdb.connect()
     con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
-                                                                            "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     mapping = {"line": "line", "source": "'usage.csv'"}
     sums = _rows(con, reprice_sql(plan, "usage", by=["month"], mapping=mapping))
     problems = _rows(con, reprice_sql(plan, "usage", mapping=mapping, problems=True))
@@ -246,8 +245,7 @@ def test_the_sql_route_refuses_counts_of_10_15_or_more_as_the_readers_do(tmp_pat
         line=range(1, 6))
     con = duckdb.connect()
     con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
-                                                                            "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     mapping = {"line": "line", "source": "'" + str(log).replace("'", "''") + "'"}
     sums = _rows(con, reprice_sql(plan, "usage", by=["month"], mapping=mapping))
     problems = _rows(con, reprice_sql(plan, "usage", mapping=mapping, problems=True))

@@ -108,7 +108,7 @@ def test_the_problems_sql_orders_by_the_files_given(table, logs):
     duckdb = pytest.importorskip("duckdb")
     import pandas as pd
 
-    from costcalc.engines.plan import build_plan, epoch_day
+    from costcalc.engines.plan import SEGMENT_COLUMNS, build_plan, epoch_day
     from costcalc.engines.sql import problems_sql
 
     frame = pd.concat([chunk.frame for chunk in iter_usage(logs, format="costcalc")], ignore_index=True)
@@ -117,7 +117,7 @@ def test_the_problems_sql_orders_by_the_files_given(table, logs):
     plan = build_plan(table, day, day + 1, names=[("openai", "gpt-5.5"), ("openai", "no-such-model")])
     con = duckdb.connect()
     con.register("usage", frame)
-    con.register("segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s", "piece"]))
+    con.register("segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     rows = con.execute(problems_sql(plan, "usage", "duckdb", "segments", {"source": "source", "line": "line"},
                                     limit=300, sources=logs)).fetchall()
     # the 200 good lines of c (now an unknown model), then a's first 100: lines 1, 4, ... 298

@@ -21,7 +21,7 @@ from ..usage.partials import Partials, finish_partials, merge_partials
 from ..usage.run import FirstProblems, RepriceResult
 from ..usage.schema import TOOL_COLUMNS
 from ..usage.totals import check_by
-from .plan import DAY, Plan, build_plan
+from .plan import DAY, SEGMENT_COLUMNS, Plan, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import problems_sql, sums_sql
 from ..prices.resolve import lookup
@@ -74,8 +74,7 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
         first, last = con.execute(f"SELECT min(epoch_us(timestamp)), max(epoch_us(timestamp)) "
                                   f"FROM {USAGE}").fetchall()[0]
         plan = plans.for_combos(combos, first // 1_000_000 // DAY, last // 1_000_000 // DAY)
-        con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
-                                                                     "piece"]))
+        con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
         mapping = {c: c for c in ("source", "line") if c in frame}
         mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
         mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged

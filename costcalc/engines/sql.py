@@ -7,8 +7,11 @@ Two statements, one dialect each (duckdb, spark, bigquery, snowflake):
 - `problems_sql`: the first records the plan cannot price, with their source and line (when the table has
   them) and the values a problem names.
 
-A record finds its piece with an equi-join on (group, day) plus a range filter on the second; the small
-lookup tables are inlined as VALUES, so only the segments table has to be loaded into the engine. No
+A record finds its piece with an equi-join on (group, day) plus a range filter on the second; the plan
+ships a row per piece with its first and last day, and the SQL expands the pieces to (group, day) rows on
+the engine (`segment_days`: a few thousand pieces become ~10^5 rows in milliseconds), so the file stays
+small and the join stays an equi-join. The small lookup tables are inlined as VALUES, so only the segments
+table has to be loaded into the engine. No
 time-zone function runs: a record's day is its epoch second divided by 86,400, its month comes from the
 segment it falls in. Sums are cast to DECIMAL(38,0) (BIGNUMERIC on BigQuery) before summing: a 64-bit
 sum would wrap (pandas), raise (Spark ANSI) or widen (DuckDB) depending on the engine; 38 digits do none.
@@ -46,17 +49,26 @@ class Dialect:
     decimal: str
     epoch_us: str  # format with {0}: microseconds since 1970 of a timestamp
     div: str  # format with {0}, {1}: integer division of non-negative integers (each operand parenthesized)
+    days: str  # format with {0}: the segments table expanded to a row per (group, day) of each piece
 
 
 DIALECT = {
     "duckdb": Dialect("duckdb", '"', {"int": "BIGINT", "str": "VARCHAR", "bool": "BOOLEAN"}, "DECIMAL(38,0)",
-                      "epoch_us({0})", "(({0}) // ({1}))"),
+                      "epoch_us({0})", "(({0}) // ({1}))",
+                      "SELECT grp, UNNEST(generate_series(first_day, last_day)) AS day, month, start_s, end_s, piece\n"
+                      "  FROM {0}"),
     "spark": Dialect("spark", "`", {"int": "BIGINT", "str": "STRING", "bool": "BOOLEAN"}, "DECIMAL(38,0)",
-                     "unix_micros({0})", "(({0}) div ({1}))"),
+                     "unix_micros({0})", "(({0}) div ({1}))",
+                     "SELECT grp, explode(sequence(first_day, last_day)) AS day, month, start_s, end_s, piece\n"
+                     "  FROM {0}"),
     "bigquery": Dialect("bigquery", "`", {"int": "INT64", "str": "STRING", "bool": "BOOL"}, "BIGNUMERIC",
-                        "UNIX_MICROS({0})", "DIV(({0}), ({1}))"),
+                        "UNIX_MICROS({0})", "DIV(({0}), ({1}))",
+                        "SELECT p.grp, day, p.month, p.start_s, p.end_s, p.piece\n"
+                        "  FROM {0} p CROSS JOIN UNNEST(GENERATE_ARRAY(p.first_day, p.last_day)) AS day"),
     "snowflake": Dialect("snowflake", '"', {"int": "NUMBER(38,0)", "str": "VARCHAR", "bool": "BOOLEAN"},
-                         "NUMBER(38,0)", "DATE_PART(EPOCH_MICROSECOND, {0})", "FLOOR(({0}) / ({1}))"),
+                         "NUMBER(38,0)", "DATE_PART(EPOCH_MICROSECOND, {0})", "FLOOR(({0}) / ({1}))",
+                         "SELECT p.grp, CAST(f.value AS NUMBER(38,0)) AS day, p.month, p.start_s, p.end_s, p.piece\n"
+                         "  FROM {0} p, LATERAL FLATTEN(input => ARRAY_GENERATE_RANGE(p.first_day, p.last_day + 1)) f"),
 }
 
 # inline tables: name -> ((column, type), ...), in Plan attribute order
@@ -176,7 +188,7 @@ p{k} AS (
   LEFT JOIN classes c ON c.model_id = x.priced AND x.prompt >= c.lo AND (c.hi IS NULL OR x.prompt < c.hi)
   LEFT JOIN groups g ON g.target = {k} AND g.model_id = x.priced AND g.tier = x.tier
     AND g.residency = x.residency AND g.cls = c.cls
-  LEFT JOIN {{segments}} s ON s.grp = g.grp AND s.day = x.day AND x.sec >= s.start_s AND x.sec < s.end_s
+  LEFT JOIN segment_days s ON s.grp = g.grp AND s.day = x.day AND x.sec >= s.start_s AND x.sec < s.end_s
   LEFT JOIN limits m ON m.model_id = x.priced
 )"""
 
@@ -194,7 +206,8 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
     tag_names = "".join(f", tag{i}" for i in range(len(tags)))
     any_provider = _literal(ANY_PROVIDER, "str", d)
     sec = d.div.format(d.epoch_us.format(col["timestamp"]), "1000000")
-    ctes = [inline, f"""u AS (
+    # the plan's pieces, a row per (group, day) each touches: what the equi-join on (group, day) finds
+    ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
     COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
@@ -208,7 +221,7 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
   LEFT JOIN tiers t ON t.raw = u.service_tier
 )"""]
     ctes += [_priced_cte(k, plan, d, tag_names.lstrip(", ") or "0 AS no_tags") for k in range(len(plan.labels))]
-    return ("WITH " + ",\n".join(ctes)).replace("{segments}", segments)
+    return "WITH " + ",\n".join(ctes)
 
 
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
