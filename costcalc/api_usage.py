@@ -78,14 +78,20 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
 
 
 def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="month", format: str | None = None,
-                   mapping=None, strict: bool = False):
+                   mapping=None, strict: bool = False, jobs: int = 1):
     """Exact totals of re-priced usage per group (`by`: "month", "day", "model", "tag:NAME" or a list;
     [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
     records read, priced and reported, the problems and the price table (what `costcalc reprice`
-    renders). usage and models as for `reprice`; log files are streamed in bounded memory."""
+    renders). usage and models as for `reprice`; log files are streamed in bounded memory. jobs: log
+    files spread over this many processes (api_jobs.py): the same result, to the last digit."""
 
     models = [models] if isinstance(models, str) else list(models or [])
     by = [by] if isinstance(by, str) else list(by)
+    if jobs != 1 and not isinstance(usage, pd.DataFrame):
+        # lazy: multiprocessing only for a run that spreads files
+        from .api_jobs import reprice_files
+
+        return reprice_files(_paths(usage), prices_from(prices), models, by, format, _mapping(mapping), strict, jobs)
     return reprice_chunks(_usage_chunks(usage, format, mapping, strict), prices_from(prices), models, by,
                           strict=strict)
 
