@@ -53,9 +53,9 @@ def reprice_files(paths: Iterable[str], table: PriceTable, models: list[str] | N
                               strict, sources=files)
     shipped = _table_bytes(table)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
-        futures = [pool.submit(_file_partials, path, shipped, models, by, format, mapping, strict, files)
-                   for path in files]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_receive_table,
+                             initargs=(shipped,)) as pool:
+        futures = [pool.submit(_file_partials, path, models, by, format, mapping, strict, files) for path in files]
         parts: list[Partials] = []
         try:
             for future in futures:  # in file order: an error is the first file's to fail, as with one job
@@ -67,11 +67,20 @@ def reprice_files(paths: Iterable[str], table: PriceTable, models: list[str] | N
     return finish_partials(merge_partials(*parts))
 
 
-def _file_partials(path: str, table: bytes, models: list[str] | None, by: list[str] | None, format: str | None,
+# A worker's price table, unpickled once when the worker starts: every file it prices then shares one table
+# object, and so the price plan cached for it (usage/price.py: the cuts per group and month, built once).
+_TABLE: list[PriceTable] = []
+
+
+def _receive_table(table: bytes) -> None:
+    _TABLE[:] = [pickle.loads(table)]
+
+
+def _file_partials(path: str, models: list[str] | None, by: list[str] | None, format: str | None,
                    mapping: dict[str, str] | None, strict: bool, sources: Sequence[str]) -> Partials:
     """A worker's job: one file's exact partials (module level: a spawned process imports it by name)."""
     chunks = iter_usage([path], format=format, mapping=mapping, strict=strict)
-    return reprice_partials(chunks, pickle.loads(table), models, by, strict, sources)
+    return reprice_partials(chunks, _TABLE[0], models, by, strict, sources)
 
 
 def _proxy(mapping: dict) -> MappingProxyType:
