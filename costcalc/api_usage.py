@@ -16,7 +16,7 @@ from .errors import CostcalcError, InputError
 from .frames import json_plain, naive_utc, plain_attrs, with_money
 from .prices import PriceTable
 from .prices.names import LoggedNames
-from .prices.resolve import prompt_thresholds
+from .prices.resolve import lookup, prompt_thresholds
 from .report.document import check, load, to_frame
 from .usage.chunk import empty_frame
 from .usage.formats.columnar import _categorical
@@ -78,22 +78,39 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
 
 
 def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="month", format: str | None = None,
-                   mapping=None, strict: bool = False, jobs: int = 1):
+                   mapping=None, strict: bool = False, engine: str = "local", jobs: int = 1):
     """Exact totals of re-priced usage per group (`by`: "month", "day", "model", "tag:NAME" or a list;
     [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
     records read, priced and reported, the problems and the price table (what `costcalc reprice`
-    renders). usage and models as for `reprice`; log files are streamed in bounded memory. jobs: log
-    files spread over this many processes (api_jobs.py): the same result, to the last digit."""
+    renders). usage and models as for `reprice` (a model the table does not know raises
+    UnknownModelError before any record is read); log files are streamed in bounded memory.
+    engine: "local" (costcalc's pricer) or "duckdb" (the records priced inside DuckDB, the `duckdb`
+    extra: the same rows, totals and problems). jobs: log files spread over this many processes
+    (engine "local"; api_jobs.py): the same result, to the last digit."""
 
+    table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
+    for name in models:
+        lookup(table, name)  # raises UnknownModelError / RetiredModelError naming it
     by = [by] if isinstance(by, str) else list(by)
-    if jobs != 1 and not isinstance(usage, pd.DataFrame):
+    if jobs != 1:
         # lazy: multiprocessing only for a run that spreads files
-        from .api_jobs import reprice_files
+        from .api_jobs import check_jobs, reprice_files
 
-        return reprice_files(_paths(usage), prices_from(prices), models, by, format, _mapping(mapping), strict, jobs)
-    return reprice_chunks(_usage_chunks(usage, format, mapping, strict), prices_from(prices), models, by,
-                          strict=strict)
+        if check_jobs(jobs) > 1 and engine != "local":
+            raise CostcalcError("jobs: spreads log files over processes for engine local (DuckDB uses its own "
+                                "threads)")
+        if not isinstance(usage, pd.DataFrame):
+            return reprice_files(_paths(usage), table, models, by, format, _mapping(mapping), strict, jobs)
+    if engine == "duckdb":
+        # lazy: the engine route loads its plan, SQL and (when it runs) DuckDB only when asked for
+        from .api_engines import reprice_engine
+
+        return reprice_engine(usage, "duckdb", prices=table, models=models, by=by, format=format, mapping=mapping,
+                              strict=strict)
+    if engine != "local":
+        raise CostcalcError(f"unknown engine {engine!r}; allowed: local, duckdb")
+    return reprice_chunks(_usage_chunks(usage, format, mapping, strict), table, models, by, strict=strict)
 
 
 def variance(forecast, actual, prices=None, format: str | None = None, mapping=None,

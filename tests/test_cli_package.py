@@ -11,10 +11,13 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import costcalc
 from costcalc.cli import cli
+
+from .helpers import acme_model, acme_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = ROOT / "costcalc" / "cli"
@@ -74,6 +77,42 @@ def test_reprice_is_the_library_reprice_totals(tmp_path):
     data = json.loads(result.stdout)
     assert data == costcalc.reprice_totals(str(log), by="month", format="openai").to_dict()
     assert Decimal(data["total_usd"]) == Decimal("0.08")  # 10,000 x 5 + 1,000 x 30 per 1M, as above
+
+
+def test_reprice_makes_one_library_call_with_the_table_overlays_and_engine(tmp_path, monkeypatch):
+    # the command hands the --prices overlays, --as models and --engine to reprice_totals as they are: the
+    # table is loaded and the models checked in the library, not in the CLI
+    import costcalc.api_usage as api_usage
+
+    calls = []
+    real = api_usage.reprice_totals
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api_usage, "reprice_totals", spy)
+    log = tmp_path / "r.jsonl"
+    log.write_text(json.dumps({"id": "r1", "object": "response", "model": "gpt-5.5", "created_at": 1780272000,
+                               "usage": {"input_tokens": 10_000, "output_tokens": 1_000}}) + "\n")
+    overlay = tmp_path / "acme.yaml"
+    overlay.write_text(acme_table("cli-package.1", acme_model("acme-a", "Acme A", "input: 1, output: 2")))
+    result = run("reprice", log, "--log-format", "openai", "--prices", overlay, "--as", "acme-a", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(calls) == 1
+    assert calls[0]["prices"] == (str(overlay),) and calls[0]["models"] == ["acme-a"]
+    assert calls[0]["engine"] == "local"
+    costs = {row["priced_as"]: Decimal(row["cost_usd"]) for row in json.loads(result.stdout)["rows"]}
+    assert costs["logged"] == Decimal("0.08")  # 10,000 x 5 + 1,000 x 30 per 1M on gpt-5.5
+    assert costs["acme-a"] == Decimal("0.012")  # the overlay's model: 10,000 x 1 + 1,000 x 2 per 1M
+
+
+def test_reprice_totals_checks_as_models_and_engine_before_reading(tmp_path):
+    missing = str(tmp_path / "not-read.jsonl")  # never opened: the arguments are refused first
+    with pytest.raises(costcalc.UnknownModelError, match="unknown model 'gpt-9'"):
+        costcalc.reprice_totals(missing, models=["gpt-9"])
+    with pytest.raises(costcalc.CostcalcError, match="unknown engine 'spark'; allowed: local, duckdb"):
+        costcalc.reprice_totals(missing, engine="spark")
 
 
 def _imports(path: Path) -> list[str]:

@@ -48,10 +48,25 @@ def module_name(path: Path, package: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _executed_at_import(tree: ast.Module):
+    """The import statements that run when the module is imported: module level (inside try/if too), not in
+    functions or classes' methods, and not under `if TYPE_CHECKING:` (annotations only)."""
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, ast.If) and not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+            pending += node.body + node.orelse
+        elif isinstance(node, ast.Try):
+            pending += node.body + node.orelse + node.finalbody + [s for h in node.handlers for s in h.body]
+
+
 @cache
-def imports_of(package: Path) -> dict[str, set[str]]:
+def imports_of(package: Path, at_import_only: bool = False) -> dict[str, set[str]]:
     """module -> the costcalc modules it imports (dotted, without the `costcalc.` prefix; "" is the package
-    itself, e.g. `from . import __version__`)."""
+    itself, e.g. `from . import __version__`): at any depth, or with `at_import_only` those that run when the
+    module is imported (what can make an import cycle)."""
     files = {module_name(p, package): p for p in package.rglob("*.py")}
     found: dict[str, set[str]] = {}
     for name, path in files.items():
@@ -60,7 +75,8 @@ def imports_of(package: Path) -> dict[str, set[str]]:
         if not is_package:
             here = here[:-1]
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in (_executed_at_import(tree) if at_import_only else ast.walk(tree)):
             if isinstance(node, ast.Import):
                 absolute, bases, names = True, [a.name for a in node.names], []
             elif isinstance(node, ast.ImportFrom) and node.level:
@@ -80,8 +96,43 @@ def imports_of(package: Path) -> dict[str, set[str]]:
                 submodules = [f"{base}.{n}" if base else n for n in names]
                 hits = [m for m in submodules if m in files]
                 targets.update(hits or [base])
-        found[name] = targets
+        found[name] = targets - {name}
     return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The modules that import each other round a loop (strongly connected groups of two or more), each
+    group sorted. A package's `__init__` ("" for costcalc itself) is left out: importing a submodule runs it
+    first anyway, so `from . import x` there is no cycle of ours."""
+    graph = {m: {t for t in ts if t and t in graph} for m, ts in graph.items() if m}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(module: str) -> None:  # Tarjan's algorithm; the package has a few hundred modules
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in graph[module]:
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return sorted(groups)
 
 
 def layer_of(module: str) -> int | None:
@@ -150,6 +201,36 @@ def test_a_forbidden_import_is_reported(tmp_path):
     (package / "prices" / "lint.py").write_text("def f():\n    from costcalc.usage import read\n")
     (package / "report" / "table.py").write_text("from ..prices import load\n")
     assert violations(imports_of(package)) == {("prices.load", "usage.read"), ("prices.lint", "usage.read")}
+
+
+def test_no_import_cycle_between_modules():
+    """Issue 13: no two modules import each other (directly or round a loop) when they are imported; the
+    last one, workloads.model <-> workloads.conversation, went with workloads/values.py."""
+    assert import_cycles(imports_of(ROOT / "costcalc", at_import_only=True)) == []
+
+
+def test_an_import_cycle_is_reported(tmp_path):
+    package = tmp_path / "costcalc"
+    (package / "workloads").mkdir(parents=True)
+    (package / "__init__.py").write_text("from . import a\n")  # the package's own facade is no cycle
+    (package / "workloads" / "__init__.py").write_text("")
+    (package / "a.py").write_text("from .workloads.model import Range\n")
+    (package / "workloads" / "model.py").write_text("from .conversation import shape_at\nRange = int\n")
+    (package / "workloads" / "conversation.py").write_text(
+        "from typing import TYPE_CHECKING\n\ntry:\n    from .model import Range\nexcept ImportError:\n    pass\n"
+        "if TYPE_CHECKING:\n    from ..a import Range\n\n\ndef shape_at():\n    from .. import a\n")
+    graph = imports_of(package, at_import_only=True)
+    assert import_cycles(graph) == [["workloads.conversation", "workloads.model"]]
+    # an import under TYPE_CHECKING or inside a function runs later: no cycle without the try block's import
+    # (a second copy of the package: imports_of is cached per folder)
+    package = tmp_path / "second" / "costcalc"
+    (package / "workloads").mkdir(parents=True)
+    for name in ("__init__.py", "a.py", "workloads/__init__.py", "workloads/model.py"):
+        (package / name).write_text((tmp_path / "costcalc" / name).read_text())
+    (package / "workloads" / "conversation.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .model import Range\n\n\ndef f():\n"
+        "    from .model import Range\n")
+    assert import_cycles(imports_of(package, at_import_only=True)) == []
 
 
 # Modules whose function-level imports are of an optional or heavy third-party package (matplotlib, openpyxl,

@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import click
 
-from ..errors import CostcalcError
+from ..errors import CostcalcError, RetiredModelError, UnknownModelError
 from .app import EXIT_REPORTED
-from .options import (checked_log_format, column_map, format_option, load_table, output_option, prices_option, split,
+from .options import (checked_log_format, column_map, format_option, output_option, prices_option, split,
                       write_output)
 
 FORMATS = ("table", "csv", "json", "markdown")
-
-
-def _as_models(table, names: list[str]) -> list[str]:
-    """--as names, each one the table knows (a bad one is a usage error naming --as)."""
-    # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
-    from ..prices import lookup
-
-    for name in names:
-        try:
-            lookup(table, name)
-        except CostcalcError as exc:
-            raise click.BadParameter(str(exc), param_hint="--as") from None
-    return names
 
 
 @click.command()
@@ -90,21 +77,16 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, jobs, sums
         # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
         from ..api_engines import reprice_sums
 
-        result = reprice_sums(sums, plan_path, group, problems, load_table(prices))
+        result = reprice_sums(sums, plan_path, group, problems, prices or None)
     elif not logs:
         raise click.UsageError("name the usage LOGS to re-price (or --sums SUMS.csv --plan PLAN)")
     else:
-        table = load_table(prices)
-        models = _as_models(table, split(as_models))
-        options = {"models": models, "by": group, "format": checked_log_format(log_format),
-                   "mapping": column_map(mapping), "strict": strict}
-        if engine == "duckdb":
-            # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
-            from ..api_engines import reprice_engine
-
-            result = reprice_engine(list(logs), "duckdb", prices=table, **options)
-        else:
-            result = reprice_totals(list(logs), prices=table, jobs=jobs, **options)
+        try:
+            result = reprice_totals(list(logs), prices=prices or None, models=split(as_models), by=group,
+                                    format=checked_log_format(log_format), mapping=column_map(mapping),
+                                    strict=strict, engine=engine, jobs=jobs)
+        except (UnknownModelError, RetiredModelError) as exc:  # records' models are reported, never raised
+            raise click.BadParameter(str(exc), param_hint="--as") from None
     write_output(render_reprice(result, fmt), output)
     if result.reported:
         click.echo(f"costcalc: {result.summary_line()}", err=True)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from .conversation import (Caching, ContextPolicy, History, Loop, TurnsValue, _cache_text, _context_text, _counts,
                            _history_text, _num, _turns_text)
-from .model import Range
+from .values import Range
 
 _ZERO = Decimal(0)
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .model import Range
+from .values import Range
 
 HISTORY_KINDS = ("full", "window", "summarize")
 CONTEXT_POLICIES = ("stop", "truncate", "summarize")

@@ -8,7 +8,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the shapes import Range from here
+from .conversation import shape_at
+# Range (an uncertain value) lives in values.py, below the shapes that use it too; imported here for the many
+# readers that know it as workloads.model.Range.
+from .values import Range, Value
+
+if TYPE_CHECKING:  # annotations only: the profile holds these, this module never builds them
     from .agent import Agent
     from .conversation import Conversation
     from .failures import Failures
@@ -45,21 +50,6 @@ PROFILE_KEYS = ("requests_per_day", "requests_per_month", "input_tokens", "outpu
 TOP_KEYS = ("schema_version", "defaults", "profiles", "plans", "budgets", "units")
 TOOL_PATTERN = r"[a-z][a-z0-9_]*"  # as a price table's `fees[].tool`
 _ONE = Decimal(1)
-
-
-@dataclass(frozen=True)
-class Range:
-    """An uncertain value: `case=low` takes `low`, `case=high` takes `high`."""
-
-    low: Decimal
-    expected: Decimal
-    high: Decimal
-
-    def at(self, case: str) -> Decimal:
-        return getattr(self, case)
-
-
-Value = Decimal | Range
 
 
 @dataclass(frozen=True)
@@ -201,10 +191,6 @@ class Profile:
 
     def shape_at(self, case: str) -> Conversation | Agent | None:
         """The shape with its turns (steps) at `case`: one fixed count."""
-        # cycle, still open: conversation.py imports Range from here (fix: Counts/at_case/shape_at into a module
-        # below both; conversation.py is being edited elsewhere this session)
-        from .conversation import shape_at
-
         return None if self.shape is None else shape_at(self.shape, case)
 
 
