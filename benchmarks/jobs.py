@@ -51,7 +51,7 @@ def run(files: list[Path], jobs: int) -> tuple[float, bytes]:
     done = subprocess.run([sys.executable, "-m", "costcalc", "reprice", *map(str, files), "--jobs", str(jobs),
                            "--format", "json", "--by", "month,model"], capture_output=True, env=env, check=False)
     seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):
+    if done.returncode not in (0, 1) or not done.stdout.startswith(b"{"):  # 1: records reported, JSON written
         raise SystemExit(f"--jobs {jobs} failed: {done.stderr.decode()[-500:]}")
     return seconds, done.stdout
 
