@@ -45,8 +45,12 @@ class FirstProblems:
         if not self.derive:
             return
         frame = chunk.frame
-        names = (list(pd.unique(frame["source"].astype(str))) if "source" in frame and len(frame)
-                 else ["<DataFrame>"] if len(frame) else [])
+        if "source" not in frame or not len(frame):
+            names = ["<DataFrame>"] if len(frame) else []
+        elif isinstance(frame["source"].dtype, pd.CategoricalDtype) and len(frame["source"].cat.categories) == 1:
+            names = [str(frame["source"].cat.categories[0])]  # a reader's chunk: one file
+        else:  # unique values in order of appearance
+            names = [str(name) for name in pd.unique(frame["source"])]
         for name in names + [p.file for p in chunk.problems]:
             if name not in self._known:
                 self._known.add(name)
@@ -69,15 +73,20 @@ def _in_problem_order(frame: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
         return frame
     lines = frame["line"].to_numpy(dtype=np.int64)
     source = frame["source"]
-    codes, names = pd.factorize(source.astype(str))
-    if len(names) == 1:
+    if isinstance(source.dtype, pd.CategoricalDtype):  # the readers': codes, no string per record
+        names = [str(name) for name in source.cat.categories]
+        codes = source.cat.codes.to_numpy() if len(names) > 1 else np.zeros(1, dtype=np.int8)
+    else:
+        codes, uniques = pd.factorize(source)
+        names = [str(name) for name in uniques]
+    if codes.min() == codes.max():  # one file (a reader's chunk): rows in line order unless shuffled
         if bool(np.all(lines[1:] >= lines[:-1])):
             return frame
         return frame.iloc[np.argsort(lines, kind="stable")]
     place = {name: i for i, name in reversed(list(enumerate(sources)))}
     rank = np.array([place.get(name, len(sources)) for name in names], dtype=np.int64)
     by_name = np.argsort(np.argsort(np.array(names, dtype=object), kind="stable"), kind="stable")
-    file_order = (rank * len(names) + by_name)[codes]
+    file_order = (rank * len(names) + by_name)[codes.astype(np.int64)]
     ordered = (np.all(file_order[1:] >= file_order[:-1])
                and np.all((file_order[1:] > file_order[:-1]) | (lines[1:] >= lines[:-1])))
     return frame if ordered else frame.iloc[np.lexsort((lines, file_order))]
