@@ -86,7 +86,8 @@ def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="
     UnknownModelError before any record is read); log files are streamed in bounded memory.
     engine: "local" (costcalc's pricer) or "duckdb" (the records priced inside DuckDB, the `duckdb`
     extra: the same rows, totals and problems). jobs: log files spread over this many processes
-    (engine "local"; api_jobs.py): the same result, to the last digit."""
+    (engine "local"; api_jobs.py): the same result, to the last digit; in a script, call it under
+    `if __name__ == "__main__":` (the workers are spawned)."""
 
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
