@@ -13,8 +13,8 @@ Why processes, spawned: the pricer is numpy and Python, which threads would shar
 module level and the module does no work on import, so a spawned child imports it and nothing runs twice.
 A script calling `reprice_totals(..., jobs=N)` must start its work under `if __name__ == "__main__":` (spawned
 workers import the script's main module; without the guard Python refuses to start them, as multiprocessing
-documents); the CLI and notebooks need nothing. The price table goes to each worker pickled (its read-only mappings as plain dicts), so an overlay or a
-table built in a notebook prices there exactly as here.
+documents); the CLI and notebooks need nothing. The price table goes to each worker pickled (its read-only
+mappings as plain dicts), so an overlay or a table built in a notebook prices there exactly as here.
 
 A file is the unit of work: a single file is not split (its lines are numbered by reading it in order).
 """
