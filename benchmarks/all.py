@@ -20,6 +20,7 @@ import importlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -94,10 +95,10 @@ def log_files(records: int) -> Path:
     return cache
 
 
-def from_memory(cache: Path, records: int, runs: int) -> None:
-    """Re-pricing a normalized frame in memory: costcalc's vectorized pricer against plain numpy doing the
-    least the same answer needs (each record's tokens x one flat rate per model and component: no dates,
-    tiers or cliffs, so a lower bound, not an equal design)."""
+def memory_repricer(cache: Path) -> tuple[Callable[[], object], Callable[[], object]]:
+    """(costcalc re-pricing the normalized frame of `cache` in memory, plain numpy doing the least the same
+    answer needs: each record's tokens x one flat rate per model and component, no dates, tiers or cliffs,
+    so a lower bound, not an equal design)."""
     import numpy as np
     import pandas as pd
 
@@ -116,8 +117,14 @@ def from_memory(cache: Path, records: int, runs: int) -> None:
         tokens = np.stack([frame[c].to_numpy() for c in counts], axis=1)
         return int((tokens * rates[codes]).sum())
 
-    best = interleaved({"costcalc": lambda: reprice_chunks([UsageChunk(frame, len(frame), [])], table, by=["month"]),
-                        "numpy": plain}, runs)
+    return (lambda: reprice_chunks([UsageChunk(frame, len(frame), [])], table, by=["month"])), plain
+
+
+def from_memory(cache: Path, records: int, runs: int) -> None:
+    """Re-pricing a normalized frame in memory: costcalc's vectorized pricer against plain numpy
+    (memory_repricer), interleaved."""
+    costcalc, plain = memory_repricer(cache)
+    best = interleaved({"costcalc": costcalc, "numpy": plain}, runs)
     now = records / best["costcalc"]
     QUOTE_RATE["memory"] = now
     add(f"re-pricing from memory, {records:,} records", rate(records, best["costcalc"]),
@@ -188,11 +195,13 @@ def projection(profiles: int, runs: int) -> None:
         done = subprocess.run([sys.executable, str(HERE / "big_estimate.py"), str(profiles)], capture_output=True,
                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         figures.append(dict(pair.split("=") for pair in done.stdout.split()))
-    seconds = min(float(f["seconds"]) for f in figures)
-    rss = min(float(f["peak_rss_mib"]) for f in figures)
+    # the frame's tokens and cost_usd are made when first read (DecimalArray.deferred): the estimate and the
+    # first read of cost_usd together are what the goal judges, as when the estimate made them
+    seconds = min(float(f["seconds"]) + float(f["first_read_s"]) for f in figures)
+    rss = min(float(f["peak_rss_after_read_mib"]) for f in figures)
     scale = profiles / 1000
     add(f"projection, {profiles:,} profiles x 10 models x 36 months ({figures[0]['rows']} rows)",
-        f"{seconds:.2f} s, {rss:.0f} MiB", "no reference in this run",
+        f"{seconds:.2f} s (estimate + first read of cost_usd), {rss:.0f} MiB", "no reference in this run",
         f"< {1 * scale:g} s, < 300 MiB" + ("" if profiles == 1000 else " (1 s scaled to the profiles)"),
         seconds < 1 * scale and rss < 300)
 
@@ -218,51 +227,84 @@ def quotes(runs: int, n: int = 20_000) -> None:
     best = interleaved(fns, runs)
     reference = f"tokencost {rate(n, best['tokencost'])}" if "tokencost" in best else "tokencost not installed"
     add("per-record prices.quote", rate(n, best["costcalc"]), reference, ">= 300k rec/s", n / best["costcalc"] >= 3e5)
-    peers = []
-    for dist, module, loop in bench_run.PEERS:
-        if not has(module):
-            peers.append(f"{dist} not installed")
-            continue
-        try:
-            seconds = interleaved({dist: lambda loop=loop: loop(records)}, runs)[dist]
-        except Exception as exc:  # a peer that does not know a model at its installed version
-            peers.append(f"{dist} failed ({type(exc).__name__})")
-            continue
-        peers.append(f"{dist} {rate(n, seconds)}")
-        PEER_RATES[dist] = n / seconds
     QUOTE_RATE["costcalc"] = n / best["costcalc"]
-    PEER_RATES["_text"] = "; ".join(peers)  # type: ignore[assignment]
 
 
-PEER_RATES: dict[str, float] = {}
 QUOTE_RATE: dict[str, float] = {}
 
 
 def start_up(runs: int) -> None:
     """`costcalc estimate` on the examples and `costcalc tokens` on a small file, whole processes,
-    alternating with `python -c "import pandas"`."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    alternating with `python -c "import pandas"`.
+
+    As an installed costcalc runs: with compiled bytecode (pip compiles it at install; here a temporary
+    PYTHONPYCACHEPREFIX warmed by one untimed run, even where PYTHONDONTWRITEBYTECODE is set, as in
+    benchmarks/startup.py), so the figure is not the compiling of ~150 modules on every start; that figure
+    is printed beside it. `tokens` is measured with an empty cache folder each run (the vocabularies and
+    the price table read from the shipped files: the first run after an install; this row's figure) and
+    with the folder an earlier run filled (every later run)."""
     cli = [sys.executable, "-m", "costcalc"]
     with tempfile.TemporaryDirectory() as folder:
         small = Path(folder) / "prompt.txt"
         small.write_text("Summarize the attached quarterly report in three bullet points.\n" * 20)
-        best = processes({"estimate": cli + ["estimate"], "tokens": cli + ["tokens", str(small)],
-                          "pandas": [sys.executable, "-c", "import pandas"]}, runs, env)
+        base = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "COSTCALC_CACHE_DIR")}
+        base["PYTHONPATH"] = str(ROOT)
+        compiled = {**base, "PYTHONPYCACHEPREFIX": str(Path(folder) / "pyc"),
+                    "COSTCALC_CACHE_DIR": str(Path(folder) / "warm")}
+        uncompiled = {**base, "PYTHONDONTWRITEBYTECODE": "1", "COSTCALC_CACHE_DIR": str(Path(folder) / "warm")}
+        empty = Path(folder) / "empty"
+
+        def run(argv, env, fresh_cache=False):
+            def go():
+                if fresh_cache:
+                    shutil.rmtree(empty, ignore_errors=True)
+                subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+            return go
+
+        for argv in (cli + ["estimate"], cli + ["tokens", str(small)]):  # compile and fill the cache, untimed
+            run(argv, compiled)()
+        best = interleaved({
+            "estimate": run(cli + ["estimate"], compiled),
+            "estimate, uncompiled": run(cli + ["estimate"], uncompiled),
+            "tokens, empty cache": run(cli + ["tokens", str(small)], {**compiled, "COSTCALC_CACHE_DIR": str(empty)},
+                                       fresh_cache=True),
+            "tokens": run(cli + ["tokens", str(small)], compiled),
+            "pandas": run([sys.executable, "-c", "import pandas"], compiled)}, runs)
     add("`costcalc estimate` on the examples, whole process", f"{best['estimate']:.2f} s",
-        f"`import pandas` {best['pandas']:.2f} s", "< 0.9 s", best["estimate"] < 0.9)
-    add("`costcalc tokens` cold start, small file, three models", f"{best['tokens']:.2f} s", "-", "< 0.7 s",
-        best["tokens"] < 0.7)
+        f"`import pandas` {best['pandas']:.2f} s; "
+        f"uncompiled checkout (no bytecode) {best['estimate, uncompiled']:.2f} s",
+        "< 0.9 s", best["estimate"] < 0.9)
+    add("`costcalc tokens` cold start, small file, three models", f"{best['tokens, empty cache']:.2f} s (empty cache)",
+        f"cache filled by an earlier run {best['tokens']:.2f} s", "< 0.7 s", best["tokens, empty cache"] < 0.7)
 
 
-def peers_row(memory_rate: float | None) -> None:
-    text = PEER_RATES.get("_text", "no peers measured")
-    rates = {k: v for k, v in PEER_RATES.items() if k != "_text"}
-    if memory_rate is None or not rates:
-        add("peers, per record, same records", "-", str(text), ">= 300x both from memory", None)
+def peers(cache: Path, memory_records: int, runs: int, n: int = 20_000) -> None:
+    """Each installed peer's per-record loop (benchmarks/run.py, n mixed records) interleaved with costcalc
+    re-pricing `memory_records` from memory (A, B, C, A, B, C, ...): the ratio of records per second,
+    both taken under the same load. A peer missing prints "not installed"."""
+    records = bench_run.mixed_records(n)
+    fns: dict[str, Callable[[], object]] = {"costcalc": memory_repricer(cache)[0]}
+    texts = []
+    for dist, module, loop in bench_run.PEERS:
+        if not has(module):
+            texts.append(f"{dist} not installed")
+            continue
+        try:
+            loop(records[:200])  # a peer that does not know a model at its installed version fails here
+        except Exception as exc:
+            texts.append(f"{dist} failed ({type(exc).__name__})")
+            continue
+        fns[dist] = lambda loop=loop: loop(records)
+    best = interleaved(fns, runs)
+    memory_rate = memory_records / best["costcalc"]
+    ratios = {dist: memory_rate / (n / seconds) for dist, seconds in best.items() if dist != "costcalc"}
+    texts = [f"{dist} {rate(n, best[dist])}" for dist in ratios] + texts
+    text = "; ".join(texts + [f"costcalc from memory {rate(memory_records, best['costcalc'])} in the same run"])
+    if not ratios:
+        add("peers, per record, same records", "-", text, ">= 300x both from memory", None)
         return
-    ratios = {k: memory_rate / v for k, v in rates.items()}
     shown = ", ".join(f"{ratios[k]:,.0f}x {k}" for k in ratios)
-    add("peers, per record, same records", f"from memory {shown}", str(text), ">= 300x both from memory",
+    add("peers, per record, same records", f"from memory {shown}", text, ">= 300x both from memory",
         all(r >= 300 for r in ratios.values()) and len(ratios) == 2)
 
 
@@ -282,7 +324,7 @@ def main() -> None:
     projection(100 if args.quick else 1000, runs)
     quotes(runs)
     start_up(runs)
-    peers_row(QUOTE_RATE.get("memory"))
+    peers(memory_cache, memory_records, runs)
     out = io.StringIO()
     out.write("\n| path | now | reference on the same work | goal | goal met? |\n|---|---:|---|---:|---|\n")
     for row in ROWS:

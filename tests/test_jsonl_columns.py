@@ -22,6 +22,7 @@ pytest.importorskip("pyarrow")
 from costcalc.errors import CostcalcError
 from costcalc.usage import jsonl_columns, read_jsonl
 from costcalc.usage.formats.common import NumberText
+from costcalc.usage.jsonlines import Block, LongLine
 from costcalc.usage.read import iter_usage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -280,3 +281,20 @@ def test_utc_texts_worked_out_from_bytes_equal_the_reference():
                   "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00", "2026-1-01T00:00:00Z", "２026-01-01T00:00:00Z",
                   "2026-01-01T00:00:0aZ"):
         assert jsonl_columns._utc_seconds_ns(pa.array(["2026-05-01T00:00:00Z", other])) is None, other
+
+
+
+def test_a_read_error_comes_after_the_blocks_before_it():
+    """The columnar read of the next block runs ahead on a second thread; a file that breaks part-way (a
+    truncated .gz) still hands over every block read before the break, in order, then the error."""
+    def blocks():
+        yield Block(b'{"a": 1}\n', None, False)
+        yield LongLine(b"x" * 10)
+        yield Block(b'{"a": 2}\n{"a": 3}\n', None, False)
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+
+    seen = []
+    with pytest.raises(EOFError):
+        for block, ahead in read_jsonl._parsed_ahead(blocks(), lambda data, lines: (data, lines)):
+            seen.append((type(block).__name__, None if ahead is None else ahead.result()))
+    assert seen == [("Block", (b'{"a": 1}\n', 1)), ("LongLine", None), ("Block", (b'{"a": 2}\n{"a": 3}\n', 2))]

@@ -17,11 +17,13 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests import reference_projection
 from costcalc.api import prices_from, workloads_from
 from costcalc.projection import project
+from costcalc.projection.frame import request_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +45,12 @@ def assert_same(new, old, tolerance: Decimal | None = None) -> None:
         else:
             assert got == want, (column, [(g, w) for g, w in zip(got, want) if g != w][:3])
     if tolerance is None:
-        assert new.attrs == old.attrs
+        new_attrs, old_attrs = dict(new.attrs), dict(old.attrs)
+        requests = new_attrs.pop("requests", None)
+        if isinstance(requests, pd.DataFrame):  # the projection's table of requests, a row per run
+            requests = request_entries(requests)
+        assert requests == old_attrs.pop("requests", None)
+        assert new_attrs == old_attrs
 
 
 def both(loaded, table, start, months, exact_intermediates=True):
@@ -173,3 +180,33 @@ def test_expected_only_frames_skip_nothing_they_show(table, source):
     ranged = sum(len(p.models) for p in loaded if p.has_ranges)
     # some ranged profiles still need their cases priced (a measured input), and some do not
     assert 0 < with_low < ranged, (with_low, ranged)
+
+
+def test_slot_minutes_per_hour_of_the_week_equal_counting_every_minute(table):
+    """projector.hour_counts sums a slot's minute ranges over runs of one hour of the week; the slow way
+    counts the hour of every minute (calendar.hour_of_week). Zones with a daylight-saving change in the
+    month (New York in March and November, Berlin in October, Lord Howe's half hour) included."""
+    import numpy as np
+
+    from costcalc import calendar as cal
+    from costcalc.projection.projector import _Projector
+
+    class Slot:
+        def __init__(self, ranges):
+            self.ranges = ranges
+
+    projector = _Projector(table, "actual")
+    rng = random.Random(5)
+    slots = []  # kept alive: the cache is keyed by the ranges' id
+    for tz in ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"]:
+        for ym in [(2026, 3), (2026, 10), (2026, 11), (2027, 4)]:
+            minutes = cal.hour_of_week(tz, *ym)
+            for k in (1, 2, 4):
+                points = sorted(rng.sample(range(len(minutes) + 1), 2 * k))
+                slots.append(Slot(tuple((points[2 * x], points[2 * x + 1]) for x in range(k))))
+                slow = sum(np.bincount(minutes[a:b], minlength=cal.HOURS_PER_WEEK) for a, b in slots[-1].ranges)
+                assert projector.hour_counts(slots[-1], ym, tz).tolist() == slow.tolist(), (tz, ym)
+            slots.append(Slot(((0, len(minutes)),)))
+            whole = projector.hour_counts(slots[-1], ym, tz)
+            assert whole.tolist() == np.bincount(minutes, minlength=cal.HOURS_PER_WEEK).tolist()
+            assert int(whole.sum()) == len(minutes)  # every minute of the month counted once

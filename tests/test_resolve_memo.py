@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import random
+import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal as D
 
@@ -273,3 +274,32 @@ def test_benchmark_records_priced_like_the_reference(bundled):
                 slow_quote_total(bundled, model, tokens, at)
             continue
         assert (q.total_usd, q.lines[0].rule) == slow_quote_total(bundled, model, tokens, at)
+
+
+def test_remembered_quotes_equal_quotes_on_a_fresh_table():
+    # The quote path remembers a Resolution and the fields its quotes share per key; each quote from the
+    # memo must equal (fields, lines, repr, total) a quote priced on a table that remembers nothing yet.
+    table, other = load_prices(), load_prices()
+    rng = random.Random(5)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    cases = []
+    for _ in range(400):
+        tokens = TokenBundle(input=rng.choice([0, 700, 272_001]), cache_read=rng.choice([0, 300]),
+                             cache_write_5m=rng.choice([0, 50]), output=rng.choice([0, 90]),
+                             reasoning=rng.choice([0, 10]))
+        cases.append((rng.choice(["gpt-5.5", "claude-opus-4-7", "deepseek-v4-pro", "deepseek-chat"]), tokens,
+                      start + timedelta(minutes=rng.randrange(120 * 24 * 60)), rng.choice(["standard", "batch"]),
+                      rng.choice([False, True, 0, 1]), rng.choice(["actual", "list"]), rng.choice([1, 2, 3])))
+    for model, tokens, at, tier, residency, scenario, requests in cases:
+        args = (model, tokens, at, tier, residency, scenario, requests)
+        other.memo.clear()  # nothing remembered: this quote is computed from the rules
+        try:
+            q = quote(table, *args)
+        except CostcalcError as exc:
+            with pytest.raises(type(exc), match=re.escape(str(exc))):
+                quote(other, *args)
+            continue
+        fresh = quote(other, *args)
+        assert q == fresh and repr(q) == repr(fresh) and q.to_dict() == fresh.to_dict()
+        assert type(q.residency) is type(residency) and q.total_usd == fresh.total_usd
+    assert len(table.memo["quotes"]) > 10  # answered from the memo, not recomputed each time

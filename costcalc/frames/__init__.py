@@ -106,7 +106,10 @@ def estimate_frame(frame: pd.DataFrame, cases: bool = False) -> pd.DataFrame:
     held = list(CASES) if cases and ranged else ["expected"]
     if held != list(CASES) and ranged:
         frame = frame[(frame["case"] == "expected").to_numpy()].reset_index(drop=True)
-        entries = [e for e in entries if e.get("case", "expected") == "expected"]
+        if isinstance(entries, pd.DataFrame):
+            entries = entries[(entries["case"] == "expected").to_numpy()].reset_index(drop=True)
+        else:
+            entries = [e for e in entries if e.get("case", "expected") == "expected"]
     frame = frame.copy(deep=False)
     frame[REQUESTS] = _requests_column(frame, entries)
     with_money(frame, ESTIMATE_MONEY, trusted=True)
@@ -134,20 +137,26 @@ def _run_starts(frame: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(changed)
 
 
-def _requests_column(frame: pd.DataFrame, entries: list[dict]) -> DecimalArray:
-    """Each run's requests on its first line, zero elsewhere (see the module docstring)."""
+def _requests_column(frame: pd.DataFrame, entries: list[dict] | pd.DataFrame) -> DecimalArray:
+    """Each run's requests on its first line, zero elsewhere (see the module docstring). `entries`: a
+    dict per run, or the projection's table of them (columns profile, model, month, case, requests)."""
     values = np.full(len(frame), Decimal(0), dtype=object)
     starts = _run_starts(frame)
     at = [_text_at(frame, key, starts) for key in _RUN_KEYS]
-    given = [np.array([str(e.get(key, "expected") if key == "case" else e[key]) for e in entries], dtype=object)
-             for key in _RUN_KEYS]
-    if len(starts) == len(entries) and all(np.array_equal(a, g) for a, g in zip(at, given)):
-        values[starts] = [n if isinstance(n, Decimal) else Decimal(str(n)) for n in (e["requests"] for e in entries)]
+    if isinstance(entries, pd.DataFrame):
+        given = [_text_at(entries, key, np.arange(len(entries))) for key in _RUN_KEYS]
+        counts = entries["requests"].tolist()
+    else:
+        given = [np.array([str(e.get(key, "expected") if key == "case" else e[key]) for e in entries], dtype=object)
+                 for key in _RUN_KEYS]
+        counts = [e["requests"] for e in entries]
+    if len(starts) == len(counts) and all(np.array_equal(a, g) for a, g in zip(at, given)):
+        values[starts] = [n if isinstance(n, Decimal) else Decimal(str(n)) for n in counts]
     else:  # not in run order (a hand-made frame): each on its run's first line, by key
         first = {key: i for key, i in reversed(list(zip(zip(*at), starts.tolist())))}
-        for key, entry in zip(zip(*given), entries):
+        for key, n in zip(zip(*given), counts):
             if key in first:
-                values[first[key]] += Decimal(str(entry["requests"]))
+                values[first[key]] += Decimal(str(n))
     return DecimalArray(values)
 
 

@@ -8,8 +8,11 @@ significant digits (a traffic share like 154/720 divided at 50 digits), more tha
 pyarrow would become a core dependency (about 40 MB installed and 0.1-0.2 s more at import).
 
 So this module is a small pandas ExtensionArray over what the projection already builds: a NumPy object
-array of Python `Decimal`s (wrapping it costs nothing). Every operation runs in an explicit context,
-never Python's default 28 digits (which would silently round a 50-digit amount):
+array of Python `Decimal`s (wrapping it costs nothing), or a function that makes that array when a value
+is first needed (`DecimalArray.deferred`: the projection's 2-million-line frames keep integer numerators
+until then; building, filtering by other columns, counting and passing the frame on make no Decimal).
+Every operation runs in an explicit context, never Python's default 28 digits (which would silently round
+a 50-digit amount):
 
 - `+ - *`, sums, cumulative sums and group sums: 120 significant digits (as `money.exact_sum`), so they are
   exact for amounts of up to 50 digits (a total always equals the lines it sums, in any order);
@@ -35,7 +38,7 @@ numbers (openpyxl takes Decimals; Excel keeps 15 digits).
 Display (`print(df)`): `display.precision` decimal places (6 by default) and at least 3 significant
 digits; a value cut short ends in "…" (the value itself stays exact).
 
-One module (about 730 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
+One module (about 790 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
 (the dtype, the array, and the reductions, ranks, quantiles and group operations pandas calls back into),
 and every part of it works in the same two decimal contexts on the same object arrays. A split would
 leave each half importing the other's private helpers.
@@ -195,13 +198,54 @@ class DecimalArray(OpsMixin, ExtensionArray):
 
     __array_priority__ = 1000  # NumPy leaves `ndarray * column` to us
 
+    _deferred: _Deferred | None = None  # values made when first needed (DecimalArray.deferred)
+
     def __init__(self, values: np.ndarray, copy: bool = False):
         # Trusted: an object ndarray of Decimals and pd.NA (costcalc's own columns). Use
         # _from_sequence (pd.array(values, dtype="decimal")) for anything else.
         if not isinstance(values, np.ndarray) or values.dtype != object or values.ndim != 1:
             raise TypeError("DecimalArray takes a 1-d object ndarray of Decimals; use "
                             "pd.array(values, dtype='decimal') to convert other values")
-        self._data = values.copy() if copy else values
+        self._decimals: np.ndarray | None = values.copy() if copy else values
+
+    @classmethod
+    def deferred(cls, length: int, make: Callable[[], np.ndarray]) -> DecimalArray:
+        """An array of `length` values that `make()` returns (a 1-d object ndarray of Decimals, trusted as
+        __init__'s, a new array on every call), called when a value is first needed (read, summed,
+        compared, saved). A view shares the values it makes; a copy calls `make` again when it is read.
+        Why: the projection holds a big frame's amounts as integer numerators and makes the Decimals
+        (most of its time and memory) only when a value is used, not for a frame that is only built,
+        counted or passed on. Every behaviour is the made array's."""
+        array = cls.__new__(cls)
+        array._decimals, array._deferred = None, _Deferred(int(length), make)
+        return array
+
+    @property
+    def _data(self) -> np.ndarray:
+        values = self._decimals
+        if values is None:
+            assert self._deferred is not None  # a deferred array (DecimalArray.deferred)
+            values = self._decimals = self._deferred.values()
+            self._deferred = None
+        return values
+
+    @_data.setter
+    def _data(self, values: np.ndarray) -> None:
+        self._decimals, self._deferred = values, None
+
+    def __getstate__(self) -> dict:
+        # pickles and deep copies hold the values, never the function that makes them
+        state = dict(self.__dict__)
+        state.update(_decimals=self._data, _deferred=None)
+        return state
+
+    def view(self, dtype=None):
+        if dtype is None and self._decimals is None:  # shares the values once they are made
+            assert self._deferred is not None
+            array = type(self).__new__(type(self))
+            array._decimals, array._deferred = None, self._deferred
+            return array
+        return super().view(dtype)
 
     # -- construction --------------------------------------------------------------------------------
 
@@ -235,7 +279,10 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return _DTYPE
 
     def __len__(self) -> int:
-        return len(self._data)
+        if self._decimals is None:
+            assert self._deferred is not None
+            return self._deferred.length
+        return len(self._decimals)
 
     _readonly = False  # pandas marks arrays behind read-only views (copy-on-write)
 
@@ -272,8 +319,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
 
     @property
     def nbytes(self) -> int:
-        # the pointers and the Decimal objects (a 50-digit Decimal is about 128 bytes)
-        return self._data.nbytes + 104 * len(self._data)
+        # the pointers and the Decimal objects (a 50-digit Decimal is about 128 bytes); what a deferred
+        # array will hold once made (df.memory_usage() does not make it)
+        return (8 + 104) * len(self)
 
     def isna(self) -> np.ndarray:
         return pd.isna(self._data)
@@ -285,6 +333,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return type(self)(take(self._data, indices, allow_fill=allow_fill, fill_value=fill))
 
     def copy(self):
+        if self._decimals is None:  # a copy of values not made yet: made (again) when the copy is read
+            assert self._deferred is not None
+            return type(self).deferred(self._deferred.length, self._deferred.make)
         return type(self)(self._data.copy())
 
     def tolist(self) -> list:
@@ -543,6 +594,24 @@ class DecimalArray(OpsMixin, ExtensionArray):
 
 
 _DTYPE = DecimalDtype()
+
+
+class _Deferred:
+    """The values of a deferred DecimalArray and of its views: made once, by the first that needs them."""
+
+    __slots__ = ("length", "made", "make")
+
+    def __init__(self, length: int, make: Callable[[], np.ndarray]):
+        self.length, self.make = length, make
+        self.made: np.ndarray | None = None
+
+    def values(self) -> np.ndarray:
+        if self.made is None:
+            made = self.make()
+            if not isinstance(made, np.ndarray) or made.dtype != object or made.shape != (self.length,):
+                raise TypeError(f"deferred decimal values: expected {self.length} objects, got {made!r:.80}")
+            self.made = made
+        return self.made
 
 
 def shown_text(value: Decimal, places: int) -> str:

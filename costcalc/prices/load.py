@@ -1,7 +1,7 @@
 """pricing.yaml (and user overlays) -> PriceTable, strictly: unknown keys, wrong types, bad zones and
 missing sources are errors naming file, line, dotted key, value and what is allowed.
 
-This is the only place in costcalc.prices that reads files.
+This and its cache of parsed tables (table_cache.py) are the only places in costcalc.prices that read files.
 
 One module (about 550 lines) because it is one parser of one schema: `_Parser` walks the table's tree
 from the top, a method per kind of entry (provider, model, rule, modifier, fee, route, conditions), all
@@ -24,6 +24,7 @@ from typing import Any
 from .._validate import Reader
 from .._yamlnodes import Node, parse, read_input
 from ..errors import _NO_VALUE, Problem
+from . import table_cache
 from .model import (COMPONENTS, SCENARIOS, TIERS, WEEKDAYS, Calendar, Conditions, Fee, Modifier, Model,
                     PriceTable, Provider, Retirement, Route, Rule, SourceFile, Window)
 
@@ -62,13 +63,22 @@ def load_prices(path: str | Path | None = None, overlays: list[str | Path] | tup
 
 def _load_file(path: Path, overlay: bool, base: PriceTable | None) -> PriceTable:
     text, data = read_input(path)
+    name = "bundled:pricing.yaml" if not overlay and path == bundled_path() else ""
+    # A table loaded on its own (no base) is read from its checked copy in the cache folder when there is
+    # one for these exact bytes, and cached after a clean parse (table_cache.py); overlays are parsed each time.
+    table_key = table_cache.key(path, data, name) if base is None else None
+    if table_key is not None:
+        cached = table_cache.load(table_key)
+        if cached is not None:
+            return cached
     root = parse(text, str(path))
     reader = Reader(str(path))
     parser = _Parser(reader, overlay, base)
-    name = "bundled:pricing.yaml" if not overlay and path == bundled_path() else ""
     table = parser.table(root, SourceFile(str(path), hashlib.sha256(data).hexdigest(), "", name))
     reader.raise_if_problems()
     assert table is not None
+    if table_key is not None:
+        table_cache.store(table_key, table)
     return table
 
 

@@ -325,6 +325,9 @@ class SourceFile:
     name: str = ""
 
 
+_MAPPINGS = ("providers", "models", "calendars", "aliases")  # read-only views on a PriceTable
+
+
 @dataclass(frozen=True)
 class PriceTable:
     schema_version: int
@@ -342,10 +345,23 @@ class PriceTable:
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("providers", "models", "calendars", "aliases"):
+        for name in _MAPPINGS:
             value = getattr(self, name)
             if not isinstance(value, MappingProxyType):
                 object.__setattr__(self, name, MappingProxyType(value))
+
+    def __getstate__(self) -> dict:
+        """Pickled (prices/table_cache.py) with plain dicts for the read-only views, which do not pickle,
+        and without the memo: answers are remembered again by the table that is loaded."""
+        state = dict(self.__dict__)
+        for name in _MAPPINGS:
+            state[name] = dict(state[name])
+        state["memo"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
     @property
     def sha256(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import re
@@ -12,9 +12,10 @@ from collections.abc import Mapping
 
 from ..errors import CostcalcError, NoPriceError, NotLaunchedError, shown
 from ..money import decimal_text
-from .limits import check_request, over_limit
-from .model import COMPONENTS, MTOK, SCENARIOS, TOOL_PREFIX, PriceTable, tool_component
-from .resolve import _utc, lookup, remembered
+from .limits import check_request
+from .model import COMPONENTS, MTOK, SCENARIOS, TOOL_PREFIX, Model, PriceTable, tool_component
+from .memo import remember
+from .resolve import Resolution, _utc, lookup, memo_key, remembered_afresh
 
 # How a quote names a component when it says what one request holds (the quote CLI's flag names).
 _SAID = {"input": "input", "cache_read": "cached", "cache_write_5m": "cache-write-5m",
@@ -49,14 +50,21 @@ class TokenBundle:
                  output: int = 0, reasoning: int = 0) -> None:
         # Written out (init=False) rather than generated: a usage loop makes one bundle per record, and
         # the generated __init__ of a frozen dataclass sets each field with object.__setattr__. Here the
-        # fields go into the instance dict in one step (tests/test_resolve_memo.py checks this signature
-        # against the fields). One comparison chain checks the usual case (plain ints >= 0; a bool is not
-        # `int` by type); the per-field loop names the culprit otherwise and still takes int subclasses.
-        _set(self, "__dict__", {"input": input, "cache_read": cache_read, "cache_write_5m": cache_write_5m,
-                                "cache_write_1h": cache_write_1h, "output": output, "reasoning": reasoning})
+        # fields go straight into the instance dict (frozen blocks attribute assignment, not the dict;
+        # tests/test_resolve_memo.py checks this signature against the fields). One comparison chain
+        # checks the usual case (plain ints >= 0; a bool is not `int` by type; chained comparisons, not
+        # min(): no call); the per-field loop names the culprit otherwise and still takes int subclasses.
+        fields = self.__dict__
+        fields["input"] = input
+        fields["cache_read"] = cache_read
+        fields["cache_write_5m"] = cache_write_5m
+        fields["cache_write_1h"] = cache_write_1h
+        fields["output"] = output
+        fields["reasoning"] = reasoning
         if type(input) is int and type(cache_read) is int and type(cache_write_5m) is int \
                 and type(cache_write_1h) is int and type(output) is int and type(reasoning) is int \
-                and min(input, cache_read, cache_write_5m, cache_write_1h, output, reasoning) >= 0:
+                and input >= 0 and cache_read >= 0 and cache_write_5m >= 0 and cache_write_1h >= 0 \
+                and output >= 0 and reasoning >= 0:
             return
         for name in COMPONENTS:
             value = getattr(self, name)
@@ -200,38 +208,102 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
     for at `at` is a NoPriceError naming the model and the tools it does price.
 
     Priced one record at a time in a loop (benchmarks/run.py), this is a hot path: the resolution is
-    remembered per table (resolve.remembered) and the result objects are built in one step (`_line`)."""
-    if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+    remembered per table (resolve.remembered), the model's name, timeline and limits per table (`_asked`),
+    and the result objects are built in one step each. Every check of the arguments still runs; only
+    the work that repeats the same answer is skipped."""
+    # one test for the usual case (a plain int >= 1); the full one refuses bools and takes int subclasses
+    if (requests.__class__ is not int or requests < 1) and \
+            (isinstance(requests, bool) or not isinstance(requests, int) or requests < 1):
         raise CostcalcError(f"requests must be a whole number of at least 1, not {requests!r}")
-    asked = lookup(table, model)
+    memo = table.memo
+    try:
+        asked, max_prompt, max_output = memo["asked"][model]
+    except KeyError:
+        asked, max_prompt, max_output = _asked(table, model)  # an unknown name raises here, as lookup does
     if scenario not in SCENARIOS:  # before the instant is read, as resolve checks it
         raise NoPriceError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
-    counts = (tokens.input, tokens.cache_read, tokens.cache_write_5m, tokens.cache_write_1h, tokens.output,
-              tokens.reasoning)  # in COMPONENTS order
-    prompt = counts[0] + counts[1] + counts[2] + counts[3]  # TokenBundle.prompt_tokens, without the call
-    output = counts[4] + counts[5]
+    fresh, read, write_5m, write_1h, out, reasoning = counts = (
+        tokens.input, tokens.cache_read, tokens.cache_write_5m, tokens.cache_write_1h, tokens.output,
+        tokens.reasoning)  # in COMPONENTS order
+    prompt = fresh + read + write_5m + write_1h  # TokenBundle.prompt_tokens, without the call
+    output = out + reasoning
     if requests != 1:
         prompt, output = _ceil_div(prompt, requests), _ceil_div(output, requests)
+    utc = at if at.tzinfo is _UTC else _utc(at)
+    key = memo_key(table, asked, utc, prompt, tier, residency, scenario)
     try:
-        res = remembered(table, asked, _utc(at), prompt, tier, residency, scenario)
-    except NotLaunchedError:
-        raise
-    except NoPriceError:
-        check_request(asked, prompt, output, _hint(requests))  # a request it cannot take says more than "no price"
-        raise
-    if over_limit(asked, prompt, output) is not None:
+        res, shape = memo["quotes"][key]
+    except KeyError:
+        res, shape = _remember_shape(table, asked, utc, prompt, output, tier, residency, scenario, requests, key)
+    if prompt > max_prompt or output > max_output:  # the limits as numbers: no call for a request that fits
         check_request(asked, prompt, output, _hint(requests))
     rates = res.rates
     label = res.label
     lines = []
     total = _ZERO  # Quote.total_usd, summed in the same order (so to the same value) as the property would
-    for component, count in zip(COMPONENTS, counts):
-        if count or component in _ALWAYS_LISTED:
+    for component, count, listed in zip(COMPONENTS, counts, _LISTED):
+        if count or listed:
             rate = rates[component]
             cost = rate * count / MTOK
             total += cost
-            lines.append(_line(component, count, rate, cost, label))
-    for tool, calls in tool_calls.items() if tool_calls else ():
+            line = _new(QuoteLine)
+            fields = line.__dict__  # filled item by item: the class's shared keys, cheaper than a new dict
+            fields["component"] = component
+            fields["tokens"] = count
+            fields["usd_per_mtok"] = rate
+            fields["cost_usd"] = cost
+            fields["rule"] = label
+            lines.append(line)
+    if tool_calls:
+        total = _tool_lines(res, tool_calls, at, lines, total)
+    made = _new(Quote)
+    fields = made.__dict__
+    fields.update(shape)  # the fields every quote of this key shares, in field order; then its own
+    fields["at"] = at
+    fields["lines"] = tuple(lines)
+    fields["price_table"] = memo["meta"].copy()
+    fields["residency"] = residency  # as given: 1 and True share a key
+    fields["requests"] = requests
+    fields["total_usd"] = total
+    return made
+
+
+def _remember_shape(table: PriceTable, asked: Model, at: datetime, prompt: int, output: int, tier: str,
+                    residency: bool, scenario: str, requests: int, key: tuple) -> tuple[Resolution, dict]:
+    """The Resolution of `key` (resolve.remembered's) and the fields its quotes share, remembered beside it
+    under the same key and bound (memo.py: equal keys, equal answers); an error is raised, never kept."""
+    try:
+        res = table.memo.get("resolutions", {}).get(key) or \
+            remembered_afresh(table, asked, at, prompt, tier, residency, scenario, key)
+    except NotLaunchedError:
+        raise
+    except NoPriceError:
+        check_request(asked, prompt, output, _hint(requests))  # a request it cannot take says more than "no price"
+        raise
+    billed = res.billed_model
+    shape = {"model": res.model, "billed_model": billed.id, "provider": billed.provider, "at": None,
+             "scenario": scenario, "tier": tier, "residency": residency, "lines": (), "price_table": None,
+             "requests": 1, "total_usd": _ZERO}
+    remember(table.memo.setdefault("quotes", {}), key, (res, shape))
+    return res, shape
+
+
+def _asked(table: PriceTable, name: str) -> tuple[Model, int | float, int | float]:
+    """(the model `name` names, its context window, its max output), remembered per table with the table's
+    meta (what every quote records); a limit the table does not give is infinite here (never exceeded)."""
+    asked = lookup(table, name)
+    found = (asked, _INFINITE if asked.context_window is None else asked.context_window,
+             _INFINITE if asked.max_output_tokens is None else asked.max_output_tokens)
+    memo = table.memo
+    if "meta" not in memo:
+        memo["meta"] = table.meta()
+    memo.setdefault("asked", {})[name] = found  # bounded: names are the table's ids and aliases
+    return found
+
+
+def _tool_lines(res, tool_calls: Mapping[str, int], at: datetime, lines: list[QuoteLine], total: Decimal) -> Decimal:
+    """Append a line per tool's calls at the model's per-call fee; the total with their cost added."""
+    for tool, calls in tool_calls.items():
         if not isinstance(tool, str) or not _TOOL.fullmatch(tool):
             raise ValueError(f"tool_calls: {shown(tool)} is not a tool name (lower case, like web_search)")
         if not isinstance(calls, int) or isinstance(calls, bool) or calls < 0:
@@ -242,16 +314,14 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
         cost = fee.usd_per_call * calls
         total += cost
         lines.append(QuoteLine(tool_component(tool), calls, fee.usd_per_mcall, cost, res.fee_label))
-    billed = res.billed_model
-    made = _new(Quote)
-    _set(made, "__dict__", {"model": res.model, "billed_model": billed.id, "provider": billed.provider, "at": at,
-                            "scenario": scenario, "tier": tier, "residency": residency, "lines": tuple(lines),
-                            "price_table": _meta(table), "requests": requests, "total_usd": total})
-    return made
+    return total
 
 
 _ZERO = Decimal(0)
-_ALWAYS_LISTED = ("input", "output")  # a quote lists these even at 0 tokens; other components only when used
+# A quote lists input and output even at 0 tokens; other components only when used (in COMPONENTS order).
+_LISTED = tuple(component in ("input", "output") for component in COMPONENTS)
+_INFINITE = float("inf")
+_UTC = timezone.utc
 
 
 def _hint(requests: int) -> str:
@@ -259,16 +329,3 @@ def _hint(requests: int) -> str:
         " (if these counts are totals over several requests, give their number: --requests N)"
 
 
-def _line(component: str, tokens: int, usd_per_mtok: Decimal, cost_usd: Decimal, rule: str) -> QuoteLine:
-    made = _new(QuoteLine)
-    _set(made, "__dict__", {"component": component, "tokens": tokens, "usd_per_mtok": usd_per_mtok,
-                            "cost_usd": cost_usd, "rule": rule})
-    return made
-
-
-def _meta(table: PriceTable) -> dict:
-    """table.meta(), computed once per table; each quote gets its own copy of the top level."""
-    found = table.memo.get("meta")
-    if found is None:
-        found = table.memo["meta"] = table.meta()
-    return dict(found)

@@ -138,19 +138,30 @@ def remembered(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int
                scenario: str) -> Resolution:
     """`resolve` for a model already looked up and an instant already in UTC, its request as values (the
     per-record quote path makes no Request): the remembered Resolution, or a new one remembered."""
-    memo = table.memo
+    key = memo_key(table, asked, at, prompt_tokens, tier, residency, scenario)
     try:
-        line = memo["timelines"][asked.id]
+        return table.memo["resolutions"][key]
+    except KeyError:
+        return remembered_afresh(table, asked, at, prompt_tokens, tier, residency, scenario, key)
+
+
+def memo_key(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int, tier: str, residency: bool,
+             scenario: str) -> tuple:
+    """What the Resolution of this question depends on (memo.py): equal keys, equal answers."""
+    try:
+        line = table.memo["timelines"][asked.id]
     except KeyError:
         line = timeline(table, asked.id, lambda: prompt_thresholds(table, asked.id))
-    key = (asked.id, tier, residency, scenario, bisect_right(line.thresholds, prompt_tokens),  # prompt class
-           bisect_right(line.instants, at) if line.dated_only else line.state(at))
-    try:
-        return memo["resolutions"][key]
-    except KeyError:
-        found = resolve_afresh(table, asked.id, at, Request(prompt_tokens, tier, residency, scenario))
-        remember(resolutions(table), key, found)  # only answers: an error is raised before, never remembered
-        return found
+    return (asked.id, tier, residency, scenario, bisect_right(line.thresholds, prompt_tokens),  # prompt class
+            bisect_right(line.instants, at) if line.dated_only else line.state(at))
+
+
+def remembered_afresh(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int, tier: str,
+                      residency: bool, scenario: str, key: tuple) -> Resolution:
+    """The Resolution computed from the rules and remembered under `key` (an error is raised before)."""
+    found = resolve_afresh(table, asked.id, at, Request(prompt_tokens, tier, residency, scenario))
+    remember(resolutions(table), key, found)
+    return found
 
 
 def resolve_afresh(table: PriceTable, name: str, at: datetime, request: Request = Request()) -> Resolution:
@@ -309,7 +320,19 @@ def _no_price_message(model: Model, at: datetime, req: Request) -> str:
 def boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) -> list[datetime]:
     """Every instant in (start, end) where something about `model`'s price may change: effective dates
     of rules, modifiers, fees, routes, launch and retirement (following routes), and for clock-based rules
-    each local midnight and window edge in the rule's own time zone."""
+    each local midnight and window edge in the rule's own time zone. Remembered per table, model and
+    period (like resolutions, memo.py): a projection asks for the same model's period once per profile and
+    request kind, and a clock-based model's period has two cuts a day for every day."""
+    key = (model.id, start, end)
+    memo = table.memo.setdefault("boundaries", {})
+    found = memo.get(key)
+    if found is None:
+        found = tuple(_boundaries(table, model, start, end))
+        remember(memo, key, found)
+    return list(found)
+
+
+def _boundaries(table: PriceTable, model: Model, start: datetime, end: datetime) -> list[datetime]:
     points, clocked = change_instants(table, model)
     for when in clocked:
         lo = max(start, when.start) if when.start else start
@@ -357,6 +380,8 @@ def segments(table: PriceTable, name: str, start: datetime, end: datetime,
 
 
 def _same(a: Resolution | CostcalcError, b: Resolution | CostcalcError) -> bool:
+    if a is b:  # a remembered Resolution is one object for all the pieces it answers
+        return True
     if isinstance(a, Resolution) and isinstance(b, Resolution):
         return a.key == b.key
     return type(a) is type(b) and str(a) == str(b)

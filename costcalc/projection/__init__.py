@@ -49,6 +49,12 @@ Exactness: every line is an exact integer numerator over one denominator per pro
 divided once at the end (pricing.py), so a result whose true value has a finite decimal expansion
 (46.695) comes out exactly, not as 46.694999...; only truly repeating values (a 1/3 share) are rounded,
 at 50 digits. The month's volume (requests x growth^k) is computed at 50 digits first, as it always was.
+
+The frame's `tokens`, `usd_per_mtok` and `cost_usd` are "decimal" columns whose Decimals are made when a
+value is first read (costcalc.frames.decimal.DecimalArray.deferred over pricing.Money's integers), so a
+frame that is only built, filtered by its other columns or counted costs no Decimal per line; the values
+read are the same divisions, made then. attrs["requests"] is a table (frame.request_entries gives its
+rows as dicts): one row per (profile, model, month, case) with lines.
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ from ..prices.resolve import Request, lookup, prompt_thresholds
 from ..shapes import attempts, per_unit_weight, plan_units_entries, units_entries, with_failures
 from ..token_units import notes as token_notes
 from ..workloads.model import Profile, Workloads
-from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_costs
+from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_costs, request_entries
 from .notes import (MAX_GROWTH_FACTOR, check_growth, not_available, not_available_notes, profiles_info,
                     standing_assumptions)
 from .pricing import RunSpec
@@ -120,6 +126,11 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
             gc.enable()
     unavailable = not_available(projector, month_list)
     requests = _requests(out, month_list)
+    # units: count the requests of the profiles with units (and every profile's for the file's own units)
+    plan_units = getattr(workloads, "units", ())
+    with_units = {key for key, info in projector.unit_info.items() if info[0]}
+    entries = request_entries(requests, None if plan_units else lambda *key: key in with_units) \
+        if plan_units or with_units else []
     if not any(p.has_ranges for p in profiles):
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
@@ -138,12 +149,13 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "over_limit_excluded": projector.excluded,
         "profiles": profiles_info(profiles, projector.translations),
         "costcalc_version": __version__,
-        # requests per profile, model, month (and case): what cost per 1,000 requests divides by
+        # requests per profile, model, month (and case): what cost per 1,000 requests divides by (a table:
+        # frame.request_entries gives its rows as dicts; costcalc.frames.estimate_frame makes it a column)
         "requests": requests,
         # units per profile, model, month (and case): what cost per unit divides by (a profile's units:)
-        "units": units_entries(requests, projector.unit_info),
+        "units": units_entries(entries, projector.unit_info),
         # the file's top-level units: (the whole product's users, conversations): what a plan's total divides by
-        "plan_units": plan_units_entries(requests, projector.unit_info, getattr(workloads, "units", ()),
+        "plan_units": plan_units_entries(entries, projector.unit_info, plan_units,
                                          {p.name: p.shape.unit for p in profiles if p.shape is not None},
                                          [cal.month_label(*ym) for ym in month_list]),
         **_line_rates(out, projector.line_meta),
@@ -244,7 +256,9 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     over = over_limits(profile, model, model_name, bins, ceil_tokens(at_case(profile.output_tokens) + reasoning), case,
                        sampled is not None, ends, counted, hint)
     requests, classes = [], []
-    failing = functools.lru_cache(maxsize=None)(functools.partial(with_failures, profile.failures))
+    failures = profile.failures
+    failing = _unchanged if failures is None or not failures.rate else \
+        functools.lru_cache(maxsize=None)(functools.partial(with_failures, failures))
     tries = attempts(profile.failures)
     projector.unit_info[(profile.name, model_name, case)] = (profile.units, tries, per_unit_weight(profile, bins, over))
     for tier, tier_share in tiers:
@@ -265,6 +279,11 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
                     volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,
                     weights_id, notes, (model, bins, over) if any(over) else None, tries))
+
+
+def _unchanged(tokens: tuple) -> tuple:
+    """A request's tokens without failures (shapes.with_failures returns them as they are)."""
+    return tokens
 
 
 def _cases_matter(profile: Profile, has_prompt_rules: bool) -> bool:

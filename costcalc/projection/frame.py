@@ -6,6 +6,7 @@ Pure computation.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import numpy as np
@@ -15,6 +16,8 @@ from .. import calendar as cal
 from ..money import DIVIDE
 from ..prices.model import COMPONENTS, is_tool_component
 from ..workloads.model import CASES, Profile
+from ..frames.decimal import DecimalArray
+from .amounts import Money
 from .pricing import Chunk, RunSpec, price
 from .structures import Volumes
 from .projector import _Projector
@@ -25,6 +28,7 @@ TAG_PREFIX = "tag:"
 # Runs priced together: enough that numpy's per-call cost vanishes, few enough that the per-term arrays
 # (a run has about 300 terms) stay in the cache and a big projection's peak memory stays small.
 FLUSH_RUNS = 1000
+RUN_COLUMNS = ("profile", "model", "case", "month", "lines", "requests")
 _ZERO = Decimal(0)
 
 
@@ -40,8 +44,11 @@ class _Columns:
         self.months = months
         self.pending: list[RunSpec] = []
         self.chunks: list[Chunk] = []
-        self.runs: list[tuple[str, str, int, str, int]] = []  # profile, model, month index, case, lines
-        self.requests: list[Decimal] = []  # requests in each run's month (cost per 1,000 requests)
+        # per run with lines, in order, as columns: profile, model and case as codes (positions in the
+        # dicts below, in the order first seen), month index, lines, requests (cost per 1,000 requests)
+        self.run_columns: dict[str, list[np.ndarray]] = {k: [] for k in RUN_COLUMNS}
+        self.profile_codes: dict[str, int] = {}
+        self.model_codes: dict[str, int] = {}
         self._ids: np.ndarray | None = None
 
     def add(self, spec: RunSpec) -> None:
@@ -54,14 +61,38 @@ class _Columns:
         chunk = price(self.projector, self.volumes, self.pending, self.months)
         self.pending = []
         self.chunks.append(chunk)
-        self.runs += chunk.runs
-        self.requests += chunk.requests
+        specs = chunk.specs
+        per_spec = {
+            "profile": [self.profile_codes.setdefault(s.profile.name, len(self.profile_codes)) for s in specs],
+            "model": [self.model_codes.setdefault(s.model_name, len(self.model_codes)) for s in specs],
+            "case": [CASES.index(s.case) for s in specs]}
+        for key, codes in per_spec.items():
+            self.run_columns[key].append(np.array(codes, dtype=np.int64)[chunk.run_specs])
+        self.run_columns["month"].append(chunk.run_months)
+        self.run_columns["lines"].append(chunk.run_lines)
+        self.run_columns["requests"].append(chunk.requests)
         return chunk
+
+    def runs(self, key: str) -> np.ndarray:
+        """A column of the runs with lines (RUN_COLUMNS)."""
+        arrays = self.run_columns[key]
+        if not arrays:
+            return np.empty(0, dtype=object if key == "requests" else np.int64)
+        if len(arrays) > 1:
+            self.run_columns[key] = arrays = [np.concatenate(arrays)]
+        return arrays[0]
+
+    def run_names(self, key: str) -> tuple[np.ndarray, list[str]]:
+        """(codes, names) of the runs' profile, model or case: names[codes] is each run's."""
+        if key == "case":
+            return self.runs(key), list(CASES)
+        names = list(self.profile_codes if key == "profile" else self.model_codes)
+        return self.runs(key), names
 
     def column(self, name: str) -> np.ndarray:
         arrays = [getattr(c, name) for c in self.chunks]
         if not arrays:
-            return np.zeros(0, dtype=object if name in ("tokens", "cost") else np.int64)
+            return np.zeros(0, dtype=np.int32)
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
     @property
@@ -71,58 +102,75 @@ class _Columns:
     def frame(self, profiles: list[Profile], month_list: list[tuple[int, int]]) -> pd.DataFrame:
         if self.pending:
             self.flush()
-        # per run (profile, model, month index, case, lines) as five columns, each handled at C speed
-        columns = list(zip(*self.runs)) or [()] * 5
-        counts = np.array(columns[4], dtype=np.int64)
+        counts = self.runs("lines")
         ids = self.column("ids")
-        tokens, cost, first, last = (self.column(n) for n in ("tokens", "cost", "first", "last"))
+        first, last = self.column("first"), self.column("last")
+        # tokens and cost_usd stay integers until a value is read (pricing.Money, DecimalArray.deferred)
+        money = [c.money for c in self.chunks]
+        tokens = DecimalArray.deferred(len(ids), functools.partial(_joined, money, "tokens"))
+        cost = DecimalArray.deferred(len(ids), functools.partial(_joined, money, "cost"))
         self.chunks, self._ids = [], ids  # the frame holds the columns now
         meta = self.projector.line_meta
 
-        def repeated(values: tuple, categories: list[str]) -> pd.Categorical:
-            codes = _codes(values, categories)
-            return pd.Categorical.from_codes(np.repeat(codes, counts), categories=categories)
+        def repeated(key: str, categories: list[str] | None = None) -> pd.Categorical:
+            """A run column repeated on its lines; categories: in this order, else in the order seen."""
+            codes, names = self.run_names(key)
+            if categories is None:  # the names in the order of the first run with lines
+                seen = pd.unique(codes)
+                categories = [names[c] for c in seen.tolist()]
+            where = {name: i for i, name in enumerate(categories)}
+            recode: np.ndarray = np.array([where.get(name, -1) for name in names] or [0], dtype=_code_type(categories))
+            return pd.Categorical.from_codes(np.repeat(recode[codes], counts), categories=categories)
 
         def by_line(position: int, categories: list | None = None) -> pd.Categorical:
             categories = categories or list(dict.fromkeys(m[position] for m in meta))
             codes = {c: i for i, c in enumerate(categories)}
-            per_line = np.array([codes[m[position]] for m in meta] or [0], dtype=np.int32)
+            per_line: np.ndarray = np.array([codes[m[position]] for m in meta] or [0], dtype=_code_type(categories))
             return pd.Categorical.from_codes(per_line[ids], categories=categories)
 
         rates = np.empty(max(len(meta), 1), dtype=object)
         rates[:len(meta)] = [m[2] for m in meta]
+        rates[len(meta):] = _ZERO  # no line has it (a frame without lines)
         names = [p.name for p in profiles]
         labels = [cal.month_label(*ym) for ym in month_list]
         data = {
-            "profile": repeated(columns[0], names),
-            "model": repeated(columns[1], list(dict.fromkeys(columns[1]))),
+            "profile": repeated("profile", names),
+            "model": repeated("model"),
             "provider": by_line(3),
-            "month": pd.Categorical.from_codes(np.repeat(np.array(columns[2], dtype=np.int32), counts),
+            "month": pd.Categorical.from_codes(np.repeat(self.runs("month").astype(_code_type(labels)), counts),
                                                categories=labels),
             "rule": by_line(0),
             "component": by_line(1, list(COMPONENTS) + list(dict.fromkeys(
                 m[1] for m in meta if is_tool_component(m[1])))),
-            "tokens": pd.Series(tokens, dtype=object, copy=False),
-            "usd_per_mtok": pd.Series(rates[ids], dtype=object),
-            "cost_usd": pd.Series(cost, dtype=object, copy=False),
-            "case": repeated(columns[3], list(CASES)),
+            "tokens": pd.Series(tokens, copy=False),
+            "usd_per_mtok": pd.Series(DecimalArray.deferred(len(ids), functools.partial(np.take, rates, ids)),
+                                      copy=False),
+            "cost_usd": pd.Series(cost, copy=False),
+            "case": repeated("case", list(CASES)),
             "period_start": pd.to_datetime(first, unit="m", utc=True),
             "period_end": pd.to_datetime(last, unit="m", utc=True),
         }
-        frame = pd.DataFrame({c: data[c] for c in COLUMNS})
-        profile_codes = _codes(columns[0], names)
+        frame = pd.DataFrame({c: data[c] for c in COLUMNS}, copy=False)
+        profile_codes = np.asarray(data["profile"].codes)
         for tag in sorted({k for p in profiles for k, _ in p.tags}):
             values = sorted({v for p in profiles for k, v in p.tags if k == tag})
-            by_profile = np.array([values.index(dict(p.tags)[tag]) if tag in dict(p.tags) else -1
-                                   for p in profiles] or [0], dtype=np.int32)
-            frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(np.repeat(by_profile[profile_codes], counts),
-                                                                categories=values)
+            by_profile: np.ndarray = np.array([values.index(dict(p.tags)[tag]) if tag in dict(p.tags) else -1
+                                   for p in profiles] or [0], dtype=_code_type(values))
+            frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(by_profile[profile_codes], categories=values)
         return frame
 
 
-def _codes(values: tuple, categories: list[str]) -> np.ndarray:
-    """Each value's position in `categories` (all are there), by pandas' hash table."""
-    return pd.Categorical(np.array(values, dtype=object), categories=categories).codes.astype(np.int32)
+def _code_type(categories: list) -> type:
+    """The integer type pandas keeps a categorical's codes in (codes made in it are not copied again)."""
+    return np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_767 else np.int32
+
+
+def _joined(money: list[Money], name: str) -> np.ndarray:
+    """The chunks' tokens or cost_usd (Money.tokens / Money.cost) as one object array of Decimals."""
+    arrays = [getattr(m, name)() for m in money if len(m)]
+    if not arrays:
+        return np.empty(0, dtype=object)
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
@@ -130,8 +178,8 @@ def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
     money.DIVIDE's 50 digits (as the sums that chose a ranged profile's cases always were)."""
     costs = [_ZERO] * months
     position = 0
-    cost = chunk.cost.tolist()
-    for _, _, index, _, count in chunk.runs:
+    cost = chunk.money.cost().tolist()
+    for index, count in zip(chunk.run_months.tolist(), chunk.run_lines.tolist()):
         total = _ZERO
         for value in cost[position:position + count]:
             total = DIVIDE.add(total, value)
@@ -140,11 +188,26 @@ def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
     return costs
 
 
-def _requests(out: _Columns, month_list: list[tuple[int, int]]) -> list[dict]:
-    """Requests per profile, model, month and case (what cost per 1,000 requests divides by)."""
+def _requests(out: _Columns, month_list: list[tuple[int, int]]) -> pd.DataFrame:
+    """Requests per profile, model, month and case (what cost per 1,000 requests divides by), one row
+    per run with lines in the frame's order: columns profile, model, month, case (categoricals) and
+    requests (Decimals). A table, not a dict per run: a big projection has hundreds of thousands."""
     labels = [cal.month_label(*ym) for ym in month_list]
-    return [{"profile": profile, "model": model, "month": labels[index], "case": case, "requests": n}
-            for (profile, model, index, case, _), n in zip(out.runs, out.requests)]
+    columns = {}
+    for key in ("profile", "model", "month", "case"):
+        codes, names = (out.runs("month"), labels) if key == "month" else out.run_names(key)
+        columns[key] = pd.Categorical.from_codes(codes.astype(np.int32), categories=list(dict.fromkeys(names)))
+    requests = out.runs("requests")
+    return pd.DataFrame({**columns, "requests": pd.Series(requests, dtype=object, copy=False)}, copy=False)
+
+
+def request_entries(table: pd.DataFrame, keep=None) -> list[dict]:
+    """The rows of a requests table (_requests) as {profile, model, month, case, requests} dicts;
+    keep(profile, model, case): only the rows it is true for."""
+    columns = [table[key].astype(object).tolist() for key in ("profile", "model", "month", "case")]
+    return [{"profile": profile, "model": model, "month": month, "case": case, "requests": n}
+            for profile, model, month, case, n in zip(*columns, table["requests"].tolist())
+            if keep is None or keep(profile, model, case)]
 
 
 def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
@@ -153,13 +216,18 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     publishes them (used by --currency instead of converting). Keyed by model: two models of one
     provider may share a rule label and a rate and still differ here."""
     special = [i for i, m in enumerate(meta) if m[4] != m[2] or m[5]]
-    if not special or not out.runs:
+    if not special or not len(out.runs("lines")):
         return {"list_rates": [], "native_rates": []}
-    columns = list(zip(*out.runs))
-    names = list(dict.fromkeys(columns[1]))
-    model_codes = np.repeat(_codes(columns[1], names).astype(np.int64), np.array(columns[4], dtype=np.int64))
-    ids = np.array(out.ids, dtype=np.int64)
-    chosen = np.isin(ids, special)
+    codes, all_names = out.run_names("model")
+    seen = pd.unique(codes)  # models in the order of their first run with lines
+    names = [all_names[c] for c in seen.tolist()]
+    recode = np.zeros(len(all_names), dtype=np.int64)
+    recode[seen] = np.arange(len(seen))
+    model_codes = np.repeat(recode[codes], out.runs("lines"))
+    ids = out.ids
+    is_special = np.zeros(len(meta), dtype=bool)
+    is_special[special] = True
+    chosen = is_special[ids]
     found = np.unique(model_codes[chosen] * len(meta) + ids[chosen])  # sorted by (model, line id)
     pairs = zip((found // len(meta)).tolist(), (found % len(meta)).tolist())
     list_rates, native_rates = [], []

@@ -21,9 +21,11 @@ with every rate an integer at the batch's most rate places p.
 
 so every line is the exactly rounded quotient of its exact value (the implementation before this one
 rounded products past 50 significant digits along the way: a compounding volume times a share).
-Equal values of a batch (costcalc.projection.frame.FLUSH_RUNS runs) are one Decimal object shared by
-every row that has it (a projection repeats many: the same tokens on models that share a tokenizer and
-a price schedule), so a big frame holds far fewer Decimals than rows.
+A batch (costcalc.projection.frame.FLUSH_RUNS runs) keeps its lines as integers (Money: per line a code of
+its distinct value, per distinct value S and its multiplier, per distinct cost the token value and rate):
+the divisions happen when the frame's column is first read, one per distinct value, and equal values are
+one Decimal object shared by every row that has it (a projection repeats many: the same tokens on models
+that share a tokenizer and a price schedule). A run's requests are divided at once (attrs need them).
 
 int64 bound: share_int < 2^a, minutes_int < 2^b, per_int < 2^c, at most n terms per line (one per
 request class and slot of the month): S < n x 2^(a+b+c), checked per run against 2^62 with Python ints;
@@ -46,11 +48,12 @@ import pandas as pd
 
 from .. import calendar as cal
 from ..money import DIVIDE
-from ..prices.model import COMPONENTS, MTOK
+from ..prices.model import COMPONENTS
 from ..workloads.model import Profile
 from .projector import _Projector
 from ..shapes import FAILED_PREFIX
 from .request_bins import excluded_entry, left_out_note
+from .amounts import Money, _distinct
 from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_minutes
 
 # Pseudo line ids of a run's sums that are not cost lines: its requests, the requests it left out
@@ -83,12 +86,14 @@ class Chunk:
     """Priced runs: cost lines as columns, and one entry per run that has lines."""
 
     ids: np.ndarray
-    tokens: np.ndarray  # object: Decimals
-    cost: np.ndarray    # object: Decimals
+    money: Money  # tokens and cost_usd
     first: np.ndarray
     last: np.ndarray
-    runs: list[tuple[str, str, int, str, int]]  # profile, model, month index, case, lines
-    requests: list[Decimal]
+    specs: list[RunSpec]  # the runs priced (those with lines and those without)
+    run_specs: np.ndarray  # per run with lines (in order): its position in specs,
+    run_months: np.ndarray  # its month index,
+    run_lines: np.ndarray   # its number of lines
+    requests: np.ndarray    # and its requests (object: Decimals)
 
 
 def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months: int) -> Chunk:
@@ -96,7 +101,8 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
     (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
     if not specs:
         empty = np.zeros(0, dtype=np.int64)
-        return Chunk(empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty, empty, [], [])
+        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, empty, [], empty,
+                     empty, empty, np.empty(0, dtype=object))
     segments = _Segments(projector)
     for b, spec in enumerate(specs):
         segments.add(b, spec, months)
@@ -232,9 +238,11 @@ class _Segments:
         position = (positions[segment] * self.most_slots + slot[row]) * width \
             + indexes[segment]
         run_key = run * months + term_month
-        return {"run_key": run_key[keep], "position": position[keep], "line": line[keep], "value": value[keep],
-                "first": first[row][keep], "last": last[row][keep],
-                "span": self.most_classes * self.most_slots * width}
+        columns = {"run_key": run_key, "position": position, "line": line, "value": value, "first": first[row],
+                   "last": last[row]}
+        if not keep.all():  # months a profile does not run, tokens that are zero
+            columns = {name: values[keep] for name, values in columns.items()}
+        return {**columns, "span": self.most_classes * self.most_slots * width}
 
 
 def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
@@ -244,29 +252,32 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, n
     run_key, line = run_key[order], terms["line"][order]
     pseudo = _UNPRICED + segments.most_tools + 1
     width = len(segments.projector.line_meta) + pseudo
-    codes, uniques = pd.factorize(run_key * width + line + pseudo)
-    by_group = np.argsort(codes, kind="stable")
-    sorted_codes = codes[by_group]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if len(codes) else \
+    key = run_key * width + line + pseudo
+    # groups by sorting (a hash factorize of every term costs twice as much): a stable sort keeps each
+    # group's terms in position order, so a group's first term is the smallest position index it holds
+    by_group = np.argsort(key, kind="stable")
+    sorted_keys = key[by_group]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(key) else \
         np.zeros(0, dtype=np.int64)
+    appearance = np.argsort(by_group[starts], kind="stable")  # the groups in the order of their first term
     taken = order[by_group]
     value = terms["value"][taken]
     if len(starts):
-        sums = np.add.reduceat(value, starts)
-        first = np.minimum.reduceat(terms["first"][taken], starts)
-        last = np.maximum.reduceat(terms["last"][taken], starts)
+        sums = np.add.reduceat(value, starts)[appearance]
+        first = np.minimum.reduceat(terms["first"][taken], starts)[appearance]
+        last = np.maximum.reduceat(terms["last"][taken], starts)[appearance]
     else:
         sums = value[:0]
         first = last = np.zeros(0, dtype=np.int64)
-    uniques = np.asarray(uniques, dtype=np.int64)
+    uniques = sorted_keys[starts][appearance]
     return {"run_key": uniques // width, "line": uniques % width - pseudo, "sum": sums, "first": first,
             "last": last}
 
 
 def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], segments: _Segments,
               groups: dict[str, np.ndarray], months: int) -> Chunk:
-    """The cost lines' tokens and cost_usd, and each run's requests, as Decimals: one division per
-    distinct value (see the module docstring)."""
+    """The cost lines' tokens and cost_usd as Money (integers, divided when read: see Money), and each
+    run's requests as Decimals: one division per distinct value (see the module docstring)."""
     run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
     run = run_key // months
     month = run_key % months
@@ -281,61 +292,37 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], seg
         divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
     lines = line >= 0
     requests_rows = line == REQUESTS
-    tokens_codes, tokens, token_numerators, token_multipliers = _quotients(sums[lines], multiplier[lines],
-                                                                           numerators, divisors)
-    # cost: the token numerator x the rate as an integer, over the divisor x 1,000,000 x 10^(rate places)
+    tokens_codes, token_sums, token_multipliers = _distinct(sums[lines], multiplier[lines], len(divisors))
+    # cost: one value per distinct (token value, rate)
     rate_of: dict[Decimal, int] = {}
     rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
                           dtype=np.int64)
     rates = list(rate_of) or [Decimal(0)]
     cost_codes, cost_uniques = pd.factorize(tokens_codes * len(rates) + rate_codes[line[lines]])
     cost_uniques = np.asarray(cost_uniques, dtype=np.int64)
-    t, r = cost_uniques // len(rates), cost_uniques % len(rates)
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
-    rate_ints = _objects([_scaled(rate, rate_places) for rate in rates])
-    scale = MTOK.scaleb(rate_places)
-    cost_divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in divisors])
-    cost_numerators = token_numerators[t] * rate_ints[r]
-    cost = _objects(list(map(DIVIDE.divide, cost_numerators.tolist(),
-                             cost_divisors[token_multipliers[t]].tolist())))[cost_codes]
-    _, requests_array, _, _ = _quotients(sums[requests_rows], multiplier[requests_rows], numerators, divisors)
+    # per line: 4-byte codes (a chunk has far fewer than 2^31 lines and distinct values)
+    money = Money(tokens_codes.astype(np.int32), token_sums, token_multipliers.astype(np.int32), numerators,
+                  divisors, cost_codes.astype(np.int32),
+                  (cost_uniques // len(rates)).astype(np.int32), (cost_uniques % len(rates)).astype(np.int32),
+                  [_scaled(rate, rate_places) for rate in rates], rate_places)
+    request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
+                                                                 len(divisors))
+    requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
+                           *(np.zeros(0, dtype=np.int64),) * 3, [], 0).tokens()
     # runs: those with cost lines, in order; each with its requests (a run with lines has a requests sum)
     line_runs = run_key[lines]
     boundaries = np.flatnonzero(np.r_[True, line_runs[1:] != line_runs[:-1]]) if len(line_runs) else \
         np.zeros(0, dtype=np.int64)
     counts = np.diff(np.r_[boundaries, len(line_runs)])
     keys = line_runs[boundaries]
-    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)].tolist() if len(keys) else []
-    profile_names = _objects([spec.profile.name for spec in specs])
-    model_names = _objects([spec.model_name for spec in specs])
-    case_names = _objects([spec.case for spec in specs])
-    runs = list(zip(profile_names[keys // months].tolist(), model_names[keys // months].tolist(),
-                    (keys % months).tolist(), case_names[keys // months].tolist(), counts.tolist()))
-    return Chunk(line[lines], tokens, cost, groups["first"][lines], groups["last"][lines], runs, requests)
-
-
-def _quotients(sums: np.ndarray, multiplier: np.ndarray, numerators: list[int], divisors: list[Decimal]
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """DIVIDE(V_int x S, divisor) per row, one Decimal per distinct (S, multiplier): (code of each row's
-    value, the values per row, and per distinct value its numerator and multiplier)."""
-    if not len(sums):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, np.empty(0, dtype=object), np.empty(0, dtype=object), empty
-    s_codes, s_uniques = pd.factorize(sums)
-    count = max(len(divisors), 1)
-    codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
-    uniques = np.asarray(uniques, dtype=np.int64)
-    multipliers = uniques % count
-    value_numerators = _objects(numerators)[multipliers] * np.asarray(s_uniques, dtype=object)[uniques // count]
-    values = list(map(DIVIDE.divide, value_numerators.tolist(), _objects(divisors)[multipliers].tolist()))
-    return codes, _objects(values)[codes], value_numerators, multipliers
-
-
-def _objects(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
+        np.empty(0, dtype=object)
+    # line ids (a few thousand) and instants (epoch minutes: below 2^31 until the year 6053) in 4 bytes
+    return Chunk(line[lines].astype(np.int32), money, groups["first"][lines].astype(np.int32),
+                 groups["last"][lines].astype(np.int32), specs, keys // months,
+                 keys % months, counts, requests)
 
 
 def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,

@@ -46,7 +46,8 @@ class _Projector:
         self.table = table
         self.scenario = scenario
         self._slots: dict[tuple, list[_Slot]] = {}
-        self._counts: dict[tuple, np.ndarray] = {}
+        self.translated: dict[tuple, tuple] = {}  # request_bins.in_model_tokens: a profile's counts per tokenizer
+        self._counts: dict[tuple, Any] = {}  # minutes per hour of the week, and their runs
         self._weighted: dict[tuple, Decimal] = {}
         self._ranges: dict[tuple, tuple] = {}
         self._thresholds: dict[str, list[int]] = {}
@@ -283,12 +284,32 @@ class _Projector:
         key = (id(slot.ranges), ym, tz)
         counts = self._counts.get(key)
         if counts is None:
-            buckets = cal.hour_of_week(tz, *ym)
-            counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
-            for a, b in slot.ranges:
-                counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
+            starts, buckets = self._hour_runs(ym, tz)
+            ranges = np.array(slot.ranges, dtype=np.int64).reshape(-1, 2)
+            a, b = ranges[:, 0], ranges[:, 1]
+            # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), each cut to [a, b)
+            i = np.searchsorted(starts, a, side="right") - 1
+            j = np.searchsorted(starts, b, side="left")
+            spans = np.maximum(j - i, 0)
+            which = np.repeat(np.arange(len(a)), spans)
+            run = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans) + np.repeat(i, spans)
+            lengths = np.minimum(starts[run + 1], b[which]) - np.maximum(starts[run], a[which])
+            # float weights hold these whole minutes (at most 44,640) exactly
+            counts = np.bincount(buckets[run], weights=lengths, minlength=cal.HOURS_PER_WEEK).astype(np.int64)
             self._counts[key] = counts
         return counts
+
+    def _hour_runs(self, ym: tuple[int, int], tz: str) -> tuple[np.ndarray, np.ndarray]:
+        """calendar.hour_of_week as runs of minutes in one hour of the week: (the minute each run starts,
+        then the month's minutes; each run's hour). About 750 runs a month instead of 44,640 minutes, so
+        a slot's minutes per hour are a sum over its runs."""
+        key = ("runs", ym, tz)
+        found = self._counts.get(key)
+        if found is None:
+            buckets = cal.hour_of_week(tz, *ym)
+            starts = np.concatenate([[0], np.flatnonzero(buckets[1:] != buckets[:-1]) + 1, [len(buckets)]])
+            found = self._counts[key] = (starts.astype(np.int64), buckets[starts[:-1]].astype(np.int64))
+        return found
 
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:

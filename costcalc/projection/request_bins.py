@@ -101,7 +101,13 @@ def in_model_tokens(projector, profile: Profile, model: Model, model_name: str,
     projector.translations[(profile.name, model_name)] = (t, parts, model.tokenizer)
     if t is None or parts is None:
         return profile, ""
-    return translate(profile, t, *from_samples), limit_hint(t)
+    # the models of one tokenizer share the translated profile (the profile object is kept with it, so its
+    # id stays its own for the projection's life)
+    key = (id(profile), t, from_samples)
+    found = projector.translated.get(key)
+    if found is None:
+        found = projector.translated[key] = (profile, translate(profile, t, *from_samples), limit_hint(t))
+    return found[1], found[2]
 
 
 # a pure function of two tokenizer names, asked once per profile and model: computed once per pair

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import CostcalcError
 from ..prices import PriceTable, lookup
-from .encodings import encoding
+from .encodings import encoding, is_built, small_counter
 from .tokenizers import FRAMING, TOKENIZERS, Tokenizer
 
 
@@ -50,7 +50,12 @@ def base_count(text: str, tokenizer: Tokenizer) -> int:
     """Tokens of `text` with the tokenizer's own (or base) encoding; special-token text counts as text.
     encode_to_numpy gives the same tokens as encode_ordinary here (no special tokens allowed or refused)
     at the same speed, in 4 bytes a token instead of a Python int each: a 20 MB file stays small."""
-    found = encoding(tokenizer.encoding)
+    name = tokenizer.encoding
+    if not is_built(name):  # a few short plain texts: counted without building tiktoken's tables (small.py)
+        small = small_counter(name).count(text)
+        if small is not None:
+            return small
+    found = encoding(name)
     if len(text) <= _LIST_COUNT_CHARS:
         return len(found.encode_ordinary(text))
     return int(found.encode_to_numpy(text, allowed_special=set(), disallowed_special=()).size)

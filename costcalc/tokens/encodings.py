@@ -4,7 +4,8 @@ Nothing is downloaded: the ranks are read from package data, their decompressed 
 expected value, and `tiktoken.Encoding` is built directly. A hash-checked copy of the tokens is kept in the
 user's cache folder (rank_cache.py) and read instead on later runs; the shipped files stay the source of
 truth. Each encoding is built once, on first use (about 0.15-0.4 s, most of it tiktoken building its own
-tables); importing costcalc loads none.
+tables); importing costcalc loads none. Short plain texts are counted from the same ranks without building
+it while a budget lasts (small.py).
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import json
 from binascii import a2b_base64
 from functools import cache
 from importlib import resources
-
-import tiktoken
+from typing import TYPE_CHECKING
 
 from ..errors import CostcalcError
 from . import rank_cache
+from .small import SmallCounter
+
+if TYPE_CHECKING:
+    import tiktoken
 
 # As stated in tiktoken's own tiktoken_ext/openai_public.py (the vocabulary file comes from the
 # bpe-openai 0.1.4 wheel, whose decompressed bytes match it).
@@ -85,16 +89,54 @@ def _vocabulary(name: str, expected_sha256: str, first_rank: int) -> dict[bytes,
 
 
 @cache
+def _deepseek_meta() -> dict:
+    return json.loads(_data("deepseek_v4.json"))
+
+
+def _spec(name: str) -> tuple[str, dict[str, int]]:
+    """(pre-tokenizer pattern, special tokens) of encoding `name`."""
+    if name == "o200k_base":
+        return O200K_PATTERN, O200K_SPECIALS
+    if name == "deepseek_v4":
+        meta = _deepseek_meta()
+        # The converted DeepSeek V4 tokenizer: see tools/build_deepseek_tokenizer.py for why it is exact.
+        return meta["pattern"], meta["special_tokens"]
+    raise CostcalcError(f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)}")
+
+
+@cache
+def ranks(name: str) -> dict[bytes, int]:
+    """token -> rank of encoding `name`, read once (shared by tiktoken's Encoding and small.py)."""
+    if name == "o200k_base":
+        return _vocabulary("o200k_base", O200K_SHA256, 0)
+    if name == "deepseek_v4":
+        return _vocabulary("deepseek_v4", _deepseek_meta()["ranks_sha256"], 3)
+    raise CostcalcError(f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)}")
+
+
+@cache
 def encoding(name: str) -> tiktoken.Encoding:
     """The tiktoken Encoding `o200k_base` or `deepseek_v4`, built from package data on first use."""
-    if name == "o200k_base":
-        return tiktoken.Encoding("o200k_base", pat_str=O200K_PATTERN,
-                                 mergeable_ranks=_vocabulary("o200k_base", O200K_SHA256, 0),
-                                 special_tokens=O200K_SPECIALS)
-    if name == "deepseek_v4":
-        meta = json.loads(_data("deepseek_v4.json"))
-        # The converted DeepSeek V4 tokenizer: see tools/build_deepseek_tokenizer.py for why it is exact.
-        return tiktoken.Encoding("deepseek_v4", pat_str=meta["pattern"],
-                                 mergeable_ranks=_vocabulary("deepseek_v4", meta["ranks_sha256"], 3),
-                                 special_tokens=meta["special_tokens"])
-    raise CostcalcError(f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)}")
+    # lazy: tiktoken (and its regex engine) load only when an Encoding is built; `costcalc estimate` imports
+    # the token-counting modules (a profile may have samples) and mostly counts nothing
+    import tiktoken
+
+    pattern, specials = _spec(name)
+    built = tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks(name), special_tokens=specials)
+    _BUILT.add(name)
+    return built
+
+
+@cache
+def small_counter(name: str) -> SmallCounter:
+    """Counts short plain texts of encoding `name` before (or instead of) building its Encoding (small.py)."""
+    pattern, _specials = _spec(name)
+    return SmallCounter(pattern, lambda: ranks(name))
+
+
+def is_built(name: str) -> bool:
+    """Whether encoding `name`'s tiktoken Encoding has been built in this process."""
+    return name in _BUILT
+
+
+_BUILT: set[str] = set()

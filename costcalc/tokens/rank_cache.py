@@ -8,20 +8,19 @@ version, the pinned hash, the first rank) and the sha256 of its payload matches 
 corrupted, truncated or stale file is ignored and rewritten. The payload is the token list marshalled (data
 only: marshal loads no code from it), its hash checked before it is loaded.
 
-Where: $COSTCALC_CACHE_DIR, else $XDG_CACHE_HOME/costcalc, else the platform's cache folder (~/.cache,
-~/Library/Caches, %LOCALAPPDATA%), then `tokenizers/`. Nothing is written where the folder cannot be
-created or written: the ranks come from the shipped file each time then, exactly as without a cache. Writes
-go to a temporary file renamed into place, so a reader never sees half a file.
+Where: `tokenizers/` in costcalc's cache folder (costcalc/_cache.py: $COSTCALC_CACHE_DIR, else
+$XDG_CACHE_HOME/costcalc, else the platform's). Nothing is written where the folder cannot be created or
+written: the ranks come from the shipped file each time then, exactly as without a cache. Writes go to a
+temporary file renamed into place, so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
-import os
-import sys
-import tempfile
 from pathlib import Path
+
+from .._cache import cache_root, read, write_atomic
 
 _MAGIC = b"costcalc-ranks 1"
 _HEADER_FIELDS = 5  # magic, marshal version, pinned source sha256, first rank, payload sha256
@@ -29,22 +28,8 @@ _HEADER_FIELDS = 5  # magic, marshal version, pinned source sha256, first rank, 
 
 def cache_folder() -> Path | None:
     """The folder the rank files go in, or None when no cache folder can be named."""
-    own = os.environ.get("COSTCALC_CACHE_DIR")
-    if own:
-        return Path(own) / "tokenizers"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):  # the XDG spec: a relative value is invalid and ignored
-        base = Path(xdg)
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    elif sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        base = Path(os.environ["LOCALAPPDATA"])
-    else:
-        try:
-            base = Path.home() / ".cache"
-        except RuntimeError:  # no home directory to name
-            return None
-    return base / "costcalc" / "tokenizers"
+    root = cache_root()
+    return None if root is None else root / "tokenizers"
 
 
 def _path(folder: Path, name: str, source_sha256: str) -> Path:
@@ -61,9 +46,8 @@ def load(name: str, source_sha256: str, first_rank: int) -> list[bytes] | None:
     folder = cache_folder()
     if folder is None:
         return None
-    try:
-        data = _path(folder, name, source_sha256).read_bytes()
-    except OSError:
+    data = read(_path(folder, name, source_sha256))
+    if data is None:
         return None
     parts = data.split(b"\n", _HEADER_FIELDS)
     if len(parts) != _HEADER_FIELDS + 1:
@@ -90,23 +74,4 @@ def store(name: str, source_sha256: str, first_rank: int, tokens: list[bytes]) -
         return False
     payload = marshal.dumps(tokens)
     data = _header(source_sha256, first_rank, hashlib.sha256(payload).hexdigest()) + payload
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if not os.access(folder, os.W_OK):
-            return False
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}-", suffix=".tmp", delete=False) as handle:
-            temporary = handle.name
-            try:
-                handle.write(data)
-            except OSError:
-                handle.close()
-                os.unlink(temporary)
-                raise
-        try:
-            os.replace(temporary, _path(folder, name, source_sha256))
-        except OSError:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        return False
-    return True
+    return write_atomic(folder, _path(folder, name, source_sha256).name, data)

@@ -44,10 +44,11 @@ class Block:
     needs them); `count` how many; `open_end` is True when the last line ends the file without a newline
     (a truncated write?)."""
 
-    __slots__ = ("_lines", "data", "open_end")
+    __slots__ = ("_count", "_lines", "data", "open_end")
 
     def __init__(self, data: bytes, lines: list[bytes] | None, open_end: bool):
         self.data, self._lines, self.open_end = data, lines, open_end
+        self._count: int | None = None
 
     @property
     def lines(self) -> list[bytes]:
@@ -58,7 +59,9 @@ class Block:
 
     @property
     def count(self) -> int:
-        return len(self._lines) if self._lines is not None else self.data.count(b"\n")
+        if self._count is None:  # counted once (the columnar read and the line numbers both ask)
+            self._count = len(self._lines) if self._lines is not None else self.data.count(b"\n")
+        return self._count
 
 
 def line_blocks(handle: io.BufferedIOBase, line_cap: int, block_bytes: int = BLOCK_BYTES

@@ -8,11 +8,19 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
 2. For each group and calendar month the price table is cut into pieces of constant rates
    (`prices.resolve.segments`: promotions, peak/off-peak windows, routing, retirement). The cuts are
    cached, so a 10-million-record log segments each model-month once.
-3. Every record finds its piece with one `np.searchsorted` over all groups at once, keyed by
-   group x stride + seconds. A piece is an *outcome* (one model, rule and set of rates) or an error
-   (no price, not launched yet, retired model), and records on an error are reported, not priced.
+3. Every record finds its piece, keyed by group x stride + seconds: looked up per (group, day) where one
+   piece covers the whole day (most days of most groups), searched (`np.searchsorted`) only for records
+   on days a cut falls inside (time-of-day rules). A piece is an *outcome* (one model, rule and set of
+   rates) or an error (no price, not launched yet, retired model), and records on an error are
+   reported, not priced.
 4. A record the model cannot take (its prompt above the model's context window, its output and
-   reasoning above its max output) is an error too: one comparison per model over the whole slice.
+   reasoning above its max output) is an error too: one comparison with the smallest limit over the
+   slice, then the few records above it against their own model's limit.
+
+Speed (issue 15): a slice's seconds, days and months are computed once and shared with the totals; the
+counts stay the frame's own column arrays (no records x 9 matrix, no copy per target unless translated);
+nothing is done per model or per record in Python. Text columns are factorized once per slice (for
+pandas `str` columns this hashing is now the largest single cost).
 
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
@@ -29,7 +37,7 @@ gives the same totals as the whole file because integer sums do not depend on th
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
 
-Why one module of about 620 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
+Why one module of about 720 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
 pricer (`Repricer`) are two halves of one searchsorted design and change together; partial sums and
 their merging are in usage/partials.py, totals in usage/totals.py.
 """
@@ -39,6 +47,7 @@ from __future__ import annotations
 import decimal
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 
 import numpy as np
@@ -90,15 +99,38 @@ class Outcome:
 
 @dataclass
 class PricedSlice:
-    """What `Repricer.price` returns for a frame: for each model asked, per good record, the outcome id
-    and the token counts it is billed for (translated under another tokenizer for --as models)."""
+    """What `Repricer.price` returns for a frame: per input record (good or not) and per model asked, the
+    outcome id and the counts it is billed for, kept as one array per column (views of the frame's own
+    columns where nothing was translated: no copy of a 10-million-record slice). `outcome`, `tokens` and
+    `estimated` give the same per good record (what price_records reads), built when first asked."""
 
     good: np.ndarray  # bool per input record: priced as logged (the others are reported)
-    outcome: list[np.ndarray]  # per model asked: int32 per good record, an index into Repricer.outcomes,
-    #                            or < 0 where an --as model has no price for it (left out of its totals)
-    tokens: list[np.ndarray]  # per model asked: int64 (good records x 9), PRICED_COLUMNS order; only the
-    #                           six token columns (x 6) when no record of the slice made a tool call
-    estimated: list[np.ndarray]  # per model asked: bool per good record, counts translated
+    ids: list[np.ndarray]  # per model asked: int64 per input record, an index into Repricer.outcomes, or
+    #                        < 0 (-1 - error id): a bad record, or one an --as model has no price for
+    columns: list[list[np.ndarray]]  # per model asked: int64 per input record, one per PRICED_COLUMNS entry
+    #                                  (only the six token columns when no record of the slice made a call)
+    flags: list[np.ndarray | None]  # per model asked: bool per input record, counts translated (None: none)
+    months: np.ndarray  # int64 per input record: calendar months since 1970-01 (UTC)
+    days: np.ndarray  # int64 per input record: days since 1970-01-01 (UTC)
+
+    @cached_property
+    def outcome(self) -> list[np.ndarray]:
+        """Per model asked: int32 per good record, an index into Repricer.outcomes, or < 0 where an
+        --as model has no price for it (left out of its totals)."""
+        return [ids[self.good].astype(np.int32) for ids in self.ids]
+
+    @cached_property
+    def tokens(self) -> list[np.ndarray]:
+        """Per model asked: int64 (good records x 9), PRICED_COLUMNS order; only the six token columns
+        (x 6) when no record of the slice made a tool call."""
+        return [np.column_stack(columns)[self.good] if len(self.good) else
+                np.zeros((0, len(columns)), dtype=np.int64) for columns in self.columns]
+
+    @cached_property
+    def estimated(self) -> list[np.ndarray]:
+        """Per model asked: bool per good record, counts translated."""
+        return [np.zeros(int(self.good.sum()), dtype=bool) if flags is None else flags[self.good]
+                for flags in self.flags]
 
 
 @dataclass
@@ -248,45 +280,44 @@ class Repricer:
         """Price every record of a normalized frame as logged and under every --as model. Records
         the logged model cannot price are reported (with source, line, column and value)."""
         n = len(frame)
-        seconds = _epoch_seconds(frame["timestamp"])
-        months = _epoch_months(frame["timestamp"])
+        clock = _Clock.of(frame["timestamp"])  # seconds, days and months, each computed once
         # Tool call columns join the token columns only when some record of the slice made a call (most
         # logs make none): a slice without calls is priced on the six token columns alone, as fast as
-        # before. A frame without the columns (made by hand, not read_usage's) has no calls.
+        # before. A frame without the columns (made by hand, not read_usage's) has no calls. Each column
+        # stays its own array (a view of the frame's): no (records x 9) matrix is built.
         calls = [frame[c].to_numpy(dtype=np.int64, copy=False) for c in TOOL_COLUMNS if c in frame]
-        columns = COUNT_COLUMNS + (TOOL_COLUMNS if any(c.any() for c in calls) else ())
-        counts = np.column_stack([frame[c].to_numpy(dtype=np.int64, copy=False) if c in frame
-                                  else np.zeros(n, dtype=np.int64) for c in columns]) \
-            if n else np.zeros((0, len(COUNT_COLUMNS)), dtype=np.int64)
+        names = COUNT_COLUMNS + (TOOL_COLUMNS if any(c.any() for c in calls) else ())
+        counts = [frame[c].to_numpy(dtype=np.int64, copy=False) if c in frame else np.zeros(n, dtype=np.int64)
+                  for c in names]
         own_codes, own_pairs = _codes(frame, ["provider", "model"])
         own_ids = [self.model_of(p, m) for p, m in own_pairs]
         tier_codes, tier_values = _codes(frame, ["service_tier"])
         tiers = [_tier_or_error(t[0]) for t in tier_values]
         residency = frame["residency"].to_numpy(dtype=bool)
 
-        per_target = [self._price_target(target, seconds, months, counts, own_codes, own_ids, tier_codes, tiers,
-                                         residency) for target in self.targets]
+        per_target = [self._price_target(target, clock, counts, own_codes, own_ids, tier_codes, tiers, residency)
+                      for target in self.targets]
         # A record the logged model cannot price is reported; one an --as model cannot price (retired
         # or not yet launched then) stays in the logged totals and is left out of that model's, said once.
         logged = per_target[0][0]
         good = logged >= 0
-        bad_rows = np.flatnonzero(~good)
-        if len(bad_rows):
+        all_good = bool(good.all())
+        if not all_good:
+            bad_rows = np.flatnonzero(~good)
             self._report_rows(frame, bad_rows, -1 - logged[bad_rows])
         for target, (ids, _, _) in zip(self.targets[1:], per_target[1:]):
-            missing = ids[good] < 0
+            missing = ids < 0 if all_good else (ids < 0) & good
             if missing.any():
-                for error, count in enumerate(np.bincount(-1 - ids[good][missing])):
+                for error, count in enumerate(np.bincount(-1 - ids[missing])):
                     if count:
                         self.unpriced_as[(target.model_id, self._errors[error][1])] += int(count)
-        if counts.shape[1] > _TOKENS:
-            for target, (ids, tokens, _) in zip(self.targets, per_target):
+        if len(counts) > _TOKENS:
+            for target, (ids, columns, _) in zip(self.targets, per_target):
                 priced = good & (ids >= 0)
-                self._count_unpriced_calls(target, ids[priced], tokens[priced, _TOKENS:])
+                self._count_unpriced_calls(target, ids[priced], np.column_stack(columns[_TOKENS:])[priced])
         self.priced += int(good.sum())
-        return PricedSlice(good, [ids[good].astype(np.int32) for ids, _, _ in per_target],
-                           [tokens[good] for _, tokens, _ in per_target],
-                           [estimated[good] for _, _, estimated in per_target])
+        return PricedSlice(good, [ids for ids, _, _ in per_target], [columns for _, columns, _ in per_target],
+                           [flags for _, _, flags in per_target], clock.months, clock.days)
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
@@ -319,27 +350,23 @@ class Repricer:
                 entry[0] += int(records[outcome_id])
                 entry[1] += int(summed[outcome_id])
 
-    def _price_target(self, target: _Target, seconds, months, counts, own_codes, own_ids, tier_codes, tiers,
-                      residency):
-        n = len(seconds)
+    def _price_target(self, target: _Target, clock: _Clock, counts: list[np.ndarray], own_codes, own_ids, tier_codes,
+                      tiers, residency) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
+        """(outcome id or -1 - error id per record, its billed counts per column, translated flags or None)."""
+        n = len(clock.seconds)
         # The model each record is asked under (as a small code) and its translated token counts.
         if target.name is None:
             name_codes = own_codes
             model_ids = [mid for mid, _ in own_ids]
             name_errors = [err for _, err in own_ids]
-            tokens = counts
-            estimated = np.zeros(n, dtype=bool)
+            columns, estimated = counts, None
         else:
             name_codes = np.zeros(n, dtype=np.int64)
             model_ids, name_errors = [target.model_id], [None]
-            tokens, estimated = self._translate(target, counts, own_codes, own_ids)
+            columns, estimated = self._translate(target, counts, own_codes, own_ids)
         target_label = target.model_id
-        prompt = tokens[:, :_PROMPT_COMPONENTS].sum(axis=1)
-        prompt_class = np.zeros(n, dtype=np.int64)
-        for code, model_id in enumerate(model_ids):
-            if model_id is not None and len(self.thresholds(model_id)):
-                rows = name_codes == code
-                prompt_class[rows] = np.searchsorted(self.thresholds(model_id), prompt[rows], side="right")
+        prompt = columns[0] + columns[1] + columns[2] + columns[3] if n else np.zeros(0, dtype=np.int64)
+        prompt_class = self._prompt_classes(model_ids, name_codes, prompt)
 
         # Groups: (name, tier, residency, class) as one dense small integer.
         n_tiers, n_classes = max(len(tiers), 1), int(prompt_class.max(initial=0)) + 1
@@ -349,6 +376,7 @@ class Repricer:
         dense[present] = np.arange(len(present))
         group = dense[group_key]
 
+        months = clock.months
         month_lo = int(months.min(initial=0))
         n_months = int(months.max(initial=0)) - month_lo + 1
         seen = np.bincount(group * n_months + (months - month_lo), minlength=len(present) * n_months) \
@@ -375,36 +403,66 @@ class Repricer:
                 keys.append(g * stride + (starts - base))
                 ids.append(outcome)
         if not keys:
-            return np.zeros(0, dtype=np.int64), tokens, estimated
+            return np.zeros(0, dtype=np.int64), columns, estimated
         cut_keys, cut_ids = np.concatenate(keys), np.concatenate(ids)
-        position = np.searchsorted(cut_keys, group * stride + (seconds - base), side="right") - 1
-        outcome = cut_ids[position]
-        self._limits(outcome, model_ids, name_codes, prompt, tokens)
-        return outcome, tokens, estimated
+        outcome = cut_ids[_pieces(cut_keys, group, len(present), stride, base, clock)]
+        self._limits(outcome, model_ids, name_codes, prompt, columns)
+        return outcome, columns, estimated
+
+    def _prompt_classes(self, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray) -> np.ndarray:
+        """Per record, how many of its model's prompt thresholds (cliffs) its prompt reaches: the k-th
+        threshold of every model as one small array picked by model code, a comparison per k (models
+        have zero to two), instead of a mask and a search per model."""
+        found = [self.thresholds(mid) if mid is not None else np.zeros(0, dtype=np.int64) for mid in model_ids]
+        classes = np.zeros(len(prompt), dtype=np.int64)
+        for k in range(max((len(t) for t in found), default=0)):
+            has = np.array([len(t) > k for t in found], dtype=bool)
+            kth = np.array([int(t[k]) if len(t) > k else 0 for t in found], dtype=np.int64)
+            reached = prompt >= kth[name_codes]
+            if not has.all():
+                reached &= has[name_codes]
+            classes += reached
+        return classes
 
     def _limits(self, outcome: np.ndarray, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray,
-                tokens: np.ndarray) -> None:
+                columns: list[np.ndarray]) -> None:
         """Records otherwise priced that the model cannot take become errors (in place): a prompt above
-        its context window, output + reasoning above its max output. Unknown limits are not checked."""
-        output = None
-        for code, model_id in enumerate(model_ids):
-            if model_id is None:
+        its context window, output + reasoning above its max output. Unknown limits are not checked.
+        No pass per model: one comparison with the smallest limit of the models present finds the few
+        records that can be above theirs, and only those are compared with their own model's limit."""
+        output, reasoning = columns[COMPONENTS.index("output")], columns[COMPONENTS.index("reasoning")]
+        unlimited = np.iinfo(np.int64).max
+        for limit, key, attribute in ((CONTEXT, PROMPT_KEY, "context_window"),
+                                      (MAX_OUTPUT, OUTPUT_KEY, "max_output_tokens")):
+            values = [None if mid is None else getattr(self.table.models[mid], attribute) for mid in model_ids]
+            known = [v for v in values if v is not None]
+            if not known:
                 continue
-            model = self.table.models[model_id]
-            for limit, value, key in ((CONTEXT, model.context_window, PROMPT_KEY),
-                                      (MAX_OUTPUT, model.max_output_tokens, OUTPUT_KEY)):
-                if value is None:
-                    continue
-                if key == PROMPT_KEY:
-                    above_limit = prompt > value
-                else:
-                    if output is None:
-                        output = (tokens[:, COMPONENTS.index("output")], tokens[:, COMPONENTS.index("reasoning")])
-                    # either part alone above the limit, or (both small, so no int64 overflow) their sum
-                    above_limit = (output[0] > value) | (output[1] > value) | (output[0] + output[1] > value)
-                over = above_limit & (outcome >= 0) & (name_codes == code)
-                if over.any():
-                    outcome[over] = -1 - self._error_id(above(model.id, limit, value), key)
+            smallest = min(known)
+            # Only records above the smallest limit can be above theirs: one comparison over the slice,
+            # then the candidates' own limits.
+            if key == PROMPT_KEY:
+                rows = np.flatnonzero(prompt > smallest)
+            elif int(output.max(initial=0)) <= smallest // 2 and int(reasoning.max(initial=0)) <= smallest // 2:
+                continue  # then output + reasoning <= smallest too
+            else:
+                rows = np.flatnonzero((output > smallest) | (reasoning > smallest) | (output + reasoning > smallest))
+            if not len(rows):
+                continue
+            per_record = np.array([unlimited if v is None else v for v in values], dtype=np.int64)[name_codes[rows]]
+            if key == PROMPT_KEY:
+                over = prompt[rows] > per_record
+            else:
+                # either part alone above the limit, or (both small, so no int64 overflow) their sum
+                out, think = output[rows], reasoning[rows]
+                over = (out > per_record) | (think > per_record) | (out + think > per_record)
+            rows = rows[over & (outcome[rows] >= 0)]
+            if not len(rows):
+                continue
+            for code in np.unique(name_codes[rows]).tolist():
+                assert values[code] is not None  # an unknown limit is never exceeded
+                outcome[rows[name_codes[rows] == code]] = -1 - self._error_id(
+                    above(model_ids[code], limit, values[code]), key)
 
     def _group_error(self, target: _Target, model_id: str | None, name_error: str | None, tier,
                      residency: bool) -> int | None:
@@ -438,12 +496,13 @@ class Repricer:
             residency = False
         return tier, residency
 
-    def _translate(self, target: _Target, counts, own_codes, own_ids):
+    def _translate(self, target: _Target, counts: list[np.ndarray], own_codes, own_ids
+                   ) -> tuple[list[np.ndarray], np.ndarray]:
         """Counts in the target's tokenizer: each record's own model names its tokenizer; a different
         one scales every count by the documented ratio (rounded half up), and the record is marked as
         estimated. Records whose own model is unknown keep their counts (they are reported anyway)."""
-        tokens = counts.copy()
-        estimated = np.zeros(len(counts), dtype=bool)
+        columns = list(counts)  # a column is copied only when some record's counts change
+        estimated = np.zeros(len(own_codes), dtype=bool)
         for code, (model_id, _err) in enumerate(own_ids):
             if model_id is None:
                 continue
@@ -453,26 +512,36 @@ class Repricer:
                 continue
             num, den = ratio
             rows = own_codes == code
-            # token counts only: a tool call is a call under any tokenizer
-            tokens[rows, :_TOKENS] = (counts[rows, :_TOKENS] * (2 * num) + den) // (2 * den)
+            for j in range(_TOKENS):  # token counts only: a tool call is a call under any tokenizer
+                if columns[j] is counts[j]:
+                    columns[j] = counts[j].copy()
+                columns[j][rows] = (counts[j][rows] * (2 * num) + den) // (2 * den)
             estimated[rows] = True
             self.note(f"{source} token counts are translated to {target.tokenizer} for {target.model_id} "
                       f"(x{num}/{den}, research/tokenizers.md): those costs are estimates")
-        return tokens, estimated
+        return columns, estimated
 
     def _report_rows(self, frame: pd.DataFrame, rows: np.ndarray, error_ids: np.ndarray) -> None:
         kept = rows[: max(self.keep_problems - len(self.problems), 0)]
-        sources = frame["source"].to_numpy()[kept] if "source" in frame else ["<DataFrame>"] * len(kept)
-        lines = frame["line"].to_numpy()[kept] if "line" in frame else kept + 1
-        problems = []
-        for src, line, row, err in zip(sources, lines, kept, error_ids[:len(kept)]):
-            column, message = self._errors[int(err)]
-            value: object  # the record's value at fault, as the problem line shows it
+        if not len(kept):
+            self.report([], len(rows))
+            return
+        # Only the kept rows' cells are taken (no whole-column conversion); a cell is read as `.iloc[row]`
+        # gives it (numpy scalars as Python values, text as str).
+        sources = frame["source"].iloc[kept].to_numpy() if "source" in frame else ["<DataFrame>"] * len(kept)
+        lines = frame["line"].iloc[kept].to_numpy() if "line" in frame else kept + 1
+        cells: dict[str, np.ndarray] = {}
+        kept_errors = error_ids[:len(kept)]
+        for column in {self._errors[int(err)][0] for err in np.unique(kept_errors)}:
             if column in _SUMS:  # a limit: the record's count it applies to
-                value = sum(int(frame[c].iloc[int(row)]) for c in _SUMS[column])
+                cells[column] = sum(frame[c].iloc[kept].to_numpy().astype(object) for c in _SUMS[column])
             else:
-                cell = frame[column].iloc[int(row)]
-                value = cell.item() if hasattr(cell, "item") else str(cell)
+                cells[column] = frame[column].iloc[kept].to_numpy()
+        problems = []
+        for i, (src, line, err) in enumerate(zip(sources, lines, kept_errors)):
+            column, message = self._errors[int(err)]
+            cell = cells[column][i]
+            value: object = int(cell) if column in _SUMS else (cell.item() if hasattr(cell, "item") else str(cell))
             problems.append(Problem(str(src), int(line), column, value, message))
         self.report(problems, len(rows))
 
@@ -564,19 +633,55 @@ def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.nd
 
 # -- time -------------------------------------------------------------------------------------------
 
-def _epoch_seconds(timestamps: pd.Series) -> np.ndarray:
-    """Whole seconds since 1970 (floored): price changes fall on whole seconds, so a record at
-    15:59:59.9 stays before a 16:00:00 change."""
-    ns = timestamps.to_numpy(dtype="datetime64[ns]").view(np.int64) if len(timestamps) else \
-        np.zeros(0, dtype=np.int64)
-    return ns // 1_000_000_000
+@dataclass
+class _Clock:
+    """A slice's instants as whole seconds, days and calendar months since 1970 (UTC), each computed
+    once per slice and shared by every --as model and the totals. Months come from a table of the
+    slice's days (a few hundred entries), not from a calendar conversion per record."""
+
+    seconds: np.ndarray  # floored: price changes fall on whole seconds, so 15:59:59.9 stays before 16:00:00
+    days: np.ndarray
+    months: np.ndarray
+    day_lo: int
+
+    @classmethod
+    def of(cls, timestamps: pd.Series) -> _Clock:
+        if not len(timestamps):
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, empty, 0)
+        seconds = timestamps.to_numpy(dtype="datetime64[ns]").view(np.int64) // 1_000_000_000
+        days = seconds // 86_400
+        day_lo, day_hi = int(days.min()), int(days.max())  # datetime64[ns] spans ~213,000 days at most
+        month_of_day = np.arange(day_lo, day_hi + 1, dtype=np.int64).astype("datetime64[D]") \
+            .astype("datetime64[M]").view(np.int64)
+        return cls(seconds, days, month_of_day[days - day_lo], day_lo)
 
 
-def _epoch_months(timestamps: pd.Series) -> np.ndarray:
-    """Calendar months (UTC) since 1970-01."""
-    if not len(timestamps):
-        return np.zeros(0, dtype=np.int64)
-    return timestamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").view(np.int64)
+_DAY_TABLE = 1 << 22  # (group x day) tables up to this many entries are used to find pieces
+
+
+def _pieces(cut_keys: np.ndarray, group: np.ndarray, groups: int, stride: int, base: int, clock: _Clock
+            ) -> np.ndarray:
+    """The index of each record's piece: the last cut key <= group x stride + (second - base), i.e.
+    `np.searchsorted(cut_keys, ..., side="right") - 1`. Most days of most groups lie within one piece
+    (price changes are rare; only time-of-day rules cut every day), so the piece is looked up per
+    (group, day) - the pieces in force at the day's first and last second - and searched record by
+    record only on days with a cut inside them."""
+    n_days = int(clock.days.max(initial=0)) - clock.day_lo + 1
+    if groups * n_days > _DAY_TABLE:
+        return np.searchsorted(cut_keys, group * stride + (clock.seconds - base), side="right") - 1
+    day_starts = (clock.day_lo + np.arange(n_days, dtype=np.int64)) * 86_400 - base
+    starts = (np.arange(groups, dtype=np.int64)[:, None] * stride + day_starts[None, :]).ravel()
+    first = np.searchsorted(cut_keys, starts, side="right") - 1
+    last = np.searchsorted(cut_keys, starts + 86_399, side="right") - 1
+    group_day = group * n_days + (clock.days - clock.day_lo)
+    position = first[group_day]
+    cut_days = first != last
+    if cut_days.any():
+        inside = np.flatnonzero(cut_days[group_day])
+        position[inside] = np.searchsorted(cut_keys, group[inside] * stride + (clock.seconds[inside] - base),
+                                           side="right") - 1
+    return position
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -586,6 +691,9 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tu
     then a bincount over the mixed-radix code, no sort), and the combinations in code order."""
     if not len(frame):
         return np.zeros(0, dtype=np.int64), []
+    if len(columns) == 1:  # factorize's codes are already dense, numbered in the order values appear
+        c, u = pd.factorize(frame[columns[0]], sort=False, use_na_sentinel=False)
+        return c.astype(np.int64, copy=False), [(value,) for value in u]
     codes = np.zeros(len(frame), dtype=np.int64)
     uniques = []
     space = 1

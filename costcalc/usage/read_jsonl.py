@@ -8,6 +8,7 @@ import gc
 import io
 import itertools
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from .formats.common import FRACTION_RULE, MISSING, TAG_NAME_RULE, TAG_RULE, Bad
 from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
 from .jsonl_columns import Columns
-from .jsonlines import BLOCK_BYTES, LongLine, exact_text_floats, line_blocks, repeated_keys
+from .jsonlines import BLOCK_BYTES, Block, LongLine, exact_text_floats, line_blocks, repeated_keys
 from .schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
@@ -80,7 +81,8 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     without it, takes the per-line path: parsed by orjson in one map, checked for keys given twice at
     once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
     one raw tuple; the DataFrame (and the timestamps) are built once per chunk. A chunk holds blocks of
-    one path only, so where the two alternate a chunk may end before `chunk_records`."""
+    one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar read
+    of the next block runs on a second thread while this one is handed over (`_parsed_ahead`)."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []
@@ -91,10 +93,11 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
     with open_binary(path) as handle:
         try:
-            for block in line_blocks(handle, LINE_CAP, block_bytes):
-                if read_block is not None and not isinstance(block, LongLine):
+            for block, columnar in _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block):
+                if columnar is not None:
+                    assert isinstance(block, Block)  # a long line is never read as columns
                     count = block.count
-                    found = read_block(block.data, count)
+                    found = columnar.result()
                     if found is not None:
                         if rows or problems:
                             yield _chunk(source, rows, lines, problems)
@@ -166,6 +169,38 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
         yield _columnar_chunk(source, pieces, held)[0]
     if rows or problems:
         yield _chunk(source, rows, lines, problems)
+
+
+def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes, int], Columns | None] | None
+                  ) -> Iterator[tuple[Block | LongLine, Future | None]]:
+    """Each block with its columnar read (a Future of read_block's answer; None for a long line or
+    without read_block), the next block's read started before this one is handed over: pyarrow parses
+    a block (most of the reading time, and it lets go of the GIL) on a second core while this thread
+    builds and prices the previous one. Blocks come out in file order, one read at a time, so the
+    result is the same as reading in turn; the cost is one more block in memory."""
+    if read_block is None:
+        for plain in blocks:
+            yield plain, None
+        return
+    block: Block | LongLine | None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="costcalc-jsonl") as pool:
+        held: tuple[Block | LongLine, Future | None] | None = None
+        failure: Exception | None = None
+        while True:
+            try:
+                block = next(blocks, None)
+            except Exception as exc:  # a read error (a truncated .gz): after the block before it, as before
+                block, failure = None, exc
+            if block is None:
+                break
+            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data, block.count)
+            if held is not None:
+                yield held
+            held = (block, ahead)
+        if held is not None:
+            yield held
+        if failure is not None:
+            raise failure
 
 
 def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int

@@ -39,8 +39,9 @@ class Totals:
     """Accumulates grouped token sums over priced chunks; `frame()` turns them into money.
 
     Keys are small integers (epoch month or day, a run-wide code per tag value, the priced_as index,
-    the outcome id, the estimated flag), so grouping a chunk is one sort and one np.add.reduceat on
-    int64: exact, and no strings are built per record."""
+    the outcome id, the estimated flag), so grouping a chunk is one np.bincount per column over their
+    mixed-radix code (`_dense_sums`), or where that code space is large one sort and one np.add.reduceat
+    on int64 (`_sorted_sums`): exact, and no strings are built per record."""
 
     def __init__(self, by: list[str], priced_as: list[str]):
         self.by = check_by(by)
@@ -53,21 +54,19 @@ class Totals:
     def add(self, frame: pd.DataFrame, priced: PricedSlice) -> None:
         if not priced.good.any():
             return
-        keys = self._keys(frame)  # from the few key columns of the whole slice, then the priced rows
-        if not priced.good.all():
-            keys = [k[priced.good] for k in keys]
-        for target, (ids, tokens, estimated) in enumerate(zip(priced.outcome, priced.tokens, priced.estimated)):
-            ok = ids >= 0  # an --as model may have no price for some records (Repricer.unpriced_as)
-            selected = keys
-            if not ok.all():
-                ids, tokens, estimated = ids[ok], tokens[ok], estimated[ok]
-                selected = [k[ok] for k in keys]
-            if not len(ids):
+        keys, dims = self._keys(frame, priced)  # key columns of the whole slice (bad records included)
+        all_good = bool(priced.good.all())
+        for target, (ids, columns, flags) in enumerate(zip(priced.ids, priced.columns, priced.flags)):
+            # an --as model may have no price for some records (Repricer.unpriced_as); bad ones are reported
+            ok = ids >= 0 if target or not all_good else None
+            if target and not all_good:
+                ok &= priced.good
+            if ok is not None and not ok.any():
                 continue
-            columns = selected + [np.full(len(ids), target, dtype=np.int64), ids.astype(np.int64),
-                                  estimated.astype(np.int64)]
-            grouped = _group(np.column_stack(columns), np.column_stack([np.ones(len(ids), dtype=np.int64), tokens]))
-            missing = len(PRICED_COLUMNS) - tokens.shape[1]  # a slice without tool calls: zero calls
+            grouped = _dense_sums(keys, dims, target, ids, flags, columns, ok)
+            if grouped is None:  # a key space or sums too large for bincount: sort and reduce
+                grouped = _sorted_sums(keys, target, ids, flags, columns, ok)
+            missing = len(PRICED_COLUMNS) - len(columns)  # a slice without tool calls: zero calls
             if missing:
                 grouped = np.column_stack([grouped, np.zeros((len(grouped), missing), dtype=grouped.dtype)])
             self._parts.append(grouped)
@@ -81,12 +80,13 @@ class Totals:
         self._parts = [_group(stacked[:, :width], stacked[:, width:])]
         self._rows = len(self._parts[0])
 
-    def _keys(self, good: pd.DataFrame) -> list[np.ndarray]:
+    def _keys(self, good: pd.DataFrame, priced: PricedSlice) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+        """The key columns per record (epoch month or day, run-wide tag codes) and each one's (lowest,
+        highest) value. Months and days are the pricer's (computed once per slice)."""
         keys = []
         for key in self.by:
             if key in ("month", "day"):
-                unit = "datetime64[M]" if key == "month" else "datetime64[D]"
-                keys.append(good["timestamp"].to_numpy(dtype="datetime64[ns]").astype(unit).view(np.int64))
+                keys.append(priced.months if key == "month" else priced.days)
             elif key not in good:
                 keys.append(np.full(len(good), self._tag_code(key, ""), dtype=np.int64))
             else:
@@ -94,7 +94,7 @@ class Totals:
                 mapping = np.array([self._tag_code(key, "" if pd.isna(u) else str(u)) for u in uniques],
                                    dtype=np.int64)
                 keys.append(mapping[codes])
-        return keys
+        return keys, [(int(k.min(initial=0)), int(k.max(initial=0))) for k in keys]
 
     def _tag_code(self, key: str, value: str) -> int:
         codes = self._tag_codes[key]
@@ -212,6 +212,47 @@ def _group(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
         ordered = keys[order]
         starts = np.flatnonzero(np.concatenate([[True], np.any(ordered[1:] != ordered[:-1], axis=1)]))
     return np.column_stack([keys[order[starts]], np.add.reduceat(values[order], starts, axis=0)])
+
+
+def _sorted_sums(keys: list[np.ndarray], target: int, ids: np.ndarray, flags: np.ndarray | None,
+                 columns: list[np.ndarray], ok: np.ndarray | None) -> np.ndarray:
+    """What `_dense_sums` gives, for any key space and any sums: the kept records' rows through `_group`."""
+    if ok is not None:
+        keys, ids, columns = [k[ok] for k in keys], ids[ok], [c[ok] for c in columns]
+        flags = None if flags is None else flags[ok]
+    estimated = np.zeros(len(ids), dtype=np.int64) if flags is None else flags.astype(np.int64)
+    stacked = keys + [np.full(len(ids), target, dtype=np.int64), ids.astype(np.int64), estimated]
+    return _group(np.column_stack(stacked), np.column_stack([np.ones(len(ids), dtype=np.int64)] + columns))
+
+
+def _dense_sums(keys: list[np.ndarray], dims: list[tuple[int, int]], target: int, ids: np.ndarray,
+                flags: np.ndarray | None, columns: list[np.ndarray], ok: np.ndarray | None) -> np.ndarray | None:
+    """The rows `_group` gives for one target (keys..., target, outcome, estimated, records, sums), by one
+    bincount per column over a mixed-radix code of the keys: no sort, no copy of the counts, records
+    left out (`ok` False) sent to one extra bucket that is dropped. None when the code space is above
+    _DENSE_KEYS or a sum could reach 2**53 (bincount adds in float64, exact below that)."""
+    n = len(ids)
+    n_outcomes = int(ids.max(initial=0)) + 1
+    radix = [hi - lo + 1 for lo, hi in dims] + [n_outcomes, 2]
+    size = 1
+    for r in radix:
+        size *= r
+    if size > _DENSE_KEYS or any(int(c.max(initial=0)) * n >= 2 ** 53 for c in columns):
+        return None
+    code = np.zeros(n, dtype=np.int64)
+    for key, (lo, _hi), r in zip(keys, dims, radix):
+        code = code * r + (key - lo)
+    code = code * n_outcomes + ids
+    code = code * 2 + (flags if flags is not None else 0)
+    if ok is not None:
+        code[~ok] = size  # the dropped bucket
+    records = np.bincount(code, minlength=size + 1)[:size]
+    present = np.flatnonzero(records)
+    parts = np.unravel_index(present, radix)
+    out = [part + lo for part, (lo, _hi) in zip(parts, dims)]
+    out += [np.full(len(present), target, dtype=np.int64), parts[-2], parts[-1], records[present]]
+    out += [np.bincount(code, weights=c, minlength=size + 1)[present].astype(np.int64) for c in columns]
+    return np.column_stack(out).astype(np.int64)
 
 
 def totals_by(frame: pd.DataFrame) -> dict[str, Decimal]:

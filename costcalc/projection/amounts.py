@@ -1,0 +1,82 @@
+"""A priced batch's tokens and cost_usd as the integers they are divided from (Money), and the distinct
+values behind them: the Decimals are made when the frame's column is first read
+(costcalc.frames.decimal.DecimalArray.deferred), by the same divisions in money.DIVIDE as if made at once.
+See costcalc.projection.pricing for the arithmetic.
+
+Pure computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from ..money import DIVIDE
+from ..prices.model import MTOK
+
+
+@dataclass
+class Money:
+    """A chunk's tokens and cost_usd, kept as the integers they are divided from until a value is read
+    (the frame's columns are DecimalArray.deferred): one Decimal per distinct value is made then, by
+    `tokens()` and `cost()`, exactly as if made at once (the same divisions in money.DIVIDE)."""
+
+    token_codes: np.ndarray     # per line: its distinct token value
+    sums: np.ndarray            # per distinct token value: S (int64, or Python ints in an object array)
+    multipliers: np.ndarray     # per distinct token value: its multiplier (V_int over a divisor)
+    numerators: list[int]       # per multiplier: V_int
+    divisors: list[Decimal]     # per multiplier: den x 10^(places of S + places of V)
+    cost_codes: np.ndarray      # per line: its distinct cost value
+    cost_tokens: np.ndarray     # per distinct cost value: its distinct token value
+    cost_rates: np.ndarray      # ... and its rate (a position in rate_ints)
+    rate_ints: list[int]        # every rate as an integer at rate_places
+    rate_places: int
+
+    def __len__(self) -> int:
+        return len(self.token_codes)
+
+    def _token_numerators(self) -> np.ndarray:
+        return _objects(self.numerators)[self.multipliers] * self.sums.astype(object)
+
+    def tokens(self) -> np.ndarray:
+        """Each line's tokens (an object array of Decimals, equal values one object)."""
+        values = list(map(DIVIDE.divide, self._token_numerators().tolist(),
+                          _objects(self.divisors)[self.multipliers].tolist()))
+        return _objects(values)[self.token_codes]
+
+    def cost(self) -> np.ndarray:
+        """Each line's cost_usd: the token numerator x the rate as an integer, over the divisor x
+        1,000,000 x 10^(rate places) (one divisor per multiplier, not per (multiplier, rate))."""
+        numerators = self._token_numerators()[self.cost_tokens] * _objects(self.rate_ints)[self.cost_rates]
+        scale = MTOK.scaleb(self.rate_places)
+        divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors])
+        values = list(map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[self.cost_tokens]].tolist()))
+        return _objects(values)[self.cost_codes]
+
+
+def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values V_int x S / divisor: (code of each row's value, and per distinct value its S and
+    multiplier). Integer work only; Money divides."""
+    if not len(sums):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    count = max(count, 1)
+    if sums.dtype != object and int(sums.max()) < (2 ** 62) // count and int(sums.min()) >= 0:
+        # S and the multiplier as one int64 key: one factorize, not two
+        codes, uniques = pd.factorize(sums * count + multiplier)
+        uniques = np.asarray(uniques, dtype=np.int64)
+        return codes, uniques // count, uniques % count
+    s_codes, s_uniques = pd.factorize(sums)
+    codes, uniques = pd.factorize(s_codes.astype(np.int64) * count + multiplier)
+    uniques = np.asarray(uniques, dtype=np.int64)
+    s_values = np.asarray(s_uniques)
+    return codes, s_values[uniques // count], uniques % count
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

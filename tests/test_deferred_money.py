@@ -1,0 +1,109 @@
+"""Deferred decimal columns (costcalc.frames.decimal.DecimalArray.deferred): the projection keeps tokens and
+cost_usd as integer numerators and makes the Decimals when a value is first needed. Building, counting and
+passing a frame on must not make them; reading, copying and saving must give exactly the values."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from decimal import Decimal as D
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from costcalc.frames import estimate_frame
+from costcalc.frames.decimal import DecimalArray
+from costcalc.projection import amounts, project
+
+
+class Maker:
+    """make() for a deferred array that counts its calls."""
+
+    def __init__(self, values):
+        self.values = values
+        self.calls = 0
+
+    def __call__(self) -> np.ndarray:
+        self.calls += 1
+        out = np.empty(len(self.values), dtype=object)
+        out[:] = self.values
+        return out
+
+
+def test_nothing_is_made_until_a_value_is_read():
+    maker = Maker([D("0.1"), D("0.2"), D("0.3")])
+    array = DecimalArray.deferred(3, maker)
+    frame = pd.DataFrame({"cost": pd.Series(array), "n": [1, 2, 3]})  # pandas copies: still deferred
+    assert len(array) == 3 and len(frame) == 3 and str(frame["cost"].dtype) == "decimal"
+    frame = frame.copy(deep=False)
+    frame["more"] = 1
+    assert frame.memory_usage()["cost"] == (8 + 104) * 3  # as the made array will hold (pointers, Decimals)
+    assert maker.calls == 0
+    # 0.1 + 0.2 + 0.3 = 0.6 exactly (a float sum would give 0.6000000000000001)
+    assert frame["cost"].sum() == D("0.6")
+    assert frame["cost"].tolist() == [D("0.1"), D("0.2"), D("0.3")]
+    assert maker.calls == 1
+
+
+def test_a_copy_taken_before_reading_is_independent():
+    maker = Maker([D(1), D(2)])
+    array = DecimalArray.deferred(2, maker)
+    copied = array.copy()
+    copied[0] = D(5)
+    assert array.tolist() == [D(1), D(2)]
+    assert copied.tolist() == [D(5), D(2)]
+    assert maker.calls == 2  # each made its own values
+
+
+def test_a_view_shares_the_values_it_makes():
+    maker = Maker([D(1), D(2)])
+    array = DecimalArray.deferred(2, maker)
+    view = array.view()
+    view[1] = D("7.5")
+    assert array.tolist() == [D(1), D("7.5")]
+    assert maker.calls == 1
+
+
+def test_pickles_and_deep_copies_hold_the_values_not_the_maker():
+    array = DecimalArray.deferred(2, Maker([D("1.25"), pd.NA]))
+    for again in (pickle.loads(pickle.dumps(array)), copy.deepcopy(array)):
+        assert again._deferred is None
+        assert again[0] == D("1.25") and again[1] is pd.NA
+
+
+def test_a_maker_of_the_wrong_length_is_an_error_when_read():
+    array = DecimalArray.deferred(3, Maker([D(1)]))
+    assert len(array) == 3
+    with pytest.raises(TypeError, match="expected 3 objects"):
+        array.tolist()
+
+
+def test_the_projection_makes_no_decimals_for_a_frame_that_is_not_read(monkeypatch):
+    from costcalc.api import prices_from, workloads_from
+
+    made = {"tokens": 0, "cost": 0}
+    for name in made:
+        original = getattr(amounts.Money, name)
+
+        def counted(self, _name=name, _original=original):
+            if len(self.cost_codes):  # cost lines (a run's requests are made at once: attrs need them)
+                made[_name] += 1
+            return _original(self)
+
+        monkeypatch.setattr(amounts.Money, name, counted)
+    table = prices_from(None)
+    loaded = workloads_from("schema_version: 1\nprofiles:\n  chat:\n    requests_per_day: 1000\n"
+                            "    input_tokens: 2000\n    output_tokens: 500\n    models: [gpt-5.5]\n",
+                            table, ())
+    frame = estimate_frame(project(loaded, table, (2027, 1), 2))
+    assert len(frame) > 0 and made == {"tokens": 0, "cost": 0}
+    # January 2027 (counted in o200k, gpt-5.5's own tokenizer: no translation): 31 days x 1,000 requests =
+    # 31,000 requests x 2,000 input tokens = 62,000,000 tokens
+    january = frame[(frame["month"] == "2027-01") & (frame["component"] == "input")]
+    assert january["tokens"].sum() == D(62_000_000)
+    assert made["tokens"] == 1
+    # cost per line is tokens x rate / 1,000,000, whatever the rate the table gives
+    for tokens, rate, cost in zip(frame["tokens"], frame["usd_per_mtok"], frame["cost_usd"]):
+        assert cost == tokens * rate / D(1_000_000)
+    assert made == {"tokens": 1, "cost": 1}
