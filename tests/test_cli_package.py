@@ -173,3 +173,11 @@ def test_quote_prices_tokens_and_help_start_without_pandas_or_numpy(tmp_path):
         assert [args for args, _, _ in probes] == batch, done.stderr
         for args, code, heavy in probes:
             assert code == 0 and heavy == [], (args, code, heavy, done.stderr)
+
+
+def test_reprice_totals_takes_a_frame_on_either_engine():
+    pytest.importorskip("duckdb")
+    frame = costcalc.read_usage(str(ROOT / "examples" / "usage" / "openai.jsonl"))
+    local = costcalc.reprice_totals(frame)
+    duck = costcalc.reprice_totals(frame, engine="duckdb")
+    assert duck.to_dict() == local.to_dict() and local.records == len(frame) > 0

@@ -4,6 +4,7 @@ with one line naming file, row, column, value and what is allowed, never cut or 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pandas as pd
 import pytest
 
 from costcalc.api_engines import compile_plan, plan_bytes, reprice_sql, reprice_sums
+from costcalc.api_usage import reprice_totals
+from costcalc.engines.plan import SEGMENT_COLUMNS
 from costcalc.errors import CostcalcError
 
 from .helpers import run_cli
@@ -39,8 +42,7 @@ def files(tmp_path_factory) -> Path:
                           "output_tokens": [1000, 1], "service_tier": "standard", **ZERO})
     con = duckdb.connect()
     con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
-                                                                            "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     con.execute(reprice_sql(plan, "usage", by=["month"])).df().to_csv(folder / "sums.csv", index=False)
     con.execute(reprice_sql(plan, "usage", problems=True)).df().to_csv(folder / "problems.csv", index=False)
     return folder
@@ -209,8 +211,7 @@ def test_the_sql_route_gives_the_readers_reason_for_a_bad_count(tmp_path):
     usage["web_search_calls"] = pd.array([0, 0, 0, -2], dtype="Int64")
     con = duckdb.connect()
     con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
-                                                                            "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     mapping = {"line": "line", "source": "'usage.csv'"}
     sums = _rows(con, reprice_sql(plan, "usage", by=["month"], mapping=mapping))
     problems = _rows(con, reprice_sql(plan, "usage", mapping=mapping, problems=True))
@@ -221,6 +222,41 @@ def test_the_sql_route_gives_the_readers_reason_for_a_bad_count(tmp_path):
         "usage.csv:2: input_tokens: -5000: must be a whole number of tokens >= 0",
         "usage.csv:3: input_tokens: missing; must be a whole number of tokens >= 0",
         "usage.csv:5: web_search_calls: -2: must be a whole number of calls >= 0"]
+
+
+def test_the_sql_route_refuses_counts_of_10_15_or_more_as_the_readers_do(tmp_path):
+    """The readers refuse a count of 10^15 or more ("more tokens than costcalc counts in one record (below
+    10^15)", usage/formats/common.py); the SQL route reports the same records with the same lines, also
+    one whose counts would overflow a 64-bit prompt sum (2**62 input + 2**62 cached: no engine error). The
+    one good record: 1,000 input + 100 output tokens of gpt-5.5 standard (input 5.00, output 30.00 USD per
+    1M): 1,000 x 5 / 1,000,000 + 100 x 30 / 1,000,000 = 0.005 + 0.003 = 0.008 USD."""
+    records = [{"input_tokens": 10**15, "output_tokens": 1}, {"input_tokens": 2**62, "cached_tokens": 2**62,
+                                                             "output_tokens": 1},
+               {"input_tokens": 10, "output_tokens": 10**15}, {"input_tokens": 10, "output_tokens": 1,
+                                                               "web_search_calls": 10**15},
+               {"input_tokens": 1000, "output_tokens": 100}]
+    log = tmp_path / "usage.jsonl"
+    log.write_text("".join(json.dumps({"timestamp": "2026-05-05T12:00:00Z", "provider": "openai",
+                                       "model": "gpt-5.5", **r}) + "\n" for r in records))
+    local = reprice_totals([str(log)], format="costcalc")
+    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"])
+    usage = pd.DataFrame([{**ZERO, **r} for r in records]).assign(
+        timestamp=pd.Timestamp("2026-05-05T12:00:00Z"), provider="openai", model="gpt-5.5", service_tier="",
+        line=range(1, 6))
+    con = duckdb.connect()
+    con.register("usage", usage)
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    mapping = {"line": "line", "source": "'" + str(log).replace("'", "''") + "'"}
+    sums = _rows(con, reprice_sql(plan, "usage", by=["month"], mapping=mapping))
+    problems = _rows(con, reprice_sql(plan, "usage", mapping=mapping, problems=True))
+    result = reprice_sums(sums, plan, ["month"], problems=problems)
+    assert (result.priced, result.reported) == (local.priced, local.reported) == (1, 4)
+    assert result.total_usd == local.total_usd == Decimal("0.005") + Decimal("0.003")
+    assert [str(p) for p in result.problems] == [str(p) for p in local.problems] == [
+        f"{log}:1: input_tokens: 1000000000000000: more tokens than costcalc counts in one record (below 10^15)",
+        f"{log}:2: input_tokens: 4611686018427387904: more tokens than costcalc counts in one record (below 10^15)",
+        f"{log}:3: output_tokens: 1000000000000000: more tokens than costcalc counts in one record (below 10^15)",
+        f"{log}:4: web_search_calls: 1000000000000000: more calls than costcalc counts in one record (below 10^15)"]
 
 
 def _rows(con, sql: str) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from costcalc.api_engines import compile_plan, plan_bytes, plan_json, read_plan, reprice_sql, reprice_sums
-from costcalc.engines.plan import build_plan
+from costcalc.engines.plan import SEGMENT_COLUMNS, build_plan
 from costcalc.engines.sql import DIALECTS, problems_sql, sums_sql
 from costcalc.prices import load_prices
 from costcalc.usage.chunk import UsageChunk
@@ -92,8 +92,7 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     usage["line"] = np.arange(2, len(usage) + 2)  # the CSV's line numbers: a header line, then one per record
     con.register("usage", usage)
     plan = read_plan(tmp_path / "plan.parquet")
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
-                                                                            "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     con.execute(sql[False]).df().to_csv(tmp_path / "sums.csv", index=False)
     con.execute(sql[True]).df().to_csv(tmp_path / "problems.csv", index=False)
     base = ["reprice", "--by", "month", "--by", "tag:team", "--format", "json"]
@@ -113,8 +112,7 @@ def test_sums_of_another_plan_are_refused(table, tmp_path):
     assert first.sha256 != other.sha256
     con = duckdb.connect()
     con.register("usage", log)
-    con.register("costcalc_segments", pd.DataFrame(other.segments, columns=["grp", "day", "month", "start_s",
-                                                                             "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(other.segments, columns=list(SEGMENT_COLUMNS)))
     sums = con.execute(sums_sql(other, "usage", "duckdb", "costcalc_segments", ["month"])).df()
     sums.to_csv(tmp_path / "sums.csv", index=False)
     (tmp_path / "plan.parquet").write_bytes(plan_bytes(first, "plan.parquet"))
@@ -133,8 +131,8 @@ def test_an_altered_plan_is_refused(table, tmp_path):
     Path(str(path) + ".json").write_text(plan_json(plan))
     assert read_plan(path).sha256 == plan.sha256
     text = path.read_text().splitlines()
-    grp, day, month, start, end, piece = text[1].split(",")
-    text[1] = ",".join([grp, day, month, start, str(int(end) - 1), piece])
+    grp, first, last, month, start, end, piece = text[1].split(",")
+    text[1] = ",".join([grp, first, last, month, start, str(int(end) - 1), piece])
     path.write_text("\n".join(text) + "\n")
     with pytest.raises(Exception, match="segments table was altered"):
         read_plan(path)
@@ -151,12 +149,36 @@ def test_warehouse_sql_parses(table):
                      problems_sql(plan, "proj.ds.usage", dialect)):
             parsed = sqlglot.parse_one(text, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
             assert parsed.find(sqlglot.exp.Join) is not None
+            # the compact plan's pieces expanded to (group, day) rows by the dialect's own series function
+            expand = {"duckdb": "generate_series(", "spark": "explode(sequence(",
+                      "bigquery": "UNNEST(GENERATE_ARRAY(", "snowflake": "FLATTEN(input => ARRAY_GENERATE_RANGE("}
+            assert expand[dialect] in text
+
+
+def test_the_compact_plan_expands_to_every_second_of_every_group_once(table):
+    """A year's plan ships one row per piece of constant price, not one per group and day; DuckDB's
+    expansion (the SQL's segment_days) gives a row per (group, day) a piece touches, and the pieces of a
+    group tile each day of the period: every second of [start, end) falls in exactly one piece."""
+    plan = compile_plan("2026-01-01", "2027-01-01")
+    assert plan.segment_days > 5 * len(plan.segments)  # compact: ~10,600 pieces for ~93,000 group-days
+    con = duckdb.connect()
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    body = sums_sql(plan, "usage", "duckdb").split("segment_days AS (", 1)[1].split("\n)", 1)[0]
+    days = con.execute(f"SELECT grp, day, sum(least(end_s, (day + 1) * 86400) - greatest(start_s, day * 86400)) AS "
+                       f"covered, count(*) AS pieces FROM ({body}) GROUP BY grp, day").df()
+    assert int(days["pieces"].sum()) == plan.segment_days
+    assert (days["covered"] == 86400).all()  # each group-day covered once, with no gap and no overlap
+    per_group = days.groupby("grp")["day"].agg(["min", "max", "count"])
+    start, end = plan.start_day, plan.end_day
+    assert (per_group["min"] == start).all() and (per_group["max"] == end - 1).all()
+    assert (per_group["count"] == end - start).all()
 
 
 def test_token_sums_past_2_63_stay_exact(table, tmp_path):
-    """Four records of 2**62 input tokens each: 2**64 tokens, past a signed 64-bit sum. On a model with
-    no limits (input 3, output 15 USD per 1M), the bill is 2**64 x 3 / 1M USD, by hand:
-    18446744073709551616 x 3 = 55340232221128654848, / 1000000 = 55340232221128.654848."""
+    """10,000 records of 10^15 - 1 input tokens each (the most a reader accepts in one record): 10^19 - 10^4 =
+    9,999,999,999,999,990,000 tokens, past a signed 64-bit sum (2**63 = 9,223,372,036,854,775,808). On a model
+    with no limits (input 3, output 15 USD per 1M), the bill is by hand 9999999999999990000 x 3 =
+    29999999999999970000, / 1000000 = 29999999999999.97 USD."""
     overlay = tmp_path / "unlimited.yaml"
     overlay.write_text("""\
 schema_version: 1
@@ -172,19 +194,20 @@ providers:
             rates: {input: 3, output: 15}
 """)
     unlimited = load_prices(overlays=[overlay])
-    n = 4
+    n = 10_000
     frame = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * n), "provider": "",
-                          "model": "acme-unlimited", "input_tokens": np.full(n, 2**62, dtype=np.int64),
+                          "model": "acme-unlimited", "input_tokens": np.full(n, 10**15 - 1, dtype=np.int64),
                           "cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
                           "output_tokens": 0, "reasoning_tokens": 0, "web_search_calls": 0, "web_fetch_calls": 0,
                           "code_execution_calls": 0, "service_tier": "standard", "residency": False,
                           "source": "big", "line": np.arange(1, n + 1)})
-    expected = Decimal("55340232221128.654848")
-    assert Decimal(2**64) * 3 / 1_000_000 == expected
+    expected = Decimal("29999999999999.97")
+    assert Decimal(n * (10**15 - 1)) * 3 / 1_000_000 == expected and n * (10**15 - 1) > 2**63
     for result in (reprice_chunks([UsageChunk(frame, n, [])], unlimited, by=[]),
                    reprice_chunks_duckdb([UsageChunk(frame, n, [])], unlimited, by=[])):
         assert result.total_usd == expected
-        assert int(result.rows["input_tokens"].iloc[0]) == 2**64
+        assert (result.priced, result.reported) == (n, 0)
+        assert int(result.rows["input_tokens"].iloc[0]) == 9_999_999_999_999_990_000
 
 
 def test_duckdb_is_not_imported_by_costcalc():

@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The library's edges, where files, the clock and the network are read: the notebook API, community
     # price tables, JSON Schemas for editors.
     # The engines that run the compiled price plan (DuckDB, Spark) are edges too: they read files and tables.
-    ("api", ("api", "api_prices", "api_usage", "api_engines", "community", "schemas", "engines.duckdb",
+    ("api", ("api", "api_prices", "api_usage", "api_engines", "api_jobs", "community", "schemas", "engines.duckdb",
              "engines.duckdb_files", "engines.spark")),
     # The command line, which calls the library.
     ("cli", ("cli", "__main__")),

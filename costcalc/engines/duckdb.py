@@ -20,11 +20,11 @@ from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..usage.partials import Partials, finish_partials, merge_partials
 from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
-from ..usage.run import RepriceResult
+from ..usage.run import FirstProblems, RepriceResult
 from ..usage.schema import TOOL_COLUMNS
 from ..usage.totals import check_by
 from .duckdb_files import plan_file, scan_partials
-from .plan import DAY, Plan, build_plan
+from .plan import DAY, SEGMENT_COLUMNS, Plan, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import PROBLEM_COLUMNS, problems_sql, sums_sql
 from ..prices.resolve import lookup
@@ -92,7 +92,7 @@ def reprice_relation_partials(con, relation: str, combos: pd.DataFrame, first_da
     view over a file DuckDB reads: engines/duckdb_files.py), whose distinct (provider, model,
     service_tier, residency) are `combos` and whose instants fall in epoch days [first_day, last_day]."""
     plan = plans.for_combos(combos, first_day, last_day)
-    con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s", "piece"]))
+    con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     try:
         sums = _exact(con.execute(sums_sql(plan, relation, "duckdb", SEGMENTS, by, mapping)))
         # the records the plan cannot price, listed only when there are some (another pass over the data)
@@ -124,10 +124,13 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
     plans = _Plans(table, models)
     total = Partials(by, [], table.meta())
     total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
+    order = FirstProblems(None)  # the files in the order the chunks bring them: problem order, as local
     try:
         for chunk in chunks:
+            order.meet(chunk)
+            sources = tuple(order.sources)
             read = Partials(by, total.models, table.meta(), records=chunk.records - len(chunk.frame),
-                            reported=len(chunk.problems), problems=list(chunk.problems))
+                            reported=len(chunk.problems), problems=list(chunk.problems), sources=sources)
             if strict and chunk.problems:
                 raise InputError(chunk.problems[:1])
             parts = [total, read]
@@ -135,6 +138,7 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
             if priced is not None:
                 if strict and priced.reported:
                     raise InputError(priced.problems[:1])
+                priced.sources = sources
                 parts.append(priced)
             total = merge_partials(*parts)
     finally:
@@ -162,9 +166,7 @@ def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = No
     for _ in iter_usage([], format=format, mapping=mapping):  # the format and the mapping checked, no file read
         pass
     files = _distinct([_checked_file(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
-    if "sources" in getattr(Partials, "__dataclass_fields__", {}):  # problem order follows the files as given,
-        # where partials carry it (the engines branch of issue 14); setattr: mypy on a main without the field
-        setattr(total, "sources", tuple(str(path) for path in files))  # noqa: B010
+    total.sources = tuple(str(path) for path in files)  # problem order follows the files as given
 
     def price_chunk(chunk) -> list[Partials]:
         parts = [Partials(by, total.models, meta, records=chunk.records - len(chunk.frame),
