@@ -22,7 +22,8 @@ from .api_prices import prices_from
 from .errors import CostcalcError
 from .usage.run import RepriceResult
 from ._files import read_regular as read_bytes
-from .engines.duckdb import reprice_chunks_duckdb
+from .engines.duckdb import reprice_chunks_duckdb, reprice_files_duckdb
+from .engines.plan import SEGMENT_COLUMNS as PLAN_SEGMENT_COLUMNS
 from .engines.plan import Plan
 from .engines.plan import build_plan
 from .engines.plan import epoch_day
@@ -35,7 +36,7 @@ from .usage.read import iter_usage
 from .usage.totals import check_by
 
 PLAN_KEY = b"costcalc.plan"
-SEGMENT_COLUMNS = ["grp", "day", "month", "start_s", "end_s", "piece"]
+SEGMENT_COLUMNS = list(PLAN_SEGMENT_COLUMNS)
 
 
 def _day(text) -> int:
@@ -87,10 +88,14 @@ def plan_bytes(plan, path: str) -> bytes:
     except ImportError:
         raise CostcalcError(NEEDS_PYARROW) from None
 
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), PLAN_KEY: json.dumps(plan.to_json())})
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
     sink = io.BytesIO()
-    pq.write_table(arrow, sink)
+    # The plan's JSON as the file's key-value metadata, once: with the Arrow schema stored (its default) the
+    # metadata is written a second time inside it, base64 (a year's plan: 1.8 MB instead of 0.8 MB).
+    writer = pq.ParquetWriter(sink, arrow.schema, store_schema=False)
+    writer.write_table(arrow)
+    writer.add_key_value_metadata({PLAN_KEY: json.dumps(plan.to_json()).encode()})
+    writer.close()
     return sink.getvalue()
 
 
@@ -181,6 +186,8 @@ def reprice_engine(logs, engine: str = "duckdb", prices=None, models: Iterable[s
         raise CostcalcError(f"unknown engine {engine!r}; allowed: local, duckdb")
 
     paths = [str(logs)] if isinstance(logs, (str, Path)) else [str(p) for p in logs]
+    if not strict:  # DuckDB reads CSV and Parquet itself; strict stops at the first bad record as read in order
+        return reprice_files_duckdb(paths, prices_from(prices), list(models or []), list(by), format, mapping)
     chunks = iter_usage(paths, format=format, mapping=mapping, strict=strict)
     return reprice_chunks_duckdb(chunks, prices_from(prices), list(models or []), list(by), strict=strict)
 

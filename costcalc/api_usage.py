@@ -78,20 +78,36 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
 
 
 def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="month", format: str | None = None,
-                   mapping=None, strict: bool = False, engine: str = "local"):
+                   mapping=None, strict: bool = False, engine: str = "local", jobs: int = 1):
     """Exact totals of re-priced usage per group (`by`: "month", "day", "model", "tag:NAME" or a list;
     [] for one row per model alone) as a costcalc.usage.run.RepriceResult: the rows, the counts of
     records read, priced and reported, the problems and the price table (what `costcalc reprice`
     renders). usage and models as for `reprice` (a model the table does not know raises
     UnknownModelError before any record is read); log files are streamed in bounded memory.
     engine: "local" (costcalc's pricer) or "duckdb" (the records priced inside DuckDB, the `duckdb`
-    extra: the same rows, totals and problems)."""
+    extra: the same rows, totals and problems). jobs: log files spread over this many processes
+    (engine "local"; api_jobs.py): the same result, to the last digit; in a script, call it under
+    `if __name__ == "__main__":` (the workers are spawned)."""
 
     table = prices_from(prices)
     models = [models] if isinstance(models, str) else list(models or [])
     for name in models:
         lookup(table, name)  # raises UnknownModelError / RetiredModelError naming it
     by = [by] if isinstance(by, str) else list(by)
+    if jobs != 1:
+        # lazy: multiprocessing only for a run that spreads files
+        from .api_jobs import check_jobs, reprice_files
+
+        if check_jobs(jobs) > 1 and engine != "local":
+            raise CostcalcError("jobs: spreads log files over processes for engine local (DuckDB uses its own "
+                                "threads)")
+        if not isinstance(usage, pd.DataFrame):
+            return reprice_files(_paths(usage), table, models, by, format, _mapping(mapping), strict, jobs)
+    if engine == "duckdb" and isinstance(usage, pd.DataFrame):
+        # lazy: the engine route loads its plan, SQL and DuckDB only when asked for
+        from .engines.duckdb import reprice_chunks_duckdb
+
+        return reprice_chunks_duckdb(_usage_chunks(usage, format, mapping, strict), table, models, by, strict=strict)
     if engine == "duckdb":
         # lazy: the engine route loads its plan, SQL and (when it runs) DuckDB only when asked for
         from .api_engines import reprice_engine

@@ -24,7 +24,10 @@ from click.testing import CliRunner
 
 from costcalc.cli import cli
 
-from .test_plans import PRICES
+from .helpers import abc_table
+
+# alpha 1 input / 2 output, beta 2 / 1, gamma 4 / 4 USD per 1M tokens
+PRICES = abc_table("plans-test")
 
 WORKLOADS = """schema_version: 1
 profiles:

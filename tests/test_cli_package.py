@@ -145,20 +145,39 @@ def test_command_modules_never_import_the_cli_package():
 def test_quote_prices_tokens_and_help_start_without_pandas_or_numpy(tmp_path):
     """Issue 15 item 5: a command imports what it uses. Quoting, the price table commands and counting a
     small file with the three default models use neither pandas nor NumPy (NumPy only counts texts of
-    more than 256k characters: costcalc/tokens/count.py)."""
+    more than 256k characters: costcalc/tokens/count.py).
+
+    The commands run one after another in one child process (a module once imported stays in sys.modules,
+    so none of them imported pandas, NumPy or pyarrow when the list is still empty after the last; the
+    list after each names the first that did); a second child runs the token counts again on the
+    vocabulary cache the first one wrote (reading the cache from disk imports no NumPy either)."""
     prompt = tmp_path / "p.txt"
     prompt.write_text("hello world\n")
-    probe = ("import atexit, sys; atexit.register(lambda: print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') "
-             "if m in sys.modules), file=sys.__stderr__)); from costcalc.cli import main; main(sys.argv[1:])")
+    probe = ("import json, sys\nfrom costcalc.cli import main\nfor args in json.loads(sys.argv[1]):\n"
+             "    code = 0\n    try:\n        main(args)\n    except SystemExit as exc:\n        code = exc.code\n"
+             "    heavy = sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules)\n"
+             "    print('probe', json.dumps([args, code, heavy]), file=sys.__stderr__)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COSTCALC_CACHE_DIR": str(tmp_path / "cache")}
     at = ["--at", "2026-09-01T00:00Z"]
-    for args in (["--help"], ["quote", "gpt-5.5", "--input", "1k", "--output-tokens", "1k"],
-                 ["quote", "deepseek-v4-pro", "--input", "1k", "--output-tokens", "1k", "--format", "json", *at],
-                 ["prices", "list", *at], ["prices", "list", "--provider", "openai", *at],
-                 ["prices", "show", "deepseek-v4-pro"], ["prices", "check"],
-                 ["tokens", str(prompt), "--models", "gpt-5.5"], ["tokens", str(prompt)],
-                 ["tokens", str(prompt), "--format", "json"]):
-        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env,
-                              timeout=120)
+    counts = [["tokens", str(prompt), "--models", "gpt-5.5"], ["tokens", str(prompt)],
+              ["tokens", str(prompt), "--format", "json"]]
+    commands = [["--help"], ["quote", "gpt-5.5", "--input", "1k", "--output-tokens", "1k"],
+                ["quote", "deepseek-v4-pro", "--input", "1k", "--output-tokens", "1k", "--format", "json", *at],
+                ["prices", "list", *at], ["prices", "list", "--provider", "openai", *at],
+                ["prices", "show", "deepseek-v4-pro"], ["prices", "check"], *counts]
+    for batch in (commands, counts):  # cold vocabulary cache, then warm
+        done = subprocess.run([sys.executable, "-c", probe, json.dumps(batch)], capture_output=True, text=True,
+                              env=env, timeout=120)
         assert done.returncode == 0, done.stderr
-        assert done.stderr.strip().splitlines()[-1] == "[]", args
+        probes = [json.loads(line[len("probe "):]) for line in done.stderr.splitlines() if line.startswith("probe ")]
+        assert [args for args, _, _ in probes] == batch, done.stderr
+        for args, code, heavy in probes:
+            assert code == 0 and heavy == [], (args, code, heavy, done.stderr)
+
+
+def test_reprice_totals_takes_a_frame_on_either_engine():
+    pytest.importorskip("duckdb")
+    frame = costcalc.read_usage(str(ROOT / "examples" / "usage" / "openai.jsonl"))
+    local = costcalc.reprice_totals(frame)
+    duck = costcalc.reprice_totals(frame, engine="duckdb")
+    assert duck.to_dict() == local.to_dict() and local.records == len(frame) > 0

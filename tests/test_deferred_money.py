@@ -65,6 +65,19 @@ def test_a_view_shares_the_values_it_makes():
     assert maker.calls == 1
 
 
+def test_a_copy_after_a_view_made_and_changed_the_values_holds_the_change():
+    # pandas makes such views (df.copy(deep=False)); a copy must equal the array, not the maker's values
+    maker = Maker([D(1), D(2)])
+    array = DecimalArray.deferred(2, maker)
+    array.view()[0] = D(7)
+    assert array.copy().tolist() == [D(7), D(2)] == array.tolist()
+    assert maker.calls == 1
+    frame = pd.DataFrame({"cost": pd.Series(DecimalArray.deferred(2, Maker([D(1), D(2)])))})
+    shallow = frame.copy(deep=False)
+    shallow["cost"].array[0] = D(7)
+    assert frame.copy().equals(frame)
+
+
 def test_pickles_and_deep_copies_hold_the_values_not_the_maker():
     array = DecimalArray.deferred(2, Maker([D("1.25"), pd.NA]))
     for again in (pickle.loads(pickle.dumps(array)), copy.deepcopy(array)):

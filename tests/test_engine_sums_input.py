@@ -4,6 +4,7 @@ with one line naming file, row, column, value and what is allowed, never cut or 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,11 @@ import pandas as pd
 import pytest
 
 from costcalc.api_engines import compile_plan, plan_bytes, reprice_sql, reprice_sums
+from costcalc.api_usage import reprice_totals
+from costcalc.engines.plan import SEGMENT_COLUMNS
 from costcalc.errors import CostcalcError
+
+from .helpers import run_cli
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -37,8 +42,7 @@ def files(tmp_path_factory) -> Path:
                           "output_tokens": [1000, 1], "service_tier": "standard", **ZERO})
     con = duckdb.connect()
     con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
-                                                                            "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     con.execute(reprice_sql(plan, "usage", by=["month"])).df().to_csv(folder / "sums.csv", index=False)
     con.execute(reprice_sql(plan, "usage", problems=True)).df().to_csv(folder / "problems.csv", index=False)
     return folder
@@ -88,9 +92,8 @@ def test_the_wrong_money_case_exits_1_with_one_line(files, tmp_path):
     """1.2345678901234567e+20 input tokens used to read as 1 token and print a bill, exit 0."""
     _edited(files, tmp_path, "sums.csv", "input_tokens", "1.2345678901234567e+20", _priced_row(files))
     (tmp_path / "plan.parquet").write_bytes((files / "plan.parquet").read_bytes())
-    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet"],
-                         cwd=tmp_path, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (1, "")
+    run = run_cli("reprice", "--sums", "sums.csv", "--plan", "plan.parquet", cwd=tmp_path)
+    assert (run.exit_code, run.stdout) == (1, "")
     assert run.stderr.count("\n") == 1 and "'1.2345678901234567e+20': must be a whole number >= 0" in run.stderr
     assert "sums.csv: row" in run.stderr and "Traceback" not in run.stderr and "internal error" not in run.stderr
 
@@ -131,9 +134,8 @@ def test_a_by_other_than_the_sqls_is_refused(files, tmp_path):
     """Month sums read --by day used to date every row 1970-01-01, exit 0."""
     (tmp_path / "plan.parquet").write_bytes((files / "plan.parquet").read_bytes())
     (tmp_path / "sums.csv").write_bytes((files / "sums.csv").read_bytes())
-    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet",
-                          "--by", "day"], cwd=tmp_path, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (1, "")
+    run = run_cli("reprice", "--sums", "sums.csv", "--plan", "plan.parquet", "--by", "day", cwd=tmp_path)
+    assert (run.exit_code, run.stdout) == (1, "")
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert "sums.csv: grouped_by: 'month': the sums were grouped by that, not by 'day' as asked" in run.stderr
     with pytest.raises(CostcalcError, match="not by 'month,tag:team' as asked"):
@@ -146,17 +148,17 @@ def test_a_by_other_than_the_sqls_is_refused(files, tmp_path):
     ("model=a,model=b", "model is mapped twice"), ("prompt_tokens=p", "prompt_tokens=p: the SQL maps timestamp")])
 def test_sql_reprice_checks_its_map(files, mapping, message):
     """--map timestmp=ts used to print the same SQL as no map, exit 0."""
-    run = subprocess.run([sys.executable, "-m", "costcalc", "sql", "reprice", "--plan", "plan.parquet", "--table",
-                          "usage", "--map", mapping], cwd=files, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (2, "")
+    run = run_cli("sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--map", mapping, cwd=files)
+    assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr.count("\n") == 1 and "Invalid value for --map" in run.stderr and message in run.stderr
 
 
 def test_sql_reprice_maps_source_and_line(files):
-    base = [sys.executable, "-m", "costcalc", "sql", "reprice", "--plan", "plan.parquet", "--table", "usage"]
-    plain = subprocess.run(base, cwd=files, capture_output=True, text=True, check=True).stdout
-    mapped = subprocess.run(base + ["--map", "timestamp=ts,source='usage.csv',line=line_no"], cwd=files,
-                            capture_output=True, text=True, check=True).stdout
+    base = ["sql", "reprice", "--plan", "plan.parquet", "--table", "usage"]
+    plain, mapped = (run_cli(*base, *extra, cwd=files)
+                     for extra in ([], ["--map", "timestamp=ts,source='usage.csv',line=line_no"]))
+    assert plain.exit_code == mapped.exit_code == 0, (plain.stderr, mapped.stderr)
+    plain, mapped = plain.stdout, mapped.stdout
     assert '"ts"' in mapped and "'usage.csv' AS src" in mapped and '"line_no" AS line' in mapped
     assert '"ts"' not in plain
 
@@ -165,8 +167,8 @@ PLAN = ["-m", "costcalc", "sql", "plan", "--from", "2026-05-01", "--until", "202
 
 
 def test_sql_plan_refuses_a_name_it_cannot_read_back(tmp_path):
-    run = subprocess.run([sys.executable, *PLAN, "--output", "x.txt"], cwd=tmp_path, capture_output=True, text=True)
-    assert (run.returncode, run.stdout) == (2, "")
+    run = run_cli(*PLAN[2:], "--output", "x.txt", cwd=tmp_path)
+    assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr.count("\n") == 1 and "x.txt: a plan file is named .parquet" in run.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -209,8 +211,7 @@ def test_the_sql_route_gives_the_readers_reason_for_a_bad_count(tmp_path):
     usage["web_search_calls"] = pd.array([0, 0, 0, -2], dtype="Int64")
     con = duckdb.connect()
     con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s",
-                                                                            "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     mapping = {"line": "line", "source": "'usage.csv'"}
     sums = _rows(con, reprice_sql(plan, "usage", by=["month"], mapping=mapping))
     problems = _rows(con, reprice_sql(plan, "usage", mapping=mapping, problems=True))
@@ -221,6 +222,41 @@ def test_the_sql_route_gives_the_readers_reason_for_a_bad_count(tmp_path):
         "usage.csv:2: input_tokens: -5000: must be a whole number of tokens >= 0",
         "usage.csv:3: input_tokens: missing; must be a whole number of tokens >= 0",
         "usage.csv:5: web_search_calls: -2: must be a whole number of calls >= 0"]
+
+
+def test_the_sql_route_refuses_counts_of_10_15_or_more_as_the_readers_do(tmp_path):
+    """The readers refuse a count of 10^15 or more ("more tokens than costcalc counts in one record (below
+    10^15)", usage/formats/common.py); the SQL route reports the same records with the same lines, also
+    one whose counts would overflow a 64-bit prompt sum (2**62 input + 2**62 cached: no engine error). The
+    one good record: 1,000 input + 100 output tokens of gpt-5.5 standard (input 5.00, output 30.00 USD per
+    1M): 1,000 x 5 / 1,000,000 + 100 x 30 / 1,000,000 = 0.005 + 0.003 = 0.008 USD."""
+    records = [{"input_tokens": 10**15, "output_tokens": 1}, {"input_tokens": 2**62, "cached_tokens": 2**62,
+                                                             "output_tokens": 1},
+               {"input_tokens": 10, "output_tokens": 10**15}, {"input_tokens": 10, "output_tokens": 1,
+                                                               "web_search_calls": 10**15},
+               {"input_tokens": 1000, "output_tokens": 100}]
+    log = tmp_path / "usage.jsonl"
+    log.write_text("".join(json.dumps({"timestamp": "2026-05-05T12:00:00Z", "provider": "openai",
+                                       "model": "gpt-5.5", **r}) + "\n" for r in records))
+    local = reprice_totals([str(log)], format="costcalc")
+    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"])
+    usage = pd.DataFrame([{**ZERO, **r} for r in records]).assign(
+        timestamp=pd.Timestamp("2026-05-05T12:00:00Z"), provider="openai", model="gpt-5.5", service_tier="",
+        line=range(1, 6))
+    con = duckdb.connect()
+    con.register("usage", usage)
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    mapping = {"line": "line", "source": "'" + str(log).replace("'", "''") + "'"}
+    sums = _rows(con, reprice_sql(plan, "usage", by=["month"], mapping=mapping))
+    problems = _rows(con, reprice_sql(plan, "usage", mapping=mapping, problems=True))
+    result = reprice_sums(sums, plan, ["month"], problems=problems)
+    assert (result.priced, result.reported) == (local.priced, local.reported) == (1, 4)
+    assert result.total_usd == local.total_usd == Decimal("0.005") + Decimal("0.003")
+    assert [str(p) for p in result.problems] == [str(p) for p in local.problems] == [
+        f"{log}:1: input_tokens: 1000000000000000: more tokens than costcalc counts in one record (below 10^15)",
+        f"{log}:2: input_tokens: 4611686018427387904: more tokens than costcalc counts in one record (below 10^15)",
+        f"{log}:3: output_tokens: 1000000000000000: more tokens than costcalc counts in one record (below 10^15)",
+        f"{log}:4: web_search_calls: 1000000000000000: more calls than costcalc counts in one record (below 10^15)"]
 
 
 def _rows(con, sql: str) -> pd.DataFrame:

@@ -16,13 +16,14 @@ import pandas as pd
 import pytest
 
 from costcalc.api_engines import compile_plan, plan_bytes, plan_json, read_plan, reprice_sql, reprice_sums
-from costcalc.engines.plan import build_plan
+from costcalc.engines.plan import SEGMENT_COLUMNS, build_plan
 from costcalc.engines.sql import DIALECTS, problems_sql, sums_sql
 from costcalc.prices import load_prices
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.partials import finish_partials, merge_partials
 from costcalc.usage.run import reprice_chunks
 
+from .helpers import run_cli, same_reprice
 from .usage_gen import generated_log
 
 duckdb = pytest.importorskip("duckdb")
@@ -33,41 +34,34 @@ AS = ["deepseek-v4-pro", "claude-opus-4-7"]
 BY = ["month", "tag:team"]
 
 
-@pytest.fixture(scope="module")
-def table():
-    return load_prices()
-
-
-def _same(a, b) -> None:
-    pd.testing.assert_frame_equal(a.rows, b.rows)
-    assert a.totals_usd == b.totals_usd
-    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
-    assert a.assumptions == b.assumptions
-    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
-    assert a.unpriced_calls == b.unpriced_calls
-
-
-def _differential(table, records: int, seed: int, by: list[str]) -> None:
+def _differential(table, records: int, seed: int, by: list[str], plans: tuple[_Plans, _Plans] | None = None) -> None:
     log = generated_log(table, records, seed)
     local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, by)
     assert local.reported and local.priced and len(local.problems) == min(local.reported, 1000)
-    _same(reprice_chunks_duckdb([UsageChunk(log, len(log), [])], table, AS, by), local)
+    same_reprice(reprice_chunks_duckdb([UsageChunk(log, len(log), [])], table, AS, by), local)
     # DuckDB partials of random partitions merged in random order; the first partition on a plan of its
     # own (built from its own names: other outcome ids), the others sharing one as a run does
     rng = np.random.default_rng(seed)
     owner = rng.integers(0, 4, len(log))
     con = duckdb.connect()
-    shared = _Plans(table, AS)
-    parts = [reprice_frame_partials(con, log[owner == k], _Plans(table, AS) if k == 0 else shared, by)
-             for k in range(4)]
+    own, shared = plans or (_Plans(table, AS), _Plans(table, AS))
+    parts = [reprice_frame_partials(con, log[owner == k], own if k == 0 else shared, by) for k in range(4)]
     random.Random(seed).shuffle(parts)
     merged = merge_partials(merge_partials(parts[0], parts[1]), merge_partials(parts[2], parts[3]))
-    _same(finish_partials(merged), local)
+    same_reprice(finish_partials(merged), local)
+
+
+@pytest.fixture(scope="module")
+def partition_plans(table) -> tuple[_Plans, _Plans]:
+    """The partitions' plans (the first partition's own, the one the others share), kept from one grouping
+    to the next: a plan does not depend on the grouping, and building plans is most of a differential's
+    time. The first grouping builds them as a run does (rebuilt as partitions bring names, tiers, days)."""
+    return _Plans(table, AS), _Plans(table, AS)
 
 
 @pytest.mark.parametrize("by", [BY, ["day"]])
-def test_duckdb_equals_local_and_merged_partitions(table, by):
-    _differential(table, 4000, 14, by)
+def test_duckdb_equals_local_and_merged_partitions(table, partition_plans, by):
+    _differential(table, 4000, 14, by, partition_plans)
 
 
 @pytest.mark.slow
@@ -83,16 +77,14 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     log_path = tmp_path / "usage.csv"
     frame = log.drop(columns=["source", "line"]).rename(columns={"tag:team": "team"})
     frame.assign(timestamp=frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")).to_csv(log_path, index=False)
-    cli = [sys.executable, "-m", "costcalc"]
-    env_cwd = {"cwd": tmp_path, "capture_output": True, "text": True}
-    run = subprocess.run(cli + ["sql", "plan", "--from", "2026-01-01", "--until", "2026-04-01",
-                                "--as", "deepseek-v4-pro", "--output", "plan.parquet"], **env_cwd, check=True)
-    assert "plan sha256" in run.stdout
+    run = run_cli("sql", "plan", "--from", "2026-01-01", "--until", "2026-04-01", "--as", "deepseek-v4-pro",
+                  "--output", "plan.parquet", cwd=tmp_path)
+    assert run.exit_code == 0 and "plan sha256" in run.stdout, run.stderr
     sql = {}
     for flag in ([], ["--problems"]):
-        run = subprocess.run(cli + ["sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--by", "month",
-                                    "--by", "tag:team", "--map", "tag:team=team,source='usage.csv',line=line",
-                                    *flag], **env_cwd, check=True)
+        run = run_cli("sql", "reprice", "--plan", "plan.parquet", "--table", "usage", "--by", "month", "--by",
+                      "tag:team", "--map", "tag:team=team,source='usage.csv',line=line", *flag, cwd=tmp_path)
+        assert run.exit_code == 0, run.stderr
         sql[bool(flag)] = run.stdout
     con = duckdb.connect()
     usage = pd.read_csv(log_path, keep_default_na=False)
@@ -100,15 +92,14 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     usage["line"] = np.arange(2, len(usage) + 2)  # the CSV's line numbers: a header line, then one per record
     con.register("usage", usage)
     plan = read_plan(tmp_path / "plan.parquet")
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
-                                                                            "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
     con.execute(sql[False]).df().to_csv(tmp_path / "sums.csv", index=False)
     con.execute(sql[True]).df().to_csv(tmp_path / "problems.csv", index=False)
     base = ["reprice", "--by", "month", "--by", "tag:team", "--format", "json"]
-    engine = subprocess.run(cli + base + ["--sums", "sums.csv", "--plan", "plan.parquet", "--problems",
-                                          "problems.csv"], **env_cwd)
-    local = subprocess.run(cli + base + ["usage.csv", "--as", "deepseek-v4-pro", "--map", "tag:team=team"], **env_cwd)
-    assert engine.returncode == local.returncode == 1  # records reported
+    engine = run_cli(*base, "--sums", "sums.csv", "--plan", "plan.parquet", "--problems", "problems.csv",
+                     cwd=tmp_path)
+    local = run_cli(*base, "usage.csv", "--as", "deepseek-v4-pro", "--map", "tag:team=team", cwd=tmp_path)
+    assert engine.exit_code == local.exit_code == 1  # records reported
     assert engine.stdout == local.stdout
     assert engine.stderr == local.stderr
 
@@ -121,14 +112,12 @@ def test_sums_of_another_plan_are_refused(table, tmp_path):
     assert first.sha256 != other.sha256
     con = duckdb.connect()
     con.register("usage", log)
-    con.register("costcalc_segments", pd.DataFrame(other.segments, columns=["grp", "day", "month", "start_s",
-                                                                             "end_s", "piece"]))
+    con.register("costcalc_segments", pd.DataFrame(other.segments, columns=list(SEGMENT_COLUMNS)))
     sums = con.execute(sums_sql(other, "usage", "duckdb", "costcalc_segments", ["month"])).df()
     sums.to_csv(tmp_path / "sums.csv", index=False)
     (tmp_path / "plan.parquet").write_bytes(plan_bytes(first, "plan.parquet"))
-    run = subprocess.run([sys.executable, "-m", "costcalc", "reprice", "--sums", "sums.csv", "--plan", "plan.parquet"],
-                         cwd=tmp_path, capture_output=True, text=True)
-    assert run.returncode == 1 and run.stdout == ""
+    run = run_cli("reprice", "--sums", "sums.csv", "--plan", "plan.parquet", cwd=tmp_path)
+    assert run.exit_code == 1 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and f"computed with plan {other.sha256}" in run.stderr
     assert first.sha256 in run.stderr and "Traceback" not in run.stderr
     # the plan it was computed with finishes them
@@ -142,8 +131,8 @@ def test_an_altered_plan_is_refused(table, tmp_path):
     Path(str(path) + ".json").write_text(plan_json(plan))
     assert read_plan(path).sha256 == plan.sha256
     text = path.read_text().splitlines()
-    grp, day, month, start, end, piece = text[1].split(",")
-    text[1] = ",".join([grp, day, month, start, str(int(end) - 1), piece])
+    grp, first, last, month, start, end, piece = text[1].split(",")
+    text[1] = ",".join([grp, first, last, month, start, str(int(end) - 1), piece])
     path.write_text("\n".join(text) + "\n")
     with pytest.raises(Exception, match="segments table was altered"):
         read_plan(path)
@@ -160,12 +149,36 @@ def test_warehouse_sql_parses(table):
                      problems_sql(plan, "proj.ds.usage", dialect)):
             parsed = sqlglot.parse_one(text, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
             assert parsed.find(sqlglot.exp.Join) is not None
+            # the compact plan's pieces expanded to (group, day) rows by the dialect's own series function
+            expand = {"duckdb": "generate_series(", "spark": "explode(sequence(",
+                      "bigquery": "UNNEST(GENERATE_ARRAY(", "snowflake": "FLATTEN(input => ARRAY_GENERATE_RANGE("}
+            assert expand[dialect] in text
+
+
+def test_the_compact_plan_expands_to_every_second_of_every_group_once(table):
+    """A year's plan ships one row per piece of constant price, not one per group and day; DuckDB's
+    expansion (the SQL's segment_days) gives a row per (group, day) a piece touches, and the pieces of a
+    group tile each day of the period: every second of [start, end) falls in exactly one piece."""
+    plan = compile_plan("2026-01-01", "2027-01-01")
+    assert plan.segment_days > 5 * len(plan.segments)  # compact: ~10,600 pieces for ~93,000 group-days
+    con = duckdb.connect()
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    body = sums_sql(plan, "usage", "duckdb").split("segment_days AS (", 1)[1].split("\n)", 1)[0]
+    days = con.execute(f"SELECT grp, day, sum(least(end_s, (day + 1) * 86400) - greatest(start_s, day * 86400)) AS "
+                       f"covered, count(*) AS pieces FROM ({body}) GROUP BY grp, day").df()
+    assert int(days["pieces"].sum()) == plan.segment_days
+    assert (days["covered"] == 86400).all()  # each group-day covered once, with no gap and no overlap
+    per_group = days.groupby("grp")["day"].agg(["min", "max", "count"])
+    start, end = plan.start_day, plan.end_day
+    assert (per_group["min"] == start).all() and (per_group["max"] == end - 1).all()
+    assert (per_group["count"] == end - start).all()
 
 
 def test_token_sums_past_2_63_stay_exact(table, tmp_path):
-    """Four records of 2**62 input tokens each: 2**64 tokens, past a signed 64-bit sum. On a model with
-    no limits (input 3, output 15 USD per 1M), the bill is 2**64 x 3 / 1M USD, by hand:
-    18446744073709551616 x 3 = 55340232221128654848, / 1000000 = 55340232221128.654848."""
+    """10,000 records of 10^15 - 1 input tokens each (the most a reader accepts in one record): 10^19 - 10^4 =
+    9,999,999,999,999,990,000 tokens, past a signed 64-bit sum (2**63 = 9,223,372,036,854,775,808). On a model
+    with no limits (input 3, output 15 USD per 1M), the bill is by hand 9999999999999990000 x 3 =
+    29999999999999970000, / 1000000 = 29999999999999.97 USD."""
     overlay = tmp_path / "unlimited.yaml"
     overlay.write_text("""\
 schema_version: 1
@@ -181,19 +194,20 @@ providers:
             rates: {input: 3, output: 15}
 """)
     unlimited = load_prices(overlays=[overlay])
-    n = 4
+    n = 10_000
     frame = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * n), "provider": "",
-                          "model": "acme-unlimited", "input_tokens": np.full(n, 2**62, dtype=np.int64),
+                          "model": "acme-unlimited", "input_tokens": np.full(n, 10**15 - 1, dtype=np.int64),
                           "cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
                           "output_tokens": 0, "reasoning_tokens": 0, "web_search_calls": 0, "web_fetch_calls": 0,
                           "code_execution_calls": 0, "service_tier": "standard", "residency": False,
                           "source": "big", "line": np.arange(1, n + 1)})
-    expected = Decimal("55340232221128.654848")
-    assert Decimal(2**64) * 3 / 1_000_000 == expected
+    expected = Decimal("29999999999999.97")
+    assert Decimal(n * (10**15 - 1)) * 3 / 1_000_000 == expected and n * (10**15 - 1) > 2**63
     for result in (reprice_chunks([UsageChunk(frame, n, [])], unlimited, by=[]),
                    reprice_chunks_duckdb([UsageChunk(frame, n, [])], unlimited, by=[])):
         assert result.total_usd == expected
-        assert int(result.rows["input_tokens"].iloc[0]) == 2**64
+        assert (result.priced, result.reported) == (n, 0)
+        assert int(result.rows["input_tokens"].iloc[0]) == 9_999_999_999_999_990_000
 
 
 def test_duckdb_is_not_imported_by_costcalc():

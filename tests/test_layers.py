@@ -33,8 +33,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The library's edges, where files, the clock and the network are read: the notebook API, community
     # price tables, JSON Schemas for editors.
     # The engines that run the compiled price plan (DuckDB, Spark) are edges too: they read files and tables.
-    ("api", ("api", "api_prices", "api_usage", "api_engines", "community", "schemas", "engines.duckdb",
-             "engines.spark")),
+    ("api", ("api", "api_prices", "api_usage", "api_engines", "api_jobs", "community", "schemas", "engines.duckdb",
+             "engines.duckdb_files", "engines.spark")),
     # The command line, which calls the library.
     ("cli", ("cli", "__main__")),
 ]
@@ -64,6 +64,13 @@ def _executed_at_import(tree: ast.Module):
 
 
 @cache
+def parsed(path: Path) -> tuple[list[str], ast.Module]:
+    """A module's lines and syntax tree, read and parsed once for every check of this file."""
+    text = path.read_text(encoding="utf-8")
+    return text.split("\n"), ast.parse(text, str(path))
+
+
+@cache
 def imports_of(package: Path, at_import_only: bool = False) -> dict[str, set[str]]:
     """module -> the costcalc modules it imports (dotted, without the `costcalc.` prefix; "" is the package
     itself, e.g. `from . import __version__`): at any depth, or with `at_import_only` those that run when the
@@ -76,7 +83,7 @@ def imports_of(package: Path, at_import_only: bool = False) -> dict[str, set[str
         if not is_package:
             here = here[:-1]
         targets: set[str] = set()
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        tree = parsed(path)[1]
         for node in (_executed_at_import(tree) if at_import_only else ast.walk(tree)):
             if isinstance(node, ast.Import):
                 absolute, bases, names = True, [a.name for a in node.names], []
@@ -248,8 +255,8 @@ def unexplained_function_imports(package: Path, allowed: set[str] = frozenset())
         module = module_name(path, package)
         if module in allowed:
             continue
-        lines = path.read_text().split("\n")
-        for function in ast.walk(ast.parse(path.read_text())):
+        lines, tree = parsed(path)
+        for function in ast.walk(tree):
             if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ast.walk(function):

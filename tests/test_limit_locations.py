@@ -17,25 +17,10 @@ from costcalc.errors import LimitError
 from costcalc.prices import load_prices
 from costcalc.workloads.model import Profile
 
-SOURCE = "https://acme.example/pricing"
-TABLE = f"""\
-schema_version: 1
-version: "limits-where.1"
-providers:
-  acme:
-    name: Acme
-    models:
-      acme-200k:
-        name: Acme 200K
-        from: 2026-01-01T00:00Z
-        context_window: 200000
-        max_output_tokens: 64000
-        prices:
-          - label: list
-            rates: {{input: 3, output: 15}}
-            source: {SOURCE}
-            checked: 2026-11-25
-"""
+from .helpers import ACME_200K, acme_table, scratch_file
+
+# acme-200k (helpers.ACME_200K): a 200,000-token context window, 64,000 max output, 3 / 15 USD per 1M tokens
+TABLE = acme_table("limits-where.1", ACME_200K)
 REFUSED = ("set over_limit: exclude in the profile to leave such requests out of the estimate")
 CONTEXT = "a 300,000-token prompt is above acme-200k's context window of 200,000 tokens"
 
@@ -56,9 +41,7 @@ profiles:
 
 @pytest.fixture(scope="module")
 def prices(tmp_path_factory):
-    path = tmp_path_factory.mktemp("where") / "acme.yaml"
-    path.write_text(TABLE, encoding="utf-8")
-    return path
+    return scratch_file(tmp_path_factory, "where", "acme.yaml", TABLE)
 
 
 @pytest.fixture(scope="module")

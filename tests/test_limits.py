@@ -6,8 +6,8 @@ re-pricing).
 The table is a small overlay written here (the bundled table's launch dates change in parallel):
 gpt-5.5 restated as launched 2026-04-23 12:00 UTC with 5 / 0.50 / 30 per 1M and the whole-request
 long-context modifier above 272,000 prompt tokens (x2 input and cached input, x1.5 output); acme-200k
-with a 200,000-token window and 64,000 max output; acme-cliff with gpt-5.5's prices but no max output;
-acme-old retired 2026-05-15. Every expected value is computed by hand in the test.
+(helpers.ACME_200K) with a 200,000-token window, 64,000 max output and 3 / 15 per 1M; acme-cliff with
+gpt-5.5's prices but no max output; acme-old retired 2026-05-15. Every expected value is computed by hand in the test.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from costcalc.prices import TokenBundle, load_prices, quote
 from costcalc.report.document import to_document
 from costcalc.report.estimate import render_estimate
 from costcalc.money import exact_sum
+
+from .helpers import ACME_200K
 
 M = 1_000_000
 SOURCE = "https://example.com/pricing"
@@ -57,16 +59,7 @@ providers:
   acme:
     name: Acme
     models:
-      acme-200k:
-        name: Acme 200K
-        from: 2026-01-01T00:00Z
-        context_window: 200000
-        max_output_tokens: 64000
-        prices:
-          - label: list
-            rates: {{input: 3, output: 15}}
-            source: {SOURCE}
-            checked: 2026-11-25
+""" + ACME_200K + f"""\
       acme-cliff:
         name: Acme cliff, no max output
         from: 2026-01-01T00:00Z

@@ -14,20 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from costcalc.prices import load_prices
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.partials import finish_partials, merge_partials
 from costcalc.usage.run import reprice_chunks, reprice_partials
 
+from .helpers import same_reprice
 from .usage_gen import generated_log
 
 AS = ["deepseek-v4-pro", "claude-opus-4-7"]
 BY = ["month", "tag:team"]
-
-
-@pytest.fixture(scope="module")
-def table():
-    return load_prices()
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +33,6 @@ def log(table):
 @pytest.fixture(scope="module")
 def whole(table, log):
     return reprice_chunks([UsageChunk(log, len(log), [])], table, AS, BY)
-
-
-def _same(a, b) -> None:
-    pd.testing.assert_frame_equal(a.rows, b.rows)
-    assert a.totals_usd == b.totals_usd  # Decimals: equal to the last digit
-    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
-    assert a.assumptions == b.assumptions
-    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
-    assert a.unpriced_calls == b.unpriced_calls
 
 
 def test_the_log_reaches_the_cases(whole, log):
@@ -74,7 +60,7 @@ def test_random_partitions_merged_in_random_order_equal_one_run(table, log, whol
         shuffle.shuffle(partials)
         take = min(len(partials), shuffle.choice([2, 3]))
         partials = [merge_partials(*partials[:take])] + partials[take:]
-    _same(finish_partials(partials[0]), whole)
+    same_reprice(finish_partials(partials[0]), whole)
 
 
 def test_merge_is_commutative_and_associative(table, log):
@@ -84,7 +70,7 @@ def test_merge_is_commutative_and_associative(table, log):
                                             merge_partials(a, merge_partials(b, c)),
                                             merge_partials(c, b, a), merge_partials(b, a, c))]
     for other in results[1:]:
-        _same(results[0], other)
+        same_reprice(results[0], other)
 
 
 def test_first_problems_are_the_smallest_lines_whichever_part_holds_them(table, log):

@@ -13,25 +13,17 @@ from click.testing import CliRunner
 from costcalc.cli import cli
 from tests.test_comparisons import LATE, LATE_WORKLOADS
 
-# chat: the 6-turn conversation of tests/test_shapes.py (0.09875 USD per conversation on claude-opus-4-7,
-# 1,000 conversations a day); summaries: a plain profile, 100 requests a day of 10,000 input and 1,000
+from .helpers import SIX_TURN_CHAT, TWELVE_STEP_AGENT
+
+# chat: the 6-turn conversation of tests/test_shapes.py (helpers.SIX_TURN_CHAT: 0.09875 USD per conversation on
+# claude-opus-4-7, 1,000 conversations a day); summaries: a plain profile, 100 requests a day of 10,000 input and 1,000
 # output tokens on claude-opus-4-7 (input 5, output 25 USD per 1M):
 #   10,000 x 5 / 1M + 1,000 x 25 / 1M = 0.05 + 0.025 = 0.075 USD per request.
 PLAN = """\
 schema_version: 1
 units: {user: 10000, conversation: derived, ticket: {per_request: 0.5}, request: derived}
 profiles:
-  chat:
-    models: [claude-opus-4-7]
-    tokens_counted_with: claude-opus-4.7-estimate
-    conversation:
-      conversations_per_day: 1000
-      turns: 6
-      system_tokens: 2000
-      user_tokens_per_turn: 150
-      reply_tokens_per_turn: 400
-      history: full
-      cache: {reads: history, writes: 5m}
+""" + SIX_TURN_CHAT + """\
   summaries:
     models: [claude-opus-4-7]
     tokens_counted_with: claude-opus-4.7-estimate
@@ -192,9 +184,8 @@ def test_derived_plan_units_sum_over_the_profiles_and_the_documents_validate(tmp
     import yaml
 
     from costcalc import schemas
-    from tests.test_shapes import AGENT, SIX_TURNS
-
-    text = "schema_version: 1\nunits: {task: derived, request: derived, user: 500}\nprofiles:\n" + SIX_TURNS + AGENT
+    text = ("schema_version: 1\nunits: {task: derived, request: derived, user: 500}\nprofiles:\n" + SIX_TURN_CHAT
+            + TWELVE_STEP_AGENT)
     document = json.loads(run(tmp_path, "json", text).read_text())
     current = document["plans"][0]
     units = {u["unit"]: u for u in current["units"]}

@@ -35,28 +35,10 @@ import costcalc
 from costcalc.cli import cli
 from costcalc.report.document import to_document, to_frame, upgrade
 
-PRICES = """schema_version: 1
-version: plans-test
-providers:
-  acme:
-    name: ACME
-    models:
-      alpha:
-        name: Alpha
-        prices:
-          - label: list
-            rates: {input: 1, output: 2}
-      beta:
-        name: Beta
-        prices:
-          - label: list
-            rates: {input: 2, output: 1}
-      gamma:
-        name: Gamma
-        prices:
-          - label: list
-            rates: {input: 4, output: 4}
-"""
+from .helpers import abc_table, write_files
+
+# alpha 1 input / 2 output, beta 2 / 1, gamma 4 / 4 USD per 1M tokens (helpers.abc_table)
+PRICES = abc_table("plans-test")
 WORKLOADS = """schema_version: 1
 profiles:
   p1: {requests_per_month: 1000000, input_tokens: 1000, output_tokens: 100, models: [alpha, beta, gamma]}
@@ -79,9 +61,7 @@ PLAN_TOTALS = set(MONTHLY.values()) | {v * 3 for v in MONTHLY.values()}
 
 @pytest.fixture
 def files(tmp_path):
-    (tmp_path / "prices.yaml").write_text(PRICES)
-    (tmp_path / "w.yaml").write_text(WORKLOADS)
-    return tmp_path
+    return write_files(tmp_path, {"prices.yaml": PRICES, "w.yaml": WORKLOADS})
 
 
 def estimate(files, **kwargs):

@@ -15,33 +15,18 @@ from costcalc.usage.price import Repricer, record_costs
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import price_records, reprice_chunks
 
+from .helpers import UNLIMITED_TABLE, scratch_file
+
 M = Decimal(1_000_000)
 COUNTS = ("input_tokens", "cached_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens",
           "reasoning_tokens")
 
 
-
-# A private model with no context window or max output: absurd counts reach the arithmetic under test
-# instead of a limit (the bundled table gives limits for more and more models).
-UNLIMITED = """\
-schema_version: 1
-version: "test.1"
-providers:
-  acme:
-    name: Acme
-    models:
-      acme-unlimited:
-        name: Acme Unlimited
-        prices:
-          - label: list
-            rates: {input: 3, output: 15}
-"""
-
-
 @pytest.fixture(scope="module")
 def unlimited(tmp_path_factory):
-    path = tmp_path_factory.mktemp("overlay") / "unlimited.yaml"
-    path.write_text(UNLIMITED, encoding="utf-8")
+    """The bundled table with acme-unlimited (helpers.UNLIMITED_TABLE: 3 input / 15 output USD per 1M
+    tokens, no context window or max output) over it."""
+    path = scratch_file(tmp_path_factory, "overlay", "unlimited.yaml", UNLIMITED_TABLE)
     return load_prices(overlays=[path])
 
 def FrameChunk(frame: pd.DataFrame) -> UsageChunk:

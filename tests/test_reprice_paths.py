@@ -110,3 +110,26 @@ def test_limits_match_a_record_by_record_reading(table, log):
         elif i in messages:
             assert "context window" not in messages[i] and "max output" not in messages[i]
     assert checked > 50  # the log reaches both limits on many records
+
+
+def test_day_totals_take_the_dense_path_over_the_days_of_the_log(table, monkeypatch):
+    """Days are counted from 1970 (about 20,000 in 2026): the key's range is its own minimum to maximum, not
+    0 to maximum, or every `--by day` run with a few outcomes would give up the dense sums and sort."""
+    frame = generated_log(table, 2000, seed=16)
+    calls = {"sorted": 0}
+    real = totals._sorted_sums
+
+    def counted(*args, **kwargs):
+        calls["sorted"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(totals, "_sorted_sums", counted)
+    days = frame["timestamp"].dt.floor("D").nunique()
+    assert days > 30  # the generated log spans months
+    dense = reprice_chunks([UsageChunk(frame, len(frame), [])], table, AS, ["day"])
+    assert calls["sorted"] == 0
+    monkeypatch.setattr(totals, "_DENSE_KEYS", 0)
+    plain = reprice_chunks([UsageChunk(frame, len(frame), [])], table, AS, ["day"])
+    assert calls["sorted"] > 0
+    pd.testing.assert_frame_equal(dense.rows, plain.rows)
+    assert dense.totals_usd == plain.totals_usd

@@ -2,8 +2,6 @@
 the bundled files (a schema that rejected pricing.yaml would mislead every editor that uses it)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -11,6 +9,8 @@ import pytest
 import yaml
 
 from costcalc import schemas
+
+from .helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,9 +68,8 @@ def test_a_price_rule_without_output_or_with_an_unknown_tier_is_refused():
 
 @pytest.mark.parametrize("name", schemas.NAMES)
 def test_cli_prints_the_shipped_schema(name):
-    out = subprocess.run([sys.executable, "-m", "costcalc", "schema", name], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
-    assert out.stdout == schemas.shipped(name)
+    out = run_cli("schema", name)
+    assert out.exit_code == 0 and out.stdout == schemas.shipped(name), out.stderr
 
 
 def _properties(schema, path=""):
@@ -103,8 +102,8 @@ budgets:
   - {plan: current, monthly: 100}
 """, encoding="utf-8")
     assert _errors("workloads", yaml.load(workloads.read_text(), Loader=_Loader)) == []
-    out = subprocess.run([sys.executable, "-m", "costcalc", "estimate", str(workloads), "--start", "2026-12",
-                          "--months", "2", "--format", "json"], capture_output=True, text=True, cwd=ROOT, check=True)
+    out = run_cli("estimate", workloads, "--start", "2026-12", "--months", "2", "--format", "json", cwd=ROOT)
+    assert out.exit_code == 0, out.stderr
     document = json.loads(out.stdout)
     assert _errors("estimate", document) == []
     document["rows"][0]["cost_usd"] = 1.5  # a float: money is exact decimal text

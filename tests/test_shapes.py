@@ -15,6 +15,8 @@ from costcalc.errors import CostcalcError
 from costcalc.workloads.conversation import Caching, Conversation, Counts, History, derive, requests_per_unit
 from costcalc.workloads.failures import Failures
 
+from .helpers import SIX_TURN_CHAT, TWELVE_STEP_AGENT
+
 MTOK = D(1_000_000)
 
 
@@ -41,19 +43,6 @@ def by(frame, **match) -> D:
 
 # --- 1. a 6-turn conversation on claude-opus-4-7, full history, 5-minute cache writes, prefix reads -------
 
-SIX_TURNS = """\
-  chat:
-    models: [claude-opus-4-7]
-    tokens_counted_with: claude-opus-4.7-estimate   # the model's own unit: no translation
-    conversation:
-      conversations_per_day: 1000
-      turns: 6
-      system_tokens: 2000
-      user_tokens_per_turn: 150
-      reply_tokens_per_turn: 400
-      history: full
-      cache: {reads: history, writes: 5m}
-"""
 
 
 def test_six_turn_conversation_per_turn_breakdown():
@@ -77,7 +66,7 @@ def test_six_turn_conversation_monthly_cost(tmp_path):
     # output 6 x 400 = 2,400. Opus 4.7: cache read 0.50, 5-minute write 6.25, output 25 USD per 1M:
     #   16,250 x 0.50 / 1M = 0.008125;  4,900 x 6.25 / 1M = 0.030625;  2,400 x 25 / 1M = 0.06
     #   = 0.09875 USD per conversation. January 2027: 31 days x 1,000 = 31,000 conversations = 3,061.25 USD.
-    frame = month_frame(write(tmp_path, SIX_TURNS))
+    frame = month_frame(write(tmp_path, SIX_TURN_CHAT))
     assert by(frame, component="cache_read") == D("251.875")  # 31,000 x 0.008125
     assert by(frame, component="cache_write_5m") == D("949.375")  # 31,000 x 0.030625
     assert by(frame, component="output") == D("1860")  # 31,000 x 0.06
@@ -97,17 +86,17 @@ def test_history_reads_without_writes_refused_where_writes_are_billed(tmp_path):
 
     from costcalc.cli import cli
 
-    path = write(tmp_path, SIX_TURNS.replace("{reads: history, writes: 5m}", "{reads: history}"))
+    path = write(tmp_path, SIX_TURN_CHAT.replace("{reads: history, writes: 5m}", "{reads: history}"))
     result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "1"])
     assert result.exit_code in (1, 2) and result.stdout == ""
     said = result.stderr.strip()
     assert "\n" not in said and "Traceback" not in said
-    # line 13: schema_version and profiles: come first, then the 11 lines of SIX_TURNS down to cache:
+    # line 13: schema_version and profiles: come first, then the 11 lines of SIX_TURN_CHAT down to cache:
     assert said.startswith(f"costcalc: {path}:13: profiles.chat.conversation.cache: 'none': ")
     assert said.endswith("claude-opus-4-7 bills cache writes: reads of the history need writes: 5m or 1h")
     # a model whose writes bill as plain input (gpt-5.5, automatic caching) prices the reads alone:
     # turn k >= 2 reads turn k-1's prompt; per conversation reads 16,250, uncached 4,900, output 2,400
-    gpt = write(tmp_path, SIX_TURNS.replace("{reads: history, writes: 5m}", "{reads: history}")
+    gpt = write(tmp_path, SIX_TURN_CHAT.replace("{reads: history, writes: 5m}", "{reads: history}")
                 .replace("[claude-opus-4-7]", "[gpt-5.5]").replace("claude-opus-4.7-estimate", "o200k_base"))
     frame = month_frame(gpt)
     tokens = {str(c): D(str(t)) for c, t in zip(frame["component"], frame["tokens"])}
@@ -157,18 +146,6 @@ def test_window_keeps_every_turn_below_the_cliff(tmp_path):
 
 # --- 3. an agent: 12 steps appending 3,000 tokens each; 5% failures billed on input, one retry -------------
 
-AGENT = """\
-  agent:
-    models: [gpt-5.5]
-    agent:
-      tasks_per_day: 100
-      steps: 12
-      system_tokens: 1000
-      task_tokens: 500
-      output_tokens_per_step: 500
-      tool_result_tokens_per_step: 2500
-    failures: {rate: 0.05, billed: input, retries: 1}
-"""
 
 
 def test_agent_steps_and_failures(tmp_path):
@@ -180,7 +157,7 @@ def test_agent_steps_and_failures(tmp_path):
     #   succeeded output   6,000 x 0.9975 x 3,100 =  18,553,500 tokens x 30 / 1M =  556.605
     #   failed input     216,000 x 0.0525 x 3,100 =  35,154,000 tokens x 5 / 1M =  175.77 (its own line)
     #   = 4,072.005 USD; requests 12 x 3,100 x 1.05 = 39,060.
-    frame = month_frame(write(tmp_path, AGENT))
+    frame = month_frame(write(tmp_path, TWELVE_STEP_AGENT))
     rules = {(str(r), str(c)): D(str(t)) for r, c, t in zip(frame["rule"], frame["component"], frame["tokens"])}
     assert rules[("list", "input")] == 667926000
     assert rules[("list", "output")] == 18553500
@@ -249,7 +226,7 @@ def test_context_policies():
     ("      cache: {reads: everything}\n", "cache.reads"),
 ])
 def test_bad_conversation_values(tmp_path, text, message):
-    base = SIX_TURNS.replace("      turns: 6\n", "").replace("      history: full\n", "") \
+    base = SIX_TURN_CHAT.replace("      turns: 6\n", "").replace("      history: full\n", "") \
         .replace("      cache: {reads: history, writes: 5m}\n", "")
     path = write(tmp_path, base + ("" if "turns" in text else "      turns: 6\n") + text)
     with pytest.raises(CostcalcError) as info:
@@ -260,7 +237,7 @@ def test_bad_conversation_values(tmp_path, text, message):
 
 
 def test_shape_and_plain_volume_refused(tmp_path):
-    path = write(tmp_path, SIX_TURNS + "    requests_per_day: 5\n")
+    path = write(tmp_path, SIX_TURN_CHAT + "    requests_per_day: 5\n")
     with pytest.raises(CostcalcError, match="give conversation: or requests_per_day, not both"):
         costcalc.estimate(str(path), start="2027-01", months=1)
 
@@ -271,7 +248,7 @@ def test_turns_range_gives_cases(tmp_path):
     #   x 31,000 = 1,176.45. High: 10 turns: prompts 2,150 + 550 (k-1); reads = prompts 1..9 =
     #   9 x 2,150 + 550 x 36 = 19,350 + 19,800 = 39,150; writes 2,150 + 9 x 550 = 7,100; output 4,000:
     #   19,575 + 44,375 + 100,000 = 163,950 / 1M = 0.16395 x 31,000 = 5,082.45.
-    path = write(tmp_path, SIX_TURNS.replace("turns: 6", "turns: {low: 2, expected: 6, high: 10}"))
+    path = write(tmp_path, SIX_TURN_CHAT.replace("turns: 6", "turns: {low: 2, expected: 6, high: 10}"))
     frame = costcalc.estimate(str(path), start="2027-01", months=1, cases=True)
     assert by(frame, case="low") == D("1176.45")
     assert by(frame, case="expected") == D("3061.25")
@@ -298,7 +275,7 @@ def test_turn_above_the_context_window_names_the_turns(tmp_path):
 
 # --- 4. cost per user and per conversation: table, JSON and XLSX ------------------------------------------
 
-UNITS = SIX_TURNS + "    units: {user: 12000, conversation: derived, ticket: {per_request: 0.25}}\n"
+UNITS = SIX_TURN_CHAT + "    units: {user: 12000, conversation: derived, ticket: {per_request: 0.25}}\n"
 
 
 def test_users_are_a_stock_not_user_months(tmp_path):
@@ -310,7 +287,7 @@ def test_users_are_a_stock_not_user_months(tmp_path):
 
     from costcalc.cli import cli
 
-    path = write(tmp_path, SIX_TURNS + "    units: {user: 50}\n")
+    path = write(tmp_path, SIX_TURN_CHAT + "    units: {user: 50}\n")
     result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "json"])
     assert result.exit_code == 0, result.output
     user = json.loads(result.output)["plans"][0]["profiles"][0]["units"][0]
@@ -570,7 +547,7 @@ def test_document_with_shapes_and_units_validates_against_its_schema(tmp_path):
     from costcalc import schemas
     from costcalc.cli import cli
 
-    path = write(tmp_path, UNITS + AGENT + "    units: {task: derived, request: derived}\n")
+    path = write(tmp_path, UNITS + TWELVE_STEP_AGENT + "    units: {task: derived, request: derived}\n")
     result = CliRunner().invoke(cli, ["estimate", str(path), "--start", "2027-01", "--months", "2", "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
@@ -610,7 +587,7 @@ def test_turns_frame_per_model(tmp_path):
     # claude-opus-4-7 counts (tokens_counted_with its own tokenizer) on gpt-5.5 (o200k_base, 1/1.3 of them):
     # turn 1's prompt 2,150 / 1.3 = 1,653.8 -> 1,654 written; turn 2's prompt 2,700 / 1.3 = 2,076.9 -> 2,077,
     # its read 1,654 (turn 1's prompt), written the rest 423; the reply 400 / 1.3 = 307.7 -> 308
-    frame = costcalc.turns(str(write(tmp_path, SIX_TURNS)), models=["claude-opus-4-7", "gpt-5.5"])
+    frame = costcalc.turns(str(write(tmp_path, SIX_TURN_CHAT)), models=["claude-opus-4-7", "gpt-5.5"])
     opus = frame[frame["model"] == "claude-opus-4-7"]
     assert [D(str(v)) for v in opus["cache_read"]] == [0, 2150, 2700, 3250, 3800, 4350]
     gpt = frame[frame["model"] == "gpt-5.5"].head(2)
@@ -649,7 +626,7 @@ def test_sensitivity_names_a_shapes_inputs_as_its_file_does(tmp_path):
     #   volume: 31 x 500 = 15,500 and 31 x 2,000 = 62,000 conversations x 0.09875 = 1,530.625 and 6,122.50
     #   reasoning high: 6 turns x 100 = 600 tokens x 25 USD per 1M (billed as output) = 0.015 per conversation,
     #   31,000 x 0.015 = 465 more: 3,526.25; low (0) = expected = 3,061.25
-    text = SIX_TURNS.replace("conversations_per_day: 1000", "conversations_per_day: {low: 500, expected: 1000, "
+    text = SIX_TURN_CHAT.replace("conversations_per_day: 1000", "conversations_per_day: {low: 500, expected: 1000, "
                              "high: 2000}") + "      reasoning: {low: 0, expected: 0, high: 100}\n"
     frame = costcalc.sensitivity(str(write(tmp_path, text)), start="2027-01", months=1)
     rows = {r["input"]: (D(str(r["low_usd"])), D(str(r["high_usd"]))) for _, r in frame.iterrows()}

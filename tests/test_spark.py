@@ -13,13 +13,13 @@ import os
 import shutil
 import socket
 
-import pandas as pd
 import pytest
 
 from costcalc.prices import load_prices
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import reprice_chunks
 
+from .helpers import same_reprice
 from .usage_gen import generated_log
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -80,15 +80,6 @@ def big_log(table, tmp_path_factory):
     return log, local, path
 
 
-def _same(a, b) -> None:
-    pd.testing.assert_frame_equal(a.rows, b.rows)
-    assert a.totals_usd == b.totals_usd
-    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
-    assert a.assumptions == b.assumptions
-    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
-    assert a.unpriced_calls == b.unpriced_calls
-
-
 def test_the_log_reaches_every_case(big_log, table):
     """What the differential tests below rest on: the log prices and reports records, lists the first 1,000
     problems, estimates for --as models, and holds every model, tier and residency and both kinds of instant."""
@@ -106,7 +97,7 @@ def test_the_log_reaches_every_case(big_log, table):
 
 def test_spark_sql_equals_local_on_200000_records(spark, table, big_log):
     _log, local, path = big_log
-    _same(reprice(spark.read.parquet(str(path)), table, AS, BY, mode="sql"), local)
+    same_reprice(reprice(spark.read.parquet(str(path)), table, AS, BY, mode="sql"), local)
 
 
 def test_spark_udf_equals_local_on_200000_records(spark, table, big_log):
@@ -114,7 +105,7 @@ def test_spark_udf_equals_local_on_200000_records(spark, table, big_log):
     partition's partials merged as Spark returns them: the same report as one local run."""
     _log, local, path = big_log
     df = spark.read.parquet(str(path)).repartition(5, "line")
-    _same(reprice(df, table, AS, BY, mode="udf"), local)
+    same_reprice(reprice(df, table, AS, BY, mode="udf"), local)
 
 
 def test_spark_sql_without_problems_skips_their_query(spark, table, tmp_path):
@@ -135,5 +126,5 @@ def test_spark_sql_without_problems_skips_their_query(spark, table, tmp_path):
         result = reprice(spark.read.parquet(str(tmp_path / "clean.parquet")), table, AS, BY, mode="sql")
     finally:
         del spark.sql
-    _same(result, local)
+    same_reprice(result, local)
     assert len(queries) == 1 and "ORDER BY src, line" not in queries[0]  # the sums' query alone, not the problems'

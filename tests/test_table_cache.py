@@ -15,6 +15,7 @@ import pytest
 from costcalc.errors import InputError
 from costcalc.prices import TokenBundle, bundled_path, load_prices, quote
 from costcalc.prices import load as load_module
+from costcalc.prices.model import PriceTable
 from costcalc.prices import table_cache
 
 SMALL = """schema_version: 1
@@ -121,7 +122,27 @@ def test_an_edited_file_is_parsed_again(cache_dir, tmp_path):
     assert quote(load_prices(path), "acme-one", TokenBundle(input=1_000_000), AT).total_usd == D(2)
     path.write_text(SMALL.replace("input: 2,", "input: 3,"))
     assert quote(load_prices(path), "acme-one", TokenBundle(input=1_000_000), AT).total_usd == D(3)  # not stale
-    assert len(copies(cache_dir)) == 2  # one copy per content
+    assert len(copies(cache_dir)) == 1  # the newer copy replaced the older one of the same file
+    other = tmp_path / "other.yaml"
+    other.write_text(SMALL)
+    load_prices(other)
+    assert len(copies(cache_dir)) == 2  # one copy per file
+
+
+def test_a_copy_holding_something_else_than_a_table_is_refused(cache_dir, monkeypatch):
+    """A hand-made copy with a valid header whose models are not models: parsed from the YAML instead."""
+    table = load_prices()
+    (copy,) = copies(cache_dir)
+    key = copy.read_bytes().split(b"\n")[1].decode()
+    state = table.__getstate__()
+    state["models"] = {name: "not a model" for name in state["models"]}
+    forged = PriceTable.__new__(PriceTable)
+    forged.__setstate__(state)
+    payload = pickle.dumps(forged)
+    header = b"\n".join([b"costcalc-prices 1", key.encode(), hashlib.sha256(payload).hexdigest().encode()]) + b"\n"
+    copy.write_bytes(header + payload)
+    assert table_cache.load(key) is None
+    assert load_prices() == table
 
 
 def test_the_same_bytes_elsewhere_keep_their_own_path(cache_dir, tmp_path):

@@ -28,6 +28,8 @@ from costcalc.report.estimate import render_document
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import reprice_chunks
 
+from .helpers import fee_yaml, model_yaml, provider_table
+
 M = D(1_000_000)
 NOV_5 = int(datetime(2026, 11, 5, tzinfo=timezone.utc).timestamp())  # unix seconds
 
@@ -36,84 +38,19 @@ NOV_5 = int(datetime(2026, 11, 5, tzinfo=timezone.utc).timestamp())  # unix seco
 # ts-change: the same tokens; web_search 10 USD per 1,000 calls until 2026-11-16T00:00Z, 0.70 after.
 # ts-oa: OpenAI-like, 1.25 / 0.125 cached / 10 output, web_search 10 USD per 1,000 calls.
 # ts-an: Anthropic-like, 3 / 15, web_search 10 USD per 1,000 calls, no web_fetch fee.
-TABLE = """\
-schema_version: 1
-version: "2026.12.01.9"
-providers:
-  toolsea:
-    name: ToolSea AI
-    models:
-      ts-chat:
-        name: ToolSea Chat
-        from: 2026-04-01T00:00Z
-        prices:
-          - label: list
-            rates: {input: 2, output: 8}
-            native: {CNY: {input: 14, output: 56}}
-            source: https://toolsea.example/pricing
-            checked: 2026-11-25
-        fees:
-          - tool: web_search
-            when: {from: 2026-10-31T16:00Z}
-            usd_per_1k_calls: 0.70
-            native: {CNY: 5}
-            source: https://toolsea.example/pricing
-            checked: 2026-11-25
-          - tool: web_fetch
-            when: {from: 2026-10-31T16:00Z}
-            usd_per_1k_calls: 0.70
-            native: {CNY: 5}
-            source: https://toolsea.example/pricing
-            checked: 2026-11-25
-      ts-change:
-        name: ToolSea Change
-        from: 2026-04-01T00:00Z
-        prices:
-          - label: list
-            rates: {input: 2, output: 8}
-            source: https://toolsea.example/pricing
-            checked: 2026-11-25
-        fees:
-          - tool: web_search
-            when: {until: 2026-11-16T00:00Z}
-            usd_per_1k_calls: 10
-            source: https://toolsea.example/pricing
-            checked: 2026-11-25
-          - tool: web_search
-            when: {from: 2026-11-16T00:00Z}
-            usd_per_1k_calls: 0.70
-            source: https://toolsea.example/pricing
-            checked: 2026-11-25
-  toolai:
-    name: ToolAI
-    models:
-      ts-oa:
-        name: ToolAI OA
-        from: 2026-04-01T00:00Z
-        prices:
-          - label: list
-            rates: {input: 1.25, cache_read: 0.125, output: 10}
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-        fees:
-          - tool: web_search
-            usd_per_1k_calls: 10
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-      ts-an:
-        name: ToolAI AN
-        from: 2026-04-01T00:00Z
-        prices:
-          - label: list
-            rates: {input: 3, output: 15}
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-        fees:
-          - tool: web_search
-            usd_per_1k_calls: 10
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-"""
+SEA, AI = "https://toolsea.example/pricing", "https://toolai.example/pricing"
+TABLE = provider_table("2026.12.01.9", {
+    "toolsea": ("ToolSea AI", (
+        model_yaml("ts-chat", "ToolSea Chat", "input: 2, output: 8", SEA, native_cny="input: 14, output: 56",
+                   fees=(fee_yaml("web_search", "0.70", SEA, when="{from: 2026-10-31T16:00Z}", native_cny="5"),
+                         fee_yaml("web_fetch", "0.70", SEA, when="{from: 2026-10-31T16:00Z}", native_cny="5"))),
+        model_yaml("ts-change", "ToolSea Change", "input: 2, output: 8", SEA,
+                   fees=(fee_yaml("web_search", "10", SEA, when="{until: 2026-11-16T00:00Z}"),
+                         fee_yaml("web_search", "0.70", SEA, when="{from: 2026-11-16T00:00Z}"))))),
+    "toolai": ("ToolAI", (
+        model_yaml("ts-oa", "ToolAI OA", "input: 1.25, cache_read: 0.125, output: 10", AI,
+                   fees=(fee_yaml("web_search", "10", AI),)),
+        model_yaml("ts-an", "ToolAI AN", "input: 3, output: 15", AI, fees=(fee_yaml("web_search", "10", AI),))))})
 
 PROFILE = """\
 schema_version: 1

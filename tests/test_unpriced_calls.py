@@ -20,52 +20,17 @@ import costcalc
 from costcalc.cli import cli
 from costcalc.prices import load_prices
 
+from .helpers import fee_yaml, model_yaml, provider_table
+
 # ts-oa: OpenAI-like, 1.25 input / 10 output, web_search 10 USD per 1,000 calls (0.01 a call).
 # ts-plain: 1 input / 4 output, no fee for any tool (its calls are unpriced).
 # ts-late: 2 input / 8 output, web_search 0.70 USD per 1,000 calls from 2026-11-01T00:00Z only.
-TABLE = """\
-schema_version: 1
-version: "2026.12.01.9"
-providers:
-  toolai:
-    name: ToolAI
-    models:
-      ts-oa:
-        name: ToolAI OA
-        from: 2026-04-01T00:00Z
-        prices:
-          - label: list
-            rates: {input: 1.25, output: 10}
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-        fees:
-          - tool: web_search
-            usd_per_1k_calls: 10
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-      ts-plain:
-        name: ToolAI Plain
-        from: 2026-04-01T00:00Z
-        prices:
-          - label: list
-            rates: {input: 1, output: 4}
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-      ts-late:
-        name: ToolAI Late
-        from: 2026-04-01T00:00Z
-        prices:
-          - label: list
-            rates: {input: 2, output: 8}
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-        fees:
-          - tool: web_search
-            when: {from: 2026-11-01T00:00Z}
-            usd_per_1k_calls: 0.70
-            source: https://toolai.example/pricing
-            checked: 2026-11-25
-"""
+AI = "https://toolai.example/pricing"
+TABLE = provider_table("2026.12.01.9", {"toolai": ("ToolAI", (
+    model_yaml("ts-oa", "ToolAI OA", "input: 1.25, output: 10", AI, fees=(fee_yaml("web_search", "10", AI),)),
+    model_yaml("ts-plain", "ToolAI Plain", "input: 1, output: 4", AI),
+    model_yaml("ts-late", "ToolAI Late", "input: 2, output: 8", AI,
+               fees=(fee_yaml("web_search", "0.70", AI, when="{from: 2026-11-01T00:00Z}"),))))})
 
 M = D(1_000_000)
 

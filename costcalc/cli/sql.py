@@ -52,7 +52,8 @@ def plan(start, until, models, as_models, prices, output):
     if output.lower().endswith(".csv"):
         write_output(plan_json(compiled), output + ".json")
     write_output(data, output)
-    click.echo(f"{output}: {len(compiled.segments):,} segments, {len(compiled.outcomes):,} prices; "
+    click.echo(f"{output}: {len(compiled.segments):,} pieces of constant price ({compiled.segment_days:,} group-days "
+               f"on the engine), {len(compiled.outcomes):,} prices; "
                f"plan sha256 {compiled.sha256}")
 
 

@@ -28,6 +28,9 @@ FORMATS = ("table", "csv", "json", "markdown")
 @click.option("--engine", type=click.Choice(["local", "duckdb"]), default="local", show_default=True,
               help="Where the records are priced: in costcalc (local) or inside DuckDB (pip install "
                    "'costcalc[duckdb]'); the same rows, totals and problems.")
+@click.option("--jobs", "jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Re-price the LOGS files in N processes (a file each at a time; --engine local): the same "
+                   "output, totals and problems as one.")
 @click.option("--sums", "sums", metavar="SUMS.csv", help="Instead of LOGS: the sums an engine returned for the "
               "SQL of `costcalc sql reprice` (needs --plan).")
 @click.option("--plan", "plan_path", metavar="PLAN", help="The plan those sums were computed with (refused if "
@@ -37,7 +40,7 @@ FORMATS = ("table", "csv", "json", "markdown")
 @prices_option
 @format_option(FORMATS)
 @output_option
-def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan_path, problems, prices, fmt,
+def reprice(logs, as_models, by, log_format, mapping, strict, engine, jobs, sums, plan_path, problems, prices, fmt,
             output):
     """Re-price usage LOGS at each record's own instant (promotions, peak/off-peak, routing).
 
@@ -52,6 +55,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
       costcalc reprice gateway.csv --map timestamp=ts,model=model_name,prompt_tokens=pt --by tag:team
       costcalc reprice usage.parquet --format json --output last-month.json
       costcalc reprice big.parquet --engine duckdb
+      costcalc reprice logs/*.jsonl --jobs 4
       costcalc reprice --sums sums.csv --plan plan.parquet
     """
     # lazy: a command loads its library code only when it runs (quick --help; quote, tokens, prices: no pandas)
@@ -63,6 +67,9 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
         group = check_by(split(by) or ["month"])  # [] when only `model`: rows per model alone
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
+    if jobs != 1 and (engine != "local" or sums or plan_path):
+        raise click.UsageError("--jobs spreads LOGS files over processes for --engine local (DuckDB uses its own "
+                               "threads; --sums reads no logs)")
     if sums or plan_path:
         if not (sums and plan_path) or logs or as_models:
             raise click.UsageError("--sums and --plan go together, without LOGS or --as (the plan has the --as "
@@ -77,7 +84,7 @@ def reprice(logs, as_models, by, log_format, mapping, strict, engine, sums, plan
         try:
             result = reprice_totals(list(logs), prices=prices or None, models=split(as_models), by=group,
                                     format=checked_log_format(log_format), mapping=column_map(mapping),
-                                    strict=strict, engine=engine)
+                                    strict=strict, engine=engine, jobs=jobs)
         except (UnknownModelError, RetiredModelError) as exc:  # records' models are reported, never raised
             raise click.BadParameter(str(exc), param_hint="--as") from None
     write_output(render_reprice(result, fmt), output)

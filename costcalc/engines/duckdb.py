@@ -12,18 +12,21 @@ different plans merge exactly.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
 from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..usage.partials import Partials, finish_partials, merge_partials
-from ..usage.run import RepriceResult
+from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
+from ..usage.run import FirstProblems, RepriceResult
 from ..usage.schema import TOOL_COLUMNS
 from ..usage.totals import check_by
-from .plan import DAY, Plan, build_plan
+from .duckdb_files import plan_file, scan_partials
+from .plan import DAY, SEGMENT_COLUMNS, Plan, build_plan
 from .results import partials_from_sums, plan_notes
-from .sql import problems_sql, sums_sql
+from .sql import PROBLEM_COLUMNS, problems_sql, sums_sql
 from ..prices.resolve import lookup
 
 SEGMENTS = "costcalc_segments"
@@ -73,17 +76,32 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
         combos = con.execute(f"SELECT DISTINCT provider, model, service_tier, residency FROM {USAGE}").df()
         first, last = con.execute(f"SELECT min(epoch_us(timestamp)), max(epoch_us(timestamp)) "
                                   f"FROM {USAGE}").fetchall()[0]
-        plan = plans.for_combos(combos, first // 1_000_000 // DAY, last // 1_000_000 // DAY)
-        con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s",
-                                                                     "piece"]))
         mapping = {c: c for c in ("source", "line") if c in frame}
         mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
         mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged
-        sums = _exact(con.execute(sums_sql(plan, USAGE, "duckdb", SEGMENTS, by, mapping)))
-        problems = con.execute(problems_sql(plan, USAGE, "duckdb", SEGMENTS, mapping)).df()
+        return reprice_relation_partials(con, USAGE, combos, first // 1_000_000 // DAY, last // 1_000_000 // DAY,
+                                         plans, by, mapping, frame["timestamp"].iloc[0])
     finally:
         con.unregister(USAGE)
-    notes = plan_notes(plans.table, plans.models, combos, frame["timestamp"].iloc[0])
+
+
+def reprice_relation_partials(con, relation: str, combos: pd.DataFrame, first_day: int, last_day: int,
+                              plans: _Plans, by: list[str], mapping: dict[str, str],
+                              instant: pd.Timestamp) -> Partials:
+    """Partials of the records of a DuckDB relation in the normalized schema (a registered frame, or a
+    view over a file DuckDB reads: engines/duckdb_files.py), whose distinct (provider, model,
+    service_tier, residency) are `combos` and whose instants fall in epoch days [first_day, last_day]."""
+    plan = plans.for_combos(combos, first_day, last_day)
+    con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    try:
+        sums = _exact(con.execute(sums_sql(plan, relation, "duckdb", SEGMENTS, by, mapping)))
+        # the records the plan cannot price, listed only when there are some (another pass over the data)
+        reported = pd.to_numeric(sums.loc[(sums["target"] == 0) & (sums["piece"] < 0), "records"]).sum()
+        problems = (con.execute(problems_sql(plan, relation, "duckdb", SEGMENTS, mapping)).df() if reported
+                    else pd.DataFrame(columns=list(PROBLEM_COLUMNS)))
+    finally:
+        con.unregister(SEGMENTS)
+    notes = plan_notes(plans.table, plans.models, combos, instant)
     return partials_from_sums(plan, sums, by, problems, notes)
 
 
@@ -106,10 +124,13 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
     plans = _Plans(table, models)
     total = Partials(by, [], table.meta())
     total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
+    order = FirstProblems(None)  # the files in the order the chunks bring them: problem order, as local
     try:
         for chunk in chunks:
+            order.meet(chunk)
+            sources = tuple(order.sources)
             read = Partials(by, total.models, table.meta(), records=chunk.records - len(chunk.frame),
-                            reported=len(chunk.problems), problems=list(chunk.problems))
+                            reported=len(chunk.problems), problems=list(chunk.problems), sources=sources)
             if strict and chunk.problems:
                 raise InputError(chunk.problems[:1])
             parts = [total, read]
@@ -117,6 +138,7 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
             if priced is not None:
                 if strict and priced.reported:
                     raise InputError(priced.problems[:1])
+                priced.sources = sources
                 parts.append(priced)
             total = merge_partials(*parts)
     finally:
@@ -124,8 +146,52 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
     return finish_partials(total, components)
 
 
+def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = None, by: list[str] | None = None,
+                         format: str | None = None, mapping: dict[str, str] | None = None,
+                         chunk_records: int = 250_000, threads: int | None = None) -> RepriceResult:
+    """What usage.run.reprice_chunks returns for the logs `paths`, priced by DuckDB; CSV and Parquet
+    logs are read by DuckDB itself (engines/duckdb_files.py), JSON lines (and a CSV file DuckDB cannot
+    number by line) by costcalc's readers, feeding DuckDB. Every path and header is checked before any
+    record is read, as the local reader does."""
+    duckdb = _duckdb()
+    models = list(models or [])
+    by = check_by(["month"] if by is None else by)
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    plans = _Plans(table, models)
+    meta = table.meta()
+    total = Partials(by, [], meta)
+    total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
+    for _ in iter_usage([], format=format, mapping=mapping):  # the format and the mapping checked, no file read
+        pass
+    files = _distinct([_checked_file(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
+    total.sources = tuple(str(path) for path in files)  # problem order follows the files as given
+
+    def price_chunk(chunk) -> list[Partials]:
+        parts = [Partials(by, total.models, meta, records=chunk.records - len(chunk.frame),
+                          reported=len(chunk.problems), problems=list(chunk.problems))]
+        priced = reprice_frame_partials(con, chunk.frame, plans, by)
+        return parts if priced is None else parts + [priced]
+
+    try:
+        scans = [plan_file(con, path, format, mapping) for path in files]  # headers checked before any row
+        for path, scan in zip(files, scans):
+            if scan is None:
+                _reader_for(path, format, mapping)  # its detection and header checks, in file order
+        for path, scan in zip(files, scans):
+            parts = None if scan is None else scan_partials(con, scan, plans, by, chunk_records, price_chunk,
+                                                             reprice_relation_partials)
+            if parts is None:  # costcalc's reader feeds DuckDB
+                parts = [p for chunk in iter_usage([path], format, mapping, chunk_records) for p in price_chunk(chunk)]
+            total = merge_partials(total, *parts)
+    finally:
+        con.close()
+    return finish_partials(total)
+
+
 def _as_id(table: PriceTable, name: str) -> str:
     return lookup(table, name).id
 
 
-__all__ = ["reprice_chunks_duckdb", "reprice_frame_partials"]
+__all__ = ["reprice_chunks_duckdb", "reprice_files_duckdb", "reprice_frame_partials", "reprice_relation_partials"]

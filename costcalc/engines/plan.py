@@ -3,13 +3,20 @@
 A record's price depends on its instant and on a handful of other things: the model it is priced as,
 its service tier, data residency and prompt-size class (prompts between two cliffs price alike). The
 plan names each such combination a *group* and cuts every group's period into pieces of constant price
-(costcalc's own resolver: promotions, peak/off-peak windows, routing, launches, retirements), split at
-UTC midnights. An engine then finds a record's piece with an equi-join on (group, day) plus a range
-filter on the second: no Python, no time-zone function, the same SQL on DuckDB, Spark and warehouses.
+(costcalc's own resolver: promotions, peak/off-peak windows, routing, launches, retirements; and calendar
+months, as the local pricer cuts). An engine finds a record's piece with an equi-join on (group, day) plus
+a range filter on the second: no Python, no time-zone function, the same SQL on DuckDB, Spark and
+warehouses.
+
+The plan is compact: one `segments` row per piece, with the first and last UTC day it touches (about 2,200
+rows for a year of every model: DeepSeek's daily off-peak windows are a piece a day, other groups a piece
+per price period and month), and the SQL expands each piece to one row per (group, day) on the engine
+(sql.py: DuckDB `generate_series`, Spark `sequence`, BigQuery `GENERATE_ARRAY`, Snowflake
+`ARRAY_GENERATE_RANGE`). Shipping a row per group and day instead made a year's plan ~93,000 rows (2 MB).
 
 A piece is an outcome id (>= 0, an index into `outcomes`) or -1 - an error id (no price then, not
 launched, retired). The small tables (names, tiers, classes, models, ratios, groups) are inlined in the
-SQL (engines/sql.py); only `segments` is a table of its own (tens of thousands of rows a year).
+SQL (engines/sql.py); only `segments` is a table of its own.
 
 The plan's `sha256` covers every table: sums computed with one plan are refused by another (outcome ids
 are the plan's own; see usage/partials.py for why ids from different builds must never be mixed).
@@ -35,11 +42,15 @@ from ..prices.model import TIERS, TOOLS, PriceTable
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, normalize_tier, segments
 from ..tokens.tokenizers import translation_ratio
-from ..usage.formats.common import CALLS_RULE, COUNT_RULE, TIER_OF, TIER_RULE
+from ..usage.formats.common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, TIER_OF, TIER_RULE, TOO_MANY_CALLS,
+                                    TOO_MANY_TOKENS)
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY, Outcome, Repricer
 from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
 
-SCHEMA = "costcalc.plan/1"
+SCHEMA = "costcalc.plan/2"  # /1 held a segments row per group and day
+# The segments table's columns: a piece of constant price of one group, over days [first_day, last_day]
+# (epoch days) and seconds [start_s, end_s); `month` (epoch month) is the one the piece was cut in.
+SEGMENT_COLUMNS = ("grp", "first_day", "last_day", "month", "start_s", "end_s", "piece")
 DAY = 86400
 ANY_PROVIDER = "*"  # a names row matching every logged provider (plans built from the table alone)
 # Errors every plan knows, whatever it was built from: a record outside what the plan covers.
@@ -53,6 +64,8 @@ UNKNOWN_TIER = ("service_tier", "unknown service tier; " + TIER_RULE)
 REQUIRED_COUNTS = ("input_tokens", "output_tokens")
 COUNT_ERRORS = tuple((c, COUNT_RULE) for c in COUNT_COLUMNS) + tuple((c, CALLS_RULE) for c in TOOL_COLUMNS)
 MISSING_COUNT_ERRORS = tuple((c, "missing; " + COUNT_RULE) for c in REQUIRED_COUNTS)
+# A count of MAX_TOKENS (10^15) or more: the readers refuse it (usage/formats/common.py), so does the SQL.
+TOO_MANY_ERRORS = tuple((c, TOO_MANY_TOKENS) for c in COUNT_COLUMNS) + tuple((c, TOO_MANY_CALLS) for c in TOOL_COLUMNS)
 
 
 @dataclass
@@ -69,7 +82,7 @@ class Plan:
     limits: list[tuple]  # (model_id, context or None, context error id, max output or None, its error id)
     ratios: list[tuple]  # (target, own model_id, num, den): --as counts = (t x 2num + den) div 2den
     groups: list[tuple]  # (group, target, model_id, tier, residency, class, error id or None)
-    segments: list[tuple]  # (group, day, month, start second, end second, piece)
+    segments: list[tuple]  # SEGMENT_COLUMNS: (group, first day, last day, month, start second, end second, piece)
     outcomes: list[Outcome]
     errors: list[tuple[str, str]]  # (record column at fault, message)
     sha256: str = field(default="")
@@ -77,6 +90,11 @@ class Plan:
     @property
     def labels(self) -> list[str]:
         return ["logged"] + self.models
+
+    @property
+    def segment_days(self) -> int:
+        """The (group, day) rows the SQL expands the segments to."""
+        return sum(last - first + 1 for _g, first, last, *_rest in self.segments)
 
     def error_id(self, error: tuple[str, str]) -> int:
         return self.errors.index(error)
@@ -103,7 +121,9 @@ class Plan:
         for the SQL and for finishing sums), with them their hash is checked too."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             found = data.get("schema") if isinstance(data, dict) else None
-            raise CostcalcError(f"{source}: not a costcalc price plan (schema {found!r}; expected {SCHEMA})")
+            older = " (compiled by an older costcalc: compile it again with costcalc sql plan)" \
+                if isinstance(found, str) and found.startswith("costcalc.plan/") else ""
+            raise CostcalcError(f"{source}: not a costcalc price plan (schema {found!r}; expected {SCHEMA}){older}")
         try:
             plan = cls(data["price_table"], int(data["start_day"]), int(data["end_day"]), list(data["models"]),
                        [tuple(r) for r in data["names"]], [tuple(r) for r in data["tiers"]],
@@ -158,7 +178,7 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     # its registries number outcomes and errors (a plan of its own: ids from 0, whatever ran before, so the
     # plan's content and hash depend on its inputs only); its targets resolve --as
     repricer = Repricer(table, models, shared=False)
-    for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER) + COUNT_ERRORS + MISSING_COUNT_ERRORS:
+    for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER) + COUNT_ERRORS + MISSING_COUNT_ERRORS + TOO_MANY_ERRORS:
         repricer._error_id(message, column)
     name_rows = _names(table, repricer, names)
     tier_rows: list[tuple[str, str | None, int | None]] = []
@@ -236,13 +256,13 @@ def _names(table: PriceTable, repricer: Repricer, names: list[tuple[str, str]] |
 
 def _pieces(repricer: Repricer, target, model_id: str, tier: str, residency: bool, cls: int, group: int,
             start: datetime, end: datetime) -> list[tuple]:
-    """Rows (group, day, month, start second, end second, piece) of one group over [start, end), one
-    per piece and UTC day it touches."""
+    """Rows (group, first day, last day, month, start second, end second, piece) of one group over
+    [start, end): one per piece of constant price within a calendar month."""
     tier, residency = repricer._request_for(target, model_id, tier, residency)
     thresholds = repricer.thresholds(model_id)
     prompt = int(thresholds[cls - 1]) if cls else 0
     label = target.model_id or model_id
-    rows = []
+    rows: list[tuple[int, int, int, int, int, int, int]] = []
     # cut month by month, as the local pricer does (usage/price.py month_cuts): an error names the month
     # asked for, and the pieces must be the same to give the same problems
     month = int(np.datetime64(int(start.timestamp()) // DAY, "D").astype("datetime64[M]").view(np.int64))
@@ -256,8 +276,13 @@ def _pieces(repricer: Repricer, target, model_id: str, tier: str, residency: boo
             piece = (-1 - repricer._error_id(str(res)) if isinstance(res, CostcalcError)
                      else repricer._outcome_id(label, res))
             lo, hi = int(max(a, lo_month).timestamp()), int(min(b, hi_month).timestamp())
-            for day in range(lo // DAY, (hi - 1) // DAY + 1):
-                rows.append((group, day, month, max(lo, day * DAY), min(hi, (day + 1) * DAY), piece))
+            if lo >= hi:
+                continue
+            if rows and rows[-1][3] == month and rows[-1][6] == piece and rows[-1][5] == lo:
+                # a cut that changes nothing billed (a rule's label, an equal-rate window): one piece
+                rows[-1] = (group, rows[-1][1], (hi - 1) // DAY, month, rows[-1][4], hi, piece)
+            else:
+                rows.append((group, lo // DAY, (hi - 1) // DAY, month, lo, hi, piece))
         month += 1
     return rows
 
@@ -267,6 +292,5 @@ def day_range(first: datetime, last: datetime) -> tuple[int, int]:
     return epoch_day(first), epoch_day(last + timedelta(days=1))
 
 
-__all__ = ["ANY_PROVIDER", "NOT_IN_PLAN", "OUTSIDE", "UNKNOWN_TIER", "Plan", "SCHEMA", "TOOLS", "build_plan",
-           "day_range",
-           "epoch_day"]
+__all__ = ["ANY_PROVIDER", "MAX_TOKENS", "NOT_IN_PLAN", "OUTSIDE", "SEGMENT_COLUMNS", "TOO_MANY_ERRORS", "UNKNOWN_TIER",
+           "Plan", "SCHEMA", "TOOLS", "build_plan", "day_range", "epoch_day"]

@@ -32,7 +32,7 @@ from ..usage.partials import finish_partials, merge_partials
 from ..usage.run import RepriceResult, reprice_partials
 from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
 from ..usage.totals import check_by
-from .plan import DAY, build_plan
+from .plan import DAY, SEGMENT_COLUMNS, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import PROBLEM_COLUMNS, problems_sql, sums_sql
 from ..usage.partials import Partials
@@ -74,8 +74,8 @@ def _reprice_sql(df, table, models: list[str], by: list[str]) -> RepriceResult:
     plan = build_plan(table, first // 1_000_000 // DAY, last // 1_000_000 // DAY + 1, models,
                       sorted(set(zip(combos["provider"], combos["model"]))), sorted(set(combos["service_tier"])),
                       sorted(set(combos["residency"].astype(bool))))
-    seg_frame = pd.DataFrame(plan.segments, columns=["grp", "day", "month", "start_s", "end_s", "piece"])
-    # broadcast to every task (about 100,000 rows a year: megabytes), whatever size Spark guesses for it
+    seg_frame = pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS))
+    # broadcast to every task (a small table: compact pieces), whatever size Spark guesses for it
     F.broadcast(_from_pandas(spark, seg_frame.astype("int64"))).createOrReplaceTempView(segments)
     df.createOrReplaceTempView(usage)
     mapping = {c: c for c in ("source", "line") if c in df.columns}

@@ -7,8 +7,11 @@ Two statements, one dialect each (duckdb, spark, bigquery, snowflake):
 - `problems_sql`: the first records the plan cannot price, with their source and line (when the table has
   them) and the values a problem names.
 
-A record finds its piece with an equi-join on (group, day) plus a range filter on the second; the small
-lookup tables are inlined as VALUES, so only the segments table has to be loaded into the engine. No
+A record finds its piece with an equi-join on (group, day) plus a range filter on the second; the plan
+ships a row per piece with its first and last day, and the SQL expands the pieces to (group, day) rows on
+the engine (`segment_days`: a few thousand pieces become ~10^5 rows in milliseconds), so the file stays
+small and the join stays an equi-join. The small lookup tables are inlined as VALUES, so only the segments
+table has to be loaded into the engine. No
 time-zone function runs: a record's day is its epoch second divided by 86,400, its month comes from the
 segment it falls in. Sums are cast to DECIMAL(38,0) (BIGNUMERIC on BigQuery) before summing: a 64-bit
 sum would wrap (pandas), raise (Spark ANSI) or widen (DuckDB) depending on the engine; 38 digits do none.
@@ -19,10 +22,12 @@ tables, decimal type); the rest is plain SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .plan import ANY_PROVIDER, COUNT_ERRORS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER, Plan
+from .plan import (ANY_PROVIDER, COUNT_ERRORS, MAX_TOKENS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE, TOO_MANY_ERRORS,
+                   UNKNOWN_TIER, Plan)
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 # The usage table's columns (normalized names); --map renames them, or gives a SQL literal (0, '').
@@ -44,17 +49,26 @@ class Dialect:
     decimal: str
     epoch_us: str  # format with {0}: microseconds since 1970 of a timestamp
     div: str  # format with {0}, {1}: integer division of non-negative integers (each operand parenthesized)
+    days: str  # format with {0}: the segments table expanded to a row per (group, day) of each piece
 
 
 DIALECT = {
     "duckdb": Dialect("duckdb", '"', {"int": "BIGINT", "str": "VARCHAR", "bool": "BOOLEAN"}, "DECIMAL(38,0)",
-                      "epoch_us({0})", "(({0}) // ({1}))"),
+                      "epoch_us({0})", "(({0}) // ({1}))",
+                      "SELECT grp, UNNEST(generate_series(first_day, last_day)) AS day, month, start_s, end_s, piece\n"
+                      "  FROM {0}"),
     "spark": Dialect("spark", "`", {"int": "BIGINT", "str": "STRING", "bool": "BOOLEAN"}, "DECIMAL(38,0)",
-                     "unix_micros({0})", "(({0}) div ({1}))"),
+                     "unix_micros({0})", "(({0}) div ({1}))",
+                     "SELECT grp, explode(sequence(first_day, last_day)) AS day, month, start_s, end_s, piece\n"
+                     "  FROM {0}"),
     "bigquery": Dialect("bigquery", "`", {"int": "INT64", "str": "STRING", "bool": "BOOL"}, "BIGNUMERIC",
-                        "UNIX_MICROS({0})", "DIV(({0}), ({1}))"),
+                        "UNIX_MICROS({0})", "DIV(({0}), ({1}))",
+                        "SELECT p.grp, day, p.month, p.start_s, p.end_s, p.piece\n"
+                        "  FROM {0} p CROSS JOIN UNNEST(GENERATE_ARRAY(p.first_day, p.last_day)) AS day"),
     "snowflake": Dialect("snowflake", '"', {"int": "NUMBER(38,0)", "str": "VARCHAR", "bool": "BOOLEAN"},
-                         "NUMBER(38,0)", "DATE_PART(EPOCH_MICROSECOND, {0})", "FLOOR(({0}) / ({1}))"),
+                         "NUMBER(38,0)", "DATE_PART(EPOCH_MICROSECOND, {0})", "FLOOR(({0}) / ({1}))",
+                         "SELECT p.grp, CAST(f.value AS NUMBER(38,0)) AS day, p.month, p.start_s, p.end_s, p.piece\n"
+                         "  FROM {0} p, LATERAL FLATTEN(input => ARRAY_GENERATE_RANGE(p.first_day, p.last_day + 1)) f"),
 }
 
 # inline tables: name -> ((column, type), ...), in Plan attribute order
@@ -133,20 +147,30 @@ def _priced_cte(k: int, plan: Plan, d: Dialect, source: str) -> str:
     count_checks = "".join(
         (f"WHEN x.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n      "
          if c in ("input_tokens", "output_tokens") else "")
+        + (f"WHEN x.{t} >= {MAX_TOKENS} THEN {-1 - plan.error_id(too_many)}\n      " if too_many in known else "")
         + f"WHEN x.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
-        for t, c, error in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
-                               COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS)
+        for t, c, error, too_many in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
+                                         COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS, TOO_MANY_ERRORS)
         if error in known and set(MISSING_COUNT_ERRORS) <= known) if k == 0 else ""
     name_checks = count_checks + (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
                    "      WHEN x.name_error IS NOT NULL THEN -1 - x.name_error\n"
                    f"      WHEN x.own IS NULL THEN {-1 - not_in_plan}\n      ") if k == 0 else ""
     token_cols = ", ".join(f"{expr} AS t{i}" for i, expr in enumerate(tokens))
+    # The prompt and output sums, only of counts the readers accept (each below 10^15): a sum of counts no
+    # reader would read could overflow 64 bits (an error on DuckDB and Spark) before the CASE reports them.
+    # --as targets price only records their logged model priced, whose counts are in range.
+    prompt, output = " + ".join(f"({t})" for t in tokens[:4]), " + ".join(f"({t})" for t in tokens[4:])
+    if k == 0:
+        in_range = " AND ".join(f"{t} BETWEEN 0 AND {MAX_TOKENS - 1}" for t in tokens)
+        prompt, output = (f"CASE WHEN {in_range} THEN {prompt} END", f"CASE WHEN {in_range} THEN {output} END")
     logged = "" if k == 0 else ", l.piece AS logged_piece"
     return f"""x{k} AS (
   SELECT l.src, l.line, l.provider, l.model, l.service_tier, l.residency, l.tier, l.tier_error, l.name_error,
     l.own, l.sec, l.day, {source}{logged}, {priced} AS priced, {estimated} AS estimated,
-    {token_cols}, l.c0, l.c1, l.c2
-  FROM {"l" if k == 0 else "p0 l"}{ratio_join}
+    {token_cols}, l.c0, l.c1, l.c2,
+    {prompt} AS prompt,
+    {output} AS outp
+  FROM {"l" if k == 0 else "p0 l"}{ratio_join}{"" if k == 0 else chr(10) + "  WHERE l.piece >= 0"}
 ),
 p{k} AS (
   SELECT x.*, s.month,
@@ -156,16 +180,15 @@ p{k} AS (
       WHEN g.error IS NOT NULL THEN -1 - g.error
       WHEN s.piece IS NULL THEN {-1 - outside}
       WHEN s.piece < 0 THEN s.piece
-      WHEN m.context IS NOT NULL AND x.t0 + x.t1 + x.t2 + x.t3 > m.context THEN -1 - m.context_error
+      WHEN m.context IS NOT NULL AND x.prompt > m.context THEN -1 - m.context_error
       WHEN m.max_output IS NOT NULL AND (x.t4 > m.max_output OR x.t5 > m.max_output
-                                         OR x.t4 + x.t5 > m.max_output) THEN -1 - m.output_error
+                                         OR x.outp > m.max_output) THEN -1 - m.output_error
       ELSE s.piece END AS piece
   FROM x{k} x
-  LEFT JOIN classes c ON c.model_id = x.priced AND x.t0 + x.t1 + x.t2 + x.t3 >= c.lo
-    AND (c.hi IS NULL OR x.t0 + x.t1 + x.t2 + x.t3 < c.hi)
+  LEFT JOIN classes c ON c.model_id = x.priced AND x.prompt >= c.lo AND (c.hi IS NULL OR x.prompt < c.hi)
   LEFT JOIN groups g ON g.target = {k} AND g.model_id = x.priced AND g.tier = x.tier
     AND g.residency = x.residency AND g.cls = c.cls
-  LEFT JOIN {{segments}} s ON s.grp = g.grp AND s.day = x.day AND x.sec >= s.start_s AND x.sec < s.end_s
+  LEFT JOIN segment_days s ON s.grp = g.grp AND s.day = x.day AND x.sec >= s.start_s AND x.sec < s.end_s
   LEFT JOIN limits m ON m.model_id = x.priced
 )"""
 
@@ -183,7 +206,8 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
     tag_names = "".join(f", tag{i}" for i in range(len(tags)))
     any_provider = _literal(ANY_PROVIDER, "str", d)
     sec = d.div.format(d.epoch_us.format(col["timestamp"]), "1000000")
-    ctes = [inline, f"""u AS (
+    # the plan's pieces, a row per (group, day) each touches: what the equi-join on (group, day) finds
+    ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
     COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
@@ -197,7 +221,7 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
   LEFT JOIN tiers t ON t.raw = u.service_tier
 )"""]
     ctes += [_priced_cte(k, plan, d, tag_names.lstrip(", ") or "0 AS no_tags") for k in range(len(plan.labels))]
-    return ("WITH " + ",\n".join(ctes)).replace("{segments}", segments)
+    return "WITH " + ",\n".join(ctes)
 
 
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
@@ -236,17 +260,29 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
 
 
 def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
-                 mapping: dict[str, str] | None = None, limit: int = KEEP_PROBLEMS) -> str:
-    """The first `limit` records the logged model cannot price, by source and line: plan_sha256, src, line, piece
-    (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
+                 mapping: dict[str, str] | None = None, limit: int = KEEP_PROBLEMS, sources: Sequence[str] = ()) -> str:
+    """The first `limit` records the logged model cannot price, in usage.partials.problem_order: the source's
+    place in `sources` (the files in the order given; others after, by name), then line: plan_sha256, src, line,
+    piece (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
     d = DIALECT[dialect]
     body = _common(plan, table, segments, dict(mapping or {}), d, [])
     sha = _literal(plan.sha256, "str", d)
     counts = ", ".join([f"t{i} AS count_{c}" for i, c in enumerate(COUNT_COLUMNS)]
                        + [f"c{i} AS count_{c}" for i, c in enumerate(TOOL_COLUMNS)])
     return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece, provider, model, service_tier, residency, sec, "
-            f"t0 + t1 + t2 + t3 AS prompt_tokens, t4 + t5 AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
-            f"ORDER BY src, line\nLIMIT {int(limit)}\n")
+            f"prompt AS prompt_tokens, outp AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
+            f"ORDER BY {_source_rank(sources, d)}src, line\nLIMIT {int(limit)}\n")
+
+
+def _source_rank(sources: Sequence[str], d: Dialect) -> str:
+    """The ORDER BY term of a file's place in `sources` (its first place), with a comma; none without sources."""
+    place: dict[str, int] = {}
+    for i, name in enumerate(sources):
+        place.setdefault(name, i)
+    if not place:
+        return ""
+    whens = " ".join(f"WHEN {_literal(name, 'str', d)} THEN {i}" for name, i in place.items())
+    return f"CASE src {whens} ELSE {len(sources)} END, "
 
 
 __all__ = ["CALL_RECORDS", "DIALECTS", "PROBLEM_COLUMNS", "SUM_COLUMNS", "USAGE_COLUMNS", "problems_sql", "sums_sql"]

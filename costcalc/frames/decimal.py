@@ -10,7 +10,9 @@ pyarrow would become a core dependency (about 40 MB installed and 0.1-0.2 s more
 So this module is a small pandas ExtensionArray over what the projection already builds: a NumPy object
 array of Python `Decimal`s (wrapping it costs nothing), or a function that makes that array when a value
 is first needed (`DecimalArray.deferred`: the projection's 2-million-line frames keep integer numerators
-until then; building, filtering by other columns, counting and passing the frame on make no Decimal).
+until then; building the frame, its length, selecting or dropping columns, group sizes and passing the frame
+on make no Decimal; selecting rows (a filter, head, take), count() and reading a value make the whole
+column, once).
 Every operation runs in an explicit context, never Python's default 28 digits (which would silently round
 a 50-digit amount):
 
@@ -214,8 +216,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
         __init__'s, a new array on every call), called when a value is first needed (read, summed,
         compared, saved). A view shares the values it makes; a copy calls `make` again when it is read.
         Why: the projection holds a big frame's amounts as integer numerators and makes the Decimals
-        (most of its time and memory) only when a value is used, not for a frame that is only built,
-        counted or passed on. Every behaviour is the made array's."""
+        (most of its time and memory) only when a value is used, not for a frame that is only built or
+        passed on. Any row selection (a filter, head, take) or count() makes the whole column. Every
+        behaviour is the made array's."""
         array = cls.__new__(cls)
         array._decimals, array._deferred = None, _Deferred(int(length), make)
         return array
@@ -333,8 +336,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return type(self)(take(self._data, indices, allow_fill=allow_fill, fill_value=fill))
 
     def copy(self):
-        if self._decimals is None:  # a copy of values not made yet: made (again) when the copy is read
-            assert self._deferred is not None
+        # a copy of values nobody has made yet (no view either: a view may have made and changed them) is
+        # made when the copy is read
+        if self._decimals is None and self._deferred is not None and self._deferred.made is None:
             return type(self).deferred(self._deferred.length, self._deferred.make)
         return type(self)(self._data.copy())
 

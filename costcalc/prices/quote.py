@@ -28,7 +28,6 @@ _TOOL = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
 # fills the instance's __dict__ in one step instead: the same object, equal to the one the generated
 # constructor makes (tests/test_resolve_memo.py checks it), its values checked before.
 _new = object.__new__
-_set = object.__setattr__
 
 
 @dataclass(frozen=True, init=False)

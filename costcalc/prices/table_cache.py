@@ -59,14 +59,20 @@ def _loader_digest() -> str:
 
 
 def key(path: Path, data: bytes, name: str) -> str:
-    """What a cached copy of the table parsed from `data` (read from `path`, recorded as `name`) must match."""
+    """What a cached copy of the table parsed from `data` (read from `path`, recorded as `name`) must match:
+    `<where>-<what>`, where `<where>` names the file (path and name) alone, so a newer copy of the same file
+    replaces the older ones (store) instead of piling up one per edit."""
+    where = hashlib.sha256(f"{path}\0{name}".encode()).hexdigest()[:_WHERE_CHARS]
     parts = [__version__, _loader_digest(), sys.version, str(path), name,
              hashlib.sha256(data).hexdigest()]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return f"{where}-{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()}"
+
+
+_WHERE_CHARS = 16
 
 
 def _file(folder: Path, table_key: str) -> Path:
-    return folder / f"table-{table_key[:32]}.pickle"
+    return folder / f"table-{table_key[:_WHERE_CHARS + 1 + 32]}.pickle"
 
 
 def _folder() -> Path | None:
@@ -109,7 +115,18 @@ def load(table_key: str) -> PriceTable | None:
         table = _TableUnpickler(io.BytesIO(payload)).load()
     except Exception:  # any failure to rebuild means no good copy: the YAML is parsed instead
         return None
-    return table if type(table) is PriceTable else None
+    return table if _sound(table) else None
+
+
+def _sound(table: object) -> bool:
+    """A PriceTable whose mappings hold what a parsed table's do (a copy made by hand with a valid header
+    could hold anything the unpickler may build, and fail later as an internal error)."""
+    if type(table) is not PriceTable:
+        return False
+    kinds = ((table.providers, model.Provider), (table.models, model.Model), (table.calendars, model.Calendar))
+    return (all(isinstance(k, str) and type(v) is kind for mapping, kind in kinds for k, v in mapping.items())
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in table.aliases.items())
+            and all(type(f) is model.SourceFile for f in table.files))
 
 
 def store(table_key: str, table: PriceTable) -> bool:
@@ -122,4 +139,9 @@ def store(table_key: str, table: PriceTable) -> bool:
     except (pickle.PicklingError, TypeError, AttributeError):  # a table holding something unexpected
         return False
     data = _header(table_key, hashlib.sha256(payload).hexdigest()) + payload
-    return write_atomic(folder, _file(folder, table_key).name, data)
+    written = write_atomic(folder, _file(folder, table_key).name, data)
+    if written:  # older copies of the same file (earlier bytes, loader or version) are of no more use
+        for old in folder.glob(f"table-{table_key[:_WHERE_CHARS]}-*.pickle"):
+            if old.name != _file(folder, table_key).name:
+                old.unlink(missing_ok=True)
+    return written

@@ -52,9 +52,10 @@ at 50 digits. The month's volume (requests x growth^k) is computed at 50 digits 
 
 The frame's `tokens`, `usd_per_mtok` and `cost_usd` are "decimal" columns whose Decimals are made when a
 value is first read (costcalc.frames.decimal.DecimalArray.deferred over pricing.Money's integers), so a
-frame that is only built, filtered by its other columns or counted costs no Decimal per line; the values
-read are the same divisions, made then. attrs["requests"] is a table (frame.request_entries gives its
-rows as dicts): one row per (profile, model, month, case) with lines.
+frame that is only built or passed on costs no Decimal per line (any row selection - a filter by another
+column, head - or count() makes the whole column); the values read are the same divisions, made then.
+attrs["requests"] is a table (frame.request_entries gives its rows as dicts): one row per (profile, model,
+month, case) with lines.
 """
 
 from __future__ import annotations

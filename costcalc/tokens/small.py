@@ -21,6 +21,10 @@ from collections.abc import Callable
 # Printable ASCII, tab, line feed, carriage return: where the pattern's classes cannot differ between engines.
 _PLAIN = re.compile(r"[\t\n\r\x20-\x7e]*")
 BUDGET_CHARS = 64 * 1024  # text counted here per encoding before building tiktoken's tables is cheaper
+# Merging a piece here is quadratic in its length (tiktoken's loop, in Python): a text with a piece longer than
+# this (a run of spaces, dashes or letters: 8,000 spaces took 10 s) goes to tiktoken, whose loop is in Rust.
+# Words and numbers are far shorter: the pre-tokenizer cuts digits into threes and letters at case changes.
+MAX_PIECE_BYTES = 32
 
 
 class SmallCounter:
@@ -40,10 +44,13 @@ class SmallCounter:
         """Tokens of `text` (encode_ordinary's count), or None when this counter does not take it."""
         if len(text) > self.budget or not _PLAIN.fullmatch(text):
             return None
+        pieces = self._split(text)
+        if any(len(piece) > MAX_PIECE_BYTES for piece in pieces):
+            return None
         self.budget -= len(text)
         ranks = self._ranks()
         total = 0
-        for piece in self._split(text):
+        for piece in pieces:
             data = piece.encode("ascii")
             total += 1 if data in ranks else merged_parts(data, ranks)
         return total

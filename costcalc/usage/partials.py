@@ -9,8 +9,9 @@ rate to tokens billed at another, silently (a measured 248k USD instead of 510k)
 
 Every part is an integer or a set-like collection, so merging is associative and commutative:
 - token and call sums, record counts, counts of records an --as model could not price: added;
-- problems: the first KEEP_PROBLEMS by (file, line, key, message, value) of the union, so which part a
-  problem came from does not change which are listed (every bad record is still counted);
+- problems: the first KEEP_PROBLEMS of the union in ONE order (`problem_order`): files in the order the run
+  was given (`sources`), then line (a frame's row), then key, message and value; so which part, process or
+  engine a problem came from does not change which are listed (every bad record is still counted);
 - assumptions: a set, listed sorted (a defined order whatever the order the parts were merged in).
 
 Pure computation: no I/O.
@@ -19,7 +20,7 @@ Pure computation: no I/O.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import Problem
@@ -31,9 +32,43 @@ from .totals import components_frame, rows_frame
 SumKey = tuple[tuple[str, ...], str, Outcome, bool]
 
 
-def problem_order(problem: Problem) -> tuple:
-    """A total order on problems: file, line, then what tells two problems of one line apart."""
-    return (problem.file, problem.line or 0, problem.key, problem.message, str(problem.value))
+def problem_order(problem: Problem, sources: Sequence[str] = ()) -> tuple:
+    """The one order problems are listed and kept in (local runs, merged partials, DuckDB, --jobs): the
+    file's place in `sources` (the files in the order the run was given; a file named twice keeps its first
+    place; files not named come after them, by name), then line, then what tells two problems of one line
+    apart."""
+    return _order_key(sources)(problem)
+
+
+def _order_key(sources: Sequence[str]) -> Callable[[Problem], tuple]:
+    rank: dict[str, int] = {}
+    for place, name in enumerate(sources):
+        rank.setdefault(name, place)
+    last = len(sources)
+
+    def key(problem: Problem) -> tuple:
+        return (rank.get(problem.file, last), problem.file, problem.line or 0, problem.key, problem.message,
+                str(problem.value))
+    return key
+
+
+def first_problems(problems: Iterable[Problem], sources: Sequence[str] = (), keep: int = KEEP_PROBLEMS
+                   ) -> list[Problem]:
+    """The first `keep` of `problems` in problem_order, sorted: the one home of which problems are listed."""
+    return heapq.nsmallest(keep, problems, key=_order_key(sources))
+
+
+def merged_sources(*lists: Sequence[str]) -> tuple[str, ...]:
+    """The file order of merged parts: every part's `sources` must be a prefix of the longest (a part that
+    names no files, (), orders them by name and merges with any). Two runs given their files in different
+    orders cannot be merged: which problems are first would depend on which order won."""
+    longest: tuple[str, ...] = ()
+    for names in sorted((tuple(n) for n in lists), key=len):
+        if longest != names[:len(longest)]:
+            raise ValueError(f"cannot merge partials whose files were given in different orders: "
+                             f"{list(longest)} and {list(names)}; give every part the run's file order (sources=)")
+        longest = names
+    return longest
 
 
 @dataclass
@@ -52,6 +87,7 @@ class Partials:
     unpriced_as: dict[tuple[str, str], int] = field(default_factory=dict)  # (--as model, reason) -> records
     unpriced_calls: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)  # (label, model,
     #                                                      tool) -> [records, calls] no fee priced
+    sources: tuple[str, ...] = ()  # the run's files in the order given: problem_order's first key
 
     @property
     def labels(self) -> list[str]:
@@ -81,7 +117,8 @@ def merge_partials(*parts: Partials, keep_problems: int = KEEP_PROBLEMS) -> Part
     if not parts:
         raise ValueError("merge_partials needs at least one Partials")
     first = parts[0]
-    out = Partials(list(first.by), list(first.models), dict(first.price_table))
+    out = Partials(list(first.by), list(first.models), dict(first.price_table),
+                   sources=merged_sources(*(part.sources for part in parts)))
     for part in parts:
         _check_compatible(first, part)
         for key, sums in part.sums.items():
@@ -97,7 +134,7 @@ def merge_partials(*parts: Partials, keep_problems: int = KEEP_PROBLEMS) -> Part
             entry = out.unpriced_calls.setdefault(calls_key, [0, 0])
             entry[0] += records
             entry[1] += calls
-    out.problems = heapq.nsmallest(keep_problems, (p for part in parts for p in part.problems), key=problem_order)
+    out.problems = first_problems((p for part in parts for p in part.problems), out.sources, keep_problems)
     return out
 
 
@@ -109,10 +146,10 @@ def finish_partials(partials: Partials, components: bool = False) -> RepriceResu
     notes = unpriced_notes(dict(sorted(partials.unpriced_as.items())), dict(sorted(partials.unpriced_calls.items())))
     return RepriceResult(rows_frame(partials.by, partials.labels, items), list(partials.by), list(partials.models),
                          partials.records, partials.priced, partials.reported,
-                         sorted(partials.problems, key=problem_order)[:KEEP_PROBLEMS],
+                         first_problems(partials.problems, partials.sources),
                          sorted(partials.notes) + notes, dict(partials.price_table),
                          components_frame(partials.by, partials.labels, items) if components else None,
                          unpriced_by_label(partials.labels, partials.unpriced_calls))
 
 
-__all__ = ["Partials", "finish_partials", "merge_partials", "problem_order"]
+__all__ = ["Partials", "finish_partials", "first_problems", "merge_partials", "merged_sources", "problem_order"]

@@ -89,6 +89,12 @@ def iter_usage(paths: str | Path | Iterable[str | Path], format: str | None = No
             yield chunk
 
 
+def log_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files iter_usage reads for `paths`, in its order: each checked (exists, a regular file), each
+    once, where first named. What a run over several processes spreads (api_jobs.py)."""
+    return _distinct([_checked_file(p) for p in paths])
+
+
 def _distinct(files: list[Path]) -> list[Path]:
     """Each file once, by its resolved path, in the order first named: a file read twice would be
     counted twice."""
@@ -238,5 +244,5 @@ def _format_of(record: object) -> str | None:
 
 
 
-__all__ = ["FORMATS", "iter_usage", "normalize_frame", "parse_mapping"]
+__all__ = ["FORMATS", "iter_usage", "log_files", "normalize_frame", "parse_mapping"]
 

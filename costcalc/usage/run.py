@@ -6,16 +6,16 @@ same run works for a notebook frame, a file larger than memory, or a partition o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import CostcalcError, InputError
+from ..errors import CostcalcError, InputError, Problem
 from ..prices.model import PriceTable
 from ..money import exact_sum
-from .price import PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs, unpriced_call_counts
-from .partials import Partials, finish_partials, problem_order
+from .price import KEEP_PROBLEMS, PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs, unpriced_call_counts
+from .partials import Partials, finish_partials, first_problems
 from .result import SCHEMA, RepriceResult  # re-exported: usage.run.RepriceResult is public
 from .totals import Totals
 
@@ -25,32 +25,109 @@ def slices(frame: pd.DataFrame, size: int = SLICE_RECORDS) -> Iterator[pd.DataFr
         yield frame.iloc[start:start + size]
 
 
-def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool):
+class FirstProblems:
+    """The run's first KEEP_PROBLEMS problems in partials.problem_order, whatever order they are met in (a
+    chunk's reading problems before its pricing ones, a frame's rows out of line order), bounded in memory.
+
+    sources: the run's files in the order given; None: in the order the chunks bring them (one stream over
+    files read in the order given, as read.iter_usage reads them), growing as new files come."""
+
+    def __init__(self, sources: Sequence[str] | None, keep: int = KEEP_PROBLEMS):
+        self.derive = sources is None
+        self.sources: list[str] = list(sources or ())
+        self._known = set(self.sources)
+        self.keep = keep
+        self.problems: list[Problem] = []
+
+    def meet(self, chunk) -> None:
+        """Files of a chunk not named yet (derived order only): its frame's sources in row order, then its
+        problems' files."""
+        if not self.derive:
+            return
+        frame = chunk.frame
+        if "source" not in frame or not len(frame):
+            names = ["<DataFrame>"] if len(frame) else []
+        elif isinstance(frame["source"].dtype, pd.CategoricalDtype) and len(frame["source"].cat.categories) == 1:
+            names = [str(frame["source"].cat.categories[0])]  # a reader's chunk: one file
+        else:  # unique values in order of appearance
+            names = [str(name) for name in pd.unique(frame["source"])]
+        for name in names + [p.file for p in chunk.problems]:
+            if name not in self._known:
+                self._known.add(name)
+                self.sources.append(name)
+
+    def add(self, problems: list[Problem]) -> None:
+        if problems:
+            self.problems.extend(problems)
+            if len(self.problems) > 2 * self.keep:  # trimmed now and then: bounded, and cheap per problem
+                self.problems = first_problems(self.problems, self.sources, self.keep)
+
+    def first(self) -> list[Problem]:
+        return first_problems(self.problems, self.sources, self.keep)
+
+
+def _in_problem_order(frame: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
+    """The frame's rows in problem order (file's place in `sources`, then line), so the pricer's first bad
+    rows of a slice are its first problems; a reader's chunk (one file, lines rising) is returned as is."""
+    if "source" not in frame or "line" not in frame or len(frame) < 2:
+        return frame
+    lines = frame["line"].to_numpy(dtype=np.int64)
+    source = frame["source"]
+    if isinstance(source.dtype, pd.CategoricalDtype):  # the readers': codes, no string per record
+        names = [str(name) for name in source.cat.categories]
+        codes = source.cat.codes.to_numpy() if len(names) > 1 else np.zeros(1, dtype=np.int8)
+    else:
+        codes, uniques = pd.factorize(source)
+        names = [str(name) for name in uniques]
+    if codes.min() == codes.max():  # one file (a reader's chunk): rows in line order unless shuffled
+        if bool(np.all(lines[1:] >= lines[:-1])):
+            return frame
+        return frame.iloc[np.argsort(lines, kind="stable")]
+    place = {name: i for i, name in reversed(list(enumerate(sources)))}
+    rank = np.array([place.get(name, len(sources)) for name in names], dtype=np.int64)
+    by_name = np.argsort(np.argsort(np.array(names, dtype=object), kind="stable"), kind="stable")
+    file_order = (rank * len(names) + by_name)[codes.astype(np.int64)]
+    ordered = (np.all(file_order[1:] >= file_order[:-1])
+               and np.all((file_order[1:] > file_order[:-1]) | (lines[1:] >= lines[:-1])))
+    return frame if ordered else frame.iloc[np.lexsort((lines, file_order))]
+
+
+def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: FirstProblems, reorder: bool = True):
     """(slice, PricedSlice) for every slice of every chunk; reading problems are reported as they come,
     strict stops at the first problem of either kind, and at the end every record read must be priced
-    or reported."""
+    or reported. The problems go to `kept` (the repricer's list is emptied after each slice, so each
+    slice has room for its own first problems). reorder=False keeps a frame's rows in their order (one
+    output row per record), its first problems then those of its first bad rows."""
     read_records = 0
     for chunk in chunks:
         read_records += chunk.records
-        repricer.report(chunk.problems, len(chunk.problems))
+        kept.meet(chunk)
+        repricer.report([], len(chunk.problems))  # counted here, kept in problem order by `kept`
+        kept.add(chunk.problems)
         if strict and chunk.problems:  # a frame's bad rows (log readers raise on their own)
             raise InputError(chunk.problems[:1])
-        for part in slices(chunk.frame):
+        for part in slices(_in_problem_order(chunk.frame, kept.sources) if reorder else chunk.frame):
             priced = repricer.price(part)
             if strict and repricer.reported:
                 raise InputError(repricer.problems[:1])
+            kept.add(repricer.problems)
+            repricer.problems = []
             yield part, priced
     _check_counts(read_records, repricer)
 
 
 def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
-                     by: list[str] | None = None, strict: bool = False) -> Partials:
+                     by: list[str] | None = None, strict: bool = False,
+                     sources: Sequence[str] | None = ()) -> Partials:
     """Exact partial sums over a stream of read.UsageChunk, keyed by outcome value: merge those of
-    several parts with partials.merge_partials, finish them with partials.finish_partials."""
+    several parts with partials.merge_partials, finish them with partials.finish_partials.
+    sources: the run's files in the order given (the first key of the problem order; give every part of
+    a run the same list); () orders files by name; None takes the order the chunks bring them in."""
     repricer = Repricer(table, models)
+    kept = FirstProblems(sources)
     labels = [t.label for t in repricer.targets]
     totals = Totals(["month"] if by is None else by, labels)
-    for part, priced in _priced_slices(chunks, repricer, strict):
+    for part, priced in _priced_slices(chunks, repricer, strict, kept):
         totals.add(part, priced)
     sums: dict = {}
     for group, target, outcome, estimated, counts in totals.items(repricer.outcomes):
@@ -60,15 +137,18 @@ def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | No
     as_models = [t.model_id for t in repricer.targets[1:] if t.model_id is not None]  # --as targets name models
     return Partials(totals.by, as_models, table.meta(), sums,
                     repricer.priced + repricer.reported, repricer.priced, repricer.reported,
-                    sorted(repricer.problems, key=problem_order), set(repricer.assumptions),
-                    dict(repricer.unpriced_as), {k: list(v) for k, v in repricer.unpriced_calls.items()})
+                    kept.first(), set(repricer.assumptions),
+                    dict(repricer.unpriced_as), {k: list(v) for k, v in repricer.unpriced_calls.items()},
+                    tuple(kept.sources))
 
 
 def reprice_chunks(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
-                   by: list[str] | None = None, strict: bool = False, components: bool = False) -> RepriceResult:
+                   by: list[str] | None = None, strict: bool = False, components: bool = False,
+                   sources: Sequence[str] | None = None) -> RepriceResult:
     """Grouped totals over a stream of read.UsageChunk (frame, records, problems); with `components`
-    also the long per-component form that variance compares. The partials of one run, finished."""
-    return finish_partials(reprice_partials(chunks, table, models, by, strict), components)
+    also the long per-component form that variance compares. The partials of one run, finished; its
+    problems in the order the chunks bring the files (or `sources`), then line."""
+    return finish_partials(reprice_partials(chunks, table, models, by, strict, sources), components)
 
 
 RECORD_COLUMNS = ["priced_as", "model_priced", "billed_model", "billed_provider", "rule", "estimated",
@@ -84,9 +164,10 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
     attrs: price_table, records, priced, reported, problems (strings), assumptions, total_usd,
     unpriced_calls ({priced_as: {tool: calls}})."""
     repricer = Repricer(table, models)
+    kept = FirstProblems(None)
     labels = [t.label for t in repricer.targets]
     parts = []
-    for part, priced in _priced_slices(chunks, repricer, strict):
+    for part, priced in _priced_slices(chunks, repricer, strict, kept, reorder=False):
         good = part.loc[priced.good].reset_index(drop=True)
         outcomes = repricer.outcomes
         for label, ids, tokens, estimated in zip(labels, priced.outcome, priced.tokens, priced.estimated):
@@ -106,7 +187,7 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RECORD_COLUMNS)
     frame.attrs.update({"price_table": table.meta(), "records": repricer.priced + repricer.reported,
                         "priced": repricer.priced, "reported": repricer.reported,
-                        "problems": [str(p) for p in sorted(repricer.problems, key=lambda p: (p.file, p.line or 0))],
+                        "problems": [str(p) for p in kept.first()],
                         "assumptions": repricer.assumptions + repricer.unpriced_notes(),
                         "total_usd": str(exact_sum(frame.loc[frame["priced_as"] == "logged", "cost_usd"])),
                         "unpriced_calls": repricer.unpriced_by_label()})

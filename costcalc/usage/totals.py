@@ -94,7 +94,9 @@ class Totals:
                 mapping = np.array([self._tag_code(key, "" if pd.isna(u) else str(u)) for u in uniques],
                                    dtype=np.int64)
                 keys.append(mapping[codes])
-        return keys, [(int(k.min(initial=0)), int(k.max(initial=0))) for k in keys]
+        # each key's own range (days since 1970 start near 20,000: a range from 0 would make the dense path
+        # give up on any --by day)
+        return keys, [(int(k.min()), int(k.max())) if len(k) else (0, 0) for k in keys]
 
     def _tag_code(self, key: str, value: str) -> int:
         codes = self._tag_codes[key]

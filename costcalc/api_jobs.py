@@ -1,0 +1,107 @@
+"""Re-pricing usage log files over several processes (`costcalc reprice --jobs N`, `reprice_totals(jobs=N)`).
+
+Every file is read and priced in Python (JSON lines record by record, CSV and Parquet by column), so a run
+over many files is bound by one core. With N jobs each file is re-priced in a worker process of its own into
+exact partials (usage/partials.py: sums keyed by the price's value, never by an id a process hands out),
+and the partials are merged: the rows, totals (to the last digit), problems and assumptions are those of one
+process. Problems keep their one order (files in the order given, then line): every worker is given the
+run's whole file list, so each keeps its first problems in that order and the merge keeps the first 1,000.
+
+Why processes, spawned: the pricer is numpy and Python, which threads would share one core for; `spawn`
+(not fork) starts clean interpreters, safe with the threads pyarrow or DuckDB may have started in the parent
+(a forked child can inherit a held lock), the same on Linux, macOS and Windows. The worker function is at
+module level and the module does no work on import, so a spawned child imports it and nothing runs twice.
+A script calling `reprice_totals(..., jobs=N)` must start its work under `if __name__ == "__main__":` (spawned
+workers import the script's main module; without the guard Python refuses to start them, as multiprocessing
+documents); the CLI and notebooks need nothing. The price table goes to each worker pickled (its read-only
+mappings as plain dicts), so an overlay or a table built in a notebook prices there exactly as here.
+
+A file is the unit of work: a single file is not split (its lines are numbered by reading it in order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import multiprocessing
+import pickle
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from types import MappingProxyType
+
+from .errors import CostcalcError
+from .prices.model import PriceTable
+from .usage.partials import Partials, finish_partials, merge_partials
+from .usage.read import iter_usage, log_files
+from .usage.run import RepriceResult, reprice_chunks, reprice_partials
+
+
+def check_jobs(jobs: object) -> int:
+    """The number of processes: a whole number, 1 or more."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise CostcalcError(f"jobs: {jobs!r}: must be a whole number of processes, 1 or more")
+    return jobs
+
+
+def reprice_files(paths: Iterable[str], table: PriceTable, models: list[str] | None = None,
+                  by: list[str] | None = None, format: str | None = None, mapping: dict[str, str] | None = None,
+                  strict: bool = False, jobs: int = 1) -> RepriceResult:
+    """What usage.run.reprice_chunks gives over the files, with the files spread over `jobs` processes
+    (at most one per file). strict: the first bad record in file order stops the run, as with one job."""
+    jobs = check_jobs(jobs)
+    files = [str(path) for path in log_files(paths)]  # checked up front; each once, in the order given
+    if jobs == 1 or len(files) < 2:
+        return reprice_chunks(iter_usage(files, format=format, mapping=mapping, strict=strict), table, models, by,
+                              strict, sources=files)
+    shipped = _table_bytes(table)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_receive_table,
+                             initargs=(shipped,)) as pool:
+        futures = [pool.submit(_file_partials, path, models, by, format, mapping, strict, files) for path in files]
+        parts: list[Partials] = []
+        try:
+            for future in futures:  # in file order: an error is the first file's to fail, as with one job
+                parts.append(future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return finish_partials(merge_partials(*parts))
+
+
+# A worker's price table, unpickled once when the worker starts: every file it prices then shares one table
+# object, and so the price plan cached for it (usage/price.py: the cuts per group and month, built once).
+_TABLE: list[PriceTable] = []
+
+
+def _receive_table(table: bytes) -> None:
+    _TABLE[:] = [pickle.loads(table)]
+
+
+def _file_partials(path: str, models: list[str] | None, by: list[str] | None, format: str | None,
+                   mapping: dict[str, str] | None, strict: bool, sources: Sequence[str]) -> Partials:
+    """A worker's job: one file's exact partials (module level: a spawned process imports it by name)."""
+    chunks = iter_usage([path], format=format, mapping=mapping, strict=strict)
+    return reprice_partials(chunks, _TABLE[0], models, by, strict, sources)
+
+
+def _proxy(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+class _TablePickler(pickle.Pickler):
+    """Pickles a PriceTable: its read-only mappings (which pickle cannot) as dicts wrapped again on load."""
+
+    def reducer_override(self, obj):
+        if type(obj) is MappingProxyType:
+            return _proxy, (dict(obj),)
+        return NotImplemented
+
+
+def _table_bytes(table: PriceTable) -> bytes:
+    sink = io.BytesIO()
+    _TablePickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(dataclasses.replace(table))  # without its memo
+    return sink.getvalue()
+
+
+__all__ = ["check_jobs", "reprice_files"]
