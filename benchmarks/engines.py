@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -96,7 +97,11 @@ def worker(engine: str, path: Path, started: float) -> dict:
         from costcalc.prices import load_prices
 
         table = load_prices()
+        # a local session as one would set it up for one machine: no UI, shuffle partitions as many as
+        # cores (not Spark's default 200 tasks for the sums' few thousand rows), Arrow for pandas
         spark = (SparkSession.builder.master("local[*]").appName("costcalc-bench").config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
+                 .config("spark.sql.shuffle.partitions", str(os.cpu_count() or 2))
                  .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "4g")
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
         df = spark.read.parquet(str(path))
@@ -146,6 +151,9 @@ def main() -> None:
             results.append({"engine": engine, "error": last})
         else:
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        # a long run shows its progress, each engine's figures as they come
+        shown = {k: v for k, v in results[-1].items() if k != "totals_usd"}
+        print(f"  {engine} done in {time.time() - started:.0f} s: {json.dumps(shown)}", flush=True)
     local = next((r for r in results if r["engine"] == "local" and "error" not in r), None)
     print(f"{'engine':<10} {'start-up s':>10} {'compute s':>10} {'records/s':>12} {'vs local':>9} "
           f"{'peak MiB':>9} {'JVM MiB':>8}  total_usd (logged)")
@@ -160,6 +168,8 @@ def main() -> None:
         print(f"{r['engine']:<10} {r['startup_s']:>10.1f} {r['compute_s']:>10.1f} {rate:>12,.0f} "
               f"{ratio:>8.2f}x {r['peak_rss_mib'] or 0:>9,.0f} {'' if jvm is None else f'{jvm:,.0f}':>8}  "
               f"{r['total_usd']}{same}")
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
+    print(f"load average at the end {' '.join(load)}")
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))
 

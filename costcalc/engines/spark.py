@@ -34,7 +34,7 @@ from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
 from ..usage.totals import check_by
 from .plan import DAY, SEGMENT_COLUMNS, build_plan
 from .results import partials_from_sums, plan_notes
-from .sql import problems_sql, sums_sql
+from .sql import PROBLEM_COLUMNS, problems_sql, sums_sql
 from ..usage.partials import Partials
 
 MODES = ("sql", "udf")
@@ -63,26 +63,46 @@ def _reprice_sql(df, table, models: list[str], by: list[str]) -> RepriceResult:
 
     spark = df.sparkSession
     usage, segments = f"costcalc_usage_{uuid.uuid4().hex}", f"costcalc_segments_{uuid.uuid4().hex}"
-    combos = _pandas(df.select("provider", "model", "service_tier", "residency").distinct())
+    # one pass over the data for all the plan is built from: the (provider, model, tier, residency) values
+    # seen and the first and last instant (two queries, distinct and min/max, read the data twice)
+    combos = _pandas(df.groupBy("provider", "model", "service_tier", "residency").agg(
+        F.min(F.unix_micros("timestamp")).alias("first_us"), F.max(F.unix_micros("timestamp")).alias("last_us")))
     if not len(combos):
         return finish_partials(merge_partials(_empty(table, models, by)))
-    bounds = df.agg(F.min(F.unix_micros("timestamp")), F.max(F.unix_micros("timestamp"))).collect()[0]
-    plan = build_plan(table, bounds[0] // 1_000_000 // DAY, bounds[1] // 1_000_000 // DAY + 1, models,
+    first = min((v for v in combos["first_us"] if v is not None), default=0)
+    last = max((v for v in combos["last_us"] if v is not None), default=0)
+    plan = build_plan(table, first // 1_000_000 // DAY, last // 1_000_000 // DAY + 1, models,
                       sorted(set(zip(combos["provider"], combos["model"]))), sorted(set(combos["service_tier"])),
                       sorted(set(combos["residency"].astype(bool))))
     seg_frame = pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS))
-    spark.createDataFrame(seg_frame.astype("int64")).createOrReplaceTempView(segments)
+    # broadcast to every task (a small table: compact pieces), whatever size Spark guesses for it
+    F.broadcast(_from_pandas(spark, seg_frame.astype("int64"))).createOrReplaceTempView(segments)
     df.createOrReplaceTempView(usage)
     mapping = {c: c for c in ("source", "line") if c in df.columns}
     mapping.update({c: "0" for c in TOOL_COLUMNS if c not in df.columns})
     try:
         sums = _pandas(spark.sql(sums_sql(plan, usage, "spark", segments, by, mapping)))
-        problems = _pandas(spark.sql(problems_sql(plan, usage, "spark", segments, mapping)))
+        # the problems query reads the data again: only when the sums report a record the plan cannot price
+        reported = (sums["target"].astype(int) == 0) & (sums["piece"].astype(int) < 0) if len(sums) else []
+        problems = (_pandas(spark.sql(problems_sql(plan, usage, "spark", segments, mapping))) if any(reported)
+                    else pd.DataFrame(columns=list(PROBLEM_COLUMNS)))
     finally:
         spark.catalog.dropTempView(usage)
         spark.catalog.dropTempView(segments)
     notes = plan_notes(table, models, combos, pd.Timestamp(plan.start_day * DAY, unit="s", tz="UTC"))
     return finish_partials(partials_from_sums(plan, sums, by, problems, notes, source="spark"))
+
+
+def _from_pandas(spark, frame: pd.DataFrame):
+    """A pandas frame as a Spark DataFrame through Arrow (column by column; without Arrow, Spark pickles
+    it row by row: seconds for the segments table), whatever the session's setting."""
+    key = "spark.sql.execution.arrow.pyspark.enabled"
+    before = spark.conf.get(key, "false")
+    spark.conf.set(key, "true")
+    try:
+        return spark.createDataFrame(frame)
+    finally:
+        spark.conf.set(key, before)
 
 
 def _pandas(df) -> pd.DataFrame:
@@ -95,38 +115,63 @@ def _empty(table, models, by):
     return Partials(by, models, table.meta())
 
 
+CHUNK_RECORDS = 1_000_000  # Arrow batches (10,000 records each by default) priced together, at most
+
+
+def _usage_chunk(frame: pd.DataFrame, tags: list[str]) -> UsageChunk:
+    """Arrow batches of normalized columns as the pricer's chunk: UTC instants, integer counts, text names."""
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"]).dt.tz_localize("UTC") \
+        if frame["timestamp"].dt.tz is None else frame["timestamp"].dt.tz_convert("UTC")
+    for column in TOOL_COLUMNS:
+        if column not in frame:
+            frame[column] = 0
+    for column in COUNT_COLUMNS + TOOL_COLUMNS:
+        frame[column] = frame[column].astype("int64")
+    frame["residency"] = frame["residency"].astype(bool)
+    for column in ["provider", "model", "service_tier", *tags]:
+        frame[column] = frame[column].fillna("").astype(str)
+    if "source" not in frame:
+        frame["source"] = "<DataFrame>"
+    return UsageChunk(frame, len(frame), [])
+
+
 def _reprice_udf(df, table, models: list[str], by: list[str]) -> RepriceResult:
     tags = [c for c in df.columns if c.startswith("tag:")]
 
     def price_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        frames = [b for b in batches if len(b)]
-        if not frames:
-            return
-        frame = pd.concat(frames, ignore_index=True)
-        frame["timestamp"] = pd.to_datetime(frame["timestamp"]).dt.tz_localize("UTC") \
-            if frame["timestamp"].dt.tz is None else frame["timestamp"].dt.tz_convert("UTC")
-        for column in TOOL_COLUMNS:
-            if column not in frame:
-                frame[column] = 0
-        for column in COUNT_COLUMNS + TOOL_COLUMNS:
-            frame[column] = frame[column].astype("int64")
-        frame["residency"] = frame["residency"].astype(bool)
-        for column in ["provider", "model", "service_tier", *tags]:
-            frame[column] = frame[column].fillna("").astype(str)
-        if "source" not in frame:
-            frame["source"] = "<DataFrame>"
-        partial = reprice_partials([UsageChunk(frame, len(frame), [])], table, models, by)
-        yield pd.DataFrame({"part": [pickle.dumps(partial)]})
+        seen = []
+
+        def chunks() -> Iterator[UsageChunk]:
+            # a partition streams through the pricer a million records at a time: memory stays bounded
+            # however large the partition, and the pricer's per-chunk work is shared by many batches
+            pending: list[pd.DataFrame] = []
+            for batch in batches:
+                if len(batch):
+                    pending.append(batch)
+                    seen.append(len(batch))
+                if sum(len(b) for b in pending) >= CHUNK_RECORDS:
+                    yield _usage_chunk(pd.concat(pending, ignore_index=True), tags)
+                    pending = []
+            if pending:
+                yield _usage_chunk(pd.concat(pending, ignore_index=True), tags)
+
+        partial = reprice_partials(chunks(), table, models, by)
+        if seen:
+            yield pd.DataFrame({"part": [pickle.dumps(partial)]})
 
     # the session's time zone decides how Spark hands timestamps to pandas: UTC, for naive UTC instants
     spark = df.sparkSession
     zone = spark.conf.get("spark.sql.session.timeZone")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    # a partition's pricer keeps the first 1,000 problems it meets: met in (source, line) order, the merged
+    # partials hold the log's first 1,000 whatever the partitioning (a shuffle interleaves files' records)
+    order = [c for c in ("source", "line") if c in df.columns]
     try:
-        parts = [pickle.loads(row["part"]) for row in df.mapInPandas(price_partition, "part binary").collect()]
+        ordered = df.sortWithinPartitions(*order) if "line" in order else df
+        parts = [pickle.loads(row["part"]) for row in ordered.mapInPandas(price_partition, "part binary").collect()]
     finally:
         spark.conf.set("spark.sql.session.timeZone", zone)
     return finish_partials(merge_partials(_empty(table, models, by), *parts))
 
 
-__all__ = ["MODES", "reprice"]
+__all__ = ["CHUNK_RECORDS", "MODES", "reprice"]
