@@ -75,6 +75,48 @@ def test_a_decimal_sum_written_as_63965_0_is_accepted_and_exact(files, tmp_path)
     assert reprice_sums(plain, files / "plan.parquet", ["month"]).total_usd == EXPECTED
 
 
+def test_sums_joined_twice_are_refused_not_doubled(files, tmp_path):
+    frame = pd.read_csv(files / "sums.csv", dtype=str, keep_default_na=False)
+    twice = tmp_path / "twice.csv"
+    pd.concat([frame, frame]).to_csv(twice, index=False)
+    with pytest.raises(CostcalcError, match=rf"twice.csv: row {len(frame) + 1}: repeats row 1 "):
+        reprice_sums(twice, files / "plan.parquet", ["month"])
+
+
+@pytest.fixture(scope="module")
+def as_files(tmp_path_factory) -> Path:
+    """The two records of `files` (gpt-5.5 priced, an unknown model reported), also priced as claude-opus-4-7."""
+    folder = tmp_path_factory.mktemp("as-sums")
+    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"], as_models=["claude-opus-4-7"])
+    (folder / "plan.parquet").write_bytes(plan_bytes(plan, "plan.parquet"))
+    usage = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z", "2026-05-06T12:00:00Z"]),
+                          "provider": "openai", "model": ["gpt-5.5", "no-such-model"], "input_tokens": [63965, 10],
+                          "output_tokens": [1000, 1], "service_tier": "standard", **ZERO})
+    con = duckdb.connect()
+    con.register("usage", usage)
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    con.execute(reprice_sql(plan, "usage", by=["month"])).df().to_csv(folder / "sums.csv", index=False)
+    return folder
+
+
+@pytest.mark.parametrize("which", ["the priced record", "the as-model row", "the table's count"])
+def test_sums_cut_short_are_refused_not_totalled(as_files, tmp_path, which):
+    # a row lost on the way (a query tool's row limit, a lost part file) would otherwise print smaller money
+    frame = pd.read_csv(as_files / "sums.csv", dtype=str, keep_default_na=False)
+    whole = reprice_sums(as_files / "sums.csv", as_files / "plan.parquet", ["month"])
+    assert (whole.records, whole.priced, whole.reported) == (2, 1, 1)
+    priced = (frame["target"] == "0") & ~frame["piece"].str.startswith("-")
+    drop = {"the priced record": priced, "the as-model row": frame["target"] == "1",
+            "the table's count": frame["target"] == "-1"}[which]
+    assert drop.any()
+    cut = tmp_path / "cut.csv"
+    frame[~drop].to_csv(cut, index=False)
+    with pytest.raises(CostcalcError, match=r"cut.csv: the sums are incomplete: target \d covers"):
+        reprice_sums(cut, as_files / "plan.parquet", ["month"])
+    done = run_cli("reprice", "--sums", cut, "--plan", as_files / "plan.parquet")
+    assert done.exit_code == 1 and done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("column,value", [("input_tokens", "1.2345678901234567e+20"), ("input_tokens", "1.9"),
                                           ("input_tokens", "-5000000"), ("records", "-3"),
                                           ("output_tokens", "abc"), ("output_tokens", "nan"),

@@ -55,9 +55,9 @@ from .plan import DAY
 RAW, NORM, GOOD = "costcalc_raw", "costcalc_norm", "costcalc_good"
 # The plan's SQL runs over this many lines of a file at a time (its intermediate rows stay in memory: about
 # 300 MB a million records; 3.1 GB for 10M in one pass); each slice's partials merge exactly. A Parquet log is
-# read again for each slice (10M records in 1M-line slices: 128 s, 525 MiB; in one pass 87 s, 3,141 MiB).
+# read again for each slice (measured at 10M records under load: one pass 87 s, 3,141 MiB; 1M-line slices
+# 128 s, 525 MiB; 2M lines is between the two).
 SLICE_LINES = 2_000_000
-COPY_PARQUET = False
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _GLOB = re.compile(r"[*?\[\]{}]")  # DuckDB expands these in a path: such a file is read by costcalc
 _INT_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
@@ -72,7 +72,6 @@ _TAG_TYPES = {"VARCHAR", "BOOLEAN"} | _INT_TYPES
 # ISO-8601 as the screen takes it: date, T or space, time, an optional fraction, an optional Z or +HH:MM
 _ISO = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?"
         r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?")
-_TRUE, _FALSE = ("true", "1", "yes", "y", "t"), ("false", "0", "no", "n", "f", "")
 
 
 def _q(name: str) -> str:
@@ -374,7 +373,7 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
             # the file is read and screened once, into a compact columnar copy in line order that the later
             # passes read (the plan's SQL reads its input more than once, and is run over it in slices of
             # lines: DuckDB holds a slice's intermediate rows in memory); the copy lives as long as this call
-            if scan.kind == "csv" or COPY_PARQUET:  # a Parquet log is read again: cheaper than writing a copy
+            if scan.kind == "csv":  # a Parquet log is read again: cheaper than writing a copy (0.96x vs 0.45x)
                 copy = Path(folder) / "screened.parquet"
                 con.execute(f"COPY (SELECT * FROM {NORM}) TO {_s(str(copy))} "
                             f"(FORMAT parquet, COMPRESSION zstd)")

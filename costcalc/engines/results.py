@@ -110,11 +110,20 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
     labels = plan.labels
     combos = []
     reported: dict[int, int] = {}  # records reported per error piece: what a problems list may name
+    seen: dict[tuple, int] = {}  # each row's key -> its row number: one query gives each key once
+    records_of: dict[int, int] = {}  # records per target (-1: every record of the table, once)
+    key_columns = ["target", "piece", "estimated", "month", "day"] + [f"tag{i}" for i in range(len(tags))]
     for number, row in enumerate(sums.to_dict("records"), start=1):
         where = (source, number)
         target, piece = _int(row["target"], *where, "target", signed=True), _int(row["piece"], *where, "piece",
                                                                                   signed=True)
         records = _int(row["records"], *where, "records")
+        row_key = tuple("" if _null(row[c]) else str(row[c]) for c in key_columns)
+        if row_key in seen:
+            raise CostcalcError(f"{source}: row {number}: repeats row {seen[row_key]} (the same target, piece and "
+                                f"group): the SQL returns each once - were result files joined twice?")
+        seen[row_key] = number
+        records_of[target] = records_of.get(target, 0) + records
         if target == -1:  # a (name, tier, residency) combination seen: for the assumptions
             tier = _int(row["month"], *where, "month", signed=True)
             if 0 <= piece < len(plan.names) and 0 <= tier < len(plan.tiers):
@@ -150,6 +159,7 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
                 entry[0] += _int(row[records_column], *where, records_column)
                 entry[1] += calls
     out.records = out.priced + out.reported
+    _check_complete(source, records_of, len(labels), out.priced)
     if table is not None and combos:
         instant = pd.Timestamp(plan.start_day * DAY, unit="s", tz="UTC")
         out.notes |= plan_notes(table, plan.models, pd.DataFrame(combos, columns=["provider", "model", "service_tier",
@@ -160,6 +170,21 @@ def partials_from_sums(plan: Plan, sums: pd.DataFrame, by: list[str], problems: 
         out.problems = [_problem(plan, row, names, (problems_source, number))
                         for number, row in enumerate(problems.to_dict("records"), start=1)]
     return out
+
+
+def _check_complete(source: str, records_of: dict[int, int], targets: int, priced: int) -> None:
+    """The sums must cover every record of the table once: rows of target -1 count the table's records,
+    target 0 prices or reports each, and every --as target prices again exactly the records target 0
+    priced. A result cut short (a query tool's row limit, a lost part file) fails one of these instead of
+    printing smaller totals."""
+    table_records = records_of.get(-1, 0)
+    for target in range(targets):
+        expected = table_records if target == 0 else priced
+        if records_of.get(target, 0) != expected:
+            what = "the table's records" if target == 0 else "the records the logged model priced"
+            raise CostcalcError(f"{source}: the sums are incomplete: target {target} covers "
+                                f"{records_of.get(target, 0):,} records, {what} are {expected:,}: export every row "
+                                f"the SQL returns (a query tool may stop at a row limit)")
 
 
 def _check_problems(plan: Plan, problems: pd.DataFrame, source: str, reported: dict[int, int]) -> None:
