@@ -11,9 +11,11 @@ written. Writes go to a temporary file renamed into place, so a reader never see
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -43,6 +45,23 @@ def read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def checked_payload(path: Path, header_fields: int, header: Callable[[str], bytes]) -> bytes | None:
+    """The payload of a copy at `path`, or None when there is no good one. A copy is `header_fields` lines
+    of header, the last the payload's sha256, then the payload; `header(sha256)` is the header the reader
+    expects with that hash in its place, so a copy made from anything else (or damaged) is not used."""
+    data = read(path)
+    if data is None:
+        return None
+    parts = data.split(b"\n", header_fields)
+    if len(parts) != header_fields + 1:
+        return None
+    payload = parts[-1]
+    claimed = parts[header_fields - 1].decode("ascii", "replace")
+    if header(claimed) != data[:len(data) - len(payload)] or hashlib.sha256(payload).hexdigest() != claimed:
+        return None
+    return payload
 
 
 def write_atomic(folder: Path, name: str, data: bytes) -> bool:

@@ -12,6 +12,7 @@ different plans merge exactly.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
@@ -115,15 +116,7 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
                           by: list[str] | None = None, strict: bool = False, components: bool = False,
                           threads: int | None = None) -> RepriceResult:
     """What usage.run.reprice_chunks returns, priced by DuckDB: `chunks` of read.UsageChunk."""
-    duckdb = _duckdb()
-    models = list(models or [])
-    by = check_by(["month"] if by is None else by)
-    con = duckdb.connect()
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    plans = _Plans(table, models)
-    total = Partials(by, [], table.meta())
-    total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
+    con, plans, by, total = _run(table, models, by, threads)
     order = FirstProblems(None)  # the files in the order the chunks bring them: problem order, as local
     try:
         for chunk in chunks:
@@ -153,16 +146,8 @@ def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = No
     logs are read by DuckDB itself (engines/duckdb_files.py), JSON lines (and a CSV file DuckDB cannot
     number by line) by costcalc's readers, feeding DuckDB. Every path and header is checked before any
     record is read, as the local reader does."""
-    duckdb = _duckdb()
-    models = list(models or [])
-    by = check_by(["month"] if by is None else by)
-    con = duckdb.connect()
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    plans = _Plans(table, models)
+    con, plans, by, total = _run(table, models, by, threads)
     meta = table.meta()
-    total = Partials(by, [], meta)
-    total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
     for _ in iter_usage([], format=format, mapping=mapping):  # the format and the mapping checked, no file read
         pass
     files = _distinct([_checked_file(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])
@@ -188,6 +173,22 @@ def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = No
     finally:
         con.close()
     return finish_partials(total)
+
+
+def _run(table: PriceTable, models: list[str] | None, by: list[str] | None,
+         threads: int | None) -> tuple[Any, _Plans, list[str], Partials]:
+    """What a DuckDB run starts from: a connection (typed Any: duckdb is imported only when a run starts;
+    `threads` if given), the plans cache for the --as `models`, the checked grouping and empty partials
+    naming the models by id."""
+    models = list(models or [])
+    by = check_by(["month"] if by is None else by)
+    con = _duckdb().connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    plans = _Plans(table, models)
+    total = Partials(by, [], table.meta())
+    total.models = [plans.table.models[m].id if m in plans.table.models else _as_id(table, m) for m in models]
+    return con, plans, by, total
 
 
 def _as_id(table: PriceTable, name: str) -> str:

@@ -29,7 +29,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from .. import __version__
-from .._cache import cache_root, read, write_atomic
+from .._cache import cache_root, checked_payload, read, write_atomic
 from . import model
 from .model import PriceTable
 
@@ -99,17 +99,8 @@ def load(table_key: str) -> PriceTable | None:
     folder = _folder()
     if folder is None:
         return None
-    data = read(_file(folder, table_key))
-    if data is None:
-        return None
-    parts = data.split(b"\n", _HEADER_FIELDS)
-    if len(parts) != _HEADER_FIELDS + 1:
-        return None
-    payload = parts[-1]
-    claimed = parts[2].decode("ascii", "replace")
-    if _header(table_key, claimed) != data[:len(data) - len(payload)]:
-        return None
-    if hashlib.sha256(payload).hexdigest() != claimed:
+    payload = checked_payload(_file(folder, table_key), _HEADER_FIELDS, lambda sha: _header(table_key, sha))
+    if payload is None:
         return None
     try:
         table = _TableUnpickler(io.BytesIO(payload)).load()

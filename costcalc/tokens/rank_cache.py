@@ -20,7 +20,7 @@ import hashlib
 import marshal
 from pathlib import Path
 
-from .._cache import cache_root, read, write_atomic
+from .._cache import cache_root, checked_payload, write_atomic
 
 _MAGIC = b"costcalc-ranks 1"
 _HEADER_FIELDS = 5  # magic, marshal version, pinned source sha256, first rank, payload sha256
@@ -46,16 +46,9 @@ def load(name: str, source_sha256: str, first_rank: int) -> list[bytes] | None:
     folder = cache_folder()
     if folder is None:
         return None
-    data = read(_path(folder, name, source_sha256))
-    if data is None:
-        return None
-    parts = data.split(b"\n", _HEADER_FIELDS)
-    if len(parts) != _HEADER_FIELDS + 1:
-        return None
-    payload = parts[-1]
-    if _header(source_sha256, first_rank, parts[4].decode("ascii", "replace")) != data[:len(data) - len(payload)]:
-        return None
-    if hashlib.sha256(payload).hexdigest() != parts[4].decode("ascii", "replace"):
+    payload = checked_payload(_path(folder, name, source_sha256), _HEADER_FIELDS,
+                              lambda sha: _header(source_sha256, first_rank, sha))
+    if payload is None:
         return None
     try:
         tokens = marshal.loads(payload)
