@@ -21,13 +21,10 @@ A file is the unit of work: a single file is not split (its lines are numbered b
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import multiprocessing
 import pickle
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from types import MappingProxyType
 
 from .errors import CostcalcError
 from .prices.model import PriceTable
@@ -85,23 +82,10 @@ def _file_partials(path: str, models: list[str] | None, by: list[str] | None, fo
     return reprice_partials(chunks, _TABLE[0], models, by, strict, sources)
 
 
-def _proxy(mapping: dict) -> MappingProxyType:
-    return MappingProxyType(mapping)
-
-
-class _TablePickler(pickle.Pickler):
-    """Pickles a PriceTable: its read-only mappings (which pickle cannot) as dicts wrapped again on load."""
-
-    def reducer_override(self, obj):
-        if type(obj) is MappingProxyType:
-            return _proxy, (dict(obj),)
-        return NotImplemented
-
-
 def _table_bytes(table: PriceTable) -> bytes:
-    sink = io.BytesIO()
-    _TablePickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(dataclasses.replace(table))  # without its memo
-    return sink.getvalue()
+    # PriceTable pickles its read-only mappings as dicts and leaves its memo out (its __getstate__, shared
+    # with the cache of parsed tables)
+    return pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 __all__ = ["check_jobs", "reprice_files"]
