@@ -16,6 +16,7 @@ from costcalc.api_engines import reprice_engine
 from costcalc.api_usage import reprice_totals
 from costcalc.prices import load_prices
 
+from .helpers import same_reprice
 from .usage_gen import generated_log
 
 duckdb = pytest.importorskip("duckdb")
@@ -64,19 +65,10 @@ def by_reader(monkeypatch) -> list[str]:
     return seen
 
 
-def _same(a, b) -> None:
-    pd.testing.assert_frame_equal(a.rows, b.rows)
-    assert a.totals_usd == b.totals_usd
-    assert [str(p) for p in a.problems] == [str(p) for p in b.problems]
-    assert a.assumptions == b.assumptions
-    assert (a.records, a.priced, a.reported) == (b.records, b.priced, b.reported)
-    assert a.unpriced_calls == b.unpriced_calls
-
-
 def _both(table, paths, **options):
     local = reprice_totals(paths, table, AS, BY, **options)
     engine = reprice_engine(paths, "duckdb", prices=table, models=AS, by=BY, **options)
-    _same(engine, local)
+    same_reprice(engine, local)
     return local
 
 

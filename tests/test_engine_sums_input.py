@@ -30,12 +30,10 @@ ZERO = {"cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens":
 EXPECTED = Decimal("0.319825") + Decimal("0.03")
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory) -> Path:
+def _engine_files(folder: Path, as_models: tuple[str, ...] = ()) -> Path:
     """plan.parquet, and sums.csv / problems.csv as DuckDB's .df().to_csv writes them, for two records:
-    one gpt-5.5 record (priced) and one of a model no table knows (reported)."""
-    folder = tmp_path_factory.mktemp("sums")
-    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"])
+    one gpt-5.5 record (priced) and one of a model no table knows (reported), also priced as `as_models`."""
+    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"], as_models=list(as_models))
     (folder / "plan.parquet").write_bytes(plan_bytes(plan, "plan.parquet"))
     usage = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z", "2026-05-06T12:00:00Z"]),
                           "provider": "openai", "model": ["gpt-5.5", "no-such-model"], "input_tokens": [63965, 10],
@@ -46,6 +44,11 @@ def files(tmp_path_factory) -> Path:
     con.execute(reprice_sql(plan, "usage", by=["month"])).df().to_csv(folder / "sums.csv", index=False)
     con.execute(reprice_sql(plan, "usage", problems=True)).df().to_csv(folder / "problems.csv", index=False)
     return folder
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> Path:
+    return _engine_files(tmp_path_factory.mktemp("sums"))
 
 
 def _edited(files: Path, tmp_path: Path, name: str, column: str, value: str | None, row: int = 0) -> Path:
@@ -85,18 +88,8 @@ def test_sums_joined_twice_are_refused_not_doubled(files, tmp_path):
 
 @pytest.fixture(scope="module")
 def as_files(tmp_path_factory) -> Path:
-    """The two records of `files` (gpt-5.5 priced, an unknown model reported), also priced as claude-opus-4-7."""
-    folder = tmp_path_factory.mktemp("as-sums")
-    plan = compile_plan("2026-05-01", "2026-06-01", models=["gpt-5.5"], as_models=["claude-opus-4-7"])
-    (folder / "plan.parquet").write_bytes(plan_bytes(plan, "plan.parquet"))
-    usage = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z", "2026-05-06T12:00:00Z"]),
-                          "provider": "openai", "model": ["gpt-5.5", "no-such-model"], "input_tokens": [63965, 10],
-                          "output_tokens": [1000, 1], "service_tier": "standard", **ZERO})
-    con = duckdb.connect()
-    con.register("usage", usage)
-    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
-    con.execute(reprice_sql(plan, "usage", by=["month"])).df().to_csv(folder / "sums.csv", index=False)
-    return folder
+    """The two records of `files`, also priced as claude-opus-4-7 (a second target)."""
+    return _engine_files(tmp_path_factory.mktemp("as-sums"), ("claude-opus-4-7",))
 
 
 @pytest.mark.parametrize("which", ["the priced record", "the as-model row", "the table's count"])
