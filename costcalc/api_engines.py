@@ -32,7 +32,7 @@ from .engines.sql import problems_sql, sums_sql
 from .prices.names import LoggedNames
 from .prices.resolve import lookup
 from .usage.partials import finish_partials
-from .usage.read import iter_usage
+from .usage.read import iter_usage, normalize_frame, parse_mapping
 from .usage.totals import check_by
 
 PLAN_KEY = b"costcalc.plan"
@@ -180,10 +180,15 @@ def _csv(path) -> pd.DataFrame:
 def reprice_engine(logs, engine: str = "duckdb", prices=None, models: Iterable[str] | None = None,
                    by: Iterable[str] = ("month",), format: str | None = None, mapping=None,
                    strict: bool = False) -> RepriceResult:
-    """reprice_totals, priced by an engine (`duckdb`): the same rows, totals and problems."""
+    """reprice_totals, priced by an engine (`duckdb`): the same rows, totals and problems. logs: log paths,
+    or a usage DataFrame (normalized, or raw with `mapping`)."""
 
     if engine != "duckdb":
         raise CostcalcError(f"unknown engine {engine!r}; allowed: local, duckdb")
+    if isinstance(logs, pd.DataFrame):
+        mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
+        return reprice_chunks_duckdb([normalize_frame(logs, mapping=mapping)], prices_from(prices),
+                                     list(models or []), list(by), strict=strict)
 
     paths = [str(logs)] if isinstance(logs, (str, Path)) else [str(p) for p in logs]
     if not strict:  # DuckDB reads CSV and Parquet itself; strict stops at the first bad record as read in order

@@ -103,11 +103,6 @@ def reprice_totals(usage, prices=None, models: Iterable[str] | None = None, by="
                                 "threads)")
         if not isinstance(usage, pd.DataFrame):
             return reprice_files(_paths(usage), table, models, by, format, _mapping(mapping), strict, jobs)
-    if engine == "duckdb" and isinstance(usage, pd.DataFrame):
-        # lazy: the engine route loads its plan, SQL and DuckDB only when asked for
-        from .engines.duckdb import reprice_chunks_duckdb
-
-        return reprice_chunks_duckdb(_usage_chunks(usage, format, mapping, strict), table, models, by, strict=strict)
     if engine == "duckdb":
         # lazy: the engine route loads its plan, SQL and (when it runs) DuckDB only when asked for
         from .api_engines import reprice_engine
