@@ -32,19 +32,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from engines import result_figures  # noqa: E402  (this folder, just put on the path)
+
 AS = ["deepseek-v4-pro"]
 FORMATS = ("parquet", "csv")
 ENGINES = ("local", "duckdb")
-
-
-def _hwm() -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def _load() -> str:
@@ -94,9 +86,7 @@ def worker(engine: str, path: Path, started: float) -> dict:
 
         result = reprice_engine([str(path)], "duckdb", prices=table, models=AS, by=["month"])
     out["compute_s"] = time.perf_counter() - t0
-    out.update(records=result.records, priced=result.priced, reported=result.reported,
-               total_usd=str(result.total_usd), totals_usd={k: str(v) for k, v in result.totals_usd.items()},
-               peak_rss_mib=_hwm())
+    out.update(result_figures(result))
     return out
 
 

@@ -112,10 +112,15 @@ def worker(engine: str, path: Path, started: float) -> dict:
         gateway = spark.sparkContext._gateway
         out["jvm_peak_rss_mib"] = _hwm(str(gateway.proc.pid)) if getattr(gateway, "proc", None) else None
         spark.stop()
-    out.update(records=result.records, priced=result.priced, reported=result.reported,
-               total_usd=str(result.total_usd), totals_usd={k: str(v) for k, v in result.totals_usd.items()},
-               peak_rss_mib=_hwm())
+    out.update(result_figures(result))
     return out
+
+
+def result_figures(result) -> dict:
+    """What a run reports of a RepriceResult (counts and totals as text) and this process's peak memory."""
+    return dict(records=result.records, priced=result.priced, reported=result.reported,
+                total_usd=str(result.total_usd), totals_usd={k: str(v) for k, v in result.totals_usd.items()},
+                peak_rss_mib=_hwm())
 
 
 def main() -> None:
