@@ -96,10 +96,15 @@ def _literal(value, kind: str, d: Dialect) -> str:
 
 
 def _inline(name: str, rows: list[tuple], d: Dialect) -> str:
-    """A CTE body holding `rows` (at least one row: an empty table gets one row of NULLs that joins nothing)."""
+    """A CTE body holding `rows` of the plan table `name`."""
     columns = _INLINE[name]
     if columns[-1][0] == "idx":  # the row's index: the sums name the (name, tier) combinations seen by it
         rows = [(*row, i) for i, row in enumerate(rows)]
+    return _inline_rows(columns, rows, d)
+
+
+def _inline_rows(columns: Sequence[tuple[str, str]], rows: list[tuple], d: Dialect) -> str:
+    """A CTE body holding `rows` (at least one row: an empty table gets one row of NULLs that joins nothing)."""
     if not rows:
         rows = [tuple(None for _ in columns)]
     if d.name == "bigquery":
@@ -128,73 +133,59 @@ def _column(name: str, mapping: dict[str, str], d: Dialect, table: str) -> str:
     return d.quote + source.replace(d.quote, d.quote * 2) + d.quote
 
 
-def _priced_cte(k: int, plan: Plan, d: Dialect, source: str) -> str:
-    """CTE p{k}: every record priced as target k (0: its own model), with its piece (>= 0) or error."""
-    div = d.div.format
-    if k == 0:
-        priced, tokens = "l.own", [f"l.t{i}" for i in range(6)]
-        estimated, ratio_join = "FALSE", ""
-    else:
-        priced = _literal(plan.models[k - 1], "str", d)
-        tokens = [f"CASE WHEN r.num IS NULL THEN l.t{i} ELSE {div(f'l.t{i} * 2 * r.num + r.den', '2 * r.den')} END"
-                  for i in range(6)]
-        estimated = "(r.num IS NOT NULL)"
-        ratio_join = f"\n  LEFT JOIN ratios r ON r.target = {k} AND r.model_id = l.own"
-    not_in_plan, outside, unknown_tier = (plan.error_id(e) for e in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER))
-    # a tier no reader accepts is a reading problem, found before any pricing one (as the readers do)
-    # counts no reader would read come first (the readers refuse them while reading), in column order
-    known = set(plan.errors)  # a plan compiled before these errors existed checks no count
-    count_checks = "".join(
-        (f"WHEN x.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n      "
-         if c in ("input_tokens", "output_tokens") else "")
-        + (f"WHEN x.{t} >= {MAX_TOKENS} THEN {-1 - plan.error_id(too_many)}\n      " if too_many in known else "")
-        + f"WHEN x.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
-        for t, c, error, too_many in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
-                                         COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS, TOO_MANY_ERRORS)
-        if error in known and set(MISSING_COUNT_ERRORS) <= known) if k == 0 else ""
-    name_checks = count_checks + (f"WHEN x.tier IS NULL AND x.tier_error IS NULL THEN {-1 - unknown_tier}\n"
-                   "      WHEN x.name_error IS NOT NULL THEN -1 - x.name_error\n"
-                   f"      WHEN x.own IS NULL THEN {-1 - not_in_plan}\n      ") if k == 0 else ""
-    token_cols = ", ".join(f"{expr} AS t{i}" for i, expr in enumerate(tokens))
-    # The prompt and output sums, only of counts the readers accept (each below 10^15): a sum of counts no
-    # reader would read could overflow 64 bits (an error on DuckDB and Spark) before the CASE reports them.
-    # --as targets price only records their logged model priced, whose counts are in range.
-    prompt, output = " + ".join(f"({t})" for t in tokens[:4]), " + ".join(f"({t})" for t in tokens[4:])
-    if k == 0:
-        in_range = " AND ".join(f"{t} BETWEEN 0 AND {MAX_TOKENS - 1}" for t in tokens)
-        prompt, output = (f"CASE WHEN {in_range} THEN {prompt} END", f"CASE WHEN {in_range} THEN {output} END")
-    logged = "" if k == 0 else ", l.piece AS logged_piece"
-    return f"""x{k} AS (
-  SELECT l.src, l.line, l.provider, l.model, l.service_tier, l.residency, l.tier, l.tier_error, l.name_error,
-    l.own, l.sec, l.day, {source}{logged}, {priced} AS priced, {estimated} AS estimated,
-    {token_cols}, l.c0, l.c1, l.c2,
-    {prompt} AS prompt,
-    {output} AS outp
-  FROM {"l" if k == 0 else "p0 l"}{ratio_join}{"" if k == 0 else chr(10) + "  WHERE l.piece >= 0"}
-),
-p{k} AS (
-  SELECT x.*, s.month,
-    CASE {name_checks}WHEN x.tier_error IS NOT NULL THEN -1 - x.tier_error
-      WHEN x.tier IS NULL THEN {-1 - unknown_tier}
-      WHEN g.grp IS NULL THEN {-1 - not_in_plan}
-      WHEN g.error IS NOT NULL THEN -1 - g.error
-      WHEN s.piece IS NULL THEN {-1 - outside}
-      WHEN s.piece < 0 THEN s.piece
-      WHEN m.context IS NOT NULL AND x.prompt > m.context THEN -1 - m.context_error
-      WHEN m.max_output IS NOT NULL AND (x.t4 > m.max_output OR x.t5 > m.max_output
-                                         OR x.outp > m.max_output) THEN -1 - m.output_error
-      ELSE s.piece END AS piece
-  FROM x{k} x
-  LEFT JOIN classes c ON c.model_id = x.priced AND x.prompt >= c.lo AND (c.hi IS NULL OR x.prompt < c.hi)
-  LEFT JOIN groups g ON g.target = {k} AND g.model_id = x.priced AND g.tier = x.tier
-    AND g.residency = x.residency AND g.cls = c.cls
-  LEFT JOIN segment_days s ON s.grp = g.grp AND s.day = x.day AND x.sec >= s.start_s AND x.sec < s.end_s
-  LEFT JOIN limits m ON m.model_id = x.priced
-)"""
+KEY_DAYS = 1 << 20  # a (group, day) pair as one integer key, group * 2^20 + day: epoch days stay below 2^20
 
 
-def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: Dialect, tags: list[str]) -> str:
+def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]:
+    """The lookup table of every (own model, tier, residency) the plan prices as logged: per target k, the
+    --as ratio (num{k}, den{k}), per prompt class j its bounds and group (lo{k}_{j}, hi{k}_{j}, g{k}_{j},
+    e{k}_{j}: the group's error) and the priced model's limits. Folds what were the ratios, classes, groups
+    and limits joins into one small equi-join, and the class into a CASE on a few cut-offs (computed here
+    from the plan's own tables: the plan, its hash and the sums are unchanged). Returns (columns, rows,
+    classes per target)."""
+    classes: dict[str, list[tuple]] = {}
+    for model_id, cls, lo, hi in plan.classes:
+        classes.setdefault(model_id, []).append((cls, lo, hi))
+    n_classes = max([len(v) for v in classes.values()] + [1])
+    group_of = {(k, m, t, r, c): (g, e) for g, k, m, t, r, c, e in plan.groups}
+    ratio_of = {(k, m): (num, den) for k, m, num, den in plan.ratios}
+    limit_of = {m: (ctx, ce, mo, oe) for m, ctx, ce, mo, oe in plan.limits}
+    columns = (("own", "str"), ("tier", "str"), ("residency", "bool")) + tuple(
+        (name, "int") for k in targets for name in _look_names(k, n_classes))
+    keys = sorted({(m, t, r) for _g, k, m, t, r, _c, _e in plan.groups if k == 0},
+                  key=lambda key: (key[0], key[1], key[2]))
+    rows = []
+    for own, tier, residency in keys:
+        row: list = [own, tier, residency]
+        for k in targets:
+            priced = own if k == 0 else plan.models[k - 1]
+            row += list(ratio_of.get((k, own), (None, None))) if k else []
+            bounds = sorted(classes.get(priced, []))
+            for j in range(n_classes):
+                if j < len(bounds):
+                    cls, lo, hi = bounds[j]
+                    row += [lo, hi, *group_of.get((k, priced, tier, residency, cls), (None, None))]
+                else:
+                    row += [None, None, None, None]
+            row += list(limit_of.get(priced, (None, None, None, None)))
+        rows.append(tuple(row))
+    return columns, rows, n_classes
+
+
+def _look_names(k: int, n_classes: int) -> list[str]:
+    """The lookup table's columns of target k, in its row order."""
+    per_class = [f"{c}{k}_{j}" for j in range(n_classes) for c in ("lo", "hi", "g", "e")]
+    return ([f"num{k}", f"den{k}"] if k else []) + per_class + [f"ctx{k}", f"ctxe{k}", f"mo{k}", f"moe{k}"]
+
+
+def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: Dialect, tags: list[str],
+             targets: Sequence[int]) -> str:
+    """The CTEs ending in `z`: a row per record with, per target k in `targets` (0: its own model), its piece
+    (>= 0) or error (-1 - error id) as piece{k}, month{k} and (k > 0) estimated{k} and its counts t{k}_0..5,
+    plus the record's own columns. One pass: the names and tiers joins, one lookup join, and per target one
+    equi-join on the single (group, day) key with the range filter on the second."""
     col = {name: _column(name, mapping, d, table) for name in USAGE_COLUMNS}
+    div = d.div.format
     tag_cols = "".join(f", COALESCE(CAST({_column(tag, mapping, d, table)} AS {d.types['str']}), '') AS tag{i}"
                        for i, tag in enumerate(tags))
     # an optional count left NULL is 0, as the readers read an absent one; a NULL required count is a problem
@@ -202,10 +193,63 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
                         f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0)") + f" AS t{i}"
                        for i, c in enumerate(COUNT_COLUMNS))
     calls = ", ".join(f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0) AS c{i}" for i, c in enumerate(TOOL_COLUMNS))
-    inline = ",\n".join(f"{name} AS (\n  {_inline(name, getattr(plan, name), d)}\n)" for name in _INLINE)
-    tag_names = "".join(f", tag{i}" for i in range(len(tags)))
+    inline = ",\n".join(f"{name} AS (\n  {_inline(name, getattr(plan, name), d)}\n)" for name in ("names", "tiers"))
+    look_columns, look_rows, n_classes = _looks(plan, targets)
+    inline += f",\nlooks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)"
     any_provider = _literal(ANY_PROVIDER, "str", d)
-    sec = d.div.format(d.epoch_us.format(col["timestamp"]), "1000000")
+    sec = div(d.epoch_us.format(col["timestamp"]), "1000000")
+    not_in_plan, outside, unknown_tier = (plan.error_id(e) for e in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER))
+    # The prompt and output sums, only of counts the readers accept (each below 10^15): a sum of counts no
+    # reader would read could overflow 64 bits (an error on DuckDB and Spark) before the CASE reports them.
+    # --as counts are translated only for those records too (the logged model prices only them).
+    in_range = " AND ".join(f"u.t{i} BETWEEN 0 AND {MAX_TOKENS - 1}" for i in range(6))
+    x_cols, y_cols, z_cols, joins = [], [], [], []
+    for k in targets:
+        if k == 0:
+            toks = [f"l.t{i}" for i in range(6)]
+        else:
+            toks = [f"CASE WHEN NOT l.ok THEN NULL WHEN k.num{k} IS NULL THEN l.t{i} "
+                    f"ELSE {div(f'l.t{i} * 2 * k.num{k} + k.den{k}', f'2 * k.den{k}')} END" for i in range(6)]
+            x_cols.append(f"(k.num{k} IS NOT NULL) AS estimated{k}")
+        x_cols += [f"{expr} AS t{k}_{i}" for i, expr in enumerate(toks)]
+        x_cols += [f"k.{c}" for c in _look_names(k, n_classes)]
+        prompt, outp = " + ".join(f"x.t{k}_{i}" for i in range(4)), f"x.t{k}_4 + x.t{k}_5"
+        y_cols.append(f"CASE WHEN x.ok THEN {prompt} END AS prompt{k}, CASE WHEN x.ok THEN {outp} END AS outp{k}")
+        # the prompt's class among the priced model's few cut-offs, then its group: no range join
+        cls = " ".join(f"WHEN prompt{k} >= lo{k}_{j} AND (hi{k}_{j} IS NULL OR prompt{k} < hi{k}_{j}) THEN {j}"
+                       for j in reversed(range(n_classes)))
+        y_cols.append(f"CASE {cls} END AS cls{k}")
+        grp = f"CASE cls{k} " + " ".join(f"WHEN {j} THEN g{k}_{j}" for j in range(n_classes)) + " END"
+        err = f"CASE cls{k} " + " ".join(f"WHEN {j} THEN e{k}_{j}" for j in range(n_classes)) + " END"
+        z_cols.append(f"{grp} AS grp{k}, {err} AS gerr{k}")
+        joins.append(f"LEFT JOIN segment_days s{k} ON s{k}.grp * {KEY_DAYS} + s{k}.day = w.grp{k} * {KEY_DAYS} + w.day "
+                     f"AND w.sec >= s{k}.start_s AND w.sec < s{k}.end_s")
+    known = set(plan.errors)  # a plan compiled before these errors existed checks no count
+    # counts no reader would read come first (the readers refuse them while reading), in column order
+    count_checks = "".join(
+        (f"WHEN w.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n      "
+         if c in ("input_tokens", "output_tokens") else "")
+        + (f"WHEN w.{t} >= {MAX_TOKENS} THEN {-1 - plan.error_id(too_many)}\n      " if too_many in known else "")
+        + f"WHEN w.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
+        for t, c, error, too_many in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
+                                         COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS, TOO_MANY_ERRORS)
+        if error in known and set(MISSING_COUNT_ERRORS) <= known)
+    name_checks = count_checks + (f"WHEN w.tier IS NULL AND w.tier_error IS NULL THEN {-1 - unknown_tier}\n"
+                                  "      WHEN w.name_error IS NOT NULL THEN -1 - w.name_error\n"
+                                  f"      WHEN w.own IS NULL THEN {-1 - not_in_plan}\n      ")
+    pieces = []
+    for k in targets:
+        s = f"s{k}"
+        pieces.append(f"""CASE {name_checks if k == 0 else ""}WHEN w.tier_error IS NOT NULL THEN -1 - w.tier_error
+      WHEN w.tier IS NULL THEN {-1 - unknown_tier}
+      WHEN w.grp{k} IS NULL THEN {-1 - not_in_plan}
+      WHEN w.gerr{k} IS NOT NULL THEN -1 - w.gerr{k}
+      WHEN {s}.piece IS NULL THEN {-1 - outside}
+      WHEN {s}.piece < 0 THEN {s}.piece
+      WHEN w.ctx{k} IS NOT NULL AND w.prompt{k} > w.ctx{k} THEN -1 - w.ctxe{k}
+      WHEN w.mo{k} IS NOT NULL AND (w.t{k}_4 > w.mo{k} OR w.t{k}_5 > w.mo{k}
+                                   OR w.outp{k} > w.mo{k}) THEN -1 - w.moe{k}
+      ELSE {s}.piece END AS piece{k}, {s}.month AS month{k}""")
     # the plan's pieces, a row per (group, day) each touches: what the equi-join on (group, day) finds
     ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
@@ -214,13 +258,26 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
     CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
   FROM {table}
 )""", f"""l AS (
-  SELECT u.*, {d.div.format('u.sec', '86400')} AS day, n.model_id AS own, n.error AS name_error, t.tier,
-    t.error AS tier_error, n.idx AS name_idx, t.idx AS tier_idx
+  SELECT u.*, {div('u.sec', '86400')} AS day, n.model_id AS own, n.error AS name_error, t.tier,
+    t.error AS tier_error, n.idx AS name_idx, t.idx AS tier_idx, COALESCE({in_range}, FALSE) AS ok
   FROM u
   LEFT JOIN names n ON n.model = u.model AND (n.provider = u.provider OR n.provider = {any_provider})
   LEFT JOIN tiers t ON t.raw = u.service_tier
+)""", f"""x AS (
+  SELECT l.*, {", ".join(x_cols)}
+  FROM l
+  LEFT JOIN looks k ON k.own = l.own AND k.tier = l.tier AND k.residency = l.residency
+)""", f"""y AS (
+  SELECT x.*, {", ".join(y_cols)}
+  FROM x
+)""", f"""w AS (
+  SELECT y.*, {", ".join(z_cols)}
+  FROM y
+)""", f"""z AS (
+  SELECT w.*, {", ".join(pieces)}
+  FROM w
+  {chr(10).join("  " + j if i else j for i, j in enumerate(joins))}
 )"""]
-    ctes += [_priced_cte(k, plan, d, tag_names.lstrip(", ") or "0 AS no_tags") for k in range(len(plan.labels))]
     return "WITH " + ",\n".join(ctes)
 
 
@@ -229,34 +286,51 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     """The statement returning the sums `partials_from_sums` reads: plan_sha256, grouped_by (the keys of
     `by`, comma-separated), target, piece, estimated,
     month, day, tag columns (tag0, ...: null on error rows), then SUM_COLUMNS. Rows of target -1 count
-    the records per (names row in piece, tiers row in month, residency in estimated) instead."""
+    the records per (names row in piece, tiers row in month, residency in estimated) instead.
+
+    The records are priced for every target in one pass (`z`) and summed once, grouped by every target's
+    piece at a time (`agg`: a few thousand rows); the rows per target are then taken from those sums, so
+    no record is read or joined twice."""
     d = DIALECT[dialect]
     by = list(by or [])
     tags = [key for key in by if key.startswith(TAG_PREFIX)]
-    body = _common(plan, table, segments, dict(mapping or {}), d, tags)
-    rows = "\nUNION ALL\n".join(
-        f"SELECT {k} AS target, piece, estimated, month, day{''.join(f', tag{i}' for i in range(len(tags)))}, "
-        f"t0, t1, t2, t3, t4, t5, c0, c1, c2 FROM p{k}"
-        + ("" if k == 0 else " WHERE logged_piece >= 0") for k in range(len(plan.labels)))
+    targets = range(len(plan.labels))
+    body = _records(plan, table, segments, dict(mapping or {}), d, tags, targets)
+    tag_names = [f"tag{i}" for i in range(len(tags))]
+    day = ["day"] if "day" in by else []
+    keys = ["name_idx", "tier_idx", "residency"] + [f"piece{k}" for k in targets] + [f"month{k}" for k in targets]
+    keys += [f"estimated{k}" for k in targets if k] + day + tag_names
+    sums = [f"SUM(CAST(t{k}_{i} AS {d.decimal})) AS s{k}_{i}" for k in targets for i in range(6)]
+    sums += [f"SUM(CAST(c{i} AS {d.decimal})) AS c{i}" for i in range(3)]
+    sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS r{i}" for i in range(3)]
+    agg = f"agg AS (\n  SELECT {', '.join(keys)}, COUNT(*) AS records,\n    {', '.join(sums)}\n  FROM z\n" \
+          f"  GROUP BY {', '.join(keys)}\n)"
+    null_int = f"CAST(NULL AS {d.types['int']})"
+    per_target = "\nUNION ALL\n".join(
+        f"SELECT {k} AS target, piece{k} AS piece, {f'estimated{k}' if k else 'FALSE'} AS estimated, "
+        f"month{k} AS month, {'day' if day else null_int} AS day{''.join(f', {t}' for t in tag_names)}, records, "
+        + ", ".join(f"s{k}_{i} AS t{i}" for i in range(6)) + ", c0, c1, c2, r0, r1, r2 FROM agg"
+        + ("" if k == 0 else " WHERE piece0 >= 0") for k in targets)
     keep = "CASE WHEN piece >= 0 THEN {} END"
-    keys = [keep.format("month") + " AS month" if "month" in by else f"CAST(NULL AS {d.types['int']}) AS month",
-            keep.format("day") + " AS day" if "day" in by else f"CAST(NULL AS {d.types['int']}) AS day"]
-    keys += [keep.format(f"tag{i}") + f" AS tag{i}" for i in range(len(tags))]
-    sums = [f"SUM(CAST(t{i} AS {d.decimal})) AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
-    sums += [f"SUM(CAST(c{i} AS {d.decimal})) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
-    sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS {c}" for i, c in enumerate(CALL_RECORDS)]
-    group = ", ".join(str(i) for i in range(3, 6 + len(keys)))  # by position: target ... the last key
+    out_keys = [keep.format("month") + " AS month" if "month" in by else f"{null_int} AS month",
+                keep.format("day") + " AS day" if "day" in by else f"{null_int} AS day"]
+    out_keys += [keep.format(t) + f" AS {t}" for t in tag_names]
+    out = [f"SUM(t{i}) AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
+    out += [f"SUM(c{i}) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
+    out += [f"SUM(r{i}) AS {c}" for i, c in enumerate(CALL_RECORDS)]
+    group = ", ".join(str(i) for i in range(3, 6 + len(out_keys)))  # by position: target ... the last key
     sha = _literal(plan.sha256, "str", d)
     grouped = _literal(",".join(by), "str", d)  # the sums say how they were grouped: --by must agree
     # and one row per (name, tier, residency) combination seen, target -1: what the assumptions are made of
-    nulls = ", ".join([f"CAST(NULL AS {d.types['int']})"] + [f"CAST(NULL AS {d.types['str']})" for _ in tags])
+    nulls = ", ".join([null_int] + [f"CAST(NULL AS {d.types['str']})" for _ in tags])
     none = ", ".join(f"CAST(NULL AS {d.decimal})" for _ in COUNT_COLUMNS + TOOL_COLUMNS + CALL_RECORDS)
     combos = (f"SELECT {sha} AS plan_sha256, {grouped} AS grouped_by, -1 AS target, COALESCE(name_idx, -1) AS piece, "
-              f"residency AS estimated, "
-              f"COALESCE(tier_idx, -1) AS month, {nulls}, COUNT(*) AS records, {none}\nFROM l\nGROUP BY 4, 5, 6")
-    return (f"{body},\npriced AS (\n{rows}\n)\n"
-            f"SELECT {sha} AS plan_sha256, {grouped} AS grouped_by, target, piece, estimated, {', '.join(keys)},\n"
-            f"  COUNT(*) AS records, {', '.join(sums)}\nFROM priced\nGROUP BY {group}\nUNION ALL\n{combos}\n")
+              f"residency AS estimated, COALESCE(tier_idx, -1) AS month, {nulls}, "
+              f"CAST(SUM(records) AS {d.types['int']}) AS records, {none}\nFROM agg\nGROUP BY 4, 5, 6")
+    return (f"{body},\n{agg},\npriced AS (\n{per_target}\n)\n"
+            f"SELECT {sha} AS plan_sha256, {grouped} AS grouped_by, target, piece, estimated, {', '.join(out_keys)},\n"
+            f"  CAST(SUM(records) AS {d.types['int']}) AS records, {', '.join(out)}\nFROM priced\nGROUP BY {group}\n"
+            f"UNION ALL\n{combos}\n")
 
 
 def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
@@ -265,12 +339,12 @@ def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str 
     place in `sources` (the files in the order given; others after, by name), then line: plan_sha256, src, line,
     piece (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
     d = DIALECT[dialect]
-    body = _common(plan, table, segments, dict(mapping or {}), d, [])
+    body = _records(plan, table, segments, dict(mapping or {}), d, [], [0])
     sha = _literal(plan.sha256, "str", d)
     counts = ", ".join([f"t{i} AS count_{c}" for i, c in enumerate(COUNT_COLUMNS)]
                        + [f"c{i} AS count_{c}" for i, c in enumerate(TOOL_COLUMNS)])
-    return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece, provider, model, service_tier, residency, sec, "
-            f"prompt AS prompt_tokens, outp AS output_tokens, {counts}\nFROM p0\nWHERE piece < 0\n"
+    return (f"{body}\nSELECT {sha} AS plan_sha256, src, line, piece0 AS piece, provider, model, service_tier, "
+            f"residency, sec, prompt0 AS prompt_tokens, outp0 AS output_tokens, {counts}\nFROM z\nWHERE piece0 < 0\n"
             f"ORDER BY {_source_rank(sources, d)}src, line\nLIMIT {int(limit)}\n")
 
 
