@@ -133,6 +133,7 @@ def _column(name: str, mapping: dict[str, str], d: Dialect, table: str) -> str:
     return d.quote + source.replace(d.quote, d.quote * 2) + d.quote
 
 
+WIDENING_SUMS = {"duckdb"}  # engines whose SUM of 64-bit integers is 128 bits wide (exact past 2^63)
 KEY_DAYS = 1 << 20  # a (group, day) pair as one integer key, group * 2^20 + day: epoch days stay below 2^20
 
 
@@ -300,8 +301,10 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     day = ["day"] if "day" in by else []
     keys = ["name_idx", "tier_idx", "residency"] + [f"piece{k}" for k in targets] + [f"month{k}" for k in targets]
     keys += [f"estimated{k}" for k in targets if k] + day + tag_names
-    sums = [f"SUM(CAST(t{k}_{i} AS {d.decimal})) AS s{k}_{i}" for k in targets for i in range(6)]
-    sums += [f"SUM(CAST(c{i} AS {d.decimal})) AS c{i}" for i in range(3)]
+    # DuckDB sums BIGINT into a 128-bit HUGEINT itself (exact): the cast per record is left to the others
+    wide = (lambda e: f"SUM({e})") if d.name in WIDENING_SUMS else (lambda e: f"SUM(CAST({e} AS {d.decimal}))")
+    sums = [wide(f"t{k}_{i}") + f" AS s{k}_{i}" for k in targets for i in range(6)]
+    sums += [wide(f"c{i}") + f" AS c{i}" for i in range(3)]
     sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS r{i}" for i in range(3)]
     agg = f"agg AS (\n  SELECT {', '.join(keys)}, COUNT(*) AS records,\n    {', '.join(sums)}\n  FROM z\n" \
           f"  GROUP BY {', '.join(keys)}\n)"
@@ -315,8 +318,8 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     out_keys = [keep.format("month") + " AS month" if "month" in by else f"{null_int} AS month",
                 keep.format("day") + " AS day" if "day" in by else f"{null_int} AS day"]
     out_keys += [keep.format(t) + f" AS {t}" for t in tag_names]
-    out = [f"SUM(t{i}) AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
-    out += [f"SUM(c{i}) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
+    out = [f"CAST(SUM(t{i}) AS {d.decimal}) AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
+    out += [f"CAST(SUM(c{i}) AS {d.decimal}) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
     out += [f"SUM(r{i}) AS {c}" for i, c in enumerate(CALL_RECORDS)]
     group = ", ".join(str(i) for i in range(3, 6 + len(out_keys)))  # by position: target ... the last key
     sha = _literal(plan.sha256, "str", d)
