@@ -137,6 +137,14 @@ WIDENING_SUMS = {"duckdb"}  # engines whose SUM of 64-bit integers is 128 bits w
 KEY_DAYS = 1 << 20  # a (group, day) pair as one integer key, group * 2^20 + day: epoch days stay below 2^20
 
 
+def _look_ids(plan: Plan) -> tuple[dict, dict]:
+    """Integer ids of the own models (names) and tiers (tiers) the plan knows: the lookup's single integer key
+    is own * 2 * tiers + tier * 2 + residency (a join on one integer, not on two strings and a boolean)."""
+    owns = sorted({row[2] for row in plan.names if row[2] is not None} | {g[2] for g in plan.groups if g[1] == 0})
+    tiers = sorted({row[1] for row in plan.tiers if row[1] is not None} | {g[3] for g in plan.groups if g[1] == 0})
+    return {m: i for i, m in enumerate(owns)}, {t: i for i, t in enumerate(tiers)}
+
+
 def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]:
     """The lookup table of every (own model, tier, residency) the plan prices as logged: per target k, the
     --as ratio (num{k}, den{k}), per prompt class j its bounds and group (lo{k}_{j}, hi{k}_{j}, g{k}_{j},
@@ -151,13 +159,14 @@ def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]
     group_of = {(k, m, t, r, c): (g, e) for g, k, m, t, r, c, e in plan.groups}
     ratio_of = {(k, m): (num, den) for k, m, num, den in plan.ratios}
     limit_of = {m: (ctx, ce, mo, oe) for m, ctx, ce, mo, oe in plan.limits}
-    columns = (("own", "str"), ("tier", "str"), ("residency", "bool")) + tuple(
+    own_id, tier_id = _look_ids(plan)
+    columns = (("look", "int"),) + tuple(
         (name, "int") for k in targets for name in _look_names(k, n_classes))
     keys = sorted({(m, t, r) for _g, k, m, t, r, _c, _e in plan.groups if k == 0},
                   key=lambda key: (key[0], key[1], key[2]))
     rows = []
     for own, tier, residency in keys:
-        row: list = [own, tier, residency]
+        row: list = [(own_id[own] * len(tier_id) + tier_id[tier]) * 2 + int(bool(residency))]
         for k in targets:
             priced = own if k == 0 else plan.models[k - 1]
             row += list(ratio_of.get((k, own), (None, None))) if k else []
@@ -194,7 +203,12 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
                         f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0)") + f" AS t{i}"
                        for i, c in enumerate(COUNT_COLUMNS))
     calls = ", ".join(f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0) AS c{i}" for i, c in enumerate(TOOL_COLUMNS))
-    inline = ",\n".join(f"{name} AS (\n  {_inline(name, getattr(plan, name), d)}\n)" for name in ("names", "tiers"))
+    own_id, tier_id = _look_ids(plan)
+    names = _inline_rows(_INLINE["names"] + (("own_id", "int"),),
+                         [(*row, i, own_id.get(row[2])) for i, row in enumerate(plan.names)], d)
+    tiers = _inline_rows(_INLINE["tiers"] + (("tier_id", "int"),),
+                         [(*row, i, tier_id.get(row[1])) for i, row in enumerate(plan.tiers)], d)
+    inline = f"names AS (\n  {names}\n),\ntiers AS (\n  {tiers}\n)"
     look_columns, look_rows, n_classes = _looks(plan, targets)
     inline += f",\nlooks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)"
     any_provider = _literal(ANY_PROVIDER, "str", d)
@@ -260,14 +274,15 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
   FROM {table}
 )""", f"""l AS (
   SELECT u.*, {div('u.sec', '86400')} AS day, n.model_id AS own, n.error AS name_error, t.tier,
-    t.error AS tier_error, n.idx AS name_idx, t.idx AS tier_idx, COALESCE({in_range}, FALSE) AS ok
+    t.error AS tier_error, n.idx AS name_idx, t.idx AS tier_idx, COALESCE({in_range}, FALSE) AS ok,
+    (n.own_id * {len(tier_id)} + t.tier_id) * 2 + CASE WHEN u.residency THEN 1 WHEN NOT u.residency THEN 0 END AS look
   FROM u
   LEFT JOIN names n ON n.model = u.model AND (n.provider = u.provider OR n.provider = {any_provider})
   LEFT JOIN tiers t ON t.raw = u.service_tier
 )""", f"""x AS (
   SELECT l.*, {", ".join(x_cols)}
   FROM l
-  LEFT JOIN looks k ON k.own = l.own AND k.tier = l.tier AND k.residency = l.residency
+  LEFT JOIN looks k ON k.look = l.look
 )""", f"""y AS (
   SELECT x.*, {", ".join(y_cols)}
   FROM x
