@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .plan import (ANY_PROVIDER, COUNT_ERRORS, MAX_TOKENS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE, TOO_MANY_ERRORS,
-                   UNKNOWN_TIER, Plan)
+from .plan import (ANY_PROVIDER, COUNT_ERRORS, DAY, MAX_TOKENS, MISSING_COUNT_ERRORS, NOT_IN_PLAN, OUTSIDE,
+                   TOO_MANY_ERRORS, UNKNOWN_TIER, Plan)
 
 DIALECTS = ("duckdb", "spark", "bigquery", "snowflake")
 # The usage table's columns (normalized names); --map renames them, or gives a SQL literal (0, '').
@@ -213,7 +213,6 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
     inline += f",\nlooks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)"
     any_provider = _literal(ANY_PROVIDER, "str", d)
     sec = div(d.epoch_us.format(col["timestamp"]), "1000000")
-    not_in_plan, outside, unknown_tier = (plan.error_id(e) for e in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER))
     # The prompt and output sums, only of counts the readers accept (each below 10^15): a sum of counts no
     # reader would read could overflow 64 bits (an error on DuckDB and Spark) before the CASE reports them.
     # --as counts are translated only for those records too (the logged model prices only them).
@@ -239,32 +238,9 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
         z_cols.append(f"{grp} AS grp{k}, {err} AS gerr{k}")
         joins.append(f"LEFT JOIN segment_days s{k} ON s{k}.grp * {KEY_DAYS} + s{k}.day = w.grp{k} * {KEY_DAYS} + w.day "
                      f"AND w.sec >= s{k}.start_s AND w.sec < s{k}.end_s")
-    known = set(plan.errors)  # a plan compiled before these errors existed checks no count
-    # counts no reader would read come first (the readers refuse them while reading), in column order
-    count_checks = "".join(
-        (f"WHEN w.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n      "
-         if c in ("input_tokens", "output_tokens") else "")
-        + (f"WHEN w.{t} >= {MAX_TOKENS} THEN {-1 - plan.error_id(too_many)}\n      " if too_many in known else "")
-        + f"WHEN w.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
-        for t, c, error, too_many in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
-                                         COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS, TOO_MANY_ERRORS)
-        if error in known and set(MISSING_COUNT_ERRORS) <= known)
-    name_checks = count_checks + (f"WHEN w.tier IS NULL AND w.tier_error IS NULL THEN {-1 - unknown_tier}\n"
-                                  "      WHEN w.name_error IS NOT NULL THEN -1 - w.name_error\n"
-                                  f"      WHEN w.own IS NULL THEN {-1 - not_in_plan}\n      ")
-    pieces = []
-    for k in targets:
-        s = f"s{k}"
-        pieces.append(f"""CASE {name_checks if k == 0 else ""}WHEN w.tier_error IS NOT NULL THEN -1 - w.tier_error
-      WHEN w.tier IS NULL THEN {-1 - unknown_tier}
-      WHEN w.grp{k} IS NULL THEN {-1 - not_in_plan}
-      WHEN w.gerr{k} IS NOT NULL THEN -1 - w.gerr{k}
-      WHEN {s}.piece IS NULL THEN {-1 - outside}
-      WHEN {s}.piece < 0 THEN {s}.piece
-      WHEN w.ctx{k} IS NOT NULL AND w.prompt{k} > w.ctx{k} THEN -1 - w.ctxe{k}
-      WHEN w.mo{k} IS NOT NULL AND (w.t{k}_4 > w.mo{k} OR w.t{k}_5 > w.mo{k}
-                                   OR w.outp{k} > w.mo{k}) THEN -1 - w.moe{k}
-      ELSE {s}.piece END AS piece{k}, {s}.month AS month{k}""")
+    pieces = [_piece_case(plan, k, "w", f"s{k}", None, f"w.ctx{k} IS NOT NULL AND w.prompt{k} > w.ctx{k}",
+                          f"w.mo{k} IS NOT NULL AND (w.t{k}_4 > w.mo{k} OR w.t{k}_5 > w.mo{k} OR w.outp{k} > w.mo{k})")
+              for k in targets]
     # the plan's pieces, a row per (group, day) each touches: what the equi-join on (group, day) finds
     ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
@@ -297,6 +273,196 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
     return "WITH " + ",\n".join(ctes)
 
 
+MAX_CUTS = 64  # in-day cut-offs the aggregated route names in a CASE; past that (or unknown) it keys on the second
+
+
+def _in_day_cuts(plan: Plan) -> list[int] | None:
+    """The seconds after midnight (UTC) at which some piece of some group starts or ends, other than midnight
+    (peak and off-peak windows, a price change at a time of day): between two of them no group changes piece
+    within a day, so the records of one (group, day, bucket) share a piece. None when the plan carries no
+    segments (printed from its JSON alone) or too many cut-offs: then each second is its own bucket."""
+    if not plan.segments:
+        return None
+    cuts = sorted({second % DAY for _g, _f, _l, _m, start, end, _p in plan.segments for second in (start, end)} - {0})
+    return cuts if len(cuts) <= MAX_CUTS else None
+
+
+def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: Dialect, tags: list[str],
+                targets: Sequence[int]) -> str:
+    """The CTEs ending in `z`, as `_records` but on the records summed first: `a` reads the table once, with
+    only the names join, and sums the records per (names row, logged tier, residency, day, bucket of the
+    day, tags, count problem, and per target the prompt class and the limit exceeded) - all a record's price
+    depends on, so the sums are exact; a few hundred thousand rows for 10M records. The tiers, lookup and
+    segment joins then run on those rows (each with its first second, which lies in the same piece as every
+    other second of its bucket). The source and line are selected as in `_records` (the engine drops them
+    unread: the problems query is the one that lists them)."""
+    col = {name: _column(name, mapping, d, table) for name in USAGE_COLUMNS}
+    div = d.div.format
+    n_classes = max([sum(1 for c in plan.classes if c[0] == m) for m in {c[0] for c in plan.classes}] + [1])
+    # per names row: its own model's class bounds and limits (target 0), the --as ratios and the --as models'
+    # bounds and limits (the same on every row: the target's model is fixed)
+    bounds: dict[str, list[tuple]] = {}
+    for model_id, _cls, lo, hi in sorted(plan.classes, key=lambda c: (c[0], c[1])):
+        bounds.setdefault(model_id, []).append((lo, hi))
+    limit_of = {m: (ctx, mo) for m, ctx, _ce, mo, _oe in plan.limits}
+    ratio_of = {(k, m): (num, den) for k, m, num, den in plan.ratios}
+    own_id, tier_id = _look_ids(plan)
+    extra: list[tuple[str, str]] = [("idx", "int"), ("own_id", "int")]
+    for k in targets:
+        extra += [(f"num{k}", "int"), (f"den{k}", "int")] if k else []
+        extra += [(f"{c}{k}_{j}", "int") for j in range(n_classes) for c in ("lo", "hi")]
+        extra += [(f"ctx{k}", "int"), (f"mo{k}", "int")]
+    rows = []
+    for i, row in enumerate(plan.names):
+        own = row[2]
+        values: list = [i, own_id.get(own)]
+        for k in targets:
+            priced = own if k == 0 else plan.models[k - 1]
+            values += list(ratio_of.get((k, own), (None, None))) if k else []
+            b = bounds.get(priced, []) if priced is not None else []
+            values += [v for j in range(n_classes) for v in (b[j] if j < len(b) else (None, None))]
+            values += list(limit_of.get(priced, (None, None)) if priced is not None else (None, None))
+        rows.append((*row, *values))
+    names = _inline_rows(_INLINE["names"][:-1] + tuple(extra), rows, d)
+    tiers = _inline_rows(_INLINE["tiers"] + (("tier_id", "int"),),
+                         [(*row, i, tier_id.get(row[1])) for i, row in enumerate(plan.tiers)], d)
+    look_columns, look_rows, _n = _looks(plan, targets)
+    inline = (f"names AS (\n  {names}\n),\ntiers AS (\n  {tiers}\n),\n"
+              f"looks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)")
+    tag_cols = "".join(f", COALESCE(CAST({_column(tag, mapping, d, table)} AS {d.types['str']}), '') AS tag{i}"
+                       for i, tag in enumerate(tags))
+    tokens = ", ".join((f"CAST({col[c]} AS {d.types['int']})" if c in ("input_tokens", "output_tokens") else
+                        f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0)") + f" AS t{i}"
+                       for i, c in enumerate(COUNT_COLUMNS))
+    calls = ", ".join(f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0) AS c{i}" for i, c in enumerate(TOOL_COLUMNS))
+    any_provider = _literal(ANY_PROVIDER, "str", d)
+    sec = div(d.epoch_us.format(col["timestamp"]), "1000000")
+    in_range = " AND ".join(f"u.t{i} BETWEEN 0 AND {MAX_TOKENS - 1}" for i in range(6))
+    cuts = _in_day_cuts(plan)
+    if cuts is None:
+        bucket = "v.sec"
+    else:
+        tod = f"v.sec - v.day * {DAY}"
+        bucket = ("CASE " + " ".join(f"WHEN {tod} >= {cut} THEN {j + 1}" for j, cut in reversed(list(enumerate(cuts))))
+                  + " ELSE 0 END") if cuts else "0"
+    n_cols: list[str] = []
+    v_cols, w_cols, keys, sums = [], [], [], []
+    # DuckDB sums BIGINT into a 128-bit HUGEINT itself (exact): the cast per record is left to the others
+    wide = (lambda e: f"SUM({e})") if d.name in WIDENING_SUMS else (lambda e: f"SUM(CAST({e} AS {d.decimal}))")
+    for k in targets:
+        if k == 0:
+            toks = [f"u.t{i}" for i in range(6)]
+        else:
+            toks = [f"CASE WHEN NOT u.ok THEN NULL WHEN u.num{k} IS NULL THEN u.t{i} "
+                    f"ELSE {div(f'u.t{i} * 2 * u.num{k} + u.den{k}', f'2 * u.den{k}')} END" for i in range(6)]
+            n_cols += [f"n.num{k}", f"n.den{k}"]
+        v_cols += [f"{expr} AS t{k}_{i}" for i, expr in enumerate(toks)]
+        n_cols += [f"n.{c}{k}_{j}" for j in range(n_classes) for c in ("lo", "hi")] + [f"n.ctx{k}", f"n.mo{k}"]
+        prompt, outp = " + ".join(f"v.t{k}_{i}" for i in range(4)), f"v.t{k}_4 + v.t{k}_5"
+        w_cols.append(f"CASE WHEN v.ok THEN {prompt} END AS prompt{k}, CASE WHEN v.ok THEN {outp} END AS outp{k}")
+        keys += [f"cls{k}", f"lim{k}"]
+        sums += [wide(f"t{k}_{i}") + f" AS s{k}_{i}" for i in range(6)]
+    x_cols = []
+    for k in targets:
+        cls = " ".join(f"WHEN prompt{k} >= lo{k}_{j} AND (hi{k}_{j} IS NULL OR prompt{k} < hi{k}_{j}) THEN {j}"
+                       for j in reversed(range(n_classes)))
+        # the first limit a record is over, as the per-record CASE checks them: context, then output
+        x_cols.append(f"CASE {cls} END AS cls{k}, CASE WHEN ctx{k} IS NOT NULL AND prompt{k} > ctx{k} THEN 1 "
+                      f"WHEN mo{k} IS NOT NULL AND (t{k}_4 > mo{k} OR t{k}_5 > mo{k} OR outp{k} > mo{k}) THEN 2 "
+                      f"ELSE 0 END AS lim{k}")
+    checks = _count_checks(plan, "w")
+    x_cols.append(f"CASE {checks}ELSE NULL END AS chk" if checks else f"CAST(NULL AS {d.types['int']}) AS chk")
+    sums += [wide(f"c{i}") + f" AS c{i}" for i in range(3)]
+    sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS r{i}" for i in range(3)]
+    group = ["name_idx", "service_tier", "residency", "day", "bucket"] + [f"tag{i}" for i in range(len(tags))]
+    group += ["chk"] + keys
+    # per target: its group (class -> group id), and the piece of that group holding the bucket
+    z_cols, joins = [], []
+    for k in targets:
+        grp = f"CASE b.cls{k} " + " ".join(f"WHEN {j} THEN k.g{k}_{j}" for j in range(n_classes)) + " END"
+        err = f"CASE b.cls{k} " + " ".join(f"WHEN {j} THEN k.e{k}_{j}" for j in range(n_classes)) + " END"
+        z_cols.append(f"{grp} AS grp{k}, {err} AS gerr{k}, k.ctxe{k}, k.moe{k}")
+        joins.append(f"LEFT JOIN segment_days s{k} ON s{k}.grp * {KEY_DAYS} + s{k}.day = y.grp{k} * {KEY_DAYS} + y.day "
+                     f"AND y.sec >= s{k}.start_s AND y.sec < s{k}.end_s")
+    pieces = [_piece_case(plan, k, "y", f"s{k}", "y.chk", f"y.lim{k} = 1", f"y.lim{k} = 2") for k in targets]
+    ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
+  SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
+    CAST({col['model']} AS {d.types['str']}) AS model,
+    COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
+    CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
+  FROM {table}
+)""", f"""un AS (
+  SELECT u.*, {div('u.sec', '86400')} AS day, n.idx AS name_idx, COALESCE({in_range}, FALSE) AS ok, {", ".join(n_cols)}
+  FROM u
+  LEFT JOIN names n ON n.model = u.model AND (n.provider = u.provider OR n.provider = {any_provider})
+)""", f"""v AS (
+  SELECT u.*, {", ".join(v_cols)}
+  FROM un u
+)""", f"""w AS (
+  SELECT v.*, {bucket} AS bucket, {", ".join(w_cols)}
+  FROM v
+)""", f"""x AS (
+  SELECT w.*, {", ".join(x_cols)}
+  FROM w
+)""", f"""a AS (
+  SELECT {", ".join(group)}, MIN(sec) AS sec, COUNT(*) AS records, {", ".join(sums)}
+  FROM x
+  GROUP BY {", ".join(group)}
+)""", f"""b AS (
+  SELECT a.*, n.model_id AS own, n.error AS name_error, t.tier, t.error AS tier_error, t.idx AS tier_idx,
+    (n.own_id * {len(tier_id)} + t.tier_id) * 2 + CASE WHEN a.residency THEN 1 WHEN NOT a.residency THEN 0 END AS look
+    {"".join(f", (n.num{k} IS NOT NULL) AS estimated{k}" for k in targets if k)}
+  FROM a
+  LEFT JOIN names n ON n.idx = a.name_idx
+  LEFT JOIN tiers t ON t.raw = a.service_tier
+)""", f"""y AS (
+  SELECT b.*, {", ".join(z_cols)}
+  FROM b
+  LEFT JOIN looks k ON k.look = b.look
+)""", f"""z AS (
+  SELECT y.*, {", ".join(pieces)}
+  FROM y
+  {chr(10).join("  " + j if i else j for i, j in enumerate(joins))}
+)"""]
+    return "WITH " + ",\n".join(ctes)
+
+
+def _count_checks(plan: Plan, alias: str) -> str:
+    """WHEN clauses giving the first count no reader would read (-1 - its error id), in column order: counts
+    the readers refuse while reading come before any pricing problem. Empty for a plan compiled before these
+    errors existed (it checks no count)."""
+    known = set(plan.errors)
+    return "".join(
+        (f"WHEN {alias}.{t} IS NULL THEN {-1 - plan.error_id(MISSING_COUNT_ERRORS[0 if c == 'input_tokens' else 1])}\n"
+         "      " if c in ("input_tokens", "output_tokens") else "")
+        + (f"WHEN {alias}.{t} >= {MAX_TOKENS} THEN {-1 - plan.error_id(too_many)}\n      " if too_many in known else "")
+        + f"WHEN {alias}.{t} < 0 THEN {-1 - plan.error_id(error)}\n      "
+        for t, c, error, too_many in zip([f"t{i}" for i in range(6)] + [f"c{i}" for i in range(3)],
+                                         COUNT_COLUMNS + TOOL_COLUMNS, COUNT_ERRORS, TOO_MANY_ERRORS)
+        if error in known and set(MISSING_COUNT_ERRORS) <= known)
+
+
+def _piece_case(plan: Plan, k: int, w: str, s: str, checked: str | None, over_context: str, over_output: str) -> str:
+    """piece{k} and month{k}: the piece of segment join `s`, or the first problem, in the readers' and the local
+    pricer's order (counts, tier, name, group, period, the piece's own error, context, output)."""
+    not_in_plan, outside, unknown_tier = (plan.error_id(e) for e in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER))
+    first = ""
+    if k == 0:
+        first = (f"WHEN {checked} IS NOT NULL THEN {checked}\n      " if checked else _count_checks(plan, w)) + (
+            f"WHEN {w}.tier IS NULL AND {w}.tier_error IS NULL THEN {-1 - unknown_tier}\n"
+            f"      WHEN {w}.name_error IS NOT NULL THEN -1 - {w}.name_error\n"
+            f"      WHEN {w}.own IS NULL THEN {-1 - not_in_plan}\n      ")
+    return f"""CASE {first}WHEN {w}.tier_error IS NOT NULL THEN -1 - {w}.tier_error
+      WHEN {w}.tier IS NULL THEN {-1 - unknown_tier}
+      WHEN {w}.grp{k} IS NULL THEN {-1 - not_in_plan}
+      WHEN {w}.gerr{k} IS NOT NULL THEN -1 - {w}.gerr{k}
+      WHEN {s}.piece IS NULL THEN {-1 - outside}
+      WHEN {s}.piece < 0 THEN {s}.piece
+      WHEN {over_context} THEN -1 - {w}.ctxe{k}
+      WHEN {over_output} THEN -1 - {w}.moe{k}
+      ELSE {s}.piece END AS piece{k}, {s}.month AS month{k}"""
+
+
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
              by: list[str] | None = None, mapping: dict[str, str] | None = None) -> str:
     """The statement returning the sums `partials_from_sums` reads: plan_sha256, grouped_by (the keys of
@@ -311,17 +477,14 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     by = list(by or [])
     tags = [key for key in by if key.startswith(TAG_PREFIX)]
     targets = range(len(plan.labels))
-    body = _records(plan, table, segments, dict(mapping or {}), d, tags, targets)
+    body = _aggregated(plan, table, segments, dict(mapping or {}), d, tags, targets)
     tag_names = [f"tag{i}" for i in range(len(tags))]
     day = ["day"] if "day" in by else []
     keys = ["name_idx", "tier_idx", "residency"] + [f"piece{k}" for k in targets] + [f"month{k}" for k in targets]
     keys += [f"estimated{k}" for k in targets if k] + day + tag_names
-    # DuckDB sums BIGINT into a 128-bit HUGEINT itself (exact): the cast per record is left to the others
-    wide = (lambda e: f"SUM({e})") if d.name in WIDENING_SUMS else (lambda e: f"SUM(CAST({e} AS {d.decimal}))")
-    sums = [wide(f"t{k}_{i}") + f" AS s{k}_{i}" for k in targets for i in range(6)]
-    sums += [wide(f"c{i}") + f" AS c{i}" for i in range(3)]
-    sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS r{i}" for i in range(3)]
-    agg = f"agg AS (\n  SELECT {', '.join(keys)}, COUNT(*) AS records,\n    {', '.join(sums)}\n  FROM z\n" \
+    sums = [f"SUM(s{k}_{i}) AS s{k}_{i}" for k in targets for i in range(6)]
+    sums += [f"SUM(c{i}) AS c{i}" for i in range(3)] + [f"SUM(r{i}) AS r{i}" for i in range(3)]
+    agg = f"agg AS (\n  SELECT {', '.join(keys)}, SUM(records) AS records,\n    {', '.join(sums)}\n  FROM z\n" \
           f"  GROUP BY {', '.join(keys)}\n)"
     null_int = f"CAST(NULL AS {d.types['int']})"
     per_target = "\nUNION ALL\n".join(
