@@ -214,3 +214,33 @@ def test_duckdb_is_not_imported_by_costcalc():
     code = "import sys, costcalc, costcalc.api_engines, costcalc.engines.sql; print('duckdb' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert run.stdout.strip() == "False"
+
+
+def test_the_sums_are_the_same_with_and_without_in_day_buckets(table):
+    """The sums query sums records per bucket between the plan's in-day cut-offs (peak and off-peak windows)
+    before finding their pieces; a plan printed from its JSON alone (no segments: no cut-offs known) keys
+    each second instead. Both give the same sums as each other and, finished, as the local pricer."""
+    from dataclasses import replace
+
+    from costcalc.engines.results import partials_from_sums
+    from costcalc.engines.sql import _in_day_cuts
+
+    log = generated_log(table, 3000, 23)
+    log = log[(log["timestamp"] >= pd.Timestamp("2026-03-01", tz="UTC"))
+              & (log["timestamp"] < pd.Timestamp("2026-05-01", tz="UTC"))].reset_index(drop=True)
+    plan = build_plan(table, 20513, 20513 + 61, AS)  # March and April 2026
+    cuts = _in_day_cuts(plan)
+    assert cuts and all(0 < cut < 86400 for cut in cuts)  # peak/off-peak windows cut days: buckets are used
+    assert _in_day_cuts(replace(plan, segments=[])) is None
+    con = duckdb.connect()
+    con.register("usage", log)
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    key = ["target", "piece", "estimated", "month", "day", "tag0"]
+    sums = [con.execute(sums_sql(p, "usage", "duckdb", "costcalc_segments", ["month", "day", "tag:team"]))
+            .df().sort_values(key).reset_index(drop=True) for p in (plan, replace(plan, segments=[]))]
+    assert sums[0].astype(str).equals(sums[1].astype(str))
+    local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, ["month", "day", "tag:team"])
+    problems = con.execute(problems_sql(plan, "usage", "duckdb", "costcalc_segments",
+                                        {"source": "source", "line": "line"})).df()
+    engine = finish_partials(partials_from_sums(plan, sums[0], ["month", "day", "tag:team"], problems))
+    assert engine.total_usd == local.total_usd and engine.priced == local.priced and local.priced > 0
