@@ -297,7 +297,9 @@ class _DeferredLines:
     rates, rule and counts when first read and then kept in the instance dict (this descriptor defines no
     __set__, so the dict answers every later read; the same pattern as functools.cached_property). A loop
     that reads only `total_usd` makes no line objects. Equality, hash, repr, replace and pickling all read
-    the attribute, so they see the same tuple as an eagerly built quote has."""
+    the attribute, so they see the same tuple as an eagerly built quote has. The costs are computed in the
+    Decimal context current when read; with counts below 10^15 and rates of under 13 digits each product
+    fits the default 28 digits, so a line is exact whenever it is made (as the total, made in the call)."""
 
     def __get__(self, quote: Quote | None, owner: type | None = None):
         if quote is None:
