@@ -262,7 +262,7 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
         total += reasoning_rate * reasoning / MTOK
     made = _new(Quote)
     fields = made.__dict__
-    fields.update(shape)  # the fields every quote of this key shares, in field order; then its own
+    fields.update(shape)  # the fields every quote of this key shares (and its rates and rule); then its own
     fields["at"] = at
     fields["price_table"] = memo["meta"].copy()
     fields["residency"] = residency  # as given: 1 and True share a key
@@ -296,7 +296,7 @@ class _DeferredLines:
     """`Quote.lines` of a quote made by `quote` without tool calls: the token lines, made from the quote's
     rates, rule and counts when first read and then kept in the instance dict (this descriptor defines no
     __set__, so the dict answers every later read; the same pattern as functools.cached_property). A loop
-    that reads only `total_usd` makes no line objects. Equality, hash, repr, replace and pickling all read
+    that reads only `total_usd` makes no line objects. Equality, repr, replace, asdict and pickling read
     the attribute, so they see the same tuple as an eagerly built quote has. The costs are computed in the
     Decimal context current when read; with counts below 10^15 and rates of under 13 digits each product
     fits the default 28 digits, so a line is exact whenever it is made (as the total, made in the call)."""
