@@ -74,9 +74,11 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
         return None
     con.register(USAGE, frame)
     try:
-        combos = con.execute(f"SELECT DISTINCT provider, model, service_tier, residency FROM {USAGE}").df()
-        first, last = con.execute(f"SELECT min(epoch_us(timestamp)), max(epoch_us(timestamp)) "
-                                  f"FROM {USAGE}").fetchall()[0]
+        # the distinct combinations and the first and last instant, in one pass over the frame
+        combos = con.execute(f"SELECT provider, model, service_tier, residency, min(epoch_us(timestamp)) AS first, "
+                             f"max(epoch_us(timestamp)) AS last FROM {USAGE} GROUP BY ALL").df()
+        first, last = int(combos["first"].min()), int(combos["last"].max())
+        combos = combos.drop(columns=["first", "last"])
         mapping = {c: c for c in ("source", "line") if c in frame}
         mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
         mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged
