@@ -81,7 +81,11 @@ HOSTILE = [
     b'{"a": Infinity}', b'{"a": "\xff"}', b'{"a": ' + b"[" * 600 + b"]" * 600 + b"}", b'{"a": 1} {"a": 2}',
     b"", b"   ", b'{"a":', b"[1, 2]", b"7", b'{"a": true}', b'{"a": "\\ud800"}', b'{"a": "x\ty"}',
     b'{"a": 1}\x00{"a": 2}', b'{"a": 1}\r{"a": 2}', b'\xef\xbb\xbf{"a": 1}', b'{"a": 1}  ',
+    b'{"a": Inf}', b'{"a": -NaN}',
 ]
+# Words pyarrow reads as floats and orjson refuses; in a record otherwise good, under a key no format reads
+# (Inf got through when only NaN and Infinity were searched for)
+NOT_JSON_NUMBERS = ["NaN", "-NaN", "Inf", "-Inf", "Infinity", "-Infinity", "[1, Inf]", '{"b": [NaN]}']
 
 
 def _hostile_records(fmt: str, good: dict) -> list[bytes]:
@@ -106,6 +110,7 @@ def _hostile_records(fmt: str, good: dict) -> list[bytes]:
     else:
         for created in (1e9, 5, "2026-05-01T00:00:00Z", None):
             out.append(json.dumps({**good, "created": created}).encode())
+    out.extend(text[:-1].encode() + b', "latency": ' + word.encode() + b"}" for word in NOT_JSON_NUMBERS)
     return out + HOSTILE
 
 
@@ -298,3 +303,15 @@ def test_a_read_error_comes_after_the_blocks_before_it():
         for block, ahead in read_jsonl._parsed_ahead(blocks(), lambda data, lines: (data, lines)):
             seen.append((type(block).__name__, None if ahead is None else ahead.result()))
     assert seen == [("Block", (b'{"a": 1}\n', 1)), ("LongLine", None), ("Block", (b'{"a": 2}\n{"a": 3}\n', 2))]
+
+
+def test_nan_and_inf_in_text_keep_a_block_columnar():
+    """The words NaN and Inf inside text (a tag, a model) are not numbers: without a float column in the
+    block it is still read as columns; with one (a float elsewhere) the block goes line by line."""
+    read = jsonl_columns.block_reader("costcalc")
+    line = (b'{"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 1, "output_tokens": 2,'
+            b' "tags": {"team": "NaN Info"}}\n')
+    found = read(line * 3, 3)
+    assert found is not None and found["tag:team"].to_pylist() == ["NaN Info"] * 3
+    with_float = line[:-2] + b', "latency": 0.5}\n'
+    assert read(line * 2 + with_float, 3) is None
