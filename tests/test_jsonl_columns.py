@@ -315,3 +315,32 @@ def test_nan_and_inf_in_text_keep_a_block_columnar():
     assert found is not None and found["tag:team"].to_pylist() == ["NaN Info"] * 3
     with_float = line[:-2] + b', "latency": 0.5}\n'
     assert read(line * 2 + with_float, 3) is None
+
+
+def test_blocks_read_ahead_come_out_in_file_order():
+    """READ_AHEAD blocks are read at once on worker threads (the first two reads wait for each other: with
+    one worker they could not both start) and finish in any order (each read waits longer the earlier its
+    block); they still come out in file order, each with its own read, and a read error after all of them."""
+    import threading
+    import time
+
+    count = 7
+    datas = [b'{"n": %d}\n' % i * (i + 1) for i in range(count)]
+    both = threading.Barrier(2, timeout=10)
+
+    def blocks():
+        for data in datas:
+            yield Block(data, None, False)
+        raise EOFError("truncated")
+
+    def slow_read(data, lines):
+        if lines <= 2:
+            both.wait()  # BrokenBarrierError if the two first reads do not run at once
+        time.sleep(0.002 * (count - lines))
+        return data, lines
+
+    seen = []
+    with pytest.raises(EOFError):
+        for block, ahead in read_jsonl._parsed_ahead(blocks(), slow_read):
+            seen.append((block.data, ahead.result()))
+    assert seen == [(data, (data, i + 1)) for i, data in enumerate(datas)]

@@ -3,6 +3,7 @@ blocks, each record through its format's reader (formats/), the chunk's frame an
 
 from __future__ import annotations
 
+import collections
 import functools
 import gc
 import io
@@ -36,6 +37,9 @@ LINE_CAP = 64 * MIB
 # Blocks read as columns are larger: pyarrow's cost per call is then spread over more lines, and a block
 # with a bad line (read again line by line) still holds only a few thousand records.
 COLUMNAR_BLOCK_BYTES = 4 * MIB
+# Blocks whose columnar read runs ahead on worker threads while this thread hands over the block before
+# them: two workers keep both cores of a small machine parsing (pyarrow lets go of the GIL while it parses).
+READ_AHEAD = 2
 LINE_TOO_LONG = (f"a line longer than {LINE_CAP // MIB} MiB, the most a line of a JSON-lines log may be; "
                  "a record is a few kilobytes (an OTLP export: write smaller batches)")
 
@@ -81,8 +85,8 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     without it, takes the per-line path: parsed by orjson in one map, checked for keys given twice at
     once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
     one raw tuple; the DataFrame (and the timestamps) are built once per chunk. A chunk holds blocks of
-    one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar read
-    of the next block runs on a second thread while this one is handed over (`_parsed_ahead`)."""
+    one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar reads
+    of the next blocks run on worker threads while this one is handed over (`_parsed_ahead`)."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []
@@ -174,31 +178,31 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
 def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes, int], Columns | None] | None
                   ) -> Iterator[tuple[Block | LongLine, Future | None]]:
     """Each block with its columnar read (a Future of read_block's answer; None for a long line or
-    without read_block), the next block's read started before this one is handed over: pyarrow parses
-    a block (most of the reading time, and it lets go of the GIL) on a second core while this thread
-    builds and prices the previous one. Blocks come out in file order, one read at a time, so the
-    result is the same as reading in turn; the cost is one more block in memory."""
+    without read_block), the reads of the next READ_AHEAD blocks started before this one is handed over:
+    pyarrow parses a block (most of the reading time, and it lets go of the GIL) on other cores while
+    this thread builds and prices the previous one. Blocks come out in file order, so the result is the
+    same as reading in turn; the cost is READ_AHEAD more blocks in memory."""
     if read_block is None:
         for plain in blocks:
             yield plain, None
         return
     block: Block | LongLine | None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="costcalc-jsonl") as pool:
-        held: tuple[Block | LongLine, Future | None] | None = None
+    with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="costcalc-jsonl") as pool:
+        held: collections.deque[tuple[Block | LongLine, Future | None]] = collections.deque()
         failure: Exception | None = None
         while True:
             try:
                 block = next(blocks, None)
-            except Exception as exc:  # a read error (a truncated .gz): after the block before it, as before
+            except Exception as exc:  # a read error (a truncated .gz): after the blocks before it, as before
                 block, failure = None, exc
             if block is None:
                 break
             ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data, block.count)
-            if held is not None:
-                yield held
-            held = (block, ahead)
-        if held is not None:
-            yield held
+            held.append((block, ahead))
+            if len(held) > READ_AHEAD:
+                yield held.popleft()
+        while held:
+            yield held.popleft()
         if failure is not None:
             raise failure
 
