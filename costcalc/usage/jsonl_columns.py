@@ -92,14 +92,15 @@ def _pyarrow() -> Any:
     return _arrow
 
 
-def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
-    """fn(block bytes, lines in it) -> the block's Columns, or None to read it line by line; None when
-    the format has no columnar reader or pyarrow is missing."""
+def block_reader(format: str) -> Callable[..., Columns | None] | None:
+    """fn(block bytes, lines in it or None to count them here) -> the block's Columns, or None to read it
+    line by line; None when the format has no columnar reader or pyarrow is missing. Counting here keeps
+    the count off the thread that hands the blocks over (the reads run on worker threads)."""
     extract = _EXTRACT.get(format)
     if extract is None or not ENABLED or not _pyarrow():
         return None
 
-    def read(data: bytes, lines: int) -> Columns | None:
+    def read(data: bytes, lines: int | None = None) -> Columns | None:
         table = _table(data, lines, format)
         if table is None:
             return None
@@ -107,7 +108,7 @@ def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
             columns = extract(_Table(table))
         except (_Fallback, _pyarrow().ArrowException):  # anything unforeseen: the per-line path decides
             return None
-        columns.rows = lines
+        columns.rows = table.num_rows  # one row per line (checked in _table)
         return columns
 
     return read
@@ -116,8 +117,9 @@ def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
 # ------------------------------------------------------------------------------------------- parsing
 
 
-def _table(data: bytes, lines: int, format: str) -> Any:
-    """The block as a pyarrow Table, one row per line; None when any guard above fails."""
+def _table(data: bytes, lines: int | None, format: str) -> Any:
+    """The block as a pyarrow Table, one row per line (`lines` of them, or as many as newlines when None);
+    None when any guard above fails."""
     if not data.endswith(b"\n") or b"\x00" in data:
         return None
     if not data.isascii():
@@ -127,7 +129,9 @@ def _table(data: bytes, lines: int, format: str) -> Any:
             return None
     view = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(view == _NEWLINE)
-    if len(ends) != lines:
+    if lines is None:
+        lines = len(ends)
+    elif len(ends) != lines:
         return None
     before = ends - 1
     if before[0] < 0:

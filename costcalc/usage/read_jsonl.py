@@ -77,7 +77,7 @@ def _numbered_lines(path: Path, handle: io.BufferedIOBase) -> Iterator[tuple[int
 
 
 def jsonl_chunks(path: Path, read_record, chunk_records: int,
-                 read_block: Callable[[bytes, int], Columns | None] | None = None) -> Iterator[UsageChunk]:
+                 read_block: Callable[[bytes], Columns | None] | None = None) -> Iterator[UsageChunk]:
     """JSON lines, one record per line (`read_record`, which returns None for a line that is not a
     record), or OTLP documents of many span records (read_record None). Lines come in blocks
     (jsonlines.line_blocks). With `read_block` (jsonl_columns.block_reader) a block whose lines are all
@@ -100,7 +100,6 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
             for block, columnar in _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block):
                 if columnar is not None:
                     assert isinstance(block, Block)  # a long line is never read as columns
-                    count = block.count
                     found = columnar.result()
                     if found is not None:
                         if rows or problems:
@@ -108,7 +107,7 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
                             rows, lines, problems = [], [], []
                         pieces.append((found, number + 1))
                         held += found.rows
-                        number += count
+                        number += found.rows  # one row per line
                         while held >= chunk_records:
                             chunk, pieces = _columnar_chunk(source, pieces, chunk_records)
                             held -= chunk.records
@@ -175,7 +174,7 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
         yield _chunk(source, rows, lines, problems)
 
 
-def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes, int], Columns | None] | None
+def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes], Columns | None] | None
                   ) -> Iterator[tuple[Block | LongLine, Future | None]]:
     """Each block with its columnar read (a Future of read_block's answer; None for a long line or
     without read_block), the reads of the next READ_AHEAD blocks started before this one is handed over:
@@ -197,7 +196,7 @@ def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[byte
                 block, failure = None, exc
             if block is None:
                 break
-            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data, block.count)
+            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data)
             held.append((block, ahead))
             if len(held) > READ_AHEAD:
                 yield held.popleft()
