@@ -346,3 +346,84 @@ def test_blocks_read_ahead_come_out_in_file_order():
         for block, ahead in read_jsonl._parsed_ahead(blocks(), slow_read):
             seen.append((block.data, ahead.result()))
     assert seen == [(data, (data, i + 1)) for i, data in enumerate(datas)]
+
+
+def _chunks_then_error(paths, columnar: bool, monkeypatch, strict: bool = False, apart: bool = False
+                       ) -> tuple[list, str | None]:
+    """Every chunk's (records, problems, frame) until the error, and the error's text; `apart`: each file
+    read by an iter_usage call of its own (no next file to start early)."""
+    monkeypatch.setattr(jsonl_columns, "ENABLED", columnar)
+    seen = []
+    try:
+        for group in ([[p] for p in paths] if apart else [paths]):
+            for chunk in iter_usage(group, chunk_records=700, strict=strict):
+                seen.append((chunk.records, [_plain(p) for p in chunk.problems], chunk.frame))
+    except CostcalcError as exc:
+        return seen, str(exc)
+    return seen, None
+
+
+def _same_chunks(a: tuple[list, str | None], b: tuple[list, str | None]) -> None:
+    assert a[1] == b[1]
+    assert [(records, problems) for records, problems, _ in a[0]] == [(r, p) for r, p, _ in b[0]]
+    for (_, _, one), (_, _, other) in zip(a[0], b[0]):
+        pd.testing.assert_frame_equal(one, other)
+
+
+def _joined_chunks(found: tuple[list, str | None]) -> tuple:
+    """(frame, records, problems) of all chunks, or the error's text, as _read gives them."""
+    if found[1] is not None:
+        return found[1]
+    frames = [frame for _, _, frame in found[0] if len(frame)]
+    return (pd.concat(frames, ignore_index=True), sum(r for r, _, _ in found[0]),
+            [p for _, problems, _ in found[0] for p in problems])
+
+
+def test_the_next_files_reads_start_early_and_change_nothing(tmp_path, monkeypatch):
+    """The next JSON-lines file's columnar reads start once the file before it has handed over its last
+    block (read.iter_usage, read_jsonl.StartedBlocks). The chunks, their problems, a read error of the
+    next file (a truncated .gz: after every chunk of the file before it) and a strict stop are the same as
+    reading each file on its own, and the rows and problems the same as line by line; a strict stop
+    leaves no read running."""
+    import gzip
+    import threading
+
+    monkeypatch.setattr(read_jsonl, "COLUMNAR_BLOCK_BYTES", 8192)
+    good = {fmt: _good_lines(fmt, 12_000) for fmt in ("openai", "anthropic")}  # 4,900 and 3,400 lines
+    first = tmp_path / "openai.jsonl"
+    first.write_bytes(b"\n".join(good["openai"][:2000] + [b'{"a": 1}'] + good["openai"][2000:2500]) + b"\n")
+    second = tmp_path / "anthropic.jsonl"
+    second.write_bytes(b"\n".join(good["anthropic"][:2500]) + b"\n")
+    third = tmp_path / "b.jsonl"
+    third.write_bytes(second.read_bytes())
+    truncated = tmp_path / "anthropic.jsonl.gz"
+    truncated.write_bytes(gzip.compress(second.read_bytes())[:30_000])
+    early = []
+
+    class Counted(read_jsonl.StartedBlocks):
+        def __init__(self, path, read_block):
+            early.append(path.name)
+            super().__init__(path, read_block)
+
+    monkeypatch.setattr("costcalc.usage.read.StartedBlocks", Counted)
+    for paths in ([first, second], [first, truncated], [second, first, third]):
+        early.clear()
+        columnar = _chunks_then_error(paths, True, monkeypatch)
+        assert early == [p.name for p in paths[1:]]  # each next file's reads started early
+        _same_chunks(columnar, _chunks_then_error(paths, True, monkeypatch, apart=True))
+        assert sum(records for records, _, _ in columnar[0]) >= 2500
+        if columnar[1] is None:
+            _same(_joined_chunks(columnar), _joined_chunks(_chunks_then_error(paths, False, monkeypatch)))
+        else:
+            assert columnar[1] == _chunks_then_error(paths, False, monkeypatch)[1]
+            assert columnar[1].startswith(f"{truncated}: cannot read")
+    # a strict stop at the last line of the first file: after the second file's reads started
+    last_bad = tmp_path / "last_bad.jsonl"
+    last_bad.write_bytes(b"\n".join(good["openai"][:2500] + [b'{"a": 1}']) + b"\n")
+    for paths in ([first, second], [last_bad, second]):
+        early.clear()
+        stopped = _chunks_then_error(paths, True, monkeypatch, strict=True)
+        assert stopped[1] is not None and stopped[1] == _chunks_then_error(paths, False, monkeypatch, strict=True)[1]
+        assert early == ([] if paths[0] == first else [second.name])
+        _same_chunks(stopped, _chunks_then_error(paths, True, monkeypatch, strict=True, apart=True))
+    assert not [t for t in threading.enumerate() if t.name.startswith("costcalc-jsonl")]

@@ -8,7 +8,7 @@ import functools
 import gc
 import io
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,9 @@ def _numbered_lines(path: Path, handle: io.BufferedIOBase) -> Iterator[tuple[int
 
 
 def jsonl_chunks(path: Path, read_record, chunk_records: int,
-                 read_block: Callable[[bytes], Columns | None] | None = None) -> Iterator[UsageChunk]:
+                 read_block: Callable[[bytes], Columns | None] | None = None,
+                 started: StartedBlocks | None = None, then: Callable[[], object] | None = None
+                 ) -> Iterator[UsageChunk]:
     """JSON lines, one record per line (`read_record`, which returns None for a line that is not a
     record), or OTLP documents of many span records (read_record None). Lines come in blocks
     (jsonlines.line_blocks). With `read_block` (jsonl_columns.block_reader) a block whose lines are all
@@ -86,7 +88,10 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
     one raw tuple; the DataFrame (and the timestamps) are built once per chunk. A chunk holds blocks of
     one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar reads
-    of the next blocks run on worker threads while this one is handed over (`_parsed_ahead`)."""
+    of the next blocks run on worker threads while this one is handed over (`_parsed_ahead`). `started`:
+    this file's blocks, their reads started before its turn (StartedBlocks); `then` is called once every
+    block is handed over, before the last chunks are built (read.iter_usage starts the next file's reads
+    there, so the workers parse it while this file's last chunk is built and priced)."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []
@@ -94,84 +99,124 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     pieces: list[tuple[Columns, int]] = []  # columnar blocks not yet yielded, with their first line
     held = 0  # records in pieces
     number = 0  # the lines before the current block
-    block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
-    with open_binary(path) as handle:
-        try:
-            for block, columnar in _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block):
-                if columnar is not None:
-                    assert isinstance(block, Block)  # a long line is never read as columns
-                    found = columnar.result()
-                    if found is not None:
-                        if rows or problems:
+    try:
+        for block, columnar in (started if started is not None else file_blocks(path, read_block)):
+            if columnar is not None:
+                assert isinstance(block, Block)  # a long line is never read as columns
+                found = columnar.result()
+                if found is not None:
+                    if rows or problems:
+                        yield _chunk(source, rows, lines, problems)
+                        rows, lines, problems = [], [], []
+                    pieces.append((found, number + 1))
+                    held += found.rows
+                    number += found.rows  # one row per line
+                    while held >= chunk_records:
+                        chunk, pieces = _columnar_chunk(source, pieces, chunk_records)
+                        held -= chunk.records
+                        yield chunk
+                    continue
+            if pieces:
+                yield _columnar_chunk(source, pieces, held)[0]
+                pieces, held = [], 0
+            if isinstance(block, LongLine):
+                number += 1
+                problems.append(Problem(source, number, "", _shown(block.head), LINE_TOO_LONG))
+                if len(rows) + len(problems) >= chunk_records:
+                    yield _chunk(source, rows, lines, problems)
+                    rows, lines, problems = [], [], []
+                continue
+            values, failed = _parse_block(block.lines)
+            repeated = repeated_keys(block, values, failed)
+            last = len(block.lines) - 1
+            for index, record in enumerate(values):
+                line = number + index + 1
+                if index in failed:
+                    raw = block.lines[index]
+                    if raw.strip():  # a blank line is not a record
+                        problems.append(_json_problem(source, line, raw, record,
+                                                      block.open_end and index == last))
+                elif index in repeated:
+                    key, message = repeated[index]
+                    problems.append(Problem(source, line, key, MISSING, message))
+                elif type(record) is not dict:
+                    problems.append(Problem(source, line, "", _shown(block.lines[index]), "a record must be "
+                                            "a JSON object {...}, not " + _json_kind(record)))
+                elif read_record is not None:
+                    try:
+                        row = read_record(record)
+                    except Bad as bad:
+                        if bad.message is FRACTION_RULE:
+                            bad = _as_written(block.lines[index], bad, "", read_record)
+                        problems.append(bad.problem(source, line))
+                    else:
+                        if row is not None:
+                            rows.append(row)
+                            lines.append(line)
+                else:  # OTLP: each span with usage is a record, and one document may fill many chunks
+                    for key, row in span_records(record):
+                        if isinstance(row, Bad):
+                            if row.message is FRACTION_RULE:
+                                row = _as_written(block.lines[index], row, key, None)
+                            problems.append(row.problem(source, line, key))
+                        else:
+                            rows.append(row)
+                            lines.append(line)
+                        if len(rows) + len(problems) >= chunk_records:
                             yield _chunk(source, rows, lines, problems)
                             rows, lines, problems = [], [], []
-                        pieces.append((found, number + 1))
-                        held += found.rows
-                        number += found.rows  # one row per line
-                        while held >= chunk_records:
-                            chunk, pieces = _columnar_chunk(source, pieces, chunk_records)
-                            held -= chunk.records
-                            yield chunk
-                        continue
-                if pieces:
-                    yield _columnar_chunk(source, pieces, held)[0]
-                    pieces, held = [], 0
-                if isinstance(block, LongLine):
-                    number += 1
-                    problems.append(Problem(source, number, "", _shown(block.head), LINE_TOO_LONG))
-                    if len(rows) + len(problems) >= chunk_records:
-                        yield _chunk(source, rows, lines, problems)
-                        rows, lines, problems = [], [], []
-                    continue
-                values, failed = _parse_block(block.lines)
-                repeated = repeated_keys(block, values, failed)
-                last = len(block.lines) - 1
-                for index, record in enumerate(values):
-                    line = number + index + 1
-                    if index in failed:
-                        raw = block.lines[index]
-                        if raw.strip():  # a blank line is not a record
-                            problems.append(_json_problem(source, line, raw, record,
-                                                          block.open_end and index == last))
-                    elif index in repeated:
-                        key, message = repeated[index]
-                        problems.append(Problem(source, line, key, MISSING, message))
-                    elif type(record) is not dict:
-                        problems.append(Problem(source, line, "", _shown(block.lines[index]), "a record must be "
-                                                "a JSON object {...}, not " + _json_kind(record)))
-                    elif read_record is not None:
-                        try:
-                            row = read_record(record)
-                        except Bad as bad:
-                            if bad.message is FRACTION_RULE:
-                                bad = _as_written(block.lines[index], bad, "", read_record)
-                            problems.append(bad.problem(source, line))
-                        else:
-                            if row is not None:
-                                rows.append(row)
-                                lines.append(line)
-                    else:  # OTLP: each span with usage is a record, and one document may fill many chunks
-                        for key, row in span_records(record):
-                            if isinstance(row, Bad):
-                                if row.message is FRACTION_RULE:
-                                    row = _as_written(block.lines[index], row, key, None)
-                                problems.append(row.problem(source, line, key))
-                            else:
-                                rows.append(row)
-                                lines.append(line)
-                            if len(rows) + len(problems) >= chunk_records:
-                                yield _chunk(source, rows, lines, problems)
-                                rows, lines, problems = [], [], []
-                    if len(rows) + len(problems) >= chunk_records:
-                        yield _chunk(source, rows, lines, problems)
-                        rows, lines, problems = [], [], []
-                number += len(block.lines)
-        except FILE_ERRORS as exc:  # the file itself: unreadable, a truncated or corrupt .gz
-            raise CostcalcError(f"{path}: cannot read: {reason(exc)}") from None
+                if len(rows) + len(problems) >= chunk_records:
+                    yield _chunk(source, rows, lines, problems)
+                    rows, lines, problems = [], [], []
+            number += len(block.lines)
+        if then is not None:  # every block handed over: the next file's reads may start
+            then()
+    except FILE_ERRORS as exc:  # the file itself: unreadable, a truncated or corrupt .gz
+        raise CostcalcError(f"{path}: cannot read: {reason(exc)}") from None
     if pieces:
         yield _columnar_chunk(source, pieces, held)[0]
     if rows or problems:
         yield _chunk(source, rows, lines, problems)
+
+
+def file_blocks(path: Path, read_block: Callable[[bytes], Columns | None] | None
+                ) -> Generator[tuple[Block | LongLine, Future | None], None, None]:
+    """The blocks of a file, each with its columnar read (`_parsed_ahead`); the file is open while they
+    are read."""
+    block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
+    with open_binary(path) as handle:
+        yield from _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block)
+
+
+class StartedBlocks:
+    """A file's blocks (file_blocks) whose first columnar reads are started now, before the file's turn:
+    the file is opened and its first READ_AHEAD + 1 blocks read and handed to the workers at once. Any
+    error in doing so (the file gone, a bad .gz) is kept and raised in the file's turn, where reading it
+    in turn would have raised it. close() (or reading to the end) ends the reads and closes the file."""
+
+    def __init__(self, path: Path, read_block: Callable[[bytes], Columns | None]):
+        self._blocks = file_blocks(path, read_block)
+        self._first: list[tuple[Block | LongLine, Future | None]] = []
+        self._failure: Exception | None = None
+        try:
+            self._first.append(next(self._blocks))  # _parsed_ahead submits the next reads before yielding
+        except StopIteration:
+            pass
+        except Exception as exc:  # raised in the file's turn, after the files before it
+            self._failure = exc
+
+    def __iter__(self) -> Iterator[tuple[Block | LongLine, Future | None]]:
+        first, self._first = self._first, []
+        try:
+            yield from first
+            if self._failure is not None:
+                raise self._failure
+            yield from self._blocks
+        finally:  # left part-way (a strict stop): the reads end and the file closes now
+            self._blocks.close()
+
+    def close(self) -> None:
+        self._blocks.close()
 
 
 def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes], Columns | None] | None
