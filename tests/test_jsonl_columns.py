@@ -427,3 +427,30 @@ def test_the_next_files_reads_start_early_and_change_nothing(tmp_path, monkeypat
         assert early == ([] if paths[0] == first else [second.name])
         _same_chunks(stopped, _chunks_then_error(paths, True, monkeypatch, strict=True, apart=True))
     assert not [t for t in threading.enumerate() if t.name.startswith("costcalc-jsonl")]
+
+
+def test_edge_files_read_the_same_alone_and_in_a_row(tmp_path, monkeypatch):
+    """An empty file, one record without a newline, a last line without a newline after many blocks, a bad
+    line in the last block and one in a block read ahead (the second and third blocks of a file): the same
+    rows, records and problems as line by line, each file alone and all in one call (where each next
+    file's reads start early)."""
+    monkeypatch.setattr(read_jsonl, "COLUMNAR_BLOCK_BYTES", 4096)  # about a dozen lines a block
+    good = _good_lines("anthropic", 3000)[:400]
+    bad = b'{"timestamp": "2026-01-01T00:00:00Z", "model": "claude-opus-4-7", "usage": {"input_tokens": 1.0}}'
+    files = {
+        "empty.jsonl": b"",
+        "one_open.jsonl": good[0],
+        "open_end.jsonl": b"\n".join(good),
+        "bad_last_block.jsonl": b"\n".join(good[:-3] + [bad] + good[-3:]) + b"\n",
+        "bad_read_ahead.jsonl": b"\n".join(good[:15] + [bad] + good[15:30] + [b"{"] + good[30:]) + b"\n",
+    }
+    paths = []
+    for name, data in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
+    for group in [[p] for p in paths] + [paths, paths[::-1]]:
+        columnar = _read(group, True, monkeypatch, "anthropic", chunk_records=50)
+        _same(columnar, _read(group, False, monkeypatch, "anthropic", chunk_records=50))
+    problems = _read(paths, True, monkeypatch, "anthropic")[2]
+    assert [(Path(p[0]).name, p[1]) for p in problems] == [
+        ("bad_last_block.jsonl", 398), ("bad_read_ahead.jsonl", 16), ("bad_read_ahead.jsonl", 32)]
