@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("pyarrow")
 
 from costcalc.errors import CostcalcError
-from costcalc.usage import jsonl_columns, read_jsonl
+from costcalc.usage import jsonl_columns, read_ahead, read_jsonl
 from costcalc.usage.formats.common import NumberText
 from costcalc.usage.jsonlines import Block, LongLine
 from costcalc.usage.read import iter_usage
@@ -301,7 +301,7 @@ def test_a_read_error_comes_after_the_blocks_before_it():
 
     seen = []
     with pytest.raises(EOFError):
-        for block, ahead in read_jsonl._parsed_ahead(blocks(), lambda data: (data, data.count(b"\n"))):
+        for block, ahead in read_ahead.parsed_ahead(blocks(), lambda data: (data, data.count(b"\n"))):
             seen.append((type(block).__name__, None if ahead is None else ahead.result()))
     assert seen == [("Block", (b'{"a": 1}\n', 1)), ("LongLine", None), ("Block", (b'{"a": 2}\n{"a": 3}\n', 2))]
 
@@ -343,7 +343,7 @@ def test_blocks_read_ahead_come_out_in_file_order():
 
     seen = []
     with pytest.raises(EOFError):
-        for block, ahead in read_jsonl._parsed_ahead(blocks(), slow_read):
+        for block, ahead in read_ahead.parsed_ahead(blocks(), slow_read):
             seen.append((block.data, ahead.result()))
     assert seen == [(data, (data, i + 1)) for i, data in enumerate(datas)]
 
@@ -381,7 +381,7 @@ def _joined_chunks(found: tuple[list, str | None]) -> tuple:
 
 def test_the_next_files_reads_start_early_and_change_nothing(tmp_path, monkeypatch):
     """The next JSON-lines file's columnar reads start once the file before it has handed over its last
-    block (read.iter_usage, read_jsonl.StartedBlocks). The chunks, their problems, a read error of the
+    block (read.iter_usage, read_ahead.StartedBlocks). The chunks, their problems, a read error of the
     next file (a truncated .gz: after every chunk of the file before it) and a strict stop are the same as
     reading each file on its own, and the rows and problems the same as line by line; a strict stop
     leaves no read running."""
@@ -400,12 +400,13 @@ def test_the_next_files_reads_start_early_and_change_nothing(tmp_path, monkeypat
     truncated.write_bytes(gzip.compress(second.read_bytes())[:30_000])
     early = []
 
-    class Counted(read_jsonl.StartedBlocks):
-        def __init__(self, path, read_block):
-            early.append(path.name)
-            super().__init__(path, read_block)
+    real_blocks = read_jsonl.file_blocks
 
-    monkeypatch.setattr("costcalc.usage.read.StartedBlocks", Counted)
+    def counted(path, read_block):
+        early.append(path.name)
+        return real_blocks(path, read_block)
+
+    monkeypatch.setattr("costcalc.usage.read.file_blocks", counted)
     for paths in ([first, second], [first, truncated], [second, first, third]):
         early.clear()
         columnar = _chunks_then_error(paths, True, monkeypatch)

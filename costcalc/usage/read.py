@@ -50,7 +50,8 @@ from .formats.columnar import check_target, normalize_columns, plan_columns
 from .formats.providers import RECORD_READERS, is_batch_line
 from .jsonl_columns import Columns, block_reader
 from .read_csv import csv_chunks, csv_header
-from .read_jsonl import StartedBlocks, first_record, jsonl_chunks, without_gc
+from .read_ahead import StartedBlocks
+from .read_jsonl import file_blocks, first_record, jsonl_chunks, without_gc
 from .read_parquet import parquet_chunks, parquet_plan
 from .schema import FRAME_SOURCE
 
@@ -92,7 +93,7 @@ def iter_usage(paths: str | Path | Iterable[str | Path], format: str | None = No
         read_block = read.read_block if isinstance(read, _JsonReader) else None
         if read_block is None:
             return None
-        return lambda: started.append(StartedBlocks(path, read_block))
+        return lambda: started.append(StartedBlocks(file_blocks(path, read_block)))
 
     try:
         for index, (path, read) in enumerate(plans):

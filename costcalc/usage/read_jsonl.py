@@ -3,13 +3,12 @@ blocks, each record through its format's reader (formats/), the chunk's frame an
 
 from __future__ import annotations
 
-import collections
 import functools
 import gc
 import io
 import itertools
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
 from .jsonl_columns import Columns
 from .jsonlines import BLOCK_BYTES, Block, LongLine, exact_text_floats, line_blocks, repeated_keys
+from .read_ahead import StartedBlocks, parsed_ahead
 from .schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
@@ -37,9 +37,6 @@ LINE_CAP = 64 * MIB
 # Blocks read as columns are larger: pyarrow's cost per call is then spread over more lines, and a block
 # with a bad line (read again line by line) still holds only a few thousand records.
 COLUMNAR_BLOCK_BYTES = 4 * MIB
-# Blocks whose columnar read runs ahead on worker threads while this thread hands over the block before
-# them: two workers keep both cores of a small machine parsing (pyarrow lets go of the GIL while it parses).
-READ_AHEAD = 2
 LINE_TOO_LONG = (f"a line longer than {LINE_CAP // MIB} MiB, the most a line of a JSON-lines log may be; "
                  "a record is a few kilobytes (an OTLP export: write smaller batches)")
 
@@ -88,7 +85,7 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
     one raw tuple; the DataFrame (and the timestamps) are built once per chunk. A chunk holds blocks of
     one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar reads
-    of the next blocks run on worker threads while this one is handed over (`_parsed_ahead`). `started`:
+    of the next blocks run on worker threads while this one is handed over (read_ahead.py). `started`:
     this file's blocks, their reads started before its turn (StartedBlocks); `then` is called once every
     block is handed over, before the last chunks are built (read.iter_usage starts the next file's reads
     there, so the workers parse it while this file's last chunk is built and priced)."""
@@ -181,74 +178,11 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
 
 def file_blocks(path: Path, read_block: Callable[[bytes], Columns | None] | None
                 ) -> Generator[tuple[Block | LongLine, Future | None], None, None]:
-    """The blocks of a file, each with its columnar read (`_parsed_ahead`); the file is open while they
-    are read."""
+    """The blocks of a file, each with its columnar read (read_ahead.parsed_ahead); the file is open while
+    they are read."""
     block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
     with open_binary(path) as handle:
-        yield from _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block)
-
-
-class StartedBlocks:
-    """A file's blocks (file_blocks) whose first columnar reads are started now, before the file's turn:
-    the file is opened and its first READ_AHEAD + 1 blocks read and handed to the workers at once. Any
-    error in doing so (the file gone, a bad .gz) is kept and raised in the file's turn, where reading it
-    in turn would have raised it. close() (or reading to the end) ends the reads and closes the file."""
-
-    def __init__(self, path: Path, read_block: Callable[[bytes], Columns | None]):
-        self._blocks = file_blocks(path, read_block)
-        self._first: list[tuple[Block | LongLine, Future | None]] = []
-        self._failure: Exception | None = None
-        try:
-            self._first.append(next(self._blocks))  # _parsed_ahead submits the next reads before yielding
-        except StopIteration:
-            pass
-        except Exception as exc:  # raised in the file's turn, after the files before it
-            self._failure = exc
-
-    def __iter__(self) -> Iterator[tuple[Block | LongLine, Future | None]]:
-        first, self._first = self._first, []
-        try:
-            yield from first
-            if self._failure is not None:
-                raise self._failure
-            yield from self._blocks
-        finally:  # left part-way (a strict stop): the reads end and the file closes now
-            self._blocks.close()
-
-    def close(self) -> None:
-        self._blocks.close()
-
-
-def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes], Columns | None] | None
-                  ) -> Iterator[tuple[Block | LongLine, Future | None]]:
-    """Each block with its columnar read (a Future of read_block's answer; None for a long line or
-    without read_block), the reads of the next READ_AHEAD blocks started before this one is handed over:
-    pyarrow parses a block (most of the reading time, and it lets go of the GIL) on other cores while
-    this thread builds and prices the previous one. Blocks come out in file order, so the result is the
-    same as reading in turn; the cost is READ_AHEAD more blocks in memory."""
-    if read_block is None:
-        for plain in blocks:
-            yield plain, None
-        return
-    block: Block | LongLine | None
-    with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="costcalc-jsonl") as pool:
-        held: collections.deque[tuple[Block | LongLine, Future | None]] = collections.deque()
-        failure: Exception | None = None
-        while True:
-            try:
-                block = next(blocks, None)
-            except Exception as exc:  # a read error (a truncated .gz): after the blocks before it, as before
-                block, failure = None, exc
-            if block is None:
-                break
-            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data)
-            held.append((block, ahead))
-            if len(held) > READ_AHEAD:
-                yield held.popleft()
-        while held:
-            yield held.popleft()
-        if failure is not None:
-            raise failure
+        yield from parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block)
 
 
 def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
