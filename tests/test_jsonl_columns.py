@@ -291,7 +291,7 @@ def test_utc_texts_worked_out_from_bytes_equal_the_reference():
 
 
 def test_a_read_error_comes_after_the_blocks_before_it():
-    """The columnar read of the next block runs ahead on a second thread; a file that breaks part-way (a
+    """The columnar read of the next block runs ahead on worker threads; a file that breaks part-way (a
     truncated .gz) still hands over every block read before the break, in order, then the error."""
     def blocks():
         yield Block(b'{"a": 1}\n', None, False)
