@@ -110,7 +110,8 @@ def line_blocks(handle: io.BufferedIOBase, line_cap: int, block_bytes: int = BLO
                     if data:
                         pieces, carried = [data], len(data)
                     continue
-        whole = b"".join((*pieces, data[:end + 1])) if pieces else data[:end + 1]
+        # a memoryview: the head of this read is copied once, by join (a slice would copy it first)
+        whole = b"".join((*pieces, memoryview(data)[:end + 1])) if pieces else data[:end + 1]
         pieces = [data[end + 1:]] if end + 1 < len(data) else []
         carried = len(data) - end - 1
         yield Block(whole, None, False)
