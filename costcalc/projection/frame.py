@@ -147,8 +147,8 @@ class _Columns:
                                       copy=False),
             "cost_usd": pd.Series(cost, copy=False),
             "case": repeated("case", list(CASES)),
-            "period_start": pd.to_datetime(first, unit="m", utc=True),
-            "period_end": pd.to_datetime(last, unit="m", utc=True),
+            "period_start": _utc_minutes(first),
+            "period_end": _utc_minutes(last),
         }
         frame = pd.DataFrame({c: data[c] for c in COLUMNS}, copy=False)
         profile_codes = np.asarray(data["profile"].codes)
@@ -158,6 +158,23 @@ class _Columns:
                                    for p in profiles] or [0], dtype=_code_type(values))
             frame[TAG_PREFIX + tag] = pd.Categorical.from_codes(by_profile[profile_codes], categories=values)
         return frame
+
+
+def _utc_minutes(minutes: np.ndarray) -> pd.Series:
+    """Epoch minutes as UTC instants, in the unit pd.to_datetime(minutes, unit="m", utc=True) gives, made
+    by one integer multiply: to_datetime's general conversion took about 80 ms per 2M-line column."""
+    unit = _minutes_unit()
+    per_minute = 60 * {"s": 1, "ms": 10 ** 3, "us": 10 ** 6, "ns": 10 ** 9}[unit]
+    values = minutes.astype(np.int64)
+    if len(values) and int(np.abs(values).max()) >= np.iinfo(np.int64).max // per_minute:
+        return pd.Series(pd.to_datetime(minutes, unit="m", utc=True))  # past the unit's range: pandas says so
+    return pd.Series((values * per_minute).view(f"datetime64[{unit}]"), copy=False).dt.tz_localize("UTC")
+
+
+@functools.lru_cache(maxsize=1)
+def _minutes_unit() -> str:
+    """The datetime unit pandas gives epoch minutes (microseconds in pandas 3, nanoseconds before)."""
+    return str(pd.to_datetime(np.zeros(1, dtype=np.int64), unit="m", utc=True).dtype.unit)
 
 
 def _code_type(categories: list) -> type:
