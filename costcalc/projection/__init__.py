@@ -52,8 +52,9 @@ at 50 digits. The month's volume (requests x growth^k) is computed at 50 digits 
 
 The frame's `tokens`, `usd_per_mtok` and `cost_usd` are "decimal" columns whose Decimals are made when a
 value is first read (costcalc.frames.decimal.DecimalArray.deferred over pricing.Money's integers), so a
-frame that is only built or passed on costs no Decimal per line (any row selection - a filter by another
-column, head - or count() makes the whole column); the values read are the same divisions, made then.
+frame that is only built or passed on costs no Decimal per line, and a filtered frame (a filter by another
+column, take) makes only its rows' distinct values when read (head and count() make the whole column);
+the values read are the same divisions, made then.
 attrs["requests"] is a table (frame.request_entries gives its rows as dicts): one row per (profile, model,
 month, case) with lines.
 """
