@@ -256,7 +256,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     profile, hint = in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = reasoning_tokens(profile, model.provider)
     translated = projector.translations[(profile.name, model_name)][0]
-    bins = request_bins(profile, reasoning, model, None if translated is None else translated.ratio)
+    bins = _request_bins(projector, profile, reasoning, model, None if translated is None else translated.ratio)
     over = over_limits(profile, model, model_name, bins, ceil_tokens(at_case(profile.output_tokens) + reasoning), case,
                        sampled is not None, ends, counted, hint)
     requests, classes = [], []
@@ -283,6 +283,19 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
                     volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,
                     weights_id, notes, (model, bins, over) if any(over) else None, tries))
+
+
+def _request_bins(projector: _Projector, profile: Profile, reasoning: Decimal, model, ratio) -> list:
+    """request_bins, once per profile and reasoning tokens for a plain profile (its bins do not depend on the
+    model otherwise: the models of a provider, or of one tokenizer, share them). The profile is kept with
+    its bins, so a later profile that gets the same id is not taken for it."""
+    if profile.shape is not None:
+        return request_bins(profile, reasoning, model, ratio)
+    key = (id(profile), str(reasoning))  # as written: 1000 and 1000.0 scale to other places
+    found = projector.bins.get(key)
+    if found is None or found[0] is not profile:
+        found = projector.bins[key] = (profile, request_bins(profile, reasoning, model, ratio))
+    return found[1]
 
 
 def _unchanged(tokens: tuple) -> tuple:

@@ -94,6 +94,9 @@ class _Projector:
         # pricing._sums: the sums of each kind of run (pricing._signature -> pricing._Priced), shared by
         # every run of that kind
         self.priced: dict[tuple, Any] = {}
+        # (id(profile), reasoning tokens as text) -> (profile, its request bins): a plain profile's bins
+        # (projection._request_bins)
+        self.bins: dict[tuple, tuple] = {}
 
     @contextlib.contextmanager
     def scratch(self):
