@@ -46,7 +46,6 @@ class _Projector:
         self.table = table
         self.scenario = scenario
         self._slots: dict[tuple, list[_Slot]] = {}
-        self._pieces: dict[tuple, list] = {}  # fill_slots: a month window's pieces, until slots uses them
         self.translated: dict[tuple, tuple] = {}  # request_bins.in_model_tokens: a profile's counts per tokenizer
         self._counts: dict[tuple, Any] = {}  # minutes per hour of the week, and their runs
         self._weighted: dict[tuple, Decimal] = {}
@@ -230,51 +229,10 @@ class _Projector:
         cached = self._slots.get(key)
         if cached is not None:
             return cached
-        pieces = self._pieces.pop(key, None)
-        if pieces is None:
-            pieces = segments(self.table, model_id, window[0], window[1], request, errors="return")
-        return self._keep_slots(key, model_id, ym, pieces)
-
-    def fill_slots(self, model_id: str, yms: list[tuple[int, int]], windows: tuple, request: Request) -> None:
-        """The pieces `slots` makes the slots of consecutive month windows from, by one segmentation of
-        their whole span cut at the month edges: the same pieces as one segmentation per month (a piece's
-        resolution holds between the table's change instants), at one pass over the span's change
-        instants instead of one per month. `slots` still makes each month's slots, in its own order (line
-        ids are numbered in it). Months already known, and spans where a piece cannot be priced for
-        another reason than launch or retirement, are left to `slots` (month by month: its errors name
-        the month)."""
-        request_key = self.request_key(model_id, request)
-        todo = [(ym, w) for ym, w in zip(yms, windows) if w is not None and (request_key, w) not in self._slots]
-        runs: list[list] = []
-        for ym, window in todo:  # runs of windows that touch
-            if runs and runs[-1][-1][1][1] == window[0]:
-                runs[-1].append((ym, window))
-            else:
-                runs.append([(ym, window)])
-        for run in runs:
-            if len(run) < 2:
-                continue
-            pieces = segments(self.table, model_id, run[0][1][0], run[-1][1][1], request, errors="return")
-            if any(isinstance(res, CostcalcError) and not isinstance(res, (NotLaunchedError, RetiredModelError))
-                   for _, _, res in pieces):
-                continue
-            first = 0
-            for _, (start, end) in run:
-                while pieces[first][1] <= start:
-                    first += 1
-                month = []
-                for a, b, res in pieces[first:]:
-                    if a >= end:
-                        break
-                    month.append((max(a, start), min(b, end), res))
-                self._pieces[(request_key, (start, end))] = month
-
-    def _keep_slots(self, key: tuple, model_id: str, ym: tuple[int, int], pieces: list) -> list[_Slot]:
-        """A month window's slots (and its stretches without a price) from its pieces, remembered."""
         month0 = cal.month_start(*ym)
         grouped: dict[tuple, list] = {}
         gaps = []
-        for a, b, res in pieces:
+        for a, b, res in segments(self.table, model_id, window[0], window[1], request, errors="return"):
             if isinstance(res, CostcalcError):
                 if not isinstance(res, (NotLaunchedError, RetiredModelError)):
                     raise res  # a gap in the table or an ambiguity: the table is wrong, say so

@@ -125,8 +125,6 @@ def structures(projector: _Projector, model_id: str, model_name: str, profile: P
     missing = [(request, key) for request, key in dict((k, (r, k)) for r, k in requests).values()
                if found[key] is None]
     if missing:
-        for request, _ in missing:  # each class's months segmented at once (projector.fill_slots)
-            projector.fill_slots(model_id, month_list, windows, request)
         rows: dict[tuple, list] = {key: [] for _, key in missing}
         for index, (ym, window) in enumerate(zip(month_list, windows)):
             if window is None:
