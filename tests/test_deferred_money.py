@@ -160,3 +160,13 @@ def test_a_maker_with_rows_makes_only_the_rows_taken():
     assert asked == []
     # 3 + 4 = 7
     assert kept["cost"].sum() == D(7) and asked == [[3, 4]]
+
+
+def test_a_sum_with_missing_values_skips_them_or_is_missing():
+    # summed as they are first (an NA makes that sum NA), then again without the NAs: 0.1 + 0.3 = 0.4
+    array = DecimalArray.deferred(3, Maker([D("0.1"), pd.NA, D("0.3")]))
+    series = pd.Series(array)
+    assert series.sum() == D("0.4")
+    assert series.sum(skipna=False) is pd.NA
+    assert series.sum(min_count=3) is pd.NA and series.sum(min_count=2) == D("0.4")
+    assert pd.Series(DecimalArray.deferred(2, Maker([D("0.1"), D("0.2")]))).sum(min_count=3) is pd.NA
