@@ -76,7 +76,10 @@ class Money:
         not per (multiplier, rate))."""
         tokens, rates = (self.cost_tokens, self.cost_rates) if distinct is None else \
             (self.cost_tokens[distinct], self.cost_rates[distinct])
-        numerators = self._token_numerators(tokens) * _objects(self.rate_ints)[rates]
+        # every token numerator once, then taken per cost value (a token value has a cost per rate); for a
+        # few rows, only theirs
+        token_numerators = self._token_numerators()[tokens] if distinct is None else self._token_numerators(tokens)
+        numerators = token_numerators * _objects(self.rate_ints)[rates]
         scale = MTOK.scaleb(self.rate_places)
         divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors])
         return _objects(map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[tokens]].tolist()),
