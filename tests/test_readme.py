@@ -64,7 +64,7 @@ def _run_readme_command(command: str, scratch: Path) -> tuple[str, int, str, int
 
 
 @pytest.fixture(scope="module")
-def readme_runs(scratch, tmp_path_factory):
+def readme_runs(scratch):
     """Every README command run once, in the README's order (later commands read files earlier ones wrote,
     as a reader following the README would), so selecting one command (`-k variance`) still runs its
     predecessors first."""
