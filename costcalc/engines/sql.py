@@ -85,16 +85,12 @@ DIALECT = {
                          "  FROM {0} p, LATERAL FLATTEN(input => ARRAY_GENERATE_RANGE(p.first_day, p.last_day + 1)) f"),
 }
 
-# inline tables: name -> ((column, type), ...), in Plan attribute order
+# the plan tables inlined as they are (plus columns derived from the plan): name -> ((column, type), ...), in
+# Plan attribute order; idx is the row's index (the sums name the (name, tier) combinations seen by it). The
+# classes, limits, ratios and groups are folded into the lookup table (`_looks`) and the names rows.
 _INLINE = {
     "names": (("provider", "str"), ("model", "str"), ("model_id", "str"), ("error", "int"), ("idx", "int")),
     "tiers": (("raw", "str"), ("tier", "str"), ("error", "int"), ("idx", "int")),
-    "classes": (("model_id", "str"), ("cls", "int"), ("lo", "int"), ("hi", "int")),
-    "limits": (("model_id", "str"), ("context", "int"), ("context_error", "int"), ("max_output", "int"),
-               ("output_error", "int")),
-    "ratios": (("target", "int"), ("model_id", "str"), ("num", "int"), ("den", "int")),
-    "groups": (("grp", "int"), ("target", "int"), ("model_id", "str"), ("tier", "str"), ("residency", "bool"),
-               ("cls", "int"), ("error", "int")),
 }
 
 
@@ -107,14 +103,6 @@ def _literal(value, kind: str, d: Dialect) -> str:
         return str(int(value))
     text = str(value).replace("\\", "\\\\") if d.name in ("spark", "bigquery") else str(value)
     return "'" + text.replace("'", "\\'" if d.name in ("spark", "bigquery") else "''") + "'"
-
-
-def _inline(name: str, rows: list[tuple], d: Dialect) -> str:
-    """A CTE body holding `rows` of the plan table `name`."""
-    columns = _INLINE[name]
-    if columns[-1][0] == "idx":  # the row's index: the sums name the (name, tier) combinations seen by it
-        rows = [(*row, i) for i, row in enumerate(rows)]
-    return _inline_rows(columns, rows, d)
 
 
 def _inline_rows(columns: Sequence[tuple[str, str]], rows: list[tuple], d: Dialect) -> str:
