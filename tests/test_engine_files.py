@@ -234,3 +234,28 @@ def test_header_problems_are_the_readers(table, tmp_path):
     with pytest.raises(Exception) as engine:
         reprice_engine([str(path)], "duckdb", prices=table, models=AS, by=BY)
     assert str(engine.value) == str(local.value) and "no model column" in str(local.value)
+
+
+def test_gzip_csv_is_read_by_duckdb(table, log, tmp_path, by_reader):
+    """A .csv.gz log (bad cells included) is decompressed by DuckDB itself, not by costcalc's reader, and
+    re-priced exactly as locally: same rows, totals, problems (file, line, key, value, message)."""
+    import gzip
+
+    text = _csv_text(log)
+    for row, (column, cell, _bad) in enumerate(CSV_CELLS):
+        text.loc[row * 29 + 5, column] = cell
+    path = tmp_path / "log.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
+        text.to_csv(handle, index=False)
+    local = _both(table, [str(path)])
+    assert by_reader == []  # DuckDB read it
+    assert local.records == RECORDS and local.reported >= sum(1 for *_, bad in CSV_CELLS if bad)
+    assert f"{path}:7: input_tokens: 'abc': must be a whole number of tokens >= 0" in [str(p) for p in local.problems]
+    # a blank line in the compressed text: DuckDB's rows are not the file's lines, so costcalc's reader reads it
+    blank = tmp_path / "blank.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        body = handle.read().split("\n")
+    with gzip.open(blank, "wt", encoding="utf-8", newline="") as handle:
+        handle.write("\n".join(body[:10] + [""] + body[10:]))
+    _both(table, [str(blank)])
+    assert by_reader == [str(blank)]

@@ -214,3 +214,75 @@ def test_duckdb_is_not_imported_by_costcalc():
     code = "import sys, costcalc, costcalc.api_engines, costcalc.engines.sql; print('duckdb' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert run.stdout.strip() == "False"
+
+
+def test_the_sums_are_the_same_with_and_without_in_day_buckets(table):
+    """The sums query sums records per bucket between the plan's in-day cut-offs (peak and off-peak windows)
+    before finding their pieces; a plan printed from its JSON alone (no segments: no cut-offs known) keys
+    each second instead. Both give the same sums as each other and, finished, as the local pricer."""
+    from dataclasses import replace
+
+    from costcalc.engines.results import partials_from_sums
+    from costcalc.engines.sql import _in_day_cuts
+
+    log = generated_log(table, 3000, 23)
+    log = log[(log["timestamp"] >= pd.Timestamp("2026-03-01", tz="UTC"))
+              & (log["timestamp"] < pd.Timestamp("2026-05-01", tz="UTC"))].reset_index(drop=True)
+    plan = build_plan(table, 20513, 20513 + 61, AS)  # March and April 2026
+    cuts = _in_day_cuts(plan)
+    assert cuts and all(0 < cut < 86400 for cut in cuts)  # peak/off-peak windows cut days: buckets are used
+    assert _in_day_cuts(replace(plan, segments=[])) is None
+    con = duckdb.connect()
+    con.register("usage", log)
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    key = ["target", "piece", "estimated", "month", "day", "tag0"]
+    sums = [con.execute(sums_sql(p, "usage", "duckdb", "costcalc_segments", ["month", "day", "tag:team"]))
+            .df().sort_values(key).reset_index(drop=True) for p in (plan, replace(plan, segments=[]))]
+    assert sums[0].astype(str).equals(sums[1].astype(str))
+    local = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, ["month", "day", "tag:team"])
+    problems = con.execute(problems_sql(plan, "usage", "duckdb", "costcalc_segments",
+                                        {"source": "source", "line": "line"})).df()
+    engine = finish_partials(partials_from_sums(plan, sums[0], ["month", "day", "tag:team"], problems))
+    assert engine.total_usd == local.total_usd and engine.priced == local.priced and local.priced > 0
+
+
+@pytest.mark.parametrize("where", ["spread", "at the end"])
+def test_problems_from_a_prefix_of_lines_are_the_first_ones(table, where, monkeypatch):
+    """With one source numbered by line, the DuckDB run lists problems from a prefix of the lines first
+    (engines/duckdb._problems) when the prefix holds enough of them; the list is the one the query over
+    every record gives: the first 1,000 by line, whether the unpriceable records are spread over the log or
+    all at its end (the prefix then grows to the whole log)."""
+    from costcalc.engines.duckdb import SEGMENTS, _problems
+
+    log = generated_log(table, 100_000, 31)
+    log = log[log["timestamp"] < pd.Timestamp("2026-03-01", tz="UTC")].reset_index(drop=True)
+    log.loc[np.arange(len(log)) % 3 == 0, "model"] = "no-such-model"
+    log["source"], log["line"] = "usage.csv", np.arange(2, len(log) + 2)
+    plan = build_plan(table, 20454, 20454 + 59, AS, sorted(set(zip(log["provider"], log["model"]))),
+                      sorted(set(log["service_tier"])), [False, True])
+    con = duckdb.connect()
+    con.register(SEGMENTS, pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    mapping = {"source": "source", "line": "line"}
+    every = problems_sql(plan, "usage", "duckdb", SEGMENTS, mapping, 10**9)
+    if where == "at the end":  # the priced records first (60 times over), every unpriceable one after them
+        con.register("usage", log)
+        unpriced = log["line"].isin(con.execute(every).df()["line"])
+        log = pd.concat([log[~unpriced]] * 60 + [log[unpriced]], ignore_index=True)
+        log["line"] = np.arange(2, len(log) + 2)
+        con.unregister("usage")
+    con.register("usage", log)
+    whole = con.execute(problems_sql(plan, "usage", "duckdb", SEGMENTS, mapping)).df()
+    reported = int(con.execute(f"SELECT count(*) FROM ({every})").fetchall()[0][0])
+    assert reported > 4000 and len(whole) == 1000
+    import costcalc.engines.duckdb as engine
+
+    tables: list[str] = []
+    real = engine.problems_sql
+    monkeypatch.setattr(engine, "problems_sql", lambda plan, table, *a, **k: tables.append(table) or real(plan, table,
+                                                                                                        *a, **k))
+    listed = _problems(con, plan, "usage", mapping, reported)
+    assert listed.astype(str).equals(whole.astype(str))
+    # spread: the first prefix (the lines of about 4,000 unpriceable records) held them; at the end: it held
+    # none, and grew to the whole log
+    assert tables[0].startswith("(SELECT") and (len(tables) == 1 if where == "spread" else tables[-1] == "usage")
+    assert list(listed["line"]) == sorted(listed["line"]) and listed["line"].iloc[-1] < len(log) + 2

@@ -27,7 +27,7 @@ from ..usage.totals import check_by
 from .duckdb_files import plan_file, scan_partials
 from .plan import DAY, SEGMENT_COLUMNS, Plan, build_plan
 from .results import partials_from_sums, plan_notes
-from .sql import PROBLEM_COLUMNS, problems_sql, sums_sql
+from .sql import KEEP_PROBLEMS, PROBLEM_COLUMNS, problems_sql, sums_sql
 from ..prices.resolve import lookup
 
 SEGMENTS = "costcalc_segments"
@@ -74,9 +74,11 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
         return None
     con.register(USAGE, frame)
     try:
-        combos = con.execute(f"SELECT DISTINCT provider, model, service_tier, residency FROM {USAGE}").df()
-        first, last = con.execute(f"SELECT min(epoch_us(timestamp)), max(epoch_us(timestamp)) "
-                                  f"FROM {USAGE}").fetchall()[0]
+        # the distinct combinations and the first and last instant, in one pass over the frame
+        combos = con.execute(f"SELECT provider, model, service_tier, residency, min(epoch_us(timestamp)) AS first, "
+                             f"max(epoch_us(timestamp)) AS last FROM {USAGE} GROUP BY ALL").df()
+        first, last = int(combos["first"].min()), int(combos["last"].max())
+        combos = combos.drop(columns=["first", "last"])
         mapping = {c: c for c in ("source", "line") if c in frame}
         mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
         mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged
@@ -98,12 +100,37 @@ def reprice_relation_partials(con, relation: str, combos: pd.DataFrame, first_da
         sums = _exact(con.execute(sums_sql(plan, relation, "duckdb", SEGMENTS, by, mapping)))
         # the records the plan cannot price, listed only when there are some (another pass over the data)
         reported = pd.to_numeric(sums.loc[(sums["target"] == 0) & (sums["piece"] < 0), "records"]).sum()
-        problems = (con.execute(problems_sql(plan, relation, "duckdb", SEGMENTS, mapping)).df() if reported
+        problems = (_problems(con, plan, relation, mapping, int(reported)) if reported
                     else pd.DataFrame(columns=list(PROBLEM_COLUMNS)))
     finally:
         con.unregister(SEGMENTS)
     notes = plan_notes(plans.table, plans.models, combos, instant)
     return partials_from_sums(plan, sums, by, problems, notes)
+
+
+def _problems(con, plan: Plan, relation: str, mapping: dict[str, str], reported: int) -> pd.DataFrame:
+    """problems_sql's rows: the first KEEP_PROBLEMS unpriceable records of the relation in problem order.
+    When every record has one and the same source and the relation numbers its records by line, that order
+    is the line's: the query first runs over a prefix of the lines holding about 4x the records needed (at
+    the rate the sums found them) and is done if the prefix holds enough of them - the first ones of all,
+    since every record left out comes after every record kept. Otherwise (or too few) the prefix grows,
+    up to the whole relation."""
+    need = min(reported, KEEP_PROBLEMS)
+    line, source = mapping.get("line"), mapping.get("source", "")
+    if line and line.isidentifier():
+        src = source if source.startswith("'") else '"' + source.replace('"', '""') + '"'
+        records, with_source, sources, lo, hi = con.execute(
+            f'SELECT count(*), count({src}), count(DISTINCT {src}), min("{line}"), max("{line}") '
+            f"FROM {relation}").fetchall()[0]
+        fraction = 4 * need / max(reported, 1)
+        while lo is not None and sources == 1 and with_source == records and fraction < 1:
+            cut = lo + int((hi - lo + 1) * fraction)
+            prefix = f'(SELECT * FROM {relation} WHERE "{line}" < {cut}) AS costcalc_prefix'
+            rows = con.execute(problems_sql(plan, prefix, "duckdb", SEGMENTS, mapping)).df()
+            if len(rows) >= need:
+                return rows
+            fraction *= 4
+    return con.execute(problems_sql(plan, relation, "duckdb", SEGMENTS, mapping)).df()
 
 
 def _exact(cursor) -> pd.DataFrame:

@@ -19,7 +19,8 @@ rows: DuckDB's ordinal + 1 (the header is line 1) is the physical line only when
 blank line and no quoted newline; a pass over the bytes (the local reader's line cap, the same error)
 counts the newlines and, when they are not rows + 1, the file is read by costcalc's reader instead.
 Anything DuckDB refuses in a CSV file (a row of another width, bad UTF-8) sends the file to costcalc's
-reader too, which reports it as the local run does.
+reader too, which reports it as the local run does. A `.csv.gz` log is decompressed by DuckDB (the newline
+count goes through the reader's own decompression, so the same check holds).
 
 JSON lines stay on costcalc's readers feeding DuckDB (duckdb.py): DuckDB's JSON reader skips blank lines
 and gives no line numbers (read_ndjson refuses file_row_number; WITH ORDINALITY counts records, not lines),
@@ -273,7 +274,7 @@ def plan_file(con, path: Path, format: str | None, mapping: dict[str, str] | Non
         header = csv_header(path)
         plan = plan_columns(header, mapping, str(path))
         types = {name: "VARCHAR" for name in header}
-        if gz or any(not isinstance(name, str) for name in header):
+        if any(not isinstance(name, str) for name in header):
             return None
         names = [f"col{i}" for i in range(len(header))]
         columns = "{" + ", ".join(f"{_s(n)}: 'VARCHAR'" for n in names) + "}"
@@ -281,9 +282,12 @@ def plan_file(con, path: Path, format: str | None, mapping: dict[str, str] | Non
         # pandas reads an empty cell (quoted or not) as missing: NULLIF as DuckDB keeps a quoted one as ''
         cells = ", ".join(f"NULLIF(col{header.index(c)}, '') AS {_q(c)}" for c in used)
         every_blank = " AND ".join(f"(col{header.index(c)} IS NULL OR col{header.index(c)} = '')" for c in used)
+        # a .csv.gz log is decompressed by DuckDB itself; csv_lines counts its lines through the reader's own
+        # decompression, so a member DuckDB would read otherwise (or not at all) sends it to costcalc's reader
+        gzip = ", compression = 'gzip'" if gz else ""
         sql_from = (f"SELECT ordinality + 1 AS line, {cells}, ({every_blank}) AS blank FROM read_csv({_s(str(path))}, "
                     f"header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', "
-                    f"escape = '\"', encoding = 'utf-8') WITH ORDINALITY")
+                    f"escape = '\"', encoding = 'utf-8'{gzip}) WITH ORDINALITY")
     for target, column in plan.items():
         kind = types.get(column, "")
         accepted = (_COUNT_TYPES if target in COUNT_COLUMNS + TOOL_COLUMNS + INCLUSIVE else
