@@ -155,6 +155,33 @@ def test_warehouse_sql_parses(table):
             assert expand[dialect] in text
 
 
+def test_bigquery_sums_sql_of_eight_as_models_stays_under_its_query_limit(table):
+    """BigQuery refuses a query over 1024K characters. With 8 --as models over every model the sums query
+    was 1,151,593 characters (the lookup table emitted 110 columns, of which the query read 48, and a STRUCT
+    per row named every field); it is 165,702 now (only the columns read, the array's type named once)."""
+    sqlglot = pytest.importorskip("sqlglot")
+    as_models = ["deepseek-v4-pro", "claude-opus-4-7", "gpt-5.5", "gemini-3.1-pro-preview", "deepseek-v4-flash",
+                 "claude-sonnet-4-6", "gpt-5.5-pro", "gpt-5.4"]
+    plan = compile_plan("2026-09-01", "2026-10-01", as_models=as_models)
+    text = reprice_sql(plan, "myproject.logs.usage", "bigquery", segments="myproject.logs.costcalc_segments",
+                       mapping={"timestamp": "ts"})
+    assert len(text) < 1_000_000
+    sqlglot.parse_one(text, read="bigquery", error_level=sqlglot.ErrorLevel.RAISE)
+
+
+def test_bigquery_inline_rows_are_the_rows_given():
+    """The compact BigQuery table (typed array of tuples) holds the same rows as DuckDB's VALUES: checked by
+    running sqlglot's DuckDB translation of it."""
+    sqlglot = pytest.importorskip("sqlglot")
+    from costcalc.engines.sql import DIALECT, _inline_rows
+    columns = (("look", "int"), ("g", "int"), ("raw", "str"))
+    rows = [(1, None, "it's"), (2, 5, None), (3, -7, "")]
+    text = sqlglot.transpile(_inline_rows(columns, rows, DIALECT["bigquery"]), read="bigquery", write="duckdb")[0]
+    assert "STRUCT(" not in _inline_rows(columns, rows, DIALECT["bigquery"])  # field names once, in the type
+    assert duckdb.sql(text).fetchall() == rows
+    assert duckdb.sql(_inline_rows(columns, rows, DIALECT["duckdb"])).fetchall() == rows
+
+
 def test_the_compact_plan_expands_to_every_second_of_every_group_once(table):
     """A year's plan ships one row per piece of constant price, not one per group and day; DuckDB's
     expansion (the SQL's segment_days) gives a row per (group, day) a piece touches, and the pieces of a

@@ -109,6 +109,13 @@ def _inline_rows(columns: Sequence[tuple[str, str]], rows: list[tuple], d: Diale
     """A CTE body holding `rows` (at least one row: an empty table gets one row of NULLs that joins nothing)."""
     if not rows:
         rows = [tuple(None for _ in columns)]
+    if d.name == "bigquery" and len(columns) > 1:
+        # the array's type named once, its rows as tuples coerced to it (plain NULLs, no field names): a
+        # STRUCT per row naming every field made an 8-model plan's sums query 1.15M characters (limit 1024K)
+        fields = ", ".join(f"{col} {d.types[kind]}" for col, kind in columns)
+        tuples = ",".join("(" + ",".join("NULL" if v is None else _literal(v, kind, d) for v, (_c, kind)
+                                          in zip(row, columns)) + ")" for row in rows)
+        return f"SELECT * FROM UNNEST(ARRAY<STRUCT<{fields}>>[{tuples}])"
     if d.name == "bigquery":
         structs = ", ".join("STRUCT(" + ", ".join(f"{_literal(v, kind, d)} AS {col}" for v, (col, kind)
                                                    in zip(row, columns)) + ")" for row in rows)
@@ -147,13 +154,18 @@ def _look_ids(plan: Plan) -> tuple[dict, dict]:
     return {m: i for i, m in enumerate(owns)}, {t: i for i, t in enumerate(tiers)}
 
 
-def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]:
+LOOK_KINDS = ("num", "den", "lo", "hi", "g", "e", "ctx", "ctxe", "mo", "moe")  # a lookup row's columns per target
+SUMMED_LOOK_KINDS = ("g", "e", "ctxe", "moe")  # those the sums query reads (it has the rest on the names rows)
+
+
+def _looks(plan: Plan, targets: Sequence[int], kinds: Sequence[str] = LOOK_KINDS) -> tuple[tuple, list[tuple], int]:
     """The lookup table of every (own model, tier, residency) the plan prices as logged: per target k, the
     --as ratio (num{k}, den{k}), per prompt class j its bounds and group (lo{k}_{j}, hi{k}_{j}, g{k}_{j},
     e{k}_{j}: the group's error) and the priced model's limits. Folds what were the ratios, classes, groups
     and limits joins into one small equi-join, and the class into a CASE on a few cut-offs (computed here
-    from the plan's own tables: the plan, its hash and the sums are unchanged). Returns (columns, rows,
-    classes per target)."""
+    from the plan's own tables: the plan, its hash and the sums are unchanged). Only the columns of `kinds`
+    are emitted (the inlined table is most of a many-model query's text). Returns (columns, rows, classes per
+    target)."""
     classes: dict[str, list[tuple]] = {}
     for model_id, cls, lo, hi in plan.classes:
         classes.setdefault(model_id, []).append((cls, lo, hi))
@@ -162,8 +174,9 @@ def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]
     ratio_of = {(k, m): (num, den) for k, m, num, den in plan.ratios}
     limit_of = {m: (ctx, ce, mo, oe) for m, ctx, ce, mo, oe in plan.limits}
     own_id, tier_id = _look_ids(plan)
-    columns = (("look", "int"),) + tuple(
-        (name, "int") for k in targets for name in _look_names(k, n_classes))
+    names = [name for k in targets for name in _look_names(k, n_classes)]
+    keep = [i for i, name in enumerate(names) if name.rstrip("0123456789_") in kinds]
+    columns = (("look", "int"),) + tuple((names[i], "int") for i in keep)
     keys = sorted({(m, t, r) for _g, k, m, t, r, _c, _e in plan.groups if k == 0},
                   key=lambda key: (key[0], key[1], key[2]))
     rows = []
@@ -180,7 +193,7 @@ def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]
                 else:
                     row += [None, None, None, None]
             row += list(limit_of.get(priced, (None, None, None, None)))
-        rows.append(tuple(row))
+        rows.append((row[0], *(row[1 + i] for i in keep)))
     return columns, rows, n_classes
 
 
@@ -328,7 +341,7 @@ def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], 
     names = _inline_rows(_INLINE["names"][:-1] + tuple(extra), rows, d)
     tiers = _inline_rows(_INLINE["tiers"] + (("tier_id", "int"),),
                          [(*row, i, tier_id.get(row[1])) for i, row in enumerate(plan.tiers)], d)
-    look_columns, look_rows, _n = _looks(plan, targets)
+    look_columns, look_rows, _n = _looks(plan, targets, SUMMED_LOOK_KINDS)
     inline = (f"names AS (\n  {names}\n),\ntiers AS (\n  {tiers}\n),\n"
               f"looks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)")
     tag_cols = "".join(f", COALESCE(CAST({_column(tag, mapping, d, table)} AS {d.types['str']}), '') AS tag{i}"
