@@ -5,6 +5,7 @@ rows, totals (to the last digit), problems and assumptions."""
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -102,6 +103,57 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     assert engine.exit_code == local.exit_code == 1  # records reported
     assert engine.stdout == local.stdout
     assert engine.stderr == local.stderr
+
+
+TIERS_LOG = """timestamp,provider,model,input_tokens,cached_tokens,cache_write_5m_tokens,cache_write_1h_tokens,\
+output_tokens,reasoning_tokens,web_search_calls,web_fetch_calls,code_execution_calls,service_tier,residency
+2026-09-15T10:00:00Z,openai,gpt-5.5,100000,0,0,0,20000,0,0,0,0,Batch,false
+2026-09-15T11:00:00Z,openai,gpt-5.5,200000,0,0,0,10000,0,0,0,0, flex ,false
+2026-09-15T12:00:00Z,openai,gpt-5.5,300000,0,0,0,10000,0,0,0,0,Scale,false
+"""
+
+
+def test_tier_spellings_the_readers_accept_are_priced_on_every_route(tmp_path):
+    """`Batch` and ` flex ` are batch and flex to the readers (trimmed, lower-cased), and `Scale` is Scale
+    Tier with the readers' message: the SQL route (run in DuckDB) and --engine duckdb say the same as local.
+    By hand, gpt-5.5 standard 5.00 / 30.00 per Mtok, batch and flex half: 2.50 / 15.00.
+    Batch: 0.1 Mtok * 2.50 + 0.02 Mtok * 15.00 = 0.25 + 0.30 = 0.55; flex: 0.2 * 2.50 + 0.01 * 15.00 =
+    0.50 + 0.15 = 0.65; total 1.20 (the Scale record reported, not priced)."""
+    (tmp_path / "usage.csv").write_text(TIERS_LOG)
+    run = run_cli("sql", "plan", "--from", "2026-09-01", "--until", "2026-10-01", "--output", "plan.parquet",
+                  cwd=tmp_path)
+    assert run.exit_code == 0, run.stderr
+    sql = {}
+    for flag in ([], ["--problems"]):
+        run = run_cli("sql", "reprice", "--plan", "plan.parquet", "--table", "usage",
+                      "--map", "source='usage.csv',line=line", *flag, cwd=tmp_path)
+        assert run.exit_code == 0, run.stderr
+        sql[bool(flag)] = run.stdout
+    usage = pd.read_csv(tmp_path / "usage.csv", keep_default_na=False)
+    assert list(usage["service_tier"]) == ["Batch", " flex ", "Scale"]  # as logged, spaces kept
+    usage["timestamp"] = pd.to_datetime(usage["timestamp"], utc=True)
+    usage["line"] = np.arange(2, len(usage) + 2)
+    con = duckdb.connect()
+    con.register("usage", usage)
+    plan = read_plan(tmp_path / "plan.parquet")
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    con.execute(sql[False]).df().to_csv(tmp_path / "sums.csv", index=False)
+    con.execute(sql[True]).df().to_csv(tmp_path / "problems.csv", index=False)
+    base = ["reprice", "--format", "json"]
+    local = run_cli(*base, "usage.csv", cwd=tmp_path)
+    engine = run_cli(*base, "--sums", "sums.csv", "--plan", "plan.parquet", "--problems", "problems.csv",
+                     cwd=tmp_path)
+    on_duckdb = run_cli(*base, "usage.csv", "--engine", "duckdb", cwd=tmp_path)
+    assert local.exit_code == engine.exit_code == on_duckdb.exit_code == 1  # a record reported
+    report = json.loads(local.stdout)
+    assert (report["records"], report["priced"], report["reported"]) == (3, 2, 1)
+    assert Decimal(report["total_usd"]) == Decimal("0.55") + Decimal("0.65")
+    [problem] = report["problems"]
+    assert (problem["line"], problem["key"], problem["value"]) == (4, "service_tier", "Scale")
+    assert problem["message"].startswith("Scale Tier is prepaid reserved capacity")
+    assert engine.stdout == local.stdout
+    assert on_duckdb.stdout == local.stdout
+    assert engine.stderr == local.stderr == on_duckdb.stderr
 
 
 def test_sums_of_another_plan_are_refused(table, tmp_path):

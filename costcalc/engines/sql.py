@@ -128,6 +128,12 @@ def _inline_rows(columns: Sequence[tuple[str, str]], rows: list[tuple], d: Diale
     return f"SELECT * FROM (VALUES\n    {values}) AS t({', '.join(col for col, _k in columns)})"
 
 
+def tier_key(column: str, d: Dialect) -> str:
+    """The logged tier as the plan's tiers rows key it (plan.tier_key), as the readers read it: trimmed and
+    lower-cased (` Batch` is batch), '' when absent (standard). TRIM and LOWER mean the same in all four."""
+    return f"LOWER(TRIM(COALESCE(CAST({column} AS {d.types['str']}), '')))"
+
+
 def _column(name: str, mapping: dict[str, str], d: Dialect, table: str) -> str:
     """The usage table's expression for a normalized column: mapped, a literal, or the column itself."""
     source = mapping.get(name)
@@ -261,6 +267,7 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
     COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
+    {tier_key(col['service_tier'], d)} AS tier_key,
     CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
   FROM {table}
 )""", f"""l AS (
@@ -269,7 +276,7 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
     (n.own_id * {len(tier_id)} + t.tier_id) * 2 + CASE WHEN u.residency THEN 1 WHEN NOT u.residency THEN 0 END AS look
   FROM u
   LEFT JOIN names n ON n.model = u.model AND (n.provider = u.provider OR n.provider = {any_provider})
-  LEFT JOIN tiers t ON t.raw = u.service_tier
+  LEFT JOIN tiers t ON t.raw = u.tier_key
 )""", f"""x AS (
   SELECT l.*, {", ".join(x_cols)}
   FROM l
@@ -403,7 +410,7 @@ def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], 
     ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
-    COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
+    {tier_key(col['service_tier'], d)} AS service_tier,
     CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
   FROM {table}
 )""", f"""un AS (
