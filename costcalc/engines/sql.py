@@ -163,15 +163,15 @@ def _look_ids(plan: Plan) -> tuple[dict, dict]:
     return {m: i for i, m in enumerate(owns)}, {t: i for i, t in enumerate(tiers)}
 
 
-LOOK_KINDS = ("num", "den", "lo", "hi", "g", "e", "ctx", "ctxe", "mo", "moe")  # a lookup row's columns per target
+LOOK_KINDS = ("lo", "hi", "g", "e", "ctx", "ctxe", "mo", "moe")  # a lookup row's columns per target
 SUMMED_LOOK_KINDS = ("g", "e", "ctxe", "moe")  # those the sums query reads (it has the rest on the names rows)
 
 
 def _looks(plan: Plan, targets: Sequence[int], kinds: Sequence[str] = LOOK_KINDS) -> tuple[tuple, list[tuple], int]:
-    """The lookup table of every (own model, tier, residency) the plan prices as logged: per target k, the
-    --as ratio (num{k}, den{k}), per prompt class j its bounds and group (lo{k}_{j}, hi{k}_{j}, g{k}_{j},
-    e{k}_{j}: the group's error) and the priced model's limits. Folds what were the ratios, classes, groups
-    and limits joins into one small equi-join, and the class into a CASE on a few cut-offs (computed here
+    """The lookup table of every (own model, tier, residency) the plan prices as logged: per target k and
+    prompt class j its bounds and group (lo{k}_{j}, hi{k}_{j}, g{k}_{j}, e{k}_{j}: the group's error) and the
+    priced model's limits (the --as ratios are on the names rows). Folds what were the classes, groups and
+    limits joins into one small equi-join, and the class into a CASE on a few cut-offs (computed here
     from the plan's own tables: the plan, its hash and the sums are unchanged). Only the columns of `kinds`
     are emitted (the inlined table is most of a many-model query's text). Returns (columns, rows, classes per
     target)."""
@@ -180,7 +180,6 @@ def _looks(plan: Plan, targets: Sequence[int], kinds: Sequence[str] = LOOK_KINDS
         classes.setdefault(model_id, []).append((cls, lo, hi))
     n_classes = max([len(v) for v in classes.values()] + [1])
     group_of = {(k, m, t, r, c): (g, e) for g, k, m, t, r, c, e in plan.groups}
-    ratio_of = {(k, m): (num, den) for k, m, num, den in plan.ratios}
     limit_of = {m: (ctx, ce, mo, oe) for m, ctx, ce, mo, oe in plan.limits}
     own_id, tier_id = _look_ids(plan)
     names = [name for k in targets for name in _look_names(k, n_classes)]
@@ -193,7 +192,6 @@ def _looks(plan: Plan, targets: Sequence[int], kinds: Sequence[str] = LOOK_KINDS
         row: list = [(own_id[own] * len(tier_id) + tier_id[tier]) * 2 + int(bool(residency))]
         for k in targets:
             priced = own if k == 0 else plan.models[k - 1]
-            row += list(ratio_of.get((k, own), (None, None))) if k else []
             bounds = sorted(classes.get(priced, []))
             for j in range(n_classes):
                 if j < len(bounds):
@@ -209,7 +207,7 @@ def _looks(plan: Plan, targets: Sequence[int], kinds: Sequence[str] = LOOK_KINDS
 def _look_names(k: int, n_classes: int) -> list[str]:
     """The lookup table's columns of target k, in its row order."""
     per_class = [f"{c}{k}_{j}" for j in range(n_classes) for c in ("lo", "hi", "g", "e")]
-    return ([f"num{k}", f"den{k}"] if k else []) + per_class + [f"ctx{k}", f"ctxe{k}", f"mo{k}", f"moe{k}"]
+    return per_class + [f"ctx{k}", f"ctxe{k}", f"mo{k}", f"moe{k}"]
 
 
 def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: Dialect) -> str:
