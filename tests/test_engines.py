@@ -210,7 +210,7 @@ def test_warehouse_sql_parses(table):
 def test_bigquery_sums_sql_of_eight_as_models_stays_under_its_query_limit(table):
     """BigQuery refuses a query over 1024K characters. With 8 --as models over every model the sums query
     was 1,151,593 characters (the lookup table emitted 110 columns, of which the query read 48, and a STRUCT
-    per row named every field); it is 165,702 now (only the columns read, the array's type named once)."""
+    per row named every field); it is 165,742 now (only the columns read, the array's type named once)."""
     sqlglot = pytest.importorskip("sqlglot")
     as_models = ["deepseek-v4-pro", "claude-opus-4-7", "gpt-5.5", "gemini-3.1-pro-preview", "deepseek-v4-flash",
                  "claude-sonnet-4-6", "gpt-5.5-pro", "gpt-5.4"]
