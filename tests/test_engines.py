@@ -365,3 +365,23 @@ def test_problems_from_a_prefix_of_lines_are_the_first_ones(table, where, monkey
     # none, and grew to the whole log
     assert tables[0].startswith("(SELECT") and (len(tables) == 1 if where == "spread" else tables[-1] == "usage")
     assert list(listed["line"]) == sorted(listed["line"]) and listed["line"].iloc[-1] < len(log) + 2
+
+
+def test_a_frame_without_lines_lists_the_local_runs_first_problems(table):
+    """A normalized frame with no `line` column (a benchmark's, or one built by hand): the local pricer names
+    its records by row (1-based), so DuckDB does too; with 1,500 problems, each of another model name, the
+    1,000 listed are the first 1,000 rows' (not 1,000 of them in whatever order the engine sorts equal keys)."""
+    from costcalc.usage.read import normalize_frame
+
+    rows = 3000
+    models = np.where(np.arange(rows) % 2 == 1, [f"no-such-model-{i}" for i in range(rows)], "gpt-5.5")
+    raw = pd.DataFrame({"timestamp": pd.Timestamp("2026-09-15", tz="UTC") + pd.to_timedelta(np.arange(rows), unit="s"),
+                        "provider": "openai", "model": models, "input_tokens": 1000, "output_tokens": 100})
+    frame = normalize_frame(raw).frame.drop(columns=["source", "line"])
+    assert "line" not in frame
+    local = reprice_chunks([UsageChunk(frame, rows, [])], table, [], ["month"])
+    engine = reprice_chunks_duckdb([UsageChunk(frame, rows, [])], table, [], ["month"])
+    assert local.reported == engine.reported == 1500
+    assert [p.line for p in engine.problems] == list(range(2, 2001, 2))  # rows 1, 3, ... 1999 (0-based)
+    assert [p.value for p in engine.problems][:2] == ["no-such-model-1", "no-such-model-3"]
+    same_reprice(engine, local)
