@@ -22,7 +22,7 @@ tables, decimal type); the rest is plain SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
@@ -225,12 +225,17 @@ def _common(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: D
 
 
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
-             by: list[str] | None = None, mapping: dict[str, str] | None = None) -> str:
+             by: list[str] | None = None, mapping: dict[str, str] | None = None,
+             sum_of: Callable[[str], str] | None = None) -> str:
     """The statement returning the sums `partials_from_sums` reads: plan_sha256, grouped_by (the keys of
     `by`, comma-separated), target, piece, estimated,
     month, day, tag columns (tag0, ...: null on error rows), then SUM_COLUMNS. Rows of target -1 count
-    the records per (names row in piece, tiers row in month, residency in estimated) instead."""
+    the records per (names row in piece, tiers row in month, residency in estimated) instead.
+    sum_of: the SQL summing a 64-bit count column per record (default: each count cast to the dialect's
+    38-digit decimal, then summed: exact on every engine); a caller that checks for overflow itself may sum
+    the integers (engines/spark.py: Spark's 38-digit decimal sum is a Java BigDecimal per record)."""
     d = DIALECT[dialect]
+    total = sum_of or (lambda column: f"SUM(CAST({column} AS {d.decimal}))")
     by = list(by or [])
     tags = [key for key in by if key.startswith(TAG_PREFIX)]
     body = _common(plan, table, segments, dict(mapping or {}), d, tags)
@@ -242,8 +247,8 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     keys = [keep.format("month") + " AS month" if "month" in by else f"CAST(NULL AS {d.types['int']}) AS month",
             keep.format("day") + " AS day" if "day" in by else f"CAST(NULL AS {d.types['int']}) AS day"]
     keys += [keep.format(f"tag{i}") + f" AS tag{i}" for i in range(len(tags))]
-    sums = [f"SUM(CAST(t{i} AS {d.decimal})) AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
-    sums += [f"SUM(CAST(c{i} AS {d.decimal})) AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
+    sums = [f"{total(f't{i}')} AS {c}" for i, c in enumerate(COUNT_COLUMNS)]
+    sums += [f"{total(f'c{i}')} AS {c}" for i, c in enumerate(TOOL_COLUMNS)]
     sums += [f"SUM(CASE WHEN c{i} > 0 THEN 1 ELSE 0 END) AS {c}" for i, c in enumerate(CALL_RECORDS)]
     group = ", ".join(str(i) for i in range(3, 6 + len(keys)))  # by position: target ... the last key
     sha = _literal(plan.sha256, "str", d)
