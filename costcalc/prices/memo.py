@@ -70,7 +70,7 @@ class Timeline:
     equal for two instants when all that is equal. Likewise for prompts, the class of a prompt of N
     tokens is bisect_right(thresholds, N): prompts between two thresholds match the same rules."""
 
-    __slots__ = ("calendars", "dated_only", "instants", "thresholds", "zones")
+    __slots__ = ("calendars", "dated_only", "instants", "thresholds", "utc_minutes", "zones")
 
     def __init__(self, table: PriceTable, model: Model, thresholds: list[int]):
         points, clocked = change_instants(table, model)
@@ -92,12 +92,19 @@ class Timeline:
             (zone(table.calendars[name].timezone), table.calendars[name].dates) for name in calendars)
         # no clock conditions: the state is the segment alone (resolve.remembered skips the call)
         self.dated_only = not self.zones and not self.calendars
+        # clock conditions read in UTC alone (DeepSeek's off-peak hours): state() makes its tuple directly,
+        # the same tuple as the general loop's, without the list (a third of the benchmark's records)
+        self.utc_minutes = self.zones[0][1] if len(self.zones) == 1 and self.zones[0][0] is None and \
+            not self.calendars else None
 
     def state(self, at: datetime) -> int | tuple:
         """The price segment of `at` (UTC), with the local clock readings clock conditions depend on."""
         segment = bisect_right(self.instants, at)
         if self.dated_only:
             return segment
+        minutes = self.utc_minutes
+        if minutes is not None:
+            return (segment, at.weekday(), bisect_right(minutes, at.hour * 60 + at.minute))
         parts: list = [segment]
         for tz, minutes in self.zones:
             local = at if tz is None else at.astimezone(tz)

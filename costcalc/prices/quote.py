@@ -8,14 +8,15 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 
 from ..errors import CostcalcError, NoPriceError, NotLaunchedError, shown
 from ..money import decimal_text
 from .limits import check_request
 from .model import COMPONENTS, MTOK, SCENARIOS, TOOL_PREFIX, Model, PriceTable, tool_component
-from .memo import remember
-from .resolve import Resolution, _utc, lookup, memo_key, remembered_afresh
+from .memo import Timeline, remember, timeline
+from .resolve import Resolution, _utc, lookup, prompt_thresholds, remembered_afresh
 
 # How a quote names a component when it says what one request holds (the quote CLI's flag names).
 _SAID = {"input": "input", "cache_read": "cached", "cache_write_5m": "cache-write-5m",
@@ -157,6 +158,12 @@ class Quote:
                             "sha256": self.price_table.get("sha256")},
         }
 
+    def __getstate__(self) -> dict:
+        """What pickle and copy keep: the fields (lines made, if `quote` deferred them) and the total, not
+        the makings of deferred lines."""
+        self.lines  # noqa: B018  (made and kept in the instance dict if deferred)
+        return {name: value for name, value in self.__dict__.items() if name not in _DEFERRAL_KEYS}
+
     def to_frame(self):
         # lazy: pandas only for to_frame; `costcalc quote` starts without it
         import pandas as pd
@@ -206,19 +213,20 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
     a line of its own (`tool:web_search`), cost = calls x USD per call, exact; a tool the model has no fee
     for at `at` is a NoPriceError naming the model and the tools it does price.
 
-    Priced one record at a time in a loop (benchmarks/run.py), this is a hot path: the resolution is
-    remembered per table (resolve.remembered), the model's name, timeline and limits per table (`_asked`),
-    and the result objects are built in one step each. Every check of the arguments still runs; only
-    the work that repeats the same answer is skipped."""
+    Priced one record at a time in a loop (benchmarks/run.py), this is a hot path: the resolution and
+    the fields its quotes share are remembered per table and key (`_remember_shape`), the model's name,
+    timeline and limits per table (`_asked`); the total is summed here, and the token lines are made
+    when `lines` is first read (`_DeferredLines`), from the same rates and counts. Every check of the
+    arguments still runs; only the work that repeats the same answer, or that nobody reads, is skipped."""
     # one test for the usual case (a plain int >= 1); the full one refuses bools and takes int subclasses
     if (requests.__class__ is not int or requests < 1) and \
             (isinstance(requests, bool) or not isinstance(requests, int) or requests < 1):
         raise CostcalcError(f"requests must be a whole number of at least 1, not {requests!r}")
     memo = table.memo
     try:
-        asked, max_prompt, max_output = memo["asked"][model]
+        asked, max_prompt, max_output, line = memo["asked"][model]
     except KeyError:
-        asked, max_prompt, max_output = _asked(table, model)  # an unknown name raises here, as lookup does
+        asked, max_prompt, max_output, line = _asked(table, model)  # an unknown name raises here, as lookup does
     if scenario not in SCENARIOS:  # before the instant is read, as resolve checks it
         raise NoPriceError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
     fresh, read, write_5m, write_1h, out, reasoning = counts = (
@@ -229,48 +237,94 @@ def quote(table: PriceTable, model: str, tokens: TokenBundle, at: datetime, tier
     if requests != 1:
         prompt, output = _ceil_div(prompt, requests), _ceil_div(output, requests)
     utc = at if at.tzinfo is _UTC else _utc(at)
-    key = memo_key(table, asked, utc, prompt, tier, residency, scenario)
+    # resolve.memo_key's key, built here without the call (its timeline is `_asked`'s); a test checks they agree
+    key = (asked.id, tier, residency, scenario, bisect_right(line.thresholds, prompt),
+           bisect_right(line.instants, utc) if line.dated_only else line.state(utc))
     try:
         res, shape = memo["quotes"][key]
     except KeyError:
         res, shape = _remember_shape(table, asked, utc, prompt, output, tier, residency, scenario, requests, key)
     if prompt > max_prompt or output > max_output:  # the limits as numbers: no call for a request that fits
         check_request(asked, prompt, output, _hint(requests))
-    rates = res.rates
-    label = res.label
+    # Quote.total_usd: each line's cost as _token_lines makes it (rate x tokens / 1M), summed in COMPONENTS
+    # order from 0, so to the same Decimal (value and exponent) as the property would sum the lines. Input
+    # and output are lines even at 0 tokens (and their 0 can still lower the total's exponent).
+    input_rate, read_rate, write_5m_rate, write_1h_rate, output_rate, reasoning_rate = shape["_rates"]
+    total = _ZERO + input_rate * fresh / MTOK
+    if read:
+        total += read_rate * read / MTOK
+    if write_5m:
+        total += write_5m_rate * write_5m / MTOK
+    if write_1h:
+        total += write_1h_rate * write_1h / MTOK
+    total += output_rate * out / MTOK
+    if reasoning:
+        total += reasoning_rate * reasoning / MTOK
+    made = _new(Quote)
+    fields = made.__dict__
+    fields.update(shape)  # the fields every quote of this key shares (and its rates and rule); then its own
+    fields["at"] = at
+    fields["price_table"] = memo["meta"].copy()
+    fields["residency"] = residency  # as given: 1 and True share a key
+    fields["requests"] = requests
+    fields["_counts"] = counts  # what _DeferredLines makes `lines` from
+    if tool_calls:  # tool lines are checked now (an error belongs to this call), so all lines are made now
+        lines = _token_lines(shape["_rates"], shape["_rule"], counts)
+        total = _tool_lines(res, tool_calls, at, lines, total)
+        fields["lines"] = tuple(lines)
+    fields["total_usd"] = total
+    return made
+
+
+def _token_lines(rates: tuple[Decimal, ...], rule: str, counts: tuple[int, ...]) -> list[QuoteLine]:
+    """A quote's token lines: one per component with tokens, and input and output always."""
     lines = []
-    total = _ZERO  # Quote.total_usd, summed in the same order (so to the same value) as the property would
-    for component, count, listed in zip(COMPONENTS, counts, _LISTED):
+    for component, rate, count, listed in zip(COMPONENTS, rates, counts, _LISTED):
         if count or listed:
-            rate = rates[component]
-            cost = rate * count / MTOK
-            total += cost
             line = _new(QuoteLine)
             fields = line.__dict__  # filled item by item: the class's shared keys, cheaper than a new dict
             fields["component"] = component
             fields["tokens"] = count
             fields["usd_per_mtok"] = rate
-            fields["cost_usd"] = cost
-            fields["rule"] = label
+            fields["cost_usd"] = rate * count / MTOK
+            fields["rule"] = rule
             lines.append(line)
-    if tool_calls:
-        total = _tool_lines(res, tool_calls, at, lines, total)
-    made = _new(Quote)
-    fields = made.__dict__
-    fields.update(shape)  # the fields every quote of this key shares, in field order; then its own
-    fields["at"] = at
-    fields["lines"] = tuple(lines)
-    fields["price_table"] = memo["meta"].copy()
-    fields["residency"] = residency  # as given: 1 and True share a key
-    fields["requests"] = requests
-    fields["total_usd"] = total
-    return made
+    return lines
+
+
+class _DeferredLines:
+    """`Quote.lines` of a quote made by `quote` without tool calls: the token lines, made from the quote's
+    rates, rule and counts when first read and then kept in the instance dict (this descriptor defines no
+    __set__, so the dict answers every later read; the same pattern as functools.cached_property). A loop
+    that reads only `total_usd` makes no line objects. Equality, repr, replace, asdict and pickling read
+    the attribute, so they see the same tuple as an eagerly built quote has. The costs are computed in the
+    Decimal context current when read; with counts below 10^15 and rates of under 13 digits each product
+    fits the default 28 digits, so a line is exact whenever it is made (as the total, made in the call)."""
+
+    def __get__(self, quote: Quote | None, owner: type | None = None):
+        if quote is None:
+            return self
+        fields = quote.__dict__
+        try:
+            rates, rule, counts = fields["_rates"], fields["_rule"], fields["_counts"]
+        except KeyError:
+            raise AttributeError(f"{type(quote).__name__!r} object has no attribute 'lines'") from None
+        lines = fields["lines"] = tuple(_token_lines(rates, rule, counts))
+        return lines
+
+
+# Set after @dataclass made Quote: `lines` is a field with no default, so the class had no attribute of
+# that name, and the generated __init__ still takes and stores it (a constructed quote never defers).
+Quote.lines = _DeferredLines()  # type: ignore[assignment]
+_DEFERRAL_KEYS = ("_rates", "_rule", "_counts")
 
 
 def _remember_shape(table: PriceTable, asked: Model, at: datetime, prompt: int, output: int, tier: str,
                     residency: bool, scenario: str, requests: int, key: tuple) -> tuple[Resolution, dict]:
     """The Resolution of `key` (resolve.remembered's) and the fields its quotes share, remembered beside it
-    under the same key and bound (memo.py: equal keys, equal answers); an error is raised, never kept."""
+    under the same key and bound (memo.py: equal keys, equal answers); an error is raised, never kept.
+    Beside the fields, the shape holds what the quote's lines are made of: the rates in COMPONENTS order
+    and the rule label (resolved once per key, not per quote)."""
     try:
         res = table.memo.get("resolutions", {}).get(key) or \
             remembered_afresh(table, asked, at, prompt, tier, residency, scenario, key)
@@ -281,18 +335,21 @@ def _remember_shape(table: PriceTable, asked: Model, at: datetime, prompt: int, 
         raise
     billed = res.billed_model
     shape = {"model": res.model, "billed_model": billed.id, "provider": billed.provider, "at": None,
-             "scenario": scenario, "tier": tier, "residency": residency, "lines": (), "price_table": None,
-             "requests": 1, "total_usd": _ZERO}
+             "scenario": scenario, "tier": tier, "residency": residency, "price_table": None,
+             "requests": 1, "total_usd": _ZERO,
+             "_rates": tuple(res.rates[component] for component in COMPONENTS), "_rule": res.label}
     remember(table.memo.setdefault("quotes", {}), key, (res, shape))
     return res, shape
 
 
-def _asked(table: PriceTable, name: str) -> tuple[Model, int | float, int | float]:
-    """(the model `name` names, its context window, its max output), remembered per table with the table's
-    meta (what every quote records); a limit the table does not give is infinite here (never exceeded)."""
+def _asked(table: PriceTable, name: str) -> tuple[Model, int | float, int | float, Timeline]:
+    """(the model `name` names, its context window, its max output, its Timeline), remembered per table with
+    the table's meta (what every quote records); a limit the table does not give is infinite here (never
+    exceeded)."""
     asked = lookup(table, name)
     found = (asked, _INFINITE if asked.context_window is None else asked.context_window,
-             _INFINITE if asked.max_output_tokens is None else asked.max_output_tokens)
+             _INFINITE if asked.max_output_tokens is None else asked.max_output_tokens,
+             timeline(table, asked.id, lambda: prompt_thresholds(table, asked.id)))
     memo = table.memo
     if "meta" not in memo:
         memo["meta"] = table.meta()
