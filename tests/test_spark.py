@@ -1,4 +1,4 @@
-"""Spark (issue 14 item 4): the compiled plan's SQL on Spark and costcalc's own pricer in mapInPandas give
+"""Spark (issue 14 item 4): the compiled plan's SQL on Spark and costcalc's own pricer in mapInArrow give
 the rows, totals (to the last digit), problems and assumptions of the local pricer on a generated
 200,000-record log reaching every pricing case (every model, tier, residency, cliff, peak/off-peak instant,
 --as models, a tag). Marked `spark` (and slow: a JVM starts); `.ci/run` runs them where Java is.
