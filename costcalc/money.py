@@ -66,7 +66,7 @@ def convert(usd: Decimal, rate: Decimal) -> Decimal:
     return EXACT.multiply(usd, rate)
 
 
-def per_mtok(count: Decimal, rate: Decimal) -> Decimal:
+def per_mtok(count: Decimal | int, rate: Decimal) -> Decimal:
     """What `count` tokens (or calls) cost at `rate` per million: exact (a division by 10^6 only moves
     the decimal point)."""
     return EXACT.divide(EXACT.multiply(count, rate), MTOK)

@@ -95,28 +95,78 @@ def test_a_maker_of_the_wrong_length_is_an_error_when_read():
 def test_the_projection_makes_no_decimals_for_a_frame_that_is_not_read(monkeypatch):
     from costcalc.api import prices_from, workloads_from
 
-    made = {"tokens": 0, "cost": 0}
+    # per column: how many distinct values were made, each time any were (None: all of them)
+    made: dict[str, list] = {"tokens": [], "cost": []}
     for name in made:
-        original = getattr(amounts.Money, name)
+        original = getattr(amounts.Money, f"{name[:-1] if name == 'tokens' else name}_values")
 
-        def counted(self, _name=name, _original=original):
+        def counted(self, distinct=None, _name=name, _original=original):
             if len(self.cost_codes):  # cost lines (a run's requests are made at once: attrs need them)
-                made[_name] += 1
-            return _original(self)
+                made[_name].append(None if distinct is None else len(distinct))
+            return _original(self, distinct)
 
-        monkeypatch.setattr(amounts.Money, name, counted)
+        monkeypatch.setattr(amounts.Money, f"{name[:-1] if name == 'tokens' else name}_values", counted)
     table = prices_from(None)
     loaded = workloads_from("schema_version: 1\nprofiles:\n  chat:\n    requests_per_day: 1000\n"
                             "    input_tokens: 2000\n    output_tokens: 500\n    models: [gpt-5.5]\n",
                             table, ())
     frame = estimate_frame(project(loaded, table, (2027, 1), 2))
-    assert len(frame) > 0 and made == {"tokens": 0, "cost": 0}
+    assert len(frame) > 0 and made == {"tokens": [], "cost": []}
     # January 2027 (counted in o200k, gpt-5.5's own tokenizer: no translation): 31 days x 1,000 requests =
     # 31,000 requests x 2,000 input tokens = 62,000,000 tokens
     january = frame[(frame["month"] == "2027-01") & (frame["component"] == "input")]
+    assert made == {"tokens": [], "cost": []}  # a filtered frame is still deferred
     assert january["tokens"].sum() == D(62_000_000)
-    assert made["tokens"] == 1
+    assert made == {"tokens": [1], "cost": []}  # the one row's value only
     # cost per line is tokens x rate / 1,000,000, whatever the rate the table gives
     for tokens, rate, cost in zip(frame["tokens"], frame["usd_per_mtok"], frame["cost_usd"]):
         assert cost == tokens * rate / D(1_000_000)
-    assert made == {"tokens": 1, "cost": 1}
+    assert made == {"tokens": [1, None], "cost": [None]}
+
+
+def test_rows_taken_before_reading_stay_deferred_and_are_checked_at_once():
+    maker = Maker([D("0.1"), D("0.2"), D("0.3"), D("0.4")])
+    array = DecimalArray.deferred(4, maker)
+    taken = array.take([3, 1, -1])  # -1 without allow_fill: the last row, as numpy counts
+    filled = array.take([0, -1], allow_fill=True, fill_value=D(9))
+    filtered = array[np.array([True, False, True, False])]
+    again = taken.take([1, 0])  # a take of a take
+    assert maker.calls == 0
+    with pytest.raises(IndexError):
+        array.take([4])
+    with pytest.raises(ValueError):
+        array.take([-2], allow_fill=True)
+    assert taken.tolist() == [D("0.4"), D("0.2"), D("0.4")]
+    assert filled.tolist() == [D("0.1"), D(9)]
+    assert filtered.tolist() == [D("0.1"), D("0.3")]
+    assert again.tolist() == [D("0.2"), D("0.4")]
+    assert maker.calls == 4 and array._decimals is None  # each made its own rows; the array is still deferred
+    # a take after a view made and changed the values takes the changed values
+    array.view()[1] = D(5)
+    assert array.take([1]).tolist() == [D(5)]
+
+
+def test_a_maker_with_rows_makes_only_the_rows_taken():
+    asked = []
+
+    class Rows(Maker):
+        def rows(self, positions):
+            asked.append(positions.tolist())
+            return self()[positions]
+
+    array = DecimalArray.deferred(5, Rows([D(n) for n in range(5)]))
+    frame = pd.DataFrame({"cost": pd.Series(array), "n": range(5)})
+    kept = frame[frame["n"] >= 3]
+    assert asked == []
+    # 3 + 4 = 7
+    assert kept["cost"].sum() == D(7) and asked == [[3, 4]]
+
+
+def test_a_sum_with_missing_values_skips_them_or_is_missing():
+    # summed as they are first (an NA makes that sum NA), then again without the NAs: 0.1 + 0.3 = 0.4
+    array = DecimalArray.deferred(3, Maker([D("0.1"), pd.NA, D("0.3")]))
+    series = pd.Series(array)
+    assert series.sum() == D("0.4")
+    assert series.sum(skipna=False) is pd.NA
+    assert series.sum(min_count=3) is pd.NA and series.sum(min_count=2) == D("0.4")
+    assert pd.Series(DecimalArray.deferred(2, Maker([D("0.1"), D("0.2")]))).sum(min_count=3) is pd.NA

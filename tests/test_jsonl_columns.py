@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("pyarrow")
 
 from costcalc.errors import CostcalcError
-from costcalc.usage import jsonl_columns, read_jsonl
+from costcalc.usage import jsonl_columns, read_ahead, read_jsonl
 from costcalc.usage.formats.common import NumberText
 from costcalc.usage.jsonlines import Block, LongLine
 from costcalc.usage.read import iter_usage
@@ -81,7 +81,11 @@ HOSTILE = [
     b'{"a": Infinity}', b'{"a": "\xff"}', b'{"a": ' + b"[" * 600 + b"]" * 600 + b"}", b'{"a": 1} {"a": 2}',
     b"", b"   ", b'{"a":', b"[1, 2]", b"7", b'{"a": true}', b'{"a": "\\ud800"}', b'{"a": "x\ty"}',
     b'{"a": 1}\x00{"a": 2}', b'{"a": 1}\r{"a": 2}', b'\xef\xbb\xbf{"a": 1}', b'{"a": 1}  ',
+    b'{"a": Inf}', b'{"a": -NaN}',
 ]
+# Words pyarrow reads as floats and orjson refuses; in a record otherwise good, under a key no format reads
+# (Inf got through when only NaN and Infinity were searched for)
+NOT_JSON_NUMBERS = ["NaN", "-NaN", "Inf", "-Inf", "Infinity", "-Infinity", "[1, Inf]", '{"b": [NaN]}']
 
 
 def _hostile_records(fmt: str, good: dict) -> list[bytes]:
@@ -106,6 +110,7 @@ def _hostile_records(fmt: str, good: dict) -> list[bytes]:
     else:
         for created in (1e9, 5, "2026-05-01T00:00:00Z", None):
             out.append(json.dumps({**good, "created": created}).encode())
+    out.extend(text[:-1].encode() + b', "latency": ' + word.encode() + b"}" for word in NOT_JSON_NUMBERS)
     return out + HOSTILE
 
 
@@ -138,8 +143,8 @@ def test_generated_logs_with_hostile_lines_read_the_same(fmt, tmp_path, monkeypa
         if read is None:
             return None
 
-        def wrapped(data, count):
-            found = read(data, count)
+        def wrapped(data):
+            found = read(data)
             used.append(found is not None)
             return found
         return wrapped
@@ -160,7 +165,8 @@ def test_a_block_with_any_hostile_line_falls_back(fmt):
     read = jsonl_columns.block_reader(fmt)
     good = _good_lines(fmt, 200)[:20]
     block = b"\n".join(good) + b"\n"
-    assert read(block, 20) is not None
+    assert read(block, 20) is not None and read(block).rows == 20  # lines counted by the reader itself
+    assert read(block, 19) is None  # a count that is not the block's: never trusted
     for bad in _hostile_records(fmt, json.loads(good[0])):
         lines = good[:10] + [bad] + good[10:]
         data = b"\n".join(lines) + b"\n"
@@ -285,7 +291,7 @@ def test_utc_texts_worked_out_from_bytes_equal_the_reference():
 
 
 def test_a_read_error_comes_after_the_blocks_before_it():
-    """The columnar read of the next block runs ahead on a second thread; a file that breaks part-way (a
+    """The columnar read of the next block runs ahead on worker threads; a file that breaks part-way (a
     truncated .gz) still hands over every block read before the break, in order, then the error."""
     def blocks():
         yield Block(b'{"a": 1}\n', None, False)
@@ -295,6 +301,157 @@ def test_a_read_error_comes_after_the_blocks_before_it():
 
     seen = []
     with pytest.raises(EOFError):
-        for block, ahead in read_jsonl._parsed_ahead(blocks(), lambda data, lines: (data, lines)):
+        for block, ahead in read_ahead.parsed_ahead(blocks(), lambda data: (data, data.count(b"\n"))):
             seen.append((type(block).__name__, None if ahead is None else ahead.result()))
     assert seen == [("Block", (b'{"a": 1}\n', 1)), ("LongLine", None), ("Block", (b'{"a": 2}\n{"a": 3}\n', 2))]
+
+
+def test_nan_and_inf_in_text_keep_a_block_columnar():
+    """The words NaN and Inf inside text (a tag, a model) are not numbers: without a float column in the
+    block it is still read as columns; with one (a float elsewhere) the block goes line by line."""
+    read = jsonl_columns.block_reader("costcalc")
+    line = (b'{"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 1, "output_tokens": 2,'
+            b' "tags": {"team": "NaN Info"}}\n')
+    found = read(line * 3, 3)
+    assert found is not None and found["tag:team"].to_pylist() == ["NaN Info"] * 3
+    with_float = line[:-2] + b', "latency": 0.5}\n'
+    assert read(line * 2 + with_float, 3) is None
+
+
+def test_blocks_read_ahead_come_out_in_file_order():
+    """READ_AHEAD blocks are read at once on worker threads (the first two reads wait for each other: with
+    one worker they could not both start) and finish in any order (each read waits longer the earlier its
+    block); they still come out in file order, each with its own read, and a read error after all of them."""
+    import threading
+    import time
+
+    count = 7
+    datas = [b'{"n": %d}\n' % i * (i + 1) for i in range(count)]
+    both = threading.Barrier(2, timeout=10)
+
+    def blocks():
+        for data in datas:
+            yield Block(data, None, False)
+        raise EOFError("truncated")
+
+    def slow_read(data):
+        lines = data.count(b"\n")
+        if lines <= 2:
+            both.wait()  # BrokenBarrierError if the two first reads do not run at once
+        time.sleep(0.002 * (count - lines))
+        return data, lines
+
+    seen = []
+    with pytest.raises(EOFError):
+        for block, ahead in read_ahead.parsed_ahead(blocks(), slow_read):
+            seen.append((block.data, ahead.result()))
+    assert seen == [(data, (data, i + 1)) for i, data in enumerate(datas)]
+
+
+def _chunks_then_error(paths, columnar: bool, monkeypatch, strict: bool = False, apart: bool = False
+                       ) -> tuple[list, str | None]:
+    """Every chunk's (records, problems, frame) until the error, and the error's text; `apart`: each file
+    read by an iter_usage call of its own (no next file to start early)."""
+    monkeypatch.setattr(jsonl_columns, "ENABLED", columnar)
+    seen = []
+    try:
+        for group in ([[p] for p in paths] if apart else [paths]):
+            for chunk in iter_usage(group, chunk_records=700, strict=strict):
+                seen.append((chunk.records, [_plain(p) for p in chunk.problems], chunk.frame))
+    except CostcalcError as exc:
+        return seen, str(exc)
+    return seen, None
+
+
+def _same_chunks(a: tuple[list, str | None], b: tuple[list, str | None]) -> None:
+    assert a[1] == b[1]
+    assert [(records, problems) for records, problems, _ in a[0]] == [(r, p) for r, p, _ in b[0]]
+    for (_, _, one), (_, _, other) in zip(a[0], b[0]):
+        pd.testing.assert_frame_equal(one, other)
+
+
+def _joined_chunks(found: tuple[list, str | None]) -> tuple:
+    """(frame, records, problems) of all chunks, or the error's text, as _read gives them."""
+    if found[1] is not None:
+        return found[1]
+    frames = [frame for _, _, frame in found[0] if len(frame)]
+    return (pd.concat(frames, ignore_index=True), sum(r for r, _, _ in found[0]),
+            [p for _, problems, _ in found[0] for p in problems])
+
+
+def test_the_next_files_reads_start_early_and_change_nothing(tmp_path, monkeypatch):
+    """The next JSON-lines file's columnar reads start once the file before it has handed over its last
+    block (read.iter_usage, read_ahead.StartedBlocks). The chunks, their problems, a read error of the
+    next file (a truncated .gz: after every chunk of the file before it) and a strict stop are the same as
+    reading each file on its own, and the rows and problems the same as line by line; a strict stop
+    leaves no read running."""
+    import gzip
+    import threading
+
+    monkeypatch.setattr(read_jsonl, "COLUMNAR_BLOCK_BYTES", 8192)
+    good = {fmt: _good_lines(fmt, 12_000) for fmt in ("openai", "anthropic")}  # 4,900 and 3,400 lines
+    first = tmp_path / "openai.jsonl"
+    first.write_bytes(b"\n".join(good["openai"][:2000] + [b'{"a": 1}'] + good["openai"][2000:2500]) + b"\n")
+    second = tmp_path / "anthropic.jsonl"
+    second.write_bytes(b"\n".join(good["anthropic"][:2500]) + b"\n")
+    third = tmp_path / "b.jsonl"
+    third.write_bytes(second.read_bytes())
+    truncated = tmp_path / "anthropic.jsonl.gz"
+    truncated.write_bytes(gzip.compress(second.read_bytes())[:30_000])
+    early = []
+
+    real_blocks = read_jsonl.file_blocks
+
+    def counted(path, read_block):
+        early.append(path.name)
+        return real_blocks(path, read_block)
+
+    monkeypatch.setattr("costcalc.usage.read.file_blocks", counted)
+    for paths in ([first, second], [first, truncated], [second, first, third]):
+        early.clear()
+        columnar = _chunks_then_error(paths, True, monkeypatch)
+        assert early == [p.name for p in paths[1:]]  # each next file's reads started early
+        _same_chunks(columnar, _chunks_then_error(paths, True, monkeypatch, apart=True))
+        assert sum(records for records, _, _ in columnar[0]) >= 2500
+        if columnar[1] is None:
+            _same(_joined_chunks(columnar), _joined_chunks(_chunks_then_error(paths, False, monkeypatch)))
+        else:
+            assert columnar[1] == _chunks_then_error(paths, False, monkeypatch)[1]
+            assert columnar[1].startswith(f"{truncated}: cannot read")
+    # a strict stop at the last line of the first file: after the second file's reads started
+    last_bad = tmp_path / "last_bad.jsonl"
+    last_bad.write_bytes(b"\n".join(good["openai"][:2500] + [b'{"a": 1}']) + b"\n")
+    for paths in ([first, second], [last_bad, second]):
+        early.clear()
+        stopped = _chunks_then_error(paths, True, monkeypatch, strict=True)
+        assert stopped[1] is not None and stopped[1] == _chunks_then_error(paths, False, monkeypatch, strict=True)[1]
+        assert early == ([] if paths[0] == first else [second.name])
+        _same_chunks(stopped, _chunks_then_error(paths, True, monkeypatch, strict=True, apart=True))
+    assert not [t for t in threading.enumerate() if t.name.startswith("costcalc-jsonl")]
+
+
+def test_edge_files_read_the_same_alone_and_in_a_row(tmp_path, monkeypatch):
+    """An empty file, one record without a newline, a last line without a newline after many blocks, a bad
+    line in the last block and one in a block read ahead (the second and third blocks of a file): the same
+    rows, records and problems as line by line, each file alone and all in one call (where each next
+    file's reads start early)."""
+    monkeypatch.setattr(read_jsonl, "COLUMNAR_BLOCK_BYTES", 4096)  # about a dozen lines a block
+    good = _good_lines("anthropic", 3000)[:400]
+    bad = b'{"timestamp": "2026-01-01T00:00:00Z", "model": "claude-opus-4-7", "usage": {"input_tokens": 1.0}}'
+    files = {
+        "empty.jsonl": b"",
+        "one_open.jsonl": good[0],
+        "open_end.jsonl": b"\n".join(good),
+        "bad_last_block.jsonl": b"\n".join(good[:-3] + [bad] + good[-3:]) + b"\n",
+        "bad_read_ahead.jsonl": b"\n".join(good[:15] + [bad] + good[15:30] + [b"{"] + good[30:]) + b"\n",
+    }
+    paths = []
+    for name, data in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
+    for group in [[p] for p in paths] + [paths, paths[::-1]]:
+        columnar = _read(group, True, monkeypatch, "anthropic", chunk_records=50)
+        _same(columnar, _read(group, False, monkeypatch, "anthropic", chunk_records=50))
+    problems = _read(paths, True, monkeypatch, "anthropic")[2]
+    assert [(Path(p[0]).name, p[1]) for p in problems] == [
+        ("bad_last_block.jsonl", 398), ("bad_read_ahead.jsonl", 16), ("bad_read_ahead.jsonl", 32)]

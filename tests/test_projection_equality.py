@@ -150,6 +150,42 @@ def test_generated_profiles_equal(table, seed):
     assert_same(*both(loaded, table, (2026, 3), 14))
 
 
+def shared_kinds(seed: int, count: int) -> str:
+    """generated() profiles, each followed by copies that price alike per request (the same tokens, tiers,
+    traffic and models: one kind of run, summed once, costcalc.projection.pricing._sums) but differ in
+    volume, growth, the months they run or no requests at all, so each run takes its kind's sums in its
+    own months at its own volume."""
+    rng = random.Random(seed)
+    text = generated(seed, count)
+    head, *profiles = text.split("\n  p")
+    out = [head]
+    for i, body in enumerate(profiles):
+        lines = body.rstrip("\n").split("\n")
+        group = ["\n".join(lines)]
+        keep = [line for line in lines[1:] if not line.lstrip().startswith(
+            ("requests_per_", "growth_per_month", "start:", "end:"))]
+        for copy in range(rng.choice([1, 2])):
+            volume = rng.choice(["requests_per_day: 0", "requests_per_day: 777", "requests_per_month: 4321",
+                                 "requests_per_day: {low: 10, expected: 20, high: 40}"])
+            extra = [f"    {volume}"]
+            if rng.random() < 0.5:
+                extra.append(f"    growth_per_month: {rng.choice([0.03, 0.2])}")
+            if rng.random() < 0.4:
+                extra.append("    start: 2026-05-01")
+            if rng.random() < 0.4:
+                extra.append("    end: 2026-12-31")
+            group.append(f"{i}c{copy}:\n" + "\n".join(extra + keep))
+        rng.shuffle(group)  # the first run of a kind (the one summed) may be any of them
+        out += group
+    return "\n  p".join(out) + "\n"
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_runs_of_one_kind_equal(table, seed):
+    loaded = workloads_from(shared_kinds(seed, 12), table, ())
+    assert_same(*both(loaded, table, (2026, 3), 14))
+
+
 @pytest.mark.slow
 def test_the_1000_profile_benchmark_equals(table):
     import sys

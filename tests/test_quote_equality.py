@@ -9,6 +9,7 @@ split, both sides of every prompt cliff, several requests, and tool calls."""
 from __future__ import annotations
 
 import copy
+import decimal
 import dataclasses
 import pickle
 import random
@@ -255,6 +256,19 @@ def test_deferred_lines_behave_like_constructed_ones(bundled):
     # with tool calls the lines are made in the call (their errors belong to it)
     web = quote(bundled, "gpt-5.5", TokenBundle(input=10), at, tool_calls={"web_search": 2})
     assert "lines" in vars(web) and web.lines[-1].component == "tool:web_search"
+
+
+def test_deferred_lines_are_exact_whatever_precision_is_current_when_read(bundled):
+    # gpt-5.5 list: input 5.00, cache_read 0.50, output 30.00 USD per 1M tokens.
+    # 123,457 x 5.00 / 1M = 0.617285; 77,777 x 0.50 / 1M = 0.0388885; 98,765 x 30.00 / 1M = 2.96295;
+    # total 0.617285 + 0.0388885 + 2.96295 = 3.6191235 (made in the call, at the default 28 digits)
+    made = quote(bundled, "gpt-5.5", TokenBundle(input=123_457, cache_read=77_777, output=98_765),
+                 datetime(2026, 6, 1, tzinfo=UTC))
+    with decimal.localcontext() as context:
+        context.prec = 4  # a caller's own low precision, set after the quote and before the lines are read
+        lines = made.lines
+    assert [line.cost_usd for line in lines] == [D("0.617285"), D("0.0388885"), D("2.96295")]
+    assert made.total_usd == D("3.6191235") == sum(line.cost_usd for line in lines)
 
 
 def test_utc_window_state_equals_the_general_reading(bundled):

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 
 from ..errors import CostcalcError, NoPriceError, NotLaunchedError, shown
-from ..money import decimal_text
+from ..money import decimal_text, per_mtok
 from .limits import check_request
 from .model import COMPONENTS, MTOK, SCENARIOS, TOOL_PREFIX, Model, PriceTable, tool_component
 from .memo import Timeline, remember, timeline
@@ -286,7 +286,7 @@ def _token_lines(rates: tuple[Decimal, ...], rule: str, counts: tuple[int, ...])
             fields["component"] = component
             fields["tokens"] = count
             fields["usd_per_mtok"] = rate
-            fields["cost_usd"] = rate * count / MTOK
+            fields["cost_usd"] = per_mtok(count, rate)  # exact in any context: lines may be made later
             fields["rule"] = rule
             lines.append(line)
     return lines
@@ -297,9 +297,10 @@ class _DeferredLines:
     rates, rule and counts when first read and then kept in the instance dict (this descriptor defines no
     __set__, so the dict answers every later read; the same pattern as functools.cached_property). A loop
     that reads only `total_usd` makes no line objects. Equality, repr, replace, asdict and pickling read
-    the attribute, so they see the same tuple as an eagerly built quote has. The costs are computed in the
-    Decimal context current when read; with counts below 10^15 and rates of under 13 digits each product
-    fits the default 28 digits, so a line is exact whenever it is made (as the total, made in the call)."""
+    the attribute, so they see the same tuple as an eagerly built quote has. The costs are computed exactly
+    (money.per_mtok), not in the Decimal context current when read: a caller who lowers the precision between
+    the quote and the read still gets lines that add up to the total (made in the call, where counts below
+    10^15 and rates of under 13 digits fit the default 28 digits)."""
 
     def __get__(self, quote: Quote | None, owner: type | None = None):
         if quote is None:

@@ -52,8 +52,9 @@ at 50 digits. The month's volume (requests x growth^k) is computed at 50 digits 
 
 The frame's `tokens`, `usd_per_mtok` and `cost_usd` are "decimal" columns whose Decimals are made when a
 value is first read (costcalc.frames.decimal.DecimalArray.deferred over pricing.Money's integers), so a
-frame that is only built or passed on costs no Decimal per line (any row selection - a filter by another
-column, head - or count() makes the whole column); the values read are the same divisions, made then.
+frame that is only built or passed on costs no Decimal per line, and a filtered frame (a filter by another
+column, take) makes only its rows' distinct values when read (head and count() make the whole column);
+the values read are the same divisions, made then.
 attrs["requests"] is a table (frame.request_entries gives its rows as dicts): one row per (profile, model,
 month, case) with lines.
 """
@@ -176,7 +177,9 @@ def _run(profiles, projector, month_list, start, out, cases: bool = True) -> pd.
                     _project_cases(projector, base, model_id, model_name, month_list, start, out, cases)
                 else:
                     _project_one(projector, base, model_id, model_name, month_list, start, "expected", out)
-    return out.frame(profiles, month_list)
+        # the last runs are priced here, in the same context (their unpriced calls and left-out requests are
+        # sums of Decimals: at Python's default 28 digits they differed from the other runs')
+        return out.frame(profiles, month_list)
 
 
 def _project_cases(projector: _Projector, profile: Profile, model_id: str, model_name: str,
@@ -253,7 +256,7 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     profile, hint = in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = reasoning_tokens(profile, model.provider)
     translated = projector.translations[(profile.name, model_name)][0]
-    bins = request_bins(profile, reasoning, model, None if translated is None else translated.ratio)
+    bins = _request_bins(projector, profile, reasoning, model, None if translated is None else translated.ratio)
     over = over_limits(profile, model, model_name, bins, ceil_tokens(at_case(profile.output_tokens) + reasoning), case,
                        sampled is not None, ends, counted, hint)
     requests, classes = [], []
@@ -280,6 +283,19 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
                     volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,
                     weights_id, notes, (model, bins, over) if any(over) else None, tries))
+
+
+def _request_bins(projector: _Projector, profile: Profile, reasoning: Decimal, model, ratio) -> list:
+    """request_bins, once per profile and reasoning tokens for a plain profile (its bins do not depend on the
+    model otherwise: the models of a provider, or of one tokenizer, share them). The profile is kept with
+    its bins, so a later profile that gets the same id is not taken for it."""
+    if profile.shape is not None:
+        return request_bins(profile, reasoning, model, ratio)
+    key = (id(profile), str(reasoning))  # as written: 1000 and 1000.0 scale to other places
+    found = projector.bins.get(key)
+    if found is None or found[0] is not profile:
+        found = projector.bins[key] = (profile, request_bins(profile, reasoning, model, ratio))
+    return found[1]
 
 
 def _unchanged(tokens: tuple) -> tuple:

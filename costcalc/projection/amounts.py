@@ -8,6 +8,7 @@ Pure computation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,23 +39,51 @@ class Money:
     def __len__(self) -> int:
         return len(self.token_codes)
 
-    def _token_numerators(self) -> np.ndarray:
-        return _objects(self.numerators)[self.multipliers] * self.sums.astype(object)
+    def _token_numerators(self, distinct: np.ndarray | None = None) -> np.ndarray:
+        sums, multipliers = (self.sums, self.multipliers) if distinct is None else \
+            (self.sums[distinct], self.multipliers[distinct])
+        return _objects(self.numerators)[multipliers] * sums.astype(object)
 
     def tokens(self) -> np.ndarray:
         """Each line's tokens (an object array of Decimals, equal values one object)."""
-        values = list(map(DIVIDE.divide, self._token_numerators().tolist(),
-                          _objects(self.divisors)[self.multipliers].tolist()))
-        return _objects(values)[self.token_codes]
+        return self.token_values()[self.token_codes]
 
     def cost(self) -> np.ndarray:
-        """Each line's cost_usd: the token numerator x the rate as an integer, over the divisor x
-        1,000,000 x 10^(rate places) (one divisor per multiplier, not per (multiplier, rate))."""
-        numerators = self._token_numerators()[self.cost_tokens] * _objects(self.rate_ints)[self.cost_rates]
+        """Each line's cost_usd (an object array of Decimals, equal values one object)."""
+        return self.cost_values()[self.cost_codes]
+
+    def codes(self, name: str) -> np.ndarray:
+        """Per line: its distinct value of `name` ("tokens" or "cost")."""
+        return self.token_codes if name == "tokens" else self.cost_codes
+
+    def distinct(self, name: str) -> int:
+        """How many distinct values of `name` ("tokens" or "cost") the lines have."""
+        return len(self.sums) if name == "tokens" else len(self.cost_tokens)
+
+    def values(self, name: str, distinct: np.ndarray | None = None) -> np.ndarray:
+        """The distinct values of `name` ("tokens" or "cost"): all, or those at positions `distinct`."""
+        return self.token_values(distinct) if name == "tokens" else self.cost_values(distinct)
+
+    def token_values(self, distinct: np.ndarray | None = None) -> np.ndarray:
+        """The distinct token values (all, or those at positions `distinct`) as Decimals."""
+        multipliers = self.multipliers if distinct is None else self.multipliers[distinct]
+        return _objects(map(DIVIDE.divide, self._token_numerators(distinct).tolist(),
+                            _objects(self.divisors)[multipliers].tolist()), len(multipliers))
+
+    def cost_values(self, distinct: np.ndarray | None = None) -> np.ndarray:
+        """The distinct cost_usd values (all, or those at positions `distinct`): the token numerator x the
+        rate as an integer, over the divisor x 1,000,000 x 10^(rate places) (one divisor per multiplier,
+        not per (multiplier, rate))."""
+        tokens, rates = (self.cost_tokens, self.cost_rates) if distinct is None else \
+            (self.cost_tokens[distinct], self.cost_rates[distinct])
+        # every token numerator once, then taken per cost value (a token value has a cost per rate); for a
+        # few rows, only theirs
+        token_numerators = self._token_numerators()[tokens] if distinct is None else self._token_numerators(tokens)
+        numerators = token_numerators * _objects(self.rate_ints)[rates]
         scale = MTOK.scaleb(self.rate_places)
         divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors])
-        values = list(map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[self.cost_tokens]].tolist()))
-        return _objects(values)[self.cost_codes]
+        return _objects(map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[tokens]].tolist()),
+                        len(numerators))
 
 
 def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -76,7 +105,9 @@ def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.
     return codes, s_values[uniques // count], uniques % count
 
 
-def _objects(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+def _objects(values: Iterable, count: int = -1) -> np.ndarray:
+    """An object array of the values as they are (fromiter: about 5x faster than filling an empty array
+    from a list, which checks every element for a sequence)."""
+    if isinstance(values, list):
+        count = len(values)
+    return np.fromiter(values, dtype=object, count=count)

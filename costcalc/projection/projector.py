@@ -91,6 +91,12 @@ class _Projector:
         self.weighted_rows: dict[tuple, Any] = {}  # counts matrices and weighted minutes
         self.windows: dict[tuple, tuple] = {}
         self.volumes: dict[tuple, Any] = {}  # pricing.Volume
+        # pricing._sums: the sums of each kind of run (pricing._signature -> pricing._Priced), shared by
+        # every run of that kind
+        self.priced: dict[tuple, Any] = {}
+        # (id(profile), reasoning tokens as text) -> (profile, its request bins): a plain profile's bins
+        # (projection._request_bins)
+        self.bins: dict[tuple, tuple] = {}
 
     @contextlib.contextmanager
     def scratch(self):

@@ -22,9 +22,10 @@ doubt sends the whole block to the per-line path, which then reports each bad re
 - pyarrow infers a type per column: a count must come out int64 (1.0, 1e3, 2^64, "12", true give
   double, string or bool: the block falls back); an ISO-8601 `timestamp` is declared text so that
   pyarrow never reads it as a timestamp of its own;
-- pyarrow accepts NaN/Infinity and text that is not UTF-8, which orjson refuses, and may stop reading at
-  a NUL byte: a block holding `NaN`, `Infinity` or a NUL byte anywhere, or bytes that are not UTF-8,
-  falls back;
+- pyarrow accepts NaN, Inf and Infinity (with a sign or not) and text that is not UTF-8, which orjson
+  refuses, and may stop reading at a NUL byte: a block holding a NUL byte anywhere or bytes that are not
+  UTF-8 falls back, and so does a block with a floating-point column (the only type pyarrow gives those
+  words) holding `NaN` or `Inf` anywhere;
 - pyarrow has no depth limit (and overflows its stack past some 10^4 levels) where the per-line path
   refuses a line nested about 1,000 deep: a block with a line of more than MAX_BRACKETS `{`/`[` falls back
   before pyarrow sees it;
@@ -91,14 +92,15 @@ def _pyarrow() -> Any:
     return _arrow
 
 
-def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
-    """fn(block bytes, lines in it) -> the block's Columns, or None to read it line by line; None when
-    the format has no columnar reader or pyarrow is missing."""
+def block_reader(format: str) -> Callable[..., Columns | None] | None:
+    """fn(block bytes, lines in it or None to count them here) -> the block's Columns, or None to read it
+    line by line; None when the format has no columnar reader or pyarrow is missing. Counting here keeps
+    the count off the thread that hands the blocks over (the reads run on worker threads)."""
     extract = _EXTRACT.get(format)
     if extract is None or not ENABLED or not _pyarrow():
         return None
 
-    def read(data: bytes, lines: int) -> Columns | None:
+    def read(data: bytes, lines: int | None = None) -> Columns | None:
         table = _table(data, lines, format)
         if table is None:
             return None
@@ -106,7 +108,7 @@ def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
             columns = extract(_Table(table))
         except (_Fallback, _pyarrow().ArrowException):  # anything unforeseen: the per-line path decides
             return None
-        columns.rows = lines
+        columns.rows = table.num_rows  # one row per line (checked in _table)
         return columns
 
     return read
@@ -115,9 +117,10 @@ def block_reader(format: str) -> Callable[[bytes, int], Columns | None] | None:
 # ------------------------------------------------------------------------------------------- parsing
 
 
-def _table(data: bytes, lines: int, format: str) -> Any:
-    """The block as a pyarrow Table, one row per line; None when any guard above fails."""
-    if not data.endswith(b"\n") or b"NaN" in data or b"Infinity" in data or b"\x00" in data:
+def _table(data: bytes, lines: int | None, format: str) -> Any:
+    """The block as a pyarrow Table, one row per line (`lines` of them, or as many as newlines when None);
+    None when any guard above fails."""
+    if not data.endswith(b"\n") or b"\x00" in data:
         return None
     if not data.isascii():
         try:
@@ -126,7 +129,9 @@ def _table(data: bytes, lines: int, format: str) -> Any:
             return None
     view = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(view == _NEWLINE)
-    if len(ends) != lines:
+    if lines is None:
+        lines = len(ends)
+    elif len(ends) != lines:
         return None
     before = ends - 1
     if before[0] < 0:
@@ -154,7 +159,26 @@ def _table(data: bytes, lines: int, format: str) -> Any:
                                                                      newlines_in_values=False))
     except (pa.ArrowException, UnicodeDecodeError):
         return None
-    return table if table.num_rows == lines else None
+    if table.num_rows != lines:
+        return None
+    # NaN, Inf, Infinity (signed or not) are read by pyarrow as floating-point numbers only, so a block whose
+    # columns hold no floats has none; a block with floats is searched (the usual logs have none: the
+    # search of every block was a seventh of the path)
+    if _has_floats(table.schema) and (b"NaN" in data or b"Inf" in data):
+        return None
+    return table
+
+
+def _has_floats(schema: Any) -> bool:
+    """Any floating-point column in the schema, at any depth (in objects and lists)."""
+    pa = _pyarrow()
+    types = [field.type for field in schema]
+    while types:
+        kind = types.pop()
+        if pa.types.is_floating(kind):
+            return True
+        types.extend(kind.field(i).type for i in range(kind.num_fields))
+    return False
 
 
 def _deepest(data: bytes, ends: np.ndarray) -> int:

@@ -41,14 +41,13 @@ class LongLine:
 class Block:
     """Complete lines read at once. `data` is their bytes (newlines included, a leading byte-order mark
     dropped); `lines` the lines without their newline (split on first use: a block read as columns never
-    needs them); `count` how many; `open_end` is True when the last line ends the file without a newline
+    needs them); `open_end` is True when the last line ends the file without a newline
     (a truncated write?)."""
 
-    __slots__ = ("_count", "_lines", "data", "open_end")
+    __slots__ = ("_lines", "data", "open_end")
 
     def __init__(self, data: bytes, lines: list[bytes] | None, open_end: bool):
         self.data, self._lines, self.open_end = data, lines, open_end
-        self._count: int | None = None
 
     @property
     def lines(self) -> list[bytes]:
@@ -56,12 +55,6 @@ class Block:
             self._lines = self.data.split(b"\n")
             del self._lines[-1]  # the empty piece after the last newline
         return self._lines
-
-    @property
-    def count(self) -> int:
-        if self._count is None:  # counted once (the columnar read and the line numbers both ask)
-            self._count = len(self._lines) if self._lines is not None else self.data.count(b"\n")
-        return self._count
 
 
 def line_blocks(handle: io.BufferedIOBase, line_cap: int, block_bytes: int = BLOCK_BYTES
@@ -110,7 +103,8 @@ def line_blocks(handle: io.BufferedIOBase, line_cap: int, block_bytes: int = BLO
                     if data:
                         pieces, carried = [data], len(data)
                     continue
-        whole = b"".join((*pieces, data[:end + 1])) if pieces else data[:end + 1]
+        # a memoryview: the head of this read is copied once, by join (a slice would copy it first)
+        whole = b"".join((*pieces, memoryview(data)[:end + 1])) if pieces else data[:end + 1]
         pieces = [data[end + 1:]] if end + 1 < len(data) else []
         carried = len(data) - end - 1
         yield Block(whole, None, False)

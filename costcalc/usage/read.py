@@ -35,8 +35,9 @@ Every chunk keeps `records == len(frame) + len(problems)`: a bad record becomes 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -47,9 +48,10 @@ from ..errors import CostcalcError, InputError
 from .chunk import UsageChunk, suffixes
 from .formats.columnar import check_target, normalize_columns, plan_columns
 from .formats.providers import RECORD_READERS, is_batch_line
-from .jsonl_columns import block_reader
+from .jsonl_columns import Columns, block_reader
 from .read_csv import csv_chunks, csv_header
-from .read_jsonl import first_record, jsonl_chunks, without_gc
+from .read_ahead import StartedBlocks
+from .read_jsonl import file_blocks, first_record, jsonl_chunks, without_gc
 from .read_parquet import parquet_chunks, parquet_plan
 from .schema import FRAME_SOURCE
 
@@ -81,12 +83,33 @@ def iter_usage(paths: str | Path | Iterable[str | Path], format: str | None = No
         check_target(target, f"--map {target}")
     files = _distinct([_checked_file(p) for p in paths])
     plans = [(path, _reader_for(path, format, mapping)) for path in files]
-    for path, read in plans:
-        for chunk in read(path, chunk_records):
-            if strict and chunk.problems:
-                yield from _before_first_problem(chunk)
-                raise InputError([chunk.problems[0]])
-            yield chunk
+    started: list[StartedBlocks] = []  # the next file's first columnar reads, started early
+
+    def start(after: tuple[Path, Any]) -> Callable[[], None] | None:
+        """The hook that starts the columnar reads of the file `after` (a JSON-lines file read as columns)
+        once the file before it has handed over its last block, so the workers parse it while that
+        file's last chunk is built and priced."""
+        path, read = after
+        read_block = read.read_block if isinstance(read, _JsonReader) else None
+        if read_block is None:
+            return None
+        return lambda: started.append(StartedBlocks(file_blocks(path, read_block)))
+
+    try:
+        for index, (path, read) in enumerate(plans):
+            if isinstance(read, _JsonReader):
+                then = start(plans[index + 1]) if index + 1 < len(plans) else None
+                chunks = read(path, chunk_records, started.pop() if started else None, then)
+            else:
+                chunks = read(path, chunk_records)
+            for chunk in chunks:
+                if strict and chunk.problems:
+                    yield from _before_first_problem(chunk)
+                    raise InputError([chunk.problems[0]])
+                yield chunk
+    finally:
+        for unread in started:  # a stop before the next file's turn
+            unread.close()
 
 
 def log_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -194,9 +217,19 @@ def _reader_for(path: Path, format: str | None, mapping: dict[str, str] | None):
         raise CostcalcError(f"{path}: --map applies to CSV and Parquet files, not JSON lines")
     if format is None:
         format = _detect_json(path)
-    read_record = None if format == "otel" else RECORD_READERS[format]
-    read_block = block_reader(format)
-    return lambda p, n: without_gc(jsonl_chunks(p, read_record, n, read_block))
+    return _JsonReader(None if format == "otel" else RECORD_READERS[format], block_reader(format))
+
+
+class _JsonReader:
+    """The chunk reader of a JSON-lines file: fn(path, chunk_records, started, then) (read_jsonl.jsonl_chunks);
+    `read_block` is the format's columnar reader, if it has one."""
+
+    def __init__(self, read_record: Any, read_block: Callable[[bytes], Columns | None] | None):
+        self.read_record, self.read_block = read_record, read_block
+
+    def __call__(self, path: Path, chunk_records: int, started: StartedBlocks | None = None,
+                 then: Callable[[], object] | None = None) -> Iterator[UsageChunk]:
+        return without_gc(jsonl_chunks(path, self.read_record, chunk_records, self.read_block, started, then))
 
 
 

@@ -7,8 +7,8 @@ import functools
 import gc
 import io
 import itertools
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from .formats.instants import INSTANT_RULE, seconds_ns, text_ns
 from .formats.otel import Nanos, span_records
 from .jsonl_columns import Columns
 from .jsonlines import BLOCK_BYTES, Block, LongLine, exact_text_floats, line_blocks, repeated_keys
+from .read_ahead import StartedBlocks, parsed_ahead
 from .schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
@@ -73,7 +74,9 @@ def _numbered_lines(path: Path, handle: io.BufferedIOBase) -> Iterator[tuple[int
 
 
 def jsonl_chunks(path: Path, read_record, chunk_records: int,
-                 read_block: Callable[[bytes, int], Columns | None] | None = None) -> Iterator[UsageChunk]:
+                 read_block: Callable[[bytes], Columns | None] | None = None,
+                 started: StartedBlocks | None = None, then: Callable[[], object] | None = None
+                 ) -> Iterator[UsageChunk]:
     """JSON lines, one record per line (`read_record`, which returns None for a line that is not a
     record), or OTLP documents of many span records (read_record None). Lines come in blocks
     (jsonlines.line_blocks). With `read_block` (jsonl_columns.block_reader) a block whose lines are all
@@ -81,8 +84,11 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     without it, takes the per-line path: parsed by orjson in one map, checked for keys given twice at
     once (jsonlines.repeated_keys), then each line goes through the format's record function, appending
     one raw tuple; the DataFrame (and the timestamps) are built once per chunk. A chunk holds blocks of
-    one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar read
-    of the next block runs on a second thread while this one is handed over (`_parsed_ahead`)."""
+    one path only, so where the two alternate a chunk may end before `chunk_records`. The columnar reads
+    of the next blocks run on worker threads while this one is handed over (read_ahead.py). `started`:
+    this file's blocks, their reads started before its turn (StartedBlocks); `then` is called once every
+    block is handed over, before the last chunks are built (read.iter_usage starts the next file's reads
+    there, so the workers parse it while this file's last chunk is built and priced)."""
     source = str(path)
     rows: list[tuple] = []
     lines: list[int] = []
@@ -90,117 +96,93 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
     pieces: list[tuple[Columns, int]] = []  # columnar blocks not yet yielded, with their first line
     held = 0  # records in pieces
     number = 0  # the lines before the current block
-    block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
-    with open_binary(path) as handle:
-        try:
-            for block, columnar in _parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block):
-                if columnar is not None:
-                    assert isinstance(block, Block)  # a long line is never read as columns
-                    count = block.count
-                    found = columnar.result()
-                    if found is not None:
-                        if rows or problems:
+    try:
+        for block, columnar in (started if started is not None else file_blocks(path, read_block)):
+            if columnar is not None:
+                assert isinstance(block, Block)  # a long line is never read as columns
+                found = columnar.result()
+                if found is not None:
+                    if rows or problems:
+                        yield _chunk(source, rows, lines, problems)
+                        rows, lines, problems = [], [], []
+                    pieces.append((found, number + 1))
+                    held += found.rows
+                    number += found.rows  # one row per line
+                    while held >= chunk_records:
+                        chunk, pieces = _columnar_chunk(source, pieces, chunk_records)
+                        held -= chunk.records
+                        yield chunk
+                    continue
+            if pieces:
+                yield _columnar_chunk(source, pieces, held)[0]
+                pieces, held = [], 0
+            if isinstance(block, LongLine):
+                number += 1
+                problems.append(Problem(source, number, "", _shown(block.head), LINE_TOO_LONG))
+                if len(rows) + len(problems) >= chunk_records:
+                    yield _chunk(source, rows, lines, problems)
+                    rows, lines, problems = [], [], []
+                continue
+            values, failed = _parse_block(block.lines)
+            repeated = repeated_keys(block, values, failed)
+            last = len(block.lines) - 1
+            for index, record in enumerate(values):
+                line = number + index + 1
+                if index in failed:
+                    raw = block.lines[index]
+                    if raw.strip():  # a blank line is not a record
+                        problems.append(_json_problem(source, line, raw, record,
+                                                      block.open_end and index == last))
+                elif index in repeated:
+                    key, message = repeated[index]
+                    problems.append(Problem(source, line, key, MISSING, message))
+                elif type(record) is not dict:
+                    problems.append(Problem(source, line, "", _shown(block.lines[index]), "a record must be "
+                                            "a JSON object {...}, not " + _json_kind(record)))
+                elif read_record is not None:
+                    try:
+                        row = read_record(record)
+                    except Bad as bad:
+                        if bad.message is FRACTION_RULE:
+                            bad = _as_written(block.lines[index], bad, "", read_record)
+                        problems.append(bad.problem(source, line))
+                    else:
+                        if row is not None:
+                            rows.append(row)
+                            lines.append(line)
+                else:  # OTLP: each span with usage is a record, and one document may fill many chunks
+                    for key, row in span_records(record):
+                        if isinstance(row, Bad):
+                            if row.message is FRACTION_RULE:
+                                row = _as_written(block.lines[index], row, key, None)
+                            problems.append(row.problem(source, line, key))
+                        else:
+                            rows.append(row)
+                            lines.append(line)
+                        if len(rows) + len(problems) >= chunk_records:
                             yield _chunk(source, rows, lines, problems)
                             rows, lines, problems = [], [], []
-                        pieces.append((found, number + 1))
-                        held += found.rows
-                        number += count
-                        while held >= chunk_records:
-                            chunk, pieces = _columnar_chunk(source, pieces, chunk_records)
-                            held -= chunk.records
-                            yield chunk
-                        continue
-                if pieces:
-                    yield _columnar_chunk(source, pieces, held)[0]
-                    pieces, held = [], 0
-                if isinstance(block, LongLine):
-                    number += 1
-                    problems.append(Problem(source, number, "", _shown(block.head), LINE_TOO_LONG))
-                    if len(rows) + len(problems) >= chunk_records:
-                        yield _chunk(source, rows, lines, problems)
-                        rows, lines, problems = [], [], []
-                    continue
-                values, failed = _parse_block(block.lines)
-                repeated = repeated_keys(block, values, failed)
-                last = len(block.lines) - 1
-                for index, record in enumerate(values):
-                    line = number + index + 1
-                    if index in failed:
-                        raw = block.lines[index]
-                        if raw.strip():  # a blank line is not a record
-                            problems.append(_json_problem(source, line, raw, record,
-                                                          block.open_end and index == last))
-                    elif index in repeated:
-                        key, message = repeated[index]
-                        problems.append(Problem(source, line, key, MISSING, message))
-                    elif type(record) is not dict:
-                        problems.append(Problem(source, line, "", _shown(block.lines[index]), "a record must be "
-                                                "a JSON object {...}, not " + _json_kind(record)))
-                    elif read_record is not None:
-                        try:
-                            row = read_record(record)
-                        except Bad as bad:
-                            if bad.message is FRACTION_RULE:
-                                bad = _as_written(block.lines[index], bad, "", read_record)
-                            problems.append(bad.problem(source, line))
-                        else:
-                            if row is not None:
-                                rows.append(row)
-                                lines.append(line)
-                    else:  # OTLP: each span with usage is a record, and one document may fill many chunks
-                        for key, row in span_records(record):
-                            if isinstance(row, Bad):
-                                if row.message is FRACTION_RULE:
-                                    row = _as_written(block.lines[index], row, key, None)
-                                problems.append(row.problem(source, line, key))
-                            else:
-                                rows.append(row)
-                                lines.append(line)
-                            if len(rows) + len(problems) >= chunk_records:
-                                yield _chunk(source, rows, lines, problems)
-                                rows, lines, problems = [], [], []
-                    if len(rows) + len(problems) >= chunk_records:
-                        yield _chunk(source, rows, lines, problems)
-                        rows, lines, problems = [], [], []
-                number += len(block.lines)
-        except FILE_ERRORS as exc:  # the file itself: unreadable, a truncated or corrupt .gz
-            raise CostcalcError(f"{path}: cannot read: {reason(exc)}") from None
+                if len(rows) + len(problems) >= chunk_records:
+                    yield _chunk(source, rows, lines, problems)
+                    rows, lines, problems = [], [], []
+            number += len(block.lines)
+        if then is not None:  # every block handed over: the next file's reads may start
+            then()
+    except FILE_ERRORS as exc:  # the file itself: unreadable, a truncated or corrupt .gz
+        raise CostcalcError(f"{path}: cannot read: {reason(exc)}") from None
     if pieces:
         yield _columnar_chunk(source, pieces, held)[0]
     if rows or problems:
         yield _chunk(source, rows, lines, problems)
 
 
-def _parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes, int], Columns | None] | None
-                  ) -> Iterator[tuple[Block | LongLine, Future | None]]:
-    """Each block with its columnar read (a Future of read_block's answer; None for a long line or
-    without read_block), the next block's read started before this one is handed over: pyarrow parses
-    a block (most of the reading time, and it lets go of the GIL) on a second core while this thread
-    builds and prices the previous one. Blocks come out in file order, one read at a time, so the
-    result is the same as reading in turn; the cost is one more block in memory."""
-    if read_block is None:
-        for plain in blocks:
-            yield plain, None
-        return
-    block: Block | LongLine | None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="costcalc-jsonl") as pool:
-        held: tuple[Block | LongLine, Future | None] | None = None
-        failure: Exception | None = None
-        while True:
-            try:
-                block = next(blocks, None)
-            except Exception as exc:  # a read error (a truncated .gz): after the block before it, as before
-                block, failure = None, exc
-            if block is None:
-                break
-            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data, block.count)
-            if held is not None:
-                yield held
-            held = (block, ahead)
-        if held is not None:
-            yield held
-        if failure is not None:
-            raise failure
+def file_blocks(path: Path, read_block: Callable[[bytes], Columns | None] | None
+                ) -> Generator[tuple[Block | LongLine, Future | None], None, None]:
+    """The blocks of a file, each with its columnar read (read_ahead.parsed_ahead); the file is open while
+    they are read."""
+    block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
+    with open_binary(path) as handle:
+        yield from parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block)
 
 
 def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
