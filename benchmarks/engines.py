@@ -1,5 +1,5 @@
 """Re-pricing one log on each engine: local costcalc, DuckDB (the compiled plan's SQL), Spark SQL (the same
-SQL) and the Spark UDF (costcalc's pricer in mapInPandas), each in a fresh process.
+SQL) and the Spark UDF (costcalc's pricer in mapInArrow), each in a fresh process.
 
     python benchmarks/engines.py                   # 10,000,000 records (writes the log once: about 1 minute)
     python benchmarks/engines.py --quick           # 200,000 records

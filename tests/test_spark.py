@@ -1,4 +1,4 @@
-"""Spark (issue 14 item 4): the compiled plan's SQL on Spark and costcalc's own pricer in mapInPandas give
+"""Spark (issue 14 item 4): the compiled plan's SQL on Spark and costcalc's own pricer in mapInArrow give
 the rows, totals (to the last digit), problems and assumptions of the local pricer on a generated
 200,000-record log reaching every pricing case (every model, tier, residency, cliff, peak/off-peak instant,
 --as models, a tag). Marked `spark` (and slow: a JVM starts); `.ci/run` runs them where Java is.
@@ -12,7 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from decimal import Decimal
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from costcalc.prices import load_prices
@@ -128,3 +131,44 @@ def test_spark_sql_without_problems_skips_their_query(spark, table, tmp_path):
         del spark.sql
     same_reprice(result, local)
     assert len(queries) == 1 and "ORDER BY src, line" not in queries[0]  # the sums' query alone, not the problems'
+
+
+@pytest.mark.parametrize("ansi", ["true", "false"])
+def test_spark_sql_token_sums_past_2_63_stay_exact(spark, tmp_path, ansi):
+    """Spark SQL sums the counts as 64-bit integers where Spark raises on overflow (ANSI mode) and runs the
+    query again with 38-digit sums when one passes 2^63; without ANSI (a 64-bit sum would wrap silently) it
+    sums 38-digit decimals from the start. Either way: 10,000 records of 10^15 - 1 input tokens each (the
+    most a reader accepts in one record) are 10^19 - 10^4 = 9,999,999,999,999,990,000 tokens, past 2**63 =
+    9,223,372,036,854,775,808. On a model with no limits (input 3 USD per 1M) the bill is by hand
+    9999999999999990000 x 3 = 29999999999999970000, / 1000000 = 29999999999999.97 USD."""
+    overlay = tmp_path / "unlimited.yaml"
+    overlay.write_text("""\
+schema_version: 1
+version: "test.1"
+providers:
+  acme:
+    name: Acme
+    models:
+      acme-unlimited:
+        name: Acme Unlimited
+        prices:
+          - label: list
+            rates: {input: 3, output: 15}
+""")
+    unlimited = load_prices(overlays=[overlay])
+    n = 10_000
+    frame = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * n).astype("datetime64[us, UTC]"),
+                          "provider": "", "model": "acme-unlimited", "input_tokens": np.full(n, 10**15 - 1),
+                          "cached_tokens": 0, "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0,
+                          "output_tokens": 0, "reasoning_tokens": 0, "service_tier": "standard", "residency": False})
+    frame.to_parquet(tmp_path / "big.parquet", index=False)
+    expected = Decimal("29999999999999.97")
+    assert Decimal(n * (10**15 - 1)) * 3 / 1_000_000 == expected and n * (10**15 - 1) > 2**63
+    before = spark.conf.get("spark.sql.ansi.enabled")
+    spark.conf.set("spark.sql.ansi.enabled", ansi)
+    try:
+        result = reprice(spark.read.parquet(str(tmp_path / "big.parquet")), unlimited, by=[], mode="sql")
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", before)
+    assert (result.priced, result.reported, result.total_usd) == (n, 0, expected)
+    assert int(result.rows["input_tokens"].iloc[0]) == 9_999_999_999_999_990_000

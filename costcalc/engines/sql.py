@@ -39,7 +39,7 @@ tables, decimal type); the rest is plain SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
@@ -299,7 +299,7 @@ def _in_day_cuts(plan: Plan) -> list[int] | None:
 
 
 def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: Dialect, tags: list[str],
-                targets: Sequence[int]) -> str:
+                targets: Sequence[int], sum_of: Callable[[str], str] | None = None) -> str:
     """The CTEs ending in `z`, as `_records` but on the records summed first: `a` reads the table once, with
     only the names join, and sums the records per (names row, logged tier, residency, day, bucket of the
     day, tags, count problem, and per target the prompt class and the limit exceeded) - all a record's price
@@ -359,7 +359,9 @@ def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], 
     n_cols: list[str] = []
     v_cols, w_cols, keys, sums = [], [], [], []
     # DuckDB sums BIGINT into a 128-bit HUGEINT itself (exact): the cast per record is left to the others
-    wide = (lambda e: f"SUM({e})") if d.name in WIDENING_SUMS else (lambda e: f"SUM(CAST({e} AS {d.decimal}))")
+    # (sum_of: a caller's own per-record sum, sums_sql's)
+    wide = sum_of or ((lambda e: f"SUM({e})") if d.name in WIDENING_SUMS else
+                      (lambda e: f"SUM(CAST({e} AS {d.decimal}))"))
     for k in targets:
         if k == 0:
             toks = [f"u.t{i}" for i in range(6)]
@@ -475,11 +477,15 @@ def _piece_case(plan: Plan, k: int, w: str, s: str, checked: str | None, over_co
 
 
 def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "costcalc_segments",
-             by: list[str] | None = None, mapping: dict[str, str] | None = None) -> str:
+             by: list[str] | None = None, mapping: dict[str, str] | None = None,
+             sum_of: Callable[[str], str] | None = None) -> str:
     """The statement returning the sums `partials_from_sums` reads: plan_sha256, grouped_by (the keys of
     `by`, comma-separated), target, piece, estimated,
     month, day, tag columns (tag0, ...: null on error rows), then SUM_COLUMNS. Rows of target -1 count
     the records per (names row in piece, tiers row in month, residency in estimated) instead.
+    sum_of: the SQL summing a 64-bit count column per record (default: exact on every engine: DuckDB's own
+    128-bit SUM, elsewhere each count cast to a 38-digit decimal first); a caller that checks for overflow
+    itself may sum the integers (engines/spark.py: Spark's 38-digit decimal sum is a Java BigDecimal per record).
 
     The records are summed first (`_aggregated`: everything a price depends on, every target at once),
     priced on those sums (`z`), summed again by every target's piece at a time (`agg`: a few thousand rows),
@@ -488,7 +494,7 @@ def sums_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str = "c
     by = list(by or [])
     tags = [key for key in by if key.startswith(TAG_PREFIX)]
     targets = range(len(plan.labels))
-    body = _aggregated(plan, table, segments, dict(mapping or {}), d, tags, targets)
+    body = _aggregated(plan, table, segments, dict(mapping or {}), d, tags, targets, sum_of)
     tag_names = [f"tag{i}" for i in range(len(tags))]
     day = ["day"] if "day" in by else []
     keys = ["name_idx", "tier_idx", "residency"] + [f"piece{k}" for k in targets] + [f"month{k}" for k in targets]
