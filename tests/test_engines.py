@@ -5,6 +5,7 @@ rows, totals (to the last digit), problems and assumptions."""
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -104,6 +105,57 @@ def test_the_sql_route_via_the_cli(table, tmp_path):
     assert engine.stderr == local.stderr
 
 
+TIERS_LOG = """timestamp,provider,model,input_tokens,cached_tokens,cache_write_5m_tokens,cache_write_1h_tokens,\
+output_tokens,reasoning_tokens,web_search_calls,web_fetch_calls,code_execution_calls,service_tier,residency
+2026-09-15T10:00:00Z,openai,gpt-5.5,100000,0,0,0,20000,0,0,0,0,Batch,false
+2026-09-15T11:00:00Z,openai,gpt-5.5,200000,0,0,0,10000,0,0,0,0, flex ,false
+2026-09-15T12:00:00Z,openai,gpt-5.5,300000,0,0,0,10000,0,0,0,0,Scale,false
+"""
+
+
+def test_tier_spellings_the_readers_accept_are_priced_on_every_route(tmp_path):
+    """`Batch` and ` flex ` are batch and flex to the readers (trimmed, lower-cased), and `Scale` is Scale
+    Tier with the readers' message: the SQL route (run in DuckDB) and --engine duckdb say the same as local.
+    By hand, gpt-5.5 standard 5.00 / 30.00 per Mtok, batch and flex half: 2.50 / 15.00.
+    Batch: 0.1 Mtok * 2.50 + 0.02 Mtok * 15.00 = 0.25 + 0.30 = 0.55; flex: 0.2 * 2.50 + 0.01 * 15.00 =
+    0.50 + 0.15 = 0.65; total 1.20 (the Scale record reported, not priced)."""
+    (tmp_path / "usage.csv").write_text(TIERS_LOG)
+    run = run_cli("sql", "plan", "--from", "2026-09-01", "--until", "2026-10-01", "--output", "plan.parquet",
+                  cwd=tmp_path)
+    assert run.exit_code == 0, run.stderr
+    sql = {}
+    for flag in ([], ["--problems"]):
+        run = run_cli("sql", "reprice", "--plan", "plan.parquet", "--table", "usage",
+                      "--map", "source='usage.csv',line=line", *flag, cwd=tmp_path)
+        assert run.exit_code == 0, run.stderr
+        sql[bool(flag)] = run.stdout
+    usage = pd.read_csv(tmp_path / "usage.csv", keep_default_na=False)
+    assert list(usage["service_tier"]) == ["Batch", " flex ", "Scale"]  # as logged, spaces kept
+    usage["timestamp"] = pd.to_datetime(usage["timestamp"], utc=True)
+    usage["line"] = np.arange(2, len(usage) + 2)
+    con = duckdb.connect()
+    con.register("usage", usage)
+    plan = read_plan(tmp_path / "plan.parquet")
+    con.register("costcalc_segments", pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS)))
+    con.execute(sql[False]).df().to_csv(tmp_path / "sums.csv", index=False)
+    con.execute(sql[True]).df().to_csv(tmp_path / "problems.csv", index=False)
+    base = ["reprice", "--format", "json"]
+    local = run_cli(*base, "usage.csv", cwd=tmp_path)
+    engine = run_cli(*base, "--sums", "sums.csv", "--plan", "plan.parquet", "--problems", "problems.csv",
+                     cwd=tmp_path)
+    on_duckdb = run_cli(*base, "usage.csv", "--engine", "duckdb", cwd=tmp_path)
+    assert local.exit_code == engine.exit_code == on_duckdb.exit_code == 1  # a record reported
+    report = json.loads(local.stdout)
+    assert (report["records"], report["priced"], report["reported"]) == (3, 2, 1)
+    assert Decimal(report["total_usd"]) == Decimal("0.55") + Decimal("0.65")
+    [problem] = report["problems"]
+    assert (problem["line"], problem["key"], problem["value"]) == (4, "service_tier", "Scale")
+    assert problem["message"].startswith("Scale Tier is prepaid reserved capacity")
+    assert engine.stdout == local.stdout
+    assert on_duckdb.stdout == local.stdout
+    assert engine.stderr == local.stderr == on_duckdb.stderr
+
+
 def test_sums_of_another_plan_are_refused(table, tmp_path):
     log = generated_log(table, 1200, 17)
     log = log[log["timestamp"] < pd.Timestamp("2026-02-01", tz="UTC")]
@@ -153,6 +205,33 @@ def test_warehouse_sql_parses(table):
             expand = {"duckdb": "generate_series(", "spark": "explode(sequence(",
                       "bigquery": "UNNEST(GENERATE_ARRAY(", "snowflake": "FLATTEN(input => ARRAY_GENERATE_RANGE("}
             assert expand[dialect] in text
+
+
+def test_bigquery_sums_sql_of_eight_as_models_stays_under_its_query_limit(table):
+    """BigQuery refuses a query over 1024K characters. With 8 --as models over every model the sums query
+    was 1,151,593 characters (the lookup table emitted 110 columns, of which the query read 48, and a STRUCT
+    per row named every field); it is 165,742 now (only the columns read, the array's type named once)."""
+    sqlglot = pytest.importorskip("sqlglot")
+    as_models = ["deepseek-v4-pro", "claude-opus-4-7", "gpt-5.5", "gemini-3.1-pro-preview", "deepseek-v4-flash",
+                 "claude-sonnet-4-6", "gpt-5.5-pro", "gpt-5.4"]
+    plan = compile_plan("2026-09-01", "2026-10-01", as_models=as_models)
+    text = reprice_sql(plan, "myproject.logs.usage", "bigquery", segments="myproject.logs.costcalc_segments",
+                       mapping={"timestamp": "ts"})
+    assert len(text) < 1_000_000
+    sqlglot.parse_one(text, read="bigquery", error_level=sqlglot.ErrorLevel.RAISE)
+
+
+def test_bigquery_inline_rows_are_the_rows_given():
+    """The compact BigQuery table (typed array of tuples) holds the same rows as DuckDB's VALUES: checked by
+    running sqlglot's DuckDB translation of it."""
+    sqlglot = pytest.importorskip("sqlglot")
+    from costcalc.engines.sql import DIALECT, _inline_rows
+    columns = (("look", "int"), ("g", "int"), ("raw", "str"))
+    rows = [(1, None, "it's"), (2, 5, None), (3, -7, "")]
+    text = sqlglot.transpile(_inline_rows(columns, rows, DIALECT["bigquery"]), read="bigquery", write="duckdb")[0]
+    assert "STRUCT(" not in _inline_rows(columns, rows, DIALECT["bigquery"])  # field names once, in the type
+    assert duckdb.sql(text).fetchall() == rows
+    assert duckdb.sql(_inline_rows(columns, rows, DIALECT["duckdb"])).fetchall() == rows
 
 
 def test_the_compact_plan_expands_to_every_second_of_every_group_once(table):
@@ -286,3 +365,23 @@ def test_problems_from_a_prefix_of_lines_are_the_first_ones(table, where, monkey
     # none, and grew to the whole log
     assert tables[0].startswith("(SELECT") and (len(tables) == 1 if where == "spread" else tables[-1] == "usage")
     assert list(listed["line"]) == sorted(listed["line"]) and listed["line"].iloc[-1] < len(log) + 2
+
+
+def test_a_frame_without_lines_lists_the_local_runs_first_problems(table):
+    """A normalized frame with no `line` column (a benchmark's, or one built by hand): the local pricer names
+    its records by row (1-based), so DuckDB does too; with 1,500 problems, each of another model name, the
+    1,000 listed are the first 1,000 rows' (not 1,000 of them in whatever order the engine sorts equal keys)."""
+    from costcalc.usage.read import normalize_frame
+
+    rows = 3000
+    models = np.where(np.arange(rows) % 2 == 1, [f"no-such-model-{i}" for i in range(rows)], "gpt-5.5")
+    raw = pd.DataFrame({"timestamp": pd.Timestamp("2026-09-15", tz="UTC") + pd.to_timedelta(np.arange(rows), unit="s"),
+                        "provider": "openai", "model": models, "input_tokens": 1000, "output_tokens": 100})
+    frame = normalize_frame(raw).frame.drop(columns=["source", "line"])
+    assert "line" not in frame
+    local = reprice_chunks([UsageChunk(frame, rows, [])], table, [], ["month"])
+    engine = reprice_chunks_duckdb([UsageChunk(frame, rows, [])], table, [], ["month"])
+    assert local.reported == engine.reported == 1500
+    assert [p.line for p in engine.problems] == list(range(2, 2001, 2))  # rows 1, 3, ... 1999 (0-based)
+    assert [p.value for p in engine.problems][:2] == ["no-such-model-1", "no-such-model-3"]
+    same_reprice(engine, local)

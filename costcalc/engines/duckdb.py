@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import CostcalcError, InputError
@@ -72,6 +73,11 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
     """Partials of one normalized frame, priced inside DuckDB."""
     if not len(frame):
         return None
+    if "line" not in frame:
+        # its records numbered by row (1-based), as the local pricer names them: the problems then sort on
+        # distinct keys, and the first 1,000 listed are the local run's (not an arbitrary 1,000 of them).
+        # Copy-on-write: the frame's columns are shared, only the line column is new.
+        frame = frame.assign(line=np.arange(1, len(frame) + 1, dtype=np.int64))
     con.register(USAGE, frame)
     try:
         # the distinct combinations and the first and last instant, in one pass over the frame

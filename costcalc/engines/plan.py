@@ -42,8 +42,8 @@ from ..prices.model import TIERS, TOOLS, PriceTable
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, normalize_tier, segments
 from ..tokens.tokenizers import translation_ratio
-from ..usage.formats.common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, TIER_OF, TIER_RULE, TOO_MANY_CALLS,
-                                    TOO_MANY_TOKENS)
+from ..usage.formats.common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, SCALE_MESSAGE, TIER_OF, TIER_RULE,
+                                    TOO_MANY_CALLS, TOO_MANY_TOKENS)
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY, Outcome, Repricer
 from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
 
@@ -165,6 +165,15 @@ def epoch_day(instant: datetime) -> int:
     return int(instant.replace(tzinfo=instant.tzinfo or timezone.utc).timestamp()) // DAY
 
 
+SCALE = "scale"  # OpenAI's Scale Tier as logged: prepaid capacity, refused with the readers' message
+
+
+def tier_key(logged: object) -> str:
+    """A logged service tier as the SQL's `u` CTE keys it: LOWER(TRIM(COALESCE(tier, ''))) (TRIM strips spaces
+    only, in every dialect; the readers' strip() also strips tabs and line breaks)."""
+    return "" if logged is None else str(logged).strip(" ").lower()
+
+
 def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str] | None = None,
                names: list[tuple[str, str]] | None = None, tiers: list[str] | None = None,
                residency: list[bool] | None = None) -> Plan:
@@ -184,11 +193,18 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     tier_rows: list[tuple[str, str | None, int | None]] = []
     if tiers is None:  # tiers as logged: what the readers accept (usage/formats/common.py), "" = standard
         tier_rows = [(raw, tier, None) for raw, tier in sorted((k, v) for k, v in TIER_OF.items() if k is not None)]
-    for raw in sorted(set(tiers or ())):
-        try:
-            tier_rows.append((raw, normalize_tier(raw), None))
-        except CostcalcError as exc:
-            tier_rows.append((raw, None, repricer._error_id(str(exc), "service_tier")))
+        # Scale Tier: the readers' own message (the SQL's tier is trimmed and lower-cased, as theirs)
+        tier_rows.append((SCALE, None, repricer._error_id(SCALE_MESSAGE, "service_tier")))
+    for raw in sorted({tier_key(t) for t in tiers or ()}):
+        if raw in TIER_OF:
+            tier_rows.append((raw, TIER_OF[raw], None))
+        elif raw == SCALE:
+            tier_rows.append((raw, None, repricer._error_id(SCALE_MESSAGE, "service_tier")))
+        else:
+            try:
+                tier_rows.append((raw, normalize_tier(raw), None))
+            except CostcalcError as exc:
+                tier_rows.append((raw, None, repricer._error_id(str(exc), "service_tier")))
     valid_tiers = sorted({t for _, t, _ in tier_rows if t is not None}, key=TIERS.index)
     residencies = [False, True] if residency is None else sorted(set(residency))
     own_models = sorted({mid for _, _, mid, _ in name_rows if mid is not None})

@@ -11,16 +11,19 @@ A record finds its piece with an equi-join on (group, day) plus a range filter o
 ships a row per piece with its first and last day, and the SQL expands the pieces to (group, day) rows on
 the engine (`segment_days`: a few thousand pieces become ~10^5 rows in milliseconds), so the file stays
 small and the join stays an equi-join (on one integer, group * 2^20 + day). The small lookup tables are
-inlined as VALUES, so only the segments table has to be loaded into the engine. No time-zone function
-runs: a record's day is its epoch second divided by 86,400, its month comes from the segment it falls in.
+inlined (VALUES; on BigQuery a typed array of tuples), so only the segments table has to be loaded into the
+engine. No time-zone function runs: a record's day is its epoch second divided by 86,400, its month comes
+from the segment it falls in.
 
-The sums query does as little per record as it can (`_aggregated`): one read, the names and tiers joins,
-a few CASEs (the prompt class among the priced model's cut-offs, the limit exceeded, the first count no
-reader accepts, the bucket of the day between the plan's in-day cut-offs), then one GROUP BY of everything a
-price depends on, every target at once; the lookup (ratios, classes, groups and limits folded into one
-table keyed by a single integer) and the segment joins run on those sums (a few hundred thousand rows for
-10M records), and the targets are unpivoted from one final aggregation. The problems query (run only when
-some record is unpriceable) prices record by record (`_records`) with the same CASE (`_piece_case`).
+The sums query does as little per record as it can (`_aggregated`): one read, one join (the names rows,
+carrying per target the --as ratios, the priced model's class cut-offs and limits), a few CASEs (the --as
+translation, the prompt class among the cut-offs, the limit exceeded, the first count no reader accepts, the
+bucket of the day between the plan's in-day cut-offs), then one GROUP BY of everything a price depends on,
+every target at once. The tiers join, the lookup (per target and class the group id and its error, and the
+limits' error ids: one table keyed by a single integer) and the segment joins run on those sums (a few
+hundred thousand rows for 10M records), and the targets are unpivoted from one final aggregation. The
+problems query (run only when some record is unpriceable) prices record by record as logged (`_records`)
+with the same CASE (`_piece_case`).
 Measured on DuckDB 2.0.1, 1M records: 3.2 s before, 0.55-0.9 s after (benchmarks/engines.py, load noted).
 
 Sums are cast to DECIMAL(38,0) (BIGNUMERIC on BigQuery) before summing: a 64-bit sum would wrap (pandas),
@@ -109,6 +112,13 @@ def _inline_rows(columns: Sequence[tuple[str, str]], rows: list[tuple], d: Diale
     """A CTE body holding `rows` (at least one row: an empty table gets one row of NULLs that joins nothing)."""
     if not rows:
         rows = [tuple(None for _ in columns)]
+    if d.name == "bigquery" and len(columns) > 1:
+        # the array's type named once, its rows as tuples coerced to it (plain NULLs, no field names): a
+        # STRUCT per row naming every field made an 8-model plan's sums query 1.15M characters (limit 1024K)
+        fields = ", ".join(f"{col} {d.types[kind]}" for col, kind in columns)
+        tuples = ",".join("(" + ",".join("NULL" if v is None else _literal(v, kind, d) for v, (_c, kind)
+                                          in zip(row, columns)) + ")" for row in rows)
+        return f"SELECT * FROM UNNEST(ARRAY<STRUCT<{fields}>>[{tuples}])"
     if d.name == "bigquery":
         structs = ", ".join("STRUCT(" + ", ".join(f"{_literal(v, kind, d)} AS {col}" for v, (col, kind)
                                                    in zip(row, columns)) + ")" for row in rows)
@@ -119,6 +129,12 @@ def _inline_rows(columns: Sequence[tuple[str, str]], rows: list[tuple], d: Diale
         names = ", ".join(f"column{i + 1} AS {col}" for i, (col, _k) in enumerate(columns))
         return f"SELECT {names} FROM VALUES\n    {values}"
     return f"SELECT * FROM (VALUES\n    {values}) AS t({', '.join(col for col, _k in columns)})"
+
+
+def tier_key(column: str, d: Dialect) -> str:
+    """The logged tier as the plan's tiers rows key it (plan.tier_key), as the readers read it: trimmed and
+    lower-cased (` Batch` is batch), '' when absent (standard). TRIM and LOWER mean the same in all four."""
+    return f"LOWER(TRIM(COALESCE(CAST({column} AS {d.types['str']}), '')))"
 
 
 def _column(name: str, mapping: dict[str, str], d: Dialect, table: str) -> str:
@@ -147,23 +163,28 @@ def _look_ids(plan: Plan) -> tuple[dict, dict]:
     return {m: i for i, m in enumerate(owns)}, {t: i for i, t in enumerate(tiers)}
 
 
-def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]:
-    """The lookup table of every (own model, tier, residency) the plan prices as logged: per target k, the
-    --as ratio (num{k}, den{k}), per prompt class j its bounds and group (lo{k}_{j}, hi{k}_{j}, g{k}_{j},
-    e{k}_{j}: the group's error) and the priced model's limits. Folds what were the ratios, classes, groups
-    and limits joins into one small equi-join, and the class into a CASE on a few cut-offs (computed here
-    from the plan's own tables: the plan, its hash and the sums are unchanged). Returns (columns, rows,
-    classes per target)."""
+LOOK_KINDS = ("lo", "hi", "g", "e", "ctx", "ctxe", "mo", "moe")  # a lookup row's columns per target
+SUMMED_LOOK_KINDS = ("g", "e", "ctxe", "moe")  # those the sums query reads (it has the rest on the names rows)
+
+
+def _looks(plan: Plan, targets: Sequence[int], kinds: Sequence[str] = LOOK_KINDS) -> tuple[tuple, list[tuple], int]:
+    """The lookup table of every (own model, tier, residency) the plan prices as logged: per target k and
+    prompt class j its bounds and group (lo{k}_{j}, hi{k}_{j}, g{k}_{j}, e{k}_{j}: the group's error) and the
+    priced model's limits (the --as ratios are on the names rows). Folds what were the classes, groups and
+    limits joins into one small equi-join, and the class into a CASE on a few cut-offs (computed here
+    from the plan's own tables: the plan, its hash and the sums are unchanged). Only the columns of `kinds`
+    are emitted (the inlined table is most of a many-model query's text). Returns (columns, rows, classes per
+    target)."""
     classes: dict[str, list[tuple]] = {}
     for model_id, cls, lo, hi in plan.classes:
         classes.setdefault(model_id, []).append((cls, lo, hi))
     n_classes = max([len(v) for v in classes.values()] + [1])
     group_of = {(k, m, t, r, c): (g, e) for g, k, m, t, r, c, e in plan.groups}
-    ratio_of = {(k, m): (num, den) for k, m, num, den in plan.ratios}
     limit_of = {m: (ctx, ce, mo, oe) for m, ctx, ce, mo, oe in plan.limits}
     own_id, tier_id = _look_ids(plan)
-    columns = (("look", "int"),) + tuple(
-        (name, "int") for k in targets for name in _look_names(k, n_classes))
+    names = [name for k in targets for name in _look_names(k, n_classes)]
+    keep = [i for i, name in enumerate(names) if name.rstrip("0123456789_") in kinds]
+    columns = (("look", "int"),) + tuple((names[i], "int") for i in keep)
     keys = sorted({(m, t, r) for _g, k, m, t, r, _c, _e in plan.groups if k == 0},
                   key=lambda key: (key[0], key[1], key[2]))
     rows = []
@@ -171,7 +192,6 @@ def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]
         row: list = [(own_id[own] * len(tier_id) + tier_id[tier]) * 2 + int(bool(residency))]
         for k in targets:
             priced = own if k == 0 else plan.models[k - 1]
-            row += list(ratio_of.get((k, own), (None, None))) if k else []
             bounds = sorted(classes.get(priced, []))
             for j in range(n_classes):
                 if j < len(bounds):
@@ -180,26 +200,24 @@ def _looks(plan: Plan, targets: Sequence[int]) -> tuple[tuple, list[tuple], int]
                 else:
                     row += [None, None, None, None]
             row += list(limit_of.get(priced, (None, None, None, None)))
-        rows.append(tuple(row))
+        rows.append((row[0], *(row[1 + i] for i in keep)))
     return columns, rows, n_classes
 
 
 def _look_names(k: int, n_classes: int) -> list[str]:
     """The lookup table's columns of target k, in its row order."""
     per_class = [f"{c}{k}_{j}" for j in range(n_classes) for c in ("lo", "hi", "g", "e")]
-    return ([f"num{k}", f"den{k}"] if k else []) + per_class + [f"ctx{k}", f"ctxe{k}", f"mo{k}", f"moe{k}"]
+    return per_class + [f"ctx{k}", f"ctxe{k}", f"mo{k}", f"moe{k}"]
 
 
-def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: Dialect, tags: list[str],
-             targets: Sequence[int]) -> str:
-    """The CTEs ending in `z`: a row per record with, per target k in `targets` (0: its own model), its piece
-    (>= 0) or error (-1 - error id) as piece{k}, month{k} and (k > 0) estimated{k} and its counts t{k}_0..5,
-    plus the record's own columns. One pass: the names and tiers joins, one lookup join, and per target one
-    equi-join on the single (group, day) key with the range filter on the second."""
+def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: Dialect) -> str:
+    """The CTEs ending in `z`: a row per record with its piece as logged (>= 0) or error (-1 - error id) as
+    piece0, month0, its counts t0_0..5 and prompt and output sums, plus the record's own columns (source, line,
+    the tier as logged: what a problem names). One pass: the names and tiers joins, one lookup join and one
+    equi-join on the single (group, day) key with the range filter on the second. Only problems_sql uses it,
+    and a problem is a record the logged model cannot price: no tags, no --as target."""
     col = {name: _column(name, mapping, d, table) for name in USAGE_COLUMNS}
     div = d.div.format
-    tag_cols = "".join(f", COALESCE(CAST({_column(tag, mapping, d, table)} AS {d.types['str']}), '') AS tag{i}"
-                       for i, tag in enumerate(tags))
     # an optional count left NULL is 0, as the readers read an absent one; a NULL required count is a problem
     tokens = ", ".join((f"CAST({col[c]} AS {d.types['int']})" if c in ("input_tokens", "output_tokens") else
                         f"COALESCE(CAST({col[c]} AS {d.types['int']}), 0)") + f" AS t{i}"
@@ -210,45 +228,33 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
                          [(*row, i, own_id.get(row[2])) for i, row in enumerate(plan.names)], d)
     tiers = _inline_rows(_INLINE["tiers"] + (("tier_id", "int"),),
                          [(*row, i, tier_id.get(row[1])) for i, row in enumerate(plan.tiers)], d)
-    inline = f"names AS (\n  {names}\n),\ntiers AS (\n  {tiers}\n)"
-    look_columns, look_rows, n_classes = _looks(plan, targets)
-    inline += f",\nlooks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)"
+    look_columns, look_rows, n_classes = _looks(plan, [0], LOOK_KINDS)
+    inline = (f"names AS (\n  {names}\n),\ntiers AS (\n  {tiers}\n),\n"
+              f"looks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)")
     any_provider = _literal(ANY_PROVIDER, "str", d)
     sec = div(d.epoch_us.format(col["timestamp"]), "1000000")
     # The prompt and output sums, only of counts the readers accept (each below 10^15): a sum of counts no
     # reader would read could overflow 64 bits (an error on DuckDB and Spark) before the CASE reports them.
-    # --as counts are translated only for those records too (the logged model prices only them).
     in_range = " AND ".join(f"u.t{i} BETWEEN 0 AND {MAX_TOKENS - 1}" for i in range(6))
-    x_cols, y_cols, z_cols, joins = [], [], [], []
-    for k in targets:
-        if k == 0:
-            toks = [f"l.t{i}" for i in range(6)]
-        else:
-            toks = [f"CASE WHEN NOT l.ok THEN NULL WHEN k.num{k} IS NULL THEN l.t{i} "
-                    f"ELSE {div(f'l.t{i} * 2 * k.num{k} + k.den{k}', f'2 * k.den{k}')} END" for i in range(6)]
-            x_cols.append(f"(k.num{k} IS NOT NULL) AS estimated{k}")
-        x_cols += [f"{expr} AS t{k}_{i}" for i, expr in enumerate(toks)]
-        x_cols += [f"k.{c}" for c in _look_names(k, n_classes)]
-        prompt, outp = " + ".join(f"x.t{k}_{i}" for i in range(4)), f"x.t{k}_4 + x.t{k}_5"
-        y_cols.append(f"CASE WHEN x.ok THEN {prompt} END AS prompt{k}, CASE WHEN x.ok THEN {outp} END AS outp{k}")
-        # the prompt's class among the priced model's few cut-offs, then its group: no range join
-        cls = " ".join(f"WHEN prompt{k} >= lo{k}_{j} AND (hi{k}_{j} IS NULL OR prompt{k} < hi{k}_{j}) THEN {j}"
-                       for j in reversed(range(n_classes)))
-        y_cols.append(f"CASE {cls} END AS cls{k}")
-        grp = f"CASE cls{k} " + " ".join(f"WHEN {j} THEN g{k}_{j}" for j in range(n_classes)) + " END"
-        err = f"CASE cls{k} " + " ".join(f"WHEN {j} THEN e{k}_{j}" for j in range(n_classes)) + " END"
-        z_cols.append(f"{grp} AS grp{k}, {err} AS gerr{k}")
-        joins.append(f"LEFT JOIN segment_days s{k} ON s{k}.grp * {KEY_DAYS} + s{k}.day = w.grp{k} * {KEY_DAYS} + w.day "
-                     f"AND w.sec >= s{k}.start_s AND w.sec < s{k}.end_s")
-    pieces = [_piece_case(plan, k, "w", f"s{k}", None, f"w.ctx{k} IS NOT NULL AND w.prompt{k} > w.ctx{k}",
-                          f"w.mo{k} IS NOT NULL AND (w.t{k}_4 > w.mo{k} OR w.t{k}_5 > w.mo{k} OR w.outp{k} > w.mo{k})")
-              for k in targets]
+    prompt, outp = " + ".join(f"x.t0_{i}" for i in range(4)), "x.t0_4 + x.t0_5"
+    # the prompt's class among the priced model's few cut-offs, then its group: no range join (each in a CTE
+    # of its own: an alias is not read in the SELECT naming it, which BigQuery refuses)
+    cls = " ".join(f"WHEN prompt0 >= lo0_{j} AND (hi0_{j} IS NULL OR prompt0 < hi0_{j}) THEN {j}"
+                   for j in reversed(range(n_classes)))
+    grp = "CASE cls0 " + " ".join(f"WHEN {j} THEN g0_{j}" for j in range(n_classes)) + " END"
+    err = "CASE cls0 " + " ".join(f"WHEN {j} THEN e0_{j}" for j in range(n_classes)) + " END"
+    looked = [f"l.t{i} AS t0_{i}" for i in range(6)] + [f"k.{c}" for c in _look_names(0, n_classes)]
+    join = (f"LEFT JOIN segment_days s0 ON s0.grp * {KEY_DAYS} + s0.day = w.grp0 * {KEY_DAYS} + w.day "
+            "AND w.sec >= s0.start_s AND w.sec < s0.end_s")
+    piece = _piece_case(plan, 0, "w", "s0", None, "w.ctx0 IS NOT NULL AND w.prompt0 > w.ctx0",
+                        "w.mo0 IS NOT NULL AND (w.t0_4 > w.mo0 OR w.t0_5 > w.mo0 OR w.outp0 > w.mo0)")
     # the plan's pieces, a row per (group, day) each touches: what the equi-join on (group, day) finds
     ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
     COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
-    CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
+    {tier_key(col['service_tier'], d)} AS tier_key,
+    CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}
   FROM {table}
 )""", f"""l AS (
   SELECT u.*, {div('u.sec', '86400')} AS day, n.model_id AS own, n.error AS name_error, t.tier,
@@ -256,21 +262,24 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
     (n.own_id * {len(tier_id)} + t.tier_id) * 2 + CASE WHEN u.residency THEN 1 WHEN NOT u.residency THEN 0 END AS look
   FROM u
   LEFT JOIN names n ON n.model = u.model AND (n.provider = u.provider OR n.provider = {any_provider})
-  LEFT JOIN tiers t ON t.raw = u.service_tier
+  LEFT JOIN tiers t ON t.raw = u.tier_key
 )""", f"""x AS (
-  SELECT l.*, {", ".join(x_cols)}
+  SELECT l.*, {", ".join(looked)}
   FROM l
   LEFT JOIN looks k ON k.look = l.look
 )""", f"""y AS (
-  SELECT x.*, {", ".join(y_cols)}
+  SELECT x.*, CASE WHEN x.ok THEN {prompt} END AS prompt0, CASE WHEN x.ok THEN {outp} END AS outp0
   FROM x
-)""", f"""w AS (
-  SELECT y.*, {", ".join(z_cols)}
+)""", f"""c AS (
+  SELECT y.*, CASE {cls} END AS cls0
   FROM y
+)""", f"""w AS (
+  SELECT c.*, {grp} AS grp0, {err} AS gerr0
+  FROM c
 )""", f"""z AS (
-  SELECT w.*, {", ".join(pieces)}
+  SELECT w.*, {piece}
   FROM w
-  {chr(10).join("  " + j if i else j for i, j in enumerate(joins))}
+  {join}
 )"""]
     return "WITH " + ",\n".join(ctes)
 
@@ -328,7 +337,7 @@ def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], 
     names = _inline_rows(_INLINE["names"][:-1] + tuple(extra), rows, d)
     tiers = _inline_rows(_INLINE["tiers"] + (("tier_id", "int"),),
                          [(*row, i, tier_id.get(row[1])) for i, row in enumerate(plan.tiers)], d)
-    look_columns, look_rows, _n = _looks(plan, targets)
+    look_columns, look_rows, _n = _looks(plan, targets, SUMMED_LOOK_KINDS)
     inline = (f"names AS (\n  {names}\n),\ntiers AS (\n  {tiers}\n),\n"
               f"looks AS (\n  {_inline_rows(look_columns, look_rows, d)}\n)")
     tag_cols = "".join(f", COALESCE(CAST({_column(tag, mapping, d, table)} AS {d.types['str']}), '') AS tag{i}"
@@ -392,7 +401,7 @@ def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], 
     ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
   SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
-    COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
+    {tier_key(col['service_tier'], d)} AS service_tier,
     CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
   FROM {table}
 )""", f"""un AS (
@@ -528,7 +537,7 @@ def problems_sql(plan: Plan, table: str, dialect: str = "duckdb", segments: str 
     place in `sources` (the files in the order given; others after, by name), then line: plan_sha256, src, line,
     piece (-1 - error id), provider, model, service_tier, residency, sec, prompt and output counts."""
     d = DIALECT[dialect]
-    body = _records(plan, table, segments, dict(mapping or {}), d, [], [0])
+    body = _records(plan, table, segments, dict(mapping or {}), d)
     sha = _literal(plan.sha256, "str", d)
     counts = ", ".join([f"t{i} AS count_{c}" for i, c in enumerate(COUNT_COLUMNS)]
                        + [f"c{i} AS count_{c}" for i, c in enumerate(TOOL_COLUMNS)])
