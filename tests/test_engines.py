@@ -24,7 +24,7 @@ from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.partials import finish_partials, merge_partials
 from costcalc.usage.run import reprice_chunks
 
-from .helpers import run_cli, same_reprice
+from .helpers import UNLIMITED_TABLE, run_cli, same_reprice
 from .usage_gen import generated_log
 
 duckdb = pytest.importorskip("duckdb")
@@ -259,19 +259,7 @@ def test_token_sums_past_2_63_stay_exact(table, tmp_path):
     with no limits (input 3, output 15 USD per 1M), the bill is by hand 9999999999999990000 x 3 =
     29999999999999970000, / 1000000 = 29999999999999.97 USD."""
     overlay = tmp_path / "unlimited.yaml"
-    overlay.write_text("""\
-schema_version: 1
-version: "test.1"
-providers:
-  acme:
-    name: Acme
-    models:
-      acme-unlimited:
-        name: Acme Unlimited
-        prices:
-          - label: list
-            rates: {input: 3, output: 15}
-""")
+    overlay.write_text(UNLIMITED_TABLE)
     unlimited = load_prices(overlays=[overlay])
     n = 10_000
     frame = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * n), "provider": "",

@@ -22,7 +22,7 @@ from costcalc.prices import load_prices
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.run import reprice_chunks
 
-from .helpers import same_reprice
+from .helpers import UNLIMITED_TABLE, same_reprice
 from .usage_gen import generated_log
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -142,19 +142,7 @@ def test_spark_sql_token_sums_past_2_63_stay_exact(spark, tmp_path, ansi):
     9,223,372,036,854,775,808. On a model with no limits (input 3 USD per 1M) the bill is by hand
     9999999999999990000 x 3 = 29999999999999970000, / 1000000 = 29999999999999.97 USD."""
     overlay = tmp_path / "unlimited.yaml"
-    overlay.write_text("""\
-schema_version: 1
-version: "test.1"
-providers:
-  acme:
-    name: Acme
-    models:
-      acme-unlimited:
-        name: Acme Unlimited
-        prices:
-          - label: list
-            rates: {input: 3, output: 15}
-""")
+    overlay.write_text(UNLIMITED_TABLE)
     unlimited = load_prices(overlays=[overlay])
     n = 10_000
     frame = pd.DataFrame({"timestamp": pd.to_datetime(["2026-05-05T12:00:00Z"] * n).astype("datetime64[us, UTC]"),
