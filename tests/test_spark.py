@@ -160,3 +160,27 @@ def test_spark_sql_token_sums_past_2_63_stay_exact(spark, tmp_path, ansi):
         spark.conf.set("spark.sql.ansi.enabled", before)
     assert (result.priced, result.reported, result.total_usd) == (n, 0, expected)
     assert int(result.rows["input_tokens"].iloc[0]) == 9_999_999_999_999_990_000
+
+
+def test_null_and_spelled_tiers_and_providers_price_as_local(spark, table):
+    """A NULL tier is standard and ' Batch' is batch on both modes, as the readers read them; a NULL provider
+    beside named ones is no crash; an unknown model is named after the frame (`<DataFrame>`), as local names
+    it. gpt-5.5 in September 2026, 100,000 input tokens a record (below its 272K cliff): standard 5.00 USD per
+    1M -> 0.50 a record, batch 2.50 -> 0.25. Records: NULL, ' Batch', 'standard', NULL tier = 0.50 + 0.25 +
+    0.50 + 0.50 = 1.75 USD; a fifth record on 'no-such-model' is reported, not priced."""
+    from costcalc.usage.read import normalize_frame
+
+    n = 5
+    frame = pd.DataFrame({
+        "timestamp": pd.to_datetime(["2026-09-01T12:00:00Z"] * n).astype("datetime64[us, UTC]"),
+        "provider": ["openai", None, "openai", "openai", "openai"],
+        "model": ["gpt-5.5"] * 4 + ["no-such-model"], "input_tokens": [100_000] * n, "cached_tokens": 0,
+        "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0, "output_tokens": 0, "reasoning_tokens": 0,
+        "service_tier": [None, " Batch", "standard", None, None], "residency": False})
+    local = reprice_chunks([normalize_frame(frame)], table, [], ["month"])
+    assert local.totals_usd["logged"] == Decimal("1.75") and local.priced == 4 and local.reported == 1
+    for mode in ("sql", "udf"):
+        result = reprice(spark.createDataFrame(frame), table, [], ["month"], mode=mode)
+        assert result.totals_usd["logged"] == Decimal("1.75"), mode
+        assert (result.priced, result.reported) == (4, 1), mode
+        assert [str(p).split(":")[0] for p in result.problems] == ["<DataFrame>"], mode

@@ -15,8 +15,9 @@ per price period and month), and the SQL expands each piece to one row per (grou
 `ARRAY_GENERATE_RANGE`). Shipping a row per group and day instead made a year's plan ~93,000 rows (2 MB).
 
 A piece is an outcome id (>= 0, an index into `outcomes`) or -1 - an error id (no price then, not
-launched, retired). The small tables (names, tiers, classes, models, ratios, groups) are inlined in the
-SQL (engines/sql.py); only `segments` is a table of its own.
+launched, retired). The small tables (the names rows with their --as ratios, class cut-offs and limits,
+the tiers, and the lookup of group and limit-error ids sql.py builds from `groups`) are inlined in the SQL
+(engines/sql.py); only `segments` is a table of its own.
 
 The plan's `sha256` covers every table: sums computed with one plan are refused by another (outcome ids
 are the plan's own; see usage/partials.py for why ids from different builds must never be mixed).
@@ -47,7 +48,7 @@ from ..usage.formats.common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, SCALE_ME
 from ..usage.price import OUTPUT_KEY, PROMPT_KEY, Outcome, Repricer
 from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
 
-SCHEMA = "costcalc.plan/2"  # /1 held a segments row per group and day
+SCHEMA = "costcalc.plan/3"  # /1 held a segments row per group and day; /2 keyed tiers as logged (no scale row)
 # The segments table's columns: a piece of constant price of one group, over days [first_day, last_day]
 # (epoch days) and seconds [start_s, end_s); `month` (epoch month) is the one the piece was cut in.
 SEGMENT_COLUMNS = ("grp", "first_day", "last_day", "month", "start_s", "end_s", "piece")

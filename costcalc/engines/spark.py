@@ -28,9 +28,10 @@ from ..api_prices import prices_from
 from ..errors import CostcalcError
 from ..prices.resolve import lookup
 from ..usage.chunk import UsageChunk
+from ..usage.formats.common import TIER_OF
 from ..usage.partials import finish_partials, merge_partials
 from ..usage.run import RepriceResult, reprice_partials
-from ..usage.schema import COUNT_COLUMNS, TOOL_COLUMNS
+from ..usage.schema import COUNT_COLUMNS, FRAME_SOURCE, TOOL_COLUMNS
 from ..usage.totals import check_by
 from .plan import DAY, SEGMENT_COLUMNS, build_plan
 from .results import partials_from_sums, plan_notes
@@ -71,14 +72,18 @@ def _reprice_sql(df, table, models: list[str], by: list[str]) -> RepriceResult:
         return finish_partials(merge_partials(_empty(table, models, by)))
     first = min((v for v in combos["first_us"] if v is not None), default=0)
     last = max((v for v in combos["last_us"] if v is not None), default=0)
+    # a NULL provider is '' (any provider), as the readers and the SQL read it
+    provider = [p or "" for p in _nulls_as_none(combos["provider"])]
+    model, tier = (_nulls_as_none(combos[c]) for c in ("model", "service_tier"))
     plan = build_plan(table, first // 1_000_000 // DAY, last // 1_000_000 // DAY + 1, models,
-                      sorted(set(zip(combos["provider"], combos["model"]))), sorted(set(combos["service_tier"])),
-                      sorted(set(combos["residency"].astype(bool))))
+                      sorted(set(zip(provider, model)), key=lambda pair: tuple(map(_null_first, pair))),
+                      sorted(set(tier), key=_null_first), sorted(set(combos["residency"].astype(bool))))
     seg_frame = pd.DataFrame(plan.segments, columns=list(SEGMENT_COLUMNS))
     # broadcast to every task (a small table: compact pieces), whatever size Spark guesses for it
     F.broadcast(_from_pandas(spark, seg_frame.astype("int64"))).createOrReplaceTempView(segments)
     df.createOrReplaceTempView(usage)
     mapping = {c: c for c in ("source", "line") if c in df.columns}
+    mapping.setdefault("source", f"'{FRAME_SOURCE}'")  # problems name the frame as local does, not the view
     mapping.update({c: "0" for c in TOOL_COLUMNS if c not in df.columns})
     try:
         sums = _sums(spark, plan, usage, segments, by, mapping)
@@ -91,6 +96,16 @@ def _reprice_sql(df, table, models: list[str], by: list[str]) -> RepriceResult:
         spark.catalog.dropTempView(segments)
     notes = plan_notes(table, models, combos, pd.Timestamp(plan.start_day * DAY, unit="s", tz="UTC"))
     return finish_partials(partials_from_sums(plan, sums, by, problems, notes, source="spark"))
+
+
+def _nulls_as_none(values: pd.Series) -> list:
+    """A collected text column's values with NULLs as None (pandas gives NaN for some of them)."""
+    return [None if v is None or v != v else v for v in values.astype(object)]
+
+
+def _null_first(value: str | None) -> tuple[bool, str]:
+    """A sort key for text that may be NULL: a log with NULL and named tiers or providers sorts (None first)."""
+    return (value is not None, "" if value is None else value)
 
 
 def _long_sum(column: str) -> str:
@@ -149,11 +164,21 @@ def _usage_chunk(frame: pd.DataFrame, tags: list[str]) -> UsageChunk:
     for column in COUNT_COLUMNS + TOOL_COLUMNS:
         frame[column] = frame[column].astype("int64")
     frame["residency"] = frame["residency"].astype(bool)
+    frame["service_tier"] = _tiers_as_read(frame["service_tier"])
     for column in ["provider", "model", "service_tier", *tags]:
         frame[column] = frame[column].fillna("").astype(str)
     if "source" not in frame:
         frame["source"] = "<DataFrame>"
     return UsageChunk(frame, len(frame), [])
+
+
+def _tiers_as_read(tiers: pd.Series) -> pd.Series:
+    """Logged tiers spelled as the readers read them (usage/formats/common.TIER_OF on the trimmed,
+    lower-cased text; NULL and '' are standard), as the SQL mode keys them: ' Batch' is batch on every
+    engine. Other values stay as logged, for the pricer to name. Mapped per distinct value, not per record."""
+    codes, values = pd.factorize(tiers.astype(object), use_na_sentinel=False)
+    read = [TIER_OF.get(v.strip().lower() if isinstance(v, str) else None, v) for v in values]
+    return pd.Series(pd.Index(read, dtype=object).take(codes), index=tiers.index)
 
 
 def _udf_columns(df) -> list[str]:
@@ -166,7 +191,7 @@ def _udf_columns(df) -> list[str]:
 def _reprice_udf(df, table, models: list[str], by: list[str]) -> RepriceResult:
     import pyarrow as pa
 
-    df = df.select(*[f"`{c}`" for c in _udf_columns(df)])
+    df = df.select(*["`" + c.replace("`", "``") + "`" for c in _udf_columns(df)])  # a backtick in a name doubled
     tags = [c for c in df.columns if c.startswith("tag:")]
     part_schema = pa.schema([("part", pa.binary())])
 

@@ -250,7 +250,8 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
                         "w.mo0 IS NOT NULL AND (w.t0_4 > w.mo0 OR w.t0_5 > w.mo0 OR w.outp0 > w.mo0)")
     # the plan's pieces, a row per (group, day) each touches: what the equi-join on (group, day) finds
     ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
-  SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
+  SELECT {col['source']} AS src, {col['line']} AS line,
+    COALESCE(CAST({col['provider']} AS {d.types['str']}), '') AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
     COALESCE(CAST({col['service_tier']} AS {d.types['str']}), '') AS service_tier,
     {tier_key(col['service_tier'], d)} AS tier_key,
@@ -399,7 +400,8 @@ def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], 
                      f"AND y.sec >= s{k}.start_s AND y.sec < s{k}.end_s")
     pieces = [_piece_case(plan, k, "y", f"s{k}", "y.chk", f"y.lim{k} = 1", f"y.lim{k} = 2") for k in targets]
     ctes = [inline, f"segment_days AS (\n  {d.days.format(segments)}\n)", f"""u AS (
-  SELECT {col['source']} AS src, {col['line']} AS line, CAST({col['provider']} AS {d.types['str']}) AS provider,
+  SELECT {col['source']} AS src, {col['line']} AS line,
+    COALESCE(CAST({col['provider']} AS {d.types['str']}), '') AS provider,
     CAST({col['model']} AS {d.types['str']}) AS model,
     {tier_key(col['service_tier'], d)} AS service_tier,
     CAST({col['residency']} AS {d.types['bool']}) AS residency, {sec} AS sec, {tokens}, {calls}{tag_cols}
