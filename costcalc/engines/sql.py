@@ -132,8 +132,11 @@ def _inline_rows(columns: Sequence[tuple[str, str]], rows: list[tuple], d: Diale
 
 
 def tier_key(column: str, d: Dialect) -> str:
-    """The logged tier as the plan's tiers rows key it (plan.tier_key), as the readers read it: trimmed and
-    lower-cased (` Batch` is batch), '' when absent (standard). TRIM and LOWER mean the same in all four."""
+    """The logged tier as the plan's tiers rows key it (plan.tier_key), close to how the readers read it:
+    trimmed of spaces and lower-cased (` Batch` is batch), '' when absent (standard). TRIM and LOWER mean the
+    same in all four dialects. Not the same: the readers' strip() also strips tabs and line breaks, so a
+    logged "flex\t" is priced locally and reported "unknown service tier" here (control characters in a
+    literal are spelled differently in each dialect; not done)."""
     return f"LOWER(TRIM(COALESCE(CAST({column} AS {d.types['str']}), '')))"
 
 
