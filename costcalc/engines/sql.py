@@ -166,6 +166,13 @@ def _look_ids(plan: Plan) -> tuple[dict, dict]:
     return {m: i for i, m in enumerate(owns)}, {t: i for i, t in enumerate(tiers)}
 
 
+def _look_sql(tiers: int, residency: str) -> str:
+    """The lookup key in SQL, as `_looks` computes it in Python: (own * tiers + tier) * 2 + residency, from
+    the joined names row `n`, tiers row `t` and the record's `residency` column (NULL when either is missing:
+    no lookup row then)."""
+    return f"(n.own_id * {tiers} + t.tier_id) * 2 + CASE WHEN {residency} THEN 1 WHEN NOT {residency} THEN 0 END"
+
+
 LOOK_KINDS = ("lo", "hi", "g", "e", "ctx", "ctxe", "mo", "moe")  # a lookup row's columns per target
 SUMMED_LOOK_KINDS = ("g", "e", "ctxe", "moe")  # those the sums query reads (it has the rest on the names rows)
 
@@ -263,7 +270,7 @@ def _records(plan: Plan, table: str, segments: str, mapping: dict[str, str], d: 
 )""", f"""l AS (
   SELECT u.*, {div('u.sec', '86400')} AS day, n.model_id AS own, n.error AS name_error, t.tier,
     t.error AS tier_error, n.idx AS name_idx, t.idx AS tier_idx, COALESCE({in_range}, FALSE) AS ok,
-    (n.own_id * {len(tier_id)} + t.tier_id) * 2 + CASE WHEN u.residency THEN 1 WHEN NOT u.residency THEN 0 END AS look
+    {_look_sql(len(tier_id), 'u.residency')} AS look
   FROM u
   LEFT JOIN names n ON n.model = u.model AND (n.provider = u.provider OR n.provider = {any_provider})
   LEFT JOIN tiers t ON t.raw = u.tier_key
@@ -428,7 +435,7 @@ def _aggregated(plan: Plan, table: str, segments: str, mapping: dict[str, str], 
   GROUP BY {", ".join(group)}
 )""", f"""b AS (
   SELECT a.*, n.model_id AS own, n.error AS name_error, t.tier, t.error AS tier_error, t.idx AS tier_idx,
-    (n.own_id * {len(tier_id)} + t.tier_id) * 2 + CASE WHEN a.residency THEN 1 WHEN NOT a.residency THEN 0 END AS look
+    {_look_sql(len(tier_id), 'a.residency')} AS look
     {"".join(f", (n.num{k} IS NOT NULL) AS estimated{k}" for k in targets if k)}
   FROM a
   LEFT JOIN names n ON n.idx = a.name_idx
