@@ -175,6 +175,8 @@ def _signature(spec: RunSpec) -> tuple:
     share_places = max(_places(share) for _, share, _, _ in spec.classes)
     per_places = max([_places(n) for _, _, tokens, _ in spec.classes for _, n in tokens]
                      + [_places(calls) for _, _, calls in spec.tools] + [_places(spec.attempts)])
+    # id(structure) names one structure: projector.structures holds every structure as long as projector.priced
+    # holds their sums (the whole projection), so an id is never reused for another one meanwhile
     return (tuple((id(structure), share, tokens, excluded) for structure, share, tokens, excluded in spec.classes),
             tuple(spec.tools), spec.attempts, spec.weights_id, share_places, per_places)
 
