@@ -8,6 +8,7 @@ rules it needs (explicit offsets, whole minutes).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -86,9 +87,11 @@ def _scalar(node: yaml.ScalarNode) -> Scalar:
     return text  # str and timestamp: the schema layer parses dates itself
 
 
+@functools.lru_cache(maxsize=4096)
 def plain_scalar(text: str) -> Scalar:
     """The value of `text` as an unquoted YAML scalar on its own (the caller knows it is one token: no
-    indicator, space or line break), resolved by the parser's own rules (yes/no, null, numbers)."""
+    indicator, space or line break), resolved by the parser's own rules (yes/no, null, numbers). Cached:
+    the values are immutable, and a DataFrame's cells repeat (hour weights, tags, time zones)."""
     tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     return _scalar(yaml.ScalarNode(tag, text))
 
