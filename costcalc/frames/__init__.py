@@ -45,13 +45,20 @@ def naive_utc(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
         if column in frame.columns:
             dtype = frame[column].dtype
             if isinstance(dtype, pd.DatetimeTZDtype):
-                frame[column] = frame[column].dt.tz_convert("UTC").dt.tz_localize(None)
+                frame[column] = frame[column].dt.tz_convert(None)  # to UTC, then the zone dropped
     return frame
 
 
 def json_plain(value):
     """Metadata as JSON-plain data: Decimals as exact decimal text, tuples as lists, instants as
     ISO-8601 text, NumPy scalars as Python ones."""
+    kind = type(value)  # the common exact types first: an estimate's attrs are ~50k values
+    if kind is str or kind is int or value is None or kind is bool or kind is float:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): json_plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [json_plain(v) for v in value]
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, dict):
@@ -131,7 +138,7 @@ def _run_starts(frame: pd.DataFrame) -> np.ndarray:
     changed[0] = True
     for key in _RUN_KEYS:
         if key in frame.columns:
-            codes = frame[key].cat.codes.to_numpy() if isinstance(frame[key].dtype, pd.CategoricalDtype) \
+            codes = frame[key].array.codes if isinstance(frame[key].dtype, pd.CategoricalDtype) \
                 else pd.factorize(frame[key])[0]
             changed[1:] |= codes[1:] != codes[:-1]
     return np.flatnonzero(changed)
@@ -139,25 +146,74 @@ def _run_starts(frame: pd.DataFrame) -> np.ndarray:
 
 def _requests_column(frame: pd.DataFrame, entries: list[dict] | pd.DataFrame) -> DecimalArray:
     """Each run's requests on its first line, zero elsewhere (see the module docstring). `entries`: a
-    dict per run, or the projection's table of them (columns profile, model, month, case, requests)."""
-    values = np.full(len(frame), Decimal(0), dtype=object)
+    dict per run, or the projection's table of them (columns profile, model, month, case, requests).
+    In run order (the projection's table): a deferred column whose Decimals are made when first read
+    (_RunRequests), so a 2M-line frame holds 360k counts, not 2M objects."""
     starts = _run_starts(frame)
-    at = [_text_at(frame, key, starts) for key in _RUN_KEYS]
     if isinstance(entries, pd.DataFrame):
+        counts = entries["requests"].to_numpy(dtype=object)
+        if len(starts) == len(counts) and all(_same_at(frame, entries, key, starts) for key in _RUN_KEYS):
+            return DecimalArray.deferred(len(frame), _RunRequests(len(frame), starts, counts))
         given = [_text_at(entries, key, np.arange(len(entries))) for key in _RUN_KEYS]
-        counts = entries["requests"].tolist()
+        listed = counts.tolist()
     else:
         given = [np.array([str(e.get(key, "expected") if key == "case" else e[key]) for e in entries], dtype=object)
                  for key in _RUN_KEYS]
-        counts = [e["requests"] for e in entries]
-    if len(starts) == len(counts) and all(np.array_equal(a, g) for a, g in zip(at, given)):
-        values[starts] = [n if isinstance(n, Decimal) else Decimal(str(n)) for n in counts]
+        listed = [e["requests"] for e in entries]
+    values = np.full(len(frame), Decimal(0), dtype=object)
+    at = [_text_at(frame, key, starts) for key in _RUN_KEYS]
+    if len(starts) == len(listed) and all(np.array_equal(a, g) for a, g in zip(at, given)):
+        values[starts] = [n if isinstance(n, Decimal) else Decimal(str(n)) for n in listed]
     else:  # not in run order (a hand-made frame): each on its run's first line, by key
         first = {key: i for key, i in reversed(list(zip(zip(*at), starts.tolist())))}
-        for key, n in zip(zip(*given), counts):
+        for key, n in zip(zip(*given), listed):
             if key in first:
                 values[first[key]] += Decimal(str(n))
     return DecimalArray(values)
+
+
+class _RunRequests:
+    """make() of a deferred requests column: `counts[i]` at row `starts[i]`, Decimal(0) on every other row
+    (the values the eager column held: one shared Decimal(0), the counts as Decimals)."""
+
+    def __init__(self, length: int, starts: np.ndarray, counts: np.ndarray):
+        self.length, self.starts, self.counts = length, starts, counts
+
+    def _decimals(self, counts: np.ndarray) -> list[Decimal]:
+        return [n if isinstance(n, Decimal) else Decimal(str(n)) for n in counts.tolist()]
+
+    def __call__(self) -> np.ndarray:
+        values = np.full(self.length, Decimal(0), dtype=object)
+        values[self.starts] = self._decimals(self.counts)
+        return values
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        positions = np.asarray(positions, dtype=np.int64)
+        values = np.full(len(positions), Decimal(0), dtype=object)
+        if len(self.starts) and len(positions):
+            run = np.minimum(np.searchsorted(self.starts, positions), len(self.starts) - 1)
+            first = self.starts[run] == positions
+            values[first] = self._decimals(self.counts[run[first]])
+        return values
+
+
+def _same_at(frame: pd.DataFrame, entries: pd.DataFrame, key: str, starts: np.ndarray) -> bool:
+    """Whether the frame's `key` at the runs' first lines reads as the entries' `key`, row by row (as
+    text, like _text_at). Two categoricals with text categories are compared by their codes."""
+    ours, theirs = frame[key], entries[key]
+    if isinstance(ours.dtype, pd.CategoricalDtype) and isinstance(theirs.dtype, pd.CategoricalDtype) and \
+            _all_text(ours.cat.categories) and _all_text(theirs.cat.categories):
+        # their codes as ours: a category we lack -> -2 (differs from every code, -1 (missing) too)
+        where = ours.cat.categories.get_indexer(theirs.cat.categories)
+        where[where < 0] = -2
+        mapped = np.append(where, -1)[theirs.array.codes]  # code -1 (missing) stays -1
+        if np.array_equal(ours.array.codes[starts], mapped):
+            return True
+    return bool(np.array_equal(_text_at(frame, key, starts), _text_at(entries, key, np.arange(len(entries)))))
+
+
+def _all_text(categories: pd.Index) -> bool:
+    return categories.inferred_type in ("string", "empty")
 
 
 def _text_at(frame: pd.DataFrame, key: str, rows: np.ndarray) -> np.ndarray:
@@ -165,7 +221,7 @@ def _text_at(frame: pd.DataFrame, key: str, rows: np.ndarray) -> np.ndarray:
     column = frame[key]
     if isinstance(column.dtype, pd.CategoricalDtype):
         names = np.array([str(c) for c in column.cat.categories] + ["nan"], dtype=object)
-        return names[column.cat.codes.to_numpy()[rows]]
+        return names[column.array.codes[rows]]
     return np.array([str(v) for v in column.to_numpy()[rows]], dtype=object)
 
 
