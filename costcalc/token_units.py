@@ -25,8 +25,9 @@ Pure: the price table's tokenizer names arrive with the model.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Context, Decimal, getcontext, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -134,13 +135,23 @@ def profile_info(translations: dict[str, tuple], profile: str, source: str) -> d
     for model, (t, parts, _) in translations.items():
         if t is None or parts is None:
             continue
-        per_model[model] = {"tokenizer": t.target, "factor": t.factor(), "band": t.band_text(),
-                            "translated": parts, "estimate": True}
+        context = getcontext()  # factor() divides and rounds in it: part of what the texts depend on
+        factor, band = _texts(t, context.prec, context.rounding)
+        per_model[model] = {"tokenizer": t.target, "factor": factor, "band": band, "translated": parts,
+                            "estimate": True}
     if not per_model:
         return {}
     clause = "counts in " + source + "; per model: " + ", ".join(
         f"{m} x{i['factor']} (est. {i['band']})" for m, i in per_model.items())
     return {"tokens_counted_with": source, "token_translation": per_model, "summary_clause": clause}
+
+
+@functools.lru_cache(maxsize=256)
+def _texts(t: Translation, precision: int, rounding: str) -> tuple[str, str]:
+    """(factor, band text) of a translation in a context of this precision and rounding: the same few
+    for every profile x model of an estimate."""
+    with localcontext(Context(prec=precision, rounding=rounding)):
+        return t.factor(), t.band_text()
 
 
 def by_profile(translations: dict[tuple[str, str], tuple]) -> dict[str, dict[str, tuple]]:
