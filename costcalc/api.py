@@ -24,6 +24,7 @@ from .frames import (
     json_plain,
     money_array,
     plain_attrs,
+    quick_copies,
     with_money,
 )
 from .fx import resolve_fx
@@ -161,7 +162,7 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
         frame = estimate_frame(project(loaded, table, parse_month(start), int(months), scenario, cases=cases),
                                cases=cases)
         frame = with_currency(frame, currency, fx)
-        frame.attrs.update(plan_attrs(loaded, frame.attrs, plan, budget, models is not None))
+        frame.attrs.update(quick_copies(plan_attrs(loaded, frame.attrs, plan, budget, models is not None)))
         return frame
 
 
