@@ -25,9 +25,8 @@ Pure: the price table's tokenizer names arrive with the model.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, getcontext, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -127,16 +126,21 @@ def notes(translations: dict[tuple[str, str], tuple]) -> list[str]:
     return out
 
 
-def profile_info(translations: dict[str, tuple], profile: str, source: str) -> dict:
+def profile_info(translations: dict[str, tuple], profile: str, source: str,
+                 texts: dict[Translation, tuple[str, str]] | None = None) -> dict:
     """What the profile's info (meta.profiles) says about its counts' unit: `tokens_counted_with`, and per
     model the translation (factor and band) where there is one; `summary_clause` for the one-line text.
-    `translations`: {model: (Translation | None, parts, tokenizer)} of this profile."""
+    `translations`: {model: (Translation | None, parts, tokenizer)} of this profile. `texts`: a dict the
+    caller passes to every profile of an estimate, so each translation's factor and band text is made
+    once (a handful of translations for 10,000 profile x model pairs)."""
+    texts = {} if texts is None else texts
     per_model = {}
     for model, (t, parts, _) in translations.items():
         if t is None or parts is None:
             continue
-        context = getcontext()  # factor() divides and rounds in it: part of what the texts depend on
-        factor, band = _texts(t, context.prec, context.rounding)
+        if t not in texts:
+            texts[t] = (t.factor(), t.band_text())
+        factor, band = texts[t]
         per_model[model] = {"tokenizer": t.target, "factor": factor, "band": band, "translated": parts,
                             "estimate": True}
     if not per_model:
@@ -144,14 +148,6 @@ def profile_info(translations: dict[str, tuple], profile: str, source: str) -> d
     clause = "counts in " + source + "; per model: " + ", ".join(
         f"{m} x{i['factor']} (est. {i['band']})" for m, i in per_model.items())
     return {"tokens_counted_with": source, "token_translation": per_model, "summary_clause": clause}
-
-
-@functools.lru_cache(maxsize=256)
-def _texts(t: Translation, precision: int, rounding: str) -> tuple[str, str]:
-    """(factor, band text) of a translation in a context of this precision and rounding: the same few
-    for every profile x model of an estimate."""
-    with localcontext(Context(prec=precision, rounding=rounding)):
-        return t.factor(), t.band_text()
 
 
 def by_profile(translations: dict[tuple[str, str], tuple]) -> dict[str, dict[str, tuple]]:

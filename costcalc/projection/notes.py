@@ -23,10 +23,11 @@ from .projector import _Projector
 def profiles_info(profiles: list[Profile], translations: dict) -> dict[str, dict]:
     """describe() of each profile, with the unit of its token counts and their translation per model."""
     grouped = translations_by_profile(translations)
+    texts: dict = {}  # each translation's factor and band text, made once for all profiles
     out = {}
     for profile in profiles:
         info = out[profile.name] = describe(profile)
-        units = profile_info(grouped.get(profile.name, {}), profile.name, profile.tokens_counted_with)
+        units = profile_info(grouped.get(profile.name, {}), profile.name, profile.tokens_counted_with, texts)
         if units:
             info["summary"] += "; " + units.pop("summary_clause")
             info.update(units)
