@@ -51,16 +51,19 @@ def naive_utc(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
     return frame
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON-plain as they are (exact types: not a subclass)
+
+
 def json_plain(value):
     """Metadata as JSON-plain data: Decimals as exact decimal text, tuples as lists, instants as
     ISO-8601 text, NumPy scalars as Python ones."""
     kind = type(value)  # the common exact types first: an estimate's attrs are ~50k values
-    if kind is str or kind is int or value is None or kind is bool or kind is float:
+    if kind in _PLAIN:
         return value
-    if kind is dict:
-        return {k if type(k) is str else str(k): json_plain(v) for k, v in value.items()}
+    if kind is dict:  # plain leaves kept without a call each
+        return {k if type(k) is str else str(k): v if type(v) in _PLAIN else json_plain(v) for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [json_plain(v) for v in value]
+        return [v if type(v) in _PLAIN else json_plain(v) for v in value]
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, dict):
