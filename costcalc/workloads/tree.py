@@ -147,6 +147,11 @@ def _csv_rows(reader, file: str) -> Node:
 
 def _missing(value) -> bool:
     """None, NaN, NaT and pd.NA: an empty cell in any column dtype."""
+    kind = type(value)  # the usual cells first, as pd.isna answers for them
+    if kind is str or kind is int or kind is bool:
+        return False
+    if kind is float:
+        return value != value  # NaN
     import pandas as pd  # lazy: as in to_tree
 
     if isinstance(value, (list, tuple, dict)):
