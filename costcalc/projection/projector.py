@@ -97,6 +97,14 @@ class _Projector:
         # (id(profile), reasoning tokens as text) -> (profile, its request bins): a plain profile's bins
         # (projection._request_bins)
         self.bins: dict[tuple, tuple] = {}
+        # (model id, what the preparation reads of a profile as written, id of its month windows) ->
+        # projection._Prepared: a run's request classes and structures, shared by the profiles alike
+        self.prepared: dict[tuple, Any] = {}
+        # id(profile) -> (profile, projection._Own): what a profile's runs share on every model
+        self.owns: dict[int, tuple] = {}
+        # month windows by value: profiles in other time zones without start or end dates run the same
+        # windows (whole UTC months), so they share one tuple and the structures keyed by its id
+        self.window_sets: dict[tuple, tuple] = {}
 
     @contextlib.contextmanager
     def scratch(self):

@@ -77,7 +77,8 @@ def month_windows(projector: _Projector, profile: Profile, month_list: list[tupl
     key = (profile.start, profile.end, profile.traffic.timezone)
     found = projector.windows.get(key)
     if found is None:
-        found = projector.windows[key] = tuple(_window(profile, ym) for ym in month_list)
+        windows = tuple(_window(profile, ym) for ym in month_list)
+        found = projector.windows[key] = projector.window_sets.setdefault(windows, windows)
     return found
 
 
