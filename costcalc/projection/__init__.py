@@ -295,12 +295,12 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
     if kept is None or kept[0] is not profile:
         kept = projector.owns[id(profile)] = (profile, _own(projector, profile, month_list, start, out.volumes))
     own = kept[1]
-    model = projector.table.models[model_id]
     sampled = own.sampled.get(model_id)
     # tokens counted from samples differ per model: prepared per run
     key = None if own.key is None or sampled is not None else (model_id, own.key, id(own.windows))
     prepared = None if key is None else projector.prepared.get(key)
     if prepared is None:
+        model = projector.table.models[model_id]
         prepared = _prepare(projector, profile, model, model_id, model_name, month_list, case, ends, own, sampled)
         if key is not None:
             projector.prepared[key] = prepared
