@@ -4,7 +4,8 @@ Pure computation: the price table, the profiles, the months and the scenario arr
 files, clock or network. The work is organised so the expensive part (which price rule applies in which
 minute of a month) is computed once per model, month and request class and shared by every profile
 (projector.py, and as arrays per request class and month windows in structures.py); each profile on
-each model becomes a RunSpec (its request classes from request_bins.py), and the runs are priced
+each model becomes a RunSpec (its request classes from request_bins.py, prepared once per model for the
+profiles that write the token counts, tiers, limits setting and failures alike: _prepare), and the runs are priced
 together, vectorized, in exact integers (pricing.py), then assembled into the frame (frame.py);
 notes.py says what the lines leave out.
 
