@@ -123,8 +123,10 @@ def _day_numerators(projector: _Projector, profile: Profile, month_list: list[tu
                     start: tuple[int, int], windows: tuple, factor: Decimal) -> list[tuple[int, Decimal]]:
     """(month index, volume numerator) of each month a requests_per_day profile runs in: requests per day x
     growth^k x the traffic factor (at 50 digits, as before), shared by the profiles that differ only in
-    their traffic weights (the denominator)."""
-    key = ("per day", profile.requests_per_day, profile.growth_per_month, profile.start, id(windows), factor)
+    their traffic weights (the denominator). Keyed by the values as written (1000 and 1000.0 give numerators
+    at other places)."""
+    key = ("per day", str(profile.requests_per_day), str(profile.growth_per_month), profile.start, id(windows),
+           factor)
     found = projector.volumes.get(key)
     if found is None:
         anchor = (profile.start.year, profile.start.month) if profile.start else start
