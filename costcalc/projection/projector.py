@@ -103,9 +103,10 @@ class _Projector:
         self.prepared: dict[tuple, Any] = {}
         # id(profile) -> (profile, projection._Own): what a profile's runs share on every model
         self.owns: dict[int, tuple] = {}
-        # month windows by value: profiles in other time zones without start or end dates run the same
-        # windows (whole UTC months), so they share one tuple and the structures keyed by its id
-        self.window_sets: dict[tuple, tuple] = {}
+        # month windows by their repr (instants and time zones): profiles in other time zones without start
+        # or end dates run the same windows (whole UTC months), so they share one tuple and the structures
+        # keyed by its id
+        self.window_sets: dict[str, tuple] = {}
 
     @contextlib.contextmanager
     def scratch(self):

@@ -78,7 +78,8 @@ def month_windows(projector: _Projector, profile: Profile, month_list: list[tupl
     found = projector.windows.get(key)
     if found is None:
         windows = tuple(_window(profile, ym) for ym in month_list)
-        found = projector.windows[key] = projector.window_sets.setdefault(windows, windows)
+        # shared only when written alike, time zones included (repr): pricing reads a window's own month
+        found = projector.windows[key] = projector.window_sets.setdefault(repr(windows), windows)
     return found
 
 
