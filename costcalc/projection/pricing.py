@@ -110,16 +110,31 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
 
 
 @dataclass
-class _Priced:
-    """The sums of one kind of run (_signature), every month it has a structure row in: its groups in
-    order (month, then the first term of each line), and the decimal places of its S."""
+class _Block:
+    """The sums of the kinds first priced in one chunk, one after the other (each kind's groups in order:
+    month, then the first term of each line): kinds point into it (_Priced), so a chunk gathers its runs'
+    sums from a few blocks at once, not kind by kind. 4-byte months, line ids and instants (epoch minutes:
+    below 2^31 until the year 6053)."""
 
     month: np.ndarray
     line: np.ndarray
     sum: np.ndarray   # int64, or Python ints (object) when a sum may pass 2^62
     first: np.ndarray
     last: np.ndarray
+
+
+@dataclass
+class _Priced:
+    """The sums of one kind of run (_signature), every month it has a structure row in: rows start:stop of
+    its block, and the decimal places of its S."""
+
+    block: _Block
+    start: int
+    stop: int
     places: int
+
+
+_FIELDS = ("month", "line", "sum", "first", "last")
 
 
 def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dict[str, np.ndarray], list[int]]:
@@ -133,39 +148,77 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
     kept: dict[tuple, _Priced] = projector.priced
     # a kind with a traffic shape of its own (each profile's shape is its own kind) is not kept past this
     # chunk: it seldom comes again, and the kept sums are memory held for the whole projection
-    priced = dict(kept)
     new: dict[tuple, RunSpec] = {}
     for kind, spec in zip(kinds, specs):
-        if kind not in priced and kind not in new:
+        if kind not in kept and kind not in new:
             new[kind] = spec
+    priced: dict[tuple, _Priced] = {}
     if new:
-        segments = _Segments(projector)
         templates = list(new.values())
+        segments = _Segments(projector, _weighed(projector, templates))
         for t, spec in enumerate(templates):
             segments.add(t, spec, months)
         groups = _aggregate(segments.terms(templates, months), segments)
         template = groups["run_key"] // months
         ends = np.searchsorted(template, np.arange(1, len(templates) + 1))  # groups are in template order
         starts = np.r_[0, ends[:-1]]
-        # kept for the whole projection: 4-byte months, line ids and instants (epoch minutes: below 2^31
-        # until the year 6053)
-        month = (groups["run_key"] % months).astype(np.int32)
-        line, first, last = (groups[name].astype(np.int32) for name in ("line", "first", "last"))
-        for t, (kind, a, b) in enumerate(zip(new, starts.tolist(), ends.tolist())):
-            priced[kind] = _Priced(month[a:b], line[a:b], groups["sum"][a:b], first[a:b], last[a:b],
-                                   segments.places[t])
-            if new[kind].weights is None:  # uniform traffic: shared by many profiles
-                kept[kind] = priced[kind]
-    found = [priced[kind] for kind in kinds]
-    lengths = np.array([len(p.month) for p in found], dtype=np.int64)
+        block = _Block((groups["run_key"] % months).astype(np.int32), groups["line"].astype(np.int32),
+                       groups["sum"], groups["first"].astype(np.int32), groups["last"].astype(np.int32))
+        uniform = np.array([spec.weights is None for spec in templates])
+        # kept for the whole projection: the uniform kinds' rows alone (traffic shapes' sums die with the chunk)
+        lengths = ends - starts
+        kept_block = _Block(*(getattr(block, name)[np.repeat(uniform, lengths)] for name in _FIELDS)) \
+            if uniform.any() else block
+        kept_starts = np.cumsum(np.where(uniform, lengths, 0)) - np.where(uniform, lengths, 0)
+        for t, (kind, a, b, k) in enumerate(zip(new, starts.tolist(), ends.tolist(), kept_starts.tolist())):
+            priced[kind] = _Priced(block, a, b, segments.places[t])
+            if uniform[t]:  # uniform traffic: shared by many profiles
+                kept[kind] = _Priced(kept_block, k, k + b - a, segments.places[t])
+    found = [priced[kind] if kind in priced else kept[kind] for kind in kinds]
+    # every run's rows gathered at once from the blocks its kinds are in
+    blocks: dict[int, tuple[_Block, int]] = {}
+    offset = 0
+    for p in found:
+        if id(p.block) not in blocks:
+            blocks[id(p.block)] = (p.block, offset)
+            offset += len(p.block.month)
+    pool = {name: np.concatenate([getattr(b, name) for b, _ in blocks.values()]) if len(blocks) > 1
+            else getattr(next(iter(blocks.values()))[0], name) for name in _FIELDS}
+    run_starts = np.array([blocks[id(p.block)][1] + p.start for p in found], dtype=np.int64)
+    lengths = np.array([p.stop - p.start for p in found], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(run_starts - (ends - lengths),
+                                                                                     lengths)
     run = np.repeat(np.arange(len(specs), dtype=np.int64), lengths)
-    month = np.concatenate([p.month for p in found]).astype(np.int64)
+    month = pool["month"][index].astype(np.int64)
     # months a run has no volume (not running, or no requests): no lines, as if never summed
     keep = np.stack([spec.volume.vids for spec in specs])[run, month] >= 0
+    index = index[keep]
     out = {"run_key": (run * months + month)[keep]}
     for name in ("line", "sum", "first", "last"):
-        out[name] = np.concatenate([getattr(p, name) for p in found])[keep]
+        out[name] = pool[name][index]
     return out, [p.places for p in found]
+
+
+def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[np.ndarray, int, int]]:
+    """The traffic-weighted minutes of every (structure, traffic shape) the runs use, per (id(structure),
+    weights id): the shapes of one structure and zone weighed at once (structures.weighted_minutes)."""
+    wanted: dict[tuple[int, str], tuple[Structure, dict[int, tuple]]] = {}
+    for spec in specs:
+        if spec.weights is None:
+            continue
+        tz = spec.profile.traffic.timezone  # a weights id is one traffic shape: one zone
+        for structure, _, _, _ in spec.classes:
+            entry = wanted.get((id(structure), tz))
+            if entry is None:
+                entry = wanted[(id(structure), tz)] = (structure, {})
+            entry[1].setdefault(spec.weights_id, spec.weights)
+    out: dict[tuple, tuple[np.ndarray, int, int]] = {}
+    for (_, tz), (structure, shapes) in wanted.items():
+        weighed = weighted_minutes(projector, structure, tz, [(w, i) for i, w in shapes.items()])
+        for weights_id, minutes in zip(shapes, weighed):
+            out[(id(structure), weights_id)] = minutes
+    return out
 
 
 def _signature(spec: RunSpec) -> tuple:
@@ -184,8 +237,9 @@ def _signature(spec: RunSpec) -> tuple:
 class _Segments:
     """One segment per (run, request class, component): a run of terms over its structure's rows."""
 
-    def __init__(self, projector: _Projector):
+    def __init__(self, projector: _Projector, weighed: dict[tuple, tuple[np.ndarray, int, int]]):
         self.projector = projector
+        self.weighed = weighed  # (id(structure), weights id) -> weighted minutes (_weighed)
         self.structures: dict[int, int] = {}  # id(structure) -> batch index
         self.structure_list: list[Structure] = []
         self.sources: dict[tuple, int] = {}  # (id(structure), weights id) -> minutes source index
@@ -201,7 +255,6 @@ class _Segments:
         self.most_tools = 0
 
     def add(self, b: int, spec: RunSpec, months: int) -> None:
-        tz = spec.profile.traffic.timezone
         share_places = max(_places(share) for _, share, _, _ in spec.classes)
         # the tiers of a bin share its tokens tuple: each distinct one scaled once
         distinct = {id(tokens): tokens for _, _, tokens, _ in spec.classes}
@@ -227,8 +280,8 @@ class _Segments:
                 for c in structure.ids:
                     self.columns.setdefault(c, len(self.columns))
             source = self.sources.get((id(structure), spec.weights_id))
-            minutes, minutes_places, most = weighted_minutes(self.projector, structure, tz, spec.weights,
-                                                             spec.weights_id)
+            minutes, minutes_places, most = (structure.minutes, 0, structure.max_minutes) if spec.weights is None \
+                else self.weighed[(id(structure), spec.weights_id)]
             if source is None:
                 source = self.sources[(id(structure), spec.weights_id)] = len(self.source_list)
                 self.source_list.append(minutes)
