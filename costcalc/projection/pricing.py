@@ -400,12 +400,15 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     """The cost lines' tokens and cost_usd as Money (integers, divided when read: see Money), and each
     run's requests as Decimals: one division per distinct value (see the module docstring)."""
     run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
-    run = run_key // months
-    month = run_key % months
     places = np.array(run_places, dtype=np.int64)
     vids = np.stack([spec.volume.vids for spec in specs])
-    # a run-month's multiplier: V_int over den x 10^(places of S + places of V)
-    multiplier, multipliers = pd.factorize(vids[run, month] * 4096 + places[run])
+    # a run-month's multiplier: V_int over den x 10^(places of S + places of V), found once per run-month
+    # (groups come in run-month order) and given to its lines
+    run_months = np.flatnonzero(np.r_[True, run_key[1:] != run_key[:-1]]) if len(run_key) else \
+        np.zeros(0, dtype=np.int64)
+    keys = run_key[run_months]
+    per_run_month, multipliers = pd.factorize(vids[keys // months, keys % months] * 4096 + places[keys // months])
+    multiplier = np.repeat(per_run_month, np.diff(np.r_[run_months, len(run_key)]))
     numerators, divisors = [], []
     for key in np.asarray(multipliers, dtype=np.int64).tolist():
         vid, s_places = divmod(key, 4096)
