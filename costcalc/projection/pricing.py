@@ -368,20 +368,22 @@ class _Segments:
 
 def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
     """Sum the terms per (run, line id): groups in the order of their first term within the run."""
-    run_key = terms["run_key"]
-    order = np.argsort(run_key * terms["span"] + terms["position"], kind="stable")
-    run_key, line = run_key[order], terms["line"][order]
+    run_key, span = terms["run_key"], terms["span"]
+    within = run_key * span + terms["position"]  # a term's place in its run: unique
     pseudo = _UNPRICED + segments.most_tools + 1
     width = len(segments.projector.line_meta) + pseudo
-    key = run_key * width + line + pseudo
-    # groups by sorting (a hash factorize of every term costs twice as much): a stable sort keeps each
-    # group's terms in position order, so a group's first term is the smallest position index it holds
-    by_group = np.argsort(key, kind="stable")
-    sorted_keys = key[by_group]
+    key = run_key * width + terms["line"] + pseudo
+    # groups by sorting (a hash factorize of every term costs twice as much): one sort on (group, place in
+    # the run), so each group's terms are together in position order and its first term is its first
+    if len(key) and (int(key.max()) + 1) * span < _INT64_BOUND:
+        taken = np.argsort(key * span + terms["position"], kind="stable")  # unique keys; terms come in runs
+    else:  # too wide for one int64 key: by place in the run, then (stably) by group
+        order = np.argsort(within, kind="stable")
+        taken = order[np.argsort(key[order], kind="stable")]
+    sorted_keys = key[taken]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(key) else \
         np.zeros(0, dtype=np.int64)
-    appearance = np.argsort(by_group[starts], kind="stable")  # the groups in the order of their first term
-    taken = order[by_group]
+    appearance = np.argsort(within[taken[starts]], kind="stable")  # the groups in the order of their first term
     value = terms["value"][taken]
     if len(starts):
         sums = np.add.reduceat(value, starts)[appearance]
