@@ -156,8 +156,8 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
     if new:
         templates = list(new.values())
         segments = _Segments(projector, _weighed(projector, templates))
-        for t, spec in enumerate(templates):
-            segments.add(t, spec, months)
+        for t, (kind, spec) in enumerate(new.items()):
+            segments.add(t, spec, months, kind[-2], kind[-1])
         groups = _aggregate(segments.terms(templates, months), segments)
         template = groups["run_key"] // months
         ends = np.searchsorted(template, np.arange(1, len(templates) + 1))  # groups are in template order
@@ -225,13 +225,23 @@ def _signature(spec: RunSpec) -> tuple:
     """What decides a run's sums S (not its volume): its request classes (structure, share, tokens per
     request, left out), tools, attempts and traffic, and the places its integers are scaled to (equal
     values written with other places give the same sums at other places: other Decimals)."""
-    share_places = max(_places(share) for _, share, _, _ in spec.classes)
-    per_places = max([_places(n) for _, _, tokens, _ in spec.classes for _, n in tokens]
-                     + [_places(calls) for _, _, calls in spec.tools] + [_places(spec.attempts)])
-    # id(structure) names one structure: projector.structures holds every structure as long as projector.priced
-    # holds their sums (the whole projection), so an id is never reused for another one meanwhile
-    return (tuple((id(structure), share, tokens, excluded) for structure, share, tokens, excluded in spec.classes),
-            tuple(spec.tools), spec.attempts, spec.weights_id, share_places, per_places)
+    classes = spec.classes
+    share_places = 0
+    per_places = _places(spec.attempts)
+    parts = []
+    seen: set[int] = set()
+    for structure, share, tokens, excluded in classes:
+        share_places = max(share_places, _places(share))
+        if id(tokens) not in seen:  # the tiers of a bin share its tokens tuple
+            seen.add(id(tokens))
+            for _, n in tokens:
+                per_places = max(per_places, _places(n))
+        # id(structure) names one structure: projector.structures holds every structure as long as
+        # projector.priced holds their sums (the whole projection), so an id is never reused meanwhile
+        parts.append((id(structure), share, tokens, excluded))
+    for _, _, calls in spec.tools:
+        per_places = max(per_places, _places(calls))
+    return (tuple(parts), tuple(spec.tools), spec.attempts, spec.weights_id, share_places, per_places)
 
 
 class _Segments:
@@ -254,12 +264,11 @@ class _Segments:
         self.most_classes = 1
         self.most_tools = 0
 
-    def add(self, b: int, spec: RunSpec, months: int) -> None:
-        share_places = max(_places(share) for _, share, _, _ in spec.classes)
+    def add(self, b: int, spec: RunSpec, months: int, share_places: int, per_places: int) -> None:
+        """Run b's segments; share_places and per_places are its _signature's (the places of its shares,
+        and of its tokens per request, tool calls and attempts)."""
         # the tiers of a bin share its tokens tuple: each distinct one scaled once
         distinct = {id(tokens): tokens for _, _, tokens, _ in spec.classes}
-        per_places = max([_places(n) for tokens in distinct.values() for _, n in tokens]
-                         + [_places(calls) for _, _, calls in spec.tools] + [_places(spec.attempts)])
         scaled = {key: [(c, _scaled(n, per_places)) for c, n in tokens] for key, tokens in distinct.items()}
         tools = [(component, _scaled(calls, per_places)) for component, _, calls in spec.tools]
         one = 10 ** per_places  # a request counts 1 (requests, requests left out)
