@@ -313,7 +313,8 @@ class _Segments:
             add((s, source, -1, REQUESTS, share_int, tries, b, r, pseudo_index))
         self.most_slots = max(self.most_slots, slots)
         self.places.append(share_places + minutes_places + per_places)
-        if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND:
+        if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND \
+                or biggest_share * biggest_per >= _INT64_BOUND:  # terms: share x per first (any minutes)
             self.wide = True
 
     def _failed_ids(self, structure: Structure, component: str) -> None:
@@ -349,25 +350,23 @@ class _Segments:
         struct, sources, components, pseudos, runs, positions, indexes = (
             np.array(table[i], dtype=np.int64) for i in (0, 1, 2, 3, 6, 7, 8))
         seg_length = lengths[struct]
-        segment = np.repeat(np.arange(len(struct), dtype=np.int64), seg_length)
-        starts = np.cumsum(seg_length) - seg_length
-        within = np.arange(int(seg_length.sum()), dtype=np.int64) - np.repeat(starts, seg_length)
-        row = offsets[struct][segment] + within
-        minutes = all_minutes[source_offsets[sources][segment] + within]
+
+        def each(per_segment: np.ndarray) -> np.ndarray:  # a segment's value on each of its terms
+            return np.repeat(per_segment, seg_length)
+
+        within = np.arange(int(seg_length.sum()), dtype=np.int64) - each(np.cumsum(seg_length) - seg_length)
+        row = each(offsets[struct]) + within
+        minutes = all_minutes[each(source_offsets[sources]) + within]
         dtype = object if wide else np.int64
-        share = np.array(table[4], dtype=dtype)[segment]
-        per = np.array(table[5], dtype=dtype)[segment]
-        value = share * minutes * per
-        run = runs[segment]
-        term_month = month[row]
+        # share x per once per segment (below 2^62 unless wide: _Segments.add), then x minutes per term
+        value = each(np.array(table[4], dtype=dtype) * np.array(table[5], dtype=dtype)) * minutes
         keep = value != 0
-        column = components[segment]
-        line = ids[row, column]
-        line = np.where(line >= 0, line, pseudos[segment])
+        # each term's line id: its structure's row in its component's column (flat), or the segment's pseudo id
+        line = ids.ravel()[each(offsets[struct] * ids.shape[1] + components) + within * ids.shape[1]]
+        line = np.where(line >= 0, line, each(pseudos))
         width = len(COMPONENTS) + 2 + self.most_tools
-        position = (positions[segment] * self.most_slots + slot[row]) * width \
-            + indexes[segment]
-        run_key = run * months + term_month
+        position = each((positions * self.most_slots) * width + indexes) + slot[row] * width
+        run_key = each(runs * months) + month[row]
         columns = {"run_key": run_key, "position": position, "line": line, "value": value, "first": first[row],
                    "last": last[row]}
         if not keep.all():  # tokens that are zero (a traffic weight of 0)
