@@ -174,20 +174,22 @@ def weighted_minutes(projector: _Projector, structure: Structure, tz: str,
     counts_key = (id(structure), tz)
     counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
     if counts is None:
+        # kept as uint16: a row's counts sum to a month's minutes at most (44,640 < 2^16), a quarter of int64
         counts = projector.weighted_rows[counts_key] = np.stack(
-            [projector.hour_counts(s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]) \
-            if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
+            [projector.hour_counts(s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]).astype(np.uint16) \
+            if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.uint16)
     scaled = [projector._scaled(weights, weights_id) for weights, weights_id in shapes]
     narrow = [j for j, (array, _, _) in enumerate(scaled) if array is not None]
     out: list = [None] * len(shapes)
     if narrow:
-        product = counts @ np.stack([scaled[j][0] for j in narrow], axis=1)  # rows x shapes, below 2^47
+        # rows x shapes, int64 (uint16 x int64 is computed in int64), below 2^47
+        product = counts @ np.stack([scaled[j][0] for j in narrow], axis=1)
         most = product.max(axis=0).tolist() if len(product) else [0] * len(narrow)
         for column, j in enumerate(narrow):
             out[j] = (product[:, column], scaled[j][1], int(most[column]))
     for j, (array, places, ints) in enumerate(scaled):
         if array is None:
-            minutes = counts.astype(object) @ np.array(ints, dtype=object)
+            minutes = counts.astype(np.int64).astype(object) @ np.array(ints, dtype=object)
             out[j] = (minutes, places, int(max(minutes.tolist(), default=0)))
     return out
 
