@@ -30,9 +30,14 @@ PARTS = ("_sums", "_decimals", "_report")
 
 
 def main() -> None:
-    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = sys.argv[1:]
+    runs = 3
+    if "--runs" in args:
+        at = args.index("--runs")
+        runs = int(args[at + 1])
+        del args[at:at + 2]
+    numbers = [a for a in args if not a.startswith("--")]
     count = int(numbers[0]) if numbers else 1000
-    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 3
     table = prices_from(None)
     loaded = workloads_from(big_estimate.profiles(count), table, ())
     if "--memory" in sys.argv:
