@@ -432,8 +432,8 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
                           dtype=np.int64)
     rates = list(rate_of) or [Decimal(0)]
-    cost_codes, cost_uniques = pd.factorize(tokens_codes * len(rates) + rate_codes[line[lines]])
-    cost_uniques = np.asarray(cost_uniques, dtype=np.int64)
+    cost_codes, cost_uniques = _codes(tokens_codes * len(rates) + rate_codes[line[lines]],
+                                      len(token_sums) * len(rates))
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
     # per line: 4-byte codes (a chunk has far fewer than 2^31 lines and distinct values)
@@ -457,6 +457,22 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     return Chunk(line[lines].astype(np.int32), money, groups["first"][lines].astype(np.int32),
                  groups["last"][lines].astype(np.int32), specs, keys // months,
                  keys % months, counts, requests)
+
+
+def _codes(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each key, the distinct keys) for int64 keys in [0, bound): codes in the order keys first
+    come. A dense table when the keys are few per row (about 3x faster than a hash factorize here), a hash
+    factorize otherwise. The table takes one row per key (whichever a repeated assignment leaves: the
+    codes are right whatever numpy's order, first-come when it goes in order, as it does)."""
+    count = len(keys)
+    if not count or bound > 16 * count + 65536 or count >= 2 ** 31:
+        codes, uniques = pd.factorize(keys)
+        return codes, np.asarray(uniques, dtype=np.int64)
+    table = np.empty(bound, dtype=np.int32)  # at most 64 bytes a row: below the chunk's other arrays
+    table[keys[::-1]] = np.arange(count - 1, -1, -1, dtype=np.int32)
+    rows = np.flatnonzero(table[keys] == np.arange(count, dtype=np.int32))  # one row per distinct key
+    table[keys[rows]] = np.arange(len(rows), dtype=np.int32)
+    return table[keys], keys[rows]
 
 
 def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,

@@ -338,7 +338,8 @@ class _Projector:
         if found is None:
             # 168 weights of a few distinct values: exponents and scaled integers once per distinct one
             exponents = {w.as_tuple().exponent for w in weights}
-            places = max(0, -min(exponents)) if all(isinstance(e, int) for e in exponents) else \
+            finite = [e for e in exponents if isinstance(e, int)]
+            places = max(0, -min(finite)) if len(finite) == len(exponents) else \
                 max(max(decimal_places(w), 0) for w in weights)  # not finite: decimal_places says so
             memo: dict[Decimal, int] = {}
             ints = [memo[w] if w in memo else memo.setdefault(w, int(w.scaleb(places))) for w in weights]
