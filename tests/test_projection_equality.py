@@ -186,6 +186,17 @@ def test_runs_of_one_kind_equal(table, seed):
     assert_same(*both(loaded, table, (2026, 3), 14))
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_runs_of_one_kind_priced_in_small_chunks_equal(table, seed, monkeypatch):
+    """Chunks of 7 runs: a kind summed in one chunk is taken by runs of later ones (its sums kept in a
+    block of their first chunk: pricing._Block), so a chunk gathers its runs' sums from several blocks."""
+    from costcalc.projection import frame
+
+    monkeypatch.setattr(frame, "FLUSH_RUNS", 7)
+    loaded = workloads_from(shared_kinds(seed, 12), table, ())
+    assert_same(*both(loaded, table, (2026, 3), 14))
+
+
 def shared_zone_shapes(seed: int, count: int) -> str:
     """Profiles with traffic shapes of their own in one zone, on the same models and tiers: their runs share
     structures, so pricing weighs all their shapes at once (one counts @ W product per structure and zone,
