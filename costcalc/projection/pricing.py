@@ -163,7 +163,7 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
         ends = np.searchsorted(template, np.arange(1, len(templates) + 1))  # groups are in template order
         starts = np.r_[0, ends[:-1]]
         block = _Block((groups["run_key"] % months).astype(np.int32), groups["line"].astype(np.int32),
-                       groups["sum"], groups["first"].astype(np.int32), groups["last"].astype(np.int32))
+                       groups["sum"], groups["first"], groups["last"])  # instants: int32 already (terms)
         uniform = np.array([spec.weights is None for spec in templates])
         # kept for the whole projection: the uniform kinds' rows alone (traffic shapes' sums die with the chunk)
         lengths = ends - starts
@@ -335,9 +335,11 @@ class _Segments:
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         month = np.concatenate([s.month for s in structures])
         slot = np.concatenate([s.slot for s in structures])
-        first = np.concatenate([s.first for s in structures])
-        last = np.concatenate([s.last for s in structures])
-        ids = np.full((len(month), len(self.columns) + 1), -1, dtype=np.int64)  # last column: no line
+        # instants (epoch minutes: below 2^31 until the year 6053) and line ids (a few thousand) in 4 bytes:
+        # half the memory of the terms' widest columns
+        first = np.concatenate([s.first for s in structures]).astype(np.int32)
+        last = np.concatenate([s.last for s in structures]).astype(np.int32)
+        ids = np.full((len(month), len(self.columns) + 1), -1, dtype=np.int32)  # last column: no line
         for s, structure in enumerate(structures):
             for c, values in structure.ids.items():
                 ids[offsets[s]:offsets[s] + lengths[s], self.columns[c]] = values
@@ -363,7 +365,7 @@ class _Segments:
         keep = value != 0
         # each term's line id: its structure's row in its component's column (flat), or the segment's pseudo id
         line = ids.ravel()[each(offsets[struct] * ids.shape[1] + components) + within * ids.shape[1]]
-        line = np.where(line >= 0, line, each(pseudos))
+        line = np.where(line >= 0, line, each(pseudos.astype(np.int32)))
         width = len(COMPONENTS) + 2 + self.most_tools
         position = each((positions * self.most_slots) * width + indexes) + slot[row] * width
         run_key = each(runs * months) + month[row]
@@ -376,22 +378,22 @@ class _Segments:
 
 def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
     """Sum the terms per (run, line id): groups in the order of their first term within the run."""
-    run_key, span = terms["run_key"], terms["span"]
-    within = run_key * span + terms["position"]  # a term's place in its run: unique
+    run_key, span, position = terms["run_key"], terms["span"], terms["position"]
     pseudo = _UNPRICED + segments.most_tools + 1
     width = len(segments.projector.line_meta) + pseudo
     key = run_key * width + terms["line"] + pseudo
     # groups by sorting (a hash factorize of every term costs twice as much): one sort on (group, place in
     # the run), so each group's terms are together in position order and its first term is its first
     if len(key) and (int(key.max()) + 1) * span < _INT64_BOUND:
-        taken = np.argsort(key * span + terms["position"], kind="stable")  # unique keys; terms come in runs
-    else:  # too wide for one int64 key: by place in the run, then (stably) by group
-        order = np.argsort(within, kind="stable")
+        taken = np.argsort(key * span + position, kind="stable")  # unique keys; terms come in runs
+    else:  # too wide for one int64 key: by place in the run (run_key x span + position), then by group
+        order = np.argsort(run_key * span + position, kind="stable")
         taken = order[np.argsort(key[order], kind="stable")]
     sorted_keys = key[taken]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(key) else \
         np.zeros(0, dtype=np.int64)
-    appearance = np.argsort(within[taken[starts]], kind="stable")  # the groups in the order of their first term
+    heads = taken[starts]  # each group's first term: the groups in the order of their first term in the run
+    appearance = np.argsort(run_key[heads] * span + position[heads], kind="stable")
     value = terms["value"][taken]
     if len(starts):
         sums = np.add.reduceat(value, starts)[appearance]
@@ -399,7 +401,7 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, n
         last = np.maximum.reduceat(terms["last"][taken], starts)[appearance]
     else:
         sums = value[:0]
-        first = last = np.zeros(0, dtype=np.int64)
+        first = last = np.zeros(0, dtype=np.int32)
     uniques = sorted_keys[starts][appearance]
     return {"run_key": uniques // width, "line": uniques % width - pseudo, "sum": sums, "first": first,
             "last": last}
@@ -454,8 +456,8 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
         np.empty(0, dtype=object)
     # line ids (a few thousand) and instants (epoch minutes: below 2^31 until the year 6053) in 4 bytes
-    return Chunk(line[lines].astype(np.int32), money, groups["first"][lines].astype(np.int32),
-                 groups["last"][lines].astype(np.int32), specs, keys // months,
+    first, last = (groups[name][lines].astype(np.int32, copy=False) for name in ("first", "last"))
+    return Chunk(line[lines].astype(np.int32, copy=False), money, first, last, specs, keys // months,
                  keys % months, counts, requests)
 
 
