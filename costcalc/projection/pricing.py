@@ -138,7 +138,8 @@ _FIELDS = ("month", "line", "sum", "first", "last")
 
 
 def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dict[str, np.ndarray], list[int]]:
-    """Each run's S per (month, line id) in row order, and each run's places. Runs of one kind (the same
+    """Each run's S per (month, line id) in row order (and "vids": each run's volume ids per month), and each
+    run's places. Runs of one kind (the same
     structures, shares, tokens per request, tools, attempts and traffic: _signature) have the same sums
     in every month; they differ only in their volume and in the months they have one. So each kind is
     summed once (in a chunk; kinds of uniform traffic once per projection, kept in projector.priced) and
@@ -189,12 +190,12 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
     ends = np.cumsum(lengths)
     index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(run_starts - (ends - lengths),
                                                                                      lengths)
-    run = np.repeat(np.arange(len(specs), dtype=np.int64), lengths)
-    month = pool["month"][index].astype(np.int64)
+    run_key = np.repeat(np.arange(0, len(specs) * months, months, dtype=np.int64), lengths) + pool["month"][index]
+    vids = np.stack([spec.volume.vids for spec in specs])  # per run and month: its volume's id, or -1
     # months a run has no volume (not running, or no requests): no lines, as if never summed
-    keep = np.stack([spec.volume.vids for spec in specs])[run, month] >= 0
+    keep = vids.ravel()[run_key] >= 0
     index = index[keep]
-    out = {"run_key": (run * months + month)[keep]}
+    out = {"run_key": run_key[keep], "vids": vids}
     for name in ("line", "sum", "first", "last"):
         out[name] = pool[name][index]
     return out, [p.places for p in found]
@@ -413,7 +414,7 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     run's requests as Decimals: one division per distinct value (see the module docstring)."""
     run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
     places = np.array(run_places, dtype=np.int64)
-    vids = np.stack([spec.volume.vids for spec in specs])
+    vids = groups["vids"]
     # a run-month's multiplier: V_int over den x 10^(places of S + places of V), found once per run-month
     # (groups come in run-month order) and given to its lines
     run_months = np.flatnonzero(np.r_[True, run_key[1:] != run_key[:-1]]) if len(run_key) else \
