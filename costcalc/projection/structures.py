@@ -182,8 +182,7 @@ def weighted_minutes(projector: _Projector, structure: Structure, tz: str,
     narrow = [j for j, (array, _, _) in enumerate(scaled) if array is not None]
     out: list = [None] * len(shapes)
     if narrow:
-        # rows x shapes, int64 (uint16 x int64 is computed in int64), below 2^47
-        product = counts @ np.stack([scaled[j][0] for j in narrow], axis=1)
+        product = _exact_product(counts, np.stack([scaled[j][0] for j in narrow], axis=1))  # rows x shapes
         most = product.max(axis=0).tolist() if len(product) else [0] * len(narrow)
         for column, j in enumerate(narrow):
             out[j] = (product[:, column], scaled[j][1], int(most[column]))
@@ -192,6 +191,18 @@ def weighted_minutes(projector: _Projector, structure: Structure, tz: str,
             minutes = counts.astype(np.int64).astype(object) @ np.array(ints, dtype=object)
             out[j] = (minutes, places, int(max(minutes.tolist(), default=0)))
     return out
+
+
+def _exact_product(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """counts @ weights exactly, as int64: counts (uint16, each row summing to at most 44,640 < 2^16) and
+    weights (int64, |w| < 2^31). numpy's integer matmul has no BLAS (about 5x slower here), so each weight
+    is split in 16-bit halves, w = hi x 2^16 + lo (lo in [0, 2^16), |hi| < 2^15), and each half multiplied in
+    float64: every partial sum is an integer below 2^16 x 2^16 = 2^32 in magnitude, far inside float64's
+    exact 2^53, whatever order BLAS adds in. The result is below 2^47."""
+    floats = counts.astype(np.float64)
+    high = (floats @ (weights >> 16).astype(np.float64)).astype(np.int64)
+    low = (floats @ (weights & 0xFFFF).astype(np.float64)).astype(np.int64)
+    return high * 65536 + low
 
 
 @functools.lru_cache(maxsize=4096)
