@@ -110,3 +110,15 @@ def test_rows_without_text_read_as_before():
                           "requests_per_day": "7"}.items()})
     (profile,) = load_workloads(text, known_models=MODELS)
     assert (profile.requests_per_day, profile.input_tokens, profile.output_tokens) == (7, 100, 5)
+
+
+def test_numpy_floats_in_an_object_column_read_as_their_value():
+    """numpy 2 writes a float64 as "np.float64(2.5)": the cell is read as the float it holds, not refused
+    with a traceback."""
+    import numpy as np
+
+    frame = pd.DataFrame({"name": ["a"], "models": ["gpt-5.5"], "input_tokens": [100], "output_tokens": [5],
+                          "requests_per_day": pd.Series([np.float64(2.5)], dtype=object),
+                          "cache_hit_rate": pd.Series([np.float64(0.25)], dtype=object)})
+    profile = load_workloads(frame, known_models=MODELS).profiles[0]
+    assert profile.requests_per_day == Decimal("2.5") and profile.cache_hit_rate == Decimal("0.25")

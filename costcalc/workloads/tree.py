@@ -196,8 +196,9 @@ def _frame_cell(value, position: int) -> Node:
     if isinstance(value, (list, tuple)):
         return Node([Node(str(v), position, "scalar") for v in value], position, "seq")
     if isinstance(value, float):
-        # repr gives the shortest text that round-trips: 0.6 -> "0.6", exact from then on.
-        return Node(Decimal(repr(value)), position, "scalar")
+        # repr gives the shortest text that round-trips: 0.6 -> "0.6", exact from then on (of a Python
+        # float: numpy 2 writes its float64 as "np.float64(0.6)")
+        return Node(Decimal(repr(float(value))), position, "scalar")
     if isinstance(value, bool) or (hasattr(value, "item") and isinstance(value.item(), bool)):
         return Node(bool(value), position, "scalar")
     if hasattr(value, "item") and isinstance(value.item(), int):
