@@ -568,6 +568,12 @@ class DecimalArray(OpsMixin, ExtensionArray):
     # -- reductions ------------------------------------------------------------------------------------
 
     def _reduce(self, name: str, *, skipna: bool = True, keepdims: bool = False, **kwargs):
+        if name == "sum" and self._unmade():
+            coding = _coding(self._deferred.make) if self._deferred is not None else None
+            if coding is not None:  # values nobody has made, coded by distinct value: summed from those
+                total = coded_sum(*coding)
+                result = pd.NA if len(self) < kwargs.get("min_count", 0) else canonical(total)
+                return type(self)._from_sequence([result]) if keepdims else result
         if name == "sum":
             # summed as they are first: an NA among them makes the sum NA (Decimal + NA is NA), and only
             # then are they looked at for NAs (pd.isna and a masked copy of every value cost about a third
@@ -617,6 +623,10 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return type(self)._from_sequence([quantile(values, Decimal(repr(float(q))), interpolation) for q in qs])
 
     def _groupby_op(self, *, how: str, has_dropped_na: bool, min_count: int, ngroups: int, ids, **kwargs):
+        if how == "sum" and self._unmade() and self._deferred is not None:
+            coding = _coding(self._deferred.make)
+            if coding is not None and ngroups * (int(coding[0].max(initial=0)) + 1) < 2 ** 62:
+                return coded_group_sums(*coding, np.asarray(ids), ngroups, min_count)
         if how in ("sum", "mean", "cumsum", "min", "max", "prod", "median", "var", "std"):
             return group_op(self, how, ngroups, ids, min_count, kwargs)
         return super()._groupby_op(how=how, has_dropped_na=has_dropped_na, min_count=min_count,
@@ -713,13 +723,78 @@ def _made_rows(make: Callable[[], np.ndarray], positions: np.ndarray, fill) -> n
     missing = positions < 0
     some_missing = bool(missing.any())
     picked = positions[~missing] if some_missing else positions
+    coding = _coding(make)
     select = getattr(make, "rows", None)
-    values = select(picked) if select is not None else make()[picked]
+    if coding is not None:  # only the distinct values these rows hold
+        needed, inverse = np.unique(coding[0][picked], return_inverse=True)
+        values = coding[1](needed)[inverse.reshape(-1)]
+    else:
+        values = select(picked) if select is not None else make()[picked]
     if not some_missing:
         return values
     out = np.full(len(positions), fill, dtype=object)
     out[~missing] = values
     return out
+
+
+def _coding(make: Callable[[], np.ndarray]) -> tuple[np.ndarray, Callable[..., np.ndarray]] | None:
+    """(codes, values) of a coded maker (see DecimalArray.deferred), or of the rows a _Rows of one keeps
+    (none filled in); None for any other maker."""
+    if isinstance(make, _Rows):
+        inner = _coding(make.make)
+        if inner is None or (len(make.positions) and int(make.positions.min()) < 0):
+            return None
+        return inner[0][make.positions], inner[1]
+    codes, values = getattr(make, "codes", None), getattr(make, "values", None)
+    if callable(codes) and callable(values):
+        return np.asarray(codes()), values
+    return None
+
+
+def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:
+    """The exact sum of values(all)[codes] from the distinct values and how often each occurs: the values
+    that occur n times added, then times n (a few multiplies, not one per value), at 120 digits (EXACT).
+    Every product and sum is exact, so the total is the one adding the values one by one gives, digits
+    and exponent (an exact sum's exponent is its operands' smallest)."""
+    if not len(codes):
+        return _ZERO
+    counts = np.bincount(codes)
+    present = np.flatnonzero(counts)
+    made = values(present)
+    return _count_classes(made, counts[present], np.zeros(len(present), dtype=np.int64), 1)[0]
+
+
+def _count_classes(made: np.ndarray, counts: np.ndarray, groups: np.ndarray, ngroups: int) -> np.ndarray:
+    """Per group (groups: sorted, each value's), the exact sum of made x counts: per (group, count) the
+    values added, times the count, then added per group (object ndarray, 0 for a group without values)."""
+    out = np.full(ngroups, _ZERO, dtype=object)
+    if not len(made):
+        return out
+    most = int(counts.max()) + 1
+    order = np.argsort(groups * most + counts, kind="stable")
+    keys = (groups * most + counts)[order]
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    with decimal.localcontext(EXACT):
+        sums = np.add.reduceat(made[order], starts) * (keys[starts] % most).astype(object)
+        class_groups = keys[starts] // most
+        firsts = np.flatnonzero(np.concatenate([[True], class_groups[1:] != class_groups[:-1]]))
+        out[class_groups[firsts]] = np.add.reduceat(sums, firsts)
+    return out
+
+
+def coded_group_sums(codes: np.ndarray, values: Callable[..., np.ndarray], ids: np.ndarray, ngroups: int,
+                     min_count: int) -> DecimalArray:
+    """Exact group sums of values(all)[codes] by `ids` (-1: no group): per (group, distinct value) how
+    often it occurs, then added as coded_sum, exact. A group without rows is 0."""
+    kept = ids >= 0
+    distinct = int(codes.max(initial=0)) + 1
+    keys, key_counts = np.unique(ids[kept].astype(np.int64) * distinct + codes[kept], return_counts=True)
+    groups, value_codes = keys // distinct, keys % distinct
+    needed, inverse = np.unique(value_codes, return_inverse=True)
+    out = _count_classes(values(needed)[inverse.reshape(-1)], key_counts, groups, ngroups)
+    if min_count > 0:
+        out[np.bincount(ids[kept], minlength=ngroups) < min_count] = pd.NA
+    return DecimalArray(out)
 
 
 def canonical(value):

@@ -17,7 +17,7 @@ from ..money import DIVIDE
 from ..prices.model import COMPONENTS, is_tool_component
 from ..workloads.model import CASES, Profile
 from ..frames.decimal import DecimalArray
-from .amounts import Money
+from .amounts import Joined
 from .pricing import Chunk, RunSpec, price
 from .structures import Volumes
 from .projector import _Projector
@@ -107,8 +107,9 @@ class _Columns:
         first, last = self.column("first"), self.column("last")
         # tokens and cost_usd stay integers until a value is read (pricing.Money, DecimalArray.deferred)
         money = [c.money for c in self.chunks]
-        tokens = DecimalArray.deferred(len(ids), _MoneyColumn(money, "tokens"))
-        cost = DecimalArray.deferred(len(ids), _MoneyColumn(money, "cost"))
+        joined_tokens = Joined(money, "tokens")
+        tokens = DecimalArray.deferred(len(ids), joined_tokens)
+        cost = DecimalArray.deferred(len(ids), Joined(money, "cost", joined_tokens))
         self.chunks, self._ids = [], ids  # the frame holds the columns now
         meta = self.projector.line_meta
 
@@ -182,53 +183,22 @@ def _code_type(categories: list) -> type:
     return np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_767 else np.int32
 
 
-class _MoneyColumn:
-    """make() of the frame's tokens or cost_usd (DecimalArray.deferred): every line's value, or with
-    `rows` only some lines' (a filtered frame makes only the distinct values its rows hold)."""
-
-    def __init__(self, money: list[Money], name: str):
-        self.money, self.name = [m for m in money if len(m)], name
-
-    def __call__(self) -> np.ndarray:
-        return _joined(self.money, self.name)
-
-    def rows(self, positions: np.ndarray) -> np.ndarray:
-        line_ends = np.cumsum([len(m) for m in self.money])
-        value_ends = np.cumsum([m.distinct(self.name) for m in self.money])
-        chunk = np.searchsorted(line_ends, positions, side="right")  # the chunk of each line
-        line_starts = line_ends - [len(m) for m in self.money]
-        value_starts = value_ends - np.diff(np.r_[0, value_ends])
-        # each line's distinct value, numbered across the chunks
-        codes = np.empty(len(positions), dtype=np.int64)
-        for c, m in enumerate(self.money):
-            here = chunk == c
-            codes[here] = m.codes(self.name)[positions[here] - line_starts[c]] + value_starts[c]
-        needed, inverse = np.unique(codes, return_inverse=True)
-        made = [m.values(self.name, needed[(needed >= a) & (needed < b)] - a)
-                for m, a, b in zip(self.money, value_starts.tolist(), value_ends.tolist())]
-        values = np.concatenate(made) if made else np.empty(0, dtype=object)
-        return values[inverse.reshape(-1)]
-
-
 class _Coded:
-    """make() of a column from its distinct values and a code per line (usd_per_mtok: a rate per line id)."""
+    """make() of a column from its distinct values and a code per line (usd_per_mtok: a rate per line id);
+    codes() and values() let a sum, a group sum or a filter use the distinct values
+    (costcalc.frames.decimal.DecimalArray.deferred)."""
 
     def __init__(self, values: np.ndarray, codes: np.ndarray):
-        self.values, self.codes = values, codes
+        self._values, self._codes = values, codes
 
     def __call__(self) -> np.ndarray:
-        return self.values[self.codes]
+        return self._values[self._codes]
 
-    def rows(self, positions: np.ndarray) -> np.ndarray:
-        return self.values[self.codes[positions]]
+    def codes(self) -> np.ndarray:
+        return self._codes
 
-
-def _joined(money: list[Money], name: str) -> np.ndarray:
-    """The chunks' tokens or cost_usd (Money.tokens / Money.cost) as one object array of Decimals."""
-    arrays = [getattr(m, name)() for m in money if len(m)]
-    if not arrays:
-        return np.empty(0, dtype=object)
-    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+    def values(self, positions: np.ndarray | None = None) -> np.ndarray:
+        return self._values.copy() if positions is None else self._values[positions]
 
 
 def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
