@@ -147,10 +147,28 @@ class Joined:
         self._map()
         if self.name == "tokens":
             multipliers = self._multipliers[positions]
-            return self._numerators[multipliers] * self._sums[positions].astype(object), self._divisors[multipliers]
-        assert self.tokens is not None
-        token_numerators = self.tokens._operands(self._tokens[positions])[0]
-        return token_numerators * self._rates[positions], self._divisors[self._divided_by[positions]]
+            return self.product(multipliers, self._sums[positions]), self._divisors[multipliers]
+        tokens = self.tokens
+        assert tokens is not None
+        values = self._tokens[positions]
+        sums, rates = tokens._sums[values], self._rates[positions]
+        divisors = self._divisors[self._divided_by[positions]]
+        multipliers = tokens._multipliers[values]
+        if sums.dtype == object or rates.dtype == object:
+            return tokens.product(multipliers, sums) * rates.astype(object), divisors
+        # S x rate in int64 where it fits (checked by floats, far from the edge): one Python multiply per
+        # value, not two
+        fits = sums.astype(float) * rates.astype(float) < _INT64_SAFE
+        if bool(fits.all()):
+            return tokens.product(multipliers, sums * rates), divisors
+        numerators = np.empty(len(values), dtype=object)
+        numerators[fits] = tokens.product(multipliers[fits], sums[fits] * rates[fits])
+        numerators[~fits] = tokens.product(multipliers[~fits], sums[~fits]) * rates[~fits].astype(object)
+        return numerators, divisors
+
+    def product(self, multipliers: np.ndarray, factors: np.ndarray) -> np.ndarray:
+        """V_int of each multiplier x its factor (int64 or Python ints), as Python ints (an object array)."""
+        return self._numerators[multipliers] * factors.astype(object)
 
     def _map(self) -> list[np.ndarray]:
         """Joins the chunks' distinct values (integer work, once); returns the per-chunk maps."""
@@ -220,7 +238,9 @@ class Joined:
         del key
         self._tokens, value_rates = uniques // count, uniques % count
         rate_list = list(rates)
-        self._rates = _objects([r for r, _ in rate_list])[value_rates]
+        rate_ints = [r for r, _ in rate_list]
+        fits = all(0 <= r < _INT64_SAFE for r in rate_ints)
+        self._rates = np.array(rate_ints, dtype=np.int64 if fits else object)[value_rates]
         # the divisor per (multiplier, rate places): the token divisor x 1,000,000 x 10^(places), as Money's
         place_codes, place_values = pd.factorize(np.array([p for _, p in rate_list], dtype=np.int64))
         places = len(place_values)
@@ -235,6 +255,7 @@ class Joined:
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_INT64_SAFE = 2 ** 62  # a product a float puts below this is below 2^63 (floats err by far less than 2x)
 _BATCH = 1 << 16  # distinct values divided at a time
 
 
