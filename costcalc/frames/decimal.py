@@ -623,10 +623,6 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return type(self)._from_sequence([quantile(values, Decimal(repr(float(q))), interpolation) for q in qs])
 
     def _groupby_op(self, *, how: str, has_dropped_na: bool, min_count: int, ngroups: int, ids, **kwargs):
-        if how == "sum" and self._unmade() and self._deferred is not None:
-            coding = _coding(self._deferred.make)
-            if coding is not None and ngroups * (int(coding[0].max(initial=0)) + 1) < 2 ** 62:
-                return coded_group_sums(*coding, np.asarray(ids), ngroups, min_count)
         if how in ("sum", "mean", "cumsum", "min", "max", "prod", "median", "var", "std"):
             return group_op(self, how, ngroups, ids, min_count, kwargs)
         return super()._groupby_op(how=how, has_dropped_na=has_dropped_na, min_count=min_count,
@@ -755,46 +751,20 @@ def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:
     """The exact sum of values(all)[codes] from the distinct values and how often each occurs: the values
     that occur n times added, then times n (a few multiplies, not one per value), at 120 digits (EXACT).
     Every product and sum is exact, so the total is the one adding the values one by one gives, digits
-    and exponent (an exact sum's exponent is its operands' smallest)."""
+    and exponent (an exact sum's exponent is its operands' smallest). A group sum makes the column
+    instead: with (group, value) pairs nearly as many as the rows, counting them costs more than it saves."""
     if not len(codes):
         return _ZERO
     counts = np.bincount(codes)
     present = np.flatnonzero(counts)
     made = values(present)
-    return _count_classes(made, counts[present], np.zeros(len(present), dtype=np.int64), 1)[0]
-
-
-def _count_classes(made: np.ndarray, counts: np.ndarray, groups: np.ndarray, ngroups: int) -> np.ndarray:
-    """Per group (groups: sorted, each value's), the exact sum of made x counts: per (group, count) the
-    values added, times the count, then added per group (object ndarray, 0 for a group without values)."""
-    out = np.full(ngroups, _ZERO, dtype=object)
-    if not len(made):
-        return out
-    most = int(counts.max()) + 1
-    order = np.argsort(groups * most + counts, kind="stable")
-    keys = (groups * most + counts)[order]
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    counts = counts[present]
+    order = np.argsort(counts.astype(np.uint16) if int(counts.max()) < 2 ** 16 else counts, kind="stable")
+    ordered = counts[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     with decimal.localcontext(EXACT):
-        sums = np.add.reduceat(made[order], starts) * (keys[starts] % most).astype(object)
-        class_groups = keys[starts] // most
-        firsts = np.flatnonzero(np.concatenate([[True], class_groups[1:] != class_groups[:-1]]))
-        out[class_groups[firsts]] = np.add.reduceat(sums, firsts)
-    return out
-
-
-def coded_group_sums(codes: np.ndarray, values: Callable[..., np.ndarray], ids: np.ndarray, ngroups: int,
-                     min_count: int) -> DecimalArray:
-    """Exact group sums of values(all)[codes] by `ids` (-1: no group): per (group, distinct value) how
-    often it occurs, then added as coded_sum, exact. A group without rows is 0."""
-    kept = ids >= 0
-    distinct = int(codes.max(initial=0)) + 1
-    keys, key_counts = np.unique(ids[kept].astype(np.int64) * distinct + codes[kept], return_counts=True)
-    groups, value_codes = keys // distinct, keys % distinct
-    needed, inverse = np.unique(value_codes, return_inverse=True)
-    out = _count_classes(values(needed)[inverse.reshape(-1)], key_counts, groups, ngroups)
-    if min_count > 0:
-        out[np.bincount(ids[kept], minlength=ngroups) < min_count] = pd.NA
-    return DecimalArray(out)
+        by_count = np.add.reduceat(made[order], starts) * ordered[starts].astype(object)
+        return sum(by_count.tolist(), _ZERO)
 
 
 def canonical(value):
