@@ -221,7 +221,11 @@ class DecimalArray(OpsMixin, ExtensionArray):
         passed on. A filter, a list of rows or take() before anything is made gives another deferred array
         (its positions checked at once); when read, it makes only its rows if `make` has a method
         `rows(positions)` returning a new object array of the values at those positions, else all of them
-        and picks. A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
+        and picks. A maker coded by distinct value has `codes()` (an int array: each row's distinct value)
+        and `values(positions)` (a new object array of the distinct values at those positions, all if None;
+        make() is values()[codes()]): a sum of values nobody has made, and a filter's rows when read, make
+        only the distinct values the rows hold (coded_sum: each distinct value times its count, exact).
+        A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
         array = cls.__new__(cls)
         array._decimals, array._deferred = None, _Deferred(int(length), make)
         return array

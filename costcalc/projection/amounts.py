@@ -1,6 +1,7 @@
 """A priced batch's tokens and cost_usd as the integers they are divided from (Money), and the distinct
 values behind them: the Decimals are made when the frame's column is first read
 (costcalc.frames.decimal.DecimalArray.deferred), by the same divisions in money.DIVIDE as if made at once.
+Joined: the frame's column over all the chunks, each distinct value divided once across them.
 See costcalc.projection.pricing for the arithmetic.
 
 Pure computation.
