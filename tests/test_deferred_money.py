@@ -239,3 +239,10 @@ def test_the_frame_divides_each_value_once_across_chunks_and_makes_what_money_ma
         made = joined()
         assert [v.as_tuple() for v in made.tolist()] == [v.as_tuple() for v in by_money.tolist()]
         assert coded_sum(joined.codes(), joined.values).as_tuple() == exact_sum(by_money.tolist()).as_tuple()
+
+
+def test_a_coded_column_with_a_missing_value_sums_as_a_made_one():
+    # 0.5 + 0.5 + NA: 1.0 without the NA, NA with skipna=False
+    array = DecimalArray.deferred(3, Coded([D("0.5"), pd.NA], [0, 0, 1]))
+    assert pd.Series(array).sum() == D("1.0")
+    assert pd.Series(DecimalArray.deferred(3, Coded([D("0.5"), pd.NA], [0, 0, 1]))).sum(skipna=False) is pd.NA

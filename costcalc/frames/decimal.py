@@ -574,8 +574,10 @@ class DecimalArray(OpsMixin, ExtensionArray):
     def _reduce(self, name: str, *, skipna: bool = True, keepdims: bool = False, **kwargs):
         if name == "sum" and self._unmade():
             coding = _coding(self._deferred.make) if self._deferred is not None else None
-            if coding is not None:  # values nobody has made, coded by distinct value: summed from those
-                total = coded_sum(*coding)
+            # values nobody has made, coded by distinct value: summed from those (an NA among them: the
+            # values are made and summed below, which knows skipna)
+            total = coded_sum(*coding) if coding is not None else pd.NA
+            if total is not pd.NA:
                 result = pd.NA if len(self) < kwargs.get("min_count", 0) else canonical(total)
                 return type(self)._from_sequence([result]) if keepdims else result
         if name == "sum":
