@@ -4,7 +4,8 @@ Pure computation: the price table, the profiles, the months and the scenario arr
 files, clock or network. The work is organised so the expensive part (which price rule applies in which
 minute of a month) is computed once per model, month and request class and shared by every profile
 (projector.py, and as arrays per request class and month windows in structures.py); each profile on
-each model becomes a RunSpec (its request classes from request_bins.py), and the runs are priced
+each model becomes a RunSpec (its request classes from request_bins.py, prepared once per model for the
+profiles that write the token counts, tiers, limits setting and failures alike: _prepare), and the runs are priced
 together, vectorized, in exact integers (pricing.py), then assembled into the frame (frame.py);
 notes.py says what the lines leave out.
 
@@ -64,9 +65,10 @@ from __future__ import annotations
 import decimal
 import functools
 import gc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -75,7 +77,7 @@ from .. import calendar as cal
 from ..cost_cases import at_ends, certain_direction, choose_ends, lowering_notes, order_note, ranged_inputs
 from ..errors import CostcalcError
 from ..money import DIVIDE, EXACT
-from ..prices.model import PriceTable, tool_component
+from ..prices.model import Model, PriceTable, tool_component
 from ..prices.resolve import Request, lookup, prompt_thresholds
 from ..shapes import attempts, per_unit_weight, plan_units_entries, units_entries, with_failures
 from ..token_units import notes as token_notes
@@ -84,7 +86,7 @@ from .frame import COLUMNS, TAG_PREFIX, _Columns, _line_rates, _requests, month_
 from .notes import (MAX_GROWTH_FACTOR, check_growth, not_available, not_available_notes, profiles_info,
                     standing_assumptions)
 from .pricing import RunSpec
-from .structures import Volumes, month_windows, structures, volume
+from .structures import Volume, Volumes, month_windows, structures, volume
 from .projector import _Projector, week_weights
 from .request_bins import at_case, ceil_tokens, in_model_tokens, over_limits, reasoning_tokens, request_bins
 
@@ -169,10 +171,13 @@ def _run(profiles, projector, month_list, start, out, cases: bool = True) -> pd.
     # Division is the only inexact step (a traffic share like 154/720): money.DIVIDE's 50 digits keep its
     # error below 1e-40 of the amount, far under the cent at which results are rendered.
     with decimal.localcontext(DIVIDE):
+        model_ids: dict[str, str] = {}  # model as named -> id (lookup once per name, not per run)
         for base in profiles:
             ranged = base.has_ranges
             for model_name in base.models:
-                model_id = lookup(projector.table, model_name).id
+                model_id = model_ids.get(model_name)
+                if model_id is None:
+                    model_id = model_ids[model_name] = lookup(projector.table, model_name).id
                 if ranged:
                     _project_cases(projector, base, model_id, model_name, month_list, start, out, cases)
                 else:
@@ -227,44 +232,122 @@ def _project_cases(projector: _Projector, profile: Profile, model_id: str, model
         projector.note(disorder)
 
 
+class _Own(NamedTuple):
+    """What the runs of one profile (at one case) share on every model: computed once per profile, not per
+    model (_own)."""
+
+    weights: tuple | None
+    weights_id: int
+    windows: tuple  # month_windows
+    volume: Volume
+    tools: list  # (component, tool, calls per request) of the tools it calls
+    tries: Decimal  # attempts per request (failures:)
+    failing: Callable[[tuple], tuple]  # a request's tokens with its failed attempts' (failures:)
+    sampled: dict  # model id -> tokens counted from samples
+    # what a run's preparation (_Prepared) reads of the profile, as written (repr: 1000 and 1000.0 scale
+    # to other places); None for a conversation or agent (its bins read more: prepared per run)
+    key: str | None
+
+
+class _Prepared(NamedTuple):
+    """What a run's preparation makes of a profile's token counts, tiers and month windows on a model: the
+    same for every profile whose fields in _Own.key are written alike (a limit error, which names the
+    profile, is raised while preparing, so a prepared run is one without)."""
+
+    missing_tiers: tuple[str, ...]  # tiers the model does not offer (priced at standard rates: a note each)
+    no_residency: bool  # residency asked of a model without residency pricing (a note)
+    translation: tuple  # projector.translations' entry (in_model_tokens)
+    classes: list  # RunSpec.classes
+    excluded: tuple | None  # RunSpec.excluded
+    per_unit: Decimal | None  # requests per conversation (shapes.per_unit_weight)
+    gaps: list  # Structure.gaps of the first class: stretches without a price (before launch, after retirement)
+
+
+def _own(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]], start: tuple[int, int],
+         volumes: Volumes) -> _Own:
+    """A profile's part of its runs (the same on every model): traffic weights, month windows and volumes,
+    tools, failures, and the key its runs' preparations are shared under."""
+    weights, weights_id = projector.traffic_weights(profile.traffic)
+    failures = profile.failures
+    failing = _unchanged if failures is None or not failures.rate else \
+        functools.lru_cache(maxsize=None)(functools.partial(with_failures, failures))
+    key = None if profile.shape is not None else repr((
+        profile.input_tokens, profile.output_tokens, profile.reasoning_tokens, profile.reasoning,
+        profile.cache_hit_rate, profile.cache_write_share, profile.cache_write_ttl, profile.tokens_counted_with,
+        profile.tiers, profile.residency, profile.over_limit, failures))
+    return _Own(weights, weights_id, month_windows(projector, profile, month_list),
+                volume(projector, volumes, profile, month_list, start, weights, weights_id),
+                # calls per request of each tool the profile uses (a fee line where the model prices the tool)
+                [(tool_component(tool), tool, at_case(calls)) for tool, calls in profile.tool_calls if calls],
+                attempts(failures), failing, dict(profile.sampled), key)
+
+
 def _project_one(projector: _Projector, profile: Profile, model_id: str, model_name: str,
                  month_list: list[tuple[int, int]], start: tuple[int, int], case: str,
                  out: _Columns, ends: Mapping[str, str] | None = None) -> None:
     """Add one profile (at one case) on one model to `out` as a RunSpec: its request classes (tier x
     request bin) with their slot structures, tools and month volumes. Priced when `out` flushes.
     `ends`: which end of each range the case took (a case named by cost may take an input's high end
-    for `low`), so a limit error names the value at fault."""
-    model = projector.table.models[model_id]
-    notes = []
+    for `low`), so a limit error names the value at fault. What the profile's runs share on every model
+    (_own) is computed at its first run (kept with the profile, so its id stays its own). The preparation
+    (_prepare) is shared by the runs of a model whose profiles write the fields it reads alike (1,000
+    profiles have a few dozen token shapes): only the first of them computes it."""
+    kept = projector.owns.get(id(profile))
+    if kept is None or kept[0] is not profile:
+        kept = projector.owns[id(profile)] = (profile, _own(projector, profile, month_list, start, out.volumes))
+    own = kept[1]
+    sampled = own.sampled.get(model_id)
+    # tokens counted from samples differ per model: prepared per run
+    key = None if own.key is None or sampled is not None else (model_id, own.key, id(own.windows))
+    prepared = None if key is None else projector.prepared.get(key)
+    if prepared is None:
+        model = projector.table.models[model_id]
+        prepared = _prepare(projector, profile, model, model_id, model_name, month_list, case, ends, own, sampled)
+        if key is not None:
+            projector.prepared[key] = prepared
+    else:  # what the preparation records per profile and model (in_model_tokens)
+        projector.translations[(profile.name, model_name)] = prepared.translation
+    notes = [f"{model_id} offers no {tier} tier: {profile.name}'s {tier} share is priced at its standard rates."
+             for tier in prepared.missing_tiers]
+    if prepared.no_residency:
+        notes.append(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
+    projector.unit_info[(profile.name, model_name, case)] = (profile.units, own.tries, prepared.per_unit)
+    for index, window, gaps in prepared.gaps:
+        projector.mark_unavailable(profile.name, model_name, index, window, gaps)
+    # the profile as the run got it (its counts in its own unit: the classes hold the model's)
+    out.add(RunSpec(profile, model_name, case, prepared.classes, own.tools, own.volume, own.weights,
+                    own.weights_id, notes, prepared.excluded, own.tries))
+
+
+def _prepare(projector: _Projector, profile: Profile, model: Model, model_id: str, model_name: str,
+             month_list: list[tuple[int, int]], case: str, ends: Mapping[str, str] | None, own: _Own,
+             sampled) -> _Prepared:
+    """A profile's request classes on a model (tier x request bin, in the model's tokens) with their slot
+    structures over its month windows; a limit error (or a gap in the price table) stops here."""
+    missing_tiers = []
     tiers = []
     for tier, share in profile.tiers:
         if tier not in model.tiers:
-            notes.append(f"{model_id} offers no {tier} tier: {profile.name}'s {tier} share is priced at "
-                         f"its standard rates.")
+            missing_tiers.append(tier)
             tier = "standard"
         tiers.append((tier, share))
     residency = profile.residency
-    if residency and not model.residency:
-        notes.append(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
+    no_residency = bool(residency and not model.residency)
+    if no_residency:
         residency = False
-    weights, weights_id = projector.traffic_weights(profile.traffic)
-    sampled = dict(profile.sampled).get(model_id)
     if sampled is not None:  # tokens per request counted from samples with this model's tokenizer
         profile = replace(profile, input_tokens=sampled.input,
                           output_tokens=profile.output_tokens if sampled.output is None else sampled.output)
     counted = profile  # as the profile gives them: what a limit error points at
     profile, hint = in_model_tokens(projector, profile, model, model_name, sampled)
     reasoning = reasoning_tokens(profile, model.provider)
-    translated = projector.translations[(profile.name, model_name)][0]
+    translation = projector.translations[(profile.name, model_name)]
+    translated = translation[0]
     bins = _request_bins(projector, profile, reasoning, model, None if translated is None else translated.ratio)
     over = over_limits(profile, model, model_name, bins, ceil_tokens(at_case(profile.output_tokens) + reasoning), case,
                        sampled is not None, ends, counted, hint)
     requests, classes = [], []
-    failures = profile.failures
-    failing = _unchanged if failures is None or not failures.rate else \
-        functools.lru_cache(maxsize=None)(functools.partial(with_failures, failures))
-    tries = attempts(profile.failures)
-    projector.unit_info[(profile.name, model_name, case)] = (profile.units, tries, per_unit_weight(profile, bins, over))
+    failing = own.failing
     for tier, tier_share in tiers:
         for (prompt, bin_share, per_request), excluded in zip(bins, over):
             # one projector per scenario: its slot cache may leave the scenario out of its keys.
@@ -273,16 +356,10 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             requests.append((request, projector.request_key(model_id, request)))
             # failures: the succeeded share of every component and the failed attempts' own lines
             classes.append((EXACT.multiply(tier_share, bin_share), failing(per_request), excluded))
-    windows = month_windows(projector, profile, month_list)
-    found = structures(projector, model_id, model_name, profile, month_list, windows, requests)
-    for index, window, gaps in found[0].gaps:
-        projector.mark_unavailable(profile.name, model_name, index, window, gaps)
-    # calls per request of each tool the profile uses (a fee line where the model prices the tool)
-    tools = [(tool_component(tool), tool, at_case(calls)) for tool, calls in profile.tool_calls if calls]
-    out.add(RunSpec(profile, model_name, case,
-                    [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)], tools,
-                    volume(projector, out.volumes, profile, month_list, start, weights, weights_id), weights,
-                    weights_id, notes, (model, bins, over) if any(over) else None, tries))
+    found = structures(projector, model_id, model_name, profile, month_list, own.windows, requests)
+    return _Prepared(tuple(missing_tiers), no_residency, translation,
+                     [(s, share, per, excluded) for s, (share, per, excluded) in zip(found, classes)],
+                     (model, bins, over) if any(over) else None, per_unit_weight(profile, bins, over), found[0].gaps)
 
 
 def _request_bins(projector: _Projector, profile: Profile, reasoning: Decimal, model, ratio) -> list:

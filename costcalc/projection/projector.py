@@ -2,7 +2,8 @@
 minute of a month for a model and request class (slots), how a traffic shape weighs those minutes, the
 line ids (rule, component, rate) rows point at, and the notes and lists a projection collects on the way.
 
-Pure computation: the price table and the scenario arrive as arguments.
+Pure computation: the price table and the scenario arrive as arguments. Over 400 lines: one class, the
+projection's shared state, whose caches and the notes they feed belong together.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class _Projector:
         self.table = table
         self.scenario = scenario
         self._slots: dict[tuple, list[_Slot]] = {}
+        self._res_line_ids: dict[int, tuple] = {}  # id(Resolution) -> (it, its line ids): _line_ids_of
         self.translated: dict[tuple, tuple] = {}  # request_bins.in_model_tokens: a profile's counts per tokenizer
         self._counts: dict[tuple, Any] = {}  # minutes per hour of the week, and their runs
         self._weighted: dict[tuple, Decimal] = {}
@@ -97,6 +99,15 @@ class _Projector:
         # (id(profile), reasoning tokens as text) -> (profile, its request bins): a plain profile's bins
         # (projection._request_bins)
         self.bins: dict[tuple, tuple] = {}
+        # (model id, what the preparation reads of a profile as written, id of its month windows) ->
+        # projection._Prepared: a run's request classes and structures, shared by the profiles alike
+        self.prepared: dict[tuple, Any] = {}
+        # id(profile) -> (profile, projection._Own): what a profile's runs share on every model
+        self.owns: dict[int, tuple] = {}
+        # month windows by their repr (instants and time zones): profiles in other time zones without start
+        # or end dates run the same windows (whole UTC months), so they share one tuple and the structures
+        # keyed by its id
+        self.window_sets: dict[str, tuple] = {}
 
     @contextlib.contextmanager
     def scratch(self):
@@ -232,40 +243,57 @@ class _Projector:
         month0 = cal.month_start(*ym)
         grouped: dict[tuple, list] = {}
         gaps = []
+        # a remembered Resolution is one object for every piece it answers (in every month): its key is
+        # computed once per object, not per piece (a clock rule cuts a month into dozens of pieces)
+        keys: dict[int, tuple] = {}
         for a, b, res in segments(self.table, model_id, window[0], window[1], request, errors="return"):
             if isinstance(res, CostcalcError):
                 if not isinstance(res, (NotLaunchedError, RetiredModelError)):
                     raise res  # a gap in the table or an ambiguity: the table is wrong, say so
                 gaps.append((a, b) + self._gap_reason(model_id, res))
                 continue
-            entry = grouped.get(res.key)
+            res_key = keys.get(id(res))
+            if res_key is None:
+                res_key = keys[id(res)] = res.key
+            entry = grouped.get(res_key)
             span = (cal.minutes(month0, a), cal.minutes(month0, b))
             if entry is None:
-                grouped[res.key] = [res, [span]]
+                grouped[res_key] = [res, [span]]
             else:
                 entry[1].append(span)
         out = []
         for res, spans in grouped.values():
             ranges = self._ranges.setdefault(tuple(spans), tuple(spans))
-            list_rates = res.list_rates
-            native = {code: (res.native_rates(code), res.native_rates(code, discounts=False))
-                      for code in res.rule.native}
-            ids = {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider, list_rates[c],
-                                    tuple((code, own[c], own_list[c]) for code, (own, own_list) in native.items())))
-                   for c in COMPONENTS}
-            # Per-call fees as lines of their own: calls in `tokens`, USD per 1M calls as the rate (no
-            # modifier or negotiated discount applies to a fee, so its list rate is its rate).
-            for fee in res.fees:
-                rate = fee.usd_per_mcall
-                ids[tool_component(fee.tool)] = self.line_id((
-                    res.fee_label, tool_component(fee.tool), rate, res.billed_model.provider, rate,
-                    tuple((code, fee.native_per_mcall(code), fee.native_per_mcall(code)) for code in fee.native)))
-            out.append(_Slot(ids,
+            ids = self._line_ids_of(res)
+            out.append(_Slot(dict(ids),
                              Decimal(sum(b - a for a, b in spans)), ranges,
                              self.month_minute(ym) + spans[0][0], self.month_minute(ym) + spans[-1][1]))
         self._slots[key] = out
         self._gaps[key] = tuple(gaps)
         return out
+
+    def _line_ids_of(self, res) -> dict[str, int]:
+        """component -> line id of a Resolution's lines (rule label, component, rate, provider, list rate,
+        native rates): made once per Resolution object (kept with it, so its id stays its own), which
+        answers the same request class in many months."""
+        found = self._res_line_ids.get(id(res))
+        if found is not None and found[0] is res:
+            return found[1]
+        list_rates = res.list_rates
+        native = {code: (res.native_rates(code), res.native_rates(code, discounts=False))
+                  for code in res.rule.native}
+        ids = {c: self.line_id((res.label, c, res.rates[c], res.billed_model.provider, list_rates[c],
+                                tuple((code, own[c], own_list[c]) for code, (own, own_list) in native.items())))
+               for c in COMPONENTS}
+        # Per-call fees as lines of their own: calls in `tokens`, USD per 1M calls as the rate (no
+        # modifier or negotiated discount applies to a fee, so its list rate is its rate).
+        for fee in res.fees:
+            rate = fee.usd_per_mcall
+            ids[tool_component(fee.tool)] = self.line_id((
+                res.fee_label, tool_component(fee.tool), rate, res.billed_model.provider, rate,
+                tuple((code, fee.native_per_mcall(code), fee.native_per_mcall(code)) for code in fee.native)))
+        self._res_line_ids[id(res)] = (res, ids)
+        return ids
 
     def _gap_reason(self, model_id: str, error: CostcalcError) -> tuple[str, str]:
         """(reason, detail) of a stretch without a price; the detail does not depend on the instant,

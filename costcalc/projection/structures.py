@@ -77,7 +77,9 @@ def month_windows(projector: _Projector, profile: Profile, month_list: list[tupl
     key = (profile.start, profile.end, profile.traffic.timezone)
     found = projector.windows.get(key)
     if found is None:
-        found = projector.windows[key] = tuple(_window(profile, ym) for ym in month_list)
+        windows = tuple(_window(profile, ym) for ym in month_list)
+        # shared only when written alike, time zones included (repr): pricing reads a window's own month
+        found = projector.windows[key] = projector.window_sets.setdefault(repr(windows), windows)
     return found
 
 
@@ -91,27 +93,53 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     if found is not None:
         return found
     windows = month_windows(projector, profile, month_list)
+    vids = np.full(len(month_list), -1, dtype=np.int64)
+    denominators: list = [None] * len(month_list)
+    if profile.requests_per_day is not None:  # one denominator; the numerators do not depend on the weights
+        factor, den = _per_day_scale(weights)
+        for index, numerator in _day_numerators(projector, profile, month_list, start, windows, factor):
+            denominators[index] = den
+            if numerator:
+                vids[index] = volumes.id(numerator, den)
+        found = projector.volumes[key] = Volume(windows, vids, denominators)
+        return found
     tz = profile.traffic.timezone
     anchor = (profile.start.year, profile.start.month) if profile.start else start
     growth_base = 1 + at_case(profile.growth_per_month)
-    per_day = _per_day_scale(weights)
-    vids = np.full(len(month_list), -1, dtype=np.int64)
-    denominators: list = [None] * len(month_list)
     for index, (ym, window) in enumerate(zip(month_list, windows)):
         if window is None:
             continue
         k = cal.months_between(anchor, ym)
         growth = projector.growth(growth_base, k) if k > 0 else _ONE
-        if profile.requests_per_day is not None:
-            factor, den = per_day
-            numerator = at_case(profile.requests_per_day) * growth * factor
-        else:
-            den = projector.month_weight(ym, tz, weights, weights_id)
-            numerator = at_case(profile.requests_per_month) * growth
+        den = projector.month_weight(ym, tz, weights, weights_id)
+        numerator = at_case(profile.requests_per_month) * growth
         denominators[index] = den
         if numerator:
             vids[index] = volumes.id(numerator, den)
     found = projector.volumes[key] = Volume(windows, vids, denominators)
+    return found
+
+
+def _day_numerators(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]],
+                    start: tuple[int, int], windows: tuple, factor: Decimal) -> list[tuple[int, Decimal]]:
+    """(month index, volume numerator) of each month a requests_per_day profile runs in: requests per day x
+    growth^k x the traffic factor (at 50 digits, as before), shared by the profiles that differ only in
+    their traffic weights (the denominator). Keyed by the values as written (1000 and 1000.0 give numerators
+    at other places)."""
+    key = ("per day", str(profile.requests_per_day), str(profile.growth_per_month), profile.start, id(windows),
+           factor)
+    found = projector.volumes.get(key)
+    if found is None:
+        anchor = (profile.start.year, profile.start.month) if profile.start else start
+        growth_base = 1 + at_case(profile.growth_per_month)
+        found = []
+        for index, (ym, window) in enumerate(zip(month_list, windows)):
+            if window is None:
+                continue
+            k = cal.months_between(anchor, ym)
+            growth = projector.growth(growth_base, k) if k > 0 else _ONE
+            found.append((index, at_case(profile.requests_per_day) * growth * factor))
+        projector.volumes[key] = found
     return found
 
 
