@@ -176,7 +176,16 @@ def _utc_minutes(pieces: list[np.ndarray]) -> pd.Series:
     if largest >= np.iinfo(np.int64).max // per_minute:
         return pd.Series(pd.to_datetime(values, unit="m", utc=True))  # past the unit's range: pandas says so
     np.multiply(values, per_minute, out=values)  # in place: the column's one 8-byte copy per line
-    return pd.Series(values.view(f"datetime64[{unit}]"), copy=False).dt.tz_localize("UTC")
+    instants = values.view(f"datetime64[{unit}]")
+    try:
+        # UTC instants are their own wall times: wrapped as they are (tz_localize copies every line, 16 MB
+        # per 2M-line column); pandas' constructor of its own datetime arrays, so checked, else localized
+        utc = pd.arrays.DatetimeArray._simple_new(instants, dtype=pd.DatetimeTZDtype(unit, "UTC"))
+        if str(utc.dtype) == f"datetime64[{unit}, UTC]" and len(utc) == len(values):
+            return pd.Series(utc, copy=False)
+    except (AttributeError, TypeError, ValueError):
+        pass
+    return pd.Series(instants, copy=False).dt.tz_localize("UTC")
 
 
 @functools.lru_cache(maxsize=1)
