@@ -186,6 +186,46 @@ def test_runs_of_one_kind_equal(table, seed):
     assert_same(*both(loaded, table, (2026, 3), 14))
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_runs_of_one_kind_priced_in_small_chunks_equal(table, seed, monkeypatch):
+    """Chunks of 7 runs: a kind summed in one chunk is taken by runs of later ones (its sums kept in a
+    block of their first chunk: pricing._Block), so a chunk gathers its runs' sums from several blocks."""
+    from costcalc.projection import frame
+
+    monkeypatch.setattr(frame, "FLUSH_RUNS", 7)
+    loaded = workloads_from(shared_kinds(seed, 12), table, ())
+    assert_same(*both(loaded, table, (2026, 3), 14))
+
+
+def shared_zone_shapes(seed: int, count: int) -> str:
+    """Profiles with traffic shapes of their own in one zone, on the same models and tiers: their runs share
+    structures, so pricing weighs all their shapes at once (one counts @ W product per structure and zone,
+    costcalc.projection.structures.weighted_minutes); some shapes have weights with so many decimal places
+    that, scaled to integers, they pass 2^31 (Python integers, object arrays) beside those that do not."""
+    rng = random.Random(seed)
+    lines = ["schema_version: 1", "profiles:"]
+    for i in range(count):
+        if i % 3 == 1:  # 12 decimal places: 0.123456789012 x 10^12 is past 2^31
+            hours = ", ".join(rng.choice(["0.123456789012", "1", "2.5", "0"]) for _ in range(24))
+        else:
+            hours = ", ".join(str(rng.choice([0, 1, 2, 3.5])) for _ in range(24))
+        lines += [f"  z{i}:", f"    requests_per_day: {rng.choice([100, 1234, 50000])}",
+                  f"    input_tokens: {rng.choice([800, 7000])}", f"    output_tokens: {rng.choice([200, 900])}",
+                  f"    cache_hit_rate: {rng.choice([0, 0.35])}", "    tiers: {standard: 0.6, batch: 0.4}",
+                  f"    growth_per_month: {rng.choice([0, 0.05])}", "    traffic:",
+                  f"      timezone: {rng.choice(['America/New_York', 'Europe/Berlin'])}", f"      hours: [{hours}]"]
+        if i % 4 == 0:
+            lines.append("      weekdays: {mon: 1, tue: 1, wed: 1, thu: 1, fri: 1, sat: 0.4, sun: 0.25}")
+        lines.append("    models: [gpt-5.4, claude-haiku-4-5, gemini-3.1-pro]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_shapes_sharing_a_zone_and_structures_equal(table, seed):
+    loaded = workloads_from(shared_zone_shapes(seed, 14), table, ())
+    assert_same(*both(loaded, table, (2026, 3), 14))
+
+
 @pytest.mark.slow
 def test_the_1000_profile_benchmark_equals(table):
     import sys

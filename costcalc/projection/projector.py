@@ -364,8 +364,13 @@ class _Projector:
         """The weights as integers times 10**places, so a dot product is exact integer arithmetic."""
         found = self._int_weights.get(weights_id)
         if found is None:
-            places = max(max(decimal_places(w), 0) for w in weights)
-            ints = [int(w.scaleb(places)) for w in weights]
+            # 168 weights of a few distinct values: exponents and scaled integers once per distinct one
+            exponents = {w.as_tuple().exponent for w in weights}
+            finite = [e for e in exponents if isinstance(e, int)]
+            places = max(0, -min(finite)) if len(finite) == len(exponents) else \
+                max(max(decimal_places(w), 0) for w in weights)  # not finite: decimal_places says so
+            memo: dict[Decimal, int] = {}
+            ints = [memo[w] if w in memo else memo.setdefault(w, int(w.scaleb(places))) for w in weights]
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
         return found

@@ -190,29 +190,47 @@ def _structure(projector: _Projector, key: tuple, rows: list) -> Structure:
                      np.array(last, dtype=np.int64), ids, objects, yms, gaps, most, max(minutes, default=0))
 
 
-def weighted_minutes(projector: _Projector, structure: Structure, tz: str, weights: tuple | None,
-                     weights_id: int) -> tuple[np.ndarray, int, int]:
-    """(minutes of each row weighed by the traffic shape as integers at `places`, places, the largest).
-    Uniform traffic: the plain minutes. Exact: counts of minutes per hour of the week times the weights
-    scaled to integers (each row's counts sum to at most 44,640, weights below 2^31: below 2^47)."""
-    if weights is None:
-        return structure.minutes, 0, structure.max_minutes
-    key = (id(structure), weights_id)
-    found = projector.weighted_rows.get(key)
-    if found is None:
-        counts_key = (id(structure), tz)
-        counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
-        if counts is None:
-            counts = projector.weighted_rows[counts_key] = np.stack(
-                [projector.hour_counts(s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]) \
-                if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
-        array, places, ints = projector._scaled(weights, weights_id)
-        if array is not None:
-            minutes = counts @ array
-        else:
-            minutes = counts.astype(object) @ np.array(ints, dtype=object)
-        found = projector.weighted_rows[key] = (minutes, places, int(max(minutes.tolist(), default=0)))
-    return found
+def weighted_minutes(projector: _Projector, structure: Structure, tz: str,
+                     shapes: list[tuple[tuple, int]]) -> list[tuple[np.ndarray, int, int]]:
+    """Per traffic shape (weights, weights id) of `shapes`: (minutes of each row weighed by the shape, as
+    integers at `places`, places, the largest). Exact: counts of minutes per hour of the week times the
+    weights scaled to integers (each row's counts sum to at most 44,640, weights below 2^31: below 2^47, so
+    int64); weights at 2^31 or more are Python integers (object arrays). The shapes are weighed at once: one
+    counts (rows x 168) @ W (168 x shapes) product for those below 2^31. The counts matrix is kept per
+    (structure, zone) for the whole projection (every profile of that zone and structure weighs it); the
+    weighted minutes are the caller's (a profile's own shape seldom comes again)."""
+    counts_key = (id(structure), tz)
+    counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
+    if counts is None:
+        # kept as uint16: a row's counts sum to a month's minutes at most (44,640 < 2^16), a quarter of int64
+        counts = projector.weighted_rows[counts_key] = np.stack(
+            [projector.hour_counts(s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]).astype(np.uint16) \
+            if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.uint16)
+    scaled = [projector._scaled(weights, weights_id) for weights, weights_id in shapes]
+    narrow = [j for j, (array, _, _) in enumerate(scaled) if array is not None]
+    out: list = [None] * len(shapes)
+    if narrow:
+        product = _exact_product(counts, np.stack([scaled[j][0] for j in narrow], axis=1))  # rows x shapes
+        most = product.max(axis=0).tolist() if len(product) else [0] * len(narrow)
+        for column, j in enumerate(narrow):
+            out[j] = (product[:, column], scaled[j][1], int(most[column]))
+    for j, (array, places, ints) in enumerate(scaled):
+        if array is None:
+            minutes = counts.astype(np.int64).astype(object) @ np.array(ints, dtype=object)
+            out[j] = (minutes, places, int(max(minutes.tolist(), default=0)))
+    return out
+
+
+def _exact_product(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """counts @ weights exactly, as int64: counts (uint16, each row summing to at most 44,640 < 2^16) and
+    weights (int64, |w| < 2^31). numpy's integer matmul has no BLAS (about 5x slower here), so each weight
+    is split in 16-bit halves, w = hi x 2^16 + lo (lo in [0, 2^16), |hi| < 2^15), and each half multiplied in
+    float64: every partial sum is an integer below 2^16 x 2^16 = 2^32 in magnitude, far inside float64's
+    exact 2^53, whatever order BLAS adds in. The result is below 2^47."""
+    floats = counts.astype(np.float64)
+    high = (floats @ (weights >> 16).astype(np.float64)).astype(np.int64)
+    low = (floats @ (weights & 0xFFFF).astype(np.float64)).astype(np.int64)
+    return high * 65536 + low
 
 
 @functools.lru_cache(maxsize=4096)
