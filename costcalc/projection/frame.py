@@ -167,7 +167,10 @@ def _utc_minutes(pieces: list[np.ndarray]) -> pd.Series:
     temporary): to_datetime's general conversion took about 80 ms per 2M-line column."""
     unit = _minutes_unit()
     per_minute = 60 * {"s": 1, "ms": 10 ** 3, "us": 10 ** 6, "ns": 10 ** 9}[unit]
-    values = np.empty(sum(len(p) for p in pieces), dtype=np.int64)
+    # the column's own datetime array (it owns its memory: pandas copies an array that is a view of
+    # another when it must own it), written through an int64 view
+    instants = np.empty(sum(len(p) for p in pieces), dtype=f"datetime64[{unit}]")
+    values = instants.view(np.int64)
     position = 0
     for piece in pieces:
         values[position:position + len(piece)] = piece
@@ -176,7 +179,6 @@ def _utc_minutes(pieces: list[np.ndarray]) -> pd.Series:
     if largest >= np.iinfo(np.int64).max // per_minute:
         return pd.Series(pd.to_datetime(values, unit="m", utc=True))  # past the unit's range: pandas says so
     np.multiply(values, per_minute, out=values)  # in place: the column's one 8-byte copy per line
-    instants = values.view(f"datetime64[{unit}]")
     try:
         # UTC instants are their own wall times: wrapped as they are (tz_localize copies every line, 16 MB
         # per 2M-line column); pandas' constructor of its own datetime arrays, so checked, else localized
