@@ -22,6 +22,7 @@ from .errors import _NO_VALUE, InputError, Problem
 # Numbers in files stay below 10^15 (dates within _parse.FIRST_YEAR..LAST_YEAR): far beyond any real
 # workload or price, and it keeps every computation inside Decimal's range.
 MAX_DIGITS = 15
+_INT_LIMIT = 10 ** MAX_DIGITS  # a whole number below it has adjusted() < MAX_DIGITS
 
 
 class Invalid(Exception):
@@ -116,6 +117,9 @@ class Reader:
         if node.kind != "scalar" or node.quoted or isinstance(value, bool) or \
                 not isinstance(value, (int, Decimal)):
             raise self.fail(node, key, f"must be {what}", node.plain())
+        if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT and (minimum is None or value >= minimum) \
+                and (maximum is None or value <= maximum):
+            return Decimal(value)  # a whole number within every bound: the checks below all pass
         value = Decimal(value)
         if value.adjusted() >= MAX_DIGITS:  # no price, count or share is this large: a typo or a trap
             raise self.fail(node, key, f"must be {what}, below 10^{MAX_DIGITS}")

@@ -8,6 +8,7 @@ rules it needs (explicit offsets, whole minutes).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,7 @@ _STR = "tag:yaml.org,2002:str"
 Scalar = str | int | Decimal | bool | None
 # libyaml's parser when PyYAML was built with it (several times faster); nodes and marks are the same.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVER = yaml.resolver.Resolver()  # the implicit tags both loaders give a plain scalar (yes, null, 1.5)
 
 
 @dataclass
@@ -83,6 +85,15 @@ def _scalar(node: yaml.ScalarNode) -> Scalar:
             return text  # .inf, .nan: left as text so the schema rejects them as "not a number"
         return value if value.is_finite() else text
     return text  # str and timestamp: the schema layer parses dates itself
+
+
+@functools.lru_cache(maxsize=4096)
+def plain_scalar(text: str) -> Scalar:
+    """The value of `text` as an unquoted YAML scalar on its own (the caller knows it is one token: no
+    indicator, space or line break), resolved by the parser's own rules (yes/no, null, numbers). Cached:
+    the values are immutable, and a DataFrame's cells repeat (hour weights, tags, time zones)."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    return _scalar(yaml.ScalarNode(tag, text))
 
 
 def _build(node: yaml.Node, file: str, problems: list[Problem], path: str = "",

@@ -126,16 +126,23 @@ def notes(translations: dict[tuple[str, str], tuple]) -> list[str]:
     return out
 
 
-def profile_info(translations: dict[str, tuple], profile: str, source: str) -> dict:
+def profile_info(translations: dict[str, tuple], profile: str, source: str,
+                 texts: dict[Translation, tuple[str, str]] | None = None) -> dict:
     """What the profile's info (meta.profiles) says about its counts' unit: `tokens_counted_with`, and per
     model the translation (factor and band) where there is one; `summary_clause` for the one-line text.
-    `translations`: {model: (Translation | None, parts, tokenizer)} of this profile."""
+    `translations`: {model: (Translation | None, parts, tokenizer)} of this profile. `texts`: a dict the
+    caller passes to every profile of an estimate, so each translation's factor and band text is made
+    once (a handful of translations for 10,000 profile x model pairs)."""
+    texts = {} if texts is None else texts
     per_model = {}
     for model, (t, parts, _) in translations.items():
         if t is None or parts is None:
             continue
-        per_model[model] = {"tokenizer": t.target, "factor": t.factor(), "band": t.band_text(),
-                            "translated": parts, "estimate": True}
+        if t not in texts:
+            texts[t] = (t.factor(), t.band_text())
+        factor, band = texts[t]
+        per_model[model] = {"tokenizer": t.target, "factor": factor, "band": band, "translated": parts,
+                            "estimate": True}
     if not per_model:
         return {}
     clause = "counts in " + source + "; per model: " + ", ".join(

@@ -135,7 +135,8 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     with_units = {key for key, info in projector.unit_info.items() if info[0]}
     entries = request_entries(requests, None if plan_units else lambda *key: key in with_units) \
         if plan_units or with_units else []
-    if not any(p.has_ranges for p in profiles):
+    ranged = any(p.has_ranges for p in profiles)
+    if not ranged:
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
         "price_table": table.meta(),
@@ -145,7 +146,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
         "currency": "USD",
         "assumptions": projector.assumptions + token_notes(projector.translations)
         + lowering_notes(projector.lowering) + projector.unpriced_notes()
-        + not_available_notes(unavailable) + standing_assumptions(profiles),
+        + not_available_notes(unavailable) + standing_assumptions(profiles, ranged),
         # stretches of profile x model without a price (before launch, after retirement): not cost lines
         "not_available": unavailable,
         # what else the totals leave out: tool calls no fee prices, requests over a limit (over_limit: exclude)

@@ -23,10 +23,11 @@ from .projector import _Projector
 def profiles_info(profiles: list[Profile], translations: dict) -> dict[str, dict]:
     """describe() of each profile, with the unit of its token counts and their translation per model."""
     grouped = translations_by_profile(translations)
+    texts: dict = {}  # each translation's factor and band text, made once for all profiles
     out = {}
     for profile in profiles:
         info = out[profile.name] = describe(profile)
-        units = profile_info(grouped.get(profile.name, {}), profile.name, profile.tokens_counted_with)
+        units = profile_info(grouped.get(profile.name, {}), profile.name, profile.tokens_counted_with, texts)
         if units:
             info["summary"] += "; " + units.pop("summary_clause")
             info.update(units)
@@ -103,10 +104,14 @@ def not_available_notes(entries: list[dict]) -> list[str]:
     return notes
 
 
-def standing_assumptions(profiles: list[Profile]) -> list[str]:
+def standing_assumptions(profiles: list[Profile], ranged: bool | None = None) -> list[str]:
+    """The assumption lines every estimate has, and those of ranges and reasoning modes when a profile
+    has them. `ranged`: whether any profile has ranges, when the caller knows already."""
     out = ["Months are calendar months in UTC; a month is split at the exact minute a price changes.",
            "Requests are spread over each month by the profile's traffic shape (uniform unless given)."]
-    if any(p.has_ranges for p in profiles):
+    if ranged is None:
+        ranged = any(p.has_ranges for p in profiles)
+    if ranged:
         out.append(CASES_NOTE)
     if any(p.reasoning for p in profiles):
         out.append("reasoning: high/max means 2x/4x the output tokens as reasoning tokens (DeepSeek Think "

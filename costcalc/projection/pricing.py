@@ -145,7 +145,7 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
     summed once (in a chunk; kinds of uniform traffic once per projection, kept in projector.priced) and
     each run takes its kind's sums in the months it has a volume: the 10,000 runs of the 1,000-profile
     benchmark are 3,490 kinds (490 of uniform traffic)."""
-    kinds = [_signature(spec) for spec in specs]
+    kinds = [_signature(projector, spec) for spec in specs]
     kept: dict[tuple, _Priced] = projector.priced
     # a kind with a traffic shape of its own (each profile's shape is its own kind) is not kept past this
     # chunk: it seldom comes again, and the kept sums are memory held for the whole projection
@@ -222,13 +222,25 @@ def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[n
     return out
 
 
-def _signature(spec: RunSpec) -> tuple:
+def _signature(projector: _Projector, spec: RunSpec) -> tuple:
     """What decides a run's sums S (not its volume): its request classes (structure, share, tokens per
     request, left out), tools, attempts and traffic, and the places its integers are scaled to (equal
     values written with other places give the same sums at other places: other Decimals)."""
     classes = spec.classes
-    share_places = 0
-    per_places = _places(spec.attempts)
+    found = projector.class_signatures.get(id(classes))
+    if found is None or found[0] is not classes:
+        found = projector.class_signatures[id(classes)] = (classes, *_class_signature(classes))
+    _, parts, share_places, per_places = found
+    per_places = max(per_places, _places(spec.attempts))
+    for _, _, calls in spec.tools:
+        per_places = max(per_places, _places(calls))
+    return (parts, tuple(spec.tools), spec.attempts, spec.weights_id, share_places, per_places)
+
+
+def _class_signature(classes: list) -> tuple[tuple, int, int]:
+    """The request classes' part of a run's _signature: (structure id, share, tokens, left out) per class,
+    the places of the shares and of the tokens per request."""
+    share_places = per_places = 0
     parts = []
     seen: set[int] = set()
     for structure, share, tokens, excluded in classes:
@@ -240,9 +252,7 @@ def _signature(spec: RunSpec) -> tuple:
         # id(structure) names one structure: projector.structures holds every structure as long as
         # projector.priced holds their sums (the whole projection), so an id is never reused meanwhile
         parts.append((id(structure), share, tokens, excluded))
-    for _, _, calls in spec.tools:
-        per_places = max(per_places, _places(calls))
-    return (tuple(parts), tuple(spec.tools), spec.attempts, spec.weights_id, share_places, per_places)
+    return tuple(parts), share_places, per_places
 
 
 class _Segments:

@@ -96,6 +96,9 @@ class _Projector:
         # pricing._sums: the sums of each kind of run (pricing._signature -> pricing._Priced), shared by
         # every run of that kind
         self.priced: dict[tuple, Any] = {}
+        # id(RunSpec.classes) -> (the classes, their part of pricing._signature): runs prepared alike share
+        # one classes list (projection._prepare), so its signature is made once; the list is kept with it
+        self.class_signatures: dict[int, tuple] = {}
         # (id(profile), reasoning tokens as text) -> (profile, its request bins): a plain profile's bins
         # (projection._request_bins)
         self.bins: dict[tuple, tuple] = {}

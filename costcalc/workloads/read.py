@@ -26,6 +26,7 @@ def read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
                     known_tools: Iterable[str] | None = TOOLS) -> Workloads:
     r = Reader(file)
     known = sorted(set(known_models)) if known_models is not None else None
+    accepted = frozenset(known or ())
     tools = sorted(set(known_tools)) if known_tools is not None else None
     profiles: list[Profile] = []
     top = {}
@@ -53,7 +54,7 @@ def read_workloads(root: Node, file: str, known_models: Iterable[str] | None,
                         raise r.fail(node, f"profiles.{name}", "a profile name is printable text on one line "
                                                                "(no control characters, at most 200 characters)",
                                      name)
-                    profiles.append(_profile(r, name, node, defaults, known, tools))
+                    profiles.append(_profile(r, name, node, defaults, known, tools, accepted))
     r.raise_if_problems()
     plans, budgets = _plans_and_budgets(r, top, profiles)
     plan_units: tuple = ()
@@ -102,7 +103,8 @@ def _values(value: Value) -> tuple[Decimal, ...]:
 
 
 def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
-             known: list[str] | None, tools: list[str] | None = None) -> Profile:
+             known: list[str] | None, tools: list[str] | None = None,
+             accepted: frozenset[str] = frozenset()) -> Profile:
     key = f"profiles.{name}"
     own = r.mapping(node, key, PROFILE_KEYS)
     # A profile that gives one of a pair of alternatives replaces an inherited default of the other.
@@ -179,7 +181,7 @@ def _profile(r: Reader, name: str, node: Node, defaults: dict[str, Node],
             changes[day_key] = r.day(f[day_key], f"{key}.{day_key}")
     if changes.get("start") and changes.get("end") and changes["end"] < changes["start"]:
         raise r.fail(f["end"], f"{key}.end", f"must not be before start ({changes['start']})")
-    changes["models"] = _models(r, f["models"], f"{key}.models", known)
+    changes["models"] = _models(r, f["models"], f"{key}.models", known, accepted)
     if "use" in f:
         changes["use"] = read_use(r, f["use"], f"{key}.use", changes["models"])
     if "tags" in f:
@@ -324,11 +326,16 @@ _MODEL_LIST = "`costcalc prices list` shows them all"
 _MODEL_ID = f"a model id of the price table as text, e.g. gpt-5.5 ({_MODEL_LIST})"
 
 
-def _models(r: Reader, node: Node, key: str, known: list[str] | None) -> tuple[str, ...]:
+def _models(r: Reader, node: Node, key: str, known: list[str] | None,
+            accepted: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """`accepted`: `known` as a set (made once per file), to accept a known id without a scan of the list."""
     items = [node] if node.kind == "scalar" else r.sequence(node, key, "a list of model ids")
     out = []
     for i, item in enumerate(items):
         sub = f"{key}[{i}]" if node.kind == "seq" else key
+        if item.kind == "scalar" and type(item.value) is str and item.value in accepted and item.value not in out:
+            out.append(item.value)  # a known id (known_name's checks all pass): without a scan of the list
+            continue
         name = r.known_name(item, sub, known, "model", _MODEL_ID, _MODEL_LIST) if known is not None \
             else r.string(item, sub, what=_MODEL_ID)
         if name in out:

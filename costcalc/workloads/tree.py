@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
 from .._validate import Reader
-from .._yamlnodes import Node, parse, read_input
+from .._yamlnodes import Node, parse, plain_scalar, read_input
 from ..errors import _NO_VALUE, InputError, Problem
 from .model import SCHEMA_VERSION
 
@@ -40,6 +41,11 @@ def cell(text: str, file: str, line: int) -> Node:
     text = text.strip()
     if text == "":
         return Node(None, line, "scalar")
+    if _PLAIN_WORD.fullmatch(text):  # a name, a tag, a time zone: what YAML would make of it, unparsed
+        return Node(plain_scalar(text), line, "scalar")
+    if _NUMBER_LIST.fullmatch(text):  # `[0, 1, 2.5]` (traffic hours): the flow sequence YAML would make
+        return Node([Node(plain_scalar(item.strip()), line, "scalar") for item in text[1:-1].split(",")
+                     if item.strip()], line, "seq")
     try:
         node = parse(text, file)
     except InputError:
@@ -49,6 +55,14 @@ def cell(text: str, file: str, line: int) -> Node:
                      for p in node.value.split(";") if p.strip()], line, "seq")
     set_line(node, line)
     return node
+
+
+# A word YAML reads as one plain scalar whatever it holds: it starts with a letter (so only the bool and
+# null resolvers can claim it: yes, Off, null, ...) and has no space, quote, `:`, `#`, `;`, bracket or other
+# indicator. tests/test_workloads_frame.py checks these against the parser.
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_./+-]*")
+# A flow list of plain numbers (digits and dots: 4, 0.5, 010, 1.2.3 are each one plain scalar).
+_NUMBER_LIST = re.compile(r"\[ *(?:[0-9][0-9.]* *(?:, *[0-9][0-9.]* *)*)?\]")
 
 
 def set_line(node: Node, line: int) -> None:
@@ -133,6 +147,11 @@ def _csv_rows(reader, file: str) -> Node:
 
 def _missing(value) -> bool:
     """None, NaN, NaT and pd.NA: an empty cell in any column dtype."""
+    kind = type(value)  # the usual cells first, as pd.isna answers for them
+    if kind is str or kind is int or kind is bool:
+        return False
+    if kind is float:
+        return value != value  # NaN
     import pandas as pd  # lazy: as in to_tree
 
     if isinstance(value, (list, tuple, dict)):
@@ -144,27 +163,47 @@ def _missing(value) -> bool:
 
 
 def _frame_tree(frame) -> Node:
+    columns = [str(column) for column in frame.columns]
     rows = []
-    for position, (_, record) in enumerate(frame.iterrows(), start=1):
-        cells = {}
-        for column, value in record.items():
-            if _missing(value):
-                cells[str(column)] = Node(None, position, "scalar")
-            elif isinstance(value, (list, tuple)):
-                cells[str(column)] = Node([Node(str(v), position, "scalar") for v in value], position, "seq")
-            elif isinstance(value, float):
-                # repr gives the shortest text that round-trips: 0.6 -> "0.6", exact from then on.
-                cells[str(column)] = Node(Decimal(repr(value)), position, "scalar")
-            elif isinstance(value, bool) or (hasattr(value, "item") and isinstance(value.item(), bool)):
-                cells[str(column)] = Node(bool(value), position, "scalar")
-            elif hasattr(value, "item") and isinstance(value.item(), int):
-                cells[str(column)] = Node(int(value), position, "scalar")
-            elif isinstance(value, (int, Decimal)):
-                cells[str(column)] = Node(value, position, "scalar")
-            elif hasattr(value, "isoformat"):
-                cells[str(column)] = Node(value.isoformat()[:10], position, "scalar")
-            else:
-                cells[str(column)] = cell(str(value), "<DataFrame>", position)
-        rows.append((position, cells))
+    for position, values in enumerate(_frame_rows(frame), start=1):
+        rows.append((position, {column: _frame_cell(value, position) for column, value in zip(columns, values)}))
     return _rows_tree(rows, "<DataFrame>")
 
+
+def _frame_rows(frame):
+    """Each row's values as `frame.iterrows()` gives them, without a Series per row where that changes
+    nothing. iterrows makes a Series of each row of `frame.values`: of an object row that Series holds the
+    same objects, unless it has no text (pandas then infers a dtype: all Timestamps, ...) or only text and
+    missing values (a str Series: None reads as NaN, both missing here). So a row with text and anything
+    else is read as it is, any other row through the Series, as before."""
+    import pandas as pd  # lazy: as in to_tree
+
+    values = frame.values
+    if values.dtype != object:  # one numeric (or datetime) block: the Series gives Python scalars
+        for _, record in frame.iterrows():
+            yield list(record)
+        return
+    for row in values:
+        if any(type(v) is str for v in row):
+            yield row
+        else:
+            yield list(pd.Series(row, index=frame.columns))
+
+
+def _frame_cell(value, position: int) -> Node:
+    if _missing(value):
+        return Node(None, position, "scalar")
+    if isinstance(value, (list, tuple)):
+        return Node([Node(str(v), position, "scalar") for v in value], position, "seq")
+    if isinstance(value, float):
+        # repr gives the shortest text that round-trips: 0.6 -> "0.6", exact from then on.
+        return Node(Decimal(repr(value)), position, "scalar")
+    if isinstance(value, bool) or (hasattr(value, "item") and isinstance(value.item(), bool)):
+        return Node(bool(value), position, "scalar")
+    if hasattr(value, "item") and isinstance(value.item(), int):
+        return Node(int(value), position, "scalar")
+    if isinstance(value, (int, Decimal)):
+        return Node(value, position, "scalar")
+    if hasattr(value, "isoformat"):
+        return Node(value.isoformat()[:10], position, "scalar")
+    return cell(str(value), "<DataFrame>", position)
