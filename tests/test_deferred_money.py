@@ -95,17 +95,16 @@ def test_a_maker_of_the_wrong_length_is_an_error_when_read():
 def test_the_projection_makes_no_decimals_for_a_frame_that_is_not_read(monkeypatch):
     from costcalc.api import prices_from, workloads_from
 
-    # per column: how many distinct values were made, each time any were (None: all of them)
+    # per column: how many distinct values were made, each time any were (None: all of them); the frame's
+    # tokens and cost_usd divide in amounts.Joined._divided
     made: dict[str, list] = {"tokens": [], "cost": []}
-    for name in made:
-        original = getattr(amounts.Money, f"{name[:-1] if name == 'tokens' else name}_values")
+    original = amounts.Joined._divided
 
-        def counted(self, distinct=None, _name=name, _original=original):
-            if len(self.cost_codes):  # cost lines (a run's requests are made at once: attrs need them)
-                made[_name].append(None if distinct is None else len(distinct))
-            return _original(self, distinct)
+    def counted(self, positions):
+        made[self.name].append(None if len(positions) == self.count() else len(positions))
+        return original(self, positions)
 
-        monkeypatch.setattr(amounts.Money, f"{name[:-1] if name == 'tokens' else name}_values", counted)
+    monkeypatch.setattr(amounts.Joined, "_divided", counted)
     table = prices_from(None)
     loaded = workloads_from("schema_version: 1\nprofiles:\n  chat:\n    requests_per_day: 1000\n"
                             "    input_tokens: 2000\n    output_tokens: 500\n    models: [gpt-5.5]\n",
@@ -170,3 +169,80 @@ def test_a_sum_with_missing_values_skips_them_or_is_missing():
     assert series.sum(skipna=False) is pd.NA
     assert series.sum(min_count=3) is pd.NA and series.sum(min_count=2) == D("0.4")
     assert pd.Series(DecimalArray.deferred(2, Maker([D("0.1"), D("0.2")]))).sum(min_count=3) is pd.NA
+
+
+class Coded:
+    """A maker that also gives each row's distinct value (codes) and makes only the distinct values asked
+    for (values): what a sum of an unmade column uses instead of making every row."""
+
+    def __init__(self, distinct, codes):
+        self.distinct, self._codes = distinct, np.asarray(codes)
+        self.asked: list[list[int]] = []
+        self.calls = 0
+
+    def __call__(self) -> np.ndarray:
+        self.calls += 1
+        return self.values()[self._codes]
+
+    def codes(self):
+        return self._codes
+
+    def values(self, positions=None):
+        positions = np.arange(len(self.distinct)) if positions is None else positions
+        self.asked.append(positions.tolist())
+        out = np.empty(len(positions), dtype=object)
+        out[:] = [self.distinct[p] for p in positions.tolist()]
+        return out
+
+
+def test_a_sum_of_a_coded_column_adds_each_distinct_value_times_its_count():
+    from costcalc.frames.decimal import coded_sum
+
+    # 0.10 three times, 1.005 twice, 2 once (distinct 3, 5E+1, is on no row):
+    # 3 x 0.10 + 2 x 1.005 + 2 = 0.30 + 2.010 + 2 = 4.310
+    distinct = [D("0.10"), D("1.005"), D("2"), D("5E+1")]
+    codes = [0, 1, 1, 2, 0, 0]
+    maker = Coded(distinct, codes)
+    array = DecimalArray.deferred(6, maker)
+    assert pd.Series(array).sum() == D("4.31")
+    assert maker.calls == 0 and maker.asked == [[0, 1, 2]] and array._decimals is None  # no row was made
+    # the exact sum keeps the digits and exponent adding the rows one by one gives: 4.310 (exponent -3)
+    assert coded_sum(np.asarray(codes), maker.values).as_tuple() == D("4.310").as_tuple()
+    # rows taken before reading: only their distinct values are made (rows 1, 3: 1.005 + 2 = 3.005)
+    assert pd.Series(array.take([1, 3])).sum() == D("3.005") and maker.asked[-1] == [1, 2]
+    # a group sum: group a = rows 0, 1, 2 (0.10 + 1.005 + 1.005 = 2.110), b = rows 3, 4, 5 (2 + 0.10 + 0.10)
+    frame = pd.DataFrame({"cost": pd.Series(DecimalArray.deferred(6, Coded(distinct, codes))),
+                          "group": list("aaabbb")})
+    sums = frame.groupby("group")["cost"].sum()
+    assert sums["a"] == D("2.110") and sums["b"] == D("2.20")
+
+
+def test_the_frame_divides_each_value_once_across_chunks_and_makes_what_money_makes(monkeypatch):
+    from costcalc.api import prices_from, workloads_from
+    from costcalc.frames.decimal import coded_sum
+    from costcalc.money import exact_sum
+    from costcalc.projection import frame as frame_module
+
+    monkeypatch.setattr(frame_module, "FLUSH_RUNS", 1)  # a chunk per run: twins' values in several chunks
+    table = prices_from(None)
+    twin = "    requests_per_day: 1000\n    input_tokens: 2000\n    output_tokens: 500\n" \
+           "    cache_hit_rate: 0.3\n    models: [gpt-5.5, claude-haiku-4-5]\n"
+    loaded = workloads_from("schema_version: 1\nprofiles:\n  a:\n" + twin + "  b:\n" + twin, table, ())
+    frame = project(loaded, table, (2027, 1), 3)
+    for column in ("tokens", "cost_usd"):
+        joined = frame[column].array._deferred.make
+        assert isinstance(joined, amounts.Joined) and len(joined.money) > 2
+        # profile b repeats a's values: each distinct value once across the chunks
+        per_chunk = sum(m.distinct("tokens" if column == "tokens" else "cost") for m in joined.money)
+        assert joined.count() * 2 <= per_chunk
+        by_money = np.concatenate([m.tokens() if column == "tokens" else m.cost() for m in joined.money])
+        made = joined()
+        assert [v.as_tuple() for v in made.tolist()] == [v.as_tuple() for v in by_money.tolist()]
+        assert coded_sum(joined.codes(), joined.values).as_tuple() == exact_sum(by_money.tolist()).as_tuple()
+
+
+def test_a_coded_column_with_a_missing_value_sums_as_a_made_one():
+    # 0.5 + 0.5 + NA: 1.0 without the NA, NA with skipna=False
+    array = DecimalArray.deferred(3, Coded([D("0.5"), pd.NA], [0, 0, 1]))
+    assert pd.Series(array).sum() == D("1.0")
+    assert pd.Series(DecimalArray.deferred(3, Coded([D("0.5"), pd.NA], [0, 0, 1]))).sum(skipna=False) is pd.NA

@@ -41,7 +41,7 @@ numbers (openpyxl takes Decimals; Excel keeps 15 digits).
 Display (`print(df)`): `display.precision` decimal places (6 by default) and at least 3 significant
 digits; a value cut short ends in "…" (the value itself stays exact).
 
-One module (about 790 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
+One module (about 910 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
 (the dtype, the array, and the reductions, ranks, quantiles and group operations pandas calls back into),
 and every part of it works in the same two decimal contexts on the same object arrays. A split would
 leave each half importing the other's private helpers.
@@ -221,7 +221,11 @@ class DecimalArray(OpsMixin, ExtensionArray):
         passed on. A filter, a list of rows or take() before anything is made gives another deferred array
         (its positions checked at once); when read, it makes only its rows if `make` has a method
         `rows(positions)` returning a new object array of the values at those positions, else all of them
-        and picks. A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
+        and picks. A maker coded by distinct value has `codes()` (an int array: each row's distinct value)
+        and `values(positions)` (a new object array of the distinct values at those positions, all if None;
+        make() is values()[codes()]): a sum of values nobody has made, and a filter's rows when read, make
+        only the distinct values the rows hold (coded_sum: each distinct value times its count, exact).
+        A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
         array = cls.__new__(cls)
         array._decimals, array._deferred = None, _Deferred(int(length), make)
         return array
@@ -568,6 +572,14 @@ class DecimalArray(OpsMixin, ExtensionArray):
     # -- reductions ------------------------------------------------------------------------------------
 
     def _reduce(self, name: str, *, skipna: bool = True, keepdims: bool = False, **kwargs):
+        if name == "sum" and self._unmade():
+            coding = _coding(self._deferred.make) if self._deferred is not None else None
+            # values nobody has made, coded by distinct value: summed from those (an NA among them: the
+            # values are made and summed below, which knows skipna)
+            total = coded_sum(*coding) if coding is not None else pd.NA
+            if total is not pd.NA:
+                result = pd.NA if len(self) < kwargs.get("min_count", 0) else canonical(total)
+                return type(self)._from_sequence([result]) if keepdims else result
         if name == "sum":
             # summed as they are first: an NA among them makes the sum NA (Decimal + NA is NA), and only
             # then are they looked at for NAs (pd.isna and a masked copy of every value cost about a third
@@ -713,13 +725,52 @@ def _made_rows(make: Callable[[], np.ndarray], positions: np.ndarray, fill) -> n
     missing = positions < 0
     some_missing = bool(missing.any())
     picked = positions[~missing] if some_missing else positions
+    coding = _coding(make)
     select = getattr(make, "rows", None)
-    values = select(picked) if select is not None else make()[picked]
+    if coding is not None:  # only the distinct values these rows hold
+        needed, inverse = np.unique(coding[0][picked], return_inverse=True)
+        values = coding[1](needed)[inverse.reshape(-1)]
+    else:
+        values = select(picked) if select is not None else make()[picked]
     if not some_missing:
         return values
     out = np.full(len(positions), fill, dtype=object)
     out[~missing] = values
     return out
+
+
+def _coding(make: Callable[[], np.ndarray]) -> tuple[np.ndarray, Callable[..., np.ndarray]] | None:
+    """(codes, values) of a coded maker (see DecimalArray.deferred), or of the rows a _Rows of one keeps
+    (none filled in); None for any other maker."""
+    if isinstance(make, _Rows):
+        inner = _coding(make.make)
+        if inner is None or (len(make.positions) and int(make.positions.min()) < 0):
+            return None
+        return inner[0][make.positions], inner[1]
+    codes, values = getattr(make, "codes", None), getattr(make, "values", None)
+    if callable(codes) and callable(values):
+        return np.asarray(codes()), values
+    return None
+
+
+def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:
+    """The exact sum of values(all)[codes] from the distinct values and how often each occurs: the values
+    that occur n times added, then times n (a few multiplies, not one per value), at 120 digits (EXACT).
+    Every product and sum is exact, so the total is the one adding the values one by one gives, digits
+    and exponent (an exact sum's exponent is its operands' smallest). A group sum makes the column
+    instead: with (group, value) pairs nearly as many as the rows, counting them costs more than it saves."""
+    if not len(codes):
+        return _ZERO
+    counts = np.bincount(codes)
+    present = np.flatnonzero(counts)
+    made = values(present)
+    counts = counts[present]
+    order = np.argsort(counts.astype(np.uint16) if int(counts.max()) < 2 ** 16 else counts, kind="stable")
+    ordered = counts[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    with decimal.localcontext(EXACT):
+        by_count = np.add.reduceat(made[order], starts) * ordered[starts].astype(object)
+        return sum(by_count.tolist(), _ZERO)
 
 
 def canonical(value):

@@ -1,6 +1,7 @@
 """A priced batch's tokens and cost_usd as the integers they are divided from (Money), and the distinct
 values behind them: the Decimals are made when the frame's column is first read
 (costcalc.frames.decimal.DecimalArray.deferred), by the same divisions in money.DIVIDE as if made at once.
+Joined: the frame's column over all the chunks, each distinct value divided once across them.
 See costcalc.projection.pricing for the arithmetic.
 
 Pure computation.
@@ -84,6 +85,203 @@ class Money:
         divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors])
         return _objects(map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[tokens]].tolist()),
                         len(numerators))
+
+
+class Joined:
+    """The tokens or cost_usd of a projection's chunks (Money, in line order) as one column coded by its
+    distinct values across all the chunks: `codes()` per line, `values(positions)` the Decimals of those
+    distinct values. Chunks repeat one another's values (the 1,000-profile projection: 1.07M distinct cost
+    values chunk by chunk, 0.59M across them), so each is divided once, and a sum or a group sum needs
+    only the distinct values and how often each occurs (costcalc.frames.decimal: a maker's `codes`).
+    A distinct value is (S, multiplier) for tokens, (token value, rate) for cost_usd, with multipliers and
+    rates keyed by their exact integers and divisor digits: a value is made by the same division of the
+    same operands as Money's, so it is the same Decimal (digits and exponent)."""
+
+    def __init__(self, money: list[Money], name: str, tokens: Joined | None = None):
+        self.money, self.name = [m for m in money if len(m)], name
+        self.tokens = tokens  # cost_usd: the chunks' tokens joined (shared with the tokens column)
+        self._local: list[np.ndarray] | None = None  # per chunk: its distinct value -> the joined one
+        self._count = 0
+        # tokens: per joined value its S and multiplier; per multiplier V_int and the divisor
+        self._sums = self._multipliers = self._numerators = self._divisors = _EMPTY
+        # cost_usd: per joined value its token value, rate (an integer) and divisor (a position in _divisors)
+        self._tokens = self._rates = self._divided_by = _EMPTY
+        self._made: np.ndarray | None = None  # every distinct value, once made
+
+    def __call__(self) -> np.ndarray:
+        """Every line's value (DecimalArray.deferred's make): each distinct value made once."""
+        return self.values()[self.codes()]
+
+    def codes(self) -> np.ndarray:
+        """Per line: its distinct value (positions in values())."""
+        local = self._map()
+        if not local:
+            return np.zeros(0, dtype=np.int32)
+        return np.concatenate([to_global[m.codes(self.name)] for m, to_global in zip(self.money, local)])
+
+    def count(self) -> int:
+        """How many distinct values the lines have."""
+        self._map()
+        return self._count
+
+    def values(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """The distinct values at `positions` (all if None) as Decimals: the same divisions as Money's,
+        a batch at a time (the operands, 60-digit integers, are never all held at once). Once all are made
+        they are kept (a sum, then a group sum or the whole column, divide once): about 120 bytes a value,
+        less than the column they make."""
+        if self._made is None and (positions is None or len(positions) == self.count()):
+            self._made = self._divided(np.arange(self.count()))
+        if self._made is not None:
+            return self._made.copy() if positions is None else self._made[positions]
+        return self._divided(np.asarray(positions, dtype=np.int64))
+
+    def _divided(self, positions: np.ndarray) -> np.ndarray:
+        out = np.empty(len(positions), dtype=object)
+        for start in range(0, len(positions), _BATCH):
+            numerators, divisors = self._operands(positions[start:start + _BATCH])
+            out[start:start + len(numerators)] = _objects(map(DIVIDE.divide, numerators.tolist(), divisors.tolist()),
+                                                          len(numerators))
+        return out
+
+    def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(numerators, divisors) of the distinct values at `positions`: object arrays of ints and Decimals."""
+        self._map()
+        if self.name == "tokens":
+            multipliers = self._multipliers[positions]
+            return self.product(multipliers, self._sums[positions]), self._divisors[multipliers]
+        tokens = self.tokens
+        assert tokens is not None
+        values = self._tokens[positions]
+        sums, rates = tokens._sums[values], self._rates[positions]
+        divisors = self._divisors[self._divided_by[positions]]
+        multipliers = tokens._multipliers[values]
+        if sums.dtype == object or rates.dtype == object:
+            return tokens.product(multipliers, sums) * rates.astype(object), divisors
+        # S x rate in int64 where it fits (checked by floats, far from the edge): one Python multiply per
+        # value, not two
+        fits = sums.astype(float) * rates.astype(float) < _INT64_SAFE
+        if bool(fits.all()):
+            return tokens.product(multipliers, sums * rates), divisors
+        numerators = np.empty(len(values), dtype=object)
+        numerators[fits] = tokens.product(multipliers[fits], sums[fits] * rates[fits])
+        numerators[~fits] = tokens.product(multipliers[~fits], sums[~fits]) * rates[~fits].astype(object)
+        return numerators, divisors
+
+    def product(self, multipliers: np.ndarray, factors: np.ndarray) -> np.ndarray:
+        """V_int of each multiplier x its factor (int64 or Python ints), as Python ints (an object array)."""
+        return self._numerators[multipliers] * factors.astype(object)
+
+    def _map(self) -> list[np.ndarray]:
+        """Joins the chunks' distinct values (integer work, once); returns the per-chunk maps."""
+        if self._local is None:
+            if self.name == "tokens":
+                self._join_tokens()
+            else:
+                self._join_costs()
+        assert self._local is not None
+        return self._local
+
+    def _join_tokens(self) -> None:
+        money = self.money
+        # the multipliers of every chunk, joined by their integer and their divisor's exact digits
+        joined: dict[tuple, int] = {}
+        numerators: list[int] = []
+        divisors: list[Decimal] = []
+        chunk_multipliers = []
+        for m in money:
+            ids = []
+            for numerator, divisor in zip(m.numerators, m.divisors):
+                key = (numerator, divisor.as_tuple())
+                if key not in joined:
+                    joined[key] = len(numerators)
+                    numerators.append(numerator)
+                    divisors.append(divisor)
+                ids.append(joined[key])
+            chunk_multipliers.append(np.array(ids or [0], dtype=np.int64)[m.multipliers])
+        self._numerators, self._divisors = _objects(numerators), _objects(divisors)
+        if not money:
+            self._local = []
+            return
+        count = max(len(numerators), 1)
+        sums = [m.sums for m in money]
+        multipliers = np.concatenate(chunk_multipliers)
+        if all(s.dtype != object and (int(s.min()) >= 0 and int(s.max()) < 2 ** 62 // count) for s in sums):
+            # S and the multiplier as one int64 key: one factorize, not two
+            codes, uniques = _codes(np.concatenate(sums) * count + multipliers, 2 ** 63 - 1)
+            self._sums = uniques // count
+        else:
+            s_codes, s_values = pd.factorize(np.concatenate([s.astype(object) for s in sums]))
+            codes, uniques = _codes(s_codes.astype(np.int64) * count + multipliers, (len(s_values) + 1) * count)
+            self._sums = np.asarray(s_values, dtype=object)[uniques // count]
+        self._multipliers = uniques % count
+        self._count = len(uniques)
+        self._local = _split(codes, [len(m.sums) for m in money])
+
+    def _join_costs(self) -> None:
+        if self.tokens is None:
+            self.tokens = Joined(self.money, "tokens")
+        tokens = self.tokens
+        token_local = tokens._map()
+        if not self.money:
+            self._local = []
+            return
+        # rates joined by (integer, places): the cost divisor depends on the places
+        rates: dict[tuple[int, int], int] = {}
+        chunk_keys = []
+        for m, to_global in zip(self.money, token_local):
+            ids = np.array([rates.setdefault((r, m.rate_places), len(rates)) for r in m.rate_ints] or [0],
+                           dtype=np.int64)
+            chunk_keys.append((to_global[m.cost_tokens].astype(np.int64), ids[m.cost_rates]))
+        count = max(len(rates), 1)
+        key = np.concatenate([t * count + r for t, r in chunk_keys])
+        del chunk_keys
+        codes, uniques = _codes(key, tokens.count() * count)
+        del key
+        self._tokens, value_rates = uniques // count, uniques % count
+        rate_list = list(rates)
+        rate_ints = [r for r, _ in rate_list]
+        fits = all(0 <= r < _INT64_SAFE for r in rate_ints)
+        self._rates = np.array(rate_ints, dtype=np.int64 if fits else object)[value_rates]
+        # the divisor per (multiplier, rate places): the token divisor x 1,000,000 x 10^(places), as Money's
+        place_codes, place_values = pd.factorize(np.array([p for _, p in rate_list], dtype=np.int64))
+        places = len(place_values)
+        pair = tokens._multipliers[self._tokens] * places + place_codes[value_rates]
+        pair_codes, pair_values = _codes(pair, len(tokens._numerators) * places)
+        scales = [MTOK.scaleb(int(p)) for p in place_values]
+        self._divisors = _objects([DIVIDE.multiply(tokens._divisors[p // places], scales[p % places])
+                                   for p in pair_values.tolist()])
+        self._divided_by = pair_codes.astype(np.int32)
+        self._count = len(uniques)
+        self._local = _split(codes, [len(m.cost_tokens) for m in self.money])
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+_INT64_SAFE = 2 ** 62  # a product a float puts below this is below 2^63 (floats err by far less than 2x)
+_BATCH = 1 << 16  # distinct values divided at a time
+
+
+def _split(codes: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """codes cut into consecutive pieces of these sizes, as int32 (each a copy: the whole is let go)."""
+    ends = np.cumsum(sizes).tolist()
+    return [codes[a:b].astype(np.int32) for a, b in zip([0] + ends[:-1], ends)]
+
+
+def _codes(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each key, the distinct keys) of int64 keys in [0, bound), codes in the order the keys first
+    come (the chunks' own distinct values are in line order, so the joined values are made roughly in
+    line order: a column made from them reads memory nearly in order, as a chunk's own did; numbered by
+    key instead, summarize read them about 15% slower). A table of the bound's size when it is small
+    beside the keys (as pricing._codes: the codes are right whatever order numpy assigns repeated keys
+    in), else a hash factorize."""
+    count = len(keys)
+    if not count or bound > 16 * count + 65536 or count >= 2 ** 31:
+        codes, uniques = pd.factorize(keys)
+        return codes.astype(np.int64), np.asarray(uniques, dtype=np.int64)
+    table = np.empty(bound, dtype=np.int32)  # only the keys' places are written and read
+    table[keys[::-1]] = np.arange(count - 1, -1, -1, dtype=np.int32)
+    rows = np.flatnonzero(table[keys] == np.arange(count, dtype=np.int32))  # one row per distinct key
+    table[keys[rows]] = np.arange(len(rows), dtype=np.int32)
+    return table[keys].astype(np.int64), keys[rows]
 
 
 def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ from ..money import DIVIDE
 from ..prices.model import COMPONENTS, is_tool_component
 from ..workloads.model import CASES, Profile
 from ..frames.decimal import DecimalArray
-from .amounts import Money
+from .amounts import Joined
 from .pricing import Chunk, RunSpec, price
 from .structures import Volumes
 from .projector import _Projector
@@ -104,11 +104,12 @@ class _Columns:
             self.flush()
         counts = self.runs("lines")
         ids = self.column("ids")
-        first, last = self.column("first"), self.column("last")
+        first, last = [c.first for c in self.chunks], [c.last for c in self.chunks]
         # tokens and cost_usd stay integers until a value is read (pricing.Money, DecimalArray.deferred)
         money = [c.money for c in self.chunks]
-        tokens = DecimalArray.deferred(len(ids), _MoneyColumn(money, "tokens"))
-        cost = DecimalArray.deferred(len(ids), _MoneyColumn(money, "cost"))
+        joined_tokens = Joined(money, "tokens")
+        tokens = DecimalArray.deferred(len(ids), joined_tokens)
+        cost = DecimalArray.deferred(len(ids), Joined(money, "cost", joined_tokens))
         self.chunks, self._ids = [], ids  # the frame holds the columns now
         meta = self.projector.line_meta
 
@@ -159,16 +160,34 @@ class _Columns:
         return frame
 
 
-def _utc_minutes(minutes: np.ndarray) -> pd.Series:
-    """Epoch minutes as UTC instants, in the unit pd.to_datetime(minutes, unit="m", utc=True) gives, made
-    by one integer multiply: to_datetime's general conversion took about 80 ms per 2M-line column."""
+def _utc_minutes(pieces: list[np.ndarray]) -> pd.Series:
+    """Epoch minutes (the chunks' int32 arrays, in order) as UTC instants, in the unit
+    pd.to_datetime(minutes, unit="m", utc=True) gives, made by one integer multiply in the one int64
+    array the column keeps (the pieces are widened as they are copied in: no concatenated copy, no
+    temporary): to_datetime's general conversion took about 80 ms per 2M-line column."""
     unit = _minutes_unit()
     per_minute = 60 * {"s": 1, "ms": 10 ** 3, "us": 10 ** 6, "ns": 10 ** 9}[unit]
-    values = minutes.astype(np.int64)
-    if len(values) and int(np.abs(values).max()) >= np.iinfo(np.int64).max // per_minute:
-        return pd.Series(pd.to_datetime(minutes, unit="m", utc=True))  # past the unit's range: pandas says so
-    np.multiply(values, per_minute, out=values)  # in place: one 8-byte copy per line, not two
-    return pd.Series(values.view(f"datetime64[{unit}]"), copy=False).dt.tz_localize("UTC")
+    # the column's own datetime array (it owns its memory: pandas copies an array that is a view of
+    # another when it must own it), written through an int64 view
+    instants = np.empty(sum(len(p) for p in pieces), dtype=f"datetime64[{unit}]")
+    values = instants.view(np.int64)
+    position = 0
+    for piece in pieces:
+        values[position:position + len(piece)] = piece
+        position += len(piece)
+    largest = max((max(abs(int(p.min())), abs(int(p.max()))) for p in pieces if len(p)), default=0)
+    if largest >= np.iinfo(np.int64).max // per_minute:
+        return pd.Series(pd.to_datetime(values, unit="m", utc=True))  # past the unit's range: pandas says so
+    np.multiply(values, per_minute, out=values)  # in place: the column's one 8-byte copy per line
+    try:
+        # UTC instants are their own wall times: wrapped as they are (tz_localize copies every line, 16 MB
+        # per 2M-line column); pandas' constructor of its own datetime arrays, so checked, else localized
+        utc = pd.arrays.DatetimeArray._simple_new(instants, dtype=pd.DatetimeTZDtype(unit, "UTC"))
+        if str(utc.dtype) == f"datetime64[{unit}, UTC]" and len(utc) == len(values):
+            return pd.Series(utc, copy=False)
+    except (AttributeError, TypeError, ValueError):
+        pass
+    return pd.Series(instants, copy=False).dt.tz_localize("UTC")
 
 
 @functools.lru_cache(maxsize=1)
@@ -182,53 +201,22 @@ def _code_type(categories: list) -> type:
     return np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_767 else np.int32
 
 
-class _MoneyColumn:
-    """make() of the frame's tokens or cost_usd (DecimalArray.deferred): every line's value, or with
-    `rows` only some lines' (a filtered frame makes only the distinct values its rows hold)."""
-
-    def __init__(self, money: list[Money], name: str):
-        self.money, self.name = [m for m in money if len(m)], name
-
-    def __call__(self) -> np.ndarray:
-        return _joined(self.money, self.name)
-
-    def rows(self, positions: np.ndarray) -> np.ndarray:
-        line_ends = np.cumsum([len(m) for m in self.money])
-        value_ends = np.cumsum([m.distinct(self.name) for m in self.money])
-        chunk = np.searchsorted(line_ends, positions, side="right")  # the chunk of each line
-        line_starts = line_ends - [len(m) for m in self.money]
-        value_starts = value_ends - np.diff(np.r_[0, value_ends])
-        # each line's distinct value, numbered across the chunks
-        codes = np.empty(len(positions), dtype=np.int64)
-        for c, m in enumerate(self.money):
-            here = chunk == c
-            codes[here] = m.codes(self.name)[positions[here] - line_starts[c]] + value_starts[c]
-        needed, inverse = np.unique(codes, return_inverse=True)
-        made = [m.values(self.name, needed[(needed >= a) & (needed < b)] - a)
-                for m, a, b in zip(self.money, value_starts.tolist(), value_ends.tolist())]
-        values = np.concatenate(made) if made else np.empty(0, dtype=object)
-        return values[inverse.reshape(-1)]
-
-
 class _Coded:
-    """make() of a column from its distinct values and a code per line (usd_per_mtok: a rate per line id)."""
+    """make() of a column from its distinct values and a code per line (usd_per_mtok: a rate per line id);
+    codes() and values() let a sum, a group sum or a filter use the distinct values
+    (costcalc.frames.decimal.DecimalArray.deferred)."""
 
     def __init__(self, values: np.ndarray, codes: np.ndarray):
-        self.values, self.codes = values, codes
+        self._values, self._codes = values, codes
 
     def __call__(self) -> np.ndarray:
-        return self.values[self.codes]
+        return self._values[self._codes]
 
-    def rows(self, positions: np.ndarray) -> np.ndarray:
-        return self.values[self.codes[positions]]
+    def codes(self) -> np.ndarray:
+        return self._codes
 
-
-def _joined(money: list[Money], name: str) -> np.ndarray:
-    """The chunks' tokens or cost_usd (Money.tokens / Money.cost) as one object array of Decimals."""
-    arrays = [getattr(m, name)() for m in money if len(m)]
-    if not arrays:
-        return np.empty(0, dtype=object)
-    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+    def values(self, positions: np.ndarray | None = None) -> np.ndarray:
+        return self._values.copy() if positions is None else self._values[positions]
 
 
 def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
