@@ -3,9 +3,7 @@ inputs at the edge, then calls the pure computation modules. The CLI calls exact
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -16,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import breakeven, whatif
+from ._gc import without_cyclic_gc
 from .api_prices import count_messages, count_paths, count_tokens, prices_from, quote
 from .calendar import parse_month
 from .errors import CostcalcError, UnknownPlanError
@@ -148,7 +147,7 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
     """
     if scenario not in SCENARIOS:
         raise CostcalcError(f"unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}")
-    with _without_cyclic_gc():
+    with without_cyclic_gc():
         table = prices_from(prices)
         loaded = workloads_from(workloads, table, overrides)
         if models is not None:
@@ -164,22 +163,6 @@ def estimate(workloads=None, prices=None, models: Iterable[str] | None = None, s
         frame = with_currency(frame, currency, fx)
         frame.attrs.update(quick_copies(plan_attrs(loaded, frame.attrs, plan, budget, models is not None)))
         return frame
-
-
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector off while an estimate is made: it makes many small objects (Nodes,
-    Profiles, the attrs' dicts) and no reference cycles, and the collector would rescan every object the
-    process holds again and again for nothing (as workloads.load_workloads and projection.project do for
-    their own parts; here also for the attrs and the frame: a 1,000-profile estimate's full collections
-    cost ~0.05-0.1 s after the projection). Left as it was (a caller that turned it off keeps it off)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def plan_attrs(loaded: Workloads, attrs: dict, plan: str | None, budget, models_given: bool) -> dict:

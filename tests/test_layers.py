@@ -15,9 +15,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Shared helpers with no knowledge of prices or workloads: errors, exact money, safe file reads, YAML
     # nodes with line numbers, value parsing, months and zones, the decimal frame dtype, plain-text tables,
     # and the names of the tokenizers (data only: the price table names one per model, so prices need them);
-    # the user's cache folder (_cache: the parsed price table and the vocabularies are kept there).
-    ("base", ("errors", "money", "_files", "_cache", "_json", "_parse", "_yamlnodes", "_validate", "calendar",
-              "text_tables", "frames", "tokens.tokenizers")),
+    # the user's cache folder (_cache: the parsed price table and the vocabularies are kept there); the cyclic
+    # garbage collector off while a big result is built (_gc).
+    ("base", ("errors", "money", "_files", "_cache", "_json", "_gc", "_parse", "_yamlnodes", "_validate",
+              "calendar", "text_tables", "frames", "tokens.tokenizers")),
     # The price table: loading, linting, resolution of one request to its rates, quotes, community imports.
     ("prices", ("prices",)),
     # Token counting (tiktoken encodings, files and messages), which needs a model's tokenizer from prices.

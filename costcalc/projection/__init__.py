@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import decimal
 import functools
-import gc
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -73,6 +72,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from .. import __version__
+from .._gc import without_cyclic_gc
 from .. import calendar as cal
 from ..cost_cases import at_ends, certain_direction, choose_ends, lowering_notes, order_note, ranged_inputs
 from ..errors import CostcalcError
@@ -119,15 +119,14 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     for profile in profiles:
         check_growth(profile, start, month_list[-1])
     out = _Columns(projector, Volumes(), len(month_list))
-    # Many small objects (Decimals, slots, specs) and no reference cycles: the cyclic garbage collector
-    # would rescan them again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        frame = _run(profiles, projector, month_list, start, out, cases)
-    finally:
-        if collecting:
-            gc.enable()
+    with without_cyclic_gc():  # many small objects, no cycles (costcalc._gc)
+        return _project(workloads, profiles, projector, month_list, start, months, scenario, out, cases)
+
+
+def _project(workloads, profiles: list[Profile], projector: _Projector, month_list: list[tuple[int, int]],
+             start: tuple[int, int], months: int, scenario: str, out: _Columns, cases: bool) -> pd.DataFrame:
+    """project()'s work, which it runs with the cyclic garbage collector off: the runs, then the attrs."""
+    frame = _run(profiles, projector, month_list, start, out, cases)
     unavailable = not_available(projector, month_list)
     requests = _requests(out, month_list)
     # units: count the requests of the profiles with units (and every profile's for the file's own units)
@@ -139,7 +138,7 @@ def project(workloads: Workloads | list[Profile], table: PriceTable, start: tupl
     if not ranged:
         frame = frame.drop(columns=["case"])
     frame.attrs.update({
-        "price_table": table.meta(),
+        "price_table": projector.table.meta(),
         "scenario": scenario,
         "start": cal.month_label(*start),
         "months": months,

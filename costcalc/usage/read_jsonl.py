@@ -4,7 +4,6 @@ blocks, each record through its format's reader (formats/), the chunk's frame an
 from __future__ import annotations
 
 import functools
-import gc
 import io
 import itertools
 from collections.abc import Callable, Generator, Iterator
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from .._gc import without_cyclic_gc
 from ..errors import CostcalcError, Problem
 from .chunk import FILE_ERRORS, UsageChunk, empty_frame, open_binary, reason
 from .formats.columnar import Column, typed_frame
@@ -286,13 +286,8 @@ def without_gc(chunks: Iterator[UsageChunk]) -> Iterator[UsageChunk]:
     all freed by reference counting (none is in a cycle); the collector would scan them over and over
     as they pile up, which costs about a third of the reading time."""
     while True:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with without_cyclic_gc():
             chunk = next(chunks, None)
-        finally:
-            if enabled:
-                gc.enable()
         if chunk is None:
             return
         yield chunk

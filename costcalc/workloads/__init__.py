@@ -14,8 +14,9 @@ Plans and budgets of a workloads file are read by costcalc.workload_plans.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
+
+from .._gc import without_cyclic_gc
 
 from ..prices.model import TOOLS
 from .model import CASES, OVER_LIMIT, REASONING_PER_OUTPUT_TOKEN, Histogram, Profile, Range, Traffic, Workloads
@@ -34,19 +35,11 @@ def load_workloads(source, known_models: Iterable[str] | None = None,
     to accept in `tool_calls_per_request` (default: the tools usage logs record; the API adds every
     tool the price table has a fee for; None accepts any lower-case name).
     """
-    # Many small objects (Nodes, Decimals, Profiles) and no reference cycles: the cyclic garbage collector
-    # would rescan every object the process holds again and again for nothing (a 1,000-row DataFrame's
-    # first load took ~1.5x as long with it), as in costcalc.projection.project.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cyclic_gc():  # many small objects, no cycles (costcalc._gc)
         root, file = to_tree(source)
         for profile, key, value in overrides:
             apply_override(root, file, profile, key, value)
         return read_workloads(root, file, known_models, known_tools)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 __all__ = ["CASES", "OVER_LIMIT", "Histogram", "Profile", "Range", "Traffic", "Workloads", "load_workloads",
