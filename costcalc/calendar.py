@@ -102,8 +102,25 @@ def local_clock_instants(zone_names, minutes_after_midnight, lo: datetime, hi: d
 
 
 @lru_cache(maxsize=256)
+def hour_runs(tz_name: str, year: int, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """hour_of_week as runs of minutes in one local hour of the week: (the minute each run starts, then the
+    month's minutes; each run's hour of the week; the month's minutes per hour of the week), read-only.
+    About 750 runs a month: the cache keeps these (~12 KB a month and zone), not the 44,640 minutes
+    (87 KB), which a big projection's 268 months and zones held for the whole process (11-22 MiB)."""
+    import numpy as np
+
+    buckets = hour_of_week(tz_name, year, month)
+    starts = np.concatenate([[0], np.flatnonzero(buckets[1:] != buckets[:-1]) + 1, [len(buckets)]]).astype(np.int64)
+    out = (starts, buckets[starts[:-1]].astype(np.int64),
+           np.bincount(buckets, minlength=HOURS_PER_WEEK).astype(np.int64))
+    for array in out:
+        array.setflags(write=False)
+    return out
+
+
 def hour_of_week(tz_name: str, year: int, month: int) -> np.ndarray:
-    """For each minute of the UTC month, the local hour of the week (0 = Monday 00:00-01:00) in tz."""
+    """For each minute of the UTC month, the local hour of the week (0 = Monday 00:00-01:00) in tz (not
+    cached: see hour_runs)."""
     # numpy on first use, not at import: the price table (and so `costcalc quote`) uses this module's
     # months and zones and starts without numpy
     import numpy as np

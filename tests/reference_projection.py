@@ -50,6 +50,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import decimal
+import functools
 import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -85,6 +86,9 @@ COLUMNS = ["profile", "model", "provider", "month", "rule", "component", "tokens
 TAG_PREFIX = "tag:"
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
+
+# calendar.hour_of_week as it was when this implementation was written: cached per zone and month
+_hour_of_week = functools.lru_cache(maxsize=512)(cal.hour_of_week)
 
 
 @dataclass(frozen=True)
@@ -327,7 +331,7 @@ class _Projector:
             counts_key = (id(slot.ranges), ym, tz)
             counts = self._counts.get(counts_key)
             if counts is None:
-                buckets = cal.hour_of_week(tz, *ym)
+                buckets = _hour_of_week(tz, *ym)
                 counts = np.zeros(cal.HOURS_PER_WEEK, dtype=np.int64)
                 for a, b in slot.ranges:
                     counts += np.bincount(buckets[a:b], minlength=cal.HOURS_PER_WEEK)
@@ -345,7 +349,7 @@ class _Projector:
             if weights is None:
                 found = Decimal(cal.minutes(start, end))
             else:
-                counts = np.bincount(cal.hour_of_week(tz, *ym), minlength=cal.HOURS_PER_WEEK).astype(np.int64)
+                counts = np.bincount(_hour_of_week(tz, *ym), minlength=cal.HOURS_PER_WEEK).astype(np.int64)
                 found = _dot(counts, self._scaled(weights, weights_id))
             self._weighted[key] = found
         return found

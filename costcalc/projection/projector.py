@@ -321,7 +321,7 @@ class _Projector:
         key = (id(slot.ranges), ym, tz)
         counts = self._counts.get(key)
         if counts is None:
-            starts, buckets = self._hour_runs(ym, tz)
+            starts, buckets, _ = cal.hour_runs(tz, *ym)
             ranges = np.array(slot.ranges, dtype=np.int64).reshape(-1, 2)
             a, b = ranges[:, 0], ranges[:, 1]
             # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), each cut to [a, b)
@@ -336,18 +336,6 @@ class _Projector:
             self._counts[key] = counts
         return counts
 
-    def _hour_runs(self, ym: tuple[int, int], tz: str) -> tuple[np.ndarray, np.ndarray]:
-        """calendar.hour_of_week as runs of minutes in one hour of the week: (the minute each run starts,
-        then the month's minutes; each run's hour). About 750 runs a month instead of 44,640 minutes, so
-        a slot's minutes per hour are a sum over its runs."""
-        key = ("runs", ym, tz)
-        found = self._counts.get(key)
-        if found is None:
-            buckets = cal.hour_of_week(tz, *ym)
-            starts = np.concatenate([[0], np.flatnonzero(buckets[1:] != buckets[:-1]) + 1, [len(buckets)]])
-            found = self._counts[key] = (starts.astype(np.int64), buckets[starts[:-1]].astype(np.int64))
-        return found
-
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:
         """Traffic-weighted minutes of a whole calendar month (plain minutes for uniform traffic)."""
@@ -358,8 +346,7 @@ class _Projector:
             if weights is None:
                 found = Decimal(cal.minutes(start, end))
             else:
-                counts = np.bincount(cal.hour_of_week(tz, *ym), minlength=cal.HOURS_PER_WEEK).astype(np.int64)
-                found = _dot(counts, self._scaled(weights, weights_id))
+                found = _dot(cal.hour_runs(tz, *ym)[2], self._scaled(weights, weights_id))
             self._weighted[key] = found
         return found
 
