@@ -267,14 +267,16 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     codes, all_names = out.run_names("model")
     seen = pd.unique(codes)  # models in the order of their first run with lines
     names = [all_names[c] for c in seen.tolist()]
-    recode = np.zeros(len(all_names), dtype=np.int64)
+    # per line a model code in 1-2 bytes (a big projection has millions of lines): int64 keys only for the
+    # lines with special rates
+    recode = np.zeros(len(all_names), dtype=_code_type(names))
     recode[seen] = np.arange(len(seen))
     model_codes = np.repeat(recode[codes], out.runs("lines"))
     ids = out.ids
     is_special = np.zeros(len(meta), dtype=bool)
     is_special[special] = True
-    chosen = is_special[ids]
-    found = np.unique(model_codes[chosen] * len(meta) + ids[chosen])  # sorted by (model, line id)
+    chosen = np.flatnonzero(is_special[ids])
+    found = np.unique(model_codes[chosen].astype(np.int64) * len(meta) + ids[chosen])  # sorted by (model, line id)
     pairs = zip((found // len(meta)).tolist(), (found % len(meta)).tolist())
     list_rates, native_rates = [], []
     for code, line in pairs:
