@@ -269,7 +269,7 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     names = [all_names[c] for c in seen.tolist()]
     # per line a model code in 1-2 bytes (a big projection has millions of lines): int64 keys only for the
     # lines with special rates
-    recode = np.zeros(len(all_names), dtype=_code_type(names))
+    recode: np.ndarray = np.zeros(len(all_names), dtype=_code_type(names))
     recode[seen] = np.arange(len(seen))
     model_codes = np.repeat(recode[codes], out.runs("lines"))
     ids = out.ids
