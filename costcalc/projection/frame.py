@@ -185,7 +185,7 @@ def _utc_minutes(pieces: list[np.ndarray]) -> pd.Series:
         utc = pd.arrays.DatetimeArray._simple_new(instants, dtype=pd.DatetimeTZDtype(unit, "UTC"))
         if str(utc.dtype) == f"datetime64[{unit}, UTC]" and len(utc) == len(values):
             return pd.Series(utc, copy=False)
-    except (AttributeError, TypeError, ValueError):
+    except (AttributeError, AssertionError, TypeError, ValueError):  # _simple_new asserts its arguments
         pass
     return pd.Series(instants, copy=False).dt.tz_localize("UTC")
 
