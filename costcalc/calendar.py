@@ -107,7 +107,7 @@ def hour_runs(tz_name: str, year: int, month: int) -> tuple[np.ndarray, np.ndarr
     month's minutes; each run's hour of the week; the month's minutes per hour of the week), read-only.
     About 750 runs a month: the cache keeps these (~12 KB a month and zone), not the 44,640 minutes
     (87 KB), which a big projection's 268 months and zones held for the whole process (11-22 MiB)."""
-    import numpy as np
+    import numpy as np  # lazy: numpy on first use, as hour_of_week (costcalc quote starts without it)
 
     buckets = hour_of_week(tz_name, year, month)
     starts = np.concatenate([[0], np.flatnonzero(buckets[1:] != buckets[:-1]) + 1, [len(buckets)]]).astype(np.int64)
