@@ -34,7 +34,8 @@ one run over it prices the whole batch with Python integers (object arrays), exa
 Rows keep the old order: runs in the order they were added, months in order, and in a month its lines in
 the order of their first (request class, slot, component).
 
-Pure computation.
+Pure computation. Over 400 lines: one vectorized pipeline (kinds, segments, terms, sums, Money) whose steps
+share the layout of their arrays; split, each part would need the others' layout spelled out again.
 """
 
 from __future__ import annotations
