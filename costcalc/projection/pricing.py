@@ -54,7 +54,7 @@ from ..workloads.model import Profile
 from .projector import _Projector
 from ..shapes import FAILED_PREFIX
 from .request_bins import excluded_entry, left_out_note
-from .amounts import Money, _distinct
+from .amounts import Money, _codes, _distinct
 from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_minutes
 
 # Pseudo line ids of a run's sums that are not cost lines: its requests, the requests it left out
@@ -471,22 +471,6 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     first, last = (groups[name][lines].astype(np.int32, copy=False) for name in ("first", "last"))
     return Chunk(line[lines].astype(np.int32, copy=False), money, first, last, specs, keys // months,
                  keys % months, counts, requests)
-
-
-def _codes(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each key, the distinct keys) for int64 keys in [0, bound): codes in the order keys first
-    come. A dense table when the keys are few per row (about 3x faster than a hash factorize here), a hash
-    factorize otherwise. The table takes one row per key (whichever a repeated assignment leaves: the
-    codes are right whatever numpy's order, first-come when it goes in order, as it does)."""
-    count = len(keys)
-    if not count or bound > 16 * count + 65536 or count >= 2 ** 31:
-        codes, uniques = pd.factorize(keys)
-        return codes, np.asarray(uniques, dtype=np.int64)
-    table = np.empty(bound, dtype=np.int32)  # at most 64 bytes a row: below the chunk's other arrays
-    table[keys[::-1]] = np.arange(count - 1, -1, -1, dtype=np.int32)
-    rows = np.flatnonzero(table[keys] == np.arange(count, dtype=np.int32))  # one row per distinct key
-    table[keys[rows]] = np.arange(len(rows), dtype=np.int32)
-    return table[keys], keys[rows]
 
 
 def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,

@@ -95,24 +95,14 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     windows = month_windows(projector, profile, month_list)
     vids = np.full(len(month_list), -1, dtype=np.int64)
     denominators: list = [None] * len(month_list)
-    if profile.requests_per_day is not None:  # one denominator; the numerators do not depend on the weights
-        factor, den = _per_day_scale(weights)
-        for index, numerator in _day_numerators(projector, profile, month_list, start, windows, factor):
-            denominators[index] = den
-            if numerator:
-                vids[index] = volumes.id(numerator, den)
-        found = projector.volumes[key] = Volume(windows, vids, denominators)
-        return found
-    tz = profile.traffic.timezone
-    anchor = (profile.start.year, profile.start.month) if profile.start else start
-    growth_base = 1 + at_case(profile.growth_per_month)
-    for index, (ym, window) in enumerate(zip(month_list, windows)):
-        if window is None:
-            continue
-        k = cal.months_between(anchor, ym)
-        growth = projector.growth(growth_base, k) if k > 0 else _ONE
-        den = projector.month_weight(ym, tz, weights, weights_id)
-        numerator = at_case(profile.requests_per_month) * growth
+    per_day = profile.requests_per_day is not None
+    # per day: one denominator, and numerators that do not depend on the weights; per month: the month's
+    # traffic-weighted minutes divide
+    factor, day_den = _per_day_scale(weights) if per_day else (None, None)
+    count = profile.requests_per_day if per_day else profile.requests_per_month
+    for index, ym, numerator in _numerators(projector, profile, month_list, start, windows, count, factor):
+        den = day_den if day_den is not None else \
+            projector.month_weight(ym, profile.traffic.timezone, weights, weights_id)
         denominators[index] = den
         if numerator:
             vids[index] = volumes.id(numerator, den)
@@ -120,13 +110,13 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     return found
 
 
-def _day_numerators(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]],
-                    start: tuple[int, int], windows: tuple, factor: Decimal) -> list[tuple[int, Decimal]]:
-    """(month index, volume numerator) of each month a requests_per_day profile runs in: requests per day x
-    growth^k x the traffic factor (at 50 digits, as before), shared by the profiles that differ only in
-    their traffic weights (the denominator). Keyed by the values as written (1000 and 1000.0 give numerators
-    at other places)."""
-    key = ("per day", str(profile.requests_per_day), str(profile.growth_per_month), profile.start, id(windows),
+def _numerators(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]],
+                start: tuple[int, int], windows: tuple, count, factor: Decimal | None) -> list[tuple]:
+    """(month index, (year, month), volume numerator) of each month the profile runs in: its requests per day
+    or per month x growth^k (x the traffic factor, per day), at 50 digits as before. Shared by the profiles
+    that differ only in their traffic weights; keyed by the values as written (1000 and 1000.0 give
+    numerators at other places)."""
+    key = ("numerators", factor is None, str(count), str(profile.growth_per_month), profile.start, id(windows),
            factor)
     found = projector.volumes.get(key)
     if found is None:
@@ -137,8 +127,8 @@ def _day_numerators(projector: _Projector, profile: Profile, month_list: list[tu
             if window is None:
                 continue
             k = cal.months_between(anchor, ym)
-            growth = projector.growth(growth_base, k) if k > 0 else _ONE
-            found.append((index, at_case(profile.requests_per_day) * growth * factor))
+            numerator = at_case(count) * (projector.growth(growth_base, k) if k > 0 else _ONE)
+            found.append((index, ym, numerator if factor is None else numerator * factor))
         projector.volumes[key] = found
     return found
 
