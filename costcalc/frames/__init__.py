@@ -210,15 +210,15 @@ def _requests_column(frame: pd.DataFrame, entries: list[dict] | pd.DataFrame) ->
         given = [np.array([str(e.get(key, "expected") if key == "case" else e[key]) for e in entries], dtype=object)
                  for key in _RUN_KEYS]
         listed = [e["requests"] for e in entries]
-    values = np.full(len(frame), Decimal(0), dtype=object)
     at = [_text_at(frame, key, starts) for key in _RUN_KEYS]
     if len(starts) == len(listed) and all(np.array_equal(a, g) for a, g in zip(at, given)):
-        values[starts] = [n if isinstance(n, Decimal) else Decimal(str(n)) for n in listed]
-    else:  # not in run order (a hand-made frame): each on its run's first line, by key
-        first = {key: i for key, i in reversed(list(zip(zip(*at), starts.tolist())))}
-        for key, n in zip(zip(*given), listed):
-            if key in first:
-                values[first[key]] += Decimal(str(n))
+        return DecimalArray.deferred(len(frame), _RunRequests(len(frame), starts, np.array(listed, dtype=object)))
+    # not in run order (a hand-made frame): each on its run's first line, by key
+    values = np.full(len(frame), Decimal(0), dtype=object)
+    first = {key: i for key, i in reversed(list(zip(zip(*at), starts.tolist())))}
+    for key, n in zip(zip(*given), listed):
+        if key in first:
+            values[first[key]] += Decimal(str(n))
     return DecimalArray(values)
 
 
