@@ -173,9 +173,9 @@ def _frame_tree(frame) -> Node:
 def _frame_rows(frame):
     """Each row's values as `frame.iterrows()` gives them, without a Series per row where that changes
     nothing. iterrows makes a Series of each row of `frame.values`: of an object row that Series holds the
-    same objects, unless it has no text (pandas then infers a dtype: all Timestamps, ...) or only text and
-    missing values (a str Series: None reads as NaN, both missing here). So a row with text and anything
-    else is read as it is, any other row through the Series, as before."""
+    same objects, unless it has no text (pandas then infers a dtype: all Timestamps, ...). A row holding
+    text is read as it is (of a row of text and missing values the Series would make None NaN: both are
+    missing here); a row without text goes through the Series, as before."""
     import pandas as pd  # lazy: as in to_tree
 
     values = frame.values
