@@ -345,11 +345,10 @@ class Repricer:
                     priced = good & (ids >= 0)
                     self._count_unpriced_calls(target, ids[priced], np.column_stack(columns[_TOKENS:])[priced])
             self.priced += m if all_good else int(good.sum())
-            days = ws.int64("days", m)
-            np.add(day, clock.day_lo, out=days)
+            np.add(day, clock.day_lo, out=day)  # epoch days now (the models asked are priced)
             yield slice(start, stop), PricedSlice(good, [ids for ids, _, _ in per_target],
                                                   [columns for _, columns, _ in per_target],
-                                                  [flags for _, _, flags in per_target], month, days)
+                                                  [flags for _, _, flags in per_target], month, day)
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
@@ -402,7 +401,8 @@ class Repricer:
         np.add(columns[0], columns[1], out=prompt)
         np.add(prompt, columns[2], out=prompt)
         np.add(prompt, columns[3], out=prompt)
-        classes, n_classes = self._prompt_classes(model_ids, name_codes, prompt, ws)
+        group = ws.int64("group", m)  # first the k-th thresholds of the records' models, then their groups
+        classes, n_classes = self._prompt_classes(model_ids, name_codes, prompt, ws.int64("scratch", m), group, ws)
 
         # Groups: (name, tier, residency, class) as one small mixed-radix code, then the slice's group
         # numbers (PieceTable.group), which every block shares.
@@ -420,7 +420,6 @@ class Repricer:
             cls, rest = packed % n_classes, packed // n_classes
             res, rest = rest % 2, rest // 2
             mapping[packed] = pieces.group((rest // n_tiers, rest % n_tiers, bool(res), cls))
-        group = ws.int64("group", m)
         np.take(mapping, code, out=group, mode="clip")
 
         # The pieces of every (group, month) met for the first time in the slice.
@@ -447,18 +446,17 @@ class Repricer:
         self._limits(ids, model_ids, name_codes, prompt, columns)
         return ids, columns, estimated
 
-    def _prompt_classes(self, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray, ws: Workspace
-                        ) -> tuple[np.ndarray, int]:
-        """Per record, how many of its model's prompt thresholds (cliffs) its prompt reaches, and the
-        number of classes (one more than the most thresholds of a model): the k-th threshold of every
-        model as one small array picked by model code, a comparison per k (models have zero to two),
-        instead of a mask and a search per model."""
+    def _prompt_classes(self, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray, out: np.ndarray,
+                        kth_of_record: np.ndarray, ws: Workspace) -> tuple[np.ndarray, int]:
+        """Per record, how many of its model's prompt thresholds (cliffs) its prompt reaches (written
+        into `out`; `kth_of_record` is overwritten), and the number of classes (one more than the most
+        thresholds of a model): the k-th threshold of every model as one small array picked by model
+        code, a comparison per k (models have zero to two), instead of a mask and a search per model."""
         m = len(prompt)
         found = [self.thresholds(mid) if mid is not None else np.zeros(0, dtype=np.int64) for mid in model_ids]
         depth = max((len(t) for t in found), default=0)
-        classes = ws.int64("classes", m)
-        classes.fill(0)
-        kth_of_record, reached, has_of_record = ws.int64("kth", m), ws.flags("reached", m), ws.flags("has", m)
+        out.fill(0)
+        reached, has_of_record = ws.flags("reached", m), ws.flags("has", m)
         for k in range(depth):
             has = np.array([len(t) > k for t in found], dtype=bool)
             kth = np.array([int(t[k]) if len(t) > k else 0 for t in found], dtype=np.int64)
@@ -467,8 +465,8 @@ class Repricer:
             if not has.all():
                 np.take(has, name_codes, out=has_of_record, mode="clip")
                 np.logical_and(reached, has_of_record, out=reached)
-            np.add(classes, reached, out=classes)
-        return classes, depth + 1
+            np.add(out, reached, out=out)
+        return out, depth + 1
 
     def _limits(self, outcome: np.ndarray, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray,
                 columns: list[np.ndarray]) -> None:
