@@ -56,8 +56,8 @@ class TextCodes:
             local = self._cat_codes[start:stop]
             uniques = self._categories  # a code of -1 (missing) cannot occur: text columns are never missing
         elif self._arrow is not None:
-            import pyarrow as pa
-            import pyarrow.compute as pc
+            import pyarrow as pa  # lazy: the parquet extra; present whenever pandas holds text in arrow
+            import pyarrow.compute as pc  # lazy: as above
 
             encoded = pc.dictionary_encode(self._arrow.slice(start, n), null_encoding="encode")
             if isinstance(encoded, pa.ChunkedArray):
@@ -102,16 +102,22 @@ class PairCodes:
         radix = len(self.models.values)
         np.multiply(composite, radix, out=composite)
         np.add(composite, model, out=composite)  # a mixed-radix (provider, model) code
-        present = np.flatnonzero(np.bincount(composite))
-        mapping = np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.int64)
-        for value in present.tolist():
+        if len(self.providers.values) * radix > max(4 * n, 1 << 16):
+            # many distinct values in each column (20,000 providers x 20,000 models): a bincount over the
+            # whole product space would take gigabytes for a few thousand real pairs; sort instead
+            present, index = np.unique(composite, return_inverse=True)
+        else:
+            present, index = np.flatnonzero(np.bincount(composite)), composite
+        mapping = np.zeros(len(present), dtype=np.int64) if index is not composite else \
+            np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.int64)
+        for i, value in enumerate(present.tolist()):
             p, m = divmod(value, radix)
             found = self._code.get((p, m))
             if found is None:
                 found = self._code[(p, m)] = len(self.ids)
                 self.ids.append(self._resolve(str(self.providers.values[p]), str(self.models.values[m])))
-            mapping[value] = found
-        np.take(mapping, composite, out=out, mode="clip")
+            mapping[i if index is not composite else value] = found
+        np.take(mapping, index, out=out, mode="clip")
         return out
 
 
@@ -209,7 +215,8 @@ class PieceTable:
         if self.table is None:
             return
         # the month's days within the slice's days
-        days = np.flatnonzero(clock.month_of_day == clock.month_lo + month)
+        month_days = np.searchsorted(clock.month_of_day, [clock.month_lo + month, clock.month_lo + month + 1])
+        days = np.arange(int(month_days[0]), int(month_days[1]), dtype=np.int64)  # month_of_day rises
         day_starts = (clock.day_lo + days) * DAY_SECONDS
         first = np.searchsorted(starts, day_starts, side="right") - 1
         last = np.searchsorted(starts, day_starts + DAY_SECONDS - 1, side="right") - 1
