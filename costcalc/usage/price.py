@@ -9,18 +9,22 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
    (`prices.resolve.segments`: promotions, peak/off-peak windows, routing, retirement). The cuts are
    cached, so a 10-million-record log segments each model-month once.
 3. Every record finds its piece, keyed by group x stride + seconds: looked up per (group, day) where one
-   piece covers the whole day (most days of most groups), searched (`np.searchsorted`) only for records
-   on days a cut falls inside (time-of-day rules). A piece is an *outcome* (one model, rule and set of
+   piece covers the whole day (most days of most groups; blocked.PieceTable), searched (`np.searchsorted`)
+   only for records on days a cut falls inside (time-of-day rules). A piece is an *outcome* (one model, rule and set of
    rates) or an error (no price, not launched yet, retired model), and records on an error are
    reported, not priced.
 4. A record the model cannot take (its prompt above the model's context window, its output and
    reasoning above its max output) is an error too: one comparison with the smallest limit over the
    slice, then the few records above it against their own model's limit.
 
-Speed (issue 15): a slice's seconds, days and months are computed once and shared with the totals; the
-counts stay the frame's own column arrays (no records x 9 matrix, no copy per target unless translated);
-nothing is done per model or per record in Python. Text columns are factorized once per slice (for
-pandas `str` columns this hashing is now the largest single cost).
+Speed (issue 15): a run's totals price each slice in blocks of BLOCK_RECORDS rows (`Repricer.blocks`,
+usage/blocked.py): every per-record temporary is a view of a few buffers reused block after block, so a
+call touches little fresh memory (each fresh 4 KiB page is a page fault, very slow on some virtual
+machines), and what does not depend on the records (cuts, groups, the codes of a text value, the piece
+in force per group and day) is built once per slice. The counts stay the frame's own column arrays (no
+records x 9 matrix, no copy per target unless translated); nothing is done per model or per record in
+Python. Text columns are coded per block by pyarrow's dictionary encoding (for pandas `str` columns this
+hashing is the largest single cost). `price` prices a frame as one block (per-record results).
 
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
@@ -37,9 +41,10 @@ gives the same totals as the whole file because integer sums do not depend on th
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
 
-Why one module of about 720 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
+Why one module of about 750 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
 pricer (`Repricer`) are two halves of one searchsorted design and change together; partial sums and
-their merging are in usage/partials.py, totals in usage/totals.py.
+their merging are in usage/partials.py, totals in usage/totals.py, the per-slice parts of blocked pricing
+in usage/blocked.py.
 """
 
 from __future__ import annotations
@@ -69,9 +74,11 @@ from .schema import COUNT_COLUMNS, TOOL_COLUMNS
 # int64, about 100 bytes a record) whatever the size of the frame handed in.
 SLICE_RECORDS = 1_000_000
 # Records per numpy pass within a slice when totals are summed block by block (Repricer.blocks): each
-# per-record buffer is then 64k x 8 bytes = 512 KiB, reused by every block of a call instead of a fresh
-# 8 MB array per temporary (usage/blocked.py says why that matters), and cache-sized.
-BLOCK_RECORDS = 65_536
+# per-record buffer is then 32k x 8 bytes = 256 KiB, reused by every block of a call instead of a fresh
+# 8 MB array per temporary (usage/blocked.py says why that matters), and cache-sized. Measured on 1M
+# records (CPU, best of 5): 8k rows 159 ms, 16k 143, 32k 134, 64k 127, 128k 124; page faults per call
+# 0-55 at 32k, 0-1,468 at 64k (512 KiB buffers land in fresh mappings more often), 2,100-2,900 at 128k.
+BLOCK_RECORDS = 32_768
 # Problems kept with their file and line; every bad record is still counted.
 KEEP_PROBLEMS = 1000
 _PROMPT_COMPONENTS = 4  # input, cache_read and the two cache writes: what selects a cliff tier
