@@ -88,6 +88,13 @@ def _text_as(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     out = frame.copy()
     for column in ("provider", "model", "service_tier", "tag:team"):
         out[column] = out[column].astype("category" if kind == "category" else object if kind == "object" else "str")
+        if kind == "chunked":  # arrow text in chunks of 7 rows (as pd.read_parquet gives): blocks span two
+            import pyarrow as pa
+
+            values = out[column].astype(object).tolist()
+            chunks = pa.chunked_array([pa.array(values[i:i + 7], pa.large_string()) for i in range(0, len(values), 7)])
+            out[column] = pd.Series(pd.arrays.ArrowStringArray(chunks), index=out.index)
+            assert out[column].array.__arrow_array__().num_chunks > 1
     if kind == "category":  # a category no record uses: it names no model, so it must not be looked up
         out["model"] = out["model"].cat.add_categories(["never-used-model"])
     return out
@@ -105,7 +112,7 @@ def test_blocks_give_the_one_pass_answer_on_every_pricing_case(table, log, by, b
     pd.testing.assert_frame_equal(blocked.components, whole.components)
 
 
-@pytest.mark.parametrize("kind", ["str", "category", "object"])
+@pytest.mark.parametrize("kind", ["str", "category", "object", "chunked"])
 def test_text_columns_of_any_dtype_give_the_same_answer(table, log, kind, monkeypatch):
     whole = reprice_chunks([UsageChunk(log, len(log), [])], table, AS, ["month", "tag:team"])
     monkeypatch.setattr(price, "BLOCK_RECORDS", 3)

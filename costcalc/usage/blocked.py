@@ -52,26 +52,29 @@ class TextCodes:
         """The codes of rows [start, stop) written into `out` (int64, at least stop - start long)."""
         n = stop - start
         out = out[:n]
-        if self._categories is not None:
+        categorical = self._categories is not None and int(self._cat_codes[start:stop].min(initial=0)) >= 0
+        if categorical:
             local = self._cat_codes[start:stop]
-            uniques = self._categories  # a code of -1 (missing) cannot occur: text columns are never missing
+            uniques = self._categories
         elif self._arrow is not None:
             import pyarrow as pa  # lazy: the parquet extra; present whenever pandas holds text in arrow
             import pyarrow.compute as pc  # lazy: as above
 
-            encoded = pc.dictionary_encode(self._arrow.slice(start, n), null_encoding="encode")
-            if isinstance(encoded, pa.ChunkedArray):
-                encoded = encoded.combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
+            block = self._arrow.slice(start, n)
+            # one array per block (a block across two chunks of the column is copied: its own dictionary)
+            block = block.chunk(0) if block.num_chunks == 1 else pa.concat_arrays(block.chunks)
+            encoded = pc.dictionary_encode(block, null_encoding="encode")
             local = encoded.indices.to_numpy(zero_copy_only=False)
             uniques = encoded.dictionary.to_pylist()
-        else:
+        else:  # text of another dtype, or a Categorical with missing values (normalized frames have none)
             local, uniques = pd.factorize(self._series.iloc[start:stop], sort=False, use_na_sentinel=False)
-        mapping = np.fromiter((self._of(value) for value in uniques), dtype=np.int64, count=len(uniques))
-        if self._categories is not None and len(uniques) > 4 * max(n, 1):
-            # many unused categories: give codes only to those present (their values name models)
+        if categorical and len(uniques) > 4 * max(n, 1):
+            # many unused categories: codes only for those present
             present = np.flatnonzero(np.bincount(local, minlength=len(uniques)))
-            mapping = np.full(len(uniques), -1, dtype=np.int64)
+            mapping = np.zeros(len(uniques), dtype=np.int64)
             mapping[present] = [self._of(uniques[i]) for i in present.tolist()]
+        else:
+            mapping = np.fromiter((self._of(value) for value in uniques), dtype=np.int64, count=len(uniques))
         np.take(mapping, local, out=out, mode="clip")  # clip: no copy of `out` (indices are in range)
         return out
 
