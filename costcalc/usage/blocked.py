@@ -236,6 +236,8 @@ class PieceTable:
     def search(self, group: np.ndarray, ns: np.ndarray) -> np.ndarray:
         """Outcome ids of records by their group and instant: the last cut key <= group x stride +
         (second - base)."""
+        if not len(group):
+            return np.zeros(0, dtype=np.int64)
         keys, ids = self._cut_keys()
         seconds = ns // SECOND_NS  # floored: price changes fall on whole seconds
         return ids[np.searchsorted(keys, group * self.clock.stride + (seconds - self.clock.base), side="right") - 1]
