@@ -251,7 +251,7 @@ def _dense_sums(keys: list[np.ndarray], dims: list[tuple[int, int]], target: int
     reused from call to call (the code and each count as float64)."""
     n = len(ids)
     n_outcomes = int(ids.max(initial=0)) + 1
-    radix = [hi - lo + 1 for lo, hi in dims] + [n_outcomes, 2]
+    radix = [hi - lo + 1 for lo, hi in dims] + [n_outcomes, 1 if flags is None else 2]  # estimated: 0 or 0/1
     size = 1
     for r in radix:
         size *= r
@@ -259,15 +259,19 @@ def _dense_sums(keys: list[np.ndarray], dims: list[tuple[int, int]], target: int
         return None
     ws = ws or Workspace()
     code = ws.int64("code", n)
-    code.fill(0)
-    for key, (lo, _hi), r in zip(keys, dims, radix):
-        np.multiply(code, r, out=code)
-        np.add(code, key, out=code)
-        np.subtract(code, lo, out=code)
+    if not keys:
+        code.fill(0)
+    for i, (key, (lo, _hi), r) in enumerate(zip(keys, dims, radix)):
+        if i:
+            np.multiply(code, r, out=code)
+            np.add(code, key, out=code)
+            np.subtract(code, lo, out=code)
+        else:
+            np.subtract(key, lo, out=code)
     np.multiply(code, n_outcomes, out=code)
     np.add(code, ids, out=code)
-    np.multiply(code, 2, out=code)
     if flags is not None:
+        np.multiply(code, 2, out=code)
         np.add(code, flags, out=code)
     if ok is not None:
         code[~ok] = size  # the dropped bucket
