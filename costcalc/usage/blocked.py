@@ -52,8 +52,9 @@ class TextCodes:
         """The codes of rows [start, stop) written into `out` (int64, at least stop - start long)."""
         n = stop - start
         out = out[:n]
+        uniques: list | np.ndarray
         categorical = self._categories is not None and int(self._cat_codes[start:stop].min(initial=0)) >= 0
-        if categorical:
+        if categorical and self._categories is not None:
             local = self._cat_codes[start:stop]
             uniques = self._categories
         elif self._arrow is not None:
