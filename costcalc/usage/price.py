@@ -76,8 +76,9 @@ SLICE_RECORDS = 1_000_000
 # Records per numpy pass within a slice when totals are summed block by block (Repricer.blocks): each
 # per-record buffer is then 32k x 8 bytes = 256 KiB, reused by every block of a call instead of a fresh
 # 8 MB array per temporary (usage/blocked.py says why that matters), and cache-sized. Measured on 1M
-# records (CPU, best of 5): 8k rows 159 ms, 16k 143, 32k 134, 64k 127, 128k 124; page faults per call
-# 0-55 at 32k, 0-1,468 at 64k (512 KiB buffers land in fresh mappings more often), 2,100-2,900 at 128k.
+# records (CPU, best of 5): 8k rows 159 ms, 16k 143, 32k 134, 64k 127, 128k 124; minor page faults per
+# call at 32k 0-1,450 (whether the C allocator serves the buffers from its heap or from fresh mappings
+# depends on what the process freed before), against 8,000-10,500 for one pass over the 1M records.
 BLOCK_RECORDS = 32_768
 # Problems kept with their file and line; every bad record is still counted.
 KEEP_PROBLEMS = 1000
