@@ -19,7 +19,7 @@ import pytest
 
 from costcalc.prices import load_prices
 from costcalc.prices.limits import over_limit
-from costcalc.usage import price, totals
+from costcalc.usage import blocked, price, totals
 from costcalc.usage.chunk import UsageChunk
 from costcalc.usage.price import Repricer
 from costcalc.usage.run import price_records, reprice_chunks
@@ -73,21 +73,34 @@ def test_per_record_prices_equal_with_either_piece_search(table, log, monkeypatc
 
 
 def test_pieces_equal_searchsorted_on_cut_days():
-    # two groups, cuts at month start, inside days (16:30, 00:30) and at a day edge
-    base = 0
-    stride = 40 * 86_400
-    cuts = np.array([0, 86_400 + 59_400, 2 * 86_400 + 1_800, 5 * 86_400,
-                     stride, stride + 3 * 86_400 + 1], dtype=np.int64)
+    # two groups in January 1970 (so seconds since 1970 are seconds of the month): cuts at the month's start,
+    # inside days (16:30, 00:30), at a day edge, and on day 7 a piece from 01:00 to 02:00 between two pieces
+    # of the same outcome (the day's first and last second have equal outcomes but not the same piece)
+    starts = {0: np.array([0, 86_400 + 59_400, 2 * 86_400 + 1_800, 5 * 86_400, 7 * 86_400 + 3_600,
+                           7 * 86_400 + 7_200], dtype=np.int64),
+              1: np.array([0, 3 * 86_400 + 1], dtype=np.int64)}
+    outcomes = {0: np.array([10, 11, 10, 12, 13, 12], dtype=np.int64), 1: np.array([20, 21], dtype=np.int64)}
     rng = np.random.default_rng(3)
     n = 5000
-    group = rng.integers(0, 2, n)
+    group = rng.integers(0, 2, n).astype(np.int64)
     seconds = rng.integers(0, 10 * 86_400, n)
-    seconds[:20] = np.array([86_400 + 59_399, 86_400 + 59_400, 5 * 86_400 - 1, 5 * 86_400, 3 * 86_400,
-                             3 * 86_400 + 1, 0, 86_399, 86_400, 2 * 86_400 + 1_799] * 2)
-    days = seconds // 86_400
-    clock = price._Clock(seconds, days, np.zeros(n, dtype=np.int64), int(days.min()))
-    expected = np.searchsorted(cuts, group * stride + (seconds - base), side="right") - 1
-    assert (price._pieces(cuts, group, 2, stride, base, clock) == expected).all()
+    seconds[:24] = np.array([86_400 + 59_399, 86_400 + 59_400, 5 * 86_400 - 1, 5 * 86_400, 3 * 86_400,
+                             3 * 86_400 + 1, 0, 86_399, 86_400, 2 * 86_400 + 1_799, 7 * 86_400 + 3_599,
+                             7 * 86_400 + 3_600] * 2)
+    ns = seconds * 1_000_000_000 + rng.integers(0, 1_000_000_000, n)  # fractions of a second are floored
+    expected = np.array([outcomes[g][np.searchsorted(starts[g], s, side="right") - 1]
+                         for g, s in zip(group.tolist(), seconds.tolist())])
+    for limit in (price._DAY_TABLE, 0):  # per (group, day) table, then a search for every record
+        clock = blocked.SliceClock(ns, price._month_start)
+        assert clock.base == 0 and clock.n_months == 1
+        table = blocked.PieceTable(clock, limit)
+        for g in (0, 1):
+            assert table.group(("model", "tier", False, g)) == g
+            table.add(g, 0, starts[g], outcomes[g])
+        day = clock.days(0, n, np.empty(n, dtype=np.int64))
+        found = table.lookup(group, day, 0, np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64))
+        assert (found == expected).all()
+        assert (table.table is None) == (limit == 0)
 
 
 def test_limits_match_a_record_by_record_reading(table, log):

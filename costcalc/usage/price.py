@@ -9,18 +9,22 @@ How a chunk of records is priced, for each model asked (the record's own, or eac
    (`prices.resolve.segments`: promotions, peak/off-peak windows, routing, retirement). The cuts are
    cached, so a 10-million-record log segments each model-month once.
 3. Every record finds its piece, keyed by group x stride + seconds: looked up per (group, day) where one
-   piece covers the whole day (most days of most groups), searched (`np.searchsorted`) only for records
-   on days a cut falls inside (time-of-day rules). A piece is an *outcome* (one model, rule and set of
+   piece covers the whole day (most days of most groups; blocked.PieceTable), searched (`np.searchsorted`)
+   only for records on days a cut falls inside (time-of-day rules). A piece is an *outcome* (one model, rule and set of
    rates) or an error (no price, not launched yet, retired model), and records on an error are
    reported, not priced.
 4. A record the model cannot take (its prompt above the model's context window, its output and
    reasoning above its max output) is an error too: one comparison with the smallest limit over the
    slice, then the few records above it against their own model's limit.
 
-Speed (issue 15): a slice's seconds, days and months are computed once and shared with the totals; the
-counts stay the frame's own column arrays (no records x 9 matrix, no copy per target unless translated);
-nothing is done per model or per record in Python. Text columns are factorized once per slice (for
-pandas `str` columns this hashing is now the largest single cost).
+Speed (issue 15): a run's totals price each slice in blocks of BLOCK_RECORDS rows (`Repricer.blocks`,
+usage/blocked.py): every per-record temporary is a view of a few buffers reused block after block, so a
+call touches little fresh memory (each fresh 4 KiB page is a page fault, very slow on some virtual
+machines), and what does not depend on the records (cuts, groups, the codes of a text value, the piece
+in force per group and day) is built once per slice. The counts stay the frame's own column arrays (no
+records x 9 matrix, no copy per target unless translated); nothing is done per model or per record in
+Python. Text columns are coded per block by pyarrow's dictionary encoding (for pandas `str` columns this
+hashing is the largest single cost). `price` prices a frame as one block (per-record results).
 
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
@@ -37,15 +41,17 @@ gives the same totals as the whole file because integer sums do not depend on th
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
 
-Why one module of about 720 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
+Why one module of about 750 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
 pricer (`Repricer`) are two halves of one searchsorted design and change together; partial sums and
-their merging are in usage/partials.py, totals in usage/totals.py.
+their merging are in usage/partials.py, totals in usage/totals.py, the per-slice parts of blocked pricing
+in usage/blocked.py.
 """
 
 from __future__ import annotations
 
 import decimal
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
@@ -61,11 +67,19 @@ from ..money import EXACT, decimal_places, per_mtok
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
+from .blocked import PairCodes, PieceTable, SliceClock, TextCodes, Workspace
 from .schema import COUNT_COLUMNS, TOOL_COLUMNS
 
 # Records priced per numpy pass: bounds the working memory (6 token columns and a few index arrays of
 # int64, about 100 bytes a record) whatever the size of the frame handed in.
 SLICE_RECORDS = 1_000_000
+# Records per numpy pass within a slice when totals are summed block by block (Repricer.blocks): each
+# per-record buffer is then 32k x 8 bytes = 256 KiB, reused by every block of a call instead of a fresh
+# 8 MB array per temporary (usage/blocked.py says why that matters), and cache-sized. Measured on 1M
+# records (CPU, best of 5): 8k rows 159 ms, 16k 143, 32k 134, 64k 127, 128k 124; minor page faults per
+# call at 32k 0-1,450 (whether the C allocator serves the buffers from its heap or from fresh mappings
+# depends on what the process freed before), against 8,000-10,500 for one pass over the 1M records.
+BLOCK_RECORDS = 32_768
 # Problems kept with their file and line; every bad record is still counted.
 KEEP_PROBLEMS = 1000
 _PROMPT_COMPONENTS = 4  # input, cache_read and the two cache writes: what selects a cliff tier
@@ -277,10 +291,22 @@ class Repricer:
 
     # -- pricing -------------------------------------------------------------------------------------
     def price(self, frame: pd.DataFrame) -> PricedSlice:
-        """Price every record of a normalized frame as logged and under every --as model. Records
+        """Price every record of a normalized frame as logged and under every --as model, in one block
+        (what price_records and the engines read: arrays of their own, per record of the frame). Records
         the logged model cannot price are reported (with source, line, column and value)."""
+        return next(self._blocks(frame, max(len(frame), 1)))[1]
+
+    def blocks(self, frame: pd.DataFrame, size: int | None = None) -> Iterator[tuple[slice, PricedSlice]]:
+        """Price a frame block by block (BLOCK_RECORDS rows; see usage/blocked.py for why): (rows, the
+        PricedSlice of those rows) per block, in row order, the same answers as `price`. A block's arrays
+        are buffers the next block reuses: use each before asking for the next (Totals.add does)."""
+        return self._blocks(frame, size or BLOCK_RECORDS)
+
+    def _blocks(self, frame: pd.DataFrame, size: int) -> Iterator[tuple[slice, PricedSlice]]:
         n = len(frame)
-        clock = _Clock.of(frame["timestamp"])  # seconds, days and months, each computed once
+        size = max(min(size, n), 1)
+        ws = Workspace()
+        clock = SliceClock(frame["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64), _month_start)
         # Tool call columns join the token columns only when some record of the slice made a call (most
         # logs make none): a slice without calls is priced on the six token columns alone, as fast as
         # before. A frame without the columns (made by hand, not read_usage's) has no calls. Each column
@@ -289,35 +315,48 @@ class Repricer:
         names = COUNT_COLUMNS + (TOOL_COLUMNS if any(c.any() for c in calls) else ())
         counts = [frame[c].to_numpy(dtype=np.int64, copy=False) if c in frame else np.zeros(n, dtype=np.int64)
                   for c in names]
-        own_codes, own_pairs = _codes(frame, ["provider", "model"])
-        own_ids = [self.model_of(p, m) for p, m in own_pairs]
-        tier_codes, tier_values = _codes(frame, ["service_tier"])
-        tiers = [_tier_or_error(t[0]) for t in tier_values]
+        pairs = PairCodes(TextCodes(frame["provider"]), TextCodes(frame["model"]), self.model_of)
+        tier_text = TextCodes(frame["service_tier"])
+        tiers: list = []
         residency = frame["residency"].to_numpy(dtype=bool)
-
-        per_target = [self._price_target(target, clock, counts, own_codes, own_ids, tier_codes, tiers, residency)
-                      for target in self.targets]
-        # A record the logged model cannot price is reported; one an --as model cannot price (retired
-        # or not yet launched then) stays in the logged totals and is left out of that model's, said once.
-        logged = per_target[0][0]
-        good = logged >= 0
-        all_good = bool(good.all())
-        if not all_good:
-            bad_rows = np.flatnonzero(~good)
-            self._report_rows(frame, bad_rows, -1 - logged[bad_rows])
-        for target, (ids, _, _) in zip(self.targets[1:], per_target[1:]):
-            missing = ids < 0 if all_good else (ids < 0) & good
-            if missing.any():
-                for error, count in enumerate(np.bincount(-1 - ids[missing])):
-                    if count:
-                        self.unpriced_as[(target.model_id, self._errors[error][1])] += int(count)
-        if len(counts) > _TOKENS:
-            for target, (ids, columns, _) in zip(self.targets, per_target):
-                priced = good & (ids >= 0)
-                self._count_unpriced_calls(target, ids[priced], np.column_stack(columns[_TOKENS:])[priced])
-        self.priced += int(good.sum())
-        return PricedSlice(good, [ids for ids, _, _ in per_target], [columns for _, columns, _ in per_target],
-                           [flags for _, _, flags in per_target], clock.months, clock.days)
+        pieces = [PieceTable(clock, _DAY_TABLE) for _ in self.targets]
+        for start in range(0, max(n, 1), size):
+            stop = min(start + size, n)
+            m = stop - start
+            day = clock.days(start, stop, ws.int64("day", m))
+            month = ws.int64("month", m)
+            np.take(clock.month_of_day, day, out=month, mode="clip")  # clip: no copy of `out`
+            own = pairs.codes(start, stop, ws.int64("pair", m), ws.int64("scratch", m))
+            tier = tier_text.codes(start, stop, ws.int64("tier", m))
+            tiers.extend(_tier_or_error(value) for value in tier_text.values[len(tiers):])
+            block = _Block(start, day, month, own, pairs.ids, tier, tiers, residency[start:stop],
+                           [c[start:stop] for c in counts])
+            per_target = [self._price_block(target, table, clock, block, ws, i)
+                          for i, (target, table) in enumerate(zip(self.targets, pieces))]
+            # A record the logged model cannot price is reported; one an --as model cannot price (retired
+            # or not yet launched then) stays in the logged totals and is left out of that model's, said once.
+            logged = per_target[0][0]
+            good = ws.flags("good", m)
+            np.greater_equal(logged, 0, out=good)
+            all_good = bool(good.all())
+            if not all_good:
+                bad_rows = np.flatnonzero(~good)
+                self._report_rows(frame, bad_rows + start, -1 - logged[bad_rows])
+            for target, (ids, _, _) in zip(self.targets[1:], per_target[1:]):
+                missing = ids < 0 if all_good else (ids < 0) & good
+                if missing.any():
+                    for error, count in enumerate(np.bincount(-1 - ids[missing])):
+                        if count:
+                            self.unpriced_as[(target.model_id, self._errors[error][1])] += int(count)
+            if len(counts) > _TOKENS:
+                for target, (ids, columns, _) in zip(self.targets, per_target):
+                    priced = good & (ids >= 0)
+                    self._count_unpriced_calls(target, ids[priced], np.column_stack(columns[_TOKENS:])[priced])
+            self.priced += m if all_good else int(good.sum())
+            np.add(day, clock.day_lo, out=day)  # epoch days now (the models asked are priced)
+            yield slice(start, stop), PricedSlice(good, [ids for ids, _, _ in per_target],
+                                                  [columns for _, columns, _ in per_target],
+                                                  [flags for _, _, flags in per_target], month, day)
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
@@ -350,79 +389,92 @@ class Repricer:
                 entry[0] += int(records[outcome_id])
                 entry[1] += int(summed[outcome_id])
 
-    def _price_target(self, target: _Target, clock: _Clock, counts: list[np.ndarray], own_codes, own_ids, tier_codes,
-                      tiers, residency) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
-        """(outcome id or -1 - error id per record, its billed counts per column, translated flags or None)."""
-        n = len(clock.seconds)
+    def _price_block(self, target: _Target, pieces: PieceTable, clock: SliceClock, block: _Block, ws: Workspace,
+                     index: int) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
+        """(outcome id or -1 - error id per record, its billed counts per column, translated flags or None)
+        for one block under one model asked; the ids are written into that target's buffer."""
+        m = len(block.day)
         # The model each record is asked under (as a small code) and its translated token counts.
         if target.name is None:
-            name_codes = own_codes
-            model_ids = [mid for mid, _ in own_ids]
-            name_errors = [err for _, err in own_ids]
-            columns, estimated = counts, None
+            name_codes = block.own
+            model_ids = [mid for mid, _ in block.own_ids]
+            name_errors = [err for _, err in block.own_ids]
+            columns, estimated = block.counts, None
         else:
-            name_codes = np.zeros(n, dtype=np.int64)
+            name_codes = ws.int64("zeros", m)
+            name_codes.fill(0)
             model_ids, name_errors = [target.model_id], [None]
-            columns, estimated = self._translate(target, counts, own_codes, own_ids)
-        target_label = target.model_id
-        prompt = columns[0] + columns[1] + columns[2] + columns[3] if n else np.zeros(0, dtype=np.int64)
-        prompt_class = self._prompt_classes(model_ids, name_codes, prompt)
+            columns, estimated = self._translate(target, block.counts, block.own, block.own_ids)
+        prompt = ws.int64("prompt", m)
+        np.add(columns[0], columns[1], out=prompt)
+        np.add(prompt, columns[2], out=prompt)
+        np.add(prompt, columns[3], out=prompt)
+        group = ws.int64("group", m)  # first the k-th thresholds of the records' models, then their groups
+        classes, n_classes = self._prompt_classes(model_ids, name_codes, prompt, ws.int64("scratch", m), group, ws)
 
-        # Groups: (name, tier, residency, class) as one dense small integer.
-        n_tiers, n_classes = max(len(tiers), 1), int(prompt_class.max(initial=0)) + 1
-        group_key = ((name_codes * n_tiers + tier_codes) * 2 + residency) * n_classes + prompt_class
-        present = np.flatnonzero(np.bincount(group_key)) if n else np.zeros(0, dtype=np.int64)
-        dense = np.zeros(int(group_key.max(initial=0)) + 1, dtype=np.int64)
-        dense[present] = np.arange(len(present))
-        group = dense[group_key]
+        # Groups: (name, tier, residency, class) as one small mixed-radix code, then the slice's group
+        # numbers (PieceTable.group), which every block shares.
+        n_tiers = max(len(block.tiers), 1)
+        code = ws.int64("code", m)
+        np.multiply(name_codes, n_tiers, out=code)
+        np.add(code, block.tier, out=code)
+        np.multiply(code, 2, out=code)
+        np.add(code, block.residency, out=code)
+        np.multiply(code, n_classes, out=code)
+        np.add(code, classes, out=code)
+        present = np.flatnonzero(np.bincount(code)) if m else np.zeros(0, dtype=np.int64)
+        mapping = np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.int64)
+        for packed in present.tolist():
+            cls, rest = packed % n_classes, packed // n_classes
+            res, rest = rest % 2, rest // 2
+            mapping[packed] = pieces.group((rest // n_tiers, rest % n_tiers, bool(res), cls))
+        np.take(mapping, code, out=group, mode="clip")
 
-        months = clock.months
-        month_lo = int(months.min(initial=0))
-        n_months = int(months.max(initial=0)) - month_lo + 1
-        seen = np.bincount(group * n_months + (months - month_lo), minlength=len(present) * n_months) \
-            if n else np.zeros(0, dtype=np.int64)
-        base = int(cal.epoch_month_bounds(month_lo)[0].timestamp())
-        stride = int(cal.epoch_month_bounds(month_lo + n_months)[0].timestamp()) - base
+        # The pieces of every (group, month) met for the first time in the slice.
+        n_months = clock.n_months
+        np.multiply(group, n_months, out=code)
+        np.add(code, block.month, out=code)
+        np.subtract(code, clock.month_lo, out=code)
+        for flat in np.flatnonzero(np.bincount(code)).tolist() if m else ():
+            g, month = divmod(flat, n_months)
+            if (g, month) in pieces.built:
+                continue
+            name_code, tier_code, res, cls = pieces.keys[g]
+            error = self._group_error(target, model_ids[name_code], name_errors[name_code], block.tiers[tier_code],
+                                      res)
+            if error is not None:
+                starts = np.array([_month_start(clock.month_lo + month)], dtype=np.int64)
+                outcome = np.array([error], dtype=np.int64)
+            else:
+                tier, has_residency = self._request_for(target, model_ids[name_code], block.tiers[tier_code], res)
+                starts, outcome = self.month_cuts(target.model_id or model_ids[name_code], model_ids[name_code],
+                                                  tier, has_residency, cls, clock.month_lo + month)
+            pieces.add(g, month, starts, outcome)
+        ids = pieces.lookup(group, block.day, block.start, ws.int64(f"ids{index}", m), code)
+        self._limits(ids, model_ids, name_codes, prompt, columns)
+        return ids, columns, estimated
 
-        keys, ids = [], []
-        for g, packed in enumerate(present):
-            key = int(packed)
-            prompt_cls, key = key % n_classes, key // n_classes
-            res, key = bool(key % 2), key // 2
-            tier_code, name_code = key % n_tiers, key // n_tiers
-            error = self._group_error(target, model_ids[name_code], name_errors[name_code], tiers[tier_code], res)
-            for m in np.flatnonzero(seen[g * n_months:(g + 1) * n_months]):
-                month = month_lo + int(m)
-                if error is not None:
-                    starts = np.array([int(cal.epoch_month_bounds(month)[0].timestamp())], dtype=np.int64)
-                    outcome = np.array([error], dtype=np.int64)
-                else:
-                    tier, has_residency = self._request_for(target, model_ids[name_code], tiers[tier_code], res)
-                    starts, outcome = self.month_cuts(target_label or model_ids[name_code],
-                                                      model_ids[name_code], tier, has_residency, prompt_cls, month)
-                keys.append(g * stride + (starts - base))
-                ids.append(outcome)
-        if not keys:
-            return np.zeros(0, dtype=np.int64), columns, estimated
-        cut_keys, cut_ids = np.concatenate(keys), np.concatenate(ids)
-        outcome = cut_ids[_pieces(cut_keys, group, len(present), stride, base, clock)]
-        self._limits(outcome, model_ids, name_codes, prompt, columns)
-        return outcome, columns, estimated
-
-    def _prompt_classes(self, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray) -> np.ndarray:
-        """Per record, how many of its model's prompt thresholds (cliffs) its prompt reaches: the k-th
-        threshold of every model as one small array picked by model code, a comparison per k (models
-        have zero to two), instead of a mask and a search per model."""
+    def _prompt_classes(self, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray, out: np.ndarray,
+                        kth_of_record: np.ndarray, ws: Workspace) -> tuple[np.ndarray, int]:
+        """Per record, how many of its model's prompt thresholds (cliffs) its prompt reaches (written
+        into `out`; `kth_of_record` is overwritten), and the number of classes (one more than the most
+        thresholds of a model): the k-th threshold of every model as one small array picked by model
+        code, a comparison per k (models have zero to two), instead of a mask and a search per model."""
+        m = len(prompt)
         found = [self.thresholds(mid) if mid is not None else np.zeros(0, dtype=np.int64) for mid in model_ids]
-        classes = np.zeros(len(prompt), dtype=np.int64)
-        for k in range(max((len(t) for t in found), default=0)):
+        depth = max((len(t) for t in found), default=0)
+        out.fill(0)
+        reached, has_of_record = ws.flags("reached", m), ws.flags("has", m)
+        for k in range(depth):
             has = np.array([len(t) > k for t in found], dtype=bool)
             kth = np.array([int(t[k]) if len(t) > k else 0 for t in found], dtype=np.int64)
-            reached = prompt >= kth[name_codes]
+            np.take(kth, name_codes, out=kth_of_record, mode="clip")
+            np.greater_equal(prompt, kth_of_record, out=reached)
             if not has.all():
-                reached &= has[name_codes]
-            classes += reached
-        return classes
+                np.take(has, name_codes, out=has_of_record, mode="clip")
+                np.logical_and(reached, has_of_record, out=reached)
+            np.add(out, reached, out=out)
+        return out, depth + 1
 
     def _limits(self, outcome: np.ndarray, model_ids: list, name_codes: np.ndarray, prompt: np.ndarray,
                 columns: list[np.ndarray]) -> None:
@@ -633,55 +685,29 @@ def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.nd
 
 # -- time -------------------------------------------------------------------------------------------
 
+def _month_start(month: int) -> int:
+    """The first second (since 1970, UTC) of a month counted from 1970-01."""
+    return int(cal.epoch_month_bounds(month)[0].timestamp())
+
+
 @dataclass
-class _Clock:
-    """A slice's instants as whole seconds, days and calendar months since 1970 (UTC), each computed
-    once per slice and shared by every --as model and the totals. Months come from a table of the
-    slice's days (a few hundred entries), not from a calendar conversion per record."""
+class _Block:
+    """What every model asked shares about a block of records: its first row in the slice, each record's
+    day since the slice's first day and epoch month, (provider, model) pair code and the pairs' (model id,
+    error), tier code and the tiers (or their errors), residency and count columns (views of the frame's)."""
 
-    seconds: np.ndarray  # floored: price changes fall on whole seconds, so 15:59:59.9 stays before 16:00:00
-    days: np.ndarray
-    months: np.ndarray
-    day_lo: int
-
-    @classmethod
-    def of(cls, timestamps: pd.Series) -> _Clock:
-        if not len(timestamps):
-            empty = np.zeros(0, dtype=np.int64)
-            return cls(empty, empty, empty, 0)
-        seconds = timestamps.to_numpy(dtype="datetime64[ns]").view(np.int64) // 1_000_000_000
-        days = seconds // 86_400
-        day_lo, day_hi = int(days.min()), int(days.max())  # datetime64[ns] spans ~213,000 days at most
-        month_of_day = np.arange(day_lo, day_hi + 1, dtype=np.int64).astype("datetime64[D]") \
-            .astype("datetime64[M]").view(np.int64)
-        return cls(seconds, days, month_of_day[days - day_lo], day_lo)
+    start: int
+    day: np.ndarray
+    month: np.ndarray
+    own: np.ndarray
+    own_ids: list
+    tier: np.ndarray
+    tiers: list
+    residency: np.ndarray
+    counts: list[np.ndarray]
 
 
 _DAY_TABLE = 1 << 22  # (group x day) tables up to this many entries are used to find pieces
-
-
-def _pieces(cut_keys: np.ndarray, group: np.ndarray, groups: int, stride: int, base: int, clock: _Clock
-            ) -> np.ndarray:
-    """The index of each record's piece: the last cut key <= group x stride + (second - base), i.e.
-    `np.searchsorted(cut_keys, ..., side="right") - 1`. Most days of most groups lie within one piece
-    (price changes are rare; only time-of-day rules cut every day), so the piece is looked up per
-    (group, day) - the pieces in force at the day's first and last second - and searched record by
-    record only on days with a cut inside them."""
-    n_days = int(clock.days.max(initial=0)) - clock.day_lo + 1
-    if groups * n_days > _DAY_TABLE:
-        return np.searchsorted(cut_keys, group * stride + (clock.seconds - base), side="right") - 1
-    day_starts = (clock.day_lo + np.arange(n_days, dtype=np.int64)) * 86_400 - base
-    starts = (np.arange(groups, dtype=np.int64)[:, None] * stride + day_starts[None, :]).ravel()
-    first = np.searchsorted(cut_keys, starts, side="right") - 1
-    last = np.searchsorted(cut_keys, starts + 86_399, side="right") - 1
-    group_day = group * n_days + (clock.days - clock.day_lo)
-    position = first[group_day]
-    cut_days = first != last
-    if cut_days.any():
-        inside = np.flatnonzero(cut_days[group_day])
-        position[inside] = np.searchsorted(cut_keys, group[inside] * stride + (clock.seconds[inside] - base),
-                                           side="right") - 1
-    return position
 
 
 # -- helpers ------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import pandas as pd
 from ..errors import CostcalcError, InputError, Problem
 from ..prices.model import PriceTable
 from ..money import exact_sum
-from .price import KEEP_PROBLEMS, PRICED_COLUMNS, SLICE_RECORDS, Repricer, record_costs, unpriced_call_counts
+from .price import (KEEP_PROBLEMS, PRICED_COLUMNS, SLICE_RECORDS, PricedSlice, Repricer, record_costs,
+                    unpriced_call_counts)
 from .partials import Partials, finish_partials, first_problems
 from .result import SCHEMA, RepriceResult  # re-exported: usage.run.RepriceResult is public
 from .totals import Totals
@@ -92,12 +93,15 @@ def _in_problem_order(frame: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
     return frame if ordered else frame.iloc[np.lexsort((lines, file_order))]
 
 
-def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: FirstProblems, reorder: bool = True):
-    """(slice, PricedSlice) for every slice of every chunk; reading problems are reported as they come,
-    strict stops at the first problem of either kind, and at the end every record read must be priced
-    or reported. The problems go to `kept` (the repricer's list is emptied after each slice, so each
-    slice has room for its own first problems). reorder=False keeps a frame's rows in their order (one
-    output row per record), its first problems then those of its first bad rows."""
+def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: FirstProblems, reorder: bool = True,
+                   blocked: bool = False) -> Iterator[tuple[pd.DataFrame, slice, PricedSlice]]:
+    """(slice, rows, PricedSlice of those rows) for every slice of every chunk; reading problems are
+    reported as they come, strict stops at the first problem of either kind, and at the end every record
+    read must be priced or reported. The problems go to `kept` (the repricer's list is emptied after each
+    slice, so each slice has room for its own first problems). reorder=False keeps a frame's rows in their
+    order (one output row per record), its first problems then those of its first bad rows. blocked: each
+    slice priced in blocks of price.BLOCK_RECORDS rows (rows: the block's; its arrays are reused by the
+    next block), else in one (rows: all of the slice)."""
     read_records = 0
     for chunk in chunks:
         read_records += chunk.records
@@ -107,12 +111,13 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: Fir
         if strict and chunk.problems:  # a frame's bad rows (log readers raise on their own)
             raise InputError(chunk.problems[:1])
         for part in slices(_in_problem_order(chunk.frame, kept.sources) if reorder else chunk.frame):
-            priced = repricer.price(part)
-            if strict and repricer.reported:
-                raise InputError(repricer.problems[:1])
+            blocks = repricer.blocks(part) if blocked else iter([(slice(None), repricer.price(part))])
+            for rows, priced in blocks:
+                if strict and repricer.reported:
+                    raise InputError(repricer.problems[:1])
+                yield part, rows, priced
             kept.add(repricer.problems)
             repricer.problems = []
-            yield part, priced
     _check_counts(read_records, repricer)
 
 
@@ -127,8 +132,8 @@ def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | No
     kept = FirstProblems(sources)
     labels = [t.label for t in repricer.targets]
     totals = Totals(["month"] if by is None else by, labels)
-    for part, priced in _priced_slices(chunks, repricer, strict, kept):
-        totals.add(part, priced)
+    for part, rows, priced in _priced_slices(chunks, repricer, strict, kept, blocked=True):
+        totals.add(part, priced, rows)
     sums: dict = {}
     for group, target, outcome, estimated, counts in totals.items(repricer.outcomes):
         key = (tuple(group), labels[target], outcome, estimated)
@@ -167,7 +172,7 @@ def price_records(chunks: Iterable, table: PriceTable, models: list[str] | None 
     kept = FirstProblems(None)
     labels = [t.label for t in repricer.targets]
     parts = []
-    for part, priced in _priced_slices(chunks, repricer, strict, kept, reorder=False):
+    for part, _rows, priced in _priced_slices(chunks, repricer, strict, kept, reorder=False):
         good = part.loc[priced.good].reset_index(drop=True)
         outcomes = repricer.outcomes
         for label, ids, tokens, estimated in zip(labels, priced.outcome, priced.tokens, priced.estimated):

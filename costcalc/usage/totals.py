@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..prices.model import COMPONENTS, TOOLS, tool_component
 from ..money import exact_sum
+from .blocked import TextCodes, Workspace
 from .price import PRICED_COLUMNS, Outcome, PricedSlice, exact_cost, outcome_cost
 from .schema import TAG_PREFIX
 
@@ -50,11 +51,15 @@ class Totals:
         self._parts: list[np.ndarray] = []  # rows: key columns..., target, outcome, estimated, records,
         #                                     6 token and 3 call counts (PRICED_COLUMNS)
         self._rows = 0
+        self._ws = Workspace()  # per-record buffers, reused block after block
+        self._texts: dict[str, TextCodes] = {}  # tag columns of the frame last added, coded block by block
+        self._texts_of: pd.DataFrame | None = None
 
-    def add(self, frame: pd.DataFrame, priced: PricedSlice) -> None:
+    def add(self, frame: pd.DataFrame, priced: PricedSlice, rows: slice = slice(None)) -> None:
+        """Sum the records of `priced`: the `rows` of `frame` (a block of it, Repricer.blocks), all by default."""
         if not priced.good.any():
             return
-        keys, dims = self._keys(frame, priced)  # key columns of the whole slice (bad records included)
+        keys, dims = self._keys(frame, priced, rows)  # key columns of the block (bad records included)
         all_good = bool(priced.good.all())
         for target, (ids, columns, flags) in enumerate(zip(priced.ids, priced.columns, priced.flags)):
             # an --as model may have no price for some records (Repricer.unpriced_as); bad ones are reported
@@ -63,7 +68,7 @@ class Totals:
                 ok &= priced.good
             if ok is not None and not ok.any():
                 continue
-            grouped = _dense_sums(keys, dims, target, ids, flags, columns, ok)
+            grouped = _dense_sums(keys, dims, target, ids, flags, columns, ok, self._ws)
             if grouped is None:  # a key space or sums too large for bincount: sort and reduce
                 grouped = _sorted_sums(keys, target, ids, flags, columns, ok)
             missing = len(PRICED_COLUMNS) - len(columns)  # a slice without tool calls: zero calls
@@ -80,20 +85,29 @@ class Totals:
         self._parts = [_group(stacked[:, :width], stacked[:, width:])]
         self._rows = len(self._parts[0])
 
-    def _keys(self, good: pd.DataFrame, priced: PricedSlice) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    def _keys(self, frame: pd.DataFrame, priced: PricedSlice, rows: slice
+              ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
         """The key columns per record (epoch month or day, run-wide tag codes) and each one's (lowest,
-        highest) value. Months and days are the pricer's (computed once per slice)."""
+        highest) value. Months and days are the pricer's (computed once per block)."""
         keys = []
+        n = len(priced.good)
+        if frame is not self._texts_of:  # a new slice: its tag columns are coded anew, block by block
+            self._texts, self._texts_of = {}, frame
+        start = rows.start or 0
         for key in self.by:
             if key in ("month", "day"):
                 keys.append(priced.months if key == "month" else priced.days)
-            elif key not in good:
-                keys.append(np.full(len(good), self._tag_code(key, ""), dtype=np.int64))
+            elif key not in frame:
+                keys.append(np.full(n, self._tag_code(key, ""), dtype=np.int64))
             else:
-                codes, uniques = pd.factorize(good[key], use_na_sentinel=False)
-                mapping = np.array([self._tag_code(key, "" if pd.isna(u) else str(u)) for u in uniques],
+                text = self._texts.get(key)
+                if text is None:
+                    text = self._texts[key] = TextCodes(frame[key])
+                codes = text.codes(start, start + n, self._ws.int64(key, n))
+                mapping = np.array([self._tag_code(key, "" if pd.isna(u) else str(u)) for u in text.values],
                                    dtype=np.int64)
-                keys.append(mapping[codes])
+                np.take(mapping, codes, out=codes, mode="clip")  # clip: in place, no copy
+                keys.append(codes)
         # each key's own range (days since 1970 start near 20,000: a range from 0 would make the dense path
         # give up on any --by day)
         return keys, [(int(k.min()), int(k.max())) if len(k) else (0, 0) for k in keys]
@@ -228,24 +242,37 @@ def _sorted_sums(keys: list[np.ndarray], target: int, ids: np.ndarray, flags: np
 
 
 def _dense_sums(keys: list[np.ndarray], dims: list[tuple[int, int]], target: int, ids: np.ndarray,
-                flags: np.ndarray | None, columns: list[np.ndarray], ok: np.ndarray | None) -> np.ndarray | None:
+                flags: np.ndarray | None, columns: list[np.ndarray], ok: np.ndarray | None,
+                ws: Workspace | None = None) -> np.ndarray | None:
     """The rows `_group` gives for one target (keys..., target, outcome, estimated, records, sums), by one
     bincount per column over a mixed-radix code of the keys: no sort, no copy of the counts, records
     left out (`ok` False) sent to one extra bucket that is dropped. None when the code space is above
-    _DENSE_KEYS or a sum could reach 2**53 (bincount adds in float64, exact below that)."""
+    _DENSE_KEYS or a sum could reach 2**53 (bincount adds in float64, exact below that). `ws`: buffers
+    reused from call to call (the code and each count as float64)."""
     n = len(ids)
     n_outcomes = int(ids.max(initial=0)) + 1
-    radix = [hi - lo + 1 for lo, hi in dims] + [n_outcomes, 2]
+    radix = [hi - lo + 1 for lo, hi in dims] + [n_outcomes, 1 if flags is None else 2]  # estimated: 0 or 0/1
     size = 1
     for r in radix:
         size *= r
     if size > _DENSE_KEYS or any(int(c.max(initial=0)) * n >= 2 ** 53 for c in columns):
         return None
-    code = np.zeros(n, dtype=np.int64)
-    for key, (lo, _hi), r in zip(keys, dims, radix):
-        code = code * r + (key - lo)
-    code = code * n_outcomes + ids
-    code = code * 2 + (flags if flags is not None else 0)
+    ws = ws or Workspace()
+    code = ws.int64("code", n)
+    if not keys:
+        code.fill(0)
+    for i, (key, (lo, _hi), r) in enumerate(zip(keys, dims, radix)):
+        if i:
+            np.multiply(code, r, out=code)
+            np.add(code, key, out=code)
+            np.subtract(code, lo, out=code)
+        else:
+            np.subtract(key, lo, out=code)
+    np.multiply(code, n_outcomes, out=code)
+    np.add(code, ids, out=code)
+    if flags is not None:
+        np.multiply(code, 2, out=code)
+        np.add(code, flags, out=code)
     if ok is not None:
         code[~ok] = size  # the dropped bucket
     records = np.bincount(code, minlength=size + 1)[:size]
@@ -253,7 +280,10 @@ def _dense_sums(keys: list[np.ndarray], dims: list[tuple[int, int]], target: int
     parts = np.unravel_index(present, radix)
     out = [part + lo for part, (lo, _hi) in zip(parts, dims)]
     out += [np.full(len(present), target, dtype=np.int64), parts[-2], parts[-1], records[present]]
-    out += [np.bincount(code, weights=c, minlength=size + 1)[present].astype(np.int64) for c in columns]
+    weights = ws.float64("weights", n)
+    for c in columns:
+        np.copyto(weights, c)  # exact: every count is below 2**53 (checked above)
+        out.append(np.bincount(code, weights=weights, minlength=size + 1)[present].astype(np.int64))
     return np.column_stack(out).astype(np.int64)
 
 
