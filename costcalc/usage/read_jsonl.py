@@ -210,11 +210,11 @@ def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
             out[name] = values
     out.update({"source": source, "line": line})
     out.update(sorted((name, values) for name, values in columns.items() if name.startswith(TAG_PREFIX)))
-    frame = typed_frame({name: values for name, values in out.items() if not _is_arrow(values)}, records)
-    for name, values in out.items():  # text from pyarrow: pandas' own str columns, no Python str per row
-        if _is_arrow(values):
-            frame[name] = values.to_pandas()
-    return UsageChunk(frame[list(out)], records, []), rest
+    # text from pyarrow: pandas' own str columns, no Python str per row; the numpy columns were made for
+    # this chunk (concatenated, or slices of a block's own arrays), so the frame takes them uncopied
+    frame = typed_frame({name: values.to_pandas() if _is_arrow(values) else values
+                         for name, values in out.items()}, records, copy=False)
+    return UsageChunk(frame, records, []), rest
 
 
 def _is_arrow(values: object) -> bool:
