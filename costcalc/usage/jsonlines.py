@@ -5,7 +5,9 @@ orjson keeps the last of two equal keys without a word, and gives `1.00000000000
 Neither may pass silently in a usage log (a count would be priced from whichever value the parser kept),
 and a second, careful parse of every line would cost more than the first. So:
 
-- Lines come in blocks of about a mebibyte (`line_blocks`), parsed with orjson.
+- Lines come in blocks of about a mebibyte (`line_blocks`), parsed with orjson. Blocks read as columns
+  (jsonl_columns.py, larger) are read into a few reused buffers instead (`reuse`: fresh memory is slow on
+  a VM whose host takes freed pages back).
 - `repeated_keys` checks a whole block at once, exactly and at C speed when no key is repeated (the
   quote count of costcalc/_json.py over the block: about one more orjson.dumps per line); only a line
   that does not pass is parsed again, by json with an object_pairs_hook, to name the key.
