@@ -224,7 +224,7 @@ class _JsonReader:
     """The chunk reader of a JSON-lines file: fn(path, chunk_records, started, then) (read_jsonl.jsonl_chunks);
     `read_block` is the format's columnar reader, if it has one."""
 
-    def __init__(self, read_record: Any, read_block: Callable[[bytes], Columns | None] | None):
+    def __init__(self, read_record: Any, read_block: Callable[[bytes | memoryview], Columns | None] | None):
         self.read_record, self.read_block = read_record, read_block
 
     def __call__(self, path: Path, chunk_records: int, started: StartedBlocks | None = None,

@@ -47,7 +47,7 @@ class StartedBlocks:
         self._blocks.close()
 
 
-def parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes], Columns | None] | None
+def parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes | memoryview], Columns | None] | None
                   ) -> Iterator[tuple[Block | LongLine, Future | None]]:
     """Each block with its columnar read (a Future of read_block's answer; None for a long line or
     without read_block), the reads of the next READ_AHEAD blocks started before this one is handed over:
@@ -69,7 +69,7 @@ def parsed_ahead(blocks: Iterator[Block | LongLine], read_block: Callable[[bytes
                 block, failure = None, exc
             if block is None:
                 break
-            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.data)
+            ahead = None if isinstance(block, LongLine) else pool.submit(read_block, block.view)
             held.append((block, ahead))
             if len(held) > READ_AHEAD:
                 yield held.popleft()

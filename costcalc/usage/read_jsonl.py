@@ -74,7 +74,7 @@ def _numbered_lines(path: Path, handle: io.BufferedIOBase) -> Iterator[tuple[int
 
 
 def jsonl_chunks(path: Path, read_record, chunk_records: int,
-                 read_block: Callable[[bytes], Columns | None] | None = None,
+                 read_block: Callable[[bytes | memoryview], Columns | None] | None = None,
                  started: StartedBlocks | None = None, then: Callable[[], object] | None = None
                  ) -> Iterator[UsageChunk]:
     """JSON lines, one record per line (`read_record`, which returns None for a line that is not a
@@ -176,13 +176,14 @@ def jsonl_chunks(path: Path, read_record, chunk_records: int,
         yield _chunk(source, rows, lines, problems)
 
 
-def file_blocks(path: Path, read_block: Callable[[bytes], Columns | None] | None
+def file_blocks(path: Path, read_block: Callable[[bytes | memoryview], Columns | None] | None
                 ) -> Generator[tuple[Block | LongLine, Future | None], None, None]:
     """The blocks of a file, each with its columnar read (read_ahead.parsed_ahead); the file is open while
     they are read."""
     block_bytes = COLUMNAR_BLOCK_BYTES if read_block is not None else BLOCK_BYTES
     with open_binary(path) as handle:
-        yield from parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes), read_block)
+        yield from parsed_ahead(line_blocks(handle, LINE_CAP, block_bytes, reuse=read_block is not None),
+                                read_block)
 
 
 def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
@@ -209,11 +210,11 @@ def _columnar_chunk(source: str, pieces: list[tuple[Columns, int]], records: int
             out[name] = values
     out.update({"source": source, "line": line})
     out.update(sorted((name, values) for name, values in columns.items() if name.startswith(TAG_PREFIX)))
-    frame = typed_frame({name: values for name, values in out.items() if not _is_arrow(values)}, records)
-    for name, values in out.items():  # text from pyarrow: pandas' own str columns, no Python str per row
-        if _is_arrow(values):
-            frame[name] = values.to_pandas()
-    return UsageChunk(frame[list(out)], records, []), rest
+    # text from pyarrow: pandas' own str columns, no Python str per row; the numpy columns were made for
+    # this chunk (concatenated, or slices of a block's own arrays), so the frame takes them uncopied
+    frame = typed_frame({name: values.to_pandas() if _is_arrow(values) else values
+                         for name, values in out.items()}, records, copy=False)
+    return UsageChunk(frame, records, []), rest
 
 
 def _is_arrow(values: object) -> bool:

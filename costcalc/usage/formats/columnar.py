@@ -171,14 +171,20 @@ def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str | np.n
 Column = Sequence[Any] | np.ndarray | str
 
 
-def typed_frame(columns: Mapping[str, Column], rows: int) -> pd.DataFrame:
-    """A DataFrame with the schema's dtypes from plain columns (lists, tuples or numpy arrays); a str
-    value instead of a sequence is that text in every row (source, a format's provider)."""
-    return pd.DataFrame({name: _series(name, values, rows) for name, values in columns.items()})
+def typed_frame(columns: Mapping[str, Column | pd.Series], rows: int, copy: bool = True) -> pd.DataFrame:
+    """A DataFrame with the schema's dtypes from plain columns (lists, tuples or numpy arrays; a Series is
+    taken as it is); a str value instead of a sequence is that text in every row (source, a format's
+    provider). copy=False: numpy arrays of the right dtype become the frame's columns as they are, for
+    arrays made for this frame only (pandas would copy each one twice: into a Series, then into one
+    block per dtype; fresh memory is slow on a VM that takes freed pages back)."""
+    return pd.DataFrame({name: _series(name, values, rows, copy) for name, values in columns.items()},
+                        copy=copy)
 
 
-def _series(name: str, values: Column, rows: int) -> pd.Series:
+def _series(name: str, values: Column | pd.Series, rows: int, copy: bool = True) -> pd.Series:
     dtype = _dtype(name)
+    if isinstance(values, pd.Series):
+        return values
     if isinstance(values, pd.Categorical):  # text through its distinct values (see _distinct)
         return pd.Series(values)
     if isinstance(values, str):  # one text for every row (a file name, a format's provider)
@@ -189,7 +195,7 @@ def _series(name: str, values: Column, rows: int) -> pd.Series:
         array = np.empty(len(values), dtype=object)
         array[:] = values
         values = array
-    return pd.Series(values, dtype=dtype)
+    return pd.Series(values, dtype=dtype, copy=copy)
 
 
 def _dtype(name: str) -> str:
