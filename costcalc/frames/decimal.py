@@ -225,6 +225,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
         and `values(positions)` (a new object array of the distinct values at those positions, all if None;
         make() is values()[codes()]): a sum of values nobody has made, and a filter's rows when read, make
         only the distinct values the rows hold (coded_sum: each distinct value times its count, exact).
+        A maker may also have `total()`: the exact sum of all its values (no NA among them) as a Decimal,
+        or None when it cannot give it; a sum of the whole unmade column asks it first and makes nothing
+        (the projection's: costcalc.projection.amounts.Joined.total).
         A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
         array = cls.__new__(cls)
         array._decimals, array._deferred = None, _Deferred(int(length), make)
@@ -573,10 +576,16 @@ class DecimalArray(OpsMixin, ExtensionArray):
 
     def _reduce(self, name: str, *, skipna: bool = True, keepdims: bool = False, **kwargs):
         if name == "sum" and self._unmade():
-            coding = _coding(self._deferred.make) if self._deferred is not None else None
-            # values nobody has made, coded by distinct value: summed from those (an NA among them: the
-            # values are made and summed below, which knows skipna)
-            total = coded_sum(*coding) if coding is not None else pd.NA
+            assert self._deferred is not None
+            make = self._deferred.make
+            # a maker's own exact sum of all its values (none made), else values nobody has made, coded by
+            # distinct value: summed from those (an NA among them: the values are made and summed below,
+            # which knows skipna)
+            whole = getattr(make, "total", None)
+            total = whole() if callable(whole) else None
+            if total is None:
+                coding = _coding(make)
+                total = coded_sum(*coding) if coding is not None else pd.NA
             if total is not pd.NA:
                 result = pd.NA if len(self) < kwargs.get("min_count", 0) else canonical(total)
                 return type(self)._from_sequence([result]) if keepdims else result
