@@ -44,6 +44,9 @@ _DIGITS = 50 - 1e-6  # log10 bound of an exact quotient's digits (DIVIDE's 50; f
 _SPLIT = 31  # int64 products added as two halves of 31 bits: a group's sums of them cannot overflow
 _FITS = 2.0 ** 61  # a count x factor a float puts below this is below 2^62 in int64
 _G_LIMIT = 2 ** 31  # residues below this multiply in int64 without overflow
+# numerator x factor, exact at any size (a product of integers: never rounds; Inexact trapped all the same)
+_PRODUCT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                           traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
 
 
 class _Group:
@@ -82,6 +85,15 @@ def _fives(n: int) -> tuple[int, int]:
     return n, count
 
 
+_FIVE_POWERS = {5 ** k: k for k in range(200)}
+_MANY_FIVES = 5 ** 199
+
+
+def _fives_in(n: int) -> int:
+    """How many times 5 divides n, at most 199 (fewer counted is only a stricter test): one gcd."""
+    return _FIVE_POWERS[math.gcd(n, _MANY_FIVES)] if n else 0
+
+
 class _Groups:
     """Per divisor group (a numerator and a divisor), as arrays the blocks index by group."""
 
@@ -94,25 +106,23 @@ class _Groups:
                 shape = shapes[divisor] = _Group(divisor)
             per_group.append(shape)
         self.shapes = per_group
-        size = max(len(per_group), 1)
-        self.eligible = np.zeros(size, dtype=bool)  # g small enough for int64 residues
-        self.g = np.ones(size, dtype=np.int64)
-        self.residues = np.zeros(size, dtype=np.int64)  # numerator mod g
-        self.logs = np.zeros(size, dtype=float)  # log10 |numerator| + log10 (F / g)
-        self.twos = np.zeros(size, dtype=np.int64)  # 2s and 5s of numerator x F
-        self.fives = np.zeros(size, dtype=np.int64)
-        for i, (numerator, shape) in enumerate(zip(numerators, per_group)):
-            if shape.g >= _G_LIMIT:
-                continue
-            self.eligible[i], self.g[i], self.residues[i] = True, shape.g, numerator % shape.g
-            if numerator:
-                self.logs[i] = math.log10(abs(numerator)) + shape.log_scale
-                self.twos[i] = _twos(abs(numerator)) + shape.twos
-                self.fives[i] = _fives(abs(numerator))[1] + shape.fives
-            else:
-                self.logs[i] = -math.inf  # a zero numerator: every quotient an exact 0
+        # g too large for int64 residues: such a group's values are divided (g = 1 below: no overflow)
+        small = [shape.g < _G_LIMIT for shape in per_group]
+        self.eligible = np.array(small or [False], dtype=bool)
+        self.g = np.array([shape.g if ok else 1 for shape, ok in zip(per_group, small)] or [1], dtype=np.int64)
+        self.residues = np.array([n % shape.g if ok else 0 for n, shape, ok in zip(numerators, per_group, small)]
+                                 or [0], dtype=np.int64)
+        # log10 |numerator| + log10 (F / g) (a zero numerator: every quotient an exact 0)
+        self.logs = np.array([math.log10(abs(n)) + shape.log_scale if n else -math.inf
+                              for n, shape in zip(numerators, per_group)] or [0.0], dtype=float)
+        # the 2s and 5s of numerator x F, counted for the groups that need them (-1: not yet)
+        self.twos = np.full(len(self.g), -1, dtype=np.int64)
+        self.fives = np.full(len(self.g), -1, dtype=np.int64)
+        self._integers = numerators
+        # as Decimals: a numerator N x factor is then a Decimal product (the factor, a small int, converts
+        # fast; a 70-digit int product converted in each division took twice as long), exact (_PRODUCT)
         self.numerators = np.empty(len(numerators), dtype=object)
-        self.numerators[:] = numerators
+        self.numerators[:] = [Decimal(n) for n in numerators]
         self.divisors = np.empty(len(divisors), dtype=object)
         self.divisors[:] = divisors
 
@@ -121,15 +131,45 @@ class _Groups:
         without its trailing zeros is below 10^50) and count x factor fits an int64 product."""
         magnitudes = np.abs(factors)
         divisor = self.g[groups]
-        divides = (self.residues[groups] * (factors % divisor)) % divisor == 0
         floats = magnitudes.astype(float)
+        exact = (self.residues[groups] * (factors % divisor)) % divisor == 0
+        exact &= self.eligible[groups]
+        exact &= counts.astype(float) * floats < _FITS
+        exact &= counts != 0
         with np.errstate(divide="ignore"):  # a zero factor: log10 0 = -inf, an exact 0
             digits = self.logs[groups] + np.log10(floats)
-        twos = self.twos[groups] + _factor_twos(magnitudes)
-        fives = self.fives[groups] + _factor_fives(magnitudes)
-        small = digits - np.minimum(twos, fives) < _DIGITS
-        fits = counts.astype(float) * floats < _FITS
-        return self.eligible[groups] & divides & small & fits & (counts != 0)
+        long = np.flatnonzero(exact & (digits >= _DIGITS))  # exact only if trailing zeros make it short
+        if len(long):
+            at = groups[long]
+            self._count_twos_and_fives(at)
+            zeros = np.minimum(self.twos[at] + _factor_twos(magnitudes[long]),
+                               self.fives[at] + _factor_fives(magnitudes[long]))
+            exact[long] = digits[long] - zeros < _DIGITS
+        return exact
+
+
+    def _count_twos_and_fives(self, groups: np.ndarray) -> None:
+        for group in np.unique(groups[self.twos[groups] < 0]).tolist():
+            numerator, shape = abs(self._integers[group]), self.shapes[group]
+            self.twos[group] = _twos(numerator) + shape.twos
+            self.fives[group] = _fives_in(numerator) + shape.fives
+
+
+def _divided_sum(known: _Groups, groups: np.ndarray, factors: np.ndarray, counts: np.ndarray,
+                 positions: np.ndarray, total: Decimal) -> Decimal:
+    """total + the quotients at `positions` (of a block) divided (money.DIVIDE, as the column's values
+    are made) times their counts, each dropped once added (no memory grows with the count). Values that
+    occur once (most) are added without the multiply."""
+    once = counts[positions] == 1
+    for chosen, counted in ((positions[once], False), (positions[~once], True)):
+        if not len(chosen):
+            continue
+        picked = groups[chosen]
+        quotients = map(DIVIDE.divide, map(_PRODUCT.multiply, known.numerators[picked].tolist(),
+                                           factors[chosen].tolist()),
+                        known.divisors[picked].tolist())
+        total = sum(map(operator.mul, quotients, counts[chosen].tolist()) if counted else quotients, total)
+    return total
 
 
 def _factor_twos(values: np.ndarray) -> np.ndarray:
@@ -175,12 +215,7 @@ def quotient_sum(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int,
                     np.add.at(low, block_groups[kept], products & ((1 << _SPLIT) - 1))
                     divided = np.flatnonzero(~exact & (block_counts != 0))
                 if len(divided):
-                    picked = block_groups[divided]
-                    quotients = map(DIVIDE.divide,
-                                    map(operator.mul, known.numerators[picked].tolist(),
-                                        block_factors[divided].tolist()),
-                                    known.divisors[picked].tolist())
-                    total = sum(map(operator.mul, quotients, block_counts[divided].tolist()), total)
+                    total = _divided_sum(known, block_groups, block_factors, block_counts, divided, total)
             for group in np.flatnonzero((high != 0) | (low != 0)).tolist():
                 shape = known.shapes[group]
                 quotient, remainder = divmod(numerators[group] * ((int(high[group]) << _SPLIT) + int(low[group])),
