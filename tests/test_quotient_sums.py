@@ -144,7 +144,7 @@ def test_every_quotient_called_exact_is_the_division_of_its_operands():
     count = joined.count()
     numerators = joined.tokens._numerators[joined._pair_multipliers].tolist()
     known = qs._Groups(numerators, list(joined._divisors))
-    factors = joined._cost_factors(0, count)
+    factors = joined._cost_factors(slice(0, count))
     exact = known.exact(np.ones(count, dtype=np.int64), joined._divided_by, factors)
     assert 0 < exact.sum() < count  # both kinds occur here
     groups = joined._divided_by.tolist()

@@ -45,7 +45,7 @@ _SPLIT = 31  # int64 products added as two halves of 31 bits: a group's sums of 
 _FITS = 2.0 ** 61  # a count x factor a float puts below this is below 2^62 in int64
 _G_LIMIT = 2 ** 31  # residues below this multiply in int64 without overflow
 # numerator x factor, exact at any size (a product of integers: never rounds; Inexact trapped all the same)
-_PRODUCT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+PRODUCT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                            traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
 
 
@@ -120,7 +120,7 @@ class _Groups:
         self.fives = np.full(len(self.g), -1, dtype=np.int64)
         self._integers = numerators
         # as Decimals: a numerator N x factor is then a Decimal product (the factor, a small int, converts
-        # fast; a 70-digit int product converted in each division took twice as long), exact (_PRODUCT)
+        # fast; a 70-digit int product converted in each division took twice as long), exact (PRODUCT)
         self.numerators = np.empty(len(numerators), dtype=object)
         self.numerators[:] = [Decimal(n) for n in numerators]
         self.divisors = np.empty(len(divisors), dtype=object)
@@ -165,7 +165,7 @@ def _divided_sum(known: _Groups, groups: np.ndarray, factors: np.ndarray, counts
         if not len(chosen):
             continue
         picked = groups[chosen]
-        quotients = map(DIVIDE.divide, map(_PRODUCT.multiply, known.numerators[picked].tolist(),
+        quotients = map(DIVIDE.divide, map(PRODUCT.multiply, known.numerators[picked].tolist(),
                                            factors[chosen].tolist()),
                         known.divisors[picked].tolist())
         total = sum(map(operator.mul, quotients, counts[chosen].tolist()) if counted else quotients, total)
