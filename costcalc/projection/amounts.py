@@ -1,7 +1,8 @@
 """A priced batch's tokens and cost_usd as the integers they are divided from (Money), and the distinct
 values behind them: the Decimals are made when the frame's column is first read
 (costcalc.frames.decimal.DecimalArray.deferred), by the same divisions in money.DIVIDE as if made at once.
-Joined: the frame's column over all the chunks, each distinct value divided once across them.
+Joined: the frame's column over all the chunks, each distinct value divided once across them; a sum of
+the whole column makes no Decimal per value (Joined.total, costcalc.projection.quotient_sums).
 See costcalc.projection.pricing for the arithmetic.
 
 Pure computation.
@@ -72,8 +73,11 @@ class Joined:
     """The tokens or cost_usd of a projection's chunks (Money, in line order) as one column coded by its
     distinct values across all the chunks: `codes()` per line, `values(positions)` the Decimals of those
     distinct values. Chunks repeat one another's values (the 1,000-profile projection: 1.07M distinct cost
-    values chunk by chunk, 0.59M across them), so each is divided once, and a sum or a group sum needs
-    only the distinct values and how often each occurs (costcalc.frames.decimal: a maker's `codes`).
+    values chunk by chunk, 0.59M across them), so each is divided once, and a group sum or a filter's sum
+    needs only the distinct values and how often each occurs (costcalc.frames.decimal: a maker's `codes`);
+    a sum of the whole column, `total()`, not even those: most quotients are exact and add up as integers,
+    and the others are divided and added without being kept (no memory grows with the column: the first
+    read of the 1,000-profile projection touched ~22k fresh pages, 90 MB, when it made and kept its values).
     A distinct value is (S, multiplier) for tokens, (token value, rate) for cost_usd, with multipliers and
     rates keyed by their exact integers and divisor digits: a value is made by the same division of the
     same operands as Money's, so it is the same Decimal (digits and exponent)."""
@@ -90,6 +94,8 @@ class Joined:
         self._tokens = self._rate_codes = self._divided_by = self._pair_multipliers = self._rate_ints = _EMPTY
         self._made: np.ndarray | None = None  # every distinct value, once made
         self._decimals: np.ndarray | None = None  # tokens: V_int of each multiplier as a Decimal
+        self._total: Decimal | None = None  # total(), once asked (_totalled)
+        self._totalled = False
 
     def __call__(self) -> np.ndarray:
         """Every line's value (DecimalArray.deferred's make): each distinct value made once."""
@@ -120,17 +126,22 @@ class Joined:
         """The exact sum of every line's value without making the values (DecimalArray.deferred's `total`:
         a sum of the whole column): each distinct value times its count, exact quotients added as integers
         and the others divided and added a block at a time (costcalc.projection.quotient_sums); None when
-        that sum would round (then the caller adds the made values)."""
+        that sum would round (then the caller adds the made values). Kept: a second sum is free."""
+        if self._totalled:
+            return self._total
         counts = self.counts()
         if self.name == "tokens":
             sums = self._sums
-            return quotient_sum(counts, self._multipliers, lambda a, b: sums[a:b], list(self._numerators),
-                                list(self._divisors))
-        tokens = self.tokens
-        assert tokens is not None
-        numerators = tokens._numerators[self._pair_multipliers].tolist() if len(self._pair_multipliers) else []
-        return quotient_sum(counts, self._divided_by, lambda a, b: self._cost_factors(slice(a, b)), numerators,
-                            list(self._divisors))
+            self._total = quotient_sum(counts, self._multipliers, lambda a, b: sums[a:b], list(self._numerators),
+                                       list(self._divisors))
+        else:
+            tokens = self.tokens
+            assert tokens is not None
+            numerators = tokens._numerators[self._pair_multipliers].tolist() if len(self._pair_multipliers) else []
+            self._total = quotient_sum(counts, self._divided_by, lambda a, b: self._cost_factors(slice(a, b)),
+                                       numerators, list(self._divisors))
+        self._totalled = True
+        return self._total
 
     def _cost_factors(self, at: slice | np.ndarray) -> np.ndarray:
         """S x rate of the distinct cost values `at`: int64 where every product fits (checked by floats,
@@ -147,8 +158,8 @@ class Joined:
     def values(self, positions: np.ndarray | None = None) -> np.ndarray:
         """The distinct values at `positions` (all if None) as Decimals: the same divisions as Money's,
         a batch at a time (the operands, 60-digit integers, are never all held at once). Once all are made
-        they are kept (a sum, then a group sum or the whole column, divide once): about 120 bytes a value,
-        less than the column they make."""
+        they are kept (a group sum, then the whole column, divide once): about 120 bytes a value, less than
+        the column they make. A sum of the whole column does not come here (total())."""
         if self._made is None and (positions is None or len(positions) == self.count()):
             self._made = self._divided(np.arange(self.count()))
         if self._made is not None:
