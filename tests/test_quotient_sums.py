@@ -187,3 +187,26 @@ def test_a_filtered_column_still_sums_its_own_rows(column):
     # c's rows only, made one by one and added, against the filtered column's sum
     assert kept[column].sum() == canonical(exact_sum(frame[column].tolist()[i] for i in np.flatnonzero(
         (frame["profile"] == "c").to_numpy()).tolist()))
+
+
+def test_a_filter_and_a_take_sum_their_rows_without_making_a_value(monkeypatch):
+    from costcalc.api import prices_from
+
+    made = []
+    original = amounts.Joined._divided
+    monkeypatch.setattr(amounts.Joined, "_divided", lambda self, positions: made.append(len(positions)) or
+                        original(self, positions))
+    table = prices_from(None)
+    frame = project(_profiles(table), table, (2026, 12), 3)
+    rows = np.flatnonzero((frame["profile"] == "c").to_numpy())
+    kept = frame.iloc[rows]
+    twice = frame["cost_usd"].take(np.concatenate([rows[:3], rows[:3]]))  # rows repeated: counted twice
+    sums = {column: kept[column].sum() for column in ("tokens", "cost_usd")}
+    twice_sum = twice.sum()
+    assert made == []
+    # against the values made and added one by one
+    for column, total in sums.items():
+        values = frame[column].tolist()
+        assert total == canonical(exact_sum(values[i] for i in rows.tolist()))
+    values = frame["cost_usd"].tolist()
+    assert twice_sum == canonical(exact_sum(2 * values[i] for i in rows[:3].tolist()))

@@ -227,7 +227,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
         only the distinct values the rows hold (coded_sum: each distinct value times its count, exact).
         A maker may also have `total()`: the exact sum of all its values (no NA among them) as a Decimal,
         or None when it cannot give it; a sum of the whole unmade column asks it first and makes nothing
-        (the projection's: costcalc.projection.amounts.Joined.total).
+        (the projection's: costcalc.projection.amounts.Joined.total). A coded maker's `total(counts)` sums
+        each distinct value times counts[value] (counts may stop short: the rest count 0): a filter's or a
+        take's sum asks it with its rows' counts, and makes nothing either.
         A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
         array = cls.__new__(cls)
         array._decimals, array._deferred = None, _Deferred(int(length), make)
@@ -582,7 +584,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
             # distinct value: summed from those (an NA among them: the values are made and summed below,
             # which knows skipna)
             whole = getattr(make, "total", None)
-            total = whole() if callable(whole) else None
+            total = whole() if callable(whole) else _counted_total(make)
             if total is None:
                 coding = _coding(make)
                 total = coded_sum(*coding) if coding is not None else pd.NA
@@ -760,6 +762,20 @@ def _coding(make: Callable[[], np.ndarray]) -> tuple[np.ndarray, Callable[..., n
     if callable(codes) and callable(values):
         return np.asarray(codes()), values
     return None
+
+
+def _counted_total(make: Callable[[], np.ndarray]) -> Decimal | None:
+    """The exact sum of the rows a _Rows keeps (a filter's, a take's) of a coded maker with `total`, by
+    total(counts): how many of those rows hold each distinct value. None for any other maker (or when
+    total cannot give it)."""
+    owner = make
+    while isinstance(owner, _Rows):
+        owner = owner.make
+    total = getattr(owner, "total", None)
+    if owner is make or not callable(total):
+        return None
+    coding = _coding(make)
+    return total(np.bincount(coding[0])) if coding is not None else None
 
 
 def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:

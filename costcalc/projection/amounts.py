@@ -122,26 +122,31 @@ class Joined:
             np.add.at(counts, to_global, np.bincount(m.codes(self.name), minlength=len(to_global)))
         return counts
 
-    def total(self) -> Decimal | None:
+    def total(self, counts: np.ndarray | None = None) -> Decimal | None:
         """The exact sum of every line's value without making the values (DecimalArray.deferred's `total`:
-        a sum of the whole column): each distinct value times its count, exact quotients added as integers
-        and the others divided and added a block at a time (costcalc.projection.quotient_sums); None when
-        that sum would round (then the caller adds the made values). Kept: a second sum is free."""
-        if self._totalled:
-            return self._total
-        counts = self.counts()
+        a sum of the whole column, or with `counts`, how many of a filter's rows hold each distinct value,
+        of those rows): each distinct value times its count, exact quotients added as integers and the
+        others divided and added a block at a time (costcalc.projection.quotient_sums); None when that sum
+        would round (then the caller adds the made values). The whole column's is kept: a second sum is
+        free."""
+        if counts is not None:
+            return self._quotient_sum(np.asarray(counts, dtype=np.int64))
+        if not self._totalled:
+            self._total, self._totalled = self._quotient_sum(self.counts()), True
+        return self._total
+
+    def _quotient_sum(self, counts: np.ndarray) -> Decimal | None:
+        """sum of counts[v] x value v over the first len(counts) distinct values."""
+        self._map()
         if self.name == "tokens":
             sums = self._sums
-            self._total = quotient_sum(counts, self._multipliers, lambda a, b: sums[a:b], list(self._numerators),
-                                       list(self._divisors))
-        else:
-            tokens = self.tokens
-            assert tokens is not None
-            numerators = tokens._numerators[self._pair_multipliers].tolist() if len(self._pair_multipliers) else []
-            self._total = quotient_sum(counts, self._divided_by, lambda a, b: self._cost_factors(slice(a, b)),
-                                       numerators, list(self._divisors))
-        self._totalled = True
-        return self._total
+            return quotient_sum(counts, self._multipliers, lambda a, b: sums[a:b], list(self._numerators),
+                                list(self._divisors))
+        tokens = self.tokens
+        assert tokens is not None
+        numerators = tokens._numerators[self._pair_multipliers].tolist() if len(self._pair_multipliers) else []
+        return quotient_sum(counts, self._divided_by, lambda a, b: self._cost_factors(slice(a, b)), numerators,
+                            list(self._divisors))
 
     def _cost_factors(self, at: slice | np.ndarray) -> np.ndarray:
         """S x rate of the distinct cost values `at`: int64 where every product fits (checked by floats,
