@@ -210,3 +210,19 @@ def test_a_filter_and_a_take_sum_their_rows_without_making_a_value(monkeypatch):
         assert total == canonical(exact_sum(values[i] for i in rows.tolist()))
     values = frame["cost_usd"].tolist()
     assert twice_sum == canonical(exact_sum(2 * values[i] for i in rows[:3].tolist()))
+
+
+def test_numerators_past_120_digits_are_made_and_summed_as_money_makes_them():
+    # one multiplier V = 10^130 + 1 over 3; token values S = 3 (lines 0 and 2) and S = 7 (line 1); rate 2
+    money = amounts.Money(np.array([0, 1, 0], dtype=np.int32), np.array([3, 7], dtype=np.int64),
+                          np.array([0, 0], dtype=np.int32), [10 ** 130 + 1], [D(3)],
+                          np.array([0, 1, 0], dtype=np.int32), np.array([0, 1], dtype=np.int32),
+                          np.array([0, 0], dtype=np.int32), [2], 0)
+    joined = amounts.Joined([money], "tokens")
+    # (10^130 + 1) x 3 / 3 has 131 digits: rounded to 50, 1.000...0E+130; (10^130 + 1) x 7 / 3 = 2.333...E+130
+    third = D("2." + "3" * 49 + "E+130")
+    assert joined().tolist() == [D("1." + "0" * 49 + "E+130"), third, D("1." + "0" * 49 + "E+130")]
+    assert [v.as_tuple() for v in joined().tolist()] == [v.as_tuple() for v in money.tokens().tolist()]
+    # the products pass 120 digits: total() gives None and the sum adds the values: 2 x 10^130 + 2.333...E+130
+    assert joined.total() is None
+    assert pd.Series(DecimalArray.deferred(3, amounts.Joined([money], "tokens"))).sum() == D("4." + "3" * 49 + "E+130")

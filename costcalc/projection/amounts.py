@@ -10,6 +10,8 @@ Pure computation.
 
 from __future__ import annotations
 
+import decimal
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -175,16 +177,21 @@ class Joined:
         out = np.empty(len(positions), dtype=object)
         for start in range(0, len(positions), _BATCH):
             numerators, factors, divisors = self._operands(positions[start:start + _BATCH])
-            products = map(PRODUCT.multiply, numerators.tolist(), factors.tolist())
-            out[start:start + len(factors)] = _objects(map(DIVIDE.divide, products, divisors.tolist()), len(factors))
+            try:
+                products = map(PRODUCT.multiply, numerators.tolist(), factors.tolist())
+                made = _objects(map(DIVIDE.divide, products, divisors.tolist()), len(factors))
+            except (decimal.Inexact, decimal.Rounded):  # a product past 120 digits: as Python ints
+                products = map(operator.mul, map(int, numerators.tolist()), factors.tolist())
+                made = _objects(map(DIVIDE.divide, products, divisors.tolist()), len(factors))
+            out[start:start + len(factors)] = made
         return out
 
     def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(numerators, factors, divisors) of the distinct values at `positions`: each value is
         DIVIDE.divide(numerator x factor, divisor), the numerator V_int as a Decimal (object array), the
         factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, the divisor a Decimal. The product
-        is exact (quotient_sums.PRODUCT), the same integer Money divides (a Decimal x a small int: about
-        twice as fast as dividing a 70-digit Python int, which each division converts)."""
+        is exact (quotient_sums.PRODUCT, else Python ints), the same integer Money divides (a Decimal x a
+        small int: about twice as fast as dividing a 70-digit Python int, which each division converts)."""
         self._map()
         if self.name == "tokens":
             multipliers = self._multipliers[positions]

@@ -44,9 +44,10 @@ _DIGITS = 50 - 1e-6  # log10 bound of an exact quotient's digits (DIVIDE's 50; f
 _SPLIT = 31  # int64 products added as two halves of 31 bits: a group's sums of them cannot overflow
 _FITS = 2.0 ** 61  # a count x factor a float puts below this is below 2^62 in int64
 _G_LIMIT = 2 ** 31  # residues below this multiply in int64 without overflow
-# numerator x factor, exact at any size (a product of integers: never rounds; Inexact trapped all the same)
-PRODUCT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
-                           traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
+# numerator x factor: exact or an error (a product past EXACT's 120 digits, even if only zeros were
+# dropped: that would change the exponent a division gives an exact quotient); money.EXACT otherwise
+PRODUCT = EXACT.copy()
+PRODUCT.traps[decimal.Inexact] = PRODUCT.traps[decimal.Rounded] = True
 
 
 class _Group:
@@ -224,6 +225,6 @@ def quotient_sum(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int,
                     return None
                 value = Decimal(quotient * shape.factor).scaleb(-shape.places)
                 total += -value if divisors[group] < 0 else value
-    except decimal.Inexact:
+    except (decimal.Inexact, decimal.Rounded):  # would round: the caller adds the made values
         return None
     return total
