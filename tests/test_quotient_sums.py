@@ -226,3 +226,9 @@ def test_numerators_past_120_digits_are_made_and_summed_as_money_makes_them():
     # the products pass 120 digits: total() gives None and the sum adds the values: 2 x 10^130 + 2.333...E+130
     assert joined.total() is None
     assert pd.Series(DecimalArray.deferred(3, amounts.Joined([money], "tokens"))).sum() == D("4." + "3" * 49 + "E+130")
+
+
+def test_a_zero_divisor_fails_as_the_division_does():
+    # 6 x 1 / 0: the column's value would raise; so does its sum (decimal.DivisionByZero)
+    with pytest.raises(ZeroDivisionError):
+        _sum([1], [0], [1], [6], [D(0)])

@@ -62,6 +62,9 @@ class _Group:
     def __init__(self, divisor: Decimal):
         n, d = divisor.as_integer_ratio()
         n = abs(n)  # a negative divisor flips every quotient's sign: the exact sum below keeps the sign
+        if not n:  # a zero divisor: g = 0 sends its values to the division, which fails as the column's does
+            self.g, self.places, self.twos, self.fives, self.factor, self.log_scale = 0, 0, 0, 0, 1, 0.0
+            return
         a = _twos(n)
         g, b = _fives(n >> a)
         c = _twos(d)
@@ -107,8 +110,8 @@ class _Groups:
                 shape = shapes[divisor] = _Group(divisor)
             per_group.append(shape)
         self.shapes = per_group
-        # g too large for int64 residues: such a group's values are divided (g = 1 below: no overflow)
-        small = [shape.g < _G_LIMIT for shape in per_group]
+        # g too large for int64 residues (or 0): such a group's values are divided (g = 1 below)
+        small = [0 < shape.g < _G_LIMIT for shape in per_group]
         self.eligible = np.array(small or [False], dtype=bool)
         self.g = np.array([shape.g if ok else 1 for shape, ok in zip(per_group, small)] or [1], dtype=np.int64)
         self.residues = np.array([n % shape.g if ok else 0 for n, shape, ok in zip(numerators, per_group, small)]
