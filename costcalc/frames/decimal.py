@@ -41,7 +41,7 @@ numbers (openpyxl takes Decimals; Excel keeps 15 digits).
 Display (`print(df)`): `display.precision` decimal places (6 by default) and at least 3 significant
 digits; a value cut short ends in "…" (the value itself stays exact).
 
-One module (about 910 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
+One module (about 940 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
 (the dtype, the array, and the reductions, ranks, quantiles and group operations pandas calls back into),
 and every part of it works in the same two decimal contexts on the same object arrays. A split would
 leave each half importing the other's private helpers.
