@@ -116,7 +116,9 @@ def test_the_projection_makes_no_decimals_for_a_frame_that_is_not_read(monkeypat
     january = frame[(frame["month"] == "2027-01") & (frame["component"] == "input")]
     assert made == {"tokens": [], "cost": []}  # a filtered frame is still deferred
     assert january["tokens"].sum() == D(62_000_000)
-    assert made == {"tokens": [1], "cost": []}  # the one row's value only
+    assert made == {"tokens": [], "cost": []}  # a filter's sum makes no value either (Joined.total(counts))
+    assert january["tokens"].tolist() == [D(62_000_000)]
+    assert made == {"tokens": [1], "cost": []}  # read: the one row's value only
     # cost per line is tokens x rate / 1,000,000, whatever the rate the table gives
     for tokens, rate, cost in zip(frame["tokens"], frame["usd_per_mtok"], frame["cost_usd"]):
         assert cost == tokens * rate / D(1_000_000)

@@ -41,7 +41,7 @@ numbers (openpyxl takes Decimals; Excel keeps 15 digits).
 Display (`print(df)`): `display.precision` decimal places (6 by default) and at least 3 significant
 digits; a value cut short ends in "…" (the value itself stays exact).
 
-One module (about 910 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
+One module (about 940 lines) with one job, the dtype: pandas' ExtensionArray protocol is one interface
 (the dtype, the array, and the reductions, ranks, quantiles and group operations pandas calls back into),
 and every part of it works in the same two decimal contexts on the same object arrays. A split would
 leave each half importing the other's private helpers.
@@ -225,6 +225,11 @@ class DecimalArray(OpsMixin, ExtensionArray):
         and `values(positions)` (a new object array of the distinct values at those positions, all if None;
         make() is values()[codes()]): a sum of values nobody has made, and a filter's rows when read, make
         only the distinct values the rows hold (coded_sum: each distinct value times its count, exact).
+        A maker may also have `total()`: the exact sum of all its values (no NA among them) as a Decimal,
+        or None when it cannot give it; a sum of the whole unmade column asks it first and makes nothing
+        (the projection's: costcalc.projection.amounts.Joined.total). A coded maker's `total(counts)` sums
+        each distinct value times counts[value] (counts may stop short: the rest count 0): a filter's or a
+        take's sum asks it with its rows' counts, and makes nothing either.
         A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
         array = cls.__new__(cls)
         array._decimals, array._deferred = None, _Deferred(int(length), make)
@@ -573,10 +578,16 @@ class DecimalArray(OpsMixin, ExtensionArray):
 
     def _reduce(self, name: str, *, skipna: bool = True, keepdims: bool = False, **kwargs):
         if name == "sum" and self._unmade():
-            coding = _coding(self._deferred.make) if self._deferred is not None else None
-            # values nobody has made, coded by distinct value: summed from those (an NA among them: the
-            # values are made and summed below, which knows skipna)
-            total = coded_sum(*coding) if coding is not None else pd.NA
+            assert self._deferred is not None
+            make = self._deferred.make
+            # a maker's own exact sum of all its values (none made), else values nobody has made, coded by
+            # distinct value: summed from those (an NA among them: the values are made and summed below,
+            # which knows skipna)
+            whole = getattr(make, "total", None)
+            total = whole() if callable(whole) else _counted_total(make)
+            if total is None:
+                coding = _coding(make)
+                total = coded_sum(*coding) if coding is not None else pd.NA
             if total is not pd.NA:
                 result = pd.NA if len(self) < kwargs.get("min_count", 0) else canonical(total)
                 return type(self)._from_sequence([result]) if keepdims else result
@@ -751,6 +762,20 @@ def _coding(make: Callable[[], np.ndarray]) -> tuple[np.ndarray, Callable[..., n
     if callable(codes) and callable(values):
         return np.asarray(codes()), values
     return None
+
+
+def _counted_total(make: Callable[[], np.ndarray]) -> Decimal | None:
+    """The exact sum of the rows a _Rows keeps (a filter's, a take's) of a coded maker with `total`, by
+    total(counts): how many of those rows hold each distinct value. None for any other maker (or when
+    total cannot give it)."""
+    owner = make
+    while isinstance(owner, _Rows):
+        owner = owner.make
+    total = getattr(owner, "total", None)
+    if owner is make or not callable(total):
+        return None
+    coding = _coding(make)
+    return total(np.bincount(coding[0])) if coding is not None else None
 
 
 def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:

@@ -1,7 +1,8 @@
 """A priced batch's tokens and cost_usd as the integers they are divided from (Money), and the distinct
 values behind them: the Decimals are made when the frame's column is first read
 (costcalc.frames.decimal.DecimalArray.deferred), by the same divisions in money.DIVIDE as if made at once.
-Joined: the frame's column over all the chunks, each distinct value divided once across them.
+Joined: the frame's column over all the chunks, each distinct value divided once across them; a sum of
+the whole column makes no Decimal per value (Joined.total, costcalc.projection.quotient_sums).
 See costcalc.projection.pricing for the arithmetic.
 
 Pure computation.
@@ -9,6 +10,8 @@ Pure computation.
 
 from __future__ import annotations
 
+import decimal
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +21,7 @@ import pandas as pd
 
 from ..money import DIVIDE
 from ..prices.model import MTOK
+from .quotient_sums import PRODUCT, quotient_sum
 
 
 @dataclass
@@ -71,8 +75,11 @@ class Joined:
     """The tokens or cost_usd of a projection's chunks (Money, in line order) as one column coded by its
     distinct values across all the chunks: `codes()` per line, `values(positions)` the Decimals of those
     distinct values. Chunks repeat one another's values (the 1,000-profile projection: 1.07M distinct cost
-    values chunk by chunk, 0.59M across them), so each is divided once, and a sum or a group sum needs
-    only the distinct values and how often each occurs (costcalc.frames.decimal: a maker's `codes`).
+    values chunk by chunk, 0.59M across them), so each is divided once, and a group sum or a filter's sum
+    needs only the distinct values and how often each occurs (costcalc.frames.decimal: a maker's `codes`);
+    a sum of the whole column, `total()`, not even those: most quotients are exact and add up as integers,
+    and the others are divided and added without being kept (no memory grows with the column: the first
+    read of the 1,000-profile projection touched ~22k fresh pages, 90 MB, when it made and kept its values).
     A distinct value is (S, multiplier) for tokens, (token value, rate) for cost_usd, with multipliers and
     rates keyed by their exact integers and divisor digits: a value is made by the same division of the
     same operands as Money's, so it is the same Decimal (digits and exponent)."""
@@ -84,9 +91,13 @@ class Joined:
         self._count = 0
         # tokens: per joined value its S and multiplier; per multiplier V_int and the divisor
         self._sums = self._multipliers = self._numerators = self._divisors = _EMPTY
-        # cost_usd: per joined value its token value, rate (an integer) and divisor (a position in _divisors)
-        self._tokens = self._rates = self._divided_by = _EMPTY
+        # cost_usd: per joined value its token value, rate (a position in _rate_ints) and divisor (a position
+        # in _divisors, whose multipliers are _pair_multipliers)
+        self._tokens = self._rate_codes = self._divided_by = self._pair_multipliers = self._rate_ints = _EMPTY
         self._made: np.ndarray | None = None  # every distinct value, once made
+        self._decimals: np.ndarray | None = None  # tokens: V_int of each multiplier as a Decimal
+        self._total: Decimal | None = None  # total(), once asked (_totalled)
+        self._totalled = False
 
     def __call__(self) -> np.ndarray:
         """Every line's value (DecimalArray.deferred's make): each distinct value made once."""
@@ -104,11 +115,58 @@ class Joined:
         self._map()
         return self._count
 
+    def counts(self) -> np.ndarray:
+        """How many lines hold each distinct value (int64), from each chunk's own counts: no code per line
+        is made."""
+        local = self._map()
+        counts = np.zeros(self._count, dtype=np.int64)
+        for m, to_global in zip(self.money, local):
+            np.add.at(counts, to_global, np.bincount(m.codes(self.name), minlength=len(to_global)))
+        return counts
+
+    def total(self, counts: np.ndarray | None = None) -> Decimal | None:
+        """The exact sum of every line's value without making the values (DecimalArray.deferred's `total`:
+        a sum of the whole column, or with `counts`, how many of a filter's rows hold each distinct value,
+        of those rows): each distinct value times its count, exact quotients added as integers and the
+        others divided and added a block at a time (costcalc.projection.quotient_sums); None when that sum
+        would round (then the caller adds the made values). The whole column's is kept: a second sum is
+        free."""
+        if counts is not None:
+            return self._quotient_sum(np.asarray(counts, dtype=np.int64))
+        if not self._totalled:
+            self._total, self._totalled = self._quotient_sum(self.counts()), True
+        return self._total
+
+    def _quotient_sum(self, counts: np.ndarray) -> Decimal | None:
+        """sum of counts[v] x value v over the first len(counts) distinct values."""
+        self._map()
+        if self.name == "tokens":
+            sums = self._sums
+            return quotient_sum(counts, self._multipliers, lambda a, b: sums[a:b], list(self._numerators),
+                                list(self._divisors))
+        tokens = self.tokens
+        assert tokens is not None
+        numerators = tokens._numerators[self._pair_multipliers].tolist() if len(self._pair_multipliers) else []
+        return quotient_sum(counts, self._divided_by, lambda a, b: self._cost_factors(slice(a, b)), numerators,
+                            list(self._divisors))
+
+    def _cost_factors(self, at: slice | np.ndarray) -> np.ndarray:
+        """S x rate of the distinct cost values `at`: int64 where every product fits (checked by floats,
+        far from the edge), else Python ints."""
+        tokens = self.tokens
+        assert tokens is not None
+        sums = tokens._sums[self._tokens[at]]
+        rates = self._rate_ints[self._rate_codes[at]]
+        if sums.dtype != object and rates.dtype != object and \
+                bool((sums.astype(float) * rates.astype(float) < _INT64_SAFE).all()):
+            return sums * rates
+        return sums.astype(object) * rates.astype(object)
+
     def values(self, positions: np.ndarray | None = None) -> np.ndarray:
         """The distinct values at `positions` (all if None) as Decimals: the same divisions as Money's,
         a batch at a time (the operands, 60-digit integers, are never all held at once). Once all are made
-        they are kept (a sum, then a group sum or the whole column, divide once): about 120 bytes a value,
-        less than the column they make."""
+        they are kept (a group sum, then the whole column, divide once): about 120 bytes a value, less than
+        the column they make. A sum of the whole column does not come here (total())."""
         if self._made is None and (positions is None or len(positions) == self.count()):
             self._made = self._divided(np.arange(self.count()))
         if self._made is not None:
@@ -118,38 +176,37 @@ class Joined:
     def _divided(self, positions: np.ndarray) -> np.ndarray:
         out = np.empty(len(positions), dtype=object)
         for start in range(0, len(positions), _BATCH):
-            numerators, divisors = self._operands(positions[start:start + _BATCH])
-            out[start:start + len(numerators)] = _objects(map(DIVIDE.divide, numerators.tolist(), divisors.tolist()),
-                                                          len(numerators))
+            numerators, factors, divisors = self._operands(positions[start:start + _BATCH])
+            try:
+                products = map(PRODUCT.multiply, numerators.tolist(), factors.tolist())
+                made = _objects(map(DIVIDE.divide, products, divisors.tolist()), len(factors))
+            except (decimal.Inexact, decimal.Rounded):  # a product past 120 digits: as Python ints
+                products = map(operator.mul, map(int, numerators.tolist()), factors.tolist())
+                made = _objects(map(DIVIDE.divide, products, divisors.tolist()), len(factors))
+            out[start:start + len(factors)] = made
         return out
 
-    def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(numerators, divisors) of the distinct values at `positions`: object arrays of ints and Decimals."""
+    def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(numerators, factors, divisors) of the distinct values at `positions`: each value is
+        DIVIDE.divide(numerator x factor, divisor), the numerator V_int as a Decimal (object array), the
+        factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, the divisor a Decimal. The product
+        is exact (quotient_sums.PRODUCT, else Python ints), the same integer Money divides (a Decimal x a
+        small int: about twice as fast as dividing a 70-digit Python int, which each division converts)."""
         self._map()
         if self.name == "tokens":
             multipliers = self._multipliers[positions]
-            return self.product(multipliers, self._sums[positions]), self._divisors[multipliers]
+            return self._decimal_numerators()[multipliers], self._sums[positions], self._divisors[multipliers]
         tokens = self.tokens
         assert tokens is not None
-        values = self._tokens[positions]
-        sums, rates = tokens._sums[values], self._rates[positions]
-        divisors = self._divisors[self._divided_by[positions]]
-        multipliers = tokens._multipliers[values]
-        if sums.dtype == object or rates.dtype == object:
-            return tokens.product(multipliers, sums) * rates.astype(object), divisors
-        # S x rate in int64 where it fits (checked by floats, far from the edge): one Python multiply per
-        # value, not two
-        fits = sums.astype(float) * rates.astype(float) < _INT64_SAFE
-        if bool(fits.all()):
-            return tokens.product(multipliers, sums * rates), divisors
-        numerators = np.empty(len(values), dtype=object)
-        numerators[fits] = tokens.product(multipliers[fits], sums[fits] * rates[fits])
-        numerators[~fits] = tokens.product(multipliers[~fits], sums[~fits]) * rates[~fits].astype(object)
-        return numerators, divisors
+        multipliers = tokens._multipliers[self._tokens[positions]]
+        return (tokens._decimal_numerators()[multipliers], self._cost_factors(positions),
+                self._divisors[self._divided_by[positions]])
 
-    def product(self, multipliers: np.ndarray, factors: np.ndarray) -> np.ndarray:
-        """V_int of each multiplier x its factor (int64 or Python ints), as Python ints (an object array)."""
-        return self._numerators[multipliers] * factors.astype(object)
+    def _decimal_numerators(self) -> np.ndarray:
+        """Each multiplier's V_int as a Decimal (made once)."""
+        if self._decimals is None or len(self._decimals) != len(self._numerators):
+            self._decimals = _objects([Decimal(n) for n in self._numerators.tolist()])
+        return self._decimals
 
     def _map(self) -> list[np.ndarray]:
         """Joins the chunks' distinct values (integer work, once); returns the per-chunk maps."""
@@ -163,21 +220,16 @@ class Joined:
 
     def _join_tokens(self) -> None:
         money = self.money
-        # the multipliers of every chunk, joined by their integer and their divisor's exact digits
-        joined: dict[tuple, int] = {}
-        numerators: list[int] = []
-        divisors: list[Decimal] = []
+        # the multipliers of every chunk, joined by their integer and their divisor's exact digits and
+        # exponent (1.440E+5 and 144000 divide to different exponents): str() tells them apart, as
+        # as_tuple() does, 7x faster; a key's id is its place in the dict (insertion order)
+        joined: dict[tuple[int, str], int] = {}
         chunk_multipliers = []
         for m in money:
-            ids = []
-            for numerator, divisor in zip(m.numerators, m.divisors):
-                key = (numerator, divisor.as_tuple())
-                if key not in joined:
-                    joined[key] = len(numerators)
-                    numerators.append(numerator)
-                    divisors.append(divisor)
-                ids.append(joined[key])
+            ids = [joined.setdefault(key, len(joined)) for key in zip(m.numerators, map(str, m.divisors))]
             chunk_multipliers.append(np.array(ids or [0], dtype=np.int64)[m.multipliers])
+        numerators = [numerator for numerator, _ in joined]
+        divisors = [Decimal(text) for _, text in joined]  # the same digits and exponent
         self._numerators, self._divisors = _objects(numerators), _objects(divisors)
         if not money:
             self._local = []
@@ -207,37 +259,91 @@ class Joined:
             return
         # rates joined by (integer, places): the cost divisor depends on the places
         rates: dict[tuple[int, int], int] = {}
-        chunk_keys = []
-        for m, to_global in zip(self.money, token_local):
-            ids = np.array([rates.setdefault((r, m.rate_places), len(rates)) for r in m.rate_ints] or [0],
-                           dtype=np.int64)
-            chunk_keys.append((to_global[m.cost_tokens].astype(np.int64), ids[m.cost_rates]))
+        chunk_rates = [np.array([rates.setdefault((r, m.rate_places), len(rates)) for r in m.rate_ints] or [0],
+                                dtype=np.int64) for m in self.money]
         count = max(len(rates), 1)
-        key = np.concatenate([t * count + r for t, r in chunk_keys])
+        chunk_keys = []
+        for m, to_global, ids in zip(self.money, token_local, chunk_rates):
+            key = to_global[m.cost_tokens].astype(np.int64) * count
+            key += ids[m.cost_rates]
+            chunk_keys.append(key)
+        self._local, uniques = _join(chunk_keys, tokens.count() * count)
         del chunk_keys
-        codes, uniques = _codes(key, tokens.count() * count)
-        del key
-        self._tokens, value_rates = uniques // count, uniques % count
+        self._tokens = (uniques // count).astype(np.int32)
+        value_rates = uniques % count
         rate_list = list(rates)
         rate_ints = [r for r, _ in rate_list]
         fits = all(0 <= r < _INT64_SAFE for r in rate_ints)
-        self._rates = np.array(rate_ints, dtype=np.int64 if fits else object)[value_rates]
+        self._rate_ints = np.array(rate_ints or [0], dtype=np.int64 if fits else object)
+        self._rate_codes = value_rates.astype(_small_int(count))
         # the divisor per (multiplier, rate places): the token divisor x 1,000,000 x 10^(places), as Money's
         place_codes, place_values = pd.factorize(np.array([p for _, p in rate_list], dtype=np.int64))
         places = len(place_values)
         pair = tokens._multipliers[self._tokens] * places + place_codes[value_rates]
+        del value_rates, uniques
         pair_codes, pair_values = _codes(pair, len(tokens._numerators) * places)
         scales = [MTOK.scaleb(int(p)) for p in place_values]
         self._divisors = _objects([DIVIDE.multiply(tokens._divisors[p // places], scales[p % places])
                                    for p in pair_values.tolist()])
-        self._divided_by = pair_codes.astype(np.int32)
-        self._count = len(uniques)
-        self._local = _split(codes, [len(m.cost_tokens) for m in self.money])
+        self._pair_multipliers = pair_values // places
+        self._divided_by = pair_codes.astype(_small_int(len(pair_values)))
+        self._count = len(self._tokens)
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _INT64_SAFE = 2 ** 62  # a product a float puts below this is below 2^63 (floats err by far less than 2x)
 _BATCH = 1 << 16  # distinct values divided at a time
+
+
+def _join(keys: list[np.ndarray], bound: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """Int64 keys in [0, bound), given in pieces, coded by their distinct values across the pieces: (per
+    piece each key's code, int32; the distinct keys). A bitmap of the bound when it is small beside the
+    keys (one bit per possible key: the 1,000-profile projection's cost keys, 1.07M below 10.8M, take
+    1.35 MB, where a table of positions took 43 MB of fresh memory), codes numbering the keys in increasing
+    order (a key's code: how many distinct keys are smaller); else a hash factorize (codes in order of first
+    appearance)."""
+    total = sum(len(k) for k in keys)
+    if not total or bound > 128 * total + (1 << 23):
+        joined, uniques = _codes(np.concatenate(keys) if keys else _EMPTY, max(bound, 1))
+        return _split(joined, [len(k) for k in keys]), uniques
+    words = np.zeros((bound + 63) >> 6, dtype=np.uint64)
+    for piece in keys:
+        np.bitwise_or.at(words, piece >> 6, _bits(piece))
+    ones = _popcount(words)
+    before = np.cumsum(ones, dtype=np.int64)
+    count = int(before[-1])
+    before -= ones  # per word: the distinct keys in the words before it
+    distinct = np.empty(count, dtype=np.int64)
+    codes: list[np.ndarray] = []
+    for piece in keys:
+        word = piece >> 6
+        below = words[word]
+        below &= _bits(piece) - np.uint64(1)  # the keys set below this one in its word
+        code = before[word]
+        code += _popcount(below)
+        distinct[code] = piece
+        codes.append(code.astype(np.int32))
+    return codes, distinct
+
+
+def _bits(keys: np.ndarray) -> np.ndarray:
+    """1 << (key mod 64) as uint64: a key's bit in its word of the bitmap."""
+    return np.left_shift(np.uint64(1), (keys & 63).astype(np.uint64))
+
+
+_BYTE_ONES = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+
+def _popcount(words: np.ndarray) -> np.ndarray:
+    """The set bits of each uint64 (np.bitwise_count from NumPy 2.0; a byte table before it)."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(words)
+    return _BYTE_ONES[words.view(np.uint8)].reshape(-1, 8).sum(axis=1, dtype=np.uint8)
+
+
+def _small_int(count: int) -> type:
+    """The smallest signed integer type that holds positions below `count`."""
+    return np.int8 if count <= 127 else np.int16 if count <= 32_767 else np.int32
 
 
 def _split(codes: np.ndarray, sizes: list[int]) -> list[np.ndarray]:

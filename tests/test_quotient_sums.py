@@ -1,0 +1,234 @@
+"""The first read of a projection's tokens and cost_usd: a sum of the whole column without making a
+Decimal per value (costcalc.projection.quotient_sums, amounts.Joined.total), and the cost values joined
+across chunks by a bitmap (amounts._join). Expected amounts are worked out by hand below."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from costcalc.frames.decimal import DecimalArray, canonical
+from costcalc.money import DIVIDE, EXACT, exact_sum
+from costcalc.projection import amounts
+from costcalc.projection import quotient_sums as qs
+from costcalc.projection import project
+
+
+class _CountingDivide:
+    """money.DIVIDE that counts its divisions (what quotient_sum divides, not adds as integers)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def divide(self, a, b):
+        self.calls += 1
+        return DIVIDE.divide(a, b)
+
+
+def _sum(counts, groups, factors, numerators, divisors):
+    factors = np.asarray(factors, dtype=object if any(abs(f) >= 2 ** 62 for f in factors) else np.int64)
+    return qs.quotient_sum(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
+                           lambda a, b: factors[a:b], numerators, divisors)
+
+
+def test_exact_quotients_are_added_as_integers_and_the_others_divided(monkeypatch):
+    counting = _CountingDivide()
+    monkeypatch.setattr(qs, "DIVIDE", counting)
+    # group 0: 7 / 3; group 1: 10 / 4E+1 (that is 40)
+    #   7 x 3 / 3 = 7 exactly, twice:            14
+    #   7 x 1 / 3 = 2.333... (50 digits), once:  2.3333333333333333333333333333333333333333333333333
+    #   10 x 5 / 40 = 1.25 exactly, 3 times:      3.75
+    #   10 x 3 / 40 = 0.75 exactly, once:         0.75
+    # 14 + 3.75 + 0.75 = 18.5; + 2.333... (49 threes after the point) = 20.8333... (48 threes after the 8)
+    total = _sum([2, 1, 3, 1], [0, 0, 1, 1], [3, 1, 5, 3], [7, 10], [D(3), D("4E+1")])
+    assert canonical(total) == D("20.8" + "3" * 48)
+    assert counting.calls == 1  # only 7 / 3 needed rounding
+
+
+def test_a_quotient_over_50_digits_is_rounded_as_the_column_rounds_it(monkeypatch):
+    counting = _CountingDivide()
+    monkeypatch.setattr(qs, "DIVIDE", counting)
+    # (10^55 + 1) / 1 has 56 significant digits: DIVIDE rounds it to 50, 1.000...0E+55, so the +1 is lost
+    assert canonical(_sum([1], [0], [1], [10 ** 55 + 1], [D(1)])) == D(10) ** 55
+    assert counting.calls == 1
+    # 10^60 x 3 / 3 = 10^60: 61 digits long but one significant digit, so exact: added, not divided
+    assert canonical(_sum([1], [0], [3], [10 ** 60], [D(3)])) == D(10) ** 60
+    assert counting.calls == 1
+    # 2^70 (a factor past int64, Python ints) x 3 / 3 = 1180591620717411303424, divided like any other
+    assert canonical(_sum([1], [0], [2 ** 70], [3], [D(3)])) == D(1180591620717411303424)
+    assert counting.calls == 2
+
+
+def test_zeros_and_a_negative_divisor():
+    # 0 x 5 / 3 = 0; 6 x 0 / 7 = 0; 6 x 1 / -3 = -2, twice: -4
+    assert _sum([1, 1, 2], [0, 1, 2], [5, 0, 1], [0, 6, 6], [D(3), D(7), D(-3)]) == D(-4)
+    assert _sum([], [], [], [], []) == D(0)
+
+
+def test_a_sum_that_would_round_at_120_digits_gives_none():
+    # 10^100 + 1/3 (50 digits, down to 10^-50): 151 digits, more than money.EXACT's 120 exact ones
+    assert _sum([1, 1], [0, 1], [1, 1], [10 ** 100, 1], [D(1), D(3)]) is None
+
+
+def test_counts_and_factors_past_int64_products_are_still_exact():
+    # 3 x (2^61 + 1) x 3 / 3, counted 5 times: count x factor passes 2^61, so it is divided, then x 5:
+    # 5 x 3 x (2^61 + 1) = 15 x 2305843009213693953 = 34587645138205409295
+    assert canonical(_sum([5], [0], [2 ** 61 + 1], [3], [D(1)])) == D(34587645138205409295)
+
+
+def test_the_join_numbers_keys_across_pieces_in_increasing_order():
+    pieces = [np.array([5, 3, 5], dtype=np.int64), np.array([64, 3, 200], dtype=np.int64)]
+    codes, distinct = amounts._join(pieces, 256)  # a bitmap of 256 keys (4 words)
+    assert distinct.tolist() == [3, 5, 64, 200]
+    assert [c.tolist() for c in codes] == [[1, 0, 1], [2, 0, 3]]
+    # a bound too large for a bitmap: a hash factorize, codes in order of first appearance
+    codes, distinct = amounts._join(pieces, 2 ** 40)
+    assert distinct.tolist() == [5, 3, 64, 200]
+    assert [c.tolist() for c in codes] == [[0, 1, 0], [2, 1, 3]]
+
+
+def test_popcount_without_bitwise_count(monkeypatch):
+    words = np.array([0, 1, 2 ** 64 - 1, 0b1011 << 60], dtype=np.uint64)
+    expected = [0, 1, 64, 3]
+    assert amounts._popcount(words).tolist() == expected
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    assert amounts._popcount(words).tolist() == expected
+
+
+def _profiles(table):
+    from costcalc.api import workloads_from
+
+    # growth compounding over 36 months: volumes of 50 digits, so many costs need rounding; a traffic
+    # shape in a time zone: traffic-weighted minutes as the denominator; b repeats a (values shared
+    # across chunks)
+    twin = ("    requests_per_day: 1000\n    input_tokens: 2000\n    output_tokens: 500\n"
+            "    cache_hit_rate: 0.3\n    growth_per_month: 0.02\n    models: [gpt-5.5, claude-haiku-4-5]\n")
+    shaped = ("    requests_per_day: 777\n    input_tokens: 3333\n    output_tokens: 123\n"
+              "    growth_per_month: 0.05\n    traffic:\n      timezone: Asia/Shanghai\n"
+              "      hours: [0, 1, 2, 4, 1, 1, 2, 0, 3, 1, 1, 2, 4, 1, 1, 2, 0, 3, 1, 1, 2, 4, 1, 1]\n"
+              "    models: [deepseek-v4-flash, gpt-5.4-mini]\n")
+    return workloads_from("schema_version: 1\nprofiles:\n  a:\n" + twin + "  b:\n" + twin + "  c:\n" + shaped,
+                          table, ())
+
+
+def test_a_projection_column_sums_without_making_a_value_to_what_adding_the_values_gives(monkeypatch):
+    from costcalc.api import prices_from
+    from costcalc.projection import frame as frame_module
+
+    monkeypatch.setattr(frame_module, "FLUSH_RUNS", 1)  # a chunk per run: values repeated across chunks
+    made = []
+    original = amounts.Joined._divided
+    monkeypatch.setattr(amounts.Joined, "_divided", lambda self, positions: made.append(len(positions)) or
+                        original(self, positions))
+    table = prices_from(None)
+    frame = project(_profiles(table), table, (2026, 12), 36)
+    totals = {column: frame[column].sum() for column in ("tokens", "cost_usd")}
+    assert made == []  # summed, nothing made
+    for column, total in totals.items():
+        joined = frame[column].array._deferred.make
+        assert isinstance(joined, amounts.Joined) and len(joined.money) > 2
+        by_money = np.concatenate([m.tokens() if column == "tokens" else m.cost() for m in joined.money])
+        assert total.as_tuple() == canonical(exact_sum(by_money.tolist())).as_tuple()
+        assert frame[column].tolist() == by_money.tolist()  # the column itself: Money's values
+
+
+def test_every_quotient_called_exact_is_the_division_of_its_operands():
+    from costcalc.api import prices_from
+
+    table = prices_from(None)
+    frame = project(_profiles(table), table, (2026, 12), 36)
+    joined = frame["cost_usd"].array._deferred.make
+    count = joined.count()
+    numerators = joined.tokens._numerators[joined._pair_multipliers].tolist()
+    known = qs._Groups(numerators, list(joined._divisors))
+    factors = joined._cost_factors(slice(0, count))
+    exact = known.exact(np.ones(count, dtype=np.int64), joined._divided_by, factors)
+    assert 0 < exact.sum() < count  # both kinds occur here
+    groups = joined._divided_by.tolist()
+    for i in np.flatnonzero(exact).tolist():
+        shape = known.shapes[groups[i]]
+        quotient, remainder = divmod(numerators[groups[i]] * int(factors[i]), shape.g)
+        assert remainder == 0
+        divided = DIVIDE.divide(numerators[groups[i]] * int(factors[i]), joined._divisors[groups[i]])
+        assert divided == D(quotient * shape.factor).scaleb(-shape.places, context=EXACT)
+
+
+def test_a_maker_with_total_is_asked_first_and_none_falls_back_to_its_values():
+    class Totalled:
+        def __init__(self, values, total):
+            self.values_made, self.total_given, self.asked = values, total, 0
+
+        def __call__(self):
+            return np.array(self.values_made, dtype=object)
+
+        def total(self):
+            self.asked += 1
+            return self.total_given
+
+    # a maker's own total: 0.1 + 0.2 = 0.3, nothing made
+    maker = Totalled([D("0.1"), D("0.2")], D("0.30"))
+    array = DecimalArray.deferred(2, maker)
+    assert pd.Series(array).sum() == D("0.3") and maker.asked == 1 and array._decimals is None
+    # None: the values are made and added: 0.1 + 0.2 = 0.3
+    maker = Totalled([D("0.1"), D("0.2")], None)
+    assert pd.Series(DecimalArray.deferred(2, maker)).sum() == D("0.3") and maker.asked == 1
+
+
+@pytest.mark.parametrize("column", ["tokens", "cost_usd"])
+def test_a_filtered_column_still_sums_its_own_rows(column):
+    from costcalc.api import prices_from
+
+    table = prices_from(None)
+    frame = project(_profiles(table), table, (2026, 12), 3)
+    kept = frame[frame["profile"] == "c"]
+    # c's rows only, made one by one and added, against the filtered column's sum
+    assert kept[column].sum() == canonical(exact_sum(frame[column].tolist()[i] for i in np.flatnonzero(
+        (frame["profile"] == "c").to_numpy()).tolist()))
+
+
+def test_a_filter_and_a_take_sum_their_rows_without_making_a_value(monkeypatch):
+    from costcalc.api import prices_from
+
+    made = []
+    original = amounts.Joined._divided
+    monkeypatch.setattr(amounts.Joined, "_divided", lambda self, positions: made.append(len(positions)) or
+                        original(self, positions))
+    table = prices_from(None)
+    frame = project(_profiles(table), table, (2026, 12), 3)
+    rows = np.flatnonzero((frame["profile"] == "c").to_numpy())
+    kept = frame.iloc[rows]
+    twice = frame["cost_usd"].take(np.concatenate([rows[:3], rows[:3]]))  # rows repeated: counted twice
+    sums = {column: kept[column].sum() for column in ("tokens", "cost_usd")}
+    twice_sum = twice.sum()
+    assert made == []
+    # against the values made and added one by one
+    for column, total in sums.items():
+        values = frame[column].tolist()
+        assert total == canonical(exact_sum(values[i] for i in rows.tolist()))
+    values = frame["cost_usd"].tolist()
+    assert twice_sum == canonical(exact_sum(2 * values[i] for i in rows[:3].tolist()))
+
+
+def test_numerators_past_120_digits_are_made_and_summed_as_money_makes_them():
+    # one multiplier V = 10^130 + 1 over 3; token values S = 3 (lines 0 and 2) and S = 7 (line 1); rate 2
+    money = amounts.Money(np.array([0, 1, 0], dtype=np.int32), np.array([3, 7], dtype=np.int64),
+                          np.array([0, 0], dtype=np.int32), [10 ** 130 + 1], [D(3)],
+                          np.array([0, 1, 0], dtype=np.int32), np.array([0, 1], dtype=np.int32),
+                          np.array([0, 0], dtype=np.int32), [2], 0)
+    joined = amounts.Joined([money], "tokens")
+    # (10^130 + 1) x 3 / 3 has 131 digits: rounded to 50, 1.000...0E+130; (10^130 + 1) x 7 / 3 = 2.333...E+130
+    third = D("2." + "3" * 49 + "E+130")
+    assert joined().tolist() == [D("1." + "0" * 49 + "E+130"), third, D("1." + "0" * 49 + "E+130")]
+    assert [v.as_tuple() for v in joined().tolist()] == [v.as_tuple() for v in money.tokens().tolist()]
+    # the products pass 120 digits: total() gives None and the sum adds the values: 2 x 10^130 + 2.333...E+130
+    assert joined.total() is None
+    assert pd.Series(DecimalArray.deferred(3, amounts.Joined([money], "tokens"))).sum() == D("4." + "3" * 49 + "E+130")
+
+
+def test_a_zero_divisor_fails_as_the_division_does():
+    # 6 x 1 / 0: the column's value would raise; so does its sum (decimal.DivisionByZero)
+    with pytest.raises(ZeroDivisionError):
+        _sum([1], [0], [1], [6], [D(0)])
