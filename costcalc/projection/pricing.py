@@ -88,8 +88,7 @@ class Chunk:
 
     ids: np.ndarray
     money: Money  # tokens and cost_usd
-    first: np.ndarray
-    last: np.ndarray
+    periods: np.ndarray  # per line: its (first, last instant) as a code of projector.periods (2 or 4 bytes)
     specs: list[RunSpec]  # the runs priced (those with lines and those without)
     run_specs: np.ndarray  # per run with lines (in order): its position in specs,
     run_months: np.ndarray  # its month index,
@@ -102,7 +101,7 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
     (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
     if not specs:
         empty = np.zeros(0, dtype=np.int64)
-        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, empty, [], empty,
+        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, [], empty,
                      empty, empty, np.empty(0, dtype=object))
     groups, places = _sums(projector, specs, months)
     chunk = _decimals(projector, volumes, specs, places, groups, months)
@@ -114,14 +113,13 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
 class _Block:
     """The sums of the kinds first priced in one chunk, one after the other (each kind's groups in order:
     month, then the first term of each line): kinds point into it (_Priced), so a chunk gathers its runs'
-    sums from a few blocks at once, not kind by kind. 4-byte months, line ids and instants (epoch minutes:
-    below 2^31 until the year 6053)."""
+    sums from a few blocks at once, not kind by kind. 4-byte months and line ids; a group's first and last
+    instant as one 4-byte code (projector.periods: a projection has a few thousand distinct pairs)."""
 
     month: np.ndarray
     line: np.ndarray
     sum: np.ndarray   # int64, or Python ints (object) when a sum may pass 2^62
-    first: np.ndarray
-    last: np.ndarray
+    period: np.ndarray
 
 
 @dataclass
@@ -135,7 +133,7 @@ class _Priced:
     places: int
 
 
-_FIELDS = ("month", "line", "sum", "first", "last")
+_FIELDS = ("month", "line", "sum", "period")
 
 
 def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dict[str, np.ndarray], list[int]]:
@@ -165,7 +163,7 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
         ends = np.searchsorted(template, np.arange(1, len(templates) + 1))  # groups are in template order
         starts = np.r_[0, ends[:-1]]
         block = _Block((groups["run_key"] % months).astype(np.int32), groups["line"].astype(np.int32),
-                       groups["sum"], groups["first"], groups["last"])  # instants: int32 already (terms)
+                       groups["sum"], projector.period_codes(groups["first"], groups["last"]))
         uniform = np.array([spec.weights is None for spec in templates])
         # kept for the whole projection: the uniform kinds' rows alone (traffic shapes' sums die with the chunk)
         lengths = ends - starts
@@ -197,7 +195,7 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
     keep = vids.ravel()[run_key] >= 0
     index = index[keep]
     out = {"run_key": run_key[keep], "vids": vids}
-    for name in ("line", "sum", "first", "last"):
+    for name in ("line", "sum", "period"):
         out[name] = pool[name][index]
     return out, [p.places for p in found]
 
@@ -468,8 +466,9 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
         np.empty(0, dtype=object)
     # line ids (a few thousand) and instants (epoch minutes: below 2^31 until the year 6053) in 4 bytes
-    first, last = (groups[name][lines].astype(np.int32, copy=False) for name in ("first", "last"))
-    return Chunk(line[lines].astype(np.int32, copy=False), money, first, last, specs, keys // months,
+    # per line 2 bytes for its period while a projection has fewer than 2^15 distinct ones
+    periods = groups["period"][lines].astype(np.int16 if len(projector.periods) < 2 ** 15 else np.int32)
+    return Chunk(line[lines].astype(np.int32, copy=False), money, periods, specs, keys // months,
                  keys % months, counts, requests)
 
 
