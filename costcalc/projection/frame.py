@@ -67,7 +67,7 @@ class _Columns:
             "model": [self.model_codes.setdefault(s.model_name, len(self.model_codes)) for s in specs],
             "case": [CASES.index(s.case) for s in specs]}
         for key, codes in per_spec.items():
-            self.run_columns[key].append(np.array(codes, dtype=np.int64)[chunk.run_specs])
+            self.run_columns[key].append(np.array(codes, dtype=np.int32)[chunk.run_specs])
         self.run_columns["month"].append(chunk.run_months)
         self.run_columns["lines"].append(chunk.run_lines)
         self.run_columns["requests"].append(chunk.requests)

@@ -448,10 +448,12 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
                                       len(token_sums) * len(rates))
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
-    # per line: 4-byte codes (a chunk has far fewer than 2^31 lines and distinct values)
-    money = Money(tokens_codes.astype(np.int32), token_sums, token_multipliers.astype(np.int32), numerators,
-                  divisors, cost_codes.astype(np.int32),
-                  (cost_uniques // len(rates)).astype(np.int32), (cost_uniques % len(rates)).astype(np.int32),
+    # codes in the smallest unsigned type that holds them (a chunk's lines are kept until the frame is read:
+    # 2M lines of the 1,000-profile projection): most distinct token values and multipliers of a chunk fit 2
+    # bytes, the rates 1
+    money = Money(_narrow(tokens_codes, len(token_sums)), token_sums, _narrow(token_multipliers, len(divisors)),
+                  numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
+                  _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
                   [_scaled(rate, rate_places) for rate in rates], rate_places)
     request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
                                                                  len(divisors))
@@ -465,11 +467,16 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     keys = line_runs[boundaries]
     requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
         np.empty(0, dtype=object)
-    # line ids (a few thousand) and instants (epoch minutes: below 2^31 until the year 6053) in 4 bytes
-    # per line 2 bytes for its period while a projection has fewer than 2^15 distinct ones
+    # per line 2 bytes for its period and its line id while a projection has fewer than 2^15 of them
     periods = groups["period"][lines].astype(np.int16 if len(projector.periods) < 2 ** 15 else np.int32)
-    return Chunk(line[lines].astype(np.int32, copy=False), money, periods, specs, keys // months,
-                 keys % months, counts, requests)
+    ids = line[lines].astype(np.int16 if len(projector.line_meta) < 2 ** 15 else np.int32)
+    return Chunk(ids, money, periods, specs, _narrow(keys // months, len(specs)), _narrow(keys % months, months),
+                 counts.astype(np.int32), requests)
+
+
+def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes in [0, count) in the smallest unsigned type that holds them (int32 past 2^16)."""
+    return codes.astype(np.uint8 if count <= 2 ** 8 else np.uint16 if count <= 2 ** 16 else np.int32)
 
 
 def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,
