@@ -278,7 +278,11 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     is_special = np.zeros(len(meta), dtype=bool)
     is_special[special] = True
     chosen = np.flatnonzero(is_special[ids])
-    found = np.unique(model_codes[chosen].astype(np.int64) * len(meta) + ids[chosen])  # sorted by (model, line id)
+    # the (model, line id) pairs present, sorted: marked in a table of every pair (models x line ids: a few
+    # tens of thousands), not sorted out of the lines (np.unique sorted 600k keys)
+    present = np.zeros(len(names) * len(meta), dtype=bool)
+    present[model_codes[chosen].astype(np.int64) * len(meta) + ids[chosen]] = True
+    found = np.flatnonzero(present)
     pairs = zip((found // len(meta)).tolist(), (found % len(meta)).tolist())
     list_rates, native_rates = [], []
     for code, line in pairs:
