@@ -484,7 +484,7 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
         divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
     lines = line >= 0
     requests_rows = line == REQUESTS
-    tokens_codes, token_sums, token_multipliers = _sorted_distinct(sums[lines], multiplier[lines], len(divisors))
+    tokens_codes, token_sums, token_multipliers = _distinct(sums[lines], multiplier[lines], len(divisors))
     # cost: one value per distinct (token value, rate)
     rate_of: dict[Decimal, int] = {}
     rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
@@ -523,37 +523,6 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
 def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
     """Codes in [0, count) in the smallest unsigned type that holds them (int32 past 2^16)."""
     return codes.astype(np.uint8 if count <= 2 ** 8 else np.uint16 if count <= 2 ** 16 else np.int32)
-
-
-def _sorted_distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray,
-                                                                                   np.ndarray]:
-    """amounts._distinct (the code of each row's value V_int x S / divisor, numbered in the order the values
-    first come, and per distinct value its S and multiplier) by a sort, not a hash table: a hash table of
-    the chunk's 200k values was fresh memory every chunk (its pages faulted again each time), a sort's
-    arrays are the size of the rows and come back from the allocator's heap."""
-    count = max(count, 1)
-    if not len(sums) or sums.dtype == object or int(sums.max()) >= (2 ** 62) // count or int(sums.min()) < 0:
-        return _distinct(sums, multiplier, count)
-    keys = sums * count  # S and the multiplier as one int64 key
-    keys += multiplier
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    del keys
-    starts = np.empty(len(ordered), dtype=bool)
-    starts[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    uniques = ordered[starts]
-    del ordered
-    # distinct values by first row (the stable sort puts each value's first row first), renumbered in that order
-    rank = np.argsort(order[starts], kind="stable")
-    number = np.empty(len(rank), dtype=np.int64)
-    number[rank] = np.arange(len(rank), dtype=np.int64)
-    group = np.cumsum(starts, dtype=np.int64)
-    group -= 1
-    codes = np.empty(len(order), dtype=np.int64)
-    codes[order] = number[group]
-    uniques = uniques[rank]
-    return codes, uniques // count, uniques % count
 
 
 def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,
