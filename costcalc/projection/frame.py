@@ -67,7 +67,7 @@ class _Columns:
             "model": [self.model_codes.setdefault(s.model_name, len(self.model_codes)) for s in specs],
             "case": [CASES.index(s.case) for s in specs]}
         for key, codes in per_spec.items():
-            self.run_columns[key].append(np.array(codes, dtype=np.int64)[chunk.run_specs])
+            self.run_columns[key].append(np.array(codes, dtype=np.int32)[chunk.run_specs])
         self.run_columns["month"].append(chunk.run_months)
         self.run_columns["lines"].append(chunk.run_lines)
         self.run_columns["requests"].append(chunk.requests)
@@ -104,7 +104,7 @@ class _Columns:
             self.flush()
         counts = self.runs("lines")
         ids = self.column("ids")
-        first, last = [c.first for c in self.chunks], [c.last for c in self.chunks]
+        periods = [c.periods for c in self.chunks]
         # tokens and cost_usd stay integers until a value is read (pricing.Money, DecimalArray.deferred)
         money = [c.money for c in self.chunks]
         joined_tokens = Joined(money, "tokens")
@@ -147,8 +147,8 @@ class _Columns:
             "usd_per_mtok": pd.Series(DecimalArray.deferred(len(ids), _Coded(rates, ids)), copy=False),
             "cost_usd": pd.Series(cost, copy=False),
             "case": repeated("case", list(CASES)),
-            "period_start": _utc_minutes(first),
-            "period_end": _utc_minutes(last),
+            "period_start": _utc_minutes(periods, [first for first, _ in self.projector.periods]),
+            "period_end": _utc_minutes(periods, [last for _, last in self.projector.periods]),
         }
         frame = pd.DataFrame({c: data[c] for c in COLUMNS}, copy=False)
         profile_codes = np.asarray(data["profile"].codes)
@@ -160,25 +160,27 @@ class _Columns:
         return frame
 
 
-def _utc_minutes(pieces: list[np.ndarray]) -> pd.Series:
-    """Epoch minutes (the chunks' int32 arrays, in order) as UTC instants, in the unit
-    pd.to_datetime(minutes, unit="m", utc=True) gives, made by one integer multiply in the one int64
-    array the column keeps (the pieces are widened as they are copied in: no concatenated copy, no
-    temporary): to_datetime's general conversion took about 80 ms per 2M-line column."""
+def _utc_minutes(codes: list[np.ndarray], minutes: list[int]) -> pd.Series:
+    """The instants minutes[code] of each line (codes: the chunks' period codes, in order; minutes: epoch
+    minutes per code) as UTC instants, in the unit pd.to_datetime(minutes, unit="m", utc=True) gives, made
+    in the one int64 array the column keeps (each piece taken into it: no concatenated copy, no temporary)
+    already in the unit (the table is scaled, not the lines): to_datetime's general conversion took about
+    80 ms per 2M-line column."""
     unit = _minutes_unit()
     per_minute = 60 * {"s": 1, "ms": 10 ** 3, "us": 10 ** 6, "ns": 10 ** 9}[unit]
+    table = np.array(minutes or [0], dtype=np.int64)
+    largest = max(abs(int(table.min())), abs(int(table.max())))
+    if largest >= np.iinfo(np.int64).max // per_minute:  # past the unit's range: pandas says so
+        return pd.Series(pd.to_datetime(np.concatenate([table[c] for c in codes] or [table[:0]]), unit="m", utc=True))
+    table *= per_minute
     # the column's own datetime array (it owns its memory: pandas copies an array that is a view of
     # another when it must own it), written through an int64 view
-    instants = np.empty(sum(len(p) for p in pieces), dtype=f"datetime64[{unit}]")
+    instants = np.empty(sum(len(p) for p in codes), dtype=f"datetime64[{unit}]")
     values = instants.view(np.int64)
     position = 0
-    for piece in pieces:
-        values[position:position + len(piece)] = piece
+    for piece in codes:
+        np.take(table, piece, out=values[position:position + len(piece)])
         position += len(piece)
-    largest = max((max(abs(int(p.min())), abs(int(p.max()))) for p in pieces if len(p)), default=0)
-    if largest >= np.iinfo(np.int64).max // per_minute:
-        return pd.Series(pd.to_datetime(values, unit="m", utc=True))  # past the unit's range: pandas says so
-    np.multiply(values, per_minute, out=values)  # in place: the column's one 8-byte copy per line
     try:
         # UTC instants are their own wall times: wrapped as they are (tz_localize copies every line, 16 MB
         # per 2M-line column); pandas' constructor of its own datetime arrays, so checked, else localized
@@ -276,7 +278,11 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     is_special = np.zeros(len(meta), dtype=bool)
     is_special[special] = True
     chosen = np.flatnonzero(is_special[ids])
-    found = np.unique(model_codes[chosen].astype(np.int64) * len(meta) + ids[chosen])  # sorted by (model, line id)
+    # the (model, line id) pairs present, sorted: marked in a table of every pair (models x line ids: a few
+    # tens of thousands), not sorted out of the lines (np.unique sorted 600k keys)
+    present = np.zeros(len(names) * len(meta), dtype=bool)
+    present[model_codes[chosen].astype(np.int64) * len(meta) + ids[chosen]] = True
+    found = np.flatnonzero(present)
     pairs = zip((found // len(meta)).tolist(), (found % len(meta)).tolist())
     list_rates, native_rates = [], []
     for code, line in pairs:

@@ -40,6 +40,7 @@ share the layout of their arrays; split, each part would need the others' layout
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -61,6 +62,8 @@ from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_m
 # (over_limit: exclude), and -(_UNPRICED + t) the calls of its t-th tool no fee priced.
 REQUESTS, LEFT_OUT, _UNPRICED = -1, -2, 3
 _INT64_BOUND = 2 ** 62
+# terms summed at once (_sums): a batch's arrays are a few hundred KB, not tens of MB
+_BATCH_TERMS = 1 << 15
 _ORDER = {c: i for i, c in enumerate(COMPONENTS)}
 
 
@@ -88,8 +91,7 @@ class Chunk:
 
     ids: np.ndarray
     money: Money  # tokens and cost_usd
-    first: np.ndarray
-    last: np.ndarray
+    periods: np.ndarray  # per line: its (first, last instant) as a code of projector.periods (2 or 4 bytes)
     specs: list[RunSpec]  # the runs priced (those with lines and those without)
     run_specs: np.ndarray  # per run with lines (in order): its position in specs,
     run_months: np.ndarray  # its month index,
@@ -102,7 +104,7 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
     (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
     if not specs:
         empty = np.zeros(0, dtype=np.int64)
-        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, empty, [], empty,
+        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, [], empty,
                      empty, empty, np.empty(0, dtype=object))
     groups, places = _sums(projector, specs, months)
     chunk = _decimals(projector, volumes, specs, places, groups, months)
@@ -114,14 +116,13 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
 class _Block:
     """The sums of the kinds first priced in one chunk, one after the other (each kind's groups in order:
     month, then the first term of each line): kinds point into it (_Priced), so a chunk gathers its runs'
-    sums from a few blocks at once, not kind by kind. 4-byte months, line ids and instants (epoch minutes:
-    below 2^31 until the year 6053)."""
+    sums from a few blocks at once, not kind by kind. 4-byte months and line ids; a group's first and last
+    instant as one 4-byte code (projector.periods: a projection has a few thousand distinct pairs)."""
 
     month: np.ndarray
     line: np.ndarray
     sum: np.ndarray   # int64, or Python ints (object) when a sum may pass 2^62
-    first: np.ndarray
-    last: np.ndarray
+    period: np.ndarray
 
 
 @dataclass
@@ -135,7 +136,7 @@ class _Priced:
     places: int
 
 
-_FIELDS = ("month", "line", "sum", "first", "last")
+_FIELDS = ("month", "line", "sum", "period")
 
 
 def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dict[str, np.ndarray], list[int]]:
@@ -160,12 +161,22 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
         segments = _Segments(projector, _weighed(projector, templates))
         for t, (kind, spec) in enumerate(new.items()):
             segments.add(t, spec, months, kind[-2], kind[-1])
-        groups = _aggregate(segments.terms(templates, months), segments)
-        template = groups["run_key"] // months
+        # summed a batch of kinds at a time (about _BATCH_TERMS terms: a kind's groups are its own), so the
+        # terms' arrays stay small (fresh memory is time: every large temporary costs its pages again)
+        pieces: list[tuple[np.ndarray, ...]] = []
+        for a, b in segments.batches(_BATCH_TERMS):
+            groups = _aggregate(segments.terms(months, a, b), segments)
+            run_key = groups["run_key"]
+            pieces.append(((run_key // months).astype(np.int32), (run_key % months).astype(np.int32),
+                           groups["line"].astype(np.int32), groups["sum"],
+                           projector.period_codes(groups["first"], groups["last"])))
+            del groups, run_key
+        template, *columns = (np.concatenate(arrays) if len(pieces) > 1 else arrays[0] for arrays in zip(*pieces))
+        del pieces
         ends = np.searchsorted(template, np.arange(1, len(templates) + 1))  # groups are in template order
         starts = np.r_[0, ends[:-1]]
-        block = _Block((groups["run_key"] % months).astype(np.int32), groups["line"].astype(np.int32),
-                       groups["sum"], groups["first"], groups["last"])  # instants: int32 already (terms)
+        del template
+        block = _Block(*columns)
         uniform = np.array([spec.weights is None for spec in templates])
         # kept for the whole projection: the uniform kinds' rows alone (traffic shapes' sums die with the chunk)
         lengths = ends - starts
@@ -197,7 +208,7 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
     keep = vids.ravel()[run_key] >= 0
     index = index[keep]
     out = {"run_key": run_key[keep], "vids": vids}
-    for name in ("line", "sum", "first", "last"):
+    for name in ("line", "sum", "period"):
         out[name] = pool[name][index]
     return out, [p.places for p in found]
 
@@ -275,6 +286,7 @@ class _Segments:
         self.most_slots = 1
         self.most_classes = 1
         self.most_tools = 0
+        self._laid_out = False  # _lay_out: once every segment is added
 
     def add(self, b: int, spec: RunSpec, months: int, share_places: int, per_places: int) -> None:
         """Run b's segments; share_places and per_places are its _signature's (the places of its shares,
@@ -338,51 +350,83 @@ class _Segments:
                                             dtype=np.int64)
         self.columns.setdefault(component, len(self.columns))
 
-    def terms(self, specs: list[RunSpec], months: int) -> dict[str, np.ndarray]:
-        """Every term as arrays: run key (run x months + month), within-run position, line id (or a
-        pseudo id), S-part (share x minutes x per), first and last instant. Every month of a structure,
-        whether the run has a volume in it or not (_sums leaves those months out)."""
+    def batches(self, most_terms: int) -> list[tuple[int, int]]:
+        """Consecutive ranges [a, b) of the segments, cut between runs, of about most_terms terms each (a run
+        with more is a range of its own)."""
+        self._lay_out()
+        runs, terms = self._runs, self._seg_length
+        cuts = [0]
+        total = 0
+        # per run: its first segment and its terms (segments come in run order)
+        firsts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=np.int64)
+        per_run = np.add.reduceat(terms, firsts) if len(runs) else np.zeros(0, dtype=np.int64)
+        for first, count in zip(firsts.tolist(), per_run.tolist()):
+            if total and total + count > most_terms:
+                cuts.append(first)
+                total = 0
+            total += count
+        cuts.append(len(runs))
+        return list(itertools.pairwise(cuts))
+
+    def _lay_out(self) -> None:
+        """The arrays every batch of terms reads: the structures' rows one after the other (month, slot,
+        instants, the line id of each component), the minutes sources, and the segments as columns."""
+        if self._laid_out:
+            return
+        self._laid_out = True
         structures = self.structure_list
         lengths = np.array([len(s.month) for s in structures], dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        month = np.concatenate([s.month for s in structures])
-        slot = np.concatenate([s.slot for s in structures])
+        self._offsets = offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        self._month = np.concatenate([s.month for s in structures])
+        self._slot = np.concatenate([s.slot for s in structures])
         # instants (epoch minutes: below 2^31 until the year 6053) and line ids (a few thousand) in 4 bytes:
         # half the memory of the terms' widest columns
-        first = np.concatenate([s.first for s in structures]).astype(np.int32)
-        last = np.concatenate([s.last for s in structures]).astype(np.int32)
-        ids = np.full((len(month), len(self.columns) + 1), -1, dtype=np.int32)  # last column: no line
+        self._first = np.concatenate([s.first for s in structures]).astype(np.int32)
+        self._last = np.concatenate([s.last for s in structures]).astype(np.int32)
+        ids = np.full((len(self._month), len(self.columns) + 1), -1, dtype=np.int32)  # last column: no line
         for s, structure in enumerate(structures):
             for c, values in structure.ids.items():
                 ids[offsets[s]:offsets[s] + lengths[s], self.columns[c]] = values
+        self._ids = ids
         source_lengths = np.array([len(m) for m in self.source_list], dtype=np.int64)
-        source_offsets = np.concatenate([[0], np.cumsum(source_lengths)[:-1]]).astype(np.int64)
-        wide = self.wide or any(m.dtype == object for m in self.source_list)
-        all_minutes = np.concatenate([m.astype(object) if wide else m for m in self.source_list])
-
+        self._source_offsets = np.concatenate([[0], np.cumsum(source_lengths)[:-1]]).astype(np.int64)
+        self._wide = wide = self.wide or any(m.dtype == object for m in self.source_list)
+        self._all_minutes = np.concatenate([m.astype(object) if wide else m for m in self.source_list])
         table = list(zip(*self.segments))
-        struct, sources, components, pseudos, runs, positions, indexes = (
-            np.array(table[i], dtype=np.int64) for i in (0, 1, 2, 3, 6, 7, 8))
-        seg_length = lengths[struct]
+        self._struct, self._sources, self._components, self._pseudos, self._runs, self._positions, \
+            self._indexes = (np.array(table[i], dtype=np.int64) for i in (0, 1, 2, 3, 6, 7, 8))
+        dtype = object if wide else np.int64
+        # share x per once per segment (below 2^62 unless wide: _Segments.add)
+        self._share_per = np.array(table[4], dtype=dtype) * np.array(table[5], dtype=dtype)
+        self._seg_length = lengths[self._struct]
+
+    def terms(self, months: int, a: int, b: int) -> dict[str, np.ndarray]:
+        """The terms of segments a to b as arrays: run key (run x months + month), within-run position, line
+        id (or a pseudo id), S-part (share x minutes x per), first and last instant. Every month of a
+        structure, whether the run has a volume in it or not (_sums leaves those months out)."""
+        self._lay_out()
+        offsets, ids = self._offsets, self._ids
+        struct = self._struct[a:b]
+        seg_length = self._seg_length[a:b]
 
         def each(per_segment: np.ndarray) -> np.ndarray:  # a segment's value on each of its terms
             return np.repeat(per_segment, seg_length)
 
         within = np.arange(int(seg_length.sum()), dtype=np.int64) - each(np.cumsum(seg_length) - seg_length)
         row = each(offsets[struct]) + within
-        minutes = all_minutes[each(source_offsets[sources]) + within]
-        dtype = object if wide else np.int64
-        # share x per once per segment (below 2^62 unless wide: _Segments.add), then x minutes per term
-        value = each(np.array(table[4], dtype=dtype) * np.array(table[5], dtype=dtype)) * minutes
+        minutes = self._all_minutes[each(self._source_offsets[self._sources[a:b]]) + within]
+        # share x per (per segment) x minutes per term
+        value = each(self._share_per[a:b]) * minutes
         keep = value != 0
         # each term's line id: its structure's row in its component's column (flat), or the segment's pseudo id
-        line = ids.ravel()[each(offsets[struct] * ids.shape[1] + components) + within * ids.shape[1]]
-        line = np.where(line >= 0, line, each(pseudos.astype(np.int32)))
+        line = ids.ravel()[each(offsets[struct] * ids.shape[1] + self._components[a:b]) + within * ids.shape[1]]
+        line = np.where(line >= 0, line, each(self._pseudos[a:b].astype(np.int32)))
         width = len(COMPONENTS) + 2 + self.most_tools
-        position = each((positions * self.most_slots) * width + indexes) + slot[row] * width
-        run_key = each(runs * months) + month[row]
-        columns = {"run_key": run_key, "position": position, "line": line, "value": value, "first": first[row],
-                   "last": last[row]}
+        position = each((self._positions[a:b] * self.most_slots) * width + self._indexes[a:b]) \
+            + self._slot[row] * width
+        run_key = each(self._runs[a:b] * months) + self._month[row]
+        columns = {"run_key": run_key, "position": position, "line": line, "value": value,
+                   "first": self._first[row], "last": self._last[row]}
         if not keep.all():  # tokens that are zero (a traffic weight of 0)
             columns = {name: values[keep] for name, values in columns.items()}
         return {**columns, "span": self.most_classes * self.most_slots * width}
@@ -450,10 +494,12 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
                                       len(token_sums) * len(rates))
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
-    # per line: 4-byte codes (a chunk has far fewer than 2^31 lines and distinct values)
-    money = Money(tokens_codes.astype(np.int32), token_sums, token_multipliers.astype(np.int32), numerators,
-                  divisors, cost_codes.astype(np.int32),
-                  (cost_uniques // len(rates)).astype(np.int32), (cost_uniques % len(rates)).astype(np.int32),
+    # codes in the smallest unsigned type that holds them (a chunk's lines are kept until the frame is read:
+    # 2M lines of the 1,000-profile projection): most distinct token values and multipliers of a chunk fit 2
+    # bytes, the rates 1
+    money = Money(_narrow(tokens_codes, len(token_sums)), token_sums, _narrow(token_multipliers, len(divisors)),
+                  numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
+                  _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
                   [_scaled(rate, rate_places) for rate in rates], rate_places)
     request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
                                                                  len(divisors))
@@ -467,10 +513,16 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
     keys = line_runs[boundaries]
     requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
         np.empty(0, dtype=object)
-    # line ids (a few thousand) and instants (epoch minutes: below 2^31 until the year 6053) in 4 bytes
-    first, last = (groups[name][lines].astype(np.int32, copy=False) for name in ("first", "last"))
-    return Chunk(line[lines].astype(np.int32, copy=False), money, first, last, specs, keys // months,
-                 keys % months, counts, requests)
+    # per line 2 bytes for its period and its line id while a projection has fewer than 2^15 of them
+    periods = groups["period"][lines].astype(np.int16 if len(projector.periods) < 2 ** 15 else np.int32)
+    ids = line[lines].astype(np.int16 if len(projector.line_meta) < 2 ** 15 else np.int32)
+    return Chunk(ids, money, periods, specs, _narrow(keys // months, len(specs)), _narrow(keys % months, months),
+                 counts.astype(np.int32), requests)
+
+
+def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes in [0, count) in the smallest unsigned type that holds them (int32 past 2^16)."""
+    return codes.astype(np.uint8 if count <= 2 ** 8 else np.uint16 if count <= 2 ** 16 else np.int32)
 
 
 def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,

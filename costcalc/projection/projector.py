@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .. import calendar as cal
 from ..errors import CostcalcError, NotLaunchedError, RetiredModelError
@@ -111,6 +112,10 @@ class _Projector:
         # or end dates run the same windows (whole UTC months), so they share one tuple and the structures
         # keyed by its id
         self.window_sets: dict[str, tuple] = {}
+        # every distinct (first, last instant) of a cost line, as epoch minutes: lines carry a code of it
+        # (2 bytes, not 8 for two int32 instants), the frame's period columns are made from these
+        self.periods: list[tuple[int, int]] = []
+        self._period_ids: dict[int, int] = {}
 
     @contextlib.contextmanager
     def scratch(self):
@@ -208,6 +213,21 @@ class _Projector:
             found = self.line_ids[meta] = len(self.line_meta)
             self.line_meta.append(meta)
         return found
+
+    def period_codes(self, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """The code in self.periods of each (first, last) pair of epoch minutes (int32 arrays), as int32."""
+        if not len(first):
+            return np.zeros(0, dtype=np.int32)
+        # one int64 key per pair: first in the high half, last (shifted to be non-negative) in the low one
+        keys = first.astype(np.int64) << 32
+        keys += last.astype(np.int64) + 2 ** 31
+        codes, uniques = pd.factorize(keys)
+        ids = self._period_ids
+        for key in uniques.tolist():
+            if key not in ids:
+                ids[key] = len(self.periods)
+                self.periods.append((key >> 32, (key & 0xFFFFFFFF) - 2 ** 31))
+        return np.array([ids[key] for key in uniques.tolist()], dtype=np.int32)[codes]
 
     def growth(self, base: Decimal, k: int) -> Decimal:
         """base ** k, from a per-rate cache of successive powers (compounding is computed once)."""
