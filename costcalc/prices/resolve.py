@@ -76,8 +76,8 @@ class Resolution:
             text = f"{self.billed_model.id}:{text}"
         return text
 
-    @property
-    def key(self) -> tuple:
+    @cached_property
+    def key(self) -> tuple:  # remembered: segments compares the keys of neighbouring pieces (thousands a month)
         return (self.billed_model.id, self.rule.key) + tuple(m.key for m in self.modifiers) + \
             tuple(f.key for f in self.fees)
 
