@@ -65,6 +65,7 @@ class _Projector:
         self.unit_info: dict[tuple[str, str, str], tuple] = {}
         self._growth: dict[Decimal, list[Decimal]] = {}
         self._int_weights: dict[int, tuple] = {}
+        self._products: dict[tuple, Decimal] = {}  # (weekday, hour weight as_tuple()s) -> their product
         self._traffic: dict[Traffic, tuple] = {}
         self.assumptions: list[str] = []
         self._said: set[str] = set()
@@ -190,8 +191,26 @@ class _Projector:
         id stays unique for the whole run."""
         found = self._traffic.get(traffic)
         if found is None:
-            found = self._traffic[traffic] = (week_weights(traffic), len(self._traffic))
+            found = self._traffic[traffic] = (self._week_weights(traffic), len(self._traffic))
         return found
+
+    def _week_weights(self, traffic: Traffic) -> tuple[Decimal, ...] | None:
+        """week_weights(traffic), each distinct product one object shared by every shape that has it (a big
+        projection has hundreds of shapes of a few distinct weights: 168 new Decimals each were megabytes of
+        fresh memory). Keyed by the factors as written (as_tuple: 1 and 1.0 make products at other places)."""
+        if traffic.uniform:
+            return None
+        products = self._products
+        hours = [(h, h.as_tuple()) for h in traffic.hours]
+        out = []
+        for day in traffic.weekdays:
+            day_key = day.as_tuple()
+            for hour, hour_key in hours:
+                product = products.get((day_key, hour_key))
+                if product is None:
+                    product = products[(day_key, hour_key)] = day * hour
+                out.append(product)
+        return tuple(out)
 
     def failed_line(self, line_id: int) -> int:
         """The line id of failed attempts priced like line `line_id` (costcalc.shapes.with_failures): the
@@ -355,12 +374,14 @@ class _Projector:
         found = self._int_weights.get(weights_id)
         if found is None:
             # 168 weights of a few distinct values: exponents and scaled integers once per distinct one
-            exponents = {w.as_tuple().exponent for w in weights}
+            # (the objects are shared: traffic_weights' products, so by identity)
+            distinct = list({id(w): w for w in weights}.values())
+            exponents = {w.as_tuple().exponent for w in distinct}
             finite = [e for e in exponents if isinstance(e, int)]
             places = max(0, -min(finite)) if len(finite) == len(exponents) else \
-                max(max(decimal_places(w), 0) for w in weights)  # not finite: decimal_places says so
-            memo: dict[Decimal, int] = {}
-            ints = [memo[w] if w in memo else memo.setdefault(w, int(w.scaleb(places))) for w in weights]
+                max(max(decimal_places(w), 0) for w in distinct)  # not finite: decimal_places says so
+            memo = {id(w): int(w.scaleb(places)) for w in distinct}
+            ints = [memo[id(w)] for w in weights]
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
         return found
