@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import decimal
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import NamedTuple
@@ -307,10 +307,12 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             projector.prepared[key] = prepared
     else:  # what the preparation records per profile and model (in_model_tokens)
         projector.translations[(profile.name, model_name)] = prepared.translation
-    notes = [f"{model_id} offers no {tier} tier: {profile.name}'s {tier} share is priced at its standard rates."
-             for tier in prepared.missing_tiers]
-    if prepared.no_residency:
-        notes.append(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
+    notes: Sequence[str] = ()  # most runs have none: no list each
+    if prepared.missing_tiers or prepared.no_residency:
+        notes = [f"{model_id} offers no {tier} tier: {profile.name}'s {tier} share is priced at its standard "
+                 f"rates." for tier in prepared.missing_tiers]
+        if prepared.no_residency:
+            notes.append(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
     projector.unit_info[(profile.name, model_name, case)] = (profile.units, own.tries, prepared.per_unit)
     for index, window, gaps in prepared.gaps:
         projector.mark_unavailable(profile.name, model_name, index, window, gaps)
