@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._parse import FIRST_YEAR, LAST_YEAR, parse_instant
@@ -23,6 +24,13 @@ from .errors import _NO_VALUE, InputError, Problem
 # workload or price, and it keeps every computation inside Decimal's range.
 MAX_DIGITS = 15
 _INT_LIMIT = 10 ** MAX_DIGITS  # a whole number below it has adjusted() < MAX_DIGITS
+
+
+@lru_cache(maxsize=4096)
+def _whole(value: int) -> Decimal:
+    """Decimal(value) of a whole number, one object per value: a file's counts repeat (1,000 profiles of a
+    few volumes and token counts), and an immutable Decimal is shared as well as copied."""
+    return Decimal(value)
 
 
 class Invalid(Exception):
@@ -119,7 +127,7 @@ class Reader:
             raise self.fail(node, key, f"must be {what}", node.plain())
         if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT and (minimum is None or value >= minimum) \
                 and (maximum is None or value <= maximum):
-            return Decimal(value)  # a whole number within every bound: the checks below all pass
+            return _whole(value)  # a whole number within every bound: the checks below all pass
         value = Decimal(value)
         if value.adjusted() >= MAX_DIGITS:  # no price, count or share is this large: a typo or a trap
             raise self.fail(node, key, f"must be {what}, below 10^{MAX_DIGITS}")
