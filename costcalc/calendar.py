@@ -100,12 +100,19 @@ def _local_clock_instants(zone_names: frozenset[str], minutes_after_midnight: fr
         tz = zone(name)
         day = lo.astimezone(tz).date() - timedelta(days=1)
         last = hi.astimezone(tz).date() + timedelta(days=1)
+        utc = name in _UTC_NAMES  # the local clock is UTC's: the instants as they read (no conversion each)
         while day <= last:
             for minute in minutes_after_midnight:
-                local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
-                out.add(local.astimezone(timezone.utc))
+                if utc:
+                    out.add(datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=timezone.utc))
+                else:
+                    local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
+                    out.add(local.astimezone(timezone.utc))
             day += timedelta(days=1)
     return frozenset(out)
+
+
+_UTC_NAMES = ("UTC", "Etc/UTC")
 
 
 @lru_cache(maxsize=256)
