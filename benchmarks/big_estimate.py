@@ -91,6 +91,13 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def _minor_faults() -> int:
+    """This process's minor page faults so far: fresh memory touched (each a page, or a huge page). On this
+    project's VMs a fault on memory freed a few seconds earlier costs the host's fault too (benchmarks/all.py
+    prints that cost), so the count explains much of a wall figure that moves between runs."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def main() -> None:
     numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
     count = int(numbers[0]) if numbers else 1000
@@ -105,14 +112,17 @@ def main() -> None:
     t0 = time.perf_counter()
     estimate = costcalc.estimate
     imported = time.perf_counter() - t0
+    faults = _minor_faults()
     t0 = time.perf_counter()
     df = estimate(frame, start="2026-12", months=36)
     elapsed = time.perf_counter() - t0
     peak_mib = _peak_mib()  # the estimate's peak, before the frame operations below
+    estimate_faults, faults = _minor_faults() - faults, _minor_faults()
     # tokens and cost_usd are made (Decimals) when first read: that first read, timed on its own
     first = time.perf_counter()
     df["cost_usd"].sum()
     first_read = time.perf_counter() - first
+    read_faults = _minor_faults() - faults
     read_peak_mib = _peak_mib()
     column = best(lambda: df["cost_usd"])
     grouped = best(lambda: df.groupby("month", observed=True)["cost_usd"].sum())
@@ -124,6 +134,7 @@ def main() -> None:
     print(f"profiles={count} models={len(MODELS)} months=36 rows={len(df):,} seconds={elapsed:.2f} "
           f"import_s={imported:.3f} peak_rss_mib={peak_mib:.0f} first_read_s={first_read:.3f} "
           f"peak_rss_after_read_mib={read_peak_mib:.0f} "
+          f"minor_faults_estimate={estimate_faults} minor_faults_first_read={read_faults} "
           f"column_s={column[0]:.3f} "
           f"groupby_sum_s={grouped[0]:.3f} "
           f"summarize_s={summary[0]:.2f} groupby_exact={exact}")
