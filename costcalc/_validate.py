@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._parse import FIRST_YEAR, LAST_YEAR, parse_instant
@@ -23,6 +23,29 @@ from .errors import _NO_VALUE, InputError, Problem
 # workload or price, and it keeps every computation inside Decimal's range.
 MAX_DIGITS = 15
 _INT_LIMIT = 10 ** MAX_DIGITS  # a whole number below it has adjusted() < MAX_DIGITS
+
+
+@lru_cache(maxsize=4096)
+def _whole(value: int) -> Decimal:
+    """Decimal(value) of a whole number, one object per value: a file's counts repeat (1,000 profiles of a
+    few volumes and token counts), and an immutable Decimal is shared as well as copied."""
+    return Decimal(value)
+
+
+class _Item:
+    """Reader.item's block: contextlib.suppress(Invalid) as a plain class (a file of 1,000 profiles enters
+    thousands; a generator-based context manager cost several times more per block)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        return kind is not None and issubclass(kind, Invalid)
+
+
+_ITEM = _Item()
 
 
 class Invalid(Exception):
@@ -43,10 +66,10 @@ class Reader:
         self.problems.append(Problem(self.file, node.line if node else None, key, value, message))
         return Invalid()
 
-    @contextmanager
-    def item(self) -> Iterator[None]:
-        with suppress(Invalid):
-            yield
+    def item(self) -> _Item:
+        """A block whose Invalid (a problem already recorded) ends it and lets the reader go on with the next
+        item; any other exception passes."""
+        return _ITEM
 
     def raise_if_problems(self) -> None:
         if self.problems:
@@ -119,7 +142,7 @@ class Reader:
             raise self.fail(node, key, f"must be {what}", node.plain())
         if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT and (minimum is None or value >= minimum) \
                 and (maximum is None or value <= maximum):
-            return Decimal(value)  # a whole number within every bound: the checks below all pass
+            return _whole(value)  # a whole number within every bound: the checks below all pass
         value = Decimal(value)
         if value.adjusted() >= MAX_DIGITS:  # no price, count or share is this large: a typo or a trap
             raise self.fail(node, key, f"must be {what}, below 10^{MAX_DIGITS}")

@@ -87,34 +87,99 @@ def minutes(a: datetime, b: datetime) -> int:
 def local_clock_instants(zone_names, minutes_after_midnight, lo: datetime, hi: datetime) -> set[datetime]:
     """Every instant (UTC) at which a local clock in one of `zone_names` reads one of
     `minutes_after_midnight`, on each local day from the day before `lo` to the day after `hi`: where a
-    local day, or a daily window with those edges, may begin or end."""
+    local day, or a daily window with those edges, may begin or end. Remembered per question (a price
+    table's clock rules are shared by models, and each asks about the same months)."""
+    return set(_local_clock_instants(frozenset(zone_names), frozenset(minutes_after_midnight), lo, hi))
+
+
+@lru_cache(maxsize=1024)
+def _local_clock_instants(zone_names: frozenset[str], minutes_after_midnight: frozenset[int], lo: datetime,
+                          hi: datetime) -> frozenset[datetime]:
     out: set[datetime] = set()
     for name in zone_names:
         tz = zone(name)
         day = lo.astimezone(tz).date() - timedelta(days=1)
         last = hi.astimezone(tz).date() + timedelta(days=1)
+        utc = name in _UTC_NAMES  # the local clock is UTC's: the instants as they read (no conversion each)
         while day <= last:
             for minute in minutes_after_midnight:
-                local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
-                out.add(local.astimezone(timezone.utc))
+                if utc:
+                    out.add(datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=timezone.utc))
+                else:
+                    local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
+                    out.add(local.astimezone(timezone.utc))
             day += timedelta(days=1)
-    return out
+    return frozenset(out)
+
+
+_UTC_NAMES = ("UTC", "Etc/UTC")
 
 
 @lru_cache(maxsize=256)
 def hour_runs(tz_name: str, year: int, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """hour_of_week as runs of minutes in one local hour of the week: (the minute each run starts, then the
-    month's minutes; each run's hour of the week; the month's minutes per hour of the week), read-only.
+    month's minutes (int32); each run's hour of the week (int16); the month's minutes per hour of the week
+    (int64)), read-only.
     About 750 runs a month: the cache keeps these (~12 KB a month and zone), not the 44,640 minutes
-    (87 KB), which a big projection's 268 months and zones held for the whole process (11-22 MiB)."""
+    (87 KB), which a big projection's 268 months and zones held for the whole process (11-22 MiB).
+    Made from the month's stretches of one UTC offset (_offsets), each a shift of the clock, without the
+    minutes: building 44,640 of them per month and zone was most of a big projection's first-use time
+    (fresh pages are slow on a VM). tests/test_hour_of_week.py holds it to hour_of_week."""
     import numpy as np  # lazy: numpy on first use, as hour_of_week (costcalc quote starts without it)
 
-    buckets = hour_of_week(tz_name, year, month)
-    starts = np.concatenate([[0], np.flatnonzero(buckets[1:] != buckets[:-1]) + 1, [len(buckets)]]).astype(np.int64)
-    out = (starts, buckets[starts[:-1]].astype(np.int64),
-           np.bincount(buckets, minlength=HOURS_PER_WEEK).astype(np.int64))
+    start, end = month_bounds(year, month)
+    total = minutes(start, end)
+    naive = start.replace(tzinfo=None)
+    pieces = _offsets(start, end, zone(tz_name))
+    starts, buckets = [], []
+    for (first, offset), (last, _) in zip(pieces, pieces[1:] + [(total, None)]):
+        local = naive + timedelta(minutes=first) + offset  # the wall clock at the stretch's first minute
+        at = local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute - first  # minute of week - m
+        aligned = first + (-(at + first)) % 60  # the first minute in the stretch a local hour starts
+        run = np.arange(aligned if aligned > first else aligned + 60, last, 60, dtype=np.int64)
+        starts += [np.array([first], dtype=np.int64), run]
+        buckets += [np.array([(at + first) % (7 * MINUTES_PER_DAY) // 60], dtype=np.int64),
+                    (at + run) % (7 * MINUTES_PER_DAY) // 60]
+    begin, hours = np.concatenate(starts), np.concatenate(buckets)
+    # a stretch may start in the hour the last one ended in (New York's 01:xx EDT, then 01:xx EST): one run
+    keep = np.concatenate([[True], hours[1:] != hours[:-1]])
+    begin, hours = np.append(begin[keep], total), hours[keep]
+    # float weights hold these whole minutes (at most 44,640) exactly
+    counts = np.bincount(hours, weights=np.diff(begin), minlength=HOURS_PER_WEEK).astype(np.int64)
+    # kept for the process (a big projection: 144 months and zones): minutes as int32, hours of the week as
+    # int16 (a third of int64's fresh pages); the counts, which dot products read, stay int64
+    out = (begin.astype(np.int32), hours.astype(np.int16), counts)
     for array in out:
         array.setflags(write=False)
+    return out
+
+
+def _offsets(start: datetime, end: datetime, tz) -> list[tuple[int, timedelta]]:
+    """(minute from `start`, UTC offset) where each stretch of one offset begins within [start, end).
+    Offsets are read every 12 hours (as _no_transition: transitions are rare and never shorter than a day)
+    and at the last 15-minute block; a change between two readings is found by bisection on 15-minute
+    blocks (every UTC offset, and so every change, falls on one)."""
+    step = timedelta(minutes=_BLOCK_MINUTES)
+    blocks = minutes(start, end) // _BLOCK_MINUTES
+
+    def offset(block: int) -> timedelta:
+        return (start + block * step).astimezone(tz).utcoffset()  # type: ignore[return-value]
+
+    samples = list(range(0, blocks, 12 * 60 // _BLOCK_MINUTES))
+    if samples[-1] != blocks - 1:
+        samples.append(blocks - 1)
+    out = [(0, offset(0))]
+    for block in samples[1:]:
+        known = offset(block)
+        while known != out[-1][1]:  # a change after the last stretch's start, at or before `block`
+            lo, hi = out[-1][0] // _BLOCK_MINUTES, block  # offset(lo) is the last stretch's, offset(hi) not
+            while hi - lo > 1:
+                middle = (lo + hi) // 2
+                if offset(middle) == out[-1][1]:
+                    lo = middle
+                else:
+                    hi = middle
+            out.append((hi * _BLOCK_MINUTES, offset(hi)))
     return out
 
 

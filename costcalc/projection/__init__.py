@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import decimal
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import NamedTuple
@@ -247,6 +247,7 @@ class _Own(NamedTuple):
     # what a run's preparation (_Prepared) reads of the profile, as written (repr: 1000 and 1000.0 scale
     # to other places); None for a conversation or agent (its bins read more: prepared per run)
     key: str | None
+    units: tuple  # projector.unit_info's entry of its runs without requests per conversation: one tuple
 
 
 class _Prepared(NamedTuple):
@@ -275,11 +276,12 @@ def _own(projector: _Projector, profile: Profile, month_list: list[tuple[int, in
         profile.input_tokens, profile.output_tokens, profile.reasoning_tokens, profile.reasoning,
         profile.cache_hit_rate, profile.cache_write_share, profile.cache_write_ttl, profile.tokens_counted_with,
         profile.tiers, profile.residency, profile.over_limit, failures))
+    tries = attempts(failures)
     return _Own(weights, weights_id, month_windows(projector, profile, month_list),
                 volume(projector, volumes, profile, month_list, start, weights, weights_id),
                 # calls per request of each tool the profile uses (a fee line where the model prices the tool)
                 [(tool_component(tool), tool, at_case(calls)) for tool, calls in profile.tool_calls if calls],
-                attempts(failures), failing, dict(profile.sampled), key)
+                tries, failing, dict(profile.sampled), key, (profile.units, tries, None))
 
 
 def _project_one(projector: _Projector, profile: Profile, model_id: str, model_name: str,
@@ -307,11 +309,14 @@ def _project_one(projector: _Projector, profile: Profile, model_id: str, model_n
             projector.prepared[key] = prepared
     else:  # what the preparation records per profile and model (in_model_tokens)
         projector.translations[(profile.name, model_name)] = prepared.translation
-    notes = [f"{model_id} offers no {tier} tier: {profile.name}'s {tier} share is priced at its standard rates."
-             for tier in prepared.missing_tiers]
-    if prepared.no_residency:
-        notes.append(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
-    projector.unit_info[(profile.name, model_name, case)] = (profile.units, own.tries, prepared.per_unit)
+    notes: Sequence[str] = ()  # most runs have none: no list each
+    if prepared.missing_tiers or prepared.no_residency:
+        notes = [f"{model_id} offers no {tier} tier: {profile.name}'s {tier} share is priced at its standard "
+                 f"rates." for tier in prepared.missing_tiers]
+        if prepared.no_residency:
+            notes.append(f"{model_id} has no data-residency pricing: {profile.name} is priced without it.")
+    projector.unit_info[(profile.name, model_name, case)] = own.units if prepared.per_unit is None else \
+        (profile.units, own.tries, prepared.per_unit)
     for index, window, gaps in prepared.gaps:
         projector.mark_unavailable(profile.name, model_name, index, window, gaps)
     # the profile as the run got it (its counts in its own unit: the classes hold the model's)

@@ -28,6 +28,7 @@ TAG_PREFIX = "tag:"
 # Runs priced together: enough that numpy's per-call cost vanishes, few enough that the per-term arrays
 # (a run has about 300 terms) stay in the cache and a big projection's peak memory stays small.
 FLUSH_RUNS = 1000
+_RUN_BLOCK = 2048  # runs (~6 lines each) marked at a time by _line_rates: index temporaries under 128 KiB
 RUN_COLUMNS = ("profile", "model", "case", "month", "lines", "requests")
 _ZERO = Decimal(0)
 
@@ -269,21 +270,22 @@ def _line_rates(out: _Columns, meta: list[tuple]) -> dict[str, list[dict]]:
     codes, all_names = out.run_names("model")
     seen = pd.unique(codes)  # models in the order of their first run with lines
     names = [all_names[c] for c in seen.tolist()]
-    # per line a model code in 1-2 bytes (a big projection has millions of lines): int64 keys only for the
-    # lines with special rates
     recode: np.ndarray = np.zeros(len(all_names), dtype=_code_type(names))
     recode[seen] = np.arange(len(seen))
-    model_codes = np.repeat(recode[codes], out.runs("lines"))
-    ids = out.ids
+    # which line ids each model's lines use, marked a block of runs at a time: a model code per line in
+    # blocks of ~12k lines, not for the whole frame (millions of lines: fresh pages, slow on a VM)
+    used = np.zeros((len(names), len(meta)), dtype=bool)
+    ids, lines = out.ids, out.runs("lines")
+    position = 0
+    for first in range(0, len(lines), _RUN_BLOCK):
+        counts = lines[first:first + _RUN_BLOCK]
+        block = int(counts.sum())
+        used[np.repeat(recode[codes[first:first + _RUN_BLOCK]], counts), ids[position:position + block]] = True
+        position += block
     is_special = np.zeros(len(meta), dtype=bool)
     is_special[special] = True
-    chosen = np.flatnonzero(is_special[ids])
-    # the (model, line id) pairs present, sorted: marked in a table of every pair (models x line ids: a few
-    # tens of thousands), not sorted out of the lines (np.unique sorted 600k keys)
-    present = np.zeros(len(names) * len(meta), dtype=bool)
-    present[model_codes[chosen].astype(np.int64) * len(meta) + ids[chosen]] = True
-    found = np.flatnonzero(present)
-    pairs = zip((found // len(meta)).tolist(), (found % len(meta)).tolist())
+    # sorted by (model, line id), as the rows are listed
+    pairs = zip(*(axis.tolist() for axis in np.nonzero(used & is_special)))
     list_rates, native_rates = [], []
     for code, line in pairs:
         rule, component, rate, provider, list_rate, native = meta[line]

@@ -41,7 +41,8 @@ share the layout of their arrays; split, each part would need the others' layout
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -67,7 +68,7 @@ _BATCH_TERMS = 1 << 15
 _ORDER = {c: i for i, c in enumerate(COMPONENTS)}
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a big projection holds 10,000 until its frame is built (a __dict__ each: MBs)
 class RunSpec:
     """One profile on one model at one case, ready to price: its request classes, tools and volume."""
 
@@ -80,7 +81,7 @@ class RunSpec:
     volume: Volume
     weights: tuple | None
     weights_id: int
-    notes: list[str] = field(default_factory=list)  # said when the run is priced (the old order)
+    notes: Sequence[str] = ()  # said when the run is priced (the old order)
     excluded: tuple | None = None  # (model, bins, over) when over_limit: exclude leaves requests out
     attempts: Decimal = Decimal(1)  # requests reaching the model per request (failures: retries)
 

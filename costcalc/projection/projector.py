@@ -13,6 +13,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,13 @@ class _Projector:
         self.unit_info: dict[tuple[str, str, str], tuple] = {}
         self._growth: dict[Decimal, list[Decimal]] = {}
         self._int_weights: dict[int, tuple] = {}
+        # _week_weights: a number per traffic factor as written (as_tuple()), the product of each pair of
+        # them, each weekday's row of products, and each shape's distinct products (id(weights) -> (weights,
+        # products))
+        self._factors: dict[tuple, int] = {}
+        self._products: dict[tuple[int, int], Decimal] = {}
+        self._days: dict[tuple, tuple] = {}  # (weekday factor, hour factors) -> the day's 24 products
+        self._distinct: dict[int, tuple] = {}
         self._traffic: dict[Traffic, tuple] = {}
         self.assumptions: list[str] = []
         self._said: set[str] = set()
@@ -195,8 +203,36 @@ class _Projector:
         id stays unique for the whole run."""
         found = self._traffic.get(traffic)
         if found is None:
-            found = self._traffic[traffic] = (week_weights(traffic), len(self._traffic))
+            found = self._traffic[traffic] = (self._week_weights(traffic), len(self._traffic))
         return found
+
+    def _week_weights(self, traffic: Traffic) -> tuple[Decimal, ...] | None:
+        """week_weights(traffic), each distinct product one object shared by every shape that has it (a big
+        projection has hundreds of shapes of a few distinct weights: 168 new Decimals each were megabytes of
+        fresh memory), and a weekday's 24 products one tuple (weekdays mostly weigh alike). Factors are told
+        apart as written (as_tuple: 1 and 1.0 make products at other places). The distinct products of the
+        shape are kept for _scaled."""
+        if traffic.uniform:
+            return None
+        factors, products, days = self._factors, self._products, self._days
+        hours = tuple(factors.setdefault(h.as_tuple(), len(factors)) for h in traffic.hours)
+        rows = []
+        for day in traffic.weekdays:
+            day_key = factors.setdefault(day.as_tuple(), len(factors))
+            row = days.get((day_key, hours))
+            if row is None:
+                made = []
+                for hour, hour_key in zip(traffic.hours, hours):
+                    product = products.get((day_key, hour_key))
+                    if product is None:
+                        product = products[(day_key, hour_key)] = day * hour
+                    made.append(product)
+                row = days[(day_key, hours)] = tuple(made)
+            rows.append(row)
+        weights = tuple(chain.from_iterable(rows))
+        distinct = {id(p): p for row in {id(r): r for r in rows}.values() for p in row}
+        self._distinct[id(weights)] = (weights, list(distinct.values()))
+        return weights
 
     def failed_line(self, line_id: int) -> int:
         """The line id of failed attempts priced like line `line_id` (costcalc.shapes.with_failures): the
@@ -266,22 +302,21 @@ class _Projector:
         month0 = cal.month_start(*ym)
         grouped: dict[tuple, list] = {}
         gaps = []
-        # a remembered Resolution is one object for every piece it answers (in every month): its key is
-        # computed once per object, not per piece (a clock rule cuts a month into dozens of pieces)
-        keys: dict[int, tuple] = {}
+        # the pieces follow each other: a piece starts at the minute the one before ended (a clock rule cuts a
+        # month into dozens of pieces: each instant is turned into minutes once)
+        previous, minute = None, 0
         for a, b, res in segments(self.table, model_id, window[0], window[1], request, errors="return"):
+            first = minute if a == previous else cal.minutes(month0, a)
+            previous, minute = b, cal.minutes(month0, b)
             if isinstance(res, CostcalcError):
                 if not isinstance(res, (NotLaunchedError, RetiredModelError)):
                     raise res  # a gap in the table or an ambiguity: the table is wrong, say so
                 gaps.append((a, b) + self._gap_reason(model_id, res))
                 continue
-            res_key = keys.get(id(res))
-            if res_key is None:
-                res_key = keys[id(res)] = res.key
-            entry = grouped.get(res_key)
-            span = (cal.minutes(month0, a), cal.minutes(month0, b))
+            entry = grouped.get(res.key)  # remembered on the Resolution (one object for many pieces)
+            span = (first, minute)
             if entry is None:
-                grouped[res_key] = [res, [span]]
+                grouped[res.key] = [res, [span]]
             else:
                 entry[1].append(span)
         out = []
@@ -375,12 +410,16 @@ class _Projector:
         found = self._int_weights.get(weights_id)
         if found is None:
             # 168 weights of a few distinct values: exponents and scaled integers once per distinct one
-            exponents = {w.as_tuple().exponent for w in weights}
+            # the distinct objects (traffic_weights' shapes share their products: listed when made)
+            known = self._distinct.get(id(weights))
+            distinct = known[1] if known is not None and known[0] is weights else \
+                list({id(w): w for w in weights}.values())
+            exponents = {w.as_tuple().exponent for w in distinct}
             finite = [e for e in exponents if isinstance(e, int)]
             places = max(0, -min(finite)) if len(finite) == len(exponents) else \
-                max(max(decimal_places(w), 0) for w in weights)  # not finite: decimal_places says so
-            memo: dict[Decimal, int] = {}
-            ints = [memo[w] if w in memo else memo.setdefault(w, int(w.scaleb(places))) for w in weights]
+                max(max(decimal_places(w), 0) for w in distinct)  # not finite: decimal_places says so
+            memo = {id(w): int(w.scaleb(places)) for w in distinct}
+            ints = [memo[id(w)] for w in weights]
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
         return found

@@ -98,7 +98,7 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     per_day = profile.requests_per_day is not None
     # per day: one denominator, and numerators that do not depend on the weights; per month: the month's
     # traffic-weighted minutes divide
-    factor, day_den = _per_day_scale(weights) if per_day else (None, None)
+    factor, day_den = _day_scale(projector, weights, weights_id) if per_day else (None, None)
     count = profile.requests_per_day if per_day else profile.requests_per_month
     for index, ym, numerator in _numerators(projector, profile, month_list, start, windows, count, factor):
         den = day_den if day_den is not None else \
@@ -107,6 +107,15 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
         if numerator:
             vids[index] = volumes.id(numerator, den)
     found = projector.volumes[key] = Volume(windows, vids, denominators)
+    return found
+
+
+def _day_scale(projector: _Projector, weights: tuple | None, weights_id: int) -> tuple[Decimal, Decimal]:
+    """_per_day_scale once per traffic shape (its denominator adds 168 weights)."""
+    key = ("day scale", weights_id)
+    found = projector.volumes.get(key)
+    if found is None:
+        found = projector.volumes[key] = _per_day_scale(weights)
     return found
 
 

@@ -85,6 +85,7 @@ def set_line(node: Node, line: int) -> None:
 def _rows_tree(rows: list[tuple[int, dict[str, Node]]], file: str) -> Node:
     profiles: dict[str, Node] = {}
     reader = Reader(file)
+    split: dict[str, list[str]] = {}
     for line, cells in rows:
         name_node = cells.pop("name", None) or cells.pop("profile", None)
         if name_node is None or name_node.value in (None, ""):
@@ -98,7 +99,9 @@ def _rows_tree(rows: list[tuple[int, dict[str, Node]]], file: str) -> Node:
         for column, node in cells.items():
             if node.value is None and node.kind == "scalar":
                 continue  # an empty cell means "not given"
-            parts = column.split(".")
+            parts = split.get(column)
+            if parts is None:  # the rows share their columns: each name split once
+                parts = split[column] = column.split(".")
             target = tree
             for part in parts[:-1]:
                 child = target.setdefault(part, Node({}, line, "map"))
@@ -165,8 +168,10 @@ def _missing(value) -> bool:
 def _frame_tree(frame) -> Node:
     columns = [str(column) for column in frame.columns]
     rows = []
+    numbers: dict[float, Decimal] = {}  # a float cell's exact Decimal, once per distinct value (they repeat)
     for position, values in enumerate(_frame_rows(frame), start=1):
-        rows.append((position, {column: _frame_cell(value, position) for column, value in zip(columns, values)}))
+        rows.append((position, {column: _frame_cell(value, position, numbers)
+                                for column, value in zip(columns, values)}))
     return _rows_tree(rows, "<DataFrame>")
 
 
@@ -190,7 +195,17 @@ def _frame_rows(frame):
             yield list(pd.Series(row, index=frame.columns))
 
 
-def _frame_cell(value, position: int) -> Node:
+def _frame_cell(value, position: int, numbers: dict[float, Decimal] | None = None) -> Node:
+    kind = type(value)  # the usual cells first, each as the general path below reads it
+    if kind is str:
+        return cell(value, "<DataFrame>", position)
+    if kind is int:
+        return Node(value, position, "scalar")
+    if kind is float and numbers is not None and value == value and value:  # not NaN; not 0.0 or -0.0
+        number = numbers.get(value)
+        if number is None:
+            number = numbers[value] = Decimal(repr(value))
+        return Node(number, position, "scalar")
     if _missing(value):
         return Node(None, position, "scalar")
     if isinstance(value, (list, tuple)):
