@@ -144,6 +144,8 @@ class Reader:
                 and (maximum is None or value <= maximum):
             return _whole(value)  # a whole number within every bound: the checks below all pass
         value = Decimal(value)
+        if not value.is_finite():  # an infinity or NaN from a DataFrame's float cell (YAML's are refused above)
+            raise self.fail(node, key, f"must be {what}", node.plain())
         if value.adjusted() >= MAX_DIGITS:  # no price, count or share is this large: a typo or a trap
             raise self.fail(node, key, f"must be {what}, below 10^{MAX_DIGITS}")
         if minimum is not None and value < minimum:

@@ -88,6 +88,22 @@ def test_a_bad_cell_names_its_row_column_and_value(columns, message):
     assert _error(_frame(**columns)) == message
 
 
+# an infinity or NaN a float or Decimal cell can hold (YAML's .inf/.nan are refused as text); a quiet NaN is a
+# missing cell, as pandas reads it. These gave a traceback (OverflowError, InvalidOperation) before.
+@pytest.mark.parametrize("column, value, shown, allowed", [
+    ("requests_per_day", float("inf"), "Infinity", "must be a count >= 0, or {low, expected, high}"),
+    ("requests_per_day", Decimal("sNaN"), "sNaN", "must be a count >= 0, or {low, expected, high}"),
+    ("input_tokens", Decimal("Infinity"), "Infinity",
+     "must be a token count >= 0, {low, expected, high}, or {histogram: [...]}"),
+    ("output_tokens", float("-inf"), "-Infinity", "must be a count >= 0, or {low, expected, high}"),
+    ("cache_hit_rate", Decimal("-sNaN"), "-sNaN", "must be a share between 0 and 1, or {low, expected, high}"),
+])
+def test_an_infinite_or_signalling_cell_is_one_error_line(column, value, shown, allowed):
+    first_row = {"requests_per_day": 10, "input_tokens": 100, "output_tokens": 5, "cache_hit_rate": 0.5}
+    frame = _frame(**{column: [first_row[column], value]})
+    assert _error(frame) == f"<DataFrame>:2: profiles.b.{column}: {shown}: {allowed}"
+
+
 def test_cells_read_exactly():
     frame = _frame(cache_hit_rate=[0.6, 0.3], **{"traffic.hours": [HOURS, None], "tags.team": ["search", None],
                                                  "traffic.timezone": ["Europe/Berlin", None]})

@@ -206,6 +206,8 @@ def _frame_cell(value, position: int, numbers: dict[float, Decimal] | None = Non
         if number is None:
             number = numbers[value] = Decimal(repr(value))
         return Node(number, position, "scalar")
+    if isinstance(value, Decimal) and value.is_snan():  # pd.isna raises on it: refused by the reader instead
+        return Node(value, position, "scalar")
     if _missing(value):
         return Node(None, position, "scalar")
     if isinstance(value, (list, tuple)):
