@@ -413,3 +413,15 @@ def test_floats_are_taken_by_their_shortest_repr():
     s = pd.Series([1, 0.1, "2.50"], dtype="decimal")
     assert s.tolist() == [D(1), D("0.1"), D("2.50")]
     assert (s + 0.2).tolist() == [D("1.2"), D("0.3"), D("2.70")]
+
+
+def test_a_group_sum_shows_the_digits_the_column_sum_shows():
+    # 1.50 + 1.50 = 3.00 added exactly; a whole column's sum is written 3 (canonical), and a group's sum and
+    # mean are written the same way, so a month's total and the grand total never differ in trailing zeros
+    values = pd.array([D("1.50"), D("1.50"), D("2.0"), D("0.25")], dtype=DecimalDtype())
+    frame = pd.DataFrame({"month": ["2026-12", "2026-12", "2027-01", "2027-01"], "cost_usd": values})
+    sums = frame.groupby("month")["cost_usd"].sum()
+    assert [str(v) for v in sums.tolist()] == ["3", "2.25"]
+    assert str(frame["cost_usd"].iloc[:2].sum()) == "3"
+    means = frame.groupby("month")["cost_usd"].mean()
+    assert [str(v) for v in means.tolist()] == ["1.5", "1.125"]  # 3 / 2 and 2.25 / 2

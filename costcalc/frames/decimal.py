@@ -915,6 +915,9 @@ def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_c
                            dtype=object)
         elif min_count > 0:
             out[counts < min_count] = pd.NA
+        # written as a whole column's sum or mean is (reduce_values): 1.50 + 1.50 -> 3, not 3.00, so a group's
+        # total and the column's total show the same digits
+        out[:] = [canonical(v) for v in out.tolist()]
     else:
         out = np.full(ngroups, pd.NA, dtype=object)
         bounds = np.append(starts, len(values))
