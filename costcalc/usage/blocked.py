@@ -45,6 +45,9 @@ class TextCodes:
         if isinstance(dtype, pd.CategoricalDtype):
             self._cat_codes = series.cat.codes.to_numpy()  # the frame's own codes: no copy
             self._categories = np.asarray(series.cat.categories, dtype=object)
+            # per category its code here, -1 until a block meets it: each category is looked at once per
+            # slice, not once per block (a column of 100,000 categories has that many per block otherwise)
+            self._cat_map = np.full(len(self._categories), -1, dtype=np.int64)
         elif getattr(dtype, "storage", None) == "pyarrow" and hasattr(series.array, "__arrow_array__"):
             self._arrow = series.array.__arrow_array__()  # the frame's arrow data: no copy
 
@@ -56,26 +59,28 @@ class TextCodes:
         categorical = self._categories is not None and int(self._cat_codes[start:stop].min(initial=0)) >= 0
         if categorical and self._categories is not None:
             local = self._cat_codes[start:stop]
-            uniques = self._categories
-        elif self._arrow is not None:
+            # the categories this block meets first get codes in the order the rows hold them, as a whole
+            # column's pd.factorize numbers them (the order pairs are resolved in, and notes said in)
+            met = pd.unique(local)
+            new = met[self._cat_map[met] < 0]
+            self._cat_map[new] = [self._of(self._categories[i]) for i in new.tolist()]
+            np.take(self._cat_map, local, out=out, mode="clip")  # clip: no copy of `out` (codes are in range)
+            return out
+        if self._arrow is not None:
             import pyarrow as pa  # lazy: the parquet extra; present whenever pandas holds text in arrow
             import pyarrow.compute as pc  # lazy: as above
 
             block = self._arrow.slice(start, n)
             # one array per block (a block across two chunks of the column is copied: its own dictionary)
             block = block.chunk(0) if block.num_chunks == 1 else pa.concat_arrays(block.chunks)
+            if pa.types.is_dictionary(block.type):  # already encoded: its nulls must be encoded as values
+                block = block.dictionary_decode()
             encoded = pc.dictionary_encode(block, null_encoding="encode")
             local = encoded.indices.to_numpy(zero_copy_only=False)
             uniques = encoded.dictionary.to_pylist()
         else:  # text of another dtype, or a Categorical with missing values (normalized frames have none)
             local, uniques = pd.factorize(self._series.iloc[start:stop], sort=False, use_na_sentinel=False)
-        if categorical and len(uniques) > 4 * max(n, 1):
-            # many unused categories: codes only for those present
-            present = np.flatnonzero(np.bincount(local, minlength=len(uniques)))
-            mapping = np.zeros(len(uniques), dtype=np.int64)
-            mapping[present] = [self._of(uniques[i]) for i in present.tolist()]
-        else:
-            mapping = np.fromiter((self._of(value) for value in uniques), dtype=np.int64, count=len(uniques))
+        mapping = np.fromiter((self._of(value) for value in uniques), dtype=np.int64, count=len(uniques))
         np.take(mapping, local, out=out, mode="clip")  # clip: no copy of `out` (indices are in range)
         return out
 
@@ -96,6 +101,26 @@ class PairCodes:
         self._resolve = resolve
         self._code: dict[tuple[int, int], int] = {}
         self.ids: list[tuple[str | None, str | None]] = []
+
+    def resolve_all(self, n: int, size: int, out: np.ndarray, scratch: np.ndarray) -> None:
+        """Resolve every pair of the slice's n rows before any block is priced, in the order one pass over
+        the whole slice numbers them: by provider, then model, each numbered as first met. Resolving has
+        effects in order (notes; "did you mean" for the first SUGGEST_FOR unknown names), so they stay
+        the same whatever the block size. Costs one more coding pass of the two columns (`out` and
+        `scratch`, at least `size` long, are overwritten)."""
+        met: set[tuple[int, int]] = set()
+        for start in range(0, n, size):
+            stop = min(start + size, n)
+            composite = self.providers.codes(start, stop, scratch[:stop - start])
+            model = self.models.codes(start, stop, out[:stop - start])
+            radix = len(self.models.values)
+            np.multiply(composite, radix, out=composite)
+            np.add(composite, model, out=composite)
+            met.update(divmod(value, radix) for value in np.unique(composite).tolist())
+        for pair in sorted(met - self._code.keys()):
+            self._code[pair] = len(self.ids)
+            p, m = pair
+            self.ids.append(self._resolve(str(self.providers.values[p]), str(self.models.values[m])))
 
     def codes(self, start: int, stop: int, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """The pair codes of rows [start, stop) written into `out` (`scratch` is overwritten)."""

@@ -36,6 +36,8 @@ def check_by(by: list[str], columns=None) -> list[str]:
     return out
 
 
+_NO_CODES = np.zeros(0, dtype=np.int64)
+
 class Totals:
     """Accumulates grouped token sums over priced chunks; `frame()` turns them into money.
 
@@ -54,6 +56,8 @@ class Totals:
         self._ws = Workspace()  # per-record buffers, reused block after block
         self._texts: dict[str, TextCodes] = {}  # tag columns of the frame last added, coded block by block
         self._texts_of: pd.DataFrame | None = None
+        # per tag column of that frame: its TextCodes code -> the run-wide tag code, grown as values come
+        self._tag_maps: dict[str, np.ndarray] = {}
 
     def add(self, frame: pd.DataFrame, priced: PricedSlice, rows: slice = slice(None)) -> None:
         """Sum the records of `priced`: the `rows` of `frame` (a block of it, Repricer.blocks), all by default."""
@@ -92,7 +96,7 @@ class Totals:
         keys = []
         n = len(priced.good)
         if frame is not self._texts_of:  # a new slice: its tag columns are coded anew, block by block
-            self._texts, self._texts_of = {}, frame
+            self._texts, self._tag_maps, self._texts_of = {}, {}, frame
         start = rows.start or 0
         for key in self.by:
             if key in ("month", "day"):
@@ -104,8 +108,10 @@ class Totals:
                 if text is None:
                     text = self._texts[key] = TextCodes(frame[key])
                 codes = text.codes(start, start + n, self._ws.int64(key, n))
-                mapping = np.array([self._tag_code(key, "" if pd.isna(u) else str(u)) for u in text.values],
-                                   dtype=np.int64)
+                mapping = self._tag_maps.get(key, _NO_CODES)
+                if len(mapping) < len(text.values):  # only the values this block met first are looked up
+                    more = [self._tag_code(key, "" if pd.isna(u) else str(u)) for u in text.values[len(mapping):]]
+                    mapping = self._tag_maps[key] = np.concatenate([mapping, np.array(more, dtype=np.int64)])
                 np.take(mapping, codes, out=codes, mode="clip")  # clip: in place, no copy
                 keys.append(codes)
         # each key's own range (days since 1970 start near 20,000: a range from 0 would make the dense path
