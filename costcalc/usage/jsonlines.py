@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from collections.abc import Iterator
 from typing import cast
 
@@ -145,12 +144,24 @@ class _Buffers:
         self._all: list[bytearray] = []
 
     def take(self) -> memoryview:
-        for index in range(len(self._all)):
-            # references: the list, and getrefcount's argument; any more is a view still alive
-            if sys.getrefcount(self._all[index]) <= 2:
-                return memoryview(self._all[index])
+        for buffer in self._all:
+            if not _exported(buffer):
+                return memoryview(buffer)
         self._all.append(bytearray(self.size))
         return memoryview(self._all[-1])
+
+
+def _exported(buffer: bytearray) -> bool:
+    """Whether some view of the buffer is alive (a memoryview, or pyarrow's or numpy's buffer over one): a
+    bytearray refuses to change its size while it has one. Asked by growing it a byte and shrinking it back
+    (its spare room takes the byte: no copy); not by counting references, which a Python may count
+    differently (3.14 skips some)."""
+    try:
+        buffer.append(0)
+    except BufferError:
+        return True
+    del buffer[-1]
+    return False
 
 
 def _room(size: int) -> int:
