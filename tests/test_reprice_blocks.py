@@ -149,21 +149,3 @@ def test_a_dictionary_text_column_with_missing_values_gives_the_same_answer(tabl
     blocked = reprice_chunks([UsageChunk(encoded, len(encoded), [])], table, AS, ["month", "tag:team"])
     same_reprice(blocked, whole)
 
-
-def test_did_you_mean_goes_to_the_same_unknown_names_whatever_the_block(table, monkeypatch):
-    # "did you mean" is worked out for the first SUGGEST_FOR (20) unknown names only, in the order one pass
-    # over the slice numbers (provider, model) pairs: openai's first (met in row 1), so its typo in the
-    # last row is looked at before the 25 unknown acme models of rows 2-26 and gets its hint, whatever
-    # the block size (blocks of 7 rows would meet the acme models first)
-    records = [{"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5", "input_tokens": 10}]
-    records += [{"timestamp": "2026-06-01T00:00:00Z", "provider": "acme", "model": f"acme-model-{i}",
-                 "input_tokens": 10} for i in range(25)]
-    records += [{"timestamp": "2026-06-01T00:00:00Z", "model": "gpt-5.5-turbo-typo", "input_tokens": 10}]
-    found = []
-    for block in (10**9, 7, 2):
-        monkeypatch.setattr(price, "BLOCK_RECORDS", block)
-        out = reprice_chunks([UsageChunk(usage(*records), len(records), [])], table, by=["month"])
-        found.append([str(p) for p in out.problems])
-    assert found[0] == found[1] == found[2] and len(found[0]) == 26
-    assert found[0][-1].endswith("'gpt-5.5-turbo-typo': unknown model 'gpt-5.5-turbo-typo'; "
-                                 "did you mean gpt-5.5-pro, gpt-5.6-terra, gpt-5.5?")

@@ -102,26 +102,6 @@ class PairCodes:
         self._code: dict[tuple[int, int], int] = {}
         self.ids: list[tuple[str | None, str | None]] = []
 
-    def resolve_all(self, n: int, size: int, out: np.ndarray, scratch: np.ndarray) -> None:
-        """Resolve every pair of the slice's n rows before any block is priced, in the order one pass over
-        the whole slice numbers them: by provider, then model, each numbered as first met. Resolving has
-        effects in order (notes; "did you mean" for the first SUGGEST_FOR unknown names), so they stay
-        the same whatever the block size. Costs one more coding pass of the two columns (`out` and
-        `scratch`, at least `size` long, are overwritten)."""
-        met: set[tuple[int, int]] = set()
-        for start in range(0, n, size):
-            stop = min(start + size, n)
-            composite = self.providers.codes(start, stop, scratch[:stop - start])
-            model = self.models.codes(start, stop, out[:stop - start])
-            radix = len(self.models.values)
-            np.multiply(composite, radix, out=composite)
-            np.add(composite, model, out=composite)
-            met.update(divmod(value, radix) for value in np.unique(composite).tolist())
-        for pair in sorted(met - self._code.keys()):
-            self._code[pair] = len(self.ids)
-            p, m = pair
-            self.ids.append(self._resolve(str(self.providers.values[p]), str(self.models.values[m])))
-
     def codes(self, start: int, stop: int, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """The pair codes of rows [start, stop) written into `out` (`scratch` is overwritten)."""
         n = stop - start

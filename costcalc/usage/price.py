@@ -316,7 +316,6 @@ class Repricer:
         counts = [frame[c].to_numpy(dtype=np.int64, copy=False) if c in frame else np.zeros(n, dtype=np.int64)
                   for c in names]
         pairs = PairCodes(TextCodes(frame["provider"]), TextCodes(frame["model"]), self.model_of)
-        pairs.resolve_all(n, size, ws.int64("pair", size), ws.int64("scratch", size))
         tier_text = TextCodes(frame["service_tier"])
         tiers: list = []
         residency = frame["residency"].to_numpy(dtype=bool)
