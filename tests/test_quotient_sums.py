@@ -114,15 +114,21 @@ def _profiles(table):
                           table, ())
 
 
+def _count_made(monkeypatch) -> list[int]:
+    """How many values each division batch of a Joined column makes, appended as they are made."""
+    made: list[int] = []
+    original = amounts.Joined._divided
+    monkeypatch.setattr(amounts.Joined, "_divided", lambda self, positions: made.append(len(positions)) or
+                        original(self, positions))
+    return made
+
+
 def test_a_projection_column_sums_without_making_a_value_to_what_adding_the_values_gives(monkeypatch):
     from costcalc.api import prices_from
     from costcalc.projection import frame as frame_module
 
     monkeypatch.setattr(frame_module, "FLUSH_RUNS", 1)  # a chunk per run: values repeated across chunks
-    made = []
-    original = amounts.Joined._divided
-    monkeypatch.setattr(amounts.Joined, "_divided", lambda self, positions: made.append(len(positions)) or
-                        original(self, positions))
+    made = _count_made(monkeypatch)
     table = prices_from(None)
     frame = project(_profiles(table), table, (2026, 12), 36)
     totals = {column: frame[column].sum() for column in ("tokens", "cost_usd")}
@@ -192,10 +198,7 @@ def test_a_filtered_column_still_sums_its_own_rows(column):
 def test_a_filter_and_a_take_sum_their_rows_without_making_a_value(monkeypatch):
     from costcalc.api import prices_from
 
-    made = []
-    original = amounts.Joined._divided
-    monkeypatch.setattr(amounts.Joined, "_divided", lambda self, positions: made.append(len(positions)) or
-                        original(self, positions))
+    made = _count_made(monkeypatch)
     table = prices_from(None)
     frame = project(_profiles(table), table, (2026, 12), 3)
     rows = np.flatnonzero((frame["profile"] == "c").to_numpy())
