@@ -101,9 +101,10 @@ class PairCodes:
     Resolving a pair new to the run has effects in order: its notes, and "did you mean" for the run's
     first SUGGEST_FOR unknown names. One pass over the slice had them in the order it numbers pairs: by
     provider, then model, each numbered as first met in the slice (`order[code]`), which blocks do not
-    meet them in (a provider first met in row 1 with a model of row 35,001 comes before every pair of
-    other providers). So a pair new to the run is only found as blocks meet it (an unknown name's error
-    without a hint) and `settle` has the effects in one pass's order once the last block is coded."""
+    meet them in (the pair of row 35,001 comes before every pair of row 2 when its provider was first met
+    in row 1 and theirs in row 2). So a pair new to the run is only found as blocks meet it (an unknown
+    name's error without a hint), and `settle` has the effects in one pass's order once the last block is
+    coded: no second coding pass over the slice, a sort of its new pairs."""
 
     def __init__(self, providers: TextCodes, models: TextCodes, names: LoggedNames):
         self.providers, self.models = providers, models

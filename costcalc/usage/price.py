@@ -24,7 +24,10 @@ machines), and what does not depend on the records (cuts, groups, the codes of a
 in force per group and day) is built once per slice. The counts stay the frame's own column arrays (no
 records x 9 matrix, no copy per target unless translated); nothing is done per model or per record in
 Python. Text columns are coded per block by pyarrow's dictionary encoding (for pandas `str` columns this
-hashing is the largest single cost). `price` prices a frame as one block (per-record results).
+hashing is the largest single cost). `price` prices a frame as one block (per-record results). What
+pricing a slice says (assumptions; "did you mean" for the run's first unknown names, in its problems) is
+settled when its last block is priced, in the order one pass over the slice says it, whatever the block
+size (`Repricer._settle`).
 
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
@@ -41,7 +44,7 @@ gives the same totals as the whole file because integer sums do not depend on th
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
 
-Why one module of about 750 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
+Why one module of about 800 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
 pricer (`Repricer`) are two halves of one searchsorted design and change together; partial sums and
 their merging are in usage/partials.py, totals in usage/totals.py, the per-slice parts of blocked pricing
 in usage/blocked.py.
@@ -300,7 +303,9 @@ class Repricer:
     def blocks(self, frame: pd.DataFrame, size: int | None = None) -> Iterator[tuple[slice, PricedSlice]]:
         """Price a frame block by block (BLOCK_RECORDS rows; see usage/blocked.py for why): (rows, the
         PricedSlice of those rows) per block, in row order, the same answers as `price`. A block's arrays
-        are buffers the next block reuses: use each before asking for the next (Totals.add does)."""
+        are buffers the next block reuses: use each before asking for the next (Totals.add does). The
+        slice's problems and assumptions are final when its last block is handed on (leave `problems` as
+        it is until then: the slice's are given their hints in place)."""
         return self._blocks(frame, size or BLOCK_RECORDS)
 
     def _blocks(self, frame: pd.DataFrame, size: int) -> Iterator[tuple[slice, PricedSlice]]:
