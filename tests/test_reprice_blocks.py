@@ -288,3 +288,16 @@ def test_the_generated_log_says_what_one_pass_says_in_its_order(table, log, bloc
     one_pass = _said(table, slices, 10**9)
     assert one_pass[0] and len(one_pass[1]) > 5
     assert _said(table, slices, block) == one_pass
+
+
+def test_slice_notes_are_listed_by_the_place_one_pass_first_says_them():
+    from costcalc.usage.blocked import SliceNotes
+
+    notes = SliceNotes()
+    notes.say((1, 1, 0), "residency")  # a later block's group: said first, placed after the tier note
+    notes.say((0, 1, 5), "late")
+    notes.say((0, 1, 2), "tier")  # one call at one place says two notes: tier, then residency
+    notes.say((0, 1, 2), "residency")
+    notes.say((0, 0, 9), "late")  # said again at an earlier place: that is where one pass says it
+    assert notes.in_order() == ["late", "tier", "residency"]
+    assert notes.in_order() == []  # each slice's notes are listed once
