@@ -149,3 +149,155 @@ def test_a_dictionary_text_column_with_missing_values_gives_the_same_answer(tabl
     blocked = reprice_chunks([UsageChunk(encoded, len(encoded), [])], table, AS, ["month", "tag:team"])
     same_reprice(blocked, whole)
 
+
+
+# -- which unknown names get "did you mean", and the order assumptions are said in (issue 15: the same
+# answer whatever the block size). One pass over a slice resolves its (provider, model) pairs by provider,
+# then model, each numbered as first met in the slice: a pair's effects (its notes; whether it is among the
+# first SUGGEST_FOR = 20 unknown names of the run, which alone get a hint) follow that order, not the order
+# blocks meet the pairs in. What one pass said is what db3eb85 (the last version without blocks) said.
+
+JUNE = "2026-06-01T00:00:00Z"
+UNKNOWN = "; `costcalc prices list` shows them all"  # an unknown name's error without a hint
+TYPO_HINT = "; did you mean gpt-5.5-pro, gpt-5.5, gpt-5.6-sol?"
+MIMI_HINT = "; did you mean gpt-5.4-mini, gpt-5.4, openai/gpt-5.4-mini?"
+
+
+def _record(provider: str, model: str, **fields) -> dict:
+    return {"timestamp": JUNE, "provider": provider, "model": model, "input_tokens": 10, **fields}
+
+
+def _names_log() -> pd.DataFrame:
+    """21 unknown names and every kind of note, met by blocks of 1, 2, 3 or 7 rows in another order than
+    one pass resolves them in. Providers by first row: '' 0, azure 1, deepseek 2, acme 3, zeta 4."""
+    records = [_record("", "gpt-5.5"), _record("azure", "gpt-5.5", service_tier="flex"),
+               _record("deepseek", "deepseek-v4-pro")]
+    records += [_record("acme", f"q{i}") for i in range(17)]  # rows 4-20: names with no near model
+    records += [_record("zeta", "gpt-5.5-typo"),  # row 21: the last unknown name of one pass (zeta is 4)
+                _record("acme", "q17"),
+                _record("acme", "gpt-5.5-typo"),  # row 23: the 20th unknown name (acme's models after q17)
+                _record("", "gpt-5.4-mimi"),  # row 24: the 1st unknown name (provider '' is 0)
+                _record("", "gpt-5.5-2026-01-01", residency=True),  # a snapshot; a residency record
+                _record("", "claude-opus-4-7")]
+    return usage(*records)
+
+
+# Rows 4-20 and 22: q0-q16 and q17, no near model either way. One pass: gpt-5.4-mimi (provider 0) is the 1st
+# unknown name, acme's q0-q17 the 2nd-19th, acme's gpt-5.5-typo the 20th: hinted; zeta's the 21st: not
+# (blocks of 7 met zeta's in rows 15-21, before acme's and mimi's in rows 22-28, and hinted it instead).
+NAMES_PROBLEMS = ([f"log.jsonl:{4 + i}: model: 'q{i}': unknown model 'q{i}'{UNKNOWN}" for i in range(17)]
+                  + [f"log.jsonl:21: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{UNKNOWN}",
+                     f"log.jsonl:22: model: 'q17': unknown model 'q17'{UNKNOWN}",
+                     f"log.jsonl:23: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{TYPO_HINT}",
+                     f"log.jsonl:24: model: 'gpt-5.4-mimi': unknown model 'gpt-5.4-mimi'{MIMI_HINT}"])
+# One pass: first the notes of resolving names, in pair order (provider '''s snapshot in row 25 before
+# azure's row 2); then per --as model, its translated counts in pair order (provider '''s gpt-5.5 and
+# claude before deepseek's), then the tiers and residency it lacks by group (tier standard, first met,
+# with and without residency, before flex).
+NAMES_ASSUMPTIONS = [
+    "gpt-5.5-2026-01-01 is priced as gpt-5.5 (a dated snapshot of it)",
+    "azure records of gpt-5.5 are priced at openai's prices for gpt-5.5",
+    "o200k_base token counts are translated to deepseek-v4 for deepseek-v4-flash (x26/25, research/tokenizers.md): "
+    "those costs are estimates",
+    "claude-opus-4.7-estimate token counts are translated to deepseek-v4 for deepseek-v4-flash (x4/5, "
+    "research/tokenizers.md): those costs are estimates",
+    "deepseek-v4-flash has no data-residency pricing: residency records are priced without it",
+    "deepseek-v4-flash offers no flex tier: those records are priced at its standard tier",
+    "o200k_base token counts are translated to claude-opus-4.7-estimate for claude-opus-4-7 (x13/10, "
+    "research/tokenizers.md): those costs are estimates",
+    "deepseek-v4 token counts are translated to claude-opus-4.7-estimate for claude-opus-4-7 (x5/4, "
+    "research/tokenizers.md): those costs are estimates",
+    "claude-opus-4-7 offers no flex tier: those records are priced at its standard tier",
+    "claude-opus-4.7-estimate token counts are translated to o200k_base for gpt-5.5 (x10/13, "
+    "research/tokenizers.md): those costs are estimates",
+    "deepseek-v4 token counts are translated to o200k_base for gpt-5.5 (x25/26, research/tokenizers.md): "
+    "those costs are estimates",
+]
+
+
+def _said(table, frames: list[pd.DataFrame], block: int | None) -> tuple[list[str], list[str]]:
+    """(problems, assumptions) of one Repricer pricing `frames` (one slice each) in blocks of `block` rows
+    (None: BLOCK_RECORDS), as it lists them: in the order it says them."""
+    repricer = price.Repricer(table, AS, shared=False)
+    for frame in frames:
+        for _rows, _priced in repricer.blocks(frame, block):
+            pass
+    return [str(p) for p in repricer.problems], repricer.assumptions
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, None])
+def test_hints_and_assumptions_as_one_pass_says_them_whatever_the_block(table, block):
+    assert _said(table, [_names_log()], block) == (NAMES_PROBLEMS, NAMES_ASSUMPTIONS)
+
+
+@pytest.mark.parametrize("block", [1, 2, 7])
+def test_a_run_gives_its_problems_with_the_hints_of_one_pass(table, block, monkeypatch):
+    monkeypatch.setattr(price, "BLOCK_RECORDS", block)
+    frame = _names_log()
+    out = reprice_chunks([UsageChunk(frame, len(frame), [])], table, AS)
+    assert [str(p) for p in out.problems] == NAMES_PROBLEMS
+    assert out.assumptions[:len(NAMES_ASSUMPTIONS)] == sorted(NAMES_ASSUMPTIONS)  # a run lists them sorted
+
+
+def test_the_first_twenty_unknown_names_are_counted_over_the_run_slice_after_slice(table):
+    # the 21 unknown names in two slices. The first (rows 1-22) resolves q0-q17 and zeta's typo (the 1st
+    # to 19th unknown names of the run: hinted, zeta's too); the second (rows 23-27) numbers acme first
+    # (row 23), so acme's typo is the 20th (hinted) and gpt-5.4-mimi the 21st: no hint
+    frame = _names_log()
+    first, second = frame.iloc[:22], frame.iloc[22:]
+    problems, _ = _said(table, [first, second], 10**9)
+    assert problems[17:] == [f"log.jsonl:21: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{TYPO_HINT}",
+                             f"log.jsonl:22: model: 'q17': unknown model 'q17'{UNKNOWN}",
+                             f"log.jsonl:23: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{TYPO_HINT}",
+                             f"log.jsonl:24: model: 'gpt-5.4-mimi': unknown model 'gpt-5.4-mimi'{UNKNOWN}"]
+    for block in (1, 2, 7):
+        assert _said(table, [first, second], block) == _said(table, [first, second], 10**9)
+
+
+def test_strict_names_the_first_bad_record_as_one_pass_does(table, monkeypatch):
+    # the first bad record (row 2, zeta's typo) is the 21st unknown name of one pass: acme's 20 names of
+    # rows 3-22 come first (acme is provider 0). Blocks of 1 or 2 rows meet it first; it gets no hint still
+    from costcalc.errors import InputError
+
+    records = [_record("acme", "gpt-5.5"), _record("zeta", "gpt-5.5-typo")]
+    records += [_record("acme", f"q{i}") for i in range(20)]
+    for block in (1, 2, 7, 10**9):
+        monkeypatch.setattr(price, "BLOCK_RECORDS", block)
+        with pytest.raises(InputError) as info:
+            reprice_chunks([UsageChunk(usage(*records), len(records), [])], table, strict=True)
+        assert str(info.value).endswith(
+            f"log.jsonl:2: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{UNKNOWN}"), block
+
+
+def test_a_typo_past_the_first_block_gets_the_hint_of_one_pass(table):
+    # the review's case at the default block size (32,768 records): 40,000 records, 25 unknown acme names
+    # in rows 2-26, a typo of provider '' in row 35,001. One pass resolves provider '' first (row 1):
+    # the typo is the first unknown name and is hinted, though the first block met the acme names
+    records = [_record("", "gpt-5.5")] * 40_000
+    records[1:26] = [_record("acme", f"q{i}") for i in range(25)]
+    records[35_000] = _record("", "gpt-5.5-typo")
+    out = reprice_chunks([UsageChunk(usage(*records), len(records), [])], table)
+    assert price.BLOCK_RECORDS < 35_000 and len(out.problems) == 26
+    assert str(out.problems[-1]) == f"log.jsonl:35001: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{TYPO_HINT}"
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7])
+def test_the_generated_log_says_what_one_pass_says_in_its_order(table, log, block):
+    # every pricing case of the generated log, priced as two slices: problems and assumptions in order
+    slices = [log.iloc[:150], log.iloc[150:]]
+    one_pass = _said(table, slices, 10**9)
+    assert one_pass[0] and len(one_pass[1]) > 5
+    assert _said(table, slices, block) == one_pass
+
+
+def test_slice_notes_are_listed_by_the_place_one_pass_first_says_them():
+    from costcalc.usage.blocked import SliceNotes
+
+    notes = SliceNotes()
+    notes.say((1, 1, 0), "residency")  # a later block's group: said first, placed after the tier note
+    notes.say((0, 1, 5), "late")
+    notes.say((0, 1, 2), "tier")  # one call at one place says two notes: tier, then residency
+    notes.say((0, 1, 2), "residency")
+    notes.say((0, 0, 9), "late")  # said again at an earlier place: that is where one pass says it
+    assert notes.in_order() == ["late", "tier", "residency"]
+    assert notes.in_order() == []  # each slice's notes are listed once

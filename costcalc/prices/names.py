@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..errors import UnknownModelError
 from .model import PriceTable
@@ -24,10 +25,26 @@ def snapshot_base(name: str) -> str:
     return SNAPSHOT_SUFFIX.sub("", name)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a logged (provider, model) pair names before its effects are had (`LoggedNames.find`): the
+    model id or the error (an unknown name's without "did you mean": whether it gets one depends on how
+    many unknown names the run met before it), and the assumptions pricing it makes."""
+
+    model_id: str | None
+    error: str | None
+    notes: tuple[str, ...] = ()
+
+
 class LoggedNames:
     """Resolves logged (provider, model) pairs against one table, each distinct pair once. `note` is
     called with each assumption a resolution makes (a snapshot priced as its model, a router's record
-    priced at the model's own provider's prices)."""
+    priced at the model's own provider's prices).
+
+    Resolving has effects in the order pairs are resolved (the notes; "did you mean" for the first
+    SUGGEST_FOR unknown names only): `model_of` has them at once; a caller that meets pairs in another
+    order than the one it must answer in (blocked re-pricing) asks `find` first and `settle`s the pairs
+    in that order later."""
 
     def __init__(self, table: PriceTable, note: Callable[[str], None] | None = None):
         self.table = table
@@ -36,41 +53,62 @@ class LoggedNames:
         self._unknown_names = 0
 
     def model_of(self, provider: str, model: str) -> tuple[str | None, str | None]:
-        """(model id, None) for a logged (provider, model) pair, or (None, error message).
+        """(model id, None) for a logged (provider, model) pair, or (None, error message)."""
+        found = self._names.get((provider, model))
+        return found if found is not None else self.settle(provider, model, self.find(provider, model))
+
+    def settled(self, provider: str, model: str) -> tuple[str | None, str | None] | None:
+        """model_of's answer for a pair this run has settled, else None."""
+        return self._names.get((provider, model))
+
+    def find(self, provider: str, model: str) -> Found:
+        """What the pair names, without effects.
 
         Tries the provider-qualified name first (`openrouter` + `deepseek/deepseek-v4-pro`), then the
         name, then the name without a snapshot date (`gpt-5.5-2026-04-23` is priced as gpt-5.5)."""
-        key = (provider, model)
-        found: tuple[str | None, str | None] | None = self._names.get(key)
-        if found is not None:
-            return found
         candidates = ([f"{provider}/{model}"] if provider else []) + [model]
         bare = snapshot_base(model)
         if bare != model:
             candidates.append(bare)
-        found = None
+        error = None
         for name in candidates:
             try:
-                found = (lookup(self.table, name, suggest=False).id, None)
-            except UnknownModelError:
+                model_id = lookup(self.table, name, suggest=False).id
+            except UnknownModelError as exc:
+                if name == model:
+                    error = str(exc)
                 continue
+            notes = []
             if name == bare and bare != model:
-                self._note(f"{model} is priced as {found[0]} (a dated snapshot of it)")
-            billed = self.table.models[found[0]].provider
+                notes.append(f"{model} is priced as {model_id} (a dated snapshot of it)")
+            billed = self.table.models[model_id].provider
             if provider and name == model and provider != billed and not model.startswith(billed):
-                self._note(f"{provider} records of {model} are priced at {billed}'s prices for {found[0]}")
-            break
-        if found is None:
+                notes.append(f"{provider} records of {model} are priced at {billed}'s prices for {model_id}")
+            return Found(model_id, None, tuple(notes))
+        assert error is not None, "the name itself is a candidate"
+        return Found(None, error)
+
+    def settle(self, provider: str, model: str, found: Found) -> tuple[str | None, str | None]:
+        """The pair's answer, its effects had now if it is new to the run: its notes said, and an unknown
+        name among the run's first SUGGEST_FOR given "did you mean"."""
+        key = (provider, model)
+        settled = self._names.get(key)
+        if settled is not None:  # settled already (by another code of a slice whose values read the same)
+            return settled
+        for text in found.notes:
+            self._note(text)
+        error = found.error
+        if found.model_id is None:
             # "did you mean" compares the name with every model: worth it for the first few unknown
             # names, not for each of 50,000 in a log of made-up names (linear, bounded time)
             self._unknown_names += 1
-            try:
-                lookup(self.table, model, suggest=self._unknown_names <= SUGGEST_FOR)
-            except UnknownModelError as exc:
-                found = (None, str(exc))
-        assert found is not None, "lookup raised for the name every candidate failed on"
-        self._names[key] = found
-        return found
+            if self._unknown_names <= SUGGEST_FOR:
+                try:
+                    lookup(self.table, model)
+                except UnknownModelError as exc:
+                    error = str(exc)
+        settled = self._names[key] = (found.model_id, error)
+        return settled
 
 
-__all__ = ["SNAPSHOT_SUFFIX", "SUGGEST_FOR", "LoggedNames", "snapshot_base"]
+__all__ = ["SNAPSHOT_SUFFIX", "SUGGEST_FOR", "Found", "LoggedNames", "snapshot_base"]

@@ -21,6 +21,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..prices.names import Found, LoggedNames
+
 DAY_SECONDS = 86_400
 DAY_NS = DAY_SECONDS * 1_000_000_000
 SECOND_NS = 1_000_000_000
@@ -93,14 +95,24 @@ class TextCodes:
 
 
 class PairCodes:
-    """Codes of (provider, model) pairs, numbered over the slice as blocks meet them; `resolve(provider,
-    model)` is called once per pair (Repricer.model_of) and its answers are `ids[code]`."""
+    """Codes of (provider, model) pairs, numbered over the slice as blocks meet them; their answers (model
+    id, error) are `ids[code]`, from `names`.
 
-    def __init__(self, providers: TextCodes, models: TextCodes, resolve: Callable[[str, str], tuple]):
+    Resolving a pair new to the run has effects in order: its notes, and "did you mean" for the run's
+    first SUGGEST_FOR unknown names. One pass over the slice had them in the order it numbers pairs: by
+    provider, then model, each numbered as first met in the slice (`order[code]`), which blocks do not
+    meet them in (the pair of row 35,001 comes before every pair of row 2 when its provider was first met
+    in row 1 and theirs in row 2). So a pair new to the run is only found as blocks meet it (an unknown
+    name's error without a hint), and `settle` has the effects in one pass's order once the last block is
+    coded: no second coding pass over the slice, a sort of its new pairs."""
+
+    def __init__(self, providers: TextCodes, models: TextCodes, names: LoggedNames):
         self.providers, self.models = providers, models
-        self._resolve = resolve
+        self._names = names
         self._code: dict[tuple[int, int], int] = {}
         self.ids: list[tuple[str | None, str | None]] = []
+        self.order: list[tuple[int, int]] = []  # per code: (provider code, model code)
+        self._found: dict[int, Found] = {}  # code -> what a pair new to the run names, until settled
 
     def codes(self, start: int, stop: int, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """The pair codes of rows [start, stop) written into `out` (`scratch` is overwritten)."""
@@ -120,13 +132,59 @@ class PairCodes:
         mapping = np.zeros(len(present), dtype=np.int64) if index is not composite else \
             np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.int64)
         for i, value in enumerate(present.tolist()):
-            p, m = divmod(value, radix)
-            found = self._code.get((p, m))
+            pair = divmod(value, radix)
+            found = self._code.get(pair)
             if found is None:
-                found = self._code[(p, m)] = len(self.ids)
-                self.ids.append(self._resolve(str(self.providers.values[p]), str(self.models.values[m])))
+                found = self._code[pair] = self._new(*pair)
             mapping[i if index is not composite else value] = found
         np.take(mapping, index, out=out, mode="clip")
+        return out
+
+    def _new(self, p: int, m: int) -> int:
+        code = len(self.ids)
+        provider, model = str(self.providers.values[p]), str(self.models.values[m])
+        answer = self._names.settled(provider, model)
+        if answer is None:  # new to the run: found now, settled after the slice's last block
+            found = self._found[code] = self._names.find(provider, model)
+            answer = (found.model_id, found.error)
+        self.ids.append(answer)
+        self.order.append((p, m))
+        return code
+
+    def settle(self) -> dict[int, str]:
+        """Have the effects of the slice's pairs new to the run, in one pass's order (`order`): their
+        notes said, the first unknown names of the run given "did you mean". Returns the codes whose
+        error changed (given a hint) and the error now."""
+        changed = {}
+        for code in sorted(self._found, key=self.order.__getitem__):
+            p, m = self.order[code]
+            self.ids[code] = self._names.settle(str(self.providers.values[p]), str(self.models.values[m]),
+                                                self._found[code])
+            error = self.ids[code][1]
+            if error != self._found[code].error:
+                assert error is not None  # only an unknown name's error changes (given its hint)
+                changed[code] = error
+        self._found.clear()
+        return changed
+
+
+class SliceNotes:
+    """Notes said while a slice is priced in blocks, each kept with the place one pass over the slice says
+    it first (`order`: a tuple compared as one pass proceeds); `in_order` lists them so when the slice ends."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, tuple] = {}
+        self._said = 0  # ties (notes said at one place) keep the order they were said in
+
+    def say(self, order: tuple, text: str) -> None:
+        place = (order, self._said)
+        self._said += 1
+        if text not in self._first or place < self._first[text]:
+            self._first[text] = place
+
+    def in_order(self) -> list[str]:
+        out = sorted(self._first, key=self._first.__getitem__)
+        self._first.clear()
         return out
 
 
@@ -265,4 +323,4 @@ class PieceTable:
         return out
 
 
-__all__ = ["DAY_NS", "PairCodes", "PieceTable", "SEARCH", "SliceClock", "TextCodes", "Workspace"]
+__all__ = ["DAY_NS", "PairCodes", "PieceTable", "SEARCH", "SliceClock", "SliceNotes", "TextCodes", "Workspace"]

@@ -24,7 +24,10 @@ machines), and what does not depend on the records (cuts, groups, the codes of a
 in force per group and day) is built once per slice. The counts stay the frame's own column arrays (no
 records x 9 matrix, no copy per target unless translated); nothing is done per model or per record in
 Python. Text columns are coded per block by pyarrow's dictionary encoding (for pandas `str` columns this
-hashing is the largest single cost). `price` prices a frame as one block (per-record results).
+hashing is the largest single cost). `price` prices a frame as one block (per-record results). What
+pricing a slice says (assumptions; "did you mean" for the run's first unknown names, in its problems) is
+settled when its last block is priced, in the order one pass over the slice says it, whatever the block
+size (`Repricer._settle`).
 
 Tool calls (web_search_calls, ...) are priced the same way, as three more count columns after the six
 token columns: an outcome also holds the fee of each tool in force (USD per 1M calls, so calls x fee /
@@ -41,7 +44,7 @@ gives the same totals as the whole file because integer sums do not depend on th
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
 
-Why one module of about 750 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
+Why one module of about 800 lines: the price plan (cuts and outcomes, shared by runs) and the per-run
 pricer (`Repricer`) are two halves of one searchsorted design and change together; partial sums and
 their merging are in usage/partials.py, totals in usage/totals.py, the per-slice parts of blocked pricing
 in usage/blocked.py.
@@ -49,11 +52,12 @@ in usage/blocked.py.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from decimal import Decimal
 
 import numpy as np
@@ -67,7 +71,7 @@ from ..money import EXACT, decimal_places, per_mtok
 from ..prices.names import LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
-from .blocked import PairCodes, PieceTable, SliceClock, TextCodes, Workspace
+from .blocked import PairCodes, PieceTable, SliceClock, SliceNotes, TextCodes, Workspace
 from .schema import COUNT_COLUMNS, TOOL_COLUMNS
 
 # Records priced per numpy pass: bounds the working memory (6 token columns and a few index arrays of
@@ -299,7 +303,9 @@ class Repricer:
     def blocks(self, frame: pd.DataFrame, size: int | None = None) -> Iterator[tuple[slice, PricedSlice]]:
         """Price a frame block by block (BLOCK_RECORDS rows; see usage/blocked.py for why): (rows, the
         PricedSlice of those rows) per block, in row order, the same answers as `price`. A block's arrays
-        are buffers the next block reuses: use each before asking for the next (Totals.add does)."""
+        are buffers the next block reuses: use each before asking for the next (Totals.add does). The
+        slice's problems and assumptions are final when its last block is handed on (leave `problems` as
+        it is until then: the slice's are given their hints in place)."""
         return self._blocks(frame, size or BLOCK_RECORDS)
 
     def _blocks(self, frame: pd.DataFrame, size: int) -> Iterator[tuple[slice, PricedSlice]]:
@@ -315,7 +321,9 @@ class Repricer:
         names = COUNT_COLUMNS + (TOOL_COLUMNS if any(c.any() for c in calls) else ())
         counts = [frame[c].to_numpy(dtype=np.int64, copy=False) if c in frame else np.zeros(n, dtype=np.int64)
                   for c in names]
-        pairs = PairCodes(TextCodes(frame["provider"]), TextCodes(frame["model"]), self.model_of)
+        pairs = PairCodes(TextCodes(frame["provider"]), TextCodes(frame["model"]), self._names)
+        notes = SliceNotes()  # said when the slice ends, in one pass's order (as the pairs' effects)
+        first_problem, problem_pairs = len(self.problems), []  # the slice's problems: their records' pairs
         tier_text = TextCodes(frame["service_tier"])
         tiers: list = []
         residency = frame["residency"].to_numpy(dtype=bool)
@@ -329,9 +337,9 @@ class Repricer:
             own = pairs.codes(start, stop, ws.int64("pair", m), ws.int64("scratch", m))
             tier = tier_text.codes(start, stop, ws.int64("tier", m))
             tiers.extend(_tier_or_error(value) for value in tier_text.values[len(tiers):])
-            block = _Block(start, day, month, own, pairs.ids, tier, tiers, residency[start:stop],
+            block = _Block(start, day, month, own, pairs.ids, pairs.order, tier, tiers, residency[start:stop],
                            [c[start:stop] for c in counts])
-            per_target = [self._price_block(target, table, clock, block, ws, i)
+            per_target = [self._price_block(target, table, clock, block, ws, i, notes)
                           for i, (target, table) in enumerate(zip(self.targets, pieces))]
             # A record the logged model cannot price is reported; one an --as model cannot price (retired
             # or not yet launched then) stays in the logged totals and is left out of that model's, said once.
@@ -341,7 +349,9 @@ class Repricer:
             all_good = bool(good.all())
             if not all_good:
                 bad_rows = np.flatnonzero(~good)
+                before = len(self.problems)
                 self._report_rows(frame, bad_rows + start, -1 - logged[bad_rows])
+                problem_pairs.extend(own[bad_rows[:len(self.problems) - before]].tolist())  # those kept
             for target, (ids, _, _) in zip(self.targets[1:], per_target[1:]):
                 missing = ids < 0 if all_good else (ids < 0) & good
                 if missing.any():
@@ -354,9 +364,25 @@ class Repricer:
                     self._count_unpriced_calls(target, ids[priced], np.column_stack(columns[_TOKENS:])[priced])
             self.priced += m if all_good else int(good.sum())
             np.add(day, clock.day_lo, out=day)  # epoch days now (the models asked are priced)
+            if stop == n:  # before the last block is handed on: a caller may stop at it (strict)
+                self._settle(pairs, notes, first_problem, problem_pairs)
             yield slice(start, stop), PricedSlice(good, [ids for ids, _, _ in per_target],
                                                   [columns for _, columns, _ in per_target],
                                                   [flags for _, _, flags in per_target], month, day)
+
+    def _settle(self, pairs: PairCodes, notes: SliceNotes, first_problem: int, problem_pairs: list[int]) -> None:
+        """What pricing a slice says, had when its last block is priced, in the order one pass over it
+        says it (blocks meet pairs and groups in another order): its new names' effects (notes; "did you
+        mean" for the run's first unknown names, given to the problems reported for them: the slice's
+        from `first_problem`, their records' pairs `problem_pairs`), then the notes of the models asked."""
+        hinted = pairs.settle()
+        if hinted:
+            for i, code in enumerate(problem_pairs):
+                if code in hinted:
+                    problem = self.problems[first_problem + i]
+                    self.problems[first_problem + i] = dataclasses.replace(problem, message=hinted[code])
+        for text in notes.in_order():
+            self.note(text)
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
@@ -390,9 +416,11 @@ class Repricer:
                 entry[1] += int(summed[outcome_id])
 
     def _price_block(self, target: _Target, pieces: PieceTable, clock: SliceClock, block: _Block, ws: Workspace,
-                     index: int) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
+                     index: int, notes: SliceNotes) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None]:
         """(outcome id or -1 - error id per record, its billed counts per column, translated flags or None)
-        for one block under one model asked; the ids are written into that target's buffer."""
+        for one block under the `index`-th model asked; the ids are written into that target's buffer.
+        Notes are said to `notes` with their place in one pass: (index, 0, pair) for translated counts,
+        (index, 1, tier, residency, class, month) for what the model does not offer."""
         m = len(block.day)
         # The model each record is asked under (as a small code) and its translated token counts.
         if target.name is None:
@@ -404,7 +432,8 @@ class Repricer:
             name_codes = ws.int64("zeros", m)
             name_codes.fill(0)
             model_ids, name_errors = [target.model_id], [None]
-            columns, estimated = self._translate(target, block.counts, block.own, block.own_ids)
+            columns, estimated = self._translate(target, block, lambda code, text: notes.say(
+                (index, 0) + block.pair_order[code], text))
         prompt = ws.int64("prompt", m)
         np.add(columns[0], columns[1], out=prompt)
         np.add(prompt, columns[2], out=prompt)
@@ -446,7 +475,8 @@ class Repricer:
                 starts = np.array([_month_start(clock.month_lo + month)], dtype=np.int64)
                 outcome = np.array([error], dtype=np.int64)
             else:
-                tier, has_residency = self._request_for(target, model_ids[name_code], block.tiers[tier_code], res)
+                tier, has_residency = self._request_for(target, model_ids[name_code], block.tiers[tier_code], res,
+                                                        partial(notes.say, (index, 1, tier_code, res, cls, month)))
                 starts, outcome = self.month_cuts(target.model_id or model_ids[name_code], model_ids[name_code],
                                                   tier, has_residency, cls, clock.month_lo + month)
             pieces.add(g, month, starts, outcome)
@@ -534,28 +564,33 @@ class Repricer:
                 return -1 - self._error_id(f"{model_id} has no data-residency pricing", "residency")
         return None
 
-    def _request_for(self, target: _Target, model_id: str, tier, residency: bool) -> tuple[str, bool]:
+    def _request_for(self, target: _Target, model_id: str, tier, residency: bool,
+                     say: Callable[[str], None] | None = None) -> tuple[str, bool]:
         """A record's own model prices its own tier and residency (errors if not offered: reported).
-        Under an --as model an unoffered tier is priced at standard and residency dropped, said once."""
+        Under an --as model an unoffered tier is priced at standard and residency dropped, said once
+        (to `say`, else noted now)."""
         if target.name is None:
             return tier, residency
+        say = say or self.note
         model = self.table.models[model_id]
         if tier not in model.tiers:
-            self.note(f"{model_id} offers no {tier} tier: those records are priced at its standard tier")
+            say(f"{model_id} offers no {tier} tier: those records are priced at its standard tier")
             tier = "standard"
         if residency and not model.residency:
-            self.note(f"{model_id} has no data-residency pricing: residency records are priced without it")
+            say(f"{model_id} has no data-residency pricing: residency records are priced without it")
             residency = False
         return tier, residency
 
-    def _translate(self, target: _Target, counts: list[np.ndarray], own_codes, own_ids
+    def _translate(self, target: _Target, block: _Block, say: Callable[[int, str], None]
                    ) -> tuple[list[np.ndarray], np.ndarray]:
         """Counts in the target's tokenizer: each record's own model names its tokenizer; a different
         one scales every count by the documented ratio (rounded half up), and the record is marked as
-        estimated. Records whose own model is unknown keep their counts (they are reported anyway)."""
+        estimated (said to `say` with the pair's code). Records whose own model is unknown keep their
+        counts (they are reported anyway)."""
+        counts, own_codes = block.counts, block.own
         columns = list(counts)  # a column is copied only when some record's counts change
         estimated = np.zeros(len(own_codes), dtype=bool)
-        for code, (model_id, _err) in enumerate(own_ids):
+        for code, (model_id, _err) in enumerate(block.own_ids):
             if model_id is None:
                 continue
             source = self.table.models[model_id].tokenizer
@@ -569,7 +604,7 @@ class Repricer:
                     columns[j] = counts[j].copy()
                 columns[j][rows] = (counts[j][rows] * (2 * num) + den) // (2 * den)
             estimated[rows] = True
-            self.note(f"{source} token counts are translated to {target.tokenizer} for {target.model_id} "
+            say(code, f"{source} token counts are translated to {target.tokenizer} for {target.model_id} "
                       f"(x{num}/{den}, research/tokenizers.md): those costs are estimates")
         return columns, estimated
 
@@ -694,13 +729,15 @@ def _month_start(month: int) -> int:
 class _Block:
     """What every model asked shares about a block of records: its first row in the slice, each record's
     day since the slice's first day and epoch month, (provider, model) pair code and the pairs' (model id,
-    error), tier code and the tiers (or their errors), residency and count columns (views of the frame's)."""
+    error) and place in one pass (PairCodes.order), tier code and the tiers (or their errors), residency and
+    count columns (views of the frame's)."""
 
     start: int
     day: np.ndarray
     month: np.ndarray
     own: np.ndarray
     own_ids: list
+    pair_order: list
     tier: np.ndarray
     tiers: list
     residency: np.ndarray

@@ -113,9 +113,9 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: Fir
         for part in slices(_in_problem_order(chunk.frame, kept.sources) if reorder else chunk.frame):
             blocks = repricer.blocks(part) if blocked else iter([(slice(None), repricer.price(part))])
             for rows, priced in blocks:
-                if strict and repricer.reported:
-                    raise InputError(repricer.problems[:1])
                 yield part, rows, priced
+            if strict and repricer.reported:  # once the slice is priced: its problems read as one pass's
+                raise InputError(repricer.problems[:1])  # (the hints of its unknown names are settled then)
             kept.add(repricer.problems)
             repricer.problems = []
     _check_counts(read_records, repricer)
