@@ -18,7 +18,7 @@ from costcalc.projection import project
 
 
 class _CountingDivide:
-    """money.DIVIDE that counts its divisions (what quotient_sum divides, not adds as integers)."""
+    """money.DIVIDE that counts its divisions (what quotient_sums divides, not adds as integers)."""
 
     def __init__(self):
         self.calls = 0
@@ -30,8 +30,9 @@ class _CountingDivide:
 
 def _sum(counts, groups, factors, numerators, divisors):
     factors = np.asarray(factors, dtype=object if any(abs(f) >= 2 ** 62 for f in factors) else np.int64)
-    return qs.quotient_sum(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
-                           lambda a, b: factors[a:b], numerators, divisors)
+    totals = qs.quotient_sums(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
+                              lambda a, b: factors[a:b], numerators, divisors)
+    return None if totals is None else totals[0]
 
 
 def test_exact_quotients_are_added_as_integers_and_the_others_divided(monkeypatch):

@@ -28,6 +28,7 @@ Pure computation.
 from __future__ import annotations
 
 import decimal
+import itertools
 import math
 import operator
 from collections.abc import Callable
@@ -44,6 +45,7 @@ _DIGITS = 50 - 1e-6  # log10 bound of an exact quotient's digits (DIVIDE's 50; f
 _SPLIT = 31  # int64 products added as two halves of 31 bits: a group's sums of them cannot overflow
 _FITS = 2.0 ** 61  # a count x factor a float puts below this is below 2^62 in int64
 _G_LIMIT = 2 ** 31  # residues below this multiply in int64 without overflow
+_TABLE = 1 << 22  # (bucket, divisor group) pairs of quotient_sums' table at most: 64 MiB, mostly never touched
 # numerator x factor: exact or an error (a product past EXACT's 120 digits, even if only zeros were
 # dropped: that would change the exponent a division gives an exact quotient); money.EXACT otherwise
 PRODUCT = EXACT.copy()
@@ -160,10 +162,12 @@ class _Groups:
 
 
 def _divided_sum(known: _Groups, groups: np.ndarray, factors: np.ndarray, counts: np.ndarray,
-                 positions: np.ndarray, total: Decimal) -> Decimal:
-    """total + the quotients at `positions` (of a block) divided (money.DIVIDE, as the column's values
-    are made) times their counts, each dropped once added (no memory grows with the count). Values that
-    occur once (most) are added without the multiply."""
+                 positions: np.ndarray, buckets: np.ndarray | None, totals: list[Decimal]) -> None:
+    """Adds to totals[bucket] the quotients at `positions` (of a block) in that bucket, divided (money.DIVIDE,
+    as the column's values are made) times their counts, each dropped once added (no memory grows with the
+    count). Values that occur once (most) are added without the multiply."""
+    if buckets is not None:  # each bucket's quotients one run: summed by one sum() call
+        positions = positions[np.argsort(buckets[positions], kind="stable")]
     once = counts[positions] == 1
     for chosen, counted in ((positions[once], False), (positions[~once], True)):
         if not len(chosen):
@@ -172,8 +176,34 @@ def _divided_sum(known: _Groups, groups: np.ndarray, factors: np.ndarray, counts
         quotients = map(DIVIDE.divide, map(PRODUCT.multiply, known.numerators[picked].tolist(),
                                            factors[chosen].tolist()),
                         known.divisors[picked].tolist())
-        total = sum(map(operator.mul, quotients, counts[chosen].tolist()) if counted else quotients, total)
-    return total
+        terms = map(operator.mul, quotients, counts[chosen].tolist()) if counted else quotients
+        for bucket, length in _runs(buckets[chosen] if buckets is not None else None, len(chosen)):
+            totals[bucket] = sum(itertools.islice(terms, length), totals[bucket])
+
+
+def _small_factors(factors: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(the factors as int64, which of them are in it): Python ints (an object array) of 2^61 or more
+    are 0 there and not in it (their values are divided), the others classified as int64's are (one big
+    factor in a block left every value of the block to division: a group sum's blocks, of pairs ordered by
+    group, met one in most blocks); (factors, None) when they are int64 already."""
+    if factors.dtype != object:
+        return factors, None
+    try:  # by floats (far from the edge: they err by far less than 2x), 10x faster than bit_length()
+        fits = np.abs(factors.astype(float)) < _FITS
+    except OverflowError:  # a factor past 10^308
+        fits = np.fromiter((int(f).bit_length() < 61 for f in factors.tolist()), dtype=bool, count=len(factors))
+    small = np.zeros(len(factors), dtype=np.int64)
+    small[fits] = factors[fits].astype(np.int64)
+    return small, fits
+
+
+def _runs(buckets: np.ndarray | None, count: int) -> list[tuple[int, int]]:
+    """(bucket, how many) of each run of equal buckets, in order; one run of bucket 0 if None."""
+    if buckets is None:
+        return [(0, count)]
+    starts = np.flatnonzero(np.concatenate([[True], buckets[1:] != buckets[:-1]]))
+    lengths = np.diff(np.append(starts, count))
+    return list(zip(buckets[starts].tolist(), lengths.tolist()))
 
 
 def _factor_twos(values: np.ndarray) -> np.ndarray:
@@ -195,39 +225,54 @@ def _factor_fives(values: np.ndarray) -> np.ndarray:
         rest[divisible] //= 5
 
 
-def quotient_sum(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int, int], np.ndarray],
-                 numerators: list[int], divisors: list[Decimal]) -> Decimal | None:
-    """sum over i of counts[i] x DIVIDE.divide(numerators[groups[i]] x factors(start, stop)[i - start],
-    divisors[groups[i]]), exact (see the module docstring), or None when it would round. `factors` gives
-    the integer factors of positions start..stop (int64, or Python ints in an object array)."""
+def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int, int], np.ndarray],
+                  numerators: list[int], divisors: list[Decimal], buckets: np.ndarray | None = None,
+                  bucket_count: int = 1) -> list[Decimal] | None:
+    """Per bucket b: sum over the positions i with buckets[i] == b (in any order; every position in
+    bucket 0 if buckets is None) of counts[i] x DIVIDE.divide(numerators[groups[i]] x factors(start,
+    stop)[i - start], divisors[groups[i]]), exact (see the module docstring): the whole column's sum (one
+    bucket) or a group sum's. `factors` gives the integer factors of positions start..stop (int64, or
+    Python ints in an object array). None when a sum would round, or when the exact values' table, two
+    int64 per (bucket, divisor group), would pass _TABLE entries (a group per profile: too many buckets);
+    then the caller makes the values."""
     known = _Groups(numerators, divisors)
-    high = np.zeros(len(known.g), dtype=np.int64)  # per group: the exact values' counts x factors,
-    low = np.zeros(len(known.g), dtype=np.int64)   # in two halves
-    total = Decimal(0)
+    width = len(known.g)
+    if bucket_count * width > _TABLE:
+        return None
+    # per (bucket, divisor group): the exact values' counts x factors, in two halves (zeros: pages are
+    # touched only where a bucket meets a group)
+    high = np.zeros(bucket_count * width, dtype=np.int64)
+    low = np.zeros(bucket_count * width, dtype=np.int64)
+    totals = [Decimal(0)] * bucket_count
     try:
         with decimal.localcontext(_STRICT):
             for start in range(0, len(counts), _BLOCK):
                 stop = min(start + _BLOCK, len(counts))
                 block_counts, block_groups, block_factors = counts[start:stop], groups[start:stop], factors(start, stop)
-                if block_factors.dtype == object:
-                    divided = np.flatnonzero(block_counts)
-                else:
-                    exact = known.exact(block_counts, block_groups, block_factors)
-                    kept = np.flatnonzero(exact)
-                    products = block_counts[kept].astype(np.int64) * block_factors[kept]
-                    np.add.at(high, block_groups[kept], products >> _SPLIT)
-                    np.add.at(low, block_groups[kept], products & ((1 << _SPLIT) - 1))
-                    divided = np.flatnonzero(~exact & (block_counts != 0))
+                block_buckets = None if buckets is None else buckets[start:stop]
+                small, fits = _small_factors(block_factors)
+                exact = known.exact(block_counts, block_groups, small)
+                if fits is not None:
+                    exact &= fits
+                kept = np.flatnonzero(exact)
+                products = block_counts[kept].astype(np.int64) * small[kept]
+                keys = block_groups[kept].astype(np.int64)
+                if block_buckets is not None:
+                    keys += block_buckets[kept].astype(np.int64) * width
+                np.add.at(high, keys, products >> _SPLIT)
+                np.add.at(low, keys, products & ((1 << _SPLIT) - 1))
+                divided = np.flatnonzero(~exact & (block_counts != 0))
                 if len(divided):
-                    total = _divided_sum(known, block_groups, block_factors, block_counts, divided, total)
-            for group in np.flatnonzero((high != 0) | (low != 0)).tolist():
+                    _divided_sum(known, block_groups, block_factors, block_counts, divided, block_buckets, totals)
+            for key in np.flatnonzero((high != 0) | (low != 0)).tolist():
+                bucket, group = divmod(key, width)
                 shape = known.shapes[group]
-                quotient, remainder = divmod(numerators[group] * ((int(high[group]) << _SPLIT) + int(low[group])),
+                quotient, remainder = divmod(numerators[group] * ((int(high[key]) << _SPLIT) + int(low[key])),
                                              shape.g)
                 if remainder:  # cannot happen (g divides each term's numerator); never guessed
                     return None
                 value = Decimal(quotient * shape.factor).scaleb(-shape.places)
-                total += -value if divisors[group] < 0 else value
+                totals[bucket] += -value if divisors[group] < 0 else value
     except (decimal.Inexact, decimal.Rounded):  # would round: the caller adds the made values
         return None
-    return total
+    return totals
