@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..money import DIVIDE
 from ..prices.model import MTOK
-from .quotient_sums import PRODUCT, quotient_sums
+from .quotient_sums import PRODUCT, quotient_sums, table_fits
 
 
 @dataclass
@@ -144,10 +144,11 @@ class Joined:
         value) pair (integer work: the 1,000-profile projection's 2M rows by month are 0.86M pairs) and the
         pairs summed as total() sums the distinct values, per group. None when a sum would round or the
         groups are too many (quotient_sums.quotient_sums); then the caller makes the values."""
-        codes = self.codes() if codes is None else np.asarray(codes)
-        count = max(self.count(), 1)
-        if group_count * count >= 2 ** 62:
+        self._map()
+        count = max(self._count, 1)
+        if group_count * count >= 2 ** 62 or not table_fits(group_count, len(self._divisors)):
             return None
+        codes = self.codes() if codes is None else np.asarray(codes)
         keys = np.asarray(ids, dtype=np.int64) * count
         keys += codes
         if len(keys) and int(np.min(ids)) < 0:

@@ -45,7 +45,8 @@ _DIGITS = 50 - 1e-6  # log10 bound of an exact quotient's digits (DIVIDE's 50; f
 _SPLIT = 31  # int64 products added as two halves of 31 bits: a group's sums of them cannot overflow
 _FITS = 2.0 ** 61  # a count x factor a float puts below this is below 2^62 in int64
 _G_LIMIT = 2 ** 31  # residues below this multiply in int64 without overflow
-_TABLE = 1 << 22  # (bucket, divisor group) pairs of quotient_sums' table at most: 64 MiB, mostly never touched
+_TABLE = 1 << 20  # (bucket, divisor group) entries of quotient_sums' table at most (16 MiB; a month groupby of the
+# 1,000-profile projection: 36 x 7,748 = 0.28M): pages are touched where a bucket meets a group, fresh memory
 # numerator x factor: exact or an error (a product past EXACT's 120 digits, even if only zeros were
 # dropped: that would change the exponent a division gives an exact quotient); money.EXACT otherwise
 PRODUCT = EXACT.copy()
@@ -214,15 +215,22 @@ def _factor_twos(values: np.ndarray) -> np.ndarray:
 
 
 def _factor_fives(values: np.ndarray) -> np.ndarray:
-    """How many times 5 divides each non-negative int64 (0 for 0)."""
+    """How many times 5 divides each non-negative int64 (0 for 0): 5^16, 5^8, 5^4, 5^2, 5 tried in turn
+    (at most 27 fives below 2^63: five passes, where dividing by 5 while any divides took up to 27)."""
     count = np.zeros(len(values), dtype=np.int64)
-    rest = values.copy()
-    while True:
-        divisible = (rest % 5 == 0) & (rest != 0)
-        if not divisible.any():
-            return count
-        count += divisible
-        rest[divisible] //= 5
+    rest = np.where(values != 0, values, 1)
+    for power in (16, 8, 4, 2, 1):
+        divisible = rest % 5 ** power == 0
+        count[divisible] += power
+        rest[divisible] //= 5 ** power
+    return count
+
+
+def table_fits(bucket_count: int, group_count: int) -> bool:
+    """Whether quotient_sums sums bucket_count buckets over group_count divisor groups (its table of exact
+    values has an entry per pair; more than _TABLE: the caller makes the values instead, which costs less
+    than a Python division per (bucket, group) pair of a group per profile, model and month)."""
+    return bucket_count * max(group_count, 1) <= _TABLE
 
 
 def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int, int], np.ndarray],
@@ -235,10 +243,10 @@ def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int
     Python ints in an object array). None when a sum would round, or when the exact values' table, two
     int64 per (bucket, divisor group), would pass _TABLE entries (a group per profile: too many buckets);
     then the caller makes the values."""
+    if not table_fits(bucket_count, len(divisors)):
+        return None
     known = _Groups(numerators, divisors)
     width = len(known.g)
-    if bucket_count * width > _TABLE:
-        return None
     # per (bucket, divisor group): the exact values' counts x factors, in two halves (zeros: pages are
     # touched only where a bucket meets a group)
     high = np.zeros(bucket_count * width, dtype=np.int64)
