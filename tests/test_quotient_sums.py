@@ -31,7 +31,7 @@ class _CountingDivide:
 def _sum(counts, groups, factors, numerators, divisors):
     factors = np.asarray(factors, dtype=object if any(abs(f) >= 2 ** 62 for f in factors) else np.int64)
     totals = qs.quotient_sums(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
-                              lambda a, b: factors[a:b], numerators, divisors)
+                              lambda a, b: factors[a:b], qs.QuotientGroups(numerators, divisors))
     return None if totals is None else totals[0]
 
 
@@ -150,7 +150,7 @@ def test_every_quotient_called_exact_is_the_division_of_its_operands():
     joined = frame["cost_usd"].array._deferred.make
     count = joined.count()
     numerators = joined.tokens._numerators[joined._pair_multipliers].tolist()
-    known = qs._Groups(numerators, list(joined._divisors))
+    known = qs.QuotientGroups(numerators, list(joined._divisors))
     factors = joined._cost_factors(slice(0, count))
     exact = known.exact(np.ones(count, dtype=np.int64), joined._divided_by, factors)
     assert 0 < exact.sum() < count  # both kinds occur here
@@ -251,7 +251,7 @@ def test_sums_per_bucket_add_each_buckets_quotients_and_leave_an_empty_bucket_ze
     # bucket 2: nothing, 0
     factors = np.array([3, 1, 5, 3, 1], dtype=np.int64)
     totals = qs.quotient_sums(np.array([2, 1, 3, 1, 2], dtype=np.int64), np.array([0, 0, 1, 1, 0], dtype=np.int32),
-                              lambda a, b: factors[a:b], [7, 10], [D(3), D("4E+1")],
+                              lambda a, b: factors[a:b], qs.QuotientGroups([7, 10], [D(3), D("4E+1")]),
                               np.array([0, 1, 1, 0, 0], dtype=np.int64), 3)
     assert [canonical(t) for t in totals] == [D("19.41" + "6" * 47), D("6.08" + "3" * 47), D(0)]
     assert counting.calls == 2  # 7 / 3 once per position that holds it; the exact ones added as integers
@@ -265,7 +265,7 @@ def test_a_factor_past_int64_sends_only_its_own_value_to_division(monkeypatch):
     big = 3 * 2 ** 70
     factors = np.array([3, big, 6], dtype=object)
     totals = qs.quotient_sums(np.ones(3, dtype=np.int64), np.zeros(3, dtype=np.int32), lambda a, b: factors[a:b],
-                              [1], [D(3)])
+                              qs.QuotientGroups([1], [D(3)]))
     assert canonical(totals[0]) == D(2 ** 70 + 3)
     assert counting.calls == 1
 
@@ -275,7 +275,7 @@ def test_too_many_buckets_for_the_table_gives_none(monkeypatch):
     factors = np.array([1, 1], dtype=np.int64)
     # 2 buckets x 2 divisor groups = 4 table entries > 3
     assert qs.quotient_sums(np.ones(2, dtype=np.int64), np.array([0, 1], dtype=np.int32), lambda a, b: factors[a:b],
-                            [1, 1], [D(1), D(2)], np.array([0, 1], dtype=np.int64), 2) is None
+                            qs.QuotientGroups([1, 1], [D(1), D(2)]), np.array([0, 1], dtype=np.int64), 2) is None
 
 
 def _third_chunks() -> list[amounts.Money]:

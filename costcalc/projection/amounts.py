@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..money import DIVIDE
 from ..prices.model import MTOK
-from .quotient_sums import PRODUCT, quotient_sums, table_fits
+from .quotient_sums import PRODUCT, QuotientGroups, quotient_sums, table_fits
 
 
 @dataclass
@@ -96,6 +96,7 @@ class Joined:
         self._tokens = self._rate_codes = self._divided_by = self._pair_multipliers = self._rate_ints = _EMPTY
         self._made: np.ndarray | None = None  # every distinct value, once made
         self._decimals: np.ndarray | None = None  # tokens: V_int of each multiplier as a Decimal
+        self._known: QuotientGroups | None = None  # what sums divide by (_quotient_groups)
         self._total: Decimal | None = None  # total(), once asked (_totalled)
         self._totalled = False
 
@@ -168,12 +169,22 @@ class Joined:
 
         if self.name == "tokens":
             return quotient_sums(counts, self._multipliers[at], lambda a, b: self._sums[positions(a, b)],
-                                 list(self._numerators), list(self._divisors), buckets, bucket_count)
-        tokens = self.tokens
-        assert tokens is not None
-        numerators = tokens._numerators[self._pair_multipliers].tolist() if len(self._pair_multipliers) else []
+                                 self._quotient_groups(), buckets, bucket_count)
         return quotient_sums(counts, self._divided_by[at], lambda a, b: self._cost_factors(positions(a, b)),
-                             numerators, list(self._divisors), buckets, bucket_count)
+                             self._quotient_groups(), buckets, bucket_count)
+
+    def _quotient_groups(self) -> QuotientGroups:
+        """The divisor groups quotient_sums divides by (tokens: per multiplier; cost_usd: per (multiplier,
+        rate places)), made once: the column's sum and its group sums share them."""
+        if self._known is None:
+            if self.name == "tokens":
+                numerators = self._numerators.tolist()
+            else:
+                tokens = self.tokens
+                assert tokens is not None
+                numerators = tokens._numerators[self._pair_multipliers].tolist() if len(self._pair_multipliers) else []
+            self._known = QuotientGroups(numerators, list(self._divisors))
+        return self._known
 
     def _cost_factors(self, at: slice | np.ndarray) -> np.ndarray:
         """S x rate of the distinct cost values `at`: int64 where every product fits (checked by floats,

@@ -101,8 +101,9 @@ def _fives_in(n: int) -> int:
     return _FIVE_POWERS[math.gcd(n, _MANY_FIVES)] if n else 0
 
 
-class _Groups:
-    """Per divisor group (a numerator and a divisor), as arrays the blocks index by group."""
+class QuotientGroups:
+    """Per divisor group (a numerator and a divisor), as arrays the blocks index by group: made once per
+    column (a Joined keeps it), its 2s and 5s counted as blocks need them and kept for the next sum."""
 
     def __init__(self, numerators: list[int], divisors: list[Decimal]):
         shapes: dict[Decimal, _Group] = {}  # divisors repeat (a projection's: about 1,400 among 7,700)
@@ -125,7 +126,7 @@ class _Groups:
         # the 2s and 5s of numerator x F, counted for the groups that need them (-1: not yet)
         self.twos = np.full(len(self.g), -1, dtype=np.int64)
         self.fives = np.full(len(self.g), -1, dtype=np.int64)
-        self._integers = numerators
+        self.integers = numerators
         # as Decimals: a numerator N x factor is then a Decimal product (the factor, a small int, converts
         # fast; a 70-digit int product converted in each division took twice as long), exact (PRODUCT)
         self.numerators = np.empty(len(numerators), dtype=object)
@@ -157,12 +158,12 @@ class _Groups:
 
     def _count_twos_and_fives(self, groups: np.ndarray) -> None:
         for group in np.unique(groups[self.twos[groups] < 0]).tolist():
-            numerator, shape = abs(self._integers[group]), self.shapes[group]
+            numerator, shape = abs(self.integers[group]), self.shapes[group]
             self.twos[group] = _twos(numerator) + shape.twos
             self.fives[group] = _fives_in(numerator) + shape.fives
 
 
-def _divided_sum(known: _Groups, groups: np.ndarray, factors: np.ndarray, counts: np.ndarray,
+def _divided_sum(known: QuotientGroups, groups: np.ndarray, factors: np.ndarray, counts: np.ndarray,
                  positions: np.ndarray, buckets: np.ndarray | None, totals: list[Decimal]) -> None:
     """Adds to totals[bucket] the quotients at `positions` (of a block) in that bucket, divided (money.DIVIDE,
     as the column's values are made) times their counts, each dropped once added (no memory grows with the
@@ -234,19 +235,17 @@ def table_fits(bucket_count: int, group_count: int) -> bool:
 
 
 def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int, int], np.ndarray],
-                  numerators: list[int], divisors: list[Decimal], buckets: np.ndarray | None = None,
+                  known: QuotientGroups, buckets: np.ndarray | None = None,
                   bucket_count: int = 1) -> list[Decimal] | None:
     """Per bucket b: sum over the positions i with buckets[i] == b (in any order; every position in
-    bucket 0 if buckets is None) of counts[i] x DIVIDE.divide(numerators[groups[i]] x factors(start,
-    stop)[i - start], divisors[groups[i]]), exact (see the module docstring): the whole column's sum (one
-    bucket) or a group sum's. `factors` gives the integer factors of positions start..stop (int64, or
-    Python ints in an object array). None when a sum would round, or when the exact values' table, two
-    int64 per (bucket, divisor group), would pass _TABLE entries (a group per profile: too many buckets);
-    then the caller makes the values."""
-    if not table_fits(bucket_count, len(divisors)):
-        return None
-    known = _Groups(numerators, divisors)
+    bucket 0 if buckets is None) of counts[i] x DIVIDE.divide(numerator g x factors(start, stop)[i -
+    start], divisor g), g = groups[i] (known: QuotientGroups of the numerators and divisors), exact (see
+    the module docstring): the whole column's sum (one bucket) or a group sum's. `factors` gives the
+    integer factors of positions start..stop (int64, or Python ints in an object array). None when a sum
+    would round, or when the buckets are too many (table_fits); then the caller makes the values."""
     width = len(known.g)
+    if not table_fits(bucket_count, width):
+        return None
     # per (bucket, divisor group): the exact values' counts x factors, in two halves (zeros: pages are
     # touched only where a bucket meets a group)
     high = np.zeros(bucket_count * width, dtype=np.int64)
@@ -275,12 +274,12 @@ def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int
             for key in np.flatnonzero((high != 0) | (low != 0)).tolist():
                 bucket, group = divmod(key, width)
                 shape = known.shapes[group]
-                quotient, remainder = divmod(numerators[group] * ((int(high[key]) << _SPLIT) + int(low[key])),
+                quotient, remainder = divmod(known.integers[group] * ((int(high[key]) << _SPLIT) + int(low[key])),
                                              shape.g)
                 if remainder:  # cannot happen (g divides each term's numerator); never guessed
                     return None
                 value = Decimal(quotient * shape.factor).scaleb(-shape.places)
-                totals[bucket] += -value if divisors[group] < 0 else value
+                totals[bucket] += -value if known.divisors[group] < 0 else value
     except (decimal.Inexact, decimal.Rounded):  # would round: the caller adds the made values
         return None
     return totals
