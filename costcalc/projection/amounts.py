@@ -193,10 +193,17 @@ class Joined:
         assert tokens is not None
         sums = tokens._sums[self._tokens[at]]
         rates = self._rate_ints[self._rate_codes[at]]
-        if sums.dtype != object and rates.dtype != object and \
-                bool((sums.astype(float) * rates.astype(float) < _INT64_SAFE).all()):
+        if sums.dtype == object or rates.dtype == object:
+            return sums.astype(object) * rates.astype(object)
+        fits = sums.astype(float) * rates.astype(float) < _INT64_SAFE
+        if bool(fits.all()):
             return sums * rates
-        return sums.astype(object) * rates.astype(object)
+        # the few past int64 as Python ints, the others multiplied as int64 (a group sum's blocks, of pairs
+        # ordered by group, meet one in most blocks: all as Python ints took 3x longer)
+        products = np.empty(len(sums), dtype=object)
+        products[fits] = sums[fits] * rates[fits]
+        products[~fits] = sums[~fits].astype(object) * rates[~fits].astype(object)
+        return products
 
     def values(self, positions: np.ndarray | None = None) -> np.ndarray:
         """The distinct values at `positions` (all if None) as Decimals: the same divisions as Money's,
