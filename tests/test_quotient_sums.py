@@ -335,3 +335,25 @@ def test_a_projections_group_sums_are_the_made_values_group_sums(monkeypatch, co
     for model, value in mean.items():
         rows = values[(frame["model"] == model).to_numpy()].tolist()
         assert str(value) == str(canonical(DIVIDE.divide(exact_sum(rows), D(len(rows)))))
+
+
+def test_cost_factors_past_int64_are_python_ints_and_the_others_stay_exact(monkeypatch):
+    # tokens S = 3 and 2^61 over multiplier 1 / 3; one rate 2 (0 places): factors S x 2 = 6 and 2^62 (past
+    # the int64 check), lines: S = 3, 2^61, 3
+    lines = np.array([0, 1, 0], dtype=np.int32)
+    money = amounts.Money(lines, np.array([3, 2 ** 61], dtype=np.int64), np.zeros(2, dtype=np.int32), [1], [D(3)],
+                          lines, np.arange(2, dtype=np.int32), np.zeros(2, dtype=np.int32), [2], 0)
+    joined = amounts.Joined([money], "cost")
+    joined._map()
+    factors = joined._cost_factors(slice(0, 2))
+    assert factors.tolist() == [6, 2 ** 62] and [type(f) for f in factors.tolist()] == [int, int]
+    made = _count_made(monkeypatch)
+    column = pd.Series(DecimalArray.deferred(3, joined))
+    # costs: 6 / (3 x 10^6) = 0.000002 (lines 0 and 2) and 2^62 / (3 x 10^6) = 4611686018427387904 / 3 /
+    # 10^6 = 1537228672809.129301333... (50 digits: 13 before the point, "129301" and 31 threes after it);
+    # groups x: lines 0 and 1 (0.000002 + that: the 6th place 1 -> 3), y: line 2
+    big = DIVIDE.divide(D(2 ** 62), D(3_000_000))
+    assert str(big) == "1537228672809.129301" + "3" * 31
+    sums = column.groupby(np.array(["x", "x", "y"])).sum()
+    assert made == []
+    assert sums.tolist() == [D("1537228672809.129303" + "3" * 31), D("0.000002")]
