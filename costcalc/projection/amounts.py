@@ -150,7 +150,10 @@ class Joined:
         if group_count * count >= 2 ** 62 or not table_fits(group_count, len(self._divisors)):
             return None
         codes = self.codes() if codes is None else np.asarray(codes)
-        keys = np.asarray(ids, dtype=np.int64) * count
+        # a (group, value) key per row: int32 when it fits (a month groupby: 36 x 0.59M), half the fresh memory
+        # and a faster sort than int64
+        keys = np.asarray(ids).astype(np.int32 if group_count * count < 2 ** 31 else np.int64)
+        keys *= count
         keys += codes
         if len(keys) and int(np.min(ids)) < 0:
             keys = keys[np.asarray(ids) >= 0]
