@@ -263,9 +263,9 @@ def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int
                     exact &= fits
                 kept = np.flatnonzero(exact)
                 products = block_counts[kept].astype(np.int64) * small[kept]
-                keys = block_groups[kept].astype(np.int64)
+                keys = block_groups[kept]  # one bucket: no new int64 array (128 KiB a block, fresh pages each)
                 if block_buckets is not None:
-                    keys += block_buckets[kept].astype(np.int64) * width
+                    keys = block_buckets[kept].astype(np.int64) * width + keys
                 np.add.at(high, keys, products >> _SPLIT)
                 np.add.at(low, keys, products & ((1 << _SPLIT) - 1))
                 divided = np.flatnonzero(~exact & (block_counts != 0))
