@@ -11,7 +11,8 @@ So this module is a small pandas ExtensionArray over what the projection already
 array of Python `Decimal`s (wrapping it costs nothing), or a function that makes that array when a value
 is first needed (`DecimalArray.deferred`: the projection's 2-million-line frames keep integer numerators
 until then; building the frame, its length, selecting or dropping columns, group sizes and passing the frame
-on make no Decimal; a filter, a list of rows or take() gives a deferred array of those rows (made, when read,
+on make no Decimal, nor do its sums and groupby sums and means where the maker can (the projection's: see
+`deferred`); a filter, a list of rows or take() gives a deferred array of those rows (made, when read,
 from those rows only if the maker can: see `deferred`); a slice (head), count() and reading a value make
 the whole column, once).
 Every operation runs in an explicit context, never Python's default 28 digits (which would silently round
@@ -808,7 +809,8 @@ def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:
     that occur n times added, then times n (a few multiplies, not one per value), at 120 digits (EXACT).
     Every product and sum is exact, so the total is the one adding the values one by one gives, digits
     and exponent (an exact sum's exponent is its operands' smallest). A group sum makes the column
-    instead: with (group, value) pairs nearly as many as the rows, counting them costs more than it saves."""
+    instead, unless its maker has group_totals (which counts (group, value) pairs with integer work and
+    makes no value): adding made values per pair costs more than making the column."""
     if not len(codes):
         return _ZERO
     counts = np.bincount(codes)

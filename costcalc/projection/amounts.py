@@ -2,7 +2,8 @@
 values behind them: the Decimals are made when the frame's column is first read
 (costcalc.frames.decimal.DecimalArray.deferred), by the same divisions in money.DIVIDE as if made at once.
 Joined: the frame's column over all the chunks, each distinct value divided once across them; a sum of
-the whole column makes no Decimal per value (Joined.total, costcalc.projection.quotient_sums).
+the whole column, of a filter's rows or per group makes no Decimal per value (Joined.total,
+Joined.group_totals, costcalc.projection.quotient_sums).
 See costcalc.projection.pricing for the arithmetic.
 
 Pure computation.

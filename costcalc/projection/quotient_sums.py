@@ -1,8 +1,10 @@
 """The exact sum of many rounded quotients, each counted some number of times, without making a Decimal
-per quotient: what summing a deferred tokens or cost_usd column (costcalc.projection.amounts.Joined)
-costs instead of making its values.
+per quotient: what summing a deferred tokens or cost_usd column (costcalc.projection.amounts.Joined), or
+summing it per group, costs instead of making its values.
 
     sum over i of  counts[i] x DIVIDE.divide(numerators[g] x factors[i], divisors[g]),  g = groups[i]
+
+(per group: over the i in each bucket; a group sum's i is a (group, distinct value) pair, counted).
 
 Why: making a column's distinct values (0.59M Decimals for the 1,000-profile projection, ~110 bytes
 each) takes fresh memory, which on some machines costs more than the divisions themselves (a page fault
@@ -11,7 +13,7 @@ not needed for their sum. So:
 
 - a quotient that is exact (the division needs no rounding: g | N, with N/D written in at most 50
   significant digits) needs no division at all: its group's exact quotients add up, as integers, to
-  (sum of counts x factors) x numerator / divisor, one Python division per group (most of a projection's
+  (sum of counts x factors) x numerator / divisor, one Python division per group (and bucket) (most of a projection's
   values are exact: 64% of the 1,000-profile projection's distinct costs);
 - every other quotient is divided (money.DIVIDE, the same division the column's value is made by) and
   added at once, in blocks of _BLOCK values: each quotient is dropped as soon as it is added, so the
