@@ -157,9 +157,10 @@ class QuotientGroups:
             exact[long] = digits[long] - zeros < _DIGITS
         return exact
 
-
     def _count_twos_and_fives(self, groups: np.ndarray) -> None:
-        for group in np.unique(groups[self.twos[groups] < 0]).tolist():
+        """Counts the 2s and 5s of the groups not yet counted (kept: the next block's and sum's)."""
+        uncounted = groups[self.twos[groups] < 0]
+        for group in (np.unique(uncounted).tolist() if len(uncounted) else []):
             numerator, shape = abs(self.integers[group]), self.shapes[group]
             self.twos[group] = _twos(numerator) + shape.twos
             self.fives[group] = _fives_in(numerator) + shape.fives
