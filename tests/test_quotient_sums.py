@@ -18,7 +18,7 @@ from costcalc.projection import project
 
 
 class _CountingDivide:
-    """money.DIVIDE that counts its divisions (what quotient_sum divides, not adds as integers)."""
+    """money.DIVIDE that counts its divisions (what quotient_sums divides, not adds as integers)."""
 
     def __init__(self):
         self.calls = 0
@@ -30,8 +30,9 @@ class _CountingDivide:
 
 def _sum(counts, groups, factors, numerators, divisors):
     factors = np.asarray(factors, dtype=object if any(abs(f) >= 2 ** 62 for f in factors) else np.int64)
-    return qs.quotient_sum(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
-                           lambda a, b: factors[a:b], numerators, divisors)
+    totals = qs.quotient_sums(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
+                              lambda a, b: factors[a:b], qs.QuotientGroups(numerators, divisors))
+    return None if totals is None else totals[0]
 
 
 def test_exact_quotients_are_added_as_integers_and_the_others_divided(monkeypatch):
@@ -149,7 +150,7 @@ def test_every_quotient_called_exact_is_the_division_of_its_operands():
     joined = frame["cost_usd"].array._deferred.make
     count = joined.count()
     numerators = joined.tokens._numerators[joined._pair_multipliers].tolist()
-    known = qs._Groups(numerators, list(joined._divisors))
+    known = qs.QuotientGroups(numerators, list(joined._divisors))
     factors = joined._cost_factors(slice(0, count))
     exact = known.exact(np.ones(count, dtype=np.int64), joined._divided_by, factors)
     assert 0 < exact.sum() < count  # both kinds occur here
@@ -235,3 +236,124 @@ def test_a_zero_divisor_fails_as_the_division_does():
     # 6 x 1 / 0: the column's value would raise; so does its sum (decimal.DivisionByZero)
     with pytest.raises(ZeroDivisionError):
         _sum([1], [0], [1], [6], [D(0)])
+
+
+def test_sums_per_bucket_add_each_buckets_quotients_and_leave_an_empty_bucket_zero(monkeypatch):
+    counting = _CountingDivide()
+    monkeypatch.setattr(qs, "DIVIDE", counting)
+    # group 0: 7 / 3; group 1: 10 / 40 (as the first test); (count, group, factor, bucket):
+    #   (2, 0, 3, 0)  7 x 3 / 3 = 7, twice:          14
+    #   (1, 0, 1, 1)  7 / 3 = 2.333... (49 threes after the point)
+    #   (3, 1, 5, 1)  10 x 5 / 40 = 1.25, 3 times:    3.75
+    #   (1, 1, 3, 0)  10 x 3 / 40 = 0.75
+    #   (2, 0, 1, 0)  7 / 3 twice: 4.666... (49 sixes after the point)
+    # bucket 0: 14 + 0.75 + 4.666... = 19.41666... (49 places); bucket 1: 2.333... + 3.75 = 6.08333...;
+    # bucket 2: nothing, 0
+    factors = np.array([3, 1, 5, 3, 1], dtype=np.int64)
+    totals = qs.quotient_sums(np.array([2, 1, 3, 1, 2], dtype=np.int64), np.array([0, 0, 1, 1, 0], dtype=np.int32),
+                              lambda a, b: factors[a:b], qs.QuotientGroups([7, 10], [D(3), D("4E+1")]),
+                              np.array([0, 1, 1, 0, 0], dtype=np.int64), 3)
+    assert [canonical(t) for t in totals] == [D("19.41" + "6" * 47), D("6.08" + "3" * 47), D(0)]
+    assert counting.calls == 2  # 7 / 3 once per position that holds it; the exact ones added as integers
+
+
+def test_a_factor_past_int64_sends_only_its_own_value_to_division(monkeypatch):
+    counting = _CountingDivide()
+    monkeypatch.setattr(qs, "DIVIDE", counting)
+    # group 0: 1 / 3. Factors 3 (1 exactly) and 3 x 2^70 (2^70 = 1180591620717411303424 exactly, but past
+    # int64: divided) and 6 (2 exactly), in one block: 1 + 1180591620717411303424 + 2
+    big = 3 * 2 ** 70
+    factors = np.array([3, big, 6], dtype=object)
+    totals = qs.quotient_sums(np.ones(3, dtype=np.int64), np.zeros(3, dtype=np.int32), lambda a, b: factors[a:b],
+                              qs.QuotientGroups([1], [D(3)]))
+    assert canonical(totals[0]) == D(2 ** 70 + 3)
+    assert counting.calls == 1
+
+
+def test_too_many_buckets_for_the_table_gives_none(monkeypatch):
+    monkeypatch.setattr(qs, "_TABLE", 3)
+    factors = np.array([1, 1], dtype=np.int64)
+    # 2 buckets x 2 divisor groups = 4 table entries > 3
+    assert qs.quotient_sums(np.ones(2, dtype=np.int64), np.array([0, 1], dtype=np.int32), lambda a, b: factors[a:b],
+                            qs.QuotientGroups([1, 1], [D(1), D(2)]), np.array([0, 1], dtype=np.int64), 2) is None
+
+
+def _third_chunks() -> list[amounts.Money]:
+    """Two chunks of tokens, each value S x 1 / 3: chunk A's lines S = 3, 1, 3 (1, 0.333..., 1), chunk B's
+    S = 1, 6 (0.333..., 2). 0.333... is 50 threes after the point (DIVIDE's 50 digits)."""
+    def chunk(codes, sums):
+        lines = np.array(codes, dtype=np.int32)
+        return amounts.Money(lines, np.array(sums, dtype=np.int64), np.zeros(len(sums), dtype=np.int32), [1], [D(3)],
+                             lines, np.arange(len(sums), dtype=np.int32), np.zeros(len(sums), dtype=np.int32), [1], 0)
+
+    return [chunk([0, 1, 0], [3, 1]), chunk([0, 1], [1, 6])]
+
+
+def test_a_group_sum_across_chunks_makes_no_value_and_skips_rows_in_no_group(monkeypatch):
+    made = _count_made(monkeypatch)
+    column = pd.Series(DecimalArray.deferred(5, amounts.Joined(_third_chunks(), "tokens")))
+    # the rows' groups: a, b, b, b and NaN (in no group); c has no row
+    keys = pd.Categorical(["a", "b", "b", "b", None], categories=["a", "b", "c"])
+    sums = column.groupby(keys, observed=False).sum()
+    means = column.groupby(keys, observed=False).mean()
+    counted = column.groupby(keys, observed=False).sum(min_count=1)
+    assert made == []
+    # a: 1; b: 0.333... + 1 + 0.333... = 1.666... (50 sixes); c: 0 (no row), NA with min_count=1
+    assert sums.tolist() == [D(1), D("1." + "6" * 50), D(0)]
+    assert str(sums["a"]) == "1"  # canonical, as a group sum of made values is
+    assert counted.tolist()[:2] == sums.tolist()[:2] and counted["c"] is pd.NA
+    # means: a 1 / 1 = 1; b 1.666... / 3 = 0.555... (rounded to 50 fives: the next digit is a 3); c NA
+    assert means.tolist()[:2] == [D(1), D("0." + "5" * 50)] and means["c"] is pd.NA
+
+
+def test_a_filtered_group_sum_sums_its_rows(monkeypatch):
+    made = _count_made(monkeypatch)
+    column = pd.Series(DecimalArray.deferred(5, amounts.Joined(_third_chunks(), "tokens")))
+    kept = column[np.array([False, True, True, True, True])]  # 0.333..., 1, 0.333..., 2
+    sums = kept.groupby(np.array(["x", "y", "x", "y"])).sum()
+    assert made == []
+    assert sums.tolist() == [D("0." + "6" * 50), D(3)]
+
+
+@pytest.mark.parametrize("column", ["tokens", "cost_usd"])
+def test_a_projections_group_sums_are_the_made_values_group_sums(monkeypatch, column):
+    from costcalc.api import prices_from
+    from costcalc.projection import frame as frame_module
+
+    monkeypatch.setattr(frame_module, "FLUSH_RUNS", 1)  # a chunk per run: values repeated across chunks
+    table = prices_from(None)
+    frame = project(_profiles(table), table, (2026, 12), 36)
+    made = _count_made(monkeypatch)
+    by = [frame["month"], frame[["profile", "model"]].apply(tuple, axis=1)]
+    deferred = [frame.groupby(keys, observed=True)[column].sum() for keys in by]
+    mean = frame.groupby("model", observed=True)[column].mean()
+    assert made == []
+    values = pd.Series(frame[column].tolist(), index=frame.index)  # made, one by one
+    for keys, sums in zip(by, deferred):
+        expected = {k: canonical(exact_sum(v.tolist())) for k, v in values.groupby(keys.to_numpy())}
+        assert {k: str(v) for k, v in sums.items()} == {k: str(v) for k, v in expected.items()}
+    for model, value in mean.items():
+        rows = values[(frame["model"] == model).to_numpy()].tolist()
+        assert str(value) == str(canonical(DIVIDE.divide(exact_sum(rows), D(len(rows)))))
+
+
+def test_cost_factors_past_int64_are_python_ints_and_the_others_stay_exact(monkeypatch):
+    # tokens S = 3 and 2^61 over multiplier 1 / 3; one rate 2 (0 places): factors S x 2 = 6 and 2^62 (past
+    # the int64 check), lines: S = 3, 2^61, 3
+    lines = np.array([0, 1, 0], dtype=np.int32)
+    money = amounts.Money(lines, np.array([3, 2 ** 61], dtype=np.int64), np.zeros(2, dtype=np.int32), [1], [D(3)],
+                          lines, np.arange(2, dtype=np.int32), np.zeros(2, dtype=np.int32), [2], 0)
+    joined = amounts.Joined([money], "cost")
+    joined._map()
+    factors = joined._cost_factors(slice(0, 2))
+    assert factors.tolist() == [6, 2 ** 62] and [type(f) for f in factors.tolist()] == [int, int]
+    made = _count_made(monkeypatch)
+    column = pd.Series(DecimalArray.deferred(3, joined))
+    # costs: 6 / (3 x 10^6) = 0.000002 (lines 0 and 2) and 2^62 / (3 x 10^6) = 4611686018427387904 / 3 /
+    # 10^6 = 1537228672809.129301333... (50 digits: 13 before the point, "129301" and 31 threes after it);
+    # groups x: lines 0 and 1 (0.000002 + that: the 6th place 1 -> 3), y: line 2
+    big = DIVIDE.divide(D(2 ** 62), D(3_000_000))
+    assert str(big) == "1537228672809.129301" + "3" * 31
+    sums = column.groupby(np.array(["x", "x", "y"])).sum()
+    assert made == []
+    assert sums.tolist() == [D("1537228672809.129303" + "3" * 31), D("0.000002")]

@@ -11,7 +11,8 @@ So this module is a small pandas ExtensionArray over what the projection already
 array of Python `Decimal`s (wrapping it costs nothing), or a function that makes that array when a value
 is first needed (`DecimalArray.deferred`: the projection's 2-million-line frames keep integer numerators
 until then; building the frame, its length, selecting or dropping columns, group sizes and passing the frame
-on make no Decimal; a filter, a list of rows or take() gives a deferred array of those rows (made, when read,
+on make no Decimal, nor do its sums and groupby sums and means where the maker can (the projection's: see
+`deferred`); a filter, a list of rows or take() gives a deferred array of those rows (made, when read,
 from those rows only if the maker can: see `deferred`); a slice (head), count() and reading a value make
 the whole column, once).
 Every operation runs in an explicit context, never Python's default 28 digits (which would silently round
@@ -229,7 +230,9 @@ class DecimalArray(OpsMixin, ExtensionArray):
         or None when it cannot give it; a sum of the whole unmade column asks it first and makes nothing
         (the projection's: costcalc.projection.amounts.Joined.total). A coded maker's `total(counts)` sums
         each distinct value times counts[value] (counts may stop short: the rest count 0): a filter's or a
-        take's sum asks it with its rows' counts, and makes nothing either.
+        take's sum asks it with its rows' counts, and makes nothing either. And `group_totals(ids, ngroups,
+        codes=None)`: each group's exact sum (ids: each row's group, negative in none; codes: the rows'
+        codes if not codes()), a list, or None: a groupby sum or mean of an unmade column asks it first.
         A slice (head) or count() makes the whole column. Every behaviour is the made array's."""
         array = cls.__new__(cls)
         array._decimals, array._deferred = None, _Deferred(int(length), make)
@@ -640,6 +643,13 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return type(self)._from_sequence([quantile(values, Decimal(repr(float(q))), interpolation) for q in qs])
 
     def _groupby_op(self, *, how: str, has_dropped_na: bool, min_count: int, ngroups: int, ids, **kwargs):
+        if how in ("sum", "mean") and self._unmade():
+            assert self._deferred is not None
+            ids = np.asarray(ids)
+            sums = _deferred_group_sums(self._deferred.make, ids, ngroups)
+            if sums is not None:  # no value made (a maker's group_totals; no NA among them)
+                rows = np.bincount(ids[ids >= 0], minlength=ngroups)
+                return DecimalArray(group_sums_written(np.array(sums, dtype=object), rows, how, min_count))
         if how in ("sum", "mean", "cumsum", "min", "max", "prod", "median", "var", "std"):
             return group_op(self, how, ngroups, ids, min_count, kwargs)
         return super()._groupby_op(how=how, has_dropped_na=has_dropped_na, min_count=min_count,
@@ -778,12 +788,29 @@ def _counted_total(make: Callable[[], np.ndarray]) -> Decimal | None:
     return total(np.bincount(coding[0])) if coding is not None else None
 
 
+def _deferred_group_sums(make: Callable[[], np.ndarray], ids: np.ndarray, ngroups: int) -> list[Decimal] | None:
+    """Each group's exact sum of a deferred array's values by its maker's `group_totals(ids, ngroups,
+    codes)` (see DecimalArray.deferred), none made: a maker with it, or the rows a _Rows of one keeps (by
+    their codes). None for any other maker, or when group_totals cannot give them."""
+    owner = make
+    while isinstance(owner, _Rows):
+        owner = owner.make
+    group_totals = getattr(owner, "group_totals", None)
+    if not callable(group_totals):
+        return None
+    if owner is make:
+        return group_totals(ids, ngroups)
+    coding = _coding(make)
+    return group_totals(ids, ngroups, coding[0]) if coding is not None else None
+
+
 def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:
     """The exact sum of values(all)[codes] from the distinct values and how often each occurs: the values
     that occur n times added, then times n (a few multiplies, not one per value), at 120 digits (EXACT).
     Every product and sum is exact, so the total is the one adding the values one by one gives, digits
     and exponent (an exact sum's exponent is its operands' smallest). A group sum makes the column
-    instead: with (group, value) pairs nearly as many as the rows, counting them costs more than it saves."""
+    instead, unless its maker has group_totals (which counts (group, value) pairs with integer work and
+    makes no value): adding made values per pair costs more than making the column."""
     if not len(codes):
         return _ZERO
     counts = np.bincount(codes)
@@ -910,14 +937,7 @@ def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_c
             with decimal.localcontext(EXACT):
                 sums = np.add.reduceat(values, starts)
             out[present] = sums
-        if how == "mean":
-            out = np.array([DIVIDE.divide(s, Decimal(int(c))) if c else pd.NA for s, c in zip(out, counts)],
-                           dtype=object)
-        elif min_count > 0:
-            out[counts < min_count] = pd.NA
-        # written as a whole column's sum or mean is (reduce_values): 1.50 + 1.50 -> 3, not 3.00, so a group's
-        # total and the column's total show the same digits
-        out[:] = [canonical(v) for v in out.tolist()]
+        out = group_sums_written(out, counts, how, min_count)
     else:
         out = np.full(ngroups, pd.NA, dtype=object)
         bounds = np.append(starts, len(values))
@@ -928,6 +948,19 @@ def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_c
     if not skipna and missing.any():
         out[np.unique(ids[missing & (ids >= 0)])] = pd.NA
     return DecimalArray(out)
+
+
+def group_sums_written(sums: np.ndarray, counts: np.ndarray, how: str, min_count: int) -> np.ndarray:
+    """Each group's sum (how="sum": NA below min_count rows) or mean (sum / rows; NA for no row), from its
+    exact sum and row count, written as a whole column's sum or mean is (reduce_values): 1.50 + 1.50 -> 3,
+    not 3.00, so a group's total and the column's total show the same digits."""
+    if how == "mean":
+        sums = np.array([DIVIDE.divide(s, Decimal(int(c))) if c else pd.NA for s, c in zip(sums, counts)],
+                        dtype=object)
+    elif min_count > 0:
+        sums[counts < min_count] = pd.NA
+    sums[:] = [canonical(v) for v in sums.tolist()]
+    return sums
 
 
 def money_array(values) -> DecimalArray:
