@@ -51,7 +51,7 @@ class _Projector:
         self._slots: dict[tuple, list[_Slot]] = {}
         self._res_line_ids: dict[int, tuple] = {}  # id(Resolution) -> (it, its line ids): _line_ids_of
         self.translated: dict[tuple, tuple] = {}  # request_bins.in_model_tokens: a profile's counts per tokenizer
-        self._counts: dict[tuple, Any] = {}  # minutes per hour of the week, and their runs
+        self._counts: dict[tuple, Any] = {}  # (id(ranges), month, zone) -> minutes per hour of the week
         self._weighted: dict[tuple, Decimal] = {}
         self._ranges: dict[tuple, tuple] = {}
         self._thresholds: dict[str, list[int]] = {}
@@ -370,26 +370,19 @@ class _Projector:
             missing = sum((b - a for a, b, _, _ in gaps), timedelta(0))
             by_month[index] = (gaps, missing < window[1] - window[0])
 
-    def hour_counts(self, slot: _Slot, ym: tuple[int, int], tz: str) -> np.ndarray:
-        """Minutes of the slot per hour of the week in `tz` (cached per minute ranges, month and zone):
-        what traffic weights multiply (projection/structures.weighted_minutes)."""
-        key = (id(slot.ranges), ym, tz)
-        counts = self._counts.get(key)
-        if counts is None:
-            starts, buckets, _ = cal.hour_runs(tz, *ym)
-            ranges = np.array(slot.ranges, dtype=np.int64).reshape(-1, 2)
-            a, b = ranges[:, 0], ranges[:, 1]
-            # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), each cut to [a, b)
-            i = np.searchsorted(starts, a, side="right") - 1
-            j = np.searchsorted(starts, b, side="left")
-            spans = np.maximum(j - i, 0)
-            which = np.repeat(np.arange(len(a)), spans)
-            run = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans) + np.repeat(i, spans)
-            lengths = np.minimum(starts[run + 1], b[which]) - np.maximum(starts[run], a[which])
-            # float weights hold these whole minutes (at most 44,640) exactly
-            counts = np.bincount(buckets[run], weights=lengths, minlength=cal.HOURS_PER_WEEK).astype(np.int64)
-            self._counts[key] = counts
-        return counts
+    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str) -> np.ndarray:
+        """Minutes of each (slot, month) row per hour of the week in `tz`, as a rows x 168 int64 matrix:
+        what traffic weights multiply (projection/structures.weighted_minutes). Cached per minute ranges,
+        month and zone (structures of other tiers and models share most of them: 576 distinct of 3,312
+        rows in a 36-month projection); the rows not seen yet are counted together (calendar.hour_counts)."""
+        keys = [(id(slot.ranges), ym, tz) for slot, ym in rows]
+        known = self._counts
+        missing = {key: (ym, slot.ranges) for key, (slot, ym) in zip(keys, rows) if key not in known}
+        if missing:
+            known.update(zip(missing, cal.hour_counts(tz, list(missing.values()))))
+        if not keys:
+            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
+        return np.stack([known[key] for key in keys])
 
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:
