@@ -23,7 +23,7 @@ from .. import calendar as cal
 from ..errors import CostcalcError, NotLaunchedError, RetiredModelError
 from ..money import decimal_places
 from ..prices.model import COMPONENTS, PriceTable, tool_component
-from ..prices.resolve import Request, lookup, prompt_thresholds, segments
+from ..prices.resolve import Request, lookup, minute_segments, prompt_thresholds, segments
 from ..shapes import FAILED_SUFFIX
 from ..workloads.model import Profile, Traffic
 
@@ -299,22 +299,10 @@ class _Projector:
         cached = self._slots.get(key)
         if cached is not None:
             return cached
-        month0 = cal.month_start(*ym)
+        pieces, gaps = self._pieces(model_id, ym, window, request)
         grouped: dict[tuple, list] = {}
-        gaps = []
-        # the pieces follow each other: a piece starts at the minute the one before ended (a clock rule cuts a
-        # month into dozens of pieces: each instant is turned into minutes once)
-        previous, minute = None, 0
-        for a, b, res in segments(self.table, model_id, window[0], window[1], request, errors="return"):
-            first = minute if a == previous else cal.minutes(month0, a)
-            previous, minute = b, cal.minutes(month0, b)
-            if isinstance(res, CostcalcError):
-                if not isinstance(res, (NotLaunchedError, RetiredModelError)):
-                    raise res  # a gap in the table or an ambiguity: the table is wrong, say so
-                gaps.append((a, b) + self._gap_reason(model_id, res))
-                continue
+        for span, res in pieces:
             entry = grouped.get(res.key)  # remembered on the Resolution (one object for many pieces)
-            span = (first, minute)
             if entry is None:
                 grouped[res.key] = [res, [span]]
             else:
@@ -329,6 +317,31 @@ class _Projector:
         self._slots[key] = out
         self._gaps[key] = tuple(gaps)
         return out
+
+    def _pieces(self, model_id: str, ym: tuple[int, int], window: tuple[datetime, datetime],
+                request: Request) -> tuple[list[tuple[tuple[int, int], Any]], list]:
+        """The priced pieces of a month window in order, as ((first, end minute from the month's start),
+        Resolution), and its stretches without a price (before launch, after retirement), with their reason."""
+        found = minute_segments(self.table, model_id, window[0], window[1], request)
+        if found is not None:  # a clock rule read in UTC: every piece in minutes at once (~90 a month)
+            month = self.month_minute(ym)
+            cuts, answers = found
+            return [((a - month, b - month), res) for a, b, res in zip(cuts, cuts[1:], answers)], []
+        month0 = cal.month_start(*ym)
+        pieces, gaps = [], []
+        # the pieces follow each other: a piece starts at the minute the one before ended (a clock rule cuts a
+        # month into dozens of pieces: each instant is turned into minutes once)
+        previous, minute = None, 0
+        for a, b, res in segments(self.table, model_id, window[0], window[1], request, errors="return"):
+            first = minute if a == previous else cal.minutes(month0, a)
+            previous, minute = b, cal.minutes(month0, b)
+            if isinstance(res, CostcalcError):
+                if not isinstance(res, (NotLaunchedError, RetiredModelError)):
+                    raise res  # a gap in the table or an ambiguity: the table is wrong, say so
+                gaps.append((a, b) + self._gap_reason(model_id, res))
+            else:
+                pieces.append(((first, minute), res))
+        return pieces, gaps
 
     def _line_ids_of(self, res) -> dict[str, int]:
         """component -> line id of a Resolution's lines (rule label, component, rate, provider, list rate,
