@@ -445,7 +445,7 @@ def _minute_clock(table: PriceTable, asked: Model) -> tuple | None:
     """What minute_segments reads of a model, in epoch minutes (numpy arrays), once per table: (its change
     instants; (start or None, end or None, a day's window edges) of each clock condition; its Timeline's
     instants and edges), or None when its clock is not UTC's alone or an instant is off the whole minute."""
-    import numpy as np
+    import numpy as np  # lazy: as minute_segments
 
     memo = table.memo.setdefault("minute clocks", {})
     if asked.id in memo:
