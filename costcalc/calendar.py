@@ -154,6 +154,42 @@ def hour_runs(tz_name: str, year: int, month: int) -> tuple[np.ndarray, np.ndarr
     return out
 
 
+def hour_counts(tz_name: str, rows: list[tuple[tuple[int, int], tuple[tuple[int, int], ...]]]) -> np.ndarray:
+    """Minutes per local hour of the week in `tz_name` of each row (a (year, month) and its minute ranges
+    [a, b) from the month's start), as a rows x 168 int64 matrix: what traffic weights multiply. All rows
+    at once: their months' hour runs laid end to end on one minute line (each month's ranges shifted by
+    the minutes before it), so one search finds the runs every range overlaps and one bincount adds
+    them (a structure's rows one at a time were thousands of small numpy calls, most of a small
+    projection's fixed cost). tests/test_projection_equality.py holds it to counting every minute."""
+    import numpy as np  # lazy, as hour_runs
+
+    first_minute: dict[tuple[int, int], int] = {}  # (year, month) -> its first minute on the line
+    starts, buckets = [], []
+    position = 0
+    for ym in dict.fromkeys(ym for ym, _ in rows):
+        month_starts, month_buckets, _ = hour_runs(tz_name, *ym)
+        first_minute[ym] = position
+        starts.append(month_starts[:-1] + np.int64(position))  # the last entry is the month's end
+        buckets.append(month_buckets)
+        position += int(month_starts[-1])
+    line = np.append(np.concatenate(starts or [np.zeros(0, dtype=np.int64)]), position)
+    hours = np.concatenate(buckets or [np.zeros(0, dtype=np.int16)])
+    spans = np.array([(row, first_minute[ym] + a, first_minute[ym] + b)
+                      for row, (ym, ranges) in enumerate(rows) for a, b in ranges], dtype=np.int64).reshape(-1, 3)
+    row, a, b = spans[:, 0], spans[:, 1], spans[:, 2]
+    # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), each cut to [a, b)
+    i = np.searchsorted(line, a, side="right") - 1
+    j = np.searchsorted(line, b, side="left")
+    overlaps = np.maximum(j - i, 0)
+    which = np.repeat(np.arange(len(a)), overlaps)
+    run = np.arange(int(overlaps.sum())) - np.repeat(np.cumsum(overlaps) - overlaps, overlaps) + np.repeat(i, overlaps)
+    lengths = np.minimum(line[run + 1], b[which]) - np.maximum(line[run], a[which])
+    cells = row[which] * HOURS_PER_WEEK + hours[run]
+    # float weights hold these whole minutes (at most 44,640 a row) exactly
+    counts = np.bincount(cells, weights=lengths, minlength=len(rows) * HOURS_PER_WEEK)
+    return counts.astype(np.int64).reshape(len(rows), HOURS_PER_WEEK)
+
+
 def _offsets(start: datetime, end: datetime, tz) -> list[tuple[int, timedelta]]:
     """(minute from `start`, UTC offset) where each stretch of one offset begins within [start, end).
     Offsets are read every 12 hours (as _no_transition: transitions are rare and never shorter than a day)

@@ -258,31 +258,35 @@ def test_expected_only_frames_skip_nothing_they_show(table, source):
     assert 0 < with_low < ranged, (with_low, ranged)
 
 
-def test_slot_minutes_per_hour_of_the_week_equal_counting_every_minute(table):
-    """projector.hour_counts sums a slot's minute ranges over runs of one hour of the week; the slow way
-    counts the hour of every minute (calendar.hour_of_week). Zones with a daylight-saving change in the
-    month (New York in March and November, Berlin in October, Lord Howe's half hour) included."""
+def test_slot_minutes_per_hour_of_the_week_equal_counting_every_minute():
+    """calendar.hour_counts sums each row's minute ranges over runs of one hour of the week, every row at
+    once on one minute line of its months; the slow way counts the hour of every minute
+    (calendar.hour_of_week). Zones with a daylight-saving change in the month (New York in March and
+    November, Berlin in October, Lord Howe's half hour) included; rows of one month apart and mixed, a
+    range ending at its month's end (where the next month's first run starts on the line) and an empty
+    range."""
     import numpy as np
 
     from costcalc import calendar as cal
-    from costcalc.projection.projector import _Projector
 
-    class Slot:
-        def __init__(self, ranges):
-            self.ranges = ranges
-
-    projector = _Projector(table, "actual")
     rng = random.Random(5)
-    slots = []  # kept alive: the cache is keyed by the ranges' id
+    months = [(2026, 3), (2026, 10), (2026, 11), (2027, 4)]
     for tz in ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"]:
-        for ym in [(2026, 3), (2026, 10), (2026, 11), (2027, 4)]:
+        rows, slow = [], []
+        for ym in months + [months[1], months[0]]:  # a month met again after others
             minutes = cal.hour_of_week(tz, *ym)
             for k in (1, 2, 4):
                 points = sorted(rng.sample(range(len(minutes) + 1), 2 * k))
-                slots.append(Slot(tuple((points[2 * x], points[2 * x + 1]) for x in range(k))))
-                slow = sum(np.bincount(minutes[a:b], minlength=cal.HOURS_PER_WEEK) for a, b in slots[-1].ranges)
-                assert projector.hour_counts(slots[-1], ym, tz).tolist() == slow.tolist(), (tz, ym)
-            slots.append(Slot(((0, len(minutes)),)))
-            whole = projector.hour_counts(slots[-1], ym, tz)
-            assert whole.tolist() == np.bincount(minutes, minlength=cal.HOURS_PER_WEEK).tolist()
-            assert int(whole.sum()) == len(minutes)  # every minute of the month counted once
+                rows.append((ym, tuple((points[2 * x], points[2 * x + 1]) for x in range(k))))
+                slow.append(sum(np.bincount(minutes[a:b], minlength=cal.HOURS_PER_WEEK) for a, b in rows[-1][1]))
+            rows += [(ym, ((0, len(minutes)),)), (ym, ((len(minutes) - 90, len(minutes)),)), (ym, ((60, 60),))]
+            slow += [np.bincount(minutes, minlength=cal.HOURS_PER_WEEK),
+                     np.bincount(minutes[-90:], minlength=cal.HOURS_PER_WEEK), np.zeros(cal.HOURS_PER_WEEK)]
+        got = cal.hour_counts(tz, rows)
+        assert got.dtype == np.int64 and got.shape == (len(rows), cal.HOURS_PER_WEEK)
+        for (ym, ranges), counts, expected in zip(rows, got, slow):
+            assert counts.tolist() == expected.tolist(), (tz, ym, ranges)
+        # a whole month counts every minute once: 31 x 1,440 in March and October, 30 x 1,440 in Nov. and April
+        whole = [int(got[r].sum()) for r, (ym, ranges) in enumerate(rows) if ranges[0] == (0, ranges[0][1])]
+        assert whole == [44_640, 44_640, 43_200, 43_200, 44_640, 44_640], (tz, whole)
+    assert cal.hour_counts("UTC", []).shape == (0, cal.HOURS_PER_WEEK)

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from itertools import pairwise
 
@@ -149,7 +149,7 @@ def remembered(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int
 def memo_key(table: PriceTable, asked: Model, at: datetime, prompt_tokens: int, tier: str, residency: bool,
              scenario: str) -> tuple:
     """What the Resolution of this question depends on (memo.py): equal keys, equal answers."""
-    try:
+    try:  # inline (not _timeline): the per-call resolve path
         line = table.memo["timelines"][asked.id]
     except KeyError:
         line = timeline(table, asked.id, lambda: prompt_thresholds(table, asked.id))
@@ -381,16 +381,107 @@ def segments(table: PriceTable, name: str, start: datetime, end: datetime,
     return out
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MINUTE = timedelta(minutes=1)
+
+
+def minute_segments(table: PriceTable, name: str, start: datetime, end: datetime, request: Request = Request()
+                    ) -> tuple[list[int], list[Resolution]] | None:
+    """segments(table, name, start, end, request) in epoch minutes, for a model whose clock rules all read the
+    UTC clock (DeepSeek's off-peak hours: ~90 pieces a month): (the cuts, from start to end; the Resolution of
+    each piece between two cuts), made with numpy from the day's grid of window edges and each piece's
+    Timeline state (memo.py) as one integer, instead of one instant at a time; a Resolution per distinct
+    state, remembered per request class (the states of every month are the same few dozen). None where that
+    does not apply: no such clock, another zone or a holiday calendar, an instant off the whole minute, or a
+    piece without a price (`segments` says which, with its own instant).
+    tests/test_projection_equality.py holds it to segments for every model of the bundled table."""
+    import numpy as np  # lazy: the quote path starts without numpy
+
+    asked = lookup(table, name)
+    clock = _minute_clock(table, asked)
+    start, end = _utc(start), _utc(end)
+    if clock is None or request.scenario not in SCENARIOS or start.second or start.microsecond or \
+            end.second or end.microsecond:
+        return None
+    points, clocked, instants, edges = clock
+    first, last = (start - _EPOCH) // _MINUTE, (end - _EPOCH) // _MINUTE
+    cut_parts = [points]
+    for since, until, day_edges in clocked:  # as _clock_points: the edges of each day from the day before lo
+        lo = max(first, since) if since is not None else first  # to the day after hi
+        hi = min(last, until) if until is not None else last
+        if lo < hi:
+            days = np.arange(lo // 1440 - 1, hi // 1440 + 2, dtype=np.int64)
+            cut_parts.append((days[:, None] * 1440 + day_edges[None, :]).ravel())
+    inner = np.unique(np.concatenate(cut_parts))
+    cuts = np.concatenate([[first], inner[(inner > first) & (inner < last)], [last]])
+    starts = cuts[:-1]
+    # Timeline.state of each piece's first instant, (price segment, weekday, window-edge bucket), as one code
+    states = (np.searchsorted(instants, starts, side="right") * 7 + (starts // 1440 + 3) % 7) * (len(edges) + 1) \
+        + np.searchsorted(edges, starts % 1440, side="right")  # 1970-01-01 was a Thursday: weekday 3
+    codes, where, state_of = np.unique(states, return_index=True, return_inverse=True)
+    prompt_class = bisect_right(_timeline(table, asked).thresholds, request.prompt_tokens)
+    known = table.memo.setdefault("minute states", {}).setdefault(
+        (asked.id, request.tier, request.residency, request.scenario, prompt_class), {})
+    resolve_at = None
+    answers = []
+    for code, index in zip(codes.tolist(), where.tolist()):
+        res = known.get(code)
+        if res is None:
+            resolve_at = resolve_at or _resolver(table, asked, request)
+            try:
+                res = known[code] = resolve_at(_EPOCH + int(starts[index]) * _MINUTE)
+            except CostcalcError:
+                return None
+        answers.append(res)
+    keys: dict[tuple, int] = {}
+    state_of = state_of.ravel()
+    key_of = np.array([keys.setdefault(res.key, len(keys)) for res in answers], dtype=np.int64)[state_of]
+    # adjacent pieces of one key merge, as in segments (_same: equal keys); a run's answer is its first piece's
+    runs = np.concatenate([[0], np.flatnonzero(key_of[1:] != key_of[:-1]) + 1])
+    return cuts[np.append(runs, len(starts))].tolist(), [answers[i] for i in state_of[runs].tolist()]
+
+
+def _minute_clock(table: PriceTable, asked: Model) -> tuple | None:
+    """What minute_segments reads of a model, in epoch minutes (numpy arrays), once per table: (its change
+    instants; (start or None, end or None, a day's window edges) of each clock condition; its Timeline's
+    instants and edges), or None when its clock is not UTC's alone or an instant is off the whole minute."""
+    import numpy as np  # lazy: as minute_segments
+
+    memo = table.memo.setdefault("minute clocks", {})
+    if asked.id in memo:
+        return memo[asked.id]
+    line = _timeline(table, asked)
+    points, clocked = change_instants(table, asked)
+    found = None
+    if line.utc_minutes is not None and not any(at.second or at.microsecond for at in points):
+        def minute(at):
+            return None if at is None else (at - _EPOCH) // _MINUTE
+        def day_edges(when) -> np.ndarray:  # as _clock_points: midnight and each window's edges
+            return np.array(sorted({0} | {m for w in when.hours or () for m in (w.start_minute, w.end_minute % 1440)}),
+                            dtype=np.int64)
+        found = (np.array(sorted(minute(at) for at in points), dtype=np.int64),
+                 [(minute(when.start), minute(when.end), day_edges(when)) for when in clocked],
+                 np.array([minute(at) for at in line.instants], dtype=np.int64),
+                 np.array(line.utc_minutes, dtype=np.int64))
+    memo[asked.id] = found
+    return found
+
+
+def _timeline(table: PriceTable, asked: Model):
+    """The table's Timeline of a model (memo.timeline), from its memo when already built."""
+    try:
+        return table.memo["timelines"][asked.id]
+    except KeyError:
+        return timeline(table, asked.id, lambda: prompt_thresholds(table, asked.id))
+
+
 def _resolver(table: PriceTable, asked: Model, request: Request) -> Callable[[datetime], Resolution]:
     """resolve(table, asked.id, at, request) as a function of the instant alone, for the pieces of one period:
     the model, the request's checks and every part of the memo key but the instant's state found once
     (a clock rule cuts a month into a hundred pieces; memo_key per piece was most of their time)."""
     if request.scenario not in SCENARIOS:
         return lambda at: resolve(table, asked.id, at, request)  # raises as resolve does
-    try:
-        line = table.memo["timelines"][asked.id]
-    except KeyError:
-        line = timeline(table, asked.id, lambda: prompt_thresholds(table, asked.id))
+    line = _timeline(table, asked)
     prompt, tier, residency, scenario = request.prompt_tokens, request.tier, request.residency, request.scenario
     prefix = (asked.id, tier, residency, scenario, bisect_right(line.thresholds, prompt))  # as memo_key's
     memo = resolutions(table)

@@ -202,9 +202,8 @@ def weighted_minutes(projector: _Projector, structure: Structure, tz: str,
     counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
     if counts is None:
         # kept as uint16: a row's counts sum to a month's minutes at most (44,640 < 2^16), a quarter of int64
-        counts = projector.weighted_rows[counts_key] = np.stack(
-            [projector.hour_counts(s, ym, tz) for s, ym in zip(structure.slots, structure.yms)]).astype(np.uint16) \
-            if structure.slots else np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.uint16)
+        counts = projector.weighted_rows[counts_key] = projector.hour_counts(
+            list(zip(structure.slots, structure.yms)), tz).astype(np.uint16)
     scaled = [projector._scaled(weights, weights_id) for weights, weights_id in shapes]
     narrow = [j for j, (array, _, _) in enumerate(scaled) if array is not None]
     out: list = [None] * len(shapes)
