@@ -107,18 +107,20 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
         empty = np.zeros(0, dtype=np.int64)
         return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, [], empty,
                      empty, empty, np.empty(0, dtype=object))
-    groups, places = _sums(projector, specs, months)
-    chunk = _decimals(projector, volumes, specs, places, groups, months)
-    _report(projector, volumes, specs, groups, chunk, months, places)
+    lines, pseudo, vids, places = _sums(projector, specs, months)
+    chunk = _decimals(projector, volumes, places, lines, pseudo, vids, specs)
+    _report(projector, volumes, specs, pseudo, months, places)
     return chunk
 
 
 @dataclass
 class _Block:
     """The sums of the kinds first priced in one chunk, one after the other (each kind's groups in order:
-    month, then the first term of each line): kinds point into it (_Priced), so a chunk gathers its runs'
+    month, then the first term of each line): kinds point into it (_Rows), so a chunk gathers its runs'
     sums from a few blocks at once, not kind by kind. 4-byte months and line ids; a group's first and last
-    instant as one 4-byte code (projector.periods: a projection has a few thousand distinct pairs)."""
+    instant as one 4-byte code (projector.periods: a projection has a few thousand distinct pairs). A chunk
+    keeps its cost lines and its pseudo rows (requests, left out, unpriced calls) in blocks of their own, so
+    each is gathered alone and no step after sorts one from the other line by line."""
 
     month: np.ndarray
     line: np.ndarray
@@ -127,22 +129,41 @@ class _Block:
 
 
 @dataclass
-class _Priced:
-    """The sums of one kind of run (_signature), every month it has a structure row in: rows start:stop of
-    its block, and the decimal places of its S."""
+class _Rows:
+    """One kind's rows start:stop of a block."""
 
     block: _Block
     start: int
     stop: int
+
+
+@dataclass
+class _Priced:
+    """The sums of one kind of run (_signature), every month it has a structure row in: its cost lines,
+    its pseudo rows, and the decimal places of its S."""
+
+    lines: _Rows
+    pseudo: _Rows
     places: int
 
 
 _FIELDS = ("month", "line", "sum", "period")
 
 
-def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dict[str, np.ndarray], list[int]]:
-    """Each run's S per (month, line id) in row order (and "vids": each run's volume ids per month), and each
-    run's places. Runs of one kind (the same
+@dataclass
+class _Groups:
+    """A chunk's rows of one part (cost lines, or pseudo rows) in row order: per row its run key (run x
+    months + month), line id (or pseudo id), S and period code."""
+
+    run_key: np.ndarray
+    line: np.ndarray
+    sum: np.ndarray
+    period: np.ndarray
+
+
+def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Groups, _Groups, np.ndarray, list[int]]:
+    """Each run's S per (month, line id) in row order, its cost lines and its pseudo rows apart; each run's
+    volume ids per month (runs x months, -1: no volume); and each run's places. Runs of one kind (the same
     structures, shares, tokens per request, tools, attempts and traffic: _signature) have the same sums
     in every month; they differ only in their volume and in the months they have one. So each kind is
     summed once (in a chunk; kinds of uniform traffic once per projection, kept in projector.priced) and
@@ -158,60 +179,86 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
             new[kind] = spec
     priced: dict[tuple, _Priced] = {}
     if new:
-        templates = list(new.values())
-        segments = _Segments(projector, _weighed(projector, templates))
-        for t, (kind, spec) in enumerate(new.items()):
-            segments.add(t, spec, months, kind[-2], kind[-1])
-        # summed a batch of kinds at a time (about _BATCH_TERMS terms: a kind's groups are its own), so the
-        # terms' arrays stay small (fresh memory is time: every large temporary costs its pages again)
-        pieces: list[tuple[np.ndarray, ...]] = []
-        for a, b in segments.batches(_BATCH_TERMS):
-            groups = _aggregate(segments.terms(months, a, b), segments)
-            run_key = groups["run_key"]
-            pieces.append(((run_key // months).astype(np.int32), (run_key % months).astype(np.int32),
-                           groups["line"].astype(np.int32), groups["sum"],
-                           projector.period_codes(groups["first"], groups["last"])))
-            del groups, run_key
-        template, *columns = (np.concatenate(arrays) if len(pieces) > 1 else arrays[0] for arrays in zip(*pieces))
-        del pieces
-        ends = np.searchsorted(template, np.arange(1, len(templates) + 1))  # groups are in template order
-        starts = np.r_[0, ends[:-1]]
-        del template
-        block = _Block(*columns)
-        uniform = np.array([spec.weights is None for spec in templates])
-        # kept for the whole projection: the uniform kinds' rows alone (traffic shapes' sums die with the chunk)
-        lengths = ends - starts
-        kept_block = _Block(*(getattr(block, name)[np.repeat(uniform, lengths)] for name in _FIELDS)) \
-            if uniform.any() else block
-        kept_starts = np.cumsum(np.where(uniform, lengths, 0)) - np.where(uniform, lengths, 0)
-        for t, (kind, a, b, k) in enumerate(zip(new, starts.tolist(), ends.tolist(), kept_starts.tolist())):
-            priced[kind] = _Priced(block, a, b, segments.places[t])
-            if uniform[t]:  # uniform traffic: shared by many profiles
-                kept[kind] = _Priced(kept_block, k, k + b - a, segments.places[t])
+        priced = _price_kinds(projector, new, months)
     found = [priced[kind] if kind in priced else kept[kind] for kind in kinds]
-    # every run's rows gathered at once from the blocks its kinds are in
+    vids = np.stack([spec.volume.vids for spec in specs])  # per run and month: its volume's id, or -1
+    return _gather([p.lines for p in found], vids), _gather([p.pseudo for p in found], vids), vids, \
+        [p.places for p in found]
+
+
+def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) -> dict[tuple, _Priced]:
+    """The sums of kinds not priced before (one run of each), in blocks of this chunk; those of uniform
+    traffic are also kept in projector.priced for the chunks after."""
+    templates = list(new.values())
+    segments = _Segments(projector, _weighed(projector, templates))
+    for t, (kind, spec) in enumerate(new.items()):
+        segments.add(t, spec, months, kind[-2], kind[-1])
+    # summed a batch of kinds at a time (about _BATCH_TERMS terms: a kind's groups are its own), so the
+    # terms' arrays stay small (fresh memory is time: every large temporary costs its pages again)
+    pieces: list[tuple[np.ndarray, ...]] = []
+    for a, b in segments.batches(_BATCH_TERMS):
+        groups = _aggregate(segments.terms(months, a, b), segments)
+        run_key = groups["run_key"]
+        pieces.append(((run_key // months).astype(np.int32), (run_key % months).astype(np.int32),
+                       groups["line"].astype(np.int32), groups["sum"],
+                       projector.period_codes(groups["first"], groups["last"])))
+        del groups, run_key
+    template, *columns = (np.concatenate(arrays) if len(pieces) > 1 else arrays[0] for arrays in zip(*pieces))
+    del pieces
+    uniform = np.array([spec.weights is None for spec in templates])
+    is_line = columns[1] >= 0
+    lines = _blocks(template[is_line], [c[is_line] for c in columns], uniform)
+    is_line = ~is_line
+    pseudo = _blocks(template[is_line], [c[is_line] for c in columns], uniform)
+    priced: dict[tuple, _Priced] = {}
+    kept: dict[tuple, _Priced] = projector.priced
+    for t, kind in enumerate(new):
+        places = segments.places[t]
+        priced[kind] = _Priced(lines[0][t], pseudo[0][t], places)
+        if uniform[t]:  # uniform traffic: shared by many profiles
+            kept[kind] = _Priced(lines[1][t], pseudo[1][t], places)
+    return priced
+
+
+def _blocks(template: np.ndarray, columns: list[np.ndarray], uniform: np.ndarray) -> tuple[list[_Rows], list[_Rows]]:
+    """Rows of the templates (kinds, in order; `template` per row) as a block of this chunk, and the rows of
+    the uniform ones as the block kept for the whole projection (traffic shapes' sums die with the chunk):
+    per template its rows in each (those of a template not kept: empty)."""
+    count = len(uniform)
+    block = _Block(*columns)
+    ends = np.searchsorted(template, np.arange(1, count + 1))  # rows are in template order
+    starts = np.r_[0, ends[:-1]]
+    rows = [_Rows(block, a, b) for a, b in zip(starts.tolist(), ends.tolist())]
+    keep = uniform[template]
+    kept = _Block(*(c[keep] for c in columns)) if not keep.all() else block
+    lengths = np.where(uniform, ends - starts, 0)
+    kept_ends = np.cumsum(lengths)
+    kept_rows = [_Rows(kept, a, b) for a, b in zip((kept_ends - lengths).tolist(), kept_ends.tolist())]
+    return rows, kept_rows
+
+
+def _gather(found: list[_Rows], vids: np.ndarray) -> _Groups:
+    """Every run's rows (found: each run's kind's rows) gathered at once from the blocks they are in, in the
+    months the run has a volume (not running, or no requests: no rows, as if never summed)."""
+    months = vids.shape[1]
     blocks: dict[int, tuple[_Block, int]] = {}
     offset = 0
-    for p in found:
-        if id(p.block) not in blocks:
-            blocks[id(p.block)] = (p.block, offset)
-            offset += len(p.block.month)
+    for rows in found:
+        if id(rows.block) not in blocks:
+            blocks[id(rows.block)] = (rows.block, offset)
+            offset += len(rows.block.month)
     pool = {name: np.concatenate([getattr(b, name) for b, _ in blocks.values()]) if len(blocks) > 1
             else getattr(next(iter(blocks.values()))[0], name) for name in _FIELDS}
-    run_starts = np.array([blocks[id(p.block)][1] + p.start for p in found], dtype=np.int64)
-    lengths = np.array([p.stop - p.start for p in found], dtype=np.int64)
+    run_starts = np.array([blocks[id(rows.block)][1] + rows.start for rows in found], dtype=np.int64)
+    lengths = np.array([rows.stop - rows.start for rows in found], dtype=np.int64)
     ends = np.cumsum(lengths)
     index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(run_starts - (ends - lengths),
                                                                                      lengths)
-    run_key = np.repeat(np.arange(0, len(specs) * months, months, dtype=np.int64), lengths) + pool["month"][index]
-    vids = np.stack([spec.volume.vids for spec in specs])  # per run and month: its volume's id, or -1
-    # months a run has no volume (not running, or no requests): no lines, as if never summed
-    keep = vids.ravel()[run_key] >= 0
-    index = index[keep]
-    out = {"run_key": run_key[keep], "vids": vids}
-    for name in ("line", "sum", "period"):
-        out[name] = pool[name][index]
-    return out, [p.places for p in found]
+    run_key = np.repeat(np.arange(0, len(found) * months, months, dtype=np.int64), lengths) + pool["month"][index]
+    if (vids < 0).any():
+        keep = vids.ravel()[run_key] >= 0
+        index, run_key = index[keep], run_key[keep]
+    return _Groups(run_key, *(pool[name][index] for name in ("line", "sum", "period")))
 
 
 def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[np.ndarray, int, int]]:
@@ -464,35 +511,20 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, n
             "last": last}
 
 
-def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run_places: list[int],
-              groups: dict[str, np.ndarray], months: int) -> Chunk:
+def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], lines: _Groups, pseudo: _Groups,
+              vids: np.ndarray, specs: list[RunSpec]) -> Chunk:
     """The cost lines' tokens and cost_usd as Money (integers, divided when read: see Money), and each
     run's requests as Decimals: one division per distinct value (see the module docstring)."""
-    run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
-    places = np.array(run_places, dtype=np.int64)
-    vids = groups["vids"]
-    # a run-month's multiplier: V_int over den x 10^(places of S + places of V), found once per run-month
-    # (groups come in run-month order) and given to its lines
-    run_months = np.flatnonzero(np.r_[True, run_key[1:] != run_key[:-1]]) if len(run_key) else \
-        np.zeros(0, dtype=np.int64)
-    keys = run_key[run_months]
-    per_run_month, multipliers = pd.factorize(vids[keys // months, keys % months] * 4096 + places[keys // months])
-    multiplier = np.repeat(per_run_month, np.diff(np.r_[run_months, len(run_key)]))
-    numerators, divisors = [], []
-    for key in np.asarray(multipliers, dtype=np.int64).tolist():
-        vid, s_places = divmod(key, 4096)
-        numerators.append(volumes.numerators[vid])
-        divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
-    lines = line >= 0
-    requests_rows = line == REQUESTS
-    tokens_codes, token_sums, token_multipliers = _distinct(sums[lines], multiplier[lines], len(divisors))
+    months = vids.shape[1]
+    numerators, divisors, multiplier_of = _multipliers(volumes, run_places, vids, pseudo.run_key)
+    line = lines.line
+    tokens_codes, token_sums, token_multipliers = _distinct(lines.sum, multiplier_of[lines.run_key], len(divisors))
     # cost: one value per distinct (token value, rate)
     rate_of: dict[Decimal, int] = {}
     rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
                           dtype=np.int64)
     rates = list(rate_of) or [Decimal(0)]
-    cost_codes, cost_uniques = _codes(tokens_codes * len(rates) + rate_codes[line[lines]],
-                                      len(token_sums) * len(rates))
+    cost_codes, cost_uniques = _codes(tokens_codes * len(rates) + rate_codes[line], len(token_sums) * len(rates))
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
     # codes in the smallest unsigned type that holds them (a chunk's lines are kept until the frame is read:
@@ -502,23 +534,40 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
                   numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
                   _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
                   [_scaled(rate, rate_places) for rate in rates], rate_places)
-    request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
-                                                                 len(divisors))
+    requests_rows = pseudo.line == REQUESTS
+    request_keys = pseudo.run_key[requests_rows]
+    request_codes, request_sums, request_multipliers = _distinct(pseudo.sum[requests_rows],
+                                                                 multiplier_of[request_keys], len(divisors))
     requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
                            *(np.zeros(0, dtype=np.int64),) * 3, [], 0).tokens()
-    # runs: those with cost lines, in order; each with its requests (a run with lines has a requests sum)
-    line_runs = run_key[lines]
-    boundaries = np.flatnonzero(np.r_[True, line_runs[1:] != line_runs[:-1]]) if len(line_runs) else \
-        np.zeros(0, dtype=np.int64)
-    counts = np.diff(np.r_[boundaries, len(line_runs)])
-    keys = line_runs[boundaries]
-    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
-        np.empty(0, dtype=object)
+    # runs: those with cost lines, in order (lines come in run-month order); each with its requests (a
+    # run-month with lines has a requests sum)
+    counts = np.bincount(lines.run_key, minlength=vids.size)
+    keys = np.flatnonzero(counts)
+    requests = requests_array[np.searchsorted(request_keys, keys)] if len(keys) else np.empty(0, dtype=object)
     # per line 2 bytes for its period and its line id while a projection has fewer than 2^15 of them
-    periods = groups["period"][lines].astype(np.int16 if len(projector.periods) < 2 ** 15 else np.int32)
-    ids = line[lines].astype(np.int16 if len(projector.line_meta) < 2 ** 15 else np.int32)
+    periods = lines.period.astype(np.int16 if len(projector.periods) < 2 ** 15 else np.int32)
+    ids = line.astype(np.int16 if len(projector.line_meta) < 2 ** 15 else np.int32)
     return Chunk(ids, money, periods, specs, _narrow(keys // months, len(specs)), _narrow(keys % months, months),
-                 counts.astype(np.int32), requests)
+                 counts[keys].astype(np.int32), requests)
+
+
+def _multipliers(volumes: Volumes, run_places: list[int], vids: np.ndarray,
+                 pseudo_keys: np.ndarray) -> tuple[list[int], list[Decimal], np.ndarray]:
+    """The chunk's multipliers, V_int over den x 10^(places of S + places of V), each found once (numerators,
+    divisors), and per run key (run x months + month) its multiplier's position: numbered in the order of
+    the run-months that have rows (each has a pseudo row: its requests, or what it left out)."""
+    has_rows = np.zeros(vids.size, dtype=bool)
+    has_rows[pseudo_keys] = True
+    keys = (vids.astype(np.int64) * 4096 + np.array(run_places, dtype=np.int64)[:, None]).ravel()
+    multiplier_of = np.full(vids.size, -1, dtype=np.int64)
+    multiplier_of[has_rows], distinct = pd.factorize(keys[has_rows])
+    numerators, divisors = [], []
+    for key in np.asarray(distinct, dtype=np.int64).tolist():
+        vid, s_places = divmod(key, 4096)
+        numerators.append(volumes.numerators[vid])
+        divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
+    return numerators, divisors, multiplier_of
 
 
 def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
@@ -526,24 +575,24 @@ def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
     return codes.astype(np.uint8 if count <= 2 ** 8 else np.uint16 if count <= 2 ** 16 else np.int32)
 
 
-def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,
-            months: int, places: list[int]) -> None:
+def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseudo: _Groups, months: int,
+            places: list[int]) -> None:
     """Per run, in order: its notes, the calls no fee priced, and what over_limit: exclude left out."""
-    line = groups["line"]
+    line = pseudo.line
     rare = np.flatnonzero(line <= LEFT_OUT)
     by_run: dict[int, list[int]] = {}
     for i in rare.tolist():
-        by_run.setdefault(int(groups["run_key"][i]) // months, []).append(i)
+        by_run.setdefault(int(pseudo.run_key[i]) // months, []).append(i)
     for b, spec in enumerate(specs):
         for note in spec.notes:
             projector.note(note)
         left_out = []
         for i in by_run.get(b, []):
-            key = int(groups["run_key"][i])
+            key = int(pseudo.run_key[i])
             index = key % months
             vid = int(spec.volume.vids[index])
             divisor = volumes.denominators[vid].scaleb(places[b] + volumes.places[vid])
-            amount = DIVIDE.divide(volumes.numerators[vid] * int(groups["sum"][i]), divisor)
+            amount = DIVIDE.divide(volumes.numerators[vid] * int(pseudo.sum[i]), divisor)
             label = cal.month_label(*_month_of(spec, index))
             if line[i] == LEFT_OUT:
                 left_out.append((label, amount))
