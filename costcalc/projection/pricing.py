@@ -40,7 +40,6 @@ share the layout of their arrays; split, each part would need the others' layout
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -193,18 +192,7 @@ def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) 
     segments = _Segments(projector, _weighed(projector, templates))
     for t, (kind, spec) in enumerate(new.items()):
         segments.add(t, spec, months, kind[-2], kind[-1])
-    # summed a batch of kinds at a time (about _BATCH_TERMS terms: a kind's groups are its own), so the
-    # terms' arrays stay small (fresh memory is time: every large temporary costs its pages again)
-    pieces: list[tuple[np.ndarray, ...]] = []
-    for a, b in segments.batches(_BATCH_TERMS):
-        groups = _aggregate(segments.terms(months, a, b), segments)
-        run_key = groups["run_key"]
-        pieces.append(((run_key // months).astype(np.int32), (run_key % months).astype(np.int32),
-                       groups["line"].astype(np.int32), groups["sum"],
-                       projector.period_codes(groups["first"], groups["last"])))
-        del groups, run_key
-    template, *columns = (np.concatenate(arrays) if len(pieces) > 1 else arrays[0] for arrays in zip(*pieces))
-    del pieces
+    template, *columns = _summed_kinds(projector, segments, months, len(templates))
     uniform = np.array([spec.weights is None for spec in templates])
     is_line = columns[1] >= 0
     lines = _blocks(template[is_line], [c[is_line] for c in columns], uniform)
@@ -218,6 +206,85 @@ def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) 
         if uniform[t]:  # uniform traffic: shared by many profiles
             kept[kind] = _Priced(lines[1][t], pseudo[1][t], places)
     return priced
+
+
+def _summed_kinds(projector: _Projector, segments: _Segments, months: int, count: int) -> list[np.ndarray]:
+    """The groups of every kind (template) in template order: template, month, line id, S, period code.
+    Kinds of one layout (_Segments.layout: the same structures, components and request classes; runs of
+    many profiles share one, the 3,490 kinds of the 1,000-profile benchmark have 20) group their terms
+    alike: grouped once per layout, each kind's S is a reduceat of its own values (_sum_layout)."""
+    ranges = segments.run_ranges(count)
+    layouts: dict[tuple, list[int]] = {}
+    for t, (a, b) in enumerate(ranges):
+        layouts.setdefault(segments.layout(a, b), []).append(t)
+    pieces: list[tuple[np.ndarray, ...]] = []
+    for kinds in layouts.values():
+        pieces += _sum_layout(projector, segments, months, kinds, ranges)
+    return _in_template_order(pieces, count, object if segments.is_wide() else np.int64)
+
+
+def _sum_layout(projector: _Projector, segments: _Segments, months: int, kinds: list[int],
+                ranges: list[tuple[int, int]]) -> list[tuple[np.ndarray, ...]]:
+    """The groups of kinds of one layout as pieces (kinds, month, line id, S per kind and group, period
+    code): the first kind's terms grouped (_grouping) and every kind's values summed that way, about
+    _BATCH_TERMS values at a time. A kind with a term of zero value (a traffic weight of 0 over a whole
+    slot) has fewer terms, maybe fewer groups or other first and last instants: grouped on its own."""
+    a0, b0 = ranges[kinds[0]]
+    terms = segments.all_terms(months, a0, b0)
+    # terms whose share x tokens per request is 0 are 0 in every kind of the layout (make no line); those
+    # whose minutes are 0 (the first kind's weights) need not be: the layout keeps them, each kind is checked
+    live = segments.share_per(terms["segment"]) != 0
+    if not live.all():
+        terms = {name: values[live] for name, values in terms.items()}
+    grouping = _grouping(terms, segments)
+    period = projector.period_codes(grouping.reduce(np.minimum, terms["first"]),
+                                    grouping.reduce(np.maximum, terms["last"]))
+    month = (grouping.run_key - kinds[0] * months).astype(np.int32)
+    line = grouping.line.astype(np.int32)
+    local, within = terms["segment"] - a0, terms["within"]
+    firsts = np.array([ranges[k][0] for k in kinds], dtype=np.int64)
+    pieces: list[tuple[np.ndarray, ...]] = []
+    step = max(1, _BATCH_TERMS // max(len(local), 1))
+    for i in range(0, len(kinds), step):
+        batch = np.array(kinds[i:i + step], dtype=np.int64)
+        values = segments.values(firsts[i:i + step, None] + local, within)  # kinds x terms
+        zero = (values == 0).any(axis=1)
+        if zero.any():
+            values = values[~zero]
+            pieces += [_sum_kind(projector, segments, months, k, ranges[k]) for k in batch[zero].tolist()]
+            batch = batch[~zero]
+        if len(batch):
+            pieces.append((batch, month, line, grouping.reduce(np.add, values), period))
+    return pieces
+
+
+def _sum_kind(projector: _Projector, segments: _Segments, months: int, kind: int,
+              segment_range: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """One kind's groups as a piece of _sum_layout's."""
+    groups = _aggregate(segments.terms(months, *segment_range), segments)
+    return (np.array([kind], dtype=np.int64), (groups["run_key"] - kind * months).astype(np.int32),
+            groups["line"].astype(np.int32), groups["sum"][None, :],
+            projector.period_codes(groups["first"], groups["last"]))
+
+
+def _in_template_order(pieces: list[tuple[np.ndarray, ...]], count: int, sum_type: type) -> list[np.ndarray]:
+    """The pieces' groups as columns (template, month, line id, S, period code), each kind's after those of
+    the kinds before it."""
+    lengths = np.zeros(count, dtype=np.int64)
+    for kinds, month, _, _, _ in pieces:
+        lengths[kinds] = len(month)
+    starts = np.cumsum(lengths) - lengths
+    total = int(lengths.sum())
+    template = np.repeat(np.arange(count, dtype=np.int32), lengths)
+    month, line, period = (np.empty(total, dtype=np.int32) for _ in range(3))
+    sums: np.ndarray = np.empty(total, dtype=sum_type)
+    for kinds, piece_month, piece_line, piece_sums, piece_period in pieces:
+        at = (starts[kinds][:, None] + np.arange(len(piece_month))).ravel()
+        month[at] = np.tile(piece_month, len(kinds))
+        line[at] = np.tile(piece_line, len(kinds))
+        period[at] = np.tile(piece_period, len(kinds))
+        sums[at] = piece_sums.ravel()
+    return [template, month, line, sums, period]
 
 
 def _blocks(template: np.ndarray, columns: list[np.ndarray], uniform: np.ndarray) -> tuple[list[_Rows], list[_Rows]]:
@@ -398,23 +465,32 @@ class _Segments:
                                             dtype=np.int64)
         self.columns.setdefault(component, len(self.columns))
 
-    def batches(self, most_terms: int) -> list[tuple[int, int]]:
-        """Consecutive ranges [a, b) of the segments, cut between runs, of about most_terms terms each (a run
-        with more is a range of its own)."""
+    def run_ranges(self, count: int) -> list[tuple[int, int]]:
+        """Each run's segments [a, b) (segments come in run order; a run may have none)."""
         self._lay_out()
-        runs, terms = self._runs, self._seg_length
-        cuts = [0]
-        total = 0
-        # per run: its first segment and its terms (segments come in run order)
-        firsts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=np.int64)
-        per_run = np.add.reduceat(terms, firsts) if len(runs) else np.zeros(0, dtype=np.int64)
-        for first, count in zip(firsts.tolist(), per_run.tolist()):
-            if total and total + count > most_terms:
-                cuts.append(first)
-                total = 0
-            total += count
-        cuts.append(len(runs))
-        return list(itertools.pairwise(cuts))
+        ends = np.searchsorted(self._runs, np.arange(1, count + 1)).tolist()
+        return list(zip([0] + ends[:-1], ends))
+
+    def layout(self, a: int, b: int) -> tuple:
+        """What decides how segments a to b group their terms (_grouping), not their values: per segment its
+        structure, component, pseudo id, request class and component position, and whether share x tokens
+        per request is 0 (its terms make no line)."""
+        return tuple((s, column, pseudo, r, index, share * per != 0)
+                     for s, _, column, pseudo, share, per, _, r, index in self.segments[a:b])
+
+    def is_wide(self) -> bool:
+        """Whether sums are Python integers (object arrays): a run's may pass 2^62, or minutes do."""
+        self._lay_out()
+        return self._wide
+
+    def share_per(self, segment: np.ndarray) -> np.ndarray:
+        """share x tokens per request of each segment (integers at the run's places)."""
+        return self._share_per[segment]
+
+    def values(self, segment: np.ndarray, within: np.ndarray) -> np.ndarray:
+        """The terms' values, share x per x minutes, of segments at their structure's rows `within` (arrays
+        of one shape, or broadcast: kinds x terms)."""
+        return self._share_per[segment] * self._all_minutes[self._source_offsets[self._sources[segment]] + within]
 
     def _lay_out(self) -> None:
         """The arrays every batch of terms reads: the structures' rows one after the other (month, slot,
@@ -451,7 +527,16 @@ class _Segments:
     def terms(self, months: int, a: int, b: int) -> dict[str, np.ndarray]:
         """The terms of segments a to b as arrays: run key (run x months + month), within-run position, line
         id (or a pseudo id), S-part (share x minutes x per), first and last instant. Every month of a
-        structure, whether the run has a volume in it or not (_sums leaves those months out)."""
+        structure, whether the run has a volume in it or not (_sums leaves those months out); no term whose
+        value is zero (tokens per request of 0, a traffic weight of 0): it makes no line."""
+        columns = self.all_terms(months, a, b)
+        keep = columns["value"] != 0
+        if not keep.all():
+            columns = {name: values[keep] for name, values in columns.items()}
+        return columns
+
+    def all_terms(self, months: int, a: int, b: int) -> dict[str, np.ndarray]:
+        """terms(), zeros too, and per term its segment ("segment") and its row in its structure ("within")."""
         self._lay_out()
         offsets, ids = self._offsets, self._ids
         struct = self._struct[a:b]
@@ -462,27 +547,44 @@ class _Segments:
 
         within = np.arange(int(seg_length.sum()), dtype=np.int64) - each(np.cumsum(seg_length) - seg_length)
         row = each(offsets[struct]) + within
-        minutes = self._all_minutes[each(self._source_offsets[self._sources[a:b]]) + within]
-        # share x per (per segment) x minutes per term
-        value = each(self._share_per[a:b]) * minutes
-        keep = value != 0
+        segment = each(np.arange(a, b, dtype=np.int64))
         # each term's line id: its structure's row in its component's column (flat), or the segment's pseudo id
         line = ids.ravel()[each(offsets[struct] * ids.shape[1] + self._components[a:b]) + within * ids.shape[1]]
         line = np.where(line >= 0, line, each(self._pseudos[a:b].astype(np.int32)))
-        width = len(COMPONENTS) + 2 + self.most_tools
+        width = len(COMPONENTS) + 2 + self.most_tools  # positions in a slot: components, tools, pseudo rows
         position = each((self._positions[a:b] * self.most_slots) * width + self._indexes[a:b]) \
             + self._slot[row] * width
         run_key = each(self._runs[a:b] * months) + self._month[row]
-        columns = {"run_key": run_key, "position": position, "line": line, "value": value,
-                   "first": self._first[row], "last": self._last[row]}
-        if not keep.all():  # tokens that are zero (a traffic weight of 0)
-            columns = {name: values[keep] for name, values in columns.items()}
-        return {**columns, "span": self.most_classes * self.most_slots * width}
+        return {"run_key": run_key, "position": position, "line": line, "value": self.values(segment, within),
+                "first": self._first[row], "last": self._last[row], "segment": segment, "within": within}
+
+    def span(self) -> int:
+        """More than any within-run position (terms): a run key times it plus a position orders a run's terms."""
+        return self.most_classes * self.most_slots * (len(COMPONENTS) + 2 + self.most_tools)
 
 
-def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
-    """Sum the terms per (run, line id): groups in the order of their first term within the run."""
-    run_key, span, position = terms["run_key"], terms["span"], terms["position"]
+@dataclass
+class _Grouping:
+    """How terms are summed per (run, line id): terms `taken` in group order, each group's first position in
+    it (`starts`), the groups in the order of their first term within the run (`appearance`), and the
+    groups' run keys and line ids in that order."""
+
+    taken: np.ndarray
+    starts: np.ndarray
+    appearance: np.ndarray
+    run_key: np.ndarray
+    line: np.ndarray
+
+    def reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        """ufunc over each group's values (the last axis: one row per run of a layout, _sum_layout)."""
+        if not len(self.starts):
+            return values[..., :0]
+        return ufunc.reduceat(values[..., self.taken], self.starts, axis=-1)[..., self.appearance]
+
+
+def _grouping(terms: dict[str, np.ndarray], segments: _Segments) -> _Grouping:
+    """Group the terms per (run, line id): groups in the order of their first term within the run."""
+    run_key, span, position = terms["run_key"], segments.span(), terms["position"]
     pseudo = _UNPRICED + segments.most_tools + 1
     width = len(segments.projector.line_meta) + pseudo
     key = run_key * width + terms["line"] + pseudo
@@ -498,17 +600,16 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, n
         np.zeros(0, dtype=np.int64)
     heads = taken[starts]  # each group's first term: the groups in the order of their first term in the run
     appearance = np.argsort(run_key[heads] * span + position[heads], kind="stable")
-    value = terms["value"][taken]
-    if len(starts):
-        sums = np.add.reduceat(value, starts)[appearance]
-        first = np.minimum.reduceat(terms["first"][taken], starts)[appearance]
-        last = np.maximum.reduceat(terms["last"][taken], starts)[appearance]
-    else:
-        sums = value[:0]
-        first = last = np.zeros(0, dtype=np.int32)
     uniques = sorted_keys[starts][appearance]
-    return {"run_key": uniques // width, "line": uniques % width - pseudo, "sum": sums, "first": first,
-            "last": last}
+    return _Grouping(taken, starts, appearance, uniques // width, uniques % width - pseudo)
+
+
+def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
+    """Sum the terms per (run, line id): groups in the order of their first term within the run, each with
+    its sum and its first and last instant."""
+    grouping = _grouping(terms, segments)
+    return {"run_key": grouping.run_key, "line": grouping.line, "sum": grouping.reduce(np.add, terms["value"]),
+            "first": grouping.reduce(np.minimum, terms["first"]), "last": grouping.reduce(np.maximum, terms["last"])}
 
 
 def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], lines: _Groups, pseudo: _Groups,
