@@ -188,28 +188,29 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Gr
 def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) -> dict[tuple, _Priced]:
     """The sums of kinds not priced before (one run of each), in blocks of this chunk; those of uniform
     traffic are also kept in projector.priced for the chunks after."""
-    templates = list(new.values())
+    # uniform kinds first: the rows kept for the projection are then the first rows of each block (copied
+    # as one slice, not picked row by row)
+    order = sorted(new, key=lambda kind: new[kind].weights is not None)
+    templates = [new[kind] for kind in order]
+    kept_count = sum(spec.weights is None for spec in templates)
     segments = _Segments(projector, _weighed(projector, templates))
-    for t, (kind, spec) in enumerate(new.items()):
-        segments.add(t, spec, months, kind[-2], kind[-1])
-    template, *columns = _summed_kinds(projector, segments, months, len(templates))
-    uniform = np.array([spec.weights is None for spec in templates])
-    is_line = columns[1] >= 0
-    lines = _blocks(template[is_line], [c[is_line] for c in columns], uniform)
-    is_line = ~is_line
-    pseudo = _blocks(template[is_line], [c[is_line] for c in columns], uniform)
+    for t, kind in enumerate(order):
+        segments.add(t, new[kind], months, kind[-2], kind[-1])
+    lines, pseudo = (_blocks(lengths, columns, kept_count)
+                     for lengths, columns in _summed_kinds(projector, segments, months, len(templates)))
     priced: dict[tuple, _Priced] = {}
-    kept: dict[tuple, _Priced] = projector.priced
-    for t, kind in enumerate(new):
+    for t, kind in enumerate(order):
         places = segments.places[t]
         priced[kind] = _Priced(lines[0][t], pseudo[0][t], places)
-        if uniform[t]:  # uniform traffic: shared by many profiles
-            kept[kind] = _Priced(lines[1][t], pseudo[1][t], places)
+        if t < kept_count:  # uniform traffic: shared by many profiles
+            projector.priced[kind] = _Priced(lines[1][t], pseudo[1][t], places)
     return priced
 
 
-def _summed_kinds(projector: _Projector, segments: _Segments, months: int, count: int) -> list[np.ndarray]:
-    """The groups of every kind (template) in template order: template, month, line id, S, period code.
+def _summed_kinds(projector: _Projector, segments: _Segments, months: int,
+                  count: int) -> tuple[tuple[np.ndarray, list[np.ndarray]], ...]:
+    """The groups of every kind (template) in template order, its cost lines and its pseudo rows apart
+    (_in_template_order).
     Kinds of one layout (_Segments.layout: the same structures, components and request classes; runs of
     many profiles share one, the 3,490 kinds of the 1,000-profile benchmark have 20) group their terms
     alike: grouped once per layout, each kind's S is a reduceat of its own values (_sum_layout)."""
@@ -220,7 +221,17 @@ def _summed_kinds(projector: _Projector, segments: _Segments, months: int, count
     pieces: list[tuple[np.ndarray, ...]] = []
     for kinds in layouts.values():
         pieces += _sum_layout(projector, segments, months, kinds, ranges)
-    return _in_template_order(pieces, count, object if segments.is_wide() else np.int64)
+    sum_type = object if segments.is_wide() else np.int64
+    line_pieces, pseudo_pieces = zip(*map(_lines_apart, pieces)) if pieces else ((), ())
+    return _in_template_order(line_pieces, count, sum_type), _in_template_order(pseudo_pieces, count, sum_type)
+
+
+def _lines_apart(piece: tuple[np.ndarray, ...]) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """A piece (_sum_layout) as two: its cost lines and its pseudo rows (requests, left out, unpriced)."""
+    kinds, month, line, sums, period = piece
+    is_line = line >= 0
+    lines, pseudo = ((kinds, month[rows], line[rows], sums[:, rows], period[rows]) for rows in (is_line, ~is_line))
+    return lines, pseudo
 
 
 def _sum_layout(projector: _Projector, segments: _Segments, months: int, kinds: list[int],
@@ -267,15 +278,15 @@ def _sum_kind(projector: _Projector, segments: _Segments, months: int, kind: int
             projector.period_codes(groups["first"], groups["last"]))
 
 
-def _in_template_order(pieces: list[tuple[np.ndarray, ...]], count: int, sum_type: type) -> list[np.ndarray]:
-    """The pieces' groups as columns (template, month, line id, S, period code), each kind's after those of
-    the kinds before it."""
+def _in_template_order(pieces: Sequence[tuple[np.ndarray, ...]], count: int,
+                       sum_type: type) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The pieces' groups as columns (month, line id, S, period code), each kind's after those of the kinds
+    before it, and how many each kind has."""
     lengths = np.zeros(count, dtype=np.int64)
     for kinds, month, _, _, _ in pieces:
         lengths[kinds] = len(month)
     starts = np.cumsum(lengths) - lengths
     total = int(lengths.sum())
-    template = np.repeat(np.arange(count, dtype=np.int32), lengths)
     month, line, period = (np.empty(total, dtype=np.int32) for _ in range(3))
     sums: np.ndarray = np.empty(total, dtype=sum_type)
     for kinds, piece_month, piece_line, piece_sums, piece_period in pieces:
@@ -284,24 +295,24 @@ def _in_template_order(pieces: list[tuple[np.ndarray, ...]], count: int, sum_typ
         line[at] = np.tile(piece_line, len(kinds))
         period[at] = np.tile(piece_period, len(kinds))
         sums[at] = piece_sums.ravel()
-    return [template, month, line, sums, period]
+    return lengths, [month, line, sums, period]
 
 
-def _blocks(template: np.ndarray, columns: list[np.ndarray], uniform: np.ndarray) -> tuple[list[_Rows], list[_Rows]]:
-    """Rows of the templates (kinds, in order; `template` per row) as a block of this chunk, and the rows of
-    the uniform ones as the block kept for the whole projection (traffic shapes' sums die with the chunk):
-    per template its rows in each (those of a template not kept: empty)."""
-    count = len(uniform)
+def _blocks(lengths: np.ndarray, columns: list[np.ndarray], kept_count: int) -> tuple[list[_Rows], list[_Rows]]:
+    """Rows of the templates (kinds, in order: `lengths` rows each) as a block of this chunk, and the rows of
+    the first kept_count (uniform traffic) as the block kept for the whole projection (traffic shapes' sums
+    die with the chunk): per template its rows in the first, per kept one in the second."""
     block = _Block(*columns)
-    ends = np.searchsorted(template, np.arange(1, count + 1))  # rows are in template order
-    starts = np.r_[0, ends[:-1]]
-    rows = [_Rows(block, a, b) for a, b in zip(starts.tolist(), ends.tolist())]
-    keep = uniform[template]
-    kept = _Block(*(c[keep] for c in columns)) if not keep.all() else block
-    lengths = np.where(uniform, ends - starts, 0)
-    kept_ends = np.cumsum(lengths)
-    kept_rows = [_Rows(kept, a, b) for a, b in zip((kept_ends - lengths).tolist(), kept_ends.tolist())]
-    return rows, kept_rows
+    ends = np.cumsum(lengths)
+    starts = (ends - lengths).tolist()
+    ends_list = ends.tolist()
+    rows = [_Rows(block, a, b) for a, b in zip(starts, ends_list)]
+    if kept_count == len(lengths):
+        kept = block
+    else:
+        stop = ends_list[kept_count - 1] if kept_count else 0
+        kept = _Block(*(column[:stop].copy() for column in columns))
+    return rows, [_Rows(kept, a, b) for a, b in zip(starts[:kept_count], ends_list[:kept_count])]
 
 
 def _gather(found: list[_Rows], vids: np.ndarray) -> _Groups:
