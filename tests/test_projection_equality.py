@@ -306,18 +306,21 @@ def zero_slot_shapes() -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_runs_of_one_layout_with_zero_weighted_rows_equal(table, monkeypatch):
-    """Kinds of one layout are grouped once and summed together (pricing._sum_layout); one whose weights
-    make a term 0 has fewer terms, so it is summed on its own (pricing._sum_kind): both equal the
-    reference."""
-    from costcalc.projection import pricing
+@pytest.mark.parametrize("flush", [1000, 3])
+def test_runs_of_one_layout_with_zero_weighted_rows_equal(table, monkeypatch, flush):
+    """Kinds of one layout are grouped once per projection and summed together (pricing._sum_layout; in
+    chunks of 3 runs, a layout grouped in one chunk serves the later ones); one whose weights make a term 0
+    has fewer terms, so it is summed on its own (pricing._sum_kind): both equal the reference."""
+    from costcalc.projection import frame, pricing
+
+    monkeypatch.setattr(frame, "FLUSH_RUNS", flush)
 
     calls = {"layout": [], "kind": 0}
     sum_layout, sum_kind = pricing._sum_layout, pricing._sum_kind
 
-    def counted_layout(projector, segments, months, kinds, ranges):
+    def counted_layout(projector, segments, months, layout, kinds, ranges):
         calls["layout"].append(len(kinds))
-        return sum_layout(projector, segments, months, kinds, ranges)
+        return sum_layout(projector, segments, months, layout, kinds, ranges)
 
     def counted_kind(*args):
         calls["kind"] += 1

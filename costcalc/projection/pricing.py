@@ -210,72 +210,95 @@ def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) 
 def _summed_kinds(projector: _Projector, segments: _Segments, months: int,
                   count: int) -> tuple[tuple[np.ndarray, list[np.ndarray]], ...]:
     """The groups of every kind (template) in template order, its cost lines and its pseudo rows apart
-    (_in_template_order).
-    Kinds of one layout (_Segments.layout: the same structures, components and request classes; runs of
-    many profiles share one, the 3,490 kinds of the 1,000-profile benchmark have 20) group their terms
-    alike: grouped once per layout, each kind's S is a reduceat of its own values (_sum_layout)."""
+    (_in_template_order). Kinds of one layout (_Segments.layout: the same structures, components and
+    request classes; the 3,490 kinds of the 1,000-profile benchmark have 20) group their terms alike: each
+    layout is grouped once per projection (_Layout, kept in projector.layouts), each kind's S is a
+    reduceat of its own values (_sum_layout)."""
     ranges = segments.run_ranges(count)
     layouts: dict[tuple, list[int]] = {}
     for t, (a, b) in enumerate(ranges):
         layouts.setdefault(segments.layout(a, b), []).append(t)
-    pieces: list[tuple[np.ndarray, ...]] = []
-    for kinds in layouts.values():
-        pieces += _sum_layout(projector, segments, months, kinds, ranges)
+    pieces: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
+    for key, kinds in layouts.items():
+        layout = projector.layouts.get(key)
+        if layout is None:
+            layout = projector.layouts[key] = _Layout.of(projector, segments, months, kinds[0], ranges[kinds[0]])
+        pieces += _sum_layout(projector, segments, months, layout, kinds, ranges)
     sum_type = object if segments.is_wide() else np.int64
-    line_pieces, pseudo_pieces = zip(*map(_lines_apart, pieces)) if pieces else ((), ())
+    line_pieces, pseudo_pieces = zip(*pieces) if pieces else ((), ())
     return _in_template_order(line_pieces, count, sum_type), _in_template_order(pseudo_pieces, count, sum_type)
 
 
-def _lines_apart(piece: tuple[np.ndarray, ...]) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """A piece (_sum_layout) as two: its cost lines and its pseudo rows (requests, left out, unpriced)."""
-    kinds, month, line, sums, period = piece
-    is_line = line >= 0
-    lines, pseudo = ((kinds, month[rows], line[rows], sums[:, rows], period[rows]) for rows in (is_line, ~is_line))
-    return lines, pseudo
+@dataclass
+class _Layout:
+    """How the runs of one layout group their terms, whatever their values: per term that is not 0 in every
+    run (share x tokens per request not 0) its segment (an offset in its run's segments) and its row in
+    that segment's structure; the grouping (_grouping); and per part of the groups (cost lines, pseudo
+    rows) which groups they are, their month index, line id (or pseudo id) and period code."""
+
+    segment: np.ndarray
+    within: np.ndarray
+    grouping: _Grouping
+    parts: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]
+
+    @staticmethod
+    def of(projector: _Projector, segments: _Segments, months: int, kind: int,
+           segment_range: tuple[int, int]) -> _Layout:
+        """The layout of one kind's segments."""
+        a, b = segment_range
+        terms = segments.all_terms(months, a, b)
+        # terms whose share x tokens per request is 0 are 0 in every run of the layout (make no line); those
+        # whose minutes are 0 (this kind's weights) need not be: the layout keeps them, each run is checked
+        live = segments.share_per(terms["segment"]) != 0
+        if not live.all():
+            terms = {name: values[live] for name, values in terms.items()}
+        grouping = _grouping(terms, segments)
+        period = projector.period_codes(grouping.reduce(np.minimum, terms["first"]),
+                                        grouping.reduce(np.maximum, terms["last"]))
+        month = (grouping.run_key - kind * months).astype(np.int32)
+        line = grouping.line.astype(np.int32)
+        parts = tuple((groups, month[groups], line[groups], period[groups])
+                      for groups in (np.flatnonzero(line >= 0), np.flatnonzero(line < 0)))
+        return _Layout(terms["segment"] - a, terms["within"], grouping, parts)
 
 
-def _sum_layout(projector: _Projector, segments: _Segments, months: int, kinds: list[int],
-                ranges: list[tuple[int, int]]) -> list[tuple[np.ndarray, ...]]:
-    """The groups of kinds of one layout as pieces (kinds, month, line id, S per kind and group, period
-    code): the first kind's terms grouped (_grouping) and every kind's values summed that way, about
-    _BATCH_TERMS values at a time. A kind with a term of zero value (a traffic weight of 0 over a whole
-    slot) has fewer terms, maybe fewer groups or other first and last instants: grouped on its own."""
-    a0, b0 = ranges[kinds[0]]
-    terms = segments.all_terms(months, a0, b0)
-    # terms whose share x tokens per request is 0 are 0 in every kind of the layout (make no line); those
-    # whose minutes are 0 (the first kind's weights) need not be: the layout keeps them, each kind is checked
-    live = segments.share_per(terms["segment"]) != 0
-    if not live.all():
-        terms = {name: values[live] for name, values in terms.items()}
-    grouping = _grouping(terms, segments)
-    period = projector.period_codes(grouping.reduce(np.minimum, terms["first"]),
-                                    grouping.reduce(np.maximum, terms["last"]))
-    month = (grouping.run_key - kinds[0] * months).astype(np.int32)
-    line = grouping.line.astype(np.int32)
-    local, within = terms["segment"] - a0, terms["within"]
+def _sum_layout(projector: _Projector, segments: _Segments, months: int, layout: _Layout, kinds: list[int],
+                ranges: list[tuple[int, int]]) -> list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]]:
+    """The groups of kinds of one layout as pieces, each (kinds, month, line id, S per kind and group,
+    period code) of its cost lines and of its pseudo rows: every kind's values summed as the layout
+    groups them, about _BATCH_TERMS values at a time. A kind with a term of zero value (a traffic weight of 0
+    over a whole structure row) has fewer terms, maybe fewer groups or other first and last instants:
+    grouped on its own (_sum_kind)."""
     firsts = np.array([ranges[k][0] for k in kinds], dtype=np.int64)
-    pieces: list[tuple[np.ndarray, ...]] = []
-    step = max(1, _BATCH_TERMS // max(len(local), 1))
+    pieces: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
+    step = max(1, _BATCH_TERMS // max(len(layout.segment), 1))
     for i in range(0, len(kinds), step):
         batch = np.array(kinds[i:i + step], dtype=np.int64)
-        values = segments.values(firsts[i:i + step, None] + local, within)  # kinds x terms
+        values = segments.values(firsts[i:i + step, None] + layout.segment, layout.within)  # kinds x terms
         zero = (values == 0).any(axis=1)
         if zero.any():
             values = values[~zero]
             pieces += [_sum_kind(projector, segments, months, k, ranges[k]) for k in batch[zero].tolist()]
             batch = batch[~zero]
         if len(batch):
-            pieces.append((batch, month, line, grouping.reduce(np.add, values), period))
+            sums = layout.grouping.reduce(np.add, values)
+            lines, pseudo = ((batch, month, line, sums[:, groups], period)
+                             for groups, month, line, period in layout.parts)
+            pieces.append((lines, pseudo))
     return pieces
 
 
 def _sum_kind(projector: _Projector, segments: _Segments, months: int, kind: int,
-              segment_range: tuple[int, int]) -> tuple[np.ndarray, ...]:
+              segment_range: tuple[int, int]) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """One kind's groups as a piece of _sum_layout's."""
     groups = _aggregate(segments.terms(months, *segment_range), segments)
-    return (np.array([kind], dtype=np.int64), (groups["run_key"] - kind * months).astype(np.int32),
-            groups["line"].astype(np.int32), groups["sum"][None, :],
-            projector.period_codes(groups["first"], groups["last"]))
+    kinds = np.array([kind], dtype=np.int64)
+    month = (groups["run_key"] - kind * months).astype(np.int32)
+    line = groups["line"].astype(np.int32)
+    period = projector.period_codes(groups["first"], groups["last"])
+    lines, pseudo = ((kinds, month[rows], line[rows], groups["sum"][None, rows], period[rows])
+                     for rows in (line >= 0, line < 0))
+    return lines, pseudo
 
 
 def _in_template_order(pieces: Sequence[tuple[np.ndarray, ...]], count: int,
@@ -409,6 +432,7 @@ class _Segments:
         self.places: list[int] = []  # per run: places of its S (shares + minutes + tokens per request)
         self.wide = False            # a run's sums may pass 2^62: Python integers
         self.columns: dict[str, int] = {c: i for i, c in enumerate(COMPONENTS)}
+        self._column_names: list[str | None] = []  # per column its component (layout)
         self.most_slots = 1
         self.most_classes = 1
         self.most_tools = 0
@@ -485,8 +509,12 @@ class _Segments:
     def layout(self, a: int, b: int) -> tuple:
         """What decides how segments a to b group their terms (_grouping), not their values: per segment its
         structure, component, pseudo id, request class and component position, and whether share x tokens
-        per request is 0 (its terms make no line)."""
-        return tuple((s, column, pseudo, r, index, share * per != 0)
+        per request is 0 (its terms make no line). Alike in every chunk of a projection (the structure by
+        its id: projector.structures holds every structure for the whole projection)."""
+        if len(self._column_names) != len(self.columns) + 1:
+            self._column_names = [*self.columns, None]  # column -1: no component (a pseudo row)
+        structures, names = self.structure_list, self._column_names
+        return tuple((id(structures[s]), names[column], pseudo, r, index, share * per != 0)
                      for s, _, column, pseudo, share, per, _, r, index in self.segments[a:b])
 
     def is_wide(self) -> bool:
