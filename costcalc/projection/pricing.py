@@ -62,7 +62,7 @@ from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_m
 # (over_limit: exclude), and -(_UNPRICED + t) the calls of its t-th tool no fee priced.
 REQUESTS, LEFT_OUT, _UNPRICED = -1, -2, 3
 _INT64_BOUND = 2 ** 62
-# terms summed at once (_sums): a batch's arrays are a few hundred KB, not tens of MB
+# values summed at once (_sum_layout: kinds x terms): a batch's arrays are a few hundred KB, not tens of MB
 _BATCH_TERMS = 1 << 15
 _ORDER = {c: i for i, c in enumerate(COMPONENTS)}
 
