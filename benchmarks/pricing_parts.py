@@ -92,7 +92,7 @@ def memory(loaded, table) -> None:
     tracemalloc.start()
     project(loaded, table, (2026, 12), 36)
     projector = kept["projector"]
-    blocks = {id(p.block): p.block for p in projector.priced.values()}
+    blocks = {id(rows.block): rows.block for p in projector.priced.values() for rows in (p.lines, p.pseudo)}
     priced = sum(_nbytes(getattr(b, name)) for b in blocks.values() for name in pricing._FIELDS)
     weighted = sum(_nbytes(v) for v in projector.weighted_rows.values())
     print(f"pricing memory: kept priced={priced / 2 ** 20:.1f} MiB ({len(projector.priced)} kinds) "

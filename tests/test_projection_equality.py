@@ -290,3 +290,48 @@ def test_slot_minutes_per_hour_of_the_week_equal_counting_every_minute():
         whole = [int(got[r].sum()) for r, (ym, ranges) in enumerate(rows) if ranges[0] == (0, ranges[0][1])]
         assert whole == [44_640, 44_640, 43_200, 43_200, 44_640, 44_640], (tz, whole)
     assert cal.hour_counts("UTC", []).shape == (0, cal.HOURS_PER_WEEK)
+
+
+def zero_slot_shapes() -> str:
+    """Profiles on the same models, tiers and tokens (runs of one layout: pricing._Segments.layout, summed
+    together), whose traffic puts no weight on a whole structure row in some: a profile running only on
+    Friday 2026-05-01 with Fridays weighed 0 (every term of that month is 0), beside ones weighing Fridays 1
+    or running into June; a cache hit rate of 0 (cache reads 0 tokens per request: terms of 0 in every run
+    of the layout) and of 0.5."""
+    lines = ["schema_version: 1", "profiles:"]
+    for i in range(8):
+        friday = "0" if i % 2 else "1"
+        lines += [f"  w{i}:", f"    requests_per_day: {1000 + 7 * i}", "    input_tokens: 800",
+                  "    output_tokens: 200", f"    cache_hit_rate: {0 if i < 4 else 0.5}", "    traffic:",
+                  "      timezone: UTC", "      hours: [" + ", ".join(["0"] * 23 + ["1"]) + "]",
+                  f"      weekdays: {{mon: 1, tue: 1, wed: 1, thu: 1, fri: {friday}, sat: 1, sun: 1}}",
+                  "    start: 2026-05-01", "    end: 2026-05-01" if i % 4 < 2 else "    end: 2026-06-30",
+                  "    models: [gpt-5.4, claude-haiku-4-5]"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("flush", [1000, 3])
+def test_runs_of_one_layout_with_zero_weighted_rows_equal(table, monkeypatch, flush):
+    """Kinds of one layout are grouped once per projection and summed together (pricing._sum_layout; in
+    chunks of 3 runs, a layout grouped in one chunk serves the later ones); one whose weights make a term 0
+    has fewer terms, so it is summed on its own (pricing._sum_kind): both equal the reference."""
+    from costcalc.projection import frame, pricing
+
+    monkeypatch.setattr(frame, "FLUSH_RUNS", flush)
+
+    calls = {"layout": [], "kind": 0}
+    sum_layout, sum_kind = pricing._sum_layout, pricing._sum_kind
+
+    def counted_layout(projector, segments, months, layout, kinds, ranges):
+        calls["layout"].append(len(kinds))
+        return sum_layout(projector, segments, months, layout, kinds, ranges)
+
+    def counted_kind(*args):
+        calls["kind"] += 1
+        return sum_kind(*args)
+
+    monkeypatch.setattr(pricing, "_sum_layout", counted_layout)
+    monkeypatch.setattr(pricing, "_sum_kind", counted_kind)
+    loaded = workloads_from(zero_slot_shapes(), table, ())
+    assert_same(*both(loaded, table, (2026, 4), 4))
+    assert calls["kind"] > 0 and max(calls["layout"]) > 1

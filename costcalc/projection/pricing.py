@@ -40,7 +40,6 @@ share the layout of their arrays; split, each part would need the others' layout
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,7 +62,7 @@ from .structures import Structure, Volume, Volumes, _places, _scaled, weighted_m
 # (over_limit: exclude), and -(_UNPRICED + t) the calls of its t-th tool no fee priced.
 REQUESTS, LEFT_OUT, _UNPRICED = -1, -2, 3
 _INT64_BOUND = 2 ** 62
-# terms summed at once (_sums): a batch's arrays are a few hundred KB, not tens of MB
+# values summed at once (_sum_layout: kinds x terms): a batch's arrays are a few hundred KB, not tens of MB
 _BATCH_TERMS = 1 << 15
 _ORDER = {c: i for i, c in enumerate(COMPONENTS)}
 
@@ -107,18 +106,20 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
         empty = np.zeros(0, dtype=np.int64)
         return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, [], empty,
                      empty, empty, np.empty(0, dtype=object))
-    groups, places = _sums(projector, specs, months)
-    chunk = _decimals(projector, volumes, specs, places, groups, months)
-    _report(projector, volumes, specs, groups, chunk, months, places)
+    lines, pseudo, vids, places = _sums(projector, specs, months)
+    chunk = _decimals(projector, volumes, places, lines, pseudo, vids, specs)
+    _report(projector, volumes, specs, pseudo, months, places)
     return chunk
 
 
 @dataclass
 class _Block:
     """The sums of the kinds first priced in one chunk, one after the other (each kind's groups in order:
-    month, then the first term of each line): kinds point into it (_Priced), so a chunk gathers its runs'
+    month, then the first term of each line): kinds point into it (_Rows), so a chunk gathers its runs'
     sums from a few blocks at once, not kind by kind. 4-byte months and line ids; a group's first and last
-    instant as one 4-byte code (projector.periods: a projection has a few thousand distinct pairs)."""
+    instant as one 4-byte code (projector.periods: a projection has a few thousand distinct pairs). A chunk
+    keeps its cost lines and its pseudo rows (requests, left out, unpriced calls) in blocks of their own, so
+    each is gathered alone and no step after sorts one from the other line by line."""
 
     month: np.ndarray
     line: np.ndarray
@@ -127,22 +128,41 @@ class _Block:
 
 
 @dataclass
-class _Priced:
-    """The sums of one kind of run (_signature), every month it has a structure row in: rows start:stop of
-    its block, and the decimal places of its S."""
+class _Rows:
+    """One kind's rows start:stop of a block."""
 
     block: _Block
     start: int
     stop: int
+
+
+@dataclass
+class _Priced:
+    """The sums of one kind of run (_signature), every month it has a structure row in: its cost lines,
+    its pseudo rows, and the decimal places of its S."""
+
+    lines: _Rows
+    pseudo: _Rows
     places: int
 
 
 _FIELDS = ("month", "line", "sum", "period")
 
 
-def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dict[str, np.ndarray], list[int]]:
-    """Each run's S per (month, line id) in row order (and "vids": each run's volume ids per month), and each
-    run's places. Runs of one kind (the same
+@dataclass
+class _Groups:
+    """A chunk's rows of one part (cost lines, or pseudo rows) in row order: per row its run key (run x
+    months + month), line id (or pseudo id), S and period code."""
+
+    run_key: np.ndarray
+    line: np.ndarray
+    sum: np.ndarray
+    period: np.ndarray
+
+
+def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Groups, _Groups, np.ndarray, list[int]]:
+    """Each run's S per (month, line id) in row order, its cost lines and its pseudo rows apart; each run's
+    volume ids per month (runs x months, -1: no volume); and each run's places. Runs of one kind (the same
     structures, shares, tokens per request, tools, attempts and traffic: _signature) have the same sums
     in every month; they differ only in their volume and in the months they have one. So each kind is
     summed once (in a chunk; kinds of uniform traffic once per projection, kept in projector.priced) and
@@ -158,60 +178,188 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[dic
             new[kind] = spec
     priced: dict[tuple, _Priced] = {}
     if new:
-        templates = list(new.values())
-        segments = _Segments(projector, _weighed(projector, templates))
-        for t, (kind, spec) in enumerate(new.items()):
-            segments.add(t, spec, months, kind[-2], kind[-1])
-        # summed a batch of kinds at a time (about _BATCH_TERMS terms: a kind's groups are its own), so the
-        # terms' arrays stay small (fresh memory is time: every large temporary costs its pages again)
-        pieces: list[tuple[np.ndarray, ...]] = []
-        for a, b in segments.batches(_BATCH_TERMS):
-            groups = _aggregate(segments.terms(months, a, b), segments)
-            run_key = groups["run_key"]
-            pieces.append(((run_key // months).astype(np.int32), (run_key % months).astype(np.int32),
-                           groups["line"].astype(np.int32), groups["sum"],
-                           projector.period_codes(groups["first"], groups["last"])))
-            del groups, run_key
-        template, *columns = (np.concatenate(arrays) if len(pieces) > 1 else arrays[0] for arrays in zip(*pieces))
-        del pieces
-        ends = np.searchsorted(template, np.arange(1, len(templates) + 1))  # groups are in template order
-        starts = np.r_[0, ends[:-1]]
-        del template
-        block = _Block(*columns)
-        uniform = np.array([spec.weights is None for spec in templates])
-        # kept for the whole projection: the uniform kinds' rows alone (traffic shapes' sums die with the chunk)
-        lengths = ends - starts
-        kept_block = _Block(*(getattr(block, name)[np.repeat(uniform, lengths)] for name in _FIELDS)) \
-            if uniform.any() else block
-        kept_starts = np.cumsum(np.where(uniform, lengths, 0)) - np.where(uniform, lengths, 0)
-        for t, (kind, a, b, k) in enumerate(zip(new, starts.tolist(), ends.tolist(), kept_starts.tolist())):
-            priced[kind] = _Priced(block, a, b, segments.places[t])
-            if uniform[t]:  # uniform traffic: shared by many profiles
-                kept[kind] = _Priced(kept_block, k, k + b - a, segments.places[t])
+        priced = _price_kinds(projector, new, months)
     found = [priced[kind] if kind in priced else kept[kind] for kind in kinds]
-    # every run's rows gathered at once from the blocks its kinds are in
+    vids = np.stack([spec.volume.vids for spec in specs])  # per run and month: its volume's id, or -1
+    return _gather([p.lines for p in found], vids), _gather([p.pseudo for p in found], vids), vids, \
+        [p.places for p in found]
+
+
+def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) -> dict[tuple, _Priced]:
+    """The sums of kinds not priced before (one run of each), in blocks of this chunk; those of uniform
+    traffic are also kept in projector.priced for the chunks after."""
+    # uniform kinds first: the rows kept for the projection are then the first rows of each block (copied
+    # as one slice, not picked row by row)
+    order = sorted(new, key=lambda kind: new[kind].weights is not None)
+    templates = [new[kind] for kind in order]
+    kept_count = sum(spec.weights is None for spec in templates)
+    segments = _Segments(projector, _weighed(projector, templates))
+    for t, kind in enumerate(order):
+        segments.add(t, new[kind], months, kind[-2], kind[-1])
+    lines, pseudo = (_blocks(lengths, columns, kept_count)
+                     for lengths, columns in _summed_kinds(projector, segments, months, len(templates)))
+    priced: dict[tuple, _Priced] = {}
+    for t, kind in enumerate(order):
+        places = segments.places[t]
+        priced[kind] = _Priced(lines[0][t], pseudo[0][t], places)
+        if t < kept_count:  # uniform traffic: shared by many profiles
+            projector.priced[kind] = _Priced(lines[1][t], pseudo[1][t], places)
+    return priced
+
+
+def _summed_kinds(projector: _Projector, segments: _Segments, months: int,
+                  count: int) -> tuple[tuple[np.ndarray, list[np.ndarray]], ...]:
+    """The groups of every kind (template) in template order, its cost lines and its pseudo rows apart
+    (_in_template_order). Kinds of one layout (_Segments.layout: the same structures, components and
+    request classes; the 3,490 kinds of the 1,000-profile benchmark have 20) group their terms alike: each
+    layout is grouped once per projection (_Layout, kept in projector.layouts), each kind's S is a
+    reduceat of its own values (_sum_layout)."""
+    ranges = segments.run_ranges(count)
+    layouts: dict[tuple, list[int]] = {}
+    for t, (a, b) in enumerate(ranges):
+        layouts.setdefault(segments.layout(a, b), []).append(t)
+    pieces: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
+    for key, kinds in layouts.items():
+        layout = projector.layouts.get(key)
+        if layout is None:
+            layout = projector.layouts[key] = _Layout.of(projector, segments, months, kinds[0], ranges[kinds[0]])
+        pieces += _sum_layout(projector, segments, months, layout, kinds, ranges)
+    sum_type = object if segments.is_wide() else np.int64
+    line_pieces, pseudo_pieces = zip(*pieces) if pieces else ((), ())
+    return _in_template_order(line_pieces, count, sum_type), _in_template_order(pseudo_pieces, count, sum_type)
+
+
+@dataclass
+class _Layout:
+    """How the runs of one layout group their terms, whatever their values: per term that is not 0 in every
+    run (share x tokens per request not 0) its segment (an offset in its run's segments) and its row in
+    that segment's structure; the grouping (_grouping); and per part of the groups (cost lines, pseudo
+    rows) which groups they are, their month index, line id (or pseudo id) and period code."""
+
+    segment: np.ndarray
+    within: np.ndarray
+    grouping: _Grouping
+    parts: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]
+
+    @staticmethod
+    def of(projector: _Projector, segments: _Segments, months: int, kind: int,
+           segment_range: tuple[int, int]) -> _Layout:
+        """The layout of one kind's segments."""
+        a, b = segment_range
+        terms = segments.all_terms(months, a, b)
+        # terms whose share x tokens per request is 0 are 0 in every run of the layout (make no line); those
+        # whose minutes are 0 (this kind's weights) need not be: the layout keeps them, each run is checked
+        live = segments.share_per(terms["segment"]) != 0
+        if not live.all():
+            terms = {name: values[live] for name, values in terms.items()}
+        grouping = _grouping(terms, segments)
+        period = projector.period_codes(grouping.reduce(np.minimum, terms["first"]),
+                                        grouping.reduce(np.maximum, terms["last"]))
+        month = (grouping.run_key - kind * months).astype(np.int32)
+        line = grouping.line.astype(np.int32)
+        parts = tuple((groups, month[groups], line[groups], period[groups])
+                      for groups in (np.flatnonzero(line >= 0), np.flatnonzero(line < 0)))
+        return _Layout(terms["segment"] - a, terms["within"], grouping, parts)
+
+
+def _sum_layout(projector: _Projector, segments: _Segments, months: int, layout: _Layout, kinds: list[int],
+                ranges: list[tuple[int, int]]) -> list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]]:
+    """The groups of kinds of one layout as pieces, each (kinds, month, line id, S per kind and group,
+    period code) of its cost lines and of its pseudo rows: every kind's values summed as the layout
+    groups them, about _BATCH_TERMS values at a time. A kind with a term of zero value (a traffic weight of 0
+    over a whole structure row) has fewer terms, maybe fewer groups or other first and last instants:
+    grouped on its own (_sum_kind)."""
+    firsts = np.array([ranges[k][0] for k in kinds], dtype=np.int64)
+    pieces: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
+    step = max(1, _BATCH_TERMS // max(len(layout.segment), 1))
+    for i in range(0, len(kinds), step):
+        batch = np.array(kinds[i:i + step], dtype=np.int64)
+        values = segments.values(firsts[i:i + step, None] + layout.segment, layout.within)  # kinds x terms
+        zero = (values == 0).any(axis=1)
+        if zero.any():
+            values = values[~zero]
+            pieces += [_sum_kind(projector, segments, months, k, ranges[k]) for k in batch[zero].tolist()]
+            batch = batch[~zero]
+        if len(batch):
+            sums = layout.grouping.reduce(np.add, values)
+            lines, pseudo = ((batch, month, line, sums[:, groups], period)
+                             for groups, month, line, period in layout.parts)
+            pieces.append((lines, pseudo))
+    return pieces
+
+
+def _sum_kind(projector: _Projector, segments: _Segments, months: int, kind: int,
+              segment_range: tuple[int, int]) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """One kind's groups as a piece of _sum_layout's."""
+    groups = _aggregate(segments.terms(months, *segment_range), segments)
+    kinds = np.array([kind], dtype=np.int64)
+    month = (groups["run_key"] - kind * months).astype(np.int32)
+    line = groups["line"].astype(np.int32)
+    period = projector.period_codes(groups["first"], groups["last"])
+    lines, pseudo = ((kinds, month[rows], line[rows], groups["sum"][None, rows], period[rows])
+                     for rows in (line >= 0, line < 0))
+    return lines, pseudo
+
+
+def _in_template_order(pieces: Sequence[tuple[np.ndarray, ...]], count: int,
+                       sum_type: type) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The pieces' groups as columns (month, line id, S, period code), each kind's after those of the kinds
+    before it, and how many each kind has."""
+    lengths = np.zeros(count, dtype=np.int64)
+    for kinds, month, _, _, _ in pieces:
+        lengths[kinds] = len(month)
+    starts = np.cumsum(lengths) - lengths
+    total = int(lengths.sum())
+    month, line, period = (np.empty(total, dtype=np.int32) for _ in range(3))
+    sums: np.ndarray = np.empty(total, dtype=sum_type)
+    for kinds, piece_month, piece_line, piece_sums, piece_period in pieces:
+        at = (starts[kinds][:, None] + np.arange(len(piece_month))).ravel()
+        month[at] = np.tile(piece_month, len(kinds))
+        line[at] = np.tile(piece_line, len(kinds))
+        period[at] = np.tile(piece_period, len(kinds))
+        sums[at] = piece_sums.ravel()
+    return lengths, [month, line, sums, period]
+
+
+def _blocks(lengths: np.ndarray, columns: list[np.ndarray], kept_count: int) -> tuple[list[_Rows], list[_Rows]]:
+    """Rows of the templates (kinds, in order: `lengths` rows each) as a block of this chunk, and the rows of
+    the first kept_count (uniform traffic) as the block kept for the whole projection (traffic shapes' sums
+    die with the chunk): per template its rows in the first, per kept one in the second."""
+    block = _Block(*columns)
+    ends = np.cumsum(lengths)
+    starts = (ends - lengths).tolist()
+    ends_list = ends.tolist()
+    rows = [_Rows(block, a, b) for a, b in zip(starts, ends_list)]
+    if kept_count == len(lengths):
+        kept = block
+    else:
+        stop = ends_list[kept_count - 1] if kept_count else 0
+        kept = _Block(*(column[:stop].copy() for column in columns))
+    return rows, [_Rows(kept, a, b) for a, b in zip(starts[:kept_count], ends_list[:kept_count])]
+
+
+def _gather(found: list[_Rows], vids: np.ndarray) -> _Groups:
+    """Every run's rows (found: each run's kind's rows) gathered at once from the blocks they are in, in the
+    months the run has a volume (not running, or no requests: no rows, as if never summed)."""
+    months = vids.shape[1]
     blocks: dict[int, tuple[_Block, int]] = {}
     offset = 0
-    for p in found:
-        if id(p.block) not in blocks:
-            blocks[id(p.block)] = (p.block, offset)
-            offset += len(p.block.month)
+    for rows in found:
+        if id(rows.block) not in blocks:
+            blocks[id(rows.block)] = (rows.block, offset)
+            offset += len(rows.block.month)
     pool = {name: np.concatenate([getattr(b, name) for b, _ in blocks.values()]) if len(blocks) > 1
             else getattr(next(iter(blocks.values()))[0], name) for name in _FIELDS}
-    run_starts = np.array([blocks[id(p.block)][1] + p.start for p in found], dtype=np.int64)
-    lengths = np.array([p.stop - p.start for p in found], dtype=np.int64)
+    run_starts = np.array([blocks[id(rows.block)][1] + rows.start for rows in found], dtype=np.int64)
+    lengths = np.array([rows.stop - rows.start for rows in found], dtype=np.int64)
     ends = np.cumsum(lengths)
     index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(run_starts - (ends - lengths),
                                                                                      lengths)
-    run_key = np.repeat(np.arange(0, len(specs) * months, months, dtype=np.int64), lengths) + pool["month"][index]
-    vids = np.stack([spec.volume.vids for spec in specs])  # per run and month: its volume's id, or -1
-    # months a run has no volume (not running, or no requests): no lines, as if never summed
-    keep = vids.ravel()[run_key] >= 0
-    index = index[keep]
-    out = {"run_key": run_key[keep], "vids": vids}
-    for name in ("line", "sum", "period"):
-        out[name] = pool[name][index]
-    return out, [p.places for p in found]
+    run_key = np.repeat(np.arange(0, len(found) * months, months, dtype=np.int64), lengths) + pool["month"][index]
+    if (vids < 0).any():
+        keep = vids.ravel()[run_key] >= 0
+        index, run_key = index[keep], run_key[keep]
+    return _Groups(run_key, *(pool[name][index] for name in ("line", "sum", "period")))
 
 
 def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[np.ndarray, int, int]]:
@@ -284,6 +432,7 @@ class _Segments:
         self.places: list[int] = []  # per run: places of its S (shares + minutes + tokens per request)
         self.wide = False            # a run's sums may pass 2^62: Python integers
         self.columns: dict[str, int] = {c: i for i, c in enumerate(COMPONENTS)}
+        self._column_names: list[str | None] = []  # per column its component (layout)
         self.most_slots = 1
         self.most_classes = 1
         self.most_tools = 0
@@ -351,23 +500,36 @@ class _Segments:
                                             dtype=np.int64)
         self.columns.setdefault(component, len(self.columns))
 
-    def batches(self, most_terms: int) -> list[tuple[int, int]]:
-        """Consecutive ranges [a, b) of the segments, cut between runs, of about most_terms terms each (a run
-        with more is a range of its own)."""
+    def run_ranges(self, count: int) -> list[tuple[int, int]]:
+        """Each run's segments [a, b) (segments come in run order; a run may have none)."""
         self._lay_out()
-        runs, terms = self._runs, self._seg_length
-        cuts = [0]
-        total = 0
-        # per run: its first segment and its terms (segments come in run order)
-        firsts = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=np.int64)
-        per_run = np.add.reduceat(terms, firsts) if len(runs) else np.zeros(0, dtype=np.int64)
-        for first, count in zip(firsts.tolist(), per_run.tolist()):
-            if total and total + count > most_terms:
-                cuts.append(first)
-                total = 0
-            total += count
-        cuts.append(len(runs))
-        return list(itertools.pairwise(cuts))
+        ends = np.searchsorted(self._runs, np.arange(1, count + 1)).tolist()
+        return list(zip([0] + ends[:-1], ends))
+
+    def layout(self, a: int, b: int) -> tuple:
+        """What decides how segments a to b group their terms (_grouping), not their values: per segment its
+        structure, component, pseudo id, request class and component position, and whether share x tokens
+        per request is 0 (its terms make no line). Alike in every chunk of a projection (the structure by
+        its id: projector.structures holds every structure for the whole projection)."""
+        if len(self._column_names) != len(self.columns) + 1:
+            self._column_names = [*self.columns, None]  # column -1: no component (a pseudo row)
+        structures, names = self.structure_list, self._column_names
+        return tuple((id(structures[s]), names[column], pseudo, r, index, share * per != 0)
+                     for s, _, column, pseudo, share, per, _, r, index in self.segments[a:b])
+
+    def is_wide(self) -> bool:
+        """Whether sums are Python integers (object arrays): a run's may pass 2^62, or minutes do."""
+        self._lay_out()
+        return self._wide
+
+    def share_per(self, segment: np.ndarray) -> np.ndarray:
+        """share x tokens per request of each segment (integers at the run's places)."""
+        return self._share_per[segment]
+
+    def values(self, segment: np.ndarray, within: np.ndarray) -> np.ndarray:
+        """The terms' values, share x per x minutes, of segments at their structure's rows `within` (arrays
+        of one shape, or broadcast: kinds x terms)."""
+        return self._share_per[segment] * self._all_minutes[self._source_offsets[self._sources[segment]] + within]
 
     def _lay_out(self) -> None:
         """The arrays every batch of terms reads: the structures' rows one after the other (month, slot,
@@ -404,7 +566,16 @@ class _Segments:
     def terms(self, months: int, a: int, b: int) -> dict[str, np.ndarray]:
         """The terms of segments a to b as arrays: run key (run x months + month), within-run position, line
         id (or a pseudo id), S-part (share x minutes x per), first and last instant. Every month of a
-        structure, whether the run has a volume in it or not (_sums leaves those months out)."""
+        structure, whether the run has a volume in it or not (_sums leaves those months out); no term whose
+        value is zero (tokens per request of 0, a traffic weight of 0): it makes no line."""
+        columns = self.all_terms(months, a, b)
+        keep = columns["value"] != 0
+        if not keep.all():
+            columns = {name: values[keep] for name, values in columns.items()}
+        return columns
+
+    def all_terms(self, months: int, a: int, b: int) -> dict[str, np.ndarray]:
+        """terms(), zeros too, and per term its segment ("segment") and its row in its structure ("within")."""
         self._lay_out()
         offsets, ids = self._offsets, self._ids
         struct = self._struct[a:b]
@@ -415,27 +586,44 @@ class _Segments:
 
         within = np.arange(int(seg_length.sum()), dtype=np.int64) - each(np.cumsum(seg_length) - seg_length)
         row = each(offsets[struct]) + within
-        minutes = self._all_minutes[each(self._source_offsets[self._sources[a:b]]) + within]
-        # share x per (per segment) x minutes per term
-        value = each(self._share_per[a:b]) * minutes
-        keep = value != 0
+        segment = each(np.arange(a, b, dtype=np.int64))
         # each term's line id: its structure's row in its component's column (flat), or the segment's pseudo id
         line = ids.ravel()[each(offsets[struct] * ids.shape[1] + self._components[a:b]) + within * ids.shape[1]]
         line = np.where(line >= 0, line, each(self._pseudos[a:b].astype(np.int32)))
-        width = len(COMPONENTS) + 2 + self.most_tools
+        width = len(COMPONENTS) + 2 + self.most_tools  # positions in a slot: components, tools, pseudo rows
         position = each((self._positions[a:b] * self.most_slots) * width + self._indexes[a:b]) \
             + self._slot[row] * width
         run_key = each(self._runs[a:b] * months) + self._month[row]
-        columns = {"run_key": run_key, "position": position, "line": line, "value": value,
-                   "first": self._first[row], "last": self._last[row]}
-        if not keep.all():  # tokens that are zero (a traffic weight of 0)
-            columns = {name: values[keep] for name, values in columns.items()}
-        return {**columns, "span": self.most_classes * self.most_slots * width}
+        return {"run_key": run_key, "position": position, "line": line, "value": self.values(segment, within),
+                "first": self._first[row], "last": self._last[row], "segment": segment, "within": within}
+
+    def span(self) -> int:
+        """More than any within-run position (terms): a run key times it plus a position orders a run's terms."""
+        return self.most_classes * self.most_slots * (len(COMPONENTS) + 2 + self.most_tools)
 
 
-def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
-    """Sum the terms per (run, line id): groups in the order of their first term within the run."""
-    run_key, span, position = terms["run_key"], terms["span"], terms["position"]
+@dataclass
+class _Grouping:
+    """How terms are summed per (run, line id): terms `taken` in group order, each group's first position in
+    it (`starts`), the groups in the order of their first term within the run (`appearance`), and the
+    groups' run keys and line ids in that order."""
+
+    taken: np.ndarray
+    starts: np.ndarray
+    appearance: np.ndarray
+    run_key: np.ndarray
+    line: np.ndarray
+
+    def reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        """ufunc over each group's values (the last axis: one row per run of a layout, _sum_layout)."""
+        if not len(self.starts):
+            return values[..., :0]
+        return ufunc.reduceat(values[..., self.taken], self.starts, axis=-1)[..., self.appearance]
+
+
+def _grouping(terms: dict[str, np.ndarray], segments: _Segments) -> _Grouping:
+    """Group the terms per (run, line id): groups in the order of their first term within the run."""
+    run_key, span, position = terms["run_key"], segments.span(), terms["position"]
     pseudo = _UNPRICED + segments.most_tools + 1
     width = len(segments.projector.line_meta) + pseudo
     key = run_key * width + terms["line"] + pseudo
@@ -451,48 +639,32 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, n
         np.zeros(0, dtype=np.int64)
     heads = taken[starts]  # each group's first term: the groups in the order of their first term in the run
     appearance = np.argsort(run_key[heads] * span + position[heads], kind="stable")
-    value = terms["value"][taken]
-    if len(starts):
-        sums = np.add.reduceat(value, starts)[appearance]
-        first = np.minimum.reduceat(terms["first"][taken], starts)[appearance]
-        last = np.maximum.reduceat(terms["last"][taken], starts)[appearance]
-    else:
-        sums = value[:0]
-        first = last = np.zeros(0, dtype=np.int32)
     uniques = sorted_keys[starts][appearance]
-    return {"run_key": uniques // width, "line": uniques % width - pseudo, "sum": sums, "first": first,
-            "last": last}
+    return _Grouping(taken, starts, appearance, uniques // width, uniques % width - pseudo)
 
 
-def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run_places: list[int],
-              groups: dict[str, np.ndarray], months: int) -> Chunk:
+def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
+    """Sum the terms per (run, line id): groups in the order of their first term within the run, each with
+    its sum and its first and last instant."""
+    grouping = _grouping(terms, segments)
+    return {"run_key": grouping.run_key, "line": grouping.line, "sum": grouping.reduce(np.add, terms["value"]),
+            "first": grouping.reduce(np.minimum, terms["first"]), "last": grouping.reduce(np.maximum, terms["last"])}
+
+
+def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], lines: _Groups, pseudo: _Groups,
+              vids: np.ndarray, specs: list[RunSpec]) -> Chunk:
     """The cost lines' tokens and cost_usd as Money (integers, divided when read: see Money), and each
     run's requests as Decimals: one division per distinct value (see the module docstring)."""
-    run_key, line, sums = groups["run_key"], groups["line"], groups["sum"]
-    places = np.array(run_places, dtype=np.int64)
-    vids = groups["vids"]
-    # a run-month's multiplier: V_int over den x 10^(places of S + places of V), found once per run-month
-    # (groups come in run-month order) and given to its lines
-    run_months = np.flatnonzero(np.r_[True, run_key[1:] != run_key[:-1]]) if len(run_key) else \
-        np.zeros(0, dtype=np.int64)
-    keys = run_key[run_months]
-    per_run_month, multipliers = pd.factorize(vids[keys // months, keys % months] * 4096 + places[keys // months])
-    multiplier = np.repeat(per_run_month, np.diff(np.r_[run_months, len(run_key)]))
-    numerators, divisors = [], []
-    for key in np.asarray(multipliers, dtype=np.int64).tolist():
-        vid, s_places = divmod(key, 4096)
-        numerators.append(volumes.numerators[vid])
-        divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
-    lines = line >= 0
-    requests_rows = line == REQUESTS
-    tokens_codes, token_sums, token_multipliers = _distinct(sums[lines], multiplier[lines], len(divisors))
+    months = vids.shape[1]
+    numerators, divisors, multiplier_of = _multipliers(volumes, run_places, vids, pseudo.run_key)
+    line = lines.line
+    tokens_codes, token_sums, token_multipliers = _distinct(lines.sum, multiplier_of[lines.run_key], len(divisors))
     # cost: one value per distinct (token value, rate)
     rate_of: dict[Decimal, int] = {}
     rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
                           dtype=np.int64)
     rates = list(rate_of) or [Decimal(0)]
-    cost_codes, cost_uniques = _codes(tokens_codes * len(rates) + rate_codes[line[lines]],
-                                      len(token_sums) * len(rates))
+    cost_codes, cost_uniques = _codes(tokens_codes * len(rates) + rate_codes[line], len(token_sums) * len(rates))
     # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
     rate_places = max(_places(rate) for rate in rates)
     # codes in the smallest unsigned type that holds them (a chunk's lines are kept until the frame is read:
@@ -502,23 +674,40 @@ def _decimals(projector: _Projector, volumes: Volumes, specs: list[RunSpec], run
                   numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
                   _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
                   [_scaled(rate, rate_places) for rate in rates], rate_places)
-    request_codes, request_sums, request_multipliers = _distinct(sums[requests_rows], multiplier[requests_rows],
-                                                                 len(divisors))
+    requests_rows = pseudo.line == REQUESTS
+    request_keys = pseudo.run_key[requests_rows]
+    request_codes, request_sums, request_multipliers = _distinct(pseudo.sum[requests_rows],
+                                                                 multiplier_of[request_keys], len(divisors))
     requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
                            *(np.zeros(0, dtype=np.int64),) * 3, [], 0).tokens()
-    # runs: those with cost lines, in order; each with its requests (a run with lines has a requests sum)
-    line_runs = run_key[lines]
-    boundaries = np.flatnonzero(np.r_[True, line_runs[1:] != line_runs[:-1]]) if len(line_runs) else \
-        np.zeros(0, dtype=np.int64)
-    counts = np.diff(np.r_[boundaries, len(line_runs)])
-    keys = line_runs[boundaries]
-    requests = requests_array[np.searchsorted(run_key[requests_rows], keys)] if len(keys) else \
-        np.empty(0, dtype=object)
+    # runs: those with cost lines, in order (lines come in run-month order); each with its requests (a
+    # run-month with lines has a requests sum)
+    counts = np.bincount(lines.run_key, minlength=vids.size)
+    keys = np.flatnonzero(counts)
+    requests = requests_array[np.searchsorted(request_keys, keys)] if len(keys) else np.empty(0, dtype=object)
     # per line 2 bytes for its period and its line id while a projection has fewer than 2^15 of them
-    periods = groups["period"][lines].astype(np.int16 if len(projector.periods) < 2 ** 15 else np.int32)
-    ids = line[lines].astype(np.int16 if len(projector.line_meta) < 2 ** 15 else np.int32)
+    periods = lines.period.astype(np.int16 if len(projector.periods) < 2 ** 15 else np.int32)
+    ids = line.astype(np.int16 if len(projector.line_meta) < 2 ** 15 else np.int32)
     return Chunk(ids, money, periods, specs, _narrow(keys // months, len(specs)), _narrow(keys % months, months),
-                 counts.astype(np.int32), requests)
+                 counts[keys].astype(np.int32), requests)
+
+
+def _multipliers(volumes: Volumes, run_places: list[int], vids: np.ndarray,
+                 pseudo_keys: np.ndarray) -> tuple[list[int], list[Decimal], np.ndarray]:
+    """The chunk's multipliers, V_int over den x 10^(places of S + places of V), each found once (numerators,
+    divisors), and per run key (run x months + month) its multiplier's position: numbered in the order of
+    the run-months that have rows (each has a pseudo row: its requests, or what it left out)."""
+    has_rows = np.zeros(vids.size, dtype=bool)
+    has_rows[pseudo_keys] = True
+    keys = (vids.astype(np.int64) * 4096 + np.array(run_places, dtype=np.int64)[:, None]).ravel()
+    multiplier_of = np.full(vids.size, -1, dtype=np.int64)
+    multiplier_of[has_rows], distinct = pd.factorize(keys[has_rows])
+    numerators, divisors = [], []
+    for key in np.asarray(distinct, dtype=np.int64).tolist():
+        vid, s_places = divmod(key, 4096)
+        numerators.append(volumes.numerators[vid])
+        divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
+    return numerators, divisors, multiplier_of
 
 
 def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
@@ -526,24 +715,24 @@ def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
     return codes.astype(np.uint8 if count <= 2 ** 8 else np.uint16 if count <= 2 ** 16 else np.int32)
 
 
-def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], groups: dict, chunk: Chunk,
-            months: int, places: list[int]) -> None:
+def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseudo: _Groups, months: int,
+            places: list[int]) -> None:
     """Per run, in order: its notes, the calls no fee priced, and what over_limit: exclude left out."""
-    line = groups["line"]
+    line = pseudo.line
     rare = np.flatnonzero(line <= LEFT_OUT)
     by_run: dict[int, list[int]] = {}
     for i in rare.tolist():
-        by_run.setdefault(int(groups["run_key"][i]) // months, []).append(i)
+        by_run.setdefault(int(pseudo.run_key[i]) // months, []).append(i)
     for b, spec in enumerate(specs):
         for note in spec.notes:
             projector.note(note)
         left_out = []
         for i in by_run.get(b, []):
-            key = int(groups["run_key"][i])
+            key = int(pseudo.run_key[i])
             index = key % months
             vid = int(spec.volume.vids[index])
             divisor = volumes.denominators[vid].scaleb(places[b] + volumes.places[vid])
-            amount = DIVIDE.divide(volumes.numerators[vid] * int(groups["sum"][i]), divisor)
+            amount = DIVIDE.divide(volumes.numerators[vid] * int(pseudo.sum[i]), divisor)
             label = cal.month_label(*_month_of(spec, index))
             if line[i] == LEFT_OUT:
                 left_out.append((label, amount))

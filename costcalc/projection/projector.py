@@ -105,6 +105,8 @@ class _Projector:
         # pricing._sums: the sums of each kind of run (pricing._signature -> pricing._Priced), shared by
         # every run of that kind
         self.priced: dict[tuple, Any] = {}
+        # pricing._summed_kinds: how the runs of one layout group their terms (pricing._Layout), per layout
+        self.layouts: dict[tuple, Any] = {}
         # id(RunSpec.classes) -> (the classes, their part of pricing._signature): runs prepared alike share
         # one classes list (projection._prepare), so its signature is made once; the list is kept with it
         self.class_signatures: dict[int, tuple] = {}

@@ -1,0 +1,52 @@
+"""Runs of one layout (costcalc.projection.pricing: the same structures, components and request classes)
+are grouped once per projection and each run's sums are its own values summed that way; their money worked
+by hand, whether the runs share a chunk or not."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from costcalc.api import prices_from, workloads_from
+from costcalc.projection import frame, pricing, project
+
+# two kinds of run (other tokens per request) of one layout: gpt-5.5, standard tier, no cache hits
+PROFILES = """schema_version: 1
+profiles:
+  a:
+    requests_per_day: 1000
+    input_tokens: 800
+    output_tokens: 200
+    models: [gpt-5.5]
+  b:
+    requests_per_day: 500
+    input_tokens: 1000
+    output_tokens: 100
+    models: [gpt-5.5]
+"""
+
+
+@pytest.mark.parametrize("flush", [1000, 1])
+def test_runs_of_one_layout_are_priced_each_by_its_own_values(monkeypatch, flush):
+    monkeypatch.setattr(frame, "FLUSH_RUNS", flush)  # 1: each run its own chunk, the layout kept between
+    kinds_per_layout: list[int] = []
+    sum_layout = pricing._sum_layout
+
+    def counted(projector, segments, months, layout, kinds, ranges):
+        kinds_per_layout.append(len(kinds))
+        return sum_layout(projector, segments, months, layout, kinds, ranges)
+
+    monkeypatch.setattr(pricing, "_sum_layout", counted)
+    table = prices_from(None)
+    df = project(workloads_from(PROFILES, table, ()), table, (2026, 6), 1)
+    got = {(row.profile, row.component): (str(row.tokens), str(row.cost_usd)) for row in df.itertuples()}
+    # June 2026 has 30 days; gpt-5.5 standard: input 5.00, output 30.00 USD per 1M tokens.
+    # a: 1,000 x 30 x 800 = 24,000,000 input tokens (120 USD), 1,000 x 30 x 200 = 6,000,000 output (180 USD)
+    # b: 500 x 30 x 1,000 = 15,000,000 input tokens (75 USD), 500 x 30 x 100 = 1,500,000 output (45 USD)
+    # (costs at the rates' 2 places); no cache_read line: a cache hit rate of 0 reads 0 tokens from the
+    # cache (terms of 0 make no line)
+    assert got == {("a", "input"): ("24000000", "120.00"), ("a", "output"): ("6000000", "180.00"),
+                   ("b", "input"): ("15000000", "75.00"), ("b", "output"): ("1500000", "45.00")}
+    assert sum(df["cost_usd"], Decimal(0)) == Decimal(420)
+    assert kinds_per_layout == ([2] if flush > 1 else [1, 1])
