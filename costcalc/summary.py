@@ -5,13 +5,12 @@ Flat functions in the empyrical style: take a DataFrame, return a new one, never
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from .frames import with_money
-from .money import EXACT
 from .frames.decimal import exact_ranks, money_array
 
 
@@ -53,13 +52,12 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
                                                                      values="cost_usd")
     wide = wide.reindex(columns=months).fillna(Decimal(0))  # a month without a cost line costs nothing
     wide.columns.name = None
-    # column by column, exact decimal additions in order (0 + first month + ...), on the object arrays: the
-    # same additions the decimal columns make (pd.NA stays NA), without a pandas operation per month
-    total = np.full(len(wide), Decimal(0), dtype=object)
-    with localcontext(EXACT):
-        for month in months:
-            total = total + wide[month].to_numpy(dtype=object)
-    wide["total_usd"] = pd.Series(money_array(total), index=wide.index)
+    # column by column, exact decimal additions in order (0 + first month + ...) of the decimal arrays, without
+    # a pandas operation per month
+    total = money_array(np.full(len(wide), Decimal(0), dtype=object))
+    for month in months:
+        total = total + wide[month].array
+    wide["total_usd"] = pd.Series(total, index=wide.index)
     out = wide.reset_index()
     group = ["profile"] + (["case"] if "case" in df.columns else [])
     missing = {(str(e["profile"]), str(e["model"])) for e in attrs.get("not_available") or []}

@@ -50,6 +50,7 @@ leave each half importing the other's private helpers.
 from __future__ import annotations
 
 import decimal
+import itertools
 import numbers
 import operator
 from collections.abc import Callable
@@ -82,6 +83,10 @@ _MAX_PARQUET_128 = Decimal(10) ** 20  # decimal128(38, 18): 20 digits before the
 _SCALE_128 = Decimal(1).scaleb(-18)
 _SCALE_256 = Decimal(1).scaleb(-38)
 _TINY = Decimal("1e-6")  # str() of a smaller non-zero Decimal uses an exponent
+# canonical(): normalize() and + 0 never round, whatever a value's digits (a value held unsummed, such as a
+# one-row group's sum, may have more than EXACT's 120)
+_UNBOUNDED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                             rounding=ROUND_HALF_EVEN)
 
 
 class PlainDecimal(Decimal):
@@ -137,6 +142,30 @@ def _is_na(value) -> bool:
     if isinstance(value, (float, np.floating)):
         return bool(np.isnan(value))
     return False
+
+
+def missing_mask(values: np.ndarray) -> np.ndarray:
+    """Where an object array of a DecimalArray holds pd.NA: its one missing value (to_decimal and
+    _object_array make None, NaN and NaT pd.NA), so the mask is an identity test, made on the object
+    pointers the array holds, as integers: about 1 ms per million values, where pd.isna checks every value
+    for None, NaN and NaT and calls each Decimal's own comparison to rule out Decimal('NaN') (37 ms)."""
+    return np.asarray(_Pointers(values)) == id(pd.NA)
+
+
+class _Pointers:
+    """An object ndarray's pointers as a read-only uintp array over the same memory, through NumPy's array
+    interface (NumPy refuses `.view(np.uintp)` of an "array of references"); NumPy keeps this object, and
+    with it the object array, alive as long as the integer array."""
+
+    __slots__ = ("__array_interface__", "values")
+
+    def __init__(self, values: np.ndarray):
+        if values.dtype != object:
+            raise TypeError(f"expected an object array, got {values.dtype}")
+        self.values = values
+        self.__array_interface__ = {"shape": values.shape, "strides": values.strides, "version": 3,
+                                    "typestr": np.dtype(np.uintp).str,
+                                    "data": (values.__array_interface__["data"][0], True)}
 
 
 def to_decimal(value: object) -> Decimal | NAType:
@@ -342,7 +371,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
         return (8 + 104) * len(self)
 
     def isna(self) -> np.ndarray:
-        return pd.isna(self._data)
+        return missing_mask(self._data)
 
     def take(self, indices, allow_fill: bool = False, fill_value=None):
         from pandas.api.extensions import take
@@ -488,7 +517,8 @@ class DecimalArray(OpsMixin, ExtensionArray):
         if operand is NotImplemented:
             return NotImplemented
         divides = op in (operator.truediv, roperator.rtruediv)
-        missing = self.isna() | (pd.isna(operand) if isinstance(operand, np.ndarray) else _is_na(operand))
+        # an operand array is a DecimalArray's values or _object_array's: pd.NA where missing
+        missing = self.isna() | (missing_mask(operand) if isinstance(operand, np.ndarray) else _is_na(operand))
         out = np.full(len(self), pd.NA, dtype=object)
         if isinstance(missing, (bool, np.bool_)):
             missing = np.full(len(self), bool(missing))
@@ -524,7 +554,7 @@ class DecimalArray(OpsMixin, ExtensionArray):
             return NotImplemented
         if operand is None:  # not an amount: equal to nothing
             return np.full(len(self), op is operator.ne)
-        missing = self.isna() | (pd.isna(operand) if isinstance(operand, np.ndarray) else _is_na(operand))
+        missing = self.isna() | (missing_mask(operand) if isinstance(operand, np.ndarray) else _is_na(operand))
         if isinstance(missing, (bool, np.bool_)):
             missing = np.full(len(self), bool(missing))
         out = np.full(len(self), op is operator.ne)  # NA compares like NaN: unequal to everything
@@ -800,8 +830,20 @@ def coded_sum(codes: np.ndarray, values: Callable[..., np.ndarray]) -> Decimal:
 
 def canonical(value):
     """A Decimal without trailing zeros or an exponent above 0 (an equal value: 1.50 -> 1.5, 0E-65 ->
-    0, 1E+3 -> 1000), so a total prints as its amount."""
-    return Decimal(plain_text(value)) if isinstance(value, Decimal) and value.is_finite() else value
+    0, -0 -> 0, 1E+3 -> 1000), so a total prints as its amount: the Decimal its plain_text() reads as.
+    normalize() drops the trailing zeros (1E+3 keeps an exponent above 0, -0 its sign); adding 0 (exponent
+    0) then writes 1E+3 as 1000 and -0 as 0 (x + 0 has the smaller exponent; -0 + 0 is 0 half-even), both
+    exact at unbounded precision: two C calls, not a text round trip (canonical_values does it per value)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return _UNBOUNDED.add(_UNBOUNDED.normalize(value), _ZERO)
+    return value
+
+
+def canonical_values(values: np.ndarray) -> np.ndarray:
+    """canonical() of every value of an object array of finite Decimals (no NA), as a new object array:
+    the same two C calls per value, mapped without a Python call each (group sums: 360,000 in a summary)."""
+    normalized = map(_UNBOUNDED.normalize, values.tolist())
+    return np.fromiter(map(_UNBOUNDED.add, normalized, itertools.repeat(_ZERO)), dtype=object, count=len(values))
 
 
 def reduce_values(values: np.ndarray, name: str, ddof: int = 1, min_count: int = 0):
@@ -874,29 +916,18 @@ def quantile(ordered: list, q: Decimal, interpolation: str):
 
 
 def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_count: int, kwargs: dict):
-    """groupby sum, mean, cumsum (NumPy reduceat/accumulate over the values sorted by group: no Python
-    call per group), and min, max, prod, median, var, std per group."""
+    """groupby sum and mean (NumPy reduceat over runs of a group's rows, _group_sums), cumsum (accumulate
+    over the values sorted by group): no Python call per group; min, max, prod, median, var, std per group."""
     ids = np.asarray(ids)
     missing = array.isna()
     skipna = kwargs.get("skipna", True)
     valid = (ids >= 0) & ~missing
-    order = np.argsort(ids[valid], kind="stable")
-    values = array._data[valid][order]
-    groups = ids[valid][order]
-    counts = np.bincount(groups, minlength=ngroups)
-    starts = np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]])) if len(groups) else \
-        np.zeros(0, dtype=np.int64)
-    present = groups[starts] if len(groups) else np.zeros(0, dtype=np.int64)
+    every = bool(valid.all())  # the usual case: no copy of the rows or their group ids
+    values = array._data if every else array._data[valid]
+    groups = ids if every else ids[valid]
     if how == "cumsum":
-        out = np.full(len(ids), pd.NA, dtype=object)
-        if len(values):
-            with decimal.localcontext(EXACT):
-                running = np.add.accumulate(values)
-                sizes = np.diff(np.append(starts, len(values)))
-                before = np.repeat(np.concatenate([[_ZERO], running[starts[1:] - 1]]), sizes)
-                done = running - before
-            positions = np.flatnonzero(valid)[order]
-            out[positions] = done
+        rows = np.arange(len(ids)) if every else np.flatnonzero(valid)
+        out = _group_cumsums(values, groups, ngroups, rows, len(ids))
         if not skipna and missing.any():
             stopped = set(ids[missing & (ids >= 0)].tolist())
             for g in stopped:  # a group's NA ends its running sum: NA from there on
@@ -905,29 +936,92 @@ def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_c
                 out[rows[rows > first]] = pd.NA
         return DecimalArray(out)
     if how in ("sum", "mean"):
-        out = np.full(ngroups, _ZERO, dtype=object)
-        if len(values):
-            with decimal.localcontext(EXACT):
-                sums = np.add.reduceat(values, starts)
-            out[present] = sums
+        present, sums = _group_sums(values, groups, ngroups)
         if how == "mean":
-            out = np.array([DIVIDE.divide(s, Decimal(int(c))) if c else pd.NA for s, c in zip(out, counts)],
-                           dtype=object)
-        elif min_count > 0:
-            out[counts < min_count] = pd.NA
+            out = np.full(ngroups, pd.NA, dtype=object)  # a group without values has no mean
+            counts = np.bincount(groups, minlength=ngroups)[present]
+            with decimal.localcontext(DIVIDE):  # as DIVIDE.divide(sum, count), per value
+                sums = sums / counts.astype(object)
+        else:
+            out = np.full(ngroups, _ZERO, dtype=object)  # a group without values sums to 0
         # written as a whole column's sum or mean is (reduce_values): 1.50 + 1.50 -> 3, not 3.00, so a group's
         # total and the column's total show the same digits
-        out[:] = [canonical(v) for v in out.tolist()]
+        out[present] = canonical_values(sums)
+        if how == "sum" and min_count > 0:
+            out[np.bincount(groups, minlength=ngroups) < min_count] = pd.NA
     else:
-        out = np.full(ngroups, pd.NA, dtype=object)
-        bounds = np.append(starts, len(values))
-        for g, a, b in zip(present.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
-            out[g] = reduce_values(values[a:b], how, ddof=kwargs.get("ddof", 1))
+        out = _group_reductions(values, groups, ngroups, how, kwargs.get("ddof", 1))
         if how == "prod" and min_count <= 0:
-            out[counts == 0] = Decimal(1)
+            out[np.bincount(groups, minlength=ngroups) == 0] = Decimal(1)
     if not skipna and missing.any():
         out[np.unique(ids[missing & (ids >= 0)])] = pd.NA
     return DecimalArray(out)
+
+
+def _group_sums(values: np.ndarray, groups: np.ndarray, ngroups: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the groups that have values, in increasing order; the exact sum of each one's values), values
+    with no NA, groups >= 0. Each run of rows of one group is summed where it lies (reduceat over the rows
+    as they are: no sorted copy of them), then the runs' sums are brought together by group and summed: an
+    estimate frame's rows lie in runs of a month's lines (a month's sum: 4 rows a run) or in group order
+    (profile, model, month: no sort at all). The sums are exact (EXACT, 120 digits: amounts of up to 50),
+    so grouping the additions so gives the Decimal adding them in row order does, digits and exponent."""
+    if not len(values):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    starts = _run_starts(groups)
+    with decimal.localcontext(EXACT):
+        sums = np.add.reduceat(values, starts) if len(starts) < len(values) else values
+        present = groups[starts]
+        if len(present) > 1 and not bool((present[1:] > present[:-1]).all()):  # runs out of group order
+            order = _stable_group_order(present, ngroups)
+            present, sums = present[order], sums[order]
+            starts = _run_starts(present)
+            sums, present = np.add.reduceat(sums, starts), present[starts]
+    return present, sums
+
+
+def _group_cumsums(values: np.ndarray, groups: np.ndarray, ngroups: int, rows: np.ndarray, length: int) -> np.ndarray:
+    """Each group's running sums over `length` rows (NA where a row has no value or group; `rows`: each
+    value's row): one accumulate over the values sorted by group, less the sum before each group's first."""
+    out = np.full(length, pd.NA, dtype=object)
+    if len(values):
+        order = _stable_group_order(groups, ngroups)
+        values = values[order]
+        starts = _run_starts(groups[order])
+        with decimal.localcontext(EXACT):
+            running = np.add.accumulate(values)
+            sizes = np.diff(np.append(starts, len(values)))
+            before = np.repeat(np.concatenate([[_ZERO], running[starts[1:] - 1]]), sizes)
+            out[rows[order]] = running - before
+    return out
+
+
+def _group_reductions(values: np.ndarray, groups: np.ndarray, ngroups: int, how: str, ddof: int) -> np.ndarray:
+    """reduce_values(how) of each group's values (NA for a group without values), one call per group."""
+    order = _stable_group_order(groups, ngroups)
+    values, groups = values[order], groups[order]
+    out = np.full(ngroups, pd.NA, dtype=object)
+    if len(values):
+        starts = _run_starts(groups)
+        bounds = np.append(starts, len(values))
+        for g, a, b in zip(groups[starts].tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
+            out[g] = reduce_values(values[a:b], how, ddof=ddof)
+    return out
+
+
+def _stable_group_order(groups: np.ndarray, ngroups: int) -> np.ndarray:
+    """The order that brings each group's rows together, keeping row order within a group. NumPy's stable
+    sort is a radix sort for 8- and 16-bit integers: group ids of 2M rows in 36 months sort in 14 ms as
+    uint16 (33 ms as int64)."""
+    if ngroups <= 1 << 8:
+        groups = groups.astype(np.uint8)
+    elif ngroups <= 1 << 16:
+        groups = groups.astype(np.uint16)
+    return np.argsort(groups, kind="stable")
+
+
+def _run_starts(groups: np.ndarray) -> np.ndarray:
+    """Where each run of equal group ids begins (group ids of at least one row)."""
+    return np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]]))
 
 
 def money_array(values) -> DecimalArray:
