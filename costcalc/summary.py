@@ -29,6 +29,17 @@ def _money(df: pd.DataFrame) -> pd.DataFrame:
     return with_money(df, ["cost_usd"])
 
 
+def _as_text(column: pd.Series) -> pd.Series:
+    """The column's values as text; a categorical stays one, its observed categories made text (36 months),
+    not each of its rows (360,000 month totals of a summary)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        observed = column.cat.remove_unused_categories()
+        names = observed.cat.categories.astype(str)
+        if names.is_unique:  # else two categories read alike (1 and "1"): one text value, as astype(str) makes
+            return observed.cat.rename_categories(names)
+    return column.astype(str)
+
+
 def totals(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """cost_usd summed exactly over `by` (categoricals keep only observed combinations)."""
     grouped = _money(_bare(df)).groupby(by, observed=True, sort=True)["cost_usd"].sum()
@@ -47,9 +58,10 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     df = _bare(df)
     keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "provider"]
     monthly = totals(df, keys + ["month"])
-    months = sorted(monthly["month"].astype(str).unique())
-    wide = monthly.assign(month=monthly["month"].astype(str)).pivot(index=keys, columns="month",
-                                                                     values="cost_usd")
+    month = _as_text(monthly["month"])
+    months = sorted(month.unique())
+    wide = monthly.assign(month=month).pivot(index=keys, columns="month", values="cost_usd")
+    wide.columns = wide.columns.astype(str)
     wide = wide.reindex(columns=months).fillna(Decimal(0))  # a month without a cost line costs nothing
     wide.columns.name = None
     # column by column, exact decimal additions in order (0 + first month + ...) of the decimal arrays, without
