@@ -3,6 +3,10 @@ count with few groups (36 months, in runs of 4 rows: an estimate frame's layout)
 group order (360,000: profile, model, month) and with many groups in random order, and isna.
 
     python benchmarks/group_ops.py [ROWS]
+    python benchmarks/group_ops.py --estimate [PROFILES]   # big_estimate.py's frame (1,000 profiles: 2M rows)
+
+The second times what big_estimate.py does after the first read (an exact groupby-sum per month and
+costcalc.summarize) with CPU seconds and faults beside wall seconds, and a sum per (profile, model, month).
 
 Prints, per operation, the best of 5 calls: wall seconds, CPU seconds and the minor page faults of that
 call (fresh memory touched: its cost moves with the host, see README.md). Runs on any checkout (public API
@@ -60,18 +64,39 @@ def timed(fn, runs: int = 5) -> tuple[float, float, int]:
     return best
 
 
-def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
+def synthetic_cases(rows: int) -> dict:
     series = amounts(rows)
     cases = {"isna": lambda: series.isna()}
     for name, key in keys(rows).items():
         grouped = series.groupby(key)
         for how in ("sum", "mean", "count"):
             cases[f"{how}_{name}"] = lambda grouped=grouped, how=how: getattr(grouped, how)()
-    print(f"rows={rows:,} load={os.getloadavg()[0]:.2f}")
+    return cases
+
+
+def estimate_cases(count: int) -> dict:
+    import costcalc
+    from big_estimate import profiles
+
+    df = costcalc.estimate(profiles(count), start="2026-12", months=36)
+    df["cost_usd"].sum()  # the first read: the values made, as big_estimate.py before its figures
+    return {"groupby_month_sum": lambda: df.groupby("month", observed=True)["cost_usd"].sum(),
+            "groupby_profile_model_month_sum":
+                lambda: df.groupby(["profile", "model", "month"], observed=True)["cost_usd"].sum(),
+            "summarize": lambda: costcalc.summarize(df)}
+
+
+def main() -> None:
+    numbers = [int(a) for a in sys.argv[1:] if not a.startswith("--")]
+    if "--estimate" in sys.argv:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        cases = estimate_cases(numbers[0] if numbers else 1000)
+    else:
+        cases = synthetic_cases(numbers[0] if numbers else 2_000_000)
+    print(f"{' '.join(sys.argv[1:])} load={os.getloadavg()[0]:.2f}")
     for name, fn in cases.items():
         wall, cpu, faults = timed(fn)
-        print(f"{name:24s} wall_s={wall:.3f} cpu_s={cpu:.3f} minor_faults={faults}")
+        print(f"{name:32s} wall_s={wall:.3f} cpu_s={cpu:.3f} minor_faults={faults}")
 
 
 if __name__ == "__main__":
