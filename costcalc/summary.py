@@ -17,9 +17,11 @@ from .frames.decimal import exact_ranks, money_array
 def _bare(df: pd.DataFrame) -> pd.DataFrame:
     """A shallow copy without attrs: pandas deep-copies `attrs` into every intermediate frame of a
     groupby, and a result's metadata (requests per profile-model-month, assumptions) made that cost
-    more than the arithmetic."""
-    bare = df.copy(deep=False)
-    bare.attrs = {}
+    more than the arithmetic. Built by the constructor, which shares the columns (copy-on-write) and
+    takes no attrs: df.copy(deep=False) deep-copied them once more only to drop them (20 ms of an
+    estimate of 1,000 profiles)."""
+    bare = pd.DataFrame(df, copy=False)
+    bare.attrs = {}  # none taken; set, so a pandas that passed them on would still hand none to a groupby
     return bare
 
 

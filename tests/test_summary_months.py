@@ -35,3 +35,23 @@ def test_summarize_has_a_column_per_month_with_lines(month_dtype):
     # 3.25 - 3.25 = 0.00 (an exact difference keeps the places)
     assert [str(v) for v in out["savings_vs_most_expensive_usd"]] == ["1.25", "0.00"]
     assert [str(v) for v in out["savings_pct"]] == ["38.5", "0.0"]
+
+
+class CountedCopies:
+    """attrs metadata that counts its deep copies."""
+
+    copies = 0
+
+    def __deepcopy__(self, memo):
+        CountedCopies.copies += 1
+        return self
+
+
+def test_summarize_never_deep_copies_the_frames_attrs():
+    df = frame("category")
+    df.attrs = {"meta": CountedCopies()}
+    before = CountedCopies.copies
+    out = costcalc.summarize(df)
+    assert CountedCopies.copies == before
+    assert out.attrs["meta"] is df.attrs["meta"]  # the summary carries the frame's attrs as they are
+    assert [str(v) for v in out["total_usd"]] == ["2", "3.25"]
