@@ -709,9 +709,9 @@ def shown_text(value: Decimal, places: int) -> str:
 def exact_ranks(values: np.ndarray) -> np.ndarray:
     """int64 dense ranks of Decimals (pd.NA ranks 0: pandas sorts missing values by their mask), so
     sorting is a NumPy integer sort. Floats order them first (float() never reverses an order); only
-    values that share a float are compared as Decimals."""
+    values that share a float are compared as Decimals. `values`: a DecimalArray's (pd.NA where missing)."""
     n = len(values)
-    missing = pd.isna(values)
+    missing = missing_mask(values)
     floats = np.empty(n, dtype=float)
     floats[missing] = -np.inf
     floats[~missing] = values[~missing].astype(float)
