@@ -60,9 +60,9 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     df = _bare(df)
     keys = ["profile"] + (["case"] if "case" in df.columns else []) + ["model", "provider"]
     monthly = totals(df, keys + ["month"])
-    month = _as_text(monthly["month"])
-    months = sorted(month.unique())
-    wide = monthly.assign(month=month).pivot(index=keys, columns="month", values="cost_usd")
+    month_text = _as_text(monthly["month"])
+    months = sorted(month_text.unique())
+    wide = monthly.assign(month=month_text).pivot(index=keys, columns="month", values="cost_usd")
     wide.columns = wide.columns.astype(str)
     wide = wide.reindex(columns=months).fillna(Decimal(0))  # a month without a cost line costs nothing
     wide.columns.name = None

@@ -49,6 +49,18 @@ def test_missing_values_missing_keys_and_an_all_missing_group():
     assert texts(kept) == ["2", "2", "0", "0"]
 
 
+def test_no_values_at_all():
+    # every value NA: each group sums to 0 and has no mean, no maximum, no running sum
+    values = decimals(None, None)
+    assert texts(values.groupby([0, 1]).sum()) == ["0", "0"]
+    assert texts(values.groupby([0, 1]).sum(min_count=1)) == ["<NA>", "<NA>"]
+    assert texts(values.groupby([0, 1]).mean()) == ["<NA>", "<NA>"]
+    assert texts(values.groupby([0, 1]).max()) == ["<NA>", "<NA>"]
+    assert texts(values.groupby([0, 1]).cumsum()) == ["<NA>", "<NA>"]
+    nothing = pd.Series(pd.array([], dtype="decimal"))
+    assert nothing.groupby(pd.Series([], dtype=int)).sum().tolist() == []
+
+
 def test_min_count_and_skipna():
     values = decimals("1.10", "2.20", "5", None)
     keys = ["a", "a", "b", "c"]

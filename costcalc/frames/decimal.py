@@ -955,7 +955,7 @@ def group_op(array: DecimalArray, how: str, ngroups: int, ids: np.ndarray, min_c
     return DecimalArray(out)
 
 
-_SUM_BLOCK = 1 << 16  # rows summed at a time by _group_sums: their partial sums (~100 bytes each) stay in cache
+_SUM_BLOCK = 1 << 16  # rows summed at a time by _group_sums (their partial sums, ~100 bytes each, then freed)
 
 
 def _group_sums(values: np.ndarray, groups: np.ndarray, ngroups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1046,7 +1046,9 @@ def _in_group_order(groups: np.ndarray) -> bool:
 
 
 def _run_starts(groups: np.ndarray) -> np.ndarray:
-    """Where each run of equal group ids begins (group ids of at least one row)."""
+    """Where each run of equal group ids begins (none without rows)."""
+    if not len(groups):
+        return np.zeros(0, dtype=np.intp)
     return np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]]))
 
 
