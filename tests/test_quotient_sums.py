@@ -221,7 +221,7 @@ def test_numerators_past_120_digits_are_made_and_summed_as_money_makes_them():
     money = amounts.Money(np.array([0, 1, 0], dtype=np.int32), np.array([3, 7], dtype=np.int64),
                           np.array([0, 0], dtype=np.int32), [10 ** 130 + 1], [D(3)],
                           np.array([0, 1, 0], dtype=np.int32), np.array([0, 1], dtype=np.int32),
-                          np.array([0, 0], dtype=np.int32), [2], 0)
+                          np.array([0, 0], dtype=np.int32), [2], [0])
     joined = amounts.Joined([money], "tokens")
     # (10^130 + 1) x 3 / 3 has 131 digits: rounded to 50, 1.000...0E+130; (10^130 + 1) x 7 / 3 = 2.333...E+130
     third = D("2." + "3" * 49 + "E+130")
@@ -284,7 +284,7 @@ def _third_chunks() -> list[amounts.Money]:
     def chunk(codes, sums):
         lines = np.array(codes, dtype=np.int32)
         return amounts.Money(lines, np.array(sums, dtype=np.int64), np.zeros(len(sums), dtype=np.int32), [1], [D(3)],
-                             lines, np.arange(len(sums), dtype=np.int32), np.zeros(len(sums), dtype=np.int32), [1], 0)
+                             lines, np.arange(len(sums), dtype=np.int32), np.zeros(len(sums), dtype=np.int32), [1], [0])
 
     return [chunk([0, 1, 0], [3, 1]), chunk([0, 1], [1, 6])]
 
@@ -342,7 +342,7 @@ def test_cost_factors_past_int64_are_python_ints_and_the_others_stay_exact(monke
     # the int64 check), lines: S = 3, 2^61, 3
     lines = np.array([0, 1, 0], dtype=np.int32)
     money = amounts.Money(lines, np.array([3, 2 ** 61], dtype=np.int64), np.zeros(2, dtype=np.int32), [1], [D(3)],
-                          lines, np.arange(2, dtype=np.int32), np.zeros(2, dtype=np.int32), [2], 0)
+                          lines, np.arange(2, dtype=np.int32), np.zeros(2, dtype=np.int32), [2], [0])
     joined = amounts.Joined([money], "cost")
     joined._map()
     factors = joined._cost_factors(slice(0, 2))

@@ -39,8 +39,8 @@ class Money:
     cost_codes: np.ndarray      # per line: its distinct cost value
     cost_tokens: np.ndarray     # per distinct cost value: its distinct token value
     cost_rates: np.ndarray      # ... and its rate (a position in rate_ints)
-    rate_ints: list[int]        # every rate as an integer at rate_places
-    rate_places: int
+    rate_ints: list[int]        # every rate as an integer at its places
+    rate_places: list[int]      # every rate's decimal places as written (its cost's digits follow them)
 
     def __len__(self) -> int:
         return len(self.token_codes)
@@ -56,11 +56,13 @@ class Money:
 
     def cost(self) -> np.ndarray:
         """Each line's cost_usd: the token numerator x the rate as an integer, over the divisor x
-        1,000,000 x 10^(rate places) (one divisor per multiplier, not per (multiplier, rate))."""
+        1,000,000 x 10^(the rate's places) (one divisor per (multiplier, places))."""
         numerators = self._token_numerators()[self.cost_tokens] * _objects(self.rate_ints)[self.cost_rates]
-        scale = MTOK.scaleb(self.rate_places)
-        divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors])
-        values = map(DIVIDE.divide, numerators.tolist(), divisors[self.multipliers[self.cost_tokens]].tolist())
+        places, place_of_rate = np.unique(np.array(self.rate_places or [0], dtype=np.int64), return_inverse=True)
+        scales = [MTOK.scaleb(int(p)) for p in places]
+        divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors for scale in scales])
+        pairs = self.multipliers[self.cost_tokens].astype(np.int64) * len(places) + place_of_rate[self.cost_rates]
+        values = map(DIVIDE.divide, numerators.tolist(), divisors[pairs].tolist())
         return _objects(values, len(numerators))[self.cost_codes]
 
     def codes(self, name: str) -> np.ndarray:
@@ -306,8 +308,8 @@ class Joined:
             return
         # rates joined by (integer, places): the cost divisor depends on the places
         rates: dict[tuple[int, int], int] = {}
-        chunk_rates = [np.array([rates.setdefault((r, m.rate_places), len(rates)) for r in m.rate_ints] or [0],
-                                dtype=np.int64) for m in self.money]
+        chunk_rates = [np.array([rates.setdefault((r, p), len(rates)) for r, p in zip(m.rate_ints, m.rate_places)]
+                                or [0], dtype=np.int64) for m in self.money]
         count = max(len(rates), 1)
         chunk_keys = []
         for m, to_global, ids in zip(self.money, token_local, chunk_rates):

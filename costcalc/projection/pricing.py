@@ -104,7 +104,7 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
     (through the projector, in run order) the notes, unpriced calls and exclusions of each run."""
     if not specs:
         empty = np.zeros(0, dtype=np.int64)
-        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], 0), empty, [], empty,
+        return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], []), empty, [], empty,
                      empty, empty, np.empty(0, dtype=object))
     lines, pseudo, vids, places = _sums(projector, specs, months)
     chunk = _decimals(projector, volumes, places, lines, pseudo, vids, specs)
@@ -660,26 +660,28 @@ def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], li
     line = lines.line
     tokens_codes, token_sums, token_multipliers = _distinct(lines.sum, multiplier_of[lines.run_key], len(divisors))
     # cost: one value per distinct (token value, rate)
-    rate_of: dict[Decimal, int] = {}
-    rate_codes = np.array([rate_of.setdefault(meta[2], len(rate_of)) for meta in projector.line_meta] or [0],
-                          dtype=np.int64)
-    rates = list(rate_of) or [Decimal(0)]
+    # rates by their text: 5.00 and 5.0 are equal, but a cost's digits follow its own rate's places
+    rate_of: dict[str, tuple[int, Decimal]] = {}
+    rate_codes = np.array([rate_of.setdefault(str(meta[2]), (len(rate_of), meta[2]))[0]
+                           for meta in projector.line_meta] or [0], dtype=np.int64)
+    rates = [rate for _, rate in rate_of.values()] or [Decimal(0)]
     cost_codes, cost_uniques = _codes(tokens_codes * len(rates) + rate_codes[line], len(token_sums) * len(rates))
-    # every rate at the table's most decimal places: one divisor per multiplier, not per (multiplier, rate)
-    rate_places = max(_places(rate) for rate in rates)
+    # each rate at its own places, as the cost is written (rate x tokens / 1M): a line's digits never depend
+    # on the other models priced in its chunk
+    rate_places = [_places(rate) for rate in rates]
     # codes in the smallest unsigned type that holds them (a chunk's lines are kept until the frame is read:
     # 2M lines of the 1,000-profile projection): most distinct token values and multipliers of a chunk fit 2
     # bytes, the rates 1
     money = Money(_narrow(tokens_codes, len(token_sums)), token_sums, _narrow(token_multipliers, len(divisors)),
                   numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
                   _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
-                  [_scaled(rate, rate_places) for rate in rates], rate_places)
+                  [_scaled(rate, places) for rate, places in zip(rates, rate_places)], rate_places)
     requests_rows = pseudo.line == REQUESTS
     request_keys = pseudo.run_key[requests_rows]
     request_codes, request_sums, request_multipliers = _distinct(pseudo.sum[requests_rows],
                                                                  multiplier_of[request_keys], len(divisors))
     requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
-                           *(np.zeros(0, dtype=np.int64),) * 3, [], 0).tokens()
+                           *(np.zeros(0, dtype=np.int64),) * 3, [], []).tokens()
     # runs: those with cost lines, in order (lines come in run-month order); each with its requests (a
     # run-month with lines has a requests sum)
     counts = np.bincount(lines.run_key, minlength=vids.size)

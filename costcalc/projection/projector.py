@@ -65,7 +65,7 @@ class _Projector:
         # (profile, model, case) -> (units, attempts per request, requests per conversation or None), for
         # attrs["units"] (costcalc.shapes.units_entries)
         self.unit_info: dict[tuple[str, str, str], tuple] = {}
-        self._growth: dict[Decimal, list[Decimal]] = {}
+        self._growth: dict[str, list[Decimal]] = {}  # by the base as written (1.1 and 1.10: other digits)
         self._int_weights: dict[int, tuple] = {}
         # _week_weights: a number per traffic factor as written (as_tuple()), the product of each pair of
         # them, each weekday's row of products, and each shape's distinct products (id(weights) -> (weights,
@@ -74,7 +74,7 @@ class _Projector:
         self._products: dict[tuple[int, int], Decimal] = {}
         self._days: dict[tuple, tuple] = {}  # (weekday factor, hour factors) -> the day's 24 products
         self._distinct: dict[int, tuple] = {}
-        self._traffic: dict[Traffic, tuple] = {}
+        self._traffic: dict[tuple, tuple] = {}  # by the shape as written (hours of 1 and of 1.0 are equal)
         self.assumptions: list[str] = []
         self._said: set[str] = set()
         # (request key, window) -> stretches [a, b) of the window without a price because the model was
@@ -203,9 +203,10 @@ class _Projector:
     def traffic_weights(self, traffic: Traffic) -> tuple[tuple[Decimal, ...] | None, int]:
         """Hour-of-week weights of a traffic shape and a small id for cache keys. Interned here, so the
         id stays unique for the whole run."""
-        found = self._traffic.get(traffic)
+        key = (traffic.timezone, tuple(map(str, traffic.hours)), tuple(map(str, traffic.weekdays)))
+        found = self._traffic.get(key)
         if found is None:
-            found = self._traffic[traffic] = (self._week_weights(traffic), len(self._traffic))
+            found = self._traffic[key] = (self._week_weights(traffic), len(self._traffic))
         return found
 
     def _week_weights(self, traffic: Traffic) -> tuple[Decimal, ...] | None:
@@ -269,7 +270,7 @@ class _Projector:
 
     def growth(self, base: Decimal, k: int) -> Decimal:
         """base ** k, from a per-rate cache of successive powers (compounding is computed once)."""
-        powers = self._growth.setdefault(base, [Decimal(1)])
+        powers = self._growth.setdefault(str(base), [Decimal(1)])
         while len(powers) <= k:
             powers.append(powers[-1] * base)
         return powers[k]

@@ -55,13 +55,13 @@ class Volumes:
     """Distinct (V, den) pairs of a projection: a month's volume numerator and denominator."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[Decimal, Decimal], int] = {}
+        self.ids: dict[tuple[str, str], int] = {}
         self.numerators: list[int] = []  # V as an integer at `places`
         self.places: list[int] = []
         self.denominators: list[Decimal] = []
 
     def id(self, volume: Decimal, den: Decimal) -> int:
-        key = (volume, den)
+        key = (str(volume), str(den))  # as written: 500 and 500.0 are equal, but their lines' digits differ
         found = self.ids.get(key)
         if found is None:
             places = _places(volume)
@@ -87,8 +87,9 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
            start: tuple[int, int], weights: tuple | None, weights_id: int) -> Volume:
     """The profile's month volumes, computed as before (growth powers and products at 50 digits: the
     caller runs in money.DIVIDE's context)."""
-    key = (profile.requests_per_day, profile.requests_per_month, profile.growth_per_month, profile.start,
-           profile.end, weights_id)
+    # the numbers as written (repr): 500 and 500.0 are equal, but their lines' digits differ
+    key = (repr(profile.requests_per_day), repr(profile.requests_per_month), repr(profile.growth_per_month),
+           profile.start, profile.end, weights_id)
     found = projector.volumes.get(key)
     if found is not None:
         return found
@@ -231,10 +232,16 @@ def _exact_product(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return high * 65536 + low
 
 
-@functools.lru_cache(maxsize=4096)
 def _places(value: Decimal) -> int:
-    """Decimal places of a value (0 for an integer, whatever its exponent)."""
-    exponent = value.as_tuple().exponent
+    """Decimal places of a value as written (0 for an integer, whatever its exponent): 500.0 has 1, 500 has
+    0. Cached by the value's text: 500 == 500.0, so a cache keyed by the value would give one the other's
+    places, and a line's digits would depend on what was projected before it."""
+    return _places_of_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _places_of_text(text: str) -> int:
+    exponent = Decimal(text).as_tuple().exponent
     return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
