@@ -999,8 +999,9 @@ def _group_sums(values: np.ndarray, groups: np.ndarray, ngroups: int) -> tuple[n
     with no NA, groups >= 0: a block of rows at a time (_block_sums), each block's sums added to the sums
     so far of the groups it shares with earlier blocks. The partial sums of a block are freed before the
     next block's are made, so they reuse the same memory (a month's sum of 2M rows kept 500,000 run sums
-    alive at once: 50 MB of fresh pages). The sums are exact (EXACT, 120 digits: amounts of up to 50), so
-    grouping the additions so gives the Decimal adding them in row order does, digits and exponent."""
+    alive at once: 50 MB of fresh pages). The sums are exact while every partial sum fits EXACT's 120 digits
+    (always, for amounts of up to 50 digits, as costcalc makes them), so grouping the additions so gives the
+    Decimal adding them in row order does, digits and exponent."""
     if _in_group_order(groups):  # each group's rows together: one pass, its sums are the groups' own
         return _block_sums(values, groups, ngroups)
     sums = np.empty(ngroups, dtype=object)
@@ -1089,14 +1090,16 @@ def _run_starts(groups: np.ndarray) -> np.ndarray:
 
 
 def money_array(values) -> DecimalArray:
-    """A column of exact amounts: an object ndarray of Decimals is wrapped as is (no copy, no check);
-    anything else is converted (ints exactly, floats by their shortest repr, text parsed)."""
+    """A column of exact amounts: an object ndarray of Decimals without a NaN is wrapped as is (no copy);
+    anything else is converted (ints exactly, floats by their shortest repr, text parsed; a Decimal NaN is
+    missing, pd.NA, as to_decimal has it: the array's missing mask looks for pd.NA alone, so a NaN wrapped
+    as is would be counted, summed and compared as a value)."""
     if isinstance(values, pd.Series):
         values = values.array
     if isinstance(values, DecimalArray):
         return values
     if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1 and \
-            pd.api.types.infer_dtype(values, skipna=False) == "decimal":
+            pd.api.types.infer_dtype(values, skipna=False) == "decimal" and not any(map(Decimal.is_nan, values)):
         return DecimalArray(values)
     return DecimalArray._from_sequence(values)
 
