@@ -25,7 +25,7 @@ def snapshot_base(name: str) -> str:
     return SNAPSHOT_SUFFIX.sub("", name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per (provider, model) pair a slice meets
 class Found:
     """What a logged (provider, model) pair names before its effects are had (`LoggedNames.find`): the
     model id or the error (an unknown name's without "did you mean": whether it gets one depends on how
