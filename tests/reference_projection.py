@@ -120,7 +120,7 @@ class _Projector:
         # from it at once.
         self.line_ids: dict[tuple, int] = {}
         self.line_meta: list[tuple] = []
-        self._growth: dict[Decimal, list[Decimal]] = {}
+        self._growth: dict[str, list[Decimal]] = {}  # by the base as written: 1.1 and 1.10 give other digits
         self._int_weights: dict[int, tuple] = {}
         self._traffic: dict[Traffic, tuple] = {}
         self.assumptions: list[str] = []
@@ -234,7 +234,7 @@ class _Projector:
 
     def growth(self, base: Decimal, k: int) -> Decimal:
         """base ** k, from a per-rate cache of successive powers (compounding is computed once)."""
-        powers = self._growth.setdefault(base, [Decimal(1)])
+        powers = self._growth.setdefault(str(base), [Decimal(1)])
         while len(powers) <= k:
             powers.append(powers[-1] * base)
         return powers[k]

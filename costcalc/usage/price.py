@@ -676,17 +676,20 @@ def outcome_cost(outcome: Outcome, tokens) -> Decimal:
 
 @dataclass
 class ScaledRates:
-    """Every outcome's rates as integers: rate x 10**places. A record's cost in units of
-    10**-(places + 6) USD is then an exact integer dot product."""
+    """Each outcome's rates as integers at the outcome's own places (the most of its rates): rate x
+    10**places. A record's cost in units of 10**-(places + 6) USD is then an exact integer dot product,
+    written with its own outcome's places: not the most of every outcome the plan holds, which is shared by
+    the process, so a record's digits would follow what else was priced in its log or before it."""
 
     ints: np.ndarray  # (outcomes x 9), int64 or object (Python ints) when int64 could overflow
-    places: int
+    places: np.ndarray  # per outcome, int64
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> ScaledRates:
-        places = max((max(decimal_places(r), 0) for o in outcomes for r in o.prices), default=0)
-        ints = [[int(r.scaleb(places)) for r in o.prices] for o in outcomes]
-        return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(PRICED_COLUMNS)), places)
+        places = [max((max(decimal_places(r), 0) for r in o.prices), default=0) for o in outcomes]
+        ints = [[int(r.scaleb(p)) for r in o.prices] for o, p in zip(outcomes, places)]
+        return cls(np.array(ints, dtype=object).reshape(len(outcomes), len(PRICED_COLUMNS)),
+                   np.array(places, dtype=np.int64))
 
 
 def no_fee_matrix(outcomes: list[Outcome]) -> np.ndarray:
@@ -714,8 +717,8 @@ def record_costs(outcomes: list[Outcome], outcome_ids: np.ndarray, tokens: np.nd
         units = (tokens * rate_ints.astype(np.int64)[outcome_ids]).sum(axis=1)
     else:
         units = (tokens.astype(object) * rate_ints[outcome_ids]).sum(axis=1)
-    exponent = -(scaled.places + 6)
-    return [EXACT.scaleb(Decimal(int(u)), exponent) for u in units]
+    exponents = -(scaled.places[outcome_ids] + 6)
+    return [EXACT.scaleb(Decimal(int(u)), e) for u, e in zip(units.tolist(), exponents.tolist())]
 
 
 # -- time -------------------------------------------------------------------------------------------
