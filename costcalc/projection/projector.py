@@ -99,7 +99,7 @@ class _Projector:
         # (per request key and month windows), their minutes weighed by a traffic shape, month windows
         # per (start, end, time zone), month volumes per profile
         self.structures: dict[tuple, Any] = {}  # pricing.Structure
-        self.weighted_rows: dict[tuple, Any] = {}  # counts matrices and weighted minutes
+        self.weighted_rows: dict[tuple, Any] = {}  # per zone: its structures' minute counts stacked (_zone_counts)
         self.windows: dict[tuple, tuple] = {}
         self.volumes: dict[tuple, Any] = {}  # pricing.Volume
         # pricing._sums: the sums of each kind of run (pricing._signature -> pricing._Priced), shared by
