@@ -71,9 +71,9 @@ class _Counts:
         self._distinct: dict = {}
         self.counted = 0
 
-    def hour_counts(self, rows, tz):
+    def hour_counts(self, rows, tz, dtype=np.int64):
         self.counted += len(rows)
-        return np.stack([counts for counts, _ in rows]) if rows else np.zeros((0, 168), dtype=np.int64)
+        return np.stack([counts for counts, _ in rows], dtype=dtype) if rows else np.zeros((0, 168), dtype=dtype)
 
 
 def _structure(*rows: dict[int, int]):

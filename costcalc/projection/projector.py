@@ -385,8 +385,8 @@ class _Projector:
             missing = sum((b - a for a, b, _, _ in gaps), timedelta(0))
             by_month[index] = (gaps, missing < window[1] - window[0])
 
-    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str) -> np.ndarray:
-        """Minutes of each (slot, month) row per hour of the week in `tz`, as a rows x 168 int64 matrix:
+    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str, dtype: type = np.int64) -> np.ndarray:
+        """Minutes of each (slot, month) row per hour of the week in `tz`, as a rows x 168 matrix of `dtype`:
         what traffic weights multiply (projection/structures.weighted_minutes). Cached per minute ranges,
         month and zone (structures of other tiers and models share most of them: 576 distinct of 3,312
         rows in a 36-month projection); the rows not seen yet are counted together (calendar.hour_counts)."""
@@ -396,8 +396,8 @@ class _Projector:
         if missing:
             known.update(zip(missing, cal.hour_counts(tz, list(missing.values()))))
         if not keys:
-            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
-        return np.stack([known[key] for key in keys])
+            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=dtype)
+        return np.stack([known[key] for key in keys], dtype=dtype)  # made in dtype: no int64 copy first
 
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:

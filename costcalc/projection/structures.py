@@ -231,7 +231,7 @@ def _zone_counts(projector: _Projector, structures: list[Structure], tz: str) ->
     lengths = [len(s.month) for s in structures]
     starts = dict(zip((id(s) for s in structures), np.cumsum([0, *lengths[:-1]]).tolist()))
     rows = [row for s in structures for row in zip(s.slots, s.yms)]
-    stacked = projector.hour_counts(rows, tz).astype(np.float64)
+    stacked = projector.hour_counts(rows, tz, np.float64)
     projector.weighted_rows[key] = (stacked, starts)
     return stacked, starts
 
