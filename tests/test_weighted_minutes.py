@@ -4,10 +4,11 @@ matmul has no BLAS): the products must be the exact integers, up to the largest 
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 
 import numpy as np
 
-import costcalc.projection  # noqa: F401  (loads the package; the module is shadowed by a function's name)
+import costcalc.projection  # loads the package (its structures module is shadowed by a function's name)
 
 structures = sys.modules["costcalc.projection.structures"]
 
@@ -44,3 +45,84 @@ def test_random_counts_and_weights_multiply_exactly():
                            for _ in range(rows)]).astype(np.uint16)
         weights = rng.integers(0, 2 ** 31, (168, int(rng.integers(1, 6))))
         assert structures._exact_product(counts, weights).tolist() == exact(counts, weights)
+
+
+def test_blocks_of_rows_meet_exactly():
+    # one shape: a block is 262,144 // 168 = 1,560 rows; 3,200 rows are two whole blocks and a part, each
+    # row its own counts, so a row landing in the wrong block (or twice) changes the result
+    rows = 3200
+    counts = np.zeros((rows, 168), dtype=np.float64)
+    counts[np.arange(rows), np.arange(rows) % 168] = np.arange(rows) + 1
+    weights = (np.arange(168, dtype=np.int64) * 1_000_003 + 7)[:, None]
+    got = structures._exact_product(counts, weights)
+    assert got.shape == (rows, 1)
+    assert got[:, 0].tolist() == [(r + 1) * ((r % 168) * 1_000_003 + 7) for r in range(rows)]
+    assert got[1559, 0] == 1560 * (47 * 1_000_003 + 7) and got[1560, 0] == 1561 * (48 * 1_000_003 + 7)
+
+
+class _Counts:
+    """The projector's part weighted_minutes uses, with each slot standing for its row's counts per hour."""
+
+    _scaled = costcalc.projection.projector._Projector._scaled
+
+    def __init__(self):
+        self.weighted_rows: dict = {}
+        self._int_weights: dict = {}
+        self._distinct: dict = {}
+        self.counted = 0
+
+    def hour_counts(self, rows, tz, dtype=np.int64):
+        self.counted += len(rows)
+        return np.stack([counts for counts, _ in rows], dtype=dtype) if rows else np.zeros((0, 168), dtype=dtype)
+
+
+def _structure(*rows: dict[int, int]):
+    """A structure whose rows count these minutes per hour of the week (hour -> minutes)."""
+    hours = []
+    for row in rows:
+        counts = np.zeros(168, dtype=np.int64)
+        for hour, minutes in row.items():
+            counts[hour] = minutes
+        hours.append(counts)
+    n = len(rows)
+    empty = np.zeros(n, dtype=np.int64)
+    return structures.Structure(empty, empty, empty, empty, empty, {}, hours, [(2026, 1)] * n, [], 1, 0)
+
+
+def _weights(hours: dict[int, str], other: str) -> tuple:
+    return tuple(Decimal(hours.get(h, other)) for h in range(168))
+
+
+def test_structures_and_shapes_of_a_zone_weighed_at_once():
+    a = _structure({0: 60, 1: 30}, {167: 120})
+    none = _structure()  # no rows (weighed to nothing, the largest 0)
+    c = _structure({1: 10})
+    doubled = _weights({0: "2"}, "1")         # places 0
+    halves = _weights({1: "1.5"}, "0.5")      # places 1: 5 and 15
+    wide = _weights({0: "2147483648"}, "1")   # 2^31: Python integers
+    projector = _Counts()
+    got = structures.weighted_minutes(projector, [a, none, c], "UTC", [(doubled, 1), (halves, 2), (wide, 3)])
+    as_lists = [[(m.tolist(), places, most) for m, places, most in per_shape] for per_shape in got]
+    # by hand: a's first row 60 x 2 + 30 x 1 = 150, its second 120 x 1; at places 1: 60 x 5 + 30 x 15 = 750,
+    # 120 x 5 = 600; 60 x 2^31 + 30 = 128,849,018,910
+    assert as_lists[0] == [([150, 120], 0, 150), ([750, 600], 1, 750), ([128_849_018_910, 120], 0, 128_849_018_910)]
+    assert as_lists[1] == [([], 0, 0), ([], 1, 0), ([], 0, 0)]
+    assert as_lists[2] == [([10], 0, 10), ([150], 1, 150), ([10], 0, 10)]
+    assert projector.counted == 3
+
+
+def test_the_stack_of_a_zone_is_kept_for_the_same_structures():
+    a, b = _structure({5: 7}), _structure({6: 3}, {7: 4})
+    shape = _weights({5: "3", 7: "10"}, "1")
+    projector = _Counts()
+    first = structures.weighted_minutes(projector, [a, b], "UTC", [(shape, 1)])
+    # the same structures in another order (a later chunk's first use): the stack kept, b's rows still its own
+    again = structures.weighted_minutes(projector, [b, a], "UTC", [(shape, 1)])
+    assert projector.counted == 3
+    assert [m.tolist() for (m, _, _), in first] == [[21], [3, 40]]
+    assert [(m.tolist(), most) for (m, _, most), in again] == [([3, 40], 40), ([21], 21)]
+    # other structures: a new stack in its place
+    c = _structure({7: 2})
+    assert [m.tolist() for (m, _, _), in structures.weighted_minutes(projector, [a, c], "UTC", [(shape, 1)])] \
+        == [[21], [20]]
+    assert projector.counted == 5

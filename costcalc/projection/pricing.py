@@ -364,22 +364,25 @@ def _gather(found: list[_Rows], vids: np.ndarray) -> _Groups:
 
 def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[np.ndarray, int, int]]:
     """The traffic-weighted minutes of every (structure, traffic shape) the runs use, per (id(structure),
-    weights id): the shapes of one structure and zone weighed at once (structures.weighted_minutes)."""
-    wanted: dict[tuple[int, str], tuple[Structure, dict[int, tuple]]] = {}
+    weights id): the structures and shapes of one zone weighed at once (structures.weighted_minutes), so a
+    structure is also weighed by the zone's shapes of runs that do not use it (rows x shapes of one product:
+    cheaper than picking the pairs apart)."""
+    # per zone: its structures and traffic shapes, by id, in first use
+    zones: dict[str, tuple[dict[int, Structure], dict[int, tuple]]] = {}
     for spec in specs:
         if spec.weights is None:
             continue
         tz = spec.profile.traffic.timezone  # a weights id is one traffic shape: one zone
+        structures, shapes = zones.setdefault(tz, ({}, {}))
+        shapes.setdefault(spec.weights_id, spec.weights)
         for structure, _, _, _ in spec.classes:
-            entry = wanted.get((id(structure), tz))
-            if entry is None:
-                entry = wanted[(id(structure), tz)] = (structure, {})
-            entry[1].setdefault(spec.weights_id, spec.weights)
+            structures.setdefault(id(structure), structure)
     out: dict[tuple, tuple[np.ndarray, int, int]] = {}
-    for (_, tz), (structure, shapes) in wanted.items():
-        weighed = weighted_minutes(projector, structure, tz, [(w, i) for i, w in shapes.items()])
-        for weights_id, minutes in zip(shapes, weighed):
-            out[(id(structure), weights_id)] = minutes
+    for tz, (structures, shapes) in zones.items():
+        weighed = weighted_minutes(projector, list(structures.values()), tz, [(w, i) for i, w in shapes.items()])
+        for structure_id, per_shape in zip(structures, weighed):
+            for weights_id, minutes in zip(shapes, per_shape):
+                out[(structure_id, weights_id)] = minutes
     return out
 
 

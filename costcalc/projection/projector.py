@@ -99,7 +99,7 @@ class _Projector:
         # (per request key and month windows), their minutes weighed by a traffic shape, month windows
         # per (start, end, time zone), month volumes per profile
         self.structures: dict[tuple, Any] = {}  # pricing.Structure
-        self.weighted_rows: dict[tuple, Any] = {}  # counts matrices and weighted minutes
+        self.weighted_rows: dict[tuple, Any] = {}  # per zone: its structures' minute counts stacked (_zone_counts)
         self.windows: dict[tuple, tuple] = {}
         self.volumes: dict[tuple, Any] = {}  # pricing.Volume
         # pricing._sums: the sums of each kind of run (pricing._signature -> pricing._Priced), shared by
@@ -386,8 +386,8 @@ class _Projector:
             missing = sum((b - a for a, b, _, _ in gaps), timedelta(0))
             by_month[index] = (gaps, missing < window[1] - window[0])
 
-    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str) -> np.ndarray:
-        """Minutes of each (slot, month) row per hour of the week in `tz`, as a rows x 168 int64 matrix:
+    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str, dtype: type = np.int64) -> np.ndarray:
+        """Minutes of each (slot, month) row per hour of the week in `tz`, as a rows x 168 matrix of `dtype`:
         what traffic weights multiply (projection/structures.weighted_minutes). Cached per minute ranges,
         month and zone (structures of other tiers and models share most of them: 576 distinct of 3,312
         rows in a 36-month projection); the rows not seen yet are counted together (calendar.hour_counts)."""
@@ -397,8 +397,8 @@ class _Projector:
         if missing:
             known.update(zip(missing, cal.hour_counts(tz, list(missing.values()))))
         if not keys:
-            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=np.int64)
-        return np.stack([known[key] for key in keys])
+            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=dtype)
+        return np.stack([known[key] for key in keys], dtype=dtype)  # made in dtype: no int64 copy first
 
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:

@@ -190,46 +190,89 @@ def _structure(projector: _Projector, key: tuple, rows: list) -> Structure:
                      np.array(last, dtype=np.int64), ids, objects, yms, gaps, most, max(minutes, default=0))
 
 
-def weighted_minutes(projector: _Projector, structure: Structure, tz: str,
-                     shapes: list[tuple[tuple, int]]) -> list[tuple[np.ndarray, int, int]]:
-    """Per traffic shape (weights, weights id) of `shapes`: (minutes of each row weighed by the shape, as
-    integers at `places`, places, the largest). Exact: counts of minutes per hour of the week times the
-    weights scaled to integers (each row's counts sum to at most 44,640, weights below 2^31: below 2^47, so
-    int64); weights at 2^31 or more are Python integers (object arrays). The shapes are weighed at once: one
-    counts (rows x 168) @ W (168 x shapes) product for those below 2^31. The counts matrix is kept per
-    (structure, zone) for the whole projection (every profile of that zone and structure weighs it); the
-    weighted minutes are the caller's (a profile's own shape seldom comes again)."""
-    counts_key = (id(structure), tz)
-    counts: np.ndarray | None = projector.weighted_rows.get(counts_key)
-    if counts is None:
-        # kept as uint16: a row's counts sum to a month's minutes at most (44,640 < 2^16), a quarter of int64
-        counts = projector.weighted_rows[counts_key] = projector.hour_counts(
-            list(zip(structure.slots, structure.yms)), tz).astype(np.uint16)
+def weighted_minutes(projector: _Projector, structures: list[Structure], tz: str,
+                     shapes: list[tuple[tuple, int]]) -> list[list[tuple[np.ndarray, int, int]]]:
+    """Per structure of `structures` (all weighed in zone `tz`), per traffic shape (weights, weights id) of
+    `shapes`: (minutes of each row weighed by the shape, as integers at `places`, places, the largest).
+    Exact: counts of minutes per hour of the week times the weights scaled to integers (each row's counts
+    sum to at most 44,640, weights below 2^31: below 2^47, so int64); weights at 2^31 or more are Python
+    integers (object arrays). All the structures and shapes are weighed at once: one counts (rows x 168)
+    @ W (168 x shapes) product over the structures' rows stacked (_zone_counts), for those below 2^31 (a
+    product per structure was ~65 us of fixed cost, 680 of them in a 1,000-profile projection). The
+    weighted minutes are the caller's (a profile's own shape seldom comes again): views of that product."""
+    stacked, starts = _zone_counts(projector, structures, tz)
+    bounds = [(starts[id(s)], starts[id(s)] + len(s.month)) for s in structures]
     scaled = [projector._scaled(weights, weights_id) for weights, weights_id in shapes]
+    by_shape: list[list[tuple[np.ndarray, int, int]]] = [[] for _ in shapes]
     narrow = [j for j, (array, _, _) in enumerate(scaled) if array is not None]
-    out: list = [None] * len(shapes)
     if narrow:
-        product = _exact_product(counts, np.stack([scaled[j][0] for j in narrow], axis=1))  # rows x shapes
-        most = product.max(axis=0).tolist() if len(product) else [0] * len(narrow)
+        product = _exact_product(stacked, np.stack([scaled[j][0] for j in narrow], axis=1))  # rows x shapes
+        most = _most_per_structure(product, bounds)
         for column, j in enumerate(narrow):
-            out[j] = (product[:, column], scaled[j][1], int(most[column]))
+            by_shape[j] = [(product[a:b, column], scaled[j][1], most[k][column]) for k, (a, b) in enumerate(bounds)]
     for j, (array, places, ints) in enumerate(scaled):
         if array is None:
-            minutes = counts.astype(np.int64).astype(object) @ np.array(ints, dtype=object)
-            out[j] = (minutes, places, int(max(minutes.tolist(), default=0)))
-    return out
+            minutes = stacked.astype(np.int64).astype(object) @ np.array(ints, dtype=object)
+            by_shape[j] = [(minutes[a:b], places, int(max(minutes[a:b].tolist(), default=0))) for a, b in bounds]
+    return [[by_shape[j][k] for j in range(len(shapes))] for k in range(len(structures))]
+
+
+def _zone_counts(projector: _Projector, structures: list[Structure], tz: str) -> tuple[np.ndarray, dict[int, int]]:
+    """The minute counts per hour of the week (in `tz`) of every row of `structures`, stacked as float64 (what
+    _exact_product multiplies), and the first row of each structure (by id). Kept per zone for the next chunk
+    of the projection: its chunks mostly weigh the same structures (every profile of a zone runs on the same
+    models), so the stack is made once, not per chunk (4.4 MB for 1,000 profiles: fresh pages each time);
+    a chunk with other structures makes a new one in its place (projector.hour_counts keeps the counts of
+    each row's minute ranges, month and zone for the projection)."""
+    key = ("stacked", tz)
+    found = projector.weighted_rows.get(key)
+    wanted = {id(s) for s in structures}
+    if found is not None and found[1].keys() == wanted:
+        return found
+    lengths = [len(s.month) for s in structures]
+    starts = dict(zip((id(s) for s in structures), np.cumsum([0, *lengths[:-1]]).tolist()))
+    rows = [row for s in structures for row in zip(s.slots, s.yms)]
+    stacked = projector.hour_counts(rows, tz, np.float64)
+    projector.weighted_rows[key] = (stacked, starts)
+    return stacked, starts
+
+
+def _most_per_structure(product: np.ndarray, bounds: list[tuple[int, int]]) -> list[list[int]]:
+    """The largest value of each structure's rows (bounds: its first row and the row after its last) per
+    column of `product`; 0 for a structure without rows (as max of nothing in weighted_minutes' callers)."""
+    most = [[0] * product.shape[1] for _ in bounds]
+    filled = [k for k, (a, b) in enumerate(bounds) if b > a]
+    if filled:
+        # reduceat over the first rows of the structures with rows: each runs to the next one's first row,
+        # so the structures must be in their stacked order, which bounds may not be
+        order = sorted(filled, key=lambda k: bounds[k][0])
+        firsts = np.array([bounds[k][0] for k in order], dtype=np.int64)
+        maxima = np.maximum.reduceat(product, firsts, axis=0).tolist()
+        for k, row in zip(order, maxima):
+            most[k] = row
+    return most
+
+
+# rows x hours x shapes of one product block: OpenBLAS multiplies a dgemm of at most 65,536 x 4 (its
+# SMP_THRESHOLD_MIN x GEMM_MULTITHREAD_THRESHOLD) multiply-adds on the calling thread and wakes its worker
+# threads for a larger one; on a loaded 2-core machine the wake-ups cost more than the product (a zone's
+# 828-row stack x 7 shapes: ~4 ms a product with threads, ~0.3 ms in blocks)
+_BLOCK_MULTIPLY_ADDS = 65_536 * 4
 
 
 def _exact_product(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """counts @ weights exactly, as int64: counts (uint16, each row summing to at most 44,640 < 2^16) and
-    weights (int64, |w| < 2^31). numpy's integer matmul has no BLAS (about 5x slower here), so each weight
-    is split in 16-bit halves, w = hi x 2^16 + lo (lo in [0, 2^16), |hi| < 2^15), and each half multiplied in
-    float64: every partial sum is an integer below 2^16 x 2^16 = 2^32 in magnitude, far inside float64's
-    exact 2^53, whatever order BLAS adds in. The result is below 2^47."""
-    floats = counts.astype(np.float64)
-    high = (floats @ (weights >> 16).astype(np.float64)).astype(np.int64)
-    low = (floats @ (weights & 0xFFFF).astype(np.float64)).astype(np.int64)
-    return high * 65536 + low
+    """counts @ weights exactly, as int64: counts (whole numbers >= 0, each row summing to at most 44,640 <
+    2^16) and weights (int64, |w| < 2^31). numpy's integer matmul has no BLAS (about 5x slower here), so it
+    is multiplied in float64: every product and partial sum, in whatever order BLAS adds, is an integer of
+    magnitude at most sum(counts) x max|w| < 2^16 x 2^31 = 2^47, inside float64's exact integers (2^53), so
+    each step is exact (an FMA too). In blocks of rows, each on the calling thread (_BLOCK_MULTIPLY_ADDS)."""
+    floats = weights.astype(np.float64)
+    out = np.empty((len(counts), weights.shape[1]), dtype=np.int64)
+    step = max(1, _BLOCK_MULTIPLY_ADDS // max(1, counts.shape[1] * weights.shape[1]))
+    for first in range(0, len(counts), step):
+        block = counts[first:first + step].astype(np.float64, copy=False)  # no copy of a float64 stack
+        out[first:first + step] = block @ floats  # whole numbers: the cast to int64 is exact
+    return out
 
 
 def _places(value: Decimal) -> int:
