@@ -20,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..money import DIVIDE
+from ..money import DIVIDE, UNBOUNDED
 from ..prices.model import MTOK
 from .quotient_sums import PRODUCT, QuotientGroups, quotient_sums, table_fits
 
@@ -95,8 +95,11 @@ class Joined:
         # tokens: per joined value its S and multiplier; per multiplier V_int and the divisor
         self._sums = self._multipliers = self._numerators = self._divisors = _EMPTY
         # cost_usd: per joined value its token value, rate (a position in _rate_ints) and divisor (a position
-        # in _divisors, whose multipliers are _pair_multipliers)
+        # in _divisors, whose multipliers are _pair_multipliers); every rate at the most places of any
+        # (_rate_ints: one divisor per multiplier), and at its own with the places between (_own_rate_ints,
+        # _shifts: a made value's digits are its own rate's)
         self._tokens = self._rate_codes = self._divided_by = self._pair_multipliers = self._rate_ints = _EMPTY
+        self._own_rate_ints = self._shifts = _EMPTY
         self._made: np.ndarray | None = None  # every distinct value, once made
         self._decimals: np.ndarray | None = None  # tokens: V_int of each multiplier as a Decimal
         self._known: QuotientGroups | None = None  # what sums divide by (_quotient_groups)
@@ -192,13 +195,14 @@ class Joined:
             self._known = QuotientGroups(numerators, list(self._divisors))
         return self._known
 
-    def _cost_factors(self, at: slice | np.ndarray) -> np.ndarray:
-        """S x rate of the distinct cost values `at`: int64 where every product fits (checked by floats,
-        far from the edge), else Python ints."""
+    def _cost_factors(self, at: slice | np.ndarray, rate_ints: np.ndarray | None = None) -> np.ndarray:
+        """S x rate of the distinct cost values `at` (the rates at the most places, _rate_ints, unless
+        others are given): int64 where every product fits (checked by floats, far from the edge), else
+        Python ints."""
         tokens = self.tokens
         assert tokens is not None
         sums = tokens._sums[self._tokens[at]]
-        rates = self._rate_ints[self._rate_codes[at]]
+        rates = (self._rate_ints if rate_ints is None else rate_ints)[self._rate_codes[at]]
         if sums.dtype == object or rates.dtype == object:
             return sums.astype(object) * rates.astype(object)
         fits = sums.astype(float) * rates.astype(float) < _INT64_SAFE
@@ -225,31 +229,41 @@ class Joined:
     def _divided(self, positions: np.ndarray) -> np.ndarray:
         out = np.empty(len(positions), dtype=object)
         for start in range(0, len(positions), _BATCH):
-            numerators, factors, divisors = self._operands(positions[start:start + _BATCH])
+            numerators, factors, divisors, shifts = self._operands(positions[start:start + _BATCH])
             try:
                 products = map(PRODUCT.multiply, numerators.tolist(), factors.tolist())
+                if shifts is not None:
+                    products = map(UNBOUNDED.scaleb, products, shifts.tolist())
                 made = _objects(map(DIVIDE.divide, products, divisors.tolist()), len(factors))
             except (decimal.Inexact, decimal.Rounded):  # a product past 120 digits: as Python ints
                 products = map(operator.mul, map(int, numerators.tolist()), factors.tolist())
+                if shifts is not None:
+                    products = map(UNBOUNDED.scaleb, map(Decimal, products), shifts.tolist())
                 made = _objects(map(DIVIDE.divide, products, divisors.tolist()), len(factors))
             out[start:start + len(factors)] = made
         return out
 
-    def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(numerators, factors, divisors) of the distinct values at `positions`: each value is
-        DIVIDE.divide(numerator x factor, divisor), the numerator V_int as a Decimal (object array), the
-        factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, the divisor a Decimal. The product
-        is exact (quotient_sums.PRODUCT, else Python ints), the same integer Money divides (a Decimal x a
-        small int: about twice as fast as dividing a 70-digit Python int, which each division converts)."""
+    def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """(numerators, factors, divisors, shifts) of the distinct values at `positions`: each value is
+        DIVIDE.divide(numerator x factor x 10^shift, divisor), the numerator V_int as a Decimal (object
+        array), the factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, the divisor a Decimal.
+        The product is exact (quotient_sums.PRODUCT, else Python ints), the same integer Money divides (a
+        Decimal x a small int: about twice as fast as dividing a 70-digit Python int, which each division
+        converts). A cost's divisor holds the most places of any rate; its factor holds its own rate's, and
+        the places between are the product's exponent (shift, None for tokens): the quotient is then Money's
+        division of the same coefficients, digits and exponent."""
         self._map()
         if self.name == "tokens":
             multipliers = self._multipliers[positions]
-            return self._decimal_numerators()[multipliers], self._sums[positions], self._divisors[multipliers]
+            return (self._decimal_numerators()[multipliers], self._sums[positions], self._divisors[multipliers],
+                    None)
         tokens = self.tokens
         assert tokens is not None
         multipliers = tokens._multipliers[self._tokens[positions]]
-        return (tokens._decimal_numerators()[multipliers], self._cost_factors(positions),
-                self._divisors[self._divided_by[positions]])
+        rate_codes = self._rate_codes[positions]
+        shifts = self._shifts[rate_codes]
+        return (tokens._decimal_numerators()[multipliers], self._cost_factors(positions, self._own_rate_ints),
+                self._divisors[self._divided_by[positions]], shifts if shifts.any() else None)
 
     def _decimal_numerators(self) -> np.ndarray:
         """Each multiplier's V_int as a Decimal (made once)."""
@@ -306,7 +320,7 @@ class Joined:
         if not self.money:
             self._local = []
             return
-        # rates joined by (integer, places): the cost divisor depends on the places
+        # rates joined by (integer, places): equal rates written with other places make other digits
         rates: dict[tuple[int, int], int] = {}
         chunk_rates = [np.array([rates.setdefault((r, p), len(rates)) for r, p in zip(m.rate_ints, m.rate_places)]
                                 or [0], dtype=np.int64) for m in self.money]
@@ -321,25 +335,31 @@ class Joined:
         self._tokens = (uniques // count).astype(np.int32)
         value_rates = uniques % count
         rate_list = list(rates)
-        rate_ints = [r for r, _ in rate_list]
-        fits = all(0 <= r < _INT64_SAFE for r in rate_ints)
-        self._rate_ints = np.array(rate_ints or [0], dtype=np.int64 if fits else object)
+        # one divisor per multiplier: every rate at the most places of any (its digits come back as a made
+        # value's shift, _operands), so sums group by as few divisors as before rates kept their own places
+        most = max(p for _, p in rate_list)
+        self._rate_ints = _int_array([r * 10 ** (most - p) for r, p in rate_list])
+        self._own_rate_ints = _int_array([r for r, _ in rate_list])
+        self._shifts = np.array([most - p for _, p in rate_list], dtype=np.int64)
         self._rate_codes = value_rates.astype(_small_int(count))
-        # the divisor per (multiplier, rate places): the token divisor x 1,000,000 x 10^(places), as Money's
-        place_codes, place_values = pd.factorize(np.array([p for _, p in rate_list], dtype=np.int64))
-        places = len(place_values)
-        pair = tokens._multipliers[self._tokens] * places + place_codes[value_rates]
         del value_rates, uniques
-        pair_codes, pair_values = _codes(pair, len(tokens._numerators) * places)
-        scales = [MTOK.scaleb(int(p)) for p in place_values]
-        self._divisors = _objects([DIVIDE.multiply(tokens._divisors[p // places], scales[p % places])
-                                   for p in pair_values.tolist()])
-        self._pair_multipliers = pair_values // places
+        # the divisor per multiplier: the token divisor x 1,000,000 x 10^(most), as Money's at those places
+        pair_codes, pair_values = _codes(tokens._multipliers[self._tokens].astype(np.int64), len(tokens._numerators))
+        scale = MTOK.scaleb(most)
+        self._divisors = _objects([DIVIDE.multiply(tokens._divisors[p], scale) for p in pair_values.tolist()])
+        self._pair_multipliers = pair_values
         self._divided_by = pair_codes.astype(_small_int(len(pair_values)))
         self._count = len(self._tokens)
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _int_array(ints: list[int]) -> np.ndarray:
+    """int64 when every value is in [0, _INT64_SAFE) (what the float check of _cost_factors needs), else
+    Python ints."""
+    fits = all(0 <= r < _INT64_SAFE for r in ints)
+    return np.array(ints or [0], dtype=np.int64 if fits else object)
 _INT64_SAFE = 2 ** 62  # a product a float puts below this is below 2^63 (floats err by far less than 2x)
 _BATCH = 1 << 16  # distinct values divided at a time
 
@@ -410,11 +430,13 @@ def _codes(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
     """(code of each key, the distinct keys) of int64 keys in [0, bound), codes in the order the keys first
     come (pricing numbers a chunk's cost values with it; Joined numbers the chunks' values with it, roughly in
     line order, so a column made from them reads memory nearly in order: numbered by key instead, summarize
-    read them about 15% slower). A table of the bound's size when it is small beside the keys (about 3x
+    read them about 15% slower). A table of the bound's size when it is at most ~32x the keys (about 3x
     faster than a hash factorize; the codes are right whatever order numpy assigns repeated keys in),
-    else a hash factorize."""
+    else a hash factorize. A chunk of the 1,000-profile projection has ~19x (60k token values x 63 rates,
+    200k lines): with the factorize there, the estimate took 56k minor faults, with the table 23-25k and
+    0.02-0.05 s less (glibc serves the chunk's next large arrays from the freed table's pages)."""
     count = len(keys)
-    if not count or bound > 16 * count + 65536 or count >= 2 ** 31:
+    if not count or bound > 32 * count + 65536 or count >= 2 ** 31:
         codes, uniques = pd.factorize(keys)
         return codes.astype(np.int64), np.asarray(uniques, dtype=np.int64)
     table = np.empty(bound, dtype=np.int32)  # only the keys' places are written and read
