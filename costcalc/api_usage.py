@@ -66,7 +66,7 @@ def reprice(usage, prices=None, models: Iterable[str] | None = None, by=None, fo
     if by is None:
         frame = price_records(_usage_chunks(usage, format, mapping, strict), table, models, strict=strict)
         naive_utc(frame)  # the record instants, UTC (Excel has no time zones)
-        frame = with_money(frame, ["cost_usd"])
+        frame = with_money(frame, ["cost_usd"], trusted=True)  # record_costs' Decimals: finite, none missing
         frame.attrs = json_plain(frame.attrs)
         return frame
     result = reprice_totals(usage, table, models, by, format=format, mapping=mapping, strict=strict)

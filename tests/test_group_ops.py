@@ -148,13 +148,14 @@ def test_the_missing_mask_of_views_and_after_setting():
 
 
 def test_a_decimal_nan_in_a_users_object_column_is_missing():
-    """A user's object column of Decimals (read_csv with a Decimal converter reads "NaN" as Decimal('NaN')):
-    the NaN is missing, as to_decimal has it, so it is neither counted nor summed: 1.5 + 2 = 3.5 over 2
-    values, mean 1.75; grouped [a, a, b]: a = 1.5 (the NaN skipped), b = 2."""
+    """A user's object column of Decimals (read_csv with a Decimal converter reads "NaN" as Decimal('NaN'),
+    "sNaN" as a signalling one): a NaN is missing, as to_decimal has it, so it is neither counted nor
+    summed: 1.5 + 2 = 3.5 over 2 values, mean 1.75; grouped [a, a, b]: a = 1.5 (the NaN skipped), b = 2."""
     from costcalc.frames.decimal import money_array
 
     values = money_array(np.array([D("1.5"), D("NaN"), D("2")], dtype=object))
     assert values.isna().tolist() == [False, True, False]
+    assert money_array(np.array([D("sNaN"), D("1")], dtype=object)).isna().tolist() == [True, False]
     series = pd.Series(values)
     assert (series.count(), str(series.sum()), str(series.mean())) == (2, "3.5", "1.75")
     grouped = series.groupby(["a", "a", "b"]).sum()

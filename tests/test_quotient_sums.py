@@ -217,6 +217,25 @@ def test_a_filter_and_a_take_sum_their_rows_without_making_a_value(monkeypatch):
     assert twice_sum == canonical(exact_sum(2 * values[i] for i in rows[:3].tolist()))
 
 
+def test_products_past_120_digits_keep_their_own_rates_places():
+    """Joined divides a cost by one divisor per multiplier, every rate at the most places of any (here 4),
+    and shifts a made value's product back to its own rate's places; a product past 120 digits takes the
+    Python-int path, which must shift too. One multiplier V = 10^117 + 7 over 3; token values S = 3 and 7;
+    rates 0.2800 (2800 at 4 places), 5.00 (500 at 2) and 3 (3 at 0): V x 3 x 2800 has 121 digits."""
+    v = 10 ** 117 + 7
+    money = amounts.Money(np.array([0, 1, 0], dtype=np.int32), np.array([3, 7], dtype=np.int64),
+                          np.array([0, 0], dtype=np.int32), [v], [D(3)],
+                          np.array([0, 1, 2], dtype=np.int32), np.array([0, 1, 0], dtype=np.int32),
+                          np.array([0, 1, 2], dtype=np.int32), [2800, 500, 3], [4, 2, 0])
+    joined = amounts.Joined([money], "cost")
+    made = [str(value) for value in joined()]
+    assert made == [str(value) for value in money.cost()]  # Money divides by each rate's own places
+    # by hand, the third: V x 3 x 3 / (3 x 1,000,000) = 3 x 10^111 + 0.000021, at 50 digits
+    assert made[2] == "3.0000000000000000000000000000000000000000000000000E+111"
+    # and the second: V x 7 x 5.00 / 3 / 1,000,000 = 1.1666...7E+112 at 50 digits
+    assert made[1] == str(DIVIDE.divide(D(v * 7 * 500), D(3 * 10 ** 6 * 100)))
+
+
 def test_numerators_past_120_digits_are_made_and_summed_as_money_makes_them():
     # one multiplier V = 10^130 + 1 over 3; token values S = 3 (lines 0 and 2) and S = 7 (line 1); rate 2
     money = amounts.Money(np.array([0, 1, 0], dtype=np.int32), np.array([3, 7], dtype=np.int64),

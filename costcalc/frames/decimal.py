@@ -1090,16 +1090,20 @@ def _run_starts(groups: np.ndarray) -> np.ndarray:
 
 
 def money_array(values) -> DecimalArray:
-    """A column of exact amounts: an object ndarray of Decimals without a NaN is wrapped as is (no copy);
-    anything else is converted (ints exactly, floats by their shortest repr, text parsed; a Decimal NaN is
-    missing, pd.NA, as to_decimal has it: the array's missing mask looks for pd.NA alone, so a NaN wrapped
-    as is would be counted, summed and compared as a value)."""
+    """A column of exact amounts: an object ndarray of Decimals is wrapped as is (no copy), a Decimal NaN
+    (quiet or signalling) made missing, pd.NA, as to_decimal has it (the array's missing mask looks for pd.NA
+    alone, so a NaN wrapped as is would be counted, summed and compared as a value); anything else is
+    converted (ints exactly, floats by their shortest repr, text parsed)."""
     if isinstance(values, pd.Series):
         values = values.array
     if isinstance(values, DecimalArray):
         return values
     if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1 and \
-            pd.api.types.infer_dtype(values, skipna=False) == "decimal" and not any(map(Decimal.is_nan, values)):
+            pd.api.types.infer_dtype(values, skipna=False) == "decimal":
+        nan = np.fromiter(map(Decimal.is_nan, values), dtype=bool, count=len(values))  # sNaN too, quietly
+        if nan.any():
+            values = values.copy()
+            values[nan] = pd.NA
         return DecimalArray(values)
     return DecimalArray._from_sequence(values)
 

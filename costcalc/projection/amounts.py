@@ -353,6 +353,8 @@ class Joined:
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_INT64_SAFE = 2 ** 62  # a product a float puts below this is below 2^63 (floats err by far less than 2x)
+_BATCH = 1 << 16  # distinct values divided at a time
 
 
 def _int_array(ints: list[int]) -> np.ndarray:
@@ -360,8 +362,6 @@ def _int_array(ints: list[int]) -> np.ndarray:
     Python ints."""
     fits = all(0 <= r < _INT64_SAFE for r in ints)
     return np.array(ints or [0], dtype=np.int64 if fits else object)
-_INT64_SAFE = 2 ** 62  # a product a float puts below this is below 2^63 (floats err by far less than 2x)
-_BATCH = 1 << 16  # distinct values divided at a time
 
 
 def _only(totals: list[Decimal] | None) -> Decimal | None:

@@ -39,7 +39,8 @@ and says so (`unpriced_notes`).
 Money stays exact without a Decimal per record: the bill of a set of records priced under one outcome
 is sum(tokens) x rate, so totals sum integer token counts per outcome and multiply by the Decimal rates
 once (`outcome_cost`, used by totals.py). A per-record cost, when asked for, is integer arithmetic on rates scaled to
-integers (`record_costs`). Both are exact and agree to the last digit, and a file priced in chunks
+integers (`record_costs`, written at its outcome's own places). Both are exact and equal in value (their
+exponents may differ: 0.00800000 a record, 0.008 a total), and a file priced in chunks
 gives the same totals as the whole file because integer sums do not depend on the order.
 
 Pure computation: frames and the price table arrive as arguments; nothing here reads files.
