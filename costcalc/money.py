@@ -5,7 +5,7 @@
               total always equals the lines it sums, in any order.
     DIVIDE    50 significant digits: division, the one inexact step (a traffic share like 154/720, a cost
               per request, a percentage); its error stays below 1e-40 of the amount, far under a cent.
-    UNBOUNDED no limit: for the steps that cannot round (normalize(), adding 0) on a value of any digits.
+    UNBOUNDED no limit: for the steps that cannot round (normalize(), adding 0, scaleb) on a value of any digits.
     exact_sum(values)               an exact sum (pandas would fall back to floats for some dtypes)
     cents(value)               to the cent, half to even, never -0.00: each shown amount on its own
     decimal_text(value)        exact text, never an exponent
@@ -26,7 +26,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 _TRAPS = [decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow]
 EXACT = decimal.Context(prec=120, rounding=ROUND_HALF_EVEN, traps=_TRAPS)
 DIVIDE = decimal.Context(prec=50, rounding=ROUND_HALF_EVEN, traps=_TRAPS)
-# for steps that never round whatever a value's digits (normalize(), + 0: frames.decimal.canonical)
+# for steps that never round whatever a value's digits (normalize(), + 0: frames.decimal.canonical; a
+# product's scaleb: projection.amounts)
 UNBOUNDED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                             rounding=ROUND_HALF_EVEN, traps=_TRAPS)
 

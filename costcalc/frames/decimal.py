@@ -69,7 +69,7 @@ from pandas.api.types import is_list_like
 from pandas.core import roperator
 from pandas.core.arraylike import OpsMixin
 
-from ..money import DIVIDE, EXACT, UNBOUNDED, decimal_places
+from ..money import DIVIDE, EXACT, UNBOUNDED, decimal_places, decimal_text
 
 if TYPE_CHECKING:
     from pandas.api.typing import NAType
@@ -99,12 +99,8 @@ class PlainDecimal(Decimal):
         return f"Decimal('{plain_text(self)}')"
 
 
-def plain_text(value: Decimal) -> str:
-    """5.220 -> '5.22', 1E-7 -> '0.0000001', 1E+3 -> '1000', 0E-65 -> '0' (as money.decimal_text)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+# 5.220 -> '5.22', 1E-7 -> '0.0000001', 1E+3 -> '1000', 0E-65 -> '0': money's exact text, under this module's name
+plain_text = decimal_text
 
 
 @register_extension_dtype
