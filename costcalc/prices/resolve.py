@@ -266,12 +266,6 @@ def fees_at(table: PriceTable, model: Model, at: datetime, usd_only: bool = True
     return tuple(f for f in found.values() if f.priced_in_usd or not usd_only)
 
 
-def native_only_fee(table: PriceTable, model: Model, tool: str, at: datetime) -> Fee | None:
-    """The fee for `tool` that `model` publishes at `at` only in another currency, if any (for messages)."""
-    return next((f for f in fees_at(table, model, at, usd_only=False) if f.tool == tool and not f.priced_in_usd),
-                None)
-
-
 def effective_rates(rule: Rule, modifiers: tuple[Modifier, ...]) -> dict[str, Decimal]:
     return _apply(rule.rates, modifiers)
 
