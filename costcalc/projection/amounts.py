@@ -293,7 +293,7 @@ class Joined:
         self._one_to_one = []
         for m in money:
             ids = [joined.setdefault(key, len(joined)) for key in zip(m.numerators, map(str, m.divisors))]
-            chunk_multipliers.append(np.array(ids or [0], dtype=np.int64)[m.multipliers])
+            chunk_multipliers.append(np.array(ids or [0], dtype=np.int32)[m.multipliers])
             # two of a chunk's multipliers of equal digits make its equal values one joined value
             self._one_to_one.append(len(set(ids)) == len(ids))
         numerators = [numerator for numerator, _ in joined]
@@ -309,8 +309,8 @@ class Joined:
         # S numbered first (few distinct: 15k of the 1,000-profile projection's 0.6M token values; a small
         # hash table, where pandas sizes one for every key), then (S, multiplier) as one key below
         # distinct S x multipliers: _codes sorts it with its positions, not a table of 0.3M keys
-        s_codes, s_values = pd.factorize(np.concatenate(sums), size_hint=_FEW)
-        keys = s_codes.astype(np.int64)
+        keys, s_values = pd.factorize(np.concatenate(sums), size_hint=_FEW)
+        keys = keys.astype(np.int64, copy=False)
         keys *= count
         keys += np.concatenate(chunk_multipliers)
         codes, uniques = _codes(keys, len(s_values) * count)
@@ -333,7 +333,8 @@ class Joined:
                        for m in self.money]
         # a chunk's distinct cost values stay distinct joined when neither its tokens nor its rates merge
         one_to_one = [same and len(set(ids)) == len(ids) for same, ids in zip(tokens._one_to_one, chunk_rates)]
-        pieces = [_Pairs(to_global, m.cost_tokens, np.array(ids or [0], dtype=np.int64)[m.cost_rates], distinct)
+        rate_type = _small_int(len(rates))
+        pieces = [_Pairs(to_global, m.cost_tokens, _recoded(m.cost_rates, ids, rate_type), distinct)
                   for m, to_global, ids, distinct in zip(self.money, token_local, chunk_rates, one_to_one)]
         self._local, self._tokens, value_rates = _join_pairs(pieces, tokens.count(), len(rates))
         del pieces
@@ -344,7 +345,7 @@ class Joined:
         self._rate_ints = _int_array([r * 10 ** (most - p) for r, p in rate_list])
         self._own_rate_ints = _int_array([r for r, _ in rate_list])
         self._shifts = np.array([most - p for _, p in rate_list], dtype=np.int64)
-        self._rate_codes = value_rates.astype(_small_int(len(rates)))
+        self._rate_codes = value_rates.astype(rate_type, copy=False)
         del value_rates
         # the divisor per multiplier: the token divisor x 1,000,000 x 10^(most), as Money's at those places;
         # numbered per token value (0.3M, not per cost value, 0.8M), multipliers in the order of the token
@@ -395,12 +396,12 @@ def _join_pairs(pieces: list[_Pairs], first_count: int, second_count: int) -> tu
                                                                                       np.ndarray]:
     """Pairs (first in [0, first_count), second in [0, second_count)), given in pieces, coded by their
     distinct values across the pieces: (per piece each pair's code, int32; per distinct pair its first, int32,
-    and its second). A bitmap of `words_per_first` 64-bit words per first, one bit per second, when it is no
-    larger than the pairs (the 1,000-profile projection's cost values: 0.3M tokens x 63 rates, 2.4 MB, for
-    1.5M pairs): codes numbering the pairs in increasing (first, second) order (a pair's code: how many
-    distinct pairs come before it), the bits set per piece in the piece's own words (its tokens: 60k, where
-    or-ing 1.5M bits into the joined bitmap took 12 ms); else a hash factorize of first x second_count +
-    second (codes in order of first appearance)."""
+    and its second). A bitmap of `width` 64-bit words per first, one bit per second, when it is no larger
+    than the pairs (the 1,000-profile projection's cost values: 0.3M tokens x 63 rates, 2.4 MB, for 1.5M
+    pairs): codes numbering the pairs in increasing (first, second) order (a pair's code: how many distinct
+    pairs come before it), the bits set per piece in the piece's own words (its tokens: 60k, where or-ing
+    1.5M bits into the joined bitmap took 12 ms); else a hash factorize of first x second_count + second
+    (codes in order of first appearance)."""
     total = sum(len(piece.firsts) for piece in pieces)
     width = (max(second_count, 1) + 63) >> 6  # words per first
     if first_count * width > total + (1 << 16):
@@ -414,43 +415,56 @@ def _join_pairs(pieces: list[_Pairs], first_count: int, second_count: int) -> tu
         # so adding them is or-ing them (np.add.at has a fast loop, np.bitwise_or.at does not)
         own = np.zeros((len(piece.to_global), width), dtype=np.uint64)
         accumulate = np.add.at if piece.distinct else np.bitwise_or.at
-        accumulate(own.reshape(-1), _word_of(piece, width), _bits(piece.seconds))
+        accumulate(own.reshape(-1), _word_of(piece, width), _BIT[_bit_of(piece)])
         if piece.distinct:  # its firsts are distinct joined ones too
             words[piece.to_global] |= own
         else:
             np.bitwise_or.at(words, piece.to_global, own)
     ones = _popcount(words)
-    before = np.cumsum(ones, dtype=np.int64).reshape(words.shape)
+    before = np.cumsum(ones, dtype=np.int32).reshape(words.shape)  # int32: the codes' own type
     count = int(before[-1, -1]) if len(before) else 0
     before -= ones  # per word: the distinct pairs in the words before it
     codes: list[np.ndarray] = []
-    seconds = np.empty(count, dtype=np.int64)
+    seconds = np.empty(count, dtype=pieces[0].seconds.dtype if pieces else np.int64)
     for piece in pieces:
         word = _word_of(piece, width)
         below = words[piece.to_global].reshape(-1)[word]
-        below &= _bits(piece.seconds) - np.uint64(1)  # the pairs set below this one in its word
+        below &= _BELOW[_bit_of(piece)]  # the pairs set below this one in its word
         code = before[piece.to_global].reshape(-1)[word]
         code += _popcount(below)
         seconds[code] = piece.seconds
-        codes.append(code.astype(np.int32))
-    firsts = np.repeat(np.arange(first_count, dtype=np.int32), ones.sum(axis=1, dtype=np.int64))
+        codes.append(code)
+    firsts = np.repeat(np.arange(first_count, dtype=np.int32), ones.sum(axis=1, dtype=np.int32))
     return codes, firsts, seconds
 
 
+def _recoded(codes: np.ndarray, joined: list[int], type_: type) -> np.ndarray:
+    """codes (positions in a chunk's list) as positions in the joined list (joined: each position's),
+    the codes themselves when the lists are the same (every chunk's rates are the projection's)."""
+    if joined == list(range(len(joined))) and np.can_cast(codes.dtype, type_):
+        return codes
+    return np.array(joined or [0], dtype=type_)[codes]
+
+
 def _word_of(piece: _Pairs, width: int) -> np.ndarray:
-    """Each pair's word among its piece's own (firsts x width words)."""
-    word = piece.firsts.astype(np.int64)
+    """Each pair's word among its piece's own (firsts x width words), as intp: numpy turns an index of a
+    smaller type into intp on every use (an index of 2-byte codes took 3x as long)."""
+    word = piece.firsts.astype(np.intp)
     if width > 1:
         word *= width
         word += piece.seconds >> 6
     return word
 
 
-def _bits(keys: np.ndarray) -> np.ndarray:
-    """1 << (key mod 64) as uint64: a key's bit in its word of the bitmap."""
-    return np.left_shift(np.uint64(1), (keys & 63).astype(np.uint64))
+def _bit_of(piece: _Pairs) -> np.ndarray:
+    """Each pair's bit in its word (second mod 64), as intp (_word_of)."""
+    bit = piece.seconds.astype(np.intp)
+    bit &= 63
+    return bit
 
 
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))  # 1 << b: bit b of a word
+_BELOW = _BIT - np.uint64(1)  # the bits below bit b
 _BYTE_ONES = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 
@@ -501,26 +515,25 @@ def _sorted_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """_codes by one sort of key x 2^b + position (numpy sorts int64 ~6x faster than it hash-factorizes
     or argsorts them: the 1,000-profile projection's 0.6M token keys, 0.3M distinct, 4 ms against 25 ms):
     each distinct key's positions come together and in order, its first position first; the distinct keys
-    are numbered by their first positions (a mark per position, counted up to it). Int32 work arrays where
-    they fit: each fresh array is page faults here."""
+    are numbered by their first positions (a mark per position, counted up to it). Indexes are intp (numpy
+    turns any other index type into a fresh intp array on each use)."""
     count = len(keys)
     shift = count.bit_length()
+    positions = np.arange(count, dtype=np.intp)
     packed = keys << shift
-    packed |= np.arange(count, dtype=np.int64)
+    packed |= positions
     packed.sort()
-    positions = np.empty(count, dtype=np.int32)
-    np.bitwise_and(packed, (1 << shift) - 1, out=positions, casting="same_kind")
+    np.bitwise_and(packed, (1 << shift) - 1, out=positions)
     packed >>= shift  # the keys, sorted
     starts = np.empty(count, dtype=bool)  # the first of each distinct key's run
     starts[0] = True
     np.not_equal(packed[1:], packed[:-1], out=starts[1:])
-    del packed
     firsts = positions[starts]  # per distinct key (in key order) its first position
     first = np.zeros(count, dtype=bool)
     first[firsts] = True
     code_at = np.cumsum(first, dtype=np.int32)  # per position: the distinct keys first come up to it
     code_at -= 1
-    run = np.cumsum(starts, dtype=np.int32)  # per sorted key: its distinct key's place in key order
+    run = np.cumsum(starts, dtype=np.intp, out=packed)  # per sorted key: its distinct key's place in key order
     run -= 1
     codes = np.empty(count, dtype=np.int32)
     codes[positions] = code_at[firsts][run]
