@@ -8,39 +8,16 @@ from decimal import Decimal as D
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from costcalc.frames.decimal import DecimalArray
 from costcalc.projection import amounts
 
-_KEYS = [7_000_000_000, 5, 7_000_000_000, 3, 5, 5]
-
-
-@pytest.mark.parametrize("bound", [
-    7_000_000_001,  # 6 keys: past 32 x 6 + 65536, no table; 7E9 x 2^3 fits an int64: the sort
-    2 ** 62,  # 2^62 x 2^3 is past an int64: the hash factorize
-])
-def test_codes_number_keys_in_order_of_first_appearance_by_sort_or_hash(bound):
-    codes, distinct = amounts._codes(np.array(_KEYS, dtype=np.int64), bound)
-    assert distinct.tolist() == [7_000_000_000, 5, 3]
-    assert codes.tolist() == [0, 1, 0, 2, 1, 1]
-
-
-def test_codes_by_table_sort_and_hash_agree_on_many_repeated_keys():
-    rng = np.random.default_rng(5)
-    keys = rng.integers(0, 3000, 50_000, dtype=np.int64)
-    by_table = amounts._codes(keys, 3000)  # 3000 <= 32 x 50,000: a table
-    by_sort = amounts._sorted_codes(keys)
-    codes, uniques = pd.factorize(keys)
-    for found in (by_table, by_sort):
-        assert found[0].tolist() == codes.tolist() and found[1].tolist() == uniques.tolist()
-
-
-def test_sorted_codes_of_one_key_and_of_all_distinct_keys():
-    codes, distinct = amounts._sorted_codes(np.array([9], dtype=np.int64))
-    assert codes.tolist() == [0] and distinct.tolist() == [9]
-    codes, distinct = amounts._sorted_codes(np.array([4, 1, 3], dtype=np.int64))
-    assert codes.tolist() == [0, 1, 2] and distinct.tolist() == [4, 1, 3]
+def test_codes_number_keys_in_order_of_first_appearance_by_table_or_hash():
+    keys = np.array([70_000, 5, 70_000, 3, 5, 5], dtype=np.int64)
+    for bound in (70_001, 7_000_000):  # a table (70,001 <= 32 x 6 + 65,536), a hash factorize
+        codes, distinct = amounts._codes(keys, bound)
+        assert distinct.tolist() == [70_000, 5, 3]
+        assert codes.tolist() == [0, 1, 0, 2, 1, 1]
 
 
 def _pairs(to_global, firsts, seconds, distinct=True):
