@@ -421,7 +421,7 @@ def _join_pairs(pieces: list[_Pairs], first_count: int, second_count: int) -> tu
     count = int(before[-1, -1]) if len(before) else 0
     before -= ones  # per word: the distinct pairs in the words before it
     codes: list[np.ndarray] = []
-    seconds = np.empty(count, dtype=_small_int(second_count))
+    seconds: np.ndarray = np.empty(count, dtype=_small_int(second_count))
     for piece in pieces:
         word = _word_of(piece, width)
         below = words[piece.to_global].reshape(-1)[word]
