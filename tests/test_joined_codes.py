@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from costcalc.frames.decimal import DecimalArray
 from costcalc.projection import amounts
@@ -45,11 +46,16 @@ def test_pairs_too_sparse_for_the_bitmap_are_numbered_in_order_of_first_appearan
     assert _joined(pieces, 1_000_000, 2) == ([[0, 1], [2, 1]], [999_999, 5, 5], [1, 0, 1])
 
 
-def test_pairs_that_merge_in_one_piece_are_one_value():
+@pytest.mark.parametrize("second_count", [6, 70])  # one word per first, two
+def test_pairs_that_merge_in_one_piece_are_one_value(second_count):
     # a piece's firsts 0 and 1 are both joined 0 (its two token values are one): (0, 2) twice, and (0, 5)
     # seconds as given: 2 is or-ed, not added (added, bit 2 twice would carry into bit 3)
     pieces = [_pairs([0, 0], [0, 1, 0], [2, 2, 5], distinct=False), _pairs([1], [0], [3])]
-    assert _joined(pieces, 2, 6) == ([[0, 0, 1], [2]], [0, 0, 1], [2, 5, 3])
+    assert _joined(pieces, 2, second_count) == ([[0, 0, 1], [2]], [0, 0, 1], [2, 5, 3])
+    # seconds 66 (bit 2 of a first's second word) merge the same way: (0, 2), (0, 66) and (1, 66)
+    if second_count > 64:
+        pieces = [_pairs([0, 0], [0, 1, 0], [66, 66, 2], distinct=False), _pairs([1], [0], [66])]
+        assert _joined(pieces, 2, second_count) == ([[1, 1, 0], [2]], [0, 0, 1], [2, 66, 66])
 
 
 def test_no_pieces_and_an_empty_piece():
