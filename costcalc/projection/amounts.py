@@ -314,8 +314,8 @@ class Joined:
         # in place, the multipliers chunk by chunk: each fresh 0.6M-key array is 1.2k page faults
         keys *= count
         start = 0
-        for m, ids in zip(money, chunk_ids):
-            keys[start:start + len(m.sums)] += ids[m.multipliers]
+        for m, chunk_id in zip(money, chunk_ids):
+            keys[start:start + len(m.sums)] += chunk_id[m.multipliers]
             start += len(m.sums)
         if s_values is None:
             # its table sized for half the keys distinct, not pandas' all (chunks repeat one another's values:
