@@ -1,6 +1,6 @@
 """The first read of a projection's tokens and cost_usd: a sum of the whole column without making a
-Decimal per value (costcalc.projection.quotient_sums, amounts.Joined.total), and the cost values joined
-across chunks by a bitmap (amounts._join). Expected amounts are worked out by hand below."""
+Decimal per value (costcalc.projection.quotient_sums, amounts.Joined.total); the joins across chunks:
+tests/test_joined_codes.py. Expected amounts are worked out by hand below."""
 
 from __future__ import annotations
 
@@ -78,17 +78,6 @@ def test_counts_and_factors_past_int64_products_are_still_exact():
     # 3 x (2^61 + 1) x 3 / 3, counted 5 times: count x factor passes 2^61, so it is divided, then x 5:
     # 5 x 3 x (2^61 + 1) = 15 x 2305843009213693953 = 34587645138205409295
     assert canonical(_sum([5], [0], [2 ** 61 + 1], [3], [D(1)])) == D(34587645138205409295)
-
-
-def test_the_join_numbers_keys_across_pieces_in_increasing_order():
-    pieces = [np.array([5, 3, 5], dtype=np.int64), np.array([64, 3, 200], dtype=np.int64)]
-    codes, distinct = amounts._join(pieces, 256)  # a bitmap of 256 keys (4 words)
-    assert distinct.tolist() == [3, 5, 64, 200]
-    assert [c.tolist() for c in codes] == [[1, 0, 1], [2, 0, 3]]
-    # a bound too large for a bitmap: a hash factorize, codes in order of first appearance
-    codes, distinct = amounts._join(pieces, 2 ** 40)
-    assert distinct.tolist() == [5, 3, 64, 200]
-    assert [c.tolist() for c in codes] == [[0, 1, 0], [2, 1, 3]]
 
 
 def test_popcount_without_bitwise_count(monkeypatch):

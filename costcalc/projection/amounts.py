@@ -16,6 +16,7 @@ import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,7 @@ class Joined:
         self.money, self.name = [m for m in money if len(m)], name
         self.tokens = tokens  # cost_usd: the chunks' tokens joined (shared with the tokens column)
         self._local: list[np.ndarray] | None = None  # per chunk: its distinct value -> the joined one
+        self._one_to_one: list[bool] = []  # tokens: per chunk, whether no two of its values join as one
         self._count = 0
         # tokens: per joined value its S and multiplier; per multiplier V_int and the divisor
         self._sums = self._multipliers = self._numerators = self._divisors = _EMPTY
@@ -287,10 +289,13 @@ class Joined:
         # exponent (1.440E+5 and 144000 divide to different exponents): str() tells them apart, as
         # as_tuple() does, 7x faster; a key's id is its place in the dict (insertion order)
         joined: dict[tuple[int, str], int] = {}
-        chunk_multipliers = []
+        chunk_ids = []  # per chunk: its multipliers' joined ids
+        self._one_to_one = []
         for m in money:
             ids = [joined.setdefault(key, len(joined)) for key in zip(m.numerators, map(str, m.divisors))]
-            chunk_multipliers.append(np.array(ids or [0], dtype=np.int64)[m.multipliers])
+            chunk_ids.append(np.array(ids or [0], dtype=np.int32))
+            # two of a chunk's multipliers of equal digits make its equal values one joined value
+            self._one_to_one.append(len(set(ids)) == len(ids))
         numerators = [numerator for numerator, _ in joined]
         divisors = [Decimal(text) for _, text in joined]  # the same digits and exponent
         self._numerators, self._divisors = _objects(numerators), _objects(divisors)
@@ -299,14 +304,27 @@ class Joined:
             return
         count = max(len(numerators), 1)
         sums = [m.sums for m in money]
-        multipliers = np.concatenate(chunk_multipliers)
+        # (S, multiplier) as one int64 key: S x multipliers + the multiplier (S numbered first when past int64)
+        s_values = None
         if all(s.dtype != object and (int(s.min()) >= 0 and int(s.max()) < 2 ** 62 // count) for s in sums):
-            # S and the multiplier as one int64 key: one factorize, not two
-            codes, uniques = _codes(np.concatenate(sums) * count + multipliers, 2 ** 63 - 1)
+            keys = np.concatenate(sums).astype(np.int64, copy=False)
+        else:
+            keys, s_values = pd.factorize(np.concatenate([s.astype(object) for s in sums]))
+            keys = keys.astype(np.int64, copy=False)
+        # in place, the multipliers chunk by chunk: each fresh 0.6M-key array is 1.2k page faults
+        keys *= count
+        start = 0
+        for m, chunk_id in zip(money, chunk_ids):
+            keys[start:start + len(m.sums)] += chunk_id[m.multipliers]
+            start += len(m.sums)
+        if s_values is None:
+            # its table sized for half the keys distinct, not pandas' all (chunks repeat one another's values:
+            # the 1,000-profile projection's 0.60M are 0.31M distinct): half the table, 25% faster and 2k fewer
+            # page faults
+            codes, uniques = pd.factorize(keys, size_hint=len(keys) // 2)
             self._sums = uniques // count
         else:
-            s_codes, s_values = pd.factorize(np.concatenate([s.astype(object) for s in sums]))
-            codes, uniques = _codes(s_codes.astype(np.int64) * count + multipliers, (len(s_values) + 1) * count)
+            codes, uniques = _codes(keys, (len(s_values) + 1) * count)
             self._sums = np.asarray(s_values, dtype=object)[uniques // count]
         self._multipliers = uniques % count
         self._count = len(uniques)
@@ -322,18 +340,15 @@ class Joined:
             return
         # rates joined by (integer, places): equal rates written with other places make other digits
         rates: dict[tuple[int, int], int] = {}
-        chunk_rates = [np.array([rates.setdefault((r, p), len(rates)) for r, p in zip(m.rate_ints, m.rate_places)]
-                                or [0], dtype=np.int64) for m in self.money]
-        count = max(len(rates), 1)
-        chunk_keys = []
-        for m, to_global, ids in zip(self.money, token_local, chunk_rates):
-            key = to_global[m.cost_tokens].astype(np.int64) * count
-            key += ids[m.cost_rates]
-            chunk_keys.append(key)
-        self._local, uniques = _join(chunk_keys, tokens.count() * count)
-        del chunk_keys
-        self._tokens = (uniques // count).astype(np.int32)
-        value_rates = uniques % count
+        chunk_rates = [[rates.setdefault((r, p), len(rates)) for r, p in zip(m.rate_ints, m.rate_places)]
+                       for m in self.money]
+        # a chunk's distinct cost values stay distinct joined when neither its tokens nor its rates merge
+        one_to_one = [same and len(set(ids)) == len(ids) for same, ids in zip(tokens._one_to_one, chunk_rates)]
+        rate_type = _small_int(len(rates))
+        pieces = [_Pairs(to_global, m.cost_tokens, _recoded(m.cost_rates, ids, rate_type), distinct)
+                  for m, to_global, ids, distinct in zip(self.money, token_local, chunk_rates, one_to_one)]
+        self._local, self._tokens, value_rates = _join_pairs(pieces, tokens.count(), len(rates))
+        del pieces
         rate_list = list(rates)
         # one divisor per multiplier: every rate at the most places of any (its digits come back as a made
         # value's shift, _operands), so sums group by as few divisors as before rates kept their own places
@@ -341,14 +356,16 @@ class Joined:
         self._rate_ints = _int_array([r * 10 ** (most - p) for r, p in rate_list])
         self._own_rate_ints = _int_array([r for r, _ in rate_list])
         self._shifts = np.array([most - p for _, p in rate_list], dtype=np.int64)
-        self._rate_codes = value_rates.astype(_small_int(count))
-        del value_rates, uniques
-        # the divisor per multiplier: the token divisor x 1,000,000 x 10^(most), as Money's at those places
-        pair_codes, pair_values = _codes(tokens._multipliers[self._tokens].astype(np.int64), len(tokens._numerators))
+        self._rate_codes = value_rates.astype(rate_type, copy=False)
+        del value_rates
+        # the divisor per multiplier: the token divisor x 1,000,000 x 10^(most), as Money's at those places;
+        # numbered per token value (0.3M, not per cost value, 0.8M: every token value has cost values, its
+        # lines'), multipliers in token order
+        pair_codes, pair_values = _codes(tokens._multipliers, len(tokens._numerators))
         scale = MTOK.scaleb(most)
         self._divisors = _objects([DIVIDE.multiply(tokens._divisors[p], scale) for p in pair_values.tolist()])
         self._pair_multipliers = pair_values
-        self._divided_by = pair_codes.astype(_small_int(len(pair_values)))
+        self._divided_by = pair_codes.astype(_small_int(len(pair_values)))[self._tokens]
         self._count = len(self._tokens)
 
 
@@ -369,42 +386,90 @@ def _only(totals: list[Decimal] | None) -> Decimal | None:
     return None if totals is None else totals[0]
 
 
-def _join(keys: list[np.ndarray], bound: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """Int64 keys in [0, bound), given in pieces, coded by their distinct values across the pieces: (per
-    piece each key's code, int32; the distinct keys). A bitmap of the bound when it is small beside the
-    keys (one bit per possible key: the 1,000-profile projection's cost keys, 1.07M below 10.8M, take
-    1.35 MB, where a table of positions took 43 MB of fresh memory), codes numbering the keys in increasing
-    order (a key's code: how many distinct keys are smaller); else a hash factorize (codes in order of first
-    appearance)."""
-    total = sum(len(k) for k in keys)
-    if not total or bound > 128 * total + (1 << 23):
-        joined, uniques = _codes(np.concatenate(keys) if keys else _EMPTY, max(bound, 1))
-        return _split(joined, [len(k) for k in keys]), uniques
-    words = np.zeros((bound + 63) >> 6, dtype=np.uint64)
-    for piece in keys:
-        np.bitwise_or.at(words, piece >> 6, _bits(piece))
+class _Pairs(NamedTuple):
+    """A chunk's distinct cost values as pairs (joined token, rate): each value's token in the chunk
+    (`firsts`, a position in `to_global`, the chunk's token values -> the joined ones) and its joined rate
+    (`seconds`); `distinct`: whether the pairs are distinct once joined (no two of the chunk's values merge)."""
+
+    to_global: np.ndarray
+    firsts: np.ndarray
+    seconds: np.ndarray
+    distinct: bool
+
+
+def _join_pairs(pieces: list[_Pairs], first_count: int, second_count: int) -> tuple[list[np.ndarray], np.ndarray,
+                                                                                      np.ndarray]:
+    """Pairs (first in [0, first_count), second in [0, second_count)), given in pieces, coded by their
+    distinct values across the pieces: (per piece each pair's code, int32; per distinct pair its first, int32,
+    and its second). A bitmap of `width` 64-bit words per first, one bit per second, when it is no larger
+    than the pairs (the 1,000-profile projection's cost values: 0.3M tokens x 63 rates, 2.4 MB, for 1.5M
+    pairs): codes numbering the pairs in increasing (first, second) order (a pair's code: how many distinct
+    pairs come before it), the bits set per piece in the piece's own words (its tokens: 60k, where or-ing
+    1.5M bits into the joined bitmap took 12 ms); else a hash factorize of first x second_count + second
+    (codes in order of first appearance)."""
+    total = sum(len(piece.firsts) for piece in pieces)
+    width = (max(second_count, 1) + 63) >> 6  # words per first
+    if first_count * width > total + (1 << 16):
+        count = max(second_count, 1)
+        keys = [piece.to_global[piece.firsts].astype(np.int64) * count + piece.seconds for piece in pieces]
+        joined, uniques = _codes(np.concatenate(keys) if keys else _EMPTY, max(first_count * count, 1))
+        return _split(joined, [len(k) for k in keys]), (uniques // count).astype(np.int32), uniques % count
+    words = np.zeros((first_count, width), dtype=np.uint64)
+    for piece in pieces:
+        # each first's words in this piece, then or-ed into the joined ones: distinct pairs are distinct bits,
+        # so adding them is or-ing them (np.add.at has a fast loop, np.bitwise_or.at does not)
+        own = np.zeros((len(piece.to_global), width), dtype=np.uint64)
+        accumulate = np.add.at if piece.distinct else np.bitwise_or.at
+        accumulate(own.reshape(-1), _word_of(piece, width), _BIT[_bit_of(piece)])
+        if piece.distinct:  # its firsts are distinct joined ones too
+            words[piece.to_global] |= own
+        else:
+            np.bitwise_or.at(words, piece.to_global, own)
     ones = _popcount(words)
-    before = np.cumsum(ones, dtype=np.int64)
-    count = int(before[-1])
-    before -= ones  # per word: the distinct keys in the words before it
-    distinct = np.empty(count, dtype=np.int64)
+    before = np.cumsum(ones, dtype=np.int32).reshape(words.shape)  # int32: the codes' own type
+    count = int(before[-1, -1]) if len(before) else 0
+    before -= ones  # per word: the distinct pairs in the words before it
     codes: list[np.ndarray] = []
-    for piece in keys:
-        word = piece >> 6
-        below = words[word]
-        below &= _bits(piece) - np.uint64(1)  # the keys set below this one in its word
-        code = before[word]
+    seconds: np.ndarray = np.empty(count, dtype=_small_int(second_count))
+    for piece in pieces:
+        word = _word_of(piece, width)
+        below = words[piece.to_global].reshape(-1)[word]
+        below &= _BELOW[_bit_of(piece)]  # the pairs set below this one in its word
+        code = before[piece.to_global].reshape(-1)[word]
         code += _popcount(below)
-        distinct[code] = piece
-        codes.append(code.astype(np.int32))
-    return codes, distinct
+        seconds[code] = piece.seconds
+        codes.append(code)
+    firsts = np.repeat(np.arange(first_count, dtype=np.int32), ones.sum(axis=1, dtype=np.int32))
+    return codes, firsts, seconds
 
 
-def _bits(keys: np.ndarray) -> np.ndarray:
-    """1 << (key mod 64) as uint64: a key's bit in its word of the bitmap."""
-    return np.left_shift(np.uint64(1), (keys & 63).astype(np.uint64))
+def _recoded(codes: np.ndarray, joined: list[int], type_: type) -> np.ndarray:
+    """codes (positions in a chunk's list) as positions in the joined list (joined: each position's, in
+    `type_`), the codes themselves when the lists are the same (every chunk's rates are the projection's)."""
+    if joined == list(range(len(joined))):
+        return codes
+    return np.array(joined or [0], dtype=type_)[codes]
 
 
+def _word_of(piece: _Pairs, width: int) -> np.ndarray:
+    """Each pair's word among its piece's own (firsts x width words), as intp: numpy turns an index of a
+    smaller type into intp on every use (an index of 2-byte codes took 3x as long)."""
+    word = piece.firsts.astype(np.intp)
+    if width > 1:
+        word *= width
+        word += piece.seconds >> 6
+    return word
+
+
+def _bit_of(piece: _Pairs) -> np.ndarray:
+    """Each pair's bit in its word (second mod 64), as intp (_word_of)."""
+    bit = piece.seconds.astype(np.intp)
+    bit &= 63
+    return bit
+
+
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))  # 1 << b: bit b of a word
+_BELOW = _BIT - np.uint64(1)  # the bits below bit b
 _BYTE_ONES = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 
@@ -421,29 +486,31 @@ def _small_int(count: int) -> type:
 
 
 def _split(codes: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
-    """codes cut into consecutive pieces of these sizes, as int32 (each a copy: the whole is let go)."""
+    """codes cut into consecutive pieces of these sizes, as int32 (views of int32 codes: together they
+    hold the whole)."""
     ends = np.cumsum(sizes).tolist()
-    return [codes[a:b].astype(np.int32) for a, b in zip([0] + ends[:-1], ends)]
+    return [codes[a:b].astype(np.int32, copy=False) for a, b in zip([0] + ends[:-1], ends)]
 
 
 def _codes(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each key, the distinct keys) of int64 keys in [0, bound), codes in the order the keys first
-    come (pricing numbers a chunk's cost values with it; Joined numbers the chunks' values with it, roughly in
-    line order, so a column made from them reads memory nearly in order: numbered by key instead, summarize
-    read them about 15% slower). A table of the bound's size when it is at most ~32x the keys (about 3x
-    faster than a hash factorize; the codes are right whatever order numpy assigns repeated keys in),
-    else a hash factorize. A chunk of the 1,000-profile projection has ~19x (60k token values x 63 rates,
-    200k lines): with the factorize there, the estimate took 56k minor faults, with the table 23-25k and
-    0.02-0.05 s less (glibc serves the chunk's next large arrays from the freed table's pages)."""
+    """(code of each key, the distinct keys) of int64 keys in [0, bound), codes (int32 from the table, intp
+    from the factorize) in the order the keys first come (pricing numbers a chunk's cost values with it;
+    Joined numbers the chunks' values with it, roughly in line order, so a column made from them reads memory
+    nearly in order: numbered by key instead, summarize read them about 15% slower). A table of the bound's
+    size when it is at most ~32x the keys (about 3x faster than a hash factorize; the codes are right
+    whatever order numpy assigns repeated keys in), else a hash factorize. A chunk of the 1,000-profile
+    projection has ~19x (60k token values x 63 rates, 200k lines): with the factorize there, the estimate
+    took 56k minor faults, with the table 23-25k and 0.02-0.05 s less (glibc serves the chunk's next large
+    arrays from the freed table's pages)."""
     count = len(keys)
     if not count or bound > 32 * count + 65536 or count >= 2 ** 31:
         codes, uniques = pd.factorize(keys)
-        return codes.astype(np.int64), np.asarray(uniques, dtype=np.int64)
+        return codes, np.asarray(uniques, dtype=np.int64)
     table = np.empty(bound, dtype=np.int32)  # only the keys' places are written and read
     table[keys[::-1]] = np.arange(count - 1, -1, -1, dtype=np.int32)
     rows = np.flatnonzero(table[keys] == np.arange(count, dtype=np.int32))  # one row per distinct key
     table[keys[rows]] = np.arange(len(rows), dtype=np.int32)
-    return table[keys].astype(np.int64), keys[rows]
+    return table[keys], keys[rows]
 
 
 def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
