@@ -151,6 +151,12 @@ class PairCodes:
         self.order.append((p, m))
         return code
 
+    def may_be_hinted(self, code: int) -> bool:
+        """Whether settling may give the pair's error a "did you mean": an unknown name new to the run
+        (whether it is among the run's first SUGGEST_FOR depends on the slice's other pairs)."""
+        found = self._found.get(code)
+        return found is not None and found.error is not None
+
     def settle(self) -> dict[int, str]:
         """Have the effects of the slice's pairs new to the run, in one pass's order (`order`): their
         notes said, the first unknown names of the run given "did you mean". Returns the codes whose

@@ -301,15 +301,19 @@ class Repricer:
         the logged model cannot price are reported (with source, line, column and value)."""
         return next(self._blocks(frame, max(len(frame), 1)))[1]
 
-    def blocks(self, frame: pd.DataFrame, size: int | None = None) -> Iterator[tuple[slice, PricedSlice]]:
+    def blocks(self, frame: pd.DataFrame, size: int | None = None, strict: bool = False
+               ) -> Iterator[tuple[slice, PricedSlice]]:
         """Price a frame block by block (BLOCK_RECORDS rows; see usage/blocked.py for why): (rows, the
         PricedSlice of those rows) per block, in row order, the same answers as `price`. A block's arrays
         are buffers the next block reuses: use each before asking for the next (Totals.add does). The
         slice's problems and assumptions are final when its last block is handed on (leave `problems` as
-        it is until then: the slice's are given their hints in place)."""
-        return self._blocks(frame, size or BLOCK_RECORDS)
+        it is until then: the slice's are given their hints in place). strict: the caller stops at the
+        slice's first problem, so the first block with a bad record is the last handed on (its problems'
+        hint is still one pass's: the rest of the slice's names are coded, not priced, when it depends
+        on them)."""
+        return self._blocks(frame, size or BLOCK_RECORDS, strict)
 
-    def _blocks(self, frame: pd.DataFrame, size: int) -> Iterator[tuple[slice, PricedSlice]]:
+    def _blocks(self, frame: pd.DataFrame, size: int, strict: bool = False) -> Iterator[tuple[slice, PricedSlice]]:
         n = len(frame)
         size = max(min(size, n), 1)
         ws = Workspace()
@@ -365,11 +369,18 @@ class Repricer:
                     self._count_unpriced_calls(target, ids[priced], np.column_stack(columns[_TOKENS:])[priced])
             self.priced += m if all_good else int(good.sum())
             np.add(day, clock.day_lo, out=day)  # epoch days now (the models asked are priced)
-            if stop == n:  # before the last block is handed on: a caller may stop at it (strict)
+            last = stop == n or (strict and not all_good)  # strict: the slice's first problem is this block's
+            if last:  # before the last block is handed on: a caller may stop at it (strict)
+                if stop < n and problem_pairs and pairs.may_be_hinted(problem_pairs[0]):
+                    # a strict stop at an unknown name: whether it is hinted depends on every pair of the
+                    # slice (PairCodes), so the rest of the slice's pairs are coded (not priced)
+                    _code_pairs(pairs, stop, n, size, ws)
                 self._settle(pairs, notes, first_problem, problem_pairs)
             yield slice(start, stop), PricedSlice(good, [ids for ids, _, _ in per_target],
                                                   [columns for _, columns, _ in per_target],
                                                   [flags for _, _, flags in per_target], month, day)
+            if last:
+                return
 
     def _settle(self, pairs: PairCodes, notes: SliceNotes, first_problem: int, problem_pairs: list[int]) -> None:
         """What pricing a slice says, had when its last block is priced, in the order one pass over it
@@ -786,6 +797,14 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tu
             parts.append(u[index])
         combos.append(tuple(reversed(parts)))
     return dense_codes.astype(np.int64, copy=False), combos
+
+
+def _code_pairs(pairs: PairCodes, start: int, stop: int, size: int, ws: Workspace) -> None:
+    """Code the (provider, model) pairs of rows [start, stop) block by block, without pricing them: the
+    pairs a strict stop leaves unpriced are then found, and settled in one pass's order."""
+    for first in range(start, stop, size):
+        m = min(first + size, stop) - first
+        pairs.codes(first, first + m, ws.int64("pair", m), ws.int64("scratch", m))
 
 
 def _tier_or_error(tier: str):

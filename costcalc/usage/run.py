@@ -111,10 +111,10 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: Fir
         if strict and chunk.problems:  # a frame's bad rows (log readers raise on their own)
             raise InputError(chunk.problems[:1])
         for part in slices(_in_problem_order(chunk.frame, kept.sources) if reorder else chunk.frame):
-            blocks = repricer.blocks(part) if blocked else iter([(slice(None), repricer.price(part))])
+            blocks = repricer.blocks(part, strict=strict) if blocked else iter([(slice(None), repricer.price(part))])
             for rows, priced in blocks:
                 yield part, rows, priced
-            if strict and repricer.reported:  # once the slice is priced: its problems read as one pass's
+            if strict and repricer.reported:  # once the blocks stop: its problems read as one pass's
                 raise InputError(repricer.problems[:1])  # (the hints of its unknown names are settled then)
             kept.add(repricer.problems)
             repricer.problems = []
