@@ -398,7 +398,7 @@ class Repricer:
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
-        prices, one line per priced_as, model and tool (see `unpriced_notes`)."""
+        prices, one line per priced_as, model and tool (sorted: see `unpriced_notes`)."""
         return unpriced_notes(self.unpriced_as, self.unpriced_calls)
 
     def unpriced_by_label(self) -> dict[str, dict[str, int]]:
@@ -648,10 +648,12 @@ class Repricer:
 def unpriced_notes(unpriced_as: dict[tuple[str, str], int],
                    unpriced_calls: dict[tuple[str, str, str], list[int]]) -> list[str]:
     """One line per (--as model, reason) the model could not price and per (priced_as, model, tool)
-    whose calls no fee priced, in the order the dicts hold them (a merged run sorts them first)."""
+    whose calls no fee priced, each kind sorted by its key: an order set by this run's input alone (the
+    dicts are filled in the order of error and outcome ids, which the process's shared PricePlan numbers
+    as earlier runs met them; merged partials have no order of their own)."""
     out = [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
-           for (model, message), count in unpriced_as.items()]
-    for (label, model, tool), (records, calls) in unpriced_calls.items():
+           for (model, message), count in sorted(unpriced_as.items())]
+    for (label, model, tool), (records, calls) in sorted(unpriced_calls.items()):
         as_what = "as logged" if label == "logged" else f"as {label}"
         out.append(f"{calls:,} {tool} calls in {records:,} records priced {as_what} on {model} are not "
                    f"priced: {model} has no {tool} fee in the price table then (their tokens are priced; "
