@@ -140,6 +140,13 @@ class PairCodes:
         np.take(mapping, index, out=out, mode="clip")
         return out
 
+    def code_rows(self, start: int, stop: int, size: int, ws: Workspace) -> None:
+        """Code rows [start, stop) `size` rows at a time, pricing nothing: their pairs new to the run are
+        then found, for `settle`."""
+        for first in range(start, stop, size):
+            m = min(first + size, stop) - first
+            self.codes(first, first + m, ws.int64("pair", m), ws.int64("scratch", m))
+
     def _new(self, p: int, m: int) -> int:
         code = len(self.ids)
         provider, model = str(self.providers.values[p]), str(self.models.values[m])

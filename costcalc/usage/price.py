@@ -374,7 +374,7 @@ class Repricer:
                 if stop < n and problem_pairs and pairs.may_be_hinted(problem_pairs[0]):
                     # a strict stop at an unknown name: whether it is hinted depends on every pair of the
                     # slice (PairCodes), so the rest of the slice's pairs are coded (not priced)
-                    _code_pairs(pairs, stop, n, size, ws)
+                    pairs.code_rows(stop, n, size, ws)
                 self._settle(pairs, notes, first_problem, problem_pairs)
             yield slice(start, stop), PricedSlice(good, [ids for ids, _, _ in per_target],
                                                   [columns for _, columns, _ in per_target],
@@ -801,12 +801,13 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tu
     return dense_codes.astype(np.int64, copy=False), combos
 
 
-def _code_pairs(pairs: PairCodes, start: int, stop: int, size: int, ws: Workspace) -> None:
-    """Code the (provider, model) pairs of rows [start, stop) block by block, without pricing them: the
-    pairs a strict stop leaves unpriced are then found, and settled in one pass's order."""
-    for first in range(start, stop, size):
-        m = min(first + size, stop) - first
-        pairs.codes(first, first + m, ws.int64("pair", m), ws.int64("scratch", m))
+def settle_names(names: LoggedNames, part: pd.DataFrame) -> None:
+    """Have the effects of a slice's (provider, model) pairs new to the run (`names`: its notes, "did you
+    mean" for the run's first unknown names) in the order pricing the slice has them, without pricing it:
+    for an engine that prices elsewhere (DuckDB) and must hint the names the local pricer hints."""
+    pairs = PairCodes(TextCodes(part["provider"]), TextCodes(part["model"]), names)
+    pairs.code_rows(0, len(part), BLOCK_RECORDS, Workspace())
+    pairs.settle()
 
 
 def _tier_or_error(tier: str):
@@ -816,5 +817,5 @@ def _tier_or_error(tier: str):
         return exc
 
 
-__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs",
+__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "settle_names",
            "unpriced_call_counts", "SLICE_RECORDS", "TIERS"]
