@@ -142,7 +142,8 @@ class PairCodes:
 
     def code_rows(self, start: int, stop: int, size: int, ws: Workspace) -> None:
         """Code rows [start, stop) `size` rows at a time, pricing nothing: their pairs new to the run are
-        then found, for `settle`."""
+        then found, for `settle` (the codes themselves are dropped: `ws`'s pair and scratch buffers are
+        overwritten)."""
         for first in range(start, stop, size):
             m = min(first + size, stop) - first
             self.codes(first, first + m, ws.int64("pair", m), ws.int64("scratch", m))
