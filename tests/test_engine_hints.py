@@ -70,12 +70,16 @@ def test_a_log_file_gets_the_hints_of_a_local_run(table, tmp_path, kind, chunk):
                              f"{path}:{22 + (kind == 'csv')}: model: 'gpt-5.4-mimi': {mimi}"]
 
 
-def test_a_frame_gets_the_hints_of_a_local_run(table):
-    # zeta (row 1) is provider 0 of one pass: its typo is the 1st unknown name (hinted); acme's zz0-zz19 the
-    # 2nd-21st, its mimi (row 22) the 22nd: not hinted. Sorted by name, acme's mimi came first, zeta's typo last
+def _zeta_first() -> pd.DataFrame:
+    """zeta (row 1) is provider 0 of one pass: its typo is the 1st unknown name (hinted); acme's zz0-zz19 the
+    2nd-21st, its mimi (row 22) the 22nd: not hinted. Sorted by name, acme's mimi came first, zeta's typo last."""
     records = [_record("zeta", "gpt-5.5-typo")] + [_record("acme", f"zz{i}") for i in range(20)]
     records.append(_record("acme", "gpt-5.4-mimi"))
-    frame = usage(*records)
+    return usage(*records)
+
+
+def test_a_frame_gets_the_hints_of_a_local_run(table):
+    frame = _zeta_first()
     local = reprice_chunks([UsageChunk(frame, len(frame), [])], table, AS)
     engine = reprice_chunks_duckdb([UsageChunk(frame, len(frame), [])], table, AS)
     assert _said(engine) == _said(local)
@@ -94,3 +98,20 @@ def test_names_and_notes_of_chunks_in_a_run_as_local(table):
     assert _said(engine) == _said(local)
     assert [str(p) for p in local.problems][-2:] == [f"log.jsonl:23: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}",
                                                      f"log.jsonl:24: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_the_cli_says_the_same_on_either_engine(tmp_path, kind):
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    path = tmp_path / f"log.{kind}"
+    _write(_zeta_first(), path, kind)
+    local, engine = (CliRunner().invoke(cli, ["reprice", str(path), "--as", "gpt-5.5", "--format", "json", *engine])
+                     for engine in ([], ["--engine", "duckdb"]))
+    assert local.exit_code == engine.exit_code == 1  # records reported
+    assert (engine.stdout, engine.stderr) == (local.stdout, local.stderr)
+    problems = json.loads(local.stdout)["problems"]
+    assert [(p["line"], p["message"]) for p in (problems[0], problems[-1])] == \
+        [(1 + (kind == "csv"), TYPO + TYPO_HINT), (22 + (kind == "csv"), MIMI + UNKNOWN)]
