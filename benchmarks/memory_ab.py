@@ -7,7 +7,15 @@ their host). Issue 15, session s7.
 
 Each process loads the log, makes two warm-up calls, then `rounds` times: sleep 3 s, one call ("after sleep"),
 one more call right away ("back-to-back"). Best and median over all processes of a checkout; the load average
-is printed before and after. Run benchmarks/all.py --quick once first so the 1M-record log exists."""
+is printed before and after. Run benchmarks/all.py --quick once first so the 1M-record log exists.
+
+    python benchmarks/memory_ab.py OLD NEW --strict-stop --rounds 5 --reps 3
+
+times instead how soon a strict run (`strict=True`) over that log stops at its first bad record (revU 1), with
+the first record made bad: `model` (an unknown name: whether its error gets "did you mean" depends on every
+name of the slice), `tier` (an unknown service tier); `log` is the log as it is (its first bad record is line
+20, a model asked for before its launch). `rounds` calls per case after a warm-up, back-to-back; CPU and wall
+best and median, minor faults, and the error line (it must be the same in every checkout)."""
 
 from __future__ import annotations
 
@@ -51,29 +59,96 @@ def one(rounds: int) -> None:
     print(json.dumps({**out, "records": len(frame)}))
 
 
+STRICT_CASES = ("model", "tier", "log")
+
+
+def _spoiled(frame, case: str):
+    """The frame with its first record made bad (`log`: the frame as it is)."""
+    if case == "log":
+        return frame
+    frame = frame.copy()
+    column, value = ("service_tier", "platinum") if case == "tier" else ("model", "gpt-5.5-typo")
+    values = frame[column].to_numpy(dtype=object, copy=True)
+    values[0] = value
+    frame[column] = values
+    frame[column] = frame[column].astype(frame["provider"].dtype)  # the reader's text dtype
+    return frame
+
+
+def one_strict(calls: int) -> None:
+    """In a checkout's process: the timed strict calls per case, as JSON on stdout."""
+    import resource
+
+    import pandas as pd
+
+    from costcalc.errors import InputError
+    from costcalc.prices import load_prices
+    from costcalc.usage.chunk import UsageChunk
+    from costcalc.usage.run import reprice_chunks
+
+    table = load_prices()
+    log = pd.read_parquet(LOG)
+
+    def timed(frame) -> tuple[float, float, int, str]:
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        cpu, wall = time.process_time(), time.perf_counter()
+        try:
+            reprice_chunks([UsageChunk(frame, len(frame), [])], table, by=["month"], strict=True)
+            line = "no error"
+        except InputError as exc:
+            line = str(exc)
+        return (time.perf_counter() - wall, time.process_time() - cpu,
+                resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults, line)
+
+    out: dict[str, list] = {}
+    for case in STRICT_CASES:
+        frame = _spoiled(log, case)
+        timed(frame)  # warm-up: the shared price plan's cuts are built once per process
+        out[case] = [timed(frame) for _ in range(calls)]
+    print(json.dumps({**out, "records": len(log)}))
+
+
+def _print_strict(found: dict[str, dict[str, list]]) -> None:
+    for tree, cases in found.items():
+        print(tree)
+        for case, calls in cases.items():
+            walls, cpus, faults = (sorted(c[i] for c in calls) for i in range(3))
+            print(f"  {case:5s} CPU best {cpus[0] * 1000:6.1f} ms, median {cpus[len(cpus) // 2] * 1000:6.1f}; "
+                  f"wall best {walls[0] * 1000:6.1f} ms, median {walls[len(walls) // 2] * 1000:6.1f}; "
+                  f"minor faults median {faults[len(faults) // 2]:,}; {len(calls)} calls")
+            for line in sorted({c[3] for c in calls}):
+                print(f"        {line[:150]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkouts", nargs="*")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--strict-stop", action="store_true", help="time strict runs that stop at a bad record")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        one(args.rounds)
+        (one_strict if args.strict_stop else one)(args.rounds)
         return
     print("load average before:", " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
-    found: dict[str, dict[str, list]] = {tree: {"sleep": [], "b2b": []} for tree in args.checkouts}
+    kinds_timed = STRICT_CASES if args.strict_stop else ("sleep", "b2b")
+    found: dict[str, dict[str, list]] = {tree: {kind: [] for kind in kinds_timed} for tree in args.checkouts}
     records = 0
     for _ in range(args.reps):
         for tree in args.checkouts:
-            done = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", "--rounds", str(args.rounds)],
+            done = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", "--rounds", str(args.rounds)]
+                                  + (["--strict-stop"] if args.strict_stop else []),
                                   cwd=tree, env=dict(os.environ, PYTHONPATH=tree), capture_output=True, text=True,
                                   check=True)
             answer = json.loads(done.stdout)
             records = answer["records"]
-            for kind in ("sleep", "b2b"):
+            for kind in kinds_timed:
                 found[tree][kind] += answer[kind]
     print("load average after:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.strict_stop:
+        _print_strict(found)
+        return
     for tree, kinds in found.items():
         totals = {total for calls in kinds.values() for *_, total in calls}
         print(f"{tree}: total_usd {', '.join(sorted(totals))}")

@@ -7,12 +7,16 @@ identical rows, totals, problems and assumptions to the previous implementation)
 Compares, from memory (the 1,000,000-record log of benchmarks/usage.py): grouped by month; by day and
 tag:team with three --as models; per-record prices (every 50th record, one --as model); and the three
 provider JSON-lines logs of 300,000 records read and re-priced by day and tag:team. Run benchmarks/all.py
---quick first so both logs exist in /tmp/costcalc-bench-usage."""
+--quick first so both logs exist in /tmp/costcalc-bench-usage.
+
+Equal Decimals written differently (0.008 and 0.00800000) compare equal, so every value is also compared as
+it is written: each Decimal by its str (value and exponent: what a user's file or notebook shows)."""
 
 from __future__ import annotations
 
 import argparse
 import pickle
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +47,37 @@ def results() -> dict:
     return out
 
 
+def written(value):
+    """`value` with every Decimal, in frames, attrs, lists, tuples and dicts, replaced by its repr (its str
+    within Decimal('...')): equal exactly when the digits and exponents are (a frame by its columns, dtypes
+    and written cells)."""
+    if isinstance(value, Decimal):
+        return repr(value)
+    if isinstance(value, pd.DataFrame):
+        return ("DataFrame", list(value.columns), [str(t) for t in value.dtypes],
+                [written(value[c].tolist()) for c in value.columns], written(value.attrs))
+    if isinstance(value, dict):
+        return {key: written(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(written(item) for item in value)
+    return value
+
+
+def first_difference(old, now, where: str = "") -> str:
+    """Where two `written` forms first differ, for the failure message."""
+    if type(old) is not type(now) or not isinstance(old, (dict, list, tuple)):
+        return f"{where}: {old!r} != {now!r}"
+    if isinstance(old, dict):
+        if old.keys() != now.keys():
+            return f"{where}: keys {sorted(old.keys() ^ now.keys(), key=str)} differ"
+        pairs = [(f"{where}[{key!r}]", old[key], now[key]) for key in old]
+    else:
+        if len(old) != len(now):
+            return f"{where}: {len(old)} != {len(now)} items"
+        pairs = [(f"{where}[{i}]", a, b) for i, (a, b) in enumerate(zip(old, now))]
+    return next(first_difference(a, b, place) for place, a, b in pairs if a != b)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["dump", "check"])
@@ -61,7 +96,10 @@ def main() -> None:
         else:
             pd.testing.assert_frame_equal(old[0], now[0])
             assert old[1:] == now[1:], name
-        print(f"{name}: identical")
+        digits_old, digits_now = written(old), written(now)
+        assert digits_old == digits_now, f"{name}: values equal, written differently: " + \
+            first_difference(digits_old, digits_now, name)
+        print(f"{name}: identical (every Decimal's str too)")
 
 
 if __name__ == "__main__":

@@ -302,3 +302,42 @@ def test_sums_beyond_int64_stay_exact(unlimited):
     result = reprice_chunks([FrameChunk(frame)], unlimited)
     assert result.rows["output_tokens"][0] == 10 ** 19
     assert result.total_usd == Decimal(10 ** 19) * Decimal("15") / M
+
+
+# -- per-record re-pricing (by=None) lists what --as models and tool fees leave out in an order set by its
+# own input (revU 3): the process's shared PricePlan numbers errors and outcomes as earlier runs met them
+
+LAUNCH = "gpt-5.5 launched at 2026-04-23 00:00Z; it has no price before then"
+
+
+def _left_out_lines(table, frame: pd.DataFrame, models: list[str]) -> list[str]:
+    return [line for line in per_record(table, frame, models).attrs["assumptions"] if "token counts" not in line]
+
+
+def test_lines_of_what_is_left_out_do_not_follow_earlier_runs(table, monkeypatch):
+    from costcalc.usage import price
+
+    def record(timestamp: str, model: str = "claude-haiku-4-5") -> dict:
+        return {"timestamp": timestamp, "model": model, "input_tokens": 1000}
+
+    # --as gpt-5.5 (launched 2026-04-23) prices none of January's and February's records: one line per month
+    # asked. Neither DeepSeek model has a web_search fee: one line per model
+    june = "2026-06-10T00:00:00Z"
+    frame = usage(record("2026-01-10T00:00:00Z"), record("2026-02-10T00:00:00Z"), record("2026-02-11T00:00:00Z"),
+                  record(june, "deepseek-v4-pro"), record(june, "deepseek-v4-flash"))
+    frame["web_search_calls"] = np.array([0, 0, 0, 2, 3], dtype=np.int64)
+    earlier = usage(record("2026-02-10T00:00:00Z"), record(june, "deepseek-v4-flash"))
+    earlier["web_search_calls"] = np.array([0, 1], dtype=np.int64)
+    fee = "web_search calls in 1 records priced as logged on {0} are not priced: {0} has no web_search fee in the " \
+          "price table then (their tokens are priced; the calls are left out of the totals, not counted as free)"
+    as_gpt = "records have no price as gpt-5.5 ({0} (asked for 2026-{1}-01 00:00Z)): its totals leave them out"
+    expected = ["1 " + as_gpt.format(LAUNCH, "01"), "2 " + as_gpt.format(LAUNCH, "02"),
+                "3 " + fee.format("deepseek-v4-flash"), "2 " + fee.format("deepseek-v4-pro")]
+
+    monkeypatch.setattr(price, "_PLANS", {})  # a fresh process
+    alone = _left_out_lines(table, frame, ["gpt-5.5"])
+    monkeypatch.setattr(price, "_PLANS", {})
+    _left_out_lines(table, earlier, ["gpt-5.5"])  # February's error and flash's outcomes numbered first
+    after = _left_out_lines(table, frame, ["gpt-5.5"])
+    assert alone == after == expected
+    assert reprice_chunks([FrameChunk(frame)], table, ["gpt-5.5"]).assumptions[-4:] == expected  # as totals list them

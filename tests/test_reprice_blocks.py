@@ -301,3 +301,61 @@ def test_slice_notes_are_listed_by_the_place_one_pass_first_says_them():
     notes.say((0, 0, 9), "late")  # said again at an earlier place: that is where one pass says it
     assert notes.in_order() == ["late", "tier", "residency"]
     assert notes.in_order() == []  # each slice's notes are listed once
+
+
+# -- a strict run stops at the slice's first bad record (revU 1): no block after the first with a bad
+# record is priced, and its error line is one pass's. Only an unknown name's line depends on the rest of
+# the slice (whether it is among the run's first 20 unknown names in one pass's order): then the rest's
+# (provider, model) pairs are coded, not priced; for any other error nothing after the block is looked at.
+
+def _strict_stop(table, records: list[dict], block: int, monkeypatch) -> tuple[str, list[int], list[int]]:
+    """(the error line, first rows of the blocks priced, first rows of the blocks whose pairs were coded)."""
+    from costcalc.errors import InputError
+    from costcalc.usage.blocked import PairCodes
+
+    priced, coded = [], []
+    price_block, pair_codes = price.Repricer._price_block, PairCodes.codes
+    monkeypatch.setattr(price.Repricer, "_price_block",
+                        lambda self, target, pieces, clock, block, *rest:
+                        priced.append(block.start) or price_block(self, target, pieces, clock, block, *rest))
+    monkeypatch.setattr(PairCodes, "codes",
+                        lambda self, start, *rest: coded.append(start) or pair_codes(self, start, *rest))
+    monkeypatch.setattr(price, "BLOCK_RECORDS", block)
+    with pytest.raises(InputError) as info:
+        reprice_chunks([UsageChunk(usage(*records), len(records), [])], table, strict=True)
+    return str(info.value), priced, coded
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 10**9])
+def test_strict_prices_nothing_after_the_block_of_the_first_bad_record(table, block, monkeypatch):
+    # row 3 is the typo, rows 4-10 unknown names of acme. Provider '' (rows 1-3) is numbered first, so the
+    # typo is the run's first unknown name in one pass and is hinted; acme's names are coded, not priced
+    records = [_record("", "gpt-5.5"), _record("", "gpt-5.5"), _record("", "gpt-5.5-typo")]
+    records += [_record("acme", f"q{i}") for i in range(7)]
+    line, priced, coded = _strict_stop(table, records, block, monkeypatch)
+    assert line.endswith(f"log.jsonl:3: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{TYPO_HINT}")
+    assert priced == list(range(0, 3, block))  # the blocks up to the one holding row 3
+    assert coded == list(range(0, 10, block))  # every pair of the slice, each block once
+
+
+@pytest.mark.parametrize("block", [1, 2, 7, 10**9])
+def test_strict_codes_the_rest_when_the_hint_depends_on_it(table, block, monkeypatch):
+    # zeta's typo (row 2) is the 21st unknown name of one pass: acme (provider 0, row 1) has q0-q19 in
+    # rows 3-22. Blocks of 1 and 2 price rows 1-2 only, and still give it no hint
+    records = [_record("acme", "gpt-5.5"), _record("zeta", "gpt-5.5-typo")]
+    records += [_record("acme", f"q{i}") for i in range(20)]
+    line, priced, coded = _strict_stop(table, records, block, monkeypatch)
+    assert line.endswith(f"log.jsonl:2: model: 'gpt-5.5-typo': unknown model 'gpt-5.5-typo'{UNKNOWN}")
+    assert priced == list(range(0, 2, block))  # the blocks up to the one holding row 2
+    assert coded == list(range(0, 22, block))
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 10**9])
+def test_strict_looks_at_nothing_after_a_bad_record_whose_line_cannot_change(table, block, monkeypatch):
+    # row 2: a tier no model offers; rows 3-6 unknown names (which would be hinted): neither priced nor coded
+    records = [_record("", "gpt-5.5"), _record("", "gpt-5.5", service_tier="platinum")]
+    records += [_record("acme", f"gpt-5.5-typo{i}") for i in range(4)]
+    line, priced, coded = _strict_stop(table, records, block, monkeypatch)
+    assert line.endswith("log.jsonl:2: service_tier: 'platinum': unknown service tier 'platinum'; "
+                         "allowed: standard, batch, flex, priority (fast = priority)")
+    assert priced == coded == list(range(0, 2, block))

@@ -11,7 +11,7 @@ different plans merge exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from pathlib import Path
 
@@ -22,13 +22,15 @@ from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..usage.partials import Partials, finish_partials, merge_partials
 from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
-from ..usage.run import FirstProblems, RepriceResult
+from ..usage.price import settle_names
+from ..usage.run import FirstProblems, RepriceResult, problem_order_slices
 from ..usage.schema import TOOL_COLUMNS
 from ..usage.totals import check_by
 from .duckdb_files import plan_file, scan_partials
 from .plan import DAY, SEGMENT_COLUMNS, Plan, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import KEEP_PROBLEMS, PROBLEM_COLUMNS, problems_sql, sums_sql
+from ..prices.names import LoggedNames
 from ..prices.resolve import lookup
 
 SEGMENTS = "costcalc_segments"
@@ -45,12 +47,26 @@ def _duckdb():
 
 class _Plans:
     """The plan of the last chunk, rebuilt only when a chunk brings a name, tier, residency or day
-    it does not cover."""
+    it does not cover; and the run's names, resolved as the local pricer resolves them."""
 
     def __init__(self, table: PriceTable, models: list[str]):
         self.table, self.models = table, models
         self.plan: Plan | None = None
         self.covers: tuple = (set(), set(), set(), 0, 0)
+        self.names = LoggedNames(table)  # the run's: its first SUGGEST_FOR unknown names get "did you mean"
+
+    def settle_names(self, combos: pd.DataFrame, parts: Callable[[], Iterable[pd.DataFrame]]) -> None:
+        """Resolve the names of records about to be priced as the local pricer does: slice by slice
+        (`parts`: the slices it would price them in, each with provider and model), each slice's new
+        names in one pass's order, which decides the run's first unknown names. Only needed (the slices
+        made and coded) when `combos` hold an unknown name new to the run and the run still gives hints:
+        otherwise the order has no effect on what is said (notes are listed sorted)."""
+        if not self.names.hints_left():
+            return
+        pairs = set(zip(combos["provider"], combos["model"]))
+        if any(self.names.settled(p, m) is None and self.names.find(p, m).error is not None for p, m in pairs):
+            for part in parts():
+                settle_names(self.names, part)
 
     def for_combos(self, combos: pd.DataFrame, first_day: int, last_day: int) -> Plan:
         names = set(zip(combos["provider"], combos["model"]))
@@ -64,13 +80,15 @@ class _Plans:
             start = min(first_day, start) if self.plan else first_day
             end = max(last_day + 1, end) if self.plan else last_day + 1
             self.plan = build_plan(self.table, start, end, self.models, sorted(names), sorted(tiers),
-                                   sorted(residency))
+                                   sorted(residency), self.names)
             self.covers = (names, tiers, residency, start, end)
         return self.plan
 
 
-def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str]) -> Partials | None:
-    """Partials of one normalized frame, priced inside DuckDB."""
+def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str],
+                           sources: Sequence[str] = ()) -> Partials | None:
+    """Partials of one normalized frame, priced inside DuckDB. sources: the run's files in problem order
+    (the order the local pricer prices the frame's rows in: its unknown names are hinted in that order)."""
     if not len(frame):
         return None
     if "line" not in frame:
@@ -85,6 +103,7 @@ def reprice_frame_partials(con, frame: pd.DataFrame, plans: _Plans, by: list[str
                              f"max(epoch_us(timestamp)) AS last FROM {USAGE} GROUP BY ALL").df()
         first, last = int(combos["first"].min()), int(combos["last"].max())
         combos = combos.drop(columns=["first", "last"])
+        plans.settle_names(combos, lambda: problem_order_slices(frame, list(sources)))
         mapping = {c: c for c in ("source", "line") if c in frame}
         mapping.setdefault("source", "'<DataFrame>'")  # a frame made by hand, as the local pricer names it
         mapping.update({c: "0" for c in TOOL_COLUMNS if c not in frame})  # no calls logged
@@ -160,7 +179,7 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
             if strict and chunk.problems:
                 raise InputError(chunk.problems[:1])
             parts = [total, read]
-            priced = reprice_frame_partials(con, chunk.frame, plans, by)
+            priced = reprice_frame_partials(con, chunk.frame, plans, by, sources)
             if priced is not None:
                 if strict and priced.reported:
                     raise InputError(priced.problems[:1])
@@ -189,7 +208,7 @@ def reprice_files_duckdb(paths, table: PriceTable, models: list[str] | None = No
     def price_chunk(chunk) -> list[Partials]:
         parts = [Partials(by, total.models, meta, records=chunk.records - len(chunk.frame),
                           reported=len(chunk.problems), problems=list(chunk.problems))]
-        priced = reprice_frame_partials(con, chunk.frame, plans, by)
+        priced = reprice_frame_partials(con, chunk.frame, plans, by, total.sources)
         return parts if priced is None else parts + [priced]
 
     try:

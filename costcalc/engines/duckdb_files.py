@@ -50,6 +50,7 @@ from ..usage.formats.instants import MAX_SECONDS, MIN_SECONDS
 from ..usage.partials import Partials
 from ..usage.read_csv import _capped_csv, _LineTooLong, csv_header
 from ..usage.read_parquet import parquet_plan
+from ..usage.run import slices
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .plan import DAY
 
@@ -392,6 +393,19 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
         return _priced(con, scan, groups, plans, by, chunk_records, price_chunk, price_relation)
 
 
+def _reader_slices(con, scan: FileScan, distinct: Distinct, chunk_records: int) -> Iterator[pd.DataFrame]:
+    """The provider and model of the file's screened records in the slices a local run prices them in:
+    costcalc's reader's chunks of chunk_records rows (a CSV file's from line 2, after its header), each
+    sliced as usage.run slices a chunk. The chunks are taken by line: a CSV line the reader skips (more
+    cells than the header) would move its later chunks' edges, and the records DuckDB leaves to the reader
+    (suspects) are left out here."""
+    first = 2 if scan.kind == "csv" else 1
+    rows = con.execute(f"SELECT provider, model, (line - {first}) // {int(chunk_records)} AS chunk FROM {NORM} "
+                       f"WHERE ok AND NOT blank AND NOT {distinct.bad_sql()} ORDER BY line").df()
+    for _chunk, part in rows.groupby("chunk", sort=True):
+        yield from slices(part.reset_index(drop=True))
+
+
 def duckdb_error() -> type[Exception]:
     import duckdb  # lazy: the duckdb extra (this module is imported by its caller only when it is there)
 
@@ -418,6 +432,7 @@ def _priced(con, scan: FileScan, groups: list[tuple], plans, by: list[str], chun
         frame = pd.DataFrame([(p, m, str(distinct.tier_of.get(t, "standard")),
                                bool(distinct.residency_of.get(r, False))) for p, m, t, r, *_ in combos],
                              columns=["provider", "model", "service_tier", "residency"])
+        plans.settle_names(frame, lambda: _reader_slices(con, scan, distinct, chunk_records))
         first_day = min(row[5] for row in combos) // DAY
         last_day = max(row[6] for row in combos) // DAY
         mapping = {"source": "source", "line": "line"}

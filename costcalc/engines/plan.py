@@ -177,11 +177,13 @@ def tier_key(logged: object) -> str:
 
 def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str] | None = None,
                names: list[tuple[str, str]] | None = None, tiers: list[str] | None = None,
-               residency: list[bool] | None = None) -> Plan:
+               residency: list[bool] | None = None, resolver: LoggedNames | None = None) -> Plan:
     """The plan for records in epoch days [start_day, end_day), priced as logged and as each of `models`.
 
     names: the logged (provider, model) pairs to resolve (an engine asks its data for the distinct
-    pairs); None: every model id and alias of the table, for any provider. tiers: the logged
+    pairs); None: every model id and alias of the table, for any provider. resolver: the run's, whose
+    answers (which unknown names were given "did you mean") the plan takes; None: the plan's own, which
+    resolves `names` in sorted order. tiers: the logged
     service_tier values (None: every tier and alias). residency: the residency values seen (None: both)."""
     if end_day <= start_day:
         raise CostcalcError("the plan's period is empty: --until must come after --from")
@@ -190,7 +192,7 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
     repricer = Repricer(table, models, shared=False)
     for column, message in (NOT_IN_PLAN, OUTSIDE, UNKNOWN_TIER) + COUNT_ERRORS + MISSING_COUNT_ERRORS + TOO_MANY_ERRORS:
         repricer._error_id(message, column)
-    name_rows = _names(table, repricer, names)
+    name_rows = _names(table, repricer, names, resolver)
     tier_rows: list[tuple[str, str | None, int | None]] = []
     if tiers is None:  # tiers as logged: what the readers accept (usage/formats/common.py), "" = standard
         tier_rows = [(raw, tier, None) for raw, tier in sorted((k, v) for k, v in TIER_OF.items() if k is not None)]
@@ -257,7 +259,8 @@ def _hashed(plan: Plan) -> Plan:
     return plan
 
 
-def _names(table: PriceTable, repricer: Repricer, names: list[tuple[str, str]] | None) -> list[tuple]:
+def _names(table: PriceTable, repricer: Repricer, names: list[tuple[str, str]] | None,
+           resolver: LoggedNames | None) -> list[tuple]:
     rows = []
     if names is None:
         resolver = LoggedNames(table)
@@ -265,8 +268,9 @@ def _names(table: PriceTable, repricer: Repricer, names: list[tuple[str, str]] |
             model_id, error = resolver.model_of("", name)
             rows.append((ANY_PROVIDER, name, model_id, None if error is None else repricer._error_id(error, "model")))
         return rows
+    model_of = repricer.model_of if resolver is None else resolver.model_of
     for provider, model in sorted(set(names)):
-        model_id, error = repricer.model_of(provider, model)
+        model_id, error = model_of(provider, model)
         rows.append((provider, model, model_id, None if error is None else repricer._error_id(error, "model")))
     return rows
 

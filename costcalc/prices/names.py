@@ -50,7 +50,7 @@ class LoggedNames:
         self.table = table
         self._note = note or (lambda text: None)
         self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        self._unknown_names = 0
+        self._hinted = 0  # unknown names given "did you mean": the run's first SUGGEST_FOR
 
     def model_of(self, provider: str, model: str) -> tuple[str | None, str | None]:
         """(model id, None) for a logged (provider, model) pair, or (None, error message)."""
@@ -88,6 +88,10 @@ class LoggedNames:
         assert error is not None, "the name itself is a candidate"
         return Found(None, error)
 
+    def hints_left(self) -> bool:
+        """Whether the next unknown name settled gets "did you mean" (the run's first SUGGEST_FOR do)."""
+        return self._hinted < SUGGEST_FOR
+
     def settle(self, provider: str, model: str, found: Found) -> tuple[str | None, str | None]:
         """The pair's answer, its effects had now if it is new to the run: its notes said, and an unknown
         name among the run's first SUGGEST_FOR given "did you mean"."""
@@ -98,15 +102,14 @@ class LoggedNames:
         for text in found.notes:
             self._note(text)
         error = found.error
-        if found.model_id is None:
-            # "did you mean" compares the name with every model: worth it for the first few unknown
-            # names, not for each of 50,000 in a log of made-up names (linear, bounded time)
-            self._unknown_names += 1
-            if self._unknown_names <= SUGGEST_FOR:
-                try:
-                    lookup(self.table, model)
-                except UnknownModelError as exc:
-                    error = str(exc)
+        # "did you mean" compares the name with every model: worth it for the first few unknown names,
+        # not for each of 50,000 in a log of made-up names (linear, bounded time)
+        if found.model_id is None and self.hints_left():
+            self._hinted += 1
+            try:
+                lookup(self.table, model)
+            except UnknownModelError as exc:
+                error = str(exc)
         settled = self._names[key] = (found.model_id, error)
         return settled
 

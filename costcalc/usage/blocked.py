@@ -140,6 +140,14 @@ class PairCodes:
         np.take(mapping, index, out=out, mode="clip")
         return out
 
+    def code_rows(self, start: int, stop: int, size: int, ws: Workspace) -> None:
+        """Code rows [start, stop) `size` rows at a time, pricing nothing: their pairs new to the run are
+        then found, for `settle` (the codes themselves are dropped: `ws`'s pair and scratch buffers are
+        overwritten)."""
+        for first in range(start, stop, size):
+            m = min(first + size, stop) - first
+            self.codes(first, first + m, ws.int64("pair", m), ws.int64("scratch", m))
+
     def _new(self, p: int, m: int) -> int:
         code = len(self.ids)
         provider, model = str(self.providers.values[p]), str(self.models.values[m])
@@ -150,6 +158,12 @@ class PairCodes:
         self.ids.append(answer)
         self.order.append((p, m))
         return code
+
+    def may_be_hinted(self, code: int) -> bool:
+        """Whether settling may give the pair's error a "did you mean": an unknown name new to the run
+        (whether it is among the run's first SUGGEST_FOR depends on the slice's other pairs)."""
+        found = self._found.get(code)
+        return found is not None and found.error is not None
 
     def settle(self) -> dict[int, str]:
         """Have the effects of the slice's pairs new to the run, in one pass's order (`order`): their

@@ -143,7 +143,7 @@ def finish_partials(partials: Partials, components: bool = False) -> RepriceResu
     assumptions sorted, then what --as models and tool fees left out (sorted by model, tool)."""
 
     items = list(partials.items())
-    notes = unpriced_notes(dict(sorted(partials.unpriced_as.items())), dict(sorted(partials.unpriced_calls.items())))
+    notes = unpriced_notes(partials.unpriced_as, partials.unpriced_calls)
     return RepriceResult(rows_frame(partials.by, partials.labels, items), list(partials.by), list(partials.models),
                          partials.records, partials.priced, partials.reported,
                          first_problems(partials.problems, partials.sources),

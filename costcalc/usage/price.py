@@ -301,15 +301,19 @@ class Repricer:
         the logged model cannot price are reported (with source, line, column and value)."""
         return next(self._blocks(frame, max(len(frame), 1)))[1]
 
-    def blocks(self, frame: pd.DataFrame, size: int | None = None) -> Iterator[tuple[slice, PricedSlice]]:
+    def blocks(self, frame: pd.DataFrame, size: int | None = None, strict: bool = False
+               ) -> Iterator[tuple[slice, PricedSlice]]:
         """Price a frame block by block (BLOCK_RECORDS rows; see usage/blocked.py for why): (rows, the
         PricedSlice of those rows) per block, in row order, the same answers as `price`. A block's arrays
         are buffers the next block reuses: use each before asking for the next (Totals.add does). The
         slice's problems and assumptions are final when its last block is handed on (leave `problems` as
-        it is until then: the slice's are given their hints in place)."""
-        return self._blocks(frame, size or BLOCK_RECORDS)
+        it is until then: the slice's are given their hints in place). strict: the caller stops at the
+        slice's first problem, so the first block with a bad record is the last handed on (its problems'
+        hint is still one pass's: the rest of the slice's names are coded, not priced, when it depends
+        on them)."""
+        return self._blocks(frame, size or BLOCK_RECORDS, strict)
 
-    def _blocks(self, frame: pd.DataFrame, size: int) -> Iterator[tuple[slice, PricedSlice]]:
+    def _blocks(self, frame: pd.DataFrame, size: int, strict: bool = False) -> Iterator[tuple[slice, PricedSlice]]:
         n = len(frame)
         size = max(min(size, n), 1)
         ws = Workspace()
@@ -365,11 +369,18 @@ class Repricer:
                     self._count_unpriced_calls(target, ids[priced], np.column_stack(columns[_TOKENS:])[priced])
             self.priced += m if all_good else int(good.sum())
             np.add(day, clock.day_lo, out=day)  # epoch days now (the models asked are priced)
-            if stop == n:  # before the last block is handed on: a caller may stop at it (strict)
+            last = stop == n or (strict and not all_good)  # strict: the slice's first problem is this block's
+            if last:  # before the last block is handed on: a caller may stop at it (strict)
+                if stop < n and problem_pairs and pairs.may_be_hinted(problem_pairs[0]):
+                    # a strict stop at an unknown name: whether it is hinted depends on every pair of the
+                    # slice (PairCodes), so the rest of the slice's pairs are coded (not priced)
+                    pairs.code_rows(stop, n, size, ws)
                 self._settle(pairs, notes, first_problem, problem_pairs)
             yield slice(start, stop), PricedSlice(good, [ids for ids, _, _ in per_target],
                                                   [columns for _, columns, _ in per_target],
                                                   [flags for _, _, flags in per_target], month, day)
+            if last:
+                return
 
     def _settle(self, pairs: PairCodes, notes: SliceNotes, first_problem: int, problem_pairs: list[int]) -> None:
         """What pricing a slice says, had when its last block is priced, in the order one pass over it
@@ -387,7 +398,7 @@ class Repricer:
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee
-        prices, one line per priced_as, model and tool (see `unpriced_notes`)."""
+        prices, one line per priced_as, model and tool (sorted: see `unpriced_notes`)."""
         return unpriced_notes(self.unpriced_as, self.unpriced_calls)
 
     def unpriced_by_label(self) -> dict[str, dict[str, int]]:
@@ -637,10 +648,12 @@ class Repricer:
 def unpriced_notes(unpriced_as: dict[tuple[str, str], int],
                    unpriced_calls: dict[tuple[str, str, str], list[int]]) -> list[str]:
     """One line per (--as model, reason) the model could not price and per (priced_as, model, tool)
-    whose calls no fee priced, in the order the dicts hold them (a merged run sorts them first)."""
+    whose calls no fee priced, each kind sorted by its key: an order set by this run's input alone (the
+    dicts are filled in the order of error and outcome ids, which the process's shared PricePlan numbers
+    as earlier runs met them; merged partials have no order of their own)."""
     out = [f"{count:,} records have no price as {model} ({message}): its totals leave them out"
-           for (model, message), count in unpriced_as.items()]
-    for (label, model, tool), (records, calls) in unpriced_calls.items():
+           for (model, message), count in sorted(unpriced_as.items())]
+    for (label, model, tool), (records, calls) in sorted(unpriced_calls.items()):
         as_what = "as logged" if label == "logged" else f"as {label}"
         out.append(f"{calls:,} {tool} calls in {records:,} records priced {as_what} on {model} are not "
                    f"priced: {model} has no {tool} fee in the price table then (their tokens are priced; "
@@ -788,6 +801,15 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tu
     return dense_codes.astype(np.int64, copy=False), combos
 
 
+def settle_names(names: LoggedNames, part: pd.DataFrame) -> None:
+    """Have the effects of a slice's (provider, model) pairs new to the run (`names`: its notes, "did you
+    mean" for the run's first unknown names) in the order pricing the slice has them, without pricing it:
+    for an engine that prices elsewhere (DuckDB) and must hint the names the local pricer hints."""
+    pairs = PairCodes(TextCodes(part["provider"]), TextCodes(part["model"]), names)
+    pairs.code_rows(0, len(part), BLOCK_RECORDS, Workspace())
+    pairs.settle()
+
+
 def _tier_or_error(tier: str):
     try:
         return normalize_tier(str(tier))
@@ -795,5 +817,5 @@ def _tier_or_error(tier: str):
         return exc
 
 
-__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs",
+__all__ = ["PRICED_COLUMNS", "Outcome", "PricedSlice", "Repricer", "outcome_cost", "record_costs", "settle_names",
            "unpriced_call_counts", "SLICE_RECORDS", "TIERS"]

@@ -67,6 +67,11 @@ class FirstProblems:
         return first_problems(self.problems, self.sources, self.keep)
 
 
+def problem_order_slices(frame: pd.DataFrame, sources: list[str]) -> Iterator[pd.DataFrame]:
+    """The slices a run prices a chunk's frame in: its rows in problem order, SLICE_RECORDS at a time."""
+    return slices(_in_problem_order(frame, sources))
+
+
 def _in_problem_order(frame: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
     """The frame's rows in problem order (file's place in `sources`, then line), so the pricer's first bad
     rows of a slice are its first problems; a reader's chunk (one file, lines rising) is returned as is."""
@@ -110,11 +115,11 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: Fir
         kept.add(chunk.problems)
         if strict and chunk.problems:  # a frame's bad rows (log readers raise on their own)
             raise InputError(chunk.problems[:1])
-        for part in slices(_in_problem_order(chunk.frame, kept.sources) if reorder else chunk.frame):
-            blocks = repricer.blocks(part) if blocked else iter([(slice(None), repricer.price(part))])
+        for part in problem_order_slices(chunk.frame, kept.sources) if reorder else slices(chunk.frame):
+            blocks = repricer.blocks(part, strict=strict) if blocked else iter([(slice(None), repricer.price(part))])
             for rows, priced in blocks:
                 yield part, rows, priced
-            if strict and repricer.reported:  # once the slice is priced: its problems read as one pass's
+            if strict and repricer.reported:  # once the blocks stop: its problems read as one pass's
                 raise InputError(repricer.problems[:1])  # (the hints of its unknown names are settled then)
             kept.add(repricer.problems)
             repricer.problems = []

@@ -1,0 +1,117 @@
+"""`--engine duckdb` gives the run's first 20 unknown names "did you mean" as the local pricer does (revU 2): in
+the order one pass over each slice resolves its names (by provider, then model, each numbered as first met in
+the slice; slices in the order the reader's chunks bring them), not sorted by name. The same log, as a frame and
+as CSV, Parquet and JSON-lines files, gives the same problems and assumptions on both engines."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from costcalc.engines.duckdb import reprice_chunks_duckdb, reprice_files_duckdb
+from costcalc.usage.chunk import UsageChunk
+from costcalc.usage.read import iter_usage
+from costcalc.usage.run import reprice_chunks
+
+from .test_reprice import usage
+from .test_reprice_blocks import AS, MIMI_HINT, TYPO_HINT, UNKNOWN, _names_log, _record
+
+pytest.importorskip("duckdb")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+
+def _log() -> pd.DataFrame:
+    """22 records. Row 1 acme's gpt-5.5 (known); rows 2-20 acme's zz0-zz18 (19 unknown names, no near model);
+    row 21 zeta's gpt-5.5-typo; row 22 acme's gpt-5.4-mimi.
+
+    One slice: acme is provider 0, zeta 1. acme's zz0-zz18 are the 1st-19th unknown names, its mimi the 20th
+    (hinted), zeta's typo the 21st (not hinted). Sorted by name (what DuckDB did) acme's mimi came first and
+    zeta's typo last: the same answer, by chance. Chunks of 20 records: rows 21-22 are the second slice, where
+    zeta (row 21) is provider 0: its typo is the 20th unknown name (hinted) and mimi the 21st (not)."""
+    records = [_record("acme", "gpt-5.5")] + [_record("acme", f"zz{i}") for i in range(19)]
+    records += [_record("zeta", "gpt-5.5-typo"), _record("acme", "gpt-5.4-mimi")]
+    return usage(*records)
+
+
+TYPO = "unknown model 'gpt-5.5-typo'"
+MIMI = "unknown model 'gpt-5.4-mimi'"
+
+
+def _said(result) -> tuple[list[str], list[str]]:
+    return [str(p) for p in result.problems], result.assumptions
+
+
+def _write(frame: pd.DataFrame, path, kind: str) -> None:
+    text = frame.drop(columns=["source", "line"])
+    if kind == "parquet":
+        pq.write_table(pa.Table.from_pandas(text, preserve_index=False), path)
+        return
+    text = text.assign(timestamp=text["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if kind == "csv":
+        text.assign(residency=text["residency"].map({True: "true", False: "false"})).to_csv(path, index=False)
+    else:
+        path.write_text("".join(json.dumps(row) + "\n" for row in text.to_dict("records")))
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "jsonl"])
+@pytest.mark.parametrize("chunk", [20, 250_000])
+def test_a_log_file_gets_the_hints_of_a_local_run(table, tmp_path, kind, chunk):
+    path = tmp_path / f"log.{kind}"
+    _write(_log(), path, kind)
+    local = reprice_chunks(iter_usage([path], chunk_records=chunk), table, AS, sources=[str(path)])
+    engine = reprice_files_duckdb([path], table, AS, chunk_records=chunk)
+    assert _said(engine) == _said(local)
+    problems = _said(local)[0]
+    typo, mimi = (TYPO + TYPO_HINT, MIMI + UNKNOWN) if chunk == 20 else (TYPO + UNKNOWN, MIMI + MIMI_HINT)
+    assert problems[-2:] == [f"{path}:{21 + (kind == 'csv')}: model: 'gpt-5.5-typo': {typo}",
+                             f"{path}:{22 + (kind == 'csv')}: model: 'gpt-5.4-mimi': {mimi}"]
+
+
+def _zeta_first() -> pd.DataFrame:
+    """zeta (row 1) is provider 0 of one pass: its typo is the 1st unknown name (hinted); acme's zz0-zz19 the
+    2nd-21st, its mimi (row 22) the 22nd: not hinted. Sorted by name, acme's mimi came first, zeta's typo last."""
+    records = [_record("zeta", "gpt-5.5-typo")] + [_record("acme", f"zz{i}") for i in range(20)]
+    records.append(_record("acme", "gpt-5.4-mimi"))
+    return usage(*records)
+
+
+def test_a_frame_gets_the_hints_of_a_local_run(table):
+    frame = _zeta_first()
+    local = reprice_chunks([UsageChunk(frame, len(frame), [])], table, AS)
+    engine = reprice_chunks_duckdb([UsageChunk(frame, len(frame), [])], table, AS)
+    assert _said(engine) == _said(local)
+    problems = _said(local)[0]
+    assert problems[0] == f"log.jsonl:1: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
+    assert problems[-1] == f"log.jsonl:22: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"
+
+
+def test_names_and_notes_of_chunks_in_a_run_as_local(table):
+    # the blocked pricer's 21 unknown names and every kind of note, in two chunks: the run's first 20 unknown
+    # names are counted chunk after chunk (tests/test_reprice_blocks.py works the hints out by hand)
+    frame = _names_log()
+    chunks = [UsageChunk(frame.iloc[:22], 22, []), UsageChunk(frame.iloc[22:], len(frame) - 22, [])]
+    local = reprice_chunks(chunks, table, AS)
+    engine = reprice_chunks_duckdb(chunks, table, AS)
+    assert _said(engine) == _said(local)
+    assert [str(p) for p in local.problems][-2:] == [f"log.jsonl:23: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}",
+                                                     f"log.jsonl:24: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_the_cli_says_the_same_on_either_engine(tmp_path, kind):
+    from click.testing import CliRunner
+
+    from costcalc.cli import cli
+
+    path = tmp_path / f"log.{kind}"
+    _write(_zeta_first(), path, kind)
+    local, engine = (CliRunner().invoke(cli, ["reprice", str(path), "--as", "gpt-5.5", "--format", "json", *engine])
+                     for engine in ([], ["--engine", "duckdb"]))
+    assert local.exit_code == engine.exit_code == 1  # records reported
+    assert (engine.stdout, engine.stderr) == (local.stdout, local.stderr)
+    problems = json.loads(local.stdout)["problems"]
+    assert [(p["line"], p["message"]) for p in (problems[0], problems[-1])] == \
+        [(1 + (kind == "csv"), TYPO + TYPO_HINT), (22 + (kind == "csv"), MIMI + UNKNOWN)]
