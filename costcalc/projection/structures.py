@@ -60,11 +60,13 @@ class Volumes:
         self.places: list[int] = []
         self.denominators: list[Decimal] = []
 
-    def id(self, volume: Decimal, den: Decimal) -> int:
-        key = (str(volume), str(den))  # as written: 500 and 500.0 are equal, but their lines' digits differ
+    def id(self, volume: Decimal, volume_text: str, den: Decimal, den_text: str) -> int:
+        """The id of (volume, den), told apart by their texts (str: 500 and 500.0 are equal, but their lines'
+        digits differ), which the caller makes once per distinct value, not once per profile and month."""
+        key = (volume_text, den_text)
         found = self.ids.get(key)
         if found is None:
-            places = _places(volume)
+            places = _places_of_text(volume_text)
             found = self.ids[key] = len(self.numerators)
             self.numerators.append(int(volume.scaleb(places)))
             self.places.append(places)
@@ -101,12 +103,14 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     # traffic-weighted minutes divide
     factor, day_den = _day_scale(projector, weights, weights_id) if per_day else (None, None)
     count = profile.requests_per_day if per_day else profile.requests_per_month
-    for index, ym, numerator in _numerators(projector, profile, month_list, start, windows, count, factor):
+    day_text = None if day_den is None else str(day_den)  # one denominator per profile: its text once
+    for index, ym, numerator, numerator_text in _numerators(projector, profile, month_list, start, windows, count,
+                                                            factor):
         den = day_den if day_den is not None else \
             projector.month_weight(ym, profile.traffic.timezone, weights, weights_id)
         denominators[index] = den
         if numerator:
-            vids[index] = volumes.id(numerator, den)
+            vids[index] = volumes.id(numerator, numerator_text, den, str(den) if day_text is None else day_text)
     found = projector.volumes[key] = Volume(windows, vids, denominators)
     return found
 
@@ -122,10 +126,11 @@ def _day_scale(projector: _Projector, weights: tuple | None, weights_id: int) ->
 
 def _numerators(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]],
                 start: tuple[int, int], windows: tuple, count, factor: Decimal | None) -> list[tuple]:
-    """(month index, (year, month), volume numerator) of each month the profile runs in: its requests per day
-    or per month x growth^k (x the traffic factor, per day), at 50 digits as before. Shared by the profiles
-    that differ only in their traffic weights; keyed by the values as written (1000 and 1000.0 give
-    numerators at other places)."""
+    """(month index, (year, month), volume numerator, its text) of each month the profile runs in: its requests
+    per day or per month x growth^k (x the traffic factor, per day), at 50 digits as before. Shared by the
+    profiles that differ only in their traffic weights (each shape of a per-day volume has its own
+    denominator, the numerators are the same: their texts are made here once, not per profile); keyed by the
+    values as written (1000 and 1000.0 give numerators at other places)."""
     key = ("numerators", factor is None, str(count), str(profile.growth_per_month), profile.start, id(windows),
            factor)
     found = projector.volumes.get(key)
@@ -138,7 +143,9 @@ def _numerators(projector: _Projector, profile: Profile, month_list: list[tuple[
                 continue
             k = cal.months_between(anchor, ym)
             numerator = at_case(count) * (projector.growth(growth_base, k) if k > 0 else _ONE)
-            found.append((index, ym, numerator if factor is None else numerator * factor))
+            if factor is not None:
+                numerator *= factor
+            found.append((index, ym, numerator, str(numerator)))
         projector.volumes[key] = found
     return found
 
@@ -153,6 +160,9 @@ def structures(projector: _Projector, model_id: str, model_name: str, profile: P
     missing = [(request, key) for request, key in dict((k, (r, k)) for r, k in requests).values()
                if found[key] is None]
     if missing:
+        running = [window for window in windows if window is not None]
+        for request, _ in missing:  # a UTC clock's pieces of every month at once
+            projector.clock_pieces(model_id, running, request)
         rows: dict[tuple, list] = {key: [] for _, key in missing}
         for index, (ym, window) in enumerate(zip(month_list, windows)):
             if window is None:
