@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from functools import cache, lru_cache
-
+from itertools import chain
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -156,27 +156,51 @@ def hour_runs(tz_name: str, year: int, month: int) -> tuple[np.ndarray, np.ndarr
 
 def hour_counts(tz_name: str, rows: list[tuple[tuple[int, int], tuple[tuple[int, int], ...]]]) -> np.ndarray:
     """Minutes per local hour of the week in `tz_name` of each row (a (year, month) and its minute ranges
-    [a, b) from the month's start), as a rows x 168 int64 matrix: what traffic weights multiply. All rows
-    at once: their months' hour runs laid end to end on one minute line (each month's ranges shifted by
-    the minutes before it), so one search finds the runs every range overlaps and one bincount adds
-    them (a structure's rows one at a time were thousands of small numpy calls, most of a small
-    projection's fixed cost). tests/test_projection_equality.py holds it to counting every minute."""
+    [a, b) from the month's start), as a rows x 168 int64 matrix: what traffic weights multiply. A row of
+    the whole month is its month's counts (hour_runs: most rows of a projection, every model without a
+    clock rule); the other rows all at once: their months' hour runs laid end to end on one minute line
+    (each month's ranges shifted by the minutes before it), so one search finds the runs every range
+    overlaps and one bincount adds them (a structure's rows one at a time were thousands of small numpy
+    calls, most of a small projection's fixed cost). tests/test_projection_equality.py holds it to
+    counting every minute."""
+    import numpy as np  # lazy, as hour_runs
+
+    out = np.empty((len(rows), HOURS_PER_WEEK), dtype=np.int64)
+    runs = {ym: hour_runs(tz_name, *ym) for ym in dict.fromkeys(ym for ym, _ in rows)}
+    cut = []  # the rows that are not a whole month
+    for row, (ym, ranges) in enumerate(rows):
+        month_starts, _, month_counts = runs[ym]
+        if ranges == ((0, int(month_starts[-1])),):
+            out[row] = month_counts
+        else:
+            cut.append(row)
+    if cut:
+        out[cut] = _range_counts(runs, [rows[row] for row in cut])
+    return out
+
+
+def _range_counts(runs: dict[tuple[int, int], tuple], rows: list[tuple[tuple[int, int], tuple]]) -> np.ndarray:
+    """hour_counts of rows of minute ranges, from their months' hour runs (runs: hour_runs per month)."""
     import numpy as np  # lazy, as hour_runs
 
     first_minute: dict[tuple[int, int], int] = {}  # (year, month) -> its first minute on the line
     starts, buckets = [], []
     position = 0
     for ym in dict.fromkeys(ym for ym, _ in rows):
-        month_starts, month_buckets, _ = hour_runs(tz_name, *ym)
+        month_starts, month_buckets, _ = runs[ym]
         first_minute[ym] = position
         starts.append(month_starts[:-1] + np.int64(position))  # the last entry is the month's end
         buckets.append(month_buckets)
         position += int(month_starts[-1])
-    line = np.append(np.concatenate(starts or [np.zeros(0, dtype=np.int64)]), position)
-    hours = np.concatenate(buckets or [np.zeros(0, dtype=np.int16)])
-    spans = np.array([(row, first_minute[ym] + a, first_minute[ym] + b)
-                      for row, (ym, ranges) in enumerate(rows) for a, b in ranges], dtype=np.int64).reshape(-1, 3)
-    row, a, b = spans[:, 0], spans[:, 1], spans[:, 2]
+    line = np.append(np.concatenate(starts), position)
+    hours = np.concatenate(buckets)
+    # every range's ends as one flat array of ints (tuples of three per range were half this function's time)
+    per_row = [len(ranges) for _, ranges in rows]
+    ends = np.fromiter(chain.from_iterable(chain.from_iterable(ranges) for _, ranges in rows), dtype=np.int64,
+                       count=2 * sum(per_row)).reshape(-1, 2)
+    row = np.repeat(np.arange(len(rows), dtype=np.int64), per_row)
+    shift = np.repeat(np.array([first_minute[ym] for ym, _ in rows], dtype=np.int64), per_row)
+    a, b = ends[:, 0] + shift, ends[:, 1] + shift
     # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), each cut to [a, b)
     i = np.searchsorted(line, a, side="right") - 1
     j = np.searchsorted(line, b, side="left")
