@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 
@@ -60,18 +61,29 @@ class Volumes:
         self.places: list[int] = []
         self.denominators: list[Decimal] = []
 
-    def id(self, volume: Decimal, volume_text: str, den: Decimal, den_text: str) -> int:
-        """The id of (volume, den), told apart by their texts (str: 500 and 500.0 are equal, but their lines'
+    def id(self, volume: Numerator, den: Decimal, den_text: str) -> int:
+        """The id of (V, den), told apart by their texts (str: 500 and 500.0 are equal, but their lines'
         digits differ), which the caller makes once per distinct value, not once per profile and month."""
-        key = (volume_text, den_text)
+        key = (volume.text, den_text)
         found = self.ids.get(key)
         if found is None:
-            places = _places_of_text(volume_text)
             found = self.ids[key] = len(self.numerators)
-            self.numerators.append(int(volume.scaleb(places)))
-            self.places.append(places)
+            self.numerators.append(volume.scaled)
+            self.places.append(volume.places)
             self.denominators.append(den)
         return found
+
+
+class Numerator(NamedTuple):
+    """A month's volume numerator V (_numerators), with what Volumes keeps of it: made once per distinct
+    value, which every traffic shape of the same volume and growth shares."""
+
+    month: int  # month index
+    ym: tuple[int, int]
+    value: Decimal
+    text: str  # as written (str)
+    places: int  # its decimal places as written (_places)
+    scaled: int  # value x 10^places
 
 
 def month_windows(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]]) -> tuple:
@@ -104,13 +116,12 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     factor, day_den = _day_scale(projector, weights, weights_id) if per_day else (None, None)
     count = profile.requests_per_day if per_day else profile.requests_per_month
     day_text = None if day_den is None else str(day_den)  # one denominator per profile: its text once
-    for index, ym, numerator, numerator_text in _numerators(projector, profile, month_list, start, windows, count,
-                                                            factor):
+    for numerator in _numerators(projector, profile, month_list, start, windows, count, factor):
         den = day_den if day_den is not None else \
-            projector.month_weight(ym, profile.traffic.timezone, weights, weights_id)
-        denominators[index] = den
-        if numerator:
-            vids[index] = volumes.id(numerator, numerator_text, den, str(den) if day_text is None else day_text)
+            projector.month_weight(numerator.ym, profile.traffic.timezone, weights, weights_id)
+        denominators[numerator.month] = den
+        if numerator.value:
+            vids[numerator.month] = volumes.id(numerator, den, str(den) if day_text is None else day_text)
     found = projector.volumes[key] = Volume(windows, vids, denominators)
     return found
 
@@ -125,12 +136,12 @@ def _day_scale(projector: _Projector, weights: tuple | None, weights_id: int) ->
 
 
 def _numerators(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]],
-                start: tuple[int, int], windows: tuple, count, factor: Decimal | None) -> list[tuple]:
-    """(month index, (year, month), volume numerator, its text) of each month the profile runs in: its requests
-    per day or per month x growth^k (x the traffic factor, per day), at 50 digits as before. Shared by the
-    profiles that differ only in their traffic weights (each shape of a per-day volume has its own
-    denominator, the numerators are the same: their texts are made here once, not per profile); keyed by the
-    values as written (1000 and 1000.0 give numerators at other places)."""
+                start: tuple[int, int], windows: tuple, count, factor: Decimal | None) -> list[Numerator]:
+    """The volume numerator of each month the profile runs in: its requests per day or per month x growth^k
+    (x the traffic factor, per day), at 50 digits as before. Shared by the profiles that differ only in their
+    traffic weights (each shape of a per-day volume has its own denominator, the numerators are the same:
+    their texts and integers are made here once, not per profile); keyed by the values as written (1000 and
+    1000.0 give numerators at other places)."""
     key = ("numerators", factor is None, str(count), str(profile.growth_per_month), profile.start, id(windows),
            factor)
     found = projector.volumes.get(key)
@@ -145,7 +156,9 @@ def _numerators(projector: _Projector, profile: Profile, month_list: list[tuple[
             numerator = at_case(count) * (projector.growth(growth_base, k) if k > 0 else _ONE)
             if factor is not None:
                 numerator *= factor
-            found.append((index, ym, numerator, str(numerator)))
+            text = str(numerator)
+            places = _places_of_text(text)
+            found.append(Numerator(index, ym, numerator, text, places, int(numerator.scaleb(places))))
         projector.volumes[key] = found
     return found
 
