@@ -201,14 +201,22 @@ def _range_counts(runs: dict[tuple[int, int], tuple], rows: list[tuple[tuple[int
     row = np.repeat(np.arange(len(rows), dtype=np.int64), per_row)
     shift = np.repeat(np.array([first_minute[ym] for ym, _ in rows], dtype=np.int64), per_row)
     a, b = ends[:, 0] + shift, ends[:, 1] + shift
-    # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), each cut to [a, b)
+    # the runs of one hour of the week that each [a, b) overlaps (runs i..j-1), laid end to end: a run between
+    # its range's first and last counts whole, those two are cut to [a, b) (a few arrays of the overlaps'
+    # length, not one per step: fresh pages are slow on a VM)
     i = np.searchsorted(line, a, side="right") - 1
     j = np.searchsorted(line, b, side="left")
     overlaps = np.maximum(j - i, 0)
-    which = np.repeat(np.arange(len(a)), overlaps)
-    run = np.arange(int(overlaps.sum())) - np.repeat(np.cumsum(overlaps) - overlaps, overlaps) + np.repeat(i, overlaps)
-    lengths = np.minimum(line[run + 1], b[which]) - np.maximum(line[run], a[which])
-    cells = row[which] * HOURS_PER_WEEK + hours[run]
+    firsts = np.cumsum(overlaps) - overlaps  # each range's first place among the overlaps
+    run = np.arange(int(overlaps.sum()), dtype=np.int64)
+    run += np.repeat(i - firsts, overlaps)
+    lengths = np.diff(line)[run]
+    cut = overlaps > 0
+    i, j, a, b, firsts, last = i[cut], j[cut], a[cut], b[cut], firsts[cut], (firsts + overlaps - 1)[cut]
+    lengths[firsts] = np.minimum(line[i + 1], b) - np.maximum(line[i], a)
+    lengths[last] = np.minimum(line[j], b) - np.maximum(line[j - 1], a)  # the same run as the first's: alike
+    cells = hours[run].astype(np.int64)
+    cells += np.repeat(row * HOURS_PER_WEEK, overlaps)
     # float weights hold these whole minutes (at most 44,640 a row) exactly
     counts = np.bincount(cells, weights=lengths, minlength=len(rows) * HOURS_PER_WEEK)
     return counts.astype(np.int64).reshape(len(rows), HOURS_PER_WEEK)
