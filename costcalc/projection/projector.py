@@ -404,19 +404,25 @@ class _Projector:
             missing = sum((b - a for a, b, _, _ in gaps), timedelta(0))
             by_month[index] = (gaps, missing < window[1] - window[0])
 
-    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str, dtype: type = np.int64) -> np.ndarray:
-        """Minutes of each (slot, month) row per hour of the week in `tz`, as a rows x 168 matrix of `dtype`:
-        what traffic weights multiply (projection/structures.weighted_minutes). Cached per minute ranges,
-        month and zone (structures of other tiers and models share most of them: 576 distinct of 3,312
-        rows in a 36-month projection); the rows not seen yet are counted together (calendar.hour_counts)."""
-        keys = [(id(slot.ranges), ym, tz) for slot, ym in rows]
+    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str,
+                    dtype: type = np.int64) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes per hour of the week in `tz` of each distinct (slot ranges, month) of `rows`, as a
+        distinct x 168 matrix of `dtype`, and per row the position of its counts in it: what traffic weights
+        multiply (projection/structures.weighted_minutes), once per distinct row (structures of other tiers
+        and models share most of them: 576 distinct of 3,312 rows in a 36-month projection; a matrix of
+        every row was megabytes of fresh pages per zone, and as many times the products). Cached per minute
+        ranges, month and zone; the rows not seen yet are counted together (calendar.hour_counts)."""
         known = self._counts
-        missing = {key: (ym, slot.ranges) for key, (slot, ym) in zip(keys, rows) if key not in known}
+        positions: dict[tuple, int] = {}
+        index = np.fromiter((positions.setdefault((id(slot.ranges), ym, tz), len(positions)) for slot, ym in rows),
+                            dtype=np.int64, count=len(rows))
+        missing = {key: (ym, slot.ranges) for key, (slot, ym) in zip(positions, _firsts(rows, index))
+                   if key not in known}
         if missing:
             known.update(zip(missing, cal.hour_counts(tz, list(missing.values()))))
-        if not keys:
-            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=dtype)
-        return np.stack([known[key] for key in keys], dtype=dtype)  # made in dtype: no int64 copy first
+        if not positions:
+            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=dtype), index
+        return np.stack([known[key] for key in positions], dtype=dtype), index  # made in dtype: no int64 copy
 
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:
@@ -450,6 +456,16 @@ class _Projector:
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
         return found
+
+
+def _firsts(rows: list, index: np.ndarray) -> list:
+    """The first of `rows` of each distinct position in `index` (positions numbered in the order first met)."""
+    firsts, seen = [], 0
+    for row, position in zip(rows, index.tolist()):
+        if position == seen:
+            firsts.append(row)
+            seen += 1
+    return firsts
 
 
 def _dot(counts: np.ndarray, scaled: tuple[np.ndarray | None, int, list[int]]) -> Decimal:

@@ -219,45 +219,48 @@ def weighted_minutes(projector: _Projector, structures: list[Structure], tz: str
     `shapes`: (minutes of each row weighed by the shape, as integers at `places`, places, the largest).
     Exact: counts of minutes per hour of the week times the weights scaled to integers (each row's counts
     sum to at most 44,640, weights below 2^31: below 2^47, so int64); weights at 2^31 or more are Python
-    integers (object arrays). All the structures and shapes are weighed at once: one counts (rows x 168)
-    @ W (168 x shapes) product over the structures' rows stacked (_zone_counts), for those below 2^31 (a
-    product per structure was ~65 us of fixed cost, 680 of them in a 1,000-profile projection). The
-    weighted minutes are the caller's (a profile's own shape seldom comes again): views of that product."""
-    stacked, starts = _zone_counts(projector, structures, tz)
+    integers (object arrays). All the structures and shapes are weighed at once: one counts (distinct rows
+    x 168) @ W (168 x shapes) product over the distinct counts of the structures' rows (_zone_counts), for
+    those below 2^31 (a product per structure was ~65 us of fixed cost, 680 of them in a 1,000-profile
+    projection), each row then taking its counts' products. The weighted minutes are the caller's (a
+    profile's own shape seldom comes again): views of that product."""
+    counts, index, starts = _zone_counts(projector, structures, tz)
     bounds = [(starts[id(s)], starts[id(s)] + len(s.month)) for s in structures]
     scaled = [projector._scaled(weights, weights_id) for weights, weights_id in shapes]
     by_shape: list[list[tuple[np.ndarray, int, int]]] = [[] for _ in shapes]
     narrow = [j for j, (array, _, _) in enumerate(scaled) if array is not None]
     if narrow:
-        product = _exact_product(stacked, np.stack([scaled[j][0] for j in narrow], axis=1))  # rows x shapes
+        product = _exact_product(counts, np.stack([scaled[j][0] for j in narrow], axis=1))[index]  # rows x shapes
         most = _most_per_structure(product, bounds)
         for column, j in enumerate(narrow):
             by_shape[j] = [(product[a:b, column], scaled[j][1], most[k][column]) for k, (a, b) in enumerate(bounds)]
     for j, (array, places, ints) in enumerate(scaled):
         if array is None:
-            minutes = stacked.astype(np.int64).astype(object) @ np.array(ints, dtype=object)
+            minutes = (counts.astype(np.int64).astype(object) @ np.array(ints, dtype=object))[index]
             by_shape[j] = [(minutes[a:b], places, int(max(minutes[a:b].tolist(), default=0))) for a, b in bounds]
     return [[by_shape[j][k] for j in range(len(shapes))] for k in range(len(structures))]
 
 
-def _zone_counts(projector: _Projector, structures: list[Structure], tz: str) -> tuple[np.ndarray, dict[int, int]]:
-    """The minute counts per hour of the week (in `tz`) of every row of `structures`, stacked as float64 (what
-    _exact_product multiplies), and the first row of each structure (by id). Kept per zone for the next chunk
-    of the projection: its chunks mostly weigh the same structures (every profile of a zone runs on the same
-    models), so the stack is made once, not per chunk (4.4 MB for 1,000 profiles: fresh pages each time);
-    a chunk with other structures makes a new one in its place (projector.hour_counts keeps the counts of
-    each row's minute ranges, month and zone for the projection)."""
+def _zone_counts(projector: _Projector, structures: list[Structure],
+                 tz: str) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """The minute counts per hour of the week (in `tz`) of the distinct rows of `structures`, stacked as
+    float64 (what _exact_product multiplies), the position of each row's counts in that stack (the
+    structures' rows one after the other), and the first row of each structure (by id). Kept per zone for
+    the next chunk of the projection: its chunks mostly weigh the same structures (every profile of a zone
+    runs on the same models), so the stack is made once, not per chunk; a chunk with other structures makes
+    a new one in its place (projector.hour_counts keeps the counts of each row's minute ranges, month and
+    zone for the projection)."""
     key = ("stacked", tz)
     found = projector.weighted_rows.get(key)
     wanted = {id(s) for s in structures}
-    if found is not None and found[1].keys() == wanted:
+    if found is not None and found[2].keys() == wanted:
         return found
     lengths = [len(s.month) for s in structures]
     starts = dict(zip((id(s) for s in structures), np.cumsum([0, *lengths[:-1]]).tolist()))
     rows = [row for s in structures for row in zip(s.slots, s.yms)]
-    stacked = projector.hour_counts(rows, tz, np.float64)
-    projector.weighted_rows[key] = (stacked, starts)
-    return stacked, starts
+    counts, index = projector.hour_counts(rows, tz, np.float64)
+    found = projector.weighted_rows[key] = (counts, index, starts)
+    return found
 
 
 def _most_per_structure(product: np.ndarray, bounds: list[tuple[int, int]]) -> list[list[int]]:
