@@ -226,12 +226,13 @@ def _offsets(start: datetime, end: datetime, tz) -> list[tuple[int, timedelta]]:
     """(minute from `start`, UTC offset) where each stretch of one offset begins within [start, end).
     Offsets are read every 12 hours (as _no_transition: transitions are rare and never shorter than a day)
     and at the last 15-minute block; a change between two readings is found by bisection on 15-minute
-    blocks (every UTC offset, and so every change, falls on one)."""
-    step = timedelta(minutes=_BLOCK_MINUTES)
+    blocks (every UTC offset, and so every change, falls on one). `start` is a whole second (a month's)."""
     blocks = minutes(start, end) // _BLOCK_MINUTES
+    first = start.timestamp()  # a whole second: exact as a float, as is every block's instant from it
 
     def offset(block: int) -> timedelta:
-        return (start + block * step).astimezone(tz).utcoffset()  # type: ignore[return-value]
+        # the same instant in tz as (start + block x 15 minutes).astimezone(tz), made ~3x faster
+        return datetime.fromtimestamp(first + block * _BLOCK_MINUTES * 60, tz).utcoffset()  # type: ignore[return-value]
 
     samples = list(range(0, blocks, 12 * 60 // _BLOCK_MINUTES))
     if samples[-1] != blocks - 1:
