@@ -353,9 +353,12 @@ def _gather(found: list[_Rows], vids: np.ndarray) -> _Groups:
     run_starts = np.array([blocks[id(rows.block)][1] + rows.start for rows in found], dtype=np.int64)
     lengths = np.array([rows.stop - rows.start for rows in found], dtype=np.int64)
     ends = np.cumsum(lengths)
-    index = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(run_starts - (ends - lengths),
-                                                                                     lengths)
-    run_key = np.repeat(np.arange(0, len(found) * months, months, dtype=np.int64), lengths) + pool["month"][index]
+    # each row's place in the pool, and its run key (run x months + month), added in place: no temporary of
+    # the rows' length beside them (fresh pages)
+    index = np.repeat(run_starts - (ends - lengths), lengths)
+    index += np.arange(len(index), dtype=np.int64)
+    run_key = np.repeat(np.arange(0, len(found) * months, months, dtype=np.int64), lengths)
+    run_key += pool["month"][index]
     if (vids < 0).any():
         keep = vids.ravel()[run_key] >= 0
         index, run_key = index[keep], run_key[keep]
