@@ -413,11 +413,17 @@ class _Projector:
         every row was megabytes of fresh pages per zone, and as many times the products). Cached per minute
         ranges, month and zone; the rows not seen yet are counted together (calendar.hour_counts)."""
         known = self._counts
-        positions: dict[tuple, int] = {}
-        index = np.fromiter((positions.setdefault((id(slot.ranges), ym, tz), len(positions)) for slot, ym in rows),
-                            dtype=np.int64, count=len(rows))
-        missing = {key: (ym, slot.ranges) for key, (slot, ym) in zip(positions, _firsts(rows, index))
-                   if key not in known}
+        positions: dict[tuple, int] = {}  # each distinct row's position, in the order first met
+        index = np.empty(len(rows), dtype=np.int64)
+        missing: dict[tuple, tuple] = {}  # the distinct rows not counted before
+        for row, (slot, ym) in enumerate(rows):
+            key = (id(slot.ranges), ym, tz)
+            position = positions.get(key)
+            if position is None:
+                position = positions[key] = len(positions)
+                if key not in known:
+                    missing[key] = (ym, slot.ranges)
+            index[row] = position
         if missing:
             known.update(zip(missing, cal.hour_counts(tz, list(missing.values()))))
         if not positions:
@@ -456,16 +462,6 @@ class _Projector:
             found = self._int_weights[weights_id] = (np.array(ints, dtype=np.int64) if max(ints) < 2 ** 31
                                                      else None, places, ints)
         return found
-
-
-def _firsts(rows: list, index: np.ndarray) -> list:
-    """The first of `rows` of each distinct position in `index` (positions numbered in the order first met)."""
-    firsts, seen = [], 0
-    for row, position in zip(rows, index.tolist()):
-        if position == seen:
-            firsts.append(row)
-            seen += 1
-    return firsts
 
 
 def _dot(counts: np.ndarray, scaled: tuple[np.ndarray | None, int, list[int]]) -> Decimal:
