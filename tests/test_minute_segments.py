@@ -12,7 +12,7 @@ import pytest
 from costcalc import calendar as cal
 from costcalc.errors import CostcalcError
 from costcalc.prices import Request, load_prices, segments
-from costcalc.prices.resolve import minute_segments
+from costcalc.prices.resolve import minute_segments, minute_segments_of
 from costcalc.projection.projector import _Projector
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -143,3 +143,28 @@ def test_projection_slots_before_launch_keep_the_gap(overlay_table):
     assert sum(int(s.minutes) for s in slots) == 30 * 1440 - launch
     december = projector.slots("utc-clock", (2026, 12), cal.month_bounds(2026, 12), Request())
     assert [(int(s.minutes), len(s.ranges)) for s in december] == [(31 * 990, 31), (14 * 450, 14), (17 * 450, 17)]
+
+
+def test_many_windows_at_once_each_as_alone(overlay_table):
+    """minute_segments_of cuts every window on one grid: each window's answer is the one it gets alone. A
+    window ending inside a peak (3 December 08:00) and the next one starting there: the next one's first piece
+    is its own (peak 08:00-16:30, 510 minutes), not merged into the window before; a month before launch and
+    a window off the minute are None without taking the others with them; January is not asked (a gap
+    between windows) and March is cut as alone."""
+    def at(day: int, hour: int = 0, month: int = 12, year: int = 2026) -> datetime:
+        return datetime(year, month, day, hour, tzinfo=timezone.utc)
+
+    windows = [cal.month_bounds(2026, 11), (at(1), at(3, 8)), (at(3, 8), at(5)),
+               (at(5) + timedelta(seconds=30), at(1, month=1, year=2027)), cal.month_bounds(2027, 3)]
+    found = minute_segments_of(overlay_table, "utc-clock", windows, Request())
+    assert found == [minute_segments(overlay_table, "utc-clock", a, b, Request()) for a, b in windows]
+    assert found[0] is None and found[3] is None
+    first = _minute(at(1))
+    assert found[1][0] == [first, first + 990, first + 1440, first + 1440 + 990, first + 2880, first + 2880 + 480]
+    assert [r.label for r in found[1][1]] == ["peak", "off-peak", "peak", "off-peak", "peak"]
+    third = _minute(at(3, 8))
+    assert found[2][0] == [third, third + 510, third + 960, third + 960 + 990, third + 960 + 1440]
+    assert [r.label for r in found[2][1]] == ["peak", "off-peak", "peak", "off-peak"]
+    for a, b in (windows[1], windows[2], windows[4]):
+        assert _same_as_segments(overlay_table, "utc-clock", a, b, Request())
+    assert minute_segments_of(overlay_table, "tokyo-weekend", windows[1:3], Request()) == [None, None]

@@ -50,3 +50,18 @@ def test_runs_of_one_layout_are_priced_each_by_its_own_values(monkeypatch, flush
                    ("b", "input"): ("15000000", "75.00"), ("b", "output"): ("1500000", "45.00")}
     assert sum(df["cost_usd"], Decimal(0)) == Decimal(420)
     assert kinds_per_layout == ([2] if flush > 1 else [1, 1])
+
+
+def test_a_chunk_numbers_only_the_rates_its_lines_have():
+    """pricing._chunk_rates: rates told apart by their text (5.0 and 5.00 make costs at other places), one
+    code per distinct text in line id order, only for the ids the lines have (id 1's rate is no line's)."""
+    import numpy as np
+
+    meta = [("a", "input", Decimal("5.0")), ("b", "input", Decimal("7")), ("c", "output", Decimal("5.00")),
+            ("d", "output", Decimal("5.0")), ("e", "input", Decimal("2"))]
+    codes, rates = pricing._chunk_rates(meta, np.array([3, 0, 2, 2, 4, 0], dtype=np.int32))
+    assert [str(r) for r in rates] == ["5.0", "5.00", "2"]
+    assert codes.tolist() == [0, 0, 1, 0, 2]  # ids 0 and 3 share "5.0"; id 1 has no line
+    # a chunk without lines: one placeholder rate, as before
+    codes, rates = pricing._chunk_rates(meta, np.zeros(0, dtype=np.int32))
+    assert rates == [Decimal(0)] and codes.tolist() == [0] * 5

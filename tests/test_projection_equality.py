@@ -263,8 +263,9 @@ def test_slot_minutes_per_hour_of_the_week_equal_counting_every_minute():
     once on one minute line of its months; the slow way counts the hour of every minute
     (calendar.hour_of_week). Zones with a daylight-saving change in the month (New York in March and
     November, Berlin in October, Lord Howe's half hour) included; rows of one month apart and mixed, a
-    range ending at its month's end (where the next month's first run starts on the line) and an empty
-    range."""
+    range ending at its month's end (where the next month's first run starts on the line), an empty range
+    (inside the month and at its end), and the whole month cut in three (each cut inside a run: the runs on
+    either side of it are cut to their ranges, not counted whole)."""
     import numpy as np
 
     from costcalc import calendar as cal
@@ -279,15 +280,17 @@ def test_slot_minutes_per_hour_of_the_week_equal_counting_every_minute():
                 points = sorted(rng.sample(range(len(minutes) + 1), 2 * k))
                 rows.append((ym, tuple((points[2 * x], points[2 * x + 1]) for x in range(k))))
                 slow.append(sum(np.bincount(minutes[a:b], minlength=cal.HOURS_PER_WEEK) for a, b in rows[-1][1]))
-            rows += [(ym, ((0, len(minutes)),)), (ym, ((len(minutes) - 90, len(minutes)),)), (ym, ((60, 60),))]
+            rows += [(ym, ((0, len(minutes)),)), (ym, ((len(minutes) - 90, len(minutes)),)), (ym, ((60, 60),)),
+                     (ym, ((len(minutes), len(minutes)),)), (ym, ((0, 59), (59, 61), (61, len(minutes))))]
             slow += [np.bincount(minutes, minlength=cal.HOURS_PER_WEEK),
-                     np.bincount(minutes[-90:], minlength=cal.HOURS_PER_WEEK), np.zeros(cal.HOURS_PER_WEEK)]
+                     np.bincount(minutes[-90:], minlength=cal.HOURS_PER_WEEK), np.zeros(cal.HOURS_PER_WEEK),
+                     np.zeros(cal.HOURS_PER_WEEK), np.bincount(minutes, minlength=cal.HOURS_PER_WEEK)]
         got = cal.hour_counts(tz, rows)
         assert got.dtype == np.int64 and got.shape == (len(rows), cal.HOURS_PER_WEEK)
         for (ym, ranges), counts, expected in zip(rows, got, slow):
             assert counts.tolist() == expected.tolist(), (tz, ym, ranges)
         # a whole month counts every minute once: 31 x 1,440 in March and October, 30 x 1,440 in Nov. and April
-        whole = [int(got[r].sum()) for r, (ym, ranges) in enumerate(rows) if ranges[0] == (0, ranges[0][1])]
+        whole = [int(got[r].sum()) for r, (ym, ranges) in enumerate(rows) if ranges == ((0, ranges[0][1]),)]
         assert whole == [44_640, 44_640, 43_200, 43_200, 44_640, 44_640], (tz, whole)
     assert cal.hour_counts("UTC", []).shape == (0, cal.HOURS_PER_WEEK)
 

@@ -72,8 +72,12 @@ class _Counts:
         self.counted = 0
 
     def hour_counts(self, rows, tz, dtype=np.int64):
+        """Each row's counts, the rows of equal counts (the same object) once."""
         self.counted += len(rows)
-        return np.stack([counts for counts, _ in rows], dtype=dtype) if rows else np.zeros((0, 168), dtype=dtype)
+        positions: dict = {}
+        index = np.array([positions.setdefault(id(counts), len(positions)) for counts, _ in rows], dtype=np.int64)
+        firsts = {id(counts): counts for counts, _ in rows}
+        return (np.stack(list(firsts.values()), dtype=dtype) if rows else np.zeros((0, 168), dtype=dtype)), index
 
 
 def _structure(*rows: dict[int, int]):
@@ -126,3 +130,20 @@ def test_the_stack_of_a_zone_is_kept_for_the_same_structures():
     assert [m.tolist() for (m, _, _), in structures.weighted_minutes(projector, [a, c], "UTC", [(shape, 1)])] \
         == [[21], [20]]
     assert projector.counted == 5
+
+
+def test_rows_of_equal_counts_are_multiplied_once_and_each_row_takes_its_product():
+    a = _structure({0: 60}, {1: 30})
+    hour_2 = np.zeros(168, dtype=np.int64)
+    hour_2[2] = 5
+    zeros = np.zeros(3, dtype=np.int64)
+    # b's first and last rows are a's (the same minute ranges and month: one counts row each)
+    b = structures.Structure(zeros, zeros, zeros, zeros, zeros, {}, [a.slots[1], hour_2, a.slots[0]],
+                             [(2026, 1)] * 3, [], 1, 0)
+    shape = _weights({0: "3", 2: "7"}, "1")
+    projector = _Counts()
+    got = structures.weighted_minutes(projector, [a, b], "UTC", [(shape, 1)])
+    # by hand: 60 x 3 = 180, 30 x 1 = 30, 5 x 7 = 35
+    assert [(m.tolist(), most) for (m, _, most), in got] == [([180, 30], 180), ([30, 35, 180], 180)]
+    counts, index, _ = projector.weighted_rows[("stacked", "UTC")]
+    assert counts.shape == (3, 168) and index.tolist() == [0, 1, 1, 2, 0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timedelta, timezone
@@ -389,50 +389,104 @@ def minute_segments(table: PriceTable, name: str, start: datetime, end: datetime
     does not apply: no such clock, another zone or a holiday calendar, an instant off the whole minute, or a
     piece without a price (`segments` says which, with its own instant).
     tests/test_projection_equality.py holds it to segments for every model of the bundled table."""
+    return minute_segments_of(table, name, [(start, end)], request)[0]
+
+
+def minute_segments_of(table: PriceTable, name: str, windows: Sequence[tuple[datetime, datetime]],
+                       request: Request = Request()) -> list[tuple[list[int], list[Resolution]] | None]:
+    """minute_segments of each window (start, end) of `windows` (ordered, not overlapping: a projection's
+    month windows), made at once: one grid of cuts over them all and one pass over its pieces (per window
+    they were a dozen numpy calls each, most of a small projection's price lookups). A window's pieces are
+    cut where its own would be, and perhaps at a few more instants (the grid's edges from a day next to a
+    dated clock condition that does not reach the window): a piece cut there has the state, so the
+    Resolution key, of its neighbour and merges back into it, so each window's answer is minute_segments'
+    own. None for a window where minute_segments gives None."""
     import numpy as np  # lazy: the quote path starts without numpy
 
     asked = lookup(table, name)
     clock = _minute_clock(table, asked)
-    start, end = _utc(start), _utc(end)
-    if clock is None or request.scenario not in SCENARIOS or start.second or start.microsecond or \
-            end.second or end.microsecond:
-        return None
+    if clock is None or request.scenario not in SCENARIOS:
+        return [None] * len(windows)
+    bounds = _minute_bounds(windows)
+    wanted = [b for b in bounds if b is not None]
+    if not wanted:
+        return [None] * len(windows)
     points, clocked, instants, edges = clock
-    first, last = (start - _EPOCH) // _MINUTE, (end - _EPOCH) // _MINUTE
-    cut_parts = [points]
+    first, last = min(a for a, _ in wanted), max(b for _, b in wanted)
+    cut_parts = [points, np.array([m for b in wanted for m in b], dtype=np.int64)]
     for since, until, day_edges in clocked:  # as _clock_points: the edges of each day from the day before lo
         lo = max(first, since) if since is not None else first  # to the day after hi
         hi = min(last, until) if until is not None else last
         if lo < hi:
             days = np.arange(lo // 1440 - 1, hi // 1440 + 2, dtype=np.int64)
             cut_parts.append((days[:, None] * 1440 + day_edges[None, :]).ravel())
-    inner = np.unique(np.concatenate(cut_parts))
-    cuts = np.concatenate([[first], inner[(inner > first) & (inner < last)], [last]])
+    cuts = np.sort(np.concatenate(cut_parts))  # a sort, not np.unique: its hash was most of this function's time
+    cuts = cuts[(cuts >= first) & (cuts <= last) & np.r_[True, cuts[1:] != cuts[:-1]]]
     starts = cuts[:-1]
     # Timeline.state of each piece's first instant, (price segment, weekday, window-edge bucket), as one code
     states = (np.searchsorted(instants, starts, side="right") * 7 + (starts // 1440 + 3) % 7) * (len(edges) + 1) \
         + np.searchsorted(edges, starts % 1440, side="right")  # 1970-01-01 was a Thursday: weekday 3
-    codes, where, state_of = np.unique(states, return_index=True, return_inverse=True)
+    # each window's pieces: its first cut's piece to the piece before its last cut
+    window_pieces = [None if b is None else np.searchsorted(cuts, b).tolist() for b in bounds]
+    inside = np.zeros(len(starts), dtype=bool)  # pieces between windows (months not asked) are not resolved
+    for found in window_pieces:
+        if found is not None:
+            inside[found[0]:found[1]] = True
+    codes, where, state_of = np.unique(np.where(inside, states, -1), return_index=True, return_inverse=True)
+    answers, failed = _state_answers(table, asked, request, codes.tolist(), [_EPOCH + int(starts[i]) * _MINUTE
+                                                                               for i in where.tolist()])
+    keys: dict[tuple, int] = {}
+    state_of = state_of.ravel()
+    key_of = np.array([-1 if res is None else keys.setdefault(res.key, len(keys)) for res in answers],
+                      dtype=np.int64)[state_of]
+    # adjacent pieces of one key merge, as in segments (_same: equal keys), within a window; a run's answer is
+    # its first piece's
+    run_starts = np.flatnonzero(np.r_[True, key_of[1:] != key_of[:-1]]).tolist()
+    no_price = np.r_[0, np.cumsum(np.isin(state_of, failed))].tolist()  # pieces without a price before each
+    cut_list, state_list = cuts.tolist(), state_of.tolist()
+    out: list[tuple[list[int], list[Resolution]] | None] = []
+    for found in window_pieces:
+        if found is None or no_price[found[1]] > no_price[found[0]]:
+            out.append(None)
+            continue
+        a, b = found
+        runs = run_starts[bisect_right(run_starts, a):bisect_right(run_starts, b - 1)]
+        runs.insert(0, a)  # a window's first piece starts a run of its own
+        out.append(([cut_list[i] for i in runs] + [cut_list[b]], [answers[state_list[i]] for i in runs]))
+    return out
+
+
+def _minute_bounds(windows: Sequence[tuple[datetime, datetime]]) -> list[tuple[int, int] | None]:
+    """Each window's (start, end) in epoch minutes, None for one off the whole minute."""
+    out: list[tuple[int, int] | None] = []
+    for start, end in windows:
+        start, end = _utc(start), _utc(end)
+        whole = not (start.second or start.microsecond or end.second or end.microsecond)
+        out.append(((start - _EPOCH) // _MINUTE, (end - _EPOCH) // _MINUTE) if whole else None)
+    return out
+
+
+def _state_answers(table: PriceTable, asked: Model, request: Request, codes: list[int],
+                   instants: list[datetime]) -> tuple[list[Resolution | None], list[int]]:
+    """The Resolution of each Timeline state code (resolved at its first piece's instant, remembered per
+    request class), None for code -1 (no piece asked) and for a state without a price; and the positions of
+    those without a price."""
     prompt_class = bisect_right(_timeline(table, asked).thresholds, request.prompt_tokens)
     known = table.memo.setdefault("minute states", {}).setdefault(
         (asked.id, request.tier, request.residency, request.scenario, prompt_class), {})
     resolve_at = None
-    answers = []
-    for code, index in zip(codes.tolist(), where.tolist()):
-        res = known.get(code)
-        if res is None:
+    answers: list[Resolution | None] = []
+    failed = []
+    for position, (code, at) in enumerate(zip(codes, instants)):
+        res = known.get(code) if code >= 0 else None
+        if res is None and code >= 0:
             resolve_at = resolve_at or _resolver(table, asked, request)
             try:
-                res = known[code] = resolve_at(_EPOCH + int(starts[index]) * _MINUTE)
+                res = known[code] = resolve_at(at)
             except CostcalcError:
-                return None
+                failed.append(position)
         answers.append(res)
-    keys: dict[tuple, int] = {}
-    state_of = state_of.ravel()
-    key_of = np.array([keys.setdefault(res.key, len(keys)) for res in answers], dtype=np.int64)[state_of]
-    # adjacent pieces of one key merge, as in segments (_same: equal keys); a run's answer is its first piece's
-    runs = np.concatenate([[0], np.flatnonzero(key_of[1:] != key_of[:-1]) + 1])
-    return cuts[np.append(runs, len(starts))].tolist(), [answers[i] for i in state_of[runs].tolist()]
+    return answers, failed
 
 
 def _minute_clock(table: PriceTable, asked: Model) -> tuple | None:

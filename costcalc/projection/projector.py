@@ -23,7 +23,7 @@ from .. import calendar as cal
 from ..errors import CostcalcError, NotLaunchedError, RetiredModelError
 from ..money import decimal_places
 from ..prices.model import COMPONENTS, PriceTable, tool_component
-from ..prices.resolve import Request, lookup, minute_segments, prompt_thresholds, segments
+from ..prices.resolve import Request, lookup, minute_segments, minute_segments_of, prompt_thresholds, segments
 from ..shapes import FAILED_SUFFIX
 from ..workloads.model import Profile, Traffic
 
@@ -49,6 +49,9 @@ class _Projector:
         self.table = table
         self.scenario = scenario
         self._slots: dict[tuple, list[_Slot]] = {}
+        # (request key, window) -> resolve.minute_segments' answer, made for a structure's windows at once
+        # (clock_pieces) and taken by the window's slots
+        self._clock_pieces: dict[tuple, Any] = {}
         self._res_line_ids: dict[int, tuple] = {}  # id(Resolution) -> (it, its line ids): _line_ids_of
         self.translated: dict[tuple, tuple] = {}  # request_bins.in_model_tokens: a profile's counts per tokenizer
         self._counts: dict[tuple, Any] = {}  # (id(ranges), month, zone) -> minutes per hour of the week
@@ -296,6 +299,19 @@ class _Projector:
         """What, besides the month window, decides a model's slots."""
         return (model_id, self.prompt_class(model_id, request.prompt_tokens), request.tier, request.residency)
 
+    def clock_pieces(self, model_id: str, windows: list[tuple[datetime, datetime]], request: Request) -> None:
+        """The UTC-clock pieces (resolve.minute_segments) of the windows whose slots are not known yet, made at
+        once (a structure's 36 months: one grid, not 36) and kept until each window's slots take them."""
+        key = self.request_key(model_id, request)
+        todo = [w for w in windows if (key, w) not in self._slots and (key, w) not in self._clock_pieces]
+        if not todo:
+            return
+        try:
+            found = minute_segments_of(self.table, model_id, todo, request)
+        except CostcalcError:
+            return  # each window's slots meet it again, and name the profile, model and month
+        self._clock_pieces.update(((key, w), pieces) for w, pieces in zip(todo, found))
+
     def slots(self, model_id: str, ym: tuple[int, int], window: tuple[datetime, datetime],
               request: Request) -> list[_Slot]:
         key = (self.request_key(model_id, request), window)
@@ -325,7 +341,9 @@ class _Projector:
                 request: Request) -> tuple[list[tuple[tuple[int, int], Any]], list]:
         """The priced pieces of a month window in order, as ((first, end minute from the month's start),
         Resolution), and its stretches without a price (before launch, after retirement), with their reason."""
-        found = minute_segments(self.table, model_id, window[0], window[1], request)
+        key = (self.request_key(model_id, request), window)
+        found = self._clock_pieces.pop(key) if key in self._clock_pieces else \
+            minute_segments(self.table, model_id, window[0], window[1], request)
         if found is not None:  # a clock rule read in UTC: every piece in minutes at once (~90 a month)
             month = self.month_minute(ym)
             cuts, answers = found
@@ -386,19 +404,31 @@ class _Projector:
             missing = sum((b - a for a, b, _, _ in gaps), timedelta(0))
             by_month[index] = (gaps, missing < window[1] - window[0])
 
-    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str, dtype: type = np.int64) -> np.ndarray:
-        """Minutes of each (slot, month) row per hour of the week in `tz`, as a rows x 168 matrix of `dtype`:
-        what traffic weights multiply (projection/structures.weighted_minutes). Cached per minute ranges,
-        month and zone (structures of other tiers and models share most of them: 576 distinct of 3,312
-        rows in a 36-month projection); the rows not seen yet are counted together (calendar.hour_counts)."""
-        keys = [(id(slot.ranges), ym, tz) for slot, ym in rows]
+    def hour_counts(self, rows: list[tuple[_Slot, tuple[int, int]]], tz: str,
+                    dtype: type = np.int64) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes per hour of the week in `tz` of each distinct (slot ranges, month) of `rows`, as a
+        distinct x 168 matrix of `dtype`, and per row the position of its counts in it: what traffic weights
+        multiply (projection/structures.weighted_minutes), once per distinct row (structures of other tiers
+        and models share most of them: 576 distinct of 3,312 rows in a 36-month projection; a matrix of
+        every row was megabytes of fresh pages per zone, and as many times the products). Cached per minute
+        ranges, month and zone; the rows not seen yet are counted together (calendar.hour_counts)."""
         known = self._counts
-        missing = {key: (ym, slot.ranges) for key, (slot, ym) in zip(keys, rows) if key not in known}
+        positions: dict[tuple, int] = {}  # each distinct row's position, in the order first met
+        index = np.empty(len(rows), dtype=np.int64)
+        missing: dict[tuple, tuple] = {}  # the distinct rows not counted before
+        for row, (slot, ym) in enumerate(rows):
+            key = (id(slot.ranges), ym, tz)
+            position = positions.get(key)
+            if position is None:
+                position = positions[key] = len(positions)
+                if key not in known:
+                    missing[key] = (ym, slot.ranges)
+            index[row] = position
         if missing:
             known.update(zip(missing, cal.hour_counts(tz, list(missing.values()))))
-        if not keys:
-            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=dtype)
-        return np.stack([known[key] for key in keys], dtype=dtype)  # made in dtype: no int64 copy first
+        if not positions:
+            return np.zeros((0, cal.HOURS_PER_WEEK), dtype=dtype), index
+        return np.stack([known[key] for key in positions], dtype=dtype), index  # made in dtype: no int64 copy
 
     def month_weight(self, ym: tuple[int, int], tz: str, weights: tuple[Decimal, ...] | None,
                      weights_id: int) -> Decimal:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 
@@ -60,16 +61,29 @@ class Volumes:
         self.places: list[int] = []
         self.denominators: list[Decimal] = []
 
-    def id(self, volume: Decimal, den: Decimal) -> int:
-        key = (str(volume), str(den))  # as written: 500 and 500.0 are equal, but their lines' digits differ
+    def id(self, volume: Numerator, den: Decimal, den_text: str) -> int:
+        """The id of (V, den), told apart by their texts (str: 500 and 500.0 are equal, but their lines'
+        digits differ), which the caller makes once per distinct value, not once per profile and month."""
+        key = (volume.text, den_text)
         found = self.ids.get(key)
         if found is None:
-            places = _places(volume)
             found = self.ids[key] = len(self.numerators)
-            self.numerators.append(int(volume.scaleb(places)))
-            self.places.append(places)
+            self.numerators.append(volume.scaled)
+            self.places.append(volume.places)
             self.denominators.append(den)
         return found
+
+
+class Numerator(NamedTuple):
+    """A month's volume numerator V (_numerators), with what Volumes keeps of it: made once per distinct
+    value, which every traffic shape of the same volume and growth shares."""
+
+    month: int  # month index
+    ym: tuple[int, int]
+    value: Decimal
+    text: str  # as written (str)
+    places: int  # its decimal places as written (_places)
+    scaled: int  # value x 10^places
 
 
 def month_windows(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]]) -> tuple:
@@ -101,12 +115,13 @@ def volume(projector: _Projector, volumes: Volumes, profile: Profile, month_list
     # traffic-weighted minutes divide
     factor, day_den = _day_scale(projector, weights, weights_id) if per_day else (None, None)
     count = profile.requests_per_day if per_day else profile.requests_per_month
-    for index, ym, numerator in _numerators(projector, profile, month_list, start, windows, count, factor):
+    day_text = None if day_den is None else str(day_den)  # one denominator per profile: its text once
+    for numerator in _numerators(projector, profile, month_list, start, windows, count, factor):
         den = day_den if day_den is not None else \
-            projector.month_weight(ym, profile.traffic.timezone, weights, weights_id)
-        denominators[index] = den
-        if numerator:
-            vids[index] = volumes.id(numerator, den)
+            projector.month_weight(numerator.ym, profile.traffic.timezone, weights, weights_id)
+        denominators[numerator.month] = den
+        if numerator.value:
+            vids[numerator.month] = volumes.id(numerator, den, str(den) if day_text is None else day_text)
     found = projector.volumes[key] = Volume(windows, vids, denominators)
     return found
 
@@ -121,11 +136,12 @@ def _day_scale(projector: _Projector, weights: tuple | None, weights_id: int) ->
 
 
 def _numerators(projector: _Projector, profile: Profile, month_list: list[tuple[int, int]],
-                start: tuple[int, int], windows: tuple, count, factor: Decimal | None) -> list[tuple]:
-    """(month index, (year, month), volume numerator) of each month the profile runs in: its requests per day
-    or per month x growth^k (x the traffic factor, per day), at 50 digits as before. Shared by the profiles
-    that differ only in their traffic weights; keyed by the values as written (1000 and 1000.0 give
-    numerators at other places)."""
+                start: tuple[int, int], windows: tuple, count, factor: Decimal | None) -> list[Numerator]:
+    """The volume numerator of each month the profile runs in: its requests per day or per month x growth^k
+    (x the traffic factor, per day), at 50 digits as before. Shared by the profiles that differ only in their
+    traffic weights (each shape of a per-day volume has its own denominator, the numerators are the same:
+    their texts and integers are made here once, not per profile); keyed by the values as written (1000 and
+    1000.0 give numerators at other places)."""
     key = ("numerators", factor is None, str(count), str(profile.growth_per_month), profile.start, id(windows),
            factor)
     found = projector.volumes.get(key)
@@ -138,7 +154,11 @@ def _numerators(projector: _Projector, profile: Profile, month_list: list[tuple[
                 continue
             k = cal.months_between(anchor, ym)
             numerator = at_case(count) * (projector.growth(growth_base, k) if k > 0 else _ONE)
-            found.append((index, ym, numerator if factor is None else numerator * factor))
+            if factor is not None:
+                numerator *= factor
+            text = str(numerator)
+            places = _places_of_text(text)
+            found.append(Numerator(index, ym, numerator, text, places, int(numerator.scaleb(places))))
         projector.volumes[key] = found
     return found
 
@@ -153,6 +173,9 @@ def structures(projector: _Projector, model_id: str, model_name: str, profile: P
     missing = [(request, key) for request, key in dict((k, (r, k)) for r, k in requests).values()
                if found[key] is None]
     if missing:
+        running = [window for window in windows if window is not None]
+        for request, _ in missing:  # a UTC clock's pieces of every month at once
+            projector.clock_pieces(model_id, running, request)
         rows: dict[tuple, list] = {key: [] for _, key in missing}
         for index, (ym, window) in enumerate(zip(month_list, windows)):
             if window is None:
@@ -196,45 +219,48 @@ def weighted_minutes(projector: _Projector, structures: list[Structure], tz: str
     `shapes`: (minutes of each row weighed by the shape, as integers at `places`, places, the largest).
     Exact: counts of minutes per hour of the week times the weights scaled to integers (each row's counts
     sum to at most 44,640, weights below 2^31: below 2^47, so int64); weights at 2^31 or more are Python
-    integers (object arrays). All the structures and shapes are weighed at once: one counts (rows x 168)
-    @ W (168 x shapes) product over the structures' rows stacked (_zone_counts), for those below 2^31 (a
-    product per structure was ~65 us of fixed cost, 680 of them in a 1,000-profile projection). The
-    weighted minutes are the caller's (a profile's own shape seldom comes again): views of that product."""
-    stacked, starts = _zone_counts(projector, structures, tz)
+    integers (object arrays). All the structures and shapes are weighed at once: one counts (distinct rows
+    x 168) @ W (168 x shapes) product over the distinct counts of the structures' rows (_zone_counts), for
+    those below 2^31 (a product per structure was ~65 us of fixed cost, 680 of them in a 1,000-profile
+    projection), each row then taking its counts' products. The weighted minutes are the caller's (a
+    profile's own shape seldom comes again): views of that product."""
+    counts, index, starts = _zone_counts(projector, structures, tz)
     bounds = [(starts[id(s)], starts[id(s)] + len(s.month)) for s in structures]
     scaled = [projector._scaled(weights, weights_id) for weights, weights_id in shapes]
     by_shape: list[list[tuple[np.ndarray, int, int]]] = [[] for _ in shapes]
     narrow = [j for j, (array, _, _) in enumerate(scaled) if array is not None]
     if narrow:
-        product = _exact_product(stacked, np.stack([scaled[j][0] for j in narrow], axis=1))  # rows x shapes
+        product = _exact_product(counts, np.stack([scaled[j][0] for j in narrow], axis=1))[index]  # rows x shapes
         most = _most_per_structure(product, bounds)
         for column, j in enumerate(narrow):
             by_shape[j] = [(product[a:b, column], scaled[j][1], most[k][column]) for k, (a, b) in enumerate(bounds)]
     for j, (array, places, ints) in enumerate(scaled):
         if array is None:
-            minutes = stacked.astype(np.int64).astype(object) @ np.array(ints, dtype=object)
+            minutes = (counts.astype(np.int64).astype(object) @ np.array(ints, dtype=object))[index]
             by_shape[j] = [(minutes[a:b], places, int(max(minutes[a:b].tolist(), default=0))) for a, b in bounds]
     return [[by_shape[j][k] for j in range(len(shapes))] for k in range(len(structures))]
 
 
-def _zone_counts(projector: _Projector, structures: list[Structure], tz: str) -> tuple[np.ndarray, dict[int, int]]:
-    """The minute counts per hour of the week (in `tz`) of every row of `structures`, stacked as float64 (what
-    _exact_product multiplies), and the first row of each structure (by id). Kept per zone for the next chunk
-    of the projection: its chunks mostly weigh the same structures (every profile of a zone runs on the same
-    models), so the stack is made once, not per chunk (4.4 MB for 1,000 profiles: fresh pages each time);
-    a chunk with other structures makes a new one in its place (projector.hour_counts keeps the counts of
-    each row's minute ranges, month and zone for the projection)."""
+def _zone_counts(projector: _Projector, structures: list[Structure],
+                 tz: str) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """The minute counts per hour of the week (in `tz`) of the distinct rows of `structures`, stacked as
+    float64 (what _exact_product multiplies), the position of each row's counts in that stack (the
+    structures' rows one after the other), and the first row of each structure (by id). Kept per zone for
+    the next chunk of the projection: its chunks mostly weigh the same structures (every profile of a zone
+    runs on the same models), so the stack is made once, not per chunk; a chunk with other structures makes
+    a new one in its place (projector.hour_counts keeps the counts of each row's minute ranges, month and
+    zone for the projection)."""
     key = ("stacked", tz)
     found = projector.weighted_rows.get(key)
     wanted = {id(s) for s in structures}
-    if found is not None and found[1].keys() == wanted:
+    if found is not None and found[2].keys() == wanted:
         return found
     lengths = [len(s.month) for s in structures]
     starts = dict(zip((id(s) for s in structures), np.cumsum([0, *lengths[:-1]]).tolist()))
     rows = [row for s in structures for row in zip(s.slots, s.yms)]
-    stacked = projector.hour_counts(rows, tz, np.float64)
-    projector.weighted_rows[key] = (stacked, starts)
-    return stacked, starts
+    counts, index = projector.hour_counts(rows, tz, np.float64)
+    found = projector.weighted_rows[key] = (counts, index, starts)
+    return found
 
 
 def _most_per_structure(product: np.ndarray, bounds: list[tuple[int, int]]) -> list[list[int]]:
