@@ -70,6 +70,43 @@ def test_a_log_file_gets_the_hints_of_a_local_run(table, tmp_path, kind, chunk):
                              f"{path}:{22 + (kind == 'csv')}: model: 'gpt-5.4-mimi': {mimi}"]
 
 
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_slices_within_a_chunk_get_the_hints_of_a_local_run(table, tmp_path, monkeypatch, kind):
+    # slices of 20 records inside one chunk of 250,000 (usage.run.slices' default, and what DuckDB's file
+    # path numbers rows by): rows 21-22 are the second slice, as with chunks of 20 above
+    from costcalc.engines import duckdb_files
+    from costcalc.usage import run
+
+    monkeypatch.setattr(run.slices, "__defaults__", (20,))
+    monkeypatch.setattr(duckdb_files, "SLICE_RECORDS", 20)
+    path = tmp_path / f"log.{kind}"
+    _write(_log(), path, kind)
+    local = reprice_chunks(iter_usage([path], chunk_records=250_000), table, AS, sources=[str(path)])
+    engine = reprice_files_duckdb([path], table, AS, chunk_records=250_000)
+    assert _said(engine) == _said(local)
+    assert _said(local)[0][-2:] == [f"{path}:{21 + (kind == 'csv')}: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}",
+                                    f"{path}:{22 + (kind == 'csv')}: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"]
+
+
+def test_a_files_names_are_settled_from_each_slices_distinct_pairs(table, tmp_path, monkeypatch):
+    # 22 records, 2 of them a repeat: the slices handed to settle_names hold each (provider, model) once, in
+    # the order of its first line (a big file's rows are never all made into a frame)
+    from costcalc.engines import duckdb as engine_module
+
+    seen: list[list[tuple[str, str]]] = []
+
+    def settle(names, part):
+        seen.append(list(zip(part["provider"], part["model"])))
+
+    monkeypatch.setattr(engine_module, "settle_names", settle)
+    frame = usage(*([_record("zeta", "gpt-5.5-typo"), _record("acme", "gpt-5.5"), _record("zeta", "gpt-5.5-typo")]
+                    + [_record("acme", f"zz{i}") for i in range(19)]))
+    path = tmp_path / "log.parquet"
+    _write(frame, path, "parquet")
+    reprice_files_duckdb([path], table, AS, chunk_records=250_000)
+    assert seen == [[("zeta", "gpt-5.5-typo"), ("acme", "gpt-5.5")] + [("acme", f"zz{i}") for i in range(19)]]
+
+
 def _zeta_first() -> pd.DataFrame:
     """zeta (row 1) is provider 0 of one pass: its typo is the 1st unknown name (hinted); acme's zz0-zz19 the
     2nd-21st, its mimi (row 22) the 22nd: not hinted. Sorted by name, acme's mimi came first, zeta's typo last."""

@@ -50,7 +50,7 @@ from ..usage.formats.instants import MAX_SECONDS, MIN_SECONDS
 from ..usage.partials import Partials
 from ..usage.read_csv import _capped_csv, _LineTooLong, csv_header
 from ..usage.read_parquet import parquet_plan
-from ..usage.run import slices
+from ..usage.price import SLICE_RECORDS
 from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .plan import DAY
 
@@ -396,14 +396,23 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
 def _reader_slices(con, scan: FileScan, distinct: Distinct, chunk_records: int) -> Iterator[pd.DataFrame]:
     """The provider and model of the file's screened records in the slices a local run prices them in:
     costcalc's reader's chunks of chunk_records rows (a CSV file's from line 2, after its header), each
-    sliced as usage.run slices a chunk. The chunks are taken by line: a CSV line the reader skips (more
-    cells than the header) would move its later chunks' edges, and the records DuckDB leaves to the reader
-    (suspects) are left out here."""
+    sliced as usage.run.slices slices a chunk. The chunks are taken by line: a CSV line the reader skips
+    (more cells than the header) would move its later chunks' edges, and the records DuckDB leaves to the
+    reader (suspects) are left out here. Each slice comes as its distinct (provider, model) pairs in the
+    order of their first line: PairCodes numbers a slice's pairs by provider, then model, each as first
+    met, which its distinct pairs in that order meet as its rows do. A few rows a slice, not the file's
+    (a 10M-record file's rows as a frame would take gigabytes)."""
     first = 2 if scan.kind == "csv" else 1
-    rows = con.execute(f"SELECT provider, model, (line - {first}) // {int(chunk_records)} AS chunk FROM {NORM} "
-                       f"WHERE ok AND NOT blank AND NOT {distinct.bad_sql()} ORDER BY line").df()
-    for _chunk, part in rows.groupby("chunk", sort=True):
-        yield from slices(part.reset_index(drop=True))
+    chunk = f"(line - {first}) // {int(chunk_records)}"
+    # a chunk of at most SLICE_RECORDS rows is one slice: no row numbers needed
+    slice_of = "0" if chunk_records <= SLICE_RECORDS else \
+        f"(row_number() OVER (PARTITION BY {chunk} ORDER BY line) - 1) // {SLICE_RECORDS}"
+    pairs = con.execute(
+        f"SELECT chunk, slice, provider, model, min(line) AS first_line FROM (SELECT provider, model, line, "
+        f"{chunk} AS chunk, {slice_of} AS slice FROM {NORM} WHERE ok AND NOT blank AND NOT {distinct.bad_sql()}) "
+        f"GROUP BY chunk, slice, provider, model ORDER BY chunk, slice, first_line").df()
+    for _slice, part in pairs.groupby(["chunk", "slice"], sort=True):
+        yield part[["provider", "model"]].reset_index(drop=True)
 
 
 def duckdb_error() -> type[Exception]:
