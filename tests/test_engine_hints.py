@@ -88,23 +88,47 @@ def test_slices_within_a_chunk_get_the_hints_of_a_local_run(table, tmp_path, mon
                                     f"{path}:{22 + (kind == 'csv')}: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"]
 
 
-def test_a_files_names_are_settled_from_each_slices_distinct_pairs(table, tmp_path, monkeypatch):
-    # 22 records, 2 of them a repeat: the slices handed to settle_names hold each (provider, model) once, in
-    # the order of its first line (a big file's rows are never all made into a frame)
+def _settled_slices(monkeypatch) -> list[list[tuple[str, str]]]:
+    """The (provider, model) pairs of each slice the DuckDB engine settles names from, as they come."""
     from costcalc.engines import duckdb as engine_module
 
     seen: list[list[tuple[str, str]]] = []
+    settle = engine_module.settle_names
 
-    def settle(names, part):
+    def settle_and_see(names, part):
         seen.append(list(zip(part["provider"], part["model"])))
+        settle(names, part)
 
-    monkeypatch.setattr(engine_module, "settle_names", settle)
-    frame = usage(*([_record("zeta", "gpt-5.5-typo"), _record("acme", "gpt-5.5"), _record("zeta", "gpt-5.5-typo")]
-                    + [_record("acme", f"zz{i}") for i in range(19)]))
+    monkeypatch.setattr(engine_module, "settle_names", settle_and_see)
+    return seen
+
+
+def test_a_files_names_are_settled_from_each_slices_distinct_pairs(table, tmp_path, monkeypatch):
+    # 23 records, 1 of them a repeat, 21 unknown names (more than the 20 hints): the slices handed over hold
+    # each (provider, model) once, in the order of its first line (a big file's rows never all made a frame)
+    seen = _settled_slices(monkeypatch)
+    records = [_record("zeta", "gpt-5.5-typo"), _record("acme", "gpt-5.5"), _record("zeta", "gpt-5.5-typo")]
+    frame = usage(*(records + [_record("acme", f"zz{i}") for i in range(20)]))
     path = tmp_path / "log.parquet"
     _write(frame, path, "parquet")
-    reprice_files_duckdb([path], table, AS, chunk_records=250_000)
-    assert seen == [[("zeta", "gpt-5.5-typo"), ("acme", "gpt-5.5")] + [("acme", f"zz{i}") for i in range(19)]]
+    engine = reprice_files_duckdb([path], table, AS, chunk_records=250_000)
+    assert seen == [[("zeta", "gpt-5.5-typo"), ("acme", "gpt-5.5")] + [("acme", f"zz{i}") for i in range(20)]]
+    local = reprice_chunks(iter_usage([path]), table, AS, sources=[str(path)])
+    assert _said(engine) == _said(local)
+
+
+def test_no_more_unknown_names_than_hints_needs_no_slices(table, tmp_path, monkeypatch):
+    # 20 unknown names, 20 hints: each is hinted whatever the order, so no slice is made or coded
+    seen = _settled_slices(monkeypatch)
+    frame = usage(*([_record("zeta", "gpt-5.5-typo")] + [_record("acme", f"zz{i}") for i in range(19)]))
+    path = tmp_path / "log.parquet"
+    _write(frame, path, "parquet")
+    engine = reprice_files_duckdb([path], table, AS, chunk_records=250_000)
+    assert seen == []
+    problems = _said(engine)[0]
+    assert problems[0] == f"{path}:1: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
+    local = reprice_chunks(iter_usage([path]), table, AS, sources=[str(path)])
+    assert _said(engine) == _said(local)
 
 
 def _zeta_first() -> pd.DataFrame:

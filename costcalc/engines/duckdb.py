@@ -20,6 +20,8 @@ import pandas as pd
 
 from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
+from ..prices.names import LoggedNames
+from ..prices.resolve import lookup
 from ..usage.partials import Partials, finish_partials, merge_partials
 from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
 from ..usage.price import settle_names
@@ -30,8 +32,6 @@ from .duckdb_files import plan_file, scan_partials
 from .plan import DAY, SEGMENT_COLUMNS, Plan, build_plan
 from .results import partials_from_sums, plan_notes
 from .sql import KEEP_PROBLEMS, PROBLEM_COLUMNS, problems_sql, sums_sql
-from ..prices.names import LoggedNames
-from ..prices.resolve import lookup
 
 SEGMENTS = "costcalc_segments"
 USAGE = "costcalc_usage"
@@ -59,12 +59,15 @@ class _Plans:
         """Resolve the names of records about to be priced as the local pricer does: slice by slice
         (`parts`: the slices it would price them in, each with provider and model), each slice's new
         names in one pass's order, which decides the run's first unknown names. Only needed (the slices
-        made and coded) when `combos` hold an unknown name new to the run and the run still gives hints:
-        otherwise the order has no effect on what is said (notes are listed sorted)."""
-        if not self.names.hints_left():
+        made and coded) when `combos` hold more unknown names new to the run than it still hints: else
+        every one of them is hinted whatever the order, and the order has no other effect on what is said
+        (notes are listed sorted); the plan settles them (build_plan's resolver)."""
+        left = self.names.hints_left()
+        if not left:
             return
         pairs = set(zip(combos["provider"], combos["model"]))
-        if any(self.names.settled(p, m) is None and self.names.find(p, m).error is not None for p, m in pairs):
+        unknown = sum(self.names.settled(p, m) is None and self.names.find(p, m).error is not None for p, m in pairs)
+        if unknown > left:
             for part in parts():
                 settle_names(self.names, part)
 

@@ -182,8 +182,8 @@ def build_plan(table: PriceTable, start_day: int, end_day: int, models: list[str
 
     names: the logged (provider, model) pairs to resolve (an engine asks its data for the distinct
     pairs); None: every model id and alias of the table, for any provider. resolver: the run's, whose
-    answers (which unknown names were given "did you mean") the plan takes; None: the plan's own, which
-    resolves `names` in sorted order. tiers: the logged
+    answers (which unknown names were given "did you mean") the plan takes (with names None, not used: the
+    table's names are all known); None: the plan's own, which resolves `names` in sorted order. tiers: the logged
     service_tier values (None: every tier and alias). residency: the residency values seen (None: both)."""
     if end_day <= start_day:
         raise CostcalcError("the plan's period is empty: --until must come after --from")
@@ -262,10 +262,10 @@ def _hashed(plan: Plan) -> Plan:
 def _names(table: PriceTable, repricer: Repricer, names: list[tuple[str, str]] | None,
            resolver: LoggedNames | None) -> list[tuple]:
     rows = []
-    if names is None:
-        resolver = LoggedNames(table)
+    if names is None:  # every name of the table, for any provider: resolved on their own (no run's resolver)
+        every = LoggedNames(table)
         for name in sorted(set(table.models) | set(table.aliases)):
-            model_id, error = resolver.model_of("", name)
+            model_id, error = every.model_of("", name)
             rows.append((ANY_PROVIDER, name, model_id, None if error is None else repricer._error_id(error, "model")))
         return rows
     model_of = repricer.model_of if resolver is None else resolver.model_of

@@ -88,9 +88,9 @@ class LoggedNames:
         assert error is not None, "the name itself is a candidate"
         return Found(None, error)
 
-    def hints_left(self) -> bool:
-        """Whether the next unknown name settled gets "did you mean" (the run's first SUGGEST_FOR do)."""
-        return self._hinted < SUGGEST_FOR
+    def hints_left(self) -> int:
+        """How many more unknown names settled get "did you mean" (the run's first SUGGEST_FOR do)."""
+        return max(SUGGEST_FOR - self._hinted, 0)
 
     def settle(self, provider: str, model: str, found: Found) -> tuple[str | None, str | None]:
         """The pair's answer, its effects had now if it is new to the run: its notes said, and an unknown
