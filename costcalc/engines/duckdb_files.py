@@ -396,9 +396,11 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
 def _reader_slices(con, scan: FileScan, distinct: Distinct, chunk_records: int) -> Iterator[pd.DataFrame]:
     """The provider and model of the file's screened records in the slices a local run prices them in:
     costcalc's reader's chunks of chunk_records rows (a CSV file's from line 2, after its header), each
-    sliced as usage.run.slices slices a chunk. The chunks are taken by line: a CSV line the reader skips
-    (more cells than the header) would move its later chunks' edges, and the records DuckDB leaves to the
-    reader (suspects) are left out here. Each slice comes as its distinct (provider, model) pairs in the
+    sliced as usage.run.slices slices a chunk. The chunks are taken by line (a CSV file whose lines DuckDB
+    does not read one for one never comes here: costcalc's reader reads it whole). The records DuckDB leaves
+    to that reader (suspects: a count written 12.0, say) are left out: their names are settled after the
+    file's others, where a local run meets them in line order, so with more unknown names than hints a
+    suspect's may be hinted otherwise (not handled). Each slice comes as its distinct (provider, model) pairs in the
     order of their first line: PairCodes numbers a slice's pairs by provider, then model, each as first
     met, which its distinct pairs in that order meet as its rows do. A few rows a slice, not the file's
     (a 10M-record file's rows as a frame would take gigabytes)."""
