@@ -21,9 +21,9 @@ def test_codes_number_keys_in_order_of_first_appearance_by_table_or_hash():
         assert codes.tolist() == [0, 1, 0, 2, 1, 1]
 
 
-def _pairs(to_global, firsts, seconds, distinct=True):
+def _pairs(to_global, firsts, seconds, distinct_firsts=True):
     return amounts._Pairs(np.array(to_global, dtype=np.int32), np.array(firsts, dtype=np.uint16),
-                          np.array(seconds, dtype=np.int64), distinct)
+                          np.array(seconds, dtype=np.int64), distinct_firsts)
 
 
 def _joined(pieces, first_count, second_count):
@@ -50,12 +50,31 @@ def test_pairs_too_sparse_for_the_bitmap_are_numbered_in_order_of_first_appearan
 def test_pairs_that_merge_in_one_piece_are_one_value(second_count):
     # a piece's firsts 0 and 1 are both joined 0 (its two token values are one): (0, 2) twice, and (0, 5)
     # seconds as given: 2 is or-ed, not added (added, bit 2 twice would carry into bit 3)
-    pieces = [_pairs([0, 0], [0, 1, 0], [2, 2, 5], distinct=False), _pairs([1], [0], [3])]
+    # (distinct_firsts=False: the piece's own rows are or-ed into the joined ones, not assigned)
+    pieces = [_pairs([0, 0], [0, 1, 0], [2, 2, 5], distinct_firsts=False), _pairs([1], [0], [3])]
     assert _joined(pieces, 2, second_count) == ([[0, 0, 1], [2]], [0, 0, 1], [2, 5, 3])
     # seconds 66 (bit 2 of a first's second word) merge the same way: (0, 2), (0, 66) and (1, 66)
     if second_count > 64:
-        pieces = [_pairs([0, 0], [0, 1, 0], [66, 66, 2], distinct=False), _pairs([1], [0], [66])]
+        pieces = [_pairs([0, 0], [0, 1, 0], [66, 66, 2], distinct_firsts=False), _pairs([1], [0], [66])]
         assert _joined(pieces, 2, second_count) == ([[1, 1, 0], [2]], [0, 0, 1], [2, 66, 66])
+
+
+@pytest.mark.parametrize("second_count", [6, 70])
+def test_a_pair_given_twice_in_a_piece_of_distinct_firsts_is_one_value(second_count):
+    # firsts are distinct joined ones, but (0, 2) comes twice (two rates of the chunk joined as one): added,
+    # bit 2 twice would carry into bit 3, and with (0, 3) into bit 4: one pair where there are two. Found by
+    # the bits set (2 for 4 pairs given) and or-ed: (0, 2), (0, 3), (1, 4)
+    pieces = [_pairs([0, 1], [0, 0, 0, 1], [2, 2, 3, 4])]
+    assert _joined(pieces, 2, second_count) == ([[0, 0, 1, 2]], [0, 0, 1], [2, 3, 4])
+
+
+def test_pairs_are_numbered_alike_without_numpys_bitwise_count(monkeypatch):
+    # NumPy before 2.0 has no bitwise_count: the byte table counts the bits of the 2-D bitmap, word by word
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    pieces = [_pairs([2, 0], [0, 1, 0], [64, 3, 5]), _pairs([0, 1], [0, 1, 0], [3, 69, 64])]
+    assert _joined(pieces, 3, 70) == ([[4, 0, 3], [0, 2, 1]], [0, 0, 1, 2, 2], [3, 64, 69, 5, 64])
+    words = np.array([[0, 2 ** 64 - 1], [5, 2 ** 63]], dtype=np.uint64)
+    assert amounts._popcount(words).tolist() == [[0, 64], [2, 1]]
 
 
 def test_no_pieces_and_an_empty_piece():
@@ -92,6 +111,26 @@ def test_a_chunks_rates_of_equal_digits_join_as_one_value():
     cost = amounts.Joined([money], "cost")
     assert cost.count() == 1 and cost.counts().tolist() == [2]
     assert [str(v) for v in cost()] == ["0.000028", "0.000028"]
+
+
+def test_a_token_value_given_twice_in_a_chunk_keeps_its_costs_apart():
+    # token values 0 and 1 are both S = 4 over 1/1 (a value given twice: pricing never makes one, a Money made
+    # by hand may): one joined token value; its costs at rate 7 and 9 (0 places) stay two values:
+    # 4 x 7 / 10^6 = 0.000028 and 4 x 9 / 10^6 = 0.000036, total 0.000064
+    money = _money([0, 1], [4, 4], [0, 0], [1], [D(1)], [0, 1], [0, 1], [0, 1], [7, 9], [0, 0])
+    cost = amounts.Joined([money], "cost")
+    assert [str(v) for v in cost()] == [str(v) for v in money.cost()] == ["0.000028", "0.000036"]
+    assert cost.total() == D("0.000064")
+
+
+def test_a_cost_value_given_twice_in_a_chunk_is_one_value():
+    # cost values 0 and 1 are both (token 0, rate 7): one value, 0.000028, on two lines; (token 0, rate 9)
+    # 0.000036 on the third: total 0.000092
+    money = _money([0, 0, 0], [4], [0], [1], [D(1)], [0, 1, 2], [0, 0, 0], [0, 0, 1], [7, 9], [0, 0])
+    cost = amounts.Joined([money], "cost")
+    assert cost.count() == 2 and cost.counts().tolist() == [2, 1]
+    assert [str(v) for v in cost()] == ["0.000028", "0.000028", "0.000036"]
+    assert cost.total() == D("0.000092")
 
 
 def test_sums_past_int64_join_across_chunks_as_python_ints():

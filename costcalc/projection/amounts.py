@@ -92,7 +92,6 @@ class Joined:
         self.money, self.name = [m for m in money if len(m)], name
         self.tokens = tokens  # cost_usd: the chunks' tokens joined (shared with the tokens column)
         self._local: list[np.ndarray] | None = None  # per chunk: its distinct value -> the joined one
-        self._one_to_one: list[bool] = []  # tokens: per chunk, whether no two of its values join as one
         self._count = 0
         # tokens: per joined value its S and multiplier; per multiplier V_int and the divisor
         self._sums = self._multipliers = self._numerators = self._divisors = _EMPTY
@@ -290,12 +289,9 @@ class Joined:
         # as_tuple() does, 7x faster; a key's id is its place in the dict (insertion order)
         joined: dict[tuple[int, str], int] = {}
         chunk_ids = []  # per chunk: its multipliers' joined ids
-        self._one_to_one = []
         for m in money:
             ids = [joined.setdefault(key, len(joined)) for key in zip(m.numerators, map(str, m.divisors))]
             chunk_ids.append(np.array(ids or [0], dtype=np.int32))
-            # two of a chunk's multipliers of equal digits make its equal values one joined value
-            self._one_to_one.append(len(set(ids)) == len(ids))
         numerators = [numerator for numerator, _ in joined]
         divisors = [Decimal(text) for _, text in joined]  # the same digits and exponent
         self._numerators, self._divisors = _objects(numerators), _objects(divisors)
@@ -342,11 +338,12 @@ class Joined:
         rates: dict[tuple[int, int], int] = {}
         chunk_rates = [[rates.setdefault((r, p), len(rates)) for r, p in zip(m.rate_ints, m.rate_places)]
                        for m in self.money]
-        # a chunk's distinct cost values stay distinct joined when neither its tokens nor its rates merge
-        one_to_one = [same and len(set(ids)) == len(ids) for same, ids in zip(tokens._one_to_one, chunk_rates)]
+        # whether a chunk's token values stay distinct joined (two multipliers of equal digits, or a value
+        # given twice, make one)
+        seen = np.zeros(tokens.count(), dtype=bool)
         rate_type = _small_int(len(rates))
-        pieces = [_Pairs(to_global, m.cost_tokens, _recoded(m.cost_rates, ids, rate_type), distinct)
-                  for m, to_global, ids, distinct in zip(self.money, token_local, chunk_rates, one_to_one)]
+        pieces = [_Pairs(to_global, m.cost_tokens, _recoded(m.cost_rates, ids, rate_type), _injective(to_global, seen))
+                  for m, to_global, ids in zip(self.money, token_local, chunk_rates)]
         self._local, self._tokens, value_rates = _join_pairs(pieces, tokens.count(), len(rates))
         del pieces
         rate_list = list(rates)
@@ -389,24 +386,24 @@ def _only(totals: list[Decimal] | None) -> Decimal | None:
 class _Pairs(NamedTuple):
     """A chunk's distinct cost values as pairs (joined token, rate): each value's token in the chunk
     (`firsts`, a position in `to_global`, the chunk's token values -> the joined ones) and its joined rate
-    (`seconds`); `distinct`: whether the pairs are distinct once joined (no two of the chunk's values merge)."""
+    (`seconds`); `distinct_firsts`: whether to_global holds no joined token twice."""
 
     to_global: np.ndarray
     firsts: np.ndarray
     seconds: np.ndarray
-    distinct: bool
+    distinct_firsts: bool
 
 
 def _join_pairs(pieces: list[_Pairs], first_count: int, second_count: int) -> tuple[list[np.ndarray], np.ndarray,
                                                                                       np.ndarray]:
     """Pairs (first in [0, first_count), second in [0, second_count)), given in pieces, coded by their
     distinct values across the pieces: (per piece each pair's code, int32; per distinct pair its first, int32,
-    and its second). A bitmap of `width` 64-bit words per first, one bit per second, when it is no larger
-    than the pairs (the 1,000-profile projection's cost values: 0.3M tokens x 63 rates, 2.4 MB, for 1.5M
-    pairs): codes numbering the pairs in increasing (first, second) order (a pair's code: how many distinct
-    pairs come before it), the bits set per piece in the piece's own words (its tokens: 60k, where or-ing
-    1.5M bits into the joined bitmap took 12 ms); else a hash factorize of first x second_count + second
-    (codes in order of first appearance)."""
+    and its second). A bitmap of `width` 64-bit words per first, one bit per second, when it has at most
+    65,536 words more than there are pairs (the 1,000-profile projection's cost values: 0.3M tokens x 63
+    rates, 2.4 MB, for 1.5M pairs): codes numbering the pairs in increasing (first, second) order (a pair's
+    code: how many distinct pairs come before it), the bits set per piece in the piece's own words (its
+    tokens: 60k, where or-ing 1.5M bits into the joined bitmap took 12 ms); else a hash factorize of first x
+    second_count + second (codes in order of first appearance)."""
     total = sum(len(piece.firsts) for piece in pieces)
     width = (max(second_count, 1) + 63) >> 6  # words per first
     if first_count * width > total + (1 << 16):
@@ -417,11 +414,17 @@ def _join_pairs(pieces: list[_Pairs], first_count: int, second_count: int) -> tu
     words = np.zeros((first_count, width), dtype=np.uint64)
     for piece in pieces:
         # each first's words in this piece, then or-ed into the joined ones: distinct pairs are distinct bits,
-        # so adding them is or-ing them (np.add.at has a fast loop, np.bitwise_or.at does not)
+        # so adding them is or-ing them (np.add.at has a fast loop, np.bitwise_or.at does not). A pair given
+        # twice (two rates or token values of the chunk joined as one) carries into another bit: then fewer
+        # bits are set than pairs were added (an add sets at most one bit, none on a carry), and they are
+        # or-ed instead
         own = np.zeros((len(piece.to_global), width), dtype=np.uint64)
-        accumulate = np.add.at if piece.distinct else np.bitwise_or.at
-        accumulate(own.reshape(-1), _word_of(piece, width), _BIT[_bit_of(piece)])
-        if piece.distinct:  # its firsts are distinct joined ones too
+        word, bit = _word_of(piece, width), _BIT[_bit_of(piece)]
+        np.add.at(own.reshape(-1), word, bit)
+        if int(_popcount(own).sum(dtype=np.int64)) != len(word):
+            own[:] = 0
+            np.bitwise_or.at(own.reshape(-1), word, bit)
+        if piece.distinct_firsts:  # each of own's rows is its own joined first's
             words[piece.to_global] |= own
         else:
             np.bitwise_or.at(words, piece.to_global, own)
@@ -441,6 +444,15 @@ def _join_pairs(pieces: list[_Pairs], first_count: int, second_count: int) -> tu
         codes.append(code)
     firsts = np.repeat(np.arange(first_count, dtype=np.int32), ones.sum(axis=1, dtype=np.int32))
     return codes, firsts, seconds
+
+
+def _injective(to_global: np.ndarray, seen: np.ndarray) -> bool:
+    """Whether no two positions of to_global hold one value (`seen`: all False, left so; as long as the
+    values' range): a scatter and a count, not a sort."""
+    seen[to_global] = True
+    distinct = int(np.count_nonzero(seen)) == len(to_global)
+    seen[to_global] = False
+    return distinct
 
 
 def _recoded(codes: np.ndarray, joined: list[int], type_: type) -> np.ndarray:
@@ -477,7 +489,7 @@ def _popcount(words: np.ndarray) -> np.ndarray:
     """The set bits of each uint64 (np.bitwise_count from NumPy 2.0; a byte table before it)."""
     if hasattr(np, "bitwise_count"):
         return np.bitwise_count(words)
-    return _BYTE_ONES[words.view(np.uint8)].reshape(-1, 8).sum(axis=1, dtype=np.uint8)
+    return _BYTE_ONES[words.view(np.uint8)].reshape(*words.shape, 8).sum(axis=-1, dtype=np.uint8)
 
 
 def _small_int(count: int) -> type:
