@@ -8,6 +8,7 @@ quoted; the expected costs are computed here by hand from the fixture's figures 
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -740,39 +741,40 @@ def test_a_reasoning_price_equal_to_output_follows_output(tmp_path):
     assert cost(table, "acme/acme-pro", tier="priority", requests=10, reasoning=1_000_000) == D(30)
 
 
-def test_estimates_re_pricing_and_quotes_load_no_network_code():
-    """The everyday paths (an estimate and what a notebook does with it, re-pricing a log, a quote) load no
-    network module: only `prices import --download` reaches importers/download.py."""
+_NETWORK_MODULES = ("urllib.request", "http.client", "costcalc.prices.importers.download")
+
+
+def _network_modules_after(code: str) -> list[str]:
+    """The network modules loaded once `code` has run in a fresh interpreter (from the project's root)."""
     import subprocess
     import sys
 
-    code = ("import sys, datetime, costcalc\n"
-            "df = costcalc.estimate(open('examples/workloads.yaml').read(), start='2026-12', months=3)\n"
-            "df['cost_usd'].sum(); df.groupby('month', observed=True)['cost_usd'].sum(); costcalc.summarize(df)\n"
-            "import glob; costcalc.reprice(sorted(glob.glob('examples/usage/*'))[:1])\n"
-            "from costcalc.prices import TokenBundle, load_prices, quote\n"
-            "quote(load_prices(), 'gpt-5.5', TokenBundle(input=1000, output=100),"
-            " datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc))\n"
-            "print(sorted(m for m in ('urllib.request', 'http.client', 'costcalc.prices.importers.download')"
-            " if m in sys.modules))\n")
+    code += f"\nimport sys\nprint(sorted(m for m in {_NETWORK_MODULES!r} if m in sys.modules))\n"
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(root)})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    return ast.literal_eval(done.stdout)  # a printed list of module names
+
+
+def test_estimates_re_pricing_and_quotes_load_no_network_code():
+    """The everyday paths (an estimate and what a notebook does with it, re-pricing a log, a quote) load no
+    network module: only `prices import --download` reaches importers/download.py."""
+    assert _network_modules_after(
+        "import datetime, costcalc\n"
+        "df = costcalc.estimate(open('examples/workloads.yaml').read(), start='2026-12', months=3)\n"
+        "df['cost_usd'].sum(); df.groupby('month', observed=True)['cost_usd'].sum(); costcalc.summarize(df)\n"
+        "import glob; costcalc.reprice(sorted(glob.glob('examples/usage/*'))[:1])\n"
+        "from costcalc.prices import TokenBundle, load_prices, quote\n"
+        "quote(load_prices(), 'gpt-5.5', TokenBundle(input=1000, output=100),"
+        " datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc))") == []
 
 
 def test_no_network_code_is_loaded_unless_a_download_is_asked_for():
     # the network code lives in importers/download.py and is imported only at a download's call site
-    import subprocess
-    import sys
-
-    code = ("import sys, costcalc, costcalc.cli, costcalc.community, costcalc.prices.importers.fetch\n"
-            "costcalc.import_prices('tests/fixtures/community/litellm.json', source='litellm')\n"
-            "print(sorted(m for m in ('urllib.request', 'http.client', 'costcalc.prices.importers.download')"
-            " if m in sys.modules))\n")
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(root)})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert _network_modules_after(
+        "import costcalc, costcalc.cli, costcalc.community, costcalc.prices.importers.fetch\n"
+        "costcalc.import_prices('tests/fixtures/community/litellm.json', source='litellm')") == []
+    # asked for, it is loaded (so the two checks above look for the right module)
+    assert _network_modules_after("from costcalc.prices.importers.download import download") == \
+        ["costcalc.prices.importers.download", "http.client", "urllib.request"]
