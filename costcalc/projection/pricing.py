@@ -17,9 +17,13 @@ distinct value, at money.DIVIDE's 50 digits:
   tokens   = DIVIDE(V_int x S, den x 10^(places of S + places of V))
   cost_usd = DIVIDE(V_int x S x rate_int, den x 10^(...) x 1,000,000 x 10^p)
 
-with every rate an integer at the batch's most rate places p.
+with every rate an integer at its own places p. A line is written with its own places, as the sum of its
+terms' Decimals was before (an exact quotient's exponent follows its operands'): the most of its own
+terms' (share + minutes + tokens per request, each as written), not the run's. Its S, summed at the run's
+places, is 10^shift x its S at its own (_shifts_of), and its value is made from S / 10^shift over the
+divisor / 10^shift (amounts.Money.shifts): the same quotient, the line's own digits. Sums need no shift.
 
-so every line is the exactly rounded quotient of its exact value (the implementation before this one
+So every line is the exactly rounded quotient of its exact value (the implementation before this one
 rounded products past 50 significant digits along the way: a compounding volume times a share).
 A batch (costcalc.projection.frame.FLUSH_RUNS runs) keeps its lines as integers (Money: per line a code of
 its distinct value, per distinct value S and its multiplier, per distinct cost the token value and rate):
@@ -40,7 +44,6 @@ share the layout of their arrays; split, each part would need the others' layout
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,9 +110,9 @@ def price(projector: _Projector, volumes: Volumes, specs: list[RunSpec], months:
         empty = np.zeros(0, dtype=np.int64)
         return Chunk(empty, Money(empty, empty, empty, [], [], empty, empty, empty, [], []), empty, [], empty,
                      empty, empty, np.empty(0, dtype=object))
-    lines, pseudo, vids = _sums(projector, specs, months)
-    chunk = _decimals(projector, volumes, lines, pseudo, vids, specs)
-    _report(projector, volumes, specs, pseudo, months)
+    lines, pseudo, vids, places = _sums(projector, specs, months)
+    chunk = _decimals(projector, volumes, places, lines, pseudo, vids, specs)
+    _report(projector, volumes, specs, pseudo, months, places)
     return chunk
 
 
@@ -126,7 +129,7 @@ class _Block:
     line: np.ndarray
     sum: np.ndarray   # int64, or Python ints (object) when a sum may pass 2^62
     period: np.ndarray
-    places: np.ndarray  # int16: the places of S (the most of its terms')
+    shift: np.ndarray  # int16: the run's places above the group's own (_Layout.group_shifts)
 
 
 @dataclass
@@ -140,31 +143,32 @@ class _Rows:
 
 @dataclass
 class _Priced:
-    """The sums of one kind of run (_signature), every month it has a structure row in: its cost lines and
-    its pseudo rows."""
+    """The sums of one kind of run (_signature), every month it has a structure row in: its cost lines,
+    its pseudo rows, and the decimal places of its S."""
 
     lines: _Rows
     pseudo: _Rows
+    places: int
 
 
-_FIELDS = ("month", "line", "sum", "period", "places")
+_FIELDS = ("month", "line", "sum", "period", "shift")
 
 
 @dataclass
 class _Groups:
     """A chunk's rows of one part (cost lines, or pseudo rows) in row order: per row its run key (run x
-    months + month), line id (or pseudo id), S, period code and the places of S."""
+    months + month), line id (or pseudo id), S, period code and shift (_Layout.group_shifts)."""
 
     run_key: np.ndarray
     line: np.ndarray
     sum: np.ndarray
     period: np.ndarray
-    places: np.ndarray
+    shift: np.ndarray
 
 
-def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Groups, _Groups, np.ndarray]:
-    """Each run's S per (month, line id) in row order, its cost lines and its pseudo rows apart; and each
-    run's volume ids per month (runs x months, -1: no volume). Runs of one kind (the same
+def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Groups, _Groups, np.ndarray, list[int]]:
+    """Each run's S per (month, line id) in row order, its cost lines and its pseudo rows apart; each run's
+    volume ids per month (runs x months, -1: no volume); and each run's places. Runs of one kind (the same
     structures, shares, tokens per request, tools, attempts and traffic: _signature) have the same sums
     in every month; they differ only in their volume and in the months they have one. So each kind is
     summed once (in a chunk; kinds of uniform traffic once per projection, kept in projector.priced) and
@@ -183,7 +187,8 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Gr
         priced = _price_kinds(projector, new, months)
     found = [priced[kind] if kind in priced else kept[kind] for kind in kinds]
     vids = np.stack([spec.volume.vids for spec in specs])  # per run and month: its volume's id, or -1
-    return _gather([p.lines for p in found], vids), _gather([p.pseudo for p in found], vids), vids
+    return _gather([p.lines for p in found], vids), _gather([p.pseudo for p in found], vids), vids, \
+        [p.places for p in found]
 
 
 def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) -> dict[tuple, _Priced]:
@@ -202,9 +207,10 @@ def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) 
                      for lengths, columns in _summed_kinds(projector, segments, months, len(templates)))
     priced: dict[tuple, _Priced] = {}
     for t, kind in enumerate(order):
-        priced[kind] = _Priced(lines[0][t], pseudo[0][t])
+        places = segments.places[t]
+        priced[kind] = _Priced(lines[0][t], pseudo[0][t], places)
         if t < kept_count:  # uniform traffic: shared by many profiles
-            projector.priced[kind] = _Priced(lines[1][t], pseudo[1][t])
+            projector.priced[kind] = _Priced(lines[1][t], pseudo[1][t], places)
     return priced
 
 
@@ -242,38 +248,25 @@ class _Layout:
     grouping: _Grouping
     parts: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]
     segment_count: int  # segments of each run
-    # per (pattern of the segments' places (its bytes), run places): each group's places (int16) and the
-    # shifts S is divided by, each with the groups it divides (at_group_places); runs of a layout mostly
-    # write their shares and tokens alike (one pattern per layout in the 1,000-profile benchmark)
-    by_pattern: dict[tuple[bytes, int], tuple[np.ndarray, list[tuple[int, np.ndarray]]]] = \
-        field(default_factory=dict)
+    # per (pattern of the segments' places (its bytes), run places): each group's shift (group_shifts); runs
+    # of a layout mostly write their shares and tokens alike (one pattern per layout in the 1,000-profile
+    # benchmark), so a batch's shifts are one cached row
+    shifts: dict[tuple[bytes, int], np.ndarray] = field(default_factory=dict)
 
-    def at_group_places(self, sums: np.ndarray, segment_places: np.ndarray,
-                        run_places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each group's S at its own places, and those places (kinds x groups): the most of its own terms'
-        (share + minutes + tokens per request, each as written), as the sum of its terms' Decimals was
-        written before. S was summed at its run's places (`run_places`, the most of any of the run's
-        terms: every term an integer), so it divides exactly by 10^(the places between), and a line's
-        digits do not depend on the run's other lines (a reasoning count of 1234.5 gave the input line a
-        trailing zero). `segment_places`: kinds x segment_count (_Segments.places_of)."""
+    def group_shifts(self, segment_places: np.ndarray, run_places: np.ndarray) -> np.ndarray:
+        """Each group's shift (int16): its run's places (`run_places`, per kind) above the group's own, the
+        most of its own terms' (share + minutes + tokens per request, each as written: `segment_places`,
+        kinds x segment_count, _Segments.places_of). See _shifts_of. One row (per group) when the kinds'
+        are alike, as the groups' months and line ids are; kinds x groups otherwise."""
         if (segment_places == segment_places[0]).all() and (run_places == run_places[0]).all():
-            places, shifts = self._pattern(segment_places[0], int(run_places[0]))
-            if shifts:
-                sums = sums.copy()  # a scalar divisor per shift: a fraction of the cost of one per value
-                for shift, groups in shifts:
-                    sums[:, groups] //= 10 ** shift
-            return sums, np.broadcast_to(places, sums.shape)
-        places = np.stack([self._pattern(row, 0)[0] for row in segment_places])
-        return _shifted(sums, run_places[:, None] - places), places
+            return self._shift_row(segment_places[0], int(run_places[0]))
+        return np.stack([self._shift_row(row, int(places)) for row, places in zip(segment_places, run_places)])
 
-    def _pattern(self, segment_places: np.ndarray, run_places: int) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
+    def _shift_row(self, segment_places: np.ndarray, run_places: int) -> np.ndarray:
         key = (segment_places.tobytes(), run_places)
-        found = self.by_pattern.get(key)
+        found = self.shifts.get(key)
         if found is None:
-            places = self.grouping.reduce(np.maximum, segment_places[self.segment])
-            shift = run_places - places
-            found = self.by_pattern[key] = (places, [(k, np.flatnonzero(shift == k))
-                                                     for k in np.unique(shift[shift > 0]).tolist()])
+            found = self.shifts[key] = _shifts_of(self.grouping, segment_places[self.segment], run_places)
         return found
 
     @staticmethod
@@ -317,11 +310,10 @@ def _sum_layout(projector: _Projector, segments: _Segments, months: int, layout:
             pieces += [_sum_kind(projector, segments, months, k, ranges[k]) for k in batch[zero].tolist()]
             batch = batch[~zero]
         if len(batch):
-            sums, places = layout.at_group_places(
-                layout.grouping.reduce(np.add, values),
-                segments.places_of(batch_firsts[:, None] + np.arange(layout.segment_count)),
-                segments.run_places[batch])
-            lines, pseudo = ((batch, month, line, sums[:, groups], period, places[:, groups])
+            sums = layout.grouping.reduce(np.add, values)
+            shift = layout.group_shifts(segments.places_of(batch_firsts[:, None] + np.arange(layout.segment_count)),
+                                        segments.run_places[batch])
+            lines, pseudo = ((batch, month, line, sums[:, groups], period, shift[..., groups])
                              for groups, month, line, period in layout.parts)
             pieces.append((lines, pseudo))
     return pieces
@@ -333,20 +325,19 @@ def _sum_kind(projector: _Projector, segments: _Segments, months: int, kind: int
     terms = segments.terms(months, *segment_range)
     groups = _aggregate(terms, segments)
     kinds = np.array([kind], dtype=np.int64)
-    places = groups["grouping"].reduce(np.maximum, segments.places_of(terms["segment"]))[None, :]
-    sums = _shifted(groups["sum"][None, :], segments.run_places[kinds][:, None] - places)
+    shift = _shifts_of(groups["grouping"], segments.places_of(terms["segment"]), segments.places[kind])
     month = (groups["run_key"] - kind * months).astype(np.int32)
     line = groups["line"].astype(np.int32)
     period = projector.period_codes(groups["first"], groups["last"])
-    lines, pseudo = ((kinds, month[rows], line[rows], sums[:, rows], period[rows], places[:, rows])
+    lines, pseudo = ((kinds, month[rows], line[rows], groups["sum"][None, rows], period[rows], shift[rows])
                      for rows in (line >= 0, line < 0))
     return lines, pseudo
 
 
 def _in_template_order(pieces: Sequence[tuple[np.ndarray, ...]], count: int,
                        sum_type: type) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The pieces' groups as columns (month, line id, S, period code, places of S), each kind's after those
-    of the kinds before it, and how many each kind has."""
+    """The pieces' groups as columns (month, line id, S, period code, shift), each kind's after those of the
+    kinds before it, and how many each kind has."""
     lengths = np.zeros(count, dtype=np.int64)
     for kinds, month, _, _, _, _ in pieces:
         lengths[kinds] = len(month)
@@ -354,15 +345,15 @@ def _in_template_order(pieces: Sequence[tuple[np.ndarray, ...]], count: int,
     total = int(lengths.sum())
     month, line, period = (np.empty(total, dtype=np.int32) for _ in range(3))
     sums: np.ndarray = np.empty(total, dtype=sum_type)
-    places = np.empty(total, dtype=np.int16)
-    for kinds, piece_month, piece_line, piece_sums, piece_period, piece_places in pieces:
+    shift = np.empty(total, dtype=np.int16)
+    for kinds, piece_month, piece_line, piece_sums, piece_period, piece_shift in pieces:
         at = (starts[kinds][:, None] + np.arange(len(piece_month))).ravel()
         month[at] = np.tile(piece_month, len(kinds))
         line[at] = np.tile(piece_line, len(kinds))
         period[at] = np.tile(piece_period, len(kinds))
         sums[at] = piece_sums.ravel()
-        places[at] = piece_places.ravel()
-    return lengths, [month, line, sums, period, places]
+        shift[at] = np.tile(piece_shift, len(kinds)) if piece_shift.ndim == 1 else piece_shift.ravel()
+    return lengths, [month, line, sums, period, shift]
 
 
 def _blocks(lengths: np.ndarray, columns: list[np.ndarray], kept_count: int) -> tuple[list[_Rows], list[_Rows]]:
@@ -406,7 +397,7 @@ def _gather(found: list[_Rows], vids: np.ndarray) -> _Groups:
     if (vids < 0).any():
         keep = vids.ravel()[run_key] >= 0
         index, run_key = index[keep], run_key[keep]
-    return _Groups(run_key, *(pool[name][index] for name in ("line", "sum", "period", "places")))
+    return _Groups(run_key, *(pool[name][index] for name in ("line", "sum", "period", "shift")))
 
 
 def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[np.ndarray, int, int]]:
@@ -478,9 +469,9 @@ class _Segments:
         self.sources: dict[tuple, int] = {}  # (id(structure), weights id) -> minutes source index
         self.source_list: list[np.ndarray] = []
         # (structure, minutes source, component column, pseudo line id, share, per, run, class, component
-        # position, places) of each segment; its places are those of its own terms (_term_places)
+        # position, places) of each segment; its places are those of its terms (_shifts_of)
         self.segments: list[tuple[int, int, int, int, int, int, int, int, int, int]] = []
-        self.places: list[int] = []  # per run: places its integers are scaled to (the most of its terms')
+        self.places: list[int] = []  # per run: places of its S (its most share + minutes + most per places)
         self.wide = False            # a run's sums may pass 2^62: Python integers
         self.columns: dict[str, int] = {c: i for i, c in enumerate(COMPONENTS)}
         self._column_names: list[str | None] = []  # per column its component (layout)
@@ -627,7 +618,7 @@ class _Segments:
         self._share_per = np.array(table[4], dtype=dtype) * np.array(table[5], dtype=dtype)
         self._seg_length = lengths[self._struct]
         self._seg_places = np.array(table[9], dtype=np.int16)
-        self.run_places = np.array(self.places, dtype=np.int16)
+        self.run_places = np.array(self.places, dtype=np.int16)  # per run: its places (self.places)
 
     def terms(self, months: int, a: int, b: int) -> dict[str, np.ndarray]:
         """The terms of segments a to b as arrays: run key (run x months + month), within-run position, line
@@ -668,14 +659,13 @@ class _Segments:
         return self.most_classes * self.most_slots * (len(COMPONENTS) + 2 + self.most_tools)
 
 
-def _shifted(sums: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """sums // 10^shift, each exact (_Layout.at_group_places)."""
-    if not shift.any():
-        return sums
-    most = int(shift.max())
-    powers = np.array([10 ** k for k in range(most + 1)], dtype=np.int64 if sums.dtype != object and most <= 18
-                      else object)
-    return sums // powers[shift]
+def _shifts_of(grouping: _Grouping, term_places: np.ndarray, run_places: int) -> np.ndarray:
+    """Each group's shift: its run's places above its own, the most of its own terms' (`term_places`).
+    S is summed at the run's places (the most of any of its terms: every term an integer), so a group's S
+    is 10^shift x its value at its own places, and a line is written with those (as the sum of its terms'
+    Decimals was before): its digits do not depend on the run's other lines (a reasoning count of 1234.5
+    gave the input line a trailing zero). Values are made with it (amounts.Money); sums need none."""
+    return (run_places - grouping.reduce(np.maximum, term_places)).astype(np.int16)
 
 
 @dataclass
@@ -728,20 +718,23 @@ def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict:
             "grouping": grouping}
 
 
-def _decimals(projector: _Projector, volumes: Volumes, lines: _Groups, pseudo: _Groups, vids: np.ndarray,
-              specs: list[RunSpec]) -> Chunk:
+def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], lines: _Groups, pseudo: _Groups,
+              vids: np.ndarray, specs: list[RunSpec]) -> Chunk:
     """The cost lines' tokens and cost_usd as Money (integers, divided when read: see Money), and each
     run's requests as Decimals: one division per distinct value (see the module docstring)."""
     months = vids.shape[1]
+    numerators, divisors, multiplier_of = _multipliers(volumes, run_places, vids, pseudo.run_key)
     requests_rows = pseudo.line == REQUESTS
     request_keys = pseudo.run_key[requests_rows]
-    request_places = pseudo.places[requests_rows]
-    keys = _MultiplierKeys(vids, request_keys, (lines.places, request_places))
-    tokens_codes, token_sums, token_multipliers = _distinct(lines.sum, keys.of(lines.run_key, lines.places), keys.count)
-    request_codes, request_sums, request_multipliers = _distinct(
-        pseudo.sum[requests_rows], keys.of(request_keys, request_places), keys.count)
-    numerators, divisors, (token_multipliers, request_multipliers) = keys.multipliers(
-        volumes, (token_multipliers, request_multipliers))
+    # a value is (S, multiplier, shift): equal S and multipliers with other shifts are other digits
+    width = 1 + max(int(lines.shift.max(initial=0)), int(pseudo.shift.max(initial=0)))
+    multiplier_of *= width
+    tokens_codes, token_sums, token_keys = _distinct(lines.sum, multiplier_of[lines.run_key] + lines.shift,
+                                                     len(divisors) * width)
+    token_multipliers, token_shifts = np.divmod(token_keys, width)
+    request_codes, request_sums, request_keys_distinct = _distinct(
+        pseudo.sum[requests_rows], multiplier_of[request_keys] + pseudo.shift[requests_rows], len(divisors) * width)
+    request_multipliers, request_shifts = np.divmod(request_keys_distinct, width)
     line = lines.line
     # cost: one value per distinct (token value, rate)
     rate_codes, rates = _chunk_rates(projector.line_meta, line)
@@ -755,9 +748,10 @@ def _decimals(projector: _Projector, volumes: Volumes, lines: _Groups, pseudo: _
     money = Money(_narrow(tokens_codes, len(token_sums)), token_sums, _narrow(token_multipliers, len(divisors)),
                   numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
                   _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
-                  [_scaled(rate, places) for rate, places in zip(rates, rate_places)], rate_places)
+                  [_scaled(rate, places) for rate, places in zip(rates, rate_places)], rate_places,
+                  token_shifts.astype(np.uint8) if width > 1 else None)
     requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
-                           *(np.zeros(0, dtype=np.int64),) * 3, [], []).tokens()
+                           *(np.zeros(0, dtype=np.int64),) * 3, [], [], request_shifts).tokens()
     # runs: those with cost lines, in order (lines come in run-month order); each with its requests (a
     # run-month with lines has a requests sum)
     counts = np.bincount(lines.run_key, minlength=vids.size)
@@ -783,45 +777,22 @@ def _chunk_rates(meta: list[tuple], line: np.ndarray) -> tuple[np.ndarray, list[
     return codes, [rate for _, rate in rate_of.values()] or [Decimal(0)]
 
 
-class _MultiplierKeys:
-    """A chunk's multipliers, V_int over den x 10^(places of S + places of V): a key per (volume, places of
-    S) pair, the volumes of the run-months that have rows numbered (each has a requests row) and the places
-    each uses (a few) beside: values are told apart by their keys (_distinct), and only the multipliers
-    the distinct values use are made (`multipliers`), not one per line."""
-
-    def __init__(self, vids: np.ndarray, request_keys: np.ndarray, places: tuple[np.ndarray, ...]):
-        """`request_keys`: the run keys of the requests rows; `places`: the places of every row keyed."""
-        self.width = 1 + max((int(p.max()) for p in places if len(p)), default=0)  # places below it
-        # per run key: its volume's position in `volume_ids` x width (int32 while they fit)
-        volume_of = np.zeros(vids.size, dtype=np.int32 if vids.size * self.width < 2 ** 31 else np.int64)
-        volume_of[request_keys], self.volume_ids = pd.factorize(vids.ravel()[request_keys])
-        volume_of *= self.width
-        self.volume_of = volume_of
-
-    def of(self, run_key: np.ndarray, places: np.ndarray) -> np.ndarray:
-        """Each row's key: its run-month's volume and its places."""
-        return self.volume_of[run_key] + places
-
-    @property
-    def count(self) -> int:
-        return len(self.volume_ids) * self.width
-
-    def multipliers(self, volumes: Volumes, used_keys: tuple[np.ndarray, ...]
-                    ) -> tuple[list[int], list[Decimal], list[np.ndarray]]:
-        """The multipliers the keys `used_keys` use, each once (numerators, divisors), and those keys as
-        positions among them."""
-        used = np.zeros(max(self.count, 1), dtype=bool)
-        for keys in used_keys:
-            used[keys] = True
-        position = np.cumsum(used) - 1
-        volume, s_places = np.divmod(np.flatnonzero(used), self.width)
-        vid = np.asarray(self.volume_ids, dtype=np.int64)[volume].tolist()
-        numerators = list(map(volumes.numerators.__getitem__, vid))
-        # den x 10^(places of S + places of V), mapped without a Python call per multiplier (29,000 in the
-        # 1,000-profile projection)
-        places = map(operator.add, s_places.tolist(), map(volumes.places.__getitem__, vid))
-        divisors = list(map(Decimal.scaleb, map(volumes.denominators.__getitem__, vid), places))
-        return numerators, divisors, [position[keys] for keys in used_keys]
+def _multipliers(volumes: Volumes, run_places: list[int], vids: np.ndarray,
+                 pseudo_keys: np.ndarray) -> tuple[list[int], list[Decimal], np.ndarray]:
+    """The chunk's multipliers, V_int over den x 10^(places of S + places of V), each found once (numerators,
+    divisors), and per run key (run x months + month) its multiplier's position: numbered in the order of
+    the run-months that have rows (each has a pseudo row: its requests, or what it left out)."""
+    has_rows = np.zeros(vids.size, dtype=bool)
+    has_rows[pseudo_keys] = True
+    keys = (vids.astype(np.int64) * 4096 + np.array(run_places, dtype=np.int64)[:, None]).ravel()
+    multiplier_of = np.full(vids.size, -1, dtype=np.int64)
+    multiplier_of[has_rows], distinct = pd.factorize(keys[has_rows])
+    numerators, divisors = [], []
+    for key in np.asarray(distinct, dtype=np.int64).tolist():
+        vid, s_places = divmod(key, 4096)
+        numerators.append(volumes.numerators[vid])
+        divisors.append(volumes.denominators[vid].scaleb(s_places + volumes.places[vid]))
+    return numerators, divisors, multiplier_of
 
 
 def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
@@ -829,7 +800,8 @@ def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
     return codes.astype(np.uint8 if count <= 2 ** 8 else np.uint16 if count <= 2 ** 16 else np.int32)
 
 
-def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseudo: _Groups, months: int) -> None:
+def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseudo: _Groups, months: int,
+            places: list[int]) -> None:
     """Per run, in order: its notes, the calls no fee priced, and what over_limit: exclude left out."""
     line = pseudo.line
     rare = np.flatnonzero(line <= LEFT_OUT)
@@ -844,8 +816,9 @@ def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseud
             key = int(pseudo.run_key[i])
             index = key % months
             vid = int(spec.volume.vids[index])
-            divisor = volumes.denominators[vid].scaleb(int(pseudo.places[i]) + volumes.places[vid])
-            amount = DIVIDE.divide(volumes.numerators[vid] * int(pseudo.sum[i]), divisor)
+            shift = int(pseudo.shift[i])  # written with its own places (_shifts_of)
+            divisor = volumes.denominators[vid].scaleb(places[b] - shift + volumes.places[vid])
+            amount = DIVIDE.divide(volumes.numerators[vid] * (int(pseudo.sum[i]) // 10 ** shift), divisor)
             label = cal.month_label(*_month_of(spec, index))
             if line[i] == LEFT_OUT:
                 left_out.append((label, amount))
