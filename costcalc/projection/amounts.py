@@ -257,12 +257,13 @@ class Joined:
     def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         """(numerators, factors, divisors, shifts) of the distinct values at `positions`: each value is
         DIVIDE.divide(numerator x factor x 10^shift, divisor), the numerator V_int as a Decimal (object
-        array), the factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, the divisor a Decimal.
-        The product is exact (quotient_sums.PRODUCT, else Python ints), the same integer Money divides (a
-        Decimal x a small int: about twice as fast as dividing a 70-digit Python int, which each division
-        converts). A cost's divisor holds the most places of any rate; its factor holds its own rate's, and
-        the places between are the product's exponent (shift, None for tokens): the quotient is then Money's
-        division of the same coefficients, digits and exponent."""
+        array), the factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, S at the value's own
+        places (Money.shifts), the divisor a Decimal. The product is exact (quotient_sums.PRODUCT, else
+        Python ints), the same integer Money divides (a Decimal x a small int: about twice as fast as dividing
+        a 70-digit Python int, which each division converts). A divisor holds its run's places of S and, for
+        a cost, the most places of any rate; the factor holds the value's own places of S and its own rate's,
+        and the places between are the product's exponent (shift, None when 0): the quotient is then Money's
+        (which divides by the divisor / 10^shift instead), digits and exponent."""
         self._map()
         if self.name == "tokens":
             multipliers = self._multipliers[positions]
