@@ -42,16 +42,22 @@ class Money:
     cost_rates: np.ndarray      # ... and its rate (a position in rate_ints)
     rate_ints: list[int]        # every rate as an integer at its places
     rate_places: list[int]      # every rate's decimal places as written (its cost's digits follow them)
+    # per distinct token value: the places of its S above the value's own (pricing._shifts_of: S is summed at
+    # its run's places, a line is written with its own terms'), None for none: a value is made from
+    # S / 10^shift over the divisor / 10^shift, the same quotient written with the value's own places
+    shifts: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.token_codes)
 
     def _token_numerators(self) -> np.ndarray:
-        return _objects(self.numerators)[self.multipliers] * self.sums.astype(object)
+        """Per distinct token value: V_int x S at the value's own places (Python ints)."""
+        sums = self.sums if self.shifts is None else own_places(self.sums, self.shifts)
+        return _objects(self.numerators)[self.multipliers] * sums.astype(object)
 
     def tokens(self) -> np.ndarray:
         """Each line's tokens (an object array of Decimals, equal values one object)."""
-        divisors = _objects(self.divisors)[self.multipliers]
+        divisors = _each_divisor(_objects(self.divisors), self.multipliers, self.shifts)
         values = map(DIVIDE.divide, self._token_numerators().tolist(), divisors.tolist())
         return _objects(values, len(self.sums))[self.token_codes]
 
@@ -63,7 +69,8 @@ class Money:
         scales = [MTOK.scaleb(int(p)) for p in places]
         divisors = _objects([DIVIDE.multiply(divisor, scale) for divisor in self.divisors for scale in scales])
         pairs = self.multipliers[self.cost_tokens].astype(np.int64) * len(places) + place_of_rate[self.cost_rates]
-        values = map(DIVIDE.divide, numerators.tolist(), divisors[pairs].tolist())
+        divisors = _each_divisor(divisors, pairs, None if self.shifts is None else self.shifts[self.cost_tokens])
+        values = map(DIVIDE.divide, numerators.tolist(), divisors.tolist())
         return _objects(values, len(numerators))[self.cost_codes]
 
     def codes(self, name: str) -> np.ndarray:
@@ -93,8 +100,8 @@ class Joined:
         self.tokens = tokens  # cost_usd: the chunks' tokens joined (shared with the tokens column)
         self._local: list[np.ndarray] | None = None  # per chunk: its distinct value -> the joined one
         self._count = 0
-        # tokens: per joined value its S and multiplier; per multiplier V_int and the divisor
-        self._sums = self._multipliers = self._numerators = self._divisors = _EMPTY
+        # tokens: per joined value its S, multiplier and shift (Money.shifts); per multiplier V_int and the divisor
+        self._sums = self._multipliers = self._numerators = self._divisors = self._shifts_of_tokens = _EMPTY
         # cost_usd: per joined value its token value, rate (a position in _rate_ints) and divisor (a position
         # in _divisors, whose multipliers are _pair_multipliers); every rate at the most places of any
         # (_rate_ints: one divisor per multiplier), and at its own with the places between (_own_rate_ints,
@@ -196,13 +203,16 @@ class Joined:
             self._known = QuotientGroups(numerators, list(self._divisors))
         return self._known
 
-    def _cost_factors(self, at: slice | np.ndarray, rate_ints: np.ndarray | None = None) -> np.ndarray:
+    def _cost_factors(self, at: slice | np.ndarray, rate_ints: np.ndarray | None = None,
+                      token_shifts: np.ndarray | None = None) -> np.ndarray:
         """S x rate of the distinct cost values `at` (the rates at the most places, _rate_ints, unless
-        others are given): int64 where every product fits (checked by floats, far from the edge), else
-        Python ints."""
+        others are given; S at its value's own places with the token values' `token_shifts`): int64 where
+        every product fits (checked by floats, far from the edge), else Python ints."""
         tokens = self.tokens
         assert tokens is not None
         sums = tokens._sums[self._tokens[at]]
+        if token_shifts is not None:
+            sums = own_places(sums, token_shifts)
         rates = (self._rate_ints if rate_ints is None else rate_ints)[self._rate_codes[at]]
         if sums.dtype == object or rates.dtype == object:
             return sums.astype(object) * rates.astype(object)
@@ -247,23 +257,27 @@ class Joined:
     def _operands(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         """(numerators, factors, divisors, shifts) of the distinct values at `positions`: each value is
         DIVIDE.divide(numerator x factor x 10^shift, divisor), the numerator V_int as a Decimal (object
-        array), the factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, the divisor a Decimal.
-        The product is exact (quotient_sums.PRODUCT, else Python ints), the same integer Money divides (a
-        Decimal x a small int: about twice as fast as dividing a 70-digit Python int, which each division
-        converts). A cost's divisor holds the most places of any rate; its factor holds its own rate's, and
-        the places between are the product's exponent (shift, None for tokens): the quotient is then Money's
-        division of the same coefficients, digits and exponent."""
+        array), the factor S (tokens) or S x rate (cost_usd) as int64 or Python ints, S at the value's own
+        places (Money.shifts), the divisor a Decimal. The product is exact (quotient_sums.PRODUCT, else
+        Python ints), the same integer Money divides (a Decimal x a small int: about twice as fast as dividing
+        a 70-digit Python int, which each division converts). A divisor holds its run's places of S and, for
+        a cost, the most places of any rate; the factor holds the value's own places of S and its own rate's,
+        and the places between are the product's exponent (shift, None when 0): the quotient is then Money's
+        (which divides by the divisor / 10^shift instead), digits and exponent."""
         self._map()
         if self.name == "tokens":
             multipliers = self._multipliers[positions]
-            return (self._decimal_numerators()[multipliers], self._sums[positions], self._divisors[multipliers],
-                    None)
+            shifts = self._shifts_of_tokens[positions]
+            return (self._decimal_numerators()[multipliers], own_places(self._sums[positions], shifts),
+                    self._divisors[multipliers], shifts if shifts.any() else None)
         tokens = self.tokens
         assert tokens is not None
-        multipliers = tokens._multipliers[self._tokens[positions]]
-        rate_codes = self._rate_codes[positions]
-        shifts = self._shifts[rate_codes]
-        return (tokens._decimal_numerators()[multipliers], self._cost_factors(positions, self._own_rate_ints),
+        token_positions = self._tokens[positions]
+        multipliers = tokens._multipliers[token_positions]
+        token_shifts = tokens._shifts_of_tokens[token_positions]
+        shifts = self._shifts[self._rate_codes[positions]] + token_shifts
+        return (tokens._decimal_numerators()[multipliers],
+                self._cost_factors(positions, self._own_rate_ints, token_shifts),
                 self._divisors[self._divided_by[positions]], shifts if shifts.any() else None)
 
     def _decimal_numerators(self) -> np.ndarray:
@@ -298,7 +312,10 @@ class Joined:
         if not money:
             self._local = []
             return
-        count = max(len(numerators), 1)
+        # a value is (S, multiplier, shift): the shift joins with its multiplier (equal S and multipliers with
+        # other shifts are other digits)
+        width = 1 + max((int(m.shifts.max(initial=0)) for m in money if m.shifts is not None), default=0)
+        count = max(len(numerators), 1) * width
         sums = [m.sums for m in money]
         # (S, multiplier) as one int64 key: S x multipliers + the multiplier (S numbered first when past int64)
         s_values = None
@@ -311,7 +328,9 @@ class Joined:
         keys *= count
         start = 0
         for m, chunk_id in zip(money, chunk_ids):
-            keys[start:start + len(m.sums)] += chunk_id[m.multipliers]
+            keys[start:start + len(m.sums)] += (chunk_id * width)[m.multipliers]
+            if m.shifts is not None:
+                keys[start:start + len(m.sums)] += m.shifts
             start += len(m.sums)
         if s_values is None:
             # its table sized for half the keys distinct, not pandas' all (chunks repeat one another's values:
@@ -322,7 +341,10 @@ class Joined:
         else:
             codes, uniques = _codes(keys, (len(s_values) + 1) * count)
             self._sums = np.asarray(s_values, dtype=object)[uniques // count]
-        self._multipliers = uniques % count
+        multipliers = uniques % count
+        self._multipliers = multipliers // width if width > 1 else multipliers
+        self._shifts_of_tokens = (multipliers % width).astype(np.uint8) if width > 1 else \
+            np.zeros(len(uniques), dtype=np.uint8)
         self._count = len(uniques)
         self._local = _split(codes, [len(m.sums) for m in money])
 
@@ -542,6 +564,27 @@ def _distinct(sums: np.ndarray, multiplier: np.ndarray, count: int) -> tuple[np.
     uniques = np.asarray(uniques, dtype=np.int64)
     s_values = np.asarray(s_uniques)
     return codes, s_values[uniques // count], uniques % count
+
+
+def own_places(sums: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """Each S (summed at its run's places) at its value's own places: S // 10^shift, exact (Money.shifts)."""
+    if not shifts.any():
+        return sums
+    most = int(shifts.max())
+    wide = sums.dtype == object or most > 18
+    powers = np.array([10 ** k for k in range(most + 1)], dtype=object if wide else np.int64)
+    return sums // powers[shifts]
+
+
+def _each_divisor(divisors: np.ndarray, at: np.ndarray, shifts: np.ndarray | None) -> np.ndarray:
+    """divisors[at] (an object array of Decimals), each over 10^its shift (Money.shifts): exact whatever the
+    caller's context, one Decimal per distinct (divisor, shift), not one per value."""
+    if shifts is None or not shifts.any():
+        return divisors[at]
+    width = int(shifts.max()) + 1
+    codes, pairs = _codes(at.astype(np.int64) * width + shifts, len(divisors) * width)
+    made = map(UNBOUNDED.scaleb, divisors[pairs // width].tolist(), (-(pairs % width)).tolist())
+    return _objects(made, len(pairs))[codes]
 
 
 def _objects(values: Iterable, count: int = -1) -> np.ndarray:

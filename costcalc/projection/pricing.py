@@ -17,9 +17,13 @@ distinct value, at money.DIVIDE's 50 digits:
   tokens   = DIVIDE(V_int x S, den x 10^(places of S + places of V))
   cost_usd = DIVIDE(V_int x S x rate_int, den x 10^(...) x 1,000,000 x 10^p)
 
-with every rate an integer at the batch's most rate places p.
+with every rate an integer at its own places p. A line is written with its own places, as the sum of its
+terms' Decimals was before (an exact quotient's exponent follows its operands'): the most of its own
+terms' (share + minutes + tokens per request, each as written), not the run's. Its S, summed at the run's
+places, is 10^shift x its S at its own (_shifts_of), and its value is made from S / 10^shift over the
+divisor / 10^shift (amounts.Money.shifts): the same quotient, the line's own digits. Sums need no shift.
 
-so every line is the exactly rounded quotient of its exact value (the implementation before this one
+So every line is the exactly rounded quotient of its exact value (the implementation before this one
 rounded products past 50 significant digits along the way: a compounding volume times a share).
 A batch (costcalc.projection.frame.FLUSH_RUNS runs) keeps its lines as integers (Money: per line a code of
 its distinct value, per distinct value S and its multiplier, per distinct cost the token value and rate):
@@ -41,7 +45,7 @@ share the layout of their arrays; split, each part would need the others' layout
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -125,6 +129,7 @@ class _Block:
     line: np.ndarray
     sum: np.ndarray   # int64, or Python ints (object) when a sum may pass 2^62
     period: np.ndarray
+    shift: np.ndarray  # int16: the run's places above the group's own (_Layout.group_shifts)
 
 
 @dataclass
@@ -146,18 +151,19 @@ class _Priced:
     places: int
 
 
-_FIELDS = ("month", "line", "sum", "period")
+_FIELDS = ("month", "line", "sum", "period", "shift")
 
 
 @dataclass
 class _Groups:
     """A chunk's rows of one part (cost lines, or pseudo rows) in row order: per row its run key (run x
-    months + month), line id (or pseudo id), S and period code."""
+    months + month), line id (or pseudo id), S, period code and shift (_Layout.group_shifts)."""
 
     run_key: np.ndarray
     line: np.ndarray
     sum: np.ndarray
     period: np.ndarray
+    shift: np.ndarray
 
 
 def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Groups, _Groups, np.ndarray, list[int]]:
@@ -195,7 +201,8 @@ def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) 
     kept_count = sum(spec.weights is None for spec in templates)
     segments = _Segments(projector, _weighed(projector, templates))
     for t, kind in enumerate(order):
-        segments.add(t, new[kind], months, kind[-2], kind[-1])
+        spec = new[kind]
+        segments.add(t, spec, months, kind[-2], kind[-1], projector.class_signatures[id(spec.classes)][-1])
     lines, pseudo = (_blocks(lengths, columns, kept_count)
                      for lengths, columns in _summed_kinds(projector, segments, months, len(templates)))
     priced: dict[tuple, _Priced] = {}
@@ -240,6 +247,27 @@ class _Layout:
     within: np.ndarray
     grouping: _Grouping
     parts: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]
+    segment_count: int  # segments of each run
+    # per (pattern of the segments' places (its bytes), run places): each group's shift (group_shifts); runs
+    # of a layout mostly write their shares and tokens alike (one pattern per layout in the 1,000-profile
+    # benchmark), so a batch's shifts are one cached row
+    shifts: dict[tuple[bytes, int], np.ndarray] = field(default_factory=dict)
+
+    def group_shifts(self, segment_places: np.ndarray, run_places: np.ndarray) -> np.ndarray:
+        """Each group's shift (int16): its run's places (`run_places`, per kind) above the group's own, the
+        most of its own terms' (share + minutes + tokens per request, each as written: `segment_places`,
+        kinds x segment_count, _Segments.places_of). See _shifts_of. One row (per group) when the kinds'
+        are alike, as the groups' months and line ids are; kinds x groups otherwise."""
+        if (segment_places == segment_places[0]).all() and (run_places == run_places[0]).all():
+            return self._shift_row(segment_places[0], int(run_places[0]))
+        return np.stack([self._shift_row(row, int(places)) for row, places in zip(segment_places, run_places)])
+
+    def _shift_row(self, segment_places: np.ndarray, run_places: int) -> np.ndarray:
+        key = (segment_places.tobytes(), run_places)
+        found = self.shifts.get(key)
+        if found is None:
+            found = self.shifts[key] = _shifts_of(self.grouping, segment_places[self.segment], run_places)
+        return found
 
     @staticmethod
     def of(projector: _Projector, segments: _Segments, months: int, kind: int,
@@ -259,7 +287,7 @@ class _Layout:
         line = grouping.line.astype(np.int32)
         parts = tuple((groups, month[groups], line[groups], period[groups])
                       for groups in (np.flatnonzero(line >= 0), np.flatnonzero(line < 0)))
-        return _Layout(terms["segment"] - a, terms["within"], grouping, parts)
+        return _Layout(terms["segment"] - a, terms["within"], grouping, parts, b - a)
 
 
 def _sum_layout(projector: _Projector, segments: _Segments, months: int, layout: _Layout, kinds: list[int],
@@ -274,15 +302,18 @@ def _sum_layout(projector: _Projector, segments: _Segments, months: int, layout:
     step = max(1, _BATCH_TERMS // max(len(layout.segment), 1))
     for i in range(0, len(kinds), step):
         batch = np.array(kinds[i:i + step], dtype=np.int64)
-        values = segments.values(firsts[i:i + step, None] + layout.segment, layout.within)  # kinds x terms
+        batch_firsts = firsts[i:i + step]
+        values = segments.values(batch_firsts[:, None] + layout.segment, layout.within)  # kinds x terms
         zero = (values == 0).any(axis=1)
         if zero.any():
-            values = values[~zero]
+            values, batch_firsts = values[~zero], batch_firsts[~zero]
             pieces += [_sum_kind(projector, segments, months, k, ranges[k]) for k in batch[zero].tolist()]
             batch = batch[~zero]
         if len(batch):
             sums = layout.grouping.reduce(np.add, values)
-            lines, pseudo = ((batch, month, line, sums[:, groups], period)
+            shift = layout.group_shifts(segments.places_of(batch_firsts[:, None] + np.arange(layout.segment_count)),
+                                        segments.run_places[batch])
+            lines, pseudo = ((batch, month, line, sums[:, groups], period, shift[..., groups])
                              for groups, month, line, period in layout.parts)
             pieces.append((lines, pseudo))
     return pieces
@@ -291,34 +322,38 @@ def _sum_layout(projector: _Projector, segments: _Segments, months: int, layout:
 def _sum_kind(projector: _Projector, segments: _Segments, months: int, kind: int,
               segment_range: tuple[int, int]) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """One kind's groups as a piece of _sum_layout's."""
-    groups = _aggregate(segments.terms(months, *segment_range), segments)
+    terms = segments.terms(months, *segment_range)
+    groups = _aggregate(terms, segments)
     kinds = np.array([kind], dtype=np.int64)
+    shift = _shifts_of(groups["grouping"], segments.places_of(terms["segment"]), segments.places[kind])
     month = (groups["run_key"] - kind * months).astype(np.int32)
     line = groups["line"].astype(np.int32)
     period = projector.period_codes(groups["first"], groups["last"])
-    lines, pseudo = ((kinds, month[rows], line[rows], groups["sum"][None, rows], period[rows])
+    lines, pseudo = ((kinds, month[rows], line[rows], groups["sum"][None, rows], period[rows], shift[rows])
                      for rows in (line >= 0, line < 0))
     return lines, pseudo
 
 
 def _in_template_order(pieces: Sequence[tuple[np.ndarray, ...]], count: int,
                        sum_type: type) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The pieces' groups as columns (month, line id, S, period code), each kind's after those of the kinds
-    before it, and how many each kind has."""
+    """The pieces' groups as columns (month, line id, S, period code, shift), each kind's after those of the
+    kinds before it, and how many each kind has."""
     lengths = np.zeros(count, dtype=np.int64)
-    for kinds, month, _, _, _ in pieces:
+    for kinds, month, _, _, _, _ in pieces:
         lengths[kinds] = len(month)
     starts = np.cumsum(lengths) - lengths
     total = int(lengths.sum())
     month, line, period = (np.empty(total, dtype=np.int32) for _ in range(3))
     sums: np.ndarray = np.empty(total, dtype=sum_type)
-    for kinds, piece_month, piece_line, piece_sums, piece_period in pieces:
+    shift = np.empty(total, dtype=np.int16)
+    for kinds, piece_month, piece_line, piece_sums, piece_period, piece_shift in pieces:
         at = (starts[kinds][:, None] + np.arange(len(piece_month))).ravel()
         month[at] = np.tile(piece_month, len(kinds))
         line[at] = np.tile(piece_line, len(kinds))
         period[at] = np.tile(piece_period, len(kinds))
         sums[at] = piece_sums.ravel()
-    return lengths, [month, line, sums, period]
+        shift[at] = np.tile(piece_shift, len(kinds)) if piece_shift.ndim == 1 else piece_shift.ravel()
+    return lengths, [month, line, sums, period, shift]
 
 
 def _blocks(lengths: np.ndarray, columns: list[np.ndarray], kept_count: int) -> tuple[list[_Rows], list[_Rows]]:
@@ -362,7 +397,7 @@ def _gather(found: list[_Rows], vids: np.ndarray) -> _Groups:
     if (vids < 0).any():
         keep = vids.ravel()[run_key] >= 0
         index, run_key = index[keep], run_key[keep]
-    return _Groups(run_key, *(pool[name][index] for name in ("line", "sum", "period")))
+    return _Groups(run_key, *(pool[name][index] for name in ("line", "sum", "period", "shift")))
 
 
 def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[np.ndarray, int, int]]:
@@ -397,29 +432,30 @@ def _signature(projector: _Projector, spec: RunSpec) -> tuple:
     found = projector.class_signatures.get(id(classes))
     if found is None or found[0] is not classes:
         found = projector.class_signatures[id(classes)] = (classes, *_class_signature(classes))
-    _, parts, share_places, per_places = found
+    _, parts, share_places, per_places, _ = found
     per_places = max(per_places, _places(spec.attempts))
     for _, _, calls in spec.tools:
         per_places = max(per_places, _places(calls))
     return (parts, tuple(spec.tools), spec.attempts, spec.weights_id, share_places, per_places)
 
 
-def _class_signature(classes: list) -> tuple[tuple, int, int]:
+def _class_signature(classes: list) -> tuple[tuple, int, int, list[tuple[int, list[int]]]]:
     """The request classes' part of a run's _signature: (structure id, share, tokens, left out) per class,
-    the places of the shares and of the tokens per request."""
+    the most places of the shares and of the tokens per request; and per class its share's places and
+    the places of each of its tokens per request (_Segments.add)."""
     share_places = per_places = 0
     parts = []
-    seen: set[int] = set()
+    own: dict[int, list[int]] = {}  # id(tokens) -> places of each: the tiers of a bin share its tokens tuple
     for structure, share, tokens, excluded in classes:
         share_places = max(share_places, _places(share))
-        if id(tokens) not in seen:  # the tiers of a bin share its tokens tuple
-            seen.add(id(tokens))
-            for _, n in tokens:
-                per_places = max(per_places, _places(n))
+        if id(tokens) not in own:
+            own[id(tokens)] = [_places(n) for _, n in tokens]
+            per_places = max([per_places, *own[id(tokens)]])
         # id(structure) names one structure: projector.structures holds every structure as long as
         # projector.priced holds their sums (the whole projection), so an id is never reused meanwhile
         parts.append((id(structure), share, tokens, excluded))
-    return tuple(parts), share_places, per_places
+    return tuple(parts), share_places, per_places, [(_places(share), own[id(tokens)])
+                                                    for _, share, tokens, _ in classes]
 
 
 class _Segments:
@@ -433,9 +469,9 @@ class _Segments:
         self.sources: dict[tuple, int] = {}  # (id(structure), weights id) -> minutes source index
         self.source_list: list[np.ndarray] = []
         # (structure, minutes source, component column, pseudo line id, share, per, run, class, component
-        # position) of each segment
-        self.segments: list[tuple[int, int, int, int, int, int, int, int, int]] = []
-        self.places: list[int] = []  # per run: places of its S (shares + minutes + tokens per request)
+        # position, places) of each segment; its places are those of its terms (_shifts_of)
+        self.segments: list[tuple[int, int, int, int, int, int, int, int, int, int]] = []
+        self.places: list[int] = []  # per run: places of its S (its most share + minutes + most per places)
         self.wide = False            # a run's sums may pass 2^62: Python integers
         self.columns: dict[str, int] = {c: i for i, c in enumerate(COMPONENTS)}
         self._column_names: list[str | None] = []  # per column its component (layout)
@@ -444,15 +480,18 @@ class _Segments:
         self.most_tools = 0
         self._laid_out = False  # _lay_out: once every segment is added
 
-    def add(self, b: int, spec: RunSpec, months: int, share_places: int, per_places: int) -> None:
-        """Run b's segments; share_places and per_places are its _signature's (the places of its shares,
-        and of its tokens per request, tool calls and attempts)."""
+    def add(self, b: int, spec: RunSpec, months: int, share_places: int, per_places: int,
+            class_places: list[tuple[int, list[int]]]) -> None:
+        """Run b's segments; share_places and per_places are its _signature's (the most places of its
+        shares, and of its tokens per request, tool calls and attempts), class_places its classes' own
+        (_class_signature)."""
         # the tiers of a bin share its tokens tuple: each distinct one scaled once
         distinct = {id(tokens): tokens for _, _, tokens, _ in spec.classes}
         scaled = {key: [(c, _scaled(n, per_places)) for c, n in tokens] for key, tokens in distinct.items()}
         tools = [(component, _scaled(calls, per_places)) for component, _, calls in spec.tools]
         one = 10 ** per_places  # a request counts 1 (requests, requests left out)
         tries = _scaled(spec.attempts, per_places)  # a request with its retries (failures:)
+        tool_places, tries_places = [_places(calls) for _, _, calls in spec.tools], _places(spec.attempts)
         biggest_per = max([n for values in scaled.values() for _, n in values] + [n for _, n in tools]
                           + [one, tries])
         self.most_classes = max(self.most_classes, len(spec.classes))
@@ -481,16 +520,21 @@ class _Segments:
             slots = max(slots, structure.max_slots)
             share_int = _scaled(share, share_places)
             biggest_share = max(biggest_share, share_int)
+            # a term's places: its share's, its minutes' and its tokens per request's (calls, attempts)
+            share_own, per_own = class_places[r]
+            places = share_own + minutes_places
             add = self.segments.append
             if excluded:
-                add((s, source, -1, LEFT_OUT, share_int, one, b, r, pseudo_index))
+                add((s, source, -1, LEFT_OUT, share_int, one, b, r, pseudo_index, places))
                 continue
-            for c, per in scaled[id(tokens)]:
-                add((s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c.removeprefix(FAILED_PREFIX)]))
+            for (c, per), per_places_own in zip(scaled[id(tokens)], per_own):
+                add((s, source, self.columns[c], -1, share_int, per, b, r, _ORDER[c.removeprefix(FAILED_PREFIX)],
+                     places + per_places_own))
             for t, (component, per) in enumerate(tools):
                 column = self.columns.setdefault(component, len(self.columns))
-                add((s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t))
-            add((s, source, -1, REQUESTS, share_int, tries, b, r, pseudo_index))
+                add((s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t,
+                     places + tool_places[t]))
+            add((s, source, -1, REQUESTS, share_int, tries, b, r, pseudo_index, places + tries_places))
         self.most_slots = max(self.most_slots, slots)
         self.places.append(share_places + minutes_places + per_places)
         if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND \
@@ -521,7 +565,7 @@ class _Segments:
             self._column_names = [*self.columns, None]  # column -1: no component (a pseudo row)
         structures, names = self.structure_list, self._column_names
         return tuple((id(structures[s]), names[column], pseudo, r, index, share * per != 0)
-                     for s, _, column, pseudo, share, per, _, r, index in self.segments[a:b])
+                     for s, _, column, pseudo, share, per, _, r, index, _ in self.segments[a:b])
 
     def is_wide(self) -> bool:
         """Whether sums are Python integers (object arrays): a run's may pass 2^62, or minutes do."""
@@ -536,6 +580,11 @@ class _Segments:
         """The terms' values, share x per x minutes, of segments at their structure's rows `within` (arrays
         of one shape, or broadcast: kinds x terms)."""
         return self._share_per[segment] * self._all_minutes[self._source_offsets[self._sources[segment]] + within]
+
+    def places_of(self, segment: np.ndarray) -> np.ndarray:
+        """The places of each segment's terms (int16): its share's + its minutes' + its tokens per request's
+        (calls, attempts), each as written."""
+        return self._seg_places[segment]
 
     def _lay_out(self) -> None:
         """The arrays every batch of terms reads: the structures' rows one after the other (month, slot,
@@ -568,6 +617,8 @@ class _Segments:
         # share x per once per segment (below 2^62 unless wide: _Segments.add)
         self._share_per = np.array(table[4], dtype=dtype) * np.array(table[5], dtype=dtype)
         self._seg_length = lengths[self._struct]
+        self._seg_places = np.array(table[9], dtype=np.int16)
+        self.run_places = np.array(self.places, dtype=np.int16)  # per run: its places (self.places)
 
     def terms(self, months: int, a: int, b: int) -> dict[str, np.ndarray]:
         """The terms of segments a to b as arrays: run key (run x months + month), within-run position, line
@@ -606,6 +657,15 @@ class _Segments:
     def span(self) -> int:
         """More than any within-run position (terms): a run key times it plus a position orders a run's terms."""
         return self.most_classes * self.most_slots * (len(COMPONENTS) + 2 + self.most_tools)
+
+
+def _shifts_of(grouping: _Grouping, term_places: np.ndarray, run_places: int) -> np.ndarray:
+    """Each group's shift: its run's places above its own, the most of its own terms' (`term_places`).
+    S is summed at the run's places (the most of any of its terms: every term an integer), so a group's S
+    is 10^shift x its value at its own places, and a line is written with those (as the sum of its terms'
+    Decimals was before): its digits do not depend on the run's other lines (a reasoning count of 1234.5
+    gave the input line a trailing zero). Values are made with it (amounts.Money); sums need none."""
+    return (run_places - grouping.reduce(np.maximum, term_places)).astype(np.int16)
 
 
 @dataclass
@@ -649,12 +709,13 @@ def _grouping(terms: dict[str, np.ndarray], segments: _Segments) -> _Grouping:
     return _Grouping(taken, starts, appearance, uniques // width, uniques % width - pseudo)
 
 
-def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict[str, np.ndarray]:
+def _aggregate(terms: dict[str, np.ndarray], segments: _Segments) -> dict:
     """Sum the terms per (run, line id): groups in the order of their first term within the run, each with
-    its sum and its first and last instant."""
+    its sum and its first and last instant (and the grouping)."""
     grouping = _grouping(terms, segments)
     return {"run_key": grouping.run_key, "line": grouping.line, "sum": grouping.reduce(np.add, terms["value"]),
-            "first": grouping.reduce(np.minimum, terms["first"]), "last": grouping.reduce(np.maximum, terms["last"])}
+            "first": grouping.reduce(np.minimum, terms["first"]), "last": grouping.reduce(np.maximum, terms["last"]),
+            "grouping": grouping}
 
 
 def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], lines: _Groups, pseudo: _Groups,
@@ -663,8 +724,18 @@ def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], li
     run's requests as Decimals: one division per distinct value (see the module docstring)."""
     months = vids.shape[1]
     numerators, divisors, multiplier_of = _multipliers(volumes, run_places, vids, pseudo.run_key)
+    requests_rows = pseudo.line == REQUESTS
+    request_keys = pseudo.run_key[requests_rows]
+    # a value is (S, multiplier, shift): equal S and multipliers with other shifts are other digits
+    width = 1 + max(int(lines.shift.max(initial=0)), int(pseudo.shift.max(initial=0)))
+    multiplier_of *= width
+    tokens_codes, token_sums, token_keys = _distinct(lines.sum, multiplier_of[lines.run_key] + lines.shift,
+                                                     len(divisors) * width)
+    token_multipliers, token_shifts = np.divmod(token_keys, width)
+    request_codes, request_sums, request_keys_distinct = _distinct(
+        pseudo.sum[requests_rows], multiplier_of[request_keys] + pseudo.shift[requests_rows], len(divisors) * width)
+    request_multipliers, request_shifts = np.divmod(request_keys_distinct, width)
     line = lines.line
-    tokens_codes, token_sums, token_multipliers = _distinct(lines.sum, multiplier_of[lines.run_key], len(divisors))
     # cost: one value per distinct (token value, rate)
     rate_codes, rates = _chunk_rates(projector.line_meta, line)
     cost_codes, cost_uniques = _codes(tokens_codes * len(rates) + rate_codes[line], len(token_sums) * len(rates))
@@ -677,13 +748,10 @@ def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], li
     money = Money(_narrow(tokens_codes, len(token_sums)), token_sums, _narrow(token_multipliers, len(divisors)),
                   numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
                   _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
-                  [_scaled(rate, places) for rate, places in zip(rates, rate_places)], rate_places)
-    requests_rows = pseudo.line == REQUESTS
-    request_keys = pseudo.run_key[requests_rows]
-    request_codes, request_sums, request_multipliers = _distinct(pseudo.sum[requests_rows],
-                                                                 multiplier_of[request_keys], len(divisors))
+                  [_scaled(rate, places) for rate, places in zip(rates, rate_places)], rate_places,
+                  token_shifts.astype(np.uint8) if width > 1 else None)
     requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
-                           *(np.zeros(0, dtype=np.int64),) * 3, [], []).tokens()
+                           *(np.zeros(0, dtype=np.int64),) * 3, [], [], request_shifts).tokens()
     # runs: those with cost lines, in order (lines come in run-month order); each with its requests (a
     # run-month with lines has a requests sum)
     counts = np.bincount(lines.run_key, minlength=vids.size)
@@ -748,8 +816,9 @@ def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseud
             key = int(pseudo.run_key[i])
             index = key % months
             vid = int(spec.volume.vids[index])
-            divisor = volumes.denominators[vid].scaleb(places[b] + volumes.places[vid])
-            amount = DIVIDE.divide(volumes.numerators[vid] * int(pseudo.sum[i]), divisor)
+            shift = int(pseudo.shift[i])  # written with its own places (_shifts_of)
+            divisor = volumes.denominators[vid].scaleb(places[b] - shift + volumes.places[vid])
+            amount = DIVIDE.divide(volumes.numerators[vid] * (int(pseudo.sum[i]) // 10 ** shift), divisor)
             label = cal.month_label(*_month_of(spec, index))
             if line[i] == LEFT_OUT:
                 left_out.append((label, amount))
