@@ -55,17 +55,18 @@ class _Plans:
         self.covers: tuple = (set(), set(), set(), 0, 0)
         self.names = LoggedNames(table)  # the run's: its first SUGGEST_FOR unknown names get "did you mean"
 
-    def settle_names(self, combos: pd.DataFrame, parts: Callable[[], Iterable[pd.DataFrame]]) -> None:
+    def settle_names(self, names: pd.DataFrame, parts: Callable[[], Iterable[pd.DataFrame]]) -> None:
         """Resolve the names of records about to be priced as the local pricer does: slice by slice
         (`parts`: the slices it would price them in, each with provider and model), each slice's new
         names in one pass's order, which decides the run's first unknown names. Only needed (the slices
-        made and coded) when `combos` hold more unknown names new to the run than it still hints: else
-        every one of them is hinted whatever the order, and the order has no other effect on what is said
-        (notes are listed sorted); the plan settles them (build_plan's resolver)."""
+        made and coded) when `names` (provider, model: at least those of the records) hold more unknown
+        names new to the run than it still hints: else every one of them is hinted whatever the order, and
+        the order has no other effect on what is said (notes are listed sorted); the plan settles them
+        (build_plan's resolver)."""
         left = self.names.hints_left()
         if not left:
             return
-        pairs = set(zip(combos["provider"], combos["model"]))
+        pairs = set(zip(names["provider"], names["model"]))
         unknown = sum(self.names.settled(p, m) is None and self.names.find(p, m).error is not None for p, m in pairs)
         if unknown > left:
             for part in parts():
