@@ -22,6 +22,7 @@ from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..prices.names import LoggedNames
 from ..prices.resolve import lookup
+from ..usage.chunk import with_names
 from ..usage.partials import Partials, finish_partials, merge_partials
 from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
 from ..usage.price import settle_names
@@ -175,7 +176,7 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
     con, plans, by, total = _run(table, models, by, threads)
     order = FirstProblems(None)  # the files in the order the chunks bring them: problem order, as local
     try:
-        for chunk in chunks:
+        for chunk in map(with_names, chunks):
             order.meet(chunk)
             sources = tuple(order.sources)
             read = Partials(by, total.models, table.meta(), records=chunk.records - len(chunk.frame),

@@ -17,6 +17,7 @@ from ..prices.names import Hint
 from ..money import exact_sum
 from .price import (KEEP_PROBLEMS, PRICED_COLUMNS, SLICE_RECORDS, PricedSlice, Repricer, record_costs,
                     unpriced_call_counts)
+from .chunk import with_names
 from .partials import Partials, finish_partials, first_problems
 from .result import SCHEMA, RepriceResult  # re-exported: usage.run.RepriceResult is public
 from .totals import Totals
@@ -109,7 +110,7 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: Fir
     slice priced in blocks of price.BLOCK_RECORDS rows (rows: the block's; its arrays are reused by the
     next block), else in one (rows: all of the slice)."""
     read_records = 0
-    for chunk in chunks:
+    for chunk in map(with_names, chunks):
         read_records += chunk.records
         kept.meet(chunk)
         repricer.report([], len(chunk.problems))  # counted here, kept in problem order by `kept`
