@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from costcalc.api_jobs import reprice_files
 from costcalc.prices.names import SUGGEST_FOR, Hint, hinted_over
 
+from .test_jobs import _cli
 from .test_reprice_blocks import TYPO_HINT, UNKNOWN
 
 AT = "2026-06-02T10:00:00Z"
@@ -80,3 +83,16 @@ def test_hinted_over_takes_the_first_new_names_of_each_part_in_order():
     assert len(hinted) == SUGGEST_FOR
     assert hinted == {("acme", f"a{i}") for i in range(15)} | {("acme", f"b{i}") for i in range(5)}
     assert hinted_over([[], _hints("x")]) == {("acme", "x")}
+
+
+@pytest.mark.slow
+def test_the_cli_says_the_same_with_two_jobs(tmp_path):
+    # through `python -m costcalc` (what --help promises: the same output, totals and problems as one process)
+    a = _log(tmp_path / "a.jsonl", _zz(0, 18))
+    b = _log(tmp_path / "b.jsonl", [("acme", "gpt-5.5-typo"), ("zeta", "gpt-5.5-typo"), ("acme", "gpt-5.5")])
+    one = _cli(a, b, "--format", "json")
+    two = _cli(a, b, "--format", "json", "--jobs", "2")
+    assert one.returncode == two.returncode == 1
+    assert (two.stdout, two.stderr) == (one.stdout, one.stderr)
+    problems = json.loads(one.stdout)["problems"]
+    assert [p["message"] for p in problems[19:]] == [TYPO + TYPO_HINT, TYPO + UNKNOWN]
