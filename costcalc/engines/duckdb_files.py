@@ -413,10 +413,12 @@ class _Suspects:
         """Whether there are good suspects; if so, their provider, model and line in the temporary `table`.
         Which suspects are good only the reader's normalization tells (a count of 12.0 is, one of 12.5 not)."""
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (provider VARCHAR, model VARCHAR, line BIGINT)")
-        found, held, records = False, [], 0
+        found, records = False, 0
+        held: list[UsageChunk] | None = []
         for chunk in self.chunks():
             records += chunk.records
-            held.append(chunk)
+            if held is not None:  # dropped once past one chunk of records: read again for pricing
+                held = held + [chunk] if records <= self.chunk_records else None
             if not len(chunk.frame):
                 continue
             found = True
@@ -426,7 +428,7 @@ class _Suspects:
                                  f"line FROM costcalc_suspects")
             finally:
                 self.con.unregister("costcalc_suspects")
-        self._held = held if records <= self.chunk_records else None
+        self._held = held
         return found
 
 
