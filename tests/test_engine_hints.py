@@ -233,3 +233,31 @@ def test_good_suspects_count_in_a_slices_rows(table, tmp_path, monkeypatch, kind
     engine = reprice_files_duckdb([path], table, AS, chunk_records=250_000)
     assert _said(engine) == _said(local)
     assert _said(local)[0][-1] == f"{path}:{31 + (kind == 'csv')}: model: 'gpt-5.5-typo': {TYPO}{UNKNOWN}"
+
+
+@pytest.mark.parametrize("chunk", [2, 250_000])
+def test_suspects_read_once_when_one_chunk_holds_them(table, tmp_path, monkeypatch, chunk):
+    # lines 1-3 (CSV 2-4): zeta's typo, acme's zz0 and zz1, each with 12.0 tokens (good suspects); then acme's
+    # zz2-zz19 and mimi. The typo is the 1st unknown name (hinted), mimi the 22nd (not), in chunks of 2 lines
+    # or of 250,000. The suspects go through the reader once when one chunk holds them (3 records in one of
+    # 250,000), else once for their names and again for pricing (3 records past a chunk of 2).
+    from costcalc.engines import duckdb_files
+
+    reads = []
+    read = duckdb_files.suspect_chunks
+
+    def counted(*args):
+        reads.append(1)
+        return read(*args)
+
+    monkeypatch.setattr(duckdb_files, "suspect_chunks", counted)
+    path = tmp_path / "log.csv"
+    rows = [("zeta", "gpt-5.5-typo", "12.0"), ("acme", "zz0", "12.0"), ("acme", "zz1", "12.0")]
+    _text_log(path, "csv", rows + [("acme", f"zz{i}", "10") for i in range(2, 20)] + [("acme", "gpt-5.4-mimi", "10")])
+    local = reprice_chunks(iter_usage([path], chunk_records=chunk), table, AS, sources=[str(path)])
+    engine = reprice_files_duckdb([path], table, AS, chunk_records=chunk)
+    assert _said(engine) == _said(local)
+    problems = _said(local)[0]
+    assert problems[0] == f"{path}:2: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
+    assert problems[-1] == f"{path}:23: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"
+    assert len(reads) == (2 if chunk == 2 else 1)
