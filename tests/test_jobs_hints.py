@@ -71,6 +71,20 @@ def test_a_name_hinted_in_an_earlier_file_keeps_its_hint(table, tmp_path):
     assert one[-2] == f"{b}:20: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
 
 
+def test_the_problems_kept_past_a_workers_first_hinted_ones(table, tmp_path):
+    # a: zz0-zz18 (19 unknown names). b: 1,200 lines alternating zeta's typo (line 1: the 20th unknown name,
+    # hinted) and acme's (the 21st: not hinted); b's worker hinted both. The run keeps a's 19 problems and b's
+    # first 981, every one of which b's worker hinted: each is told apart by its provider.
+    a = _log(tmp_path / "a.jsonl", _zz(0, 18))
+    b = _log(tmp_path / "b.jsonl", [("zeta" if n % 2 else "acme", "gpt-5.5-typo") for n in range(1, 1201)])
+    one, two = _lines(table, [a, b], 1), _lines(table, [a, b], 2)
+    assert two == one
+    assert len(one) == 1000
+    assert one[19:21] == [f"{b}:1: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}",
+                          f"{b}:2: model: 'gpt-5.5-typo': {TYPO}{UNKNOWN}"]
+    assert one[-1] == f"{b}:981: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
+
+
 def _hints(*names: str) -> list[Hint]:
     return [Hint("acme", name, "plain", "hinted") for name in names]
 

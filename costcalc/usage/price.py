@@ -214,8 +214,9 @@ class Repricer:
         self._error_ids = self.plan.error_ids
         self._cuts = self.plan.cuts
         self._names = LoggedNames(table, note=self.note)
-        # (file, line, model) of each problem given "did you mean" -> its record's provider: which of the
-        # model's (provider, model) pairs it is, for a run over parts that decides the hints again (api_jobs)
+        # (file, line, model) of the first problems given "did you mean" -> their record's provider: which of
+        # the model's (provider, model) pairs it is, for a run over files that decides the hints again
+        # (api_jobs). A reader's problems come in problem order: the first keep_problems hold all it keeps.
         self.hinted_rows: dict[tuple[str, int | None, str], str] = {}
         self._thresholds = self.plan.thresholds
         self.keep_problems = keep_problems
@@ -396,7 +397,8 @@ class Repricer:
                 if code in hinted:
                     problem = self.problems[first_problem + i]
                     self.problems[first_problem + i] = dataclasses.replace(problem, message=hinted[code])
-                    self.hinted_rows[(problem.file, problem.line, str(problem.value))] = pairs.provider_of(code)
+                    if len(self.hinted_rows) < self.keep_problems:
+                        self.hinted_rows[(problem.file, problem.line, str(problem.value))] = pairs.provider_of(code)
         for text in notes.in_order():
             self.note(text)
 
