@@ -71,6 +71,16 @@ def test_a_name_hinted_in_an_earlier_file_keeps_its_hint(table, tmp_path):
     assert one[-2] == f"{b}:20: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
 
 
+def test_a_name_hinted_in_an_earlier_file_keeps_its_hint_past_a_workers_first_20(table, tmp_path):
+    # a: acme's typo (1st: hinted). b: zz0-zz19 (2nd-21st: zz0-zz18 hinted), then the typo again: b's worker
+    # met it as its 21st unknown name and gave it no hint; one process hinted it in a.
+    a = _log(tmp_path / "a.jsonl", [("acme", "gpt-5.5-typo")])
+    b = _log(tmp_path / "b.jsonl", _zz(0, 19) + [("acme", "gpt-5.5-typo")])
+    one, two = _lines(table, [a, b], 1), _lines(table, [a, b], 2)
+    assert two == one
+    assert one[-1] == f"{b}:21: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
+
+
 def test_the_problems_kept_past_a_workers_first_hinted_ones(table, tmp_path):
     # a: zz0-zz18 (19 unknown names). b: 1,200 lines alternating zeta's typo (line 1: the 20th unknown name,
     # hinted) and acme's (the 21st: not hinted); b's worker hinted both. The run keeps a's 19 problems and b's

@@ -214,10 +214,10 @@ class Repricer:
         self._error_ids = self.plan.error_ids
         self._cuts = self.plan.cuts
         self._names = LoggedNames(table, note=self.note)
-        # (file, line, model) of the first problems given "did you mean" -> their record's provider: which of
-        # the model's (provider, model) pairs it is, for a run over files that decides the hints again
+        # (file, line, model) of the first problems of an unknown name -> their record's provider: which of
+        # the model's (provider, model) pairs it is, for a run over files that decides "did you mean" again
         # (api_jobs). A reader's problems come in problem order: the first keep_problems hold all it keeps.
-        self.hinted_rows: dict[tuple[str, int | None, str], str] = {}
+        self.unknown_rows: dict[tuple[str, int | None, str], str] = {}
         self._thresholds = self.plan.thresholds
         self.keep_problems = keep_problems
         self.priced = 0
@@ -397,8 +397,10 @@ class Repricer:
                 if code in hinted:
                     problem = self.problems[first_problem + i]
                     self.problems[first_problem + i] = dataclasses.replace(problem, message=hinted[code])
-                    if len(self.hinted_rows) < self.keep_problems:
-                        self.hinted_rows[(problem.file, problem.line, str(problem.value))] = pairs.provider_of(code)
+        for i, code in enumerate(problem_pairs[:self.keep_problems - len(self.unknown_rows)]):
+            if pairs.ids[code][0] is None:  # no model id: an unknown name (a known one's problem is its price's)
+                problem = self.problems[first_problem + i]
+                self.unknown_rows[(problem.file, problem.line, str(problem.value))] = pairs.provider_of(code)
         for text in notes.in_order():
             self.note(text)
 

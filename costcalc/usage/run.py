@@ -138,20 +138,20 @@ def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | No
     return _partials(chunks, Repricer(table, models), by, strict, sources)
 
 
-# (file, line, model) of a kept problem given "did you mean" -> its record's provider
-HintedRows = dict[tuple[str, int | None, str], str]
+# (file, line, model) of a kept problem of an unknown name -> its record's provider
+UnknownRows = dict[tuple[str, int | None, str], str]
 
 
 def hinted_partials(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
                     by: list[str] | None = None, strict: bool = False, sources: Sequence[str] | None = ()
-                    ) -> tuple[Partials, list[Hint], HintedRows]:
+                    ) -> tuple[Partials, list[Hint], UnknownRows]:
     """reprice_partials, with the "did you mean" hints its run gave (in order) and the pair of each kept
-    problem given one: for a run over whole files priced apart (api_jobs), which decides them again over all
-    its files in order (prices.names.hinted_over)."""
+    problem of an unknown name: for a run over whole files priced apart (api_jobs), which decides the hints
+    again over all its files in order (prices.names.hinted_over)."""
     repricer = Repricer(table, models)
     partials = _partials(chunks, repricer, by, strict, sources)
     kept = {(problem.file, problem.line, str(problem.value)) for problem in partials.problems}
-    return partials, list(repricer.hints), {row: p for row, p in repricer.hinted_rows.items() if row in kept}
+    return partials, list(repricer.hints), {row: p for row, p in repricer.unknown_rows.items() if row in kept}
 
 
 def _partials(chunks: Iterable, repricer: Repricer, by: list[str] | None, strict: bool,
