@@ -176,3 +176,88 @@ def test_the_cli_says_the_same_on_either_engine(tmp_path, kind):
     problems = json.loads(local.stdout)["problems"]
     assert [(p["line"], p["message"]) for p in (problems[0], problems[-1])] == \
         [(1 + (kind == "csv"), TYPO + TYPO_HINT), (22 + (kind == "csv"), MIMI + UNKNOWN)]
+
+
+def _text_log(path, kind: str, rows: list[tuple[str, str, str]]) -> None:
+    """A log of (provider, model, input_tokens as written) at one instant, every cell text: a count written
+    12.0 or 12.5 is a suspect DuckDB hands to costcalc's reader (good: 12 tokens; bad: not a whole number)."""
+    columns = {"timestamp": ["2026-06-10T00:00:00Z"] * len(rows), "provider": [r[0] for r in rows],
+               "model": [r[1] for r in rows], "input_tokens": [r[2] for r in rows], "output_tokens": ["1"] * len(rows)}
+    if kind == "parquet":
+        pq.write_table(pa.table(columns), path)
+    else:
+        path.write_text(",".join(columns) + "\n" + "".join(",".join(cells) + "\n" for cells in zip(*columns.values())))
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+@pytest.mark.parametrize("count", ["12.0", "12.5"])
+def test_a_suspects_name_is_settled_at_its_line(table, tmp_path, kind, count):
+    # line 1: zeta's typo with 12.0 tokens (a suspect, good) or 12.5 (a suspect, bad: never priced, its name
+    # never resolved); then acme's zz0-zz18 and mimi, 20 unknown names DuckDB screens. Good: the typo is the
+    # 1st unknown name (hinted), zz0-zz18 the 2nd-20th, mimi the 21st (not hinted). Bad: zz0-zz18 and mimi are
+    # the 1st-20th (mimi hinted). Before, the suspect's name came after the file's others (mimi hinted, the
+    # typo not): 20 screened unknown names, as many as the hints, did not even settle them in order.
+    path = tmp_path / f"log.{kind}"
+    zz = [("acme", f"zz{i}", "10") for i in range(19)]
+    _text_log(path, kind, [("zeta", "gpt-5.5-typo", count)] + zz + [("acme", "gpt-5.4-mimi", "10")])
+    local = reprice_chunks(iter_usage([path]), table, AS, sources=[str(path)])
+    engine = reprice_files_duckdb([path], table, AS)
+    assert _said(engine) == _said(local)
+    first = 1 + (kind == "csv")
+    problems = _said(local)[0]
+    assert len(problems) == 21
+    if count == "12.0":
+        assert problems[0] == f"{path}:{first}: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
+        assert problems[-1] == f"{path}:{first + 20}: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"
+    else:
+        assert problems[0].startswith(f"{path}:{first}: input_tokens: '12.5': ")
+        assert problems[-1] == f"{path}:{first + 20}: model: 'gpt-5.4-mimi': {MIMI}{MIMI_HINT}"
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_good_suspects_count_in_a_slices_rows(table, tmp_path, monkeypatch, kind):
+    # slices of 30 records inside one chunk. Line 1: acme's gpt-5.5 with 12.0 tokens (a good suspect); 2: zeta's
+    # gpt-5.5; 3-30: acme's zz0-zz27 (28 unknown names); 31: zeta's typo. A local run's first slice is lines
+    # 1-30, its second line 31: the typo is the 29th unknown name, not hinted. Leaving the suspect out of the
+    # rows counted put line 31 in the first slice, where zeta (line 2) is provider 0: its typo became the 1st
+    # unknown name, hinted.
+    from costcalc.engines import duckdb_files
+    from costcalc.usage import run
+
+    monkeypatch.setattr(run.slices, "__defaults__", (30,))
+    monkeypatch.setattr(duckdb_files, "SLICE_RECORDS", 30)
+    path = tmp_path / f"log.{kind}"
+    rows = [("acme", "gpt-5.5", "12.0"), ("zeta", "gpt-5.5", "10")] + [("acme", f"zz{i}", "10") for i in range(28)]
+    _text_log(path, kind, rows + [("zeta", "gpt-5.5-typo", "10")])
+    local = reprice_chunks(iter_usage([path], chunk_records=250_000), table, AS, sources=[str(path)])
+    engine = reprice_files_duckdb([path], table, AS, chunk_records=250_000)
+    assert _said(engine) == _said(local)
+    assert _said(local)[0][-1] == f"{path}:{31 + (kind == 'csv')}: model: 'gpt-5.5-typo': {TYPO}{UNKNOWN}"
+
+
+@pytest.mark.parametrize("chunk", [2, 250_000])
+def test_suspects_read_once_when_one_chunk_holds_them(table, tmp_path, monkeypatch, chunk):
+    # lines 1-3 (CSV 2-4): zeta's typo, acme's zz0 and zz1, each with 12.0 tokens (good suspects); then acme's
+    # zz2-zz19 and mimi. The typo is the 1st unknown name (hinted), mimi the 22nd (not), in chunks of 2 lines
+    # or of 250,000. The suspects go through the reader once when one chunk holds them (3 records in one of
+    # 250,000), else once for their names and again for pricing (3 records past a chunk of 2).
+    from costcalc.engines import duckdb_files
+
+    reads = []
+    read = duckdb_files.suspect_chunks
+
+    def counted(*args):
+        reads.append(1)
+        return read(*args)
+
+    monkeypatch.setattr(duckdb_files, "suspect_chunks", counted)
+    path = tmp_path / "log.csv"
+    rows = [("zeta", "gpt-5.5-typo", "12.0"), ("acme", "zz0", "12.0"), ("acme", "zz1", "12.0")]
+    _text_log(path, "csv", rows + [("acme", f"zz{i}", "10") for i in range(2, 20)] + [("acme", "gpt-5.4-mimi", "10")])
+    local = reprice_chunks(iter_usage([path], chunk_records=chunk), table, AS, sources=[str(path)])
+    engine = reprice_files_duckdb([path], table, AS, chunk_records=chunk)
+    assert _said(engine) == _said(local)
+    problems = _said(local)[0]
+    assert problems[0] == f"{path}:2: model: 'gpt-5.5-typo': {TYPO}{TYPO_HINT}"
+    assert problems[-1] == f"{path}:23: model: 'gpt-5.4-mimi': {MIMI}{UNKNOWN}"
+    assert len(reads) == (2 if chunk == 2 else 1)

@@ -22,6 +22,7 @@ from ..errors import CostcalcError, InputError
 from ..prices.model import PriceTable
 from ..prices.names import LoggedNames
 from ..prices.resolve import lookup
+from ..usage.chunk import with_names
 from ..usage.partials import Partials, finish_partials, merge_partials
 from ..usage.read import _checked_file, _distinct, _reader_for, iter_usage
 from ..usage.price import settle_names
@@ -55,17 +56,18 @@ class _Plans:
         self.covers: tuple = (set(), set(), set(), 0, 0)
         self.names = LoggedNames(table)  # the run's: its first SUGGEST_FOR unknown names get "did you mean"
 
-    def settle_names(self, combos: pd.DataFrame, parts: Callable[[], Iterable[pd.DataFrame]]) -> None:
+    def settle_names(self, names: pd.DataFrame, parts: Callable[[], Iterable[pd.DataFrame]]) -> None:
         """Resolve the names of records about to be priced as the local pricer does: slice by slice
         (`parts`: the slices it would price them in, each with provider and model), each slice's new
         names in one pass's order, which decides the run's first unknown names. Only needed (the slices
-        made and coded) when `combos` hold more unknown names new to the run than it still hints: else
-        every one of them is hinted whatever the order, and the order has no other effect on what is said
-        (notes are listed sorted); the plan settles them (build_plan's resolver)."""
+        made and coded) when `names` (provider, model: at least those of the records) hold more unknown
+        names new to the run than it still hints: else every one of them is hinted whatever the order, and
+        the order has no other effect on what is said (notes are listed sorted); the plan settles them
+        (build_plan's resolver)."""
         left = self.names.hints_left()
         if not left:
             return
-        pairs = set(zip(combos["provider"], combos["model"]))
+        pairs = set(zip(names["provider"], names["model"]))
         unknown = sum(self.names.settled(p, m) is None and self.names.find(p, m).error is not None for p, m in pairs)
         if unknown > left:
             for part in parts():
@@ -174,7 +176,7 @@ def reprice_chunks_duckdb(chunks: Iterable, table: PriceTable, models: list[str]
     con, plans, by, total = _run(table, models, by, threads)
     order = FirstProblems(None)  # the files in the order the chunks bring them: problem order, as local
     try:
-        for chunk in chunks:
+        for chunk in map(with_names, chunks):
             order.meet(chunk)
             sources = tuple(order.sources)
             read = Partials(by, total.models, table.meta(), records=chunk.records - len(chunk.frame),

@@ -55,6 +55,7 @@ from ..usage.schema import COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
 from .plan import DAY
 
 RAW, NORM, GOOD = "costcalc_raw", "costcalc_norm", "costcalc_good"
+SUSPECT_NAMES = "costcalc_suspect_names"  # the good suspects' names, while hints are settled (_reader_slices)
 # The plan's SQL runs over this many lines of a file at a time (its intermediate rows stay in memory: about
 # 300 MB a million records; 3.1 GB for 10M in one pass); each slice's partials merge exactly. A Parquet log is
 # read again for each slice (measured at 10M records under load: one pass 87 s, 3,141 MiB; 1M-line slices
@@ -384,7 +385,8 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
                             f"(FORMAT parquet, COMPRESSION zstd)")
                 con.execute(f"CREATE OR REPLACE TEMP VIEW {NORM} AS SELECT * FROM read_parquet({_s(str(copy))})")
             # the combinations the plan needs, the suspects and (CSV) the rows DuckDB saw
-            groups = con.execute(f"SELECT blank, ok, CASE WHEN ok THEN provider END, CASE WHEN ok THEN model END, "
+            # (a suspect's provider and model as its raw cells: the names it may bring, see _priced)
+            groups = con.execute(f"SELECT blank, ok, provider, model, "
                                  f"CASE WHEN ok THEN service_tier END, CASE WHEN ok THEN residency END, count(*), "
                                  f"min(CASE WHEN ok THEN sec END), max(CASE WHEN ok THEN sec END) "
                                  f"FROM {NORM} GROUP BY ALL").fetchall()
@@ -393,26 +395,69 @@ def scan_partials(con, scan: FileScan, plans, by: list[str], chunk_records: int,
         return _priced(con, scan, groups, plans, by, chunk_records, price_chunk, price_relation)
 
 
-def _reader_slices(con, scan: FileScan, distinct: Distinct, chunk_records: int) -> Iterator[pd.DataFrame]:
-    """The provider and model of the file's screened records in the slices a local run prices them in:
+class _Suspects:
+    """The records of a file the screen did not pass (`where`: their SQL predicate on the screened view),
+    through costcalc's reader (suspect_chunks), for pricing. When hints need the good ones' names first
+    (_reader_slices), they are read for those; kept for pricing when they are at most one reader chunk of
+    records (the memory a local run holds), else read again then."""
+
+    def __init__(self, con, scan: FileScan, chunk_records: int, where: str):
+        self.con, self.scan, self.chunk_records, self.where = con, scan, chunk_records, where
+        self._held: list[UsageChunk] | None = None
+
+    def chunks(self) -> Iterator[UsageChunk]:
+        held, self._held = self._held, None
+        return iter(held) if held is not None else suspect_chunks(self.con, self.scan, self.chunk_records, self.where)
+
+    def names_into(self, table: str) -> bool:
+        """Whether there are good suspects; if so, their provider, model and line in the temporary `table`.
+        Which suspects are good only the reader's normalization tells (a count of 12.0 is, one of 12.5 not)."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (provider VARCHAR, model VARCHAR, line BIGINT)")
+        found, records = False, 0
+        held: list[UsageChunk] | None = []
+        for chunk in self.chunks():
+            records += chunk.records
+            if held is not None:  # dropped once past one chunk of records: read again for pricing
+                held = held + [chunk] if records <= self.chunk_records else None
+            if not len(chunk.frame):
+                continue
+            found = True
+            self.con.register("costcalc_suspects", chunk.frame[["provider", "model", "line"]])
+            try:
+                self.con.execute(f"INSERT INTO {table} SELECT CAST(provider AS VARCHAR), CAST(model AS VARCHAR), "
+                                 f"line FROM costcalc_suspects")
+            finally:
+                self.con.unregister("costcalc_suspects")
+        self._held = held
+        return found
+
+
+def _reader_slices(con, scan: FileScan, distinct: Distinct, chunk_records: int, suspects: _Suspects
+                   ) -> Iterator[pd.DataFrame]:
+    """The provider and model of the records a local run prices, in the slices it prices them in:
     costcalc's reader's chunks of chunk_records rows (a CSV file's from line 2, after its header), each
     sliced as usage.run.slices slices a chunk. The chunks are taken by line (a CSV file whose lines DuckDB
-    does not read one for one never comes here: costcalc's reader reads it whole). The records DuckDB leaves
-    to that reader (suspects: a count written 12.0, say) are left out: their names are settled after the
-    file's others, where a local run meets them in line order, so with more unknown names than hints a
-    suspect's may be hinted otherwise (not handled). Each slice comes as its distinct (provider, model) pairs in the
-    order of their first line: PairCodes numbers a slice's pairs by provider, then model, each as first
-    met, which its distinct pairs in that order meet as its rows do. A few rows a slice, not the file's
-    (a 10M-record file's rows as a frame would take gigabytes)."""
+    does not read one for one never comes here: costcalc's reader reads it whole). Those records are the
+    screened ones and the good suspects (a count written 12.0, say), each at its line: a local run meets
+    them in one frame, in line order, and counts both in a slice's rows. Each slice comes as its distinct
+    (provider, model) pairs in the order of their first line: PairCodes numbers a slice's pairs by
+    provider, then model, each as first met, which its distinct pairs in that order meet as its rows do.
+    A few rows a slice, not the file's (a 10M-record file's rows as a frame would take gigabytes)."""
     first = 2 if scan.kind == "csv" else 1
     chunk = f"(line - {first}) // {int(chunk_records)}"
     # a chunk of at most SLICE_RECORDS rows is one slice: no row numbers needed
     slice_of = "0" if chunk_records <= SLICE_RECORDS else \
         f"(row_number() OVER (PARTITION BY {chunk} ORDER BY line) - 1) // {SLICE_RECORDS}"
-    pairs = con.execute(
-        f"SELECT chunk, slice, provider, model, min(line) AS first_line FROM (SELECT provider, model, line, "
-        f"{chunk} AS chunk, {slice_of} AS slice FROM {NORM} WHERE ok AND NOT blank AND NOT {distinct.bad_sql()}) "
-        f"GROUP BY chunk, slice, provider, model ORDER BY chunk, slice, first_line").df()
+    rows = f"SELECT provider, model, line FROM {NORM} WHERE ok AND NOT blank AND NOT {distinct.bad_sql()}"
+    try:
+        if suspects.names_into(SUSPECT_NAMES):
+            rows += f" UNION ALL SELECT provider, model, line FROM {SUSPECT_NAMES}"
+        pairs = con.execute(
+            f"SELECT chunk, slice, provider, model, min(line) AS first_line FROM (SELECT provider, model, line, "
+            f"{chunk} AS chunk, {slice_of} AS slice FROM ({rows})) "
+            f"GROUP BY chunk, slice, provider, model ORDER BY chunk, slice, first_line").df()
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {SUSPECT_NAMES}")
     for _slice, part in pairs.groupby(["chunk", "slice"], sort=True):
         yield part[["provider", "model"]].reset_index(drop=True)
 
@@ -435,15 +480,21 @@ def _priced(con, scan: FileScan, groups: list[tuple], plans, by: list[str], chun
             return None  # a blank line or a quoted newline (DuckDB's rows are not the file's lines), or bytes
             #              DuckDB reads otherwise than pandas
     screened = [g[2:] for g in groups if g[1] and not g[0]]  # provider, model, tier, residency, n, min, max
+    # the names the suspects may bring (the good ones' are among them): with the screened records', the names
+    # whose order may decide hints
+    suspect_names = {(g[2], g[3]) for g in groups if not g[1] and not g[0] and g[3] is not None}
     distinct = Distinct(scan, {g[1] for g in screened}, {g[2] for g in screened}, {g[3] for g in screened})
     bad_models, bad_tiers, bad_res = set(distinct.bad_models), set(distinct.bad_tiers), set(distinct.bad_residencies)
     combos = [g for g in screened if g[1] not in bad_models and g[2] not in bad_tiers and g[3] not in bad_res]
     parts = []
+    suspects = _Suspects(con, scan, chunk_records, f"NOT blank AND (NOT ok OR {distinct.bad_sql()})")
+    names = suspect_names | {(p, m) for p, m, *_ in combos}
+    plans.settle_names(pd.DataFrame(list(names), columns=["provider", "model"], dtype=object),
+                       lambda: _reader_slices(con, scan, distinct, chunk_records, suspects))
     if combos:
         frame = pd.DataFrame([(p, m, str(distinct.tier_of.get(t, "standard")),
                                bool(distinct.residency_of.get(r, False))) for p, m, t, r, *_ in combos],
                              columns=["provider", "model", "service_tier", "residency"])
-        plans.settle_names(frame, lambda: _reader_slices(con, scan, distinct, chunk_records))
         first_day = min(row[5] for row in combos) // DAY
         last_day = max(row[6] for row in combos) // DAY
         mapping = {"source": "source", "line": "line"}
@@ -459,7 +510,7 @@ def _priced(con, scan: FileScan, groups: list[tuple], plans, by: list[str], chun
             parts.append(price_relation(con, GOOD, frame, first_day, last_day, plans, by, mapping,
                                         pd.Timestamp(min(row[5] for row in combos), unit="s", tz="UTC")))
     if sum(g[6] for g in groups if not g[0]) > sum(g[4] for g in combos):  # suspects: the reader judges them
-        for chunk in suspect_chunks(con, scan, chunk_records, f"NOT blank AND (NOT ok OR {distinct.bad_sql()})"):
+        for chunk in suspects.chunks():
             parts.extend(price_chunk(chunk))
     records = sum(g[6] for g in groups if not g[0])
     if records != sum(part.records for part in parts):  # nothing silently dropped, as the local run checks

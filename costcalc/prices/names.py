@@ -9,7 +9,7 @@ when the model priced is not literally the one logged. Pure: the table arrives a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import UnknownModelError
@@ -36,6 +36,31 @@ class Found:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """An unknown (provider, model) pair a run gave "did you mean": its error without the hint and with it."""
+
+    provider: str
+    model: str
+    plain: str
+    hinted: str
+
+
+def hinted_over(parts: Iterable[Sequence[Hint]]) -> set[tuple[str, str]]:
+    """The pairs one run over several parts gives "did you mean" (its first SUGGEST_FOR unknown pairs), from
+    the hints each part's own run gave (`LoggedNames.hints`, parts in the run's order, each whole files).
+    A part's own hints are its first SUGGEST_FOR unknown pairs in the order it met them, which is enough:
+    while the run has S < SUGGEST_FOR pairs hinted, they are all the unknown pairs it has met, so at most S
+    of a part's first SUGGEST_FOR are not new to the run and the rest fill the SUGGEST_FOR - S left."""
+    hinted: set[tuple[str, str]] = set()
+    for hints in parts:
+        for hint in hints:
+            if len(hinted) == SUGGEST_FOR:
+                return hinted
+            hinted.add((hint.provider, hint.model))
+    return hinted
+
+
 class LoggedNames:
     """Resolves logged (provider, model) pairs against one table, each distinct pair once. `note` is
     called with each assumption a resolution makes (a snapshot priced as its model, a router's record
@@ -50,7 +75,7 @@ class LoggedNames:
         self.table = table
         self._note = note or (lambda text: None)
         self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        self._hinted = 0  # unknown names given "did you mean": the run's first SUGGEST_FOR
+        self.hints: list[Hint] = []  # the unknown names given "did you mean" (the run's first SUGGEST_FOR), in order
 
     def model_of(self, provider: str, model: str) -> tuple[str | None, str | None]:
         """(model id, None) for a logged (provider, model) pair, or (None, error message)."""
@@ -90,7 +115,7 @@ class LoggedNames:
 
     def hints_left(self) -> int:
         """How many more unknown names settled get "did you mean" (the run's first SUGGEST_FOR do)."""
-        return max(SUGGEST_FOR - self._hinted, 0)
+        return max(SUGGEST_FOR - len(self.hints), 0)
 
     def settle(self, provider: str, model: str, found: Found) -> tuple[str | None, str | None]:
         """The pair's answer, its effects had now if it is new to the run: its notes said, and an unknown
@@ -104,14 +129,15 @@ class LoggedNames:
         error = found.error
         # "did you mean" compares the name with every model: worth it for the first few unknown names,
         # not for each of 50,000 in a log of made-up names (linear, bounded time)
-        if found.model_id is None and self.hints_left():
-            self._hinted += 1
+        if error is not None and self.hints_left():
+            plain = error
             try:
                 lookup(self.table, model)
             except UnknownModelError as exc:
                 error = str(exc)
+            self.hints.append(Hint(provider, model, plain, error))
         settled = self._names[key] = (found.model_id, error)
         return settled
 
 
-__all__ = ["SNAPSHOT_SUFFIX", "SUGGEST_FOR", "Found", "LoggedNames", "snapshot_base"]
+__all__ = ["SNAPSHOT_SUFFIX", "SUGGEST_FOR", "Found", "Hint", "LoggedNames", "hinted_over", "snapshot_base"]

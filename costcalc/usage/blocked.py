@@ -159,6 +159,10 @@ class PairCodes:
         self.order.append((p, m))
         return code
 
+    def provider_of(self, code: int) -> str:
+        """The provider text of pair `code`."""
+        return str(self.providers.values[self.order[code][0]])
+
     def may_be_hinted(self, code: int) -> bool:
         """Whether settling may give the pair's error a "did you mean": an unknown name new to the run
         (whether it is among the run's first SUGGEST_FOR depends on the slice's other pairs)."""

@@ -69,7 +69,7 @@ from ..errors import CostcalcError, Problem
 from ..prices.limits import CONTEXT, MAX_OUTPUT, above
 from ..prices.model import COMPONENTS, TIERS, TOOLS, PriceTable
 from ..money import EXACT, decimal_places, per_mtok
-from ..prices.names import LoggedNames
+from ..prices.names import Hint, LoggedNames
 from ..prices.resolve import Request, lookup, normalize_tier, prompt_thresholds, segments
 from ..tokens.tokenizers import translation_ratio
 from .blocked import PairCodes, PieceTable, SliceClock, SliceNotes, TextCodes, Workspace
@@ -214,6 +214,10 @@ class Repricer:
         self._error_ids = self.plan.error_ids
         self._cuts = self.plan.cuts
         self._names = LoggedNames(table, note=self.note)
+        # (file, line, model) of the first problems of an unknown name -> their record's provider: which of
+        # the model's (provider, model) pairs it is, for a run over files that decides "did you mean" again
+        # (api_jobs). A reader's problems come in problem order: the first keep_problems hold all it keeps.
+        self.unknown_rows: dict[tuple[str, int | None, str], str] = {}
         self._thresholds = self.plan.thresholds
         self.keep_problems = keep_problems
         self.priced = 0
@@ -393,8 +397,17 @@ class Repricer:
                 if code in hinted:
                     problem = self.problems[first_problem + i]
                     self.problems[first_problem + i] = dataclasses.replace(problem, message=hinted[code])
+        for i, code in enumerate(problem_pairs[:self.keep_problems - len(self.unknown_rows)]):
+            if pairs.ids[code][0] is None:  # no model id: an unknown name (a known one's problem is its price's)
+                problem = self.problems[first_problem + i]
+                self.unknown_rows[(problem.file, problem.line, str(problem.value))] = pairs.provider_of(code)
         for text in notes.in_order():
             self.note(text)
+
+    @property
+    def hints(self) -> list[Hint]:
+        """The unknown names this run gave "did you mean", in the order it gave them."""
+        return self._names.hints
 
     def unpriced_notes(self) -> list[str]:
         """What --as models could not price, one line per model and reason; and tool calls no fee

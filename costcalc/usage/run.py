@@ -13,9 +13,11 @@ import pandas as pd
 
 from ..errors import CostcalcError, InputError, Problem
 from ..prices.model import PriceTable
+from ..prices.names import Hint
 from ..money import exact_sum
 from .price import (KEEP_PROBLEMS, PRICED_COLUMNS, SLICE_RECORDS, PricedSlice, Repricer, record_costs,
                     unpriced_call_counts)
+from .chunk import with_names
 from .partials import Partials, finish_partials, first_problems
 from .result import SCHEMA, RepriceResult  # re-exported: usage.run.RepriceResult is public
 from .totals import Totals
@@ -108,7 +110,7 @@ def _priced_slices(chunks: Iterable, repricer: Repricer, strict: bool, kept: Fir
     slice priced in blocks of price.BLOCK_RECORDS rows (rows: the block's; its arrays are reused by the
     next block), else in one (rows: all of the slice)."""
     read_records = 0
-    for chunk in chunks:
+    for chunk in map(with_names, chunks):
         read_records += chunk.records
         kept.meet(chunk)
         repricer.report([], len(chunk.problems))  # counted here, kept in problem order by `kept`
@@ -133,7 +135,28 @@ def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | No
     several parts with partials.merge_partials, finish them with partials.finish_partials.
     sources: the run's files in the order given (the first key of the problem order; give every part of
     a run the same list); () orders files by name; None takes the order the chunks bring them in."""
+    return _partials(chunks, Repricer(table, models), by, strict, sources)
+
+
+# (file, line, model) of a kept problem of an unknown name -> its record's provider
+UnknownRows = dict[tuple[str, int | None, str], str]
+
+
+def hinted_partials(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
+                    by: list[str] | None = None, strict: bool = False, sources: Sequence[str] | None = ()
+                    ) -> tuple[Partials, list[Hint], UnknownRows]:
+    """reprice_partials, with the "did you mean" hints its run gave (in order) and the pair of each kept
+    problem of an unknown name: for a run over whole files priced apart (api_jobs), which decides the hints
+    again over all its files in order (prices.names.hinted_over)."""
     repricer = Repricer(table, models)
+    partials = _partials(chunks, repricer, by, strict, sources)
+    kept = {(problem.file, problem.line, str(problem.value)) for problem in partials.problems}
+    return partials, list(repricer.hints), {row: p for row, p in repricer.unknown_rows.items() if row in kept}
+
+
+def _partials(chunks: Iterable, repricer: Repricer, by: list[str] | None, strict: bool,
+              sources: Sequence[str] | None) -> Partials:
+    table = repricer.table
     kept = FirstProblems(sources)
     labels = [t.label for t in repricer.targets]
     totals = Totals(["month"] if by is None else by, labels)
@@ -211,4 +234,4 @@ def _check_counts(read_records: int, repricer: Repricer) -> None:
                             f"{repricer.reported} reported; please report it")
 
 
-__all__ = ["RepriceResult", "SCHEMA", "price_records", "reprice_chunks", "reprice_partials"]
+__all__ = ["RepriceResult", "SCHEMA", "hinted_partials", "price_records", "reprice_chunks", "reprice_partials"]

@@ -33,8 +33,8 @@ import pandas as pd
 
 from ...errors import CostcalcError, Problem, _one_line
 from ..schema import COLUMNS, COUNT_COLUMNS, TAG_PREFIX, TOOL_COLUMNS
-from .common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE, TOO_MANY_CALLS,
-                     TOO_MANY_TOKENS, tag_text)
+from .common import (CALLS_RULE, COUNT_RULE, MAX_TOKENS, MISSING, MODEL_MISSING, SCALE_MESSAGE, TIER_OF, TIER_RULE,
+                     TOO_MANY_CALLS, TOO_MANY_TOKENS, tag_text)
 from .instants import INSTANT_RULE, column_ns
 
 INCLUSIVE = ("prompt_tokens", "completion_tokens")
@@ -129,7 +129,7 @@ def normalize_columns(df: pd.DataFrame, plan: dict[str, str], source: str | np.n
     out: dict[str, object] = {}
     model = df[plan["model"]]
     model_missing = _blank(model)
-    check.flag(model_missing, plan["model"], None, "missing; the model id as logged is required")
+    check.flag(model_missing, plan["model"], None, MODEL_MISSING)
     out["timestamp"] = _timestamps(df[plan["timestamp"]], plan["timestamp"], check)
     counts = {name: _counts(df, plan, name, check) for name in COUNT_COLUMNS + TOOL_COLUMNS + INCLUSIVE
               if name in plan}

@@ -152,9 +152,12 @@ def tag_text(value: Any) -> str | None:
     return None
 
 
+MODEL_MISSING = "missing; the model id as logged is required"
+
+
 def model_name(value: object, key: str = "model") -> str:
     if type(value) is str and value.strip():
         return value
     if value is None:
-        raise Bad(key, MISSING, "missing; the model id as logged is required")
+        raise Bad(key, MISSING, MODEL_MISSING)
     raise Bad(key, value, "must be a non-empty model id")
