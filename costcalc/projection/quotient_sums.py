@@ -9,12 +9,15 @@ summing it per group, costs instead of making its values.
 Why: making a column's distinct values (0.59M Decimals for the 1,000-profile projection, ~110 bytes
 each) takes fresh memory, which on some machines costs more than the divisions themselves (a page fault
 on memory the host took back: ~50-80 us per 4 KiB page measured on a Firecracker VM), and the values are
-not needed for their sum. So:
+not needed for their sum. A sum of one bucket (the whole column's, a filter's) rounds each quotient
+without dividing (rounded_total, below: its rounding read from 64-bit fixed-point fractions, each divisor
+group's sum put together from integers; 0.5% of the 1,000-profile projection's values are left to
+division). A sum per bucket (a groupby's) goes this way:
 
 - a quotient that is exact (the division needs no rounding: g | N, with N/D written in at most 50
   significant digits) needs no division at all: its group's exact quotients add up, as integers, to
-  (sum of counts x factors) x numerator / divisor, one Python division per group (and bucket) (most of a projection's
-  values are exact: 64% of the 1,000-profile projection's distinct costs);
+  (sum of counts x factors) x numerator / divisor, one Python division per group and bucket (most of a
+  projection's values are exact: 64% of the 1,000-profile projection's distinct costs);
 - every other quotient is divided (money.DIVIDE, the same division the column's value is made by) and
   added at once, in blocks of _BLOCK values: each quotient is dropped as soon as it is added, so the
   memory in use stays the same from block to block (no fresh pages).
@@ -30,11 +33,13 @@ Pure computation.
 from __future__ import annotations
 
 import decimal
+import functools
 import itertools
 import math
 import operator
 from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 
@@ -80,6 +85,19 @@ class _Group:
         self.log_scale = math.log10(self.factor) - math.log10(g)
 
 
+def _ratio(divisor: Decimal) -> tuple[int, int]:
+    """|divisor| as n / d in lowest terms."""
+    n, d = divisor.as_integer_ratio()
+    return abs(n), d
+
+
+def _decimal_objects(integers: list[int]) -> np.ndarray:
+    """The integers as Decimals, in an object array."""
+    out = np.empty(len(integers), dtype=object)
+    out[:] = [Decimal(n) for n in integers]
+    return out
+
+
 def _twos(n: int) -> int:
     """How many times 2 divides n (0 for 0)."""
     return (n & -n).bit_length() - 1 if n else 0
@@ -105,36 +123,80 @@ def _fives_in(n: int) -> int:
 
 class QuotientGroups:
     """Per divisor group (a numerator and a divisor), as arrays the blocks index by group: made once per
-    column (a Joined keeps it), its 2s and 5s counted as blocks need them and kept for the next sum."""
+    column (a Joined keeps it), each part when a sum first needs it (the whole column's sum, rounded_total,
+    needs only `ratios`, `quotient_logs` and `signs`), its 2s and 5s counted as blocks need them and kept
+    for the next sum."""
 
     def __init__(self, numerators: list[int], divisors: list[Decimal]):
-        shapes: dict[Decimal, _Group] = {}  # divisors repeat (a projection's: about 1,400 among 7,700)
-        per_group = []
-        for divisor in divisors:
-            shape = shapes.get(divisor)
-            if shape is None:
-                shape = shapes[divisor] = _Group(divisor)
-            per_group.append(shape)
-        self.shapes = per_group
-        # g too large for int64 residues (or 0): such a group's values are divided (g = 1 below)
-        small = [0 < shape.g < _G_LIMIT for shape in per_group]
-        self.eligible = np.array(small or [False], dtype=bool)
-        self.g = np.array([shape.g if ok else 1 for shape, ok in zip(per_group, small)] or [1], dtype=np.int64)
-        self.residues = np.array([n % shape.g if ok else 0 for n, shape, ok in zip(numerators, per_group, small)]
-                                 or [0], dtype=np.int64)
-        # log10 |numerator| + log10 (F / g) (a zero numerator: every quotient an exact 0)
-        self.logs = np.array([math.log10(abs(n)) + shape.log_scale if n else -math.inf
-                              for n, shape in zip(numerators, per_group)] or [0.0], dtype=float)
-        # the 2s and 5s of numerator x F, counted for the groups that need them (-1: not yet)
-        self.twos = np.full(len(self.g), -1, dtype=np.int64)
-        self.fives = np.full(len(self.g), -1, dtype=np.int64)
         self.integers = numerators
-        # as Decimals: a numerator N x factor is then a Decimal product (the factor, a small int, converts
-        # fast; a 70-digit int product converted in each division took twice as long), exact (PRODUCT)
-        self.numerators = np.empty(len(numerators), dtype=object)
-        self.numerators[:] = [Decimal(n) for n in numerators]
         self.divisors = np.empty(len(divisors), dtype=object)
         self.divisors[:] = divisors
+
+    @functools.cached_property
+    def shapes(self) -> list[_Group]:
+        """Each group's divisor's exact-quotient arithmetic (_Group)."""
+        shapes: dict[Decimal, _Group] = {}  # divisors repeat (a projection's: about 1,400 among 7,700)
+        return [shapes.get(divisor) or shapes.setdefault(divisor, _Group(divisor)) for divisor in self.divisors]
+
+    @functools.cached_property
+    def ratios(self) -> list[tuple[int, int]]:
+        """Each group's |divisor| as n / d in lowest terms (rounded_total)."""
+        ratios: dict[Decimal, tuple[int, int]] = {}
+        return [ratios.get(divisor) or ratios.setdefault(divisor, _ratio(divisor)) for divisor in self.divisors]
+
+    @functools.cached_property
+    def eligible(self) -> np.ndarray:
+        """g below _G_LIMIT (residues in int64) and not 0: else the group's values are divided."""
+        return np.array([0 < shape.g < _G_LIMIT for shape in self.shapes] or [False], dtype=bool)
+
+    @functools.cached_property
+    def g(self) -> np.ndarray:
+        """Each group's g (1 where not eligible)."""
+        return np.array([shape.g if ok else 1 for shape, ok in zip(self.shapes, self.eligible.tolist())] or [1],
+                        dtype=np.int64)
+
+    @functools.cached_property
+    def residues(self) -> np.ndarray:
+        """Each group's numerator mod g (0 where not eligible)."""
+        return np.array([n % shape.g if ok else 0
+                         for n, shape, ok in zip(self.integers, self.shapes, self.eligible.tolist())] or [0],
+                        dtype=np.int64)
+
+    @functools.cached_property
+    def logs(self) -> np.ndarray:
+        """log10 |numerator| + log10 (F / g) (a zero numerator: every quotient an exact 0)."""
+        return np.array([math.log10(abs(n)) + shape.log_scale if n else -math.inf
+                         for n, shape in zip(self.integers, self.shapes)] or [0.0], dtype=float)
+
+    @functools.cached_property
+    def twos(self) -> np.ndarray:
+        """The 2s of numerator x F, counted for the groups that need them (-1: not yet)."""
+        return np.full(len(self.g), -1, dtype=np.int64)
+
+    @functools.cached_property
+    def fives(self) -> np.ndarray:
+        """The 5s of numerator x F, as twos."""
+        return np.full(len(self.g), -1, dtype=np.int64)
+
+    @functools.cached_property
+    def numerators(self) -> np.ndarray:
+        """The numerators as Decimals: a numerator N x factor is then a Decimal product (the factor, a small
+        int, converts fast; a 70-digit int product converted in each division took twice as long), exact
+        (PRODUCT)."""
+        return _decimal_objects(self.integers)
+
+    @functools.cached_property
+    def quotient_logs(self) -> np.ndarray:
+        """Per group log10 |numerator / divisor|; NaN for a zero numerator or divisor (rounded_total divides
+        their values: 0, or fails as the column's division does)."""
+        logs = [math.log10(abs(n)) - math.log10(a) + math.log10(b) if n and a else math.nan
+                for n, (a, b) in zip(self.integers, self.ratios)]
+        return np.array(logs or [0.0], dtype=float)
+
+    @functools.cached_property
+    def signs(self) -> list[int]:
+        """Per group the sign of numerator / divisor (1 or -1)."""
+        return [-1 if (n < 0) != (d < 0) else 1 for n, d in zip(self.integers, self.divisors)]
 
     def exact(self, counts: np.ndarray, groups: np.ndarray, factors: np.ndarray) -> np.ndarray:
         """Per value: its quotient is exact in 50 digits (g divides numerator x factor, and the quotient
@@ -246,6 +308,8 @@ def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int
     the module docstring): the whole column's sum (one bucket) or a group sum's. `factors` gives the
     integer factors of positions start..stop (int64, or Python ints in an object array). None when a sum
     would round, or when the buckets are too many (table_fits); then the caller makes the values."""
+    if buckets is None and len(counts) < _ROUNDED_VALUES:
+        return None if (total := rounded_total(counts, groups, factors, known)) is None else [total]
     width = len(known.g)
     if not table_fits(bucket_count, width):
         return None
@@ -286,3 +350,248 @@ def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int
     except (decimal.Inexact, decimal.Rounded):  # would round: the caller adds the made values
         return None
     return totals
+
+
+# -- the whole column's sum without a division (rounded_total) ---------------------------------------------
+#
+# DIVIDE rounds x = N f / D (N, D a group's numerator and divisor, f a value's factor) to 50 significant
+# digits: to r = round(x / 10^e) x 10^e, e = floor(log10 x) - 49, half to even. With z = x / 10^e, whose
+# fractional part is phi, round(z) = z - phi + u (u = 1 when phi > 1/2). Over a group's values, in units of
+# 10^e0 (e0 the group's smallest e, 10^k = 10^(e - e0)):
+#
+#     sum of count x round(z) x 10^k = (N / D / 10^e0) x sum of count x f  +  sum of count x 10^k x (u - phi)
+#
+# The left side is an integer K; the first term on the right is an exact fraction (Python ints, once per
+# group); the second is added in units of 2^-24, each term within 2 units of its true value (phi = f x beta
+# mod 1 in 64-bit fixed point, beta the fractional part of N / D / 10^e known to 128 bits, _fraction_times;
+# the term count x 10^k x (u - phi) rounded from a float), so for fewer than 2^21 values it is within 1/4:
+# K is the integer nearest to the right side, and the group's sum is K x 10^e0, exactly. A value whose
+# rounding is not certain from 64 bits (phi within 2^-62 of 1/2: a tie or nearly), whose exponent is not
+# certain from floats (log10 x within 1e-9 of an integer), or that the bounds below do not cover, is
+# divided (_divided_sum). Nothing is guessed: a group sum further than 1/4 from an integer (which the bounds
+# rule out) gives None. The 1,000-profile projection's cost_usd: 4,265 of 0.81M distinct values divided,
+# where the exact-or-divide route below divided 0.22M (0.10 s).
+
+_ROUNDED_VALUES = 1 << 21  # values summed by rounded_total at most: each group's error stays below 1/4 unit
+_MODULUS_LIMIT = 1 << 59  # beta's denominator below this: 10 x a residue of it stays in int64
+_SPAN_LIMIT = 18  # a group's exponents e - e0 at most this (10^18 fits int64)
+_WEIGHT_LIMIT = 2 ** 29  # count x 10^k below this: its (u - phi) term, in 2^-24 units, is a float integer
+_LOG_MARGIN = 1e-9  # log10 x this close to an integer: e is not trusted to floats (the value is divided)
+_UNITS = 24  # (u - phi) terms added in units of 2^-24
+_TERM_SPLIT = 26  # terms (|term| < 2^52) added as two halves: a group's sums of them cannot overflow
+_HALF = np.uint64(1 << 63)
+_NEAR_HALF = np.uint64((1 << 63) - 4)  # phi x 2^64 computed is 0 to 4 below the true one: these may be a tie
+_WORD = np.uint64(32)
+_LOW_WORD = np.uint64((1 << 32) - 1)
+_POWERS_OF_10 = np.array([10.0 ** k for k in range(_SPAN_LIMIT + 1)])  # exact in floats
+
+
+def rounded_total(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int, int], np.ndarray],
+                  known: QuotientGroups) -> Decimal | None:
+    """The sum over i of counts[i] x DIVIDE.divide(numerator g x factors(start, stop)[i - start], divisor g),
+    g = groups[i], exact, with no division for most values (see above; the others as _divided_sum divides
+    them); None when it would round at money.EXACT's 120 digits (as quotient_sums), or for _ROUNDED_VALUES
+    values or more."""
+    if len(counts) >= _ROUNDED_VALUES:
+        return None
+    try:
+        with decimal.localcontext(_STRICT):
+            return _Rounding(counts, groups, factors, known).total()
+    except (decimal.Inexact, decimal.Rounded):
+        return None
+
+
+class _Block(NamedTuple):
+    """A block of values as rounded_total's passes see them: its counts, groups (intp: numpy turns a smaller
+    index type into intp on every use), factors (as given, and as int64: _small_factors), the values to
+    divide (a mask) and the others to round (positions, with their exponents e)."""
+
+    counts: np.ndarray
+    groups: np.ndarray
+    factors: np.ndarray
+    small: np.ndarray
+    divide: np.ndarray
+    rounded: np.ndarray
+    exponents: np.ndarray
+
+
+class _Rounding:
+    """rounded_total's two passes over the values, a block at a time: each group's smallest and largest
+    exponent e (its units, and beta's exponent), then each value's rounding, added per group."""
+
+    def __init__(self, counts: np.ndarray, groups: np.ndarray, factors: Callable[[int, int], np.ndarray],
+                 known: QuotientGroups):
+        self.counts, self.groups, self.factors, self.known = counts, groups, factors, known
+        width = max(len(known.integers), 1)
+        self.highest = np.full(width, np.iinfo(np.int64).min, dtype=np.int64)
+        self.lowest = np.full(width, np.iinfo(np.int64).max, dtype=np.int64)
+        # per group: the two 31-bit halves of sum count x f, the two 26-bit halves of the (u - phi) terms in
+        # 2^-24 units (sums of fewer than 2^21 values: no int64 overflows)
+        self.sums = np.zeros((4, width), dtype=np.int64)
+        self.divided = [Decimal(0)]  # the divided values' sum (_divided_sum)
+
+    def total(self) -> Decimal:
+        for start in range(0, len(self.counts), _BLOCK):
+            block = self._block(start, min(start + _BLOCK, len(self.counts)))
+            picked = block.groups[block.rounded]
+            np.maximum.at(self.highest, picked, block.exponents)
+            np.minimum.at(self.lowest, picked, block.exponents)
+        fractions = _GroupFractions(self.known, self.highest, self.lowest)
+        for start in range(0, len(self.counts), _BLOCK):
+            self._add(self._block(start, min(start + _BLOCK, len(self.counts))), fractions)
+        return self._sum_groups(fractions) + self.divided[0]
+
+    def _block(self, start: int, stop: int) -> _Block:
+        """The values start..stop: those that add 0 (a zero count, factor or numerator) are left out, those
+        whose exponent is certain from floats (log10 x = log10 |N / D| + log10 f, not within _LOG_MARGIN of
+        an integer) rounded, the others divided (a factor past int64 or negative, a zero divisor)."""
+        counts, groups = self.counts[start:stop], self.groups[start:stop].astype(np.intp)
+        block_factors = self.factors(start, stop)
+        small, fits = _small_factors(block_factors)  # a factor past int64 is 0 in small: not rounded
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = self.known.quotient_logs[groups] + np.log10(small.astype(float))
+            floors = np.floor(logs)
+            logs -= floors  # NaN for a zero numerator or divisor (quotient_logs) or factor: not rounded
+        rounded = (logs > _LOG_MARGIN) & (logs < 1 - _LOG_MARGIN) & (counts != 0)
+        divide = (counts != 0) & ~rounded & ((small != 0) if fits is None else ((small != 0) | ~fits))
+        at = np.flatnonzero(rounded)
+        return _Block(counts, groups, block_factors, small, divide, at, floors[at].astype(np.int64) - 49)
+
+    def _add(self, block: _Block, fractions: _GroupFractions) -> None:
+        """Adds the block's rounded values to their groups' sums; divides the others (_divided_sum): those
+        of a group _GroupFractions cannot round, weights past _WEIGHT_LIMIT, count x f past int64, and
+        roundings within 4 x 2^-64 of a half."""
+        at, exponents = block.rounded, block.exponents
+        groups = block.groups[at]
+        usable = fractions.usable[groups]
+        at, exponents, groups = at[usable], exponents[usable], groups[usable]
+        counts, f = block.counts[at], block.small[at]
+        # each value's weight count x 10^(e - e0), in units of 10^e0 (e0: the group's smallest e)
+        weights = counts.astype(float) * _POWERS_OF_10[exponents - self.lowest[groups]]
+        kept = (weights < _WEIGHT_LIMIT) & (counts.astype(float) * f.astype(float) < _FITS)
+        phi = _fraction_times(f, fractions.row_of_zero[groups] - exponents, fractions.words)
+        kept &= (phi < _NEAR_HALF) | (phi > _HALF)
+        # (u - phi) x 2^64 as int64 is -phi: it wraps to 2^64 - phi when phi > 1/2 (u = 1); each term, x 2^24,
+        # as a float is within 1.5 of its integer (|term| < 2^52); a value not kept adds 0 (it is divided)
+        weights[~kept] = 0
+        terms = np.rint(weights * (-phi).view(np.int64).astype(float) * 2.0 ** (_UNITS - 64)).astype(np.int64)
+        products = counts.astype(np.int64) * f
+        products[~kept] = 0
+        for row, part in enumerate((products >> _SPLIT, products & ((1 << _SPLIT) - 1),
+                                    terms >> _TERM_SPLIT, terms & ((1 << _TERM_SPLIT) - 1))):
+            np.add.at(self.sums[row], groups, part)
+        divide = block.divide
+        divide[block.rounded] = True
+        divide[at[kept]] = False
+        divided = np.flatnonzero(divide)
+        if len(divided):
+            _divided_sum(self.known, block.groups, block.factors, block.counts, divided, None, self.divided)
+
+    def _sum_groups(self, fractions: _GroupFractions) -> Decimal:
+        """Each group's K x 10^e0 (see above), added by exponent as integers, then as Decimals."""
+        by_exponent: dict[int, int] = {}
+        signs = self.known.signs
+        present = np.flatnonzero(self.sums[0] | self.sums[1])
+        scale = 1 << _UNITS
+        for group, lowest, highest, high, low, term_high, term_low in zip(
+                present.tolist(), self.lowest[present].tolist(), self.highest[present].tolist(),
+                *self.sums[:, present].tolist()):
+            numerator, modulus = fractions.exact[group]
+            top = (numerator * _power_of_10(highest - lowest) * ((high << _SPLIT) + low) * scale
+                   + ((term_high << _TERM_SPLIT) + term_low) * modulus)
+            below = modulus * scale
+            whole = (2 * top + below) // (2 * below)
+            if abs(top - whole * below) * 4 > below:  # cannot happen (the error is below 1/4); never guessed
+                raise decimal.Inexact
+            by_exponent[lowest] = by_exponent.get(lowest, 0) + whole * signs[group]
+        return sum((Decimal(k).scaleb(e) for e, k in by_exponent.items()), Decimal(0))
+
+
+class _GroupFractions:
+    """Per group with rounded values (highest >= lowest: its values' largest and smallest e): N / D / 10^E
+    (E = highest) as an exact fraction P / B (`exact`), and beta_j, the fractional part of N / D / 10^(E -
+    j) = 10^j P / B, for j = 0 .. E - lowest, as four 32-bit words of a 128-bit fixed-point fraction
+    (`words`: beta_j of group g in row row_of_zero[g] - (E - j), so a value's row is row_of_zero[g] - e).
+    `usable`: B below _MODULUS_LIMIT and the span within _SPAN_LIMIT (else the group's values are
+    divided)."""
+
+    def __init__(self, known: QuotientGroups, highest: np.ndarray, lowest: np.ndarray):
+        width = len(highest)
+        self.exact: dict[int, tuple[int, int]] = {}
+        kept, moduli, residues, spans = [], [], [], []
+        present = np.flatnonzero(highest >= lowest)
+        for group, top, bottom in zip(present.tolist(), highest[present].tolist(), lowest[present].tolist()):
+            span = top - bottom
+            n, d = known.ratios[group]
+            numerator = abs(known.integers[group]) * d
+            if top >= 0:
+                denominator = n * _power_of_10(top)
+            else:
+                numerator, denominator = numerator * _power_of_10(-top), n
+            common = math.gcd(numerator, denominator)
+            numerator, denominator = numerator // common, denominator // common
+            if denominator >= _MODULUS_LIMIT or span > _SPAN_LIMIT:
+                continue
+            self.exact[group] = (numerator, denominator)
+            kept.append(group)
+            moduli.append(denominator)
+            residues.append(numerator % denominator)
+            spans.append(span)
+        self.usable = np.zeros(width, dtype=bool)
+        self.usable[kept] = True
+        rows = np.array(spans, dtype=np.int64) + 1
+        first = np.cumsum(rows) - rows  # each kept group's beta_0
+        self.row_of_zero = np.zeros(width, dtype=np.int64)
+        self.row_of_zero[kept] = first + highest[kept]
+        powers = np.arange(int(rows.sum())) - np.repeat(first, rows)  # each row's j
+        class_moduli = np.repeat(np.array(moduli, dtype=np.int64), rows)
+        fractions = np.repeat(np.array(residues, dtype=np.int64), rows)
+        for j in range(1, int(rows.max()) if len(rows) else 0):  # 10^j P mod B from 10^(j-1) P mod B
+            at = np.flatnonzero(powers == j)
+            fractions[at] = fractions[at - 1] * 10 % class_moduli[at]
+        self.words = _fraction_words(fractions, class_moduli)
+
+
+@functools.lru_cache(maxsize=256)
+def _power_of_10(k: int) -> int:
+    """10^k as a Python int, made once (a projection's groups share a few dozen)."""
+    return 10 ** k
+
+
+def _fraction_words(residues: np.ndarray, moduli: np.ndarray) -> tuple[np.ndarray, ...]:
+    """residue / modulus (0 <= residue < modulus < 2^59) as four 32-bit words of a 128-bit fraction,
+    truncated (four uint64 arrays, the highest first): long division 32 bits at a time, each word guessed
+    by floats (off by at most one: they err by about 2^-51 of the word) and corrected by its remainder,
+    computed modulo 2^64 (exact: the true one lies between -modulus and 2 x modulus)."""
+    remainders = residues.astype(np.uint64)
+    divisors = moduli.astype(np.uint64)
+    words = []
+    for _ in range(4):
+        guess = np.floor(remainders.astype(float) * 2.0 ** 32 / divisors.astype(float)).astype(np.uint64)
+        remainders = (remainders << _WORD) - guess * divisors
+        low = remainders.view(np.int64) < 0
+        guess[low] -= np.uint64(1)
+        remainders[low] += divisors[low]
+        high = remainders >= divisors
+        guess[high] += np.uint64(1)
+        remainders[high] -= divisors[high]
+        words.append(guess)
+    return tuple(words)
+
+
+def _fraction_times(factors: np.ndarray, rows: np.ndarray, words: tuple[np.ndarray, ...]) -> np.ndarray:
+    """The fractional part of factor x beta, x 2^64 (uint64), per factor (0 <= factor < 2^61) and beta (its
+    row of the four `words`, _fraction_words): 0 to 4 below the exact one. With factor = high x 2^32 + low
+    and beta = w1 2^-32 + w2 2^-64 + w3 2^-96 + w4 2^-128, the products that reach the 64 bits below the
+    point, each 32 x 32 bits (exact in uint64), added modulo 2^64; what is dropped (the two shifted right,
+    low x w4, and beta past w4) is each below one unit."""
+    factors = factors.astype(np.uint64)
+    high, low = factors >> _WORD, factors & _LOW_WORD
+    w1, w2, w3, w4 = (word[rows] for word in words)
+    out = (high * w2) << _WORD
+    out += high * w3
+    out += (high * w4) >> _WORD
+    out += (low * w1) << _WORD
+    out += low * w2
+    out += (low * w3) >> _WORD
+    return out
