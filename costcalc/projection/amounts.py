@@ -136,7 +136,7 @@ class Joined:
         """The exact sum of every line's value without making the values (DecimalArray.deferred's `total`:
         a sum of the whole column, or with `counts`, how many of a filter's rows hold each distinct value,
         of those rows): each distinct value times its count, its rounding read from its fraction, not
-        divided (costcalc.projection.quotient_sums.rounded_total); None when that sum would round (then
+        divided (costcalc.projection.quotient_sums); None when that sum would round (then
         the caller adds the made values). The whole column's is kept: a second sum is free."""
         if counts is not None:
             return _only(self._sums_of(None, np.asarray(counts, dtype=np.int64), None, 1))

@@ -1,42 +1,43 @@
-"""The whole column's sum without a division (costcalc.projection.quotient_sums.rounded_total): each
-quotient's rounding to 50 digits is read from 64-bit fixed-point fractions and the group's exact sum put
-back together from integers. Expected sums are worked out by hand below, or are plain money.DIVIDE
-quotients added one by one."""
+"""Sums of quotients without a division (costcalc.projection.quotient_sums): each quotient's rounding to 50
+digits is read from 64-bit fixed-point fractions and each divisor group's exact sum put back together from
+integers. Expected sums are worked out by hand below, or are plain money.DIVIDE quotients added one by
+one."""
 
 from __future__ import annotations
 
+import decimal
 import random
 from decimal import Decimal as D
 
 import numpy as np
 
 from costcalc.frames.decimal import canonical
-from costcalc.money import DIVIDE, EXACT, exact_sum
+from costcalc.money import DIVIDE, EXACT, UNBOUNDED
 from costcalc.projection import quotient_sums as qs
 
-
-class _CountingDivide:
-    """money.DIVIDE that counts its divisions (the values rounded_total leaves to division)."""
-
-    def __init__(self):
-        self.calls = 0
-
-    def divide(self, a, b):
-        self.calls += 1
-        return DIVIDE.divide(a, b)
+from .test_quotient_sums import _CountingDivide
 
 
-def _total(counts, groups, factors, numerators, divisors):
+def _total(counts, groups, factors, numerators, divisors, buckets=None, bucket_count=1):
+    """quotient_sums' sums (one, or one per bucket), canonical."""
     factors = np.asarray(factors, dtype=object if any(abs(f) >= 2 ** 62 for f in factors) else np.int64)
-    total = qs.rounded_total(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
-                             lambda a, b: factors[a:b], qs.QuotientGroups(numerators, divisors))
-    return None if total is None else canonical(total)
+    totals = qs.quotient_sums(np.asarray(counts, dtype=np.int64), np.asarray(groups, dtype=np.int32),
+                              lambda a, b: factors[a:b], qs.QuotientGroups(numerators, divisors),
+                              None if buckets is None else np.asarray(buckets, dtype=np.int64), bucket_count)
+    if totals is None:
+        return None
+    return canonical(totals[0]) if buckets is None else [canonical(t) for t in totals]
 
 
-def _made(counts, groups, factors, numerators, divisors):
-    """Plain DIVIDE quotients, each times its count, added."""
-    return canonical(exact_sum(EXACT.multiply(DIVIDE.divide(EXACT.multiply(D(numerators[g]), D(f)), divisors[g]), c)
-                               for c, g, f in zip(counts, groups, factors)))
+def _made(counts, groups, factors, numerators, divisors, buckets=None, bucket_count=1):
+    """Plain DIVIDE quotients, each times its count, added (per bucket)."""
+    terms: list[list[D]] = [[] for _ in range(bucket_count)]
+    for i, (c, g, f) in enumerate(zip(counts, groups, factors)):
+        quotient = DIVIDE.divide(EXACT.multiply(D(numerators[g]), D(f)), divisors[g])
+        terms[0 if buckets is None else buckets[i]].append(EXACT.multiply(quotient, c))
+    with decimal.localcontext(UNBOUNDED):  # exactly, whatever the digits (EXACT's 120 would round some)
+        sums = [canonical(sum(t, D(0))) for t in terms]
+    return sums[0] if buckets is None else sums
 
 
 def test_fraction_words_of_a_third_and_of_random_fractions():
@@ -164,8 +165,21 @@ def test_random_groups_sum_to_the_divided_values(monkeypatch):
         if total is not None:  # None: the sum spans more than EXACT's 120 digits (it would round)
             assert total == _made(*case), case
             checked += 1
+        buckets = [rng.randrange(4) for _ in range(n)]  # and per bucket: a group's keys share its units
+        per_bucket = _total(*case, buckets, 4)
+        if per_bucket is not None:
+            assert per_bucket == _made(*case, buckets, 4), case
         if narrow:
             narrow_values += n
             narrow_divided += counting.calls - before
     assert checked > 150
     assert narrow_divided < narrow_values // 20  # _made's divisions are not counted: nearly every value rounded
+
+
+def test_a_key_of_too_many_values_for_the_error_bound_gives_none(monkeypatch):
+    # at _ROUNDED_VALUES values (and more) a key's error bound is not proven: None, the caller makes the
+    # values. 3 here: 1/3, 2/3 and 4/3 in one group are too many; split 2 + 1 over two groups they are not
+    # (0.333...3 + 0.666...67 = 1, + 1.333...3 (49 threes after the point))
+    monkeypatch.setattr(qs, "_ROUNDED_VALUES", 3)
+    assert _total([1, 1, 1], [0, 0, 0], [1, 2, 4], [1], [D(3)]) is None
+    assert _total([1, 1, 1], [0, 0, 1], [1, 2, 4], [1, 1], [D(3), D(3)]) == D("2." + "3" * 49)
