@@ -303,7 +303,7 @@ class _Rounding:
         """Each key's K x 10^e0 (see above), added per bucket and exponent as integers, then as Decimals."""
         by_exponent: dict[tuple[int, int], int] = {}
         signs = self.known.signs
-        present = np.flatnonzero(self.sums[0] | self.sums[1])
+        present = np.flatnonzero((self.sums[0] != 0) | (self.sums[1] != 0))  # bools: 1 byte a key, not 8
         groups = present % self.width
         scale = 1 << _UNITS
         for key, group, lowest, highest, high, low, term_high, term_low in zip(
