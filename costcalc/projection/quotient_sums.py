@@ -66,6 +66,19 @@ _TABLE = 1 << 20  # (bucket, divisor group) keys of quotient_sums' table at most
 # dropped: that would change the exponent a division gives an exact quotient); money.EXACT otherwise
 PRODUCT = EXACT.copy()
 PRODUCT.traps[decimal.Inexact] = PRODUCT.traps[decimal.Rounded] = True
+# the roundings (module docstring)
+_ROUNDED_VALUES = 1 << 21  # rounded values of a key at most: its error stays below 1/4 unit
+_MODULUS_LIMIT = 1 << 59  # beta's denominator below this: 10 x a residue of it stays in int64
+_SPAN_LIMIT = 18  # a group's exponents e - e0 at most this (10^k exact as a float)
+_WEIGHT_LIMIT = 2 ** 29  # count x 10^k below this: its (u - phi) term in 2^-24 units is below 2^52 (floats)
+_LOG_MARGIN = 1e-9  # log10 x this close to an integer: e is not trusted to floats (the value is divided)
+_UNITS = 24  # (u - phi) terms added in units of 2^-24
+_TERM_SPLIT = 26  # terms (|term| < 2^52) added as two halves: a group's sums of them cannot overflow
+_HALF = np.uint64(1 << 63)
+_NEAR_HALF = np.uint64((1 << 63) - 4)  # phi x 2^64 computed is 0 to 4 below the true one: these may be a tie
+_WORD = np.uint64(32)
+_LOW_WORD = np.uint64((1 << 32) - 1)
+_POWERS_OF_10 = np.array([10.0 ** k for k in range(_SPAN_LIMIT + 1)])  # exact in floats
 
 
 def _ratio(divisor: Decimal) -> tuple[int, int]:
@@ -117,6 +130,7 @@ class QuotientGroups:
         """Per group the sign of numerator / divisor (1 or -1)."""
         return [-1 if (n < 0) != (d < 0) else 1 for n, d in zip(self.integers, self.divisors)]
 
+
 def _divided_sum(known: QuotientGroups, groups: np.ndarray, factors: np.ndarray, counts: np.ndarray,
                  positions: np.ndarray, buckets: np.ndarray | None, totals: list[Decimal]) -> None:
     """Adds to totals[bucket] the quotients at `positions` (of a block) in that bucket, divided (money.DIVIDE,
@@ -163,9 +177,9 @@ def _runs(buckets: np.ndarray | None, count: int) -> list[tuple[int, int]]:
 
 
 def table_fits(bucket_count: int, group_count: int) -> bool:
-    """Whether quotient_sums sums bucket_count buckets over group_count divisor groups (its table of exact
-    values has an entry per pair; more than _TABLE: the caller makes the values instead, which costs less
-    than a Python division per (bucket, group) pair of a group per profile, model and month)."""
+    """Whether quotient_sums sums bucket_count buckets over group_count divisor groups (its table has an entry
+    per (bucket, group) key; more than _TABLE: the caller makes the values instead, which costs less than
+    the Python arithmetic per key of a group per profile, model and month)."""
     return bucket_count * max(group_count, 1) <= _TABLE
 
 
@@ -186,20 +200,6 @@ def quotient_sums(counts: np.ndarray, groups: np.ndarray, factors: Callable[[int
             return _Rounding(counts, groups, factors, known, buckets, bucket_count).totals()
     except (decimal.Inexact, decimal.Rounded):
         return None
-
-
-_ROUNDED_VALUES = 1 << 21  # rounded values of a key at most: its error stays below 1/4 unit
-_MODULUS_LIMIT = 1 << 59  # beta's denominator below this: 10 x a residue of it stays in int64
-_SPAN_LIMIT = 18  # a group's exponents e - e0 at most this (10^18 fits int64)
-_WEIGHT_LIMIT = 2 ** 29  # count x 10^k below this: its (u - phi) term, in 2^-24 units, is a float integer
-_LOG_MARGIN = 1e-9  # log10 x this close to an integer: e is not trusted to floats (the value is divided)
-_UNITS = 24  # (u - phi) terms added in units of 2^-24
-_TERM_SPLIT = 26  # terms (|term| < 2^52) added as two halves: a group's sums of them cannot overflow
-_HALF = np.uint64(1 << 63)
-_NEAR_HALF = np.uint64((1 << 63) - 4)  # phi x 2^64 computed is 0 to 4 below the true one: these may be a tie
-_WORD = np.uint64(32)
-_LOW_WORD = np.uint64((1 << 32) - 1)
-_POWERS_OF_10 = np.array([10.0 ** k for k in range(_SPAN_LIMIT + 1)])  # exact in floats
 
 
 class _Block(NamedTuple):
