@@ -81,9 +81,10 @@ class Joined:
     distinct values. Chunks repeat one another's values (the 1,000-profile projection: 1.07M distinct cost
     values chunk by chunk, 0.59M across them), so each is divided once, and a group sum or a filter's sum
     needs only the distinct values and how often each occurs (costcalc.frames.decimal: a maker's `codes`);
-    a sum of the whole column, `total()`, not even those: most quotients are exact and add up as integers,
-    and the others are divided and added without being kept (no memory grows with the column: the first
-    read of the 1,000-profile projection touched ~22k fresh pages, 90 MB, when it made and kept its values).
+    a sum of the whole column, `total()`, not even those: each quotient's rounding is read from its fraction
+    and each divisor group's sum put together from integers, nearly none divided, none kept
+    (costcalc.projection.quotient_sums; no memory grows with the column: the first read of the 1,000-profile
+    projection touched ~22k fresh pages, 90 MB, when it made and kept its values).
     A distinct value is (S, multiplier) for tokens, (token value, rate) for cost_usd, with multipliers and
     rates keyed by their exact integers and divisor digits: a value is made by the same division of the
     same operands as Money's, so it is the same Decimal (digits and exponent)."""
