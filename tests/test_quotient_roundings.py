@@ -183,3 +183,15 @@ def test_a_key_of_too_many_values_for_the_error_bound_gives_none(monkeypatch):
     monkeypatch.setattr(qs, "_ROUNDED_VALUES", 3)
     assert _total([1, 1, 1], [0, 0, 0], [1, 2, 4], [1], [D(3)]) is None
     assert _total([1, 1, 1], [0, 0, 1], [1, 2, 4], [1, 1], [D(3), D(3)]) == D("2." + "3" * 49)
+
+
+def test_count_times_factor_past_int64_is_still_rounded(monkeypatch):
+    counting = _CountingDivide()
+    monkeypatch.setattr(qs, "DIVIDE", counting)
+    # (2^60 + 1) / 3 = 384307168202282325.666... (18 digits before the point, 32 after: up, to ...67),
+    # counted 36 times: 36 x 384307168202282325 = 13835058055282163700, plus 36 x 0.666...67 (32 places) =
+    # 24.00000000000000000000000000000012; and 3 x 2^60 / 3 = 2^60 exactly, 36 times: 41505174165846491136.
+    # count x factor is past 2^61 in both (as int64 products they would overflow)
+    assert _total([36], [0], [2 ** 60 + 1], [1], [D(3)]) == D("13835058055282163724.00000000000000000000000000000012")
+    assert _total([36], [0], [3 * 2 ** 60], [1], [D(3)]) == D(41505174165846491136)
+    assert counting.calls == 0

@@ -59,8 +59,9 @@ _BLOCK = 1 << 14  # values classified and divided at a time: the block's tempora
 _STRICT = EXACT.copy()
 _STRICT.traps[decimal.Inexact] = True  # an exact sum or none (see the module docstring)
 _SPLIT = 31  # int64 products added as two halves of 31 bits: a group's sums of them cannot overflow
+_LOW_HALF = (1 << _SPLIT) - 1
 _FITS = 2.0 ** 61  # a count x factor a float puts below this is below 2^62 in int64
-_TABLE = 1 << 20  # (bucket, divisor group) keys of quotient_sums' table at most (4 rows, 32 MiB; a month groupby
+_TABLE = 1 << 20  # (bucket, divisor group) keys of quotient_sums' table at most (6 rows, 48 MiB; a month groupby
 # of the 1,000-profile projection: 36 x 7,795 = 0.28M): pages are touched where a bucket meets a group, fresh memory
 # numerator x factor: exact or an error (a product past EXACT's 120 digits, even if only zeros were
 # dropped: that would change the exponent a division gives an exact quotient); money.EXACT otherwise
@@ -229,9 +230,10 @@ class _Rounding:
         self.width = width = max(len(known.integers), 1)
         self.highest = np.full(width, np.iinfo(np.int64).min, dtype=np.int64)
         self.lowest = np.full(width, np.iinfo(np.int64).max, dtype=np.int64)
-        # per key: the two 31-bit halves of sum count x f, the two 26-bit halves of the (u - phi) terms in
+        # per key: sum count x f as count x (f's high 30 bits) and count x (its low 31 bits), each product
+        # (below 2^60: count < 2^29) in two 31-bit halves; the two 26-bit halves of the (u - phi) terms in
         # 2^-24 units (zeros: pages are touched only where a bucket meets a group)
-        self.sums = np.zeros((4, bucket_count * width), dtype=np.int64)
+        self.sums = np.zeros((6, bucket_count * width), dtype=np.int64)
         # the rounded values per key, counted when a key may hold _ROUNDED_VALUES of them (the error bound)
         self.rounded = np.zeros(bucket_count * width, dtype=np.int64) if len(counts) >= _ROUNDED_VALUES else None
         self.divided = [Decimal(0)] * bucket_count  # per bucket the divided values' sum (_divided_sum)
@@ -268,8 +270,8 @@ class _Rounding:
 
     def _add(self, block: _Block, fractions: _GroupFractions) -> None:
         """Adds the block's rounded values to their keys' sums; divides the others (_divided_sum): those
-        of a group _GroupFractions cannot round, weights past _WEIGHT_LIMIT, count x f past int64, and
-        roundings within 4 x 2^-64 of a half."""
+        of a group _GroupFractions cannot round, weights past _WEIGHT_LIMIT and roundings within 4 x 2^-64
+        of a half."""
         at, exponents = block.rounded, block.exponents
         groups = block.groups[at]
         usable = fractions.usable[groups]
@@ -277,17 +279,17 @@ class _Rounding:
         counts, f = block.counts[at], block.small[at]
         # each value's weight count x 10^(e - e0), in units of 10^e0 (e0: the group's smallest e)
         weights = counts.astype(float) * _POWERS_OF_10[exponents - self.lowest[groups]]
-        kept = (weights < _WEIGHT_LIMIT) & (counts.astype(float) * f.astype(float) < _FITS)
+        kept = weights < _WEIGHT_LIMIT  # so count < 2^29
         phi = _fraction_times(f, fractions.row_of_zero[groups] - exponents, fractions.words)
         kept &= (phi < _NEAR_HALF) | (phi > _HALF)
         # (u - phi) x 2^64 as int64 is -phi: it wraps to 2^64 - phi when phi > 1/2 (u = 1); each term, x 2^24,
         # as a float is within 1.5 of its integer (|term| < 2^52); a value not kept adds 0 (it is divided)
         weights[~kept] = 0
         terms = np.rint(weights * (-phi).view(np.int64).astype(float) * 2.0 ** (_UNITS - 64)).astype(np.int64)
-        products = counts.astype(np.int64) * f
-        products[~kept] = 0
+        counts = np.where(kept, counts, 0).astype(np.int64)
         keys = groups if block.buckets is None else block.buckets[at].astype(np.intp) * self.width + groups
-        for row, part in enumerate((products >> _SPLIT, products & ((1 << _SPLIT) - 1),
+        high, low = counts * (f >> _SPLIT), counts * (f & _LOW_HALF)
+        for row, part in enumerate((high >> _SPLIT, high & _LOW_HALF, low >> _SPLIT, low & _LOW_HALF,
                                     terms >> _TERM_SPLIT, terms & ((1 << _TERM_SPLIT) - 1))):
             np.add.at(self.sums[row], keys, part)
         if self.rounded is not None:
@@ -303,14 +305,15 @@ class _Rounding:
         """Each key's K x 10^e0 (see above), added per bucket and exponent as integers, then as Decimals."""
         by_exponent: dict[tuple[int, int], int] = {}
         signs = self.known.signs
-        present = np.flatnonzero((self.sums[0] != 0) | (self.sums[1] != 0))  # bools: 1 byte a key, not 8
+        present = np.flatnonzero((self.sums[:4] != 0).any(axis=0))  # the keys of a value: count x f > 0
         groups = present % self.width
         scale = 1 << _UNITS
-        for key, group, lowest, highest, high, low, term_high, term_low in zip(
+        for key, group, lowest, highest, high_high, high_low, low_high, low_low, term_high, term_low in zip(
                 present.tolist(), groups.tolist(), self.lowest[groups].tolist(), self.highest[groups].tolist(),
                 *self.sums[:, present].tolist()):
             numerator, modulus = fractions.exact[group]
-            top = (numerator * _power_of_10(highest - lowest) * ((high << _SPLIT) + low) * scale
+            products = (((high_high << _SPLIT) + high_low) << _SPLIT) + (low_high << _SPLIT) + low_low
+            top = (numerator * _power_of_10(highest - lowest) * products * scale
                    + ((term_high << _TERM_SPLIT) + term_low) * modulus)
             below = modulus * scale
             whole = (2 * top + below) // (2 * below)
