@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from costcalc.frames.decimal import DecimalArray, canonical
-from costcalc.money import DIVIDE, EXACT, exact_sum
+from costcalc.money import DIVIDE, exact_sum
 from costcalc.projection import amounts
 from costcalc.projection import quotient_sums as qs
 from costcalc.projection import project
@@ -35,7 +35,7 @@ def _sum(counts, groups, factors, numerators, divisors):
     return None if totals is None else totals[0]
 
 
-def test_exact_quotients_are_added_as_integers_and_the_others_divided(monkeypatch):
+def test_the_whole_sum_rounds_each_quotient_from_its_fraction_without_dividing(monkeypatch):
     counting = _CountingDivide()
     monkeypatch.setattr(qs, "DIVIDE", counting)
     # group 0: 7 / 3; group 1: 10 / 4E+1 (that is 40)
@@ -46,19 +46,24 @@ def test_exact_quotients_are_added_as_integers_and_the_others_divided(monkeypatc
     # 14 + 3.75 + 0.75 = 18.5; + 2.333... (49 threes after the point) = 20.8333... (48 threes after the 8)
     total = _sum([2, 1, 3, 1], [0, 0, 1, 1], [3, 1, 5, 3], [7, 10], [D(3), D("4E+1")])
     assert canonical(total) == D("20.8" + "3" * 48)
-    assert counting.calls == 1  # only 7 / 3 needed rounding
+    # none divided: 7 / 3 = 2 + 1/3, its fraction below a half: down (see quotient_sums)
+    assert counting.calls == 0
 
 
 def test_a_quotient_over_50_digits_is_rounded_as_the_column_rounds_it(monkeypatch):
     counting = _CountingDivide()
     monkeypatch.setattr(qs, "DIVIDE", counting)
-    # (10^55 + 1) / 1 has 56 significant digits: DIVIDE rounds it to 50, 1.000...0E+55, so the +1 is lost
+    # (2 x 10^55 + 1) / 1 has 56 significant digits: DIVIDE rounds it to 50, 2.000...0E+55, so the +1 is lost
+    assert canonical(_sum([1], [0], [1], [2 * 10 ** 55 + 1], [D(1)])) == 2 * D(10) ** 55
+    assert counting.calls == 0
+    # (10^55 + 1) / 1 likewise, to 10^55; but its log10 is within 1e-9 of 55, so its exponent is not left
+    # to floats: divided
     assert canonical(_sum([1], [0], [1], [10 ** 55 + 1], [D(1)])) == D(10) ** 55
     assert counting.calls == 1
-    # 10^60 x 3 / 3 = 10^60: 61 digits long but one significant digit, so exact: added, not divided
-    assert canonical(_sum([1], [0], [3], [10 ** 60], [D(3)])) == D(10) ** 60
+    # 2 x 10^60 x 3 / 3 = 2 x 10^60: 61 digits long but one significant digit, so exact
+    assert canonical(_sum([1], [0], [3], [2 * 10 ** 60], [D(3)])) == 2 * D(10) ** 60
     assert counting.calls == 1
-    # 2^70 (a factor past int64, Python ints) x 3 / 3 = 1180591620717411303424, divided like any other
+    # 2^70 (a factor past int64, Python ints) x 3 / 3 = 1180591620717411303424, divided
     assert canonical(_sum([1], [0], [2 ** 70], [3], [D(3)])) == D(1180591620717411303424)
     assert counting.calls == 2
 
@@ -132,7 +137,7 @@ def test_a_projection_column_sums_without_making_a_value_to_what_adding_the_valu
         assert list(map(str, frame[column].tolist())) == list(map(str, by_money.tolist()))
 
 
-def test_every_quotient_called_exact_is_the_division_of_its_operands():
+def test_each_rounded_cost_of_a_projection_is_its_division():
     from costcalc.api import prices_from
 
     table = prices_from(None)
@@ -140,17 +145,17 @@ def test_every_quotient_called_exact_is_the_division_of_its_operands():
     joined = frame["cost_usd"].array._deferred.make
     count = joined.count()
     numerators = joined.tokens._numerators[joined._pair_multipliers].tolist()
-    known = qs.QuotientGroups(numerators, list(joined._divisors))
     factors = joined._cost_factors(slice(0, count))
-    exact = known.exact(np.ones(count, dtype=np.int64), joined._divided_by, factors)
-    assert 0 < exact.sum() < count  # both kinds occur here
-    groups = joined._divided_by.tolist()
-    for i in np.flatnonzero(exact).tolist():
-        shape = known.shapes[groups[i]]
-        quotient, remainder = divmod(numerators[groups[i]] * int(factors[i]), shape.g)
-        assert remainder == 0
-        divided = DIVIDE.divide(numerators[groups[i]] * int(factors[i]), joined._divisors[groups[i]])
-        assert divided == D(quotient * shape.factor).scaleb(-shape.places, context=EXACT)
+    # the values of some divisor groups, each in its own bucket: each bucket's sum is its one quotient
+    kept = np.flatnonzero(joined._divided_by < 40)
+    groups = joined._divided_by[kept].astype(np.int32)
+    kept_factors = factors[kept]
+    sums = qs.quotient_sums(np.ones(len(kept), dtype=np.int64), groups, lambda a, b: kept_factors[a:b],
+                            qs.QuotientGroups(numerators, list(joined._divisors)), np.arange(len(kept)), len(kept))
+    assert sums is not None and len(kept) > 100
+    for i, value in enumerate(sums):
+        group = int(groups[i])
+        assert value == DIVIDE.divide(numerators[group] * int(kept_factors[i]), joined._divisors[group])
 
 
 def test_a_maker_with_total_is_asked_first_and_none_falls_back_to_its_values():
@@ -263,19 +268,19 @@ def test_sums_per_bucket_add_each_buckets_quotients_and_leave_an_empty_bucket_ze
                               lambda a, b: factors[a:b], qs.QuotientGroups([7, 10], [D(3), D("4E+1")]),
                               np.array([0, 1, 1, 0, 0], dtype=np.int64), 3)
     assert [canonical(t) for t in totals] == [D("19.41" + "6" * 47), D("6.08" + "3" * 47), D(0)]
-    assert counting.calls == 2  # 7 / 3 once per position that holds it; the exact ones added as integers
+    assert counting.calls == 0  # each rounding read from its fraction (see quotient_sums)
 
 
 def test_a_factor_past_int64_sends_only_its_own_value_to_division(monkeypatch):
     counting = _CountingDivide()
     monkeypatch.setattr(qs, "DIVIDE", counting)
-    # group 0: 1 / 3. Factors 3 (1 exactly) and 3 x 2^70 (2^70 = 1180591620717411303424 exactly, but past
-    # int64: divided) and 6 (2 exactly), in one block: 1 + 1180591620717411303424 + 2
+    # group 0: 1 / 3. Factors 6 (2 exactly) and 3 x 2^70 (2^70 = 1180591620717411303424 exactly, but past
+    # int64: divided) and 9 (3 exactly), in one block: 2 + 1180591620717411303424 + 3
     big = 3 * 2 ** 70
-    factors = np.array([3, big, 6], dtype=object)
+    factors = np.array([6, big, 9], dtype=object)
     totals = qs.quotient_sums(np.ones(3, dtype=np.int64), np.zeros(3, dtype=np.int32), lambda a, b: factors[a:b],
                               qs.QuotientGroups([1], [D(3)]))
-    assert canonical(totals[0]) == D(2 ** 70 + 3)
+    assert canonical(totals[0]) == D(2 ** 70 + 5)
     assert counting.calls == 1
 
 

@@ -88,9 +88,10 @@ class Joined:
     distinct values. Chunks repeat one another's values (the 1,000-profile projection: 1.07M distinct cost
     values chunk by chunk, 0.59M across them), so each is divided once, and a group sum or a filter's sum
     needs only the distinct values and how often each occurs (costcalc.frames.decimal: a maker's `codes`);
-    a sum of the whole column, `total()`, not even those: most quotients are exact and add up as integers,
-    and the others are divided and added without being kept (no memory grows with the column: the first
-    read of the 1,000-profile projection touched ~22k fresh pages, 90 MB, when it made and kept its values).
+    a sum of the whole column, `total()`, not even those: each quotient's rounding is read from its fraction
+    and each divisor group's sum put together from integers, nearly none divided, none kept
+    (costcalc.projection.quotient_sums; no memory grows with the column: the first read of the 1,000-profile
+    projection touched ~22k fresh pages, 90 MB, when it made and kept its values).
     A distinct value is (S, multiplier) for tokens, (token value, rate) for cost_usd, with multipliers and
     rates keyed by their exact integers and divisor digits: a value is made by the same division of the
     same operands as Money's, so it is the same Decimal (digits and exponent)."""
@@ -142,10 +143,9 @@ class Joined:
     def total(self, counts: np.ndarray | None = None) -> Decimal | None:
         """The exact sum of every line's value without making the values (DecimalArray.deferred's `total`:
         a sum of the whole column, or with `counts`, how many of a filter's rows hold each distinct value,
-        of those rows): each distinct value times its count, exact quotients added as integers and the
-        others divided and added a block at a time (costcalc.projection.quotient_sums); None when that sum
-        would round (then the caller adds the made values). The whole column's is kept: a second sum is
-        free."""
+        of those rows): each distinct value times its count, its rounding read from its fraction, not
+        divided (costcalc.projection.quotient_sums); None when that sum would round (then
+        the caller adds the made values). The whole column's is kept: a second sum is free."""
         if counts is not None:
             return _only(self._sums_of(None, np.asarray(counts, dtype=np.int64), None, 1))
         if not self._totalled:
