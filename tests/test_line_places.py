@@ -114,3 +114,55 @@ def test_equal_sums_with_other_shifts_are_other_values():
     cost = amounts.Joined([first, second], "cost", tokens)
     assert [str(v) for v in cost()] == ["37.5000", "37.50", "37.50"]
     assert tokens.total() == D(45_000_000) and cost.total() == D("112.5")
+
+
+def test_runs_alike_but_written_with_other_places_keep_their_own_digits():
+    # profiles of one shape whose inputs are equal as numbers but written with other places (200 and 200.0
+    # output tokens, tier shares of 0.5 and 0.50) are other kinds of run: each line keeps its own digits,
+    # whichever profile comes first. April: 30,000 requests.
+    #   output 200.0: 30,000 x 200.0 = 6000000.0, x 15.00 / 10^6 = 90.000; output 200: 6000000, 90.00
+    #   reasoning 0.5: 15000.0, x 15.00 / 10^6 = 0.225
+    #   shares 0.5: 15,000.0 requests a tier, input 1200 -> 18000000.0 (x 2.50: 45.000; batch x 1.250: 22.5000);
+    #   shares 0.50: 15,000.00 requests -> 18000000.00 (45.0000; 22.50000)
+    profiles = {
+        "a": "    output_tokens: 200.0\n",
+        "b": "    output_tokens: 200\n    reasoning_tokens: 0.5\n",
+        "c": "    output_tokens: 200.0\n    reasoning_tokens: 0.5\n",
+        "p": "    output_tokens: 200\n    tiers: {standard: 0.5, batch: 0.5}\n",
+        "q": "    output_tokens: 200\n    tiers: {standard: 0.50, batch: 0.50}\n",
+    }
+    expected = {
+        "a": [("input", "36000000", "90.00"), ("output", "6000000.0", "90.000")],
+        "b": [("input", "36000000", "90.00"), ("output", "6000000", "90.00"), ("reasoning", "15000.0", "0.225")],
+        "c": [("input", "36000000", "90.00"), ("output", "6000000.0", "90.000"), ("reasoning", "15000.0", "0.225")],
+        "p": [("input", "18000000.0", "45.000"), ("output", "3000000.0", "45.000"),
+              ("input", "18000000.0", "22.5000"), ("output", "3000000.0", "22.5000")],
+        "q": [("input", "18000000.00", "45.0000"), ("output", "3000000.00", "45.0000"),
+              ("input", "18000000.00", "22.50000"), ("output", "3000000.00", "22.50000")],
+    }
+    for order in (["a", "b", "c", "p", "q"], ["c", "b", "a", "q", "p"]):
+        text = "schema_version: 1\nprofiles:\n" + "".join(
+            f"  {name}:\n    requests_per_day: 1000\n    input_tokens: 1200\n{profiles[name]}    models: [gpt-5.4]\n"
+            for name in order)
+        frame = costcalc.estimate(text, start="2026-04", months=1)
+        for name in order:
+            rows = frame[frame["profile"] == name]
+            got = list(zip(rows["component"], _written(rows, "tokens"), _written(rows, "cost_usd")))
+            assert got == expected[name], (order, name)
+
+
+def test_a_ranged_profiles_cases_are_chosen_alike_whatever_the_chunk_size(monkeypatch):
+    # cache hit rate low 0, expected 0.5, high 0.8 (April, 30,000 requests of 1,200 in and 200 out, gpt-5.4):
+    #   0.8: input 240.0 x 30,000 = 7,200,000.0 x 2.50 = 18.000, cache read 28,800,000.0 x 0.25 = 7.200,
+    #        output 6,000,000 x 15.00 = 90.00: 115.200, the low case
+    #   0.5: 45.000 + 4.500 + 90.00 = 139.500;  0: 90.00 + 90.00 = 180.00, the high case
+    # with chunks of 1 or 3 runs a run's lines are priced in a chunk of its own before the case is summed
+    from costcalc.projection import frame as frame_module
+
+    text = ("schema_version: 1\nprofiles:\n  a:\n    requests_per_day: 1000\n    input_tokens: 1200\n"
+            "    output_tokens: 200\n    cache_hit_rate: {low: 0, expected: 0.5, high: 0.8}\n    models: [gpt-5.4]\n")
+    for runs in (1000, 3, 1):
+        monkeypatch.setattr(frame_module, "FLUSH_RUNS", runs)
+        frame = costcalc.estimate(text, start="2026-04", months=1, cases=True)
+        totals = {case: str(frame[frame["case"] == case]["cost_usd"].sum()) for case in ("low", "expected", "high")}
+        assert totals == {"low": "115.2", "expected": "139.5", "high": "180"}, runs

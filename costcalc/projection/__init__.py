@@ -208,14 +208,17 @@ def _project_cases(projector: _Projector, profile: Profile, model_id: str, model
 
     def run(case: str, variant: Profile, ends=None) -> list[Decimal]:
         out.flush()  # the runs before this one: their notes come first
+        first = len(out.chunks)  # the run's own chunks: adding it flushes past FLUSH_RUNS runs
         _project_one(projector, variant, model_id, model_name, month_list, start, case, out, ends)
-        return month_costs(out.flush(), len(month_list))
+        out.flush()
+        return month_costs(out.chunks[first:], len(month_list))
 
     def probe(variant: Profile, end: str) -> list[Decimal]:
         scratch = _Columns(projector, out.volumes, len(month_list))
         with projector.scratch():
             _project_one(projector, variant, model_id, model_name, month_list, start, end, scratch)
-            return month_costs(scratch.flush(), len(month_list))
+            scratch.flush()
+            return month_costs(scratch.chunks, len(month_list))
 
     expected = run("expected", profile.at_case("expected"))
     labels = [cal.month_label(*ym) for ym in month_list]

@@ -343,7 +343,8 @@ class Joined:
             self._sums = np.asarray(s_values, dtype=object)[uniques // count]
         multipliers = uniques % count
         self._multipliers = multipliers // width if width > 1 else multipliers
-        self._shifts_of_tokens = (multipliers % width).astype(np.uint8) if width > 1 else \
+        shift_type = np.uint8 if width <= 2 ** 8 else np.uint16  # as pricing narrows Money.shifts
+        self._shifts_of_tokens = (multipliers % width).astype(shift_type) if width > 1 else \
             np.zeros(len(uniques), dtype=np.uint8)
         self._count = len(uniques)
         self._local = _split(codes, [len(m.sums) for m in money])

@@ -222,18 +222,20 @@ class _Coded:
         return self._values.copy() if positions is None else self._values[positions]
 
 
-def month_costs(chunk: Chunk, months: int) -> list[Decimal]:
-    """Cost per month index of a chunk's runs: each run's lines added in order, then to its month, at
-    money.DIVIDE's 50 digits (as the sums that chose a ranged profile's cases always were)."""
+def month_costs(chunks: list[Chunk], months: int) -> list[Decimal]:
+    """Cost per month index of the chunks' runs (one profile on one model: a chunk, or more when FLUSH_RUNS
+    is smaller than its runs): each run's lines added in order, then to its month, at money.DIVIDE's 50
+    digits (as the sums that chose a ranged profile's cases always were)."""
     costs = [_ZERO] * months
-    position = 0
-    cost = chunk.money.cost().tolist()
-    for index, count in zip(chunk.run_months.tolist(), chunk.run_lines.tolist()):
-        total = _ZERO
-        for value in cost[position:position + count]:
-            total = DIVIDE.add(total, value)
-        costs[index] = DIVIDE.add(costs[index], total)
-        position += count
+    for chunk in chunks:
+        position = 0
+        cost = chunk.money.cost().tolist()
+        for index, count in zip(chunk.run_months.tolist(), chunk.run_lines.tolist()):
+            total = _ZERO
+            for value in cost[position:position + count]:
+                total = DIVIDE.add(total, value)
+            costs[index] = DIVIDE.add(costs[index], total)
+            position += count
     return costs
 
 

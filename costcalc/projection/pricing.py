@@ -48,6 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -143,7 +144,7 @@ class _Rows:
 
 @dataclass
 class _Priced:
-    """The sums of one kind of run (_signature), every month it has a structure row in: its cost lines,
+    """The sums of one kind of run (_Kind), every month it has a structure row in: its cost lines,
     its pseudo rows, and the decimal places of its S."""
 
     lines: _Rows
@@ -169,20 +170,20 @@ class _Groups:
 def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Groups, _Groups, np.ndarray, list[int]]:
     """Each run's S per (month, line id) in row order, its cost lines and its pseudo rows apart; each run's
     volume ids per month (runs x months, -1: no volume); and each run's places. Runs of one kind (the same
-    structures, shares, tokens per request, tools, attempts and traffic: _signature) have the same sums
-    in every month; they differ only in their volume and in the months they have one. So each kind is
+    structures, shares, tokens per request, tools, attempts and traffic, each written alike: _Kind) have
+    the same sums in every month; they differ only in their volume and in the months they have one. So each kind is
     summed once (in a chunk; kinds of uniform traffic once per projection, kept in projector.priced) and
     each run takes its kind's sums in the months it has a volume: the 10,000 runs of the 1,000-profile
     benchmark are 3,490 kinds (490 of uniform traffic)."""
     kinds = [_signature(projector, spec) for spec in specs]
-    kept: dict[tuple, _Priced] = projector.priced
+    kept: dict[_Kind, _Priced] = projector.priced
     # a kind with a traffic shape of its own (each profile's shape is its own kind) is not kept past this
     # chunk: it seldom comes again, and the kept sums are memory held for the whole projection
-    new: dict[tuple, RunSpec] = {}
+    new: dict[_Kind, RunSpec] = {}
     for kind, spec in zip(kinds, specs):
         if kind not in kept and kind not in new:
             new[kind] = spec
-    priced: dict[tuple, _Priced] = {}
+    priced: dict[_Kind, _Priced] = {}
     if new:
         priced = _price_kinds(projector, new, months)
     found = [priced[kind] if kind in priced else kept[kind] for kind in kinds]
@@ -191,7 +192,7 @@ def _sums(projector: _Projector, specs: list[RunSpec], months: int) -> tuple[_Gr
         [p.places for p in found]
 
 
-def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) -> dict[tuple, _Priced]:
+def _price_kinds(projector: _Projector, new: dict[_Kind, RunSpec], months: int) -> dict[_Kind, _Priced]:
     """The sums of kinds not priced before (one run of each), in blocks of this chunk; those of uniform
     traffic are also kept in projector.priced for the chunks after."""
     # uniform kinds first: the rows kept for the projection are then the first rows of each block (copied
@@ -201,11 +202,10 @@ def _price_kinds(projector: _Projector, new: dict[tuple, RunSpec], months: int) 
     kept_count = sum(spec.weights is None for spec in templates)
     segments = _Segments(projector, _weighed(projector, templates))
     for t, kind in enumerate(order):
-        spec = new[kind]
-        segments.add(t, spec, months, kind[-2], kind[-1], projector.class_signatures[id(spec.classes)][-1])
+        segments.add(t, new[kind], months, kind)
     lines, pseudo = (_blocks(lengths, columns, kept_count)
                      for lengths, columns in _summed_kinds(projector, segments, months, len(templates)))
-    priced: dict[tuple, _Priced] = {}
+    priced: dict[_Kind, _Priced] = {}
     for t, kind in enumerate(order):
         places = segments.places[t]
         priced[kind] = _Priced(lines[0][t], pseudo[0][t], places)
@@ -424,38 +424,54 @@ def _weighed(projector: _Projector, specs: list[RunSpec]) -> dict[tuple, tuple[n
     return out
 
 
-def _signature(projector: _Projector, spec: RunSpec) -> tuple:
-    """What decides a run's sums S (not its volume): its request classes (structure, share, tokens per
-    request, left out), tools, attempts and traffic, and the places its integers are scaled to (equal
-    values written with other places give the same sums at other places: other Decimals)."""
+class _Kind(NamedTuple):
+    """What decides a run's sums S and the places its lines are written with (not its volume): a kind of
+    run, summed once (_sums). Values are compared as numbers (200 == 200.0) and their places apart, so runs
+    whose inputs are written with other places (200 and 200.0 tokens, shares of 0.5 and 0.50) are other
+    kinds: other digits."""
+
+    parts: tuple           # per request class: (structure id, share, tokens per request, left out)
+    tools: tuple           # (component, tool, calls per request)
+    attempts: Decimal
+    weights_id: int        # the traffic shape
+    class_places: tuple    # per request class: (its share's places, the places of each of its tokens)
+    tool_places: tuple     # each tool's calls' places
+    attempts_places: int
+    share_places: int      # S's integers: the most places of the shares
+    per_places: int        # ... and of the tokens per request, tool calls and attempts
+
+
+def _signature(projector: _Projector, spec: RunSpec) -> _Kind:
+    """The run's kind (_Kind); its request classes' part once per classes list (runs prepared alike share
+    one)."""
     classes = spec.classes
     found = projector.class_signatures.get(id(classes))
     if found is None or found[0] is not classes:
         found = projector.class_signatures[id(classes)] = (classes, *_class_signature(classes))
-    _, parts, share_places, per_places, _ = found
-    per_places = max(per_places, _places(spec.attempts))
-    for _, _, calls in spec.tools:
-        per_places = max(per_places, _places(calls))
-    return (parts, tuple(spec.tools), spec.attempts, spec.weights_id, share_places, per_places)
+    _, parts, class_places, share_places, per_places = found
+    tool_places = tuple(_places(calls) for _, _, calls in spec.tools)
+    attempts_places = _places(spec.attempts)
+    return _Kind(parts, tuple(spec.tools), spec.attempts, spec.weights_id, class_places, tool_places,
+                 attempts_places, share_places, max(per_places, attempts_places, *tool_places))
 
 
-def _class_signature(classes: list) -> tuple[tuple, int, int, list[tuple[int, list[int]]]]:
-    """The request classes' part of a run's _signature: (structure id, share, tokens, left out) per class,
-    the most places of the shares and of the tokens per request; and per class its share's places and
-    the places of each of its tokens per request (_Segments.add)."""
+def _class_signature(classes: list) -> tuple[tuple, tuple, int, int]:
+    """The request classes' part of a run's _Kind: (structure id, share, tokens, left out) per class, per
+    class its share's places and the places of each of its tokens per request, and the most places of
+    the shares and of the tokens."""
     share_places = per_places = 0
     parts = []
-    own: dict[int, list[int]] = {}  # id(tokens) -> places of each: the tiers of a bin share its tokens tuple
+    own: dict[int, tuple[int, ...]] = {}  # id(tokens) -> places of each: the tiers of a bin share its tokens
     for structure, share, tokens, excluded in classes:
         share_places = max(share_places, _places(share))
         if id(tokens) not in own:
-            own[id(tokens)] = [_places(n) for _, n in tokens]
-            per_places = max([per_places, *own[id(tokens)]])
+            own[id(tokens)] = tuple(_places(n) for _, n in tokens)
+            per_places = max((per_places, *own[id(tokens)]))
         # id(structure) names one structure: projector.structures holds every structure as long as
         # projector.priced holds their sums (the whole projection), so an id is never reused meanwhile
         parts.append((id(structure), share, tokens, excluded))
-    return tuple(parts), share_places, per_places, [(_places(share), own[id(tokens)])
-                                                    for _, share, tokens, _ in classes]
+    class_places = tuple((_places(share), own[id(tokens)]) for _, share, tokens, _ in classes)
+    return tuple(parts), class_places, share_places, per_places
 
 
 class _Segments:
@@ -480,18 +496,15 @@ class _Segments:
         self.most_tools = 0
         self._laid_out = False  # _lay_out: once every segment is added
 
-    def add(self, b: int, spec: RunSpec, months: int, share_places: int, per_places: int,
-            class_places: list[tuple[int, list[int]]]) -> None:
-        """Run b's segments; share_places and per_places are its _signature's (the most places of its
-        shares, and of its tokens per request, tool calls and attempts), class_places its classes' own
-        (_class_signature)."""
+    def add(self, b: int, spec: RunSpec, months: int, kind: _Kind) -> None:
+        """Run b's segments (its kind: the places of its integers and of each term's own inputs)."""
+        share_places, per_places = kind.share_places, kind.per_places
         # the tiers of a bin share its tokens tuple: each distinct one scaled once
         distinct = {id(tokens): tokens for _, _, tokens, _ in spec.classes}
         scaled = {key: [(c, _scaled(n, per_places)) for c, n in tokens] for key, tokens in distinct.items()}
         tools = [(component, _scaled(calls, per_places)) for component, _, calls in spec.tools]
         one = 10 ** per_places  # a request counts 1 (requests, requests left out)
         tries = _scaled(spec.attempts, per_places)  # a request with its retries (failures:)
-        tool_places, tries_places = [_places(calls) for _, _, calls in spec.tools], _places(spec.attempts)
         biggest_per = max([n for values in scaled.values() for _, n in values] + [n for _, n in tools]
                           + [one, tries])
         self.most_classes = max(self.most_classes, len(spec.classes))
@@ -521,7 +534,7 @@ class _Segments:
             share_int = _scaled(share, share_places)
             biggest_share = max(biggest_share, share_int)
             # a term's places: its share's, its minutes' and its tokens per request's (calls, attempts)
-            share_own, per_own = class_places[r]
+            share_own, per_own = kind.class_places[r]
             places = share_own + minutes_places
             add = self.segments.append
             if excluded:
@@ -533,8 +546,8 @@ class _Segments:
             for t, (component, per) in enumerate(tools):
                 column = self.columns.setdefault(component, len(self.columns))
                 add((s, source, column, -(_UNPRICED + t), share_int, per, b, r, len(COMPONENTS) + t,
-                     places + tool_places[t]))
-            add((s, source, -1, REQUESTS, share_int, tries, b, r, pseudo_index, places + tries_places))
+                     places + kind.tool_places[t]))
+            add((s, source, -1, REQUESTS, share_int, tries, b, r, pseudo_index, places + kind.attempts_places))
         self.most_slots = max(self.most_slots, slots)
         self.places.append(share_places + minutes_places + per_places)
         if (len(spec.classes) * slots * biggest_share * biggest_minutes * biggest_per) >= _INT64_BOUND \
@@ -749,9 +762,9 @@ def _decimals(projector: _Projector, volumes: Volumes, run_places: list[int], li
                   numerators, divisors, _narrow(cost_codes, len(cost_uniques)),
                   _narrow(cost_uniques // len(rates), len(token_sums)), _narrow(cost_uniques % len(rates), len(rates)),
                   [_scaled(rate, places) for rate, places in zip(rates, rate_places)], rate_places,
-                  token_shifts.astype(np.uint8) if width > 1 else None)
+                  _narrow(token_shifts, width) if width > 1 else None)
     requests_array = Money(request_codes, request_sums, request_multipliers, numerators, divisors,
-                           *(np.zeros(0, dtype=np.int64),) * 3, [], [], request_shifts).tokens()
+                           *(np.zeros(0, dtype=np.int64),) * 3, [], [], _narrow(request_shifts, width)).tokens()
     # runs: those with cost lines, in order (lines come in run-month order); each with its requests (a
     # run-month with lines has a requests sum)
     counts = np.bincount(lines.run_key, minlength=vids.size)
@@ -816,7 +829,7 @@ def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseud
             key = int(pseudo.run_key[i])
             index = key % months
             vid = int(spec.volume.vids[index])
-            shift = int(pseudo.shift[i])  # written with its own places (_shifts_of)
+            shift = int(pseudo.shift[i])  # written with its own places, as Money makes a value (Money.shifts)
             divisor = volumes.denominators[vid].scaleb(places[b] - shift + volumes.places[vid])
             amount = DIVIDE.divide(volumes.numerators[vid] * (int(pseudo.sum[i]) // 10 ** shift), divisor)
             label = cal.month_label(*_month_of(spec, index))

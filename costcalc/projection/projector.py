@@ -105,9 +105,9 @@ class _Projector:
         self.weighted_rows: dict[tuple, Any] = {}  # per zone: its structures' minute counts stacked (_zone_counts)
         self.windows: dict[tuple, tuple] = {}
         self.volumes: dict[tuple, Any] = {}  # pricing.Volume
-        # pricing._sums: the sums of each kind of run (pricing._signature -> pricing._Priced), shared by
+        # pricing._sums: the sums of each kind of run (pricing._Kind -> pricing._Priced), shared by
         # every run of that kind
-        self.priced: dict[tuple, Any] = {}
+        self.priced: dict[Any, Any] = {}
         # pricing._summed_kinds: how the runs of one layout group their terms (pricing._Layout), per layout
         self.layouts: dict[tuple, Any] = {}
         # id(RunSpec.classes) -> (the classes, their part of pricing._signature): runs prepared alike share
