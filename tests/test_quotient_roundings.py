@@ -195,3 +195,15 @@ def test_count_times_factor_past_int64_is_still_rounded(monkeypatch):
     assert _total([36], [0], [2 ** 60 + 1], [1], [D(3)]) == D("13835058055282163724.00000000000000000000000000000012")
     assert _total([36], [0], [3 * 2 ** 60], [1], [D(3)]) == D(41505174165846491136)
     assert counting.calls == 0
+
+
+def test_a_value_whose_exponent_floats_cannot_tell_is_divided(monkeypatch):
+    counting = _CountingDivide()
+    monkeypatch.setattr(qs, "DIVIDE", counting)
+    # 38430348554971589474014 x 374703861439141863 / 1.440E+11
+    #   = 100000000000000001259649907512.1090142227916666... (the 6 repeating): just past 10^29, where a float's
+    #   log10 reads 29.0 or 28.999999999999996: which digit is the 50th is not certain from floats
+    #   (_LOG_MARGIN), so it is divided: 30 digits before the point and 20 after, the 51st a 6 (up)
+    assert _total([1], [0], [374703861439141863], [38430348554971589474014], [D("1.440E+11")]) == \
+        D("100000000000000001259649907512.10901422279166666667")
+    assert counting.calls == 1

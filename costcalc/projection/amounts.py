@@ -146,8 +146,9 @@ class Joined:
         of those rows): each distinct value times its count, its rounding read from its fraction, not
         divided (costcalc.projection.quotient_sums); None when that sum would round (then
         the caller adds the made values). The whole column's is kept: a second sum is free."""
-        if counts is not None:
-            return _only(self._sums_of(None, np.asarray(counts, dtype=np.int64), None, 1))
+        if counts is not None:  # a filter's rows hold few of the values: only those are read
+            present = np.flatnonzero(counts)
+            return _only(self._sums_of(present, np.asarray(counts, dtype=np.int64)[present], None, 1))
         if not self._totalled:
             self._total, self._totalled = _only(self._sums_of(None, self.counts(), None, 1)), True
         return self._total

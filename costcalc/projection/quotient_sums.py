@@ -60,7 +60,7 @@ _STRICT = EXACT.copy()
 _STRICT.traps[decimal.Inexact] = True  # an exact sum or none (see the module docstring)
 _SPLIT = 31  # int64 products added as two halves of 31 bits: a group's sums of them cannot overflow
 _LOW_HALF = (1 << _SPLIT) - 1
-_FITS = 2.0 ** 61  # a count x factor a float puts below this is below 2^62 in int64
+_FITS = 2.0 ** 61  # an object array's factor a float puts below this is below 2^62: int64 (_small_factors)
 _TABLE = 1 << 20  # (bucket, divisor group) keys of quotient_sums' table at most (6 rows, 48 MiB; a month groupby
 # of the 1,000-profile projection: 36 x 7,795 = 0.28M): pages are touched where a bucket meets a group, fresh memory
 # numerator x factor: exact or an error (a product past EXACT's 120 digits, even if only zeros were
@@ -153,8 +153,8 @@ def _divided_sum(known: QuotientGroups, groups: np.ndarray, factors: np.ndarray,
 
 
 def _small_factors(factors: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(the factors as int64, which of them are in it): Python ints (an object array) of 2^61 or more
-    are 0 there and not in it (their values are divided), the others classified as int64's are (one big
+    """(the factors as int64, which of them are in it): of an object array (Python ints), those of 2^61 or
+    more are 0 there and not in it (their values are divided), the others classified as int64's are (one big
     factor in a block left every value of the block to division: a group sum's blocks, of pairs ordered by
     group, met one in most blocks); (factors, None) when they are int64 already."""
     if factors.dtype != object:
@@ -230,9 +230,9 @@ class _Rounding:
         self.width = width = max(len(known.integers), 1)
         self.highest = np.full(width, np.iinfo(np.int64).min, dtype=np.int64)
         self.lowest = np.full(width, np.iinfo(np.int64).max, dtype=np.int64)
-        # per key: sum count x f as count x (f's high 30 bits) and count x (its low 31 bits), each product
-        # (below 2^60: count < 2^29) in two 31-bit halves; the two 26-bit halves of the (u - phi) terms in
-        # 2^-24 units (zeros: pages are touched only where a bucket meets a group)
+        # per key: sum count x f as count x (f's bits above the low 31) and count x (its low 31 bits), each
+        # product (below 2^61: count < 2^29, 0 <= f < 2^63) in two 31-bit halves; the two 26-bit halves of
+        # the (u - phi) terms in 2^-24 units (zeros: pages are touched only where a bucket meets a group)
         self.sums = np.zeros((6, bucket_count * width), dtype=np.int64)
         # the rounded values per key, counted when a key may hold _ROUNDED_VALUES of them (the error bound)
         self.rounded = np.zeros(bucket_count * width, dtype=np.int64) if len(counts) >= _ROUNDED_VALUES else None
@@ -400,7 +400,7 @@ def _fraction_words(residues: np.ndarray, moduli: np.ndarray) -> tuple[np.ndarra
 
 
 def _fraction_times(factors: np.ndarray, rows: np.ndarray, words: tuple[np.ndarray, ...]) -> np.ndarray:
-    """The fractional part of factor x beta, x 2^64 (uint64), per factor (0 <= factor < 2^61) and beta (its
+    """The fractional part of factor x beta, x 2^64 (uint64), per factor (0 <= factor < 2^63) and beta (its
     row of the four `words`, _fraction_words): 0 to 4 below the exact one. With factor = high x 2^32 + low
     and beta = w1 2^-32 + w2 2^-64 + w3 2^-96 + w4 2^-128, the products that reach the 64 bits below the
     point, each 32 x 32 bits (exact in uint64), added modulo 2^64; what is dropped (the two shifted right,
