@@ -93,8 +93,8 @@ class Joined:
     (costcalc.projection.quotient_sums; no memory grows with the column: the first read of the 1,000-profile
     projection touched ~22k fresh pages, 90 MB, when it made and kept its values).
     A distinct value is (S, multiplier) for tokens, (token value, rate) for cost_usd, with multipliers and
-    rates keyed by their exact integers and divisor digits: a value is made by the same division of the
-    same operands as Money's, so it is the same Decimal (digits and exponent)."""
+    rates keyed by their exact integers and divisor digits: a value is made as the same quotient of the same
+    operands as Money's (_operands), so it is the same Decimal (digits and exponent)."""
 
     def __init__(self, money: list[Money], name: str, tokens: Joined | None = None):
         self.money, self.name = [m for m in money if len(m)], name

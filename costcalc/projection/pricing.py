@@ -54,7 +54,6 @@ import numpy as np
 import pandas as pd
 
 from .. import calendar as cal
-from ..money import DIVIDE
 from ..prices.model import COMPONENTS
 from ..workloads.model import Profile
 from .projector import _Projector
@@ -818,21 +817,16 @@ def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseud
     """Per run, in order: its notes, the calls no fee priced, and what over_limit: exclude left out."""
     line = pseudo.line
     rare = np.flatnonzero(line <= LEFT_OUT)
-    by_run: dict[int, list[int]] = {}
-    for i in rare.tolist():
-        by_run.setdefault(int(pseudo.run_key[i]) // months, []).append(i)
+    amounts = _pseudo_amounts(volumes, specs, pseudo, rare, months, places)
+    by_run: dict[int, list[tuple[int, Decimal]]] = {}
+    for i, amount in zip(rare.tolist(), amounts.tolist()):
+        by_run.setdefault(int(pseudo.run_key[i]) // months, []).append((i, amount))
     for b, spec in enumerate(specs):
         for note in spec.notes:
             projector.note(note)
         left_out = []
-        for i in by_run.get(b, []):
-            key = int(pseudo.run_key[i])
-            index = key % months
-            vid = int(spec.volume.vids[index])
-            shift = int(pseudo.shift[i])  # written with its own places, as Money makes a value (Money.shifts)
-            divisor = volumes.denominators[vid].scaleb(places[b] - shift + volumes.places[vid])
-            amount = DIVIDE.divide(volumes.numerators[vid] * (int(pseudo.sum[i]) // 10 ** shift), divisor)
-            label = cal.month_label(*_month_of(spec, index))
+        for i, amount in by_run.get(b, []):
+            label = cal.month_label(*_month_of(spec, int(pseudo.run_key[i]) % months))
             if line[i] == LEFT_OUT:
                 left_out.append((label, amount))
             else:
@@ -843,6 +837,19 @@ def _report(projector: _Projector, volumes: Volumes, specs: list[RunSpec], pseud
             entry = excluded_entry(spec.profile, model, spec.model_name, bins, over, left_out, spec.case)
             projector.excluded.append(entry)
             projector.note(left_out_note(entry, [n for _, n in left_out]))
+
+
+def _pseudo_amounts(volumes: Volumes, specs: list[RunSpec], pseudo: _Groups, rows: np.ndarray, months: int,
+                    places: list[int]) -> np.ndarray:
+    """The Decimals of pseudo rows `rows` (requests left out, calls no fee priced: few), made as Money makes a
+    line's, each written with its own places (Money.shifts)."""
+    runs, month = (part.tolist() for part in np.divmod(pseudo.run_key[rows], months))
+    vids = [int(specs[b].volume.vids[index]) for b, index in zip(runs, month)]
+    divisors = [volumes.denominators[vid].scaleb(places[b] + volumes.places[vid]) for vid, b in zip(vids, runs)]
+    each = np.arange(len(rows))
+    empty = np.zeros(0, dtype=np.int64)
+    return Money(each, pseudo.sum[rows], each, [volumes.numerators[vid] for vid in vids], divisors, empty, empty,
+                 empty, [], [], pseudo.shift[rows]).tokens()
 
 
 def _month_of(spec: RunSpec, index: int) -> tuple[int, int]:
