@@ -197,6 +197,10 @@ def price_plan(table: PriceTable) -> PricePlan:
     return found
 
 
+# (file, line, model) of a kept problem of an unknown name -> its record's provider
+UnknownRows = dict[tuple[str, int | None, str], str]
+
+
 class Repricer:
     """Prices frame after frame against one table: the per-run state (counts, problems, assumptions) over
     a PricePlan shared by every run on that table (cuts, outcomes). One Repricer per run (a CLI call, a
@@ -217,7 +221,7 @@ class Repricer:
         # (file, line, model) of the first problems of an unknown name -> their record's provider: which of
         # the model's (provider, model) pairs it is, for a run over files that decides "did you mean" again
         # (api_jobs). A reader's problems come in problem order: the first keep_problems hold all it keeps.
-        self.unknown_rows: dict[tuple[str, int | None, str], str] = {}
+        self.unknown_rows: UnknownRows = {}
         self._thresholds = self.plan.thresholds
         self.keep_problems = keep_problems
         self.priced = 0

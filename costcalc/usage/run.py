@@ -15,8 +15,8 @@ from ..errors import CostcalcError, InputError, Problem
 from ..prices.model import PriceTable
 from ..prices.names import Hint
 from ..money import exact_sum
-from .price import (KEEP_PROBLEMS, PRICED_COLUMNS, SLICE_RECORDS, PricedSlice, Repricer, record_costs,
-                    unpriced_call_counts)
+from .price import (KEEP_PROBLEMS, PRICED_COLUMNS, SLICE_RECORDS, PricedSlice, Repricer, UnknownRows,
+                    record_costs, unpriced_call_counts)
 from .chunk import with_names
 from .partials import Partials, finish_partials, first_problems
 from .result import SCHEMA, RepriceResult  # re-exported: usage.run.RepriceResult is public
@@ -136,10 +136,6 @@ def reprice_partials(chunks: Iterable, table: PriceTable, models: list[str] | No
     sources: the run's files in the order given (the first key of the problem order; give every part of
     a run the same list); () orders files by name; None takes the order the chunks bring them in."""
     return _partials(chunks, Repricer(table, models), by, strict, sources)
-
-
-# (file, line, model) of a kept problem of an unknown name -> its record's provider
-UnknownRows = dict[tuple[str, int | None, str], str]
 
 
 def hinted_partials(chunks: Iterable, table: PriceTable, models: list[str] | None = None,
